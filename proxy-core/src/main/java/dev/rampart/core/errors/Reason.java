@@ -1,0 +1,95 @@
+package dev.rampart.core.errors;
+
+/**
+ * The reason catalog. Each reason is published: its name, status and retryable flag never change
+ * (a compatibility test holds a snapshot), and {@code docs/errors.md} is generated from this enum.
+ */
+public enum Reason {
+    ROUTE_NOT_FOUND(404, false, "destination_not_found",
+            "No route matches this request.", "no route matches"),
+    BAD_REQUEST(400, false, "http_request_error",
+            "The request is malformed.", "malformed or ambiguous request (e.g. both Content-Length and Transfer-Encoding)"),
+    REQUEST_HEADERS_TOO_LARGE(431, false, "http_request_error",
+            "The request headers are too large.", "head over `max-header-size`"),
+    REQUEST_BODY_TOO_LARGE(413, false, "http_request_error",
+            "The request body is too large.", "body over `max-request-body`"),
+    REQUEST_TIMEOUT(408, false, "http_request_error",
+            "The request was not received in time.", "request head or body too slow"),
+    UPSTREAM_CONNECT_REFUSED(502, true, "connection_refused",
+            "The upstream service refused the connection.", "every tried endpoint refused"),
+    UPSTREAM_CONNECT_TIMEOUT(504, true, "connection_timeout",
+            "The upstream service did not accept the connection in time.", "connect did not complete in `connect-timeout`"),
+    UPSTREAM_UNREACHABLE(502, true, "destination_unavailable",
+            "The upstream service cannot be reached.", "DNS failure, no route to host"),
+    UPSTREAM_RESET(502, true, "connection_terminated",
+            "The upstream service closed the connection before responding.",
+            "upstream closed or reset before a complete response head"),
+    UPSTREAM_TIMEOUT(504, true, "http_response_timeout",
+            "The upstream service did not respond in time.", "no response head within `per-try-timeout`"),
+    UPSTREAM_BAD_RESPONSE(502, false, "http_protocol_error",
+            "The upstream service sent a malformed response.", "malformed response"),
+    /** Status is the upstream's; the status given here is only the catalog's placeholder. */
+    UPSTREAM_ERROR(502, false, null,
+            "The upstream service failed to handle the request.",
+            "an upstream error response rewritten by `rewrite-upstream`"),
+    CIRCUIT_OPEN(503, true, "destination_unavailable",
+            "The upstream service is unavailable; retry later.", "all endpoints' breakers open"),
+    UPSTREAM_OVERLOADED(503, true, "connection_limit_reached",
+            "The upstream service is handling too many requests; retry later.", "`max-concurrent-requests` reached"),
+    GATEWAY_TIMEOUT(504, true, "http_response_timeout",
+            "The request did not complete within the route's deadline.", "route `timeout` passed"),
+    SHUTTING_DOWN(503, true, "proxy_internal_response",
+            "The proxy is shutting down; retry on another instance.", "request arrived while draining"),
+    INTERNAL_ERROR(500, false, "proxy_internal_error",
+            "The proxy failed to handle the request.", "a bug in the proxy; logged with a stack trace");
+
+    private final int status;
+    private final boolean retryable;
+    private final String proxyStatusError;
+    private final String defaultMessage;
+    private final String when;
+
+    Reason(int status, boolean retryable, String proxyStatusError, String defaultMessage, String when) {
+        this.status = status;
+        this.retryable = retryable;
+        this.proxyStatusError = proxyStatusError;
+        this.defaultMessage = defaultMessage;
+        this.when = when;
+    }
+
+    /** The HTTP status of the envelope; for {@link #UPSTREAM_ERROR} the upstream's status is used instead. */
+    public int status() {
+        return status;
+    }
+
+    /**
+     * Whether a client may retry the same request. For {@link #UPSTREAM_ERROR} use
+     * {@link #retryable(int)}, which depends on the upstream's status.
+     */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** Retryable for a given response status: 502, 503 and 504 upstream errors are; other upstream errors are not. */
+    public boolean retryable(int responseStatus) {
+        if (this == UPSTREAM_ERROR) {
+            return responseStatus == 502 || responseStatus == 503 || responseStatus == 504;
+        }
+        return retryable;
+    }
+
+    /** The RFC 9209 error type, or {@code null} for {@link #UPSTREAM_ERROR}, which carries {@code received-status}. */
+    public String proxyStatusError() {
+        return proxyStatusError;
+    }
+
+    /** The message for people; never contains anything of the upstream. */
+    public String defaultMessage() {
+        return defaultMessage;
+    }
+
+    /** When the reason is used, as documented in the catalog. */
+    public String when() {
+        return when;
+    }
+}
