@@ -1,0 +1,28 @@
+package dev.rampart.core.observe;
+
+/**
+ * What one finished exchange was, for the access log and the request metrics.
+ *
+ * @param reason      catalog reason, {@code CLIENT_CLOSED} for a client that went away, or null on success
+ * @param route       route name, or null when none matched
+ * @param upstream    upstream name, or null
+ * @param endpoint    the last endpoint tried, or null
+ * @param upstreamNanos time from the first attempt's start to the last response head, or -1
+ */
+public record ExchangeRecord(
+        long epochMillis,
+        String requestId,
+        String client,
+        String method,
+        String path,
+        int status,
+        String reason,
+        String route,
+        String upstream,
+        String endpoint,
+        int attempts,
+        long bytesIn,
+        long bytesOut,
+        long durationNanos,
+        long upstreamNanos) {
+}

@@ -1,0 +1,37 @@
+package dev.rampart.core.observe;
+
+/**
+ * The seam between the proxy and its metrics and logs. Called on event loops: implementations must be
+ * cheap and must not block. Every method has a no-op default so an observer implements what it needs.
+ */
+public interface ProxyObserver {
+
+    /** Observes nothing. */
+    ProxyObserver NOOP = new ProxyObserver() {
+    };
+
+    /** An exchange finished (successfully, with an error, or because the client went away). */
+    default void onExchangeComplete(ExchangeRecord record) {
+    }
+
+    /**
+     * One upstream attempt ended.
+     *
+     * @param outcome {@code success}, {@code status_5xx}, or a failure kind in lower case
+     *                ({@code connect_refused}, {@code timeout}, {@code reset}, ...)
+     */
+    default void onAttempt(String upstream, String endpoint, String outcome) {
+    }
+
+    /** A retry was scheduled, with its cause ({@code connect-failure}, {@code 5xx}, ...). */
+    default void onRetry(String route, String cause) {
+    }
+
+    /** A retry that the failure asked for was not made ({@code budget, body, method, deadline, attempts}). */
+    default void onRetrySkipped(String route, String why) {
+    }
+
+    /** A client connection opened (+1) or closed (-1). */
+    default void onClientConnection(int delta) {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.ServerConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslContext;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The pipeline of an accepted client connection:
+ * [TLS] → byte watch (starts the head timer) → HTTP/1.1 codec with the configured limits → one message
+ * per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
+ */
+final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+
+    private final ProxyRuntime runtime;
+    private final SslContext sslContext;
+    private final AtomicInteger open = new AtomicInteger();
+
+    ClientChannelInitializer(ProxyRuntime runtime, SslContext sslContext) {
+        this.runtime = runtime;
+        this.sslContext = sslContext;
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ServerConfig server = runtime.current().config().server();
+        if (open.incrementAndGet() > server.maxConnections()) {
+            open.decrementAndGet();
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        ChannelPipeline p = ch.pipeline();
+        if (sslContext != null) {
+            p.addLast("tls", sslContext.newHandler(ch.alloc()));
+        }
+        ClientRequestHandler handler = new ClientRequestHandler(runtime, sslContext != null);
+        p.addLast("bytes", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf buf && buf.isReadable()) {
+                    handler.onBytesReceived();
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(server.maxInitialLine())
+                .setMaxHeaderSize(server.maxHeaderSize())
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
+        p.addLast("http", new HttpServerCodec(decoder));
+        p.addLast("flow", new FlowControlHandler());
+        p.addLast("proxy", handler);
+    }
+}

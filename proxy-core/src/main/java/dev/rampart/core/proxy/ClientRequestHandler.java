@@ -1,0 +1,296 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RespondConfig;
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.errors.ErrorContext;
+import dev.rampart.core.errors.Reason;
+import dev.rampart.core.observe.RequestIds;
+import dev.rampart.core.routing.Route;
+import dev.rampart.core.upstream.Upstream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The downstream side of one client connection: reads one request at a time (auto-read is off and a
+ * flow-control handler hands over one message per read), answers what the proxy can answer itself
+ * (malformed requests, no route, direct responses), starts an {@link Exchange} for the rest, and decides
+ * after each response whether the connection stays open. Owns the idle, request-head and body timers.
+ */
+final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
+
+    private final ProxyRuntime runtime;
+    private final String scheme;
+    private ChannelHandlerContext ctx;
+    private ProxySnapshot snapshot;
+    private HttpRequest request;
+    private ExchangeOutcome outcome;
+    private Exchange exchange;
+    private boolean awaitingHead = true;
+    private boolean headBytesSeen;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> headTimer;
+    private ScheduledFuture<?> bodyTimer;
+    private String clientIp;
+
+    ClientRequestHandler(ProxyRuntime runtime, boolean tls) {
+        this.runtime = runtime;
+        this.scheme = tls ? "https" : "http";
+    }
+
+    // ---- connection events -------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        clientIp = ip(ctx.channel().remoteAddress());
+        runtime.observer().onClientConnection(1);
+        armIdleTimer();
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        runtime.observer().onClientConnection(-1);
+        cancel(idleTimer);
+        cancel(headTimer);
+        cancel(bodyTimer);
+        Exchange active = exchange;
+        if (active != null) {
+            active.onClientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange active = exchange;
+        if (active != null && ctx.channel().isWritable()) {
+            active.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and broken pipes from clients are routine; they are not errors of the proxy.
+        log.debug("client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    /** Raw bytes arrived (seen before decoding): the first byte of a request starts its head timer. */
+    void onBytesReceived() {
+        if (awaitingHead && !headBytesSeen) {
+            headBytesSeen = true;
+            cancel(idleTimer);
+            idleTimer = null;
+            long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
+            headTimer = ctx.executor().schedule(this::onHeadTimeout, timeout, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest head) {
+            onRequestHead(head);
+        } else if (msg instanceof HttpContent content) {
+            cancel(bodyTimer);
+            bodyTimer = null;
+            Exchange active = exchange;
+            if (active != null) {
+                active.onRequestContent(content);
+            } else {
+                content.release(); // e.g. the empty end of a body-less request: nothing waits for it
+                ctx.read();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    // ---- one request -------------------------------------------------------------------------------
+
+    private void onRequestHead(HttpRequest head) {
+        awaitingHead = false;
+        headBytesSeen = false;
+        cancel(headTimer);
+        cancel(idleTimer);
+        headTimer = null;
+        idleTimer = null;
+        snapshot = runtime.current();
+        request = head;
+        String idHeader = snapshot.requestIdHeader();
+        String requestId = RequestIds.resolve(head.headers().get(idHeader), snapshot.config().requestId().trustIncoming());
+        outcome = new ExchangeOutcome(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp,
+                head.method().name(), ExchangeOutcome.pathOf(head.uri()));
+
+        Reason malformed = RequestValidation.check(head, snapshot.config().server().maxRequestBody());
+        if (malformed != null) {
+            failEarly(malformed, null);
+            return;
+        }
+        if (runtime.refusing()) {
+            failEarly(Reason.SHUTTING_DOWN, null);
+            return;
+        }
+        Route route = snapshot.router().match(new NettyRequestView(head));
+        if (route == null) {
+            failEarly(Reason.ROUTE_NOT_FOUND, null);
+            return;
+        }
+        RouteConfig rc = route.config();
+        outcome.route(route.name(), rc.upstream().orElse(null));
+        if (rc.respond().isPresent()) {
+            respondDirectly(rc.respond().get());
+            return;
+        }
+        Upstream upstream = snapshot.upstream(rc.upstream().get());
+        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
+        String host = rc.preserveHost() && head.headers().contains(HttpHeaderNames.HOST)
+                ? head.headers().get(HttpHeaderNames.HOST)
+                : upstream.endpoints().get(0).address().authority();
+        HttpRequest template = ForwardedHeaders.originRequest(head, route.rewritePath(head.uri()), host, idHeader,
+                requestId, clientIp, scheme, contentLength);
+        exchange = new Exchange(this, ctx, snapshot, head, outcome, route, upstream, template,
+                chunked || contentLength > 0);
+        exchange.start();
+    }
+
+    /** An answer before any exchange exists; the request body, if any, is not read, so the connection closes. */
+    private void failEarly(Reason reason, String details) {
+        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
+        outcome.error(reason.status(), reason.name());
+        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        writeError(error, bodyless && reason != Reason.BAD_REQUEST)
+                .addListener((ChannelFutureListener) f -> requestDone(bodyless && reason != Reason.BAD_REQUEST, -1));
+    }
+
+    private void respondDirectly(RespondConfig respond) {
+        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        boolean keepAlive = keepAliveAfter(request, bodyless);
+        outcome.status(respond.status());
+        ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
+                        snapshot.requestIdHeader(), outcome.requestId(), request.method().equals(HttpMethod.HEAD), keepAlive)
+                .addListener((ChannelFutureListener) f -> requestDone(bodyless, -1));
+    }
+
+    // ---- called by the exchange ---------------------------------------------------------------------
+
+    void readBody() {
+        cancel(bodyTimer);
+        long timeout = snapshot.config().server().requestBodyTimeout().toNanos();
+        bodyTimer = ctx.executor().schedule(this::onBodyTimeout, timeout, TimeUnit.NANOSECONDS);
+        ctx.read();
+    }
+
+    void sendContinue() {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+    }
+
+    /** Whether the connection may carry another request after this one. */
+    boolean keepAliveAfter(HttpRequest req, boolean requestBodyConsumed) {
+        return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining();
+    }
+
+    ChannelFuture writeError(ErrorContext error, boolean requestBodyConsumed) {
+        boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
+        return ClientResponder.writeError(ctx, snapshot.renderer(), error,
+                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD), keepAlive);
+    }
+
+    void exchangeFinished(Exchange finished, ExchangeOutcome done, boolean requestBodyConsumed, long upstreamNanos) {
+        if (finished != exchange) {
+            return;
+        }
+        exchange = null;
+        requestDone(requestBodyConsumed && !done.aborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
+                upstreamNanos);
+    }
+
+    /** Logs the request, then reads the next one or closes. */
+    private void requestDone(boolean requestBodyConsumed, long upstreamNanos) {
+        cancel(bodyTimer);
+        bodyTimer = null;
+        runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
+        boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
+        request = null;
+        awaitingHead = true;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (keepAlive) {
+            armIdleTimer();
+            ctx.read();
+        } else {
+            ctx.close();
+        }
+    }
+
+    // ---- timers -------------------------------------------------------------------------------------
+
+    private void armIdleTimer() {
+        long timeout = runtime.current().config().server().idleTimeout().toNanos();
+        idleTimer = ctx.executor().schedule(() -> {
+            if (awaitingHead && !headBytesSeen) {
+                ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
+            }
+        }, timeout, TimeUnit.NANOSECONDS);
+    }
+
+    private void onHeadTimeout() {
+        if (!awaitingHead) {
+            return;
+        }
+        ProxySnapshot s = runtime.current();
+        String requestId = RequestIds.generate();
+        ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
+        ClientResponder.writeError(ctx, s.renderer(), error, null, false, false)
+                .addListener(ChannelFutureListener.CLOSE);
+        runtime.observer().onExchangeComplete(new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
+                requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT).toRecord(s.ticker().read(), -1));
+    }
+
+    private void onBodyTimeout() {
+        bodyTimer = null;
+        Exchange active = exchange;
+        if (active != null) {
+            active.onBodyTimeout();
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private static String ip(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+}

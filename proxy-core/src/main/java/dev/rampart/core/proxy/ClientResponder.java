@@ -1,0 +1,65 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.errors.ErrorContext;
+import dev.rampart.core.errors.ErrorRenderer;
+import dev.rampart.core.errors.RenderedError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Writes the responses the proxy makes itself: error envelopes and direct responses. */
+final class ClientResponder {
+
+    private ClientResponder() {
+    }
+
+    /**
+     * Renders {@code error} for the client's {@code Accept} and writes it.
+     *
+     * @param headOnly the request was HEAD: headers (with the body's length) but no body
+     */
+    static ChannelFuture writeError(ChannelHandlerContext ctx, ErrorRenderer renderer, ErrorContext error,
+                                    String accept, boolean headOnly, boolean keepAlive) {
+        RenderedError rendered = renderer.render(error, accept);
+        ByteBuf body = headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(rendered.body());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(rendered.status()), body);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, rendered.contentType());
+        h.set(HttpHeaderNames.CONTENT_LENGTH, rendered.body().length);
+        h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        for (Map.Entry<String, String> header : rendered.headers()) {
+            h.add(header.getKey(), header.getValue());
+        }
+        if (!keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, "close");
+        }
+        return ctx.writeAndFlush(response);
+    }
+
+    /** A route's configured direct response. */
+    static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
+                                     String requestIdHeader, String requestId, boolean headOnly, boolean keepAlive) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        h.set(requestIdHeader, requestId);
+        if (!keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, "close");
+        }
+        return ctx.writeAndFlush(response);
+    }
+}

@@ -1,0 +1,459 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RetryConfig;
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.errors.ErrorContext;
+import dev.rampart.core.errors.Reason;
+import dev.rampart.core.errors.UpstreamErrorPolicy;
+import dev.rampart.core.resilience.FailureClassifier;
+import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.resilience.RetryPolicy;
+import dev.rampart.core.routing.Route;
+import dev.rampart.core.upstream.Endpoint;
+import dev.rampart.core.upstream.Upstream;
+import dev.rampart.core.upstream.pool.OriginConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request, from its head to the last byte of its response: the single owner of its attempts, its
+ * deadline, its replayable body and its outcome. Runs entirely on the client's event loop. The loop is
+ * "pick an endpoint → attempt → on failure ask the {@link RetryPolicy} → back off or stop"; every path
+ * ends in exactly one call of {@link #finish}.
+ */
+final class Exchange {
+
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final ClientRequestHandler client;
+    private final ChannelHandlerContext ctx;
+    private final ProxySnapshot snapshot;
+    private final HttpRequest request;
+    private final ExchangeOutcome outcome;
+    private final Route route;
+    private final RouteConfig routeConfig;
+    private final Upstream upstream;
+    private final RequestBody body;
+    private final HttpRequest originTemplate;
+    private final long deadlineNanos;
+    private final List<Endpoint> tried = new ArrayList<>(2);
+    private OriginAttempt current;
+    private ScheduledFuture<?> deadlineTimer;
+    private ScheduledFuture<?> backoffTimer;
+    private boolean bulkheadHeld;
+    private boolean responseStarted;
+    private boolean finished;
+    private boolean continueSent;
+    private long firstAttemptNanos = -1;
+    private long headNanos = -1;
+
+    Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
+             ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody) {
+        this.client = client;
+        this.ctx = ctx;
+        this.snapshot = snapshot;
+        this.request = request;
+        this.outcome = outcome;
+        this.route = route;
+        this.routeConfig = route.config();
+        this.upstream = upstream;
+        this.originTemplate = originTemplate;
+        this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody);
+        this.deadlineNanos = outcome.startNanos() + routeConfig.timeout().toNanos();
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------
+
+    void start() {
+        outcome.route(route.name(), upstream.name());
+        if (!upstream.bulkhead().tryAcquire()) {
+            fail(Reason.UPSTREAM_OVERLOADED, 1);
+            return;
+        }
+        bulkheadHeld = true;
+        snapshot.retryBudget(route.name()).onRequest();
+        deadlineTimer = ctx.executor().schedule(this::onDeadline, routeConfig.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        nextAttempt();
+    }
+
+    private void nextAttempt() {
+        backoffTimer = null;
+        if (finished) {
+            return;
+        }
+        List<Endpoint> avoid = routeConfig.retry().preferOtherEndpoint() ? tried : List.of();
+        Endpoint endpoint = upstream.pick(avoid);
+        if (endpoint == null) {
+            fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+            return;
+        }
+        long now = snapshot.ticker().read();
+        if (firstAttemptNanos < 0) {
+            firstAttemptNanos = now;
+        }
+        OriginAttempt attempt = new OriginAttempt(this, endpoint, outcome.attempts() + 1, now);
+        outcome.attemptStarted(endpoint.label());
+        if (!tried.contains(endpoint)) {
+            tried.add(endpoint);
+        }
+        endpoint.attemptStarted();
+        current = attempt;
+        Future<OriginConnection> acquired = snapshot.pools().acquire(ctx.channel().eventLoop(), endpoint.poolSettings());
+        if (acquired.isDone()) {
+            onAcquired(attempt, acquired);
+        } else {
+            acquired.addListener(f -> onAcquired(attempt, acquired));
+        }
+    }
+
+    private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
+        if (!acquired.isSuccess()) {
+            if (attempt == current && !finished) {
+                onAttemptFailed(attempt, FailureClassifier.classifyConnectFailure(acquired.cause()), acquired.cause());
+            }
+            return;
+        }
+        OriginConnection conn = acquired.getNow();
+        if (attempt != current || finished) {
+            conn.release(true); // nothing was written on it
+            return;
+        }
+        HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number());
+        List<ByteBuf> replay = body.replay();
+        LastHttpContent last = body.complete() ? OriginAttempt.lastWithTrailers(body.trailers()) : null;
+        attempt.connected(conn, head, replay, body.complete(), last);
+        if (!body.complete()) {
+            requestMoreBody();
+        }
+    }
+
+    /** Ends the exchange once: timers, buffers, bulkhead, the log line. */
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        body.release();
+        if (bulkheadHeld) {
+            upstream.bulkhead().release();
+        }
+        long upstreamNanos = firstAttemptNanos < 0 || headNanos < 0 ? -1 : headNanos - firstAttemptNanos;
+        client.exchangeFinished(this, outcome, body.complete(), upstreamNanos);
+    }
+
+    private void cancelTimers() {
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+        }
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+        }
+    }
+
+    // ---- request body ------------------------------------------------------------------------------
+
+    /** A chunk of the request body from the client; this exchange owns it. */
+    void onRequestContent(HttpContent content) {
+        if (finished) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        ByteBuf data = content.content();
+        outcome.addBytesIn(data.readableBytes());
+        if (body.received() + data.readableBytes() > snapshot.config().server().maxRequestBody()) {
+            content.release();
+            if (!responseStarted) {
+                abandonCurrent();
+                fail(Reason.REQUEST_BODY_TOO_LARGE, -1);
+            } else {
+                abort();
+            }
+            return;
+        }
+        body.append(data, last, last ? ((LastHttpContent) content).trailingHeaders() : null);
+        OriginAttempt attempt = current;
+        if (attempt != null && attempt.active()) {
+            attempt.writeBody(content);
+            if (!last && attempt.originWritable()) {
+                requestMoreBody();
+            }
+        } else {
+            content.release(); // kept in the replay buffer if replayable; a retry writes it from there
+        }
+    }
+
+    private void requestMoreBody() {
+        if (body.complete() || finished) {
+            return;
+        }
+        if (!continueSent && HttpUtil.is100ContinueExpected(request)) {
+            continueSent = true;
+            client.sendContinue();
+        }
+        client.readBody();
+    }
+
+    void onOriginWritable(OriginAttempt attempt) {
+        if (attempt == current && !body.complete()) {
+            requestMoreBody();
+        }
+    }
+
+    // ---- attempts and retries -----------------------------------------------------------------------
+
+    long perTryTimeoutNanos() {
+        return routeConfig.retry().perTryTimeout().toNanos();
+    }
+
+    FailureKind classifyTransportFailure(Throwable cause) {
+        return FailureClassifier.classifyTransportFailure(cause);
+    }
+
+    /** The attempt failed before a usable response head. */
+    void onAttemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
+        if (attempt != current || finished) {
+            return;
+        }
+        long elapsed = snapshot.ticker().read() - attempt.startNanos();
+        attempt.abandon();
+        current = null;
+        attempt.recordOutcome(false, elapsed);
+        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), kind.metricLabel());
+        if (cause != null && log.isDebugEnabled()) {
+            log.debug("request {} attempt {} to {} failed: {}", outcome.requestId(), attempt.number(),
+                    attempt.endpoint().label(), kind, cause);
+        }
+        RetryPolicy.Decision decision = snapshot.retryPolicy(route.name()).decide(retryContext(kind, 0, null, attempt));
+        if (!retryOrReport(decision)) {
+            fail(kind.reason(), -1);
+        }
+    }
+
+    /**
+     * The response head arrived. Returns true when the response is relayed to the client; false when
+     * the exchange abandoned the attempt (to retry, or to answer with the envelope).
+     */
+    boolean onResponseHead(OriginAttempt attempt, HttpResponse response) {
+        if (attempt != current || finished) {
+            attempt.abandon();
+            return false;
+        }
+        headNanos = snapshot.ticker().read();
+        long elapsed = headNanos - attempt.startNanos();
+        int status = response.status().code();
+        attempt.recordOutcome(!(status >= 500 && status != 501), elapsed);
+        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
+                status >= 500 ? "status_5xx" : "success");
+        String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (status >= 400) {
+            RetryPolicy.Decision decision = snapshot.retryPolicy(route.name())
+                    .decide(retryContext(null, status, retryAfter, attempt));
+            if (decision.retry()) {
+                attempt.abandon();
+                current = null;
+                retryOrReport(decision);
+                return false;
+            }
+            reportSkipped(decision);
+        }
+        String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status, contentType)) {
+            attempt.abandon(); // the upstream's body is never read, let alone sent
+            current = null;
+            long seconds = retryAfterSeconds(status, retryAfter);
+            failUpstream(status, seconds);
+            return false;
+        }
+        responseStarted = true;
+        outcome.status(status);
+        boolean chunked = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
+                && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+        HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
+                chunked, client.keepAliveAfter(request, body.complete()));
+        ctx.write(head, ctx.voidPromise());
+        return true;
+    }
+
+    private RetryPolicy.Context retryContext(FailureKind kind, int status, String retryAfter, OriginAttempt attempt) {
+        boolean untriedLeft = tried.size() < upstream.endpoints().size();
+        return new RetryPolicy.Context(kind, status, retryAfter, outcome.attempts(), request.method().name(),
+                request.headers().contains(routeConfig.retry().idempotencyKeyHeader()), body.replayable(),
+                attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
+    }
+
+    /** Schedules the retry a decision asks for; reports a skipped one. Returns whether it retries. */
+    private boolean retryOrReport(RetryPolicy.Decision decision) {
+        if (!decision.retry()) {
+            reportSkipped(decision);
+            return false;
+        }
+        snapshot.observer().onRetry(route.name(), decision.cause());
+        long delay = decision.delay().toNanos();
+        if (delay <= 0) {
+            nextAttempt();
+        } else {
+            backoffTimer = ctx.executor().schedule(this::nextAttempt, delay, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    private void reportSkipped(RetryPolicy.Decision decision) {
+        if (!decision.retry() && decision.countsAsSkipped()) {
+            snapshot.observer().onRetrySkipped(route.name(), decision.why());
+        }
+    }
+
+    private long retryAfterSeconds(int status, String retryAfter) {
+        if (retryAfter == null || (status != 429 && status != 503)) {
+            return -1;
+        }
+        return snapshot.retryPolicy(route.name()).retryAfterSeconds(retryAfter);
+    }
+
+    // ---- response relay ---------------------------------------------------------------------------
+
+    boolean clientWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    void relayContent(HttpContent content) {
+        outcome.addBytesOut(content.content().readableBytes());
+        ctx.writeAndFlush(content, ctx.voidPromise());
+    }
+
+    void relayLast(LastHttpContent last) {
+        outcome.addBytesOut(last.content().readableBytes());
+        current = null;
+        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> finish());
+    }
+
+    /** The client drained its buffer: let the upstream send more. */
+    void onClientWritable() {
+        OriginAttempt attempt = current;
+        if (attempt != null && responseStarted) {
+            attempt.resumeRelay();
+        }
+    }
+
+    /** The upstream broke off mid-response: the client can only see a cut connection. */
+    void onRelayBroken(OriginAttempt attempt) {
+        if (attempt != current || finished) {
+            return;
+        }
+        log.info("request {}: upstream {} closed the connection mid-response", outcome.requestId(),
+                attempt.endpoint().label());
+        attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
+        abort();
+    }
+
+    // ---- endings -----------------------------------------------------------------------------------
+
+    private void onDeadline() {
+        deadlineTimer = null;
+        if (finished) {
+            return;
+        }
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        OriginAttempt attempt = current;
+        if (attempt != null) {
+            // The upstream did not answer within the deadline: for its breaker that is a timeout.
+            attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
+        }
+        abandonCurrent();
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+        fail(Reason.GATEWAY_TIMEOUT, -1);
+    }
+
+    /** The client stopped sending its body for longer than {@code request-body-timeout}. */
+    void onBodyTimeout() {
+        if (finished) {
+            return;
+        }
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        abandonCurrent();
+        fail(Reason.REQUEST_TIMEOUT, -1);
+    }
+
+    /** The client went away: cancel upstream work, release everything, record 499. */
+    void onClientClosed() {
+        if (finished) {
+            return;
+        }
+        OriginAttempt attempt = current;
+        if (attempt != null) {
+            attempt.recordOutcome(null, 0);
+        }
+        abandonCurrent();
+        outcome.clientClosed();
+        finish();
+    }
+
+    /** Stops the current attempt; one that had no outcome yet counts as cancelled, not as a failure. */
+    private void abandonCurrent() {
+        OriginAttempt attempt = current;
+        if (attempt != null) {
+            current = null;
+            attempt.recordOutcome(null, 0);
+            attempt.abandon();
+        }
+    }
+
+    /** Cuts the client connection after a partial response; the only honest signal left. */
+    private void abort() {
+        abandonCurrent();
+        outcome.aborted();
+        ctx.close();
+        finish();
+    }
+
+    private void fail(Reason reason, long retryAfterSeconds) {
+        ErrorContext error = new ErrorContext(reason, reason.status(), outcome.requestId(), route.name(),
+                upstream.name(), outcome.attempts(),
+                retryAfterSeconds > 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty(),
+                OptionalInt.empty(), null);
+        sendError(error);
+    }
+
+    private void failUpstream(int status, long retryAfterSeconds) {
+        ErrorContext error = new ErrorContext(Reason.UPSTREAM_ERROR, status, outcome.requestId(), route.name(),
+                upstream.name(), outcome.attempts(),
+                retryAfterSeconds >= 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty(),
+                OptionalInt.of(status), null);
+        sendError(error);
+    }
+
+    private void sendError(ErrorContext error) {
+        responseStarted = true;
+        outcome.error(error.status(), error.reason().name());
+        client.writeError(error, body.complete()).addListener((ChannelFutureListener) f -> finish());
+    }
+}

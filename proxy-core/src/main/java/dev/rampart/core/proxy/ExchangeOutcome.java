@@ -1,0 +1,115 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.observe.ExchangeRecord;
+
+/**
+ * What is known so far about how an exchange ends: filled in as the exchange moves, turned into an
+ * {@link ExchangeRecord} once at the end. Used on one event loop only.
+ */
+final class ExchangeOutcome {
+
+    static final String CLIENT_CLOSED = "CLIENT_CLOSED";
+    static final int CLIENT_CLOSED_STATUS = 499;
+
+    private final long epochMillis;
+    private final long startNanos;
+    private final String requestId;
+    private final String client;
+    private final String method;
+    private final String path;
+    private int status;
+    private String reason;
+    private String route;
+    private String upstream;
+    private String endpoint;
+    private int attempts;
+    private long bytesIn;
+    private long bytesOut;
+    private boolean aborted;
+
+    ExchangeOutcome(long epochMillis, long startNanos, String requestId, String client, String method, String path) {
+        this.epochMillis = epochMillis;
+        this.startNanos = startNanos;
+        this.requestId = requestId;
+        this.client = client;
+        this.method = method;
+        this.path = path;
+    }
+
+    /** The path of a request target without its query string (which may hold secrets). */
+    static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    String routeName() {
+        return route;
+    }
+
+    ExchangeOutcome withError(dev.rampart.core.errors.Reason reason) {
+        error(reason.status(), reason.name());
+        return this;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    int status() {
+        return status;
+    }
+
+    boolean aborted() {
+        return aborted;
+    }
+
+    void route(String routeName, String upstreamName) {
+        this.route = routeName;
+        this.upstream = upstreamName;
+    }
+
+    void attemptStarted(String endpointLabel) {
+        attempts++;
+        endpoint = endpointLabel;
+    }
+
+    void status(int code) {
+        status = code;
+    }
+
+    void error(int code, String reasonName) {
+        status = code;
+        reason = reasonName;
+    }
+
+    void clientClosed() {
+        status = CLIENT_CLOSED_STATUS;
+        reason = CLIENT_CLOSED;
+    }
+
+    /** The response was cut off after it started; the status already sent stays in the record. */
+    void aborted() {
+        aborted = true;
+    }
+
+    void addBytesIn(long n) {
+        bytesIn += n;
+    }
+
+    void addBytesOut(long n) {
+        bytesOut += n;
+    }
+
+    ExchangeRecord toRecord(long endNanos, long upstreamNanos) {
+        return new ExchangeRecord(epochMillis, requestId, client, method, path, status, reason, route, upstream,
+                endpoint, attempts, bytesIn, bytesOut, endNanos - startNanos, upstreamNanos);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.rampart.core.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Header rewriting between the two sides (RFC 9110 §7.6): hop-by-hop headers and those named in
+ * {@code Connection} never cross; framing headers are set by the proxy, never copied, so a request is
+ * always framed the way Rampart decided; forwarding headers are added.
+ */
+final class ForwardedHeaders {
+
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_RAMPART_ATTEMPT = AsciiString.cached("x-rampart-attempt");
+    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    static final String VIA_VALUE = "1.1 rampart";
+
+    private ForwardedHeaders() {
+    }
+
+    /**
+     * The request head sent upstream, without the attempt header (set per attempt).
+     *
+     * @param contentLength the body length, or -1 for a chunked body; 0 for no body
+     */
+    static HttpRequest originRequest(HttpRequest in, String uri, String host, String requestIdHeader,
+                                     String requestId, String clientIp, String proto, long contentLength) {
+        HttpHeaders source = in.headers();
+        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        copyEndToEnd(source, out);
+        out.remove(HttpHeaderNames.HOST);
+        out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
+        out.remove(X_RAMPART_ATTEMPT);      // never trusted from a client
+        out.set(HttpHeaderNames.HOST, host);
+        String priorFor = source.get(X_FORWARDED_FOR);
+        out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
+        out.set(X_FORWARDED_PROTO, proto);
+        String clientHost = source.get(HttpHeaderNames.HOST);
+        if (clientHost != null) {
+            out.set(X_FORWARDED_HOST, clientHost);
+        }
+        appendVia(source.get(HttpHeaderNames.VIA), out);
+        out.set(requestIdHeader, requestId);
+        if (contentLength < 0) {
+            out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        } else if (contentLength > 0 || methodExpectsBody(in)) {
+            out.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), uri, out);
+    }
+
+    /** A copy of {@code template} carrying {@code X-Rampart-Attempt: attempt}. */
+    static HttpRequest forAttempt(HttpRequest template, int attempt) {
+        HttpHeaders headers = template.headers().copy();
+        headers.set(X_RAMPART_ATTEMPT, attempt);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, template.method(), template.uri(), headers);
+    }
+
+    /**
+     * The response head sent to the client.
+     *
+     * @param chunked whether the body goes out chunked (the upstream's was, or it was close-delimited)
+     */
+    static HttpResponse clientResponse(HttpResponse in, String requestIdHeader, String requestId,
+                                       boolean chunked, boolean keepAlive) {
+        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        copyEndToEnd(in.headers(), out);
+        if (chunked) {
+            out.remove(HttpHeaderNames.CONTENT_LENGTH);
+            out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        } else {
+            String length = in.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+            if (length != null) {
+                out.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            }
+        }
+        appendVia(in.headers().get(HttpHeaderNames.VIA), out);
+        out.set(requestIdHeader, requestId);
+        if (!keepAlive) {
+            out.set(HttpHeaderNames.CONNECTION, "close");
+        }
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), out);
+    }
+
+    /** Copies every header except hop-by-hop ones, those named in Connection, and framing. */
+    static void copyEndToEnd(HttpHeaders source, HttpHeaders out) {
+        String connection = source.get(HttpHeaderNames.CONNECTION);
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            CharSequence name = h.getKey();
+            if (isHopByHop(name) || isFraming(name) || (connection != null && namedIn(connection, name))) {
+                continue;
+            }
+            out.add(name, h.getValue());
+        }
+    }
+
+    static boolean isHopByHop(CharSequence name) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHENTICATE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHORIZATION);
+    }
+
+    private static boolean isFraming(CharSequence name) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    /** Whether {@code name} is one of the comma-separated tokens of a Connection header. */
+    static boolean namedIn(String connection, CharSequence name) {
+        int start = 0;
+        int len = connection.length();
+        while (start < len) {
+            int comma = connection.indexOf(',', start);
+            int end = comma < 0 ? len : comma;
+            int s = start;
+            int e = end;
+            while (s < e && connection.charAt(s) == ' ' || s < e && connection.charAt(s) == '\t') {
+                s++;
+            }
+            while (e > s && (connection.charAt(e - 1) == ' ' || connection.charAt(e - 1) == '\t')) {
+                e--;
+            }
+            if (e - s == name.length() && connection.regionMatches(true, s, name.toString(), 0, name.length())) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static void appendVia(String prior, HttpHeaders out) {
+        out.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? VIA_VALUE : prior + ", " + VIA_VALUE);
+    }
+
+    private static boolean methodExpectsBody(HttpRequest in) {
+        String m = in.method().name();
+        return m.equals("POST") || m.equals("PUT") || m.equals("PATCH");
+    }
+}

@@ -1,0 +1,278 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.upstream.Endpoint;
+import dev.rampart.core.upstream.pool.OriginConnection;
+import dev.rampart.core.upstream.pool.OriginListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
+ * body, then the rest as it arrives), waits for the response head under the per-try timeout, then relays
+ * the response body to the client, reading from the upstream only while the client can take more.
+ * Every event goes back to the {@link Exchange}, which makes the decisions.
+ */
+final class OriginAttempt implements OriginListener {
+
+    private enum State { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
+
+    private final Exchange exchange;
+    private final Endpoint endpoint;
+    private final int number;
+    private final long startNanos;
+    private State state = State.CONNECTING;
+    private OriginConnection conn;
+    private boolean requestComplete;
+    private boolean bytesSent;
+    private boolean skippingInformational;
+    private boolean responseKeepAlive;
+    private ScheduledFuture<?> perTryTimer;
+    private boolean outcomeRecorded;
+
+    OriginAttempt(Exchange exchange, Endpoint endpoint, int number, long startNanos) {
+        this.exchange = exchange;
+        this.endpoint = endpoint;
+        this.number = number;
+        this.startNanos = startNanos;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    int number() {
+        return number;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    /**
+     * Records this attempt's outcome on the endpoint's breaker and ends its share of the endpoint's load,
+     * once: later calls (a client leaving after the head arrived, say) change nothing.
+     *
+     * @param success true, false, or null for an attempt cancelled with no outcome
+     */
+    void recordOutcome(Boolean success, long elapsedNanos) {
+        if (outcomeRecorded) {
+            return;
+        }
+        outcomeRecorded = true;
+        endpoint.attemptEnded();
+        if (success == null) {
+            endpoint.breaker().onCancelled();
+        } else if (success) {
+            endpoint.breaker().onSuccess(elapsedNanos);
+        } else {
+            endpoint.breaker().onFailure(elapsedNanos);
+        }
+    }
+
+    /** Whether any byte of the request reached the upstream connection. */
+    boolean bytesSent() {
+        return bytesSent;
+    }
+
+    /** Whether this attempt still expects upstream events. */
+    boolean active() {
+        return state != State.DONE;
+    }
+
+    /** The connection is ready: write what the exchange has of the request. */
+    void connected(OriginConnection connection, HttpRequest head, List<ByteBuf> replay, boolean bodyComplete,
+                   LastHttpContent lastOrNull) {
+        conn = connection;
+        conn.bind(this);
+        state = State.AWAITING_HEAD;
+        Channel ch = conn.channel();
+        bytesSent = true;
+        ch.write(head, ch.voidPromise());
+        for (ByteBuf chunk : replay) {
+            ch.write(new DefaultHttpContent(chunk), ch.voidPromise());
+        }
+        if (bodyComplete) {
+            ch.write(lastOrNull != null ? lastOrNull : LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            requestWritten();
+        }
+        ch.flush();
+        ch.read(); // an early response (e.g. 413 from the upstream) must be seen while the body still flows
+    }
+
+    /** Writes one more chunk of the request body; ownership of {@code content} passes to the connection. */
+    void writeBody(HttpContent content) {
+        if (state == State.DONE || conn == null) {
+            content.release();
+            return;
+        }
+        Channel ch = conn.channel();
+        boolean last = content instanceof LastHttpContent;
+        ch.writeAndFlush(content, ch.voidPromise());
+        if (last) {
+            requestWritten();
+        }
+    }
+
+    boolean originWritable() {
+        return conn != null && conn.channel().isWritable();
+    }
+
+    /** The client can take more of the response: read on. */
+    void resumeRelay() {
+        if (state == State.RELAYING) {
+            conn.channel().read();
+        }
+    }
+
+    /** Stops the attempt and closes its connection, which may be mid-request or mid-response. */
+    void abandon() {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        cancelPerTryTimer();
+        if (conn != null) {
+            conn.release(false);
+        }
+    }
+
+    private void requestWritten() {
+        requestComplete = true;
+        if (state == State.AWAITING_HEAD) {
+            long timeout = exchange.perTryTimeoutNanos();
+            perTryTimer = conn.channel().eventLoop().schedule(this::onPerTryTimeout, timeout, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onPerTryTimeout() {
+        if (state == State.AWAITING_HEAD) {
+            exchange.onAttemptFailed(this, FailureKind.TIMEOUT, null);
+        }
+    }
+
+    private void cancelPerTryTimer() {
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
+        }
+    }
+
+    @Override
+    public void onOriginMessage(Object msg) {
+        if (state == State.AWAITING_HEAD) {
+            onMessageBeforeHead(msg);
+        } else if (state == State.RELAYING) {
+            onBodyMessage((HttpContent) msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onMessageBeforeHead(Object msg) {
+        if (msg instanceof HttpResponse response) {
+            DecoderResult result = response.decoderResult();
+            int code = response.status().code();
+            if (result.isFailure()) {
+                ReferenceCountUtil.release(msg);
+                exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, result.cause());
+                return;
+            }
+            if (code >= 100 && code < 200 && code != 101) {
+                skippingInformational = true; // 100 Continue and friends: answered by the proxy, never forwarded
+                ReferenceCountUtil.release(msg);
+                conn.channel().read();
+                return;
+            }
+            cancelPerTryTimer();
+            responseKeepAlive = HttpUtil.isKeepAlive(response);
+            state = State.RELAYING;
+            if (!exchange.onResponseHead(this, response)) {
+                return; // the exchange abandoned this attempt (retry or rewritten error)
+            }
+            if (msg instanceof HttpContent content) {
+                onBodyMessage(content);
+            } else if (exchange.clientWritable()) {
+                conn.channel().read();
+            }
+        } else if (msg instanceof HttpContent content && skippingInformational) {
+            if (content instanceof LastHttpContent) {
+                skippingInformational = false;
+            }
+            content.release();
+            conn.channel().read();
+        } else {
+            ReferenceCountUtil.release(msg);
+            exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
+        }
+    }
+
+    private void onBodyMessage(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            exchange.onRelayBroken(this);
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            state = State.DONE;
+            boolean reusable = requestComplete && responseKeepAlive;
+            // Hand the connection back before the client write completes: the response is fully read.
+            OriginConnection finished = conn;
+            exchange.relayLast((LastHttpContent) content);
+            finished.release(reusable);
+            return;
+        }
+        exchange.relayContent(content);
+        if (exchange.clientWritable()) {
+            conn.channel().read();
+        }
+    }
+
+    @Override
+    public void onOriginClosed() {
+        if (state == State.AWAITING_HEAD) {
+            exchange.onAttemptFailed(this, FailureKind.RESET, null);
+        } else if (state == State.RELAYING) {
+            exchange.onRelayBroken(this);
+        }
+    }
+
+    @Override
+    public void onOriginError(Throwable cause) {
+        if (state == State.AWAITING_HEAD) {
+            exchange.onAttemptFailed(this, exchange.classifyTransportFailure(cause), cause);
+        } else if (state == State.RELAYING) {
+            exchange.onRelayBroken(this);
+        }
+    }
+
+    @Override
+    public void onOriginWritabilityChanged(boolean writable) {
+        if (writable && state != State.DONE) {
+            exchange.onOriginWritable(this);
+        }
+    }
+
+    /** A detached trailer-carrying last chunk for a replayed body. */
+    static LastHttpContent lastWithTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
+        if (trailers == null || trailers.isEmpty()) {
+            return LastHttpContent.EMPTY_LAST_CONTENT;
+        }
+        DefaultLastHttpContent last = new DefaultLastHttpContent();
+        last.trailingHeaders().set(trailers);
+        return last;
+    }
+}

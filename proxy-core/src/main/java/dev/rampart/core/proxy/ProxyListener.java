@@ -1,0 +1,78 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.ServerConfig;
+import dev.rampart.core.config.TlsConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+
+import java.net.InetSocketAddress;
+
+/** The client-facing listener: binds {@code server.host:server.port} and accepts connections. */
+public final class ProxyListener {
+
+    private final Channel serverChannel;
+    private final ClientChannelInitializer initializer;
+
+    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer) {
+        this.serverChannel = serverChannel;
+        this.initializer = initializer;
+    }
+
+    /**
+     * Binds the listener. Called from the starting thread, never from an event loop, so it may wait.
+     *
+     * @throws IllegalStateException when the port cannot be bound or TLS files cannot be read
+     */
+    public static ProxyListener bind(ProxyRuntime runtime, EventLoopGroup acceptors) {
+        ServerConfig server = runtime.config().server();
+        SslContext tls = server.tls().map(ProxyListener::serverTls).orElse(null);
+        ClientChannelInitializer initializer = new ClientChannelInitializer(runtime, tls);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptors, runtime.workers())
+                .channel(runtime.transport().serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(initializer);
+        ChannelFuture bound = bootstrap.bind(server.host(), server.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return new ProxyListener(bound.channel(), initializer);
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Client connections currently open. */
+    public int openConnections() {
+        return initializer.openConnections();
+    }
+
+    /** Stops accepting; open connections keep being served. */
+    public ChannelFuture stopAccepting() {
+        return serverChannel.close();
+    }
+
+    private static SslContext serverTls(TlsConfig tls) {
+        try {
+            return SslContextBuilder.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
+                    + tls.privateKey() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.rampart.core.proxy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.resilience.BreakerRegistry;
+import dev.rampart.core.upstream.pool.OriginPools;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+
+import javax.net.ssl.SSLException;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The long-lived state of a running proxy: the current config generation (swapped atomically on reload),
+ * the connection pools and breakers that outlive generations, and the drain flags. One per process.
+ */
+public final class ProxyRuntime {
+
+    private final AtomicReference<ProxySnapshot> current = new AtomicReference<>();
+    private final BreakerRegistry breakers;
+    private final OriginPools pools;
+    private final ProxyObserver observer;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final Transport transport;
+    private final EventLoopGroup workers;
+    private volatile boolean draining;
+    private volatile boolean refusing;
+
+    /**
+     * @param workers the event loops client and upstream connections share
+     * @param loops   how many loops {@code workers} has
+     */
+    public ProxyRuntime(RampartConfig config, Transport transport, EventLoopGroup workers, int loops,
+                        BreakerRegistry breakers, ProxyObserver observer, Ticker ticker, Clock clock) {
+        this.transport = transport;
+        this.workers = workers;
+        this.breakers = breakers;
+        this.observer = observer;
+        this.ticker = ticker;
+        this.clock = clock;
+        Class<? extends DatagramChannel> datagram = transport.name().equals("epoll")
+                ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(datagram));
+        this.pools = new OriginPools(transport, workers, loops, upstreamTlsContext(), resolver, 64 * 1024);
+        current.set(build(config));
+    }
+
+    /** Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. */
+    public void apply(RampartConfig config) {
+        ProxySnapshot next = build(config);
+        current.set(next);
+        pools.retainOnly(next.poolsInUse());
+    }
+
+    public RampartConfig config() {
+        return current.get().config();
+    }
+
+    ProxySnapshot current() {
+        return current.get();
+    }
+
+    public BreakerRegistry breakers() {
+        return breakers;
+    }
+
+    public OriginPools pools() {
+        return pools;
+    }
+
+    ProxyObserver observer() {
+        return observer;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public EventLoopGroup workers() {
+        return workers;
+    }
+
+    /** From now on responses carry {@code Connection: close}; requests are still served. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** From now on new requests are answered with SHUTTING_DOWN. */
+    public void refuseNewRequests() {
+        draining = true;
+        refusing = true;
+    }
+
+    boolean refusing() {
+        return refusing;
+    }
+
+    /** Closes idle upstream connections. */
+    public void close() {
+        pools.closeAll();
+    }
+
+    private ProxySnapshot build(RampartConfig config) {
+        return ProxySnapshot.build(config, breakers, pools, observer, ticker, clock, ThreadLocalRandom.current());
+    }
+
+    private static SslContext upstreamTlsContext() {
+        try {
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot create the TLS client context", e);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.rampart.core.proxy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.core.errors.ErrorRenderer;
+import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.resilience.Backoff;
+import dev.rampart.core.resilience.BreakerRegistry;
+import dev.rampart.core.resilience.Bulkhead;
+import dev.rampart.core.resilience.RetryBudget;
+import dev.rampart.core.resilience.RetryPolicy;
+import dev.rampart.core.routing.Router;
+import dev.rampart.core.upstream.Endpoint;
+import dev.rampart.core.upstream.Upstream;
+import dev.rampart.core.upstream.balancing.EndpointSelectors;
+import dev.rampart.core.upstream.pool.OriginPools;
+import dev.rampart.core.upstream.pool.PoolSettings;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything one config generation needs to serve requests, built once per (re)load and read without
+ * locks by every event loop: routes, upstreams with their breakers, retry policies and budgets per
+ * route, and the error renderer. An exchange keeps the snapshot it started with to its end.
+ */
+final class ProxySnapshot {
+
+    /** Requests allowed to wait for a pooled connection per endpoint and event loop. */
+    static final int MAX_PENDING_ACQUIRES = 1024;
+
+    private final RampartConfig config;
+    private final Router router;
+    private final Map<String, Upstream> upstreams;
+    private final Map<String, RetryPolicy> retryPolicies;
+    private final ErrorRenderer renderer;
+    private final OriginPools pools;
+    private final ProxyObserver observer;
+    private final Ticker ticker;
+    private final Set<PoolSettings> poolsInUse;
+
+    private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
+                          Map<String, RetryPolicy> retryPolicies, OriginPools pools, ProxyObserver observer,
+                          Ticker ticker, Set<PoolSettings> poolsInUse) {
+        this.config = config;
+        this.router = router;
+        this.upstreams = upstreams;
+        this.retryPolicies = retryPolicies;
+        this.renderer = new ErrorRenderer("rampart", config.requestId().header());
+        this.pools = pools;
+        this.observer = observer;
+        this.ticker = ticker;
+        this.poolsInUse = poolsInUse;
+    }
+
+    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, OriginPools pools,
+                               ProxyObserver observer, Ticker ticker, Clock clock, RandomGenerator random) {
+        Map<String, Upstream> upstreams = new HashMap<>();
+        Set<PoolSettings> poolsInUse = new HashSet<>();
+        for (UpstreamConfig uc : config.upstreams().values()) {
+            List<Endpoint> endpoints = new ArrayList<>(uc.endpoints().size());
+            for (var address : uc.endpoints()) {
+                PoolSettings settings = new PoolSettings(address, uc.connectTimeout(), uc.maxConnectionsPerEndpoint(),
+                        uc.poolIdleTimeout(), MAX_PENDING_ACQUIRES);
+                poolsInUse.add(settings);
+                endpoints.add(new Endpoint(address, settings, breakers.get(uc.name(), address, uc.circuitBreaker())));
+            }
+            upstreams.put(uc.name(), new Upstream(uc, endpoints, EndpointSelectors.of(uc.loadBalancing()),
+                    new Bulkhead(uc.maxConcurrentRequests())));
+        }
+        Map<String, RetryPolicy> policies = new HashMap<>();
+        for (RouteConfig rc : config.routes()) {
+            RetryBudget budget = RetryBudget.of(rc.retry().budget(), ticker);
+            policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
+        }
+        return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
+                pools, observer, ticker, Set.copyOf(poolsInUse));
+    }
+
+    RampartConfig config() {
+        return config;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    Upstream upstream(String name) {
+        return upstreams.get(name);
+    }
+
+    RetryPolicy retryPolicy(String route) {
+        return retryPolicies.get(route);
+    }
+
+    ErrorRenderer renderer() {
+        return renderer;
+    }
+
+    String requestIdHeader() {
+        return config.requestId().header();
+    }
+
+    OriginPools pools() {
+        return pools;
+    }
+
+    ProxyObserver observer() {
+        return observer;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    Set<PoolSettings> poolsInUse() {
+        return poolsInUse;
+    }
+}

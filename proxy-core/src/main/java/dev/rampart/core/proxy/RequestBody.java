@@ -1,0 +1,98 @@
+package dev.rampart.core.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request body as it arrives from the client, with the replay buffer: while the body fits in
+ * {@code replay-buffer} every chunk is kept (one retained reference each) so a retry can write it again
+ * byte for byte. Beyond the limit the kept chunks are released and the body is no longer replayable.
+ * Owned by one exchange on one event loop; {@link #release()} runs exactly once, when the exchange ends.
+ */
+final class RequestBody {
+
+    private final long replayLimit;
+    private final List<ByteBuf> kept = new ArrayList<>(4);
+    private long received;
+    private boolean complete;
+    private boolean replayable;
+    private HttpHeaders trailers;
+    private boolean released;
+
+    /**
+     * @param expectsBody false for a request with no body: it is complete (and replayable) from the start
+     */
+    RequestBody(long replayLimit, boolean expectsBody) {
+        this.replayLimit = replayLimit;
+        this.replayable = true;
+        this.complete = !expectsBody;
+    }
+
+    /**
+     * Records one chunk. The caller keeps its own reference to {@code content} (to write it on); a
+     * kept copy is an extra retained reference.
+     */
+    void append(ByteBuf content, boolean last, HttpHeaders lastTrailers) {
+        int n = content.readableBytes();
+        received += n;
+        if (replayable) {
+            if (received <= replayLimit) {
+                if (n > 0) {
+                    kept.add(content.retainedDuplicate());
+                }
+            } else {
+                replayable = false;
+                releaseKept();
+            }
+        }
+        if (last) {
+            complete = true;
+            trailers = lastTrailers;
+        }
+    }
+
+    /** Whether every chunk received so far can be written again. */
+    boolean replayable() {
+        return replayable && !released;
+    }
+
+    boolean complete() {
+        return complete;
+    }
+
+    long received() {
+        return received;
+    }
+
+    /** Trailers of a chunked body, or null. */
+    HttpHeaders trailers() {
+        return trailers;
+    }
+
+    /** The kept chunks, each as a new retained duplicate the caller must write or release. */
+    List<ByteBuf> replay() {
+        List<ByteBuf> copies = new ArrayList<>(kept.size());
+        for (ByteBuf b : kept) {
+            copies.add(b.retainedDuplicate());
+        }
+        return copies;
+    }
+
+    /** Releases the replay buffer; idempotent. */
+    void release() {
+        if (!released) {
+            released = true;
+            releaseKept();
+        }
+    }
+
+    private void releaseKept() {
+        for (ByteBuf b : kept) {
+            b.release();
+        }
+        kept.clear();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.rampart.core.upstream;
+
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.resilience.CircuitBreaker;
+import dev.rampart.core.upstream.balancing.LoadAware;
+import dev.rampart.core.upstream.pool.PoolSettings;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One endpoint of an upstream: where it is, how to pool connections to it, its breaker and its load. */
+public final class Endpoint implements LoadAware {
+
+    private final EndpointAddress address;
+    private final String label;
+    private final PoolSettings poolSettings;
+    private final CircuitBreaker breaker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker) {
+        this.address = address;
+        this.label = address.authority();
+        this.poolSettings = poolSettings;
+        this.breaker = breaker;
+    }
+
+    public EndpointAddress address() {
+        return address;
+    }
+
+    /** {@code host:port}: the metrics label and the default {@code Host} header. */
+    public String label() {
+        return label;
+    }
+
+    public PoolSettings poolSettings() {
+        return poolSettings;
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public void attemptStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    public void attemptEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.rampart.core.upstream;
+
+import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.core.resilience.Bulkhead;
+import dev.rampart.core.resilience.CircuitBreaker;
+import dev.rampart.core.upstream.balancing.EndpointSelector;
+
+import java.util.List;
+
+/** A named upstream of one config generation. Shared by every event loop; holds no per-loop state. */
+public final class Upstream {
+
+    private final UpstreamConfig config;
+    private final List<Endpoint> endpoints;
+    private final EndpointSelector selector;
+    private final Bulkhead bulkhead;
+
+    public Upstream(UpstreamConfig config, List<Endpoint> endpoints, EndpointSelector selector, Bulkhead bulkhead) {
+        this.config = config;
+        this.endpoints = List.copyOf(endpoints);
+        this.selector = selector;
+        this.bulkhead = bulkhead;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public UpstreamConfig config() {
+        return config;
+    }
+
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    public Bulkhead bulkhead() {
+        return bulkhead;
+    }
+
+    /**
+     * Picks an endpoint whose breaker lets a call through and takes that permission. With
+     * {@code avoid} non-empty, endpoints in it are chosen only when no other one is available.
+     *
+     * @return the endpoint, or null when every breaker refuses
+     */
+    public Endpoint pick(List<Endpoint> avoid) {
+        Endpoint chosen = pickAndAcquire(avoid, true);
+        if (chosen == null && !avoid.isEmpty()) {
+            chosen = pickAndAcquire(avoid, false);
+        }
+        return chosen;
+    }
+
+    private Endpoint pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided) {
+        // A breaker may refuse at the moment of acquisition (a half-open slot taken by another loop):
+        // exclude it and pick again, at most once per endpoint.
+        List<Endpoint> refused = null;
+        for (int i = 0; i < endpoints.size(); i++) {
+            List<Endpoint> refusedNow = refused;
+            Endpoint candidate = selector.select(endpoints, e ->
+                    e.breaker().isCallPermitted()
+                            && !(skipAvoided && avoid.contains(e))
+                            && (refusedNow == null || !refusedNow.contains(e)));
+            if (candidate == null) {
+                return null;
+            }
+            if (candidate.breaker().tryAcquirePermission()) {
+                return candidate;
+            }
+            if (refused == null) {
+                refused = new java.util.ArrayList<>(2);
+            }
+            refused.add(candidate);
+        }
+        return null;
+    }
+
+    /** Whole seconds until the first breaker of this upstream lets a probe through (at least 1). */
+    public long secondsUntilFirstHalfOpen() {
+        long min = Long.MAX_VALUE;
+        for (Endpoint e : endpoints) {
+            CircuitBreaker b = e.breaker();
+            min = Math.min(min, b.nanosUntilHalfOpen());
+        }
+        if (min == Long.MAX_VALUE || min <= 0) {
+            return 1;
+        }
+        return Math.max(1, (min + 999_999_999L) / 1_000_000_000L);
+    }
+}

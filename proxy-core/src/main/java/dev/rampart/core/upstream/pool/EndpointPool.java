@@ -1,0 +1,134 @@
+package dev.rampart.core.upstream.pool;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+import java.util.ArrayDeque;
+
+/**
+ * The connections to one endpoint owned by one event loop. Every method runs on that loop, so the
+ * state needs no synchronisation. Idle connections are reused most-recently-used first (the warmest
+ * one, and the oldest ones time out).
+ */
+final class EndpointPool {
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final OriginPipeline pipeline;
+    private final PoolSettings settings;
+    private final int maxConnections;
+    private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
+    private int open;
+    private boolean closed;
+
+    EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections) {
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.pipeline = pipeline;
+        this.settings = settings;
+        this.maxConnections = maxConnections;
+    }
+
+    /** A connection for one request: an idle one, a new one, or the next one released. */
+    Future<OriginConnection> acquire() {
+        assert loop.inEventLoop();
+        OriginConnection conn;
+        while ((conn = idle.pollFirst()) != null) {
+            if (conn.channel().isActive()) {
+                return loop.newSucceededFuture(conn);
+            }
+        }
+        Promise<OriginConnection> promise = loop.newPromise();
+        if (closed) {
+            promise.setFailure(new IllegalStateException("pool closed"));
+        } else if (open < maxConnections) {
+            connect(promise);
+        } else if (waiters.size() < settings.maxPending()) {
+            waiters.addLast(promise);
+        } else {
+            promise.setFailure(new PoolExhaustedException(settings.address().authority()));
+        }
+        return promise;
+    }
+
+    void release(OriginConnection conn, boolean reusable) {
+        assert loop.inEventLoop();
+        Channel ch = conn.channel();
+        if (!reusable || closed || !ch.isActive()) {
+            ch.close(); // the close listener hands the freed slot to a waiter
+            return;
+        }
+        Promise<OriginConnection> waiter;
+        while ((waiter = waiters.pollFirst()) != null) {
+            if (waiter.trySuccess(conn)) {
+                return;
+            }
+        }
+        idle.addFirst(conn);
+        // A pending read lets a close or stray bytes from the upstream surface while the connection is idle.
+        ch.read();
+    }
+
+    /** Closes idle connections and fails waiters; borrowed connections close when released. */
+    void close() {
+        closed = true;
+        OriginConnection conn;
+        while ((conn = idle.pollFirst()) != null) {
+            conn.channel().close();
+        }
+        Promise<OriginConnection> waiter;
+        while ((waiter = waiters.pollFirst()) != null) {
+            waiter.tryFailure(new IllegalStateException("pool closed"));
+        }
+    }
+
+    int openConnections() {
+        return open;
+    }
+
+    int idleConnections() {
+        return idle.size();
+    }
+
+    private void connect(Promise<OriginConnection> promise) {
+        open++;
+        OriginConnection conn = new OriginConnection(this);
+        ChannelFuture connectFuture = bootstrap.clone()
+                .handler(pipeline.initializer(settings, conn))
+                .connect(settings.address().host(), settings.address().port());
+        Channel ch = connectFuture.channel();
+        ch.closeFuture().addListener(f -> onClosed(conn));
+        connectFuture.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                return;
+            }
+            OriginPipeline.tlsHandshake(ch).addListener(hs -> {
+                if (hs.isSuccess()) {
+                    if (!promise.trySuccess(conn)) {
+                        release(conn, true);
+                    }
+                } else {
+                    ch.close();
+                    promise.tryFailure(hs.cause());
+                }
+            });
+        });
+    }
+
+    private void onClosed(OriginConnection conn) {
+        open--;
+        idle.remove(conn);
+        if (!closed && open < maxConnections) {
+            Promise<OriginConnection> waiter = waiters.pollFirst();
+            if (waiter != null) {
+                connect(waiter);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.rampart.core.upstream.pool;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One pooled upstream connection, and the last handler of its pipeline. While borrowed, everything the
+ * connection sees goes to the bound {@link OriginListener}; while idle in the pool, any data or error
+ * means the connection is no longer clean and it is closed.
+ */
+public final class OriginConnection extends ChannelInboundHandlerAdapter {
+
+    private final EndpointPool pool;
+    private Channel channel;
+    private OriginListener listener;
+    private long requests;
+
+    OriginConnection(EndpointPool pool) {
+        this.pool = pool;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** How many requests this connection carried, including the current one; 1 means it is fresh. */
+    public long requests() {
+        return requests;
+    }
+
+    /** Routes the connection's events to {@code newListener} until {@link #release(boolean)}. */
+    public void bind(OriginListener newListener) {
+        this.listener = newListener;
+        requests++;
+    }
+
+    /**
+     * Gives the connection back. {@code reusable} must be true only after a complete response to a
+     * completely written request with no {@code Connection: close}; anything else closes it.
+     */
+    public void release(boolean reusable) {
+        listener = null;
+        pool.release(this, reusable);
+    }
+
+    boolean isBound() {
+        return listener != null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        OriginListener current = listener;
+        if (current != null) {
+            current.onOriginMessage(msg);
+        } else {
+            // Bytes on an idle connection: a late or unsolicited response. It can never be reused safely.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        OriginListener current = listener;
+        if (current != null) {
+            current.onOriginClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OriginListener current = listener;
+        if (current != null) {
+            current.onOriginError(cause);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        OriginListener current = listener;
+        if (current != null) {
+            current.onOriginWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && listener == null) {
+            ctx.close(); // pool-idle-timeout passed while parked in the pool
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.rampart.core.upstream.pool;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the pipeline of an upstream connection: [TLS] → HTTP/1.1 client codec → idle watch → the
+ * {@link OriginConnection}. Response heads are limited so a broken or hostile upstream cannot make the
+ * proxy buffer an unbounded head.
+ */
+final class OriginPipeline {
+
+    static final String TLS = "tls";
+
+    private final SslContext sslContext;
+    private final int maxResponseHeaderSize;
+
+    OriginPipeline(SslContext sslContext, int maxResponseHeaderSize) {
+        this.sslContext = sslContext;
+        this.maxResponseHeaderSize = maxResponseHeaderSize;
+    }
+
+    ChannelInitializer<Channel> initializer(PoolSettings settings, OriginConnection conn) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelPipeline p = ch.pipeline();
+                if (settings.address().tls()) {
+                    SSLEngine engine = sslContext.newEngine(ch.alloc(), settings.address().host(), settings.address().port());
+                    SSLParameters params = engine.getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                    engine.setSSLParameters(params);
+                    p.addLast(TLS, new SslHandler(engine));
+                }
+                HttpDecoderConfig decoder = new HttpDecoderConfig()
+                        .setMaxInitialLineLength(8192)
+                        .setMaxHeaderSize(maxResponseHeaderSize)
+                        .setMaxChunkSize(65536)
+                        .setStrictLineParsing(true)
+                        .setUseRfc9112TransferEncoding(true);
+                // failOnMissingResponse: a close before the response is reported as PrematureChannelClosureException.
+                p.addLast("http", new HttpClientCodec(decoder, true, false));
+                long idleMillis = settings.idleTimeout().toMillis();
+                p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                p.addLast("origin", conn);
+            }
+        };
+    }
+
+    /** Completes when the TLS handshake is done, or at once for a plain connection. */
+    static Future<?> tlsHandshake(Channel ch) {
+        SslHandler ssl = (SslHandler) ch.pipeline().get(TLS);
+        return ssl == null ? ch.newSucceededFuture() : ssl.handshakeFuture();
+    }
+}

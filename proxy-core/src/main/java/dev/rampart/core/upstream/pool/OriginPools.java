@@ -1,0 +1,99 @@
+package dev.rampart.core.upstream.pool;
+
+import dev.rampart.core.proxy.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every upstream connection pool of the process. A pool belongs to one event loop and one
+ * {@link PoolSettings}; an exchange asks for the pool of its own client's loop, so borrowing is
+ * lock-free and never crosses threads. {@code max-connections-per-endpoint} is split evenly over the loops.
+ */
+public final class OriginPools {
+
+    private final Bootstrap bootstrap;
+    private final OriginPipeline pipeline;
+    private final int loopCount;
+    private final ConcurrentHashMap<EventExecutor, Map<PoolSettings, EndpointPool>> byLoop = new ConcurrentHashMap<>();
+
+    /**
+     * @param sslContext            client TLS context for {@code https://} endpoints
+     * @param maxResponseHeaderSize longest upstream response head accepted
+     */
+    public OriginPools(Transport transport, EventLoopGroup group, int loopCount, SslContext sslContext,
+                       AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize) {
+        this.loopCount = Math.max(1, loopCount);
+        this.pipeline = new OriginPipeline(sslContext, maxResponseHeaderSize);
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(transport.socketChannelClass())
+                .resolver(resolver)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+    }
+
+    /** Borrows a connection to {@code settings.address()}; must be called on {@code loop}. */
+    public Future<OriginConnection> acquire(EventLoop loop, PoolSettings settings) {
+        return poolFor(loop, settings).acquire();
+    }
+
+    /** Closes the idle connections of pools whose settings are no longer in use (after a reload). */
+    public void retainOnly(java.util.Set<PoolSettings> inUse) {
+        for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
+            Map<PoolSettings, EndpointPool> pools = e.getValue();
+            e.getKey().execute(() -> pools.entrySet().removeIf(p -> {
+                if (inUse.contains(p.getKey())) {
+                    return false;
+                }
+                p.getValue().close();
+                return true;
+            }));
+        }
+    }
+
+    /** Closes every idle connection and refuses new acquisitions. */
+    public void closeAll() {
+        retainOnly(java.util.Set.of());
+    }
+
+    /** Connections open to an endpoint across all loops (for tests and the admin view); a racy snapshot. */
+    public int openConnections(PoolSettings settings) {
+        int total = 0;
+        for (Map<PoolSettings, EndpointPool> pools : byLoop.values()) {
+            EndpointPool pool = pools.get(settings);
+            if (pool != null) {
+                total += pool.openConnections();
+            }
+        }
+        return total;
+    }
+
+    private EndpointPool poolFor(EventLoop loop, PoolSettings settings) {
+        Map<PoolSettings, EndpointPool> pools = byLoop.computeIfAbsent(loop, l -> new ConcurrentHashMap<>());
+        EndpointPool pool = pools.get(settings);
+        if (pool == null) {
+            int share = Math.max(1, (settings.maxConnections() + loopCount - 1) / loopCount);
+            Bootstrap loopBootstrap = bootstrap.clone(loop)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                            settings.connectTimeout().toMillis()));
+            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share);
+            pools.put(settings, pool);
+        }
+        return pool;
+    }
+}

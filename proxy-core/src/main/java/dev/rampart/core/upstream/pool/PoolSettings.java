@@ -1,0 +1,20 @@
+package dev.rampart.core.upstream.pool;
+
+import dev.rampart.core.config.EndpointAddress;
+
+import java.time.Duration;
+
+/**
+ * What identifies a pool: the endpoint and the settings its connections were made with. A reload that
+ * changes any of these gets a new pool; the old one drains.
+ *
+ * @param maxConnections the endpoint's limit across all event loops ({@code max-connections-per-endpoint})
+ * @param maxPending     acquisitions allowed to wait for a connection per event loop before failing fast
+ */
+public record PoolSettings(
+        EndpointAddress address,
+        Duration connectTimeout,
+        int maxConnections,
+        Duration idleTimeout,
+        int maxPending) {
+}
