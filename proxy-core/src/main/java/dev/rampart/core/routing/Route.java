@@ -1,0 +1,146 @@
+package dev.rampart.core.routing;
+
+import dev.rampart.core.config.MatchConfig;
+import dev.rampart.core.config.PathRewrite;
+import dev.rampart.core.config.RouteConfig;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One compiled route: its configuration plus the match criteria laid out as plain fields and arrays,
+ * so that testing a request touches no collections and allocates nothing (a {@code path-regex} needs
+ * one {@link java.util.regex.Matcher}, the only allocation on the matching path).
+ *
+ * <p>Instances are immutable and shared by every request that matches the route.
+ */
+public final class Route {
+
+    private final RouteConfig config;
+    /** Canonical exact host, or null. */
+    private final String exactHost;
+    /** {@code .suffix} of a {@code *.suffix} host, or null. */
+    private final String wildcardSuffix;
+    private final String pathPrefix;
+    private final Pattern pathRegex;
+    private final String[] methods;
+    private final String[] headerNames;
+    private final String[] headerValues;
+    private final PathRewrite rewrite;
+
+    Route(RouteConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        MatchConfig match = Objects.requireNonNull(config.match(), "match");
+        String host = match.host().map(Hosts::canonical).orElse(null);
+        if (host == null || host.equals("*")) {
+            exactHost = null;
+            wildcardSuffix = null;
+        } else if (host.startsWith("*.")) {
+            exactHost = null;
+            wildcardSuffix = host.substring(1);
+        } else {
+            exactHost = host;
+            wildcardSuffix = null;
+        }
+        pathPrefix = match.pathPrefix().filter(p -> !p.isEmpty()).orElse(null);
+        pathRegex = match.pathRegex().orElse(null);
+        methods = match.methods().toArray(String[]::new);
+        headerNames = new String[match.headers().size()];
+        headerValues = new String[headerNames.length];
+        int i = 0;
+        for (Map.Entry<String, String> h : match.headers().entrySet()) {
+            headerNames[i] = Hosts.asciiLowerCase(h.getKey());
+            headerValues[i] = h.getValue();
+            i++;
+        }
+        rewrite = config.rewrite().orElse(null);
+    }
+
+    /** The route as configured. */
+    public RouteConfig config() {
+        return config;
+    }
+
+    /** The route's name, as used in the envelope, metrics and the access log. */
+    public String name() {
+        return config.name();
+    }
+
+    /**
+     * Applies the route's rewrite to the path part of an origin-form request target and keeps the
+     * {@code ?query} as received. Returns the argument itself when the route has no rewrite or the
+     * rewrite leaves the path unchanged, so the common case allocates nothing.
+     *
+     * @param pathAndQuery an origin-form target, such as {@code /api/orders?page=2}
+     */
+    public String rewritePath(String pathAndQuery) {
+        if (rewrite == null) {
+            return pathAndQuery;
+        }
+        int q = pathAndQuery.indexOf('?');
+        if (q < 0) {
+            return rewrite.apply(pathAndQuery);
+        }
+        String path = pathAndQuery.substring(0, q);
+        String rewritten = rewrite.apply(path);
+        return rewritten.equals(path) ? pathAndQuery : rewritten.concat(pathAndQuery.substring(q));
+    }
+
+    @Override
+    public String toString() {
+        return "Route[" + name() + "]";
+    }
+
+    /** Whether the route names a host, exact or wildcard; routes without one take every host. */
+    boolean hasHost() {
+        return exactHost != null || wildcardSuffix != null;
+    }
+
+    /** The canonical exact host, or null. */
+    String exactHost() {
+        return exactHost;
+    }
+
+    /** Whether the route's host criterion takes {@code canonicalHost}, a lower-case name known at compile time. */
+    boolean takesHost(String canonicalHost) {
+        if (exactHost != null) {
+            return exactHost.equals(canonicalHost);
+        }
+        return wildcardSuffix == null || Hosts.endsWithSuffix(canonicalHost, canonicalHost.length(), wildcardSuffix);
+    }
+
+    /** Whether the host criterion takes the request host {@code host[0, end)}, compared in place. */
+    boolean matchesHost(String host, int end) {
+        if (exactHost != null) {
+            return Hosts.equalsKey(exactHost, host, end);
+        }
+        return wildcardSuffix == null || Hosts.endsWithSuffix(host, end, wildcardSuffix);
+    }
+
+    /** Every criterion but the host. Cheap tests first; the regex, the costly one, last. */
+    boolean matchesRest(RequestView request) {
+        String path = request.path();
+        if (pathPrefix != null && (path == null || !path.startsWith(pathPrefix))) {
+            return false;
+        }
+        if (methods.length != 0 && !contains(methods, request.method())) {
+            return false;
+        }
+        for (int i = 0; i < headerNames.length; i++) {
+            if (!headerValues[i].equals(request.header(headerNames[i]))) {
+                return false;
+            }
+        }
+        return pathRegex == null || path != null && pathRegex.matcher(path).find();
+    }
+
+    private static boolean contains(String[] values, String value) {
+        for (String v : values) {
+            if (v.equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

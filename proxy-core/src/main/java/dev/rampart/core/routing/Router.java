@@ -1,0 +1,126 @@
+package dev.rampart.core.routing;
+
+import dev.rampart.core.config.RouteConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Picks the route for a request: the first route, in configuration order, whose every criterion
+ * holds. As in Envoy, order is the only priority: unlike NGINX locations, no route wins for being
+ * more specific. Immutable and thread-safe; a reload compiles a new one and swaps it in.
+ *
+ * <p>Criteria, all of which must hold when present:
+ * <ul>
+ *   <li>{@code host}: compared without the request's port ({@code [::1]:8080} is {@code [::1]}), without
+ *       one trailing dot, ignoring ASCII case. {@code *.example.com} takes {@code a.example.com} and
+ *       {@code a.b.example.com} but not {@code example.com}; {@code *} takes any host. A request with
+ *       no host is taken only by routes without a host criterion.</li>
+ *   <li>{@code path-prefix}: a plain string prefix of the raw path, as Envoy's {@code prefix}:
+ *       {@code /api} takes {@code /api}, {@code /api/x} and also {@code /apix}; write {@code /api/}
+ *       to mean the segment. The path is not decoded or normalised before matching.</li>
+ *   <li>{@code path-regex}: {@link java.util.regex.Matcher#find()} on the raw path, so a pattern is
+ *       anchored only where it says so ({@code ^/v[0-9]+/orders}).</li>
+ *   <li>{@code methods}: exact, case-sensitive (RFC 9110: {@code get} is not {@code GET}).</li>
+ *   <li>{@code headers}: the request's first value of each named header equals the configured value
+ *       exactly; names are case-insensitive, values are not.</li>
+ * </ul>
+ *
+ * <p>Why it is built the way it is: routes are bucketed at compile time by exact host. Each configured
+ * exact host gets the ordered list of every route whose host criterion that host satisfies (its own
+ * exact routes, the wildcards that cover it, the host-less routes), so a request for a known host
+ * scans only routes that can take it and never tests a host again. Any other host scans the wildcard
+ * and host-less routes in order. Both lists keep configuration order, so bucketing never changes which
+ * route wins. Lookups compare the {@code Host} value in place: no substring, no lower-cased copy.
+ */
+public final class Router {
+
+    private final List<Route> routes;
+    /** Canonical exact host → routes whose host criterion it satisfies, in order; no host test needed. */
+    private final HostTable byExactHost;
+    /** Wildcard and host-less routes, in order, for hosts not in {@link #byExactHost}. */
+    private final Route[] otherHosts;
+    /** Host-less routes, in order, for requests without a host. */
+    private final Route[] hostless;
+
+    private Router(List<Route> routes) {
+        this.routes = List.copyOf(routes);
+        Map<String, Route[]> byHost = new LinkedHashMap<>();
+        for (Route route : routes) {
+            String host = route.exactHost();
+            if (host != null && !byHost.containsKey(host)) {
+                byHost.put(host, routes.stream().filter(r -> r.takesHost(host)).toArray(Route[]::new));
+            }
+        }
+        this.byExactHost = HostTable.of(byHost);
+        this.otherHosts = routes.stream().filter(r -> r.exactHost() == null).toArray(Route[]::new);
+        this.hostless = routes.stream().filter(r -> !r.hasHost()).toArray(Route[]::new);
+    }
+
+    /**
+     * Compiles the routes in match order.
+     *
+     * @throws IllegalArgumentException when a route's host can never match (it names a port, or a
+     *                                  {@code *} other than a leading {@code *.})
+     */
+    public static Router compile(List<RouteConfig> routes) {
+        Objects.requireNonNull(routes, "routes");
+        List<Route> compiled = new ArrayList<>(routes.size());
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig config = routes.get(i);
+            try {
+                compiled.add(new Route(config));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("routes[" + i + "]." + e.getMessage(), e);
+            }
+        }
+        return new Router(compiled);
+    }
+
+    /**
+     * The route for a request.
+     *
+     * @return the first route whose every criterion holds, or {@code null} when none does (the caller
+     *         answers {@code ROUTE_NOT_FOUND}); null rather than {@code Optional} because this runs for
+     *         every request
+     */
+    public Route match(RequestView request) {
+        String host = request.host();
+        if (host == null) {
+            return firstMatch(hostless, request);
+        }
+        int end = Hosts.hostEnd(host);
+        Route[] candidates = byExactHost.get(host, end);
+        if (candidates != null) {
+            return firstMatch(candidates, request);
+        }
+        for (Route route : otherHosts) {
+            if (route.matchesHost(host, end) && route.matchesRest(request)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    /** Every compiled route, in match order (for {@code --check} and {@code /admin/routes}). */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    private static Route firstMatch(Route[] candidates, RequestView request) {
+        for (Route route : candidates) {
+            if (route.matchesRest(request)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "Router" + routes;
+    }
+}

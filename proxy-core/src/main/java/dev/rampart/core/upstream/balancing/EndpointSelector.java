@@ -1,0 +1,24 @@
+package dev.rampart.core.upstream.balancing;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Chooses the endpoint for one attempt. One instance per upstream (round-robin keeps its position in
+ * it), shared by every event loop; implementations are thread-safe and allocate nothing.
+ *
+ * <p>The caller decides eligibility: it excludes the endpoints this exchange already tried (when
+ * {@code prefer-other-endpoint} asks for it) and those whose circuit breaker would refuse. The
+ * predicate must be free of side effects, because a selector may test an endpoint more than once or
+ * test endpoints it does not pick: ask a breaker whether it <em>would</em> admit a call, and acquire
+ * the permit only for the endpoint returned (if that fails, mark it and select again).
+ */
+public interface EndpointSelector {
+
+    /**
+     * @param endpoints the upstream's endpoints; a random-access list ({@link List#of}, {@link List#copyOf})
+     * @param eligible  which endpoints may take this attempt; called any number of times, no side effects
+     * @return the chosen endpoint, or {@code null} when none is eligible
+     */
+    <E extends LoadAware> E select(List<E> endpoints, Predicate<? super E> eligible);
+}

@@ -1,0 +1,30 @@
+package dev.rampart.core.routing;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** A request head for routing tests; header names are looked up case-insensitively, as Netty does. */
+record TestRequest(String method, String host, String path, Map<String, String> headers) implements RequestView {
+
+    static TestRequest get(String host, String path) {
+        return new TestRequest("GET", host, path, Map.of());
+    }
+
+    TestRequest withMethod(String newMethod) {
+        return new TestRequest(newMethod, host, path, headers);
+    }
+
+    TestRequest withHeaders(Map<String, String> newHeaders) {
+        return new TestRequest(method, host, path, newHeaders);
+    }
+
+    @Override
+    public String header(String lowerCaseName) {
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey().toLowerCase(Locale.ROOT).equals(lowerCaseName)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+}
