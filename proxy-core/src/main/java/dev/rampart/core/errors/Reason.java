@@ -1,5 +1,7 @@
 package dev.rampart.core.errors;
 
+import java.util.Locale;
+
 /**
  * The reason catalog. Each reason is published: its name, status and retryable flag never change
  * (a compatibility test holds a snapshot), and {@code docs/errors.md} is generated from this enum.
@@ -43,6 +45,9 @@ public enum Reason {
     INTERNAL_ERROR(500, false, "proxy_internal_error",
             "The proxy failed to handle the request.", "a bug in the proxy; logged with a stack trace");
 
+    /** The prefix of every {@link #problemType()}. */
+    public static final String PROBLEM_TYPE_BASE = "https://rampart.dev/errors/";
+
     private final int status;
     private final boolean retryable;
     private final String proxyStatusError;
@@ -60,6 +65,14 @@ public enum Reason {
     /** The HTTP status of the envelope; for {@link #UPSTREAM_ERROR} the upstream's status is used instead. */
     public int status() {
         return status;
+    }
+
+    /**
+     * Whether the response keeps the upstream's status instead of {@link #status()}: true only for
+     * {@link #UPSTREAM_ERROR}, a rewritten upstream error.
+     */
+    public boolean usesUpstreamStatus() {
+        return this == UPSTREAM_ERROR;
     }
 
     /**
@@ -91,5 +104,14 @@ public enum Reason {
     /** When the reason is used, as documented in the catalog. */
     public String when() {
         return when;
+    }
+
+    /**
+     * The RFC 9457 problem {@code type}: {@value #PROBLEM_TYPE_BASE} followed by the name in lower case with
+     * {@code -} for {@code _}, e.g. {@code https://rampart.dev/errors/circuit-open}. Derived from the name,
+     * so it is as stable as the name is.
+     */
+    public String problemType() {
+        return PROBLEM_TYPE_BASE + name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -2,6 +2,7 @@ package dev.rampart.core.errors;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A rendered error response, ready for any transport.
@@ -15,5 +16,15 @@ public record RenderedError(int status, String contentType, byte[] body, List<Ma
 
     public RenderedError {
         headers = List.copyOf(headers);
+    }
+
+    /** The first value of a header, by case-insensitive name, as HTTP compares field names. */
+    public Optional<String> header(String name) {
+        for (Map.Entry<String, String> header : headers) {
+            if (header.getKey().equalsIgnoreCase(name)) {
+                return Optional.of(header.getValue());
+            }
+        }
+        return Optional.empty();
     }
 }

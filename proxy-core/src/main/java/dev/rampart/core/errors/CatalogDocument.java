@@ -1,0 +1,140 @@
+package dev.rampart.core.errors;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.OptionalInt;
+import java.util.StringJoiner;
+
+/**
+ * Generates {@code docs/errors.md} from the code, so that the published catalog cannot drift from it:
+ * the table comes from {@link Reason}, and the example bodies and headers are rendered by
+ * {@link ErrorRenderer} itself. {@code CatalogDocumentTest} fails when the committed file differs, and
+ * rewrites it with {@value #REGENERATE_COMMAND}.
+ */
+public final class CatalogDocument {
+
+    /** How to bring {@code docs/errors.md} up to date. */
+    public static final String REGENERATE_COMMAND =
+            "mvn -pl proxy-core test -Dtest=CatalogDocumentTest -Drampart.regenerateDocs=true";
+
+    private static final String EXAMPLE_REQUEST_ID = "8f14e45f-ceea-4f6a-9b9e-3f1c2a7d9b10";
+
+    private CatalogDocument() {
+    }
+
+    /** The whole of {@code docs/errors.md}. */
+    public static String render() {
+        ErrorRenderer renderer = new ErrorRenderer("rampart", "X-Request-Id");
+        ErrorContext circuitOpen = ErrorContext.of(Reason.CIRCUIT_OPEN, EXAMPLE_REQUEST_ID, "default", "app", 0)
+                .withRetryAfterSeconds(5);
+        RenderedError envelope = renderer.render(circuitOpen, ErrorFormat.ENVELOPE);
+        RenderedError problem = renderer.render(circuitOpen, ErrorFormat.PROBLEM_DETAILS);
+        ErrorContext upstreamError = new ErrorContext(Reason.UPSTREAM_ERROR, 503, EXAMPLE_REQUEST_ID, "default",
+                "app", 3, circuitOpen.retryAfterSeconds(), OptionalInt.of(503), null);
+
+        StringBuilder md = new StringBuilder(8192);
+        md.append("# Errors\n\n")
+          .append("<!-- Generated from dev.rampart.core.errors.Reason by CatalogDocument. Do not edit by hand;\n")
+          .append("     regenerate with: ").append(REGENERATE_COMMAND).append(" -->\n\n")
+          .append("Every response Rampart makes itself, and every upstream error response that a route's\n")
+          .append("`errors.rewrite-upstream` covers, has one shape and one of the reasons below. The upstream's own\n")
+          .append("body is dropped (unless `errors.rewrite-upstream-json = false` keeps a JSON one).\n\n");
+
+        md.append("## The envelope\n\n")
+          .append("The default, with `Content-Type: ").append(envelope.contentType()).append("`:\n\n")
+          .append("```json\n").append(pretty(envelope.body())).append("\n```\n\n")
+          .append("- `code` is the HTTP status of the response; `reason` is from the catalog, stable across releases.\n")
+          .append("- `message` is the reason's fixed message for people; it never carries anything of the upstream.\n")
+          .append("- `metadata` values are always strings. `route` and `upstream` are absent when unknown;\n")
+          .append("  `retry_after` (seconds) is present only when a delay is known.\n\n");
+
+        md.append("## Problem details (RFC 9457)\n\n")
+          .append("When the request's `Accept` weights `application/problem+json` strictly above `application/json`\n")
+          .append("(e.g. `Accept: application/problem+json`), the same error is rendered with\n")
+          .append("`Content-Type: ").append(problem.contentType()).append("`. A missing or malformed `Accept`, `*/*`,\n")
+          .append("`application/*` or a tie gives the envelope. The example above becomes:\n\n")
+          .append("```json\n").append(pretty(problem.body())).append("\n```\n\n")
+          .append("- `type` is `").append(Reason.PROBLEM_TYPE_BASE)
+          .append("` followed by the reason in lower case with `-` for `_`\n")
+          .append("  (`").append(Reason.CIRCUIT_OPEN.problemType()).append("`).\n")
+          .append("- `title` is the reason's message; `detail` is the proxy's own detail for this occurrence, or the\n")
+          .append("  title; `instance` is `urn:request:` followed by the request id (percent-encoded where needed).\n")
+          .append("- Extension members use JSON types: `reason` and `request_id` are strings, `retryable` is a\n")
+          .append("  boolean, `attempts` and `retry_after` (only when known) are numbers.\n\n");
+
+        md.append("## Headers\n\n")
+          .append("```\n").append(headers(envelope)).append("```\n\n")
+          .append("- The request id header (`request-id.header`) on every error.\n")
+          .append("- `Proxy-Status` (RFC 9209) names the proxy and the reason's error type, with `details=\"...\"`\n")
+          .append("  when the proxy has a safe detail. A rewritten upstream error carries `received-status`\n")
+          .append("  instead of an error type: `").append(renderer.render(upstreamError, ErrorFormat.ENVELOPE)
+                  .header(ProxyStatus.HEADER_NAME).orElseThrow()).append("`.\n")
+          .append("- `Retry-After` (seconds) when a delay is known: `CIRCUIT_OPEN` (until the first half-open),\n")
+          .append("  `UPSTREAM_OVERLOADED`, and an upstream 429/503 that carried one.\n\n");
+
+        md.append("## Reasons\n\n")
+          .append("| reason | status | retryable | RFC 9209 error | when |\n")
+          .append("|---|---|---|---|---|\n");
+        for (Reason reason : Reason.values()) {
+            md.append("| ").append(reason.name())
+              .append(" | ").append(statusCell(reason))
+              .append(" | ").append(retryableCell(reason))
+              .append(" | ").append(reason.proxyStatusError() == null
+                      ? "(none; `received-status`)" : reason.proxyStatusError())
+              .append(" | ").append(reason.when().replace("|", "\\|"))
+              .append(" |\n");
+        }
+        md.append("\nA client that goes away gets no response: the access log records status 499 with reason\n")
+          .append("`CLIENT_CLOSED`, which is therefore not in the catalog.\n");
+        return md.toString();
+    }
+
+    /** {@link Reason#UPSTREAM_ERROR} answers with the upstream's status; every other reason with its own. */
+    private static String statusCell(Reason reason) {
+        return reason.usesUpstreamStatus() ? "the upstream's" : Integer.toString(reason.status());
+    }
+
+    /** For the upstream's status, the statuses that make it retryable, as {@link Reason#retryable(int)} says. */
+    private static String retryableCell(Reason reason) {
+        if (!reason.usesUpstreamStatus()) {
+            return Boolean.toString(reason.retryable());
+        }
+        StringJoiner retryable = new StringJoiner("/", "", ": true, else false");
+        for (int status = 400; status < 600; status++) {
+            if (reason.retryable(status)) {
+                retryable.add(Integer.toString(status));
+            }
+        }
+        return retryable.toString();
+    }
+
+    private static String headers(RenderedError error) {
+        StringBuilder out = new StringBuilder();
+        error.headers().forEach(h -> out.append(h.getKey()).append(": ").append(h.getValue()).append('\n'));
+        return out.toString();
+    }
+
+    private static String pretty(byte[] json) {
+        JsonFactory factory = new JsonFactory();
+        StringWriter out = new StringWriter();
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+        printer.indentObjectsWith(new DefaultIndenter("  ", "\n")); // not the platform's line separator
+        try (JsonParser parser = factory.createParser(json);
+             JsonGenerator generator = factory.createGenerator(out).setPrettyPrinter(printer)) {
+            parser.nextToken();
+            generator.copyCurrentStructure(parser);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
