@@ -140,6 +140,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         idleTimer = null;
         snapshot = runtime.current();
         request = head;
+        runtime.requestStarted();
         String idHeader = snapshot.requestIdHeader();
         String requestId = RequestIds.resolve(head.headers().get(idHeader), snapshot.config().requestId().trustIncoming());
         outcome = new ExchangeOutcome(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp,
@@ -234,6 +235,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void requestDone(boolean requestBodyConsumed, long upstreamNanos) {
         cancel(bodyTimer);
         bodyTimer = null;
+        runtime.requestEnded();
         runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
         request = null;

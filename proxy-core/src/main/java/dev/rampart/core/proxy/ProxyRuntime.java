@@ -33,6 +33,7 @@ public final class ProxyRuntime {
     private final Clock clock;
     private final Transport transport;
     private final EventLoopGroup workers;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
     private volatile boolean refusing;
 
@@ -108,6 +109,19 @@ public final class ProxyRuntime {
 
     boolean refusing() {
         return refusing;
+    }
+
+    /** Requests received and not yet answered in full, across all connections. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void requestEnded() {
+        inFlight.decrementAndGet();
     }
 
     /** Closes idle upstream connections. */

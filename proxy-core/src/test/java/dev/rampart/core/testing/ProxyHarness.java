@@ -1,0 +1,99 @@
+package dev.rampart.core.testing;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.ConfigLoader;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.proxy.ProxyListener;
+import dev.rampart.core.proxy.ProxyRuntime;
+import dev.rampart.core.proxy.Transport;
+import dev.rampart.core.resilience.BreakerRegistry;
+import io.netty.channel.EventLoopGroup;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real proxy pipeline on a loopback port, started from HOCON text, for end-to-end tests.
+ * {@link #config(String, String)} fills in a test-friendly skeleton around upstreams and routes.
+ */
+public final class ProxyHarness implements AutoCloseable {
+
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final ProxyRuntime runtime;
+    private final ProxyListener listener;
+    public final RecordingObserver observer = new RecordingObserver();
+    private final HttpClient client;
+
+    private ProxyHarness(RampartConfig config) {
+        Transport transport = Transport.detect();
+        acceptors = transport.newEventLoopGroup(1, "test-accept");
+        workers = transport.newEventLoopGroup(2, "test-proxy");
+        BreakerRegistry breakers = new BreakerRegistry(Ticker.systemTicker(), (upstream, endpoint, from, to) -> { });
+        runtime = new ProxyRuntime(config, transport, workers, 2, breakers, observer, Ticker.systemTicker(),
+                Clock.systemUTC());
+        listener = ProxyListener.bind(runtime, acceptors);
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Starts the proxy with a complete HOCON document. */
+    public static ProxyHarness start(String hocon) {
+        return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"));
+    }
+
+    /**
+     * A config with listener and admin on port 0, access log off, and the given {@code upstreams { ... }}
+     * body and {@code routes = [ ... ]} body.
+     */
+    public static String config(String upstreams, String routes) {
+        return "rampart {\n"
+                + "  server { host = \"127.0.0.1\", port = 0 }\n"
+                + "  admin { port = 0 }\n"
+                + "  access-log { enabled = false }\n"
+                + "  upstreams {\n" + upstreams + "\n  }\n"
+                + "  routes = [\n" + routes + "\n  ]\n"
+                + "}\n";
+    }
+
+    /** One upstream {@code app} with these endpoints, one catch-all route with the given extra settings. */
+    public static String simple(String endpoints, String routeExtras) {
+        return config("app { endpoints = [" + endpoints + "] }",
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + "\n}");
+    }
+
+    public int port() {
+        return listener.port();
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public ProxyRuntime runtime() {
+        return runtime;
+    }
+
+    public ProxyListener listener() {
+        return listener;
+    }
+
+    public RawHttp raw() {
+        return new RawHttp("127.0.0.1", port());
+    }
+
+    @Override
+    public void close() {
+        listener.stopAccepting().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        runtime.close();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.rampart.core.testing;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.observe.ProxyObserver;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Keeps every event the proxy reports, for assertions. */
+public final class RecordingObserver implements ProxyObserver {
+
+    public final List<ExchangeRecord> exchanges = new CopyOnWriteArrayList<>();
+    public final List<String> attempts = new CopyOnWriteArrayList<>();
+    public final List<String> retries = new CopyOnWriteArrayList<>();
+    public final List<String> skipped = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onExchangeComplete(ExchangeRecord record) {
+        exchanges.add(record);
+    }
+
+    @Override
+    public void onAttempt(String upstream, String endpoint, String outcome) {
+        attempts.add(outcome);
+    }
+
+    @Override
+    public void onRetry(String route, String cause) {
+        retries.add(cause);
+    }
+
+    @Override
+    public void onRetrySkipped(String route, String why) {
+        skipped.add(why);
+    }
+
+    /** Waits (bounded) until {@code n} exchanges completed; the log line is written after the response. */
+    public ExchangeRecord awaitExchange(int n) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (exchanges.size() < n && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (exchanges.size() < n) {
+            throw new AssertionError("expected " + n + " exchanges, saw " + exchanges.size());
+        }
+        return exchanges.get(n - 1);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.rampart.server;
+
+import dev.rampart.core.config.ConfigException;
+import dev.rampart.core.config.ConfigWarnings;
+import dev.rampart.core.config.EffectiveConfigRenderer;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.routing.Router;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code --check}: validate, print the effective config and the warnings, exit 0 or 1 (like {@code nginx -t}). */
+final class CheckCommand {
+
+    private CheckCommand() {
+    }
+
+    static int run(ConfigSource source, PrintStream out, PrintStream err) {
+        RampartConfig config;
+        try {
+            config = source.load();
+            Router.compile(config.routes()); // route problems the loader cannot see surface here, not at start
+        } catch (ConfigException e) {
+            err.println("rampart: configuration " + source.describe() + " is invalid:");
+            err.println(e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("rampart: configuration " + source.describe() + " is invalid:");
+            err.println(e.getMessage());
+            return 1;
+        }
+        out.println("# effective configuration of " + source.describe() + ", every default filled in");
+        out.println(EffectiveConfigRenderer.render(config));
+        List<String> warnings = ConfigWarnings.of(config);
+        for (String warning : warnings) {
+            err.println("warning: " + warning);
+        }
+        out.println("# configuration " + source.describe() + " is valid"
+                + (warnings.isEmpty() ? "" : " (" + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s") + ")"));
+        return 0;
+    }
+}

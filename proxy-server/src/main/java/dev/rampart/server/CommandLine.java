@@ -1,0 +1,52 @@
+package dev.rampart.server;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The parsed command line: {@code [--config FILE] [--check] [--help] [--version]}.
+ *
+ * @param config explicit config file, when given
+ */
+record CommandLine(Optional<Path> config, boolean check, boolean help, boolean version) {
+
+    static final String USAGE = """
+            Usage: java -jar rampart.jar [--config FILE] [--check]
+
+              --config FILE   the HOCON config to run (default: conf/proxy.conf if present, else the bundled default)
+              --check         validate the config, print the effective routes and policies and any warnings,
+                              then exit 0 (valid) or 1 (invalid), like nginx -t
+              --help          print this help
+              --version       print the version
+            """;
+
+    /** @throws IllegalArgumentException with a message for the user on a bad command line */
+    static CommandLine parse(String[] args) {
+        Path config = null;
+        boolean check = false;
+        boolean help = false;
+        boolean version = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--config", "-c" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--config needs a file");
+                    }
+                    config = Path.of(args[++i]);
+                }
+                case "--check", "-t" -> check = true;
+                case "--help", "-h" -> help = true;
+                case "--version" -> version = true;
+                default -> {
+                    if (arg.startsWith("--config=")) {
+                        config = Path.of(arg.substring("--config=".length()));
+                    } else {
+                        throw new IllegalArgumentException("unknown argument: " + arg);
+                    }
+                }
+            }
+        }
+        return new CommandLine(Optional.ofNullable(config), check, help, version);
+    }
+}
