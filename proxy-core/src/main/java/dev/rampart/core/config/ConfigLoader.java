@@ -1,0 +1,133 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigResolver;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a HOCON file into a validated {@link RampartConfig}, or throws a {@link ConfigException}
+ * that lists every problem with its key path, file and line. Nothing is started from a config that
+ * did not pass here, at start or on reload.
+ *
+ * <p>Substitutions are resolved against the file itself and then the environment
+ * ({@code port = ${?RAMPART_PORT}}), and against nothing else: Java system properties are not
+ * consulted, so the same file and environment always give the same config. The environment is a
+ * parameter so that tests pass their own.
+ */
+public final class ConfigLoader {
+
+    /** The classpath resource used when no file is given; the same content as {@code conf/proxy.conf}. */
+    public static final String DEFAULT_RESOURCE = "rampart/default.conf";
+
+    private ConfigLoader() {
+    }
+
+    /** Loads a file, substituting from the process environment. */
+    public static RampartConfig load(Path file) {
+        return load(file, System.getenv());
+    }
+
+    /** Loads a file, substituting from the given environment. */
+    public static RampartConfig load(Path file, Map<String, String> env) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ConfigException(List.of(file + ": cannot read the file (expected a readable HOCON file)"));
+        }
+        return bind(() -> ConfigFactory.parseFile(file.toFile(), options().setAllowMissing(false)), env);
+    }
+
+    /** Loads the config bundled in the jar ({@value #DEFAULT_RESOURCE}), substituting from the process environment. */
+    public static RampartConfig loadDefault() {
+        return loadDefault(System.getenv());
+    }
+
+    /** Loads the bundled config, substituting from the given environment. */
+    public static RampartConfig loadDefault(Map<String, String> env) {
+        return bind(() -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULT_RESOURCE,
+                options().setAllowMissing(false)), env);
+    }
+
+    /** Parses HOCON text, substituting from the process environment; {@code originDescription} stands for the file name. */
+    public static RampartConfig parse(String hoconText, String originDescription) {
+        return parse(hoconText, originDescription, System.getenv());
+    }
+
+    /** Parses HOCON text, substituting from the given environment. */
+    public static RampartConfig parse(String hoconText, String originDescription, Map<String, String> env) {
+        return bind(() -> ConfigFactory.parseString(hoconText, options().setOriginDescription(originDescription)), env);
+    }
+
+    private static ConfigParseOptions options() {
+        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF);
+    }
+
+    private interface Parser {
+        Config parse();
+    }
+
+    private static RampartConfig bind(Parser parser, Map<String, String> env) {
+        Config resolved;
+        try {
+            resolved = parser.parse().resolve(ConfigResolveOptions.noSystem().appendResolver(new EnvResolver(env)));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw fromTypesafe(e);
+        }
+        Problems problems = new Problems();
+        RampartConfig config = RampartBinder.bind(resolved.root(), problems);
+        problems.throwIfAny();
+        return config;
+    }
+
+    /** A syntax error or an unresolvable substitution, in the same {@code ... (file:line)} shape as the rest. */
+    private static ConfigException fromTypesafe(com.typesafe.config.ConfigException e) {
+        String message = e.getMessage();
+        if (e.origin() != null) {
+            String prefix = e.origin().description() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            if (e instanceof com.typesafe.config.ConfigException.UnresolvedSubstitution) {
+                message = Character.toLowerCase(message.charAt(0)) + message.substring(1)
+                        + " (a required substitution; ${?NAME} makes it optional)";
+            } else if (e instanceof com.typesafe.config.ConfigException.Parse) {
+                message = "syntax error: " + message;
+            }
+            return new ConfigException(List.of(message + " (" + Problems.where(e.origin()) + ")"));
+        }
+        return new ConfigException(List.of(message));
+    }
+
+    /** Looks substitutions up in an environment map; each value remembers which variable it came from. */
+    private record EnvResolver(Map<String, String> env) implements ConfigResolver {
+
+        @Override
+        public ConfigValue lookup(String path) {
+            String value = env.get(path);
+            return value == null ? null : ConfigValueFactory.fromAnyRef(value, "environment variable " + path);
+        }
+
+        @Override
+        public ConfigResolver withFallback(ConfigResolver fallback) {
+            return new ConfigResolver() {
+                @Override
+                public ConfigValue lookup(String path) {
+                    ConfigValue v = EnvResolver.this.lookup(path);
+                    return v != null ? v : fallback.lookup(path);
+                }
+
+                @Override
+                public ConfigResolver withFallback(ConfigResolver next) {
+                    return EnvResolver.this.withFallback(fallback.withFallback(next));
+                }
+            };
+        }
+    }
+}

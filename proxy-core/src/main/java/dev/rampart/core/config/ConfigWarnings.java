@@ -1,0 +1,132 @@
+package dev.rampart.core.config;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Combinations that are valid but probably not what the operator meant, as {@code --check} prints
+ * them. Each warning names its route or upstream and says what will happen, not just what is set.
+ *
+ * <p>Retries that re-send a request the upstream may already have acted on (a reset, a timeout, or
+ * an error status after the request was delivered) are the dangerous ones; a connect failure sent
+ * nothing and is always safe, so it never causes a warning.
+ */
+public final class ConfigWarnings {
+
+    /** Failures that may have happened after the upstream received (and acted on) the request. */
+    private static final Set<RetryOn> AFTER_DELIVERY =
+            EnumSet.of(RetryOn.RESET, RetryOn.TIMEOUT, RetryOn.GATEWAY_ERROR, RetryOn.SERVER_ERROR, RetryOn.STATUS_CODES);
+
+    /** Failures that are an upstream response status. */
+    private static final Set<RetryOn> STATUS_FAILURES =
+            EnumSet.of(RetryOn.GATEWAY_ERROR, RetryOn.SERVER_ERROR, RetryOn.STATUS_CODES);
+
+    private ConfigWarnings() {
+    }
+
+    /** Every warning for the config, routes first in route order, then upstreams, then the admin listener. */
+    public static List<String> of(RampartConfig config) {
+        List<String> warnings = new ArrayList<>();
+        for (RouteConfig route : config.routes()) {
+            if (route.upstream().isPresent()) {
+                retryWarnings(route, warnings);
+            }
+        }
+        for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
+            upstreamWarnings(e.getKey(), e.getValue(), warnings);
+        }
+        if (!isLoopback(config.admin().host())) {
+            warnings.add("admin: host \"" + config.admin().host() + "\" is not a loopback address;"
+                    + " /admin and /metrics are reachable from the network");
+        }
+        return warnings;
+    }
+
+    private static void retryWarnings(RouteConfig route, List<String> warnings) {
+        RetryConfig retry = route.retry();
+        if (retry.attempts() <= 1) {
+            return;
+        }
+        String r = "route \"" + route.name() + "\": ";
+        Set<RetryOn> on = effectiveOn(retry);
+        for (String method : List.of("POST", "PATCH")) {
+            if (!routeAccepts(route, method)) {
+                continue;
+            }
+            Set<RetryOn> unsafe = EnumSet.copyOf(AFTER_DELIVERY);
+            unsafe.retainAll(on);
+            if (retry.idempotentMethods().contains(method) && !unsafe.isEmpty()) {
+                warnings.add(r + "retries " + method + " on " + names(unsafe) + " without an idempotency key ("
+                        + method + " is in retry.idempotent-methods); a " + method + " the upstream already"
+                        + " applied may be applied twice");
+            }
+        }
+        Set<RetryOn> statuses = EnumSet.copyOf(STATUS_FAILURES);
+        statuses.retainAll(on);
+        if (!statuses.isEmpty() && retry.idempotencyKeyHeader().isEmpty()
+                && (routeAccepts(route, "POST") && !retry.idempotentMethods().contains("POST"))) {
+            warnings.add(r + "retries " + names(statuses) + " but retry.idempotency-key-header is empty;"
+                    + " a POST can never be retried after a response, and clients have no way to opt in");
+        }
+        if (retry.perTryTimeout().compareTo(route.timeout()) >= 0) {
+            warnings.add(r + "retry.per-try-timeout (" + ConfigUnits.duration(retry.perTryTimeout())
+                    + ") >= timeout (" + ConfigUnits.duration(route.timeout()) + "); an attempt that times out"
+                    + " leaves no time for a retry");
+        }
+        if (retry.budget().ratio() == 0 && retry.budget().minPerSecond() == 0) {
+            warnings.add(r + "retry.attempts = " + retry.attempts() + " but retry.budget is 0"
+                    + " (ratio 0, min-per-second 0); no retry will ever be allowed");
+        }
+    }
+
+    private static void upstreamWarnings(String name, UpstreamConfig upstream, List<String> warnings) {
+        String u = "upstream \"" + name + "\": ";
+        if (!upstream.circuitBreaker().enabled()) {
+            warnings.add(u + "circuit-breaker.enabled = false; a failing endpoint keeps receiving full traffic");
+        }
+        long connections = (long) upstream.maxConnectionsPerEndpoint() * upstream.endpoints().size();
+        if (connections < upstream.maxConcurrentRequests()) {
+            warnings.add(u + "max-concurrent-requests (" + upstream.maxConcurrentRequests()
+                    + ") > max-connections-per-endpoint x endpoints (" + connections + "); requests beyond "
+                    + connections + " wait for a connection instead of failing fast with UPSTREAM_OVERLOADED");
+        }
+    }
+
+    /** A non-empty {@code status-codes} list retries its statuses even when not named in {@code on}. */
+    private static Set<RetryOn> effectiveOn(RetryConfig retry) {
+        Set<RetryOn> on = EnumSet.noneOf(RetryOn.class);
+        on.addAll(retry.on());
+        if (!retry.statusCodes().isEmpty()) {
+            on.add(RetryOn.STATUS_CODES);
+        } else {
+            on.remove(RetryOn.STATUS_CODES);
+        }
+        return on;
+    }
+
+    private static boolean routeAccepts(RouteConfig route, String method) {
+        return route.match().methods().isEmpty() || route.match().methods().contains(method);
+    }
+
+    private static String names(Set<RetryOn> on) {
+        List<String> names = new ArrayList<>();
+        for (RetryOn r : on) {
+            names.add(r.configName());
+        }
+        return String.join(", ", names);
+    }
+
+    /** Literal loopback names only: resolving a name here would make {@code --check} depend on DNS. */
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127(\\.\\d{1,3}){3}");
+    }
+}

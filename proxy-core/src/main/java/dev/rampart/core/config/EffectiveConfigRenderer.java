@@ -1,0 +1,228 @@
+package dev.rampart.core.config;
+
+import dev.rampart.core.config.RenderTree.Arr;
+import dev.rampart.core.config.RenderTree.Bool;
+import dev.rampart.core.config.RenderTree.Node;
+import dev.rampart.core.config.RenderTree.Num;
+import dev.rampart.core.config.RenderTree.Obj;
+import dev.rampart.core.config.RenderTree.Str;
+import dev.rampart.core.config.RenderTree.Token;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * Shows a config with every default filled in, under the same key names as the file, so an
+ * operator sees what will actually run. The HOCON form ({@link #render}) is what {@code --check}
+ * prints, and parses back to an equal {@link RampartConfig}; the JSON form ({@link #renderJson}) is
+ * what {@code /admin/routes} serves.
+ *
+ * <p>Redaction: the JSON form is served over the network, so the expected value of a match header
+ * whose name suggests a credential ({@code authorization}, {@code cookie}, names containing
+ * {@code token}, {@code secret}, {@code key}, {@code password}) is replaced by {@value #REDACTED}.
+ * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
+ */
+public final class EffectiveConfigRenderer {
+
+    /** What replaces a redacted value in the JSON form. */
+    public static final String REDACTED = "<redacted>";
+
+    /** Standard methods in the order RFC 9110 lists them, so a rendered set reads the same every time. */
+    private static final List<String> METHOD_ORDER =
+            List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
+    private EffectiveConfigRenderer() {
+    }
+
+    /** The effective config as HOCON text. */
+    public static String render(RampartConfig config) {
+        return "# Effective configuration: every default filled in.\n" + RenderTree.hocon(tree(config, false));
+    }
+
+    /** The effective config as a JSON document, with credential-like header match values redacted. */
+    public static String renderJson(RampartConfig config) {
+        return RenderTree.json(tree(config, true));
+    }
+
+    private static Obj tree(RampartConfig c, boolean redact) {
+        Obj rampart = new Obj()
+                .put("server", server(c.server()))
+                .put("admin", new Obj().put("host", str(c.admin().host())).put("port", num(c.admin().port())))
+                .put("request-id", new Obj()
+                        .put("header", str(c.requestId().header()))
+                        .put("trust-incoming", bool(c.requestId().trustIncoming())))
+                .put("access-log", new Obj().put("enabled", bool(c.accessLog().enabled())));
+        Obj upstreams = new Obj();
+        c.upstreams().forEach((name, u) -> upstreams.put(name, upstream(u)));
+        rampart.put("upstreams", upstreams);
+        List<Node> routes = new ArrayList<>();
+        c.routes().forEach(r -> routes.add(route(r, redact)));
+        rampart.put("routes", new Arr(routes));
+        return new Obj().put("rampart", rampart);
+    }
+
+    private static Obj server(ServerConfig s) {
+        Obj o = new Obj().put("host", str(s.host())).put("port", num(s.port()));
+        s.tls().ifPresentOrElse(
+                tls -> o.put("tls", new Obj()
+                        .put("cert-chain", str(tls.certChain().toString()))
+                        .put("private-key", str(tls.privateKey().toString()), "a path; the key is never printed")),
+                () -> o.note("no tls: plain HTTP"));
+        return o.put("max-connections", num(s.maxConnections()))
+                .put("idle-timeout", duration(s.idleTimeout()))
+                .put("request-header-timeout", duration(s.requestHeaderTimeout()))
+                .put("request-body-timeout", duration(s.requestBodyTimeout()))
+                .put("max-initial-line", size(s.maxInitialLine()))
+                .put("max-header-size", size(s.maxHeaderSize()))
+                .put("max-request-body", size(s.maxRequestBody()))
+                .put("shutdown-grace", duration(s.shutdownGrace()));
+    }
+
+    private static Obj upstream(UpstreamConfig u) {
+        List<Node> endpoints = new ArrayList<>();
+        u.endpoints().forEach(e -> endpoints.add(str(e.toString())));
+        CircuitBreakerConfig cb = u.circuitBreaker();
+        Obj o = new Obj()
+                .put("endpoints", new Arr(endpoints))
+                .put("load-balancing", new Token(u.loadBalancing().configName()))
+                .put("connect-timeout", duration(u.connectTimeout()))
+                .put("max-connections-per-endpoint", num(u.maxConnectionsPerEndpoint()))
+                .put("pool-idle-timeout", duration(u.poolIdleTimeout()))
+                .put("max-concurrent-requests", num(u.maxConcurrentRequests()))
+                .put("circuit-breaker", new Obj()
+                        .put("enabled", bool(cb.enabled()))
+                        .put("window", duration(cb.window()))
+                        .put("minimum-calls", num(cb.minimumCalls()))
+                        .put("failure-rate-threshold", decimal(cb.failureRateThreshold()))
+                        .put("consecutive-failures", num(cb.consecutiveFailures()))
+                        .put("slow-call-duration", duration(cb.slowCallDuration()))
+                        .put("slow-call-rate-threshold", decimal(cb.slowCallRateThreshold()))
+                        .put("open-duration", duration(cb.openDuration()))
+                        .put("max-open-duration", duration(cb.maxOpenDuration()))
+                        .put("half-open-probes", num(cb.halfOpenProbes())));
+        u.healthCheck().ifPresentOrElse(h -> o.put("health-check", new Obj()
+                        .put("path", str(h.path()))
+                        .put("interval", duration(h.interval()))
+                        .put("timeout", duration(h.timeout()))
+                        .put("healthy-threshold", num(h.healthyThreshold()))
+                        .put("unhealthy-threshold", num(h.unhealthyThreshold()))),
+                () -> o.note("no health-check: breakers alone judge endpoints"));
+        return o;
+    }
+
+    private static Obj route(RouteConfig r, boolean redact) {
+        Obj o = new Obj().put("name", str(r.name())).put("match", match(r.match(), redact));
+        r.upstream().ifPresent(u -> o.put("upstream", str(u)));
+        r.rewrite().ifPresent(rw -> o.put("rewrite", rewrite(rw)));
+        o.put("preserve-host", bool(r.preserveHost()))
+                .put("timeout", duration(r.timeout()))
+                .put("retry", retry(r.retry()))
+                .put("errors", new Obj()
+                        .put("rewrite-upstream", tokens(r.errors().rewriteUpstream().stream().sorted()
+                                .map(ErrorsConfig.StatusClass::configName).toList()))
+                        .put("rewrite-upstream-json", bool(r.errors().rewriteUpstreamJson())));
+        r.respond().ifPresent(resp -> o.put("respond", new Obj()
+                .put("status", num(resp.status()))
+                .put("body", str(resp.body()))
+                .put("content-type", str(resp.contentType()))));
+        return o;
+    }
+
+    private static Obj match(MatchConfig m, boolean redact) {
+        Obj o = new Obj();
+        m.host().ifPresentOrElse(h -> o.put("host", str(h)), () -> o.note("any host"));
+        m.pathPrefix().ifPresent(p -> o.put("path-prefix", str(p)));
+        m.pathRegex().ifPresent(p -> o.put("path-regex", str(p.pattern())));
+        if (m.methods().isEmpty()) {
+            o.note("any method");
+        } else {
+            o.put("methods", tokens(sortedMethods(m.methods())));
+        }
+        if (!m.headers().isEmpty()) {
+            Obj headers = new Obj();
+            new TreeMap<>(m.headers()).forEach((name, value) ->
+                    headers.put(name, str(redact && looksSecret(name) ? REDACTED : value)));
+            o.put("headers", headers);
+        }
+        return o;
+    }
+
+    private static Obj rewrite(PathRewrite rewrite) {
+        if (rewrite instanceof PathRewrite.StripPrefix strip) {
+            return new Obj().put("strip-prefix", str(strip.prefix()));
+        }
+        PathRewrite.ReplacePrefix replace = (PathRewrite.ReplacePrefix) rewrite;
+        return new Obj().put("replace-prefix", new Obj().put("from", str(replace.from())).put("to", str(replace.to())));
+    }
+
+    private static Obj retry(RetryConfig r) {
+        return new Obj()
+                .put("attempts", num(r.attempts()))
+                .put("per-try-timeout", duration(r.perTryTimeout()))
+                .put("on", tokens(r.on().stream().sorted().map(RetryOn::configName).toList()))
+                .put("status-codes", new Arr(r.statusCodes().stream().sorted().map(c -> (Node) num(c)).toList()))
+                .put("idempotent-methods", tokens(sortedMethods(r.idempotentMethods())))
+                .put("idempotency-key-header", str(r.idempotencyKeyHeader()))
+                .put("backoff", new Obj()
+                        .put("initial", duration(r.backoff().initial()))
+                        .put("max", duration(r.backoff().max()))
+                        .put("multiplier", factor(r.backoff().multiplier()))
+                        .put("jitter", new Token(r.backoff().jitter().configName())))
+                .put("retry-after", new Obj()
+                        .put("honor", bool(r.retryAfter().honor()))
+                        .put("max", duration(r.retryAfter().max())))
+                .put("budget", new Obj()
+                        .put("ratio", factor(r.budget().ratio()))
+                        .put("min-per-second", num(r.budget().minPerSecond())))
+                .put("replay-buffer", size(r.replayBuffer()))
+                .put("prefer-other-endpoint", bool(r.preferOtherEndpoint()));
+    }
+
+    static boolean looksSecret(String headerName) {
+        String n = headerName.toLowerCase(Locale.ROOT);
+        return n.equals("authorization") || n.equals("proxy-authorization") || n.equals("cookie")
+                || n.contains("token") || n.contains("secret") || n.contains("key") || n.contains("password");
+    }
+
+    private static List<String> sortedMethods(Collection<String> methods) {
+        return methods.stream().sorted(Comparator
+                .comparingInt((String m) -> METHOD_ORDER.contains(m) ? METHOD_ORDER.indexOf(m) : METHOD_ORDER.size())
+                .thenComparing(Comparator.naturalOrder())).toList();
+    }
+
+    private static Arr tokens(List<String> values) {
+        return new Arr(values.stream().map(v -> (Node) new Token(v)).toList());
+    }
+
+    private static Str str(String s) {
+        return new Str(s);
+    }
+
+    private static Num num(long n) {
+        return new Num(Long.toString(n));
+    }
+
+    private static Num decimal(double d) {
+        return new Num(ConfigUnits.decimal(d));
+    }
+
+    private static Num factor(double d) {
+        return new Num(ConfigUnits.factor(d));
+    }
+
+    private static Bool bool(boolean b) {
+        return new Bool(b);
+    }
+
+    private static Token duration(Duration d) {
+        return new Token(ConfigUnits.duration(d));
+    }
+
+    private static Token size(long bytes) {
+        return new Token(ConfigUnits.size(bytes));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.ConfigValue;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Binds a route's {@code match}. Names are normalised here, once, so the router compares plainly:
+ * methods upper case (methods are case-sensitive on the wire and every standard one is upper case),
+ * header names and hosts lower case (both are case-insensitive).
+ */
+final class MatchBinder {
+
+    /** A DNS name or IPv4 address, optionally behind a single leading {@code *.} wildcard label. */
+    private static final Pattern HOST = Pattern.compile(
+            "(\\*\\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\\.?");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("\\[[0-9a-f:.]+]");
+
+    private MatchBinder() {
+    }
+
+    static MatchConfig bind(ConfigSection s) {
+        Optional<String> host = s.optionalString("host").flatMap(h -> host(s, h));
+        Optional<String> pathPrefix = s.optionalString("path-prefix");
+        if (pathPrefix.isPresent() && !pathPrefix.get().startsWith("/")) {
+            ValueReader.mismatch(s.path("path-prefix"), "a path starting with \"/\"", s.value("path-prefix"),
+                    s.problems());
+        }
+        Optional<Pattern> pathRegex = s.optionalString("path-regex").flatMap(r -> regex(s, r));
+        if (s.has("path-prefix") && s.has("path-regex")) {
+            s.problem("has both path-prefix and path-regex (expected at most one)");
+        }
+        if (!s.has("path-prefix") && !s.has("path-regex")) {
+            pathPrefix = Optional.of("/");
+        }
+        Set<String> methods = methods(s, "methods", Set.of());
+        Map<String, String> headers = headers(s);
+        s.finish();
+        return new MatchConfig(host, pathPrefix, pathRegex, methods, headers);
+    }
+
+    private static Optional<String> host(ConfigSection s, String text) {
+        String host = text.trim().toLowerCase(Locale.ROOT);
+        if (!HOST.matcher(host).matches() && !IPV6_LITERAL.matcher(host).matches()) {
+            ValueReader.mismatch(s.path("host"), "a host name or \"*.suffix\"", s.value("host"), s.problems());
+            return Optional.empty();
+        }
+        return Optional.of(host);
+    }
+
+    private static Optional<Pattern> regex(ConfigSection s, String text) {
+        try {
+            return Optional.of(Pattern.compile(text));
+        } catch (PatternSyntaxException e) {
+            String why = e.getDescription() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : "");
+            ConfigValue value = s.value("path-regex");
+            s.problems().add(s.path("path-regex"), "expected a regular expression, got "
+                    + ValueReader.describe(value) + " (" + why + ")", value.origin());
+            return Optional.empty();
+        }
+    }
+
+    /** A list of method names, upper-cased; shared with {@code retry.idempotent-methods}. */
+    static Set<String> methods(ConfigSection s, String key, Set<String> defaultValue) {
+        Optional<List<ConfigValue>> values = s.list(key);
+        if (values.isEmpty()) {
+            return defaultValue;
+        }
+        Set<String> methods = new LinkedHashSet<>();
+        for (int i = 0; i < values.get().size(); i++) {
+            ConfigValue value = values.get().get(i);
+            String path = s.path(key) + "[" + i + "]";
+            String text = ValueReader.string(value, path, s.problems());
+            if (text == null) {
+                continue;
+            }
+            if (!RampartBinder.TOKEN.matcher(text.trim()).matches()) {
+                ValueReader.mismatch(path, "an HTTP method", value, s.problems());
+                continue;
+            }
+            methods.add(text.trim().toUpperCase(Locale.ROOT));
+        }
+        return methods;
+    }
+
+    private static Map<String, String> headers(ConfigSection s) {
+        Optional<ConfigSection> section = s.optionalSection("headers");
+        if (section.isEmpty()) {
+            return Map.of();
+        }
+        ConfigSection h = section.get();
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : h.keys()) {
+            ConfigValue value = h.value(name);
+            if (value == null) {
+                continue;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!RampartBinder.TOKEN.matcher(name).matches()) {
+                h.problem(name, "expected a header name, got " + com.typesafe.config.ConfigUtil.quoteString(name));
+                continue;
+            }
+            String expected = ValueReader.string(value, h.path(name), s.problems());
+            if (expected == null) {
+                continue;
+            }
+            if (headers.putIfAbsent(lower, expected) != null) {
+                h.problem(name, "duplicate header \"" + lower + "\" (header names ignore case)");
+            }
+        }
+        h.finish();
+        return headers;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Binds the resolved {@code rampart} tree to a {@link RampartConfig}: the listener-level sections
+ * here, upstreams and routes in their own binders. Every default of the contract (PRODUCT.md §2)
+ * is written next to the key it belongs to, so reading a line tells both the key and its default.
+ */
+final class RampartBinder {
+
+    /** An HTTP token (RFC 9110 §5.6.2): what header names and method names are made of. */
+    static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private RampartBinder() {
+    }
+
+    /** Binds the whole tree; returns null only when there is no {@code rampart} block at all. */
+    static RampartConfig bind(ConfigObject root, Problems problems) {
+        ConfigSection top = new ConfigSection("", root, root.origin(), problems);
+        Optional<ConfigSection> found = top.optionalSection("rampart");
+        top.finish();
+        if (found.isEmpty()) {
+            if (!top.has("rampart")) {
+                problems.add("rampart", "missing (expected a rampart { ... } block)", root.origin());
+            }
+            return null;
+        }
+        ConfigSection rampart = found.get();
+        ServerConfig server = server(rampart.section("server"));
+        AdminConfig admin = admin(rampart.section("admin"), server);
+        RequestIdConfig requestId = requestId(rampart.section("request-id"));
+        AccessLogConfig accessLog = accessLog(rampart.section("access-log"));
+        ConfigSection upstreamsSection = rampart.section("upstreams");
+        Set<String> upstreamNames = new LinkedHashSet<>();
+        for (String name : upstreamsSection.keys()) {
+            if (upstreamsSection.value(name) != null) {
+                upstreamNames.add(name); // "app = null" unsets an upstream, as null unsets any HOCON key
+            }
+        }
+        Map<String, UpstreamConfig> upstreams = UpstreamBinder.bindAll(upstreamsSection);
+        List<RouteConfig> routes = RouteBinder.bindAll(rampart, upstreamNames);
+        rampart.finish();
+        return new RampartConfig(server, admin, requestId, accessLog, upstreams, routes);
+    }
+
+    private static ServerConfig server(ConfigSection s) {
+        String host = host(s, "0.0.0.0");
+        int port = s.port("port", 8080);
+        Optional<TlsConfig> tls = s.optionalSection("tls").map(RampartBinder::tls);
+        int maxConnections = s.integer("max-connections", 10_000, 1, Integer.MAX_VALUE);
+        Duration idleTimeout = s.duration("idle-timeout", Duration.ofSeconds(60));
+        Duration requestHeaderTimeout = s.duration("request-header-timeout", Duration.ofSeconds(10));
+        Duration requestBodyTimeout = s.duration("request-body-timeout", Duration.ofSeconds(30));
+        int maxInitialLine = (int) s.size("max-initial-line", 8 * 1024, 1, Integer.MAX_VALUE);
+        int maxHeaderSize = (int) s.size("max-header-size", 16 * 1024, 1, Integer.MAX_VALUE);
+        long maxRequestBody = s.size("max-request-body", 10L * 1024 * 1024, 1, Long.MAX_VALUE);
+        Duration shutdownGrace = s.durationOrZero("shutdown-grace", Duration.ofSeconds(20));
+        s.finish();
+        return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
+                requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace);
+    }
+
+    /** Both files are checked now, so a typo in a path fails {@code --check} rather than the first handshake. */
+    private static TlsConfig tls(ConfigSection s) {
+        Path certChain = readableFile(s, "cert-chain");
+        Path privateKey = readableFile(s, "private-key");
+        s.finish();
+        return new TlsConfig(certChain, privateKey);
+    }
+
+    private static Path readableFile(ConfigSection s, String key) {
+        Optional<String> text = s.optionalString(key);
+        if (text.isEmpty()) {
+            if (!s.has(key)) {
+                s.problem(key, "missing (expected the path of a PEM file)");
+            }
+            return Path.of("");
+        }
+        ConfigValue value = s.value(key);
+        Path path;
+        try {
+            path = Path.of(text.get());
+        } catch (InvalidPathException e) {
+            ValueReader.mismatch(s.path(key), "a file path", value, s.problems());
+            return Path.of("");
+        }
+        if (!Files.isRegularFile(path)) {
+            ValueReader.mismatch(s.path(key), "an existing file", value, s.problems());
+        } else if (!Files.isReadable(path)) {
+            ValueReader.mismatch(s.path(key), "a readable file", value, s.problems());
+        }
+        return path;
+    }
+
+    private static AdminConfig admin(ConfigSection s, ServerConfig server) {
+        String host = host(s, "127.0.0.1");
+        int port = s.port("port", 9901);
+        if (port != 0 && port == server.port()) {
+            ConfigValue v = s.value("port");
+            String got = v == null ? String.valueOf(port) : ValueReader.describe(v);
+            s.problem("port", "expected a port other than rampart.server.port, got " + got);
+        }
+        s.finish();
+        return new AdminConfig(host, port);
+    }
+
+    private static RequestIdConfig requestId(ConfigSection s) {
+        String header = headerName(s, "header", "X-Request-Id", false);
+        boolean trustIncoming = s.bool("trust-incoming", true);
+        s.finish();
+        return new RequestIdConfig(header, trustIncoming);
+    }
+
+    private static AccessLogConfig accessLog(ConfigSection s) {
+        boolean enabled = s.bool("enabled", true);
+        s.finish();
+        return new AccessLogConfig(enabled);
+    }
+
+    private static String host(ConfigSection s, String defaultValue) {
+        String host = s.string("host", defaultValue);
+        if (host.isBlank()) {
+            ValueReader.mismatch(s.path("host"), "a host name or address", s.value("host"), s.problems());
+            return defaultValue;
+        }
+        return host.trim();
+    }
+
+    /** A header name as written (its case is kept for sending); an HTTP token, or empty when allowed. */
+    static String headerName(ConfigSection s, String key, String defaultValue, boolean emptyAllowed) {
+        String name = s.string(key, defaultValue);
+        if (emptyAllowed && name.isEmpty()) {
+            return name;
+        }
+        if (!TOKEN.matcher(name).matches()) {
+            ValueReader.mismatch(s.path(key), emptyAllowed ? "a header name or \"\"" : "a header name",
+                    s.value(key), s.problems());
+            return defaultValue;
+        }
+        return name;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.ConfigValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Binds {@code rampart.routes}. Route defaults are applied here in code, since a reference.conf
+ * cannot default the elements of a list. A route without {@code name} is called {@code route-N},
+ * N being its index, so metrics, logs and error envelopes always have a stable label to show.
+ */
+final class RouteBinder {
+
+    private RouteBinder() {
+    }
+
+    static List<RouteConfig> bindAll(ConfigSection rampart, Set<String> upstreamNames) {
+        Optional<List<ConfigValue>> values = rampart.list("routes");
+        if (values.isEmpty()) {
+            if (!rampart.has("routes")) {
+                rampart.problem("routes", "missing (expected a list of routes)");
+            }
+            return List.of();
+        }
+        if (values.get().isEmpty()) {
+            ValueReader.mismatch(rampart.path("routes"), "at least one route", rampart.value("routes"),
+                    rampart.problems());
+            return List.of();
+        }
+        List<RouteConfig> routes = new ArrayList<>();
+        Map<String, Integer> firstByName = new HashMap<>();
+        for (int i = 0; i < values.get().size(); i++) {
+            int index = i;
+            ConfigSection.asSection(values.get().get(i), rampart.path("routes") + "[" + i + "]", rampart.problems())
+                    .ifPresent(s -> {
+                        RouteConfig route = bind(index, s, upstreamNames);
+                        Integer first = firstByName.putIfAbsent(route.name(), index);
+                        if (first != null) {
+                            s.problem("name", "duplicate route name " + com.typesafe.config.ConfigUtil.quoteString(
+                                    route.name()) + " (also rampart.routes[" + first + "])");
+                        }
+                        routes.add(route);
+                    });
+        }
+        return routes;
+    }
+
+    private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames) {
+        String name = s.string("name", "route-" + index);
+        if (name.isBlank()) {
+            ValueReader.mismatch(s.path("name"), "a non-empty name", s.value("name"), s.problems());
+        }
+        MatchConfig match = MatchBinder.bind(s.section("match"));
+        Optional<String> upstream = s.optionalString("upstream");
+        upstream.ifPresent(u -> checkUpstream(s, u, upstreamNames));
+        Optional<PathRewrite> rewrite = s.optionalSection("rewrite").flatMap(RouteBinder::rewrite);
+        boolean preserveHost = s.bool("preserve-host", false);
+        Duration timeout = s.duration("timeout", Duration.ofSeconds(15));
+        RetryConfig retry = RetryBinder.bind(s.section("retry"));
+        ErrorsConfig errors = errors(s.section("errors"));
+        Optional<RespondConfig> respond = s.optionalSection("respond").map(RouteBinder::respond);
+        if (s.has("upstream") && s.has("respond")) {
+            s.problem("has both upstream and respond (expected exactly one)");
+        } else if (!s.has("upstream") && !s.has("respond")) {
+            s.problem("has neither upstream nor respond (expected exactly one)");
+        }
+        s.finish();
+        return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond);
+    }
+
+    private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {
+        if (upstreamNames.contains(upstream)) {
+            return;
+        }
+        String known = upstreamNames.isEmpty() ? "none are declared" : String.join(", ", upstreamNames);
+        s.problem("upstream", "expected the name of an upstream (" + known + "), got "
+                + ValueReader.describe(s.value("upstream")) + DidYouMean.hint(upstream, upstreamNames));
+    }
+
+    private static Optional<PathRewrite> rewrite(ConfigSection s) {
+        Optional<String> strip = s.optionalString("strip-prefix");
+        Optional<ConfigSection> replace = s.optionalSection("replace-prefix");
+        Optional<PathRewrite> result = Optional.empty();
+        if (strip.isPresent()) {
+            prefix(s, "strip-prefix", strip.get());
+            result = Optional.of(new PathRewrite.StripPrefix(strip.get()));
+        }
+        if (replace.isPresent()) {
+            ConfigSection r = replace.get();
+            String from = r.string("from", "");
+            if (!r.has("from")) {
+                r.problem("from", "missing (expected the prefix to replace)");
+            } else {
+                prefix(r, "from", from);
+            }
+            String to = r.string("to", "");
+            if (!r.has("to")) {
+                r.problem("to", "missing (expected the prefix to put in its place)");
+            }
+            r.finish();
+            result = Optional.of(new PathRewrite.ReplacePrefix(from, to));
+        }
+        if (s.has("strip-prefix") && s.has("replace-prefix")) {
+            s.problem("has both strip-prefix and replace-prefix (expected one)");
+        } else if (!s.has("strip-prefix") && !s.has("replace-prefix")) {
+            s.problem("has neither strip-prefix nor replace-prefix (expected one)");
+        }
+        s.finish();
+        return result;
+    }
+
+    private static void prefix(ConfigSection s, String key, String prefix) {
+        if (!prefix.startsWith("/")) {
+            ValueReader.mismatch(s.path(key), "a path starting with \"/\"", s.value(key), s.problems());
+        }
+    }
+
+    private static ErrorsConfig errors(ConfigSection s) {
+        Set<ErrorsConfig.StatusClass> rewrite = s.list("rewrite-upstream").map(values -> {
+            Set<ErrorsConfig.StatusClass> classes = EnumSet.noneOf(ErrorsConfig.StatusClass.class);
+            for (int i = 0; i < values.size(); i++) {
+                ErrorsConfig.StatusClass c = ValueReader.choice(values.get(i), s.path("rewrite-upstream") + "[" + i + "]",
+                        ErrorsConfig.StatusClass.values(), ErrorsConfig.StatusClass::configName, s.problems());
+                if (c != null) {
+                    classes.add(c);
+                }
+            }
+            return classes;
+        }).orElse(EnumSet.of(ErrorsConfig.StatusClass.SERVER_ERROR));
+        boolean rewriteJson = s.bool("rewrite-upstream-json", true);
+        s.finish();
+        return new ErrorsConfig(rewrite, rewriteJson);
+    }
+
+    /** A direct response; 1xx is refused because a 1xx is never a final response. */
+    private static RespondConfig respond(ConfigSection s) {
+        int status = s.integer("status", 200, 200, 599, "a status code 200-599");
+        String body = s.string("body", "");
+        String contentType = s.string("content-type", "text/plain");
+        s.finish();
+        return new RespondConfig(status, body, contentType);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Binds {@code rampart.upstreams}. The defaults live here, in code, because every upstream is an
+ * entry under a name the operator chooses, and a reference.conf can only default fixed paths.
+ */
+final class UpstreamBinder {
+
+    private UpstreamBinder() {
+    }
+
+    /** Upstreams by name in file order; an entry that is not an object is reported and left out. */
+    static Map<String, UpstreamConfig> bindAll(ConfigSection upstreams) {
+        Map<String, UpstreamConfig> bound = new LinkedHashMap<>();
+        for (String name : upstreams.keys()) {
+            ConfigValue value = upstreams.value(name);
+            if (value == null) {
+                continue;
+            }
+            ConfigSection.asSection(value, upstreams.path(name), upstreams.problems())
+                    .ifPresent(s -> bound.put(name, bind(name, s)));
+        }
+        upstreams.finish();
+        return bound;
+    }
+
+    private static UpstreamConfig bind(String name, ConfigSection s) {
+        List<EndpointAddress> endpoints = endpoints(s);
+        LoadBalancing loadBalancing = s.choice("load-balancing", LoadBalancing.ROUND_ROBIN,
+                LoadBalancing.values(), LoadBalancing::configName);
+        Duration connectTimeout = s.duration("connect-timeout", Duration.ofSeconds(1));
+        int maxConnectionsPerEndpoint = s.integer("max-connections-per-endpoint", 512, 1, Integer.MAX_VALUE);
+        Duration poolIdleTimeout = s.duration("pool-idle-timeout", Duration.ofSeconds(30));
+        int maxConcurrentRequests = s.integer("max-concurrent-requests", 1024, 1, Integer.MAX_VALUE);
+        CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
+        Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
+        s.finish();
+        return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
+                poolIdleTimeout, maxConcurrentRequests, circuitBreaker, healthCheck);
+    }
+
+    /**
+     * A list, or one string of comma-separated endpoints. The string form exists for environment
+     * variables: {@code endpoints = ${?RAMPART_UPSTREAM}} can replace the list, whereas an optional
+     * substitution inside a list would leave the list empty when the variable is unset.
+     */
+    private static List<EndpointAddress> endpoints(ConfigSection s) {
+        ConfigValue raw = s.value("endpoints");
+        if (raw != null && raw.valueType() == ConfigValueType.STRING) {
+            List<ConfigValue> split = new ArrayList<>();
+            for (String part : ((String) raw.unwrapped()).split(",", -1)) {
+                split.add(ConfigValueFactory.fromAnyRef(part.trim()).withOrigin(raw.origin()));
+            }
+            return endpoints(s, raw, split);
+        }
+        Optional<List<ConfigValue>> values = s.list("endpoints");
+        if (values.isEmpty()) {
+            if (!s.has("endpoints")) {
+                s.problem("endpoints", "missing (expected a list of host:port)");
+            }
+            return List.of();
+        }
+        return endpoints(s, raw, values.get());
+    }
+
+    private static List<EndpointAddress> endpoints(ConfigSection s, ConfigValue raw, List<ConfigValue> values) {
+        if (values.isEmpty()) {
+            ValueReader.mismatch(s.path("endpoints"), "at least one endpoint", raw, s.problems());
+            return List.of();
+        }
+        List<EndpointAddress> endpoints = new ArrayList<>();
+        Map<EndpointAddress, Integer> seen = new HashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            ConfigValue value = values.get(i);
+            String path = s.path("endpoints") + "[" + i + "]";
+            String text = ValueReader.string(value, path, s.problems());
+            if (text == null) {
+                continue;
+            }
+            try {
+                EndpointAddress endpoint = EndpointAddress.parse(text);
+                Integer first = seen.putIfAbsent(endpoint, i);
+                if (first != null) {
+                    s.problems().add(path, "duplicate endpoint " + endpoint + " (also endpoints[" + first + "])",
+                            value.origin());
+                } else {
+                    endpoints.add(endpoint);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problems().add(path, e.getMessage(), value.origin());
+            }
+        }
+        return endpoints;
+    }
+
+    private static CircuitBreakerConfig circuitBreaker(ConfigSection s) {
+        boolean enabled = s.bool("enabled", true);
+        Duration window = s.duration("window", Duration.ofSeconds(10));
+        int minimumCalls = s.integer("minimum-calls", 20, 1, Integer.MAX_VALUE);
+        double failureRateThreshold = s.percent("failure-rate-threshold", 50);
+        int consecutiveFailures = s.integer("consecutive-failures", 5, 0, Integer.MAX_VALUE);
+        Duration slowCallDuration = s.durationOrZero("slow-call-duration", Duration.ZERO);
+        double slowCallRateThreshold = s.percent("slow-call-rate-threshold", 100);
+        Duration openDuration = s.duration("open-duration", Duration.ofSeconds(5));
+        Duration maxOpenDuration = s.duration("max-open-duration", Duration.ofSeconds(60));
+        int halfOpenProbes = s.integer("half-open-probes", 3, 1, Integer.MAX_VALUE);
+        if (maxOpenDuration.compareTo(openDuration) < 0) {
+            // Blame the key the operator wrote; with both written, the cap is the one that looks wrong.
+            if (s.has("max-open-duration")) {
+                ValueReader.mismatch(s.path("max-open-duration"), "a duration >= open-duration ("
+                        + ConfigUnits.duration(openDuration) + ")", s.value("max-open-duration"), s.problems());
+            } else {
+                ValueReader.mismatch(s.path("open-duration"), "a duration <= max-open-duration ("
+                        + ConfigUnits.duration(maxOpenDuration) + ")", s.value("open-duration"), s.problems());
+            }
+        }
+        s.finish();
+        return new CircuitBreakerConfig(enabled, window, minimumCalls, failureRateThreshold, consecutiveFailures,
+                slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
+    }
+
+    private static HealthCheckConfig healthCheck(ConfigSection s) {
+        String path = s.string("path", "/healthz");
+        if (!path.startsWith("/")) {
+            ValueReader.mismatch(s.path("path"), "a path starting with \"/\"", s.value("path"), s.problems());
+        }
+        Duration interval = s.duration("interval", Duration.ofSeconds(5));
+        Duration timeout = s.duration("timeout", Duration.ofSeconds(1));
+        int healthyThreshold = s.integer("healthy-threshold", 2, 1, Integer.MAX_VALUE);
+        int unhealthyThreshold = s.integer("unhealthy-threshold", 3, 1, Integer.MAX_VALUE);
+        s.finish();
+        return new HealthCheckConfig(path, interval, timeout, healthyThreshold, unhealthyThreshold);
+    }
+}

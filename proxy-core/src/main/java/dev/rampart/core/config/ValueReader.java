@@ -1,0 +1,186 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Converts one HOCON value to a Java value, or records why it cannot and returns {@code null}.
+ *
+ * <p>Numbers and booleans are also accepted as strings, because a value substituted from an
+ * environment variable ({@code port = ${?RAMPART_PORT}}) is always a string. Durations are the
+ * exception to HOCON's leniency: a bare number would mean milliseconds, which an operator writing
+ * {@code idle-timeout = 60} never means, so a duration must carry its unit.
+ */
+final class ValueReader {
+
+    private ValueReader() {
+    }
+
+    /** How a value is shown after "got": strings quoted, containers summarised. */
+    static String describe(ConfigValue value) {
+        return switch (value.valueType()) {
+            case STRING -> ConfigUtil.quoteString((String) value.unwrapped());
+            case OBJECT -> "an object";
+            case LIST -> {
+                String text = value.render(ConfigRenderOptions.concise());
+                yield text.length() <= 40 ? text : "a list";
+            }
+            case NULL -> "null";
+            default -> value.render(ConfigRenderOptions.concise());
+        };
+    }
+
+    static void mismatch(String path, String expected, ConfigValue value, Problems problems) {
+        problems.add(path, "expected " + expected + ", got " + describe(value), value.origin());
+    }
+
+    /** A string; numbers and booleans are taken as written, since HOCON leaves {@code name = 1} unquoted. */
+    static String string(ConfigValue value, String path, Problems problems) {
+        return switch (value.valueType()) {
+            case STRING -> (String) value.unwrapped();
+            case NUMBER, BOOLEAN -> value.render(ConfigRenderOptions.concise());
+            default -> {
+                mismatch(path, "a string", value, problems);
+                yield null;
+            }
+        };
+    }
+
+    static Boolean bool(ConfigValue value, String path, Problems problems) {
+        if (value.valueType() == ConfigValueType.BOOLEAN) {
+            return (Boolean) value.unwrapped();
+        }
+        if (value.valueType() == ConfigValueType.STRING) {
+            switch (((String) value.unwrapped()).trim().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on":
+                    return true;
+                case "false", "no", "off":
+                    return false;
+                default:
+                    break;
+            }
+        }
+        mismatch(path, "true or false", value, problems);
+        return null;
+    }
+
+    /** Any number, as an exact decimal so that integer checks do not suffer rounding. */
+    static BigDecimal number(ConfigValue value, String path, Problems problems) {
+        try {
+            if (value.valueType() == ConfigValueType.NUMBER) {
+                return new BigDecimal(value.unwrapped().toString());
+            }
+            if (value.valueType() == ConfigValueType.STRING) {
+                return new BigDecimal(((String) value.unwrapped()).trim());
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the mismatch below
+        }
+        mismatch(path, "a number", value, problems);
+        return null;
+    }
+
+    /** A whole number within {@code [min, max]}; {@code range} says what that range means. */
+    static Long whole(ConfigValue value, String path, long min, long max, String range, Problems problems) {
+        BigDecimal n = number(value, path, problems);
+        if (n == null) {
+            return null;
+        }
+        long exact;
+        try {
+            exact = n.stripTrailingZeros().longValueExact();
+        } catch (ArithmeticException e) {
+            mismatch(path, "a whole number", value, problems);
+            return null;
+        }
+        if (exact < min || exact > max) {
+            mismatch(path, range, value, problems);
+            return null;
+        }
+        return exact;
+    }
+
+    static Double decimal(ConfigValue value, String path, double min, double max, String range, Problems problems) {
+        BigDecimal n = number(value, path, problems);
+        if (n == null) {
+            return null;
+        }
+        double d = n.doubleValue();
+        if (!(d >= min && d <= max)) {
+            mismatch(path, range, value, problems);
+            return null;
+        }
+        return d;
+    }
+
+    /** A duration with a unit; {@code allowZero} for the keys where 0 means "off". */
+    static Duration duration(ConfigValue value, String path, boolean allowZero, Problems problems) {
+        String expected = allowZero ? "a duration (e.g. 250ms, 2s)" : "a duration > 0 (e.g. 250ms, 2s)";
+        if (value.valueType() != ConfigValueType.STRING
+                || !Character.isLetter(lastChar(((String) value.unwrapped()).trim()))) {
+            mismatch(path, expected + " with a unit", value, problems);
+            return null;
+        }
+        Duration d;
+        try {
+            d = ConfigFactory.empty().withValue("v", value).getDuration("v");
+        } catch (com.typesafe.config.ConfigException e) {
+            mismatch(path, expected, value, problems);
+            return null;
+        }
+        if (d.isNegative() || (!allowZero && d.isZero())) {
+            mismatch(path, expected, value, problems);
+            return null;
+        }
+        return d;
+    }
+
+    /** A size in bytes: a plain number, or a HOCON size such as {@code 64k} or {@code 10m} (powers of 1024). */
+    static Long size(ConfigValue value, String path, long min, long max, Problems problems) {
+        String expected = "a size (e.g. 64k, 10m)";
+        long bytes;
+        try {
+            bytes = ConfigFactory.empty().withValue("v", value).getBytes("v");
+        } catch (com.typesafe.config.ConfigException e) {
+            mismatch(path, expected, value, problems);
+            return null;
+        }
+        if (bytes < min || bytes > max) {
+            String range = max == Long.MAX_VALUE ? " >= " + min : " " + min + "-" + max + " bytes";
+            mismatch(path, "a size" + range, value, problems);
+            return null;
+        }
+        return bytes;
+    }
+
+    /** One of an enum's config spellings; the error lists every allowed one. */
+    static <E extends Enum<E>> E choice(ConfigValue value, String path, E[] choices,
+                                        Function<E, String> configName, Problems problems) {
+        String text = value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER
+                ? string(value, path, problems) : null;
+        if (text != null) {
+            for (E choice : choices) {
+                if (configName.apply(choice).equalsIgnoreCase(text.trim())) {
+                    return choice;
+                }
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (E choice : choices) {
+            allowed.append(allowed.length() == 0 ? "" : ", ").append(configName.apply(choice));
+        }
+        mismatch(path, "one of " + allowed, value, problems);
+        return null;
+    }
+
+    private static char lastChar(String s) {
+        return s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
+    }
+}

@@ -1,0 +1,219 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules that span keys or know the HTTP domain: routes and their upstreams, matches, rewrites,
+ * endpoints, TLS files and ports. Same message shape as {@link ConfigValidationTest}.
+ */
+class ConfigRouteValidationTest extends RejectedConfigSupport {
+
+    @Test
+    void routeMustNameADeclaredUpstream() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] }, users { endpoints = ["127.0.0.1:8082"] } }
+                  routes = [ { upstream = ap } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[0].upstream: expected the name of an upstream (app, users), got \"ap\""
+                + " (did you mean \"app\"?)" + at(3)), problems);
+    }
+
+    @Test
+    void routeNeedsExactlyOneOfUpstreamAndRespond() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = "both", upstream = app, respond { status = 204 } },
+                    { name = "neither" }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[0]: has both upstream and respond (expected exactly one)" + at(4),
+                "rampart.routes[1]: has neither upstream nor respond (expected exactly one)" + at(5)),
+                problems);
+    }
+
+    @Test
+    void pathPrefixAndPathRegexExcludeEachOtherAndRegexMustCompile() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, match { path-prefix = "/a", path-regex = "^/a" } },
+                    { upstream = app, match { path-regex = "^/(v1" } },
+                    { upstream = app, match { path-prefix = "api" } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(3, problems.size(), String.join("\n", problems));
+        assertEquals("rampart.routes[0].match: has both path-prefix and path-regex (expected at most one)" + at(4),
+                problems.get(0));
+        assertTrue(problems.get(1).startsWith(
+                "rampart.routes[1].match.path-regex: expected a regular expression, got \"^/(v1\" (Unclosed group"),
+                problems.get(1));
+        assertTrue(problems.get(1).endsWith(at(5)), problems.get(1));
+        assertEquals("rampart.routes[2].match.path-prefix: expected a path starting with \"/\", got \"api\"" + at(6),
+                problems.get(2));
+    }
+
+    @Test
+    void endpointsMustParseAndMustNotBeEmpty() {
+        String hocon = """
+                rampart {
+                  upstreams {
+                    app { endpoints = ["localhost", "ftp://x:21", "127.0.0.1:8081", "127.0.0.1:8081"] }
+                    none { endpoints = [] }
+                    missing { connect-timeout = 1s }
+                  }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.upstreams.app.endpoints[0]: missing port in \"localhost\" (expected: host:port)" + at(3),
+                "rampart.upstreams.app.endpoints[1]: unsupported scheme in \"ftp://x:21\" (expected: http:// or https://)"
+                        + at(3),
+                "rampart.upstreams.app.endpoints[3]: duplicate endpoint 127.0.0.1:8081 (also endpoints[2])" + at(3),
+                "rampart.upstreams.none.endpoints: expected at least one endpoint, got []" + at(4),
+                "rampart.upstreams.missing.endpoints: missing (expected a list of host:port)" + at(5)),
+                problems);
+    }
+
+    @Test
+    void routeNamesMustBeUnique() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = "api", upstream = app },
+                    { name = "web", upstream = app },
+                    { name = "api", upstream = app }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[2].name: duplicate route name \"api\" (also rampart.routes[0])" + at(6)),
+                problems);
+    }
+
+    @Test
+    void rewriteTakesExactlyOneForm() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, rewrite { strip-prefix = "/api", replace-prefix { from = "/api", to = "/v2" } } },
+                    { upstream = app, rewrite { } },
+                    { upstream = app, rewrite { replace-prefix { to = "/v2" } } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[0].rewrite: has both strip-prefix and replace-prefix (expected one)" + at(4),
+                "rampart.routes[1].rewrite: has neither strip-prefix nor replace-prefix (expected one)" + at(5),
+                "rampart.routes[2].rewrite.replace-prefix.from: missing (expected the prefix to replace)" + at(6)),
+                problems);
+    }
+
+    @Test
+    void hostIsExactOrALeadingWildcard() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, match { host = "*.example.com" } },
+                    { upstream = app, match { host = "api.*.com" } },
+                    { upstream = app, match { host = "*" } },
+                    { upstream = app, match { host = "example.com:8080" } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[1].match.host: expected a host name or \"*.suffix\", got \"api.*.com\"" + at(5),
+                "rampart.routes[2].match.host: expected a host name or \"*.suffix\", got \"*\"" + at(6),
+                "rampart.routes[3].match.host: expected a host name or \"*.suffix\", got \"example.com:8080\"" + at(7)),
+                problems);
+    }
+
+    @Test
+    void methodsAndHeaderNamesMustBeTokens() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ {
+                    upstream = app
+                    match { methods = ["GE T"], headers { "x canary" = "1" } }
+                    retry { idempotency-key-header = "Idempotency Key" }
+                  } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[0].match.methods[0]: expected an HTTP method, got \"GE T\"" + at(5),
+                "rampart.routes[0].match.headers.\"x canary\": expected a header name, got \"x canary\"" + at(5),
+                "rampart.routes[0].retry.idempotency-key-header: expected a header name or \"\", got \"Idempotency Key\""
+                        + at(6)),
+                problems);
+    }
+
+    @Test
+    void tlsFilesMustExist() {
+        String hocon = """
+                rampart {
+                  server {
+                    tls {
+                      cert-chain = "/nonexistent/rampart/tls.crt"
+                    }
+                  }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.tls.private-key: missing (expected the path of a PEM file)" + at(3),
+                "rampart.server.tls.cert-chain: expected an existing file, got \"/nonexistent/rampart/tls.crt\"" + at(4)),
+                problems);
+    }
+
+    @Test
+    void adminAndServerCannotShareAPort() {
+        String hocon = """
+                rampart {
+                  server { port = 8080 }
+                  admin { port = 8080 }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.admin.port: expected a port other than rampart.server.port, got 8080" + at(3)),
+                problems);
+    }
+
+    @Test
+    void aNullUpstreamIsUnsetAndCannotBeRouted() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] }, app = null }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[0].upstream: expected the name of an upstream (none are declared),"
+                + " got \"app\"" + at(3)), problems);
+    }
+}

@@ -1,0 +1,273 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rejected values of every kind, with the exact message an operator sees: key path, what was
+ * expected, what was got, and the real file and line of the offending value.
+ */
+class ConfigValidationTest extends RejectedConfigSupport {
+
+    @Test
+    void wrongTypeNamesPathExpectationValueFileAndLine() {
+        List<String> problems = problemsOf("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app },
+                    { upstream = app },
+                    {
+                      upstream = app
+                      retry {
+                        attempts = "three"
+                      }
+                    }
+                  ]
+                }
+                """);
+        assertEquals(List.of("rampart.routes[2].retry.attempts: expected a number, got \"three\"" + at(9)), problems);
+    }
+
+    @Test
+    void wrongTypesOfEveryKind() {
+        String hocon = """
+                rampart {
+                  server { port = [8080], idle-timeout = "soon", max-request-body = "lots" }
+                  access-log { enabled = "maybe" }
+                  request-id = "X-Id"
+                  upstreams { app { endpoints = "127.0.0.1:8081", circuit-breaker { window = 10 } } }
+                  routes = [ { upstream = app, retry { on = connect-failure } }, "catch-all" ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.port: expected a number, got [8080]" + at(2),
+                "rampart.server.idle-timeout: expected a duration > 0 (e.g. 250ms, 2s), got \"soon\"" + at(2),
+                "rampart.server.max-request-body: expected a size (e.g. 64k, 10m), got \"lots\"" + at(2),
+                "rampart.access-log.enabled: expected true or false, got \"maybe\"" + at(3),
+                "rampart.request-id: expected an object, got \"X-Id\"" + at(4),
+                "rampart.upstreams.app.circuit-breaker.window: expected a duration > 0 (e.g. 250ms, 2s) with a unit, got 10"
+                        + at(5),
+                "rampart.routes[0].retry.on: expected a list, got \"connect-failure\"" + at(6),
+                "rampart.routes[1]: expected an object, got \"catch-all\"" + at(6)),
+                problems);
+    }
+
+    @Test
+    void numbersOutOfRange() {
+        String hocon = """
+                rampart {
+                  server { port = 70000, max-connections = 0 }
+                  upstreams {
+                    app {
+                      endpoints = ["127.0.0.1:8081"]
+                      circuit-breaker { failure-rate-threshold = 150, slow-call-rate-threshold = -1 }
+                      connect-timeout = 0s
+                    }
+                  }
+                  routes = [ {
+                    upstream = app
+                    retry {
+                      attempts = 0
+                      status-codes = [429, 700]
+                      backoff { multiplier = 0.5 }
+                      budget { ratio = -0.1 }
+                    }
+                    respond { status = 100 }
+                    timeout = -1s
+                  } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertTrue(problems.containsAll(List.of(
+                "rampart.server.port: expected a port 0-65535, got 70000" + at(2),
+                "rampart.server.max-connections: expected a number >= 1, got 0" + at(2),
+                "rampart.upstreams.app.circuit-breaker.failure-rate-threshold: expected a percentage 0-100, got 150" + at(6),
+                "rampart.upstreams.app.circuit-breaker.slow-call-rate-threshold: expected a percentage 0-100, got -1" + at(6),
+                "rampart.upstreams.app.connect-timeout: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\"" + at(7),
+                "rampart.routes[0].retry.attempts: expected a number >= 1, got 0" + at(13),
+                "rampart.routes[0].retry.status-codes[1]: expected a status code 100-599, got 700" + at(14),
+                "rampart.routes[0].retry.backoff.multiplier: expected a number >= 1, got 0.5" + at(15),
+                "rampart.routes[0].retry.budget.ratio: expected a number >= 0, got -0.1" + at(16),
+                "rampart.routes[0].respond.status: expected a status code 200-599, got 100" + at(18),
+                "rampart.routes[0].timeout: expected a duration > 0 (e.g. 250ms, 2s), got \"-1s\"" + at(19))),
+                String.join("\n", problems));
+    }
+
+    @Test
+    void aWholeNumberIsRequiredWhereCountsAreExpected() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, retry { attempts = 2.5 } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[0].retry.attempts: expected a whole number, got 2.5" + at(3)),
+                problems);
+    }
+
+    @Test
+    void unknownKeysAreErrorsWithADidYouMeanHint() {
+        String hocon = """
+                rampart {
+                  server { colour = blue }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], loadbalancing = random } }
+                  routes = [ {
+                    upstream = app
+                    retyr { attempts = 2 }
+                    retry { per_try_timeout = 1s }
+                  } ]
+                }
+                rampat { }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.colour: unknown key" + at(2),
+                "rampart.upstreams.app.loadbalancing: unknown key (did you mean \"load-balancing\"?)" + at(3),
+                "rampart.routes[0].retyr: unknown key (did you mean \"retry\"?)" + at(6),
+                "rampart.routes[0].retry.per_try_timeout: unknown key (did you mean \"per-try-timeout\"?)" + at(7),
+                "rampat: unknown key (did you mean \"rampart\"?)" + at(10)),
+                problems);
+    }
+
+    @Test
+    void unknownEnumValuesListTheAllowedOnes() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], load-balancing = fastest } }
+                  routes = [ {
+                    upstream = app
+                    retry { on = [connect-failure, oops], backoff { jitter = some } }
+                    errors { rewrite-upstream = [3xx, 5xx] }
+                  } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.upstreams.app.load-balancing: expected one of round-robin, least-request, random, got \"fastest\""
+                        + at(2),
+                "rampart.routes[0].retry.on[1]: expected one of connect-failure, reset, timeout, gateway-error, 5xx,"
+                        + " status-codes, got \"oops\"" + at(5),
+                "rampart.routes[0].retry.backoff.jitter: expected one of full, equal, none, got \"some\"" + at(5),
+                "rampart.routes[0].errors.rewrite-upstream[0]: expected one of 4xx, 5xx, got \"3xx\"" + at(6)),
+                problems);
+    }
+
+    @Test
+    void orderedDurationsAreChecked() {
+        String hocon = """
+                rampart {
+                  upstreams { app {
+                    endpoints = ["127.0.0.1:8081"]
+                    circuit-breaker { open-duration = 10s, max-open-duration = 5s }
+                  } }
+                  routes = [ { upstream = app, retry { backoff { initial = 3s } } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.upstreams.app.circuit-breaker.max-open-duration: expected a duration >= open-duration (10s),"
+                        + " got \"5s\"" + at(4),
+                "rampart.routes[0].retry.backoff.initial: expected a duration <= max (2s), got \"3s\"" + at(6)),
+                problems);
+    }
+
+    @Test
+    void missingRampartBlockAndMissingRoutes() {
+        List<String> nothing = problemsOf("# nothing here\n");
+        assertEquals(List.of("rampart: missing (expected a rampart { ... } block)" + at(1)), nothing);
+        String noRoutes = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                }
+                """;
+        List<String> missing = problemsOf(noRoutes);
+        assertEquals(List.of("rampart.routes: missing (expected a list of routes)" + at(1)), missing);
+        String emptyRoutes = """
+                rampart {
+                  routes = []
+                }
+                """;
+        List<String> empty = problemsOf(emptyRoutes);
+        assertEquals(List.of("rampart.routes: expected at least one route, got []" + at(2)), empty);
+    }
+
+    @Test
+    void everyProblemIsReportedInFileOrder() {
+        String hocon = """
+                rampart {
+                  routes = [ { upstream = nowhere, timeout = 1 } ]
+                  admin { port = "x" }
+                  server { port = -5 }
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[0].upstream: expected the name of an upstream (none are declared), got \"nowhere\"" + at(2),
+                "rampart.routes[0].timeout: expected a duration > 0 (e.g. 250ms, 2s) with a unit, got 1" + at(2),
+                "rampart.admin.port: expected a number, got \"x\"" + at(3),
+                "rampart.server.port: expected a port 0-65535, got -5" + at(4)),
+                problems);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+        assertEquals(String.join("\n", problems), e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorNamesFileAndLine() {
+        String hocon = """
+                rampart {
+                  server {
+                    port = 8080
+                  routes = [
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(1, problems.size(), String.join("\n", problems));
+        assertTrue(problems.get(0).startsWith("syntax error: "), problems.get(0));
+        assertTrue(problems.get(0).endsWith(" (" + file + ":" + lineOf(hocon, "}") + ")"), problems.get(0));
+    }
+
+    @Test
+    void unresolvedSubstitutionNamesFileAndLine() {
+        String hocon = """
+                rampart {
+                  server { port = ${RAMPART_PORT} }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(1, problems.size(), String.join("\n", problems));
+        assertTrue(problems.get(0).contains("${RAMPART_PORT}"), problems.get(0));
+        assertTrue(problems.get(0).endsWith(at(2)), problems.get(0));
+    }
+
+    @Test
+    void unreadableFileIsAConfigException() {
+        Path missing = dir.resolve("absent.conf");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
+        assertEquals(missing + ": cannot read the file (expected a readable HOCON file)", e.getMessage());
+    }
+
+    @Test
+    void lineNumbersComeFromTheFileNotFromTheTest() {
+        String hocon = "\n\n\n" + """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, retry { attempts = "three" } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[0].retry.attempts: expected a number, got \"three\""
+                + at(lineOf(hocon, "three"))), problems);
+        assertEquals(6, lineOf(hocon, "three"));
+    }
+}

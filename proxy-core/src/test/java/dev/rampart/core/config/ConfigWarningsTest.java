@@ -1,0 +1,124 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The dangerous combinations {@code --check} warns about, and the safe ones it stays quiet on. */
+class ConfigWarningsTest {
+
+    /** A config around one route body; the upstream has enough connections not to warn by itself. */
+    private static List<String> warningsFor(String route) {
+        return ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
+                  routes = [ { name = "orders", upstream = app, %s } ]
+                }
+                """.formatted(route), "test.conf", Map.of()));
+    }
+
+    @Test
+    void theDefaultRouteIsQuiet() {
+        assertEquals(List.of(), warningsFor("timeout = 15s"));
+    }
+
+    @Test
+    void retryingServerErrorsOnPostListedAsIdempotent() {
+        List<String> warnings = warningsFor(
+                "retry { on = [connect-failure, 5xx], idempotent-methods = [GET, POST] }");
+        assertEquals(List.of("route \"orders\": retries POST on 5xx without an idempotency key (POST is in"
+                + " retry.idempotent-methods); a POST the upstream already applied may be applied twice"), warnings);
+    }
+
+    @Test
+    void patchIsAsDangerousAsPostAndResetsCountToo() {
+        List<String> warnings = warningsFor("retry { on = [reset], idempotent-methods = [GET, PATCH] }");
+        assertEquals(List.of("route \"orders\": retries PATCH on reset without an idempotency key (PATCH is in"
+                + " retry.idempotent-methods); a PATCH the upstream already applied may be applied twice"), warnings);
+    }
+
+    @Test
+    void noWarningWhenTheRouteNeverSeesPost() {
+        assertEquals(List.of(), warningsFor(
+                "match { methods = [GET] }, retry { on = [5xx], idempotent-methods = [GET, POST] }"));
+    }
+
+    @Test
+    void connectFailureAloneIsAlwaysSafe() {
+        assertEquals(List.of(), warningsFor("retry { on = [connect-failure], idempotent-methods = [POST] }"));
+    }
+
+    @Test
+    void serverErrorRetriesWithNoIdempotencyKeyHeader() {
+        List<String> warnings = warningsFor("retry { on = [gateway-error], idempotency-key-header = \"\" }");
+        assertEquals(List.of("route \"orders\": retries gateway-error but retry.idempotency-key-header is empty;"
+                + " a POST can never be retried after a response, and clients have no way to opt in"), warnings);
+    }
+
+    @Test
+    void statusCodesListCountsAsStatusRetries() {
+        List<String> warnings = warningsFor("retry { on = [connect-failure], status-codes = [429],"
+                + " idempotent-methods = [POST] }");
+        assertEquals(1, warnings.size(), String.join("\n", warnings));
+        assertTrue(warnings.get(0).startsWith("route \"orders\": retries POST on status-codes"), warnings.get(0));
+    }
+
+    @Test
+    void perTryTimeoutAtLeastTheRouteTimeout() {
+        assertEquals(List.of("route \"orders\": retry.per-try-timeout (5s) >= timeout (5s); an attempt that times out"
+                + " leaves no time for a retry"), warningsFor("timeout = 5s"));
+        assertEquals(List.of(), warningsFor("timeout = 5s, retry { attempts = 1 }"));
+        assertEquals(List.of(), warningsFor("timeout = 5001ms"));
+    }
+
+    @Test
+    void retriesWithoutBudget() {
+        assertEquals(List.of("route \"orders\": retry.attempts = 3 but retry.budget is 0 (ratio 0, min-per-second 0);"
+                + " no retry will ever be allowed"), warningsFor("retry { budget { ratio = 0, min-per-second = 0 } }"));
+        assertEquals(List.of(), warningsFor("retry { budget { ratio = 0, min-per-second = 1 } }"));
+    }
+
+    @Test
+    void directResponseRoutesHaveNoRetryWarnings() {
+        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  routes = [ { name = "ping", respond { body = "pong" }, timeout = 1s } ]
+                }
+                """, "test.conf", Map.of()));
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void upstreamAndAdminWarnings() {
+        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  admin { host = "0.0.0.0" }
+                  upstreams {
+                    app { endpoints = ["127.0.0.1:8081"], circuit-breaker.enabled = false }
+                    pair { endpoints = ["127.0.0.1:1", "127.0.0.1:2"], max-connections-per-endpoint = 100,
+                           max-concurrent-requests = 200 }
+                  }
+                  routes = [ { upstream = app } ]
+                }
+                """, "test.conf", Map.of()));
+        assertEquals(List.of(
+                "upstream \"app\": circuit-breaker.enabled = false; a failing endpoint keeps receiving full traffic",
+                "upstream \"app\": max-concurrent-requests (1024) > max-connections-per-endpoint x endpoints (512);"
+                        + " requests beyond 512 wait for a connection instead of failing fast with UPSTREAM_OVERLOADED",
+                "admin: host \"0.0.0.0\" is not a loopback address; /admin and /metrics are reachable from the network"),
+                warnings);
+    }
+
+    @Test
+    void loopbackSpellings() {
+        for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "LOCALHOST")) {
+            assertTrue(ConfigWarnings.isLoopback(host), host);
+        }
+        for (String host : List.of("0.0.0.0", "10.0.0.1", "::", "128.0.0.1", "localhost.example.com")) {
+            assertEquals(false, ConfigWarnings.isLoopback(host), host);
+        }
+    }
+}

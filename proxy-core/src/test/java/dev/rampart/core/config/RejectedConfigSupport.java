@@ -1,0 +1,37 @@
+package dev.rampart.core.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Writes a config to a real file, loads it expecting rejection, and names lines of that file. */
+abstract class RejectedConfigSupport {
+
+    @TempDir
+    Path dir;
+
+    /** The file last written by {@link #problemsOf}. */
+    Path file;
+
+    /** Writes the config and returns the problems it is rejected with. */
+    List<String> problemsOf(String hocon) {
+        file = HoconFiles.write(dir, hocon);
+        return HoconFiles.problems(file);
+    }
+
+    /** The location suffix of a problem on line {@code line} of the last file: {@code " (file:line)"}. */
+    String at(int line) {
+        return " (" + file + ":" + line + ")";
+    }
+
+    /** The 1-based line of the first line containing {@code marker}. */
+    static int lineOf(String text, String marker) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains(marker)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no line contains " + marker);
+    }
+}
