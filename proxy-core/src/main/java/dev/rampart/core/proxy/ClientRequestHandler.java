@@ -48,6 +48,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private boolean awaitingHead = true;
     private boolean headBytesSeen;
+    private boolean readPending;
     private ScheduledFuture<?> idleTimer;
     private ScheduledFuture<?> headTimer;
     private ScheduledFuture<?> bodyTimer;
@@ -66,7 +67,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         clientIp = ip(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
         armIdleTimer();
-        ctx.read();
+        requestRead();
         ctx.fireChannelActive();
     }
 
@@ -110,8 +111,28 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Asks for exactly one more message. The flow-control handler satisfies a read either with one
+     * message or with a read-complete that brought none; {@link #channelReadComplete} asks again then.
+     */
+    private void requestRead() {
+        if (!readPending) {
+            readPending = true;
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending && ctx.channel().isActive()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
         if (msg instanceof HttpRequest head) {
             onRequestHead(head);
         } else if (msg instanceof HttpContent content) {
@@ -122,7 +143,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 active.onRequestContent(content);
             } else {
                 content.release(); // e.g. the empty end of a body-less request: nothing waits for it
-                ctx.read();
+                requestRead();
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -203,7 +224,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         cancel(bodyTimer);
         long timeout = snapshot.config().server().requestBodyTimeout().toNanos();
         bodyTimer = ctx.executor().schedule(this::onBodyTimeout, timeout, TimeUnit.NANOSECONDS);
-        ctx.read();
+        requestRead();
     }
 
     void sendContinue() {
@@ -227,7 +248,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        requestDone(requestBodyConsumed && !done.aborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
+        requestDone(requestBodyConsumed && !done.wasAborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
                 upstreamNanos);
     }
 
@@ -245,7 +266,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (keepAlive) {
             armIdleTimer();
-            ctx.read();
+            requestRead();
         } else {
             ctx.close();
         }

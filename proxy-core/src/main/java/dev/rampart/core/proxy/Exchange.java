@@ -7,7 +7,11 @@ import dev.rampart.core.errors.Reason;
 import dev.rampart.core.errors.UpstreamErrorPolicy;
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.resilience.RetryAfter;
+import dev.rampart.core.resilience.RetryContext;
+import dev.rampart.core.resilience.RetryDecision;
 import dev.rampart.core.resilience.RetryPolicy;
+import dev.rampart.core.resilience.UpstreamFailure;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
@@ -89,7 +93,7 @@ final class Exchange {
             return;
         }
         bulkheadHeld = true;
-        snapshot.retryBudget(route.name()).onRequest();
+        snapshot.retryPolicy(route.name()).budget().onRequest();
         deadlineTimer = ctx.executor().schedule(this::onDeadline, routeConfig.timeout().toNanos(), TimeUnit.NANOSECONDS);
         nextAttempt();
     }
@@ -226,7 +230,7 @@ final class Exchange {
     }
 
     FailureKind classifyTransportFailure(Throwable cause) {
-        return FailureClassifier.classifyTransportFailure(cause);
+        return FailureClassifier.classifyTransportFailure(cause).orElse(FailureKind.RESET);
     }
 
     /** The attempt failed before a usable response head. */
@@ -238,12 +242,12 @@ final class Exchange {
         attempt.abandon();
         current = null;
         attempt.recordOutcome(false, elapsed);
-        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), kind.metricLabel());
+        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), kind.name().toLowerCase(java.util.Locale.ROOT));
         if (cause != null && log.isDebugEnabled()) {
             log.debug("request {} attempt {} to {} failed: {}", outcome.requestId(), attempt.number(),
                     attempt.endpoint().label(), kind, cause);
         }
-        RetryPolicy.Decision decision = snapshot.retryPolicy(route.name()).decide(retryContext(kind, 0, null, attempt));
+        RetryDecision decision = snapshot.retryPolicy(route.name()).decide(retryContext(UpstreamFailure.of(kind), attempt));
         if (!retryOrReport(decision)) {
             fail(kind.reason(), -1);
         }
@@ -266,9 +270,9 @@ final class Exchange {
                 status >= 500 ? "status_5xx" : "success");
         String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
         if (status >= 400) {
-            RetryPolicy.Decision decision = snapshot.retryPolicy(route.name())
-                    .decide(retryContext(null, status, retryAfter, attempt));
-            if (decision.retry()) {
+            RetryDecision decision = snapshot.retryPolicy(route.name())
+                    .decide(retryContext(UpstreamFailure.status(status, retryAfter), attempt));
+            if (decision.isRetry()) {
                 attempt.abandon();
                 current = null;
                 retryOrReport(decision);
@@ -294,21 +298,22 @@ final class Exchange {
         return true;
     }
 
-    private RetryPolicy.Context retryContext(FailureKind kind, int status, String retryAfter, OriginAttempt attempt) {
+    private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt) {
         boolean untriedLeft = tried.size() < upstream.endpoints().size();
-        return new RetryPolicy.Context(kind, status, retryAfter, outcome.attempts(), request.method().name(),
-                request.headers().contains(routeConfig.retry().idempotencyKeyHeader()), body.replayable(),
+        String keyHeader = routeConfig.retry().idempotencyKeyHeader();
+        return new RetryContext(failure, outcome.attempts(), request.method().name(),
+                !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable(),
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
 
     /** Schedules the retry a decision asks for; reports a skipped one. Returns whether it retries. */
-    private boolean retryOrReport(RetryPolicy.Decision decision) {
-        if (!decision.retry()) {
+    private boolean retryOrReport(RetryDecision decision) {
+        if (!(decision instanceof RetryDecision.Retry retry)) {
             reportSkipped(decision);
             return false;
         }
-        snapshot.observer().onRetry(route.name(), decision.cause());
-        long delay = decision.delay().toNanos();
+        snapshot.observer().onRetry(route.name(), retry.causeLabel());
+        long delay = retry.delay().toNanos();
         if (delay <= 0) {
             nextAttempt();
         } else {
@@ -317,9 +322,10 @@ final class Exchange {
         return true;
     }
 
-    private void reportSkipped(RetryPolicy.Decision decision) {
-        if (!decision.retry() && decision.countsAsSkipped()) {
-            snapshot.observer().onRetrySkipped(route.name(), decision.why());
+    /** Counts a retry the failure asked for but a rule refused; a failure nobody retries is not counted. */
+    private void reportSkipped(RetryDecision decision) {
+        if (decision instanceof RetryDecision.Stop stop && stop.why() != RetryDecision.StopReason.NOT_RETRYABLE) {
+            snapshot.observer().onRetrySkipped(route.name(), stop.whyLabel());
         }
     }
 
@@ -327,7 +333,9 @@ final class Exchange {
         if (retryAfter == null || (status != 429 && status != 503)) {
             return -1;
         }
-        return snapshot.retryPolicy(route.name()).retryAfterSeconds(retryAfter);
+        return RetryAfter.parse(retryAfter, snapshot.clock())
+                .map(d -> (d.toMillis() + 999) / 1000)
+                .orElse(-1L);
     }
 
     // ---- response relay ---------------------------------------------------------------------------

@@ -67,7 +67,7 @@ final class ExchangeOutcome {
         return status;
     }
 
-    boolean aborted() {
+    boolean wasAborted() {
         return aborted;
     }
 

@@ -45,11 +45,12 @@ final class ProxySnapshot {
     private final OriginPools pools;
     private final ProxyObserver observer;
     private final Ticker ticker;
+    private final Clock clock;
     private final Set<PoolSettings> poolsInUse;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, OriginPools pools, ProxyObserver observer,
-                          Ticker ticker, Set<PoolSettings> poolsInUse) {
+                          Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -58,6 +59,7 @@ final class ProxySnapshot {
         this.pools = pools;
         this.observer = observer;
         this.ticker = ticker;
+        this.clock = clock;
         this.poolsInUse = poolsInUse;
     }
 
@@ -74,7 +76,7 @@ final class ProxySnapshot {
                 endpoints.add(new Endpoint(address, settings, breakers.get(uc.name(), address, uc.circuitBreaker())));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, EndpointSelectors.of(uc.loadBalancing()),
-                    new Bulkhead(uc.maxConcurrentRequests())));
+                    Bulkhead.of(uc.maxConcurrentRequests())));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
@@ -82,7 +84,7 @@ final class ProxySnapshot {
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
-                pools, observer, ticker, Set.copyOf(poolsInUse));
+                pools, observer, ticker, clock, Set.copyOf(poolsInUse));
     }
 
     RampartConfig config() {
@@ -119,6 +121,10 @@ final class ProxySnapshot {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     Set<PoolSettings> poolsInUse() {

@@ -59,7 +59,7 @@ public final class Upstream {
         for (int i = 0; i < endpoints.size(); i++) {
             List<Endpoint> refusedNow = refused;
             Endpoint candidate = selector.select(endpoints, e ->
-                    e.breaker().isCallPermitted()
+                    admits(e.breaker())
                             && !(skipAvoided && avoid.contains(e))
                             && (refusedNow == null || !refusedNow.contains(e)));
             if (candidate == null) {
@@ -74,6 +74,11 @@ public final class Upstream {
             refused.add(candidate);
         }
         return null;
+    }
+
+    /** Whether a breaker would let a call through now, without taking a permission. */
+    private static boolean admits(CircuitBreaker breaker) {
+        return breaker.state() != CircuitBreaker.State.OPEN || breaker.nanosUntilHalfOpen() <= 0;
     }
 
     /** Whole seconds until the first breaker of this upstream lets a probe through (at least 1). */

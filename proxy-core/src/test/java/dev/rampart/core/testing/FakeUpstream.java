@@ -63,8 +63,8 @@ public final class FakeUpstream implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connectionsAccepted.incrementAndGet();
                         long id = connectionIds.incrementAndGet();
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024 * 1024),
-                                new Handler(id));
+                        ch.pipeline().addLast(new HttpServerCodec(), new FramingRecorder(),
+                                new HttpObjectAggregator(64 * 1024 * 1024), new Handler(id));
                     }
                 })
                 .bind("127.0.0.1", 0).syncUninterruptibly().channel();
@@ -116,6 +116,24 @@ public final class FakeUpstream implements AutoCloseable {
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The aggregator rewrites framing; keep what the proxy actually sent as {@code x-original-*} headers. */
+    private static final class FramingRecorder extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.handler.codec.http.HttpRequest req) {
+                String te = req.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+                String cl = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+                if (te != null) {
+                    req.headers().set("x-original-transfer-encoding", te);
+                }
+                if (cl != null) {
+                    req.headers().set("x-original-content-length", cl);
+                }
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

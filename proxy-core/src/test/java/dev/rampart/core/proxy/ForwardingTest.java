@@ -1,0 +1,114 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Requests and bodies cross the proxy intact, with the forwarding headers a proxy adds. */
+class ForwardingTest {
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @BeforeEach
+    void start() {
+        upstream = FakeUpstream.start(UpstreamBehavior.echo());
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void getIsForwardedWithForwardingHeadersAndARequestId() throws Exception {
+        upstream.behave(UpstreamBehavior.ok("hello"));
+        HttpResponse<String> response = proxy.client().send(
+                HttpRequest.newBuilder(proxy.uri("/greet?name=x")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode());
+        assertEquals("hello", response.body());
+        String requestId = response.headers().firstValue("x-request-id").orElse(null);
+        assertNotNull(requestId, "the response carries the request id");
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("/greet?name=x", seen.uri());
+        assertEquals(requestId, seen.header("x-request-id"));
+        assertEquals("127.0.0.1", seen.header("x-forwarded-for"));
+        assertEquals("http", seen.header("x-forwarded-proto"));
+        assertEquals("127.0.0.1:" + proxy.port(), seen.header("x-forwarded-host"));
+        assertTrue(seen.header("via").contains("1.1 rampart"), seen.header("via"));
+        assertEquals(1, seen.attempt());
+        assertEquals(upstream.authority(), seen.header("host"), "Host is the endpoint's unless preserve-host");
+    }
+
+    @Test
+    void aWellFormedIncomingRequestIdIsKept() throws Exception {
+        HttpResponse<String> response = proxy.client().send(
+                HttpRequest.newBuilder(proxy.uri("/")).header("X-Request-Id", "abc-123").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("abc-123", response.headers().firstValue("x-request-id").orElseThrow());
+        assertEquals("abc-123", upstream.requests().get(0).header("x-request-id"));
+    }
+
+    @Test
+    void aMalformedIncomingRequestIdIsReplaced() throws Exception {
+        HttpResponse<String> response = proxy.client().send(
+                HttpRequest.newBuilder(proxy.uri("/")).header("X-Request-Id", "bad id<script>").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        String id = response.headers().firstValue("x-request-id").orElseThrow();
+        assertTrue(id.matches("[0-9a-f-]{36}"), id);
+    }
+
+    @Test
+    void threeMegabyteBodiesCrossBothWaysByteForByte() throws Exception {
+        byte[] body = new byte[3 * 1024 * 1024];
+        new Random(42).nextBytes(body);
+        HttpResponse<byte[]> response = proxy.client().send(
+                HttpRequest.newBuilder(proxy.uri("/upload")).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        assertEquals(200, response.statusCode());
+        assertEquals(sha256(body), upstream.requests().get(0).bodySha256(), "the upstream got the exact body");
+        assertArrayEquals(body, response.body(), "the client got the exact body back");
+    }
+
+    @Test
+    void aChunkedUploadIsForwardedWhole() throws Exception {
+        byte[] body = new byte[700_000];
+        new Random(7).nextBytes(body);
+        // An InputStream publisher has no length: the JDK client sends it chunked.
+        HttpResponse<byte[]> response = proxy.client().send(
+                HttpRequest.newBuilder(proxy.uri("/upload"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        assertEquals(200, response.statusCode());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("chunked", seen.header("x-original-transfer-encoding"), "a chunked upload stays chunked");
+        assertEquals(sha256(body), seen.bodySha256());
+        assertArrayEquals(body, response.body());
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
