@@ -198,6 +198,6 @@ pass "HEALTHCHECK healthy"
 
 log "SIGTERM"
 $ENGINE kill --signal TERM "$NAME" >/dev/null
-code=$(timeout "$STOP_TIMEOUT" $ENGINE wait "$NAME" | tail -n1) || die "no exit within ${STOP_TIMEOUT}s of SIGTERM"
+code=$(timeout "$STOP_TIMEOUT" "$ENGINE" wait "$NAME" | tail -n1) || die "no exit within ${STOP_TIMEOUT}s of SIGTERM"
 [[ $code == 0 ]] || die "exit status after SIGTERM: $code (expected 0)"
 pass "SIGTERM: exit status 0"
