@@ -1,0 +1,101 @@
+# Rampart container image: a Maven build stage, then a JRE-only runtime that runs the fat jar
+# (proxy-server/target/rampart.jar) as an unprivileged user.
+#
+# Build (from the repository root):
+#   podman build --format docker -t rampart:latest .
+#   docker build -t rampart:latest .
+#   (--format docker keeps the HEALTHCHECK: podman's default OCI image format has no such field.)
+#
+# Run, with the app it fronts listening on the host's port 8081:
+#   podman run --rm --name rampart -p 8080:8080 -p 127.0.0.1:9901:9901 \
+#       -e RAMPART_UPSTREAM=host.containers.internal:8081 --stop-timeout 30 rampart:latest
+#   (docker: -e RAMPART_UPSTREAM=host.docker.internal:8081 --add-host host.docker.internal:host-gateway)
+#
+# Own config: -v ./proxy.conf:/etc/rampart/proxy.conf:ro   Validate it: append `--check --config
+# /etc/rampart/proxy.conf` to the run command (the arguments replace CMD).
+#
+# Stop timeout: SIGTERM starts a drain of up to server.shutdown-grace (20s); docker and podman
+# send SIGKILL after 10s unless told otherwise, hence --stop-timeout 30 (compose: stop_grace_period).
+#
+# docs/deployment.md has the details, the environment variables and what was verified where.
+
+# ---------------------------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS build
+
+WORKDIR /build
+
+# The local repository lives outside /root/.m2: some maven image versions declared
+# VOLUME /root/.m2, and a RUN step's writes to a volume path are discarded with the layer.
+ARG MAVEN_REPO=/var/cache/maven
+
+# Dependency cache layer. Only the POMs are copied, then the whole reactor is packaged with no
+# sources at all: every module compiles nothing and jars up an empty jar (and proxy-core an empty
+# test-jar), which is exactly what lets proxy-server resolve its proxy-core dependency from the
+# reactor. That downloads every dependency and every plugin the real package run below needs.
+# (`mvn dependency:go-offline` does not work here: it resolves proxy-server's dependencies
+# without building proxy-core, finds dev.rampart:proxy-core in no repository, and it also misses
+# plugin dependencies that are resolved lazily.) This layer is rebuilt only when a POM changes.
+COPY pom.xml ./
+COPY proxy-core/pom.xml proxy-core/
+COPY proxy-server/pom.xml proxy-server/
+RUN mvn -B -q -Dmaven.repo.local=${MAVEN_REPO} -DskipTests package \
+ && rm -rf proxy-core/target proxy-server/target
+
+COPY proxy-core/src proxy-core/src
+COPY proxy-server/src proxy-server/src
+# Tests are not run here: they run in CI (`mvn -B verify`, .ci/run) on the same sources.
+RUN mvn -B -Dmaven.repo.local=${MAVEN_REPO} -DskipTests package
+
+# ---------------------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre
+
+LABEL org.opencontainers.image.title="rampart" \
+      org.opencontainers.image.description="Rampart: a resilient HTTP reverse proxy on Netty"
+
+# A fixed numeric uid/gid, so that Kubernetes' runAsNonRoot can verify it and file ownership on
+# mounted volumes is predictable. No home directory and no login shell: the process needs neither.
+RUN groupadd --gid 10001 rampart \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin rampart
+
+# Root-owned and read-only for the proxy user: it reads its jar and config, it writes nothing
+# but /tmp (Netty unpacks its native epoll library there; the JVM keeps hsperfdata there).
+COPY --from=build /build/proxy-server/target/rampart.jar /opt/rampart/rampart.jar
+COPY docker/proxy.conf /etc/rampart/proxy.conf
+
+WORKDIR /opt/rampart
+USER 10001:10001
+
+# 8080: client traffic (RAMPART_PORT). 9901: admin — /healthz, /readyz, /metrics (RAMPART_ADMIN_PORT).
+EXPOSE 8080 9901
+
+# /healthz is 200 while the process runs. curl is in both the real eclipse-temurin JRE images
+# (installed there "for historical reasons") and the local stand-ins. On a base without curl or
+# wget, this works with bash alone:
+#   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${RAMPART_ADMIN_PORT:-9901} && printf "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" >&3 && head -n1 <&3 | grep -q " 200 "'
+# Kubernetes ignores HEALTHCHECK and uses its own probes (deploy/kubernetes/).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:${RAMPART_ADMIN_PORT:-9901}/healthz" || exit 1
+
+# JVM flags:
+# -XX:MaxRAMPercentage=75   heap ceiling = 75% of the container's memory limit. It is a ceiling, not
+#                           a reservation: the heap grows only as the live set needs. Netty's direct
+#                           memory is off heap and by default may reach the same size again; cap it
+#                           with JDK_JAVA_OPTIONS=-XX:MaxDirectMemorySize=... where that matters.
+# -XX:+UseSerialGC          Rampart keeps little on the heap for long (config, routes, breaker windows,
+#                           meters); request and response bytes sit in Netty's pooled direct buffers.
+#                           With a heap of a few hundred MB and the 1-2 CPUs a sidecar gets, Serial's
+#                           young collections take milliseconds, it runs no concurrent GC threads, and
+#                           it has the smallest native footprint (G1's remembered sets, card tables and
+#                           marking bitmaps cost tens of MB at this size), which is what the
+#                           < 200 MB RSS target needs. The JVM would pick Serial by itself below 2 CPUs
+#                           or 1792 MB; naming it keeps behaviour the same when a pod gets more.
+#                           Prefer -XX:+UseG1GC for heaps beyond ~2 GB on many cores (edge deployment).
+# -XX:+ExitOnOutOfMemoryError  a JVM that hit an OutOfMemoryError is in an unknown state: exit and let
+#                           the orchestrator restart it rather than limp on. (Netty's own
+#                           OutOfDirectMemoryError is thrown by Netty, not the JVM, and fails only the
+#                           request that needed the buffer.)
+# Extra flags go in JDK_JAVA_OPTIONS (read by the java launcher, placed before these); to change one of
+# these three, override the entrypoint.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/rampart/rampart.jar"]
+CMD ["--config", "/etc/rampart/proxy.conf"]
