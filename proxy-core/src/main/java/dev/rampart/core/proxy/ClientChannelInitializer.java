@@ -24,6 +24,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final ProxyRuntime runtime;
     private final SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
+    private final io.netty.channel.group.ChannelGroup channels =
+            new io.netty.channel.group.DefaultChannelGroup("rampart-clients", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     ClientChannelInitializer(ProxyRuntime runtime, SslContext sslContext) {
         this.runtime = runtime;
@@ -32,6 +34,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     int openConnections() {
         return open.get();
+    }
+
+    /** Every open client connection, to close what is left at the end of a drain. */
+    io.netty.channel.group.ChannelGroup channels() {
+        return channels;
     }
 
     @Override
@@ -43,6 +50,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             return;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
+        channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (sslContext != null) {
             p.addLast("tls", sslContext.newHandler(ch.alloc()));

@@ -62,6 +62,11 @@ public final class ProxyListener {
         return initializer.openConnections();
     }
 
+    /** Closes every client connection still open (the end of a drain). */
+    public io.netty.channel.group.ChannelGroupFuture closeConnections() {
+        return initializer.channels().close();
+    }
+
     /** Stops accepting; open connections keep being served. */
     public ChannelFuture stopAccepting() {
         return serverChannel.close();

@@ -34,6 +34,7 @@ public final class ProxyRuntime {
     private final Transport transport;
     private final EventLoopGroup workers;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final Object quiescence = new Object();
     private volatile boolean draining;
     private volatile boolean refusing;
 
@@ -121,7 +122,29 @@ public final class ProxyRuntime {
     }
 
     void requestEnded() {
-        inFlight.decrementAndGet();
+        if (inFlight.decrementAndGet() == 0 && draining) {
+            synchronized (quiescence) {
+                quiescence.notifyAll(); // only while draining: the hot path never takes this lock otherwise
+            }
+        }
+    }
+
+    /**
+     * Waits until no request is in flight or {@code timeout} passed. Called from the shutdown thread,
+     * never from an event loop. Returns whether the proxy went quiet in time.
+     */
+    public boolean awaitQuiescence(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (quiescence) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(quiescence, Math.min(left, 100_000_000L));
+            }
+        }
+        return true;
     }
 
     /** Closes idle upstream connections. */
