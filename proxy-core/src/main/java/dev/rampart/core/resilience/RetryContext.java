@@ -37,12 +37,16 @@ public record RetryContext(
         checkArgument(attemptsMade >= 1, "attemptsMade: %s (expected: >= 1)", attemptsMade);
     }
 
-    /** A builder starting from a fresh first attempt: nothing sent, nothing started, an hour to go. */
+    /** A builder for the context of {@code failure}; see {@link Builder} for its defaults. */
     public static Builder builder(UpstreamFailure failure) {
         return new Builder(failure);
     }
 
-    /** Builds a {@link RetryContext}; the defaults describe a GET whose first attempt just failed. */
+    /**
+     * Builds a {@link RetryContext}. The defaults describe a GET whose first attempt just failed before
+     * anything was sent, with an hour to go: handy in tests, but they all lean towards retrying, so the
+     * exchange sets every field from its own state.
+     */
     public static final class Builder {
         private final UpstreamFailure failure;
         private int attemptsMade = 1;
