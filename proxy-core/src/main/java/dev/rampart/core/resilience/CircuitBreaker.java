@@ -1,0 +1,96 @@
+package dev.rampart.core.resilience;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.CircuitBreakerConfig;
+
+/**
+ * Stops sending traffic to an endpoint that keeps failing, then lets a few probes through to find out
+ * whether it recovered. One per endpoint (see {@link BreakerRegistry}), shared by every event loop,
+ * so every method is lock-free and never blocks.
+ *
+ * <p>Protocol: call {@link #tryAcquirePermission()} before an attempt; when it returned {@code true},
+ * report exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled()} for that
+ * attempt. Outcomes carry no token, so an outcome is judged by the state the breaker is in when it
+ * arrives (as in Resilience4j and Armeria): a call admitted while closed that ends while open is ignored.
+ */
+public interface CircuitBreaker {
+
+    /** A breaker per {@code config}; a disabled config gives one that always admits and records nothing. */
+    static CircuitBreaker of(CircuitBreakerConfig config, Ticker ticker, StateListener listener) {
+        if (!config.enabled()) {
+            return AlwaysClosedCircuitBreaker.INSTANCE;
+        }
+        return new SlidingWindowCircuitBreaker(config, ticker, listener);
+    }
+
+    /** Breaker states, in the order of the {@code rampart_circuit_breaker_state} gauge values. */
+    enum State {
+        CLOSED(0),
+        HALF_OPEN(1),
+        OPEN(2);
+
+        private final int gaugeValue;
+
+        State(int gaugeValue) {
+            this.gaugeValue = gaugeValue;
+        }
+
+        /** The value of {@code rampart_circuit_breaker_state}: 0 closed, 1 half-open, 2 open. */
+        public int gaugeValue() {
+            return gaugeValue;
+        }
+    }
+
+    /** Told about each state change exactly once, on the thread that caused it; must not block. */
+    @FunctionalInterface
+    interface StateListener {
+        /** A listener for breakers nobody observes. */
+        StateListener NOOP = (from, to) -> { };
+
+        void onStateChange(State from, State to);
+    }
+
+    /**
+     * Whether an attempt may go to the endpoint now. Closed: yes. Open: no, until the open period has
+     * passed, when the breaker turns half-open. Half-open: yes for at most {@code half-open-probes}
+     * attempts in flight.
+     */
+    boolean tryAcquirePermission();
+
+    /** The admitted attempt succeeded (breaker-wise: see {@link UpstreamFailure#countsAsBreakerFailure()}). */
+    void onSuccess(long durationNanos);
+
+    /** The admitted attempt failed. */
+    void onFailure(long durationNanos);
+
+    /**
+     * The admitted attempt ended without an outcome (the client went away, the deadline passed before
+     * it was sent): a half-open probe permit is handed back; nothing is recorded.
+     */
+    void onCancelled();
+
+    /**
+     * The current state, without side effects: an open breaker whose period has passed still reads
+     * {@link State#OPEN} (with {@link #nanosUntilHalfOpen()} zero) until the next attempt asks.
+     */
+    State state();
+
+    /** Time until an open breaker admits a probe; zero when it is not open or the period has passed. */
+    long nanosUntilHalfOpen();
+
+    /**
+     * {@link #nanosUntilHalfOpen()} rounded up to whole seconds, for {@code Retry-After} and the admin
+     * endpoint; at least 1 while the breaker still refuses, so a client never reads "retry in 0 s"
+     * and is turned away again.
+     */
+    default long secondsUntilHalfOpen() {
+        long nanos = nanosUntilHalfOpen();
+        return nanos <= 0 ? 0 : (nanos - 1) / 1_000_000_000L + 1;
+    }
+
+    /** Percentage (0-100) of failed calls in the current window; 0 with no calls. */
+    double failureRate();
+
+    /** Calls recorded in the current window. */
+    int callsInWindow();
+}

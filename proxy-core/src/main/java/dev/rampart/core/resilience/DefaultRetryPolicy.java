@@ -1,0 +1,150 @@
+package dev.rampart.core.resilience;
+
+import dev.rampart.core.config.RetryAfterConfig;
+import dev.rampart.core.config.RetryConfig;
+import dev.rampart.core.config.RetryOn;
+import dev.rampart.core.resilience.RetryDecision.Retry;
+import dev.rampart.core.resilience.RetryDecision.Stop;
+import dev.rampart.core.resilience.RetryDecision.StopReason;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+import static dev.rampart.core.resilience.Checks.checkArgument;
+import static dev.rampart.core.resilience.Checks.checkNotNull;
+
+/**
+ * The rules of PRODUCT §2 in the order that gives the most useful {@code why}: first whether the
+ * failure is retryable at all, then the limits of the route (attempts), then those of the request
+ * (method, body), then time (deadline), and the budget last, because asking it spends it.
+ *
+ * <p>Decisions where the contract leaves room:
+ * <ul>
+ *   <li>{@code status-codes}: a status in the list is retried whether or not {@code status-codes} is
+ *       named in {@code on} (the list is explicit intent, see {@link RetryConfig}); naming it with an
+ *       empty list retries nothing extra.</li>
+ *   <li>When a status matches several entries the cause is the first of {@code gateway-error},
+ *       {@code 5xx}, {@code status-codes}.</li>
+ *   <li>{@code Retry-After} is read only on 429 and 503 and only with {@code retry-after.honor}; an
+ *       unparseable value is ignored. The delay is {@code max(backoff, Retry-After)}: the header is the
+ *       upstream's minimum and the backoff ours, so neither is undercut (Envoy uses the header value
+ *       alone; ours differs only when our backoff is longer). A {@code Retry-After} that cannot start
+ *       before the deadline stops with {@code deadline}; one within the deadline but longer than
+ *       {@code retry-after.max} stops with {@code not-retryable} (the upstream asked for more than the
+ *       route is willing to wait).</li>
+ *   <li>A refused connection with an untried endpoint left retries at once, whatever the backoff; a
+ *       connect timeout or unreachable endpoint still backs off (the network may be what is failing).</li>
+ * </ul>
+ */
+final class DefaultRetryPolicy implements RetryPolicy {
+
+    private static final Set<Integer> GATEWAY_ERRORS = Set.of(502, 503, 504);
+
+    private final RetryConfig config;
+    private final RetryBudget budget;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final boolean honorRetryAfter;
+    private final long retryAfterMaxNanos;
+
+    DefaultRetryPolicy(RetryConfig config, RetryBudget budget, Backoff backoff, Clock clock) {
+        this.config = checkNotNull(config, "config");
+        this.budget = checkNotNull(budget, "budget");
+        this.backoff = checkNotNull(backoff, "backoff");
+        this.clock = checkNotNull(clock, "clock");
+        checkArgument(config.attempts() >= 1, "attempts: %s (expected: >= 1)", config.attempts());
+        RetryAfterConfig retryAfter = checkNotNull(config.retryAfter(), "retryAfter");
+        this.honorRetryAfter = retryAfter.honor();
+        this.retryAfterMaxNanos = honorRetryAfter ? Checks.nonNegativeNanos("retryAfter.max", retryAfter.max()) : 0;
+    }
+
+    @Override
+    public RetryDecision decide(RetryContext ctx) {
+        checkNotNull(ctx, "ctx");
+        UpstreamFailure failure = ctx.failure();
+        if (ctx.responseStarted()) {
+            return stop(StopReason.NOT_RETRYABLE);
+        }
+        Optional<RetryOn> cause = matchingCause(failure);
+        if (cause.isEmpty()) {
+            return stop(StopReason.NOT_RETRYABLE);
+        }
+        if (ctx.attemptsMade() >= config.attempts()) {
+            return stop(StopReason.ATTEMPTS);
+        }
+        if (!failure.isConnectFailure() && !ctx.hasIdempotencyKey()
+                && !config.idempotentMethods().contains(ctx.method())) {
+            return stop(StopReason.METHOD);
+        }
+        if (ctx.bytesSent() && !ctx.bodyReplayable()) {
+            return stop(StopReason.BODY);
+        }
+
+        long delayNanos = failure.kind() == FailureKind.CONNECT_REFUSED && ctx.untriedEndpointRemains()
+                ? 0
+                : Checks.saturatedNanos(backoff.delayForRetry(ctx.attemptsMade()));
+        Optional<Duration> retryAfter = retryAfter(failure);
+        if (retryAfter.isPresent()) {
+            long askedNanos = Checks.saturatedNanos(retryAfter.get());
+            if (askedNanos >= ctx.nanosUntilDeadline()) {
+                return stop(StopReason.DEADLINE);
+            }
+            if (askedNanos > retryAfterMaxNanos) {
+                return stop(StopReason.NOT_RETRYABLE);
+            }
+            delayNanos = Math.max(delayNanos, askedNanos);
+        }
+        if (delayNanos >= ctx.nanosUntilDeadline()) {
+            return stop(StopReason.DEADLINE);
+        }
+
+        if (!budget.tryAcquireRetry()) {
+            return stop(StopReason.BUDGET);
+        }
+        return new Retry(Duration.ofNanos(delayNanos), cause.get());
+    }
+
+    @Override
+    public RetryBudget budget() {
+        return budget;
+    }
+
+    /** The {@code retry.on} entry that covers the failure, if any. */
+    private Optional<RetryOn> matchingCause(UpstreamFailure failure) {
+        Set<RetryOn> on = config.on();
+        if (failure.kind() != FailureKind.UPSTREAM_STATUS) {
+            return failure.kind().retryOn().filter(on::contains);
+        }
+        int status = failure.status();
+        if (on.contains(RetryOn.GATEWAY_ERROR) && GATEWAY_ERRORS.contains(status)) {
+            return Optional.of(RetryOn.GATEWAY_ERROR);
+        }
+        if (on.contains(RetryOn.SERVER_ERROR) && status >= 500 && status <= 599 && status != 501) {
+            return Optional.of(RetryOn.SERVER_ERROR);
+        }
+        if (config.statusCodes().contains(status)) {
+            return Optional.of(RetryOn.STATUS_CODES);
+        }
+        return Optional.empty();
+    }
+
+    /** The upstream's {@code Retry-After}, when the route honours it and the response may carry one. */
+    private Optional<Duration> retryAfter(UpstreamFailure failure) {
+        if (!honorRetryAfter || (failure.status() != 429 && failure.status() != 503)) {
+            return Optional.empty();
+        }
+        return failure.retryAfter().flatMap(value -> RetryAfter.parse(value, clock));
+    }
+
+    private static Stop stop(StopReason why) {
+        return new Stop(why);
+    }
+
+    @Override
+    public String toString() {
+        return "RetryPolicy(attempts=" + config.attempts() + ", on=" + config.on() + ", budget=" + budget
+                + ", backoff=" + backoff + ')';
+    }
+}

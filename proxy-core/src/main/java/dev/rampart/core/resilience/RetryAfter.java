@@ -1,0 +1,145 @@
+package dev.rampart.core.resilience;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses {@code Retry-After} (RFC 9110 §10.2.3): {@code delay-seconds} or an HTTP-date in any of the
+ * three forms a recipient must accept (§5.6.7): IMF-fixdate, the obsolete RFC 850 form and asctime.
+ * The value comes from an upstream we do not control, so anything malformed is simply absent: the
+ * retry then falls back to its own backoff instead of failing the exchange.
+ */
+public final class RetryAfter {
+
+    private static final List<String> MONTHS =
+            List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
+    private static final String MONTH = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+    private static final String TIME = "(\\d{2}):(\\d{2}):(\\d{2})";
+
+    /** {@code Sun, 06 Nov 1994 08:49:37 GMT} */
+    private static final Pattern IMF_FIXDATE = Pattern.compile(
+            "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) " + MONTH + " (\\d{4}) " + TIME + " GMT");
+    /** {@code Sunday, 06-Nov-94 08:49:37 GMT} */
+    private static final Pattern RFC_850 = Pattern.compile(
+            "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-" + MONTH + "-(\\d{2}) " + TIME + " GMT");
+    /** {@code Sun Nov  6 08:49:37 1994} */
+    private static final Pattern ASCTIME = Pattern.compile(
+            "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + MONTH + " ([ \\d]\\d) " + TIME + " (\\d{4})");
+
+    private RetryAfter() {
+    }
+
+    /**
+     * How long the upstream asked us to wait, measured from {@code clock}'s now.
+     *
+     * @return the delay; {@link Duration#ZERO} for a date in the past; empty for an absent, empty,
+     *         negative, malformed or overflowing value, and for an impossible date (Feb 30)
+     */
+    public static Optional<Duration> parse(String headerValue, Clock clock) {
+        Checks.checkNotNull(clock, "clock");
+        if (headerValue == null) {
+            return Optional.empty();
+        }
+        String value = trimOws(headerValue);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (isDigits(value)) {
+            return parseSeconds(value);
+        }
+        return parseHttpDate(value, clock).map(date -> {
+            Duration delay = Duration.between(clock.instant(), date);
+            return delay.isNegative() ? Duration.ZERO : delay;
+        });
+    }
+
+    private static Optional<Duration> parseSeconds(String digits) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(digits)));
+        } catch (NumberFormatException overflow) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Instant> parseHttpDate(String value, Clock clock) {
+        try {
+            Matcher m = IMF_FIXDATE.matcher(value);
+            if (m.matches()) {
+                return Optional.of(toInstant(year4(m.group(3)), m.group(2), m.group(1), m, 4));
+            }
+            m = RFC_850.matcher(value);
+            if (m.matches()) {
+                int year = twoDigitYear(Integer.parseInt(m.group(3)), clock);
+                return Optional.of(toInstant(year, m.group(2), m.group(1), m, 4));
+            }
+            m = ASCTIME.matcher(value);
+            if (m.matches()) {
+                return Optional.of(toInstant(year4(m.group(6)), m.group(1), m.group(2).trim(), m, 3));
+            }
+        } catch (DateTimeException impossibleDate) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** Builds the instant; {@code timeGroup} is the group of the hour, minute and second follow it. */
+    private static Instant toInstant(int year, String month, String day, Matcher m, int timeGroup) {
+        int hour = Integer.parseInt(m.group(timeGroup));
+        int minute = Integer.parseInt(m.group(timeGroup + 1));
+        int second = Integer.parseInt(m.group(timeGroup + 2));
+        // RFC 9110 allows second 60 (a leap second); java.time does not, so count it as the next second.
+        int leap = second == 60 ? 1 : 0;
+        LocalDateTime dateTime = LocalDateTime.of(year, MONTHS.indexOf(month) + 1, Integer.parseInt(day),
+                hour, minute, second - leap);
+        return dateTime.toInstant(ZoneOffset.UTC).plusSeconds(leap);
+    }
+
+    private static int year4(String digits) {
+        return Integer.parseInt(digits);
+    }
+
+    /**
+     * RFC 9110 §5.6.7: a two-digit year that appears to be more than 50 years in the future is the
+     * most recent past year with the same last two digits.
+     */
+    private static int twoDigitYear(int yy, Clock clock) {
+        int currentYear = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).getYear();
+        int year = currentYear - Math.floorMod(currentYear, 100) + yy;
+        return year > currentYear + 50 ? year - 100 : year;
+    }
+
+    private static boolean isDigits(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 9110 OWS is space and horizontal tab only. */
+    private static String trimOws(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && isOws(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && isOws(value.charAt(end - 1))) {
+            end--;
+        }
+        return value.substring(start, end);
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
+    }
+}

@@ -1,0 +1,293 @@
+package dev.rampart.core.resilience;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.CircuitBreakerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.rampart.core.resilience.Checks.checkArgument;
+import static dev.rampart.core.resilience.Checks.checkNotNull;
+
+/**
+ * The breaker of PRODUCT §2 {@code circuit-breaker}, lock-free.
+ *
+ * <p>The state is one immutable {@link Phase} in an {@link AtomicReference}: a transition is a CAS from
+ * the phase a thread saw, so when several threads see the same reason to trip only one wins and the
+ * listener hears of it once. Closed-state calls go to a {@link SlidingWindow} of ten buckets over
+ * {@code window}; the consecutive-failure count is a separate atomic. A half-open phase carries its
+ * own permit and success counters, so a fresh half-open phase starts from zero without a reset race.
+ *
+ * <p>Choices where the contract is silent:
+ * <ul>
+ *   <li>A rate rule trips only on at least one failed (or slow) call, so a threshold of 0 means "any
+ *       failure once {@code minimum-calls} are in the window", not "always open".</li>
+ *   <li>Half-open probes are judged on success or failure only; slowness counts in the closed window.</li>
+ *   <li>The window is kept when the breaker opens (the admin endpoint shows the rate that tripped it)
+ *       and cleared when it closes.</li>
+ *   <li>If every probe permit is out and none came back for {@code max(window, max-open-duration)},
+ *       the half-open phase starts over with fresh permits: a lost outcome (a bug, but a likely one in
+ *       a proxy) must not keep an endpoint out of rotation forever.</li>
+ * </ul>
+ */
+final class SlidingWindowCircuitBreaker implements CircuitBreaker {
+
+    private static final Logger logger = LoggerFactory.getLogger(SlidingWindowCircuitBreaker.class);
+
+    private static final int BUCKETS = 10;
+    private static final int CALLS = 0;
+    private static final int FAILURES = 1;
+    private static final int SLOW = 2;
+
+    /** One state and what it needs; replaced, never changed, except the half-open counters. */
+    private static final class Phase {
+        final State state;
+        /** Ticker time the phase began. */
+        final long sinceNanos;
+        /** OPEN: this open period; HALF_OPEN: the period it came from (doubled if a probe fails). */
+        final long openNanos;
+        final AtomicInteger permits = new AtomicInteger();
+        final AtomicInteger successes = new AtomicInteger();
+        final AtomicLong lastPermitNanos;
+
+        private Phase(State state, long sinceNanos, long openNanos) {
+            this.state = state;
+            this.sinceNanos = sinceNanos;
+            this.openNanos = openNanos;
+            this.lastPermitNanos = new AtomicLong(sinceNanos);
+        }
+
+        static Phase closed(long now) {
+            return new Phase(State.CLOSED, now, 0);
+        }
+
+        static Phase open(long now, long openNanos) {
+            return new Phase(State.OPEN, now, openNanos);
+        }
+
+        static Phase halfOpen(long now, long openNanos) {
+            return new Phase(State.HALF_OPEN, now, openNanos);
+        }
+    }
+
+    private final Ticker ticker;
+    private final StateListener listener;
+    private final int minimumCalls;
+    private final double failureRateThreshold;
+    private final int consecutiveFailures;
+    private final long slowCallNanos;
+    private final double slowCallRateThreshold;
+    private final long initialOpenNanos;
+    private final long maxOpenNanos;
+    private final int halfOpenProbes;
+    private final long staleHalfOpenNanos;
+
+    private final SlidingWindow window;
+    private final AtomicInteger consecutive = new AtomicInteger();
+    private final AtomicReference<Phase> phase;
+
+    SlidingWindowCircuitBreaker(CircuitBreakerConfig config, Ticker ticker, StateListener listener) {
+        checkNotNull(config, "config");
+        this.ticker = checkNotNull(ticker, "ticker");
+        this.listener = checkNotNull(listener, "listener");
+        long windowNanos = Checks.positiveNanos("window", config.window());
+        this.minimumCalls = config.minimumCalls();
+        checkArgument(minimumCalls >= 0, "minimumCalls: %s (expected: >= 0)", minimumCalls);
+        this.failureRateThreshold = percent("failureRateThreshold", config.failureRateThreshold());
+        this.consecutiveFailures = config.consecutiveFailures();
+        checkArgument(consecutiveFailures >= 0, "consecutiveFailures: %s (expected: >= 0)", consecutiveFailures);
+        this.slowCallNanos = Checks.nonNegativeNanos("slowCallDuration", config.slowCallDuration());
+        this.slowCallRateThreshold = percent("slowCallRateThreshold", config.slowCallRateThreshold());
+        this.initialOpenNanos = Checks.positiveNanos("openDuration", config.openDuration());
+        this.maxOpenNanos = Checks.positiveNanos("maxOpenDuration", config.maxOpenDuration());
+        checkArgument(maxOpenNanos >= initialOpenNanos, "maxOpenDuration: %s (expected: >= openDuration %s)",
+                config.maxOpenDuration(), config.openDuration());
+        this.halfOpenProbes = config.halfOpenProbes();
+        checkArgument(halfOpenProbes >= 1, "halfOpenProbes: %s (expected: >= 1)", halfOpenProbes);
+        this.staleHalfOpenNanos = Math.max(windowNanos, maxOpenNanos);
+        this.window = new SlidingWindow(windowNanos, BUCKETS, 3);
+        this.phase = new AtomicReference<>(Phase.closed(ticker.read()));
+    }
+
+    private static double percent(String name, double value) {
+        checkArgument(value >= 0 && value <= 100, "%s: %s (expected: 0-100)", name, value);
+        return value;
+    }
+
+    @Override
+    public boolean tryAcquirePermission() {
+        for (;;) {
+            Phase current = phase.get();
+            if (current.state == State.CLOSED) {
+                return true;
+            }
+            long now = ticker.read();
+            if (current.state == State.OPEN) {
+                if (now - current.sinceNanos < current.openNanos) {
+                    return false;
+                }
+                Phase halfOpen = Phase.halfOpen(now, current.openNanos);
+                if (phase.compareAndSet(current, halfOpen)) {
+                    notifyListener(State.OPEN, State.HALF_OPEN);
+                }
+                continue; // whoever won, try for a probe permit in the phase that is there now
+            }
+            if (takePermit(current, now)) {
+                return true;
+            }
+            if (now - current.lastPermitNanos.get() < staleHalfOpenNanos) {
+                return false;
+            }
+            // Every permit is out and none came back for a long time: start the probe round again.
+            phase.compareAndSet(current, Phase.halfOpen(now, current.openNanos));
+        }
+    }
+
+    private boolean takePermit(Phase halfOpen, long now) {
+        for (;;) {
+            int taken = halfOpen.permits.get();
+            if (taken >= halfOpenProbes) {
+                return false;
+            }
+            if (halfOpen.permits.compareAndSet(taken, taken + 1)) {
+                halfOpen.lastPermitNanos.set(now);
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void onSuccess(long durationNanos) {
+        checkDuration(durationNanos);
+        Phase current = phase.get();
+        if (current.state == State.CLOSED) {
+            long now = ticker.read();
+            record(now, false, durationNanos);
+            consecutive.set(0);
+            evaluate(current, now);
+        } else if (current.state == State.HALF_OPEN) {
+            if (current.successes.incrementAndGet() >= halfOpenProbes
+                    && phase.compareAndSet(current, Phase.closed(ticker.read()))) {
+                window.clear();
+                consecutive.set(0);
+                notifyListener(State.HALF_OPEN, State.CLOSED);
+            }
+        }
+        // OPEN: a call admitted before the breaker opened; it changes nothing now.
+    }
+
+    @Override
+    public void onFailure(long durationNanos) {
+        checkDuration(durationNanos);
+        Phase current = phase.get();
+        if (current.state == State.CLOSED) {
+            long now = ticker.read();
+            record(now, true, durationNanos);
+            int inARow = consecutive.incrementAndGet();
+            if (consecutiveFailures > 0 && inARow >= consecutiveFailures) {
+                open(current, now, initialOpenNanos);
+            } else {
+                evaluate(current, now);
+            }
+        } else if (current.state == State.HALF_OPEN) {
+            long doubled = current.openNanos > maxOpenNanos / 2 ? maxOpenNanos : current.openNanos * 2;
+            open(current, ticker.read(), Math.min(doubled, maxOpenNanos));
+        }
+    }
+
+    @Override
+    public void onCancelled() {
+        Phase current = phase.get();
+        if (current.state != State.HALF_OPEN) {
+            return;
+        }
+        for (;;) {
+            int taken = current.permits.get();
+            if (taken == 0 || current.permits.compareAndSet(taken, taken - 1)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public State state() {
+        return phase.get().state;
+    }
+
+    @Override
+    public long nanosUntilHalfOpen() {
+        Phase current = phase.get();
+        if (current.state != State.OPEN) {
+            return 0;
+        }
+        long elapsed = ticker.read() - current.sinceNanos;
+        return Math.max(0, current.openNanos - elapsed);
+    }
+
+    @Override
+    public double failureRate() {
+        long[] sums = window.sums(ticker.read());
+        return sums[CALLS] == 0 ? 0 : sums[FAILURES] * 100.0 / sums[CALLS];
+    }
+
+    @Override
+    public int callsInWindow() {
+        return (int) Math.min(Integer.MAX_VALUE, window.sum(ticker.read(), CALLS));
+    }
+
+    private void record(long now, boolean failed, long durationNanos) {
+        SlidingWindow.Bucket bucket = window.current(now);
+        bucket.counts.incrementAndGet(CALLS);
+        if (failed) {
+            bucket.counts.incrementAndGet(FAILURES);
+        }
+        if (slowCallNanos > 0 && durationNanos > slowCallNanos) {
+            bucket.counts.incrementAndGet(SLOW);
+        }
+    }
+
+    /** Opens the breaker if the window's failure or slow-call rate crossed its threshold. */
+    private void evaluate(Phase closed, long now) {
+        long[] sums = window.sums(now);
+        long calls = sums[CALLS];
+        if (calls == 0 || calls < minimumCalls) {
+            return;
+        }
+        boolean failing = sums[FAILURES] > 0 && sums[FAILURES] * 100.0 >= failureRateThreshold * calls;
+        boolean slow = slowCallNanos > 0 && sums[SLOW] > 0 && sums[SLOW] * 100.0 >= slowCallRateThreshold * calls;
+        if (failing || slow) {
+            open(closed, now, initialOpenNanos);
+        }
+    }
+
+    private void open(Phase from, long now, long openNanos) {
+        if (phase.compareAndSet(from, Phase.open(now, openNanos))) {
+            notifyListener(from.state, State.OPEN);
+        }
+    }
+
+    private void notifyListener(State from, State to) {
+        try {
+            listener.onStateChange(from, to);
+        } catch (RuntimeException e) {
+            // A broken metrics hook must not break the breaker, nor the request that tripped it.
+            logger.warn("Circuit breaker state listener failed on {} -> {}", from, to, e);
+        }
+    }
+
+    private static void checkDuration(long durationNanos) {
+        if (durationNanos < 0) {
+            throw new IllegalArgumentException("durationNanos: " + durationNanos + " (expected: >= 0)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        Phase current = phase.get();
+        return "CircuitBreaker(state=" + current.state + ", calls=" + callsInWindow()
+                + ", failureRate=" + failureRate() + "%)";
+    }
+}

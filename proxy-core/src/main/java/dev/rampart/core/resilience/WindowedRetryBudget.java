@@ -1,0 +1,77 @@
+package dev.rampart.core.resilience;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.BudgetConfig;
+
+import java.util.concurrent.TimeUnit;
+
+import static dev.rampart.core.resilience.Checks.checkArgument;
+import static dev.rampart.core.resilience.Checks.checkNotNull;
+
+/**
+ * {@link RetryBudget} over a lock-free {@link SlidingWindow} of one-second buckets.
+ *
+ * <p>Granting is a CAS on the current bucket's retry count against the value the check was made
+ * with, so two event loops cannot both take the last retry. The one imprecision left: two threads on
+ * either side of a bucket boundary increment different buckets and may both pass; that overshoots by
+ * at most one retry per thread, once per second.
+ */
+final class WindowedRetryBudget implements RetryBudget {
+
+    private static final int REQUESTS = 0;
+    private static final int RETRIES = 1;
+
+    private final double ratio;
+    private final int minPerSecond;
+    private final double floor;
+    private final Ticker ticker;
+    private final SlidingWindow window;
+
+    WindowedRetryBudget(BudgetConfig config, Ticker ticker) {
+        checkNotNull(config, "config");
+        this.ticker = checkNotNull(ticker, "ticker");
+        this.ratio = config.ratio();
+        this.minPerSecond = config.minPerSecond();
+        checkArgument(Double.isFinite(ratio) && ratio >= 0, "ratio: %s (expected: >= 0)", ratio);
+        checkArgument(minPerSecond >= 0, "minPerSecond: %s (expected: >= 0)", minPerSecond);
+        this.floor = (double) minPerSecond * WINDOW_SECONDS;
+        this.window = new SlidingWindow(TimeUnit.SECONDS.toNanos(WINDOW_SECONDS), WINDOW_SECONDS, 2);
+    }
+
+    @Override
+    public void onRequest() {
+        window.increment(ticker.read(), REQUESTS);
+    }
+
+    @Override
+    public boolean tryAcquireRetry() {
+        long now = ticker.read();
+        for (;;) {
+            SlidingWindow.Bucket current = window.current(now);
+            long retriesHere = current.counts.get(RETRIES);
+            long retries = retriesHere + window.sumExcept(now, RETRIES, current);
+            long requests = window.sum(now, REQUESTS);
+            if (retries >= ratio * requests + floor) {
+                return false;
+            }
+            if (current.counts.compareAndSet(RETRIES, retriesHere, retriesHere + 1)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public long requestsInWindow() {
+        return window.sum(ticker.read(), REQUESTS);
+    }
+
+    @Override
+    public long retriesInWindow() {
+        return window.sum(ticker.read(), RETRIES);
+    }
+
+    @Override
+    public String toString() {
+        return "RetryBudget(ratio=" + ratio + ", minPerSecond=" + minPerSecond + ", window=" + WINDOW_SECONDS + "s)";
+    }
+}

@@ -1,0 +1,132 @@
+package dev.rampart.core.resilience;
+
+import dev.rampart.core.config.CircuitBreakerConfig;
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.resilience.CircuitBreaker.State;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BreakerRegistryTest {
+
+    private static final EndpointAddress A = EndpointAddress.parse("10.0.0.1:8081");
+    private static final EndpointAddress B = EndpointAddress.parse("10.0.0.2:8081");
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final List<String> transitions = new CopyOnWriteArrayList<>();
+    private final BreakerRegistry registry = new BreakerRegistry(ticker,
+            (upstream, endpoint, from, to) -> transitions.add(upstream + " " + endpoint + " " + from + "->" + to));
+
+    private static CircuitBreakerConfig config(int consecutiveFailures) {
+        return new CircuitBreakerConfig(true, Duration.ofSeconds(10), 20, 50, consecutiveFailures, Duration.ZERO, 100,
+                Duration.ofSeconds(5), Duration.ofSeconds(60), 3);
+    }
+
+    private static void trip(CircuitBreaker breaker) {
+        assertTrue(breaker.tryAcquirePermission());
+        breaker.onFailure(1);
+        assertEquals(State.OPEN, breaker.state());
+    }
+
+    @Test
+    void theSameEndpointAndConfigGetTheSameBreakerWithItsState() {
+        CircuitBreaker first = registry.get("app", A, config(1));
+        trip(first);
+        CircuitBreaker again = registry.get("app", EndpointAddress.parse("10.0.0.1:8081"), config(1));
+        assertSame(first, again, "an equal config after a reload keeps the breaker");
+        assertEquals(State.OPEN, again.state());
+    }
+
+    @Test
+    void aChangedConfigGetsAFreshBreaker() {
+        CircuitBreaker old = registry.get("app", A, config(1));
+        trip(old);
+        CircuitBreaker fresh = registry.get("app", A, config(2));
+        assertNotSame(old, fresh);
+        assertEquals(State.CLOSED, fresh.state());
+    }
+
+    @Test
+    void endpointsAndUpstreamsHaveTheirOwnBreakers() {
+        CircuitBreaker a = registry.get("app", A, config(1));
+        assertNotSame(a, registry.get("app", B, config(1)));
+        assertNotSame(a, registry.get("other", A, config(1)));
+    }
+
+    @Test
+    void theEndpointIsKeyedByHostAndPort() {
+        assertSame(registry.get("app", EndpointAddress.parse("http://10.0.0.1:8081"), config(1)),
+                registry.get("app", A, config(1)));
+    }
+
+    @Test
+    void aBreakerNobodyAsksForExpires() {
+        CircuitBreaker breaker = registry.get("app", A, config(1));
+        trip(breaker);
+        ticker.advance(Duration.ofMinutes(9));
+        assertSame(breaker, registry.get("app", A, config(1)), "asking renews it");
+        ticker.advance(Duration.ofMinutes(9));
+        assertSame(breaker, registry.get("app", A, config(1)));
+        ticker.advance(BreakerRegistry.DEFAULT_EXPIRE_AFTER_ACCESS.plusSeconds(1));
+        CircuitBreaker fresh = registry.get("app", A, config(1));
+        assertNotSame(breaker, fresh, "an endpoint removed by a reload is forgotten");
+        assertEquals(State.CLOSED, fresh.state());
+    }
+
+    @Test
+    void transitionsAreReportedWithUpstreamAndEndpoint() {
+        trip(registry.get("app", A, config(1)));
+        assertEquals(List.of("app 10.0.0.1:8081 CLOSED->OPEN"), transitions);
+    }
+
+    @Test
+    void theSnapshotShowsEveryBreakerSorted() {
+        trip(registry.get("app", B, config(1)));
+        CircuitBreaker a = registry.get("app", A, config(1));
+        a.tryAcquirePermission();
+        a.onSuccess(1);
+        registry.get("api", A, config(1));
+        ticker.advance(Duration.ofMillis(1_500));
+
+        assertEquals(List.of(
+                new BreakerSnapshot("api", "10.0.0.1:8081", State.CLOSED, 0.0, 0, 0),
+                new BreakerSnapshot("app", "10.0.0.1:8081", State.CLOSED, 0.0, 1, 0),
+                new BreakerSnapshot("app", "10.0.0.2:8081", State.OPEN, 100.0, 1, 4)),
+                List.copyOf(registry.snapshot()));
+    }
+
+    @Test
+    void theSnapshotShowsTheMostRecentlyUsedBreakerOfAnEndpoint() {
+        trip(registry.get("app", A, config(1)));
+        ticker.advance(Duration.ofSeconds(1));
+        registry.get("app", A, config(2)); // a reload changed the config
+        assertEquals(List.of(new BreakerSnapshot("app", "10.0.0.1:8081", State.CLOSED, 0.0, 0, 0)),
+                List.copyOf(registry.snapshot()));
+    }
+
+    @Test
+    void takingASnapshotKeepsNothingAlive() {
+        registry.get("app", A, config(1));
+        ticker.advance(Duration.ofMinutes(9));
+        assertEquals(1, registry.snapshot().size());
+        ticker.advance(Duration.ofMinutes(2));
+        assertTrue(registry.snapshot().isEmpty());
+    }
+
+    @Test
+    void aDisabledConfigGivesABreakerThatAlwaysAdmits() {
+        CircuitBreakerConfig disabled = new CircuitBreakerConfig(false, Duration.ofSeconds(10), 20, 50, 1, Duration.ZERO,
+                100, Duration.ofSeconds(5), Duration.ofSeconds(60), 3);
+        CircuitBreaker breaker = registry.get("app", A, disabled);
+        breaker.onFailure(1);
+        assertTrue(breaker.tryAcquirePermission());
+        assertTrue(transitions.isEmpty());
+    }
+}

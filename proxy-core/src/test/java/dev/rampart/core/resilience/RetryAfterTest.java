@@ -1,0 +1,112 @@
+package dev.rampart.core.resilience;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetryAfterTest {
+
+    /** 30 seconds before the RFC's example date, Sun, 06 Nov 1994 08:49:37 GMT. */
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("1994-11-06T08:49:07Z"), ZoneOffset.UTC);
+
+    private static Optional<Duration> parse(String value) {
+        return RetryAfter.parse(value, CLOCK);
+    }
+
+    @Test
+    void delaySeconds() {
+        assertEquals(Optional.of(Duration.ofSeconds(120)), parse("120"));
+        assertEquals(Optional.of(Duration.ZERO), parse("0"));
+        assertEquals(Optional.of(Duration.ofSeconds(5)), parse(" \t5 "), "optional whitespace is trimmed");
+        assertEquals(Optional.of(Duration.ofSeconds(Long.MAX_VALUE)), parse(Long.toString(Long.MAX_VALUE)));
+    }
+
+    @Test
+    void imfFixdate() {
+        assertEquals(Optional.of(Duration.ofSeconds(30)), parse("Sun, 06 Nov 1994 08:49:37 GMT"));
+    }
+
+    @Test
+    void obsoleteRfc850Date() {
+        assertEquals(Optional.of(Duration.ofSeconds(30)), parse("Sunday, 06-Nov-94 08:49:37 GMT"));
+    }
+
+    @Test
+    void asctimeDate() {
+        assertEquals(Optional.of(Duration.ofSeconds(30)), parse("Sun Nov  6 08:49:37 1994"));
+        assertEquals(Optional.of(Duration.ofDays(10).plusSeconds(30)), parse("Wed Nov 16 08:49:37 1994"));
+    }
+
+    @Test
+    void theDayNameIsNotCrossChecked() {
+        // 06 Nov 1994 was a Sunday; a sender that got the name wrong still meant the date.
+        assertEquals(Optional.of(Duration.ofSeconds(30)), parse("Mon, 06 Nov 1994 08:49:37 GMT"));
+    }
+
+    @Test
+    void aDateInThePastIsZero() {
+        assertEquals(Optional.of(Duration.ZERO), parse("Sat, 05 Nov 1994 08:49:37 GMT"));
+        assertEquals(Optional.of(Duration.ZERO), parse("Thu, 01 Jan 1970 00:00:00 GMT"));
+    }
+
+    @Test
+    void aFarFutureDateIsAHugeDelayNotAnError() {
+        Optional<Duration> far = parse("Fri, 31 Dec 9999 23:59:59 GMT");
+        assertTrue(far.isPresent() && far.get().toDays() > 365L * 8_000, far.toString());
+    }
+
+    @Test
+    void subSecondClocksGiveSubSecondDelays() {
+        Clock clock = Clock.fixed(Instant.parse("1994-11-06T08:49:36.250Z"), ZoneOffset.UTC);
+        assertEquals(Optional.of(Duration.ofMillis(750)), RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", clock));
+    }
+
+    @Test
+    void aLeapSecondIsTheNextSecond() {
+        Clock clock = Clock.fixed(Instant.parse("2016-12-31T23:59:50Z"), ZoneOffset.UTC);
+        assertEquals(Optional.of(Duration.ofSeconds(10)), RetryAfter.parse("Sat, 31 Dec 2016 23:59:60 GMT", clock));
+    }
+
+    @Test
+    void twoDigitYearsMoreThanFiftyYearsAheadAreInThePast() {
+        Clock clock = Clock.fixed(Instant.parse("2030-06-01T00:00:00Z"), ZoneOffset.UTC);
+        // 99 would be 2099, more than 50 years ahead of 2030: it is 1999, in the past
+        assertEquals(Optional.of(Duration.ZERO), RetryAfter.parse("Friday, 31-Dec-99 23:59:59 GMT", clock));
+        // 31 is 2031, ahead
+        Optional<Duration> ahead = RetryAfter.parse("Sunday, 01-Jun-31 00:00:00 GMT", clock);
+        assertEquals(Optional.of(Duration.ofDays(365)), ahead);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "", "   ", "soon", "-5", "+5", "1.5", "5s", "0x10", "5 5", "١٢",
+            "99999999999999999999999",                    // overflows a long
+            "Sun, 06 Nov 1994 08:49:37 UTC",              // only GMT is allowed
+            "Sun, 06 Nov 1994 08:49:37",                  // no zone
+            "sun, 06 nov 1994 08:49:37 GMT",              // names are case-sensitive
+            "Sun, 6 Nov 1994 08:49:37 GMT",               // IMF-fixdate has a two-digit day
+            "Sun, 31 Feb 1994 08:49:37 GMT",              // no such date
+            "Sun, 06 Nov 1994 25:49:37 GMT",              // no such hour
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",           // RFC 850 has a two-digit year
+            "Sun Nov 6 08:49:37 1994",                    // asctime pads the day with a space
+            "Sun, 06 Nov 1994 08:49:37 GMT trailing",
+    })
+    void garbageIsAbsent(String value) {
+        assertEquals(Optional.empty(), parse(value));
+    }
+
+    @Test
+    void nullIsAbsent() {
+        assertEquals(Optional.empty(), parse(null));
+    }
+}

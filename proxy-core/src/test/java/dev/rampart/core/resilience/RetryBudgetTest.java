@@ -1,0 +1,172 @@
+package dev.rampart.core.resilience;
+
+import dev.rampart.core.config.BudgetConfig;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetryBudgetTest {
+
+    private final FakeTicker ticker = new FakeTicker();
+
+    private RetryBudget budget(double ratio, int minPerSecond) {
+        return RetryBudget.of(new BudgetConfig(ratio, minPerSecond), ticker);
+    }
+
+    private static void requests(RetryBudget budget, int n) {
+        for (int i = 0; i < n; i++) {
+            budget.onRequest();
+        }
+    }
+
+    private static int grantAll(RetryBudget budget) {
+        int granted = 0;
+        while (budget.tryAcquireRetry()) {
+            granted++;
+            if (granted > 1_000_000) {
+                throw new AssertionError("the budget never ran out");
+            }
+        }
+        return granted;
+    }
+
+    @Test
+    void ratioAllowsThatShareOfRequests() {
+        RetryBudget budget = budget(0.2, 0);
+        requests(budget, 10);
+        assertTrue(budget.tryAcquireRetry());
+        assertTrue(budget.tryAcquireRetry());
+        assertFalse(budget.tryAcquireRetry(), "2 retries < 0.2 × 10 is false");
+        assertEquals(10, budget.requestsInWindow());
+        assertEquals(2, budget.retriesInWindow(), "a refused retry is not counted");
+    }
+
+    @Test
+    void theFloorIsMinPerSecondTimesTheWindow() {
+        RetryBudget budget = budget(0.0, 1);
+        assertEquals(RetryBudget.WINDOW_SECONDS, grantAll(budget), "1/s over a 10 s window, with no requests at all");
+    }
+
+    @Test
+    void ratioAndFloorAdd() {
+        RetryBudget budget = budget(0.2, 10);
+        requests(budget, 50);
+        assertEquals(100 + 10, grantAll(budget));
+    }
+
+    @Test
+    void aZeroBudgetGrantsNothing() {
+        RetryBudget budget = budget(0.0, 0);
+        requests(budget, 1_000);
+        assertFalse(budget.tryAcquireRetry());
+    }
+
+    @Test
+    void requestsAndRetriesSlideOutOfTheWindow() {
+        RetryBudget budget = budget(0.5, 0);
+        requests(budget, 4);                      // t = 0 s
+        assertEquals(2, grantAll(budget));
+
+        ticker.advance(Duration.ofSeconds(5));    // t = 5 s: 6 requests, 2 retries in the window
+        requests(budget, 2);
+        assertEquals(1, grantAll(budget));
+        assertEquals(6, budget.requestsInWindow());
+        assertEquals(3, budget.retriesInWindow());
+
+        ticker.advance(Duration.ofSeconds(5));    // t = 10 s: the t = 0 bucket has left the window
+        assertEquals(2, budget.requestsInWindow());
+        assertEquals(1, budget.retriesInWindow());
+        assertFalse(budget.tryAcquireRetry(), "1 retry < 0.5 × 2 is false");
+
+        ticker.advance(Duration.ofSeconds(5));    // t = 15 s: everything has left
+        assertEquals(0, budget.requestsInWindow());
+        assertEquals(0, budget.retriesInWindow());
+        requests(budget, 2);
+        assertEquals(1, grantAll(budget));
+    }
+
+    @Test
+    void aRequestCountsForNineToTenSecondsDependingOnWhereInItsSecondItFell() {
+        FakeTicker aligned = new FakeTicker(1_000_000_000_000L); // at the start of a one-second bucket
+        RetryBudget budget = RetryBudget.of(new BudgetConfig(1.0, 0), aligned);
+        budget.onRequest();                           // t = 0.000 s, start of its bucket
+        aligned.advance(Duration.ofMillis(999));
+        budget.onRequest();                           // t = 0.999 s, end of the same bucket
+        aligned.advance(Duration.ofMillis(9_000));    // t = 9.999 s
+        assertEquals(2, budget.requestsInWindow(), "the bucket is still one of the last ten");
+        aligned.advance(Duration.ofMillis(1));        // t = 10.000 s
+        assertEquals(0, budget.requestsInWindow(), "ten buckets later the bucket is gone, both requests with it");
+    }
+
+    @Test
+    void aNegativeTickerOriginWorks() {
+        FakeTicker negative = new FakeTicker(-3_500_000_000L);
+        RetryBudget budget = RetryBudget.of(new BudgetConfig(1.0, 0), negative);
+        requests(budget, 2);
+        negative.advance(Duration.ofSeconds(1));
+        requests(budget, 1);
+        assertEquals(3, budget.requestsInWindow());
+        assertEquals(3, grantAll(budget));
+    }
+
+    @Test
+    void concurrentRetriesNeverExceedTheBudget() throws Exception {
+        RetryBudget budget = budget(0.0, 10); // exactly 100 retries in the window
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int granted = 0;
+                    for (int i = 0; i < 1_000; i++) {
+                        if (budget.tryAcquireRetry()) {
+                            granted++;
+                        }
+                    }
+                    return granted;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> result : results) {
+                total += result.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(100, total);
+            assertEquals(100, budget.retriesInWindow());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void unlimitedGrantsEverything() {
+        RetryBudget budget = RetryBudget.unlimited();
+        for (int i = 0; i < 10_000; i++) {
+            assertTrue(budget.tryAcquireRetry());
+        }
+    }
+
+    @Test
+    void badConfigIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> budget(-0.1, 10));
+        assertEquals("ratio: -0.1 (expected: >= 0)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> budget(0.2, -1));
+        assertEquals("minPerSecond: -1 (expected: >= 0)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> budget(Double.NaN, 10));
+    }
+}
