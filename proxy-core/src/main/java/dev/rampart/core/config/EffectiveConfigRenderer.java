@@ -111,6 +111,11 @@ public final class EffectiveConfigRenderer {
                         .put("healthy-threshold", num(h.healthyThreshold()))
                         .put("unhealthy-threshold", num(h.unhealthyThreshold()))),
                 () -> o.note("no health-check: breakers alone judge endpoints"));
+        Obj tls = new Obj();
+        u.tls().trustCertChain().ifPresentOrElse(
+                p -> tls.put("trust-cert-chain", str(p.toString())),
+                () -> tls.note("no trust-cert-chain: https endpoints are checked against the JVM's trust store"));
+        o.put("tls", tls.put("verify-hostname", bool(u.tls().verifyHostname())));
         return o;
     }
 

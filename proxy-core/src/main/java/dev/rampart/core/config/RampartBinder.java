@@ -80,7 +80,7 @@ final class RampartBinder {
         return new TlsConfig(certChain, privateKey);
     }
 
-    private static Path readableFile(ConfigSection s, String key) {
+    static Path readableFile(ConfigSection s, String key) {
         Optional<String> text = s.optionalString(key);
         if (text.isEmpty()) {
             if (!s.has(key)) {

@@ -45,9 +45,10 @@ final class UpstreamBinder {
         int maxConcurrentRequests = s.integer("max-concurrent-requests", 1024, 1, Integer.MAX_VALUE);
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
         Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
+        UpstreamTlsConfig tls = s.optionalSection("tls").map(UpstreamBinder::tls).orElse(UpstreamTlsConfig.DEFAULT);
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
-                poolIdleTimeout, maxConcurrentRequests, circuitBreaker, healthCheck);
+                poolIdleTimeout, maxConcurrentRequests, circuitBreaker, healthCheck, tls);
     }
 
     /**
@@ -128,6 +129,17 @@ final class UpstreamBinder {
         s.finish();
         return new CircuitBreakerConfig(enabled, window, minimumCalls, failureRateThreshold, consecutiveFailures,
                 slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
+    }
+
+    /** The trust file is checked now, so a typo fails {@code --check} rather than the first handshake. */
+    private static UpstreamTlsConfig tls(ConfigSection s) {
+        Optional<java.nio.file.Path> trust = Optional.empty();
+        if (s.has("trust-cert-chain")) {
+            trust = Optional.of(RampartBinder.readableFile(s, "trust-cert-chain"));
+        }
+        boolean verifyHostname = s.bool("verify-hostname", true);
+        s.finish();
+        return new UpstreamTlsConfig(trust, verifyHostname);
     }
 
     private static HealthCheckConfig healthCheck(ConfigSection s) {

@@ -14,7 +14,8 @@ public record UpstreamConfig(
         Duration poolIdleTimeout,
         int maxConcurrentRequests,
         CircuitBreakerConfig circuitBreaker,
-        Optional<HealthCheckConfig> healthCheck) {
+        Optional<HealthCheckConfig> healthCheck,
+        UpstreamTlsConfig tls) {
 
     public UpstreamConfig {
         endpoints = List.copyOf(endpoints);

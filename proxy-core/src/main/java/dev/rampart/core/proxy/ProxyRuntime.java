@@ -9,12 +9,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
-import javax.net.ssl.SSLException;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,7 +51,7 @@ public final class ProxyRuntime {
                 ? EpollDatagramChannel.class : NioDatagramChannel.class;
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(datagram));
-        this.pools = new OriginPools(transport, workers, loops, upstreamTlsContext(), resolver, 64 * 1024);
+        this.pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024);
         current.set(build(config));
     }
 
@@ -154,13 +151,5 @@ public final class ProxyRuntime {
 
     private ProxySnapshot build(RampartConfig config) {
         return ProxySnapshot.build(config, breakers, pools, observer, ticker, clock, ThreadLocalRandom.current());
-    }
-
-    private static SslContext upstreamTlsContext() {
-        try {
-            return SslContextBuilder.forClient().build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot create the TLS client context", e);
-        }
     }
 }

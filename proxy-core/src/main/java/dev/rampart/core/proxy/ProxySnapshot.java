@@ -71,7 +71,7 @@ final class ProxySnapshot {
             List<Endpoint> endpoints = new ArrayList<>(uc.endpoints().size());
             for (var address : uc.endpoints()) {
                 PoolSettings settings = new PoolSettings(address, uc.connectTimeout(), uc.maxConnectionsPerEndpoint(),
-                        uc.poolIdleTimeout(), MAX_PENDING_ACQUIRES);
+                        uc.poolIdleTimeout(), MAX_PENDING_ACQUIRES, uc.tls());
                 poolsInUse.add(settings);
                 endpoints.add(new Endpoint(address, settings, breakers.get(uc.name(), address, uc.circuitBreaker())));
             }

@@ -5,7 +5,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import dev.rampart.core.config.UpstreamTlsConfig;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
@@ -23,12 +25,27 @@ final class OriginPipeline {
 
     static final String TLS = "tls";
 
-    private final SslContext sslContext;
+    private final java.util.concurrent.ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final int maxResponseHeaderSize;
 
-    OriginPipeline(SslContext sslContext, int maxResponseHeaderSize) {
-        this.sslContext = sslContext;
+    OriginPipeline(int maxResponseHeaderSize) {
         this.maxResponseHeaderSize = maxResponseHeaderSize;
+    }
+
+    /** One client TLS context per trust setting, built on first use and shared by every connection. */
+    private SslContext sslContext(UpstreamTlsConfig tls) {
+        return sslContexts.computeIfAbsent(tls, t -> {
+            try {
+                SslContextBuilder builder = SslContextBuilder.forClient();
+                if (t.trustCertChain().isPresent()) {
+                    builder.trustManager(t.trustCertChain().get().toFile());
+                }
+                return builder.build();
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot build the upstream TLS context: " + e.getMessage(), e);
+            }
+        });
     }
 
     ChannelInitializer<Channel> initializer(PoolSettings settings, OriginConnection conn) {
@@ -37,10 +54,13 @@ final class OriginPipeline {
             protected void initChannel(Channel ch) {
                 ChannelPipeline p = ch.pipeline();
                 if (settings.address().tls()) {
-                    SSLEngine engine = sslContext.newEngine(ch.alloc(), settings.address().host(), settings.address().port());
-                    SSLParameters params = engine.getSSLParameters();
-                    params.setEndpointIdentificationAlgorithm("HTTPS");
-                    engine.setSSLParameters(params);
+                    SSLEngine engine = sslContext(settings.tls())
+                            .newEngine(ch.alloc(), settings.address().host(), settings.address().port());
+                    if (settings.tls().verifyHostname()) {
+                        SSLParameters params = engine.getSSLParameters();
+                        params.setEndpointIdentificationAlgorithm("HTTPS");
+                        engine.setSSLParameters(params);
+                    }
                     p.addLast(TLS, new SslHandler(engine));
                 }
                 HttpDecoderConfig decoder = new HttpDecoderConfig()

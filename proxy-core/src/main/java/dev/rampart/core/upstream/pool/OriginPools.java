@@ -7,7 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -29,13 +28,12 @@ public final class OriginPools {
     private final ConcurrentHashMap<EventExecutor, Map<PoolSettings, EndpointPool>> byLoop = new ConcurrentHashMap<>();
 
     /**
-     * @param sslContext            client TLS context for {@code https://} endpoints
      * @param maxResponseHeaderSize longest upstream response head accepted
      */
-    public OriginPools(Transport transport, EventLoopGroup group, int loopCount, SslContext sslContext,
+    public OriginPools(Transport transport, EventLoopGroup group, int loopCount,
                        AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize) {
         this.loopCount = Math.max(1, loopCount);
-        this.pipeline = new OriginPipeline(sslContext, maxResponseHeaderSize);
+        this.pipeline = new OriginPipeline(maxResponseHeaderSize);
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelClass())

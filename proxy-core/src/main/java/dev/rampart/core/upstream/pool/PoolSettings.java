@@ -1,6 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
 import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.UpstreamTlsConfig;
 
 import java.time.Duration;
 
@@ -10,11 +11,13 @@ import java.time.Duration;
  *
  * @param maxConnections the endpoint's limit across all event loops ({@code max-connections-per-endpoint})
  * @param maxPending     acquisitions allowed to wait for a connection per event loop before failing fast
+ * @param tls            how {@code https://} endpoints are verified
  */
 public record PoolSettings(
         EndpointAddress address,
         Duration connectTimeout,
         int maxConnections,
         Duration idleTimeout,
-        int maxPending) {
+        int maxPending,
+        UpstreamTlsConfig tls) {
 }
