@@ -1,0 +1,75 @@
+package dev.rampart.server;
+
+import dev.rampart.core.config.ConfigException;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.server.observe.Logging;
+
+import java.io.PrintStream;
+
+/** {@code java -jar rampart.jar [--config FILE] [--check]}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code >= 0) {
+            Logging.flushAndStop();
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs the command line. Returns the exit code, after the server stopped when it was started.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl;
+        try {
+            cl = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("rampart: " + e.getMessage());
+            err.print(CommandLine.USAGE);
+            return 2;
+        }
+        if (cl.help()) {
+            out.print(CommandLine.USAGE);
+            return 0;
+        }
+        if (cl.version()) {
+            out.println("rampart " + version());
+            return 0;
+        }
+        ConfigSource source = ConfigSource.resolve(cl.config());
+        if (cl.check()) {
+            return CheckCommand.run(source, out, err);
+        }
+        RampartConfig config;
+        try {
+            config = source.load();
+        } catch (ConfigException e) {
+            err.println("rampart: cannot start: configuration " + source.describe() + " is invalid:");
+            err.println(e.getMessage());
+            return 1;
+        }
+        RampartServer server;
+        try {
+            server = RampartServer.start(source, config);
+        } catch (IllegalStateException | java.io.IOException e) {
+            err.println("rampart: cannot start: " + e.getMessage());
+            return 1;
+        }
+        try {
+            server.awaitStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

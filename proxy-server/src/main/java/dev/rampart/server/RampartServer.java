@@ -1,0 +1,196 @@
+package dev.rampart.server;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.EffectiveConfigRenderer;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.proxy.ProxyListener;
+import dev.rampart.core.proxy.ProxyRuntime;
+import dev.rampart.core.proxy.Transport;
+import dev.rampart.core.resilience.BreakerRegistry;
+import dev.rampart.core.resilience.BreakerSnapshot;
+import dev.rampart.core.resilience.CircuitBreaker;
+import dev.rampart.server.admin.AdminServer;
+import dev.rampart.server.admin.AdminSources;
+import dev.rampart.server.admin.BreakerView;
+import dev.rampart.server.observe.AccessLogObserver;
+import dev.rampart.server.observe.CompositeObserver;
+import dev.rampart.server.observe.MicrometerObserver;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running Rampart: the proxy listener, the admin server, metrics and access log, reload and the
+ * graceful drain. Built by {@link #start}; {@link #shutdown} drains and stops it.
+ */
+final class RampartServer {
+
+    private static final Logger log = LoggerFactory.getLogger("rampart");
+
+    private final ConfigSource source;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final MicrometerObserver metrics;
+    private final AtomicBoolean accessLogOn;
+    private final ProxyRuntime runtime;
+    private final ProxyListener listener;
+    private final AdminServer admin;
+    private final ConfigReloader reloader;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Set<String> gaugedEndpoints = new HashSet<>();
+
+    private RampartServer(ConfigSource source, RampartConfig config) throws IOException {
+        this.source = source;
+        Transport transport = Transport.detect();
+        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        acceptors = transport.newEventLoopGroup(1, "rampart-accept");
+        workers = transport.newEventLoopGroup(loops, "rampart-io");
+        metrics = new MicrometerObserver();
+        accessLogOn = new AtomicBoolean(config.accessLog().enabled());
+        ProxyObserver accessLog = AccessLogObserver.toLogger();
+        ProxyObserver observer = CompositeObserver.of(metrics, new ProxyObserver() {
+            @Override
+            public void onExchangeComplete(dev.rampart.core.observe.ExchangeRecord record) {
+                if (accessLogOn.get()) {
+                    accessLog.onExchangeComplete(record);
+                }
+            }
+        });
+        BreakerRegistry breakers = new BreakerRegistry(Ticker.systemTicker(), (upstream, endpoint, from, to) ->
+                metrics.onBreakerTransition(upstream, endpoint, to.name().toLowerCase(Locale.ROOT)));
+        runtime = new ProxyRuntime(config, transport, workers, loops, breakers, observer, Ticker.systemTicker(),
+                Clock.systemUTC());
+        registerBreakerGauges(config);
+        listener = ProxyListener.bind(runtime, acceptors);
+        admin = AdminServer.start(config.admin(), new AdminSources(metrics::scrape, () -> !runtime.draining(),
+                () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));
+        reloader = new ConfigReloader(source, new ConfigReloader.Target() {
+            @Override
+            public void apply(RampartConfig next) {
+                applyReload(next);
+            }
+
+            @Override
+            public void reloaded(boolean success) {
+                metrics.onConfigReload(success);
+            }
+        });
+        String why = Transport.epollUnavailabilityCause();
+        log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({} routes, {} upstreams)",
+                Main.version(), config.server().tls().isPresent() ? "https" : "http", config.server().host(),
+                listener.port(), transport.name(), transport.name().equals("nio") && why != null ? ": epoll unavailable, " + why : "",
+                loops, config.admin().host(), admin.port(), source.describe(), config.routes().size(),
+                config.upstreams().size());
+    }
+
+    /** Starts everything; throws {@link IllegalStateException} when a port cannot be bound. */
+    static RampartServer start(ConfigSource source, RampartConfig config) throws IOException {
+        RampartServer server = new RampartServer(source, config);
+        server.reloader.watchFile();
+        Signals.on("HUP", () -> server.reloader.reload("SIGHUP"));
+        Signals.on("TERM", () -> server.shutdown("SIGTERM"));
+        Signals.on("INT", () -> server.shutdown("SIGINT"));
+        return server;
+    }
+
+    int port() {
+        return listener.port();
+    }
+
+    int adminPort() {
+        return admin.port();
+    }
+
+    /** Blocks the calling (main) thread until the server has stopped. */
+    void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    private void applyReload(RampartConfig next) {
+        RampartConfig previous = runtime.config();
+        if (!previous.server().equals(next.server()) || !previous.admin().equals(next.admin())) {
+            log.warn("reload: server and admin listener settings take effect only after a restart");
+        }
+        runtime.apply(next);
+        accessLogOn.set(next.accessLog().enabled());
+        registerBreakerGauges(next);
+    }
+
+    /** One state gauge per endpoint; gauges of endpoints no longer configured are removed. */
+    private synchronized void registerBreakerGauges(RampartConfig config) {
+        Set<String> now = new HashSet<>();
+        for (UpstreamConfig uc : config.upstreams().values()) {
+            for (EndpointAddress address : uc.endpoints()) {
+                CircuitBreaker breaker = runtime.breakers().get(uc.name(), address, uc.circuitBreaker());
+                metrics.registerBreakerState(uc.name(), address.authority(), () -> breaker.state().gaugeValue());
+                now.add(uc.name() + "\n" + address.authority());
+            }
+        }
+        for (String gone : gaugedEndpoints) {
+            if (!now.contains(gone)) {
+                String[] parts = gone.split("\n", 2);
+                metrics.removeEndpoint(parts[0], parts[1]);
+            }
+        }
+        gaugedEndpoints.clear();
+        gaugedEndpoints.addAll(now);
+    }
+
+    private List<BreakerView> breakerViews() {
+        List<BreakerView> views = new ArrayList<>();
+        for (BreakerSnapshot s : runtime.breakers().snapshot()) {
+            views.add(new BreakerView(s.upstream(), s.endpoint(), s.state().name().toLowerCase(Locale.ROOT),
+                    s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen()));
+        }
+        return views;
+    }
+
+    /**
+     * The graceful drain: readiness turns 503, the listener stops accepting, responses carry
+     * {@code Connection: close}, in-flight requests get {@code shutdown-grace} to finish, then whatever
+     * is left is closed and the process exits 0.
+     */
+    void shutdown(String signal) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        Duration grace = runtime.config().server().shutdownGrace();
+        log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(), grace);
+        runtime.startDraining();
+        listener.stopAccepting().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        try {
+            if (!runtime.awaitQuiescence(grace)) {
+                log.warn("shutdown grace {} passed with {} requests still in flight; closing them", grace,
+                        runtime.inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runtime.refuseNewRequests();
+        listener.closeConnections().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        reloader.close();
+        admin.close();
+        runtime.close();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        metrics.close();
+        log.info("stopped");
+        stopped.countDown();
+    }
+}
