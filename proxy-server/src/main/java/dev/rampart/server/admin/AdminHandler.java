@@ -1,0 +1,134 @@
+package dev.rampart.server.admin;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Supplier;
+
+/**
+ * Answers the admin endpoints (PRODUCT.md §3.5). Stateless, so one instance serves every connection.
+ * Bodies come from {@link AdminSources} at request time. An unknown path is 404 whatever the method; a
+ * known path answers GET and HEAD (HEAD as GET without the body, as RFC 9110 asks) and anything else with
+ * 405 and {@code Allow}. Every answer carries {@code Cache-Control: no-store}: a cached health or metrics
+ * answer is a wrong one.
+ */
+@ChannelHandler.Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    static final String JSON_CONTENT_TYPE = "application/json";
+    static final String ALLOW = "GET, HEAD";
+
+    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
+
+    private final AdminSources sources;
+    private final AdminJson json = new AdminJson();
+
+    AdminHandler(AdminSources sources) {
+        this.sources = sources;
+    }
+
+    /** What to send: a status, a content type and the body text. */
+    private record Reply(HttpResponseStatus status, String contentType, String body) {
+        static Reply json(HttpResponseStatus status, String body) {
+            return new Reply(status, JSON_CONTENT_TYPE, body);
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            send(ctx, request, Reply.json(HttpResponseStatus.BAD_REQUEST, AdminJson.BAD_REQUEST), true);
+            return;
+        }
+        send(ctx, request, answer(request.method(), new QueryStringDecoder(request.uri()).path()), false);
+    }
+
+    private Reply answer(HttpMethod method, String path) {
+        Supplier<Reply> endpoint = endpoint(path);
+        if (endpoint == null) {
+            return Reply.json(HttpResponseStatus.NOT_FOUND, AdminJson.NOT_FOUND);
+        }
+        if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+            return Reply.json(HttpResponseStatus.METHOD_NOT_ALLOWED, AdminJson.METHOD_NOT_ALLOWED);
+        }
+        try {
+            return endpoint.get();
+        } catch (RuntimeException e) {
+            log.warn("admin {} failed", path, e);
+            return Reply.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, AdminJson.INTERNAL_ERROR);
+        }
+    }
+
+    /** The endpoint at {@code path}, or null when there is none. */
+    private Supplier<Reply> endpoint(String path) {
+        switch (path) {
+            case "/metrics":
+                return () -> new Reply(HttpResponseStatus.OK, METRICS_CONTENT_TYPE, sources.metrics().get());
+            case "/healthz":
+                return () -> Reply.json(HttpResponseStatus.OK, AdminJson.OK);
+            case "/readyz":
+                return () -> sources.ready().getAsBoolean()
+                        ? Reply.json(HttpResponseStatus.OK, AdminJson.READY)
+                        : Reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, AdminJson.DRAINING);
+            case "/admin/routes":
+                return () -> Reply.json(HttpResponseStatus.OK, sources.routesJson().get());
+            case "/admin/breakers":
+                return () -> Reply.json(HttpResponseStatus.OK, json.breakers(sources.breakers().get()));
+            default:
+                return null;
+        }
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, Reply reply, boolean close) {
+        boolean head = HttpMethod.HEAD.equals(request.method());
+        ByteBuf body = head ? Unpooled.EMPTY_BUFFER : ByteBufUtil.writeUtf8(ctx.alloc(), reply.body());
+        int length = head ? ByteBufUtil.utf8Bytes(reply.body()) : body.readableBytes();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, length)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (reply.status().equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
+            response.headers().set(HttpHeaderNames.ALLOW, ALLOW);
+        }
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            ctx.close(); // an idle admin connection holds a file descriptor for nothing
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("admin connection {} failed", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,302 @@
+package dev.rampart.server.observe;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.observe.ProxyObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * The metrics of PRODUCT.md §3.5, kept in a Prometheus registry that the admin server scrapes.
+ *
+ * <p>The {@link ProxyObserver} methods run on event loops for every request, so each meter is looked up
+ * in a {@link ConcurrentHashMap} keyed by a small record of its label values: after the first request
+ * of a label combination, recording is a lock-free map read and an increment, with no {@code Meter.Id}
+ * built and no registry lock taken. Label values are bounded: methods outside the standard nine become
+ * {@code OTHER}, a missing route, reason, upstream or endpoint becomes {@code none}, and the rest come
+ * from the config and the reason catalog.
+ *
+ * <p>Request durations are a histogram with fixed buckets from 1 ms to 30 s (what a proxy's latency
+ * spans); percentiles are left to the server that queries them, since client-side percentiles cannot be
+ * aggregated across instances.
+ *
+ * <p>The observer owns its registry (see {@link #registry()} to add meters) and the JVM, process and
+ * Netty memory meters bound to it; {@link #close()} releases them.
+ */
+public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
+
+    /** The value for a label whose subject is absent (no route matched, no reason on success, ...). */
+    public static final String NONE = "none";
+
+    static final Duration[] DURATION_BUCKETS = {
+            Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30),
+    };
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+    private final AtomicInteger activeConnections = new AtomicInteger();
+
+    private final ConcurrentMap<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> durations = new ConcurrentHashMap<>();
+    private final ConcurrentMap<EndpointLabels, Counter> attempts = new ConcurrentHashMap<>();
+    private final ConcurrentMap<RouteLabels, Counter> retries = new ConcurrentHashMap<>();
+    private final ConcurrentMap<RouteLabels, Counter> retriesSkipped = new ConcurrentHashMap<>();
+    private final ConcurrentMap<EndpointLabels, Counter> transitions = new ConcurrentHashMap<>();
+    /** Guarded by {@code this}: registration happens at start and on reload, never on the hot path. */
+    private final Map<EndpointLabels, Gauge> breakerStates = new HashMap<>();
+    private final Counter reloadSuccess;
+    private final Counter reloadFailure;
+
+    /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
+    public MicrometerObserver() {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new NettyMemoryMetrics().bindTo(registry);
+
+        Gauge.builder("rampart.active.connections", activeConnections, AtomicInteger::get)
+                .description("Open client connections")
+                .register(registry);
+        // Both series exist from the start, so an alert on failures sees 0 rather than no data.
+        reloadSuccess = reloadCounter("success");
+        reloadFailure = reloadCounter("failure");
+    }
+
+    /** The registry, for the admin server's scrape and for meters other components add. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition (format 0.0.4) of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void onExchangeComplete(ExchangeRecord record) {
+        String route = orNone(record.route());
+        RequestKey key = new RequestKey(route, normalizeMethod(record.method()), record.status(),
+                orNone(record.reason()));
+        lookup(requests, key, this::requestCounter).increment();
+        lookup(durations, route, this::durationTimer).record(record.durationNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void onAttempt(String upstream, String endpoint, String outcome) {
+        lookup(attempts, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(outcome)),
+                k -> Counter.builder("rampart.upstream.attempts")
+                        .description("Upstream attempts by endpoint and outcome")
+                        .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "outcome", k.value())
+                        .register(registry))
+                .increment();
+    }
+
+    @Override
+    public void onRetry(String route, String cause) {
+        lookup(retries, new RouteLabels(orNone(route), orNone(cause)),
+                k -> Counter.builder("rampart.retries")
+                        .description("Retries scheduled, by cause")
+                        .tags("route", k.route(), "cause", k.value())
+                        .register(registry))
+                .increment();
+    }
+
+    @Override
+    public void onRetrySkipped(String route, String why) {
+        lookup(retriesSkipped, new RouteLabels(orNone(route), orNone(why)),
+                k -> Counter.builder("rampart.retries.skipped")
+                        .description("Retries a failure asked for but a rule refused")
+                        .tags("route", k.route(), "why", k.value())
+                        .register(registry))
+                .increment();
+    }
+
+    @Override
+    public void onClientConnection(int delta) {
+        activeConnections.addAndGet(delta);
+    }
+
+    /**
+     * An endpoint breaker changed state.
+     *
+     * @param toState {@code closed}, {@code half_open} or {@code open}; case and {@code -} are normalised
+     */
+    public void onBreakerTransition(String upstream, String endpoint, String toState) {
+        lookup(transitions, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(toState)),
+                k -> Counter.builder("rampart.circuit.breaker.transitions")
+                        .description("Circuit breaker state changes")
+                        .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "to", normalizeState(k.value()))
+                        .register(registry))
+                .increment();
+    }
+
+    /** A config reload was applied ({@code true}) or refused ({@code false}). */
+    public void onConfigReload(boolean success) {
+        (success ? reloadSuccess : reloadFailure).increment();
+    }
+
+    /**
+     * Publishes {@code rampart_circuit_breaker_state{upstream,endpoint}}, read from {@code state} at each
+     * scrape (0 closed, 1 half-open, 2 open; see {@link #breakerStateValue}). Registering the same
+     * endpoint again replaces the previous source, so a reload that builds new breakers is reflected.
+     */
+    public synchronized void registerBreakerState(String upstream, String endpoint, DoubleSupplier state) {
+        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), "");
+        Gauge previous = breakerStates.remove(key);
+        if (previous != null) {
+            registry.remove(previous);
+        }
+        Gauge gauge = Gauge.builder("rampart.circuit.breaker.state", state, DoubleSupplier::getAsDouble)
+                .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
+                .tags("upstream", key.upstream(), "endpoint", key.endpoint())
+                .strongReference(true)
+                .register(registry);
+        breakerStates.put(key, gauge);
+    }
+
+    /**
+     * Forgets an endpoint that a reload removed: its breaker state gauge, its breaker transition counters
+     * and its attempt counters, so endpoints that come and go do not grow the scrape forever. An attempt
+     * still in flight may count once more afterwards; that series is then simply recreated.
+     */
+    public synchronized void removeEndpoint(String upstream, String endpoint) {
+        String u = orNone(upstream);
+        String e = orNone(endpoint);
+        Gauge gauge = breakerStates.remove(new EndpointLabels(u, e, ""));
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+        removeMatching(attempts, u, e);
+        removeMatching(transitions, u, e);
+    }
+
+    /** The gauge value of a breaker state name: 0 closed, 1 half-open, 2 open; -1 for anything else. */
+    public static double breakerStateValue(String state) {
+        switch (normalizeState(state)) {
+            case "closed":
+                return 0;
+            case "half_open":
+                return 1;
+            case "open":
+                return 2;
+            default:
+                return -1;
+        }
+    }
+
+    /** Stops the GC listener and closes the registry. */
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+
+    /** The method as a label: one of the nine standard methods, else {@code OTHER}. */
+    static String normalizeMethod(String method) {
+        if (method == null) {
+            return "OTHER";
+        }
+        switch (method) {
+            case "GET":
+            case "HEAD":
+            case "POST":
+            case "PUT":
+            case "DELETE":
+            case "PATCH":
+            case "OPTIONS":
+            case "TRACE":
+            case "CONNECT":
+                return method;
+            default:
+                return "OTHER";
+        }
+    }
+
+    private static String normalizeState(String state) {
+        return state == null ? NONE : state.toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static String orNone(String value) {
+        return value == null || value.isEmpty() ? NONE : value;
+    }
+
+    /** A plain read first: {@code computeIfAbsent} may lock the bin even when the key is present. */
+    private static <K, M> M lookup(ConcurrentMap<K, M> meters, K key, Function<K, M> create) {
+        M meter = meters.get(key);
+        return meter != null ? meter : meters.computeIfAbsent(key, create);
+    }
+
+    private void removeMatching(ConcurrentMap<EndpointLabels, Counter> meters, String upstream, String endpoint) {
+        meters.entrySet().removeIf(entry -> {
+            EndpointLabels k = entry.getKey();
+            if (k.upstream().equals(upstream) && k.endpoint().equals(endpoint)) {
+                registry.remove(entry.getValue());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private Counter requestCounter(RequestKey key) {
+        return Counter.builder("rampart.requests")
+                .description("Finished requests by route, method, status and reason")
+                .tags(Tags.of("route", key.route(), "method", key.method(),
+                        "status", Integer.toString(key.status()), "reason", key.reason()))
+                .register(registry);
+    }
+
+    private Timer durationTimer(String route) {
+        return Timer.builder("rampart.request.duration")
+                .description("Time from the request head to the end of the exchange")
+                .tags("route", route)
+                .serviceLevelObjectives(DURATION_BUCKETS)
+                .publishPercentileHistogram(false)
+                .register(registry);
+    }
+
+    private Counter reloadCounter(String result) {
+        return Counter.builder("rampart.config.reloads")
+                .description("Config reloads by result")
+                .tags("result", result)
+                .register(registry);
+    }
+
+    private record RequestKey(String route, String method, int status, String reason) {
+    }
+
+    /** Labels of a per-endpoint meter; {@code value} is the outcome, the target state, or unused. */
+    private record EndpointLabels(String upstream, String endpoint, String value) {
+    }
+
+    /** Labels of a per-route meter; {@code value} is the cause or the reason a retry was skipped. */
+    private record RouteLabels(String route, String value) {
+    }
+}

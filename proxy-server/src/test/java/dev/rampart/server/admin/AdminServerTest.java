@@ -1,0 +1,221 @@
+package dev.rampart.server.admin;
+
+import dev.rampart.core.config.AdminConfig;
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.server.TestJson;
+import dev.rampart.server.observe.MicrometerObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admin endpoints over real sockets, with a real HTTP client. */
+class AdminServerTest {
+
+    private static final String ROUTES = "{\"routes\":[{\"name\":\"default\",\"upstream\":\"app\"}]}";
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final MicrometerObserver observer = new MicrometerObserver();
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final AtomicReference<List<BreakerView>> breakers = new AtomicReference<>(List.of());
+    private AdminServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = AdminServer.start(new AdminConfig("127.0.0.1", 0),
+                new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        observer.close();
+    }
+
+    @Test
+    void listensOnAnEphemeralPortWhenAskedForZero() {
+        assertTrue(server.port() > 0);
+        assertEquals("127.0.0.1", server.localAddress().getAddress().getHostAddress());
+    }
+
+    @Test
+    void metricsArePrometheusText() throws Exception {
+        observer.onExchangeComplete(new ExchangeRecord(0, "id", "c", "GET", "/", 200, null, "default", "app", "e",
+                1, 0, 0, 1_000_000, -1));
+        HttpResponse<String> response = get("/metrics");
+        assertEquals(200, response.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", contentType(response));
+        assertTrue(response.body().lines().anyMatch(
+                "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"default\",status=\"200\"} 1.0"::equals),
+                response.body());
+        assertEquals("no-store", response.headers().firstValue("cache-control").orElse(""));
+    }
+
+    @Test
+    void healthzIsOkWhileTheProcessRuns() throws Exception {
+        HttpResponse<String> response = get("/healthz");
+        assertEquals(200, response.statusCode());
+        assertEquals("application/json", contentType(response));
+        assertEquals(Map.of("status", "ok"), TestJson.object(response.body()));
+    }
+
+    @Test
+    void readyzTurns503WhileDraining() throws Exception {
+        HttpResponse<String> serving = get("/readyz");
+        assertEquals(200, serving.statusCode());
+        assertEquals(Map.of("status", "ready"), TestJson.object(serving.body()));
+
+        ready.set(false);
+        HttpResponse<String> draining = get("/readyz");
+        assertEquals(503, draining.statusCode());
+        assertEquals("application/json", contentType(draining));
+        assertEquals(Map.of("status", "draining"), TestJson.object(draining.body()));
+        assertEquals(200, get("/healthz").statusCode(), "liveness does not follow readiness");
+    }
+
+    @Test
+    void routesAreTheRenderedJson() throws Exception {
+        HttpResponse<String> response = get("/admin/routes");
+        assertEquals(200, response.statusCode());
+        assertEquals("application/json", contentType(response));
+        assertEquals(ROUTES, response.body());
+    }
+
+    @Test
+    void breakersAreAJsonArray() throws Exception {
+        assertEquals(List.of(), TestJson.parse(get("/admin/breakers").body()));
+
+        breakers.set(List.of(
+                new BreakerView("app", "127.0.0.1:8081", "open", 62.5, 24, 4),
+                new BreakerView("app", "127.0.0.1:8082", "closed", Double.NaN, 0, 0)));
+        HttpResponse<String> response = get("/admin/breakers");
+        assertEquals(200, response.statusCode());
+        assertEquals("application/json", contentType(response));
+        List<?> views = (List<?>) TestJson.parse(response.body());
+        assertEquals(2, views.size());
+        Map<?, ?> open = (Map<?, ?>) views.get(0);
+        assertEquals(List.of("upstream", "endpoint", "state", "failure_rate", "calls_in_window", "seconds_to_half_open"),
+                List.copyOf(open.keySet()));
+        assertEquals("app", open.get("upstream"));
+        assertEquals("127.0.0.1:8081", open.get("endpoint"));
+        assertEquals("open", open.get("state"));
+        assertEquals(62.5, open.get("failure_rate"));
+        assertEquals(24L, open.get("calls_in_window"));
+        assertEquals(4L, open.get("seconds_to_half_open"));
+        Map<?, ?> closed = (Map<?, ?>) views.get(1);
+        assertTrue(closed.containsKey("failure_rate") && closed.get("failure_rate") == null, "NaN is null");
+    }
+
+    @Test
+    void aQueryStringDoesNotChangeThePath() throws Exception {
+        assertEquals(200, get("/readyz?verbose=1").statusCode());
+    }
+
+    @Test
+    void unknownPathIs404Json() throws Exception {
+        HttpResponse<String> response = get("/admin/nothing");
+        assertEquals(404, response.statusCode());
+        assertEquals("application/json", contentType(response));
+        assertEquals(Map.of("error", "not_found"), TestJson.object(response.body()));
+        assertEquals(404, send("DELETE", "/nothing").statusCode());
+    }
+
+    @Test
+    void otherMethodsAre405WithAllow() throws Exception {
+        for (String path : List.of("/metrics", "/healthz", "/readyz", "/admin/routes", "/admin/breakers")) {
+            HttpResponse<String> response = send("POST", path);
+            assertEquals(405, response.statusCode(), path);
+            assertEquals("GET, HEAD", response.headers().firstValue("allow").orElse(""), path);
+            assertEquals(Map.of("error", "method_not_allowed"), TestJson.object(response.body()));
+        }
+    }
+
+    @Test
+    void headAnswersLikeGetWithoutABody() throws Exception {
+        HttpResponse<String> response = send("HEAD", "/healthz");
+        assertEquals(200, response.statusCode());
+        assertEquals("15", response.headers().firstValue("content-length").orElse(""));
+        assertEquals("", response.body());
+    }
+
+    @Test
+    void aFailingSourceIs500AndTheServerCarriesOn() throws Exception {
+        AdminServer failing = AdminServer.start(new AdminConfig("127.0.0.1", 0), new AdminSources(
+                () -> { throw new IllegalStateException("registry closed"); }, () -> true, () -> "{}", List::of));
+        try {
+            HttpResponse<String> response = client.send(request(failing, "GET", "/metrics"), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, response.statusCode());
+            assertEquals(Map.of("error", "internal_error"), TestJson.object(response.body()));
+            assertEquals(200, client.send(request(failing, "GET", "/healthz"), HttpResponse.BodyHandlers.ofString()).statusCode());
+        } finally {
+            failing.close();
+        }
+    }
+
+    @Test
+    void anOversizedRequestBodyIsRefused() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(uri(server, "/metrics"))
+                .method("POST", HttpRequest.BodyPublishers.ofString("x".repeat(AdminServer.MAX_REQUEST_BYTES + 1)))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        assertEquals(413, client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void aTakenAddressFailsWithItsName() {
+        IOException e = assertThrows(IOException.class, () -> AdminServer.start(
+                new AdminConfig("127.0.0.1", server.port()), new AdminSources(() -> "", () -> true, () -> "{}", List::of)));
+        assertTrue(e.getMessage().contains("127.0.0.1:" + server.port()), e.getMessage());
+    }
+
+    @Test
+    void closeStopsListening() {
+        int port = server.port();
+        server.close();
+        server.close(); // idempotent
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                .timeout(Duration.ofSeconds(5)).build();
+        assertThrows(ConnectException.class, () -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send("GET", path);
+    }
+
+    private HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+        return client.send(request(server, method, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(AdminServer server, String method, String path) {
+        return HttpRequest.newBuilder(uri(server, path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    private static URI uri(AdminServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private static String contentType(HttpResponse<?> response) {
+        return response.headers().firstValue("content-type").orElse("");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.rampart.server.observe;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.rampart.core.config.AccessLogConfig;
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.server.TestJson;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AccessLogObserverTest {
+
+    private final List<String> lines = new ArrayList<>();
+    private final AccessLogObserver observer = new AccessLogObserver(lines::add);
+
+    @Test
+    void oneJsonObjectPerExchangeWithEveryFieldInOrder() {
+        observer.onExchangeComplete(new ExchangeRecord(1_700_000_000_123L, "req-1", "10.0.0.7", "POST", "/orders?id=7",
+                201, null, "default", "app", "127.0.0.1:8081", 2, 345, 6789, 12_345_678, 9_876_543));
+
+        assertEquals(1, lines.size());
+        Map<String, Object> json = TestJson.object(lines.get(0));
+        assertEquals(List.of("time", "request_id", "client", "method", "path", "status", "reason", "route", "upstream",
+                "endpoint", "attempts", "bytes_in", "bytes_out", "duration_ms", "upstream_ms"), List.copyOf(json.keySet()));
+        assertEquals("2023-11-14T22:13:20.123Z", json.get("time"));
+        assertEquals("req-1", json.get("request_id"));
+        assertEquals("10.0.0.7", json.get("client"));
+        assertEquals("POST", json.get("method"));
+        assertEquals("/orders?id=7", json.get("path"));
+        assertEquals(201L, json.get("status"));
+        assertNull(json.get("reason"));
+        assertEquals("default", json.get("route"));
+        assertEquals("app", json.get("upstream"));
+        assertEquals("127.0.0.1:8081", json.get("endpoint"));
+        assertEquals(2L, json.get("attempts"));
+        assertEquals(345L, json.get("bytes_in"));
+        assertEquals(6789L, json.get("bytes_out"));
+        assertEquals(12.346, json.get("duration_ms"));
+        assertEquals(9.877, json.get("upstream_ms"));
+    }
+
+    @Test
+    void unknownUpstreamTimeAndAbsentNamesAreNull() {
+        observer.onExchangeComplete(new ExchangeRecord(1_700_000_000_000L, "req-2", "10.0.0.7", "GET", "/nope",
+                404, "ROUTE_NOT_FOUND", null, null, null, 0, 0, 120, 250_000, -1));
+
+        Map<String, Object> json = TestJson.object(lines.get(0));
+        assertEquals("2023-11-14T22:13:20.000Z", json.get("time"), "milliseconds are always written");
+        assertEquals("ROUTE_NOT_FOUND", json.get("reason"));
+        assertTrue(json.containsKey("route") && json.get("route") == null);
+        assertTrue(json.containsKey("upstream_ms") && json.get("upstream_ms") == null);
+        assertEquals(0.25, json.get("duration_ms"));
+        assertTrue(lines.get(0).contains("\"duration_ms\":0.250"), lines.get(0));
+    }
+
+    @Test
+    void clientControlledTextIsEscapedAndStaysOnOneLine() {
+        String path = "/a\"b\\c\n{\"injected\":true}\r\u0000\u2028é😀";
+        observer.onExchangeComplete(new ExchangeRecord(0, "id\"}", "::1", "GET", path,
+                200, null, "default", "app", "e", 1, 0, 0, 1, 1));
+
+        String line = lines.get(0);
+        assertFalse(line.contains("\n") || line.contains("\r"), line);
+        Map<String, Object> json = TestJson.object(line);
+        assertEquals(path, json.get("path"));
+        assertEquals("id\"}", json.get("request_id"));
+        assertEquals(15, json.size());
+    }
+
+    @Test
+    void millisecondsHaveExactlyThreeDecimalsAndNoExponent() {
+        assertEquals("0.000", AccessLogFormat.millis(0));
+        assertEquals("0.000", AccessLogFormat.millis(-5));
+        assertEquals("0.001", AccessLogFormat.millis(1_000));
+        assertEquals("0.010", AccessLogFormat.millis(10_000));
+        assertEquals("1.500", AccessLogFormat.millis(1_499_500));
+        assertEquals("86400000.000", AccessLogFormat.millis(86_400_000_000_000L));
+    }
+
+    @Test
+    void disabledAccessLogIsNotAnObserver() {
+        assertSame(ProxyObserver.NOOP, AccessLogObserver.forConfig(new AccessLogConfig(false)));
+        assertInstanceOf(AccessLogObserver.class, AccessLogObserver.forConfig(new AccessLogConfig(true)));
+    }
+
+    @Test
+    void theLoggerSinkWritesTheBareLineToRampartAccess() {
+        Logger logger = (Logger) LoggerFactory.getLogger(AccessLogObserver.LOGGER_NAME);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            AccessLogObserver.toLogger().onExchangeComplete(new ExchangeRecord(0, "req-3", "10.0.0.7", "GET", "/",
+                    200, null, "default", "app", "e", 1, 0, 0, 1_000_000, 500_000));
+        } finally {
+            logger.detachAppender(appender);
+        }
+        assertEquals(1, appender.list.size());
+        ILoggingEvent event = appender.list.get(0);
+        assertEquals(ch.qos.logback.classic.Level.INFO, event.getLevel());
+        assertEquals("req-3", TestJson.object(event.getFormattedMessage()).get("request_id"));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.rampart.server.observe;
+
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.joran.spi.JoranException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bundled {@code logback.xml}, loaded into a context of its own: the access log must go to stdout as
+ * bare lines through an appender that never blocks an event loop, and nothing else may reach stdout.
+ */
+class LogbackConfigTest {
+
+    private final LoggerContext context = new LoggerContext();
+
+    @BeforeEach
+    void load() throws JoranException {
+        URL config = getClass().getClassLoader().getResource("logback.xml");
+        assertNotNull(config, "logback.xml is bundled");
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(config);
+    }
+
+    @AfterEach
+    void stop() {
+        context.stop();
+    }
+
+    @Test
+    void accessLogIsAsynchronousNeverBlocksAndKeepsEveryLevel() {
+        Logger access = context.getLogger(AccessLogObserver.LOGGER_NAME);
+        assertFalse(access.isAdditive(), "access lines must not reach the application log");
+        assertTrue(access.isInfoEnabled());
+        AsyncAppender async = assertInstanceOf(AsyncAppender.class, only(access));
+        assertTrue(async.isNeverBlock());
+        assertEquals(0, async.getDiscardingThreshold());
+        assertFalse(async.isIncludeCallerData());
+        assertTrue(async.isStarted());
+
+        List<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> targets = new ArrayList<>();
+        async.iteratorForAppenders().forEachRemaining(targets::add);
+        assertEquals(1, targets.size());
+        ConsoleAppender<?> console = assertInstanceOf(ConsoleAppender.class, targets.get(0));
+        assertEquals("System.out", console.getTarget());
+        assertEquals("%msg%n", ((PatternLayoutEncoder) console.getEncoder()).getPattern());
+    }
+
+    @Test
+    void applicationLogsGoToStderr() {
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ConsoleAppender<?> console = assertInstanceOf(ConsoleAppender.class, only(root));
+        assertEquals("System.err", console.getTarget());
+        assertTrue(root.isInfoEnabled());
+        assertFalse(root.isDebugEnabled());
+    }
+
+    private static Appender<ch.qos.logback.classic.spi.ILoggingEvent> only(Logger logger) {
+        List<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> appenders = new ArrayList<>();
+        logger.iteratorForAppenders().forEachRemaining(appenders::add);
+        assertEquals(1, appenders.size(), "appenders of " + logger.getName());
+        return appenders.get(0);
+    }
+}
