@@ -54,7 +54,7 @@ public final class Main {
         }
         RampartServer server;
         try {
-            server = RampartServer.start(source, config);
+            server = RampartServer.start(source, config, true);
         } catch (IllegalStateException | java.io.IOException e) {
             err.println("rampart: cannot start: " + e.getMessage());
             return 1;

@@ -99,13 +99,19 @@ final class RampartServer {
                 config.upstreams().size());
     }
 
-    /** Starts everything; throws {@link IllegalStateException} when a port cannot be bound. */
-    static RampartServer start(ConfigSource source, RampartConfig config) throws IOException {
+    /**
+     * Starts everything; throws {@link IllegalStateException} when a port cannot be bound.
+     *
+     * @param handleSignals install the TERM/INT (drain) and HUP (reload) handlers; off for in-process tests
+     */
+    static RampartServer start(ConfigSource source, RampartConfig config, boolean handleSignals) throws IOException {
         RampartServer server = new RampartServer(source, config);
         server.reloader.watchFile();
-        Signals.on("HUP", () -> server.reloader.reload("SIGHUP"));
-        Signals.on("TERM", () -> server.shutdown("SIGTERM"));
-        Signals.on("INT", () -> server.shutdown("SIGINT"));
+        if (handleSignals) {
+            Signals.on("HUP", () -> server.reloader.reload("SIGHUP"));
+            Signals.on("TERM", () -> server.shutdown("SIGTERM"));
+            Signals.on("INT", () -> server.shutdown("SIGINT"));
+        }
         return server;
     }
 

@@ -1,0 +1,109 @@
+package dev.rampart.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged jar run as a real process, with its stderr collected and its ports read from the start line. */
+final class RampartProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on https?://[^:]+:(\\d+) .*admin on [^:]+:(\\d+)");
+
+    private final Process process;
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
+    private volatile int port = -1;
+    private volatile int adminPort = -1;
+
+    private RampartProcess(Process process) {
+        this.process = process;
+        pump(process.getErrorStream(), stderr, true);
+        pump(process.getInputStream(), stdout, false);
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("rampart.jar", "target/rampart.jar"));
+    }
+
+    static RampartProcess start(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar",
+                jar().toString()));
+        command.addAll(List.of(args));
+        return new RampartProcess(new ProcessBuilder(command).start());
+    }
+
+    /** Waits (bounded) until the proxy said it is listening. */
+    RampartProcess awaitListening() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (port < 0 && System.nanoTime() < deadline && process.isAlive()) {
+            Thread.sleep(20);
+        }
+        if (port < 0) {
+            throw new AssertionError("rampart did not start; stderr:\n" + String.join("\n", stderr));
+        }
+        return this;
+    }
+
+    int port() {
+        return port;
+    }
+
+    int adminPort() {
+        return adminPort;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    String stderr() {
+        return String.join("\n", stderr);
+    }
+
+    String stdout() {
+        return String.join("\n", stdout);
+    }
+
+    /** Waits for the process to end and returns its exit code. */
+    int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("rampart did not exit within " + seconds + "s; stderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    private void pump(java.io.InputStream in, List<String> sink, boolean watchForStart) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    sink.add(line);
+                    if (watchForStart) {
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            adminPort = Integer.parseInt(m.group(2));
+                            port = Integer.parseInt(m.group(1));
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "rampart-process-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.rampart.server;
+
+import dev.rampart.core.testing.FakeUpstream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packaged jar as an operator runs it: start, serve, drain on SIGTERM, exit codes. */
+class ServerProcessIT {
+
+    @TempDir
+    Path dir;
+
+    private Path config(String upstream) throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, """
+                rampart {
+                  server { host = "127.0.0.1", port = 0, shutdown-grace = 10s }
+                  admin { port = 0 }
+                  upstreams { app { endpoints = ["%s"] } }
+                  routes = [ { name = default, match { path-prefix = "/" }, upstream = app } ]
+                }
+                """.formatted(upstream));
+        return file;
+    }
+
+    @Test
+    void sigtermDuringASlowRequestLetsItFinishThenExitsZero() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) ->
+                reply.after(1500, () -> reply.send(200, "text/plain", "slow but complete")));
+             RampartProcess rampart = RampartProcess.start("--config", config(upstream.authority()).toString())) {
+            rampart.awaitListening();
+            HttpClient client = HttpClient.newHttpClient();
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + "/slow")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (upstream.requests().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, upstream.requests().size(), "the slow request reached the upstream");
+
+            rampart.process().destroy(); // SIGTERM
+
+            HttpResponse<String> readyz = awaitReadyzStatus(client, rampart.adminPort(), 503);
+            assertEquals(503, readyz.statusCode(), "readiness turns 503 while draining");
+            HttpResponse<String> response = slow.get(10, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals("slow but complete", response.body());
+            assertEquals("close", response.headers().firstValue("connection").orElse(""),
+                    "a response during the drain closes its connection");
+            assertEquals(0, rampart.awaitExit(20), "exit code after a graceful drain");
+        }
+    }
+
+    private static HttpResponse<String> awaitReadyzStatus(HttpClient client, int adminPort, int wanted) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            last = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            if (last.statusCode() == wanted) {
+                return last;
+            }
+            Thread.sleep(10);
+        }
+        return last;
+    }
+
+    @Test
+    void anInvalidConfigNeverStartsAndNamesFileLineAndKey() throws Exception {
+        Path file = dir.resolve("bad.conf");
+        Files.writeString(file, """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:1"] } }
+                  routes = [ { name = default, upstream = app, retry { attempts = "three" } } ]
+                }
+                """);
+        try (RampartProcess rampart = RampartProcess.start("--config", file.toString())) {
+            assertEquals(1, rampart.awaitExit(30));
+            String err = rampart.stderr();
+            assertTrue(err.contains("rampart.routes[0].retry.attempts: expected a number, got \"three\" ("
+                    + file + ":3)"), err);
+        }
+    }
+
+    @Test
+    void checkPrintsTheEffectiveConfigAndExitsZeroForAGoodFile() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start("--check", "--config", config("127.0.0.1:9").toString())) {
+            assertEquals(0, rampart.awaitExit(30));
+            String out = rampart.stdout();
+            assertTrue(out.contains("per-try-timeout = 5s"), "defaults are filled in:\n" + out);
+            assertTrue(out.contains("is valid"), out);
+        }
+    }
+
+    @Test
+    void checkExitsOneForABadFile() throws Exception {
+        Path file = dir.resolve("typo.conf");
+        Files.writeString(file, """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:1"] } }
+                  routes = [ { name = default, upstream = app, retyr { attempts = 2 } } ]
+                }
+                """);
+        try (RampartProcess rampart = RampartProcess.start("--check", "--config", file.toString())) {
+            assertEquals(1, rampart.awaitExit(30));
+            assertTrue(rampart.stderr().contains("did you mean \"retry\"?"), rampart.stderr());
+        }
+    }
+
+    @Test
+    void aBadCommandLineExitsTwoWithUsage() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start("--frobnicate")) {
+            assertEquals(2, rampart.awaitExit(30));
+            assertTrue(rampart.stderr().contains("Usage:"), rampart.stderr());
+        }
+    }
+}
