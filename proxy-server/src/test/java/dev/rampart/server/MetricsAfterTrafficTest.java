@@ -1,0 +1,73 @@
+package dev.rampart.server;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** After real traffic through the real server, /metrics has the contract's names and labels. */
+class MetricsAfterTrafficTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void requestsRetriesAttemptsBreakersAndMemoryAreExported() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(
+                UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("fine")))) {
+            Path file = dir.resolve("proxy.conf");
+            Files.writeString(file, """
+                    rampart {
+                      server { host = "127.0.0.1", port = 0 }
+                      admin { port = 0 }
+                      access-log { enabled = false }
+                      upstreams { app { endpoints = ["%s"] } }
+                      routes = [ { name = api, match { path-prefix = "/" }, upstream = app,
+                                   retry { backoff { initial = 5ms, max = 10ms } } } ]
+                    }
+                    """.formatted(upstream.authority()));
+            ConfigSource source = ConfigSource.resolve(Optional.of(file));
+            RampartServer server = RampartServer.start(source, source.load(), false);
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/orders")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(r.statusCode() == 200, "retried to success: " + r.statusCode());
+                client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/orders"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+
+                String metrics = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                String endpoint = upstream.authority();
+                for (String expected : new String[] {
+                        "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"api\",status=\"200\"} 1.0",
+                        "rampart_request_duration_seconds_bucket{route=\"api\",le=\"0.005\"}",
+                        "rampart_upstream_attempts_total{endpoint=\"" + endpoint + "\",outcome=\"status_5xx\",upstream=\"app\"} 1.0",
+                        "rampart_retries_total{cause=\"gateway-error\",route=\"api\"} 1.0",
+                        "rampart_circuit_breaker_state{endpoint=\"" + endpoint + "\",upstream=\"app\"} 0.0",
+                        "rampart_requests_total{method=\"POST\",reason=\"none\",route=\"api\",status=\"200\"} 1.0",
+                        "rampart_active_connections",
+                        "rampart_config_reloads_total{result=\"success\"} 0.0",
+                        "rampart_netty_direct_memory_bytes",
+                        "jvm_memory_used_bytes"}) {
+                    assertTrue(metrics.contains(expected), "missing " + expected + " in\n" + metrics);
+                }
+                assertTrue(!metrics.contains("/orders"), "raw paths never become labels");
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+}
