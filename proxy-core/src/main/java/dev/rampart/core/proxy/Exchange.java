@@ -16,6 +16,7 @@ import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
+import dev.rampart.core.upstream.pool.PoolExhaustedException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -67,6 +68,7 @@ final class Exchange {
     private boolean finished;
     private boolean continueSent;
     private long firstAttemptNanos = -1;
+    private String lastFailure;
     private long headNanos = -1;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
@@ -131,6 +133,13 @@ final class Exchange {
     private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
         if (!acquired.isSuccess()) {
             if (attempt == current && !finished) {
+                if (acquired.cause() instanceof PoolExhaustedException) {
+                    // Our own queue for this endpoint is full: shed load, do not blame the upstream.
+                    current = null;
+                    attempt.recordOutcome(null, 0);
+                    fail(Reason.UPSTREAM_OVERLOADED, 1);
+                    return;
+                }
                 onAttemptFailed(attempt, FailureClassifier.classifyConnectFailure(acquired.cause()), acquired.cause());
             }
             return;
@@ -243,9 +252,10 @@ final class Exchange {
         current = null;
         attempt.recordOutcome(false, elapsed);
         snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), kind.name().toLowerCase(java.util.Locale.ROOT));
-        if (cause != null && log.isDebugEnabled()) {
-            log.debug("request {} attempt {} to {} failed: {}", outcome.requestId(), attempt.number(),
-                    attempt.endpoint().label(), kind, cause);
+        lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": " + kind
+                + (cause == null ? "" : " (" + cause + ")");
+        if (log.isDebugEnabled()) {
+            log.debug("request {} {}", outcome.requestId(), lastFailure);
         }
         RetryDecision decision = snapshot.retryPolicy(route.name()).decide(retryContext(UpstreamFailure.of(kind), attempt));
         if (!retryOrReport(decision)) {
@@ -460,6 +470,11 @@ final class Exchange {
     }
 
     private void sendError(ErrorContext error) {
+        if (lastFailure != null) {
+            // The internals (addresses, exception text) go to the log once, never to the client.
+            log.info("request {} answered {} {} after {} attempt(s); last failure: {}", outcome.requestId(),
+                    error.status(), error.reason(), outcome.attempts(), lastFailure);
+        }
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
         client.writeError(error, body.complete()).addListener((ChannelFutureListener) f -> finish());

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.TraceContext;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -25,6 +26,8 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString X_RAMPART_ATTEMPT = AsciiString.cached("x-rampart-attempt");
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     static final String VIA_VALUE = "1.1 rampart";
 
     private ForwardedHeaders() {
@@ -53,6 +56,12 @@ final class ForwardedHeaders {
         }
         appendVia(source.get(HttpHeaderNames.VIA), out);
         out.set(requestIdHeader, requestId);
+        String incomingTrace = source.get(TRACEPARENT);
+        String trace = TraceContext.ensureTraceparent(incomingTrace);
+        if (!trace.equals(incomingTrace)) {
+            out.set(TRACEPARENT, trace);
+            out.remove(TRACESTATE); // state belongs to the trace it came with, which was absent or malformed
+        }
         if (contentLength < 0) {
             out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         } else if (contentLength > 0 || methodExpectsBody(in)) {

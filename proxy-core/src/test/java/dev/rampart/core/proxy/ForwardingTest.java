@@ -108,6 +108,33 @@ class ForwardingTest {
         assertArrayEquals(body, response.body());
     }
 
+    @Test
+    void aTraceIsStartedWhenTheClientSentNone() throws Exception {
+        proxy.client().send(HttpRequest.newBuilder(proxy.uri("/")).GET().build(), HttpResponse.BodyHandlers.discarding());
+        String traceparent = upstream.requests().get(0).header("traceparent");
+        assertNotNull(traceparent);
+        assertTrue(traceparent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), traceparent);
+    }
+
+    @Test
+    void aValidTraceContextPassesThroughUnchanged() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        proxy.client().send(HttpRequest.newBuilder(proxy.uri("/")).header("traceparent", traceparent)
+                .header("tracestate", "congo=t61rcWkgMzE").GET().build(), HttpResponse.BodyHandlers.discarding());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals(traceparent, seen.header("traceparent"));
+        assertEquals("congo=t61rcWkgMzE", seen.header("tracestate"));
+    }
+
+    @Test
+    void aMalformedTraceparentIsReplacedAndItsStateDropped() throws Exception {
+        proxy.client().send(HttpRequest.newBuilder(proxy.uri("/")).header("traceparent", "00-zz-bad-01")
+                .header("tracestate", "congo=t61rcWkgMzE").GET().build(), HttpResponse.BodyHandlers.discarding());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertTrue(seen.header("traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), seen.header("traceparent"));
+        assertEquals(null, seen.header("tracestate"));
+    }
+
     static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
