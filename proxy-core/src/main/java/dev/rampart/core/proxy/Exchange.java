@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -67,6 +68,7 @@ final class Exchange {
     private boolean responseStarted;
     private boolean finished;
     private boolean continueSent;
+    private boolean closeClientAfterResponse;
     private long firstAttemptNanos = -1;
     private String lastFailure;
     private long headNanos = -1;
@@ -170,7 +172,7 @@ final class Exchange {
             upstream.bulkhead().release();
         }
         long upstreamNanos = firstAttemptNanos < 0 || headNanos < 0 ? -1 : headNanos - firstAttemptNanos;
-        client.exchangeFinished(this, outcome, body.complete(), upstreamNanos);
+        client.exchangeFinished(this, outcome, body.complete() && !closeClientAfterResponse, upstreamNanos);
     }
 
     private void cancelTimers() {
@@ -300,10 +302,17 @@ final class Exchange {
         }
         responseStarted = true;
         outcome.status(status);
-        boolean chunked = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
+        boolean needsFraming = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
                 && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+        // HTTP/1.0 clients do not understand chunked: such a body is delimited by closing the connection.
+        boolean chunked = needsFraming && request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        if (needsFraming && !chunked) {
+            closeClientAfterResponse = true;
+        }
+        boolean keepAlive = !closeClientAfterResponse && client.keepAliveAfter(request, body.complete());
+        closeClientAfterResponse = !keepAlive;
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
-                chunked, client.keepAliveAfter(request, body.complete()));
+                chunked, keepAlive);
         ctx.write(head, ctx.voidPromise());
         return true;
     }

@@ -1,0 +1,42 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** An HTTP/1.0 client never sees chunked framing; a body of unknown length ends with the connection. */
+class Http10ClientTest {
+
+    @Test
+    void aChunkedUpstreamBodyReachesAnHttp10ClientCloseDelimited() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.sendChunked(200, "hel", "lo"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertNull(response.header("transfer-encoding"), "no chunked framing for HTTP/1.0");
+            assertEquals("hello", response.text());
+            assertTrue(raw.closedByPeer(), "the connection closes to end the body");
+        }
+    }
+
+    @Test
+    void aChunkedUpstreamBodyStaysChunkedForAnHttp11Client() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.sendChunked(200, "hel", "lo"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals("chunked", response.header("transfer-encoding"));
+            assertEquals("hello", response.text());
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("hello", raw.read().text(), "the connection stays usable");
+        }
+    }
+}
