@@ -5,6 +5,7 @@ import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.proxy.ProxyListener;
 import dev.rampart.core.proxy.ProxyRuntime;
@@ -159,10 +160,16 @@ final class RampartServer {
     }
 
     private List<BreakerView> breakerViews() {
+        java.util.Map<List<String>, Boolean> health = new java.util.HashMap<>();
+        for (HealthChecks.Verdict v : runtime.healthChecks().verdicts()) {
+            health.put(List.of(v.upstream(), v.endpoint()), v.healthy());
+        }
         List<BreakerView> views = new ArrayList<>();
         for (BreakerSnapshot s : runtime.breakers().snapshot()) {
+            Boolean healthy = health.get(List.of(s.upstream(), s.endpoint()));
             views.add(new BreakerView(s.upstream(), s.endpoint(), s.state().name().toLowerCase(Locale.ROOT),
-                    s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen()));
+                    s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen(),
+                    healthy == null ? "unchecked" : healthy ? "healthy" : "unhealthy"));
         }
         return views;
     }

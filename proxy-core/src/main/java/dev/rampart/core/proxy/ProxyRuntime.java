@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.upstream.pool.OriginPools;
@@ -25,6 +26,7 @@ public final class ProxyRuntime {
     private final AtomicReference<ProxySnapshot> current = new AtomicReference<>();
     private final BreakerRegistry breakers;
     private final OriginPools pools;
+    private final HealthChecks health;
     private final ProxyObserver observer;
     private final Ticker ticker;
     private final Clock clock;
@@ -52,7 +54,10 @@ public final class ProxyRuntime {
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(datagram));
         this.pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024);
-        current.set(build(config));
+        this.health = new HealthChecks(workers, pools::probe);
+        ProxySnapshot first = build(config);
+        current.set(first);
+        health.run(first.healthTargets());
     }
 
     /** Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. */
@@ -60,6 +65,7 @@ public final class ProxyRuntime {
         ProxySnapshot next = build(config);
         current.set(next);
         pools.retainOnly(next.poolsInUse());
+        health.run(next.healthTargets());
     }
 
     public RampartConfig config() {
@@ -72,6 +78,11 @@ public final class ProxyRuntime {
 
     public BreakerRegistry breakers() {
         return breakers;
+    }
+
+    /** The active health checks and their verdicts. */
+    public HealthChecks healthChecks() {
+        return health;
     }
 
     public OriginPools pools() {
@@ -144,12 +155,13 @@ public final class ProxyRuntime {
         return true;
     }
 
-    /** Closes idle upstream connections. */
+    /** Stops health checks and closes idle upstream connections. */
     public void close() {
+        health.close();
         pools.closeAll();
     }
 
     private ProxySnapshot build(RampartConfig config) {
-        return ProxySnapshot.build(config, breakers, pools, observer, ticker, clock, ThreadLocalRandom.current());
+        return ProxySnapshot.build(config, breakers, health, pools, observer, ticker, clock, ThreadLocalRandom.current());
     }
 }

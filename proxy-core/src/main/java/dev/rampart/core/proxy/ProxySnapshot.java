@@ -5,6 +5,7 @@ import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
 import dev.rampart.core.errors.ErrorRenderer;
+import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.Backoff;
 import dev.rampart.core.resilience.BreakerRegistry;
@@ -47,10 +48,12 @@ final class ProxySnapshot {
     private final Ticker ticker;
     private final Clock clock;
     private final Set<PoolSettings> poolsInUse;
+    private final List<HealthChecks.Target> healthTargets;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, OriginPools pools, ProxyObserver observer,
-                          Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse) {
+                          Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
+                          List<HealthChecks.Target> healthTargets) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -61,19 +64,25 @@ final class ProxySnapshot {
         this.ticker = ticker;
         this.clock = clock;
         this.poolsInUse = poolsInUse;
+        this.healthTargets = healthTargets;
     }
 
-    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, OriginPools pools,
+    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, HealthChecks health, OriginPools pools,
                                ProxyObserver observer, Ticker ticker, Clock clock, RandomGenerator random) {
         Map<String, Upstream> upstreams = new HashMap<>();
         Set<PoolSettings> poolsInUse = new HashSet<>();
+        List<HealthChecks.Target> healthTargets = new ArrayList<>();
         for (UpstreamConfig uc : config.upstreams().values()) {
             List<Endpoint> endpoints = new ArrayList<>(uc.endpoints().size());
             for (var address : uc.endpoints()) {
                 PoolSettings settings = new PoolSettings(address, uc.connectTimeout(), uc.maxConnectionsPerEndpoint(),
                         uc.poolIdleTimeout(), MAX_PENDING_ACQUIRES, uc.tls());
                 poolsInUse.add(settings);
-                endpoints.add(new Endpoint(address, settings, breakers.get(uc.name(), address, uc.circuitBreaker())));
+                var endpointHealth = health.healthOf(uc.name(), address, uc.healthCheck());
+                endpoints.add(new Endpoint(address, settings, breakers.get(uc.name(), address, uc.circuitBreaker()),
+                        endpointHealth));
+                uc.healthCheck().ifPresent(check ->
+                        healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, EndpointSelectors.of(uc.loadBalancing()),
                     Bulkhead.of(uc.maxConcurrentRequests())));
@@ -84,7 +93,7 @@ final class ProxySnapshot {
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
-                pools, observer, ticker, clock, Set.copyOf(poolsInUse));
+                pools, observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets));
     }
 
     RampartConfig config() {
@@ -129,5 +138,10 @@ final class ProxySnapshot {
 
     Set<PoolSettings> poolsInUse() {
         return poolsInUse;
+    }
+
+    /** The endpoints of this generation that have an active health check. */
+    List<HealthChecks.Target> healthTargets() {
+        return healthTargets;
     }
 }

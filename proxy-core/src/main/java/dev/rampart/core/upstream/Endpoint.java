@@ -1,23 +1,29 @@
 package dev.rampart.core.upstream;
 
 import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.health.EndpointHealth;
 import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.upstream.balancing.LoadAware;
 import dev.rampart.core.upstream.pool.PoolSettings;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One endpoint of an upstream: where it is, how to pool connections to it, its breaker and its load. */
+/**
+ * One endpoint of an upstream: where it is, how to pool connections to it, its breaker, its health-check
+ * verdict and its load.
+ */
 public final class Endpoint implements LoadAware {
 
     private final EndpointAddress address;
     private final String label;
     private final PoolSettings poolSettings;
     private final CircuitBreaker breaker;
+    private final EndpointHealth health;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker) {
+    public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health) {
         this.address = address;
+        this.health = health;
         this.label = address.authority();
         this.poolSettings = poolSettings;
         this.breaker = breaker;
@@ -38,6 +44,10 @@ public final class Endpoint implements LoadAware {
 
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    public EndpointHealth health() {
+        return health;
     }
 
     @Override

@@ -39,7 +39,8 @@ public final class Upstream {
     }
 
     /**
-     * Picks an endpoint whose breaker lets a call through and takes that permission. With
+     * Picks a healthy endpoint (any endpoint when none is healthy) whose breaker lets a call through
+     * and takes that permission. With
      * {@code avoid} non-empty, endpoints in it are chosen only when no other one is available.
      *
      * @return the endpoint, or null when every breaker refuses
@@ -56,10 +57,12 @@ public final class Upstream {
         // A breaker may refuse at the moment of acquisition (a half-open slot taken by another loop):
         // exclude it and pick again, at most once per endpoint.
         List<Endpoint> refused = null;
+        boolean anyHealthy = anyHealthy();
         for (int i = 0; i < endpoints.size(); i++) {
             List<Endpoint> refusedNow = refused;
             Endpoint candidate = selector.select(endpoints, e ->
                     admits(e.breaker())
+                            && (!anyHealthy || e.health().healthy())
                             && !(skipAvoided && avoid.contains(e))
                             && (refusedNow == null || !refusedNow.contains(e)));
             if (candidate == null) {
@@ -74,6 +77,20 @@ public final class Upstream {
             refused.add(candidate);
         }
         return null;
+    }
+
+    /**
+     * Whether any endpoint passes its health check. When none does, health is ignored and the breakers
+     * alone decide (like Envoy's panic mode): failing health checks everywhere more often means a broken
+     * check than a dead fleet, and refusing all traffic would turn that into an outage.
+     */
+    private boolean anyHealthy() {
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (endpoints.get(i).health().healthy()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a breaker would let a call through now, without taking a permission. */

@@ -39,6 +39,7 @@ final class AdminJson {
                 }
                 g.writeNumberField("calls_in_window", view.callsInWindow());
                 g.writeNumberField("seconds_to_half_open", view.secondsToHalfOpen());
+                g.writeStringField("health", view.health());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -3,13 +3,15 @@ package dev.rampart.server.admin;
 /**
  * One endpoint breaker as {@code GET /admin/breakers} shows it. Built by whoever owns the breakers; the
  * admin server only renders it, as {@code {"upstream":…,"endpoint":…,"state":…,"failure_rate":…,
- * "calls_in_window":…,"seconds_to_half_open":…}}.
+ * "calls_in_window":…,"seconds_to_half_open":…,"health":…}}.
  *
  * @param state             {@code closed}, {@code half_open} or {@code open}
  * @param failureRate       percent (0–100) of failed calls in the window; NaN (shown as null) when there
  *                          were none
  * @param callsInWindow     calls recorded in the sliding window
  * @param secondsToHalfOpen seconds until an open breaker lets probes through; 0 when not open
+ * @param health            the active health check's verdict: {@code healthy}, {@code unhealthy}, or
+ *                          {@code unchecked} when the upstream has no {@code health-check}
  */
 public record BreakerView(
         String upstream,
@@ -17,5 +19,6 @@ public record BreakerView(
         String state,
         double failureRate,
         int callsInWindow,
-        long secondsToHalfOpen) {
+        long secondsToHalfOpen,
+        String health) {
 }

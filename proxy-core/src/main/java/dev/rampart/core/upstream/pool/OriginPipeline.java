@@ -53,29 +53,35 @@ final class OriginPipeline {
             @Override
             protected void initChannel(Channel ch) {
                 ChannelPipeline p = ch.pipeline();
-                if (settings.address().tls()) {
-                    SSLEngine engine = sslContext(settings.tls())
-                            .newEngine(ch.alloc(), settings.address().host(), settings.address().port());
-                    if (settings.tls().verifyHostname()) {
-                        SSLParameters params = engine.getSSLParameters();
-                        params.setEndpointIdentificationAlgorithm("HTTPS");
-                        engine.setSSLParameters(params);
-                    }
-                    p.addLast(TLS, new SslHandler(engine));
-                }
-                HttpDecoderConfig decoder = new HttpDecoderConfig()
-                        .setMaxInitialLineLength(8192)
-                        .setMaxHeaderSize(maxResponseHeaderSize)
-                        .setMaxChunkSize(65536)
-                        .setStrictLineParsing(true)
-                        .setUseRfc9112TransferEncoding(true);
-                // failOnMissingResponse: a close before the response is reported as PrematureChannelClosureException.
-                p.addLast("http", new HttpClientCodec(decoder, true, false));
+                addTlsAndCodec(ch, settings);
                 long idleMillis = settings.idleTimeout().toMillis();
                 p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                 p.addLast("origin", conn);
             }
         };
+    }
+
+    /** Adds TLS (for an {@code https://} endpoint) and the HTTP/1.1 client codec to {@code ch}. */
+    void addTlsAndCodec(Channel ch, PoolSettings settings) {
+        ChannelPipeline p = ch.pipeline();
+        if (settings.address().tls()) {
+            SSLEngine engine = sslContext(settings.tls())
+                    .newEngine(ch.alloc(), settings.address().host(), settings.address().port());
+            if (settings.tls().verifyHostname()) {
+                SSLParameters params = engine.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(params);
+            }
+            p.addLast(TLS, new SslHandler(engine));
+        }
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(maxResponseHeaderSize)
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true);
+        // failOnMissingResponse: a close before the response is reported as PrematureChannelClosureException.
+        p.addLast("http", new HttpClientCodec(decoder, true, false));
     }
 
     /** Completes when the TLS handshake is done, or at once for a plain connection. */

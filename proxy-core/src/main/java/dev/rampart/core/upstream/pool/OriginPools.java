@@ -50,6 +50,17 @@ public final class OriginPools {
         return poolFor(loop, settings).acquire();
     }
 
+    /**
+     * Sends one health-check request to {@code settings.address()} on a fresh connection from {@code loop}.
+     *
+     * @return the response status; fails on any connect, TLS or protocol error, or after {@code timeout}
+     */
+    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout) {
+        int connectMillis = (int) Math.max(1, Math.min(timeout.toMillis(), settings.connectTimeout().toMillis()));
+        Bootstrap probeBootstrap = bootstrap.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
+        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout);
+    }
+
     /** Closes the idle connections of pools whose settings are no longer in use (after a reload). */
     public void retainOnly(java.util.Set<PoolSettings> inUse) {
         for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {

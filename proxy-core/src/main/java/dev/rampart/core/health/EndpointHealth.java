@@ -1,0 +1,61 @@
+package dev.rampart.core.health;
+
+/**
+ * Whether one endpoint passes its health check, with the hysteresis of {@code healthy-threshold} and
+ * {@code unhealthy-threshold}: it takes that many consecutive results to change the verdict, so one lost
+ * probe does not flap an endpoint out of rotation. Starts healthy, so a fresh proxy (or a reload that
+ * adds an endpoint) serves at once instead of waiting for the first probes.
+ *
+ * <p>Probe results arrive on one event loop; load balancing reads {@link #healthy()} on all of them.
+ */
+public final class EndpointHealth {
+
+    /** Told when the verdict changes; called on the probing thread, must not block. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NOOP = healthy -> { };
+
+        void onChange(boolean healthy);
+    }
+
+    /** The health of an endpoint nobody checks: always healthy. */
+    public static final EndpointHealth UNCHECKED = new EndpointHealth(1, 1, Listener.NOOP);
+
+    private final int healthyThreshold;
+    private final int unhealthyThreshold;
+    private final Listener listener;
+    private volatile boolean healthy = true;
+    private int consecutiveSuccesses;
+    private int consecutiveFailures;
+
+    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, Listener listener) {
+        if (healthyThreshold < 1 || unhealthyThreshold < 1) {
+            throw new IllegalArgumentException("thresholds must be at least 1");
+        }
+        this.healthyThreshold = healthyThreshold;
+        this.unhealthyThreshold = unhealthyThreshold;
+        this.listener = listener;
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    public synchronized void recordSuccess() {
+        consecutiveFailures = 0;
+        consecutiveSuccesses++;
+        if (!healthy && consecutiveSuccesses >= healthyThreshold) {
+            healthy = true;
+            listener.onChange(true);
+        }
+    }
+
+    public synchronized void recordFailure() {
+        consecutiveSuccesses = 0;
+        consecutiveFailures++;
+        if (healthy && consecutiveFailures >= unhealthyThreshold) {
+            healthy = false;
+            listener.onChange(false);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.rampart.core.health;
+
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.HealthCheckConfig;
+import dev.rampart.core.upstream.pool.PoolSettings;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Probes every endpoint of every upstream that has a {@code health-check}, each on its own schedule: one
+ * probe, then {@code interval} after it finished, so a slow endpoint never has two probes in flight.
+ * A response with a 2xx status is a pass; any other status, a connect or TLS failure, or no response
+ * within {@code timeout} is a failure.
+ *
+ * <p>Health outlives config generations like breakers do: a reload that keeps an endpoint and its
+ * health-check settings keeps its verdict; removed endpoints stop being probed and are forgotten.
+ */
+public final class HealthChecks implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
+
+    /** Sends one probe; {@code OriginPools::probe} in production. */
+    @FunctionalInterface
+    public interface Prober {
+        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout);
+    }
+
+    /** One endpoint to probe and the health its results feed. */
+    public record Target(String upstream, PoolSettings settings, HealthCheckConfig config, EndpointHealth health) {
+    }
+
+    private record Key(String upstream, String endpoint, HealthCheckConfig config) {
+    }
+
+    /** The verdict on one checked endpoint, for the admin view and tests. */
+    public record Verdict(String upstream, String endpoint, boolean healthy) {
+    }
+
+    private final EventLoopGroup loops;
+    private final Prober prober;
+    private final ConcurrentHashMap<Key, EndpointHealth> states = new ConcurrentHashMap<>();
+    private List<Schedule> running = List.of(); // guarded by this
+    private boolean closed; // guarded by this
+
+    public HealthChecks(EventLoopGroup loops, Prober prober) {
+        this.loops = loops;
+        this.prober = prober;
+    }
+
+    /** The health that load balancing reads for an endpoint; {@link EndpointHealth#UNCHECKED} without a check. */
+    public EndpointHealth healthOf(String upstream, EndpointAddress address, Optional<HealthCheckConfig> config) {
+        if (config.isEmpty()) {
+            return EndpointHealth.UNCHECKED;
+        }
+        HealthCheckConfig check = config.get();
+        return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->
+                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(),
+                        healthy -> logChange(key, healthy)));
+    }
+
+    /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
+    public List<Verdict> verdicts() {
+        List<Verdict> verdicts = new ArrayList<>();
+        states.forEach((key, health) -> verdicts.add(new Verdict(key.upstream(), key.endpoint(), health.healthy())));
+        verdicts.sort(java.util.Comparator.comparing(Verdict::upstream).thenComparing(Verdict::endpoint));
+        return verdicts;
+    }
+
+    /** Stops the probes of the previous generation and starts those of {@code targets}. */
+    public synchronized void run(List<Target> targets) {
+        running.forEach(Schedule::stop);
+        if (closed) {
+            running = List.of();
+            return;
+        }
+        Set<Key> inUse = new HashSet<>();
+        List<Schedule> next = new ArrayList<>(targets.size());
+        for (Target target : targets) {
+            inUse.add(new Key(target.upstream(), target.settings().address().authority(), target.config()));
+            Schedule schedule = new Schedule(target, loops.next());
+            next.add(schedule);
+            schedule.probeNow();
+        }
+        states.keySet().retainAll(inUse);
+        running = next;
+    }
+
+    /** Stops all probing; probes in flight finish without effect. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        running.forEach(Schedule::stop);
+        running = List.of();
+    }
+
+    private static void logChange(Key key, boolean healthy) {
+        if (healthy) {
+            log.info("endpoint {} of upstream {} passed {} health checks in a row; back in rotation",
+                    key.endpoint(), key.upstream(), key.config().healthyThreshold());
+        } else {
+            log.warn("endpoint {} of upstream {} failed {} health checks in a row; out of rotation",
+                    key.endpoint(), key.upstream(), key.config().unhealthyThreshold());
+        }
+    }
+
+    /** The probe loop of one endpoint, run on one event loop. */
+    private final class Schedule {
+        private final Target target;
+        private final EventLoop loop;
+        private volatile boolean stopped;
+
+        Schedule(Target target, EventLoop loop) {
+            this.target = target;
+            this.loop = loop;
+        }
+
+        void probeNow() {
+            loop.execute(this::probe);
+        }
+
+        void stop() {
+            stopped = true;
+        }
+
+        private void probe() {
+            if (stopped) {
+                return;
+            }
+            HealthCheckConfig check = target.config();
+            Future<Integer> result;
+            try {
+                result = prober.probe(loop, target.settings(), check.path(), check.timeout());
+            } catch (RuntimeException e) {
+                // e.g. an unusable TLS trust file: a failed check, not a dead schedule
+                log.debug("health check of {} could not start", target.settings().address().authority(), e);
+                record(false);
+                rearm();
+                return;
+            }
+            result.addListener(f -> {
+                record(f.isSuccess() && passes((Integer) f.getNow()));
+                rearm();
+            });
+        }
+
+        private void record(boolean passed) {
+            if (stopped) {
+                return;
+            }
+            if (passed) {
+                target.health().recordSuccess();
+            } else {
+                target.health().recordFailure();
+            }
+        }
+
+        private void rearm() {
+            if (!stopped) {
+                loop.schedule(this::probe, target.config().interval().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private static boolean passes(Integer status) {
+        return status != null && status >= 200 && status < 300;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.rampart.core.health;
+
+import dev.rampart.core.config.ConfigLoader;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Active health checks against real endpoints: out of rotation on failing checks, back on passing ones. */
+class HealthCheckTest {
+
+    private static final String CHECK = "health-check { path = \"/healthz\", interval = 50ms, timeout = 300ms,"
+            + " healthy-threshold = 2, unhealthy-threshold = 2 }";
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    @Test
+    void anEndpointFailingItsCheckGetsNoTrafficUntilItPassesAgain() throws Exception {
+        HealthSwitch sick = new HealthSwitch(503);
+        FakeUpstream a = upstream(sick.answering("a"));
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        ProxyHarness proxy = proxy(a, b, "");
+
+        awaitHealthChecks(a, 3); // the third probe starts only after the second result was recorded
+        int trafficBefore = traffic(a);
+        for (int i = 0; i < 20; i++) {
+            assertEquals("b", get(proxy, "/work"));
+        }
+        assertEquals(trafficBefore, traffic(a), "the unhealthy endpoint got no requests");
+
+        sick.status = 200;
+        awaitTrue(() -> {
+            try {
+                return get(proxy, "/work").equals("a");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the endpoint returns to rotation after passing its checks");
+    }
+
+    @Test
+    void theProbeIsAGetOfThePathWithTheEndpointsHostAndOurUserAgent() throws Exception {
+        FakeUpstream a = upstream(new HealthSwitch(200).answering("a"));
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        proxy(a, b, "");
+        awaitHealthChecks(a, 1);
+        RecordedRequest probe = healthChecks(a).get(0);
+        assertEquals("GET", probe.method());
+        assertEquals(a.authority(), probe.header("host"));
+        assertEquals("rampart-health-check", probe.header("user-agent"));
+    }
+
+    @Test
+    void aCheckWithNoAnswerWithinTheTimeoutIsAFailure() throws Exception {
+        FakeUpstream hanging = upstream((req, reply) -> {
+            if (!req.uri().equals("/healthz")) {
+                reply.send(200, "text/plain", "a");
+            }
+        });
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        ProxyHarness proxy = proxy(hanging, b, "");
+        awaitHealthChecks(hanging, 3);
+        for (int i = 0; i < 10; i++) {
+            assertEquals("b", get(proxy, "/work"));
+        }
+    }
+
+    @Test
+    void aRefusingEndpointIsTakenOutOfRotationSoNoRequestPaysForIt() throws Exception {
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        String refused = "127.0.0.1:" + FakeUpstream.refusingPort();
+        ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + refused + "\", \"" + b.authority() + "\"], " + CHECK + " }",
+                "{ name = default, upstream = app, retry { attempts = 1 } }"));
+        open.add(proxy);
+        awaitTrue(() -> proxy.runtime().healthChecks().verdicts().stream()
+                .anyMatch(v -> v.endpoint().equals(refused) && !v.healthy()), "the refusing endpoint is unhealthy");
+        assertEquals(List.of(true), proxy.runtime().healthChecks().verdicts().stream()
+                .filter(v -> v.endpoint().equals(b.authority())).map(HealthChecks.Verdict::healthy).toList());
+        for (int i = 0; i < 20; i++) {
+            assertEquals("b", get(proxy, "/work"), "request " + i + " went to a live endpoint");
+        }
+    }
+
+    @Test
+    void whenEveryEndpointFailsItsCheckTrafficStillFlows() throws Exception {
+        FakeUpstream a = upstream(new HealthSwitch(500).answering("a"));
+        FakeUpstream b = upstream(new HealthSwitch(500).answering("b"));
+        ProxyHarness proxy = proxy(a, b, "");
+        awaitHealthChecks(a, 3);
+        awaitHealthChecks(b, 3);
+        String body = get(proxy, "/work");
+        assertTrue(body.equals("a") || body.equals("b"), body);
+    }
+
+    @Test
+    void aReloadWithoutTheCheckStopsProbing() throws Exception {
+        FakeUpstream a = upstream(new HealthSwitch(503).answering("a"));
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        ProxyHarness proxy = proxy(a, b, "");
+        awaitHealthChecks(a, 3);
+
+        proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(
+                "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"] }",
+                "{ name = default, upstream = app }"), "reload.conf"));
+        Thread.sleep(150); // a probe already in flight may still land
+        int probes = healthChecks(a).size();
+        Thread.sleep(400);
+        assertEquals(probes, healthChecks(a).size(), "no probe after the check was removed");
+        awaitTrue(() -> {
+            try {
+                return get(proxy, "/work").equals("a");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "without a check, the endpoint is in rotation again");
+    }
+
+    /** Answers the health path with a switchable status and everything else with a fixed body. */
+    private static final class HealthSwitch {
+        volatile int status;
+
+        HealthSwitch(int status) {
+            this.status = status;
+        }
+
+        UpstreamBehavior answering(String body) {
+            return (req, reply) -> {
+                if (req.uri().equals("/healthz")) {
+                    reply.send(status, "text/plain", "health " + status);
+                } else {
+                    reply.send(200, "text/plain", body);
+                }
+            };
+        }
+    }
+
+    private FakeUpstream upstream(UpstreamBehavior behavior) {
+        FakeUpstream upstream = FakeUpstream.start(behavior);
+        open.add(upstream);
+        return upstream;
+    }
+
+    private ProxyHarness proxy(FakeUpstream a, FakeUpstream b, String routeExtras) {
+        ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"], " + CHECK + " }",
+                "{ name = default, upstream = app\n" + routeExtras + "\n}"));
+        open.add(proxy);
+        return proxy;
+    }
+
+    private static String get(ProxyHarness proxy, String path) throws Exception {
+        HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    private static List<RecordedRequest> healthChecks(FakeUpstream upstream) {
+        return upstream.requests().stream().filter(r -> r.uri().equals("/healthz")).toList();
+    }
+
+    private static int traffic(FakeUpstream upstream) {
+        return upstream.requests().size() - healthChecks(upstream).size();
+    }
+
+    private static void awaitHealthChecks(FakeUpstream upstream, int count) throws InterruptedException {
+        awaitTrue(() -> healthChecks(upstream).size() >= count, count + " health checks at " + upstream.authority());
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
