@@ -48,13 +48,7 @@ class HealthCheckTest {
         assertEquals(trafficBefore, traffic(a), "the unhealthy endpoint got no requests");
 
         sick.status = 200;
-        awaitTrue(() -> {
-            try {
-                return get(proxy, "/work").equals("a");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "the endpoint returns to rotation after passing its checks");
+        awaitTraffic(proxy, "a", "the endpoint returns to rotation after passing its checks");
     }
 
     @Test
@@ -126,13 +120,7 @@ class HealthCheckTest {
         int probes = healthChecks(a).size();
         Thread.sleep(400);
         assertEquals(probes, healthChecks(a).size(), "no probe after the check was removed");
-        awaitTrue(() -> {
-            try {
-                return get(proxy, "/work").equals("a");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "without a check, the endpoint is in rotation again");
+        awaitTraffic(proxy, "a", "without a check, the endpoint is in rotation again");
     }
 
     /** Answers the health path with a switchable status and everything else with a fixed body. */
@@ -181,6 +169,17 @@ class HealthCheckTest {
 
     private static int traffic(FakeUpstream upstream) {
         return upstream.requests().size() - healthChecks(upstream).size();
+    }
+
+    /** Sends requests until one is answered with {@code body}. */
+    private static void awaitTraffic(ProxyHarness proxy, String body, String what) throws InterruptedException {
+        awaitTrue(() -> {
+            try {
+                return get(proxy, "/work").equals(body);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, what);
     }
 
     private static void awaitHealthChecks(FakeUpstream upstream, int count) throws InterruptedException {
