@@ -305,7 +305,7 @@ class WebSocketTest {
     }
 
     @Test
-    void bytesTheClientSendsRightBehindThe101CrossTheTunnel() throws Exception {
+    void aRawFrameFromTheClientCrossesTheTunnelByteForByte() throws Exception {
         startEcho("");
         try (RawHttp raw = proxy.raw()) {
             raw.send(upgradeRequest(WebSocketEchoUpstream.PATH, "dGhlIHNhbXBsZSBub25jZQ=="));
