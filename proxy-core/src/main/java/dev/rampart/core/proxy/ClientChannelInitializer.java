@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
+    static final String BYTE_WATCH = "bytes";
+    static final String HTTP_CODEC = "http";
+    static final String FLOW_CONTROL = "flow";
+
     private final ProxyRuntime runtime;
     private final SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
@@ -56,7 +60,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             p.addLast("tls", sslContext.newHandler(ch.alloc()));
         }
         ClientRequestHandler handler = new ClientRequestHandler(runtime, sslContext != null);
-        p.addLast("bytes", new ChannelInboundHandlerAdapter() {
+        p.addLast(BYTE_WATCH, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf buf && buf.isReadable()) {
@@ -72,8 +76,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
-        p.addLast("http", new HttpServerCodec(decoder));
-        p.addLast("flow", new FlowControlHandler());
+        p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
+        p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast("proxy", handler);
     }
 }

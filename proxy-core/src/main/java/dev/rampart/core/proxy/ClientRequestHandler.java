@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -46,6 +47,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest request;
     private ExchangeOutcome outcome;
     private Exchange exchange;
+    private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
     private boolean headBytesSeen;
     private boolean readPending;
@@ -132,6 +134,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        WebSocketTunnel raw = tunnel;
+        if (raw != null) {
+            raw.fromClient(msg);
+            return;
+        }
         readPending = false;
         if (msg instanceof HttpRequest head) {
             onRequestHead(head);
@@ -195,8 +202,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 : upstream.endpoints().get(0).address().authority();
         HttpRequest template = ForwardedHeaders.originRequest(head, route.rewritePath(head.uri()), host, idHeader,
                 requestId, clientIp, scheme, contentLength);
+        boolean upgrade = WebSocketUpgrade.requested(head);
+        if (upgrade) {
+            WebSocketUpgrade.forward(template);
+        }
         exchange = new Exchange(this, ctx, snapshot, head, outcome, route, upstream, template,
-                chunked || contentLength > 0);
+                chunked || contentLength > 0, upgrade);
         exchange.start();
     }
 
@@ -230,6 +241,21 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void sendContinue() {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                 Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+    }
+
+    /**
+     * After a 101 was written: the HTTP handlers leave the pipeline and everything read from now on goes
+     * to the tunnel, first what they still held (the empty end of the upgrade request, and any bytes the
+     * decoder had buffered behind it). This handler stays as the connection's owner.
+     */
+    void switchToTunnel(WebSocketTunnel raw) {
+        tunnel = raw;
+        cancel(bodyTimer);
+        bodyTimer = null;
+        ChannelPipeline p = ctx.pipeline();
+        p.remove(ClientChannelInitializer.BYTE_WATCH);
+        p.remove(ClientChannelInitializer.FLOW_CONTROL);
+        p.remove(ClientChannelInitializer.HTTP_CODEC);
     }
 
     /** Whether the connection may carry another request after this one. */

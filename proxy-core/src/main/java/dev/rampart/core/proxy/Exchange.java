@@ -60,6 +60,7 @@ final class Exchange {
     private final RequestBody body;
     private final HttpRequest originTemplate;
     private final long deadlineNanos;
+    private final boolean upgrade;
     private final List<Endpoint> tried = new ArrayList<>(2);
     private OriginAttempt current;
     private ScheduledFuture<?> deadlineTimer;
@@ -72,9 +73,11 @@ final class Exchange {
     private long firstAttemptNanos = -1;
     private String lastFailure;
     private long headNanos = -1;
+    private WebSocketTunnel tunnel;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
-             ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody) {
+             ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
+             boolean upgrade) {
         this.client = client;
         this.ctx = ctx;
         this.snapshot = snapshot;
@@ -86,6 +89,12 @@ final class Exchange {
         this.originTemplate = originTemplate;
         this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody);
         this.deadlineNanos = outcome.startNanos() + routeConfig.timeout().toNanos();
+        this.upgrade = upgrade;
+    }
+
+    /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
+    boolean upgradeRequested() {
+        return upgrade;
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------
@@ -280,6 +289,10 @@ final class Exchange {
         attempt.recordOutcome(!(status >= 500 && status != 501), elapsed);
         snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
                 status >= 500 ? "status_5xx" : "success");
+        if (status == 101) {
+            switchToTunnel(attempt, response);
+            return false;
+        }
         String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
         if (status >= 400) {
             RetryDecision decision = snapshot.retryPolicy(route.name())
@@ -320,8 +333,10 @@ final class Exchange {
     private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt) {
         boolean untriedLeft = tried.size() < upstream.endpoints().size();
         String keyHeader = routeConfig.retry().idempotencyKeyHeader();
+        // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
+        // like a body that was not kept, it is retried only when nothing was sent.
         return new RetryContext(failure, outcome.attempts(), request.method().name(),
-                !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable(),
+                !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable() && !upgrade,
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
 
@@ -376,6 +391,10 @@ final class Exchange {
 
     /** The client drained its buffer: let the upstream send more. */
     void onClientWritable() {
+        if (tunnel != null) {
+            tunnel.onClientWritable();
+            return;
+        }
         OriginAttempt attempt = current;
         if (attempt != null && responseStarted) {
             attempt.resumeRelay();
@@ -391,6 +410,36 @@ final class Exchange {
                 attempt.endpoint().label());
         attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
         abort();
+    }
+
+    // ---- WebSocket ---------------------------------------------------------------------------------
+
+    /**
+     * The upstream switched to WebSocket: the 101 goes to the client, both connections drop HTTP and the
+     * exchange lives on as a {@link WebSocketTunnel} until that closes. The route timeout bounded the
+     * handshake only; the bulkhead slot is held for the tunnel's life (it is load on the upstream).
+     */
+    private void switchToTunnel(OriginAttempt attempt, HttpResponse response) {
+        current = null;
+        responseStarted = true;
+        closeClientAfterResponse = true;
+        cancelTimers();
+        outcome.status(101);
+        OriginConnection conn = attempt.handOver();
+        // Encoded at once, while the client codec is still in place.
+        ctx.write(WebSocketUpgrade.switchingResponse(response, snapshot.requestIdHeader(), outcome.requestId()),
+                ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        tunnel = new WebSocketTunnel(this, ctx.channel(), conn, outcome, snapshot.ticker(),
+                snapshot.config().server().idleTimeout().toNanos());
+        tunnel.attachOrigin();
+        client.switchToTunnel(tunnel);
+        tunnel.start();
+    }
+
+    /** The tunnel closed: the exchange ends with its 101, and the client connection closes. */
+    void onTunnelClosed() {
+        finish();
     }
 
     // ---- endings -----------------------------------------------------------------------------------
@@ -433,6 +482,10 @@ final class Exchange {
     /** The client went away: cancel upstream work, release everything, record 499. */
     void onClientClosed() {
         if (finished) {
+            return;
+        }
+        if (tunnel != null) {
+            tunnel.onClientClosed(); // the end of a WebSocket conversation, not a cancelled request
             return;
         }
         OriginAttempt attempt = current;

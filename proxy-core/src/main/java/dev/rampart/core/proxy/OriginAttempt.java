@@ -138,6 +138,18 @@ final class OriginAttempt implements OriginListener {
         }
     }
 
+    /**
+     * Gives the connection up to a WebSocket tunnel after a 101: this attempt sees no more of it, and it
+     * is never released to the pool by the attempt.
+     */
+    OriginConnection handOver() {
+        state = State.DONE;
+        cancelPerTryTimer();
+        OriginConnection handed = conn;
+        conn = null;
+        return handed;
+    }
+
     /** Stops the attempt and closes its connection, which may be mid-request or mid-response. */
     void abandon() {
         if (state == State.DONE) {
@@ -195,6 +207,12 @@ final class OriginAttempt implements OriginListener {
                 skippingInformational = true; // 100 Continue and friends: answered by the proxy, never forwarded
                 ReferenceCountUtil.release(msg);
                 conn.channel().read();
+                return;
+            }
+            if (code == 101 && !(exchange.upgradeRequested() && WebSocketUpgrade.switchesToWebSocket(response))) {
+                // A switch nobody asked for, or to another protocol: the connection speaks something unknown.
+                ReferenceCountUtil.release(msg);
+                exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
                 return;
             }
             cancelPerTryTimer();

@@ -1,7 +1,7 @@
 /**
  * The Netty proxy pipeline: the listener's channel initializer, {@code ClientRequestHandler} (the
  * downstream side), the {@code Exchange} that owns one request from head to last byte across attempts,
- * and the header and response writers. Thin plumbing that asks {@code routing}, {@code resilience} and
+ * the header and response writers, and the {@code WebSocketTunnel} an exchange becomes after a 101. Thin plumbing that asks {@code routing}, {@code resilience} and
  * {@code errors} for every decision. The listener bootstrap lives here too, so end-to-end tests of the
  * pipeline need nothing from the server module.
  */

@@ -38,7 +38,7 @@ import java.util.function.Function;
  *
  * <p>Request durations are a histogram with fixed buckets from 1 ms to 30 s (what a proxy's latency
  * spans); percentiles are left to the server that queries them, since client-side percentiles cannot be
- * aggregated across instances.
+ * aggregated across instances. WebSocket exchanges (status 101) are counted but not timed.
  *
  * <p>The observer owns its registry (see {@link #registry()} to add meters) and the JVM, process and
  * Netty memory meters bound to it; {@link #close()} releases them.
@@ -47,6 +47,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     /** The value for a label whose subject is absent (no route matched, no reason on success, ...). */
     public static final String NONE = "none";
+
+    /**
+     * A WebSocket exchange is recorded when its tunnel closes, so its duration is the conversation's,
+     * not a latency: it is counted, but kept out of the latency histogram.
+     */
+    private static final int SWITCHING_PROTOCOLS = 101;
 
     static final Duration[] DURATION_BUCKETS = {
             Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
@@ -106,7 +112,9 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         RequestKey key = new RequestKey(route, normalizeMethod(record.method()), record.status(),
                 orNone(record.reason()));
         lookup(requests, key, this::requestCounter).increment();
-        lookup(durations, route, this::durationTimer).record(record.durationNanos(), TimeUnit.NANOSECONDS);
+        if (record.status() != SWITCHING_PROTOCOLS) {
+            lookup(durations, route, this::durationTimer).record(record.durationNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override

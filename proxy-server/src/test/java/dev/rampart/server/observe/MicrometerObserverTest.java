@@ -77,6 +77,17 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void aWebSocketExchangeIsCountedButKeptOutOfTheLatencyHistogram() {
+        observer.onExchangeComplete(exchange("GET", 200, null, "default", 3_000_000));
+        observer.onExchangeComplete(exchange("GET", 101, null, "default", 600_000_000_000L)); // a 10-minute tunnel
+
+        String scrape = observer.scrape();
+        assertLine(scrape, "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"default\",status=\"101\"} 1.0");
+        assertLine(scrape, "rampart_request_duration_seconds_count{route=\"default\"} 1");
+        assertLine(scrape, "rampart_request_duration_seconds_bucket{route=\"default\",le=\"+Inf\"} 1");
+    }
+
+    @Test
     void attemptsRetriesAndSkippedRetriesHaveTheirLabels() {
         observer.onAttempt("app", EP, "connect_refused");
         observer.onAttempt("app", EP, "success");

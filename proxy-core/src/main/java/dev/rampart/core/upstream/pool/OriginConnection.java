@@ -3,6 +3,7 @@ package dev.rampart.core.upstream.pool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -17,6 +18,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private OriginListener listener;
     private long requests;
+    private boolean rawBytes;
 
     OriginConnection(EndpointPool pool) {
         this.pool = pool;
@@ -43,7 +45,19 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      */
     public void release(boolean reusable) {
         listener = null;
-        pool.release(this, reusable);
+        pool.release(this, reusable && !rawBytes);
+    }
+
+    /**
+     * After a 101: the HTTP codec and the pool's idle watch leave the pipeline, and the connection carries
+     * raw bytes until it closes; it never goes back to the pool. Bytes the codec held past the 101 reach
+     * the bound listener at once, as buffers.
+     */
+    public void switchToRawBytes() {
+        rawBytes = true;
+        ChannelPipeline p = channel.pipeline();
+        p.remove(OriginPipeline.IDLE);
+        p.remove(OriginPipeline.HTTP);
     }
 
     boolean isBound() {

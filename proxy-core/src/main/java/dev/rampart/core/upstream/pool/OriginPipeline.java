@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 final class OriginPipeline {
 
     static final String TLS = "tls";
+    static final String HTTP = "http";
+    static final String IDLE = "idle";
 
     private final java.util.concurrent.ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,7 +57,7 @@ final class OriginPipeline {
                 ChannelPipeline p = ch.pipeline();
                 addTlsAndCodec(ch, settings);
                 long idleMillis = settings.idleTimeout().toMillis();
-                p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                p.addLast(IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                 p.addLast("origin", conn);
             }
         };
@@ -81,7 +83,7 @@ final class OriginPipeline {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
         // failOnMissingResponse: a close before the response is reported as PrematureChannelClosureException.
-        p.addLast("http", new HttpClientCodec(decoder, true, false));
+        p.addLast(HTTP, new HttpClientCodec(decoder, true, false));
     }
 
     /** Completes when the TLS handshake is done, or at once for a plain connection. */

@@ -1,0 +1,276 @@
+package dev.rampart.core.proxy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.upstream.pool.OriginConnection;
+import dev.rampart.core.upstream.pool.OriginListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket connection after its 101: raw bytes spliced between the client connection and the upstream
+ * connection, both stripped of their HTTP handlers. Backpressure is the same discipline as for bodies:
+ * auto-read stays off and one side is read only while the other can take more. The tunnel closes when
+ * either side closes or fails (the other side gets what was already sent first), when a write fails, or
+ * when no byte crossed in either direction for the idle timeout. The upstream connection is closed with
+ * the tunnel, never pooled.
+ *
+ * <p>Bytes the HTTP decoders had already buffered when they were removed (a first frame sent right behind
+ * the 101, say) arrive before splicing starts; they are kept in order and written first by {@link #start}.
+ * Runs on the client's event loop, which is also the upstream connection's.
+ */
+final class WebSocketTunnel implements OriginListener {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketTunnel.class);
+
+    private final Exchange exchange;
+    private final Channel client;
+    private final OriginConnection origin;
+    private final Channel upstream;
+    private final ExchangeOutcome outcome;
+    private final Ticker ticker;
+    private final long idleTimeoutNanos;
+    private final ChannelFutureListener closeOnWriteFailure = f -> {
+        if (!f.isSuccess()) {
+            close("a write failed: " + f.cause());
+        }
+    };
+    private final List<ByteBuf> earlyFromClient = new ArrayList<>(1);
+    private final List<ByteBuf> earlyFromUpstream = new ArrayList<>(1);
+    private boolean spliced;
+    private boolean closed;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleTimer;
+
+    WebSocketTunnel(Exchange exchange, Channel client, OriginConnection origin, ExchangeOutcome outcome,
+                    Ticker ticker, long idleTimeoutNanos) {
+        this.exchange = exchange;
+        this.client = client;
+        this.origin = origin;
+        this.upstream = origin.channel();
+        this.outcome = outcome;
+        this.ticker = ticker;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
+
+    /**
+     * Takes the upstream connection over and strips its HTTP codec; whatever the codec held past the 101
+     * reaches {@link #onOriginMessage} at once and is kept for {@link #start}.
+     */
+    void attachOrigin() {
+        origin.bind(this);
+        origin.switchToRawBytes();
+    }
+
+    /** Both pipelines are raw now: writes what arrived early, then reads both sides. */
+    void start() {
+        if (closed) {
+            return;
+        }
+        spliced = true;
+        lastActivityNanos = ticker.read();
+        for (ByteBuf early : earlyFromUpstream) {
+            forward(early, client, false);
+        }
+        for (ByteBuf early : earlyFromClient) {
+            forward(early, upstream, true);
+        }
+        earlyFromUpstream.clear();
+        earlyFromClient.clear();
+        armIdleTimer(idleTimeoutNanos);
+        if (upstream.isWritable()) {
+            client.read();
+        }
+        if (client.isWritable()) {
+            upstream.read();
+        }
+    }
+
+    // ---- client side (called by ClientRequestHandler through the exchange's connection) -------------
+
+    /** Something read from the client connection; the tunnel owns it. */
+    void fromClient(Object msg) {
+        ByteBuf data = payload(msg);
+        if (data == null) {
+            // The client sent bytes behind its upgrade request before the 101, and the HTTP decoder took
+            // them for a request: their raw form is gone, so the conversation cannot go on intact.
+            close("client data arrived before the switch and was decoded as HTTP");
+            return;
+        }
+        if (closed) {
+            data.release();
+        } else if (!spliced) {
+            keep(earlyFromClient, data);
+        } else {
+            forward(data, upstream, true);
+            if (upstream.isWritable()) {
+                client.read();
+            }
+        }
+    }
+
+    void onClientWritable() {
+        if (spliced && !closed) {
+            upstream.read();
+        }
+    }
+
+    /** The client connection closed: what it sent still reaches the upstream, then that connection closes. */
+    void onClientClosed() {
+        if (!end()) {
+            return;
+        }
+        upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> origin.release(false));
+        exchange.onTunnelClosed();
+    }
+
+    // ---- upstream side -------------------------------------------------------------------------------
+
+    @Override
+    public void onOriginMessage(Object msg) {
+        ByteBuf data = payload(msg);
+        if (data == null) {
+            close("the upstream sent an HTTP message after switching protocols");
+            return;
+        }
+        if (closed) {
+            data.release();
+        } else if (!spliced) {
+            keep(earlyFromUpstream, data);
+        } else {
+            forward(data, client, false);
+            if (client.isWritable()) {
+                upstream.read();
+            }
+        }
+    }
+
+    @Override
+    public void onOriginWritabilityChanged(boolean writable) {
+        if (writable && spliced && !closed) {
+            client.read();
+        }
+    }
+
+    @Override
+    public void onOriginClosed() {
+        upstreamEnded();
+    }
+
+    @Override
+    public void onOriginError(Throwable cause) {
+        log.debug("request {}: upstream side of the WebSocket tunnel failed", outcome.requestId(), cause);
+        upstreamEnded();
+    }
+
+    /** The upstream closed or reset: the client gets what was already sent, then its connection closes. */
+    private void upstreamEnded() {
+        if (!end()) {
+            return;
+        }
+        origin.release(false);
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> exchange.onTunnelClosed());
+    }
+
+    // ---- both ------------------------------------------------------------------------------------------
+
+    /** Closes both sides at once (idle, a failed write, a protocol violation); the exchange closes the client. */
+    private void close(String why) {
+        if (!end()) {
+            return;
+        }
+        log.debug("request {}: closing the WebSocket tunnel: {}", outcome.requestId(), why);
+        origin.release(false);
+        exchange.onTunnelClosed();
+    }
+
+    /** Marks the tunnel closed and releases what it holds; false when it already was. */
+    private boolean end() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+        earlyFromClient.forEach(ByteBuf::release);
+        earlyFromUpstream.forEach(ByteBuf::release);
+        earlyFromClient.clear();
+        earlyFromUpstream.clear();
+        return true;
+    }
+
+    private void forward(ByteBuf data, Channel to, boolean towardsUpstream) {
+        int n = data.readableBytes();
+        if (n == 0) {
+            data.release();
+            return;
+        }
+        lastActivityNanos = ticker.read();
+        if (towardsUpstream) {
+            outcome.addBytesIn(n);
+        } else {
+            outcome.addBytesOut(n);
+        }
+        to.writeAndFlush(data).addListener(closeOnWriteFailure);
+    }
+
+    private static void keep(List<ByteBuf> early, ByteBuf data) {
+        if (data.isReadable()) {
+            early.add(data);
+        } else {
+            data.release();
+        }
+    }
+
+    /**
+     * The bytes of a message read after the switch: a buffer as it is, or the content of an HTTP chunk a
+     * decoder produced before it was removed (its buffer shares the chunk's reference count). Null, with
+     * the message released, for an HTTP head, whose raw bytes cannot be recovered.
+     */
+    private static ByteBuf payload(Object msg) {
+        if (msg instanceof HttpMessage) {
+            ReferenceCountUtil.release(msg);
+            return null;
+        }
+        if (msg instanceof ByteBuf buf) {
+            return buf;
+        }
+        if (msg instanceof HttpContent content) {
+            return content.content();
+        }
+        ReferenceCountUtil.release(msg);
+        return null;
+    }
+
+    // ---- idle timeout -----------------------------------------------------------------------------------
+
+    private void armIdleTimer(long delayNanos) {
+        idleTimer = client.eventLoop().schedule(this::onIdleCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onIdleCheck() {
+        idleTimer = null;
+        if (closed) {
+            return;
+        }
+        long idle = ticker.read() - lastActivityNanos;
+        if (idle >= idleTimeoutNanos) {
+            close("no byte in either direction for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms");
+        } else {
+            armIdleTimer(idleTimeoutNanos - idle);
+        }
+    }
+}
