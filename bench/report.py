@@ -5,7 +5,8 @@ Reads the wrk outputs named <case>--<target>--<round>.txt (each holds one "BENCH
 printed by bench/wrk/bench.lua), the RSS samples rss-<case>.txt (kB, one per line) and
 rss-status.txt, and prints per case: requests/s, p50 and p99 latency (medians over the rounds),
 the errors summed over the rounds, and the ratios Rampart/nginx, Rampart/HAProxy and
-Rampart/direct. A ratio is taken within each round (the targets of a round ran back to back)
+Rampart/direct (and, when the run had it, Rampart with its access log off against nginx and
+against Rampart with it on). A ratio is taken within each round (the targets of a round ran back to back)
 and the median over the rounds is printed. Then the peak RSS and the issue's targets, met or not.
 
     python3 bench/report.py RESULTS_DIR [--markdown]
@@ -22,7 +23,9 @@ from collections import defaultdict
 
 RUN_FILE = re.compile(r"^(?P<case>[a-z0-9-]+)--(?P<target>[a-z-]+)--(?P<round>\d+)\.txt$")
 TARGET_ORDER = ["direct", "rampart", "rampart-nolog", "nginx", "haproxy"]
-RATIO_BASES = [("nginx", "Rampart/nginx"), ("haproxy", "Rampart/HAProxy"), ("direct", "Rampart/direct")]
+RATIOS = [("rampart", "nginx", "Rampart/nginx"), ("rampart", "haproxy", "Rampart/HAProxy"),
+          ("rampart", "direct", "Rampart/direct"), ("rampart-nolog", "nginx", "Rampart (log off)/nginx"),
+          ("rampart", "rampart-nolog", "log on/log off")]
 CASE_CONNECTIONS = {"get100-c32": 32, "get100-c256": 256, "get1m-c32": 32, "post64k-c32": 32}
 RSS_LIMIT_MB = 200
 THROUGHPUT_TARGET = 1.1
@@ -150,9 +153,9 @@ def summarise(runs):
                 "problems": [r.problem for r in rs if not r.ok],
             })
         ratios = []
-        for base, label in RATIO_BASES:
-            rps = round_ratios(by_target, "rampart", base, "rps")
-            p99 = round_ratios(by_target, "rampart", base, "p99_ms")
+        for subject, base, label in RATIOS:
+            rps = round_ratios(by_target, subject, base, "rps")
+            p99 = round_ratios(by_target, subject, base, "p99_ms")
             if rps is not None:
                 ratios.append((label, rps, p99))
         out[case] = (rows, ratios)
@@ -175,7 +178,7 @@ def print_text(summary, peaks, hwm, meta):
             for p in r["problems"]:
                 print(f"{'':<14}! {p}")
         for label, rps, p99 in ratios:
-            print(f"  {label:<16} req/s x{rps:.2f}   p99 x{fmt(p99, '.2f')}")
+            print(f"  {label:<24} req/s x{rps:.2f}   p99 x{fmt(p99, '.2f')}")
     print()
     print_rss_and_targets(summary, peaks, hwm, lambda s: print(s))
 

@@ -33,6 +33,7 @@ read -r -a CASE_LIST <<<"${CASES:-get100-c32 get100-c256 get1m-c32 post64k-c32}"
 require_tools wrk nginx haproxy java curl python3
 ensure_jar
 make_tmp
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 RESULTS="$BENCH_TMP/results"
 mkdir -p "$RESULTS"
 RSS_SAMPLER_PID=""
@@ -164,6 +165,8 @@ done
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) DURATION=$DURATION WARMUP=$WARMUP CASE_WARMUP=$CASE_WARMUP ROUNDS=$ROUNDS"
   echo "# targets: ${TARGET_LIST[*]}; cases: ${CASE_LIST[*]}; wrk -t${WRK_THREADS:-2} --timeout ${WRK_TIMEOUT:-5s}"
   echo "# Rampart JVM flags: ${RAMPART_JVM_FLAGS[*]} ${RAMPART_EXTRA_JVM_FLAGS:-}"
+  machine_info
+  echo "# load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/meta.txt"
 python3 "$BENCH_DIR/report.py" "$RESULTS" | tee "$BENCH_TMP/report.txt"
 log "raw wrk outputs and the report: $BENCH_TMP"
