@@ -201,7 +201,7 @@ def print_markdown(summary, peaks, hwm, meta):
         for label, rps, p99 in ratios:
             print(f"| {case} | {label} | {rps:.2f} | {fmt(p99, '.2f')} |")
     print()
-    print_rss_and_targets(summary, peaks, hwm, lambda s: print("- " + s if s else ""))
+    print_rss_and_targets(summary, peaks, hwm, lambda s: print("- " + s.strip() if s else ""))
 
 
 def print_rss_and_targets(summary, peaks, hwm, emit):
