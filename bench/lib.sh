@@ -1,0 +1,260 @@
+# Shared by bench/run.sh, bench/startup.sh and bench/fastfail.sh: where things are, the JVM flags,
+# the ports, and how each server is started, waited for and stopped. Sourced, not run.
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+RAMPART_JAR="${RAMPART_JAR:-$REPO_DIR/proxy-server/target/rampart.jar}"
+
+# The JVM flags Rampart runs with, exactly those of the Dockerfile's ENTRYPOINT (and of
+# docs/deployment.md). This is the one place the benchmark names them. MaxRAMPercentage is a
+# ceiling relative to the memory the JVM sees: in a container with a 384 MiB limit that is 288 MiB
+# of heap; on a bare host it is 75% of the host's RAM. Extra flags: RAMPART_EXTRA_JVM_FLAGS.
+RAMPART_JVM_FLAGS=(-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError)
+
+PORT_BASE="${PORT_BASE:-18080}"
+UPSTREAM_PORT=$((PORT_BASE + 1))
+RAMPART_PORT=$((PORT_BASE + 2))
+RAMPART_ADMIN_PORT=$((PORT_BASE + 3))
+NGINX_PROXY_PORT=$((PORT_BASE + 4))
+HAPROXY_PORT=$((PORT_BASE + 5))
+RAMPART_NOLOG_PORT=$((PORT_BASE + 6))
+RAMPART_NOLOG_ADMIN_PORT=$((PORT_BASE + 7))
+# A port nothing listens on: the refusing upstream of bench/fastfail.sh.
+REFUSING_PORT=$((PORT_BASE + 9))
+
+# The fixed 100-byte body of GET /.
+SMALL_BODY="$(printf 'rampart-bench-%086d' 0)"
+
+# Process ids to stop on exit, and the scratch directory; both filled in by the scripts.
+BENCH_PIDS=()
+BENCH_TMP=""
+
+# One line each: the machine and the software versions, for the record.
+machine_info() {
+  echo "# machine: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+  echo "# java: $(java -version 2>&1 | head -1); $(nginx -v 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | cut -d' ' -f1-3); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
+}
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+require_tools() {
+  local missing=()
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if ((${#missing[@]})); then
+    die "missing: ${missing[*]}. On Debian/Ubuntu: apt-get update && apt-get install -y wrk nginx haproxy (and a JDK 17+, curl, python3)"
+  fi
+}
+
+ensure_jar() {
+  if [[ ! -f "$RAMPART_JAR" ]]; then
+    log "building $RAMPART_JAR (mvn -B -q -DskipTests package)"
+    (cd "$REPO_DIR" && mvn -B -q -DskipTests package) || die "build failed"
+  fi
+}
+
+make_tmp() {
+  BENCH_TMP="$(mktemp -d "${TMPDIR:-/tmp}/rampart-bench.XXXXXX")"
+  # nginx workers run as another user when started by root: they must read the files here.
+  chmod 755 "$BENCH_TMP"
+  log "configs, logs and raw results under $BENCH_TMP"
+}
+
+# Stops every process the script started, by pid, then waits for them.
+stop_all() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${BENCH_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  BENCH_PIDS=()
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+check_ports_free() {
+  local port
+  for port in "$@"; do
+    port_in_use "$port" && die "port $port is taken; choose other ports with PORT_BASE=..."
+  done
+  return 0
+}
+
+# Waits until GET url answers 200, up to $2 seconds.
+wait_for_200() {
+  local url="$1" limit="${2:-30}" i
+  for ((i = 0; i < limit * 20; i++)); do
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null)" == 200 ]]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  die "no 200 from $url within ${limit}s"
+}
+
+# Lines nginx needs when started by root: its workers otherwise become "nobody", which cannot
+# write the temp directories under BENCH_TMP.
+nginx_user_line() {
+  if [[ $EUID -eq 0 ]]; then echo "user root;"; fi
+}
+
+nginx_temp_paths() {
+  local dir="$1"
+  mkdir -p "$dir"
+  cat <<EOF
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+EOF
+}
+
+# The upstream every target reaches: nginx, one worker. GET / → the fixed 100-byte body,
+# GET /1m → a 1 MiB file, POST /post → reads and discards the body, answers a short body.
+start_upstream() {
+  local dir="$BENCH_TMP/upstream"
+  mkdir -p "$dir/www"
+  head -c 1048576 /dev/urandom >"$dir/www/1m"
+  cat >"$dir/nginx.conf" <<EOF
+$(nginx_user_line)
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+$(nginx_temp_paths "$dir/tmp")
+  keepalive_timeout 120s;
+  keepalive_requests 100000000;
+  sendfile on;
+  tcp_nopush on;
+  server {
+    listen 127.0.0.1:$UPSTREAM_PORT backlog=4096 reuseport;
+    location = / {
+      default_type text/plain;
+      return 200 "$SMALL_BODY";
+    }
+    location = /1m {
+      root $dir/www;
+      default_type application/octet-stream;
+    }
+    # "return" discards the request body: nginx reads it off the connection before the next
+    # request (ngx_http_discard_request_body), so keep-alive and byte accounting stay correct.
+    location = /post {
+      client_max_body_size 1m;
+      default_type text/plain;
+      return 200 "ok\n";
+    }
+  }
+}
+EOF
+  nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  wait_for_200 "http://127.0.0.1:$UPSTREAM_PORT/" 10
+}
+
+# Starts Rampart. $1: name (a directory under BENCH_TMP), $2: port, $3: admin port, $4: upstream
+# host:port, $5: config file. Sets RAMPART_PID. The access log (stdout) goes to a file.
+start_rampart() {
+  local name="$1" port="$2" admin="$3" upstream="$4" conf="$5"
+  local dir="$BENCH_TMP/$name"
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086
+  BENCH_RAMPART_PORT="$port" BENCH_RAMPART_ADMIN_PORT="$admin" BENCH_UPSTREAM="$upstream" \
+    java "${RAMPART_JVM_FLAGS[@]}" ${RAMPART_EXTRA_JVM_FLAGS:-} -jar "$RAMPART_JAR" --config "$conf" \
+    >"$dir/access.log" 2>"$dir/rampart.log" &
+  RAMPART_PID=$!
+  BENCH_PIDS+=("$RAMPART_PID")
+  wait_for_200 "http://127.0.0.1:$admin/readyz" 60
+}
+
+# nginx as a reverse proxy: one worker, a keep-alive pool to the upstream, its access log on
+# (to a file) like Rampart's.
+start_nginx_proxy() {
+  local dir="$BENCH_TMP/nginx-proxy"
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<EOF
+$(nginx_user_line)
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log $dir/access.log;
+$(nginx_temp_paths "$dir/tmp")
+  keepalive_timeout 120s;
+  keepalive_requests 100000000;
+  # Keep the 64 KiB POST bodies in memory, as Rampart does (the default 16k spills them to disk).
+  client_body_buffer_size 128k;
+  upstream app {
+    server 127.0.0.1:$UPSTREAM_PORT;
+    keepalive 512;
+    keepalive_requests 100000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PROXY_PORT backlog=4096;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  wait_for_200 "http://127.0.0.1:$NGINX_PROXY_PORT/" 10
+}
+
+# HAProxy: one thread, idle upstream connections shared between clients (http-reuse always, the
+# closest to nginx's keepalive pool). No log target: HAProxy logs only to syslog.
+start_haproxy() {
+  local dir="$BENCH_TMP/haproxy"
+  mkdir -p "$dir"
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 8000
+  pidfile $dir/haproxy.pid
+
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 1s
+  timeout client 60s
+  timeout server 15s
+  timeout http-keep-alive 60s
+
+frontend bench
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend app
+
+backend app
+  server up 127.0.0.1:$UPSTREAM_PORT
+EOF
+  haproxy -db -f "$dir/haproxy.cfg" >"$dir/stdout.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  wait_for_200 "http://127.0.0.1:$HAPROXY_PORT/" 10
+}
+
+# Runs wrk with the reporting script; its JSON summary line goes to $1.
+# $2: url, $3: connections, $4: duration, $5...: extra env for the script (e.g. BENCH_POST_BYTES=65536).
+run_wrk() {
+  local out="$1" url="$2" conns="$3" duration="$4"
+  shift 4
+  local threads="${WRK_THREADS:-2}"
+  ((threads > conns)) && threads="$conns"
+  env "$@" wrk -t"$threads" -c"$conns" -d"$duration" --timeout "${WRK_TIMEOUT:-5s}" \
+    -s "$BENCH_DIR/wrk/bench.lua" "$url" >"$out" 2>&1 || true
+}
