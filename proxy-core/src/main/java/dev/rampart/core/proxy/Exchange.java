@@ -352,8 +352,9 @@ final class Exchange {
         if (retryAfter == null || (status != 429 && status != 503)) {
             return -1;
         }
+        // Whole seconds rounded up, without toMillis(): a far-future HTTP-date would overflow it.
         return RetryAfter.parse(retryAfter, snapshot.clock())
-                .map(d -> (d.toMillis() + 999) / 1000)
+                .map(d -> d.getNano() == 0 || d.getSeconds() == Long.MAX_VALUE ? d.getSeconds() : d.getSeconds() + 1)
                 .orElse(-1L);
     }
 
