@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 final class Exchange {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Not counted as a skipped retry: no rule refused it, there was simply nowhere to send it. */
+    private static final RetryDecision NO_ENDPOINT_ADMITS = new RetryDecision.Stop(RetryDecision.StopReason.NOT_RETRYABLE);
 
     private final ClientRequestHandler client;
     private final ChannelHandlerContext ctx;
@@ -71,6 +73,10 @@ final class Exchange {
     private boolean closeClientAfterResponse;
     private long firstAttemptNanos = -1;
     private String lastFailure;
+    /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
+    private FailureKind lastFailureKind;
+    private int lastStatus = -1;
+    private long lastRetryAfterSeconds = -1;
     private long headNanos = -1;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
@@ -110,7 +116,7 @@ final class Exchange {
         List<Endpoint> avoid = routeConfig.retry().preferOtherEndpoint() ? tried : List.of();
         Endpoint endpoint = upstream.pick(avoid);
         if (endpoint == null) {
-            fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+            failWithNoEndpointAdmitting();
             return;
         }
         long now = snapshot.ticker().read();
@@ -259,10 +265,13 @@ final class Exchange {
         if (log.isDebugEnabled()) {
             log.debug("request {} {}", outcome.requestId(), lastFailure);
         }
-        RetryDecision decision = snapshot.retryPolicy(route.name()).decide(retryContext(UpstreamFailure.of(kind), attempt));
+        RetryDecision decision = decideRetry(UpstreamFailure.of(kind), attempt);
         if (!retryOrReport(decision)) {
             fail(kind.reason(), -1);
+            return;
         }
+        lastFailureKind = kind;
+        lastStatus = -1;
     }
 
     /**
@@ -282,11 +291,13 @@ final class Exchange {
                 status >= 500 ? "status_5xx" : "success");
         String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
         if (status >= 400) {
-            RetryDecision decision = snapshot.retryPolicy(route.name())
-                    .decide(retryContext(UpstreamFailure.status(status, retryAfter), attempt));
+            RetryDecision decision = decideRetry(UpstreamFailure.status(status, retryAfter), attempt);
             if (decision.isRetry()) {
                 attempt.abandon();
                 current = null;
+                lastFailureKind = null;
+                lastStatus = status;
+                lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);
                 retryOrReport(decision);
                 return false;
             }
@@ -315,6 +326,33 @@ final class Exchange {
                 chunked, keepAlive);
         ctx.write(head, ctx.voidPromise());
         return true;
+    }
+
+    /**
+     * The retry policy's decision, except when no endpoint's breaker would admit another attempt (this
+     * failure may just have opened the last one): then this attempt's result is what the client gets,
+     * as PRODUCT says of retries that end, rather than a CIRCUIT_OPEN the client never caused.
+     */
+    private RetryDecision decideRetry(UpstreamFailure failure, OriginAttempt attempt) {
+        if (!upstream.admitsAny()) {
+            return NO_ENDPOINT_ADMITS;
+        }
+        return snapshot.retryPolicy(route.name()).decide(retryContext(failure, attempt));
+    }
+
+    /**
+     * No endpoint lets a call through. Before any attempt that is CIRCUIT_OPEN; after a retried attempt
+     * (a breaker opened during the backoff) the client gets the last attempt's outcome: its failure's
+     * envelope, or for an upstream error status the envelope of that status (its body was not kept).
+     */
+    private void failWithNoEndpointAdmitting() {
+        if (lastStatus > 0) {
+            failUpstream(lastStatus, lastRetryAfterSeconds);
+        } else if (lastFailureKind != null) {
+            fail(lastFailureKind.reason(), -1);
+        } else {
+            fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+        }
     }
 
     private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt) {
