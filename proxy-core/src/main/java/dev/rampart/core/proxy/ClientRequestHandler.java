@@ -93,11 +93,32 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * Netty hands this handler what its own callbacks threw as well as the connection's I/O failures.
+     * Resets, broken pipes and TLS garbage from clients are routine, not errors of the proxy; anything
+     * else is a bug, answered with INTERNAL_ERROR where possible and logged once at ERROR.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Resets and broken pipes from clients are routine; they are not errors of the proxy.
-        log.debug("client connection {} failed", ctx.channel(), cause);
+        if (isClientTransportFailure(cause)) {
+            log.debug("client connection {} failed", ctx.channel(), cause);
+            ctx.close();
+            return;
+        }
+        Exchange active = exchange;
+        if (active != null) {
+            active.onInternalError(cause);
+            return;
+        }
+        String requestId = outcome != null && request != null ? outcome.requestId() : "-";
+        log.error("request {}: unexpected failure inside the proxy", requestId, cause);
         ctx.close();
+    }
+
+    private static boolean isClientTransportFailure(Throwable cause) {
+        return cause instanceof java.io.IOException
+                || cause instanceof io.netty.handler.codec.DecoderException
+                || cause instanceof javax.net.ssl.SSLException;
     }
 
     /** Raw bytes arrived (seen before decoding): the first byte of a request starts its head timer. */

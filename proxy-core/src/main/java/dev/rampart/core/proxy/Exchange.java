@@ -78,6 +78,7 @@ final class Exchange {
     private int lastStatus = -1;
     private long lastRetryAfterSeconds = -1;
     private long headNanos = -1;
+    private boolean internalErrorLogged;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody) {
@@ -104,7 +105,8 @@ final class Exchange {
         }
         bulkheadHeld = true;
         snapshot.retryPolicy(route.name()).budget().onRequest();
-        deadlineTimer = ctx.executor().schedule(this::onDeadline, routeConfig.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
+                TimeUnit.NANOSECONDS);
         nextAttempt();
     }
 
@@ -134,7 +136,7 @@ final class Exchange {
         if (acquired.isDone()) {
             onAcquired(attempt, acquired);
         } else {
-            acquired.addListener(f -> onAcquired(attempt, acquired));
+            acquired.addListener(f -> guarded(() -> onAcquired(attempt, acquired)).run());
         }
     }
 
@@ -374,7 +376,7 @@ final class Exchange {
         if (delay <= 0) {
             nextAttempt();
         } else {
-            backoffTimer = ctx.executor().schedule(this::nextAttempt, delay, TimeUnit.NANOSECONDS);
+            backoffTimer = ctx.executor().schedule(guarded(this::nextAttempt), delay, TimeUnit.NANOSECONDS);
         }
         return true;
     }
@@ -410,7 +412,7 @@ final class Exchange {
     void relayLast(LastHttpContent last) {
         outcome.addBytesOut(last.content().readableBytes());
         current = null;
-        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> finish());
+        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> guarded(this::finish).run());
     }
 
     /** The client drained its buffer: let the upstream send more. */
@@ -433,6 +435,46 @@ final class Exchange {
     }
 
     // ---- endings -----------------------------------------------------------------------------------
+
+    /**
+     * Wraps a callback that runs outside any handler (a timer, a future listener): Netty would only log
+     * what it throws and the exchange would hang, so a bug there ends the exchange like any other.
+     */
+    Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | AssertionError bug) {
+                onInternalError(bug);
+            }
+        };
+    }
+
+    /**
+     * A bug inside the proxy surfaced while this exchange ran. Logged once at ERROR with the request id
+     * and the stack trace; the client gets INTERNAL_ERROR if nothing of the response was sent yet, and a
+     * closed connection otherwise (the only honest end of a response that started).
+     */
+    void onInternalError(Throwable bug) {
+        if (!internalErrorLogged) {
+            internalErrorLogged = true;
+            log.error("request {}: unexpected failure inside the proxy", outcome.requestId(), bug);
+        }
+        if (finished) {
+            ctx.close();
+            return;
+        }
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        abandonCurrent();
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+        fail(Reason.INTERNAL_ERROR, -1);
+    }
 
     private void onDeadline() {
         deadlineTimer = null;
@@ -525,6 +567,6 @@ final class Exchange {
         }
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
-        client.writeError(error, body.complete()).addListener((ChannelFutureListener) f -> finish());
+        client.writeError(error, body.complete()).addListener((ChannelFutureListener) f -> guarded(this::finish).run());
     }
 }
