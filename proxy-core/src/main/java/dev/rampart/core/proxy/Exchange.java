@@ -236,6 +236,11 @@ final class Exchange {
         client.readBody();
     }
 
+    /** Whether the whole request body (or the lack of one) has been received from the client. */
+    boolean requestBodyComplete() {
+        return body.complete();
+    }
+
     void onOriginWritable(OriginAttempt attempt) {
         if (attempt == current && !body.complete()) {
             requestMoreBody();
