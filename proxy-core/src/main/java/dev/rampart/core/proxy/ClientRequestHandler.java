@@ -51,6 +51,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean awaitingHead = true;
     private boolean headBytesSeen;
     private boolean readPending;
+    /** A pipelined request that arrived while the current one was in flight; served after it. */
+    private HttpRequest heldHead;
     private ScheduledFuture<?> idleTimer;
     private ScheduledFuture<?> headTimer;
     private ScheduledFuture<?> bodyTimer;
@@ -95,11 +97,32 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * Netty hands this handler what its own callbacks threw as well as the connection's I/O failures.
+     * Resets, broken pipes and TLS garbage from clients are routine, not errors of the proxy; anything
+     * else is a bug, answered with INTERNAL_ERROR where possible and logged once at ERROR.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Resets and broken pipes from clients are routine; they are not errors of the proxy.
-        log.debug("client connection {} failed", ctx.channel(), cause);
+        if (isClientTransportFailure(cause)) {
+            log.debug("client connection {} failed", ctx.channel(), cause);
+            ctx.close();
+            return;
+        }
+        Exchange active = exchange;
+        if (active != null) {
+            active.onInternalError(cause);
+            return;
+        }
+        String requestId = outcome != null && request != null ? outcome.requestId() : "-";
+        log.error("request {}: unexpected failure inside the proxy", requestId, cause);
         ctx.close();
+    }
+
+    private static boolean isClientTransportFailure(Throwable cause) {
+        return cause instanceof java.io.IOException
+                || cause instanceof io.netty.handler.codec.DecoderException
+                || cause instanceof javax.net.ssl.SSLException;
     }
 
     /** Raw bytes arrived (seen before decoding): the first byte of a request starts its head timer. */
@@ -141,13 +164,23 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         readPending = false;
         if (msg instanceof HttpRequest head) {
+            if (exchange != null) {
+                heldHead = head; // pipelined: no more reads until the current exchange is done
+                return;
+            }
             onRequestHead(head);
         } else if (msg instanceof HttpContent content) {
             cancel(bodyTimer);
             bodyTimer = null;
             Exchange active = exchange;
-            if (active != null) {
+            if (active != null && active.requestBodyComplete()) {
+                content.release(); // the empty end of a body-less request, read while watching for a close
+                watchForClose();
+            } else if (active != null) {
                 active.onRequestContent(content);
+                if (content instanceof io.netty.handler.codec.http.LastHttpContent) {
+                    watchForClose();
+                }
             } else {
                 content.release(); // e.g. the empty end of a body-less request: nothing waits for it
                 requestRead();
@@ -209,6 +242,20 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(this, ctx, snapshot, head, outcome, route, upstream, template,
                 chunked || contentLength > 0, upgrade);
         exchange.start();
+        watchForClose();
+    }
+
+    /**
+     * Keeps one read outstanding while an exchange with its whole request waits or relays: with
+     * auto-read off, NIO only notices that the client closed while a read is pending, and a client that
+     * went away must cancel the upstream attempt. What such a read brings is the end of the current
+     * request (dropped) or a pipelined next request (held until this one is done).
+     */
+    private void watchForClose() {
+        Exchange active = exchange;
+        if (active != null && active.requestBodyComplete() && heldHead == null && ctx.channel().isActive()) {
+            requestRead();
+        }
     }
 
     /** An answer before any exchange exists; the request body, if any, is not read, so the connection closes. */
@@ -290,10 +337,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (keepAlive) {
+        HttpRequest next = heldHead;
+        heldHead = null;
+        if (keepAlive && next != null) {
+            onRequestHead(next);
+        } else if (keepAlive) {
             armIdleTimer();
             requestRead();
         } else {
+            ReferenceCountUtil.release(next);
             ctx.close();
         }
     }

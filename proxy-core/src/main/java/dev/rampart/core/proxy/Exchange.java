@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 final class Exchange {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Not counted as a skipped retry: no rule refused it, there was simply nowhere to send it. */
+    private static final RetryDecision NO_ENDPOINT_ADMITS = new RetryDecision.Stop(RetryDecision.StopReason.NOT_RETRYABLE);
 
     private final ClientRequestHandler client;
     private final ChannelHandlerContext ctx;
@@ -72,8 +74,13 @@ final class Exchange {
     private boolean closeClientAfterResponse;
     private long firstAttemptNanos = -1;
     private String lastFailure;
+    /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
+    private FailureKind lastFailureKind;
+    private int lastStatus = -1;
+    private long lastRetryAfterSeconds = -1;
     private long headNanos = -1;
     private WebSocketTunnel tunnel;
+    private boolean internalErrorLogged;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
@@ -107,7 +114,8 @@ final class Exchange {
         }
         bulkheadHeld = true;
         snapshot.retryPolicy(route.name()).budget().onRequest();
-        deadlineTimer = ctx.executor().schedule(this::onDeadline, routeConfig.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
+                TimeUnit.NANOSECONDS);
         nextAttempt();
     }
 
@@ -119,7 +127,7 @@ final class Exchange {
         List<Endpoint> avoid = routeConfig.retry().preferOtherEndpoint() ? tried : List.of();
         Endpoint endpoint = upstream.pick(avoid);
         if (endpoint == null) {
-            fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+            failWithNoEndpointAdmitting();
             return;
         }
         long now = snapshot.ticker().read();
@@ -137,7 +145,7 @@ final class Exchange {
         if (acquired.isDone()) {
             onAcquired(attempt, acquired);
         } else {
-            acquired.addListener(f -> onAcquired(attempt, acquired));
+            acquired.addListener(f -> guarded(() -> onAcquired(attempt, acquired)).run());
         }
     }
 
@@ -237,6 +245,11 @@ final class Exchange {
         client.readBody();
     }
 
+    /** Whether the whole request body (or the lack of one) has been received from the client. */
+    boolean requestBodyComplete() {
+        return body.complete();
+    }
+
     void onOriginWritable(OriginAttempt attempt) {
         if (attempt == current && !body.complete()) {
             requestMoreBody();
@@ -268,10 +281,13 @@ final class Exchange {
         if (log.isDebugEnabled()) {
             log.debug("request {} {}", outcome.requestId(), lastFailure);
         }
-        RetryDecision decision = snapshot.retryPolicy(route.name()).decide(retryContext(UpstreamFailure.of(kind), attempt));
+        RetryDecision decision = decideRetry(UpstreamFailure.of(kind), attempt);
         if (!retryOrReport(decision)) {
             fail(kind.reason(), -1);
+            return;
         }
+        lastFailureKind = kind;
+        lastStatus = -1;
     }
 
     /**
@@ -295,11 +311,13 @@ final class Exchange {
         }
         String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
         if (status >= 400) {
-            RetryDecision decision = snapshot.retryPolicy(route.name())
-                    .decide(retryContext(UpstreamFailure.status(status, retryAfter), attempt));
+            RetryDecision decision = decideRetry(UpstreamFailure.status(status, retryAfter), attempt);
             if (decision.isRetry()) {
                 attempt.abandon();
                 current = null;
+                lastFailureKind = null;
+                lastStatus = status;
+                lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);
                 retryOrReport(decision);
                 return false;
             }
@@ -330,6 +348,33 @@ final class Exchange {
         return true;
     }
 
+    /**
+     * The retry policy's decision, except when no endpoint's breaker would admit another attempt (this
+     * failure may just have opened the last one): then this attempt's result is what the client gets,
+     * as PRODUCT says of retries that end, rather than a CIRCUIT_OPEN the client never caused.
+     */
+    private RetryDecision decideRetry(UpstreamFailure failure, OriginAttempt attempt) {
+        if (!upstream.admitsAny()) {
+            return NO_ENDPOINT_ADMITS;
+        }
+        return snapshot.retryPolicy(route.name()).decide(retryContext(failure, attempt));
+    }
+
+    /**
+     * No endpoint lets a call through. Before any attempt that is CIRCUIT_OPEN; after a retried attempt
+     * (a breaker opened during the backoff) the client gets the last attempt's outcome: its failure's
+     * envelope, or for an upstream error status the envelope of that status (its body was not kept).
+     */
+    private void failWithNoEndpointAdmitting() {
+        if (lastStatus > 0) {
+            failUpstream(lastStatus, lastRetryAfterSeconds);
+        } else if (lastFailureKind != null) {
+            fail(lastFailureKind.reason(), -1);
+        } else {
+            fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+        }
+    }
+
     private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt) {
         boolean untriedLeft = tried.size() < upstream.endpoints().size();
         String keyHeader = routeConfig.retry().idempotencyKeyHeader();
@@ -351,7 +396,7 @@ final class Exchange {
         if (delay <= 0) {
             nextAttempt();
         } else {
-            backoffTimer = ctx.executor().schedule(this::nextAttempt, delay, TimeUnit.NANOSECONDS);
+            backoffTimer = ctx.executor().schedule(guarded(this::nextAttempt), delay, TimeUnit.NANOSECONDS);
         }
         return true;
     }
@@ -367,8 +412,9 @@ final class Exchange {
         if (retryAfter == null || (status != 429 && status != 503)) {
             return -1;
         }
+        // Whole seconds rounded up, without toMillis(): a far-future HTTP-date would overflow it.
         return RetryAfter.parse(retryAfter, snapshot.clock())
-                .map(d -> (d.toMillis() + 999) / 1000)
+                .map(d -> d.getNano() == 0 || d.getSeconds() == Long.MAX_VALUE ? d.getSeconds() : d.getSeconds() + 1)
                 .orElse(-1L);
     }
 
@@ -386,7 +432,7 @@ final class Exchange {
     void relayLast(LastHttpContent last) {
         outcome.addBytesOut(last.content().readableBytes());
         current = null;
-        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> finish());
+        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> guarded(this::finish).run());
     }
 
     /** The client drained its buffer: let the upstream send more. */
@@ -443,6 +489,46 @@ final class Exchange {
     }
 
     // ---- endings -----------------------------------------------------------------------------------
+
+    /**
+     * Wraps a callback that runs outside any handler (a timer, a future listener): Netty would only log
+     * what it throws and the exchange would hang, so a bug there ends the exchange like any other.
+     */
+    Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | AssertionError bug) {
+                onInternalError(bug);
+            }
+        };
+    }
+
+    /**
+     * A bug inside the proxy surfaced while this exchange ran. Logged once at ERROR with the request id
+     * and the stack trace; the client gets INTERNAL_ERROR if nothing of the response was sent yet, and a
+     * closed connection otherwise (the only honest end of a response that started).
+     */
+    void onInternalError(Throwable bug) {
+        if (!internalErrorLogged) {
+            internalErrorLogged = true;
+            log.error("request {}: unexpected failure inside the proxy", outcome.requestId(), bug);
+        }
+        if (finished) {
+            ctx.close();
+            return;
+        }
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        abandonCurrent();
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+        fail(Reason.INTERNAL_ERROR, -1);
+    }
 
     private void onDeadline() {
         deadlineTimer = null;
@@ -539,6 +625,6 @@ final class Exchange {
         }
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
-        client.writeError(error, body.complete()).addListener((ChannelFutureListener) f -> finish());
+        client.writeError(error, body.complete()).addListener((ChannelFutureListener) f -> guarded(this::finish).run());
     }
 }

@@ -166,7 +166,8 @@ final class OriginAttempt implements OriginListener {
         requestComplete = true;
         if (state == State.AWAITING_HEAD) {
             long timeout = exchange.perTryTimeoutNanos();
-            perTryTimer = conn.channel().eventLoop().schedule(this::onPerTryTimeout, timeout, TimeUnit.NANOSECONDS);
+            perTryTimer = conn.channel().eventLoop().schedule(exchange.guarded(this::onPerTryTimeout), timeout,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -183,14 +184,23 @@ final class OriginAttempt implements OriginListener {
         }
     }
 
+    /**
+     * Upstream events run the exchange's logic; what that logic throws is a bug of the proxy, not an
+     * upstream failure, so it goes to the exchange as such instead of up the origin pipeline (where it
+     * would pass for a broken upstream connection).
+     */
     @Override
     public void onOriginMessage(Object msg) {
-        if (state == State.AWAITING_HEAD) {
-            onMessageBeforeHead(msg);
-        } else if (state == State.RELAYING) {
-            onBodyMessage((HttpContent) msg);
-        } else {
-            ReferenceCountUtil.release(msg);
+        try {
+            if (state == State.AWAITING_HEAD) {
+                onMessageBeforeHead(msg);
+            } else if (state == State.RELAYING) {
+                onBodyMessage((HttpContent) msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        } catch (RuntimeException | AssertionError bug) {
+            exchange.onInternalError(bug);
         }
     }
 
@@ -261,20 +271,24 @@ final class OriginAttempt implements OriginListener {
 
     @Override
     public void onOriginClosed() {
-        if (state == State.AWAITING_HEAD) {
-            exchange.onAttemptFailed(this, FailureKind.RESET, null);
-        } else if (state == State.RELAYING) {
-            exchange.onRelayBroken(this);
-        }
+        exchange.guarded(() -> {
+            if (state == State.AWAITING_HEAD) {
+                exchange.onAttemptFailed(this, FailureKind.RESET, null);
+            } else if (state == State.RELAYING) {
+                exchange.onRelayBroken(this);
+            }
+        }).run();
     }
 
     @Override
     public void onOriginError(Throwable cause) {
-        if (state == State.AWAITING_HEAD) {
-            exchange.onAttemptFailed(this, exchange.classifyTransportFailure(cause), cause);
-        } else if (state == State.RELAYING) {
-            exchange.onRelayBroken(this);
-        }
+        exchange.guarded(() -> {
+            if (state == State.AWAITING_HEAD) {
+                exchange.onAttemptFailed(this, exchange.classifyTransportFailure(cause), cause);
+            } else if (state == State.RELAYING) {
+                exchange.onRelayBroken(this);
+            }
+        }).run();
     }
 
     @Override

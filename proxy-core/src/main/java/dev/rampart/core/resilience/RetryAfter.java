@@ -34,14 +34,18 @@ public final class RetryAfter {
     private static final Pattern ASCTIME = Pattern.compile(
             "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + MONTH + " ([ \\d]\\d) " + TIME + " (\\d{4})");
 
+    /** The longest delay a {@code delay-seconds} value gives: 2^31 seconds, about 68 years. */
+    public static final long MAX_DELAY_SECONDS = 1L << 31;
+
     private RetryAfter() {
     }
 
     /**
      * How long the upstream asked us to wait, measured from {@code clock}'s now.
      *
-     * @return the delay; {@link Duration#ZERO} for a date in the past; empty for an absent, empty,
-     *         negative, malformed or overflowing value, and for an impossible date (Feb 30)
+     * @return the delay, at most {@link #MAX_DELAY_SECONDS} for delay-seconds; {@link Duration#ZERO} for a
+     *         date in the past; empty for an absent, empty, negative or malformed value, and for an
+     *         impossible date (Feb 30)
      */
     public static Optional<Duration> parse(String headerValue, Clock clock) {
         Checks.checkNotNull(clock, "clock");
@@ -61,12 +65,17 @@ public final class RetryAfter {
         });
     }
 
+    /**
+     * Delay-seconds beyond {@link #MAX_DELAY_SECONDS}, however many digits, are that maximum: the upstream
+     * asked for a very long wait, which is not the same as asking for none. Capping (as RFC 9111 §1.2.2
+     * does for delta-seconds) also keeps every later sum or unit conversion far from overflowing.
+     */
     private static Optional<Duration> parseSeconds(String digits) {
-        try {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(digits)));
-        } catch (NumberFormatException overflow) {
-            return Optional.empty();
+        String significant = digits.replaceFirst("^0+(?=.)", "");
+        if (significant.length() > 10) {
+            return Optional.of(Duration.ofSeconds(MAX_DELAY_SECONDS));
         }
+        return Optional.of(Duration.ofSeconds(Math.min(Long.parseLong(significant), MAX_DELAY_SECONDS)));
     }
 
     private static Optional<Instant> parseHttpDate(String value, Clock clock) {

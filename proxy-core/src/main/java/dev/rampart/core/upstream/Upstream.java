@@ -93,6 +93,19 @@ public final class Upstream {
         return false;
     }
 
+    /**
+     * Whether some endpoint's breaker would let a call through now (no permission is taken): when none
+     * would, a retry could only end in CIRCUIT_OPEN.
+     */
+    public boolean admitsAny() {
+        for (Endpoint e : endpoints) {
+            if (admits(e.breaker())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a breaker would let a call through now, without taking a permission. */
     private static boolean admits(CircuitBreaker breaker) {
         return breaker.state() != CircuitBreaker.State.OPEN || breaker.nanosUntilHalfOpen() <= 0;

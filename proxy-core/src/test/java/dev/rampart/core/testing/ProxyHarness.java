@@ -3,6 +3,7 @@ package dev.rampart.core.testing;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.proxy.ProxyListener;
 import dev.rampart.core.proxy.ProxyRuntime;
 import dev.rampart.core.proxy.Transport;
@@ -29,11 +30,15 @@ public final class ProxyHarness implements AutoCloseable {
     private final HttpClient client;
 
     private ProxyHarness(RampartConfig config) {
-        Transport transport = Transport.detect();
+        this(config, Transport.detect(), ProxyObserver.NOOP);
+    }
+
+    private ProxyHarness(RampartConfig config, Transport transport, ProxyObserver extra) {
         acceptors = transport.newEventLoopGroup(1, "test-accept");
         workers = transport.newEventLoopGroup(2, "test-proxy");
         BreakerRegistry breakers = new BreakerRegistry(Ticker.systemTicker(), (upstream, endpoint, from, to) -> { });
-        runtime = new ProxyRuntime(config, transport, workers, 2, breakers, observer, Ticker.systemTicker(),
+        ProxyObserver observers = extra == ProxyObserver.NOOP ? observer : new TeeObserver(observer, extra);
+        runtime = new ProxyRuntime(config, transport, workers, 2, breakers, observers, Ticker.systemTicker(),
                 Clock.systemUTC());
         listener = ProxyListener.bind(runtime, acceptors);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -43,6 +48,19 @@ public final class ProxyHarness implements AutoCloseable {
     /** Starts the proxy with a complete HOCON document. */
     public static ProxyHarness start(String hocon) {
         return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"));
+    }
+
+    /** Starts the proxy on the given transport (epoll or NIO), to test both where they differ. */
+    public static ProxyHarness start(String hocon, Transport transport) {
+        return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"), transport, ProxyObserver.NOOP);
+    }
+
+    /**
+     * Starts the proxy with {@code extra} observing after {@link #observer}: an observer that misbehaves
+     * (throws, say) is how a test reaches the proxy's handling of its own unexpected failures.
+     */
+    public static ProxyHarness start(String hocon, ProxyObserver extra) {
+        return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"), Transport.detect(), extra);
     }
 
     /**

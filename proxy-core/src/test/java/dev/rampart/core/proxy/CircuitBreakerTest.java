@@ -1,0 +1,160 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.Envelope;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Endpoint breakers end to end: they trip, shield the upstream while open, and recover through half-open. */
+class CircuitBreakerTest {
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private void start(UpstreamBehavior behavior, String breaker, String routeExtras) {
+        upstream = FakeUpstream.start(behavior);
+        proxy = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { " + breaker + " } }",
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + "\n}"));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return proxy.client().send(HttpRequest.newBuilder(proxy.uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final String NO_RETRIES = "retry { attempts = 1 }";
+
+    @Test
+    void consecutiveFailuresTripTheBreakerAndItRecoversThroughHalfOpen() throws Exception {
+        start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 500, UpstreamBehavior.ok("unused")),
+                "consecutive-failures = 3, minimum-calls = 100, open-duration = 2s, half-open-probes = 1",
+                NO_RETRIES);
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(500, get("/fail/" + i).statusCode());
+        }
+        HttpResponse<String> open = get("/while-open");
+
+        assertEquals(503, open.statusCode());
+        Envelope envelope = Envelope.parse(open.body());
+        assertEquals("CIRCUIT_OPEN", envelope.reason());
+        assertEquals("0", envelope.metadata("attempts"));
+        assertEquals("true", envelope.metadata("retryable"));
+        long retryAfter = Long.parseLong(open.headers().firstValue("retry-after").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 2, "whole seconds until half-open (2 s open): " + retryAfter);
+        assertTrue(open.headers().firstValue("proxy-status").orElse("").contains("error=destination_unavailable"));
+        assertEquals(3, upstream.requests().size(), "no call reaches the upstream while its breaker is open");
+
+        upstream.behave(UpstreamBehavior.ok("healthy"));
+        assertEquals(200, awaitNotCircuitOpen(5_000), "the half-open probe went through and succeeded");
+        assertEquals(200, get("/closed-again").statusCode());
+        assertEquals(5, upstream.requests().size(), "one probe, then normal traffic");
+    }
+
+    @Test
+    void aFailureRateOverTheThresholdTripsTheBreaker() throws Exception {
+        AtomicInteger seen = new AtomicInteger();
+        // Alternating success and failure: never two failures in a row, but half of all calls fail.
+        start((req, reply) -> reply.send(seen.incrementAndGet() % 2 == 0 ? 502 : 200, "text/plain", "x"),
+                "consecutive-failures = 0, minimum-calls = 4, failure-rate-threshold = 50, window = 10s,"
+                        + " open-duration = 5s", NO_RETRIES);
+
+        for (int i = 0; i < 4; i++) {
+            get("/mixed/" + i);
+        }
+        HttpResponse<String> open = get("/now-open");
+
+        assertEquals(503, open.statusCode());
+        assertEquals("CIRCUIT_OPEN", Envelope.parse(open.body()).reason());
+        assertEquals(4, upstream.requests().size());
+    }
+
+    @Test
+    void belowMinimumCallsTheRateRuleDoesNotTrip() throws Exception {
+        start((req, reply) -> reply.send(502, "text/plain", "x"),
+                "consecutive-failures = 0, minimum-calls = 10, failure-rate-threshold = 50", NO_RETRIES);
+
+        for (int i = 0; i < 5; i++) {
+            assertEquals("UPSTREAM_ERROR", Envelope.parse(get("/few/" + i).body()).reason());
+        }
+        assertEquals(5, upstream.requests().size());
+    }
+
+    /** The retry that finds the breaker open ends with what the upstream said, not with CIRCUIT_OPEN. */
+    @Test
+    void aRetryThatFindsTheBreakerOpenGivesTheLastUpstreamResponse() throws Exception {
+        start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("unused")),
+                "consecutive-failures = 1, open-duration = 5s",
+                "retry { attempts = 3, backoff { initial = 10ms, max = 10ms } }, errors { rewrite-upstream = [] }");
+
+        HttpResponse<String> response = get("/tripping");
+
+        assertEquals(503, response.statusCode());
+        assertEquals("failure 1", response.body(), "the upstream's own response, passed through");
+        assertEquals(1, upstream.requests().size());
+    }
+
+    @Test
+    void aRetryThatFindsTheBreakerOpenGivesTheLastUpstreamResponseThroughTheRewrite() throws Exception {
+        start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("unused")),
+                "consecutive-failures = 1, open-duration = 5s",
+                "retry { attempts = 3, backoff { initial = 10ms, max = 10ms } }");
+
+        HttpResponse<String> response = get("/tripping");
+
+        assertEquals(503, response.statusCode());
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals("UPSTREAM_ERROR", envelope.reason());
+        assertEquals("1", envelope.metadata("attempts"));
+        assertTrue(response.headers().firstValue("proxy-status").orElse("").contains("received-status=503"));
+    }
+
+    @Test
+    void aRetryThatFindsTheBreakerOpenGivesTheLastFailureEnvelope() throws Exception {
+        start(UpstreamBehavior.resetBeforeHead(), "consecutive-failures = 1, open-duration = 5s",
+                "retry { attempts = 3, backoff { initial = 10ms, max = 10ms } }");
+
+        HttpResponse<String> response = get("/tripping");
+
+        assertEquals(502, response.statusCode());
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals("UPSTREAM_RESET", envelope.reason());
+        assertFalse(response.headers().firstValue("retry-after").isPresent());
+        assertEquals(1, upstream.requests().size());
+    }
+
+    /** Polls with plain requests until one is not refused by the open breaker; returns its status. */
+    private int awaitNotCircuitOpen(long timeoutMillis) throws Exception {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get("/probe");
+            if (response.statusCode() != 503) {
+                return response.statusCode();
+            }
+            assertEquals("CIRCUIT_OPEN", Envelope.parse(response.body()).reason());
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the breaker did not let a probe through within " + timeoutMillis + " ms");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.rampart.core.testing;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Collects every log event of the running JVM (root logger) while open, so a test can assert what
+ * was, or was not, logged at ERROR. Close it to detach.
+ */
+public final class LogCapture implements AutoCloseable {
+
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    private LogCapture() {
+        appender.setContext(root.getLoggerContext());
+        appender.start();
+        root.addAppender(appender);
+    }
+
+    public static LogCapture start() {
+        return new LogCapture();
+    }
+
+    /** Every event at ERROR so far. */
+    public List<ILoggingEvent> errors() {
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    /** Every event so far, as "LEVEL logger - message" lines, for failure messages. */
+    public String dump() {
+        synchronized (appender) {
+            return appender.list.stream()
+                    .map(e -> e.getLevel() + " " + e.getLoggerName() + " - " + e.getFormattedMessage())
+                    .collect(Collectors.joining("\n"));
+        }
+    }
+
+    @Override
+    public void close() {
+        root.detachAppender(appender);
+        appender.stop();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.rampart.core.testing;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.observe.ProxyObserver;
+
+/** Reports every event to {@code first}, then to {@code second}. */
+final class TeeObserver implements ProxyObserver {
+
+    private final ProxyObserver first;
+    private final ProxyObserver second;
+
+    TeeObserver(ProxyObserver first, ProxyObserver second) {
+        this.first = first;
+        this.second = second;
+    }
+
+    @Override
+    public void onExchangeComplete(ExchangeRecord record) {
+        first.onExchangeComplete(record);
+        second.onExchangeComplete(record);
+    }
+
+    @Override
+    public void onAttempt(String upstream, String endpoint, String outcome) {
+        first.onAttempt(upstream, endpoint, outcome);
+        second.onAttempt(upstream, endpoint, outcome);
+    }
+
+    @Override
+    public void onRetry(String route, String cause) {
+        first.onRetry(route, cause);
+        second.onRetry(route, cause);
+    }
+
+    @Override
+    public void onRetrySkipped(String route, String why) {
+        first.onRetrySkipped(route, why);
+        second.onRetrySkipped(route, why);
+    }
+
+    @Override
+    public void onClientConnection(int delta) {
+        first.onClientConnection(delta);
+        second.onClientConnection(delta);
+    }
+}
