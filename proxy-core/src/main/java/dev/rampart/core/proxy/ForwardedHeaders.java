@@ -29,12 +29,15 @@ final class ForwardedHeaders {
     static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     static final String VIA_VALUE = "1.1 rampart";
+    private static final AsciiString FIRST_ATTEMPT = AsciiString.cached("1");
 
     private ForwardedHeaders() {
     }
 
     /**
-     * The request head sent upstream, without the attempt header (set per attempt).
+     * The request head sent upstream by the first attempt, {@code X-Rampart-Attempt: 1} included, so that
+     * the common single-attempt exchange copies the client's headers once; a retry sends
+     * {@link #forAttempt} of it.
      *
      * @param contentLength the body length, or -1 for a chunked body; 0 for no body
      */
@@ -45,7 +48,6 @@ final class ForwardedHeaders {
         copyEndToEnd(source, out);
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
-        out.remove(X_RAMPART_ATTEMPT);      // never trusted from a client
         out.set(HttpHeaderNames.HOST, host);
         String priorFor = source.get(X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
@@ -67,11 +69,19 @@ final class ForwardedHeaders {
         } else if (contentLength > 0 || methodExpectsBody(in)) {
             out.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
+        out.set(X_RAMPART_ATTEMPT, FIRST_ATTEMPT); // replaces any the client sent: never trusted from a client
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), uri, out);
     }
 
-    /** A copy of {@code template} carrying {@code X-Rampart-Attempt: attempt}. */
+    /**
+     * The head for attempt number {@code attempt}: the first-attempt head itself for attempt 1, else a copy
+     * of it carrying {@code X-Rampart-Attempt: attempt}. The first attempt's head is never changed after it
+     * was written, so a retry may copy it while an encoder still holds it.
+     */
     static HttpRequest forAttempt(HttpRequest template, int attempt) {
+        if (attempt == 1) {
+            return template;
+        }
         HttpHeaders headers = template.headers().copy();
         headers.set(X_RAMPART_ATTEMPT, attempt);
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, template.method(), template.uri(), headers);

@@ -15,7 +15,8 @@ import java.util.List;
 final class RequestBody {
 
     private final long replayLimit;
-    private final List<ByteBuf> kept = new ArrayList<>(4);
+    /** Created with the first kept chunk: most requests have no body and never need it. */
+    private List<ByteBuf> kept;
     private long received;
     private boolean complete;
     private boolean replayable;
@@ -41,6 +42,9 @@ final class RequestBody {
         if (replayable) {
             if (received <= replayLimit) {
                 if (n > 0) {
+                    if (kept == null) {
+                        kept = new ArrayList<>(4);
+                    }
                     kept.add(content.retainedDuplicate());
                 }
             } else {
@@ -74,6 +78,9 @@ final class RequestBody {
 
     /** The kept chunks, each as a new retained duplicate the caller must write or release. */
     List<ByteBuf> replay() {
+        if (kept == null || kept.isEmpty()) {
+            return List.of();
+        }
         List<ByteBuf> copies = new ArrayList<>(kept.size());
         for (ByteBuf b : kept) {
             copies.add(b.retainedDuplicate());
@@ -90,6 +97,9 @@ final class RequestBody {
     }
 
     private void releaseKept() {
+        if (kept == null) {
+            return;
+        }
         for (ByteBuf b : kept) {
             b.release();
         }

@@ -251,13 +251,15 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     /** Opens the breaker if the window's failure or slow-call rate crossed its threshold. */
     private void evaluate(Phase closed, long now) {
-        long[] sums = window.sums(now);
-        long calls = sums[CALLS];
+        // Runs on every recorded call: one counter at a time, so no array is allocated per request.
+        long calls = window.sum(now, CALLS);
         if (calls == 0 || calls < minimumCalls) {
             return;
         }
-        boolean failing = sums[FAILURES] > 0 && sums[FAILURES] * 100.0 >= failureRateThreshold * calls;
-        boolean slow = slowCallNanos > 0 && sums[SLOW] > 0 && sums[SLOW] * 100.0 >= slowCallRateThreshold * calls;
+        long failures = window.sum(now, FAILURES);
+        boolean failing = failures > 0 && failures * 100.0 >= failureRateThreshold * calls;
+        long slowCalls = slowCallNanos > 0 ? window.sum(now, SLOW) : 0;
+        boolean slow = slowCalls > 0 && slowCalls * 100.0 >= slowCallRateThreshold * calls;
         if (failing || slow) {
             open(closed, now, initialOpenNanos);
         }

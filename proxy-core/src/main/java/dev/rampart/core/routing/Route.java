@@ -6,12 +6,14 @@ import dev.rampart.core.config.RouteConfig;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * One compiled route: its configuration plus the match criteria laid out as plain fields and arrays,
- * so that testing a request touches no collections and allocates nothing (a {@code path-regex} needs
- * one {@link java.util.regex.Matcher}, the only allocation on the matching path).
+ * so that testing a request touches no collections and allocates nothing. A {@code path-regex} is tested
+ * with a {@link Matcher} kept per thread and reset for each path: a fresh matcher costs about 200 bytes,
+ * once per regex route tried, and a matcher is not thread-safe while routes are shared by event loops.
  *
  * <p>Instances are immutable and shared by every request that matches the route.
  */
@@ -24,6 +26,8 @@ public final class Route {
     private final String wildcardSuffix;
     private final String pathPrefix;
     private final Pattern pathRegex;
+    /** This route's matcher for the current thread; null when the route has no {@code path-regex}. */
+    private final ThreadLocal<Matcher> regexMatcher;
     private final String[] methods;
     private final String[] headerNames;
     private final String[] headerValues;
@@ -45,6 +49,7 @@ public final class Route {
         }
         pathPrefix = match.pathPrefix().filter(p -> !p.isEmpty()).orElse(null);
         pathRegex = match.pathRegex().orElse(null);
+        regexMatcher = pathRegex == null ? null : ThreadLocal.withInitial(() -> pathRegex.matcher(""));
         methods = match.methods().toArray(String[]::new);
         headerNames = new String[match.headers().size()];
         headerValues = new String[headerNames.length];
@@ -132,7 +137,14 @@ public final class Route {
                 return false;
             }
         }
-        return pathRegex == null || path != null && pathRegex.matcher(path).find();
+        return pathRegex == null || path != null && findRegex(path);
+    }
+
+    private boolean findRegex(String path) {
+        Matcher matcher = regexMatcher.get();
+        boolean found = matcher.reset(path).find();
+        matcher.reset(""); // keep no reference to the request's path
+        return found;
     }
 
     private static boolean contains(String[] values, String value) {
