@@ -49,6 +49,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
+    private final io.netty.channel.group.ChannelGroup children =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final Channel server;
     private volatile UpstreamBehavior behavior;
 
@@ -62,6 +64,7 @@ public final class FakeUpstream implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connectionsAccepted.incrementAndGet();
+                        children.add(ch);
                         long id = connectionIds.incrementAndGet();
                         ch.pipeline().addLast(new HttpServerCodec(), new FramingRecorder(),
                                 new HttpObjectAggregator(64 * 1024 * 1024), new Handler(id));
@@ -97,6 +100,9 @@ public final class FakeUpstream implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        // Close connections while the loop still runs, so their handlers see channelInactive and release
+        // half-aggregated requests; channels closed by the loop's own shutdown may never get that far.
+        children.close().awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
