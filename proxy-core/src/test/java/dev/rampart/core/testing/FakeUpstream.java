@@ -55,6 +55,10 @@ public final class FakeUpstream implements AutoCloseable {
     private volatile UpstreamBehavior behavior;
 
     private FakeUpstream(UpstreamBehavior behavior) {
+        this(behavior, null);
+    }
+
+    private FakeUpstream(UpstreamBehavior behavior, io.netty.handler.ssl.SslContext tls) {
         this.behavior = behavior;
         this.server = new ServerBootstrap()
                 .group(group)
@@ -65,6 +69,9 @@ public final class FakeUpstream implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connectionsAccepted.incrementAndGet();
                         children.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         long id = connectionIds.incrementAndGet();
                         ch.pipeline().addLast(new HttpServerCodec(), new FramingRecorder(),
                                 new HttpObjectAggregator(64 * 1024 * 1024), new Handler(id));
@@ -75,6 +82,11 @@ public final class FakeUpstream implements AutoCloseable {
 
     public static FakeUpstream start(UpstreamBehavior behavior) {
         return new FakeUpstream(behavior);
+    }
+
+    /** A fake that speaks HTTPS with the given server context (a handshake failure closes the connection). */
+    public static FakeUpstream startTls(UpstreamBehavior behavior, io.netty.handler.ssl.SslContext serverContext) {
+        return new FakeUpstream(behavior, serverContext);
     }
 
     public int port() {
