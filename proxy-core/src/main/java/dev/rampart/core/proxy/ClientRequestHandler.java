@@ -164,6 +164,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         readPending = false;
         if (msg instanceof HttpRequest head) {
+            if (head.decoderResult().isFailure()) {
+                // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
+                ReferenceCountUtil.release(head);
+            }
             if (exchange != null) {
                 heldHead = head; // pipelined: no more reads until the current exchange is done
                 return;
@@ -258,13 +262,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** An answer before any exchange exists; the request body, if any, is not read, so the connection closes. */
+    /**
+     * An answer before any exchange exists; the request body, if any, is not read, so the connection
+     * closes. So does one whose decoder failed: it discards everything that follows, so no later
+     * request on it could ever be answered.
+     */
     private void failEarly(Reason reason, String details) {
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
         outcome.error(reason.status(), reason.name());
-        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
-        writeError(error, bodyless && reason != Reason.BAD_REQUEST)
-                .addListener((ChannelFutureListener) f -> requestDone(bodyless && reason != Reason.BAD_REQUEST, -1));
+        boolean decodable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST;
+        boolean reusable = decodable && !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0;
+        writeError(error, reusable).addListener((ChannelFutureListener) f -> requestDone(reusable, -1));
     }
 
     private void respondDirectly(RespondConfig respond) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -115,12 +116,13 @@ final class ForwardedHeaders {
 
     /** Copies every header except hop-by-hop ones, those named in Connection, and framing. */
     static void copyEndToEnd(HttpHeaders source, HttpHeaders out) {
-        String connection = source.get(HttpHeaderNames.CONNECTION);
+        // A sender may split Connection over several lines (RFC 9110 §5.3): every line's tokens count.
+        List<String> connection = source.getAll(HttpHeaderNames.CONNECTION);
         Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
-            if (isHopByHop(name) || isFraming(name) || (connection != null && namedIn(connection, name))) {
+            if (isHopByHop(name) || isFraming(name) || namedInAny(connection, name)) {
                 continue;
             }
             out.add(name, h.getValue());
@@ -141,6 +143,16 @@ final class ForwardedHeaders {
     private static boolean isFraming(CharSequence name) {
         return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH);
+    }
+
+    /** Whether {@code name} is a token of any of the given Connection header lines. */
+    static boolean namedInAny(List<String> connectionLines, CharSequence name) {
+        for (String line : connectionLines) {
+            if (namedIn(line, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code name} is one of the comma-separated tokens of a Connection header. */

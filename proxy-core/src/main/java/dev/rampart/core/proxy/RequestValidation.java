@@ -1,12 +1,12 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.errors.Reason;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.util.List;
 
@@ -23,11 +23,10 @@ final class RequestValidation {
     static Reason check(HttpRequest head, long maxRequestBody) {
         if (head.decoderResult().isFailure()) {
             Throwable cause = head.decoderResult().cause();
-            if (cause instanceof TooLongHttpHeaderException) {
+            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException) {
+                // The request line is part of the head: over max-initial-line is a head too large, like
+                // over max-header-size (the catalog has no 414, and a client should learn which limit it hit).
                 return Reason.REQUEST_HEADERS_TOO_LARGE;
-            }
-            if (cause instanceof TooLongFrameException) {
-                return Reason.BAD_REQUEST; // request line over max-initial-line
             }
             return Reason.BAD_REQUEST;
         }

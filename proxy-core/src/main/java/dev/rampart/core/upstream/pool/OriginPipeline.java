@@ -39,7 +39,10 @@ final class OriginPipeline {
     private SslContext sslContext(UpstreamTlsConfig tls) {
         return sslContexts.computeIfAbsent(tls, t -> {
             try {
-                SslContextBuilder builder = SslContextBuilder.forClient();
+                // Netty 4.2 client contexts verify host names by default: the setting must be applied both
+                // ways, or verify-hostname = false is silently ignored.
+                SslContextBuilder builder = SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null);
                 if (t.trustCertChain().isPresent()) {
                     builder.trustManager(t.trustCertChain().get().toFile());
                 }
@@ -69,11 +72,10 @@ final class OriginPipeline {
         if (settings.address().tls()) {
             SSLEngine engine = sslContext(settings.tls())
                     .newEngine(ch.alloc(), settings.address().host(), settings.address().port());
-            if (settings.tls().verifyHostname()) {
-                SSLParameters params = engine.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                engine.setSSLParameters(params);
-            }
+            // Netty 4.2 client contexts verify host names by default: set the algorithm either way.
+            SSLParameters params = engine.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm(settings.tls().verifyHostname() ? "HTTPS" : null);
+            engine.setSSLParameters(params);
             p.addLast(TLS, new SslHandler(engine));
         }
         HttpDecoderConfig decoder = new HttpDecoderConfig()

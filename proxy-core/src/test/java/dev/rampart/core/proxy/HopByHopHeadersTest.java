@@ -1,0 +1,153 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * RFC 9110 §7.6.1: hop-by-hop headers, and every header a {@code Connection} header names, stop at the
+ * proxy in both directions, however many {@code Connection} lines carry the names; forwarding headers
+ * are added or appended.
+ */
+class HopByHopHeadersTest {
+
+    private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection", "te",
+            "trailer", "upgrade", "proxy-authorization", "proxy-authenticate");
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @BeforeEach
+    void start() {
+        upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void hopByHopRequestHeadersAndEveryNamedOneOnSeveralConnectionLinesAreRemoved() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /hop HTTP/1.1\r\n"
+                    + "Host: front.example\r\n"
+                    + "Connection: keep-alive, X-Named-First\r\n"
+                    + "Connection: X-Named-Second\r\n"
+                    + "Connection: x-named-third ,X-Named-Fourth\r\n"
+                    + "X-Named-First: 1\r\n"
+                    + "X-Named-Second: 2\r\n"
+                    + "X-Named-Third: 3\r\n"
+                    + "X-Named-Fourth: 4\r\n"
+                    + "Keep-Alive: timeout=5\r\n"
+                    + "Proxy-Connection: keep-alive\r\n"
+                    + "TE: trailers\r\n"
+                    + "Trailer: X-Checksum\r\n"
+                    + "Proxy-Authorization: Basic c2VjcmV0OnNlY3JldA==\r\n"
+                    + "X-End-To-End: kept\r\n"
+                    + "\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        for (String name : HOP_BY_HOP) {
+            if (!name.equals("connection")) { // the proxy's own hop to the upstream may carry its own Connection
+                assertNull(seen.header(name), name + " must not reach the upstream");
+            }
+        }
+        assertTrue(seen.headers().getAll("connection").stream().noneMatch(v -> v.toLowerCase().contains("x-named")),
+                "the client's Connection tokens are not forwarded: " + seen.headers().getAll("connection"));
+        for (String named : List.of("x-named-first", "x-named-second", "x-named-third", "x-named-fourth")) {
+            assertNull(seen.header(named), named + " was named in a Connection line and must not be forwarded");
+        }
+        assertEquals("kept", seen.header("x-end-to-end"));
+    }
+
+    @Test
+    void aChunkedRequestsTransferEncodingIsTheProxysOwnFramingNotACopy() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("chunked", seen.header("x-original-transfer-encoding"));
+        assertEquals(5, seen.bodyLength());
+    }
+
+    @Test
+    void hopByHopResponseHeadersAndEveryNamedOneAreRemoved() {
+        upstream.behave((req, reply) -> reply.send(200, "text/plain", "fine",
+                "Connection", "X-Upstream-First",
+                "Connection", "x-upstream-second",
+                "X-Upstream-First", "1",
+                "X-Upstream-Second", "2",
+                "Keep-Alive", "timeout=30",
+                "Proxy-Connection", "keep-alive",
+                "Trailer", "X-Checksum",
+                "Upgrade", "h2c",
+                "Proxy-Authenticate", "Basic realm=\"upstream\"",
+                "X-Upstream-Kept", "yes"));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertEquals("fine", response.text());
+            for (String name : HOP_BY_HOP) {
+                if (!name.equals("connection")) {
+                    assertNull(response.header(name), name + " must not reach the client");
+                }
+            }
+            String connection = response.header("connection");
+            assertTrue(connection == null || !connection.toLowerCase().contains("x-upstream"),
+                    "the upstream's Connection tokens are not forwarded: " + connection);
+            assertNull(response.header("x-upstream-first"));
+            assertNull(response.header("x-upstream-second"));
+            assertEquals("yes", response.header("x-upstream-kept"));
+            // The upstream's hop-by-hop headers are about its own connection, not the client's.
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status(), "the client connection is still open");
+        }
+    }
+
+    @Test
+    void forwardingHeadersAreAppendedToWhatTheClientSent() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /fwd HTTP/1.1\r\n"
+                    + "Host: shop.example:8443\r\n"
+                    + "X-Forwarded-For: 203.0.113.7, 198.51.100.2\r\n"
+                    + "Via: 1.1 edge-cache\r\n"
+                    + "\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertTrue(response.header("via").endsWith("1.1 rampart"), "Via on the response: " + response.header("via"));
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("203.0.113.7, 198.51.100.2, 127.0.0.1", seen.header("x-forwarded-for"));
+        assertEquals("http", seen.header("x-forwarded-proto"));
+        assertEquals("shop.example:8443", seen.header("x-forwarded-host"));
+        assertEquals("1.1 edge-cache, 1.1 rampart", seen.header("via"));
+    }
+
+    @Test
+    void aClientCannotForgeTheAttemptHeader() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Rampart-Attempt: 7\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        assertEquals(List.of("1"), upstream.requests().get(0).headers().getAll("x-rampart-attempt"));
+    }
+}

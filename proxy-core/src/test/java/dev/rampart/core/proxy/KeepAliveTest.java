@@ -1,0 +1,71 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Keep-alive on both sides: one client connection carries many requests over one pooled upstream connection. */
+class KeepAliveTest {
+
+    @Test
+    void twoHundredRequestsOnOneClientConnectionReuseOnePooledUpstreamConnection() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> {
+                 if (req.method().equals("POST")) {
+                     reply.echo();
+                 } else {
+                     reply.send(200, "text/plain", "you asked for " + req.uri());
+                 }
+             });
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            for (int i = 0; i < 200; i++) {
+                RawHttp.Response response;
+                if (i % 10 == 9) {
+                    String body = "body number " + i;
+                    raw.send("POST /post/" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body);
+                    response = raw.read();
+                    assertEquals(body, response.text(), "response " + i);
+                } else {
+                    raw.send("GET /item/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                    response = raw.read();
+                    assertEquals("you asked for /item/" + i, response.text(), "response " + i);
+                }
+                assertEquals(200, response.status(), "response " + i);
+                assertNull(response.header("connection"), "the client connection stays open after " + i);
+            }
+            assertEquals(200, upstream.requests().size());
+            assertEquals(1, upstream.connectionsAccepted(), "one pooled upstream connection carried every request");
+            Set<Long> connections = upstream.requests().stream().map(RecordedRequest::connectionId)
+                    .collect(Collectors.toSet());
+            assertEquals(1, connections.size());
+        }
+    }
+
+    @Test
+    void clientConnectionCloseIsHonouredAndTheUpstreamConnectionStaysPooled() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""))) {
+            for (int i = 0; i < 5; i++) {
+                try (RawHttp raw = proxy.raw()) {
+                    raw.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    RawHttp.Response response = raw.read();
+                    assertEquals(200, response.status());
+                    assertEquals("close", response.header("connection"));
+                    assertEquals(true, raw.closedByPeer(), "the proxy closes after Connection: close");
+                }
+            }
+            // Client connections may land on either of the proxy's two event loops, each with its own pool.
+            assertEquals(true, upstream.connectionsAccepted() <= 2,
+                    "upstream connections are pooled across client connections: " + upstream.connectionsAccepted());
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The listener's limits ({@code rampart.server}): an over-long head is 431, an over-large body 413, a
+ * slow head 408, each as an envelope followed by a closed connection; idle keep-alive connections are
+ * closed; connections beyond {@code max-connections} are refused while the earlier ones keep working.
+ */
+class RequestLimitsTest {
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @BeforeEach
+    void start() {
+        upstream = FakeUpstream.start(UpstreamBehavior.echo());
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                + "rampart.server {\n"
+                + "  max-initial-line = 1k\n"
+                + "  max-header-size = 2k\n"
+                + "  max-request-body = 4k\n"
+                + "  request-header-timeout = 400ms\n"
+                + "  idle-timeout = 400ms\n"
+                + "  max-connections = 3\n"
+                + "}\n");
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void anOverLongRequestLineIs431AndTheConnectionCloses() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 431, "REQUEST_HEADERS_TOO_LARGE");
+            assertTrue(raw.closedByPeer(), "a connection whose decoder failed is closed");
+        }
+        assertEquals(0, upstream.requests().size());
+    }
+
+    @Test
+    void oversizedHeadersAre431AndTheConnectionCloses() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 431, "REQUEST_HEADERS_TOO_LARGE");
+            assertTrue(raw.closedByPeer(), "a connection whose decoder failed is closed");
+        }
+        assertEquals(0, upstream.requests().size());
+    }
+
+    @Test
+    void aMalformedRequestIs400AndTheConnectionCloses() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: y\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 400, "BAD_REQUEST");
+            assertTrue(raw.closedByPeer(), "a connection whose decoder failed is closed");
+        }
+    }
+
+    @Test
+    void aContentLengthOverTheLimitIs413WithoutForwarding() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 413, "REQUEST_BODY_TOO_LARGE");
+            assertTrue(raw.closedByPeer(), "the unread body makes the connection unusable");
+        }
+        assertEquals(0, upstream.requests().size());
+    }
+
+    @Test
+    void aChunkedBodyGrowingOverTheLimitIs413() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+            String chunk = "c".repeat(1000);
+            for (int i = 0; i < 5; i++) {
+                raw.send(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+            }
+            raw.send("0\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 413, "REQUEST_BODY_TOO_LARGE");
+            assertTrue(raw.closedByPeer(), "the rest of the body is not read: the connection closes");
+        }
+        assertTrue(upstream.requests().isEmpty() || upstream.requests().get(0).bodyLength() <= 4096,
+                "the upstream never receives more than the limit");
+    }
+
+    @Test
+    void aBodyWithinTheLimitIsForwarded() {
+        try (RawHttp raw = proxy.raw()) {
+            String body = "d".repeat(4096);
+            raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n" + body);
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertEquals(body, response.text());
+        }
+    }
+
+    @Test
+    void aHeadThatDoesNotArriveInTimeIs408AndTheConnectionCloses() {
+        try (RawHttp raw = proxy.raw()) {
+            long start = System.nanoTime();
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "); // a slowloris: the head never completes
+            RawHttp.Response response = raw.read();
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEnvelope(response, 408, "REQUEST_TIMEOUT");
+            assertTrue(elapsedMillis >= 350, "not before request-header-timeout: " + elapsedMillis + "ms");
+            assertTrue(raw.closedByPeer(), "the connection is closed after the 408");
+        }
+        assertEquals(0, upstream.requests().size());
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosed() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            long start = System.nanoTime();
+            assertTrue(raw.closedByPeer(), "the idle connection is closed by the proxy");
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMillis >= 300, "not before idle-timeout: " + elapsedMillis + "ms");
+        }
+    }
+
+    @Test
+    void connectionsBeyondMaxConnectionsAreRefusedWhileEarlierOnesKeepWorking() {
+        List<RawHttp> admitted = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                RawHttp raw = proxy.raw();
+                admitted.add(raw);
+                raw.send("GET /" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, raw.read().status(), "connection " + i + " is within the limit");
+            }
+            try (RawHttp extra = proxy.raw()) {
+                extra.send("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(extra.closedByPeer(), "the fourth connection is closed at once");
+            }
+            for (RawHttp raw : admitted) {
+                raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, raw.read().status(), "an admitted connection keeps working");
+            }
+        } finally {
+            admitted.forEach(RawHttp::close);
+        }
+        assertTrue(upstream.requests().stream().noneMatch(r -> r.uri().equals("/extra")));
+    }
+
+    static void assertEnvelope(RawHttp.Response response, int status, String reason) {
+        assertEquals(status, response.status(), response.text());
+        assertEquals("application/json", response.header("content-type"));
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals(status, envelope.code());
+        assertEquals(reason, envelope.reason());
+        assertEquals(response.header("x-request-id"), envelope.requestId());
+        assertEquals("close", response.header("connection"), "the envelope announces the close");
+    }
+}

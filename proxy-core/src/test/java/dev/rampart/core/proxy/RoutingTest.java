@@ -1,0 +1,228 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every routing rule of PRODUCT.md §2 end to end: host (exact and {@code *.suffix}), path-prefix,
+ * path-regex, methods, headers, first match wins, strip-prefix, replace-prefix, preserve-host,
+ * direct responses and ROUTE_NOT_FOUND; then the three load-balancing policies.
+ */
+class RoutingTest {
+
+    private static FakeUpstream one;
+    private static FakeUpstream two;
+    private static ProxyHarness proxy;
+
+    @BeforeAll
+    static void start() {
+        one = FakeUpstream.start(answering("one"));
+        two = FakeUpstream.start(answering("two"));
+        proxy = ProxyHarness.start(ProxyHarness.config(
+                "one { endpoints = [\"" + one.authority() + "\"] }\n"
+                        + "two { endpoints = [\"" + two.authority() + "\"] }",
+                """
+                { name = direct, match { path-prefix = "/health" }, respond { status = 203, body = "direct ok", content-type = "text/plain" } }
+                { name = exact-host, match { host = "api.example.com" }, upstream = one, rewrite { strip-prefix = "/api" } }
+                { name = wildcard-host, match { host = "*.example.org" }, upstream = two }
+                { name = writes, match { path-prefix = "/write", methods = [POST, PUT] }, upstream = two }
+                { name = canary, match { path-prefix = "/canary", headers { "x-canary" = "1" } }, upstream = two }
+                { name = canary-fallback, match { path-prefix = "/canary" }, upstream = one }
+                { name = orders, match { path-regex = "^/v[0-9]+/orders" }, upstream = two }
+                { name = legacy, match { path-prefix = "/legacy" }, upstream = one, rewrite { replace-prefix { from = "/legacy", to = "/v2" } } }
+                { name = keep-host, match { path-prefix = "/keep-host" }, upstream = one, preserve-host = true }
+                { name = static, match { path-prefix = "/static" }, upstream = one }
+                """));
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        one.close();
+        two.close();
+    }
+
+    private static UpstreamBehavior answering(String name) {
+        return (req, reply) -> reply.send(200, "text/plain", name + " " + req.uri());
+    }
+
+    @Test
+    void anExactHostMatchesOnlyThatHostAndStripPrefixRemovesThePrefix() {
+        assertEquals("one /orders/7?x=1", get("api.example.com", "GET", "/api/orders/7?x=1").text());
+        assertEquals("one /orders/7", get("API.Example.com:8080", "GET", "/api/orders/7").text(),
+                "host names compare case-insensitively and without the port");
+        assertEquals(404, get("other.example.com", "GET", "/api/orders/7").status());
+    }
+
+    @Test
+    void aWildcardHostMatchesSubdomainsOnly() {
+        assertEquals("two /x", get("shop.example.org", "GET", "/x").text());
+        assertEquals("two /x", get("a.b.example.org", "GET", "/x").text());
+        assertEquals(404, get("example.org", "GET", "/x").status(), "*.example.org does not match the bare domain");
+    }
+
+    @Test
+    void methodsRestrictARoute() {
+        assertEquals("two /write", get("x", "POST", "/write").text());
+        assertEquals("two /write", get("x", "PUT", "/write").text());
+        assertEquals(404, get("x", "GET", "/write").status(), "GET is not among the route's methods");
+    }
+
+    @Test
+    void headersMustMatchAndTheFirstMatchingRouteWins() {
+        assertEquals("two /canary", get("x", "GET", "/canary", "X-Canary: 1").text());
+        assertEquals("one /canary", get("x", "GET", "/canary", "X-Canary: 0").text(),
+                "a different value falls through to the next route");
+        assertEquals("one /canary", get("x", "GET", "/canary").text());
+    }
+
+    @Test
+    void aPathRegexMatchesThePath() {
+        assertEquals("two /v12/orders/1", get("x", "GET", "/v12/orders/1").text());
+        assertEquals(404, get("x", "GET", "/vX/orders").status());
+    }
+
+    @Test
+    void replacePrefixRewritesThePathAndKeepsTheQuery() {
+        assertEquals("one /v2/items?page=2", get("x", "GET", "/legacy/items?page=2").text());
+    }
+
+    @Test
+    void preserveHostSendsTheClientsHostAndOtherwiseTheEndpointsIsSent() {
+        get("client.example:9000", "GET", "/keep-host/a");
+        get("client.example:9000", "GET", "/static/a");
+        RecordedRequest kept = lastRequest(one, "/keep-host/a");
+        RecordedRequest replaced = lastRequest(one, "/static/a");
+        assertEquals("client.example:9000", kept.header("host"));
+        assertEquals(one.authority(), replaced.header("host"));
+        assertEquals("client.example:9000", replaced.header("x-forwarded-host"));
+    }
+
+    @Test
+    void aDirectResponseRouteAnswersWithoutAnUpstream() {
+        int before = one.requests().size() + two.requests().size();
+        RawHttp.Response response = get("x", "GET", "/health");
+        assertEquals(203, response.status());
+        assertEquals("direct ok", response.text());
+        assertEquals("text/plain", response.header("content-type"));
+        assertTrue(response.header("x-request-id") != null);
+        assertEquals(before, one.requests().size() + two.requests().size(), "no upstream was called");
+    }
+
+    @Test
+    void noMatchingRouteIsTheRouteNotFoundEnvelope() {
+        RawHttp.Response response = get("x", "GET", "/nowhere");
+        assertEquals(404, response.status());
+        assertEquals("application/json", response.header("content-type"));
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals("ROUTE_NOT_FOUND", envelope.reason());
+        assertEquals(404, envelope.code());
+        assertEquals(response.header("x-request-id"), envelope.requestId());
+    }
+
+    // ---- load balancing ----------------------------------------------------------------------------
+
+    @Test
+    void roundRobinSpreadsRequestsEvenly() throws Exception {
+        try (FakeUpstream a = FakeUpstream.start(answering("a"));
+             FakeUpstream b = FakeUpstream.start(answering("b"));
+             ProxyHarness rr = ProxyHarness.start(balanced("round-robin", a, b))) {
+            for (int i = 0; i < 40; i++) {
+                assertEquals(200, send(rr, "/rr/" + i).statusCode());
+            }
+            assertEquals(20, a.requests().size(), "round-robin alternates: a got " + a.requests().size());
+            assertEquals(20, b.requests().size());
+        }
+    }
+
+    @Test
+    void randomUsesBothEndpoints() throws Exception {
+        try (FakeUpstream a = FakeUpstream.start(answering("a"));
+             FakeUpstream b = FakeUpstream.start(answering("b"));
+             ProxyHarness random = ProxyHarness.start(balanced("random", a, b))) {
+            for (int i = 0; i < 60; i++) {
+                assertEquals(200, send(random, "/random/" + i).statusCode());
+            }
+            assertTrue(a.requests().size() > 0 && b.requests().size() > 0,
+                    "both used: a=" + a.requests().size() + " b=" + b.requests().size());
+            assertEquals(60, a.requests().size() + b.requests().size());
+        }
+    }
+
+    @Test
+    void leastRequestPrefersTheIdleEndpointWhileTheOtherIsBusy() throws Exception {
+        List<FakeUpstream.Reply> held = new CopyOnWriteArrayList<>();
+        UpstreamBehavior holdSlow = (req, reply) -> {
+            if (req.uri().startsWith("/slow")) {
+                held.add(reply); // busy until the test lets it answer
+            } else {
+                reply.send(200, "text/plain", "fast");
+            }
+        };
+        try (FakeUpstream a = FakeUpstream.start(holdSlow);
+             FakeUpstream b = FakeUpstream.start(holdSlow);
+             ProxyHarness lr = ProxyHarness.start(balanced("least-request", a, b))) {
+            CompletableFuture<HttpResponse<String>> slow = lr.client().sendAsync(
+                    HttpRequest.newBuilder(lr.uri("/slow")).build(), HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (held.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, held.size(), "the slow request reached an endpoint");
+            FakeUpstream busy = a.requests().isEmpty() ? b : a;
+            FakeUpstream idle = busy == a ? b : a;
+            for (int i = 0; i < 20; i++) {
+                assertEquals("fast", send(lr, "/fast/" + i).body());
+            }
+            assertEquals(20, idle.requests().size(), "every request went to the idle endpoint");
+            assertEquals(1, busy.requests().size(), "the busy endpoint got nothing more");
+            held.get(0).send(200, "text/plain", "slow done");
+            assertEquals("slow done", slow.get(10, TimeUnit.SECONDS).body());
+        }
+    }
+
+    private static String balanced(String policy, FakeUpstream a, FakeUpstream b) {
+        return ProxyHarness.config(
+                "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"], load-balancing = " + policy + " }",
+                "{ name = default, upstream = app }");
+    }
+
+    private static HttpResponse<String> send(ProxyHarness p, String path) throws Exception {
+        return p.client().send(HttpRequest.newBuilder(p.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static RawHttp.Response get(String host, String method, String path, String... headers) {
+        try (RawHttp raw = proxy.raw()) {
+            StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+            for (String h : headers) {
+                request.append(h).append("\r\n");
+            }
+            if (method.equals("POST") || method.equals("PUT")) {
+                request.append("Content-Length: 0\r\n");
+            }
+            raw.send(request.append("\r\n").toString());
+            return raw.read();
+        }
+    }
+
+    private static RecordedRequest lastRequest(FakeUpstream upstream, String uri) {
+        return upstream.requests().stream().filter(r -> r.uri().equals(uri)).reduce((x, y) -> y)
+                .orElseThrow(() -> new AssertionError("no request for " + uri));
+    }
+}

@@ -1,0 +1,128 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.TestCertificates;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TLS on both sides: the listener terminates HTTPS ({@code server.tls}); {@code https://} endpoints are
+ * checked against {@code upstreams.NAME.tls} (trust-cert-chain, verify-hostname). A handshake the proxy
+ * refuses is an envelope, never a blank error. Certificates are made at test time.
+ */
+class TlsTest {
+
+    @TempDir
+    static Path dir;
+    /** Names localhost and 127.0.0.1: for the listener. */
+    static TestCertificates listenerCert;
+    /** Names only localhost: reached as 127.0.0.1 its host name does not match. */
+    static TestCertificates upstreamCert;
+
+    @BeforeAll
+    static void certificates() {
+        listenerCert = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
+        upstreamCert = TestCertificates.generate(dir, "upstream", "localhost", "dns:localhost");
+    }
+
+    @Test
+    void theListenerServesHttpsAndTellsTheUpstreamTheProtoWasHttps() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("over tls"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
+                     + listenerCert.privateKey() + "\" }\n")) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(listenerCert.trustingClientContext()).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + proxy.port() + "/secure")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+            assertEquals("over tls", response.body());
+            assertEquals("https", upstream.requests().get(0).header("x-forwarded-proto"));
+        }
+    }
+
+    @Test
+    void anHttpsEndpointWithATrustedCertificateNamingItsHostIsReached() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("secure upstream"),
+                upstreamCert.serverContext());
+             ProxyHarness proxy = ProxyHarness.start(httpsUpstream("localhost", upstream.port(), ""))) {
+            HttpResponse<String> response = get(proxy);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("secure upstream", response.body());
+            assertEquals(1, upstream.requests().size());
+        }
+    }
+
+    @Test
+    void aCertificateThatDoesNotNameTheHostIsRefusedWithAnEnvelope() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("should not be seen"),
+                upstreamCert.serverContext());
+             ProxyHarness proxy = ProxyHarness.start(httpsUpstream("127.0.0.1", upstream.port(), ""))) {
+            HttpResponse<String> response = get(proxy);
+            assertTlsRefused(response);
+            assertEquals(0, upstream.requests().size(), "no request crosses a connection that failed verification");
+        }
+    }
+
+    @Test
+    void verifyHostnameFalseAcceptsATrustedCertificateForAnotherName() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("name not checked"),
+                upstreamCert.serverContext());
+             ProxyHarness proxy = ProxyHarness.start(httpsUpstream("127.0.0.1", upstream.port(),
+                     "verify-hostname = false"))) {
+            HttpResponse<String> response = get(proxy);
+            assertEquals(200, response.statusCode(), "verify-hostname = false must be honoured: " + response.body());
+            assertEquals("name not checked", response.body());
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateIsRefusedWithAnEnvelopeEvenWithoutHostnameVerification() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("should not be seen"),
+                upstreamCert.serverContext());
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                             + "      tls { trust-cert-chain = \"" + listenerCert.certChain() + "\", verify-hostname = false } }",
+                     "{ name = default, upstream = app, retry { attempts = 1 } }"))) {
+            HttpResponse<String> response = get(proxy);
+            assertTlsRefused(response);
+            assertEquals(0, upstream.requests().size());
+        }
+    }
+
+    private static String httpsUpstream(String host, int port, String tlsExtras) {
+        return ProxyHarness.config(
+                "app { endpoints = [\"https://" + host + ":" + port + "\"]\n"
+                        + "      tls { trust-cert-chain = \"" + upstreamCert.certChain() + "\"\n" + tlsExtras + " } }",
+                "{ name = default, upstream = app, retry { attempts = 1 } }");
+    }
+
+    private static HttpResponse<String> get(ProxyHarness proxy) throws Exception {
+        return proxy.client().send(HttpRequest.newBuilder(proxy.uri("/tls")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertTlsRefused(HttpResponse<String> response) {
+        assertEquals(502, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("content-type").orElse(null));
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals(502, envelope.code());
+        assertEquals("UPSTREAM_UNREACHABLE", envelope.reason());
+        assertEquals(response.headers().firstValue("x-request-id").orElse(null), envelope.requestId());
+        assertEquals("1", envelope.metadata().get("attempts"));
+        assertTrue(!envelope.message().toLowerCase().contains("certificate"), "no internals in the message");
+    }
+}

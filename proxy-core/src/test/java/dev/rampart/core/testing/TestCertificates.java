@@ -1,0 +1,94 @@
+package dev.rampart.core.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Self-signed certificates made at test time with the JDK's {@code keytool} (no network, nothing
+ * checked in), written as the PEM files the proxy's config points at.
+ *
+ * @param certChain  PEM certificate
+ * @param privateKey PEM PKCS#8 private key
+ */
+public record TestCertificates(Path certChain, Path privateKey, X509Certificate certificate) {
+
+    private static final String PASSWORD = "changeit";
+
+    /**
+     * A new EC key and self-signed certificate for {@code CN=commonName} naming {@code subjectAltNames}
+     * (keytool syntax, e.g. {@code "dns:localhost,ip:127.0.0.1"}).
+     */
+    public static TestCertificates generate(Path dir, String name, String commonName, String subjectAltNames) {
+        try {
+            Path keystore = dir.resolve(name + ".p12");
+            Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                    "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
+                    "-dname", "CN=" + commonName, "-ext", "SAN=" + subjectAltNames, "-validity", "2",
+                    "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                    "-storepass", PASSWORD, "-keypass", PASSWORD)
+                    .redirectErrorStream(true).start();
+            String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+                throw new IllegalStateException("keytool failed: " + output);
+            }
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(keystore)) {
+                store.load(in, PASSWORD.toCharArray());
+            }
+            X509Certificate cert = (X509Certificate) store.getCertificate(name);
+            PrivateKey key = (PrivateKey) store.getKey(name, PASSWORD.toCharArray());
+            Path certPem = dir.resolve(name + ".crt");
+            Path keyPem = dir.resolve(name + ".key");
+            Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
+            Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+            return new TestCertificates(certPem, keyPem, cert);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client TLS context that trusts exactly this certificate. */
+    public SSLContext trustingClientContext() {
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("trusted", certificate);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A Netty server context presenting this certificate (for fake HTTPS upstreams). */
+    public io.netty.handler.ssl.SslContext serverContext() {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forServer(certChain.toFile(), privateKey.toFile()).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}

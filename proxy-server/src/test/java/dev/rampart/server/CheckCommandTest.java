@@ -1,0 +1,114 @@
+package dev.rampart.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code --check} in process: exit 0 with the effective config (every default filled in) for a good
+ * file, exit 1 with an error naming the key path, file and line for a bad one, warnings on stderr.
+ * (ServerProcessIT runs the same command through the packaged jar.)
+ */
+class CheckCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void aGoodFileExitsZeroAndPrintsTheEffectiveConfigWithDefaults() throws Exception {
+        Path file = write("good.conf", """
+                rampart {
+                  upstreams { orders { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
+                  routes = [ { name = orders-api, match { path-prefix = "/orders" }, upstream = orders } ]
+                }
+                """);
+        assertEquals(0, check(file));
+        String printed = stdout();
+        assertTrue(printed.contains("orders-api"), printed);
+        assertTrue(printed.contains("per-try-timeout = 5s"), "retry defaults are filled in:\n" + printed);
+        assertTrue(printed.contains("load-balancing = round-robin"), "upstream defaults are filled in:\n" + printed);
+        assertTrue(printed.contains("max-header-size"), "server defaults are filled in:\n" + printed);
+        assertTrue(printed.contains(file + " is valid"), printed);
+        assertFalse(stderr().contains("warning"), stderr());
+    }
+
+    @Test
+    void aWrongTypeExitsOneNamingKeyPathFileAndLine() throws Exception {
+        Path file = write("bad.conf", """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = default, upstream = app,
+                      retry { attempts = "three" } }
+                  ]
+                }
+                """);
+        assertEquals(1, check(file));
+        assertTrue(stderr().contains("rampart.routes[0].retry.attempts: expected a number, got \"three\" ("
+                + file + ":5)"), stderr());
+        assertEquals("", stdout(), "nothing is printed as effective for an invalid file");
+    }
+
+    @Test
+    void aRouteNamingAnUnknownUpstreamExitsOne() throws Exception {
+        Path file = write("unknown.conf", """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { name = default, upstream = missing } ]
+                }
+                """);
+        assertEquals(1, check(file));
+        assertTrue(stderr().contains("rampart.routes[0].upstream"), stderr());
+        assertTrue(stderr().contains("missing"), stderr());
+        assertTrue(stderr().contains(file + ":3"), stderr());
+    }
+
+    @Test
+    void aMissingFileExitsOne() {
+        assertEquals(1, check(dir.resolve("absent.conf")));
+        assertTrue(stderr().contains("no such file"), stderr());
+    }
+
+    @Test
+    void aDangerousCombinationIsAWarningNotAnError() throws Exception {
+        Path file = write("warn.conf", """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { name = default, upstream = app, timeout = 2s, retry { per-try-timeout = 3s } } ]
+                }
+                """);
+        assertEquals(0, check(file));
+        assertTrue(stderr().contains("warning:") && stderr().contains("per-try-timeout"), stderr());
+        assertTrue(stdout().contains("(1 warning)") || stdout().contains("warnings)"), stdout());
+    }
+
+    private int check(Path file) {
+        return CheckCommand.run(ConfigSource.resolve(Optional.of(file)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, String text) throws Exception {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
