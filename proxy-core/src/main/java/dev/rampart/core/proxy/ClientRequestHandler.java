@@ -139,6 +139,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             cancel(bodyTimer);
             bodyTimer = null;
             Exchange active = exchange;
+            if (content.decoderResult().isFailure()) {
+                // A broken chunk: the rest of the stream has no trustworthy framing, so nothing more is read
+                // and the connection closes once the answer (if any is still possible) is written.
+                content.release();
+                if (active != null) {
+                    active.onMalformedBody();
+                }
+                return;
+            }
             if (active != null) {
                 active.onRequestContent(content);
             } else {
@@ -204,13 +213,28 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void failEarly(Reason reason, String details) {
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
         outcome.error(reason.status(), reason.name());
-        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        boolean bodyless = bodyless(request);
         writeError(error, bodyless && reason != Reason.BAD_REQUEST)
                 .addListener((ChannelFutureListener) f -> requestDone(bodyless && reason != Reason.BAD_REQUEST, -1));
     }
 
+    /**
+     * Whether the request announced no body. A malformed Content-Length counts as a body: the refusal of
+     * such a request must not trip over the value it refuses.
+     */
+    private static boolean bodyless(HttpRequest head) {
+        if (HttpUtil.isTransferEncodingChunked(head)) {
+            return false;
+        }
+        try {
+            return HttpUtil.getContentLength(head, 0L) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private void respondDirectly(RespondConfig respond) {
-        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        boolean bodyless = bodyless(request);
         boolean keepAlive = keepAliveAfter(request, bodyless);
         outcome.status(respond.status());
         ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),

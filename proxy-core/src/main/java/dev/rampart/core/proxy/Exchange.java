@@ -430,6 +430,24 @@ final class Exchange {
         fail(Reason.REQUEST_TIMEOUT, -1);
     }
 
+    /**
+     * The client's body broke its own framing (an invalid chunk size, extension or terminator). The
+     * upstream must never see such a request as complete: its connection is cut mid-request, and the
+     * client gets 400 and a close, or only the close when the response had already begun.
+     */
+    void onMalformedBody() {
+        if (finished) {
+            return;
+        }
+        closeClientAfterResponse = true;
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        abandonCurrent();
+        fail(Reason.BAD_REQUEST, -1);
+    }
+
     /** The client went away: cancel upstream work, release everything, record 499. */
     void onClientClosed() {
         if (finished) {
