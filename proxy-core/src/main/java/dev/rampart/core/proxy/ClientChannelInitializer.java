@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipeline of an accepted client connection:
- * [TLS] → byte watch (starts the head timer) → HTTP/1.1 codec with the configured limits → one message
- * per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
+ * [TLS] → byte watch (starts the head timer) → {@link LineFoldingGuard} around the HTTP/1.1 codec with the
+ * configured limits → one message per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -72,7 +72,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
+        LineFoldingGuard folding = new LineFoldingGuard();
+        p.addLast("fold-scan", folding.beforeDecoder());
         p.addLast("http", new HttpServerCodec(decoder));
+        p.addLast("fold-mark", folding.afterDecoder());
         p.addLast("flow", new FlowControlHandler());
         p.addLast("proxy", handler);
     }

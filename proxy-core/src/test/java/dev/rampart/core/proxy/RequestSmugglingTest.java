@@ -85,6 +85,10 @@ class RequestSmugglingTest {
                         "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 0\r\n\r\n"),
                 Arguments.of("a folded Transfer-Encoding",
                         "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("a folded header line",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n"),
+                Arguments.of("a header line folded with a tab",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n\tContent-Length: 36\r\n\r\n"),
                 Arguments.of("NUL inside a header value",
                         "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\u0000b\r\n\r\n"),
                 Arguments.of("a bare CR inside a header value",
@@ -147,6 +151,35 @@ class RequestSmugglingTest {
             assertEquals(200, raw.read().status());
         }
         assertTrue(upstream.connectionsAccepted() >= connectionsBefore);
+    }
+
+    @Test
+    void aFoldSplitAcrossTwoReadsIsStillRefused() throws Exception {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n");
+            Thread.sleep(50); // two separate TCP segments, so the guard sees the LF and the space in different reads
+            raw.send(" b\r\n\r\n" + SMUGGLED);
+            assertBadRequestThenClose(raw);
+        }
+        assertNothingForwardedSince(before);
+    }
+
+    @Test
+    void bodyBytesThatLookLikeAFoldAreForwardedUntouched() {
+        int before = upstream.requests().size();
+        String body = "line one\n line two\r\n\tline three\n";
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /text HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    + "POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n"
+                    + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(body, raw.read().text());
+            assertEquals(body, raw.read().text());
+            assertEquals(200, raw.read().status());
+        }
+        assertEquals(List.of("/text", "/chunks", "/after"), upstream.requests().subList(before, before + 3).stream()
+                .map(RecordedRequest::uri).toList());
     }
 
     @Test
