@@ -64,6 +64,7 @@ final class Exchange {
     private OriginAttempt current;
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> backoffTimer;
+    private Future<OriginConnection> pendingAcquire;
     private boolean bulkheadHeld;
     private boolean responseStarted;
     private boolean finished;
@@ -128,11 +129,15 @@ final class Exchange {
         if (acquired.isDone()) {
             onAcquired(attempt, acquired);
         } else {
+            pendingAcquire = acquired;
             acquired.addListener(f -> onAcquired(attempt, acquired));
         }
     }
 
     private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
+        if (pendingAcquire == acquired) {
+            pendingAcquire = null;
+        }
         if (!acquired.isSuccess()) {
             if (attempt == current && !finished) {
                 if (acquired.cause() instanceof PoolExhaustedException) {
@@ -176,6 +181,11 @@ final class Exchange {
     }
 
     private void cancelTimers() {
+        if (pendingAcquire != null) {
+            // Still queued for a pooled connection: leave the queue so no connection is made for this request.
+            pendingAcquire.cancel(false);
+            pendingAcquire = null;
+        }
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
         }

@@ -195,6 +195,54 @@ class AbuseLimitsTest {
     }
 
     @Test
+    void clientsThatLeaveWhileQueuedForAConnectionMakeTheProxyOpenNoConnectionForThem() {
+        List<FakeUpstream.Reply> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start((req, reply) -> {
+            if (req.uri().startsWith("/hold")) {
+                held.add(reply);
+            } else {
+                reply.send(200, "text/plain", "up");
+            }
+        }, "", "max-connections-per-endpoint = 2", "timeout = 20s, retry { per-try-timeout = 20s }");
+        List<RawHttp> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                RawHttp raw = proxy.raw();
+                clients.add(raw);
+                raw.send("POST /hold" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+            }
+            // Two event loops, one connection each: two requests reach the upstream, four wait in the pools.
+            poll(() -> held.size() == 2, "two requests held at the upstream");
+            List<String> arrived = upstream.requests().stream().map(r -> r.uri()).toList();
+            int left = 0;
+            for (int i = 0; i < 6; i++) {
+                if (!arrived.contains("/hold" + i)) {
+                    clients.get(i).close();
+                    left++;
+                }
+            }
+            int leavers = left;
+            poll(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == 499).count() == leavers,
+                    "the queued clients to be gone");
+            held.forEach(FakeUpstream.Reply::close); // frees both pool slots
+            long until = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < until) {
+                assertEquals(2, upstream.connectionsAccepted(), "no connection is opened for a request that is gone");
+                Thread.sleep(20);
+            }
+            try (RawHttp after = proxy.raw()) {
+                after.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals("up", after.read().text(), "the freed slots serve new requests");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            clients.forEach(RawHttp::close);
+        }
+    }
+
+    @Test
     void twoThousandIdleConnectionsDoNotStopServiceToOthers() throws Exception {
         start(UpstreamBehavior.ok("up"), "", "", "");
         List<Socket> idle = new ArrayList<>();
