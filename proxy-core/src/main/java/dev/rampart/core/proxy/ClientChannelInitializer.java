@@ -16,14 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipeline of an accepted client connection:
- * [TLS] → byte watch (starts the head timer) → HTTP/1.1 codec with the configured limits → one message
- * per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
+ * [TLS] → byte watch (starts the head timer) → {@link LineFoldingGuard} around the HTTP/1.1 codec with the
+ * configured limits → one message per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     static final String BYTE_WATCH = "bytes";
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
+    static final String FOLD_SCAN = "fold-scan";
+    static final String FOLD_MARK = "fold-mark";
 
     private final ProxyRuntime runtime;
     private final SslContext sslContext;
@@ -76,7 +78,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
+        LineFoldingGuard folding = new LineFoldingGuard();
+        p.addLast(FOLD_SCAN, folding.beforeDecoder());
         p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
+        p.addLast(FOLD_MARK, folding.afterDecoder());
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast("proxy", handler);
     }

@@ -177,6 +177,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             cancel(bodyTimer);
             bodyTimer = null;
             Exchange active = exchange;
+            if (content.decoderResult().isFailure()) {
+                // A broken chunk: the rest of the stream has no trustworthy framing, so nothing more is read
+                // and the connection closes once the answer (if any is still possible) is written.
+                content.release();
+                if (active != null) {
+                    active.onMalformedBody();
+                }
+                return;
+            }
             if (active != null && active.requestBodyComplete()) {
                 content.release(); // the empty end of a body-less request, read while watching for a close
                 watchForClose();
@@ -270,14 +279,27 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void failEarly(Reason reason, String details) {
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
         outcome.error(reason.status(), reason.name());
-        boolean decodable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST;
-        boolean reusable = decodable && !HttpUtil.isTransferEncodingChunked(request)
-                && HttpUtil.getContentLength(request, 0L) == 0;
+        boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
         writeError(error, reusable).addListener((ChannelFutureListener) f -> requestDone(reusable, -1));
     }
 
+    /**
+     * Whether the request announced no body. A malformed Content-Length counts as a body: the refusal of
+     * such a request must not trip over the value it refuses.
+     */
+    private static boolean bodyless(HttpRequest head) {
+        if (HttpUtil.isTransferEncodingChunked(head)) {
+            return false;
+        }
+        try {
+            return HttpUtil.getContentLength(head, 0L) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private void respondDirectly(RespondConfig respond) {
-        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        boolean bodyless = bodyless(request);
         boolean keepAlive = keepAliveAfter(request, bodyless);
         outcome.status(respond.status());
         ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
@@ -310,6 +332,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         bodyTimer = null;
         ChannelPipeline p = ctx.pipeline();
         p.remove(ClientChannelInitializer.BYTE_WATCH);
+        p.remove(ClientChannelInitializer.FOLD_SCAN);
+        p.remove(ClientChannelInitializer.FOLD_MARK);
         p.remove(ClientChannelInitializer.FLOW_CONTROL);
         p.remove(ClientChannelInitializer.HTTP_CODEC);
     }
@@ -354,7 +378,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             armIdleTimer();
             requestRead();
         } else {
-            ReferenceCountUtil.release(next);
+            // A held head owns no buffer: a decoder stand-in's was released when it arrived.
             ctx.close();
         }
     }

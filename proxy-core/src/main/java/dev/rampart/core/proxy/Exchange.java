@@ -67,6 +67,7 @@ final class Exchange {
     private OriginAttempt current;
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> backoffTimer;
+    private Future<OriginConnection> pendingAcquire;
     private boolean bulkheadHeld;
     private boolean responseStarted;
     private boolean finished;
@@ -145,11 +146,15 @@ final class Exchange {
         if (acquired.isDone()) {
             onAcquired(attempt, acquired);
         } else {
+            pendingAcquire = acquired;
             acquired.addListener(f -> guarded(() -> onAcquired(attempt, acquired)).run());
         }
     }
 
     private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
+        if (pendingAcquire == acquired) {
+            pendingAcquire = null;
+        }
         if (!acquired.isSuccess()) {
             if (attempt == current && !finished) {
                 if (acquired.cause() instanceof PoolExhaustedException) {
@@ -193,6 +198,11 @@ final class Exchange {
     }
 
     private void cancelTimers() {
+        if (pendingAcquire != null) {
+            // Still queued for a pooled connection: leave the queue so no connection is made for this request.
+            pendingAcquire.cancel(false);
+            pendingAcquire = null;
+        }
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
         }
@@ -563,6 +573,24 @@ final class Exchange {
         }
         abandonCurrent();
         fail(Reason.REQUEST_TIMEOUT, -1);
+    }
+
+    /**
+     * The client's body broke its own framing (an invalid chunk size, extension or terminator). The
+     * upstream must never see such a request as complete: its connection is cut mid-request, and the
+     * client gets 400 and a close, or only the close when the response had already begun.
+     */
+    void onMalformedBody() {
+        if (finished) {
+            return;
+        }
+        closeClientAfterResponse = true;
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        abandonCurrent();
+        fail(Reason.BAD_REQUEST, -1);
     }
 
     /** The client went away: cancel upstream work, release everything, record 499. */

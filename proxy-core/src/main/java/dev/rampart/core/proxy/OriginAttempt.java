@@ -213,6 +213,12 @@ final class OriginAttempt implements OriginListener {
                 exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, result.cause());
                 return;
             }
+            String framingProblem = ResponseValidation.problem(response);
+            if (framingProblem != null) {
+                ReferenceCountUtil.release(msg);
+                exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, new IllegalStateException(framingProblem));
+                return;
+            }
             if (code >= 100 && code < 200 && code != 101) {
                 skippingInformational = true; // 100 Continue and friends: answered by the proxy, never forwarded
                 ReferenceCountUtil.release(msg);

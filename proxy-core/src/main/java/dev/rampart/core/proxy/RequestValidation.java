@@ -42,6 +42,9 @@ final class RequestValidation {
         if (!te.isEmpty() && (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked"))) {
             return Reason.BAD_REQUEST; // only exactly "chunked" is framed unambiguously
         }
+        if (!te.isEmpty() && head.protocolVersion() == HttpVersion.HTTP_1_0) {
+            return Reason.BAD_REQUEST; // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing
+        }
         if (cl.size() > 1) {
             return Reason.BAD_REQUEST;
         }
@@ -60,7 +63,35 @@ final class RequestValidation {
         if (head.protocolVersion() == HttpVersion.HTTP_1_1 && !h.contains(HttpHeaderNames.HOST)) {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2: a 1.1 request without Host is invalid
         }
+        if (!absoluteFormAgreesWithHost(head.uri(), h.get(HttpHeaderNames.HOST))) {
+            return Reason.BAD_REQUEST;
+        }
         return null;
+    }
+
+    /**
+     * An absolute-form target names its own authority; when it differs from Host, routing by one and
+     * forwarding by the other would let a request reach what its Host never asked for.
+     */
+    static boolean absoluteFormAgreesWithHost(String target, String host) {
+        int schemeEnd = target.indexOf("://");
+        if (schemeEnd <= 0 || target.charAt(0) == '/') {
+            return true; // origin-form (or asterisk-form): Host alone names the authority
+        }
+        String scheme = target.substring(0, schemeEnd);
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            return false;
+        }
+        int authorityStart = schemeEnd + 3;
+        int authorityEnd = authorityStart;
+        while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        String authority = target.substring(authorityStart, authorityEnd);
+        if (authority.isEmpty() || authority.indexOf('@') >= 0) {
+            return false; // no host, or userinfo, which RFC 9110 §4.2.4 forbids in an http(s) target
+        }
+        return host != null && authority.equalsIgnoreCase(host.trim());
     }
 
     private static boolean allDigits(String s) {

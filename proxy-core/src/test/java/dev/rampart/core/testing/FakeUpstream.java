@@ -278,6 +278,25 @@ public final class FakeUpstream implements AutoCloseable {
                     Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
         }
 
+        /** Raw bytes, {@code bytesPerTick} at a time every {@code tickMillis}: a server that trickles. */
+        public void rawTrickle(String bytes, int bytesPerTick, long tickMillis) {
+            release();
+            byte[] all = bytes.getBytes(StandardCharsets.ISO_8859_1);
+            ChannelHandlerContext first = ctx.channel().pipeline().firstContext();
+            Runnable[] tick = new Runnable[1];
+            int[] offset = {0};
+            tick[0] = () -> {
+                if (!ctx.channel().isActive() || offset[0] >= all.length) {
+                    return;
+                }
+                int n = Math.min(bytesPerTick, all.length - offset[0]);
+                first.writeAndFlush(Unpooled.wrappedBuffer(all, offset[0], n));
+                offset[0] += n;
+                ctx.executor().schedule(tick[0], tickMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            };
+            tick[0].run();
+        }
+
         /** Runs {@code task} after {@code millis} on the fake's event loop. */
         public void after(long millis, Runnable task) {
             ctx.executor().schedule(task, millis, java.util.concurrent.TimeUnit.MILLISECONDS);

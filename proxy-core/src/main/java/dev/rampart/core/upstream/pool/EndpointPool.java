@@ -126,6 +126,10 @@ final class EndpointPool {
         idle.remove(conn);
         if (!closed && open < maxConnections) {
             Promise<OriginConnection> waiter = waiters.pollFirst();
+            // A waiter whose request is gone was cancelled: connecting for it would open a connection for nobody.
+            while (waiter != null && waiter.isDone()) {
+                waiter = waiters.pollFirst();
+            }
             if (waiter != null) {
                 connect(waiter);
             }

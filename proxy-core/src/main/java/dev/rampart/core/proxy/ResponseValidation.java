@@ -1,0 +1,32 @@
+package dev.rampart.core.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.util.List;
+
+/**
+ * Refuses upstream response heads the decoder accepted but the proxy cannot relay faithfully. The codec
+ * already rejects both Content-Length and Transfer-Encoding, differing lengths and oversized heads; what
+ * is left is a version that is not HTTP/1.x and a transfer coding other than chunked, whose body the
+ * proxy would pass on with a framing the client cannot undo.
+ */
+final class ResponseValidation {
+
+    private ResponseValidation() {
+    }
+
+    /** Why {@code head} cannot be relayed, or null when it can. */
+    static String problem(HttpResponse head) {
+        HttpVersion version = head.protocolVersion();
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+            return "response version " + version;
+        }
+        List<String> te = head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!te.isEmpty() && (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked"))) {
+            return "response transfer coding " + te;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,272 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Upstreams that refuse, hang, reset, trickle, drop a reused connection or speak garbage, and clients that
+ * leave at every stage. Each time the client gets a complete response, an envelope or a clean close; a
+ * non-idempotent request never reaches the upstream twice; the proxy keeps serving others meanwhile
+ * (its event loops are not blocked); leaks fail the class through the leak check.
+ */
+class FaultInjectionTest {
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    private void start(UpstreamBehavior behavior, String retry) {
+        upstream = FakeUpstream.start(behavior);
+        startProxy("\"" + upstream.authority() + "\"", retry);
+    }
+
+    private void startProxy(String endpoints, String retry) {
+        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [" + endpoints + "] }",
+                "{ name = direct, match { path-prefix = \"/direct\" }, respond { status = 200, body = \"direct\" } },\n"
+                        + "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 10s\n"
+                        + "  retry { " + retry + " } }"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    // ---- upstream faults ---------------------------------------------------------------------------
+
+    @Test
+    void aRefusingUpstreamYieldsConnectRefusedAfterEveryAttempt() throws Exception {
+        startProxy("\"127.0.0.1:" + FakeUpstream.refusingPort() + "\"", "backoff { initial = 1ms, max = 5ms }");
+        HttpResponse<String> response = send(post("/pay", "x"));
+        assertEquals(502, response.statusCode());
+        assertTrue(response.body().contains("\"UPSTREAM_CONNECT_REFUSED\""), response.body());
+        assertTrue(response.body().contains("\"attempts\":\"3\""), "nothing was sent, so even POST retries: "
+                + response.body());
+    }
+
+    @Test
+    void aHangingUpstreamTimesOutAndAPostIsSentOnlyOnce() throws Exception {
+        start(UpstreamBehavior.hang(), "per-try-timeout = 300ms, backoff { initial = 1ms, max = 5ms }");
+        HttpResponse<String> post = send(post("/pay", "x"));
+        assertEquals(504, post.statusCode());
+        assertTrue(post.body().contains("\"UPSTREAM_TIMEOUT\""), post.body());
+        assertEquals(1, count(r -> r.method().equals("POST")), "a POST that may have been received is not re-sent");
+
+        HttpResponse<String> get = send(HttpRequest.newBuilder(proxy.uri("/read")).GET().build());
+        assertEquals(504, get.statusCode());
+        assertEquals(3, count(r -> r.method().equals("GET")), "an idempotent GET is retried up to attempts");
+    }
+
+    @Test
+    void aResetMidBodyCutsTheClientOffWithoutResendingThePost() {
+        start(UpstreamBehavior.resetMidBody(100_000, 1_000), "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status(), "the head was already relayed");
+            assertTrue(response.body().length < 100_000, "the body is visibly short, not padded or completed");
+            assertTrue(raw.closedByPeer());
+        }
+        assertEquals(1, upstream.requests().size());
+        assertServing();
+    }
+
+    @Test
+    void aTricklingUpstreamIsRelayedCompletely() {
+        String body = "slow and steady wins nothing but it does arrive in the end";
+        start(UpstreamBehavior.trickle(body, 7, 10), "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertEquals(body, response.text());
+        }
+    }
+
+    @Test
+    void aStaleReusedConnectionIsRetriedTransparentlyForGet() {
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "backoff { initial = 1ms, max = 5ms }");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status(), response.text());
+            assertEquals("fresh", response.text());
+        }
+        List<RecordedRequest> again = upstream.requests().stream().filter(r -> r.uri().equals("/again")).toList();
+        assertEquals(2, again.size(), "the stale connection got it once, a fresh one answered it");
+        assertEquals(again.get(0).connectionId(), upstream.requests().get(0).connectionId(),
+                "the first try really went over the reused connection");
+        assertEquals(2, again.get(1).attempt());
+    }
+
+    @Test
+    void aStaleReusedConnectionIsNeverRetriedForPost() {
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "backoff { initial = 1ms, max = 5ms }");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n$10");
+            RawHttp.Response response = raw.read();
+            assertEquals(502, response.status(), response.text());
+            assertTrue(response.text().contains("\"UPSTREAM_RESET\""), response.text());
+        }
+        assertEquals(1, count(r -> r.method().equals("POST")), "the upstream may have acted on it: sent once");
+    }
+
+    @Test
+    void garbageFromTheUpstreamIsAnEnvelopeAndNotRetried() throws Exception {
+        start(UpstreamBehavior.garbage(), "");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(proxy.uri("/x")).GET().build());
+        assertEquals(502, response.statusCode());
+        assertTrue(response.body().contains("\"UPSTREAM_BAD_RESPONSE\""), response.body());
+        assertEquals(1, upstream.requests().size());
+    }
+
+    @Test
+    void hangingAndTricklingUpstreamsDoNotStallOtherClients() throws Exception {
+        start((req, reply) -> {
+            if (req.uri().startsWith("/hang")) {
+                return; // never answers
+            }
+            reply.rawTrickle("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", 1, 200);
+        }, "per-try-timeout = 20s");
+        List<CompletableFuture<HttpResponse<Void>>> stuck = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String path = i % 2 == 0 ? "/hang" + i : "/trickle" + i;
+            stuck.add(proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri(path)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()));
+        }
+        awaitUpstream(20);
+        for (int i = 0; i < 20; i++) {
+            long started = System.nanoTime();
+            HttpResponse<String> direct = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/direct"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("direct", direct.body());
+            assertTrue(System.nanoTime() - started < 2_000_000_000L, "answered while upstreams stall");
+        }
+        stuck.forEach(f -> f.cancel(true));
+    }
+
+    // ---- clients that leave --------------------------------------------------------------------------
+
+    @Test
+    void aClientLeavingMidHeadCostsNothing() {
+        start(UpstreamBehavior.echo(), "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Le");
+        }
+        assertServing();
+        assertEquals(0, count(r -> r.method().equals("POST")));
+    }
+
+    @Test
+    void aClientLeavingBeforeOrDuringItsBodyNeverCompletesTheUpstreamRequest() {
+        start(UpstreamBehavior.echo(), "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+        }
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+            awaitExchangeWithStatus(499, 1);
+        }
+        assertServing();
+        assertEquals(0, count(r -> r.method().equals("POST")), "a partial body is never passed on as complete");
+    }
+
+    @Test
+    void aClientLeavingWhileTheUpstreamWorksIsLogged499AndNotRetried() {
+        start(UpstreamBehavior.hang(), "per-try-timeout = 20s");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+            awaitUpstream(1);
+        }
+        awaitExchangeWithStatus(499, 1);
+        assertServing();
+        assertEquals(1, count(r -> r.method().equals("POST")));
+    }
+
+    @Test
+    void aClientLeavingMidResponseStopsTheRelay() throws IOException {
+        start((req, reply) -> reply.stream(50L * 1024 * 1024), "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = raw.socket().getInputStream();
+            assertEquals(64 * 1024, in.readNBytes(64 * 1024).length);
+        }
+        awaitExchangeWithStatus(499, 1);
+        assertServing();
+        assertEquals(1, upstream.requests().size());
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private HttpRequest post(String path, String body) {
+        return HttpRequest.newBuilder(proxy.uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Exception {
+        return proxy.client().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long count(Predicate<RecordedRequest> which) {
+        return upstream.requests().stream().filter(which).count();
+    }
+
+    /** The proxy still answers a new client promptly. */
+    private void assertServing() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /direct HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("direct", raw.read().text());
+        }
+    }
+
+    private void awaitUpstream(int n) {
+        poll(() -> upstream.requests().size() >= n, "the upstream to receive " + n + " request(s)");
+    }
+
+    private void awaitExchangeWithStatus(int status, int n) {
+        poll(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == status).count() >= n,
+                n + " exchange(s) with status " + status + " in " + proxy.observer.exchanges.stream()
+                        .map(ExchangeRecord::status).toList());
+    }
+
+    private static void poll(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

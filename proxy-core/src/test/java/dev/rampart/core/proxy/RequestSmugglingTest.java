@@ -1,0 +1,262 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every request whose framing or target two HTTP parsers could read differently is refused with 400
+ * and a closed connection, and nothing of it, least of all a request hidden in its body, reaches the
+ * upstream. Each case sends a "smuggled" second request right behind the ambiguous one.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RequestSmugglingTest {
+
+    private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @BeforeAll
+    void start() {
+        upstream = FakeUpstream.start(UpstreamBehavior.echo());
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+    }
+
+    @AfterAll
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        upstream.behave(UpstreamBehavior.echo());
+    }
+
+    static Stream<Arguments> ambiguousRequests() {
+        return Stream.of(
+                Arguments.of("Content-Length with Transfer-Encoding",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding with Content-Length",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n0\r\n\r\n"),
+                Arguments.of("two differing Content-Length headers",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 36\r\n\r\n"),
+                Arguments.of("a Content-Length list",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0, 36\r\n\r\n"),
+                Arguments.of("a signed Content-Length",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: +0\r\n\r\n"),
+                Arguments.of("a negative Content-Length",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"),
+                Arguments.of("a hexadecimal Content-Length",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0x0\r\n\r\n"),
+                Arguments.of("an overflowing Content-Length",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551616\r\n\r\n"),
+                Arguments.of("Transfer-Encoding gzip, chunked",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding chunked, identity",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding identity",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n"),
+                Arguments.of("Transfer-Encoding xchunked",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("two Transfer-Encoding headers",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding on HTTP/1.0",
+                        "POST /a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("whitespace between header name and colon",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 0\r\n\r\n"),
+                Arguments.of("a folded Transfer-Encoding",
+                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("a folded header line",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n"),
+                Arguments.of("a header line folded with a tab",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n\tContent-Length: 36\r\n\r\n"),
+                Arguments.of("NUL inside a header value",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\u0000b\r\n\r\n"),
+                Arguments.of("a bare CR inside a header value",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\rContent-Length: 36\r\n\r\n"),
+                Arguments.of("bare LF line endings",
+                        "GET /a HTTP/1.1\nHost: x\nContent-Length: 0\n\n"),
+                Arguments.of("a bare LF ending one header line",
+                        "GET /a HTTP/1.1\r\nHost: x\nContent-Length: 36\r\n\r\n"),
+                Arguments.of("two Host headers",
+                        "GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n"),
+                Arguments.of("an absolute-form target naming another host",
+                        "GET http://internal.example/admin HTTP/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("an absolute-form target with userinfo",
+                        "GET http://x@evil/ HTTP/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("an unknown HTTP version",
+                        "GET /a HTTP/2.0\r\nHost: x\r\n\r\n"),
+                Arguments.of("HTTP/1.1 without Host",
+                        "GET /a HTTP/1.1\r\n\r\n"),
+                Arguments.of("a space in the request target",
+                        "GET /a HTTP/1.1 /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ambiguousRequests")
+    void anAmbiguousHeadIsRefusedAndNothingReachesTheUpstream(String name, String request) {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(request + SMUGGLED);
+            assertBadRequestThenClose(raw);
+        }
+        assertNothingForwardedSince(before);
+    }
+
+    static Stream<Arguments> brokenChunkedBodies() {
+        String head = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+        return Stream.of(
+                Arguments.of("a chunk size that overflows", head + "5\r\nhello\r\nFFFFFFFFFFFFFFFFFF5\r\nab\r\n0\r\n\r\n"),
+                Arguments.of("a chunk size with a sign", head + "5\r\nhello\r\n-1\r\na\r\n0\r\n\r\n"),
+                Arguments.of("a chunk size with whitespace", head + "5\r\nhello\r\n1 \r\na\r\n0\r\n\r\n"),
+                Arguments.of("a chunk extension with NUL", head + "5\r\nhello\r\n1;a\u0000b\r\na\r\n0\r\n\r\n"),
+                Arguments.of("a chunk extension with a bare LF", head + "5\r\nhello\r\n1;a\nb\r\na\r\n0\r\n\r\n"),
+                Arguments.of("chunk data longer than its size", head + "5\r\nhelloXX0\r\n\r\n"),
+                Arguments.of("a zero-length chunk hiding a request", head + "5\r\nhello\r\n0x0\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenChunkedBodies")
+    void aBrokenChunkedBodyIsRefusedAndTheUpstreamNeverSeesItComplete(String name, String request) {
+        int before = upstream.requests().size();
+        int connectionsBefore = upstream.connectionsAccepted();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(request + SMUGGLED);
+            assertBadRequestThenClose(raw);
+        }
+        // The head may already have been forwarded; the request must be cut off, not completed.
+        assertNothingForwardedSince(before);
+        // A healthy request afterwards still works, so the cut connection was not put back in the pool.
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        assertTrue(upstream.connectionsAccepted() >= connectionsBefore);
+    }
+
+    @Test
+    void aFoldSplitAcrossTwoReadsIsStillRefused() throws Exception {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n");
+            Thread.sleep(50); // two separate TCP segments, so the guard sees the LF and the space in different reads
+            raw.send(" b\r\n\r\n" + SMUGGLED);
+            assertBadRequestThenClose(raw);
+        }
+        assertNothingForwardedSince(before);
+    }
+
+    @Test
+    void bodyBytesThatLookLikeAFoldAreForwardedUntouched() {
+        int before = upstream.requests().size();
+        String body = "line one\n line two\r\n\tline three\n";
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /text HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    + "POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n"
+                    + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(body, raw.read().text());
+            assertEquals(body, raw.read().text());
+            assertEquals(200, raw.read().status());
+        }
+        assertEquals(List.of("/text", "/chunks", "/after"), upstream.requests().subList(before, before + 3).stream()
+                .map(RecordedRequest::uri).toList());
+    }
+
+    @Test
+    void aValidChunkExtensionIsAcceptedAndTheBodyArrivesWhole() {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /ext HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5;name=value\r\nhello\r\n0\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertEquals("hello", response.text());
+        }
+        assertEquals(before + 1, upstream.requests().size());
+    }
+
+    @Test
+    void theUpstreamRequestIsFramedByTheProxyNotByTheClientsHeaders() {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /framed HTTP/1.1\r\nHost: x\r\nContent-Length: 005\r\nConnection: keep-alive\r\n\r\nhello");
+            assertEquals("hello", raw.read().text());
+            raw.send("POST /framed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: CHUNKED\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            assertEquals("hello", raw.read().text());
+        }
+        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        assertEquals(2, seen.size());
+        assertEquals("5", seen.get(0).header("x-original-content-length"), "the length is re-serialised");
+        assertEquals(null, seen.get(0).header("x-original-transfer-encoding"));
+        assertEquals("chunked", seen.get(1).header("x-original-transfer-encoding"), "the coding is re-serialised");
+        assertEquals(null, seen.get(1).header("x-original-content-length"));
+    }
+
+    @Test
+    void anAbsoluteFormTargetThatAgreesWithHostIsForwarded() {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET http://X:80/ok HTTP/1.1\r\nHost: x:80\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        assertEquals(before + 1, upstream.requests().size());
+    }
+
+    @Test
+    void pipelinedRequestsWithCleanFramingAreEachForwardedOnce() {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("abc", raw.read().text());
+            assertEquals(200, raw.read().status());
+        }
+        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        assertEquals(List.of("/one", "/two"), seen.stream().map(RecordedRequest::uri).toList());
+    }
+
+    private static void assertBadRequestThenClose(RawHttp raw) {
+        RawHttp.Response response = raw.read();
+        assertNotNull(response, "a 400 answer, not a silent close");
+        assertEquals(400, response.status(), response.text());
+        assertTrue(response.text().contains("\"BAD_REQUEST\""), response.text());
+        assertEquals("close", response.header("connection"));
+        assertTrue(raw.closedByPeer(), "the connection is closed after the refusal");
+    }
+
+    /** Nothing new reaches the upstream, checked for a while since a forwarded request arrives asynchronously. */
+    private void assertNothingForwardedSince(int before) {
+        long deadline = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<RecordedRequest> all = upstream.requests();
+            assertEquals(before, all.size(), () -> "forwarded: " + all.subList(before, all.size()).stream()
+                    .map(RecordedRequest::uri).toList());
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
