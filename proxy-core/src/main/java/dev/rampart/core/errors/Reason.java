@@ -22,7 +22,7 @@ public enum Reason {
     UPSTREAM_CONNECT_TIMEOUT(504, true, "connection_timeout",
             "The upstream service did not accept the connection in time.", "connect did not complete in `connect-timeout`"),
     UPSTREAM_UNREACHABLE(502, true, "destination_unavailable",
-            "The upstream service cannot be reached.", "DNS failure, no route to host"),
+            "The upstream service cannot be reached.", "DNS failure, no route to host, TLS handshake or certificate failure"),
     UPSTREAM_RESET(502, true, "connection_terminated",
             "The upstream service closed the connection before responding.",
             "upstream closed or reset before a complete response head"),
