@@ -48,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 final class Exchange {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
+    private static final int MAX_STALE_CONNECTION_RETRIES = 2;
 
     private final ClientRequestHandler client;
     private final ChannelHandlerContext ctx;
@@ -73,6 +75,7 @@ final class Exchange {
     private long firstAttemptNanos = -1;
     private String lastFailure;
     private long headNanos = -1;
+    private int staleConnectionRetries;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody) {
@@ -259,6 +262,17 @@ final class Exchange {
         if (attempt != current || finished) {
             return;
         }
+        if (isStaleConnection(attempt, kind)) {
+            // The upstream closed a keep-alive connection as it was reused: not the endpoint's failure and
+            // not a retry the route pays for. Only safe for a request that may be repeated.
+            staleConnectionRetries++;
+            attempt.abandon();
+            current = null;
+            attempt.recordOutcome(null, 0);
+            snapshot.observer().onRetry(route.name(), "stale-connection");
+            nextAttempt();
+            return;
+        }
         long elapsed = snapshot.ticker().read() - attempt.startNanos();
         attempt.abandon();
         current = null;
@@ -273,6 +287,17 @@ final class Exchange {
         if (!retryOrReport(decision)) {
             fail(kind.reason(), -1);
         }
+    }
+
+    private boolean isStaleConnection(OriginAttempt attempt, FailureKind kind) {
+        if (kind != FailureKind.RESET || staleConnectionRetries >= MAX_STALE_CONNECTION_RETRIES
+                || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
+            return false;
+        }
+        RetryConfig retry = routeConfig.retry();
+        String keyHeader = retry.idempotencyKeyHeader();
+        return retry.idempotentMethods().contains(request.method().name())
+                || (!keyHeader.isEmpty() && request.headers().contains(keyHeader));
     }
 
     /**
@@ -330,7 +355,7 @@ final class Exchange {
     private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt) {
         boolean untriedLeft = tried.size() < upstream.endpoints().size();
         String keyHeader = routeConfig.retry().idempotencyKeyHeader();
-        return new RetryContext(failure, outcome.attempts(), request.method().name(),
+        return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, request.method().name(),
                 !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable(),
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
