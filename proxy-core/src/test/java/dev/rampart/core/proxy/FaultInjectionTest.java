@@ -153,6 +153,27 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aStaleConnectionRetryDoesNotUseUpTheRoutesAttempts() {
+        java.util.concurrent.atomic.AtomicInteger againAnswered = new java.util.concurrent.atomic.AtomicInteger();
+        start(UpstreamBehavior.closeOnReuse((req, reply) -> {
+            if (req.uri().equals("/again") && againAnswered.incrementAndGet() == 1) {
+                reply.send(503, "text/plain", "busy");
+            } else {
+                reply.send(200, "text/plain", "fresh");
+            }
+        }), "attempts = 2, backoff { initial = 1ms, max = 5ms }");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            // stale connection (free), then 503 (attempt 1 of 2, retried), then 200 (attempt 2 of 2)
+            assertEquals(200, response.status(), response.text());
+        }
+        assertEquals(3, count(r -> r.uri().equals("/again")));
+    }
+
+    @Test
     void aPostWithAnIdempotencyKeyIsRetriedPastAStaleConnection() {
         start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "attempts = 1");
         try (RawHttp raw = proxy.raw()) {
