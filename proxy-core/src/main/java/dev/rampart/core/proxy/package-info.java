@@ -1,8 +1,9 @@
 /**
  * The Netty proxy pipeline: the listener's channel initializer, {@code ClientRequestHandler} (the
  * downstream side), the {@code Exchange} that owns one request from head to last byte across attempts,
- * and the header and response writers. Thin plumbing that asks {@code routing}, {@code resilience} and
- * {@code errors} for every decision. The listener bootstrap lives here too, so end-to-end tests of the
- * pipeline need nothing from the server module.
+ * the request and response validation that refuses ambiguous framing (with {@code LineFoldingGuard}
+ * around the decoder for folded header lines), and the header and response writers. Thin plumbing
+ * that asks {@code routing}, {@code resilience} and {@code errors} for every decision. The listener
+ * bootstrap lives here too, so end-to-end tests of the pipeline need nothing from the server module.
  */
 package dev.rampart.core.proxy;
