@@ -50,6 +50,8 @@ final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     /** Not counted as a skipped retry: no rule refused it, there was simply nowhere to send it. */
     private static final RetryDecision NO_ENDPOINT_ADMITS = new RetryDecision.Stop(RetryDecision.StopReason.NOT_RETRYABLE);
+    /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
+    private static final int MAX_STALE_CONNECTION_RETRIES = 2;
 
     private final ClientRequestHandler client;
     private final ChannelHandlerContext ctx;
@@ -82,6 +84,7 @@ final class Exchange {
     private long headNanos = -1;
     private WebSocketTunnel tunnel;
     private boolean internalErrorLogged;
+    private int staleConnectionRetries;
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
@@ -281,6 +284,17 @@ final class Exchange {
         if (attempt != current || finished) {
             return;
         }
+        if (isStaleConnection(attempt, kind)) {
+            // The upstream closed a keep-alive connection as it was reused: not the endpoint's failure and
+            // not a retry the route pays for. Only safe for a request that may be repeated.
+            staleConnectionRetries++;
+            attempt.abandon();
+            current = null;
+            attempt.recordOutcome(null, 0);
+            snapshot.observer().onRetry(route.name(), "stale-connection");
+            nextAttempt();
+            return;
+        }
         long elapsed = snapshot.ticker().read() - attempt.startNanos();
         attempt.abandon();
         current = null;
@@ -298,6 +312,17 @@ final class Exchange {
         }
         lastFailureKind = kind;
         lastStatus = -1;
+    }
+
+    private boolean isStaleConnection(OriginAttempt attempt, FailureKind kind) {
+        if (kind != FailureKind.RESET || staleConnectionRetries >= MAX_STALE_CONNECTION_RETRIES
+                || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
+            return false;
+        }
+        RetryConfig retry = routeConfig.retry();
+        String keyHeader = retry.idempotencyKeyHeader();
+        return retry.idempotentMethods().contains(request.method().name())
+                || (!keyHeader.isEmpty() && request.headers().contains(keyHeader));
     }
 
     /**
@@ -390,7 +415,7 @@ final class Exchange {
         String keyHeader = routeConfig.retry().idempotencyKeyHeader();
         // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
         // like a body that was not kept, it is retried only when nothing was sent.
-        return new RetryContext(failure, outcome.attempts(), request.method().name(),
+        return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, request.method().name(),
                 !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable() && !upgrade,
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }

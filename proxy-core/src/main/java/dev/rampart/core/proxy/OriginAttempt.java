@@ -39,6 +39,7 @@ final class OriginAttempt implements OriginListener {
     private boolean requestComplete;
     private boolean bytesSent;
     private boolean skippingInformational;
+    private boolean sawInformational;
     private boolean responseKeepAlive;
     private ScheduledFuture<?> perTryTimer;
     private boolean outcomeRecorded;
@@ -81,6 +82,15 @@ final class OriginAttempt implements OriginListener {
         } else {
             endpoint.breaker().onFailure(elapsedNanos);
         }
+    }
+
+    /**
+     * Whether this attempt ran on a pooled connection that had carried an earlier exchange and nothing
+     * of a response came back: the signature of a keep-alive connection the upstream closed just as
+     * the proxy reused it, when the upstream most likely never processed the request.
+     */
+    boolean onReusedConnectionWithoutResponse() {
+        return conn != null && conn.requests() > 1 && !skippingInformational && !sawInformational;
     }
 
     /** Whether any byte of the request reached the upstream connection. */
@@ -221,6 +231,7 @@ final class OriginAttempt implements OriginListener {
             }
             if (code >= 100 && code < 200 && code != 101) {
                 skippingInformational = true; // 100 Continue and friends: answered by the proxy, never forwarded
+                sawInformational = true;
                 ReferenceCountUtil.release(msg);
                 conn.channel().read();
                 return;

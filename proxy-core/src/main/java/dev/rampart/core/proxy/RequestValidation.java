@@ -91,7 +91,15 @@ final class RequestValidation {
         if (authority.isEmpty() || authority.indexOf('@') >= 0) {
             return false; // no host, or userinfo, which RFC 9110 §4.2.4 forbids in an http(s) target
         }
-        return host != null && authority.equalsIgnoreCase(host.trim());
+        return host != null
+                && withoutDefaultPort(authority, scheme).equalsIgnoreCase(withoutDefaultPort(host.trim(), scheme));
+    }
+
+    /** {@code example.com:80} and {@code example.com} name the same http authority (RFC 9110 §4.2.3). */
+    private static String withoutDefaultPort(String authority, String scheme) {
+        String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
+        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
+                : authority;
     }
 
     private static boolean allDigits(String s) {

@@ -139,6 +139,55 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aStaleReusedConnectionIsRetriedEvenWhenTheRouteAllowsNoRetries() {
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "attempts = 1");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status(), "a stale connection is not the request's failure: " + response.text());
+        }
+        assertEquals(2, count(r -> r.uri().equals("/again")));
+        assertTrue(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
+    }
+
+    @Test
+    void aStaleConnectionRetryDoesNotUseUpTheRoutesAttempts() {
+        java.util.concurrent.atomic.AtomicInteger againAnswered = new java.util.concurrent.atomic.AtomicInteger();
+        start(UpstreamBehavior.closeOnReuse((req, reply) -> {
+            if (req.uri().equals("/again") && againAnswered.incrementAndGet() == 1) {
+                reply.send(503, "text/plain", "busy");
+            } else {
+                reply.send(200, "text/plain", "fresh");
+            }
+        }), "attempts = 2, backoff { initial = 1ms, max = 5ms }");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            // stale connection (free), then 503 (attempt 1 of 2, retried), then 200 (attempt 2 of 2)
+            assertEquals(200, response.status(), response.text());
+        }
+        assertEquals(3, count(r -> r.uri().equals("/again")));
+    }
+
+    @Test
+    void aPostWithAnIdempotencyKeyIsRetriedPastAStaleConnection() {
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "attempts = 1");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nIdempotency-Key: k-1\r\nContent-Length: 3\r\n\r\n$10");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status(), response.text());
+            assertEquals("$10", response.text());
+        }
+        assertEquals(2, count(r -> r.method().equals("POST")), "the key makes a repeat safe");
+    }
+
+    @Test
     void garbageFromTheUpstreamIsAnEnvelopeAndNotRetried() throws Exception {
         start(UpstreamBehavior.garbage(), "");
         HttpResponse<String> response = send(HttpRequest.newBuilder(proxy.uri("/x")).GET().build());

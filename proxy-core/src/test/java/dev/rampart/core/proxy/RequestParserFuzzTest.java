@@ -32,10 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Mutated requests (a seeded generator: flipped bytes, stray CR/LF/NUL, injected framing headers, folds,
- * cut-offs) never make an exception escape the client pipeline, never hold a connection past the
- * configured timeouts, and always get a well-formed response or a close. Set {@code -Dfuzz.seed=N} to
- * replay a failure; the seed is printed in every failure message.
+ * Mutated requests (a seeded generator: flipped bytes, stray CR/LF/NUL, injected framing headers, odd
+ * header values, folds, cut-offs) never make an exception escape the client pipeline, never hold a
+ * connection past the configured timeouts, and always get a well-formed response or a close. Set
+ * {@code -Dfuzz.seed=N} to replay a failure; the seed is printed in every failure message.
  */
 class RequestParserFuzzTest {
 
@@ -52,6 +52,10 @@ class RequestParserFuzzTest {
         "\r\n", "\n", "\r", "\u0000", " ", "\t", "\r\n ", ":", ",", ";", "0", "ff", "\u00ff", "\u007f",
         "Transfer-Encoding: chunked\r\n", "Content-Length: 5\r\n", "Content-Length: 0\r\n", "Host: y\r\n",
         "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n", "\r\n\r\n", "HTTP/1.1", "%00", "FFFFFFFFFFFFFFFF\r\n",
+    };
+    private static final String[] ODD_VALUES = {
+        "1,1", "11, 11", "0x10", "-1", "+5", "", "1 1", "\t5", "99999999999999999999", "chunked, gzip",
+        "gzip, chunked", " chunked", "chunked\u000b", "identity", "x:80", "http://y/", "\u00e9",
     };
 
     @Test
@@ -95,7 +99,7 @@ class RequestParserFuzzTest {
         int mutations = 1 + random.nextInt(3);
         for (int m = 0; m < mutations; m++) {
             int at = random.nextInt(s.length() + 1);
-            switch (random.nextInt(5)) {
+            switch (random.nextInt(6)) {
                 case 0 -> s.insert(at, INSERTS[random.nextInt(INSERTS.length)]);
                 case 1 -> {
                     if (at < s.length()) {
@@ -104,6 +108,14 @@ class RequestParserFuzzTest {
                 }
                 case 2 -> s.delete(at, Math.min(s.length(), at + 1 + random.nextInt(6)));
                 case 3 -> s.setLength(Math.max(1, at)); // the client stops mid-way
+                case 4 -> {
+                    // An odd value for a random header, framing headers included.
+                    int colon = s.indexOf(": ", at);
+                    int lineEnd = colon < 0 ? -1 : s.indexOf("\r\n", colon);
+                    if (lineEnd > colon) {
+                        s.replace(colon + 2, lineEnd, ODD_VALUES[random.nextInt(ODD_VALUES.length)]);
+                    }
+                }
                 default -> {
                     int lineEnd = s.indexOf("\r\n", at);
                     int lineStart = s.lastIndexOf("\r\n", Math.max(0, at - 1));

@@ -101,6 +101,8 @@ class RequestSmugglingTest {
                         "GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n"),
                 Arguments.of("an absolute-form target naming another host",
                         "GET http://internal.example/admin HTTP/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("an absolute-form target naming another port",
+                        "GET http://x:8080/admin HTTP/1.1\r\nHost: x\r\n\r\n"),
                 Arguments.of("an absolute-form target with userinfo",
                         "GET http://x@evil/ HTTP/1.1\r\nHost: x\r\n\r\n"),
                 Arguments.of("an unknown HTTP version",
@@ -218,8 +220,10 @@ class RequestSmugglingTest {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET http://X:80/ok HTTP/1.1\r\nHost: x:80\r\n\r\n");
             assertEquals(200, raw.read().status());
+            raw.send("GET http://x/ok HTTP/1.1\r\nHost: x:80\r\n\r\n");
+            assertEquals(200, raw.read().status(), "the default port names the same authority");
         }
-        assertEquals(before + 1, upstream.requests().size());
+        assertEquals(before + 2, upstream.requests().size());
     }
 
     @Test

@@ -181,6 +181,7 @@ public final class FakeUpstream implements AutoCloseable {
         private final ChannelHandlerContext ctx;
         private final ByteBuf body;
         private final boolean keepAlive;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
         Reply(ChannelHandlerContext ctx, ByteBuf body, boolean keepAlive) {
             this.ctx = ctx;
@@ -190,7 +191,9 @@ public final class FakeUpstream implements AutoCloseable {
         }
 
         private void release() {
-            if (body.refCnt() > 0) {
+            // Exactly once: the duplicate shares its reference count with the request, so a count check
+            // would let a second call (a reply method, then the close listener) drop the request's share.
+            if (released.compareAndSet(false, true)) {
                 body.release();
             }
         }
@@ -214,6 +217,10 @@ public final class FakeUpstream implements AutoCloseable {
 
         /** 200 with the request body as the response body. */
         public void echo() {
+            if (!released.compareAndSet(false, true)) {
+                return; // the connection closed first and the body is gone with it
+            }
+            // From here the body belongs to the response, which the encoder releases.
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
