@@ -24,13 +24,13 @@ import java.util.concurrent.TimeUnit;
  * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
  * body, then the rest as it arrives), waits for the response head under the per-try timeout, then relays
  * the response body to the client, reading from the upstream only while the client can take more.
- * Every event goes back to the {@link Exchange}, which makes the decisions.
+ * Every event goes back to the {@link AttemptLoop} of its {@link Exchange}, which makes the decisions.
  */
 final class OriginAttempt implements OriginListener {
 
     private enum State { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
 
-    private final Exchange exchange;
+    private final AttemptLoop loop;
     private final Endpoint endpoint;
     private final int number;
     private final long startNanos;
@@ -44,8 +44,8 @@ final class OriginAttempt implements OriginListener {
     private ScheduledFuture<?> perTryTimer;
     private boolean outcomeRecorded;
 
-    OriginAttempt(Exchange exchange, Endpoint endpoint, int number, long startNanos) {
-        this.exchange = exchange;
+    OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
+        this.loop = loop;
         this.endpoint = endpoint;
         this.number = number;
         this.startNanos = startNanos;
@@ -175,15 +175,15 @@ final class OriginAttempt implements OriginListener {
     private void requestWritten() {
         requestComplete = true;
         if (state == State.AWAITING_HEAD) {
-            long timeout = exchange.perTryTimeoutNanos();
-            perTryTimer = conn.channel().eventLoop().schedule(exchange.guarded(this::onPerTryTimeout), timeout,
+            long timeout = loop.perTryTimeoutNanos();
+            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout), timeout,
                     TimeUnit.NANOSECONDS);
         }
     }
 
     private void onPerTryTimeout() {
         if (state == State.AWAITING_HEAD) {
-            exchange.onAttemptFailed(this, FailureKind.TIMEOUT, null);
+            loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
         }
     }
 
@@ -210,7 +210,7 @@ final class OriginAttempt implements OriginListener {
                 ReferenceCountUtil.release(msg);
             }
         } catch (RuntimeException | AssertionError bug) {
-            exchange.onInternalError(bug);
+            loop.onInternalError(bug);
         }
     }
 
@@ -220,13 +220,13 @@ final class OriginAttempt implements OriginListener {
             int code = response.status().code();
             if (result.isFailure()) {
                 ReferenceCountUtil.release(msg);
-                exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, result.cause());
+                loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, result.cause());
                 return;
             }
             String framingProblem = ResponseValidation.problem(response);
             if (framingProblem != null) {
                 ReferenceCountUtil.release(msg);
-                exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, new IllegalStateException(framingProblem));
+                loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, new IllegalStateException(framingProblem));
                 return;
             }
             if (code >= 100 && code < 200 && code != 101) {
@@ -236,21 +236,21 @@ final class OriginAttempt implements OriginListener {
                 conn.channel().read();
                 return;
             }
-            if (code == 101 && !(exchange.upgradeRequested() && WebSocketUpgrade.switchesToWebSocket(response))) {
+            if (code == 101 && !(loop.upgradeRequested() && WebSocketUpgrade.switchesToWebSocket(response))) {
                 // A switch nobody asked for, or to another protocol: the connection speaks something unknown.
                 ReferenceCountUtil.release(msg);
-                exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
+                loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
                 return;
             }
             cancelPerTryTimer();
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             state = State.RELAYING;
-            if (!exchange.onResponseHead(this, response)) {
+            if (!loop.onResponseHead(this, response)) {
                 return; // the exchange abandoned this attempt (retry or rewritten error)
             }
             if (msg instanceof HttpContent content) {
                 onBodyMessage(content);
-            } else if (exchange.clientWritable()) {
+            } else if (loop.clientWritable()) {
                 conn.channel().read();
             }
         } else if (msg instanceof HttpContent content && skippingInformational) {
@@ -261,14 +261,14 @@ final class OriginAttempt implements OriginListener {
             conn.channel().read();
         } else {
             ReferenceCountUtil.release(msg);
-            exchange.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
+            loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
         }
     }
 
     private void onBodyMessage(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            exchange.onRelayBroken(this);
+            loop.onRelayBroken(this);
             return;
         }
         if (content instanceof LastHttpContent) {
@@ -276,34 +276,34 @@ final class OriginAttempt implements OriginListener {
             boolean reusable = requestComplete && responseKeepAlive;
             // Hand the connection back before the client write completes: the response is fully read.
             OriginConnection finished = conn;
-            exchange.relayLast((LastHttpContent) content);
+            loop.relayLast((LastHttpContent) content);
             finished.release(reusable);
             return;
         }
-        exchange.relayContent(content);
-        if (exchange.clientWritable()) {
+        loop.relayContent(content);
+        if (loop.clientWritable()) {
             conn.channel().read();
         }
     }
 
     @Override
     public void onOriginClosed() {
-        exchange.guarded(() -> {
+        loop.guarded(() -> {
             if (state == State.AWAITING_HEAD) {
-                exchange.onAttemptFailed(this, FailureKind.RESET, null);
+                loop.onAttemptFailed(this, FailureKind.RESET, null);
             } else if (state == State.RELAYING) {
-                exchange.onRelayBroken(this);
+                loop.onRelayBroken(this);
             }
         }).run();
     }
 
     @Override
     public void onOriginError(Throwable cause) {
-        exchange.guarded(() -> {
+        loop.guarded(() -> {
             if (state == State.AWAITING_HEAD) {
-                exchange.onAttemptFailed(this, exchange.classifyTransportFailure(cause), cause);
+                loop.onAttemptFailed(this, loop.classifyTransportFailure(cause), cause);
             } else if (state == State.RELAYING) {
-                exchange.onRelayBroken(this);
+                loop.onRelayBroken(this);
             }
         }).run();
     }
@@ -311,7 +311,7 @@ final class OriginAttempt implements OriginListener {
     @Override
     public void onOriginWritabilityChanged(boolean writable) {
         if (writable && state != State.DONE) {
-            exchange.onOriginWritable(this);
+            loop.onOriginWritable(this);
         }
     }
 

@@ -1,0 +1,340 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.errors.Reason;
+import dev.rampart.core.errors.UpstreamErrorPolicy;
+import dev.rampart.core.resilience.FailureClassifier;
+import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.resilience.RetryDecision;
+import dev.rampart.core.resilience.RetryPolicy;
+import dev.rampart.core.resilience.UpstreamFailure;
+import dev.rampart.core.routing.Route;
+import dev.rampart.core.upstream.Endpoint;
+import dev.rampart.core.upstream.Upstream;
+import dev.rampart.core.upstream.pool.OriginConnection;
+import dev.rampart.core.upstream.pool.PoolExhaustedException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream side of one {@link Exchange}: the loop "pick an endpoint → take a pooled connection →
+ * attempt → on failure ask the {@link RetryPolicy} → back off or stop", one {@link OriginAttempt} at a
+ * time, and every event those attempts report (a failure, a response head, relayed content, a broken
+ * relay). It exists so that the exchange keeps the request's lifecycle toward the client (its deadline,
+ * body and endings) while this class keeps the attempts; it answers the client only through the exchange.
+ */
+final class AttemptLoop {
+
+    /** Logs under the exchange's name: it reports on the exchange, and log filters are set by that name. */
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final Exchange exchange;
+    private final ChannelHandlerContext ctx;
+    private final ProxySnapshot snapshot;
+    private final ExchangeOutcome outcome;
+    private final Route route;
+    private final RouteConfig routeConfig;
+    private final Upstream upstream;
+    private final RequestBody body;
+    private final HttpRequest originTemplate;
+    private final boolean upgrade;
+    private final RetryBookkeeping retries;
+    private final ClientResponseWriter clientResponse;
+    private OriginAttempt current;
+    private ScheduledFuture<?> backoffTimer;
+    private Future<OriginConnection> pendingAcquire;
+    private long firstAttemptNanos = -1;
+    private long headNanos = -1;
+
+    AttemptLoop(Exchange exchange, ChannelHandlerContext ctx, ProxySnapshot snapshot, ExchangeOutcome outcome,
+                Route route, Upstream upstream, RequestBody body, HttpRequest originTemplate, boolean upgrade,
+                RetryBookkeeping retries, ClientResponseWriter clientResponse) {
+        this.exchange = exchange;
+        this.ctx = ctx;
+        this.snapshot = snapshot;
+        this.outcome = outcome;
+        this.route = route;
+        this.routeConfig = route.config();
+        this.upstream = upstream;
+        this.body = body;
+        this.originTemplate = originTemplate;
+        this.upgrade = upgrade;
+        this.retries = retries;
+        this.clientResponse = clientResponse;
+    }
+
+    /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
+    boolean upgradeRequested() {
+        return upgrade;
+    }
+
+    /** The attempt in flight, or null between attempts and after the last. */
+    OriginAttempt current() {
+        return current;
+    }
+
+    /** From the first attempt's start to the response head, or -1 when no head arrived. */
+    long upstreamNanos() {
+        return firstAttemptNanos < 0 || headNanos < 0 ? -1 : headNanos - firstAttemptNanos;
+    }
+
+    // ---- the loop ---------------------------------------------------------------------------------
+
+    void nextAttempt() {
+        backoffTimer = null;
+        if (exchange.finished()) {
+            return;
+        }
+        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
+        if (endpoint == null) {
+            failWithNoEndpointAdmitting();
+            return;
+        }
+        long now = snapshot.ticker().read();
+        if (firstAttemptNanos < 0) {
+            firstAttemptNanos = now;
+        }
+        OriginAttempt attempt = new OriginAttempt(this, endpoint, outcome.attempts() + 1, now);
+        outcome.attemptStarted(endpoint.label());
+        retries.attemptStarted(endpoint);
+        endpoint.attemptStarted();
+        current = attempt;
+        Future<OriginConnection> acquired = snapshot.pools().acquire(ctx.channel().eventLoop(), endpoint.poolSettings());
+        if (acquired.isDone()) {
+            onAcquired(attempt, acquired);
+        } else {
+            pendingAcquire = acquired;
+            acquired.addListener(f -> guarded(() -> onAcquired(attempt, acquired)).run());
+        }
+    }
+
+    private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
+        if (pendingAcquire == acquired) {
+            pendingAcquire = null;
+        }
+        if (!acquired.isSuccess()) {
+            if (attempt == current && !exchange.finished()) {
+                if (acquired.cause() instanceof PoolExhaustedException) {
+                    // Our own queue for this endpoint is full: shed load, do not blame the upstream.
+                    current = null;
+                    attempt.recordOutcome(null, 0);
+                    exchange.fail(Reason.UPSTREAM_OVERLOADED, 1);
+                    return;
+                }
+                onAttemptFailed(attempt, FailureClassifier.classifyConnectFailure(acquired.cause()), acquired.cause());
+            }
+            return;
+        }
+        OriginConnection conn = acquired.getNow();
+        if (attempt != current || exchange.finished()) {
+            conn.release(true); // nothing was written on it
+            return;
+        }
+        HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number());
+        List<ByteBuf> replay = body.replay();
+        LastHttpContent last = body.complete() ? OriginAttempt.lastWithTrailers(body.trailers()) : null;
+        attempt.connected(conn, head, replay, body.complete(), last);
+        if (!body.complete()) {
+            exchange.requestMoreBody();
+        }
+    }
+
+    /** Leaves the pool's queue, so no connection is made for this request, and cancels a pending backoff. */
+    void cancelTimers() {
+        if (pendingAcquire != null) {
+            // Still queued for a pooled connection: leave the queue so no connection is made for this request.
+            pendingAcquire.cancel(false);
+            pendingAcquire = null;
+        }
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+        }
+    }
+
+    /** Cancels a pending backoff, so that no further attempt starts. */
+    void cancelBackoff() {
+        if (backoffTimer != null) {
+            backoffTimer.cancel(false);
+            backoffTimer = null;
+        }
+    }
+
+    /** Stops the current attempt; one that had no outcome yet counts as cancelled, not as a failure. */
+    void abandonCurrent() {
+        OriginAttempt attempt = current;
+        if (attempt != null) {
+            current = null;
+            attempt.recordOutcome(null, 0);
+            attempt.abandon();
+        }
+    }
+
+    // ---- attempts and retries -----------------------------------------------------------------------
+
+    long perTryTimeoutNanos() {
+        return routeConfig.retry().perTryTimeout().toNanos();
+    }
+
+    FailureKind classifyTransportFailure(Throwable cause) {
+        return FailureClassifier.classifyTransportFailure(cause).orElse(FailureKind.RESET);
+    }
+
+    /** The attempt failed before a usable response head. */
+    void onAttemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
+        if (attempt != current || exchange.finished()) {
+            return;
+        }
+        if (retries.isStaleConnection(attempt, kind, clientResponse.responseStarted())) {
+            retries.staleConnectionSkipped();
+            attempt.abandon();
+            current = null;
+            attempt.recordOutcome(null, 0);
+            snapshot.observer().onRetry(route.name(), "stale-connection");
+            nextAttempt();
+            return;
+        }
+        long elapsed = snapshot.ticker().read() - attempt.startNanos();
+        attempt.abandon();
+        current = null;
+        attempt.recordOutcome(false, elapsed);
+        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), kind.name().toLowerCase(java.util.Locale.ROOT));
+        retries.attemptFailed(attempt, kind, cause);
+        RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
+        if (!retryOrReport(decision)) {
+            exchange.fail(kind.reason(), -1);
+            return;
+        }
+        retries.failureRetried(kind);
+    }
+
+    /**
+     * The response head arrived. Returns true when the response is relayed to the client; false when
+     * the exchange abandoned the attempt (to retry, or to answer with the envelope).
+     */
+    boolean onResponseHead(OriginAttempt attempt, HttpResponse response) {
+        if (attempt != current || exchange.finished()) {
+            attempt.abandon();
+            return false;
+        }
+        headNanos = snapshot.ticker().read();
+        long elapsed = headNanos - attempt.startNanos();
+        int status = response.status().code();
+        attempt.recordOutcome(!(status >= 500 && status != 501), elapsed);
+        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
+                status >= 500 ? "status_5xx" : "success");
+        if (status == 101) {
+            current = null;
+            exchange.switchToTunnel(attempt, response);
+            return false;
+        }
+        String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (status >= 400) {
+            RetryDecision decision = retries.decideRetry(UpstreamFailure.status(status, retryAfter), attempt,
+                    clientResponse.responseStarted());
+            if (decision.isRetry()) {
+                attempt.abandon();
+                current = null;
+                retries.statusRetried(status, retryAfter);
+                retryOrReport(decision);
+                return false;
+            }
+            retries.reportSkipped(decision);
+        }
+        String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status, contentType)) {
+            attempt.abandon(); // the upstream's body is never read, let alone sent
+            current = null;
+            long seconds = retries.retryAfterSeconds(status, retryAfter);
+            exchange.failUpstream(status, seconds);
+            return false;
+        }
+        clientResponse.writeHead(response, body.complete());
+        return true;
+    }
+
+    /**
+     * No endpoint lets a call through. Before any attempt that is CIRCUIT_OPEN; after a retried attempt
+     * (a breaker opened during the backoff) the client gets the last attempt's outcome: its failure's
+     * envelope, or for an upstream error status the envelope of that status (its body was not kept).
+     */
+    private void failWithNoEndpointAdmitting() {
+        if (retries.lastStatus() > 0) {
+            exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds());
+        } else if (retries.lastFailureKind() != null) {
+            exchange.fail(retries.lastFailureKind().reason(), -1);
+        } else {
+            exchange.fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+        }
+    }
+
+    /** Schedules the retry a decision asks for; reports a skipped one. Returns whether it retries. */
+    private boolean retryOrReport(RetryDecision decision) {
+        if (!(decision instanceof RetryDecision.Retry retry)) {
+            retries.reportSkipped(decision);
+            return false;
+        }
+        snapshot.observer().onRetry(route.name(), retry.causeLabel());
+        long delay = retry.delay().toNanos();
+        if (delay <= 0) {
+            nextAttempt();
+        } else {
+            backoffTimer = ctx.executor().schedule(guarded(this::nextAttempt), delay, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    // ---- response relay ---------------------------------------------------------------------------
+
+    boolean clientWritable() {
+        return clientResponse.clientWritable();
+    }
+
+    void relayContent(HttpContent content) {
+        clientResponse.relayContent(content);
+    }
+
+    void relayLast(LastHttpContent last) {
+        current = null;
+        clientResponse.relayLast(last).addListener(exchange.finishWhenWritten());
+    }
+
+    void onOriginWritable(OriginAttempt attempt) {
+        if (attempt == current && !body.complete()) {
+            exchange.requestMoreBody();
+        }
+    }
+
+    /** The upstream broke off mid-response: the client can only see a cut connection. */
+    void onRelayBroken(OriginAttempt attempt) {
+        if (attempt != current || exchange.finished()) {
+            return;
+        }
+        log.info("request {}: upstream {} closed the connection mid-response", outcome.requestId(),
+                attempt.endpoint().label());
+        attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
+        exchange.abort();
+    }
+
+    // ---- bugs ---------------------------------------------------------------------------------------
+
+    /** See {@link Exchange#guarded}: a bug in an attempt's callback ends the exchange. */
+    Runnable guarded(Runnable task) {
+        return exchange.guarded(task);
+    }
+
+    void onInternalError(Throwable bug) {
+        exchange.onInternalError(bug);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.errors.ErrorContext;
+import dev.rampart.core.errors.Reason;
+import dev.rampart.core.routing.Route;
+import dev.rampart.core.upstream.Upstream;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * Writes one exchange's answer to the client: an upstream response relayed as it arrives (its head framed
+ * for this client, then its content), a 101 that turns the exchange into a tunnel, or the error envelope
+ * the exchange ends with. It exists so that the {@link Exchange} decides what the client gets, while the
+ * framing, the byte counts and whether the connection survives the response are settled here. Knows
+ * whether anything reached the client yet, the fact that ends every chance of a retry.
+ */
+final class ClientResponseWriter {
+
+    /** Logs under the exchange's name: it reports on the exchange, and log filters are set by that name. */
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final ClientRequestHandler client;
+    private final ChannelHandlerContext ctx;
+    private final ProxySnapshot snapshot;
+    private final HttpRequest request;
+    private final ExchangeOutcome outcome;
+    private final Route route;
+    private final Upstream upstream;
+    private boolean responseStarted;
+    private boolean closeClientAfterResponse;
+
+    ClientResponseWriter(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
+                         HttpRequest request, ExchangeOutcome outcome, Route route, Upstream upstream) {
+        this.client = client;
+        this.ctx = ctx;
+        this.snapshot = snapshot;
+        this.request = request;
+        this.outcome = outcome;
+        this.route = route;
+        this.upstream = upstream;
+    }
+
+    /** Whether anything of the response was written (or is being written) to the client. */
+    boolean responseStarted() {
+        return responseStarted;
+    }
+
+    /** The client connection closes after this response, whatever the request asked for. */
+    void closeClientAfterResponse() {
+        closeClientAfterResponse = true;
+    }
+
+    boolean closesClientAfterResponse() {
+        return closeClientAfterResponse;
+    }
+
+    // ---- response relay ---------------------------------------------------------------------------
+
+    /** Starts relaying an upstream response: its head, with the framing this client understands. */
+    void writeHead(HttpResponse response, boolean requestBodyComplete) {
+        int status = response.status().code();
+        responseStarted = true;
+        outcome.status(status);
+        boolean needsFraming = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
+                && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+        // HTTP/1.0 clients do not understand chunked: such a body is delimited by closing the connection.
+        boolean chunked = needsFraming && request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        if (needsFraming && !chunked) {
+            closeClientAfterResponse = true;
+        }
+        boolean keepAlive = !closeClientAfterResponse && client.keepAliveAfter(request, requestBodyComplete);
+        closeClientAfterResponse = !keepAlive;
+        HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
+                chunked, keepAlive);
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    boolean clientWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    void relayContent(HttpContent content) {
+        outcome.addBytesOut(content.content().readableBytes());
+        ctx.writeAndFlush(content, ctx.voidPromise());
+    }
+
+    /** The end of the relayed response; the returned future completes once the client has it. */
+    ChannelFuture relayLast(LastHttpContent last) {
+        outcome.addBytesOut(last.content().readableBytes());
+        return ctx.writeAndFlush(last);
+    }
+
+    /** Writes the upstream's 101; everything after it on the connection belongs to the tunnel. */
+    void writeSwitchingProtocols(HttpResponse response) {
+        responseStarted = true;
+        closeClientAfterResponse = true;
+        outcome.status(101);
+        // Encoded at once, while the client codec is still in place.
+        ctx.write(WebSocketUpgrade.switchingResponse(response, snapshot.requestIdHeader(), outcome.requestId()),
+                ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+    }
+
+    // ---- error envelopes ----------------------------------------------------------------------------
+
+    /**
+     * Answers with the envelope of {@code reason}.
+     *
+     * @param lastFailure the last attempt's failure in words, logged with the answer; null when none
+     */
+    ChannelFuture fail(Reason reason, long retryAfterSeconds, String lastFailure, boolean requestBodyComplete) {
+        ErrorContext error = new ErrorContext(reason, reason.status(), outcome.requestId(), route.name(),
+                upstream.name(), outcome.attempts(),
+                retryAfterSeconds > 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty(),
+                OptionalInt.empty(), null);
+        return sendError(error, lastFailure, requestBodyComplete);
+    }
+
+    /** Answers with the envelope of an upstream error status whose own body is not passed on. */
+    ChannelFuture failUpstream(int status, long retryAfterSeconds, String lastFailure, boolean requestBodyComplete) {
+        ErrorContext error = new ErrorContext(Reason.UPSTREAM_ERROR, status, outcome.requestId(), route.name(),
+                upstream.name(), outcome.attempts(),
+                retryAfterSeconds >= 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty(),
+                OptionalInt.of(status), null);
+        return sendError(error, lastFailure, requestBodyComplete);
+    }
+
+    private ChannelFuture sendError(ErrorContext error, String lastFailure, boolean requestBodyComplete) {
+        if (lastFailure != null) {
+            // The internals (addresses, exception text) go to the log once, never to the client.
+            log.info("request {} answered {} {} after {} attempt(s); last failure: {}", outcome.requestId(),
+                    error.status(), error.reason(), outcome.attempts(), lastFailure);
+        }
+        responseStarted = true;
+        outcome.error(error.status(), error.reason().name());
+        return client.writeError(error, requestBodyComplete);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RetryConfig;
+import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.resilience.RetryAfter;
+import dev.rampart.core.resilience.RetryContext;
+import dev.rampart.core.resilience.RetryDecision;
+import dev.rampart.core.resilience.RetryPolicy;
+import dev.rampart.core.resilience.UpstreamFailure;
+import dev.rampart.core.routing.Route;
+import dev.rampart.core.upstream.Endpoint;
+import dev.rampart.core.upstream.Upstream;
+import io.netty.handler.codec.http.HttpRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one exchange's attempts have come to so far, and the retry decisions drawn from it: the endpoints
+ * tried, the stale-connection rule, the last failure, upstream status and Retry-After, and the
+ * {@link RetryContext} the {@link RetryPolicy} decides on. It exists so that "may this request be tried
+ * again?" has its answer in one place, while the {@link Exchange} keeps the lifecycle: the attempts,
+ * their timers and the client. Decides and records only; it schedules and writes nothing.
+ */
+final class RetryBookkeeping {
+
+    /** Logs under the exchange's name: it reports on the exchange, and log filters are set by that name. */
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Not counted as a skipped retry: no rule refused it, there was simply nowhere to send it. */
+    private static final RetryDecision NO_ENDPOINT_ADMITS = new RetryDecision.Stop(RetryDecision.StopReason.NOT_RETRYABLE);
+    /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
+    private static final int MAX_STALE_CONNECTION_RETRIES = 2;
+
+    private final ProxySnapshot snapshot;
+    private final HttpRequest request;
+    private final ExchangeOutcome outcome;
+    private final Route route;
+    private final RetryConfig retryConfig;
+    private final Upstream upstream;
+    private final RequestBody body;
+    private final long deadlineNanos;
+    private final boolean upgrade;
+    private final List<Endpoint> tried = new ArrayList<>(2);
+    private String lastFailure;
+    /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
+    private FailureKind lastFailureKind;
+    private int lastStatus = -1;
+    private long lastRetryAfterSeconds = -1;
+    private int staleConnectionRetries;
+
+    RetryBookkeeping(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Route route,
+                     Upstream upstream, RequestBody body, long deadlineNanos, boolean upgrade) {
+        this.snapshot = snapshot;
+        this.request = request;
+        this.outcome = outcome;
+        this.route = route;
+        this.retryConfig = route.config().retry();
+        this.upstream = upstream;
+        this.body = body;
+        this.deadlineNanos = deadlineNanos;
+        this.upgrade = upgrade;
+    }
+
+    // ---- endpoints -----------------------------------------------------------------------------------
+
+    /** The endpoints the next pick should avoid: those already tried, when the route prefers another. */
+    List<Endpoint> endpointsToAvoid() {
+        return retryConfig.preferOtherEndpoint() ? tried : List.of();
+    }
+
+    void attemptStarted(Endpoint endpoint) {
+        if (!tried.contains(endpoint)) {
+            tried.add(endpoint);
+        }
+    }
+
+    // ---- stale pooled connections ----------------------------------------------------------------------
+
+    /**
+     * Whether the upstream closed a keep-alive connection as it was reused: not the endpoint's failure and
+     * not a retry the route pays for. Only safe for a request that may be repeated.
+     */
+    boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted) {
+        if (kind != FailureKind.RESET || staleConnectionRetries >= MAX_STALE_CONNECTION_RETRIES
+                || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
+            return false;
+        }
+        String keyHeader = retryConfig.idempotencyKeyHeader();
+        return retryConfig.idempotentMethods().contains(request.method().name())
+                || (!keyHeader.isEmpty() && request.headers().contains(keyHeader));
+    }
+
+    void staleConnectionSkipped() {
+        staleConnectionRetries++;
+    }
+
+    // ---- failures and decisions --------------------------------------------------------------------------
+
+    /** Remembers why an attempt failed before a usable response head, for the log line of the final answer. */
+    void attemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
+        lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": " + kind
+                + (cause == null ? "" : " (" + cause + ")");
+        if (log.isDebugEnabled()) {
+            log.debug("request {} {}", outcome.requestId(), lastFailure);
+        }
+    }
+
+    /** The last failure in words (addresses, exception text): for the log only, never for the client. */
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    /** A failed attempt is being retried: if no endpoint admits the retry, the client gets this failure. */
+    void failureRetried(FailureKind kind) {
+        lastFailureKind = kind;
+        lastStatus = -1;
+    }
+
+    /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */
+    void statusRetried(int status, String retryAfter) {
+        lastFailureKind = null;
+        lastStatus = status;
+        lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);
+    }
+
+    /** The upstream error status of the last retried attempt, or -1 when it did not end with one. */
+    int lastStatus() {
+        return lastStatus;
+    }
+
+    long lastRetryAfterSeconds() {
+        return lastRetryAfterSeconds;
+    }
+
+    /** The failure of the last retried attempt, or null when it did not end with one. */
+    FailureKind lastFailureKind() {
+        return lastFailureKind;
+    }
+
+    /**
+     * The retry policy's decision, except when no endpoint's breaker would admit another attempt (this
+     * failure may just have opened the last one): then this attempt's result is what the client gets,
+     * as PRODUCT says of retries that end, rather than a CIRCUIT_OPEN the client never caused.
+     */
+    RetryDecision decideRetry(UpstreamFailure failure, OriginAttempt attempt, boolean responseStarted) {
+        if (!upstream.admitsAny()) {
+            return NO_ENDPOINT_ADMITS;
+        }
+        return snapshot.retryPolicy(route.name()).decide(retryContext(failure, attempt, responseStarted));
+    }
+
+    private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt, boolean responseStarted) {
+        boolean untriedLeft = tried.size() < upstream.endpoints().size();
+        String keyHeader = retryConfig.idempotencyKeyHeader();
+        // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
+        // like a body that was not kept, it is retried only when nothing was sent.
+        return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, request.method().name(),
+                !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable() && !upgrade,
+                attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
+    }
+
+    /** Counts a retry the failure asked for but a rule refused; a failure nobody retries is not counted. */
+    void reportSkipped(RetryDecision decision) {
+        if (decision instanceof RetryDecision.Stop stop && stop.why() != RetryDecision.StopReason.NOT_RETRYABLE) {
+            snapshot.observer().onRetrySkipped(route.name(), stop.whyLabel());
+        }
+    }
+
+    long retryAfterSeconds(int status, String retryAfter) {
+        if (retryAfter == null || (status != 429 && status != 503)) {
+            return -1;
+        }
+        // Whole seconds rounded up, without toMillis(): a far-future HTTP-date would overflow it.
+        return RetryAfter.parse(retryAfter, snapshot.clock())
+                .map(d -> d.getNano() == 0 || d.getSeconds() == Long.MAX_VALUE ? d.getSeconds() : d.getSeconds() + 1)
+                .orElse(-1L);
+    }
+}
