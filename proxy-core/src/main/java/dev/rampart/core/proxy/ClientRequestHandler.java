@@ -9,32 +9,29 @@ import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The downstream side of one client connection: reads one request at a time (auto-read is off and a
  * flow-control handler hands over one message per read), answers what the proxy can answer itself
  * (malformed requests, no route, direct responses), starts an {@link Exchange} for the rest, and decides
- * after each response whether the connection stays open. Owns the idle, request-head and body timers.
+ * after each response whether the connection stays open. Its timers are in {@link ClientConnectionTimers},
+ * the answers it gives by itself in {@link ClientAnswers}.
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -53,9 +50,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean readPending;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
-    private ScheduledFuture<?> idleTimer;
-    private ScheduledFuture<?> headTimer;
-    private ScheduledFuture<?> bodyTimer;
+    private ClientConnectionTimers timers;
+    private ClientAnswers answers;
     private String clientIp;
 
     ClientRequestHandler(ProxyRuntime runtime, boolean tls) {
@@ -68,6 +64,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        timers = new ClientConnectionTimers(ctx.executor());
+        answers = new ClientAnswers(this, runtime, ctx);
         clientIp = ip(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
         armIdleTimer();
@@ -78,9 +76,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         runtime.observer().onClientConnection(-1);
-        cancel(idleTimer);
-        cancel(headTimer);
-        cancel(bodyTimer);
+        timers.cancelAll();
         Exchange active = exchange;
         if (active != null) {
             active.onClientClosed();
@@ -129,10 +125,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void onBytesReceived() {
         if (awaitingHead && !headBytesSeen) {
             headBytesSeen = true;
-            cancel(idleTimer);
-            idleTimer = null;
             long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
-            headTimer = ctx.executor().schedule(this::onHeadTimeout, timeout, TimeUnit.NANOSECONDS);
+            timers.armHead(timeout, this::onHeadTimeout);
         }
     }
 
@@ -174,8 +168,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             }
             onRequestHead(head);
         } else if (msg instanceof HttpContent content) {
-            cancel(bodyTimer);
-            bodyTimer = null;
+            timers.cancelBody();
             Exchange active = exchange;
             if (content.decoderResult().isFailure()) {
                 // A broken chunk: the rest of the stream has no trustworthy framing, so nothing more is read
@@ -208,10 +201,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRequestHead(HttpRequest head) {
         awaitingHead = false;
         headBytesSeen = false;
-        cancel(headTimer);
-        cancel(idleTimer);
-        headTimer = null;
-        idleTimer = null;
+        timers.headArrived();
         snapshot = runtime.current();
         request = head;
         runtime.requestStarted();
@@ -271,48 +261,19 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * An answer before any exchange exists; the request body, if any, is not read, so the connection
-     * closes. So does one whose decoder failed: it discards everything that follows, so no later
-     * request on it could ever be answered.
-     */
     private void failEarly(Reason reason, String details) {
-        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
-        outcome.error(reason.status(), reason.name());
-        boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
-        writeError(error, reusable).addListener((ChannelFutureListener) f -> requestDone(reusable, -1));
-    }
-
-    /**
-     * Whether the request announced no body. A malformed Content-Length counts as a body: the refusal of
-     * such a request must not trip over the value it refuses.
-     */
-    private static boolean bodyless(HttpRequest head) {
-        if (HttpUtil.isTransferEncodingChunked(head)) {
-            return false;
-        }
-        try {
-            return HttpUtil.getContentLength(head, 0L) == 0;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        answers.failEarly(snapshot, request, outcome, reason, details);
     }
 
     private void respondDirectly(RespondConfig respond) {
-        boolean bodyless = bodyless(request);
-        boolean keepAlive = keepAliveAfter(request, bodyless);
-        outcome.status(respond.status());
-        ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
-                        snapshot.requestIdHeader(), outcome.requestId(), request.method().equals(HttpMethod.HEAD), keepAlive)
-                .addListener((ChannelFutureListener) f -> requestDone(bodyless, -1));
+        answers.respondDirectly(snapshot, request, outcome, respond);
     }
 
     // ---- called by the exchange ---------------------------------------------------------------------
 
     void readBody() {
-        cancel(bodyTimer);
         long timeout = snapshot.config().server().requestBodyTimeout().toNanos();
-        bodyTimer = ctx.executor().schedule(this::onBodyTimeout, timeout, TimeUnit.NANOSECONDS);
+        timers.armBody(timeout, this::onBodyTimeout);
         requestRead();
     }
 
@@ -328,8 +289,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      */
     void switchToTunnel(WebSocketTunnel raw) {
         tunnel = raw;
-        cancel(bodyTimer);
-        bodyTimer = null;
+        timers.cancelBody();
         ChannelPipeline p = ctx.pipeline();
         p.remove(ClientChannelInitializer.BYTE_WATCH);
         p.remove(ClientChannelInitializer.FOLD_SCAN);
@@ -340,13 +300,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether the connection may carry another request after this one. */
     boolean keepAliveAfter(HttpRequest req, boolean requestBodyConsumed) {
-        return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining();
+        return answers.keepAliveAfter(req, requestBodyConsumed);
     }
 
     ChannelFuture writeError(ErrorContext error, boolean requestBodyConsumed) {
-        boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
-        return ClientResponder.writeError(ctx, snapshot.renderer(), error,
-                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD), keepAlive);
+        return answers.writeError(snapshot, request, error, requestBodyConsumed);
     }
 
     void exchangeFinished(Exchange finished, ExchangeOutcome done, boolean requestBodyConsumed, long upstreamNanos) {
@@ -359,9 +317,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Logs the request, then reads the next one or closes. */
-    private void requestDone(boolean requestBodyConsumed, long upstreamNanos) {
-        cancel(bodyTimer);
-        bodyTimer = null;
+    void requestDone(boolean requestBodyConsumed, long upstreamNanos) {
+        timers.cancelBody();
         runtime.requestEnded();
         runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
@@ -387,37 +344,24 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void armIdleTimer() {
         long timeout = runtime.current().config().server().idleTimeout().toNanos();
-        idleTimer = ctx.executor().schedule(() -> {
+        timers.armIdle(timeout, () -> {
             if (awaitingHead && !headBytesSeen) {
                 ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
             }
-        }, timeout, TimeUnit.NANOSECONDS);
+        });
     }
 
     private void onHeadTimeout() {
         if (!awaitingHead) {
             return;
         }
-        ProxySnapshot s = runtime.current();
-        String requestId = RequestIds.generate();
-        ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
-        ClientResponder.writeError(ctx, s.renderer(), error, null, false, false)
-                .addListener(ChannelFutureListener.CLOSE);
-        runtime.observer().onExchangeComplete(new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
-                requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT).toRecord(s.ticker().read(), -1));
+        answers.requestHeadTimedOut(clientIp);
     }
 
     private void onBodyTimeout() {
-        bodyTimer = null;
         Exchange active = exchange;
         if (active != null) {
             active.onBodyTimeout();
-        }
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
         }
     }
 

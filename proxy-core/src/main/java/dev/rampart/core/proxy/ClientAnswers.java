@@ -1,0 +1,96 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RespondConfig;
+import dev.rampart.core.errors.ErrorContext;
+import dev.rampart.core.errors.Reason;
+import dev.rampart.core.observe.RequestIds;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * The answers a client connection gets from the proxy itself rather than from an upstream: the refusal of
+ * a request before any exchange exists, a route's direct response, the error envelope an exchange ends
+ * with, and the 408 for a request head that never completed; with the one rule for whether the connection
+ * may carry another request after an answer. Kept apart from {@link ClientRequestHandler} so that the
+ * handler reads requests and runs the connection, while this decides how each such answer goes out
+ * ({@link ClientResponder} renders its bytes).
+ */
+final class ClientAnswers {
+
+    private final ClientRequestHandler handler;
+    private final ProxyRuntime runtime;
+    private final ChannelHandlerContext ctx;
+
+    ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx) {
+        this.handler = handler;
+        this.runtime = runtime;
+        this.ctx = ctx;
+    }
+
+    /** Whether the connection may carry another request after this one. */
+    boolean keepAliveAfter(HttpRequest req, boolean requestBodyConsumed) {
+        return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining();
+    }
+
+    ChannelFuture writeError(ProxySnapshot snapshot, HttpRequest request, ErrorContext error,
+                             boolean requestBodyConsumed) {
+        boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
+        return ClientResponder.writeError(ctx, snapshot.renderer(), error,
+                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD), keepAlive);
+    }
+
+    /**
+     * An answer before any exchange exists; the request body, if any, is not read, so the connection
+     * closes. So does one whose decoder failed: it discards everything that follows, so no later
+     * request on it could ever be answered.
+     */
+    void failEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
+                   String details) {
+        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
+        outcome.error(reason.status(), reason.name());
+        boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
+        writeError(snapshot, request, error, reusable)
+                .addListener((ChannelFutureListener) f -> handler.requestDone(reusable, -1));
+    }
+
+    /**
+     * Whether the request announced no body. A malformed Content-Length counts as a body: the refusal of
+     * such a request must not trip over the value it refuses.
+     */
+    private static boolean bodyless(HttpRequest head) {
+        if (HttpUtil.isTransferEncodingChunked(head)) {
+            return false;
+        }
+        try {
+            return HttpUtil.getContentLength(head, 0L) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    void respondDirectly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome,
+                         RespondConfig respond) {
+        boolean bodyless = bodyless(request);
+        boolean keepAlive = keepAliveAfter(request, bodyless);
+        outcome.status(respond.status());
+        ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
+                        snapshot.requestIdHeader(), outcome.requestId(), request.method().equals(HttpMethod.HEAD), keepAlive)
+                .addListener((ChannelFutureListener) f -> handler.requestDone(bodyless, -1));
+    }
+
+    /** A request's head did not complete in time: 408, the connection closes, and the request is logged. */
+    void requestHeadTimedOut(String clientIp) {
+        ProxySnapshot s = runtime.current();
+        String requestId = RequestIds.generate();
+        ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
+        ClientResponder.writeError(ctx, s.renderer(), error, null, false, false)
+                .addListener(ChannelFutureListener.CLOSE);
+        runtime.observer().onExchangeComplete(new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
+                requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT).toRecord(s.ticker().read(), -1));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.rampart.core.proxy;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The three timers of one client connection: idle (a kept-alive connection waiting for its next request),
+ * request head (from a request's first byte to its complete head) and request body (between two reads of
+ * the body). At most one of idle and head runs at a time. Kept apart from {@link ClientRequestHandler} so
+ * that the handler reads requests while this holds the scheduled futures and cancels them; what a timer
+ * does when it fires is the handler's to say.
+ */
+final class ClientConnectionTimers {
+
+    private final EventExecutor executor;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> headTimer;
+    private ScheduledFuture<?> bodyTimer;
+
+    ClientConnectionTimers(EventExecutor executor) {
+        this.executor = executor;
+    }
+
+    /** The connection waits for a request. */
+    void armIdle(long timeoutNanos, Runnable onIdle) {
+        idleTimer = executor.schedule(onIdle, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The first byte of a request arrived: the idle wait ends and the wait for the whole head begins. */
+    void armHead(long timeoutNanos, Runnable onHeadTimeout) {
+        cancel(idleTimer);
+        idleTimer = null;
+        headTimer = executor.schedule(onHeadTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The whole head arrived: neither the idle nor the head timer applies to this request any more. */
+    void headArrived() {
+        cancel(headTimer);
+        cancel(idleTimer);
+        headTimer = null;
+        idleTimer = null;
+    }
+
+    /** A read of the request body was asked for; it must bring something within the timeout. */
+    void armBody(long timeoutNanos, Runnable onBodyTimeout) {
+        cancel(bodyTimer);
+        bodyTimer = executor.schedule(() -> {
+            bodyTimer = null;
+            onBodyTimeout.run();
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Body content arrived, or the request is over: the body timer stops. */
+    void cancelBody() {
+        cancel(bodyTimer);
+        bodyTimer = null;
+    }
+
+    /** The connection closed. */
+    void cancelAll() {
+        cancel(idleTimer);
+        cancel(headTimer);
+        cancel(bodyTimer);
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+}
