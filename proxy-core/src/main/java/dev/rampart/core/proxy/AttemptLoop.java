@@ -94,8 +94,8 @@ final class AttemptLoop {
 
     void nextAttempt() {
         backoffTimer = null;
-        if (exchange.finished()) {
-            return;
+        if (exchange.finished() || clientResponse.responseStarted()) {
+            return; // the client is already being answered (an early ending raced the backoff timer)
         }
         Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
         if (endpoint == null) {

@@ -312,8 +312,12 @@ final class Exchange {
         finish();
     }
 
-    /** Answers with the envelope of {@code reason}; the exchange ends once it is written. */
+    /**
+     * Answers with the envelope of {@code reason}; the exchange ends once it is written. A retry still
+     * waiting out its backoff is cancelled: once the client is being answered, no attempt may start.
+     */
     void fail(Reason reason, long retryAfterSeconds) {
+        attempts.cancelBackoff();
         clientResponse.fail(reason, retryAfterSeconds, retries.lastFailure(), body.complete())
                 .addListener(finishWhenWritten());
     }
