@@ -2,8 +2,10 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.TestCertificates;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
@@ -96,7 +99,47 @@ class SlowClientBackpressureTest {
         }
     }
 
+    /**
+     * Over TLS the codec is fed one decrypted record per channelRead, so one socket read of small records
+     * turns into many body chunks in a row. The one-message-per-read gating in front of the request
+     * handler must still stop reading the client while the upstream stops reading, and start again when
+     * the upstream drains, with nothing piling up in between. The route deadline is far away: a stall, not
+     * a slow run on a busy machine, is what fails this test.
+     */
+    @Test
+    void aTlsUploadInSmallRecordsPausesWithTheUpstreamAndResumesWhenItReadsAgain(@TempDir Path dir) throws Exception {
+        TestCertificates cert = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
+        try (SlowReadingUpstream upstream = new SlowReadingUpstream(1024 * 1024);
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"",
+                     "timeout = 60s")
+                     + "rampart.server.max-request-body = 128m\n"
+                     + "rampart.server.tls { cert-chain = \"" + cert.certChain() + "\", private-key = \""
+                     + cert.privateKey() + "\" }\n");
+             Socket client = cert.trustingClientContext().getSocketFactory().createSocket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(60_000);
+            // Should the upload stall, closing must not wait behind the blocked writer to send close_notify.
+            client.setSoLinger(true, 1);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> writePatternUpload(client, 4 * 1024));
+
+            assertTrue(upstream.startedReading.await(20, TimeUnit.SECONDS), "the upload reached the upstream");
+            long maxDirect = sampleDirectMemoryFor(1_500);
+            upstream.resume.countDown();
+
+            writer.get(60, TimeUnit.SECONDS);
+            String response = readHead(client.getInputStream());
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            assertEquals(SIZE, upstream.received.get(30, TimeUnit.SECONDS), "the upstream got every byte");
+            assertEquals(expectedPatternSha256(SIZE), upstream.sha256, "the upstream got the exact bytes");
+            assertTrue(maxDirect < BOUND, "proxy direct memory stayed bounded: " + maxDirect);
+        }
+    }
+
     private static void writePatternUpload(Socket client) {
+        writePatternUpload(client, 64 * 1024);
+    }
+
+    /** Writes the upload in {@code writeSize} pieces: over TLS each write is one record. */
+    private static void writePatternUpload(Socket client, int writeSize) {
         try {
             OutputStream out = client.getOutputStream();
             out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + SIZE + "\r\n\r\n")
@@ -104,7 +147,9 @@ class SlowClientBackpressureTest {
             byte[] chunk = new byte[64 * 1024];
             for (long offset = 0; offset < SIZE; offset += chunk.length) {
                 fillPattern(chunk, offset);
-                out.write(chunk);
+                for (int from = 0; from < chunk.length; from += writeSize) {
+                    out.write(chunk, from, Math.min(writeSize, chunk.length - from));
+                }
             }
             out.flush();
         } catch (IOException e) {
