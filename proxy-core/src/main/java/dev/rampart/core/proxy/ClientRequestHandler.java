@@ -53,8 +53,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean readPending;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
-    private ScheduledFuture<?> idleTimer;
-    private ScheduledFuture<?> headTimer;
+    /** Keep-alive idle timeout and request-head timeout: re-armed per request, so lazily (see LazyDeadline). */
+    private LazyDeadline idleTimer;
+    private LazyDeadline headTimer;
     private ScheduledFuture<?> bodyTimer;
     private String clientIp;
 
@@ -69,6 +70,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         clientIp = ip(ctx.channel().remoteAddress());
+        idleTimer = new LazyDeadline(ctx.executor(), this::onIdleTimeout);
+        headTimer = new LazyDeadline(ctx.executor(), this::onHeadTimeout);
         runtime.observer().onClientConnection(1);
         armIdleTimer();
         requestRead();
@@ -78,8 +81,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         runtime.observer().onClientConnection(-1);
-        cancel(idleTimer);
-        cancel(headTimer);
+        if (idleTimer != null) {
+            idleTimer.cancel();
+            headTimer.cancel();
+        }
         cancel(bodyTimer);
         Exchange active = exchange;
         if (active != null) {
@@ -129,10 +134,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void onBytesReceived() {
         if (awaitingHead && !headBytesSeen) {
             headBytesSeen = true;
-            cancel(idleTimer);
-            idleTimer = null;
-            long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
-            headTimer = ctx.executor().schedule(this::onHeadTimeout, timeout, TimeUnit.NANOSECONDS);
+            idleTimer.disarm();
+            headTimer.arm(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
 
@@ -195,10 +198,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRequestHead(HttpRequest head) {
         awaitingHead = false;
         headBytesSeen = false;
-        cancel(headTimer);
-        cancel(idleTimer);
-        headTimer = null;
-        idleTimer = null;
+        headTimer.disarm();
+        idleTimer.disarm();
         snapshot = runtime.current();
         request = head;
         runtime.requestStarted();
@@ -353,12 +354,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // ---- timers -------------------------------------------------------------------------------------
 
     private void armIdleTimer() {
-        long timeout = runtime.current().config().server().idleTimeout().toNanos();
-        idleTimer = ctx.executor().schedule(() -> {
-            if (awaitingHead && !headBytesSeen) {
-                ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
-            }
-        }, timeout, TimeUnit.NANOSECONDS);
+        idleTimer.arm(runtime.current().config().server().idleTimeout().toNanos());
+    }
+
+    private void onIdleTimeout() {
+        if (awaitingHead && !headBytesSeen) {
+            ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
+        }
     }
 
     private void onHeadTimeout() {
