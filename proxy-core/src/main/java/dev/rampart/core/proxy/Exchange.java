@@ -72,6 +72,8 @@ final class Exchange {
     private boolean finished;
     private boolean continueSent;
     private boolean closeClientAfterResponse;
+    /** The body is being read in full before the first attempt starts (see {@link #COLLECT_BODY_UP_TO}). */
+    private boolean collectingBody;
     private long firstAttemptNanos = -1;
     private String lastFailure;
     /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
@@ -116,7 +118,30 @@ final class Exchange {
         snapshot.retryPolicy(route.name()).budget().onRequest();
         deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-        nextAttempt();
+        if (collectsBodyFirst()) {
+            collectingBody = true;
+            requestMoreBody();
+        } else {
+            nextAttempt();
+        }
+    }
+
+    /**
+     * A body declared by {@code Content-Length} to be at most this long, and short enough to be kept
+     * for replay, is read in full before the first attempt starts, as nginx buffers request bodies.
+     * The upstream then gets head and body in one write. Streamed instead, an upstream that answers
+     * before it has read the whole body (a quick error, nginx's {@code return}) ends the exchange with
+     * the request half sent: neither the client's keep-alive connection nor the upstream's can be
+     * used again, so every such request cost two new connections. Larger and chunked bodies stream.
+     */
+    static final long COLLECT_BODY_UP_TO = 64 * 1024;
+
+    private boolean collectsBodyFirst() {
+        if (body.complete() || upgrade) {
+            return false;
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        return length >= 0 && length <= Math.min(COLLECT_BODY_UP_TO, routeConfig.retry().replayBuffer());
     }
 
     private void nextAttempt() {
@@ -223,6 +248,16 @@ final class Exchange {
             return;
         }
         body.append(data, last, last ? ((LastHttpContent) content).trailingHeaders() : null);
+        if (collectingBody) {
+            content.release(); // kept in the replay buffer: the first attempt writes it from there
+            if (last) {
+                collectingBody = false;
+                nextAttempt();
+            } else {
+                requestMoreBody();
+            }
+            return;
+        }
         OriginAttempt attempt = current;
         if (attempt != null && attempt.active()) {
             attempt.writeBody(content);
