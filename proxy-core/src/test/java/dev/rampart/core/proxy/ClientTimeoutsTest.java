@@ -90,4 +90,32 @@ class ClientTimeoutsTest {
             assertTrue(waited >= 350 * MS, "408 after " + waited / MS + " ms, before the head timeout");
         }
     }
+
+    @Test
+    void aBodyThatStopsArrivingIsAnswered408AfterTheBodyTimeout() {
+        start("request-body-timeout = 400ms");
+        try (RawHttp raw = proxy.raw()) {
+            long from = System.nanoTime();
+            RawHttp.Response response = raw.send("POST /stalled HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n"
+                    + "only ten b").read(); // 90 bytes never come
+            long waited = System.nanoTime() - from;
+
+            assertEquals(408, response.status());
+            assertTrue(waited >= 350 * MS, "408 after " + waited / MS + " ms, before the body timeout");
+        }
+    }
+
+    @Test
+    void aBodyThatKeepsArrivingSlowerThanTheTimeoutAllowsInTotalIsNotTimedOut() throws InterruptedException {
+        start("request-body-timeout = 400ms");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /trickle HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n");
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(150); // each byte well within the timeout, all of them together well beyond it
+                raw.send("x");
+            }
+            assertEquals(200, raw.read().status());
+            assertEquals(10, upstream.requests().get(0).bodyLength());
+        }
+    }
 }
