@@ -9,38 +9,38 @@ import java.util.concurrent.TimeUnit;
  * The three timers of one client connection: idle (a kept-alive connection waiting for its next request),
  * request head (from a request's first byte to its complete head) and request body (between two reads of
  * the body). At most one of idle and head runs at a time. Kept apart from {@link ClientRequestHandler} so
- * that the handler reads requests while this holds the scheduled futures and cancels them; what a timer
- * does when it fires is the handler's to say.
+ * that the handler reads requests while this holds the timers; what a timer does when it fires is the
+ * handler's to say. Idle and head are re-armed for every request on a kept-alive connection, so they are
+ * {@link LazyDeadline}s: one pending task per connection instead of a schedule and a cancel per request.
  */
 final class ClientConnectionTimers {
 
     private final EventExecutor executor;
-    private ScheduledFuture<?> idleTimer;
-    private ScheduledFuture<?> headTimer;
+    private final LazyDeadline idleTimer;
+    private final LazyDeadline headTimer;
     private ScheduledFuture<?> bodyTimer;
 
-    ClientConnectionTimers(EventExecutor executor) {
+    ClientConnectionTimers(EventExecutor executor, Runnable onIdle, Runnable onHeadTimeout) {
         this.executor = executor;
+        this.idleTimer = new LazyDeadline(executor, onIdle);
+        this.headTimer = new LazyDeadline(executor, onHeadTimeout);
     }
 
     /** The connection waits for a request. */
-    void armIdle(long timeoutNanos, Runnable onIdle) {
-        idleTimer = executor.schedule(onIdle, timeoutNanos, TimeUnit.NANOSECONDS);
+    void armIdle(long timeoutNanos) {
+        idleTimer.arm(timeoutNanos);
     }
 
     /** The first byte of a request arrived: the idle wait ends and the wait for the whole head begins. */
-    void armHead(long timeoutNanos, Runnable onHeadTimeout) {
-        cancel(idleTimer);
-        idleTimer = null;
-        headTimer = executor.schedule(onHeadTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+    void armHead(long timeoutNanos) {
+        idleTimer.disarm();
+        headTimer.arm(timeoutNanos);
     }
 
     /** The whole head arrived: neither the idle nor the head timer applies to this request any more. */
     void headArrived() {
-        cancel(headTimer);
-        cancel(idleTimer);
-        headTimer = null;
-        idleTimer = null;
+        headTimer.disarm();
+        idleTimer.disarm();
     }
 
     /** A read of the request body was asked for; it must bring something within the timeout. */
@@ -60,8 +60,8 @@ final class ClientConnectionTimers {
 
     /** The connection closed. */
     void cancelAll() {
-        cancel(idleTimer);
-        cancel(headTimer);
+        idleTimer.cancel();
+        headTimer.cancel();
         cancel(bodyTimer);
     }
 

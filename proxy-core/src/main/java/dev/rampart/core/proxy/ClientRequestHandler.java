@@ -64,7 +64,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        timers = new ClientConnectionTimers(ctx.executor());
+        timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
         clientIp = ip(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
@@ -125,8 +125,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void onBytesReceived() {
         if (awaitingHead && !headBytesSeen) {
             headBytesSeen = true;
-            long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
-            timers.armHead(timeout, this::onHeadTimeout);
+            timers.armHead(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
 
@@ -343,12 +342,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // ---- timers -------------------------------------------------------------------------------------
 
     private void armIdleTimer() {
-        long timeout = runtime.current().config().server().idleTimeout().toNanos();
-        timers.armIdle(timeout, () -> {
-            if (awaitingHead && !headBytesSeen) {
-                ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
-            }
-        });
+        timers.armIdle(runtime.current().config().server().idleTimeout().toNanos());
+    }
+
+    private void onIdleTimeout() {
+        if (awaitingHead && !headBytesSeen) {
+            ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
+        }
     }
 
     private void onHeadTimeout() {

@@ -39,6 +39,7 @@ final class Exchange {
     private final RouteConfig routeConfig;
     private final Upstream upstream;
     private final RequestBody body;
+    private final boolean upgrade;
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
     private final AttemptLoop attempts;
@@ -46,6 +47,8 @@ final class Exchange {
     private boolean bulkheadHeld;
     private boolean finished;
     private boolean continueSent;
+    /** The body is being read in full before the first attempt starts (see {@link #COLLECT_BODY_UP_TO}). */
+    private boolean collectingBody;
     private WebSocketTunnel tunnel;
     private boolean internalErrorLogged;
 
@@ -61,6 +64,7 @@ final class Exchange {
         this.routeConfig = route.config();
         this.upstream = upstream;
         this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody);
+        this.upgrade = upgrade;
         this.retries = new RetryBookkeeping(snapshot, request, outcome, route, upstream, body,
                 outcome.startNanos() + routeConfig.timeout().toNanos(), upgrade);
         this.clientResponse = new ClientResponseWriter(client, ctx, snapshot, request, outcome, route, upstream);
@@ -85,7 +89,30 @@ final class Exchange {
         snapshot.retryPolicy(route.name()).budget().onRequest();
         deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-        attempts.nextAttempt();
+        if (collectsBodyFirst()) {
+            collectingBody = true;
+            requestMoreBody();
+        } else {
+            attempts.nextAttempt();
+        }
+    }
+
+    /**
+     * A body declared by {@code Content-Length} to be at most this long, and short enough to be kept
+     * for replay, is read in full before the first attempt starts, as nginx buffers request bodies.
+     * The upstream then gets head and body in one write. Streamed instead, an upstream that answers
+     * before it has read the whole body (a quick error, nginx's {@code return}) ends the exchange with
+     * the request half sent: neither the client's keep-alive connection nor the upstream's can be
+     * used again, so every such request cost two new connections. Larger and chunked bodies stream.
+     */
+    static final long COLLECT_BODY_UP_TO = 64 * 1024;
+
+    private boolean collectsBodyFirst() {
+        if (body.complete() || upgrade) {
+            return false;
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        return length >= 0 && length <= Math.min(COLLECT_BODY_UP_TO, routeConfig.retry().replayBuffer());
     }
 
     /** Ends the exchange once: timers, buffers, bulkhead, the log line. */
@@ -132,6 +159,16 @@ final class Exchange {
             return;
         }
         body.append(data, last, last ? ((LastHttpContent) content).trailingHeaders() : null);
+        if (collectingBody) {
+            content.release(); // kept in the replay buffer: the first attempt writes it from there
+            if (last) {
+                collectingBody = false;
+                attempts.nextAttempt();
+            } else {
+                requestMoreBody();
+            }
+            return;
+        }
         OriginAttempt attempt = attempts.current();
         if (attempt != null && attempt.active()) {
             attempt.writeBody(content);

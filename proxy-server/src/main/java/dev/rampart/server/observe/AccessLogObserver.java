@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * Writes one JSON line per finished exchange (PRODUCT.md §3.7). The line is built here, on the event
  * loop that finished the exchange (a few microseconds, no locks), and handed to a sink; in production
  * the sink is the SLF4J logger {@value #LOGGER_NAME}, which the bundled {@code logback.xml} routes through
- * an {@code AsyncAppender} with {@code neverBlock} to stdout, so a slow stdout drops lines rather than
- * stalling an event loop. Tests pass their own sink and read the lines directly.
+ * a {@link BatchingAsyncAppender} to a {@link BufferedStdoutAppender}, so a slow stdout drops (and
+ * reports) lines rather than stalling an event loop. Tests pass their own sink and read the lines directly.
  */
 public final class AccessLogObserver implements ProxyObserver {
 

@@ -1,6 +1,5 @@
 package dev.rampart.server.observe;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -45,22 +44,22 @@ class LogbackConfigTest {
     }
 
     @Test
-    void accessLogIsAsynchronousNeverBlocksAndKeepsEveryLevel() {
+    void accessLogIsAsynchronousAndBufferedWithPromptFlushes() {
         Logger access = context.getLogger(AccessLogObserver.LOGGER_NAME);
         assertFalse(access.isAdditive(), "access lines must not reach the application log");
         assertTrue(access.isInfoEnabled());
-        AsyncAppender async = assertInstanceOf(AsyncAppender.class, only(access));
-        assertTrue(async.isNeverBlock());
-        assertEquals(0, async.getDiscardingThreshold());
-        assertFalse(async.isIncludeCallerData());
+        BatchingAsyncAppender async = assertInstanceOf(BatchingAsyncAppender.class, only(access));
         assertTrue(async.isStarted());
+        assertTrue(async.getDrainDelayMillis() <= 500, "a queued line is written out promptly");
 
         List<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> targets = new ArrayList<>();
         async.iteratorForAppenders().forEachRemaining(targets::add);
         assertEquals(1, targets.size());
-        ConsoleAppender<?> console = assertInstanceOf(ConsoleAppender.class, targets.get(0));
-        assertEquals("System.out", console.getTarget());
-        assertEquals("%msg%n", ((PatternLayoutEncoder) console.getEncoder()).getPattern());
+        BufferedStdoutAppender<?> stdout = assertInstanceOf(BufferedStdoutAppender.class, targets.get(0));
+        assertTrue(stdout.isStarted());
+        assertFalse(stdout.isImmediateFlush(), "stdout is flushed per buffer, not per line");
+        assertTrue(stdout.getFlushDelayMillis() <= 1000, "a line reaches stdout within a second");
+        assertEquals("%msg%n", ((PatternLayoutEncoder) stdout.getEncoder()).getPattern());
     }
 
     @Test

@@ -60,7 +60,10 @@ final class OriginPipeline {
                 ChannelPipeline p = ch.pipeline();
                 addTlsAndCodec(ch, settings);
                 long idleMillis = settings.idleTimeout().toMillis();
-                p.addLast(IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                // Reader idle only: a pooled connection is parked after it read a whole response, so the time
+                // since the last read is the time in the pool. Watching writes as well (all-idle) would give
+                // every write to the upstream a promise and a listener just to record its time.
+                p.addLast(IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
                 p.addLast("origin", conn);
             }
         };

@@ -1,0 +1,121 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client connection's idle and request-head timeouts on keep-alive connections, which are re-armed
+ * lazily (one pending timer per connection, not one per request): an idle connection is still closed
+ * after {@code idle-timeout}, a busy one never is, and a later request's head gets its full
+ * {@code request-header-timeout} counted from its own first byte.
+ */
+class ClientTimeoutsTest {
+
+    private static final long MS = 1_000_000L;
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private void start(String serverSettings) {
+        upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+        String hocon = ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }");
+        proxy = ProxyHarness.start(hocon);
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
+    }
+
+    @Test
+    void aKeepAliveConnectionLeftIdleIsClosedAfterTheIdleTimeout() {
+        start("idle-timeout = 400ms");
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send(get("/first")).read().status());
+            long idleFrom = System.nanoTime();
+
+            assertTrue(raw.closedByPeer(), "closed within the socket timeout");
+            long idle = System.nanoTime() - idleFrom;
+            assertTrue(idle >= 350 * MS, "closed after " + idle / MS + " ms, before the idle timeout");
+        }
+    }
+
+    @Test
+    void aConnectionWithRequestsMoreOftenThanTheIdleTimeoutStaysOpen() throws InterruptedException {
+        start("idle-timeout = 400ms");
+        try (RawHttp raw = proxy.raw()) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            int served = 0;
+            while (System.nanoTime() < end) {
+                assertEquals(200, raw.send(get("/busy/" + served)).read().status(), "request " + served);
+                served++;
+                Thread.sleep(150); // the gap between requests, well under the idle timeout
+            }
+            assertTrue(served >= 5, "served " + served);
+            assertEquals(served, upstream.requests().size());
+        }
+    }
+
+    @Test
+    void aLaterRequestsHeadTimeoutCountsFromItsOwnFirstByte() throws InterruptedException {
+        start("request-header-timeout = 400ms, idle-timeout = 30s");
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send(get("/first")).read().status());
+            Thread.sleep(600); // idle for longer than the head timeout: no head is being read, nothing fires
+
+            long headFrom = System.nanoTime();
+            RawHttp.Response timedOut = raw.send("GET /second HTTP/1.1\r\nHost: te").read(); // never completed
+            long waited = System.nanoTime() - headFrom;
+
+            assertEquals(408, timedOut.status());
+            assertTrue(waited >= 350 * MS, "408 after " + waited / MS + " ms, before the head timeout");
+        }
+    }
+
+    @Test
+    void aBodyThatStopsArrivingIsAnswered408AfterTheBodyTimeout() {
+        start("request-body-timeout = 400ms");
+        try (RawHttp raw = proxy.raw()) {
+            long from = System.nanoTime();
+            RawHttp.Response response = raw.send("POST /stalled HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n"
+                    + "only ten b").read(); // 90 bytes never come
+            long waited = System.nanoTime() - from;
+
+            assertEquals(408, response.status());
+            assertTrue(waited >= 350 * MS, "408 after " + waited / MS + " ms, before the body timeout");
+        }
+    }
+
+    @Test
+    void aBodyThatKeepsArrivingSlowerThanTheTimeoutAllowsInTotalIsNotTimedOut() throws InterruptedException {
+        start("request-body-timeout = 400ms");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /trickle HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n");
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(150); // each byte well within the timeout, all of them together well beyond it
+                raw.send("x");
+            }
+            assertEquals(200, raw.read().status());
+            assertEquals(10, upstream.requests().get(0).bodyLength());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * An upstream that answers as soon as it has a request head and reads the body afterwards (nginx's
+ * {@code return}, and many servers' quick errors). A body of up to 64 KiB with a Content-Length is read
+ * in full before it is forwarded, so such an answer cannot leave the request half sent: the client's
+ * keep-alive connection and the pooled upstream connection both carry the next request.
+ */
+class EarlyAnswerTest {
+
+    private EarlyAnsweringUpstream upstream;
+    private ProxyHarness proxy;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void postsOfUpTo64KiBKeepBothConnectionsWhenTheUpstreamAnswersBeforeReadingTheBody() throws IOException {
+        upstream = new EarlyAnsweringUpstream();
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", ""));
+        byte[] body = new byte[64 * 1024];
+        java.util.Arrays.fill(body, (byte) 'r');
+
+        try (RawHttp raw = proxy.raw()) {
+            for (int i = 0; i < 3; i++) {
+                raw.send(("POST /post/" + i + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                raw.send(body);
+                RawHttp.Response response = raw.read();
+                assertEquals(200, response.status(), "request " + i);
+                assertEquals("ok", response.text());
+                assertNull(response.header("connection"), "request " + i + ": the client connection stays open");
+            }
+        }
+
+        assertEquals(List.of(body.length, body.length, body.length), upstream.bodyLengths);
+        assertEquals(1, upstream.connections.get(), "one pooled upstream connection carried every request");
+    }
+
+    /** Answers 200 "ok" on every request head, then reads and discards the request's Content-Length body. */
+    private static final class EarlyAnsweringUpstream implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger connections = new AtomicInteger();
+        final List<Integer> bodyLengths = new CopyOnWriteArrayList<>();
+
+        EarlyAnsweringUpstream() throws IOException {
+            Thread acceptor = new Thread(this::acceptLoop, "early-answering-upstream");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void acceptLoop() {
+            while (!server.isClosed()) {
+                try {
+                    Socket socket = server.accept();
+                    connections.incrementAndGet();
+                    Thread t = new Thread(() -> serve(socket), "early-answering-connection");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket socket) {
+            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+                while (true) {
+                    long length = -1;
+                    String line = line(in);
+                    if (line == null) {
+                        return;
+                    }
+                    while (!(line = line(in)).isEmpty()) {
+                        String lower = line.toLowerCase(Locale.ROOT);
+                        if (lower.startsWith("content-length:")) {
+                            length = Long.parseLong(lower.substring("content-length:".length()).trim());
+                        }
+                    }
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    bodyLengths.add(in.readNBytes((int) Math.max(0, length)).length);
+                }
+            } catch (IOException e) {
+                // the proxy closed the connection
+            }
+        }
+
+        private static String line(InputStream in) throws IOException {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                if (b != '\r') {
+                    buf.write(b);
+                }
+            }
+            return b == -1 && buf.size() == 0 ? null : buf.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+}

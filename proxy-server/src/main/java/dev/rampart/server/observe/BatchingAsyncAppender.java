@@ -1,0 +1,215 @@
+package dev.rampart.server.observe;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.spi.AppenderAttachable;
+import ch.qos.logback.core.spi.AppenderAttachableImpl;
+import io.netty.util.internal.PlatformDependent;
+
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An asynchronous appender for the access log that costs an event loop one lock-free queue offer per
+ * line. Logback's {@code AsyncAppender} puts every line through an {@code ArrayBlockingQueue}: one lock
+ * shared by all event loops and, whenever its worker has caught up and waits, a thread wake-up (a
+ * system call) paid by the event loop that logs the next line. Here the event loops only offer to a
+ * bounded multi-producer queue; the first line after the queue was drained schedules one drain
+ * {@link #setDrainDelayMillis drainDelayMillis} later on this appender's own thread, which then hands
+ * every queued line to the attached appenders in one batch. A quiet proxy schedules nothing; a busy
+ * one wakes the drain thread about once per delay, or earlier when the queue is half full.
+ *
+ * <p>It never blocks: when the queue is full a line is dropped, counted, and the count is reported
+ * as a WARN on the application log at the next drain, so no line is lost silently. {@link #stop()}
+ * drains what is queued (waiting up to {@link #setMaxFlushTimeMillis maxFlushTimeMillis} for a
+ * running drain) and stops the attached appenders.
+ */
+public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
+        implements AppenderAttachable<ILoggingEvent> {
+
+    static final int DEFAULT_QUEUE_SIZE = 16_384;
+    static final long DEFAULT_DRAIN_DELAY_MILLIS = 100;
+    static final long DEFAULT_MAX_FLUSH_TIME_MILLIS = 2_000;
+
+    private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicBoolean earlyDrainRequested = new AtomicBoolean();
+    private final AtomicLong droppedSinceReport = new AtomicLong();
+    private final AtomicLong droppedTotal = new AtomicLong();
+    private int queueSize = DEFAULT_QUEUE_SIZE;
+    private long drainDelayMillis = DEFAULT_DRAIN_DELAY_MILLIS;
+    private long maxFlushTimeMillis = DEFAULT_MAX_FLUSH_TIME_MILLIS;
+    private Queue<ILoggingEvent> queue;
+    private int earlyDrainThreshold;
+    private ScheduledExecutorService drainer;
+
+    public void setQueueSize(int queueSize) {
+        this.queueSize = queueSize;
+    }
+
+    public int getQueueSize() {
+        return queueSize;
+    }
+
+    /** The longest a line waits in the queue when the queue is not filling up. */
+    public void setDrainDelayMillis(long drainDelayMillis) {
+        this.drainDelayMillis = drainDelayMillis;
+    }
+
+    public long getDrainDelayMillis() {
+        return drainDelayMillis;
+    }
+
+    public void setMaxFlushTimeMillis(long maxFlushTimeMillis) {
+        this.maxFlushTimeMillis = maxFlushTimeMillis;
+    }
+
+    public long getMaxFlushTimeMillis() {
+        return maxFlushTimeMillis;
+    }
+
+    /** Lines dropped because the queue was full, since start. */
+    public long droppedCount() {
+        return droppedTotal.get();
+    }
+
+    @Override
+    public void start() {
+        if (queueSize < 2 || drainDelayMillis <= 0) {
+            addError("queueSize must be at least 2 and drainDelayMillis positive for appender [" + name + "]");
+            return;
+        }
+        queue = PlatformDependent.newFixedMpscQueue(queueSize);
+        earlyDrainThreshold = queueSize / 2;
+        drainer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rampart-log-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        super.start();
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+        event.prepareForDeferredProcessing(); // the message and thread name, taken on the logging thread
+        if (!queue.offer(event)) {
+            droppedSinceReport.incrementAndGet();
+            droppedTotal.incrementAndGet();
+            requestEarlyDrain();
+            return;
+        }
+        if (!drainScheduled.get()) {
+            requestDrain();
+        } else if (queue.size() >= earlyDrainThreshold) {
+            requestEarlyDrain();
+        }
+    }
+
+    private void requestDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                drainer.schedule(this::drain, drainDelayMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                drainScheduled.set(false); // stop() drains what is left
+            }
+        }
+    }
+
+    /** A drain is scheduled but the queue is filling faster than the delay allows: drain now as well. */
+    private void requestEarlyDrain() {
+        if (earlyDrainRequested.compareAndSet(false, true)) {
+            try {
+                drainer.execute(this::drain);
+            } catch (RejectedExecutionException stopping) {
+                earlyDrainRequested.set(false); // stop() drains what is left
+            }
+        }
+    }
+
+    /** Hands every queued line to the attached appenders; runs on the drain thread (or in stop()). */
+    private synchronized void drain() {
+        drainScheduled.set(false); // before polling: a line offered from now on schedules another drain
+        earlyDrainRequested.set(false);
+        ILoggingEvent event;
+        while ((event = queue.poll()) != null) {
+            appenders.appendLoopOnAppenders(event);
+        }
+        long dropped = droppedSinceReport.getAndSet(0);
+        if (dropped > 0) {
+            reportDropped(dropped);
+        }
+    }
+
+    private void reportDropped(long dropped) {
+        String message = dropped + " line(s) of appender [" + name + "] dropped: its queue of " + queueSize
+                + " was full";
+        if (getContext() instanceof LoggerContext loggers) {
+            loggers.getLogger(BatchingAsyncAppender.class).warn(message);
+        } else {
+            addWarn(message);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (!isStarted()) {
+            return;
+        }
+        super.stop();
+        drainer.shutdownNow(); // a drain already running finishes; a pending one is replaced by the one below
+        try {
+            if (!drainer.awaitTermination(maxFlushTimeMillis, TimeUnit.MILLISECONDS)) {
+                addWarn("appender [" + name + "] did not finish its drain within " + maxFlushTimeMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        drain();
+        appenders.detachAndStopAllAppenders();
+    }
+
+    // ---- AppenderAttachable ------------------------------------------------------------------------
+
+    @Override
+    public void addAppender(Appender<ILoggingEvent> newAppender) {
+        appenders.addAppender(newAppender);
+    }
+
+    @Override
+    public Iterator<Appender<ILoggingEvent>> iteratorForAppenders() {
+        return appenders.iteratorForAppenders();
+    }
+
+    @Override
+    public Appender<ILoggingEvent> getAppender(String name) {
+        return appenders.getAppender(name);
+    }
+
+    @Override
+    public boolean isAttached(Appender<ILoggingEvent> appender) {
+        return appenders.isAttached(appender);
+    }
+
+    @Override
+    public void detachAndStopAllAppenders() {
+        appenders.detachAndStopAllAppenders();
+    }
+
+    @Override
+    public boolean detachAppender(Appender<ILoggingEvent> appender) {
+        return appenders.detachAppender(appender);
+    }
+
+    @Override
+    public boolean detachAppender(String name) {
+        return appenders.detachAppender(name);
+    }
+}

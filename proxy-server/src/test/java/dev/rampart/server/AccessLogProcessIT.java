@@ -1,0 +1,112 @@
+package dev.rampart.server;
+
+import dev.rampart.core.testing.FakeUpstream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The access log of the packaged jar as an operator sees it on stdout: buffered and written in
+ * batches, yet a lone request's line shows up while the proxy keeps running, and every line of a
+ * burst is on stdout when the process exits after SIGTERM.
+ */
+class AccessLogProcessIT {
+
+    @TempDir
+    Path dir;
+
+    private Path config(String upstream) throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, """
+                rampart {
+                  server { host = "127.0.0.1", port = 0, shutdown-grace = 10s }
+                  admin { port = 0 }
+                  upstreams { app { endpoints = ["%s"] } }
+                  routes = [ { name = default, match { path-prefix = "/" }, upstream = app } ]
+                }
+                """.formatted(upstream));
+        return file;
+    }
+
+    @Test
+    void aLoneRequestsLineReachesStdoutWithoutMoreTrafficOrAStop() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
+             RampartProcess rampart = RampartProcess.start("--config", config(upstream.authority()).toString())) {
+            rampart.awaitListening();
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + "/lone")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (accessLines(rampart).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Map<String, Object>> lines = accessLines(rampart);
+            assertEquals(1, lines.size(), "stdout:\n" + rampart.stdout());
+            assertEquals("/lone", lines.get(0).get("path"));
+            assertTrue(rampart.process().isAlive(), "the line came out while the proxy kept running");
+        }
+    }
+
+    @Test
+    void everyLineOfABurstIsOnStdoutWhenTheProcessExitsAfterSigterm() throws Exception {
+        int requests = 400;
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
+             RampartProcess rampart = RampartProcess.start("--config", config(upstream.authority()).toString())) {
+            rampart.awaitListening();
+            HttpClient client = HttpClient.newHttpClient();
+            List<CompletableFuture<HttpResponse<Void>>> sent = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                sent.add(client.sendAsync(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + rampart.port() + "/burst/" + i)).build(),
+                        HttpResponse.BodyHandlers.discarding()));
+            }
+            for (CompletableFuture<HttpResponse<Void>> response : sent) {
+                assertEquals(200, response.get(30, TimeUnit.SECONDS).statusCode());
+            }
+
+            // SIGTERM right after the burst, while lines are still buffered. Through the handle: Process.destroy()
+            // would also close this side of the pipes, and what the proxy writes while stopping would be lost here.
+            rampart.process().toHandle().destroy();
+            assertEquals(0, rampart.awaitExit(20));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (accessLines(rampart).size() < requests && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+
+            Set<String> paths = new HashSet<>();
+            for (Map<String, Object> line : accessLines(rampart)) {
+                paths.add((String) line.get("path"));
+            }
+            assertEquals(requests, accessLines(rampart).size(), "stderr:\n" + rampart.stderr());
+            assertEquals(requests, paths.size(), "one line per request, none twice");
+        }
+    }
+
+    private static List<Map<String, Object>> accessLines(RampartProcess rampart) {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : rampart.stdout().split("\n")) {
+            if (line.startsWith("{")) {
+                lines.add(TestJson.object(line));
+            }
+        }
+        return lines;
+    }
+}

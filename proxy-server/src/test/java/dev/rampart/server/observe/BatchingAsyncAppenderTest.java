@@ -1,0 +1,175 @@
+package dev.rampart.server.observe;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The access log's asynchronous appender: lines reach the attached appender promptly at any rate,
+ * every queued line is delivered at stop, and a full queue drops (and reports) lines instead of
+ * blocking the logging thread.
+ */
+class BatchingAsyncAppenderTest {
+
+    private final LoggerContext context = new LoggerContext();
+    private final ListAppender<ILoggingEvent> target = new ListAppender<>();
+    private BatchingAsyncAppender async;
+
+    @BeforeEach
+    void context() {
+        context.setMDCAdapter(new LogbackMDCAdapter());
+    }
+
+    @AfterEach
+    void stop() {
+        if (async != null) {
+            async.stop();
+        }
+        context.stop();
+    }
+
+    @Test
+    void aLoneLineIsDeliveredAfterTheDrainDelayWithoutAnotherLine() throws InterruptedException {
+        start(1024, 20, target);
+
+        async.doAppend(event("only line"));
+
+        awaitTrue(() -> lines(target).size() == 1);
+        assertEquals(List.of("only line"), lines(target));
+    }
+
+    @Test
+    void stopDeliversEveryQueuedLineInOrderAndStopsTheAttachedAppender() {
+        start(4096, 60_000, target); // no timed drain during the test
+        for (int i = 0; i < 1000; i++) {
+            async.doAppend(event("line " + i));
+        }
+        assertTrue(lines(target).isEmpty(), "still queued before stop");
+
+        async.stop();
+
+        List<String> delivered = lines(target);
+        assertEquals(1000, delivered.size());
+        for (int i = 0; i < 1000; i++) {
+            assertEquals("line " + i, delivered.get(i));
+        }
+        assertFalse(target.isStarted());
+        assertEquals(0, async.droppedCount());
+    }
+
+    @Test
+    void aQueueFillingUpIsDrainedBeforeTheDelay() throws InterruptedException {
+        start(64, 60_000, target);
+
+        for (int i = 0; i < 40; i++) {
+            async.doAppend(event("line " + i));
+        }
+
+        awaitTrue(() -> lines(target).size() >= 32);
+        assertEquals(0, async.droppedCount());
+    }
+
+    @Test
+    void aFullQueueDropsLinesWithoutBlockingAndReportsHowMany() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstLineArrived = new CountDownLatch(1);
+        StuckAppender stuck = new StuckAppender(firstLineArrived, release);
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.setContext(context);
+        warnings.start();
+        context.getLogger(BatchingAsyncAppender.class).addAppender(warnings);
+        start(8, 1, stuck);
+
+        async.doAppend(event("first"));
+        assertTrue(firstLineArrived.await(5, TimeUnit.SECONDS), "the drain thread took the first line");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            for (int i = 0; i < 100; i++) {
+                async.doAppend(event("line " + i)); // the drain thread is stuck: the queue fills
+            }
+        });
+        assertTrue(async.droppedCount() >= 100 - 8, "dropped: " + async.droppedCount());
+
+        release.countDown();
+        awaitTrue(() -> {
+            synchronized (warnings) {
+                return !warnings.list.isEmpty();
+            }
+        });
+        ILoggingEvent warning = warnings.list.get(0);
+        assertEquals(Level.WARN, warning.getLevel());
+        assertTrue(warning.getFormattedMessage().contains(async.droppedCount() + " line(s)"),
+                warning.getFormattedMessage());
+    }
+
+    private void start(int queueSize, long drainDelayMillis, ch.qos.logback.core.Appender<ILoggingEvent> child) {
+        child.setContext(context);
+        child.start();
+        async = new BatchingAsyncAppender();
+        async.setContext(context);
+        async.setName("test");
+        async.setQueueSize(queueSize);
+        async.setDrainDelayMillis(drainDelayMillis);
+        async.addAppender(child);
+        async.start();
+        assertTrue(async.isStarted());
+    }
+
+    private ILoggingEvent event(String message) {
+        Logger logger = context.getLogger("test");
+        return new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, null, null);
+    }
+
+    private static List<String> lines(ListAppender<ILoggingEvent> appender) {
+        synchronized (appender) { // AppenderBase appends under the appender's monitor
+            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "condition not met within 5 s");
+            Thread.sleep(2);
+        }
+    }
+
+    /** An appender whose first append blocks until released, like a stdout nobody reads. */
+    private static final class StuckAppender extends AppenderBase<ILoggingEvent> {
+        private final CountDownLatch arrived;
+        private final CountDownLatch release;
+
+        StuckAppender(CountDownLatch arrived, CountDownLatch release) {
+            this.arrived = arrived;
+            this.release = release;
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            arrived.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
