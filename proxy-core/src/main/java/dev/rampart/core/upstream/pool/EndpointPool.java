@@ -50,6 +50,13 @@ final class EndpointPool {
             connect(promise);
         } else if (waiters.size() < settings.maxPending()) {
             waiters.addLast(promise);
+            // A waiter whose request went away leaves the queue at once, so it neither holds a place that
+            // max-pending counts nor gets a connection opened for nobody.
+            promise.addListener(f -> {
+                if (f.isCancelled()) {
+                    waiters.remove(promise);
+                }
+            });
         } else {
             promise.setFailure(new PoolExhaustedException(settings.address().authority()));
         }
@@ -126,10 +133,6 @@ final class EndpointPool {
         idle.remove(conn);
         if (!closed && open < maxConnections) {
             Promise<OriginConnection> waiter = waiters.pollFirst();
-            // A waiter whose request is gone was cancelled: connecting for it would open a connection for nobody.
-            while (waiter != null && waiter.isDone()) {
-                waiter = waiters.pollFirst();
-            }
             if (waiter != null) {
                 connect(waiter);
             }
