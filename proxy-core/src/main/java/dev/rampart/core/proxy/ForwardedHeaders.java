@@ -117,7 +117,8 @@ final class ForwardedHeaders {
     /** Copies every header except hop-by-hop ones, those named in Connection, and framing. */
     static void copyEndToEnd(HttpHeaders source, HttpHeaders out) {
         // A sender may split Connection over several lines (RFC 9110 §5.3): every line's tokens count.
-        List<String> connection = source.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = source.contains(HttpHeaderNames.CONNECTION)
+                ? source.getAll(HttpHeaderNames.CONNECTION) : List.of();
         Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();

@@ -39,7 +39,7 @@ final class RequestValidation {
         if (!te.isEmpty() && !cl.isEmpty()) {
             return Reason.BAD_REQUEST;
         }
-        if (!te.isEmpty() && (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked"))) {
+        if (!te.isEmpty() && !onlyChunked(te)) {
             return Reason.BAD_REQUEST; // only exactly "chunked" is framed unambiguously
         }
         if (!te.isEmpty() && head.protocolVersion() == HttpVersion.HTTP_1_0) {
@@ -110,5 +110,10 @@ final class RequestValidation {
             }
         }
         return true;
+    }
+
+    /** Whether the Transfer-Encoding lines are exactly one coding, {@code chunked}: the only unambiguous framing. */
+    static boolean onlyChunked(List<String> transferEncoding) {
+        return transferEncoding.size() == 1 && transferEncoding.get(0).trim().equalsIgnoreCase("chunked");
     }
 }

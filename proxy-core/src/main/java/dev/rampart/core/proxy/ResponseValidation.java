@@ -23,9 +23,11 @@ final class ResponseValidation {
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             return "response version " + version;
         }
-        List<String> te = head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty() && (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked"))) {
-            return "response transfer coding " + te;
+        if (head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> te = head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            if (!RequestValidation.onlyChunked(te)) {
+                return "response transfer coding " + te;
+            }
         }
         return null;
     }

@@ -26,6 +26,9 @@ final class WebSocketUpgrade {
      * compared case-insensitively, as RFC 9110 says).
      */
     static boolean requested(HttpRequest head) {
+        if (!head.headers().contains(HttpHeaderNames.UPGRADE)) {
+            return false; // nearly every request: decided without parsing a header value
+        }
         if (!HttpMethod.GET.equals(head.method()) || !HttpVersion.HTTP_1_1.equals(head.protocolVersion())) {
             return false;
         }
