@@ -32,16 +32,7 @@ class AccessLogProcessIT {
     Path dir;
 
     private Path config(String upstream) throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, """
-                rampart {
-                  server { host = "127.0.0.1", port = 0, shutdown-grace = 10s }
-                  admin { port = 0 }
-                  upstreams { app { endpoints = ["%s"] } }
-                  routes = [ { name = default, match { path-prefix = "/" }, upstream = app } ]
-                }
-                """.formatted(upstream));
-        return file;
+        return RampartProcess.writeConfig(dir, upstream);
     }
 
     @Test

@@ -32,6 +32,23 @@ final class RampartProcess implements AutoCloseable {
         return Path.of(System.getProperty("rampart.jar", "target/rampart.jar"));
     }
 
+    /**
+     * Writes {@code dir/proxy.conf}: listener and admin on port 0, a 10 s shutdown grace, and one catch-all
+     * route to {@code upstream} ({@code host:port}).
+     */
+    static Path writeConfig(Path dir, String upstream) throws IOException {
+        Path file = dir.resolve("proxy.conf");
+        java.nio.file.Files.writeString(file, """
+                rampart {
+                  server { host = "127.0.0.1", port = 0, shutdown-grace = 10s }
+                  admin { port = 0 }
+                  upstreams { app { endpoints = ["%s"] } }
+                  routes = [ { name = default, match { path-prefix = "/" }, upstream = app } ]
+                }
+                """.formatted(upstream));
+        return file;
+    }
+
     static RampartProcess start(String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar",

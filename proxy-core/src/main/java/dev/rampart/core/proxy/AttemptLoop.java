@@ -158,9 +158,7 @@ final class AttemptLoop {
             pendingAcquire.cancel(false);
             pendingAcquire = null;
         }
-        if (backoffTimer != null) {
-            backoffTimer.cancel(false);
-        }
+        cancelBackoff();
     }
 
     /** Cancels a pending backoff, so that no further attempt starts. */

@@ -269,7 +269,6 @@ final class Exchange {
             return;
         }
         attempts.abandonCurrent();
-        attempts.cancelBackoff();
         fail(Reason.INTERNAL_ERROR, -1);
     }
 
@@ -288,7 +287,6 @@ final class Exchange {
             attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
         }
         attempts.abandonCurrent();
-        attempts.cancelBackoff();
         fail(Reason.GATEWAY_TIMEOUT, -1);
     }
 
