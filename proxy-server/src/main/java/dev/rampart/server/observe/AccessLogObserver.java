@@ -11,11 +11,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * Writes one JSON line per finished exchange (PRODUCT.md §3.7). The line is built here, on the event
- * loop that finished the exchange (a few microseconds, no locks), and handed to a sink; in production
- * the sink is the SLF4J logger {@value #LOGGER_NAME}, which the bundled {@code logback.xml} routes through
- * a {@link BatchingAsyncAppender} to a {@link BufferedStdoutAppender}, so a slow stdout drops (and
- * reports) lines rather than stalling an event loop. Tests pass their own sink and read the lines directly.
+ * Writes one JSON line per finished exchange (PRODUCT.md §3.7). In production the line goes to the SLF4J
+ * logger {@value #LOGGER_NAME} as a {@link DeferredAccessLogLine}: the bundled {@code logback.xml} routes
+ * it through a {@link BatchingAsyncAppender}, which builds the JSON on its own drain thread rather than on
+ * the event loop that finished the exchange, to a {@link BufferedStdoutAppender}, so a slow stdout drops
+ * (and reports) lines rather than stalling an event loop. Tests pass their own sink, which receives each
+ * line already built, and read the lines directly.
  */
 public final class AccessLogObserver implements ProxyObserver {
 
@@ -23,23 +24,27 @@ public final class AccessLogObserver implements ProxyObserver {
     public static final String LOGGER_NAME = "rampart.access";
 
     private final AccessLogFormat format = new AccessLogFormat();
-    private final Consumer<String> sink;
+    private final Consumer<ExchangeRecord> writer;
     private final BooleanSupplier enabled;
 
     /** Hands every line (without a line terminator) to {@code sink}, which must not block. */
     public AccessLogObserver(Consumer<String> sink) {
-        this(sink, () -> true);
+        Objects.requireNonNull(sink, "sink");
+        this.writer = record -> sink.accept(format.format(record));
+        this.enabled = () -> true;
     }
 
-    private AccessLogObserver(Consumer<String> sink, BooleanSupplier enabled) {
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.enabled = enabled;
+    private AccessLogObserver(Logger logger) {
+        this.writer = record -> logger.info("{}", new DeferredAccessLogLine(format, record));
+        this.enabled = logger::isInfoEnabled;
     }
 
-    /** Writes to the {@value #LOGGER_NAME} logger at INFO; no line is built while that level is off. */
+    /**
+     * Writes to the {@value #LOGGER_NAME} logger at INFO; no line is built while that level is off, and
+     * the line is built only when an appender asks for the event's message.
+     */
     public static AccessLogObserver toLogger() {
-        Logger logger = LoggerFactory.getLogger(LOGGER_NAME);
-        return new AccessLogObserver(logger::info, logger::isInfoEnabled);
+        return new AccessLogObserver(LoggerFactory.getLogger(LOGGER_NAME));
     }
 
     /** {@link #toLogger()} when {@code access-log.enabled}, else {@link ProxyObserver#NOOP}. */
@@ -50,7 +55,7 @@ public final class AccessLogObserver implements ProxyObserver {
     @Override
     public void onExchangeComplete(ExchangeRecord record) {
         if (enabled.getAsBoolean()) {
-            sink.accept(format.format(record));
+            writer.accept(record);
         }
     }
 }

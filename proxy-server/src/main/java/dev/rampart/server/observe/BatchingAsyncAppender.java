@@ -31,6 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * as a WARN on the application log at the next drain, so no line is lost silently. {@link #stop()}
  * drains what is queued (waiting up to {@link #setMaxFlushTimeMillis maxFlushTimeMillis} for a
  * running drain) and stops the attached appenders.
+ *
+ * <p>Unlike Logback's {@code AsyncAppender}, it does not format an event's message on the logging
+ * thread: the attached appenders format it on the drain thread, so building a line costs the event
+ * loops nothing (the access log passes a {@link DeferredAccessLogLine}). The arguments of a message
+ * logged through this appender must therefore be immutable, as the access log's records are.
  */
 public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
         implements AppenderAttachable<ILoggingEvent> {
@@ -99,7 +104,10 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
 
     @Override
     protected void append(ILoggingEvent event) {
-        event.prepareForDeferredProcessing(); // the message and thread name, taken on the logging thread
+        // The thread name and MDC belong to the logging thread, so they are taken here; the message is
+        // formatted on the drain thread (see the class comment).
+        event.getThreadName();
+        event.getMDCPropertyMap();
         if (!queue.offer(event)) {
             droppedSinceReport.incrementAndGet();
             droppedTotal.incrementAndGet();

@@ -58,6 +58,39 @@ class BatchingAsyncAppenderTest {
     }
 
     @Test
+    void theMessageIsFormattedOnTheDrainThreadAndTheThreadNameIsTheLoggingThreads() throws InterruptedException {
+        List<Thread> formattedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> formatted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> threadNames = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AppenderBase<ILoggingEvent> formatting = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                formatted.add(event.getFormattedMessage());
+                threadNames.add(event.getThreadName());
+            }
+        };
+        formatting.setContext(context);
+        start(1024, 5, formatting);
+        Object argument = new Object() {
+            @Override
+            public String toString() {
+                formattedOn.add(Thread.currentThread());
+                return "built";
+            }
+        };
+
+        async.doAppend(new LoggingEvent(Logger.class.getName(), context.getLogger("test"), Level.INFO, "{}", null,
+                new Object[] {argument}));
+        assertTrue(formattedOn.isEmpty(), "the message was formatted on the logging thread");
+
+        awaitTrue(() -> formatted.size() == 1);
+        assertEquals(List.of("built"), formatted);
+        assertEquals(1, formattedOn.size());
+        assertFalse(formattedOn.get(0) == Thread.currentThread(), "formatted on the logging thread");
+        assertEquals(List.of(Thread.currentThread().getName()), threadNames);
+    }
+
+    @Test
     void stopDeliversEveryQueuedLineInOrderAndStopsTheAttachedAppender() {
         start(4096, 60_000, target); // no timed drain during the test
         for (int i = 0; i < 1000; i++) {
