@@ -13,11 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request, from its head to the last byte of its response: the single owner of its lifecycle, its
@@ -43,7 +40,7 @@ final class Exchange {
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
     private final AttemptLoop attempts;
-    private ScheduledFuture<?> deadlineTimer;
+    private boolean deadlineArmed;
     private boolean bulkheadHeld;
     private boolean finished;
     private boolean continueSent;
@@ -87,8 +84,9 @@ final class Exchange {
         }
         bulkheadHeld = true;
         snapshot.retryPolicy(route.name()).budget().onRequest();
-        deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        // Held by the client connection, which runs one exchange at a time: one pending task per connection.
+        client.armRouteDeadline(routeConfig.timeout().toNanos());
+        deadlineArmed = true;
         if (collectsBodyFirst()) {
             collectingBody = true;
             requestMoreBody();
@@ -132,8 +130,9 @@ final class Exchange {
 
     private void cancelTimers() {
         attempts.cancelTimers();
-        if (deadlineTimer != null) {
-            deadlineTimer.cancel(false);
+        if (deadlineArmed) {
+            deadlineArmed = false;
+            client.disarmRouteDeadline();
         }
     }
 
@@ -272,8 +271,17 @@ final class Exchange {
         fail(Reason.INTERNAL_ERROR, -1);
     }
 
+    /** The route's timeout ran out; called by the client connection's timer, outside any handler. */
+    void onRouteDeadline() {
+        try {
+            onDeadline();
+        } catch (RuntimeException | AssertionError bug) {
+            onInternalError(bug);
+        }
+    }
+
     private void onDeadline() {
-        deadlineTimer = null;
+        deadlineArmed = false;
         if (finished) {
             return;
         }

@@ -15,10 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
@@ -41,7 +39,8 @@ final class OriginAttempt implements OriginListener {
     private boolean skippingInformational;
     private boolean sawInformational;
     private boolean responseKeepAlive;
-    private ScheduledFuture<?> perTryTimer;
+    /** The connection's per-try deadline while this attempt has it armed, else null. */
+    private PerTryDeadline perTryDeadline;
     private boolean outcomeRecorded;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
@@ -155,6 +154,7 @@ final class OriginAttempt implements OriginListener {
     OriginConnection handOver() {
         state = State.DONE;
         cancelPerTryTimer();
+        PerTryDeadline.cancelFor(conn.channel()); // the connection carries WebSocket frames from now on
         OriginConnection handed = conn;
         conn = null;
         return handed;
@@ -168,6 +168,7 @@ final class OriginAttempt implements OriginListener {
         state = State.DONE;
         cancelPerTryTimer();
         if (conn != null) {
+            PerTryDeadline.cancelFor(conn.channel()); // released as not reusable: the connection closes
             conn.release(false);
         }
     }
@@ -175,22 +176,27 @@ final class OriginAttempt implements OriginListener {
     private void requestWritten() {
         requestComplete = true;
         if (state == State.AWAITING_HEAD) {
-            long timeout = loop.perTryTimeoutNanos();
-            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout), timeout,
-                    TimeUnit.NANOSECONDS);
+            perTryDeadline = PerTryDeadline.of(conn.channel());
+            perTryDeadline.arm(this, loop.perTryTimeoutNanos());
         }
     }
 
-    private void onPerTryTimeout() {
-        if (state == State.AWAITING_HEAD) {
-            loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
+    /** The response head did not arrive within the per-try timeout; runs outside any handler. */
+    void onPerTryTimeout() {
+        perTryDeadline = null;
+        try {
+            if (state == State.AWAITING_HEAD) {
+                loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
+            }
+        } catch (RuntimeException | AssertionError bug) {
+            loop.onInternalError(bug);
         }
     }
 
     private void cancelPerTryTimer() {
-        if (perTryTimer != null) {
-            perTryTimer.cancel(false);
-            perTryTimer = null;
+        if (perTryDeadline != null) {
+            perTryDeadline.disarm(this);
+            perTryDeadline = null;
         }
     }
 
