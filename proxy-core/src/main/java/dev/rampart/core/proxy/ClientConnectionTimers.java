@@ -6,39 +6,24 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The four timers of one client connection: idle (a kept-alive connection waiting for its next request),
- * request head (from a request's first byte to its complete head), request body (between two reads of
- * the body) and the route deadline of the exchange in progress (one at a time: pipelined requests wait).
- * At most one of idle and head runs at a time. Kept apart from {@link ClientRequestHandler} so
+ * The three timers of one client connection: idle (a kept-alive connection waiting for its next request),
+ * request head (from a request's first byte to its complete head) and request body (between two reads of
+ * the body). At most one of idle and head runs at a time. Kept apart from {@link ClientRequestHandler} so
  * that the handler reads requests while this holds the timers; what a timer does when it fires is the
- * handler's to say. Idle, head and route deadline are re-armed for every request on a kept-alive
- * connection, so they are {@link LazyDeadline}s: one pending task per connection instead of a schedule
- * and a cancel per request.
+ * handler's to say. Idle and head are re-armed for every request on a kept-alive connection, so they are
+ * {@link LazyDeadline}s: one pending task per connection instead of a schedule and a cancel per request.
  */
 final class ClientConnectionTimers {
 
     private final EventExecutor executor;
     private final LazyDeadline idleTimer;
     private final LazyDeadline headTimer;
-    private final LazyDeadline routeDeadline;
     private ScheduledFuture<?> bodyTimer;
 
-    ClientConnectionTimers(EventExecutor executor, Runnable onIdle, Runnable onHeadTimeout,
-                           Runnable onRouteDeadline) {
+    ClientConnectionTimers(EventExecutor executor, Runnable onIdle, Runnable onHeadTimeout) {
         this.executor = executor;
         this.idleTimer = new LazyDeadline(executor, onIdle);
         this.headTimer = new LazyDeadline(executor, onHeadTimeout);
-        this.routeDeadline = new LazyDeadline(executor, onRouteDeadline);
-    }
-
-    /** An exchange started: it must be over within its route's timeout. */
-    void armRouteDeadline(long timeoutNanos) {
-        routeDeadline.arm(timeoutNanos);
-    }
-
-    /** The exchange ended, or no longer runs under its route's timeout (a WebSocket tunnel). */
-    void disarmRouteDeadline() {
-        routeDeadline.disarm();
     }
 
     /** The connection waits for a request. */
@@ -77,7 +62,6 @@ final class ClientConnectionTimers {
     void cancelAll() {
         idleTimer.cancel();
         headTimer.cancel();
-        routeDeadline.cancel();
         cancel(bodyTimer);
     }
 

@@ -64,8 +64,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout,
-                this::onRouteDeadline);
+        timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
         clientIp = ip(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
@@ -357,22 +356,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         answers.requestHeadTimedOut(clientIp);
-    }
-
-    /** The exchange in progress must end within {@code timeoutNanos}; see {@link Exchange#onRouteDeadline}. */
-    void armRouteDeadline(long timeoutNanos) {
-        timers.armRouteDeadline(timeoutNanos);
-    }
-
-    void disarmRouteDeadline() {
-        timers.disarmRouteDeadline();
-    }
-
-    private void onRouteDeadline() {
-        Exchange active = exchange;
-        if (active != null) {
-            active.onRouteDeadline();
-        }
     }
 
     private void onBodyTimeout() {

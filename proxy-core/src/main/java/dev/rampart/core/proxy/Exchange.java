@@ -13,8 +13,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request, from its head to the last byte of its response: the single owner of its lifecycle, its
@@ -40,7 +43,7 @@ final class Exchange {
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
     private final AttemptLoop attempts;
-    private boolean deadlineArmed;
+    private ScheduledFuture<?> deadlineTimer;
     private boolean bulkheadHeld;
     private boolean finished;
     private boolean continueSent;
@@ -84,9 +87,8 @@ final class Exchange {
         }
         bulkheadHeld = true;
         snapshot.retryPolicy(route.name()).budget().onRequest();
-        // Held by the client connection, which runs one exchange at a time: one pending task per connection.
-        client.armRouteDeadline(routeConfig.timeout().toNanos());
-        deadlineArmed = true;
+        deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
+                TimeUnit.NANOSECONDS);
         if (collectsBodyFirst()) {
             collectingBody = true;
             requestMoreBody();
@@ -130,9 +132,8 @@ final class Exchange {
 
     private void cancelTimers() {
         attempts.cancelTimers();
-        if (deadlineArmed) {
-            deadlineArmed = false;
-            client.disarmRouteDeadline();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
         }
     }
 
@@ -271,17 +272,8 @@ final class Exchange {
         fail(Reason.INTERNAL_ERROR, -1);
     }
 
-    /** The route's timeout ran out; called by the client connection's timer, outside any handler. */
-    void onRouteDeadline() {
-        try {
-            onDeadline();
-        } catch (RuntimeException | AssertionError bug) {
-            onInternalError(bug);
-        }
-    }
-
     private void onDeadline() {
-        deadlineArmed = false;
+        deadlineTimer = null;
         if (finished) {
             return;
         }

@@ -15,8 +15,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
@@ -39,8 +41,7 @@ final class OriginAttempt implements OriginListener {
     private boolean skippingInformational;
     private boolean sawInformational;
     private boolean responseKeepAlive;
-    /** The connection's per-try deadline while this attempt has it armed, else null. */
-    private PerTryDeadline perTryDeadline;
+    private ScheduledFuture<?> perTryTimer;
     private boolean outcomeRecorded;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
@@ -154,7 +155,6 @@ final class OriginAttempt implements OriginListener {
     OriginConnection handOver() {
         state = State.DONE;
         cancelPerTryTimer();
-        PerTryDeadline.cancelFor(conn.channel()); // the connection carries WebSocket frames from now on
         OriginConnection handed = conn;
         conn = null;
         return handed;
@@ -168,7 +168,6 @@ final class OriginAttempt implements OriginListener {
         state = State.DONE;
         cancelPerTryTimer();
         if (conn != null) {
-            PerTryDeadline.cancelFor(conn.channel()); // released as not reusable: the connection closes
             conn.release(false);
         }
     }
@@ -176,27 +175,22 @@ final class OriginAttempt implements OriginListener {
     private void requestWritten() {
         requestComplete = true;
         if (state == State.AWAITING_HEAD) {
-            perTryDeadline = PerTryDeadline.of(conn.channel());
-            perTryDeadline.arm(this, loop.perTryTimeoutNanos());
+            long timeout = loop.perTryTimeoutNanos();
+            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout), timeout,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
-    /** The response head did not arrive within the per-try timeout; runs outside any handler. */
-    void onPerTryTimeout() {
-        perTryDeadline = null;
-        try {
-            if (state == State.AWAITING_HEAD) {
-                loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
-            }
-        } catch (RuntimeException | AssertionError bug) {
-            loop.onInternalError(bug);
+    private void onPerTryTimeout() {
+        if (state == State.AWAITING_HEAD) {
+            loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
         }
     }
 
     private void cancelPerTryTimer() {
-        if (perTryDeadline != null) {
-            perTryDeadline.disarm(this);
-            perTryDeadline = null;
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
         }
     }
 
