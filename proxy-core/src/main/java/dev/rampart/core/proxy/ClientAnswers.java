@@ -37,11 +37,12 @@ final class ClientAnswers {
         return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining();
     }
 
-    ChannelFuture writeError(ProxySnapshot snapshot, HttpRequest request, ErrorContext error,
+    ChannelFuture writeError(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, ErrorContext error,
                              boolean requestBodyConsumed) {
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
         return ClientResponder.writeError(ctx, snapshot.renderer(), error,
-                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD), keepAlive);
+                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD), keepAlive,
+                outcome);
     }
 
     /**
@@ -54,7 +55,7 @@ final class ClientAnswers {
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
         outcome.error(reason.status(), reason.name());
         boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
-        writeError(snapshot, request, error, reusable)
+        writeError(snapshot, request, outcome, error, reusable)
                 .addListener((ChannelFutureListener) f -> handler.requestDone(reusable, -1));
     }
 
@@ -79,7 +80,8 @@ final class ClientAnswers {
         boolean keepAlive = keepAliveAfter(request, bodyless);
         outcome.status(respond.status());
         ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
-                        snapshot.requestIdHeader(), outcome.requestId(), request.method().equals(HttpMethod.HEAD), keepAlive)
+                        snapshot.requestIdHeader(), outcome.requestId(), request.method().equals(HttpMethod.HEAD), keepAlive,
+                        outcome)
                 .addListener((ChannelFutureListener) f -> handler.requestDone(bodyless, -1));
     }
 
@@ -88,9 +90,10 @@ final class ClientAnswers {
         ProxySnapshot s = runtime.current();
         String requestId = RequestIds.generate();
         ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
-        ClientResponder.writeError(ctx, s.renderer(), error, null, false, false)
+        ExchangeOutcome outcome = new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
+                requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT);
+        ClientResponder.writeError(ctx, s.renderer(), error, null, false, false, outcome)
                 .addListener(ChannelFutureListener.CLOSE);
-        runtime.observer().onExchangeComplete(new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
-                requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT).toRecord(s.ticker().read(), -1));
+        runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
     }
 }

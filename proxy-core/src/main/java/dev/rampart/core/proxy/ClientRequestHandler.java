@@ -303,7 +303,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     ChannelFuture writeError(ErrorContext error, boolean requestBodyConsumed) {
-        return answers.writeError(snapshot, request, error, requestBodyConsumed);
+        return answers.writeError(snapshot, request, outcome, error, requestBodyConsumed);
     }
 
     void exchangeFinished(Exchange finished, ExchangeOutcome done, boolean requestBodyConsumed, long upstreamNanos) {

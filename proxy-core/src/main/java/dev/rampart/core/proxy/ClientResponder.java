@@ -27,11 +27,13 @@ final class ClientResponder {
      * Renders {@code error} for the client's {@code Accept} and writes it.
      *
      * @param headOnly the request was HEAD: headers (with the body's length) but no body
+     * @param outcome  counts the body bytes sent, for the access log
      */
     static ChannelFuture writeError(ChannelHandlerContext ctx, ErrorRenderer renderer, ErrorContext error,
-                                    String accept, boolean headOnly, boolean keepAlive) {
+                                    String accept, boolean headOnly, boolean keepAlive, ExchangeOutcome outcome) {
         RenderedError rendered = renderer.render(error, accept);
         ByteBuf body = headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(rendered.body());
+        outcome.addBytesOut(body.readableBytes());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(rendered.status()), body);
         HttpHeaders h = response.headers();
@@ -47,10 +49,14 @@ final class ClientResponder {
         return ctx.writeAndFlush(response);
     }
 
-    /** A route's configured direct response. */
+    /** A route's configured direct response; {@code outcome} counts the body bytes sent. */
     static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
-                                     String requestIdHeader, String requestId, boolean headOnly, boolean keepAlive) {
+                                     String requestIdHeader, String requestId, boolean headOnly, boolean keepAlive,
+                                     ExchangeOutcome outcome) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (!headOnly) {
+            outcome.addBytesOut(bytes.length);
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         HttpHeaders h = response.headers();
