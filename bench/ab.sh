@@ -41,16 +41,6 @@ B_PORT="$RAMPART_NOLOG_PORT"
 B_ADMIN="$RAMPART_NOLOG_ADMIN_PORT"
 check_ports_free "$UPSTREAM_PORT" "$A_PORT" "$A_ADMIN" "$B_PORT" "$B_ADMIN"
 
-case_spec() {
-  case "$1" in
-    get100-c32) echo "/ 32 -" ;;
-    get100-c256) echo "/ 256 -" ;;
-    get1m-c32) echo "/1m 32 -" ;;
-    post64k-c32) echo "/post 32 BENCH_POST_BYTES=65536" ;;
-    *) die "unknown case $1" ;;
-  esac
-}
-
 # user + system CPU time of process $1 so far, in clock ticks.
 cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat"

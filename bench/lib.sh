@@ -118,6 +118,17 @@ nginx_temp_paths() {
 EOF
 }
 
+# case name → "path connections extra-env"
+case_spec() {
+  case "$1" in
+    get100-c32) echo "/ 32 -" ;;
+    get100-c256) echo "/ 256 -" ;;
+    get1m-c32) echo "/1m 32 -" ;;
+    post64k-c32) echo "/post 32 BENCH_POST_BYTES=65536" ;;
+    *) die "unknown case $1" ;;
+  esac
+}
+
 # The upstream every target reaches: nginx, one worker. GET / → the fixed 100-byte body,
 # GET /1m → a 1 MiB file, POST /post → reads and discards the body, answers a short body.
 start_upstream() {

@@ -59,17 +59,6 @@ target_port() {
   esac
 }
 
-# case name → "path connections extra-env"
-case_spec() {
-  case "$1" in
-    get100-c32) echo "/ 32 -" ;;
-    get100-c256) echo "/ 256 -" ;;
-    get1m-c32) echo "/1m 32 -" ;;
-    post64k-c32) echo "/post 32 BENCH_POST_BYTES=65536" ;;
-    *) die "unknown case $1" ;;
-  esac
-}
-
 # Samples VmRSS of $1 every 200 ms into $2 (one value in kB per line) until killed.
 sample_rss() {
   local pid="$1" out="$2"
