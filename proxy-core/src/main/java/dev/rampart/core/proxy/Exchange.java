@@ -222,7 +222,7 @@ final class Exchange {
         cancelTimers();
         OriginConnection conn = attempt.handOver();
         clientResponse.writeSwitchingProtocols(response);
-        tunnel = new WebSocketTunnel(this, ctx.channel(), conn, outcome, snapshot.ticker(),
+        tunnel = new WebSocketTunnel(this, ctx.channel(), conn, outcome,
                 snapshot.config().server().idleTimeout().toNanos());
         tunnel.attachOrigin();
         client.switchToTunnel(tunnel);

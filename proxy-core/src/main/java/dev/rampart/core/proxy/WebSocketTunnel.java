@@ -1,6 +1,5 @@
 package dev.rampart.core.proxy;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
@@ -10,7 +9,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +37,9 @@ final class WebSocketTunnel implements OriginListener {
     private final OriginConnection origin;
     private final Channel upstream;
     private final ExchangeOutcome outcome;
-    private final Ticker ticker;
     private final long idleTimeoutNanos;
+    /** No byte in either direction for {@code idleTimeoutNanos}: re-armed by every forwarded chunk. */
+    private final LazyDeadline idle;
     private final ChannelFutureListener closeOnWriteFailure = f -> {
         if (!f.isSuccess()) {
             close("a write failed: " + f.cause());
@@ -50,18 +49,17 @@ final class WebSocketTunnel implements OriginListener {
     private final List<ByteBuf> earlyFromUpstream = new ArrayList<>(1);
     private boolean spliced;
     private boolean closed;
-    private long lastActivityNanos;
-    private ScheduledFuture<?> idleTimer;
 
     WebSocketTunnel(Exchange exchange, Channel client, OriginConnection origin, ExchangeOutcome outcome,
-                    Ticker ticker, long idleTimeoutNanos) {
+                    long idleTimeoutNanos) {
         this.exchange = exchange;
         this.client = client;
         this.origin = origin;
         this.upstream = origin.channel();
         this.outcome = outcome;
-        this.ticker = ticker;
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.idle = new LazyDeadline(client.eventLoop(), () -> close("no byte in either direction for "
+                + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms"));
     }
 
     /**
@@ -79,7 +77,6 @@ final class WebSocketTunnel implements OriginListener {
             return;
         }
         spliced = true;
-        lastActivityNanos = ticker.read();
         for (ByteBuf early : earlyFromUpstream) {
             forward(early, client, false);
         }
@@ -88,7 +85,7 @@ final class WebSocketTunnel implements OriginListener {
         }
         earlyFromUpstream.clear();
         earlyFromClient.clear();
-        armIdleTimer(idleTimeoutNanos);
+        idle.arm(idleTimeoutNanos);
         if (upstream.isWritable()) {
             client.read();
         }
@@ -201,10 +198,7 @@ final class WebSocketTunnel implements OriginListener {
             return false;
         }
         closed = true;
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
+        idle.cancel();
         earlyFromClient.forEach(ByteBuf::release);
         earlyFromUpstream.forEach(ByteBuf::release);
         earlyFromClient.clear();
@@ -218,7 +212,7 @@ final class WebSocketTunnel implements OriginListener {
             data.release();
             return;
         }
-        lastActivityNanos = ticker.read();
+        idle.arm(idleTimeoutNanos);
         if (towardsUpstream) {
             outcome.addBytesIn(n);
         } else {
@@ -253,24 +247,5 @@ final class WebSocketTunnel implements OriginListener {
         }
         ReferenceCountUtil.release(msg);
         return null;
-    }
-
-    // ---- idle timeout -----------------------------------------------------------------------------------
-
-    private void armIdleTimer(long delayNanos) {
-        idleTimer = client.eventLoop().schedule(this::onIdleCheck, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void onIdleCheck() {
-        idleTimer = null;
-        if (closed) {
-            return;
-        }
-        long idle = ticker.read() - lastActivityNanos;
-        if (idle >= idleTimeoutNanos) {
-            close("no byte in either direction for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms");
-        } else {
-            armIdleTimer(idleTimeoutNanos - idle);
-        }
     }
 }
