@@ -196,9 +196,7 @@ final class AttemptLoop {
         }
         if (retries.isStaleConnection(attempt, kind, clientResponse.responseStarted())) {
             retries.staleConnectionSkipped();
-            attempt.abandon();
-            current = null;
-            attempt.recordOutcome(null, 0);
+            abandonCurrent(); // neither a failure nor an attempt: the connection was dead before it was used
             snapshot.observer().onRetry(route.name(), "stale-connection");
             nextAttempt();
             return;
