@@ -106,6 +106,23 @@ nginx_user_line() {
   if [[ $EUID -eq 0 ]]; then echo "user root;"; fi
 }
 
+# The start of every nginx.conf here, up to and inside "http {": one worker in the foreground, pid and
+# error log under $1, access_log $2 ("off" or a file), temp paths under $1/tmp.
+nginx_prologue() {
+  local dir="$1" access_log="$2"
+  cat <<EOF
+$(nginx_user_line)
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log $access_log;
+$(nginx_temp_paths "$dir/tmp")
+EOF
+}
+
 nginx_temp_paths() {
   local dir="$1"
   mkdir -p "$dir"
@@ -136,15 +153,7 @@ start_upstream() {
   mkdir -p "$dir/www"
   head -c 1048576 /dev/urandom >"$dir/www/1m"
   cat >"$dir/nginx.conf" <<EOF
-$(nginx_user_line)
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-$(nginx_temp_paths "$dir/tmp")
+$(nginx_prologue "$dir" off)
   keepalive_timeout 120s;
   keepalive_requests 100000000;
   sendfile on;
@@ -195,15 +204,7 @@ start_nginx_proxy() {
   local dir="$BENCH_TMP/nginx-proxy"
   mkdir -p "$dir"
   cat >"$dir/nginx.conf" <<EOF
-$(nginx_user_line)
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log $dir/access.log;
-$(nginx_temp_paths "$dir/tmp")
+$(nginx_prologue "$dir" "$dir/access.log")
   keepalive_timeout 120s;
   keepalive_requests 100000000;
   # Keep the 64 KiB POST bodies in memory, as Rampart does (the default 16k spills them to disk).
