@@ -22,6 +22,8 @@ final class RampartProcess implements AutoCloseable {
     private volatile int port = -1;
     private volatile int adminPort = -1;
 
+    private final List<Thread> pumps = new CopyOnWriteArrayList<>();
+
     private RampartProcess(Process process) {
         this.process = process;
         pump(process.getErrorStream(), stderr, true);
@@ -51,7 +53,9 @@ final class RampartProcess implements AutoCloseable {
 
     static RampartProcess start(String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-jar",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                // The jar turns leak detection off when nobody asks for it (NettyDefaults); the tests ask.
+                "-Dio.netty.leakDetection.level=paranoid", "-jar",
                 jar().toString()));
         command.addAll(List.of(args));
         return new RampartProcess(new ProcessBuilder(command).start());
@@ -116,11 +120,23 @@ final class RampartProcess implements AutoCloseable {
             }
         }, "rampart-process-pump");
         t.setDaemon(true);
+        pumps.add(t);
         t.start();
     }
 
+    /** Kills the process if it still runs, then fails if it reported a leaked buffer at any point. */
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
         process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        for (Thread pump : pumps) {
+            pump.join(2_000);
+        }
+        String leaks = java.util.stream.Stream.concat(stderr.stream(), stdout.stream())
+                .filter(line -> line.contains("LEAK:"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        if (!leaks.isEmpty()) {
+            throw new AssertionError("rampart reported a buffer leak:\n" + leaks);
+        }
     }
 }

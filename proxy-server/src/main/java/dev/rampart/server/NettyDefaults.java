@@ -1,0 +1,31 @@
+package dev.rampart.server;
+
+import java.util.Properties;
+
+/**
+ * Netty settings the server chooses when the operator has not: applied to the system properties before
+ * any Netty class reads them, so it must run first thing in {@link Main}.
+ *
+ * <p>Leak detection is off unless asked for. Netty's default ({@code simple}) wraps one buffer in 128 and
+ * records a stack trace for it, which measured about 5% of the proxy's throughput on small requests
+ * (docs/performance.md); a leak is a bug the test suite hunts at {@code paranoid} level, not something
+ * production should pay for on every request. An operator chasing a suspected leak turns it back on with
+ * {@code -Dio.netty.leakDetection.level=simple} (or {@code advanced}, {@code paranoid}).
+ */
+final class NettyDefaults {
+
+    static final String LEAK_DETECTION_LEVEL = "io.netty.leakDetection.level";
+    /** The name Netty still honours from its 4.0 days. */
+    static final String LEGACY_LEAK_DETECTION_LEVEL = "io.netty.leakDetectionLevel";
+
+    private NettyDefaults() {
+    }
+
+    /** Sets the server's defaults in {@code properties} where neither name of a setting is present. */
+    static void apply(Properties properties) {
+        if (properties.getProperty(LEAK_DETECTION_LEVEL) == null
+                && properties.getProperty(LEGACY_LEAK_DETECTION_LEVEL) == null) {
+            properties.setProperty(LEAK_DETECTION_LEVEL, "disabled");
+        }
+    }
+}
