@@ -1,21 +1,19 @@
 package dev.rampart.server.observe;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.rampart.core.observe.ExchangeRecord;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * One access-log line as a JSON object (PRODUCT.md §3.7), written with Jackson's streaming generator so
- * that whatever a client puts in a path or a request id is escaped, never spliced into the line. Control
- * characters, including line breaks, are escaped, so one exchange is always exactly one line.
+ * One access-log line as a JSON object (PRODUCT.md §3.7). Every string a client can influence (path,
+ * request id, method) goes through Jackson's {@link JsonStringEncoder}, so it is escaped, never spliced
+ * into the line: control characters, including line breaks, are escaped, so one exchange is always
+ * exactly one line. The keys and numbers are the format's own, so the line is assembled in one
+ * {@link StringBuilder} rather than through a {@code JsonGenerator}, which cost twice as much per line on
+ * the log's drain thread (docs/performance.md); AccessLogFormatTest holds the two to the same output.
  *
  * <p>Every line has every key, in a fixed order, so log pipelines see one schema: an absent string (no
  * reason on success, no route matched, no upstream reached) and an unknown {@code upstream_ms} are
@@ -27,58 +25,88 @@ final class AccessLogFormat {
     /** Enough for a typical line, so the buffer grows at most once. */
     static final int INITIAL_CAPACITY = 384;
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TO_THE_SECOND =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
 
-    /** Characters outside the BMP are written as 4-byte UTF-8 rather than as escaped surrogate pairs. */
-    private final JsonFactory jsonFactory = JsonFactory.builder()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-            .build();
+    private static final JsonStringEncoder ESCAPER = JsonStringEncoder.getInstance();
+
+    /**
+     * The formatted time of the last second seen: lines come many per second, so the date and time are
+     * formatted once a second and only the milliseconds per line. Replaced whole (an immutable pair), so
+     * threads formatting at once at worst each format the same second.
+     */
+    private volatile SecondPrefix lastSecond = new SecondPrefix(Long.MIN_VALUE, "");
 
     /** The JSON object for {@code record}, without a line terminator. */
     String format(ExchangeRecord record) {
-        StringWriter out = new StringWriter(INITIAL_CAPACITY);
-        try (JsonGenerator g = jsonFactory.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("time", TIME.format(Instant.ofEpochMilli(record.epochMillis())));
-            g.writeStringField("request_id", record.requestId());
-            g.writeStringField("client", record.client());
-            g.writeStringField("method", record.method());
-            g.writeStringField("path", record.path());
-            g.writeNumberField("status", record.status());
-            g.writeStringField("reason", record.reason());
-            g.writeStringField("route", record.route());
-            g.writeStringField("upstream", record.upstream());
-            g.writeStringField("endpoint", record.endpoint());
-            g.writeNumberField("attempts", record.attempts());
-            g.writeNumberField("bytes_in", record.bytesIn());
-            g.writeNumberField("bytes_out", record.bytesOut());
-            g.writeFieldName("duration_ms");
-            g.writeNumber(millis(record.durationNanos()));
-            g.writeFieldName("upstream_ms");
-            if (record.upstreamNanos() < 0) {
-                g.writeNull();
-            } else {
-                g.writeNumber(millis(record.upstreamNanos()));
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a string writer does not fail
+        StringBuilder line = new StringBuilder(INITIAL_CAPACITY);
+        line.append("{\"time\":\"");
+        appendTime(line, record.epochMillis());
+        line.append('"');
+        stringField(line, "request_id", record.requestId());
+        stringField(line, "client", record.client());
+        stringField(line, "method", record.method());
+        stringField(line, "path", record.path());
+        line.append(",\"status\":").append(record.status());
+        stringField(line, "reason", record.reason());
+        stringField(line, "route", record.route());
+        stringField(line, "upstream", record.upstream());
+        stringField(line, "endpoint", record.endpoint());
+        line.append(",\"attempts\":").append(record.attempts());
+        line.append(",\"bytes_in\":").append(record.bytesIn());
+        line.append(",\"bytes_out\":").append(record.bytesOut());
+        line.append(",\"duration_ms\":");
+        appendMillis(line, record.durationNanos());
+        line.append(",\"upstream_ms\":");
+        if (record.upstreamNanos() < 0) {
+            line.append("null");
+        } else {
+            appendMillis(line, record.upstreamNanos());
         }
-        return out.toString();
+        return line.append('}').toString();
+    }
+
+    private static void stringField(StringBuilder line, String key, String value) {
+        line.append(",\"").append(key).append("\":");
+        if (value == null) {
+            line.append("null");
+        } else {
+            line.append('"');
+            ESCAPER.quoteAsString(value, line);
+            line.append('"');
+        }
+    }
+
+    private void appendTime(StringBuilder line, long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        SecondPrefix prefix = lastSecond;
+        if (prefix.epochSecond != second) {
+            prefix = new SecondPrefix(second, TO_THE_SECOND.format(Instant.ofEpochSecond(second)));
+            lastSecond = prefix;
+        }
+        appendThreeDigits(line.append(prefix.text), Math.floorMod(epochMillis, 1000)).append('Z');
     }
 
     /** Nanoseconds as milliseconds with exactly three decimals, e.g. {@code 12.345}; negatives clamp to 0. */
     static String millis(long nanos) {
+        return appendMillis(new StringBuilder(12), nanos).toString();
+    }
+
+    private static StringBuilder appendMillis(StringBuilder sb, long nanos) {
         long micros = (Math.max(0, nanos) + 500) / 1000;
-        long fraction = micros % 1000;
-        StringBuilder sb = new StringBuilder(12).append(micros / 1000).append('.');
-        if (fraction < 100) {
+        return appendThreeDigits(sb.append(micros / 1000).append('.'), micros % 1000);
+    }
+
+    private static StringBuilder appendThreeDigits(StringBuilder sb, long value) {
+        if (value < 100) {
             sb.append('0');
         }
-        if (fraction < 10) {
+        if (value < 10) {
             sb.append('0');
         }
-        return sb.append(fraction).toString();
+        return sb.append(value);
+    }
+
+    private record SecondPrefix(long epochSecond, String text) {
     }
 }
