@@ -46,6 +46,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
+    /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
+    private boolean requestInFlight;
     private boolean headBytesSeen;
     private boolean readPending;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
@@ -112,6 +114,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         String requestId = outcome != null && request != null ? outcome.requestId() : "-";
         log.error("request {}: unexpected failure inside the proxy", requestId, cause);
+        // No exchange will finish this request, and its answer (if one was being written) is cut by the
+        // close: it ends here, or a drain would wait out its whole grace for it.
+        endRequest();
         ctx.close();
     }
 
@@ -203,6 +208,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers.headArrived();
         snapshot = runtime.current();
         request = head;
+        requestInFlight = true;
         runtime.requestStarted();
         String idHeader = snapshot.requestIdHeader();
         String requestId = RequestIds.resolve(head.headers().get(idHeader), snapshot.config().requestId().trustIncoming());
@@ -317,8 +323,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Logs the request, then reads the next one or closes. */
     void requestDone(boolean requestBodyConsumed, long upstreamNanos) {
+        if (!requestInFlight) {
+            return; // ended already by an internal failure, which closed the connection
+        }
         timers.cancelBody();
-        runtime.requestEnded();
+        endRequest();
         runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
         request = null;
@@ -336,6 +345,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else {
             // A held head owns no buffer: a decoder stand-in's was released when it arrived.
             ctx.close();
+        }
+    }
+
+    private void endRequest() {
+        if (requestInFlight) {
+            requestInFlight = false;
+            runtime.requestEnded();
         }
     }
 

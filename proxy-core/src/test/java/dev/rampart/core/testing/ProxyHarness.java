@@ -34,12 +34,15 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     private ProxyHarness(RampartConfig config, Transport transport, ProxyObserver extra) {
+        this(config, transport, extra, Ticker.systemTicker());
+    }
+
+    private ProxyHarness(RampartConfig config, Transport transport, ProxyObserver extra, Ticker ticker) {
         acceptors = transport.newEventLoopGroup(1, "test-accept");
         workers = transport.newEventLoopGroup(2, "test-proxy");
         BreakerRegistry breakers = new BreakerRegistry(Ticker.systemTicker(), (upstream, endpoint, from, to) -> { });
         ProxyObserver observers = extra == ProxyObserver.NOOP ? observer : new TeeObserver(observer, extra);
-        runtime = new ProxyRuntime(config, transport, workers, 2, breakers, observers, Ticker.systemTicker(),
-                Clock.systemUTC());
+        runtime = new ProxyRuntime(config, transport, workers, 2, breakers, observers, ticker, Clock.systemUTC());
         listener = ProxyListener.bind(runtime, acceptors);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -61,6 +64,14 @@ public final class ProxyHarness implements AutoCloseable {
      */
     public static ProxyHarness start(String hocon, ProxyObserver extra) {
         return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"), Transport.detect(), extra);
+    }
+
+    /**
+     * Starts the proxy with {@code ticker} as the clock of its exchanges: a ticker that throws reaches
+     * failures no observer can, such as one before a request has an exchange.
+     */
+    public static ProxyHarness start(String hocon, Ticker ticker) {
+        return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"), Transport.detect(), ProxyObserver.NOOP, ticker);
     }
 
     /**
