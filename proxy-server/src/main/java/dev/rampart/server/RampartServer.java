@@ -146,6 +146,13 @@ final class RampartServer {
             for (EndpointAddress address : uc.endpoints()) {
                 CircuitBreaker breaker = runtime.breakers().get(uc.name(), address, uc.circuitBreaker());
                 metrics.registerBreakerState(uc.name(), address.authority(), () -> breaker.state().gaugeValue());
+                if (uc.healthCheck().isPresent()) {
+                    String upstream = uc.name();
+                    String endpoint = address.authority();
+                    metrics.registerEndpointHealth(upstream, endpoint, () -> healthGaugeValue(upstream, endpoint));
+                } else {
+                    metrics.removeEndpointHealth(uc.name(), address.authority());
+                }
                 now.add(uc.name() + "\n" + address.authority());
             }
         }
@@ -157,6 +164,16 @@ final class RampartServer {
         }
         gaugedEndpoints.clear();
         gaugedEndpoints.addAll(now);
+    }
+
+    /** 1 healthy, 0 unhealthy; NaN while the health checks know nothing of the endpoint (mid-reload). */
+    private double healthGaugeValue(String upstream, String endpoint) {
+        for (HealthChecks.Verdict v : runtime.healthChecks().verdicts()) {
+            if (v.upstream().equals(upstream) && v.endpoint().equals(endpoint)) {
+                return v.healthy() ? 1 : 0;
+            }
+        }
+        return Double.NaN;
     }
 
     private List<BreakerView> breakerViews() {

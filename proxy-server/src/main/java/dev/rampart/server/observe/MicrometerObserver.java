@@ -73,6 +73,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final ConcurrentMap<EndpointLabels, Counter> transitions = new ConcurrentHashMap<>();
     /** Guarded by {@code this}: registration happens at start and on reload, never on the hot path. */
     private final Map<EndpointLabels, Gauge> breakerStates = new HashMap<>();
+    /** Guarded by {@code this}, like {@link #breakerStates}. */
+    private final Map<EndpointLabels, Gauge> endpointHealth = new HashMap<>();
     private final Counter reloadSuccess;
     private final Counter reloadFailure;
 
@@ -111,10 +113,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         String route = orNone(record.route());
         RequestKey key = new RequestKey(route, normalizeMethod(record.method()), record.status(),
                 orNone(record.reason()));
-        lookup(requests, key, this::requestCounter).increment();
+        // The histogram first: a scrape that already counts this request then also finds its route's
+        // histogram, even when it runs between the two lines.
         if (record.status() != SWITCHING_PROTOCOLS) {
             lookup(durations, route, this::durationTimer).record(record.durationNanos(), TimeUnit.NANOSECONDS);
         }
+        lookup(requests, key, this::requestCounter).increment();
     }
 
     @Override
@@ -191,7 +195,31 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     }
 
     /**
-     * Forgets an endpoint that a reload removed: its breaker state gauge, its breaker transition counters
+     * Publishes {@code rampart_upstream_endpoint_healthy{upstream,endpoint}}, the active health check's
+     * verdict read from {@code verdict} at each scrape (1 healthy, 0 unhealthy). Only endpoints under a
+     * health check have it; registering again replaces the source.
+     */
+    public synchronized void registerEndpointHealth(String upstream, String endpoint, DoubleSupplier verdict) {
+        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), "");
+        removeEndpointHealth(upstream, endpoint);
+        Gauge gauge = Gauge.builder("rampart.upstream.endpoint.healthy", verdict, DoubleSupplier::getAsDouble)
+                .description("Active health check verdict: 1 healthy, 0 unhealthy")
+                .tags("upstream", key.upstream(), "endpoint", key.endpoint())
+                .strongReference(true)
+                .register(registry);
+        endpointHealth.put(key, gauge);
+    }
+
+    /** Drops an endpoint's health gauge, when its upstream no longer has a health check (or it is gone). */
+    public synchronized void removeEndpointHealth(String upstream, String endpoint) {
+        Gauge previous = endpointHealth.remove(new EndpointLabels(orNone(upstream), orNone(endpoint), ""));
+        if (previous != null) {
+            registry.remove(previous);
+        }
+    }
+
+    /**
+     * Forgets an endpoint that a reload removed: its breaker state and health gauges, its breaker transition counters
      * and its attempt counters, so endpoints that come and go do not grow the scrape forever. An attempt
      * still in flight may count once more afterwards; that series is then simply recreated.
      */
@@ -202,6 +230,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         if (gauge != null) {
             registry.remove(gauge);
         }
+        removeEndpointHealth(u, e);
         removeMatching(attempts, u, e);
         removeMatching(transitions, u, e);
     }

@@ -147,6 +147,23 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void endpointHealthGaugeReadsItsVerdictAtScrapeTimeAndGoesWithItsCheckOrEndpoint() {
+        AtomicInteger verdict = new AtomicInteger(1);
+        observer.registerEndpointHealth("app", EP, verdict::get);
+        observer.registerEndpointHealth("app", "127.0.0.1:8082", () -> 1);
+        assertLine(observer.scrape(), "rampart_upstream_endpoint_healthy{endpoint=\"" + EP + "\",upstream=\"app\"} 1.0");
+
+        verdict.set(0);
+        assertLine(observer.scrape(), "rampart_upstream_endpoint_healthy{endpoint=\"" + EP + "\",upstream=\"app\"} 0.0");
+
+        observer.removeEndpointHealth("app", EP);
+        assertFalse(observer.scrape().contains("rampart_upstream_endpoint_healthy{endpoint=\"" + EP + "\""),
+                "a check removed by a reload takes its gauge with it");
+        observer.removeEndpoint("app", "127.0.0.1:8082");
+        assertFalse(observer.scrape().contains("rampart_upstream_endpoint_healthy{"), "so does a removed endpoint");
+    }
+
+    @Test
     void breakerStateValuesAreZeroOneTwo() {
         assertEquals(0, MicrometerObserver.breakerStateValue("CLOSED"));
         assertEquals(1, MicrometerObserver.breakerStateValue("HALF_OPEN"));
