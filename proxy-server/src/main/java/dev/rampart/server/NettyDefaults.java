@@ -7,7 +7,7 @@ import java.util.Properties;
  * any Netty class reads them, so it must run first thing in {@link Main}.
  *
  * <p>Leak detection is off unless asked for. Netty's default ({@code simple}) wraps one buffer in 128 and
- * records a stack trace for it, which measured about 5% of the proxy's throughput on small requests
+ * records a stack trace for it, which cost up to 5% of the proxy's throughput on small requests
  * (docs/performance.md); a leak is a bug the test suite hunts at {@code paranoid} level, not something
  * production should pay for on every request. An operator chasing a suspected leak turns it back on with
  * {@code -Dio.netty.leakDetection.level=simple} (or {@code advanced}, {@code paranoid}).
