@@ -13,7 +13,7 @@ import java.time.format.DateTimeFormatter;
  * into the line: control characters, including line breaks, are escaped, so one exchange is always
  * exactly one line. The keys and numbers are the format's own, so the line is assembled in one
  * {@link StringBuilder} rather than through a {@code JsonGenerator} over a {@code StringWriter}: formatting
- * was most of the log's drain thread, and this took the proxy's CPU per small request from 20.1 to 19.4 µs
+ * was most of the log's drain thread, whose CPU per request this took from ~1.6 to ~0.9 µs
  * (docs/performance.md, "Throughput work"). AccessLogFormatTest holds the two to the same output.
  *
  * <p>Every line has every key, in a fixed order, so log pipelines see one schema: an absent string (no
