@@ -155,12 +155,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
         WebSocketTunnel raw = tunnel;
         if (raw != null) {
+            // The tunnel asks for the client's next read itself, when the upstream can take more: a read
+            // still pending here would make channelReadComplete read on regardless.
             raw.fromClient(msg);
             return;
         }
-        readPending = false;
         if (msg instanceof HttpRequest head) {
             if (head.decoderResult().isFailure()) {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.

@@ -71,6 +71,9 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Heap buffers of its own: echoes it queues for a proxy that stopped reading never count as
+                // the proxy's pooled direct memory, which backpressure tests measure.
+                .childOption(ChannelOption.ALLOCATOR, new io.netty.buffer.UnpooledByteBufAllocator(false))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
