@@ -41,11 +41,6 @@ B_PORT="$RAMPART_NOLOG_PORT"
 B_ADMIN="$RAMPART_NOLOG_ADMIN_PORT"
 check_ports_free "$UPSTREAM_PORT" "$A_PORT" "$A_ADMIN" "$B_PORT" "$B_ADMIN"
 
-# user + system CPU time of process $1 so far, in clock ticks.
-cpu_ticks() {
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
 machine_info | tee "$RESULTS/machine.txt"
 start_upstream
 RAMPART_JAR="$JAR_A" start_rampart a "$A_PORT" "$A_ADMIN" "127.0.0.1:$UPSTREAM_PORT" "$BENCH_DIR/rampart.conf"

@@ -261,6 +261,11 @@ EOF
   wait_for_200 "http://127.0.0.1:$HAPROXY_PORT/" 10
 }
 
+# user + system CPU time of process $1 so far (all its threads), in clock ticks (getconf CLK_TCK).
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # Runs wrk with the reporting script; its JSON summary line goes to $1.
 # $2: url, $3: connections, $4: duration, $5...: extra env for the script (e.g. BENCH_POST_BYTES=65536).
 run_wrk() {

@@ -2,9 +2,10 @@
 """Summarises a bench/run.sh results directory.
 
 Reads the wrk outputs named <case>--<target>--<round>.txt (each holds one "BENCH_JSON {...}" line
-printed by bench/wrk/bench.lua), the RSS samples rss-<case>.txt (kB, one per line) and
-rss-status.txt, and prints per case: requests/s, p50 and p99 latency (medians over the rounds),
-the errors summed over the rounds, and the ratios Rampart/nginx, Rampart/HAProxy and
+printed by bench/wrk/bench.lua), beside each the proxy process's CPU clock ticks before and after the
+run (<case>--<target>--<round>.cpu, absent for "direct"), the RSS samples rss-<case>.txt (kB, one per
+line) and rss-status.txt, and prints per case: requests/s, p50 and p99 latency, the proxy's CPU time
+per request (user + system of its whole process; medians over the rounds), the errors summed over the rounds, and the ratios Rampart/nginx, Rampart/HAProxy and
 Rampart/direct (and, when the run had it, Rampart with its access log off against nginx and
 against Rampart with it on). A ratio is taken within each round (the targets of a round ran back to back)
 and the median over the rounds is printed. Then the peak RSS and the issue's targets, met or not.
@@ -38,6 +39,12 @@ class Run:
     def __init__(self, path):
         self.problem = None
         self.data = None
+        self.cpu_ticks = None
+        cpu_path = path[:-len(".txt")] + ".cpu"
+        if os.path.exists(cpu_path):
+            ticks = [int(v) for v in open(cpu_path).read().split() if v.isdigit()]
+            if len(ticks) == 2:
+                self.cpu_ticks = ticks[1] - ticks[0]
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
         for line in text.splitlines():
@@ -63,6 +70,13 @@ class Run:
     @property
     def p99_ms(self):
         return self.data["latency_us"]["p99"] / 1000.0
+
+    @property
+    def cpu_us(self):
+        """The proxy process's CPU time per request in µs; None without a .cpu file (direct)."""
+        if self.cpu_ticks is None:
+            return None
+        return self.cpu_ticks / os.sysconf("SC_CLK_TCK") * 1e6 / self.data["requests"]
 
     @property
     def errors(self):
@@ -107,7 +121,7 @@ def ordered_targets(targets):
 
 
 def median_of(runs, attr):
-    values = [getattr(r, attr) for r in runs if r.ok]
+    values = [getattr(r, attr) for r in runs if r.ok and getattr(r, attr) is not None]
     return statistics.median(values) if values else None
 
 
@@ -148,6 +162,7 @@ def summarise(runs):
                 "rps_max": max((r.rps for r in good), default=None),
                 "p50": median_of(rs, "p50_ms"),
                 "p99": median_of(rs, "p99_ms"),
+                "cpu": median_of(rs, "cpu_us"),
                 "errors": sum(r.errors for r in rs),
                 "detail": dict(detail),
                 "problems": [r.problem for r in rs if not r.ok],
@@ -169,12 +184,13 @@ def print_text(summary, peaks, hwm, meta):
         conns = CASE_CONNECTIONS.get(case, "?")
         print()
         print(f"== {case} ({conns} connections)")
-        print(f"{'target':<14}{'req/s':>11}{'(min-max over rounds)':>26}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        print(f"{'target':<14}{'req/s':>11}{'(min-max over rounds)':>26}{'p50 ms':>9}{'p99 ms':>9}"
+              f"{'CPU us/req':>12}{'errors':>8}")
         for r in rows:
             spread = f"{fmt(r['rps_min'], ',.0f')}-{fmt(r['rps_max'], ',.0f')}"
             err = str(r["errors"]) + (f" {r['detail']}" if r["detail"] else "")
             print(f"{r['target']:<14}{fmt(r['rps'], ',.0f'):>11}{spread:>26}"
-                  f"{fmt(r['p50'], '.2f'):>9}{fmt(r['p99'], '.2f'):>9}  {err:>6}")
+                  f"{fmt(r['p50'], '.2f'):>9}{fmt(r['p99'], '.2f'):>9}{fmt(r['cpu'], '.1f'):>12}  {err:>6}")
             for p in r["problems"]:
                 print(f"{'':<14}! {p}")
         for label, rps, p99 in ratios:
@@ -187,13 +203,13 @@ def print_markdown(summary, peaks, hwm, meta):
     for line in meta:
         print(line.lstrip("# ") + "  ")
     print()
-    print("| case | target | req/s (median) | min–max | p50 ms | p99 ms | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| case | target | req/s (median) | min–max | p50 ms | p99 ms | CPU µs/req | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for case, (rows, _) in summary.items():
         for r in rows:
             print(f"| {case} | {r['target']} | {fmt(r['rps'], ',.0f')} | "
                   f"{fmt(r['rps_min'], ',.0f')}–{fmt(r['rps_max'], ',.0f')} | "
-                  f"{fmt(r['p50'], '.2f')} | {fmt(r['p99'], '.2f')} | {r['errors']} |")
+                  f"{fmt(r['p50'], '.2f')} | {fmt(r['p99'], '.2f')} | {fmt(r['cpu'], '.1f')} | {r['errors']} |")
     print()
     print("| case | ratio | req/s | p99 |")
     print("|---|---|---:|---:|")

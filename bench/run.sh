@@ -37,6 +37,9 @@ LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 RESULTS="$BENCH_TMP/results"
 mkdir -p "$RESULTS"
 RSS_SAMPLER_PID=""
+# The process doing each target's proxying, whose CPU time is read around every measured run:
+# Rampart's JVM, nginx's one worker, HAProxy's one process. None for "direct".
+declare -A TARGET_PID=()
 
 on_exit() {
   if [[ -n "$RSS_SAMPLER_PID" ]]; then kill "$RSS_SAMPLER_PID" 2>/dev/null || true; fi
@@ -87,6 +90,7 @@ for target in "${TARGET_LIST[@]}"; do
       start_rampart rampart "$RAMPART_PORT" "$RAMPART_ADMIN_PORT" "127.0.0.1:$UPSTREAM_PORT" \
         "$BENCH_DIR/rampart.conf"
       RAMPART_MAIN_PID="$RAMPART_PID"
+      TARGET_PID[rampart]="$RAMPART_PID"
       record_hwm "$RAMPART_MAIN_PID" "after-start"
       ;;
     rampart-nolog)
@@ -95,9 +99,18 @@ for target in "${TARGET_LIST[@]}"; do
         >"$BENCH_TMP/rampart-nolog.conf"
       start_rampart rampart-nolog "$RAMPART_NOLOG_PORT" "$RAMPART_NOLOG_ADMIN_PORT" \
         "127.0.0.1:$UPSTREAM_PORT" "$BENCH_TMP/rampart-nolog.conf"
+      TARGET_PID[rampart-nolog]="$RAMPART_PID"
       ;;
-    nginx) log "starting nginx as a proxy on $NGINX_PROXY_PORT"; start_nginx_proxy ;;
-    haproxy) log "starting HAProxy on $HAPROXY_PORT"; start_haproxy ;;
+    nginx)
+      log "starting nginx as a proxy on $NGINX_PROXY_PORT"
+      start_nginx_proxy
+      TARGET_PID[nginx]="$(pgrep -P "${BENCH_PIDS[-1]}" | head -1)"
+      ;;
+    haproxy)
+      log "starting HAProxy on $HAPROXY_PORT"
+      start_haproxy
+      TARGET_PID[haproxy]="${BENCH_PIDS[-1]}"
+      ;;
   esac
 done
 
@@ -129,8 +142,12 @@ for c in "${CASE_LIST[@]}"; do
         sample_rss "$RAMPART_MAIN_PID" "$RESULTS/rss-$c.txt" &
         RSS_SAMPLER_PID=$!
       fi
+      pid="${TARGET_PID[$target]:-}"
+      cpu_file="$RESULTS/$c--$target--$round.cpu"
+      [[ -n "$pid" ]] && cpu_ticks "$pid" >"$cpu_file"
       run_wrk "$RESULTS/$c--$target--$round.txt" "http://127.0.0.1:$port$path" "$conns" "$DURATION" \
         "${env_args[@]+"${env_args[@]}"}"
+      [[ -n "$pid" ]] && cpu_ticks "$pid" >>"$cpu_file"
       if [[ -n "$RSS_SAMPLER_PID" ]]; then
         kill "$RSS_SAMPLER_PID" 2>/dev/null || true
         wait "$RSS_SAMPLER_PID" 2>/dev/null || true
