@@ -41,7 +41,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         implements AppenderAttachable<ILoggingEvent> {
 
     static final int DEFAULT_QUEUE_SIZE = 16_384;
-    static final long DEFAULT_DRAIN_DELAY_MILLIS = 100;
+    static final long DEFAULT_DRAIN_DELAY_MILLIS = 2;
     static final long DEFAULT_MAX_FLUSH_TIME_MILLIS = 2_000;
 
     private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
