@@ -269,41 +269,6 @@ class ErrorEnvelopeTest {
         assertEquals("INTERNAL_ERROR", proxy.observer.exchanges.get(0).reason());
     }
 
-    @Test
-    void anInternalErrorBeforeTheExchangeExistsEndsTheRequestSoADrainDoesNotWaitForIt() throws Exception {
-        FakeUpstream f = fake(UpstreamBehavior.ok("fine"));
-        FailingOnceTicker ticker = new FailingOnceTicker();
-        proxy = ProxyHarness.start(conf("", app(f.authority(), ""), route("")), ticker);
-        try (LogCapture logs = LogCapture.start(); RawHttp raw = proxy.raw()) {
-            ticker.failNextReadOnAnEventLoop();
-            raw.send(get("/"));
-
-            assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");
-            assertEquals(1, logs.errors().size(), logs.dump());
-            assertEquals("ticker bug", logs.errors().get(0).getThrowableProxy().getMessage());
-        }
-        assertTrue(proxy.runtime().awaitQuiescence(java.time.Duration.ofSeconds(2)),
-                "the failed request still counts as in flight");
-        assertEquals(200, exchange(get("/")).status(), "the proxy serves the next request");
-    }
-
-    /** The system ticker, except that one read on a proxy event loop throws once armed. */
-    private static final class FailingOnceTicker implements com.github.benmanes.caffeine.cache.Ticker {
-        private final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
-
-        void failNextReadOnAnEventLoop() {
-            armed.set(true);
-        }
-
-        @Override
-        public long read() {
-            if (Thread.currentThread().getName().startsWith("test-proxy") && armed.compareAndSet(true, false)) {
-                throw new IllegalStateException("ticker bug");
-            }
-            return System.nanoTime();
-        }
-    }
-
     // ---- formats -----------------------------------------------------------------------------------
 
     private void startWithRefusingUpstream() {

@@ -1,0 +1,64 @@
+package dev.rampart.core.proxy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A failure inside the proxy after a request started but before it has an exchange: no exchange will
+ * finish that request, so the handler must end it itself, or a drain waits for it until its grace runs out.
+ * A ticker that throws once, on an event loop, is the failure: it is read right after the request starts.
+ */
+class InternalErrorBeforeExchangeTest {
+
+    private static final String GET = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
+
+    @Test
+    void theRequestEndsSoADrainDoesNotWaitForItAndTheNextRequestIsServed() throws Exception {
+        FailingOnceTicker ticker = new FailingOnceTicker();
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
+                     ticker)) {
+            try (LogCapture logs = LogCapture.start(); RawHttp raw = proxy.raw()) {
+                ticker.failNextReadOnAnEventLoop();
+                raw.send(GET);
+
+                assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");
+                assertEquals(1, logs.errors().size(), logs.dump());
+                assertEquals("ticker bug", logs.errors().get(0).getThrowableProxy().getMessage());
+            }
+            assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(2)),
+                    "the failed request still counts as in flight");
+            try (RawHttp raw = proxy.raw()) {
+                assertEquals(200, raw.send(GET).read().status(), "the proxy serves the next request");
+            }
+        }
+    }
+
+    /** The system ticker, except that one read on a proxy event loop throws once armed. */
+    private static final class FailingOnceTicker implements Ticker {
+        private final AtomicBoolean armed = new AtomicBoolean();
+
+        void failNextReadOnAnEventLoop() {
+            armed.set(true);
+        }
+
+        @Override
+        public long read() {
+            if (Thread.currentThread().getName().startsWith("test-proxy") && armed.compareAndSet(true, false)) {
+                throw new IllegalStateException("ticker bug");
+            }
+            return System.nanoTime();
+        }
+    }
+}
