@@ -71,11 +71,24 @@ final class AccessLogFormat {
         line.append(",\"").append(key).append("\":");
         if (value == null) {
             line.append("null");
-        } else {
+        } else if (needsEscaping(value)) {
             line.append('"');
             ESCAPER.quoteAsString(value, line);
             line.append('"');
+        } else {
+            line.append('"').append(value).append('"'); // the common case: ids, addresses, names
         }
+    }
+
+    /** Whether JSON needs anything in {@code value} escaped: a control character, a quote or a backslash. */
+    private static boolean needsEscaping(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void appendTime(StringBuilder line, long epochMillis) {
