@@ -8,13 +8,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * One access-log line as a JSON object (PRODUCT.md §3.7). Every string a client can influence (path,
- * request id, method) goes through Jackson's {@link JsonStringEncoder}, so it is escaped, never spliced
- * into the line: control characters, including line breaks, are escaped, so one exchange is always
- * exactly one line. The keys and numbers are the format's own, so the line is assembled in one
+ * One access-log line as a JSON object (PRODUCT.md §3.7). Every string value that holds a control
+ * character, a quote or a backslash (anything a client puts in a path or a request id, say) goes through
+ * Jackson's {@link JsonStringEncoder}, so it is escaped, never spliced into the line: line breaks are
+ * escaped, so one exchange is always exactly one line; strings with nothing to escape are appended as
+ * they are. The keys and numbers are the format's own, so the line is assembled in one
  * {@link StringBuilder} rather than through a {@code JsonGenerator} over a {@code StringWriter}: formatting
- * was most of the log's drain thread, whose CPU per request this took from ~1.6 to ~0.9 µs
- * (docs/performance.md, "Throughput work"). AccessLogFormatTest holds the two to the same output.
+ * was most of the log's drain thread, whose CPU per request this took from ~1.6 to ~0.9 µs with a 10 ms
+ * drain delay (docs/performance.md, "Throughput work"). AccessLogFormatTest holds the two to the same
+ * output.
  *
  * <p>Every line has every key, in a fixed order, so log pipelines see one schema: an absent string (no
  * reason on success, no route matched, no upstream reached) and an unknown {@code upstream_ms} are
