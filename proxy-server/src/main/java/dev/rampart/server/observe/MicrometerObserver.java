@@ -181,17 +181,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * endpoint again replaces the previous source, so a reload that builds new breakers is reflected.
      */
     public synchronized void registerBreakerState(String upstream, String endpoint, DoubleSupplier state) {
-        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), "");
-        Gauge previous = breakerStates.remove(key);
-        if (previous != null) {
-            registry.remove(previous);
-        }
-        Gauge gauge = Gauge.builder("rampart.circuit.breaker.state", state, DoubleSupplier::getAsDouble)
-                .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
-                .tags("upstream", key.upstream(), "endpoint", key.endpoint())
-                .strongReference(true)
-                .register(registry);
-        breakerStates.put(key, gauge);
+        replaceEndpointGauge(breakerStates, "rampart.circuit.breaker.state",
+                "Circuit breaker state: 0 closed, 1 half-open, 2 open", upstream, endpoint, state);
     }
 
     /**
@@ -200,22 +191,13 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * health check have it; registering again replaces the source.
      */
     public synchronized void registerEndpointHealth(String upstream, String endpoint, DoubleSupplier verdict) {
-        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), "");
-        removeEndpointHealth(upstream, endpoint);
-        Gauge gauge = Gauge.builder("rampart.upstream.endpoint.healthy", verdict, DoubleSupplier::getAsDouble)
-                .description("Active health check verdict: 1 healthy, 0 unhealthy")
-                .tags("upstream", key.upstream(), "endpoint", key.endpoint())
-                .strongReference(true)
-                .register(registry);
-        endpointHealth.put(key, gauge);
+        replaceEndpointGauge(endpointHealth, "rampart.upstream.endpoint.healthy",
+                "Active health check verdict: 1 healthy, 0 unhealthy", upstream, endpoint, verdict);
     }
 
     /** Drops an endpoint's health gauge, when its upstream no longer has a health check (or it is gone). */
     public synchronized void removeEndpointHealth(String upstream, String endpoint) {
-        Gauge previous = endpointHealth.remove(new EndpointLabels(orNone(upstream), orNone(endpoint), ""));
-        if (previous != null) {
-            registry.remove(previous);
-        }
+        removeEndpointGauge(endpointHealth, upstream, endpoint);
     }
 
     /**
@@ -226,13 +208,30 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     public synchronized void removeEndpoint(String upstream, String endpoint) {
         String u = orNone(upstream);
         String e = orNone(endpoint);
-        Gauge gauge = breakerStates.remove(new EndpointLabels(u, e, ""));
-        if (gauge != null) {
-            registry.remove(gauge);
-        }
-        removeEndpointHealth(u, e);
+        removeEndpointGauge(breakerStates, u, e);
+        removeEndpointGauge(endpointHealth, u, e);
         removeMatching(attempts, u, e);
         removeMatching(transitions, u, e);
+    }
+
+    /** Registers a per-endpoint gauge read from {@code source}, replacing the endpoint's previous one in {@code gauges}. */
+    private void replaceEndpointGauge(Map<EndpointLabels, Gauge> gauges, String name, String description,
+                                      String upstream, String endpoint, DoubleSupplier source) {
+        removeEndpointGauge(gauges, upstream, endpoint);
+        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), "");
+        Gauge gauge = Gauge.builder(name, source, DoubleSupplier::getAsDouble)
+                .description(description)
+                .tags("upstream", key.upstream(), "endpoint", key.endpoint())
+                .strongReference(true)
+                .register(registry);
+        gauges.put(key, gauge);
+    }
+
+    private void removeEndpointGauge(Map<EndpointLabels, Gauge> gauges, String upstream, String endpoint) {
+        Gauge previous = gauges.remove(new EndpointLabels(orNone(upstream), orNone(endpoint), ""));
+        if (previous != null) {
+            registry.remove(previous);
+        }
     }
 
     /** The gauge value of a breaker state name: 0 closed, 1 half-open, 2 open; -1 for anything else. */
