@@ -5,6 +5,7 @@ import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.core.health.EndpointHealth;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.proxy.ProxyListener;
@@ -147,9 +148,9 @@ final class RampartServer {
                 CircuitBreaker breaker = runtime.breakers().get(uc.name(), address, uc.circuitBreaker());
                 metrics.registerBreakerState(uc.name(), address.authority(), () -> breaker.state().gaugeValue());
                 if (uc.healthCheck().isPresent()) {
-                    String upstream = uc.name();
-                    String endpoint = address.authority();
-                    metrics.registerEndpointHealth(upstream, endpoint, () -> healthGaugeValue(upstream, endpoint));
+                    // The same verdict object load balancing reads, as the breaker gauge reads the breaker.
+                    EndpointHealth health = runtime.healthChecks().healthOf(uc.name(), address, uc.healthCheck());
+                    metrics.registerEndpointHealth(uc.name(), address.authority(), () -> health.healthy() ? 1 : 0);
                 } else {
                     metrics.removeEndpointHealth(uc.name(), address.authority());
                 }
@@ -164,16 +165,6 @@ final class RampartServer {
         }
         gaugedEndpoints.clear();
         gaugedEndpoints.addAll(now);
-    }
-
-    /** 1 healthy, 0 unhealthy; NaN while the health checks know nothing of the endpoint (mid-reload). */
-    private double healthGaugeValue(String upstream, String endpoint) {
-        for (HealthChecks.Verdict v : runtime.healthChecks().verdicts()) {
-            if (v.upstream().equals(upstream) && v.endpoint().equals(endpoint)) {
-                return v.healthy() ? 1 : 0;
-            }
-        }
-        return Double.NaN;
     }
 
     private List<BreakerView> breakerViews() {
