@@ -2,12 +2,12 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.TestCertificates;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +50,7 @@ class SlowClientBackpressureTest {
             client.setSoTimeout(30_000);
             client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = client.getInputStream();
-            String head = readHead(in);
+            String head = RawHttp.readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             assertTrue(head.toLowerCase().contains("content-length: " + SIZE), head);
 
@@ -90,7 +90,7 @@ class SlowClientBackpressureTest {
             upstream.resume.countDown();
 
             writer.get(60, TimeUnit.SECONDS);
-            String response = readHead(client.getInputStream());
+            String response = RawHttp.readHead(client.getInputStream());
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
             assertEquals(SIZE, upstream.received.get(30, TimeUnit.SECONDS), "the upstream got every byte");
             assertEquals(expectedPatternSha256(SIZE), upstream.sha256, "the upstream got the exact bytes");
@@ -126,7 +126,7 @@ class SlowClientBackpressureTest {
             upstream.resume.countDown();
 
             writer.get(60, TimeUnit.SECONDS);
-            String response = readHead(client.getInputStream());
+            String response = RawHttp.readHead(client.getInputStream());
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
             assertEquals(SIZE, upstream.received.get(30, TimeUnit.SECONDS), "the upstream got every byte");
             assertEquals(expectedPatternSha256(SIZE), upstream.sha256, "the upstream got the exact bytes");
@@ -187,21 +187,6 @@ class SlowClientBackpressureTest {
         return done;
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the head: " + head);
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
     private static long proxyDirectMemory() {
         return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
     }
@@ -249,7 +234,7 @@ class SlowClientBackpressureTest {
             try (Socket s = server.accept()) {
                 s.setReceiveBufferSize(64 * 1024);
                 InputStream in = s.getInputStream();
-                String head = readHead(in);
+                String head = RawHttp.readHead(in);
                 long length = -1;
                 for (String line : head.split("\r\n")) {
                     if (line.toLowerCase().startsWith("content-length:")) {

@@ -1,14 +1,13 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.WebSocketEchoUpstream;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -82,7 +81,7 @@ class WebSocketBackpressureTest {
             long baseline = proxyDirectMemory();
 
             CompletableFuture<Void> writer = CompletableFuture.runAsync(
-                    () -> writeFrames(sneaky(client), sha256()));
+                    () -> writeFrames(outputOf(client), sha256()));
             long maxDirect = 0;
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_000);
             while (System.nanoTime() < end) {
@@ -104,12 +103,12 @@ class WebSocketBackpressureTest {
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         DataInputStream in = new DataInputStream(client.getInputStream());
-        String head = readHead(in);
+        String head = RawHttp.readHead(in);
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         return in;
     }
 
-    private static OutputStream sneaky(Socket socket) {
+    private static OutputStream outputOf(Socket socket) {
         try {
             return socket.getOutputStream();
         } catch (IOException e) {
@@ -147,7 +146,7 @@ class WebSocketBackpressureTest {
             try {
                 Socket socket = server.accept();
                 accepted.add(socket);
-                String head = readHead(socket.getInputStream());
+                String head = RawHttp.readHead(socket.getInputStream());
                 String key = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:"))
                         .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
                 String accept = java.util.Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
@@ -217,21 +216,6 @@ class WebSocketBackpressureTest {
             }
         }
         return total;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        int matched = 0;
-        while (matched < end.length) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the head: " + head);
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static long proxyDirectMemory() {

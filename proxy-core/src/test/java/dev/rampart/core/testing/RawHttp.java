@@ -32,6 +32,25 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a message head from {@code in}, up to and including the blank line, byte by byte so that
+     * nothing behind it is consumed: for tests that read the body (or frames) from the raw stream.
+     */
+    public static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int matched = 0;
+        while (matched < end.length) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed in the head: " + head);
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
     public RawHttp send(String text) {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
