@@ -105,16 +105,7 @@ final class WebSocketTunnel implements OriginListener {
             close("client data arrived before the switch and was decoded as HTTP");
             return;
         }
-        if (closed) {
-            data.release();
-        } else if (!spliced) {
-            keep(earlyFromClient, data);
-        } else {
-            forward(data, upstream, true);
-            if (upstream.isWritable()) {
-                client.read();
-            }
-        }
+        relay(data, earlyFromClient, client, upstream);
     }
 
     void onClientWritable() {
@@ -141,16 +132,7 @@ final class WebSocketTunnel implements OriginListener {
             close("the upstream sent an HTTP message after switching protocols");
             return;
         }
-        if (closed) {
-            data.release();
-        } else if (!spliced) {
-            keep(earlyFromUpstream, data);
-        } else {
-            forward(data, client, false);
-            if (client.isWritable()) {
-                upstream.read();
-            }
-        }
+        relay(data, earlyFromUpstream, upstream, client);
     }
 
     @Override
@@ -204,6 +186,24 @@ final class WebSocketTunnel implements OriginListener {
         earlyFromClient.clear();
         earlyFromUpstream.clear();
         return true;
+    }
+
+    /**
+     * Bytes read from {@code from}: dropped once closed, kept in {@code early} until the splice, then
+     * written to {@code to}; {@code from} is read again only while {@code to} can take more, which is the
+     * tunnel's backpressure in that direction.
+     */
+    private void relay(ByteBuf data, List<ByteBuf> early, Channel from, Channel to) {
+        if (closed) {
+            data.release();
+        } else if (!spliced) {
+            keep(early, data);
+        } else {
+            forward(data, to, to == upstream);
+            if (to.isWritable()) {
+                from.read();
+            }
+        }
     }
 
     private void forward(ByteBuf data, Channel to, boolean towardsUpstream) {
