@@ -1,6 +1,7 @@
 package dev.rampart.core.health;
 
 import dev.rampart.core.config.ConfigLoader;
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RecordedRequest;
@@ -12,8 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,7 +85,7 @@ class HealthCheckTest {
                 "app { endpoints = [\"" + refused + "\", \"" + b.authority() + "\"], " + CHECK + " }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }"));
         open.add(proxy);
-        awaitTrue(() -> proxy.runtime().healthChecks().verdicts().stream()
+        Await.until(() -> proxy.runtime().healthChecks().verdicts().stream()
                 .anyMatch(v -> v.endpoint().equals(refused) && !v.healthy()), "the refusing endpoint is unhealthy");
         assertEquals(List.of(true), proxy.runtime().healthChecks().verdicts().stream()
                 .filter(v -> v.endpoint().equals(b.authority())).map(HealthChecks.Verdict::healthy).toList());
@@ -172,8 +171,8 @@ class HealthCheckTest {
     }
 
     /** Sends requests until one is answered with {@code body}. */
-    private static void awaitTraffic(ProxyHarness proxy, String body, String what) throws InterruptedException {
-        awaitTrue(() -> {
+    private static void awaitTraffic(ProxyHarness proxy, String body, String what) {
+        Await.until(() -> {
             try {
                 return get(proxy, "/work").equals(body);
             } catch (Exception e) {
@@ -182,17 +181,7 @@ class HealthCheckTest {
         }, what);
     }
 
-    private static void awaitHealthChecks(FakeUpstream upstream, int count) throws InterruptedException {
-        awaitTrue(() -> healthChecks(upstream).size() >= count, count + " health checks at " + upstream.authority());
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitHealthChecks(FakeUpstream upstream, int count) {
+        Await.until(() -> healthChecks(upstream).size() >= count, count + " health checks at " + upstream.authority());
     }
 }

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +62,8 @@ class EarlyAnswerTest {
             }
         }
 
+        // The upstream reads each body after it has answered, so the last one may still be on its way.
+        Await.until(() -> upstream.bodyLengths.size() >= 3, "the upstream to read the third body");
         assertEquals(List.of(body.length, body.length, body.length), upstream.bodyLengths);
         assertEquals(1, upstream.connections.get(), "one pooled upstream connection carried every request");
     }

@@ -36,19 +36,7 @@ public final class RecordingObserver implements ProxyObserver {
 
     /** Waits (bounded) until {@code n} exchanges completed; the log line is written after the response. */
     public ExchangeRecord awaitExchange(int n) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (exchanges.size() < n && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (exchanges.size() < n) {
-            throw new AssertionError("expected " + n + " exchanges, saw " + exchanges.size());
-        }
+        Await.until(() -> exchanges.size() >= n, n + " completed exchanges");
         return exchanges.get(n - 1);
     }
 }
