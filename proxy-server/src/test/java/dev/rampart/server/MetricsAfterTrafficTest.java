@@ -1,10 +1,13 @@
 package dev.rampart.server;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,9 +51,15 @@ class MetricsAfterTrafficTest {
                 client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/orders"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
 
-                String metrics = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                // An exchange is counted once its last byte is written, so the client can hold the POST's
+                // response a moment before the counter moves: scrape until it has.
+                String postCount = "rampart_requests_total{method=\"POST\",reason=\"none\",route=\"api\",status=\"200\"} 1.0";
+                AtomicReference<String> scraped = new AtomicReference<>("");
+                Await.until(() -> {
+                    scraped.set(scrape(client, server.adminPort()));
+                    return scraped.get().contains(postCount);
+                }, "the POST counted in /metrics");
+                String metrics = scraped.get();
                 String endpoint = upstream.authority();
                 for (String expected : new String[] {
                         "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"api\",status=\"200\"} 1.0",
@@ -57,7 +67,7 @@ class MetricsAfterTrafficTest {
                         "rampart_upstream_attempts_total{endpoint=\"" + endpoint + "\",outcome=\"status_5xx\",upstream=\"app\"} 1.0",
                         "rampart_retries_total{cause=\"gateway-error\",route=\"api\"} 1.0",
                         "rampart_circuit_breaker_state{endpoint=\"" + endpoint + "\",upstream=\"app\"} 0.0",
-                        "rampart_requests_total{method=\"POST\",reason=\"none\",route=\"api\",status=\"200\"} 1.0",
+                        postCount,
                         "rampart_active_connections",
                         "rampart_config_reloads_total{result=\"success\"} 0.0",
                         "rampart_netty_direct_memory_bytes",
@@ -68,6 +78,18 @@ class MetricsAfterTrafficTest {
             } finally {
                 server.shutdown("test");
             }
+        }
+    }
+
+    private static String scrape(HttpClient client, int adminPort) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -115,9 +115,9 @@ class HealthCheckTest {
         proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(
                 "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"] }",
                 "{ name = default, upstream = app }"), "reload.conf"));
-        Thread.sleep(150); // a probe already in flight may still land
+        Thread.sleep(600); // a probe already in flight may still land: it ends within its 300 ms timeout
         int probes = healthChecks(a).size();
-        Thread.sleep(400);
+        Thread.sleep(500); // ten intervals of the removed check
         assertEquals(probes, healthChecks(a).size(), "no probe after the check was removed");
         awaitTraffic(proxy, "a", "without a check, the endpoint is in rotation again");
     }

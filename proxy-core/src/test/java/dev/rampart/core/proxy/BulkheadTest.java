@@ -94,6 +94,8 @@ class BulkheadTest {
             HttpResponse<String> response = f.get(5, TimeUnit.SECONDS);
             assertEquals("UPSTREAM_RESET", Envelope.parse(response.body()).reason());
         }
+        // A slot is given back when the exchange ends, just after its answer was written.
+        proxy.observer.awaitExchange(3);
         // Three failed exchanges later both slots are free: two concurrent requests are admitted.
         CompletableFuture<HttpResponse<String>> a = getAsync("/a");
         CompletableFuture<HttpResponse<String>> b = getAsync("/b");

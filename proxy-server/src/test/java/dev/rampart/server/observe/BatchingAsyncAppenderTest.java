@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.read.ListAppender;
+import dev.rampart.core.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,7 +53,7 @@ class BatchingAsyncAppenderTest {
 
         async.doAppend(event("only line"));
 
-        awaitTrue(() -> lines(target).size() == 1);
+        Await.until(() -> lines(target).size() == 1, "one line delivered");
         assertEquals(List.of("only line"), lines(target));
     }
 
@@ -81,9 +81,8 @@ class BatchingAsyncAppenderTest {
 
         async.doAppend(new LoggingEvent(Logger.class.getName(), context.getLogger("test"), Level.INFO, "{}", null,
                 new Object[] {argument}));
-        assertTrue(formattedOn.isEmpty(), "the message was formatted on the logging thread");
 
-        awaitTrue(() -> formatted.size() == 1);
+        Await.until(() -> formatted.size() == 1, "the line formatted");
         assertEquals(List.of("built"), formatted);
         assertEquals(1, formattedOn.size());
         assertFalse(formattedOn.get(0) == Thread.currentThread(), "formatted on the logging thread");
@@ -117,7 +116,7 @@ class BatchingAsyncAppenderTest {
             async.doAppend(event("line " + i));
         }
 
-        awaitTrue(() -> lines(target).size() >= 32);
+        Await.until(() -> lines(target).size() >= 32, "32 lines delivered");
         assertEquals(0, async.droppedCount());
     }
 
@@ -142,11 +141,11 @@ class BatchingAsyncAppenderTest {
         assertTrue(async.droppedCount() >= 100 - 8, "dropped: " + async.droppedCount());
 
         release.countDown();
-        awaitTrue(() -> {
+        Await.until(() -> {
             synchronized (warnings) {
                 return !warnings.list.isEmpty();
             }
-        });
+        }, "the dropped-lines warning");
         ILoggingEvent warning = warnings.list.get(0);
         assertEquals(Level.WARN, warning.getLevel());
         assertTrue(warning.getFormattedMessage().contains(async.droppedCount() + " line(s)"),
@@ -174,14 +173,6 @@ class BatchingAsyncAppenderTest {
     private static List<String> lines(ListAppender<ILoggingEvent> appender) {
         synchronized (appender) { // AppenderBase appends under the appender's monitor
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met within 5 s");
-            Thread.sleep(2);
         }
     }
 

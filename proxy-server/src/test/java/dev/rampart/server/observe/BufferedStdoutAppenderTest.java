@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import dev.rampart.core.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,10 +45,8 @@ class BufferedStdoutAppenderTest {
 
         appender.doAppend(event("only line"));
 
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (target.text().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        // The flush thread writes the bytes and then flushes: wait for both.
+        Await.until(() -> !target.text().isEmpty() && target.flushes.get() >= 1, "the timed flush");
         assertEquals("only line\n", target.text());
         assertTrue(target.flushes.get() >= 1);
     }
