@@ -329,8 +329,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return; // ended already by an internal failure, which closed the connection
         }
         timers.cancelBody();
-        endRequest();
-        runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
+        try {
+            runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
+        } finally {
+            // Out of flight only once reported: a drain that sees no request in flight has every access-log
+            // line and every metric of the requests it waited for.
+            endRequest();
+        }
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
         request = null;
         awaitingHead = true;
