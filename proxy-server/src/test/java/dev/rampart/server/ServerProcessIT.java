@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The packaged jar as an operator runs it: start, serve, drain on SIGTERM, exit codes. */
@@ -53,6 +54,18 @@ class ServerProcessIT {
             assertEquals("close", response.headers().firstValue("connection").orElse(""),
                     "a response during the drain closes its connection");
             assertEquals(0, rampart.awaitExit(20), "exit code after a graceful drain");
+        }
+    }
+
+    @Test
+    void aStartPrintsNoLoggingFrameworkWarnings() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start("--config", config("127.0.0.1:9").toString())) {
+            rampart.awaitListening();
+            // SLF4J warns when something logs while logging is still being set up (an appender that wakes
+            // up Netty, say): noise on every start that operators learn to ignore, along with real warnings.
+            assertFalse(rampart.stderr().contains("SLF4J"), rampart.stderr());
+            rampart.process().destroy();
+            assertEquals(0, rampart.awaitExit(20));
         }
     }
 

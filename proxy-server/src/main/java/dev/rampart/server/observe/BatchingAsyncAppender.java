@@ -6,7 +6,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
-import io.netty.util.internal.PlatformDependent;
+import org.jctools.queues.MpscArrayQueue;
 
 import java.util.Iterator;
 import java.util.Queue;
@@ -92,7 +92,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
             addError("queueSize must be at least 2 and drainDelayMillis positive for appender [" + name + "]");
             return;
         }
-        queue = PlatformDependent.newFixedMpscQueue(queueSize);
+        queue = new MpscArrayQueue<>(queueSize);
         earlyDrainThreshold = queueSize / 2;
         drainer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "rampart-log-" + name);
