@@ -1,6 +1,6 @@
 package dev.rampart.core.proxy;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.testing.FailingOnceTicker;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
@@ -9,7 +9,6 @@ import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,30 +34,13 @@ class InternalErrorBeforeExchangeTest {
 
                 assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");
                 assertEquals(1, logs.errors().size(), logs.dump());
-                assertEquals("ticker bug", logs.errors().get(0).getThrowableProxy().getMessage());
+                assertEquals(FailingOnceTicker.MESSAGE, logs.errors().get(0).getThrowableProxy().getMessage());
             }
             assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(2)),
                     "the failed request still counts as in flight");
             try (RawHttp raw = proxy.raw()) {
                 assertEquals(200, raw.send(GET).read().status(), "the proxy serves the next request");
             }
-        }
-    }
-
-    /** The system ticker, except that one read on a proxy event loop throws once armed. */
-    private static final class FailingOnceTicker implements Ticker {
-        private final AtomicBoolean armed = new AtomicBoolean();
-
-        void failNextReadOnAnEventLoop() {
-            armed.set(true);
-        }
-
-        @Override
-        public long read() {
-            if (Thread.currentThread().getName().startsWith("test-proxy") && armed.compareAndSet(true, false)) {
-                throw new IllegalStateException("ticker bug");
-            }
-            return System.nanoTime();
         }
     }
 }
