@@ -274,10 +274,11 @@ final class OriginAttempt implements OriginListener {
         if (content instanceof LastHttpContent) {
             state = State.DONE;
             boolean reusable = requestComplete && responseKeepAlive;
-            // Hand the connection back before the client write completes: the response is fully read.
-            OriginConnection finished = conn;
+            // Hand the connection back first: the response is fully read, and the client write may complete
+            // at once, ending the exchange and starting the connection's next request (pipelined, or read
+            // behind a refused upgrade), which should find this connection in the pool.
+            conn.release(reusable);
             loop.relayLast((LastHttpContent) content);
-            finished.release(reusable);
             return;
         }
         loop.relayContent(content);
