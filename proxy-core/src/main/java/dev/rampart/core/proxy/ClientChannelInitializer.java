@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipeline of an accepted client connection:
- * [TLS] → byte watch (starts the head timer) → {@link LineFoldingGuard} around the HTTP/1.1 codec with the
+ * [TLS] → byte watch (starts the head timer) → {@link RequestHeadGuard} around the HTTP/1.1 codec with the
  * configured limits → one message per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -24,8 +24,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     static final String BYTE_WATCH = "bytes";
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
-    static final String FOLD_SCAN = "fold-scan";
-    static final String FOLD_MARK = "fold-mark";
+    static final String HEAD_SCAN = "head-scan";
+    static final String HEAD_MARK = "head-mark";
 
     private final ProxyRuntime runtime;
     private final SslContext sslContext;
@@ -61,7 +61,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         if (sslContext != null) {
             p.addLast("tls", sslContext.newHandler(ch.alloc()));
         }
-        ClientRequestHandler handler = new ClientRequestHandler(runtime, sslContext != null);
+        RequestHeadGuard heads = new RequestHeadGuard();
+        ClientRequestHandler handler = new ClientRequestHandler(runtime, sslContext != null, heads);
         p.addLast(BYTE_WATCH, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -78,10 +79,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
-        LineFoldingGuard folding = new LineFoldingGuard();
-        p.addLast(FOLD_SCAN, folding.beforeDecoder());
+        p.addLast(HEAD_SCAN, heads.beforeDecoder());
         p.addLast(HTTP_CODEC, new HttpServerCodec(decoder));
-        p.addLast(FOLD_MARK, folding.afterDecoder());
+        p.addLast(HEAD_MARK, heads.afterDecoder());
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast("proxy", handler);
     }

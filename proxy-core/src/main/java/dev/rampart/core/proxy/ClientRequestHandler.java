@@ -7,6 +7,7 @@ import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,6 +40,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyRuntime runtime;
     private final String scheme;
+    /** The raw-byte side of the decoder: holds what follows an upgrade request until it is answered. */
+    private final RequestHeadGuard heads;
     private ChannelHandlerContext ctx;
     private ProxySnapshot snapshot;
     private HttpRequest request;
@@ -56,9 +59,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ClientAnswers answers;
     private String clientIp;
 
-    ClientRequestHandler(ProxyRuntime runtime, boolean tls) {
+    ClientRequestHandler(ProxyRuntime runtime, boolean tls, RequestHeadGuard heads) {
         this.runtime = runtime;
         this.scheme = tls ? "https" : "http";
+        this.heads = heads;
     }
 
     // ---- connection events -------------------------------------------------------------------------
@@ -292,17 +296,22 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /**
      * After a 101 was written: the HTTP handlers leave the pipeline and everything read from now on goes
      * to the tunnel, first what they still held (the empty end of the upgrade request, and any bytes the
-     * decoder had buffered behind it). This handler stays as the connection's owner.
+     * decoder had buffered behind it), then what the head guard held back. This handler stays as the
+     * connection's owner.
      */
     void switchToTunnel(WebSocketTunnel raw) {
         tunnel = raw;
         timers.cancelBody();
+        ByteBuf early = heads.takeHeld();
         ChannelPipeline p = ctx.pipeline();
         p.remove(ClientChannelInitializer.BYTE_WATCH);
-        p.remove(ClientChannelInitializer.FOLD_SCAN);
-        p.remove(ClientChannelInitializer.FOLD_MARK);
+        p.remove(ClientChannelInitializer.HEAD_SCAN);
+        p.remove(ClientChannelInitializer.HEAD_MARK);
         p.remove(ClientChannelInitializer.FLOW_CONTROL);
         p.remove(ClientChannelInitializer.HTTP_CODEC);
+        if (early != null) {
+            raw.fromClient(early); // sent behind the upgrade request, before the 101: after all the above
+        }
     }
 
     /** Whether the connection may carry another request after this one. */
@@ -349,6 +358,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else if (keepAlive) {
             armIdleTimer();
             requestRead();
+            if (heads.holding()) {
+                // An upgrade answered without a 101: the connection stays HTTP, and what the client sent
+                // behind the request is read as the next one.
+                onBytesReceived();
+                heads.resume();
+            }
         } else {
             // A held head owns no buffer: a decoder stand-in's was released when it arrived.
             ctx.close();

@@ -1,27 +1,46 @@
 package dev.rampart.core.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Refuses obsolete line folding (RFC 9112 §5.2) in request heads. Netty's decoder silently joins a
- * folded line to the previous header value; another parser downstream could read the same bytes as a
- * separate header, so the proxy refuses such a request instead of guessing.
+ * Two guards that need the raw bytes of request heads side by side with the decoder's reading of them.
  *
- * <p>A fold is a line feed followed by a space or tab while a head is being read; the same two bytes
- * are harmless inside a body. Only the decoder knows where heads end, so this guard has two parts
- * around it: {@link #beforeDecoder()} finds every LF + SP/HT pair in the raw bytes and hands the decoder
- * everything up to that LF first, so that the decoder's output, seen synchronously by
- * {@link #afterDecoder()}, says whether it is inside a head at that point. The request whose head held a
+ * <p><b>Obsolete line folding</b> (RFC 9112 §5.2) is refused. Netty's decoder silently joins a folded
+ * line to the previous header value; another parser downstream could read the same bytes as a separate
+ * header, so the proxy refuses such a request instead of guessing. A fold is a line feed followed by a
+ * space or tab while a head is being read; the same two bytes are harmless inside a body.
+ *
+ * <p><b>Bytes behind a WebSocket upgrade request</b> are held back until the upstream has answered it.
+ * Clients should wait for the 101, but some send their first frame at once (nginx forwards it). Given to
+ * the decoder, those bytes would be taken for the start of a next request, and its skipping of leading
+ * control characters would eat the frame. Held, they go to the tunnel after a 101 ({@link #takeHeld}),
+ * or to the decoder after any other answer ({@link #resume}), where they are what they look like.
+ *
+ * <p>Only the decoder knows where heads end, so the guard has two parts around it:
+ * {@link #beforeDecoder()} hands the decoder the raw bytes up to each LF + SP/HT pair and up to the end
+ * of each head that has bytes behind it, one slice at a time, so that the decoder's output, seen
+ * synchronously by {@link #afterDecoder()}, says what the bytes so far were. A request whose head held a
  * fold then carries a failed decoder result, which the request handler answers with 400 and a close.
- * Data without any LF + SP/HT pair — nearly all traffic — passes through untouched.
+ * Data with neither a fold nor a second message behind a head (nearly all traffic) passes untouched.
  */
-final class LineFoldingGuard {
+final class RequestHeadGuard {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestHeadGuard.class);
+
+    /**
+     * The most a client may send behind an upgrade request before it is answered. The connection keeps
+     * reading meanwhile (that is how a client that goes away is noticed), so this bounds what is kept.
+     */
+    static final int MAX_HELD_BYTES = 64 * 1024;
 
     /** The decoder is reading a request head, or waiting for the next one. */
     private boolean inHead = true;
@@ -29,13 +48,32 @@ final class LineFoldingGuard {
     private boolean foldSeen;
     /** The last byte handed to the decoder was a line feed (a fold may straddle two reads). */
     private boolean lastWasLineFeed;
+    /** A WebSocket upgrade request was decoded and its answer has not been settled. */
+    private boolean holding;
+    /** What was read behind that upgrade request, in order; null when nothing. */
+    private CompositeByteBuf held;
+    private ChannelHandlerContext scanContext;
 
     ChannelInboundHandler beforeDecoder() {
         return new ChannelInboundHandlerAdapter() {
             @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                scanContext = ctx;
+            }
+
+            @Override
+            public void handlerRemoved(ChannelHandlerContext ctx) {
+                releaseHeld();
+            }
+
+            @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf buf && buf.isReadable()) {
-                    scan(ctx, buf);
+                    if (holding) {
+                        hold(ctx, buf);
+                    } else {
+                        scan(ctx, buf);
+                    }
                 } else {
                     ctx.fireChannelRead(msg);
                 }
@@ -56,6 +94,9 @@ final class LineFoldingGuard {
                                     new IllegalArgumentException("obsolete line folding in the request head")));
                         }
                     }
+                    if (request.decoderResult().isSuccess() && WebSocketUpgrade.requested(request)) {
+                        holding = true;
+                    }
                 }
                 if (msg instanceof LastHttpContent) {
                     inHead = true;
@@ -63,6 +104,57 @@ final class LineFoldingGuard {
                 ctx.fireChannelRead(msg);
             }
         };
+    }
+
+    /** Whether an upgrade request awaits its answer, and what follows it is held back. */
+    boolean holding() {
+        return holding;
+    }
+
+    /**
+     * The upgrade was answered with something other than a 101: the connection stays HTTP, and what was
+     * held goes to the decoder as the next request.
+     */
+    void resume() {
+        if (!holding) {
+            return;
+        }
+        holding = false;
+        ByteBuf early = held;
+        held = null;
+        if (early != null && scanContext != null && !scanContext.isRemoved()) {
+            scan(scanContext, early);
+        } else if (early != null) {
+            early.release();
+        }
+    }
+
+    /** The upgrade was answered with a 101: what was held belongs to the tunnel. Null when nothing. */
+    ByteBuf takeHeld() {
+        holding = false;
+        ByteBuf early = held;
+        held = null;
+        return early;
+    }
+
+    private void hold(ChannelHandlerContext ctx, ByteBuf buf) {
+        if (held == null) {
+            held = ctx.alloc().compositeBuffer();
+        }
+        held.addComponent(true, buf);
+        if (held.readableBytes() > MAX_HELD_BYTES) {
+            log.debug("client {} sent more than {} bytes behind an unanswered upgrade request: closed",
+                    ctx.channel().remoteAddress(), MAX_HELD_BYTES);
+            releaseHeld();
+            ctx.close();
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     private void scan(ChannelHandlerContext ctx, ByteBuf buf) {
@@ -76,7 +168,7 @@ final class LineFoldingGuard {
             ctx.fireChannelRead(buf);
             return;
         }
-        if (lastWasLineFeed && isSpaceOrTab(buf.getByte(start)) && inHead) {
+        if (lastWasLineFeed && isSpaceOrTab(buf.getByte(start))) {
             foldSeen = true;
         }
         lastWasLineFeed = buf.getByte(end - 1) == '\n';
@@ -87,6 +179,7 @@ final class LineFoldingGuard {
             if (lf < 0) {
                 break;
             }
+            int headEnd = endOfBlankLineAt(buf, lf + 1, end);
             if (isSpaceOrTab(buf.getByte(lf + 1))) {
                 // Let the decoder see everything up to this line end; its output tells whether a head is open.
                 ctx.fireChannelRead(buf.retainedSlice(forwarded, lf + 1 - forwarded));
@@ -94,6 +187,18 @@ final class LineFoldingGuard {
                 if (inHead) {
                     foldSeen = true;
                 }
+            } else if (headEnd > 0 && headEnd < end) {
+                // A head ends here and more bytes follow: let the decoder read the head alone, so that an
+                // upgrade request is known before what follows it reaches the decoder.
+                ctx.fireChannelRead(buf.retainedSlice(forwarded, headEnd - forwarded));
+                forwarded = headEnd;
+                if (holding) {
+                    hold(ctx, buf.retainedSlice(forwarded, end - forwarded));
+                    buf.release();
+                    return;
+                }
+                from = headEnd; // the blank line's own line feed ended the head: not a fold
+                continue;
             }
             from = lf + 1;
         }
@@ -108,6 +213,20 @@ final class LineFoldingGuard {
         } finally {
             buf.release();
         }
+    }
+
+    /**
+     * Where the bytes after a blank line starting at {@code at} begin (CR LF or a bare LF, which the
+     * decoder also accepts), or -1 when no blank line starts there.
+     */
+    private static int endOfBlankLineAt(ByteBuf buf, int at, int end) {
+        if (at < end && buf.getByte(at) == '\n') {
+            return at + 1;
+        }
+        if (at + 1 < end && buf.getByte(at) == '\r' && buf.getByte(at + 1) == '\n') {
+            return at + 2;
+        }
+        return -1;
     }
 
     private static boolean isSpaceOrTab(byte b) {

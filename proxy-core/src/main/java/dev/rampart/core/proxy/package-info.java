@@ -4,7 +4,8 @@
  * by itself), the {@code Exchange} that owns one request from head to last byte across attempts (its
  * {@code AttemptLoop} runs the attempts, {@code RetryBookkeeping} answers "retry?", and
  * {@code ClientResponseWriter} writes what the client gets), the request and response validation that
- * refuses ambiguous framing (with {@code LineFoldingGuard} around the decoder for folded header lines), the
+ * refuses ambiguous framing (with {@code RequestHeadGuard} around the decoder for folded header lines,
+ * and to hold back what a client sends behind a WebSocket upgrade request until it is answered), the
  * header and response writers, and the {@code WebSocketTunnel} an exchange becomes after a 101. Thin
  * plumbing that asks {@code routing}, {@code resilience} and {@code errors} for every decision. The
  * listener bootstrap lives here too, so end-to-end tests of the pipeline need nothing from the server module.

@@ -144,7 +144,7 @@ class WebSocketTest {
     void theClientSeesThe101WithTheHandshakeHeaders() throws Exception {
         startEcho("");
         try (RawHttp raw = proxy.raw()) {
-            raw.send(upgradeRequest(WebSocketEchoUpstream.PATH, "dGhlIHNhbXBsZSBub25jZQ=="));
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
             RawHttp.Response response = raw.read();
             assertEquals(101, response.status());
             assertEquals("websocket", response.header("upgrade").toLowerCase());
@@ -215,7 +215,7 @@ class WebSocketTest {
         startEcho("");
         echo.refuseUpgradesWith(403);
         try (RawHttp raw = proxy.raw()) {
-            raw.send(upgradeRequest(WebSocketEchoUpstream.PATH, "dGhlIHNhbXBsZSBub25jZQ=="));
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
             RawHttp.Response refused = raw.read();
             assertEquals(403, refused.status());
             assertEquals("upgrade refused", refused.text());
@@ -308,18 +308,10 @@ class WebSocketTest {
     void aRawFrameFromTheClientCrossesTheTunnelByteForByte() throws Exception {
         startEcho("");
         try (RawHttp raw = proxy.raw()) {
-            raw.send(upgradeRequest(WebSocketEchoUpstream.PATH, "dGhlIHNhbXBsZSBub25jZQ=="));
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
             assertEquals(101, raw.read().status());
-            byte[] mask = {1, 2, 3, 4};
             byte[] payload = "raw frame".getBytes(StandardCharsets.US_ASCII);
-            byte[] frame = new byte[2 + 4 + payload.length];
-            frame[0] = (byte) 0x81;
-            frame[1] = (byte) (0x80 | payload.length);
-            System.arraycopy(mask, 0, frame, 2, 4);
-            for (int i = 0; i < payload.length; i++) {
-                frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-            }
-            raw.send(frame);
+            raw.send(WebSocketEchoUpstream.maskedTextFrame("raw frame"));
 
             InputStream in = raw.socket().getInputStream();
             byte[] echoed = in.readNBytes(2 + payload.length);
@@ -335,7 +327,7 @@ class WebSocketTest {
         proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"",
                 "retry { attempts = 3, on = [reset, connect-failure], backoff { initial = 1ms, max = 1ms } }"));
         try (RawHttp raw = proxy.raw()) {
-            raw.send(upgradeRequest(WebSocketEchoUpstream.PATH, "dGhlIHNhbXBsZSBub25jZQ=="));
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
             RawHttp.Response response = raw.read();
             assertEquals(502, response.status());
             assertTrue(response.text().contains("UPSTREAM_RESET"), response.text());
@@ -363,11 +355,6 @@ class WebSocketTest {
         client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
         client.closedOrFailed.get(10, TimeUnit.SECONDS);
         return proxy.observer.awaitExchange(1);
-    }
-
-    private static String upgradeRequest(String path, String key) {
-        return "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
     }
 
     private static String accept(String key) {

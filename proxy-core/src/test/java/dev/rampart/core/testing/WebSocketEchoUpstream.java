@@ -59,6 +59,7 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
     private final AtomicInteger connectionsClosed = new AtomicInteger();
     private final Channel server;
     private volatile int refuseUpgradesWith;
+    private volatile long delayUpgradesMillis;
 
     private WebSocketEchoUpstream() {
         WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
@@ -91,6 +92,26 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
         return new WebSocketEchoUpstream();
     }
 
+    /** An upgrade request for {@link #PATH}, as a raw client writes it (RFC 6455 §4.1's sample key). */
+    public static String upgradeRequest() {
+        return "GET " + PATH + " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    }
+
+    /** A final text frame as a client sends it: masked (RFC 6455 §5.3), payload under 126 bytes. */
+    public static byte[] maskedTextFrame(String text) {
+        byte[] mask = {1, 2, 3, 4};
+        byte[] payload = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] frame = new byte[2 + 4 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
     public String authority() {
         return "127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
     }
@@ -103,6 +124,11 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
     /** From now on upgrade requests are answered with {@code status} (0: accept them again). */
     public void refuseUpgradesWith(int status) {
         refuseUpgradesWith = status;
+    }
+
+    /** From now on the answer to an upgrade request (101 or refusal) comes {@code millis} late. */
+    public void delayUpgradesBy(long millis) {
+        delayUpgradesMillis = millis;
     }
 
     public int connectionsAccepted() {
@@ -139,12 +165,21 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
                     (a, b) -> a + ", " + b));
             heads.add(head);
             boolean upgrade = request.headers().contains(HttpHeaderNames.UPGRADE);
+            long delay = delayUpgradesMillis;
+            if (upgrade && delay > 0) {
+                ctx.executor().schedule(() -> answer(ctx, request, true), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } else {
+                answer(ctx, request, upgrade);
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, FullHttpRequest request, boolean upgrade) {
             if (upgrade && refuseUpgradesWith != 0) {
                 respond(ctx, request, refuseUpgradesWith, "upgrade refused");
             } else if (!request.uri().equals(PATH)) {
                 respond(ctx, request, 200, "plain");
             } else {
-                ctx.fireChannelRead(msg);
+                ctx.fireChannelRead(request);
             }
         }
 

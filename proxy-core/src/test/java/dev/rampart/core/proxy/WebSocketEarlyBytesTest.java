@@ -1,0 +1,130 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.WebSocketEchoUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a client sends behind a WebSocket upgrade request before the answer came. RFC 6455 asks clients
+ * to wait for the 101, but some send their first frames at once, and nginx forwards them: the proxy holds
+ * them back (bounded) and gives them to the tunnel after a 101, or reads them as the next request after
+ * any other answer. Handed to the HTTP decoder at once they would be taken for a request and eaten.
+ */
+class WebSocketEarlyBytesTest {
+
+    private WebSocketEchoUpstream echo;
+    private FakeUpstream fake;
+    private ProxyHarness proxy;
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (echo != null) {
+            echo.close();
+        }
+        if (fake != null) {
+            fake.close();
+        }
+    }
+
+    private void startEcho() {
+        echo = WebSocketEchoUpstream.start();
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", ""));
+    }
+
+    @Test
+    void aFrameInTheSameWriteAsTheUpgradeRequestCrossesOnceTheTunnelOpens() throws IOException {
+        startEcho();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(concat(WebSocketEchoUpstream.upgradeRequest().getBytes(StandardCharsets.ISO_8859_1),
+                    WebSocketEchoUpstream.maskedTextFrame("early frame")));
+
+            assertEquals(101, raw.read().status());
+            assertEquals("early frame", readTextFrame(raw.socket().getInputStream()));
+        }
+    }
+
+    @Test
+    void framesWrittenWhileTheUpstreamTakesItsTimeCrossInOrder() throws Exception {
+        startEcho();
+        echo.delayUpgradesBy(400);
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
+            Thread.sleep(100); // each write a read of its own on the proxy, all before the 101
+            raw.send(WebSocketEchoUpstream.maskedTextFrame("first"));
+            Thread.sleep(100);
+            raw.send(WebSocketEchoUpstream.maskedTextFrame("second"));
+
+            assertEquals(101, raw.read().status());
+            InputStream in = raw.socket().getInputStream();
+            assertEquals("first", readTextFrame(in));
+            assertEquals("second", readTextFrame(in));
+        }
+    }
+
+    @Test
+    void bytesBehindARefusedUpgradeAreReadAsTheNextRequest() {
+        startEcho();
+        echo.refuseUpgradesWith(403);
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(WebSocketEchoUpstream.upgradeRequest() + "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            RawHttp.Response refused = raw.read();
+            assertEquals(403, refused.status());
+            assertEquals("upgrade refused", refused.text());
+            RawHttp.Response next = raw.read();
+            assertEquals(200, next.status());
+            assertEquals("plain", next.text());
+        }
+        assertEquals(1, echo.connectionsAccepted(), "both requests went over one pooled upstream connection");
+    }
+
+    @Test
+    void aClientSendingMoreThanTheLimitBeforeTheAnswerIsClosed() throws Exception {
+        CompletableFuture<FakeUpstream.Reply> unanswered = new CompletableFuture<>();
+        fake = FakeUpstream.start((request, reply) -> unanswered.complete(reply));
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
+            unanswered.get(5, TimeUnit.SECONDS); // the upgrade is at the upstream, which never answers
+
+            byte[] flood = new byte[RequestHeadGuard.MAX_HELD_BYTES + 16 * 1024];
+            Arrays.fill(flood, (byte) 0x82);
+            try {
+                raw.send(flood);
+            } catch (RuntimeException closedWhileWriting) {
+                // the proxy may close before the last bytes are written
+            }
+            assertTrue(raw.closedByPeer(), "the connection is closed rather than buffering without end");
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** Reads one unmasked text frame with a payload under 126 bytes, as the echo server sends it. */
+    private static String readTextFrame(InputStream in) throws IOException {
+        byte[] header = in.readNBytes(2);
+        assertEquals((byte) 0x81, header[0], "a final text frame");
+        byte[] payload = in.readNBytes(header[1]);
+        return new String(payload, StandardCharsets.US_ASCII);
+    }
+}
