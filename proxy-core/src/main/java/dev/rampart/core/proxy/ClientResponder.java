@@ -46,7 +46,7 @@ final class ClientResponder {
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, "close");
         }
-        return ctx.writeAndFlush(response);
+        return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 
     /** A route's configured direct response; {@code outcome} counts the body bytes sent. */
@@ -66,6 +66,6 @@ final class ClientResponder {
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, "close");
         }
-        return ctx.writeAndFlush(response);
+        return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 }

@@ -343,6 +343,7 @@ final class Exchange {
     void abort() {
         attempts.abandonCurrent();
         outcome.aborted();
+        ctx.flush(); // what was relayed so far, still waiting for its batch's flush, goes out before the cut
         ctx.close();
         finish();
     }

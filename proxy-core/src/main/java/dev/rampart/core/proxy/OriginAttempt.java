@@ -119,7 +119,7 @@ final class OriginAttempt implements OriginListener {
             ch.write(lastOrNull != null ? lastOrNull : LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
             requestWritten();
         }
-        ch.flush();
+        FlushBatch.flushSoon(ch);
         ch.read(); // an early response (e.g. 413 from the upstream) must be seen while the body still flows
     }
 
@@ -131,7 +131,7 @@ final class OriginAttempt implements OriginListener {
         }
         Channel ch = conn.channel();
         boolean last = content instanceof LastHttpContent;
-        ch.writeAndFlush(content, ch.voidPromise());
+        ch.writeAndFlush(content, ch.voidPromise()); // streamed: at once, as the response body is relayed
         if (last) {
             requestWritten();
         }
