@@ -4,7 +4,6 @@ import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.WebSocketEchoUpstream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,32 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WebSocketEarlyBytesTest {
 
-    private WebSocketEchoUpstream echo;
-    private FakeUpstream fake;
-    private ProxyHarness proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (echo != null) {
-            echo.close();
-        }
-        if (fake != null) {
-            fake.close();
-        }
-    }
-
-    private void startEcho() {
-        echo = WebSocketEchoUpstream.start();
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", ""));
+    private static ProxyHarness proxyFor(String authority) {
+        return ProxyHarness.start(ProxyHarness.simple("\"" + authority + "\"", ""));
     }
 
     @Test
     void aFrameInTheSameWriteAsTheUpgradeRequestCrossesOnceTheTunnelOpens() throws IOException {
-        startEcho();
-        try (RawHttp raw = proxy.raw()) {
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = proxyFor(echo.authority());
+             RawHttp raw = proxy.raw()) {
             raw.send(concat(WebSocketEchoUpstream.upgradeRequest().getBytes(StandardCharsets.ISO_8859_1),
                     WebSocketEchoUpstream.maskedTextFrame("early frame")));
 
@@ -61,9 +43,10 @@ class WebSocketEarlyBytesTest {
 
     @Test
     void framesWrittenWhileTheUpstreamTakesItsTimeCrossInOrder() throws Exception {
-        startEcho();
-        echo.delayUpgradesBy(400);
-        try (RawHttp raw = proxy.raw()) {
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = proxyFor(echo.authority());
+             RawHttp raw = proxy.raw()) {
+            echo.delayUpgradesBy(400);
             raw.send(WebSocketEchoUpstream.upgradeRequest());
             Thread.sleep(100); // each write a read of its own on the proxy, all before the 101
             raw.send(WebSocketEchoUpstream.maskedTextFrame("first"));
@@ -79,27 +62,29 @@ class WebSocketEarlyBytesTest {
 
     @Test
     void bytesBehindARefusedUpgradeAreReadAsTheNextRequest() {
-        startEcho();
-        echo.refuseUpgradesWith(403);
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(WebSocketEchoUpstream.upgradeRequest() + "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = proxyFor(echo.authority())) {
+            echo.refuseUpgradesWith(403);
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(WebSocketEchoUpstream.upgradeRequest() + "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
 
-            RawHttp.Response refused = raw.read();
-            assertEquals(403, refused.status());
-            assertEquals("upgrade refused", refused.text());
-            RawHttp.Response next = raw.read();
-            assertEquals(200, next.status());
-            assertEquals("plain", next.text());
+                RawHttp.Response refused = raw.read();
+                assertEquals(403, refused.status());
+                assertEquals("upgrade refused", refused.text());
+                RawHttp.Response next = raw.read();
+                assertEquals(200, next.status());
+                assertEquals("plain", next.text());
+            }
+            assertEquals(1, echo.connectionsAccepted(), "both requests went over one pooled upstream connection");
         }
-        assertEquals(1, echo.connectionsAccepted(), "both requests went over one pooled upstream connection");
     }
 
     @Test
     void aClientSendingMoreThanTheLimitBeforeTheAnswerIsClosed() throws Exception {
         CompletableFuture<FakeUpstream.Reply> unanswered = new CompletableFuture<>();
-        fake = FakeUpstream.start((request, reply) -> unanswered.complete(reply));
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
-        try (RawHttp raw = proxy.raw()) {
+        try (FakeUpstream fake = FakeUpstream.start((request, reply) -> unanswered.complete(reply));
+             ProxyHarness proxy = proxyFor(fake.authority());
+             RawHttp raw = proxy.raw()) {
             raw.send(WebSocketEchoUpstream.upgradeRequest());
             unanswered.get(5, TimeUnit.SECONDS); // the upgrade is at the upstream, which never answers
 
