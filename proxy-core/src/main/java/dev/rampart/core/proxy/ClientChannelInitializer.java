@@ -47,6 +47,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         return channels;
     }
 
+    /** Takes the HTTP handlers out of a client connection's pipeline, for a WebSocket tunnel. */
+    static void removeHttpHandlers(ChannelPipeline p) {
+        p.remove(BYTE_WATCH);
+        p.remove(HEAD_SCAN);
+        p.remove(HEAD_MARK);
+        p.remove(FLOW_CONTROL);
+        p.remove(HTTP_CODEC);
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         ServerConfig server = runtime.current().config().server();

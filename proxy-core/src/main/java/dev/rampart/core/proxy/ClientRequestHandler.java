@@ -12,10 +12,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -23,9 +21,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 
 /**
  * The downstream side of one client connection: reads one request at a time (auto-read is off and a
@@ -72,7 +67,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
-        clientIp = ip(ctx.channel().remoteAddress());
+        clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
         armIdleTimer();
         requestRead();
@@ -244,9 +239,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         Upstream upstream = snapshot.upstream(rc.upstream().get());
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
-        String host = rc.preserveHost() && head.headers().contains(HttpHeaderNames.HOST)
-                ? head.headers().get(HttpHeaderNames.HOST)
-                : upstream.endpoints().get(0).address().authority();
+        String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
         HttpRequest template = ForwardedHeaders.originRequest(head, route.rewritePath(head.uri()), host, idHeader,
                 requestId, clientIp, scheme, contentLength);
         boolean upgrade = WebSocketUpgrade.requested(head);
@@ -303,12 +296,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         tunnel = raw;
         timers.cancelBody();
         ByteBuf early = heads.takeHeld();
-        ChannelPipeline p = ctx.pipeline();
-        p.remove(ClientChannelInitializer.BYTE_WATCH);
-        p.remove(ClientChannelInitializer.HEAD_SCAN);
-        p.remove(ClientChannelInitializer.HEAD_MARK);
-        p.remove(ClientChannelInitializer.FLOW_CONTROL);
-        p.remove(ClientChannelInitializer.HTTP_CODEC);
+        ClientChannelInitializer.removeHttpHandlers(ctx.pipeline());
         if (early != null) {
             raw.fromClient(early); // sent behind the upgrade request, before the 101: after all the above
         }
@@ -403,10 +391,4 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static String ip(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
-    }
 }

@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.TraceContext;
+import dev.rampart.core.upstream.Upstream;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -11,6 +12,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +75,20 @@ final class ForwardedHeaders {
         }
         out.set(X_RAMPART_ATTEMPT, FIRST_ATTEMPT); // replaces any the client sent: never trusted from a client
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), uri, out);
+    }
+
+    /** The Host sent upstream: the client's when the route preserves it, else the first endpoint's authority. */
+    static String upstreamHost(HttpRequest in, boolean preserveHost, Upstream upstream) {
+        String clientHost = preserveHost ? in.headers().get(HttpHeaderNames.HOST) : null;
+        return clientHost != null ? clientHost : upstream.endpoints().get(0).address().authority();
+    }
+
+    /** The client's IP address as X-Forwarded-For names it. */
+    static String clientIp(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
     }
 
     /**
