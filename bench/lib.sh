@@ -74,6 +74,20 @@ stop_all() {
     wait "$pid" 2>/dev/null || true
   done
   BENCH_PIDS=()
+  drop_access_logs
+}
+
+# The proxies' access logs grow by about 1 GB per minute of load and a run leaves several: they are
+# deleted when the run ends (every other file is kept) unless KEEP_ACCESS_LOGS=1.
+drop_access_logs() {
+  [[ -n "$BENCH_TMP" && "${KEEP_ACCESS_LOGS:-0}" != 1 ]] || return 0
+  local logs
+  mapfile -t logs < <(find "$BENCH_TMP" -name access.log -type f 2>/dev/null)
+  ((${#logs[@]} > 0)) || return 0
+  local mb
+  mb=$(du -cm "${logs[@]}" | tail -1 | cut -f1)
+  rm -f "${logs[@]}"
+  log "deleted ${#logs[@]} access log(s), ${mb} MB (KEEP_ACCESS_LOGS=1 keeps them)"
 }
 
 port_in_use() {
