@@ -1,11 +1,14 @@
 package dev.rampart.server.observe;
 
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.read.ListAppender;
 import dev.rampart.core.config.AccessLogConfig;
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.testing.Await;
 import dev.rampart.server.TestJson;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -112,5 +115,109 @@ class AccessLogObserverTest {
         ILoggingEvent event = appender.list.get(0);
         assertEquals(ch.qos.logback.classic.Level.INFO, event.getLevel());
         assertEquals("req-3", TestJson.object(event.getFormattedMessage()).get("request_id"));
+    }
+
+    @Test
+    void withTheBundledLayoutTheLineGoesStraightToTheBatchingAppenderAndArrivesTheSame() {
+        LoggerContext context = newContext();
+        try {
+            ListAppender<ILoggingEvent> out = started(new ListAppender<>(), context);
+            BatchingAsyncAppender batching = batching(context, out);
+            Logger logger = context.getLogger(AccessLogObserver.LOGGER_NAME);
+            logger.setAdditive(false);
+            logger.addAppender(batching);
+            assertSame(batching, AccessLogObserver.soleBatchingAppender(logger), "the direct path is taken");
+
+            AccessLogObserver.forLogger(logger).onExchangeComplete(new ExchangeRecord(0, "req-4", "10.0.0.7", "GET",
+                    "/", 200, null, "default", "app", "e", 1, 0, 0, 1_000_000, 500_000));
+
+            Await.until(() -> size(out) == 1, "the line delivered");
+            ILoggingEvent event;
+            synchronized (out) {
+                event = out.list.get(0);
+            }
+            assertEquals(ch.qos.logback.classic.Level.INFO, event.getLevel());
+            assertEquals(AccessLogObserver.LOGGER_NAME, event.getLoggerName());
+            assertEquals("req-4", TestJson.object(event.getFormattedMessage()).get("request_id"));
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void anyOtherSetupOfTheLoggerKeepsTheOrdinaryLoggingPath() {
+        LoggerContext context = newContext();
+        try {
+            ListAppender<ILoggingEvent> out = started(new ListAppender<>(), context);
+            Logger additive = context.getLogger("additive");
+            additive.addAppender(batching(context, out));
+            assertNull(AccessLogObserver.soleBatchingAppender(additive), "lines also go to the parent's appenders");
+
+            Logger two = context.getLogger("two");
+            two.setAdditive(false);
+            two.addAppender(batching(context, out));
+            two.addAppender(started(new ListAppender<>(), context));
+            assertNull(AccessLogObserver.soleBatchingAppender(two), "a second appender");
+
+            Logger plain = context.getLogger("plain");
+            plain.setAdditive(false);
+            plain.addAppender(started(new ListAppender<>(), context));
+            assertNull(AccessLogObserver.soleBatchingAppender(plain), "not a batching appender");
+
+            Logger filtered = context.getLogger("filtered");
+            filtered.setAdditive(false);
+            BatchingAsyncAppender withFilter = batching(context, out);
+            withFilter.addFilter(new ch.qos.logback.core.filter.Filter<>() {
+                @Override
+                public ch.qos.logback.core.spi.FilterReply decide(ILoggingEvent event) {
+                    return ch.qos.logback.core.spi.FilterReply.NEUTRAL;
+                }
+            });
+            filtered.addAppender(withFilter);
+            assertNull(AccessLogObserver.soleBatchingAppender(filtered), "the appender filters");
+
+            Logger stopped = context.getLogger("stopped");
+            stopped.setAdditive(false);
+            BatchingAsyncAppender notStarted = batching(context, out);
+            notStarted.stop();
+            stopped.addAppender(notStarted);
+            assertNull(AccessLogObserver.soleBatchingAppender(stopped), "the appender is not started");
+
+            Logger sole = context.getLogger("sole");
+            sole.setAdditive(false);
+            sole.addAppender(batching(context, out));
+            context.addTurboFilter(new ch.qos.logback.classic.turbo.MarkerFilter());
+            assertNull(AccessLogObserver.soleBatchingAppender(sole), "a turbo filter may decide on every line");
+        } finally {
+            context.stop();
+        }
+    }
+
+    private static LoggerContext newContext() {
+        LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new LogbackMDCAdapter());
+        return context;
+    }
+
+    private static <A extends ch.qos.logback.core.Appender<ILoggingEvent>> A started(A appender, LoggerContext context) {
+        appender.setContext(context);
+        appender.start();
+        return appender;
+    }
+
+    private static BatchingAsyncAppender batching(LoggerContext context, ListAppender<ILoggingEvent> out) {
+        BatchingAsyncAppender batching = new BatchingAsyncAppender();
+        batching.setContext(context);
+        batching.setName("access");
+        batching.setDrainDelayMillis(2);
+        batching.addAppender(out);
+        batching.start();
+        return batching;
+    }
+
+    private static int size(ListAppender<ILoggingEvent> appender) {
+        synchronized (appender) {
+            return appender.list.size();
+        }
     }
 }

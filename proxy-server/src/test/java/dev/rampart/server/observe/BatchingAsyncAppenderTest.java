@@ -152,6 +152,52 @@ class BatchingAsyncAppenderTest {
                 warning.getFormattedMessage());
     }
 
+    @Test
+    void aDeferredLineBecomesAnInfoEventOfItsLoggerWithTheCallersThreadNameAndTime() {
+        List<ILoggingEvent> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> formattedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AppenderBase<ILoggingEvent> formatting = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                event.getFormattedMessage(); // as an encoder does, on the thread that appends
+                delivered.add(event);
+            }
+        };
+        start(1024, 5, formatting);
+        Object argument = new Object() {
+            @Override
+            public String toString() {
+                formattedOn.add(Thread.currentThread());
+                return "deferred line";
+            }
+        };
+        long before = System.currentTimeMillis();
+
+        async.appendDeferred(context.getLogger("rampart.access"), argument);
+
+        Await.until(() -> delivered.size() == 1, "the deferred line delivered");
+        ILoggingEvent event = delivered.get(0);
+        assertEquals("deferred line", event.getFormattedMessage());
+        assertEquals(Level.INFO, event.getLevel());
+        assertEquals("rampart.access", event.getLoggerName());
+        assertEquals(Thread.currentThread().getName(), event.getThreadName());
+        assertTrue(event.getTimeStamp() >= before && event.getTimeStamp() <= System.currentTimeMillis(),
+                "stamped when it was handed over: " + event.getTimeStamp());
+        assertEquals(1, formattedOn.size());
+        assertFalse(formattedOn.get(0) == Thread.currentThread(), "formatted on the drain thread");
+    }
+
+    @Test
+    void aDeferredLineHandedToAStoppedAppenderIsDropped() {
+        start(1024, 5, target);
+        async.stop();
+
+        async.appendDeferred(context.getLogger("rampart.access"), "late");
+
+        assertTrue(lines(target).isEmpty());
+        async = null;
+    }
+
     private void start(int queueSize, long drainDelayMillis, ch.qos.logback.core.Appender<ILoggingEvent> child) {
         child.setContext(context);
         child.start();
