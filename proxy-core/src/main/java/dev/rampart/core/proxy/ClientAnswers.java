@@ -80,8 +80,7 @@ final class ClientAnswers {
         boolean keepAlive = keepAliveAfter(request, bodyless);
         outcome.status(respond.status());
         ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
-                        snapshot.requestIdHeader(), outcome.requestId(), request.method().equals(HttpMethod.HEAD), keepAlive,
-                        outcome)
+                        snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD), keepAlive, outcome)
                 .addListener((ChannelFutureListener) f -> handler.requestDone(bodyless, -1));
     }
 

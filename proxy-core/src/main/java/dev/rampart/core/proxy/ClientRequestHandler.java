@@ -390,5 +390,4 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             active.onBodyTimeout();
         }
     }
-
 }

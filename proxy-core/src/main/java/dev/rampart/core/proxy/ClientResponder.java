@@ -49,9 +49,9 @@ final class ClientResponder {
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 
-    /** A route's configured direct response; {@code outcome} counts the body bytes sent. */
+    /** A route's configured direct response; {@code outcome} gives its request id and counts the body bytes sent. */
     static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
-                                     String requestIdHeader, String requestId, boolean headOnly, boolean keepAlive,
+                                     String requestIdHeader, boolean headOnly, boolean keepAlive,
                                      ExchangeOutcome outcome) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (!headOnly) {
@@ -62,7 +62,7 @@ final class ClientResponder {
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        h.set(requestIdHeader, requestId);
+        h.set(requestIdHeader, outcome.requestId());
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, "close");
         }

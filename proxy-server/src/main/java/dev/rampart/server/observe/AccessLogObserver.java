@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * it through a {@link BatchingAsyncAppender}, which builds the JSON on its own drain thread rather than on
  * the event loop that finished the exchange, to a {@link BufferedStdoutAppender}, so a slow stdout drops
  * (and reports) lines rather than stalling an event loop. With that configuration the line skips the
- * logger and is handed to the appender directly, so the event loop does not build a logging event either. Tests pass their own sink, which receives each
- * line already built, and read the lines directly.
+ * logger and is handed to the appender directly, so the event loop does not build a logging event either.
+ * Tests pass their own sink, which receives each line already built, and read the lines directly.
  */
 public final class AccessLogObserver implements ProxyObserver {
 
@@ -40,19 +40,14 @@ public final class AccessLogObserver implements ProxyObserver {
 
     private AccessLogObserver(Logger logger) {
         BatchingAsyncAppender direct = soleBatchingAppender(logger);
-        if (direct != null) {
-            ch.qos.logback.classic.Logger logback = (ch.qos.logback.classic.Logger) logger;
-            this.writer = record -> {
-                DeferredAccessLogLine line = new DeferredAccessLogLine(format, record);
-                if (direct.isStarted()) {
-                    direct.appendDeferred(logback, line);
-                } else {
-                    logger.info("{}", line); // logging was reconfigured since: let logback route the line
-                }
-            };
-        } else {
-            this.writer = record -> logger.info("{}", new DeferredAccessLogLine(format, record));
-        }
+        this.writer = record -> {
+            DeferredAccessLogLine line = new DeferredAccessLogLine(format, record);
+            if (direct != null && direct.isStarted()) {
+                direct.appendDeferred((ch.qos.logback.classic.Logger) logger, line);
+            } else {
+                logger.info("{}", line); // any other setup, or logging reconfigured since: logback routes it
+            }
+        };
         this.enabled = logger::isInfoEnabled;
     }
 
