@@ -109,6 +109,11 @@ public final class FakeUpstream implements AutoCloseable {
         return connectionsAccepted.get();
     }
 
+    /** Connections accepted and not closed yet (by either side). */
+    public int connectionsOpen() {
+        return children.size();
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();

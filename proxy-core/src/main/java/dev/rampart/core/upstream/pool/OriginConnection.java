@@ -45,7 +45,13 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      */
     public void release(boolean reusable) {
         listener = null;
-        pool.release(this, reusable && !rawBytes);
+        pool.release(this, reusable && !rawBytes && !heldBytesPastResponse());
+    }
+
+    /** Bytes past the end of the response, which the next request would read as the start of its own. */
+    private boolean heldBytesPastResponse() {
+        OriginHttpCodec codec = channel.pipeline().get(OriginHttpCodec.class);
+        return codec != null && codec.holdsUnreadBytes();
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.rampart.core.upstream.pool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import io.netty.handler.ssl.SslContext;
@@ -87,8 +86,7 @@ final class OriginPipeline {
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
-        // failOnMissingResponse: a close before the response is reported as PrematureChannelClosureException.
-        p.addLast(HTTP, new HttpClientCodec(decoder, true, false));
+        p.addLast(HTTP, new OriginHttpCodec(decoder));
     }
 
     /** Completes when the TLS handshake is done, or at once for a plain connection. */

@@ -1,0 +1,128 @@
+package dev.rampart.core.upstream.pool;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of an upstream connection: Netty's response decoder and request encoder, paired for
+ * the one request at a time a pooled connection carries. Unlike Netty's {@code HttpClientCodec} it knows
+ * where a response ends in the byte stream, because a connection goes back to the pool only when nothing
+ * follows the response:
+ * <ul>
+ *   <li>bytes the upstream sent past the end of a response (a body on a response to HEAD, on a 204 or
+ *       304, more body than its Content-Length) stay in the decoder, where they would be read as the
+ *       start of the next request's response: {@link #holdsUnreadBytes()} makes such a connection
+ *       unusable;</li>
+ *   <li>bytes that arrive while no request is outstanding (the connection is idle) close it;</li>
+ *   <li>a response field name with whitespace in it ({@code Content-Length X: 5}), which Netty's decoder
+ *       would read as the name before the whitespace, makes the response malformed.</li>
+ * </ul>
+ */
+final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec.ResponseDecoder, OriginHttpCodec.RequestEncoder> {
+
+    /** The method of the request whose response is expected; decides whether a response has a body. */
+    private HttpMethod method;
+    /** From the moment a request head is encoded until the last part of its final response is decoded. */
+    private boolean awaitingResponse;
+    /**
+     * The response being decoded is a 1xx: its end is not the end of the exchange (after a 101 the
+     * connection carries another protocol and never goes back to the pool).
+     */
+    private boolean interim;
+
+    OriginHttpCodec(HttpDecoderConfig config) {
+        init(new ResponseDecoder(config), new RequestEncoder());
+    }
+
+    /** Whether the decoder holds bytes it has not decoded: past the end of the response just read. */
+    boolean holdsUnreadBytes() {
+        return inboundHandler().unreadBytes() > 0;
+    }
+
+    final class RequestEncoder extends HttpRequestEncoder {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof HttpRequest request) {
+                method = request.method();
+                awaitingResponse = true;
+                interim = false;
+            }
+            super.encode(ctx, msg, out);
+        }
+    }
+
+    final class ResponseDecoder extends HttpResponseDecoder {
+
+        ResponseDecoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        int unreadBytes() {
+            return internalBuffer().readableBytes();
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (!awaitingResponse) {
+                // Nothing was asked: a late or unsolicited response, or garbage. Whatever it is, the
+                // connection no longer speaks in step with its requests.
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+            int before = out.size();
+            super.decode(ctx, in, out);
+            for (int i = before; i < out.size(); i++) {
+                Object part = out.get(i);
+                if (part instanceof HttpResponse response) {
+                    interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+                }
+                if (part instanceof LastHttpContent && !interim) {
+                    awaitingResponse = false;
+                }
+            }
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            if (msg instanceof HttpResponse response
+                    && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+                    && HttpMethod.HEAD.equals(method)) {
+                return true; // RFC 9112 §6.3: a response to HEAD ends with its head, whatever it declares
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+
+        /**
+         * Netty ends a response field name at the first whitespace and then skips to the colon, so
+         * {@code Set-Cookie Evil: x} would arrive as {@code Set-Cookie}. A field name is a token (RFC 9110
+         * §5.1): only whitespace may stand between it and the colon, which RFC 9112 §5.1 has a proxy
+         * remove. {@code line} holds the rest of the header line after the name.
+         */
+        @Override
+        protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+            int i = start + length;
+            while (i < line.length && (line[i] == ' ' || line[i] == '\t')) {
+                i++;
+            }
+            if (i < line.length && line[i] != ':') {
+                throw new IllegalArgumentException("whitespace inside the header field name "
+                        + new String(line, start, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            return super.splitHeaderName(line, start, length);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Bytes an upstream sends past the end of a response, or on a connection waiting in the pool, are never
+ * read as the response to another request: the connection is closed instead of reused. Left in the
+ * decoder, a partial head would become the start of the next client's response, with whatever headers
+ * it carries.
+ */
+class BytesPastTheResponseTest {
+
+    /** The start of a response head, cut off in a header value: the next response's bytes would complete it. */
+    private static final String PARTIAL_HEAD =
+            "HTTP/1.1 302 Found\r\nLocation: https://evil.example/\r\nSet-Cookie: session=attacker\r\nX-Pad: ";
+
+    static Stream<Arguments> responsesWithBytesBehind() {
+        return Stream.of(
+                Arguments.of("a body on a response to HEAD", "HEAD",
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + PARTIAL_HEAD.length() + "\r\n\r\n" + PARTIAL_HEAD),
+                Arguments.of("a body on a 304", "GET",
+                        "HTTP/1.1 304 Not Modified\r\nContent-Length: " + PARTIAL_HEAD.length() + "\r\n\r\n"
+                                + PARTIAL_HEAD),
+                Arguments.of("a body on a 204", "GET", "HTTP/1.1 204 No Content\r\n\r\n" + PARTIAL_HEAD),
+                Arguments.of("more body than its Content-Length", "GET",
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi" + PARTIAL_HEAD));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("responsesWithBytesBehind")
+    void bytesPastTheEndOfAResponseAreNeverReadAsTheNextResponse(String name, String method, String response) {
+        UpstreamBehavior firstThenFine = (req, reply) -> {
+            if (req.uri().equals("/first")) {
+                reply.raw(response);
+            } else {
+                reply.send(200, "text/plain", "fine");
+            }
+        };
+        try (FakeUpstream upstream = FakeUpstream.start(firstThenFine);
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send(method + " /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            raw.read(method.equals("HEAD"));
+
+            raw.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response second = raw.read();
+
+            assertEquals(200, second.status(), second.text());
+            assertEquals("fine", second.text());
+            assertNull(second.header("location"), "no header of the left-over bytes");
+            assertNull(second.header("set-cookie"), "no header of the left-over bytes");
+            assertEquals(2, upstream.connectionsAccepted(), "the connection with bytes left over was not reused");
+        }
+    }
+
+    @Test
+    void bytesOnAnIdleConnectionCloseItInsteadOfSpoilingTheNextRequest() {
+        UpstreamBehavior answerThenStray = (req, reply) -> {
+            reply.send(200, "text/plain", "fine");
+            if (req.uri().equals("/first")) {
+                reply.after(50, () -> reply.raw(PARTIAL_HEAD));
+            }
+        };
+        try (FakeUpstream upstream = FakeUpstream.start(answerThenStray);
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fine", raw.read().text());
+            Await.until(() -> upstream.connectionsOpen() == 0, "the proxy closes the connection the stray bytes came on");
+
+            raw.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response second = raw.read();
+
+            assertEquals(200, second.status(), second.text());
+            assertEquals("fine", second.text());
+            assertNull(second.header("location"));
+            assertEquals(2, upstream.connectionsAccepted());
+        }
+    }
+
+    @Test
+    void aCleanConnectionIsStillReused() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            for (String method : new String[] {"GET", "HEAD", "GET"}) {
+                raw.send(method + " / HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, raw.read(method.equals("HEAD")).status());
+            }
+            assertEquals(1, upstream.connectionsAccepted(), "one upstream connection carried all three");
+        }
+    }
+}
