@@ -47,6 +47,18 @@ class UpstreamResponseValidationTest {
                         "HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\nContent-Length: 0\r\n\r\n"),
                 Arguments.of("bare LF line endings",
                         "HTTP/1.1 200 OK\nContent-Length: 0\n\n"),
+                Arguments.of("a status below 100",
+                        "HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nhi"),
+                Arguments.of("a two-digit status",
+                        "HTTP/1.1 20 Short\r\nContent-Length: 2\r\n\r\nhi"),
+                Arguments.of("a status above 599",
+                        "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nhi"),
+                Arguments.of("a four-digit status",
+                        "HTTP/1.1 2000 Long\r\nContent-Length: 2\r\n\r\nhi"),
+                Arguments.of("whitespace inside the name of a framing header",
+                        "HTTP/1.1 200 OK\r\nContent-Length X: 100\r\n\r\nhi"),
+                Arguments.of("whitespace inside a header name",
+                        "HTTP/1.1 200 OK\r\nSet-Cookie Evil: admin=1\r\nContent-Length: 2\r\n\r\nhi"),
                 Arguments.of("bytes that are not HTTP",
                         "\u0016\u0003\u0001\u0000 definitely not http\r\n\r\n"));
     }
