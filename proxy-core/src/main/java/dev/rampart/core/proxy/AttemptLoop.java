@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.errors.UpstreamErrorPolicy;
+import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.resilience.FailureKind;
 import dev.rampart.core.resilience.RetryDecision;
@@ -14,6 +15,7 @@ import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.PoolExhaustedException;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -174,8 +176,9 @@ final class AttemptLoop {
         OriginAttempt attempt = current;
         if (attempt != null) {
             current = null;
-            attempt.recordOutcome(null, 0);
             attempt.abandon();
+            settleSuccess(attempt); // a relayed response the exchange stops reading did not fail upstream
+            attempt.recordOutcome(null, 0);
         }
     }
 
@@ -227,9 +230,16 @@ final class AttemptLoop {
         headNanos = snapshot.ticker().read();
         long elapsed = headNanos - attempt.startNanos();
         int status = response.status().code();
-        attempt.recordOutcome(!(status >= 500 && status != 501), elapsed);
-        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
-                status >= 500 ? "status_5xx" : "success");
+        boolean success = !(status >= 500 && status != 501);
+        if (success && status != 101 && attempt.endpoint().breaker().state() == CircuitBreaker.State.CLOSED) {
+            // Decided at the end of the body: an upstream that breaks off mid-body has failed. A half-open
+            // probe's verdict is given at the head, so a long stream cannot hold the breaker half open.
+            attempt.deferSuccess(elapsed);
+        } else {
+            attempt.recordOutcome(success, elapsed);
+            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
+                    status >= 500 ? "status_5xx" : "success");
+        }
         if (status == 101) {
             current = null;
             exchange.switchToTunnel(attempt, response);
@@ -241,6 +251,7 @@ final class AttemptLoop {
                     clientResponse.responseStarted());
             if (decision.isRetry()) {
                 attempt.abandon();
+                settleSuccess(attempt);
                 current = null;
                 retries.statusRetried(status, retryAfter);
                 retryOrReport(decision);
@@ -251,6 +262,7 @@ final class AttemptLoop {
         String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status, contentType)) {
             attempt.abandon(); // the upstream's body is never read, let alone sent
+            settleSuccess(attempt);
             current = null;
             long seconds = retries.retryAfterSeconds(status, retryAfter);
             exchange.failUpstream(status, seconds);
@@ -301,9 +313,11 @@ final class AttemptLoop {
         clientResponse.relayContent(content);
     }
 
-    void relayLast(LastHttpContent last) {
+    void relayLast(OriginAttempt attempt, LastHttpContent last) {
         current = null;
-        clientResponse.relayLast(last).addListener(exchange.finishWhenWritten());
+        ChannelFuture written = clientResponse.relayLast(last);
+        settleSuccess(attempt);
+        written.addListener(exchange.finishWhenWritten());
     }
 
     void onOriginWritable(OriginAttempt attempt) {
@@ -312,15 +326,32 @@ final class AttemptLoop {
         }
     }
 
-    /** The upstream broke off mid-response: the client can only see a cut connection. */
-    void onRelayBroken(OriginAttempt attempt) {
+    /**
+     * The upstream broke off mid-response (closed, reset, or sent a malformed body): the client can only
+     * see a cut connection. The attempt failed, whatever its head said: the breaker counts a failure and
+     * the access log keeps the status sent with the failure's reason.
+     */
+    void onRelayBroken(OriginAttempt attempt, FailureKind kind) {
         if (attempt != current || exchange.finished()) {
             return;
         }
-        log.info("request {}: upstream {} closed the connection mid-response", outcome.requestId(),
-                attempt.endpoint().label());
-        attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
+        log.info("request {}: upstream {} broke off the response mid-body ({})", outcome.requestId(),
+                attempt.endpoint().label(), kind.reason());
+        if (attempt.successPending()) {
+            attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
+            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
+                    kind.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        outcome.brokenOff(kind.reason());
         exchange.abort();
+    }
+
+    /** Records the success a relayed head deferred, if it is still pending. */
+    private void settleSuccess(OriginAttempt attempt) {
+        if (attempt.successPending()) {
+            attempt.recordOutcome(true, 0);
+            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), "success");
+        }
     }
 
     // ---- bugs ---------------------------------------------------------------------------------------

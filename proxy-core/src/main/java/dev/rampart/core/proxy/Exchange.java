@@ -330,10 +330,6 @@ final class Exchange {
             tunnel.onClientClosed(); // the end of a WebSocket conversation, not a cancelled request
             return;
         }
-        OriginAttempt attempt = attempts.current();
-        if (attempt != null) {
-            attempt.recordOutcome(null, 0);
-        }
         attempts.abandonCurrent();
         outcome.clientClosed();
         finish();

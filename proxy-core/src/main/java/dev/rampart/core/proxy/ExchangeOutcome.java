@@ -95,6 +95,11 @@ final class ExchangeOutcome {
         reason = CLIENT_CLOSED;
     }
 
+    /** The upstream broke off a response already started: the status sent stays, with the failure's reason. */
+    void brokenOff(dev.rampart.core.errors.Reason why) {
+        reason = why.name();
+    }
+
     /** The response was cut off after it started; the status already sent stays in the record. */
     void aborted() {
         aborted = true;

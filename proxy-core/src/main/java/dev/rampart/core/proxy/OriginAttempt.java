@@ -43,6 +43,8 @@ final class OriginAttempt implements OriginListener {
     private boolean responseKeepAlive;
     private ScheduledFuture<?> perTryTimer;
     private boolean outcomeRecorded;
+    /** Time to the head of a relayed response that counts as a success once its body is complete; -1 for none. */
+    private long deferredSuccessNanos = -1;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
         this.loop = loop;
@@ -65,7 +67,8 @@ final class OriginAttempt implements OriginListener {
 
     /**
      * Records this attempt's outcome on the endpoint's breaker and ends its share of the endpoint's load,
-     * once: later calls (a client leaving after the head arrived, say) change nothing.
+     * once: later calls (a client leaving after the head arrived, say) change nothing. After
+     * {@link #deferSuccess}, anything but a failure records that success.
      *
      * @param success true, false, or null for an attempt cancelled with no outcome
      */
@@ -74,6 +77,10 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         outcomeRecorded = true;
+        if (deferredSuccessNanos >= 0 && !Boolean.FALSE.equals(success)) {
+            success = Boolean.TRUE;
+            elapsedNanos = deferredSuccessNanos;
+        }
         endpoint.attemptEnded();
         if (success == null) {
             endpoint.breaker().onCancelled();
@@ -82,6 +89,19 @@ final class OriginAttempt implements OriginListener {
         } else {
             endpoint.breaker().onFailure(elapsedNanos);
         }
+    }
+
+    /**
+     * The head of the response being relayed counts as a success, with the time it took, unless the
+     * upstream breaks off before the end of the body: the outcome is recorded then.
+     */
+    void deferSuccess(long elapsedNanos) {
+        deferredSuccessNanos = elapsedNanos;
+    }
+
+    /** Whether a success waits for the end of the body to be recorded. */
+    boolean successPending() {
+        return deferredSuccessNanos >= 0 && !outcomeRecorded;
     }
 
     /**
@@ -268,7 +288,7 @@ final class OriginAttempt implements OriginListener {
     private void onBodyMessage(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            loop.onRelayBroken(this);
+            loop.onRelayBroken(this, FailureKind.BAD_RESPONSE);
             return;
         }
         if (content instanceof LastHttpContent) {
@@ -278,7 +298,7 @@ final class OriginAttempt implements OriginListener {
             // at once, ending the exchange and starting the connection's next request (pipelined, or read
             // behind a refused upgrade), which should find this connection in the pool.
             conn.release(reusable);
-            loop.relayLast((LastHttpContent) content);
+            loop.relayLast(this, (LastHttpContent) content);
             return;
         }
         loop.relayContent(content);
@@ -293,7 +313,7 @@ final class OriginAttempt implements OriginListener {
             if (state == State.AWAITING_HEAD) {
                 loop.onAttemptFailed(this, FailureKind.RESET, null);
             } else if (state == State.RELAYING) {
-                loop.onRelayBroken(this);
+                loop.onRelayBroken(this, FailureKind.RESET);
             }
         }).run();
     }
@@ -304,7 +324,7 @@ final class OriginAttempt implements OriginListener {
             if (state == State.AWAITING_HEAD) {
                 loop.onAttemptFailed(this, loop.classifyTransportFailure(cause), cause);
             } else if (state == State.RELAYING) {
-                loop.onRelayBroken(this);
+                loop.onRelayBroken(this, loop.classifyTransportFailure(cause));
             }
         }).run();
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Endpoint breakers end to end: they trip, shield the upstream while open, and recover through half-open. */
@@ -145,6 +146,42 @@ class CircuitBreakerTest {
     }
 
     /** Polls with plain requests until one is not refused by the open breaker; returns its status. */
+    @Test
+    void responsesCutOffMidBodyAreFailuresAndTripTheBreaker() throws Exception {
+        start(UpstreamBehavior.resetMidBody(100_000, 1_000),
+                "consecutive-failures = 3, minimum-calls = 100, open-duration = 10s", NO_RETRIES);
+
+        for (int i = 0; i < 3; i++) {
+            String path = "/cut/" + i;
+            assertThrows(java.io.IOException.class, () -> get(path), "the client sees the cut, not a whole body");
+        }
+        proxy.observer.awaitExchange(3);
+        HttpResponse<String> open = get("/while-open");
+
+        assertEquals(503, open.statusCode(), "three bodies cut off in a row are three failures: " + open.body());
+        assertEquals("CIRCUIT_OPEN", Envelope.parse(open.body()).reason());
+        assertEquals(3, upstream.requests().size());
+        assertEquals(java.util.List.of("reset", "reset", "reset"), proxy.observer.attempts,
+                "counted when the body broke off, not as successes when the head arrived");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, proxy.observer.exchanges.get(i).status(), "the status the client was sent");
+            assertEquals("UPSTREAM_RESET", proxy.observer.exchanges.get(i).reason(), "and why it ended early");
+        }
+    }
+
+    @Test
+    void aWholeResponseIsASuccessOnceItsBodyIsRelayed() throws Exception {
+        start(UpstreamBehavior.ok("whole"), "consecutive-failures = 1, minimum-calls = 100", NO_RETRIES);
+
+        HttpResponse<String> response = get("/whole");
+
+        assertEquals(200, response.statusCode());
+        assertEquals("whole", response.body());
+        proxy.observer.awaitExchange(1);
+        assertEquals(java.util.List.of("success"), proxy.observer.attempts);
+        assertEquals(null, proxy.observer.exchanges.get(0).reason());
+    }
+
     private int awaitNotCircuitOpen(long timeoutMillis) throws Exception {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (System.nanoTime() < deadline) {

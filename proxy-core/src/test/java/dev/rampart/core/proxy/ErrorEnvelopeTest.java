@@ -215,7 +215,7 @@ class ErrorEnvelopeTest {
                 return exchange(get("/"));
             }
             case INTERNAL_ERROR -> {
-                FakeUpstream f = fake(UpstreamBehavior.ok("fine"));
+                FakeUpstream f = fake(alwaysUnavailable());
                 proxy = ProxyHarness.start(conf("", app(f.authority(), ""), route("")), throwingOnAttempt());
                 return exchange(get("/"));
             }
@@ -239,6 +239,14 @@ class ErrorEnvelopeTest {
         return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
+    /**
+     * An upstream answering 503: its attempt is reported as soon as the head arrives, before anything is
+     * sent to the client (a success is reported only once its body has been relayed).
+     */
+    private static UpstreamBehavior alwaysUnavailable() {
+        return UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("fine"));
+    }
+
     private static ProxyObserver throwingOnAttempt() {
         return new ProxyObserver() {
             @Override
@@ -252,7 +260,7 @@ class ErrorEnvelopeTest {
 
     @Test
     void anInternalErrorIsAnsweredWithTheEnvelopeAndLoggedOnceWithItsStackTrace() throws Exception {
-        FakeUpstream f = fake(UpstreamBehavior.ok("fine"));
+        FakeUpstream f = fake(alwaysUnavailable());
         proxy = ProxyHarness.start(conf("", app(f.authority(), ""), route("")), throwingOnAttempt());
         try (LogCapture logs = LogCapture.start()) {
             RawHttp.Response response = exchange(get("/"));
