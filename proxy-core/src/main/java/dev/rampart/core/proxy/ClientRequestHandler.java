@@ -217,10 +217,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 head.method().name(), ExchangeOutcome.pathOf(head.uri()));
 
         Reason malformed = RequestValidation.check(head, snapshot.config().server().maxRequestBody());
-        if (malformed != null) {
-            failEarly(malformed, null);
+        String target = malformed == null ? RequestTarget.originForm(head.uri()) : null;
+        if (malformed != null || target == null) {
+            failEarly(malformed != null ? malformed : Reason.BAD_REQUEST, null);
             return;
         }
+        head.setUri(target); // routes match, and the upstream gets, the origin-form in normal form
         if (runtime.refusing()) {
             failEarly(Reason.SHUTTING_DOWN, null);
             return;

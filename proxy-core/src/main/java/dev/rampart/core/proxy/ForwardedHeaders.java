@@ -53,14 +53,14 @@ final class ForwardedHeaders {
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
         out.set(HttpHeaderNames.HOST, host);
-        String priorFor = source.get(X_FORWARDED_FOR);
+        String priorFor = allLines(source, X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
         out.set(X_FORWARDED_PROTO, proto);
         String clientHost = source.get(HttpHeaderNames.HOST);
         if (clientHost != null) {
             out.set(X_FORWARDED_HOST, clientHost);
         }
-        appendVia(source.get(HttpHeaderNames.VIA), out);
+        appendVia(allLines(source, HttpHeaderNames.VIA), out);
         out.set(requestIdHeader, requestId);
         String incomingTrace = source.get(TRACEPARENT);
         String trace = TraceContext.ensureTraceparent(incomingTrace);
@@ -123,7 +123,7 @@ final class ForwardedHeaders {
                 out.set(HttpHeaderNames.CONTENT_LENGTH, length);
             }
         }
-        appendVia(in.headers().get(HttpHeaderNames.VIA), out);
+        appendVia(allLines(in.headers(), HttpHeaderNames.VIA), out);
         out.set(requestIdHeader, requestId);
         if (!keepAlive) {
             out.set(HttpHeaderNames.CONNECTION, "close");
@@ -194,6 +194,24 @@ final class ForwardedHeaders {
             start = end + 1;
         }
         return false;
+    }
+
+    /**
+     * Every line of a list header as one value (RFC 9110 §5.3): a front proxy's X-Forwarded-For or Via
+     * line after the client's is part of the list, not to be dropped. Null when there is none.
+     */
+    private static String allLines(HttpHeaders headers, CharSequence name) {
+        List<String> lines = headers.getAll(name);
+        if (lines.size() <= 1) {
+            return lines.isEmpty() ? null : lines.get(0);
+        }
+        StringBuilder joined = new StringBuilder();
+        for (String line : lines) {
+            if (!line.isBlank()) {
+                joined.append(joined.length() == 0 ? "" : ", ").append(line.trim());
+            }
+        }
+        return joined.toString();
     }
 
     private static void appendVia(String prior, HttpHeaders out) {

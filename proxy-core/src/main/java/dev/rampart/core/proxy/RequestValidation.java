@@ -63,6 +63,10 @@ final class RequestValidation {
         if (head.protocolVersion() == HttpVersion.HTTP_1_1 && !h.contains(HttpHeaderNames.HOST)) {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2: a 1.1 request without Host is invalid
         }
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host != null && !isHostSyntax(host)) {
+            return Reason.BAD_REQUEST; // RFC 9112 §3.2: an invalid Host is refused, not routed or forwarded
+        }
         if (!absoluteFormAgreesWithHost(head.uri(), h.get(HttpHeaderNames.HOST))) {
             return Reason.BAD_REQUEST;
         }
@@ -100,6 +104,43 @@ final class RequestValidation {
         String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
         return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
                 : authority;
+    }
+
+    /**
+     * Whether {@code host} is {@code uri-host [ ":" port ]} (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal
+     * in brackets, or a name of unreserved, sub-delim and percent-encoded characters. Spaces, slashes or a
+     * {@code #} in a Host would otherwise reach host-based routing ({@code evil.com#.wild.com}) and the
+     * upstream's X-Forwarded-Host.
+     */
+    static boolean isHostSyntax(String host) {
+        int n = host.length();
+        int i = 0;
+        if (n > 0 && host.charAt(0) == '[') {
+            int close = host.indexOf(']');
+            if (close < 2) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = host.charAt(i);
+                if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < n && isRegNameChar(host.charAt(i))) {
+                i++;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        return host.charAt(i) == ':' && allDigits(host.substring(i + 1)) && n - i - 1 <= 5;
+    }
+
+    private static boolean isRegNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
     }
 
     private static boolean allDigits(String s) {

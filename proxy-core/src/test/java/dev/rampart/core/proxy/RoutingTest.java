@@ -207,6 +207,51 @@ class RoutingTest {
         return p.client().send(HttpRequest.newBuilder(p.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    @Test
+    void anAbsoluteFormTargetIsRoutedAndRewrittenAsItsPath() {
+        assertEquals("one /v2/items?page=2", get("x", "GET", "http://x/legacy/items?page=2").text(),
+                "the upstream gets the rewritten origin-form, not the client's absolute URI");
+        assertEquals("one /orders/7", get("api.example.com", "GET", "http://api.example.com/api/orders/7").text());
+    }
+
+    @Test
+    void dotSegmentsEncodedDotsAndRepeatedSlashesAreResolvedBeforeRouting() {
+        assertEquals(203, get("x", "GET", "/static/../health").status(), "matched as /health");
+        assertEquals(203, get("x", "GET", "/static/%2e%2E/health").status(), "encoded dots are dots");
+        assertEquals(203, get("x", "GET", "//health").status());
+        assertEquals(203, get("x", "GET", "/./%68ealth").status(), "an encoded letter is that letter");
+        assertEquals("one /static/x", get("x", "GET", "/legacy/../static/x").text(),
+                "a path that leaves a rewritten prefix is routed where it lands, not rewritten");
+        assertEquals("one /v2/a/b?q=/../", get("x", "GET", "/legacy//a/./b?q=/../").text(), "the query is left alone");
+    }
+
+    @Test
+    void bytesAboveAsciiInTheTargetArePercentEncodedAndControlCharactersAreRefused() {
+        assertEquals("one /static/caf%C3%A9?q=%C3%A9", get("x", "GET", "/static/caf\u00c3\u00a9?q=\u00c3\u00a9").text(),
+                "the client's UTF-8 bytes, escaped, not re-encoded as other bytes");
+        assertEquals(400, get("x", "GET", "/static/a\u0000b").status());
+        assertEquals(400, get("x", "GET", "/static/a\u001bb").status());
+        assertEquals(400, get("x", "GET", "/static/a\u007fb").status());
+    }
+
+    @Test
+    void aHostThatIsNotAHostIsRefused() {
+        for (String host : List.of("a b", "x/y", "evil.com#.example.org", "x:80a", "[zz]")) {
+            assertEquals(400, get(host, "GET", "/static/a").status(), host);
+        }
+        assertEquals(200, get("[::1]:8080", "GET", "/static/a").status());
+        assertEquals(200, get("my_host.internal:", "GET", "/static/a").status());
+    }
+
+    @Test
+    void everyXForwardedForAndViaLineIsPartOfTheList() {
+        get("x", "GET", "/static/lines", "X-Forwarded-For: 1.1.1.1, 2.2.2.2", "X-Forwarded-For: 3.3.3.3",
+                "Via: 1.0 a", "Via: 1.1 b");
+        RecordedRequest seen = lastRequest(one, "/static/lines");
+        assertEquals("1.1.1.1, 2.2.2.2, 3.3.3.3, 127.0.0.1", seen.header("x-forwarded-for"));
+        assertEquals("1.0 a, 1.1 b, 1.1 rampart", seen.header("via"));
+    }
+
     private static RawHttp.Response get(String host, String method, String path, String... headers) {
         try (RawHttp raw = proxy.raw()) {
             StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");

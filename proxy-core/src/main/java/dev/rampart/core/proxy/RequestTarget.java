@@ -1,0 +1,130 @@
+package dev.rampart.core.proxy;
+
+/**
+ * The request-target as routes match it and the upstream receives it: origin-form, with its path in
+ * normal form. Routing on the raw target would let {@code /x/../admin}, {@code //admin} or
+ * {@code /%61dmin} miss a route for {@code /admin} while the upstream resolves them to it, and let
+ * {@code /pub/../secret} escape a prefix rewrite.
+ */
+final class RequestTarget {
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private RequestTarget() {
+    }
+
+    /**
+     * The origin-form of {@code target} with a normalized path, or null when it cannot be one: a control
+     * character, or an absolute-form target that is not http(s).
+     * <ul>
+     *   <li>absolute-form ({@code http://host/p?q}) becomes origin-form ({@code /p?q}): RFC 9112 §3.2.1
+     *       sends only the path and query to an origin, and the host was checked against Host;</li>
+     *   <li>bytes above 0x7F, which the decoder gives as ISO-8859-1 characters, are percent-encoded: a
+     *       target is ASCII, and written back as UTF-8 they would arrive as other bytes;</li>
+     *   <li>percent-encoded unreserved characters are decoded (RFC 3986 §6.2.2.2), dot segments removed
+     *       (§5.2.4) and runs of slashes merged, as nginx does before matching locations.</li>
+     * </ul>
+     * The query is kept as it is; an asterisk-form target ({@code *}) too.
+     */
+    static String originForm(String target) {
+        if (target.equals("*")) {
+            return target;
+        }
+        String originForm = target;
+        if (!target.startsWith("/")) {
+            int schemeEnd = target.indexOf("://");
+            if (schemeEnd <= 0) {
+                return null;
+            }
+            int pathStart = schemeEnd + 3;
+            while (pathStart < target.length() && target.charAt(pathStart) != '/' && target.charAt(pathStart) != '?') {
+                pathStart++;
+            }
+            originForm = pathStart == target.length() ? "/" : target.charAt(pathStart) == '?'
+                    ? "/" + target.substring(pathStart) : target.substring(pathStart);
+        }
+        for (int i = 0; i < originForm.length(); i++) {
+            char c = originForm.charAt(i);
+            if (c < 0x21 || c == 0x7F) {
+                return null; // RFC 9112 §3.2: no whitespace or control characters in a request-target
+            }
+        }
+        int query = originForm.indexOf('?');
+        String path = query < 0 ? originForm : originForm.substring(0, query);
+        String rest = query < 0 ? "" : percentEncodeHighBytes(originForm.substring(query));
+        return removeDotSegments(decodeUnreserved(percentEncodeHighBytes(path))) + rest;
+    }
+
+    private static String percentEncodeHighBytes(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0x7F) {
+                if (out == null) {
+                    out = new StringBuilder(s.length() + 8).append(s, 0, i);
+                }
+                out.append('%').append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
+    /** {@code %41} → {@code A}, for ALPHA, DIGIT and {@code -._~} only: other escapes mean what they escape. */
+    private static String decodeUnreserved(String path) {
+        if (path.indexOf('%') < 0) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '%' && i + 2 < path.length()) {
+                int hi = Character.digit(path.charAt(i + 1), 16);
+                int lo = Character.digit(path.charAt(i + 2), 16);
+                if (hi >= 0 && lo >= 0 && isUnreserved((char) (hi * 16 + lo))) {
+                    out.append((char) (hi * 16 + lo));
+                    i += 2;
+                    continue;
+                }
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    private static boolean isUnreserved(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+                || c == '-' || c == '.' || c == '_' || c == '~';
+    }
+
+    /** RFC 3986 §5.2.4 on an absolute path, with empty segments dropped; "/.." at the root stays at the root. */
+    static String removeDotSegments(String path) {
+        if (path.indexOf("/.") < 0 && path.indexOf("//") < 0) {
+            return path; // nothing to do: the common case allocates nothing
+        }
+        String[] segments = path.split("/", -1);
+        java.util.ArrayDeque<String> kept = new java.util.ArrayDeque<>(segments.length);
+        for (int i = 1; i < segments.length; i++) {
+            String segment = segments[i];
+            boolean last = i == segments.length - 1;
+            if (segment.equals("..")) {
+                kept.pollLast();
+                if (last) {
+                    kept.addLast(""); // "/a/.." is the directory "/", keep its trailing slash
+                }
+            } else if (segment.equals(".")) {
+                if (last) {
+                    kept.addLast("");
+                }
+            } else if (!segment.isEmpty() || last) {
+                kept.addLast(segment);
+            }
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        for (String segment : kept) {
+            out.append('/').append(segment);
+        }
+        return out.length() == 0 ? "/" : out.toString();
+    }
+}
