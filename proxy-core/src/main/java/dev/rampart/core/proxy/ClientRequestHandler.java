@@ -347,6 +347,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             onRequestHead(next);
         } else if (keepAlive) {
             armIdleTimer();
+            if (heads.headBytesPending()) {
+                onBytesReceived(); // part of the next head came with the last request: its timeout runs now
+            }
             requestRead();
             if (heads.holding()) {
                 // An upgrade answered without a 101: the connection stays HTTP, and what the client sent

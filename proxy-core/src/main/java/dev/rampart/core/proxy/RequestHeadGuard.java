@@ -48,6 +48,8 @@ final class RequestHeadGuard {
     private boolean foldSeen;
     /** The last byte handed to the decoder was a line feed (a fold may straddle two reads). */
     private boolean lastWasLineFeed;
+    /** The decoder was given bytes of a request head and has not decoded that head yet. */
+    private boolean headBytesPending;
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
     /** What was read behind that upgrade request, in order; null when nothing. */
@@ -87,6 +89,7 @@ final class RequestHeadGuard {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
+                    headBytesPending = false;
                     if (foldSeen) {
                         foldSeen = false;
                         if (request.decoderResult().isSuccess()) {
@@ -104,6 +107,14 @@ final class RequestHeadGuard {
                 ctx.fireChannelRead(msg);
             }
         };
+    }
+
+    /**
+     * Whether the decoder holds the start of a request head: a client that sent part of its next request
+     * in the same read as the end of the last one. Its head timeout runs from now.
+     */
+    boolean headBytesPending() {
+        return headBytesPending;
     }
 
     /** Whether an upgrade request awaits its answer, and what follows it is held back. */
@@ -171,6 +182,7 @@ final class RequestHeadGuard {
         if (lastWasLineFeed && isSpaceOrTab(buf.getByte(start))) {
             foldSeen = true;
         }
+        headBytesPending = true; // until the decoder makes a request of them
         lastWasLineFeed = buf.getByte(end - 1) == '\n';
         int forwarded = start;
         int from = start;
@@ -192,6 +204,7 @@ final class RequestHeadGuard {
                 // upgrade request is known before what follows it reaches the decoder.
                 ctx.fireChannelRead(buf.retainedSlice(forwarded, headEnd - forwarded));
                 forwarded = headEnd;
+                headBytesPending = inHead; // what follows starts the next head, unless a body comes first
                 if (holding) {
                     hold(ctx, buf.retainedSlice(forwarded, end - forwarded));
                     buf.release();

@@ -93,6 +93,22 @@ class ClientTimeoutsTest {
     }
 
     @Test
+    void aPartialHeadSentWithThePreviousRequestIsTimedFromTheEndOfThatRequest() {
+        start("request-header-timeout = 400ms, idle-timeout = 30s");
+        try (RawHttp raw = proxy.raw()) {
+            long headFrom = System.nanoTime();
+            raw.send(get("/first") + "GET /second HTTP/1.1\r\nHo"); // one write: the second head never ends
+            assertEquals(200, raw.read().status());
+
+            RawHttp.Response timedOut = raw.read();
+            long waited = System.nanoTime() - headFrom;
+
+            assertEquals(408, timedOut.status(), "the head timeout, not the 30 s idle timeout, ends it");
+            assertTrue(waited >= 350 * MS, "408 after " + waited / MS + " ms, before the head timeout");
+        }
+    }
+
+    @Test
     void aBodyThatStopsArrivingIsAnswered408AfterTheBodyTimeout() {
         start("request-body-timeout = 400ms");
         try (RawHttp raw = proxy.raw()) {
