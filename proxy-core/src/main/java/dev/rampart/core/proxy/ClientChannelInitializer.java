@@ -67,6 +67,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
+        p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
         if (sslContext != null) {
             p.addLast("tls", sslContext.newHandler(ch.alloc()));
         }
