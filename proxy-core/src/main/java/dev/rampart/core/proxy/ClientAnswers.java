@@ -41,8 +41,8 @@ final class ClientAnswers {
                              boolean requestBodyConsumed) {
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
         return ClientResponder.writeError(ctx, snapshot.renderer(), error,
-                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD), keepAlive,
-                outcome);
+                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD),
+                ClientResponder.Keep.of(keepAlive, request.protocolVersion()), outcome);
     }
 
     /**
@@ -80,7 +80,8 @@ final class ClientAnswers {
         boolean keepAlive = keepAliveAfter(request, bodyless);
         outcome.status(respond.status());
         ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
-                        snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD), keepAlive, outcome)
+                        snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
+                        ClientResponder.Keep.of(keepAlive, request.protocolVersion()), outcome)
                 .addListener((ChannelFutureListener) f -> handler.requestDone(bodyless, -1));
     }
 
@@ -91,7 +92,7 @@ final class ClientAnswers {
         ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
         ExchangeOutcome outcome = new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
                 requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT);
-        ClientResponder.writeError(ctx, s.renderer(), error, null, false, false, outcome)
+        ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome)
                 .addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
     }

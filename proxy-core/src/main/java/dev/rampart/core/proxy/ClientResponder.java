@@ -30,7 +30,7 @@ final class ClientResponder {
      * @param outcome  counts the body bytes sent, for the access log
      */
     static ChannelFuture writeError(ChannelHandlerContext ctx, ErrorRenderer renderer, ErrorContext error,
-                                    String accept, boolean headOnly, boolean keepAlive, ExchangeOutcome outcome) {
+                                    String accept, boolean headOnly, Keep keep, ExchangeOutcome outcome) {
         RenderedError rendered = renderer.render(error, accept);
         ByteBuf body = headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(rendered.body());
         outcome.addBytesOut(body.readableBytes());
@@ -43,15 +43,13 @@ final class ClientResponder {
         for (Map.Entry<String, String> header : rendered.headers()) {
             h.add(header.getKey(), header.getValue());
         }
-        if (!keepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, "close");
-        }
+        keep.announce(h);
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 
     /** A route's configured direct response; {@code outcome} gives its request id and counts the body bytes sent. */
     static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
-                                     String requestIdHeader, boolean headOnly, boolean keepAlive,
+                                     String requestIdHeader, boolean headOnly, Keep keep,
                                      ExchangeOutcome outcome) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (!headOnly) {
@@ -63,9 +61,32 @@ final class ClientResponder {
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         h.set(requestIdHeader, outcome.requestId());
-        if (!keepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, "close");
-        }
+        keep.announce(h);
         return FlushBatch.writeAndFlushSoon(ctx, response);
+    }
+
+    /** What the connection does after a response, and how the response says so. */
+    enum Keep {
+        /** Closes: {@code Connection: close}. */
+        CLOSE,
+        /** Stays open for an HTTP/1.1 client, for which that is the default: nothing to say. */
+        OPEN,
+        /**
+         * Stays open for an HTTP/1.0 client that asked for keep-alive: it assumes a close unless told
+         * (RFC 9112 Appendix C.2.2), so {@code Connection: keep-alive}.
+         */
+        OPEN_HTTP10;
+
+        static Keep of(boolean keepAlive, io.netty.handler.codec.http.HttpVersion clientVersion) {
+            return !keepAlive ? CLOSE : clientVersion == io.netty.handler.codec.http.HttpVersion.HTTP_1_0 ? OPEN_HTTP10 : OPEN;
+        }
+
+        void announce(HttpHeaders headers) {
+            if (this == CLOSE) {
+                headers.set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+            } else if (this == OPEN_HTTP10) {
+                headers.set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
     }
 }

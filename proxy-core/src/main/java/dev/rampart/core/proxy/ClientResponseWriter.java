@@ -83,7 +83,7 @@ final class ClientResponseWriter {
         boolean keepAlive = !closeClientAfterResponse && client.keepAliveAfter(request, requestBodyComplete);
         closeClientAfterResponse = !keepAlive;
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
-                chunked, keepAlive);
+                chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()));
         ctx.write(head, ctx.voidPromise());
     }
 

@@ -111,7 +111,7 @@ final class ForwardedHeaders {
      * @param chunked whether the body goes out chunked (the upstream's was, or it was close-delimited)
      */
     static HttpResponse clientResponse(HttpResponse in, String requestIdHeader, String requestId,
-                                       boolean chunked, boolean keepAlive) {
+                                       boolean chunked, ClientResponder.Keep keep) {
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         copyEndToEnd(in.headers(), out);
         if (chunked) {
@@ -125,9 +125,7 @@ final class ForwardedHeaders {
         }
         appendVia(allLines(in.headers(), HttpHeaderNames.VIA), out);
         out.set(requestIdHeader, requestId);
-        if (!keepAlive) {
-            out.set(HttpHeaderNames.CONNECTION, "close");
-        }
+        keep.announce(out);
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), out);
     }
 

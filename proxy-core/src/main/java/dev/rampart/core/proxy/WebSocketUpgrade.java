@@ -58,7 +58,8 @@ final class WebSocketUpgrade {
      * {@code -Protocol}, {@code -Extensions}...) plus {@code Upgrade} and {@code Connection: upgrade}.
      */
     static HttpResponse switchingResponse(HttpResponse in, String requestIdHeader, String requestId) {
-        HttpResponse head = ForwardedHeaders.clientResponse(in, requestIdHeader, requestId, false, true);
+        HttpResponse head = ForwardedHeaders.clientResponse(in, requestIdHeader, requestId, false,
+                ClientResponder.Keep.OPEN);
         HttpHeaders headers = head.headers();
         headers.remove(HttpHeaderNames.CONTENT_LENGTH); // a 101 has no body, whatever the upstream claimed
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

@@ -39,4 +39,26 @@ class Http10ClientTest {
             assertEquals("hello", raw.read().text(), "the connection stays usable");
         }
     }
+
+    @Test
+    void anHttp10ClientThatAskedForKeepAliveIsToldTheConnectionStaysOpen() {
+        String routes = "{ name = ping, match { path-prefix = \"/ping\" }, respond { status = 200, body = \"pong\" } }\n"
+                + "{ name = app, match { path-prefix = \"/\" }, upstream = app }";
+        try (FakeUpstream upstream = FakeUpstream.start(dev.rampart.core.testing.UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"" + upstream.authority() + "\"] }", routes));
+             RawHttp raw = proxy.raw()) {
+            for (String path : new String[] {"/relayed", "/ping", "/relayed"}) {
+                raw.send("GET " + path + " HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+                RawHttp.Response response = raw.read();
+                assertEquals(200, response.status(), path);
+                assertEquals("keep-alive", response.header("connection"),
+                        path + ": a 1.0 client assumes a close unless told otherwise");
+            }
+            raw.send("GET /relayed HTTP/1.0\r\nHost: x\r\n\r\n");
+            RawHttp.Response last = raw.read();
+            assertEquals("close", last.header("connection"), "without keep-alive a 1.0 connection closes");
+            assertTrue(raw.closedByPeer());
+        }
+    }
 }

@@ -77,7 +77,7 @@ public class ForwardedHeadersBenchmark {
     @Benchmark
     public HttpResponse clientResponse() {
         return ForwardedHeaders.clientResponse(originResponse, "X-Request-Id", "8f14e45f-ceea-4f6a-9b9e-3f1c2a7d9b10",
-                false, true);
+                false, ClientResponder.Keep.OPEN);
     }
 
     private HttpRequest template() {
