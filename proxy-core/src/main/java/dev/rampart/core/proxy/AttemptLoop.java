@@ -309,6 +309,13 @@ final class AttemptLoop {
         return clientResponse.clientWritable();
     }
 
+    /** An interim (1xx) response ahead of the final one: passed on while it can still mean something. */
+    void relayInformational(OriginAttempt attempt, HttpResponse interim) {
+        if (attempt == current && !exchange.finished()) {
+            clientResponse.writeInformational(interim);
+        }
+    }
+
     void relayContent(HttpContent content) {
         clientResponse.relayContent(content);
     }

@@ -87,6 +87,18 @@ final class ClientResponseWriter {
         ctx.write(head, ctx.voidPromise());
     }
 
+    /**
+     * Passes on an upstream's 1xx (103 Early Hints, say) with its end-to-end headers. A proxy forwards them
+     * (RFC 9110 §15.2) except to an HTTP/1.0 client, which does not know them, and never once the final
+     * response has started.
+     */
+    void writeInformational(HttpResponse interim) {
+        if (responseStarted || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            return;
+        }
+        FlushBatch.writeAndFlushSoon(ctx, ForwardedHeaders.interimResponse(interim));
+    }
+
     boolean clientWritable() {
         return ctx.channel().isWritable();
     }

@@ -2,7 +2,10 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.TraceContext;
 import dev.rampart.core.upstream.Upstream;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -127,6 +130,14 @@ final class ForwardedHeaders {
         out.set(requestIdHeader, requestId);
         keep.announce(out);
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), out);
+    }
+
+    /** An upstream's 1xx as sent to the client: its status and end-to-end headers, no body. */
+    static FullHttpResponse interimResponse(HttpResponse in) {
+        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        copyEndToEnd(in.headers(), out);
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, in.status(), Unpooled.EMPTY_BUFFER, out,
+                DefaultHttpHeadersFactory.trailersFactory().newHeaders());
     }
 
     /** Copies every header except hop-by-hop ones, those named in Connection, and framing. */

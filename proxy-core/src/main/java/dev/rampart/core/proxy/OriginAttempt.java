@@ -250,8 +250,11 @@ final class OriginAttempt implements OriginListener {
                 return;
             }
             if (code >= 100 && code < 200 && code != 101) {
-                skippingInformational = true; // 100 Continue and friends: answered by the proxy, never forwarded
+                skippingInformational = true;
                 sawInformational = true;
+                if (code != 100) {
+                    loop.relayInformational(this, response); // 103 Early Hints and the like: RFC 9110 §15.2
+                } // 100 Continue is the proxy's own business: it answered the client's Expect itself
                 ReferenceCountUtil.release(msg);
                 conn.channel().read();
                 return;
