@@ -183,9 +183,10 @@ final class RampartServer {
     }
 
     /**
-     * The graceful drain: readiness turns 503, the listener stops accepting, responses carry
-     * {@code Connection: close}, in-flight requests get {@code shutdown-grace} to finish, then whatever
-     * is left is closed and the process exits 0.
+     * The graceful drain: readiness turns 503, the listener stops accepting, idle keep-alive connections
+     * close, responses carry {@code Connection: close}, and connections get {@code shutdown-grace} to
+     * finish; then an exchange still running is answered 503 SHUTTING_DOWN (or cut, if its response had
+     * started), every connection closes and the process exits 0.
      */
     void shutdown(String signal) {
         if (!stopping.compareAndSet(false, true)) {
@@ -195,16 +196,24 @@ final class RampartServer {
         log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(), grace);
         runtime.startDraining();
         listener.stopAccepting().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        listener.closeIdleConnections();
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
-            if (!runtime.awaitQuiescence(grace)) {
-                log.warn("shutdown grace {} passed with {} requests still in flight; closing them", grace,
-                        runtime.inFlight());
+            // Each busy connection closes after its response (Connection: close), so waiting for the
+            // connections, not only the requests, lets a client's request already on the wire be answered.
+            boolean closed = listener.connectionsClosed().await(grace.toMillis());
+            boolean quiet = runtime.awaitQuiescence(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (!closed || !quiet) {
+                log.warn("shutdown grace {} passed with {} requests in flight on {} connections; ending them",
+                        grace, runtime.inFlight(), listener.openConnections());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         runtime.refuseNewRequests();
-        listener.closeConnections().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        io.netty.channel.group.ChannelGroupFuture closing = listener.connectionsClosed();
+        listener.closeConnections();
+        closing.awaitUninterruptibly(2, TimeUnit.SECONDS);
         reloader.close();
         admin.close();
         runtime.close();

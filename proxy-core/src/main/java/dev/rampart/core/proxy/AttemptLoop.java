@@ -349,7 +349,7 @@ final class AttemptLoop {
             snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
                     kind.name().toLowerCase(java.util.Locale.ROOT));
         }
-        outcome.brokenOff(kind.reason());
+        outcome.endedEarly(kind.reason());
         exchange.abort();
     }
 

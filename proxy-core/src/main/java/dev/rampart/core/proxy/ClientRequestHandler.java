@@ -65,7 +65,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
+        timers = new ClientConnectionTimers(ctx.executor(), this::closeIfIdle, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
         clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
@@ -101,7 +101,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (isClientTransportFailure(cause)) {
+        if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.codec.DecoderException
+                || cause instanceof javax.net.ssl.SSLException) {
             log.debug("client connection {} failed", ctx.channel(), cause);
             ctx.close();
             return;
@@ -117,12 +118,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         // close: it ends here, or a drain would wait out its whole grace for it.
         endRequest();
         ctx.close();
-    }
-
-    private static boolean isClientTransportFailure(Throwable cause) {
-        return cause instanceof java.io.IOException
-                || cause instanceof io.netty.handler.codec.DecoderException
-                || cause instanceof javax.net.ssl.SSLException;
     }
 
     /** Raw bytes arrived (seen before decoding): the first byte of a request starts its head timer. */
@@ -376,9 +371,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers.armIdle(runtime.current().config().server().idleTimeout().toNanos());
     }
 
-    private void onIdleTimeout() {
-        if (awaitingHead && !headBytesSeen) {
-            ctx.close(); // a keep-alive connection with no request: closed silently, like nginx
+    /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */
+    void closeIfIdle() {
+        if (awaitingHead && !headBytesSeen && ctx != null) {
+            ctx.close();
+        }
+    }
+
+    /** The drain's grace is over: the exchange still running ends now (see {@link Exchange#onShutdown}). */
+    void endForShutdown() {
+        Exchange active = exchange;
+        if (active != null) {
+            active.onShutdown();
         }
     }
 

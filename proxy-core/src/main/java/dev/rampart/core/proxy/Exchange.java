@@ -290,6 +290,24 @@ final class Exchange {
         fail(Reason.GATEWAY_TIMEOUT, -1);
     }
 
+    /**
+     * The drain's {@code shutdown-grace} ran out with this exchange unfinished: answered 503 SHUTTING_DOWN
+     * (retryable, so the client can go elsewhere) when nothing of the response was sent, else cut, with
+     * SHUTTING_DOWN as the reason either way. A WebSocket conversation ends with its connection.
+     */
+    void onShutdown() {
+        if (finished || tunnel != null) {
+            return;
+        }
+        if (clientResponse.responseStarted()) {
+            outcome.endedEarly(Reason.SHUTTING_DOWN);
+            abort();
+            return;
+        }
+        attempts.abandonCurrent();
+        fail(Reason.SHUTTING_DOWN, -1);
+    }
+
     /** The client stopped sending its body for longer than {@code request-body-timeout}. */
     void onBodyTimeout() {
         if (finished) {

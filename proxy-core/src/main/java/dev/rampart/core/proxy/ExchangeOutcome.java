@@ -95,8 +95,8 @@ final class ExchangeOutcome {
         reason = CLIENT_CLOSED;
     }
 
-    /** The upstream broke off a response already started: the status sent stays, with the failure's reason. */
-    void brokenOff(dev.rampart.core.errors.Reason why) {
+    /** A response already started was cut off: the status sent stays, with the reason it ended early. */
+    void endedEarly(dev.rampart.core.errors.Reason why) {
         reason = why.name();
     }
 

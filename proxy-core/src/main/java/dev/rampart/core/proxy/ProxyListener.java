@@ -64,9 +64,39 @@ public final class ProxyListener {
         return initializer.openConnections();
     }
 
-    /** Closes every client connection still open (the end of a drain). */
-    public io.netty.channel.group.ChannelGroupFuture closeConnections() {
-        return initializer.channels().close();
+    /**
+     * The start of a drain: connections waiting for a request are closed, as nginx closes its idle
+     * keep-alive connections; every other one closes after its response, which says {@code Connection: close}.
+     */
+    public void closeIdleConnections() {
+        for (Channel ch : initializer.channels()) {
+            ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
+            if (handler != null) {
+                ch.eventLoop().execute(handler::closeIfIdle);
+            }
+        }
+    }
+
+    /** Completes once every client connection open now has closed. */
+    public io.netty.channel.group.ChannelGroupFuture connectionsClosed() {
+        return initializer.channels().newCloseFuture();
+    }
+
+    /**
+     * The end of a drain: an exchange still running is answered 503 SHUTTING_DOWN if its response has not
+     * started, else cut; what was written goes out, then every connection closes.
+     */
+    public void closeConnections() {
+        for (Channel ch : initializer.channels()) {
+            ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
+            ch.eventLoop().execute(() -> {
+                if (handler != null) {
+                    handler.endForShutdown();
+                }
+                ch.flush(); // answers wait for the end of the loop's batch (FlushBatch): not past this close
+                ch.close();
+            });
+        }
     }
 
     /** Stops accepting; open connections keep being served. */

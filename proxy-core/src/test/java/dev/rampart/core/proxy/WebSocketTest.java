@@ -282,7 +282,9 @@ class WebSocketTest {
         proxy.runtime().startDraining();
 
         assertFalse(proxy.runtime().awaitQuiescence(Duration.ofMillis(200)), "an open tunnel is in flight");
-        proxy.listener().closeConnections().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        io.netty.channel.group.ChannelGroupFuture closed = proxy.listener().connectionsClosed();
+        proxy.listener().closeConnections();
+        closed.awaitUninterruptibly(5, TimeUnit.SECONDS);
 
         assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(5)), "closing the tunnel ends its exchange");
         await(() -> echo.connectionsClosed() == 1, "the upstream side closed with it");
