@@ -52,6 +52,12 @@ public record EndpointAddress(boolean tls, String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("missing host in \"" + text + "\" (expected: host:port)");
         }
+        if (rest.startsWith("[") ? !isIpv6Literal(host) : !isHostName(host)) {
+            // Credentials (user:pw@host) would be shown by /admin/routes and never sent; a colon outside
+            // brackets is an IPv6 address whose port cannot be told apart; spaces and the like are typos.
+            throw new IllegalArgumentException("bad host in \"" + text + "\" (expected: a name, an IPv4 address or"
+                    + " an [IPv6] address, then :port; no user:password@)");
+        }
         int port;
         if (portText == null) {
             if (defaultPort < 0) {
@@ -69,6 +75,27 @@ public record EndpointAddress(boolean tls, String host, int port) {
             }
         }
         return new EndpointAddress(tls, host, port);
+    }
+
+    private static boolean isHostName(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
+                    || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isIpv6Literal(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+                return false;
+            }
+        }
+        return host.indexOf(':') >= 0;
     }
 
     /** {@code host:port}, the form used in metrics labels, logs and the default {@code Host} header. */

@@ -91,6 +91,35 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void endpointHostsMustBeHostsWithoutCredentials() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["http://user:pw@h:80", "bad host:80", "::1:8080", "[::1]:8080"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        String expected = " (expected: a name, an IPv4 address or an [IPv6] address, then :port; no user:password@)";
+        assertEquals(List.of(
+                "rampart.upstreams.app.endpoints[0]: bad host in \"http://user:pw@h:80\"" + expected + at(2),
+                "rampart.upstreams.app.endpoints[1]: bad host in \"bad host:80\"" + expected + at(2),
+                "rampart.upstreams.app.endpoints[2]: bad host in \"::1:8080\"" + expected + at(2)),
+                problems);
+    }
+
+    @Test
+    void aDirectResponsesContentTypeMustBeAHeaderValue() {
+        String hocon = """
+                rampart {
+                  routes = [ { respond { content-type = "text/plain\\r\\nX-Injected: y" } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[0].respond.content-type: must be a header value: no line breaks or"
+                + " other control characters" + at(2)), problems);
+    }
+
+    @Test
     void routeNamesMustBeUnique() {
         String hocon = """
                 rampart {
