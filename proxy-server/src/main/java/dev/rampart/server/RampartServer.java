@@ -172,8 +172,16 @@ final class RampartServer {
         for (HealthChecks.Verdict v : runtime.healthChecks().verdicts()) {
             health.put(List.of(v.upstream(), v.endpoint()), v.healthy());
         }
+        // The registry keeps breakers of endpoints a reload removed for a while (an endpoint put back soon
+        // finds its breaker again); the view shows the running config's endpoints only.
+        java.util.Set<List<String>> configured = new java.util.HashSet<>();
+        runtime.config().upstreams().forEach((name, upstream) -> upstream.endpoints()
+                .forEach(endpoint -> configured.add(List.of(name, endpoint.authority()))));
         List<BreakerView> views = new ArrayList<>();
         for (BreakerSnapshot s : runtime.breakers().snapshot()) {
+            if (!configured.contains(List.of(s.upstream(), s.endpoint()))) {
+                continue;
+            }
             Boolean healthy = health.get(List.of(s.upstream(), s.endpoint()));
             views.add(new BreakerView(s.upstream(), s.endpoint(), s.state().name().toLowerCase(Locale.ROOT),
                     s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen(),

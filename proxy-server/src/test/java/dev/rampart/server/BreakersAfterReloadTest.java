@@ -1,0 +1,87 @@
+package dev.rampart.server;
+
+import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** /admin/breakers shows the running config's endpoints: not those a reload removed. */
+class BreakersAfterReloadTest {
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private void write(Path file, String upstreams, String routes) throws Exception {
+        Path tmp = dir.resolve("proxy.conf.tmp");
+        Files.writeString(tmp, """
+                rampart {
+                  server { host = "127.0.0.1", port = 0 }
+                  admin { port = 0 }
+                  access-log { enabled = false }
+                  upstreams { %s }
+                  routes = [ %s ]
+                }
+                """.formatted(upstreams, routes));
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String get(int port, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void breakersOfEndpointsARemovedUpstreamHadAreNotListed() throws Exception {
+        try (FakeUpstream kept = FakeUpstream.start(UpstreamBehavior.ok("kept"));
+             FakeUpstream removed = FakeUpstream.start(UpstreamBehavior.ok("removed"))) {
+            Path file = dir.resolve("proxy.conf");
+            String keptUpstream = "kept { endpoints = [\"" + kept.authority() + "\"] }";
+            String keptRoute = "{ name = kept, match { path-prefix = \"/kept\" }, upstream = kept }";
+            write(file, keptUpstream + "\nold { endpoints = [\"" + removed.authority() + "\"] }",
+                    keptRoute + "\n{ name = old, match { path-prefix = \"/old\" }, upstream = old }");
+            ConfigSource source = ConfigSource.resolve(Optional.of(file));
+            RampartServer server = RampartServer.start(source, source.load(), false);
+            try {
+                assertEquals("kept", get(server.port(), "/kept"));
+                assertEquals("removed", get(server.port(), "/old"));
+                assertEquals(List.of("kept", "old"), upstreamsListed(server));
+
+                write(file, keptUpstream, keptRoute);
+                Await.until(() -> !routes(server).contains("\"old\""), "the reload that removes upstream old");
+
+                assertEquals(List.of("kept"), upstreamsListed(server));
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+
+    private String routes(RampartServer server) {
+        try {
+            return get(server.adminPort(), "/admin/routes");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<Object> upstreamsListed(RampartServer server) throws Exception {
+        List<?> views = (List<?>) TestJson.parse(get(server.adminPort(), "/admin/breakers"));
+        return views.stream().map(v -> ((java.util.Map<?, ?>) v).get("upstream")).map(Object.class::cast).sorted(
+                java.util.Comparator.comparing(Object::toString)).toList();
+    }
+}
