@@ -110,9 +110,9 @@ final class RampartServer {
         RampartServer server = new RampartServer(source, config);
         server.reloader.watchFile();
         if (handleSignals) {
-            Signals.on("HUP", () -> server.reloader.reload("SIGHUP"));
-            Signals.on("TERM", () -> server.shutdown("SIGTERM"));
-            Signals.on("INT", () -> server.shutdown("SIGINT"));
+            Signals.on("HUP", () -> server.reloader.reload("SIGHUP"), "to reload, change the config file");
+            Signals.on("TERM", () -> server.shutdown("SIGTERM"), "stop with SIGINT");
+            Signals.on("INT", () -> server.shutdown("SIGINT"), null);
         }
         return server;
     }
@@ -130,10 +130,13 @@ final class RampartServer {
         stopped.await();
     }
 
-    private void applyReload(RampartConfig next) {
+    private void applyReload(RampartConfig loaded) {
         RampartConfig previous = runtime.config();
-        if (!previous.server().equals(next.server()) || !previous.admin().equals(next.admin())) {
-            log.warn("reload: server and admin listener settings take effect only after a restart");
+        RampartConfig next = ListenerSettings.keptFrom(previous, loaded);
+        List<String> notApplied = ListenerSettings.changed(previous, loaded);
+        if (!notApplied.isEmpty()) {
+            log.warn("reload: {} changed, which takes effect only after a restart; still listening as before"
+                    + " (the rest of the new config is applied)", String.join(", ", notApplied));
         }
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());

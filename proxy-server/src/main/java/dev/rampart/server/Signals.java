@@ -14,13 +14,23 @@ final class Signals {
     private Signals() {
     }
 
-    /** Installs {@code handler} for {@code name} (TERM, INT, HUP); logs and carries on where unsupported. */
+    /**
+     * Installs {@code handler} for {@code name} (TERM, INT, HUP); logs and carries on where unsupported.
+     * A signal the process was started with ignored ({@code nohup} ignores HUP) cannot be caught: the JVM
+     * leaves it ignored, so {@code otherwise} tells the operator what to do instead (null: not worth a
+     * warning, as SIGINT, which a shell's background jobs ignore).
+     */
     @SuppressWarnings("removal")
-    static void on(String name, Runnable handler) {
+    static void on(String name, Runnable handler, String otherwise) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> handler.run());
+            sun.misc.SignalHandler previous =
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> handler.run());
+            if (previous == sun.misc.SignalHandler.SIG_IGN && otherwise != null) {
+                log.warn("SIG{} was ignored when this process started (nohup does that to SIGHUP), so it does"
+                        + " nothing; {}", name, otherwise);
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
+            log.warn("cannot handle SIG{} here: {}; {}", name, e.getMessage(), otherwise);
         }
     }
 }

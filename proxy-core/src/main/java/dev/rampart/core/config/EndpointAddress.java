@@ -77,7 +77,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
         return new EndpointAddress(tls, host, port);
     }
 
-    private static boolean isHostName(String host) {
+    static boolean isHostName(String host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
@@ -88,7 +88,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
         return true;
     }
 
-    private static boolean isIpv6Literal(String host) {
+    static boolean isIpv6Literal(String host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {

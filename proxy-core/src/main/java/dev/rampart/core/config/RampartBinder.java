@@ -131,7 +131,8 @@ final class RampartBinder {
 
     private static String host(ConfigSection s, String defaultValue) {
         String host = s.string("host", defaultValue);
-        if (host.isBlank()) {
+        String trimmed = host.trim();
+        if (trimmed.isEmpty() || !EndpointAddress.isHostName(trimmed) && !EndpointAddress.isIpv6Literal(trimmed)) {
             ValueReader.mismatch(s.path("host"), "a host name or address", s.value("host"), s.problems());
             return defaultValue;
         }

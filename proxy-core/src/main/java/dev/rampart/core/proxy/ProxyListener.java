@@ -49,9 +49,17 @@ public final class ProxyListener {
         ChannelFuture bound = bootstrap.bind(server.host(), server.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + ": "
-                    + bound.cause().getMessage(), bound.cause());
+                    + whyNotBound(bound.cause()), bound.cause());
         }
         return new ProxyListener(bound.channel(), initializer);
+    }
+
+    /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */
+    public static String whyNotBound(Throwable cause) {
+        if (cause instanceof java.nio.channels.UnresolvedAddressException) {
+            return "no such host";
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     /** The bound port (useful when configured as 0). */

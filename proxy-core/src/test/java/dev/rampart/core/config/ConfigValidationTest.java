@@ -102,6 +102,26 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void listenerHostsMustBeHostNamesOrAddresses() {
+        String hocon = """
+                rampart {
+                  server { host = "not a host!!" }
+                  admin { host = "a b" }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.host: expected a host name or address, got \"not a host!!\"" + at(2),
+                "rampart.admin.host: expected a host name or address, got \"a b\"" + at(3)), problems);
+        for (String fine : new String[] {"0.0.0.0", "::", "::1", "localhost", "my-host.internal"}) {
+            RampartConfig config = ConfigLoader.parse(hocon.replace("not a host!!", fine).replace("a b", "127.0.0.1"), fine);
+            assertEquals(fine, config.server().host());
+        }
+    }
+
+    @Test
     void aWholeNumberIsRequiredWhereCountsAreExpected() {
         String hocon = """
                 rampart {

@@ -86,7 +86,7 @@ public final class AdminServer implements AutoCloseable {
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         throw new IOException("admin server: cannot listen on " + config.host() + ":" + config.port()
-                + ": " + failure.getMessage(), failure);
+                + ": " + dev.rampart.core.proxy.ProxyListener.whyNotBound(failure), failure);
     }
 
     /** The bound port (the ephemeral one when the config said 0); still known after {@link #close()}. */
