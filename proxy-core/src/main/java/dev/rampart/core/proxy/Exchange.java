@@ -282,6 +282,13 @@ final class Exchange {
             return;
         }
         OriginAttempt attempt = attempts.current();
+        if (!body.complete() && (collectingBody || attempt != null && attempt.originWritable())) {
+            // The proxy was waiting for the client's body, not for the upstream (which waits for it too):
+            // the client was too slow. Blaming the upstream would let slow uploads open a healthy breaker.
+            attempts.abandonCurrent();
+            fail(Reason.REQUEST_TIMEOUT, -1);
+            return;
+        }
         if (attempt != null) {
             // The upstream did not answer within the deadline: for its breaker that is a timeout.
             attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
