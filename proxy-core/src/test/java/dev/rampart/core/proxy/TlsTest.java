@@ -104,6 +104,27 @@ class TlsTest {
         }
     }
 
+    @Test
+    void anEndpointThatNeverAnswersTheHandshakeFailsAsAConnectTimeout() throws Exception {
+        // Accepted by the kernel (backlog) and never read: the TCP connect succeeds, the handshake hangs.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"https://localhost:" + silent.getLocalPort() + "\"], connect-timeout = 300ms\n"
+                             + "      tls { trust-cert-chain = \"" + upstreamCert.certChain() + "\" } }",
+                     "{ name = default, upstream = app, timeout = 20s, retry { attempts = 2, per-try-timeout = 10s,"
+                             + " backoff { initial = 1ms, max = 2ms } } }"))) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = get(proxy);
+            long tookMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+
+            assertEquals(504, response.statusCode(), response.body());
+            assertTrue(response.body().contains("\"UPSTREAM_CONNECT_TIMEOUT\""), response.body());
+            assertTrue(response.body().contains("\"attempts\":\"2\""), "retried like a connect timeout: " + response.body());
+            assertTrue(tookMillis < 5_000, "two handshakes of at most connect-timeout each, not Netty's 10 s: "
+                    + tookMillis + " ms");
+        }
+    }
+
     private static String httpsUpstream(String host, int port, String tlsExtras) {
         return ProxyHarness.config(
                 "app { endpoints = [\"https://" + host + ":" + port + "\"]\n"

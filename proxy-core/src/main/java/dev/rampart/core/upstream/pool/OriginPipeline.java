@@ -78,7 +78,11 @@ final class OriginPipeline {
             SSLParameters params = engine.getSSLParameters();
             params.setEndpointIdentificationAlgorithm(settings.tls().verifyHostname() ? "HTTPS" : null);
             engine.setSSLParameters(params);
-            p.addLast(TLS, new SslHandler(engine));
+            SslHandler ssl = new SslHandler(engine);
+            // The handshake is part of connecting: an endpoint that accepts and never answers it fails as a
+            // connect timeout, like a TCP connect would (Netty's own default is 10 s, beyond most per-try timeouts).
+            ssl.setHandshakeTimeoutMillis(Math.max(1, settings.connectTimeout().toMillis()));
+            p.addLast(TLS, ssl);
         }
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
