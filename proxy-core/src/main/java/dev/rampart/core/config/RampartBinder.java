@@ -72,10 +72,23 @@ final class RampartBinder {
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace);
     }
 
-    /** Both files are checked now, so a typo in a path fails {@code --check} rather than the first handshake. */
+    /**
+     * Both files are read now, so a typo in a path, a damaged file, a key in another format or a key that
+     * belongs to another certificate fails {@code --check} rather than every handshake.
+     */
     private static TlsConfig tls(ConfigSection s) {
         Path certChain = readableFile(s, "cert-chain");
         Path privateKey = readableFile(s, "private-key");
+        if (Files.isRegularFile(certChain)) {
+            String certificates = PemFiles.certificatesProblem(certChain);
+            String key = certificates == null && Files.isRegularFile(privateKey)
+                    ? PemFiles.privateKeyProblem(privateKey, certChain) : null;
+            if (certificates != null) {
+                s.problem("cert-chain", certificates);
+            } else if (key != null) {
+                s.problem("private-key", key);
+            }
+        }
         s.finish();
         return new TlsConfig(certChain, privateKey);
     }

@@ -131,11 +131,16 @@ final class UpstreamBinder {
                 slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
     }
 
-    /** The trust file is checked now, so a typo fails {@code --check} rather than the first handshake. */
+    /** The trust file is read now, so a typo or a damaged file fails {@code --check} rather than every handshake. */
     private static UpstreamTlsConfig tls(ConfigSection s) {
         Optional<java.nio.file.Path> trust = Optional.empty();
         if (s.has("trust-cert-chain")) {
             trust = Optional.of(RampartBinder.readableFile(s, "trust-cert-chain"));
+            String problem = java.nio.file.Files.isRegularFile(trust.get())
+                    ? PemFiles.certificatesProblem(trust.get()) : null;
+            if (problem != null) {
+                s.problem("trust-cert-chain", problem);
+            }
         }
         boolean verifyHostname = s.bool("verify-hostname", true);
         s.finish();
