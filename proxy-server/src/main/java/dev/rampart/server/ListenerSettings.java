@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The settings a reload cannot apply: the sockets the process listens on. Everything else in
- * {@code server} (limits, timeouts, shutdown-grace) applies to new connections and requests.
+ * The settings a reload cannot apply: the sockets the process listens on, and whether the listener
+ * speaks TLS. Everything else in {@code server} (limits, timeouts, shutdown-grace, the certificate and
+ * key files of a TLS listener) applies to new connections and requests.
  */
 final class ListenerSettings {
 
@@ -24,8 +25,8 @@ final class ListenerSettings {
         if (running.server().port() != loaded.server().port()) {
             keys.add("server.port");
         }
-        if (!running.server().tls().equals(loaded.server().tls())) {
-            keys.add("server.tls");
+        if (running.server().tls().isPresent() != loaded.server().tls().isPresent()) {
+            keys.add("server.tls"); // plain to TLS or back; new files for a TLS listener are read on reload
         }
         if (!running.admin().host().equals(loaded.admin().host())) {
             keys.add("admin.host");
@@ -43,7 +44,8 @@ final class ListenerSettings {
     static RampartConfig keptFrom(RampartConfig running, RampartConfig loaded) {
         ServerConfig was = running.server();
         ServerConfig now = loaded.server();
-        ServerConfig server = new ServerConfig(was.host(), was.port(), was.tls(), now.maxConnections(),
+        var tls = was.tls().isPresent() == now.tls().isPresent() ? now.tls() : was.tls();
+        ServerConfig server = new ServerConfig(was.host(), was.port(), tls, now.maxConnections(),
                 now.idleTimeout(), now.requestHeaderTimeout(), now.requestBodyTimeout(), now.maxInitialLine(),
                 now.maxHeaderSize(), now.maxRequestBody(), now.shutdownGrace());
         return new RampartConfig(server, running.admin(), loaded.requestId(), loaded.accessLog(), loaded.upstreams(),

@@ -138,6 +138,13 @@ final class RampartServer {
             log.warn("reload: {} changed, which takes effect only after a restart; still listening as before"
                     + " (the rest of the new config is applied)", String.join(", ", notApplied));
         }
+        next.server().tls().ifPresent(tls -> {
+            try {
+                listener.reloadTls(tls); // read again even when the paths are the same: rotated in place
+            } catch (IllegalStateException e) {
+                log.error("reload: {}; the listener keeps its current certificate", e.getMessage());
+            }
+        });
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());
         registerBreakerGauges(next);

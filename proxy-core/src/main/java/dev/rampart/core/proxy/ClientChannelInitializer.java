@@ -28,7 +28,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     static final String HEAD_MARK = "head-mark";
 
     private final ProxyRuntime runtime;
-    private final SslContext sslContext;
+    /** Replaced when a reload re-reads the certificate (rotation); each connection keeps the one it began with. */
+    private volatile SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
     private final io.netty.channel.group.ChannelGroup channels =
             new io.netty.channel.group.DefaultChannelGroup("rampart-clients", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -36,6 +37,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     ClientChannelInitializer(ProxyRuntime runtime, SslContext sslContext) {
         this.runtime = runtime;
         this.sslContext = sslContext;
+    }
+
+    void replaceTls(SslContext next) {
+        sslContext = next;
     }
 
     int openConnections() {
@@ -68,11 +73,12 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
-        if (sslContext != null) {
-            p.addLast("tls", sslContext.newHandler(ch.alloc()));
+        SslContext tls = sslContext;
+        if (tls != null) {
+            p.addLast("tls", tls.newHandler(ch.alloc()));
         }
         RequestHeadGuard heads = new RequestHeadGuard();
-        ClientRequestHandler handler = new ClientRequestHandler(runtime, sslContext != null, heads);
+        ClientRequestHandler handler = new ClientRequestHandler(runtime, tls != null, heads);
         p.addLast(BYTE_WATCH, new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -54,6 +54,15 @@ public final class ProxyListener {
         return new ProxyListener(bound.channel(), initializer);
     }
 
+    /**
+     * Reads the listener's certificate and key again (a reload: certificates are rotated in place, as
+     * cert-manager and certbot do); new connections get them, open ones keep theirs. The files were
+     * checked when the config was loaded; if they changed since and cannot be used, the old ones stay.
+     */
+    public void reloadTls(TlsConfig tls) {
+        initializer.replaceTls(serverTls(tls));
+    }
+
     /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */
     public static String whyNotBound(Throwable cause) {
         if (cause instanceof java.nio.channels.UnresolvedAddressException) {
