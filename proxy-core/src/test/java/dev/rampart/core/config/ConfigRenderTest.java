@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,8 +35,10 @@ class ConfigRenderTest {
 
     @Test
     void oddValuesSurviveRenderAndReparse() throws IOException {
-        Path cert = Files.writeString(dir.resolve("tls.crt"), "not checked here");
-        Path key = Files.writeString(dir.resolve("tls.key"), "not checked here");
+        dev.rampart.core.testing.TestCertificates tls =
+                dev.rampart.core.testing.TestCertificates.generate(dir, "tls", "localhost", "dns:localhost");
+        Path cert = tls.certChain();
+        Path key = tls.privateKey();
         RampartConfig config = ConfigLoader.parse("""
                 rampart {
                   server { tls { cert-chain = "%s", private-key = "%s" }, max-request-body = 12345,
