@@ -105,6 +105,21 @@ class TlsTest {
     }
 
     @Test
+    void anExpiredSelfSignedCertificateIsRefusedEvenThoughItIsItsOwnTrustAnchor() throws Exception {
+        TestCertificates expired = TestCertificates.generateExpired(dir, "expired", "localhost", "dns:localhost");
+        try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("should not be seen"),
+                expired.serverContext());
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                             + "      tls { trust-cert-chain = \"" + expired.certChain() + "\" } }",
+                     "{ name = default, upstream = app, retry { attempts = 1 } }"))) {
+            HttpResponse<String> response = get(proxy);
+            assertTlsRefused(response);
+            assertEquals(0, upstream.requests().size(), "the JDK alone does not check an anchor's dates");
+        }
+    }
+
+    @Test
     void anEndpointThatNeverAnswersTheHandshakeFailsAsAConnectTimeout() throws Exception {
         // Accepted by the kernel (backlog) and never read: the TCP connect succeeds, the handshake hangs.
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());

@@ -30,11 +30,22 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
      * (keytool syntax, e.g. {@code "dns:localhost,ip:127.0.0.1"}).
      */
     public static TestCertificates generate(Path dir, String name, String commonName, String subjectAltNames) {
+        return generate(dir, name, commonName, subjectAltNames, "-1d");
+    }
+
+    /** Like {@link #generate(Path, String, String, String)}, but valid for one day ten days ago: expired. */
+    public static TestCertificates generateExpired(Path dir, String name, String commonName, String subjectAltNames) {
+        return generate(dir, name, commonName, subjectAltNames, "-10d");
+    }
+
+    private static TestCertificates generate(Path dir, String name, String commonName, String subjectAltNames,
+                                             String startDate) {
         try {
             Path keystore = dir.resolve(name + ".p12");
             Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                     "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
-                    "-dname", "CN=" + commonName, "-ext", "SAN=" + subjectAltNames, "-validity", "2",
+                    "-dname", "CN=" + commonName, "-ext", "SAN=" + subjectAltNames, "-startdate", startDate,
+                    "-validity", "3",
                     "-keystore", keystore.toString(), "-storetype", "PKCS12",
                     "-storepass", PASSWORD, "-keypass", PASSWORD)
                     .redirectErrorStream(true).start();

@@ -43,10 +43,10 @@ final class OriginPipeline {
                 SslContextBuilder builder = SslContextBuilder.forClient()
                         .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null);
                 if (t.trustCertChain().isPresent()) {
-                    builder.trustManager(t.trustCertChain().get().toFile());
+                    builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
                 }
                 return builder.build();
-            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
                 throw new IllegalStateException("cannot build the upstream TLS context: " + e.getMessage(), e);
             }
         });
