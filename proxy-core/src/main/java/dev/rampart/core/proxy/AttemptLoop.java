@@ -265,7 +265,7 @@ final class AttemptLoop {
             settleSuccess(attempt);
             current = null;
             long seconds = retries.retryAfterSeconds(status, retryAfter);
-            exchange.failUpstream(status, seconds);
+            exchange.failUpstream(status, seconds, ForwardedHeaders.challenges(response.headers()));
             return false;
         }
         clientResponse.writeHead(response, body.complete());
@@ -279,7 +279,7 @@ final class AttemptLoop {
      */
     private void failWithNoEndpointAdmitting() {
         if (retries.lastStatus() > 0) {
-            exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds());
+            exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds(), List.of());
         } else if (retries.lastFailureKind() != null) {
             exchange.fail(retries.lastFailureKind().reason(), -1);
         } else {

@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * The answers a client connection gets from the proxy itself rather than from an upstream: the refusal of
  * a request before any exchange exists, a route's direct response, the error envelope an exchange ends
@@ -37,12 +40,15 @@ final class ClientAnswers {
         return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining();
     }
 
+    /** @param kept upstream headers the envelope passes on (a rewritten 401's challenge); empty for the proxy's own */
     ChannelFuture writeError(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, ErrorContext error,
-                             boolean requestBodyConsumed) {
+                             boolean requestBodyConsumed, List<Map.Entry<String, String>> kept) {
         boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
-        return ClientResponder.writeError(ctx, snapshot.renderer(), error,
-                request.headers().get(HttpHeaderNames.ACCEPT), request.method().equals(HttpMethod.HEAD),
-                ClientResponder.Keep.of(keepAlive, request.protocolVersion()), outcome);
+        // Accept may come as several lines (RFC 9110 §5.3): together they are one list.
+        String accept = String.join(", ", request.headers().getAll(HttpHeaderNames.ACCEPT));
+        return ClientResponder.writeError(ctx, snapshot.renderer(), error, accept.isEmpty() ? null : accept,
+                request.method().equals(HttpMethod.HEAD), ClientResponder.Keep.of(keepAlive, request.protocolVersion()),
+                outcome, kept);
     }
 
     /**
@@ -55,7 +61,7 @@ final class ClientAnswers {
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
         outcome.error(reason.status(), reason.name());
         boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
-        writeError(snapshot, request, outcome, error, reusable)
+        writeError(snapshot, request, outcome, error, reusable, List.of())
                 .addListener((ChannelFutureListener) f -> handler.requestDone(reusable, -1));
     }
 
@@ -85,6 +91,24 @@ final class ClientAnswers {
                 .addListener((ChannelFutureListener) f -> handler.requestDone(bodyless, -1));
     }
 
+    /**
+     * The connection closed in the middle of a request head. Nothing can be answered; a client that went
+     * away is logged as such (499), once. After a head timeout ({@code stillAwaited} false) the 408
+     * already told the story.
+     */
+    void unfinishedHead(HttpRequest partial, String clientIp, boolean stillAwaited) {
+        if (!stillAwaited) {
+            return;
+        }
+        ProxySnapshot s = runtime.current();
+        String requestId = RequestIds.resolve(partial.headers().get(s.requestIdHeader()),
+                s.config().requestId().trustIncoming());
+        ExchangeOutcome outcome = ExchangeOutcome.of(System.currentTimeMillis(), s.ticker().read(), requestId,
+                clientIp, partial, null);
+        outcome.clientClosed();
+        runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
+    }
+
     /** A request's head did not complete in time: 408, the connection closes, and the request is logged. */
     void requestHeadTimedOut(String clientIp) {
         ProxySnapshot s = runtime.current();
@@ -92,7 +116,7 @@ final class ClientAnswers {
         ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
         ExchangeOutcome outcome = new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
                 requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT);
-        ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome)
+        ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome, List.of())
                 .addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
     }

@@ -8,16 +8,12 @@ import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,6 +157,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             if (head.decoderResult().isFailure()) {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
                 ReferenceCountUtil.release(head);
+                if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+                    answers.unfinishedHead(head, clientIp, awaitingHead); // the connection closed mid-head
+                    return;
+                }
             }
             if (exchange != null) {
                 heldHead = head; // pipelined: no more reads until the current exchange is done
@@ -208,11 +208,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         runtime.requestStarted();
         String idHeader = snapshot.requestIdHeader();
         String requestId = RequestIds.resolve(head.headers().get(idHeader), snapshot.config().requestId().trustIncoming());
-        outcome = new ExchangeOutcome(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp,
-                head.method().name(), ExchangeOutcome.pathOf(head.uri()));
-
         Reason malformed = RequestValidation.check(head, snapshot.config().server().maxRequestBody());
         String target = malformed == null ? RequestTarget.originForm(head.uri()) : null;
+        outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp, head,
+                target);
         if (malformed != null || target == null) {
             failEarly(malformed != null ? malformed : Reason.BAD_REQUEST, null);
             return;
@@ -278,11 +277,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         requestRead();
     }
 
-    void sendContinue() {
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
-    }
-
     /**
      * After a 101 was written: the HTTP handlers leave the pipeline and everything read from now on goes
      * to the tunnel, first what they still held (the empty end of the upgrade request, and any bytes the
@@ -304,8 +298,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         return answers.keepAliveAfter(req, requestBodyConsumed);
     }
 
-    ChannelFuture writeError(ErrorContext error, boolean requestBodyConsumed) {
-        return answers.writeError(snapshot, request, outcome, error, requestBodyConsumed);
+    ChannelFuture writeError(ErrorContext error, boolean requestBodyConsumed,
+                             java.util.List<java.util.Map.Entry<String, String>> kept) {
+        return answers.writeError(snapshot, request, outcome, error, requestBodyConsumed, kept);
     }
 
     void exchangeFinished(Exchange finished, ExchangeOutcome done, boolean requestBodyConsumed, long upstreamNanos) {
@@ -387,10 +382,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHeadTimeout() {
-        if (!awaitingHead) {
-            return;
+        if (awaitingHead) {
+            awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
+            answers.requestHeadTimedOut(clientIp);
         }
-        answers.requestHeadTimedOut(clientIp);
     }
 
     private void onBodyTimeout() {

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /** Writes the responses the proxy makes itself: error envelopes and direct responses. */
@@ -30,7 +31,8 @@ final class ClientResponder {
      * @param outcome  counts the body bytes sent, for the access log
      */
     static ChannelFuture writeError(ChannelHandlerContext ctx, ErrorRenderer renderer, ErrorContext error,
-                                    String accept, boolean headOnly, Keep keep, ExchangeOutcome outcome) {
+                                    String accept, boolean headOnly, Keep keep, ExchangeOutcome outcome,
+                                    List<Map.Entry<String, String>> kept) {
         RenderedError rendered = renderer.render(error, accept);
         ByteBuf body = headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(rendered.body());
         outcome.addBytesOut(body.readableBytes());
@@ -43,6 +45,10 @@ final class ClientResponder {
         for (Map.Entry<String, String> header : rendered.headers()) {
             h.add(header.getKey(), header.getValue());
         }
+        for (Map.Entry<String, String> header : kept) {
+            h.add(header.getKey(), header.getValue());
+        }
+        h.set(HttpHeaderNames.DATE, HttpDate.now());
         keep.announce(h);
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
@@ -61,8 +67,15 @@ final class ClientResponder {
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         h.set(requestIdHeader, outcome.requestId());
+        h.set(HttpHeaderNames.DATE, HttpDate.now());
         keep.announce(h);
         return FlushBatch.writeAndFlushSoon(ctx, response);
+    }
+
+    /** {@code 100 Continue}: the client may send the body it announced with {@code Expect}. */
+    static void writeContinue(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }
 
     /** What the connection does after a response, and how the response says so. */

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -139,19 +141,21 @@ final class ClientResponseWriter {
                 upstream.name(), outcome.attempts(),
                 retryAfterSeconds > 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty(),
                 OptionalInt.empty(), null);
-        return sendError(error, lastFailure, requestBodyComplete);
+        return sendError(error, lastFailure, requestBodyComplete, List.of());
     }
 
     /** Answers with the envelope of an upstream error status whose own body is not passed on. */
-    ChannelFuture failUpstream(int status, long retryAfterSeconds, String lastFailure, boolean requestBodyComplete) {
+    ChannelFuture failUpstream(int status, long retryAfterSeconds, String lastFailure, boolean requestBodyComplete,
+                               List<Map.Entry<String, String>> kept) {
         ErrorContext error = new ErrorContext(Reason.UPSTREAM_ERROR, status, outcome.requestId(), route.name(),
                 upstream.name(), outcome.attempts(),
                 retryAfterSeconds >= 0 ? OptionalLong.of(retryAfterSeconds) : OptionalLong.empty(),
                 OptionalInt.of(status), null);
-        return sendError(error, lastFailure, requestBodyComplete);
+        return sendError(error, lastFailure, requestBodyComplete, kept);
     }
 
-    private ChannelFuture sendError(ErrorContext error, String lastFailure, boolean requestBodyComplete) {
+    private ChannelFuture sendError(ErrorContext error, String lastFailure, boolean requestBodyComplete,
+                                    List<Map.Entry<String, String>> kept) {
         if (lastFailure != null) {
             // The internals (addresses, exception text) go to the log once, never to the client.
             log.info("request {} answered {} {} after {} attempt(s); last failure: {}", outcome.requestId(),
@@ -159,6 +163,6 @@ final class ClientResponseWriter {
         }
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
-        return client.writeError(error, requestBodyComplete);
+        return client.writeError(error, requestBodyComplete, kept);
     }
 }

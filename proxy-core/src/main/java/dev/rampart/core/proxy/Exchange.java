@@ -17,6 +17,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -187,7 +189,7 @@ final class Exchange {
         }
         if (!continueSent && HttpUtil.is100ContinueExpected(request)) {
             continueSent = true;
-            client.sendContinue();
+            ClientResponder.writeContinue(ctx);
         }
         client.readBody();
     }
@@ -278,6 +280,7 @@ final class Exchange {
             return;
         }
         if (clientResponse.responseStarted()) {
+            outcome.endedEarly(Reason.GATEWAY_TIMEOUT);
             abort();
             return;
         }
@@ -321,6 +324,7 @@ final class Exchange {
             return;
         }
         if (clientResponse.responseStarted()) {
+            outcome.endedEarly(Reason.REQUEST_TIMEOUT);
             abort();
             return;
         }
@@ -379,9 +383,13 @@ final class Exchange {
                 .addListener(finishWhenWritten());
     }
 
-    /** Answers with the envelope of an upstream error status; the exchange ends once it is written. */
-    void failUpstream(int status, long retryAfterSeconds) {
-        clientResponse.failUpstream(status, retryAfterSeconds, retries.lastFailure(), body.complete())
+    /**
+     * Answers with the envelope of an upstream error status; the exchange ends once it is written.
+     *
+     * @param kept the upstream's headers the status needs to mean anything (a 401's challenge), passed on
+     */
+    void failUpstream(int status, long retryAfterSeconds, List<Map.Entry<String, String>> kept) {
+        clientResponse.failUpstream(status, retryAfterSeconds, retries.lastFailure(), body.complete(), kept)
                 .addListener(finishWhenWritten());
     }
 

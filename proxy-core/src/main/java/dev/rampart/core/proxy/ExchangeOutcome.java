@@ -1,5 +1,7 @@
 package dev.rampart.core.proxy;
 
+import io.netty.handler.codec.http.HttpRequest;
+
 import dev.rampart.core.observe.ExchangeRecord;
 
 /**
@@ -26,6 +28,8 @@ final class ExchangeOutcome {
     private long bytesIn;
     private long bytesOut;
     private boolean aborted;
+    /** The request line Netty's decoder puts in place of one it could not read. */
+    private static final String DECODER_STAND_IN_URI = "/bad-request";
 
     ExchangeOutcome(long epochMillis, long startNanos, String requestId, String client, String method, String path) {
         this.epochMillis = epochMillis;
@@ -37,6 +41,18 @@ final class ExchangeOutcome {
     }
 
     /** The path of a request target without its query string (which may hold secrets). */
+    /**
+     * The record of {@code head}: its method and the path it was routed by ({@code target}, the normal
+     * origin-form), or as sent when it has none. The decoder's stand-in for a request line it could not
+     * read ({@code GET /bad-request}) is no request the client made: "-" for both.
+     */
+    static ExchangeOutcome of(long epochMillis, long startNanos, String requestId, String client, HttpRequest head,
+                              String target) {
+        boolean standIn = head.decoderResult().isFailure() && head.uri().equals(DECODER_STAND_IN_URI);
+        return new ExchangeOutcome(epochMillis, startNanos, requestId, client, standIn ? "-" : head.method().name(),
+                standIn ? "-" : pathOf(target != null ? target : head.uri()));
+    }
+
     static String pathOf(String uri) {
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);

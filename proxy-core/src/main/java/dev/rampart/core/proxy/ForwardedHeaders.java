@@ -132,6 +132,21 @@ final class ForwardedHeaders {
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), out);
     }
 
+    /**
+     * The headers of an upstream error that its status needs to mean anything, kept when the error is
+     * rewritten into an envelope: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires
+     * it) and a 405's {@code Allow} (§15.5.6).
+     */
+    static List<Map.Entry<String, String>> challenges(HttpHeaders upstream) {
+        List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(1);
+        for (AsciiString name : new AsciiString[] {HttpHeaderNames.WWW_AUTHENTICATE, HttpHeaderNames.ALLOW}) {
+            for (String value : upstream.getAll(name)) {
+                kept.add(Map.entry(name.toString(), value));
+            }
+        }
+        return kept;
+    }
+
     /** An upstream's 1xx as sent to the client: its status and end-to-end headers, no body. */
     static FullHttpResponse interimResponse(HttpResponse in) {
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();

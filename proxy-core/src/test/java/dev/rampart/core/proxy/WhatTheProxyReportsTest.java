@@ -1,0 +1,143 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the client is told and what the access log records, for the cases that used to disagree. */
+class WhatTheProxyReportsTest {
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private void start(UpstreamBehavior behavior, String serverSettings, String routeExtras) {
+        upstream = FakeUpstream.start(behavior);
+        String routes = "{ name = ping, match { path-prefix = \"/ping\" }, respond { status = 200, body = \"pong\" } }\n"
+                + "{ name = app, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + " }";
+        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", routes)
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }"));
+    }
+
+    @Test
+    void aClientThatLeavesInTheMiddleOfAHeadIsLoggedOnceAsGone() throws IOException {
+        start(UpstreamBehavior.ok("fine"), "request-header-timeout = 30s", "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /partial HTTP/1.1\r\nHost: x\r\nX-Request-Id: partial-1\r\n");
+            raw.socket().close();
+        }
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertEquals(499, record.status());
+        assertEquals("CLIENT_CLOSED", record.reason());
+        assertEquals("GET", record.method());
+        assertEquals("/partial", record.path());
+        assertEquals(0, record.bytesOut(), "nothing was sent");
+    }
+
+    @Test
+    void aHeadTimeoutIsLoggedOnceNotAgainAsABadRequestWhenTheConnectionCloses() throws Exception {
+        start(UpstreamBehavior.ok("fine"), "request-header-timeout = 300ms", "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /slow-head HTTP/1.1\r\nHost: x\r\n");
+            assertEquals(408, raw.read().status());
+            assertTrue(raw.closedByPeer());
+        }
+        proxy.observer.awaitExchange(1);
+        Thread.sleep(300); // the close's own decoding of the cut head would be logged by now
+        assertEquals(1, proxy.observer.exchanges.size(), proxy.observer.exchanges.toString());
+        assertEquals(408, proxy.observer.exchanges.get(0).status());
+    }
+
+    @Test
+    void aRequestLineThatCannotBeReadIsNotLoggedAsTheDecodersPlaceholder() {
+        start(UpstreamBehavior.ok("fine"), "idle-timeout = 30s", "");
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(400, raw.send("GARBAGE\r\n\r\n").read().status());
+        }
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertEquals("-", record.method(), "not GET");
+        assertEquals("-", record.path(), "not /bad-request");
+    }
+
+    @Test
+    void theLoggedPathIsTheOneRoutedAndForwarded() {
+        start(UpstreamBehavior.ok("fine"), "idle-timeout = 30s", "");
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send("GET /a/../caf\u00c3\u00a9?q=1 HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+        }
+        assertEquals("/caf%C3%A9", proxy.observer.awaitExchange(1).path());
+        assertEquals("/caf%C3%A9?q=1", upstream.requests().get(0).uri());
+    }
+
+    @Test
+    void aResponseCutAtTheRouteDeadlineIsLoggedWithThatReason() throws IOException {
+        start(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123456789"), "idle-timeout = 30s",
+                "timeout = 300ms");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /half HTTP/1.1\r\nHost: x\r\n\r\n");
+            String all = new String(raw.socket().getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(all.startsWith("HTTP/1.1 200") && all.endsWith("0123456789"), all);
+        }
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertEquals(200, record.status(), "the status that was sent");
+        assertEquals("GATEWAY_TIMEOUT", record.reason(), "and why it ended early");
+    }
+
+    @Test
+    void aRewrittenUpstream401KeepsItsChallenge() {
+        start((req, reply) -> reply.send(401, "text/html", "<h1>login</h1>", "WWW-Authenticate", "Basic realm=\"app\""),
+                "idle-timeout = 30s", "errors { rewrite-upstream = [4xx, 5xx] }");
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /private HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(401, response.status());
+            assertTrue(response.text().contains("\"UPSTREAM_ERROR\""), response.text());
+            assertEquals("Basic realm=\"app\"", response.header("www-authenticate"), "RFC 9110 §15.5.2");
+        }
+    }
+
+    @Test
+    void acceptOnSeveralLinesIsOneListAndTheProxysAnswersAreDated() {
+        start(UpstreamBehavior.ok("fine"), "idle-timeout = 30s", "");
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response problem = raw.send("GET /a\u0000b HTTP/1.1\r\nHost: x\r\n"
+                    + "Accept: text/html\r\nAccept: application/problem+json\r\n\r\n").read();
+            assertEquals(400, problem.status());
+            assertEquals("application/problem+json", problem.header("content-type"));
+            assertDated(problem);
+        }
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response direct = raw.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals("pong", direct.text());
+            assertDated(direct);
+        }
+    }
+
+    private static void assertDated(RawHttp.Response response) {
+        String date = response.header("date");
+        assertNotNull(date, "an answer of the proxy's own carries Date");
+        ZonedDateTime parsed = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME);
+        assertTrue(Math.abs(parsed.toEpochSecond() - System.currentTimeMillis() / 1000) < 60, date);
+    }
+}
