@@ -212,6 +212,12 @@ final class AttemptLoop {
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {
+            if (kind.isConnectFailure() && retries.lastStatus() > 0) {
+                // Another endpoint answered (a 503, say) before this one refused: that answer is what the
+                // client should hear, not "every endpoint refused", which would not be true.
+                exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds(), List.of());
+                return;
+            }
             exchange.fail(kind.reason(), -1);
             return;
         }
@@ -293,12 +299,16 @@ final class AttemptLoop {
             retries.reportSkipped(decision);
             return false;
         }
-        snapshot.observer().onRetry(route.name(), retry.causeLabel());
+        // Counted when it is made: a client that leaves during the backoff cancels a retry never sent.
+        Runnable retryNow = () -> {
+            snapshot.observer().onRetry(route.name(), retry.causeLabel());
+            nextAttempt();
+        };
         long delay = retry.delay().toNanos();
         if (delay <= 0) {
-            nextAttempt();
+            retryNow.run();
         } else {
-            backoffTimer = ctx.executor().schedule(guarded(this::nextAttempt), delay, TimeUnit.NANOSECONDS);
+            backoffTimer = ctx.executor().schedule(guarded(retryNow), delay, TimeUnit.NANOSECONDS);
         }
         return true;
     }

@@ -112,10 +112,15 @@ final class RetryBookkeeping {
         return lastFailure;
     }
 
-    /** A failed attempt is being retried: if no endpoint admits the retry, the client gets this failure. */
+    /**
+     * A failed attempt is being retried: if no endpoint admits the retry, the client gets this failure,
+     * unless it is a connect failure after an endpoint did answer: the answer says more than a refusal.
+     */
     void failureRetried(FailureKind kind) {
         lastFailureKind = kind;
-        lastStatus = -1;
+        if (!kind.isConnectFailure()) {
+            lastStatus = -1;
+        }
     }
 
     /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */

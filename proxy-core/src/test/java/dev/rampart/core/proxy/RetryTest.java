@@ -251,6 +251,42 @@ class RetryTest {
     }
 
     @Test
+    void aRefusalAfterAnEndpointAnsweredGivesTheClientThatAnswerNotConnectRefused() throws Exception {
+        // The endpoint answers 503 and then goes away: the retry finds nothing listening.
+        java.util.concurrent.atomic.AtomicReference<FakeUpstream> self = new java.util.concurrent.atomic.AtomicReference<>();
+        FakeUpstream goingAway = upstream((req, reply) -> {
+            reply.send(503, "text/plain", "busy");
+            new Thread(() -> self.get().close()).start();
+        });
+        self.set(goingAway);
+        startProxy(quoted(goingAway), "timeout = 5s, retry { attempts = 2, backoff { initial = 300ms, max = 300ms,"
+                + " jitter = none } }");
+
+        HttpResponse<String> response = get("/mixed");
+
+        assertEquals(503, response.statusCode(), response.body());
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals("UPSTREAM_ERROR", envelope.reason(), "the 503 the endpoint gave, not every-endpoint-refused");
+        assertTrue(response.headers().firstValue("proxy-status").orElse("").contains("received-status=503"));
+        assertEquals(List.of("status_5xx", "connect_refused"), proxy.observer.attempts);
+    }
+
+    @Test
+    void aRetryIsCountedWhenItIsMadeNotWhenItIsDecided() throws Exception {
+        FakeUpstream fake = upstream(UpstreamBehavior.failTimes(99, 503, UpstreamBehavior.ok("unused")));
+        startProxy(quoted(fake), "timeout = 10s, retry { attempts = 3, backoff { initial = 5s, max = 5s, jitter = none } }");
+
+        try (dev.rampart.core.testing.RawHttp raw = proxy.raw()) {
+            raw.send("GET /gives-up HTTP/1.1\r\nHost: x\r\n\r\n");
+            dev.rampart.core.testing.Await.until(() -> fake.requests().size() == 1, "the first attempt");
+        } // the client leaves during the 5 s backoff
+        proxy.observer.awaitExchange(1);
+
+        assertEquals(1, fake.requests().size());
+        assertEquals(List.of(), proxy.observer.retries, "the retry was never sent");
+    }
+
+    @Test
     void theRouteDeadlineEndsTheExchangeOnTimeWithGatewayTimeout() throws Exception {
         FakeUpstream fake = upstream(UpstreamBehavior.hang());
         startProxy(quoted(fake), "timeout = 600ms, retry { attempts = 3, per-try-timeout = 5s }");

@@ -114,8 +114,14 @@ public final class FakeUpstream implements AutoCloseable {
         return children.size();
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Stops listening and closes every connection; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close().syncUninterruptibly();
         // Close connections while the loop still runs, so their handlers see channelInactive and release
         // half-aggregated requests; channels closed by the loop's own shutdown may never get that far.
