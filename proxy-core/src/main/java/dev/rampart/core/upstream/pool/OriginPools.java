@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Every upstream connection pool of the process. A pool belongs to one event loop and one
  * {@link PoolSettings}; an exchange asks for the pool of its own client's loop, so borrowing is
- * lock-free and never crosses threads. {@code max-connections-per-endpoint} is split evenly over the loops.
+ * lock-free and never crosses threads. {@code max-connections-per-endpoint} is split over the loops so
+ * that the shares add up to it; each loop needs at least one connection, so with fewer connections than
+ * loops every loop gets one.
  */
 public final class OriginPools {
 
@@ -26,6 +28,9 @@ public final class OriginPools {
     private final OriginPipeline pipeline;
     private final int loopCount;
     private final ConcurrentHashMap<EventExecutor, Map<PoolSettings, EndpointPool>> byLoop = new ConcurrentHashMap<>();
+    /** Each loop's place among the loops, for its share of an endpoint's connections. */
+    private final ConcurrentHashMap<EventExecutor, Integer> loopIndex = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger loopsSeen = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param maxResponseHeaderSize longest upstream response head accepted
@@ -92,11 +97,17 @@ public final class OriginPools {
         return total;
     }
 
+    /** Loop {@code index}'s share of {@code total} over {@code loops}: the shares add up to {@code total}. */
+    static int sharesOf(int total, int loops, int index) {
+        return total / loops + (index < total % loops ? 1 : 0);
+    }
+
     private EndpointPool poolFor(EventLoop loop, PoolSettings settings) {
         Map<PoolSettings, EndpointPool> pools = byLoop.computeIfAbsent(loop, l -> new ConcurrentHashMap<>());
         EndpointPool pool = pools.get(settings);
         if (pool == null) {
-            int share = Math.max(1, (settings.maxConnections() + loopCount - 1) / loopCount);
+            int index = loopIndex.computeIfAbsent(loop, l -> loopsSeen.getAndIncrement()) % loopCount;
+            int share = Math.max(1, sharesOf(settings.maxConnections(), loopCount, index));
             Bootstrap loopBootstrap = bootstrap.clone(loop)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             settings.connectTimeout().toMillis()));
