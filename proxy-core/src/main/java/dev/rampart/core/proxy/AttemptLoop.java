@@ -182,6 +182,25 @@ final class AttemptLoop {
         }
     }
 
+    /** The client went away: the attempt in progress is cancelled, and counted so (its breaker learns nothing). */
+    void cancelCurrent() {
+        OriginAttempt attempt = current;
+        if (attempt != null && attempt.outcomePending() && !attempt.successPending()) {
+            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), "cancelled");
+        }
+        abandonCurrent();
+    }
+
+    /** The route's deadline passed while the attempt in progress waited for its answer: a timeout, for its breaker too. */
+    void timeOutCurrent() {
+        OriginAttempt attempt = current;
+        if (attempt != null) {
+            attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
+            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), "timeout");
+        }
+        abandonCurrent();
+    }
+
     // ---- attempts and retries -----------------------------------------------------------------------
 
     long perTryTimeoutNanos() {

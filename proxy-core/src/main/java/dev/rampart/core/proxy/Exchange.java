@@ -292,11 +292,7 @@ final class Exchange {
             fail(Reason.REQUEST_TIMEOUT, -1);
             return;
         }
-        if (attempt != null) {
-            // The upstream did not answer within the deadline: for its breaker that is a timeout.
-            attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
-        }
-        attempts.abandonCurrent();
+        attempts.timeOutCurrent();
         fail(Reason.GATEWAY_TIMEOUT, -1);
     }
 
@@ -359,7 +355,7 @@ final class Exchange {
             tunnel.onClientClosed(); // the end of a WebSocket conversation, not a cancelled request
             return;
         }
-        attempts.abandonCurrent();
+        attempts.cancelCurrent();
         outcome.clientClosed();
         finish();
     }

@@ -99,6 +99,11 @@ final class OriginAttempt implements OriginListener {
         deferredSuccessNanos = elapsedNanos;
     }
 
+    /** Whether no outcome was recorded yet. */
+    boolean outcomePending() {
+        return !outcomeRecorded;
+    }
+
     /** Whether a success waits for the end of the body to be recorded. */
     boolean successPending() {
         return deferredSuccessNanos >= 0 && !outcomeRecorded;

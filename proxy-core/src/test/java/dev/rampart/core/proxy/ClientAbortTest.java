@@ -78,6 +78,7 @@ class ClientAbortTest {
         ExchangeRecord record = proxy.observer.awaitExchange(1);
         assertEquals(499, record.status(), "noticed long before the 20 s deadline");
         assertEquals("CLIENT_CLOSED", record.reason());
+        assertEquals(java.util.List.of("cancelled"), proxy.observer.attempts, "the attempt is counted, as cancelled");
         assertNextRequestUsesACleanConnection();
         assertTrue(logs.errors().isEmpty(), logs.dump());
     }
@@ -105,6 +106,7 @@ class ClientAbortTest {
         assertEquals(499, record.status());
         assertEquals("CLIENT_CLOSED", record.reason());
         assertTrue(record.bytesOut() < 64L * 1024 * 1024, "the relay stopped: " + record.bytesOut());
+        assertEquals(java.util.List.of("success"), proxy.observer.attempts, "the upstream did its part");
         assertNextRequestUsesACleanConnection();
         assertTrue(logs.errors().isEmpty(), logs.dump());
     }

@@ -302,6 +302,7 @@ class RetryTest {
         assertTrue(response.headers().firstValue("proxy-status").orElse("").contains("error=http_response_timeout"),
                 response.headers().toString());
         assertTrue(tookMillis >= 550 && tookMillis < 2_500, "deadline 600 ms, took " + tookMillis);
+        assertEquals(List.of("timeout"), proxy.observer.attempts, "the attempt the deadline cut is counted");
     }
 
     @Test
