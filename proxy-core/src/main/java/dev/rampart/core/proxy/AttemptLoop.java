@@ -219,6 +219,8 @@ final class AttemptLoop {
         if (retries.isStaleConnection(attempt, kind, clientResponse.responseStarted())) {
             retries.staleConnectionSkipped();
             abandonCurrent(); // neither a failure nor an attempt: the connection was dead before it was used
+            // Its idle siblings are suspect too: the retry, and the next requests, get fresh connections.
+            snapshot.pools().closeIdle(ctx.channel().eventLoop(), attempt.endpoint().poolSettings());
             snapshot.observer().onRetry(route.name(), "stale-connection");
             nextAttempt();
             return;

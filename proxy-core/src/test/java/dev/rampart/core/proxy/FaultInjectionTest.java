@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -122,6 +123,37 @@ class FaultInjectionTest {
         assertEquals(again.get(0).connectionId(), upstream.requests().get(0).connectionId(),
                 "the first try really went over the reused connection");
         assertEquals(2, again.get(1).attempt());
+    }
+
+    @Test
+    void aPoolFullOfDeadConnectionsCostsOneStaleRetryNotTheRequestOrTheBreaker() throws Exception {
+        // Ten connections answered once each and then kept idle; the upstream drops every one when reused,
+        // as a NAT that forgot idle flows would.
+        start(UpstreamBehavior.closeOnReuse((req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "fresh"))),
+                "backoff { initial = 1ms, max = 5ms }");
+        List<RawHttp> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                RawHttp client = proxy.raw();
+                clients.add(client);
+                client.send("GET /fill/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            }
+            for (RawHttp client : clients) {
+                assertEquals("fresh", client.read().text());
+            }
+            for (RawHttp client : clients) {
+                client.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+                RawHttp.Response response = client.read();
+                assertEquals(200, response.status(), "a dead pooled connection must not fail the request: "
+                        + response.text());
+            }
+        } finally {
+            for (RawHttp client : clients) {
+                client.close();
+            }
+        }
+        assertFalse(proxy.observer.attempts.contains("reset"), "no attempt was spent on a dead connection: "
+                + proxy.observer.attempts);
     }
 
     @Test

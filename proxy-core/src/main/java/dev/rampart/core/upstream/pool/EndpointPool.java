@@ -81,6 +81,18 @@ final class EndpointPool {
         ch.read();
     }
 
+    /**
+     * Closes the idle connections: one of them turned out dead when it was reused (an upstream or a NAT
+     * that dropped idle connections), so the others, idle as long or longer, are suspect too.
+     */
+    void closeIdle() {
+        assert loop.inEventLoop();
+        OriginConnection conn;
+        while ((conn = idle.pollFirst()) != null) {
+            conn.channel().close();
+        }
+    }
+
     /** Closes idle connections and fails waiters; borrowed connections close when released. */
     void close() {
         closed = true;

@@ -85,6 +85,15 @@ public final class OriginPools {
         retainOnly(java.util.Set.of());
     }
 
+    /** Closes {@code loop}'s idle connections to the endpoint of {@code settings} (see {@link EndpointPool#closeIdle}). */
+    public void closeIdle(EventLoop loop, PoolSettings settings) {
+        Map<PoolSettings, EndpointPool> pools = byLoop.get(loop);
+        EndpointPool pool = pools == null ? null : pools.get(settings);
+        if (pool != null) {
+            pool.closeIdle();
+        }
+    }
+
     /** Connections open to an endpoint across all loops (for tests and the admin view); a racy snapshot. */
     public int openConnections(PoolSettings settings) {
         int total = 0;
