@@ -160,6 +160,9 @@ final class Exchange {
             }
             return;
         }
+        if (last) {
+            ForwardedHeaders.dropForbiddenTrailers(((LastHttpContent) content).trailingHeaders(), snapshot.requestIdHeader());
+        }
         body.append(data, last, last ? ((LastHttpContent) content).trailingHeaders() : null);
         if (collectingBody) {
             content.release(); // kept in the replay buffer: the first attempt writes it from there

@@ -155,6 +155,33 @@ final class ForwardedHeaders {
                 DefaultHttpHeadersFactory.trailersFactory().newHeaders());
     }
 
+    /**
+     * Fields a request's trailer section may not carry on to the upstream (RFC 9110 §6.5.1: framing,
+     * routing, request modifiers, authentication, content metadata), plus the ones the proxy itself sets:
+     * an upstream that merges trailers into headers would otherwise take a client's X-Forwarded-For, Host
+     * or request id for the proxy's.
+     */
+    private static final java.util.Set<String> NOT_IN_TRAILERS = java.util.Set.of(
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "content-type", "content-encoding", "content-range", "host", "authorization",
+            "proxy-authorization", "cookie", "expect", "max-forwards", "cache-control", "pragma", "range",
+            "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "forwarded",
+            "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "via", "x-rampart-attempt", "traceparent",
+            "tracestate");
+
+    /** Removes from a request's trailers what may not travel there (see {@link #NOT_IN_TRAILERS}). */
+    static void dropForbiddenTrailers(HttpHeaders trailers, String requestIdHeader) {
+        if (trailers.isEmpty()) {
+            return;
+        }
+        List<String> connection = trailers.getAll(HttpHeaderNames.CONNECTION);
+        trailers.names().stream()
+                .filter(name -> NOT_IN_TRAILERS.contains(name.toLowerCase(java.util.Locale.ROOT))
+                        || name.equalsIgnoreCase(requestIdHeader) || namedInAny(connection, name))
+                .toList()
+                .forEach(trailers::remove);
+    }
+
     /** Copies every header except hop-by-hop ones, those named in Connection, and framing. */
     static void copyEndToEnd(HttpHeaders source, HttpHeaders out) {
         // A sender may split Connection over several lines (RFC 9110 §5.3): every line's tokens count.

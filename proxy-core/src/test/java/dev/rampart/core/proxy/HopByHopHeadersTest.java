@@ -150,4 +150,22 @@ class HopByHopHeadersTest {
         }
         assertEquals(List.of("1"), upstream.requests().get(0).headers().getAll("x-rampart-attempt"));
     }
+
+    @Test
+    void requestTrailersCannotCarryRoutingAuthenticationOrTheProxysOwnFields() {
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+             RawHttp raw = harness.raw()) {
+            raw.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n"
+                    + "Host: evil\r\nAuthorization: Basic Zm9vOmJhcg==\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                    + "X-Request-Id: forged\r\nX-Rampart-Attempt: 9\r\nConnection: close\r\n"
+                    + "X-Checksum: 5d41402a\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            io.netty.handler.codec.http.HttpHeaders trailers = fake.requests().get(0).trailers();
+            assertEquals(List.of("X-Checksum"), List.copyOf(trailers.names()), "only what a trailer may carry: "
+                    + trailers);
+            assertEquals("5d41402a", trailers.get("x-checksum"));
+        }
+    }
 }

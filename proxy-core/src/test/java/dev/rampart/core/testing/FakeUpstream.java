@@ -176,7 +176,7 @@ public final class FakeUpstream implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             RecordedRequest recorded = new RecordedRequest(req.method().name(), req.uri(), req.headers().copy(),
-                    req.content().readableBytes(), sha256(req.content()), connectionId);
+                    req.content().readableBytes(), sha256(req.content()), connectionId, req.trailingHeaders().copy());
             requests.add(recorded);
             behavior.respond(recorded, new Reply(ctx, req.content().retainedDuplicate(), HttpUtil.isKeepAlive(req)));
         }

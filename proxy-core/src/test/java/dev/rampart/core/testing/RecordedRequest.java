@@ -14,7 +14,8 @@ public record RecordedRequest(
         HttpHeaders headers,
         int bodyLength,
         String bodySha256,
-        long connectionId) {
+        long connectionId,
+        HttpHeaders trailers) {
 
     public String header(String name) {
         return headers.get(name);
