@@ -47,6 +47,7 @@ final class RampartServer {
     private final ConfigSource source;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
+    private final int loops;
     private final MicrometerObserver metrics;
     private final AtomicBoolean accessLogOn;
     private final ProxyRuntime runtime;
@@ -60,7 +61,7 @@ final class RampartServer {
     private RampartServer(ConfigSource source, RampartConfig config) throws IOException {
         this.source = source;
         Transport transport = Transport.detect();
-        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         acceptors = transport.newEventLoopGroup(1, "rampart-accept");
         workers = transport.newEventLoopGroup(loops, "rampart-io");
         metrics = new MicrometerObserver();
@@ -93,6 +94,15 @@ final class RampartServer {
                 metrics.onConfigReload(success);
             }
         });
+    }
+
+    /**
+     * The line operators (and the process tests) wait for: logged once the server also answers signals,
+     * so that a SIGTERM right after it drains instead of killing the JVM.
+     */
+    private void announceListening() {
+        RampartConfig config = runtime.config();
+        Transport transport = runtime.transport();
         String why = Transport.epollUnavailabilityCause();
         log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({} routes, {} upstreams)",
                 Main.version(), config.server().tls().isPresent() ? "https" : "http", config.server().host(),
@@ -114,6 +124,7 @@ final class RampartServer {
             Signals.on("TERM", () -> server.shutdown("SIGTERM"), "stop with SIGINT");
             Signals.on("INT", () -> server.shutdown("SIGINT"), null);
         }
+        server.announceListening();
         return server;
     }
 
