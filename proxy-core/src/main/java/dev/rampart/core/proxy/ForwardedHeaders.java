@@ -65,7 +65,9 @@ final class ForwardedHeaders {
         }
         appendVia(allLines(source, HttpHeaderNames.VIA), out);
         out.set(requestIdHeader, requestId);
-        String incomingTrace = source.get(TRACEPARENT);
+        // Two traceparent lines are no trace context at all (W3C Trace Context §3.2): both are replaced.
+        List<String> traces = source.getAll(TRACEPARENT);
+        String incomingTrace = traces.size() == 1 ? traces.get(0) : null;
         String trace = TraceContext.ensureTraceparent(incomingTrace);
         if (!trace.equals(incomingTrace)) {
             out.set(TRACEPARENT, trace);

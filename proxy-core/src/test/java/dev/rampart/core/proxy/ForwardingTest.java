@@ -135,6 +135,21 @@ class ForwardingTest {
         assertEquals(null, seen.header("tracestate"));
     }
 
+    @Test
+    void twoTraceparentLinesAreReplacedByOneNewTrace() {
+        String valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (dev.rampart.core.testing.RawHttp raw = proxy.raw()) {
+            raw.send("GET /two-traces HTTP/1.1\r\nHost: x\r\ntraceparent: " + valid + "\r\ntraceparent: "
+                    + valid.replace("4bf9", "ffff") + "\r\ntracestate: congo=t61rcWkgMzE\r\n\r\n").read();
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        java.util.List<String> sent = seen.headers().getAll("traceparent");
+        assertEquals(1, sent.size(), sent.toString());
+        assertTrue(sent.get(0).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01") && !sent.get(0).contains("4bf92f35")
+                && !sent.get(0).contains("ffff2f35"), sent.get(0));
+        assertEquals(null, seen.header("tracestate"));
+    }
+
     static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
