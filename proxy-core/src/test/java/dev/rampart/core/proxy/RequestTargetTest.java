@@ -36,8 +36,8 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/a\u0000b", "/a\tb", "/a\u007f", "/a?q=\u0001", "ftp:/x", "host/path"})
-    void refusesControlCharactersAndTargetsThatAreNoForm(String target) {
+    @ValueSource(strings = {"/a\u0000b", "/a\tb", "/a\u007f", "/a?q=\u0001", "ftp:/x", "host/path", "example.com:443"})
+    void refusesControlCharactersAndTargetsThatAreNoFormItServes(String target) { // authority-form: CONNECT
         assertNull(RequestTarget.originForm(target));
     }
 
