@@ -173,32 +173,32 @@ final class AttemptLoop {
 
     /** Stops the current attempt; one that had no outcome yet counts as cancelled, not as a failure. */
     void abandonCurrent() {
-        OriginAttempt attempt = current;
-        if (attempt != null) {
-            current = null;
-            attempt.abandon();
-            settleSuccess(attempt); // a relayed response the exchange stops reading did not fail upstream
-            attempt.recordOutcome(null, 0);
-        }
+        endCurrent(null);
     }
 
     /** The client went away: the attempt in progress is cancelled, and counted so (its breaker learns nothing). */
     void cancelCurrent() {
-        OriginAttempt attempt = current;
-        if (attempt != null && attempt.outcomePending() && !attempt.successPending()) {
-            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), "cancelled");
-        }
-        abandonCurrent();
+        endCurrent("cancelled");
     }
 
     /** The route's deadline passed while the attempt in progress waited for its answer: a timeout, for its breaker too. */
     void timeOutCurrent() {
         OriginAttempt attempt = current;
         if (attempt != null) {
-            attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
-            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), "timeout");
+            record(attempt, false, snapshot.ticker().read() - attempt.startNanos(), "timeout");
         }
         abandonCurrent();
+    }
+
+    /** Stops the current attempt; {@code cancelledLabel} counts one that had no outcome yet (null: not counted). */
+    private void endCurrent(String cancelledLabel) {
+        OriginAttempt attempt = current;
+        if (attempt != null) {
+            current = null;
+            attempt.abandon();
+            settleSuccess(attempt); // a relayed response the exchange stops reading did not fail upstream
+            record(attempt, null, 0, cancelledLabel);
+        }
     }
 
     // ---- attempts and retries -----------------------------------------------------------------------
@@ -228,8 +228,7 @@ final class AttemptLoop {
         long elapsed = snapshot.ticker().read() - attempt.startNanos();
         attempt.abandon();
         current = null;
-        attempt.recordOutcome(false, elapsed);
-        snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), kind.name().toLowerCase(java.util.Locale.ROOT));
+        record(attempt, false, elapsed, kind.metricLabel());
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {
@@ -263,9 +262,7 @@ final class AttemptLoop {
             // probe's verdict is given at the head, so a long stream cannot hold the breaker half open.
             attempt.deferSuccess(elapsed);
         } else {
-            attempt.recordOutcome(success, elapsed);
-            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
-                    status >= 500 ? "status_5xx" : "success");
+            record(attempt, success, elapsed, status >= 500 ? "status_5xx" : "success");
         }
         if (status == 101) {
             current = null;
@@ -375,11 +372,8 @@ final class AttemptLoop {
         }
         log.info("request {}: upstream {} broke off the response mid-body ({})", outcome.requestId(),
                 attempt.endpoint().label(), kind.reason());
-        if (attempt.successPending()) {
-            attempt.recordOutcome(false, snapshot.ticker().read() - attempt.startNanos());
-            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(),
-                    kind.name().toLowerCase(java.util.Locale.ROOT));
-        }
+        // A success its head deferred becomes this failure; an outcome already recorded at the head stays.
+        record(attempt, false, snapshot.ticker().read() - attempt.startNanos(), kind.metricLabel());
         outcome.endedEarly(kind.reason());
         exchange.abort();
     }
@@ -387,8 +381,17 @@ final class AttemptLoop {
     /** Records the success a relayed head deferred, if it is still pending. */
     private void settleSuccess(OriginAttempt attempt) {
         if (attempt.successPending()) {
-            attempt.recordOutcome(true, 0);
-            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), "success");
+            record(attempt, true, attempt.deferredSuccessNanos(), "success");
+        }
+    }
+
+    /**
+     * Records {@code attempt}'s outcome on its breaker and counts it under {@code label} in the attempt
+     * metric, both once: nothing happens when its outcome was recorded already; a null label is not counted.
+     */
+    private void record(OriginAttempt attempt, Boolean success, long elapsedNanos, String label) {
+        if (attempt.recordOutcome(success, elapsedNanos) && label != null) {
+            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), label);
         }
     }
 

@@ -67,20 +67,16 @@ final class OriginAttempt implements OriginListener {
 
     /**
      * Records this attempt's outcome on the endpoint's breaker and ends its share of the endpoint's load,
-     * once: later calls (a client leaving after the head arrived, say) change nothing. After
-     * {@link #deferSuccess}, anything but a failure records that success.
+     * once: later calls (a client leaving after the head arrived, say) change nothing.
      *
      * @param success true, false, or null for an attempt cancelled with no outcome
+     * @return whether this call recorded it (false when an outcome was already recorded)
      */
-    void recordOutcome(Boolean success, long elapsedNanos) {
+    boolean recordOutcome(Boolean success, long elapsedNanos) {
         if (outcomeRecorded) {
-            return;
+            return false;
         }
         outcomeRecorded = true;
-        if (deferredSuccessNanos >= 0 && !Boolean.FALSE.equals(success)) {
-            success = Boolean.TRUE;
-            elapsedNanos = deferredSuccessNanos;
-        }
         endpoint.attemptEnded();
         if (success == null) {
             endpoint.breaker().onCancelled();
@@ -89,6 +85,7 @@ final class OriginAttempt implements OriginListener {
         } else {
             endpoint.breaker().onFailure(elapsedNanos);
         }
+        return true;
     }
 
     /**
@@ -99,14 +96,14 @@ final class OriginAttempt implements OriginListener {
         deferredSuccessNanos = elapsedNanos;
     }
 
-    /** Whether no outcome was recorded yet. */
-    boolean outcomePending() {
-        return !outcomeRecorded;
-    }
-
     /** Whether a success waits for the end of the body to be recorded. */
     boolean successPending() {
         return deferredSuccessNanos >= 0 && !outcomeRecorded;
+    }
+
+    /** The time to the head of a success waiting for the end of its body (see {@link #deferSuccess}). */
+    long deferredSuccessNanos() {
+        return deferredSuccessNanos;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rampart.core.resilience;
 import dev.rampart.core.config.RetryOn;
 import dev.rampart.core.errors.Reason;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -56,5 +57,10 @@ public enum FailureKind {
     /** Whether the connection never came up, so not one byte of the request left: any method may retry. */
     public boolean isConnectFailure() {
         return retryOn == RetryOn.CONNECT_FAILURE;
+    }
+
+    /** The {@code outcome} label of {@code rampart_upstream_attempts_total} for an attempt that failed so. */
+    public String metricLabel() {
+        return name().toLowerCase(Locale.ROOT);
     }
 }
