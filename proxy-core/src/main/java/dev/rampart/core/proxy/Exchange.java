@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -160,10 +161,11 @@ final class Exchange {
             }
             return;
         }
-        if (last) {
-            ForwardedHeaders.dropForbiddenTrailers(((LastHttpContent) content).trailingHeaders(), snapshot.requestIdHeader());
+        HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
+        if (trailers != null) {
+            ForwardedHeaders.dropForbiddenTrailers(trailers, snapshot.requestIdHeader());
         }
-        body.append(data, last, last ? ((LastHttpContent) content).trailingHeaders() : null);
+        body.append(data, last, trailers);
         if (collectingBody) {
             content.release(); // kept in the replay buffer: the first attempt writes it from there
             if (last) {
@@ -283,20 +285,18 @@ final class Exchange {
             return;
         }
         if (clientResponse.responseStarted()) {
-            outcome.endedEarly(Reason.GATEWAY_TIMEOUT);
-            abort();
+            endWith(Reason.GATEWAY_TIMEOUT); // cut mid-body
             return;
         }
         OriginAttempt attempt = attempts.current();
         if (!body.complete() && (collectingBody || attempt != null && attempt.originWritable())) {
             // The proxy was waiting for the client's body, not for the upstream (which waits for it too):
             // the client was too slow. Blaming the upstream would let slow uploads open a healthy breaker.
-            attempts.abandonCurrent();
-            fail(Reason.REQUEST_TIMEOUT, -1);
+            endWith(Reason.REQUEST_TIMEOUT);
             return;
         }
         attempts.timeOutCurrent();
-        fail(Reason.GATEWAY_TIMEOUT, -1);
+        endWith(Reason.GATEWAY_TIMEOUT);
     }
 
     /**
@@ -305,30 +305,30 @@ final class Exchange {
      * SHUTTING_DOWN as the reason either way. A WebSocket conversation ends with its connection.
      */
     void onShutdown() {
-        if (finished || tunnel != null) {
-            return;
+        if (!finished && tunnel == null) {
+            endWith(Reason.SHUTTING_DOWN);
         }
-        if (clientResponse.responseStarted()) {
-            outcome.endedEarly(Reason.SHUTTING_DOWN);
-            abort();
-            return;
-        }
-        attempts.abandonCurrent();
-        fail(Reason.SHUTTING_DOWN, -1);
     }
 
     /** The client stopped sending its body for longer than {@code request-body-timeout}. */
     void onBodyTimeout() {
-        if (finished) {
-            return;
+        if (!finished) {
+            endWith(Reason.REQUEST_TIMEOUT);
         }
+    }
+
+    /**
+     * Ends the exchange for {@code reason}: its envelope when nothing of the response was sent, else a cut
+     * connection, which the access log records with the status sent and this reason.
+     */
+    private void endWith(Reason reason) {
         if (clientResponse.responseStarted()) {
-            outcome.endedEarly(Reason.REQUEST_TIMEOUT);
+            outcome.endedEarly(reason);
             abort();
             return;
         }
         attempts.abandonCurrent();
-        fail(Reason.REQUEST_TIMEOUT, -1);
+        fail(reason, -1);
     }
 
     /**
