@@ -19,9 +19,15 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private OriginListener listener;
     private long requests;
     private boolean rawBytes;
+    /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
+    private OriginHttpCodec codec;
 
     OriginConnection(EndpointPool pool) {
         this.pool = pool;
+    }
+
+    void useCodec(OriginHttpCodec httpCodec) {
+        this.codec = httpCodec;
     }
 
     public Channel channel() {
@@ -50,8 +56,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     /** Bytes past the end of the response, which the next request would read as the start of its own. */
     private boolean heldBytesPastResponse() {
-        OriginHttpCodec codec = channel.pipeline().get(OriginHttpCodec.class);
-        return codec != null && codec.holdsUnreadBytes();
+        return codec.holdsUnreadBytes();
     }
 
     /**

@@ -57,7 +57,7 @@ final class OriginPipeline {
             @Override
             protected void initChannel(Channel ch) {
                 ChannelPipeline p = ch.pipeline();
-                addTlsAndCodec(ch, settings);
+                conn.useCodec(addTlsAndCodec(ch, settings));
                 long idleMillis = settings.idleTimeout().toMillis();
                 // Reader idle only: a pooled connection is parked after it read a whole response, so the time
                 // since the last read is the time in the pool. Watching writes as well (all-idle) would give
@@ -68,8 +68,8 @@ final class OriginPipeline {
         };
     }
 
-    /** Adds TLS (for an {@code https://} endpoint) and the HTTP/1.1 client codec to {@code ch}. */
-    void addTlsAndCodec(Channel ch, PoolSettings settings) {
+    /** Adds TLS (for an {@code https://} endpoint) and the HTTP/1.1 client codec to {@code ch}; returns the codec. */
+    OriginHttpCodec addTlsAndCodec(Channel ch, PoolSettings settings) {
         ChannelPipeline p = ch.pipeline();
         if (settings.address().tls()) {
             SSLEngine engine = sslContext(settings.tls())
@@ -90,7 +90,9 @@ final class OriginPipeline {
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
-        p.addLast(HTTP, new OriginHttpCodec(decoder));
+        OriginHttpCodec codec = new OriginHttpCodec(decoder);
+        p.addLast(HTTP, codec);
+        return codec;
     }
 
     /** Completes when the TLS handshake is done, or at once for a plain connection. */
