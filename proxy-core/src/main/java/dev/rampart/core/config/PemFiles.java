@@ -15,7 +15,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -32,16 +31,35 @@ final class PemFiles {
     private PemFiles() {
     }
 
-    /** The problem with a file of PEM certificates, or null. */
-    static String certificatesProblem(Path file) {
-        return certificates(file) instanceof String problem ? problem : null;
+    /**
+     * The certificates of a PEM file, or the problem with it in words.
+     *
+     * @param list    the certificates, in file order; empty when {@code problem} is set
+     * @param problem what is wrong, or null
+     */
+    record Certificates(List<? extends Certificate> list, String problem) {
+    }
+
+    /** Reads the certificates of {@code file}. */
+    static Certificates certificates(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            List<? extends Certificate> certificates =
+                    List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
+            return certificates.isEmpty()
+                    ? new Certificates(List.of(), "no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)")
+                    : new Certificates(certificates, null);
+        } catch (IOException e) {
+            return new Certificates(List.of(), "cannot read it: " + e.getMessage());
+        } catch (CertificateException e) {
+            return new Certificates(List.of(), "not a PEM certificate (" + e.getMessage() + ")");
+        }
     }
 
     /**
-     * The problem with a private key file for the certificate chain in {@code certFile} (already checked),
+     * The problem with a private key file for {@code chain}, read from {@code certFile} without a problem,
      * or null. Only unencrypted PKCS#8 keys can be read; the others get the command that converts them.
      */
-    static String privateKeyProblem(Path keyFile, Path certFile) {
+    static String privateKeyProblem(Path keyFile, Certificates chain, Path certFile) {
         String text;
         try {
             text = Files.readString(keyFile, StandardCharsets.US_ASCII);
@@ -71,26 +89,9 @@ final class PemFiles {
         if (key == null) {
             return "not a private key this JVM can read (RSA, EC or EdDSA in PKCS#8)";
         }
-        Object chain = certificates(certFile);
-        if (!(chain instanceof Collection<?> certificates)) {
-            return null; // the certificate file's own problem is reported against cert-chain
-        }
-        PublicKey certificateKey = ((Certificate) certificates.iterator().next()).getPublicKey();
+        PublicKey certificateKey = chain.list().get(0).getPublicKey();
         return belongTogether(key, certificateKey) ? null
                 : "does not belong to the first certificate of cert-chain (" + certFile + ")";
-    }
-
-    /** The certificates of a PEM file, or the problem in words. */
-    private static Object certificates(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            return certificates.isEmpty() ? "no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)"
-                    : certificates;
-        } catch (IOException e) {
-            return "cannot read it: " + e.getMessage();
-        } catch (CertificateException e) {
-            return "not a PEM certificate (" + e.getMessage() + ")";
-        }
     }
 
     private static PrivateKey privateKey(byte[] der) {

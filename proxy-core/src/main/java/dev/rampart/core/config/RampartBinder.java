@@ -22,6 +22,8 @@ final class RampartBinder {
 
     /** An HTTP token (RFC 9110 §5.6.2): what header names and method names are made of. */
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** A header field value (RFC 9110 §5.5): visible characters, spaces and tabs, and obs-text; nothing else. */
+    static final Pattern FIELD_VALUE = Pattern.compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
 
     private RampartBinder() {
     }
@@ -80,11 +82,11 @@ final class RampartBinder {
         Path certChain = readableFile(s, "cert-chain");
         Path privateKey = readableFile(s, "private-key");
         if (Files.isRegularFile(certChain)) {
-            String certificates = PemFiles.certificatesProblem(certChain);
-            String key = certificates == null && Files.isRegularFile(privateKey)
-                    ? PemFiles.privateKeyProblem(privateKey, certChain) : null;
-            if (certificates != null) {
-                s.problem("cert-chain", certificates);
+            PemFiles.Certificates chain = PemFiles.certificates(certChain);
+            String key = chain.problem() == null && Files.isRegularFile(privateKey)
+                    ? PemFiles.privateKeyProblem(privateKey, chain, certChain) : null;
+            if (chain.problem() != null) {
+                s.problem("cert-chain", chain.problem());
             } else if (key != null) {
                 s.problem("private-key", key);
             }

@@ -143,23 +143,12 @@ final class RouteBinder {
         int status = s.integer("status", 200, 200, 599, "a status code 200-599");
         String body = s.string("body", "");
         String contentType = s.string("content-type", "text/plain");
-        if (!isFieldValue(contentType)) {
+        if (!RampartBinder.FIELD_VALUE.matcher(contentType).matches()) {
             // Sent as a header: a line break would end it and start another (or, refused by the encoder,
             // leave every request of the route without an answer).
             s.problem("content-type", "must be a header value: no line breaks or other control characters");
         }
         s.finish();
         return new RespondConfig(status, body, contentType);
-    }
-
-    /** RFC 9110 §5.5: visible characters, spaces and tabs, and obs-text; nothing else. */
-    private static boolean isFieldValue(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF) {
-                return false;
-            }
-        }
-        return true;
     }
 }

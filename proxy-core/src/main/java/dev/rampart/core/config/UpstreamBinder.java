@@ -137,7 +137,7 @@ final class UpstreamBinder {
         if (s.has("trust-cert-chain")) {
             trust = Optional.of(RampartBinder.readableFile(s, "trust-cert-chain"));
             String problem = java.nio.file.Files.isRegularFile(trust.get())
-                    ? PemFiles.certificatesProblem(trust.get()) : null;
+                    ? PemFiles.certificates(trust.get()).problem() : null;
             if (problem != null) {
                 s.problem("trust-cert-chain", problem);
             }
