@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -90,15 +91,15 @@ final class ClientResponder {
          */
         OPEN_HTTP10;
 
-        static Keep of(boolean keepAlive, io.netty.handler.codec.http.HttpVersion clientVersion) {
-            return !keepAlive ? CLOSE : clientVersion == io.netty.handler.codec.http.HttpVersion.HTTP_1_0 ? OPEN_HTTP10 : OPEN;
+        static Keep of(boolean keepAlive, HttpVersion clientVersion) {
+            return !keepAlive ? CLOSE : clientVersion == HttpVersion.HTTP_1_0 ? OPEN_HTTP10 : OPEN;
         }
 
         void announce(HttpHeaders headers) {
             if (this == CLOSE) {
-                headers.set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             } else if (this == OPEN_HTTP10) {
-                headers.set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.KEEP_ALIVE);
+                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
         }
     }

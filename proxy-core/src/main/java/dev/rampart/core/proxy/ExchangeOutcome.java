@@ -1,8 +1,8 @@
 package dev.rampart.core.proxy;
 
-import io.netty.handler.codec.http.HttpRequest;
-
+import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.ExchangeRecord;
+import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * What is known so far about how an exchange ends: filled in as the exchange moves, turned into an
@@ -12,6 +12,8 @@ final class ExchangeOutcome {
 
     static final String CLIENT_CLOSED = "CLIENT_CLOSED";
     static final int CLIENT_CLOSED_STATUS = 499;
+    /** The request line Netty's decoder puts in place of one it could not read. */
+    private static final String DECODER_STAND_IN_URI = "/bad-request";
 
     private final long epochMillis;
     private final long startNanos;
@@ -28,8 +30,6 @@ final class ExchangeOutcome {
     private long bytesIn;
     private long bytesOut;
     private boolean aborted;
-    /** The request line Netty's decoder puts in place of one it could not read. */
-    private static final String DECODER_STAND_IN_URI = "/bad-request";
 
     ExchangeOutcome(long epochMillis, long startNanos, String requestId, String client, String method, String path) {
         this.epochMillis = epochMillis;
@@ -40,7 +40,6 @@ final class ExchangeOutcome {
         this.path = path;
     }
 
-    /** The path of a request target without its query string (which may hold secrets). */
     /**
      * The record of {@code head}: its method and the path it was routed by ({@code target}, the normal
      * origin-form), or as sent when it has none. The decoder's stand-in for a request line it could not
@@ -53,6 +52,7 @@ final class ExchangeOutcome {
                 standIn ? "-" : pathOf(target != null ? target : head.uri()));
     }
 
+    /** The path of a request target without its query string (which may hold secrets). */
     static String pathOf(String uri) {
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);
@@ -62,7 +62,7 @@ final class ExchangeOutcome {
         return route;
     }
 
-    ExchangeOutcome withError(dev.rampart.core.errors.Reason reason) {
+    ExchangeOutcome withError(Reason reason) {
         error(reason.status(), reason.name());
         return this;
     }
@@ -112,7 +112,7 @@ final class ExchangeOutcome {
     }
 
     /** A response already started was cut off: the status sent stays, with the reason it ended early. */
-    void endedEarly(dev.rampart.core.errors.Reason why) {
+    void endedEarly(Reason why) {
         reason = why.name();
     }
 

@@ -67,7 +67,7 @@ final class RequestValidation {
         if (host != null && !isHostSyntax(host)) {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2: an invalid Host is refused, not routed or forwarded
         }
-        if (!absoluteFormAgreesWithHost(head.uri(), h.get(HttpHeaderNames.HOST))) {
+        if (!absoluteFormAgreesWithHost(head.uri(), host)) {
             return Reason.BAD_REQUEST;
         }
         return null;
