@@ -285,6 +285,11 @@ final class Exchange {
             return;
         }
         if (clientResponse.responseStarted()) {
+            if (clientResponse.clientWritable()) {
+                // The relay was waiting for the upstream's next bytes, not for the client to take the last
+                // ones: the upstream left its body unfinished, a timeout for its breaker as before the head.
+                attempts.timeOutCurrent();
+            }
             endWith(Reason.GATEWAY_TIMEOUT); // cut mid-body
             return;
         }

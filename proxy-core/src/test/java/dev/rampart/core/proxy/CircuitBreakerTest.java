@@ -1,8 +1,10 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -167,6 +169,48 @@ class CircuitBreakerTest {
             assertEquals(200, proxy.observer.exchanges.get(i).status(), "the status the client was sent");
             assertEquals("UPSTREAM_RESET", proxy.observer.exchanges.get(i).reason(), "and why it ended early");
         }
+    }
+
+    @Test
+    void anUpstreamThatStallsMidBodyUntilTheRouteDeadlineTimesOutForItsBreaker() throws Exception {
+        start(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123456789"),
+                "consecutive-failures = 2, minimum-calls = 100, open-duration = 10s", NO_RETRIES + ", timeout = 300ms");
+
+        for (int i = 0; i < 2; i++) {
+            String path = "/stall/" + i;
+            assertThrows(java.io.IOException.class, () -> get(path), "the client sees the cut, not a whole body");
+        }
+        proxy.observer.awaitExchange(2);
+        HttpResponse<String> open = get("/while-open");
+
+        assertEquals(java.util.List.of("timeout", "timeout"), proxy.observer.attempts,
+                "the upstream, not the client, left the body unfinished: not a success");
+        assertEquals(503, open.statusCode(), "two stalled bodies in a row are two failures: " + open.body());
+        assertEquals("CIRCUIT_OPEN", Envelope.parse(open.body()).reason());
+    }
+
+    @Test
+    void aClientThatStopsReadingUntilTheRouteDeadlineIsNotTheUpstreamsFailure() throws Exception {
+        UpstreamBehavior small = UpstreamBehavior.ok("small");
+        start((req, reply) -> {
+            if (req.uri().equals("/big")) {
+                reply.stream(256L * 1024 * 1024);
+            } else {
+                small.respond(req, reply);
+            }
+        },
+                "consecutive-failures = 1, minimum-calls = 100, open-duration = 10s", NO_RETRIES + ", timeout = 1s");
+
+        try (RawHttp raw = proxy.raw()) {
+            raw.socket().setReceiveBufferSize(16 * 1024);
+            raw.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); // and never reads: the relay waits on the client
+            ExchangeRecord cut = proxy.observer.awaitExchange(1);
+            assertEquals("GATEWAY_TIMEOUT", cut.reason());
+        }
+
+        assertEquals(java.util.List.of("success"), proxy.observer.attempts,
+                "the upstream kept up; the client did not");
+        assertEquals(200, get("/after").statusCode(), "the breaker stayed closed");
     }
 
     @Test
