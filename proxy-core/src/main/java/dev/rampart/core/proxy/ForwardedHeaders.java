@@ -171,14 +171,35 @@ final class ForwardedHeaders {
             "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "via", "x-rampart-attempt", "traceparent",
             "tracestate");
 
+    /**
+     * Fields a response's trailer section may not carry on to the client (RFC 9110 §6.5.1: framing, response
+     * control, authentication, content metadata), plus the ones the proxy itself sets: a client that merges
+     * trailers into headers would otherwise take an upstream's late Set-Cookie, Location or request id as
+     * part of the response head.
+     */
+    private static final java.util.Set<String> NOT_IN_RESPONSE_TRAILERS = java.util.Set.of(
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "content-type", "content-encoding", "content-range", "set-cookie", "www-authenticate",
+            "proxy-authenticate", "age", "cache-control", "expires", "date", "location", "retry-after", "vary",
+            "via", "x-rampart-attempt");
+
     /** Removes from a request's trailers what may not travel there (see {@link #NOT_IN_TRAILERS}). */
     static void dropForbiddenTrailers(HttpHeaders trailers, String requestIdHeader) {
+        dropTrailers(trailers, NOT_IN_TRAILERS, requestIdHeader);
+    }
+
+    /** Removes from a response's trailers what may not travel there (see {@link #NOT_IN_RESPONSE_TRAILERS}). */
+    static void dropForbiddenResponseTrailers(HttpHeaders trailers, String requestIdHeader) {
+        dropTrailers(trailers, NOT_IN_RESPONSE_TRAILERS, requestIdHeader);
+    }
+
+    private static void dropTrailers(HttpHeaders trailers, java.util.Set<String> forbidden, String requestIdHeader) {
         if (trailers.isEmpty()) {
             return;
         }
         List<String> connection = trailers.getAll(HttpHeaderNames.CONNECTION);
         trailers.names().stream()
-                .filter(name -> NOT_IN_TRAILERS.contains(name.toLowerCase(java.util.Locale.ROOT))
+                .filter(name -> forbidden.contains(name.toLowerCase(java.util.Locale.ROOT))
                         || name.equalsIgnoreCase(requestIdHeader) || namedInAny(connection, name))
                 .toList()
                 .forEach(trailers::remove);

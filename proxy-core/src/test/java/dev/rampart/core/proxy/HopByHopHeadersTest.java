@@ -152,6 +152,24 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void responseTrailersCannotCarryFramingResponseControlOrTheProxysOwnFields() throws Exception {
+        String chunked = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n"
+                + "Content-Length: 99\r\nSet-Cookie: session=evil\r\nLocation: http://evil.example/\r\n"
+                + "X-Request-Id: forged\r\nConnection: X-Hop\r\nX-Hop: 1\r\nX-Checksum: 5d41402a\r\n\r\n";
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(chunked));
+             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+             RawHttp raw = harness.raw()) {
+            raw.send("GET /down HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            String all = new String(raw.socket().getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            String trailerSection = all.substring(all.indexOf("\r\n0\r\n") + 5);
+
+            assertEquals("X-Checksum: 5d41402a\r\n\r\n", trailerSection, "only what a trailer may carry: " + all);
+        }
+    }
+
+    @Test
     void requestTrailersCannotCarryRoutingAuthenticationOrTheProxysOwnFields() {
         try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.ok("fine"));
              ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
