@@ -63,6 +63,7 @@ public final class ProxyRuntime {
     /** Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. */
     public void apply(RampartConfig config) {
         ProxySnapshot next = build(config);
+        pools.reloadTrust();
         current.set(next);
         pools.retainOnly(next.poolsInUse());
         health.run(next.healthTargets());

@@ -120,6 +120,29 @@ class TlsTest {
     }
 
     @Test
+    void aTrustFileReplacedInPlaceIsReadAgainOnReload() throws Exception {
+        Path trust = dir.resolve("rotated-trust.pem");
+        java.nio.file.Files.copy(listenerCert.certChain(), trust, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FakeUpstream secure = FakeUpstream.startTls(UpstreamBehavior.ok("after rotation"),
+                     upstreamCert.serverContext())) {
+            String hocon = ProxyHarness.config(
+                    "app { endpoints = [\"https://localhost:" + secure.port() + "\"]\n"
+                            + "      tls { trust-cert-chain = \"" + trust + "\" } }",
+                    "{ name = default, upstream = app, retry { attempts = 1 } }");
+            try (ProxyHarness proxy = ProxyHarness.start(hocon)) {
+                assertTlsRefused(get(proxy));
+
+                java.nio.file.Files.copy(upstreamCert.certChain(), trust, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(hocon, "test.conf"));
+                HttpResponse<String> response = get(proxy);
+
+                assertEquals(200, response.statusCode(), "the new trust file is used: " + response.body());
+                assertEquals("after rotation", response.body());
+            }
+        }
+    }
+
+    @Test
     void anEndpointThatNeverAnswersTheHandshakeFailsAsAConnectTimeout() throws Exception {
         // Accepted by the kernel (backlog) and never read: the TCP connect succeeds, the handshake hangs.
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());

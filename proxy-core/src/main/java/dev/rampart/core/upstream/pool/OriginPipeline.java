@@ -34,6 +34,14 @@ final class OriginPipeline {
         this.maxResponseHeaderSize = maxResponseHeaderSize;
     }
 
+    /**
+     * Forgets the TLS contexts built so far, so that the next connection of each trust setting reads its
+     * trust file again (after a reload: a rotated CA replaced in place). Open connections keep theirs.
+     */
+    void forgetTlsContexts() {
+        sslContexts.clear();
+    }
+
     /** One client TLS context per trust setting, built on first use and shared by every connection. */
     private SslContext sslContext(UpstreamTlsConfig tls) {
         return sslContexts.computeIfAbsent(tls, t -> {

@@ -80,6 +80,11 @@ public final class OriginPools {
         }
     }
 
+    /** New connections to {@code https://} endpoints read their trust files again (on reload). */
+    public void reloadTrust() {
+        pipeline.forgetTlsContexts();
+    }
+
     /** Closes every idle connection and refuses new acquisitions. */
     public void closeAll() {
         retainOnly(java.util.Set.of());
