@@ -36,7 +36,7 @@ class PoolIdleTimeoutTest {
     private void start() {
         upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
         proxy = ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"], pool-idle-timeout = 300ms }",
+                "app { endpoints = [\"" + upstream.authority() + "\"], pool-idle-timeout = 800ms }",
                 "{ name = default, match { path-prefix = \"/\" }, upstream = app }"));
     }
 
@@ -49,7 +49,7 @@ class PoolIdleTimeoutTest {
         start();
         try (RawHttp raw = proxy.raw()) {
             assertEquals(200, raw.send(get("/first")).read().status());
-            Thread.sleep(1500); // the pooled connection stays unused for five times the pool idle timeout
+            Thread.sleep(2400); // the pooled connection stays unused for three times the pool idle timeout
             assertEquals(200, raw.send(get("/second")).read().status());
         }
         List<RecordedRequest> requests = upstream.requests();
@@ -64,7 +64,8 @@ class PoolIdleTimeoutTest {
         try (RawHttp raw = proxy.raw()) {
             for (int i = 0; i < 8; i++) {
                 assertEquals(200, raw.send(get("/busy/" + i)).read().status());
-                Thread.sleep(100); // the pause between requests, a third of the pool idle timeout
+                Thread.sleep(100); // the pause between requests, an eighth of the pool idle timeout: a loaded machine
+                                   // stalling the test for a few hundred ms must not look like idleness
             }
         }
         List<RecordedRequest> requests = upstream.requests();
