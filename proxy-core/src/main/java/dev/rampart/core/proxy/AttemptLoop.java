@@ -87,6 +87,11 @@ final class AttemptLoop {
         return current;
     }
 
+    /** Whether an attempt is connected and can write a body chunk now. */
+    boolean canWriteBody() {
+        return current != null && current.connectedAndActive();
+    }
+
     /** From the first attempt's start to the response head, or -1 when no head arrived. */
     long upstreamNanos() {
         return firstAttemptNanos < 0 || headNanos < 0 ? -1 : headNanos - firstAttemptNanos;
@@ -149,7 +154,7 @@ final class AttemptLoop {
         LastHttpContent last = body.complete() ? OriginAttempt.lastWithTrailers(body.trailers()) : null;
         attempt.connected(conn, head, replay, body.complete(), last);
         if (!body.complete()) {
-            exchange.requestMoreBody();
+            exchange.onAttemptConnected();
         }
     }
 

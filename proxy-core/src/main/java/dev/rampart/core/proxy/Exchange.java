@@ -165,7 +165,16 @@ final class Exchange {
         if (trailers != null) {
             ForwardedHeaders.dropForbiddenTrailers(trailers, snapshot.requestIdHeader());
         }
-        body.append(data, last, trailers);
+        if (!collectingBody && !attempts.canWriteBody() && !body.keeps(data.readableBytes())) {
+            body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body
+            return;
+        }
+        takeBody(content, last, trailers);
+    }
+
+    /** A body chunk the current attempt writes now, or the replay buffer keeps for it. */
+    private void takeBody(HttpContent content, boolean last, HttpHeaders trailers) {
+        body.append(content.content(), last, trailers);
         if (collectingBody) {
             content.release(); // kept in the replay buffer: the first attempt writes it from there
             if (last) {
@@ -185,6 +194,17 @@ final class Exchange {
         } else {
             content.release(); // kept in the replay buffer if replayable; a retry writes it from there
         }
+    }
+
+    /** An attempt has connected and written what was kept of the body: a held chunk follows, then the rest. */
+    void onAttemptConnected() {
+        HttpContent held = body.takeHeld();
+        if (held == null) {
+            requestMoreBody();
+            return;
+        }
+        boolean last = held instanceof LastHttpContent;
+        takeBody(held, last, last ? ((LastHttpContent) held).trailingHeaders() : null);
     }
 
     /** Reads more of the request body from the client, first answering its {@code Expect: 100-continue}. */

@@ -120,6 +120,11 @@ final class OriginAttempt implements OriginListener {
         return bytesSent;
     }
 
+    /** Whether this attempt has its connection and still uses it. */
+    boolean connectedAndActive() {
+        return conn != null && state != State.DONE;
+    }
+
     /** Whether this attempt still expects upstream events. */
     boolean active() {
         return state != State.DONE;

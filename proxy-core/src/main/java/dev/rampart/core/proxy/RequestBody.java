@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ final class RequestBody {
     private boolean replayable;
     private HttpHeaders trailers;
     private boolean released;
+    /** A chunk that neither an attempt nor the replay buffer could take yet (see {@link #hold}). */
+    private HttpContent held;
 
     /**
      * @param expectsBody false for a request with no body: it is complete (and replayable) from the start
@@ -58,6 +61,32 @@ final class RequestBody {
         }
     }
 
+    /** Whether {@link #append} would keep a chunk of {@code bytes} for a replay. */
+    boolean keeps(int bytes) {
+        return replayable && !released && received + bytes <= replayLimit;
+    }
+
+    /**
+     * Holds a chunk that arrived while no attempt could write it (between attempts, or while one connects)
+     * and that the replay buffer cannot keep: appending it would release the kept start of the body, which
+     * the next attempt has still to write. It waits for that attempt ({@link #takeHeld}), and nothing more
+     * is read meanwhile, so there is at most one.
+     */
+    void hold(HttpContent chunk) {
+        if (held != null || released) {
+            chunk.release();
+            throw new IllegalStateException(released ? "request body already released" : "a chunk is already held");
+        }
+        held = chunk;
+    }
+
+    /** The held chunk, now the caller's; null when none. */
+    HttpContent takeHeld() {
+        HttpContent chunk = held;
+        held = null;
+        return chunk;
+    }
+
     /** Whether every chunk received so far can be written again. */
     boolean replayable() {
         return replayable && !released;
@@ -88,11 +117,15 @@ final class RequestBody {
         return copies;
     }
 
-    /** Releases the replay buffer; idempotent. */
+    /** Releases the replay buffer and a held chunk; idempotent. */
     void release() {
         if (!released) {
             released = true;
             releaseKept();
+            if (held != null) {
+                held.release();
+                held = null;
+            }
         }
     }
 
