@@ -157,7 +157,8 @@ final class RetryBookkeeping {
     }
 
     private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt, boolean responseStarted) {
-        boolean untriedLeft = tried.size() < upstream.endpoints().size();
+        // Only an endpoint the next pick could take counts: one whose breaker is open is not left to move to.
+        boolean untriedLeft = upstream.admitsAnyBesides(tried);
         String keyHeader = retryConfig.idempotencyKeyHeader();
         // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
         // like a body that was not kept, it is retried only when nothing was sent.

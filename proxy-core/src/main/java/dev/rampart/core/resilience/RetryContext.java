@@ -18,7 +18,8 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * @param bytesSent              whether any byte of the request left for the upstream on this attempt
  * @param responseStarted        whether anything of a response has been written to the client
  * @param nanosUntilDeadline     time left before the route {@code timeout}; zero or negative when passed
- * @param untriedEndpointRemains whether the upstream has an endpoint this exchange has not tried yet
+ * @param untriedEndpointRemains whether the upstream has an endpoint this exchange has not tried yet and
+ *                               whose breaker and health check would let the next pick take it
  */
 public record RetryContext(
         UpstreamFailure failure,

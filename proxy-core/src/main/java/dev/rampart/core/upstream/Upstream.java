@@ -94,6 +94,20 @@ public final class Upstream {
     }
 
     /**
+     * Whether an endpoint not in {@code tried} would be picked now: its breaker lets a call through and it
+     * passes its health check (or none does). No permission is taken.
+     */
+    public boolean admitsAnyBesides(List<Endpoint> tried) {
+        boolean anyHealthy = anyHealthy();
+        for (Endpoint e : endpoints) {
+            if (!tried.contains(e) && admits(e.breaker()) && (!anyHealthy || e.health().healthy())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether some endpoint's breaker would let a call through now (no permission is taken): when none
      * would, a retry could only end in CIRCUIT_OPEN.
      */
