@@ -50,8 +50,9 @@ final class RetryBinder {
     private static Set<Integer> statusCodes(ConfigSection s, List<ConfigValue> values) {
         Set<Integer> codes = new LinkedHashSet<>();
         for (int i = 0; i < values.size(); i++) {
-            Long code = ValueReader.whole(values.get(i), s.path("status-codes") + "[" + i + "]", 100, 599,
-                    "a status code 100-599", s.problems());
+            // Only an error status is a failure to retry: a 2xx or 3xx is an answer, and a 1xx is not final.
+            Long code = ValueReader.whole(values.get(i), s.path("status-codes") + "[" + i + "]", 400, 599,
+                    "an error status code 400-599", s.problems());
             if (code != null) {
                 codes.add(code.intValue());
             }

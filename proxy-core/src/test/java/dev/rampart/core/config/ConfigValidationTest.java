@@ -76,7 +76,7 @@ class ConfigValidationTest extends RejectedConfigSupport {
                     upstream = app
                     retry {
                       attempts = 0
-                      status-codes = [429, 700]
+                      status-codes = [429, 700, 302]
                       backoff { multiplier = 0.5 }
                       budget { ratio = -0.1 }
                     }
@@ -93,7 +93,8 @@ class ConfigValidationTest extends RejectedConfigSupport {
                 "rampart.upstreams.app.circuit-breaker.slow-call-rate-threshold: expected a percentage 0-100, got -1" + at(6),
                 "rampart.upstreams.app.connect-timeout: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\"" + at(7),
                 "rampart.routes[0].retry.attempts: expected a number >= 1, got 0" + at(13),
-                "rampart.routes[0].retry.status-codes[1]: expected a status code 100-599, got 700" + at(14),
+                "rampart.routes[0].retry.status-codes[1]: expected an error status code 400-599, got 700" + at(14),
+                "rampart.routes[0].retry.status-codes[2]: expected an error status code 400-599, got 302" + at(14),
                 "rampart.routes[0].retry.backoff.multiplier: expected a number >= 1, got 0.5" + at(15),
                 "rampart.routes[0].retry.budget.ratio: expected a number >= 0, got -0.1" + at(16),
                 "rampart.routes[0].respond.status: expected a status code 200-599, got 100" + at(18),
