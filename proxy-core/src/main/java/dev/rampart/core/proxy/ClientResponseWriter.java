@@ -87,6 +87,10 @@ final class ClientResponseWriter {
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
                 chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()));
         ctx.write(head, ctx.voidPromise());
+        // Flushed with the batch even when no body follows in it: an event stream or a long poll sends its
+        // head long before its first bytes, and the client must see it then. A body read in the same batch
+        // (nearly always) leaves with the head in one flush.
+        FlushBatch.flushSoon(ctx.channel());
     }
 
     /**

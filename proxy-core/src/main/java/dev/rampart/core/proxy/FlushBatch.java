@@ -46,6 +46,10 @@ final class FlushBatch implements Runnable {
     }
 
     private void add(Channel channel) {
+        int size = pending.size();
+        if (size > 0 && pending.get(size - 1) == channel) {
+            return; // a response's head and its end, written in one read: one flush
+        }
         pending.add(channel);
         if (!scheduled) {
             scheduled = true;

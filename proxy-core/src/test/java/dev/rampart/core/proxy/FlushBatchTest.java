@@ -28,6 +28,30 @@ class FlushBatchTest {
     }
 
     @Test
+    void aChannelWrittenTwiceInARowIsFlushedOnce() {
+        java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        EmbeddedChannel channel = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                flushes.incrementAndGet();
+                ctx.flush();
+            }
+        });
+        flushes.set(0); // what the channel's own setup flushed
+        // Both written first: Netty's in-memory channel runs queued tasks on every write, a real loop does not.
+        channel.write("head");
+        channel.write("end");
+        FlushBatch.flushSoon(channel);
+        FlushBatch.flushSoon(channel);
+
+        channel.runPendingTasks();
+        assertEquals(1, flushes.get(), "a response's head and end written in one read leave in one flush");
+        assertEquals("head", channel.readOutbound());
+        assertEquals("end", channel.readOutbound());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void writesToSeveralChannelsLeaveInTheSameRound() {
         EmbeddedChannel client = new EmbeddedChannel();
         EmbeddedChannel upstream = new EmbeddedChannel();

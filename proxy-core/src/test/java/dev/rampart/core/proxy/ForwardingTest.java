@@ -38,6 +38,22 @@ class ForwardingTest {
     }
 
     @Test
+    void aResponseHeadReachesTheClientBeforeItsBodyDoes() throws Exception {
+        // An event stream: the head at once, the first event whenever there is one (here: never).
+        upstream.behave(UpstreamBehavior.raw(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        try (dev.rampart.core.testing.RawHttp raw = proxy.raw()) {
+            raw.socket().setSoTimeout(3_000); // far below the route's 15 s deadline
+            raw.send("GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+
+            String head = dev.rampart.core.testing.RawHttp.readHead(raw.socket().getInputStream());
+
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/event-stream"), head);
+        }
+    }
+
+    @Test
     void getIsForwardedWithForwardingHeadersAndARequestId() throws Exception {
         upstream.behave(UpstreamBehavior.ok("hello"));
         HttpResponse<String> response = proxy.client().send(
