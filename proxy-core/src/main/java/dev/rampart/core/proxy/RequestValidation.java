@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.errors.Reason;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -28,6 +29,11 @@ final class RequestValidation {
                 // over max-header-size (the catalog has no 414, and a client should learn which limit it hit).
                 return Reason.REQUEST_HEADERS_TOO_LARGE;
             }
+            return Reason.BAD_REQUEST;
+        }
+        if (HttpMethod.CONNECT.equals(head.method())) {
+            // A reverse proxy opens no tunnels. Forwarded as a plain request, a CONNECT's 2xx would start one
+            // the upstream believes open and the proxy does not carry (RFC 9110 §9.3.6).
             return Reason.BAD_REQUEST;
         }
         HttpHeaders h = head.headers();

@@ -110,7 +110,12 @@ class RequestSmugglingTest {
                 Arguments.of("HTTP/1.1 without Host",
                         "GET /a HTTP/1.1\r\n\r\n"),
                 Arguments.of("a space in the request target",
-                        "GET /a HTTP/1.1 /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+                        "GET /a HTTP/1.1 /b HTTP/1.1\r\nHost: x\r\n\r\n"),
+                // A reverse proxy opens no tunnels: forwarded, a CONNECT's 2xx would start one nobody carries.
+                Arguments.of("CONNECT with an origin-form target",
+                        "CONNECT /p HTTP/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("CONNECT with an absolute-form target",
+                        "CONNECT http://x/p HTTP/1.1\r\nHost: x\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
