@@ -129,6 +129,9 @@ final class ForwardedHeaders {
             }
         }
         appendVia(allLines(in.headers(), HttpHeaderNames.VIA), out);
+        if (!out.contains(HttpHeaderNames.DATE)) {
+            out.set(HttpHeaderNames.DATE, HttpDate.now()); // RFC 9110 §6.6.1: a forwarder adds the missing Date
+        }
         out.set(requestIdHeader, requestId);
         keep.announce(out);
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), out);

@@ -38,6 +38,23 @@ class ForwardingTest {
     }
 
     @Test
+    void aResponseWithoutDateGetsOneAndAnUpstreamDateIsKept() throws Exception {
+        upstream.behave(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        HttpResponse<String> undated = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/undated")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String date = undated.headers().firstValue("date").orElse(null);
+        assertNotNull(date, "RFC 9110 §6.6.1: the forwarder adds the Date the origin left out");
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.parse(date);
+
+        String upstreamDate = "Sun, 06 Nov 1994 08:49:37 GMT";
+        upstream.behave(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\nDate: " + upstreamDate
+                + "\r\nContent-Length: 2\r\n\r\nok"));
+        HttpResponse<String> dated = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/dated")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(java.util.List.of(upstreamDate), dated.headers().allValues("date"));
+    }
+
+    @Test
     void aResponseHeadReachesTheClientBeforeItsBodyDoes() throws Exception {
         // An event stream: the head at once, the first event whenever there is one (here: never).
         upstream.behave(UpstreamBehavior.raw(
