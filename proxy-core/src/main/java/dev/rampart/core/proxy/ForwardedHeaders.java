@@ -36,6 +36,7 @@ final class ForwardedHeaders {
     static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     static final String VIA_VALUE = "1.1 rampart";
+    private static final String VIA_VALUE_1_0 = "1.0 rampart";
     private static final AsciiString FIRST_ATTEMPT = AsciiString.cached("1");
 
     private ForwardedHeaders() {
@@ -63,7 +64,7 @@ final class ForwardedHeaders {
         if (clientHost != null) {
             out.set(X_FORWARDED_HOST, clientHost);
         }
-        appendVia(allLines(source, HttpHeaderNames.VIA), out);
+        appendVia(allLines(source, HttpHeaderNames.VIA), in.protocolVersion(), out);
         out.set(requestIdHeader, requestId);
         // Two traceparent lines are no trace context at all (W3C Trace Context §3.2): both are replaced.
         List<String> traces = source.getAll(TRACEPARENT);
@@ -128,7 +129,7 @@ final class ForwardedHeaders {
                 out.set(HttpHeaderNames.CONTENT_LENGTH, length);
             }
         }
-        appendVia(allLines(in.headers(), HttpHeaderNames.VIA), out);
+        appendVia(allLines(in.headers(), HttpHeaderNames.VIA), in.protocolVersion(), out);
         if (!out.contains(HttpHeaderNames.DATE)) {
             out.set(HttpHeaderNames.DATE, HttpDate.now()); // RFC 9110 §6.6.1: a forwarder adds the missing Date
         }
@@ -291,8 +292,10 @@ final class ForwardedHeaders {
         return joined.toString();
     }
 
-    private static void appendVia(String prior, HttpHeaders out) {
-        out.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? VIA_VALUE : prior + ", " + VIA_VALUE);
+    /** RFC 9110 §7.6.3: each hop adds the protocol version of the message it received, then its name. */
+    private static void appendVia(String prior, HttpVersion received, HttpHeaders out) {
+        String own = received.equals(HttpVersion.HTTP_1_0) ? VIA_VALUE_1_0 : VIA_VALUE;
+        out.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? own : prior + ", " + own);
     }
 
     private static boolean methodExpectsBody(HttpRequest in) {

@@ -61,4 +61,18 @@ class Http10ClientTest {
             assertTrue(raw.closedByPeer());
         }
     }
+
+    @Test
+    void viaNamesTheVersionOfTheMessageRampartReceivedOnEachSide() {
+        try (FakeUpstream upstream = FakeUpstream.start(dev.rampart.core.testing.UpstreamBehavior.raw(
+                "HTTP/1.0 200 OK\r\nVia: 1.1 origin-cache\r\nContent-Length: 2\r\n\r\nok"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.0\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+
+            assertEquals("1.1 origin-cache, 1.0 rampart", response.header("via"), "RFC 9110 §7.6.3: the response came as 1.0");
+            assertEquals("1.0 rampart", upstream.requests().get(0).header("via"), "and so did the request");
+        }
+    }
 }
