@@ -230,7 +230,6 @@ final class ForwardedHeaders {
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
                 || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHENTICATE)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHORIZATION);

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HopByHopHeadersTest {
 
     private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "upgrade", "proxy-authorization", "proxy-authenticate");
+            "upgrade", "proxy-authorization", "proxy-authenticate");
 
     private FakeUpstream upstream;
     private ProxyHarness proxy;
@@ -74,6 +74,7 @@ class HopByHopHeadersTest {
             assertNull(seen.header(named), named + " was named in a Connection line and must not be forwarded");
         }
         assertEquals("kept", seen.header("x-end-to-end"));
+        assertEquals("X-Checksum", seen.header("trailer"), "Trailer is end to end (RFC 9110 §7.6.1 leaves it out)");
     }
 
     @Test
@@ -117,6 +118,7 @@ class HopByHopHeadersTest {
             assertNull(response.header("x-upstream-first"));
             assertNull(response.header("x-upstream-second"));
             assertEquals("yes", response.header("x-upstream-kept"));
+            assertEquals("X-Checksum", response.header("trailer"), "Trailer is end to end");
             // The upstream's hop-by-hop headers are about its own connection, not the client's.
             raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, raw.read().status(), "the client connection is still open");
