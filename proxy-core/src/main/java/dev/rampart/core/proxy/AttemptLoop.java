@@ -262,12 +262,14 @@ final class AttemptLoop {
         long elapsed = headNanos - attempt.startNanos();
         int status = response.status().code();
         boolean success = !(status >= 500 && status != 501);
+        // A 501 is no failure for the breaker, but the metric counts what was answered: a 5xx.
+        String label = status >= 500 ? "status_5xx" : "success";
         if (success && status != 101 && attempt.endpoint().breaker().state() == CircuitBreaker.State.CLOSED) {
             // Decided at the end of the body: an upstream that breaks off mid-body has failed. A half-open
             // probe's verdict is given at the head, so a long stream cannot hold the breaker half open.
-            attempt.deferSuccess(elapsed);
+            attempt.deferSuccess(elapsed, label);
         } else {
-            record(attempt, success, elapsed, status >= 500 ? "status_5xx" : "success");
+            record(attempt, success, elapsed, label);
         }
         if (status == 101) {
             current = null;
@@ -386,7 +388,7 @@ final class AttemptLoop {
     /** Records the success a relayed head deferred, if it is still pending. */
     private void settleSuccess(OriginAttempt attempt) {
         if (attempt.successPending()) {
-            record(attempt, true, attempt.deferredSuccessNanos(), "success");
+            record(attempt, true, attempt.deferredSuccessNanos(), attempt.deferredSuccessLabel());
         }
     }
 

@@ -45,6 +45,7 @@ final class OriginAttempt implements OriginListener {
     private boolean outcomeRecorded;
     /** Time to the head of a relayed response that counts as a success once its body is complete; -1 for none. */
     private long deferredSuccessNanos = -1;
+    private String deferredSuccessLabel;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
         this.loop = loop;
@@ -90,10 +91,16 @@ final class OriginAttempt implements OriginListener {
 
     /**
      * The head of the response being relayed counts as a success, with the time it took, unless the
-     * upstream breaks off before the end of the body: the outcome is recorded then.
+     * upstream breaks off before the end of the body: the outcome is recorded then, under {@code metricLabel}.
      */
-    void deferSuccess(long elapsedNanos) {
+    void deferSuccess(long elapsedNanos, String metricLabel) {
         deferredSuccessNanos = elapsedNanos;
+        deferredSuccessLabel = metricLabel;
+    }
+
+    /** The attempt metric's label for the deferred success: its status's, a 501's being {@code status_5xx}. */
+    String deferredSuccessLabel() {
+        return deferredSuccessLabel;
     }
 
     /** Whether a success waits for the end of the body to be recorded. */

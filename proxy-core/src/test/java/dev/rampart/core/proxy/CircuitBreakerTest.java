@@ -214,6 +214,20 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void a501IsNoBreakerFailureButIsCountedAsThe5xxItIs() throws Exception {
+        start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 501, UpstreamBehavior.ok("unused")),
+                "consecutive-failures = 1, minimum-calls = 100", NO_RETRIES);
+
+        assertEquals(501, get("/unimplemented/1").statusCode());
+        assertEquals(501, get("/unimplemented/2").statusCode(), "the breaker stayed closed");
+        proxy.observer.awaitExchange(2);
+
+        assertEquals(2, upstream.requests().size());
+        assertEquals(java.util.List.of("status_5xx", "status_5xx"), proxy.observer.attempts,
+                "labelled by what was answered, whatever the breaker's state");
+    }
+
+    @Test
     void aWholeResponseIsASuccessOnceItsBodyIsRelayed() throws Exception {
         start(UpstreamBehavior.ok("whole"), "consecutive-failures = 1, minimum-calls = 100", NO_RETRIES);
 
