@@ -95,6 +95,23 @@ class UpstreamResponseValidationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "Content-Length: 2\r\nContent-Length: 2\r\n", "Content-Length: 2, 2\r\n"})
+    void identicalContentLengthsAreOneLengthAndTheResponseIsRelayed(String lengths) {
+        // RFC 9110 §8.6 lets a recipient take repeated identical values as one; nginx relays them too.
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\n" + lengths + "\r\nhi"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /twice HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+
+            assertEquals(200, response.status(), response.text());
+            assertEquals("hi", response.text());
+            assertEquals("2", response.header("content-length"), "one length for the client");
+        }
+    }
+
     @Test
     void aBrokenChunkAfterTheHeadCutsTheClientConnectionInsteadOfEndingTheBody() throws IOException {
         UpstreamBehavior brokenChunk = UpstreamBehavior.raw(

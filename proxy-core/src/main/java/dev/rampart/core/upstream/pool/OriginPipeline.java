@@ -97,7 +97,10 @@ final class OriginPipeline {
                 .setMaxHeaderSize(maxResponseHeaderSize)
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true)
-                .setUseRfc9112TransferEncoding(true);
+                .setUseRfc9112TransferEncoding(true)
+                // Identical repeated lengths are one length (RFC 9110 §8.6), as nginx takes them; differing
+                // ones stay a malformed response.
+                .setAllowDuplicateContentLengths(true);
         OriginHttpCodec codec = new OriginHttpCodec(decoder);
         p.addLast(HTTP, codec);
         return codec;
