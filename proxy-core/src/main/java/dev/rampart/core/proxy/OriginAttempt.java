@@ -37,6 +37,8 @@ final class OriginAttempt implements OriginListener {
     private State state = State.CONNECTING;
     private OriginConnection conn;
     private boolean requestComplete;
+    /** The upstream stopped taking the request body (a write failed): what is left of it is dropped. */
+    private boolean bodyRefused;
     private boolean bytesSent;
     private boolean skippingInformational;
     private boolean sawInformational;
@@ -159,7 +161,7 @@ final class OriginAttempt implements OriginListener {
 
     /** Writes one more chunk of the request body; ownership of {@code content} passes to the connection. */
     void writeBody(HttpContent content) {
-        if (state == State.DONE || conn == null) {
+        if (state == State.DONE || conn == null || bodyRefused) {
             content.release();
             return;
         }
@@ -208,9 +210,12 @@ final class OriginAttempt implements OriginListener {
 
     private void requestWritten() {
         requestComplete = true;
-        if (state == State.AWAITING_HEAD) {
-            long timeout = loop.perTryTimeoutNanos();
-            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout), timeout,
+        awaitHeadFor(loop.perTryTimeoutNanos());
+    }
+
+    private void awaitHeadFor(long timeoutNanos) {
+        if (state == State.AWAITING_HEAD && perTryTimer == null) {
+            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout), timeoutNanos,
                     TimeUnit.NANOSECONDS);
         }
     }
@@ -338,6 +343,17 @@ final class OriginAttempt implements OriginListener {
     @Override
     public void onOriginError(Throwable cause) {
         loop.guarded(() -> {
+            if (state != State.DONE && !requestComplete && cause instanceof java.io.IOException
+                    && conn != null && conn.channel().isActive()) {
+                // A body write failed: the upstream closed or reset its side, often right after answering
+                // early (an upload it refuses). That answer may be waiting to be read, and it is what the
+                // client should get: the rest of the body is dropped and reading goes on. A read failure
+                // closes the connection, and the close decides as usual.
+                bodyRefused = true;
+                awaitHeadFor(loop.perTryTimeoutNanos());
+                conn.channel().read();
+                return;
+            }
             if (state == State.AWAITING_HEAD) {
                 loop.onAttemptFailed(this, loop.classifyTransportFailure(cause), cause);
             } else if (state == State.RELAYING) {

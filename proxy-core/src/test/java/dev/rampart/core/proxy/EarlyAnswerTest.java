@@ -20,7 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An upstream that answers as soon as it has a request head and reads the body afterwards (nginx's
@@ -68,13 +70,51 @@ class EarlyAnswerTest {
         assertEquals(1, upstream.connections.get(), "one pooled upstream connection carried every request");
     }
 
-    /** Answers 200 "ok" on every request head, then reads and discards the request's Content-Length body. */
+    @Test
+    void anEarlyAnswerFollowedByAResetIsRelayedNotTakenForTheReset() throws IOException {
+        // python's http.server answers a POST 501 at once and closes with the body unread: the kernel resets.
+        upstream = new EarlyAnsweringUpstream("HTTP/1.1 501 Not Implemented\r\nContent-Type: text/html\r\n"
+                + "Content-Length: 11\r\nConnection: close\r\n\r\n<h1>no</h1>", true);
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", ""));
+        byte[] body = new byte[3 * 1024 * 1024];
+
+        for (int i = 0; i < 8; i++) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(("POST /upload/" + i + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                try {
+                    raw.socket().getOutputStream().write(body);
+                } catch (IOException cut) {
+                    // the proxy may answer and close before the whole upload is sent
+                }
+                RawHttp.Response response = raw.read();
+                assertEquals(501, response.status(), "upload " + i + ": the upstream's answer, not its reset: "
+                        + response.text());
+                assertTrue(response.text().contains("\"UPSTREAM_ERROR\""), response.text());
+            }
+        }
+        proxy.observer.awaitExchange(8);
+        assertFalse(proxy.observer.attempts.contains("reset"), "no attempt counted as a reset: " + proxy.observer.attempts);
+    }
+
+    /**
+     * Answers every request head with {@code answer} at once, then either reads and discards the request's
+     * Content-Length body or, with {@code closeUnread}, closes with the body unread (the kernel resets).
+     */
     private static final class EarlyAnsweringUpstream implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final String answer;
+        private final boolean closeUnread;
         final AtomicInteger connections = new AtomicInteger();
         final List<Integer> bodyLengths = new CopyOnWriteArrayList<>();
 
         EarlyAnsweringUpstream() throws IOException {
+            this("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok", false);
+        }
+
+        EarlyAnsweringUpstream(String answer, boolean closeUnread) throws IOException {
+            this.answer = answer;
+            this.closeUnread = closeUnread;
             Thread acceptor = new Thread(this::acceptLoop, "early-answering-upstream");
             acceptor.setDaemon(true);
             acceptor.start();
@@ -112,9 +152,11 @@ class EarlyAnswerTest {
                             length = Long.parseLong(lower.substring("content-length:".length()).trim());
                         }
                     }
-                    out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
-                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
+                    if (closeUnread) {
+                        return;
+                    }
                     bodyLengths.add(in.readNBytes((int) Math.max(0, length)).length);
                 }
             } catch (IOException e) {

@@ -44,6 +44,10 @@ public final class OriginPools {
                 .channel(transport.socketChannelClass())
                 .resolver(resolver)
                 .option(ChannelOption.AUTO_READ, false)
+                // A failed write shuts the output down instead of closing: an upstream that answered early and
+                // then reset (its body unread) has its answer waiting to be read, and the close that follows
+                // the read decides. Every failure path closes the connection itself.
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
