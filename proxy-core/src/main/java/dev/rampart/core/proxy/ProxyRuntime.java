@@ -65,6 +65,7 @@ public final class ProxyRuntime {
         ProxySnapshot next = build(config);
         pools.reloadTrust();
         current.set(next);
+        breakers.retainOnly(next.breakersInUse());
         pools.retainOnly(next.poolsInUse());
         health.run(next.healthTargets());
     }

@@ -140,6 +140,17 @@ final class ProxySnapshot {
         return poolsInUse;
     }
 
+    /** The breakers of this generation's endpoints. */
+    List<dev.rampart.core.resilience.CircuitBreaker> breakersInUse() {
+        List<dev.rampart.core.resilience.CircuitBreaker> inUse = new ArrayList<>();
+        for (Upstream upstream : upstreams.values()) {
+            for (var endpoint : upstream.endpoints()) {
+                inUse.add(endpoint.breaker());
+            }
+        }
+        return inUse;
+    }
+
     /** The endpoints of this generation that have an active health check. */
     List<HealthChecks.Target> healthTargets() {
         return healthTargets;

@@ -6,14 +6,14 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.CircuitBreakerConfig;
 import dev.rampart.core.config.EndpointAddress;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 import static dev.rampart.core.resilience.Checks.checkNotNull;
 
@@ -21,16 +21,13 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * Every endpoint's breaker, kept across config reloads. A breaker is found by upstream name, endpoint
  * {@code host:port} and breaker config: a reload that keeps all three gets the very same breaker, so
  * an open breaker stays open (PRODUCT §3.6); a changed config gets a fresh one, since thresholds
- * learnt under the old config mean nothing under the new. Entries nobody asked for during
- * {@code expireAfterAccess} (endpoints removed by a reload, and the old breakers of a changed config)
- * fall out of the cache on their own, so a reload has nothing to clean up.
+ * learnt under the old config mean nothing under the new. A breaker stays as long as the config uses it,
+ * however long nobody looks it up (requests reach it through their endpoint, not through here); a reload
+ * hands over the breakers its config uses and the others are forgotten ({@link #retainOnly}).
  *
  * <p>Lives as long as the process, one per proxy; {@link #get} is called on the event loops.
  */
 public final class BreakerRegistry {
-
-    /** How long an unused breaker is kept: long enough to survive any reload, short enough not to pile up. */
-    public static final Duration DEFAULT_EXPIRE_AFTER_ACCESS = Duration.ofMinutes(10);
 
     /** Told about every breaker's state changes, for {@code rampart_circuit_breaker_transitions_total}. */
     @FunctionalInterface
@@ -53,23 +50,11 @@ public final class BreakerRegistry {
     private final TransitionListener listener;
     private final Cache<Key, CircuitBreaker> breakers;
 
-    /** A registry that forgets breakers unused for {@link #DEFAULT_EXPIRE_AFTER_ACCESS}. */
+    /** @param ticker drives the breakers (a fake ticker in tests) */
     public BreakerRegistry(Ticker ticker, TransitionListener listener) {
-        this(ticker, DEFAULT_EXPIRE_AFTER_ACCESS, listener);
-    }
-
-    /**
-     * @param ticker            drives both the breakers and the expiry (the same fake ticker in tests)
-     * @param expireAfterAccess how long a breaker nobody asks for is kept
-     */
-    public BreakerRegistry(Ticker ticker, Duration expireAfterAccess, TransitionListener listener) {
         this.ticker = checkNotNull(ticker, "ticker");
         this.listener = checkNotNull(listener, "listener");
-        long expiryNanos = Checks.positiveNanos("expireAfterAccess", expireAfterAccess);
-        this.breakers = Caffeine.newBuilder()
-                .ticker(ticker)
-                .expireAfterAccess(expiryNanos, TimeUnit.NANOSECONDS)
-                .build();
+        this.breakers = Caffeine.newBuilder().build();
     }
 
     /** The breaker of {@code endpoint} in {@code upstream} under {@code config}, created on first use. */
@@ -87,26 +72,19 @@ public final class BreakerRegistry {
     }
 
     /**
-     * Every live breaker, sorted by upstream and endpoint. When a reload changed an endpoint's breaker
-     * config, the old breaker lingers until it expires; only the most recently used one per endpoint
-     * is shown. Taking a snapshot does not count as using a breaker, so polling the admin endpoint
-     * keeps nothing alive.
+     * Forgets every breaker not in {@code inUse}: those of endpoints a reload removed, and the old ones of
+     * endpoints whose breaker config it changed. In-flight requests of the old config keep theirs.
      */
+    public void retainOnly(Collection<CircuitBreaker> inUse) {
+        Set<CircuitBreaker> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(inUse);
+        breakers.asMap().values().removeIf(breaker -> !kept.contains(breaker));
+    }
+
+    /** Every breaker the config uses, sorted by upstream and endpoint. */
     public Collection<BreakerSnapshot> snapshot() {
-        Map<List<String>, Map.Entry<Key, CircuitBreaker>> newest = new HashMap<>();
-        Map<List<String>, Long> newestAge = new HashMap<>();
-        var expiry = breakers.policy().expireAfterAccess().orElseThrow();
+        List<BreakerSnapshot> snapshots = new ArrayList<>();
         for (Map.Entry<Key, CircuitBreaker> entry : breakers.asMap().entrySet()) {
-            List<String> endpoint = List.of(entry.getKey().upstream(), entry.getKey().endpoint());
-            long age = expiry.ageOf(entry.getKey(), TimeUnit.NANOSECONDS).orElse(Long.MAX_VALUE);
-            Long best = newestAge.get(endpoint);
-            if (best == null || age < best) {
-                newest.put(endpoint, entry);
-                newestAge.put(endpoint, age);
-            }
-        }
-        List<BreakerSnapshot> snapshots = new ArrayList<>(newest.size());
-        for (Map.Entry<Key, CircuitBreaker> entry : newest.values()) {
             CircuitBreaker breaker = entry.getValue();
             snapshots.add(new BreakerSnapshot(entry.getKey().upstream(), entry.getKey().endpoint(),
                     breaker.state(), breaker.failureRate(), breaker.callsInWindow(), breaker.secondsUntilHalfOpen()));

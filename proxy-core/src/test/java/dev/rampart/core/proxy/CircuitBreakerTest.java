@@ -228,6 +228,31 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aReloadKeepsTheOpenBreakerOfAnUnchangedEndpointAndForgetsARemovedOne() throws Exception {
+        start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 500, UpstreamBehavior.ok("unused")),
+                "consecutive-failures = 1, minimum-calls = 100, open-duration = 60s", NO_RETRIES);
+        int removedPort = FakeUpstream.refusingPort();
+        String routes = "{ name = default, match { path-prefix = \"/\" }, upstream = app\n" + NO_RETRIES + "\n}";
+        String breaker = "circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 60s }";
+        proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(ProxyHarness.config("app { endpoints = [\""
+                + upstream.authority() + "\", \"127.0.0.1:" + removedPort + "\"], " + breaker + " }", routes), "test.conf"));
+        assertEquals(2, proxy.runtime().breakers().snapshot().size());
+        for (int i = 0; i < 4 && upstream.requests().isEmpty(); i++) {
+            get("/trip/" + i); // round robin: the answering endpoint's 500 opens its breaker
+        }
+        assertEquals(1, upstream.requests().size());
+
+        proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(ProxyHarness.config("app { endpoints = [\""
+                + upstream.authority() + "\"], " + breaker + " }", routes), "test.conf"));
+
+        var listed = java.util.List.copyOf(proxy.runtime().breakers().snapshot());
+        assertEquals(1, listed.size(), "the removed endpoint's breaker is gone: " + listed);
+        assertEquals(upstream.authority(), listed.get(0).endpoint());
+        assertEquals(dev.rampart.core.resilience.CircuitBreaker.State.OPEN, listed.get(0).state());
+        assertEquals(503, get("/still-open").statusCode(), "the open breaker survived the reload");
+    }
+
+    @Test
     void aWholeResponseIsASuccessOnceItsBodyIsRelayed() throws Exception {
         start(UpstreamBehavior.ok("whole"), "consecutive-failures = 1, minimum-calls = 100", NO_RETRIES);
 

@@ -67,17 +67,28 @@ class BreakerRegistryTest {
     }
 
     @Test
-    void aBreakerNobodyAsksForExpires() {
+    void aBreakerInUseIsKeptHoweverLongNobodyAsksForIt() {
         CircuitBreaker breaker = registry.get("app", A, config(1));
         trip(breaker);
-        ticker.advance(Duration.ofMinutes(9));
-        assertSame(breaker, registry.get("app", A, config(1)), "asking renews it");
-        ticker.advance(Duration.ofMinutes(9));
-        assertSame(breaker, registry.get("app", A, config(1)));
-        ticker.advance(BreakerRegistry.DEFAULT_EXPIRE_AFTER_ACCESS.plusSeconds(1));
-        CircuitBreaker fresh = registry.get("app", A, config(1));
-        assertNotSame(breaker, fresh, "an endpoint removed by a reload is forgotten");
-        assertEquals(State.CLOSED, fresh.state());
+        ticker.advance(Duration.ofHours(5)); // requests reach it through their endpoint, never through here
+
+        assertSame(breaker, registry.get("app", A, config(1)), "a reload an hour later finds the same breaker");
+        assertEquals(1, registry.snapshot().size(), "and the admin view still lists it");
+    }
+
+    @Test
+    void retainingTheBreakersInUseForgetsRemovedEndpointsAndOldConfigs() {
+        CircuitBreaker removed = registry.get("app", B, config(1));
+        CircuitBreaker oldConfig = registry.get("app", A, config(1));
+        trip(removed);
+        trip(oldConfig);
+        CircuitBreaker current = registry.get("app", A, config(2)); // the reloaded config
+
+        registry.retainOnly(List.of(current));
+
+        assertEquals(List.of(new BreakerSnapshot("app", "10.0.0.1:8081", State.CLOSED, 0.0, 0, 0)),
+                List.copyOf(registry.snapshot()));
+        assertNotSame(removed, registry.get("app", B, config(1)), "an endpoint added back starts afresh");
     }
 
     @Test
@@ -100,24 +111,6 @@ class BreakerRegistryTest {
                 new BreakerSnapshot("app", "10.0.0.1:8081", State.CLOSED, 0.0, 1, 0),
                 new BreakerSnapshot("app", "10.0.0.2:8081", State.OPEN, 100.0, 1, 4)),
                 List.copyOf(registry.snapshot()));
-    }
-
-    @Test
-    void theSnapshotShowsTheMostRecentlyUsedBreakerOfAnEndpoint() {
-        trip(registry.get("app", A, config(1)));
-        ticker.advance(Duration.ofSeconds(1));
-        registry.get("app", A, config(2)); // a reload changed the config
-        assertEquals(List.of(new BreakerSnapshot("app", "10.0.0.1:8081", State.CLOSED, 0.0, 0, 0)),
-                List.copyOf(registry.snapshot()));
-    }
-
-    @Test
-    void takingASnapshotKeepsNothingAlive() {
-        registry.get("app", A, config(1));
-        ticker.advance(Duration.ofMinutes(9));
-        assertEquals(1, registry.snapshot().size());
-        ticker.advance(Duration.ofMinutes(2));
-        assertTrue(registry.snapshot().isEmpty());
     }
 
     @Test
