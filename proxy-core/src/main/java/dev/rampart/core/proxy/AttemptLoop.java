@@ -152,7 +152,7 @@ final class AttemptLoop {
         HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number());
         List<ByteBuf> replay = body.replay();
         LastHttpContent last = body.complete() ? OriginAttempt.lastWithTrailers(body.trailers()) : null;
-        attempt.connected(conn, head, replay, body.complete(), last);
+        attempt.connected(conn, snapshot.ticker().read(), head, replay, body.complete(), last);
         if (!body.complete()) {
             exchange.onAttemptConnected();
         }
@@ -186,11 +186,19 @@ final class AttemptLoop {
         endCurrent("cancelled");
     }
 
-    /** The route's deadline passed while the attempt in progress waited for its answer: a timeout, for its breaker too. */
+    /**
+     * The route's deadline passed while the attempt in progress waited for its answer: a timeout, for its
+     * breaker too. One still without a connection (queued for one of the proxy's own, or connecting, which
+     * {@code connect-timeout} judges) is cancelled instead: the endpoint had not been asked anything yet.
+     */
     void timeOutCurrent() {
         OriginAttempt attempt = current;
+        if (attempt != null && !attempt.wasConnected()) {
+            cancelCurrent();
+            return;
+        }
         if (attempt != null) {
-            record(attempt, false, snapshot.ticker().read() - attempt.startNanos(), "timeout");
+            record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), "timeout");
         }
         abandonCurrent();
     }
@@ -230,7 +238,7 @@ final class AttemptLoop {
             nextAttempt();
             return;
         }
-        long elapsed = snapshot.ticker().read() - attempt.startNanos();
+        long elapsed = snapshot.ticker().read() - attempt.callStartNanos();
         attempt.abandon();
         current = null;
         record(attempt, false, elapsed, kind.metricLabel());
@@ -259,7 +267,7 @@ final class AttemptLoop {
             return false;
         }
         headNanos = snapshot.ticker().read();
-        long elapsed = headNanos - attempt.startNanos();
+        long elapsed = headNanos - attempt.callStartNanos();
         int status = response.status().code();
         boolean success = !(status >= 500 && status != 501);
         // A 501 is no failure for the breaker, but the metric counts what was answered: a 5xx.
@@ -380,7 +388,7 @@ final class AttemptLoop {
         log.info("request {}: upstream {} broke off the response mid-body ({})", outcome.requestId(),
                 attempt.endpoint().label(), kind.reason());
         // A success its head deferred becomes this failure; an outcome already recorded at the head stays.
-        record(attempt, false, snapshot.ticker().read() - attempt.startNanos(), kind.metricLabel());
+        record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), kind.metricLabel());
         outcome.endedEarly(kind.reason());
         exchange.abort();
     }

@@ -47,6 +47,7 @@ final class OriginAttempt implements OriginListener {
     private boolean outcomeRecorded;
     /** Time to the head of a relayed response that counts as a success once its body is complete; -1 for none. */
     private long deferredSuccessNanos = -1;
+    private long connectedNanos = -1;
     private String deferredSuccessLabel;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
@@ -66,6 +67,20 @@ final class OriginAttempt implements OriginListener {
 
     long startNanos() {
         return startNanos;
+    }
+
+    /**
+     * When the call to the endpoint began, for its breaker's durations: once connected, the moment the
+     * connection was there, so that time spent queued for one of the proxy's own connections is not
+     * counted as the endpoint's slowness; before that, the attempt's start.
+     */
+    long callStartNanos() {
+        return connectedNanos >= 0 ? connectedNanos : startNanos;
+    }
+
+    /** Whether the attempt has had a connection (it may have been queued for one, or still be connecting). */
+    boolean wasConnected() {
+        return connectedNanos >= 0;
     }
 
     /**
@@ -140,9 +155,10 @@ final class OriginAttempt implements OriginListener {
     }
 
     /** The connection is ready: write what the exchange has of the request. */
-    void connected(OriginConnection connection, HttpRequest head, List<ByteBuf> replay, boolean bodyComplete,
-                   LastHttpContent lastOrNull) {
+    void connected(OriginConnection connection, long nowNanos, HttpRequest head, List<ByteBuf> replay,
+                   boolean bodyComplete, LastHttpContent lastOrNull) {
         conn = connection;
+        connectedNanos = nowNanos;
         conn.bind(this);
         state = State.AWAITING_HEAD;
         Channel ch = conn.channel();

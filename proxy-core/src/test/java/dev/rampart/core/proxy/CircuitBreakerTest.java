@@ -253,6 +253,59 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aDeadlinePassedWhileQueuedForTheProxysOwnConnectionIsNotTheUpstreamsFailure() throws Exception {
+        upstream = FakeUpstream.start((req, reply) -> {
+            if (req.uri().startsWith("/slow")) {
+                reply.after(1_000, () -> reply.send(200, "text/plain", "slow"));
+            } else {
+                reply.send(200, "text/plain", "fast");
+            }
+        });
+        proxy = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
+                        + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
+                "{ name = slow, match { path-prefix = \"/slow\" }, upstream = app, timeout = 5s, " + NO_RETRIES + " }\n"
+                        + "{ name = fast, match { path-prefix = \"/\" }, upstream = app, timeout = 300ms, " + NO_RETRIES + " }"));
+
+        // Client connections are spread over the two event loops in turn: the first and third share one,
+        // and with it that loop's single upstream connection.
+        try (RawHttp slow = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
+            slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(100);
+            queued.send("GET /queued HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(504, queued.read().status(), "the deadline passed in the proxy's own queue");
+            assertEquals(200, slow.read().status());
+        }
+
+        assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
+        assertFalse(proxy.observer.attempts.contains("timeout"), "nothing timed out at the endpoint: "
+                + proxy.observer.attempts);
+        assertTrue(proxy.observer.attempts.contains("cancelled"), proxy.observer.attempts.toString());
+    }
+
+    @Test
+    void timeQueuedForTheProxysOwnConnectionIsNotCountedAsASlowCall() throws Exception {
+        upstream = FakeUpstream.start((req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok")));
+        proxy = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
+                        + " circuit-breaker { slow-call-duration = 500ms, slow-call-rate-threshold = 50,"
+                        + " minimum-calls = 2, consecutive-failures = 100, open-duration = 30s } }",
+                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }"));
+
+        // The first and third client connections share an event loop and its one upstream connection: the
+        // third request waits ~280 ms for it, then takes 300 ms at the endpoint, under the 500 ms threshold.
+        try (RawHttp first = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
+            first.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(20);
+            queued.send("GET /queued HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, first.read().status());
+            assertEquals(200, queued.read().status());
+        }
+
+        assertEquals(200, get("/after").statusCode(), "neither call was slow at the endpoint: the breaker is closed");
+    }
+
+    @Test
     void aWholeResponseIsASuccessOnceItsBodyIsRelayed() throws Exception {
         start(UpstreamBehavior.ok("whole"), "consecutive-failures = 1, minimum-calls = 100", NO_RETRIES);
 
