@@ -62,7 +62,7 @@ public final class Upstream {
             List<Endpoint> refusedNow = refused;
             Endpoint candidate = selector.select(endpoints, e ->
                     admits(e.breaker())
-                            && (!anyHealthy || e.health().healthy())
+                            && inRotation(e, anyHealthy)
                             && !(skipAvoided && avoid.contains(e))
                             && (refusedNow == null || !refusedNow.contains(e)));
             if (candidate == null) {
@@ -100,7 +100,7 @@ public final class Upstream {
     public boolean admitsAnyBesides(List<Endpoint> tried) {
         boolean anyHealthy = anyHealthy();
         for (Endpoint e : endpoints) {
-            if (!tried.contains(e) && admits(e.breaker()) && (!anyHealthy || e.health().healthy())) {
+            if (!tried.contains(e) && admits(e.breaker()) && inRotation(e, anyHealthy)) {
                 return true;
             }
         }
@@ -108,16 +108,16 @@ public final class Upstream {
     }
 
     /**
-     * Whether some endpoint's breaker would let a call through now (no permission is taken): when none
-     * would, a retry could only end in CIRCUIT_OPEN.
+     * Whether some endpoint would be picked now: its breaker lets a call through (no permission is taken)
+     * and it passes its health check, or none does. When none would, a retry could only end in CIRCUIT_OPEN.
      */
     public boolean admitsAny() {
-        for (Endpoint e : endpoints) {
-            if (admits(e.breaker())) {
-                return true;
-            }
-        }
-        return false;
+        return admitsAnyBesides(List.of());
+    }
+
+    /** Health takes an endpoint out of rotation only while another passes (see {@link #anyHealthy}). */
+    private static boolean inRotation(Endpoint e, boolean anyHealthy) {
+        return !anyHealthy || e.health().healthy();
     }
 
     /** Whether a breaker would let a call through now, without taking a permission. */
@@ -125,12 +125,17 @@ public final class Upstream {
         return breaker.state() != CircuitBreaker.State.OPEN || breaker.nanosUntilHalfOpen() <= 0;
     }
 
-    /** Whole seconds until the first breaker of this upstream lets a probe through (at least 1). */
+    /**
+     * Whole seconds until the first breaker of an endpoint in rotation lets a probe through (at least 1):
+     * the closed breaker of an endpoint failing its health check admits nothing the pick would send.
+     */
     public long secondsUntilFirstHalfOpen() {
         long min = Long.MAX_VALUE;
+        boolean anyHealthy = anyHealthy();
         for (Endpoint e : endpoints) {
-            CircuitBreaker b = e.breaker();
-            min = Math.min(min, b.nanosUntilHalfOpen());
+            if (inRotation(e, anyHealthy)) {
+                min = Math.min(min, e.breaker().nanosUntilHalfOpen());
+            }
         }
         if (min == Long.MAX_VALUE || min <= 0) {
             return 1;

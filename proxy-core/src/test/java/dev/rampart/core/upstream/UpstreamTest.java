@@ -1,0 +1,62 @@
+package dev.rampart.core.upstream;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.CircuitBreakerConfig;
+import dev.rampart.core.config.ConfigLoader;
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.health.EndpointHealth;
+import dev.rampart.core.resilience.Bulkhead;
+import dev.rampart.core.resilience.CircuitBreaker;
+import dev.rampart.core.upstream.balancing.EndpointSelectors;
+import dev.rampart.core.upstream.pool.PoolSettings;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Which endpoint the pick may take, and what an upstream with none to take tells the client. */
+class UpstreamTest {
+
+    private final long[] now = {0};
+    private final Ticker ticker = () -> now[0];
+    private final CircuitBreakerConfig breakerConfig = new CircuitBreakerConfig(true, Duration.ofSeconds(10), 100,
+            50, 1, Duration.ZERO, 100, Duration.ofSeconds(30), Duration.ofSeconds(60), 1);
+    private final UpstreamConfig config = ConfigLoader.parse(
+            "rampart { upstreams { app { endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\"] } },"
+                    + " routes = [ { upstream = app } ] }", "test.conf").upstreams().get("app");
+
+    private Endpoint endpoint(String authority, EndpointHealth health) {
+        EndpointAddress address = EndpointAddress.parse(authority);
+        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), 16,
+                UpstreamTlsConfig.DEFAULT);
+        return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
+                health);
+    }
+
+    private static void open(CircuitBreaker breaker) {
+        breaker.tryAcquirePermission();
+        breaker.onFailure(1);
+    }
+
+    @Test
+    void theClosedBreakerOfAnEndpointFailingItsHealthCheckAdmitsNothingAndDoesNotShortenRetryAfter() {
+        Endpoint healthyButOpen = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
+        EndpointHealth failing = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
+        failing.recordFailure();
+        Endpoint unhealthyButClosed = endpoint("10.0.0.2:80", failing);
+        Upstream upstream = new Upstream(config, List.of(healthyButOpen, unhealthyButClosed),
+                EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+        open(healthyButOpen.breaker());
+        now[0] += Duration.ofSeconds(1).toNanos();
+
+        assertNull(upstream.pick(List.of()), "neither is in rotation with an admitting breaker");
+        assertFalse(upstream.admitsAny());
+        assertEquals(29, upstream.secondsUntilFirstHalfOpen(), "when the open breaker half-opens, not 1");
+    }
+}
