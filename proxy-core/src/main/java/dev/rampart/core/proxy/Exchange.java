@@ -50,7 +50,7 @@ final class Exchange {
     private boolean bulkheadHeld;
     private boolean finished;
     private boolean continueSent;
-    /** The body is being read in full before the first attempt starts (see {@link #COLLECT_BODY_UP_TO}). */
+    /** The body is being read in full before the first attempt starts (see {@link RequestBody#readFirst}). */
     private boolean collectingBody;
     private WebSocketTunnel tunnel;
     private boolean internalErrorLogged;
@@ -92,30 +92,12 @@ final class Exchange {
         snapshot.retryPolicy(route.name()).budget().onRequest();
         deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-        if (collectsBodyFirst()) {
+        if (!upgrade && body.readFirst(request)) {
             collectingBody = true;
             requestMoreBody();
         } else {
             attempts.nextAttempt();
         }
-    }
-
-    /**
-     * A body declared by {@code Content-Length} to be at most this long, and short enough to be kept
-     * for replay, is read in full before the first attempt starts, as nginx buffers request bodies.
-     * The upstream then gets head and body in one write. Streamed instead, an upstream that answers
-     * before it has read the whole body (a quick error, nginx's {@code return}) ends the exchange with
-     * the request half sent: neither the client's keep-alive connection nor the upstream's can be
-     * used again, so every such request cost two new connections. Larger and chunked bodies stream.
-     */
-    static final long COLLECT_BODY_UP_TO = 64 * 1024;
-
-    private boolean collectsBodyFirst() {
-        if (body.complete() || upgrade) {
-            return false;
-        }
-        long length = HttpUtil.getContentLength(request, -1L);
-        return length >= 0 && length <= Math.min(COLLECT_BODY_UP_TO, routeConfig.retry().replayBuffer());
     }
 
     /** Ends the exchange once: timers, buffers, bulkhead, the log line. */

@@ -3,6 +3,8 @@ package dev.rampart.core.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +61,25 @@ final class RequestBody {
             complete = true;
             trailers = lastTrailers;
         }
+    }
+
+    /**
+     * A body declared by {@code Content-Length} to be at most this long, and short enough to be kept
+     * for replay, is read in full before the first attempt starts, as nginx buffers request bodies.
+     * The upstream then gets head and body in one write. Streamed instead, an upstream that answers
+     * before it has read the whole body (a quick error, nginx's {@code return}) ends the exchange with
+     * the request half sent: neither the client's keep-alive connection nor the upstream's can be
+     * used again, so every such request cost two new connections. Larger and chunked bodies stream.
+     */
+    static final long READ_FIRST_UP_TO = 64 * 1024;
+
+    /** Whether {@code request}'s body is to be read in full before the first attempt (see {@link #READ_FIRST_UP_TO}). */
+    boolean readFirst(HttpRequest request) {
+        if (complete) {
+            return false;
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        return length >= 0 && length <= Math.min(READ_FIRST_UP_TO, replayLimit);
     }
 
     /** Whether {@link #append} would keep a chunk of {@code bytes} for a replay. */
