@@ -66,7 +66,7 @@ final class EndpointPool {
     void release(OriginConnection conn, boolean reusable) {
         assert loop.inEventLoop();
         Channel ch = conn.channel();
-        if (!reusable || closed || !ch.isActive()) {
+        if (!reusable || !ch.isActive()) {
             ch.close(); // the close listener hands the freed slot to a waiter
             return;
         }
@@ -75,6 +75,10 @@ final class EndpointPool {
             if (waiter.trySuccess(conn)) {
                 return;
             }
+        }
+        if (closed) {
+            ch.close();
+            return;
         }
         idle.addFirst(conn);
         // A pending read lets a close or stray bytes from the upstream surface while the connection is idle.
@@ -93,16 +97,17 @@ final class EndpointPool {
         }
     }
 
-    /** Closes idle connections and fails waiters; borrowed connections close when released. */
+    /**
+     * Takes no more requests and closes the idle connections. Requests already waiting are still served,
+     * by the borrowed connections as they are released or by new ones as those close (a reload that
+     * changed this endpoint's pool settings must not fail what was queued under the old ones); after that,
+     * borrowed connections close when released.
+     */
     void close() {
         closed = true;
         OriginConnection conn;
         while ((conn = idle.pollFirst()) != null) {
             conn.channel().close();
-        }
-        Promise<OriginConnection> waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            waiter.tryFailure(new IllegalStateException("pool closed"));
         }
     }
 
@@ -143,10 +148,13 @@ final class EndpointPool {
     private void onClosed(OriginConnection conn) {
         open--;
         idle.remove(conn);
-        if (!closed && open < maxConnections) {
-            Promise<OriginConnection> waiter = waiters.pollFirst();
-            if (waiter != null) {
-                connect(waiter);
+        if (open < maxConnections) {
+            Promise<OriginConnection> waiter;
+            while ((waiter = waiters.pollFirst()) != null) {
+                if (!waiter.isDone()) { // one whose request went away needs no connection
+                    connect(waiter);
+                    return;
+                }
             }
         }
     }
