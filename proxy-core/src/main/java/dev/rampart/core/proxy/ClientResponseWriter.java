@@ -99,11 +99,22 @@ final class ClientResponseWriter {
      * response has started.
      */
     void writeInformational(HttpResponse interim) {
-        if (responseStarted || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        if (responseStarted || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                || interimWritten >= MAX_INTERIM_RESPONSES) {
             return;
         }
+        interimWritten++;
         FlushBatch.writeAndFlushSoon(ctx, ForwardedHeaders.interimResponse(interim));
     }
+
+    /**
+     * At most this many interim responses are passed on per request; the rest are dropped. An upstream
+     * may send 1xx without end and nothing paces them, so relaying every one would queue them without
+     * bound for a client that does not read (the per-try timeout still ends such an attempt).
+     */
+    static final int MAX_INTERIM_RESPONSES = 8;
+
+    private int interimWritten;
 
     boolean clientWritable() {
         return ctx.channel().isWritable();

@@ -44,6 +44,27 @@ class InterimResponsesTest {
     }
 
     @Test
+    void anUpstreamThatSendsInterimResponsesWithoutEndGetsOnlyAFewPassedOn() {
+        String hint = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n";
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(hint.repeat(500)
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+             ProxyHarness proxy = proxyFor(upstream);
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /page HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            int interim = 0;
+            RawHttp.Response response;
+            while ((response = raw.read()).status() == 103) {
+                interim++;
+            }
+
+            assertEquals(ClientResponseWriter.MAX_INTERIM_RESPONSES, interim, "a bounded number is relayed");
+            assertEquals(200, response.status());
+            assertEquals("ok", response.text());
+        }
+    }
+
+    @Test
     void anHttp10ClientGetsOnlyTheFinalResponse() {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(EARLY_HINTS_THEN_OK));
              ProxyHarness proxy = proxyFor(upstream);
