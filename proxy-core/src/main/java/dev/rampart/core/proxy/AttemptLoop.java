@@ -133,8 +133,13 @@ final class AttemptLoop {
         }
         if (!acquired.isSuccess()) {
             if (attempt == current && !exchange.finished()) {
-                if (acquired.cause() instanceof PoolExhaustedException) {
-                    // Our own queue for this endpoint is full: shed load, do not blame the upstream.
+                boolean outOfDescriptors = FailureClassifier.isLocalResourceExhaustion(acquired.cause());
+                if (acquired.cause() instanceof PoolExhaustedException || outOfDescriptors) {
+                    // Our own queue for this endpoint is full, or the process is out of file descriptors:
+                    // shed load, do not blame the upstream.
+                    if (outOfDescriptors) {
+                        DescriptorShortage.warn(snapshot.ticker().read(), acquired.cause());
+                    }
                     current = null;
                     attempt.recordOutcome(null, 0);
                     exchange.fail(Reason.UPSTREAM_OVERLOADED, 1);

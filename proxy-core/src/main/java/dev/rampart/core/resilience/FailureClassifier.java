@@ -98,6 +98,14 @@ public final class FailureClassifier {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code cause} is the proxy itself out of file descriptors (EMFILE, ENFILE): a local shortage,
+     * not the endpoint's failure, so it must not count against the endpoint's breaker.
+     */
+    public static boolean isLocalResourceExhaustion(Throwable cause) {
+        return cause != null && anyInChain(cause, t -> messageContains(t, "too many open files"));
+    }
+
     private static boolean isConnectTimeout(Throwable t) {
         return t instanceof ConnectTimeoutException
                 || t instanceof SslHandshakeTimeoutException

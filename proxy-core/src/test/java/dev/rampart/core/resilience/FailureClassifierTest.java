@@ -48,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.rampart.core.resilience.FailureClassifier.classifyConnectFailure;
 import static dev.rampart.core.resilience.FailureClassifier.classifyTransportFailure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,6 +117,17 @@ class FailureClassifierTest {
     @Test
     void anUnrecognisedConnectFailureIsUnreachable() {
         assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new ChannelException("Unable to create Channel")));
+    }
+
+    @Test
+    void theProxyOutOfFileDescriptorsIsALocalShortageNotTheEndpoints() {
+        // What Netty's epoll transport raises when it cannot create the socket for a connect (EMFILE).
+        Throwable emfile = new ChannelException("Unable to create Channel from class class EpollSocketChannel",
+                new IOException("newSocketStream(..) failed: Too many open files"));
+        assertTrue(FailureClassifier.isLocalResourceExhaustion(emfile));
+        assertTrue(FailureClassifier.isLocalResourceExhaustion(new java.net.SocketException("Too many open files")));
+        assertFalse(FailureClassifier.isLocalResourceExhaustion(new ConnectException("Connection refused")));
+        assertFalse(FailureClassifier.isLocalResourceExhaustion(null));
     }
 
     @Test
