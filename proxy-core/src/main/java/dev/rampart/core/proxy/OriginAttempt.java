@@ -34,6 +34,8 @@ final class OriginAttempt implements OriginListener {
     private final Endpoint endpoint;
     private final int number;
     private final long startNanos;
+    /** The breaker's phase when this attempt was admitted (see {@link dev.rampart.core.resilience.CircuitBreaker#phase}). */
+    private final long breakerPhase;
     private State state = State.CONNECTING;
     private OriginConnection conn;
     private boolean requestComplete;
@@ -53,6 +55,8 @@ final class OriginAttempt implements OriginListener {
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
         this.loop = loop;
         this.endpoint = endpoint;
+        // Read right after the pick took the breaker's permission: the outcome counts in this phase only.
+        this.breakerPhase = endpoint.breaker().phase();
         this.number = number;
         this.startNanos = startNanos;
     }
@@ -97,11 +101,11 @@ final class OriginAttempt implements OriginListener {
         outcomeRecorded = true;
         endpoint.attemptEnded();
         if (success == null) {
-            endpoint.breaker().onCancelled();
+            endpoint.breaker().onCancelled(breakerPhase);
         } else if (success) {
-            endpoint.breaker().onSuccess(elapsedNanos);
+            endpoint.breaker().onSuccess(elapsedNanos, breakerPhase);
         } else {
-            endpoint.breaker().onFailure(elapsedNanos);
+            endpoint.breaker().onFailure(elapsedNanos, breakerPhase);
         }
         return true;
     }

@@ -10,8 +10,8 @@ import dev.rampart.core.config.CircuitBreakerConfig;
  *
  * <p>Protocol: call {@link #tryAcquirePermission()} before an attempt; when it returned {@code true},
  * report exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled()} for that
- * attempt. Outcomes carry no token, so an outcome is judged by the state the breaker is in when it
- * arrives (as in Resilience4j and Armeria): a call admitted while closed that ends while open is ignored.
+ * attempt. Outcomes reported with the {@link #phase()} read at admission count only in that phase; those
+ * without one are judged by the state the breaker is in when they arrive (as in Resilience4j and Armeria).
  */
 public interface CircuitBreaker {
 
@@ -56,6 +56,31 @@ public interface CircuitBreaker {
      * attempts in flight.
      */
     boolean tryAcquirePermission();
+
+    /**
+     * The phase the breaker is in now, as a number that changes with every transition. Read right after a
+     * permission, it tags the attempt, and the outcome reported with it ({@link #onSuccess(long, long)} and
+     * the like) counts only if the breaker is still in that phase: a slow call admitted while closed that
+     * ends during half-open is not a probe, and its abort hands back no probe permit it never took.
+     */
+    default long phase() {
+        return 0;
+    }
+
+    /** {@link #onSuccess(long)} for an attempt admitted in {@code admittedIn}; ignored in any other phase. */
+    default void onSuccess(long durationNanos, long admittedIn) {
+        onSuccess(durationNanos);
+    }
+
+    /** {@link #onFailure(long)} for an attempt admitted in {@code admittedIn}; ignored in any other phase. */
+    default void onFailure(long durationNanos, long admittedIn) {
+        onFailure(durationNanos);
+    }
+
+    /** {@link #onCancelled()} for an attempt admitted in {@code admittedIn}; ignored in any other phase. */
+    default void onCancelled(long admittedIn) {
+        onCancelled();
+    }
 
     /** The admitted attempt succeeded (breaker-wise: see {@link UpstreamFailure#countsAsBreakerFailure()}). */
     void onSuccess(long durationNanos);

@@ -44,6 +44,10 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     /** One state and what it needs; replaced, never changed, except the half-open counters. */
     private static final class Phase {
+        private static final AtomicLong GENERATIONS = new AtomicLong();
+
+        /** Tells this phase from every other, so an outcome can be matched to the phase that admitted it. */
+        final long generation = GENERATIONS.incrementAndGet();
         final State state;
         /** Ticker time the phase began. */
         final long sinceNanos;
@@ -156,6 +160,32 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 halfOpen.lastPermitNanos.set(now);
                 return true;
             }
+        }
+    }
+
+    @Override
+    public long phase() {
+        return phase.get().generation;
+    }
+
+    @Override
+    public void onSuccess(long durationNanos, long admittedIn) {
+        if (phase.get().generation == admittedIn) {
+            onSuccess(durationNanos);
+        }
+    }
+
+    @Override
+    public void onFailure(long durationNanos, long admittedIn) {
+        if (phase.get().generation == admittedIn) {
+            onFailure(durationNanos);
+        }
+    }
+
+    @Override
+    public void onCancelled(long admittedIn) {
+        if (phase.get().generation == admittedIn) {
+            onCancelled();
         }
     }
 

@@ -507,4 +507,60 @@ class CircuitBreakerTest {
         enabled = false;
         assertSame(breaker(), breaker());
     }
+
+    /** Admits a call while closed, then trips the breaker and lets it turn half-open with one probe out. */
+    private long staleCallThenHalfOpenWithAProbe(CircuitBreaker breaker) {
+        assertTrue(breaker.tryAcquirePermission());
+        long admittedWhileClosed = breaker.phase();
+        assertTrue(breaker.tryAcquirePermission());
+        breaker.onFailure(FAST, breaker.phase()); // consecutive-failures = 1
+        assertEquals(OPEN, breaker.state());
+        ticker.advance(openDuration);
+        assertTrue(breaker.tryAcquirePermission(), "the first probe");
+        assertEquals(HALF_OPEN, breaker.state());
+        return admittedWhileClosed;
+    }
+
+    @Test
+    void aSlowCallAdmittedWhileClosedIsNoProbeWhenItSucceedsDuringHalfOpen() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 2;
+        CircuitBreaker breaker = breaker();
+        long stale = staleCallThenHalfOpenWithAProbe(breaker);
+        long probe = breaker.phase();
+
+        breaker.onSuccess(FAST, stale);
+        breaker.onSuccess(FAST, probe);
+        assertEquals(HALF_OPEN, breaker.state(), "one real probe of two succeeded; the stale call counts for nothing");
+
+        assertTrue(breaker.tryAcquirePermission(), "the second probe");
+        breaker.onSuccess(FAST, probe);
+        assertEquals(CLOSED, breaker.state());
+    }
+
+    @Test
+    void aSlowCallAdmittedWhileClosedThatFailsDuringHalfOpenDoesNotReopenIt() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 1;
+        CircuitBreaker breaker = breaker();
+        long stale = staleCallThenHalfOpenWithAProbe(breaker);
+        long probe = breaker.phase();
+
+        breaker.onFailure(FAST, stale);
+        assertEquals(HALF_OPEN, breaker.state());
+        breaker.onSuccess(FAST, probe);
+        assertEquals(CLOSED, breaker.state(), "the probe decides");
+    }
+
+    @Test
+    void aStaleCallsCancellationHandsBackNoProbePermit() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 1;
+        CircuitBreaker breaker = breaker();
+        long stale = staleCallThenHalfOpenWithAProbe(breaker);
+
+        breaker.onCancelled(stale);
+
+        assertFalse(breaker.tryAcquirePermission(), "the one probe permit is still out: no second probe at once");
+    }
 }
