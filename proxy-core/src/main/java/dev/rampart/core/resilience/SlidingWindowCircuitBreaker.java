@@ -199,6 +199,12 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
             consecutive.set(0);
             evaluate(current, now);
         } else if (current.state == State.HALF_OPEN) {
+            if (slowCallNanos > 0 && durationNanos > slowCallNanos) {
+                // A probe that answered, but slowly, says the endpoint is still what opened the breaker by
+                // slow calls: closing on it would let a uniformly slow endpoint cycle back in every round.
+                reopen(current);
+                return;
+            }
             if (current.successes.incrementAndGet() >= halfOpenProbes
                     && phase.compareAndSet(current, Phase.closed(ticker.read()))) {
                 window.clear();
@@ -223,8 +229,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 evaluate(current, now);
             }
         } else if (current.state == State.HALF_OPEN) {
-            long doubled = current.openNanos > maxOpenNanos / 2 ? maxOpenNanos : current.openNanos * 2;
-            open(current, ticker.read(), Math.min(doubled, maxOpenNanos));
+            reopen(current);
         }
     }
 
@@ -293,6 +298,12 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         if (failing || slow) {
             open(closed, now, initialOpenNanos);
         }
+    }
+
+    /** A probe failed: open again for twice the last period, up to {@code max-open-duration}. */
+    private void reopen(Phase halfOpen) {
+        long doubled = halfOpen.openNanos > maxOpenNanos / 2 ? maxOpenNanos : halfOpen.openNanos * 2;
+        open(halfOpen, ticker.read(), Math.min(doubled, maxOpenNanos));
     }
 
     private void open(Phase from, long now, long openNanos) {

@@ -563,4 +563,21 @@ class CircuitBreakerTest {
 
         assertFalse(breaker.tryAcquirePermission(), "the one probe permit is still out: no second probe at once");
     }
+
+    @Test
+    void aSlowProbeReopensABreakerThatWatchesSlowCalls() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 1;
+        slowCallDuration = Duration.ofMillis(100);
+        CircuitBreaker breaker = breaker();
+        assertTrue(breaker.tryAcquirePermission());
+        breaker.onFailure(FAST);
+        ticker.advance(openDuration);
+        assertTrue(breaker.tryAcquirePermission(), "the probe");
+
+        breaker.onSuccess(Duration.ofMillis(300).toNanos());
+
+        assertEquals(OPEN, breaker.state(), "answered, but as slowly as before: not recovered");
+        assertEquals(openDuration.multipliedBy(2).toNanos(), breaker.nanosUntilHalfOpen(), "and for twice as long");
+    }
 }
