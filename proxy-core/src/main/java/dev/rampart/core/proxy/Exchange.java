@@ -151,12 +151,13 @@ final class Exchange {
             body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body
             return;
         }
-        takeBody(content, last, trailers);
+        takeBody(content);
     }
 
     /** A body chunk the current attempt writes now, or the replay buffer keeps for it. */
-    private void takeBody(HttpContent content, boolean last, HttpHeaders trailers) {
-        body.append(content.content(), last, trailers);
+    private void takeBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        body.append(content.content(), last, last ? ((LastHttpContent) content).trailingHeaders() : null);
         if (collectingBody) {
             content.release(); // kept in the replay buffer: the first attempt writes it from there
             if (last) {
@@ -185,8 +186,7 @@ final class Exchange {
             requestMoreBody();
             return;
         }
-        boolean last = held instanceof LastHttpContent;
-        takeBody(held, last, last ? ((LastHttpContent) held).trailingHeaders() : null);
+        takeBody(held);
     }
 
     /** Reads more of the request body from the client, first answering its {@code Expect: 100-continue}. */

@@ -230,13 +230,14 @@ final class OriginAttempt implements OriginListener {
 
     private void requestWritten() {
         requestComplete = true;
-        awaitHeadFor(loop.perTryTimeoutNanos());
+        awaitHead();
     }
 
-    private void awaitHeadFor(long timeoutNanos) {
+    /** Starts the per-try timeout for the response head, once. */
+    private void awaitHead() {
         if (state == State.AWAITING_HEAD && perTryTimer == null) {
-            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout), timeoutNanos,
-                    TimeUnit.NANOSECONDS);
+            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout),
+                    loop.perTryTimeoutNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -370,7 +371,7 @@ final class OriginAttempt implements OriginListener {
                 // client should get: the rest of the body is dropped and reading goes on. A read failure
                 // closes the connection, and the close decides as usual.
                 bodyRefused = true;
-                awaitHeadFor(loop.perTryTimeoutNanos());
+                awaitHead();
                 conn.channel().read();
                 return;
             }

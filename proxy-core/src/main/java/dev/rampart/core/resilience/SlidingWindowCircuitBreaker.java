@@ -170,29 +170,45 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public void onSuccess(long durationNanos, long admittedIn) {
-        if (phase.get().generation == admittedIn) {
-            onSuccess(durationNanos);
+        Phase current = phase.get();
+        if (current.generation == admittedIn) {
+            succeeded(current, durationNanos);
         }
     }
 
     @Override
     public void onFailure(long durationNanos, long admittedIn) {
-        if (phase.get().generation == admittedIn) {
-            onFailure(durationNanos);
+        Phase current = phase.get();
+        if (current.generation == admittedIn) {
+            failed(current, durationNanos);
         }
     }
 
     @Override
     public void onCancelled(long admittedIn) {
-        if (phase.get().generation == admittedIn) {
-            onCancelled();
+        Phase current = phase.get();
+        if (current.generation == admittedIn) {
+            cancelled(current);
         }
     }
 
     @Override
     public void onSuccess(long durationNanos) {
+        succeeded(phase.get(), durationNanos);
+    }
+
+    @Override
+    public void onFailure(long durationNanos) {
+        failed(phase.get(), durationNanos);
+    }
+
+    @Override
+    public void onCancelled() {
+        cancelled(phase.get());
+    }
+
+    private void succeeded(Phase current, long durationNanos) {
         checkDuration(durationNanos);
-        Phase current = phase.get();
         if (current.state == State.CLOSED) {
             long now = ticker.read();
             record(now, false, durationNanos);
@@ -215,10 +231,8 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         // OPEN: a call admitted before the breaker opened; it changes nothing now.
     }
 
-    @Override
-    public void onFailure(long durationNanos) {
+    private void failed(Phase current, long durationNanos) {
         checkDuration(durationNanos);
-        Phase current = phase.get();
         if (current.state == State.CLOSED) {
             long now = ticker.read();
             record(now, true, durationNanos);
@@ -233,9 +247,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         }
     }
 
-    @Override
-    public void onCancelled() {
-        Phase current = phase.get();
+    private void cancelled(Phase current) {
         if (current.state != State.HALF_OPEN) {
             return;
         }
