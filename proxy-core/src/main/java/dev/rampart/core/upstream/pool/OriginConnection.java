@@ -66,6 +66,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      */
     public void switchToRawBytes() {
         rawBytes = true;
+        // A tunnel has no early answer to wait for after a failed write (see OriginPools' AUTO_CLOSE): it ends
+        // both sides then, and the connection closes at once, as Netty does by default.
+        channel.config().setAutoClose(true);
         ChannelPipeline p = channel.pipeline();
         p.remove(OriginPipeline.IDLE);
         p.remove(OriginPipeline.HTTP);
