@@ -9,6 +9,7 @@ import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.Backoff;
 import dev.rampart.core.resilience.BreakerRegistry;
+import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.resilience.Bulkhead;
 import dev.rampart.core.resilience.RetryBudget;
 import dev.rampart.core.resilience.RetryPolicy;
@@ -141,8 +142,8 @@ final class ProxySnapshot {
     }
 
     /** The breakers of this generation's endpoints. */
-    List<dev.rampart.core.resilience.CircuitBreaker> breakersInUse() {
-        List<dev.rampart.core.resilience.CircuitBreaker> inUse = new ArrayList<>();
+    List<CircuitBreaker> breakersInUse() {
+        List<CircuitBreaker> inUse = new ArrayList<>();
         for (Upstream upstream : upstreams.values()) {
             for (var endpoint : upstream.endpoints()) {
                 inUse.add(endpoint.breaker());

@@ -3,21 +3,18 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.SocketUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,7 +64,7 @@ class EarlyAnswerTest {
         // The upstream reads each body after it has answered, so the last one may still be on its way.
         Await.until(() -> upstream.bodyLengths.size() >= 3, "the upstream to read the third body");
         assertEquals(List.of(body.length, body.length, body.length), upstream.bodyLengths);
-        assertEquals(1, upstream.connections.get(), "one pooled upstream connection carried every request");
+        assertEquals(1, upstream.connections(), "one pooled upstream connection carried every request");
     }
 
     @Test
@@ -102,10 +99,9 @@ class EarlyAnswerTest {
      * Content-Length body or, with {@code closeUnread}, closes with the body unread (the kernel resets).
      */
     private static final class EarlyAnsweringUpstream implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final String answer;
         private final boolean closeUnread;
-        final AtomicInteger connections = new AtomicInteger();
+        private final SocketUpstream sockets;
         final List<Integer> bodyLengths = new CopyOnWriteArrayList<>();
 
         EarlyAnsweringUpstream() throws IOException {
@@ -115,69 +111,44 @@ class EarlyAnswerTest {
         EarlyAnsweringUpstream(String answer, boolean closeUnread) throws IOException {
             this.answer = answer;
             this.closeUnread = closeUnread;
-            Thread acceptor = new Thread(this::acceptLoop, "early-answering-upstream");
-            acceptor.setDaemon(true);
-            acceptor.start();
+            this.sockets = SocketUpstream.start("early-answering-upstream", (socket, number) -> serve(socket));
         }
 
         int port() {
-            return server.getLocalPort();
+            return sockets.port();
         }
 
-        private void acceptLoop() {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    connections.incrementAndGet();
-                    Thread t = new Thread(() -> serve(socket), "early-answering-connection");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException closed) {
+        int connections() {
+            return sockets.connections();
+        }
+
+        private void serve(Socket socket) throws IOException {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                long length = -1;
+                String line = SocketUpstream.readLine(in);
+                if (line == null) {
                     return;
                 }
-            }
-        }
-
-        private void serve(Socket socket) {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                while (true) {
-                    long length = -1;
-                    String line = line(in);
-                    if (line == null) {
-                        return;
+                while ((line = SocketUpstream.readLine(in)) != null && !line.isEmpty()) {
+                    String lower = line.toLowerCase(Locale.ROOT);
+                    if (lower.startsWith("content-length:")) {
+                        length = Long.parseLong(lower.substring("content-length:".length()).trim());
                     }
-                    while (!(line = line(in)).isEmpty()) {
-                        String lower = line.toLowerCase(Locale.ROOT);
-                        if (lower.startsWith("content-length:")) {
-                            length = Long.parseLong(lower.substring("content-length:".length()).trim());
-                        }
-                    }
-                    out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
-                    if (closeUnread) {
-                        return;
-                    }
-                    bodyLengths.add(in.readNBytes((int) Math.max(0, length)).length);
                 }
-            } catch (IOException e) {
-                // the proxy closed the connection
-            }
-        }
-
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                if (b != '\r') {
-                    buf.write(b);
+                out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                if (closeUnread) {
+                    return;
                 }
+                bodyLengths.add(in.readNBytes((int) Math.max(0, length)).length);
             }
-            return b == -1 && buf.size() == 0 ? null : buf.toString(StandardCharsets.ISO_8859_1);
         }
 
         @Override
         public void close() throws IOException {
-            server.close();
+            sockets.close();
         }
     }
 }

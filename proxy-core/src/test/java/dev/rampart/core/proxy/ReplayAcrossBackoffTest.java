@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.SocketUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -9,13 +10,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,7 +66,7 @@ class ReplayAcrossBackoffTest {
 
             assertEquals(200, response.status(), response.text());
         }
-        assertEquals(2, upstream.connections.get());
+        assertEquals(2, upstream.connections());
         assertEquals(1, upstream.bodies.size());
         assertArrayEquals(body, upstream.bodies.get(0), "the retry carried the whole body, byte for byte");
     }
@@ -86,55 +84,41 @@ class ReplayAcrossBackoffTest {
      * one reads a whole chunked body, records it, and answers 200.
      */
     private static final class FailingThenRecordingUpstream implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final int failAfter;
-        final AtomicInteger connections = new AtomicInteger();
+        private final SocketUpstream sockets;
         final List<byte[]> bodies = new CopyOnWriteArrayList<>();
         final java.util.concurrent.CountDownLatch firstAnswered = new java.util.concurrent.CountDownLatch(1);
 
         FailingThenRecordingUpstream(int failAfter) throws IOException {
             this.failAfter = failAfter;
-            Thread acceptor = new Thread(this::acceptLoop, "failing-then-recording-upstream");
-            acceptor.setDaemon(true);
-            acceptor.start();
+            this.sockets = SocketUpstream.start("failing-then-recording-upstream",
+                    (socket, number) -> serve(socket, number == 1));
         }
 
         int port() {
-            return server.getLocalPort();
+            return sockets.port();
         }
 
-        private void acceptLoop() {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    int number = connections.incrementAndGet();
-                    Thread t = new Thread(() -> serve(socket, number == 1), "upstream-connection-" + number);
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException closed) {
-                    return;
-                }
-            }
+        int connections() {
+            return sockets.connections();
         }
 
-        private void serve(Socket socket, boolean fail) {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                RawHttp.readHead(in);
-                if (fail) {
-                    in.readNBytes(failAfter);
-                    out.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                            .getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
-                    firstAnswered.countDown();
-                    return;
-                }
-                bodies.add(readChunked(in));
-                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
+        private void serve(Socket socket, boolean fail) throws IOException {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            RawHttp.readHead(in);
+            if (fail) {
+                in.readNBytes(failAfter);
+                out.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
-                in.read(); // until the proxy closes or reuses the connection
-            } catch (IOException e) {
-                // the proxy closed the connection
+                firstAnswered.countDown();
+                return;
             }
+            bodies.add(readChunked(in));
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            in.read(); // until the proxy closes or reuses the connection
         }
 
         private static byte[] readChunked(InputStream in) throws IOException {
@@ -153,22 +137,16 @@ class ReplayAcrossBackoffTest {
         }
 
         private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                if (b != '\r') {
-                    buf.write(b);
-                }
+            String line = SocketUpstream.readLine(in);
+            if (line == null) {
+                throw new IOException("closed mid-body");
             }
-            if (b == -1) {
-                throw new IOException("closed mid-line");
-            }
-            return buf.toString(StandardCharsets.ISO_8859_1);
+            return line;
         }
 
         @Override
         public void close() throws IOException {
-            server.close();
+            sockets.close();
         }
     }
 }
