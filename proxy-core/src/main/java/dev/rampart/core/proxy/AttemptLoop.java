@@ -3,7 +3,6 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.errors.UpstreamErrorPolicy;
-import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.resilience.FailureKind;
 import dev.rampart.core.resilience.RetryDecision;
@@ -54,6 +53,7 @@ final class AttemptLoop {
     private final boolean upgrade;
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
+    private final AttemptRecorder recorder;
     private OriginAttempt current;
     private ScheduledFuture<?> backoffTimer;
     private Future<OriginConnection> pendingAcquire;
@@ -75,6 +75,7 @@ final class AttemptLoop {
         this.upgrade = upgrade;
         this.retries = retries;
         this.clientResponse = clientResponse;
+        this.recorder = new AttemptRecorder(snapshot, upstream.name());
     }
 
     /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
@@ -141,7 +142,7 @@ final class AttemptLoop {
                         DescriptorShortage.warn(snapshot.ticker().read(), acquired.cause());
                     }
                     current = null;
-                    attempt.recordOutcome(null, 0);
+                    attempt.verdict().record(null, 0);
                     exchange.fail(Reason.UPSTREAM_OVERLOADED, 1);
                     return;
                 }
@@ -156,7 +157,7 @@ final class AttemptLoop {
         }
         HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number());
         List<ByteBuf> replay = body.replay();
-        LastHttpContent last = body.complete() ? OriginAttempt.lastWithTrailers(body.trailers()) : null;
+        LastHttpContent last = body.complete() ? body.lastChunk() : null;
         attempt.connected(conn, snapshot.ticker().read(), head, replay, body.complete(), last);
         if (!body.complete()) {
             exchange.onAttemptConnected();
@@ -203,7 +204,7 @@ final class AttemptLoop {
             return;
         }
         if (attempt != null) {
-            record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), "timeout");
+            recorder.record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), "timeout");
         }
         abandonCurrent();
     }
@@ -214,8 +215,8 @@ final class AttemptLoop {
         if (attempt != null) {
             current = null;
             attempt.abandon();
-            settleSuccess(attempt); // a relayed response the exchange stops reading did not fail upstream
-            record(attempt, null, 0, cancelledLabel);
+            recorder.settleSuccess(attempt); // a relayed response the exchange stops reading did not fail upstream
+            recorder.record(attempt, null, 0, cancelledLabel);
         }
     }
 
@@ -223,10 +224,6 @@ final class AttemptLoop {
 
     long perTryTimeoutNanos() {
         return routeConfig.retry().perTryTimeout().toNanos();
-    }
-
-    FailureKind classifyTransportFailure(Throwable cause) {
-        return FailureClassifier.classifyTransportFailure(cause).orElse(FailureKind.RESET);
     }
 
     /** The attempt failed before a usable response head. */
@@ -246,7 +243,7 @@ final class AttemptLoop {
         long elapsed = snapshot.ticker().read() - attempt.callStartNanos();
         attempt.abandon();
         current = null;
-        record(attempt, false, elapsed, kind.metricLabel());
+        recorder.record(attempt, false, elapsed, kind.metricLabel());
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {
@@ -274,16 +271,7 @@ final class AttemptLoop {
         headNanos = snapshot.ticker().read();
         long elapsed = headNanos - attempt.callStartNanos();
         int status = response.status().code();
-        boolean success = !(status >= 500 && status != 501);
-        // A 501 is no failure for the breaker, but the metric counts what was answered: a 5xx.
-        String label = status >= 500 ? "status_5xx" : "success";
-        if (success && status != 101 && attempt.endpoint().breaker().state() == CircuitBreaker.State.CLOSED) {
-            // Decided at the end of the body: an upstream that breaks off mid-body has failed. A half-open
-            // probe's verdict is given at the head, so a long stream cannot hold the breaker half open.
-            attempt.deferSuccess(elapsed, label);
-        } else {
-            record(attempt, success, elapsed, label);
-        }
+        recorder.responseHead(attempt, status, elapsed);
         if (status == 101) {
             current = null;
             exchange.switchToTunnel(attempt, response);
@@ -295,7 +283,7 @@ final class AttemptLoop {
                     clientResponse.responseStarted());
             if (decision.isRetry()) {
                 attempt.abandon();
-                settleSuccess(attempt);
+                recorder.settleSuccess(attempt);
                 current = null;
                 retries.statusRetried(status, retryAfter);
                 retryOrReport(decision);
@@ -306,7 +294,7 @@ final class AttemptLoop {
         String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status, contentType)) {
             attempt.abandon(); // the upstream's body is never read, let alone sent
-            settleSuccess(attempt);
+            recorder.settleSuccess(attempt);
             current = null;
             long seconds = retries.retryAfterSeconds(status, retryAfter);
             exchange.failUpstream(status, seconds, ForwardedHeaders.challenges(response.headers()));
@@ -371,7 +359,7 @@ final class AttemptLoop {
     void relayLast(OriginAttempt attempt, LastHttpContent last) {
         current = null;
         ChannelFuture written = clientResponse.relayLast(last);
-        settleSuccess(attempt);
+        recorder.settleSuccess(attempt);
         written.addListener(exchange.finishWhenWritten());
     }
 
@@ -393,26 +381,9 @@ final class AttemptLoop {
         log.info("request {}: upstream {} broke off the response mid-body ({})", outcome.requestId(),
                 attempt.endpoint().label(), kind.reason());
         // A success its head deferred becomes this failure; an outcome already recorded at the head stays.
-        record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), kind.metricLabel());
+        recorder.record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), kind.metricLabel());
         outcome.endedEarly(kind.reason());
         exchange.abort();
-    }
-
-    /** Records the success a relayed head deferred, if it is still pending. */
-    private void settleSuccess(OriginAttempt attempt) {
-        if (attempt.successPending()) {
-            record(attempt, true, attempt.deferredSuccessNanos(), attempt.deferredSuccessLabel());
-        }
-    }
-
-    /**
-     * Records {@code attempt}'s outcome on its breaker and counts it under {@code label} in the attempt
-     * metric, both once: nothing happens when its outcome was recorded already; a null label is not counted.
-     */
-    private void record(OriginAttempt attempt, Boolean success, long elapsedNanos, String label) {
-        if (attempt.recordOutcome(success, elapsedNanos) && label != null) {
-            snapshot.observer().onAttempt(upstream.name(), attempt.endpoint().label(), label);
-        }
     }
 
     // ---- bugs ---------------------------------------------------------------------------------------

@@ -5,15 +5,11 @@ import dev.rampart.core.errors.Reason;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * deadline, its replayable body and its outcome. Runs entirely on the client's event loop. Its attempts
  * run in an {@link AttemptLoop} ("pick an endpoint → attempt → on failure ask the retry policy → back off
  * or stop"), whose "retry?" is answered by the {@link RetryBookkeeping}; what the client gets is written by
- * the {@link ClientResponseWriter}. Every path, theirs included, ends in exactly one call of {@link #finish}.
+ * the {@link ClientResponseWriter}; the request body comes in through the {@link RequestBodyIntake}. Every
+ * path, theirs included, ends in exactly one call of {@link #finish}.
  */
 final class Exchange {
 
@@ -46,12 +43,10 @@ final class Exchange {
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
     private final AttemptLoop attempts;
+    private final RequestBodyIntake bodyIntake;
     private ScheduledFuture<?> deadlineTimer;
     private boolean bulkheadHeld;
     private boolean finished;
-    private boolean continueSent;
-    /** The body is being read in full before the first attempt starts (see {@link RequestBody#readFirst}). */
-    private boolean collectingBody;
     private WebSocketTunnel tunnel;
     private boolean internalErrorLogged;
 
@@ -73,6 +68,8 @@ final class Exchange {
         this.clientResponse = new ClientResponseWriter(client, ctx, snapshot, request, outcome, route, upstream);
         this.attempts = new AttemptLoop(this, ctx, snapshot, outcome, route, upstream, body, originTemplate, upgrade,
                 retries, clientResponse);
+        this.bodyIntake = new RequestBodyIntake(this, client, ctx, snapshot, request, outcome, body, attempts,
+                clientResponse);
     }
 
     /** Whether the exchange has ended: every later event is too late and changes nothing. */
@@ -93,8 +90,7 @@ final class Exchange {
         deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
                 TimeUnit.NANOSECONDS);
         if (!upgrade && body.readFirst(request)) {
-            collectingBody = true;
-            requestMoreBody();
+            bodyIntake.collectFirst();
         } else {
             attempts.nextAttempt();
         }
@@ -130,75 +126,17 @@ final class Exchange {
             content.release();
             return;
         }
-        boolean last = content instanceof LastHttpContent;
-        ByteBuf data = content.content();
-        outcome.addBytesIn(data.readableBytes());
-        if (body.received() + data.readableBytes() > snapshot.config().server().maxRequestBody()) {
-            content.release();
-            if (!clientResponse.responseStarted()) {
-                attempts.abandonCurrent();
-                fail(Reason.REQUEST_BODY_TOO_LARGE, -1);
-            } else {
-                abort();
-            }
-            return;
-        }
-        HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
-        if (trailers != null) {
-            ForwardedHeaders.dropForbiddenTrailers(trailers, snapshot.requestIdHeader());
-        }
-        if (!collectingBody && !attempts.canWriteBody() && !body.keeps(data.readableBytes())) {
-            body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body
-            return;
-        }
-        takeBody(content);
-    }
-
-    /** A body chunk the current attempt writes now, or the replay buffer keeps for it. */
-    private void takeBody(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        body.append(content.content(), last, last ? ((LastHttpContent) content).trailingHeaders() : null);
-        if (collectingBody) {
-            content.release(); // kept in the replay buffer: the first attempt writes it from there
-            if (last) {
-                collectingBody = false;
-                attempts.nextAttempt();
-            } else {
-                requestMoreBody();
-            }
-            return;
-        }
-        OriginAttempt attempt = attempts.current();
-        if (attempt != null && attempt.active()) {
-            attempt.writeBody(content);
-            if (!last && attempt.originWritable()) {
-                requestMoreBody();
-            }
-        } else {
-            content.release(); // kept in the replay buffer if replayable; a retry writes it from there
-        }
+        bodyIntake.onContent(content);
     }
 
     /** An attempt has connected and written what was kept of the body: a held chunk follows, then the rest. */
     void onAttemptConnected() {
-        HttpContent held = body.takeHeld();
-        if (held == null) {
-            requestMoreBody();
-            return;
-        }
-        takeBody(held);
+        bodyIntake.onAttemptConnected();
     }
 
-    /** Reads more of the request body from the client, first answering its {@code Expect: 100-continue}. */
+    /** Reads more of the request body from the client (the upstream can take it). */
     void requestMoreBody() {
-        if (body.complete() || finished) {
-            return;
-        }
-        if (!continueSent && HttpUtil.is100ContinueExpected(request)) {
-            continueSent = true;
-            ClientResponder.writeContinue(ctx);
-        }
-        client.readBody();
+        bodyIntake.requestMore();
     }
 
     /** Whether the whole request body (or the lack of one) has been received from the client. */
@@ -296,7 +234,7 @@ final class Exchange {
             return;
         }
         OriginAttempt attempt = attempts.current();
-        if (!body.complete() && (collectingBody || attempt != null && attempt.originWritable())) {
+        if (!body.complete() && (bodyIntake.collecting() || attempt != null && attempt.originWritable())) {
             // The proxy was waiting for the client's body, not for the upstream (which waits for it too):
             // the client was too slow. Blaming the upstream would let slow uploads open a healthy breaker.
             endWith(Reason.REQUEST_TIMEOUT);

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.resilience.FailureKind;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.pool.OriginConnection;
@@ -8,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -34,8 +34,7 @@ final class OriginAttempt implements OriginListener {
     private final Endpoint endpoint;
     private final int number;
     private final long startNanos;
-    /** The breaker's phase when this attempt was admitted (see {@link dev.rampart.core.resilience.CircuitBreaker#phase}). */
-    private final long breakerPhase;
+    private final AttemptVerdict verdict;
     private State state = State.CONNECTING;
     private OriginConnection conn;
     private boolean requestComplete;
@@ -46,17 +45,12 @@ final class OriginAttempt implements OriginListener {
     private boolean sawInformational;
     private boolean responseKeepAlive;
     private ScheduledFuture<?> perTryTimer;
-    private boolean outcomeRecorded;
-    /** Time to the head of a relayed response that counts as a success once its body is complete; -1 for none. */
-    private long deferredSuccessNanos = -1;
     private long connectedNanos = -1;
-    private String deferredSuccessLabel;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
         this.loop = loop;
         this.endpoint = endpoint;
-        // Read right after the pick took the breaker's permission: the outcome counts in this phase only.
-        this.breakerPhase = endpoint.breaker().phase();
+        this.verdict = new AttemptVerdict(endpoint);
         this.number = number;
         this.startNanos = startNanos;
     }
@@ -87,51 +81,9 @@ final class OriginAttempt implements OriginListener {
         return connectedNanos >= 0;
     }
 
-    /**
-     * Records this attempt's outcome on the endpoint's breaker and ends its share of the endpoint's load,
-     * once: later calls (a client leaving after the head arrived, say) change nothing.
-     *
-     * @param success true, false, or null for an attempt cancelled with no outcome
-     * @return whether this call recorded it (false when an outcome was already recorded)
-     */
-    boolean recordOutcome(Boolean success, long elapsedNanos) {
-        if (outcomeRecorded) {
-            return false;
-        }
-        outcomeRecorded = true;
-        endpoint.attemptEnded();
-        if (success == null) {
-            endpoint.breaker().onCancelled(breakerPhase);
-        } else if (success) {
-            endpoint.breaker().onSuccess(elapsedNanos, breakerPhase);
-        } else {
-            endpoint.breaker().onFailure(elapsedNanos, breakerPhase);
-        }
-        return true;
-    }
-
-    /**
-     * The head of the response being relayed counts as a success, with the time it took, unless the
-     * upstream breaks off before the end of the body: the outcome is recorded then, under {@code metricLabel}.
-     */
-    void deferSuccess(long elapsedNanos, String metricLabel) {
-        deferredSuccessNanos = elapsedNanos;
-        deferredSuccessLabel = metricLabel;
-    }
-
-    /** The attempt metric's label for the deferred success: its status's, a 501's being {@code status_5xx}. */
-    String deferredSuccessLabel() {
-        return deferredSuccessLabel;
-    }
-
-    /** Whether a success waits for the end of the body to be recorded. */
-    boolean successPending() {
-        return deferredSuccessNanos >= 0 && !outcomeRecorded;
-    }
-
-    /** The time to the head of a success waiting for the end of its body (see {@link #deferSuccess}). */
-    long deferredSuccessNanos() {
-        return deferredSuccessNanos;
+    /** The outcome this attempt gives its endpoint's breaker, once. */
+    AttemptVerdict verdict() {
+        return verdict;
     }
 
     /**
@@ -375,10 +327,11 @@ final class OriginAttempt implements OriginListener {
                 conn.channel().read();
                 return;
             }
+            FailureKind kind = FailureClassifier.classifyTransportFailure(cause).orElse(FailureKind.RESET);
             if (state == State.AWAITING_HEAD) {
-                loop.onAttemptFailed(this, loop.classifyTransportFailure(cause), cause);
+                loop.onAttemptFailed(this, kind, cause);
             } else if (state == State.RELAYING) {
-                loop.onRelayBroken(this, loop.classifyTransportFailure(cause));
+                loop.onRelayBroken(this, kind);
             }
         }).run();
     }
@@ -388,15 +341,5 @@ final class OriginAttempt implements OriginListener {
         if (writable && state != State.DONE) {
             loop.onOriginWritable(this);
         }
-    }
-
-    /** A detached trailer-carrying last chunk for a replayed body. */
-    static LastHttpContent lastWithTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
-        if (trailers == null || trailers.isEmpty()) {
-            return LastHttpContent.EMPTY_LAST_CONTENT;
-        }
-        DefaultLastHttpContent last = new DefaultLastHttpContent();
-        last.trailingHeaders().set(trailers);
-        return last;
     }
 }

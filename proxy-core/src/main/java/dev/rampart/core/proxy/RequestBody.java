@@ -1,10 +1,12 @@
 package dev.rampart.core.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +126,16 @@ final class RequestBody {
     /** Trailers of a chunked body, or null. */
     HttpHeaders trailers() {
         return trailers;
+    }
+
+    /** The last chunk an attempt writes after the replay: a detached copy carrying the trailers, if any. */
+    LastHttpContent lastChunk() {
+        if (trailers == null || trailers.isEmpty()) {
+            return LastHttpContent.EMPTY_LAST_CONTENT;
+        }
+        DefaultLastHttpContent last = new DefaultLastHttpContent();
+        last.trailingHeaders().set(trailers);
+        return last;
     }
 
     /** The kept chunks, each as a new retained duplicate the caller must write or release. */

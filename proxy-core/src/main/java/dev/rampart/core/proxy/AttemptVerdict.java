@@ -1,0 +1,72 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.upstream.Endpoint;
+
+/**
+ * What one attempt tells its endpoint: the outcome on the breaker, given once (a client leaving after the
+ * head, say, changes nothing later), in the breaker phase the attempt was admitted in; and a success that
+ * waits for the end of its body, because an upstream that breaks off mid-body has failed after all.
+ */
+final class AttemptVerdict {
+
+    private final Endpoint endpoint;
+    /** The breaker's phase when the attempt was admitted (see {@link dev.rampart.core.resilience.CircuitBreaker#phase}). */
+    private final long breakerPhase;
+    private boolean recorded;
+    /** Time to the head of a relayed response that counts as a success once its body is complete; -1 for none. */
+    private long deferredSuccessNanos = -1;
+    private String deferredSuccessLabel;
+
+    /** Made right after the pick took the breaker's permission: the outcome counts in this phase only. */
+    AttemptVerdict(Endpoint endpoint) {
+        this.endpoint = endpoint;
+        this.breakerPhase = endpoint.breaker().phase();
+    }
+
+    /**
+     * Records the outcome on the endpoint's breaker and ends the attempt's share of the endpoint's load,
+     * once.
+     *
+     * @param success true, false, or null for an attempt cancelled with no outcome
+     * @return whether this call recorded it (false when an outcome was already recorded)
+     */
+    boolean record(Boolean success, long elapsedNanos) {
+        if (recorded) {
+            return false;
+        }
+        recorded = true;
+        endpoint.attemptEnded();
+        if (success == null) {
+            endpoint.breaker().onCancelled(breakerPhase);
+        } else if (success) {
+            endpoint.breaker().onSuccess(elapsedNanos, breakerPhase);
+        } else {
+            endpoint.breaker().onFailure(elapsedNanos, breakerPhase);
+        }
+        return true;
+    }
+
+    /**
+     * The head of the response being relayed counts as a success, with the time it took, unless the
+     * upstream breaks off before the end of the body: the outcome is recorded then, under {@code metricLabel}.
+     */
+    void deferSuccess(long elapsedNanos, String metricLabel) {
+        deferredSuccessNanos = elapsedNanos;
+        deferredSuccessLabel = metricLabel;
+    }
+
+    /** The attempt metric's label for the deferred success: its status's, a 501's being {@code status_5xx}. */
+    String deferredSuccessLabel() {
+        return deferredSuccessLabel;
+    }
+
+    /** Whether a success waits for the end of the body to be recorded. */
+    boolean successPending() {
+        return deferredSuccessNanos >= 0 && !recorded;
+    }
+
+    /** The time to the head of a success waiting for the end of its body (see {@link #deferSuccess}). */
+    long deferredSuccessNanos() {
+        return deferredSuccessNanos;
+    }
+}

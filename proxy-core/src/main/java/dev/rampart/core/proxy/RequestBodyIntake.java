@@ -1,0 +1,131 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.errors.Reason;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The client's request body on its way in, for one {@link Exchange}: each chunk goes to the attempt in
+ * progress, into the replay buffer, or is held for the next attempt, and more is read from the client only
+ * when there is somewhere for it to go. It answers the client's {@code Expect: 100-continue} before the
+ * first read, enforces {@code max-request-body}, and, for a body read in full before the first attempt
+ * (see {@link RequestBody#readFirst}), starts that attempt once the last chunk is in.
+ */
+final class RequestBodyIntake {
+
+    private final Exchange exchange;
+    private final ClientRequestHandler client;
+    private final ChannelHandlerContext ctx;
+    private final ProxySnapshot snapshot;
+    private final HttpRequest request;
+    private final ExchangeOutcome outcome;
+    private final RequestBody body;
+    private final AttemptLoop attempts;
+    private final ClientResponseWriter clientResponse;
+    private boolean continueSent;
+    /** The body is being read in full before the first attempt starts. */
+    private boolean collecting;
+
+    RequestBodyIntake(Exchange exchange, ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
+                      HttpRequest request, ExchangeOutcome outcome, RequestBody body, AttemptLoop attempts,
+                      ClientResponseWriter clientResponse) {
+        this.exchange = exchange;
+        this.client = client;
+        this.ctx = ctx;
+        this.snapshot = snapshot;
+        this.request = request;
+        this.outcome = outcome;
+        this.body = body;
+        this.attempts = attempts;
+        this.clientResponse = clientResponse;
+    }
+
+    /** Reads the whole body before the first attempt, which starts when the last chunk has arrived. */
+    void collectFirst() {
+        collecting = true;
+        requestMore();
+    }
+
+    /** Whether the body is still being read in full ahead of the first attempt. */
+    boolean collecting() {
+        return collecting;
+    }
+
+    /** A chunk of the request body from the client; the intake owns it. */
+    void onContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        ByteBuf data = content.content();
+        outcome.addBytesIn(data.readableBytes());
+        if (body.received() + data.readableBytes() > snapshot.config().server().maxRequestBody()) {
+            content.release();
+            if (!clientResponse.responseStarted()) {
+                attempts.abandonCurrent();
+                exchange.fail(Reason.REQUEST_BODY_TOO_LARGE, -1);
+            } else {
+                exchange.abort();
+            }
+            return;
+        }
+        HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
+        if (trailers != null) {
+            ForwardedHeaders.dropForbiddenTrailers(trailers, snapshot.requestIdHeader());
+        }
+        if (!collecting && !attempts.canWriteBody() && !body.keeps(data.readableBytes())) {
+            body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body
+            return;
+        }
+        take(content);
+    }
+
+    /** A body chunk the current attempt writes now, or the replay buffer keeps for it. */
+    private void take(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        body.append(content.content(), last, last ? ((LastHttpContent) content).trailingHeaders() : null);
+        if (collecting) {
+            content.release(); // kept in the replay buffer: the first attempt writes it from there
+            if (last) {
+                collecting = false;
+                attempts.nextAttempt();
+            } else {
+                requestMore();
+            }
+            return;
+        }
+        OriginAttempt attempt = attempts.current();
+        if (attempt != null && attempt.active()) {
+            attempt.writeBody(content);
+            if (!last && attempt.originWritable()) {
+                requestMore();
+            }
+        } else {
+            content.release(); // kept in the replay buffer if replayable; a retry writes it from there
+        }
+    }
+
+    /** An attempt has connected and written what was kept of the body: a held chunk follows, then the rest. */
+    void onAttemptConnected() {
+        HttpContent held = body.takeHeld();
+        if (held == null) {
+            requestMore();
+            return;
+        }
+        take(held);
+    }
+
+    /** Reads more of the request body from the client, first answering its {@code Expect: 100-continue}. */
+    void requestMore() {
+        if (body.complete() || exchange.finished()) {
+            return;
+        }
+        if (!continueSent && HttpUtil.is100ContinueExpected(request)) {
+            continueSent = true;
+            ClientResponder.writeContinue(ctx);
+        }
+        client.readBody();
+    }
+}
