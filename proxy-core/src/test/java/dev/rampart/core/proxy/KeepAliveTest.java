@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Keep-alive on both sides: one client connection carries many requests over one pooled upstream connection. */
@@ -66,6 +67,27 @@ class KeepAliveTest {
             // Client connections may land on either of the proxy's two event loops, each with its own pool.
             assertEquals(true, upstream.connectionsAccepted() <= 2,
                     "upstream connections are pooled across client connections: " + upstream.connectionsAccepted());
+        }
+    }
+
+    @Test
+    void aThousandRequestsPipelinedInOneWriteAreEachAnsweredInOrder() {
+        int count = 1000; // ~30 KB: one read holds hundreds of heads, far past Netty's default pipeline depth
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", req.uri()));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                all.append("GET /").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+            }
+            raw.send(all.toString());
+            for (int i = 0; i < count; i++) {
+                RawHttp.Response response = raw.read();
+                assertNotNull(response, "response " + i + " of " + count + ", not a closed connection");
+                assertEquals(200, response.status(), "response " + i);
+                assertEquals("/" + i, response.text(), "response " + i + " answers request " + i);
+            }
+            assertEquals(count, upstream.requests().size());
         }
     }
 }
