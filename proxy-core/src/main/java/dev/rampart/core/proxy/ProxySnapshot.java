@@ -38,6 +38,7 @@ final class ProxySnapshot {
 
     /** Requests allowed to wait for a pooled connection per endpoint and event loop. */
     static final int MAX_PENDING_ACQUIRES = 1024;
+    private static final long DEADLINE_TIMER_SLACK_NANOS = 1_000_000_000L;
 
     private final RampartConfig config;
     private final Router router;
@@ -70,6 +71,7 @@ final class ProxySnapshot {
 
     static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, HealthChecks health, OriginPools pools,
                                ProxyObserver observer, Ticker ticker, Clock clock, RandomGenerator random) {
+        Map<String, Long> longestCalls = longestCallsByUpstream(config);
         Map<String, Upstream> upstreams = new HashMap<>();
         Set<PoolSettings> poolsInUse = new HashSet<>();
         List<HealthChecks.Target> healthTargets = new ArrayList<>();
@@ -80,8 +82,9 @@ final class ProxySnapshot {
                         uc.poolIdleTimeout(), MAX_PENDING_ACQUIRES, uc.tls());
                 poolsInUse.add(settings);
                 var endpointHealth = health.healthOf(uc.name(), address, uc.healthCheck());
-                endpoints.add(new Endpoint(address, settings, breakers.get(uc.name(), address, uc.circuitBreaker()),
-                        endpointHealth));
+                CircuitBreaker breaker = breakers.get(uc.name(), address, uc.circuitBreaker());
+                breaker.expectCallsWithin(longestCalls.getOrDefault(uc.name(), 0L));
+                endpoints.add(new Endpoint(address, settings, breaker, endpointHealth));
                 uc.healthCheck().ifPresent(check ->
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
@@ -95,6 +98,19 @@ final class ProxySnapshot {
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 pools, observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets));
+    }
+
+    /**
+     * For each upstream, the longest its calls may take: the longest timeout of the routes that use it
+     * (the route deadline ends every attempt), plus a second for a deadline timer that fires late.
+     */
+    private static Map<String, Long> longestCallsByUpstream(RampartConfig config) {
+        Map<String, Long> longest = new HashMap<>();
+        for (RouteConfig rc : config.routes()) {
+            rc.upstream().ifPresent(name -> longest.merge(name,
+                    rc.timeout().toNanos() + DEADLINE_TIMER_SLACK_NANOS, Math::max));
+        }
+        return longest;
     }
 
     RampartConfig config() {

@@ -67,6 +67,16 @@ public interface CircuitBreaker {
         return 0;
     }
 
+    /**
+     * The longest an admitted call may legitimately take before its outcome is reported (for the proxy: its
+     * longest route timeout toward this endpoint). A half-open breaker whose probe permits are all out
+     * waits at least this long before it takes them for lost and starts a fresh probe round; any less,
+     * and a probe that is only slow would let more probes through than {@code half-open-probes} allows.
+     * Set again by each config reload; the default ignores it.
+     */
+    default void expectCallsWithin(long nanos) {
+    }
+
     /** {@link #onSuccess(long)} for an attempt admitted in {@code admittedIn}; ignored in any other phase. */
     default void onSuccess(long durationNanos, long admittedIn) {
         onSuccess(durationNanos);

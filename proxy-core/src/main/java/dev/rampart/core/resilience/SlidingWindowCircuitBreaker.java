@@ -28,9 +28,10 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  *   <li>Half-open probes are judged on success or failure only; slowness counts in the closed window.</li>
  *   <li>The window is kept when the breaker opens (the admin endpoint shows the rate that tripped it)
  *       and cleared when it closes.</li>
- *   <li>If every probe permit is out and none came back for {@code max(window, max-open-duration)},
- *       the half-open phase starts over with fresh permits: a lost outcome (a bug, but a likely one in
- *       a proxy) must not keep an endpoint out of rotation forever.</li>
+ *   <li>If every probe permit is out and none came back for {@code max(window, max-open-duration)}, or
+ *       longer when a call may take longer ({@link #expectCallsWithin}), the half-open phase starts over
+ *       with fresh permits: a lost outcome (a bug, but a likely one in a proxy) must not keep an endpoint
+ *       out of rotation forever.</li>
  * </ul>
  */
 final class SlidingWindowCircuitBreaker implements CircuitBreaker {
@@ -88,6 +89,8 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private final long maxOpenNanos;
     private final int halfOpenProbes;
     private final long staleHalfOpenNanos;
+    /** The longest a call may take before its outcome is reported; written by reloads, read by probes. */
+    private volatile long longestCallNanos;
 
     private final SlidingWindow window;
     private final AtomicInteger consecutive = new AtomicInteger();
@@ -142,7 +145,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
             if (takePermit(current, now)) {
                 return true;
             }
-            if (now - current.lastPermitNanos.get() < staleHalfOpenNanos) {
+            if (now - current.lastPermitNanos.get() < Math.max(staleHalfOpenNanos, longestCallNanos)) {
                 return false;
             }
             // Every permit is out and none came back for a long time: start the probe round again.
@@ -161,6 +164,12 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return true;
             }
         }
+    }
+
+    @Override
+    public void expectCallsWithin(long nanos) {
+        checkArgument(nanos >= 0, "nanos: %s (expected: >= 0)", nanos);
+        longestCallNanos = nanos;
     }
 
     @Override

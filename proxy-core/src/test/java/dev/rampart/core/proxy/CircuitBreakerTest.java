@@ -318,6 +318,31 @@ class CircuitBreakerTest {
         assertEquals(null, proxy.observer.exchanges.get(0).reason());
     }
 
+    @Test
+    void aHalfOpenProbeSlowerThanTheMaxOpenDurationButWithinTheRouteTimeoutIsTheOnlyProbe() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        start((req, reply) -> {
+            if (calls.incrementAndGet() == 1) {
+                reply.send(500, "text/plain", "down");
+            } else {
+                reply.after(2_500, () -> reply.send(200, "text/plain", "slow but well"));
+            }
+        }, "consecutive-failures = 1, minimum-calls = 100, window = 1s, open-duration = 1s, max-open-duration = 1s,"
+                + " half-open-probes = 1", "timeout = 8s\n" + NO_RETRIES);
+        assertEquals(500, get("/fail").statusCode());
+        Thread.sleep(1_100); // the open period passes: the next call is the one probe
+
+        var probe = proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/probe")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1_500); // the probe is still out, past max(window, max-open-duration)
+        HttpResponse<String> second = get("/while-probing");
+
+        assertEquals(503, second.statusCode(), "half-open-probes = 1: no second probe while the first may answer");
+        assertEquals("CIRCUIT_OPEN", Envelope.parse(second.body()).reason());
+        assertEquals(200, probe.get().statusCode());
+        assertEquals(2, calls.get(), "the failure and the one probe reached the upstream");
+    }
+
     private int awaitNotCircuitOpen(long timeoutMillis) throws Exception {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (System.nanoTime() < deadline) {

@@ -335,6 +335,19 @@ class CircuitBreakerTest {
         assertEquals(HALF_OPEN, breaker.state());
     }
 
+    @Test
+    void aProbeThatIsOnlySlowerThanTheMaxOpenDurationIsWaitedForUntilItsCallMayEnd() {
+        CircuitBreaker breaker = openedAndWaited();
+        breaker.expectCallsWithin(Duration.ofSeconds(90).toNanos()); // a route timeout longer than max-open-duration
+        for (int i = 0; i < 3; i++) {
+            assertTrue(breaker.tryAcquirePermission());
+        }
+        ticker.advance(Duration.ofSeconds(61));
+        assertFalse(breaker.tryAcquirePermission(), "the probes may still answer: no fourth one");
+        ticker.advance(Duration.ofSeconds(29));
+        assertTrue(breaker.tryAcquirePermission(), "past the longest call, the probes count as lost");
+    }
+
     // --- disabled, listener, arguments ---
 
     @Test
