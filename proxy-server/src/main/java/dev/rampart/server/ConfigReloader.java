@@ -91,10 +91,15 @@ final class ConfigReloader implements AutoCloseable {
                 if (!ours) {
                     continue;
                 }
-                // Debounce: wait until the file has been quiet for DEBOUNCE.
-                WatchKey more;
-                while ((more = watcher.poll(DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    drain(more, name);
+                // Debounce: wait until the file has been quiet for DEBOUNCE. Only its own events count: a log
+                // or a pid file written next to it all the time must not put the reload off for ever.
+                long lastChange = System.nanoTime();
+                long left;
+                while ((left = DEBOUNCE.toNanos() - (System.nanoTime() - lastChange)) > 0) {
+                    WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
+                    if (more != null && drain(more, name)) {
+                        lastChange = System.nanoTime();
+                    }
                 }
                 if (file.toFile().isFile()) {
                     reload("file changed");

@@ -119,6 +119,33 @@ class ReloadUnderLoadTest {
     }
 
     @Test
+    void aChangeIsAppliedWhileAnotherFileInTheDirectoryKeepsChanging() throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Path neighbour = dir.resolve("proxy.log");
+        Thread writer = new Thread(() -> {
+            try {
+                while (writing.get()) {
+                    Files.writeString(neighbour, "a line\n", java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                    Thread.sleep(50); // far more often than the debounce: the directory is never quiet
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        try {
+            Thread.sleep(200); // the writer is going before the config changes
+            write(true);
+            awaitStatus("/extra", 200);
+            assertTrue(writer.isAlive(), "the neighbour was still being written when the reload came");
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
+    @Test
     void anInvalidFileIsRefusedAndTheRunningConfigStays() throws Exception {
         Files.writeString(file, "rampart { routes = [ { name = broken, upstream = nowhere } ] }");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
