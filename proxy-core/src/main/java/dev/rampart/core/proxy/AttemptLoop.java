@@ -253,7 +253,7 @@ final class AttemptLoop {
                 exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds(), List.of());
                 return;
             }
-            exchange.fail(kind.reason(), -1);
+            exchange.fail(retries.failureToReport(kind).reason(), -1);
             return;
         }
         retries.failureRetried(kind);

@@ -8,6 +8,7 @@ import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -92,7 +93,8 @@ final class OriginAttempt implements OriginListener {
      * the proxy reused it, when the upstream most likely never processed the request.
      */
     boolean onReusedConnectionWithoutResponse() {
-        return conn != null && conn.requests() > 1 && !skippingInformational && !sawInformational;
+        return conn != null && conn.requests() > 1 && !conn.responseBytesSeen() && !skippingInformational
+                && !sawInformational;
     }
 
     /** Whether any byte of the request reached the upstream connection. */
@@ -232,7 +234,11 @@ final class OriginAttempt implements OriginListener {
             int code = response.status().code();
             if (result.isFailure()) {
                 ReferenceCountUtil.release(msg);
-                loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, result.cause());
+                // A head cut short by a close is not malformed: the upstream closed before a complete head,
+                // as with a reset (nginx, too, retries both alike).
+                FailureKind kind = result.cause() instanceof PrematureChannelClosureException
+                        ? FailureKind.RESET : FailureKind.BAD_RESPONSE;
+                loop.onAttemptFailed(this, kind, result.cause());
                 return;
             }
             String framingProblem = ResponseValidation.problem(response);

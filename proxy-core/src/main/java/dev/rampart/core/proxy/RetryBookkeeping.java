@@ -114,13 +114,31 @@ final class RetryBookkeeping {
 
     /**
      * A failed attempt is being retried: if no endpoint admits the retry, the client gets this failure,
-     * unless it is a connect failure after an endpoint did answer: the answer says more than a refusal.
+     * unless it is a connect failure after an endpoint was reached (it answered, reset or timed out): what
+     * that endpoint did says more than a refusal.
      */
     void failureRetried(FailureKind kind) {
-        lastFailureKind = kind;
-        if (!kind.isConnectFailure()) {
-            lastStatus = -1;
+        if (kind.isConnectFailure() && reachedAnEndpoint()) {
+            return;
         }
+        lastFailureKind = kind;
+        lastStatus = -1;
+    }
+
+    /** Whether the last retried attempt that got past connecting ended with a status or a failure. */
+    private boolean reachedAnEndpoint() {
+        return lastStatus > 0 || lastFailureKind != null && !lastFailureKind.isConnectFailure();
+    }
+
+    /**
+     * The failure the client hears of when an attempt failed with {@code kind} and is not retried: that one,
+     * unless it is a connect failure after an earlier attempt reached an endpoint and failed there (a reset,
+     * a timeout), which is then reported. "Every tried endpoint refused" would not be true. (An earlier
+     * upstream status is reported as that status: see {@link #lastStatus()}.)
+     */
+    FailureKind failureToReport(FailureKind kind) {
+        return kind.isConnectFailure() && lastFailureKind != null && !lastFailureKind.isConnectFailure()
+                ? lastFailureKind : kind;
     }
 
     /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */

@@ -39,6 +39,11 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         return requests;
     }
 
+    /** Whether any byte of a response to the current request came back, even an incomplete head. */
+    public boolean responseBytesSeen() {
+        return codec != null && codec.responseBytesSeen();
+    }
+
     /** Routes the connection's events to {@code newListener} until {@link #release(boolean)}. */
     public void bind(OriginListener newListener) {
         this.listener = newListener;

@@ -42,9 +42,19 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
      * connection carries another protocol and never goes back to the pool).
      */
     private boolean interim;
+    /** Some byte of a response to the current request arrived (decoded or not). */
+    private boolean responseBytesSeen;
 
     OriginHttpCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config), new RequestEncoder());
+    }
+
+    /**
+     * Whether any byte came back since the current request was sent, even one the decoder could not make
+     * anything of yet (half a status line): the upstream then had the request, whatever happens next.
+     */
+    boolean responseBytesSeen() {
+        return responseBytesSeen;
     }
 
     /** Whether the decoder holds bytes it has not decoded: past the end of the response just read. */
@@ -59,6 +69,7 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 method = request.method();
                 awaitingResponse = true;
                 interim = false;
+                responseBytesSeen = false;
             }
             super.encode(ctx, msg, out);
         }
@@ -82,6 +93,9 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 in.skipBytes(in.readableBytes());
                 ctx.close();
                 return;
+            }
+            if (in.isReadable()) {
+                responseBytesSeen = true;
             }
             int before = out.size();
             super.decode(ctx, in, out);
