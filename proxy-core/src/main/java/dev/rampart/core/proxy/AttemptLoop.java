@@ -100,15 +100,19 @@ final class AttemptLoop {
 
     // ---- the loop ---------------------------------------------------------------------------------
 
-    void nextAttempt() {
+    /**
+     * Starts the next attempt; returns false when none starts: the client is being answered already, or
+     * no endpoint admits one (the client is answered then).
+     */
+    boolean nextAttempt() {
         backoffTimer = null;
         if (exchange.finished() || clientResponse.responseStarted()) {
-            return; // the client is already being answered (an early ending raced the backoff timer)
+            return false; // the client is already being answered (an early ending raced the backoff timer)
         }
         Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
         if (endpoint == null) {
-            failWithNoEndpointAdmitting();
-            return;
+            retries.answerWithLastOutcome(exchange, null); // no endpoint lets a call through
+            return false;
         }
         long now = snapshot.ticker().read();
         if (firstAttemptNanos < 0) {
@@ -126,6 +130,7 @@ final class AttemptLoop {
             pendingAcquire = acquired;
             acquired.addListener(f -> guarded(() -> onAcquired(attempt, acquired)).run());
         }
+        return true;
     }
 
     private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
@@ -236,8 +241,9 @@ final class AttemptLoop {
             abandonCurrent(); // neither a failure nor an attempt: the connection was dead before it was used
             // Its idle siblings are suspect too: the retry, and the next requests, get fresh connections.
             snapshot.pools().closeIdle(ctx.channel().eventLoop(), attempt.endpoint().poolSettings());
-            snapshot.observer().onRetry(route.name(), "stale-connection");
-            nextAttempt();
+            if (nextAttempt()) {
+                snapshot.observer().onRetry(route.name(), "stale-connection");
+            }
             return;
         }
         long elapsed = snapshot.ticker().read() - attempt.callStartNanos();
@@ -247,13 +253,7 @@ final class AttemptLoop {
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {
-            if (kind.isConnectFailure() && retries.lastStatus() > 0) {
-                // Another endpoint answered (a 503, say) before this one refused: that answer is what the
-                // client should hear, not "every endpoint refused", which would not be true.
-                exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds(), List.of());
-                return;
-            }
-            exchange.fail(retries.failureToReport(kind).reason(), -1);
+            retries.answerWithLastOutcome(exchange, kind);
             return;
         }
         retries.failureRetried(kind);
@@ -304,31 +304,18 @@ final class AttemptLoop {
         return true;
     }
 
-    /**
-     * No endpoint lets a call through. Before any attempt that is CIRCUIT_OPEN; after a retried attempt
-     * (a breaker opened during the backoff) the client gets the last attempt's outcome: its failure's
-     * envelope, or for an upstream error status the envelope of that status (its body was not kept).
-     */
-    private void failWithNoEndpointAdmitting() {
-        if (retries.lastStatus() > 0) {
-            exchange.failUpstream(retries.lastStatus(), retries.lastRetryAfterSeconds(), List.of());
-        } else if (retries.lastFailureKind() != null) {
-            exchange.fail(retries.lastFailureKind().reason(), -1);
-        } else {
-            exchange.fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
-        }
-    }
-
     /** Schedules the retry a decision asks for; reports a skipped one. Returns whether it retries. */
     private boolean retryOrReport(RetryDecision decision) {
         if (!(decision instanceof RetryDecision.Retry retry)) {
             retries.reportSkipped(decision);
             return false;
         }
-        // Counted when it is made: a client that leaves during the backoff cancels a retry never sent.
+        // Counted when it is made: a client that leaves during the backoff cancels a retry never sent, and
+        // a breaker that opened meanwhile stops one.
         Runnable retryNow = () -> {
-            snapshot.observer().onRetry(route.name(), retry.causeLabel());
-            nextAttempt();
+            if (nextAttempt()) {
+                snapshot.observer().onRetry(route.name(), retry.causeLabel());
+            }
         };
         long delay = retry.delay().toNanos();
         if (delay <= 0) {

@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RetryConfig;
+import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.FailureKind;
 import dev.rampart.core.resilience.RetryAfter;
 import dev.rampart.core.resilience.RetryContext;
@@ -131,14 +132,24 @@ final class RetryBookkeeping {
     }
 
     /**
-     * The failure the client hears of when an attempt failed with {@code kind} and is not retried: that one,
-     * unless it is a connect failure after an earlier attempt reached an endpoint and failed there (a reset,
-     * a timeout), which is then reported. "Every tried endpoint refused" would not be true. (An earlier
-     * upstream status is reported as that status: see {@link #lastStatus()}.)
+     * Answers the client once the attempts have stopped: after an attempt that failed with {@code failed},
+     * or (null) when no endpoint lets another call through. A refusal never hides what an endpoint that
+     * had the request did: after an upstream error status the client gets that status's envelope (its body
+     * was not kept), after a reset or a timeout that failure's ("every tried endpoint refused" would not
+     * be true). With no attempt made at all, no endpoint admitting one is CIRCUIT_OPEN.
      */
-    FailureKind failureToReport(FailureKind kind) {
-        return kind.isConnectFailure() && lastFailureKind != null && !lastFailureKind.isConnectFailure()
-                ? lastFailureKind : kind;
+    void answerWithLastOutcome(Exchange exchange, FailureKind failed) {
+        if (lastStatus > 0 && (failed == null || failed.isConnectFailure())) {
+            exchange.failUpstream(lastStatus, lastRetryAfterSeconds, List.of());
+            return;
+        }
+        FailureKind reported = failed == null || failed.isConnectFailure() && reachedAnEndpoint()
+                ? lastFailureKind : failed;
+        if (reported != null) {
+            exchange.fail(reported.reason(), -1);
+        } else {
+            exchange.fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+        }
     }
 
     /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */
@@ -146,20 +157,6 @@ final class RetryBookkeeping {
         lastFailureKind = null;
         lastStatus = status;
         lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);
-    }
-
-    /** The upstream error status of the last retried attempt, or -1 when it did not end with one. */
-    int lastStatus() {
-        return lastStatus;
-    }
-
-    long lastRetryAfterSeconds() {
-        return lastRetryAfterSeconds;
-    }
-
-    /** The failure of the last retried attempt, or null when it did not end with one. */
-    FailureKind lastFailureKind() {
-        return lastFailureKind;
     }
 
     /**

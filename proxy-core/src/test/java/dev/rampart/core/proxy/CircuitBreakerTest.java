@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
@@ -116,6 +117,27 @@ class CircuitBreakerTest {
         assertEquals(503, response.statusCode());
         assertEquals("failure 1", response.body(), "the upstream's own response, passed through");
         assertEquals(1, upstream.requests().size());
+    }
+
+    @Test
+    void aRetryThatABreakerOpenedDuringItsBackoffStopsIsNotCountedAsARetry() throws Exception {
+        upstream = FakeUpstream.start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("unused")));
+        proxy = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"],"
+                        + " circuit-breaker { consecutive-failures = 2, minimum-calls = 100, open-duration = 5s } }",
+                "{ name = once, match { path-prefix = \"/once\" }, upstream = app, retry { attempts = 1 } },\n"
+                        + "{ name = default, match { path-prefix = \"/\" }, upstream = app,"
+                        + " retry { attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none } } }"));
+
+        var retrying = proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/retrying")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Await.until(() -> upstream.requests().size() == 1, "the first attempt"); // it failed; the backoff runs
+        assertEquals(503, get("/once").statusCode()); // the second failure in a row opens the breaker
+
+        assertEquals(503, retrying.get().statusCode());
+        proxy.observer.awaitExchange(2);
+        assertEquals(2, upstream.requests().size(), "the retry never went out");
+        assertEquals(java.util.List.of(), proxy.observer.retries, "so it is not counted as one");
     }
 
     @Test
