@@ -25,6 +25,8 @@ final class FlushBatch implements Runnable {
 
     private final ArrayList<Channel> pending = new ArrayList<>();
     private boolean scheduled;
+    /** The index {@link #run} is flushing; the entries up to it are flushed already. -1 outside a run. */
+    private int flushing = -1;
 
     private FlushBatch() {
     }
@@ -47,9 +49,11 @@ final class FlushBatch implements Runnable {
 
     private void add(Channel channel) {
         int size = pending.size();
-        if (size > 0 && pending.get(size - 1) == channel) {
+        if (size - 1 > flushing && pending.get(size - 1) == channel) {
             return; // a response's head and its end, written in one read: one flush
         }
+        // Otherwise listed (again): a channel whose own flush completed a write and whose listener wrote
+        // once more (a pipelined request the proxy answers itself) needs another flush.
         pending.add(channel);
         if (!scheduled) {
             scheduled = true;
@@ -66,10 +70,12 @@ final class FlushBatch implements Runnable {
         try {
             // Indexed: a flush that completes a write runs its listeners, which may add channels to this round.
             for (int i = 0; i < pending.size(); i++) {
+                flushing = i;
                 pending.get(i).flush();
             }
         } finally {
             pending.clear();
+            flushing = -1;
             scheduled = false;
         }
     }

@@ -84,4 +84,21 @@ class FlushBatchTest {
         first.finishAndReleaseAll();
         second.finishAndReleaseAll();
     }
+
+    @Test
+    void aChannelWrittenAgainByItsOwnFlushIsFlushedAgain() {
+        // A pipelined request answered by the proxy itself: the flush of the previous response completes its
+        // write, whose listener starts the next request, whose answer goes to the same channel at once.
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.write("first response").addListener((ChannelFutureListener) f -> {
+            channel.write("second response");
+            FlushBatch.flushSoon(channel);
+        });
+        FlushBatch.flushSoon(channel);
+
+        channel.runPendingTasks();
+        assertEquals("first response", channel.readOutbound());
+        assertEquals("second response", channel.readOutbound(), "written after the channel's flush: flushed again");
+        channel.finishAndReleaseAll();
+    }
 }

@@ -90,4 +90,26 @@ class KeepAliveTest {
             assertEquals(count, upstream.requests().size());
         }
     }
+
+    @Test
+    void pipelinedRequestsTheProxyAnswersItselfAreAnsweredBehindOthers() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "proxied"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"" + upstream.authority() + "\"] }",
+                     "{ name = direct, match { path-prefix = \"/direct\" }, respond { status = 200, body = \"direct\" } },"
+                             + "{ name = default, match { path-prefix = \"/\" }, upstream = app }"));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /direct/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /direct/2 HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /c HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n");
+            for (String expected : new String[] {"proxied", "direct", "direct", "proxied"}) {
+                RawHttp.Response response = raw.read();
+                assertNotNull(response, "an answer for each pipelined request, not a hang");
+                assertEquals(expected, response.text());
+            }
+            RawHttp.Response refused = raw.read();
+            assertNotNull(refused, "the refusal of the last one (two Host fields) is sent too");
+            assertEquals(400, refused.status());
+        }
+    }
 }
