@@ -29,9 +29,8 @@ final class MatchBinder {
     static MatchConfig bind(ConfigSection s) {
         Optional<String> host = s.optionalString("host").flatMap(h -> host(s, h));
         Optional<String> pathPrefix = s.optionalString("path-prefix");
-        if (pathPrefix.isPresent() && !pathPrefix.get().startsWith("/")) {
-            ValueReader.mismatch(s.path("path-prefix"), "a path starting with \"/\"", s.value("path-prefix"),
-                    s.problems());
+        if (pathPrefix.isPresent() && !UriPaths.isPath(pathPrefix.get())) {
+            ValueReader.mismatch(s.path("path-prefix"), UriPaths.EXPECTED_PATH, s.value("path-prefix"), s.problems());
         }
         Optional<Pattern> pathRegex = s.optionalString("path-regex").flatMap(r -> regex(s, r));
         if (s.has("path-prefix") && s.has("path-regex")) {

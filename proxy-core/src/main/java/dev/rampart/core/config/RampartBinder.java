@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +22,17 @@ import java.util.regex.Pattern;
 final class RampartBinder {
 
     /** An HTTP token (RFC 9110 §5.6.2): what header names and method names are made of. */
+    /**
+     * Header names the request id may not take: the id is set on the request and the response alike, so it
+     * would overwrite their framing (Content-Length, Transfer-Encoding), a hop-by-hop field, the Host the
+     * upstream routes by, or a field the proxy itself sets (Via, Forwarded, X-Forwarded-*, X-Rampart-Attempt,
+     * Proxy-Status, Date, Retry-After).
+     */
+    private static final Set<String> RESERVED_FOR_REQUEST_ID = Set.of("content-length", "transfer-encoding",
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
+            "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-rampart-attempt",
+            "proxy-status", "date", "retry-after", "content-type", "expect");
+
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** A header field value (RFC 9110 §5.5): visible characters, spaces and tabs, and obs-text; nothing else. */
     static final Pattern FIELD_VALUE = Pattern.compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
@@ -133,6 +145,11 @@ final class RampartBinder {
 
     private static RequestIdConfig requestId(ConfigSection s) {
         String header = headerName(s, "header", "X-Request-Id", false);
+        if (RESERVED_FOR_REQUEST_ID.contains(header.toLowerCase(Locale.ROOT))) {
+            ValueReader.mismatch(s.path("header"), "a header name of its own (this one frames or routes the"
+                    + " message, or the proxy sets it)", s.value("header"), s.problems());
+            header = "X-Request-Id";
+        }
         boolean trustIncoming = s.bool("trust-incoming", true);
         s.finish();
         return new RequestIdConfig(header, trustIncoming);

@@ -102,6 +102,8 @@ final class RouteBinder {
             String to = r.string("to", "");
             if (!r.has("to")) {
                 r.problem("to", "missing (expected the prefix to put in its place)");
+            } else if (!to.isEmpty()) { // empty: the prefix is removed, as strip-prefix does
+                prefix(r, "to", to);
             }
             r.finish();
             result = Optional.of(new PathRewrite.ReplacePrefix(from, to));
@@ -116,8 +118,8 @@ final class RouteBinder {
     }
 
     private static void prefix(ConfigSection s, String key, String prefix) {
-        if (!prefix.startsWith("/")) {
-            ValueReader.mismatch(s.path(key), "a path starting with \"/\"", s.value(key), s.problems());
+        if (!UriPaths.isPath(prefix)) {
+            ValueReader.mismatch(s.path(key), UriPaths.EXPECTED_PATH, s.value(key), s.problems());
         }
     }
 

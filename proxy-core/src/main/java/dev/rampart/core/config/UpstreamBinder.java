@@ -149,8 +149,8 @@ final class UpstreamBinder {
 
     private static HealthCheckConfig healthCheck(ConfigSection s) {
         String path = s.string("path", "/healthz");
-        if (!path.startsWith("/")) {
-            ValueReader.mismatch(s.path("path"), "a path starting with \"/\"", s.value("path"), s.problems());
+        if (!UriPaths.isPathAndQuery(path)) {
+            ValueReader.mismatch(s.path("path"), UriPaths.EXPECTED_PATH_AND_QUERY, s.value("path"), s.problems());
         }
         Duration interval = s.duration("interval", Duration.ofSeconds(5));
         Duration timeout = s.duration("timeout", Duration.ofSeconds(1));

@@ -146,6 +146,10 @@ final class ValueReader {
     static Long size(ConfigValue value, String path, long min, long max, Problems problems) {
         String expected = "a size (e.g. 64k, 10m)";
         long bytes;
+        if (value.valueType() == ConfigValueType.NUMBER && !isWholeNumber((Number) value.unwrapped())) {
+            mismatch(path, "a whole number of bytes, or a size (e.g. 64k, 1.5m)", value, problems);
+            return null; // HOCON would round 1.5 down to 1 byte without a word
+        }
         try {
             bytes = ConfigFactory.empty().withValue("v", value).getBytes("v");
         } catch (com.typesafe.config.ConfigException e) {
@@ -158,6 +162,10 @@ final class ValueReader {
             return null;
         }
         return bytes;
+    }
+
+    private static boolean isWholeNumber(Number n) {
+        return !(n instanceof Double || n instanceof Float) || n.doubleValue() == Math.rint(n.doubleValue());
     }
 
     /** One of an enum's config spellings; the error lists every allowed one. */

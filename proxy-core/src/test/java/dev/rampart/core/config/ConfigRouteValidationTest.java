@@ -63,7 +63,8 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
                 "rampart.routes[1].match.path-regex: expected a regular expression, got \"^/(v1\" (Unclosed group"),
                 problems.get(1));
         assertTrue(problems.get(1).endsWith(at(5)), problems.get(1));
-        assertEquals("rampart.routes[2].match.path-prefix: expected a path starting with \"/\", got \"api\"" + at(6),
+        assertEquals("rampart.routes[2].match.path-prefix: expected a path starting with \"/\" of URI path characters"
+                + " (others as %XX), got \"api\"" + at(6),
                 problems.get(2));
     }
 

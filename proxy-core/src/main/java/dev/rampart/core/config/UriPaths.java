@@ -1,0 +1,57 @@
+package dev.rampart.core.config;
+
+/**
+ * What a path in the config may hold: what RFC 3986 (§3.3, §3.4) allows in a URI path, and for a
+ * health-check path a query after it. Anything else (a space, a control character, non-ASCII text, a
+ * '#') would either break the request line it is written into or never match a request's normalised
+ * path, so it is refused when the config is loaded; such bytes are written as {@code %XX}.
+ */
+final class UriPaths {
+
+    /** What the error says a path must be. */
+    static final String EXPECTED_PATH = "a path starting with \"/\" of URI path characters (others as %XX)";
+    static final String EXPECTED_PATH_AND_QUERY =
+            "a path starting with \"/\", with an optional ?query, of URI characters (others as %XX)";
+
+    private UriPaths() {
+    }
+
+    /** "/" followed by path characters: pchar or "/". */
+    static boolean isPath(String text) {
+        return text.startsWith("/") && validFrom(text, 0, false);
+    }
+
+    /** {@link #isPath} with an optional "?" and query (pchar, "/" or "?") after it. */
+    static boolean isPathAndQuery(String text) {
+        return text.startsWith("/") && validFrom(text, 0, true);
+    }
+
+    private static boolean validFrom(String text, int start, boolean queryAllowed) {
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length() || !isHex(text.charAt(i + 1)) || !isHex(text.charAt(i + 2))) {
+                    return false;
+                }
+                i += 2;
+            } else if (c == '?') {
+                if (!queryAllowed) {
+                    return false;
+                }
+            } else if (!isPathChar(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 3986 pchar without pct-encoded, plus "/": unreserved, sub-delims, ":" and "@". */
+    private static boolean isPathChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0;
+    }
+
+    private static boolean isHex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+}

@@ -1,0 +1,95 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Values that end up on the wire, written into a request line or a header the proxy sends: they are
+ * refused when the config is loaded unless they are what the wire allows there, never sent malformed
+ * and never left to fail on every request. Same message shape as {@link ConfigValidationTest}.
+ */
+class ConfigWireValuesTest extends RejectedConfigSupport {
+
+    private static final String PATH = "expected a path starting with \"/\" of URI path characters (others as %XX)";
+
+    @Test
+    void rewritePrefixesAndPathPrefixesMustBeUriPaths() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, rewrite { replace-prefix { from = "/t", to = "/a b" } } },
+                    { upstream = app, rewrite { replace-prefix { from = "/t", to = "/new?added=1" } } },
+                    { upstream = app, rewrite { replace-prefix { from = "/a#b", to = "/x" } } },
+                    { upstream = app, rewrite { strip-prefix = "/caf\\u00e9" } },
+                    { upstream = app, match { path-prefix = "/bad%zz" } },
+                    { upstream = app, rewrite { replace-prefix { from = "/ok/%41-._~!$&'()*+,;=:@", to = "/v2" } } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[0].rewrite.replace-prefix.to: " + PATH + ", got \"/a b\"" + at(4),
+                "rampart.routes[1].rewrite.replace-prefix.to: " + PATH + ", got \"/new?added=1\"" + at(5),
+                "rampart.routes[2].rewrite.replace-prefix.from: " + PATH + ", got \"/a#b\"" + at(6),
+                "rampart.routes[3].rewrite.strip-prefix: " + PATH + ", got \"/café\"" + at(7),
+                "rampart.routes[4].match.path-prefix: " + PATH + ", got \"/bad%zz\"" + at(8)),
+                problems);
+    }
+
+    @Test
+    void aHealthCheckPathMayHaveAQueryButNoSpaceOrControlCharacter() {
+        String hocon = """
+                rampart {
+                  upstreams {
+                    a { endpoints = ["127.0.0.1:8081"], health-check { path = "/health check" } }
+                    b { endpoints = ["127.0.0.1:8082"], health-check { path = "/h\\r\\nX-Evil: 1" } }
+                    c { endpoints = ["127.0.0.1:8083"], health-check { path = "/health?full=1&x=/y" } }
+                  }
+                  routes = [ { upstream = a } ]
+                }
+                """;
+        String expected = "expected a path starting with \"/\", with an optional ?query, of URI characters (others as %XX)";
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.upstreams.a.health-check.path: " + expected + ", got \"/health check\"" + at(3),
+                "rampart.upstreams.b.health-check.path: " + expected + ", got \"/h\\r\\nX-Evil: 1\"" + at(4)),
+                problems);
+    }
+
+    @Test
+    void theRequestIdHeaderCannotBeAFramingHopByHopOrProxySetField() {
+        for (String name : List.of("Content-Length", "transfer-encoding", "Host", "Connection", "Via", "X-Forwarded-For")) {
+            String hocon = """
+                    rampart {
+                      request-id { header = "%s" }
+                      upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                      routes = [ { upstream = app } ]
+                    }
+                    """.formatted(name);
+            List<String> problems = problemsOf(hocon);
+            assertEquals(List.of("rampart.request-id.header: expected a header name of its own (this one frames or"
+                    + " routes the message, or the proxy sets it), got \"" + name + "\"" + at(2)), problems);
+        }
+    }
+
+    @Test
+    void aSizeGivenAsAPlainNumberMustBeWholeBytes() {
+        String hocon = """
+                rampart {
+                  server { max-request-body = 1.5 }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, retry { replay-buffer = 0.9 } }, { upstream = app, retry { replay-buffer = 1.5k } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.max-request-body: expected a whole number of bytes, or a size (e.g. 64k, 1.5m), got 1.5"
+                        + at(2),
+                "rampart.routes[0].retry.replay-buffer: expected a whole number of bytes, or a size (e.g. 64k, 1.5m),"
+                        + " got 0.9" + at(4)),
+                problems);
+    }
+}
