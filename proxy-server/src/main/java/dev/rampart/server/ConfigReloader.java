@@ -15,7 +15,11 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +44,11 @@ final class ConfigReloader implements AutoCloseable {
     private final Target target;
     private final Object lock = new Object();
     private WatchService watcher;
+    /**
+     * Each watched directory's key, and the names of the files in it whose changes count. Filled before the
+     * watch thread starts, then read and extended by that thread only.
+     */
+    private final Map<WatchKey, Set<Path>> watched = new HashMap<>();
     private Thread thread;
 
     ConfigReloader(ConfigSource source, Target target) {
@@ -67,27 +76,48 @@ final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** Watches the config file's directory for changes to it. */
+    /**
+     * Watches the config file's directory for changes to it, and, when the file is a link into another
+     * directory (a config tree managed with symlinks), the directory of the file it points to as well.
+     */
     void watchFile() throws IOException {
         if (source.file().isEmpty()) {
             return;
         }
         Path file = source.file().get().toAbsolutePath();
-        Path dir = Objects.requireNonNull(file.getParent());
         watcher = FileSystems.getDefault().newWatchService();
-        dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_DELETE);
+        watch(file);
+        watchLinkTarget(file);
         thread = new Thread(() -> watchLoop(file), "rampart-config-watch");
         thread.setDaemon(true);
         thread.start();
     }
 
+    /** Watches {@code file}'s directory for events about {@code file} (a directory registered twice has one key). */
+    private void watch(Path file) throws IOException {
+        Path dir = Objects.requireNonNull(file.getParent());
+        WatchKey key = dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE);
+        watched.computeIfAbsent(key, k -> new HashSet<>()).add(file.getFileName());
+    }
+
+    /** Watches the file a link points to (again after each change: the link may point elsewhere now). */
+    private void watchLinkTarget(Path file) {
+        try {
+            Path real = file.toRealPath();
+            if (!real.equals(file)) {
+                watch(real);
+            }
+        } catch (IOException e) {
+            log.debug("config file {}: its link target is not watched", file, e);
+        }
+    }
+
     private void watchLoop(Path file) {
-        Path name = file.getFileName();
         try {
             while (true) {
                 WatchKey key = watcher.take();
-                boolean ours = drain(key, name);
+                boolean ours = drain(key);
                 if (!ours) {
                     continue;
                 }
@@ -97,12 +127,13 @@ final class ConfigReloader implements AutoCloseable {
                 long left;
                 while ((left = DEBOUNCE.toNanos() - (System.nanoTime() - lastChange)) > 0) {
                     WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
-                    if (more != null && drain(more, name)) {
+                    if (more != null && drain(more)) {
                         lastChange = System.nanoTime();
                     }
                 }
                 if (file.toFile().isFile()) {
                     reload("file changed");
+                    watchLinkTarget(file);
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -111,15 +142,18 @@ final class ConfigReloader implements AutoCloseable {
     }
 
     /** Consumes a key's events; true when one concerned the config file (a Kubernetes ConfigMap swaps a link). */
-    private static boolean drain(WatchKey key, Path name) {
+    private boolean drain(WatchKey key) {
+        Set<Path> names = watched.getOrDefault(key, Set.of());
         boolean ours = false;
         for (WatchEvent<?> event : key.pollEvents()) {
             Object context = event.context();
-            if (context == null || name.equals(context) || context.toString().startsWith("..")) {
+            if (context == null || names.contains(context) || context.toString().startsWith("..")) {
                 ours = true;
             }
         }
-        key.reset();
+        if (!key.reset()) {
+            watched.remove(key); // its directory is gone (a ConfigMap's old data directory, say)
+        }
         return ours;
     }
 
