@@ -29,7 +29,7 @@ final class CheckCommand {
             err.println(e.getMessage());
             return 1;
         }
-        out.println("# effective configuration of " + source.describe() + ", every default filled in");
+        out.println("# " + source.describe() + ":");
         out.println(EffectiveConfigRenderer.render(config));
         List<String> warnings = ConfigWarnings.of(config);
         for (String warning : warnings) {

@@ -33,14 +33,14 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException("--config needs a file");
                     }
-                    config = Path.of(args[++i]);
+                    config = configPath(args[++i]);
                 }
                 case "--check", "-t" -> check = true;
                 case "--help", "-h" -> help = true;
                 case "--version" -> version = true;
                 default -> {
                     if (arg.startsWith("--config=")) {
-                        config = Path.of(arg.substring("--config=".length()));
+                        config = configPath(arg.substring("--config=".length()));
                     } else {
                         throw new IllegalArgumentException("unknown argument: " + arg);
                     }
@@ -48,5 +48,12 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
             }
         }
         return new CommandLine(Optional.ofNullable(config), check, help, version);
+    }
+
+    private static Path configPath(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("--config needs a file");
+        }
+        return Path.of(text);
     }
 }

@@ -42,6 +42,7 @@ class CheckCommandTest {
         assertTrue(printed.contains("load-balancing = round-robin"), "upstream defaults are filled in:\n" + printed);
         assertTrue(printed.contains("max-header-size"), "server defaults are filled in:\n" + printed);
         assertTrue(printed.contains(file + " is valid"), printed);
+        assertEquals(1, printed.split("every default filled in", -1).length - 1, "one header line:\n" + printed);
         assertFalse(stderr().contains("warning"), stderr());
     }
 

@@ -127,9 +127,11 @@ class ServerProcessIT {
 
     @Test
     void aBadCommandLineExitsTwoWithUsage() throws Exception {
-        try (RampartProcess rampart = RampartProcess.start("--frobnicate")) {
-            assertEquals(2, rampart.awaitExit(30));
-            assertTrue(rampart.stderr().contains("Usage:"), rampart.stderr());
+        for (String[] args : new String[][] {{"--frobnicate"}, {"--config="}, {"--config"}}) {
+            try (RampartProcess rampart = RampartProcess.start(args)) {
+                assertEquals(2, rampart.awaitExit(30), String.join(" ", args));
+                assertTrue(rampart.stderr().contains("Usage:"), rampart.stderr());
+            }
         }
     }
 }
