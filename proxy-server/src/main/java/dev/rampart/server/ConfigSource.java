@@ -42,6 +42,10 @@ final class ConfigSource {
         if (file == null) {
             return ConfigLoader.loadDefault();
         }
+        if (Files.isDirectory(file)) {
+            throw new dev.rampart.core.config.ConfigException(java.util.List.of(
+                    file + ": a directory (expected a HOCON file)"));
+        }
         if (!Files.isRegularFile(file)) {
             throw new dev.rampart.core.config.ConfigException(java.util.List.of(
                     file + ": no such file"));

@@ -84,6 +84,12 @@ class CheckCommandTest {
     }
 
     @Test
+    void aDirectoryExitsOneSayingItIsADirectory() {
+        assertEquals(1, check(dir));
+        assertTrue(stderr().contains(dir + ": a directory (expected a HOCON file)"), stderr());
+    }
+
+    @Test
     void aDangerousCombinationIsAWarningNotAnError() throws Exception {
         Path file = write("warn.conf", """
                 rampart {

@@ -88,6 +88,11 @@ public final class ConfigLoader {
 
     /** A syntax error or an unresolvable substitution, in the same {@code ... (file:line)} shape as the rest. */
     private static ConfigException fromTypesafe(com.typesafe.config.ConfigException e) {
+        if (e instanceof com.typesafe.config.ConfigException.IO && e.origin() != null) {
+            // Typesafe's words name the classpath, its last place to look: say what the operator wrote instead.
+            return new ConfigException(List.of("cannot read the included file " + e.origin().description()
+                    + " (a relative include is looked up next to the file that includes it)"));
+        }
         String message = e.getMessage();
         if (e.origin() != null) {
             String prefix = e.origin().description() + ": ";
@@ -98,7 +103,13 @@ public final class ConfigLoader {
                 message = Character.toLowerCase(message.charAt(0)) + message.substring(1)
                         + " (a required substitution; ${?NAME} makes it optional)";
             } else if (e instanceof com.typesafe.config.ConfigException.Parse) {
+                if (message.contains("close parentheses ')' here, not: end of file")) {
+                    // Typesafe's words for a file that ends inside an unclosed { or [: no ')' is involved.
+                    message = "the file ends inside a block: a closing } or ] is missing";
+                }
                 message = "syntax error: " + message;
+            } else if (message.startsWith(" has type")) { // the root itself, whose path is empty
+                message = "the file's top level" + message.replace(" at file root", "") + " ({ rampart { ... } })";
             }
             return new ConfigException(List.of(message + " (" + Problems.where(e.origin()) + ")"));
         }
