@@ -28,7 +28,10 @@ public final class ConfigWarnings {
     private ConfigWarnings() {
     }
 
-    /** Every warning for the config, routes first in route order, then upstreams, then the admin listener. */
+    /**
+     * Every warning for the config: routes first in route order, then routes that can never match, then
+     * upstreams, then the admin listener.
+     */
     public static List<String> of(RampartConfig config) {
         List<String> warnings = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
@@ -36,6 +39,7 @@ public final class ConfigWarnings {
                 retryWarnings(route, warnings);
             }
         }
+        ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
             upstreamWarnings(e.getKey(), e.getValue(), warnings);
         }

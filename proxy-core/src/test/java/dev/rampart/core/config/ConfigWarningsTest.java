@@ -121,4 +121,48 @@ class ConfigWarningsTest {
             assertEquals(false, ConfigWarnings.isLoopback(host), host);
         }
     }
+
+    @Test
+    void routesAnEarlierRouteShadowsAreNamed() {
+        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
+                  routes = [
+                    { name = api, match { path-prefix = "/api" }, upstream = app }
+                    { name = same, match { path-prefix = "/api" }, upstream = app }
+                    { name = narrower, match { path-prefix = "/api/v2", methods = [GET] }, upstream = app }
+                    { name = other-host, match { host = "b.example", path-prefix = "/api" }, upstream = app }
+                    { name = regex, match { path-regex = "^/x" }, upstream = app }
+                    { name = gets, match { methods = [GET] }, upstream = app }
+                    { name = any, upstream = app }
+                    { name = after-catch-all, match { path-regex = "^/y" }, upstream = app }
+                    { name = posts-with-header, match { path-prefix = "/z", methods = [POST], headers { x-a = "1" } }, upstream = app }
+                  ]
+                }
+                """, "test.conf", Map.of()));
+        assertEquals(List.of(
+                "route \"same\": can never match; route \"api\" before it takes every request it would",
+                "route \"narrower\": can never match; route \"api\" before it takes every request it would",
+                "route \"other-host\": can never match; route \"api\" before it takes every request it would",
+                "route \"after-catch-all\": can never match; route \"any\" before it takes every request it would",
+                "route \"posts-with-header\": can never match; route \"any\" before it takes every request it would"),
+                warnings);
+    }
+
+    @Test
+    void routesThatNarrowByHostMethodOrHeaderAreNotShadowedByBroaderOnesAfterThem() {
+        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
+                  routes = [
+                    { name = host, match { host = "a.example", path-prefix = "/api" }, upstream = app }
+                    { name = gets, match { path-prefix = "/api", methods = [GET] }, upstream = app }
+                    { name = canary, match { path-prefix = "/api", headers { x-canary = "1" } }, upstream = app }
+                    { name = regex, match { path-regex = "^/api" }, upstream = app }
+                    { name = api, match { path-prefix = "/api" }, upstream = app }
+                  ]
+                }
+                """, "test.conf", Map.of()));
+        assertEquals(List.of(), warnings);
+    }
 }

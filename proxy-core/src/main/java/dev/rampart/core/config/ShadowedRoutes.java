@@ -1,0 +1,68 @@
+package dev.rampart.core.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Routes that can never match because an earlier one takes every request they would: routes are tried in
+ * order and the first match wins, so a later route with the same (or a narrower) match is dead config,
+ * most often a copy-paste slip. The test is sound, not complete: it names a route only when the earlier
+ * one's criteria provably cover it (a prefix of its prefix, the same or no host, no more methods or
+ * headers required); regular expressions are compared only with a catch-all.
+ */
+final class ShadowedRoutes {
+
+    private ShadowedRoutes() {
+    }
+
+    /** A warning for each route an earlier one shadows, in route order. */
+    static void warn(List<RouteConfig> routes, List<String> warnings) {
+        for (int later = 1; later < routes.size(); later++) {
+            for (int earlier = 0; earlier < later; earlier++) {
+                if (covers(routes.get(earlier).match(), routes.get(later).match())) {
+                    warnings.add("route \"" + routes.get(later).name() + "\": can never match; route \""
+                            + routes.get(earlier).name() + "\" before it takes every request it would");
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Whether every request {@code later} matches is matched by {@code earlier}. */
+    private static boolean covers(MatchConfig earlier, MatchConfig later) {
+        return hostCovers(earlier.host(), later.host())
+                && (earlier.methods().isEmpty() || !later.methods().isEmpty() && earlier.methods().containsAll(later.methods()))
+                && headersCover(earlier.headers(), later.headers())
+                && pathCovers(earlier, later);
+    }
+
+    private static boolean hostCovers(Optional<String> earlier, Optional<String> later) {
+        if (earlier.isEmpty()) {
+            return true;
+        }
+        String e = earlier.get().toLowerCase(Locale.ROOT);
+        return later.isPresent() && (e.equals("*") || e.equals(later.get().toLowerCase(Locale.ROOT)));
+    }
+
+    private static boolean headersCover(Map<String, String> earlier, Map<String, String> later) {
+        for (Map.Entry<String, String> required : earlier.entrySet()) {
+            if (!required.getValue().equals(later.get(required.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean pathCovers(MatchConfig earlier, MatchConfig later) {
+        if (earlier.pathRegex().isPresent()) {
+            return false;
+        }
+        String prefix = earlier.pathPrefix().orElse("/");
+        if (later.pathRegex().isPresent()) {
+            return prefix.equals("/");
+        }
+        return later.pathPrefix().orElse("/").startsWith(prefix);
+    }
+}
