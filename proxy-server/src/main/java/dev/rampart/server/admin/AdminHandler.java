@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,10 +57,45 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
+            Throwable cause = request.decoderResult().cause();
+            boolean tooLarge = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException;
+            send(ctx, request, tooLarge
+                    ? Reply.json(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, AdminJson.HEADERS_TOO_LARGE)
+                    : Reply.json(HttpResponseStatus.BAD_REQUEST, AdminJson.BAD_REQUEST), true);
+            return;
+        }
+        String path = path(request.uri());
+        if (path == null) {
             send(ctx, request, Reply.json(HttpResponseStatus.BAD_REQUEST, AdminJson.BAD_REQUEST), true);
             return;
         }
-        send(ctx, request, answer(request.method(), new QueryStringDecoder(request.uri()).path()), false);
+        send(ctx, request, answer(request.method(), path), false);
+    }
+
+    /** The path of an origin-form or absolute-form target (RFC 9112 §3.2.2: a server accepts both); null if neither. */
+    private static String path(String target) {
+        if (target.startsWith("/")) {
+            return new QueryStringDecoder(target).path();
+        }
+        try {
+            java.net.URI uri = new java.net.URI(target);
+            return uri.isAbsolute() && uri.getRawPath() != null
+                    ? new QueryStringDecoder(uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()).path() : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** A body over the admin server's limit: 413 with the usual JSON and headers, then the connection closes. */
+    static void refuseTooLarge(ChannelHandlerContext ctx) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ByteBufUtil.writeUtf8(ctx.alloc(), AdminJson.TOO_LARGE));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, JSON_CONTENT_TYPE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     private Reply answer(HttpMethod method, String path) {

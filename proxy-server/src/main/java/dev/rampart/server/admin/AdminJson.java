@@ -17,6 +17,8 @@ final class AdminJson {
     static final String NOT_FOUND = "{\"error\":\"not_found\"}";
     static final String METHOD_NOT_ALLOWED = "{\"error\":\"method_not_allowed\"}";
     static final String BAD_REQUEST = "{\"error\":\"bad_request\"}";
+    static final String HEADERS_TOO_LARGE = "{\"error\":\"request_header_fields_too_large\"}";
+    static final String TOO_LARGE = "{\"error\":\"payload_too_large\"}";
     static final String INTERNAL_ERROR = "{\"error\":\"internal_error\"}";
 
     private final JsonFactory jsonFactory = new JsonFactory();

@@ -4,6 +4,7 @@ import dev.rampart.core.config.AdminConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -11,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -70,7 +72,13 @@ public final class AdminServer implements AutoCloseable {
                                 new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
                                 new HttpServerCodec(),
                                 new HttpServerKeepAliveHandler(),
-                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                new HttpObjectAggregator(MAX_REQUEST_BYTES) {
+                                    @Override
+                                    protected void handleOversizedMessage(ChannelHandlerContext ctx,
+                                                                          HttpMessage oversized) {
+                                        AdminHandler.refuseTooLarge(ctx); // JSON and no-store, like every answer
+                                    }
+                                },
                                 handler);
                     }
                 });

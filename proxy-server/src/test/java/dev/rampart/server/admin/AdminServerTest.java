@@ -4,6 +4,7 @@ import dev.rampart.core.config.AdminConfig;
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.server.TestJson;
 import dev.rampart.server.observe.MicrometerObserver;
+import dev.rampart.core.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -178,7 +179,30 @@ class AdminServerTest {
                 .method("POST", HttpRequest.BodyPublishers.ofString("x".repeat(AdminServer.MAX_REQUEST_BYTES + 1)))
                 .timeout(Duration.ofSeconds(5))
                 .build();
-        assertEquals(413, client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, response.statusCode());
+        assertEquals("{\"error\":\"payload_too_large\"}", response.body(), "JSON like every other admin answer");
+        assertEquals("no-store", response.headers().firstValue("cache-control").orElse(""));
+    }
+
+    @Test
+    void anOversizedHeadIs431Json() {
+        try (RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+            raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(431, response.status());
+            assertEquals("{\"error\":\"request_header_fields_too_large\"}", response.text());
+        }
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsServedLikeItsPath() {
+        try (RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+            raw.send("GET http://127.0.0.1/healthz?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status(), response.text());
+            assertEquals("{\"status\":\"ok\"}", response.text());
+        }
     }
 
     @Test
