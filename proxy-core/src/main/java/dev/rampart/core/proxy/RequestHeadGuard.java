@@ -6,7 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,11 @@ final class RequestHeadGuard {
     private boolean lastWasLineFeed;
     /** The decoder was given bytes of a request head and has not decoded that head yet. */
     private boolean headBytesPending;
+    /**
+     * Bytes of the current request's fixed-length body still to come, or -1 when unknown (chunked, or no
+     * request being read): where the body ends in a read, so that a head behind it is scanned too.
+     */
+    private long bodyRemaining = -1;
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
     /** What was read behind that upgrade request, in order; null when nothing. */
@@ -90,6 +98,7 @@ final class RequestHeadGuard {
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
                     headBytesPending = false;
+                    bodyRemaining = fixedBodyLength(request);
                     if (foldSeen) {
                         foldSeen = false;
                         if (request.decoderResult().isSuccess()) {
@@ -103,6 +112,9 @@ final class RequestHeadGuard {
                 }
                 if (msg instanceof LastHttpContent) {
                     inHead = true;
+                    bodyRemaining = -1;
+                } else if (msg instanceof HttpContent content && bodyRemaining > 0) {
+                    bodyRemaining -= content.content().readableBytes();
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -172,9 +184,23 @@ final class RequestHeadGuard {
         int start = buf.readerIndex();
         int end = buf.writerIndex();
         if (!inHead) {
+            if (bodyRemaining > 0 && bodyRemaining < end - start) {
+                // The end of a fixed-length body and bytes behind it: the body's end goes to the decoder
+                // first, and what follows (the next request's head) is scanned like any head.
+                int bodyEnd = start + (int) bodyRemaining;
+                ByteBuf rest = buf.retainedSlice(bodyEnd, end - bodyEnd);
+                ctx.fireChannelRead(buf.retainedSlice(start, bodyEnd - start));
+                buf.release();
+                if (ctx.channel().isActive() && !ctx.isRemoved()) {
+                    channelReadAfterBody(ctx, rest);
+                } else {
+                    rest.release();
+                }
+                return;
+            }
             // Body bytes: a fold cannot occur in them, and cutting a streamed body into slices at every
             // LF + SP/HT pair would cost a decoder pass each. The head of a request pipelined in the
-            // same read as the end of this body is not scanned; the decoder still parses it strictly.
+            // same read as the end of a chunked body is not scanned; the decoder still parses it strictly.
             lastWasLineFeed = buf.getByte(end - 1) == '\n';
             ctx.fireChannelRead(buf);
             return;
@@ -225,6 +251,29 @@ final class RequestHeadGuard {
             }
         } finally {
             buf.release();
+        }
+    }
+
+    /** The bytes behind a body's end: held behind an upgrade request, else scanned as the next head. */
+    private void channelReadAfterBody(ChannelHandlerContext ctx, ByteBuf rest) {
+        lastWasLineFeed = false; // the body's last byte is no line end of a head
+        if (holding) {
+            hold(ctx, rest);
+        } else {
+            scan(ctx, rest);
+        }
+    }
+
+    /** The Content-Length of a request with a fixed-length body, or -1 (chunked, none, or not a valid one). */
+    private static long fixedBodyLength(HttpRequest request) {
+        if (!request.decoderResult().isSuccess() || HttpUtil.isTransferEncodingChunked(request)) {
+            return -1;
+        }
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        try {
+            return length == null ? -1 : Long.parseLong(length);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

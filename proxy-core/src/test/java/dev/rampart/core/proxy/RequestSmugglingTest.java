@@ -244,6 +244,28 @@ class RequestSmugglingTest {
         assertEquals(List.of("/one", "/two"), seen.stream().map(RecordedRequest::uri).toList());
     }
 
+    @Test
+    void aFoldedHeadIsRefusedEvenInTheSameReadAsTheEndOfABodyBeforeIt() {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n");
+            sleep(300); // the head is read alone: the body's end and the next head arrive in a later read
+            raw.send("abc" + "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n");
+            assertEquals("abc", raw.read().text());
+            assertBadRequestThenClose(raw);
+        }
+        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void assertBadRequestThenClose(RawHttp raw) {
         RawHttp.Response response = raw.read();
         assertNotNull(response, "a 400 answer, not a silent close");
