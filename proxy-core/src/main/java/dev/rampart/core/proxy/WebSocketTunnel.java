@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * A WebSocket connection after its 101: raw bytes spliced between the client connection and the upstream
  * connection, both stripped of their HTTP handlers. Backpressure is the same discipline as for bodies:
  * auto-read stays off and one side is read only while the other can take more. The tunnel closes when
- * either side closes or fails (the other side gets what was already sent first), when a write fails, or
+ * either side closes or fails (the other side gets what was already sent first, as long as it keeps taking
+ * it: see {@link PeerDrain}), when a write fails, or
  * when no byte crossed in either direction for the idle timeout. The upstream connection is closed with
  * the tunnel, never pooled.
  *
@@ -119,7 +120,7 @@ final class WebSocketTunnel implements OriginListener {
         if (!end()) {
             return;
         }
-        upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> origin.release(false));
+        PeerDrain.thenRun(upstream, idleTimeoutNanos, () -> origin.release(false), outcome.requestId());
         exchange.onTunnelClosed();
     }
 
@@ -159,7 +160,7 @@ final class WebSocketTunnel implements OriginListener {
             return;
         }
         origin.release(false);
-        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> exchange.onTunnelClosed());
+        PeerDrain.thenRun(client, idleTimeoutNanos, exchange::onTunnelClosed, outcome.requestId());
     }
 
     // ---- both ------------------------------------------------------------------------------------------
