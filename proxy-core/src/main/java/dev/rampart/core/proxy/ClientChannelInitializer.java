@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -84,7 +85,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
         SslContext tls = sslContext;
         if (tls != null) {
-            p.addLast("tls", tls.newHandler(ch.alloc()));
+            SslHandler handshake = tls.newHandler(ch.alloc());
+            // A client that stalls its handshake is a client that stalls its request head: the same limit.
+            handshake.setHandshakeTimeoutMillis(server.requestHeaderTimeout().toMillis());
+            p.addLast("tls", handshake);
+            p.addLast("tls-close", ClientInputShutdown.INSTANCE);
         }
         RequestHeadGuard heads = new RequestHeadGuard();
         ClientRequestHandler handler = new ClientRequestHandler(runtime, tls != null, heads);

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 
 /**
  * A client that closes its sending side ({@code shutdown(SHUT_WR)}, as {@code nc -N} does after the
@@ -11,7 +12,8 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  * answers are flushed at the end of the event loop's batch ({@link FlushBatch}); a close on end-of-input in
  * the same batch would drop them. The first handler of the pipeline, so that it sees the event in every
  * state of the connection (HTTP or tunnel). Needs {@code ALLOW_HALF_CLOSURE}, which turns end-of-input
- * from a close into this event.
+ * from a close into this event. On a TLS listener it stands after the TLS handler as well, where a
+ * client's close_notify (the end of its input over TLS) arrives as an event of its own.
  */
 @ChannelHandler.Sharable
 final class ClientInputShutdown extends ChannelInboundHandlerAdapter {
@@ -23,7 +25,8 @@ final class ClientInputShutdown extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+            // A TLS close_notify is the same end of the client's input, said one layer up.
             // From the tail, through TLS, which holds plaintext until a flush.
             ctx.channel().flush();
             ctx.channel().close();

@@ -56,6 +56,20 @@ class TlsTest {
     }
 
     @Test
+    void aClientThatStallsItsHandshakeIsCutAtTheRequestHeaderTimeout() throws Exception {
+        try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "")
+                     + "rampart.server { request-header-timeout = 500ms, tls { cert-chain = \"" + listenerCert.certChain()
+                     + "\", private-key = \"" + listenerCert.privateKey() + "\" } }\n");
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", proxy.port())) {
+            silent.setSoTimeout(8_000); // Netty's own handshake timeout is 10 s
+            long start = System.nanoTime();
+            assertEquals(-1, silent.getInputStream().read(), "closed without a byte: no handshake ever began");
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(millis < 3_000, "a silent TLS client is held as long as a silent plain one: " + millis + " ms");
+        }
+    }
+
+    @Test
     void anHttpsEndpointWithATrustedCertificateNamingItsHostIsReached() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("secure upstream"),
                 upstreamCert.serverContext());

@@ -296,6 +296,18 @@ public final class FakeUpstream implements AutoCloseable {
                     Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
         }
 
+        /** Raw bytes through the connection's TLS (an HTTPS fake): for responses the codec would not write. */
+        public void rawOverTls(String bytes) {
+            release();
+            ctx.pipeline().context(HttpServerCodec.class).writeAndFlush(
+                    Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
+        }
+
+        /** Sends TLS close_notify and leaves the TCP connection open, as a server waiting for the peer's. */
+        public void closeNotify() {
+            ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class).closeOutbound();
+        }
+
         /** Raw bytes, {@code bytesPerTick} at a time every {@code tickMillis}: a server that trickles. */
         public void rawTrickle(String bytes, int bytesPerTick, long tickMillis) {
             release();

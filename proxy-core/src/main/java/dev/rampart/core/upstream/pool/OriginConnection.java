@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -131,6 +132,13 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && listener == null) {
             ctx.close(); // pool-idle-timeout passed while parked in the pool
+            return;
+        }
+        if (evt instanceof SslCloseCompletionEvent) {
+            // The upstream's TLS close_notify: it sends nothing more (RFC 8446 §6.1), whether or not it closes
+            // TCP too. Closing here ends a close-delimited body (RFC 9112 §9.8), cuts one that was declared
+            // longer, and keeps the connection out of the pool, where it could carry no next request.
+            ctx.close();
             return;
         }
         ReferenceCountUtil.release(evt);
