@@ -14,6 +14,7 @@ public final class Main {
 
     public static void main(String[] args) {
         NettyDefaults.apply(System.getProperties());
+        TlsDefaults.apply(System.getProperties());
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             Logging.flushAndStop();
