@@ -2,7 +2,6 @@ package dev.rampart.core.upstream.pool;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -17,9 +16,9 @@ import java.util.ArrayDeque;
 final class EndpointPool {
 
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
     private final OriginPipeline pipeline;
     private final PoolSettings settings;
+    private final EndpointConnector connector;
     private final int maxConnections;
     private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
@@ -28,9 +27,9 @@ final class EndpointPool {
 
     EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections) {
         this.loop = loop;
-        this.bootstrap = bootstrap;
         this.pipeline = pipeline;
         this.settings = settings;
+        this.connector = new EndpointConnector(loop, bootstrap, settings);
         this.maxConnections = maxConnections;
     }
 
@@ -121,17 +120,15 @@ final class EndpointPool {
 
     private void connect(Promise<OriginConnection> promise) {
         open++;
-        OriginConnection conn = new OriginConnection(this);
-        ChannelFuture connectFuture = bootstrap.clone()
-                .handler(pipeline.initializer(settings, conn))
-                .connect(settings.address().host(), settings.address().port());
-        Channel ch = connectFuture.channel();
-        ch.closeFuture().addListener(f -> onClosed(conn));
-        connectFuture.addListener(f -> {
+        connector.connect(() -> pipeline.initializer(settings, new OriginConnection(this))).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
+                connectionGone(null);
                 return;
             }
+            Channel ch = (Channel) f.getNow();
+            OriginConnection conn = ch.pipeline().get(OriginConnection.class);
+            ch.closeFuture().addListener(closed -> connectionGone(conn));
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {
                 if (hs.isSuccess()) {
                     if (!promise.trySuccess(conn)) {
@@ -145,9 +142,12 @@ final class EndpointPool {
         });
     }
 
-    private void onClosed(OriginConnection conn) {
+    /** A connection closed, or ({@code conn} null) one failed to open: its slot goes to the next waiter. */
+    private void connectionGone(OriginConnection conn) {
         open--;
-        idle.remove(conn);
+        if (conn != null) {
+            idle.remove(conn);
+        }
         if (open < maxConnections) {
             Promise<OriginConnection> waiter;
             while ((waiter = waiters.pollFirst()) != null) {

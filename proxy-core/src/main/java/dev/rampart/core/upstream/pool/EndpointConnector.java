@@ -1,0 +1,92 @@
+package dev.rampart.core.upstream.pool;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.resolver.AddressResolver;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Opens a connection to an endpoint given by name: every address the name resolves to is a way in, tried
+ * in turn until one connects (as nginx and curl do), and each new connection starts at the next address, so
+ * that a name with several addresses spreads its connections over them. {@code localhost} that resolves to
+ * 127.0.0.1 and ::1 reaches an application listening on either. The resolution counts against
+ * {@code connect-timeout} like the TCP connect: a DNS server that does not answer is a connect timeout, not
+ * a wait as long as the resolver's own query timeout. One per {@link EndpointPool}, on its event loop.
+ */
+final class EndpointConnector {
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final PoolSettings settings;
+    private final AddressResolver<InetSocketAddress> resolver;
+    private int nextFirst;
+
+    @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
+    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings) {
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.settings = settings;
+        this.resolver = (AddressResolver<InetSocketAddress>) bootstrap.config().resolver().getResolver(loop);
+    }
+
+    /**
+     * A connected channel, its pipeline set up by a fresh handler from {@code initializer} (one per address
+     * tried), or the failure of the last address tried; the resolution's failure when there was none.
+     */
+    Future<Channel> connect(Supplier<ChannelHandler> initializer) {
+        Promise<Channel> result = loop.newPromise();
+        String host = settings.address().host();
+        Future<List<InetSocketAddress>> resolved =
+                resolver.resolveAll(InetSocketAddress.createUnresolved(host, settings.address().port()));
+        if (!resolved.isDone()) {
+            long millis = settings.connectTimeout().toMillis();
+            ScheduledFuture<?> bound = loop.schedule(() -> result.tryFailure(new ConnectTimeoutException(
+                    "resolving " + host + " took longer than connect-timeout (" + millis + " ms)")),
+                    millis, TimeUnit.MILLISECONDS);
+            resolved.addListener(f -> bound.cancel(false));
+        }
+        resolved.addListener(f -> {
+            if (result.isDone()) {
+                return; // timed out while resolving, or the request went away
+            }
+            if (!f.isSuccess()) {
+                result.tryFailure(f.cause());
+                return;
+            }
+            List<InetSocketAddress> addresses = resolved.getNow();
+            int first = Math.floorMod(nextFirst++, addresses.size());
+            tryAddress(addresses, first, 0, initializer, result, null);
+        });
+        return result;
+    }
+
+    private void tryAddress(List<InetSocketAddress> addresses, int first, int tried, Supplier<ChannelHandler> initializer,
+                            Promise<Channel> result, Throwable lastFailure) {
+        if (tried == addresses.size()) {
+            result.tryFailure(lastFailure);
+            return;
+        }
+        InetSocketAddress address = addresses.get((first + tried) % addresses.size());
+        ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
+        connecting.addListener(f -> {
+            if (f.isSuccess()) {
+                if (!result.trySuccess(connecting.channel())) {
+                    connecting.channel().close(); // nobody waits for it any more
+                }
+            } else if (!result.isDone()) {
+                tryAddress(addresses, first, tried + 1, initializer, result, f.cause());
+            }
+        });
+    }
+}

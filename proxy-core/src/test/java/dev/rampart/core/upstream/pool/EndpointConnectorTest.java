@@ -1,0 +1,135 @@
+package dev.rampart.core.upstream.pool;
+
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.proxy.Transport;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.UpstreamBehavior;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.AbstractAddressResolver;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Opening pooled connections to a name with several addresses, and to a name whose resolution hangs. The
+ * name service is a stand-in that answers with the test's addresses (or never); the connections are real.
+ */
+class EndpointConnectorTest {
+
+    private final FakeUpstream first = FakeUpstream.start(UpstreamBehavior.ok("first"));
+    private final FakeUpstream second = FakeUpstream.start(UpstreamBehavior.ok("second"));
+    private final Transport transport = Transport.detect();
+    private final EventLoopGroup group = transport.newEventLoopGroup(1, "connector-test");
+    private final EventLoop loop = group.next();
+    private OriginPools pools;
+
+    @AfterEach
+    void stop() {
+        if (pools != null) {
+            pools.closeAll();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        first.close();
+        second.close();
+    }
+
+    private PoolSettings settings(Duration connectTimeout) {
+        return new PoolSettings(EndpointAddress.parse("svc.test:80"), connectTimeout, 8, Duration.ofSeconds(30), 8,
+                UpstreamTlsConfig.DEFAULT);
+    }
+
+    @Test
+    void anAddressThatRefusesIsSkippedForTheNextOneOfTheName() throws Exception {
+        pools = poolsResolvingTo(List.of(local(FakeUpstream.refusingPort()), local(second.port())));
+
+        Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, settings(Duration.ofSeconds(1))));
+
+        assertTrue(conn.await(5, TimeUnit.SECONDS) && conn.isSuccess(), "connected: " + conn.cause());
+        assertEquals(second.port(), ((InetSocketAddress) conn.getNow().channel().remoteAddress()).getPort());
+    }
+
+    @Test
+    void newConnectionsTakeTheAddressesOfANameInTurn() throws Exception {
+        pools = poolsResolvingTo(List.of(local(first.port()), local(second.port())));
+        PoolSettings settings = settings(Duration.ofSeconds(1));
+
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 2; i++) { // both held at once: each is a new connection
+            Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, settings));
+            assertTrue(conn.await(5, TimeUnit.SECONDS) && conn.isSuccess(), "connected: " + conn.cause());
+            ports.add(((InetSocketAddress) conn.getNow().channel().remoteAddress()).getPort());
+        }
+
+        assertEquals(Set.of(first.port(), second.port()), ports, "one connection to each address");
+    }
+
+    @Test
+    void aNameThatDoesNotResolveWithinTheConnectTimeoutIsAConnectTimeout() throws Exception {
+        pools = poolsResolvingTo(null); // never answers
+        long start = System.nanoTime();
+
+        Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, settings(Duration.ofMillis(300))));
+
+        assertTrue(conn.await(5, TimeUnit.SECONDS), "bounded by connect-timeout, not by the name service");
+        assertInstanceOf(ConnectTimeoutException.class, conn.cause());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis >= 250 && millis < 3_000, "failed after " + millis + " ms (connect-timeout 300 ms)");
+    }
+
+    private static InetSocketAddress local(int port) {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** Pools whose name service answers every name with {@code addresses}, or never when null. */
+    private OriginPools poolsResolvingTo(List<InetSocketAddress> addresses) {
+        AddressResolverGroup<InetSocketAddress> names = new AddressResolverGroup<>() {
+            @Override
+            protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
+                return new AbstractAddressResolver<>(executor) {
+                    @Override
+                    protected boolean doIsResolved(InetSocketAddress address) {
+                        return !address.isUnresolved();
+                    }
+
+                    @Override
+                    protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
+                        if (addresses != null) {
+                            promise.setSuccess(addresses.get(0));
+                        }
+                    }
+
+                    @Override
+                    protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
+                        if (addresses != null) {
+                            promise.setSuccess(addresses);
+                        }
+                    }
+                };
+            }
+        };
+        return new OriginPools(transport, group, 1, names, 8192);
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return loop.submit(task).get(5, TimeUnit.SECONDS);
+    }
+}
