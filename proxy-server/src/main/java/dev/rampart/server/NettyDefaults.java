@@ -11,12 +11,20 @@ import java.util.Properties;
  * (docs/performance.md); a leak is a bug the test suite hunts at {@code paranoid} level, not something
  * production should pay for on every request. An operator chasing a suspected leak turns it back on with
  * {@code -Dio.netty.leakDetection.level=simple} (or {@code advanced}, {@code paranoid}).
+ *
+ * <p>The hosts file is read again when it is older than five seconds at a lookup. Netty's default is to
+ * read it once, at the first lookup, so a name added to or moved in {@code /etc/hosts} (a container's, a
+ * test host's) stayed unknown or stale until a restart, where every other program on the host sees the
+ * edit at once. The file is small and read only when a new upstream connection resolves a name.
  */
 final class NettyDefaults {
 
     static final String LEAK_DETECTION_LEVEL = "io.netty.leakDetection.level";
     /** The name Netty still honours from its 4.0 days. */
     static final String LEGACY_LEAK_DETECTION_LEVEL = "io.netty.leakDetectionLevel";
+    /** In nanoseconds. */
+    static final String HOSTS_FILE_REFRESH_INTERVAL = "io.netty.hostsFileRefreshInterval";
+    static final long HOSTS_FILE_REFRESH_NANOS = 5_000_000_000L;
 
     private NettyDefaults() {
     }
@@ -26,6 +34,9 @@ final class NettyDefaults {
         if (properties.getProperty(LEAK_DETECTION_LEVEL) == null
                 && properties.getProperty(LEGACY_LEAK_DETECTION_LEVEL) == null) {
             properties.setProperty(LEAK_DETECTION_LEVEL, "disabled");
+        }
+        if (properties.getProperty(HOSTS_FILE_REFRESH_INTERVAL) == null) {
+            properties.setProperty(HOSTS_FILE_REFRESH_INTERVAL, Long.toString(HOSTS_FILE_REFRESH_NANOS));
         }
     }
 }

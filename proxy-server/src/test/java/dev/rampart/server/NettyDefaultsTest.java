@@ -38,4 +38,16 @@ class NettyDefaultsTest {
         assertNull(properties.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
         assertEquals("advanced", properties.getProperty(NettyDefaults.LEGACY_LEAK_DETECTION_LEVEL));
     }
+
+    @Test
+    void theHostsFileIsReadAgainEveryFiveSecondsUnlessTheOperatorSaidOtherwise() {
+        Properties fresh = new Properties();
+        NettyDefaults.apply(fresh);
+        assertEquals("5000000000", fresh.getProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL));
+
+        Properties chosen = new Properties();
+        chosen.setProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL, "0");
+        NettyDefaults.apply(chosen);
+        assertEquals("0", chosen.getProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL));
+    }
 }
