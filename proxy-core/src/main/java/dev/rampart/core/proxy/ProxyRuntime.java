@@ -5,6 +5,7 @@ import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
+import dev.rampart.core.resilience.Bulkheads;
 import dev.rampart.core.upstream.pool.OriginPools;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
@@ -25,6 +26,7 @@ public final class ProxyRuntime {
 
     private final AtomicReference<ProxySnapshot> current = new AtomicReference<>();
     private final BreakerRegistry breakers;
+    private final Bulkheads bulkheads = new Bulkheads();
     private final OriginPools pools;
     private final HealthChecks health;
     private final ProxyObserver observer;
@@ -66,6 +68,7 @@ public final class ProxyRuntime {
         pools.reloadTrust();
         current.set(next);
         breakers.retainOnly(next.breakersInUse());
+        bulkheads.retainOnly(config.upstreams().keySet());
         pools.retainOnly(next.poolsInUse());
         health.run(next.healthTargets());
     }
@@ -164,6 +167,7 @@ public final class ProxyRuntime {
     }
 
     private ProxySnapshot build(RampartConfig config) {
-        return ProxySnapshot.build(config, breakers, health, pools, observer, ticker, clock, ThreadLocalRandom.current());
+        return ProxySnapshot.build(config, breakers, bulkheads, health, pools, observer, ticker, clock,
+                ThreadLocalRandom.current());
     }
 }

@@ -10,7 +10,7 @@ import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.Backoff;
 import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.CircuitBreaker;
-import dev.rampart.core.resilience.Bulkhead;
+import dev.rampart.core.resilience.Bulkheads;
 import dev.rampart.core.resilience.RetryBudget;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.routing.Router;
@@ -69,8 +69,9 @@ final class ProxySnapshot {
         this.healthTargets = healthTargets;
     }
 
-    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, HealthChecks health, OriginPools pools,
-                               ProxyObserver observer, Ticker ticker, Clock clock, RandomGenerator random) {
+    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, Bulkheads bulkheads, HealthChecks health,
+                               OriginPools pools, ProxyObserver observer, Ticker ticker, Clock clock,
+                               RandomGenerator random) {
         Map<String, Long> longestCalls = longestCallsByUpstream(config);
         Map<String, Upstream> upstreams = new HashMap<>();
         Set<PoolSettings> poolsInUse = new HashSet<>();
@@ -89,7 +90,7 @@ final class ProxySnapshot {
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, EndpointSelectors.of(uc.loadBalancing()),
-                    Bulkhead.of(uc.maxConcurrentRequests())));
+                    bulkheads.forUpstream(uc.name(), uc.maxConcurrentRequests())));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         for (RouteConfig rc : config.routes()) {

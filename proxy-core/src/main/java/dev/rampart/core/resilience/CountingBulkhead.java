@@ -7,7 +7,8 @@ import static dev.rampart.core.resilience.Checks.checkArgument;
 /** {@link Bulkhead} as one atomic counter; a CAS loop keeps it from ever passing the limit. */
 final class CountingBulkhead implements Bulkhead {
 
-    private final int maxConcurrent;
+    /** Changed by a reload ({@link #limitTo}); the requests in flight stay counted. */
+    private volatile int maxConcurrent;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     CountingBulkhead(int maxConcurrent) {
@@ -15,11 +16,18 @@ final class CountingBulkhead implements Bulkhead {
         this.maxConcurrent = maxConcurrent;
     }
 
+    /** A new limit for the slots taken from now on; slots held now stay held and counted. */
+    void limitTo(int newMax) {
+        checkArgument(newMax >= 1, "maxConcurrent: %s (expected: >= 1)", newMax);
+        this.maxConcurrent = newMax;
+    }
+
     @Override
     public boolean tryAcquire() {
+        int limit = maxConcurrent;
         for (;;) {
             int current = inFlight.get();
-            if (current >= maxConcurrent) {
+            if (current >= limit) {
                 return false;
             }
             if (inFlight.compareAndSet(current, current + 1)) {

@@ -87,6 +87,25 @@ class BulkheadTest {
     }
 
     @Test
+    void requestsInFlightStillCountAgainstTheLimitAfterAReload() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> inFlight = List.of(getAsync("/slow/1"), getAsync("/slow/2"));
+        awaitHeld(2);
+
+        proxy.runtime().apply(proxy.runtime().config()); // a reload that changes nothing (a SIGHUP, a touch)
+        HttpResponse<String> rejected = getAsync("/after-reload").get(5, TimeUnit.SECONDS);
+
+        assertEquals(503, rejected.statusCode(), "the two held requests still fill max-concurrent-requests = 2");
+        assertEquals("UPSTREAM_OVERLOADED", Envelope.parse(rejected.body()).reason());
+        FakeUpstream.Reply reply;
+        while ((reply = held.poll()) != null) {
+            reply.send(200, "text/plain", "done");
+        }
+        for (CompletableFuture<HttpResponse<String>> f : inFlight) {
+            assertEquals(200, f.get(5, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    @Test
     void aSlotIsGivenBackWhenTheExchangeFails() throws Exception {
         for (int i = 0; i < 3; i++) {
             CompletableFuture<HttpResponse<String>> f = getAsync("/fails/" + i);
