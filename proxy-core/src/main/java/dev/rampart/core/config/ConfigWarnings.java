@@ -42,6 +42,7 @@ public final class ConfigWarnings {
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
             upstreamWarnings(e.getKey(), e.getValue(), warnings);
+            selfWarnings(e.getKey(), e.getValue(), config, warnings);
         }
         if (!isLoopback(config.admin().host())) {
             warnings.add("admin: host \"" + config.admin().host() + "\" is not a loopback address;"
@@ -97,6 +98,28 @@ public final class ConfigWarnings {
             warnings.add(u + "max-concurrent-requests (" + upstream.maxConcurrentRequests()
                     + ") > max-connections-per-endpoint x endpoints (" + connections + "); requests beyond "
                     + connections + " wait for a connection instead of failing fast with UPSTREAM_OVERLOADED");
+        }
+    }
+
+    /**
+     * An endpoint that is this proxy's own listener or admin port (on a loopback address, or the listener's
+     * own host): each request comes back to the proxy as a new one, until the connection pool or the route
+     * deadline stops the loop.
+     */
+    private static void selfWarnings(String name, UpstreamConfig upstream, RampartConfig config, List<String> warnings) {
+        for (EndpointAddress endpoint : upstream.endpoints()) {
+            String host = endpoint.host();
+            boolean thisMachine = isLoopback(host) || host.equalsIgnoreCase(config.server().host());
+            if (!thisMachine) {
+                continue;
+            }
+            if (config.server().port() != 0 && endpoint.port() == config.server().port()) {
+                warnings.add("upstream \"" + name + "\": endpoint " + endpoint.authority() + " is this proxy's own"
+                        + " listener; every request to it comes back as a new request (a loop)");
+            } else if (config.admin().port() != 0 && endpoint.port() == config.admin().port()) {
+                warnings.add("upstream \"" + name + "\": endpoint " + endpoint.authority() + " is this proxy's admin"
+                        + " port; clients of this upstream's routes reach /admin and /metrics");
+            }
         }
     }
 

@@ -58,6 +58,12 @@ public record EndpointAddress(boolean tls, String host, int port) {
             throw new IllegalArgumentException("bad host in \"" + text + "\" (expected: a name, an IPv4 address or"
                     + " an [IPv6] address, then :port; no user:password@)");
         }
+        if (!rest.startsWith("[")) {
+            String problem = nameProblem(host);
+            if (problem != null) {
+                throw new IllegalArgumentException("bad host in \"" + text + "\": " + problem);
+            }
+        }
         int port;
         if (portText == null) {
             if (defaultPort < 0) {
@@ -66,6 +72,9 @@ public record EndpointAddress(boolean tls, String host, int port) {
             port = defaultPort;
         } else {
             try {
+                if (!portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new NumberFormatException(portText); // parseInt takes any script's digits
+                }
                 port = Integer.parseInt(portText);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("bad port in \"" + text + "\" (expected: 1-65535)");
@@ -86,6 +95,63 @@ public record EndpointAddress(boolean tls, String host, int port) {
             }
         }
         return true;
+    }
+
+    /**
+     * Why {@code host} (letters, digits, '-', '.', '_' only) can never be reached, or null. A name is
+     * dot-separated labels of 1-63 characters, 253 at most in all (one trailing dot allowed). A host whose
+     * last label is a number is an IPv4 address and must be four decimal numbers 0-255 without leading
+     * zeros: shorthands such as {@code 127.1}, hex or a single number are read differently by different
+     * resolvers (Netty's sends them to DNS as names), so they are refused rather than guessed at.
+     */
+    static String nameProblem(String host) {
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.isEmpty() || name.length() > 253) {
+            return "a name is 1 to 253 characters";
+        }
+        String[] labels = name.split("\\.", -1);
+        for (String label : labels) {
+            if (label.isEmpty() || label.length() > 63) {
+                return "each dot-separated part of a name is 1 to 63 characters";
+            }
+        }
+        String last = labels[labels.length - 1];
+        if (last.chars().allMatch(Character::isDigit) || last.toLowerCase(Locale.ROOT).startsWith("0x")) {
+            return isDottedQuad(labels) ? null
+                    : "an IPv4 address is four decimal numbers 0-255 without leading zeros (127.0.0.1)";
+        }
+        return null;
+    }
+
+    private static boolean isDottedQuad(String[] labels) {
+        if (labels.length != 4) {
+            return false;
+        }
+        for (String part : labels) {
+            if (part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || part.length() > 1 && part.charAt(0) == '0' || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The key two endpoints are the same under: names ignore case and a trailing dot, IPv6 literals are
+     * compared as addresses ({@code [::1]} is {@code [0:0:0:0:0:0:0:1]}). Never resolves a name.
+     */
+    public String identity() {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.indexOf(':') >= 0) {
+            try {
+                h = java.net.InetAddress.getByName("[" + h + "]").getHostAddress(); // a literal: parsed, not looked up
+            } catch (java.net.UnknownHostException e) {
+                // kept as written: the parse above accepted it, the comparison falls back to the text
+            }
+        } else if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return (tls ? "https://" : "") + h + ":" + port;
     }
 
     static boolean isIpv6Literal(String host) {

@@ -81,7 +81,7 @@ final class UpstreamBinder {
             return List.of();
         }
         List<EndpointAddress> endpoints = new ArrayList<>();
-        Map<EndpointAddress, Integer> seen = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < values.size(); i++) {
             ConfigValue value = values.get(i);
             String path = s.path("endpoints") + "[" + i + "]";
@@ -91,7 +91,7 @@ final class UpstreamBinder {
             }
             try {
                 EndpointAddress endpoint = EndpointAddress.parse(text);
-                Integer first = seen.putIfAbsent(endpoint, i);
+                Integer first = seen.putIfAbsent(endpoint.identity(), i);
                 if (first != null) {
                     s.problems().add(path, "duplicate endpoint " + endpoint + " (also endpoints[" + first + "])",
                             value.origin());

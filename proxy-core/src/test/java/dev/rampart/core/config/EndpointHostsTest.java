@@ -1,0 +1,83 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Endpoint hosts and ports that could never be reached, or that name one server twice, refused when the
+ * config is loaded rather than failing on every request; and endpoints that are the proxy itself, warned of.
+ */
+class EndpointHostsTest extends RejectedConfigSupport {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"127.1:80", "0x7f.0.0.1:80", "2130706433:80", "999.999.999.999:80", "10.0.0.01:80",
+            "1.2.3:80", "foo..bar:80", ".foo:80"})
+    void aHostNoResolverReadsAlikeIsRefused(String endpoint) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse(endpoint));
+        assertTrue(e.getMessage().startsWith("bad host in \"" + endpoint + "\": "), e.getMessage());
+    }
+
+    @Test
+    void aNameLabelLongerThanSixtyThreeCharactersIsRefused() {
+        String endpoint = "a".repeat(64) + ".example:80";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse(endpoint));
+        assertTrue(e.getMessage().contains("1 to 63 characters"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"127.0.0.1:80", "10.0.0.255:80", "localhost.:80", "svc-1.ns.svc.cluster.local:8080",
+            "my_host:80", "a1.b2:80", "[::1]:80", "0.0.0.0:80"})
+    void ordinaryHostsAreAccepted(String endpoint) {
+        assertEquals(endpoint.substring(endpoint.lastIndexOf(':') + 1),
+                Integer.toString(EndpointAddress.parse(endpoint).port()));
+    }
+
+    @Test
+    void aPortOfNonAsciiDigitsIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse("127.0.0.1:\u0664\u0665"));
+    }
+
+    @Test
+    void theSameServerWrittenTwoWaysIsADuplicate() {
+        List<String> problems = problemsOf("""
+                rampart {
+                  upstreams { app { endpoints = ["localhost:8081", "LOCALHOST:8081", "[::1]:8081", "[0:0:0:0:0:0:0:1]:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.upstreams.app.endpoints[1]: duplicate endpoint LOCALHOST:8081"
+                + " (also endpoints[0])"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("rampart.upstreams.app.endpoints[3]: duplicate endpoint"
+                + " [0:0:0:0:0:0:0:1]:8081 (also endpoints[2])"), problems.get(1));
+    }
+
+    @Test
+    void anEndpointThatIsTheProxyItselfIsWarnedOf() {
+        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  server { port = 8080 }
+                  admin { port = 9901 }
+                  upstreams {
+                    loop { endpoints = ["127.0.0.1:8080"], max-concurrent-requests = 512 }
+                    admin { endpoints = ["localhost:9901"], max-concurrent-requests = 512 }
+                    other { endpoints = ["10.0.0.5:8080"], max-concurrent-requests = 512 }
+                  }
+                  routes = [ { upstream = loop } ]
+                }
+                """, "test.conf", Map.of()));
+        assertEquals(List.of(
+                "upstream \"loop\": endpoint 127.0.0.1:8080 is this proxy's own listener; every request to it comes"
+                        + " back as a new request (a loop)",
+                "upstream \"admin\": endpoint localhost:9901 is this proxy's admin port; clients of this upstream's"
+                        + " routes reach /admin and /metrics"),
+                warnings.stream().filter(w -> w.contains("this proxy's")).toList());
+    }
+}
