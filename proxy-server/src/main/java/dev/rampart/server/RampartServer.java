@@ -105,9 +105,9 @@ final class RampartServer {
         Transport transport = runtime.transport();
         String why = Transport.epollUnavailabilityCause();
         log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({} routes, {} upstreams)",
-                Main.version(), config.server().tls().isPresent() ? "https" : "http", config.server().host(),
+                Main.version(), config.server().tls().isPresent() ? "https" : "http", bracketed(config.server().host()),
                 listener.port(), transport.name(), transport.name().equals("nio") && why != null ? ": epoll unavailable, " + why : "",
-                loops, config.admin().host(), admin.port(), source.describe(), config.routes().size(),
+                loops, bracketed(config.admin().host()), admin.port(), source.describe(), config.routes().size(),
                 config.upstreams().size());
     }
 
@@ -251,5 +251,10 @@ final class RampartServer {
         metrics.close();
         log.info("stopped");
         stopped.countDown();
+    }
+
+    /** An IPv6 listener address in brackets, so that its port can be told from it ({@code http://[::]:8080}). */
+    private static String bracketed(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 }

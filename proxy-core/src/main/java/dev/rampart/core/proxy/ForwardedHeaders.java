@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -89,10 +90,10 @@ final class ForwardedHeaders {
         return clientHost != null ? clientHost : upstream.endpoints().get(0).address().authority();
     }
 
-    /** The client's IP address as X-Forwarded-For names it. */
+    /** The client's IP address as X-Forwarded-For names it: IPv6 in its short form (RFC 5952), as nginx writes it. */
     static String clientIp(SocketAddress address) {
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
+            return NetUtil.toAddressString(inet.getAddress());
         }
         return String.valueOf(address);
     }
