@@ -2,7 +2,6 @@ package dev.rampart.core.upstream.pool;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -39,28 +38,33 @@ final class OriginProbe {
     static Future<Integer> run(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
                                String path, Duration timeout) {
         Promise<Integer> result = loop.newPromise();
-        ChannelFuture connect = bootstrap.clone(loop)
-                .handler(new ChannelInitializer<>() {
+        // Every address of the endpoint's name, in turn, as traffic connects: a probe that tried only the
+        // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1).
+        Future<Channel> connect = new EndpointConnector(loop, bootstrap.clone(loop), settings).connect(
+                () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         pipeline.addTlsAndCodec(ch, settings);
                         ch.pipeline().addLast("probe", new StatusReader(result));
                     }
-                })
-                .connect(settings.address().host(), settings.address().port());
-        Channel ch = connect.channel();
-        ScheduledFuture<?> deadline = loop.schedule(() -> {
-            if (result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms"))) {
-                ch.close();
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+                });
+        ScheduledFuture<?> deadline = loop.schedule(
+                () -> result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms")),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
         result.addListener(f -> {
             deadline.cancel(false);
-            ch.close();
+            if (connect.isSuccess()) {
+                connect.getNow().close();
+            }
         });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
+                return;
+            }
+            Channel ch = connect.getNow();
+            if (result.isDone()) {
+                ch.close(); // timed out while connecting
                 return;
             }
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {

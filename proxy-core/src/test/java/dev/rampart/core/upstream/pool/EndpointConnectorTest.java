@@ -68,6 +68,17 @@ class EndpointConnectorTest {
     }
 
     @Test
+    void aHealthCheckAlsoSkipsAnAddressThatRefuses() throws Exception {
+        pools = poolsResolvingTo(List.of(local(FakeUpstream.refusingPort()), local(second.port())));
+
+        Future<Integer> status = onLoop(() -> pools.probe(loop, settings(Duration.ofSeconds(1)), "/healthz",
+                Duration.ofSeconds(2)));
+
+        assertTrue(status.await(5, TimeUnit.SECONDS) && status.isSuccess(), "probed: " + status.cause());
+        assertEquals(200, status.getNow(), "the endpoint traffic reaches is healthy to its probe too");
+    }
+
+    @Test
     void newConnectionsTakeTheAddressesOfANameInTurn() throws Exception {
         pools = poolsResolvingTo(List.of(local(first.port()), local(second.port())));
         PoolSettings settings = settings(Duration.ofSeconds(1));
