@@ -102,7 +102,17 @@ final class OriginProbe {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
                 if (msg instanceof HttpResponse response) {
-                    result.trySuccess(response.status().code());
+                    int code = response.status().code();
+                    if (response.decoderResult().isFailure()) {
+                        // Malformed, or cut off before its end: traffic would get UPSTREAM_BAD_RESPONSE or
+                        // UPSTREAM_RESET from this endpoint, so its check fails too.
+                        result.tryFailure(new java.io.IOException("malformed response head",
+                                response.decoderResult().cause()));
+                    } else if (code >= 100 && code < 200 && code != 101) {
+                        return; // interim (103 Early Hints, 100 Continue): the final head follows (RFC 9110 §15.2)
+                    } else {
+                        result.trySuccess(code);
+                    }
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
