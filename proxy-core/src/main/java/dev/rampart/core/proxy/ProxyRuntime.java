@@ -6,6 +6,7 @@ import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.Bulkheads;
+import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
@@ -27,6 +28,7 @@ public final class ProxyRuntime {
     private final AtomicReference<ProxySnapshot> current = new AtomicReference<>();
     private final BreakerRegistry breakers;
     private final Bulkheads bulkheads = new Bulkheads();
+    private final EndpointLoads endpointLoads = new EndpointLoads();
     private final OriginPools pools;
     private final HealthChecks health;
     private final ProxyObserver observer;
@@ -69,6 +71,7 @@ public final class ProxyRuntime {
         current.set(next);
         breakers.retainOnly(next.breakersInUse());
         bulkheads.retainOnly(config.upstreams().keySet());
+        endpointLoads.retainOnly(endpointKeys(config));
         pools.retainOnly(next.poolsInUse());
         health.run(next.healthTargets());
     }
@@ -166,8 +169,15 @@ public final class ProxyRuntime {
         pools.closeAll();
     }
 
+    private static java.util.Set<String> endpointKeys(RampartConfig config) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        config.upstreams().values().forEach(uc -> uc.endpoints()
+                .forEach(address -> keys.add(EndpointLoads.key(uc.name(), address.authority()))));
+        return keys;
+    }
+
     private ProxySnapshot build(RampartConfig config) {
-        return ProxySnapshot.build(config, breakers, bulkheads, health, pools, observer, ticker, clock,
+        return ProxySnapshot.build(config, breakers, bulkheads, endpointLoads, health, pools, observer, ticker, clock,
                 ThreadLocalRandom.current());
     }
 }

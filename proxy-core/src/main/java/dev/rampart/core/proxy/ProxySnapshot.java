@@ -15,6 +15,7 @@ import dev.rampart.core.resilience.RetryBudget;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.routing.Router;
 import dev.rampart.core.upstream.Endpoint;
+import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.balancing.EndpointSelectors;
 import dev.rampart.core.upstream.pool.OriginPools;
@@ -69,9 +70,9 @@ final class ProxySnapshot {
         this.healthTargets = healthTargets;
     }
 
-    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, Bulkheads bulkheads, HealthChecks health,
-                               OriginPools pools, ProxyObserver observer, Ticker ticker, Clock clock,
-                               RandomGenerator random) {
+    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads,
+                               HealthChecks health, OriginPools pools, ProxyObserver observer, Ticker ticker,
+                               Clock clock, RandomGenerator random) {
         Map<String, Long> longestCalls = longestCallsByUpstream(config);
         Map<String, Upstream> upstreams = new HashMap<>();
         Set<PoolSettings> poolsInUse = new HashSet<>();
@@ -85,7 +86,8 @@ final class ProxySnapshot {
                 var endpointHealth = health.healthOf(uc.name(), address, uc.healthCheck());
                 CircuitBreaker breaker = breakers.get(uc.name(), address, uc.circuitBreaker());
                 breaker.expectCallsWithin(longestCalls.getOrDefault(uc.name(), 0L));
-                endpoints.add(new Endpoint(address, settings, breaker, endpointHealth));
+                endpoints.add(new Endpoint(address, settings, breaker, endpointHealth,
+                        loads.of(uc.name(), address.authority())));
                 uc.healthCheck().ifPresent(check ->
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }

@@ -19,9 +19,17 @@ public final class Endpoint implements LoadAware {
     private final PoolSettings poolSettings;
     private final CircuitBreaker breaker;
     private final EndpointHealth health;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Shared with the endpoint's namesakes of earlier and later configs (see {@link EndpointLoads}). */
+    private final AtomicInteger inFlight;
 
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health) {
+        this(address, poolSettings, breaker, health, new AtomicInteger());
+    }
+
+    /** @param inFlight the endpoint's count of attempts in flight, which outlives this config */
+    public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health,
+                    AtomicInteger inFlight) {
+        this.inFlight = inFlight;
         this.address = address;
         this.health = health;
         this.label = address.authority();
