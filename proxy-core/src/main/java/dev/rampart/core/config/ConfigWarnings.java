@@ -108,19 +108,30 @@ public final class ConfigWarnings {
      */
     private static void selfWarnings(String name, UpstreamConfig upstream, RampartConfig config, List<String> warnings) {
         for (EndpointAddress endpoint : upstream.endpoints()) {
-            String host = endpoint.host();
-            boolean thisMachine = isLoopback(host) || host.equalsIgnoreCase(config.server().host());
-            if (!thisMachine) {
-                continue;
-            }
-            if (config.server().port() != 0 && endpoint.port() == config.server().port()) {
+            if (config.server().port() != 0 && endpoint.port() == config.server().port()
+                    && reaches(endpoint.host(), config.server().host())) {
                 warnings.add("upstream \"" + name + "\": endpoint " + endpoint.authority() + " is this proxy's own"
                         + " listener; every request to it comes back as a new request (a loop)");
-            } else if (config.admin().port() != 0 && endpoint.port() == config.admin().port()) {
+            } else if (config.admin().port() != 0 && endpoint.port() == config.admin().port()
+                    && reaches(endpoint.host(), config.admin().host())) {
                 warnings.add("upstream \"" + name + "\": endpoint " + endpoint.authority() + " is this proxy's admin"
                         + " port; clients of this upstream's routes reach /admin and /metrics");
             }
         }
+    }
+
+    /**
+     * Whether connecting to {@code endpointHost} reaches a listener bound to {@code listenerHost} on the same
+     * port, as far as can be told without resolving names: the same host; a loopback endpoint and a
+     * listener on every address; or {@code localhost} and a loopback listener. A listener on one address
+     * (a pod's, say) with the application on loopback at the same port is the sidecar layout, not a loop.
+     */
+    private static boolean reaches(String endpointHost, String listenerHost) {
+        String listener = listenerHost.toLowerCase(Locale.ROOT);
+        boolean everyAddress = listener.equals("0.0.0.0") || listener.equals("::") || listener.equals("[::]");
+        return endpointHost.equalsIgnoreCase(listenerHost)
+                || everyAddress && isLoopback(endpointHost)
+                || endpointHost.equalsIgnoreCase("localhost") && isLoopback(listenerHost);
     }
 
     /** A non-empty {@code status-codes} list retries its statuses even when not named in {@code on}. */

@@ -146,7 +146,8 @@ final class ValueReader {
     static Long size(ConfigValue value, String path, long min, long max, Problems problems) {
         String expected = "a size (e.g. 64k, 10m)";
         long bytes;
-        if (value.valueType() == ConfigValueType.NUMBER && !isWholeNumber((Number) value.unwrapped())) {
+        if (value.valueType() == ConfigValueType.NUMBER && !isWholeNumber((Number) value.unwrapped())
+                || value.valueType() == ConfigValueType.STRING && isFractionOfAByte((String) value.unwrapped())) {
             mismatch(path, "a whole number of bytes, or a size (e.g. 64k, 1.5m)", value, problems);
             return null; // HOCON would round 1.5 down to 1 byte without a word
         }
@@ -162,6 +163,12 @@ final class ValueReader {
             return null;
         }
         return bytes;
+    }
+
+    /** A quoted plain number with a fraction ({@code "0.9"}, as environment variables give values): no unit. */
+    private static boolean isFractionOfAByte(String text) {
+        String t = text.trim();
+        return t.matches("[0-9]*\\.[0-9]+") && !t.matches("[0-9]*\\.0+");
     }
 
     private static boolean isWholeNumber(Number n) {

@@ -81,7 +81,8 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                 rampart {
                   server { max-request-body = 1.5 }
                   upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [ { upstream = app, retry { replay-buffer = 0.9 } }, { upstream = app, retry { replay-buffer = 1.5k } } ]
+                  routes = [ { upstream = app, retry { replay-buffer = 0.9 } }, { upstream = app, retry { replay-buffer = 1.5k } },
+                             { upstream = app, retry { replay-buffer = "0.9" } }, { upstream = app, retry { replay-buffer = "2.0" } } ]
                 }
                 """;
         List<String> problems = problemsOf(hocon);
@@ -89,7 +90,9 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                 "rampart.server.max-request-body: expected a whole number of bytes, or a size (e.g. 64k, 1.5m), got 1.5"
                         + at(2),
                 "rampart.routes[0].retry.replay-buffer: expected a whole number of bytes, or a size (e.g. 64k, 1.5m),"
-                        + " got 0.9" + at(4)),
+                        + " got 0.9" + at(4),
+                "rampart.routes[2].retry.replay-buffer: expected a whole number of bytes, or a size (e.g. 64k, 1.5m),"
+                        + " got \"0.9\"" + at(5)),
                 problems);
     }
 }

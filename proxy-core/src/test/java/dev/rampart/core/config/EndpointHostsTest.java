@@ -80,4 +80,19 @@ class EndpointHostsTest extends RejectedConfigSupport {
                         + " routes reach /admin and /metrics"),
                 warnings.stream().filter(w -> w.contains("this proxy's")).toList());
     }
+
+    @Test
+    void aListenerOnOneAddressAndTheApplicationOnLoopbackAtTheSamePortIsNoLoop() {
+        for (String listener : new String[] {"192.0.2.2", "::1"}) {
+            List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                    rampart {
+                      server { host = "%s", port = 8080 }
+                      upstreams { app { endpoints = ["127.0.0.1:8080"], max-concurrent-requests = 512 } }
+                      routes = [ { upstream = app } ]
+                    }
+                    """.formatted(listener), "test.conf", Map.of()));
+            assertEquals(List.of(), warnings.stream().filter(w -> w.contains("this proxy's")).toList(),
+                    "the sidecar layout, listener on " + listener);
+        }
+    }
 }
