@@ -43,6 +43,8 @@ final class ConfigReloader implements AutoCloseable {
     private final ConfigSource source;
     private final Target target;
     private final Object lock = new Object();
+    /** Closed by the shutdown: no reload after it. Guarded by {@link #lock}. */
+    private boolean closed;
     private WatchService watcher;
     /**
      * Each watched directory's key, and the names of the files in it whose changes count. Filled before the
@@ -59,6 +61,11 @@ final class ConfigReloader implements AutoCloseable {
     /** Loads the file again now. Returns whether the new config was applied. */
     boolean reload(String why) {
         synchronized (lock) {
+            if (closed) {
+                // A SIGHUP late in a drain: what the reload would change is being shut down.
+                log.info("reload ({}) ignored: shutting down", why);
+                return false;
+            }
             RampartConfig next;
             try {
                 next = source.load();
@@ -159,6 +166,9 @@ final class ConfigReloader implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (lock) {
+            closed = true; // after a reload in progress, before none
+        }
         if (watcher != null) {
             try {
                 watcher.close();

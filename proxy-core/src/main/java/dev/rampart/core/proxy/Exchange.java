@@ -247,12 +247,18 @@ final class Exchange {
     /**
      * The drain's {@code shutdown-grace} ran out with this exchange unfinished: answered 503 SHUTTING_DOWN
      * (retryable, so the client can go elsewhere) when nothing of the response was sent, else cut, with
-     * SHUTTING_DOWN as the reason either way. A WebSocket conversation ends with its connection.
+     * SHUTTING_DOWN as the reason either way. A WebSocket conversation ends with its connection, and is
+     * logged with its 101 and SHUTTING_DOWN too.
      */
     void onShutdown() {
-        if (!finished && tunnel == null) {
-            endWith(Reason.SHUTTING_DOWN);
+        if (finished) {
+            return;
         }
+        if (tunnel != null) {
+            outcome.endedEarly(Reason.SHUTTING_DOWN); // logged with its 101 and this reason when the close ends it
+            return;
+        }
+        endWith(Reason.SHUTTING_DOWN);
     }
 
     /** The client stopped sending its body for longer than {@code request-body-timeout}. */

@@ -289,6 +289,10 @@ class WebSocketTest {
         assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(5)), "closing the tunnel ends its exchange");
         await(() -> echo.connectionsClosed() == 1, "the upstream side closed with it");
         await(client.closedOrFailed::isDone, "the client saw the close");
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertEquals(101, record.status());
+        assertEquals("SHUTTING_DOWN", record.reason(),
+                "cut by the drain, as a streamed response would be, not a normal close");
     }
 
     @Test

@@ -1,0 +1,47 @@
+package dev.rampart.server;
+
+import dev.rampart.core.config.RampartConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The reloader outside the watch loop: a SIGHUP late in a shutdown finds it closed and changes nothing. */
+class ConfigReloaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReloadAfterTheShutdownClosedTheReloaderIsIgnored() throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
+        AtomicInteger applied = new AtomicInteger();
+        AtomicInteger counted = new AtomicInteger();
+        ConfigReloader reloader = new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
+            @Override
+            public void apply(RampartConfig config) {
+                applied.incrementAndGet();
+            }
+
+            @Override
+            public void reloaded(boolean success) {
+                counted.incrementAndGet();
+            }
+        });
+        assertTrue(reloader.reload("before the shutdown"));
+
+        reloader.close();
+
+        assertFalse(reloader.reload("SIGHUP during the drain's last steps"));
+        assertEquals(1, applied.get(), "nothing applied to a runtime being shut down");
+        assertEquals(1, counted.get(), "an ignored reload is neither a success nor a failure");
+    }
+}
