@@ -215,7 +215,7 @@ final class Exchange {
             abort();
             return;
         }
-        attempts.abandonCurrent();
+        attempts.cancelCurrent();
         fail(Reason.INTERNAL_ERROR, -1);
     }
 
@@ -278,7 +278,7 @@ final class Exchange {
             abort();
             return;
         }
-        attempts.abandonCurrent();
+        attempts.cancelCurrent(); // the upstream may have had part of the request: counted, as cancelled
         fail(reason, -1);
     }
 
@@ -296,7 +296,7 @@ final class Exchange {
             abort();
             return;
         }
-        attempts.abandonCurrent();
+        attempts.cancelCurrent();
         fail(Reason.BAD_REQUEST, -1);
     }
 

@@ -64,7 +64,7 @@ final class RequestBodyIntake {
         if (body.received() + data.readableBytes() > snapshot.config().server().maxRequestBody()) {
             content.release();
             if (!clientResponse.responseStarted()) {
-                attempts.abandonCurrent();
+                attempts.cancelCurrent();
                 exchange.fail(Reason.REQUEST_BODY_TOO_LARGE, -1);
             } else {
                 exchange.abort();

@@ -102,6 +102,9 @@ class RequestLimitsTest {
         }
         assertTrue(upstream.requests().isEmpty() || upstream.requests().get(0).bodyLength() <= 4096,
                 "the upstream never receives more than the limit");
+        proxy.observer.awaitExchange(1);
+        assertEquals(java.util.List.of("cancelled"), proxy.observer.attempts,
+                "the attempt that had the head and the first chunks is counted, as cancelled (not the upstream's doing)");
     }
 
     @Test
