@@ -256,7 +256,7 @@ final class AttemptLoop {
             retries.answerWithLastOutcome(exchange, kind);
             return;
         }
-        retries.failureRetried(kind);
+        retries.failureRetried(kind, attempt.endpoint().label());
     }
 
     /**
@@ -285,7 +285,7 @@ final class AttemptLoop {
                 attempt.abandon();
                 recorder.settleSuccess(attempt);
                 current = null;
-                retries.statusRetried(status, retryAfter);
+                retries.statusRetried(status, retryAfter, attempt.endpoint().label());
                 retryOrReport(decision);
                 return false;
             }

@@ -97,6 +97,11 @@ final class ExchangeOutcome {
         endpoint = endpointLabel;
     }
 
+    /** The endpoint the access log names: the one whose outcome the client hears of, when not the last tried. */
+    void endpoint(String endpointLabel) {
+        endpoint = endpointLabel;
+    }
+
     void status(int code) {
         status = code;
     }

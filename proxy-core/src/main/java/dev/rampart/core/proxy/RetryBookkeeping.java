@@ -48,6 +48,8 @@ final class RetryBookkeeping {
     /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
     private FailureKind lastFailureKind;
     private int lastStatus = -1;
+    /** The endpoint whose failure or status {@link #lastFailureKind} or {@link #lastStatus} remembers. */
+    private String lastOutcomeEndpoint;
     private long lastRetryAfterSeconds = -1;
     private int staleConnectionRetries;
 
@@ -118,12 +120,13 @@ final class RetryBookkeeping {
      * unless it is a connect failure after an endpoint was reached (it answered, reset or timed out): what
      * that endpoint did says more than a refusal.
      */
-    void failureRetried(FailureKind kind) {
+    void failureRetried(FailureKind kind, String endpoint) {
         if (kind.isConnectFailure() && reachedAnEndpoint()) {
             return;
         }
         lastFailureKind = kind;
         lastStatus = -1;
+        lastOutcomeEndpoint = endpoint;
     }
 
     /** Whether the last retried attempt that got past connecting ended with a status or a failure. */
@@ -140,11 +143,15 @@ final class RetryBookkeeping {
      */
     void answerWithLastOutcome(Exchange exchange, FailureKind failed) {
         if (lastStatus > 0 && (failed == null || failed.isConnectFailure())) {
+            outcome.endpoint(lastOutcomeEndpoint); // the log names the endpoint whose answer the client gets
             exchange.failUpstream(lastStatus, lastRetryAfterSeconds, List.of());
             return;
         }
-        FailureKind reported = failed == null || failed.isConnectFailure() && reachedAnEndpoint()
-                ? lastFailureKind : failed;
+        boolean earlier = failed == null || failed.isConnectFailure() && reachedAnEndpoint();
+        FailureKind reported = earlier ? lastFailureKind : failed;
+        if (earlier && reported != null) {
+            outcome.endpoint(lastOutcomeEndpoint);
+        }
         if (reported != null) {
             exchange.fail(reported.reason(), -1);
         } else {
@@ -153,7 +160,8 @@ final class RetryBookkeeping {
     }
 
     /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */
-    void statusRetried(int status, String retryAfter) {
+    void statusRetried(int status, String retryAfter, String endpoint) {
+        lastOutcomeEndpoint = endpoint;
         lastFailureKind = null;
         lastStatus = status;
         lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);

@@ -114,5 +114,8 @@ class BrokenResponseHeadTest {
         }
         assertEquals(4, upstream.requests().stream().filter(r -> !r.uri().equals("/once")).count(),
                 "each request reached the resetting endpoint once");
+        proxy.observer.awaitExchange(8);
+        proxy.observer.exchanges.stream().filter(r -> !"/once".equals(r.path())).forEach(record -> assertEquals(
+                upstream.authority(), record.endpoint(), "the log names the endpoint that reset, not the one that refused"));
     }
 }
