@@ -93,7 +93,7 @@ class TlsCloseNotifyTest {
                 HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/pay/" + i))
                         .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode(), "request " + i + ": " + response.body());
-                Thread.sleep(200); // the close_notify arrives while the connection waits in the pool
+                Thread.sleep(500); // the close_notify arrives while the connection waits in the pool
             }
             assertEquals(3, upstream.connectionsAccepted(), "a fresh connection for each request");
         }
