@@ -65,6 +65,10 @@ final class EndpointConnector {
                 return;
             }
             List<InetSocketAddress> addresses = resolved.getNow();
+            if (addresses.isEmpty()) {
+                result.tryFailure(new java.net.UnknownHostException(host + ": no address"));
+                return;
+            }
             int first = Math.floorMod(nextFirst++, addresses.size());
             tryAddress(addresses, first, 0, initializer, result, null);
         });
