@@ -106,6 +106,16 @@ class EndpointConnectorTest {
         assertTrue(millis >= 250 && millis < 3_000, "failed after " + millis + " ms (connect-timeout 300 ms)");
     }
 
+    @Test
+    void aNameWithNoAddressIsAnUnknownHost() throws Exception {
+        pools = poolsResolvingTo(List.of());
+
+        Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, settings(Duration.ofSeconds(1))));
+
+        assertTrue(conn.await(5, TimeUnit.SECONDS), "failed at once");
+        assertInstanceOf(java.net.UnknownHostException.class, conn.cause());
+    }
+
     private static InetSocketAddress local(int port) {
         return new InetSocketAddress("127.0.0.1", port);
     }
@@ -123,7 +133,7 @@ class EndpointConnectorTest {
 
                     @Override
                     protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
-                        if (addresses != null) {
+                        if (addresses != null && !addresses.isEmpty()) {
                             promise.setSuccess(addresses.get(0));
                         }
                     }
