@@ -72,8 +72,8 @@ public record EndpointAddress(boolean tls, String host, int port) {
             port = defaultPort;
         } else {
             try {
-                if (!portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    throw new NumberFormatException(portText); // parseInt takes any script's digits
+                if (!isAsciiDigits(portText)) {
+                    throw new NumberFormatException(portText);
                 }
                 port = Integer.parseInt(portText);
             } catch (NumberFormatException e) {
@@ -116,7 +116,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
             }
         }
         String last = labels[labels.length - 1];
-        if (last.chars().allMatch(Character::isDigit) || last.toLowerCase(Locale.ROOT).startsWith("0x")) {
+        if (isAsciiDigits(last) || last.toLowerCase(Locale.ROOT).startsWith("0x")) {
             return isDottedQuad(labels) ? null
                     : "an IPv4 address is four decimal numbers 0-255 without leading zeros (127.0.0.1)";
         }
@@ -128,12 +128,17 @@ public record EndpointAddress(boolean tls, String host, int port) {
             return false;
         }
         for (String part : labels) {
-            if (part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+            if (part.length() > 3 || !isAsciiDigits(part)
                     || part.length() > 1 && part.charAt(0) == '0' || Integer.parseInt(part) > 255) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Only '0'-'9': {@code Integer.parseInt} and {@code Character.isDigit} take any script's digits. */
+    private static boolean isAsciiDigits(String text) {
+        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /**

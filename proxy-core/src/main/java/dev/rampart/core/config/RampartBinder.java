@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
 final class RampartBinder {
 
     /** An HTTP token (RFC 9110 §5.6.2): what header names and method names are made of. */
+    static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** A header field value (RFC 9110 §5.5): visible characters, spaces and tabs, and obs-text; nothing else. */
+    static final Pattern FIELD_VALUE = Pattern.compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
+
     /**
      * Header names the request id may not take: the id is set on the request and the response alike, so it
      * would overwrite their framing (Content-Length, Transfer-Encoding), a hop-by-hop field, the Host the
@@ -32,10 +36,6 @@ final class RampartBinder {
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
             "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-rampart-attempt",
             "proxy-status", "date", "retry-after", "content-type", "expect");
-
-    static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    /** A header field value (RFC 9110 §5.5): visible characters, spaces and tabs, and obs-text; nothing else. */
-    static final Pattern FIELD_VALUE = Pattern.compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
 
     private RampartBinder() {
     }

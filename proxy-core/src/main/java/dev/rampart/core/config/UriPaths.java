@@ -18,16 +18,19 @@ final class UriPaths {
 
     /** "/" followed by path characters: pchar or "/". */
     static boolean isPath(String text) {
-        return text.startsWith("/") && validFrom(text, 0, false);
+        return isUriPath(text, false);
     }
 
     /** {@link #isPath} with an optional "?" and query (pchar, "/" or "?") after it. */
     static boolean isPathAndQuery(String text) {
-        return text.startsWith("/") && validFrom(text, 0, true);
+        return isUriPath(text, true);
     }
 
-    private static boolean validFrom(String text, int start, boolean queryAllowed) {
-        for (int i = start; i < text.length(); i++) {
+    private static boolean isUriPath(String text, boolean queryAllowed) {
+        if (!text.startsWith("/")) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '%') {
                 if (i + 2 >= text.length() || !isHex(text.charAt(i + 1)) || !isHex(text.charAt(i + 2))) {
