@@ -54,10 +54,13 @@ final class RequestHeadGuard {
     /** The decoder was given bytes of a request head and has not decoded that head yet. */
     private boolean headBytesPending;
     /**
-     * Bytes of the current request's fixed-length body still to come, or -1 when unknown (chunked, or no
-     * request being read): where the body ends in a read, so that a head behind it is scanned too.
+     * The request whose body the decoder is reading, null between bodies: where a fixed-length body ends in
+     * a read, so that a head behind it is scanned too. Its length is looked up only for a read that carries
+     * body bytes, not for every request.
      */
-    private long bodyRemaining = -1;
+    private HttpRequest bodyOf;
+    /** Body bytes of {@link #bodyOf} the decoder has produced so far. */
+    private long bodyReceived;
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
     /** What was read behind that upgrade request, in order; null when nothing. */
@@ -98,7 +101,8 @@ final class RequestHeadGuard {
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
                     headBytesPending = false;
-                    bodyRemaining = fixedBodyLength(request);
+                    bodyOf = request;
+                    bodyReceived = 0;
                     if (foldSeen) {
                         foldSeen = false;
                         if (request.decoderResult().isSuccess()) {
@@ -112,9 +116,9 @@ final class RequestHeadGuard {
                 }
                 if (msg instanceof LastHttpContent) {
                     inHead = true;
-                    bodyRemaining = -1;
-                } else if (msg instanceof HttpContent content && bodyRemaining > 0) {
-                    bodyRemaining -= content.content().readableBytes();
+                    bodyOf = null;
+                } else if (msg instanceof HttpContent content) {
+                    bodyReceived += content.content().readableBytes();
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -184,6 +188,7 @@ final class RequestHeadGuard {
         int start = buf.readerIndex();
         int end = buf.writerIndex();
         if (!inHead) {
+            long bodyRemaining = bodyRemaining();
             if (bodyRemaining > 0 && bodyRemaining < end - start) {
                 // The end of a fixed-length body and bytes behind it: the body's end goes to the decoder
                 // first, and what follows (the next request's head) is scanned like any head.
@@ -264,14 +269,18 @@ final class RequestHeadGuard {
         }
     }
 
-    /** The Content-Length of a request with a fixed-length body, or -1 (chunked, none, or not a valid one). */
-    private static long fixedBodyLength(HttpRequest request) {
-        if (!request.decoderResult().isSuccess() || HttpUtil.isTransferEncodingChunked(request)) {
+    /**
+     * Bytes of the fixed-length body being read still to come, or -1 when unknown (no body being read, a
+     * chunked one, or no valid Content-Length).
+     */
+    private long bodyRemaining() {
+        HttpRequest request = bodyOf;
+        if (request == null || !request.decoderResult().isSuccess() || HttpUtil.isTransferEncodingChunked(request)) {
             return -1;
         }
         String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         try {
-            return length == null ? -1 : Long.parseLong(length);
+            return length == null ? -1 : Long.parseLong(length) - bodyReceived;
         } catch (NumberFormatException e) {
             return -1;
         }
