@@ -71,7 +71,7 @@ public final class ProxyRuntime {
         current.set(next);
         breakers.retainOnly(next.breakersInUse());
         bulkheads.retainOnly(config.upstreams().keySet());
-        endpointLoads.retainOnly(endpointKeys(config));
+        endpointLoads.retainOnly(config);
         pools.retainOnly(next.poolsInUse());
         health.run(next.healthTargets());
     }
@@ -167,13 +167,6 @@ public final class ProxyRuntime {
     public void close() {
         health.close();
         pools.closeAll();
-    }
-
-    private static java.util.Set<String> endpointKeys(RampartConfig config) {
-        java.util.Set<String> keys = new java.util.HashSet<>();
-        config.upstreams().values().forEach(uc -> uc.endpoints()
-                .forEach(address -> keys.add(EndpointLoads.key(uc.name(), address.authority()))));
-        return keys;
     }
 
     private ProxySnapshot build(RampartConfig config) {

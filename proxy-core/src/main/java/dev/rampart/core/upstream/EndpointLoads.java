@@ -1,5 +1,10 @@
 package dev.rampart.core.upstream;
 
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.UpstreamConfig;
+
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,16 +24,18 @@ public final class EndpointLoads {
         return byEndpoint.computeIfAbsent(key(upstream, endpoint), k -> new AtomicInteger());
     }
 
-    /**
-     * Forgets the counts of endpoints a reload removed (given as {@link #key} values); attempts in flight to
-     * them keep decrementing the counter they hold.
-     */
-    public void retainOnly(Set<String> keys) {
-        byEndpoint.keySet().retainAll(keys);
+    /** Forgets the counts of endpoints {@code config} no longer has; attempts in flight to them keep theirs. */
+    public void retainOnly(RampartConfig config) {
+        Set<String> inUse = new HashSet<>();
+        for (UpstreamConfig upstream : config.upstreams().values()) {
+            for (EndpointAddress endpoint : upstream.endpoints()) {
+                inUse.add(key(upstream.name(), endpoint.authority()));
+            }
+        }
+        byEndpoint.keySet().retainAll(inUse);
     }
 
-    /** The key {@link #retainOnly} takes for {@code endpoint} of {@code upstream}. */
-    public static String key(String upstream, String endpoint) {
+    private static String key(String upstream, String endpoint) {
         return upstream + ' ' + endpoint; // a host:port holds no space: the last one separates the two
     }
 }
