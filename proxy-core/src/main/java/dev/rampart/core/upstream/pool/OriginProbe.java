@@ -40,7 +40,7 @@ final class OriginProbe {
         Promise<Integer> result = loop.newPromise();
         // Every address of the endpoint's name, in turn, as traffic connects: a probe that tried only the
         // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1).
-        Future<Channel> connect = new EndpointConnector(loop, bootstrap.clone(loop), settings).connect(
+        Future<Channel> connect = new EndpointConnector(loop, bootstrap, settings).connect(
                 () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
