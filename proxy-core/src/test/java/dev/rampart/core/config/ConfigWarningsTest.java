@@ -12,12 +12,17 @@ class ConfigWarningsTest {
 
     /** A config around one route body; the upstream has enough connections not to warn by itself. */
     private static List<String> warningsFor(String route) {
+        return warningsForRoutes("{ name = \"orders\", upstream = app, " + route + " }");
+    }
+
+    /** A config around these routes, all to the one upstream {@code app}. */
+    private static List<String> warningsForRoutes(String routes) {
         return ConfigWarnings.of(ConfigLoader.parse("""
                 rampart {
                   upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
-                  routes = [ { name = "orders", upstream = app, %s } ]
+                  routes = [ %s ]
                 }
-                """.formatted(route), "test.conf", Map.of()));
+                """.formatted(routes), "test.conf", Map.of()));
     }
 
     @Test
@@ -124,22 +129,17 @@ class ConfigWarningsTest {
 
     @Test
     void routesAnEarlierRouteShadowsAreNamed() {
-        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
-                  routes = [
-                    { name = api, match { path-prefix = "/api" }, upstream = app }
-                    { name = same, match { path-prefix = "/api" }, upstream = app }
-                    { name = narrower, match { path-prefix = "/api/v2", methods = [GET] }, upstream = app }
-                    { name = other-host, match { host = "b.example", path-prefix = "/api" }, upstream = app }
-                    { name = regex, match { path-regex = "^/x" }, upstream = app }
-                    { name = gets, match { methods = [GET] }, upstream = app }
-                    { name = any, upstream = app }
-                    { name = after-catch-all, match { path-regex = "^/y" }, upstream = app }
-                    { name = posts-with-header, match { path-prefix = "/z", methods = [POST], headers { x-a = "1" } }, upstream = app }
-                  ]
-                }
-                """, "test.conf", Map.of()));
+        List<String> warnings = warningsForRoutes("""
+                { name = api, match { path-prefix = "/api" }, upstream = app }
+                { name = same, match { path-prefix = "/api" }, upstream = app }
+                { name = narrower, match { path-prefix = "/api/v2", methods = [GET] }, upstream = app }
+                { name = other-host, match { host = "b.example", path-prefix = "/api" }, upstream = app }
+                { name = regex, match { path-regex = "^/x" }, upstream = app }
+                { name = gets, match { methods = [GET] }, upstream = app }
+                { name = any, upstream = app }
+                { name = after-catch-all, match { path-regex = "^/y" }, upstream = app }
+                { name = posts-with-header, match { path-prefix = "/z", methods = [POST], headers { x-a = "1" } }, upstream = app }
+                """);
         assertEquals(List.of(
                 "route \"same\": can never match; route \"api\" before it takes every request it would",
                 "route \"narrower\": can never match; route \"api\" before it takes every request it would",
@@ -151,18 +151,13 @@ class ConfigWarningsTest {
 
     @Test
     void routesThatNarrowByHostMethodOrHeaderAreNotShadowedByBroaderOnesAfterThem() {
-        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
-                  routes = [
-                    { name = host, match { host = "a.example", path-prefix = "/api" }, upstream = app }
-                    { name = gets, match { path-prefix = "/api", methods = [GET] }, upstream = app }
-                    { name = canary, match { path-prefix = "/api", headers { x-canary = "1" } }, upstream = app }
-                    { name = regex, match { path-regex = "^/api" }, upstream = app }
-                    { name = api, match { path-prefix = "/api" }, upstream = app }
-                  ]
-                }
-                """, "test.conf", Map.of()));
+        List<String> warnings = warningsForRoutes("""
+                { name = host, match { host = "a.example", path-prefix = "/api" }, upstream = app }
+                { name = gets, match { path-prefix = "/api", methods = [GET] }, upstream = app }
+                { name = canary, match { path-prefix = "/api", headers { x-canary = "1" } }, upstream = app }
+                { name = regex, match { path-regex = "^/api" }, upstream = app }
+                { name = api, match { path-prefix = "/api" }, upstream = app }
+                """);
         assertEquals(List.of(), warnings);
     }
 }
