@@ -163,7 +163,7 @@ public final class ProxyRuntime {
         return true;
     }
 
-    /** Stops health checks and closes idle upstream connections. */
+    /** The end: stops health checks and closes every upstream connection, idle or borrowed (call after the drain). */
     public void close() {
         health.close();
         pools.closeAll();

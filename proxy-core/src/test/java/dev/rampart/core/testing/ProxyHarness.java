@@ -121,6 +121,11 @@ public final class ProxyHarness implements AutoCloseable {
     @Override
     public void close() {
         listener.stopAccepting().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // As the server ends: connections, then upstream connections, while the loops still run. A loop shut
+        // down with no quiet period may stop without closing a channel, and what is queued on it then leaks.
+        io.netty.channel.group.ChannelGroupFuture clientsClosed = listener.connectionsClosed();
+        listener.closeConnections();
+        clientsClosed.awaitUninterruptibly(5, TimeUnit.SECONDS);
         runtime.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);

@@ -7,6 +7,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The connections to one endpoint owned by one event loop. Every method runs on that loop, so the
@@ -22,6 +26,8 @@ final class EndpointPool {
     private final int maxConnections;
     private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
+    /** Every open connection, idle or borrowed: what {@link #closeEverything} closes. Changes per connection, not per request. */
+    private final Set<OriginConnection> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private int open;
     private boolean closed;
 
@@ -110,6 +116,18 @@ final class EndpointPool {
         }
     }
 
+    /**
+     * The end of the process (after its drain): {@link #close} and every borrowed connection closes too.
+     * Nothing may outlive the event loops, whose shutdown does not promise to close what is left open.
+     */
+    void closeEverything() {
+        assert loop.inEventLoop();
+        close();
+        for (OriginConnection conn : List.copyOf(live)) {
+            conn.channel().close();
+        }
+    }
+
     int openConnections() {
         return open;
     }
@@ -128,6 +146,7 @@ final class EndpointPool {
             }
             Channel ch = (Channel) f.getNow();
             OriginConnection conn = ch.pipeline().get(OriginConnection.class);
+            live.add(conn);
             ch.closeFuture().addListener(closed -> connectionGone(conn));
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {
                 if (hs.isSuccess()) {
@@ -147,6 +166,7 @@ final class EndpointPool {
         open--;
         if (conn != null) {
             idle.remove(conn);
+            live.remove(conn);
         }
         if (open < maxConnections) {
             Promise<OriginConnection> waiter;

@@ -72,16 +72,13 @@ public final class OriginPools {
 
     /** Closes the idle connections of pools whose settings are no longer in use (after a reload). */
     public void retainOnly(java.util.Set<PoolSettings> inUse) {
-        for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
-            Map<PoolSettings, EndpointPool> pools = e.getValue();
-            e.getKey().execute(() -> pools.entrySet().removeIf(p -> {
-                if (inUse.contains(p.getKey())) {
-                    return false;
-                }
-                p.getValue().close();
-                return true;
-            }));
-        }
+        onEachLoop(pools -> pools.entrySet().removeIf(p -> {
+            if (inUse.contains(p.getKey())) {
+                return false;
+            }
+            p.getValue().close();
+            return true;
+        }));
     }
 
     /** New connections to {@code https://} endpoints read their trust files again (on reload). */
@@ -89,9 +86,24 @@ public final class OriginPools {
         pipeline.forgetTlsContexts();
     }
 
-    /** Closes every idle connection and refuses new acquisitions. */
+    /**
+     * The end of the process: closes every connection, borrowed ones too (a WebSocket tunnel's, a request's
+     * the drain cut), and forgets the pools. Runs on each loop as a task, which the loop's shutdown still
+     * runs; nothing is left for the shutdown itself to close (with no quiet period it may not).
+     */
     public void closeAll() {
-        retainOnly(java.util.Set.of());
+        onEachLoop(pools -> pools.values().removeIf(pool -> {
+            pool.closeEverything();
+            return true;
+        }));
+    }
+
+    /** Runs {@code action} on each loop's pools, on that loop. */
+    private void onEachLoop(java.util.function.Consumer<Map<PoolSettings, EndpointPool>> action) {
+        for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
+            Map<PoolSettings, EndpointPool> pools = e.getValue();
+            e.getKey().execute(() -> action.accept(pools));
+        }
     }
 
     /** Closes {@code loop}'s idle connections to the endpoint of {@code settings} (see {@link EndpointPool#closeIdle}). */
