@@ -6,7 +6,6 @@ import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.routing.Route;
-import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -206,9 +205,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         request = head;
         requestInFlight = true;
         runtime.requestStarted();
-        String idHeader = snapshot.requestIdHeader();
-        String requestId = RequestIds.resolve(head.headers().get(idHeader), snapshot.config().requestId().trustIncoming());
-        Reason malformed = RequestValidation.check(head, snapshot.config().server().maxRequestBody());
+        String requestId = RequestIds.resolve(head.headers().get(snapshot.requestIdHeader()),
+                snapshot.config().requestId().trustIncoming());
+        Reason malformed = RequestValidation.check(head);
         String target = malformed == null ? RequestTarget.originForm(head.uri()) : null;
         outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp, head,
                 target);
@@ -228,22 +227,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         RouteConfig rc = route.config();
         outcome.route(route.name(), rc.upstream().orElse(null));
+        if (HttpUtil.getContentLength(head, 0L) > snapshot.config().server().maxRequestBody()) {
+            failEarly(Reason.REQUEST_BODY_TOO_LARGE, null); // a chunked body is counted as it arrives
+            return;
+        }
         if (rc.respond().isPresent()) {
             respondDirectly(rc.respond().get());
             return;
         }
-        Upstream upstream = snapshot.upstream(rc.upstream().get());
-        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
-        long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
-        String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
-        HttpRequest template = ForwardedHeaders.originRequest(head, route.rewritePath(head.uri()), host, idHeader,
-                requestId, clientIp, scheme, contentLength);
-        boolean upgrade = WebSocketUpgrade.requested(head);
-        if (upgrade) {
-            WebSocketUpgrade.forward(template);
-        }
-        exchange = new Exchange(this, ctx, snapshot, head, outcome, route, upstream, template,
-                chunked || contentLength > 0, upgrade);
+        exchange = Exchange.forRoute(this, ctx, snapshot, head, outcome, route, clientIp, scheme);
         exchange.start();
         watchForClose();
     }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,28 @@ final class Exchange {
     private WebSocketTunnel tunnel;
     private boolean internalErrorLogged;
 
-    Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
+    /**
+     * The exchange for {@code head} on {@code route}: the head the upstream gets (headers copied once, the
+     * path rewritten, Host as the route says, a WebSocket upgrade kept) and what the body will be.
+     */
+    static Exchange forRoute(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
+                             HttpRequest head, ExchangeOutcome outcome, Route route, String clientIp, String scheme) {
+        RouteConfig rc = route.config();
+        Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
+        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
+        String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
+        HttpRequest template = ForwardedHeaders.originRequest(head, route.rewritePath(head.uri()), host,
+                snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength);
+        boolean upgrade = WebSocketUpgrade.requested(head);
+        if (upgrade) {
+            WebSocketUpgrade.forward(template);
+        }
+        return new Exchange(client, ctx, snapshot, head, outcome, route, upstream, template,
+                chunked || contentLength > 0, upgrade);
+    }
+
+    private Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
              boolean upgrade) {
         this.client = client;

@@ -20,8 +20,11 @@ final class RequestValidation {
     private RequestValidation() {
     }
 
-    /** The reason to refuse {@code head} with, or null when it may proceed. */
-    static Reason check(HttpRequest head, long maxRequestBody) {
+    /**
+     * The reason to refuse {@code head} with, or null when it may proceed. A body over the limit is refused
+     * on its route, not here (see {@code ClientRequestHandler}), so that the log names the route.
+     */
+    static Reason check(HttpRequest head) {
         if (head.decoderResult().isFailure()) {
             Throwable cause = head.decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException) {
@@ -58,9 +61,6 @@ final class RequestValidation {
             String value = cl.get(0);
             if (value.isEmpty() || value.length() > 18 || !allDigits(value)) {
                 return Reason.BAD_REQUEST;
-            }
-            if (Long.parseLong(value) > maxRequestBody) {
-                return Reason.REQUEST_BODY_TOO_LARGE;
             }
         }
         if (h.getAll(HttpHeaderNames.HOST).size() > 1) {

@@ -82,9 +82,14 @@ class RequestLimitsTest {
             raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
             RawHttp.Response response = raw.read();
             assertEnvelope(response, 413, "REQUEST_BODY_TOO_LARGE");
+            assertEquals("default", Envelope.parse(response.body()).metadata().get("route"),
+                    "refused on its route, as the same body sent chunked is");
             assertTrue(raw.closedByPeer(), "the unread body makes the connection unusable");
         }
         assertEquals(0, upstream.requests().size());
+        dev.rampart.core.observe.ExchangeRecord logged = proxy.observer.awaitExchange(1);
+        assertEquals("default", logged.route(), "the access log names the route");
+        assertEquals("app", logged.upstream());
     }
 
     @Test
