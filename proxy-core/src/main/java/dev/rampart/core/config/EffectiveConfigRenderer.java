@@ -92,6 +92,7 @@ public final class EffectiveConfigRenderer {
                 .put("connect-timeout", duration(u.connectTimeout()))
                 .put("max-connections-per-endpoint", num(u.maxConnectionsPerEndpoint()))
                 .put("pool-idle-timeout", duration(u.poolIdleTimeout()))
+                .put("pool-max-connection-age", duration(u.poolMaxConnectionAge()))
                 .put("max-concurrent-requests", num(u.maxConcurrentRequests()))
                 .put("circuit-breaker", new Obj()
                         .put("enabled", bool(cb.enabled()))

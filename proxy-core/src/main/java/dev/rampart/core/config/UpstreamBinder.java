@@ -42,13 +42,14 @@ final class UpstreamBinder {
         Duration connectTimeout = s.duration("connect-timeout", Duration.ofSeconds(1));
         int maxConnectionsPerEndpoint = s.integer("max-connections-per-endpoint", 512, 1, Integer.MAX_VALUE);
         Duration poolIdleTimeout = s.duration("pool-idle-timeout", Duration.ofSeconds(30));
+        Duration poolMaxConnectionAge = s.durationOrZero("pool-max-connection-age", Duration.ofHours(1));
         int maxConcurrentRequests = s.integer("max-concurrent-requests", 1024, 1, Integer.MAX_VALUE);
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
         Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
         UpstreamTlsConfig tls = s.optionalSection("tls").map(UpstreamBinder::tls).orElse(UpstreamTlsConfig.DEFAULT);
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
-                poolIdleTimeout, maxConcurrentRequests, circuitBreaker, healthCheck, tls);
+                poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls);
     }
 
     /**

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** One named upstream ({@code rampart.upstreams.NAME}). */
+/**
+ * One named upstream ({@code rampart.upstreams.NAME}).
+ *
+ * @param poolMaxConnectionAge a pooled connection this old is not reused; zero for no limit
+ */
 public record UpstreamConfig(
         String name,
         List<EndpointAddress> endpoints,
@@ -12,6 +16,7 @@ public record UpstreamConfig(
         Duration connectTimeout,
         int maxConnectionsPerEndpoint,
         Duration poolIdleTimeout,
+        Duration poolMaxConnectionAge,
         int maxConcurrentRequests,
         CircuitBreakerConfig circuitBreaker,
         Optional<HealthCheckConfig> healthCheck,

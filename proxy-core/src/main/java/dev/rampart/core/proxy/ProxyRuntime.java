@@ -57,7 +57,7 @@ public final class ProxyRuntime {
                 ? EpollDatagramChannel.class : NioDatagramChannel.class;
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(datagram));
-        this.pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024);
+        this.pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.health = new HealthChecks(workers, pools::probe);
         ProxySnapshot first = build(config);
         current.set(first);

@@ -81,7 +81,7 @@ final class ProxySnapshot {
             List<Endpoint> endpoints = new ArrayList<>(uc.endpoints().size());
             for (var address : uc.endpoints()) {
                 PoolSettings settings = new PoolSettings(address, uc.connectTimeout(), uc.maxConnectionsPerEndpoint(),
-                        uc.poolIdleTimeout(), MAX_PENDING_ACQUIRES, uc.tls());
+                        uc.poolIdleTimeout(), uc.poolMaxConnectionAge(), MAX_PENDING_ACQUIRES, uc.tls());
                 poolsInUse.add(settings);
                 var endpointHealth = health.healthOf(uc.name(), address, uc.healthCheck());
                 CircuitBreaker breaker = breakers.get(uc.name(), address, uc.circuitBreaker());

@@ -69,7 +69,7 @@ class ConfigValidationTest extends RejectedConfigSupport {
                     app {
                       endpoints = ["127.0.0.1:8081"]
                       circuit-breaker { failure-rate-threshold = 150, slow-call-rate-threshold = -1 }
-                      connect-timeout = 0s
+                      connect-timeout = 0s, pool-max-connection-age = -1s
                     }
                   }
                   routes = [ {
@@ -92,6 +92,7 @@ class ConfigValidationTest extends RejectedConfigSupport {
                 "rampart.upstreams.app.circuit-breaker.failure-rate-threshold: expected a percentage 0-100, got 150" + at(6),
                 "rampart.upstreams.app.circuit-breaker.slow-call-rate-threshold: expected a percentage 0-100, got -1" + at(6),
                 "rampart.upstreams.app.connect-timeout: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\"" + at(7),
+                "rampart.upstreams.app.pool-max-connection-age: expected a duration (e.g. 250ms, 2s), got \"-1s\"" + at(7),
                 "rampart.routes[0].retry.attempts: expected a number >= 1, got 0" + at(13),
                 "rampart.routes[0].retry.status-codes[1]: expected an error status code 400-599, got 700" + at(14),
                 "rampart.routes[0].retry.status-codes[2]: expected an error status code 400-599, got 302" + at(14),

@@ -67,8 +67,9 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     /**
-     * Starts the proxy with {@code ticker} as the clock of its exchanges: a ticker that throws reaches
-     * failures no observer can, such as one before a request has an exchange.
+     * Starts the proxy with {@code ticker} as the clock of its exchanges and of its upstream connections'
+     * ages: a test moves time by it, and a ticker that throws reaches failures no observer can, such as one
+     * before a request has an exchange.
      */
     public static ProxyHarness start(String hocon, Ticker ticker) {
         return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"), Transport.detect(), ProxyObserver.NOOP, ticker);

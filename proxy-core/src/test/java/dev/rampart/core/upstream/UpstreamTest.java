@@ -33,7 +33,7 @@ class UpstreamTest {
 
     private Endpoint endpoint(String authority, EndpointHealth health) {
         EndpointAddress address = EndpointAddress.parse(authority);
-        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), 16,
+        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
                 UpstreamTlsConfig.DEFAULT);
         return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
                 health);

@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -24,6 +25,9 @@ final class EndpointPool {
     private final PoolSettings settings;
     private final EndpointConnector connector;
     private final int maxConnections;
+    private final Ticker ticker;
+    /** {@code pool-max-connection-age}: older connections are closed instead of reused. */
+    private final long maxAgeNanos;
     private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
     /** Every open connection, idle or borrowed: what {@link #closeEverything} closes. Changes per connection, not per request. */
@@ -31,8 +35,11 @@ final class EndpointPool {
     private int open;
     private boolean closed;
 
-    EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections) {
+    EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections,
+                 Ticker ticker) {
         this.loop = loop;
+        this.ticker = ticker;
+        this.maxAgeNanos = settings.maxAge().isZero() ? Long.MAX_VALUE : settings.maxAge().toNanos();
         this.pipeline = pipeline;
         this.settings = settings;
         this.connector = new EndpointConnector(loop, bootstrap, settings);
@@ -44,9 +51,14 @@ final class EndpointPool {
         assert loop.inEventLoop();
         OriginConnection conn;
         while ((conn = idle.pollFirst()) != null) {
-            if (conn.channel().isActive()) {
-                return loop.newSucceededFuture(conn);
+            if (!conn.channel().isActive()) {
+                continue;
             }
+            if (tooOld(conn)) {
+                conn.channel().close();
+                continue;
+            }
+            return loop.newSucceededFuture(conn);
         }
         Promise<OriginConnection> promise = loop.newPromise();
         if (closed) {
@@ -71,7 +83,7 @@ final class EndpointPool {
     void release(OriginConnection conn, boolean reusable) {
         assert loop.inEventLoop();
         Channel ch = conn.channel();
-        if (!reusable || !ch.isActive()) {
+        if (!reusable || !ch.isActive() || tooOld(conn)) {
             ch.close(); // the close listener hands the freed slot to a waiter
             return;
         }
@@ -146,6 +158,7 @@ final class EndpointPool {
             }
             Channel ch = (Channel) f.getNow();
             OriginConnection conn = ch.pipeline().get(OriginConnection.class);
+            conn.opened(ticker.read());
             live.add(conn);
             ch.closeFuture().addListener(closed -> connectionGone(conn));
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {
@@ -159,6 +172,14 @@ final class EndpointPool {
                 }
             });
         });
+    }
+
+    /**
+     * Past {@code pool-max-connection-age}: a busy connection is never idle long enough to time out, and
+     * without an end to its life it would keep the address its name had when it opened, however long ago.
+     */
+    private boolean tooOld(OriginConnection conn) {
+        return ticker.read() - conn.openedNanos() >= maxAgeNanos;
     }
 
     /** A connection closed, or ({@code conn} null) one failed to open: its slot goes to the next waiter. */

@@ -20,6 +20,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private OriginListener listener;
     private long requests;
     private boolean rawBytes;
+    /** When the connection was established, on the pool's ticker. */
+    private long openedNanos;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;
 
@@ -29,6 +31,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     void useCodec(OriginHttpCodec httpCodec) {
         this.codec = httpCodec;
+    }
+
+    void opened(long nanos) {
+        this.openedNanos = nanos;
+    }
+
+    long openedNanos() {
+        return openedNanos;
     }
 
     public Channel channel() {

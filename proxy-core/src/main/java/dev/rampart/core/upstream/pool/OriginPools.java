@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -27,6 +28,8 @@ public final class OriginPools {
     private final Bootstrap bootstrap;
     private final OriginPipeline pipeline;
     private final int loopCount;
+    /** Connection ages ({@code pool-max-connection-age}). */
+    private final Ticker ticker;
     private final ConcurrentHashMap<EventExecutor, Map<PoolSettings, EndpointPool>> byLoop = new ConcurrentHashMap<>();
     /** Each loop's place among the loops, for its share of an endpoint's connections. */
     private final ConcurrentHashMap<EventExecutor, Integer> loopIndex = new ConcurrentHashMap<>();
@@ -34,10 +37,12 @@ public final class OriginPools {
 
     /**
      * @param maxResponseHeaderSize longest upstream response head accepted
+     * @param ticker                the time connections' ages are measured in
      */
     public OriginPools(Transport transport, EventLoopGroup group, int loopCount,
-                       AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize) {
+                       AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize, Ticker ticker) {
         this.loopCount = Math.max(1, loopCount);
+        this.ticker = ticker;
         this.pipeline = new OriginPipeline(maxResponseHeaderSize);
         this.bootstrap = new Bootstrap()
                 .group(group)
@@ -141,7 +146,7 @@ public final class OriginPools {
             Bootstrap loopBootstrap = bootstrap.clone(loop)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             settings.connectTimeout().toMillis()));
-            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share);
+            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker);
             pools.put(settings, pool);
         }
         return pool;

@@ -10,6 +10,8 @@ import java.time.Duration;
  * changes any of these gets a new pool; the old one drains.
  *
  * @param maxConnections the endpoint's limit across all event loops ({@code max-connections-per-endpoint})
+ * @param maxAge         a connection this old is closed instead of reused (zero: no limit), so that
+ *                       traffic moves to what the endpoint's name resolves to now
  * @param maxPending     acquisitions allowed to wait for a connection per event loop before failing fast
  * @param tls            how {@code https://} endpoints are verified
  */
@@ -18,6 +20,7 @@ public record PoolSettings(
         Duration connectTimeout,
         int maxConnections,
         Duration idleTimeout,
+        Duration maxAge,
         int maxPending,
         UpstreamTlsConfig tls) {
 }

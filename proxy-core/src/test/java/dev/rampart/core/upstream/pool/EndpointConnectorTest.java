@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
@@ -53,7 +54,7 @@ class EndpointConnectorTest {
     }
 
     private PoolSettings settings(Duration connectTimeout) {
-        return new PoolSettings(EndpointAddress.parse("svc.test:80"), connectTimeout, 8, Duration.ofSeconds(30), 8,
+        return new PoolSettings(EndpointAddress.parse("svc.test:80"), connectTimeout, 8, Duration.ofSeconds(30), Duration.ZERO, 8,
                 UpstreamTlsConfig.DEFAULT);
     }
 
@@ -147,7 +148,7 @@ class EndpointConnectorTest {
                 };
             }
         };
-        return new OriginPools(transport, group, 1, names, 8192);
+        return new OriginPools(transport, group, 1, names, 8192, Ticker.systemTicker());
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {

@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
@@ -25,11 +26,12 @@ class EndpointPoolQueueTest {
     private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
     private final Transport transport = Transport.detect();
     private final EventLoopGroup group = transport.newEventLoopGroup(1, "pool-test");
-    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192);
+    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192,
+            Ticker.systemTicker());
     private final EventLoop loop = group.next();
     /** One connection at most, one request allowed to wait for it. */
     private final PoolSettings settings = new PoolSettings(EndpointAddress.parse(upstream.authority()),
-            Duration.ofSeconds(1), 1, Duration.ofSeconds(30), 1, UpstreamTlsConfig.DEFAULT);
+            Duration.ofSeconds(1), 1, Duration.ofSeconds(30), Duration.ZERO, 1, UpstreamTlsConfig.DEFAULT);
 
     @AfterEach
     void stop() {

@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
@@ -29,10 +30,11 @@ class OriginPoolsCloseAllTest {
     private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
     private final Transport transport = Transport.detect();
     private final EventLoopGroup group = transport.newEventLoopGroup(1, "pool-close-test");
-    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192);
+    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192,
+            Ticker.systemTicker());
     private final EventLoop loop = group.next();
     private final PoolSettings settings = new PoolSettings(EndpointAddress.parse(upstream.authority()),
-            Duration.ofSeconds(1), 4, Duration.ofSeconds(30), 4, UpstreamTlsConfig.DEFAULT);
+            Duration.ofSeconds(1), 4, Duration.ofSeconds(30), Duration.ZERO, 4, UpstreamTlsConfig.DEFAULT);
 
     @AfterEach
     void stop() {

@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
@@ -24,7 +25,8 @@ class OriginProbeTest {
     private final Transport transport = Transport.detect();
     private final EventLoopGroup group = transport.newEventLoopGroup(1, "probe-test");
     private final EventLoop loop = group.next();
-    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192);
+    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192,
+            Ticker.systemTicker());
     private FakeUpstream upstream;
 
     @AfterEach
@@ -42,7 +44,7 @@ class OriginProbeTest {
             }
         });
         PoolSettings settings = new PoolSettings(EndpointAddress.parse(upstream.authority()), Duration.ofSeconds(1), 1,
-                Duration.ofSeconds(30), 1, UpstreamTlsConfig.DEFAULT);
+                Duration.ofSeconds(30), Duration.ZERO, 1, UpstreamTlsConfig.DEFAULT);
         Future<Integer> status = loop.submit(() -> pools.probe(loop, settings, "/healthz", Duration.ofSeconds(2)))
                 .get(5, TimeUnit.SECONDS);
         assertTrue(status.await(5, TimeUnit.SECONDS), "the probe ended");

@@ -1,0 +1,111 @@
+package dev.rampart.core.upstream.pool;
+
+import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.proxy.Transport;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.UpstreamBehavior;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.DefaultAddressResolverGroup;
+import io.netty.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code pool-max-connection-age}: a connection is reused only while younger than the limit, so that a busy
+ * pool, whose connections never idle long enough to time out, still moves to what the endpoint's name
+ * resolves to now. Time is the pool's ticker, moved by the test.
+ */
+class PoolMaxConnectionAgeTest {
+
+    private static final Duration MAX_AGE = Duration.ofMinutes(5);
+
+    private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+    private final Transport transport = Transport.detect();
+    private final EventLoopGroup group = transport.newEventLoopGroup(1, "pool-age-test");
+    private final AtomicLong now = new AtomicLong(1_234_567_890L);
+    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192,
+            now::get);
+    private final EventLoop loop = group.next();
+
+    @AfterEach
+    void stop() {
+        pools.closeAll();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        upstream.close();
+    }
+
+    @Test
+    void aConnectionYoungerThanTheLimitIsReused() throws Exception {
+        PoolSettings settings = settings(MAX_AGE);
+        Channel first = borrowAndRelease(settings);
+        now.addAndGet(MAX_AGE.minusSeconds(1).toNanos());
+        assertSame(first, borrowAndRelease(settings), "the pooled connection is reused");
+    }
+
+    @Test
+    void aConnectionThatReachesTheLimitWhileBorrowedIsClosedOnReleaseAndNotReused() throws Exception {
+        PoolSettings settings = settings(MAX_AGE);
+        OriginConnection conn = borrow(settings);
+        now.addAndGet(MAX_AGE.toNanos());
+        release(conn);
+        assertTrue(conn.channel().closeFuture().await(5, TimeUnit.SECONDS), "released at the limit, it closes");
+        assertNotSame(conn.channel(), borrowAndRelease(settings), "the next request gets a new connection");
+    }
+
+    @Test
+    void aConnectionThatAgedInThePoolIsClosedInsteadOfLent() throws Exception {
+        PoolSettings settings = settings(MAX_AGE);
+        Channel pooled = borrowAndRelease(settings);
+        now.addAndGet(MAX_AGE.plusSeconds(1).toNanos());
+        assertNotSame(pooled, borrowAndRelease(settings), "a new connection, not the old idle one");
+        assertTrue(pooled.closeFuture().await(5, TimeUnit.SECONDS), "the old one is closed");
+    }
+
+    @Test
+    void zeroMeansNoLimit() throws Exception {
+        PoolSettings settings = settings(Duration.ZERO);
+        Channel first = borrowAndRelease(settings);
+        now.addAndGet(Duration.ofDays(3650).toNanos());
+        assertSame(first, borrowAndRelease(settings), "however old, the connection is reused");
+    }
+
+    private PoolSettings settings(Duration maxAge) {
+        return new PoolSettings(EndpointAddress.parse(upstream.authority()), Duration.ofSeconds(1), 4,
+                Duration.ofDays(1), maxAge, 4, UpstreamTlsConfig.DEFAULT);
+    }
+
+    private Channel borrowAndRelease(PoolSettings settings) throws Exception {
+        OriginConnection conn = borrow(settings);
+        release(conn);
+        return conn.channel();
+    }
+
+    private OriginConnection borrow(PoolSettings settings) throws Exception {
+        Future<OriginConnection> acquired = onLoop(() -> pools.acquire(loop, settings));
+        assertTrue(acquired.await(5, TimeUnit.SECONDS) && acquired.isSuccess(), "a connection: " + acquired.cause());
+        return acquired.getNow();
+    }
+
+    private void release(OriginConnection conn) throws Exception {
+        onLoop(() -> {
+            conn.release(true);
+            return null;
+        });
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return loop.submit(task).get(5, TimeUnit.SECONDS);
+    }
+}
