@@ -182,13 +182,31 @@ final class EndpointPool {
         return ticker.read() - conn.openedNanos() >= maxAgeNanos;
     }
 
+    /**
+     * A connection that became a WebSocket tunnel leaves the count of {@code max-connections-per-endpoint}
+     * and its slot goes to the next waiter: a tunnel may stay open for hours, and requests must not wait
+     * behind it (tunnels are bounded by {@code max-concurrent-requests}). It stays {@link #live}, so the
+     * end of the process still closes it.
+     */
+    void detach(OriginConnection conn) {
+        assert loop.inEventLoop();
+        slotFreed();
+    }
+
     /** A connection closed, or ({@code conn} null) one failed to open: its slot goes to the next waiter. */
     private void connectionGone(OriginConnection conn) {
-        open--;
         if (conn != null) {
             idle.remove(conn);
             live.remove(conn);
+            if (conn.isRawBytes()) {
+                return; // its slot was freed when it became a tunnel
+            }
         }
+        slotFreed();
+    }
+
+    private void slotFreed() {
+        open--;
         if (open < maxConnections) {
             Promise<OriginConnection> waiter;
             while ((waiter = waiters.pollFirst()) != null) {

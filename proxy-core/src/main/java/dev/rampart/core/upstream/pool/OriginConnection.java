@@ -33,6 +33,10 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         this.codec = httpCodec;
     }
 
+    boolean isRawBytes() {
+        return rawBytes;
+    }
+
     void opened(long nanos) {
         this.openedNanos = nanos;
     }
@@ -82,6 +86,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      */
     public void switchToRawBytes() {
         rawBytes = true;
+        pool.detach(this);
         // A tunnel has no early answer to wait for after a failed write (see OriginPools' AUTO_CLOSE): it ends
         // both sides then, and the connection closes at once, as Netty does by default.
         channel.config().setAutoClose(true);

@@ -120,7 +120,7 @@ public final class OriginPools {
         }
     }
 
-    /** Connections open to an endpoint across all loops (for tests and the admin view); a racy snapshot. */
+    /** Pooled connections open to an endpoint across all loops, WebSocket tunnels not included (for tests); a racy snapshot. */
     public int openConnections(PoolSettings settings) {
         int total = 0;
         for (Map<PoolSettings, EndpointPool> pools : byLoop.values()) {
