@@ -62,7 +62,9 @@ final class Exchange {
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
         String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
-        HttpRequest template = ForwardedHeaders.originRequest(head, route.rewritePath(head.uri()), host,
+        String rewritten = route.rewritePath(head.uri()); // the argument itself when nothing was rewritten
+        String target = rewritten == head.uri() ? rewritten : RequestTarget.afterRewrite(rewritten);
+        HttpRequest template = ForwardedHeaders.originRequest(head, target, host,
                 snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength);
         boolean upgrade = WebSocketUpgrade.requested(head);
         if (upgrade) {

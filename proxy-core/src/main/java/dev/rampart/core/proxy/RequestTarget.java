@@ -15,7 +15,11 @@ final class RequestTarget {
 
     /**
      * The origin-form of {@code target} with a normalized path, or null when it cannot be one: a control
-     * character, or an absolute-form target that is not http(s).
+     * character or a fragment ({@code #}: a target has none, RFC 9112 §3.2, and resolving dot segments
+     * across one would route {@code /a#/../b} to {@code /b}), a {@code %} that starts no valid escape or one
+     * that encodes NUL in the path (an escape built of escapes, {@code %%32%65}, would otherwise become
+     * {@code %2e} once decoded: a dot segment only the upstream resolves), or an absolute-form target that
+     * is not http(s).
      * <ul>
      *   <li>absolute-form ({@code http://host/p?q}) becomes origin-form ({@code /p?q}): RFC 9112 §3.2.1
      *       sends only the path and query to an origin, and the host was checked against Host;</li>
@@ -30,6 +34,12 @@ final class RequestTarget {
         if (target.equals("*")) {
             return target;
         }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c < 0x21 || c == 0x7F || c == '#') {
+                return null; // RFC 9112 §3.2: no whitespace, control characters or fragment in a request-target
+            }
+        }
         String originForm = target;
         if (!target.startsWith("/")) {
             int schemeEnd = target.indexOf("://");
@@ -43,16 +53,52 @@ final class RequestTarget {
             originForm = pathStart == target.length() ? "/" : target.charAt(pathStart) == '?'
                     ? "/" + target.substring(pathStart) : target.substring(pathStart);
         }
-        for (int i = 0; i < originForm.length(); i++) {
-            char c = originForm.charAt(i);
-            if (c < 0x21 || c == 0x7F) {
-                return null; // RFC 9112 §3.2: no whitespace or control characters in a request-target
-            }
-        }
         int query = originForm.indexOf('?');
         String path = query < 0 ? originForm : originForm.substring(0, query);
+        if (!validEscapes(path)) {
+            return null;
+        }
         String rest = query < 0 ? "" : percentEncodeHighBytes(originForm.substring(query));
         return removeDotSegments(decodeUnreserved(percentEncodeHighBytes(path))) + rest;
+    }
+
+    /**
+     * The path of a target a route rewrote, in normal form again: a prefix rewrite can join segments into
+     * dot segments or double slashes ({@code /files../x} with {@code /files} → {@code /public/}), and what
+     * is forwarded is always in normal form. The query is kept as it is.
+     */
+    static String afterRewrite(String pathAndQuery) {
+        int query = pathAndQuery.indexOf('?');
+        if (query < 0) {
+            return removeDotSegments(pathAndQuery);
+        }
+        String path = pathAndQuery.substring(0, query);
+        String normal = removeDotSegments(path);
+        return normal.equals(path) ? pathAndQuery : normal + pathAndQuery.substring(query);
+    }
+
+    /** Every {@code %} starts an escape of two hex digits (RFC 3986 §2.1), and none is {@code %00}: as nginx checks. */
+    private static boolean validEscapes(String path) {
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 3)) {
+            if (i + 2 >= path.length()) {
+                return false;
+            }
+            int hi = hexValue(path.charAt(i + 1));
+            int lo = hexValue(path.charAt(i + 2));
+            if (hi < 0 || lo < 0 || hi + lo == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value of an ASCII hex digit, or -1 (not {@link Character#digit}, which reads other scripts' digits too). */
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private static String percentEncodeHighBytes(String s) {
@@ -80,8 +126,8 @@ final class RequestTarget {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c == '%' && i + 2 < path.length()) {
-                int hi = Character.digit(path.charAt(i + 1), 16);
-                int lo = Character.digit(path.charAt(i + 2), 16);
+                int hi = hexValue(path.charAt(i + 1));
+                int lo = hexValue(path.charAt(i + 2));
                 if (hi >= 0 && lo >= 0 && isUnreserved((char) (hi * 16 + lo))) {
                     out.append((char) (hi * 16 + lo));
                     i += 2;

@@ -27,6 +27,7 @@ class RequestTargetTest {
             "/.well-known/x /.well-known/x",
             "/a..b/..c /a..b/..c",
             "/a?b=/../c /a?b=/../c",
+            "/a?b=%zz%00 /a?b=%zz%00",
             "http://host/a/../b?q /b?q",
             "https://host:8443 /",
             "http://host?q=1 /?q=1",
@@ -39,6 +40,29 @@ class RequestTargetTest {
     @ValueSource(strings = {"/a\u0000b", "/a\tb", "/a\u007f", "/a?q=\u0001", "ftp:/x", "host/path", "example.com:443"})
     void refusesControlCharactersAndTargetsThatAreNoFormItServes(String target) { // authority-form: CONNECT
         assertNull(RequestTarget.originForm(target));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/pub/%%32%65%%32%65/internal", "/pub/%2%65%2%65/x", "/a/%zz", "/a/%", "/a/%2", "/a/%2g",
+            "/a%00b", "/a/%\u0663\u0663"})
+    void refusesEscapesThatAreNotEscapesAndAnEncodedNul(String target) { // as nginx does
+        assertNull(RequestTarget.originForm(target));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/direct#/../up/x", "/pub/x#/../../up/admin", "http://x#frag/up/h", "/a?q=1#f"})
+    void refusesAFragment(String target) { // a request-target has none; resolved across, it would move the path
+        assertNull(RequestTarget.originForm(target));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = ' ', value = {
+            "/public/../internal/x /internal/x",
+            "/../secret /secret",
+            "/v2/public//x?a=/../b /v2/public/x?a=/../b",
+            "/v2/x?q /v2/x?q"})
+    void aRewrittenTargetIsInNormalFormAgain(String rewritten, String forwarded) {
+        assertEquals(forwarded, RequestTarget.afterRewrite(rewritten));
     }
 
     @ParameterizedTest

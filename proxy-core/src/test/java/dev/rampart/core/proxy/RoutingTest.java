@@ -226,6 +226,19 @@ class RoutingTest {
     }
 
     @Test
+    void aRewriteThatMakesDotSegmentsIsForwardedInNormalForm() {
+        assertEquals("one /secret", get("api.example.com", "GET", "/api../secret").text(),
+                "strip-prefix left /../secret: the upstream gets what it would resolve that to");
+    }
+
+    @Test
+    void aFragmentOrAnEscapeMadeOfEscapesIsRefusedNotResolved() {
+        assertEquals(400, get("x", "GET", "/static#/../health").status(), "no route by a path behind a fragment");
+        assertEquals(400, get("x", "GET", "/static/%%32%65%%32%65/health").status(), "would decode to %2e%2e");
+        assertEquals(400, get("x", "GET", "/static/a%00.png").status(), "an encoded NUL");
+    }
+
+    @Test
     void bytesAboveAsciiInTheTargetArePercentEncodedAndControlCharactersAreRefused() {
         assertEquals("one /static/caf%C3%A9?q=%C3%A9", get("x", "GET", "/static/caf\u00c3\u00a9?q=\u00c3\u00a9").text(),
                 "the client's UTF-8 bytes, escaped, not re-encoded as other bytes");
