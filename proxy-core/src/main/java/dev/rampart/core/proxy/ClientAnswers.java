@@ -58,7 +58,8 @@ final class ClientAnswers {
      */
     void failEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
                    String details) {
-        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), null, 0).withDetails(details);
+        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0)
+                .withDetails(details);
         outcome.error(reason.status(), reason.name());
         boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
         writeError(snapshot, request, outcome, error, reusable, List.of())

@@ -62,6 +62,11 @@ final class ExchangeOutcome {
         return route;
     }
 
+    /** The route's upstream, or null (no route yet, or a direct-response route). */
+    String upstreamName() {
+        return upstream;
+    }
+
     ExchangeOutcome withError(Reason reason) {
         error(reason.status(), reason.name());
         return this;

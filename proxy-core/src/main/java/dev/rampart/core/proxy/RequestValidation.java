@@ -59,7 +59,8 @@ final class RequestValidation {
         }
         if (cl.size() == 1) {
             String value = cl.get(0);
-            if (value.isEmpty() || value.length() > 18 || !allDigits(value)) {
+            // Any number of digits (leading zeros are valid, RFC 9110 §8.6): one past a long failed in the decoder.
+            if (value.isEmpty() || !allDigits(value)) {
                 return Reason.BAD_REQUEST;
             }
         }

@@ -82,14 +82,26 @@ class RequestLimitsTest {
             raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
             RawHttp.Response response = raw.read();
             assertEnvelope(response, 413, "REQUEST_BODY_TOO_LARGE");
-            assertEquals("default", Envelope.parse(response.body()).metadata().get("route"),
-                    "refused on its route, as the same body sent chunked is");
+            Envelope envelope = Envelope.parse(response.body());
+            assertEquals("default", envelope.metadata().get("route"), "refused on its route, as the same body sent chunked is");
+            assertEquals("app", envelope.metadata().get("upstream"));
             assertTrue(raw.closedByPeer(), "the unread body makes the connection unusable");
         }
         assertEquals(0, upstream.requests().size());
         dev.rampart.core.observe.ExchangeRecord logged = proxy.observer.awaitExchange(1);
         assertEquals("default", logged.route(), "the access log names the route");
         assertEquals("app", logged.upstream());
+    }
+
+    @Test
+    void aContentLengthIsItsValueHoweverManyDigitsItHas() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 00000000000000000005\r\n\r\nhello");
+            assertEquals(200, raw.read().status(), "leading zeros are valid digits (RFC 9110 §8.6)");
+            raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n");
+            assertEnvelope(raw.read(), 413, "REQUEST_BODY_TOO_LARGE");
+        }
+        assertEquals(5, upstream.requests().get(0).bodyLength());
     }
 
     @Test
