@@ -38,6 +38,7 @@ public final class ConfigWarnings {
             if (route.upstream().isPresent()) {
                 retryWarnings(route, warnings);
             }
+            rewriteWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -49,6 +50,20 @@ public final class ConfigWarnings {
                     + " /admin and /metrics are reachable from the network");
         }
         return warnings;
+    }
+
+    /**
+     * nginx's off-by-slash: {@code from = "/files"} with {@code to = "/public/"} makes {@code /files../x}
+     * into {@code /public/../x}, which is {@code /x}, outside the directory the rewrite was meant to keep
+     * requests in.
+     */
+    private static void rewriteWarning(RouteConfig route, List<String> warnings) {
+        if (route.rewrite().orElse(null) instanceof PathRewrite.ReplacePrefix replace
+                && replace.to().endsWith("/") && !replace.from().endsWith("/")) {
+            warnings.add("route \"" + route.name() + "\": rewrite.replace-prefix from \"" + replace.from() + "\" to \""
+                    + replace.to() + "\" makes \"" + replace.from() + "../x\" into \"" + replace.to()
+                    + "../x\", outside \"" + replace.to() + "\"; end both with \"/\" or neither");
+        }
     }
 
     private static void retryWarnings(RouteConfig route, List<String> warnings) {

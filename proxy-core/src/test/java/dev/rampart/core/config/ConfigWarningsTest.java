@@ -26,6 +26,15 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aReplacePrefixThatAddsASlashTheMatchDoesNotEndWithIsTheOffBySlashMistake() {
+        assertEquals(List.of("route \"orders\": rewrite.replace-prefix from \"/files\" to \"/public/\" makes"
+                        + " \"/files../x\" into \"/public/../x\", outside \"/public/\"; end both with \"/\" or neither"),
+                warningsFor("rewrite { replace-prefix { from = \"/files\", to = \"/public/\" } }"));
+        assertEquals(List.of(), warningsFor("rewrite { replace-prefix { from = \"/files/\", to = \"/public/\" } }"));
+        assertEquals(List.of(), warningsFor("rewrite { replace-prefix { from = \"/files\", to = \"/public\" } }"));
+    }
+
+    @Test
     void theDefaultRouteIsQuiet() {
         assertEquals(List.of(), warningsFor("timeout = 15s"));
     }
