@@ -122,6 +122,7 @@ public final class ProxyRuntime {
     public void refuseNewRequests() {
         draining = true;
         refusing = true;
+        pools.openNoMoreForWaiters();
     }
 
     boolean refusing() {

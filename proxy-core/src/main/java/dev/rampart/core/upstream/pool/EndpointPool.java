@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * The connections to one endpoint owned by one event loop. Every method runs on that loop, so the
@@ -26,6 +27,8 @@ final class EndpointPool {
     private final EndpointConnector connector;
     private final int maxConnections;
     private final Ticker ticker;
+    /** The process is ending: freed slots are not filled for waiters (see {@link OriginPools#openNoMoreForWaiters}). */
+    private final BooleanSupplier ending;
     /** {@code pool-max-connection-age}: older connections are closed instead of reused. */
     private final long maxAgeNanos;
     private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
@@ -36,8 +39,9 @@ final class EndpointPool {
     private boolean closed;
 
     EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections,
-                 Ticker ticker) {
+                 Ticker ticker, BooleanSupplier ending) {
         this.loop = loop;
+        this.ending = ending;
         this.ticker = ticker;
         this.maxAgeNanos = settings.maxAge().isZero() ? Long.MAX_VALUE : settings.maxAge().toNanos();
         this.pipeline = pipeline;
@@ -207,7 +211,7 @@ final class EndpointPool {
 
     private void slotFreed() {
         open--;
-        if (open < maxConnections) {
+        if (open < maxConnections && !ending.getAsBoolean()) {
             Promise<OriginConnection> waiter;
             while ((waiter = waiters.pollFirst()) != null) {
                 if (!waiter.isDone()) { // one whose request went away needs no connection

@@ -28,6 +28,8 @@ public final class OriginPools {
     private final Bootstrap bootstrap;
     private final OriginPipeline pipeline;
     private final int loopCount;
+    /** Set once, at the end of the drain (see {@link #openNoMoreForWaiters}); read on every loop. */
+    private volatile boolean ending;
     /** Connection ages ({@code pool-max-connection-age}). */
     private final Ticker ticker;
     private final ConcurrentHashMap<EventExecutor, Map<PoolSettings, EndpointPool>> byLoop = new ConcurrentHashMap<>();
@@ -120,6 +122,19 @@ public final class OriginPools {
         }
     }
 
+    /**
+     * The end of the drain: a slot a closing connection frees is no longer filled with a new connection
+     * for a request still waiting; that request is about to be answered {@code SHUTTING_DOWN}, and nothing
+     * would be sent on the connection.
+     */
+    public void openNoMoreForWaiters() {
+        ending = true;
+    }
+
+    boolean ending() {
+        return ending;
+    }
+
     /** Pooled connections open to an endpoint across all loops, WebSocket tunnels not included (for tests); a racy snapshot. */
     public int openConnections(PoolSettings settings) {
         int total = 0;
@@ -146,7 +161,7 @@ public final class OriginPools {
             Bootstrap loopBootstrap = bootstrap.clone(loop)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             settings.connectTimeout().toMillis()));
-            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker);
+            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker, this::ending);
             pools.put(settings, pool);
         }
         return pool;

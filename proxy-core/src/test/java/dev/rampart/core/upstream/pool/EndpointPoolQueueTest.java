@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,24 @@ class EndpointPoolQueueTest {
             next.getNow().release(true);
             return null;
         });
+    }
+
+    @Test
+    void atTheEndOfTheDrainAFreedSlotOpensNoConnectionForAWaiter() throws Exception {
+        Future<OriginConnection> first = onLoop(() -> pools.acquire(loop, settings));
+        assertTrue(first.await(5, TimeUnit.SECONDS) && first.isSuccess(), "the only connection is lent out");
+        Future<OriginConnection> waiting = onLoop(() -> pools.acquire(loop, settings));
+        assertFalse(waiting.isDone(), "the second request waits for it");
+
+        pools.openNoMoreForWaiters(); // the drain's grace is over: the waiting request is about to be answered 503
+        onLoop(() -> {
+            first.getNow().release(false); // its exchange was cut: the connection closes
+            return null;
+        });
+        assertTrue(first.getNow().channel().closeFuture().await(5, TimeUnit.SECONDS));
+
+        assertEquals(0, (int) onLoop(() -> pools.openConnections(settings)), "no connection opened for the waiter");
+        assertFalse(waiting.isDone(), "the waiter is left to its exchange, which the drain ends");
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {
