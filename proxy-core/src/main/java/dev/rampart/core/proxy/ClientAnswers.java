@@ -7,10 +7,12 @@ import dev.rampart.core.observe.RequestIds;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,10 @@ final class ClientAnswers {
     private final ClientRequestHandler handler;
     private final ProxyRuntime runtime;
     private final ChannelHandlerContext ctx;
+    /** Body bytes still allowed while the body of an answered request is dropped; -1 when none is. */
+    private long dropAllowance = -1;
+    /** The answer whose request's body is being dropped: the request ends no sooner than it is written. */
+    private ChannelFuture dropAnswered;
 
     ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx) {
         this.handler = handler;
@@ -52,18 +58,72 @@ final class ClientAnswers {
     }
 
     /**
-     * An answer before any exchange exists; the request body, if any, is not read, so the connection
-     * closes. So does one whose decoder failed: it discards everything that follows, so no later
-     * request on it could ever be answered.
+     * An answer before any exchange exists. A request body is read and dropped behind it (see
+     * {@link #dropsBody}), so that the connection can carry the next request; a body too large or of no
+     * trustworthy framing closes the connection instead. So does a request whose decoder failed: it
+     * discards everything that follows, so no later request on it could ever be answered.
      */
     void failEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
                    String details) {
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0)
                 .withDetails(details);
         outcome.error(reason.status(), reason.name());
-        boolean reusable = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST && bodyless(request);
-        writeError(snapshot, request, outcome, error, reusable, List.of())
-                .addListener((ChannelFutureListener) f -> handler.requestDone(reusable, -1));
+        boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
+                && reason != Reason.REQUEST_BODY_TOO_LARGE;
+        boolean drop = clean && dropsBody(request);
+        boolean reusable = clean && (drop || bodyless(request));
+        ChannelFuture answered = writeError(snapshot, request, outcome, error, reusable, List.of());
+        finish(snapshot, answered, reusable, drop);
+    }
+
+    /**
+     * Whether the body of a request answered without it is read and dropped (as nginx does) rather than
+     * left unread, which would close the connection: only when the connection is to stay open and the
+     * client sends the body unasked; one that waits for {@code 100 Continue} is not sent it.
+     */
+    private boolean dropsBody(HttpRequest request) {
+        return !bodyless(request) && !HttpUtil.is100ContinueExpected(request) && keepAliveAfter(request, true);
+    }
+
+    /** The answer is on its way: the request ends once it is written, or, with a body to drop, once that is read. */
+    private void finish(ProxySnapshot snapshot, ChannelFuture answered, boolean reusable, boolean drop) {
+        if (drop) {
+            dropAllowance = snapshot.config().server().maxRequestBody();
+            dropAnswered = answered;
+            handler.readBody();
+        } else {
+            answered.addListener((ChannelFutureListener) f -> handler.requestDone(reusable, -1));
+        }
+    }
+
+    boolean droppingBody() {
+        return dropAllowance >= 0;
+    }
+
+    /**
+     * The next part of a body being dropped: reads on, or ends the request, kept alive at the body's end,
+     * closed past {@code max-request-body} or on a broken chunk.
+     */
+    void dropBodyPart(HttpContent content) {
+        boolean broken = content.decoderResult().isFailure();
+        boolean last = content instanceof LastHttpContent;
+        dropAllowance -= content.content().readableBytes();
+        content.release();
+        if (broken || dropAllowance < 0) {
+            endDrop(false);
+        } else if (last) {
+            endDrop(true);
+        } else {
+            handler.readBody();
+        }
+    }
+
+    /** The body being dropped ended ({@code whole}), or will not: it timed out, or the client left. */
+    void endDrop(boolean whole) {
+        dropAllowance = -1;
+        ChannelFuture answered = dropAnswered;
+        dropAnswered = null;
+        answered.addListener((ChannelFutureListener) f -> handler.requestDone(whole, -1));
     }
 
     /**
@@ -83,13 +143,13 @@ final class ClientAnswers {
 
     void respondDirectly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome,
                          RespondConfig respond) {
-        boolean bodyless = bodyless(request);
-        boolean keepAlive = keepAliveAfter(request, bodyless);
+        boolean drop = dropsBody(request);
+        boolean reusable = drop || bodyless(request);
         outcome.status(respond.status());
-        ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
-                        snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
-                        ClientResponder.Keep.of(keepAlive, request.protocolVersion()), outcome)
-                .addListener((ChannelFutureListener) f -> handler.requestDone(bodyless, -1));
+        ChannelFuture answered = ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
+                snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
+                ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome);
+        finish(snapshot, answered, reusable, drop);
     }
 
     /**

@@ -76,6 +76,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         Exchange active = exchange;
         if (active != null) {
             active.onClientClosed();
+        } else if (answers.droppingBody()) {
+            answers.endDrop(false); // the answer was written; the body never came
         }
         ctx.fireChannelInactive();
     }
@@ -168,6 +170,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             onRequestHead(head);
         } else if (msg instanceof HttpContent content) {
             timers.cancelBody();
+            if (answers.droppingBody()) {
+                answers.dropBodyPart(content); // the request was answered without its body
+                return;
+            }
             Exchange active = exchange;
             if (content.decoderResult().isFailure()) {
                 // A broken chunk: the rest of the stream has no trustworthy framing, so nothing more is read
@@ -384,6 +390,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         Exchange active = exchange;
         if (active != null) {
             active.onBodyTimeout();
+        } else if (answers.droppingBody()) {
+            answers.endDrop(false);
         }
     }
 }

@@ -1,0 +1,100 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A request the proxy answers itself without its body (a direct response, no route) keeps its connection,
+ * as nginx does: the body is read and dropped behind the answer, and the next request on the connection is
+ * served. A body the client only sends when asked, one over {@code max-request-body} or one that never
+ * arrives ends the connection instead.
+ */
+class UnreadBodyTest {
+
+    private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("proxied"));
+    private final ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+            "app { endpoints = [\"" + upstream.authority() + "\"] }",
+            "{ name = health, match { path-prefix = \"/health\" }, respond { status = 200, body = \"ok\" } }\n"
+                    + "{ name = app, match { path-prefix = \"/app\" }, upstream = app }")
+            .replace("port = 0 }\n  admin", "port = 0, max-request-body = 1k, request-body-timeout = 300ms }\n  admin"));
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void aDirectResponseToARequestWithABodyKeepsTheConnection() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response answer = raw.send(post("/health", "Content-Length: 5", "hello")).read();
+            assertEquals(200, answer.status());
+            assertNotEquals("close", answer.header("connection"));
+            assertEquals("proxied", raw.send(get("/app/next")).read().text(), "the next request on the same connection");
+        }
+        assertEquals(List.of("/app/next"), upstream.requests().stream().map(r -> r.uri()).toList());
+    }
+
+    @Test
+    void aRequestWithNoRouteHasItsChunkedBodyDroppedAndThePipelinedRequestBehindItServed() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(post("/nowhere", "Transfer-Encoding: chunked", "5\r\nhello\r\n0\r\n\r\n") + get("/app/behind"));
+            RawHttp.Response notFound = raw.read();
+            assertEquals(404, notFound.status());
+            assertNotEquals("close", notFound.header("connection"));
+            assertEquals("proxied", raw.read().text(), "the request pipelined behind the dropped body");
+        }
+        List<ExchangeRecord> logged = List.of(proxy.observer.awaitExchange(1), proxy.observer.awaitExchange(2));
+        assertEquals(List.of(404, 200), logged.stream().map(ExchangeRecord::status).toList(), "each request logged once");
+    }
+
+    @Test
+    void aClientWaitingForContinueIsAnsweredAndTheConnectionCloses() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response answer = raw.send(post("/health", "Content-Length: 5\r\nExpect: 100-continue", "")).read();
+            assertEquals(200, answer.status());
+            assertEquals("close", answer.header("connection"), "the body will not come: nothing to drop");
+            assertTrue(raw.closedByPeer());
+        }
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsNotDroppedForeverTheConnectionCloses() {
+        try (RawHttp raw = proxy.raw()) {
+            String chunk = "x".repeat(600);
+            raw.send(post("/health", "Transfer-Encoding: chunked", "258\r\n" + chunk + "\r\n258\r\n" + chunk + "\r\n"));
+            assertEquals(200, raw.read().status());
+            assertTrue(raw.closedByPeer(), "past max-request-body the rest is not read");
+        }
+    }
+
+    @Test
+    void aBodyThatNeverArrivesEndsTheConnectionAfterTheBodyTimeout() {
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send(post("/health", "Content-Length: 100", "only part")).read().status());
+            assertTrue(raw.closedByPeer(), "request-body-timeout ends the wait for the rest");
+        }
+        assertEquals(200, proxy.observer.awaitExchange(1).status(), "logged once, with the answer it got");
+        assertFalse(proxy.observer.exchanges.size() > 1);
+    }
+
+    private static String post(String path, String framing, String body) {
+        return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n" + body;
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    }
+}
