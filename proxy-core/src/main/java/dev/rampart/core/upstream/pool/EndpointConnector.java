@@ -81,6 +81,15 @@ final class EndpointConnector {
             result.tryFailure(lastFailure);
             return;
         }
+        // The socket is opened once the loop has handled its current batch of ready events: epoll reports
+        // events by descriptor number, and a descriptor closed earlier in the batch (a connection the same
+        // event cut) and taken by the new socket would get its predecessor's pending events: a read on a
+        // socket still connecting, whose error closed it and failed the request as UPSTREAM_UNREACHABLE.
+        loop.execute(() -> connectTo(addresses, first, tried, initializer, result));
+    }
+
+    private void connectTo(List<InetSocketAddress> addresses, int first, int tried, Supplier<ChannelHandler> initializer,
+                           Promise<Channel> result) {
         InetSocketAddress address = addresses.get((first + tried) % addresses.size());
         ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
         connecting.addListener(f -> {

@@ -6,6 +6,9 @@ import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.UpstreamBehavior;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -25,6 +28,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -54,8 +59,8 @@ class EndpointConnectorTest {
     }
 
     private PoolSettings settings(Duration connectTimeout) {
-        return new PoolSettings(EndpointAddress.parse("svc.test:80"), connectTimeout, 8, Duration.ofSeconds(30), Duration.ZERO, 8,
-                UpstreamTlsConfig.DEFAULT);
+        return new PoolSettings(EndpointAddress.parse("svc.test:80"), connectTimeout, 8, Duration.ofSeconds(30),
+                Duration.ZERO, 8, UpstreamTlsConfig.DEFAULT);
     }
 
     @Test
@@ -117,13 +122,46 @@ class EndpointConnectorTest {
         assertInstanceOf(java.net.UnknownHostException.class, conn.cause());
     }
 
+    /**
+     * epoll reports events by descriptor number: a socket opened while the loop handles a batch of events
+     * can take the number of one closed earlier in that batch and get its pending events (a read error on
+     * a socket still connecting closed it). The socket is opened once the asking task is over.
+     */
+    @Test
+    void theSocketIsOpenedAfterTheTaskThatAskedForItNotWithinIt() throws Exception {
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannelClass())
+                .resolver(namesResolvingTo(List.of(local(first.port()))));
+        EndpointConnector connector = new EndpointConnector(loop, bootstrap, settings(Duration.ofSeconds(1)));
+        AtomicBoolean inAskingTask = new AtomicBoolean();
+        AtomicReference<Boolean> openedWithinIt = new AtomicReference<>();
+
+        Future<Channel> connected = onLoop(() -> {
+            inAskingTask.set(true);
+            Future<Channel> opening = connector.connect(() -> {
+                openedWithinIt.set(inAskingTask.get());
+                return new ChannelInboundHandlerAdapter();
+            });
+            inAskingTask.set(false);
+            return opening;
+        });
+
+        assertTrue(connected.await(5, TimeUnit.SECONDS) && connected.isSuccess(), "connected: " + connected.cause());
+        assertEquals(Boolean.FALSE, openedWithinIt.get(), "opened after the task that asked, not inside it");
+        connected.getNow().close().syncUninterruptibly();
+    }
+
     private static InetSocketAddress local(int port) {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
     /** Pools whose name service answers every name with {@code addresses}, or never when null. */
     private OriginPools poolsResolvingTo(List<InetSocketAddress> addresses) {
-        AddressResolverGroup<InetSocketAddress> names = new AddressResolverGroup<>() {
+        return new OriginPools(transport, group, 1, namesResolvingTo(addresses), 8192, Ticker.systemTicker());
+    }
+
+    /** A name service that answers every name with {@code addresses} at once, or never when null. */
+    private static AddressResolverGroup<InetSocketAddress> namesResolvingTo(List<InetSocketAddress> addresses) {
+        return new AddressResolverGroup<>() {
             @Override
             protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
                 return new AbstractAddressResolver<>(executor) {
@@ -148,7 +186,6 @@ class EndpointConnectorTest {
                 };
             }
         };
-        return new OriginPools(transport, group, 1, names, 8192, Ticker.systemTicker());
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {
