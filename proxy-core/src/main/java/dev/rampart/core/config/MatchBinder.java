@@ -28,10 +28,10 @@ final class MatchBinder {
 
     static MatchConfig bind(ConfigSection s) {
         Optional<String> host = s.optionalString("host").flatMap(h -> host(s, h));
-        Optional<String> pathPrefix = s.optionalString("path-prefix");
-        if (pathPrefix.isPresent() && !UriPaths.isPath(pathPrefix.get())) {
-            ValueReader.mismatch(s.path("path-prefix"), UriPaths.EXPECTED_PATH, s.value("path-prefix"), s.problems());
-        }
+        Optional<String> pathPrefix = s.optionalString("path-prefix").map(p -> {
+            String normal = UriPaths.matchablePrefix(s, "path-prefix", p);
+            return normal == null ? p : normal; // reported; kept as written so that binding goes on
+        });
         Optional<Pattern> pathRegex = s.optionalString("path-regex").flatMap(r -> regex(s, r));
         if (s.has("path-prefix") && s.has("path-regex")) {
             s.problem("has both path-prefix and path-regex (expected at most one)");

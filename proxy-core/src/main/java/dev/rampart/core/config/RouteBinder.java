@@ -88,8 +88,7 @@ final class RouteBinder {
         Optional<ConfigSection> replace = s.optionalSection("replace-prefix");
         Optional<PathRewrite> result = Optional.empty();
         if (strip.isPresent()) {
-            prefix(s, "strip-prefix", strip.get());
-            result = Optional.of(new PathRewrite.StripPrefix(strip.get()));
+            result = Optional.of(new PathRewrite.StripPrefix(matched(s, "strip-prefix", strip.get())));
         }
         if (replace.isPresent()) {
             ConfigSection r = replace.get();
@@ -97,13 +96,17 @@ final class RouteBinder {
             if (!r.has("from")) {
                 r.problem("from", "missing (expected the prefix to replace)");
             } else {
-                prefix(r, "from", from);
+                from = matched(r, "from", from);
             }
             String to = r.string("to", "");
             if (!r.has("to")) {
                 r.problem("to", "missing (expected the prefix to put in its place)");
             } else if (!to.isEmpty()) { // empty: the prefix is removed, as strip-prefix does
-                prefix(r, "to", to);
+                if (UriPaths.isPath(to)) {
+                    to = PathEscapes.normalForm(to);
+                } else {
+                    ValueReader.mismatch(r.path("to"), UriPaths.EXPECTED_PATH, r.value("to"), r.problems());
+                }
             }
             r.finish();
             result = Optional.of(new PathRewrite.ReplacePrefix(from, to));
@@ -117,10 +120,10 @@ final class RouteBinder {
         return result;
     }
 
-    private static void prefix(ConfigSection s, String key, String prefix) {
-        if (!UriPaths.isPath(prefix)) {
-            ValueReader.mismatch(s.path(key), UriPaths.EXPECTED_PATH, s.value(key), s.problems());
-        }
+    /** A prefix requests are matched against, in their normal form; as written when it is reported. */
+    private static String matched(ConfigSection s, String key, String prefix) {
+        String normal = UriPaths.matchablePrefix(s, key, prefix);
+        return normal == null ? prefix : normal;
     }
 
     private static ErrorsConfig errors(ConfigSection s) {

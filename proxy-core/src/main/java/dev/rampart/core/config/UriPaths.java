@@ -48,6 +48,26 @@ final class UriPaths {
         return true;
     }
 
+    /**
+     * A path prefix in the form request paths are matched in ({@link PathEscapes}), or null (reported) when
+     * it could never match one: request paths have their dot segments resolved and runs of slashes merged,
+     * so a prefix with {@code /./}, {@code /../} or {@code //} in it (after its escapes are decoded) matches
+     * no request.
+     */
+    static String matchablePrefix(ConfigSection s, String key, String prefix) {
+        if (!isPath(prefix)) {
+            ValueReader.mismatch(s.path(key), EXPECTED_PATH, s.value(key), s.problems());
+            return null;
+        }
+        String normal = PathEscapes.normalForm(prefix);
+        if (normal.contains("//") || normal.contains("/./") || normal.contains("/../")) {
+            s.problem(key, "can never match: request paths are matched with \".\" and \"..\" segments resolved and"
+                    + " runs of \"/\" merged (got " + ValueReader.describe(s.value(key)) + ")");
+            return null;
+        }
+        return normal;
+    }
+
     /** RFC 3986 pchar without pct-encoded, plus "/": unreserved, sub-delims, ":" and "@". */
     private static boolean isPathChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'

@@ -1,5 +1,7 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.PathEscapes;
+
 /**
  * The request-target as routes match it and the upstream receives it: origin-form, with its path in
  * normal form. Routing on the raw target would let {@code /x/../admin}, {@code //admin} or
@@ -25,8 +27,9 @@ final class RequestTarget {
      *       sends only the path and query to an origin, and the host was checked against Host;</li>
      *   <li>bytes above 0x7F, which the decoder gives as ISO-8859-1 characters, are percent-encoded: a
      *       target is ASCII, and written back as UTF-8 they would arrive as other bytes;</li>
-     *   <li>percent-encoded unreserved characters are decoded (RFC 3986 §6.2.2.2), dot segments removed
-     *       (§5.2.4) and runs of slashes merged, as nginx does before matching locations.</li>
+     *   <li>percent-encoded unreserved characters are decoded and other escapes written in upper case
+     *       (RFC 3986 §6.2.2, see {@link PathEscapes}), dot segments removed (§5.2.4) and runs of slashes
+     *       merged, as nginx does before matching locations.</li>
      * </ul>
      * The query is kept as it is; an asterisk-form target ({@code *}) too.
      */
@@ -59,7 +62,7 @@ final class RequestTarget {
             return null;
         }
         String rest = query < 0 ? "" : percentEncodeHighBytes(originForm.substring(query));
-        return removeDotSegments(decodeUnreserved(percentEncodeHighBytes(path))) + rest;
+        return removeDotSegments(PathEscapes.normalForm(percentEncodeHighBytes(path))) + rest;
     }
 
     /**
@@ -83,22 +86,13 @@ final class RequestTarget {
             if (i + 2 >= path.length()) {
                 return false;
             }
-            int hi = hexValue(path.charAt(i + 1));
-            int lo = hexValue(path.charAt(i + 2));
+            int hi = PathEscapes.hexValue(path.charAt(i + 1));
+            int lo = PathEscapes.hexValue(path.charAt(i + 2));
             if (hi < 0 || lo < 0 || hi + lo == 0) {
                 return false;
             }
         }
         return true;
-    }
-
-    /** The value of an ASCII hex digit, or -1 (not {@link Character#digit}, which reads other scripts' digits too). */
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        char lower = (char) (c | 0x20);
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private static String percentEncodeHighBytes(String s) {
@@ -115,33 +109,6 @@ final class RequestTarget {
             }
         }
         return out == null ? s : out.toString();
-    }
-
-    /** {@code %41} → {@code A}, for ALPHA, DIGIT and {@code -._~} only: other escapes mean what they escape. */
-    private static String decodeUnreserved(String path) {
-        if (path.indexOf('%') < 0) {
-            return path;
-        }
-        StringBuilder out = new StringBuilder(path.length());
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '%' && i + 2 < path.length()) {
-                int hi = hexValue(path.charAt(i + 1));
-                int lo = hexValue(path.charAt(i + 2));
-                if (hi >= 0 && lo >= 0 && isUnreserved((char) (hi * 16 + lo))) {
-                    out.append((char) (hi * 16 + lo));
-                    i += 2;
-                    continue;
-                }
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    private static boolean isUnreserved(char c) {
-        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-                || c == '-' || c == '.' || c == '_' || c == '~';
     }
 
     /** RFC 3986 §5.2.4 on an absolute path, with empty segments dropped; "/.." at the root stays at the root. */

@@ -40,6 +40,46 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
     }
 
     @Test
+    void prefixesThatNoRequestPathCouldStartWithAreRefused() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, match { path-prefix = "/x/../admin" } },
+                    { upstream = app, match { path-prefix = "//y" } },
+                    { upstream = app, rewrite { strip-prefix = "/a/%2e/b" } },
+                    { upstream = app, match { path-prefix = "/.well-known" }, rewrite { strip-prefix = "/a/.." } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        String matched = "can never match: request paths are matched with \".\" and \"..\" segments resolved and runs of"
+                + " \"/\" merged";
+        assertEquals(List.of(
+                "rampart.routes[0].match.path-prefix: " + matched + " (got \"/x/../admin\")" + at(4),
+                "rampart.routes[1].match.path-prefix: " + matched + " (got \"//y\")" + at(5),
+                "rampart.routes[2].rewrite.strip-prefix: " + matched + " (got \"/a/%2e/b\")" + at(6)),
+                problems);
+    }
+
+    @Test
+    void prefixesAreKeptWithTheirEscapesInTheFormRequestPathsHave() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, match { path-prefix = "/caf%c3%a9" }, rewrite { strip-prefix = "/%61pi" } },
+                    { upstream = app, rewrite { replace-prefix { from = "/%7euser", to = "/v2%2f" } } }
+                  ]
+                }
+                """, "test.conf", java.util.Map.of());
+        assertEquals(java.util.Optional.of("/caf%C3%A9"), config.routes().get(0).match().pathPrefix());
+        assertEquals(java.util.Optional.of(new PathRewrite.StripPrefix("/api")), config.routes().get(0).rewrite());
+        assertEquals(java.util.Optional.of(new PathRewrite.ReplacePrefix("/~user", "/v2%2F")),
+                config.routes().get(1).rewrite());
+    }
+
+    @Test
     void aHealthCheckPathMayHaveAQueryButNoSpaceOrControlCharacter() {
         String hocon = """
                 rampart {

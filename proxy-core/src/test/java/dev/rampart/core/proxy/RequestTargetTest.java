@@ -23,6 +23,7 @@ class RequestTargetTest {
             "//a///b /a/b",
             "/a/%2e%2E/b /b",
             "/%7Euser/%41 /~user/A",
+            "/caf%c3%a9/%2f%3a /caf%C3%A9/%2F%3A",
             "/a%2Fb/%2e /a%2Fb/",
             "/.well-known/x /.well-known/x",
             "/a..b/..c /a..b/..c",
