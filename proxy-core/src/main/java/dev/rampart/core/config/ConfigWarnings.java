@@ -53,16 +53,27 @@ public final class ConfigWarnings {
     }
 
     /**
-     * nginx's off-by-slash: {@code from = "/files"} with {@code to = "/public/"} makes {@code /files../x}
-     * into {@code /public/../x}, which is {@code /x}, outside the directory the rewrite was meant to keep
-     * requests in.
+     * A slash on one side of a prefix replacement and not on the other. nginx's off-by-slash:
+     * {@code from = "/files"} with {@code to = "/public/"} makes {@code /files../x} into
+     * {@code /public/../x}, outside the directory the rewrite was meant to keep requests in (unless the
+     * route's {@code path-prefix} already ends {@code from} with a slash, or {@code to} is the root). The
+     * reverse, {@code from = "/b/"} with {@code to = "/pb"}, makes {@code /b/x} into {@code /pbx}.
      */
     private static void rewriteWarning(RouteConfig route, List<String> warnings) {
-        if (route.rewrite().orElse(null) instanceof PathRewrite.ReplacePrefix replace
-                && replace.to().endsWith("/") && !replace.from().endsWith("/")) {
-            warnings.add("route \"" + route.name() + "\": rewrite.replace-prefix from \"" + replace.from() + "\" to \""
-                    + replace.to() + "\" makes \"" + replace.from() + "../x\" into \"" + replace.to()
-                    + "../x\", outside \"" + replace.to() + "\"; end both with \"/\" or neither");
+        if (!(route.rewrite().orElse(null) instanceof PathRewrite.ReplacePrefix replace)) {
+            return;
+        }
+        String from = replace.from();
+        String to = replace.to();
+        String r = "route \"" + route.name() + "\": rewrite.replace-prefix from \"" + from + "\" to \"" + to + "\" makes \"";
+        boolean slashOnlyInFrom = from.endsWith("/") && !to.isEmpty() && !to.endsWith("/");
+        if (slashOnlyInFrom) {
+            warnings.add(r + from + "x\" into \"" + to + "x\"; end both with \"/\" or neither");
+            return;
+        }
+        boolean matchEndsFrom = route.match().pathPrefix().filter(p -> p.startsWith(from + "/")).isPresent();
+        if (to.endsWith("/") && !from.endsWith("/") && !to.equals("/") && !matchEndsFrom) {
+            warnings.add(r + from + "../x\" into \"" + to + "../x\", outside \"" + to + "\"; end both with \"/\" or neither");
         }
     }
 

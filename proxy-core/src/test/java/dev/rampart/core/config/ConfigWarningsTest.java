@@ -32,6 +32,13 @@ class ConfigWarningsTest {
                 warningsFor("rewrite { replace-prefix { from = \"/files\", to = \"/public/\" } }"));
         assertEquals(List.of(), warningsFor("rewrite { replace-prefix { from = \"/files/\", to = \"/public/\" } }"));
         assertEquals(List.of(), warningsFor("rewrite { replace-prefix { from = \"/files\", to = \"/public\" } }"));
+        assertEquals(List.of(), warningsFor("match { path-prefix = \"/files/\" },"
+                + " rewrite { replace-prefix { from = \"/files\", to = \"/public/\" } }"), "/files.. never reaches it");
+        assertEquals(List.of(), warningsFor("rewrite { replace-prefix { from = \"/files\", to = \"/\" } }"),
+                "nothing is outside /");
+        assertEquals(List.of("route \"orders\": rewrite.replace-prefix from \"/b/\" to \"/pb\" makes \"/b/x\" into"
+                        + " \"/pbx\"; end both with \"/\" or neither"),
+                warningsFor("rewrite { replace-prefix { from = \"/b/\", to = \"/pb\" } }"), "the slash lost the other way");
     }
 
     @Test
