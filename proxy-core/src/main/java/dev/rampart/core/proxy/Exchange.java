@@ -62,8 +62,11 @@ final class Exchange {
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
         String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
-        String rewritten = route.rewritePath(head.uri()); // the argument itself when nothing was rewritten
-        String target = rewritten == head.uri() ? rewritten : RequestTarget.afterRewrite(rewritten);
+        // A rewrite works on the path the route matched, escaped slashes decoded (as nginx's proxy_pass with a
+        // URI forwards it); without one, the target goes as it came, %2F kept.
+        String routed = RequestTarget.routingForm(head.uri());
+        String rewritten = route.rewritePath(routed); // the argument itself when nothing was rewritten
+        String target = rewritten == routed ? head.uri() : RequestTarget.afterRewrite(rewritten);
         HttpRequest template = ForwardedHeaders.originRequest(head, target, host,
                 snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength);
         boolean upgrade = WebSocketUpgrade.requested(head);

@@ -43,7 +43,7 @@ final class NettyRequestView implements RequestView {
                 int slash = uri.indexOf('/', scheme + 3);
                 uri = slash < 0 ? "/" : uri.substring(slash);
             }
-            path = ExchangeOutcome.pathOf(uri);
+            path = ExchangeOutcome.pathOf(RequestTarget.routingForm(uri));
         }
         return path;
     }

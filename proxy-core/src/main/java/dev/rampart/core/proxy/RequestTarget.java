@@ -66,6 +66,24 @@ final class RequestTarget {
     }
 
     /**
+     * The target as routes see it: an origin-form target in normal form with its escaped slashes
+     * ({@code %2F}) decoded and the dot segments and empty segments they form resolved, as nginx decodes
+     * them before it matches locations. What is forwarded keeps {@code %2F} (a path segment may contain a
+     * slash), but a route must not be missed through one: {@code /%2Fadmin} and {@code /x%2F..%2Fadmin}
+     * meet the route for {@code /admin}, as an upstream that decodes them would see them. {@code target}
+     * itself when it has no escaped slash in its path.
+     */
+    static String routingForm(String target) {
+        int query = target.indexOf('?');
+        int slash = target.indexOf("%2F");
+        if (slash < 0 || (query >= 0 && slash > query)) {
+            return target;
+        }
+        String path = query < 0 ? target : target.substring(0, query);
+        return removeDotSegments(path.replace("%2F", "/")) + (query < 0 ? "" : target.substring(query));
+    }
+
+    /**
      * The path of a target a route rewrote, in normal form again: a prefix rewrite can join segments into
      * dot segments or double slashes ({@code /files../x} with {@code /files} → {@code /public/}), and what
      * is forwarded is always in normal form. The query is kept as it is.

@@ -19,10 +19,12 @@ import java.util.Objects;
  *       one trailing dot, ignoring ASCII case. {@code *.example.com} takes {@code a.example.com} and
  *       {@code a.b.example.com} but not {@code example.com}; {@code *} takes any host. A request with
  *       no host is taken only by routes without a host criterion.</li>
- *   <li>{@code path-prefix}: a plain string prefix of the raw path, as Envoy's {@code prefix}:
+ *   <li>{@code path-prefix}: a plain string prefix of the path, as Envoy's {@code prefix}:
  *       {@code /api} takes {@code /api}, {@code /api/x} and also {@code /apix}; write {@code /api/}
- *       to mean the segment. The path is not decoded or normalised before matching.</li>
- *   <li>{@code path-regex}: {@link java.util.regex.Matcher#find()} on the raw path, so a pattern is
+ *       to mean the segment. The path given here is already in normal form (the proxy's
+ *       {@code RequestTarget}: dot segments resolved, escapes in one case, escaped slashes decoded), and so
+ *       is the configured prefix; this class compares them as they are.</li>
+ *   <li>{@code path-regex}: {@link java.util.regex.Matcher#find()} on that same path, so a pattern is
  *       anchored only where it says so ({@code ^/v[0-9]+/orders}).</li>
  *   <li>{@code methods}: exact, case-sensitive (RFC 9110: {@code get} is not {@code GET}).</li>
  *   <li>{@code headers}: the request's first value of each named header equals the configured value

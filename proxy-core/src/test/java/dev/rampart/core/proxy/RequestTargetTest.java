@@ -66,6 +66,17 @@ class RequestTargetTest {
         assertEquals(forwarded, RequestTarget.afterRewrite(rewritten));
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = ' ', value = {
+            "/a/b /a/b",
+            "/%2Fadmin /admin",
+            "/x%2F..%2Fadmin?q=%2F /admin?q=%2F",
+            "/a?b=%2F /a?b=%2F",
+            "/pub/a%2F..%2F..%2Fx /x"})
+    void routesSeeEscapedSlashesAsSlashes(String target, String routed) {
+        assertEquals(routed, RequestTarget.routingForm(target));
+    }
+
     @ParameterizedTest
     @CsvSource({"/caf\u00c3\u00a9,/caf%C3%A9", "/a?b=\u00ff,/a?b=%FF"})
     void percentEncodesBytesAboveAscii(String target, String expected) {

@@ -232,6 +232,16 @@ class RoutingTest {
     }
 
     @Test
+    void anEscapedSlashCannotWalkPastARouteButIsForwardedAsItCame() {
+        assertEquals(203, get("x", "GET", "/%2Fhealth").status(), "routed as //health, that is /health");
+        assertEquals(203, get("x", "GET", "/static%2F..%2Fhealth").status(), "routed as /static/../health");
+        assertEquals("one /static/a%2Fb", get("x", "GET", "/static/a%2fb").text(),
+                "no rewrite: the upstream gets the slash still escaped (a segment may hold one)");
+        assertEquals("one /v2/a/b", get("x", "GET", "/legacy/a%2Fb").text(),
+                "a rewrite works on the path the route matched, as nginx's proxy_pass with a URI does");
+    }
+
+    @Test
     void aFragmentOrAnEscapeMadeOfEscapesIsRefusedNotResolved() {
         assertEquals(400, get("x", "GET", "/static#/../health").status(), "no route by a path behind a fragment");
         assertEquals(400, get("x", "GET", "/static/%%32%65%%32%65/health").status(), "would decode to %2e%2e");
