@@ -55,8 +55,8 @@ public final class ConfigWarnings {
     /**
      * A slash on one side of a prefix replacement and not on the other. nginx's off-by-slash:
      * {@code from = "/files"} with {@code to = "/public/"} makes {@code /files../x} into
-     * {@code /public/../x}, outside the directory the rewrite was meant to keep requests in (unless the
-     * route's {@code path-prefix} already ends {@code from} with a slash, or {@code to} is the root). The
+     * {@code /public/../x}, outside the directory the rewrite was meant to keep requests in (when such a
+     * path reaches the route at all, and {@code to} is not the root). The
      * reverse, {@code from = "/b/"} with {@code to = "/pb"}, makes {@code /b/x} into {@code /pbx}.
      */
     private static void rewriteWarning(RouteConfig route, List<String> warnings) {
@@ -71,8 +71,9 @@ public final class ConfigWarnings {
             warnings.add(r + from + "x\" into \"" + to + "x\"; end both with \"/\" or neither");
             return;
         }
-        boolean matchEndsFrom = route.match().pathPrefix().filter(p -> p.startsWith(from + "/")).isPresent();
-        if (to.endsWith("/") && !from.endsWith("/") && !to.equals("/") && !matchEndsFrom) {
+        // Only where "/files../x" reaches the route: its path-prefix is part of from (a regex is not guessed at).
+        boolean reaches = route.match().pathPrefix().filter(from::startsWith).isPresent();
+        if (to.endsWith("/") && !from.endsWith("/") && !to.equals("/") && reaches) {
             warnings.add(r + from + "../x\" into \"" + to + "../x\", outside \"" + to + "\"; end both with \"/\" or neither");
         }
     }

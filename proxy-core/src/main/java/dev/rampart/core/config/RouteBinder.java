@@ -102,11 +102,8 @@ final class RouteBinder {
             if (!r.has("to")) {
                 r.problem("to", "missing (expected the prefix to put in its place)");
             } else if (!to.isEmpty()) { // empty: the prefix is removed, as strip-prefix does
-                if (UriPaths.isPath(to)) {
-                    to = PathEscapes.normalForm(to);
-                } else {
-                    ValueReader.mismatch(r.path("to"), UriPaths.EXPECTED_PATH, r.value("to"), r.problems());
-                }
+                String normal = UriPaths.forwardablePrefix(r, "to", to);
+                to = normal == null ? to : normal;
             }
             r.finish();
             result = Optional.of(new PathRewrite.ReplacePrefix(from, to));

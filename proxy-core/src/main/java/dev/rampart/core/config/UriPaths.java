@@ -55,14 +55,32 @@ final class UriPaths {
      * no request.
      */
     static String matchablePrefix(ConfigSection s, String key, String prefix) {
+        return normalPrefix(s, key, prefix, true);
+    }
+
+    /**
+     * A prefix a rewrite puts in place, in normal form, or null (reported) when what it makes would not be
+     * a path in normal form: what is forwarded never is anything else.
+     */
+    static String forwardablePrefix(ConfigSection s, String key, String prefix) {
+        return normalPrefix(s, key, prefix, false);
+    }
+
+    /** {@code matched}: routes see escaped slashes as "/" too, so a prefix with one matches nothing. */
+    private static String normalPrefix(ConfigSection s, String key, String prefix, boolean matched) {
         if (!isPath(prefix)) {
             ValueReader.mismatch(s.path(key), EXPECTED_PATH, s.value(key), s.problems());
             return null;
         }
         String normal = PathEscapes.normalForm(prefix);
-        if (normal.contains("//") || normal.contains("/./") || normal.contains("/../")) {
-            s.problem(key, "can never match: request paths are matched with \".\" and \"..\" segments resolved and"
-                    + " runs of \"/\" merged (got " + ValueReader.describe(s.value(key)) + ")");
+        boolean abnormal = normal.contains("//") || normal.contains("/./") || normal.contains("/../")
+                || normal.contains("%00");
+        if (abnormal || matched && normal.contains("%2F")) {
+            s.problem(key, matched
+                    ? "can never match: request paths are matched with \".\" and \"..\" segments resolved, runs of"
+                            + " \"/\" merged, %2F as \"/\" and no %00 (got " + ValueReader.describe(s.value(key)) + ")"
+                    : "is not a path in normal form, as what is forwarded always is: no \".\" or \"..\" segment,"
+                            + " no \"//\", no %00 (got " + ValueReader.describe(s.value(key)) + ")");
             return null;
         }
         return normal;

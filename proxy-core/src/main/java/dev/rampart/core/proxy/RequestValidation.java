@@ -138,6 +138,9 @@ final class RequestValidation {
             while (i < n && isRegNameChar(host.charAt(i))) {
                 i++;
             }
+            if (host.startsWith(".") || host.lastIndexOf("..", i) >= 0) {
+                return false; // an empty label (".corp.example", "a..b"): no host name, and routes would miss it
+            }
         }
         if (i == n) {
             return true;

@@ -36,6 +36,10 @@ class ConfigWarningsTest {
                 + " rewrite { replace-prefix { from = \"/files\", to = \"/public/\" } }"), "/files.. never reaches it");
         assertEquals(List.of(), warningsFor("rewrite { replace-prefix { from = \"/files\", to = \"/\" } }"),
                 "nothing is outside /");
+        assertEquals(List.of(), warningsFor("match { path-prefix = \"/cfiles\" },"
+                + " rewrite { replace-prefix { from = \"/cfil\", to = \"/public/\" } }"), "/cfil../x never reaches it");
+        assertEquals(List.of(), warningsFor("match { path-regex = \"^/f/\" },"
+                + " rewrite { replace-prefix { from = \"/f\", to = \"/public/\" } }"), "a regex is not guessed at");
         assertEquals(List.of("route \"orders\": rewrite.replace-prefix from \"/b/\" to \"/pb\" makes \"/b/x\" into"
                         + " \"/pbx\"; end both with \"/\" or neither"),
                 warningsFor("rewrite { replace-prefix { from = \"/b/\", to = \"/pb\" } }"), "the slash lost the other way");

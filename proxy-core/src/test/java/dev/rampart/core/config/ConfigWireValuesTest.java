@@ -48,17 +48,31 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                     { upstream = app, match { path-prefix = "/x/../admin" } },
                     { upstream = app, match { path-prefix = "//y" } },
                     { upstream = app, rewrite { strip-prefix = "/a/%2e/b" } },
-                    { upstream = app, match { path-prefix = "/.well-known" }, rewrite { strip-prefix = "/a/.." } }
+                    { upstream = app, match { path-prefix = "/.well-known" }, rewrite { strip-prefix = "/a/.." } },
+                    { upstream = app, match { path-prefix = "/a%00" } },
+                    { upstream = app, match { path-prefix = "/a%2fb" } },
+                    { upstream = app, match { path-regex = "^/caf%c3%a9" } },
+                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/%2e%2e/" } } },
+                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/y%00" } } },
+                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/team%2Frepo" } } }
                   ]
                 }
                 """;
         List<String> problems = problemsOf(hocon);
-        String matched = "can never match: request paths are matched with \".\" and \"..\" segments resolved and runs of"
-                + " \"/\" merged";
+        String matched = "can never match: request paths are matched with \".\" and \"..\" segments resolved, runs of"
+                + " \"/\" merged, %2F as \"/\" and no %00";
+        String forwarded = "is not a path in normal form, as what is forwarded always is: no \".\" or \"..\" segment,"
+                + " no \"//\", no %00";
         assertEquals(List.of(
                 "rampart.routes[0].match.path-prefix: " + matched + " (got \"/x/../admin\")" + at(4),
                 "rampart.routes[1].match.path-prefix: " + matched + " (got \"//y\")" + at(5),
-                "rampart.routes[2].rewrite.strip-prefix: " + matched + " (got \"/a/%2e/b\")" + at(6)),
+                "rampart.routes[2].rewrite.strip-prefix: " + matched + " (got \"/a/%2e/b\")" + at(6),
+                "rampart.routes[4].match.path-prefix: " + matched + " (got \"/a%00\")" + at(8),
+                "rampart.routes[5].match.path-prefix: " + matched + " (got \"/a%2fb\")" + at(9),
+                "rampart.routes[6].match.path-regex: can never match %c3: request paths are matched with escapes in"
+                        + " upper case and %2F as \"/\" (got \"^/caf%c3%a9\")" + at(10),
+                "rampart.routes[7].rewrite.replace-prefix.to: " + forwarded + " (got \"/%2e%2e/\")" + at(11),
+                "rampart.routes[8].rewrite.replace-prefix.to: " + forwarded + " (got \"/y%00\")" + at(12)),
                 problems);
     }
 

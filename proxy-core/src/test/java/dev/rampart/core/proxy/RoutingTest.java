@@ -259,10 +259,12 @@ class RoutingTest {
 
     @Test
     void aHostThatIsNotAHostIsRefused() {
-        for (String host : List.of("a b", "x/y", "evil.com#.example.org", "x:80a", "[zz]")) {
+        for (String host : List.of("a b", "x/y", "evil.com#.example.org", "x:80a", "[zz]", "api.example.com..",
+                ".b.example.org", "a..example.org")) {
             assertEquals(400, get(host, "GET", "/static/a").status(), host);
         }
         assertEquals(200, get("[::1]:8080", "GET", "/static/a").status());
+        assertEquals("one /orders/7", get("api.example.com.", "GET", "/api/orders/7").text(), "one trailing dot is a name");
         assertEquals(200, get("my_host.internal:", "GET", "/static/a").status());
     }
 
