@@ -70,7 +70,7 @@ final class ClientAnswers {
         outcome.error(reason.status(), reason.name());
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE;
-        boolean drop = clean && dropsBody(request);
+        boolean drop = clean && dropsBody(snapshot, request);
         boolean reusable = clean && (drop || bodyless(request));
         ChannelFuture answered = writeError(snapshot, request, outcome, error, reusable, List.of());
         finish(snapshot, answered, reusable, drop);
@@ -78,11 +78,13 @@ final class ClientAnswers {
 
     /**
      * Whether the body of a request answered without it is read and dropped (as nginx does) rather than
-     * left unread, which would close the connection: only when the connection is to stay open and the
-     * client sends the body unasked; one that waits for {@code 100 Continue} is not sent it.
+     * left unread, which would close the connection: only when the connection is to stay open, the client
+     * sends the body unasked (one that waits for {@code 100 Continue} is not sent it) and its announced
+     * length is within {@code max-request-body} (a longer one is not read: the answer says close).
      */
-    private boolean dropsBody(HttpRequest request) {
-        return !bodyless(request) && !HttpUtil.is100ContinueExpected(request) && keepAliveAfter(request, true);
+    private boolean dropsBody(ProxySnapshot snapshot, HttpRequest request) {
+        return !bodyless(request) && !HttpUtil.is100ContinueExpected(request) && keepAliveAfter(request, true)
+                && HttpUtil.getContentLength(request, 0L) <= snapshot.config().server().maxRequestBody();
     }
 
     /** The answer is on its way: the request ends once it is written, or, with a body to drop, once that is read. */
@@ -143,7 +145,7 @@ final class ClientAnswers {
 
     void respondDirectly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome,
                          RespondConfig respond) {
-        boolean drop = dropsBody(request);
+        boolean drop = dropsBody(snapshot, request);
         boolean reusable = drop || bodyless(request);
         outcome.status(respond.status());
         ChannelFuture answered = ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),

@@ -53,6 +53,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.runtime = runtime;
         this.scheme = tls ? "https" : "http";
         this.heads = heads;
+        heads.whenHeadBytesArrive(this::onBytesReceived);
     }
 
     // ---- connection events -------------------------------------------------------------------------

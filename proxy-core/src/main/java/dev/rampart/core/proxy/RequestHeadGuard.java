@@ -66,6 +66,16 @@ final class RequestHeadGuard {
     /** What was read behind that upgrade request, in order; null when nothing. */
     private CompositeByteBuf held;
     private ChannelHandlerContext scanContext;
+    /** Told when bytes of a new request head reach the decoder (its head timeout may start now). */
+    private Runnable headBytesArrived = () -> { };
+
+    /**
+     * {@code arrived} runs whenever bytes of a request head reach the decoder, including a head that follows
+     * the end of a body in the same read: the connection's head timeout must not wait for the next read.
+     */
+    void whenHeadBytesArrive(Runnable arrived) {
+        this.headBytesArrived = arrived;
+    }
 
     ChannelInboundHandler beforeDecoder() {
         return new ChannelInboundHandlerAdapter() {
@@ -214,6 +224,7 @@ final class RequestHeadGuard {
             foldSeen = true;
         }
         headBytesPending = true; // until the decoder makes a request of them
+        headBytesArrived.run();
         lastWasLineFeed = buf.getByte(end - 1) == '\n';
         int forwarded = start;
         int from = start;
@@ -239,6 +250,18 @@ final class RequestHeadGuard {
                 if (holding) {
                     hold(ctx, buf.retainedSlice(forwarded, end - forwarded));
                     buf.release();
+                    return;
+                }
+                if (!inHead) {
+                    // A body follows the head: where it ends in this read, and a head behind it, are found the
+                    // way a read that starts in a body finds them.
+                    ByteBuf rest = buf.retainedSlice(forwarded, end - forwarded);
+                    buf.release();
+                    if (ctx.channel().isActive() && !ctx.isRemoved()) {
+                        scan(ctx, rest);
+                    } else {
+                        rest.release();
+                    }
                     return;
                 }
                 from = headEnd; // the blank line's own line feed ended the head: not a fold

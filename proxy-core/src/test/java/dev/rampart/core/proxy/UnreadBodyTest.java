@@ -28,7 +28,8 @@ class UnreadBodyTest {
             "app { endpoints = [\"" + upstream.authority() + "\"] }",
             "{ name = health, match { path-prefix = \"/health\" }, respond { status = 200, body = \"ok\" } }\n"
                     + "{ name = app, match { path-prefix = \"/app\" }, upstream = app }")
-            .replace("port = 0 }\n  admin", "port = 0, max-request-body = 1k, request-body-timeout = 300ms }\n  admin"));
+            .replace("port = 0 }\n  admin", "port = 0, max-request-body = 1k, request-body-timeout = 300ms,"
+                    + " request-header-timeout = 300ms, idle-timeout = 60s }\n  admin"));
 
     @AfterEach
     void stop() {
@@ -88,6 +89,32 @@ class UnreadBodyTest {
         }
         assertEquals(200, proxy.observer.awaitExchange(1).status(), "logged once, with the answer it got");
         assertFalse(proxy.observer.exchanges.size() > 1);
+    }
+
+    @Test
+    void aBodyAnnouncedOverTheLimitIsNotWaitedForTheAnswerSaysClose() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response notFound = raw.send(post("/nowhere", "Content-Length: 2000", "")).read();
+            assertEquals(404, notFound.status());
+            assertEquals("close", notFound.header("connection"), "2000 bytes over a 1k limit are not read");
+            assertTrue(raw.closedByPeer());
+        }
+    }
+
+    @Test
+    void theStartOfAHeadThatCameWithTheEndOfABodyRunsTheHeadTimeout() {
+        for (String path : List.of("/health", "/app/x")) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(post(path, "Content-Length: 5", "hello") + "GET " + path + " HTTP/1.1\r\nHo");
+                assertEquals(200, raw.read().status(), path);
+                assertEquals(408, raw.read().status(), path + ": request-header-timeout, not idle-timeout (60 s)");
+            }
+        }
+        try (RawHttp raw = proxy.raw()) { // the end of the body and the head's start in a later read
+            assertEquals(200, raw.send(post("/health", "Content-Length: 5", "hel")).read().status());
+            raw.send("loGET /health HTTP/1.1\r\nHo");
+            assertEquals(408, raw.read().status(), "the dropped body's end and a head behind it");
+        }
     }
 
     private static String post(String path, String framing, String body) {
