@@ -252,9 +252,10 @@ final class RequestHeadGuard {
                     buf.release();
                     return;
                 }
-                if (!inHead) {
-                    // A body follows the head: where it ends in this read, and a head behind it, are found the
-                    // way a read that starts in a body finds them.
+                if (!inHead && bodyRemaining() >= 0) {
+                    // A fixed-length body follows the head: where it ends in this read, and a head behind it,
+                    // are found the way a read that starts in a body finds them. A chunked body's end is not
+                    // known here: the scan goes on line by line, the decoder's output telling where heads are.
                     ByteBuf rest = buf.retainedSlice(forwarded, end - forwarded);
                     buf.release();
                     if (ctx.channel().isActive() && !ctx.isRemoved()) {

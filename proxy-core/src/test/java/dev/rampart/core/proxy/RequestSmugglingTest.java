@@ -258,6 +258,21 @@ class RequestSmugglingTest {
         assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
     }
 
+    @Test
+    void aFoldedHeadIsRefusedInTheSameReadAsTheHeadAndBodyBeforeIt() {
+        int before = upstream.requests().size();
+        for (String body : List.of("Content-Length: 3\r\n\r\nabc", "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send("POST /one HTTP/1.1\r\nHost: x\r\n" + body
+                        + "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n");
+                assertEquals("abc", raw.read().text());
+                assertBadRequestThenClose(raw);
+            }
+        }
+        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        assertEquals(List.of("/one", "/one"), seen.stream().map(RecordedRequest::uri).toList());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -42,6 +42,23 @@ class WebSocketEarlyBytesTest {
     }
 
     @Test
+    void aFrameBehindAnUpgradeBehindARequestWithABodyInOneWriteCrossesToo() throws IOException {
+        for (String body : java.util.List.of("Content-Length: 3\r\n\r\nabc",
+                "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")) {
+            try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+                 ProxyHarness proxy = proxyFor(echo.authority());
+                 RawHttp raw = proxy.raw()) {
+                raw.send(concat(("POST /plain HTTP/1.1\r\nHost: x\r\n" + body + WebSocketEchoUpstream.upgradeRequest())
+                        .getBytes(StandardCharsets.ISO_8859_1), WebSocketEchoUpstream.maskedTextFrame("early frame")));
+
+                assertEquals(200, raw.read().status(), body);
+                assertEquals(101, raw.read().status(), body);
+                assertEquals("early frame", readTextFrame(raw.socket().getInputStream()), body);
+            }
+        }
+    }
+
+    @Test
     void framesWrittenWhileTheUpstreamTakesItsTimeCrossInOrder() throws Exception {
         try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
              ProxyHarness proxy = proxyFor(echo.authority());
