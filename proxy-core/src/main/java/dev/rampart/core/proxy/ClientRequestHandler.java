@@ -234,15 +234,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         RouteConfig rc = route.config();
         outcome.route(route.name(), rc.upstream().orElse(null));
-        if (HttpUtil.getContentLength(head, 0L) > snapshot.config().server().maxRequestBody()) {
-            failEarly(Reason.REQUEST_BODY_TOO_LARGE, null); // a chunked body is counted as it arrives
+        long contentLength = HttpUtil.getContentLength(head, 0L); // 0 for a chunked body, counted as it arrives
+        if (contentLength > snapshot.config().server().maxRequestBody()) {
+            failEarly(Reason.REQUEST_BODY_TOO_LARGE, null);
             return;
         }
         if (rc.respond().isPresent()) {
             respondDirectly(rc.respond().get());
             return;
         }
-        exchange = Exchange.forRoute(this, ctx, snapshot, head, outcome, route, clientIp, scheme);
+        exchange = Exchange.forRoute(this, ctx, snapshot, head, contentLength, outcome, route, clientIp, scheme);
         exchange.start();
         watchForClose();
     }

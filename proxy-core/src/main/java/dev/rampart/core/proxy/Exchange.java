@@ -54,13 +54,16 @@ final class Exchange {
     /**
      * The exchange for {@code head} on {@code route}: the head the upstream gets (headers copied once, the
      * path rewritten, Host as the route says, a WebSocket upgrade kept) and what the body will be.
+     *
+     * @param declaredLength the head's {@code Content-Length}, 0 when it has none (a chunked body, or no body)
      */
     static Exchange forRoute(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
-                             HttpRequest head, ExchangeOutcome outcome, Route route, String clientIp, String scheme) {
+                             HttpRequest head, long declaredLength, ExchangeOutcome outcome, Route route,
+                             String clientIp, String scheme) {
         RouteConfig rc = route.config();
         Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
-        long contentLength = chunked ? -1 : HttpUtil.getContentLength(head, 0L);
+        long contentLength = chunked ? -1 : declaredLength;
         String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
         // A rewrite works on the path the route matched, escaped slashes decoded (as nginx's proxy_pass with a
         // URI forwards it); without one, the target goes as it came, %2F kept.
