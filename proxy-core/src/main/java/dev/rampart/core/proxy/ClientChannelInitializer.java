@@ -1,10 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.ServerConfig;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -31,7 +28,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
      */
     private static final int UNLIMITED_PIPELINE_DEPTH = Integer.MAX_VALUE;
 
-    static final String BYTE_WATCH = "bytes";
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
     static final String HEAD_SCAN = "head-scan";
@@ -64,7 +60,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Takes the HTTP handlers out of a client connection's pipeline, for a WebSocket tunnel. */
     static void removeHttpHandlers(ChannelPipeline p) {
-        p.remove(BYTE_WATCH);
         p.remove(HEAD_SCAN);
         p.remove(HEAD_MARK);
         p.remove(FLOW_CONTROL);
@@ -93,15 +88,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         }
         RequestHeadGuard heads = new RequestHeadGuard();
         ClientRequestHandler handler = new ClientRequestHandler(runtime, tls != null, heads);
-        p.addLast(BYTE_WATCH, new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof ByteBuf buf && buf.isReadable()) {
-                    handler.onBytesReceived();
-                }
-                ctx.fireChannelRead(msg);
-            }
-        });
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(server.maxInitialLine())
                 .setMaxHeaderSize(server.maxHeaderSize())

@@ -118,7 +118,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Raw bytes arrived (seen before decoding): the first byte of a request starts its head timer. */
+    /**
+     * Bytes of a request head reached the decoder ({@link RequestHeadGuard} tells, for every read and for a
+     * head behind a body in the same read): the first byte of a request starts its head timer.
+     */
     void onBytesReceived() {
         if (awaitingHead && !headBytesSeen) {
             headBytesSeen = true;
