@@ -33,7 +33,8 @@ final class UriPaths {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '%') {
-                if (i + 2 >= text.length() || !isHex(text.charAt(i + 1)) || !isHex(text.charAt(i + 2))) {
+                if (i + 2 >= text.length() || PathEscapes.hexValue(text.charAt(i + 1)) < 0
+                        || PathEscapes.hexValue(text.charAt(i + 2)) < 0) {
                     return false;
                 }
                 i += 2;
@@ -90,9 +91,5 @@ final class UriPaths {
     private static boolean isPathChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
                 || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0;
-    }
-
-    private static boolean isHex(char c) {
-        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 }
