@@ -1,13 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-import dev.rampart.core.config.EndpointAddress;
-import dev.rampart.core.config.UpstreamTlsConfig;
-import dev.rampart.core.proxy.Transport;
 import dev.rampart.core.testing.FakeUpstream;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,17 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** What a health probe makes of the answer: the final response head, judged as traffic would judge it. */
 class OriginProbeTest {
 
-    private final Transport transport = Transport.detect();
-    private final EventLoopGroup group = transport.newEventLoopGroup(1, "probe-test");
-    private final EventLoop loop = group.next();
-    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192,
-            Ticker.systemTicker());
+    private final PoolLoop pool = new PoolLoop("probe-test");
     private FakeUpstream upstream;
 
     @AfterEach
     void stop() {
-        pools.closeAll();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        pool.close();
         upstream.close();
     }
 
@@ -43,10 +31,8 @@ class OriginProbeTest {
                 reply.after(50, reply::close);
             }
         });
-        PoolSettings settings = new PoolSettings(EndpointAddress.parse(upstream.authority()), Duration.ofSeconds(1), 1,
-                Duration.ofSeconds(30), Duration.ZERO, 1, UpstreamTlsConfig.DEFAULT);
-        Future<Integer> status = loop.submit(() -> pools.probe(loop, settings, "/healthz", Duration.ofSeconds(2)))
-                .get(5, TimeUnit.SECONDS);
+        PoolSettings settings = PoolLoop.settings(upstream.authority(), 1, Duration.ZERO, 1);
+        Future<Integer> status = pool.onLoop(() -> pool.pools.probe(pool.loop, settings, "/healthz", Duration.ofSeconds(2)));
         assertTrue(status.await(5, TimeUnit.SECONDS), "the probe ended");
         return status;
     }

@@ -1,20 +1,13 @@
 package dev.rampart.core.upstream.pool;
 
-import dev.rampart.core.config.EndpointAddress;
-import dev.rampart.core.config.UpstreamTlsConfig;
-import dev.rampart.core.proxy.Transport;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.UpstreamBehavior;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.DefaultAddressResolverGroup;
-import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,17 +25,12 @@ class PoolMaxConnectionAgeTest {
     private static final Duration MAX_AGE = Duration.ofMinutes(5);
 
     private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-    private final Transport transport = Transport.detect();
-    private final EventLoopGroup group = transport.newEventLoopGroup(1, "pool-age-test");
     private final AtomicLong now = new AtomicLong(1_234_567_890L);
-    private final OriginPools pools = new OriginPools(transport, group, 1, DefaultAddressResolverGroup.INSTANCE, 8192,
-            now::get);
-    private final EventLoop loop = group.next();
+    private final PoolLoop pool = new PoolLoop("pool-age-test", DefaultAddressResolverGroup.INSTANCE, now::get);
 
     @AfterEach
     void stop() {
-        pools.closeAll();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        pool.close();
         upstream.close();
     }
 
@@ -57,9 +45,9 @@ class PoolMaxConnectionAgeTest {
     @Test
     void aConnectionThatReachesTheLimitWhileBorrowedIsClosedOnReleaseAndNotReused() throws Exception {
         PoolSettings settings = settings(MAX_AGE);
-        OriginConnection conn = borrow(settings);
+        OriginConnection conn = pool.borrow(settings);
         now.addAndGet(MAX_AGE.toNanos());
-        release(conn);
+        pool.release(conn, true);
         assertTrue(conn.channel().closeFuture().await(5, TimeUnit.SECONDS), "released at the limit, it closes");
         assertNotSame(conn.channel(), borrowAndRelease(settings), "the next request gets a new connection");
     }
@@ -82,30 +70,12 @@ class PoolMaxConnectionAgeTest {
     }
 
     private PoolSettings settings(Duration maxAge) {
-        return new PoolSettings(EndpointAddress.parse(upstream.authority()), Duration.ofSeconds(1), 4,
-                Duration.ofDays(1), maxAge, 4, UpstreamTlsConfig.DEFAULT);
+        return PoolLoop.settings(upstream.authority(), 4, maxAge, 4);
     }
 
     private Channel borrowAndRelease(PoolSettings settings) throws Exception {
-        OriginConnection conn = borrow(settings);
-        release(conn);
+        OriginConnection conn = pool.borrow(settings);
+        pool.release(conn, true);
         return conn.channel();
-    }
-
-    private OriginConnection borrow(PoolSettings settings) throws Exception {
-        Future<OriginConnection> acquired = onLoop(() -> pools.acquire(loop, settings));
-        assertTrue(acquired.await(5, TimeUnit.SECONDS) && acquired.isSuccess(), "a connection: " + acquired.cause());
-        return acquired.getNow();
-    }
-
-    private void release(OriginConnection conn) throws Exception {
-        onLoop(() -> {
-            conn.release(true);
-            return null;
-        });
-    }
-
-    private <T> T onLoop(Callable<T> task) throws Exception {
-        return loop.submit(task).get(5, TimeUnit.SECONDS);
     }
 }
