@@ -118,10 +118,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /**
-     * Bytes of a request head reached the decoder ({@link RequestHeadGuard} tells, for every read and for a
-     * head behind a body in the same read): the first byte of a request starts its head timer.
-     */
+    /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
     void onBytesReceived() {
         if (awaitingHead && !headBytesSeen) {
             headBytesSeen = true;
