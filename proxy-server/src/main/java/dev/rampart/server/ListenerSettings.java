@@ -47,7 +47,8 @@ final class ListenerSettings {
         var tls = was.tls().isPresent() == now.tls().isPresent() ? now.tls() : was.tls();
         ServerConfig server = new ServerConfig(was.host(), was.port(), tls, now.maxConnections(),
                 now.idleTimeout(), now.requestHeaderTimeout(), now.requestBodyTimeout(), now.maxInitialLine(),
-                now.maxHeaderSize(), now.maxRequestBody(), now.shutdownGrace());
+                now.maxHeaderSize(), now.maxRequestBody(), now.shutdownGrace(), now.lingeringTimeout(),
+                now.lingeringTime());
         return new RampartConfig(server, running.admin(), loaded.requestId(), loaded.accessLog(), loaded.upstreams(),
                 loaded.routes());
     }

@@ -79,7 +79,9 @@ public final class EffectiveConfigRenderer {
                 .put("max-initial-line", size(s.maxInitialLine()))
                 .put("max-header-size", size(s.maxHeaderSize()))
                 .put("max-request-body", size(s.maxRequestBody()))
-                .put("shutdown-grace", duration(s.shutdownGrace()));
+                .put("shutdown-grace", duration(s.shutdownGrace()))
+                .put("lingering-timeout", duration(s.lingeringTimeout()))
+                .put("lingering-time", duration(s.lingeringTime()));
     }
 
     private static Obj upstream(UpstreamConfig u) {

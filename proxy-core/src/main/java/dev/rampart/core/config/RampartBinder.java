@@ -81,9 +81,12 @@ final class RampartBinder {
         int maxHeaderSize = (int) s.size("max-header-size", 16 * 1024, 1, Integer.MAX_VALUE);
         long maxRequestBody = s.size("max-request-body", 10L * 1024 * 1024, 1, Long.MAX_VALUE);
         Duration shutdownGrace = s.durationOrZero("shutdown-grace", Duration.ofSeconds(20));
+        Duration lingeringTimeout = s.durationOrZero("lingering-timeout", Duration.ofSeconds(5));
+        Duration lingeringTime = s.duration("lingering-time", Duration.ofSeconds(30));
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
-                requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace);
+                requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
+                lingeringTime);
     }
 
     /**

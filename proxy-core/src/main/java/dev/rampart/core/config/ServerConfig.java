@@ -8,6 +8,10 @@ import java.util.Optional;
  *
  * @param requestBodyTimeout longest pause between two chunks of a request body before 408
  *                           (an addition to the contract's keys: {@code request-body-timeout})
+ * @param lingeringTimeout   after an answer that closes the connection, how long the proxy keeps reading and
+ *                           dropping what the client still sends before it closes; zero closes at once
+ *                           (an addition: {@code lingering-timeout}, as nginx's)
+ * @param lingeringTime      the longest the proxy does so in all (an addition: {@code lingering-time})
  */
 public record ServerConfig(
         String host,
@@ -20,5 +24,7 @@ public record ServerConfig(
         int maxInitialLine,
         int maxHeaderSize,
         long maxRequestBody,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration lingeringTimeout,
+        Duration lingeringTime) {
 }

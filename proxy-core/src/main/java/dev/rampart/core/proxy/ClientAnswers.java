@@ -94,7 +94,7 @@ final class ClientAnswers {
             dropAnswered = answered;
             handler.readBody();
         } else {
-            answered.addListener((ChannelFutureListener) f -> handler.requestDone(reusable, -1));
+            answered.addListener((ChannelFutureListener) f -> handler.requestDone(reusable, reusable, -1));
         }
     }
 
@@ -125,7 +125,7 @@ final class ClientAnswers {
         dropAllowance = -1;
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
-        answered.addListener((ChannelFutureListener) f -> handler.requestDone(whole, -1));
+        answered.addListener((ChannelFutureListener) f -> handler.requestDone(whole, whole, -1));
     }
 
     /**

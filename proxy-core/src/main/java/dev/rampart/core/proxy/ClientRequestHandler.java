@@ -309,11 +309,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         requestDone(requestBodyConsumed && !done.wasAborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
-                upstreamNanos);
+                finished.requestBodyComplete(), upstreamNanos);
     }
 
-    /** Logs the request, then reads the next one or closes. */
-    void requestDone(boolean requestBodyConsumed, long upstreamNanos) {
+    /** Logs the request, then reads the next one or closes (lingering when the body was not read whole). */
+    void requestDone(boolean requestBodyConsumed, boolean bodyReadWhole, long upstreamNanos) {
         if (!requestInFlight) {
             return; // ended already by an internal failure, which closed the connection
         }
@@ -348,8 +348,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 heads.resume();
             }
         } else {
-            // A held head owns no buffer: a decoder stand-in's was released when it arrived.
-            ctx.close();
+            awaitingHead = false; // a held head owns no buffer (a decoder stand-in's was released); nothing
+            timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped
+            LingeringClose.close(ctx.channel(), runtime.current().config().server(),
+                    !bodyReadWhole || next != null || heads.headBytesPending());
         }
     }
 
@@ -359,8 +361,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             runtime.requestEnded();
         }
     }
-
-    // ---- timers -------------------------------------------------------------------------------------
 
     private void armIdleTimer() {
         timers.armIdle(runtime.current().config().server().idleTimeout().toNanos());
