@@ -50,6 +50,8 @@ final class AttemptLoop {
     private final Upstream upstream;
     private final RequestBody body;
     private final HttpRequest originTemplate;
+    /** Whether each attempt's Host is its endpoint's authority, rather than the client's Host. */
+    private final boolean hostPerEndpoint;
     private final boolean upgrade;
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
@@ -62,7 +64,7 @@ final class AttemptLoop {
 
     AttemptLoop(Exchange exchange, ChannelHandlerContext ctx, ProxySnapshot snapshot, ExchangeOutcome outcome,
                 Route route, Upstream upstream, RequestBody body, HttpRequest originTemplate, boolean upgrade,
-                RetryBookkeeping retries, ClientResponseWriter clientResponse) {
+                boolean hostPerEndpoint, RetryBookkeeping retries, ClientResponseWriter clientResponse) {
         this.exchange = exchange;
         this.ctx = ctx;
         this.snapshot = snapshot;
@@ -73,6 +75,7 @@ final class AttemptLoop {
         this.body = body;
         this.originTemplate = originTemplate;
         this.upgrade = upgrade;
+        this.hostPerEndpoint = hostPerEndpoint;
         this.retries = retries;
         this.clientResponse = clientResponse;
         this.recorder = new AttemptRecorder(snapshot, upstream.name());
@@ -160,7 +163,8 @@ final class AttemptLoop {
             conn.release(true); // nothing was written on it
             return;
         }
-        HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number());
+        HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number(),
+                hostPerEndpoint ? attempt.endpoint().label() : null);
         List<ByteBuf> replay = body.replay();
         LastHttpContent last = body.complete() ? body.lastChunk() : null;
         attempt.connected(conn, snapshot.ticker().read(), head, replay, body.complete(), last);

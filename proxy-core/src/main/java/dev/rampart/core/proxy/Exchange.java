@@ -64,7 +64,10 @@ final class Exchange {
         Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = chunked ? -1 : declaredLength;
-        String host = ForwardedHeaders.upstreamHost(head, rc.preserveHost(), upstream);
+        // Unless it is the client's, the Host is the authority of the endpoint each attempt goes to; the
+        // first endpoint's stands in until one is chosen.
+        String preservedHost = ForwardedHeaders.preservedHost(head, rc.preserveHost());
+        String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).label();
         // A rewrite works on the path the route matched, escaped slashes decoded (as nginx's proxy_pass with a
         // URI forwards it); without one, the target goes as it came, %2F kept.
         String routed = RequestTarget.routingForm(head.uri());
@@ -77,12 +80,12 @@ final class Exchange {
             WebSocketUpgrade.forward(template);
         }
         return new Exchange(client, ctx, snapshot, head, outcome, route, upstream, template,
-                chunked || contentLength > 0, upgrade);
+                chunked || contentLength > 0, upgrade, preservedHost == null);
     }
 
     private Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
-             boolean upgrade) {
+             boolean upgrade, boolean hostPerEndpoint) {
         this.client = client;
         this.ctx = ctx;
         this.snapshot = snapshot;
@@ -97,7 +100,7 @@ final class Exchange {
                 outcome.startNanos() + routeConfig.timeout().toNanos(), upgrade);
         this.clientResponse = new ClientResponseWriter(client, ctx, snapshot, request, outcome, route, upstream);
         this.attempts = new AttemptLoop(this, ctx, snapshot, outcome, route, upstream, body, originTemplate, upgrade,
-                retries, clientResponse);
+                hostPerEndpoint, retries, clientResponse);
         this.bodyIntake = new RequestBodyIntake(this, client, ctx, snapshot, request, outcome, body, attempts,
                 clientResponse);
     }

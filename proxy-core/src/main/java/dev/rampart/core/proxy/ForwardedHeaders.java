@@ -84,10 +84,12 @@ final class ForwardedHeaders {
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), uri, out);
     }
 
-    /** The Host sent upstream: the client's when the route preserves it, else the first endpoint's authority. */
-    static String upstreamHost(HttpRequest in, boolean preserveHost, Upstream upstream) {
-        String clientHost = preserveHost ? in.headers().get(HttpHeaderNames.HOST) : null;
-        return clientHost != null ? clientHost : upstream.endpoints().get(0).address().authority();
+    /**
+     * The client's Host when the route preserves it and the client sent one; null when the Host sent upstream
+     * is the authority of the endpoint each attempt goes to, which {@link #forAttempt} puts in.
+     */
+    static String preservedHost(HttpRequest in, boolean preserveHost) {
+        return preserveHost ? in.headers().get(HttpHeaderNames.HOST) : null;
     }
 
     /** The client's IP address as X-Forwarded-For names it: IPv6 in its short form (RFC 5952), as nginx writes it. */
@@ -100,15 +102,22 @@ final class ForwardedHeaders {
 
     /**
      * The head for attempt number {@code attempt}: the first-attempt head itself for attempt 1, else a copy
-     * of it carrying {@code X-Rampart-Attempt: attempt}. The first attempt's head is never changed after it
-     * was written, so a retry may copy it while an encoder still holds it.
+     * of it carrying {@code X-Rampart-Attempt: attempt}; with {@code endpointHost} (the attempt's endpoint,
+     * when the Host is not the client's) as its Host. The first attempt's head is changed only before it is
+     * written, so a retry may copy it while an encoder still holds it.
      */
-    static HttpRequest forAttempt(HttpRequest template, int attempt) {
+    static HttpRequest forAttempt(HttpRequest template, int attempt, String endpointHost) {
         if (attempt == 1) {
+            if (endpointHost != null && !endpointHost.equals(template.headers().get(HttpHeaderNames.HOST))) {
+                template.headers().set(HttpHeaderNames.HOST, endpointHost);
+            }
             return template;
         }
         HttpHeaders headers = template.headers().copy();
         headers.set(X_RAMPART_ATTEMPT, attempt);
+        if (endpointHost != null) {
+            headers.set(HttpHeaderNames.HOST, endpointHost);
+        }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, template.method(), template.uri(), headers);
     }
 
