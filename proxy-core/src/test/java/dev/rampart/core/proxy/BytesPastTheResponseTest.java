@@ -92,6 +92,34 @@ class BytesPastTheResponseTest {
     }
 
     @Test
+    void aNoContentResponseThatDeclaresABodyIsNotReusedForItsLateBody() {
+        // RFC 9110 §8.6: a 204 has no body, so one that declares a length is not to be trusted to have ended.
+        // Its body comes 200 ms late, while the next request waits 400 ms for its answer.
+        UpstreamBehavior lateBody = (req, reply) -> {
+            if (req.uri().equals("/first")) {
+                reply.raw("HTTP/1.1 204 No Content\r\nContent-Length: " + PARTIAL_HEAD.length() + "\r\n\r\n");
+                reply.after(200, () -> reply.raw(PARTIAL_HEAD));
+            } else {
+                reply.after(400, () -> reply.send(200, "text/plain", "fine"));
+            }
+        };
+        try (FakeUpstream upstream = FakeUpstream.start(lateBody);
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(204, raw.read().status());
+
+            raw.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response second = raw.read();
+
+            assertEquals(200, second.status(), second.text());
+            assertEquals("fine", second.text());
+            assertNull(second.header("location"), "no header of the late body");
+            assertEquals(2, upstream.connectionsAccepted(), "the 204's connection was not reused");
+        }
+    }
+
+    @Test
     void aCleanConnectionIsStillReused() {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));

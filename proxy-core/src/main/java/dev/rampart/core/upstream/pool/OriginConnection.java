@@ -74,9 +74,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         pool.release(this, reusable && !rawBytes && !heldBytesPastResponse());
     }
 
-    /** Bytes past the end of the response, which the next request would read as the start of its own. */
+    /** Bytes past the end of the response (held, or still to come), which the next request would read as its own. */
     private boolean heldBytesPastResponse() {
-        return codec.holdsUnreadBytes();
+        return codec.responseEndInDoubt();
     }
 
     /**

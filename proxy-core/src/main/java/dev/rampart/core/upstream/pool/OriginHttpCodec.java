@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -24,8 +25,10 @@ import java.util.List;
  * <ul>
  *   <li>bytes the upstream sent past the end of a response (a body on a response to HEAD, on a 204 or
  *       304, more body than its Content-Length) stay in the decoder, where they would be read as the
- *       start of the next request's response: {@link #holdsUnreadBytes()} makes such a connection
+ *       start of the next request's response: {@link #responseEndInDoubt()} makes such a connection
  *       unusable;</li>
+ *   <li>so does a 204 that declares a body (a Content-Length other than 0, or a Transfer-Encoding), which
+ *       RFC 9110 §8.6 forbids: its upstream may send that body later, into the next request's response;</li>
  *   <li>bytes that arrive while no request is outstanding (the connection is idle) close it;</li>
  *   <li>a response field name with whitespace in it ({@code Content-Length X: 5}), which Netty's decoder
  *       would read as the name before the whitespace, makes the response malformed.</li>
@@ -44,6 +47,8 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
     private boolean interim;
     /** Some byte of a response to the current request arrived (decoded or not). */
     private boolean responseBytesSeen;
+    /** The response to the current request was a 204 that declared a body it cannot have. */
+    private boolean noContentDeclaredBody;
 
     OriginHttpCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config), new RequestEncoder());
@@ -57,9 +62,12 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
         return responseBytesSeen;
     }
 
-    /** Whether the decoder holds bytes it has not decoded: past the end of the response just read. */
-    boolean holdsUnreadBytes() {
-        return inboundHandler().unreadBytes() > 0;
+    /**
+     * Whether the response just read may not have ended where it was decoded to end: the decoder holds
+     * bytes past it, or it was a 204 that declared a body, which may still come.
+     */
+    boolean responseEndInDoubt() {
+        return noContentDeclaredBody || inboundHandler().unreadBytes() > 0;
     }
 
     final class RequestEncoder extends HttpRequestEncoder {
@@ -70,6 +78,7 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 awaitingResponse = true;
                 interim = false;
                 responseBytesSeen = false;
+                noContentDeclaredBody = false;
             }
             super.encode(ctx, msg, out);
         }
@@ -103,11 +112,18 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 Object part = out.get(i);
                 if (part instanceof HttpResponse response) {
                     interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+                    noContentDeclaredBody |= response.status().code() == 204 && declaresBody(response);
                 }
                 if (part instanceof LastHttpContent && !interim) {
                     awaitingResponse = false;
                 }
             }
+        }
+
+        private static boolean declaresBody(HttpResponse response) {
+            String length = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+            return response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                    || length != null && !length.trim().equals("0");
         }
 
         @Override
