@@ -66,7 +66,7 @@ public final class ConfigLoader {
     }
 
     private static ConfigParseOptions options() {
-        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF);
+        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setIncluder(new ExistingIncludes(null));
     }
 
     private interface Parser {

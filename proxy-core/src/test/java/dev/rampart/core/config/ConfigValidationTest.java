@@ -286,6 +286,22 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aPlainIncludeOfAFileThatIsNotThereIsAnErrorNotASilentDefault() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-request-body = 100m\n");
+        assertEquals(List.of("cannot read the included file limit.conf (a relative include is looked up next to"
+                + " the file that includes it)"), problemsOf("include \"limit.conf\"\n" + HoconFiles.MINIMAL));
+
+        RampartConfig spelt = HoconFiles.load(dir, "include \"limits.conf\"\n" + HoconFiles.MINIMAL);
+        assertEquals(100L * 1024 * 1024, spelt.server().maxRequestBody());
+        RampartConfig withoutExtension = HoconFiles.load(dir, "include \"limits\"\n" + HoconFiles.MINIMAL);
+        assertEquals(100L * 1024 * 1024, withoutExtension.server().maxRequestBody(), "HOCON adds .conf itself");
+        java.nio.file.Files.writeString(dir.resolve("empty.conf"), "");
+        HoconFiles.load(dir, "include \"empty.conf\"\n" + HoconFiles.MINIMAL); // there, though empty: fine
+        RampartConfig optional = HoconFiles.load(dir, "include file(\"absent.conf\")\n" + HoconFiles.MINIMAL);
+        assertEquals(10L * 1024 * 1024, optional.server().maxRequestBody(), "file(...) stays optional");
+    }
+
+    @Test
     void aFileThatEndsInsideABlockSaysSoWithoutMentioningParentheses() {
         List<String> problems = problemsOf("rampart {\n  server { port = 8080\n");
         assertEquals(List.of("syntax error: the file ends inside a block: a closing } or ] is missing" + at(3)),

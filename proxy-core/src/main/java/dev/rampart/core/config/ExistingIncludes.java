@@ -1,0 +1,54 @@
+package dev.rampart.core.config;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOriginFactory;
+import com.typesafe.config.ConfigParseable;
+
+/**
+ * Makes {@code include "name"} fail when there is nothing by that name to include. In plain HOCON such an
+ * include is optional and a misspelt file name is skipped without a word, so the proxy would run on
+ * defaults for whatever the file was to set (nginx refuses a missing include too). An include that finds
+ * a file, an empty one included, is unchanged; so are {@code include required(...)}, {@code file(...)},
+ * {@code url(...)} and {@code classpath(...)}, which do not come here.
+ */
+final class ExistingIncludes implements ConfigIncluder {
+
+    private final ConfigIncluder fallback;
+
+    ExistingIncludes(ConfigIncluder fallback) {
+        this.fallback = fallback;
+    }
+
+    @Override
+    public ConfigIncluder withFallback(ConfigIncluder next) {
+        return next == fallback ? this : new ExistingIncludes(next);
+    }
+
+    @Override
+    public ConfigObject include(ConfigIncludeContext context, String what) {
+        ConfigObject included = fallback.include(context, what);
+        if (included.isEmpty() && !foundAsFile(context, what)) {
+            throw new ConfigException.IO(ConfigOriginFactory.newSimple(what),
+                    "no file " + what + " to include (write include file(...) for a file that may be absent)");
+        }
+        return included;
+    }
+
+    /** Whether {@code what} names a file next to the including one: only then does its origin have a file name. */
+    private static boolean foundAsFile(ConfigIncludeContext context, String what) {
+        ConfigParseable sibling = context.relativeTo(what);
+        if (sibling != null && sibling.origin().filename() != null) {
+            return true;
+        }
+        for (String extension : new String[] {".conf", ".json", ".properties"}) {
+            ConfigParseable withExtension = context.relativeTo(what + extension);
+            if (withExtension != null && withExtension.origin().filename() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
