@@ -77,8 +77,8 @@ final class ConfigReloader implements AutoCloseable {
             }
             target.apply(next);
             target.reloaded(true);
-            log.info("reload ({}): {} applied ({} routes, {} upstreams)", why, source.describe(),
-                    next.routes().size(), next.upstreams().size());
+            log.info("reload ({}): {} applied ({}, {})", why, source.describe(),
+                    count(next.routes().size(), "route"), count(next.upstreams().size(), "upstream"));
             return true;
         }
     }
@@ -176,5 +176,10 @@ final class ConfigReloader implements AutoCloseable {
                 log.debug("closing the config watcher", e);
             }
         }
+    }
+
+    /** {@code 1 route}, {@code 2 routes}: for the log lines that say what a config holds. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

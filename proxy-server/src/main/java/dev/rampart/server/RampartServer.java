@@ -104,11 +104,11 @@ final class RampartServer {
         RampartConfig config = runtime.config();
         Transport transport = runtime.transport();
         String why = Transport.epollUnavailabilityCause();
-        log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({} routes, {} upstreams)",
+        log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({}, {})",
                 Main.version(), config.server().tls().isPresent() ? "https" : "http", bracketed(config.server().host()),
                 listener.port(), transport.name(), transport.name().equals("nio") && why != null ? ": epoll unavailable, " + why : "",
-                loops, bracketed(config.admin().host()), admin.port(), source.describe(), config.routes().size(),
-                config.upstreams().size());
+                loops, bracketed(config.admin().host()), admin.port(), source.describe(),
+                ConfigReloader.count(config.routes().size(), "route"), ConfigReloader.count(config.upstreams().size(), "upstream"));
     }
 
     /**
