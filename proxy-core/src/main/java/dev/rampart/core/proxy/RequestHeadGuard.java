@@ -61,6 +61,9 @@ final class RequestHeadGuard {
     private HttpRequest bodyOf;
     /** Body bytes of {@link #bodyOf} the decoder has produced so far. */
     private long bodyReceived;
+    /** Where a chunked body ends, followed from its first byte; {@link #chunksOf} is the request it follows. */
+    private final ChunkedBodyEnd chunks = new ChunkedBodyEnd();
+    private HttpRequest chunksOf;
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
     /** What was read behind that upgrade request, in order; null when nothing. */
@@ -127,6 +130,7 @@ final class RequestHeadGuard {
                 if (msg instanceof LastHttpContent) {
                     inHead = true;
                     bodyOf = null;
+                    chunksOf = null;
                 } else if (msg instanceof HttpContent content) {
                     bodyReceived += content.content().readableBytes();
                 }
@@ -199,10 +203,11 @@ final class RequestHeadGuard {
         int end = buf.writerIndex();
         if (!inHead) {
             long bodyRemaining = bodyRemaining();
-            if (bodyRemaining > 0 && bodyRemaining < end - start) {
-                // The end of a fixed-length body and bytes behind it: the body's end goes to the decoder
-                // first, and what follows (the next request's head) is scanned like any head.
-                int bodyEnd = start + (int) bodyRemaining;
+            int bodyEnd = bodyRemaining < 0 ? chunkedBodyEnd(buf, start, end)
+                    : bodyRemaining > 0 && bodyRemaining < end - start ? start + (int) bodyRemaining : -1;
+            if (bodyEnd > start && bodyEnd < end) {
+                // The end of a body and bytes behind it: the body's end goes to the decoder first, and what
+                // follows (the next request's head) is scanned like any head.
                 ByteBuf rest = buf.retainedSlice(bodyEnd, end - bodyEnd);
                 ctx.fireChannelRead(buf.retainedSlice(start, bodyEnd - start));
                 buf.release();
@@ -214,8 +219,7 @@ final class RequestHeadGuard {
                 return;
             }
             // Body bytes: a fold cannot occur in them, and cutting a streamed body into slices at every
-            // LF + SP/HT pair would cost a decoder pass each. The head of a request pipelined in the
-            // same read as the end of a chunked body is not scanned; the decoder still parses it strictly.
+            // LF + SP/HT pair would cost a decoder pass each.
             lastWasLineFeed = buf.getByte(end - 1) == '\n';
             ctx.fireChannelRead(buf);
             return;
@@ -252,10 +256,9 @@ final class RequestHeadGuard {
                     buf.release();
                     return;
                 }
-                if (!inHead && bodyRemaining() >= 0) {
-                    // A fixed-length body follows the head: where it ends in this read, and a head behind it,
-                    // are found the way a read that starts in a body finds them. A chunked body's end is not
-                    // known here: the scan goes on line by line, the decoder's output telling where heads are.
+                if (!inHead) {
+                    // A body follows the head: where it ends in this read, and a head behind it, are found
+                    // the way a read that starts in a body finds them.
                     ByteBuf rest = buf.retainedSlice(forwarded, end - forwarded);
                     buf.release();
                     if (ctx.channel().isActive() && !ctx.isRemoved()) {
@@ -291,6 +294,25 @@ final class RequestHeadGuard {
         } else {
             scan(ctx, rest);
         }
+    }
+
+    /**
+     * Where the chunked body being read ends in {@code buf} (the index past its last byte), or -1: it goes
+     * on past {@code end}, or the body is not chunked, or its framing could not be followed.
+     */
+    private int chunkedBodyEnd(ByteBuf buf, int start, int end) {
+        HttpRequest request = bodyOf;
+        if (request == null) {
+            return -1;
+        }
+        if (chunksOf != request) {
+            if (!request.decoderResult().isSuccess() || !HttpUtil.isTransferEncodingChunked(request)) {
+                return -1;
+            }
+            chunksOf = request; // the first read of its body: the framing is followed from here
+            chunks.start();
+        }
+        return chunks.endIn(buf, start, end);
     }
 
     /**

@@ -273,6 +273,21 @@ class RequestSmugglingTest {
         assertEquals(List.of("/one", "/one"), seen.stream().map(RecordedRequest::uri).toList());
     }
 
+    @Test
+    void aFoldedHeadIsRefusedBehindTheEndOfAChunkedBodyThatBeganInAnEarlierRead() {
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=1\r\nab\r\n");
+            sleep(300); // the body's first chunk is read alone: its end and the next head come in a later read
+            raw.send("1\r\nc\r\n0\r\nX-Trailer: t\r\n\r\n"
+                    + "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n");
+            assertEquals("abc", raw.read().text());
+            assertBadRequestThenClose(raw);
+        }
+        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -120,6 +120,19 @@ class UnreadBodyTest {
         }
     }
 
+    @Test
+    void theStartOfAHeadBehindTheEndOfAChunkedBodyFromAnEarlierReadRunsTheHeadTimeout() throws Exception {
+        for (String path : List.of("/health", "/app/x")) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(post(path, "Transfer-Encoding: chunked", "5\r\nhel"));
+                Thread.sleep(200); // the body begins in one read; its end and the next head's start come in another
+                raw.send("lo\r\n0\r\n\r\nGET " + path + " HTTP/1.1\r\nHo");
+                assertEquals(200, raw.read().status(), path);
+                assertEquals(408, raw.read().status(), path + ": request-header-timeout, not idle-timeout (60 s)");
+            }
+        }
+    }
+
     private static String post(String path, String framing, String body) {
         return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n" + body;
     }

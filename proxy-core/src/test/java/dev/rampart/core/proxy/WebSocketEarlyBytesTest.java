@@ -59,6 +59,22 @@ class WebSocketEarlyBytesTest {
     }
 
     @Test
+    void aFrameBehindAnUpgradeBehindTheEndOfAChunkedBodyFromAnEarlierReadCrossesToo() throws Exception {
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = proxyFor(echo.authority());
+             RawHttp raw = proxy.raw()) {
+            raw.send("POST /plain HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab");
+            Thread.sleep(200); // the body's end, the upgrade request and the frame come in a later read
+            raw.send(concat(("c\r\n0\r\n\r\n" + WebSocketEchoUpstream.upgradeRequest()).getBytes(StandardCharsets.ISO_8859_1),
+                    WebSocketEchoUpstream.maskedTextFrame("early frame")));
+
+            assertEquals(200, raw.read().status());
+            assertEquals(101, raw.read().status());
+            assertEquals("early frame", readTextFrame(raw.socket().getInputStream()));
+        }
+    }
+
+    @Test
     void framesWrittenWhileTheUpstreamTakesItsTimeCrossInOrder() throws Exception {
         try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
              ProxyHarness proxy = proxyFor(echo.authority());
