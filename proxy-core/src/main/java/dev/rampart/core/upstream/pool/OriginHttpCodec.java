@@ -112,7 +112,6 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 Object part = out.get(i);
                 if (part instanceof HttpResponse response) {
                     interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-                    noContentDeclaredBody |= response.status().code() == 204 && declaresBody(response);
                 }
                 if (part instanceof LastHttpContent && !interim) {
                     awaitingResponse = false;
@@ -128,6 +127,11 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            // Asked while the head's fields are still as received: for a 204 the decoder then removes a
+            // Transfer-Encoding, so this is the one place to see that it declared a body.
+            if (msg instanceof HttpResponse response && response.status().code() == 204 && declaresBody(response)) {
+                noContentDeclaredBody = true;
+            }
             if (msg instanceof HttpResponse response
                     && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
                     && HttpMethod.HEAD.equals(method)) {
