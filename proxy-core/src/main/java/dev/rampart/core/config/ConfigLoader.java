@@ -41,7 +41,10 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new ConfigException(List.of(file + ": cannot read the file (expected a readable HOCON file)"));
         }
-        return bind(() -> ConfigFactory.parseFile(file.toFile(), options().setAllowMissing(false)), env);
+        // A bare file name has no parent directory, and without one HOCON finds no include next to it:
+        // ./name has one, and messages still name the file almost as it was given.
+        Path withDirectory = file.getParent() == null ? Path.of(".").resolve(file) : file;
+        return bind(() -> ConfigFactory.parseFile(withDirectory.toFile(), options().setAllowMissing(false)), env);
     }
 
     /** Loads the config bundled in the jar ({@value #DEFAULT_RESOURCE}), substituting from the process environment. */
@@ -66,7 +69,10 @@ public final class ConfigLoader {
     }
 
     private static ConfigParseOptions options() {
-        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setIncluder(new ExistingIncludes(null));
+        // The class loader is explicit: a reload on SIGHUP runs on a signal thread, which has none, and an
+        // include that finds no file is then looked for on the classpath.
+        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setIncluder(new ExistingIncludes(null))
+                .setClassLoader(ConfigLoader.class.getClassLoader());
     }
 
     private interface Parser {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -299,6 +300,43 @@ class ConfigValidationTest extends RejectedConfigSupport {
         HoconFiles.load(dir, "include \"empty.conf\"\n" + HoconFiles.MINIMAL); // there, though empty: fine
         RampartConfig optional = HoconFiles.load(dir, "include file(\"absent.conf\")\n" + HoconFiles.MINIMAL);
         assertEquals(10L * 1024 * 1024, optional.server().maxRequestBody(), "file(...) stays optional");
+    }
+
+    @Test
+    void aConfigGivenByItsBareFileNameFindsItsIncludesInTheWorkingDirectory() throws Exception {
+        // --config proxy.conf, run where the file is: HOCON looks for includes next to a file only when
+        // its path has a directory part.
+        Path workingDirectory = Path.of("").toAbsolutePath();
+        Path config = Files.createTempFile(workingDirectory, "bare-", ".conf");
+        Path limits = Files.createTempFile(workingDirectory, "limits-", ".conf");
+        try {
+            Files.writeString(limits, "rampart.server.max-request-body = 100m\n");
+            Files.writeString(config, "include \"" + limits.getFileName() + "\"\n" + HoconFiles.MINIMAL);
+            RampartConfig loaded = ConfigLoader.load(config.getFileName(), Map.of());
+            assertEquals(100L * 1024 * 1024, loaded.server().maxRequestBody());
+        } finally {
+            Files.delete(config);
+            Files.delete(limits);
+        }
+    }
+
+    @Test
+    void aMissingIncludeIsNamedOnAThreadWithoutAContextClassLoaderAsOnASignalThread() throws Exception {
+        Path file = HoconFiles.write(dir, "include \"limit.conf\"\n" + HoconFiles.MINIMAL);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread signalLike = new Thread(() -> {
+            try {
+                ConfigLoader.load(file, Map.of());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        signalLike.setContextClassLoader(null);
+        signalLike.start();
+        signalLike.join();
+        assertTrue(failure.get() instanceof ConfigException, String.valueOf(failure.get()));
+        assertEquals("cannot read the included file limit.conf (a relative include is looked up next to the file"
+                + " that includes it)", failure.get().getMessage());
     }
 
     @Test
