@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
@@ -145,7 +146,23 @@ final class ForwardedHeaders {
         }
         out.set(requestIdHeader, requestId);
         keep.announce(out);
-        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), out);
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), out);
+    }
+
+    /**
+     * The upstream's status as relayed: its reason phrase replaced by the standard one when it holds a
+     * control character, which RFC 9112 §4 does not allow there (HTAB aside); a NUL or an escape sequence
+     * is not passed on to the client, as none in a header value is.
+     */
+    static HttpResponseStatus relayedStatus(HttpResponseStatus status) {
+        String reason = status.reasonPhrase();
+        for (int i = 0; i < reason.length(); i++) {
+            char c = reason.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7F) {
+                return HttpResponseStatus.valueOf(status.code());
+            }
+        }
+        return status;
     }
 
     /**
@@ -167,7 +184,7 @@ final class ForwardedHeaders {
     static FullHttpResponse interimResponse(HttpResponse in) {
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         copyEndToEnd(in.headers(), out);
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, in.status(), Unpooled.EMPTY_BUFFER, out,
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), Unpooled.EMPTY_BUFFER, out,
                 DefaultHttpHeadersFactory.trailersFactory().newHeaders());
     }
 

@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RetryConfig;
 import dev.rampart.core.errors.Reason;
+import dev.rampart.core.observe.LogText;
 import dev.rampart.core.resilience.FailureKind;
 import dev.rampart.core.resilience.RetryAfter;
 import dev.rampart.core.resilience.RetryContext;
@@ -104,7 +105,7 @@ final class RetryBookkeeping {
     /** Remembers why an attempt failed before a usable response head, for the log line of the final answer. */
     void attemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
         lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": " + kind
-                + (cause == null ? "" : " (" + cause + ")");
+                + (cause == null ? "" : " (" + LogText.printable(cause.toString()) + ")"); // may quote upstream bytes
         if (log.isDebugEnabled()) {
             log.debug("request {} {}", outcome.requestId(), lastFailure);
         }

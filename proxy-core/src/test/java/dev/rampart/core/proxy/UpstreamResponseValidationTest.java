@@ -95,6 +95,38 @@ class UpstreamResponseValidationTest {
         }
     }
 
+    @Test
+    void controlCharactersInAReasonPhraseAreNotRelayedTheStandardOneIs() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(
+                     "HTTP/1.1 200 O\u0000K\u001b[2J\r\nContent-Length: 2\r\n\r\nhi"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /reason HTTP/1.1\r\nHost: x\r\n\r\n");
+            String statusLine = RawHttp.readHead(raw.socket().getInputStream()).split("\r\n")[0];
+            assertEquals("HTTP/1.1 200 OK", statusLine);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void upstreamBytesQuotedInTheLogAreEscapedNotWrittenRaw() {
+        // Netty's refusal repeats the reason phrase; a CR and an escape sequence could forge a log line.
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(
+                     "HTTP/1.1 200 OK\u001b[1A\u001b[2K\rINFO all good\r\nContent-Length: 2\r\n\r\nhi"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"",
+                     "retry { attempts = 1 }"));
+             dev.rampart.core.testing.LogCapture log = dev.rampart.core.testing.LogCapture.start();
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET /forge HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(502, raw.read().status());
+            String lines = log.dump();
+            assertTrue(lines.contains("last failure"), lines);
+            assertTrue(lines.contains("\\x1b[1A"), "escaped: " + lines);
+            assertFalse(lines.contains("\u001b") || lines.contains("\r"), "no raw control byte: " + lines);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {
             "Content-Length: 2\r\nContent-Length: 2\r\n", "Content-Length: 2, 2\r\n"})

@@ -1,0 +1,47 @@
+package dev.rampart.core.observe;
+
+/**
+ * Text from a peer (an upstream's reason phrase or header name, repeated in an exception message) made
+ * safe for a log line: control characters are written as {@code \xNN}, as nginx writes them in its error
+ * log. A raw CR, ESC or backspace from an upstream would otherwise let it rewrite what a terminal shows of
+ * the log ({@code tail -f}, {@code kubectl logs}): a forged line, a cleared screen.
+ */
+public final class LogText {
+
+    private LogText() {
+    }
+
+    /** {@code text} with every C0 control character, DEL and C1 control character escaped; null as "null". */
+    public static String printable(String text) {
+        if (text == null) {
+            return "null";
+        }
+        int first = firstControl(text);
+        if (first < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16).append(text, 0, first);
+        for (int i = first; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isControl(c)) {
+                out.append("\\x").append(Character.forDigit(c >> 4 & 0xF, 16)).append(Character.forDigit(c & 0xF, 16));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static int firstControl(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isControl(text.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || c >= 0x7F && c <= 0x9F;
+    }
+}

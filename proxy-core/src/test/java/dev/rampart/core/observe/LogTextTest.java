@@ -1,0 +1,23 @@
+package dev.rampart.core.observe;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class LogTextTest {
+
+    @Test
+    void controlCharactersAreEscapedAsNginxEscapesThem() {
+        assertEquals("OK\\x0dSet-Cookie: x=1", LogText.printable("OK\rSet-Cookie: x=1"));
+        assertEquals("OK\\x1b[1A\\x1b[2K\\x0dINFO all good", LogText.printable("OK\u001b[1A\u001b[2K\rINFO all good"));
+        assertEquals("a\\x00b\\x7fc\\x85d\\x09e\\x0a", LogText.printable("a\0b\u007fc\u0085d\te\n"));
+    }
+
+    @Test
+    void printableTextIsReturnedAsItIs() {
+        String text = "attempt 2 to 127.0.0.1:8081: RESET (Connection reset by peer) é ü 日本";
+        assertSame(text, LogText.printable(text));
+        assertEquals("null", LogText.printable(null));
+    }
+}
