@@ -4,6 +4,7 @@ import dev.rampart.core.config.AdminConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -34,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * proxy picked. The thread is a daemon, so the admin server alone never keeps the process alive.
  *
  * <p>Requests are small (the aggregator refuses bodies over {@value #MAX_REQUEST_BYTES} bytes with 413),
- * connections idle for {@value #IDLE_SECONDS} s are closed.
+ * connections idle for {@value #IDLE_SECONDS} s are closed, and {@link AdminRequestLimits} bounds how long
+ * a request may take to arrive and how many connections may be open.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -58,6 +60,12 @@ public final class AdminServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound; the message names it
      */
     public static AdminServer start(AdminConfig config, AdminSources sources) throws IOException {
+        return start(config, sources, AdminRequestLimits.Settings.DEFAULT);
+    }
+
+    static AdminServer start(AdminConfig config, AdminSources sources, AdminRequestLimits.Settings limitSettings)
+            throws IOException {
+        AdminRequestLimits limits = new AdminRequestLimits(limitSettings);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("rampart-admin", true), NioIoHandler.newFactory());
         AdminHandler handler = new AdminHandler(sources);
@@ -68,8 +76,13 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!limits.admit(ch)) {
+                            return;
+                        }
+                        ChannelHandler[] deadline = limits.deadlineHandlers();
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
+                                deadline[0],
                                 new HttpServerCodec(),
                                 new HttpServerKeepAliveHandler(),
                                 new HttpObjectAggregator(MAX_REQUEST_BYTES) {
@@ -79,6 +92,7 @@ public final class AdminServer implements AutoCloseable {
                                         AdminHandler.refuseTooLarge(ctx); // JSON and no-store, like every answer
                                     }
                                 },
+                                deadline[1],
                                 handler);
                     }
                 });

@@ -213,6 +213,61 @@ class AdminServerTest {
     }
 
     @Test
+    void aRequestTrickledByteByByteIsCutAtTheRequestDeadlineThoughNeverIdle() throws Exception {
+        try (AdminServer limited = AdminServer.start(new AdminConfig("127.0.0.1", 0),
+                new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get),
+                new AdminRequestLimits.Settings(8, Duration.ofMillis(600)));
+             RawHttp raw = new RawHttp("127.0.0.1", limited.port())) {
+            long started = System.nanoTime();
+            Thread trickle = new Thread(() -> {
+                byte[] head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        raw.socket().getOutputStream().write(head[i % head.length]);
+                        Thread.sleep(50); // a byte every 50 ms: never idle, never done
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the admin server closed the connection
+                }
+            });
+            trickle.start();
+            assertTrue(raw.closedByPeer(), "the trickling connection was closed");
+            long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            trickle.interrupt();
+            trickle.join();
+            assertTrue(tookMillis >= 500 && tookMillis < 5_000, "closed at the 600 ms deadline: " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAndTheAdmittedOnesServed() throws Exception {
+        try (AdminServer limited = AdminServer.start(new AdminConfig("127.0.0.1", 0),
+                new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get),
+                new AdminRequestLimits.Settings(2, Duration.ofSeconds(10)));
+             RawHttp first = new RawHttp("127.0.0.1", limited.port());
+             RawHttp second = new RawHttp("127.0.0.1", limited.port())) {
+            first.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, first.read().status());
+            second.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, second.read().status());
+            try (RawHttp third = new RawHttp("127.0.0.1", limited.port())) {
+                assertTrue(third.closedByPeer(), "a third connection is closed at once");
+            }
+            first.close();
+            // Once one closes, a new connection is served again.
+            dev.rampart.core.testing.Await.until(() -> {
+                try (RawHttp again = new RawHttp("127.0.0.1", limited.port())) {
+                    again.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                    RawHttp.Response response = again.read();
+                    return response != null && response.status() == 200;
+                } catch (RuntimeException closed) {
+                    return false;
+                }
+            }, "a connection to be admitted after one closed");
+        }
+    }
+
+    @Test
     void closeStopsListening() {
         int port = server.port();
         server.close();
