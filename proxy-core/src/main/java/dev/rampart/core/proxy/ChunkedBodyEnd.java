@@ -14,12 +14,16 @@ final class ChunkedBodyEnd {
 
     private enum State { SIZE_LINE, DATA, DATA_LINE_END, TRAILER_LINE, DONE, LOST }
 
-    /** Chunk sizes beyond this many hex digits are not followed (the decoder refuses them anyway). */
+    /**
+     * Chunk sizes beyond this many significant hex digits are not followed (the decoder refuses sizes past
+     * an int anyway); leading zeros do not count, as the decoder accepts any number of them.
+     */
     private static final int MAX_SIZE_DIGITS = 15;
 
     private State state = State.LOST;
     private long size;
     private int sizeDigits;
+    private int significantDigits;
     private boolean sizeEnded;
     private long dataLeft;
     /** The current trailer line has a byte other than CR: it is a field, not the blank line that ends the body. */
@@ -95,7 +99,10 @@ final class ChunkedBodyEnd {
             return;
         }
         int digit = Character.digit(b, 16);
-        if (digit >= 0 && sizeDigits < MAX_SIZE_DIGITS) {
+        if (digit >= 0 && (size == 0 && digit == 0 || significantDigits < MAX_SIZE_DIGITS)) {
+            if (size != 0 || digit != 0) {
+                significantDigits++;
+            }
             size = size * 16 + digit;
             sizeDigits++;
         } else if ((b == ';' || b == ' ' || b == '\t') && sizeDigits > 0) {
@@ -108,6 +115,7 @@ final class ChunkedBodyEnd {
     private void resetSizeLine() {
         size = 0;
         sizeDigits = 0;
+        significantDigits = 0;
         sizeEnded = false;
     }
 }

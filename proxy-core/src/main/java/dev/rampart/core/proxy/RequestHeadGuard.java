@@ -51,6 +51,8 @@ final class RequestHeadGuard {
     private boolean foldSeen;
     /** The last byte handed to the decoder was a line feed (a fold may straddle two reads). */
     private boolean lastWasLineFeed;
+    /** The last two bytes handed to the decoder were LF CR: a blank line may end in the next read. */
+    private boolean lastWasLineFeedCr;
     /** The decoder was given bytes of a request head and has not decoded that head yet. */
     private boolean headBytesPending;
     /**
@@ -212,7 +214,7 @@ final class RequestHeadGuard {
                 ctx.fireChannelRead(buf.retainedSlice(start, bodyEnd - start));
                 buf.release();
                 if (ctx.channel().isActive() && !ctx.isRemoved()) {
-                    channelReadAfterBody(ctx, rest);
+                    readBehindEnd(ctx, rest);
                 } else {
                     rest.release();
                 }
@@ -221,6 +223,7 @@ final class RequestHeadGuard {
             // Body bytes: a fold cannot occur in them, and cutting a streamed body into slices at every
             // LF + SP/HT pair would cost a decoder pass each.
             lastWasLineFeed = buf.getByte(end - 1) == '\n';
+            lastWasLineFeedCr = false;
             ctx.fireChannelRead(buf);
             return;
         }
@@ -229,6 +232,23 @@ final class RequestHeadGuard {
         }
         headBytesPending = true; // until the decoder makes a request of them
         headBytesArrived.run();
+        int blankLineEnd = lastWasLineFeed ? endOfBlankLineAt(buf, start, end)
+                : lastWasLineFeedCr && buf.getByte(start) == '\n' ? start + 1 : -1;
+        if (blankLineEnd > 0 && blankLineEnd < end) {
+            // The blank line that ends a head starts this read (the line before it ended the last one): the
+            // decoder reads it alone, and what follows is a body, held, or the next head, like behind a body.
+            ByteBuf rest = buf.retainedSlice(blankLineEnd, end - blankLineEnd);
+            ctx.fireChannelRead(buf.retainedSlice(start, blankLineEnd - start));
+            buf.release();
+            if (ctx.channel().isActive() && !ctx.isRemoved()) {
+                readBehindEnd(ctx, rest);
+            } else {
+                rest.release();
+            }
+            return;
+        }
+        lastWasLineFeedCr = buf.getByte(end - 1) == '\r'
+                && (end - start >= 2 ? buf.getByte(end - 2) == '\n' : lastWasLineFeed);
         lastWasLineFeed = buf.getByte(end - 1) == '\n';
         int forwarded = start;
         int from = start;
@@ -286,9 +306,13 @@ final class RequestHeadGuard {
         }
     }
 
-    /** The bytes behind a body's end: held behind an upgrade request, else scanned as the next head. */
-    private void channelReadAfterBody(ChannelHandlerContext ctx, ByteBuf rest) {
+    /**
+     * The bytes behind a body's end, or behind a head's blank line: held behind an upgrade request, else
+     * scanned as what the decoder now reads (a body, or the next head).
+     */
+    private void readBehindEnd(ChannelHandlerContext ctx, ByteBuf rest) {
         lastWasLineFeed = false; // the body's last byte is no line end of a head
+        lastWasLineFeedCr = false;
         if (holding) {
             hold(ctx, rest);
         } else {

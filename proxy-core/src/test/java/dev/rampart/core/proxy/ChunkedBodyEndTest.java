@@ -25,6 +25,7 @@ class ChunkedBodyEndTest {
             "5\r\n0\r\n\r\n\r\n0\r\n\r\n",                         // data that looks like the last chunk
             "3\r\nabc\r\n0\r\nX-Checksum: 1\r\nX-More: two\r\n\r\n", // trailer fields
             "1 \r\nz\r\n0\r\n\r\n",                                // whitespace after the size
+            "0000000000000000003\r\nabc\r\n00000000000000000000\r\n\r\n", // leading zeros: any number
     })
     void theEndIsFoundWhereverTheReadsAreCut(String body) {
         byte[] bytes = (body + NEXT).getBytes(StandardCharsets.ISO_8859_1);

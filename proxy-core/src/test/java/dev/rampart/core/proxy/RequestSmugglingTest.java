@@ -288,6 +288,27 @@ class RequestSmugglingTest {
         assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
     }
 
+    @Test
+    void aFoldedHeadIsRefusedBehindAChunkedBodyWhoseHeadsBlankLineStartedARead() {
+        // The head's last line ends one read; its blank line (whole, or its LF after a CR) starts the next.
+        String folded = "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n";
+        for (String[] reads : List.of(new String[] {"\r\n5\r\nhel", "lo\r\n0\r\n\r\n" + folded},
+                new String[] {"\r", "\n5\r\nhel", "lo\r\n0\r\n\r\n" + folded})) {
+            int before = upstream.requests().size();
+            try (RawHttp raw = proxy.raw()) {
+                raw.send("POST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n");
+                for (String read : reads) {
+                    sleep(200); // one read each: the body's end and the folded head behind it come together
+                    raw.send(read);
+                }
+                assertEquals("hello", raw.read().text());
+                assertBadRequestThenClose(raw);
+            }
+            List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+            assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

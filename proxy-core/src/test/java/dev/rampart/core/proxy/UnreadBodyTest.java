@@ -133,6 +133,17 @@ class UnreadBodyTest {
         }
     }
 
+    @Test
+    void theStartOfAHeadBehindAHeadWhoseBlankLineStartedAReadRunsTheHeadTimeout() throws Exception {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /app/x HTTP/1.1\r\nHost: x\r\n");
+            Thread.sleep(200); // the blank line that ends the head comes with the start of the next head
+            raw.send("\r\nGET /app/x HTTP/1.1\r\nHo");
+            assertEquals(200, raw.read().status());
+            assertEquals(408, raw.read().status(), "request-header-timeout, not idle-timeout (60 s)");
+        }
+    }
+
     private static String post(String path, String framing, String body) {
         return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n\r\n" + body;
     }

@@ -75,6 +75,21 @@ class WebSocketEarlyBytesTest {
     }
 
     @Test
+    void aFrameThatCameWithTheBlankLineEndingTheUpgradeRequestCrossesToo() throws Exception {
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = proxyFor(echo.authority());
+             RawHttp raw = proxy.raw()) {
+            String upgrade = WebSocketEchoUpstream.upgradeRequest();
+            raw.send(upgrade.substring(0, upgrade.length() - 2)); // all but the blank line
+            Thread.sleep(200);
+            raw.send(concat("\r\n".getBytes(StandardCharsets.ISO_8859_1), WebSocketEchoUpstream.maskedTextFrame("early frame")));
+
+            assertEquals(101, raw.read().status());
+            assertEquals("early frame", readTextFrame(raw.socket().getInputStream()));
+        }
+    }
+
+    @Test
     void framesWrittenWhileTheUpstreamTakesItsTimeCrossInOrder() throws Exception {
         try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
              ProxyHarness proxy = proxyFor(echo.authority());
