@@ -8,7 +8,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,18 +22,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection for as long as it liked (the idle timeout counts any byte), and a thousand such clients took
  * every file descriptor of the process, so that the proxy's own listener stopped accepting and
  * {@code /healthz} stopped answering. So a request must be complete within {@code requestTimeout} of
- * its first byte, or the connection closes (as the proxy's {@code request-header-timeout} ends a slow
- * head), and beyond {@code maxConnections} open connections a new one is closed at once.
+ * its first byte, and the first request within {@code requestTimeout} of the connection's opening, or the
+ * connection closes (as the proxy's {@code request-header-timeout} ends a slow head); beyond
+ * {@code maxConnections} open connections, or {@code maxPerAddress} from one client address, a new one is
+ * closed at once, so that one client cannot take every slot from the probes and scrapers.
  */
 final class AdminRequestLimits {
 
-    /** @param requestTimeout from a request's first byte to its last */
-    record Settings(int maxConnections, Duration requestTimeout) {
-        static final Settings DEFAULT = new Settings(64, Duration.ofSeconds(10));
+    /** @param requestTimeout from a connection's opening, or a later request's first byte, to the request's last */
+    record Settings(int maxConnections, int maxPerAddress, Duration requestTimeout) {
+        static final Settings DEFAULT = new Settings(64, 16, Duration.ofSeconds(10));
     }
 
     private final Settings settings;
     private final AtomicInteger open = new AtomicInteger();
+    /** Open connections per client address. Only the admin server's one event loop touches it. */
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
 
     AdminRequestLimits(Settings settings) {
         this.settings = settings;
@@ -37,12 +45,22 @@ final class AdminRequestLimits {
 
     /** Counts {@code ch} in, or closes it when the listener is full; false when it was closed. */
     boolean admit(Channel ch) {
-        if (open.incrementAndGet() > settings.maxConnections()) {
-            open.decrementAndGet();
+        InetAddress address = ch.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        int fromAddress = address == null ? 0 : perAddress.getOrDefault(address, 0);
+        if (open.get() >= settings.maxConnections() || fromAddress >= settings.maxPerAddress()) {
             ch.close();
             return false;
         }
-        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        open.incrementAndGet();
+        if (address != null) {
+            perAddress.put(address, fromAddress + 1);
+        }
+        ch.closeFuture().addListener(f -> {
+            open.decrementAndGet();
+            if (address != null) {
+                perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
+            }
+        });
         return true;
     }
 
@@ -60,12 +78,18 @@ final class AdminRequestLimits {
             this.timeoutNanos = timeoutNanos;
         }
 
-        /** Bytes arrived: the first of a request starts its deadline. */
+        /** The connection opened, or bytes arrived: either starts a request's deadline. */
         final ChannelInboundHandlerAdapter firstBytes = new ChannelInboundHandlerAdapter() {
             @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                start(ctx); // a connection that sends nothing holds a slot no longer than a slow request
+                ctx.fireChannelActive();
+            }
+
+            @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (timer == null && msg instanceof ByteBuf) {
-                    timer = ctx.executor().schedule((Runnable) ctx::close, timeoutNanos, TimeUnit.NANOSECONDS);
+                if (msg instanceof ByteBuf) {
+                    start(ctx);
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -87,6 +111,12 @@ final class AdminRequestLimits {
                 ctx.fireChannelRead(msg);
             }
         };
+
+        private void start(ChannelHandlerContext ctx) {
+            if (timer == null) {
+                timer = ctx.executor().schedule((Runnable) ctx::close, timeoutNanos, TimeUnit.NANOSECONDS);
+            }
+        }
 
         private void stop() {
             if (timer != null) {

@@ -216,7 +216,7 @@ class AdminServerTest {
     void aRequestTrickledByteByByteIsCutAtTheRequestDeadlineThoughNeverIdle() throws Exception {
         try (AdminServer limited = AdminServer.start(new AdminConfig("127.0.0.1", 0),
                 new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get),
-                new AdminRequestLimits.Settings(8, Duration.ofMillis(600)));
+                new AdminRequestLimits.Settings(8, 8, Duration.ofMillis(600)));
              RawHttp raw = new RawHttp("127.0.0.1", limited.port())) {
             long started = System.nanoTime();
             Thread trickle = new Thread(() -> {
@@ -240,10 +240,48 @@ class AdminServerTest {
     }
 
     @Test
+    void aConnectionThatSendsNothingIsClosedAtTheRequestDeadline() throws Exception {
+        try (AdminServer limited = AdminServer.start(new AdminConfig("127.0.0.1", 0),
+                new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get),
+                new AdminRequestLimits.Settings(8, 8, Duration.ofMillis(600)));
+             RawHttp silent = new RawHttp("127.0.0.1", limited.port());
+             RawHttp scraper = new RawHttp("127.0.0.1", limited.port())) {
+            long started = System.nanoTime();
+            scraper.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, scraper.read().status());
+            assertTrue(silent.closedByPeer(), "a connection that never sends a request does not keep its slot");
+            long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(tookMillis >= 500 && tookMillis < 5_000, "closed at the 600 ms deadline: " + tookMillis + " ms");
+            scraper.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, scraper.read().status(), "a kept-alive scraper waits between requests, unhurried");
+        }
+    }
+
+    @Test
+    void oneClientAddressCannotTakeEverySlot() throws Exception {
+        try (AdminServer limited = AdminServer.start(new AdminConfig("0.0.0.0", 0),
+                new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get),
+                new AdminRequestLimits.Settings(10, 2, Duration.ofSeconds(10)));
+             RawHttp first = new RawHttp("127.0.0.1", limited.port());
+             RawHttp second = new RawHttp("127.0.0.1", limited.port());
+             RawHttp third = new RawHttp("127.0.0.1", limited.port());
+             java.net.Socket other = new java.net.Socket("127.0.0.1", limited.port(),
+                     java.net.InetAddress.getByName("127.0.0.2"), 0)) {
+            assertEquals(200, first.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+            assertEquals(200, second.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+            assertTrue(third.closedByPeer(), "a third connection from 127.0.0.1 is closed at once");
+            other.setSoTimeout(10_000);
+            other.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = RawHttp.readHead(other.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 200"), "another address is still served: " + head);
+        }
+    }
+
+    @Test
     void connectionsBeyondTheLimitAreClosedAndTheAdmittedOnesServed() throws Exception {
         try (AdminServer limited = AdminServer.start(new AdminConfig("127.0.0.1", 0),
                 new AdminSources(observer::scrape, ready::get, () -> ROUTES, breakers::get),
-                new AdminRequestLimits.Settings(2, Duration.ofSeconds(10)));
+                new AdminRequestLimits.Settings(2, 2, Duration.ofSeconds(10)));
              RawHttp first = new RawHttp("127.0.0.1", limited.port());
              RawHttp second = new RawHttp("127.0.0.1", limited.port())) {
             first.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
