@@ -210,14 +210,7 @@ final class RequestHeadGuard {
             if (bodyEnd > start && bodyEnd < end) {
                 // The end of a body and bytes behind it: the body's end goes to the decoder first, and what
                 // follows (the next request's head) is scanned like any head.
-                ByteBuf rest = buf.retainedSlice(bodyEnd, end - bodyEnd);
-                ctx.fireChannelRead(buf.retainedSlice(start, bodyEnd - start));
-                buf.release();
-                if (ctx.channel().isActive() && !ctx.isRemoved()) {
-                    readBehindEnd(ctx, rest);
-                } else {
-                    rest.release();
-                }
+                cutAt(ctx, buf, start, bodyEnd, end);
                 return;
             }
             // Body bytes: a fold cannot occur in them, and cutting a streamed body into slices at every
@@ -237,14 +230,7 @@ final class RequestHeadGuard {
         if (blankLineEnd > 0 && blankLineEnd < end) {
             // The blank line that ends a head starts this read (the line before it ended the last one): the
             // decoder reads it alone, and what follows is a body, held, or the next head, like behind a body.
-            ByteBuf rest = buf.retainedSlice(blankLineEnd, end - blankLineEnd);
-            ctx.fireChannelRead(buf.retainedSlice(start, blankLineEnd - start));
-            buf.release();
-            if (ctx.channel().isActive() && !ctx.isRemoved()) {
-                readBehindEnd(ctx, rest);
-            } else {
-                rest.release();
-            }
+            cutAt(ctx, buf, start, blankLineEnd, end);
             return;
         }
         lastWasLineFeedCr = buf.getByte(end - 1) == '\r'
@@ -303,6 +289,18 @@ final class RequestHeadGuard {
             }
         } finally {
             buf.release();
+        }
+    }
+
+    /** The decoder gets {@code buf[start, cut)} alone; then {@code buf[cut, end)} is read as behind an end. */
+    private void cutAt(ChannelHandlerContext ctx, ByteBuf buf, int start, int cut, int end) {
+        ByteBuf rest = buf.retainedSlice(cut, end - cut);
+        ctx.fireChannelRead(buf.retainedSlice(start, cut - start));
+        buf.release();
+        if (ctx.channel().isActive() && !ctx.isRemoved()) {
+            readBehindEnd(ctx, rest);
+        } else {
+            rest.release();
         }
     }
 
