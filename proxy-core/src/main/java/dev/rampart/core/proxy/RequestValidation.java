@@ -103,14 +103,31 @@ final class RequestValidation {
             return false; // no host, or userinfo, which RFC 9110 §4.2.4 forbids in an http(s) target
         }
         return host != null
-                && withoutDefaultPort(authority, scheme).equalsIgnoreCase(withoutDefaultPort(host.trim(), scheme));
+                && canonicalAuthority(authority, scheme).equalsIgnoreCase(canonicalAuthority(host.trim(), scheme));
     }
 
-    /** {@code example.com:80} and {@code example.com} name the same http authority (RFC 9110 §4.2.3). */
-    private static String withoutDefaultPort(String authority, String scheme) {
-        String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
-        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
-                : authority;
+    /**
+     * The authority with its port in one form: none when the port is empty or the scheme's default
+     * ({@code example.com:80}, {@code example.com:} and {@code example.com} name the same http authority,
+     * RFC 9110 §4.2.3, RFC 3986 §6.2.3), else without leading zeros ({@code :080} is port 80).
+     */
+    private static String canonicalAuthority(String authority, String scheme) {
+        int colon = authority.lastIndexOf(':');
+        if (colon < 0 || authority.indexOf(']', colon) >= 0) {
+            return authority; // no port: an IPv6 literal's colons are inside its brackets
+        }
+        String port = authority.substring(colon + 1);
+        if (!allDigits(port)) {
+            return authority;
+        }
+        int firstSignificant = 0;
+        while (firstSignificant < port.length() - 1 && port.charAt(firstSignificant) == '0') {
+            firstSignificant++;
+        }
+        String digits = port.substring(firstSignificant);
+        String defaultPort = scheme.equalsIgnoreCase("https") ? "443" : "80";
+        return digits.isEmpty() || digits.equals(defaultPort) ? authority.substring(0, colon)
+                : authority.substring(0, colon + 1) + digits;
     }
 
     /**

@@ -227,8 +227,28 @@ class RequestSmugglingTest {
             assertEquals(200, raw.read().status());
             raw.send("GET http://x/ok HTTP/1.1\r\nHost: x:80\r\n\r\n");
             assertEquals(200, raw.read().status(), "the default port names the same authority");
+            raw.send("GET http://x:/ok HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status(), "an empty port is the default port (RFC 3986 section 6.2.3)");
+            raw.send("GET http://x:080/ok HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status(), "080 is port 80");
+            raw.send("GET http://[::1]:0443/ok HTTP/1.1\r\nHost: [::1]:443\r\n\r\n");
+            assertEquals(200, raw.read().status(), "leading zeros, an IPv6 literal");
         }
-        assertEquals(before + 2, upstream.requests().size());
+        assertEquals(before + 5, upstream.requests().size());
+    }
+
+    @Test
+    void anAbsoluteFormTargetOnAnotherPortThanHostIsRefused() {
+        int before = upstream.requests().size();
+        for (String request : List.of("GET http://x:81/no HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET http://x:0/no HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET http://[::1]:8080/no HTTP/1.1\r\nHost: [::1]\r\n\r\n")) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(request);
+                assertBadRequestThenClose(raw);
+            }
+        }
+        assertEquals(before, upstream.requests().size());
     }
 
     @Test
