@@ -37,15 +37,14 @@ final class ExistingIncludes implements ConfigIncluder {
         return included;
     }
 
-    /** Whether {@code what} names a file next to the including one: only then does its origin have a file name. */
+    /**
+     * Whether {@code what}, as given or with one of the extensions HOCON tries, names a file next to the
+     * including one: only then does its origin have a file name.
+     */
     private static boolean foundAsFile(ConfigIncludeContext context, String what) {
-        ConfigParseable sibling = context.relativeTo(what);
-        if (sibling != null && sibling.origin().filename() != null) {
-            return true;
-        }
-        for (String extension : new String[] {".conf", ".json", ".properties"}) {
-            ConfigParseable withExtension = context.relativeTo(what + extension);
-            if (withExtension != null && withExtension.origin().filename() != null) {
+        for (String extension : new String[] {"", ".conf", ".json", ".properties"}) {
+            ConfigParseable sibling = context.relativeTo(what + extension);
+            if (sibling != null && sibling.origin().filename() != null) {
                 return true;
             }
         }

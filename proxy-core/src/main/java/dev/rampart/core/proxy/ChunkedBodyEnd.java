@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.PathEscapes;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -98,7 +99,7 @@ final class ChunkedBodyEnd {
         if (sizeEnded || b == '\r') {
             return;
         }
-        int digit = Character.digit(b, 16);
+        int digit = PathEscapes.hexValue((char) (b & 0xFF));
         if (digit >= 0 && (size == 0 && digit == 0 || significantDigits < MAX_SIZE_DIGITS)) {
             if (size != 0 || digit != 0) {
                 significantDigits++;

@@ -265,13 +265,7 @@ final class RequestHeadGuard {
                 if (!inHead) {
                     // A body follows the head: where it ends in this read, and a head behind it, are found
                     // the way a read that starts in a body finds them.
-                    ByteBuf rest = buf.retainedSlice(forwarded, end - forwarded);
-                    buf.release();
-                    if (ctx.channel().isActive() && !ctx.isRemoved()) {
-                        scan(ctx, rest);
-                    } else {
-                        rest.release();
-                    }
+                    readOnFrom(ctx, buf, forwarded, end);
                     return;
                 }
                 from = headEnd; // the blank line's own line feed ended the head: not a fold
@@ -294,8 +288,13 @@ final class RequestHeadGuard {
 
     /** The decoder gets {@code buf[start, cut)} alone; then {@code buf[cut, end)} is read as behind an end. */
     private void cutAt(ChannelHandlerContext ctx, ByteBuf buf, int start, int cut, int end) {
-        ByteBuf rest = buf.retainedSlice(cut, end - cut);
         ctx.fireChannelRead(buf.retainedSlice(start, cut - start));
+        readOnFrom(ctx, buf, cut, end);
+    }
+
+    /** Reads {@code buf[from, end)} as behind an end (unless the connection closed meanwhile) and lets go of buf. */
+    private void readOnFrom(ChannelHandlerContext ctx, ByteBuf buf, int from, int end) {
+        ByteBuf rest = buf.retainedSlice(from, end - from);
         buf.release();
         if (ctx.channel().isActive() && !ctx.isRemoved()) {
             readBehindEnd(ctx, rest);

@@ -85,8 +85,7 @@ class LingeringCloseTest {
 
     @Test
     void anUploadOverTheLimitGetsIts413AndThenAnOrderlyClose() throws Exception {
-        upstream = SocketUpstream.start("unused", (socket, number) -> { });
-        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"", "max-request-body = 1k"));
+        startBehindAnUnusedUpstream("max-request-body = 1k");
 
         try (RawHttp raw = proxy.raw()) {
             raw.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 1048576\r\n\r\n");
@@ -102,9 +101,7 @@ class LingeringCloseTest {
 
     @Test
     void aClientThatStopsSendingWithoutClosingIsClosedAfterTheLingeringTimeout() throws Exception {
-        upstream = SocketUpstream.start("unused", (socket, number) -> { });
-        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"",
-                "max-request-body = 1k, lingering-timeout = 300ms"));
+        startBehindAnUnusedUpstream("max-request-body = 1k, lingering-timeout = 300ms");
 
         try (RawHttp raw = proxy.raw()) {
             raw.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n");
@@ -120,9 +117,7 @@ class LingeringCloseTest {
 
     @Test
     void aClientThatKeepsSendingIsCutAfterTheLingeringTime() throws Exception {
-        upstream = SocketUpstream.start("unused", (socket, number) -> { });
-        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"",
-                "max-request-body = 1k, lingering-timeout = 5s, lingering-time = 500ms"));
+        startBehindAnUnusedUpstream("max-request-body = 1k, lingering-timeout = 5s, lingering-time = 500ms");
 
         try (RawHttp raw = proxy.raw()) {
             raw.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 1000000000000\r\n\r\n");
@@ -138,9 +133,7 @@ class LingeringCloseTest {
 
     @Test
     void aLingeringTimeoutOfZeroClosesAtOnce() throws Exception {
-        upstream = SocketUpstream.start("unused", (socket, number) -> { });
-        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"",
-                "max-request-body = 1k, lingering-timeout = 0s"));
+        startBehindAnUnusedUpstream("max-request-body = 1k, lingering-timeout = 0s");
 
         try (RawHttp raw = proxy.raw()) {
             raw.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n");
@@ -150,6 +143,12 @@ class LingeringCloseTest {
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             assertTrue(waited < 4_000, "closed at once, not after the default 5 s of lingering: " + waited + " ms");
         }
+    }
+
+    /** The proxy with these server settings, in front of an upstream the requests here never reach. */
+    private void startBehindAnUnusedUpstream(String serverExtras) throws IOException {
+        upstream = SocketUpstream.start("unused", (socket, number) -> { });
+        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"", serverExtras));
     }
 
     /** Writes zeros until {@code limit} bytes or until the peer stops taking them; returns how many it wrote. */
