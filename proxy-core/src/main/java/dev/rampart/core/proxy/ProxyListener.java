@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.config.TlsConfig;
 import io.netty.bootstrap.ServerBootstrap;
@@ -122,8 +123,17 @@ public final class ProxyListener {
     }
 
     private static SslContext serverTls(TlsConfig tls) {
+        // Read here rather than by Netty so that the key forms the config check accepts (PKCS#1 and SEC1
+        // as well as PKCS#8) are the forms the listener serves with.
+        PemFiles.Certificates chain = PemFiles.certificates(tls.certChain());
+        PemFiles.PrivateKeyFile key = PemFiles.privateKey(tls.privateKey());
+        String problem = chain.problem() != null ? chain.problem() : key.problem();
+        if (problem != null) {
+            throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
+                    + tls.privateKey() + ": " + problem);
+        }
         try {
-            return SslContextBuilder.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
+            return SslContextBuilder.forServer(key.key(), chain.list()).build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
                     + tls.privateKey() + ": " + e.getMessage(), e);

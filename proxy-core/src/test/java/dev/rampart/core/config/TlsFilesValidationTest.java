@@ -42,16 +42,55 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
     }
 
     @Test
-    void aPkcs1KeyIsRefusedWithTheCommandThatConvertsIt() throws Exception {
+    void pkcs1AndSec1KeysAsOpenSslWritesThemAreAccepted() {
+        Path rsaCert = TestCertificates.openSslFile(dir, "rsa.crt");
+        Path rsaKey = TestCertificates.openSslFile(dir, "rsa-pkcs1.key");
+        Path ecCert = TestCertificates.openSslFile(dir, "ec.crt");
+        Path ecKey = TestCertificates.openSslFile(dir, "ec-sec1.key"); // an EC PARAMETERS block comes first
+
+        assertEquals(rsaKey, ConfigLoader.parse(listener(rsaCert, rsaKey), "PKCS#1").server().tls().orElseThrow()
+                .privateKey(), "BEGIN RSA PRIVATE KEY");
+        assertEquals(ecKey, ConfigLoader.parse(listener(ecCert, ecKey), "SEC1").server().tls().orElseThrow()
+                .privateKey(), "BEGIN EC PRIVATE KEY");
+        assertEquals("RSA", PemFiles.privateKey(rsaKey).key().getAlgorithm());
+        assertEquals("EC", PemFiles.privateKey(ecKey).key().getAlgorithm());
+    }
+
+    @Test
+    void aTraditionalKeyIsStillCheckedAgainstTheCertificate() {
+        Path rsaCert = TestCertificates.openSslFile(dir, "rsa.crt");
+        Path ecKey = TestCertificates.openSslFile(dir, "ec-sec1.key");
+
+        List<String> problems = problemsOf(listener(rsaCert, ecKey));
+
+        assertEquals(List.of("rampart.server.tls.private-key: does not belong to the first certificate of cert-chain ("
+                + rsaCert + ")" + at(2)), problems);
+    }
+
+    @Test
+    void anEncryptedTraditionalKeyIsRefusedWithTheCommandThatDecryptsIt() {
+        Path rsaCert = TestCertificates.openSslFile(dir, "rsa.crt");
+        Path encrypted = TestCertificates.openSslFile(dir, "rsa-enc.key"); // Proc-Type: 4,ENCRYPTED
+
+        List<String> problems = problemsOf(listener(rsaCert, encrypted));
+
+        assertEquals(List.of("rampart.server.tls.private-key: an encrypted key; expected an unencrypted one: decrypt"
+                + " it with openssl pkey -in " + encrypted + " -out key.pem" + at(2)), problems);
+    }
+
+    @Test
+    void aDamagedOrUnnamedCurveTraditionalKeyIsRefusedInWords() throws Exception {
         TestCertificates one = TestCertificates.generate(dir, "one", "localhost", "dns:localhost");
-        Path rsa = Files.writeString(dir.resolve("rsa.key"),
+        Path truncated = Files.writeString(dir.resolve("rsa.key"),
                 "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n");
+        Path explicitCurve = TestCertificates.openSslFile(dir, "ec-explicit.key");
 
-        List<String> problems = problemsOf(listener(one.certChain(), rsa));
-
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("rampart.server.tls.private-key: a PKCS#1 or SEC1 key"), problems.get(0));
-        assertTrue(problems.get(0).contains("openssl pkcs8 -topk8 -nocrypt -in " + rsa), problems.get(0));
+        List<String> damaged = problemsOf(listener(one.certChain(), truncated));
+        assertEquals(List.of("rampart.server.tls.private-key: a damaged PKCS#1 key: an RSA private key runs past the"
+                + " end of the key" + at(2)), damaged);
+        List<String> unnamed = problemsOf(listener(one.certChain(), explicitCurve));
+        assertEquals(List.of("rampart.server.tls.private-key: a damaged SEC1 key: the EC key does not name its curve"
+                + " (no named-curve parameters)" + at(2)), unnamed);
     }
 
     @Test

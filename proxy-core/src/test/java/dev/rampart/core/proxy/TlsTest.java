@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +54,30 @@ class TlsTest {
             assertEquals(200, response.statusCode());
             assertEquals("over tls", response.body());
             assertEquals("https", upstream.requests().get(0).header("x-forwarded-proto"));
+        }
+    }
+
+    @Test
+    void theListenerServesWithPkcs1AndSec1KeysAsOpenSslWritesThem() throws Exception {
+        for (String[] pair : new String[][] {{"rsa.crt", "rsa-pkcs1.key"}, {"ec.crt", "ec-sec1.key"}}) {
+            Path cert = TestCertificates.openSslFile(dir, pair[0]);
+            Path key = TestCertificates.openSslFile(dir, pair[1]);
+            X509Certificate certificate;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(cert)) {
+                certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("served with " + pair[1]));
+                 ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                         + "rampart.server.tls { cert-chain = \"" + cert + "\", private-key = \"" + key + "\" }\n")) {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .sslContext(TestCertificates.trustingClientContext(certificate))
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + proxy.port() + "/key")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode(), pair[1]);
+                assertEquals("served with " + pair[1], response.body());
+            }
         }
     }
 

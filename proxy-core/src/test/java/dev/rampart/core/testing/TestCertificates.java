@@ -72,8 +72,25 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
         }
     }
 
-    /** A client TLS context that trusts exactly this certificate. */
-    public SSLContext trustingClientContext() {
+    /**
+     * A key or certificate file from {@code src/test/resources/tls-keys} (written by OpenSSL, in the forms it
+     * writes; see the README there), copied into {@code dir}.
+     */
+    public static Path openSslFile(Path dir, String name) {
+        try (InputStream in = TestCertificates.class.getResourceAsStream("/tls-keys/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource tls-keys/" + name);
+            }
+            Path copy = dir.resolve(name);
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A client TLS context that trusts exactly {@code certificate}. */
+    public static SSLContext trustingClientContext(X509Certificate certificate) {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
@@ -86,6 +103,11 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A client TLS context that trusts exactly this certificate. */
+    public SSLContext trustingClientContext() {
+        return trustingClientContext(certificate);
     }
 
     /** A Netty server context presenting this certificate (for fake HTTPS upstreams). */
