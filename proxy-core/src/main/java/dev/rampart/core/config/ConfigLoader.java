@@ -87,6 +87,7 @@ public final class ConfigLoader {
             throw fromTypesafe(e);
         }
         Problems problems = new Problems();
+        Utf8Damage.check(resolved.root(), problems);
         RampartConfig config = RampartBinder.bind(resolved.root(), problems);
         problems.throwIfAny();
         return config;

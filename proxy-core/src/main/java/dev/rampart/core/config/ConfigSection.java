@@ -45,8 +45,13 @@ final class ConfigSection {
 
     /** The path of a key of this section, quoted where HOCON would need it. */
     String path(String key) {
+        return childPath(path, key);
+    }
+
+    /** The path of {@code key} under {@code parent} (empty for the root), quoted where HOCON would need it. */
+    static String childPath(String parent, String key) {
         String k = key.matches("[A-Za-z0-9_-]+") ? key : ConfigUtil.quoteString(key);
-        return path.isEmpty() ? k : path + "." + k;
+        return parent.isEmpty() ? k : parent + "." + k;
     }
 
     ConfigOrigin origin() {

@@ -1,0 +1,81 @@
+package dev.rampart.core.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * HOCON reads files as UTF-8 and turns bytes it cannot decode into U+FFFD silently; a key or string that
+ * came from such bytes is refused with the file and line, instead of being served as a replacement character.
+ */
+class Utf8DamageTest extends RejectedConfigSupport {
+
+    private static final String WITH_BODY = """
+            rampart {
+              upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+              # %s
+              routes = [ { upstream = app }, { match { path-prefix = "/hi" }, respond { status = 200, body = "%s" } } ]
+            }
+            """;
+
+    private Path writeBytes(String text, java.nio.charset.Charset charset) throws Exception {
+        file = dir.resolve("rampart.conf");
+        Files.write(file, text.getBytes(charset));
+        return file;
+    }
+
+    @Test
+    void aStringSavedAsLatin1IsRefusedWithItsFileAndLine() throws Exception {
+        Path latin1 = writeBytes(WITH_BODY.formatted("comment", "café"), StandardCharsets.ISO_8859_1);
+
+        List<String> problems = HoconFiles.problems(latin1);
+
+        assertEquals(List.of("rampart.routes[1].respond.body: written in bytes that are not UTF-8 (HOCON files are"
+                + " read as UTF-8, and each such byte would become U+FFFD); save " + latin1 + " as UTF-8" + at(4)),
+                problems);
+    }
+
+    @Test
+    void theSameTextSavedAsUtf8IsServedAsWritten() throws Exception {
+        Path utf8 = writeBytes(WITH_BODY.formatted("comment", "café"), StandardCharsets.UTF_8);
+
+        RampartConfig config = ConfigLoader.load(utf8, Map.of());
+
+        assertEquals("café", config.routes().get(1).respond().orElseThrow().body());
+    }
+
+    @Test
+    void aCommentInAnotherEncodingAndAReplacementCharacterWrittenAsSuchAreLeftAlone() throws Exception {
+        byte[] latin1Comment = WITH_BODY.formatted("café", "ok").getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(dir.resolve("comment.conf"), latin1Comment);
+        Path meant = writeBytes(WITH_BODY.formatted("comment", "\uFFFD"), StandardCharsets.UTF_8);
+
+        assertEquals("ok", ConfigLoader.load(dir.resolve("comment.conf"), Map.of()).routes().get(1).respond()
+                .orElseThrow().body(), "a comment harms nothing");
+        assertEquals("\uFFFD", ConfigLoader.load(meant, Map.of()).routes().get(1).respond().orElseThrow().body());
+    }
+
+    @Test
+    void anIncludedFileIsCheckedAsWell() throws Exception {
+        Files.write(dir.resolve("routes.conf"), """
+                rampart.routes = [ { match { path-prefix = "/x" }, respond { status = 200, body = "naïve" } } ]
+                """.getBytes(StandardCharsets.ISO_8859_1));
+        file = HoconFiles.write(dir, """
+                rampart { upstreams { app { endpoints = ["127.0.0.1:8081"] } } }
+                include "routes.conf"
+                """);
+
+        List<String> problems = HoconFiles.problems(file);
+
+        Path included = dir.resolve("routes.conf");
+        assertEquals(List.of("rampart.routes[0].respond.body: written in bytes that are not UTF-8 (HOCON files are"
+                + " read as UTF-8, and each such byte would become U+FFFD); save " + included + " as UTF-8 ("
+                + included + ":1)"), problems);
+    }
+}
