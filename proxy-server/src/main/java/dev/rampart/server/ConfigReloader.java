@@ -75,7 +75,15 @@ final class ConfigReloader implements AutoCloseable {
                 target.reloaded(false);
                 return false;
             }
-            target.apply(next);
+            try {
+                target.apply(next);
+            } catch (RuntimeException e) {
+                // A config that passed every check and still could not be applied is a bug, but it must not
+                // end the watch thread: later edits would then be ignored without a word.
+                log.error("reload ({}) failed while being applied, parts of it may be in effect: {}", why, e, e);
+                target.reloaded(false);
+                return false;
+            }
             target.reloaded(true);
             log.info("reload ({}): {} applied ({}, {})", why, source.describe(),
                     count(next.routes().size(), "route"), count(next.upstreams().size(), "upstream"));

@@ -13,7 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The reloader outside the watch loop: a SIGHUP late in a shutdown finds it closed and changes nothing. */
+/**
+ * The reloader outside the watch loop: a SIGHUP late in a shutdown finds it closed and changes nothing; a
+ * config that cannot be applied is a failed reload, not the end of reloading.
+ */
 class ConfigReloaderTest {
 
     @TempDir
@@ -43,5 +46,30 @@ class ConfigReloaderTest {
         assertFalse(reloader.reload("SIGHUP during the drain's last steps"));
         assertEquals(1, applied.get(), "nothing applied to a runtime being shut down");
         assertEquals(1, counted.get(), "an ignored reload is neither a success nor a failure");
+    }
+
+    @Test
+    void aConfigThatFailsToApplyCountsAsAFailedReloadAndTheNextOneIsApplied() throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
+        AtomicInteger attempts = new AtomicInteger();
+        java.util.List<Boolean> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConfigReloader reloader = new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
+            @Override
+            public void apply(RampartConfig config) {
+                if (attempts.incrementAndGet() == 1) {
+                    throw new IllegalArgumentException("a check the config binder does not make");
+                }
+            }
+
+            @Override
+            public void reloaded(boolean success) {
+                counted.add(success);
+            }
+        });
+
+        assertFalse(reloader.reload("an edit that cannot be applied"), "no exception escapes to the watch loop");
+        assertTrue(reloader.reload("the next edit"));
+        assertEquals(java.util.List.of(false, true), counted, "rampart_config_reloads_total{result=failure}, then success");
     }
 }

@@ -110,8 +110,9 @@ final class ProxySnapshot {
     private static Map<String, Long> longestCallsByUpstream(RampartConfig config) {
         Map<String, Long> longest = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
-            rc.upstream().ifPresent(name -> longest.merge(name,
-                    rc.timeout().toNanos() + DEADLINE_TIMER_SLACK_NANOS, Math::max));
+            // A timeout of "practically forever" (HOCON saturates 110000d at Long.MAX_VALUE ns) stays forever.
+            long nanos = Math.min(rc.timeout().toNanos(), Long.MAX_VALUE - DEADLINE_TIMER_SLACK_NANOS);
+            rc.upstream().ifPresent(name -> longest.merge(name, nanos + DEADLINE_TIMER_SLACK_NANOS, Math::max));
         }
         return longest;
     }

@@ -140,6 +140,7 @@ public final class Upstream {
         if (min == Long.MAX_VALUE || min <= 0) {
             return 1;
         }
-        return Math.max(1, (min + 999_999_999L) / 1_000_000_000L);
+        long seconds = min / 1_000_000_000L + (min % 1_000_000_000L == 0 ? 0 : 1); // rounded up, without overflow
+        return Math.max(1, seconds);
     }
 }

@@ -72,7 +72,8 @@ public final class OriginPools {
      * @return the response status; fails on any connect, TLS or protocol error, or after {@code timeout}
      */
     public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout) {
-        int connectMillis = (int) Math.max(1, Math.min(timeout.toMillis(), settings.connectTimeout().toMillis()));
+        long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
+        int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
         Bootstrap probeBootstrap = bootstrap.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
         return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout);
     }
