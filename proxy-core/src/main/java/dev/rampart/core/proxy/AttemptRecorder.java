@@ -26,6 +26,9 @@ final class AttemptRecorder {
     void responseHead(OriginAttempt attempt, int status, long elapsedNanos) {
         boolean success = !(status >= 500 && status != 501);
         String label = status >= 500 ? "status_5xx" : "success";
+        if (status == 101) {
+            attempt.verdict().holdLoad(); // the tunnel loads its endpoint until it closes (Exchange.finish)
+        }
         if (success && status != 101 && attempt.endpoint().breaker().state() == CircuitBreaker.State.CLOSED) {
             attempt.verdict().deferSuccess(elapsedNanos, label);
         } else {

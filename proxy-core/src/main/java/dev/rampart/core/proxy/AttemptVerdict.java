@@ -13,6 +13,8 @@ final class AttemptVerdict {
     /** The breaker's phase when the attempt was admitted (see {@link dev.rampart.core.resilience.CircuitBreaker#phase}). */
     private final long breakerPhase;
     private boolean recorded;
+    /** Whether the attempt's share of the endpoint's load outlives its verdict (an open tunnel's does). */
+    private boolean loadHeld;
     /** Time to the head of a relayed response that counts as a success once its body is complete; -1 for none. */
     private long deferredSuccessNanos = -1;
     private String deferredSuccessLabel;
@@ -35,7 +37,9 @@ final class AttemptVerdict {
             return false;
         }
         recorded = true;
-        endpoint.attemptEnded();
+        if (!loadHeld) {
+            endpoint.attemptEnded();
+        }
         if (success == null) {
             endpoint.breaker().onCancelled(breakerPhase);
         } else if (success) {
@@ -44,6 +48,23 @@ final class AttemptVerdict {
             endpoint.breaker().onFailure(elapsedNanos, breakerPhase);
         }
         return true;
+    }
+
+    /**
+     * Keeps the attempt's share of the endpoint's load past its verdict, until {@link #releaseHeldLoad}: a
+     * WebSocket tunnel is judged at its 101 but loads its endpoint for as long as it is open, and
+     * least-request must see that load (as Envoy counts an upgraded stream as an active request).
+     */
+    void holdLoad() {
+        loadHeld = true;
+    }
+
+    /** Ends a load share kept by {@link #holdLoad}, once. */
+    void releaseHeldLoad() {
+        if (loadHeld) {
+            loadHeld = false;
+            endpoint.attemptEnded();
+        }
     }
 
     /**

@@ -49,6 +49,8 @@ final class Exchange {
     private boolean bulkheadHeld;
     private boolean finished;
     private WebSocketTunnel tunnel;
+    /** The verdict of the attempt that became the tunnel, whose load share ends with the exchange. */
+    private AttemptVerdict tunnelAttempt;
     private boolean internalErrorLogged;
 
     /**
@@ -140,6 +142,9 @@ final class Exchange {
         if (bulkheadHeld) {
             upstream.bulkhead().release();
         }
+        if (tunnelAttempt != null) {
+            tunnelAttempt.releaseHeldLoad();
+        }
         client.exchangeFinished(this, outcome, body.complete() && !clientResponse.closesClientAfterResponse(),
                 attempts.upstreamNanos());
     }
@@ -199,6 +204,7 @@ final class Exchange {
      * handshake only; the bulkhead slot is held for the tunnel's life (it is load on the upstream).
      */
     void switchToTunnel(OriginAttempt attempt, HttpResponse response) {
+        tunnelAttempt = attempt.verdict();
         cancelTimers();
         OriginConnection conn = attempt.handOver();
         clientResponse.writeSwitchingProtocols(response);
