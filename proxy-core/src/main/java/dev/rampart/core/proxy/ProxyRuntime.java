@@ -2,10 +2,12 @@ package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.Bulkheads;
+import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
 import io.netty.channel.EventLoopGroup;
@@ -18,6 +20,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * The long-lived state of a running proxy: the current config generation (swapped atomically on reload),
@@ -29,6 +32,7 @@ public final class ProxyRuntime {
     private final BreakerRegistry breakers;
     private final Bulkheads bulkheads = new Bulkheads();
     private final EndpointLoads endpointLoads = new EndpointLoads();
+    private final RetryBudgets retryBudgets;
     private final OriginPools pools;
     private final HealthChecks health;
     private final ProxyObserver observer;
@@ -53,6 +57,7 @@ public final class ProxyRuntime {
         this.observer = observer;
         this.ticker = ticker;
         this.clock = clock;
+        this.retryBudgets = new RetryBudgets(ticker);
         Class<? extends DatagramChannel> datagram = transport.name().equals("epoll")
                 ? EpollDatagramChannel.class : NioDatagramChannel.class;
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -72,6 +77,7 @@ public final class ProxyRuntime {
         breakers.retainOnly(next.breakersInUse());
         bulkheads.retainOnly(config.upstreams().keySet());
         endpointLoads.retainOnly(config);
+        retryBudgets.retainOnly(config.routes().stream().map(RouteConfig::name).collect(Collectors.toSet()));
         pools.retainOnly(next.poolsInUse());
         health.run(next.healthTargets());
     }
@@ -171,7 +177,7 @@ public final class ProxyRuntime {
     }
 
     private ProxySnapshot build(RampartConfig config) {
-        return ProxySnapshot.build(config, breakers, bulkheads, endpointLoads, health, pools, observer, ticker, clock,
+        return ProxySnapshot.build(config, breakers, bulkheads, endpointLoads, retryBudgets, health, pools, observer, ticker, clock,
                 ThreadLocalRandom.current());
     }
 }

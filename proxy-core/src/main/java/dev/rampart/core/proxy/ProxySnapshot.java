@@ -12,6 +12,7 @@ import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.resilience.Bulkheads;
 import dev.rampart.core.resilience.RetryBudget;
+import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.routing.Router;
 import dev.rampart.core.upstream.Endpoint;
@@ -71,7 +72,7 @@ final class ProxySnapshot {
     }
 
     static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads,
-                               HealthChecks health, OriginPools pools, ProxyObserver observer, Ticker ticker,
+                               RetryBudgets budgets, HealthChecks health, OriginPools pools, ProxyObserver observer, Ticker ticker,
                                Clock clock, RandomGenerator random) {
         Map<String, Long> longestCalls = longestCallsByUpstream(config);
         Map<String, Upstream> upstreams = new HashMap<>();
@@ -96,7 +97,7 @@ final class ProxySnapshot {
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
-            RetryBudget budget = RetryBudget.of(rc.retry().budget(), ticker);
+            RetryBudget budget = budgets.forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
