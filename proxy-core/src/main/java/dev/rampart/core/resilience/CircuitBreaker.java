@@ -114,6 +114,16 @@ public interface CircuitBreaker {
     long nanosUntilHalfOpen();
 
     /**
+     * Whether {@link #tryAcquirePermission()} would let an attempt through now, without taking a permission
+     * or changing state: closed, open past its period, or half-open with a probe permit left. A guess under
+     * concurrency (another thread may take the last permit first), made to decide whether an endpoint is
+     * worth trying, never to admit one.
+     */
+    default boolean wouldPermit() {
+        return state() != State.OPEN || nanosUntilHalfOpen() <= 0;
+    }
+
+    /**
      * {@link #nanosUntilHalfOpen()} rounded up to whole seconds, for {@code Retry-After} and the admin
      * endpoint; at least 1 while the breaker still refuses, so a client never reads "retry in 0 s"
      * and is turned away again.

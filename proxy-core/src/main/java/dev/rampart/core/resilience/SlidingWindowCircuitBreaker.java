@@ -274,6 +274,20 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     }
 
     @Override
+    public boolean wouldPermit() {
+        Phase current = phase.get();
+        long now = ticker.read();
+        return switch (current.state) {
+            case CLOSED -> true;
+            case OPEN -> now - current.sinceNanos >= current.openNanos;
+            // As tryAcquirePermission: a permit left, or a round whose permits are all out for so long that
+            // it starts again.
+            case HALF_OPEN -> current.permits.get() < halfOpenProbes
+                    || now - current.lastPermitNanos.get() >= Math.max(staleHalfOpenNanos, longestCallNanos);
+        };
+    }
+
+    @Override
     public long nanosUntilHalfOpen() {
         Phase current = phase.get();
         if (current.state != State.OPEN) {

@@ -120,9 +120,13 @@ public final class Upstream {
         return !anyHealthy || e.health().healthy();
     }
 
-    /** Whether a breaker would let a call through now, without taking a permission. */
+    /**
+     * Whether a breaker would let a call through now, without taking a permission: a half-open one only
+     * with a probe permit left, so that a connection refused elsewhere is not retried at once on the
+     * assumption that this endpoint can take the retry.
+     */
     private static boolean admits(CircuitBreaker breaker) {
-        return breaker.state() != CircuitBreaker.State.OPEN || breaker.nanosUntilHalfOpen() <= 0;
+        return breaker.wouldPermit();
     }
 
     /**

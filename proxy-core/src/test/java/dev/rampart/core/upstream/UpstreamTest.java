@@ -19,6 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which endpoint the pick may take, and what an upstream with none to take tells the client. */
 class UpstreamTest {
@@ -58,5 +59,27 @@ class UpstreamTest {
         assertNull(upstream.pick(List.of()), "neither is in rotation with an admitting breaker");
         assertFalse(upstream.admitsAny());
         assertEquals(29, upstream.secondsUntilFirstHalfOpen(), "when the open breaker half-opens, not 1");
+    }
+
+    @Test
+    void aHalfOpenEndpointWithItsProbeOutIsNotOneARetryCanGoTo() {
+        Endpoint probing = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
+        Endpoint refusing = endpoint("10.0.0.2:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
+        Upstream upstream = new Upstream(config, List.of(probing, refusing),
+                EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+        open(probing.breaker());
+        now[0] += Duration.ofSeconds(30).toNanos();
+        assertTrue(upstream.admitsAnyBesides(List.of(refusing)), "open past its period: a probe may go");
+
+        assertTrue(probing.breaker().tryAcquirePermission(), "the one probe (half-open-probes = 1) is out");
+
+        assertEquals(CircuitBreaker.State.HALF_OPEN, probing.breaker().state());
+        assertFalse(upstream.admitsAnyBesides(List.of(refusing)),
+                "no other endpoint can take a retry: the refused one must wait for its backoff");
+        assertEquals(refusing, upstream.pick(List.of()));
+
+        probing.breaker().onSuccess(1);
+
+        assertTrue(upstream.admitsAnyBesides(List.of(refusing)), "closed by its probe: it takes calls again");
     }
 }
