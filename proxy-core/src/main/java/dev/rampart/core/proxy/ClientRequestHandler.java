@@ -337,16 +337,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             onRequestHead(next);
         } else if (keepAlive) {
             armIdleTimer();
-            if (heads.headBytesPending()) {
-                onBytesReceived(); // part of the next head came with the last request: its timeout runs now
+            if (heads.headBytesPending() || heads.holdsBytes()) {
+                onBytesReceived(); // part of the next head came already: its timeout runs now, not the idle one
             }
             requestRead();
-            if (heads.holding()) {
-                // An upgrade answered without a 101: the connection stays HTTP, and what the client sent
-                // behind the request is read as the next one.
-                onBytesReceived();
-                heads.resume();
-            }
+            // An upgrade answered without a 101: the connection stays HTTP, and what the client sent behind
+            // the request (if anything; else the connection is idle) is read as the next one.
+            heads.resume();
         } else {
             awaitingHead = false; // a held head owns no buffer (a decoder stand-in's was released); nothing
             timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped

@@ -154,6 +154,11 @@ final class RequestHeadGuard {
         return holding;
     }
 
+    /** Whether bytes the client sent behind an upgrade request are held back. */
+    boolean holdsBytes() {
+        return held != null && held.isReadable();
+    }
+
     /**
      * The upgrade was answered with something other than a 101: the connection stays HTTP, and what was
      * held goes to the decoder as the next request.

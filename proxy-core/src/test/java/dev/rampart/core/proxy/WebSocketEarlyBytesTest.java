@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -124,6 +125,28 @@ class WebSocketEarlyBytesTest {
                 assertEquals("plain", next.text());
             }
             assertEquals(1, echo.connectionsAccepted(), "both requests went over one pooled upstream connection");
+        }
+    }
+
+    @Test
+    void aConnectionIdleAfterARefusedUpgradeWaitsForItsNextRequestWithoutA408() throws Exception {
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
+                     + "rampart.server { request-header-timeout = 300ms, idle-timeout = 10s }\n")) {
+            echo.refuseUpgradesWith(403);
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(WebSocketEchoUpstream.upgradeRequest()); // nothing behind it
+                assertEquals(403, raw.read().status());
+
+                // Well past the head timeout: an idle connection is the idle timeout's, and nothing comes.
+                raw.socket().setSoTimeout(1_500);
+                assertThrows(java.net.SocketTimeoutException.class, () -> raw.socket().getInputStream().read(),
+                        "no 408 for a request never begun");
+                raw.socket().setSoTimeout(5_000);
+
+                raw.send("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, raw.read().status(), "the connection is still open for the next request");
+            }
         }
     }
 
