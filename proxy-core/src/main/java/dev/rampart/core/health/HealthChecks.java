@@ -33,7 +33,7 @@ public final class HealthChecks implements AutoCloseable {
     /** Sends one probe; {@code OriginPools::probe} in production. */
     @FunctionalInterface
     public interface Prober {
-        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout);
+        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout, int sequence);
     }
 
     /** One endpoint to probe and the health its results feed. */
@@ -119,6 +119,8 @@ public final class HealthChecks implements AutoCloseable {
         private final Target target;
         private final EventLoop loop;
         private volatile boolean stopped;
+        /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
+        private int sent;
 
         Schedule(Target target, EventLoop loop) {
             this.target = target;
@@ -140,7 +142,7 @@ public final class HealthChecks implements AutoCloseable {
             HealthCheckConfig check = target.config();
             Future<Integer> result;
             try {
-                result = prober.probe(loop, target.settings(), check.path(), check.timeout());
+                result = prober.probe(loop, target.settings(), check.path(), check.timeout(), sent++);
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
                 log.debug("health check of {} could not start", target.settings().address().authority(), e);

@@ -32,8 +32,14 @@ final class EndpointConnector {
     private final AddressResolver<InetSocketAddress> resolver;
     private int nextFirst;
 
-    @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
     EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings) {
+        this(loop, bootstrap, settings, 0);
+    }
+
+    /** A connector whose first connection starts at the {@code firstAddress}-th address of the name (modulo their number). */
+    @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
+    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress) {
+        this.nextFirst = firstAddress;
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.settings = settings;

@@ -69,13 +69,17 @@ public final class OriginPools {
     /**
      * Sends one health-check request to {@code settings.address()} on a fresh connection from {@code loop}.
      *
+     * @param sequence the probe's number in its endpoint's schedule: a name's addresses are tried from the
+     *                 {@code sequence}-th on, so that an address that never answers, which takes a probe's whole
+     *                 time, cannot fail every probe while traffic reaches the endpoint on its other addresses
      * @return the response status; fails on any connect, TLS or protocol error, or after {@code timeout}
      */
-    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout) {
+    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
+                                 int sequence) {
         long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
         int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
         Bootstrap probeBootstrap = bootstrap.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
-        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout);
+        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence);
     }
 
     /** Closes the idle connections of pools whose settings are no longer in use (after a reload). */

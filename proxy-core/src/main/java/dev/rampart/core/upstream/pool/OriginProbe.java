@@ -36,11 +36,13 @@ final class OriginProbe {
     }
 
     static Future<Integer> run(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
-                               String path, Duration timeout) {
+                               String path, Duration timeout, int sequence) {
         Promise<Integer> result = loop.newPromise();
         // Every address of the endpoint's name, in turn, as traffic connects: a probe that tried only the
-        // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1).
-        Future<Channel> connect = new EndpointConnector(loop, bootstrap, settings).connect(
+        // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1). And
+        // each probe from the next address on, as new connections do: one that always began with an address
+        // that never answers would spend its whole timeout there, every time.
+        Future<Channel> connect = new EndpointConnector(loop, bootstrap, settings, sequence).connect(
                 () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -78,10 +78,25 @@ class EndpointConnectorTest {
         pools = poolsResolvingTo(List.of(local(FakeUpstream.refusingPort()), local(second.port())));
 
         Future<Integer> status = onLoop(() -> pools.probe(loop, settings(Duration.ofSeconds(1)), "/healthz",
-                Duration.ofSeconds(2)));
+                Duration.ofSeconds(2), 0));
 
         assertTrue(status.await(5, TimeUnit.SECONDS) && status.isSuccess(), "probed: " + status.cause());
         assertEquals(200, status.getNow(), "the endpoint traffic reaches is healthy to its probe too");
+    }
+
+    @Test
+    void successiveHealthChecksStartAtSuccessiveAddresses() throws Exception {
+        try (FakeUpstream silent = FakeUpstream.start(UpstreamBehavior.hang())) { // takes a probe's whole time
+            pools = poolsResolvingTo(List.of(local(silent.port()), local(second.port())));
+            PoolSettings settings = settings(Duration.ofSeconds(1));
+
+            for (int sequence = 0; sequence < 4; sequence++) {
+                int n = sequence;
+                Future<Integer> status = onLoop(() -> pools.probe(loop, settings, "/healthz", Duration.ofMillis(300), n));
+                assertTrue(status.await(5, TimeUnit.SECONDS));
+                assertEquals(n % 2 == 1, status.isSuccess(), "probe " + n + ": " + status.cause());
+            }
+        }
     }
 
     @Test

@@ -32,7 +32,7 @@ class OriginProbeTest {
             }
         });
         PoolSettings settings = PoolLoop.settings(upstream.authority(), 1, Duration.ZERO, 1);
-        Future<Integer> status = pool.onLoop(() -> pool.pools.probe(pool.loop, settings, "/healthz", Duration.ofSeconds(2)));
+        Future<Integer> status = pool.onLoop(() -> pool.pools.probe(pool.loop, settings, "/healthz", Duration.ofSeconds(2), 0));
         assertTrue(status.await(5, TimeUnit.SECONDS), "the probe ended");
         return status;
     }
