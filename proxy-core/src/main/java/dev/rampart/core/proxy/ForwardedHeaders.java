@@ -59,14 +59,16 @@ final class ForwardedHeaders {
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
         out.set(HttpHeaderNames.HOST, host);
-        String priorFor = allLines(source, X_FORWARDED_FOR);
+        // The chains are extended from what was copied: a field the sender named in Connection is its hop's
+        // only (RFC 9110 §7.6.1), and goes no further, chain or not.
+        String priorFor = allLines(out, X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
         out.set(X_FORWARDED_PROTO, proto);
         String clientHost = source.get(HttpHeaderNames.HOST);
         if (clientHost != null) {
             out.set(X_FORWARDED_HOST, clientHost);
         }
-        appendVia(allLines(source, HttpHeaderNames.VIA), in.protocolVersion(), out);
+        appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out);
         out.set(requestIdHeader, requestId);
         // Two traceparent lines are no trace context at all (W3C Trace Context §3.2): both are replaced.
         List<String> traces = source.getAll(TRACEPARENT);
@@ -140,7 +142,7 @@ final class ForwardedHeaders {
                 out.set(HttpHeaderNames.CONTENT_LENGTH, length);
             }
         }
-        appendVia(allLines(in.headers(), HttpHeaderNames.VIA), in.protocolVersion(), out);
+        appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out); // as copied: see originRequest
         if (!out.contains(HttpHeaderNames.DATE)) {
             out.set(HttpHeaderNames.DATE, HttpDate.now()); // RFC 9110 §6.6.1: a forwarder adds the missing Date
         }

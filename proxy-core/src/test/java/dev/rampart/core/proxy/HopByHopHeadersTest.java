@@ -145,6 +145,26 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void forwardingFieldsNamedInConnectionAreTheSendersHopOnlyAndStartAfresh() {
+        upstream.behave((req, reply) -> reply.send(200, "text/plain", "fine",
+                "Connection", "Via", "Via", "1.1 internal-lb"));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /fwd HTTP/1.1\r\n"
+                    + "Host: shop.example\r\n"
+                    + "Connection: X-Forwarded-For, Via\r\n"
+                    + "X-Forwarded-For: 203.0.113.7\r\n"
+                    + "Via: 1.1 edge-cache\r\n"
+                    + "\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertEquals("1.1 rampart", response.header("via"), "the upstream's Connection-named Via stops here");
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("127.0.0.1", seen.header("x-forwarded-for"));
+        assertEquals("1.1 rampart", seen.header("via"));
+    }
+
+    @Test
     void aClientCannotForgeTheAttemptHeader() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Rampart-Attempt: 7\r\n\r\n");
