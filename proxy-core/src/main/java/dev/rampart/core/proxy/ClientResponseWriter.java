@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -42,6 +43,8 @@ final class ClientResponseWriter {
     private final Upstream upstream;
     private boolean responseStarted;
     private boolean closeClientAfterResponse;
+    /** The headers of the upstream response being relayed: its Connection names hold for its trailers too. */
+    private HttpHeaders relayedHead;
 
     ClientResponseWriter(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
                          HttpRequest request, ExchangeOutcome outcome, Route route, Upstream upstream) {
@@ -72,6 +75,7 @@ final class ClientResponseWriter {
 
     /** Starts relaying an upstream response: its head, with the framing this client understands. */
     void writeHead(HttpResponse response, boolean requestBodyComplete) {
+        relayedHead = response.headers();
         int status = response.status().code();
         responseStarted = true;
         outcome.status(status);
@@ -130,7 +134,7 @@ final class ClientResponseWriter {
     /** The end of the relayed response; the returned future completes once the client has it. */
     ChannelFuture relayLast(LastHttpContent last) {
         outcome.addBytesOut(last.content().readableBytes());
-        ForwardedHeaders.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader());
+        ForwardedHeaders.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader(), relayedHead);
         return FlushBatch.writeAndFlushSoon(ctx, last);
     }
 

@@ -216,21 +216,28 @@ final class ForwardedHeaders {
             "proxy-authenticate", "age", "cache-control", "expires", "date", "location", "retry-after", "vary",
             "via", "x-rampart-attempt");
 
-    /** Removes from a request's trailers what may not travel there (see {@link #NOT_IN_TRAILERS}). */
-    static void dropForbiddenTrailers(HttpHeaders trailers, String requestIdHeader) {
-        dropTrailers(trailers, NOT_IN_TRAILERS, requestIdHeader);
+    /**
+     * Removes from a request's trailers what may not travel there (see {@link #NOT_IN_TRAILERS}), and the
+     * fields named in a Connection line of the trailers or of the message's {@code head}.
+     */
+    static void dropForbiddenTrailers(HttpHeaders trailers, String requestIdHeader, HttpHeaders head) {
+        dropTrailers(trailers, NOT_IN_TRAILERS, requestIdHeader, head);
     }
 
-    /** Removes from a response's trailers what may not travel there (see {@link #NOT_IN_RESPONSE_TRAILERS}). */
-    static void dropForbiddenResponseTrailers(HttpHeaders trailers, String requestIdHeader) {
-        dropTrailers(trailers, NOT_IN_RESPONSE_TRAILERS, requestIdHeader);
+    /** As {@link #dropForbiddenTrailers}, for a response's trailers (see {@link #NOT_IN_RESPONSE_TRAILERS}). */
+    static void dropForbiddenResponseTrailers(HttpHeaders trailers, String requestIdHeader, HttpHeaders head) {
+        dropTrailers(trailers, NOT_IN_RESPONSE_TRAILERS, requestIdHeader, head);
     }
 
-    private static void dropTrailers(HttpHeaders trailers, java.util.Set<String> forbidden, String requestIdHeader) {
+    private static void dropTrailers(HttpHeaders trailers, java.util.Set<String> forbidden, String requestIdHeader,
+                                     HttpHeaders head) {
         if (trailers.isEmpty()) {
             return;
         }
-        List<String> connection = trailers.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = new java.util.ArrayList<>(trailers.getAll(HttpHeaderNames.CONNECTION));
+        if (head != null) {
+            connection.addAll(head.getAll(HttpHeaderNames.CONNECTION)); // the head's names hold for the whole message
+        }
         trailers.names().stream()
                 .filter(name -> forbidden.contains(name.toLowerCase(java.util.Locale.ROOT))
                         || name.equalsIgnoreCase(requestIdHeader) || namedInAny(connection, name))

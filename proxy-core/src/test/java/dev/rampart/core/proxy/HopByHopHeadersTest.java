@@ -192,6 +192,23 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void trailerFieldsNamedInTheHeadsConnectionStopAtTheProxyBothWays() throws Exception {
+        String chunked = "HTTP/1.1 200 OK\r\nConnection: X-Upstream-Hop\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\nX-Upstream-Hop: 1\r\nX-Checksum: 5d41402a\r\n\r\n";
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(chunked));
+             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+             RawHttp raw = harness.raw()) {
+            raw.send("POST /up HTTP/1.1\r\nHost: x\r\nConnection: close, X-Client-Hop\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Client-Hop: 1\r\nX-Sum: 1\r\n\r\n");
+            String all = new String(raw.socket().getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+
+            assertEquals("X-Checksum: 5d41402a\r\n\r\n", all.substring(all.indexOf("\r\n0\r\n") + 5), all);
+            assertEquals(List.of("X-Sum"), List.copyOf(fake.requests().get(0).trailers().names()));
+        }
+    }
+
+    @Test
     void requestTrailersCannotCarryRoutingAuthenticationOrTheProxysOwnFields() {
         try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.ok("fine"));
              ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
