@@ -78,4 +78,36 @@ class Utf8DamageTest extends RejectedConfigSupport {
                 + " read as UTF-8, and each such byte would become U+FFFD); save " + included + " as UTF-8 ("
                 + included + ":1)"), problems);
     }
+
+    @Test
+    void aLatin1CommentDoesNotMakeAReplacementCharacterWrittenAsSuchAnError() throws Exception {
+        Path mixed = dir.resolve("mixed.conf");
+        Files.write(mixed, concat("# caf".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9, '\n'},
+                WITH_BODY.formatted("comment", "\uFFFD").getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("\uFFFD", ConfigLoader.load(mixed, Map.of()).routes().get(1).respond().orElseThrow().body());
+    }
+
+    @Test
+    void latin1TextJoinedToAnEnvironmentVariableIsRefusedToo() throws Exception {
+        Path joined = writeBytes(WITH_BODY.formatted("comment", "caf\u00e9 ").replace("body = \"caf\u00e9 \"",
+                "body = \"caf\u00e9 \"${?BODY}"), StandardCharsets.ISO_8859_1);
+
+        ConfigException refused = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(joined, Map.of("BODY", "hello")));
+
+        assertEquals(1, refused.problems().size(), refused.problems().toString());
+        assertEquals(true, refused.problems().get(0).startsWith("rampart.routes[1].respond.body: written in bytes that"
+                + " are not UTF-8"), refused.problems().get(0));
+        assertEquals(true, refused.problems().get(0).contains("save " + joined + " as UTF-8 (line 4 is not)"),
+                refused.problems().get(0));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
 }
