@@ -1,7 +1,7 @@
 package dev.rampart.core.config;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,8 @@ import java.util.List;
  */
 public final class PemFiles {
 
+    private static final String CERTIFICATE_BEGIN = "-----BEGIN CERTIFICATE-----";
+    private static final String CERTIFICATE_END = "-----END CERTIFICATE-----";
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS");
 
     private PemFiles() {
@@ -38,13 +40,29 @@ public final class PemFiles {
     public record Certificates(List<X509Certificate> list, String problem) {
     }
 
-    /** Reads the certificates of {@code file}. */
+    /**
+     * Reads the certificates of {@code file}: its {@code CERTIFICATE} blocks, whatever else the file holds
+     * (the key too, as nginx allows, or openssl's "Bag Attributes" text); a file without one is read as
+     * the JDK reads certificates (DER, say).
+     */
     public static Certificates certificates(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in)
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            StringBuilder blocks = new StringBuilder();
+            for (int from = text.indexOf(CERTIFICATE_BEGIN); from >= 0; from = text.indexOf(CERTIFICATE_BEGIN, from + 1)) {
+                int end = text.indexOf(CERTIFICATE_END, from);
+                if (end < 0) {
+                    break; // an unfinished block: the factory below says what is wrong with it
+                }
+                blocks.append(text, from, end + CERTIFICATE_END.length()).append('\n');
+            }
+            byte[] certificateBytes = blocks.isEmpty() ? bytes : blocks.toString().getBytes(StandardCharsets.ISO_8859_1);
+            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(certificateBytes))
                     .stream().map(X509Certificate.class::cast).toList();
             return certificates.isEmpty()
-                    ? new Certificates(List.of(), "no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)")
+                    ? new Certificates(List.of(), "no certificate in it (expected PEM: " + CERTIFICATE_BEGIN + ")")
                     : new Certificates(certificates, null);
         } catch (IOException e) {
             return new Certificates(List.of(), "cannot read it: " + e.getMessage());
@@ -108,8 +126,17 @@ public final class PemFiles {
             return read.problem();
         }
         PublicKey certificateKey = chain.list().get(0).getPublicKey();
-        return belongTogether(read.key(), certificateKey) ? null
-                : "does not belong to the first certificate of cert-chain (" + certFile + ")";
+        String notBelonging = "does not belong to the first certificate of cert-chain (" + certFile + ")";
+        if (!read.key().getAlgorithm().equals(certificateKey.getAlgorithm())) {
+            return notBelonging; // an EC key for an RSA certificate, say
+        }
+        try {
+            return belongTogether(read.key(), certificateKey) ? null : notBelonging;
+        } catch (GeneralSecurityException e) {
+            // A pair of the same kind that cannot sign here: a curve the JDK does not support (secp256k1,
+            // brainpool), for one. Saying it does not belong would send the operator after the wrong file.
+            return "a key this JVM cannot sign with (" + read.key().getAlgorithm() + ": " + e.getMessage() + ")";
+        }
     }
 
     /** The PEM blocks a private key comes in, in the order they are looked for. */
@@ -155,29 +182,25 @@ public final class PemFiles {
         return null;
     }
 
-    /** Whether a signature made with {@code key} verifies with {@code certificateKey}. */
-    private static boolean belongTogether(PrivateKey key, PublicKey certificateKey) {
+    /** Whether a signature made with {@code key} verifies with {@code certificateKey}, of the same algorithm. */
+    private static boolean belongTogether(PrivateKey key, PublicKey certificateKey) throws GeneralSecurityException {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
             case "RSASSA-PSS" -> "RSASSA-PSS";
             default -> key.getAlgorithm(); // Ed25519, Ed448, EdDSA sign with their own name
         };
-        try {
-            byte[] probe = "rampart key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            if (algorithm.equals("RSASSA-PSS")) {
-                signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
-            }
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            signer.initVerify(certificateKey);
-            signer.update(probe);
-            return signer.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false; // a key of another type than the certificate's, for one
+        byte[] probe = "rampart key check".getBytes(StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance(algorithm);
+        if (algorithm.equals("RSASSA-PSS")) {
+            signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                    java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
         }
+        signer.initSign(key);
+        signer.update(probe);
+        byte[] signature = signer.sign();
+        signer.initVerify(certificateKey);
+        signer.update(probe);
+        return signer.verify(signature);
     }
 }

@@ -94,6 +94,30 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void oneFileHoldingTheCertificateAndTheKeyServesAsBoth() throws Exception {
+        Path both = dir.resolve("both.pem");
+        Files.writeString(both, Files.readString(TestCertificates.openSslFile(dir, "rsa.crt"))
+                + Files.readString(TestCertificates.openSslFile(dir, "rsa-pkcs1.key")));
+
+        TlsConfig tls = ConfigLoader.parse(listener(both, both), "both").server().tls().orElseThrow();
+
+        assertEquals(both, tls.certChain(), "nginx reads a certificate and its key from one file too");
+        assertEquals(1, PemFiles.certificates(both).list().size());
+    }
+
+    @Test
+    void aKeyOnACurveTheJvmCannotSignWithIsNotCalledAnotherCertificatesKey() {
+        Path cert = TestCertificates.openSslFile(dir, "secp256k1.crt");
+        Path key = TestCertificates.openSslFile(dir, "secp256k1.key");
+
+        List<String> problems = problemsOf(listener(cert, key));
+
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.server.tls.private-key: a key this JVM cannot sign with (EC: "),
+                problems.get(0));
+    }
+
+    @Test
     void aTrustFileWithoutACertificateIsRefused() throws Exception {
         Path notPem = Files.writeString(dir.resolve("trust.pem"), "this is not a certificate\n");
 

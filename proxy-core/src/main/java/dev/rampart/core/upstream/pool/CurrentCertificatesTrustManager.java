@@ -1,10 +1,11 @@
 package dev.rampart.core.upstream.pool;
 
+import dev.rampart.core.config.PemFiles;
+
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 
 /**
@@ -33,11 +33,13 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
     static CurrentCertificatesTrustManager trusting(Path trustFile) throws IOException, GeneralSecurityException {
         KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
         anchors.load(null, null);
-        try (InputStream in = Files.newInputStream(trustFile)) {
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                anchors.setCertificateEntry("anchor-" + i++, certificate);
-            }
+        PemFiles.Certificates trusted = PemFiles.certificates(trustFile); // read as the config check reads it
+        if (trusted.problem() != null) {
+            throw new GeneralSecurityException(trustFile + ": " + trusted.problem());
+        }
+        int i = 0;
+        for (Certificate certificate : trusted.list()) {
+            anchors.setCertificateEntry("anchor-" + i++, certificate);
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(anchors);
