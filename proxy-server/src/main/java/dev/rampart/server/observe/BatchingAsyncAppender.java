@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It never blocks: when the queue is full a line is dropped, counted, and the count is reported
  * as a WARN on the application log at the next drain, so no line is lost silently. {@link #stop()}
- * drains what is queued (waiting up to {@link #setMaxFlushTimeMillis maxFlushTimeMillis} for a
- * running drain) and stops the attached appenders.
+ * drains what is queued and stops the attached appenders within {@link #setMaxFlushTimeMillis
+ * maxFlushTimeMillis}, and reports on stderr what it could not write.
  *
  * <p>Unlike Logback's {@code AsyncAppender}, it does not format an event's message on the logging
  * thread: the attached appenders format it on the drain thread, so building a line costs the event
@@ -173,23 +173,33 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         }
     }
 
-    /** Hands every queued line to the attached appenders; runs on the drain thread (or in stop()). */
-    private synchronized void drain() {
+    /** Hands every queued line to the attached appenders; runs on the drain thread. */
+    private void drain() {
+        long dropped = drainQueue();
+        if (dropped > 0 && isStarted()) {
+            reportDropped(dropped);
+        } else if (dropped > 0) { // a drain that ends during stop(): logback's stderr appender may be gone
+            reportAtStop(droppedMessage(dropped, "its queue of " + queueSize + " was full"));
+        }
+    }
+
+    /** Hands every queued line to the attached appenders; returns the lines dropped since the last report. */
+    private synchronized long drainQueue() {
         drainScheduled.set(false); // before polling: a line offered from now on schedules another drain
         earlyDrainRequested.set(false);
         Object entry;
         while ((entry = queue.poll()) != null) {
             appenders.appendLoopOnAppenders(entry instanceof DeferredLine line ? line.toEvent() : (ILoggingEvent) entry);
         }
-        long dropped = droppedSinceReport.getAndSet(0);
-        if (dropped > 0) {
-            reportDropped(dropped);
-        }
+        return droppedSinceReport.getAndSet(0);
+    }
+
+    private String droppedMessage(long dropped, String why) {
+        return dropped + " line(s) of appender [" + name + "] dropped: " + why;
     }
 
     private void reportDropped(long dropped) {
-        String message = dropped + " line(s) of appender [" + name + "] dropped: its queue of " + queueSize
-                + " was full";
+        String message = droppedMessage(dropped, "its queue of " + queueSize + " was full");
         if (getContext() instanceof LoggerContext loggers) {
             loggers.getLogger(BatchingAsyncAppender.class).warn(message);
         } else {
@@ -197,22 +207,53 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         }
     }
 
+    /**
+     * Drains what is queued and stops the attached appenders, within {@link #setMaxFlushTimeMillis
+     * maxFlushTimeMillis} in all: a stdout whose reader is slow or has stopped reading must not hold the
+     * process past its shutdown (an orchestrator would kill it, and lose the rest anyway). The last work
+     * runs on a thread of its own, which is left behind (a daemon) when the time is up; whatever it had
+     * not written is counted. Lines dropped are reported on stderr directly: logback's own stderr appender
+     * may already be stopped when this runs, late in the shutdown.
+     */
     @Override
     public void stop() {
         if (!isStarted()) {
             return;
         }
         super.stop();
-        drainer.shutdownNow(); // a drain already running finishes; a pending one is replaced by the one below
-        try {
-            if (!drainer.awaitTermination(maxFlushTimeMillis, TimeUnit.MILLISECONDS)) {
-                addWarn("appender [" + name + "] did not finish its drain within " + maxFlushTimeMillis + " ms");
+        drainer.shutdownNow(); // a drain already running finishes; a pending one is replaced by the last one
+        long[] droppedAtStop = new long[1];
+        Thread last = new Thread(() -> {
+            try {
+                drainer.awaitTermination(maxFlushTimeMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            droppedAtStop[0] = drainQueue();
+            appenders.detachAndStopAllAppenders();
+        }, "rampart-log-" + name + "-stop");
+        last.setDaemon(true);
+        last.start();
+        try {
+            last.join(maxFlushTimeMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        drain();
-        appenders.detachAndStopAllAppenders();
+        if (last.isAlive()) {
+            long unwritten = queue.size() + droppedSinceReport.get();
+            reportAtStop(droppedMessage(unwritten, "not written within " + maxFlushTimeMillis
+                    + " ms of the stop (output too slow, or no longer read); lines in the writer's buffer may be lost"
+                    + " as well"));
+        } else if (droppedAtStop[0] > 0) {
+            reportAtStop(droppedMessage(droppedAtStop[0], "its queue of " + queueSize + " was full"));
+        }
+    }
+
+    private void reportAtStop(String message) {
+        addWarn(message);
+        System.err.println(java.time.Instant.now() + " WARN  [" + Thread.currentThread().getName() + "] "
+                + BatchingAsyncAppender.class.getName() + " - " + message);
+        System.err.flush();
     }
 
     // ---- AppenderAttachable ------------------------------------------------------------------------

@@ -153,6 +153,68 @@ class BatchingAsyncAppenderTest {
     }
 
     @Test
+    void stopReturnsInTimeWhenTheOutputIsNoLongerReadAndSaysOnStderrWhatWasNotWritten() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstLineArrived = new CountDownLatch(1);
+        start(1024, 1, new StuckAppender(firstLineArrived, release));
+        async.setMaxFlushTimeMillis(300);
+        async.doAppend(event("first"));
+        assertTrue(firstLineArrived.await(5, TimeUnit.SECONDS), "the drain thread is stuck writing the first line");
+        for (int i = 0; i < 5; i++) {
+            async.doAppend(event("queued " + i));
+        }
+
+        String stderr = capturingStderr(() -> assertTimeoutPreemptively(Duration.ofSeconds(3), async::stop,
+                "a stdout nobody reads must not hold the shutdown"));
+        release.countDown();
+        async = null;
+
+        assertTrue(stderr.contains("5 line(s) of appender [test] dropped: not written within 300 ms"), stderr);
+    }
+
+    @Test
+    void linesDroppedByADrainEndingDuringTheStopAreReportedOnStderr() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstLineArrived = new CountDownLatch(1);
+        start(4, 1, new StuckAppender(firstLineArrived, release));
+        async.doAppend(event("first"));
+        assertTrue(firstLineArrived.await(5, TimeUnit.SECONDS));
+        for (int i = 0; i < 10; i++) {
+            async.doAppend(event("line " + i)); // 4 queued, the rest dropped
+        }
+        long dropped = async.droppedCount();
+        assertTrue(dropped >= 6, "dropped: " + dropped);
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(200); // the stop has begun: logback's own stderr appender may be stopped by now
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        });
+
+        String stderr = capturingStderr(() -> {
+            releaser.start();
+            async.stop();
+        });
+        async = null;
+
+        assertTrue(stderr.contains(dropped + " line(s) of appender [test] dropped: its queue of 4 was full"), stderr);
+    }
+
+    private static String capturingStderr(Runnable during) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            during.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aDeferredLineBecomesAnInfoEventOfItsLoggerWithTheCallersThreadNameAndTime() {
         List<ILoggingEvent> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Thread> formattedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -222,7 +284,10 @@ class BatchingAsyncAppenderTest {
         }
     }
 
-    /** An appender whose first append blocks until released, like a stdout nobody reads. */
+    /**
+     * An appender whose appends block until released (10 s at most), like a write to a stdout nobody reads:
+     * an interrupt does not end the wait, as it does not end a blocked write.
+     */
     private static final class StuckAppender extends AppenderBase<ILoggingEvent> {
         private final CountDownLatch arrived;
         private final CountDownLatch release;
@@ -235,9 +300,16 @@ class BatchingAsyncAppenderTest {
         @Override
         protected void append(ILoggingEvent event) {
             arrived.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean interrupted = false;
+            while (release.getCount() > 0 && System.nanoTime() < deadline) {
+                try {
+                    release.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
