@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final ConcurrentMap<RouteLabels, Counter> retries = new ConcurrentHashMap<>();
     private final ConcurrentMap<RouteLabels, Counter> retriesSkipped = new ConcurrentHashMap<>();
     private final ConcurrentMap<EndpointLabels, Counter> transitions = new ConcurrentHashMap<>();
+    /** Endpoints a reload removed (outcome label empty); one configured again leaves the set. */
+    private final Set<EndpointLabels> retiredEndpoints = ConcurrentHashMap.newKeySet();
     /** Guarded by {@code this}: registration happens at start and on reload, never on the hot path. */
     private final Map<EndpointLabels, Gauge> breakerStates = new HashMap<>();
     /** Guarded by {@code this}, like {@link #breakerStates}. */
@@ -123,12 +126,25 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     @Override
     public void onAttempt(String upstream, String endpoint, String outcome) {
-        lookup(attempts, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(outcome)),
-                k -> Counter.builder("rampart.upstream.attempts")
-                        .description("Upstream attempts by endpoint and outcome")
-                        .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "outcome", k.value())
-                        .register(registry))
-                .increment();
+        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(outcome));
+        Counter counter = attempts.get(key);
+        if (counter == null && !retired(key)) {
+            counter = attempts.computeIfAbsent(key, k -> Counter.builder("rampart.upstream.attempts")
+                    .description("Upstream attempts by endpoint and outcome")
+                    .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "outcome", k.value())
+                    .register(registry));
+        }
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    /**
+     * Whether a reload removed this endpoint, whose series are then gone: an attempt still in flight at
+     * the reload that ends later would create them again, and nothing would ever remove them.
+     */
+    private boolean retired(EndpointLabels key) {
+        return retiredEndpoints.contains(new EndpointLabels(key.upstream(), key.endpoint(), ""));
     }
 
     @Override
@@ -162,7 +178,11 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * @param toState {@code closed}, {@code half_open} or {@code open}; case and {@code -} are normalised
      */
     public void onBreakerTransition(String upstream, String endpoint, String toState) {
-        lookup(transitions, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(toState)),
+        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(toState));
+        if (!transitions.containsKey(key) && retired(key)) {
+            return; // the breaker of a removed endpoint, moved by a call that was in flight at the reload
+        }
+        lookup(transitions, key,
                 k -> Counter.builder("rampart.circuit.breaker.transitions")
                         .description("Circuit breaker state changes")
                         .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "to", normalizeState(k.value()))
@@ -181,6 +201,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * endpoint again replaces the previous source, so a reload that builds new breakers is reflected.
      */
     public synchronized void registerBreakerState(String upstream, String endpoint, DoubleSupplier state) {
+        retiredEndpoints.remove(new EndpointLabels(orNone(upstream), orNone(endpoint), "")); // configured (again)
         replaceEndpointGauge(breakerStates, "rampart.circuit.breaker.state",
                 "Circuit breaker state: 0 closed, 1 half-open, 2 open", upstream, endpoint, state);
     }
@@ -202,12 +223,14 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     /**
      * Forgets an endpoint that a reload removed: its breaker state and health gauges, its breaker transition counters
-     * and its attempt counters, so endpoints that come and go do not grow the scrape forever. An attempt
-     * still in flight may count once more afterwards; that series is then simply recreated.
+     * and its attempt counters, so endpoints that come and go do not grow the scrape forever. Attempts
+     * still in flight that end afterwards are not counted (see {@link #retired}), until a reload configures
+     * the endpoint again.
      */
     public synchronized void removeEndpoint(String upstream, String endpoint) {
         String u = orNone(upstream);
         String e = orNone(endpoint);
+        retiredEndpoints.add(new EndpointLabels(u, e, ""));
         removeEndpointGauge(breakerStates, u, e);
         removeEndpointGauge(endpointHealth, u, e);
         removeMatching(attempts, u, e);

@@ -147,6 +147,24 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void anAttemptEndingAfterItsEndpointWasRemovedDoesNotBringItsSeriesBack() {
+        observer.registerBreakerState("app", EP, () -> 0);
+        observer.onAttempt("app", EP, "success");
+        observer.removeEndpoint("app", EP);
+
+        observer.onAttempt("app", EP, "success"); // in flight at the reload that removed the endpoint
+        observer.onBreakerTransition("app", EP, "open");
+
+        assertFalse(observer.scrape().contains("endpoint=\"" + EP + "\""), "nothing would ever remove it again");
+
+        observer.registerBreakerState("app", EP, () -> 0); // a later reload configures it again
+        observer.onAttempt("app", EP, "success");
+
+        assertLine(observer.scrape(),
+                "rampart_upstream_attempts_total{endpoint=\"" + EP + "\",outcome=\"success\",upstream=\"app\"} 1.0");
+    }
+
+    @Test
     void endpointHealthGaugeReadsItsVerdictAtScrapeTimeAndGoesWithItsCheckOrEndpoint() {
         AtomicInteger verdict = new AtomicInteger(1);
         observer.registerEndpointHealth("app", EP, verdict::get);
