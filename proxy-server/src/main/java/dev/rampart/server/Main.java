@@ -46,6 +46,7 @@ public final class Main {
         if (cl.check()) {
             return CheckCommand.run(source, out, err);
         }
+        Signals.holdHupUntilStarted();
         RampartConfig config;
         try {
             config = source.load();

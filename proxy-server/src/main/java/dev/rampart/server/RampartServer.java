@@ -125,6 +125,9 @@ final class RampartServer {
             Signals.on("INT", () -> server.shutdown("SIGINT"), null);
         }
         server.announceListening();
+        if (handleSignals && Signals.hupCameWhileStarting()) {
+            server.reloader.reload("SIGHUP while starting"); // the file may have changed since it was read
+        }
         return server;
     }
 

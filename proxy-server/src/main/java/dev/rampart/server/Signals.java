@@ -11,7 +11,27 @@ final class Signals {
 
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
+    /** A SIGHUP came while the server was starting (see {@link #holdHupUntilStarted}). */
+    private static final java.util.concurrent.atomic.AtomicBoolean hupWhileStarting =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private Signals() {
+    }
+
+    /**
+     * Until the server installs its own handlers, a SIGHUP is only remembered: its default action would
+     * kill a process that is loading its config or binding its ports, and a config push that sends SIGHUP
+     * to an instance just restarted would stop it instead of reloading it. The server reloads once it can
+     * ({@link #hupCameWhileStarting}). SIGTERM and SIGINT keep their default: ending a process that has
+     * not started serving is what they ask for.
+     */
+    static void holdHupUntilStarted() {
+        on("HUP", () -> hupWhileStarting.set(true), null);
+    }
+
+    /** Whether a SIGHUP held by {@link #holdHupUntilStarted} came; answers true once per such SIGHUP. */
+    static boolean hupCameWhileStarting() {
+        return hupWhileStarting.getAndSet(false);
     }
 
     /**
