@@ -39,6 +39,9 @@ final class RequestValidation {
             // the upstream believes open and the proxy does not carry (RFC 9110 §9.3.6).
             return Reason.BAD_REQUEST;
         }
+        if (head.uri().equals("*") && !HttpMethod.OPTIONS.equals(head.method())) {
+            return Reason.BAD_REQUEST; // RFC 9112 §3.2.4: the asterisk-form is for OPTIONS only (nginx: 400 too)
+        }
         HttpHeaders h = head.headers();
         if (head.protocolVersion() != HttpVersion.HTTP_1_1 && head.protocolVersion() != HttpVersion.HTTP_1_0) {
             return Reason.BAD_REQUEST;

@@ -111,6 +111,11 @@ class RequestSmugglingTest {
                         "GET /a HTTP/1.1\r\n\r\n"),
                 Arguments.of("a space in the request target",
                         "GET /a HTTP/1.1 /b HTTP/1.1\r\nHost: x\r\n\r\n"),
+                // RFC 9112 §3.2.4: the asterisk-form is OPTIONS's only; a catch-all regex route would forward it.
+                Arguments.of("GET with the asterisk-form target",
+                        "GET * HTTP/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("POST with the asterisk-form target",
+                        "POST * HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"),
                 // A reverse proxy opens no tunnels: forwarded, a CONNECT's 2xx would start one nobody carries.
                 Arguments.of("CONNECT with an origin-form target",
                         "CONNECT /p HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -127,6 +132,25 @@ class RequestSmugglingTest {
             assertBadRequestThenClose(raw);
         }
         assertNothingForwardedSince(before);
+    }
+
+    @Test
+    void aCatchAllRegexRouteForwardsTheAsteriskFormOnlyForOptions() {
+        try (ProxyHarness regex = ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"] }",
+                "{ name = all, match { path-regex = \".*\" }, upstream = app }"))) {
+            int before = upstream.requests().size();
+            try (RawHttp raw = regex.raw()) {
+                raw.send("GET * HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(400, raw.read().status());
+            }
+            assertNothingForwardedSince(before);
+            try (RawHttp raw = regex.raw()) {
+                raw.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, raw.read().status(), "OPTIONS * is a request like any other for a route that takes it");
+            }
+            assertEquals("*", upstream.requests().get(before).uri());
+        }
     }
 
     static Stream<Arguments> brokenChunkedBodies() {
