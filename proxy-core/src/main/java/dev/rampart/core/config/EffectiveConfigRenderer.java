@@ -148,7 +148,7 @@ public final class EffectiveConfigRenderer {
         if (m.methods().isEmpty()) {
             o.note("any method");
         } else {
-            o.put("methods", tokens(sortedMethods(m.methods())));
+            o.put("methods", methods(m.methods()));
         }
         if (!m.headers().isEmpty()) {
             Obj headers = new Obj();
@@ -173,7 +173,7 @@ public final class EffectiveConfigRenderer {
                 .put("per-try-timeout", duration(r.perTryTimeout()))
                 .put("on", tokens(r.on().stream().sorted().map(RetryOn::configName).toList()))
                 .put("status-codes", new Arr(r.statusCodes().stream().sorted().map(c -> (Node) num(c)).toList()))
-                .put("idempotent-methods", tokens(sortedMethods(r.idempotentMethods())))
+                .put("idempotent-methods", methods(r.idempotentMethods()))
                 .put("idempotency-key-header", str(r.idempotencyKeyHeader()))
                 .put("backoff", new Obj()
                         .put("initial", duration(r.backoff().initial()))
@@ -204,6 +204,16 @@ public final class EffectiveConfigRenderer {
 
     private static Arr tokens(List<String> values) {
         return new Arr(values.stream().map(v -> (Node) new Token(v)).toList());
+    }
+
+    /**
+     * Method names as the config would write them: bare where HOCON reads a bare word back as the same
+     * string, quoted otherwise (a method may be any token: {@code 007} bare would come back as the number
+     * 7, {@code M#1} bare would start a comment).
+     */
+    private static Arr methods(Collection<String> methods) {
+        return new Arr(sortedMethods(methods).stream()
+                .map(v -> v.matches("[A-Za-z][A-Za-z0-9_-]*") ? (Node) new Token(v) : new Str(v)).toList());
     }
 
     private static Str str(String s) {

@@ -53,11 +53,11 @@ class ConfigRenderTest {
                   routes = [
                     {
                       name = "quote \\" and ${not-a-substitution}"
-                      match { path-regex = "^/a\\\\d+/(x|y)$", methods = [PATCH, GET, PURGE],
+                      match { path-regex = "^/a\\\\d+/(x|y)$", methods = [PATCH, GET, PURGE, "007", "1E5", "M#1", "A+B"],
                               headers { "X-Token" = "s3cret", "x-b" = "two words" } }
                       upstream = "svc.v2"
                       rewrite { replace-prefix { from = "/a", to = "" } }
-                      retry { status-codes = [503, 429], backoff { multiplier = 1.5, jitter = none },
+                      retry { idempotent-methods = [GET, "1.50", "X$Y"], status-codes = [503, 429], backoff { multiplier = 1.5, jitter = none },
                               budget { ratio = 0 }, replay-buffer = 0, idempotency-key-header = "" }
                       errors { rewrite-upstream = [] }
                     },
