@@ -42,8 +42,14 @@ final class ShadowedRoutes {
         if (earlier.isEmpty()) {
             return true;
         }
-        String e = earlier.get().toLowerCase(Locale.ROOT);
-        return later.isPresent() && (e.equals("*") || e.equals(later.get().toLowerCase(Locale.ROOT)));
+        String e = comparable(earlier.get());
+        return later.isPresent() && (e.equals("*") || e.equals(comparable(later.get())));
+    }
+
+    /** A host as the router compares it: case and a trailing dot do not count ({@code API.example.com.}). */
+    private static String comparable(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        return h.length() > 1 && h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
     private static boolean headersCover(Map<String, String> earlier, Map<String, String> later) {
@@ -61,7 +67,8 @@ final class ShadowedRoutes {
         }
         String prefix = earlier.pathPrefix().orElse("/");
         if (later.pathRegex().isPresent()) {
-            return prefix.equals("/");
+            // A prefix never matches the asterisk-form target of OPTIONS *, which a regex may.
+            return prefix.equals("/") && !later.pathRegex().get().matcher("*").find();
         }
         return later.pathPrefix().orElse("/").startsWith(prefix);
     }

@@ -180,4 +180,19 @@ class ConfigWarningsTest {
                 """);
         assertEquals(List.of(), warnings);
     }
+
+    @Test
+    void hostsAreComparedAsTheRouterComparesThemAndARegexForOptionsStarIsReachable() {
+        List<String> warnings = warningsForRoutes("""
+                { name = dotted, match { host = "API.example.com.", path-prefix = "/" }, upstream = app }
+                { name = plain, match { host = "api.example.com", path-prefix = "/v1" }, upstream = app }
+                { name = any, upstream = app }
+                { name = options-star, match { path-regex = "^\\\\*$" }, upstream = app }
+                { name = dead-regex, match { path-regex = "^/x" }, upstream = app }
+                """);
+        assertEquals(List.of(
+                "route \"plain\": can never match; route \"dotted\" before it takes every request it would",
+                "route \"dead-regex\": can never match; route \"any\" before it takes every request it would"),
+                warnings);
+    }
 }
