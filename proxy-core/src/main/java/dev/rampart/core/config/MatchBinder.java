@@ -54,14 +54,11 @@ final class MatchBinder {
         return Optional.of(host);
     }
 
-    /** An escape written with a lower-case hex digit, or an escaped slash: request paths have neither. */
-    private static final Pattern UNMATCHABLE_ESCAPE = Pattern.compile("%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-Fa-f]|2[Ff])");
-
     private static Optional<Pattern> regex(ConfigSection s, String text) {
-        java.util.regex.Matcher escape = UNMATCHABLE_ESCAPE.matcher(text);
-        if (escape.find()) {
-            s.problem("path-regex", "can never match " + escape.group() + ": request paths are matched with escapes in"
-                    + " upper case and %2F as \"/\" (got " + ValueReader.describe(s.value("path-regex")) + ")");
+        String unmatchable = UnmatchableRegex.find(text);
+        if (unmatchable != null) {
+            s.problem("path-regex", "can never match " + unmatchable + " (got "
+                    + ValueReader.describe(s.value("path-regex")) + ")");
             return Optional.empty();
         }
         try {

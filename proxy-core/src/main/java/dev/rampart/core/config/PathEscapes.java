@@ -49,7 +49,8 @@ public final class PathEscapes {
         return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
-    private static boolean isUnreserved(char c) {
+    /** Whether {@code c} is an unreserved character (RFC 3986 §2.3), which normal form never escapes. */
+    public static boolean isUnreserved(char c) {
         return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
                 || c == '-' || c == '.' || c == '_' || c == '~';
     }

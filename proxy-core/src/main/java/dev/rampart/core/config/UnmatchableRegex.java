@@ -1,0 +1,77 @@
+package dev.rampart.core.config;
+
+/**
+ * Finds what a {@code path-regex} requires that no request path can contain. Paths are matched in normal
+ * form: escapes in upper case, unreserved characters unescaped, {@code %2F} as "/", bytes above ASCII
+ * percent-encoded. A regex written for another form ({@code ^/%7Eadmin}, {@code ^/café}) matches nothing,
+ * and a deny route written that way lets every request through; so it is refused. Only literal text
+ * outside a character class is looked at ({@code [é]} or {@code [%7E]} only offers alternatives), and an
+ * escape followed by a quantifier is left alone ({@code %7E?} may match {@code %7}): the check is sound,
+ * not complete.
+ */
+final class UnmatchableRegex {
+
+    private UnmatchableRegex() {
+    }
+
+    /** The first piece of {@code regex} no request path can contain, with why, or null. */
+    static String find(String regex) {
+        int classDepth = 0;
+        boolean quoted = false; // between \Q and \E everything is literal
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (quoted) {
+                if (c == '\\' && i + 1 < regex.length() && regex.charAt(i + 1) == 'E') {
+                    quoted = false;
+                    i++;
+                    continue;
+                }
+            } else if (c == '\\') {
+                if (i + 1 < regex.length() && regex.charAt(i + 1) == 'Q') {
+                    quoted = true;
+                }
+                i++; // an escaped character stands for itself or a class: skip it
+                continue;
+            } else if (c == '[') {
+                classDepth++;
+                continue;
+            } else if (c == ']' && classDepth > 0) {
+                classDepth--;
+                continue;
+            }
+            if (classDepth > 0) {
+                continue;
+            }
+            if (c > 0x7F) {
+                return c + ": request paths are matched with bytes above ASCII percent-encoded (as UTF-8)";
+            }
+            if (c == '%' && i + 2 < regex.length()) {
+                String why = escapeProblem(regex, i);
+                if (why != null) {
+                    return regex.substring(i, i + 3) + ": " + why;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String escapeProblem(String regex, int percent) {
+        int hi = PathEscapes.hexValue(regex.charAt(percent + 1));
+        int lo = PathEscapes.hexValue(regex.charAt(percent + 2));
+        boolean quantified = percent + 3 < regex.length() && "?*+{".indexOf(regex.charAt(percent + 3)) >= 0;
+        if (hi < 0 || lo < 0 || quantified) {
+            return null;
+        }
+        if (Character.isLowerCase(regex.charAt(percent + 1)) || Character.isLowerCase(regex.charAt(percent + 2))) {
+            return "request paths are matched with escapes in upper case";
+        }
+        char escaped = (char) (hi * 16 + lo);
+        if (escaped == '/') {
+            return "request paths are matched with %2F as \"/\"";
+        }
+        if (PathEscapes.isUnreserved(escaped)) {
+            return "request paths are matched with unreserved characters unescaped (\"" + escaped + "\")";
+        }
+        return null;
+    }
+}
