@@ -24,13 +24,20 @@ import java.util.TreeSet;
  * Refuses keys and strings that HOCON decoded from bytes that are not UTF-8. Typesafe Config reads every
  * file as UTF-8 and turns each byte it cannot decode into U+FFFD without a word, so a {@code respond} body
  * or a header value saved as Latin-1 ({@code "café"}) would be served as {@code "caf\uFFFD"}. Only text
- * that reaches the config is checked, line by line: a comment in another encoding harms nothing and is left
- * alone, and a U+FFFD written as such (in valid UTF-8) is taken as meant.
+ * that reaches the config is checked: a string written in one piece on the lines it was written on (so a
+ * comment in another encoding elsewhere harms nothing, and a U+FFFD written as such in valid UTF-8 is taken
+ * as meant); a key, or a string joined from pieces, against its whole file, as HOCON keeps no line for them.
  */
 final class Utf8Damage {
 
-    private record Damaged(String path, ConfigOrigin origin, String text) {
+    /** A key or string holding U+FFFD; {@code key} when the replacement is in the key (whose line is not known). */
+    private record Damaged(String path, ConfigOrigin origin, String text, boolean key) {
     }
+
+    /** The end of a joined string's line range in its origin's description: {@code "f.conf: 2-4"}. */
+    private static final java.util.regex.Pattern LINE_RANGE = java.util.regex.Pattern.compile(": \\d+-(\\d+)$");
+    private static final String DAMAGED =
+            "written in bytes that are not UTF-8 (HOCON files are read as UTF-8, and each such byte would become U+FFFD)";
 
     private final List<Damaged> damaged = new ArrayList<>();
     /** Every file a value came from, in name order, so that reports do not depend on hash order. */
@@ -56,7 +63,7 @@ final class Utf8Damage {
             for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
                 String child = ConfigSection.childPath(path, entry.getKey());
                 if (replaced(entry.getKey())) {
-                    damaged.add(new Damaged(child, entry.getValue().origin(), entry.getKey()));
+                    damaged.add(new Damaged(child, entry.getValue().origin(), entry.getKey(), true));
                 }
                 walk(entry.getValue(), child);
             }
@@ -65,7 +72,7 @@ final class Utf8Damage {
                 walk(list.get(i), path + "[" + i + "]");
             }
         } else if (value.valueType() == ConfigValueType.STRING && replaced((String) value.unwrapped())) {
-            damaged.add(new Damaged(path, value.origin(), (String) value.unwrapped()));
+            damaged.add(new Damaged(path, value.origin(), (String) value.unwrapped(), false));
         }
     }
 
@@ -75,25 +82,32 @@ final class Utf8Damage {
 
     private void report(Damaged d, Problems problems) {
         String file = d.origin().filename();
-        if (file != null) {
-            // The lines the value is written on: from its first, one more per line break in it (a """ string).
+        // A string's origin names the lines it was written on: one line, or for a string joined from pieces
+        // of one file ("caf\xE9 "${x}) a range in its description ("f.conf: 2-4"), lowest line first. One
+        // with a piece from elsewhere (the environment) has no file, and a key has its value's origin,
+        // wherever that was written: those are checked against whole files.
+        boolean onePiece = !d.key() && file != null && !d.origin().description().startsWith("merge of");
+        if (onePiece) {
+            java.util.regex.Matcher range = LINE_RANGE.matcher(d.origin().description());
             int first = d.origin().lineNumber();
-            int last = first + (int) d.text().chars().filter(c -> c == '\n').count();
-            boolean damagedThere = badLines(file).stream().anyMatch(line -> first < 1 || line >= first && line <= last);
-            if (damagedThere) {
-                problems.add(d.path(), "written in bytes that are not UTF-8 (HOCON files are read as UTF-8, and each"
-                        + " such byte would become U+FFFD); save " + file + " as UTF-8", d.origin());
-            }
+            int last = (range.find() ? Integer.parseInt(range.group(1)) : first)
+                    + (int) d.text().chars().filter(c -> c == '\n').count();
+            badLines(file).stream().filter(line -> first < 1 || line >= first && line <= last).findFirst()
+                    .ifPresent(line -> problems.add(d.path(), DAMAGED + "; save " + file + " as UTF-8 (line " + line
+                            + " is not)", d.origin()));
             return;
         }
-        // Text of a file joined with a substitution ("caf\xE9 "${?NAME}) has no file of its own: name the
-        // first line of the config's files that is not UTF-8.
-        for (String candidate : files) {
+        // Otherwise: the first line that is not UTF-8 of the value's file, else of the config's other files.
+        List<String> candidates = new ArrayList<>();
+        if (file != null) {
+            candidates.add(file);
+        }
+        candidates.addAll(files);
+        for (String candidate : candidates) {
             List<Integer> lines = badLines(candidate);
             if (!lines.isEmpty()) {
-                problems.add(d.path(), "written in bytes that are not UTF-8 (HOCON files are read as UTF-8, and each"
-                        + " such byte would become U+FFFD); save " + candidate + " as UTF-8 (line " + lines.get(0)
-                        + " is not)", d.origin());
+                problems.add(d.path(), DAMAGED + "; save " + candidate + " as UTF-8 (line " + lines.get(0) + " is not)",
+                        d.origin());
                 return;
             }
         }

@@ -37,7 +37,8 @@ class Utf8DamageTest extends RejectedConfigSupport {
         List<String> problems = HoconFiles.problems(latin1);
 
         assertEquals(List.of("rampart.routes[1].respond.body: written in bytes that are not UTF-8 (HOCON files are"
-                + " read as UTF-8, and each such byte would become U+FFFD); save " + latin1 + " as UTF-8" + at(4)),
+                + " read as UTF-8, and each such byte would become U+FFFD); save " + latin1 + " as UTF-8 (line 4 is not)"
+                + at(4)),
                 problems);
     }
 
@@ -75,8 +76,8 @@ class Utf8DamageTest extends RejectedConfigSupport {
 
         Path included = dir.resolve("routes.conf");
         assertEquals(List.of("rampart.routes[0].respond.body: written in bytes that are not UTF-8 (HOCON files are"
-                + " read as UTF-8, and each such byte would become U+FFFD); save " + included + " as UTF-8 ("
-                + included + ":1)"), problems);
+                + " read as UTF-8, and each such byte would become U+FFFD); save " + included + " as UTF-8 (line 1 is"
+                + " not) (" + included + ":1)"), problems);
     }
 
     @Test
@@ -101,6 +102,38 @@ class Utf8DamageTest extends RejectedConfigSupport {
                 + " are not UTF-8"), refused.problems().get(0));
         assertEquals(true, refused.problems().get(0).contains("save " + joined + " as UTF-8 (line 4 is not)"),
                 refused.problems().get(0));
+    }
+
+    @Test
+    void latin1TextJoinedToASubstitutionFromTheSameFileIsRefused() throws Exception {
+        Path joined = writeBytes("""
+                rampart {
+                  server { host = "127.0.0.1" }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { respond { status = 200, body = "caf\u00e9 "${rampart.server.host} } } ]
+                }
+                """, StandardCharsets.ISO_8859_1);
+
+        List<String> problems = HoconFiles.problems(joined);
+
+        assertEquals(1, problems.size(), problems.toString());
+        assertEquals(true, problems.get(0).startsWith("rampart.routes[0].respond.body: written in bytes that are not"
+                + " UTF-8") && problems.get(0).contains("(line 4 is not)"), problems.get(0));
+    }
+
+    @Test
+    void aLatin1KeyWhoseValueIsASubstitutionIsRefused() throws Exception {
+        Path key = writeBytes("""
+                rampart {
+                  upstreams { base { endpoints = ["127.0.0.1:8081"] }, "caf\u00e9" = ${rampart.upstreams.base} }
+                  routes = [ { upstream = base } ]
+                }
+                """, StandardCharsets.ISO_8859_1);
+
+        List<String> problems = HoconFiles.problems(key);
+
+        assertEquals(true, problems.stream().anyMatch(p -> p.contains("written in bytes that are not UTF-8")
+                && p.contains("(line 2 is not)")), problems.toString());
     }
 
     private static byte[] concat(byte[]... parts) {
