@@ -289,7 +289,8 @@ final class AttemptLoop {
                 attempt.abandon();
                 recorder.settleSuccess(attempt);
                 current = null;
-                retries.statusRetried(status, retryAfter, attempt.endpoint().label());
+                retries.statusRetried(status, retryAfter, ForwardedHeaders.challenges(response.headers()),
+                        attempt.endpoint().label());
                 retryOrReport(decision);
                 return false;
             }

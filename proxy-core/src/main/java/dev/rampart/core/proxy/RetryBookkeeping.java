@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one exchange's attempts have come to so far, and the retry decisions drawn from it: the endpoints
@@ -52,6 +53,8 @@ final class RetryBookkeeping {
     /** The endpoint whose failure or status {@link #lastFailureKind} or {@link #lastStatus} remembers. */
     private String lastOutcomeEndpoint;
     private long lastRetryAfterSeconds = -1;
+    /** The WWW-Authenticate and Allow lines of {@link #lastStatus}, which its envelope keeps. */
+    private List<Map.Entry<String, String>> lastChallenges = List.of();
     private int staleConnectionRetries;
 
     RetryBookkeeping(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Route route,
@@ -145,7 +148,7 @@ final class RetryBookkeeping {
     void answerWithLastOutcome(Exchange exchange, FailureKind failed) {
         if (lastStatus > 0 && (failed == null || failed.isConnectFailure())) {
             outcome.endpoint(lastOutcomeEndpoint); // the log names the endpoint whose answer the client gets
-            exchange.failUpstream(lastStatus, lastRetryAfterSeconds, List.of());
+            exchange.failUpstream(lastStatus, lastRetryAfterSeconds, lastChallenges);
             return;
         }
         boolean earlier = failed == null || failed.isConnectFailure() && reachedAnEndpoint();
@@ -161,11 +164,12 @@ final class RetryBookkeeping {
     }
 
     /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */
-    void statusRetried(int status, String retryAfter, String endpoint) {
+    void statusRetried(int status, String retryAfter, List<Map.Entry<String, String>> challenges, String endpoint) {
         lastOutcomeEndpoint = endpoint;
         lastFailureKind = null;
         lastStatus = status;
         lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);
+        lastChallenges = challenges;
     }
 
     /**
