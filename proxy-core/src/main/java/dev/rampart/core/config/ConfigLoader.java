@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a HOCON file into a validated {@link RampartConfig}, or throws a {@link ConfigException}
@@ -44,7 +46,7 @@ public final class ConfigLoader {
         // A bare file name has no parent directory, and without one HOCON finds no include next to it:
         // ./name has one, and messages still name the file almost as it was given.
         Path withDirectory = file.getParent() == null ? Path.of(".").resolve(file) : file;
-        return bind(() -> ConfigFactory.parseFile(withDirectory.toFile(), options().setAllowMissing(false)), env);
+        return bind(options -> ConfigFactory.parseFile(withDirectory.toFile(), options.setAllowMissing(false)), env);
     }
 
     /** Loads the config bundled in the jar ({@value #DEFAULT_RESOURCE}), substituting from the process environment. */
@@ -54,8 +56,8 @@ public final class ConfigLoader {
 
     /** Loads the bundled config, substituting from the given environment. */
     public static RampartConfig loadDefault(Map<String, String> env) {
-        return bind(() -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULT_RESOURCE,
-                options().setAllowMissing(false)), env);
+        return bind(options -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULT_RESOURCE,
+                options.setAllowMissing(false)), env);
     }
 
     /** Parses HOCON text, substituting from the process environment; {@code originDescription} stands for the file name. */
@@ -65,29 +67,32 @@ public final class ConfigLoader {
 
     /** Parses HOCON text, substituting from the given environment. */
     public static RampartConfig parse(String hoconText, String originDescription, Map<String, String> env) {
-        return bind(() -> ConfigFactory.parseString(hoconText, options().setOriginDescription(originDescription)), env);
+        return bind(options -> ConfigFactory.parseString(hoconText, options.setOriginDescription(originDescription)), env);
     }
 
-    private static ConfigParseOptions options() {
+    private static ConfigParseOptions options(Set<String> includedFiles) {
         // The class loader is explicit: a reload on SIGHUP runs on a signal thread, which has none, and an
         // include that finds no file is then looked for on the classpath.
-        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setIncluder(new ExistingIncludes(null))
+        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+                .setIncluder(new ExistingIncludes(null, includedFiles))
                 .setClassLoader(ConfigLoader.class.getClassLoader());
     }
 
     private interface Parser {
-        Config parse();
+        Config parse(ConfigParseOptions options);
     }
 
     private static RampartConfig bind(Parser parser, Map<String, String> env) {
+        Set<String> includedFiles = new TreeSet<>();
         Config resolved;
         try {
-            resolved = parser.parse().resolve(ConfigResolveOptions.noSystem().appendResolver(new EnvResolver(env)));
+            resolved = parser.parse(options(includedFiles))
+                    .resolve(ConfigResolveOptions.noSystem().appendResolver(new EnvResolver(env)));
         } catch (com.typesafe.config.ConfigException e) {
             throw fromTypesafe(e);
         }
         Problems problems = new Problems();
-        Utf8Damage.check(resolved.root(), problems);
+        Utf8Damage.check(resolved.root(), problems, includedFiles);
         RampartConfig config = RampartBinder.bind(resolved.root(), problems);
         problems.throwIfAny();
         return config;

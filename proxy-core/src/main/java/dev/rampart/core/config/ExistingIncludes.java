@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseable;
 
+import java.util.Set;
+
 /**
  * Makes {@code include "name"} fail when there is nothing by that name to include. In plain HOCON such an
  * include is optional and a misspelt file name is skipped without a word, so the proxy would run on
@@ -17,19 +19,25 @@ import com.typesafe.config.ConfigParseable;
 final class ExistingIncludes implements ConfigIncluder {
 
     private final ConfigIncluder fallback;
+    /** The files included so far, by name, for checks that read them again (see {@link Utf8Damage}). */
+    private final Set<String> includedFiles;
 
-    ExistingIncludes(ConfigIncluder fallback) {
+    ExistingIncludes(ConfigIncluder fallback, Set<String> includedFiles) {
         this.fallback = fallback;
+        this.includedFiles = includedFiles;
     }
 
     @Override
     public ConfigIncluder withFallback(ConfigIncluder next) {
-        return next == fallback ? this : new ExistingIncludes(next);
+        return next == fallback ? this : new ExistingIncludes(next, includedFiles);
     }
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
         ConfigObject included = fallback.include(context, what);
+        if (included.origin().filename() != null) {
+            includedFiles.add(included.origin().filename());
+        }
         if (included.isEmpty() && !foundAsFile(context, what)) {
             throw new ConfigException.IO(ConfigOriginFactory.newSimple(what),
                     "no file " + what + " to include (write include file(...) for a file that may be absent)");

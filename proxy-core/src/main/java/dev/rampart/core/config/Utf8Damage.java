@@ -18,39 +18,56 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Refuses keys and strings that HOCON decoded from bytes that are not UTF-8. Typesafe Config reads every
  * file as UTF-8 and turns each byte it cannot decode into U+FFFD without a word, so a {@code respond} body
  * or a header value saved as Latin-1 ({@code "café"}) would be served as {@code "caf\uFFFD"}. Only text
- * that reaches the config is checked: a string written in one piece on the lines it was written on (so a
- * comment in another encoding elsewhere harms nothing, and a U+FFFD written as such in valid UTF-8 is taken
- * as meant); a key, or a string joined from pieces, against its whole file, as HOCON keeps no line for them.
+ * that reaches the config is checked: a string on the lines its origin names (so a comment in another
+ * encoding elsewhere harms nothing, and a U+FFFD written as such in valid UTF-8 is taken as meant); a key,
+ * whose line HOCON does not keep, against its value's file and then every file of the config.
  */
 final class Utf8Damage {
 
-    /** A key or string holding U+FFFD; {@code key} when the replacement is in the key (whose line is not known). */
-    private record Damaged(String path, ConfigOrigin origin, String text, boolean key) {
-    }
-
-    /** The end of a joined string's line range in its origin's description: {@code "f.conf: 2-4"}. */
-    private static final java.util.regex.Pattern LINE_RANGE = java.util.regex.Pattern.compile(": \\d+-(\\d+)$");
+    /**
+     * One piece of an origin's description: {@code "f.conf: 4"}, {@code "f.conf: 2-4"} (a string joined
+     * from pieces of one file); a string joined from several places has {@code "merge of "} and a comma
+     * between its pieces, one of which may be no file at all ({@code "env var NAME"}).
+     */
+    private static final Pattern FILE_LINES = Pattern.compile("^(.+): (\\d+)(?:-(\\d+))?$");
     private static final String DAMAGED =
             "written in bytes that are not UTF-8 (HOCON files are read as UTF-8, and each such byte would become U+FFFD)";
 
+    /** A key or string holding U+FFFD; {@code key} when the replacement is in the key. */
+    private record Damaged(String path, ConfigOrigin origin, String text, boolean key) {
+    }
+
+    /** Lines {@code first} to {@code last} of {@code file}. */
+    private record Lines(String file, int first, int last) {
+    }
+
     private final List<Damaged> damaged = new ArrayList<>();
-    /** Every file a value came from, in name order, so that reports do not depend on hash order. */
+    /** Every file of the config that is known, in name order, so that reports do not depend on hash order. */
     private final TreeSet<String> files = new TreeSet<>();
     /** The 1-based numbers of each file's lines that are not valid UTF-8; read once per file. */
     private final Map<String, List<Integer>> badLines = new HashMap<>();
 
-    private Utf8Damage() {
+    private Utf8Damage(Set<String> includedFiles) {
+        files.addAll(includedFiles);
     }
 
-    /** Adds a problem for every key or string of {@code root} that came from bytes that are not UTF-8. */
-    static void check(ConfigObject root, Problems problems) {
-        Utf8Damage check = new Utf8Damage();
+    /**
+     * Adds a problem for every key or string of {@code root} that came from bytes that are not UTF-8.
+     *
+     * @param includedFiles the files included while parsing, besides those the values name
+     */
+    static void check(ConfigObject root, Problems problems, Set<String> includedFiles) {
+        Utf8Damage check = new Utf8Damage(includedFiles);
         check.walk(root, "");
         check.damaged.forEach(d -> check.report(d, problems));
     }
@@ -81,26 +98,22 @@ final class Utf8Damage {
     }
 
     private void report(Damaged d, Problems problems) {
-        String file = d.origin().filename();
-        // A string's origin names the lines it was written on: one line, or for a string joined from pieces
-        // of one file ("caf\xE9 "${x}) a range in its description ("f.conf: 2-4"), lowest line first. One
-        // with a piece from elsewhere (the environment) has no file, and a key has its value's origin,
-        // wherever that was written: those are checked against whole files.
-        boolean onePiece = !d.key() && file != null && !d.origin().description().startsWith("merge of");
-        if (onePiece) {
-            java.util.regex.Matcher range = LINE_RANGE.matcher(d.origin().description());
-            int first = d.origin().lineNumber();
-            int last = (range.find() ? Integer.parseInt(range.group(1)) : first)
-                    + (int) d.text().chars().filter(c -> c == '\n').count();
-            badLines(file).stream().filter(line -> first < 1 || line >= first && line <= last).findFirst()
-                    .ifPresent(line -> problems.add(d.path(), DAMAGED + "; save " + file + " as UTF-8 (line " + line
-                            + " is not)", d.origin()));
-            return;
+        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text());
+        if (!written.isEmpty()) {
+            for (Lines lines : written) {
+                Optional<Integer> bad = badLines(lines.file()).stream()
+                        .filter(line -> line >= lines.first() && line <= lines.last()).findFirst();
+                if (bad.isPresent()) {
+                    problems.add(d.path(), DAMAGED + "; save " + lines.file() + " as UTF-8 (line " + bad.get()
+                            + " is not)", d.origin());
+                    return;
+                }
+            }
+            return; // every line it was written on is UTF-8: a U+FFFD written as such
         }
-        // Otherwise: the first line that is not UTF-8 of the value's file, else of the config's other files.
         List<String> candidates = new ArrayList<>();
-        if (file != null) {
-            candidates.add(file);
+        if (d.origin().filename() != null) {
+            candidates.add(d.origin().filename());
         }
         candidates.addAll(files);
         for (String candidate : candidates) {
@@ -111,6 +124,28 @@ final class Utf8Damage {
                 return;
             }
         }
+    }
+
+    /**
+     * The lines of files a string was written on, from its origin; empty when its origin names none. A
+     * string with line breaks ({@code """...""}) spans as many more lines; where it was joined from
+     * pieces, each piece is allowed them.
+     */
+    private static List<Lines> linesOf(ConfigOrigin origin, String text) {
+        int breaks = (int) text.chars().filter(c -> c == '\n').count();
+        String description = origin.description();
+        String[] pieces = description.startsWith("merge of ")
+                ? description.substring("merge of ".length()).split(",") : new String[] {description};
+        List<Lines> lines = new ArrayList<>();
+        for (String piece : pieces) {
+            Matcher m = FILE_LINES.matcher(piece.trim());
+            if (m.matches() && Files.isRegularFile(Path.of(m.group(1)))) {
+                int first = Integer.parseInt(m.group(2));
+                int last = m.group(3) == null ? first : Integer.parseInt(m.group(3));
+                lines.add(new Lines(m.group(1), first, last + breaks));
+            }
+        }
+        return lines;
     }
 
     private List<Integer> badLines(String file) {

@@ -136,6 +136,37 @@ class Utf8DamageTest extends RejectedConfigSupport {
                 && p.contains("(line 2 is not)")), problems.toString());
     }
 
+    @Test
+    void aLatin1KeyInAnIncludedFileWhoseValueComesFromAnotherFileIsRefused() throws Exception {
+        Files.write(dir.resolve("keys.conf"), "rampart.upstreams { \"caf\u00e9\" = ${rampart.upstreams.base} }\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        file = HoconFiles.write(dir, """
+                rampart { upstreams { base { endpoints = ["127.0.0.1:8081"] } }, routes = [ { upstream = base } ] }
+                include "keys.conf"
+                """);
+
+        List<String> problems = HoconFiles.problems(file);
+
+        assertEquals(true, problems.stream().anyMatch(p -> p.contains("save " + dir.resolve("keys.conf")
+                + " as UTF-8 (line 1 is not)")), problems.toString());
+    }
+
+    @Test
+    void aReplacementCharacterJoinedAcrossFilesIsNotBlamedOnAnIncludesLatin1Comment() throws Exception {
+        Files.write(dir.resolve("legacy.conf"), concat("# caf".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {(byte) 0xE9, '\n'}, "rampart.server.idle-timeout = 60s\n".getBytes(StandardCharsets.US_ASCII)));
+        Path main = dir.resolve("main.conf");
+        Files.writeString(main, """
+                include "legacy.conf"
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { respond { status = 200, body = "\uFFFD "${rampart.server.idle-timeout} } } ]
+                }
+                """, StandardCharsets.UTF_8);
+
+        assertEquals("\uFFFD 60s", ConfigLoader.load(main, Map.of()).routes().get(0).respond().orElseThrow().body());
+    }
+
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (byte[] part : parts) {
