@@ -127,8 +127,9 @@ final class RenderTree {
         }
     }
 
+    /** A key as HOCON reads it back: bare when it is a plain word, quoted otherwise and when it is {@code include}. */
     private static String key(String key) {
-        return key.matches("[A-Za-z_][A-Za-z0-9_-]*") ? key : ConfigUtil.quoteString(key);
+        return key.matches("[A-Za-z_][A-Za-z0-9_-]*") && !key.equals("include") ? key : ConfigUtil.quoteString(key);
     }
 
     private static void indent(int depth, StringBuilder out) {

@@ -4,10 +4,11 @@ package dev.rampart.core.config;
  * Finds what a {@code path-regex} requires that no request path can contain. Paths are matched in normal
  * form: escapes in upper case, unreserved characters unescaped, {@code %2F} as "/", bytes above ASCII
  * percent-encoded. A regex written for another form ({@code ^/%7Eadmin}, {@code ^/café}) matches nothing,
- * and a deny route written that way lets every request through; so it is refused. Only literal text
- * outside a character class is looked at ({@code [é]} or {@code [%7E]} only offers alternatives), and an
- * escape followed by a quantifier is left alone ({@code %7E?} may match {@code %7}): the check is sound,
- * not complete.
+ * and a deny route written that way lets every request through; so it is refused. The check is sound,
+ * not complete: only a regex without groups or alternatives is looked at (a group may be optional, an
+ * alternative or a lookaround need not match, a flag such as {@code (?i)} or {@code (?x)} changes what
+ * text means), and in it only literal text outside a character class ({@code [é]} or {@code [%7E]} only
+ * offers alternatives) that no quantifier makes optional ({@code %7E?} may match {@code %7}).
  */
 final class UnmatchableRegex {
 
@@ -16,6 +17,51 @@ final class UnmatchableRegex {
 
     /** The first piece of {@code regex} no request path can contain, with why, or null. */
     static String find(String regex) {
+        return hasGroupOrAlternative(regex) ? null : firstUnmatchable(regex);
+    }
+
+    /** Whether {@code regex} has a {@code (} or {@code |} that is neither escaped, quoted nor in a class. */
+    private static boolean hasGroupOrAlternative(String regex) {
+        int classDepth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (quoted) {
+                quoted = !regex.startsWith("\\E", i);
+                if (!quoted) {
+                    i++;
+                }
+            } else if (c == '\\') {
+                quoted = regex.startsWith("\\Q", i);
+                i++;
+            } else if (c == '[') {
+                classDepth++;
+                i = skipLiteralClosingBracket(regex, i);
+            } else if (c == ']' && classDepth > 0) {
+                classDepth--;
+            } else if (classDepth == 0 && (c == '(' || c == '|')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The index to go on from after the {@code [} at {@code open}: past a {@code ^} and a {@code ]} right
+     * after it, which is a literal {@code ]} in a Java class ({@code []a]}, {@code [^]a]}).
+     */
+    private static int skipLiteralClosingBracket(String regex, int open) {
+        int i = open;
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == '^') {
+            i++;
+        }
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == ']') {
+            i++;
+        }
+        return i;
+    }
+
+    private static String firstUnmatchable(String regex) {
         int classDepth = 0;
         boolean quoted = false; // between \Q and \E everything is literal
         for (int i = 0; i < regex.length(); i++) {
@@ -34,6 +80,7 @@ final class UnmatchableRegex {
                 continue;
             } else if (c == '[') {
                 classDepth++;
+                i = skipLiteralClosingBracket(regex, i);
                 continue;
             } else if (c == ']' && classDepth > 0) {
                 classDepth--;

@@ -44,6 +44,7 @@ class ConfigRenderTest {
                   server { tls { cert-chain = "%s", private-key = "%s" }, max-request-body = 12345,
                            request-body-timeout = 1500ms, shutdown-grace = 0s }
                   upstreams {
+                    "include" { endpoints = ["c:1"] }
                     "svc.v2" {
                       endpoints = ["https://[::1]:8443", "b:1"]
                       circuit-breaker { failure-rate-threshold = 12.5, enabled = false }
@@ -54,7 +55,7 @@ class ConfigRenderTest {
                     {
                       name = "quote \\" and ${not-a-substitution}"
                       match { path-regex = "^/a\\\\d+/(x|y)$", methods = [PATCH, GET, PURGE, "007", "1E5", "M#1", "A+B"],
-                              headers { "X-Token" = "s3cret", "x-b" = "two words" } }
+                              headers { "X-Token" = "s3cret", "x-b" = "two words", "include" = "a header so named" } }
                       upstream = "svc.v2"
                       rewrite { replace-prefix { from = "/a", to = "" } }
                       retry { idempotent-methods = [GET, "1.50", "X$Y"], status-codes = [503, 429], backoff { multiplier = 1.5, jitter = none },
