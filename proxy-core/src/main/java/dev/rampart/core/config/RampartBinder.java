@@ -35,7 +35,9 @@ final class RampartBinder {
     private static final Set<String> RESERVED_FOR_REQUEST_ID = Set.of("content-length", "transfer-encoding",
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
             "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-rampart-attempt",
-            "proxy-status", "date", "retry-after", "content-type", "expect");
+            "proxy-status", "date", "retry-after", "content-type", "expect", "cache-control", "traceparent",
+            "tracestate", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
+            "www-authenticate", "allow", "location");
 
     private RampartBinder() {
     }
@@ -150,7 +152,8 @@ final class RampartBinder {
         String header = headerName(s, "header", "X-Request-Id", false);
         if (RESERVED_FOR_REQUEST_ID.contains(header.toLowerCase(Locale.ROOT))) {
             ValueReader.mismatch(s.path("header"), "a header name of its own (this one frames or routes the"
-                    + " message, or the proxy sets it)", s.value("header"), s.problems());
+                    + " message, the proxy sets it, or it means something else to clients, caches or upstreams)",
+                    s.value("header"), s.problems());
             header = "X-Request-Id";
         }
         boolean trustIncoming = s.bool("trust-incoming", true);

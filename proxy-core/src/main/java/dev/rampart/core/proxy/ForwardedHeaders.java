@@ -70,8 +70,9 @@ final class ForwardedHeaders {
         }
         appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out);
         out.set(requestIdHeader, requestId);
-        // Two traceparent lines are no trace context at all (W3C Trace Context §3.2): both are replaced.
-        List<String> traces = source.getAll(TRACEPARENT);
+        // Two traceparent lines are no trace context at all (W3C Trace Context §3.2): both are replaced. Read
+        // from the copy: one the client named in Connection stopped there, and a new trace starts.
+        List<String> traces = out.getAll(TRACEPARENT);
         String incomingTrace = traces.size() == 1 ? traces.get(0) : null;
         String trace = TraceContext.ensureTraceparent(incomingTrace);
         if (!trace.equals(incomingTrace)) {

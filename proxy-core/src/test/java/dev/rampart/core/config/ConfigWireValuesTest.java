@@ -115,7 +115,8 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
 
     @Test
     void theRequestIdHeaderCannotBeAFramingHopByHopOrProxySetField() {
-        for (String name : List.of("Content-Length", "transfer-encoding", "Host", "Connection", "Via", "X-Forwarded-For")) {
+        for (String name : List.of("Content-Length", "transfer-encoding", "Host", "Connection", "Via", "X-Forwarded-For",
+                "Cache-Control", "traceparent", "Set-Cookie", "Authorization")) {
             String hocon = """
                     rampart {
                       request-id { header = "%s" }
@@ -125,7 +126,8 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                     """.formatted(name);
             List<String> problems = problemsOf(hocon);
             assertEquals(List.of("rampart.request-id.header: expected a header name of its own (this one frames or"
-                    + " routes the message, or the proxy sets it), got \"" + name + "\"" + at(2)), problems);
+                    + " routes the message, the proxy sets it, or it means something else to clients, caches or"
+                    + " upstreams), got \"" + name + "\"" + at(2)), problems);
         }
     }
 

@@ -165,6 +165,21 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aTraceparentNamedInConnectionStopsAndANewTraceStartsWithoutTheOldState() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /trace HTTP/1.1\r\nHost: x\r\nConnection: traceparent\r\n"
+                    + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
+                    + "tracestate: vendor=abc\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        String trace = seen.header("traceparent");
+        assertTrue(trace != null && trace.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01")
+                && !trace.contains("4bf92f3577b34da6a3ce929d0e0e4736"), "PRODUCT §3.4: one is started: " + trace);
+        assertNull(seen.header("tracestate"), "state belongs to the trace it came with");
+    }
+
+    @Test
     void aClientCannotForgeTheAttemptHeader() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Rampart-Attempt: 7\r\n\r\n");
