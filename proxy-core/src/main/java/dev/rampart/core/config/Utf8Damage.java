@@ -39,7 +39,7 @@ final class Utf8Damage {
      * from pieces of one file); a string joined from several places has {@code "merge of "} and a comma
      * between its pieces, one of which may be no file at all ({@code "env var NAME"}).
      */
-    private static final Pattern FILE_LINES = Pattern.compile("^(.+): (\\d+)(?:-(\\d+))?$");
+    private static final Pattern FILE_LINES = Pattern.compile("(.+?): (\\d+)(?:-(\\d+))?(?=,|$)");
     private static final String DAMAGED =
             "written in bytes that are not UTF-8 (HOCON files are read as UTF-8, and each such byte would become U+FFFD)";
 
@@ -111,6 +111,9 @@ final class Utf8Damage {
             }
             return; // every line it was written on is UTF-8: a U+FFFD written as such
         }
+        if (!d.key()) {
+            return; // a string from no file at all: an environment variable, whose bytes are not the config's
+        }
         List<String> candidates = new ArrayList<>();
         if (d.origin().filename() != null) {
             candidates.add(d.origin().filename());
@@ -127,22 +130,26 @@ final class Utf8Damage {
     }
 
     /**
-     * The lines of files a string was written on, from its origin; empty when its origin names none. A
-     * string with line breaks ({@code """...""}) spans as many more lines; where it was joined from
-     * pieces, each piece is allowed them.
+     * The lines of files a string was written on, from its origin; empty when its origin names none. HOCON
+     * gives a string with line breaks ({@code """..."""}) the line it ends on, so it spans as many lines
+     * before; where it was joined from pieces, each piece is allowed them. File names may hold commas, so
+     * the pieces are found by their {@code ": line"} ends rather than split at commas.
      */
     private static List<Lines> linesOf(ConfigOrigin origin, String text) {
         int breaks = (int) text.chars().filter(c -> c == '\n').count();
         String description = origin.description();
-        String[] pieces = description.startsWith("merge of ")
-                ? description.substring("merge of ".length()).split(",") : new String[] {description};
+        String pieces = description.startsWith("merge of ") ? description.substring("merge of ".length()) : description;
         List<Lines> lines = new ArrayList<>();
-        for (String piece : pieces) {
-            Matcher m = FILE_LINES.matcher(piece.trim());
-            if (m.matches() && Files.isRegularFile(Path.of(m.group(1)))) {
+        Matcher m = FILE_LINES.matcher(pieces);
+        while (m.find()) {
+            String file = m.group(1).startsWith(",") ? m.group(1).substring(1) : m.group(1);
+            while (!Files.isRegularFile(Path.of(file)) && file.indexOf(',') >= 0) {
+                file = file.substring(file.indexOf(',') + 1); // a piece before it that was no file ("env var X")
+            }
+            if (Files.isRegularFile(Path.of(file))) {
                 int first = Integer.parseInt(m.group(2));
                 int last = m.group(3) == null ? first : Integer.parseInt(m.group(3));
-                lines.add(new Lines(m.group(1), first, last + breaks));
+                lines.add(new Lines(file, first - breaks, last));
             }
         }
         return lines;

@@ -167,6 +167,46 @@ class Utf8DamageTest extends RejectedConfigSupport {
         assertEquals("\uFFFD 60s", ConfigLoader.load(main, Map.of()).routes().get(0).respond().orElseThrow().body());
     }
 
+    @Test
+    void latin1OnAnyLineOfAMultiLineStringIsRefused() throws Exception {
+        Path multi = writeBytes("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { respond { status = 503, body = \"\"\"<html>
+                <p>D\u00e9sol\u00e9</p>
+                </html>\"\"\" } } ]
+                }
+                """, StandardCharsets.ISO_8859_1);
+
+        List<String> problems = HoconFiles.problems(multi);
+
+        assertEquals(1, problems.size(), problems.toString());
+        assertEquals(true, problems.get(0).contains("(line 4 is not)"), problems.get(0));
+    }
+
+    @Test
+    void aJoinedStringIsFollowedIntoAnIncludedFileWhoseNameHasACommaAndAnEnvironmentValueIsLeftAlone()
+            throws Exception {
+        Files.write(dir.resolve("site, prod.conf"), "rampart.server.idle-timeout = 60s\n".getBytes(StandardCharsets.US_ASCII));
+        Path main = writeBytes("""
+                include "site, prod.conf"
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { respond { status = 200, body = "caf\u00e9 "${rampart.server.idle-timeout} } } ]
+                }
+                """, StandardCharsets.ISO_8859_1);
+        assertEquals(true, HoconFiles.problems(main).get(0).contains("(line 4 is not)"));
+
+        Files.write(dir.resolve("legacy.conf"), concat("# caf".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {(byte) 0xE9, '\n'}));
+        Path fromEnvironment = writeBytes("""
+                include "legacy.conf"
+                rampart { routes = [ { respond { status = 200, body = ${BODY} } } ] }
+                """, StandardCharsets.UTF_8);
+        assertEquals("\uFFFD", ConfigLoader.load(fromEnvironment, Map.of("BODY", "\uFFFD")).routes().get(0).respond()
+                .orElseThrow().body(), "the environment's text is not the config files'");
+    }
+
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (byte[] part : parts) {
