@@ -37,7 +37,11 @@ final class RampartBinder {
             "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-rampart-attempt",
             "proxy-status", "date", "retry-after", "content-type", "expect", "cache-control", "traceparent",
             "tracestate", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
-            "www-authenticate", "allow", "location");
+            "www-authenticate", "allow", "location", "vary", "etag", "range", "expires", "last-modified", "age",
+            "pragma", "user-agent", "referer", "origin", "server", "strict-transport-security");
+    /** Families of fields with a meaning to clients, caches or upstreams (Content-Encoding, If-None-Match...). */
+    private static final List<String> RESERVED_PREFIXES_FOR_REQUEST_ID =
+            List.of("content-", "if-", "accept", "access-control-", "sec-");
 
     private RampartBinder() {
     }
@@ -150,7 +154,8 @@ final class RampartBinder {
 
     private static RequestIdConfig requestId(ConfigSection s) {
         String header = headerName(s, "header", "X-Request-Id", false);
-        if (RESERVED_FOR_REQUEST_ID.contains(header.toLowerCase(Locale.ROOT))) {
+        String lower = header.toLowerCase(Locale.ROOT);
+        if (RESERVED_FOR_REQUEST_ID.contains(lower) || RESERVED_PREFIXES_FOR_REQUEST_ID.stream().anyMatch(lower::startsWith)) {
             ValueReader.mismatch(s.path("header"), "a header name of its own (this one frames or routes the"
                     + " message, the proxy sets it, or it means something else to clients, caches or upstreams)",
                     s.value("header"), s.problems());

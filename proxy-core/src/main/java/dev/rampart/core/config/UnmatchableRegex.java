@@ -17,7 +17,8 @@ final class UnmatchableRegex {
 
     /** The first piece of {@code regex} no request path can contain, with why, or null. */
     static String find(String regex) {
-        return hasGroupOrAlternative(regex) ? null : firstUnmatchable(regex);
+        // \Q...\E quotes text a quantifier after \E may make optional, one character of it: left unchecked.
+        return hasGroupOrAlternative(regex) || regex.contains("\\Q") ? null : firstUnmatchable(regex);
     }
 
     /** Whether {@code regex} has a {@code (} or {@code |} that is neither escaped, quoted nor in a class. */
@@ -90,7 +91,13 @@ final class UnmatchableRegex {
                 continue;
             }
             if (c > 0x7F) {
-                return c + ": request paths are matched with bytes above ASCII percent-encoded (as UTF-8)";
+                int end = i + Character.charCount(regex.codePointAt(i));
+                if (end < regex.length() && "?*{".indexOf(regex.charAt(end)) >= 0) {
+                    i = end - 1; // optional: é? matches a path without it
+                    continue;
+                }
+                return regex.substring(i, end)
+                        + ": request paths are matched with bytes above ASCII percent-encoded (as UTF-8)";
             }
             if (c == '%' && i + 2 < regex.length()) {
                 String why = escapeProblem(regex, i);

@@ -116,7 +116,8 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
     @Test
     void theRequestIdHeaderCannotBeAFramingHopByHopOrProxySetField() {
         for (String name : List.of("Content-Length", "transfer-encoding", "Host", "Connection", "Via", "X-Forwarded-For",
-                "Cache-Control", "traceparent", "Set-Cookie", "Authorization")) {
+                "Cache-Control", "traceparent", "Set-Cookie", "Authorization", "Content-Encoding", "If-None-Match",
+                "Vary", "Accept-Encoding")) {
             String hocon = """
                     rampart {
                       request-id { header = "%s" }
