@@ -1,12 +1,15 @@
 package dev.rampart.core.config;
 
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigIncludeContext;
 import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderFile;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseable;
 
+import java.io.File;
 import java.util.Set;
 
 /**
@@ -16,7 +19,7 @@ import java.util.Set;
  * a file, an empty one included, is unchanged; so are {@code include required(...)}, {@code file(...)},
  * {@code url(...)} and {@code classpath(...)}, which do not come here.
  */
-final class ExistingIncludes implements ConfigIncluder {
+final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
 
     private final ConfigIncluder fallback;
     /** The files included so far, by name, for checks that read them again (see {@link Utf8Damage}). */
@@ -43,6 +46,33 @@ final class ExistingIncludes implements ConfigIncluder {
                     "no file " + what + " to include (write include file(...) for a file that may be absent)");
         }
         return included;
+    }
+
+    /**
+     * {@code include file("local.conf")} and {@code include required(file(...))}: a relative name is looked
+     * up next to the including file, as for a plain include and as the HOCON spec says ("the current working
+     * directory must not be used"). Typesafe Config looks in the working directory, so a proxy started from
+     * elsewhere than its config's directory skipped an optional local override without a word.
+     */
+    @Override
+    public ConfigObject includeFile(ConfigIncludeContext context, File file) {
+        File located = file.isAbsolute() ? file : besideIncludingFile(context, file);
+        ConfigObject included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();
+        if (included.origin().filename() != null) {
+            includedFiles.add(included.origin().filename());
+        }
+        return included;
+    }
+
+    /**
+     * {@code file} in the directory of the file being parsed, which the context only gives as the place of
+     * a sibling: that of the directory entry {@code "."} (it exists whenever the including file does). When
+     * the config is no file (a string, a classpath resource), {@code file} as it is.
+     */
+    private static File besideIncludingFile(ConfigIncludeContext context, File file) {
+        ConfigParseable directory = context.relativeTo(".");
+        String where = directory == null ? null : directory.origin().filename();
+        return where == null ? file : new File(new File(where).getParentFile(), file.getPath());
     }
 
     /**

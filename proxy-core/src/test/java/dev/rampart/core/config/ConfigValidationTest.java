@@ -303,6 +303,21 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anIncludeFileIsLookedUpNextToTheIncludingFileNotInTheWorkingDirectory() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("local.conf"), "rampart.server.max-request-body = 100m\n");
+        java.nio.file.Files.writeString(dir.resolve("strict.conf"), "rampart.server.max-request-body = 200m\n");
+
+        RampartConfig optional = HoconFiles.load(dir, "include file(\"local.conf\")\n" + HoconFiles.MINIMAL);
+        RampartConfig required = HoconFiles.load(dir, "include required(file(\"strict.conf\"))\n" + HoconFiles.MINIMAL);
+
+        assertEquals(100L * 1024 * 1024, optional.server().maxRequestBody(), "HOCON spec: not the working directory");
+        assertEquals(200L * 1024 * 1024, required.server().maxRequestBody());
+        assertEquals(List.of("cannot read the included file " + dir.resolve("gone.conf") + " (a relative include is"
+                + " looked up next to the file that includes it)"),
+                problemsOf("include required(file(\"gone.conf\"))\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
     void aConfigGivenByItsBareFileNameFindsItsIncludesInTheWorkingDirectory() throws Exception {
         // --config proxy.conf, run where the file is: HOCON looks for includes next to a file only when
         // its path has a directory part.
