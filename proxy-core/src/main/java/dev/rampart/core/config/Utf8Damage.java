@@ -56,6 +56,8 @@ final class Utf8Damage {
     private final TreeSet<String> files = new TreeSet<>();
     /** The 1-based numbers of each file's lines that are not valid UTF-8; read once per file. */
     private final Map<String, List<Integer>> badLines = new HashMap<>();
+    /** Each file's lines as bytes (ISO-8859-1), for finding where a multi-line string closes. */
+    private final Map<String, List<String>> rawLines = new HashMap<>();
 
     private Utf8Damage(Set<String> includedFiles) {
         files.addAll(includedFiles);
@@ -98,7 +100,7 @@ final class Utf8Damage {
     }
 
     private void report(Damaged d, Problems problems) {
-        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text());
+        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text(), this::closesTripleQuote);
         if (!written.isEmpty()) {
             for (Lines lines : written) {
                 Optional<Integer> bad = badLines(lines.file()).stream()
@@ -132,10 +134,13 @@ final class Utf8Damage {
     /**
      * The lines of files a string was written on, from its origin; empty when its origin names none. HOCON
      * gives a string with line breaks ({@code """..."""}) the line it ends on, so it spans as many lines
-     * before; where it was joined from pieces, each piece is allowed them. File names may hold commas, so
-     * the pieces are found by their {@code ": line"} ends rather than split at commas.
+     * before; where it was joined from pieces, each piece is allowed them. A quoted string's {@code \n}
+     * escapes are line breaks of the value, not of the file: only a piece whose last line closes a
+     * {@code """} is taken to span lines. File names may hold commas, so the pieces are found by their
+     * {@code ": line"} ends rather than split at commas.
      */
-    private static List<Lines> linesOf(ConfigOrigin origin, String text) {
+    private static List<Lines> linesOf(ConfigOrigin origin, String text,
+                                       java.util.function.BiPredicate<String, Integer> closesTripleQuote) {
         int breaks = (int) text.chars().filter(c -> c == '\n').count();
         String description = origin.description();
         String pieces = description.startsWith("merge of ") ? description.substring("merge of ".length()) : description;
@@ -149,10 +154,24 @@ final class Utf8Damage {
             if (Files.isRegularFile(Path.of(file))) {
                 int first = Integer.parseInt(m.group(2));
                 int last = m.group(3) == null ? first : Integer.parseInt(m.group(3));
-                lines.add(new Lines(file, first - breaks, last));
+                lines.add(new Lines(file, closesTripleQuote.test(file, last) ? first - breaks : first, last));
             }
         }
         return lines;
+    }
+
+    /** Whether line {@code line} of {@code file} has a {@code """}: the end of a multi-line string. */
+    private boolean closesTripleQuote(String file, int line) {
+        List<String> lines = rawLines.computeIfAbsent(file, Utf8Damage::readLines);
+        return line >= 1 && line <= lines.size() && lines.get(line - 1).contains("\"\"\"");
+    }
+
+    private static List<String> readLines(String file) {
+        try {
+            return List.of(new String(Files.readAllBytes(Path.of(file)), StandardCharsets.ISO_8859_1).split("\n", -1));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private List<Integer> badLines(String file) {

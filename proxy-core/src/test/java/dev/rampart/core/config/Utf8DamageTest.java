@@ -207,6 +207,18 @@ class Utf8DamageTest extends RejectedConfigSupport {
                 .orElseThrow().body(), "the environment's text is not the config files'");
     }
 
+    @Test
+    void escapedLineBreaksInAOneLineStringAreNotLinesOfTheFile() throws Exception {
+        Path escaped = dir.resolve("escaped.conf");
+        Files.write(escaped, concat("rampart {\n  upstreams { app { endpoints = [\"127.0.0.1:8081\"] } }\n# caf"
+                .getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9, '\n'},
+                ("  routes = [ { respond { status = 200, body = \"a\\nb\\nc\\n\uFFFD\" } } ]\n}\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("a\nb\nc\n\uFFFD", ConfigLoader.load(escaped, Map.of()).routes().get(0).respond().orElseThrow()
+                .body(), "the Latin-1 comment above is not part of the string");
+    }
+
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (byte[] part : parts) {
