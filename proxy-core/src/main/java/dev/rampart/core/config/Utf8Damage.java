@@ -100,7 +100,7 @@ final class Utf8Damage {
     }
 
     private void report(Damaged d, Problems problems) {
-        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text(), this::closesTripleQuote);
+        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text(), this::hasTripleQuote);
         if (!written.isEmpty()) {
             for (Lines lines : written) {
                 Optional<Integer> bad = badLines(lines.file()).stream()
@@ -135,12 +135,12 @@ final class Utf8Damage {
      * The lines of files a string was written on, from its origin; empty when its origin names none. HOCON
      * gives a string with line breaks ({@code """..."""}) the line it ends on, so it spans as many lines
      * before; where it was joined from pieces, each piece is allowed them. A quoted string's {@code \n}
-     * escapes are line breaks of the value, not of the file: only a piece whose last line closes a
-     * {@code """} is taken to span lines. File names may hold commas, so the pieces are found by their
+     * escapes are line breaks of the value, not of the file: only a piece with a {@code """} on its last
+     * line and on the line as many up as it has breaks is taken to span them. File names may hold commas, so the pieces are found by their
      * {@code ": line"} ends rather than split at commas.
      */
     private static List<Lines> linesOf(ConfigOrigin origin, String text,
-                                       java.util.function.BiPredicate<String, Integer> closesTripleQuote) {
+                                       java.util.function.BiPredicate<String, Integer> hasTripleQuote) {
         int breaks = (int) text.chars().filter(c -> c == '\n').count();
         String description = origin.description();
         String pieces = description.startsWith("merge of ") ? description.substring("merge of ".length()) : description;
@@ -154,14 +154,18 @@ final class Utf8Damage {
             if (Files.isRegularFile(Path.of(file))) {
                 int first = Integer.parseInt(m.group(2));
                 int last = m.group(3) == null ? first : Integer.parseInt(m.group(3));
-                lines.add(new Lines(file, closesTripleQuote.test(file, last) ? first - breaks : first, last));
+                // Written over lines only if a """ closes it on its last line and one opens it as many lines up
+                // (a """ elsewhere on a one-line string's line, in a comment, say, is not its own).
+                boolean spansLines = breaks > 0 && hasTripleQuote.test(file, last)
+                        && hasTripleQuote.test(file, first - breaks);
+                lines.add(new Lines(file, spansLines ? first - breaks : first, last));
             }
         }
         return lines;
     }
 
-    /** Whether line {@code line} of {@code file} has a {@code """}: the end of a multi-line string. */
-    private boolean closesTripleQuote(String file, int line) {
+    /** Whether line {@code line} of {@code file} has a {@code """}, which opens or closes a multi-line string. */
+    private boolean hasTripleQuote(String file, int line) {
         List<String> lines = rawLines.computeIfAbsent(file, Utf8Damage::readLines);
         return line >= 1 && line <= lines.size() && lines.get(line - 1).contains("\"\"\"");
     }

@@ -212,7 +212,7 @@ class Utf8DamageTest extends RejectedConfigSupport {
         Path escaped = dir.resolve("escaped.conf");
         Files.write(escaped, concat("rampart {\n  upstreams { app { endpoints = [\"127.0.0.1:8081\"] } }\n# caf"
                 .getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE9, '\n'},
-                ("  routes = [ { respond { status = 200, body = \"a\\nb\\nc\\n\uFFFD\" } } ]\n}\n")
+                ("  routes = [ { respond { status = 200, body = \"a\\nb\\nc\\n\uFFFD\" } } ]  # not \"\"\"...\"\"\"\n}\n")
                         .getBytes(StandardCharsets.UTF_8)));
 
         assertEquals("a\nb\nc\n\uFFFD", ConfigLoader.load(escaped, Map.of()).routes().get(0).respond().orElseThrow()
