@@ -24,8 +24,6 @@ import java.util.List;
  */
 public final class PemFiles {
 
-    private static final String CERTIFICATE_BEGIN = "-----BEGIN CERTIFICATE-----";
-    private static final String CERTIFICATE_END = "-----END CERTIFICATE-----";
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS");
 
     private PemFiles() {
@@ -48,21 +46,14 @@ public final class PemFiles {
     public static Certificates certificates(Path file) {
         try {
             byte[] bytes = Files.readAllBytes(file);
-            String text = new String(bytes, StandardCharsets.ISO_8859_1);
-            StringBuilder blocks = new StringBuilder();
-            for (int from = text.indexOf(CERTIFICATE_BEGIN); from >= 0; from = text.indexOf(CERTIFICATE_BEGIN, from + 1)) {
-                int end = text.indexOf(CERTIFICATE_END, from);
-                if (end < 0) {
-                    break; // an unfinished block: the factory below says what is wrong with it
-                }
-                blocks.append(text, from, end + CERTIFICATE_END.length()).append('\n');
-            }
-            byte[] certificateBytes = blocks.isEmpty() ? bytes : blocks.toString().getBytes(StandardCharsets.ISO_8859_1);
+            List<String> blocks = pemBlocks(new String(bytes, StandardCharsets.ISO_8859_1), "CERTIFICATE");
+            byte[] certificateBytes = blocks.isEmpty() ? bytes
+                    : (String.join("\n", blocks) + "\n").getBytes(StandardCharsets.ISO_8859_1);
             List<X509Certificate> certificates = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(certificateBytes))
                     .stream().map(X509Certificate.class::cast).toList();
             return certificates.isEmpty()
-                    ? new Certificates(List.of(), "no certificate in it (expected PEM: " + CERTIFICATE_BEGIN + ")")
+                    ? new Certificates(List.of(), "no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)")
                     : new Certificates(certificates, null);
         } catch (IOException e) {
             return new Certificates(List.of(), "cannot read it: " + e.getMessage());
@@ -145,21 +136,19 @@ public final class PemFiles {
         PKCS1("RSA PRIVATE KEY", "PKCS#1"),
         SEC1("EC PRIVATE KEY", "SEC1");
 
-        private final String begin;
-        private final String end;
+        private final String label;
         private final String encoding;
 
         KeyBlock(String label, String encoding) {
-            this.begin = "-----BEGIN " + label + "-----";
-            this.end = "-----END " + label + "-----";
+            this.label = label;
             this.encoding = encoding;
         }
 
         /** The base64 between this block's lines, or null when {@code text} has no such block. */
         String body(String text) {
-            int from = text.indexOf(begin);
-            int to = from < 0 ? -1 : text.indexOf(end, from);
-            return to < 0 ? null : text.substring(from + begin.length(), to);
+            List<String> blocks = pemBlocks(text, label);
+            return blocks.isEmpty() ? null
+                    : blocks.get(0).substring(begin(label).length(), blocks.get(0).length() - end(label).length());
         }
 
         byte[] toPkcs8(byte[] der) {
@@ -169,6 +158,32 @@ public final class PemFiles {
                 case SEC1 -> LegacyKeyEncodings.pkcs8FromSec1(der);
             };
         }
+    }
+
+    /**
+     * The PEM blocks of {@code label} in {@code text}, each from its BEGIN line to its END line, in file order;
+     * an unfinished last block is left out (the reader it goes to says what is wrong when nothing is left).
+     */
+    private static List<String> pemBlocks(String text, String label) {
+        String begin = begin(label);
+        String end = end(label);
+        List<String> blocks = new java.util.ArrayList<>(1);
+        for (int from = text.indexOf(begin); from >= 0; from = text.indexOf(begin, from + 1)) {
+            int to = text.indexOf(end, from);
+            if (to < 0) {
+                break;
+            }
+            blocks.add(text.substring(from, to + end.length()));
+        }
+        return blocks;
+    }
+
+    private static String begin(String label) {
+        return "-----BEGIN " + label + "-----";
+    }
+
+    private static String end(String label) {
+        return "-----END " + label + "-----";
     }
 
     private static PrivateKey privateKey(byte[] der) {

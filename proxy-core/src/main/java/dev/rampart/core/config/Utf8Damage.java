@@ -51,13 +51,43 @@ final class Utf8Damage {
     private record Lines(String file, int first, int last) {
     }
 
+    /**
+     * A file's lines as bytes (ISO-8859-1 maps each byte to one char), and the 1-based numbers of those
+     * that are not valid UTF-8; empty for a file that cannot be read (it was just read by the parser: one
+     * gone since is not this check's to report).
+     */
+    private record FileLines(List<String> bytes, List<Integer> notUtf8) {
+        static FileLines read(String file) {
+            List<String> lines;
+            try {
+                lines = List.of(new String(Files.readAllBytes(Path.of(file)), StandardCharsets.ISO_8859_1).split("\n", -1));
+            } catch (IOException e) {
+                return new FileLines(List.of(), List.of());
+            }
+            CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            List<Integer> bad = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                try {
+                    strict.reset().decode(ByteBuffer.wrap(lines.get(i).getBytes(StandardCharsets.ISO_8859_1)));
+                } catch (CharacterCodingException e) {
+                    bad.add(i + 1);
+                }
+            }
+            return new FileLines(lines, bad);
+        }
+
+        /** Whether line {@code line} has a {@code """}, which opens or closes a multi-line string. */
+        boolean hasTripleQuote(int line) {
+            return line >= 1 && line <= bytes.size() && bytes.get(line - 1).contains("\"\"\"");
+        }
+    }
+
     private final List<Damaged> damaged = new ArrayList<>();
     /** Every file of the config that is known, in name order, so that reports do not depend on hash order. */
     private final TreeSet<String> files = new TreeSet<>();
-    /** The 1-based numbers of each file's lines that are not valid UTF-8; read once per file. */
-    private final Map<String, List<Integer>> badLines = new HashMap<>();
-    /** Each file's lines as bytes (ISO-8859-1), for finding where a multi-line string closes. */
-    private final Map<String, List<String>> rawLines = new HashMap<>();
+    /** Each file's lines, read once per file. */
+    private final Map<String, FileLines> read = new HashMap<>();
 
     private Utf8Damage(Set<String> includedFiles) {
         files.addAll(includedFiles);
@@ -100,10 +130,10 @@ final class Utf8Damage {
     }
 
     private void report(Damaged d, Problems problems) {
-        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text(), this::hasTripleQuote);
+        List<Lines> written = d.key() ? List.of() : linesOf(d.origin(), d.text());
         if (!written.isEmpty()) {
             for (Lines lines : written) {
-                Optional<Integer> bad = badLines(lines.file()).stream()
+                Optional<Integer> bad = lines(lines.file()).notUtf8().stream()
                         .filter(line -> line >= lines.first() && line <= lines.last()).findFirst();
                 if (bad.isPresent()) {
                     problems.add(d.path(), DAMAGED + "; save " + lines.file() + " as UTF-8 (line " + bad.get()
@@ -122,7 +152,7 @@ final class Utf8Damage {
         }
         candidates.addAll(files);
         for (String candidate : candidates) {
-            List<Integer> lines = badLines(candidate);
+            List<Integer> lines = lines(candidate).notUtf8();
             if (!lines.isEmpty()) {
                 problems.add(d.path(), DAMAGED + "; save " + candidate + " as UTF-8 (line " + lines.get(0) + " is not)",
                         d.origin());
@@ -136,15 +166,14 @@ final class Utf8Damage {
      * gives a string with line breaks ({@code """..."""}) the line it ends on, so it spans as many lines
      * before; where it was joined from pieces, each piece is allowed them. A quoted string's {@code \n}
      * escapes are line breaks of the value, not of the file: only a piece with a {@code """} on its last
-     * line and on the line as many up as it has breaks is taken to span them. File names may hold commas, so the pieces are found by their
-     * {@code ": line"} ends rather than split at commas.
+     * line and on the line as many up as it has breaks is taken to span them. File names may hold commas,
+     * so the pieces are found by their {@code ": line"} ends rather than split at commas.
      */
-    private static List<Lines> linesOf(ConfigOrigin origin, String text,
-                                       java.util.function.BiPredicate<String, Integer> hasTripleQuote) {
+    private List<Lines> linesOf(ConfigOrigin origin, String text) {
         int breaks = (int) text.chars().filter(c -> c == '\n').count();
         String description = origin.description();
         String pieces = description.startsWith("merge of ") ? description.substring("merge of ".length()) : description;
-        List<Lines> lines = new ArrayList<>();
+        List<Lines> written = new ArrayList<>();
         Matcher m = FILE_LINES.matcher(pieces);
         while (m.find()) {
             String file = m.group(1).startsWith(",") ? m.group(1).substring(1) : m.group(1);
@@ -156,55 +185,15 @@ final class Utf8Damage {
                 int last = m.group(3) == null ? first : Integer.parseInt(m.group(3));
                 // Written over lines only if a """ closes it on its last line and one opens it as many lines up
                 // (a """ elsewhere on a one-line string's line, in a comment, say, is not its own).
-                boolean spansLines = breaks > 0 && hasTripleQuote.test(file, last)
-                        && hasTripleQuote.test(file, first - breaks);
-                lines.add(new Lines(file, spansLines ? first - breaks : first, last));
+                boolean spansLines = breaks > 0 && lines(file).hasTripleQuote(last)
+                        && lines(file).hasTripleQuote(first - breaks);
+                written.add(new Lines(file, spansLines ? first - breaks : first, last));
             }
         }
-        return lines;
+        return written;
     }
 
-    /** Whether line {@code line} of {@code file} has a {@code """}, which opens or closes a multi-line string. */
-    private boolean hasTripleQuote(String file, int line) {
-        List<String> lines = rawLines.computeIfAbsent(file, Utf8Damage::readLines);
-        return line >= 1 && line <= lines.size() && lines.get(line - 1).contains("\"\"\"");
-    }
-
-    private static List<String> readLines(String file) {
-        try {
-            return List.of(new String(Files.readAllBytes(Path.of(file)), StandardCharsets.ISO_8859_1).split("\n", -1));
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    private List<Integer> badLines(String file) {
-        return badLines.computeIfAbsent(file, Utf8Damage::linesNotUtf8);
-    }
-
-    private static List<Integer> linesNotUtf8(String file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(Path.of(file));
-        } catch (IOException e) {
-            return List.of(); // it was just read by the parser; a file gone since is not this check's to report
-        }
-        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        List<Integer> bad = new ArrayList<>();
-        int line = 1;
-        for (int start = 0; start <= bytes.length; line++) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            try {
-                strict.reset().decode(ByteBuffer.wrap(bytes, start, end - start));
-            } catch (CharacterCodingException e) {
-                bad.add(line);
-            }
-            start = end + 1;
-        }
-        return bad;
+    private FileLines lines(String file) {
+        return read.computeIfAbsent(file, FileLines::read);
     }
 }

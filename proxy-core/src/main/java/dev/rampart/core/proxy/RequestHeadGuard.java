@@ -149,11 +149,6 @@ final class RequestHeadGuard {
         return headBytesPending;
     }
 
-    /** Whether an upgrade request awaits its answer, and what follows it is held back. */
-    boolean holding() {
-        return holding;
-    }
-
     /** Whether bytes the client sent behind an upgrade request are held back. */
     boolean holdsBytes() {
         return held != null && held.isReadable();

@@ -129,7 +129,11 @@ public interface CircuitBreaker {
      * and is turned away again.
      */
     default long secondsUntilHalfOpen() {
-        long nanos = nanosUntilHalfOpen();
+        return wholeSecondsUp(nanosUntilHalfOpen());
+    }
+
+    /** {@code nanos} in whole seconds, rounded up (0 for none), without overflowing near {@link Long#MAX_VALUE}. */
+    static long wholeSecondsUp(long nanos) {
         return nanos <= 0 ? 0 : (nanos - 1) / 1_000_000_000L + 1;
     }
 

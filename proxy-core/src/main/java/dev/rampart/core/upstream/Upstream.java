@@ -61,7 +61,7 @@ public final class Upstream {
         for (int i = 0; i < endpoints.size(); i++) {
             List<Endpoint> refusedNow = refused;
             Endpoint candidate = selector.select(endpoints, e ->
-                    admits(e.breaker())
+                    e.breaker().wouldPermit()
                             && inRotation(e, anyHealthy)
                             && !(skipAvoided && avoid.contains(e))
                             && (refusedNow == null || !refusedNow.contains(e)));
@@ -95,12 +95,13 @@ public final class Upstream {
 
     /**
      * Whether an endpoint not in {@code tried} would be picked now: its breaker lets a call through and it
-     * passes its health check (or none does). No permission is taken.
+     * passes its health check (or none does). No permission is taken. A half-open breaker whose probes are
+     * all out lets none through: a connection refused elsewhere is then not retried at once on its account.
      */
     public boolean admitsAnyBesides(List<Endpoint> tried) {
         boolean anyHealthy = anyHealthy();
         for (Endpoint e : endpoints) {
-            if (!tried.contains(e) && admits(e.breaker()) && inRotation(e, anyHealthy)) {
+            if (!tried.contains(e) && e.breaker().wouldPermit() && inRotation(e, anyHealthy)) {
                 return true;
             }
         }
@@ -121,15 +122,6 @@ public final class Upstream {
     }
 
     /**
-     * Whether a breaker would let a call through now, without taking a permission: a half-open one only
-     * with a probe permit left, so that a connection refused elsewhere is not retried at once on the
-     * assumption that this endpoint can take the retry.
-     */
-    private static boolean admits(CircuitBreaker breaker) {
-        return breaker.wouldPermit();
-    }
-
-    /**
      * Whole seconds until the first breaker of an endpoint in rotation lets a probe through (at least 1):
      * the closed breaker of an endpoint failing its health check admits nothing the pick would send.
      */
@@ -144,7 +136,6 @@ public final class Upstream {
         if (min == Long.MAX_VALUE || min <= 0) {
             return 1;
         }
-        long seconds = min / 1_000_000_000L + (min % 1_000_000_000L == 0 ? 0 : 1); // rounded up, without overflow
-        return Math.max(1, seconds);
+        return Math.max(1, CircuitBreaker.wholeSecondsUp(min));
     }
 }

@@ -24,9 +24,7 @@ class RetryBudgetAcrossReloadTest {
     @Test
     void aReloadThatKeepsTheBudgetGrantsNoFreshRetries() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(503, "text/plain", "down"));
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { enabled = false } }",
-                     TEN_PER_WINDOW))) {
+             ProxyHarness proxy = ProxyHarness.start(config(upstream, TEN_PER_WINDOW))) {
             sendSequentially(proxy, 15);
             assertEquals(25, upstream.requests().size(), "15 requests, 10 of them retried: the budget is spent");
 
@@ -40,19 +38,22 @@ class RetryBudgetAcrossReloadTest {
     @Test
     void aChangedBudgetStartsAfresh() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(503, "text/plain", "down"));
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { enabled = false } }",
-                     TEN_PER_WINDOW))) {
+             ProxyHarness proxy = ProxyHarness.start(config(upstream, TEN_PER_WINDOW))) {
             sendSequentially(proxy, 12);
             assertEquals(22, upstream.requests().size());
 
-            proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(ProxyHarness.config(
-                    "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { enabled = false } }",
-                    TEN_PER_WINDOW.replace("min-per-second = 1", "min-per-second = 2")), "reloaded"));
+            proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(
+                    config(upstream, TEN_PER_WINDOW.replace("min-per-second = 1", "min-per-second = 2")), "reloaded"));
             sendSequentially(proxy, 5);
 
             assertEquals(32, upstream.requests().size(), "a new budget of 20: each of the 5 is retried");
         }
+    }
+
+    /** One route to {@code upstream}, whose breaker stays out of the way of the retries counted. */
+    private static String config(FakeUpstream upstream, String route) {
+        return ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { enabled = false } }", route);
     }
 
     private static void sendSequentially(ProxyHarness proxy, int requests) throws Exception {

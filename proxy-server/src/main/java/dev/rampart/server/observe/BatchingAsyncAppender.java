@@ -179,7 +179,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         if (dropped > 0 && isStarted()) {
             reportDropped(dropped);
         } else if (dropped > 0) { // a drain that ends during stop(): logback's stderr appender may be gone
-            reportAtStop(droppedMessage(dropped, "its queue of " + queueSize + " was full"));
+            reportAtStop(queueFullMessage(dropped));
         }
     }
 
@@ -198,8 +198,12 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         return dropped + " line(s) of appender [" + name + "] dropped: " + why;
     }
 
+    private String queueFullMessage(long dropped) {
+        return droppedMessage(dropped, "its queue of " + queueSize + " was full");
+    }
+
     private void reportDropped(long dropped) {
-        String message = droppedMessage(dropped, "its queue of " + queueSize + " was full");
+        String message = queueFullMessage(dropped);
         if (getContext() instanceof LoggerContext loggers) {
             loggers.getLogger(BatchingAsyncAppender.class).warn(message);
         } else {
@@ -245,7 +249,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
                     + " ms of the stop (output too slow, or no longer read); lines in the writer's buffer may be lost"
                     + " as well"));
         } else if (droppedAtStop[0] > 0) {
-            reportAtStop(droppedMessage(droppedAtStop[0], "its queue of " + queueSize + " was full"));
+            reportAtStop(queueFullMessage(droppedAtStop[0]));
         }
     }
 

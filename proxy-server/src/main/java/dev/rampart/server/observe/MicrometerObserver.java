@@ -126,25 +126,27 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     @Override
     public void onAttempt(String upstream, String endpoint, String outcome) {
-        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(outcome));
-        Counter counter = attempts.get(key);
-        if (counter == null && !retired(key)) {
-            counter = attempts.computeIfAbsent(key, k -> Counter.builder("rampart.upstream.attempts")
-                    .description("Upstream attempts by endpoint and outcome")
-                    .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "outcome", k.value())
-                    .register(registry));
+        incrementUnlessRetired(attempts, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(outcome)),
+                k -> Counter.builder("rampart.upstream.attempts")
+                        .description("Upstream attempts by endpoint and outcome")
+                        .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "outcome", k.value())
+                        .register(registry));
+    }
+
+    /**
+     * Increments the counter of {@code key}, made when absent, unless a reload removed its endpoint: that
+     * endpoint's series are gone, and an attempt still in flight at the reload that ends later would create
+     * them again, and nothing would ever remove them.
+     */
+    private void incrementUnlessRetired(ConcurrentMap<EndpointLabels, Counter> meters, EndpointLabels key,
+                                        Function<EndpointLabels, Counter> create) {
+        Counter counter = meters.get(key);
+        if (counter == null && !retiredEndpoints.contains(new EndpointLabels(key.upstream(), key.endpoint(), ""))) {
+            counter = meters.computeIfAbsent(key, create);
         }
         if (counter != null) {
             counter.increment();
         }
-    }
-
-    /**
-     * Whether a reload removed this endpoint, whose series are then gone: an attempt still in flight at
-     * the reload that ends later would create them again, and nothing would ever remove them.
-     */
-    private boolean retired(EndpointLabels key) {
-        return retiredEndpoints.contains(new EndpointLabels(key.upstream(), key.endpoint(), ""));
     }
 
     @Override
@@ -178,16 +180,11 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * @param toState {@code closed}, {@code half_open} or {@code open}; case and {@code -} are normalised
      */
     public void onBreakerTransition(String upstream, String endpoint, String toState) {
-        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(toState));
-        if (!transitions.containsKey(key) && retired(key)) {
-            return; // the breaker of a removed endpoint, moved by a call that was in flight at the reload
-        }
-        lookup(transitions, key,
+        incrementUnlessRetired(transitions, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(toState)),
                 k -> Counter.builder("rampart.circuit.breaker.transitions")
                         .description("Circuit breaker state changes")
                         .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "to", normalizeState(k.value()))
-                        .register(registry))
-                .increment();
+                        .register(registry));
     }
 
     /** A config reload was applied ({@code true}) or refused ({@code false}). */
@@ -224,7 +221,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     /**
      * Forgets an endpoint that a reload removed: its breaker state and health gauges, its breaker transition counters
      * and its attempt counters, so endpoints that come and go do not grow the scrape forever. Attempts
-     * still in flight that end afterwards are not counted (see {@link #retired}), until a reload configures
+     * still in flight that end afterwards are not counted (see {@link #incrementUnlessRetired}), until a reload configures
      * the endpoint again.
      */
     public synchronized void removeEndpoint(String upstream, String endpoint) {
