@@ -82,7 +82,8 @@ public final class PemFiles {
     public static PrivateKeyFile privateKey(Path keyFile) {
         String text;
         try {
-            text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+            // Latin-1 maps every byte to a char: text around the PEM blocks may be in any encoding.
+            text = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             return PrivateKeyFile.problem("cannot read it: " + e.getMessage());
         }

@@ -106,6 +106,20 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void textOutsideThePemBlocksMayBeAnyBytes() throws Exception {
+        // openssl ignores what stands before and after a block; people note where a key came from there.
+        Path key = dir.resolve("annotated.key");
+        Files.write(key, ("Schlüssel für den Prüfstand — ausgestellt 2026\n"
+                + Files.readString(TestCertificates.openSslFile(dir, "rsa-pkcs1.key"))
+                + "Ende · fin\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path cert = TestCertificates.openSslFile(dir, "rsa.crt");
+
+        assertEquals(key, ConfigLoader.parse(listener(cert, key), "annotated").server().tls().orElseThrow()
+                .privateKey());
+        assertEquals("RSA", PemFiles.privateKey(key).key().getAlgorithm());
+    }
+
+    @Test
     void aKeyOnACurveTheJvmCannotSignWithIsNotCalledAnotherCertificatesKey() {
         Path cert = TestCertificates.openSslFile(dir, "secp256k1.crt");
         Path key = TestCertificates.openSslFile(dir, "secp256k1.key");
