@@ -2,7 +2,6 @@ package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.RampartConfig;
-import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
@@ -18,29 +17,26 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 /**
  * The long-lived state of a running proxy: the current config generation (swapped atomically on reload),
- * the connection pools and breakers that outlive generations, and the drain flags. One per process.
+ * the state that outlives generations ({@link CarriedState}), and the drain flags. One per process.
  */
 public final class ProxyRuntime {
 
     private final AtomicReference<ProxySnapshot> current = new AtomicReference<>();
-    private final BreakerRegistry breakers;
-    private final Bulkheads bulkheads = new Bulkheads();
-    private final EndpointLoads endpointLoads = new EndpointLoads();
-    private final RetryBudgets retryBudgets;
-    private final OriginPools pools;
-    private final HealthChecks health;
+    private final CarriedState carried;
     private final ProxyObserver observer;
     private final Ticker ticker;
     private final Clock clock;
     private final Transport transport;
     private final EventLoopGroup workers;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Object quiescence = new Object();
     private volatile boolean draining;
     private volatile boolean refusing;
@@ -53,33 +49,28 @@ public final class ProxyRuntime {
                         BreakerRegistry breakers, ProxyObserver observer, Ticker ticker, Clock clock) {
         this.transport = transport;
         this.workers = workers;
-        this.breakers = breakers;
         this.observer = observer;
         this.ticker = ticker;
         this.clock = clock;
-        this.retryBudgets = new RetryBudgets(ticker);
         Class<? extends DatagramChannel> datagram = transport.name().equals("epoll")
                 ? EpollDatagramChannel.class : NioDatagramChannel.class;
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(datagram));
-        this.pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
-        this.health = new HealthChecks(workers, pools::probe);
+        OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
+        this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
+                new HealthChecks(workers, pools::probe), pools);
         ProxySnapshot first = build(config);
         current.set(first);
-        health.run(first.healthTargets());
+        carried.health().run(first.healthTargets());
     }
 
     /** Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. */
     public void apply(RampartConfig config) {
         ProxySnapshot next = build(config);
-        pools.reloadTrust();
+        carried.pools().reloadTrust();
         current.set(next);
-        breakers.retainOnly(next.breakersInUse());
-        bulkheads.retainOnly(config.upstreams().keySet());
-        endpointLoads.retainOnly(config);
-        retryBudgets.retainOnly(config.routes().stream().map(RouteConfig::name).collect(Collectors.toSet()));
-        pools.retainOnly(next.poolsInUse());
-        health.run(next.healthTargets());
+        carried.retainOnly(next);
+        carried.health().run(next.healthTargets());
     }
 
     public RampartConfig config() {
@@ -91,16 +82,16 @@ public final class ProxyRuntime {
     }
 
     public BreakerRegistry breakers() {
-        return breakers;
+        return carried.breakers();
     }
 
     /** The active health checks and their verdicts. */
     public HealthChecks healthChecks() {
-        return health;
+        return carried.health();
     }
 
     public OriginPools pools() {
-        return pools;
+        return carried.pools();
     }
 
     ProxyObserver observer() {
@@ -128,7 +119,7 @@ public final class ProxyRuntime {
     public void refuseNewRequests() {
         draining = true;
         refusing = true;
-        pools.openNoMoreForWaiters();
+        carried.pools().openNoMoreForWaiters();
     }
 
     boolean refusing() {
@@ -156,7 +147,7 @@ public final class ProxyRuntime {
      * Waits until no request is in flight or {@code timeout} passed. Called from the shutdown thread,
      * never from an event loop. Returns whether the proxy went quiet in time.
      */
-    public boolean awaitQuiescence(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitQuiescence(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (quiescence) {
             while (inFlight.get() > 0) {
@@ -164,7 +155,7 @@ public final class ProxyRuntime {
                 if (left <= 0) {
                     return false;
                 }
-                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(quiescence, Math.min(left, 100_000_000L));
+                TimeUnit.NANOSECONDS.timedWait(quiescence, Math.min(left, 100_000_000L));
             }
         }
         return true;
@@ -172,12 +163,11 @@ public final class ProxyRuntime {
 
     /** The end: stops health checks and closes every upstream connection, idle or borrowed (call after the drain). */
     public void close() {
-        health.close();
-        pools.closeAll();
+        carried.health().close();
+        carried.pools().closeAll();
     }
 
     private ProxySnapshot build(RampartConfig config) {
-        return ProxySnapshot.build(config, breakers, bulkheads, endpointLoads, retryBudgets, health, pools, observer, ticker, clock,
-                ThreadLocalRandom.current());
+        return ProxySnapshot.build(config, carried, observer, ticker, clock, ThreadLocalRandom.current());
     }
 }

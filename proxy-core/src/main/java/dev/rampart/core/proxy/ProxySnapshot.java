@@ -8,15 +8,11 @@ import dev.rampart.core.errors.ErrorRenderer;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.Backoff;
-import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.CircuitBreaker;
-import dev.rampart.core.resilience.Bulkheads;
 import dev.rampart.core.resilience.RetryBudget;
-import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.routing.Router;
 import dev.rampart.core.upstream.Endpoint;
-import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.balancing.EndpointSelectors;
 import dev.rampart.core.upstream.pool.OriginPools;
@@ -71,8 +67,7 @@ final class ProxySnapshot {
         this.healthTargets = healthTargets;
     }
 
-    static ProxySnapshot build(RampartConfig config, BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads,
-                               RetryBudgets budgets, HealthChecks health, OriginPools pools, ProxyObserver observer, Ticker ticker,
+    static ProxySnapshot build(RampartConfig config, CarriedState carried, ProxyObserver observer, Ticker ticker,
                                Clock clock, RandomGenerator random) {
         Map<String, Long> longestCalls = longestCallsByUpstream(config);
         Map<String, Upstream> upstreams = new HashMap<>();
@@ -84,24 +79,24 @@ final class ProxySnapshot {
                 PoolSettings settings = new PoolSettings(address, uc.connectTimeout(), uc.maxConnectionsPerEndpoint(),
                         uc.poolIdleTimeout(), uc.poolMaxConnectionAge(), MAX_PENDING_ACQUIRES, uc.tls());
                 poolsInUse.add(settings);
-                var endpointHealth = health.healthOf(uc.name(), address, uc.healthCheck());
-                CircuitBreaker breaker = breakers.get(uc.name(), address, uc.circuitBreaker());
+                var endpointHealth = carried.health().healthOf(uc.name(), address, uc.healthCheck());
+                CircuitBreaker breaker = carried.breakers().get(uc.name(), address, uc.circuitBreaker());
                 breaker.expectCallsWithin(longestCalls.getOrDefault(uc.name(), 0L));
                 endpoints.add(new Endpoint(address, settings, breaker, endpointHealth,
-                        loads.of(uc.name(), address.authority())));
+                        carried.loads().of(uc.name(), address.authority())));
                 uc.healthCheck().ifPresent(check ->
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, EndpointSelectors.of(uc.loadBalancing()),
-                    bulkheads.forUpstream(uc.name(), uc.maxConcurrentRequests())));
+                    carried.bulkheads().forUpstream(uc.name(), uc.maxConcurrentRequests())));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
-            RetryBudget budget = budgets.forRoute(rc.name(), rc.retry().budget());
+            RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
-                pools, observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets));
+                carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets));
     }
 
     /**

@@ -1,0 +1,31 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.health.HealthChecks;
+import dev.rampart.core.resilience.BreakerRegistry;
+import dev.rampart.core.resilience.Bulkheads;
+import dev.rampart.core.resilience.RetryBudgets;
+import dev.rampart.core.upstream.EndpointLoads;
+import dev.rampart.core.upstream.pool.OriginPools;
+
+import java.util.stream.Collectors;
+
+/**
+ * The runtime state a reload carries from one config generation to the next, keyed by upstream, endpoint
+ * or route: breakers, bulkheads, loads and retry budgets keep their counts, health checks their verdicts,
+ * pools their connections. A reload must not hand a failing endpoint a fresh breaker or refill a budget.
+ */
+record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads, RetryBudgets budgets,
+                    HealthChecks health, OriginPools pools) {
+
+    /** Drops what {@code next} no longer names; called once {@code next} serves new requests. */
+    void retainOnly(ProxySnapshot next) {
+        RampartConfig config = next.config();
+        breakers.retainOnly(next.breakersInUse());
+        bulkheads.retainOnly(config.upstreams().keySet());
+        loads.retainOnly(config);
+        budgets.retainOnly(config.routes().stream().map(RouteConfig::name).collect(Collectors.toSet()));
+        pools.retainOnly(next.poolsInUse());
+    }
+}
