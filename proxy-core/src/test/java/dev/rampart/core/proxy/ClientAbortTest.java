@@ -128,6 +128,8 @@ class ClientAbortTest {
             assertEquals("second", raw.read().text());
         }
         assertEquals(List.of("/first", "/second"), upstream.requests().stream().map(RecordedRequest::uri).toList());
+        // Sent while /first was still out, /second would have needed a connection of its own.
+        assertEquals(1, upstream.connectionsAccepted(), "/second went out on the connection /first had freed");
         assertTrue(logs.errors().isEmpty(), logs.dump());
     }
 

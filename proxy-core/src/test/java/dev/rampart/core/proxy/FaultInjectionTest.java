@@ -300,6 +300,8 @@ class FaultInjectionTest {
             assertEquals(64 * 1024, in.readNBytes(64 * 1024).length);
         }
         awaitExchangeWithStatus(499, 1);
+        // The relay stopped: the upstream connection streaming the 50 MiB is closed, not left to run.
+        poll(() -> upstream.connectionsOpen() == 0, "the upstream connection of the cut relay to close");
         assertServing();
         assertEquals(1, upstream.requests().size());
     }

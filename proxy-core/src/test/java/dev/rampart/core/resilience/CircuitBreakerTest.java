@@ -190,6 +190,19 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aSlowCallRateBelowTheThresholdStaysClosed() {
+        consecutiveFailures = 0;
+        minimumCalls = 4;
+        slowCallDuration = Duration.ofSeconds(1);
+        slowCallRateThreshold = 50;
+        CircuitBreaker breaker = breaker();
+        succeed(breaker, 3);
+        breaker.tryAcquirePermission();
+        breaker.onSuccess(Duration.ofSeconds(2).toNanos());
+        assertEquals(CLOSED, breaker.state(), "1 slow of 4 = 25%");
+    }
+
+    @Test
     void aCallOfExactlyTheSlowDurationIsNotSlow() {
         consecutiveFailures = 0;
         minimumCalls = 1;
@@ -287,6 +300,51 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void afterRecoveringItTakesAWholeNewRunOfFailuresToOpen() {
+        consecutiveFailures = 2;
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 2);
+        assertEquals(OPEN, breaker.state());
+        ticker.advance(openDuration);
+        succeed(breaker, 3);
+        assertEquals(CLOSED, breaker.state());
+
+        fail(breaker, 1);
+        assertEquals(CLOSED, breaker.state(), "the run that opened it ended with the recovery");
+        fail(breaker, 1);
+        assertEquals(OPEN, breaker.state());
+    }
+
+    @Test
+    void aProbeOfExactlyTheSlowDurationIsNotSlow() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 1;
+        slowCallDuration = Duration.ofMillis(100);
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 1);
+        ticker.advance(openDuration);
+        assertTrue(breaker.tryAcquirePermission());
+
+        breaker.onSuccess(slowCallDuration.toNanos());
+
+        assertEquals(CLOSED, breaker.state());
+    }
+
+    @Test
+    void reopeningNearTheLargestOpenPeriodDoesNotOverflow() {
+        // HOCON saturates "practically forever" at Long.MAX_VALUE ns; doubling such a period must stay at the max.
+        openDuration = Duration.ofNanos(Long.MAX_VALUE / 2 + 1);
+        maxOpenDuration = Duration.ofNanos(Long.MAX_VALUE);
+        CircuitBreaker breaker = openedAndWaited();
+        assertTrue(breaker.tryAcquirePermission());
+
+        breaker.onFailure(FAST);
+
+        assertEquals(OPEN, breaker.state());
+        assertEquals(Long.MAX_VALUE, breaker.nanosUntilHalfOpen());
+    }
+
+    @Test
     void aCancelledProbeHandsItsPermitBack() {
         CircuitBreaker breaker = openedAndWaited();
         for (int i = 0; i < 3; i++) {
@@ -333,6 +391,19 @@ class CircuitBreakerTest {
         ticker.advance(Duration.ofSeconds(1));
         assertTrue(breaker.tryAcquirePermission(), "lost probes must not hold the endpoint out forever");
         assertEquals(HALF_OPEN, breaker.state());
+    }
+
+    @Test
+    void lostProbesAreCountedFromTheLastPermitHandedOut() {
+        CircuitBreaker breaker = openedAndWaited();
+        assertTrue(breaker.tryAcquirePermission());
+        ticker.advance(Duration.ofSeconds(30));
+        assertTrue(breaker.tryAcquirePermission());
+        assertTrue(breaker.tryAcquirePermission());
+        ticker.advance(Duration.ofSeconds(30));
+        assertFalse(breaker.tryAcquirePermission(), "the last probe went out 30 s ago: it may still answer");
+        ticker.advance(Duration.ofSeconds(30));
+        assertTrue(breaker.tryAcquirePermission(), "60 s after the last permit the probes count as lost");
     }
 
     @Test

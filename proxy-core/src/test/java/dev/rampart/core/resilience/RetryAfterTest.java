@@ -85,6 +85,9 @@ class RetryAfterTest {
         // 31 is 2031, ahead
         Optional<Duration> ahead = RetryAfter.parse("Sunday, 01-Jun-31 00:00:00 GMT", clock);
         assertEquals(Optional.of(Duration.ofDays(365)), ahead);
+        // 80 is 2080, exactly 50 years ahead by the year: not more than 50, so still ahead
+        assertEquals(Optional.of(Duration.between(clock.instant(), Instant.parse("2080-01-01T00:00:00Z"))),
+                RetryAfter.parse("Monday, 01-Jan-80 00:00:00 GMT", clock));
     }
 
     @ParameterizedTest
