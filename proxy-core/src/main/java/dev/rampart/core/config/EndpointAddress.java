@@ -43,7 +43,12 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 throw new IllegalArgumentException("unterminated IPv6 literal in \"" + text + "\"");
             }
             host = rest.substring(1, close);
-            portText = close + 1 < rest.length() && rest.charAt(close + 1) == ':' ? rest.substring(close + 2) : null;
+            if (close + 1 < rest.length() && rest.charAt(close + 1) != ':') {
+                // RFC 3986 3.2.2: only ":port" may follow the literal; "[::1]8080" is a typo, not port 80.
+                throw new IllegalArgumentException("expected :port after the IPv6 address in \"" + text
+                        + "\" (expected: [address]:port)");
+            }
+            portText = close + 1 < rest.length() ? rest.substring(close + 2) : null;
         } else {
             int colon = rest.lastIndexOf(':');
             host = colon < 0 ? rest : rest.substring(0, colon);

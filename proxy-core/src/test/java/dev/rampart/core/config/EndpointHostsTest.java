@@ -39,6 +39,21 @@ class EndpointHostsTest extends RejectedConfigSupport {
                 Integer.toString(EndpointAddress.parse(endpoint).port()));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http://[::1]8080", "https://[::1]x", "http://[::1]]:8080", "[::1]8080"})
+    void anythingButAPortAfterAnIpv6AddressIsRefused(String endpoint) {
+        // Not the scheme's default port: nginx and curl refuse these too (RFC 3986 3.2.2).
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse(endpoint));
+        assertEquals("expected :port after the IPv6 address in \"" + endpoint + "\" (expected: [address]:port)",
+                e.getMessage());
+    }
+
+    @Test
+    void anIpv6AddressWithoutAPortTakesTheSchemesDefault() {
+        assertEquals(80, EndpointAddress.parse("http://[::1]").port());
+        assertEquals(443, EndpointAddress.parse("https://[::1]/").port());
+    }
+
     @Test
     void aPortOfNonAsciiDigitsIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse("127.0.0.1:\u0664\u0665"));
