@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -40,8 +41,15 @@ final class ConfigReloader implements AutoCloseable {
         void reloaded(boolean success);
     }
 
+    /** Opens the file watch: the platform's, or in a test one that fails as a crowded node's does. */
+    @FunctionalInterface
+    interface WatchServices {
+        WatchService open() throws IOException;
+    }
+
     private final ConfigSource source;
     private final Target target;
+    private final WatchServices watchServices;
     private final Object lock = new Object();
     /** Closed by the shutdown: no reload after it. Guarded by {@link #lock}. */
     private boolean closed;
@@ -54,8 +62,13 @@ final class ConfigReloader implements AutoCloseable {
     private Thread thread;
 
     ConfigReloader(ConfigSource source, Target target) {
+        this(source, target, () -> FileSystems.getDefault().newWatchService());
+    }
+
+    ConfigReloader(ConfigSource source, Target target, WatchServices watchServices) {
         this.source = source;
         this.target = target;
+        this.watchServices = watchServices;
     }
 
     /** Loads the file again now. Returns whether the new config was applied. */
@@ -92,40 +105,69 @@ final class ConfigReloader implements AutoCloseable {
     }
 
     /**
-     * Watches the config file's directory for changes to it, and, when the file is a link into another
-     * directory (a config tree managed with symlinks), the directory of the file it points to as well.
+     * Watches the config file's directory for changes to it, and the links on its way: a directory on its
+     * path that is a link (a {@code current -> releases/N} layout) and, when the file itself is a link (a
+     * config tree managed with symlinks, a Kubernetes ConfigMap), the directory of the file it points to.
+     * Without a watch (no inotify instance left on a crowded node) the proxy runs all the same and reloads on
+     * SIGHUP: a convenience must not keep it from starting.
      */
-    void watchFile() throws IOException {
+    void watchFile() {
         if (source.file().isEmpty()) {
             return;
         }
         Path file = source.file().get().toAbsolutePath();
-        watcher = FileSystems.getDefault().newWatchService();
-        watch(file);
-        watchLinkTarget(file);
+        try {
+            watcher = watchServices.open();
+            watch(watched, file);
+        } catch (IOException e) {
+            log.warn("config file {} is not watched for changes ({}); reload it with SIGHUP", file, e.toString());
+            closeWatcher();
+            return;
+        }
+        watchLinks(file);
         thread = new Thread(() -> watchLoop(file), "rampart-config-watch");
         thread.setDaemon(true);
         thread.start();
     }
 
     /** Watches {@code file}'s directory for events about {@code file} (a directory registered twice has one key). */
-    private void watch(Path file) throws IOException {
+    private void watch(Map<WatchKey, Set<Path>> into, Path file) throws IOException {
         Path dir = Objects.requireNonNull(file.getParent());
         WatchKey key = dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
                 StandardWatchEventKinds.ENTRY_DELETE);
-        watched.computeIfAbsent(key, k -> new HashSet<>()).add(file.getFileName());
+        into.computeIfAbsent(key, k -> new HashSet<>()).add(file.getFileName());
     }
 
-    /** Watches the file a link points to (again after each change: the link may point elsewhere now). */
-    private void watchLinkTarget(Path file) {
+    /**
+     * Watches what the links on the way to {@code file} point to now, and stops watching what they pointed
+     * to before: run again after each change, since a switched link leads elsewhere.
+     */
+    private void watchLinks(Path file) {
+        Map<WatchKey, Set<Path>> next = new HashMap<>();
         try {
+            watch(next, file);
+            for (Path dir = file.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+                if (Files.isSymbolicLink(dir)) {
+                    watch(next, dir); // its parent tells when the link is switched
+                }
+            }
             Path real = file.toRealPath();
             if (!real.equals(file)) {
-                watch(real);
+                watch(next, real); // inotify follows a link once, when the watch is made
             }
         } catch (IOException e) {
-            log.debug("config file {}: its link target is not watched", file, e);
+            // Mid-switch, or the file is gone for now: keep every watch made so far, add what could be made.
+            log.debug("config file {}: not every link on its way is watched", file, e);
+            next.forEach((key, names) -> watched.computeIfAbsent(key, k -> new HashSet<>()).addAll(names));
+            return;
         }
+        for (WatchKey key : watched.keySet()) {
+            if (!next.containsKey(key)) {
+                key.cancel(); // a release the link no longer points to: its edits are not the config's
+            }
+        }
+        watched.clear();
+        watched.putAll(next);
     }
 
     private void watchLoop(Path file) {
@@ -148,8 +190,8 @@ final class ConfigReloader implements AutoCloseable {
                 }
                 if (file.toFile().isFile()) {
                     reload("file changed");
-                    watchLinkTarget(file);
                 }
+                watchLinks(file);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
@@ -177,6 +219,10 @@ final class ConfigReloader implements AutoCloseable {
         synchronized (lock) {
             closed = true; // after a reload in progress, before none
         }
+        closeWatcher();
+    }
+
+    private void closeWatcher() {
         if (watcher != null) {
             try {
                 watcher.close();

@@ -1,9 +1,11 @@
 package dev.rampart.server;
 
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -71,5 +73,34 @@ class ConfigReloaderTest {
         assertFalse(reloader.reload("an edit that cannot be applied"), "no exception escapes to the watch loop");
         assertTrue(reloader.reload("the next edit"));
         assertEquals(java.util.List.of(false, true), counted, "rampart_config_reloads_total{result=failure}, then success");
+    }
+    @Test
+    void aFileThatCannotBeWatchedIsReloadedOnSighupAndTheProxyStartsAllTheSame() throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
+        AtomicInteger applied = new AtomicInteger();
+        ConfigReloader reloader = new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
+            @Override
+            public void apply(RampartConfig config) {
+                applied.incrementAndGet();
+            }
+
+            @Override
+            public void reloaded(boolean success) {
+            }
+        }, () -> {
+            // what a node whose fs.inotify.max_user_instances is used up answers
+            throw new IOException("User limit of inotify instances reached or too many open files");
+        });
+        try (LogCapture logs = LogCapture.start()) {
+            reloader.watchFile();
+
+            assertTrue(logs.dump().contains("WARN dev.rampart.server.ConfigReloader - config file " + file.toAbsolutePath()
+                    + " is not watched for changes (java.io.IOException: User limit of inotify instances reached or too"
+                    + " many open files); reload it with SIGHUP"), logs.dump());
+        }
+        assertTrue(reloader.reload("SIGHUP"));
+        assertEquals(1, applied.get());
+        reloader.close();
     }
 }

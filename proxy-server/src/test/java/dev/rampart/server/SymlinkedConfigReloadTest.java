@@ -10,12 +10,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * A config file reached through a symlink into another directory (a config tree managed with stow or
- * Ansible): an edit of the file it points to is a change of the config, and reloads it.
+ * Ansible), or through a linked directory (a {@code current -> releases/N} layout): an edit of the file it
+ * points to, or a switch of the link, is a change of the config, and reloads it.
  */
 class SymlinkedConfigReloadTest {
 
@@ -55,6 +59,38 @@ class SymlinkedConfigReloadTest {
         Files.writeString(real, config("after")); // in place, in the target's directory: the link's does not change
 
         awaitBody("after");
+    }
+
+    @Test
+    void switchingALinkedDirectoryReloadsAndTheOldReleaseIsNoLongerWatched() throws Exception {
+        // releases/1 and releases/2 side by side, "current" pointing at one: switched with mv -T, as deploy tools do.
+        Path one = Files.createDirectories(dir.resolve("releases/1")).resolve("proxy.conf");
+        Path two = Files.createDirectories(dir.resolve("releases/2")).resolve("proxy.conf");
+        Files.writeString(one, config("one"));
+        Files.writeString(two, config("two"));
+        Path current = dir.resolve("current");
+        Files.createSymbolicLink(current, Path.of("releases/1"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(current.resolve("proxy.conf")));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        Path next = Files.createSymbolicLink(dir.resolve("current.next"), Path.of("releases/2"));
+        Files.move(next, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        awaitBody("two");
+
+        Files.writeString(two, config("three")); // the file in use now
+        awaitBody("three");
+
+        Files.writeString(one, config("stale")); // the release left behind: not the config any more
+        Thread.sleep(3 * ConfigReloader.DEBOUNCE.toMillis());
+        assertEquals(2.0, successfulReloads(), "the switch and the edit reloaded; the old release's edit did not");
+    }
+
+    private double successfulReloads() throws Exception {
+        String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("rampart_config_reloads_total{result=\"success\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private void awaitBody(String expected) throws Exception {
