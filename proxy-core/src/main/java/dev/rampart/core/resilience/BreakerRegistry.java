@@ -66,9 +66,31 @@ public final class BreakerRegistry {
     }
 
     private CircuitBreaker create(Key key) {
-        CircuitBreaker.StateListener forEndpoint =
-                (from, to) -> listener.onTransition(key.upstream(), key.endpoint(), from, to);
-        return CircuitBreaker.of(key.config(), ticker, forEndpoint);
+        Reporter reporter = new Reporter(key);
+        reporter.breaker = CircuitBreaker.of(key.config(), ticker, reporter);
+        return reporter.breaker;
+    }
+
+    /**
+     * Reports a breaker's transitions while this registry holds it. One a reload replaced (its config
+     * changed) still serves the old config's in-flight requests, and may open for them; reported, that
+     * "open" would stand in the transitions counter next to a state gauge showing the new, closed breaker,
+     * and no "closed" would ever follow it.
+     */
+    private final class Reporter implements CircuitBreaker.StateListener {
+        private final Key key;
+        private volatile CircuitBreaker breaker;
+
+        Reporter(Key key) {
+            this.key = key;
+        }
+
+        @Override
+        public void onStateChange(CircuitBreaker.State from, CircuitBreaker.State to) {
+            if (breakers.asMap().get(key) == breaker) {
+                listener.onTransition(key.upstream(), key.endpoint(), from, to);
+            }
+        }
     }
 
     /**

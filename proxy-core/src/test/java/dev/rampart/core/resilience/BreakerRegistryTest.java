@@ -54,6 +54,21 @@ class BreakerRegistryTest {
     }
 
     @Test
+    void aBreakerAReloadReplacedReportsNoTransitions() {
+        CircuitBreaker old = registry.get("app", A, config(1));
+        CircuitBreaker fresh = registry.get("app", A, config(2)); // the reload changed the breaker config
+        registry.retainOnly(List.of(fresh));
+
+        trip(old); // a retry of the old config's request, still in flight
+
+        assertEquals(List.of(), transitions, "the metrics show the fresh breaker, which is closed");
+        fresh.tryAcquirePermission();
+        fresh.onFailure(1);
+        trip(fresh);
+        assertEquals(List.of("app 10.0.0.1:8081 CLOSED->OPEN"), transitions);
+    }
+
+    @Test
     void endpointsAndUpstreamsHaveTheirOwnBreakers() {
         CircuitBreaker a = registry.get("app", A, config(1));
         assertNotSame(a, registry.get("app", B, config(1)));
