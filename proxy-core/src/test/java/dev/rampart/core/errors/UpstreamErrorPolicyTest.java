@@ -31,6 +31,7 @@ class UpstreamErrorPolicyTest {
     @Test
     void clientErrorsWhenConfigured() {
         assertTrue(UpstreamErrorPolicy.shouldRewrite(ALL_ERRORS, 404, "text/html"));
+        assertTrue(UpstreamErrorPolicy.shouldRewrite(ALL_ERRORS, 400, "text/html"), "the first of the class");
         assertTrue(UpstreamErrorPolicy.shouldRewrite(ALL_ERRORS, 502, "text/html"));
     }
 
