@@ -84,7 +84,7 @@ final class ClientAnswers {
      */
     private boolean dropsBody(ProxySnapshot snapshot, HttpRequest request) {
         return !bodyless(request) && !HttpUtil.is100ContinueExpected(request) && keepAliveAfter(request, true)
-                && HttpUtil.getContentLength(request, 0L) <= snapshot.config().server().maxRequestBody();
+                && ClientHttpCodec.declaredLength(request, 0L) <= snapshot.config().server().maxRequestBody();
     }
 
     /** The answer is on its way: the request ends once it is written, or, with a body to drop, once that is read. */
@@ -137,7 +137,7 @@ final class ClientAnswers {
             return false;
         }
         try {
-            return HttpUtil.getContentLength(head, 0L) == 0;
+            return ClientHttpCodec.declaredLength(head, 0L) == 0;
         } catch (NumberFormatException e) {
             return false;
         }

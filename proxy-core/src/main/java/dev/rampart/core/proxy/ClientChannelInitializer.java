@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -18,15 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * configured limits → one message per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
-
-    /**
-     * Netty's codec closes a connection, without a word, once more than 128 requests it decoded await their
-     * responses; a client pipelining small requests reaches that within one read. The backlog is bounded
-     * anyway: requests are served one at a time, and the connection reads again only when the flow-control
-     * queue has given out everything it decoded, so at most one read's worth of requests waits (a few
-     * thousand tiny heads in a 64 KiB read). nginx, too, answers pipelined requests however many arrive.
-     */
-    private static final int UNLIMITED_PIPELINE_DEPTH = Integer.MAX_VALUE;
 
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
@@ -96,7 +86,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
         p.addLast(HEAD_SCAN, heads.beforeDecoder());
-        p.addLast(HTTP_CODEC, new HttpServerCodec(decoder, UNLIMITED_PIPELINE_DEPTH));
+        p.addLast(HTTP_CODEC, new ClientHttpCodec(decoder));
         p.addLast(HEAD_MARK, heads.afterDecoder());
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast("proxy", handler);

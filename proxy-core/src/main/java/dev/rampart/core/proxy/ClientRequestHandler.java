@@ -12,7 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -234,7 +233,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         RouteConfig rc = route.config();
         outcome.route(route.name(), rc.upstream().orElse(null));
-        long contentLength = HttpUtil.getContentLength(head, 0L); // 0 for a chunked body, counted as it arrives
+        long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
         if (contentLength > snapshot.config().server().maxRequestBody()) {
             failEarly(Reason.REQUEST_BODY_TOO_LARGE, null);
             return;

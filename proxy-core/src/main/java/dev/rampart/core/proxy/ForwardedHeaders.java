@@ -81,7 +81,7 @@ final class ForwardedHeaders {
         }
         if (contentLength < 0) {
             out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
-        } else if (contentLength > 0 || methodExpectsBody(in)) {
+        } else if (contentLength > 0 || methodExpectsBody(in) || carriesDraftWebSocketKeys(out)) {
             out.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
         out.set(X_RAMPART_ATTEMPT, FIRST_ATTEMPT); // replaces any the client sent: never trusted from a client
@@ -332,6 +332,15 @@ final class ForwardedHeaders {
     private static void appendVia(String prior, HttpVersion received, HttpHeaders out) {
         String own = received.equals(HttpVersion.HTTP_1_0) ? VIA_VALUE_1_0 : VIA_VALUE;
         out.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? own : prior + ", " + own);
+    }
+
+    /**
+     * Whether a head carries both keys of the withdrawn 2010 WebSocket draft (Hixie-76): servers that still
+     * follow it (Netty's decoder, so many Java services) give such a GET an 8-byte body unless a
+     * Content-Length says otherwise, and would wait for it, or take it from the next request.
+     */
+    private static boolean carriesDraftWebSocketKeys(HttpHeaders headers) {
+        return headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1) && headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY2);
     }
 
     private static boolean methodExpectsBody(HttpRequest in) {

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.ArrayList;
@@ -80,7 +79,7 @@ final class RequestBody {
         if (complete) {
             return false;
         }
-        long length = HttpUtil.getContentLength(request, -1L);
+        long length = ClientHttpCodec.declaredLength(request, -1L);
         return length >= 0 && length <= Math.min(READ_FIRST_UP_TO, replayLimit);
     }
 

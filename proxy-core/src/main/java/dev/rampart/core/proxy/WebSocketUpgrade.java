@@ -32,7 +32,7 @@ final class WebSocketUpgrade {
         if (!HttpMethod.GET.equals(head.method()) || !HttpVersion.HTTP_1_1.equals(head.protocolVersion())) {
             return false;
         }
-        if (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) != 0) {
+        if (HttpUtil.isTransferEncodingChunked(head) || ClientHttpCodec.declaredLength(head, 0L) != 0) {
             return false;
         }
         HttpHeaders headers = head.headers();

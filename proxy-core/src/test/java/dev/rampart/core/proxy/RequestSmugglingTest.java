@@ -289,6 +289,24 @@ class RequestSmugglingTest {
     }
 
     @Test
+    void aGetWithTheWithdrawnWebSocketDraftsKeysHasNoBodyAndTheNextRequestIsIntact() {
+        // Netty's decoder gives such a GET (Hixie-76, 2010) an 8-byte body; RFC 9112 6.3 gives it none.
+        int before = upstream.requests().size();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /first HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key1: 1 2\r\nSec-WebSocket-Key2: 3 4\r\n\r\n"
+                    + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            assertEquals(200, raw.read().status());
+        }
+        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        assertEquals(List.of("/first", "/second"), seen.stream().map(RecordedRequest::uri).toList());
+        assertEquals(0, seen.get(0).bodyLength(), "no bytes of the next request as its body");
+        assertEquals("0", seen.get(0).header("x-original-content-length"),
+                "framed for servers that still follow the draft (this fake upstream is one: Netty's decoder)");
+        assertEquals("1 2", seen.get(0).header("sec-websocket-key1"), "the fields themselves are forwarded");
+    }
+
+    @Test
     void aFoldedHeadIsRefusedEvenInTheSameReadAsTheEndOfABodyBeforeIt() {
         int before = upstream.requests().size();
         try (RawHttp raw = proxy.raw()) {

@@ -1,0 +1,124 @@
+package dev.rampart.core.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+
+/**
+ * The HTTP/1.1 codec of a client connection: Netty's request decoder and response encoder, paired as
+ * Netty's {@code HttpServerCodec} pairs them (each response is encoded knowing its request's method, so a
+ * response to HEAD goes without a body), with one difference: a request's body is framed by
+ * {@code Content-Length} or {@code Transfer-Encoding} only (RFC 9112 §6.3). Netty's decoder still gives a
+ * GET that carries {@code Sec-WebSocket-Key1} and {@code Sec-WebSocket-Key2} (a withdrawn 2010 WebSocket
+ * draft) an 8-byte body it never declared, and would take the first bytes of the next request on the
+ * connection as that body: a desync with every server that follows the RFC.
+ */
+final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec.RequestDecoder, ClientHttpCodec.ResponseEncoder> {
+
+    /**
+     * The methods of the requests decoded and not yet answered, oldest first. Unbounded, where Netty's codec
+     * closes a connection without a word once 128 decoded requests await their responses (a client
+     * pipelining small requests reaches that within one read). The backlog is bounded anyway: requests are
+     * served one at a time, and the connection reads again only once the flow-control queue has given out
+     * everything decoded, so at most one read's worth of requests waits. nginx, too, answers pipelined
+     * requests however many arrive.
+     */
+    private final Queue<HttpMethod> unanswered = new ArrayDeque<>(2);
+    /** A request had both Transfer-Encoding and Content-Length: the connection ends with its response. */
+    private boolean closeAfterResponse;
+
+    ClientHttpCodec(HttpDecoderConfig config) {
+        init(new RequestDecoder(config), new ResponseEncoder());
+    }
+
+    /**
+     * The body length a decoded request declares: its {@code Content-Length} (the decoder has checked and
+     * normalized it), or {@code absent} when it has none. Unlike {@code HttpUtil.getContentLength}, never
+     * the 8 bytes of the withdrawn WebSocket draft.
+     */
+    static long declaredLength(HttpMessage head, long absent) {
+        String length = head.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return length == null ? absent : Long.parseLong(length.trim());
+    }
+
+    final class RequestDecoder extends HttpRequestDecoder {
+
+        RequestDecoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            int before = out.size();
+            super.decode(ctx, in, out);
+            for (int i = before; i < out.size(); i++) {
+                if (out.get(i) instanceof HttpRequest request) {
+                    unanswered.add(request.method());
+                }
+            }
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            HttpHeaders headers = msg.headers();
+            return !headers.contains(HttpHeaderNames.CONTENT_LENGTH) && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                    || super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            super.handleTransferEncodingChunkedWithContentLength(message);
+            closeAfterResponse = true; // as HttpServerCodec: whoever framed it by the length is out of step now
+        }
+    }
+
+    final class ResponseEncoder extends HttpResponseEncoder {
+        /** The method of the request the response being encoded answers. */
+        private HttpMethod method;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (closeAfterResponse && msg instanceof LastHttpContent) {
+                closeAfterResponse = false;
+                promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
+            }
+            super.write(ctx, msg, promise);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return super.isContentAlwaysEmpty(msg); // an interim response: its request is still unanswered
+            }
+            method = unanswered.poll();
+            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
+            if (!isAlwaysEmpty && HttpMethod.CONNECT.equals(method)
+                    && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
+                msg.headers().remove(HttpHeaderNames.TRANSFER_ENCODING); // a tunnel follows, not a chunked body
+                return;
+            }
+            super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+        }
+    }
+}
