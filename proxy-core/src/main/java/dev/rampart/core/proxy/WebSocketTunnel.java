@@ -5,7 +5,9 @@ import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.ReferenceCountUtil;
@@ -22,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * auto-read stays off and one side is read only while the other can take more. The tunnel closes when
  * either side closes or fails (the other side gets what was already sent first, as long as it keeps taking
  * it: see {@link PeerDrain}), when a write fails, or
- * when no byte crossed in either direction for the idle timeout. The upstream connection is closed with
+ * when no byte crossed in either direction for the idle timeout (bytes a slow reader takes count). The upstream connection is closed with
  * the tunnel, never pooled.
  *
  * <p>Bytes the HTTP decoders had already buffered when they were removed (a first frame sent right behind
@@ -59,8 +61,7 @@ final class WebSocketTunnel implements OriginListener {
         this.upstream = origin.channel();
         this.outcome = outcome;
         this.idleTimeoutNanos = idleTimeoutNanos;
-        this.idle = new LazyDeadline(client.eventLoop(), () -> close("no byte in either direction for "
-                + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms"));
+        this.idle = new LazyDeadline(client.eventLoop(), this::onIdle);
     }
 
     /**
@@ -173,6 +174,34 @@ final class WebSocketTunnel implements OriginListener {
         log.debug("request {}: closing the WebSocket tunnel: {}", outcome.requestId(), why);
         origin.release(false);
         exchange.onTunnelClosed();
+    }
+
+    /**
+     * Nothing was read from either side for the idle timeout. Bytes may have crossed all the same: a peer
+     * that reads slowly but steadily takes what the kernel holds for it while the tunnel, held back by
+     * that peer, reads nothing new from the other side. The kernel knows when it last sent data to each
+     * peer (TCP_INFO, epoll transport only); a tunnel that sent some within the timeout is busy, not idle.
+     * A peer that reads nothing at all gets no data (a zero window), so its tunnel still closes.
+     */
+    private void onIdle() {
+        long quietNanos = Math.min(sinceDataSent(client), sinceDataSent(upstream));
+        if (quietNanos < idleTimeoutNanos) {
+            idle.arm(idleTimeoutNanos - quietNanos);
+            return;
+        }
+        close("no byte in either direction for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms");
+    }
+
+    /** How long since the kernel last sent data on {@code channel}; "forever" where it cannot say. */
+    private static long sinceDataSent(Channel channel) {
+        if (channel instanceof EpollSocketChannel epoll && epoll.isActive()) {
+            try {
+                return TimeUnit.MILLISECONDS.toNanos(epoll.tcpInfo().lastDataSent());
+            } catch (ChannelException e) {
+                return Long.MAX_VALUE; // closed under us: the reads alone say
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     /** Marks the tunnel closed and releases what it holds; false when it already was. */

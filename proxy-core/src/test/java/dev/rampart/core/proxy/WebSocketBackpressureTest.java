@@ -97,6 +97,57 @@ class WebSocketBackpressureTest {
         }
     }
 
+    @Test
+    void aClientThatReadsSlowlyButSteadilyKeepsItsTunnelPastTheIdleTimeout() throws Exception {
+        // Bytes reach the client all along, yet the proxy reads nothing new while its write waits: the
+        // tunnel is busy, not idle (nginx keeps such a tunnel too).
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
+                     .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 400ms }"));
+             Socket client = new Socket()) {
+            client.setReceiveBufferSize(4 * 1024);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
+            client.setSoTimeout(10_000);
+            DataInputStream in = upgrade(client);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(
+                    () -> writeFrames(outputOf(client), sha256()));
+
+            byte[] sip = new byte[1024];
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
+            while (System.nanoTime() < end) {
+                in.readFully(sip); // ~20 KB/s: the proxy's write to the client completes a little at a time
+                Thread.sleep(50);
+            }
+
+            assertEquals(0, echo.connectionsClosed(), "the tunnel was closed while bytes were still crossing it");
+            client.close(); // unblocks the writer
+            writer.handle((ok, failed) -> null).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aClientThatReadsNothingAtAllIsStillClosedAtTheIdleTimeout() throws Exception {
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
+                     .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 400ms }"));
+             Socket client = new Socket()) {
+            client.setReceiveBufferSize(4 * 1024);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
+            upgrade(client);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(
+                    () -> writeFrames(outputOf(client), sha256()));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (echo.connectionsClosed() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            assertEquals(1, echo.connectionsClosed(), "a tunnel whose client takes nothing is idle");
+            client.close();
+            writer.handle((ok, failed) -> null).get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Sends the upgrade request and reads the 101; returns the stream the frames arrive on. */
     private static DataInputStream upgrade(Socket client) throws IOException {
         client.getOutputStream().write(("GET " + WebSocketEchoUpstream.PATH + " HTTP/1.1\r\nHost: x\r\n"
