@@ -346,8 +346,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else {
             awaitingHead = false; // a held head owns no buffer (a decoder stand-in's was released); nothing
             timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped
+            // After a tunnel the client may send at any moment (a pong, a heartbeat): closed outright, its
+            // next byte would reset the connection and lose the end of what the upstream sent it.
             LingeringClose.close(ctx.channel(), runtime.current().config().server(),
-                    !bodyReadWhole || next != null || heads.headBytesPending());
+                    !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending());
         }
     }
 

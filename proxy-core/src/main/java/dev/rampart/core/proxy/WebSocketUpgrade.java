@@ -63,7 +63,7 @@ final class WebSocketUpgrade {
         HttpHeaders headers = head.headers();
         headers.remove(HttpHeaderNames.CONTENT_LENGTH); // a 101 has no body, whatever the upstream claimed
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        headers.set(HttpHeaderNames.UPGRADE, in.headers().get(HttpHeaderNames.UPGRADE));
+        headers.set(HttpHeaderNames.UPGRADE, in.headers().getAll(HttpHeaderNames.UPGRADE)); // every line: one may be split
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), headers);
     }
 

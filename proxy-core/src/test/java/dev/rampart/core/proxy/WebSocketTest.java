@@ -311,6 +311,67 @@ class WebSocketTest {
     }
 
     @Test
+    void a101WhoseUpgradeFieldTakesTwoLinesReachesTheClientWithBoth() throws Exception {
+        fake = FakeUpstream.start((req, reply) -> reply.raw("HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: h2c\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+                + accept(req.header("sec-websocket-key")) + "\r\n\r\n"));
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
+            String head = RawHttp.readHead(raw.socket().getInputStream()).toLowerCase(java.util.Locale.ROOT);
+
+            assertTrue(head.startsWith("http/1.1 101"), head);
+            // With "h2c" alone a client must fail the handshake (RFC 6455 4.1); nginx relays both lines.
+            assertTrue(head.contains("upgrade: websocket") || head.contains("upgrade: h2c, websocket")
+                    || head.contains("upgrade: h2c,websocket"), head);
+        }
+    }
+
+    @Test
+    void whatTheUpstreamSentBeforeEndingTheTunnelReachesAClientThatStillTalks() throws Exception {
+        int size = 2_000_000;
+        fake = FakeUpstream.start((req, reply) -> reply.rawThenClose("HTTP/1.1 101 Switching Protocols\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+                + accept(req.header("sec-websocket-key")) + "\r\n\r\n" + "x".repeat(size)));
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.setReceiveBufferSize(16 * 1024);
+            client.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(WebSocketEchoUpstream.upgradeRequest().getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 101"));
+            long received = in.readNBytes(64 * 1024).length;
+            Thread.sleep(300); // the upstream has ended the tunnel by now, with most of its bytes still queued
+            client.getOutputStream().write(new byte[] {(byte) 0x89, (byte) 0x80, 0, 0, 0, 0}); // a masked ping
+
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) { // a reset would throw here and lose the rest
+                received += n;
+            }
+            assertEquals(size, received, "everything the upstream sent, then the end");
+        }
+    }
+
+    @Test
+    void aClientThatHalfClosesItsTunnelIsNotLingeredOn() throws Exception {
+        startEcho("lingering-timeout = 10s");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(WebSocketEchoUpstream.upgradeRequest());
+            assertEquals(101, raw.read().status());
+
+            raw.socket().shutdownOutput(); // it has sent all it will: nothing can be left unread
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (proxy.listener().openConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, proxy.listener().openConnections(), "closed at once, not lingered on for 10 s");
+        }
+    }
+
+    @Test
     void aRawFrameFromTheClientCrossesTheTunnelByteForByte() throws Exception {
         startEcho("");
         try (RawHttp raw = proxy.raw()) {

@@ -296,6 +296,13 @@ public final class FakeUpstream implements AutoCloseable {
                     Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
         }
 
+        /** Raw bytes, then a clean close once they are all written: an upstream that ends a tunnel. */
+        public void rawThenClose(String bytes) {
+            release();
+            ctx.channel().pipeline().firstContext().writeAndFlush(
+                    Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1)).addListener(ChannelFutureListener.CLOSE);
+        }
+
         /** Raw bytes through the connection's TLS (an HTTPS fake): for responses the codec would not write. */
         public void rawOverTls(String bytes) {
             release();
