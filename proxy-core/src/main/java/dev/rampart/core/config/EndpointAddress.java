@@ -148,7 +148,10 @@ public record EndpointAddress(boolean tls, String host, int port) {
 
     /**
      * The key two endpoints are the same under: names ignore case and a trailing dot, IPv6 literals are
-     * compared as addresses ({@code [::1]} is {@code [0:0:0:0:0:0:0:1]}). Never resolves a name.
+     * compared as addresses ({@code [::1]} is {@code [0:0:0:0:0:0:0:1]}). The scheme does not count: one
+     * port speaks TLS or plain HTTP, not both, and breakers, loads, health and metrics know an endpoint by
+     * its {@code host:port}, so {@code http://h:8443} next to {@code https://h:8443} would share them.
+     * Never resolves a name.
      */
     public String identity() {
         String h = host.toLowerCase(Locale.ROOT);
@@ -161,7 +164,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
         } else if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
-        return (tls ? "https://" : "") + h + ":" + port;
+        return h + ":" + port;
     }
 
     static boolean isIpv6Literal(String host) {

@@ -75,6 +75,20 @@ class EndpointHostsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void oneHostAndPortWithAndWithoutTlsIsADuplicate() {
+        // Breakers, loads, health and metrics know an endpoint by host:port: the two would share them.
+        List<String> problems = problemsOf("""
+                rampart {
+                  upstreams { app { endpoints = ["http://10.0.0.1:8443", "https://10.0.0.1:8443", "https://10.0.0.2:8443"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.upstreams.app.endpoints[1]: duplicate endpoint"
+                + " https://10.0.0.1:8443 (also endpoints[0])"), problems.get(0));
+    }
+
+    @Test
     void anEndpointThatIsTheProxyItselfIsWarnedOf() {
         List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
                 rampart {
