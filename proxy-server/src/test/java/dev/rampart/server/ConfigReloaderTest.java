@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The reloader outside the watch loop: a SIGHUP late in a shutdown finds it closed and changes nothing; a
- * config that cannot be applied is a failed reload, not the end of reloading.
+ * config that cannot be applied is a failed reload, not the end of reloading; a file that cannot be
+ * watched still reloads on SIGHUP.
  */
 class ConfigReloaderTest {
 
@@ -26,81 +29,78 @@ class ConfigReloaderTest {
 
     @Test
     void aReloadAfterTheShutdownClosedTheReloaderIsIgnored() throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
-        AtomicInteger applied = new AtomicInteger();
-        AtomicInteger counted = new AtomicInteger();
-        ConfigReloader reloader = new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
-            @Override
-            public void apply(RampartConfig config) {
-                applied.incrementAndGet();
-            }
-
-            @Override
-            public void reloaded(boolean success) {
-                counted.incrementAndGet();
-            }
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
         });
         assertTrue(reloader.reload("before the shutdown"));
 
         reloader.close();
 
         assertFalse(reloader.reload("SIGHUP during the drain's last steps"));
-        assertEquals(1, applied.get(), "nothing applied to a runtime being shut down");
-        assertEquals(1, counted.get(), "an ignored reload is neither a success nor a failure");
+        assertEquals(1, target.applied.get(), "nothing applied to a runtime being shut down");
+        assertEquals(List.of(true), target.counted, "an ignored reload is neither a success nor a failure");
     }
 
     @Test
     void aConfigThatFailsToApplyCountsAsAFailedReloadAndTheNextOneIsApplied() throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
-        AtomicInteger attempts = new AtomicInteger();
-        java.util.List<Boolean> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ConfigReloader reloader = new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
-            @Override
-            public void apply(RampartConfig config) {
-                if (attempts.incrementAndGet() == 1) {
-                    throw new IllegalArgumentException("a check the config binder does not make");
-                }
-            }
-
-            @Override
-            public void reloaded(boolean success) {
-                counted.add(success);
-            }
+        RecordingTarget target = new RecordingTarget(1);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
         });
 
         assertFalse(reloader.reload("an edit that cannot be applied"), "no exception escapes to the watch loop");
         assertTrue(reloader.reload("the next edit"));
-        assertEquals(java.util.List.of(false, true), counted, "rampart_config_reloads_total{result=failure}, then success");
+        assertEquals(List.of(false, true), target.counted, "rampart_config_reloads_total{result=failure}, then success");
     }
+
     @Test
     void aFileThatCannotBeWatchedIsReloadedOnSighupAndTheProxyStartsAllTheSame() throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
-        AtomicInteger applied = new AtomicInteger();
-        ConfigReloader reloader = new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
-            @Override
-            public void apply(RampartConfig config) {
-                applied.incrementAndGet();
-            }
-
-            @Override
-            public void reloaded(boolean success) {
-            }
-        }, () -> {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
             // what a node whose fs.inotify.max_user_instances is used up answers
             throw new IOException("User limit of inotify instances reached or too many open files");
         });
         try (LogCapture logs = LogCapture.start()) {
             reloader.watchFile();
 
-            assertTrue(logs.dump().contains("WARN dev.rampart.server.ConfigReloader - config file " + file.toAbsolutePath()
-                    + " is not watched for changes (java.io.IOException: User limit of inotify instances reached or too"
-                    + " many open files); reload it with SIGHUP"), logs.dump());
+            assertTrue(logs.dump().contains("WARN dev.rampart.server.ConfigReloader - config file "
+                    + dir.resolve("proxy.conf").toAbsolutePath() + " is not watched for changes (java.io.IOException:"
+                    + " User limit of inotify instances reached or too many open files); reload it with SIGHUP"),
+                    logs.dump());
         }
         assertTrue(reloader.reload("SIGHUP"));
-        assertEquals(1, applied.get());
+        assertEquals(1, target.applied.get());
         reloader.close();
+    }
+
+    private ConfigReloader reloaderOf(RecordingTarget target, ConfigReloader.WatchServices watchServices)
+            throws IOException {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
+        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), target, watchServices);
+    }
+
+    /** Counts what the reloader applies and how it counts each reload; the first {@code failing} applies throw. */
+    private static final class RecordingTarget implements ConfigReloader.Target {
+        final AtomicInteger applied = new AtomicInteger();
+        final List<Boolean> counted = new CopyOnWriteArrayList<>();
+        private final int failing;
+
+        RecordingTarget(int failing) {
+            this.failing = failing;
+        }
+
+        @Override
+        public void apply(RampartConfig config) {
+            if (applied.incrementAndGet() <= failing) {
+                throw new IllegalArgumentException("a check the config binder does not make");
+            }
+        }
+
+        @Override
+        public void reloaded(boolean success) {
+            counted.add(success);
+        }
     }
 }

@@ -101,50 +101,56 @@ class WebSocketBackpressureTest {
     void aClientThatReadsSlowlyButSteadilyKeepsItsTunnelPastTheIdleTimeout() throws Exception {
         // Bytes reach the client all along, yet the proxy reads nothing new while its write waits: the
         // tunnel is busy, not idle (nginx keeps such a tunnel too).
-        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
-                     .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 400ms }"));
-             Socket client = new Socket()) {
-            client.setReceiveBufferSize(4 * 1024);
-            client.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
-            client.setSoTimeout(10_000);
-            DataInputStream in = upgrade(client);
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(
-                    () -> writeFrames(outputOf(client), sha256()));
-
+        try (FloodedTunnel tunnel = new FloodedTunnel()) {
             byte[] sip = new byte[1024];
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
             while (System.nanoTime() < end) {
-                in.readFully(sip); // ~20 KB/s: the proxy's write to the client completes a little at a time
+                tunnel.in.readFully(sip); // ~20 KB/s: the proxy's write to the client completes a little at a time
                 Thread.sleep(50);
             }
 
-            assertEquals(0, echo.connectionsClosed(), "the tunnel was closed while bytes were still crossing it");
-            client.close(); // unblocks the writer
-            writer.handle((ok, failed) -> null).get(10, TimeUnit.SECONDS);
+            assertEquals(0, tunnel.echo.connectionsClosed(), "the tunnel was closed while bytes were still crossing it");
         }
     }
 
     @Test
     void aClientThatReadsNothingAtAllIsStillClosedAtTheIdleTimeout() throws Exception {
-        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
-                     .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 400ms }"));
-             Socket client = new Socket()) {
-            client.setReceiveBufferSize(4 * 1024);
-            client.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
-            upgrade(client);
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(
-                    () -> writeFrames(outputOf(client), sha256()));
-
+        try (FloodedTunnel tunnel = new FloodedTunnel()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (echo.connectionsClosed() == 0 && System.nanoTime() < deadline) {
+            while (tunnel.echo.connectionsClosed() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
 
-            assertEquals(1, echo.connectionsClosed(), "a tunnel whose client takes nothing is idle");
-            client.close();
+            assertEquals(1, tunnel.echo.connectionsClosed(), "a tunnel whose client takes nothing is idle");
+        }
+    }
+
+    /**
+     * A tunnel through a proxy with a 400 ms idle timeout to an echo upstream, whose client (a 4 KiB
+     * receive buffer) writes frames without pause from another thread and reads only as the test does.
+     */
+    private static final class FloodedTunnel implements AutoCloseable {
+        final WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+        final ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 400ms }"));
+        final Socket client = new Socket();
+        final DataInputStream in;
+        final CompletableFuture<Void> writer;
+
+        FloodedTunnel() throws IOException {
+            client.setReceiveBufferSize(4 * 1024);
+            client.connect(new InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
+            client.setSoTimeout(10_000);
+            in = upgrade(client);
+            writer = CompletableFuture.runAsync(() -> writeFrames(outputOf(client), sha256()));
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.close(); // unblocks the writer
             writer.handle((ok, failed) -> null).get(10, TimeUnit.SECONDS);
+            proxy.close();
+            echo.close();
         }
     }
 
