@@ -1,5 +1,7 @@
 package dev.rampart.core.config;
 
+import io.netty.util.NetUtil;
+
 import java.util.Locale;
 
 /**
@@ -174,7 +176,9 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 return false;
             }
         }
-        return host.indexOf(':') >= 0;
+        // Then the address grammar itself (RFC 4291 2.2): "1::2::3" or nine groups would only fail later, as a
+        // name no resolver knows, on every request.
+        return host.indexOf(':') >= 0 && NetUtil.isValidIpV6Address(host);
     }
 
     /** {@code host:port}, the form used in metrics labels, logs and the default {@code Host} header. */

@@ -48,6 +48,22 @@ class EndpointHostsTest extends RejectedConfigSupport {
                 e.getMessage());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http://[1::2::3]:80", "[:::1]:80", "[12345::1]:80", "[1:2:3:4:5:6:7:8:9]:80", "[:]:80",
+            "[\u0663::1]:80"})
+    void anIpv6AddressOutsideTheGrammarIsRefused(String endpoint) {
+        // Accepted, it would be looked up as a name on every request and fail with 502 (nginx refuses it too).
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse(endpoint));
+        assertTrue(e.getMessage().startsWith("bad host in \"" + endpoint + "\""), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"[2001:db8::1]:8080", "[::ffff:127.0.0.1]:80", "[1:2:3:4:5:6:7:8]:80", "[::]:80"})
+    void ipv6AddressesInEveryWrittenFormAreAccepted(String endpoint) {
+        assertEquals(endpoint.substring(endpoint.lastIndexOf(':') + 1),
+                Integer.toString(EndpointAddress.parse(endpoint).port()));
+    }
+
     @Test
     void anIpv6AddressWithoutAPortTakesTheSchemesDefault() {
         assertEquals(80, EndpointAddress.parse("http://[::1]").port());
