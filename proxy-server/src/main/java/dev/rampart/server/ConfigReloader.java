@@ -33,6 +33,8 @@ final class ConfigReloader implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
     static final Duration DEBOUNCE = Duration.ofMillis(300);
+    /** Links followed on the way to the config file before giving up, as the kernel's own limit. */
+    private static final int MAX_LINK_HOPS = 40;
 
     /** What a reload does with a valid config, and how it is counted. */
     interface Target {
@@ -145,16 +147,7 @@ final class ConfigReloader implements AutoCloseable {
     private void watchLinks(Path file) {
         Map<WatchKey, Set<Path>> next = new HashMap<>();
         try {
-            watch(next, file);
-            for (Path dir = file.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
-                if (Files.isSymbolicLink(dir)) {
-                    watch(next, dir); // its parent tells when the link is switched
-                }
-            }
-            Path real = file.toRealPath();
-            if (!real.equals(file)) {
-                watch(next, real); // inotify follows a link once, when the watch is made
-            }
+            watchLinksOnTheWay(next, file.normalize(), 0);
         } catch (IOException e) {
             // Mid-switch, or the file is gone for now: keep every watch made so far, add what could be made.
             log.debug("config file {}: not every link on its way is watched", file, e);
@@ -168,6 +161,30 @@ final class ConfigReloader implements AutoCloseable {
         }
         watched.clear();
         watched.putAll(next);
+    }
+
+    /**
+     * Watches {@code file}'s directory, then follows the first link on its way (from the root down): the
+     * link's own directory is watched for it being switched, and the path it leads to is followed the same
+     * way, through links to links, to the file it finally is (inotify follows a link once, when the watch
+     * is made, so each directory on the way needs its own watch).
+     */
+    private void watchLinksOnTheWay(Map<WatchKey, Set<Path>> into, Path file, int hops) throws IOException {
+        watch(into, file);
+        if (hops >= MAX_LINK_HOPS) {
+            return; // a loop: the file cannot be read anyway, and a reload says so
+        }
+        Path prefix = Objects.requireNonNull(file.getRoot());
+        for (int i = 0; i < file.getNameCount(); i++) {
+            prefix = prefix.resolve(file.getName(i));
+            if (Files.isSymbolicLink(prefix)) {
+                watch(into, prefix); // its directory tells when the link is switched
+                Path target = prefix.getParent().resolve(Files.readSymbolicLink(prefix)).normalize();
+                Path onward = i + 1 < file.getNameCount() ? target.resolve(file.subpath(i + 1, file.getNameCount())) : target;
+                watchLinksOnTheWay(into, onward, hops + 1);
+                return;
+            }
+        }
     }
 
     private void watchLoop(Path file) {

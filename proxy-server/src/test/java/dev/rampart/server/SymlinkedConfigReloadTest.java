@@ -86,6 +86,45 @@ class SymlinkedConfigReloadTest {
         assertEquals(2.0, successfulReloads(), "the switch and the edit reloaded; the old release's edit did not");
     }
 
+    @Test
+    void switchingALinkReachedThroughAnotherLinkReloads() throws Exception {
+        // current -> stage -> releases/1: the deploy tool switches "stage", the proxy was given "current".
+        Path one = Files.createDirectories(dir.resolve("releases/1")).resolve("proxy.conf");
+        Path two = Files.createDirectories(dir.resolve("releases/2")).resolve("proxy.conf");
+        Files.writeString(one, config("one"));
+        Files.writeString(two, config("two"));
+        Path stage = Files.createSymbolicLink(dir.resolve("stage"), Path.of("releases/1"));
+        Files.createSymbolicLink(dir.resolve("current"), Path.of("stage"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(dir.resolve("current/proxy.conf")));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        Path next = Files.createSymbolicLink(dir.resolve("stage.next"), Path.of("releases/2"));
+        Files.move(next, stage, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        awaitBody("two");
+
+        Files.writeString(two, config("three"));
+        awaitBody("three");
+    }
+
+    @Test
+    void switchingTheLastLinkOfAChainOfFileLinksReloads() throws Exception {
+        // etc/proxy.conf -> ../current.conf -> v1.conf
+        Files.writeString(dir.resolve("v1.conf"), config("one"));
+        Files.writeString(dir.resolve("v2.conf"), config("two"));
+        Path current = Files.createSymbolicLink(dir.resolve("current.conf"), Path.of("v1.conf"));
+        Path file = Files.createDirectories(dir.resolve("etc")).resolve("proxy.conf");
+        Files.createSymbolicLink(file, Path.of("../current.conf"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        Path next = Files.createSymbolicLink(dir.resolve("current.next"), Path.of("v2.conf"));
+        Files.move(next, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+        awaitBody("two");
+    }
+
     private double successfulReloads() throws Exception {
         String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
                 + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
