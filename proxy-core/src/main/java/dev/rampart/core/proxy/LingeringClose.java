@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>As nginx's lingering close: once everything written has gone to the socket, the proxy's side is shut
  * down (the client sees the end of the answer), and what still arrives is read and dropped until the
- * client closes, until nothing has arrived for {@code lingering-timeout}, or at the latest after
- * {@code lingering-time}. It goes first in the pipeline, so no byte it drops reaches a decoder; on a
+ * client closes, until nothing has arrived for {@code lingering-timeout} (nor left for a client still
+ * reading), or at the latest after {@code lingering-time}. It goes first in the pipeline, so no byte it drops reaches a decoder; on a
  * TLS listener it drops the records undecrypted, after the TLS close_notify went out.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {
@@ -76,7 +76,7 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        quiet = new LazyDeadline(ctx.executor(), ctx::close);
+        quiet = new LazyDeadline(ctx.executor(), () -> onQuiet(ctx));
         quiet.arm(quietNanos);
         cap = ctx.executor().schedule((Runnable) ctx::close, maxNanos, TimeUnit.NANOSECONDS);
         Channel ch = ctx.channel();
@@ -94,6 +94,20 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         });
+    }
+
+    /**
+     * Nothing arrived for {@code lingering-timeout}. A client still taking the answer (the kernel sent it
+     * data within that time: a slow reader with megabytes of a tunnel's end queued, whose next heartbeat
+     * would otherwise reset the connection) is waited for, up to {@code lingering-time}.
+     */
+    private void onQuiet(ChannelHandlerContext ctx) {
+        long sinceSent = KernelSends.nanosSinceDataSent(ctx.channel());
+        if (sinceSent < quietNanos) {
+            quiet.arm(quietNanos - sinceSent);
+        } else {
+            ctx.close();
+        }
     }
 
     @Override

@@ -5,9 +5,7 @@ import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.ReferenceCountUtil;
@@ -184,24 +182,12 @@ final class WebSocketTunnel implements OriginListener {
      * A peer that reads nothing at all gets no data (a zero window), so its tunnel still closes.
      */
     private void onIdle() {
-        long quietNanos = Math.min(sinceDataSent(client), sinceDataSent(upstream));
+        long quietNanos = Math.min(KernelSends.nanosSinceDataSent(client), KernelSends.nanosSinceDataSent(upstream));
         if (quietNanos < idleTimeoutNanos) {
             idle.arm(idleTimeoutNanos - quietNanos);
             return;
         }
         close("no byte in either direction for " + TimeUnit.NANOSECONDS.toMillis(idleTimeoutNanos) + " ms");
-    }
-
-    /** How long since the kernel last sent data on {@code channel}; "forever" where it cannot say. */
-    private static long sinceDataSent(Channel channel) {
-        if (channel instanceof EpollSocketChannel epoll && epoll.isActive()) {
-            try {
-                return TimeUnit.MILLISECONDS.toNanos(epoll.tcpInfo().lastDataSent());
-            } catch (ChannelException e) {
-                return Long.MAX_VALUE; // closed under us: the reads alone say
-            }
-        }
-        return Long.MAX_VALUE;
     }
 
     /** Marks the tunnel closed and releases what it holds; false when it already was. */

@@ -8,6 +8,8 @@ import dev.rampart.core.testing.UpstreamBehavior;
 import dev.rampart.core.testing.WebSocketEchoUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -327,13 +329,16 @@ class WebSocketTest {
         }
     }
 
-    @Test
-    void whatTheUpstreamSentBeforeEndingTheTunnelReachesAClientThatStillTalks() throws Exception {
+    @ParameterizedTest(name = "heartbeat after {0} ms, lingering-timeout 400ms")
+    @ValueSource(ints = {300, 1_200})
+    void whatTheUpstreamSentBeforeEndingTheTunnelReachesAClientThatStillTalks(int heartbeatMillis) throws Exception {
+        // Even when the client's next byte comes later than lingering-timeout: it was reading all along.
         int size = 2_000_000;
         fake = FakeUpstream.start((req, reply) -> reply.rawThenClose("HTTP/1.1 101 Switching Protocols\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
                 + accept(req.header("sec-websocket-key")) + "\r\n\r\n" + "x".repeat(size)));
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
+        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", "").replace(
+                "server { host = \"127.0.0.1\", port = 0 }", "server { host = \"127.0.0.1\", port = 0, lingering-timeout = 400ms }"));
         try (java.net.Socket client = new java.net.Socket()) {
             client.setReceiveBufferSize(16 * 1024);
             client.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
@@ -341,8 +346,12 @@ class WebSocketTest {
             client.getOutputStream().write(WebSocketEchoUpstream.upgradeRequest().getBytes(StandardCharsets.US_ASCII));
             InputStream in = client.getInputStream();
             assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 101"));
-            long received = in.readNBytes(64 * 1024).length;
-            Thread.sleep(300); // the upstream has ended the tunnel by now, with most of its bytes still queued
+            long received = 0;
+            long heartbeatAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
+            while (System.nanoTime() < heartbeatAt) { // ~600 KB/s: the upstream ended the tunnel long ago
+                received += in.readNBytes(16 * 1024).length;
+                Thread.sleep(25);
+            }
             client.getOutputStream().write(new byte[] {(byte) 0x89, (byte) 0x80, 0, 0, 0, 0}); // a masked ping
 
             byte[] buf = new byte[64 * 1024];
