@@ -147,6 +147,7 @@ class ConfigValidationTest extends RejectedConfigSupport {
                     upstream = app
                     retyr { attempts = 2 }
                     retry { per_try_timeout = 1s }
+                    match { path-prefx = "/api" }
                   } ]
                 }
                 rampat { }
@@ -157,7 +158,9 @@ class ConfigValidationTest extends RejectedConfigSupport {
                 "rampart.upstreams.app.loadbalancing: unknown key (did you mean \"load-balancing\"?)" + at(3),
                 "rampart.routes[0].retyr: unknown key (did you mean \"retry\"?)" + at(6),
                 "rampart.routes[0].retry.per_try_timeout: unknown key (did you mean \"per-try-timeout\"?)" + at(7),
-                "rampat: unknown key (did you mean \"rampart\"?)" + at(10)),
+                // a match that would otherwise take every path
+                "rampart.routes[0].match.path-prefx: unknown key (did you mean \"path-prefix\"?)" + at(8),
+                "rampat: unknown key (did you mean \"rampart\"?)" + at(11)),
                 problems);
     }
 
