@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p>As nginx's lingering close: once everything written has gone to the socket, the proxy's side is shut
  * down (the client sees the end of the answer), and what still arrives is read and dropped until the
  * client closes, until nothing has arrived for {@code lingering-timeout} (nor left for a client still
- * reading), or at the latest after {@code lingering-time}. It goes first in the pipeline, so no byte it drops reaches a decoder; on a
- * TLS listener it drops the records undecrypted, after the TLS close_notify went out.
+ * reading), or at the latest after {@code lingering-time}. It goes first in the pipeline, so no byte it
+ * drops reaches a decoder; on a TLS listener it drops the records undecrypted, after the TLS close_notify
+ * went out.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {
 

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * connection, both stripped of their HTTP handlers. Backpressure is the same discipline as for bodies:
  * auto-read stays off and one side is read only while the other can take more. The tunnel closes when
  * either side closes or fails (the other side gets what was already sent first, as long as it keeps taking
- * it: see {@link PeerDrain}), when a write fails, or
- * when no byte crossed in either direction for the idle timeout (bytes a slow reader takes count). The upstream connection is closed with
- * the tunnel, never pooled.
+ * it: see {@link PeerDrain}), when a write fails, or when no byte crossed in either direction for the idle
+ * timeout (bytes a slow reader takes count: {@link #onIdle}). The upstream connection is closed with the
+ * tunnel, never pooled.
  *
  * <p>Bytes the HTTP decoders had already buffered when they were removed (a first frame sent right behind
  * the 101, say) arrive before splicing starts; they are kept in order and written first by {@link #start}.
