@@ -1,7 +1,7 @@
 package dev.rampart.core.config;
 
-import io.netty.util.NetUtil;
-
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
@@ -159,8 +159,8 @@ public record EndpointAddress(boolean tls, String host, int port) {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.indexOf(':') >= 0) {
             try {
-                h = java.net.InetAddress.getByName("[" + h + "]").getHostAddress(); // a literal: parsed, not looked up
-            } catch (java.net.UnknownHostException e) {
+                h = InetAddress.getByName("[" + h + "]").getHostAddress(); // a literal: parsed, not looked up
+            } catch (UnknownHostException e) {
                 // kept as written: the parse above accepted it, the comparison falls back to the text
             }
         } else if (h.endsWith(".")) {
@@ -172,13 +172,23 @@ public record EndpointAddress(boolean tls, String host, int port) {
     static boolean isIpv6Literal(String host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
-            if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
-                return false;
+            boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            if (!hex && c != ':' && c != '.') {
+                return false; // ASCII only, no zone id (%eth0): a connect target names no interface
             }
         }
-        // Then the address grammar itself (RFC 4291 2.2): "1::2::3" or nine groups would only fail later, as a
-        // name no resolver knows, on every request.
-        return host.indexOf(':') >= 0 && NetUtil.isValidIpV6Address(host);
+        if (host.indexOf(':') < 0) {
+            return false;
+        }
+        // Then the address grammar itself (RFC 4291 2.2, an IPv4 tail included): "1::2::3" or nine groups
+        // would only fail later, as a name no resolver knows, on every request. A bracketed literal is
+        // parsed by the JDK, never looked up.
+        try {
+            InetAddress.getByName("[" + host + "]");
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** {@code host:port}, the form used in metrics labels, logs and the default {@code Host} header. */

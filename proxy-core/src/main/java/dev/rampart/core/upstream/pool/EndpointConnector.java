@@ -11,7 +11,9 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -30,6 +32,7 @@ final class EndpointConnector {
     private final Bootstrap bootstrap;
     private final PoolSettings settings;
     private final AddressResolver<InetSocketAddress> resolver;
+    private final InetSocketAddress target;
     private int nextFirst;
 
     EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings) {
@@ -44,6 +47,23 @@ final class EndpointConnector {
         this.bootstrap = bootstrap;
         this.settings = settings;
         this.resolver = (AddressResolver<InetSocketAddress>) bootstrap.config().resolver().getResolver(loop);
+        this.target = target(settings.address().host(), settings.address().port());
+    }
+
+    /**
+     * What is resolved for each connection: a name as it is, an IPv6 literal already parsed. Netty's resolver
+     * reads fewer spellings of an IPv6 address than the config accepts (an IPv4 tail such as
+     * {@code 64:ff9b::192.0.2.33}) and would send the others to DNS as names.
+     */
+    private static InetSocketAddress target(String host, int port) {
+        if (host.indexOf(':') < 0) {
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName("[" + host + "]"), port); // parsed, never looked up
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IPv6 address: " + host, e); // the config refuses it first
+        }
     }
 
     /**
@@ -53,8 +73,7 @@ final class EndpointConnector {
     Future<Channel> connect(Supplier<ChannelHandler> initializer) {
         Promise<Channel> result = loop.newPromise();
         String host = settings.address().host();
-        Future<List<InetSocketAddress>> resolved =
-                resolver.resolveAll(InetSocketAddress.createUnresolved(host, settings.address().port()));
+        Future<List<InetSocketAddress>> resolved = resolver.resolveAll(target);
         if (!resolved.isDone()) {
             long millis = settings.connectTimeout().toMillis();
             ScheduledFuture<?> bound = loop.schedule(() -> result.tryFailure(new ConnectTimeoutException(
@@ -72,7 +91,7 @@ final class EndpointConnector {
             }
             List<InetSocketAddress> addresses = resolved.getNow();
             if (addresses.isEmpty()) {
-                result.tryFailure(new java.net.UnknownHostException(host + ": no address"));
+                result.tryFailure(new UnknownHostException(host + ": no address"));
                 return;
             }
             int first = Math.floorMod(nextFirst++, addresses.size());

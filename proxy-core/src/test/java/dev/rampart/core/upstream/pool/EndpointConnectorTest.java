@@ -74,6 +74,20 @@ class EndpointConnectorTest {
     }
 
     @Test
+    void anIpv6LiteralIsConnectedToAsItIsNeverAskedOfTheNameService() throws Exception {
+        // The name service would answer with the second upstream; the literal is the first one's address,
+        // written as an IPv4-mapped IPv6 address with an IPv4 tail (a spelling Netty's resolver does not read).
+        pools = poolsResolvingTo(List.of(local(second.port())));
+        PoolSettings literal = new PoolSettings(EndpointAddress.parse("[0:0:0:0:0:ffff:127.0.0.1]:" + first.port()),
+                Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 8, UpstreamTlsConfig.DEFAULT);
+
+        Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, literal));
+
+        assertTrue(conn.await(5, TimeUnit.SECONDS) && conn.isSuccess(), "connected: " + conn.cause());
+        assertEquals(first.port(), ((InetSocketAddress) conn.getNow().channel().remoteAddress()).getPort());
+    }
+
+    @Test
     void aHealthCheckAlsoSkipsAnAddressThatRefuses() throws Exception {
         pools = poolsResolvingTo(List.of(local(FakeUpstream.refusingPort()), local(second.port())));
 
