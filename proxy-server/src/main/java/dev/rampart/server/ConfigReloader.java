@@ -147,7 +147,7 @@ final class ConfigReloader implements AutoCloseable {
     private void watchLinks(Path file) {
         Map<WatchKey, Set<Path>> next = new HashMap<>();
         try {
-            watchLinksOnTheWay(next, file.normalize(), 0);
+            watchLinksOnTheWay(next, file, 0);
         } catch (IOException e) {
             // Mid-switch, or the file is gone for now: keep every watch made so far, add what could be made.
             log.debug("config file {}: not every link on its way is watched", file, e);
@@ -179,7 +179,8 @@ final class ConfigReloader implements AutoCloseable {
             prefix = prefix.resolve(file.getName(i));
             if (Files.isSymbolicLink(prefix)) {
                 watch(into, prefix); // its directory tells when the link is switched
-                Path target = prefix.getParent().resolve(Files.readSymbolicLink(prefix)).normalize();
+                // Not normalized as text: "link/.." is the link target's parent, which only the kernel knows.
+                Path target = prefix.getParent().resolve(Files.readSymbolicLink(prefix));
                 Path onward = i + 1 < file.getNameCount() ? target.resolve(file.subpath(i + 1, file.getNameCount())) : target;
                 watchLinksOnTheWay(into, onward, hops + 1);
                 return;

@@ -125,6 +125,23 @@ class SymlinkedConfigReloadTest {
         awaitBody("two");
     }
 
+    @Test
+    void aPathThatGoesUpFromALinkedDirectoryIsWatchedWhereTheKernelResolvesIt() throws Exception {
+        // cur -> rel/1, and the config given as cur/../common.conf: the kernel opens rel/common.conf.
+        Files.createDirectories(dir.resolve("rel/1"));
+        Path common = dir.resolve("rel/common.conf");
+        Files.writeString(common, config("one"));
+        Files.writeString(dir.resolve("common.conf"), config("decoy")); // where a textual ".." would lead
+        Files.createSymbolicLink(dir.resolve("cur"), Path.of("rel/1"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(dir.resolve("cur/../common.conf")));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        Files.writeString(common, config("two"));
+
+        awaitBody("two");
+    }
+
     private double successfulReloads() throws Exception {
         String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
                 + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
