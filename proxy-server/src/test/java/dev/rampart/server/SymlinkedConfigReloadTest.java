@@ -64,18 +64,15 @@ class SymlinkedConfigReloadTest {
     @Test
     void switchingALinkedDirectoryReloadsAndTheOldReleaseIsNoLongerWatched() throws Exception {
         // releases/1 and releases/2 side by side, "current" pointing at one: switched with mv -T, as deploy tools do.
-        Path one = Files.createDirectories(dir.resolve("releases/1")).resolve("proxy.conf");
-        Path two = Files.createDirectories(dir.resolve("releases/2")).resolve("proxy.conf");
-        Files.writeString(one, config("one"));
-        Files.writeString(two, config("two"));
+        Path one = release(1, "one");
+        Path two = release(2, "two");
         Path current = dir.resolve("current");
         Files.createSymbolicLink(current, Path.of("releases/1"));
         ConfigSource source = ConfigSource.resolve(Optional.of(current.resolve("proxy.conf")));
         server = RampartServer.start(source, source.load(), false);
         awaitBody("one");
 
-        Path next = Files.createSymbolicLink(dir.resolve("current.next"), Path.of("releases/2"));
-        Files.move(next, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        switchLink(current, "releases/2");
         awaitBody("two");
 
         Files.writeString(two, config("three")); // the file in use now
@@ -89,18 +86,15 @@ class SymlinkedConfigReloadTest {
     @Test
     void switchingALinkReachedThroughAnotherLinkReloads() throws Exception {
         // current -> stage -> releases/1: the deploy tool switches "stage", the proxy was given "current".
-        Path one = Files.createDirectories(dir.resolve("releases/1")).resolve("proxy.conf");
-        Path two = Files.createDirectories(dir.resolve("releases/2")).resolve("proxy.conf");
-        Files.writeString(one, config("one"));
-        Files.writeString(two, config("two"));
+        Path one = release(1, "one");
+        Path two = release(2, "two");
         Path stage = Files.createSymbolicLink(dir.resolve("stage"), Path.of("releases/1"));
         Files.createSymbolicLink(dir.resolve("current"), Path.of("stage"));
         ConfigSource source = ConfigSource.resolve(Optional.of(dir.resolve("current/proxy.conf")));
         server = RampartServer.start(source, source.load(), false);
         awaitBody("one");
 
-        Path next = Files.createSymbolicLink(dir.resolve("stage.next"), Path.of("releases/2"));
-        Files.move(next, stage, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        switchLink(stage, "releases/2");
         awaitBody("two");
 
         Files.writeString(two, config("three"));
@@ -119,8 +113,7 @@ class SymlinkedConfigReloadTest {
         server = RampartServer.start(source, source.load(), false);
         awaitBody("one");
 
-        Path next = Files.createSymbolicLink(dir.resolve("current.next"), Path.of("v2.conf"));
-        Files.move(next, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        switchLink(current, "v2.conf");
 
         awaitBody("two");
     }
@@ -140,6 +133,19 @@ class SymlinkedConfigReloadTest {
         Files.writeString(common, config("two"));
 
         awaitBody("two");
+    }
+
+    /** {@code releases/N/proxy.conf}, answering {@code body}. */
+    private Path release(int n, String body) throws Exception {
+        Path file = Files.createDirectories(dir.resolve("releases/" + n)).resolve("proxy.conf");
+        Files.writeString(file, config(body));
+        return file;
+    }
+
+    /** Points {@code link} at {@code target} in one step, as {@code ln -s} and {@code mv -T} do in deploy tools. */
+    private static void switchLink(Path link, String target) throws Exception {
+        Path next = Files.createSymbolicLink(link.resolveSibling(link.getFileName() + ".next"), Path.of(target));
+        Files.move(next, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private double successfulReloads() throws Exception {
