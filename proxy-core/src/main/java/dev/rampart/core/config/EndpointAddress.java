@@ -170,11 +170,16 @@ public record EndpointAddress(boolean tls, String host, int port) {
     }
 
     static boolean isIpv6Literal(String host) {
+        int run = 0;
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
             if (!hex && c != ':' && c != '.') {
                 return false; // ASCII only, no zone id (%eth0): a connect target names no interface
+            }
+            run = hex ? run + 1 : 0;
+            if (run > 4) {
+                return false; // 1 to 4 digits a group (RFC 4291 2.2), which the JDK's parser does not hold to
             }
         }
         if (host.indexOf(':') < 0) {

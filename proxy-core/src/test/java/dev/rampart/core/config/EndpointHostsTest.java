@@ -50,7 +50,8 @@ class EndpointHostsTest extends RejectedConfigSupport {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"http://[1::2::3]:80", "[:::1]:80", "[12345::1]:80", "[1:2:3:4:5:6:7:8:9]:80", "[:]:80",
-            "[\u0663::1]:80", "[fe80::1%eth0]:80", "[1:2:3:4:5:6:7:1.2.3.4]:80"})
+            "[\u0663::1]:80", "[fe80::1%eth0]:80", "[1:2:3:4:5:6:7:1.2.3.4]:80",
+            "[00001::1]:80"})
     void anIpv6AddressOutsideTheGrammarIsRefused(String endpoint) {
         // Accepted, it would be looked up as a name on every request and fail with 502 (nginx refuses it too).
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse(endpoint));
@@ -59,7 +60,8 @@ class EndpointHostsTest extends RejectedConfigSupport {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"[2001:db8::1]:8080", "[::ffff:127.0.0.1]:80", "[1:2:3:4:5:6:7:8]:80", "[::]:80",
-            "[64:ff9b::192.0.2.33]:80", "[1:2:3:4:5:6:1.2.3.4]:80", "[2001:DB8:0000::0001]:80"})
+            "[64:ff9b::192.0.2.33]:80", "[1:2:3:4:5:6:1.2.3.4]:80", "[2001:DB8:0000::0001]:80",
+            "[::ffff:192.168.100.200]:80"})
     void ipv6AddressesInEveryWrittenFormAreAccepted(String endpoint) {
         assertEquals(endpoint.substring(endpoint.lastIndexOf(':') + 1),
                 Integer.toString(EndpointAddress.parse(endpoint).port()));
