@@ -158,10 +158,9 @@ public record EndpointAddress(boolean tls, String host, int port) {
     public String identity() {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.indexOf(':') >= 0) {
-            try {
-                h = InetAddress.getByName("[" + h + "]").getHostAddress(); // a literal: parsed, not looked up
-            } catch (UnknownHostException e) {
-                // kept as written: the parse above accepted it, the comparison falls back to the text
+            InetAddress address = parsedIpv6(h);
+            if (address != null) { // else kept as written: the comparison falls back to the text
+                h = address.getHostAddress();
             }
         } else if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
@@ -182,17 +181,26 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 return false; // 1 to 4 digits a group (RFC 4291 2.2), which the JDK's parser does not hold to
             }
         }
-        if (host.indexOf(':') < 0) {
-            return false;
-        }
         // Then the address grammar itself (RFC 4291 2.2, an IPv4 tail included): "1::2::3" or nine groups
-        // would only fail later, as a name no resolver knows, on every request. A bracketed literal is
-        // parsed by the JDK, never looked up.
+        // would only fail later, as a name no resolver knows, on every request.
+        return host.indexOf(':') >= 0 && parsedIpv6(host) != null;
+    }
+
+    /**
+     * The address an IPv6 literal host stands for, or null when the host is a name or an IPv4 address. Netty's
+     * resolver reads fewer IPv6 spellings than the config accepts (an IPv4 tail such as
+     * {@code 64:ff9b::192.0.2.33}) and would send the others to DNS as names: connect to this instead.
+     */
+    public InetAddress ipv6Address() {
+        return host.indexOf(':') < 0 ? null : parsedIpv6(host);
+    }
+
+    /** {@code text} parsed as an IPv6 literal by the JDK (a bracketed literal is parsed, never looked up), or null. */
+    private static InetAddress parsedIpv6(String text) {
         try {
-            InetAddress.getByName("[" + host + "]");
-            return true;
+            return InetAddress.getByName("[" + text + "]");
         } catch (UnknownHostException e) {
-            return false;
+            return null;
         }
     }
 

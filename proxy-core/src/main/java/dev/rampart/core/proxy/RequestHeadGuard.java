@@ -345,9 +345,9 @@ final class RequestHeadGuard {
         if (request == null || !request.decoderResult().isSuccess() || HttpUtil.isTransferEncodingChunked(request)) {
             return -1;
         }
-        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         try {
-            return length == null ? -1 : Long.parseLong(length) - bodyReceived;
+            long length = ClientHttpCodec.declaredLength(request, -1L);
+            return length < 0 ? -1 : length - bodyReceived;
         } catch (NumberFormatException e) {
             return -1;
         }

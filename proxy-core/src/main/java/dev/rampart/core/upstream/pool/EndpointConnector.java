@@ -32,6 +32,7 @@ final class EndpointConnector {
     private final Bootstrap bootstrap;
     private final PoolSettings settings;
     private final AddressResolver<InetSocketAddress> resolver;
+    /** What is resolved for each connection: a name as it is, an IPv6 literal already parsed. */
     private final InetSocketAddress target;
     private int nextFirst;
 
@@ -47,23 +48,9 @@ final class EndpointConnector {
         this.bootstrap = bootstrap;
         this.settings = settings;
         this.resolver = (AddressResolver<InetSocketAddress>) bootstrap.config().resolver().getResolver(loop);
-        this.target = target(settings.address().host(), settings.address().port());
-    }
-
-    /**
-     * What is resolved for each connection: a name as it is, an IPv6 literal already parsed. Netty's resolver
-     * reads fewer spellings of an IPv6 address than the config accepts (an IPv4 tail such as
-     * {@code 64:ff9b::192.0.2.33}) and would send the others to DNS as names.
-     */
-    private static InetSocketAddress target(String host, int port) {
-        if (host.indexOf(':') < 0) {
-            return InetSocketAddress.createUnresolved(host, port);
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName("[" + host + "]"), port); // parsed, never looked up
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IPv6 address: " + host, e); // the config refuses it first
-        }
+        InetAddress literal = settings.address().ipv6Address(); // connected to as it is, never asked of DNS
+        this.target = literal != null ? new InetSocketAddress(literal, settings.address().port())
+                : InetSocketAddress.createUnresolved(settings.address().host(), settings.address().port());
     }
 
     /**
