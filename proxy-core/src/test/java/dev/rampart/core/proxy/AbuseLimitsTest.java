@@ -1,11 +1,12 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -30,27 +31,21 @@ class AbuseLimitsTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
+    @RegisterExtension
+    final Closing closing = new Closing();
+
     private void start(UpstreamBehavior behavior, String server, String upstreamExtras, String routeExtras) {
-        upstream = FakeUpstream.start(behavior);
-        proxy = ProxyHarness.start("rampart {\n"
+        upstream = closing.add(FakeUpstream.start(behavior));
+        proxy = closing.add(ProxyHarness.start("rampart {\n"
                 + "  server { host = \"127.0.0.1\", port = 0\n" + server + "\n }\n"
                 + "  admin { port = 0 }\n  access-log { enabled = false }\n"
                 + "  upstreams { app { endpoints = [\"" + upstream.authority() + "\"]\n" + upstreamExtras + "\n } }\n"
                 + "  routes = [\n"
                 + "    { name = direct, match { path-prefix = \"/direct\" }, respond { status = 200, body = \"direct\" } },\n"
                 + "    { name = default, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + "\n }\n"
-                + "  ]\n}\n");
+                + "  ]\n}\n"));
     }
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     @Test
     void connectionsBeyondMaxConnectionsAreClosedAndAFreedSlotIsReused() {

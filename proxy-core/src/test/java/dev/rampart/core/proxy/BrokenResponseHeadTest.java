@@ -1,13 +1,14 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.Envelope;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Set;
@@ -28,24 +29,17 @@ class BrokenResponseHeadTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     private void start(UpstreamBehavior behavior, String endpoints, String retry) {
-        upstream = FakeUpstream.start(behavior);
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(behavior));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [" + endpoints.replace("UP", upstream.authority()) + "],"
                         + " load-balancing = round-robin, circuit-breaker { enabled = false } }",
                 "{ name = once, match { path-prefix = \"/once\" }, upstream = app, retry { attempts = 1 } },\n"
                         + "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 10s\n"
-                        + "  retry { " + retry + ", backoff { initial = 1ms, max = 5ms } } }"));
+                        + "  retry { " + retry + ", backoff { initial = 1ms, max = 5ms } } }")));
     }
 
     /** Part of a head, then a reset or a close, once the proxy has surely read that part. */

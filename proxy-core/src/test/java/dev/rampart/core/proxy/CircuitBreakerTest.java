@@ -3,12 +3,13 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Envelope;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,21 +26,14 @@ class CircuitBreakerTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     private void start(UpstreamBehavior behavior, String breaker, String routeExtras) {
-        upstream = FakeUpstream.start(behavior);
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(behavior));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { " + breaker + " } }",
-                "{ name = default, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + "\n}"));
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + "\n}")));
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -121,13 +115,14 @@ class CircuitBreakerTest {
 
     @Test
     void aRetryThatABreakerOpenedDuringItsBackoffStopsIsNotCountedAsARetry() throws Exception {
-        upstream = FakeUpstream.start(UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("unused")));
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(
+                UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("unused"))));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"],"
                         + " circuit-breaker { consecutive-failures = 2, minimum-calls = 100, open-duration = 5s } }",
                 "{ name = once, match { path-prefix = \"/once\" }, upstream = app, retry { attempts = 1 } },\n"
                         + "{ name = default, match { path-prefix = \"/\" }, upstream = app,"
-                        + " retry { attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none } } }"));
+                        + " retry { attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none } } }")));
 
         var retrying = proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/retrying")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -276,18 +271,19 @@ class CircuitBreakerTest {
 
     @Test
     void aDeadlinePassedWhileQueuedForTheProxysOwnConnectionIsNotTheUpstreamsFailure() throws Exception {
-        upstream = FakeUpstream.start((req, reply) -> {
+        upstream = closing.add(FakeUpstream.start((req, reply) -> {
             if (req.uri().startsWith("/slow")) {
                 reply.after(1_000, () -> reply.send(200, "text/plain", "slow"));
             } else {
                 reply.send(200, "text/plain", "fast");
             }
-        });
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        }));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
                         + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
                 "{ name = slow, match { path-prefix = \"/slow\" }, upstream = app, timeout = 5s, " + NO_RETRIES + " }\n"
-                        + "{ name = fast, match { path-prefix = \"/\" }, upstream = app, timeout = 300ms, " + NO_RETRIES + " }"));
+                        + "{ name = fast, match { path-prefix = \"/\" }, upstream = app, timeout = 300ms, "
+                        + NO_RETRIES + " }")));
 
         // Client connections are spread over the two event loops in turn: the first and third share one,
         // and with it that loop's single upstream connection.
@@ -307,12 +303,13 @@ class CircuitBreakerTest {
 
     @Test
     void timeQueuedForTheProxysOwnConnectionIsNotCountedAsASlowCall() throws Exception {
-        upstream = FakeUpstream.start((req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok")));
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(
+                (req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok"))));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
                         + " circuit-breaker { slow-call-duration = 500ms, slow-call-rate-threshold = 50,"
                         + " minimum-calls = 2, consecutive-failures = 100, open-duration = 30s } }",
-                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }"));
+                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }")));
 
         // The first and third client connections share an event loop and its one upstream connection: the
         // third request waits ~280 ms for it, then takes 300 ms at the endpoint, under the 500 ms threshold.

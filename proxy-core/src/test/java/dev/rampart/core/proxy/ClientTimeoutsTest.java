@@ -1,11 +1,12 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
@@ -25,21 +26,14 @@ class ClientTimeoutsTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     private void start(String serverSettings) {
-        upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+        upstream = closing.add(FakeUpstream.start(UpstreamBehavior.ok("ok")));
         String hocon = ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
                 .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }");
-        proxy = ProxyHarness.start(hocon);
+        proxy = closing.add(ProxyHarness.start(hocon));
     }
 
     private static String get(String path) {

@@ -1,11 +1,12 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.SocketUpstream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,20 +33,13 @@ class EarlyAnswerTest {
     private EarlyAnsweringUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @Test
     void postsOfUpTo64KiBKeepBothConnectionsWhenTheUpstreamAnswersBeforeReadingTheBody() throws IOException {
-        upstream = new EarlyAnsweringUpstream();
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", ""));
+        upstream = closing.add(new EarlyAnsweringUpstream());
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", "")));
         byte[] body = new byte[64 * 1024];
         java.util.Arrays.fill(body, (byte) 'r');
 
@@ -70,9 +64,9 @@ class EarlyAnswerTest {
     @Test
     void anEarlyAnswerFollowedByAResetIsRelayedNotTakenForTheReset() throws IOException {
         // python's http.server answers a POST 501 at once and closes with the body unread: the kernel resets.
-        upstream = new EarlyAnsweringUpstream("HTTP/1.1 501 Not Implemented\r\nContent-Type: text/html\r\n"
-                + "Content-Length: 11\r\nConnection: close\r\n\r\n<h1>no</h1>", true);
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", ""));
+        upstream = closing.add(new EarlyAnsweringUpstream("HTTP/1.1 501 Not Implemented\r\nContent-Type: text/html\r\n"
+                + "Content-Length: 11\r\nConnection: close\r\n\r\n<h1>no</h1>", true));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", "")));
         byte[] body = new byte[3 * 1024 * 1024];
 
         for (int i = 0; i < 8; i++) {

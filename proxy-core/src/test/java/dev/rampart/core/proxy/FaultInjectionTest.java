@@ -1,13 +1,14 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,27 +35,21 @@ class FaultInjectionTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
+    @RegisterExtension
+    final Closing closing = new Closing();
+
     private void start(UpstreamBehavior behavior, String retry) {
-        upstream = FakeUpstream.start(behavior);
+        upstream = closing.add(FakeUpstream.start(behavior));
         startProxy("\"" + upstream.authority() + "\"", retry);
     }
 
     private void startProxy(String endpoints, String retry) {
-        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [" + endpoints + "] }",
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [" + endpoints + "] }",
                 "{ name = direct, match { path-prefix = \"/direct\" }, respond { status = 200, body = \"direct\" } },\n"
                         + "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 10s\n"
-                        + "  retry { " + retry + " } }"));
+                        + "  retry { " + retry + " } }")));
     }
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     // ---- upstream faults ---------------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.SocketUpstream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,20 +34,13 @@ class LingeringCloseTest {
     private SocketUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @Test
     void aLargeAnswerToAnUploadStillGoingArrivesWholeWhenTheProxyCloses() throws Exception {
         // Answers a request head with 2 MiB at once, then reads the body as long as it comes.
-        upstream = SocketUpstream.start("early-large-answer", (socket, number) -> {
+        upstream = closing.add(SocketUpstream.start("early-large-answer", (socket, number) -> {
             InputStream in = socket.getInputStream();
             while (!SocketUpstream.readLine(in).isEmpty()) {
                 // the head
@@ -57,8 +51,9 @@ class LingeringCloseTest {
             out.write(new byte[RESPONSE_BODY]);
             out.flush();
             in.transferTo(OutputStream.nullOutputStream());
-        });
-        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"", "max-request-body = 1g"));
+        }));
+        proxy = closing.add(ProxyHarness.start(
+                config("\"127.0.0.1:" + upstream.port() + "\"", "max-request-body = 1g")));
 
         try (Socket client = new Socket()) {
             // A small receive window: most of the answer waits in the proxy's socket, where a reset would drop it.
@@ -147,8 +142,8 @@ class LingeringCloseTest {
 
     /** The proxy with these server settings, in front of an upstream the requests here never reach. */
     private void startBehindAnUnusedUpstream(String serverExtras) throws IOException {
-        upstream = SocketUpstream.start("unused", (socket, number) -> { });
-        proxy = ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"", serverExtras));
+        upstream = closing.add(SocketUpstream.start("unused", (socket, number) -> { }));
+        proxy = closing.add(ProxyHarness.start(config("\"127.0.0.1:" + upstream.port() + "\"", serverExtras)));
     }
 
     /** Writes zeros until {@code limit} bytes or until the peer stops taking them; returns how many it wrote. */

@@ -1,12 +1,13 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -23,21 +24,14 @@ class PoolIdleTimeoutTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     private void start() {
-        upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(UpstreamBehavior.ok("ok")));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"], pool-idle-timeout = 800ms }",
-                "{ name = default, match { path-prefix = \"/\" }, upstream = app }"));
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app }")));
     }
 
     private static String get(String path) {

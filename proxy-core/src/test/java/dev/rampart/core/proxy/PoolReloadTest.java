@@ -2,11 +2,12 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -18,15 +19,8 @@ class PoolReloadTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     private String config(int maxConnections) {
         return ProxyHarness.config(
@@ -37,11 +31,11 @@ class PoolReloadTest {
 
     @Test
     void requestsQueuedUnderTheOldPoolSettingsAreStillServed() throws Exception {
-        upstream = FakeUpstream.start((req, reply) -> {
+        upstream = closing.add(FakeUpstream.start((req, reply) -> {
             long delay = req.uri().equals("/warm-up") ? 0 : 800;
             reply.after(delay, () -> reply.send(200, "text/plain", "ok"));
-        });
-        proxy = ProxyHarness.start(config(1)); // one upstream connection per event loop
+        }));
+        proxy = closing.add(ProxyHarness.start(config(1))); // one upstream connection per event loop
         try (RawHttp warmUp = proxy.raw()) {
             assertEquals(200, warmUp.send("GET /warm-up HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
         }

@@ -1,10 +1,11 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.SocketUpstream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,23 +31,16 @@ class ReplayAcrossBackoffTest {
     private FailingThenRecordingUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @Test
     void aBodyThatOutgrowsTheReplayBufferDuringTheBackoffIsRetriedWhole() throws Exception {
-        upstream = new FailingThenRecordingUpstream(50_000);
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(new FailingThenRecordingUpstream(50_000));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"127.0.0.1:" + upstream.port() + "\"] }",
                 "{ name = default, upstream = app, retry { attempts = 2, replay-buffer = 64k,"
-                        + " backoff { initial = 700ms, max = 700ms, jitter = none } } }"));
+                        + " backoff { initial = 700ms, max = 700ms, jitter = none } } }")));
         byte[] body = new byte[BODY];
         for (int i = 0; i < body.length; i++) {
             body[i] = (byte) (i * 31 + (i >> 8));

@@ -2,12 +2,13 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.ZonedDateTime;
@@ -23,22 +24,16 @@ class WhatTheProxyReportsTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     private void start(UpstreamBehavior behavior, String serverSettings, String routeExtras) {
-        upstream = FakeUpstream.start(behavior);
+        upstream = closing.add(FakeUpstream.start(behavior));
         String routes = "{ name = ping, match { path-prefix = \"/ping\" }, respond { status = 200, body = \"pong\" } }\n"
                 + "{ name = app, match { path-prefix = \"/\" }, upstream = app\n" + routeExtras + " }";
-        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", routes)
-                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }"));
+        String config = ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", routes)
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }");
+        proxy = closing.add(ProxyHarness.start(config));
     }
 
     @Test
@@ -121,12 +116,13 @@ class WhatTheProxyReportsTest {
 
     @Test
     void aRetried405WhoseRetryCouldNotConnectKeepsItsAllow() {
-        upstream = FakeUpstream.start((req, reply) -> reply.send(405, "text/plain", "no", "Allow", "GET, HEAD"));
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(
+                (req, reply) -> reply.send(405, "text/plain", "no", "Allow", "GET, HEAD")));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\", \"127.0.0.1:" + FakeUpstream.refusingPort()
                         + "\"], load-balancing = random, circuit-breaker { enabled = false } }",
                 "{ name = app, upstream = app, retry { attempts = 2, on = [connect-failure], status-codes = [405],"
-                        + " backoff { initial = 1ms, max = 1ms } } }"));
+                        + " backoff { initial = 1ms, max = 1ms } } }")));
         int answeredAfterARefusedRetry = 0;
         for (int i = 0; i < 20; i++) { // at random, a request starts at the 405 and its retry finds the refusal
             try (RawHttp raw = proxy.raw()) {

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The real proxy pipeline on a loopback port, started from HOCON text, for end-to-end tests.
@@ -27,6 +28,7 @@ public final class ProxyHarness implements AutoCloseable {
     private final ProxyRuntime runtime;
     private final ProxyListener listener;
     public final RecordingObserver observer = new RecordingObserver();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final HttpClient client;
 
     private ProxyHarness(RampartConfig config) {
@@ -119,8 +121,12 @@ public final class ProxyHarness implements AutoCloseable {
         return new RawHttp("127.0.0.1", port());
     }
 
+    /** Stops the proxy; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         listener.stopAccepting().awaitUninterruptibly(5, TimeUnit.SECONDS);
         // As the server ends: connections, then upstream connections, while the loops still run. A loop shut
         // down with no quiet period may stop without closing a channel, and what is queued on it then leaks.
