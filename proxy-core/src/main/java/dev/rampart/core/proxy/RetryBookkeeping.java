@@ -12,6 +12,7 @@ import dev.rampart.core.resilience.UpstreamFailure;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,9 @@ final class RetryBookkeeping {
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
 
     private final ProxySnapshot snapshot;
+    /** The request as it goes upstream, whose method and idempotency key decide what may be repeated. */
     private final HttpRequest request;
+    private final boolean hasIdempotencyKey;
     private final ExchangeOutcome outcome;
     private final Route route;
     private final RetryConfig retryConfig;
@@ -57,17 +60,31 @@ final class RetryBookkeeping {
     private List<Map.Entry<String, String>> lastChallenges = List.of();
     private int staleConnectionRetries;
 
-    RetryBookkeeping(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Route route,
+    /**
+     * @param forwarded the request head as it is sent upstream (not the client's: a header the client named
+     *                  in {@code Connection} is not forwarded, so it cannot make a request safe to repeat)
+     */
+    RetryBookkeeping(ProxySnapshot snapshot, HttpRequest forwarded, ExchangeOutcome outcome, Route route,
                      Upstream upstream, RequestBody body, long deadlineNanos, boolean upgrade) {
         this.snapshot = snapshot;
-        this.request = request;
+        this.request = forwarded;
         this.outcome = outcome;
         this.route = route;
         this.retryConfig = route.config().retry();
+        this.hasIdempotencyKey = carriesIdempotencyKey(forwarded.headers(), retryConfig.idempotencyKeyHeader());
         this.upstream = upstream;
         this.body = body;
         this.deadlineNanos = deadlineNanos;
         this.upgrade = upgrade;
+    }
+
+    /** Whether the upstream gets a key it can recognise a repeated request by: the header, and not blank. */
+    static boolean carriesIdempotencyKey(HttpHeaders forwarded, String keyHeader) {
+        if (keyHeader.isEmpty()) {
+            return false;
+        }
+        String key = forwarded.get(keyHeader);
+        return key != null && !key.isBlank();
     }
 
     // ---- endpoints -----------------------------------------------------------------------------------
@@ -94,9 +111,7 @@ final class RetryBookkeeping {
                 || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
             return false;
         }
-        String keyHeader = retryConfig.idempotencyKeyHeader();
-        return retryConfig.idempotentMethods().contains(request.method().name())
-                || (!keyHeader.isEmpty() && request.headers().contains(keyHeader));
+        return retryConfig.idempotentMethods().contains(request.method().name()) || hasIdempotencyKey;
     }
 
     void staleConnectionSkipped() {
@@ -121,11 +136,10 @@ final class RetryBookkeeping {
 
     /**
      * A failed attempt is being retried: if no endpoint admits the retry, the client gets this failure,
-     * unless it is a connect failure after an endpoint was reached (it answered, reset or timed out): what
-     * that endpoint did says more than a refusal.
+     * unless what was kept before says more (see {@link #keptOutcomeSaysMoreThan}).
      */
     void failureRetried(FailureKind kind, String endpoint) {
-        if (kind.isConnectFailure() && reachedAnEndpoint()) {
+        if (keptOutcomeSaysMoreThan(kind)) {
             return;
         }
         lastFailureKind = kind;
@@ -139,11 +153,25 @@ final class RetryBookkeeping {
     }
 
     /**
+     * Whether the outcome kept from an earlier attempt tells the client more than a later failure of
+     * {@code kind}: a connect failure never hides an endpoint that was reached (it answered, reset or timed
+     * out), and a refusal never hides an endpoint that could not be connected to in time or at all, since
+     * UPSTREAM_CONNECT_REFUSED says that every tried endpoint refused.
+     */
+    private boolean keptOutcomeSaysMoreThan(FailureKind kind) {
+        if (!kind.isConnectFailure()) {
+            return false;
+        }
+        return reachedAnEndpoint()
+                || kind == FailureKind.CONNECT_REFUSED && lastFailureKind != null && lastFailureKind != kind;
+    }
+
+    /**
      * Answers the client once the attempts have stopped: after an attempt that failed with {@code failed},
      * or (null) when no endpoint lets another call through. A refusal never hides what an endpoint that
      * had the request did: after an upstream error status the client gets that status's envelope (its body
-     * was not kept), after a reset or a timeout that failure's ("every tried endpoint refused" would not
-     * be true). With no attempt made at all, no endpoint admitting one is CIRCUIT_OPEN.
+     * was not kept), after a reset, a timeout or a failed connect that failure's ("every tried endpoint
+     * refused" would not be true). With no attempt made at all, no endpoint admitting one is CIRCUIT_OPEN.
      */
     void answerWithLastOutcome(Exchange exchange, FailureKind failed) {
         if (lastStatus > 0 && (failed == null || failed.isConnectFailure())) {
@@ -151,7 +179,7 @@ final class RetryBookkeeping {
             exchange.failUpstream(lastStatus, lastRetryAfterSeconds, lastChallenges);
             return;
         }
-        boolean earlier = failed == null || failed.isConnectFailure() && reachedAnEndpoint();
+        boolean earlier = failed == null || keptOutcomeSaysMoreThan(failed);
         FailureKind reported = earlier ? lastFailureKind : failed;
         if (earlier && reported != null) {
             outcome.endpoint(lastOutcomeEndpoint);
@@ -185,13 +213,13 @@ final class RetryBookkeeping {
     }
 
     private RetryContext retryContext(UpstreamFailure failure, OriginAttempt attempt, boolean responseStarted) {
-        // Only an endpoint the next pick could take counts: one whose breaker is open is not left to move to.
-        boolean untriedLeft = upstream.admitsAnyBesides(tried);
-        String keyHeader = retryConfig.idempotencyKeyHeader();
+        // Only an endpoint the next pick could take counts: one whose breaker is open is not left to move to,
+        // and with prefer-other-endpoint off the pick may well take the endpoint that just failed.
+        boolean untriedLeft = retryConfig.preferOtherEndpoint() && upstream.admitsAnyBesides(tried);
         // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
         // like a body that was not kept, it is retried only when nothing was sent.
         return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, request.method().name(),
-                !keyHeader.isEmpty() && request.headers().contains(keyHeader), body.replayable() && !upgrade,
+                hasIdempotencyKey, body.replayable() && !upgrade,
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
 

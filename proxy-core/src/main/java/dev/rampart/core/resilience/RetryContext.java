@@ -12,14 +12,15 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * @param attemptsMade           attempts made so far, including the one that just failed (>= 1)
  * @param method                 the request method as sent ({@code GET}); compared case-sensitively, as
  *                               HTTP methods are
- * @param hasIdempotencyKey      whether the request carries the route's {@code idempotency-key-header}
+ * @param hasIdempotencyKey      whether the request as forwarded carries a non-blank {@code idempotency-key-header}
  * @param bodyReplayable         whether the whole request body is held in the replay buffer (true for
  *                               a request without a body)
  * @param bytesSent              whether any byte of the request left for the upstream on this attempt
  * @param responseStarted        whether anything of a response has been written to the client
  * @param nanosUntilDeadline     time left before the route {@code timeout}; zero or negative when passed
- * @param untriedEndpointRemains whether the upstream has an endpoint this exchange has not tried yet and
- *                               whose breaker and health check would let the next pick take it
+ * @param untriedEndpointRemains whether the next pick moves to an endpoint this exchange has not tried yet:
+ *                               the route prefers another endpoint, and one is left whose breaker and
+ *                               health check would let the pick take it
  */
 public record RetryContext(
         UpstreamFailure failure,

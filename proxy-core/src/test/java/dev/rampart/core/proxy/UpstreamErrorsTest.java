@@ -2,17 +2,12 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.UnansweredListener;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,18 +31,11 @@ class UpstreamErrorsTest {
 
     @Test
     void aConnectThatNeverCompletesIsUpstreamConnectTimeout() throws Exception {
-        // A listener that never accepts, with its accept queue already full: further SYNs go unanswered.
-        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = fillAcceptQueue(silent);
-            try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                    "app { endpoints = [\"127.0.0.1:" + silent.getLocalPort() + "\"], connect-timeout = 300ms }",
+        try (UnansweredListener silent = UnansweredListener.start();
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                    "app { endpoints = [\"" + silent.authority() + "\"], connect-timeout = 300ms }",
                     "{ name = default, upstream = app, " + ONE_ATTEMPT + " }"))) {
-                assertEnvelope(get(proxy), 504, "UPSTREAM_CONNECT_TIMEOUT", "connection_timeout");
-            } finally {
-                for (Socket s : fillers) {
-                    s.close();
-                }
-            }
+            assertEnvelope(get(proxy), 504, "UPSTREAM_CONNECT_TIMEOUT", "connection_timeout");
         }
     }
 
@@ -72,29 +60,6 @@ class UpstreamErrorsTest {
             assertTrue(elapsedMillis >= 350 && elapsedMillis < 8_000,
                     "answered at the per-try timeout, not the route deadline: " + elapsedMillis + "ms");
             assertEquals(1, upstream.requests().size(), "one attempt only");
-        }
-    }
-
-    private static List<Socket> fillAcceptQueue(ServerSocket listener) {
-        List<Socket> sockets = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            Socket s = new Socket();
-            try {
-                s.connect(new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort()), 200);
-                sockets.add(s);
-            } catch (IOException queueFull) {
-                closeQuietly(s);
-                return sockets; // this connect timed out: so will the proxy's
-            }
-        }
-        throw new IllegalStateException("the accept queue never filled; connect timeouts cannot be produced here");
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // a socket that never connected
         }
     }
 
