@@ -100,6 +100,9 @@ public final class ConfigLoader {
 
     /** A syntax error or an unresolvable substitution, in the same {@code ... (file:line)} shape as the rest. */
     private static ConfigException fromTypesafe(com.typesafe.config.ConfigException e) {
+        if (e instanceof ExistingIncludes.Unincludable unincludable) {
+            return new ConfigException(List.of(unincludable.problem()));
+        }
         if (e instanceof com.typesafe.config.ConfigException.IO && e.origin() != null) {
             // Typesafe's words name the classpath, its last place to look: say what the operator wrote instead.
             return new ConfigException(List.of("cannot read the included file " + e.origin().description()

@@ -6,20 +6,23 @@ import com.typesafe.config.ConfigIncludeContext;
 import com.typesafe.config.ConfigIncluder;
 import com.typesafe.config.ConfigIncluderFile;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOriginFactory;
 import com.typesafe.config.ConfigParseable;
 
 import java.io.File;
 import java.util.Set;
 
 /**
- * Makes {@code include "name"} fail when there is nothing by that name to include. In plain HOCON such an
- * include is optional and a misspelt file name is skipped without a word, so the proxy would run on
- * defaults for whatever the file was to set (nginx refuses a missing include too). An include that finds
- * a file, an empty one included, is unchanged; so are {@code include required(...)}, {@code file(...)},
- * {@code url(...)} and {@code classpath(...)}, which do not come here.
+ * Makes {@code include "name"} fail when there is nothing by that name to include, or only something HOCON
+ * cannot read (a directory, an unreadable file, a name without a HOCON extension). In plain HOCON such an
+ * include is optional and skipped without a word, so the proxy would run on defaults for whatever the file
+ * was to set (nginx refuses a missing include too). An include that finds a file, an empty one included,
+ * is unchanged. {@code include required("name")} comes here too and gets the same reasons; {@code file(...)}
+ * is resolved next to the including file ({@link #includeFile}); {@code url(...)} and {@code classpath(...)}
+ * do not come here.
  */
 final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
+
+    private static final String[] HOCON_EXTENSIONS = {".conf", ".json", ".properties"};
 
     private final ConfigIncluder fallback;
     /** The files included so far, by name, for checks that read them again (see {@link Utf8Damage}). */
@@ -37,15 +40,69 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
-        ConfigObject included = fallback.include(context, what);
+        ConfigObject included;
+        try {
+            included = fallback.include(context, what);
+        } catch (ConfigException.IO e) {
+            // include required("..."): say why, when the reason is here and not in a file it includes in turn.
+            String problem = whyNotIncluded(context, what);
+            if (problem != null && !problem.equals(missing(what))) {
+                throw new Unincludable(problem);
+            }
+            throw e;
+        }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());
         }
-        if (included.isEmpty() && !foundAsFile(context, what)) {
-            throw new ConfigException.IO(ConfigOriginFactory.newSimple(what),
-                    "no file " + what + " to include (write include file(...) for a file that may be absent)");
+        if (included.isEmpty()) {
+            String problem = whyNotIncluded(context, what);
+            if (problem != null) {
+                throw new Unincludable(problem);
+            }
         }
         return included;
+    }
+
+    /**
+     * Why {@code include "what"} gave nothing, or null when it found a file to read (an empty one). HOCON
+     * reads {@code what} when it ends in .conf, .json or .properties, else each of {@code what} with those
+     * added; a plain include skips what it cannot read without a word, which here is an error: a directory,
+     * a file this process may not read, a name HOCON does not read (nginx reads any name), or nothing.
+     */
+    private static String whyNotIncluded(ConfigIncludeContext context, String what) {
+        boolean hoconName = false;
+        for (String extension : HOCON_EXTENSIONS) {
+            hoconName |= what.endsWith(extension);
+        }
+        String problem = null;
+        for (String extension : hoconName ? new String[] {""} : HOCON_EXTENSIONS) {
+            File file = existingSibling(context, what + extension);
+            if (file != null && file.isFile() && file.canRead()) {
+                return null;
+            }
+            if (file != null && problem == null) {
+                problem = "cannot include " + what + ": " + file
+                        + (file.isDirectory() ? " is a directory" : " cannot be read (no read permission)");
+            }
+        }
+        File asNamed = hoconName ? null : existingSibling(context, what);
+        if (problem == null && asNamed != null) {
+            problem = "cannot include " + what + ": " + asNamed + " is not read, as HOCON includes only names ending"
+                    + " in .conf, .json or .properties (rename it, or include it with its extension)";
+        }
+        return problem != null ? problem : missing(what);
+    }
+
+    private static String missing(String what) {
+        return "cannot read the included file " + what + " (a relative include is looked up next to the file that"
+                + " includes it)";
+    }
+
+    /** {@code name} next to the including file, if there is anything by that name there; else null. */
+    private static File existingSibling(ConfigIncludeContext context, String name) {
+        ConfigParseable sibling = context.relativeTo(name);
+        String path = sibling == null ? null : sibling.origin().filename();
+        return path == null ? null : new File(path);
     }
 
     /**
@@ -76,16 +133,23 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
     }
 
     /**
-     * Whether {@code what}, as given or with one of the extensions HOCON tries, names a file next to the
-     * including one: only then does its origin have a file name.
+     * An include that cannot be made, with the operator's words for it. Not a {@link ConfigException.IO}:
+     * HOCON catches those while it tries the extensions of an include without one, and would drop this
+     * error when it is raised in a file included that way.
      */
-    private static boolean foundAsFile(ConfigIncludeContext context, String what) {
-        for (String extension : new String[] {"", ".conf", ".json", ".properties"}) {
-            ConfigParseable sibling = context.relativeTo(what + extension);
-            if (sibling != null && sibling.origin().filename() != null) {
-                return true;
-            }
+    static final class Unincludable extends ConfigException {
+        private static final long serialVersionUID = 1L;
+
+        private final String problem;
+
+        Unincludable(String problem) {
+            super(problem);
+            this.problem = problem;
         }
-        return false;
+
+        /** What went wrong, without an origin prefix. */
+        String problem() {
+            return problem;
+        }
     }
 }

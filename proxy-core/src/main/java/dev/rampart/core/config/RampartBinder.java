@@ -179,7 +179,14 @@ final class RampartBinder {
             ValueReader.mismatch(s.path("host"), "a host name or address", s.value("host"), s.problems());
             return defaultValue;
         }
-        return host.trim();
+        // The rule endpoints follow: 999.1.1.1 would pass --check and fail the start as "no such host", and
+        // 127.1 would bind where one resolver reads it and be warned about as no loopback address.
+        String problem = EndpointAddress.isHostName(trimmed) ? EndpointAddress.nameProblem(trimmed) : null;
+        if (problem != null) {
+            s.problems().add(s.path("host"), "bad host \"" + trimmed + "\": " + problem, s.value("host").origin());
+            return defaultValue;
+        }
+        return trimmed;
     }
 
     /** A header name as written (its case is kept for sending); an HTTP token, or empty when allowed. */

@@ -1,0 +1,60 @@
+package dev.rampart.core.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * An include that finds something it cannot read is refused with the reason, whichever form of include
+ * names it: HOCON alone skips such an include without a word, and the proxy would run without the settings
+ * of the file (nginx refuses a directory and reads a file of any name).
+ */
+class IncludeProblemsTest extends RejectedConfigSupport {
+
+    @Test
+    void aDirectoryNamedByAnIncludeIsRefused() throws Exception {
+        Files.createDirectory(dir.resolve("extra.conf"));
+
+        assertEquals(List.of("cannot include extra.conf: " + dir.resolve("extra.conf") + " is a directory"),
+                problemsOf("include \"extra.conf\"\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
+    void aFileWhoseNameHoconDoesNotReadIsRefusedNotSkipped() throws Exception {
+        Files.writeString(dir.resolve("ups.hocon"), "rampart.server.max-request-body = 1k\n");
+        Files.writeString(dir.resolve("common"), "rampart.server.max-request-body = 1k\n");
+
+        assertEquals(List.of(notRead("ups.hocon")), problemsOf("include \"ups.hocon\"\n" + HoconFiles.MINIMAL));
+        assertEquals(List.of(notRead("common")), problemsOf("include \"common\"\n" + HoconFiles.MINIMAL));
+        assertEquals(List.of(notRead("ups.hocon")),
+                problemsOf("include required(\"ups.hocon\")\n" + HoconFiles.MINIMAL),
+                "required(...) gives the reason too, not that a readable file cannot be read");
+    }
+
+    @Test
+    void aMissingIncludeInAFileIncludedWithoutItsExtensionIsStillRefused() throws Exception {
+        // HOCON tries common.conf, common.json and common.properties and keeps quiet about their I/O errors.
+        Files.writeString(dir.resolve("common.conf"), "include \"nothere.conf\"\n");
+
+        assertEquals(List.of("cannot read the included file nothere.conf (a relative include is looked up next to"
+                + " the file that includes it)"), problemsOf("include \"common\"\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
+    void anEmptyFileAndAFileFoundByItsBaseNameAreIncluded() throws Exception {
+        Files.writeString(dir.resolve("empty.conf"), "");
+        Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-request-body = 1k\n");
+
+        RampartConfig config = HoconFiles.load(dir, "include \"empty.conf\"\ninclude \"limits\"\n" + HoconFiles.MINIMAL);
+
+        assertEquals(1024, config.server().maxRequestBody());
+    }
+
+    private String notRead(String name) {
+        return "cannot include " + name + ": " + dir.resolve(name) + " is not read, as HOCON includes only names"
+                + " ending in .conf, .json or .properties (rename it, or include it with its extension)";
+    }
+}
