@@ -46,9 +46,14 @@ final class ConfigSource {
             throw new dev.rampart.core.config.ConfigException(java.util.List.of(
                     file + ": a directory (expected a HOCON file)"));
         }
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new dev.rampart.core.config.ConfigException(java.util.List.of(
                     file + ": no such file"));
+        }
+        if (!Files.isRegularFile(file)) {
+            // A pipe (--config <(...)) or a device: read once, it could not be read again on reload.
+            throw new dev.rampart.core.config.ConfigException(java.util.List.of(
+                    file + ": not a regular file (expected a HOCON file, which is read again on reload)"));
         }
         return ConfigLoader.load(file);
     }

@@ -1,6 +1,7 @@
 package dev.rampart.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.ConfigUnits;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.RampartConfig;
@@ -225,7 +226,8 @@ final class RampartServer {
             return;
         }
         Duration grace = runtime.config().server().shutdownGrace();
-        log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(), grace);
+        log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(),
+                ConfigUnits.duration(grace));
         runtime.startDraining();
         listener.stopAccepting().awaitUninterruptibly(1, TimeUnit.SECONDS);
         listener.closeIdleConnections();
@@ -237,7 +239,7 @@ final class RampartServer {
             boolean quiet = runtime.awaitQuiescence(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             if (!closed || !quiet) {
                 log.warn("shutdown grace {} passed with {} requests in flight on {} connections; ending them",
-                        grace, runtime.inFlight(), listener.openConnections());
+                        ConfigUnits.duration(grace), runtime.inFlight(), listener.openConnections());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -88,6 +88,35 @@ class AccessLogProcessIT {
             }
             assertEquals(requests, accessLines(rampart).size(), "stderr:\n" + rampart.stderr());
             assertEquals(requests, paths.size(), "one line per request, none twice");
+            assertTrue(rampart.stderr().contains("up to 10s to finish"), "the grace as it is configured (not PT10S): "
+                    + rampart.stderr());
+        }
+    }
+
+    @Test
+    void theLogIsUtf8WhateverTheLocale() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"))) {
+            Path file = config(upstream.authority());
+            Files.writeString(file, Files.readString(file).replace("name = default", "name = \"café-route\""));
+            // The C locale makes the JVM's default charset ASCII: text written with it becomes '?'.
+            try (RampartProcess rampart = RampartProcess.start(environment -> {
+                environment.keySet().removeIf(name -> name.startsWith("LC_") || name.equals("LANG"));
+                environment.put("LC_ALL", "C");
+            }, "--config", file.toString())) {
+                rampart.awaitListening();
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + "/x")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (accessLines(rampart).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                List<Map<String, Object>> lines = accessLines(rampart);
+                assertEquals(1, lines.size(), "stdout:\n" + rampart.stdout());
+                assertEquals("café-route", lines.get(0).get("route"));
+            }
         }
     }
 

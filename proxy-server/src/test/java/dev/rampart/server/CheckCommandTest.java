@@ -84,6 +84,14 @@ class CheckCommandTest {
     }
 
     @Test
+    void aDeviceOrPipeExitsOneSayingItIsNotARegularFileNotThatItIsMissing() {
+        Path device = Path.of("/dev/null");
+        assertEquals(1, check(device));
+        assertTrue(stderr().contains(device + ": not a regular file (expected a HOCON file, which is read again on"
+                + " reload)"), stderr());
+    }
+
+    @Test
     void aDirectoryExitsOneSayingItIsADirectory() {
         assertEquals(1, check(dir));
         assertTrue(stderr().contains(dir + ": a directory (expected a HOCON file)"), stderr());

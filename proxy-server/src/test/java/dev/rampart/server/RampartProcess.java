@@ -52,13 +52,21 @@ final class RampartProcess implements AutoCloseable {
     }
 
     static RampartProcess start(String... args) throws IOException {
+        return start(environment -> { }, args);
+    }
+
+    /** Starts the jar with the environment {@code adjust} leaves (it gets this process's to change). */
+    static RampartProcess start(java.util.function.Consumer<java.util.Map<String, String>> adjust, String... args)
+            throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 // The jar turns leak detection off when nobody asks for it (NettyDefaults); the tests ask.
                 "-Dio.netty.leakDetection.level=paranoid", "-jar",
                 jar().toString()));
         command.addAll(List.of(args));
-        return new RampartProcess(new ProcessBuilder(command).start());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        adjust.accept(builder.environment());
+        return new RampartProcess(builder.start());
     }
 
     /** Waits (bounded) until the proxy said it is listening. */

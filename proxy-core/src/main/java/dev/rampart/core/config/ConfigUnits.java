@@ -7,7 +7,7 @@ import java.time.Duration;
  * Writes durations, sizes and decimals the way an operator would type them in HOCON, so that the
  * effective config reads like a config file and parses back to the same values.
  */
-final class ConfigUnits {
+public final class ConfigUnits {
 
     private static final long[] DURATION_NANOS = {
         86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
@@ -20,7 +20,7 @@ final class ConfigUnits {
     }
 
     /** The largest unit that states the duration exactly: {@code 250ms}, {@code 2s}, {@code 1m}; zero is {@code 0s}. */
-    static String duration(Duration d) {
+    public static String duration(Duration d) {
         if (d.isZero()) {
             return "0s";
         }

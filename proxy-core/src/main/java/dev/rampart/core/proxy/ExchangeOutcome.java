@@ -52,10 +52,25 @@ final class ExchangeOutcome {
                 standIn ? "-" : pathOf(target != null ? target : head.uri()));
     }
 
-    /** The path of a request target without its query string (which may hold secrets). */
+    /**
+     * The path of a request target without its query string, and without the {@code user:password@} of an
+     * absolute-form target refused for having one: both may hold secrets.
+     */
     static String pathOf(String uri) {
         int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
+        String path = q < 0 ? uri : uri.substring(0, q);
+        return path.startsWith("/") ? path : withoutUserinfo(path);
+    }
+
+    private static String withoutUserinfo(String target) {
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int authority = scheme + 3;
+        int authorityEnd = target.indexOf('/', authority);
+        int at = target.lastIndexOf('@', (authorityEnd < 0 ? target.length() : authorityEnd) - 1);
+        return at < authority ? target : target.substring(0, authority) + target.substring(at + 1);
     }
 
     String routeName() {

@@ -79,6 +79,15 @@ class WhatTheProxyReportsTest {
     }
 
     @Test
+    void aRefusedTargetsCredentialsAreNotLoggedLikeItsQuery() {
+        start(UpstreamBehavior.ok("fine"), "idle-timeout = 30s", "");
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(400, raw.send("GET http://user:pa55w0rd@a/ok?tok=1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+        }
+        assertEquals("http://a/ok", proxy.observer.awaitExchange(1).path());
+    }
+
+    @Test
     void theLoggedPathIsTheOneRoutedAndForwarded() {
         start(UpstreamBehavior.ok("fine"), "idle-timeout = 30s", "");
         try (RawHttp raw = proxy.raw()) {
