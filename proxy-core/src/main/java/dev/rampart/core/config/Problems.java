@@ -17,6 +17,9 @@ final class Problems {
     private record Problem(String source, int line, String text) {
     }
 
+    /** How Typesafe Config describes the origin of an object merged from several places. */
+    private static final String MERGED = "merge of ";
+
     private final List<Problem> problems = new ArrayList<>();
 
     /**
@@ -58,6 +61,17 @@ final class Problems {
     }
 
     private static String source(ConfigOrigin origin) {
+        String description = origin.description();
+        if (description.startsWith(MERGED)) {
+            // A block written in several files (an include adding to it), whose filename() is this very
+            // description: each place as file:line.
+            StringBuilder places = new StringBuilder();
+            for (String place : description.substring(MERGED.length()).split(",")) {
+                String fileAndLine = place.trim().replaceFirst(": (\\d+)(-\\d+)?$", ":$1");
+                places.append(places.isEmpty() ? "" : ", ").append(fileAndLine);
+            }
+            return places.toString();
+        }
         if (origin.filename() != null) {
             return origin.filename();
         }
@@ -68,6 +82,6 @@ final class Problems {
             return origin.url().toString();
         }
         // Typesafe appends ": line" to descriptions of parsed text; the line is added back by where().
-        return origin.description().replaceFirst(": \\d+(-\\d+)?$", "");
+        return description.replaceFirst(": \\d+(-\\d+)?$", "");
     }
 }

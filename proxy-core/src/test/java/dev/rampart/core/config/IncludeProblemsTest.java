@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * An include that finds something it cannot read is refused with the reason, whichever form of include
  * names it: HOCON alone skips such an include without a word, and the proxy would run without the settings
- * of the file (nginx refuses a directory and reads a file of any name).
+ * of the file (nginx refuses a directory and reads a file of any name). And a problem on a block that an
+ * include adds to names each place it is written.
  */
 class IncludeProblemsTest extends RejectedConfigSupport {
 
@@ -48,9 +49,26 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         Files.writeString(dir.resolve("empty.conf"), "");
         Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-request-body = 1k\n");
 
-        RampartConfig config = HoconFiles.load(dir, "include \"empty.conf\"\ninclude \"limits\"\n" + HoconFiles.MINIMAL);
+        RampartConfig config = HoconFiles.load(dir,
+                "include \"empty.conf\"\ninclude \"limits\"\n" + HoconFiles.MINIMAL);
 
         assertEquals(1024, config.server().maxRequestBody());
+    }
+
+    @Test
+    void aProblemOnABlockWrittenInTwoFilesNamesBothPlaces() throws Exception {
+        Files.writeString(dir.resolve("part.conf"), "rampart.upstreams.app {\n  max-concurrent-requests = 10\n}\n");
+
+        List<String> problems = problemsOf("""
+                include "part.conf"
+                rampart {
+                  upstreams { app { load-balancing = random } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+
+        assertEquals(List.of("rampart.upstreams.app.endpoints: missing (expected a list of host:port) (" + file + ":3, "
+                + dir.resolve("part.conf") + ":1)"), problems);
     }
 
     private String notRead(String name) {
