@@ -39,19 +39,8 @@ class AccessLogProcessIT {
     void aLoneRequestsLineReachesStdoutWithoutMoreTrafficOrAStop() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
              RampartProcess rampart = RampartProcess.start("--config", config(upstream.authority()).toString())) {
-            rampart.awaitListening();
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + "/lone")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode());
-
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (accessLines(rampart).isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            List<Map<String, Object>> lines = accessLines(rampart);
-            assertEquals(1, lines.size(), "stdout:\n" + rampart.stdout());
-            assertEquals("/lone", lines.get(0).get("path"));
+            Map<String, Object> line = getAndAwaitItsLine(rampart, "/lone");
+            assertEquals("/lone", line.get("path"));
             assertTrue(rampart.process().isAlive(), "the line came out while the proxy kept running");
         }
     }
@@ -103,21 +92,26 @@ class AccessLogProcessIT {
                 environment.keySet().removeIf(name -> name.startsWith("LC_") || name.equals("LANG"));
                 environment.put("LC_ALL", "C");
             }, "--config", file.toString())) {
-                rampart.awaitListening();
-                HttpResponse<String> response = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + "/x")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals(200, response.statusCode());
-
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                while (accessLines(rampart).isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                List<Map<String, Object>> lines = accessLines(rampart);
-                assertEquals(1, lines.size(), "stdout:\n" + rampart.stdout());
-                assertEquals("café-route", lines.get(0).get("route"));
+                assertEquals("café-route", getAndAwaitItsLine(rampart, "/x").get("route"));
             }
         }
+    }
+
+    /** Waits for the proxy to listen, GETs {@code path}, and returns its access-log line (waiting 3 s at most). */
+    private static Map<String, Object> getAndAwaitItsLine(RampartProcess rampart, String path) throws Exception {
+        rampart.awaitListening();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (accessLines(rampart).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        List<Map<String, Object>> lines = accessLines(rampart);
+        assertEquals(1, lines.size(), "stdout:\n" + rampart.stdout());
+        return lines.get(0);
     }
 
     private static List<Map<String, Object>> accessLines(RampartProcess rampart) {

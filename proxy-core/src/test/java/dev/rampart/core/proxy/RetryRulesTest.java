@@ -43,11 +43,17 @@ class RetryRulesTest {
         }
     }
 
-    @Test
-    void aKeyTheClientNamedInConnectionIsNotForwardedSoItDoesNotMakeThePostRepeatable() {
+    /** An upstream that answers 503 once, then 200 "second", behind a proxy that retries 503s. */
+    private FakeUpstream failingOnce() {
         FakeUpstream upstream = closing.add(FakeUpstream.start(
                 UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("second"))));
         startProxy("\"" + upstream.authority() + "\"", "", "attempts = 3, backoff { initial = 1ms, max = 1ms }");
+        return upstream;
+    }
+
+    @Test
+    void aKeyTheClientNamedInConnectionIsNotForwardedSoItDoesNotMakeThePostRepeatable() {
+        FakeUpstream upstream = failingOnce();
 
         RawHttp.Response response = postWith("Idempotency-Key: k1\r\nConnection: keep-alive, Idempotency-Key\r\n");
 
@@ -59,9 +65,7 @@ class RetryRulesTest {
 
     @Test
     void aBlankKeyDoesNotMakeThePostRepeatable() {
-        FakeUpstream upstream = closing.add(FakeUpstream.start(
-                UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("second"))));
-        startProxy("\"" + upstream.authority() + "\"", "", "attempts = 3, backoff { initial = 1ms, max = 1ms }");
+        FakeUpstream upstream = failingOnce();
 
         RawHttp.Response blank = postWith("Idempotency-Key: \r\n");
         assertEquals(503, blank.status(), blank.text());
