@@ -42,30 +42,48 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
                                              String startDate) {
         try {
             Path keystore = dir.resolve(name + ".p12");
-            Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                    "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
+            keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
                     "-dname", "CN=" + commonName, "-ext", "SAN=" + subjectAltNames, "-startdate", startDate,
-                    "-validity", "3",
-                    "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                    "-storepass", PASSWORD, "-keypass", PASSWORD)
-                    .redirectErrorStream(true).start();
+                    "-validity", "3", "-keystore", keystore.toString());
+            return fromKeystore(dir, name, keystore, (X509Certificate) load(keystore).getCertificate(name));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes the PEM files of {@code certificate} and of the key under {@code alias} in {@code keystore}. */
+    static TestCertificates fromKeystore(Path dir, String alias, Path keystore, X509Certificate certificate)
+            throws IOException, java.security.GeneralSecurityException {
+        PrivateKey key = (PrivateKey) load(keystore).getKey(alias, PASSWORD.toCharArray());
+        Path certPem = dir.resolve(alias + ".crt");
+        Path keyPem = dir.resolve(alias + ".key");
+        Files.writeString(certPem, pem("CERTIFICATE", certificate.getEncoded()));
+        Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+        return new TestCertificates(certPem, keyPem, certificate);
+    }
+
+    static KeyStore load(Path keystore) throws IOException, java.security.GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        return store;
+    }
+
+    /** Runs the JDK's keytool on PKCS12 stores with the test password; fails with its output. */
+    static void keytool(String... args) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        command.addAll(java.util.List.of(args));
+        command.addAll(java.util.List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD));
+        try {
+            Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
                 throw new IllegalStateException("keytool failed: " + output);
             }
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keystore)) {
-                store.load(in, PASSWORD.toCharArray());
-            }
-            X509Certificate cert = (X509Certificate) store.getCertificate(name);
-            PrivateKey key = (PrivateKey) store.getKey(name, PASSWORD.toCharArray());
-            Path certPem = dir.resolve(name + ".crt");
-            Path keyPem = dir.resolve(name + ".key");
-            Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
-            Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
-            return new TestCertificates(certPem, keyPem, cert);
-        } catch (IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -119,7 +137,7 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
         }
     }
 
-    private static String pem(String type, byte[] der) {
+    static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + type + "-----\n";

@@ -11,22 +11,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertPathBuilder;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathBuilderResult;
+import java.security.cert.CertStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.PKIXCertPathBuilderResult;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Trusts what the configured trust file trusts (the JDK's PKIX checks, host name included), and also
- * requires every certificate the endpoint presents to be within its validity dates. The JDK does not
- * check the dates of a trust anchor, so an expired self-signed certificate that is its own anchor (the
- * usual setup for a private upstream) would be accepted; OpenSSL-based proxies refuse it.
+ * requires the trust anchor the endpoint's certificate chains to be within its validity dates. The JDK
+ * checks the dates of the certificates on the path, not those of its anchor, so an expired private CA, or
+ * an expired self-signed certificate that is its own anchor (the usual setup for a private upstream),
+ * would be accepted; OpenSSL-based proxies refuse both. Certificates the endpoint sends that are on no
+ * path to an anchor (an old cross-signed root left in the chain) are not looked at, as OpenSSL does not.
  */
 final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
 
     private final X509ExtendedTrustManager pkix;
+    private final Set<TrustAnchor> anchors;
 
-    private CurrentCertificatesTrustManager(X509ExtendedTrustManager pkix) {
+    private CurrentCertificatesTrustManager(X509ExtendedTrustManager pkix, Set<TrustAnchor> anchors) {
         this.pkix = pkix;
+        this.anchors = anchors;
     }
 
     /** Trusts the certificates of the PEM file {@code trustFile}. */
@@ -38,14 +56,16 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
             throw new GeneralSecurityException(trustFile + ": " + trusted.problem());
         }
         int i = 0;
+        Set<TrustAnchor> trustAnchors = new HashSet<>();
         for (Certificate certificate : trusted.list()) {
             anchors.setCertificateEntry("anchor-" + i++, certificate);
+            trustAnchors.add(new TrustAnchor((X509Certificate) certificate, null));
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(anchors);
         for (javax.net.ssl.TrustManager manager : factory.getTrustManagers()) {
             if (manager instanceof X509ExtendedTrustManager pkix) {
-                return new CurrentCertificatesTrustManager(pkix);
+                return new CurrentCertificatesTrustManager(pkix, Set.copyOf(trustAnchors));
             }
         }
         throw new GeneralSecurityException("no X.509 trust manager in " + factory.getAlgorithm());
@@ -71,9 +91,56 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
         checkDates(chain);
     }
 
-    private static void checkDates(X509Certificate[] chain) throws CertificateException {
-        for (X509Certificate certificate : chain) {
-            certificate.checkValidity(); // CertificateExpiredException / CertificateNotYetValidException
+    /**
+     * After the JDK accepted {@code chain}: whether a path from its first certificate ends at an anchor that
+     * is within its dates. A path ending at an anchor out of its dates is tried again without that anchor,
+     * so a valid anchor that the chain reaches too (a renewed CA beside the old one) is still found.
+     */
+    private void checkDates(X509Certificate[] chain) throws CertificateException {
+        X509Certificate leaf = chain[0];
+        Set<TrustAnchor> candidates = new HashSet<>(anchors);
+        CertificateException outOfDates = null;
+        while (true) {
+            X509Certificate anchor = anchorOfAPath(leaf, chain, candidates);
+            if (anchor == null) {
+                throw outOfDates != null ? outOfDates : new CertificateException("no path to a trust anchor");
+            }
+            try {
+                anchor.checkValidity();
+                return;
+            } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+                if (outOfDates == null) {
+                    outOfDates = e;
+                }
+                candidates.removeIf(candidate -> candidate.getTrustedCert().equals(anchor));
+            }
+        }
+    }
+
+    /** The anchor of a PKIX path from {@code leaf} through the certificates of {@code chain}, or null. */
+    private static X509Certificate anchorOfAPath(X509Certificate leaf, X509Certificate[] chain,
+                                                 Set<TrustAnchor> candidates) throws CertificateException {
+        for (TrustAnchor candidate : candidates) {
+            if (candidate.getTrustedCert().equals(leaf)) {
+                return leaf; // its own anchor: a self-signed endpoint certificate
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        try {
+            X509CertSelector target = new X509CertSelector();
+            target.setCertificate(leaf);
+            PKIXBuilderParameters parameters = new PKIXBuilderParameters(candidates, target);
+            parameters.addCertStore(CertStore.getInstance("Collection",
+                    new CollectionCertStoreParameters(Arrays.asList(chain))));
+            parameters.setRevocationEnabled(false); // as the JDK's check this follows
+            CertPathBuilderResult result = CertPathBuilder.getInstance("PKIX").build(parameters);
+            return ((PKIXCertPathBuilderResult) result).getTrustAnchor().getTrustedCert();
+        } catch (CertPathBuilderException noPath) {
+            return null;
+        } catch (GeneralSecurityException e) {
+            throw new CertificateException("cannot build the certificate path", e);
         }
     }
 
