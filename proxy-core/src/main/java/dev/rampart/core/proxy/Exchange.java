@@ -98,7 +98,7 @@ final class Exchange {
         this.upstream = upstream;
         this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody);
         this.upgrade = upgrade;
-        this.retries = new RetryBookkeeping(snapshot, originTemplate, outcome, route, upstream, body,
+        this.retries = new RetryBookkeeping(snapshot, request, originTemplate, outcome, route, upstream, body,
                 outcome.startNanos() + routeConfig.timeout().toNanos(), upgrade);
         this.clientResponse = new ClientResponseWriter(client, ctx, snapshot, request, outcome, route, upstream);
         this.attempts = new AttemptLoop(this, ctx, snapshot, outcome, route, upstream, body, originTemplate, upgrade,

@@ -61,17 +61,21 @@ final class RetryBookkeeping {
     private int staleConnectionRetries;
 
     /**
-     * @param forwarded the request head as it is sent upstream (not the client's: a header the client named
-     *                  in {@code Connection} is not forwarded, so it cannot make a request safe to repeat)
+     * @param client    the request head as the client sent it
+     * @param forwarded the same head as it is sent upstream: the idempotency key must be in both, the client's
+     *                  (not a header the proxy adds, such as X-Request-Id) and forwarded (not one the client
+     *                  named in {@code Connection}, which the upstream never sees)
      */
-    RetryBookkeeping(ProxySnapshot snapshot, HttpRequest forwarded, ExchangeOutcome outcome, Route route,
-                     Upstream upstream, RequestBody body, long deadlineNanos, boolean upgrade) {
+    RetryBookkeeping(ProxySnapshot snapshot, HttpRequest client, HttpRequest forwarded, ExchangeOutcome outcome,
+                     Route route, Upstream upstream, RequestBody body, long deadlineNanos, boolean upgrade) {
         this.snapshot = snapshot;
         this.request = forwarded;
         this.outcome = outcome;
         this.route = route;
         this.retryConfig = route.config().retry();
-        this.hasIdempotencyKey = carriesIdempotencyKey(forwarded.headers(), retryConfig.idempotencyKeyHeader());
+        String keyHeader = retryConfig.idempotencyKeyHeader();
+        this.hasIdempotencyKey = carriesIdempotencyKey(client.headers(), keyHeader)
+                && carriesIdempotencyKey(forwarded.headers(), keyHeader);
         this.upstream = upstream;
         this.body = body;
         this.deadlineNanos = deadlineNanos;
