@@ -4,7 +4,10 @@ import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.server.observe.Logging;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 /** {@code java -jar rampart.jar [--config FILE] [--check]}. */
 public final class Main {
@@ -15,11 +18,19 @@ public final class Main {
     public static void main(String[] args) {
         NettyDefaults.apply(System.getProperties());
         TlsDefaults.apply(System.getProperties());
+        // UTF-8 whatever the locale, as the logs are: in the C locale the JVM's default is ASCII, and route
+        // names, paths and config values would be printed as '?'.
+        System.setOut(utf8(FileDescriptor.out));
+        System.setErr(utf8(FileDescriptor.err));
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             Logging.flushAndStop();
             System.exit(code);
         }
+    }
+
+    private static PrintStream utf8(FileDescriptor stream) {
+        return new PrintStream(new FileOutputStream(stream), true, StandardCharsets.UTF_8);
     }
 
     /**

@@ -126,6 +126,20 @@ class ServerProcessIT {
     }
 
     @Test
+    void checkWritesUtf8WhateverTheLocale() throws Exception {
+        Path file = config("127.0.0.1:9");
+        Files.writeString(file, Files.readString(file).replace("name = default", "name = \"café-route\""));
+        // The C locale makes the JVM's default charset ASCII: text printed with it becomes '?'.
+        try (RampartProcess rampart = RampartProcess.start(environment -> {
+            environment.keySet().removeIf(name -> name.startsWith("LC_") || name.equals("LANG"));
+            environment.put("LC_ALL", "C");
+        }, "--check", "--config", file.toString())) {
+            assertEquals(0, rampart.awaitExit(30));
+            assertTrue(rampart.stdout().contains("name = \"café-route\""), rampart.stdout());
+        }
+    }
+
+    @Test
     void aBadCommandLineExitsTwoWithUsage() throws Exception {
         for (String[] args : new String[][] {{"--frobnicate"}, {"--config="}, {"--config"}}) {
             try (RampartProcess rampart = RampartProcess.start(args)) {

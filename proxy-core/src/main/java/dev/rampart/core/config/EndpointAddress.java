@@ -124,7 +124,8 @@ public record EndpointAddress(boolean tls, String host, int port) {
         }
         String last = labels[labels.length - 1];
         if (isAsciiDigits(last) || last.toLowerCase(Locale.ROOT).startsWith("0x")) {
-            return isDottedQuad(labels) ? null
+            // A trailing dot makes 127.0.0.1. a name to look up, which no resolver finds.
+            return isDottedQuad(labels) && name.equals(host) ? null
                     : "an IPv4 address is four decimal numbers 0-255 without leading zeros (127.0.0.1)";
         }
         return null;

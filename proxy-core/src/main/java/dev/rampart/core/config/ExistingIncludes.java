@@ -44,12 +44,10 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         try {
             included = fallback.include(context, what);
         } catch (ConfigException.IO e) {
-            // include required("..."): say why, when the reason is here and not in a file it includes in turn.
+            // include required("..."): say why, as an error HOCON's probing of extensions cannot swallow. A
+            // file found here whose own includes failed would have raised an Unincludable, not come here.
             String problem = whyNotIncluded(context, what);
-            if (problem != null && !problem.equals(missing(what))) {
-                throw new Unincludable(problem);
-            }
-            throw e;
+            throw problem != null ? new Unincludable(problem) : e;
         }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());
@@ -77,8 +75,8 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         String problem = null;
         for (String extension : hoconName ? new String[] {""} : HOCON_EXTENSIONS) {
             File file = existingSibling(context, what + extension);
-            if (file != null && file.isFile() && file.canRead()) {
-                return null;
+            if (file != null && !file.isDirectory() && file.canRead()) {
+                return null; // a file, or a link to /dev/null that switches an override off
             }
             if (file != null && problem == null) {
                 problem = "cannot include " + what + ": " + file
@@ -114,7 +112,12 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
         File located = file.isAbsolute() ? file : besideIncludingFile(context, file);
-        ConfigObject included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();
+        ConfigObject included;
+        try {
+            included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();
+        } catch (ConfigException.IO e) {
+            throw new Unincludable(missing(located.getPath())); // required(file(...)): not to be swallowed either
+        }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());
         }

@@ -18,7 +18,7 @@ class EndpointHostsTest extends RejectedConfigSupport {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"127.1:80", "0x7f.0.0.1:80", "2130706433:80", "999.999.999.999:80", "10.0.0.01:80",
-            "1.2.3:80", "foo..bar:80", ".foo:80"})
+            "1.2.3:80", "foo..bar:80", ".foo:80", "127.0.0.1.:80"})
     void aHostNoResolverReadsAlikeIsRefused(String endpoint) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse(endpoint));
         assertTrue(e.getMessage().startsWith("bad host in \"" + endpoint + "\": "), e.getMessage());

@@ -3,6 +3,7 @@ package dev.rampart.core.config;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +43,31 @@ class IncludeProblemsTest extends RejectedConfigSupport {
 
         assertEquals(List.of("cannot read the included file nothere.conf (a relative include is looked up next to"
                 + " the file that includes it)"), problemsOf("include \"common\"\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
+    void aMissingRequiredIncludeInAFileIncludedWithoutItsExtensionIsRefusedAndBlamedOnIt() throws Exception {
+        Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-connections = 77\n"
+                + "include required(\"tuning.conf\")\n");
+        String missingTuning = "cannot read the included file tuning.conf (a relative include is looked up next to"
+                + " the file that includes it)";
+
+        assertEquals(List.of(missingTuning), problemsOf("include \"limits\"\n" + HoconFiles.MINIMAL));
+        assertEquals(List.of(missingTuning), problemsOf("include required(\"limits\")\n" + HoconFiles.MINIMAL));
+
+        Files.writeString(dir.resolve("limits.conf"), "include required(file(\"gone.conf\"))\n");
+        assertEquals(List.of("cannot read the included file " + dir.resolve("gone.conf") + " (a relative include is"
+                + " looked up next to the file that includes it)"),
+                problemsOf("include \"limits\"\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
+    void anIncludeLinkedToDevNullIsAnEmptyInclude() throws Exception {
+        Files.createSymbolicLink(dir.resolve("overrides.conf"), Path.of("/dev/null"));
+
+        RampartConfig config = HoconFiles.load(dir, "include \"overrides.conf\"\n" + HoconFiles.MINIMAL);
+
+        assertEquals(10L * 1024 * 1024, config.server().maxRequestBody());
     }
 
     @Test
