@@ -47,6 +47,17 @@ final class UpstreamBinder {
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
         Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
         UpstreamTlsConfig tls = s.optionalSection("tls").map(UpstreamBinder::tls).orElse(UpstreamTlsConfig.DEFAULT);
+        if (tls.verifyHostname()) {
+            for (EndpointAddress endpoint : endpoints) {
+                if (endpoint.tls() && endpoint.host().indexOf('_') >= 0) {
+                    // Java's TLS refuses to check a certificate against such a name (it is no host name by the
+                    // rules it applies), so every handshake would fail: say so now, not as 502s.
+                    s.problem("endpoints", endpoint + ": a name with '_' cannot be checked against the endpoint's"
+                            + " certificate by Java's TLS; reach it by a name without '_' (a DNS or network alias),"
+                            + " or set tls.verify-hostname = false");
+                }
+            }
+        }
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
                 poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls);

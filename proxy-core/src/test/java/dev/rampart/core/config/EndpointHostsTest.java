@@ -143,4 +143,22 @@ class EndpointHostsTest extends RejectedConfigSupport {
                     "the sidecar layout, listener on " + listener);
         }
     }
+
+    @Test
+    void anHttpsEndpointNamedWithAnUnderscoreIsRefusedWhileItsNameIsToBeVerified() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["https://my_service:8443"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.upstreams.app.endpoints: https://my_service:8443: a name with '_' cannot be"
+                + " checked against the endpoint's certificate by Java's TLS; reach it by a name without '_' (a DNS"
+                + " or network alias), or set tls.verify-hostname = false" + at(2)), problems);
+
+        ConfigLoader.parse(hocon.replace("] } }", "], tls { verify-hostname = false } } }"), "unverified.conf");
+        ConfigLoader.parse(hocon.replace("https://", ""), "plain-http.conf");
+    }
 }
+
