@@ -8,7 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * tunnel for as long as it is open) hold their slots across a reload, so a reload must neither start the
  * count again from zero, which let a second and a third batch of tunnels in past the limit, nor lose it.
  * One bulkhead per upstream name; a reload that changes {@code max-concurrent-requests} changes the limit of
- * the same bulkhead, and one that removes the upstream forgets it. Lives as long as the process.
+ * the same bulkhead, and one that removes the upstream forgets it once no request holds a slot of it (a
+ * rollback that brings the upstream back while they run finds their slots counted). Lives as long as the
+ * process.
  */
 public final class Bulkheads {
 
@@ -21,8 +23,11 @@ public final class Bulkheads {
         return bulkhead;
     }
 
-    /** Forgets the bulkheads of upstreams a reload removed; their in-flight requests keep theirs. */
+    /**
+     * Forgets the bulkheads of upstreams a reload removed, except those still held by requests in flight: a
+     * later reload that names the upstream again must count them (one that does not will forget it then).
+     */
     public void retainOnly(Set<String> upstreams) {
-        byUpstream.keySet().retainAll(upstreams);
+        byUpstream.entrySet().removeIf(e -> !upstreams.contains(e.getKey()) && e.getValue().inFlight() == 0);
     }
 }

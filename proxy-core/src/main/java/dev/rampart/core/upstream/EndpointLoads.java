@@ -24,7 +24,10 @@ public final class EndpointLoads {
         return byEndpoint.computeIfAbsent(key(upstream, endpoint), k -> new AtomicInteger());
     }
 
-    /** Forgets the counts of endpoints {@code config} no longer has; attempts in flight to them keep theirs. */
+    /**
+     * Forgets the counts of endpoints {@code config} no longer has and no attempt is in flight to; a count
+     * still held is kept for a later reload that names its endpoint again (a rollback).
+     */
     public void retainOnly(RampartConfig config) {
         Set<String> inUse = new HashSet<>();
         for (UpstreamConfig upstream : config.upstreams().values()) {
@@ -32,7 +35,7 @@ public final class EndpointLoads {
                 inUse.add(key(upstream.name(), endpoint.authority()));
             }
         }
-        byEndpoint.keySet().retainAll(inUse);
+        byEndpoint.entrySet().removeIf(e -> !inUse.contains(e.getKey()) && e.getValue().get() == 0);
     }
 
     private static String key(String upstream, String endpoint) {
