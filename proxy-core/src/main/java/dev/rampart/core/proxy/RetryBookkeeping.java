@@ -40,7 +40,9 @@ final class RetryBookkeeping {
     private final ProxySnapshot snapshot;
     /** The request as it goes upstream, whose method and idempotency key decide what may be repeated. */
     private final HttpRequest request;
-    private final boolean hasIdempotencyKey;
+    private final HttpRequest client;
+    /** Whether both heads carry the key: null until a failure asks (most requests never fail). */
+    private Boolean hasIdempotencyKey;
     private final ExchangeOutcome outcome;
     private final Route route;
     private final RetryConfig retryConfig;
@@ -73,13 +75,20 @@ final class RetryBookkeeping {
         this.outcome = outcome;
         this.route = route;
         this.retryConfig = route.config().retry();
-        String keyHeader = retryConfig.idempotencyKeyHeader();
-        this.hasIdempotencyKey = carriesIdempotencyKey(client.headers(), keyHeader)
-                && carriesIdempotencyKey(forwarded.headers(), keyHeader);
+        this.client = client;
         this.upstream = upstream;
         this.body = body;
         this.deadlineNanos = deadlineNanos;
         this.upgrade = upgrade;
+    }
+
+    private boolean hasIdempotencyKey() {
+        if (hasIdempotencyKey == null) {
+            String keyHeader = retryConfig.idempotencyKeyHeader();
+            hasIdempotencyKey = carriesIdempotencyKey(client.headers(), keyHeader)
+                    && carriesIdempotencyKey(request.headers(), keyHeader);
+        }
+        return hasIdempotencyKey;
     }
 
     /** Whether the upstream gets a key it can recognise a repeated request by: the header, and not blank. */
@@ -115,7 +124,7 @@ final class RetryBookkeeping {
                 || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
             return false;
         }
-        return retryConfig.idempotentMethods().contains(request.method().name()) || hasIdempotencyKey;
+        return retryConfig.idempotentMethods().contains(request.method().name()) || hasIdempotencyKey();
     }
 
     void staleConnectionSkipped() {
@@ -223,7 +232,7 @@ final class RetryBookkeeping {
         // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
         // like a body that was not kept, it is retried only when nothing was sent.
         return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, request.method().name(),
-                hasIdempotencyKey, body.replayable() && !upgrade,
+                hasIdempotencyKey(), body.replayable() && !upgrade,
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
 
