@@ -23,6 +23,7 @@ import java.util.Set;
 final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
 
     private static final String[] HOCON_EXTENSIONS = {".conf", ".json", ".properties"};
+    private static final java.nio.file.Path DEV_NULL = java.nio.file.Path.of("/dev/null");
 
     private final ConfigIncluder fallback;
     /** The files included so far, by name, for checks that read them again (see {@link Utf8Damage}). */
@@ -40,6 +41,9 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
+        for (String name : hoconNames(what)) {
+            refuseSpecialFile(existingSibling(context, name), what);
+        }
         ConfigObject included;
         try {
             included = fallback.include(context, what);
@@ -68,13 +72,10 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
      * a file this process may not read, a name HOCON does not read (nginx reads any name), or nothing.
      */
     private static String whyNotIncluded(ConfigIncludeContext context, String what) {
-        boolean hoconName = false;
-        for (String extension : HOCON_EXTENSIONS) {
-            hoconName |= what.endsWith(extension);
-        }
+        boolean hoconName = isHoconName(what);
         String problem = null;
-        for (String extension : hoconName ? new String[] {""} : HOCON_EXTENSIONS) {
-            File file = existingSibling(context, what + extension);
+        for (String name : hoconNames(what)) {
+            File file = existingSibling(context, name);
             if (file != null && !file.isDirectory() && file.canRead()) {
                 return null; // a file, or a link to /dev/null that switches an override off
             }
@@ -85,10 +86,54 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         }
         File asNamed = hoconName ? null : existingSibling(context, what);
         if (problem == null && asNamed != null) {
-            problem = "cannot include " + what + ": " + asNamed + " is not read, as HOCON includes only names ending"
-                    + " in .conf, .json or .properties (rename it, or include it with its extension)";
+            problem = notHoconName(what, asNamed);
         }
         return problem != null ? problem : missing(what);
+    }
+
+    private static boolean isHoconName(String what) {
+        for (String extension : HOCON_EXTENSIONS) {
+            if (what.endsWith(extension)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The names HOCON reads for {@code include "what"}: {@code what} itself, or it with each extension added. */
+    private static String[] hoconNames(String what) {
+        if (isHoconName(what)) {
+            return new String[] {what};
+        }
+        String[] names = new String[HOCON_EXTENSIONS.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = what + HOCON_EXTENSIONS[i];
+        }
+        return names;
+    }
+
+    /**
+     * Refuses a pipe or a device before HOCON reads it: a pipe nobody writes to would hold --check, the start
+     * or a reload for ever, and /dev/zero would fill the heap. /dev/null (an override switched off) is read.
+     */
+    private static void refuseSpecialFile(File file, String what) {
+        if (file == null || file.isFile() || file.isDirectory()) {
+            return;
+        }
+        try {
+            if (file.toPath().toRealPath().equals(DEV_NULL)) {
+                return;
+            }
+        } catch (java.io.IOException unresolvable) {
+            // a dangling link: HOCON finds nothing there, and the include is reported as missing
+            return;
+        }
+        throw new Unincludable("cannot include " + what + ": " + file + " is not a regular file (a pipe or a device)");
+    }
+
+    private static String notHoconName(String what, File file) {
+        return "cannot include " + what + ": " + file + " is not read, as HOCON includes only names ending in .conf,"
+                + " .json or .properties (rename the file)";
     }
 
     private static String missing(String what) {
@@ -112,6 +157,11 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
         File located = file.isAbsolute() ? file : besideIncludingFile(context, file);
+        refuseSpecialFile(located.exists() ? located : null, located.getPath());
+        if (located.isFile() && !isHoconName(located.getName())) {
+            // HOCON would look for located.conf, .json and .properties, and skip the file that is there.
+            throw new Unincludable(notHoconName(located.getPath(), located));
+        }
         ConfigObject included;
         try {
             included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();

@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Collects validation problems instead of failing on the first, so that one {@code --check} shows
@@ -19,6 +21,7 @@ final class Problems {
 
     /** How Typesafe Config describes the origin of an object merged from several places. */
     private static final String MERGED = "merge of ";
+    private static final Pattern MERGED_PLACE = Pattern.compile("(.+?): (\\d+)(?:-\\d+)?(?:,|$)");
 
     private final List<Problem> problems = new ArrayList<>();
 
@@ -66,11 +69,11 @@ final class Problems {
             // A block written in several files (an include adding to it), whose filename() is this very
             // description: each place as file:line.
             StringBuilder places = new StringBuilder();
-            for (String place : description.substring(MERGED.length()).split(",")) {
-                String fileAndLine = place.trim().replaceFirst(": (\\d+)(-\\d+)?$", ":$1");
-                places.append(places.isEmpty() ? "" : ", ").append(fileAndLine);
+            Matcher place = MERGED_PLACE.matcher(description.substring(MERGED.length()));
+            while (place.find()) { // "a,b.conf: 5,c.conf: 1": a comma ends a place only after its line
+                places.append(places.isEmpty() ? "" : ", ").append(place.group(1)).append(':').append(place.group(2));
             }
-            return places.toString();
+            return places.isEmpty() ? description : places.toString();
         }
         if (origin.filename() != null) {
             return origin.filename();

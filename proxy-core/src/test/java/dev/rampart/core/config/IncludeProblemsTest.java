@@ -5,8 +5,12 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * An include that finds something it cannot read is refused with the reason, whichever form of include
@@ -34,6 +38,55 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         assertEquals(List.of(notRead("ups.hocon")),
                 problemsOf("include required(\"ups.hocon\")\n" + HoconFiles.MINIMAL),
                 "required(...) gives the reason too, not that a readable file cannot be read");
+    }
+
+    @Test
+    void aFileOfAnotherNameIncludedAsFileIsRefusedNotSkipped() throws Exception {
+        Files.writeString(dir.resolve("ups.hocon"), "rampart.server.max-request-body = 1k\n");
+
+        assertEquals(List.of("cannot include " + dir.resolve("ups.hocon") + ": " + dir.resolve("ups.hocon")
+                        + " is not read, as HOCON includes only names ending in .conf, .json or .properties"
+                        + " (rename the file)"),
+                problemsOf("include file(\"ups.hocon\")\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
+    void aPipeOrADeviceIsRefusedBeforeItIsRead() throws Exception {
+        Path pipe = dir.resolve("pipe.conf");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        Files.createSymbolicLink(dir.resolve("zeros.conf"), Path.of("/dev/zero"));
+
+        // Read, the pipe would hold the load for ever (so the load runs aside, and a reader left waiting is
+        // released by opening the pipe's other end), and /dev/zero would fill the heap.
+        CompletableFuture<List<String>> pipeProblems = CompletableFuture.supplyAsync(
+                () -> problemsOf("include \"pipe.conf\"\n" + HoconFiles.MINIMAL));
+        try {
+            assertEquals(List.of("cannot include pipe.conf: " + pipe + " is not a regular file (a pipe or a device)"),
+                    pipeProblems.get(10, TimeUnit.SECONDS));
+        } catch (TimeoutException readingThePipe) {
+            Files.newOutputStream(pipe).close();
+            fail("the load read the pipe and waited for a writer");
+        }
+        assertEquals(List.of("cannot include zeros: " + dir.resolve("zeros.conf") + " is not a regular file (a pipe"
+                + " or a device)"), problemsOf("include required(\"zeros\")\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
+    void aProblemOnABlockWrittenInAFileWhoseNameHasACommaNamesThatFile() throws Exception {
+        Path odd = Files.createDirectory(dir.resolve("a,b"));
+        Files.writeString(odd.resolve("v1.conf"), "rampart.upstreams.app {\n  max-concurrent-requests = 10\n}\n");
+
+        List<String> problems = problemsOf("""
+                include "a,b/v1.conf"
+                rampart {
+                  upstreams { app { load-balancing = random } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+
+        assertEquals(List.of("rampart.upstreams.app.endpoints: missing (expected a list of host:port) (" + file + ":3, "
+                + odd.resolve("v1.conf") + ":1)"), problems);
     }
 
     @Test
@@ -99,6 +152,6 @@ class IncludeProblemsTest extends RejectedConfigSupport {
 
     private String notRead(String name) {
         return "cannot include " + name + ": " + dir.resolve(name) + " is not read, as HOCON includes only names"
-                + " ending in .conf, .json or .properties (rename it, or include it with its extension)";
+                + " ending in .conf, .json or .properties (rename the file)";
     }
 }

@@ -85,4 +85,22 @@ class UpstreamChainDatesTest {
 
         assertEquals(200, response.statusCode(), response.body());
     }
+
+    @Test
+    void aChainOfSixIntermediatesThatTheJdkAcceptsIsNotRefusedByTheDateCheck() throws Exception {
+        TestAuthority root = TestAuthority.create(dir, "deep-root", "-1d", 30);
+        StringBuilder served = new StringBuilder();
+        TestAuthority issuer = root;
+        for (int i = 1; i <= 6; i++) {
+            issuer = issuer.subordinate("deep-intermediate-" + i);
+            served.insert(0, Files.readString(issuer.certFile())); // each intermediate before its issuer
+        }
+        TestCertificates endpoint = issuer.issue("deep-endpoint", "dns:localhost");
+        Path chain = dir.resolve("deep-chain.crt");
+        Files.writeString(chain, Files.readString(endpoint.certChain()) + served);
+
+        HttpResponse<String> response = getThrough(chain, endpoint.privateKey(), root.certFile());
+
+        assertEquals(200, response.statusCode(), response.body());
+    }
 }

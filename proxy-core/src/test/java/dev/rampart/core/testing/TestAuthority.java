@@ -36,6 +36,30 @@ public record TestAuthority(Path dir, String name, X509Certificate certificate, 
     }
 
     /**
+     * An intermediate CA signed by this one: its {@link #certificate} is the one this CA signed (what an
+     * endpoint sends in its chain), and it issues certificates of its own.
+     */
+    public TestAuthority subordinate(String subordinateName) {
+        Path keystore = dir.resolve(subordinateName + ".p12");
+        Path request = dir.resolve(subordinateName + ".csr");
+        Path signed = dir.resolve(subordinateName + ".crt");
+        TestCertificates.keytool("-genkeypair", "-alias", subordinateName, "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=" + subordinateName, "-ext", "bc:c", "-keystore", keystore.toString());
+        TestCertificates.keytool("-certreq", "-alias", subordinateName, "-file", request.toString(),
+                "-keystore", keystore.toString());
+        TestCertificates.keytool("-gencert", "-alias", name, "-infile", request.toString(), "-outfile",
+                signed.toString(), "-ext", "bc:c", "-startdate", "-1d", "-validity", "30", "-rfc",
+                "-keystore", dir.resolve(name + ".p12").toString());
+        try (InputStream in = Files.newInputStream(signed)) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+            return new TestAuthority(dir, subordinateName, certificate, signed);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * A new self-signed certificate for this CA's name and key (a renewal: what it signed stays valid under
      * it), valid from {@code startDate} for {@code days} days; written as PEM, and its file returned.
      */

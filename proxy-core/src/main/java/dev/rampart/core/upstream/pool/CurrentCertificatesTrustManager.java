@@ -135,6 +135,7 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
             parameters.addCertStore(CertStore.getInstance("Collection",
                     new CollectionCertStoreParameters(Arrays.asList(chain))));
             parameters.setRevocationEnabled(false); // as the JDK's check this follows
+            parameters.setMaxPathLength(-1); // the JDK's check took the chain: no limit of 5 intermediates here
             CertPathBuilderResult result = CertPathBuilder.getInstance("PKIX").build(parameters);
             return ((PKIXCertPathBuilderResult) result).getTrustAnchor().getTrustedCert();
         } catch (CertPathBuilderException noPath) {
