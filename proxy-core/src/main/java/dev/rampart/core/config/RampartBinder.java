@@ -176,7 +176,10 @@ final class RampartBinder {
         String host = s.string("host", defaultValue);
         String trimmed = host.trim();
         if (trimmed.isEmpty() || !EndpointAddress.isHostName(trimmed) && !EndpointAddress.isIpv6Literal(trimmed)) {
-            ValueReader.mismatch(s.path("host"), "a host name or address", s.value("host"), s.problems());
+            boolean bracketed = trimmed.length() > 2 && trimmed.startsWith("[") && trimmed.endsWith("]")
+                    && EndpointAddress.isIpv6Literal(trimmed.substring(1, trimmed.length() - 1));
+            ValueReader.mismatch(s.path("host"), bracketed ? "a host name or address (an IPv6 address without the"
+                    + " brackets of a URL: ::1)" : "a host name or address", s.value("host"), s.problems());
             return defaultValue;
         }
         // The rule endpoints follow: 999.1.1.1 would pass --check and fail the start as "no such host", and

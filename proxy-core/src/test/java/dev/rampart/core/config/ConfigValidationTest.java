@@ -118,6 +118,9 @@ class ConfigValidationTest extends RejectedConfigSupport {
         assertEquals(List.of(
                 "rampart.server.host: expected a host name or address, got \"not a host!!\"" + at(2),
                 "rampart.admin.host: expected a host name or address, got \"a b\"" + at(3)), problems);
+        List<String> bracketed = problemsOf(hocon.replace("not a host!!", "[::1]").replace("a b", "127.0.0.1"));
+        assertEquals(List.of("rampart.server.host: expected a host name or address (an IPv6 address without the"
+                + " brackets of a URL: ::1), got \"[::1]\"" + at(2)), bracketed);
         for (String fine : new String[] {"0.0.0.0", "::", "::1", "localhost", "my-host.internal"}) {
             RampartConfig config = ConfigLoader.parse(hocon.replace("not a host!!", fine).replace("a b", "127.0.0.1"), fine);
             assertEquals(fine, config.server().host());

@@ -71,7 +71,7 @@ public class ForwardedHeadersBenchmark {
 
     @Benchmark
     public HttpRequest originRequestFirstAttempt() {
-        return ForwardedHeaders.forAttempt(template(), 1);
+        return ForwardedHeaders.forAttempt(template(), 1, "10.0.0.12:8081");
     }
 
     @Benchmark
