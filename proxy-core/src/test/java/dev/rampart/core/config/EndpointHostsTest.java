@@ -160,5 +160,21 @@ class EndpointHostsTest extends RejectedConfigSupport {
         ConfigLoader.parse(hocon.replace("] } }", "], tls { verify-hostname = false } } }"), "unverified.conf");
         ConfigLoader.parse(hocon.replace("https://", ""), "plain-http.conf");
     }
-}
 
+    @Test
+    void listenerHostsFollowTheEndpointsIpv4Rule() {
+        String hocon = """
+                rampart {
+                  server { host = "999.1.1.1" }
+                  admin { host = "127.1" }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        String rule = "an IPv4 address is four decimal numbers 0-255 without leading zeros (127.0.0.1)";
+        assertEquals(List.of(
+                "rampart.server.host: bad host \"999.1.1.1\": " + rule + at(2),
+                "rampart.admin.host: bad host \"127.1\": " + rule + at(3)), problems);
+    }
+}
