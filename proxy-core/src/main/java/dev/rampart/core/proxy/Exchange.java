@@ -251,6 +251,7 @@ final class Exchange {
             return;
         }
         if (clientResponse.responseStarted()) {
+            outcome.endedEarly(Reason.INTERNAL_ERROR);
             abort();
             return;
         }
@@ -332,6 +333,7 @@ final class Exchange {
         }
         clientResponse.closeClientAfterResponse();
         if (clientResponse.responseStarted()) {
+            outcome.endedEarly(Reason.BAD_REQUEST);
             abort();
             return;
         }

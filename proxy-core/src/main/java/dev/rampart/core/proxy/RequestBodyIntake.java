@@ -67,6 +67,7 @@ final class RequestBodyIntake {
                 attempts.cancelCurrent();
                 exchange.fail(Reason.REQUEST_BODY_TOO_LARGE, -1);
             } else {
+                outcome.endedEarly(Reason.REQUEST_BODY_TOO_LARGE); // the access log keeps the status sent, with why
                 exchange.abort();
             }
             return;

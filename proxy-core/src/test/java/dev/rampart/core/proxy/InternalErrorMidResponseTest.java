@@ -60,6 +60,8 @@ class InternalErrorMidResponseTest {
                             .substring("x-request-id:".length()).trim()),
                     "the error names the request: " + logs.errors().get(0).getFormattedMessage());
             assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(2)), "the request no longer counts as in flight");
+            assertEquals("INTERNAL_ERROR", proxy.observer.awaitExchange(1).reason(), "logged as what cut it");
+            assertEquals(200, proxy.observer.awaitExchange(1).status(), "with the status the client got");
         }
     }
 
