@@ -74,19 +74,10 @@ class IncludeProblemsTest extends RejectedConfigSupport {
 
     @Test
     void aProblemOnABlockWrittenInAFileWhoseNameHasACommaNamesThatFile() throws Exception {
-        Path odd = Files.createDirectory(dir.resolve("a,b"));
-        Files.writeString(odd.resolve("v1.conf"), "rampart.upstreams.app {\n  max-concurrent-requests = 10\n}\n");
+        Path part = Files.createDirectory(dir.resolve("a,b")).resolve("v1.conf");
+        List<String> problems = problemsOfABlockIn(part, "a,b/v1.conf");
 
-        List<String> problems = problemsOf("""
-                include "a,b/v1.conf"
-                rampart {
-                  upstreams { app { load-balancing = random } }
-                  routes = [ { upstream = app } ]
-                }
-                """);
-
-        assertEquals(List.of("rampart.upstreams.app.endpoints: missing (expected a list of host:port) (" + file + ":3, "
-                + odd.resolve("v1.conf") + ":1)"), problems);
+        assertEquals(List.of(missingEndpointsOfABlockIn(part)), problems);
     }
 
     @Test
@@ -136,18 +127,23 @@ class IncludeProblemsTest extends RejectedConfigSupport {
 
     @Test
     void aProblemOnABlockWrittenInTwoFilesNamesBothPlaces() throws Exception {
-        Files.writeString(dir.resolve("part.conf"), "rampart.upstreams.app {\n  max-concurrent-requests = 10\n}\n");
+        Path part = dir.resolve("part.conf");
+        List<String> problems = problemsOfABlockIn(part, "part.conf");
 
-        List<String> problems = problemsOf("""
-                include "part.conf"
-                rampart {
-                  upstreams { app { load-balancing = random } }
-                  routes = [ { upstream = app } ]
-                }
-                """);
+        assertEquals(List.of(missingEndpointsOfABlockIn(part)), problems);
+    }
 
-        assertEquals(List.of("rampart.upstreams.app.endpoints: missing (expected a list of host:port) (" + file + ":3, "
-                + dir.resolve("part.conf") + ":1)"), problems);
+    /** The problems of upstream {@code app}, written in the main file and in {@code part}, included as {@code name}. */
+    private List<String> problemsOfABlockIn(Path part, String name) throws Exception {
+        Files.writeString(part, "rampart.upstreams.app {\n  max-concurrent-requests = 10\n}\n");
+        return problemsOf("include \"" + name + "\"\n"
+                + "rampart {\n  upstreams { app { load-balancing = random } }\n  routes = [ { upstream = app } ]\n}\n");
+    }
+
+    /** Its endpoints are missing: written at line 3 of the main file and line 1 of {@code part}. */
+    private String missingEndpointsOfABlockIn(Path part) {
+        return "rampart.upstreams.app.endpoints: missing (expected a list of host:port) (" + file + ":3, "
+                + part + ":1)";
     }
 
     private String notRead(String name) {
