@@ -4,6 +4,7 @@ import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.server.observe.Logging;
 
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -30,7 +31,7 @@ public final class Main {
     }
 
     private static PrintStream utf8(FileDescriptor stream) {
-        return new PrintStream(new FileOutputStream(stream), true, StandardCharsets.UTF_8);
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(stream)), true, StandardCharsets.UTF_8);
     }
 
     /**

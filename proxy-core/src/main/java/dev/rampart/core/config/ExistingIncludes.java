@@ -157,8 +157,13 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
         File located = file.isAbsolute() ? file : besideIncludingFile(context, file);
-        refuseSpecialFile(located.exists() ? located : null, located.getPath());
-        if (located.isFile() && !isHoconName(located.getName())) {
+        boolean anyRead = false;
+        for (String name : hoconNames(located.getPath())) { // what HOCON reads: located, or it with extensions
+            File candidate = new File(name);
+            refuseSpecialFile(candidate.exists() ? candidate : null, located.getPath());
+            anyRead |= candidate.exists();
+        }
+        if (!anyRead && located.isFile()) {
             // HOCON would look for located.conf, .json and .properties, and skip the file that is there.
             throw new Unincludable(notHoconName(located.getPath(), located));
         }
@@ -166,7 +171,9 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         try {
             included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();
         } catch (ConfigException.IO e) {
-            throw new Unincludable(missing(located.getPath())); // required(file(...)): not to be swallowed either
+            // required(file(...)) of nothing there: an error HOCON's probing cannot swallow. One raised by what
+            // the file includes in turn stays as it is, and names that file.
+            throw anyRead ? e : new Unincludable(missing(located.getPath()));
         }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -70,6 +71,29 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         }
         assertEquals(List.of("cannot include zeros: " + dir.resolve("zeros.conf") + " is not a regular file (a pipe"
                 + " or a device)"), problemsOf("include required(\"zeros\")\n" + HoconFiles.MINIMAL));
+        assertEquals(List.of("cannot include " + dir.resolve("zeros") + ": " + dir.resolve("zeros.conf")
+                + " is not a regular file (a pipe or a device)"),
+                problemsOf("include file(\"zeros\")\n" + HoconFiles.MINIMAL), "file(...) finds zeros.conf too");
+    }
+
+    @Test
+    void fileFindsWhatHoconReadsBesideAFileOfTheBareName() throws Exception {
+        Files.writeString(dir.resolve("local"), "not HOCON, and not read");
+        Files.writeString(dir.resolve("local.conf"), "rampart.server.max-request-body = 1k\n");
+
+        RampartConfig config = HoconFiles.load(dir, "include file(\"local\")\n" + HoconFiles.MINIMAL);
+
+        assertEquals(1024, config.server().maxRequestBody());
+    }
+
+    @Test
+    void aFileIncludedAsFileIsNotBlamedForWhatItIncludesInTurn() throws Exception {
+        Files.writeString(dir.resolve("inner.conf"), "include required(classpath(\"no-such-resource.conf\"))\n");
+
+        List<String> problems = problemsOf("include file(\"inner.conf\")\n" + HoconFiles.MINIMAL);
+
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("no-such-resource.conf"), problems.get(0));
     }
 
     @Test

@@ -43,17 +43,20 @@ class RetryRulesTest {
         }
     }
 
-    /** An upstream that answers 503 once, then 200 "second", behind a proxy that retries 503s. */
-    private FakeUpstream failingOnce() {
+    /**
+     * An upstream that answers 503 twice, then 200 "second", behind a proxy that retries 503s: a first POST
+     * that may not be repeated takes one 503, and a keyed POST after it the other, then its retry's 200.
+     */
+    private FakeUpstream failingTwice() {
         FakeUpstream upstream = closing.add(FakeUpstream.start(
-                UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("second"))));
+                UpstreamBehavior.failTimes(2, 503, UpstreamBehavior.ok("second"))));
         startProxy("\"" + upstream.authority() + "\"", "", "attempts = 3, backoff { initial = 1ms, max = 1ms }");
         return upstream;
     }
 
     @Test
     void aKeyTheClientNamedInConnectionIsNotForwardedSoItDoesNotMakeThePostRepeatable() {
-        FakeUpstream upstream = failingOnce();
+        FakeUpstream upstream = failingTwice();
 
         RawHttp.Response response = postWith("Idempotency-Key: k1\r\nConnection: keep-alive, Idempotency-Key\r\n");
 
@@ -65,7 +68,7 @@ class RetryRulesTest {
 
     @Test
     void aBlankKeyDoesNotMakeThePostRepeatable() {
-        FakeUpstream upstream = failingOnce();
+        FakeUpstream upstream = failingTwice();
 
         RawHttp.Response blank = postWith("Idempotency-Key: \r\n");
         assertEquals(503, blank.status(), blank.text());
@@ -74,12 +77,13 @@ class RetryRulesTest {
         RawHttp.Response keyed = postWith("Idempotency-Key: order-9\r\n");
         assertEquals(200, keyed.status(), "the same POST with a key is retried: " + keyed.text());
         assertEquals("second", keyed.text());
+        assertEquals(3, upstream.requests().size(), "one unkeyed attempt, then a keyed one and its retry");
     }
 
     @Test
     void aKeyHeaderThatTheProxyAddsItselfDoesNotMakeAPostRepeatable() {
         FakeUpstream upstream = closing.add(FakeUpstream.start(
-                UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("second"))));
+                UpstreamBehavior.failTimes(2, 503, UpstreamBehavior.ok("second"))));
         startProxy("\"" + upstream.authority() + "\"", "",
                 "attempts = 3, idempotency-key-header = \"X-Request-Id\", backoff { initial = 1ms, max = 1ms }");
 
@@ -89,6 +93,7 @@ class RetryRulesTest {
 
         RawHttp.Response keyed = postWith("X-Request-Id: order-9\r\n");
         assertEquals(200, keyed.status(), "the client's own X-Request-Id is: " + keyed.text());
+        assertEquals(3, upstream.requests().size(), "one unkeyed attempt, then a keyed one and its retry");
     }
 
     @Test

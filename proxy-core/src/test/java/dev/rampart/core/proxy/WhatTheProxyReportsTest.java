@@ -85,6 +85,14 @@ class WhatTheProxyReportsTest {
             assertEquals(400, raw.send("GET http://user:pa55w0rd@a/ok?tok=1 HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
         }
         assertEquals("http://a/ok", proxy.observer.awaitExchange(1).path());
+        for (String rawPassword : new String[] {"p/w", "p?w"}) { // not percent-encoded, as pasted
+            try (RawHttp raw = proxy.raw()) {
+                assertEquals(400, raw.send("GET http://u:" + rawPassword + "@a/ok HTTP/1.1\r\nHost: a\r\n\r\n")
+                        .read().status());
+            }
+        }
+        assertEquals("http://a/ok", proxy.observer.awaitExchange(2).path());
+        assertEquals("http://a/ok", proxy.observer.awaitExchange(3).path());
     }
 
     @Test

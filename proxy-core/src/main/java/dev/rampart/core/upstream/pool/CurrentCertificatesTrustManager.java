@@ -26,7 +26,8 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
@@ -56,7 +57,7 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
             throw new GeneralSecurityException(trustFile + ": " + trusted.problem());
         }
         int i = 0;
-        Set<TrustAnchor> trustAnchors = new HashSet<>();
+        Set<TrustAnchor> trustAnchors = new LinkedHashSet<>(); // in file order, which the path builder tries
         for (Certificate certificate : trusted.list()) {
             anchors.setCertificateEntry("anchor-" + i++, certificate);
             trustAnchors.add(new TrustAnchor((X509Certificate) certificate, null));
@@ -65,7 +66,7 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
         factory.init(anchors);
         for (javax.net.ssl.TrustManager manager : factory.getTrustManagers()) {
             if (manager instanceof X509ExtendedTrustManager pkix) {
-                return new CurrentCertificatesTrustManager(pkix, Set.copyOf(trustAnchors));
+                return new CurrentCertificatesTrustManager(pkix, Collections.unmodifiableSet(trustAnchors));
             }
         }
         throw new GeneralSecurityException("no X.509 trust manager in " + factory.getAlgorithm());
@@ -97,11 +98,23 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
      * so a valid anchor that the chain reaches too (a renewed CA beside the old one) is still found.
      */
     private void checkDates(X509Certificate[] chain) throws CertificateException {
+        requireCurrentAnchor(chain, anchors, CurrentCertificatesTrustManager::anchorOfAPath);
+    }
+
+    /** Finds the anchor of a path from {@code leaf} among {@code candidates}, or null when there is none. */
+    interface PathFinder {
+        X509Certificate anchorOf(X509Certificate leaf, X509Certificate[] chain, Set<TrustAnchor> candidates)
+                throws CertificateException;
+    }
+
+    /** {@link #checkDates}, with the path finding given (a test makes it pick the out-of-date anchor first). */
+    static void requireCurrentAnchor(X509Certificate[] chain, Set<TrustAnchor> anchors, PathFinder paths)
+            throws CertificateException {
         X509Certificate leaf = chain[0];
-        Set<TrustAnchor> candidates = new HashSet<>(anchors);
+        Set<TrustAnchor> candidates = new LinkedHashSet<>(anchors);
         CertificateException outOfDates = null;
         while (true) {
-            X509Certificate anchor = anchorOfAPath(leaf, chain, candidates);
+            X509Certificate anchor = paths.anchorOf(leaf, chain, candidates);
             if (anchor == null) {
                 throw outOfDates != null ? outOfDates : new CertificateException("no path to a trust anchor");
             }
@@ -112,6 +125,7 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
                 if (outOfDates == null) {
                     outOfDates = e;
                 }
+                // Each round takes one anchor away, so the search ends.
                 candidates.removeIf(candidate -> candidate.getTrustedCert().equals(anchor));
             }
         }
