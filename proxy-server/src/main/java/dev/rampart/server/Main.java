@@ -26,6 +26,8 @@ public final class Main {
         int code = run(args, System.out, System.err);
         if (code >= 0) {
             Logging.flushAndStop();
+            System.out.flush(); // buffered: what did not end in a newline is still here, and exit drops it
+            System.err.flush();
             System.exit(code);
         }
     }
