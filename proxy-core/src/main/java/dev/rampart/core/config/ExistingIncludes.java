@@ -48,10 +48,11 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         try {
             included = fallback.include(context, what);
         } catch (ConfigException.IO e) {
-            // include required("..."): say why, as an error HOCON's probing of extensions cannot swallow. A
-            // file found here whose own includes failed would have raised an Unincludable, not come here.
+            // include required("...") of nothing readable, or a classpath or url include in what was found:
+            // say why, as an error HOCON's probing of extensions cannot swallow a level up.
             String problem = whyNotIncluded(context, what);
-            throw problem != null ? new Unincludable(problem) : e;
+            throw new Unincludable(problem != null ? problem
+                    : missing(e.origin() == null ? what : e.origin().description()));
         }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());
@@ -80,8 +81,7 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
                 return null; // a file, or a link to /dev/null that switches an override off
             }
             if (file != null && problem == null) {
-                problem = "cannot include " + what + ": " + file
-                        + (file.isDirectory() ? " is a directory" : " cannot be read (no read permission)");
+                problem = cannotRead(what, file);
             }
         }
         File asNamed = hoconName ? null : existingSibling(context, what);
@@ -131,6 +131,11 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         throw new Unincludable("cannot include " + what + ": " + file + " is not a regular file (a pipe or a device)");
     }
 
+    private static String cannotRead(String what, File file) {
+        return "cannot include " + what + ": " + file
+                + (file.isDirectory() ? " is a directory" : " cannot be read (no read permission)");
+    }
+
     private static String notHoconName(String what, File file) {
         return "cannot include " + what + ": " + file + " is not read, as HOCON includes only names ending in .conf,"
                 + " .json or .properties (rename the file)";
@@ -157,23 +162,36 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
         File located = file.isAbsolute() ? file : besideIncludingFile(context, file);
-        boolean anyRead = false;
-        for (String name : hoconNames(located.getPath())) { // what HOCON reads: located, or it with extensions
+        String what = located.getPath();
+        boolean readable = false;
+        String problem = null;
+        for (String name : hoconNames(what)) { // what HOCON reads: located, or it with each extension added
             File candidate = new File(name);
-            refuseSpecialFile(candidate.exists() ? candidate : null, located.getPath());
-            anyRead |= candidate.exists();
+            if (!candidate.exists()) {
+                continue;
+            }
+            refuseSpecialFile(candidate, what);
+            if (!candidate.isDirectory() && candidate.canRead()) {
+                readable = true;
+            } else if (problem == null) {
+                problem = cannotRead(what, candidate);
+            }
         }
-        if (!anyRead && located.isFile()) {
+        boolean required = !context.parseOptions().getAllowMissing();
+        if (!readable && located.isFile() && problem == null) {
             // HOCON would look for located.conf, .json and .properties, and skip the file that is there.
-            throw new Unincludable(notHoconName(located.getPath(), located));
+            throw new Unincludable(notHoconName(what, located));
+        }
+        if (!readable && required) {
+            // Raised here, not by HOCON: its probing of extensions would swallow an I/O error a level up.
+            throw new Unincludable(problem != null ? problem : missing(what));
         }
         ConfigObject included;
         try {
             included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();
         } catch (ConfigException.IO e) {
-            // required(file(...)) of nothing there: an error HOCON's probing cannot swallow. One raised by what
-            // the file includes in turn stays as it is, and names that file.
-            throw anyRead ? e : new Unincludable(missing(located.getPath()));
+            // From what the file includes in turn (a classpath or url include): named, and not to be swallowed.
+            throw new Unincludable(missing(e.origin() == null ? what : e.origin().description()));
         }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());

@@ -57,19 +57,25 @@ final class ExchangeOutcome {
      * absolute-form target refused for having one: both may hold secrets.
      */
     static String pathOf(String uri) {
-        String target = uri.startsWith("/") ? uri : withoutUserinfo(uri);
-        int q = target.indexOf('?');
-        return q < 0 ? target : target.substring(0, q);
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        return path.startsWith("/") ? path : withoutUserinfo(path);
     }
 
     /**
-     * Everything up to the last {@code @} goes, not just up to the first {@code /} or {@code ?}: a password
-     * pasted raw may hold those too ({@code http://u:p/w@h/x}), and what follows the scheme is no secret.
+     * The userinfo is what ends in an {@code @} within the authority, which the first {@code /} ends (RFC 3986
+     * §3.2): a later {@code @} belongs to the path. A password pasted raw with a {@code /} in it is no valid
+     * userinfo and is logged as the path it then is.
      */
     private static String withoutUserinfo(String target) {
         int scheme = target.indexOf("://");
-        int at = target.lastIndexOf('@');
-        return scheme < 0 || at < scheme ? target : target.substring(0, scheme + 3) + target.substring(at + 1);
+        if (scheme < 0) {
+            return target;
+        }
+        int authority = scheme + 3;
+        int authorityEnd = target.indexOf('/', authority);
+        int at = target.lastIndexOf('@', (authorityEnd < 0 ? target.length() : authorityEnd) - 1);
+        return at < authority ? target : target.substring(0, authority) + target.substring(at + 1);
     }
 
     String routeName() {

@@ -130,6 +130,17 @@ class IncludeProblemsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aRequiredFileThatIsADirectoryInsideAFileIncludedWithoutItsExtensionIsRefused() throws Exception {
+        Files.createDirectory(dir.resolve("x.conf"));
+        Files.writeString(dir.resolve("a.conf"), "rampart.server.max-connections = 77\n"
+                + "include required(file(\"x\"))\n");
+        String directory = "cannot include " + dir.resolve("x") + ": " + dir.resolve("x.conf") + " is a directory";
+
+        assertEquals(List.of(directory), problemsOf("include \"a\"\n" + HoconFiles.MINIMAL));
+        assertEquals(List.of(directory), problemsOf("include file(\"a\")\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
     void anIncludeLinkedToDevNullIsAnEmptyInclude() throws Exception {
         Files.createSymbolicLink(dir.resolve("overrides.conf"), Path.of("/dev/null"));
 
