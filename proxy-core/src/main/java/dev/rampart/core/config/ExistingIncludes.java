@@ -4,6 +4,8 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigIncludeContext;
 import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderURL;
 import com.typesafe.config.ConfigIncluderFile;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseable;
@@ -17,10 +19,10 @@ import java.util.Set;
  * include is optional and skipped without a word, so the proxy would run on defaults for whatever the file
  * was to set (nginx refuses a missing include too). An include that finds a file, an empty one included,
  * is unchanged. {@code include required("name")} comes here too and gets the same reasons; {@code file(...)}
- * is resolved next to the including file ({@link #includeFile}); {@code url(...)} and {@code classpath(...)}
- * do not come here.
+ * is resolved next to the including file ({@link #includeFile}); {@code classpath(...)} and {@code url(...)}
+ * are HOCON's own but for the error a missing required one raises. Every such error is an {@link Unincludable}.
  */
-final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
+final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderClasspath, ConfigIncluderURL {
 
     private static final String[] HOCON_EXTENSIONS = {".conf", ".json", ".properties"};
     private static final java.nio.file.Path DEV_NULL = java.nio.file.Path.of("/dev/null");
@@ -208,6 +210,29 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile {
         ConfigParseable directory = context.relativeTo(".");
         String where = directory == null ? null : directory.origin().filename();
         return where == null ? file : new File(new File(where).getParentFile(), file.getPath());
+    }
+
+    /**
+     * {@code include classpath(...)}, as HOCON does it, but a missing required one is an error HOCON's probing
+     * of extensions cannot swallow when the file that holds it was included without its extension.
+     */
+    @Override
+    public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+        try {
+            return ConfigFactory.parseResourcesAnySyntax(what, context.parseOptions()).root();
+        } catch (ConfigException.IO e) {
+            throw new Unincludable("cannot read the included class path resource " + what);
+        }
+    }
+
+    /** {@code include url(...)}: the same, for a URL. */
+    @Override
+    public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+        try {
+            return ConfigFactory.parseURL(what, context.parseOptions()).root();
+        } catch (ConfigException.IO e) {
+            throw new Unincludable("cannot read the included URL " + what);
+        }
     }
 
     /**

@@ -53,13 +53,24 @@ final class ExchangeOutcome {
     }
 
     /**
-     * The path of a request target without its query string, and without the {@code user:password@} of an
-     * absolute-form target refused for having one: both may hold secrets.
+     * The path of a request target without its query string or fragment, and without the
+     * {@code user:password@} of an absolute-form target refused for having one: all may hold secrets.
      */
     static String pathOf(String uri) {
-        int q = uri.indexOf('?');
+        int q = endOfPath(uri);
         String path = q < 0 ? uri : uri.substring(0, q);
         return path.startsWith("/") ? path : withoutUserinfo(path);
+    }
+
+    /** Where the query or a fragment (a refused target's, which may carry a token too) starts, or -1. */
+    private static int endOfPath(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -141,6 +141,17 @@ class IncludeProblemsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aMissingRequiredClassPathResourceInsideAFileIncludedWithoutItsExtensionIsRefused() throws Exception {
+        Files.writeString(dir.resolve("a.conf"), "rampart.server.max-connections = 77\n"
+                + "include required(classpath(\"nope-xyz\"))\n");
+
+        assertEquals(List.of("cannot read the included class path resource nope-xyz"),
+                problemsOf("include \"a\"\n" + HoconFiles.MINIMAL));
+        assertEquals(List.of("cannot read the included class path resource nope-xyz"),
+                problemsOf("include file(\"a\")\n" + HoconFiles.MINIMAL));
+    }
+
+    @Test
     void anIncludeLinkedToDevNullIsAnEmptyInclude() throws Exception {
         Files.createSymbolicLink(dir.resolve("overrides.conf"), Path.of("/dev/null"));
 

@@ -86,13 +86,14 @@ class WhatTheProxyReportsTest {
         }
         assertEquals("http://a/ok", proxy.observer.awaitExchange(1).path());
         // Refused for another reason (a Host that differs): an @ in the path or the query is no userinfo.
-        for (String target : new String[] {"http://y/users/@me", "http://y/a?token=abc@secret"}) {
+        for (String target : new String[] {"http://y/users/@me", "http://y/a?token=abc@secret", "/b#token=abc"}) {
             try (RawHttp raw = proxy.raw()) {
                 assertEquals(400, raw.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
             }
         }
         assertEquals("http://y/users/@me", proxy.observer.awaitExchange(2).path());
         assertEquals("http://y/a", proxy.observer.awaitExchange(3).path(), "the query stays out");
+        assertEquals("/b", proxy.observer.awaitExchange(4).path(), "a fragment too");
     }
 
     @Test
