@@ -105,8 +105,7 @@ public final class ConfigLoader {
         }
         if (e instanceof com.typesafe.config.ConfigException.IO && e.origin() != null) {
             // Typesafe's words name the classpath, its last place to look: say what the operator wrote instead.
-            return new ConfigException(List.of("cannot read the included file " + e.origin().description()
-                    + " (a relative include is looked up next to the file that includes it)"));
+            return new ConfigException(List.of(ExistingIncludes.missing(e.origin().description())));
         }
         String message = e.getMessage();
         if (e.origin() != null) {

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigParseable;
 
 import java.io.File;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Makes {@code include "name"} fail when there is nothing by that name to include, or only something HOCON
@@ -43,54 +44,66 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
-        for (String name : hoconNames(what)) {
-            refuseSpecialFile(existingSibling(context, name), what);
-        }
+        String problem = whyNotIncluded(context, what); // refuses a pipe or a device before HOCON reads it
         ConfigObject included;
         try {
             included = fallback.include(context, what);
         } catch (ConfigException.IO e) {
             // include required("...") of nothing readable, or a classpath or url include in what was found:
             // say why, as an error HOCON's probing of extensions cannot swallow a level up.
-            String problem = whyNotIncluded(context, what);
             throw new Unincludable(problem != null ? problem
                     : missing(e.origin() == null ? what : e.origin().description()));
         }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());
         }
-        if (included.isEmpty()) {
-            String problem = whyNotIncluded(context, what);
-            if (problem != null) {
-                throw new Unincludable(problem);
-            }
+        if (included.isEmpty() && problem != null) {
+            throw new Unincludable(problem);
         }
         return included;
     }
 
     /**
-     * Why {@code include "what"} gave nothing, or null when it found a file to read (an empty one). HOCON
+     * Why {@code include "what"} can give nothing, or null when it finds a file to read (an empty one). HOCON
      * reads {@code what} when it ends in .conf, .json or .properties, else each of {@code what} with those
      * added; a plain include skips what it cannot read without a word, which here is an error: a directory,
      * a file this process may not read, a name HOCON does not read (nginx reads any name), or nothing.
      */
     private static String whyNotIncluded(ConfigIncludeContext context, String what) {
-        boolean hoconName = isHoconName(what);
-        String problem = null;
-        for (String name : hoconNames(what)) {
-            File file = existingSibling(context, name);
-            if (file != null && !file.isDirectory() && file.canRead()) {
-                return null; // a file, or a link to /dev/null that switches an override off
-            }
-            if (file != null && problem == null) {
-                problem = cannotRead(what, file);
-            }
+        Candidates found = Candidates.scan(what, name -> existingSibling(context, name));
+        if (found.readable()) {
+            return null;
         }
-        File asNamed = hoconName ? null : existingSibling(context, what);
-        if (problem == null && asNamed != null) {
-            problem = notHoconName(what, asNamed);
+        File asNamed = isHoconName(what) ? null : existingSibling(context, what);
+        if (found.problem() == null && asNamed != null) {
+            return notHoconName(what, asNamed);
         }
-        return problem != null ? problem : missing(what);
+        return found.problem() != null ? found.problem() : missing(what);
+    }
+
+    /**
+     * What is at the names HOCON reads for {@code what} ({@link #hoconNames}), each found by {@code lookup}
+     * (null when nothing is there): whether one is a file it can read, else why the first found is not. A
+     * pipe or a device among them is refused at once ({@link #refuseSpecialFile}), since HOCON reads them all.
+     */
+    private record Candidates(boolean readable, String problem) {
+        static Candidates scan(String what, Function<String, File> lookup) {
+            boolean readable = false;
+            String problem = null;
+            for (String name : hoconNames(what)) {
+                File file = lookup.apply(name);
+                if (file == null) {
+                    continue;
+                }
+                refuseSpecialFile(file, what);
+                if (!file.isDirectory() && file.canRead()) {
+                    readable = true; // a file, or a link to /dev/null that switches an override off
+                } else if (problem == null) {
+                    problem = cannotRead(what, file);
+                }
+            }
+            return new Candidates(readable, problem);
+        }
     }
 
     private static boolean isHoconName(String what) {
@@ -143,7 +156,8 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
                 + " .json or .properties (rename the file)";
     }
 
-    private static String missing(String what) {
+    /** The words for an include with nothing to read; also those of ConfigLoader for an I/O error left to it. */
+    static String missing(String what) {
         return "cannot read the included file " + what + " (a relative include is looked up next to the file that"
                 + " includes it)";
     }
@@ -165,28 +179,18 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
         File located = file.isAbsolute() ? file : besideIncludingFile(context, file);
         String what = located.getPath();
-        boolean readable = false;
-        String problem = null;
-        for (String name : hoconNames(what)) { // what HOCON reads: located, or it with each extension added
+        Candidates found = Candidates.scan(what, name -> {
             File candidate = new File(name);
-            if (!candidate.exists()) {
-                continue;
-            }
-            refuseSpecialFile(candidate, what);
-            if (!candidate.isDirectory() && candidate.canRead()) {
-                readable = true;
-            } else if (problem == null) {
-                problem = cannotRead(what, candidate);
-            }
-        }
+            return candidate.exists() ? candidate : null;
+        });
         boolean required = !context.parseOptions().getAllowMissing();
-        if (!readable && located.isFile() && problem == null) {
+        if (!found.readable() && located.isFile() && found.problem() == null) {
             // HOCON would look for located.conf, .json and .properties, and skip the file that is there.
             throw new Unincludable(notHoconName(what, located));
         }
-        if (!readable && required) {
+        if (!found.readable() && required) {
             // Raised here, not by HOCON: its probing of extensions would swallow an I/O error a level up.
-            throw new Unincludable(problem != null ? problem : missing(what));
+            throw new Unincludable(found.problem() != null ? found.problem() : missing(what));
         }
         ConfigObject included;
         try {

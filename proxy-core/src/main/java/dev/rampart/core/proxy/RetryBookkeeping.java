@@ -38,9 +38,10 @@ final class RetryBookkeeping {
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
 
     private final ProxySnapshot snapshot;
-    /** The request as it goes upstream, whose method and idempotency key decide what may be repeated. */
-    private final HttpRequest request;
+    /** The request as the client sent it: the key must be the client's own, not a header the proxy adds. */
     private final HttpRequest client;
+    /** The request as it goes upstream, whose method and idempotency key decide what may be repeated. */
+    private final HttpRequest forwarded;
     /** Whether both heads carry the key: null until a failure asks (most requests never fail). */
     private Boolean hasIdempotencyKey;
     private final ExchangeOutcome outcome;
@@ -71,11 +72,11 @@ final class RetryBookkeeping {
     RetryBookkeeping(ProxySnapshot snapshot, HttpRequest client, HttpRequest forwarded, ExchangeOutcome outcome,
                      Route route, Upstream upstream, RequestBody body, long deadlineNanos, boolean upgrade) {
         this.snapshot = snapshot;
-        this.request = forwarded;
+        this.client = client;
+        this.forwarded = forwarded;
         this.outcome = outcome;
         this.route = route;
         this.retryConfig = route.config().retry();
-        this.client = client;
         this.upstream = upstream;
         this.body = body;
         this.deadlineNanos = deadlineNanos;
@@ -86,17 +87,17 @@ final class RetryBookkeeping {
         if (hasIdempotencyKey == null) {
             String keyHeader = retryConfig.idempotencyKeyHeader();
             hasIdempotencyKey = carriesIdempotencyKey(client.headers(), keyHeader)
-                    && carriesIdempotencyKey(request.headers(), keyHeader);
+                    && carriesIdempotencyKey(forwarded.headers(), keyHeader);
         }
         return hasIdempotencyKey;
     }
 
-    /** Whether the upstream gets a key it can recognise a repeated request by: the header, and not blank. */
-    static boolean carriesIdempotencyKey(HttpHeaders forwarded, String keyHeader) {
+    /** Whether {@code headers} hold a key a repeated request can be recognised by: the header, and not blank. */
+    static boolean carriesIdempotencyKey(HttpHeaders headers, String keyHeader) {
         if (keyHeader.isEmpty()) {
             return false;
         }
-        String key = forwarded.get(keyHeader);
+        String key = headers.get(keyHeader);
         return key != null && !key.isBlank();
     }
 
@@ -124,7 +125,7 @@ final class RetryBookkeeping {
                 || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
             return false;
         }
-        return retryConfig.idempotentMethods().contains(request.method().name()) || hasIdempotencyKey();
+        return retryConfig.idempotentMethods().contains(forwarded.method().name()) || hasIdempotencyKey();
     }
 
     void staleConnectionSkipped() {
@@ -231,7 +232,7 @@ final class RetryBookkeeping {
         boolean untriedLeft = retryConfig.preferOtherEndpoint() && upstream.admitsAnyBesides(tried);
         // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
         // like a body that was not kept, it is retried only when nothing was sent.
-        return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, request.method().name(),
+        return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, forwarded.method().name(),
                 hasIdempotencyKey(), body.replayable() && !upgrade,
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
