@@ -8,6 +8,7 @@ import java.util.Locale;
  * One upstream endpoint: {@code host:port}, {@code http://host:port} or {@code https://host:port}.
  *
  * @param tls whether the proxy speaks TLS to it ({@code https://})
+ * @param host a name or an IPv6 address (without brackets), in lower case
  */
 public record EndpointAddress(boolean tls, String host, int port) {
 
@@ -90,7 +91,9 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 throw new IllegalArgumentException("bad port in \"" + text + "\" (expected: 1-65535)");
             }
         }
-        return new EndpointAddress(tls, host, port);
+        // Names and IPv6 hex ignore case (RFC 4343): one spelling, so that a reload that only changes a
+        // letter's case finds the endpoint's breaker, load and health, and metrics keep one label.
+        return new EndpointAddress(tls, host.toLowerCase(Locale.ROOT), port);
     }
 
     static boolean isHostName(String host) {

@@ -105,7 +105,7 @@ final class UpstreamBinder {
                 EndpointAddress endpoint = EndpointAddress.parse(text);
                 Integer first = seen.putIfAbsent(endpoint.identity(), i);
                 if (first != null) {
-                    s.problems().add(path, "duplicate endpoint " + endpoint + " (also endpoints[" + first + "])",
+                    s.problems().add(path, "duplicate endpoint " + text.trim() + " (also endpoints[" + first + "])",
                             value.origin());
                 } else {
                     endpoints.add(endpoint);

@@ -74,6 +74,12 @@ class EndpointHostsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aHostIsKeptInLowerCaseWhateverCaseItIsWrittenIn() {
+        assertEquals("api.example.com:8080", EndpointAddress.parse("HTTP://Api.Example.COM:8080").authority());
+        assertEquals("2001:db8::1", EndpointAddress.parse("[2001:DB8::1]:80").host());
+    }
+
+    @Test
     void aPortOfNonAsciiDigitsIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse("127.0.0.1:\u0664\u0665"));
     }
