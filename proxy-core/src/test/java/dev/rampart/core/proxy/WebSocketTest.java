@@ -4,32 +4,21 @@ import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.UpstreamBehavior;
 import dev.rampart.core.testing.WebSocketEchoUpstream;
+import dev.rampart.core.testing.WebSocketMessages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -47,8 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client ({@code java.net.http.WebSocket}) in front, raw sockets where the bytes themselves matter.
  */
 class WebSocketTest {
-
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private WebSocketEchoUpstream echo;
@@ -82,8 +69,8 @@ class WebSocketTest {
         return URI.create("ws://127.0.0.1:" + proxy.port() + WebSocketEchoUpstream.PATH);
     }
 
-    private Received connect() throws Exception {
-        Received listener = new Received();
+    private WebSocketMessages connect() throws Exception {
+        WebSocketMessages listener = new WebSocketMessages();
         WebSocket ws = http.newWebSocketBuilder().buildAsync(wsUri(), listener).get(10, TimeUnit.SECONDS);
         listener.socket = ws;
         return listener;
@@ -92,7 +79,7 @@ class WebSocketTest {
     @Test
     void textAndBinaryMessagesEchoThroughTheProxy() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
 
         client.socket.sendText("hello through rampart", true).get(5, TimeUnit.SECONDS);
         assertEquals("hello through rampart", client.nextText());
@@ -109,7 +96,7 @@ class WebSocketTest {
     @Test
     void aFiveMegabyteMessageCrossesIntact() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
         byte[] big = new byte[5 * 1024 * 1024];
         new Random(42).nextBytes(big);
 
@@ -127,7 +114,7 @@ class WebSocketTest {
     @Test
     void theUpstreamSeesTheUpgradeWithForwardingHeaders() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
 
         Map<String, String> head = echo.heads().get(0);
         assertEquals("GET", head.get(":method"));
@@ -161,7 +148,7 @@ class WebSocketTest {
     @Test
     void aCloseFromTheClientClosesTheUpstreamSide() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
 
         client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
 
@@ -176,7 +163,7 @@ class WebSocketTest {
     @Test
     void aClientThatDropsTheConnectionClosesTheUpstreamSide() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
         client.socket.sendText("ping", true).get(5, TimeUnit.SECONDS);
         assertEquals("ping", client.nextText());
 
@@ -189,7 +176,7 @@ class WebSocketTest {
     @Test
     void aCloseFromTheUpstreamReachesTheClient() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
         client.socket.sendText("before", true).get(5, TimeUnit.SECONDS);
         assertEquals("before", client.nextText());
 
@@ -206,7 +193,7 @@ class WebSocketTest {
         echo.refuseUpgradesWith(403);
 
         CompletionException failed = assertThrows(CompletionException.class,
-                () -> http.newWebSocketBuilder().buildAsync(wsUri(), new Received()).join());
+                () -> http.newWebSocketBuilder().buildAsync(wsUri(), new WebSocketMessages()).join());
         WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, failed.getCause());
         assertEquals(403, handshake.getResponse().statusCode());
         assertEquals("upgrade refused", String.valueOf(handshake.getResponse().body()));
@@ -250,7 +237,7 @@ class WebSocketTest {
     @Test
     void theExchangeIsLoggedWith101WhenTheTunnelCloses() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
         client.socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
         assertEquals("hello", client.nextText());
         assertTrue(proxy.observer.exchanges.isEmpty(), "an open tunnel is still in flight");
@@ -268,7 +255,7 @@ class WebSocketTest {
     @Test
     void anIdleTunnelIsClosedOnBothSides() throws Exception {
         startEcho("idle-timeout = 600ms");
-        Received client = connect();
+        WebSocketMessages client = connect();
         client.socket.sendText("once", true).get(5, TimeUnit.SECONDS);
         assertEquals("once", client.nextText());
 
@@ -280,7 +267,7 @@ class WebSocketTest {
     @Test
     void anOpenTunnelIsClosedAtTheEndOfADrain() throws Exception {
         startEcho("");
-        Received client = connect();
+        WebSocketMessages client = connect();
         proxy.runtime().startDraining();
 
         assertFalse(proxy.runtime().awaitQuiescence(Duration.ofMillis(200)), "an open tunnel is in flight");
@@ -301,145 +288,23 @@ class WebSocketTest {
     void bytesTheUpstreamSendsRightBehindThe101AreForwarded() throws Exception {
         fake = FakeUpstream.start((req, reply) -> reply.raw("HTTP/1.1 101 Switching Protocols\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                + accept(req.header("sec-websocket-key")) + "\r\n\r\n"
+                + WebSocketEchoUpstream.acceptFor(req.header("sec-websocket-key")) + "\r\n\r\n"
                 + "\u0081\u0005early")); // an unmasked text frame in the same segment as the 101
         proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
 
-        Received client = new Received();
+        WebSocketMessages client = new WebSocketMessages();
         client.socket = http.newWebSocketBuilder().buildAsync(wsUri(), client).get(10, TimeUnit.SECONDS);
 
         assertEquals("early", client.nextText());
         client.socket.abort();
     }
 
-    @Test
-    void a101WhoseUpgradeFieldTakesTwoLinesReachesTheClientWithBoth() throws Exception {
-        fake = FakeUpstream.start((req, reply) -> reply.raw("HTTP/1.1 101 Switching Protocols\r\n"
-                + "Upgrade: h2c\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                + accept(req.header("sec-websocket-key")) + "\r\n\r\n"));
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(WebSocketEchoUpstream.upgradeRequest());
-            String head = RawHttp.readHead(raw.socket().getInputStream()).toLowerCase(java.util.Locale.ROOT);
-
-            assertTrue(head.startsWith("http/1.1 101"), head);
-            // With "h2c" alone a client must fail the handshake (RFC 6455 4.1); nginx relays both lines.
-            assertTrue(head.contains("upgrade: websocket") || head.contains("upgrade: h2c, websocket")
-                    || head.contains("upgrade: h2c,websocket"), head);
-        }
-    }
-
-    @ParameterizedTest(name = "heartbeat after {0} ms, lingering-timeout 400ms")
-    @ValueSource(ints = {300, 1_200})
-    void whatTheUpstreamSentBeforeEndingTheTunnelReachesAClientThatStillTalks(int heartbeatMillis) throws Exception {
-        // Even when the client's next byte comes later than lingering-timeout: it was reading all along.
-        int size = 2_000_000;
-        fake = FakeUpstream.start((req, reply) -> reply.rawThenClose("HTTP/1.1 101 Switching Protocols\r\n"
-                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                + accept(req.header("sec-websocket-key")) + "\r\n\r\n" + "x".repeat(size)));
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", "").replace(
-                "server { host = \"127.0.0.1\", port = 0 }", "server { host = \"127.0.0.1\", port = 0, lingering-timeout = 400ms }"));
-        try (java.net.Socket client = new java.net.Socket()) {
-            client.setReceiveBufferSize(16 * 1024);
-            client.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.port()), 5_000);
-            client.setSoTimeout(10_000);
-            client.getOutputStream().write(WebSocketEchoUpstream.upgradeRequest().getBytes(StandardCharsets.US_ASCII));
-            InputStream in = client.getInputStream();
-            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 101"));
-            long received = 0;
-            long heartbeatAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(heartbeatMillis);
-            while (System.nanoTime() < heartbeatAt) { // ~600 KB/s: the upstream ended the tunnel long ago
-                received += in.readNBytes(16 * 1024).length;
-                Thread.sleep(25);
-            }
-            client.getOutputStream().write(new byte[] {(byte) 0x89, (byte) 0x80, 0, 0, 0, 0}); // a masked ping
-
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) >= 0) { // a reset would throw here and lose the rest
-                received += n;
-            }
-            assertEquals(size, received, "everything the upstream sent, then the end");
-        }
-    }
-
-    @Test
-    void aClientThatHalfClosesItsTunnelIsNotLingeredOn() throws Exception {
-        startEcho("lingering-timeout = 10s");
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(WebSocketEchoUpstream.upgradeRequest());
-            assertEquals(101, raw.read().status());
-
-            raw.socket().shutdownOutput(); // it has sent all it will: nothing can be left unread
-
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (proxy.listener().openConnections() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(0, proxy.listener().openConnections(), "closed at once, not lingered on for 10 s");
-        }
-    }
-
-    @Test
-    void aRawFrameFromTheClientCrossesTheTunnelByteForByte() throws Exception {
-        startEcho("");
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(WebSocketEchoUpstream.upgradeRequest());
-            assertEquals(101, raw.read().status());
-            byte[] payload = "raw frame".getBytes(StandardCharsets.US_ASCII);
-            raw.send(WebSocketEchoUpstream.maskedTextFrame("raw frame"));
-
-            InputStream in = raw.socket().getInputStream();
-            byte[] echoed = in.readNBytes(2 + payload.length);
-            assertEquals((byte) 0x81, echoed[0]);
-            assertEquals(payload.length, echoed[1]);
-            assertEquals("raw frame", new String(Arrays.copyOfRange(echoed, 2, echoed.length), StandardCharsets.US_ASCII));
-        }
-    }
-
-    @Test
-    void anUpgradeIsNotRetriedOnceItReachedTheUpstream() throws Exception {
-        fake = FakeUpstream.start(UpstreamBehavior.resetBeforeHead());
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"",
-                "retry { attempts = 3, on = [reset, connect-failure], backoff { initial = 1ms, max = 1ms } }"));
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(WebSocketEchoUpstream.upgradeRequest());
-            RawHttp.Response response = raw.read();
-            assertEquals(502, response.status());
-            assertTrue(response.text().contains("UPSTREAM_RESET"), response.text());
-        }
-        assertEquals(1, fake.requests().size(), "sent once, never again");
-        assertEquals("body", proxy.observer.skipped.get(0), "an upgrade is replayable only when nothing was sent");
-    }
-
-    @Test
-    void aSwitchNobodyAskedForIsABadResponse() throws Exception {
-        fake = FakeUpstream.start((req, reply) -> reply.raw(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", "retry { attempts = 1 }"));
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
-            assertEquals(502, response.status());
-            assertTrue(response.text().contains("UPSTREAM_BAD_RESPONSE"), response.text());
-        }
-    }
-
     // ---- helpers ---------------------------------------------------------------------------------------
 
-    private ExchangeRecord closeAndAwaitRecord(Received client) throws Exception {
+    private ExchangeRecord closeAndAwaitRecord(WebSocketMessages client) throws Exception {
         client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
         client.closedOrFailed.get(10, TimeUnit.SECONDS);
         return proxy.observer.awaitExchange(1);
-    }
-
-    private static String accept(String key) {
-        try {
-            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(sha1);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -449,68 +314,6 @@ class WebSocketTest {
                 throw new AssertionError("timed out waiting until " + what);
             }
             Thread.sleep(10);
-        }
-    }
-
-    /** Collects whole messages as they arrive (a large one comes in parts). */
-    /** What a {@code java.net.http.WebSocket} client received; shared with the other WebSocket tests. */
-    static final class Received implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-        final CompletableFuture<Void> closedOrFailed = new CompletableFuture<>();
-        volatile String closeReason;
-        volatile WebSocket socket;
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] part = new byte[data.remaining()];
-            data.get(part);
-            binary.writeBytes(part);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closeReason = reason;
-            closeCode.complete(statusCode);
-            closedOrFailed.complete(null);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            closeCode.completeExceptionally(error);
-            closedOrFailed.complete(null);
-        }
-
-        String nextText() throws InterruptedException {
-            Object m = messages.poll(20, TimeUnit.SECONDS);
-            assertInstanceOf(String.class, m, "a text message arrives");
-            return (String) m;
-        }
-
-        byte[] nextBinary() throws InterruptedException {
-            Object m = messages.poll(20, TimeUnit.SECONDS);
-            assertInstanceOf(byte[].class, m, "a binary message arrives");
-            return (byte[]) m;
         }
     }
 }

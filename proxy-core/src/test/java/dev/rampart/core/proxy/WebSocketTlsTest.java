@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.WebSocketEchoUpstream;
+import dev.rampart.core.testing.WebSocketMessages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class WebSocketTlsTest {
                      + cert.privateKey() + "\" }\n")) {
             HttpClient https = HttpClient.newBuilder().sslContext(cert.trustingClientContext())
                     .connectTimeout(Duration.ofSeconds(5)).build();
-            WebSocketTest.Received client = new WebSocketTest.Received();
+            WebSocketMessages client = new WebSocketMessages();
             client.socket = https.newWebSocketBuilder()
                     .buildAsync(URI.create("wss://127.0.0.1:" + proxy.port() + WebSocketEchoUpstream.PATH), client)
                     .get(10, TimeUnit.SECONDS);

@@ -98,6 +98,17 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     }
 
+    /** The {@code Sec-WebSocket-Accept} a server answers {@code key} with (RFC 6455 §4.2.2). */
+    public static String acceptFor(String key) {
+        try {
+            byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+            return java.util.Base64.getEncoder().encodeToString(sha1);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A final text frame as a client sends it: masked (RFC 6455 §5.3), payload under 126 bytes. */
     public static byte[] maskedTextFrame(String text) {
         byte[] mask = {1, 2, 3, 4};
