@@ -1,0 +1,133 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.Closing;
+import dev.rampart.core.testing.Envelope;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code errors.rewrite-upstream}: which upstream error responses become the envelope, and that nothing of theirs leaks. */
+class UpstreamErrorRewriteTest {
+
+    @RegisterExtension
+    final Closing closing = new Closing();
+
+    private ProxyHarness proxy;
+
+    private FakeUpstream upstream(UpstreamBehavior behavior) {
+        return closing.add(FakeUpstream.start(behavior));
+    }
+
+    private ProxyHarness proxyTo(FakeUpstream upstream, String routeExtras) {
+        return closing.add(ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", routeExtras)));
+    }
+
+    private RawHttp.Response exchange(String path) {
+        try (RawHttp raw = proxy.raw()) {
+            return raw.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n").read();
+        }
+    }
+
+    private static final String LEAKY_BODY = "java.sql.SQLException: login failed for user 'app'\n"
+            + "\tat com.example.db.Pool.connect(Pool.java:42)\n"
+            + "url=jdbc:postgresql://db-7.internal:5432/orders password=hunter2\n";
+
+    @Test
+    void anUpstream500WithInternalsNeverReachesTheClient() {
+        FakeUpstream f = upstream((req, reply) -> reply.send(500, "text/plain", LEAKY_BODY,
+                "X-Debug-Db", "jdbc:postgresql://db-7.internal:5432/orders", "Server", "Tomcat/9"));
+        proxy = proxyTo(f, "retry { attempts = 1 }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals(500, response.status());
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals("UPSTREAM_ERROR", envelope.reason());
+        assertEquals("false", envelope.metadata("retryable"));
+        String everything = response.headers() + "\n" + response.text();
+        for (String secret : List.of("SQLException", "Pool.java", "jdbc:", "db-7.internal", "hunter2", "password",
+                "Tomcat")) {
+            assertFalse(everything.contains(secret), secret + " leaked: " + everything);
+        }
+        assertTrue(response.header("proxy-status").contains("received-status=500"));
+    }
+
+    @Test
+    void anUpstream4xxPassesThroughUntouched() {
+        FakeUpstream f = upstream((req, reply) -> reply.send(404, "text/plain", "no such order", "X-Order", "42"));
+        proxy = proxyTo(f, "");
+
+        RawHttp.Response response = exchange("/orders/42");
+
+        assertEquals(404, response.status());
+        assertEquals("no such order", response.text());
+        assertEquals("42", response.header("x-order"));
+        assertTrue(response.header("content-type").startsWith("text/plain"));
+        assertNull(response.header("proxy-status"), "not a proxy error");
+    }
+
+    /** Absent, the key means rewrite: nothing of the upstream leaks unless an operator opts out. */
+    @Test
+    void anUpstreamJsonErrorIsRewrittenUnlessRewriteUpstreamJsonIsOff() {
+        String json = "{\"error\":\"validation\",\"field\":\"email\"}";
+        FakeUpstream f = upstream((req, reply) -> reply.send(502, "application/problem+json", json));
+        proxy = proxyTo(f, "retry { attempts = 1 }");
+        RawHttp.Response rewritten = exchange("/");
+        assertEquals(502, rewritten.status());
+        assertEquals("UPSTREAM_ERROR", Envelope.parse(rewritten.body()).reason());
+        assertFalse(rewritten.text().contains("validation"));
+
+        proxy = proxyTo(f, "retry { attempts = 1 }, errors { rewrite-upstream-json = false }");
+        RawHttp.Response kept = exchange("/");
+        assertEquals(502, kept.status());
+        assertEquals(json, kept.text(), "with rewrite-upstream-json = false a JSON error body is kept as it is");
+        assertTrue(kept.header("content-type").startsWith("application/problem+json"));
+    }
+
+    @Test
+    void rewriteUpstreamJsonOffStillRewritesANonJsonErrorBody() {
+        FakeUpstream f = upstream((req, reply) -> reply.send(502, "text/html", "<h1>nginx internal</h1>"));
+        proxy = proxyTo(f, "retry { attempts = 1 }, errors { rewrite-upstream-json = false }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals("UPSTREAM_ERROR", Envelope.parse(response.body()).reason());
+        assertFalse(response.text().contains("nginx"));
+    }
+
+    @Test
+    void rewriteUpstream4xxTurnsClientErrorsIntoTheEnvelopeToo() {
+        FakeUpstream f = upstream((req, reply) -> reply.send(409, "text/plain", "conflict at row 7 of table orders"));
+        proxy = proxyTo(f, "errors { rewrite-upstream = [4xx, 5xx] }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals(409, response.status());
+        Envelope envelope = Envelope.parse(response.body());
+        assertEquals("UPSTREAM_ERROR", envelope.reason());
+        assertEquals("false", envelope.metadata("retryable"));
+        assertFalse(response.text().contains("table orders"));
+    }
+
+    @Test
+    void anUpstream503RetryAfterIsCarriedOnTheEnvelope() {
+        FakeUpstream f = upstream((req, reply) -> reply.send(503, "text/plain", "busy", "Retry-After", "7"));
+        proxy = proxyTo(f, "retry { attempts = 1 }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals(503, response.status());
+        assertEquals("7", response.header("retry-after"));
+        assertEquals("true", Envelope.parse(response.body()).metadata("retryable"));
+    }
+}
