@@ -213,6 +213,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         runtime.requestStarted();
         String requestId = RequestIds.resolve(head.headers().get(snapshot.requestIdHeader()),
                 snapshot.config().requestId().trustIncoming());
+        RequestValidation.hostFromTarget(head);
         Reason malformed = RequestValidation.check(head);
         String target = malformed == null ? RequestTarget.originForm(head.uri()) : null;
         outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp, head,

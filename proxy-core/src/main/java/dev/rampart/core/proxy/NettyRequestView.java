@@ -21,29 +21,14 @@ final class NettyRequestView implements RequestView {
 
     @Override
     public String host() {
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        if (host == null) {
-            String uri = request.uri();
-            int scheme = uri.indexOf("://");
-            if (scheme > 0) {
-                int start = scheme + 3;
-                int end = uri.indexOf('/', start);
-                return end < 0 ? uri.substring(start) : uri.substring(start, end);
-            }
-        }
-        return host;
+        return request.headers().get(HttpHeaderNames.HOST);
     }
 
+    /** The path of the origin-form target ({@code ClientRequestHandler} has set it): never of the query. */
     @Override
     public String path() {
         if (path == null) {
-            String uri = request.uri();
-            int scheme = uri.indexOf("://");
-            if (scheme > 0) {
-                int slash = uri.indexOf('/', scheme + 3);
-                uri = slash < 0 ? "/" : uri.substring(slash);
-            }
-            path = ExchangeOutcome.pathOf(RequestTarget.routingForm(uri));
+            path = ExchangeOutcome.pathOf(RequestTarget.routingForm(request.uri()));
         }
         return path;
     }

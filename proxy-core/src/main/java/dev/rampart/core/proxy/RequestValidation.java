@@ -96,17 +96,41 @@ final class RequestValidation {
         if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
             return false;
         }
-        int authorityStart = schemeEnd + 3;
-        int authorityEnd = authorityStart;
-        while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
-            authorityEnd++;
-        }
-        String authority = target.substring(authorityStart, authorityEnd);
+        String authority = authorityOf(target, schemeEnd);
         if (authority.isEmpty() || authority.indexOf('@') >= 0) {
             return false; // no host, or userinfo, which RFC 9110 §4.2.4 forbids in an http(s) target
         }
         return host != null
                 && canonicalAuthority(authority, scheme).equalsIgnoreCase(canonicalAuthority(host.trim(), scheme));
+    }
+
+    /**
+     * Gives an HTTP/1.0 request in absolute-form without Host the Host its target names: such a request is
+     * valid (only HTTP/1.1 requires Host), its target names the host (RFC 9112 §3.2.2), and it is routed and
+     * forwarded by it as if the client had sent it as Host, as nginx does. Any other request is left as it is;
+     * a target whose authority is empty or has userinfo is then refused by {@link #check}.
+     */
+    static void hostFromTarget(HttpRequest head) {
+        String target = head.uri();
+        int schemeEnd = target.indexOf("://");
+        if (head.protocolVersion() != HttpVersion.HTTP_1_0 || schemeEnd <= 0 || target.charAt(0) == '/'
+                || head.headers().contains(HttpHeaderNames.HOST)) {
+            return;
+        }
+        String authority = authorityOf(target, schemeEnd);
+        if (!authority.isEmpty() && authority.indexOf('@') < 0) {
+            head.headers().set(HttpHeaderNames.HOST, authority);
+        }
+    }
+
+    /** The authority of an absolute-form target whose scheme ends at {@code schemeEnd}: up to / ? or #. */
+    private static String authorityOf(String target, int schemeEnd) {
+        int authorityStart = schemeEnd + 3;
+        int authorityEnd = authorityStart;
+        while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        return target.substring(authorityStart, authorityEnd);
     }
 
     /**

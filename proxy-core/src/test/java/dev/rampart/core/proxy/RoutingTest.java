@@ -215,6 +215,38 @@ class RoutingTest {
     }
 
     @Test
+    void aUrlInTheQueryIsNoPartOfThePathRoutesMatch() {
+        assertEquals(203, get("x", "GET", "/health?next=http://x/static/a").status(), "routed by /health");
+        assertEquals("one /v2/login?next=https://example.org/home",
+                get("x", "GET", "/legacy/login?next=https://example.org/home").text());
+        assertEquals(404, get("x", "GET", "/nowhere?u=http://h/static").status(), "not by the path in the query");
+        assertEquals("one /static/x?u=http://api.example.com/api",
+                get("x", "GET", "http://x/static/x?u=http://api.example.com/api").text(), "absolute-form too");
+    }
+
+    @Test
+    void anHttp10AbsoluteFormRequestWithoutHostIsRoutedAndForwardedByItsTargetsHost() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET http://api.example.com/api/orders/7 HTTP/1.0\r\n\r\n");
+            assertEquals("one /orders/7", raw.read().text(), "the exact-host route, by the target's host");
+        }
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET http://shop.example.com:8080/keep-host/a HTTP/1.0\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        assertEquals("shop.example.com:8080", lastRequest(one, "/keep-host/a").header("host"),
+                "preserve-host forwards the host the target named");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /api/orders/7 HTTP/1.0\r\n\r\n");
+            assertEquals(404, raw.read().status(), "origin-form without Host: no route with a host takes it");
+        }
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET http://u@api.example.com/api/x HTTP/1.0\r\n\r\n");
+            assertEquals(400, raw.read().status(), "userinfo in the target is still refused");
+        }
+    }
+
+    @Test
     void dotSegmentsEncodedDotsAndRepeatedSlashesAreResolvedBeforeRouting() {
         assertEquals(203, get("x", "GET", "/static/../health").status(), "matched as /health");
         assertEquals(203, get("x", "GET", "/static/%2e%2E/health").status(), "encoded dots are dots");
