@@ -213,6 +213,15 @@ public record EndpointAddress(boolean tls, String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
+    /**
+     * The {@code Host} a request to this endpoint carries: {@link #authority()} without the port when it is
+     * the scheme's default (RFC 9110 §4.2.3), as nginx sends for {@code proxy_pass http://name}; a virtual host
+     * or a signature check that compares Host exactly expects {@code name}, not {@code name:80}.
+     */
+    public String hostHeader() {
+        return port == (tls ? 443 : 80) ? (host.indexOf(':') >= 0 ? "[" + host + "]" : host) : authority();
+    }
+
     /** The form it was configured in, with the scheme when it matters. */
     @Override
     public String toString() {

@@ -164,7 +164,7 @@ final class AttemptLoop {
             return;
         }
         HttpRequest head = ForwardedHeaders.forAttempt(originTemplate, attempt.number(),
-                hostPerEndpoint ? attempt.endpoint().label() : null);
+                hostPerEndpoint ? attempt.endpoint().hostHeader() : null);
         List<ByteBuf> replay = body.replay();
         LastHttpContent last = body.complete() ? body.lastChunk() : null;
         attempt.connected(conn, snapshot.ticker().read(), head, replay, body.complete(), last);

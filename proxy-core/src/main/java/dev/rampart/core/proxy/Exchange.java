@@ -69,7 +69,7 @@ final class Exchange {
         // Unless it is the client's, the Host is the authority of the endpoint each attempt goes to; the
         // first endpoint's stands in until one is chosen.
         String preservedHost = ForwardedHeaders.preservedHost(head, rc.preserveHost());
-        String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).label();
+        String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).hostHeader();
         // A rewrite works on the path the route matched, escaped slashes decoded (as nginx's proxy_pass with a
         // URI forwards it); without one, the target goes as it came, %2F kept.
         String routed = RequestTarget.routingForm(head.uri());

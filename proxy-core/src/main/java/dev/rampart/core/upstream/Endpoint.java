@@ -16,6 +16,7 @@ public final class Endpoint implements LoadAware {
 
     private final EndpointAddress address;
     private final String label;
+    private final String hostHeader;
     private final PoolSettings poolSettings;
     private final CircuitBreaker breaker;
     private final EndpointHealth health;
@@ -33,6 +34,7 @@ public final class Endpoint implements LoadAware {
         this.address = address;
         this.health = health;
         this.label = address.authority();
+        this.hostHeader = address.hostHeader();
         this.poolSettings = poolSettings;
         this.breaker = breaker;
     }
@@ -41,9 +43,14 @@ public final class Endpoint implements LoadAware {
         return address;
     }
 
-    /** {@code host:port}: the metrics label and the default {@code Host} header. */
+    /** {@code host:port}: the metrics label and the name in logs. */
     public String label() {
         return label;
+    }
+
+    /** The {@code Host} of a request to this endpoint unless the client's is preserved: no default port. */
+    public String hostHeader() {
+        return hostHeader;
     }
 
     public PoolSettings poolSettings() {

@@ -80,6 +80,18 @@ class EndpointHostsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void theHostHeaderLeavesOutOnlyTheSchemesDefaultPort() {
+        assertEquals("app", EndpointAddress.parse("http://app").hostHeader());
+        assertEquals("app", EndpointAddress.parse("app:80").hostHeader());
+        assertEquals("app", EndpointAddress.parse("https://app:443").hostHeader());
+        assertEquals("app:443", EndpointAddress.parse("app:443").hostHeader(), "443 is not plain HTTP's default");
+        assertEquals("app:80", EndpointAddress.parse("https://app:80").hostHeader());
+        assertEquals("[::1]", EndpointAddress.parse("http://[::1]").hostHeader());
+        assertEquals("[::1]:8080", EndpointAddress.parse("[::1]:8080").hostHeader());
+        assertEquals("app:80", EndpointAddress.parse("app:80").authority(), "the label keeps its port");
+    }
+
+    @Test
     void aPortOfNonAsciiDigitsIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> EndpointAddress.parse("127.0.0.1:\u0664\u0665"));
     }

@@ -76,7 +76,7 @@ final class OriginProbe {
                 }
                 FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
                 request.headers()
-                        .set(HttpHeaderNames.HOST, settings.address().authority())
+                        .set(HttpHeaderNames.HOST, settings.address().hostHeader())
                         .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
                         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
                         .set(HttpHeaderNames.CONTENT_LENGTH, 0);
