@@ -21,9 +21,14 @@ final class ShadowedRoutes {
     static void warn(List<RouteConfig> routes, List<String> warnings) {
         for (int later = 1; later < routes.size(); later++) {
             for (int earlier = 0; earlier < later; earlier++) {
-                if (covers(routes.get(earlier).match(), routes.get(later).match())) {
+                MatchConfig first = routes.get(earlier).match();
+                MatchConfig then = routes.get(later).match();
+                if (covers(first, then)) {
                     warnings.add("route \"" + routes.get(later).name() + "\": can never match; route \""
-                            + routes.get(earlier).name() + "\" before it takes every request it would");
+                            + routes.get(earlier).name() + "\" before it takes every request it would"
+                            + (isWildcard(first.host()) && !isWildcard(then.host())
+                                    ? " (an exact host does not win over a wildcard, as in nginx or Envoy: the"
+                                    + " first route that matches does; put the exact host first)" : ""));
                     break;
                 }
             }
@@ -43,7 +48,20 @@ final class ShadowedRoutes {
             return true;
         }
         String e = comparable(earlier.get());
-        return later.isPresent() && (e.equals("*") || e.equals(comparable(later.get())));
+        if (later.isEmpty()) {
+            return false;
+        }
+        String l = comparable(later.get());
+        if (e.startsWith("*.")) {
+            // *.example.com takes a.example.com and *.a.example.com, never example.com itself
+            String suffix = e.substring(1);
+            return l.endsWith(suffix) && l.length() > suffix.length();
+        }
+        return e.equals(l);
+    }
+
+    private static boolean isWildcard(Optional<String> host) {
+        return host.isPresent() && host.get().trim().startsWith("*.");
     }
 
     /** A host as the router compares it: case and a trailing dot do not count ({@code API.example.com.}). */

@@ -195,4 +195,21 @@ class ConfigWarningsTest {
                 "route \"dead-regex\": can never match; route \"any\" before it takes every request it would"),
                 warnings);
     }
+
+    @Test
+    void aWildcardHostBeforeAHostItCoversShadowsIt() {
+        List<String> warnings = warningsForRoutes("""
+                { name = wild, match { host = "*.example.com" }, upstream = app }
+                { name = exact, match { host = "A.example.com" }, upstream = app }
+                { name = deeper, match { host = "*.a.example.com" }, upstream = app }
+                { name = apex, match { host = "example.com" }, upstream = app }
+                { name = elsewhere, match { host = "a.example.org" }, upstream = app }
+                """);
+        assertEquals(List.of(
+                "route \"exact\": can never match; route \"wild\" before it takes every request it would (an exact"
+                        + " host does not win over a wildcard, as in nginx or Envoy: the first route that matches does;"
+                        + " put the exact host first)",
+                "route \"deeper\": can never match; route \"wild\" before it takes every request it would"),
+                warnings);
+    }
 }
