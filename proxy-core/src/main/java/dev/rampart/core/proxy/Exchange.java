@@ -99,7 +99,7 @@ final class Exchange {
         this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody);
         this.upgrade = upgrade;
         this.retries = new RetryBookkeeping(snapshot, request, originTemplate, outcome, route, upstream, body,
-                outcome.startNanos() + routeConfig.timeout().toNanos(), upgrade);
+                outcome.startNanos() + routeConfig.timeout().toNanos());
         this.clientResponse = new ClientResponseWriter(client, ctx, snapshot, request, outcome, route, upstream);
         this.attempts = new AttemptLoop(this, ctx, snapshot, outcome, route, upstream, body, originTemplate, upgrade,
                 hostPerEndpoint, retries, clientResponse);

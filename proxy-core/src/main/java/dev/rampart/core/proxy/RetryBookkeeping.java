@@ -50,7 +50,6 @@ final class RetryBookkeeping {
     private final Upstream upstream;
     private final RequestBody body;
     private final long deadlineNanos;
-    private final boolean upgrade;
     private final List<Endpoint> tried = new ArrayList<>(2);
     private String lastFailure;
     /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
@@ -70,7 +69,7 @@ final class RetryBookkeeping {
      *                  named in {@code Connection}, which the upstream never sees)
      */
     RetryBookkeeping(ProxySnapshot snapshot, HttpRequest client, HttpRequest forwarded, ExchangeOutcome outcome,
-                     Route route, Upstream upstream, RequestBody body, long deadlineNanos, boolean upgrade) {
+                     Route route, Upstream upstream, RequestBody body, long deadlineNanos) {
         this.snapshot = snapshot;
         this.client = client;
         this.forwarded = forwarded;
@@ -80,7 +79,6 @@ final class RetryBookkeeping {
         this.upstream = upstream;
         this.body = body;
         this.deadlineNanos = deadlineNanos;
-        this.upgrade = upgrade;
     }
 
     private boolean hasIdempotencyKey() {
@@ -230,10 +228,10 @@ final class RetryBookkeeping {
         // Only an endpoint the next pick could take counts: one whose breaker is open is not left to move to,
         // and with prefer-other-endpoint off the pick may well take the endpoint that just failed.
         boolean untriedLeft = retryConfig.preferOtherEndpoint() && upstream.admitsAnyBesides(tried);
-        // An upgrade that reached the upstream may have started a conversation that cannot be replayed:
-        // like a body that was not kept, it is retried only when nothing was sent.
+        // An upgrade is replayed like any GET: no conversation starts before a 101 (which ends retrying), and
+        // the frames a client sends early are held back (RequestHeadGuard) until one arrives.
         return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, forwarded.method().name(),
-                hasIdempotencyKey(), body.replayable() && !upgrade,
+                hasIdempotencyKey(), body.replayable(),
                 attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
     }
 
