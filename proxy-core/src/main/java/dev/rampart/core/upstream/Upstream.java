@@ -80,13 +80,16 @@ public final class Upstream {
     }
 
     /**
-     * Whether any endpoint passes its health check. When none does, health is ignored and the breakers
-     * alone decide (like Envoy's panic mode): failing health checks everywhere more often means a broken
-     * check than a dead fleet, and refusing all traffic would turn that into an outage.
+     * Whether any endpoint passes its health check and its breaker would let a call through. When none
+     * does, health is ignored and the breakers alone decide (like Envoy's panic mode, which counts ejected
+     * hosts as unavailable too): failing health checks everywhere more often means a broken check than a
+     * dead fleet, and an endpoint that fails only its check must not sit idle while the breakers of all the
+     * others are open, turning one failing endpoint into an outage.
      */
     private boolean anyHealthy() {
         for (int i = 0; i < endpoints.size(); i++) {
-            if (endpoints.get(i).health().healthy()) {
+            Endpoint e = endpoints.get(i);
+            if (e.health().healthy() && e.breaker().wouldPermit()) {
                 return true;
             }
         }
@@ -116,7 +119,7 @@ public final class Upstream {
         return admitsAnyBesides(List.of());
     }
 
-    /** Health takes an endpoint out of rotation only while another passes (see {@link #anyHealthy}). */
+    /** Health takes an endpoint out of rotation only while another passes and is admitted ({@link #anyHealthy}). */
     private static boolean inRotation(Endpoint e, boolean anyHealthy) {
         return !anyHealthy || e.health().healthy();
     }

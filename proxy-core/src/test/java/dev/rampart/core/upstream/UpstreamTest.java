@@ -46,19 +46,25 @@ class UpstreamTest {
     }
 
     @Test
-    void theClosedBreakerOfAnEndpointFailingItsHealthCheckAdmitsNothingAndDoesNotShortenRetryAfter() {
+    void anEndpointFailingOnlyItsHealthCheckTakesTheTrafficWhileTheBreakerOfEveryHealthyOneIsOpen() {
         Endpoint healthyButOpen = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
         EndpointHealth failing = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
         failing.recordFailure();
         Endpoint unhealthyButClosed = endpoint("10.0.0.2:80", failing);
         Upstream upstream = new Upstream(config, List.of(healthyButOpen, unhealthyButClosed),
                 EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+        assertEquals(healthyButOpen, upstream.pick(List.of()), "health decides while a healthy endpoint admits");
+        healthyButOpen.breaker().onSuccess(1);
+
         open(healthyButOpen.breaker());
         now[0] += Duration.ofSeconds(1).toNanos();
 
-        assertNull(upstream.pick(List.of()), "neither is in rotation with an admitting breaker");
+        assertTrue(upstream.admitsAny(), "panic mode: no healthy endpoint admits a call, so the breakers decide");
+        assertEquals(unhealthyButClosed, upstream.pick(List.of()), "not an outage while one endpoint can serve");
+        open(unhealthyButClosed.breaker());
+        assertNull(upstream.pick(List.of()));
         assertFalse(upstream.admitsAny());
-        assertEquals(29, upstream.secondsUntilFirstHalfOpen(), "when the open breaker half-opens, not 1");
+        assertEquals(29, upstream.secondsUntilFirstHalfOpen(), "when the first open breaker half-opens");
     }
 
     @Test
