@@ -52,9 +52,15 @@ final class ConfigReloader implements AutoCloseable {
     private final ConfigSource source;
     private final Target target;
     private final WatchServices watchServices;
-    private final Object lock = new Object();
-    /** Closed by the shutdown: no reload after it. Guarded by {@link #lock}. */
-    private boolean closed;
+    /** One reload at a time, so that a later one, which read the file later, is applied last. */
+    private final Object reloadLock = new Object();
+    /**
+     * Held while a config is applied, and by {@link #close}: a shutdown waits for an apply in progress, never
+     * for a load, which may be stuck on an included URL or a slow file system.
+     */
+    private final Object applyLock = new Object();
+    /** Closed by the shutdown: nothing is applied after it. Set under {@link #applyLock}. */
+    private volatile boolean closed;
     private WatchService watcher;
     /**
      * Each watched directory's key, and the names of the files in it whose changes count. Filled before the
@@ -75,7 +81,7 @@ final class ConfigReloader implements AutoCloseable {
 
     /** Loads the file again now. Returns whether the new config was applied. */
     boolean reload(String why) {
-        synchronized (lock) {
+        synchronized (reloadLock) {
             if (closed) {
                 // A SIGHUP late in a drain: what the reload would change is being shut down.
                 log.info("reload ({}) ignored: shutting down", why);
@@ -89,21 +95,37 @@ final class ConfigReloader implements AutoCloseable {
                 log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
                 target.reloaded(false);
                 return false;
-            }
-            try {
-                target.apply(next);
             } catch (RuntimeException e) {
-                // A config that passed every check and still could not be applied is a bug, but it must not
-                // end the watch thread: later edits would then be ignored without a word.
-                log.error("reload ({}) failed while being applied, parts of it may be in effect: {}", why, e, e);
+                // Not a config error any check foresaw, but one all the same: it must not end the watch thread,
+                // or later edits would be ignored without a word.
+                log.error("reload ({}) refused, the running config stays: the file could not be read: {}", why, e, e);
                 target.reloaded(false);
                 return false;
             }
-            target.reloaded(true);
-            log.info("reload ({}): {} applied ({}, {})", why, source.describe(),
-                    count(next.routes().size(), "route"), count(next.upstreams().size(), "upstream"));
-            return true;
+            synchronized (applyLock) {
+                if (closed) {
+                    log.info("reload ({}) not applied: shutting down", why);
+                    return false;
+                }
+                return apply(next, why);
+            }
         }
+    }
+
+    private boolean apply(RampartConfig next, String why) {
+        try {
+            target.apply(next);
+        } catch (RuntimeException e) {
+            // A config that passed every check and still could not be applied is a bug, but it must not
+            // end the watch thread: later edits would then be ignored without a word.
+            log.error("reload ({}) failed while being applied, parts of it may be in effect: {}", why, e, e);
+            target.reloaded(false);
+            return false;
+        }
+        target.reloaded(true);
+        log.info("reload ({}): {} applied ({}, {})", why, source.describe(),
+                count(next.routes().size(), "route"), count(next.upstreams().size(), "upstream"));
+        return true;
     }
 
     /**
@@ -234,8 +256,8 @@ final class ConfigReloader implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true; // after a reload in progress, before none
+        synchronized (applyLock) {
+            closed = true; // after an apply in progress, before any other; a load in progress is not waited for
         }
         closeWatcher();
     }

@@ -6,15 +6,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,6 +47,25 @@ class ConfigReloaderTest {
         assertFalse(reloader.reload("SIGHUP during the drain's last steps"));
         assertEquals(1, target.applied.get(), "nothing applied to a runtime being shut down");
         assertEquals(List.of(true), target.counted, "an ignored reload is neither a success nor a failure");
+    }
+
+    @Test
+    void aShutdownDoesNotWaitForAReloadStuckReadingAnIncludedUrlAndNothingIsAppliedAfterIt() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
+        });
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Files.writeString(dir.resolve("proxy.conf"), "rampart { routes = [ { name = ping, respond { status = 200 } } ] }\n"
+                    + "extra { include url(\"http://127.0.0.1:" + silent.getLocalPort() + "/more.conf\") }");
+            CompletableFuture<Boolean> stuck = CompletableFuture.supplyAsync(() -> reloader.reload("file changed"));
+            try (Socket reading = silent.accept()) { // the reload waits for an answer that does not come
+                assertTimeoutPreemptively(Duration.ofSeconds(3), reloader::close, "close waits for no load");
+            } // the include now reads an end of file: the reload completes, after the shutdown
+
+            assertFalse(stuck.get(15, TimeUnit.SECONDS));
+        }
+        assertEquals(0, target.applied.get(), "nothing applied to a runtime being shut down");
     }
 
     @Test

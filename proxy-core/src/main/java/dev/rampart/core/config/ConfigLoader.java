@@ -83,19 +83,26 @@ public final class ConfigLoader {
     }
 
     private static RampartConfig bind(Parser parser, Map<String, String> env) {
-        Set<String> includedFiles = new TreeSet<>();
-        Config resolved;
         try {
-            resolved = parser.parse(options(includedFiles))
-                    .resolve(ConfigResolveOptions.noSystem().appendResolver(new EnvResolver(env)));
-        } catch (com.typesafe.config.ConfigException e) {
-            throw fromTypesafe(e);
+            Set<String> includedFiles = new TreeSet<>();
+            Config resolved;
+            try {
+                resolved = parser.parse(options(includedFiles))
+                        .resolve(ConfigResolveOptions.noSystem().appendResolver(new EnvResolver(env)));
+            } catch (com.typesafe.config.ConfigException e) {
+                throw fromTypesafe(e);
+            }
+            Problems problems = new Problems();
+            Utf8Damage.check(resolved.root(), problems, includedFiles);
+            RampartConfig config = RampartBinder.bind(resolved.root(), problems);
+            problems.throwIfAny();
+            return config;
+        } catch (StackOverflowError e) {
+            // The parser and the checks recurse per level: a file of thousands of nested blocks (a generator's
+            // slip, a file half overwritten) is a config error like any other, not a crash of the reloader.
+            throw new ConfigException(List.of("blocks or arrays are nested too deeply to be read"
+                    + " (a config needs a few levels, not thousands)"));
         }
-        Problems problems = new Problems();
-        Utf8Damage.check(resolved.root(), problems, includedFiles);
-        RampartConfig config = RampartBinder.bind(resolved.root(), problems);
-        problems.throwIfAny();
-        return config;
     }
 
     /** A syntax error or an unresolvable substitution, in the same {@code ... (file:line)} shape as the rest. */

@@ -229,13 +229,19 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
         }
     }
 
-    /** {@code include url(...)}: the same, for a URL. */
+    /** {@code include url(...)}: the same, for a URL, with timeouts ({@link UrlInclude}). */
     @Override
     public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
         try {
-            return ConfigFactory.parseURL(what, context.parseOptions()).root();
-        } catch (ConfigException.IO e) {
+            return ConfigFactory.parseURL(UrlInclude.withTimeouts(what), context.parseOptions()).root();
+        } catch (ConfigException.IO | java.net.MalformedURLException e) {
             throw new Unincludable("cannot read the included URL " + what);
+        } catch (ConfigException.BugOrBroken e) {
+            if (!(e.getCause() instanceof java.io.IOException cause)) {
+                throw e;
+            }
+            // What HOCON throws when the server is there but the read fails (refused, reset, timed out, a 503).
+            throw new Unincludable("cannot read the included URL " + what + " (" + cause + ")");
         }
     }
 

@@ -1,0 +1,53 @@
+package dev.rampart.core.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.net.URLConnection;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** An included URL, and the URLs included relative to it, are read with timeouts; one that cannot be read says why. */
+class UrlIncludeTest {
+
+    private static final int TIMEOUT_MILLIS = (int) UrlInclude.TIMEOUT.toMillis();
+
+    @Test
+    void theIncludedUrlsConnectionsTimeOut() throws Exception {
+        URLConnection connection = UrlInclude.withTimeouts(new URL("http://127.0.0.1:9/base/x.conf")).openConnection();
+
+        assertEquals(TIMEOUT_MILLIS, connection.getConnectTimeout());
+        assertEquals(TIMEOUT_MILLIS, connection.getReadTimeout());
+        assertEquals("http://127.0.0.1:9/base/x.conf", connection.getURL().toString());
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void soDoThoseOfUrlsMadeRelativeToIt() throws Exception {
+        URL base = UrlInclude.withTimeouts(new URL("http://127.0.0.1:9/base/x.conf"));
+        URLConnection connection = new URL(base, "more.conf").openConnection(); // how HOCON resolves an include in it
+
+        assertEquals(TIMEOUT_MILLIS, connection.getReadTimeout());
+        assertEquals("http://127.0.0.1:9/base/more.conf", connection.getURL().toString());
+    }
+
+    @Test
+    void anIncludedUrlThatCannotBeReadIsNamedWithWhy() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closed + "/more.conf";
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include url(\"" + url + "\") }",
+                "test.conf"));
+
+        assertEquals(List.of("cannot read the included URL " + url + " (java.net.ConnectException: Connection refused)"),
+                e.problems());
+    }
+}
