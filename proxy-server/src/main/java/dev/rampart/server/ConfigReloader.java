@@ -154,12 +154,25 @@ final class ConfigReloader implements AutoCloseable {
         thread.start();
     }
 
-    /** Watches {@code file}'s directory for events about {@code file} (a directory registered twice has one key). */
+    /**
+     * Watches {@code file}'s directory for events about {@code file}, and that directory's parent for events
+     * about the directory itself (a directory registered twice has one key). A watch follows the directory it
+     * was made on: one deleted and made again ({@code rm -rf conf; mkdir conf}) or replaced by another
+     * ({@code mv conf.new conf}) would leave the file unwatched, and its edits ignored, without a word; the
+     * parent's event reloads and watches the new directory.
+     */
     private void watch(Map<WatchKey, Set<Path>> into, Path file) throws IOException {
         Path dir = Objects.requireNonNull(file.getParent());
-        WatchKey key = dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
+        into.computeIfAbsent(register(dir), k -> new HashSet<>()).add(file.getFileName());
+        Path parent = dir.getParent();
+        if (parent != null && dir.getFileName() != null) {
+            into.computeIfAbsent(register(parent), k -> new HashSet<>()).add(dir.getFileName());
+        }
+    }
+
+    private WatchKey register(Path dir) throws IOException {
+        return dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
                 StandardWatchEventKinds.ENTRY_DELETE);
-        into.computeIfAbsent(key, k -> new HashSet<>()).add(file.getFileName());
     }
 
     /**

@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A config file reached through a symlink into another directory (a config tree managed with stow or
- * Ansible), or through a linked directory (a {@code current -> releases/N} layout): an edit of the file it
- * points to, or a switch of the link, is a change of the config, and reloads it.
+ * What the file watch follows: a config file reached through a symlink into another directory (a config tree
+ * managed with stow or Ansible), or through a linked directory (a {@code current -> releases/N} layout): an
+ * edit of the file it points to, or a switch of the link, is a change of the config, and reloads it; so is
+ * its directory deleted and made again, or replaced by another.
  */
-class SymlinkedConfigReloadTest {
+class ConfigFileWatchTest {
 
     @TempDir
     Path dir;
@@ -133,6 +134,46 @@ class SymlinkedConfigReloadTest {
         Files.writeString(common, config("two"));
 
         awaitBody("two");
+    }
+
+    @Test
+    void aDirectoryDeletedAndMadeAgainIsWatchedAgain() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(conf.resolve("proxy.conf"), config("one"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(conf.resolve("proxy.conf")));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        Files.delete(conf.resolve("proxy.conf"));
+        Files.delete(conf);
+        Thread.sleep(3 * ConfigReloader.DEBOUNCE.toMillis()); // gone for longer than a change takes to settle
+        Files.createDirectories(conf); // rm -rf conf; mkdir conf; cp ... conf/
+        Files.writeString(conf.resolve("proxy.conf"), config("two"));
+        awaitBody("two");
+
+        Files.writeString(conf.resolve("proxy.conf"), config("three")); // an edit in the new directory
+        awaitBody("three");
+    }
+
+    @Test
+    void aDirectoryReplacedByAnotherIsWatchedInItsPlace() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(conf.resolve("proxy.conf"), config("one"));
+        Path next = Files.createDirectories(dir.resolve("conf.new"));
+        Files.writeString(next.resolve("proxy.conf"), config("two"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(conf.resolve("proxy.conf")));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        Files.move(conf, dir.resolve("conf.old"));
+        Files.move(next, conf); // mv conf conf.old; mv conf.new conf
+        awaitBody("two");
+
+        Files.writeString(conf.resolve("proxy.conf"), config("three"));
+        awaitBody("three");
+        Files.writeString(dir.resolve("conf.old/proxy.conf"), config("stale")); // no longer the config
+        Thread.sleep(3 * ConfigReloader.DEBOUNCE.toMillis());
+        awaitBody("three");
     }
 
     /** {@code releases/N/proxy.conf}, answering {@code body}. */
