@@ -171,7 +171,7 @@ final class RampartServer {
         for (UpstreamConfig uc : config.upstreams().values()) {
             for (EndpointAddress address : uc.endpoints()) {
                 CircuitBreaker breaker = runtime.breakers().get(uc.name(), address, uc.circuitBreaker());
-                metrics.registerBreakerState(uc.name(), address.authority(), () -> breaker.state().gaugeValue());
+                metrics.registerBreakerState(uc.name(), address.authority(), () -> breaker.reportedState().gaugeValue());
                 if (uc.healthCheck().isPresent()) {
                     // The same verdict object load balancing reads, as the breaker gauge reads the breaker.
                     EndpointHealth health = runtime.healthChecks().healthOf(uc.name(), address, uc.healthCheck());
@@ -209,7 +209,7 @@ final class RampartServer {
             }
             Boolean healthy = health.get(List.of(s.upstream(), s.endpoint()));
             views.add(new BreakerView(s.upstream(), s.endpoint(), s.state().name().toLowerCase(Locale.ROOT),
-                    s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen(),
+                    s.callsInWindow() == 0 ? Double.NaN : s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen(),
                     healthy == null ? "unchecked" : healthy ? "healthy" : "unhealthy"));
         }
         return views;

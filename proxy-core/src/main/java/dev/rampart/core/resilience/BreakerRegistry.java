@@ -109,7 +109,7 @@ public final class BreakerRegistry {
         for (Map.Entry<Key, CircuitBreaker> entry : breakers.asMap().entrySet()) {
             CircuitBreaker breaker = entry.getValue();
             snapshots.add(new BreakerSnapshot(entry.getKey().upstream(), entry.getKey().endpoint(),
-                    breaker.state(), breaker.failureRate(), breaker.callsInWindow(), breaker.secondsUntilHalfOpen()));
+                    breaker.reportedState(), breaker.failureRate(), breaker.callsInWindow(), breaker.secondsUntilHalfOpen()));
         }
         snapshots.sort(Comparator.comparing(BreakerSnapshot::upstream).thenComparing(BreakerSnapshot::endpoint));
         return snapshots;

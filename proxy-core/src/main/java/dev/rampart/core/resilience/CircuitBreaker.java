@@ -110,6 +110,17 @@ public interface CircuitBreaker {
      */
     State state();
 
+    /**
+     * The state shown to operators ({@code /admin/breakers}, {@code rampart_circuit_breaker_state}): an open
+     * breaker whose period has passed shows half-open, since it would let a probe through. Without traffic
+     * nothing asks it to turn half-open, and shown as open it would keep an "open for a minute" alert firing
+     * on an upstream nobody calls (a rarely used route, a sidecar at night) long after it recovered.
+     */
+    default State reportedState() {
+        State state = state();
+        return state == State.OPEN && nanosUntilHalfOpen() <= 0 ? State.HALF_OPEN : state;
+    }
+
     /** Time until an open breaker admits a probe; zero when it is not open or the period has passed. */
     long nanosUntilHalfOpen();
 

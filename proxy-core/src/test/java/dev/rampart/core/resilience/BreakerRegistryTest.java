@@ -113,6 +113,16 @@ class BreakerRegistryTest {
     }
 
     @Test
+    void theSnapshotShowsABreakerPastItsOpenPeriodAsHalfOpenThoughNoCallCameToTurnIt() {
+        CircuitBreaker breaker = registry.get("app", A, config(1));
+        trip(breaker);
+        ticker.advance(Duration.ofSeconds(5)); // the open period of config(1)
+
+        assertEquals(State.HALF_OPEN, registry.snapshot().iterator().next().state());
+        assertEquals(State.OPEN, breaker.state(), "the breaker itself turns when a call asks");
+    }
+
+    @Test
     void theSnapshotShowsEveryBreakerSorted() {
         trip(registry.get("app", B, config(1)));
         CircuitBreaker a = registry.get("app", A, config(1));

@@ -182,8 +182,10 @@ class CircuitBreakerTest extends BreakerFixture {
         assertFalse(breaker.tryAcquirePermission());
         assertEquals(1, breaker.secondsUntilHalfOpen(), "never 0 while still refusing");
 
+        assertEquals(OPEN, breaker.reportedState());
         ticker.advance(Duration.ofMillis(1));
         assertEquals(OPEN, breaker.state(), "reading the state has no side effect");
+        assertEquals(HALF_OPEN, breaker.reportedState(), "it would let a probe through: shown as half-open");
         assertEquals(0, breaker.nanosUntilHalfOpen());
         assertTrue(breaker.tryAcquirePermission());
         assertEquals(HALF_OPEN, breaker.state());
