@@ -35,6 +35,7 @@ final class NettyRequestView implements RequestView {
 
     @Override
     public String header(String lowerCaseName) {
-        return request.headers().get(lowerCaseName);
+        java.util.List<String> lines = request.headers().getAll(lowerCaseName);
+        return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
     }
 }

@@ -13,14 +13,18 @@ public interface RequestView {
     String method();
 
     /**
-     * The {@code Host} header, or the authority of an absolute-form request target; may carry a port
-     * ({@code example.com:8080}, {@code [::1]:8080}) and any letter case. Null when there is none.
+     * The {@code Host} header (for an absolute-form target, the proxy has checked it names the target's
+     * authority); may carry a port ({@code example.com:8080}, {@code [::1]:8080}) and any letter case. Null when
+     * there is none.
      */
     String host();
 
-    /** The raw request path as received: not decoded, not normalised, without the query string. */
+    /** The path routes match: of the origin-form target in normal form, without the query string. */
     String path();
 
-    /** The first value of a header, or null when absent. */
+    /**
+     * A header's value, or null when absent. A field sent on several lines is one value, the lines joined
+     * with {@code ", "} (RFC 9110 §5.3), so that a match does not depend on which line came first.
+     */
     String header(String lowerCaseName);
 }

@@ -90,6 +90,9 @@ class RoutingTest {
         assertEquals("one /canary", get("x", "GET", "/canary", "X-Canary: 0").text(),
                 "a different value falls through to the next route");
         assertEquals("one /canary", get("x", "GET", "/canary").text());
+        assertEquals("one /canary", get("x", "GET", "/canary", "X-Canary: 1", "X-Canary: 0").text(),
+                "two lines are one value, \"1, 0\", whichever line comes first");
+        assertEquals("one /canary", get("x", "GET", "/canary", "X-Canary: 0", "X-Canary: 1").text());
     }
 
     @Test
