@@ -121,7 +121,11 @@ public final class ConfigWarnings {
             warnings.add(u + "circuit-breaker.enabled = false; a failing endpoint keeps receiving full traffic");
         }
         long connections = (long) upstream.maxConnectionsPerEndpoint() * upstream.endpoints().size();
-        if (connections < upstream.maxConcurrentRequests()) {
+        // The defaults (1024 and 512) give a single endpoint this shape on purpose: a minimal config is
+        // warned of nothing it did not choose (docs/configuration.md says what the defaults do).
+        boolean defaults = upstream.maxConcurrentRequests() == UpstreamConfig.DEFAULT_MAX_CONCURRENT_REQUESTS
+                && upstream.maxConnectionsPerEndpoint() == UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT;
+        if (connections < upstream.maxConcurrentRequests() && !defaults) {
             warnings.add(u + "max-concurrent-requests (" + upstream.maxConcurrentRequests()
                     + ") > max-connections-per-endpoint x endpoints (" + connections + "); requests beyond "
                     + connections + " wait for a connection instead of failing fast with UPSTREAM_OVERLOADED");

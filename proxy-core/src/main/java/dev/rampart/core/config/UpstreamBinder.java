@@ -40,10 +40,12 @@ final class UpstreamBinder {
         LoadBalancing loadBalancing = s.choice("load-balancing", LoadBalancing.ROUND_ROBIN,
                 LoadBalancing.values(), LoadBalancing::configName);
         Duration connectTimeout = s.duration("connect-timeout", Duration.ofSeconds(1));
-        int maxConnectionsPerEndpoint = s.integer("max-connections-per-endpoint", 512, 1, Integer.MAX_VALUE);
+        int maxConnectionsPerEndpoint = s.integer("max-connections-per-endpoint",
+                UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, 1, Integer.MAX_VALUE);
         Duration poolIdleTimeout = s.duration("pool-idle-timeout", Duration.ofSeconds(30));
         Duration poolMaxConnectionAge = s.durationOrZero("pool-max-connection-age", Duration.ofHours(1));
-        int maxConcurrentRequests = s.integer("max-concurrent-requests", 1024, 1, Integer.MAX_VALUE);
+        int maxConcurrentRequests = s.integer("max-concurrent-requests",
+                UpstreamConfig.DEFAULT_MAX_CONCURRENT_REQUESTS, 1, Integer.MAX_VALUE);
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
         Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
         UpstreamTlsConfig tls = s.optionalSection("tls").map(UpstreamBinder::tls).orElse(UpstreamTlsConfig.DEFAULT);

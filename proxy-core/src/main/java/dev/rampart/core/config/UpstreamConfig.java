@@ -22,6 +22,11 @@ public record UpstreamConfig(
         Optional<HealthCheckConfig> healthCheck,
         UpstreamTlsConfig tls) {
 
+    /** PRODUCT §2's default of {@code max-connections-per-endpoint}. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 512;
+    /** PRODUCT §2's default of {@code max-concurrent-requests}. */
+    public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 1024;
+
     public UpstreamConfig {
         endpoints = List.copyOf(endpoints);
     }

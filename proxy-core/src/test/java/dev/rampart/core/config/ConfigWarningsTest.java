@@ -122,7 +122,9 @@ class ConfigWarningsTest {
                 rampart {
                   admin { host = "0.0.0.0" }
                   upstreams {
-                    app { endpoints = ["127.0.0.1:8081"], circuit-breaker.enabled = false }
+                    app { endpoints = ["127.0.0.1:8081"], circuit-breaker.enabled = false,
+                          max-connections-per-endpoint = 256 }
+                    defaults { endpoints = ["127.0.0.1:8082"] }
                     pair { endpoints = ["127.0.0.1:1", "127.0.0.1:2"], max-connections-per-endpoint = 100,
                            max-concurrent-requests = 200 }
                   }
@@ -131,8 +133,8 @@ class ConfigWarningsTest {
                 """, "test.conf", Map.of()));
         assertEquals(List.of(
                 "upstream \"app\": circuit-breaker.enabled = false; a failing endpoint keeps receiving full traffic",
-                "upstream \"app\": max-concurrent-requests (1024) > max-connections-per-endpoint x endpoints (512);"
-                        + " requests beyond 512 wait for a connection instead of failing fast with UPSTREAM_OVERLOADED",
+                "upstream \"app\": max-concurrent-requests (1024) > max-connections-per-endpoint x endpoints (256);"
+                        + " requests beyond 256 wait for a connection instead of failing fast with UPSTREAM_OVERLOADED",
                 "admin: host \"0.0.0.0\" is not a loopback address; /admin and /metrics are reachable from the network"),
                 warnings);
     }
