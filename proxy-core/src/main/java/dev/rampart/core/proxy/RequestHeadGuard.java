@@ -220,6 +220,15 @@ final class RequestHeadGuard {
             ctx.fireChannelRead(buf);
             return;
         }
+        if (!headBytesPending && onlyLineEnds(buf, start, end)) {
+            // Empty lines where a request line may start, which the decoder skips (RFC 9112 §2.2): no head has
+            // started, so neither has its timer; a connection left idle behind them ends silently at the idle
+            // timeout, not with a 408 the client never asked for (and might read as its next answer).
+            lastWasLineFeedCr = false;
+            lastWasLineFeed = buf.getByte(end - 1) == '\n';
+            ctx.fireChannelRead(buf);
+            return;
+        }
         if (lastWasLineFeed && isSpaceOrTab(buf.getByte(start))) {
             foldSeen = true;
         }
@@ -256,7 +265,8 @@ final class RequestHeadGuard {
                 // upgrade request is known before what follows it reaches the decoder.
                 ctx.fireChannelRead(buf.retainedSlice(forwarded, headEnd - forwarded));
                 forwarded = headEnd;
-                headBytesPending = inHead; // what follows starts the next head, unless a body comes first
+                // What follows starts the next head, unless a body comes first or it is only empty lines.
+                headBytesPending = inHead && !onlyLineEnds(buf, headEnd, end);
                 if (holding) {
                     hold(ctx, buf.retainedSlice(forwarded, end - forwarded));
                     buf.release();
@@ -365,6 +375,16 @@ final class RequestHeadGuard {
             return at + 2;
         }
         return -1;
+    }
+
+    private static boolean onlyLineEnds(ByteBuf buf, int start, int end) {
+        for (int i = start; i < end; i++) {
+            byte b = buf.getByte(i);
+            if (b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isSpaceOrTab(byte b) {

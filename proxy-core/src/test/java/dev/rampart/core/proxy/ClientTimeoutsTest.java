@@ -87,6 +87,21 @@ class ClientTimeoutsTest {
     }
 
     @Test
+    void anEmptyLineAfterARequestStartsNoHeadAndTheIdleConnectionIsClosedWithoutA408() {
+        start("request-header-timeout = 300ms, idle-timeout = 1s");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(get("/first") + "\r\n"); // a stray CRLF behind the request (RFC 9112 §2.2: ignored)
+            assertEquals(200, raw.read().status());
+            raw.send("\r\n"); // and another one, on its own
+
+            long idleFrom = System.nanoTime();
+            assertTrue(raw.closedByPeer(), "closed without a byte: no 408 for a request nobody started");
+            long idle = System.nanoTime() - idleFrom;
+            assertTrue(idle >= 800 * MS, "closed after " + idle / MS + " ms: by the idle timeout, not the head timeout");
+        }
+    }
+
+    @Test
     void aPartialHeadSentWithThePreviousRequestIsTimedFromTheEndOfThatRequest() {
         start("request-header-timeout = 400ms, idle-timeout = 30s");
         try (RawHttp raw = proxy.raw()) {
