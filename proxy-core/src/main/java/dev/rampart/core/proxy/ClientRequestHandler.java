@@ -53,6 +53,23 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.scheme = tls ? "https" : "http";
         this.heads = heads;
         heads.whenHeadBytesArrive(this::onBytesReceived);
+        heads.whenTooMuchIsHeld(this::onTooMuchHeld);
+    }
+
+    /** Too much came before the upgrade was answered: its exchange ends 400 (a close if it waits in line). */
+    private void onTooMuchHeld() {
+        if (heldHead != null || !toExchange(Exchange::onMalformedBody)) {
+            ctx.close();
+        }
+    }
+
+    /** Tells the exchange in flight of {@code event}; false when there is none. */
+    private boolean toExchange(java.util.function.Consumer<Exchange> event) {
+        Exchange active = exchange;
+        if (active != null) {
+            event.accept(active);
+        }
+        return active != null;
     }
 
     // ---- connection events -------------------------------------------------------------------------
@@ -73,10 +90,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         runtime.observer().onClientConnection(-1);
         timers.cancelAll();
-        Exchange active = exchange;
-        if (active != null) {
-            active.onClientClosed();
-        } else if (answers.droppingBody()) {
+        if (!toExchange(Exchange::onClientClosed) && answers.droppingBody()) {
             answers.endDrop(false); // the answer was written; the body never came
         }
         ctx.fireChannelInactive();
@@ -84,9 +98,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange active = exchange;
-        if (active != null && ctx.channel().isWritable()) {
-            active.onClientWritable();
+        if (ctx.channel().isWritable()) {
+            toExchange(Exchange::onClientWritable);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -104,9 +117,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        Exchange active = exchange;
-        if (active != null) {
-            active.onInternalError(cause);
+        if (toExchange(active -> active.onInternalError(cause))) {
             return;
         }
         String requestId = outcome != null && request != null ? outcome.requestId() : "-";
@@ -278,10 +289,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * After a 101 was written: the HTTP handlers leave the pipeline and everything read from now on goes
-     * to the tunnel, first what they still held (the empty end of the upgrade request, and any bytes the
-     * decoder had buffered behind it), then what the head guard held back. This handler stays as the
-     * connection's owner.
+     * After a 101 was written: the HTTP handlers leave the pipeline and all that is read goes to the tunnel,
+     * first what they still held (the upgrade request's empty end, bytes the decoder had buffered behind it),
+     * then what the head guard held back. This handler stays as the connection's owner.
      */
     void switchToTunnel(WebSocketTunnel raw) {
         tunnel = raw;
@@ -374,10 +384,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** The drain's grace is over: the exchange still running ends now (see {@link Exchange#onShutdown}). */
     void endForShutdown() {
-        Exchange active = exchange;
-        if (active != null) {
-            active.onShutdown();
-        }
+        toExchange(Exchange::onShutdown);
     }
 
     private void onHeadTimeout() {
@@ -388,10 +395,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onBodyTimeout() {
-        Exchange active = exchange;
-        if (active != null) {
-            active.onBodyTimeout();
-        } else if (answers.droppingBody()) {
+        if (!toExchange(Exchange::onBodyTimeout) && answers.droppingBody()) {
             answers.endDrop(false);
         }
     }

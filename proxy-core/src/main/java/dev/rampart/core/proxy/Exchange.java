@@ -323,9 +323,10 @@ final class Exchange {
     }
 
     /**
-     * The client's body broke its own framing (an invalid chunk size, extension or terminator). The
-     * upstream must never see such a request as complete: its connection is cut mid-request, and the
-     * client gets 400 and a close, or only the close when the response had already begun.
+     * The client broke the request: its body's framing (an invalid chunk size, extension or terminator), or
+     * it sent more than may be held before its upgrade is answered. The upstream must never see such a
+     * request as complete: its connection is cut mid-request, and the client gets 400 and a close, or only
+     * the close when the response had already begun.
      */
     void onMalformedBody() {
         if (finished) {

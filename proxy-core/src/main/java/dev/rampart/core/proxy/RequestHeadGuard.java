@@ -1,7 +1,6 @@
 package dev.rampart.core.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,8 +10,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Two guards that need the raw bytes of request heads side by side with the decoder's reading of them.
@@ -37,14 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestHeadGuard {
 
-    private static final Logger log = LoggerFactory.getLogger(RequestHeadGuard.class);
-
-    /**
-     * The most a client may send behind an upgrade request before it is answered. The connection keeps
-     * reading meanwhile (that is how a client that goes away is noticed), so this bounds what is kept.
-     */
-    static final int MAX_HELD_BYTES = 64 * 1024;
-
     /** The decoder is reading a request head, or waiting for the next one. */
     private boolean inHead = true;
     /** A fold was seen in the head being read; the next request head is marked failed. */
@@ -68,8 +57,8 @@ final class RequestHeadGuard {
     private HttpRequest chunksOf;
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
-    /** What was read behind that upgrade request, in order; null when nothing. */
-    private CompositeByteBuf held;
+    /** What was read behind that upgrade request, in order. */
+    private final HeldUpgradeBytes held = new HeldUpgradeBytes();
     private ChannelHandlerContext scanContext;
     /** Told when bytes of a new request head reach the decoder (its head timeout may start now). */
     private Runnable headBytesArrived = () -> { };
@@ -82,6 +71,15 @@ final class RequestHeadGuard {
         this.headBytesArrived = arrived;
     }
 
+    /**
+     * {@code tooMuch} runs, instead of the connection being closed, when the client sends more than
+     * {@link HeldUpgradeBytes#MAX_BYTES} behind an upgrade request before it is answered: it should answer
+     * 400 and close.
+     */
+    void whenTooMuchIsHeld(Runnable tooMuch) {
+        held.whenTooMuch(tooMuch);
+    }
+
     ChannelInboundHandler beforeDecoder() {
         return new ChannelInboundHandlerAdapter() {
             @Override
@@ -91,14 +89,14 @@ final class RequestHeadGuard {
 
             @Override
             public void handlerRemoved(ChannelHandlerContext ctx) {
-                releaseHeld();
+                held.release();
             }
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ByteBuf buf && buf.isReadable()) {
                     if (holding) {
-                        hold(ctx, buf);
+                        held.add(ctx, buf);
                     } else {
                         scan(ctx, buf);
                     }
@@ -151,7 +149,7 @@ final class RequestHeadGuard {
 
     /** Whether bytes the client sent behind an upgrade request are held back. */
     boolean holdsBytes() {
-        return held != null && held.isReadable();
+        return !held.isEmpty();
     }
 
     /**
@@ -163,8 +161,7 @@ final class RequestHeadGuard {
             return;
         }
         holding = false;
-        ByteBuf early = held;
-        held = null;
+        ByteBuf early = held.take();
         if (early != null && scanContext != null && !scanContext.isRemoved()) {
             scan(scanContext, early);
         } else if (early != null) {
@@ -175,29 +172,7 @@ final class RequestHeadGuard {
     /** The upgrade was answered with a 101: what was held belongs to the tunnel. Null when nothing. */
     ByteBuf takeHeld() {
         holding = false;
-        ByteBuf early = held;
-        held = null;
-        return early;
-    }
-
-    private void hold(ChannelHandlerContext ctx, ByteBuf buf) {
-        if (held == null) {
-            held = ctx.alloc().compositeBuffer();
-        }
-        held.addComponent(true, buf);
-        if (held.readableBytes() > MAX_HELD_BYTES) {
-            log.debug("client {} sent more than {} bytes behind an unanswered upgrade request: closed",
-                    ctx.channel().remoteAddress(), MAX_HELD_BYTES);
-            releaseHeld();
-            ctx.close();
-        }
-    }
-
-    private void releaseHeld() {
-        if (held != null) {
-            held.release();
-            held = null;
-        }
+        return held.take();
     }
 
     private void scan(ChannelHandlerContext ctx, ByteBuf buf) {
@@ -268,7 +243,7 @@ final class RequestHeadGuard {
                 // What follows starts the next head, unless a body comes first or it is only empty lines.
                 headBytesPending = inHead && !onlyLineEnds(buf, headEnd, end);
                 if (holding) {
-                    hold(ctx, buf.retainedSlice(forwarded, end - forwarded));
+                    held.add(ctx, buf.retainedSlice(forwarded, end - forwarded));
                     buf.release();
                     return;
                 }
@@ -321,7 +296,7 @@ final class RequestHeadGuard {
         lastWasLineFeed = false; // the body's last byte is no line end of a head
         lastWasLineFeedCr = false;
         if (holding) {
-            hold(ctx, rest);
+            held.add(ctx, rest);
         } else {
             scan(ctx, rest);
         }

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
@@ -151,7 +152,7 @@ class WebSocketEarlyBytesTest {
     }
 
     @Test
-    void aClientSendingMoreThanTheLimitBeforeTheAnswerIsClosed() throws Exception {
+    void aClientSendingMoreThanTheLimitBeforeTheAnswerIsRefusedWith400AndClosed() throws Exception {
         CompletableFuture<FakeUpstream.Reply> unanswered = new CompletableFuture<>();
         try (FakeUpstream fake = FakeUpstream.start((request, reply) -> unanswered.complete(reply));
              ProxyHarness proxy = proxyFor(fake.authority());
@@ -159,14 +160,20 @@ class WebSocketEarlyBytesTest {
             raw.send(WebSocketEchoUpstream.upgradeRequest());
             unanswered.get(5, TimeUnit.SECONDS); // the upgrade is at the upstream, which never answers
 
-            byte[] flood = new byte[RequestHeadGuard.MAX_HELD_BYTES + 16 * 1024];
+            byte[] flood = new byte[HeldUpgradeBytes.MAX_BYTES + 16 * 1024];
             Arrays.fill(flood, (byte) 0x82);
             try {
                 raw.send(flood);
             } catch (RuntimeException closedWhileWriting) {
                 // the proxy may close before the last bytes are written
             }
-            assertTrue(raw.closedByPeer(), "the connection is closed rather than buffering without end");
+            RawHttp.Response refused = raw.read();
+            assertEquals(400, refused.status(), "answered, not buffered without end");
+            assertTrue(refused.text().contains("BAD_REQUEST"), refused.text());
+            assertTrue(raw.closedByPeer(), "and closed");
+            ExchangeRecord record = proxy.observer.awaitExchange(1);
+            assertEquals(400, record.status(), "the proxy refused it: no 499, the client did not go away");
+            assertEquals("BAD_REQUEST", record.reason());
         }
     }
 
