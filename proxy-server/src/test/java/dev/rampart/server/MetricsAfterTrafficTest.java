@@ -69,6 +69,7 @@ class MetricsAfterTrafficTest {
                         "rampart_circuit_breaker_state{endpoint=\"" + endpoint + "\",upstream=\"app\"} 0.0",
                         postCount,
                         "rampart_active_connections",
+                        "rampart_connections_refused_total 0.0",
                         "rampart_config_reloads_total{result=\"success\"} 0.0",
                         "rampart_netty_direct_memory_bytes",
                         "jvm_memory_used_bytes"}) {

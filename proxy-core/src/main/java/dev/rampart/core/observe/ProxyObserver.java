@@ -34,4 +34,8 @@ public interface ProxyObserver {
     /** A client connection opened (+1) or closed (-1). */
     default void onClientConnection(int delta) {
     }
+
+    /** A client connection was closed as soon as it was accepted: {@code max-connections} were open. */
+    default void onClientConnectionRefused() {
+    }
 }

@@ -8,8 +8,12 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pipeline of an accepted client connection:
@@ -17,6 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * configured limits → one message per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientChannelInitializer.class);
+    /** At most one WARN about refused connections this often: a flood must not flood the log too. */
+    private static final long REFUSAL_WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
@@ -27,6 +35,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     /** Replaced when a reload re-reads the certificate (rotation); each connection keeps the one it began with. */
     private volatile SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong refusedSinceWarn = new AtomicLong();
+    /** When the next WARN about refused connections may be logged (ticker nanos); event loops race for it. */
+    private final AtomicLong nextRefusalWarn = new AtomicLong(Long.MIN_VALUE);
     private final io.netty.channel.group.ChannelGroup channels =
             new io.netty.channel.group.DefaultChannelGroup("rampart-clients", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
@@ -56,12 +67,33 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(HTTP_CODEC);
     }
 
+    /**
+     * Counts a connection closed because {@code max-connections} were open, and says so in the log at most
+     * every 10 seconds, with how many were refused since: an operator must be able to see clients turned
+     * away (nginx logs "worker_connections are not enough", Envoy counts downstream_cx_overflow).
+     */
+    private void refused(int maxConnections) {
+        runtime.observer().onClientConnectionRefused();
+        refusedSinceWarn.incrementAndGet();
+        long now = runtime.current().ticker().read();
+        long next = nextRefusalWarn.get();
+        if (now - next >= 0 || next == Long.MIN_VALUE) {
+            if (nextRefusalWarn.compareAndSet(next, now + REFUSAL_WARN_EVERY_NANOS)) {
+                long refused = refusedSinceWarn.getAndSet(0);
+                log.warn("{} client connection{} closed at once: max-connections ({}) are open"
+                        + " (rampart_connections_refused_total counts them)", refused, refused == 1 ? "" : "s",
+                        maxConnections);
+            }
+        }
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         ServerConfig server = runtime.current().config().server();
         if (open.incrementAndGet() > server.maxConnections()) {
             open.decrementAndGet();
             ch.close();
+            refused(server.maxConnections());
             return;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());

@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,8 +60,13 @@ class AbuseLimitsTest {
                 raw.send("GET /direct HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals("direct", raw.read().text(), "connection " + i + " is within the limit");
             }
-            try (RawHttp extra = proxy.raw()) {
+            try (LogCapture logs = LogCapture.start(); RawHttp extra = proxy.raw(); RawHttp another = proxy.raw()) {
                 assertTrue(extra.closedByPeer(), "the fourth connection is closed at once");
+                assertTrue(another.closedByPeer());
+                poll(() -> proxy.observer.refusedConnections.get() == 2, "both refusals counted");
+                assertTrue(logs.dump().contains("WARN dev.rampart.core.proxy.ClientChannelInitializer - 1 client"
+                        + " connection closed at once: max-connections (3) are open"), logs.dump());
+                assertFalse(logs.dump().contains("2 client connections"), "one WARN per 10 s, not one per refusal");
             }
             held.remove(0).close();
             poll(() -> proxy.listener().openConnections() < 3, "the freed slot");

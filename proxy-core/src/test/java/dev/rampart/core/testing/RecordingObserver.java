@@ -13,6 +13,7 @@ public final class RecordingObserver implements ProxyObserver {
     public final List<String> attempts = new CopyOnWriteArrayList<>();
     public final List<String> retries = new CopyOnWriteArrayList<>();
     public final List<String> skipped = new CopyOnWriteArrayList<>();
+    public final java.util.concurrent.atomic.AtomicInteger refusedConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public void onExchangeComplete(ExchangeRecord record) {
@@ -32,6 +33,11 @@ public final class RecordingObserver implements ProxyObserver {
     @Override
     public void onRetrySkipped(String route, String why) {
         skipped.add(why);
+    }
+
+    @Override
+    public void onClientConnectionRefused() {
+        refusedConnections.incrementAndGet();
     }
 
     /** Waits (bounded) until {@code n} exchanges completed; the log line is written after the response. */

@@ -73,6 +73,11 @@ public final class CompositeObserver implements ProxyObserver {
         each(o -> o.onClientConnection(delta));
     }
 
+    @Override
+    public void onClientConnectionRefused() {
+        each(ProxyObserver::onClientConnectionRefused);
+    }
+
     private void each(Consumer<ProxyObserver> event) {
         for (ProxyObserver observer : observers) {
             try {

@@ -80,6 +80,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final Map<EndpointLabels, Gauge> endpointHealth = new HashMap<>();
     private final Counter reloadSuccess;
     private final Counter reloadFailure;
+    private final Counter connectionsRefused;
 
     /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
     public MicrometerObserver() {
@@ -95,6 +96,9 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
         Gauge.builder("rampart.active.connections", activeConnections, AtomicInteger::get)
                 .description("Open client connections")
+                .register(registry);
+        connectionsRefused = Counter.builder("rampart.connections.refused")
+                .description("Client connections closed as soon as accepted, because max-connections were open")
                 .register(registry);
         // Both series exist from the start, so an alert on failures sees 0 rather than no data.
         reloadSuccess = reloadCounter("success");
@@ -172,6 +176,11 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     @Override
     public void onClientConnection(int delta) {
         activeConnections.addAndGet(delta);
+    }
+
+    @Override
+    public void onClientConnectionRefused() {
+        connectionsRefused.increment();
     }
 
     /**

@@ -113,6 +113,13 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void refusedConnectionsAreCountedFromZero() {
+        assertLine(observer.scrape(), "rampart_connections_refused_total 0.0");
+        observer.onClientConnectionRefused();
+        assertLine(observer.scrape(), "rampart_connections_refused_total 1.0");
+    }
+
+    @Test
     void breakerTransitionsAreCountedWithANormalisedTargetState() {
         observer.onBreakerTransition("app", EP, "OPEN");
         observer.onBreakerTransition("app", EP, "half-open");
