@@ -236,6 +236,7 @@ class MicrometerObserverTest {
                 "rampart_circuit_breaker_state",
                 "rampart_circuit_breaker_transitions_total",
                 "rampart_config_reloads_total",
+                "rampart_connections_refused_total",
                 "rampart_netty_direct_memory_bytes",
                 "rampart_netty_pooled_direct_memory_bytes",
                 "rampart_request_duration_seconds",
