@@ -92,8 +92,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ServerConfig server = runtime.current().config().server();
         if (open.incrementAndGet() > server.maxConnections()) {
             open.decrementAndGet();
+            refused(server.maxConnections()); // counted and logged before the client can see the close
             ch.close();
-            refused(server.maxConnections());
             return;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
