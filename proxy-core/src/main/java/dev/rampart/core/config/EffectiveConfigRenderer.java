@@ -22,8 +22,9 @@ import java.util.TreeMap;
  * what {@code /admin/routes} serves.
  *
  * <p>Redaction: the JSON form is served over the network, so the expected value of a match header
- * whose name suggests a credential ({@code authorization}, {@code cookie}, names containing
- * {@code token}, {@code secret}, {@code key}, {@code password}) is replaced by {@value #REDACTED}.
+ * whose name suggests a credential (contains {@code auth}, {@code cookie}, {@code token}, {@code secret},
+ * {@code key}, {@code pass}, {@code pwd}, {@code credential}, {@code session} or {@code sig}) is replaced by
+ * {@value #REDACTED}.
  * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
  */
 public final class EffectiveConfigRenderer {
@@ -190,10 +191,21 @@ public final class EffectiveConfigRenderer {
                 .put("prefer-other-endpoint", bool(r.preferOtherEndpoint()));
     }
 
+    /**
+     * Header name parts that suggest a credential: wide on purpose, since a value shown by mistake cannot be
+     * taken back, and one hidden by mistake is still in the config file.
+     */
+    private static final List<String> SECRET_NAME_PARTS = List.of("auth", "cookie", "token", "secret", "key",
+            "pass", "pwd", "credential", "session", "sig");
+
     static boolean looksSecret(String headerName) {
         String n = headerName.toLowerCase(Locale.ROOT);
-        return n.equals("authorization") || n.equals("proxy-authorization") || n.equals("cookie")
-                || n.contains("token") || n.contains("secret") || n.contains("key") || n.contains("password");
+        for (String part : SECRET_NAME_PARTS) {
+            if (n.contains(part)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<String> sortedMethods(Collection<String> methods) {

@@ -90,13 +90,16 @@ class ConfigRenderTest {
                 rampart {
                   upstreams { app { endpoints = ["127.0.0.1:8081"] } }
                   routes = [ { upstream = app, match { headers { authorization = "Bearer abc", x-api-key = "k1",
-                                                                  x-canary = "1" } } } ]
+                                                                  x-canary = "1", x-auth = "a", x-passwd = "p",
+                                                                  x-credential = "c", x-session = "s",
+                                                                  x-signature = "g" } } } ]
                 }
                 """, "t.conf", Map.of());
         String json = EffectiveConfigRenderer.renderJson(config);
         Map<String, String> headers = headerValues(json);
-        assertEquals(Map.of("authorization", EffectiveConfigRenderer.REDACTED,
-                "x-api-key", EffectiveConfigRenderer.REDACTED, "x-canary", "1"), headers);
+        String hidden = EffectiveConfigRenderer.REDACTED;
+        assertEquals(Map.of("authorization", hidden, "x-api-key", hidden, "x-canary", "1", "x-auth", hidden,
+                "x-passwd", hidden, "x-credential", hidden, "x-session", hidden, "x-signature", hidden), headers);
         assertFalse(json.contains("Bearer abc"), json);
         // --check output is read by the operator who wrote the file, and must round-trip: nothing redacted.
         assertTrue(EffectiveConfigRenderer.render(config).contains("\"Bearer abc\""));
