@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Active health checks against real endpoints: out of rotation on failing checks, back on passing ones. */
@@ -60,6 +61,7 @@ class HealthCheckTest {
         assertEquals("GET", probe.method());
         assertEquals(a.authority(), probe.header("host"));
         assertEquals("rampart-health-check", probe.header("user-agent"));
+        assertNull(probe.header("x-original-content-length"), "a GET has no body, so no Content-Length (RFC 9110 §8.6)");
     }
 
     @Test

@@ -78,8 +78,7 @@ final class OriginProbe {
                 request.headers()
                         .set(HttpHeaderNames.HOST, settings.address().hostHeader())
                         .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
-                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                        .set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // no Content-Length: a GET has no body
                 ch.writeAndFlush(request).addListener(w -> {
                     if (w.isSuccess()) {
                         ch.read();
