@@ -222,10 +222,13 @@ final class RampartServer {
      * started), every connection closes and the process exits 0.
      */
     void shutdown(String signal) {
+        Duration grace = runtime.config().server().shutdownGrace();
         if (!stopping.compareAndSet(false, true)) {
+            // Said, so that a second Ctrl-C is not met with silence: the drain goes on as it was.
+            log.info("{}: already draining ({} requests in flight); it ends when they do, after {} at most;"
+                    + " SIGKILL stops the process now", signal, runtime.inFlight(), ConfigUnits.duration(grace));
             return;
         }
-        Duration grace = runtime.config().server().shutdownGrace();
         log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(),
                 ConfigUnits.duration(grace));
         runtime.startDraining();

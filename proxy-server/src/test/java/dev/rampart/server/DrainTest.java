@@ -2,6 +2,7 @@ package dev.rampart.server;
 
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,14 @@ class DrainTest {
                 raw.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
                 Await.until(() -> upstream.requests().size() == 1, "the request reached the upstream");
 
-                CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> server.shutdown("test"));
+                CompletableFuture<Void> drain;
+                try (LogCapture logs = LogCapture.start()) {
+                    drain = CompletableFuture.runAsync(() -> server.shutdown("test"));
+                    Await.until(() -> logs.dump().contains("test: draining"), "the drain started");
+                    server.shutdown("SIGINT"); // a second Ctrl-C
+                    assertTrue(logs.dump().contains("SIGINT: already draining (1 requests in flight); it ends when"
+                            + " they do, after 300ms at most; SIGKILL stops the process now"), logs.dump());
+                }
                 RawHttp.Response response = raw.read();
 
                 assertEquals(503, response.status(), response.text());
