@@ -1,14 +1,8 @@
 package dev.rampart.core.resilience;
 
+import dev.rampart.core.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,31 +47,16 @@ class BulkheadTest {
         Bulkhead bulkhead = Bulkhead.of(limit);
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 20_000; i++) {
-                        if (bulkhead.tryAcquire()) {
-                            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                            inside.decrementAndGet();
-                            bulkhead.release();
-                        }
-                    }
-                    return null;
-                }));
+        Concurrently.sumOf(8, () -> {
+            for (int i = 0; i < 20_000; i++) {
+                if (bulkhead.tryAcquire()) {
+                    mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    inside.decrementAndGet();
+                    bulkhead.release();
+                }
             }
-            start.countDown();
-            for (Future<?> result : results) {
-                result.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+            return 0;
+        });
         assertTrue(mostInside.get() <= limit, "at most " + limit + " inside, saw " + mostInside.get());
         assertEquals(0, bulkhead.inFlight());
     }

@@ -1,13 +1,13 @@
 package dev.rampart.core.resilience;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,37 +26,21 @@ class CircuitBreakerConcurrencyTest extends BreakerFixture {
     void concurrentCallersInHalfOpenGetExactlyTheProbes() throws Exception {
         halfOpenProbes = 4;
         CircuitBreaker breaker = openedAndWaited();
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            for (int round = 0; round < 50; round++) {
-                assertEquals(OPEN, breaker.state());
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<Integer>> results = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    results.add(pool.submit(() -> {
-                        start.await();
-                        int granted = 0;
-                        for (int i = 0; i < 100; i++) {
-                            if (breaker.tryAcquirePermission()) {
-                                granted++;
-                            }
-                        }
-                        return granted;
-                    }));
+        for (int round = 0; round < 50; round++) {
+            assertEquals(OPEN, breaker.state());
+            int granted = Concurrently.sumOf(8, () -> {
+                int mine = 0;
+                for (int i = 0; i < 100; i++) {
+                    if (breaker.tryAcquirePermission()) {
+                        mine++;
+                    }
                 }
-                start.countDown();
-                int total = 0;
-                for (Future<Integer> result : results) {
-                    total += result.get(30, TimeUnit.SECONDS);
-                }
-                assertEquals(4, total, "round " + round);
-                assertEquals(HALF_OPEN, breaker.state());
-                breaker.onFailure(FAST);             // reopen for the next round
-                ticker.advance(maxOpenDuration);
-            }
-        } finally {
-            pool.shutdownNow();
+                return mine;
+            });
+            assertEquals(4, granted, "round " + round);
+            assertEquals(HALF_OPEN, breaker.state());
+            breaker.onFailure(FAST);             // reopen for the next round
+            ticker.advance(maxOpenDuration);
         }
         long halfOpens = transitions.stream().filter("OPEN->HALF_OPEN"::equals).count();
         assertEquals(50, halfOpens, "one OPEN->HALF_OPEN per round, whoever won it");
@@ -109,29 +93,14 @@ class CircuitBreakerConcurrencyTest extends BreakerFixture {
         consecutiveFailures = 0;
         minimumCalls = 10;
         CircuitBreaker breaker = breaker();
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 1_000; i++) {
-                        if (breaker.tryAcquirePermission()) {
-                            breaker.onFailure(FAST);
-                        }
-                    }
-                    return null;
-                }));
+        Concurrently.sumOf(8, () -> {
+            for (int i = 0; i < 1_000; i++) {
+                if (breaker.tryAcquirePermission()) {
+                    breaker.onFailure(FAST);
+                }
             }
-            start.countDown();
-            for (Future<?> result : results) {
-                result.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+            return 0;
+        });
         assertEquals(OPEN, breaker.state());
         assertEquals(List.of("CLOSED->OPEN"), transitions);
     }

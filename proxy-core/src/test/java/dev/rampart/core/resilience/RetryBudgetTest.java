@@ -1,16 +1,10 @@
 package dev.rampart.core.resilience;
 
 import dev.rampart.core.config.BudgetConfig;
+import dev.rampart.core.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -124,33 +118,17 @@ class RetryBudgetTest {
     @Test
     void concurrentRetriesNeverExceedTheBudget() throws Exception {
         RetryBudget budget = budget(0.0, 10); // exactly 100 retries in the window
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    int granted = 0;
-                    for (int i = 0; i < 1_000; i++) {
-                        if (budget.tryAcquireRetry()) {
-                            granted++;
-                        }
-                    }
-                    return granted;
-                }));
+        int granted = Concurrently.sumOf(8, () -> {
+            int mine = 0;
+            for (int i = 0; i < 1_000; i++) {
+                if (budget.tryAcquireRetry()) {
+                    mine++;
+                }
             }
-            start.countDown();
-            int total = 0;
-            for (Future<Integer> result : results) {
-                total += result.get(30, TimeUnit.SECONDS);
-            }
-            assertEquals(100, total);
-            assertEquals(100, budget.retriesInWindow());
-        } finally {
-            pool.shutdownNow();
-        }
+            return mine;
+        });
+        assertEquals(100, granted);
+        assertEquals(100, budget.retriesInWindow());
     }
 
     @Test
