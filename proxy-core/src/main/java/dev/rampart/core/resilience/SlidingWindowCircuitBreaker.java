@@ -276,14 +276,13 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     @Override
     public boolean wouldPermit() {
         Phase current = phase.get();
-        long now = ticker.read();
         return switch (current.state) {
-            case CLOSED -> true;
-            case OPEN -> now - current.sinceNanos >= current.openNanos;
+            case CLOSED -> true; // no clock read: every pick asks every endpoint's breaker (Upstream.anyHealthy)
+            case OPEN -> ticker.read() - current.sinceNanos >= current.openNanos;
             // As tryAcquirePermission: a permit left, or a round whose permits are all out for so long that
             // it starts again.
             case HALF_OPEN -> current.permits.get() < halfOpenProbes
-                    || now - current.lastPermitNanos.get() >= Math.max(staleHalfOpenNanos, longestCallNanos);
+                    || ticker.read() - current.lastPermitNanos.get() >= Math.max(staleHalfOpenNanos, longestCallNanos);
         };
     }
 
