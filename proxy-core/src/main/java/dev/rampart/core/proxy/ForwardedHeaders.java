@@ -187,6 +187,7 @@ final class ForwardedHeaders {
     static FullHttpResponse interimResponse(HttpResponse in) {
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         copyEndToEnd(in.headers(), out);
+        appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out); // each message forwarded (§7.6.3)
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), Unpooled.EMPTY_BUFFER, out,
                 DefaultHttpHeadersFactory.trailersFactory().newHeaders());
     }

@@ -38,6 +38,7 @@ class InterimResponsesTest {
             assertEquals("</style.css>; rel=preload; as=style", hints.header("link"));
             assertNull(hints.header("x-hop"), "hop-by-hop headers of the interim response stay behind");
             assertNull(hints.header("connection"));
+            assertEquals("1.1 rampart", hints.header("via"), "a proxy adds Via to each message it forwards");
             assertEquals(200, page.status());
             assertEquals("ok", page.text());
         }
