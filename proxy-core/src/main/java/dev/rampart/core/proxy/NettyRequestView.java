@@ -34,8 +34,12 @@ final class NettyRequestView implements RequestView {
     }
 
     @Override
-    public String header(String lowerCaseName) {
-        java.util.List<String> lines = request.headers().getAll(lowerCaseName);
-        return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
+    public boolean headerHas(String lowerCaseName, String value) {
+        for (String line : request.headers().getAll(lowerCaseName)) {
+            if (line.equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

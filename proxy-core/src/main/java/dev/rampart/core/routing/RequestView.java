@@ -23,8 +23,10 @@ public interface RequestView {
     String path();
 
     /**
-     * A header's value, or null when absent. A field sent on several lines is one value, the lines joined
-     * with {@code ", "} (RFC 9110 §5.3), so that a match does not depend on which line came first.
+     * Whether a line of the header carries exactly {@code value}. Any line, not the first or all of them
+     * joined: applications read a repeated header differently (Go, Java servlets and Python take the first
+     * line, others the last or all), so a route that matches a value (to refuse it, say) must match whichever
+     * line carries it, or repeating the header would slip past it.
      */
-    String header(String lowerCaseName);
+    boolean headerHas(String lowerCaseName, String value);
 }

@@ -133,7 +133,7 @@ public final class Route {
             return false;
         }
         for (int i = 0; i < headerNames.length; i++) {
-            if (!headerValues[i].equals(request.header(headerNames[i]))) {
+            if (!request.headerHas(headerNames[i], headerValues[i])) {
                 return false;
             }
         }

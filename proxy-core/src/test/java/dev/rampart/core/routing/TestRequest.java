@@ -19,12 +19,12 @@ record TestRequest(String method, String host, String path, Map<String, String> 
     }
 
     @Override
-    public String header(String lowerCaseName) {
+    public boolean headerHas(String lowerCaseName, String value) {
         for (Map.Entry<String, String> h : headers.entrySet()) {
-            if (h.getKey().toLowerCase(Locale.ROOT).equals(lowerCaseName)) {
-                return h.getValue();
+            if (h.getKey().toLowerCase(Locale.ROOT).equals(lowerCaseName) && h.getValue().equals(value)) {
+                return true;
             }
         }
-        return null;
+        return false;
     }
 }
