@@ -67,6 +67,8 @@ final class ForwardedHeaders {
         String clientHost = source.get(HttpHeaderNames.HOST);
         if (clientHost != null) {
             out.set(X_FORWARDED_HOST, clientHost);
+        } else {
+            out.remove(X_FORWARDED_HOST); // an HTTP/1.0 request without Host: the client's own claim goes no further
         }
         appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out);
         out.set(requestIdHeader, requestId);
