@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * what {@code /admin/routes} serves.
  *
  * <p>Redaction: the JSON form is served over the network, so the expected value of a match header
- * whose name suggests a credential (contains {@code auth}, {@code cookie}, {@code token}, {@code secret},
- * {@code key}, {@code pass}, {@code pwd}, {@code credential}, {@code session} or {@code sig}) is replaced by
- * {@value #REDACTED}.
+ * whose name suggests a credential (has a word such as {@code authorization}, {@code cookie}, {@code token},
+ * {@code key}, {@code password}, {@code session} or {@code signature}: see {@link #SECRET_WORDS}) is replaced
+ * by {@value #REDACTED}.
  * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
  */
 public final class EffectiveConfigRenderer {
@@ -192,16 +192,19 @@ public final class EffectiveConfigRenderer {
     }
 
     /**
-     * Header name parts that suggest a credential: wide on purpose, since a value shown by mistake cannot be
-     * taken back, and one hidden by mistake is still in the config file.
+     * Words of a header name ({@code x-api-key}: x, api, key) that suggest a credential: wide on purpose, since
+     * a value shown by mistake cannot be taken back, and one hidden by mistake is still in the config file.
+     * Whole words, so that {@code x-author} or {@code x-passthrough} stay readable.
      */
-    private static final List<String> SECRET_NAME_PARTS = List.of("auth", "cookie", "token", "secret", "key",
-            "pass", "pwd", "credential", "session", "sig");
+    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("auth", "authorization",
+            "authentication", "authn", "authz", "cookie", "token", "secret", "key", "apikey", "pass", "passwd",
+            "password", "pwd", "passphrase", "credential", "credentials", "session", "sessionid", "sid", "sig",
+            "signature", "jwt", "hmac", "otp", "totp", "pin", "csrf", "xsrf", "cert", "certificate", "private",
+            "bearer", "nonce");
 
     static boolean looksSecret(String headerName) {
-        String n = headerName.toLowerCase(Locale.ROOT);
-        for (String part : SECRET_NAME_PARTS) {
-            if (n.contains(part)) {
+        for (String word : headerName.toLowerCase(Locale.ROOT).split("[-_.]")) {
+            if (SECRET_WORDS.contains(word)) {
                 return true;
             }
         }

@@ -1,5 +1,8 @@
 package dev.rampart.core.config;
 
+import io.netty.util.NetUtil;
+
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -8,7 +11,7 @@ import java.util.Locale;
  * One upstream endpoint: {@code host:port}, {@code http://host:port} or {@code https://host:port}.
  *
  * @param tls whether the proxy speaks TLS to it ({@code https://})
- * @param host a name or an IPv6 address (without brackets), in lower case
+ * @param host a name in lower case, or an IPv6 address (without brackets) in RFC 5952's form
  */
 public record EndpointAddress(boolean tls, String host, int port) {
 
@@ -91,9 +94,12 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 throw new IllegalArgumentException("bad port in \"" + text + "\" (expected: 1-65535)");
             }
         }
-        // Names and IPv6 hex ignore case (RFC 4343): one spelling, so that a reload that only changes a
-        // letter's case finds the endpoint's breaker, load and health, and metrics keep one label.
-        return new EndpointAddress(tls, host.toLowerCase(Locale.ROOT), port);
+        // One spelling per endpoint, so that a reload that only writes it otherwise finds the endpoint's breaker,
+        // load and health, and metrics keep one label: names ignore case (RFC 4343), and an IPv6 address is
+        // written as RFC 5952 says ([0:0::1] is [::1]; an IPv4-mapped one, which the JDK reads as IPv4, as given).
+        InetAddress v6 = rest.startsWith("[") ? parsedIpv6(host) : null;
+        return new EndpointAddress(tls, v6 instanceof Inet6Address
+                ? NetUtil.toAddressString(v6) : host.toLowerCase(Locale.ROOT), port);
     }
 
     static boolean isHostName(String host) {

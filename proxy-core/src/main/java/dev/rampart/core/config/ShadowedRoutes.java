@@ -27,8 +27,8 @@ final class ShadowedRoutes {
                     warnings.add("route \"" + routes.get(later).name() + "\": can never match; route \""
                             + routes.get(earlier).name() + "\" before it takes every request it would"
                             + (isWildcard(first.host()) && !isWildcard(then.host())
-                                    ? " (an exact host does not win over a wildcard, as in nginx or Envoy: the"
-                                    + " first route that matches does; put the exact host first)" : ""));
+                                    ? " (unlike in nginx or Envoy, an exact host does not win over a wildcard:"
+                                    + " the first route that matches does; put the exact host first)" : ""));
                     break;
                 }
             }

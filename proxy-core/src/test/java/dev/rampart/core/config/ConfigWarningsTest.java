@@ -208,8 +208,8 @@ class ConfigWarningsTest {
                 { name = elsewhere, match { host = "a.example.org" }, upstream = app }
                 """);
         assertEquals(List.of(
-                "route \"exact\": can never match; route \"wild\" before it takes every request it would (an exact"
-                        + " host does not win over a wildcard, as in nginx or Envoy: the first route that matches does;"
+                "route \"exact\": can never match; route \"wild\" before it takes every request it would (unlike in"
+                        + " nginx or Envoy, an exact host does not win over a wildcard: the first route that matches does;"
                         + " put the exact host first)",
                 "route \"deeper\": can never match; route \"wild\" before it takes every request it would"),
                 warnings);

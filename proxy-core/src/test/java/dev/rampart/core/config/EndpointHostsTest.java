@@ -77,6 +77,8 @@ class EndpointHostsTest extends RejectedConfigSupport {
     void aHostIsKeptInLowerCaseWhateverCaseItIsWrittenIn() {
         assertEquals("api.example.com:8080", EndpointAddress.parse("HTTP://Api.Example.COM:8080").authority());
         assertEquals("2001:db8::1", EndpointAddress.parse("[2001:DB8::1]:80").host());
+        assertEquals("[::1]:80", EndpointAddress.parse("[0:0:0:0:0:0:0:1]:80").authority(), "an IPv6 address as RFC 5952 writes it");
+        assertEquals("[2001:db8::1:0:0:1]:80", EndpointAddress.parse("[2001:0db8:0000:0000:0001:0000:0000:0001]:80").authority());
     }
 
     @Test
