@@ -15,6 +15,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,6 +34,8 @@ final class ConfigReloader implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
     static final Duration DEBOUNCE = Duration.ofMillis(300);
+    /** How often, without events, the config file's directory is checked for having been replaced. */
+    static final Duration DIRECTORY_CHECK = Duration.ofSeconds(2);
     /** Links followed on the way to the config file before giving up, as the kernel's own limit. */
     private static final int MAX_LINK_HOPS = 40;
 
@@ -98,7 +101,7 @@ final class ConfigReloader implements AutoCloseable {
             } catch (RuntimeException e) {
                 // Not a config error any check foresaw, but one all the same: it must not end the watch thread,
                 // or later edits would be ignored without a word.
-                log.error("reload ({}) refused, the running config stays: the file could not be read: {}", why, e, e);
+                log.error("reload ({}) refused, the running config stays: reading it failed: {}", why, e, e);
                 target.reloaded(false);
                 return false;
             }
@@ -154,25 +157,27 @@ final class ConfigReloader implements AutoCloseable {
         thread.start();
     }
 
-    /**
-     * Watches {@code file}'s directory for events about {@code file}, and that directory's parent for events
-     * about the directory itself (a directory registered twice has one key). A watch follows the directory it
-     * was made on: one deleted and made again ({@code rm -rf conf; mkdir conf}) or replaced by another
-     * ({@code mv conf.new conf}) would leave the file unwatched, and its edits ignored, without a word; the
-     * parent's event reloads and watches the new directory.
-     */
+    /** Watches {@code file}'s directory for events about {@code file} (a directory registered twice has one key). */
     private void watch(Map<WatchKey, Set<Path>> into, Path file) throws IOException {
         Path dir = Objects.requireNonNull(file.getParent());
-        into.computeIfAbsent(register(dir), k -> new HashSet<>()).add(file.getFileName());
-        Path parent = dir.getParent();
-        if (parent != null && dir.getFileName() != null) {
-            into.computeIfAbsent(register(parent), k -> new HashSet<>()).add(dir.getFileName());
-        }
+        WatchKey key = dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE);
+        into.computeIfAbsent(key, k -> new HashSet<>()).add(file.getFileName());
     }
 
-    private WatchKey register(Path dir) throws IOException {
-        return dir.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_DELETE);
+    /**
+     * The identity (device and inode) of the config file's directory, or null when it is not there. A watch
+     * follows the directory it was made on: one deleted and made again ({@code rm -rf conf; mkdir conf}) or
+     * replaced by another ({@code mv conf.new conf}) sends it no event about the new one, and the file's
+     * edits would be ignored without a word. Watching the parent would tell, but every change next to the
+     * directory (a busy {@code /tmp}) would then wake the watch; a look at the identity now and then is cheaper.
+     */
+    private static Object directoryIdentity(Path file) {
+        try {
+            return Files.readAttributes(Objects.requireNonNull(file.getParent()), BasicFileAttributes.class).fileKey();
+        } catch (IOException gone) {
+            return null;
+        }
     }
 
     /**
@@ -224,9 +229,21 @@ final class ConfigReloader implements AutoCloseable {
     }
 
     private void watchLoop(Path file) {
+        Object directory = directoryIdentity(file);
         try {
             while (true) {
-                WatchKey key = watcher.take();
+                WatchKey key = watcher.poll(DIRECTORY_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+                if (key == null) {
+                    Object now = directoryIdentity(file);
+                    if (now != null && !now.equals(directory)) {
+                        directory = now; // a new directory in the old one's place: watch it, and read the file in it
+                        watchLinks(file);
+                        if (file.toFile().isFile()) {
+                            reload("config directory replaced");
+                        }
+                    }
+                    continue;
+                }
                 boolean ours = drain(key);
                 if (!ours) {
                     continue;
@@ -245,6 +262,7 @@ final class ConfigReloader implements AutoCloseable {
                     reload("file changed");
                 }
                 watchLinks(file);
+                directory = directoryIdentity(file);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing

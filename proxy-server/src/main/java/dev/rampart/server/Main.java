@@ -19,6 +19,7 @@ public final class Main {
     public static void main(String[] args) {
         NettyDefaults.apply(System.getProperties());
         TlsDefaults.apply(System.getProperties());
+        UrlReadDefaults.apply(System.getProperties());
         // UTF-8 whatever the locale, as the logs are: in the C locale the JVM's default is ASCII, and route
         // names, paths and config values would be printed as '?'.
         System.setOut(utf8(FileDescriptor.out));

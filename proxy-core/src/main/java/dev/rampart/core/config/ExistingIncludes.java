@@ -44,6 +44,10 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
+        java.net.URL url = asUrl(what);
+        if (url != null) {
+            return includeURL(context, url); // HOCON's rule: a name that parses as a URL is one; read with timeouts
+        }
         String problem = whyNotIncluded(context, what); // refuses a pipe or a device before HOCON reads it
         ConfigObject included;
         try {
@@ -226,6 +230,15 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
             return ConfigFactory.parseResourcesAnySyntax(what, context.parseOptions()).root();
         } catch (ConfigException.IO e) {
             throw new Unincludable("cannot read the included class path resource " + what);
+        }
+    }
+
+    /** {@code what} as a URL when it parses as one with a protocol this JVM knows (HOCON's test), else null. */
+    private static java.net.URL asUrl(String what) {
+        try {
+            return new java.net.URL(what);
+        } catch (java.net.MalformedURLException notAUrl) {
+            return null;
         }
     }
 

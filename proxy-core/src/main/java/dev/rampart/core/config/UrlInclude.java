@@ -8,9 +8,10 @@ import java.net.URLStreamHandler;
 import java.time.Duration;
 
 /**
- * The URL of an {@code include url(...)} with timeouts on its connections: HOCON reads it (and what it
- * includes relative to it) with none, so a server that accepts the connection and never answers would hold
- * the start, or the reload stuck on it and every reload after it, for ever.
+ * The URL of an included URL ({@code include url(...)}, or a quoted name that is a URL) with timeouts on its
+ * connection: HOCON reads it with none, so a server that accepts the connection and never answers would hold
+ * the start, or the reload stuck on it and every reload after it, for ever. What HOCON includes relative to
+ * it opens a connection of HOCON's own: the server's {@code UrlReadDefaults} give those their timeouts.
  */
 final class UrlInclude {
 
@@ -20,7 +21,7 @@ final class UrlInclude {
     private UrlInclude() {
     }
 
-    /** {@code url}, whose connections (and those of URLs made relative to it) time out after {@link #TIMEOUT}. */
+    /** {@code url}, whose connections time out after {@link #TIMEOUT}. */
     @SuppressWarnings("deprecation") // URL(URL, String, URLStreamHandler) is the one way to give a URL its handler
     static URL withTimeouts(URL url) throws MalformedURLException {
         return new URL(null, url.toString(), new URLStreamHandler() {
