@@ -56,6 +56,8 @@ final class RampartServer {
     private final AdminServer admin;
     private final ConfigReloader reloader;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** When the drain's grace ends ({@code System.nanoTime()}); set once, as it starts. */
+    private volatile long drainDeadline;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<String> gaugedEndpoints = new HashSet<>();
 
@@ -225,16 +227,20 @@ final class RampartServer {
         Duration grace = runtime.config().server().shutdownGrace();
         if (!stopping.compareAndSet(false, true)) {
             // Said, so that a second Ctrl-C is not met with silence: the drain goes on as it was.
-            log.info("{}: already draining ({} requests in flight); it ends when they do, after {} at most;"
-                    + " SIGKILL stops the process now", signal, runtime.inFlight(), ConfigUnits.duration(grace));
+            long ends = drainDeadline; // 0 for the instant between the first signal's start and its deadline
+            Duration left = ends == 0 ? grace : Duration.ofNanos(Math.max(0, ends - System.nanoTime()));
+            log.info("{}: already draining ({} requests in flight); it ends when they do, in {} at most;"
+                    + " SIGKILL stops the process now", signal, runtime.inFlight(),
+                    ConfigUnits.duration(Duration.ofSeconds((left.toMillis() + 999) / 1000)));
             return;
         }
+        drainDeadline = System.nanoTime() + grace.toNanos();
         log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(),
                 ConfigUnits.duration(grace));
         runtime.startDraining();
         listener.stopAccepting().awaitUninterruptibly(1, TimeUnit.SECONDS);
         listener.closeIdleConnections();
-        long deadline = System.nanoTime() + grace.toNanos();
+        long deadline = drainDeadline;
         try {
             // Each busy connection closes after its response (Connection: close), so waiting for the
             // connections, not only the requests, lets a client's request already on the wire be answered.

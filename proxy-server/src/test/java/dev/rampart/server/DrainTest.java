@@ -66,7 +66,7 @@ class DrainTest {
                     Await.until(() -> logs.dump().contains("test: draining"), "the drain started");
                     server.shutdown("SIGINT"); // a second Ctrl-C
                     assertTrue(logs.dump().contains("SIGINT: already draining (1 requests in flight); it ends when"
-                            + " they do, after 300ms at most; SIGKILL stops the process now"), logs.dump());
+                            + " they do, in 1s at most; SIGKILL stops the process now"), logs.dump());
                 }
                 RawHttp.Response response = raw.read();
 

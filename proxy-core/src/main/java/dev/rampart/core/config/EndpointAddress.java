@@ -214,9 +214,14 @@ public record EndpointAddress(boolean tls, String host, int port) {
         }
     }
 
-    /** {@code host:port}, the form used in metrics labels, logs and the default {@code Host} header. */
+    /** {@code host:port}, the form used in metrics labels and logs (the {@code Host} is {@link #hostHeader}). */
     public String authority() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return uriHost() + ":" + port;
+    }
+
+    /** The host as a URI writes it: an IPv6 address in brackets. */
+    private String uriHost() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     /**
@@ -225,7 +230,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
      * or a signature check that compares Host exactly expects {@code name}, not {@code name:80}.
      */
     public String hostHeader() {
-        return port == (tls ? 443 : 80) ? (host.indexOf(':') >= 0 ? "[" + host + "]" : host) : authority();
+        return port == (tls ? 443 : 80) ? uriHost() : authority();
     }
 
     /** The form it was configured in, with the scheme when it matters. */
