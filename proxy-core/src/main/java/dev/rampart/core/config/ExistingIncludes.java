@@ -253,8 +253,12 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
             if (!(e.getCause() instanceof java.io.IOException cause)) {
                 throw e;
             }
-            // What HOCON throws when the server is there but the read fails (refused, reset, timed out, a 503).
-            throw new Unincludable("cannot read the included URL " + what + " (" + cause + ")");
+            // What HOCON throws when the server is there but the read fails (refused, reset, timed out, a 503),
+            // naming the URL it read: this one, or one included relative to it.
+            String prefix = "Cannot load config from URL: ";
+            String failed = e.getMessage() != null && e.getMessage().startsWith(prefix)
+                    ? e.getMessage().substring(prefix.length()) : what.toString();
+            throw new Unincludable("cannot read the included URL " + failed + " (" + cause + ")");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An included URL is read with timeouts, however it is written; one that cannot be read says why. */
 class UrlIncludeTest {
@@ -43,5 +44,33 @@ class UrlIncludeTest {
                 "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include \"" + url + "\" }",
                 "test.conf"));
         assertEquals(e.problems(), quoted.problems(), "a quoted name that is a URL is read the same way, timeouts too");
+    }
+
+    @Test
+    void aUrlIncludedRelativeToAnIncludedUrlIsNamedWhenItCannotBeRead() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            boolean first = exchange.getRequestURI().getPath().equals("/conf/a.conf");
+            byte[] body = "include \"b.conf\"\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(first ? 200 : 503, first ? body.length : -1);
+            if (first) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/conf/";
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                    "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include url(\""
+                            + base + "a.conf\") }", "test.conf"));
+
+            assertEquals(1, e.problems().size(), e.problems().toString());
+            assertTrue(e.problems().get(0).startsWith("cannot read the included URL " + base + "b.conf ("),
+                    "the one that failed, not the one that included it: " + e.problems());
+        } finally {
+            server.stop(0);
+        }
     }
 }
