@@ -25,8 +25,8 @@ public class RouterBenchmark {
     record Request(String method, String host, String path, String headerName, String headerValue)
             implements RequestView {
         @Override
-        public String header(String lowerCaseName) {
-            return lowerCaseName.equals(headerName) ? headerValue : null;
+        public boolean headerHas(String lowerCaseName, String value) {
+            return lowerCaseName.equals(headerName) && value.equals(headerValue);
         }
     }
 
