@@ -1,11 +1,19 @@
 package dev.rampart.server;
 
+import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.ConfigLoader;
+import dev.rampart.core.config.ConfigUnits;
 import dev.rampart.core.config.RampartConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Where the config comes from: the {@code --config} file, else {@code conf/proxy.conf} when present,
@@ -14,18 +22,31 @@ import java.util.Optional;
 final class ConfigSource {
 
     static final Path CONVENTIONAL = Path.of("conf", "proxy.conf");
+    /**
+     * The longest reading the config may take. Included URLs have timeouts to connect and between reads, but a
+     * server that answers a byte every few seconds would still hold the start, {@code --check}, or the reload
+     * (and every reload after it) for ever.
+     */
+    static final Duration LOAD_DEADLINE = Duration.ofSeconds(60);
 
     private final Path file;
+    private final Duration deadline;
 
-    private ConfigSource(Path file) {
+    private ConfigSource(Path file, Duration deadline) {
         this.file = file;
+        this.deadline = deadline;
+    }
+
+    /** The same source, read within {@code deadline} instead of {@link #LOAD_DEADLINE}: for tests. */
+    ConfigSource within(Duration deadline) {
+        return new ConfigSource(file, deadline);
     }
 
     static ConfigSource resolve(Optional<Path> explicit) {
         if (explicit.isPresent()) {
-            return new ConfigSource(explicit.get());
+            return new ConfigSource(explicit.get(), LOAD_DEADLINE);
         }
-        return new ConfigSource(Files.isRegularFile(CONVENTIONAL) ? CONVENTIONAL : null);
+        return new ConfigSource(Files.isRegularFile(CONVENTIONAL) ? CONVENTIONAL : null, LOAD_DEADLINE);
     }
 
     /** The file to watch and reload, if any. */
@@ -37,24 +58,53 @@ final class ConfigSource {
         return file == null ? "the bundled default config" : file.toString();
     }
 
-    /** Loads and validates; throws {@link dev.rampart.core.config.ConfigException} naming file, line and key. */
+    /** Loads and validates; throws {@link ConfigException} naming file, line and key. */
     RampartConfig load() {
         if (file == null) {
             return ConfigLoader.loadDefault();
         }
         if (Files.isDirectory(file)) {
-            throw new dev.rampart.core.config.ConfigException(java.util.List.of(
+            throw new ConfigException(List.of(
                     file + ": a directory (expected a HOCON file)"));
         }
         if (!Files.exists(file)) {
-            throw new dev.rampart.core.config.ConfigException(java.util.List.of(
+            throw new ConfigException(List.of(
                     file + ": no such file"));
         }
         if (!Files.isRegularFile(file)) {
             // A pipe (--config <(...)) or a device: read once, it could not be read again on reload.
-            throw new dev.rampart.core.config.ConfigException(java.util.List.of(
+            throw new ConfigException(List.of(
                     file + ": not a regular file (expected a HOCON file, which is read again on reload)"));
         }
-        return ConfigLoader.load(file);
+        return loadWithinDeadline(file);
+    }
+
+    /**
+     * Reads {@code file} on a thread of its own and waits at most {@link #deadline}; a read still going then is
+     * left to its timeouts (it is a daemon thread, and nothing it reads is used).
+     */
+    private RampartConfig loadWithinDeadline(Path file) {
+        FutureTask<RampartConfig> read = new FutureTask<>(() -> ConfigLoader.load(file));
+        Thread reader = new Thread(read, "rampart-config-read");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return read.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            reader.interrupt();
+            throw new ConfigException(List.of(file + ": not read within " + ConfigUnits.duration(deadline)
+                    + " (an included URL that answers too slowly?)"));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure; // a ConfigException naming file, line and key, as when read on this thread
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException(List.of(file + ": reading it was interrupted"));
+        }
     }
 }
