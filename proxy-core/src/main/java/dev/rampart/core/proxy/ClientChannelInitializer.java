@@ -11,7 +11,9 @@ import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     private static final Logger log = LoggerFactory.getLogger(ClientChannelInitializer.class);
-    /** At most one WARN about refused connections this often: a flood must not flood the log too. */
-    private static final long REFUSAL_WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Refusals within this long of the first are logged together, at its end. */
+    private static final Duration REFUSAL_SPELL = Duration.ofSeconds(10);
 
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
@@ -35,9 +37,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     /** Replaced when a reload re-reads the certificate (rotation); each connection keeps the one it began with. */
     private volatile SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
-    private final AtomicLong refusedSinceWarn = new AtomicLong();
-    /** When the next WARN about refused connections may be logged (ticker nanos); event loops race for it. */
-    private final AtomicLong nextRefusalWarn = new AtomicLong(Long.MIN_VALUE);
+    /** A refusal was logged and the ones after it are being counted; the event loops race for it. */
+    private final AtomicBoolean refusalSpell = new AtomicBoolean();
+    private final AtomicLong refusedInSpell = new AtomicLong();
     private final io.netty.channel.group.ChannelGroup channels =
             new io.netty.channel.group.DefaultChannelGroup("rampart-clients", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
@@ -68,23 +70,27 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     /**
-     * Counts a connection closed because {@code max-connections} were open, and says so in the log at most
-     * every 10 seconds, with how many were refused since: an operator must be able to see clients turned
-     * away (nginx logs "worker_connections are not enough", Envoy counts downstream_cx_overflow).
+     * Counts a connection closed because {@code max-connections} were open, and says so in the log: the first
+     * of a spell at once, the others in one line 10 seconds later, so that a flood does not flood the log
+     * too. An operator must be able to see clients turned away (nginx logs "worker_connections are not
+     * enough", Envoy counts downstream_cx_overflow).
      */
-    private void refused(int maxConnections) {
+    private void refused(Channel ch, int maxConnections) {
         runtime.observer().onClientConnectionRefused();
-        refusedSinceWarn.incrementAndGet();
-        long now = runtime.current().ticker().read();
-        long next = nextRefusalWarn.get();
-        if (now - next >= 0 || next == Long.MIN_VALUE) {
-            if (nextRefusalWarn.compareAndSet(next, now + REFUSAL_WARN_EVERY_NANOS)) {
-                long refused = refusedSinceWarn.getAndSet(0);
-                log.warn("{} client connection{} closed at once: max-connections ({}) are open"
-                        + " (rampart_connections_refused_total counts them)", refused, refused == 1 ? "" : "s",
-                        maxConnections);
-            }
+        if (!refusalSpell.compareAndSet(false, true)) {
+            refusedInSpell.incrementAndGet();
+            return;
         }
+        log.warn("a client connection was closed at once: max-connections ({}) are open"
+                + " (rampart_connections_refused_total counts them)", maxConnections);
+        ch.eventLoop().schedule(() -> {
+            refusalSpell.set(false);
+            long more = refusedInSpell.getAndSet(0);
+            if (more > 0) {
+                log.warn("{} more client connection{} closed at once in the last {}s: max-connections ({}) are open",
+                        more, more == 1 ? " was" : "s were", REFUSAL_SPELL.toSeconds(), maxConnections);
+            }
+        }, REFUSAL_SPELL.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -92,7 +98,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ServerConfig server = runtime.current().config().server();
         if (open.incrementAndGet() > server.maxConnections()) {
             open.decrementAndGet();
-            refused(server.maxConnections()); // counted and logged before the client can see the close
+            refused(ch, server.maxConnections()); // counted and logged before the client can see the close
             ch.close();
             return;
         }

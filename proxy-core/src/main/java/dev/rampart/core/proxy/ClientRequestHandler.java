@@ -360,7 +360,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             // After a tunnel the client may send at any moment (a pong, a heartbeat): closed outright, its
             // next byte would reset the connection and lose the end of what the upstream sent it.
             LingeringClose.close(ctx.channel(), runtime.current().config().server(),
-                    !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending());
+                    !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
+                            || heads.droppedHeldBytes());
         }
     }
 

@@ -53,8 +53,13 @@ final class HeldUpgradeBytes {
         }
     }
 
-    boolean isEmpty() {
-        return held == null || !held.isReadable();
+    /** Whether what is held has a byte other than CR or LF: empty lines start no request. */
+    boolean holdsMoreThanLineEnds() {
+        return held != null && held.forEachByte(b -> b == '\r' || b == '\n') >= 0;
+    }
+
+    boolean overflowed() {
+        return overflowed;
     }
 
     /** What was held, for its new owner; null when nothing. Holding starts afresh for the next upgrade. */

@@ -147,9 +147,14 @@ final class RequestHeadGuard {
         return headBytesPending;
     }
 
-    /** Whether bytes the client sent behind an upgrade request are held back. */
+    /** Whether bytes of a next request the client sent behind an upgrade request are held back (not empty lines). */
     boolean holdsBytes() {
-        return !held.isEmpty();
+        return held.holdsMoreThanLineEnds();
+    }
+
+    /** Whether the client sent more behind an upgrade request than may be held, and the rest was dropped. */
+    boolean droppedHeldBytes() {
+        return held.overflowed();
     }
 
     /**
@@ -196,12 +201,14 @@ final class RequestHeadGuard {
             return;
         }
         if (!headBytesPending && onlyLineEnds(buf, start, end)) {
-            // Empty lines where a request line may start, which the decoder skips (RFC 9112 §2.2): no head has
-            // started, so neither has its timer; a connection left idle behind them ends silently at the idle
-            // timeout, not with a 408 the client never asked for (and might read as its next answer).
+            // Empty lines where a request line may start (RFC 9112 §2.2: ignored): no head has started, so
+            // neither has its timer, and a connection left idle behind them ends silently at the idle timeout,
+            // not with a 408 the client never asked for (and might read as its next answer). They are dropped
+            // here: the decoder would skip them too, but takes more than max-initial-line of them in one read
+            // for a request line too long.
             lastWasLineFeedCr = false;
             lastWasLineFeed = buf.getByte(end - 1) == '\n';
-            ctx.fireChannelRead(buf);
+            buf.release();
             return;
         }
         if (lastWasLineFeed && isSpaceOrTab(buf.getByte(start))) {

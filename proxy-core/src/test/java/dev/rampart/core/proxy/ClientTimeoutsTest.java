@@ -5,6 +5,7 @@ import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
+import dev.rampart.core.testing.WebSocketEchoUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -93,9 +94,24 @@ class ClientTimeoutsTest {
             raw.send(get("/first") + "\r\n"); // a stray CRLF behind the request (RFC 9112 §2.2: ignored)
             assertEquals(200, raw.read().status());
             raw.send("\r\n"); // and another one, on its own
+            raw.send("\r\n".repeat(10_000)); // and more than max-initial-line of them: skipped too, not a 431
 
             long idleFrom = System.nanoTime();
             assertTrue(raw.closedByPeer(), "closed without a byte: no 408 for a request nobody started");
+            long idle = System.nanoTime() - idleFrom;
+            assertTrue(idle >= 800 * MS, "closed after " + idle / MS + " ms: by the idle timeout, not the head timeout");
+        }
+    }
+
+    @Test
+    void anEmptyLineBehindAnUpgradeAnsweredWithoutA101StartsNoHeadEither() {
+        start("request-header-timeout = 300ms, idle-timeout = 1s");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(WebSocketEchoUpstream.upgradeRequest() + "\r\n"); // held behind the upgrade, then released
+            assertEquals(200, raw.read().status(), "the upstream answered the upgrade as a plain request");
+
+            long idleFrom = System.nanoTime();
+            assertTrue(raw.closedByPeer(), "closed without a byte: no 408");
             long idle = System.nanoTime() - idleFrom;
             assertTrue(idle >= 800 * MS, "closed after " + idle / MS + " ms: by the idle timeout, not the head timeout");
         }
