@@ -185,16 +185,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 answers.dropBodyPart(content); // the request was answered without its body
                 return;
             }
-            Exchange active = exchange;
             if (content.decoderResult().isFailure()) {
                 // A broken chunk: the rest of the stream has no trustworthy framing, so nothing more is read
                 // and the connection closes once the answer (if any is still possible) is written.
                 content.release();
-                if (active != null) {
-                    active.onMalformedBody();
-                }
+                toExchange(Exchange::onMalformedBody);
                 return;
             }
+            Exchange active = exchange;
             if (active != null && active.requestBodyComplete()) {
                 content.release(); // the empty end of a body-less request, read while watching for a close
                 watchForClose();
