@@ -200,16 +200,24 @@ final class RequestHeadGuard {
             ctx.fireChannelRead(buf);
             return;
         }
-        if (!headBytesPending && onlyLineEnds(buf, start, end)) {
-            // Empty lines where a request line may start (RFC 9112 §2.2: ignored): no head has started, so
-            // neither has its timer, and a connection left idle behind them ends silently at the idle timeout,
-            // not with a 408 the client never asked for (and might read as its next answer). They are dropped
-            // here: the decoder would skip them too, but takes more than max-initial-line of them in one read
-            // for a request line too long.
-            lastWasLineFeedCr = false;
-            lastWasLineFeed = buf.getByte(end - 1) == '\n';
-            buf.release();
-            return;
+        if (!headBytesPending) {
+            // Empty lines where a request line may start (RFC 9112 §2.2: ignored) are skipped here, in one pass:
+            // they start no head, so neither its timer (a connection left idle behind them ends silently at
+            // the idle timeout, not with a 408 the client never asked for); and the decoder, which would skip
+            // them too, takes more than max-initial-line of them in one read for a request line too long.
+            int first = firstRequestByte(buf, start, end);
+            if (first == end) {
+                lastWasLineFeedCr = false;
+                lastWasLineFeed = buf.getByte(end - 1) == '\n';
+                buf.release();
+                return;
+            }
+            if (first > start) {
+                lastWasLineFeedCr = false;
+                lastWasLineFeed = false; // what follows starts a request line: no fold
+                buf.readerIndex(first);
+                start = first;
+            }
         }
         if (lastWasLineFeed && isSpaceOrTab(buf.getByte(start))) {
             foldSeen = true;
@@ -247,8 +255,17 @@ final class RequestHeadGuard {
                 // upgrade request is known before what follows it reaches the decoder.
                 ctx.fireChannelRead(buf.retainedSlice(forwarded, headEnd - forwarded));
                 forwarded = headEnd;
-                // What follows starts the next head, unless a body comes first or it is only empty lines.
-                headBytesPending = inHead && !onlyLineEnds(buf, headEnd, end);
+                if (inHead) {
+                    // Empty lines may follow before the next request line: skipped in one pass, as at the start
+                    // of a read (taken pair by pair, each CRLF would look like another head's end).
+                    forwarded = firstRequestByte(buf, headEnd, end);
+                    if (forwarded == end) {
+                        headBytesPending = false;
+                        buf.release();
+                        return;
+                    }
+                }
+                headBytesPending = inHead; // what follows starts the next head, unless a body comes first
                 if (holding) {
                     held.add(ctx, buf.retainedSlice(forwarded, end - forwarded));
                     buf.release();
@@ -260,7 +277,7 @@ final class RequestHeadGuard {
                     readOnFrom(ctx, buf, forwarded, end);
                     return;
                 }
-                from = headEnd; // the blank line's own line feed ended the head: not a fold
+                from = forwarded; // the blank line's own line feed ended the head: not a fold
                 continue;
             }
             from = lf + 1;
@@ -359,14 +376,17 @@ final class RequestHeadGuard {
         return -1;
     }
 
-    private static boolean onlyLineEnds(ByteBuf buf, int start, int end) {
-        for (int i = start; i < end; i++) {
+    /** The first index from {@code from} that holds neither CR nor LF, or {@code end}. */
+    private static int firstRequestByte(ByteBuf buf, int from, int end) {
+        int i = from;
+        while (i < end) {
             byte b = buf.getByte(i);
             if (b != '\r' && b != '\n') {
-                return false;
+                return i;
             }
+            i++;
         }
-        return true;
+        return end;
     }
 
     private static boolean isSpaceOrTab(byte b) {
