@@ -183,6 +183,7 @@ final class ClientResponseWriter {
         }
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
-        return client.writeError(error, requestBodyComplete, kept);
+        // A connection that closes after this answer says so (Connection: close), whatever its request was.
+        return client.writeError(error, requestBodyComplete && !closeClientAfterResponse, kept);
     }
 }

@@ -170,6 +170,7 @@ class WebSocketEarlyBytesTest {
             RawHttp.Response refused = raw.read();
             assertEquals(400, refused.status(), "answered, not buffered without end");
             assertTrue(refused.text().contains("BAD_REQUEST"), refused.text());
+            assertEquals("close", refused.header("connection"), "the close that follows is announced");
             assertTrue(raw.closedByPeer(), "and closed");
             ExchangeRecord record = proxy.observer.awaitExchange(1);
             assertEquals(400, record.status(), "the proxy refused it: no 499, the client did not go away");
