@@ -230,10 +230,14 @@ final class ConfigReloader implements AutoCloseable {
 
     private void watchLoop(Path file) {
         Object directory = directoryIdentity(file);
+        long nextCheck = System.nanoTime() + DIRECTORY_CHECK.toNanos();
         try {
             while (true) {
-                WatchKey key = watcher.poll(DIRECTORY_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-                if (key == null) {
+                WatchKey key = watcher.poll(Math.max(1, nextCheck - System.nanoTime()), TimeUnit.NANOSECONDS);
+                // Every DIRECTORY_CHECK, events or not: a log written next to the config (or into the directory
+                // moved away, through its open file) would otherwise put the check off for ever.
+                if (System.nanoTime() - nextCheck >= 0) {
+                    nextCheck = System.nanoTime() + DIRECTORY_CHECK.toNanos();
                     Object now = directoryIdentity(file);
                     if (now != null && !now.equals(directory)) {
                         directory = now; // a new directory in the old one's place: watch it, and read the file in it
@@ -242,6 +246,8 @@ final class ConfigReloader implements AutoCloseable {
                             reload("config directory replaced");
                         }
                     }
+                }
+                if (key == null) {
                     continue;
                 }
                 boolean ours = drain(key);

@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * what {@code /admin/routes} serves.
  *
  * <p>Redaction: the JSON form is served over the network, so the expected value of a match header
- * whose name suggests a credential (has a word such as {@code authorization}, {@code cookie}, {@code token},
- * {@code key}, {@code password}, {@code session} or {@code signature}: see {@link #SECRET_WORDS}) is replaced
- * by {@value #REDACTED}.
+ * whose name suggests a credential (it contains {@code auth}, {@code cookie}, {@code token}, {@code key},
+ * {@code pass}, {@code session}, {@code sig} and the like: see {@link #SECRET_PARTS}) is replaced by
+ * {@value #REDACTED}.
  * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
  */
 public final class EffectiveConfigRenderer {
@@ -192,18 +192,24 @@ public final class EffectiveConfigRenderer {
     }
 
     /**
-     * Words of a header name ({@code x-api-key}: x, api, key) that suggest a credential: wide on purpose, since
-     * a value shown by mistake cannot be taken back, and one hidden by mistake is still in the config file.
-     * Whole words, so that {@code x-author} or {@code x-passthrough} stay readable.
+     * Parts of a header name that suggest a credential, found anywhere in it ({@code x-csrftoken},
+     * {@code x-secretkey}, {@code x-api-keys}): wide on purpose, since a value shown by mistake cannot be taken
+     * back, and one hidden by mistake ({@code x-monkey}, {@code x-author}) is still in the config file.
      */
-    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("auth", "authorization",
-            "authentication", "authn", "authz", "cookie", "token", "secret", "key", "apikey", "pass", "passwd",
-            "password", "pwd", "passphrase", "credential", "credentials", "session", "sessionid", "sid", "sig",
-            "signature", "jwt", "hmac", "otp", "totp", "pin", "csrf", "xsrf", "cert", "certificate", "private",
-            "bearer", "nonce");
+    private static final List<String> SECRET_PARTS = List.of("auth", "cookie", "token", "secret", "key", "pass",
+            "pwd", "credential", "session", "sig", "jwt", "hmac", "csrf", "xsrf", "cert", "private", "bearer",
+            "nonce");
+    /** Short words that suggest a credential only as a whole word of the name ({@code x-pin}, not {@code x-spinner}). */
+    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("otp", "totp", "pin", "sid");
 
     static boolean looksSecret(String headerName) {
-        for (String word : headerName.toLowerCase(Locale.ROOT).split("[-_.]")) {
+        String n = headerName.toLowerCase(Locale.ROOT);
+        for (String part : SECRET_PARTS) {
+            if (n.contains(part)) {
+                return true;
+            }
+        }
+        for (String word : n.split("[-_.]")) {
             if (SECRET_WORDS.contains(word)) {
                 return true;
             }

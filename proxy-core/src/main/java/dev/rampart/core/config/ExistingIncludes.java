@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigIncluderClasspath;
 import com.typesafe.config.ConfigIncluderURL;
 import com.typesafe.config.ConfigIncluderFile;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigParseable;
 
 import java.io.File;
@@ -46,7 +47,9 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
     public ConfigObject include(ConfigIncludeContext context, String what) {
         java.net.URL url = asUrl(what);
         if (url != null) {
-            return includeURL(context, url); // HOCON's rule: a name that parses as a URL is one; read with timeouts
+            // HOCON's rule: a name that parses as a URL is one. Read with timeouts, and required like any
+            // quoted include: a misspelt file: or http: name must not leave the proxy running without it.
+            return includeUrl(url, context.parseOptions().setAllowMissing(false));
         }
         String problem = whyNotIncluded(context, what); // refuses a pipe or a device before HOCON reads it
         ConfigObject included;
@@ -245,8 +248,12 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
     /** {@code include url(...)}: the same, for a URL, with timeouts ({@link UrlInclude}). */
     @Override
     public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+        return includeUrl(what, context.parseOptions());
+    }
+
+    private ConfigObject includeUrl(java.net.URL what, ConfigParseOptions options) {
         try {
-            return ConfigFactory.parseURL(UrlInclude.withTimeouts(what), context.parseOptions()).root();
+            return ConfigFactory.parseURL(UrlInclude.withTimeouts(what), options).root();
         } catch (ConfigException.IO | java.net.MalformedURLException e) {
             throw new Unincludable("cannot read the included URL " + what);
         } catch (ConfigException.BugOrBroken e) {

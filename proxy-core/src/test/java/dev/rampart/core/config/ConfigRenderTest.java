@@ -93,7 +93,8 @@ class ConfigRenderTest {
                                                                   x-canary = "1", x-auth = "a", x-passwd = "p",
                                                                   x-credential = "c", x-session = "s",
                                                                   x-hub-signature-256 = "g", x-jwt = "j",
-                                                                  x-author = "me", x-passthrough = "yes" } } } ]
+                                                                  x-csrftoken = "t", x-secretkey = "k",
+                                                                  x-pin = "1", x-spinner = "on" } } } ]
                 }
                 """, "t.conf", Map.of());
         String json = EffectiveConfigRenderer.renderJson(config);
@@ -103,8 +104,9 @@ class ConfigRenderTest {
                 Map.entry("x-canary", "1"), Map.entry("x-auth", hidden), Map.entry("x-passwd", hidden),
                 Map.entry("x-credential", hidden), Map.entry("x-session", hidden),
                 Map.entry("x-hub-signature-256", hidden), Map.entry("x-jwt", hidden),
-                Map.entry("x-author", "me"), Map.entry("x-passthrough", "yes")), headers,
-                "credential words are hidden, names that only contain their letters are not");
+                Map.entry("x-csrftoken", hidden), Map.entry("x-secretkey", hidden), Map.entry("x-pin", hidden),
+                Map.entry("x-spinner", "on")), headers,
+                "credential parts are hidden wherever they are in the name; short ones only as a whole word");
         assertFalse(json.contains("Bearer abc"), json);
         // --check output is read by the operator who wrote the file, and must round-trip: nothing redacted.
         assertTrue(EffectiveConfigRenderer.render(config).contains("\"Bearer abc\""));

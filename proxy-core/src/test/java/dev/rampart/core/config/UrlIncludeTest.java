@@ -47,6 +47,15 @@ class UrlIncludeTest {
     }
 
     @Test
+    void aQuotedNameThatIsAUrlOfNothingIsAnErrorLikeAnyMissingInclude() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "rampart { routes = [ { name = p, respond { status = 200 } } ] }\n"
+                        + "extra { include \"file:/nonexistent/rampart/x.conf\" }", "test.conf"));
+
+        assertEquals(List.of("cannot read the included URL file:/nonexistent/rampart/x.conf"), e.problems());
+    }
+
+    @Test
     void aUrlIncludedRelativeToAnIncludedUrlIsNamedWhenItCannotBeRead() throws Exception {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
