@@ -116,6 +116,13 @@ final class MatchBinder {
             if (expected == null) {
                 continue;
             }
+            if (!expected.equals(expected.strip())) {
+                // A field value arrives without the spaces around it (RFC 9110 §5.5): this could never match,
+                // and a route meant to refuse the value would let it through without a word.
+                h.problem(name, "a header value has no leading or trailing spaces: "
+                        + com.typesafe.config.ConfigUtil.quoteString(expected) + " can never match");
+                continue;
+            }
             if (headers.putIfAbsent(lower, expected) != null) {
                 h.problem(name, "duplicate header \"" + lower + "\" (header names ignore case)");
             }

@@ -185,7 +185,7 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
                   upstreams { app { endpoints = ["127.0.0.1:8081"] } }
                   routes = [ {
                     upstream = app
-                    match { methods = ["GE T"], headers { "x canary" = "1" } }
+                    match { methods = ["GE T"], headers { "x canary" = "1", x-deny = " 0" } }
                     retry { idempotency-key-header = "Idempotency Key" }
                   } ]
                 }
@@ -194,6 +194,8 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
         assertEquals(List.of(
                 "rampart.routes[0].match.methods[0]: expected an HTTP method, got \"GE T\"" + at(5),
                 "rampart.routes[0].match.headers.\"x canary\": expected a header name, got \"x canary\"" + at(5),
+                "rampart.routes[0].match.headers.x-deny: a header value has no leading or trailing spaces: \" 0\" can"
+                        + " never match" + at(5),
                 "rampart.routes[0].retry.idempotency-key-header: expected a header name or \"\", got \"Idempotency Key\""
                         + at(6)),
                 problems);
