@@ -214,7 +214,7 @@ final class RequestHeadGuard {
             }
             if (first > start) {
                 lastWasLineFeedCr = false;
-                lastWasLineFeed = false; // what follows starts a request line: no fold
+                lastWasLineFeed = buf.getByte(first - 1) == '\n'; // a space or tab next is a fold, as unskipped
                 buf.readerIndex(first);
                 start = first;
             }
@@ -263,6 +263,10 @@ final class RequestHeadGuard {
                         headBytesPending = false;
                         buf.release();
                         return;
+                    }
+                    if (forwarded > headEnd && buf.getByte(forwarded - 1) == '\n'
+                            && isSpaceOrTab(buf.getByte(forwarded))) {
+                        foldSeen = true; // as when the empty lines were read one by one: LF + SP is a fold
                     }
                 }
                 headBytesPending = inHead; // what follows starts the next head, unless a body comes first
