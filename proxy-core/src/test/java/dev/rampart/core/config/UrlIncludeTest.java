@@ -1,9 +1,9 @@
 package dev.rampart.core.config;
 
+import dev.rampart.core.testing.FakeUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.net.URLConnection;
 import java.util.List;
@@ -28,10 +28,7 @@ class UrlIncludeTest {
 
     @Test
     void anIncludedUrlThatCannotBeReadIsNamedWithWhy() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = FakeUpstream.refusingPort();
         String url = "http://127.0.0.1:" + closed + "/more.conf";
 
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(

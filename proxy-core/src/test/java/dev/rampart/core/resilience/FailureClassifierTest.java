@@ -1,5 +1,6 @@
 package dev.rampart.core.resilience;
 
+import dev.rampart.core.testing.FakeUpstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
@@ -61,7 +62,7 @@ class FailureClassifierTest {
 
     @Test
     void aRealRefusedJdkSocketConnectIsConnectRefused() throws IOException {
-        int port = closedPort();
+        int port = FakeUpstream.refusingPort();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
             fail("connect to a closed port succeeded");
@@ -234,15 +235,8 @@ class FailureClassifierTest {
 
     // --- helpers ---
 
-    /** A loopback port nobody listens on: bound, then closed. */
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     private static Throwable refusedNettyConnect(IoHandlerFactory io, Class<? extends Channel> channelType) throws Exception {
-        int port = closedPort();
+        int port = FakeUpstream.refusingPort();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
         try {
             ChannelFuture connect = new Bootstrap().group(group).channel(channelType)

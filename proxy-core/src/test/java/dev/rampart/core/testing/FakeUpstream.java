@@ -129,12 +129,30 @@ public final class FakeUpstream implements AutoCloseable {
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** A port on which nothing listens: connecting to it is refused. */
+    /**
+     * A port on which nothing listens: connecting to it is refused. It is taken from below the
+     * kernel's ephemeral range, never from it: a port from that range, once freed, can be handed to
+     * the next listener bound to port 0 (the proxy under test, which then forwards to itself), or
+     * be chosen as the source port of the proxy's own connect, which then connects to itself.
+     * Either way the "refused" upstream answers, or hangs, now and then.
+     */
     public static int refusingPort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        int firstEphemeral = EphemeralPorts.first();
+        int low = Math.max(1024, firstEphemeral - 10_000);
+        for (int tries = 0; tries < 200; tries++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(low, firstEphemeral);
+            if (isFree(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port below " + firstEphemeral);
+    }
+
+    private static boolean isFree(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
         } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
+            return false;
         }
     }
 
