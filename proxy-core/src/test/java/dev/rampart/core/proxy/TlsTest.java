@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +105,20 @@ class TlsTest {
             assertEquals(200, response.statusCode(), response.body());
             assertEquals("secure upstream", response.body());
             assertEquals(1, upstream.requests().size());
+            // A name without a dot (a Compose service, localhost) is indicated too: the JDK leaves those out
+            // unless told, and an upstream that picks its certificate by name would serve the wrong one.
+            assertEquals(List.of("localhost"), upstream.serverNamesIndicated());
+        }
+    }
+
+    @Test
+    void anEndpointGivenByAddressIndicatesNoServerName() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("by address"),
+                upstreamCert.serverContext());
+             ProxyHarness proxy = ProxyHarness.start(httpsUpstream("127.0.0.1", upstream.port(),
+                     "verify-hostname = false"))) {
+            assertEquals(200, get(proxy).statusCode());
+            assertEquals(List.of(""), upstream.serverNamesIndicated(), "RFC 6066 §3: no address as a server name");
         }
     }
 

@@ -47,6 +47,7 @@ public final class FakeUpstream implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final io.netty.channel.group.ChannelGroup children =
@@ -70,7 +71,13 @@ public final class FakeUpstream implements AutoCloseable {
                         connectionsAccepted.incrementAndGet();
                         children.add(ch);
                         if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            io.netty.handler.ssl.SslHandler ssl = tls.newHandler(ch.alloc());
+                            ssl.handshakeFuture().addListener(done -> {
+                                if (done.isSuccess()) {
+                                    recordServerNames(ssl.engine().getSession());
+                                }
+                            });
+                            ch.pipeline().addLast(ssl);
                         }
                         long id = connectionIds.incrementAndGet();
                         ch.pipeline().addLast(new HttpServerCodec(), new FramingRecorder(),
@@ -103,6 +110,26 @@ public final class FakeUpstream implements AutoCloseable {
 
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
+    }
+
+    /**
+     * For each TLS handshake completed, in order, the host name the client sent as its server name
+     * indication, or "" when it sent none.
+     */
+    public List<String> serverNamesIndicated() {
+        return List.copyOf(serverNames);
+    }
+
+    private void recordServerNames(javax.net.ssl.SSLSession session) {
+        String name = "";
+        if (session instanceof javax.net.ssl.ExtendedSSLSession extended) {
+            for (javax.net.ssl.SNIServerName requested : extended.getRequestedServerNames()) {
+                if (requested instanceof javax.net.ssl.SNIHostName host) {
+                    name = host.getAsciiName();
+                }
+            }
+        }
+        serverNames.add(name);
     }
 
     public int connectionsAccepted() {

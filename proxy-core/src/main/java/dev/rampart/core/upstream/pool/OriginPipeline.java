@@ -11,8 +11,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 
+import io.netty.util.NetUtil;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,6 +88,7 @@ final class OriginPipeline {
             // Netty 4.2 client contexts verify host names by default: set the algorithm either way.
             SSLParameters params = engine.getSSLParameters();
             params.setEndpointIdentificationAlgorithm(settings.tls().verifyHostname() ? "HTTPS" : null);
+            indicateServerName(params, settings.address().host());
             engine.setSSLParameters(params);
             SslHandler ssl = new SslHandler(engine);
             // The handshake is part of connecting: an endpoint that accepts and never answers it fails as a
@@ -104,6 +108,22 @@ final class OriginPipeline {
         OriginHttpCodec codec = new OriginHttpCodec(decoder);
         p.addLast(HTTP, codec);
         return codec;
+    }
+
+    /**
+     * Sends {@code host} as the server name (SNI) unless it is an address, which RFC 6066 §3 leaves out. The
+     * JDK sends it by itself only for names with a dot, so {@code https://backend:8443} (a Compose service)
+     * or {@code https://localhost} reached an upstream that picks its certificate by name without one.
+     */
+    static void indicateServerName(SSLParameters params, String host) {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            return;
+        }
+        try {
+            params.setServerNames(List.of(new SNIHostName(host)));
+        } catch (IllegalArgumentException notAHostName) {
+            // A name SNI cannot carry (an underscore, say): connect without one, as the JDK would.
+        }
     }
 
     /** Completes when the TLS handshake is done, or at once for a plain connection. */
