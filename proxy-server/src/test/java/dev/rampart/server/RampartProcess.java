@@ -23,6 +23,8 @@ final class RampartProcess implements AutoCloseable {
     private volatile int adminPort = -1;
 
     private final List<Thread> pumps = new CopyOnWriteArrayList<>();
+    /** While set, nothing more is read from the process's stderr: the pipe fills, as an unread one does. */
+    private volatile java.util.concurrent.CountDownLatch stderrHeld;
 
     private RampartProcess(Process process) {
         this.process = process;
@@ -101,6 +103,22 @@ final class RampartProcess implements AutoCloseable {
         return String.join("\n", stdout);
     }
 
+    /**
+     * Stops reading the process's stderr, as a stalled log collector does, until {@link #readStderrAgain}.
+     * Takes effect after the line the reader is at: what the proxy writes next stays in the pipe.
+     */
+    void holdStderr() {
+        stderrHeld = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void readStderrAgain() {
+        java.util.concurrent.CountDownLatch held = stderrHeld;
+        stderrHeld = null;
+        if (held != null) {
+            held.countDown();
+        }
+    }
+
     /** Waits for the process to end and returns its exit code. */
     int awaitExit(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -115,6 +133,10 @@ final class RampartProcess implements AutoCloseable {
                 String line;
                 while ((line = r.readLine()) != null) {
                     sink.add(line);
+                    java.util.concurrent.CountDownLatch held = watchForStart ? stderrHeld : null;
+                    if (held != null) {
+                        held.await();
+                    }
                     if (watchForStart) {
                         Matcher m = LISTENING.matcher(line);
                         if (m.find()) {
@@ -125,6 +147,8 @@ final class RampartProcess implements AutoCloseable {
                 }
             } catch (IOException ignored) {
                 // the process ended
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "rampart-process-pump");
         t.setDaemon(true);
@@ -135,6 +159,7 @@ final class RampartProcess implements AutoCloseable {
     /** Kills the process if it still runs, then fails if it reported a leaked buffer at any point. */
     @Override
     public void close() throws InterruptedException {
+        readStderrAgain();
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
         for (Thread pump : pumps) {
