@@ -1,7 +1,9 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +95,26 @@ class TlsTest {
             assertEquals(-1, silent.getInputStream().read(), "closed without a byte: no handshake ever began");
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(millis < 3_000, "a silent TLS client is held as long as a silent plain one: " + millis + " ms");
+        }
+    }
+
+    @Test
+    void aPlainHttpRequestToTheTlsListenerIsAnsweredWith400AndLogged() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("never over plain http"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
+                     + listenerCert.privateKey() + "\" }\n");
+             RawHttp raw = proxy.raw()) {
+            // nginx: 400 "The plain HTTP request was sent to HTTPS port"; before, the connection closed without a word.
+            RawHttp.Response response = raw.send("GET /plain HTTP/1.1\r\nHost: test\r\n\r\n").read();
+            assertEquals(400, response.status());
+            assertEquals("BAD_REQUEST", Envelope.parse(response.text()).reason());
+            assertEquals("close", response.header("connection"));
+            assertTrue(raw.closedByPeer(), "the connection is not kept for another plain request");
+            ExchangeRecord record = proxy.observer.awaitExchange(1);
+            assertEquals(400, record.status());
+            assertEquals("BAD_REQUEST", record.reason());
+            assertEquals(0, upstream.requests().size());
         }
     }
 
