@@ -2,6 +2,7 @@ package dev.rampart.core.health;
 
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.HealthCheckConfig;
+import dev.rampart.core.observe.LogText;
 import dev.rampart.core.upstream.pool.PoolSettings;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -50,6 +51,8 @@ public final class HealthChecks implements AutoCloseable {
     private final EventLoopGroup loops;
     private final Prober prober;
     private final ConcurrentHashMap<Key, EndpointHealth> states = new ConcurrentHashMap<>();
+    /** Why each endpoint's last probe failed, for the line that takes it out of rotation. */
+    private final ConcurrentHashMap<Key, String> lastFailures = new ConcurrentHashMap<>();
     private List<Schedule> running = List.of(); // guarded by this
     private boolean closed; // guarded by this
 
@@ -66,7 +69,7 @@ public final class HealthChecks implements AutoCloseable {
         HealthCheckConfig check = config.get();
         return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->
                 new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(),
-                        healthy -> logChange(key, healthy)));
+                        healthy -> logChange(key, healthy, lastFailures.get(key))));
     }
 
     /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
@@ -93,6 +96,7 @@ public final class HealthChecks implements AutoCloseable {
             schedule.probeNow();
         }
         states.keySet().retainAll(inUse);
+        lastFailures.keySet().retainAll(inUse);
         running = next;
     }
 
@@ -104,19 +108,33 @@ public final class HealthChecks implements AutoCloseable {
         running = List.of();
     }
 
-    private static void logChange(Key key, boolean healthy) {
+    private static void logChange(Key key, boolean healthy, String lastFailure) {
         if (healthy) {
             log.info("endpoint {} of upstream {} passed {} health checks in a row; back in rotation",
                     key.endpoint(), key.upstream(), key.config().healthyThreshold());
         } else {
-            log.warn("endpoint {} of upstream {} failed {} health checks in a row; out of rotation",
-                    key.endpoint(), key.upstream(), key.config().unhealthyThreshold());
+            // The why matters most when nothing else says it: an expired or replaced certificate, a wrong path.
+            log.warn("endpoint {} of upstream {} failed {} health checks in a row; out of rotation; last: {}",
+                    key.endpoint(), key.upstream(), key.config().unhealthyThreshold(), lastFailure);
         }
+    }
+
+    /** A failed probe in words, for the log: the status it got, or what went wrong (may quote upstream bytes). */
+    static String describeFailure(Integer status, Throwable cause) {
+        if (cause == null) {
+            return "answered " + status;
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return LogText.printable(root == cause ? cause.toString() : cause + " (" + root + ")");
     }
 
     /** The probe loop of one endpoint, run on one event loop. */
     private final class Schedule {
         private final Target target;
+        private final Key key;
         private final EventLoop loop;
         private volatile boolean stopped;
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
@@ -124,6 +142,7 @@ public final class HealthChecks implements AutoCloseable {
 
         Schedule(Target target, EventLoop loop) {
             this.target = target;
+            this.key = new Key(target.upstream(), target.settings().address().authority(), target.config());
             this.loop = loop;
         }
 
@@ -146,23 +165,25 @@ public final class HealthChecks implements AutoCloseable {
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
                 log.debug("health check of {} could not start", target.settings().address().authority(), e);
-                record(false);
+                record(false, describeFailure(null, e));
                 rearm();
                 return;
             }
             result.addListener(f -> {
-                record(f.isSuccess() && passes((Integer) f.getNow()));
+                Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
+                record(passes(status), passes(status) ? null : describeFailure(status, f.cause()));
                 rearm();
             });
         }
 
-        private void record(boolean passed) {
+        private void record(boolean passed, String failure) {
             if (stopped) {
                 return;
             }
             if (passed) {
                 target.health().recordSuccess();
             } else {
+                lastFailures.put(key, failure);
                 target.health().recordFailure();
             }
         }

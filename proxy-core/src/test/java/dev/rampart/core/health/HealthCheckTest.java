@@ -3,6 +3,7 @@ package dev.rampart.core.health;
 import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
@@ -49,6 +50,31 @@ class HealthCheckTest {
 
         sick.status = 200;
         awaitTraffic(proxy, "a", "the endpoint returns to rotation after passing its checks");
+    }
+
+    @Test
+    void theLineThatTakesAnEndpointOutOfRotationSaysWhyItsLastCheckFailed() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            FakeUpstream a = upstream(new HealthSwitch(503).answering("a"));
+            FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+            proxy(a, b, "");
+            awaitHealthChecks(a, 3);
+            Await.until(() -> logs.dump().contains("out of rotation"), "the endpoint to leave rotation");
+            assertTrue(logs.dump().contains("endpoint " + a.authority() + " of upstream app failed 2 health checks in a"
+                    + " row; out of rotation; last: answered 503"), logs.dump());
+        }
+    }
+
+    @Test
+    void aFailedCheckIsDescribedByItsStatusOrItsInnermostCause() {
+        assertEquals("answered 404", HealthChecks.describeFailure(404, null));
+        java.io.IOException refused = new java.net.ConnectException("Connection refused");
+        assertEquals("java.net.ConnectException: Connection refused", HealthChecks.describeFailure(null, refused));
+        Exception wrapped = new javax.net.ssl.SSLHandshakeException("handshake failed");
+        wrapped.initCause(new java.security.cert.CertificateExpiredException("NotAfter: 2020"));
+        assertEquals("javax.net.ssl.SSLHandshakeException: handshake failed"
+                + " (java.security.cert.CertificateExpiredException: NotAfter: 2020)",
+                HealthChecks.describeFailure(null, wrapped));
     }
 
     @Test
