@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,7 +15,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -25,8 +30,17 @@ import java.util.function.Supplier;
  * 127.0.0.1 and ::1 reaches an application listening on either. The resolution counts against
  * {@code connect-timeout} like the TCP connect: a DNS server that does not answer is a connect timeout, not
  * a wait as long as the resolver's own query timeout. One per {@link EndpointPool}, on its event loop.
+ *
+ * <p>An address that failed to connect is tried last for {@link #FAILED_ADDRESS_HELD} (nginx's
+ * {@code fail_timeout}), and the turns go round the others meanwhile: one address of three that never
+ * answers would otherwise cost every third new connection a whole {@code connect-timeout} and give its
+ * successor twice its share, for as long as the name resolves to it. Nothing else sees such a failure: the
+ * next address connects, so the endpoint's breaker never counts it.
  */
 final class EndpointConnector {
+
+    /** How long an address that failed to connect is tried only after the others. */
+    static final Duration FAILED_ADDRESS_HELD = Duration.ofSeconds(10);
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -34,16 +48,24 @@ final class EndpointConnector {
     private final AddressResolver<InetSocketAddress> resolver;
     /** What is resolved for each connection: a name as it is, an IPv6 literal already parsed. */
     private final InetSocketAddress target;
+    /** Where the failed addresses' time is read; null: nothing is remembered (a single health probe). */
+    private final Ticker ticker;
+    /** Addresses that failed to connect, and until when (ticker nanos) they are tried last. */
+    private final Map<InetSocketAddress, Long> failedUntil = new HashMap<>();
     private int nextFirst;
 
-    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings) {
-        this(loop, bootstrap, settings, 0);
+    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, Ticker ticker) {
+        this(loop, bootstrap, settings, 0, ticker);
     }
 
-    /** A connector whose first connection starts at the {@code firstAddress}-th address of the name (modulo their number). */
+    /**
+     * A connector whose first connection starts at the {@code firstAddress}-th address of the name (modulo
+     * their number); with a null {@code ticker} it remembers no failed address.
+     */
     @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
-    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress) {
+    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress, Ticker ticker) {
         this.nextFirst = firstAddress;
+        this.ticker = ticker;
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.settings = settings;
@@ -81,10 +103,49 @@ final class EndpointConnector {
                 result.tryFailure(new UnknownHostException(host + ": no address"));
                 return;
             }
-            int first = Math.floorMod(nextFirst++, addresses.size());
-            tryAddress(addresses, first, 0, initializer, result, null);
+            tryAddress(inTurn(addresses), 0, 0, initializer, result, null);
         });
         return result;
+    }
+
+    /**
+     * The addresses in the order this connection tries them: from the next one in turn, those that have not
+     * failed lately, then those that have, so a failed address is a last resort rather than skipped.
+     */
+    private List<InetSocketAddress> inTurn(List<InetSocketAddress> addresses) {
+        List<InetSocketAddress> usable = addresses;
+        List<InetSocketAddress> failed = List.of();
+        if (!failedUntil.isEmpty()) {
+            long now = ticker.read();
+            failedUntil.values().removeIf(until -> until - now <= 0);
+            usable = new ArrayList<>(addresses.size());
+            failed = new ArrayList<>();
+            for (InetSocketAddress address : addresses) {
+                (failedUntil.containsKey(address) ? failed : usable).add(address);
+            }
+            if (usable.isEmpty()) {
+                usable = failed; // every address failed lately: take them in turn as ever
+                failed = List.of();
+            }
+        }
+        int first = Math.floorMod(nextFirst++, usable.size());
+        List<InetSocketAddress> order = new ArrayList<>(addresses.size());
+        for (int i = 0; i < usable.size(); i++) {
+            order.add(usable.get((first + i) % usable.size()));
+        }
+        order.addAll(failed);
+        return order;
+    }
+
+    private void remember(InetSocketAddress address, boolean connected) {
+        if (ticker == null) {
+            return;
+        }
+        if (connected) {
+            failedUntil.remove(address);
+        } else {
+            failedUntil.put(address, ticker.read() + FAILED_ADDRESS_HELD.toNanos());
+        }
     }
 
     private void tryAddress(List<InetSocketAddress> addresses, int first, int tried, Supplier<ChannelHandler> initializer,
@@ -105,6 +166,9 @@ final class EndpointConnector {
         InetSocketAddress address = addresses.get((first + tried) % addresses.size());
         ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
         connecting.addListener(f -> {
+            if (!f.isCancelled()) {
+                remember(address, f.isSuccess());
+            }
             if (f.isSuccess()) {
                 if (!result.trySuccess(connecting.channel())) {
                     connecting.channel().close(); // nobody waits for it any more

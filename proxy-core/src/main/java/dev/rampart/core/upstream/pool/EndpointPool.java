@@ -46,7 +46,7 @@ final class EndpointPool {
         this.maxAgeNanos = settings.maxAge().isZero() ? Long.MAX_VALUE : settings.maxAge().toNanos();
         this.pipeline = pipeline;
         this.settings = settings;
-        this.connector = new EndpointConnector(loop, bootstrap, settings);
+        this.connector = new EndpointConnector(loop, bootstrap, settings, ticker);
         this.maxConnections = maxConnections;
     }
 

@@ -23,12 +23,14 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,6 +131,37 @@ class EndpointConnectorTest {
     }
 
     @Test
+    void anAddressThatFailedIsTriedLastForTenSecondsWhileTheOthersTakeTheTurns() throws Exception {
+        int dead = FakeUpstream.refusingPort();
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        pools = new OriginPools(transport, group, 1,
+                namesResolvingTo(List.of(local(dead), local(first.port()), local(second.port()))), 8192, now::get);
+        PoolSettings settings = settings(Duration.ofSeconds(1));
+
+        // The first connection starts at the dead address and goes on to the next; the five after it share the
+        // two that answer. Before, every third connection started at the dead one again (a whole connect-timeout
+        // when it does not refuse but hangs), and the address after it got twice its share: 4 to 2.
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // all held at once: each is a new connection
+            ports.add(remotePort(onLoop(() -> pools.acquire(loop, settings))));
+        }
+        assertEquals(3, ports.stream().filter(p -> p == first.port()).count(), "ports: " + ports);
+        assertEquals(3, ports.stream().filter(p -> p == second.port()).count(), "ports: " + ports);
+
+        // Ten seconds on, it takes its turn again: here it answers by then.
+        now.addAndGet(EndpointConnector.FAILED_ADDRESS_HELD.toNanos());
+        try (java.net.ServerSocket revived = new java.net.ServerSocket(dead, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // The seventh new connection: the turns go round all three addresses again, from the first.
+            assertEquals(dead, remotePort(onLoop(() -> pools.acquire(loop, settings))), "back in the turns");
+        }
+    }
+
+    private static int remotePort(Future<OriginConnection> conn) throws InterruptedException {
+        assertTrue(conn.await(5, TimeUnit.SECONDS) && conn.isSuccess(), "connected: " + conn.cause());
+        return ((InetSocketAddress) conn.getNow().channel().remoteAddress()).getPort();
+    }
+
+    @Test
     void aNameThatDoesNotResolveWithinTheConnectTimeoutIsAConnectTimeout() throws Exception {
         pools = poolsResolvingTo(null); // never answers
         long start = System.nanoTime();
@@ -160,7 +193,7 @@ class EndpointConnectorTest {
     void theSocketIsOpenedAfterTheTaskThatAskedForItNotWithinIt() throws Exception {
         Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannelClass())
                 .resolver(namesResolvingTo(List.of(local(first.port()))));
-        EndpointConnector connector = new EndpointConnector(loop, bootstrap, settings(Duration.ofSeconds(1)));
+        EndpointConnector connector = new EndpointConnector(loop, bootstrap, settings(Duration.ofSeconds(1)), null);
         AtomicBoolean inAskingTask = new AtomicBoolean();
         AtomicReference<Boolean> openedWithinIt = new AtomicReference<>();
 
