@@ -1,5 +1,6 @@
 package dev.rampart.core.config;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,9 +31,14 @@ public final class ConfigWarnings {
 
     /**
      * Every warning for the config: routes first in route order, then routes that can never match, then
-     * upstreams, then the admin listener.
+     * upstreams, then TLS, then the admin listener.
      */
     public static List<String> of(RampartConfig config) {
+        return of(config, Clock.systemUTC());
+    }
+
+    /** {@link #of(RampartConfig)}, with certificate dates judged at {@code clock}'s time. */
+    static List<String> of(RampartConfig config, Clock clock) {
         List<String> warnings = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
             if (route.upstream().isPresent()) {
@@ -45,6 +51,7 @@ public final class ConfigWarnings {
             upstreamWarnings(e.getKey(), e.getValue(), warnings);
             selfWarnings(e.getKey(), e.getValue(), config, warnings);
         }
+        TlsWarnings.add(config, clock, warnings);
         if (!isLoopback(config.admin().host())) {
             warnings.add("admin: host \"" + config.admin().host() + "\" is not a loopback address;"
                     + " /admin and /metrics are reachable from the network");

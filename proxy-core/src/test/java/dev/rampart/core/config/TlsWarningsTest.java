@@ -1,0 +1,82 @@
+package dev.rampart.core.config;
+
+import dev.rampart.core.testing.TestCertificates;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What {@code --check} says of TLS settings that load but fail every handshake, or check less than they seem to. */
+class TlsWarningsTest {
+
+    @TempDir
+    static Path dir;
+    /** Valid from a day ago for three days. */
+    static TestCertificates listener;
+
+    @BeforeAll
+    static void certificates() {
+        listener = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost");
+    }
+
+    private static RampartConfig withListenerTls() {
+        return ConfigLoader.parse("""
+                rampart {
+                  server.tls { cert-chain = "%s", private-key = "%s" }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
+                  routes = [ { name = "r", upstream = app } ]
+                }
+                """.formatted(listener.certChain(), listener.privateKey()), "test.conf", Map.of());
+    }
+
+    private static Clock at(Duration fromNow) {
+        return Clock.fixed(Instant.now().plus(fromNow), ZoneOffset.UTC);
+    }
+
+    @Test
+    void aListenerCertificateWithinItsDatesIsNotWarnedOf() {
+        assertEquals(List.of(), ConfigWarnings.of(withListenerTls(), at(Duration.ZERO)));
+    }
+
+    @Test
+    void anExpiredListenerCertificateIsWarnedOfWithItsDate() {
+        List<String> warnings = ConfigWarnings.of(withListenerTls(), at(Duration.ofDays(10)));
+        assertEquals(1, warnings.size(), warnings.toString());
+        String expiry = listener.certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        assertEquals("server.tls.cert-chain (" + listener.certChain() + "): the certificate expired on " + expiry
+                + "; clients will refuse every handshake", warnings.get(0));
+    }
+
+    @Test
+    void aListenerCertificateNotYetValidIsWarnedOf() {
+        List<String> warnings = ConfigWarnings.of(withListenerTls(), at(Duration.ofDays(-5)));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("the certificate is not valid before "), warnings.get(0));
+    }
+
+    @Test
+    void hostNamesNotVerifiedForHttpsEndpointsIsWarnedOfAndOnlyThen() {
+        String config = """
+                rampart {
+                  upstreams { app { endpoints = ["%s"], max-concurrent-requests = 512, tls { verify-hostname = false } } }
+                  routes = [ { name = "r", upstream = app } ]
+                }
+                """;
+        assertEquals(List.of("upstream \"app\": tls.verify-hostname = false; an endpoint may present a certificate"
+                        + " for any name its trusted certificates vouch for"),
+                ConfigWarnings.of(ConfigLoader.parse(config.formatted("https://api.internal:443"), "t.conf", Map.of())));
+        assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.parse(config.formatted("api.internal:80"), "t.conf",
+                Map.of())), "no https:// endpoint: the setting does nothing");
+    }
+}
