@@ -159,28 +159,44 @@ final class ClientAnswers {
      * away is logged as such (499), once. After a head timeout ({@code stillAwaited} false) the 408
      * already told the story.
      */
-    void unfinishedHead(HttpRequest partial, String clientIp, boolean stillAwaited) {
+    void unfinishedHead(HttpRequest partial, String clientIp, boolean stillAwaited, long headStartNanos) {
         if (!stillAwaited) {
             return;
         }
         ProxySnapshot s = runtime.current();
         String requestId = RequestIds.resolve(partial.headers().get(s.requestIdHeader()),
                 s.config().requestId().trustIncoming());
-        ExchangeOutcome outcome = ExchangeOutcome.of(System.currentTimeMillis(), s.ticker().read(), requestId,
-                clientIp, partial, null);
+        long now = s.ticker().read();
+        long start = startOfHead(headStartNanos, now);
+        ExchangeOutcome outcome = ExchangeOutcome.of(epochMillisAt(start, now), start, requestId, clientIp, partial, null);
         outcome.clientClosed();
         runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
     }
 
     /** A request's head did not complete in time: 408, the connection closes, and the request is logged. */
-    void requestHeadTimedOut(String clientIp) {
+    void requestHeadTimedOut(String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
         String requestId = RequestIds.generate();
         ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
-        ExchangeOutcome outcome = new ExchangeOutcome(System.currentTimeMillis(), s.ticker().read(),
+        long now = s.ticker().read();
+        long start = startOfHead(headStartNanos, now);
+        ExchangeOutcome outcome = new ExchangeOutcome(epochMillisAt(start, now), start,
                 requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT);
         ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome, List.of())
                 .addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
+    }
+
+    /**
+     * A head that never completed is logged from its first byte, as nginx times a request: its duration is
+     * the time the client took (a slow head's whole {@code request-header-timeout}), not the moment of the
+     * 408 or the close.
+     */
+    private static long startOfHead(long headStartNanos, long now) {
+        return headStartNanos == ClientRequestHandler.NO_HEAD_BYTES ? now : headStartNanos;
+    }
+
+    private static long epochMillisAt(long startNanos, long now) {
+        return System.currentTimeMillis() - (now - startNanos) / 1_000_000;
     }
 }

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
+    /** No byte of the awaited head has come yet. */
+    static final long NO_HEAD_BYTES = Long.MIN_VALUE;
+
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
 
     private final ProxyRuntime runtime;
@@ -40,7 +43,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean awaitingHead = true;
     /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
     private boolean requestInFlight;
-    private boolean headBytesSeen;
+    /** When the first bytes of the awaited head came (ticker time), or {@link #NO_HEAD_BYTES}: its 408's start. */
+    private long headStartNanos = NO_HEAD_BYTES;
     private boolean readPending;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
@@ -130,8 +134,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
     void onBytesReceived() {
-        if (awaitingHead && !headBytesSeen) {
-            headBytesSeen = true;
+        if (awaitingHead && headStartNanos == NO_HEAD_BYTES) {
+            headStartNanos = runtime.current().ticker().read();
             timers.armHead(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
@@ -170,7 +174,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-                    answers.unfinishedHead(head, clientIp, awaitingHead); // the connection closed mid-head
+                    answers.unfinishedHead(head, clientIp, awaitingHead, headStartNanos); // closed mid-head
                     return;
                 }
             }
@@ -214,7 +218,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequestHead(HttpRequest head) {
         awaitingHead = false;
-        headBytesSeen = false;
+        headStartNanos = NO_HEAD_BYTES;
         timers.headArrived();
         snapshot = runtime.current();
         request = head;
@@ -376,7 +380,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */
     void closeIfIdle() {
-        if (awaitingHead && !headBytesSeen && ctx != null) {
+        if (awaitingHead && headStartNanos == NO_HEAD_BYTES && ctx != null) {
             ctx.close();
         }
     }
@@ -389,7 +393,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onHeadTimeout() {
         if (awaitingHead) {
             awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(clientIp);
+            answers.requestHeadTimedOut(clientIp, headStartNanos);
         }
     }
 

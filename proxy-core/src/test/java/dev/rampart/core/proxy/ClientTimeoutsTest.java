@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
@@ -85,6 +86,26 @@ class ClientTimeoutsTest {
             assertEquals(408, timedOut.status());
             assertTrue(waited >= 350 * MS, "408 after " + waited / MS + " ms, before the head timeout");
         }
+    }
+
+    @Test
+    void aHeadThatTimesOutOrIsCutShortIsLoggedWithTheTimeFromItsFirstByte() throws InterruptedException {
+        start("request-header-timeout = 400ms, idle-timeout = 30s");
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(408, raw.send("GET /slow HTTP/1.1\r\nHost: te").read().status());
+        }
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /cut HTTP/1.1\r\nHost: te");
+            Thread.sleep(300); // then the client leaves, its head unfinished
+        }
+        // nginx logs such requests with the time they took (a slowloris shows as such); they were logged
+        // with the instant of the 408 or the close as their start: about 0 ms.
+        ExchangeRecord timedOut = proxy.observer.awaitExchange(1);
+        assertEquals(408, timedOut.status());
+        assertTrue(timedOut.durationNanos() >= 350 * MS, "the 400 ms the head took: " + timedOut.durationNanos() / MS);
+        ExchangeRecord cut = proxy.observer.awaitExchange(2);
+        assertEquals(499, cut.status());
+        assertTrue(cut.durationNanos() >= 250 * MS, "the 300 ms the client stayed: " + cut.durationNanos() / MS);
     }
 
     @Test
