@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.CircuitBreakerConfig;
 import dev.rampart.core.config.EndpointAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,6 +30,8 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * <p>Lives as long as the process, one per proxy; {@link #get} is called on the event loops.
  */
 public final class BreakerRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(BreakerRegistry.class);
 
     /** Told about every breaker's state changes, for {@code rampart_circuit_breaker_transitions_total}. */
     @FunctionalInterface
@@ -88,8 +92,24 @@ public final class BreakerRegistry {
         @Override
         public void onStateChange(CircuitBreaker.State from, CircuitBreaker.State to) {
             if (breakers.asMap().get(key) == breaker) {
+                logTransition(key, to);
                 listener.onTransition(key.upstream(), key.endpoint(), from, to);
             }
+        }
+    }
+
+    /**
+     * One line per transition, as nginx logs a server it stops using: the metrics say how often, this says
+     * when and which endpoint. At most one open per open period, so a failing endpoint cannot flood the log.
+     */
+    private static void logTransition(Key key, CircuitBreaker.State to) {
+        switch (to) {
+            case OPEN -> log.warn("circuit breaker of endpoint {} of upstream {} opened; calls skip it until a probe"
+                    + " after its open period succeeds", key.endpoint(), key.upstream());
+            case HALF_OPEN -> log.info("circuit breaker of endpoint {} of upstream {} is half-open; probing",
+                    key.endpoint(), key.upstream());
+            case CLOSED -> log.info("circuit breaker of endpoint {} of upstream {} closed; back in rotation",
+                    key.endpoint(), key.upstream());
         }
     }
 

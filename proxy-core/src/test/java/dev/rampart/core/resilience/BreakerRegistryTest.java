@@ -3,6 +3,7 @@ package dev.rampart.core.resilience;
 import dev.rampart.core.config.CircuitBreakerConfig;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.resilience.CircuitBreaker.State;
+import dev.rampart.core.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -66,6 +67,23 @@ class BreakerRegistryTest {
         fresh.onFailure(1);
         trip(fresh);
         assertEquals(List.of("app 10.0.0.1:8081 CLOSED->OPEN"), transitions);
+    }
+
+    @Test
+    void eachTransitionIsLoggedOnceWithItsEndpointAndUpstream() {
+        try (LogCapture logs = LogCapture.start()) {
+            CircuitBreaker breaker = registry.get("app", A, config(1));
+            trip(breaker);
+            ticker.advance(Duration.ofSeconds(6));
+            assertTrue(breaker.tryAcquirePermission(), "the half-open probe");
+            breaker.onSuccess(1);
+
+            String dump = logs.dump();
+            assertTrue(dump.contains("WARN dev.rampart.core.resilience.BreakerRegistry - circuit breaker of endpoint"
+                    + " 10.0.0.1:8081 of upstream app opened"), dump);
+            assertTrue(dump.contains("circuit breaker of endpoint 10.0.0.1:8081 of upstream app is half-open"), dump);
+            assertEquals(1, dump.split("opened;", -1).length - 1, dump);
+        }
     }
 
     @Test
