@@ -101,15 +101,18 @@ final class RetryBookkeeping {
 
     // ---- endpoints -----------------------------------------------------------------------------------
 
-    /** The endpoints the next pick should avoid: those already tried, when the route prefers another. */
+    /**
+     * The endpoints the next pick should avoid: those already tried, the most recently tried last, when the
+     * route prefers another.
+     */
     List<Endpoint> endpointsToAvoid() {
         return retryConfig.preferOtherEndpoint() ? tried : List.of();
     }
 
+    /** Keeps {@link #tried} in the order of the endpoints' latest attempts: the most recent one last. */
     void attemptStarted(Endpoint endpoint) {
-        if (!tried.contains(endpoint)) {
-            tried.add(endpoint);
-        }
+        tried.remove(endpoint);
+        tried.add(endpoint);
     }
 
     // ---- stale pooled connections ----------------------------------------------------------------------

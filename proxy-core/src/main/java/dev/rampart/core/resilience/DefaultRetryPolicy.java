@@ -85,7 +85,10 @@ final class DefaultRetryPolicy implements RetryPolicy {
         long delayNanos = failure.kind() == FailureKind.CONNECT_REFUSED && ctx.untriedEndpointRemains()
                 ? 0
                 : Checks.saturatedNanos(backoff.delayForRetry(ctx.attemptsMade()));
-        Optional<Duration> retryAfter = retryAfter(failure);
+        // A Retry-After speaks for the endpoint that sent it: a retry that goes to another one (an endpoint
+        // not tried yet remains) neither waits for it nor is refused by it, as nginx's proxy_next_upstream
+        // moves on at once. Held to, it made a healthy second endpoint wait, or never get the request.
+        Optional<Duration> retryAfter = ctx.untriedEndpointRemains() ? Optional.empty() : retryAfter(failure);
         if (retryAfter.isPresent()) {
             long askedNanos = Checks.saturatedNanos(retryAfter.get());
             if (askedNanos >= ctx.nanosUntilDeadline()) {

@@ -41,12 +41,17 @@ public final class Upstream {
     /**
      * Picks a healthy endpoint (any endpoint when none is healthy) whose breaker lets a call through
      * and takes that permission. With
-     * {@code avoid} non-empty, endpoints in it are chosen only when no other one is available.
+     * {@code avoid} non-empty (the endpoints already tried, the last one most recently), endpoints in it are
+     * chosen only when no other one is available, and then the most recently tried one last: a retry that
+     * has tried them all goes round them again, as nginx's would, rather than back to the one that just failed.
      *
      * @return the endpoint, or null when every breaker refuses
      */
     public Endpoint pick(List<Endpoint> avoid) {
         Endpoint chosen = pickAndAcquire(avoid, true);
+        if (chosen == null && avoid.size() > 1) {
+            chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true);
+        }
         if (chosen == null && !avoid.isEmpty()) {
             chosen = pickAndAcquire(avoid, false);
         }

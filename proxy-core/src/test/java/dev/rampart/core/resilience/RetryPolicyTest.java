@@ -311,6 +311,16 @@ class RetryPolicyTest {
     }
 
     @Test
+    void retryAfterIsTheSendingEndpointsAndDoesNotHoldARetryThatGoesToAnother() {
+        // Another endpoint not tried yet takes the retry: at the backoff, whatever this one asked for.
+        assertRetry(decide(status(503, "4").untriedEndpointRemains(true)), BACKOFF_1, GATEWAY_ERROR);
+        assertRetry(decide(status(503, "30").untriedEndpointRemains(true)), BACKOFF_1, GATEWAY_ERROR);
+        // Back to the same endpoint: its Retry-After holds.
+        assertRetry(decide(status(503, "4").untriedEndpointRemains(false)), Duration.ofSeconds(4), GATEWAY_ERROR);
+        assertStop(decide(status(503, "30").untriedEndpointRemains(false)), StopReason.NOT_RETRYABLE);
+    }
+
+    @Test
     void retryAfterBeyondTheDeadlineStopsWithDeadline() {
         long threeSeconds = Duration.ofSeconds(3).toNanos();
         assertStop(decide(status(503, "3").nanosUntilDeadline(threeSeconds)), StopReason.DEADLINE);

@@ -44,6 +44,10 @@ final class RoundRobinSelector implements EndpointSelector {
                 return endpoint;
             }
         }
+        // No endpoint took the turn: give it back, unless another pick moved on meanwhile. Kept, it would
+        // shift the rotation by one for every such miss: a retry that finds every endpoint tried picks
+        // again without that filter, and with two endpoints the double step landed on the one just tried.
+        cursor.compareAndSet(turn + 1, turn);
         return null;
     }
 

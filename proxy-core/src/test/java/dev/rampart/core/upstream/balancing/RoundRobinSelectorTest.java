@@ -67,6 +67,18 @@ class RoundRobinSelectorTest {
     }
 
     @Test
+    void aPickThatFindsNoEndpointEligibleLeavesTheTurnsAsTheyWere() {
+        List<TestEndpoint> endpoints = TestEndpoint.count(2);
+        int previous = selector.select(endpoints, e -> true).id;
+        for (int i = 0; i < 10; i++) {
+            assertNull(selector.select(endpoints, e -> false)); // a retry's first pass, every endpoint tried
+            int next = selector.select(endpoints, e -> true).id;
+            assertEquals((previous + 1) % 2, next, "the miss took no turn: with two endpoints it landed on the same");
+            previous = next;
+        }
+    }
+
+    @Test
     void startingPointComesFromTheRandomSource() {
         List<TestEndpoint> endpoints = TestEndpoint.count(5);
         int[] firsts = new int[5];
