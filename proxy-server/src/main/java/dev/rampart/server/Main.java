@@ -26,10 +26,31 @@ public final class Main {
         System.setErr(utf8(FileDescriptor.err));
         int code = run(args, System.out, System.err);
         if (code >= 0) {
+            endOutput();
+            System.exit(code);
+        }
+    }
+
+    /** How long the last log lines and buffered output may take to be written before the process exits anyway. */
+    private static final long OUTPUT_DEADLINE_MILLIS = 5_000;
+
+    /**
+     * Writes what is still queued or buffered for stdout and stderr, for at most
+     * {@link #OUTPUT_DEADLINE_MILLIS}. Bounded because a stream nobody reads (a stalled log collector) blocks
+     * its writer for as long as it stays unread; waited for here, an exit after SIGTERM never came.
+     */
+    private static void endOutput() {
+        Thread flush = new Thread(() -> {
             Logging.flushAndStop();
             System.out.flush(); // buffered: what did not end in a newline is still here, and exit drops it
             System.err.flush();
-            System.exit(code);
+        }, "rampart-output-flush");
+        flush.setDaemon(true);
+        flush.start();
+        try {
+            flush.join(OUTPUT_DEADLINE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
