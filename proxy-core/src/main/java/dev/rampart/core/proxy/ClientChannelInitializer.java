@@ -111,7 +111,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             SslHandler handshake = tls.newHandler(ch.alloc());
             // A client that stalls its handshake is a client that stalls its request head: the same limit.
             handshake.setHandshakeTimeoutMillis(server.requestHeaderTimeout().toMillis());
-            p.addLast("plain-http", new PlainHttpOnTlsPort("tls", "tls-close", HTTP_CODEC));
+            p.addLast("plain-http", new PlainHttpOnTlsPort("tls", "tls-close", HTTP_CODEC,
+                    server.requestHeaderTimeout().toNanos()));
             p.addLast("tls", handshake);
             p.addLast("tls-close", ClientInputShutdown.INSTANCE);
         }

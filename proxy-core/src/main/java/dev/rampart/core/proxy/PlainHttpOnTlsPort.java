@@ -8,8 +8,10 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * On a TLS listener, the first bytes a client sends say whether it speaks TLS. One that sends a plain HTTP
@@ -18,7 +20,10 @@ import java.util.List;
  * request was sent to HTTPS port"), it is answered instead: the TLS handlers step aside, the request is
  * read as HTTP, marked as failed, and so refused with 400 {@code BAD_REQUEST} and a close, logged like any
  * malformed request. Stands in front of the TLS handler, whose handshake timeout keeps running meanwhile,
- * and leaves the pipeline after the first bytes.
+ * and leaves the pipeline after the first bytes. The handshake timeout bounded the connection until a
+ * request could start; for plain bytes the refusal keeps a bound until a request head is read, so that a
+ * client sending only empty lines (which start no request, nor its head timer) is not held for the whole
+ * idle timeout. Twice the head timeout: a head begun within the first one still gets its own 408 first.
  */
 final class PlainHttpOnTlsPort extends ByteToMessageDecoder {
 
@@ -28,12 +33,17 @@ final class PlainHttpOnTlsPort extends ByteToMessageDecoder {
     private final String tlsHandler;
     private final String tlsCloseHandler;
     private final String httpDecoder;
+    private final long headTimeoutNanos;
 
-    /** The names of the TLS handlers to remove, and of the HTTP decoder whose first request to mark. */
-    PlainHttpOnTlsPort(String tlsHandler, String tlsCloseHandler, String httpDecoder) {
+    /**
+     * The names of the TLS handlers to remove and of the HTTP decoder whose first request to mark, and how
+     * long a client that sent plain bytes has to send a request head ({@code request-header-timeout}).
+     */
+    PlainHttpOnTlsPort(String tlsHandler, String tlsCloseHandler, String httpDecoder, long headTimeoutNanos) {
         this.tlsHandler = tlsHandler;
         this.tlsCloseHandler = tlsCloseHandler;
         this.httpDecoder = httpDecoder;
+        this.headTimeoutNanos = headTimeoutNanos;
     }
 
     @Override
@@ -42,19 +52,40 @@ final class PlainHttpOnTlsPort extends ByteToMessageDecoder {
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
-        if (!SslHandler.isEncrypted(in, false)) {
+        // SSLv2-compatible hellos count as TLS too: they get the TLS handler's alert, as before, not an HTTP 400.
+        if (!SslHandler.isEncrypted(in, true)) {
             // The close handler first: the TLS handler, removed before its handshake, reports the TLS session
             // as closed, which the close handler would take for the client's end of input.
             pipeline.remove(tlsCloseHandler);
             pipeline.remove(tlsHandler);
-            pipeline.addAfter(httpDecoder, "plain-http-refusal", new Refusal());
+            pipeline.addAfter(httpDecoder, "plain-http-refusal", new Refusal(2 * headTimeoutNanos));
         }
         // What was read so far goes on to the next handler as this one leaves.
         pipeline.remove(this);
     }
 
-    /** Marks the first request read as plain HTTP as failed, which refuses it; then steps aside. */
+    /**
+     * Marks the first request read as plain HTTP as failed, which refuses it; then steps aside. Closes the
+     * connection when no request head has come within the head timeout.
+     */
     private static final class Refusal extends ChannelInboundHandlerAdapter {
+        private final long deadlineNanos;
+        private ScheduledFuture<?> headDeadline;
+
+        Refusal(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            headDeadline = ctx.executor().schedule(() -> ctx.close(), deadlineNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            headDeadline.cancel(false);
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest request) {

@@ -119,6 +119,42 @@ class TlsTest {
     }
 
     @Test
+    void aClientSendingOnlyEmptyLinesToTheTlsListenerIsNotHeldForTheIdleTimeout() throws Exception {
+        try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "")
+                     + "rampart.server { request-header-timeout = 500ms, idle-timeout = 30s }\n"
+                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
+                     + listenerCert.privateKey() + "\" }\n");
+             java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            // Not TLS, so the handshake's timeout is gone; and empty lines start no request head, nor its timer.
+            client.getOutputStream().write("\r\n\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(-1, client.getInputStream().read(), "closed without a byte");
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(millis < 5_000, "held " + millis + " ms: bounded by the head timeout, not the 30 s idle one");
+        }
+    }
+
+    @Test
+    void anSslV2CompatibleHelloIsLeftToTheTlsHandlerNotAnsweredAsHttp() throws Exception {
+        try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "")
+                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
+                     + listenerCert.privateKey() + "\" }\n");
+             java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            // An SSLv2-format ClientHello offering TLS 1.2 (as old clients send): a two-byte record header with
+            // the high bit set, then message type 1, the version, the lengths, one cipher and a 16-byte challenge.
+            byte[] hello = new byte[30];
+            byte[] head = {(byte) 0x80, 28, 1, 3, 3, 0, 3, 0, 0, 0, 16, 0, 0, 0x2f};
+            System.arraycopy(head, 0, hello, 0, head.length);
+            client.getOutputStream().write(hello);
+            byte[] answer = client.getInputStream().readAllBytes();
+            assertTrue(answer.length == 0 || answer[0] == 0x15, "a TLS alert or a close, not an HTTP answer: "
+                    + new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
     void anHttpsEndpointWithATrustedCertificateNamingItsHostIsReached() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("secure upstream"),
                 upstreamCert.serverContext());
