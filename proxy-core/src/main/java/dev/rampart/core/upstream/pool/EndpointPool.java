@@ -172,6 +172,7 @@ final class EndpointPool {
                     }
                 } else {
                     ch.close();
+                    pipeline.handshakeFailed(settings, hs.cause());
                     promise.tryFailure(hs.cause());
                 }
             });

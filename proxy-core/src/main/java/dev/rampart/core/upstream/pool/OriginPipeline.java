@@ -12,10 +12,15 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 
 import io.netty.util.NetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,13 +30,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class OriginPipeline {
 
+    private static final Logger log = LoggerFactory.getLogger(OriginPipeline.class);
+
     static final String TLS = "tls";
     static final String HTTP = "http";
     static final String IDLE = "idle";
 
-    private final java.util.concurrent.ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts = new ConcurrentHashMap<>();
     private final int maxResponseHeaderSize;
+    /** Hosts whose endpoints refused the server name sent to them: see {@link #handshakeFailed}. */
+    private final Set<String> serverNameRefused = ConcurrentHashMap.newKeySet();
 
     OriginPipeline(int maxResponseHeaderSize) {
         this.maxResponseHeaderSize = maxResponseHeaderSize;
@@ -88,7 +96,11 @@ final class OriginPipeline {
             // Netty 4.2 client contexts verify host names by default: set the algorithm either way.
             SSLParameters params = engine.getSSLParameters();
             params.setEndpointIdentificationAlgorithm(settings.tls().verifyHostname() ? "HTTPS" : null);
-            indicateServerName(params, settings.address().host());
+            if (serverNameRefused.contains(settings.address().host())) {
+                params.setServerNames(List.of()); // none at all: the JDK would add one for a name with a dot
+            } else {
+                indicateServerName(params, settings.address().host());
+            }
             engine.setSSLParameters(params);
             SslHandler ssl = new SslHandler(engine);
             // The handshake is part of connecting: an endpoint that accepts and never answers it fails as a
@@ -119,10 +131,32 @@ final class OriginPipeline {
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
             return;
         }
+        // A fully qualified name's trailing dot is not part of the name SNI carries (RFC 6066 §3).
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         try {
-            params.setServerNames(List.of(new SNIHostName(host)));
+            params.setServerNames(List.of(new SNIHostName(name)));
         } catch (IllegalArgumentException notAHostName) {
             // A name SNI cannot carry (an underscore, say): connect without one, as the JDK would.
+        }
+    }
+
+    /**
+     * A handshake failed: when the endpoint refused the server name sent ({@code unrecognized_name}), its
+     * host is connected to without one from now on. Apache httpd sends that alert, as a warning, for a name
+     * none of its virtual hosts has, and serves its default one anyway; Java ends the handshake on it even
+     * as a warning, where OpenSSL clients (curl, nginx) go on. The attempt that learnt it fails (and may be
+     * retried); the next ones connect.
+     */
+    void handshakeFailed(PoolSettings settings, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof SSLException && message != null && message.contains("unrecognized_name")) {
+                if (serverNameRefused.add(settings.address().host())) {
+                    log.warn("endpoint {} refused the server name {} (unrecognized_name); connecting to it without"
+                            + " one from now on", settings.address().authority(), settings.address().host());
+                }
+                return;
+            }
         }
     }
 

@@ -71,6 +71,7 @@ final class OriginProbe {
             }
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {
                 if (!hs.isSuccess()) {
+                    pipeline.handshakeFailed(settings, hs.cause());
                     result.tryFailure(hs.cause());
                     return;
                 }
