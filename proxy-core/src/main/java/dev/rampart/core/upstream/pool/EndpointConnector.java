@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * a wait as long as the resolver's own query timeout. One per {@link EndpointPool}, on its event loop.
  *
  * <p>An address that failed to connect is tried last for {@link #FAILED_ADDRESS_HELD} (nginx's
- * {@code fail_timeout}), and the turns go round the others meanwhile: one address of three that never
+ * {@code fail_timeout}), then by one connection first, as a probe, before it takes its turns again; the
+ * turns go round the others meanwhile: one address of three that never
  * answers would otherwise cost every third new connection a whole {@code connect-timeout} and give its
  * successor twice its share, for as long as the name resolves to it. Nothing else sees such a failure: the
  * next address connects, so the endpoint's breaker never counts it.
@@ -112,32 +113,60 @@ final class EndpointConnector {
      * The addresses in the order this connection tries them: from the next one in turn, those that have not
      * failed lately, then those that have, so a failed address is a last resort rather than skipped.
      */
-    private List<InetSocketAddress> inTurn(List<InetSocketAddress> addresses) {
+    List<InetSocketAddress> inTurn(List<InetSocketAddress> addresses) {
         List<InetSocketAddress> usable = addresses;
         List<InetSocketAddress> failed = List.of();
+        InetSocketAddress probe = null;
         if (!failedUntil.isEmpty()) {
             long now = ticker.read();
-            failedUntil.values().removeIf(until -> until - now <= 0);
+            probe = probeOneExpired(addresses, now);
             usable = new ArrayList<>(addresses.size());
             failed = new ArrayList<>();
             for (InetSocketAddress address : addresses) {
-                (failedUntil.containsKey(address) ? failed : usable).add(address);
+                if (address != probe) {
+                    (failedUntil.containsKey(address) ? failed : usable).add(address);
+                }
             }
-            if (usable.isEmpty()) {
+            if (usable.isEmpty() && probe == null) {
                 usable = failed; // every address failed lately: take them in turn as ever
                 failed = List.of();
             }
         }
-        int first = Math.floorMod(nextFirst++, usable.size());
         List<InetSocketAddress> order = new ArrayList<>(addresses.size());
-        for (int i = 0; i < usable.size(); i++) {
-            order.add(usable.get((first + i) % usable.size()));
+        if (probe != null) {
+            order.add(probe);
+        }
+        if (!usable.isEmpty()) {
+            int first = Math.floorMod(nextFirst++, usable.size());
+            for (int i = 0; i < usable.size(); i++) {
+                order.add(usable.get((first + i) % usable.size()));
+            }
         }
         order.addAll(failed);
         return order;
     }
 
-    private void remember(InetSocketAddress address, boolean connected) {
+    /**
+     * The first address whose hold is over, if any: this connection tries it first, and it stays held for
+     * one {@code connect-timeout} meanwhile, so that the connections opened while the probe is out (under
+     * load, many) do not all try it too. Its outcome ({@link #remember}) ends the hold or renews it.
+     * Holds of addresses the name no longer has are dropped once over.
+     */
+    private InetSocketAddress probeOneExpired(List<InetSocketAddress> addresses, long now) {
+        InetSocketAddress probe = null;
+        for (InetSocketAddress address : addresses) {
+            Long until = failedUntil.get(address);
+            if (until != null && until - now <= 0) {
+                probe = address;
+                failedUntil.put(address, now + settings.connectTimeout().toNanos());
+                break;
+            }
+        }
+        failedUntil.entrySet().removeIf(e -> e.getValue() - now <= 0 && !addresses.contains(e.getKey()));
+        return probe;
+    }
+
+    void remember(InetSocketAddress address, boolean connected) {
         if (ticker == null) {
             return;
         }

@@ -156,6 +156,41 @@ class EndpointConnectorTest {
         }
     }
 
+    @Test
+    void afterItsHoldOneConnectionProbesAFailedAddressWhileTheOthersKeepAvoidingIt() {
+        AtomicLong now = new AtomicLong();
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannelClass())
+                .resolver(namesResolvingTo(List.of()));
+        EndpointConnector connector = new EndpointConnector(loop, bootstrap, settings(Duration.ofSeconds(1)), now::get);
+        InetSocketAddress dead = local(1);
+        List<InetSocketAddress> addresses = List.of(dead, local(2), local(3));
+
+        connector.remember(dead, false);
+        assertEquals(dead, last(connector.inTurn(addresses)), "held: tried last");
+        now.addAndGet(EndpointConnector.FAILED_ADDRESS_HELD.toNanos());
+        assertEquals(dead, connector.inTurn(addresses).get(0), "the hold is over: this connection probes it first");
+        // Under load many connections open while the probe is out (a hanging address takes a connect-timeout):
+        // before, each of them tried the address first as well.
+        for (int i = 0; i < 5; i++) {
+            assertEquals(dead, last(connector.inTurn(addresses)), "the probe is out: the others still avoid it");
+        }
+        connector.remember(dead, false); // the probe failed: held again
+        now.addAndGet(EndpointConnector.FAILED_ADDRESS_HELD.toNanos() / 2);
+        assertEquals(dead, last(connector.inTurn(addresses)));
+        now.addAndGet(EndpointConnector.FAILED_ADDRESS_HELD.toNanos() / 2);
+        assertEquals(dead, connector.inTurn(addresses).get(0));
+        connector.remember(dead, true); // the probe connected: in the turns again
+        int firsts = 0;
+        for (int i = 0; i < 3; i++) {
+            firsts += connector.inTurn(addresses).get(0).equals(dead) ? 1 : 0;
+        }
+        assertEquals(1, firsts, "one turn in three");
+    }
+
+    private static InetSocketAddress last(List<InetSocketAddress> order) {
+        return order.get(order.size() - 1);
+    }
+
     private static int remotePort(Future<OriginConnection> conn) throws InterruptedException {
         assertTrue(conn.await(5, TimeUnit.SECONDS) && conn.isSuccess(), "connected: " + conn.cause());
         return ((InetSocketAddress) conn.getNow().channel().remoteAddress()).getPort();
