@@ -231,6 +231,10 @@ final class AttemptLoop {
 
     // ---- attempts and retries -----------------------------------------------------------------------
 
+    long nowNanos() {
+        return snapshot.ticker().read();
+    }
+
     long perTryTimeoutNanos() {
         return routeConfig.retry().perTryTimeout().toNanos();
     }

@@ -47,6 +47,8 @@ final class OriginAttempt implements OriginListener {
     private boolean responseKeepAlive;
     private ScheduledFuture<?> perTryTimer;
     private long connectedNanos = -1;
+    /** When the whole request had been written to the connection; -1 before. */
+    private long requestWrittenNanos = -1;
 
     OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
         this.loop = loop;
@@ -69,12 +71,14 @@ final class OriginAttempt implements OriginListener {
     }
 
     /**
-     * When the call to the endpoint began, for its breaker's durations: once connected, the moment the
+     * When the call to the endpoint began, for its breaker's durations: once the whole request is written,
+     * that moment, so that a client's slow upload is not counted as the endpoint's slowness (a slow-call
+     * breaker opened on healthy endpoints behind slow uploads); before, once connected, the moment the
      * connection was there, so that time spent queued for one of the proxy's own connections is not
-     * counted as the endpoint's slowness; before that, the attempt's start.
+     * counted either; before that, the attempt's start.
      */
     long callStartNanos() {
-        return connectedNanos >= 0 ? connectedNanos : startNanos;
+        return requestWrittenNanos >= 0 ? requestWrittenNanos : connectedNanos >= 0 ? connectedNanos : startNanos;
     }
 
     /** Whether the attempt has had a connection (it may have been queued for one, or still be connecting). */
@@ -127,7 +131,7 @@ final class OriginAttempt implements OriginListener {
         }
         if (bodyComplete) {
             ch.write(lastOrNull != null ? lastOrNull : LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-            requestWritten();
+            requestWritten(nowNanos);
         }
         FlushBatch.flushSoon(ch);
         ch.read(); // an early response (e.g. 413 from the upstream) must be seen while the body still flows
@@ -143,7 +147,7 @@ final class OriginAttempt implements OriginListener {
         boolean last = content instanceof LastHttpContent;
         ch.writeAndFlush(content, ch.voidPromise()); // streamed: at once, as the response body is relayed
         if (last) {
-            requestWritten();
+            requestWritten(loop.nowNanos());
         }
     }
 
@@ -182,7 +186,8 @@ final class OriginAttempt implements OriginListener {
         }
     }
 
-    private void requestWritten() {
+    private void requestWritten(long nowNanos) {
+        requestWrittenNanos = nowNanos;
         requestComplete = true;
         awaitHead();
     }
