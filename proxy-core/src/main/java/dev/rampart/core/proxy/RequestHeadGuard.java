@@ -223,7 +223,12 @@ final class RequestHeadGuard {
             foldSeen = true;
         }
         headBytesPending = true; // until the decoder makes a request of them
-        headBytesArrived.run();
+        try {
+            headBytesArrived.run();
+        } catch (RuntimeException | Error bug) {
+            buf.release(); // nothing of it was passed on yet: the failure must not leak it
+            throw bug;
+        }
         int blankLineEnd = lastWasLineFeed ? endOfBlankLineAt(buf, start, end)
                 : lastWasLineFeedCr && buf.getByte(start) == '\n' ? start + 1 : -1;
         if (blankLineEnd > 0 && blankLineEnd < end) {

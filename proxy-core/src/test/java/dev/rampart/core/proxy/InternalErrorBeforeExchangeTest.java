@@ -16,20 +16,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A failure inside the proxy after a request started but before it has an exchange: no exchange will
  * finish that request, so the handler must end it itself, or a drain waits for it until its grace runs out.
- * A ticker that throws once, on an event loop, is the failure: it is read right after the request starts.
+ * A ticker that throws once, on an event loop, is the failure: read first when the request's first bytes
+ * arrive (for its head's start), then right after the request starts.
  */
 class InternalErrorBeforeExchangeTest {
 
     private static final String GET = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
 
+    /** When the head's first bytes arrive, while the guard in front of the decoder holds them: nothing leaks. */
+    @Test
+    void aFailureAsTheFirstBytesArriveClosesTheConnectionAndTheNextRequestIsServed() throws Exception {
+        failOnTickerRead(0);
+    }
+
+    /** After the request started: it is ended, so that a drain does not wait for it. */
     @Test
     void theRequestEndsSoADrainDoesNotWaitForItAndTheNextRequestIsServed() throws Exception {
+        failOnTickerRead(1);
+    }
+
+    private static void failOnTickerRead(int readsBefore) throws Exception {
         FailingOnceTicker ticker = new FailingOnceTicker();
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
                      ticker)) {
             try (LogCapture logs = LogCapture.start(); RawHttp raw = proxy.raw()) {
-                ticker.failNextReadOnAnEventLoop();
+                ticker.failReadOnAnEventLoopAfter(readsBefore);
                 raw.send(GET);
 
                 assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");

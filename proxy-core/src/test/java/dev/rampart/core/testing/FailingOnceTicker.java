@@ -2,7 +2,7 @@ package dev.rampart.core.testing;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The system ticker, except that once armed, its next read on a proxy event loop throws: a bug planted
@@ -12,15 +12,22 @@ public final class FailingOnceTicker implements Ticker {
 
     public static final String MESSAGE = "ticker bug";
 
-    private final AtomicBoolean armed = new AtomicBoolean();
+    /** Event-loop reads to let through before the one that throws; -1: none will throw. */
+    private final AtomicInteger readsBeforeFailure = new AtomicInteger(-1);
 
     public void failNextReadOnAnEventLoop() {
-        armed.set(true);
+        failReadOnAnEventLoopAfter(0);
+    }
+
+    /** Lets {@code reads} reads on an event loop through, then throws on the next one. */
+    public void failReadOnAnEventLoopAfter(int reads) {
+        readsBeforeFailure.set(reads);
     }
 
     @Override
     public long read() {
-        if (Thread.currentThread().getName().startsWith("test-proxy") && armed.compareAndSet(true, false)) {
+        if (Thread.currentThread().getName().startsWith("test-proxy")
+                && readsBeforeFailure.getAndUpdate(n -> n >= 0 ? n - 1 : n) == 0) {
             throw new IllegalStateException(MESSAGE);
         }
         return System.nanoTime();
