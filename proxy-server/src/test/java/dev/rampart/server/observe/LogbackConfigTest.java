@@ -63,9 +63,17 @@ class LogbackConfigTest {
     }
 
     @Test
-    void applicationLogsGoToStderr() {
+    void applicationLogsGoToStderrThroughAQueueThatNeverBlocks() {
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ConsoleAppender<?> console = assertInstanceOf(ConsoleAppender.class, only(root));
+        // Lines are logged from the event loops: a stderr nobody reads must not hold them (UnreadStderrIT).
+        ch.qos.logback.classic.AsyncAppender async = assertInstanceOf(ch.qos.logback.classic.AsyncAppender.class,
+                only(root));
+        assertTrue(async.isNeverBlock());
+        assertEquals(0, async.getDiscardingThreshold(), "no INFO line is dropped before the queue is full");
+        List<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> targets = new ArrayList<>();
+        async.iteratorForAppenders().forEachRemaining(targets::add);
+        assertEquals(1, targets.size());
+        ConsoleAppender<?> console = assertInstanceOf(ConsoleAppender.class, targets.get(0));
         assertEquals("System.err", console.getTarget());
         assertTrue(root.isInfoEnabled());
         assertFalse(root.isDebugEnabled());
