@@ -58,7 +58,8 @@ final class PlainHttpOnTlsPort extends ByteToMessageDecoder {
             // as closed, which the close handler would take for the client's end of input.
             pipeline.remove(tlsCloseHandler);
             pipeline.remove(tlsHandler);
-            pipeline.addAfter(httpDecoder, "plain-http-refusal", new Refusal(2 * headTimeoutNanos));
+            long twice = headTimeoutNanos > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * headTimeoutNanos;
+            pipeline.addAfter(httpDecoder, "plain-http-refusal", new Refusal(twice));
         }
         // What was read so far goes on to the next handler as this one leaves.
         pipeline.remove(this);

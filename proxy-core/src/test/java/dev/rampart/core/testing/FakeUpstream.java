@@ -60,11 +60,6 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     private FakeUpstream(UpstreamBehavior behavior, io.netty.handler.ssl.SslContext tls) {
-        this(behavior, tls, engine -> { });
-    }
-
-    private FakeUpstream(UpstreamBehavior behavior, io.netty.handler.ssl.SslContext tls,
-                         java.util.function.Consumer<javax.net.ssl.SSLEngine> engineSetup) {
         this.behavior = behavior;
         this.server = new ServerBootstrap()
                 .group(group)
@@ -77,7 +72,6 @@ public final class FakeUpstream implements AutoCloseable {
                         children.add(ch);
                         if (tls != null) {
                             io.netty.handler.ssl.SslHandler ssl = tls.newHandler(ch.alloc());
-                            engineSetup.accept(ssl.engine());
                             ssl.handshakeFuture().addListener(done -> {
                                 if (done.isSuccess()) {
                                     recordServerNames(ssl.engine().getSession());
@@ -100,12 +94,6 @@ public final class FakeUpstream implements AutoCloseable {
     /** A fake that speaks HTTPS with the given server context (a handshake failure closes the connection). */
     public static FakeUpstream startTls(UpstreamBehavior behavior, io.netty.handler.ssl.SslContext serverContext) {
         return new FakeUpstream(behavior, serverContext);
-    }
-
-    /** {@link #startTls(UpstreamBehavior, io.netty.handler.ssl.SslContext)} with each connection's engine set up further. */
-    public static FakeUpstream startTls(UpstreamBehavior behavior, io.netty.handler.ssl.SslContext serverContext,
-                                        java.util.function.Consumer<javax.net.ssl.SSLEngine> engineSetup) {
-        return new FakeUpstream(behavior, serverContext, engineSetup);
     }
 
     public int port() {

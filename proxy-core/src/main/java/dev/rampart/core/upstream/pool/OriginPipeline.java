@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -18,8 +19,8 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -38,11 +39,16 @@ final class OriginPipeline {
 
     private final ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts = new ConcurrentHashMap<>();
     private final int maxResponseHeaderSize;
-    /** Hosts whose endpoints refused the server name sent to them: see {@link #handshakeFailed}. */
-    private final Set<String> serverNameRefused = ConcurrentHashMap.newKeySet();
+    /** How long an endpoint that warned of its server name is connected to without one: see {@link #handshakeFailed}. */
+    static final Duration WITHOUT_SERVER_NAME = Duration.ofSeconds(60);
 
-    OriginPipeline(int maxResponseHeaderSize) {
+    /** Endpoints (host:port) that warned of the server name sent to them, and until when (ticker time). */
+    private final ConcurrentHashMap<String, Long> serverNameWarned = new ConcurrentHashMap<>();
+    private final Ticker ticker;
+
+    OriginPipeline(int maxResponseHeaderSize, Ticker ticker) {
         this.maxResponseHeaderSize = maxResponseHeaderSize;
+        this.ticker = ticker;
     }
 
     /**
@@ -51,6 +57,7 @@ final class OriginPipeline {
      */
     void forgetTlsContexts() {
         sslContexts.clear();
+        serverNameWarned.clear(); // a reload may be what followed the endpoint's fix
     }
 
     /** One client TLS context per trust setting, built on first use and shared by every connection. */
@@ -96,7 +103,7 @@ final class OriginPipeline {
             // Netty 4.2 client contexts verify host names by default: set the algorithm either way.
             SSLParameters params = engine.getSSLParameters();
             params.setEndpointIdentificationAlgorithm(settings.tls().verifyHostname() ? "HTTPS" : null);
-            if (serverNameRefused.contains(settings.address().host())) {
+            if (withoutServerName(settings.address().authority())) {
                 params.setServerNames(List.of()); // none at all: the JDK would add one for a name with a dot
             } else {
                 indicateServerName(params, settings.address().host());
@@ -141,23 +148,39 @@ final class OriginPipeline {
     }
 
     /**
-     * A handshake failed: when the endpoint refused the server name sent ({@code unrecognized_name}), its
-     * host is connected to without one from now on. Apache httpd sends that alert, as a warning, for a name
-     * none of its virtual hosts has, and serves its default one anyway; Java ends the handshake on it even
-     * as a warning, where OpenSSL clients (curl, nginx) go on. The attempt that learnt it fails (and may be
-     * retried); the next ones connect.
+     * A handshake failed: when the endpoint warned of the server name sent ({@code unrecognized_name} as a
+     * warning), it is connected to without one for {@link #WITHOUT_SERVER_NAME}. Apache httpd sends that
+     * warning for a name none of its virtual hosts has and goes on to serve its default one, as it would
+     * with no name at all; Java ends the handshake on it even as a warning, where OpenSSL clients (curl,
+     * nginx) go on. The attempt that learnt it fails (and may be retried); the next ones connect. Only the
+     * warning: a fatal alert refuses the connection, and no name would not mend that. For a while only, and
+     * forgotten on reload, so that once the virtual host exists, the endpoint gets the name again.
      */
     void handshakeFailed(PoolSettings settings, Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage();
-            if (t instanceof SSLException && message != null && message.contains("unrecognized_name")) {
-                if (serverNameRefused.add(settings.address().host())) {
-                    log.warn("endpoint {} refused the server name {} (unrecognized_name); connecting to it without"
-                            + " one from now on", settings.address().authority(), settings.address().host());
+            if (t instanceof SSLException && message != null && message.contains("warning: unrecognized_name")) {
+                String endpoint = settings.address().authority();
+                if (serverNameWarned.put(endpoint, ticker.read() + WITHOUT_SERVER_NAME.toNanos()) == null) {
+                    log.warn("endpoint {} warned that it has no virtual host named {} (unrecognized_name); connecting"
+                            + " to it without a server name for {} s", endpoint, settings.address().host(),
+                            WITHOUT_SERVER_NAME.toSeconds());
                 }
                 return;
             }
         }
+    }
+
+    private boolean withoutServerName(String endpoint) {
+        Long until = serverNameWarned.get(endpoint);
+        if (until == null) {
+            return false;
+        }
+        if (until - ticker.read() > 0) {
+            return true;
+        }
+        serverNameWarned.remove(endpoint, until);
+        return false;
     }
 
     /** Completes when the TLS handshake is done, or at once for a plain connection. */

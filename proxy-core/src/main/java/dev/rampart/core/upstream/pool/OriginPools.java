@@ -45,7 +45,7 @@ public final class OriginPools {
                        AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize, Ticker ticker) {
         this.loopCount = Math.max(1, loopCount);
         this.ticker = ticker;
-        this.pipeline = new OriginPipeline(maxResponseHeaderSize);
+        this.pipeline = new OriginPipeline(maxResponseHeaderSize, ticker);
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelClass())
