@@ -51,6 +51,8 @@ final class RetryBookkeeping {
     private final RequestBody body;
     private final long deadlineNanos;
     private final List<Endpoint> tried = new ArrayList<>(2);
+    /** Per endpoint that answered 429/503 with a Retry-After: until when (ticker time) it asked to be left alone. */
+    private java.util.Map<Endpoint, Long> notBefore;
     private String lastFailure;
     /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
     private FailureKind lastFailureKind;
@@ -231,11 +233,49 @@ final class RetryBookkeeping {
         // Only an endpoint the next pick could take counts: one whose breaker is open is not left to move to,
         // and with prefer-other-endpoint off the pick may well take the endpoint that just failed.
         boolean untriedLeft = retryConfig.preferOtherEndpoint() && upstream.admitsAnyBesides(tried);
+        long now = snapshot.ticker().read();
+        rememberRetryAfter(failure, attempt.endpoint(), now);
         // An upgrade is replayed like any GET: no conversation starts before a 101 (which ends retrying), and
         // the frames a client sends early are held back (RequestHeadGuard) until one arrives.
         return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, forwarded.method().name(),
                 hasIdempotencyKey(), body.replayable(),
-                attempt.bytesSent(), responseStarted, deadlineNanos - snapshot.ticker().read(), untriedLeft);
+                attempt.bytesSent(), responseStarted, deadlineNanos - now, untriedLeft,
+                untriedLeft ? null : retryAfterOfNextEndpoints(now));
+    }
+
+    /** A 429/503's Retry-After, kept as the time before which its endpoint asked not to be called again. */
+    private void rememberRetryAfter(UpstreamFailure failure, Endpoint endpoint, long now) {
+        if (failure.status() != 429 && failure.status() != 503) {
+            return;
+        }
+        failure.retryAfter().flatMap(value -> RetryAfter.parse(value, snapshot.clock())).ifPresent(wait -> {
+            if (notBefore == null) {
+                notBefore = new java.util.HashMap<>(2);
+            }
+            long nanos = wait.compareTo(java.time.Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : wait.toNanos();
+            notBefore.put(endpoint, now + nanos);
+        });
+    }
+
+    /**
+     * Every endpoint tried, the next pick goes to one of them other than the last (see {@code Upstream.pick}):
+     * how long the longest Retry-After of those still runs. Null when it goes back to the last one (the only
+     * endpoint, or a free pick with prefer-other-endpoint off): the failure's own Retry-After applies then.
+     */
+    private java.time.Duration retryAfterOfNextEndpoints(long now) {
+        if (!retryConfig.preferOtherEndpoint() || tried.size() < 2) {
+            return null;
+        }
+        long longest = 0;
+        if (notBefore != null) {
+            for (int i = 0; i < tried.size() - 1; i++) {
+                Long until = notBefore.get(tried.get(i));
+                if (until != null) {
+                    longest = Math.max(longest, until - now);
+                }
+            }
+        }
+        return java.time.Duration.ofNanos(longest);
     }
 
     /** Counts a retry the failure asked for but a rule refused; a failure nobody retries is not counted. */

@@ -87,8 +87,12 @@ final class DefaultRetryPolicy implements RetryPolicy {
                 : Checks.saturatedNanos(backoff.delayForRetry(ctx.attemptsMade()));
         // A Retry-After speaks for the endpoint that sent it: a retry that goes to another one (an endpoint
         // not tried yet remains) neither waits for it nor is refused by it, as nginx's proxy_next_upstream
-        // moves on at once. Held to, it made a healthy second endpoint wait, or never get the request.
-        Optional<Duration> retryAfter = ctx.untriedEndpointRemains() ? Optional.empty() : retryAfter(failure);
+        // moves on at once. Held to, it made a healthy second endpoint wait, or never get the request. A
+        // retry that goes back to another endpoint already tried holds to what that one asked.
+        Optional<Duration> retryAfter = ctx.untriedEndpointRemains() ? Optional.empty()
+                : ctx.retryAfterOfNextEndpoints() == null ? retryAfter(failure)
+                : !honorRetryAfter || ctx.retryAfterOfNextEndpoints().isZero() ? Optional.empty()
+                : Optional.of(ctx.retryAfterOfNextEndpoints());
         if (retryAfter.isPresent()) {
             long askedNanos = Checks.saturatedNanos(retryAfter.get());
             if (askedNanos >= ctx.nanosUntilDeadline()) {

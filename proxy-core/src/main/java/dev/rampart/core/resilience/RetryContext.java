@@ -21,6 +21,10 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * @param untriedEndpointRemains whether the next pick moves to an endpoint this exchange has not tried yet:
  *                               the route prefers another endpoint, and one is left whose breaker and
  *                               health check would let the pick take it
+ * @param retryAfterOfNextEndpoints null when the retry may go back to the endpoint that just failed (its own
+ *                               {@code Retry-After}, on the failure, applies); else, every endpoint having been
+ *                               tried, the retry goes to another tried one: how long those still asked to be
+ *                               left alone ({@code Retry-After}), zero when none did
  */
 public record RetryContext(
         UpstreamFailure failure,
@@ -31,7 +35,8 @@ public record RetryContext(
         boolean bytesSent,
         boolean responseStarted,
         long nanosUntilDeadline,
-        boolean untriedEndpointRemains) {
+        boolean untriedEndpointRemains,
+        java.time.Duration retryAfterOfNextEndpoints) {
 
     public RetryContext {
         checkNotNull(failure, "failure");
@@ -59,6 +64,7 @@ public record RetryContext(
         private boolean responseStarted;
         private long nanosUntilDeadline = 3_600_000_000_000L;
         private boolean untriedEndpointRemains;
+        private java.time.Duration retryAfterOfNextEndpoints;
 
         private Builder(UpstreamFailure failure) {
             this.failure = failure;
@@ -104,9 +110,14 @@ public record RetryContext(
             return this;
         }
 
+        public Builder retryAfterOfNextEndpoints(java.time.Duration retryAfterOfNextEndpoints) {
+            this.retryAfterOfNextEndpoints = retryAfterOfNextEndpoints;
+            return this;
+        }
+
         public RetryContext build() {
             return new RetryContext(failure, attemptsMade, method, hasIdempotencyKey, bodyReplayable, bytesSent,
-                    responseStarted, nanosUntilDeadline, untriedEndpointRemains);
+                    responseStarted, nanosUntilDeadline, untriedEndpointRemains, retryAfterOfNextEndpoints);
         }
     }
 }

@@ -51,6 +51,33 @@ class RetryAcrossEndpointsTest {
     }
 
     @Test
+    void aRetryBackToATriedEndpointWaitsForWhatThatEndpointAskedNotWhatTheLastOneDid() throws Exception {
+        java.util.List<Long> askingTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        FakeUpstream asking = closing.add(FakeUpstream.start((req, reply) -> {
+            askingTimes.add(System.nanoTime());
+            reply.send(503, "text/plain", "busy", "Retry-After", "2");
+        }));
+        FakeUpstream failing = closing.add(FakeUpstream.start((req, reply) -> reply.send(503, "text/plain", "down")));
+        ProxyHarness proxy = proxy(asking, failing, "attempts = 3, backoff { initial = 1ms, max = 1ms }");
+
+        for (int i = 0; i < 2; i++) { // the round robin starts one of them on each endpoint
+            askingTimes.clear();
+            long start = System.nanoTime();
+            assertEquals(503, get(proxy, "/busy/" + i).statusCode());
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            if (askingTimes.size() == 2) {
+                // asking, failing, asking: the way back to the endpoint that asked for 2 s waits for them. Before,
+                // the last failure's (none) applied, and it was called again a millisecond later.
+                long gapMillis = (askingTimes.get(1) - askingTimes.get(0)) / 1_000_000;
+                assertTrue(gapMillis >= 1_800, "called again " + gapMillis + " ms after it asked for 2 s");
+            } else {
+                // failing, asking, failing: the way back to the endpoint that asked nothing does not wait.
+                assertTrue(tookMillis < 1_500, "waited " + tookMillis + " ms for another endpoint's Retry-After");
+            }
+        }
+    }
+
+    @Test
     void aRetryAfterFromOneEndpointDoesNotHoldTheRetryThatGoesToAnother() throws Exception {
         FakeUpstream draining = closing.add(FakeUpstream.start((req, reply) ->
                 reply.send(503, "text/plain", "maintenance", "Retry-After", "30")));

@@ -321,6 +321,18 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aRetryBackToAnotherTriedEndpointHoldsToWhatThatOneAsked() {
+        // The endpoint that just failed asked for 30 s; the retry goes to the other one, which asked for none.
+        assertRetry(decide(status(503, "30").retryAfterOfNextEndpoints(Duration.ZERO)), BACKOFF_1, GATEWAY_ERROR);
+        // The other one asked for 4 s earlier in this exchange: the retry waits for it, whatever this one said.
+        assertRetry(decide(status(503, null).retryAfterOfNextEndpoints(Duration.ofSeconds(4))), Duration.ofSeconds(4),
+                GATEWAY_ERROR);
+        assertStop(decide(status(503, null).retryAfterOfNextEndpoints(Duration.ofSeconds(30))), StopReason.NOT_RETRYABLE);
+        assertRetry(decide(failed(FailureKind.RESET).retryAfterOfNextEndpoints(Duration.ofSeconds(2))),
+                Duration.ofSeconds(2), RESET);
+    }
+
+    @Test
     void retryAfterBeyondTheDeadlineStopsWithDeadline() {
         long threeSeconds = Duration.ofSeconds(3).toNanos();
         assertStop(decide(status(503, "3").nanosUntilDeadline(threeSeconds)), StopReason.DEADLINE);

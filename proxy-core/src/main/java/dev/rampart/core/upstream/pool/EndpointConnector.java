@@ -147,9 +147,10 @@ final class EndpointConnector {
     }
 
     /**
-     * The first address whose hold is over, if any: this connection tries it first, and it stays held for
-     * one {@code connect-timeout} meanwhile, so that the connections opened while the probe is out (under
-     * load, many) do not all try it too. Its outcome ({@link #remember}) ends the hold or renews it.
+     * The first address whose hold is over, if any: this connection tries it first, and its hold starts
+     * again meanwhile, so that the connections opened while the probe is out (under load, many) do not try
+     * it too. The probe's outcome ({@link #remember}) ends the hold or renews it; a hold as short as the
+     * probe's own connect-timeout ran out just before the probe's timeout did, and let a second probe out.
      * Holds of addresses the name no longer has are dropped once over.
      */
     private InetSocketAddress probeOneExpired(List<InetSocketAddress> addresses, long now) {
@@ -158,7 +159,7 @@ final class EndpointConnector {
             Long until = failedUntil.get(address);
             if (until != null && until - now <= 0) {
                 probe = address;
-                failedUntil.put(address, now + settings.connectTimeout().toNanos());
+                failedUntil.put(address, now + FAILED_ADDRESS_HELD.toNanos());
                 break;
             }
         }
