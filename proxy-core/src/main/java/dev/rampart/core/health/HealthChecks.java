@@ -90,8 +90,9 @@ public final class HealthChecks implements AutoCloseable {
         Set<Key> inUse = new HashSet<>();
         List<Schedule> next = new ArrayList<>(targets.size());
         for (Target target : targets) {
-            inUse.add(new Key(target.upstream(), target.settings().address().authority(), target.config()));
-            Schedule schedule = new Schedule(target, loops.next());
+            Key key = new Key(target.upstream(), target.settings().address().authority(), target.config());
+            inUse.add(key);
+            Schedule schedule = new Schedule(target, key, loops.next());
             next.add(schedule);
             schedule.probeNow();
         }
@@ -140,9 +141,9 @@ public final class HealthChecks implements AutoCloseable {
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
         private int sent;
 
-        Schedule(Target target, EventLoop loop) {
+        Schedule(Target target, Key key, EventLoop loop) {
             this.target = target;
-            this.key = new Key(target.upstream(), target.settings().address().authority(), target.config());
+            this.key = key;
             this.loop = loop;
         }
 
@@ -171,7 +172,8 @@ public final class HealthChecks implements AutoCloseable {
             }
             result.addListener(f -> {
                 Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
-                record(passes(status), passes(status) ? null : describeFailure(status, f.cause()));
+                boolean passed = passes(status);
+                record(passed, passed ? null : describeFailure(status, f.cause()));
                 rearm();
             });
         }

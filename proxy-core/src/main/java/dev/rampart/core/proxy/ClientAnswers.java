@@ -170,7 +170,7 @@ final class ClientAnswers {
         long start = startOfHead(headStartNanos, now);
         ExchangeOutcome outcome = ExchangeOutcome.of(epochMillisAt(start, now), start, requestId, clientIp, partial, null);
         outcome.clientClosed();
-        runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
+        runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));
     }
 
     /** A request's head did not complete in time: 408, the connection closes, and the request is logged. */
@@ -184,7 +184,7 @@ final class ClientAnswers {
                 requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT);
         ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome, List.of())
                 .addListener(ChannelFutureListener.CLOSE);
-        runtime.observer().onExchangeComplete(outcome.toRecord(s.ticker().read(), -1));
+        runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));
     }
 
     /**

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,7 +54,7 @@ final class RetryBookkeeping {
     private final long deadlineNanos;
     private final List<Endpoint> tried = new ArrayList<>(2);
     /** Per endpoint that answered 429/503 with a Retry-After: until when (ticker time) it asked to be left alone. */
-    private java.util.Map<Endpoint, Long> notBefore;
+    private Map<Endpoint, Long> notBefore;
     private String lastFailure;
     /** What the last retried attempt ended with: a failure kind, or an upstream status (-1 when none). */
     private FailureKind lastFailureKind;
@@ -250,9 +252,9 @@ final class RetryBookkeeping {
         }
         failure.retryAfter().flatMap(value -> RetryAfter.parse(value, snapshot.clock())).ifPresent(wait -> {
             if (notBefore == null) {
-                notBefore = new java.util.HashMap<>(2);
+                notBefore = new HashMap<>(2);
             }
-            long nanos = wait.compareTo(java.time.Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : wait.toNanos();
+            long nanos = wait.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : wait.toNanos();
             notBefore.put(endpoint, now + nanos);
         });
     }
@@ -262,7 +264,7 @@ final class RetryBookkeeping {
      * how long the longest Retry-After of those still runs. Null when it goes back to the last one (the only
      * endpoint, or a free pick with prefer-other-endpoint off): the failure's own Retry-After applies then.
      */
-    private java.time.Duration retryAfterOfNextEndpoints(long now) {
+    private Duration retryAfterOfNextEndpoints(long now) {
         if (!retryConfig.preferOtherEndpoint() || tried.size() < 2) {
             return null;
         }
@@ -275,7 +277,7 @@ final class RetryBookkeeping {
                 }
             }
         }
-        return java.time.Duration.ofNanos(longest);
+        return Duration.ofNanos(longest);
     }
 
     /** Counts a retry the failure asked for but a rule refused; a failure nobody retries is not counted. */
