@@ -34,6 +34,8 @@ final class ConfigReloader implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
     static final Duration DEBOUNCE = Duration.ofMillis(300);
+    /** How long a changed file that does not load is given to change again before the failure counts. */
+    static final Duration SETTLE = Duration.ofSeconds(2);
     /** How often, without events, the config file's directory is checked for having been replaced. */
     static final Duration DIRECTORY_CHECK = Duration.ofSeconds(2);
     /** Links followed on the way to the config file before giving up, as the kernel's own limit. */
@@ -128,6 +130,7 @@ final class ConfigReloader implements AutoCloseable {
         target.reloaded(true);
         log.info("reload ({}): {} applied ({}, {})", why, source.describe(),
                 count(next.routes().size(), "route"), count(next.upstreams().size(), "upstream"));
+        ConfigWarningLog.log("reload (" + why + ")", next);
         return true;
     }
 
@@ -254,15 +257,13 @@ final class ConfigReloader implements AutoCloseable {
                 if (!ours) {
                     continue;
                 }
-                // Debounce: wait until the file has been quiet for DEBOUNCE. Only its own events count: a log
-                // or a pid file written next to it all the time must not put the reload off for ever.
-                long lastChange = System.nanoTime();
-                long left;
-                while ((left = DEBOUNCE.toNanos() - (System.nanoTime() - lastChange)) > 0) {
-                    WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
-                    if (more != null && drain(more)) {
-                        lastChange = System.nanoTime();
-                    }
+                awaitQuiet();
+                // A writer that empties the file and then writes it (a shell redirect fed by a slow command, a
+                // copy over the network) leaves it empty or half written for a moment: a file that does not
+                // load yet is given SETTLE to change again before its failure is logged and counted, or every
+                // such edit would set off the reload-failure alert although it ends well.
+                while (file.toFile().isFile() && !loads() && changesWithin(SETTLE)) {
+                    awaitQuiet();
                 }
                 if (file.toFile().isFile()) {
                     reload("file changed");
@@ -272,6 +273,44 @@ final class ConfigReloader implements AutoCloseable {
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
+        }
+    }
+
+    /**
+     * Waits until the file has been quiet for DEBOUNCE. Only its own events count: a log or a pid file
+     * written next to it all the time must not put the reload off for ever.
+     */
+    private void awaitQuiet() throws InterruptedException {
+        long lastChange = System.nanoTime();
+        long left;
+        while ((left = DEBOUNCE.toNanos() - (System.nanoTime() - lastChange)) > 0) {
+            WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
+            if (more != null && drain(more)) {
+                lastChange = System.nanoTime();
+            }
+        }
+    }
+
+    /** Whether the file changes again within {@code wait}. */
+    private boolean changesWithin(Duration wait) throws InterruptedException {
+        long until = System.nanoTime() + wait.toNanos();
+        long left;
+        while ((left = until - System.nanoTime()) > 0) {
+            WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
+            if (more != null && drain(more)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the file would be accepted now; says nothing and counts nothing either way. */
+    private boolean loads() {
+        try {
+            Router.compile(source.load().routes());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

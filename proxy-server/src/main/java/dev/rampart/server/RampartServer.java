@@ -112,6 +112,7 @@ final class RampartServer {
                 listener.port(), transport.name(), transport.name().equals("nio") && why != null ? ": epoll unavailable, " + why : "",
                 loops, bracketed(config.admin().host()), admin.port(), source.describe(),
                 ConfigReloader.count(config.routes().size(), "route"), ConfigReloader.count(config.upstreams().size(), "upstream"));
+        ConfigWarningLog.log("start", config);
     }
 
     /**

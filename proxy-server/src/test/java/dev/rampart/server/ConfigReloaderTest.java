@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,6 +99,55 @@ class ConfigReloaderTest {
         assertTrue(reloader.reload("SIGHUP"));
         assertEquals(1, target.applied.get());
         reloader.close();
+    }
+
+    @Test
+    void aFileEmptiedAndWrittenAgainAfterAPauseIsOneReloadThatSucceeds() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> FileSystems.getDefault().newWatchService());
+        Path file = dir.resolve("proxy.conf");
+        reloader.watchFile();
+        try {
+            // "slow-template > proxy.conf": the shell empties the file at once, the command writes it later.
+            Files.writeString(file, "");
+            Thread.sleep(ConfigReloader.DEBOUNCE.toMillis() * 3);
+            Files.writeString(file, "rampart { routes = [ { name = pong, respond { status = 200 } } ] }");
+
+            awaitCounted(target, 1);
+            Thread.sleep(ConfigReloader.DEBOUNCE.toMillis() * 2);
+            assertEquals(List.of(true), target.counted, "the empty moment is not a failed reload");
+            assertEquals(1, target.applied.get());
+        } finally {
+            reloader.close();
+        }
+    }
+
+    @Test
+    void aFileLeftBrokenIsRefusedAndCountedOnceItHasSettled() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> FileSystems.getDefault().newWatchService());
+        Path file = dir.resolve("proxy.conf");
+        reloader.watchFile();
+        try (LogCapture logs = LogCapture.start()) {
+            long written = System.nanoTime();
+            Files.writeString(file, "rampart { routes = [");
+
+            awaitCounted(target, 1);
+            long tookMillis = (System.nanoTime() - written) / 1_000_000;
+            assertEquals(List.of(false), target.counted);
+            assertTrue(tookMillis >= ConfigReloader.SETTLE.toMillis(), "reported only after SETTLE: " + tookMillis + " ms");
+            assertTrue(logs.dump().contains("reload (file changed) refused, the running config stays"), logs.dump());
+        } finally {
+            reloader.close();
+        }
+    }
+
+    private static void awaitCounted(RecordingTarget target, int reloads) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (target.counted.size() < reloads && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertEquals(reloads, target.counted.size(), "reloads counted: " + target.counted);
     }
 
     private ConfigReloader reloaderOf(RecordingTarget target, ConfigReloader.WatchServices watchServices)
