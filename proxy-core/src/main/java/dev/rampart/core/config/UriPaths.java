@@ -75,7 +75,7 @@ final class UriPaths {
         }
         String normal = PathEscapes.normalForm(prefix);
         boolean abnormal = normal.contains("//") || normal.contains("/./") || normal.contains("/../")
-                || normal.contains("%00");
+                || normal.contains("%00") || !matched && (normal.endsWith("/.") || normal.endsWith("/.."));
         if (abnormal || matched && normal.contains("%2F")) {
             s.problem(key, matched
                     ? "can never match: request paths are matched with \".\" and \"..\" segments resolved, runs of"

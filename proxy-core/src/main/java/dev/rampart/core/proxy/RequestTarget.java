@@ -61,8 +61,26 @@ final class RequestTarget {
         if (!validEscapes(path)) {
             return null;
         }
+        String normal = PathEscapes.normalForm(percentEncodeHighBytes(path));
+        if (hasDotSegmentWithParameters(normal)) {
+            return null;
+        }
         String rest = query < 0 ? "" : percentEncodeHighBytes(originForm.substring(query));
-        return removeDotSegments(PathEscapes.normalForm(percentEncodeHighBytes(path))) + rest;
+        return removeDotSegments(normal) + rest;
+    }
+
+    /**
+     * A {@code .} or {@code ..} segment with parameters ({@code /x/..;/admin}, {@code /x/%2e%2e;p/admin}):
+     * to RFC 3986 and to routing it is a name, but Tomcat, Jetty and Spring drop a segment's parameters
+     * before they resolve dot segments, so the application would serve {@code /admin} from a request
+     * routed by {@code /x}. No client sends one; it is refused rather than resolved either way.
+     */
+    private static boolean hasDotSegmentWithParameters(String path) {
+        if (path.indexOf(';') < 0) {
+            return false; // the common case looks no further
+        }
+        String segments = path.indexOf("%2F") < 0 ? path : path.replace("%2F", "/");
+        return segments.contains("/.;") || segments.contains("/..;");
     }
 
     /**

@@ -158,10 +158,12 @@ final class RequestValidation {
     }
 
     /**
-     * Whether {@code host} is {@code uri-host [ ":" port ]} (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal
-     * in brackets, or a name of unreserved, sub-delim and percent-encoded characters. Spaces, slashes or a
-     * {@code #} in a Host would otherwise reach host-based routing ({@code evil.com#.wild.com}) and the
-     * upstream's X-Forwarded-Host.
+     * Whether {@code host} is {@code uri-host [ ":" port ]} (RFC 9110 §7.2, RFC 3986 §3.2.2) with a host
+     * that can be one: an IP literal in brackets, or a non-empty name of letters, digits, {@code -},
+     * {@code .} and {@code _}. RFC 3986 also lets a reg-name have sub-delims and percent-escapes, which no
+     * DNS name has; a {@code #}, a {@code ,} or a {@code ;} would reach host-based routing
+     * ({@code evil.com,tenant.wild.com} matches {@code *.wild.com}) while the application, reading the
+     * first item of X-Forwarded-Host as Express and Spring do, would see another host.
      */
     static boolean isHostSyntax(String host) {
         int n = host.length();
@@ -179,8 +181,11 @@ final class RequestValidation {
             }
             i = close + 1;
         } else {
-            while (i < n && isRegNameChar(host.charAt(i))) {
+            while (i < n && isNameChar(host.charAt(i))) {
                 i++;
+            }
+            if (i == 0) {
+                return false; // "Host:" or "Host: :80": no host to route by or forward (nginx answers 400 too)
             }
             if (host.startsWith(".") || host.lastIndexOf("..", i) >= 0) {
                 return false; // an empty label (".corp.example", "a..b"): no host name, and routes would miss it
@@ -192,9 +197,8 @@ final class RequestValidation {
         return host.charAt(i) == ':' && allDigits(host.substring(i + 1)) && n - i - 1 <= 5;
     }
 
-    private static boolean isRegNameChar(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || "-._~!$&'()*+,;=%".indexOf(c) >= 0;
+    private static boolean isNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_';
     }
 
     private static boolean allDigits(String s) {

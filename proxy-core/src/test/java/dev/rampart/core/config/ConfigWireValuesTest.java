@@ -54,7 +54,9 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                     { upstream = app, match { path-regex = "^/caf%c3%a9" } },
                     { upstream = app, rewrite { replace-prefix { from = "/n", to = "/%2e%2e/" } } },
                     { upstream = app, rewrite { replace-prefix { from = "/n", to = "/y%00" } } },
-                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/team%2Frepo" } } }
+                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/team%2Frepo" } } },
+                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/a/.." } } },
+                    { upstream = app, rewrite { replace-prefix { from = "/n", to = "/%2e" } } }
                   ]
                 }
                 """;
@@ -72,7 +74,9 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                 "rampart.routes[6].match.path-regex: can never match %c3: request paths are matched with escapes in"
                         + " upper case (got \"^/caf%c3%a9\")" + at(10),
                 "rampart.routes[7].rewrite.replace-prefix.to: " + forwarded + " (got \"/%2e%2e/\")" + at(11),
-                "rampart.routes[8].rewrite.replace-prefix.to: " + forwarded + " (got \"/y%00\")" + at(12)),
+                "rampart.routes[8].rewrite.replace-prefix.to: " + forwarded + " (got \"/y%00\")" + at(12),
+                "rampart.routes[10].rewrite.replace-prefix.to: " + forwarded + " (got \"/a/..\")" + at(14),
+                "rampart.routes[11].rewrite.replace-prefix.to: " + forwarded + " (got \"/%2e\")" + at(15)),
                 problems);
     }
 

@@ -51,6 +51,19 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/x/..;/admin", "/x/.;/admin", "/x;a=b/..;/admin/x", "/x/%2e%2E;/admin", "/x/..;p=1/admin",
+            "/x%2F..;%2Fadmin", "/..;"})
+    void refusesADotSegmentWithParameters(String target) { // Tomcat and Spring would resolve it as ".." or "."
+        assertNull(RequestTarget.originForm(target));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a/x..;/b", "/a/...;/b", "/a/..x;/b", "/a;v=1/b", "/a/b?q=/..;/c"})
+    void keepsParametersThatAreNotOnADotSegment(String target) {
+        assertEquals(target, RequestTarget.originForm(target));
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"/direct#/../up/x", "/pub/x#/../../up/admin", "http://x#frag/up/h", "/a?q=1#f"})
     void refusesAFragment(String target) { // a request-target has none; resolved across, it would move the path
         assertNull(RequestTarget.originForm(target));

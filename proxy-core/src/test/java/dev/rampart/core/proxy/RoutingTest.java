@@ -303,7 +303,8 @@ class RoutingTest {
     @Test
     void aHostThatIsNotAHostIsRefused() {
         for (String host : List.of("a b", "x/y", "evil.com#.example.org", "x:80a", "[zz]", "api.example.com..",
-                ".b.example.org", "a..example.org")) {
+                ".b.example.org", "a..example.org", "evil.com,api.example.com", "evil.com;api.example.com",
+                "evil%2ecom", "", ":80", "a!b.example.org")) {
             assertEquals(400, get(host, "GET", "/static/a").status(), host);
         }
         assertEquals(200, get("[::1]:8080", "GET", "/static/a").status());
