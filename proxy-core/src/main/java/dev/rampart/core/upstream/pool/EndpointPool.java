@@ -37,6 +37,8 @@ final class EndpointPool {
     private final Set<OriginConnection> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private int open;
     private boolean closed;
+    /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepNoIdle}). */
+    private boolean keepsNoIdle;
 
     EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections,
                  Ticker ticker, BooleanSupplier ending) {
@@ -97,7 +99,7 @@ final class EndpointPool {
                 return;
             }
         }
-        if (closed) {
+        if (closed || keepsNoIdle) {
             ch.close();
             return;
         }
@@ -116,6 +118,11 @@ final class EndpointPool {
         while ((conn = idle.pollFirst()) != null) {
             conn.channel().close();
         }
+    }
+
+    /** From now on a released connection closes unless a request waits for it; requests are still served. */
+    void keepNoIdle() {
+        keepsNoIdle = true;
     }
 
     /**

@@ -36,6 +36,8 @@ public final class OriginPools {
     /** Each loop's place among the loops, for its share of an endpoint's connections. */
     private final ConcurrentHashMap<EventExecutor, Integer> loopIndex = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger loopsSeen = new java.util.concurrent.atomic.AtomicInteger();
+    /** The settings the running config uses, once a reload has said so; null before (every pool is in use). */
+    private volatile java.util.Set<PoolSettings> inUse;
 
     /**
      * @param maxResponseHeaderSize longest upstream response head accepted
@@ -84,6 +86,7 @@ public final class OriginPools {
 
     /** Closes the idle connections of pools whose settings are no longer in use (after a reload). */
     public void retainOnly(java.util.Set<PoolSettings> inUse) {
+        this.inUse = java.util.Set.copyOf(inUse);
         onEachLoop(pools -> pools.entrySet().removeIf(p -> {
             if (inUse.contains(p.getKey())) {
                 return false;
@@ -167,6 +170,13 @@ public final class OriginPools {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             settings.connectTimeout().toMillis()));
             pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker, this::ending);
+            java.util.Set<PoolSettings> current = inUse;
+            if (current != null && !current.contains(settings)) {
+                // A retry, after a reload, of an exchange that began under settings the reload retired: it is
+                // served, but what it leaves idle is closed, not kept open for a config that is gone. Kept in
+                // the map so that the next reload, or the end of the process, closes what it still holds.
+                pool.keepNoIdle();
+            }
             pools.put(settings, pool);
         }
         return pool;
