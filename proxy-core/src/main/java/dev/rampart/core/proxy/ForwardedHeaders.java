@@ -55,7 +55,9 @@ final class ForwardedHeaders {
                                      String requestId, String clientIp, String proto, long contentLength) {
         HttpHeaders source = in.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
-        copyEndToEnd(source, out);
+        if (copyEndToEnd(source, out)) {
+            dropAliasesOfSetHeaders(out, requestIdHeader);
+        }
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
         out.set(HttpHeaderNames.HOST, host);
@@ -249,8 +251,13 @@ final class ForwardedHeaders {
                 .forEach(trailers::remove);
     }
 
-    /** Copies every header except hop-by-hop ones, those named in Connection, and framing. */
-    static void copyEndToEnd(HttpHeaders source, HttpHeaders out) {
+    /**
+     * Copies every header except hop-by-hop ones, those named in Connection, and framing.
+     *
+     * @return whether a copied name has an underscore in it (see {@link #dropAliasesOfSetHeaders})
+     */
+    static boolean copyEndToEnd(HttpHeaders source, HttpHeaders out) {
+        boolean underscore = false;
         // A sender may split Connection over several lines (RFC 9110 §5.3): every line's tokens count.
         List<String> connection = source.contains(HttpHeaderNames.CONNECTION)
                 ? source.getAll(HttpHeaderNames.CONNECTION) : List.of();
@@ -262,6 +269,37 @@ final class ForwardedHeaders {
                 continue;
             }
             out.add(name, h.getValue());
+            underscore |= AsciiString.indexOf(name, '_', 0) >= 0;
+        }
+        return underscore;
+    }
+
+    /**
+     * Drops a client's header whose name, with {@code _} read as {@code -}, is one the proxy sets
+     * ({@code X_Forwarded_For}, {@code X_Request_Id}): CGI, WSGI and Rack servers give both spellings one
+     * variable ({@code HTTP_X_FORWARDED_FOR}) and some join the two, so the client's claim would ride along
+     * with the proxy's. Other names with underscores pass (nginx drops every one by default; Envoy and
+     * HAProxy pass them).
+     */
+    private static void dropAliasesOfSetHeaders(HttpHeaders out, String requestIdHeader) {
+        List<String> aliases = null;
+        for (String name : out.names()) {
+            if (name.indexOf('_') < 0) {
+                continue;
+            }
+            String dashed = name.replace('_', '-');
+            if (dashed.equalsIgnoreCase(requestIdHeader) || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_FOR)
+                    || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_PROTO)
+                    || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_HOST)
+                    || AsciiString.contentEqualsIgnoreCase(dashed, X_RAMPART_ATTEMPT)) {
+                if (aliases == null) {
+                    aliases = new java.util.ArrayList<>(2);
+                }
+                aliases.add(name);
+            }
+        }
+        if (aliases != null) {
+            aliases.forEach(out::remove);
         }
     }
 
