@@ -37,7 +37,7 @@ final class EndpointPool {
     private final Set<OriginConnection> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private int open;
     private boolean closed;
-    /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepNoIdle}). */
+    /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepIdle}). */
     private boolean keepsNoIdle;
 
     EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections,
@@ -120,9 +120,12 @@ final class EndpointPool {
         }
     }
 
-    /** From now on a released connection closes unless a request waits for it; requests are still served. */
-    void keepNoIdle() {
-        keepsNoIdle = true;
+    /**
+     * {@code false}: from now on a released connection closes unless a request waits for it (requests are
+     * still served); {@code true}: released connections are kept idle for reuse again.
+     */
+    void keepIdle(boolean keep) {
+        keepsNoIdle = !keep;
     }
 
     /**

@@ -89,6 +89,9 @@ public final class OriginPools {
         this.inUse = java.util.Set.copyOf(inUse);
         onEachLoop(pools -> pools.entrySet().removeIf(p -> {
             if (inUse.contains(p.getKey())) {
+                // In use again (a rollback), or made for this config in the moment before this set was
+                // published: its connections are kept idle as any pool's are.
+                p.getValue().keepIdle(true);
                 return false;
             }
             p.getValue().close();
@@ -175,7 +178,7 @@ public final class OriginPools {
                 // A retry, after a reload, of an exchange that began under settings the reload retired: it is
                 // served, but what it leaves idle is closed, not kept open for a config that is gone. Kept in
                 // the map so that the next reload, or the end of the process, closes what it still holds.
-                pool.keepNoIdle();
+                pool.keepIdle(false);
             }
             pools.put(settings, pool);
         }

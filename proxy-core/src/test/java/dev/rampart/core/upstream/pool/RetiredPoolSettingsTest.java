@@ -47,6 +47,25 @@ class RetiredPoolSettingsTest {
     }
 
     @Test
+    void settingsInUseAgainAfterARollbackKeepTheirConnectionsIdleAgain() throws Exception {
+        pool.onLoop(() -> {
+            pool.pools.retainOnly(Set.of(kept)); // the reload retires "retired"
+            return null;
+        });
+        pool.release(pool.borrow(retired), true); // a retry made a pool for it, which keeps nothing idle
+        pool.onLoop(() -> {
+            pool.pools.retainOnly(Set.of(retired)); // the rollback
+            return null;
+        });
+
+        OriginConnection conn = pool.borrow(retired);
+        Channel channel = conn.channel();
+        pool.release(conn, true);
+
+        assertFalse(channel.closeFuture().await(300, TimeUnit.MILLISECONDS), "kept for the next request");
+    }
+
+    @Test
     void aConnectionUnderSettingsStillInUseIsKeptIdle() throws Exception {
         pool.onLoop(() -> {
             pool.pools.retainOnly(Set.of(kept));
