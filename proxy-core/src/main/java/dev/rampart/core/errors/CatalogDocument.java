@@ -96,7 +96,9 @@ public final class CatalogDocument {
         md.append("\nA client that goes away gets no response: the access log records status 499 with reason\n")
           .append("`CLIENT_CLOSED`, which is therefore not in the catalog.\n")
           .append("\nA response that the upstream breaks off after its head was relayed cannot become an envelope:\n")
-          .append("the client connection is cut before the body's end (a chunked body never gets its last chunk).\n")
+          .append("the client connection is cut before the body's end (a chunked body never gets its last chunk),\n")
+          .append("once the client has been sent what the upstream did send, or has taken none of it for\n")
+          .append("`server.idle-timeout`.\n")
           .append("The access log keeps the status that was sent, with reason `UPSTREAM_RESET` (the upstream\n")
           .append("closed or reset the connection) or `UPSTREAM_BAD_RESPONSE` (a malformed body), and the\n")
           .append("endpoint's breaker counts a failure.\n");

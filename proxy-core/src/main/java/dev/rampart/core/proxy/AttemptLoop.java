@@ -379,7 +379,7 @@ final class AttemptLoop {
         // A success its head deferred becomes this failure; an outcome already recorded at the head stays.
         recorder.record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), kind.metricLabel());
         outcome.endedEarly(kind.reason());
-        exchange.abort();
+        exchange.abortAfterQueued();
     }
 
     // ---- bugs ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RespondConfig;
 import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.RequestIds;
@@ -38,6 +39,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ProxySnapshot snapshot;
     private HttpRequest request;
     private ExchangeOutcome outcome;
+    /** The exchange that just ended was cut by its upstream: deliver what is queued before the close. */
+    private boolean deliverQueuedFirst;
     private Exchange exchange;
     private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
@@ -320,6 +323,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
+        deliverQueuedFirst = done.deliversQueued();
         requestDone(requestBodyConsumed && !done.wasAborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
                 finished.requestBodyComplete(), upstreamNanos);
     }
@@ -361,9 +365,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped
             // After a tunnel the client may send at any moment (a pong, a heartbeat): closed outright, its
             // next byte would reset the connection and lose the end of what the upstream sent it.
-            LingeringClose.close(ctx.channel(), runtime.current().config().server(),
-                    !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
-                            || heads.droppedHeldBytes());
+            boolean unread = !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
+                    || heads.droppedHeldBytes();
+            ServerConfig server = runtime.current().config().server();
+            if (deliverQueuedFirst) {
+                deliverQueuedFirst = false;
+                LingeringClose.closeAfterQueued(ctx.channel(), server, unread, outcome.requestId());
+            } else {
+                LingeringClose.close(ctx.channel(), server, unread);
+            }
         }
     }
 

@@ -28,6 +28,7 @@ final class ExchangeOutcome {
     private String endpoint;
     private int attempts;
     private long bytesIn;
+    private boolean deliverQueued;
     private long bytesOut;
     private boolean aborted;
 
@@ -121,6 +122,16 @@ final class ExchangeOutcome {
 
     boolean wasAborted() {
         return aborted;
+    }
+
+    /** Cut because the upstream broke off: what was relayed is delivered before the connection closes. */
+    void abortedAfterQueued() {
+        aborted = true;
+        deliverQueued = true;
+    }
+
+    boolean deliversQueued() {
+        return deliverQueued;
     }
 
     void route(String routeName, String upstreamName) {

@@ -64,6 +64,14 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
         p.addFirst(NAME, new LingeringClose(quiet, server.lingeringTime().toNanos()));
     }
 
+    /**
+     * {@link #close}, once what is queued for the client has been written: a client still taking it, however
+     * slowly, is waited for; one that takes nothing for {@code idle-timeout} is not (see {@link PeerDrain}).
+     */
+    static void closeAfterQueued(Channel ch, ServerConfig server, boolean unreadBytes, String requestId) {
+        PeerDrain.thenRun(ch, server.idleTimeout().toNanos(), () -> close(ch, server, unreadBytes), requestId);
+    }
+
     /** Drops what the decoders still hand on, bytes they held before the lingering began. */
     private static final ChannelInboundHandlerAdapter DROP_DECODED = new DropDecoded();
 
