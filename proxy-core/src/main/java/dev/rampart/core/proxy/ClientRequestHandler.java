@@ -244,8 +244,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Route route = snapshot.router().match(new NettyRequestView(head));
-        if (route == null) {
-            failEarly(Reason.ROUTE_NOT_FOUND, null);
+        if (route == null || AmbiguousPaths.ambiguous(snapshot.router(), head, route)) {
+            failEarly(route == null ? Reason.ROUTE_NOT_FOUND : Reason.BAD_REQUEST, null);
             return;
         }
         RouteConfig rc = route.config();

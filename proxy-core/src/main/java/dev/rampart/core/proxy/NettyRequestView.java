@@ -14,6 +14,12 @@ final class NettyRequestView implements RequestView {
         this.request = request;
     }
 
+    /** The request with another path to route by (see {@link AmbiguousPaths}). */
+    NettyRequestView(HttpRequest request, String path) {
+        this.request = request;
+        this.path = path;
+    }
+
     @Override
     public String method() {
         return request.method().name();

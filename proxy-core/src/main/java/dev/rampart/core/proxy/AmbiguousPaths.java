@@ -1,0 +1,66 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.routing.Route;
+import dev.rampart.core.routing.Router;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * Paths that would be routed by one path and served as another, refused as ambiguous requests:
+ * <ul>
+ *   <li>Path parameters ({@code ;name=value} in a segment) as Tomcat, Jetty and Spring read them: they drop
+ *       every segment's parameters before they resolve the path, so {@code /;/admin} is {@code /admin} to
+ *       the application and {@code /api/internal;x/users} is {@code /api/internal/users}, while to routing,
+ *       as to RFC 3986, they are part of the segment. A path that meets another route once its parameters
+ *       are dropped would walk past a route that refuses a prefix. Parameters that leave the route as it
+ *       was ({@code ;jsessionid=...}) pass untouched.</li>
+ *   <li>A rewrite that makes a dot segment: {@code strip-prefix = "/api"} makes {@code /api../internal}
+ *       into {@code /../internal}, which is {@code /internal} to the upstream: a request routed by
+ *       {@code /api} would reach what a route before it keeps to itself (nginx's off-by-slash).</li>
+ * </ul>
+ */
+final class AmbiguousPaths {
+
+    private AmbiguousPaths() {
+    }
+
+    /** Whether {@code head}, which routing gave to {@code matched}, would be served as another path. */
+    static boolean ambiguous(Router router, HttpRequest head, Route matched) {
+        String uri = head.uri();
+        String routed = RequestTarget.routingForm(uri);
+        String rewritten = matched.rewritePath(routed);
+        if (rewritten != routed && makesDotSegment(ExchangeOutcome.pathOf(rewritten))) {
+            return true;
+        }
+        int query = uri.indexOf('?');
+        int semicolon = uri.indexOf(';');
+        if (semicolon < 0 || query >= 0 && semicolon > query) {
+            return false; // the common case looks no further
+        }
+        String path = ExchangeOutcome.pathOf(routed);
+        String without = RequestTarget.removeDotSegments(withoutParameters(path));
+        return !without.equals(path) && router.match(new NettyRequestView(head, without)) != matched;
+    }
+
+    private static boolean makesDotSegment(String path) {
+        return path.contains("/./") || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")
+                || path.contains("/.;") || path.contains("/..;");
+    }
+
+    /** {@code path} with every segment's parameters dropped: from each {@code ;} up to the next {@code /}. */
+    static String withoutParameters(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        boolean inParameters = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '/') {
+                inParameters = false;
+            } else if (c == ';') {
+                inParameters = true;
+            }
+            if (!inParameters) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}
