@@ -43,7 +43,8 @@ final class ConfigReloader implements AutoCloseable {
 
     /** What a reload does with a valid config, and how it is counted. */
     interface Target {
-        void apply(RampartConfig config);
+        /** Applies {@code config}; returns the config now in force (the listeners may have been kept). */
+        RampartConfig apply(RampartConfig config);
 
         void reloaded(boolean success);
     }
@@ -118,8 +119,9 @@ final class ConfigReloader implements AutoCloseable {
     }
 
     private boolean apply(RampartConfig next, String why) {
+        RampartConfig inForce;
         try {
-            target.apply(next);
+            inForce = target.apply(next);
         } catch (RuntimeException e) {
             // A config that passed every check and still could not be applied is a bug, but it must not
             // end the watch thread: later edits would then be ignored without a word.
@@ -130,7 +132,7 @@ final class ConfigReloader implements AutoCloseable {
         target.reloaded(true);
         log.info("reload ({}): {} applied ({}, {})", why, source.describe(),
                 count(next.routes().size(), "route"), count(next.upstreams().size(), "upstream"));
-        ConfigWarningLog.log("reload (" + why + ")", next);
+        ConfigWarningLog.log("reload (" + why + ")", inForce); // of the listeners it runs, not those asked for
         return true;
     }
 
@@ -245,9 +247,7 @@ final class ConfigReloader implements AutoCloseable {
                     if (now != null && !now.equals(directory)) {
                         directory = now; // a new directory in the old one's place: watch it, and read the file in it
                         watchLinks(file);
-                        if (file.toFile().isFile()) {
-                            reload("config directory replaced");
-                        }
+                        reloadOnceSettled(file, "config directory replaced");
                     }
                 }
                 if (key == null) {
@@ -258,16 +258,7 @@ final class ConfigReloader implements AutoCloseable {
                     continue;
                 }
                 awaitQuiet();
-                // A writer that empties the file and then writes it (a shell redirect fed by a slow command, a
-                // copy over the network) leaves it empty or half written for a moment: a file that does not
-                // load yet is given SETTLE to change again before its failure is logged and counted, or every
-                // such edit would set off the reload-failure alert although it ends well.
-                while (file.toFile().isFile() && !loads() && changesWithin(SETTLE)) {
-                    awaitQuiet();
-                }
-                if (file.toFile().isFile()) {
-                    reload("file changed");
-                }
+                reloadOnceSettled(file, "file changed");
                 watchLinks(file);
                 directory = directoryIdentity(file);
             }
@@ -288,6 +279,22 @@ final class ConfigReloader implements AutoCloseable {
             if (more != null && drain(more)) {
                 lastChange = System.nanoTime();
             }
+        }
+    }
+
+    /**
+     * Reloads the file, if it is there. A writer that empties the file and then writes it (a shell redirect
+     * fed by a slow command, a copy over the network, a directory made anew and filled) leaves it empty or
+     * half written for a moment: a file that does not load yet is given SETTLE to change again before its
+     * failure is logged and counted, or every such edit would set off the reload-failure alert although it
+     * ends well.
+     */
+    private void reloadOnceSettled(Path file, String why) throws InterruptedException {
+        while (file.toFile().isFile() && !loads() && changesWithin(SETTLE)) {
+            awaitQuiet();
+        }
+        if (file.toFile().isFile()) {
+            reload(why);
         }
     }
 

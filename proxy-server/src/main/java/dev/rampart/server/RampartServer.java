@@ -88,8 +88,8 @@ final class RampartServer {
                 () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));
         reloader = new ConfigReloader(source, new ConfigReloader.Target() {
             @Override
-            public void apply(RampartConfig next) {
-                applyReload(next);
+            public RampartConfig apply(RampartConfig next) {
+                return applyReload(next);
             }
 
             @Override
@@ -148,7 +148,7 @@ final class RampartServer {
         stopped.await();
     }
 
-    private void applyReload(RampartConfig loaded) {
+    private RampartConfig applyReload(RampartConfig loaded) {
         RampartConfig previous = runtime.config();
         RampartConfig next = ListenerSettings.keptFrom(previous, loaded);
         List<String> notApplied = ListenerSettings.changed(previous, loaded);
@@ -166,6 +166,7 @@ final class RampartServer {
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());
         registerBreakerGauges(next);
+        return next;
     }
 
     /** One state gauge per endpoint; gauges of endpoints no longer configured are removed. */

@@ -168,10 +168,11 @@ class ConfigReloaderTest {
         }
 
         @Override
-        public void apply(RampartConfig config) {
+        public RampartConfig apply(RampartConfig config) {
             if (applied.incrementAndGet() <= failing) {
                 throw new IllegalArgumentException("a check the config binder does not make");
             }
+            return config;
         }
 
         @Override

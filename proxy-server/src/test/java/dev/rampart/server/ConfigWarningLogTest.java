@@ -54,6 +54,22 @@ class ConfigWarningLogTest {
     }
 
     @Test
+    void aReloadWarnsOfTheListenersStillInForceNotOfThoseItCouldNotApply() throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, config(true).replace("admin { port = 0 }", "admin { host = \"0.0.0.0\", port = 0 }"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        try (LogCapture logs = LogCapture.start()) {
+            server = RampartServer.start(source, source.load(), false);
+
+            Files.writeString(file, config(false)); // admin back on loopback: takes effect only after a restart
+
+            String expected = "reload (file changed): config warning: admin: host \"0.0.0.0\" is not a loopback address";
+            awaitLogged(logs, "reload (file changed): " + WARNING);
+            assertTrue(logs.dump().contains(expected), logs.dump());
+        }
+    }
+
+    @Test
     void anAppliedReloadLogsTheWarningsOfTheNewConfig() throws Exception {
         Path file = dir.resolve("proxy.conf");
         Files.writeString(file, config(true));
@@ -64,12 +80,15 @@ class ConfigWarningLogTest {
 
             Files.writeString(file, config(false));
 
-            String expected = "WARN dev.rampart.server.ConfigWarningLog - reload (file changed): " + WARNING;
-            long until = System.nanoTime() + 15_000_000_000L;
-            while (!logs.dump().contains(expected) && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
-            assertTrue(logs.dump().contains(expected), logs.dump());
+            awaitLogged(logs, "WARN dev.rampart.server.ConfigWarningLog - reload (file changed): " + WARNING);
         }
+    }
+
+    private static void awaitLogged(LogCapture logs, String expected) throws InterruptedException {
+        long until = System.nanoTime() + 15_000_000_000L;
+        while (!logs.dump().contains(expected) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertTrue(logs.dump().contains(expected), logs.dump());
     }
 }
