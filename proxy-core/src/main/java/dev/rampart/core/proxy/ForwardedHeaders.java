@@ -55,7 +55,7 @@ final class ForwardedHeaders {
                                      String requestId, String clientIp, String proto, long contentLength) {
         HttpHeaders source = in.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
-        if (copyEndToEnd(source, out)) {
+        if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
             dropAliasesOfSetHeaders(out, requestIdHeader);
         }
         out.remove(HttpHeaderNames.HOST);
@@ -244,9 +244,11 @@ final class ForwardedHeaders {
         if (head != null) {
             connection.addAll(head.getAll(HttpHeaderNames.CONNECTION)); // the head's names hold for the whole message
         }
+        // Underscores read as dashes, as CGI, WSGI and Rack servers read them (see dropAliasesOfSetHeaders).
+        String requestId = requestIdHeader.replace('_', '-');
         trailers.names().stream()
-                .filter(name -> forbidden.contains(name.toLowerCase(java.util.Locale.ROOT))
-                        || name.equalsIgnoreCase(requestIdHeader) || namedInAny(connection, name))
+                .filter(name -> forbidden.contains(name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                        || name.replace('_', '-').equalsIgnoreCase(requestId) || namedInAny(connection, name))
                 .toList()
                 .forEach(trailers::remove);
     }
@@ -283,12 +285,14 @@ final class ForwardedHeaders {
      */
     private static void dropAliasesOfSetHeaders(HttpHeaders out, String requestIdHeader) {
         List<String> aliases = null;
+        String requestId = requestIdHeader.replace('_', '-'); // a name of the operator's may have one too
+        boolean everyName = requestIdHeader.indexOf('_') >= 0;
         for (String name : out.names()) {
-            if (name.indexOf('_') < 0) {
+            if (name.indexOf('_') < 0 && !everyName) {
                 continue;
             }
             String dashed = name.replace('_', '-');
-            if (dashed.equalsIgnoreCase(requestIdHeader) || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_FOR)
+            if (dashed.equalsIgnoreCase(requestId) || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_FOR)
                     || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_PROTO)
                     || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_HOST)
                     || AsciiString.contentEqualsIgnoreCase(dashed, X_RAMPART_ATTEMPT)) {

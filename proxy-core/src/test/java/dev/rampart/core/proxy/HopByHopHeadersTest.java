@@ -198,6 +198,23 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aRequestIdHeaderNamedWithUnderscoresDropsTheClientsDashedSpellingToo() {
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", "")
+                     .replace("access-log { enabled = false }",
+                             "access-log { enabled = false }\n  request-id { header = \"X_Trace_Id\", trust-incoming = false }"));
+             RawHttp raw = harness.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Trace-Id: forged\r\nx-trace_id: forged\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            List<String> ids = fake.requests().get(0).headers().entries().stream()
+                    .filter(h -> h.getKey().replace('_', '-').equalsIgnoreCase("x-trace-id"))
+                    .map(java.util.Map.Entry::getValue).toList();
+            assertEquals(1, ids.size(), "the proxy's own, alone: " + ids);
+            assertTrue(!ids.get(0).equals("forged"), ids.get(0));
+        }
+    }
+
+    @Test
     void aClientCannotForgeTheAttemptHeader() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Rampart-Attempt: 7\r\n\r\n");
@@ -250,7 +267,7 @@ class HopByHopHeadersTest {
                     + "5\r\nhello\r\n0\r\n"
                     + "Host: evil\r\nAuthorization: Basic Zm9vOmJhcg==\r\nX-Forwarded-For: 6.6.6.6\r\n"
                     + "X-Request-Id: forged\r\nX-Rampart-Attempt: 9\r\nConnection: close\r\n"
-                    + "X-Checksum: 5d41402a\r\n\r\n");
+                    + "X_Forwarded_For: 6.6.6.6\r\nX_Request_Id: forged\r\nX-Checksum: 5d41402a\r\n\r\n");
             assertEquals(200, raw.read().status());
             io.netty.handler.codec.http.HttpHeaders trailers = fake.requests().get(0).trailers();
             assertEquals(List.of("X-Checksum"), List.copyOf(trailers.names()), "only what a trailer may carry: "
