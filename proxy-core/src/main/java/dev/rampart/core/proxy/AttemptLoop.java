@@ -57,6 +57,8 @@ final class AttemptLoop {
     private final ClientResponseWriter clientResponse;
     private final AttemptRecorder recorder;
     private OriginAttempt current;
+    /** When the upstream's body last came (0: none yet), for {@link #bodyFlowingRecently}. */
+    private long lastContentNanos;
     private ScheduledFuture<?> backoffTimer;
     private Future<OriginConnection> pendingAcquire;
     private long firstAttemptNanos = -1;
@@ -349,7 +351,16 @@ final class AttemptLoop {
     }
 
     void relayContent(HttpContent content) {
+        lastContentNanos = snapshot.ticker().read();
         clientResponse.relayContent(content);
+    }
+
+    /**
+     * Whether the upstream relayed body within the last per-try timeout: a response still flowing (a stream,
+     * a long download) when the route's deadline cut it, which says nothing against the endpoint.
+     */
+    boolean bodyFlowingRecently() {
+        return lastContentNanos != 0 && snapshot.ticker().read() - lastContentNanos < perTryTimeoutNanos();
     }
 
     void relayLast(OriginAttempt attempt, LastHttpContent last) {

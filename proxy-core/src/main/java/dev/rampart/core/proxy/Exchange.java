@@ -265,9 +265,11 @@ final class Exchange {
             return;
         }
         if (clientResponse.responseStarted()) {
-            if (clientResponse.clientWritable()) {
+            if (clientResponse.clientWritable() && !attempts.bodyFlowingRecently()) {
                 // The relay was waiting for the upstream's next bytes, not for the client to take the last
-                // ones: the upstream left its body unfinished, a timeout for its breaker as before the head.
+                // ones, and none came for a per-try timeout: the upstream left its body unfinished, a timeout
+                // for its breaker as before the head. A stream still flowing was cut by the route's own limit,
+                // and ends as a success: five SSE clients must not open a healthy endpoint's breaker.
                 attempts.timeOutCurrent();
             }
             endWith(Reason.GATEWAY_TIMEOUT); // cut mid-body
