@@ -2,7 +2,6 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RespondConfig;
 import dev.rampart.core.config.RouteConfig;
-import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.RequestIds;
@@ -367,13 +366,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             // next byte would reset the connection and lose the end of what the upstream sent it.
             boolean unread = !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
                     || heads.droppedHeldBytes();
-            ServerConfig server = runtime.current().config().server();
-            if (deliverQueuedFirst) {
-                deliverQueuedFirst = false;
-                LingeringClose.closeAfterQueued(ctx.channel(), server, unread, outcome.requestId());
-            } else {
-                LingeringClose.close(ctx.channel(), server, unread);
-            }
+            LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, deliverQueuedFirst,
+                    outcome.requestId());
+            deliverQueuedFirst = false;
         }
     }
 

@@ -362,7 +362,7 @@ final class Exchange {
      * The upstream broke off its response mid-body: what it sent still reaches the client, and then the
      * connection closes, which shows the response unfinished (a body shorter than its Content-Length, or no
      * last chunk). Closing at once would throw away what a slow client has not taken yet: megabytes of a
-     * download it could resume from, the last events of a stream. See {@link LingeringClose#closeAfterQueued}.
+     * download it could resume from, the last events of a stream. See {@code LingeringClose.close}.
      */
     void abortAfterQueued() {
         attempts.abandonCurrent();

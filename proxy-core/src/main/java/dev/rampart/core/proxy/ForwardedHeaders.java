@@ -56,7 +56,7 @@ final class ForwardedHeaders {
         HttpHeaders source = in.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
-            dropAliasesOfSetHeaders(out, requestIdHeader);
+            UnderscoreAliases.dropFrom(out, requestIdHeader);
         }
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
@@ -244,7 +244,7 @@ final class ForwardedHeaders {
         if (head != null) {
             connection.addAll(head.getAll(HttpHeaderNames.CONNECTION)); // the head's names hold for the whole message
         }
-        // Underscores read as dashes, as CGI, WSGI and Rack servers read them (see dropAliasesOfSetHeaders).
+        // Underscores read as dashes, as CGI, WSGI and Rack servers read them (see UnderscoreAliases).
         String requestId = requestIdHeader.replace('_', '-');
         trailers.names().stream()
                 .filter(name -> forbidden.contains(name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
@@ -256,7 +256,7 @@ final class ForwardedHeaders {
     /**
      * Copies every header except hop-by-hop ones, those named in Connection, and framing.
      *
-     * @return whether a copied name has an underscore in it (see {@link #dropAliasesOfSetHeaders})
+     * @return whether a copied name has an underscore in it (see {@link UnderscoreAliases})
      */
     static boolean copyEndToEnd(HttpHeaders source, HttpHeaders out) {
         boolean underscore = false;
@@ -274,37 +274,6 @@ final class ForwardedHeaders {
             underscore |= AsciiString.indexOf(name, '_', 0) >= 0;
         }
         return underscore;
-    }
-
-    /**
-     * Drops a client's header whose name, with {@code _} read as {@code -}, is one the proxy sets
-     * ({@code X_Forwarded_For}, {@code X_Request_Id}): CGI, WSGI and Rack servers give both spellings one
-     * variable ({@code HTTP_X_FORWARDED_FOR}) and some join the two, so the client's claim would ride along
-     * with the proxy's. Other names with underscores pass (nginx drops every one by default; Envoy and
-     * HAProxy pass them).
-     */
-    private static void dropAliasesOfSetHeaders(HttpHeaders out, String requestIdHeader) {
-        List<String> aliases = null;
-        String requestId = requestIdHeader.replace('_', '-'); // a name of the operator's may have one too
-        boolean everyName = requestIdHeader.indexOf('_') >= 0;
-        for (String name : out.names()) {
-            if (name.indexOf('_') < 0 && !everyName) {
-                continue;
-            }
-            String dashed = name.replace('_', '-');
-            if (dashed.equalsIgnoreCase(requestId) || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_FOR)
-                    || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_PROTO)
-                    || AsciiString.contentEqualsIgnoreCase(dashed, X_FORWARDED_HOST)
-                    || AsciiString.contentEqualsIgnoreCase(dashed, X_RAMPART_ATTEMPT)) {
-                if (aliases == null) {
-                    aliases = new java.util.ArrayList<>(2);
-                }
-                aliases.add(name);
-            }
-        }
-        if (aliases != null) {
-            aliases.forEach(out::remove);
-        }
     }
 
     static boolean isHopByHop(CharSequence name) {

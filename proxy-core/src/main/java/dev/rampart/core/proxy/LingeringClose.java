@@ -65,11 +65,16 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * {@link #close}, once what is queued for the client has been written: a client still taking it, however
-     * slowly, is waited for; one that takes nothing for {@code idle-timeout} is not (see {@link PeerDrain}).
+     * {@link #close}, with {@code afterQueued} once what is queued for the client has been written: a client
+     * still taking it, however slowly, is waited for; one that takes nothing for {@code idle-timeout} is not
+     * (see {@link PeerDrain}).
      */
-    static void closeAfterQueued(Channel ch, ServerConfig server, boolean unreadBytes, String requestId) {
-        PeerDrain.thenRun(ch, server.idleTimeout().toNanos(), () -> close(ch, server, unreadBytes), requestId);
+    static void close(Channel ch, ServerConfig server, boolean unreadBytes, boolean afterQueued, String requestId) {
+        if (afterQueued) {
+            PeerDrain.thenRun(ch, server.idleTimeout().toNanos(), () -> close(ch, server, unreadBytes), requestId);
+        } else {
+            close(ch, server, unreadBytes);
+        }
     }
 
     /** Drops what the decoders still hand on, bytes they held before the lingering began. */

@@ -1,0 +1,49 @@
+package dev.rampart.core.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Drops a client's header whose name, with {@code _} read as {@code -}, is one the proxy sets
+ * ({@code X_Forwarded_For}, {@code X_Request_Id}): CGI, WSGI and Rack servers give both spellings one
+ * variable ({@code HTTP_X_FORWARDED_FOR}) and some join the two, so the client's claim would ride along with
+ * the proxy's. Other names with underscores pass (nginx drops every one by default; Envoy and HAProxy pass
+ * them).
+ */
+final class UnderscoreAliases {
+
+    private UnderscoreAliases() {
+    }
+
+    /** Removes from {@code out} the other spellings of the headers the proxy sets, {@code requestIdHeader} among them. */
+    static void dropFrom(HttpHeaders out, String requestIdHeader) {
+        List<String> aliases = null;
+        String requestId = requestIdHeader.replace('_', '-'); // a name of the operator's may have one too
+        boolean everyName = requestIdHeader.indexOf('_') >= 0;
+        for (String name : out.names()) {
+            if (name.indexOf('_') < 0 && !everyName) {
+                continue;
+            }
+            String dashed = name.replace('_', '-');
+            if (dashed.equalsIgnoreCase(requestId) || isSetByTheProxy(dashed)) {
+                if (aliases == null) {
+                    aliases = new ArrayList<>(2);
+                }
+                aliases.add(name);
+            }
+        }
+        if (aliases != null) {
+            aliases.forEach(out::remove);
+        }
+    }
+
+    private static boolean isSetByTheProxy(String dashed) {
+        return AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_FOR)
+                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_PROTO)
+                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_HOST)
+                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_RAMPART_ATTEMPT);
+    }
+}
