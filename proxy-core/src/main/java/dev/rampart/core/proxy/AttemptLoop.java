@@ -59,6 +59,8 @@ final class AttemptLoop {
     private OriginAttempt current;
     /** When the upstream's body last came (0: none yet), for {@link #bodyFlowingRecently}. */
     private long lastContentNanos;
+    /** {@code server.idle-timeout} between parts of the response's body; null until its first part. */
+    private LazyDeadline stall;
     private ScheduledFuture<?> backoffTimer;
     private Future<OriginConnection> pendingAcquire;
     private long firstAttemptNanos = -1;
@@ -183,6 +185,9 @@ final class AttemptLoop {
             pendingAcquire = null;
         }
         cancelBackoff();
+        if (stall != null) {
+            stall.cancel();
+        }
     }
 
     /** Cancels a pending backoff, so that no further attempt starts. */
@@ -352,6 +357,11 @@ final class AttemptLoop {
 
     void relayContent(HttpContent content) {
         lastContentNanos = snapshot.ticker().read();
+        if (stall == null) {
+            // Only a body that comes in parts: a small one arrives with its end, and costs no timer.
+            stall = new LazyDeadline(ctx.executor(), exchange.guarded(exchange::onResponseStalled));
+        }
+        stall.arm(snapshot.config().server().idleTimeout().toNanos());
         clientResponse.relayContent(content);
     }
 

@@ -287,6 +287,25 @@ final class Exchange {
     }
 
     /**
+     * No part of the response's body came for {@code server.idle-timeout}, whatever the route's timeout
+     * (nginx's {@code proxy_read_timeout} and {@code send_timeout}): the upstream stopped sending (a timeout
+     * for its breaker, the response cut with GATEWAY_TIMEOUT), or the client stopped taking it, and with
+     * backpressure nothing more was read (gone, as far as the response can tell: logged 499).
+     */
+    void onResponseStalled() {
+        if (finished) {
+            return;
+        }
+        if (clientResponse.clientWritable()) {
+            attempts.timeOutCurrent();
+            endWith(Reason.GATEWAY_TIMEOUT);
+        } else {
+            ctx.close();
+            onClientClosed();
+        }
+    }
+
+    /**
      * The drain's {@code shutdown-grace} ran out with this exchange unfinished: answered 503 SHUTTING_DOWN
      * (retryable, so the client can go elsewhere) when nothing of the response was sent, else cut, with
      * SHUTTING_DOWN as the reason either way. A WebSocket conversation ends with its connection, and is

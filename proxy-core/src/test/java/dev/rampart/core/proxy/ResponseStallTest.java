@@ -1,0 +1,81 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.Closing;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code server.idle-timeout} bounds a response in progress, whatever the route's timeout: an upstream that
+ * stops sending its body, or a client that stops taking it, does not hold the connection, the upstream
+ * connection and the bulkhead slot until the route's (often long, for streams) timeout.
+ */
+class ResponseStallTest {
+
+    private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    @RegisterExtension
+    final Closing closing = new Closing();
+
+    private ProxyHarness proxyFor(UpstreamBehavior behavior) {
+        FakeUpstream upstream = closing.add(FakeUpstream.start(behavior));
+        return closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"] }",
+                "{ name = default, upstream = app, timeout = 60s, retry { attempts = 1 } }")
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 1s }")));
+    }
+
+    @Test
+    void anUpstreamThatStopsSendingItsBodyIsCutAfterTheIdleTimeoutNotTheRoutes() throws IOException {
+        ProxyHarness proxy = proxyFor((req, reply) -> reply.raw(HEAD + "5\r\ndata\n\r\n"));
+        long start = System.nanoTime();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = raw.socket().getInputStream();
+            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 200"));
+            raw.socket().setSoTimeout(20_000);
+            String body = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(!body.endsWith("0\r\n\r\n"), "cut, without a last chunk: " + body);
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMillis < 10_000, "cut after the 1 s idle timeout, not the route's 60 s: " + tookMillis + " ms");
+        ExchangeRecord record = awaitRecord(proxy);
+        assertEquals(200, record.status());
+        assertEquals("GATEWAY_TIMEOUT", record.reason());
+    }
+
+    @Test
+    void aClientThatStopsReadingItsResponseIsLetGoAfterTheIdleTimeout() throws Exception {
+        byte[] big = new byte[32 * 1024 * 1024];
+        ProxyHarness proxy = proxyFor((req, reply) -> reply.send(200, "application/octet-stream",
+                new String(big, StandardCharsets.ISO_8859_1)));
+        try (RawHttp raw = proxy.raw()) {
+            raw.socket().setReceiveBufferSize(16 * 1024);
+            raw.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            ExchangeRecord record = awaitRecord(proxy); // taking nothing: the exchange ends on its own
+
+            assertEquals(499, record.status(), "the client is gone, as far as the response can tell");
+        }
+    }
+
+    private static ExchangeRecord awaitRecord(ProxyHarness proxy) {
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (proxy.observer.exchanges.isEmpty() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, proxy.observer.exchanges.size(), "one exchange, ended");
+        return proxy.observer.exchanges.get(0);
+    }
+}
