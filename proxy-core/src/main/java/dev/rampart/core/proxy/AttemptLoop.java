@@ -366,11 +366,14 @@ final class AttemptLoop {
     }
 
     /**
-     * Whether the upstream relayed body within the last per-try timeout: a response still flowing (a stream,
-     * a long download) when the route's deadline cut it, which says nothing against the endpoint.
+     * Whether the upstream relayed body within the last per-try timeout, or half the route's timeout if
+     * that is less (a per-try timeout as long as the route's would call any stall recent): a response still
+     * flowing (a stream, a long download) when the route's deadline cut it, which says nothing against the
+     * endpoint.
      */
     boolean bodyFlowingRecently() {
-        return lastContentNanos != 0 && snapshot.ticker().read() - lastContentNanos < perTryTimeoutNanos();
+        long window = Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2);
+        return lastContentNanos != 0 && snapshot.ticker().read() - lastContentNanos < window;
     }
 
     void relayLast(OriginAttempt attempt, LastHttpContent last) {
