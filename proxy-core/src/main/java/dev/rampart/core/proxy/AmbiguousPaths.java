@@ -12,7 +12,8 @@ import io.netty.handler.codec.http.HttpRequest;
  *       the application and {@code /api/internal;x/users} is {@code /api/internal/users}, while to routing,
  *       as to RFC 3986, they are part of the segment. A path that meets another route once its parameters
  *       are dropped would walk past a route that refuses a prefix. Parameters that leave the route as it
- *       was ({@code ;jsessionid=...}) pass untouched.</li>
+ *       was ({@code ;jsessionid=...}) pass untouched, and so do parameters of the last segment unless
+ *       the path without them meets a route that answers itself (a rule that refuses it).</li>
  *   <li>A rewrite that makes a dot segment: {@code strip-prefix = "/api"} makes {@code /api../internal}
  *       into {@code /../internal}, which is {@code /internal} to the upstream: a request routed by
  *       {@code /api} would reach what a route before it keeps to itself (nginx's off-by-slash).</li>
@@ -38,7 +39,18 @@ final class AmbiguousPaths {
         }
         String path = ExchangeOutcome.pathOf(routed);
         String without = RequestTarget.removeDotSegments(withoutParameters(path));
-        return !without.equals(path) && router.match(new NettyRequestView(head, without)) != matched;
+        if (without.equals(path)) {
+            return false;
+        }
+        Route other = router.match(new NettyRequestView(head, without));
+        if (other == matched) {
+            return false;
+        }
+        // Parameters in the last segment only change how that segment ends: they matter to a route matched by
+        // a regex (an exact "^/admin$"), and refused there when that route answers itself (a rule that denies),
+        // while Tomcat's "/logo.png;jsessionid=..." goes on to the route it met, not to a "\.png$" one.
+        boolean lastSegmentOnly = path.lastIndexOf('/') < path.indexOf(';');
+        return !lastSegmentOnly || other != null && other.config().respond().isPresent();
     }
 
     private static boolean makesDotSegment(String path) {

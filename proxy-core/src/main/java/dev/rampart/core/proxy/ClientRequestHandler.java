@@ -171,6 +171,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             raw.fromClient(msg);
             return;
         }
+        if (!awaitingHead && !requestInFlight) {
+            ReferenceCountUtil.release(msg); // closing (what was queued still going out): nothing more is served
+            return;
+        }
         if (msg instanceof HttpRequest head) {
             if (head.decoderResult().isFailure()) {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.

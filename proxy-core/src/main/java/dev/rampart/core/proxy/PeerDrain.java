@@ -51,8 +51,10 @@ final class PeerDrain implements Runnable {
             return;
         }
         long pending = pending();
-        if (pending < pendingBefore) {
-            pendingBefore = pending; // still reading: another idle timeout
+        // Still reading: the queue shrank, or the kernel sent the peer some of what it holds for it (megabytes
+        // of a send buffer can take a slow reader longer than the idle timeout, with the queue standing still).
+        if (pending < pendingBefore || KernelSends.nanosSinceDataSent(side) < idleNanos) {
+            pendingBefore = pending; // another idle timeout
             arm();
             return;
         }

@@ -28,7 +28,10 @@ final class UnderscoreAliases {
                 continue;
             }
             String dashed = name.replace('_', '-');
-            if (dashed.equalsIgnoreCase(requestId) || isSetByTheProxy(dashed)) {
+            // A dashed name is dropped only as the request-id header's other spelling: X-Forwarded-For itself
+            // is the chain the proxy extends.
+            if (dashed.equalsIgnoreCase(requestId) && !name.equalsIgnoreCase(requestIdHeader)
+                    || name.indexOf('_') >= 0 && isSetByTheProxy(dashed)) {
                 if (aliases == null) {
                     aliases = new ArrayList<>(2);
                 }

@@ -28,6 +28,8 @@ class AmbiguousPathsTest {
         upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", req.uri()));
         proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", """
                 { name = deny, match { path-prefix = "/admin" }, respond { status = 403 } },
+                { name = secret, match { path-regex = "^/secret$" }, respond { status = 403 } },
+                { name = static, match { path-regex = "\\\\.png$" }, upstream = app },
                 { name = internal, match { path-prefix = "/api/internal/" }, respond { status = 403 } },
                 { name = api, match { path-prefix = "/api" }, rewrite { strip-prefix = "/api" }, upstream = app },
                 { name = app, upstream = app }
@@ -41,7 +43,7 @@ class AmbiguousPathsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/;/admin", "/;x=1/admin", "/api/internal;x/users", "/api/;/internal/users",
+    @ValueSource(strings = {"/;/admin", "/;x=1/admin", "/secret;x", "/api/internal;x/users", "/api/;/internal/users",
             "/api%2F;%2Finternal/users"})
     void parametersThatWouldMoveTheRequestToAnotherRouteAreRefused(String path) {
         assertEquals(400, get(path).status(), path);
@@ -63,7 +65,8 @@ class AmbiguousPathsTest {
 
     @ParameterizedTest
     @CsvSource({"/shop;jsessionid=A1/cart, 200", "/a;v=1/b;w=2, 200", "/admin;x/y, 403", "/api/internal/u;x, 403",
-            "/x?q=/;/admin, 200"})
+            "/x?q=/;/admin, 200",
+            "/img/logo.png;jsessionid=AB12, 200"})
     void parametersThatLeaveTheRouteAsItWasPass(String path, int status) {
         RawHttp.Response response = get(path);
         assertEquals(status, response.status(), path);

@@ -76,6 +76,10 @@ class CutResponseDeliveryTest {
             client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertTrue(upstreamDone.await(10, TimeUnit.SECONDS), "the upstream sent its part");
             Thread.sleep(300); // the upstream's close reaches the proxy while most of the body waits for the client
+            client.getOutputStream().write("POST /order HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx"
+                    .getBytes(StandardCharsets.US_ASCII)); // sent while the cut response is still going out
+            Thread.sleep(300);
+            assertEquals(1, upstream.connections(), "a request behind a cut one is never served, nor sent upstream");
 
             InputStream in = client.getInputStream();
             String line = SocketUpstream.readLine(in);

@@ -204,13 +204,16 @@ class HopByHopHeadersTest {
                      .replace("access-log { enabled = false }",
                              "access-log { enabled = false }\n  request-id { header = \"X_Trace_Id\", trust-incoming = false }"));
              RawHttp raw = harness.raw()) {
-            raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Trace-Id: forged\r\nx-trace_id: forged\r\n\r\n");
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Trace-Id: forged\r\nx-trace_id: forged\r\n"
+                    + "X-Forwarded-For: 10.0.0.1\r\n\r\n");
             assertEquals(200, raw.read().status());
             List<String> ids = fake.requests().get(0).headers().entries().stream()
                     .filter(h -> h.getKey().replace('_', '-').equalsIgnoreCase("x-trace-id"))
                     .map(java.util.Map.Entry::getValue).toList();
             assertEquals(1, ids.size(), "the proxy's own, alone: " + ids);
             assertTrue(!ids.get(0).equals("forged"), ids.get(0));
+            assertEquals("10.0.0.1, 127.0.0.1", fake.requests().get(0).header("x-forwarded-for"),
+                    "the chain itself is kept and extended");
         }
     }
 
