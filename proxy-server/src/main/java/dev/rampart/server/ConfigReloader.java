@@ -95,8 +95,7 @@ final class ConfigReloader implements AutoCloseable {
             }
             RampartConfig next;
             try {
-                next = source.load();
-                Router.compile(next.routes());
+                next = loadChecked();
             } catch (ConfigException | IllegalArgumentException e) {
                 log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
                 target.reloaded(false);
@@ -272,13 +271,8 @@ final class ConfigReloader implements AutoCloseable {
      * written next to it all the time must not put the reload off for ever.
      */
     private void awaitQuiet() throws InterruptedException {
-        long lastChange = System.nanoTime();
-        long left;
-        while ((left = DEBOUNCE.toNanos() - (System.nanoTime() - lastChange)) > 0) {
-            WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
-            if (more != null && drain(more)) {
-                lastChange = System.nanoTime();
-            }
+        while (changesWithin(DEBOUNCE)) {
+            // each change of the file starts the quiet period again
         }
     }
 
@@ -311,10 +305,17 @@ final class ConfigReloader implements AutoCloseable {
         return false;
     }
 
+    /** The file's config, with the route problems the loader cannot see checked too (as at start). */
+    private RampartConfig loadChecked() {
+        RampartConfig config = source.load();
+        Router.compile(config.routes());
+        return config;
+    }
+
     /** Whether the file would be accepted now; says nothing and counts nothing either way. */
     private boolean loads() {
         try {
-            Router.compile(source.load().routes());
+            loadChecked();
             return true;
         } catch (RuntimeException e) {
             return false;

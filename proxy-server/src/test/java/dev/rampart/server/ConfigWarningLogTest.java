@@ -43,11 +43,8 @@ class ConfigWarningLogTest {
 
     @Test
     void theWarningsOfTheConfigAreLoggedAtStart() throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, config(false));
-        ConfigSource source = ConfigSource.resolve(Optional.of(file));
         try (LogCapture logs = LogCapture.start()) {
-            server = RampartServer.start(source, source.load(), false);
+            Path file = startWith(config(false));
 
             assertTrue(logs.dump().contains("WARN dev.rampart.server.ConfigWarningLog - start: " + WARNING), logs.dump());
         }
@@ -55,11 +52,8 @@ class ConfigWarningLogTest {
 
     @Test
     void aReloadWarnsOfTheListenersStillInForceNotOfThoseItCouldNotApply() throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, config(true).replace("admin { port = 0 }", "admin { host = \"0.0.0.0\", port = 0 }"));
-        ConfigSource source = ConfigSource.resolve(Optional.of(file));
         try (LogCapture logs = LogCapture.start()) {
-            server = RampartServer.start(source, source.load(), false);
+            Path file = startWith(config(true).replace("admin { port = 0 }", "admin { host = \"0.0.0.0\", port = 0 }"));
 
             Files.writeString(file, config(false)); // admin back on loopback: takes effect only after a restart
 
@@ -71,17 +65,23 @@ class ConfigWarningLogTest {
 
     @Test
     void anAppliedReloadLogsTheWarningsOfTheNewConfig() throws Exception {
-        Path file = dir.resolve("proxy.conf");
-        Files.writeString(file, config(true));
-        ConfigSource source = ConfigSource.resolve(Optional.of(file));
         try (LogCapture logs = LogCapture.start()) {
-            server = RampartServer.start(source, source.load(), false);
+            Path file = startWith(config(true));
             assertFalse(logs.dump().contains("config warning"), logs.dump());
 
             Files.writeString(file, config(false));
 
             awaitLogged(logs, "WARN dev.rampart.server.ConfigWarningLog - reload (file changed): " + WARNING);
         }
+    }
+
+    /** Starts the server on a config file of {@code text}; returns the file. */
+    private Path startWith(String text) throws Exception {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, text);
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        server = RampartServer.start(source, source.load(), false);
+        return file;
     }
 
     private static void awaitLogged(LogCapture logs, String expected) throws InterruptedException {

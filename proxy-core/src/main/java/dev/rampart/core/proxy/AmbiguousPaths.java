@@ -55,7 +55,7 @@ final class AmbiguousPaths {
 
     private static boolean makesDotSegment(String path) {
         return path.contains("/./") || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")
-                || path.contains("/.;") || path.contains("/..;");
+                || RequestTarget.hasDotSegmentWithParameters(path);
     }
 
     /** {@code path} with every segment's parameters dropped: from each {@code ;} up to the next {@code /}. */

@@ -38,8 +38,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ProxySnapshot snapshot;
     private HttpRequest request;
     private ExchangeOutcome outcome;
-    /** The exchange that just ended was cut by its upstream: deliver what is queued before the close. */
-    private boolean deliverQueuedFirst;
     private Exchange exchange;
     private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
@@ -326,7 +324,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        deliverQueuedFirst = done.deliversQueued();
         requestDone(requestBodyConsumed && !done.wasAborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
                 finished.requestBodyComplete(), upstreamNanos);
     }
@@ -370,9 +367,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             // next byte would reset the connection and lose the end of what the upstream sent it.
             boolean unread = !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
                     || heads.droppedHeldBytes();
-            LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, deliverQueuedFirst,
+            // A response its upstream cut: what is queued still goes out before the close.
+            LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, outcome.deliversQueued(),
                     outcome.requestId());
-            deliverQueuedFirst = false;
         }
     }
 

@@ -247,8 +247,11 @@ final class ForwardedHeaders {
         // Underscores read as dashes, as CGI, WSGI and Rack servers read them (see UnderscoreAliases).
         String requestId = requestIdHeader.replace('_', '-');
         trailers.names().stream()
-                .filter(name -> forbidden.contains(name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
-                        || name.replace('_', '-').equalsIgnoreCase(requestId) || namedInAny(connection, name))
+                .filter(name -> {
+                    String dashed = name.replace('_', '-');
+                    return forbidden.contains(dashed.toLowerCase(java.util.Locale.ROOT))
+                            || dashed.equalsIgnoreCase(requestId) || namedInAny(connection, name);
+                })
                 .toList()
                 .forEach(trailers::remove);
     }

@@ -75,7 +75,7 @@ final class RequestTarget {
      * before they resolve dot segments, so the application would serve {@code /admin} from a request
      * routed by {@code /x}. No client sends one; it is refused rather than resolved either way.
      */
-    private static boolean hasDotSegmentWithParameters(String path) {
+    static boolean hasDotSegmentWithParameters(String path) {
         if (path.indexOf(';') < 0) {
             return false; // the common case looks no further
         }

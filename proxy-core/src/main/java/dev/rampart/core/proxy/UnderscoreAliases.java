@@ -24,14 +24,15 @@ final class UnderscoreAliases {
         String requestId = requestIdHeader.replace('_', '-'); // a name of the operator's may have one too
         boolean everyName = requestIdHeader.indexOf('_') >= 0;
         for (String name : out.names()) {
-            if (name.indexOf('_') < 0 && !everyName) {
+            boolean underscored = name.indexOf('_') >= 0;
+            if (!underscored && !everyName) {
                 continue;
             }
             String dashed = name.replace('_', '-');
             // A dashed name is dropped only as the request-id header's other spelling: X-Forwarded-For itself
             // is the chain the proxy extends.
             if (dashed.equalsIgnoreCase(requestId) && !name.equalsIgnoreCase(requestIdHeader)
-                    || name.indexOf('_') >= 0 && isSetByTheProxy(dashed)) {
+                    || underscored && isSetByTheProxy(dashed)) {
                 if (aliases == null) {
                     aliases = new ArrayList<>(2);
                 }
