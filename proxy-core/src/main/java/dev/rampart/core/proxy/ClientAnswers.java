@@ -13,9 +13,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The answers a client connection gets from the proxy itself rather than from an upstream: the refusal of
@@ -34,6 +36,8 @@ final class ClientAnswers {
     private long dropAllowance = -1;
     /** The answer whose request's body is being dropped: the request ends no sooner than it is written. */
     private ChannelFuture dropAnswered;
+    /** Ends a drop that outlasts {@code lingering-time}, however steadily the body trickles in. */
+    private ScheduledFuture<?> dropCap;
 
     ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx) {
         this.handler = handler;
@@ -92,6 +96,9 @@ final class ClientAnswers {
         if (drop) {
             dropAllowance = snapshot.config().server().maxRequestBody();
             dropAnswered = answered;
+            // As nginx's discarding of a body: request-body-timeout bounds each pause, lingering-time the whole.
+            dropCap = ctx.executor().schedule(this::dropTookTooLong,
+                    snapshot.config().server().lingeringTime().toNanos(), TimeUnit.NANOSECONDS);
             handler.readBody();
         } else {
             answered.addListener((ChannelFutureListener) f -> handler.requestDone(reusable, reusable, -1));
@@ -122,10 +129,27 @@ final class ClientAnswers {
 
     /** The body being dropped ended ({@code whole}), or will not: it timed out, or the client left. */
     void endDrop(boolean whole) {
+        endDrop(whole, whole);
+    }
+
+    /**
+     * The body has been dropped for {@code lingering-time}: the connection closes at once, with no lingering
+     * close after it (the answer went out that long ago), so that a client trickling a body just fast enough
+     * for {@code request-body-timeout} cannot hold it open for as long as {@code max-request-body} lasts.
+     */
+    private void dropTookTooLong() {
+        if (droppingBody()) {
+            endDrop(false, true);
+        }
+    }
+
+    /** @param nothingLeftToRead whether the connection may close without lingering (see {@link LingeringClose}) */
+    private void endDrop(boolean whole, boolean nothingLeftToRead) {
         dropAllowance = -1;
+        dropCap.cancel(false);
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
-        answered.addListener((ChannelFutureListener) f -> handler.requestDone(whole, whole, -1));
+        answered.addListener((ChannelFutureListener) f -> handler.requestDone(whole, nothingLeftToRead, -1));
     }
 
     /**
