@@ -162,6 +162,21 @@ final class ConfigSection {
         return n == null ? defaultValue : n;
     }
 
+    /** A size, or the word {@code auto} (and absent) for {@code auto}'s stand-in value. */
+    long sizeOrAuto(String key, long auto) {
+        ConfigValue v = value(key);
+        if (v == null || "auto".equals(v.unwrapped())) {
+            return auto;
+        }
+        if (v.valueType() == com.typesafe.config.ConfigValueType.STRING
+                && !((String) v.unwrapped()).trim().matches("[0-9.]+\\s*[A-Za-z]*")) {
+            ValueReader.mismatch(path(key), "a size (e.g. 512m) or auto", v, problems);
+            return auto;
+        }
+        Long n = ValueReader.size(v, path(key), 0, Long.MAX_VALUE, problems);
+        return n == null ? auto : n;
+    }
+
     <E extends Enum<E>> E choice(String key, E defaultValue, E[] choices, Function<E, String> configName) {
         ConfigValue v = value(key);
         E e = v == null ? null : ValueReader.choice(v, path(key), choices, configName, problems);

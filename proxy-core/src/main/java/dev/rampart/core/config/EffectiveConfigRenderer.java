@@ -82,7 +82,9 @@ public final class EffectiveConfigRenderer {
                 .put("max-request-body", size(s.maxRequestBody()))
                 .put("shutdown-grace", duration(s.shutdownGrace()))
                 .put("lingering-timeout", duration(s.lingeringTimeout()))
-                .put("lingering-time", duration(s.lingeringTime()));
+                .put("lingering-time", duration(s.lingeringTime()))
+                .put("max-replay-memory", s.maxReplayMemory() == ServerConfig.AUTO_REPLAY_MEMORY
+                        ? str("auto") : size(s.maxReplayMemory()));
     }
 
     private static Obj upstream(UpstreamConfig u) {

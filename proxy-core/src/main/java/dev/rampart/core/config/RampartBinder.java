@@ -89,10 +89,11 @@ final class RampartBinder {
         Duration shutdownGrace = s.durationOrZero("shutdown-grace", Duration.ofSeconds(20));
         Duration lingeringTimeout = s.durationOrZero("lingering-timeout", Duration.ofSeconds(5));
         Duration lingeringTime = s.duration("lingering-time", Duration.ofSeconds(30));
+        long maxReplayMemory = s.sizeOrAuto("max-replay-memory", ServerConfig.AUTO_REPLAY_MEMORY);
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
-                lingeringTime);
+                lingeringTime, maxReplayMemory);
     }
 
     /**

@@ -12,6 +12,9 @@ import java.util.Optional;
  *                           dropping what the client still sends before it closes; zero closes at once
  *                           (an addition: {@code lingering-timeout}, as nginx's)
  * @param lingeringTime      the longest the proxy does so in all (an addition: {@code lingering-time})
+ * @param maxReplayMemory    the most memory the replay buffers of all requests in flight may hold together, or
+ *                           {@link #AUTO_REPLAY_MEMORY} for half of the direct-memory limit (an addition:
+ *                           {@code max-replay-memory})
  */
 public record ServerConfig(
         String host,
@@ -26,5 +29,9 @@ public record ServerConfig(
         long maxRequestBody,
         Duration shutdownGrace,
         Duration lingeringTimeout,
-        Duration lingeringTime) {
+        Duration lingeringTime,
+        long maxReplayMemory) {
+
+    /** {@code max-replay-memory = auto}: half of what the process may allocate as direct memory. */
+    public static final long AUTO_REPLAY_MEMORY = -1;
 }

@@ -14,10 +14,11 @@ import java.util.stream.Collectors;
 /**
  * The runtime state a reload carries from one config generation to the next, keyed by upstream, endpoint
  * or route: breakers, bulkheads, loads and retry budgets keep their counts, health checks their verdicts,
- * pools their connections. A reload must not hand a failing endpoint a fresh breaker or refill a budget.
+ * pools their connections, and the replay memory what requests in flight hold. A reload must not hand a
+ * failing endpoint a fresh breaker or refill a budget.
  */
 record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads, RetryBudgets budgets,
-                    HealthChecks health, OriginPools pools) {
+                    HealthChecks health, OriginPools pools, ReplayMemory replayMemory) {
 
     /** Drops what {@code next} no longer names; called once {@code next} serves new requests. */
     void retainOnly(ProxySnapshot next) {

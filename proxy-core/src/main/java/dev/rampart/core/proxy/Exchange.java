@@ -96,7 +96,8 @@ final class Exchange {
         this.route = route;
         this.routeConfig = route.config();
         this.upstream = upstream;
-        this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody);
+        this.body = new RequestBody(routeConfig.retry().replayBuffer(), expectsBody, snapshot.replayMemory(),
+                snapshot.replayMemoryLimit());
         this.upgrade = upgrade;
         this.retries = new RetryBookkeeping(snapshot, request, originTemplate, outcome, route, upstream, body,
                 outcome.startNanos() + routeConfig.timeout().toNanos());

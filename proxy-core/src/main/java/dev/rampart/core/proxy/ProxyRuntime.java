@@ -58,7 +58,7 @@ public final class ProxyRuntime {
                 .datagramChannelType(datagram));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
-                new HealthChecks(workers, pools::probe), pools);
+                new HealthChecks(workers, pools::probe), pools, new ReplayMemory());
         ProxySnapshot first = build(config);
         current.set(first);
         carried.health().run(first.healthTargets());

@@ -49,11 +49,13 @@ final class ProxySnapshot {
     private final Clock clock;
     private final Set<PoolSettings> poolsInUse;
     private final List<HealthChecks.Target> healthTargets;
+    private final ReplayMemory replayMemory;
+    private final long replayMemoryLimit;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
-                          List<HealthChecks.Target> healthTargets) {
+                          List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -65,6 +67,8 @@ final class ProxySnapshot {
         this.clock = clock;
         this.poolsInUse = poolsInUse;
         this.healthTargets = healthTargets;
+        this.replayMemory = replayMemory;
+        this.replayMemoryLimit = ReplayMemory.limitOf(config.server().maxReplayMemory());
     }
 
     static ProxySnapshot build(RampartConfig config, CarriedState carried, ProxyObserver observer, Ticker ticker,
@@ -96,7 +100,8 @@ final class ProxySnapshot {
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
-                carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets));
+                carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
+                carried.replayMemory());
     }
 
     /**
@@ -127,6 +132,16 @@ final class ProxySnapshot {
 
     RetryPolicy retryPolicy(String route) {
         return retryPolicies.get(route);
+    }
+
+    /** What the replay buffers of all requests in flight hold together (see {@link ReplayMemory}). */
+    ReplayMemory replayMemory() {
+        return replayMemory;
+    }
+
+    /** How much {@link #replayMemory} may hold under this config. */
+    long replayMemoryLimit() {
+        return replayMemoryLimit;
     }
 
     ErrorRenderer renderer() {

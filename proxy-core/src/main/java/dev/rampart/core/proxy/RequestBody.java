@@ -14,11 +14,17 @@ import java.util.List;
  * A request body as it arrives from the client, with the replay buffer: while the body fits in
  * {@code replay-buffer} every chunk is kept (one retained reference each) so a retry can write it again
  * byte for byte. Beyond the limit the kept chunks are released and the body is no longer replayable.
- * Owned by one exchange on one event loop; {@link #release()} runs exactly once, when the exchange ends.
+ * What is kept is reserved in the process-wide {@link ReplayMemory} first; a body that finds no room there
+ * stops being replayable the same way. Owned by one exchange on one event loop; {@link #release()} runs
+ * exactly once, when the exchange ends.
  */
 final class RequestBody {
 
     private final long replayLimit;
+    private final ReplayMemory memory;
+    private final long memoryLimit;
+    /** Bytes this body holds reserved in {@link #memory}: at least what is kept, never more than announced. */
+    private long reserved;
     /** Created with the first kept chunk: most requests have no body and never need it. */
     private List<ByteBuf> kept;
     private long received;
@@ -32,8 +38,10 @@ final class RequestBody {
     /**
      * @param expectsBody false for a request with no body: it is complete (and replayable) from the start
      */
-    RequestBody(long replayLimit, boolean expectsBody) {
+    RequestBody(long replayLimit, boolean expectsBody, ReplayMemory memory, long memoryLimit) {
         this.replayLimit = replayLimit;
+        this.memory = memory;
+        this.memoryLimit = memoryLimit;
         this.replayable = true;
         this.complete = !expectsBody;
     }
@@ -46,7 +54,7 @@ final class RequestBody {
         int n = content.readableBytes();
         received += n;
         if (replayable) {
-            if (received <= replayLimit) {
+            if (received <= replayLimit && reserve(received)) {
                 if (n > 0) {
                     if (kept == null) {
                         kept = new ArrayList<>(4);
@@ -80,12 +88,28 @@ final class RequestBody {
             return false;
         }
         long length = ClientHttpCodec.declaredLength(request, -1L);
-        return length >= 0 && length <= Math.min(READ_FIRST_UP_TO, replayLimit);
+        // Reserved up front: each chunk read is released once kept, so keeping it must not fail later.
+        return length >= 0 && length <= Math.min(READ_FIRST_UP_TO, replayLimit) && reserve(length);
     }
 
-    /** Whether {@link #append} would keep a chunk of {@code bytes} for a replay. */
+    /**
+     * Whether {@link #append} would keep a chunk of {@code bytes} for a replay. A yes reserves the memory,
+     * so that the append that follows keeps it whatever other requests reserved in between.
+     */
     boolean keeps(int bytes) {
-        return replayable && !released && received + bytes <= replayLimit;
+        return replayable && !released && received + bytes <= replayLimit && reserve(received + bytes);
+    }
+
+    /** Makes sure {@code total} bytes are reserved for this body; false, with nothing more taken, when no room. */
+    private boolean reserve(long total) {
+        if (total <= reserved) {
+            return true;
+        }
+        if (!memory.tryReserve(total - reserved, memoryLimit)) {
+            return false;
+        }
+        reserved = total;
+        return true;
     }
 
     /**
@@ -162,6 +186,8 @@ final class RequestBody {
     }
 
     private void releaseKept() {
+        memory.release(reserved);
+        reserved = 0;
         if (kept == null) {
             return;
         }

@@ -62,6 +62,25 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void replayMemoryIsASizeOrAuto() {
+        String server = "rampart.server.max-replay-memory = ";
+        assertEquals(ServerConfig.AUTO_REPLAY_MEMORY, HoconFiles.load(dir, HoconFiles.MINIMAL).server().maxReplayMemory());
+        assertEquals(ServerConfig.AUTO_REPLAY_MEMORY,
+                HoconFiles.load(dir, HoconFiles.MINIMAL + server + "auto\n").server().maxReplayMemory());
+        assertEquals(512L * 1024 * 1024,
+                HoconFiles.load(dir, HoconFiles.MINIMAL + server + "512m\n").server().maxReplayMemory());
+        assertEquals(0, HoconFiles.load(dir, HoconFiles.MINIMAL + server + "0\n").server().maxReplayMemory(),
+                "0: no body is kept for a replay");
+        int line = lineOf(HoconFiles.MINIMAL + server, server);
+        List<String> word = problemsOf(HoconFiles.MINIMAL + server + "plenty\n");
+        assertEquals(List.of("rampart.server.max-replay-memory: expected a size (e.g. 512m) or auto, got \"plenty\""
+                + at(line)), word);
+        List<String> unit = problemsOf(HoconFiles.MINIMAL + server + "\"12 parsecs\"\n");
+        assertEquals(List.of("rampart.server.max-replay-memory: expected a size (e.g. 64k, 10m), got \"12 parsecs\""
+                + at(line)), unit);
+    }
+
+    @Test
     void numbersOutOfRange() {
         String hocon = """
                 rampart {
