@@ -25,19 +25,17 @@ final class AmbiguousPaths {
     }
 
     /** Whether {@code head}, which routing gave to {@code matched}, would be served as another path. */
-    static boolean ambiguous(Router router, HttpRequest head, Route matched) {
-        String uri = head.uri();
-        String routed = RequestTarget.routingForm(uri);
-        String rewritten = matched.rewritePath(routed);
-        if (rewritten != routed && makesDotSegment(ExchangeOutcome.pathOf(rewritten))) {
+    static boolean ambiguous(Router router, HttpRequest head, Route matched, UpstreamTarget target) {
+        if (target.rewritten() && makesDotSegment(ExchangeOutcome.pathOf(target.rewrittenRaw()))) {
             return true;
         }
+        String uri = head.uri();
         int query = uri.indexOf('?');
         int semicolon = uri.indexOf(';');
         if (semicolon < 0 || query >= 0 && semicolon > query) {
             return false; // the common case looks no further
         }
-        String path = ExchangeOutcome.pathOf(routed);
+        String path = ExchangeOutcome.pathOf(target.routed());
         String without = RequestTarget.removeDotSegments(withoutParameters(path));
         if (without.equals(path)) {
             return false;

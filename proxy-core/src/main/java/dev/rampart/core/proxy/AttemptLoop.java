@@ -57,14 +57,9 @@ final class AttemptLoop {
     private final ClientResponseWriter clientResponse;
     private final AttemptRecorder recorder;
     private OriginAttempt current;
-    /** When the upstream's body last came (0: none yet), for {@link #bodyFlowingRecently}. */
-    private long lastContentNanos;
-    /** {@code server.idle-timeout} between parts of the response's body; null until its first part. */
-    private LazyDeadline stall;
+    private final UpstreamTiming timing;
     private ScheduledFuture<?> backoffTimer;
     private Future<OriginConnection> pendingAcquire;
-    private long firstAttemptNanos = -1;
-    private long headNanos = -1;
 
     AttemptLoop(Exchange exchange, ChannelHandlerContext ctx, ProxySnapshot snapshot, ExchangeOutcome outcome,
                 Route route, Upstream upstream, RequestBody body, HttpRequest originTemplate, boolean upgrade,
@@ -83,6 +78,8 @@ final class AttemptLoop {
         this.retries = retries;
         this.clientResponse = clientResponse;
         this.recorder = new AttemptRecorder(snapshot, upstream.name());
+        this.timing = new UpstreamTiming(ctx.executor(), snapshot.ticker(),
+                snapshot.config().server().idleTimeout().toNanos(), exchange.guarded(exchange::onResponseStalled));
     }
 
     /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
@@ -102,7 +99,7 @@ final class AttemptLoop {
 
     /** From the first attempt's start to the response head, or -1 when no head arrived. */
     long upstreamNanos() {
-        return firstAttemptNanos < 0 || headNanos < 0 ? -1 : headNanos - firstAttemptNanos;
+        return timing.upstreamNanos();
     }
 
     // ---- the loop ---------------------------------------------------------------------------------
@@ -122,9 +119,7 @@ final class AttemptLoop {
             return false;
         }
         long now = snapshot.ticker().read();
-        if (firstAttemptNanos < 0) {
-            firstAttemptNanos = now;
-        }
+        timing.attemptStarted(now);
         OriginAttempt attempt = new OriginAttempt(this, endpoint, outcome.attempts() + 1, now);
         outcome.attemptStarted(endpoint.label());
         retries.attemptStarted(endpoint);
@@ -185,9 +180,7 @@ final class AttemptLoop {
             pendingAcquire = null;
         }
         cancelBackoff();
-        if (stall != null) {
-            stall.cancel();
-        }
+        timing.stop();
     }
 
     /** Cancels a pending backoff, so that no further attempt starts. */
@@ -283,8 +276,9 @@ final class AttemptLoop {
             attempt.abandon();
             return false;
         }
-        headNanos = snapshot.ticker().read();
-        long elapsed = headNanos - attempt.callStartNanos();
+        long now = snapshot.ticker().read();
+        timing.headArrived(now);
+        long elapsed = now - attempt.callStartNanos();
         int status = response.status().code();
         recorder.responseHead(attempt, status, elapsed);
         if (status == 101) {
@@ -356,12 +350,7 @@ final class AttemptLoop {
     }
 
     void relayContent(HttpContent content) {
-        lastContentNanos = snapshot.ticker().read();
-        if (stall == null) {
-            // Only a body that comes in parts: a small one arrives with its end, and costs no timer.
-            stall = new LazyDeadline(ctx.executor(), exchange.guarded(exchange::onResponseStalled));
-        }
-        stall.arm(snapshot.config().server().idleTimeout().toNanos());
+        timing.bodyPartArrived();
         clientResponse.relayContent(content);
     }
 
@@ -372,8 +361,7 @@ final class AttemptLoop {
      * endpoint.
      */
     boolean bodyFlowingRecently() {
-        long window = Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2);
-        return lastContentNanos != 0 && snapshot.ticker().read() - lastContentNanos < window;
+        return timing.bodyPartWithin(Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2));
     }
 
     void relayLast(OriginAttempt attempt, LastHttpContent last) {

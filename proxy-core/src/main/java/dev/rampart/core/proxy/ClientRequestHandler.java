@@ -230,37 +230,26 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         runtime.requestStarted();
         String requestId = RequestIds.resolve(head.headers().get(snapshot.requestIdHeader()),
                 snapshot.config().requestId().trustIncoming());
-        RequestValidation.hostFromTarget(head);
-        Reason malformed = RequestValidation.check(head);
-        String target = malformed == null ? RequestTarget.originForm(head.uri()) : null;
-        outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp, head,
-                target);
-        if (malformed != null || target == null) {
-            failEarly(malformed != null ? malformed : Reason.BAD_REQUEST, null);
-            return;
+        long startMillis = System.currentTimeMillis();
+        long startNanos = snapshot.ticker().read();
+        RequestAdmission admission = RequestAdmission.of(snapshot, head, runtime.refusing());
+        outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, head, admission.originForm());
+        Route route = admission.route();
+        if (route != null) {
+            outcome.route(route.name(), route.config().upstream().orElse(null));
         }
-        head.setUri(target); // routes match, and the upstream gets, the origin-form in normal form
-        if (runtime.refusing()) {
-            failEarly(Reason.SHUTTING_DOWN, null);
-            return;
-        }
-        Route route = snapshot.router().match(new NettyRequestView(head));
-        if (route == null || AmbiguousPaths.ambiguous(snapshot.router(), head, route)) {
-            failEarly(route == null ? Reason.ROUTE_NOT_FOUND : Reason.BAD_REQUEST, null);
+        if (admission.refusal() != null) {
+            failEarly(admission.refusal(), null);
             return;
         }
         RouteConfig rc = route.config();
-        outcome.route(route.name(), rc.upstream().orElse(null));
-        long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
-        if (contentLength > snapshot.config().server().maxRequestBody()) {
-            failEarly(Reason.REQUEST_BODY_TOO_LARGE, null);
-            return;
-        }
         if (rc.respond().isPresent()) {
             respondDirectly(rc.respond().get());
             return;
         }
-        exchange = Exchange.forRoute(this, ctx, snapshot, head, contentLength, outcome, route, clientIp, scheme);
+        long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
+        exchange = ExchangeFactory.forRoute(this, ctx, snapshot, head, contentLength, outcome, route,
+                admission.target(), clientIp, scheme);
         exchange.start();
         watchForClose();
     }

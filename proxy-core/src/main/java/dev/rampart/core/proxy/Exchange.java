@@ -53,39 +53,7 @@ final class Exchange {
     private AttemptVerdict tunnelAttempt;
     private boolean internalErrorLogged;
 
-    /**
-     * The exchange for {@code head} on {@code route}: the head the upstream gets (headers copied once, the
-     * path rewritten, Host as the route says, a WebSocket upgrade kept) and what the body will be.
-     *
-     * @param declaredLength the head's {@code Content-Length}, 0 when it has none (a chunked body, or no body)
-     */
-    static Exchange forRoute(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
-                             HttpRequest head, long declaredLength, ExchangeOutcome outcome, Route route,
-                             String clientIp, String scheme) {
-        RouteConfig rc = route.config();
-        Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
-        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
-        long contentLength = chunked ? -1 : declaredLength;
-        // Unless it is the client's, the Host is the authority of the endpoint each attempt goes to; the
-        // first endpoint's stands in until one is chosen.
-        String preservedHost = ForwardedHeaders.preservedHost(head, rc.preserveHost());
-        String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).hostHeader();
-        // A rewrite works on the path the route matched, escaped slashes decoded (as nginx's proxy_pass with a
-        // URI forwards it); without one, the target goes as it came, %2F kept.
-        String routed = RequestTarget.routingForm(head.uri());
-        String rewritten = route.rewritePath(routed); // the argument itself when nothing was rewritten
-        String target = rewritten == routed ? head.uri() : RequestTarget.afterRewrite(rewritten);
-        HttpRequest template = ForwardedHeaders.originRequest(head, target, host,
-                snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength);
-        boolean upgrade = WebSocketUpgrade.requested(head);
-        if (upgrade) {
-            WebSocketUpgrade.forward(template);
-        }
-        return new Exchange(client, ctx, snapshot, head, outcome, route, upstream, template,
-                chunked || contentLength > 0, upgrade, preservedHost == null);
-    }
-
-    private Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
+    Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
              boolean upgrade, boolean hostPerEndpoint) {
         this.client = client;

@@ -1,0 +1,43 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.errors.Reason;
+import dev.rampart.core.routing.Route;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * What becomes of a request head, decided before the proxy acts on it: refused, or routed. In order, the
+ * head must be well formed ({@link RequestValidation}) with a target that has an origin-form, which is set
+ * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
+ * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
+ * a declared body must be within {@code max-request-body}. The last two are judged on the route, so that
+ * the log names it.
+ *
+ * @param refusal    the reason to refuse the request with, or null when it goes to {@code route}
+ * @param originForm the target in normal origin-form; null when the head is malformed
+ * @param route      the matched route; null when refused before one matched
+ * @param target     what {@code route} sends upstream; null without a route
+ */
+record RequestAdmission(Reason refusal, String originForm, Route route, UpstreamTarget target) {
+
+    static RequestAdmission of(ProxySnapshot snapshot, HttpRequest head, boolean refusing) {
+        RequestValidation.hostFromTarget(head);
+        Reason malformed = RequestValidation.check(head);
+        String originForm = malformed == null ? RequestTarget.originForm(head.uri()) : null;
+        if (malformed != null || originForm == null) {
+            return new RequestAdmission(malformed != null ? malformed : Reason.BAD_REQUEST, originForm, null, null);
+        }
+        head.setUri(originForm);
+        if (refusing) {
+            return new RequestAdmission(Reason.SHUTTING_DOWN, originForm, null, null);
+        }
+        Route route = snapshot.router().match(new NettyRequestView(head));
+        if (route == null) {
+            return new RequestAdmission(Reason.ROUTE_NOT_FOUND, originForm, null, null);
+        }
+        UpstreamTarget target = UpstreamTarget.of(originForm, route);
+        Reason refusal = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target) ? Reason.BAD_REQUEST
+                : ClientHttpCodec.declaredLength(head, 0L) > snapshot.config().server().maxRequestBody()
+                ? Reason.REQUEST_BODY_TOO_LARGE : null;
+        return new RequestAdmission(refusal, originForm, route, target);
+    }
+}

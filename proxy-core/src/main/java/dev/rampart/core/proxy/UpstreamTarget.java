@@ -1,0 +1,48 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.routing.Route;
+
+/**
+ * The request target a routed request goes upstream with, worked out once for both who need it: the
+ * check for ambiguous paths ({@link AmbiguousPaths}) and the head the upstream gets ({@link ExchangeFactory}).
+ * A rewrite works on the path the route matched, escaped slashes decoded (as nginx's {@code proxy_pass}
+ * with a URI forwards it); without one, the target goes as it came, {@code %2F} kept.
+ */
+final class UpstreamTarget {
+
+    private final String received;
+    private final String routed;
+    private final String rewritten;
+
+    private UpstreamTarget(String received, String routed, String rewritten) {
+        this.received = received;
+        this.routed = routed;
+        this.rewritten = rewritten;
+    }
+
+    /** {@code uri} (origin-form, normalised) as {@code route} sends it on. */
+    static UpstreamTarget of(String uri, Route route) {
+        String routed = RequestTarget.routingForm(uri);
+        return new UpstreamTarget(uri, routed, route.rewritePath(routed)); // routed itself when not rewritten
+    }
+
+    /** The target as routing saw it (see {@link RequestTarget#routingForm}). */
+    String routed() {
+        return routed;
+    }
+
+    /** Whether the route's rewrite changed the path. */
+    boolean rewritten() {
+        return rewritten != routed;
+    }
+
+    /** The rewritten target before it is normalised again: what a rewrite made of the path. */
+    String rewrittenRaw() {
+        return rewritten;
+    }
+
+    /** What the upstream gets: the target as received, or as rewritten, in normal form. */
+    String forUpstream() {
+        return rewritten() ? RequestTarget.afterRewrite(rewritten) : received;
+    }
+}
