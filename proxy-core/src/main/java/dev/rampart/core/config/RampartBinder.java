@@ -155,7 +155,9 @@ final class RampartBinder {
 
     private static RequestIdConfig requestId(ConfigSection s) {
         String header = headerName(s, "header", "X-Request-Id", false);
-        String lower = header.toLowerCase(Locale.ROOT);
+        // With '_' read as '-', as CGI, WSGI and Rack servers merge the two spellings into one variable: an id
+        // header named X_Forwarded_For would replace the dashed chain as its alias (see UnderscoreAliases).
+        String lower = header.toLowerCase(Locale.ROOT).replace('_', '-');
         if (RESERVED_FOR_REQUEST_ID.contains(lower) || RESERVED_PREFIXES_FOR_REQUEST_ID.stream().anyMatch(lower::startsWith)) {
             ValueReader.mismatch(s.path("header"), "a header name of its own (this one frames or routes the"
                     + " message, the proxy sets it, or it means something else to clients, caches or upstreams)",

@@ -121,7 +121,8 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
     void theRequestIdHeaderCannotBeAFramingHopByHopOrProxySetField() {
         for (String name : List.of("Content-Length", "transfer-encoding", "Host", "Connection", "Via", "X-Forwarded-For",
                 "Cache-Control", "traceparent", "Set-Cookie", "Authorization", "Content-Encoding", "If-None-Match",
-                "Vary", "Accept-Encoding")) {
+                "Vary", "Accept-Encoding", "X_Forwarded_For", "x-forwarded_host", "X_Rampart_Attempt", "Content_Length",
+                "Transfer_Encoding", "Set_Cookie")) { // an underscore spelling is the dashed name's alias upstream
             String hocon = """
                     rampart {
                       request-id { header = "%s" }
