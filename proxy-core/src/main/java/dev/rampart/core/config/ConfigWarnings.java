@@ -45,6 +45,7 @@ public final class ConfigWarnings {
                 retryWarnings(route, warnings);
             }
             rewriteWarning(route, warnings);
+            pathParameterWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -57,6 +58,20 @@ public final class ConfigWarnings {
                     + " /admin and /metrics are reachable from the network");
         }
         return warnings;
+    }
+
+    /**
+     * A prefix with a path parameter ({@code /svc;v=2/}): a request under it has the parameter in a segment
+     * before its last, and is refused as ambiguous (servlet containers drop such parameters, so routing and
+     * the application would see two paths), whatever it asks for.
+     */
+    private static void pathParameterWarning(RouteConfig route, List<String> warnings) {
+        String prefix = route.match().pathPrefix().orElse("");
+        if (prefix.indexOf(';') >= 0) {
+            warnings.add("route \"" + route.name() + "\": path-prefix \"" + prefix + "\" has a path parameter (\";\");"
+                    + " requests under it are refused 400 BAD_REQUEST as ambiguous, as any whose parameters are not"
+                    + " in the last segment");
+        }
     }
 
     /**

@@ -46,6 +46,14 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aPathPrefixWithAPathParameterCanServeNothingUnderIt() {
+        assertEquals(List.of("route \"orders\": path-prefix \"/svc;v=2/\" has a path parameter (\";\"); requests"
+                        + " under it are refused 400 BAD_REQUEST as ambiguous, as any whose parameters are not in the"
+                        + " last segment"), warningsFor("match { path-prefix = \"/svc;v=2/\" }"));
+        assertEquals(List.of(), warningsFor("match { path-prefix = \"/svc/v2/\" }"));
+    }
+
+    @Test
     void theDefaultRouteIsQuiet() {
         assertEquals(List.of(), warningsFor("timeout = 15s"));
     }
