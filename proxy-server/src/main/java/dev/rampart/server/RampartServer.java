@@ -83,6 +83,7 @@ final class RampartServer {
         runtime = new ProxyRuntime(config, transport, workers, loops, breakers, observer, Ticker.systemTicker(),
                 Clock.systemUTC());
         registerBreakerGauges(config);
+        metrics.gaugeReplayMemory(runtime::replayMemoryHeld);
         listener = ProxyListener.bind(runtime, acceptors);
         admin = AdminServer.start(config.admin(), new AdminSources(metrics::scrape, () -> !runtime.draining(),
                 () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));

@@ -72,6 +72,7 @@ class MetricsAfterTrafficTest {
                         "rampart_connections_refused_total 0.0",
                         "rampart_config_reloads_total{result=\"success\"} 0.0",
                         "rampart_netty_direct_memory_bytes",
+                        "rampart_replay_buffer_memory_bytes 0.0", // the POST's kept body, given back
                         "jvm_memory_used_bytes"}) {
                     assertTrue(metrics.contains(expected), "missing " + expected + " in\n" + metrics);
                 }

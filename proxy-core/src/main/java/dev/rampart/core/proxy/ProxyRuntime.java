@@ -90,6 +90,11 @@ public final class ProxyRuntime {
         return carried.health();
     }
 
+    /** Request body bytes the replay buffers of all requests in flight hold (see {@code server.max-replay-memory}). */
+    public long replayMemoryHeld() {
+        return carried.replayMemory().held();
+    }
+
     public OriginPools pools() {
         return carried.pools();
     }

@@ -105,6 +105,18 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         reloadFailure = reloadCounter("failure");
     }
 
+    /**
+     * {@code rampart_replay_buffer_memory_bytes}: what the replay buffers of all requests in flight hold
+     * together, which {@code server.max-replay-memory} bounds. Read at scrape time only.
+     */
+    public void gaugeReplayMemory(java.util.function.LongSupplier held) {
+        Gauge.builder("rampart.replay.buffer.memory", held, java.util.function.LongSupplier::getAsLong)
+                .description("Request body bytes kept for replay by all requests in flight")
+                .baseUnit(io.micrometer.core.instrument.binder.BaseUnits.BYTES)
+                .strongReference(true) // a method reference nothing else holds: weakly held, it reads NaN
+                .register(registry);
+    }
+
     /** The registry, for the admin server's scrape and for meters other components add. */
     public PrometheusMeterRegistry registry() {
         return registry;
