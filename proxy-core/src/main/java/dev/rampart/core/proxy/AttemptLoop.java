@@ -146,7 +146,7 @@ final class AttemptLoop {
                     // Our own queue for this endpoint is full, or the process is out of file descriptors:
                     // shed load, do not blame the upstream.
                     if (outOfDescriptors) {
-                        DescriptorShortage.warn(snapshot.ticker().read(), acquired.cause());
+                        ResourceShortage.FILE_DESCRIPTORS.warn(snapshot.ticker().read(), acquired.cause());
                     }
                     current = null;
                     attempt.verdict().record(null, 0);

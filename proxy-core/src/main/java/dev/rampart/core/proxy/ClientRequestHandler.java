@@ -125,7 +125,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String requestId = outcome != null && request != null ? outcome.requestId() : "-";
-        log.error("request {}: unexpected failure inside the proxy", requestId, cause);
+        if (ResourceShortage.isMemory(cause)) {
+            ResourceShortage.MEMORY.warn(runtime.current().ticker().read(), cause); // overload, not a bug: no stack trace
+        } else {
+            log.error("request {}: unexpected failure inside the proxy", requestId, cause);
+        }
         // No exchange will finish this request, and its answer (if one was being written) is cut by the
         // close: it ends here, or a drain would wait out its whole grace for it.
         endRequest();

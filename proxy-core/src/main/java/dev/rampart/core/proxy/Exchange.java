@@ -199,7 +199,7 @@ final class Exchange {
         return () -> {
             try {
                 task.run();
-            } catch (RuntimeException | AssertionError bug) {
+            } catch (RuntimeException | AssertionError | OutOfMemoryError bug) {
                 onInternalError(bug);
             }
         };
@@ -208,10 +208,14 @@ final class Exchange {
     /**
      * A bug inside the proxy surfaced while this exchange ran. Logged once at ERROR with the request id
      * and the stack trace; the client gets INTERNAL_ERROR if nothing of the response was sent yet, and a
-     * closed connection otherwise (the only honest end of a response that started).
+     * closed connection otherwise (the only honest end of a response that started). Running out of memory
+     * for buffers is no bug but overload: 503 UPSTREAM_OVERLOADED, retryable, and a WARN once a second.
      */
     void onInternalError(Throwable bug) {
-        if (!internalErrorLogged) {
+        boolean shortage = ResourceShortage.isMemory(bug);
+        if (shortage) {
+            ResourceShortage.MEMORY.warn(snapshot.ticker().read(), bug);
+        } else if (!internalErrorLogged) {
             internalErrorLogged = true;
             log.error("request {}: unexpected failure inside the proxy", outcome.requestId(), bug);
         }
@@ -219,13 +223,14 @@ final class Exchange {
             ctx.close();
             return;
         }
+        Reason reason = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
         if (clientResponse.responseStarted()) {
-            outcome.endedEarly(Reason.INTERNAL_ERROR);
+            outcome.endedEarly(reason);
             abort();
             return;
         }
         attempts.cancelCurrent();
-        fail(Reason.INTERNAL_ERROR, -1);
+        fail(reason, shortage ? 1 : -1);
     }
 
     private void onDeadline() {

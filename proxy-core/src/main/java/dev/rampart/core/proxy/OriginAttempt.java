@@ -228,7 +228,7 @@ final class OriginAttempt implements OriginListener {
             } else {
                 ReferenceCountUtil.release(msg);
             }
-        } catch (RuntimeException | AssertionError bug) {
+        } catch (RuntimeException | AssertionError | OutOfMemoryError bug) {
             loop.onInternalError(bug);
         }
     }
@@ -326,6 +326,14 @@ final class OriginAttempt implements OriginListener {
 
     @Override
     public void onOriginError(Throwable cause) {
+        if (ResourceShortage.isMemory(cause)) {
+            // No buffer for what the upstream sent: the proxy's shortage, not the upstream's failure (no breaker
+            // failure, no retry that would need more buffers still).
+            if (state != State.DONE) {
+                loop.onInternalError(cause);
+            }
+            return;
+        }
         loop.guarded(() -> {
             if (state != State.DONE && !requestComplete && cause instanceof java.io.IOException
                     && conn != null && conn.channel().isActive()) {

@@ -14,8 +14,16 @@ public final class FailingOnceTicker implements Ticker {
 
     /** Event-loop reads to let through before the one that throws; -1: none will throw. */
     private final AtomicInteger readsBeforeFailure = new AtomicInteger(-1);
+    /** What the failing read throws instead of the bug: an error of the process, such as running out of memory. */
+    private volatile Error error;
 
     public void failNextReadOnAnEventLoop() {
+        failReadOnAnEventLoopAfter(0);
+    }
+
+    /** The next read on an event loop throws {@code thrown}. */
+    public void failNextReadOnAnEventLoopWith(Error thrown) {
+        error = thrown;
         failReadOnAnEventLoopAfter(0);
     }
 
@@ -28,6 +36,10 @@ public final class FailingOnceTicker implements Ticker {
     public long read() {
         if (Thread.currentThread().getName().startsWith("test-proxy")
                 && readsBeforeFailure.getAndUpdate(n -> n >= 0 ? n - 1 : n) == 0) {
+            Error thrown = error;
+            if (thrown != null) {
+                throw thrown;
+            }
             throw new IllegalStateException(MESSAGE);
         }
         return System.nanoTime();

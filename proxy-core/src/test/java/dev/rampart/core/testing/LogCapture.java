@@ -36,6 +36,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Every event at WARN (exactly) so far. */
+    public List<ILoggingEvent> warnings() {
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getLevel() == Level.WARN).collect(Collectors.toList());
+        }
+    }
+
     /** Every event so far, as "LEVEL logger - message" lines, for failure messages. */
     public String dump() {
         synchronized (appender) {
