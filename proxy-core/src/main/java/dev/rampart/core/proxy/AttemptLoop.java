@@ -78,8 +78,7 @@ final class AttemptLoop {
         this.retries = retries;
         this.clientResponse = clientResponse;
         this.recorder = new AttemptRecorder(snapshot, upstream.name());
-        this.timing = new UpstreamTiming(ctx.executor(), snapshot.ticker(),
-                snapshot.config().server().idleTimeout().toNanos(), exchange.guarded(exchange::onResponseStalled));
+        this.timing = new UpstreamTiming(snapshot.ticker());
     }
 
     /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
@@ -180,7 +179,6 @@ final class AttemptLoop {
             pendingAcquire = null;
         }
         cancelBackoff();
-        timing.stop();
     }
 
     /** Cancels a pending backoff, so that no further attempt starts. */
@@ -311,6 +309,7 @@ final class AttemptLoop {
             return false;
         }
         clientResponse.writeHead(response, body.complete());
+        exchange.responseProgressed(); // a silence right after the head is a stall too
         return true;
     }
 
@@ -351,6 +350,7 @@ final class AttemptLoop {
 
     void relayContent(HttpContent content) {
         timing.bodyPartArrived();
+        exchange.responseProgressed();
         clientResponse.relayContent(content);
     }
 

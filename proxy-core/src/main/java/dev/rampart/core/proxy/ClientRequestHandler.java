@@ -2,12 +2,10 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RespondConfig;
 import dev.rampart.core.config.RouteConfig;
-import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.routing.Route;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -81,7 +79,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        timers = new ClientConnectionTimers(ctx.executor(), this::closeIfIdle, this::onHeadTimeout);
+        timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
         clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
         runtime.observer().onClientConnection(1);
@@ -125,11 +123,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String requestId = outcome != null && request != null ? outcome.requestId() : "-";
-        if (ResourceShortage.isMemory(cause)) {
-            ResourceShortage.MEMORY.warn(runtime.current().ticker().read(), cause); // overload, not a bug: no stack trace
-        } else {
-            log.error("request {}: unexpected failure inside the proxy", requestId, cause);
-        }
+        ResourceShortage.reportFailure(log, requestId, cause, runtime.current().ticker().read());
         // No exchange will finish this request, and its answer (if one was being written) is cut by the
         // close: it ends here, or a drain would wait out its whole grace for it.
         endRequest();
@@ -302,14 +296,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Whether the connection may carry another request after this one. */
-    boolean keepAliveAfter(HttpRequest req, boolean requestBodyConsumed) {
-        return answers.keepAliveAfter(req, requestBodyConsumed);
-    }
-
-    ChannelFuture writeError(ErrorContext error, boolean requestBodyConsumed,
-                             java.util.List<java.util.Map.Entry<String, String>> kept) {
-        return answers.writeError(snapshot, request, outcome, error, requestBodyConsumed, kept);
+    /** The answers the connection gives itself: the exchange's envelopes and the keep-alive rule among them. */
+    ClientAnswers answers() {
+        return answers;
     }
 
     void exchangeFinished(Exchange finished, ExchangeOutcome done, boolean requestBodyConsumed, long upstreamNanos) {
@@ -334,7 +323,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             // line and every metric of the requests it waited for.
             endRequest();
         }
-        boolean keepAlive = keepAliveAfter(request, requestBodyConsumed);
+        boolean keepAlive = answers.keepAliveAfter(request, requestBodyConsumed);
         request = null;
         awaitingHead = true;
         if (!ctx.channel().isActive()) {
@@ -373,8 +362,23 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void armIdleTimer() {
+    /**
+     * {@code server.idle-timeout} starts over: for a connection awaiting its next request, or for a response
+     * in progress, whose relay re-arms it at every step (one deadline per connection: a response costs no
+     * timer of its own).
+     */
+    void armIdleTimer() {
         timers.armIdle(runtime.current().config().server().idleTimeout().toNanos());
+    }
+
+    /** Nothing moved for {@code idle-timeout}: the response in progress stalled, or the connection is idle. */
+    private void onIdleTimeout() {
+        Exchange active = exchange;
+        if (active != null) {
+            active.guarded(active::onResponseStalled).run();
+        } else {
+            closeIfIdle();
+        }
     }
 
     /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */

@@ -86,7 +86,7 @@ final class ClientResponseWriter {
         if (needsFraming && !chunked) {
             closeClientAfterResponse = true;
         }
-        boolean keepAlive = !closeClientAfterResponse && client.keepAliveAfter(request, requestBodyComplete);
+        boolean keepAlive = !closeClientAfterResponse && client.answers().keepAliveAfter(request, requestBodyComplete);
         closeClientAfterResponse = !keepAlive;
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
                 chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()));
@@ -184,6 +184,7 @@ final class ClientResponseWriter {
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
         // A connection that closes after this answer says so (Connection: close), whatever its request was.
-        return client.writeError(error, requestBodyComplete && !closeClientAfterResponse, kept);
+        return client.answers().writeError(snapshot, request, outcome, error,
+                requestBodyComplete && !closeClientAfterResponse, kept);
     }
 }

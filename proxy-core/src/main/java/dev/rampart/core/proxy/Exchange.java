@@ -10,7 +10,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,11 +212,8 @@ final class Exchange {
      */
     void onInternalError(Throwable bug) {
         boolean shortage = ResourceShortage.isMemory(bug);
-        if (shortage) {
-            ResourceShortage.MEMORY.warn(snapshot.ticker().read(), bug);
-        } else if (!internalErrorLogged) {
-            internalErrorLogged = true;
-            log.error("request {}: unexpected failure inside the proxy", outcome.requestId(), bug);
+        if (shortage || !internalErrorLogged) {
+            internalErrorLogged = !ResourceShortage.reportFailure(log, outcome.requestId(), bug, snapshot.ticker().read());
         }
         if (finished) {
             ctx.close();
@@ -261,22 +257,36 @@ final class Exchange {
     }
 
     /**
-     * No part of the response's body came for {@code server.idle-timeout}, whatever the route's timeout
-     * (nginx's {@code proxy_read_timeout} and {@code send_timeout}): the upstream stopped sending (a timeout
-     * for its breaker, the response cut with GATEWAY_TIMEOUT), or the client stopped taking it, and with
-     * backpressure nothing more was read (gone, as far as the response can tell: logged 499).
+     * The response made no progress for {@code server.idle-timeout} since its head or its last body part,
+     * whatever the route's timeout (nginx's {@code proxy_read_timeout} and {@code send_timeout}): the upstream
+     * stopped sending (a timeout for its breaker, the response cut with GATEWAY_TIMEOUT), or the client
+     * stopped taking it: with backpressure nothing more was read, or the upstream was done and the last
+     * bytes wait for the client (gone, as far as the response can tell: logged 499).
      */
     void onResponseStalled() {
-        if (finished) {
+        if (finished || tunnel != null || !clientResponse.responseStarted()) {
             return;
         }
-        if (clientResponse.clientWritable()) {
+        if (!body.complete()) {
+            responseProgressed(); // an upstream that answered early waits for the upload (request-body-timeout's)
+            return;
+        }
+        if (attempts.current() != null && clientResponse.clientWritable()) {
             attempts.timeOutCurrent();
             endWith(Reason.GATEWAY_TIMEOUT);
+        } else if (KernelSends.nanosSinceDataSent(ctx.channel()) < snapshot.config().server().idleTimeout().toNanos()) {
+            responseProgressed(); // the client takes what the kernel holds for it, slowly: still reading
         } else {
-            ctx.close();
+            // The upstream has sent all, or is held back for this client, which takes nothing. Recorded first:
+            // the close fails the last write, whose listener would end the exchange as delivered.
             onClientClosed();
+            ctx.close();
         }
+    }
+
+    /** The response moved (its head, a part of its body): {@code server.idle-timeout} starts over. */
+    void responseProgressed() {
+        client.armIdleTimer();
     }
 
     /**

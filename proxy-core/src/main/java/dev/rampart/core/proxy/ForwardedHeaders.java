@@ -1,7 +1,6 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.TraceContext;
-import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;

@@ -34,6 +34,19 @@ enum ResourceShortage {
         return failure instanceof OutOfMemoryError;
     }
 
+    /**
+     * Reports a failure inside the proxy: running out of memory as a shortage ({@link #MEMORY}), anything else
+     * as the bug it is, at ERROR with its stack trace. Returns whether it was a shortage.
+     */
+    static boolean reportFailure(Logger log, String requestId, Throwable failure, long nowNanos) {
+        if (isMemory(failure)) {
+            MEMORY.warn(nowNanos, failure);
+            return true;
+        }
+        log.error("request {}: unexpected failure inside the proxy", requestId, failure);
+        return false;
+    }
+
     /** Logs {@code cause} as a shortage unless one of this kind was logged within the last second of {@code nowNanos}. */
     void warn(long nowNanos, Throwable cause) {
         long last = lastWarning.get();

@@ -56,6 +56,44 @@ class ResponseStallTest {
     }
 
     @Test
+    void anUpstreamThatGoesSilentRightAfterItsHeadIsCutAfterTheIdleTimeout() throws IOException {
+        ProxyHarness proxy = proxyFor((req, reply) -> reply.raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
+        long start = System.nanoTime();
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /report HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = raw.socket().getInputStream();
+            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 200"));
+            raw.socket().setSoTimeout(20_000);
+            assertEquals(0, in.readAllBytes().length, "cut before any of the 10 bytes");
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMillis < 10_000, "cut after the 1 s idle timeout, not the route's 60 s: " + tookMillis + " ms");
+        ExchangeRecord record = awaitRecord(proxy);
+        assertEquals(200, record.status());
+        assertEquals("GATEWAY_TIMEOUT", record.reason());
+    }
+
+    @Test
+    void aClientThatNeverReadsResponsesThatArriveWholeIsLetGoAfterTheIdleTimeout() throws Exception {
+        ProxyHarness proxy = proxyFor((req, reply) -> reply.send(200, "text/plain", "x".repeat(7_000)));
+        try (RawHttp raw = proxy.raw()) {
+            raw.socket().setReceiveBufferSize(16 * 1024);
+            // Each response arrives from the upstream in one read, so no body part re-arms anything; the
+            // pipelined requests are answered until the kernel's buffers are full, then the last one waits.
+            raw.send("GET /small HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1_500));
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (proxy.observer.exchanges.stream().noneMatch(r -> r.status() == 499) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            ExchangeRecord stuck = proxy.observer.exchanges.stream().filter(r -> r.status() != 200).findFirst()
+                    .orElseThrow(() -> new AssertionError("no exchange ended other than 200 within 20 s; "
+                            + proxy.observer.exchanges.size() + " ended"));
+            assertEquals(499, stuck.status(), "the client is gone, as far as the response can tell: " + stuck);
+            assertEquals("CLIENT_CLOSED", stuck.reason());
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingItsResponseIsLetGoAfterTheIdleTimeout() throws Exception {
         byte[] big = new byte[32 * 1024 * 1024];
         ProxyHarness proxy = proxyFor((req, reply) -> reply.send(200, "application/octet-stream",
