@@ -188,6 +188,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof HttpContent content) {
             timers.cancelBody();
             if (answers.droppingBody()) {
+                outcome.addBytesIn(content.content().readableBytes()); // read, as nginx counts it, though dropped
                 answers.dropBodyPart(content); // the request was answered without its body
                 return;
             }

@@ -46,6 +46,7 @@ class UnreadBodyTest {
             assertEquals("proxied", raw.send(get("/app/next")).read().text(), "the next request on the same connection");
         }
         assertEquals(List.of("/app/next"), upstream.requests().stream().map(r -> r.uri()).toList());
+        assertEquals(5, proxy.observer.awaitExchange(1).bytesIn(), "the dropped body was read: counted, as by nginx");
     }
 
     @Test
