@@ -168,13 +168,12 @@ final class ConfigSection {
         if (v == null || "auto".equals(v.unwrapped())) {
             return auto;
         }
-        if (v.valueType() == com.typesafe.config.ConfigValueType.STRING
-                && !((String) v.unwrapped()).trim().matches("[0-9.]+\\s*[A-Za-z]*")) {
-            ValueReader.mismatch(path(key), "a size (e.g. 512m) or auto", v, problems);
+        Long n = ValueReader.size(v, path(key), 0, Long.MAX_VALUE, new Problems()); // judged here, said below
+        if (n == null) {
+            ValueReader.mismatch(path(key), "a whole size (e.g. 512m) or auto", v, problems);
             return auto;
         }
-        Long n = ValueReader.size(v, path(key), 0, Long.MAX_VALUE, problems);
-        return n == null ? auto : n;
+        return n;
     }
 
     <E extends Enum<E>> E choice(String key, E defaultValue, E[] choices, Function<E, String> configName) {

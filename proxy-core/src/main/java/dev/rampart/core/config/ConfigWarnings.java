@@ -69,8 +69,8 @@ public final class ConfigWarnings {
         String prefix = route.match().pathPrefix().orElse("");
         if (prefix.indexOf(';') >= 0) {
             warnings.add("route \"" + route.name() + "\": path-prefix \"" + prefix + "\" has a path parameter (\";\");"
-                    + " requests under it are refused 400 BAD_REQUEST as ambiguous, as any whose parameters are not"
-                    + " in the last segment");
+                    + " a request with a segment after the parameter is refused 400 BAD_REQUEST as ambiguous, as any"
+                    + " whose parameters are not in its last segment");
         }
     }
 

@@ -81,6 +81,17 @@ final class ClientAnswers {
     }
 
     /**
+     * The answer to a request that failed inside the proxy before any exchange took it (a bug, or no memory
+     * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
+     */
+    void failAndClose(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason) {
+        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0);
+        outcome.error(reason.status(), reason.name());
+        writeError(snapshot, request, outcome, error, false, List.of())
+                .addListener((ChannelFutureListener) f -> answerWritten(f, false, false));
+    }
+
+    /**
      * Whether the body of a request answered without it is read and dropped (as nginx does) rather than
      * left unread, which would close the connection: only when the connection is to stay open, the client
      * sends the body unasked (one that waits for {@code 100 Continue} is not sent it) and its announced
@@ -101,8 +112,16 @@ final class ClientAnswers {
                     snapshot.config().server().lingeringTime().toNanos(), TimeUnit.NANOSECONDS);
             handler.readBody();
         } else {
-            answered.addListener((ChannelFutureListener) f -> handler.requestDone(reusable, reusable, -1));
+            answered.addListener((ChannelFutureListener) f -> answerWritten(f, reusable, reusable));
         }
+    }
+
+    /** The request ends once its answer is written; one that could not be written cuts the connection. */
+    private void answerWritten(ChannelFuture written, boolean requestBodyConsumed, boolean bodyReadWhole) {
+        if (!written.isSuccess()) {
+            ctx.close(); // the client gone, or no memory for the answer: either way it will not come
+        }
+        handler.requestDone(requestBodyConsumed && written.isSuccess(), bodyReadWhole, -1);
     }
 
     boolean droppingBody() {
@@ -149,7 +168,7 @@ final class ClientAnswers {
         dropCap.cancel(false);
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
-        answered.addListener((ChannelFutureListener) f -> handler.requestDone(whole, nothingLeftToRead, -1));
+        answered.addListener((ChannelFutureListener) f -> answerWritten(f, whole, nothingLeftToRead));
     }
 
     /**

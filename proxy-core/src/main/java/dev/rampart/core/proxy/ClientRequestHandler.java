@@ -123,9 +123,22 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String requestId = outcome != null && request != null ? outcome.requestId() : "-";
-        ResourceShortage.reportFailure(log, requestId, cause, runtime.current().ticker().read());
+        boolean shortage = ResourceShortage.reportFailure(log, requestId, cause, runtime.current().ticker().read());
         // No exchange will finish this request, and its answer (if one was being written) is cut by the
-        // close: it ends here, or a drain would wait out its whole grace for it.
+        // close: it ends here, logged with why, or a drain would wait out its whole grace for it.
+        if (requestInFlight && outcome != null) {
+            Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
+            if (outcome.status() == 0 && ctx.channel().isActive()) {
+                try {
+                    answers.failAndClose(snapshot, request, outcome, why); // ends the request once written
+                    return;
+                } catch (RuntimeException | OutOfMemoryError stillFailing) {
+                    // no memory even for the envelope: the close is all the client gets
+                }
+            }
+            outcome.endedEarly(why);
+            runtime.observer().onExchangeComplete(outcome.toRecord(runtime.current().ticker().read(), -1));
+        }
         endRequest();
         ctx.close();
     }

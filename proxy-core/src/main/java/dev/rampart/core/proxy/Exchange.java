@@ -403,8 +403,18 @@ final class Exchange {
                 .addListener(finishWhenWritten());
     }
 
-    /** Ends the exchange once the client has its last byte: only then is the connection free for the next. */
+    /**
+     * Ends the exchange once the client has its last byte: only then is the connection free for the next.
+     * A last write that failed (the client gone, or no memory for the bytes) cut the response: the
+     * connection closes, or the client would wait on it for an answer that never comes.
+     */
     ChannelFutureListener finishWhenWritten() {
-        return f -> guarded(this::finish).run();
+        return f -> guarded(() -> {
+            if (!f.isSuccess() && !finished) {
+                outcome.aborted();
+                ctx.close();
+            }
+            finish();
+        }).run();
     }
 }

@@ -49,6 +49,7 @@ enum ResourceShortage {
 
     /** Logs {@code cause} as a shortage unless one of this kind was logged within the last second of {@code nowNanos}. */
     void warn(long nowNanos, Throwable cause) {
+        log.debug("short of {}", this, cause); // where each one struck, for whoever turns debug on
         long last = lastWarning.get();
         if ((last == Long.MIN_VALUE || nowNanos - last >= EVERY_NANOS) && lastWarning.compareAndSet(last, nowNanos)) {
             log.warn(message, cause.toString());

@@ -72,12 +72,13 @@ class ConfigValidationTest extends RejectedConfigSupport {
         assertEquals(0, HoconFiles.load(dir, HoconFiles.MINIMAL + server + "0\n").server().maxReplayMemory(),
                 "0: no body is kept for a replay");
         int line = lineOf(HoconFiles.MINIMAL + server, server);
-        List<String> word = problemsOf(HoconFiles.MINIMAL + server + "plenty\n");
-        assertEquals(List.of("rampart.server.max-replay-memory: expected a size (e.g. 512m) or auto, got \"plenty\""
-                + at(line)), word);
-        List<String> unit = problemsOf(HoconFiles.MINIMAL + server + "\"12 parsecs\"\n");
-        assertEquals(List.of("rampart.server.max-replay-memory: expected a size (e.g. 64k, 10m), got \"12 parsecs\""
-                + at(line)), unit);
+        for (String bad : List.of("plenty", "\"12 parsecs\"", "-1", "1.5", "{}")) {
+            List<String> problems = problemsOf(HoconFiles.MINIMAL + server + bad + "\n");
+            assertEquals(1, problems.size(), bad + ": " + problems);
+            assertTrue(problems.get(0).startsWith("rampart.server.max-replay-memory: expected a whole size (e.g. 512m)"
+                    + " or auto, got "), problems.get(0));
+            assertTrue(problems.get(0).endsWith(at(line)), problems.get(0));
+        }
     }
 
     @Test

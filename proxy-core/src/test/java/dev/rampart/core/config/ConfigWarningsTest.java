@@ -47,9 +47,9 @@ class ConfigWarningsTest {
 
     @Test
     void aPathPrefixWithAPathParameterCanServeNothingUnderIt() {
-        assertEquals(List.of("route \"orders\": path-prefix \"/svc;v=2/\" has a path parameter (\";\"); requests"
-                        + " under it are refused 400 BAD_REQUEST as ambiguous, as any whose parameters are not in the"
-                        + " last segment"), warningsFor("match { path-prefix = \"/svc;v=2/\" }"));
+        assertEquals(List.of("route \"orders\": path-prefix \"/svc;v=2/\" has a path parameter (\";\"); a request"
+                        + " with a segment after the parameter is refused 400 BAD_REQUEST as ambiguous, as any whose"
+                        + " parameters are not in its last segment"), warningsFor("match { path-prefix = \"/svc;v=2/\" }"));
         assertEquals(List.of(), warningsFor("match { path-prefix = \"/svc/v2/\" }"));
     }
 

@@ -129,7 +129,9 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         OriginListener current = listener;
         if (current != null) {
             current.onOriginError(cause);
-        } else {
+        }
+        if (current == null || cause instanceof OutOfMemoryError) {
+            // No buffer for a read: what the upstream sent is lost, so the connection can never be used again.
             ctx.close();
         }
     }
