@@ -213,7 +213,7 @@ final class Exchange {
     void onInternalError(Throwable bug) {
         boolean shortage = ResourceShortage.isMemory(bug);
         if (shortage || !internalErrorLogged) {
-            internalErrorLogged = !ResourceShortage.reportFailure(log, outcome.requestId(), bug, snapshot.ticker().read());
+            internalErrorLogged |= !ResourceShortage.reportFailure(log, outcome.requestId(), bug, snapshot.ticker().read());
         }
         if (finished) {
             ctx.close();
