@@ -274,8 +274,6 @@ final class Exchange {
         if (attempts.current() != null && clientResponse.clientWritable()) {
             attempts.timeOutCurrent();
             endWith(Reason.GATEWAY_TIMEOUT);
-        } else if (KernelSends.nanosSinceDataSent(ctx.channel()) < snapshot.config().server().idleTimeout().toNanos()) {
-            responseProgressed(); // the client takes what the kernel holds for it, slowly: still reading
         } else {
             // The upstream has sent all, or is held back for this client, which takes nothing. Recorded first:
             // the close fails the last write, whose listener would end the exchange as delivered.
@@ -288,6 +286,7 @@ final class Exchange {
     void responseProgressed() {
         client.armIdleTimer();
     }
+
 
     /**
      * The drain's {@code shutdown-grace} ran out with this exchange unfinished: answered 503 SHUTTING_DOWN

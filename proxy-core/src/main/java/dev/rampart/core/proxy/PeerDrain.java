@@ -36,12 +36,12 @@ final class PeerDrain implements Runnable {
     /** Flushes what is queued for {@code side}, then runs {@code then} once: when drained, or when it stalls. */
     static void thenRun(Channel side, long idleNanos, Runnable then, String requestId) {
         PeerDrain drain = new PeerDrain(side, idleNanos, then, requestId);
-        drain.arm();
+        drain.arm(idleNanos);
         side.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> drain.end());
     }
 
-    private void arm() {
-        side.eventLoop().schedule(this, idleNanos, TimeUnit.NANOSECONDS);
+    private void arm(long delayNanos) {
+        side.eventLoop().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The idle timeout passed: wait on while the queue shrinks, else give the peer up. */
@@ -53,9 +53,13 @@ final class PeerDrain implements Runnable {
         long pending = pending();
         // Still reading: the queue shrank, or the kernel sent the peer some of what it holds for it (megabytes
         // of a send buffer can take a slow reader longer than the idle timeout, with the queue standing still).
-        if (pending < pendingBefore || KernelSends.nanosSinceDataSent(side) < idleNanos) {
-            pendingBefore = pending; // another idle timeout
-            arm();
+        boolean shrank = pending < pendingBefore;
+        long sinceSent = KernelSends.nanosSinceDataSent(side);
+        if (shrank || sinceSent < idleNanos) {
+            pendingBefore = pending;
+            // The queue shrank sometime in the last idle timeout: another whole one. The kernel's last send is
+            // known to the moment: the idle timeout runs on from it.
+            arm(shrank ? idleNanos : idleNanos - sinceSent);
             return;
         }
         log.debug("request {}: the peer took nothing for {} ms after the other side of its tunnel ended", requestId,

@@ -29,11 +29,15 @@ class ResponseStallTest {
     final Closing closing = new Closing();
 
     private ProxyHarness proxyFor(UpstreamBehavior behavior) {
+        return proxyFor(behavior, "1s");
+    }
+
+    private ProxyHarness proxyFor(UpstreamBehavior behavior, String idleTimeout) {
         FakeUpstream upstream = closing.add(FakeUpstream.start(behavior));
         return closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"] }",
                 "{ name = default, upstream = app, timeout = 60s, retry { attempts = 1 } }")
-                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 1s }")));
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = " + idleTimeout + " }")));
     }
 
     @Test
@@ -102,6 +106,26 @@ class ResponseStallTest {
             ExchangeRecord record = awaitRecord(proxy); // taking nothing: the exchange ends on its own
 
             assertEquals(499, record.status(), "the client is gone, as far as the response can tell");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsLetGoOneIdleTimeoutAfterItStoppedNotTwo() throws Exception {
+        byte[] big = new byte[32 * 1024 * 1024];
+        ProxyHarness proxy = proxyFor((req, reply) -> reply.send(200, "application/octet-stream",
+                new String(big, StandardCharsets.ISO_8859_1)), "3s");
+        try (RawHttp raw = proxy.raw()) {
+            raw.socket().setReceiveBufferSize(16 * 1024);
+            long start = System.nanoTime();
+            raw.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            ExchangeRecord record = awaitRecord(proxy);
+
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(499, record.status());
+            // The buffers fill within a second; the kernel's last send to this client is then what the 3 s count
+            // from, not the moment the proxy next looked (which let a non-reader stay for up to twice as long).
+            assertTrue(tookMillis < 5_500, "let go about 3 s after it stopped reading, took " + tookMillis + " ms");
         }
     }
 
