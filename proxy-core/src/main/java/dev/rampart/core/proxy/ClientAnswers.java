@@ -69,15 +69,10 @@ final class ClientAnswers {
      */
     void failEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
                    String details) {
-        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0)
-                .withDetails(details);
-        outcome.error(reason.status(), reason.name());
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE;
         boolean drop = clean && dropsBody(snapshot, request);
-        boolean reusable = clean && (drop || bodyless(request));
-        ChannelFuture answered = writeError(snapshot, request, outcome, error, reusable, List.of());
-        finish(snapshot, answered, reusable, drop);
+        answerEarly(snapshot, request, outcome, reason, details, clean && (drop || bodyless(request)), drop);
     }
 
     /**
@@ -85,10 +80,16 @@ final class ClientAnswers {
      * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
      */
     void failAndClose(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason) {
-        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0);
+        answerEarly(snapshot, request, outcome, reason, null, false, false);
+    }
+
+    private void answerEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
+                             String details, boolean reusable, boolean drop) {
+        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0)
+                .withDetails(details);
         outcome.error(reason.status(), reason.name());
-        writeError(snapshot, request, outcome, error, false, List.of())
-                .addListener((ChannelFutureListener) f -> answerWritten(f, false, false));
+        ChannelFuture answered = writeError(snapshot, request, outcome, error, reusable, List.of());
+        finish(snapshot, answered, reusable, drop);
     }
 
     /**

@@ -137,7 +137,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             outcome.endedEarly(why);
-            runtime.observer().onExchangeComplete(outcome.toRecord(runtime.current().ticker().read(), -1));
+            reportAndEnd(-1);
         }
         endRequest();
         ctx.close();
@@ -330,13 +330,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return; // ended already by an internal failure, which closed the connection
         }
         timers.cancelBody();
-        try {
-            runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
-        } finally {
-            // Out of flight only once reported: a drain that sees no request in flight has every access-log
-            // line and every metric of the requests it waited for.
-            endRequest();
-        }
+        reportAndEnd(upstreamNanos);
         boolean keepAlive = answers.keepAliveAfter(request, requestBodyConsumed);
         request = null;
         awaitingHead = true;
@@ -366,6 +360,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             // A response its upstream cut: what is queued still goes out before the close.
             LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, outcome.deliversQueued(),
                     outcome.requestId());
+        }
+    }
+
+    /**
+     * Logs the request, and only then takes it out of flight: a drain that sees no request in flight has every
+     * access-log line and every metric of the requests it waited for.
+     */
+    private void reportAndEnd(long upstreamNanos) {
+        try {
+            runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
+        } finally {
+            endRequest();
         }
     }
 

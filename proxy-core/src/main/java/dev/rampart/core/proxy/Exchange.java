@@ -287,7 +287,6 @@ final class Exchange {
         client.armIdleTimer();
     }
 
-
     /**
      * The drain's {@code shutdown-grace} ran out with this exchange unfinished: answered 503 SHUTTING_DOWN
      * (retryable, so the client can go elsewhere) when nothing of the response was sent, else cut, with
