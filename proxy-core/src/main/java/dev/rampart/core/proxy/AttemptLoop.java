@@ -22,12 +22,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The upstream side of one {@link Exchange}: the loop "pick an endpoint → take a pooled connection →
@@ -58,7 +56,7 @@ final class AttemptLoop {
     private final AttemptRecorder recorder;
     private OriginAttempt current;
     private final UpstreamTiming timing;
-    private ScheduledFuture<?> backoffTimer;
+    private final RetryBackoff backoff;
     private Future<OriginConnection> pendingAcquire;
 
     AttemptLoop(Exchange exchange, ChannelHandlerContext ctx, ProxySnapshot snapshot, ExchangeOutcome outcome,
@@ -79,6 +77,7 @@ final class AttemptLoop {
         this.clientResponse = clientResponse;
         this.recorder = new AttemptRecorder(snapshot, upstream.name());
         this.timing = new UpstreamTiming(snapshot.ticker());
+        this.backoff = new RetryBackoff(ctx.executor());
     }
 
     /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
@@ -108,7 +107,7 @@ final class AttemptLoop {
      * no endpoint admits one (the client is answered then).
      */
     boolean nextAttempt() {
-        backoffTimer = null;
+        backoff.over();
         if (exchange.finished() || clientResponse.responseStarted()) {
             return false; // the client is already being answered (an early ending raced the backoff timer)
         }
@@ -183,10 +182,7 @@ final class AttemptLoop {
 
     /** Cancels a pending backoff, so that no further attempt starts. */
     void cancelBackoff() {
-        if (backoffTimer != null) {
-            backoffTimer.cancel(false);
-            backoffTimer = null;
-        }
+        backoff.cancel();
     }
 
     /** Stops the current attempt; one that had no outcome yet counts as cancelled, not as a failure. */
@@ -326,12 +322,7 @@ final class AttemptLoop {
                 snapshot.observer().onRetry(route.name(), retry.causeLabel());
             }
         };
-        long delay = retry.delay().toNanos();
-        if (delay <= 0) {
-            retryNow.run();
-        } else {
-            backoffTimer = ctx.executor().schedule(guarded(retryNow), delay, TimeUnit.NANOSECONDS);
-        }
+        backoff.then(retry.delay().toNanos(), guarded(retryNow));
         return true;
     }
 

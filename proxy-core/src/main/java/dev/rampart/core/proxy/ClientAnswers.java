@@ -67,29 +67,29 @@ final class ClientAnswers {
      * trustworthy framing closes the connection instead. So does a request whose decoder failed: it
      * discards everything that follows, so no later request on it could ever be answered.
      */
-    void failEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
-                   String details) {
+    void failEarly(ServedRequest served, Reason reason, String details) {
+        HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE;
-        boolean drop = clean && dropsBody(snapshot, request);
-        answerEarly(snapshot, request, outcome, reason, details, clean && (drop || bodyless(request)), drop);
+        boolean drop = clean && dropsBody(served.snapshot(), request);
+        answerEarly(served, reason, details, clean && (drop || bodyless(request)), drop);
     }
 
     /**
      * The answer to a request that failed inside the proxy before any exchange took it (a bug, or no memory
      * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
      */
-    void failAndClose(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason) {
-        answerEarly(snapshot, request, outcome, reason, null, false, false);
+    void failAndClose(ServedRequest served, Reason reason) {
+        answerEarly(served, reason, null, false, false);
     }
 
-    private void answerEarly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, Reason reason,
-                             String details, boolean reusable, boolean drop) {
+    private void answerEarly(ServedRequest served, Reason reason, String details, boolean reusable, boolean drop) {
+        ExchangeOutcome outcome = served.outcome();
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0)
                 .withDetails(details);
         outcome.error(reason.status(), reason.name());
-        ChannelFuture answered = writeError(snapshot, request, outcome, error, reusable, List.of());
-        finish(snapshot, answered, reusable, drop);
+        ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, List.of());
+        finish(served.snapshot(), answered, reusable, drop);
     }
 
     /**
@@ -187,8 +187,10 @@ final class ClientAnswers {
         }
     }
 
-    void respondDirectly(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome,
-                         RespondConfig respond) {
+    void respondDirectly(ServedRequest served, RespondConfig respond) {
+        ProxySnapshot snapshot = served.snapshot();
+        HttpRequest request = served.head();
+        ExchangeOutcome outcome = served.outcome();
         boolean drop = dropsBody(snapshot, request);
         boolean reusable = drop || bodyless(request);
         outcome.status(respond.status());

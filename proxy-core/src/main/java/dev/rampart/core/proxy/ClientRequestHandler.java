@@ -1,9 +1,7 @@
 package dev.rampart.core.proxy;
 
-import dev.rampart.core.config.RespondConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.errors.Reason;
-import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.routing.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * flow-control handler hands over one message per read), answers what the proxy can answer itself
  * (malformed requests, no route, direct responses), starts an {@link Exchange} for the rest, and decides
  * after each response whether the connection stays open. Its timers are in {@link ClientConnectionTimers},
- * the answers it gives by itself in {@link ClientAnswers}.
+ * the answers it gives by itself in {@link ClientAnswers}, the bookkeeping of the request it is serving in
+ * {@link ServedRequest}.
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -33,14 +32,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** The raw-byte side of the decoder: holds what follows an upgrade request until it is answered. */
     private final RequestHeadGuard heads;
     private ChannelHandlerContext ctx;
-    private ProxySnapshot snapshot;
-    private HttpRequest request;
-    private ExchangeOutcome outcome;
+    /** The request being served: its configuration, head, outcome, and whether it is in flight. */
+    private ServedRequest served;
     private Exchange exchange;
     private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
-    /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
-    private boolean requestInFlight;
     /** When the first bytes of the awaited head came (ticker time), or {@link #NO_HEAD_BYTES}: its 408's start. */
     private long headStartNanos = NO_HEAD_BYTES;
     private boolean readPending;
@@ -48,7 +44,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest heldHead;
     private ClientConnectionTimers timers;
     private ClientAnswers answers;
-    private String clientIp;
 
     ClientRequestHandler(ProxyRuntime runtime, boolean tls, RequestHeadGuard heads) {
         this.runtime = runtime;
@@ -81,7 +76,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
-        clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
+        served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ctx.channel().remoteAddress()));
         runtime.observer().onClientConnection(1);
         armIdleTimer();
         requestRead();
@@ -122,24 +117,25 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (toExchange(active -> active.onInternalError(cause))) {
             return;
         }
-        String requestId = outcome != null && request != null ? outcome.requestId() : "-";
-        boolean shortage = ResourceShortage.reportFailure(log, requestId, cause, runtime.current().ticker().read());
+        boolean shortage = ResourceShortage.reportFailure(log, served.requestIdOrDash(), cause,
+                runtime.current().ticker().read());
         // No exchange will finish this request, and its answer (if one was being written) is cut by the
         // close: it ends here, logged with why, or a drain would wait out its whole grace for it.
-        if (requestInFlight && outcome != null) {
+        if (served.inFlight() && served.hasHead()) {
             Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
+            ExchangeOutcome outcome = served.outcome();
             if (outcome.status() == 0 && ctx.channel().isActive()) {
                 try {
-                    answers.failAndClose(snapshot, request, outcome, why); // ends the request once written
+                    answers.failAndClose(served, why); // ends the request once written
                     return;
                 } catch (RuntimeException | OutOfMemoryError stillFailing) {
                     // no memory even for the envelope: the close is all the client gets
                 }
             }
             outcome.endedEarly(why);
-            reportAndEnd(-1);
+            served.reportAndEnd(-1);
         }
-        endRequest();
+        served.end();
         ctx.close();
     }
 
@@ -180,7 +176,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             raw.fromClient(msg);
             return;
         }
-        if (!awaitingHead && !requestInFlight) {
+        if (!awaitingHead && !served.inFlight()) {
             ReferenceCountUtil.release(msg); // closing (what was queued still going out): nothing more is served
             return;
         }
@@ -189,7 +185,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-                    answers.unfinishedHead(head, clientIp, awaitingHead, headStartNanos); // closed mid-head
+                    answers.unfinishedHead(head, served.clientIp(), awaitingHead, headStartNanos); // closed mid-head
                     return;
                 }
             }
@@ -201,7 +197,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof HttpContent content) {
             timers.cancelBody();
             if (answers.droppingBody()) {
-                outcome.addBytesIn(content.content().readableBytes()); // read, as nginx counts it, though dropped
+                served.outcome().addBytesIn(content.content().readableBytes()); // read, as nginx counts it, though dropped
                 answers.dropBodyPart(content); // the request was answered without its body
                 return;
             }
@@ -236,32 +232,20 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         awaitingHead = false;
         headStartNanos = NO_HEAD_BYTES;
         timers.headArrived();
-        snapshot = runtime.current();
-        request = head;
-        requestInFlight = true;
-        runtime.requestStarted();
-        String requestId = RequestIds.resolve(head.headers().get(snapshot.requestIdHeader()),
-                snapshot.config().requestId().trustIncoming());
-        long startMillis = System.currentTimeMillis();
-        long startNanos = snapshot.ticker().read();
-        RequestAdmission admission = RequestAdmission.of(snapshot, head, runtime.refusing());
-        outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, head, admission.originForm());
-        Route route = admission.route();
-        if (route != null) {
-            outcome.route(route.name(), route.config().upstream().orElse(null));
-        }
+        RequestAdmission admission = served.begin(head);
         if (admission.refusal() != null) {
-            failEarly(admission.refusal(), null);
+            answers.failEarly(served, admission.refusal(), null);
             return;
         }
+        Route route = admission.route();
         RouteConfig rc = route.config();
         if (rc.respond().isPresent()) {
-            respondDirectly(rc.respond().get());
+            answers.respondDirectly(served, rc.respond().get());
             return;
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
-        exchange = ExchangeFactory.forRoute(this, ctx, snapshot, head, contentLength, outcome, route,
-                admission.target(), clientIp, scheme);
+        exchange = ExchangeFactory.forRoute(this, ctx, served.snapshot(), head, contentLength, served.outcome(), route,
+                admission.target(), served.clientIp(), scheme);
         exchange.start();
         watchForClose();
     }
@@ -279,18 +263,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void failEarly(Reason reason, String details) {
-        answers.failEarly(snapshot, request, outcome, reason, details);
-    }
-
-    private void respondDirectly(RespondConfig respond) {
-        answers.respondDirectly(snapshot, request, outcome, respond);
-    }
-
     // ---- called by the exchange ---------------------------------------------------------------------
 
     void readBody() {
-        long timeout = snapshot.config().server().requestBodyTimeout().toNanos();
+        long timeout = served.snapshot().config().server().requestBodyTimeout().toNanos();
         timers.armBody(timeout, this::onBodyTimeout);
         requestRead();
     }
@@ -326,13 +302,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Logs the request, then reads the next one or closes (lingering when the body was not read whole). */
     void requestDone(boolean requestBodyConsumed, boolean bodyReadWhole, long upstreamNanos) {
-        if (!requestInFlight) {
+        if (!served.inFlight()) {
             return; // ended already by an internal failure, which closed the connection
         }
         timers.cancelBody();
-        reportAndEnd(upstreamNanos);
-        boolean keepAlive = answers.keepAliveAfter(request, requestBodyConsumed);
-        request = null;
+        served.reportAndEnd(upstreamNanos);
+        boolean keepAlive = answers.keepAliveAfter(served.head(), requestBodyConsumed);
+        served.forgetHead();
         awaitingHead = true;
         if (!ctx.channel().isActive()) {
             return;
@@ -358,27 +334,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             boolean unread = !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
                     || heads.droppedHeldBytes();
             // A response its upstream cut: what is queued still goes out before the close.
+            ExchangeOutcome outcome = served.outcome();
             LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, outcome.deliversQueued(),
                     outcome.requestId());
-        }
-    }
-
-    /**
-     * Logs the request, and only then takes it out of flight: a drain that sees no request in flight has every
-     * access-log line and every metric of the requests it waited for.
-     */
-    private void reportAndEnd(long upstreamNanos) {
-        try {
-            runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
-        } finally {
-            endRequest();
-        }
-    }
-
-    private void endRequest() {
-        if (requestInFlight) {
-            requestInFlight = false;
-            runtime.requestEnded();
         }
     }
 
@@ -416,7 +374,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onHeadTimeout() {
         if (awaitingHead) {
             awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(clientIp, headStartNanos);
+            answers.requestHeadTimedOut(served.clientIp(), headStartNanos);
         }
     }
 

@@ -10,21 +10,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request, from its head to the last byte of its response: the single owner of its lifecycle, its
  * deadline, its replayable body and its outcome. Runs entirely on the client's event loop. Its attempts
  * run in an {@link AttemptLoop} ("pick an endpoint → attempt → on failure ask the retry policy → back off
  * or stop"), whose "retry?" is answered by the {@link RetryBookkeeping}; what the client gets is written by
- * the {@link ClientResponseWriter}; the request body comes in through the {@link RequestBodyIntake}. Every
- * path, theirs included, ends in exactly one call of {@link #finish}.
+ * the {@link ClientResponseWriter}; the request body comes in through the {@link RequestBodyIntake}; its
+ * {@link RouteDeadline} judges whose fault a late end was. Every path, theirs included, ends in exactly one
+ * call of {@link #finish}.
  */
 final class Exchange {
 
@@ -44,7 +43,7 @@ final class Exchange {
     private final ClientResponseWriter clientResponse;
     private final AttemptLoop attempts;
     private final RequestBodyIntake bodyIntake;
-    private ScheduledFuture<?> deadlineTimer;
+    private final RouteDeadline deadline;
     private boolean bulkheadHeld;
     private boolean finished;
     private WebSocketTunnel tunnel;
@@ -73,6 +72,7 @@ final class Exchange {
                 hostPerEndpoint, retries, clientResponse);
         this.bodyIntake = new RequestBodyIntake(this, client, ctx, snapshot, request, outcome, body, attempts,
                 clientResponse);
+        this.deadline = new RouteDeadline(this, clientResponse, attempts, body, bodyIntake);
     }
 
     /** Whether the exchange has ended: every later event is too late and changes nothing. */
@@ -90,8 +90,7 @@ final class Exchange {
         }
         bulkheadHeld = true;
         snapshot.retryPolicy(route.name()).budget().onRequest();
-        deadlineTimer = ctx.executor().schedule(guarded(this::onDeadline), routeConfig.timeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        deadline.arm(ctx.executor(), routeConfig.timeout().toNanos());
         if (!upgrade && body.readFirst(request)) {
             bodyIntake.collectFirst();
         } else {
@@ -119,9 +118,7 @@ final class Exchange {
 
     private void cancelTimers() {
         attempts.cancelTimers();
-        if (deadlineTimer != null) {
-            deadlineTimer.cancel(false);
-        }
+        deadline.cancel();
     }
 
     // ---- request body ------------------------------------------------------------------------------
@@ -219,41 +216,7 @@ final class Exchange {
             ctx.close();
             return;
         }
-        Reason reason = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
-        if (clientResponse.responseStarted()) {
-            outcome.endedEarly(reason);
-            abort();
-            return;
-        }
-        attempts.cancelCurrent();
-        fail(reason, shortage ? 1 : -1);
-    }
-
-    private void onDeadline() {
-        deadlineTimer = null;
-        if (finished) {
-            return;
-        }
-        if (clientResponse.responseStarted()) {
-            if (clientResponse.clientWritable() && !attempts.bodyFlowingRecently()) {
-                // The relay was waiting for the upstream's next bytes, not for the client to take the last
-                // ones, and none came for a per-try timeout: the upstream left its body unfinished, a timeout
-                // for its breaker as before the head. A stream still flowing was cut by the route's own limit,
-                // and ends as a success: five SSE clients must not open a healthy endpoint's breaker.
-                attempts.timeOutCurrent();
-            }
-            endWith(Reason.GATEWAY_TIMEOUT); // cut mid-body
-            return;
-        }
-        OriginAttempt attempt = attempts.current();
-        if (!body.complete() && (bodyIntake.collecting() || attempt != null && attempt.originWritable())) {
-            // The proxy was waiting for the client's body, not for the upstream (which waits for it too):
-            // the client was too slow. Blaming the upstream would let slow uploads open a healthy breaker.
-            endWith(Reason.REQUEST_TIMEOUT);
-            return;
-        }
-        attempts.timeOutCurrent();
-        endWith(Reason.GATEWAY_TIMEOUT);
+        endWith(shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR, shortage ? 1 : -1);
     }
 
     /**
@@ -273,7 +236,7 @@ final class Exchange {
         }
         if (attempts.current() != null && clientResponse.clientWritable()) {
             attempts.timeOutCurrent();
-            endWith(Reason.GATEWAY_TIMEOUT);
+            endWith(Reason.GATEWAY_TIMEOUT, -1);
         } else {
             // The upstream has sent all, or is held back for this client, which takes nothing. Recorded first:
             // the close fails the last write, whose listener would end the exchange as delivered.
@@ -301,13 +264,13 @@ final class Exchange {
             outcome.endedEarly(Reason.SHUTTING_DOWN); // logged with its 101 and this reason when the close ends it
             return;
         }
-        endWith(Reason.SHUTTING_DOWN);
+        endWith(Reason.SHUTTING_DOWN, -1);
     }
 
     /** The client stopped sending its body for longer than {@code request-body-timeout}. */
     void onBodyTimeout() {
         if (!finished) {
-            endWith(Reason.REQUEST_TIMEOUT);
+            endWith(Reason.REQUEST_TIMEOUT, -1);
         }
     }
 
@@ -315,14 +278,14 @@ final class Exchange {
      * Ends the exchange for {@code reason}: its envelope when nothing of the response was sent, else a cut
      * connection, which the access log records with the status sent and this reason.
      */
-    private void endWith(Reason reason) {
+    void endWith(Reason reason, long retryAfterSeconds) {
         if (clientResponse.responseStarted()) {
             outcome.endedEarly(reason);
             abort();
             return;
         }
         attempts.cancelCurrent(); // the upstream may have had part of the request: counted, as cancelled
-        fail(reason, -1);
+        fail(reason, retryAfterSeconds);
     }
 
     /**
@@ -336,13 +299,7 @@ final class Exchange {
             return;
         }
         clientResponse.closeClientAfterResponse();
-        if (clientResponse.responseStarted()) {
-            outcome.endedEarly(Reason.BAD_REQUEST);
-            abort();
-            return;
-        }
-        attempts.cancelCurrent();
-        fail(Reason.BAD_REQUEST, -1);
+        endWith(Reason.BAD_REQUEST, -1);
     }
 
     /** The client went away: cancel upstream work, release everything, record 499. */

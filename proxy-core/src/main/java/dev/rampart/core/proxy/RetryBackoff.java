@@ -1,0 +1,41 @@
+package dev.rampart.core.proxy;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The wait before an exchange's next attempt: at most one at a time, on the exchange's event loop, and
+ * cancelled once the client is being answered, so that no attempt starts after that.
+ */
+final class RetryBackoff {
+
+    private final EventExecutor executor;
+    private ScheduledFuture<?> timer;
+
+    RetryBackoff(EventExecutor executor) {
+        this.executor = executor;
+    }
+
+    /** Runs {@code retry} now when {@code delayNanos} is not positive, else once it has passed. */
+    void then(long delayNanos, Runnable retry) {
+        if (delayNanos <= 0) {
+            retry.run();
+        } else {
+            timer = executor.schedule(retry, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The wait is over (the retry runs): nothing is left to cancel. */
+    void over() {
+        timer = null;
+    }
+
+    void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.errors.Reason;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A route's {@code timeout} for one exchange, and the judgement when it runs out: whose fault the lateness
+ * was. An upstream that kept the proxy waiting is a timeout for its breaker (GATEWAY_TIMEOUT); a client too
+ * slow with its body is not (REQUEST_TIMEOUT), or slow uploads would open healthy breakers; and a stream
+ * still flowing when the route's limit cut it ends as a success for its endpoint.
+ */
+final class RouteDeadline {
+
+    private final Exchange exchange;
+    private final ClientResponseWriter clientResponse;
+    private final AttemptLoop attempts;
+    private final RequestBody body;
+    private final RequestBodyIntake bodyIntake;
+    private ScheduledFuture<?> timer;
+
+    RouteDeadline(Exchange exchange, ClientResponseWriter clientResponse, AttemptLoop attempts, RequestBody body,
+                  RequestBodyIntake bodyIntake) {
+        this.exchange = exchange;
+        this.clientResponse = clientResponse;
+        this.attempts = attempts;
+        this.body = body;
+        this.bodyIntake = bodyIntake;
+    }
+
+    void arm(EventExecutor executor, long timeoutNanos) {
+        timer = executor.schedule(exchange.guarded(this::expired), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void expired() {
+        timer = null;
+        if (exchange.finished()) {
+            return;
+        }
+        if (clientResponse.responseStarted()) {
+            if (clientResponse.clientWritable() && !attempts.bodyFlowingRecently()) {
+                // The relay was waiting for the upstream's next bytes, not for the client to take the last
+                // ones, and none came for a per-try timeout: the upstream left its body unfinished, a timeout
+                // for its breaker as before the head. A stream still flowing was cut by the route's own limit,
+                // and ends as a success: five SSE clients must not open a healthy endpoint's breaker.
+                attempts.timeOutCurrent();
+            }
+            exchange.endWith(Reason.GATEWAY_TIMEOUT, -1); // cut mid-body
+            return;
+        }
+        OriginAttempt attempt = attempts.current();
+        if (!body.complete() && (bodyIntake.collecting() || attempt != null && attempt.originWritable())) {
+            // The proxy was waiting for the client's body, not for the upstream (which waits for it too):
+            // the client was too slow. Blaming the upstream would let slow uploads open a healthy breaker.
+            exchange.endWith(Reason.REQUEST_TIMEOUT, -1);
+            return;
+        }
+        attempts.timeOutCurrent();
+        exchange.endWith(Reason.GATEWAY_TIMEOUT, -1);
+    }
+}

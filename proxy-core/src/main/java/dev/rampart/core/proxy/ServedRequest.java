@@ -1,0 +1,103 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.observe.RequestIds;
+import dev.rampart.core.routing.Route;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * The request a client connection is serving, from its head to its access-log line: the configuration it
+ * is served under, its head, what is known of its outcome, and whether it counts as in flight. A drain waits
+ * for every request in flight, so each one that {@link #begin begins} is {@link #end ended} exactly once,
+ * and only after it is logged ({@link #reportAndEnd}).
+ */
+final class ServedRequest {
+
+    private final ProxyRuntime runtime;
+    private final String clientIp;
+    private ProxySnapshot snapshot;
+    private HttpRequest head;
+    private ExchangeOutcome outcome;
+    /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
+    private boolean inFlight;
+
+    ServedRequest(ProxyRuntime runtime, String clientIp) {
+        this.runtime = runtime;
+        this.clientIp = clientIp;
+    }
+
+    /**
+     * A new head arrived: it is in flight from now on, under the configuration current now, with its request
+     * id and start time taken. Returns what becomes of it; a routed request's outcome names its route.
+     */
+    RequestAdmission begin(HttpRequest newHead) {
+        snapshot = runtime.current();
+        head = newHead;
+        inFlight = true;
+        runtime.requestStarted();
+        String requestId = RequestIds.resolve(newHead.headers().get(snapshot.requestIdHeader()),
+                snapshot.config().requestId().trustIncoming());
+        long startMillis = System.currentTimeMillis();
+        long startNanos = snapshot.ticker().read();
+        RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing());
+        outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, newHead, admission.originForm());
+        Route route = admission.route();
+        if (route != null) {
+            outcome.route(route.name(), route.config().upstream().orElse(null));
+        }
+        return admission;
+    }
+
+    /**
+     * Logs the request, and only then takes it out of flight: a drain that sees no request in flight has every
+     * access-log line and every metric of the requests it waited for.
+     */
+    void reportAndEnd(long upstreamNanos) {
+        try {
+            runtime.observer().onExchangeComplete(outcome.toRecord(snapshot.ticker().read(), upstreamNanos));
+        } finally {
+            end();
+        }
+    }
+
+    /** Takes the request out of flight, once; later calls do nothing. */
+    void end() {
+        if (inFlight) {
+            inFlight = false;
+            runtime.requestEnded();
+        }
+    }
+
+    /** Its response is done with: the head is let go, the outcome stays for the connection's close. */
+    void forgetHead() {
+        head = null;
+    }
+
+    boolean inFlight() {
+        return inFlight;
+    }
+
+    /** Whether a head has begun, so that its outcome (and, while it is not forgotten, its head) is known. */
+    boolean hasHead() {
+        return head != null && outcome != null;
+    }
+
+    String requestIdOrDash() {
+        return hasHead() ? outcome.requestId() : "-";
+    }
+
+    ProxySnapshot snapshot() {
+        return snapshot;
+    }
+
+    HttpRequest head() {
+        return head;
+    }
+
+    ExchangeOutcome outcome() {
+        return outcome;
+    }
+
+    String clientIp() {
+        return clientIp;
+    }
+}
