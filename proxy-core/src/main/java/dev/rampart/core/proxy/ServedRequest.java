@@ -32,6 +32,9 @@ final class ServedRequest {
     RequestAdmission begin(HttpRequest newHead) {
         snapshot = runtime.current();
         head = newHead;
+        // Until this request has an outcome of its own, a failure must not be taken for the last one's: that
+        // one would be logged a second time, and the failure under its request id.
+        outcome = null;
         inFlight = true;
         runtime.requestStarted();
         String requestId = RequestIds.resolve(newHead.headers().get(snapshot.requestIdHeader()),

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.FailingOnceTicker;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
@@ -9,8 +10,10 @@ import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,6 +36,34 @@ class InternalErrorBeforeExchangeTest {
     @Test
     void theRequestEndsSoADrainDoesNotWaitForItAndTheNextRequestIsServed() throws Exception {
         failOnTickerRead(1);
+    }
+
+    /**
+     * On a connection that served a request before: the failed one must not be taken for that one, whose
+     * outcome the connection still holds. It was logged a second time, as if it had failed.
+     */
+    @Test
+    void aFailureOfTheSecondRequestOnAConnectionDoesNotLogTheFirstAgain() throws Exception {
+        FailingOnceTicker ticker = new FailingOnceTicker();
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
+                     ticker);
+             LogCapture logs = LogCapture.start(); RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send("GET /first HTTP/1.1\r\nHost: test\r\n\r\n").read().status());
+            ExchangeRecord first = proxy.observer.awaitExchange(1);
+            assertEquals(200, first.status());
+            ticker.failReadOnAnEventLoopAfter(1); // the first bytes of the next head, then its start
+
+            raw.send("GET /second HTTP/1.1\r\nHost: test\r\n\r\n");
+
+            assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");
+            assertEquals(1, logs.errors().size(), logs.dump());
+            assertFalse(logs.errors().get(0).getFormattedMessage().contains(first.requestId()),
+                    "the failure is not reported under the first request's id: " + logs.dump());
+            assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(2)), "the failed request ended");
+            assertEquals(List.of("/first"), proxy.observer.exchanges.stream().map(ExchangeRecord::path)
+                    .filter("/first"::equals).toList(), "the first request is logged once");
+        }
     }
 
     private static void failOnTickerRead(int readsBefore) throws Exception {
