@@ -1,9 +1,10 @@
 /**
  * The Netty proxy pipeline: the listener's channel initializer, {@code ClientRequestHandler} (the
- * downstream side, with its {@code ClientConnectionTimers} and the {@code ClientAnswers} the proxy gives
- * by itself), the {@code Exchange} that owns one request from head to last byte across attempts (its
- * {@code AttemptLoop} runs the attempts, {@code RetryBookkeeping} answers "retry?", and
- * {@code ClientResponseWriter} writes what the client gets), the request and response validation that
+ * downstream side, with its {@code ClientConnectionTimers}, the {@code ServedRequest} it is serving and the
+ * {@code ClientAnswers} the proxy gives by itself), the {@code Exchange} that owns one request from head to
+ * last byte across attempts (its {@code AttemptLoop} runs the attempts, {@code RetryBookkeeping} answers
+ * "retry?", {@code RouteDeadline} judges a late end, and {@code ClientResponseWriter} writes what the client
+ * gets), the request and response validation that
  * refuses ambiguous framing (with {@code RequestHeadGuard} around the decoder for folded header lines,
  * and to hold back what a client sends behind a WebSocket upgrade request until it is answered), the
  * header and response writers, and the {@code WebSocketTunnel} an exchange becomes after a 101. Thin
