@@ -1,8 +1,11 @@
 package dev.rampart.core.resilience;
 
-/** The breaker of a disabled {@code circuit-breaker}: admits everything, records nothing. Stateless. */
-enum AlwaysClosedCircuitBreaker implements CircuitBreaker {
-    INSTANCE;
+/**
+ * The breaker of a disabled {@code circuit-breaker}: admits everything, records nothing. Stateless, yet one
+ * per endpoint: the {@link BreakerRegistry} keeps the breakers a reload still uses by identity, and one shared
+ * instance would keep every disabled endpoint's entry alive, listed twice once its breaker is enabled.
+ */
+final class AlwaysClosedCircuitBreaker implements CircuitBreaker {
 
     @Override
     public boolean tryAcquirePermission() {

@@ -54,6 +54,22 @@ class BreakerRegistryTest {
         assertEquals(State.CLOSED, fresh.state());
     }
 
+    /** Disabled breakers were one shared object: kept for any other disabled one, the old entry stayed listed. */
+    @Test
+    void enablingOneOfTwoDisabledBreakersListsItsEndpointOnce() {
+        CircuitBreakerConfig disabled = new CircuitBreakerConfig(false, Duration.ofSeconds(10), 20, 50, 5,
+                Duration.ZERO, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 3);
+        registry.get("raw", A, disabled);
+        CircuitBreaker stillDisabled = registry.get("app", B, disabled);
+        CircuitBreaker enabled = registry.get("raw", A, config(1)); // the reload enables raw's breaker
+        registry.retainOnly(List.of(enabled, stillDisabled));
+
+        trip(enabled);
+
+        assertEquals(List.of("app 10.0.0.2:8081 CLOSED", "raw 10.0.0.1:8081 OPEN"), registry.snapshot().stream()
+                .map(b -> b.upstream() + " " + b.endpoint() + " " + b.state()).toList());
+    }
+
     @Test
     void aBreakerAReloadReplacedReportsNoTransitions() {
         CircuitBreaker old = registry.get("app", A, config(1));

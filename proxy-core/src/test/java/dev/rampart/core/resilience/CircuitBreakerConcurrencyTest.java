@@ -14,10 +14,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static dev.rampart.core.resilience.CircuitBreaker.State.CLOSED;
 import static dev.rampart.core.resilience.CircuitBreaker.State.HALF_OPEN;
 import static dev.rampart.core.resilience.CircuitBreaker.State.OPEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A breaker shared by event loops: transitions happen once and probes are handed out exactly. */
 class CircuitBreakerConcurrencyTest extends BreakerFixture {
@@ -105,9 +107,16 @@ class CircuitBreakerConcurrencyTest extends BreakerFixture {
         assertEquals(List.of("CLOSED->OPEN"), transitions);
     }
 
+    /** One per endpoint, so that the registry can tell a disabled endpoint's entry from another's. */
     @Test
-    void ofGivesTheSameDisabledInstanceEveryTime() {
+    void aDisabledBreakerIsOneOfItsOwnThatAdmitsEverything() {
         enabled = false;
-        assertSame(breaker(), breaker());
+        CircuitBreaker disabled = breaker();
+        assertNotSame(disabled, breaker());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(disabled.tryAcquirePermission());
+            disabled.onFailure(1);
+        }
+        assertEquals(CLOSED, disabled.state());
     }
 }
