@@ -2,6 +2,7 @@ package dev.rampart.server;
 
 import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.server.observe.LogLevelSetting;
 import dev.rampart.server.observe.Logging;
 
 import java.io.BufferedOutputStream;
@@ -77,6 +78,11 @@ public final class Main {
         if (cl.version()) {
             out.println("rampart " + version());
             return 0;
+        }
+        String badLogLevel = LogLevelSetting.problem(System::getProperty, System::getenv);
+        if (badLogLevel != null) {
+            err.println("rampart: cannot start: " + badLogLevel);
+            return 1;
         }
         ConfigSource source = ConfigSource.resolve(cl.config());
         if (cl.check()) {

@@ -139,6 +139,18 @@ class ServerProcessIT {
         }
     }
 
+    /** Logback takes a level name it does not know for DEBUG: a typo must not flood stderr instead of quieting it. */
+    @Test
+    void anUnknownLogLevelNeverStartsAndSaysWhatIsExpected() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start(environment -> environment.put("RAMPART_LOG_LEVEL", "WARNING"),
+                "--config", config("127.0.0.1:9").toString())) {
+            assertEquals(1, rampart.awaitExit(30));
+            assertTrue(rampart.stderr().contains("RAMPART_LOG_LEVEL is \"WARNING\"; expected one of trace, debug"),
+                    rampart.stderr());
+            assertFalse(rampart.stderr().contains("DEBUG"), rampart.stderr());
+        }
+    }
+
     @Test
     void aBadCommandLineExitsTwoWithUsage() throws Exception {
         for (String[] args : new String[][] {{"--frobnicate"}, {"--config="}, {"--config"}}) {
