@@ -18,6 +18,8 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
                               then exit 0 (valid) or 1 (invalid), like nginx -t
               --help          print this help
               --version       print the version
+
+            Exit codes: 0 ok, 1 invalid config or cannot start, 2 bad command line.
             """;
 
     /** @throws IllegalArgumentException with a message for the user on a bad command line */
