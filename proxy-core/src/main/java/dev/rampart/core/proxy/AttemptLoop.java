@@ -238,7 +238,8 @@ final class AttemptLoop {
         if (attempt != current || exchange.finished()) {
             return;
         }
-        if (retries.isStaleConnection(attempt, kind, clientResponse.responseStarted())) {
+        long now = snapshot.ticker().read();
+        if (retries.isStaleConnection(attempt, kind, clientResponse.responseStarted(), now)) {
             retries.staleConnectionSkipped();
             abandonCurrent(); // neither a failure nor an attempt: the connection was dead before it was used
             // Its idle siblings are suspect too: the retry, and the next requests, get fresh connections.
@@ -248,7 +249,7 @@ final class AttemptLoop {
             }
             return;
         }
-        long elapsed = snapshot.ticker().read() - attempt.callStartNanos();
+        long elapsed = now - attempt.callStartNanos();
         attempt.abandon();
         current = null;
         recorder.record(attempt, false, elapsed, kind.metricLabel());

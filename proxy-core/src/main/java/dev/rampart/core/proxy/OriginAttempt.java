@@ -29,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class OriginAttempt implements OriginListener {
 
+    /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
+    static final long STALE_FAILURE_SLACK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
     private enum State { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
 
     private final AttemptLoop loop;
@@ -99,6 +102,17 @@ final class OriginAttempt implements OriginListener {
     boolean onReusedConnectionWithoutResponse() {
         return conn != null && conn.requests() > 1 && !conn.responseBytesSeen() && !skippingInformational
                 && !sawInformational;
+    }
+
+    /**
+     * Whether the connection failed too soon after the request was sent for the upstream to have acted on
+     * it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one round
+     * trip after the request arrives; the window is a few of the connection's own connect times (a round trip
+     * and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays. An upstream that reset
+     * the connection later may have worked on the request (and crashed), so that is no stale connection.
+     */
+    boolean failedBeforeTheUpstreamCouldAct(long nowNanos) {
+        return conn != null && nowNanos - callStartNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
     }
 
     /** Whether any byte of the request reached the upstream connection. */

@@ -123,11 +123,13 @@ final class RetryBookkeeping {
 
     /**
      * Whether the upstream closed a keep-alive connection as it was reused: not the endpoint's failure and
-     * not a retry the route pays for. Only safe for a request that may be repeated.
+     * not a retry the route pays for. Only safe for a request that may be repeated, and only when the close
+     * came too soon for the upstream to have acted on it.
      */
-    boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted) {
+    boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted, long nowNanos) {
         if (kind != FailureKind.RESET || staleConnectionRetries >= MAX_STALE_CONNECTION_RETRIES
-                || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()) {
+                || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()
+                || !attempt.failedBeforeTheUpstreamCouldAct(nowNanos)) {
             return false;
         }
         return retryConfig.idempotentMethods().contains(forwarded.method().name()) || hasIdempotencyKey();

@@ -179,6 +179,32 @@ class FaultInjectionTest {
         assertTrue(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
     }
 
+    /**
+     * A reset that comes long after the request reached a reused connection is no keep-alive race: the
+     * upstream may have worked on the request (and crashed), so a route that allows no retries sends it once.
+     */
+    @Test
+    void aReusedConnectionResetLongAfterTheRequestIsNotRetriedAsStale() {
+        java.util.Set<Long> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        start((req, reply) -> {
+            if (used.add(req.connectionId())) {
+                reply.send(200, "text/plain", "fresh");
+            } else {
+                reply.after(500, reply::reset); // worked on it for half a second, then crashed
+            }
+        }, "attempts = 1");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(502, response.status(), response.text());
+            assertTrue(response.text().contains("\"UPSTREAM_RESET\""), response.text());
+        }
+        assertEquals(1, count(r -> r.uri().equals("/again")), "the upstream may have acted on it: sent once");
+        assertFalse(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
+    }
+
     @Test
     void aStaleConnectionRetryDoesNotUseUpTheRoutesAttempts() {
         java.util.concurrent.atomic.AtomicInteger againAnswered = new java.util.concurrent.atomic.AtomicInteger();

@@ -164,6 +164,7 @@ final class EndpointPool {
 
     private void connect(Promise<OriginConnection> promise) {
         open++;
+        long started = ticker.read();
         connector.connect(() -> pipeline.initializer(settings, new OriginConnection(this))).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
@@ -172,7 +173,8 @@ final class EndpointPool {
             }
             Channel ch = (Channel) f.getNow();
             OriginConnection conn = ch.pipeline().get(OriginConnection.class);
-            conn.opened(ticker.read());
+            long now = ticker.read();
+            conn.opened(now, now - started);
             live.add(conn);
             ch.closeFuture().addListener(closed -> connectionGone(conn));
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {

@@ -22,6 +22,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private boolean rawBytes;
     /** When the connection was established, on the pool's ticker. */
     private long openedNanos;
+    /** How long its TCP connect took: a measure of the round trip to its endpoint. */
+    private long connectNanos;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;
 
@@ -37,8 +39,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         return rawBytes;
     }
 
-    void opened(long nanos) {
+    void opened(long nanos, long tookNanos) {
         this.openedNanos = nanos;
+        this.connectNanos = tookNanos;
+    }
+
+    /** How long the connection's TCP connect took (a round trip to the endpoint, and a little more). */
+    public long connectNanos() {
+        return connectNanos;
     }
 
     long openedNanos() {
