@@ -111,7 +111,7 @@ final class AttemptLoop {
         if (exchange.finished() || clientResponse.responseStarted()) {
             return false; // the client is already being answered (an early ending raced the backoff timer)
         }
-        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
+        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid(), outcome.attempts() > 0);
         if (endpoint == null) {
             retries.answerWithLastOutcome(exchange, null); // no endpoint lets a call through
             return false;

@@ -48,28 +48,37 @@ public final class Upstream {
      * @return the endpoint, or null when every breaker refuses
      */
     public Endpoint pick(List<Endpoint> avoid) {
-        Endpoint chosen = pickAndAcquire(avoid, true);
+        return pick(avoid, false);
+    }
+
+    /**
+     * As {@link #pick(List)}; for a {@code retry} of a request that had its pick, a load balancer that takes
+     * turns does not take one (see {@link EndpointSelector#selectForRetry}).
+     */
+    public Endpoint pick(List<Endpoint> avoid, boolean retry) {
+        Endpoint chosen = pickAndAcquire(avoid, true, retry);
         if (chosen == null && avoid.size() > 1) {
-            chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true);
+            chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true, retry);
         }
         if (chosen == null && !avoid.isEmpty()) {
-            chosen = pickAndAcquire(avoid, false);
+            chosen = pickAndAcquire(avoid, false, retry);
         }
         return chosen;
     }
 
-    private Endpoint pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided) {
+    private Endpoint pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided, boolean retry) {
         // A breaker may refuse at the moment of acquisition (a half-open slot taken by another loop):
         // exclude it and pick again, at most once per endpoint.
         List<Endpoint> refused = null;
         boolean anyHealthy = anyHealthy();
         for (int i = 0; i < endpoints.size(); i++) {
             List<Endpoint> refusedNow = refused;
-            Endpoint candidate = selector.select(endpoints, e ->
-                    e.breaker().wouldPermit()
-                            && inRotation(e, anyHealthy)
-                            && !(skipAvoided && avoid.contains(e))
-                            && (refusedNow == null || !refusedNow.contains(e)));
+            java.util.function.Predicate<Endpoint> eligible = e -> e.breaker().wouldPermit()
+                    && inRotation(e, anyHealthy)
+                    && !(skipAvoided && avoid.contains(e))
+                    && (refusedNow == null || !refusedNow.contains(e));
+            Endpoint candidate = retry ? selector.selectForRetry(endpoints, eligible)
+                    : selector.select(endpoints, eligible);
             if (candidate == null) {
                 return null;
             }

@@ -67,6 +67,27 @@ class UpstreamTest {
         assertEquals(29, upstream.secondsUntilFirstHalfOpen(), "when the first open breaker half-opens");
     }
 
+    /**
+     * With two endpoints, a retry that took a round-robin turn moved the rotation twice per failing request:
+     * every request started on the failing endpoint and paid its failure and a retry.
+     */
+    @Test
+    void retriesTakeNoRoundRobinTurnSoAFailingEndpointGetsOnlyItsShareOfFirstAttempts() {
+        Endpoint failing = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
+        Endpoint fine = endpoint("10.0.0.2:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
+        Upstream upstream = new Upstream(config, List.of(failing, fine),
+                EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+        int firstOnFailing = 0;
+        for (int request = 0; request < 100; request++) {
+            Endpoint first = upstream.pick(List.of(), false);
+            if (first == failing) {
+                firstOnFailing++;
+                assertEquals(fine, upstream.pick(List.of(failing), true), "the retry goes to the other endpoint");
+            }
+        }
+        assertEquals(50, firstOnFailing, "half the first attempts, as round-robin promises");
+    }
+
     @Test
     void aHalfOpenEndpointWithItsProbeOutIsNotOneARetryCanGoTo() {
         Endpoint probing = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));

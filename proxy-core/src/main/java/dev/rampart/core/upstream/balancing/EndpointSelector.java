@@ -21,4 +21,14 @@ public interface EndpointSelector {
      * @return the chosen endpoint, or {@code null} when none is eligible
      */
     <E extends LoadAware> E select(List<E> endpoints, Predicate<? super E> eligible);
+
+    /**
+     * As {@link #select}, for a retry of a request that had its pick: a selector that takes turns (round-robin)
+     * does not take one. Were a retry to take a turn, each failing request would move the rotation twice, and
+     * with two endpoints every request would start on the same one: a failing endpoint would get every first
+     * attempt, and every request would pay its failure and a retry.
+     */
+    default <E extends LoadAware> E selectForRetry(List<E> endpoints, Predicate<? super E> eligible) {
+        return select(endpoints, eligible);
+    }
 }

@@ -51,6 +51,20 @@ final class RoundRobinSelector implements EndpointSelector {
         return null;
     }
 
+    /** The first eligible endpoint from the cursor on, which stays where it is. */
+    @Override
+    public <E extends LoadAware> E selectForRetry(List<E> endpoints, Predicate<? super E> eligible) {
+        int n = endpoints.size();
+        int start = n == 0 ? 0 : (int) Math.floorMod(cursor.get(), (long) n);
+        for (int skipped = 0; skipped < n; skipped++) {
+            E endpoint = endpoints.get((start + skipped) % n);
+            if (eligible.test(endpoint)) {
+                return endpoint;
+            }
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return "round-robin";

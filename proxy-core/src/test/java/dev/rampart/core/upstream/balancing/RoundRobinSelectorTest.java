@@ -49,6 +49,16 @@ class RoundRobinSelectorTest {
     }
 
     @Test
+    void aRetryPickTakesNoTurn() {
+        List<TestEndpoint> endpoints = TestEndpoint.count(3);
+        TestEndpoint first = selector.select(endpoints, e -> true);
+        TestEndpoint retry = selector.selectForRetry(endpoints, e -> e != first);
+        assertEquals((first.id + 1) % 3, retry.id, "the next in turn");
+        assertEquals(retry, selector.select(endpoints, e -> true), "whose turn is still to come");
+        assertNull(selector.selectForRetry(endpoints, e -> false));
+    }
+
+    @Test
     void aRetryThatExcludesTheTriedEndpointGetsAnotherOne() {
         List<TestEndpoint> endpoints = TestEndpoint.count(3);
         for (int i = 0; i < 30; i++) {
