@@ -46,6 +46,7 @@ public final class ConfigWarnings {
             }
             rewriteWarning(route, warnings);
             pathParameterWarning(route, warnings);
+            unsentBodyWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -58,6 +59,13 @@ public final class ConfigWarnings {
                     + " /admin and /metrics are reachable from the network");
         }
         return warnings;
+    }
+
+    /** A direct response whose status has no body (RFC 9110 §15.3.5, §15.4.5): its body is never sent. */
+    private static void unsentBodyWarning(RouteConfig route, List<String> warnings) {
+        route.respond().filter(r -> (r.status() == 204 || r.status() == 304) && !r.body().isEmpty())
+                .ifPresent(r -> warnings.add("route \"" + route.name() + "\": respond.status " + r.status()
+                        + " has no body, so respond.body is never sent"));
     }
 
     /**

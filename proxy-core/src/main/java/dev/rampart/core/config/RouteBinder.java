@@ -145,7 +145,9 @@ final class RouteBinder {
         int status = s.integer("status", 200, 200, 599, "a status code 200-599");
         String body = s.string("body", "");
         String contentType = s.string("content-type", "text/plain");
-        if (!RampartBinder.FIELD_VALUE.matcher(contentType).matches()) {
+        if (contentType.isBlank()) {
+            s.problem("content-type", "must not be empty: a media type, such as text/plain");
+        } else if (!RampartBinder.FIELD_VALUE.matcher(contentType).matches()) {
             // Sent as a header: a line break would end it and start another (or, refused by the encoder,
             // leave every request of the route without an answer).
             s.problem("content-type", "must be a header value: no line breaks or other control characters");

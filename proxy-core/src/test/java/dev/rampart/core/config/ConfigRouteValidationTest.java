@@ -121,6 +121,13 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aDirectResponsesContentTypeMustNotBeEmpty() {
+        List<String> problems = problemsOf("rampart {\n  routes = [ { respond { content-type = \"\" } } ]\n}\n");
+        assertEquals(List.of("rampart.routes[0].respond.content-type: must not be empty: a media type, such as"
+                + " text/plain" + at(2)), problems);
+    }
+
+    @Test
     void routeNamesMustBeUnique() {
         String hocon = """
                 rampart {

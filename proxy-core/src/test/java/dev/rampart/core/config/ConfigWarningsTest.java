@@ -54,6 +54,14 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aDirectResponseBodyItsStatusNeverSendsIsAWarning() {
+        assertEquals(List.of("route \"gone\": respond.status 204 has no body, so respond.body is never sent"),
+                warningsForRoutes("{ name = gone, respond { status = 204, body = \"bye\" } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = gone, respond { status = 204 } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = gone, respond { status = 410, body = \"bye\" } }"));
+    }
+
+    @Test
     void theDefaultRouteIsQuiet() {
         assertEquals(List.of(), warningsFor("timeout = 15s"));
     }
