@@ -38,6 +38,16 @@ class FaultInjectionTest {
     @RegisterExtension
     final Closing closing = new Closing();
 
+    /** GET /warm leaves a pooled upstream connection behind ("fresh"); GET /again goes over it: its answer. */
+    private RawHttp.Response againOverAWarmConnection() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+            return raw.read();
+        }
+    }
+
     private void start(UpstreamBehavior behavior, String retry) {
         upstream = closing.add(FakeUpstream.start(behavior));
         startProxy("\"" + upstream.authority() + "\"", retry);
@@ -105,14 +115,9 @@ class FaultInjectionTest {
     @Test
     void aStaleReusedConnectionIsRetriedTransparentlyForGet() {
         start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "backoff { initial = 1ms, max = 5ms }");
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("fresh", raw.read().text());
-            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
-            assertEquals(200, response.status(), response.text());
-            assertEquals("fresh", response.text());
-        }
+        RawHttp.Response response = againOverAWarmConnection();
+        assertEquals(200, response.status(), response.text());
+        assertEquals("fresh", response.text());
         List<RecordedRequest> again = upstream.requests().stream().filter(r -> r.uri().equals("/again")).toList();
         assertEquals(2, again.size(), "the stale connection got it once, a fresh one answered it");
         assertEquals(again.get(0).connectionId(), upstream.requests().get(0).connectionId(),
@@ -168,13 +173,8 @@ class FaultInjectionTest {
     @Test
     void aStaleReusedConnectionIsRetriedEvenWhenTheRouteAllowsNoRetries() {
         start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "attempts = 1");
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("fresh", raw.read().text());
-            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
-            assertEquals(200, response.status(), "a stale connection is not the request's failure: " + response.text());
-        }
+        RawHttp.Response response = againOverAWarmConnection();
+        assertEquals(200, response.status(), "a stale connection is not the request's failure: " + response.text());
         assertEquals(2, count(r -> r.uri().equals("/again")));
         assertTrue(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
     }
@@ -193,14 +193,9 @@ class FaultInjectionTest {
                 reply.after(500, reply::reset); // worked on it for half a second, then crashed
             }
         }, "attempts = 1");
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("fresh", raw.read().text());
-            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
-            assertEquals(502, response.status(), response.text());
-            assertTrue(response.text().contains("\"UPSTREAM_RESET\""), response.text());
-        }
+        RawHttp.Response response = againOverAWarmConnection();
+        assertEquals(502, response.status(), response.text());
+        assertTrue(response.text().contains("\"UPSTREAM_RESET\""), response.text());
         assertEquals(1, count(r -> r.uri().equals("/again")), "the upstream may have acted on it: sent once");
         assertFalse(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
     }
@@ -215,14 +210,9 @@ class FaultInjectionTest {
                 reply.send(200, "text/plain", "fresh");
             }
         }), "attempts = 2, backoff { initial = 1ms, max = 5ms }");
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals("fresh", raw.read().text());
-            raw.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
-            // stale connection (free), then 503 (attempt 1 of 2, retried), then 200 (attempt 2 of 2)
-            assertEquals(200, response.status(), response.text());
-        }
+        RawHttp.Response response = againOverAWarmConnection();
+        // stale connection (free), then 503 (attempt 1 of 2, retried), then 200 (attempt 2 of 2)
+        assertEquals(200, response.status(), response.text());
         assertEquals(3, count(r -> r.uri().equals("/again")));
     }
 

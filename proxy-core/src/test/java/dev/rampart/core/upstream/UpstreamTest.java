@@ -40,6 +40,14 @@ class UpstreamTest {
                 health);
     }
 
+    private Endpoint healthyEndpoint(String authority) {
+        return endpoint(authority, new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
+    }
+
+    private Upstream upstreamOf(Endpoint... endpoints) {
+        return new Upstream(config, List.of(endpoints), EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+    }
+
     private static void open(CircuitBreaker breaker) {
         breaker.tryAcquirePermission();
         breaker.onFailure(1);
@@ -73,10 +81,9 @@ class UpstreamTest {
      */
     @Test
     void retriesTakeNoRoundRobinTurnSoAFailingEndpointGetsOnlyItsShareOfFirstAttempts() {
-        Endpoint failing = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
-        Endpoint fine = endpoint("10.0.0.2:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
-        Upstream upstream = new Upstream(config, List.of(failing, fine),
-                EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+        Endpoint failing = healthyEndpoint("10.0.0.1:80");
+        Endpoint fine = healthyEndpoint("10.0.0.2:80");
+        Upstream upstream = upstreamOf(failing, fine);
         int firstOnFailing = 0;
         for (int request = 0; request < 100; request++) {
             Endpoint first = upstream.pick(List.of(), false);
@@ -90,10 +97,9 @@ class UpstreamTest {
 
     @Test
     void aHalfOpenEndpointWithItsProbeOutIsNotOneARetryCanGoTo() {
-        Endpoint probing = endpoint("10.0.0.1:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
-        Endpoint refusing = endpoint("10.0.0.2:80", new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP));
-        Upstream upstream = new Upstream(config, List.of(probing, refusing),
-                EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100));
+        Endpoint probing = healthyEndpoint("10.0.0.1:80");
+        Endpoint refusing = healthyEndpoint("10.0.0.2:80");
+        Upstream upstream = upstreamOf(probing, refusing);
         open(probing.breaker());
         now[0] += Duration.ofSeconds(30).toNanos();
         assertTrue(upstream.admitsAnyBesides(List.of(refusing)), "open past its period: a probe may go");
