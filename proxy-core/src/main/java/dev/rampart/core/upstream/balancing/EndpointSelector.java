@@ -24,9 +24,9 @@ public interface EndpointSelector {
 
     /**
      * As {@link #select}, for a retry of a request that had its pick: a selector that takes turns (round-robin)
-     * does not take one. Were a retry to take a turn, each failing request would move the rotation twice, and
-     * with two endpoints every request would start on the same one: a failing endpoint would get every first
-     * attempt, and every request would pay its failure and a retry.
+     * takes it in a rotation of retries, not in that of first attempts. Were a retry to take a turn of the
+     * first attempts, each failing request would move that rotation twice, and with two endpoints every
+     * request would start on the same one: a failing endpoint would get every first attempt.
      */
     default <E extends LoadAware> E selectForRetry(List<E> endpoints, Predicate<? super E> eligible) {
         return select(endpoints, eligible);

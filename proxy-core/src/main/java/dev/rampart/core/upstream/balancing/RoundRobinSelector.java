@@ -17,14 +17,31 @@ import java.util.function.Predicate;
 final class RoundRobinSelector implements EndpointSelector {
 
     private final AtomicLong cursor;
+    /**
+     * The rotation of retries, apart from that of first attempts. A retry that took a turn of the first
+     * attempts' rotation moved it twice per failing request (with two endpoints, every request then started
+     * on the failing one); one that took no turn at all went to the failing endpoint's fixed successor, which
+     * then took every retry on top of its share.
+     */
+    private final AtomicLong retryCursor;
 
     RoundRobinSelector(Randomness random) {
         // A long never wraps in practice, so the sequence modulo n has no seam.
         this.cursor = new AtomicLong(random.get().nextInt(1 << 16));
+        this.retryCursor = new AtomicLong(random.get().nextInt(1 << 16));
     }
 
     @Override
     public <E extends LoadAware> E select(List<E> endpoints, Predicate<? super E> eligible) {
+        return select(cursor, endpoints, eligible);
+    }
+
+    @Override
+    public <E extends LoadAware> E selectForRetry(List<E> endpoints, Predicate<? super E> eligible) {
+        return select(retryCursor, endpoints, eligible);
+    }
+
+    private static <E extends LoadAware> E select(AtomicLong cursor, List<E> endpoints, Predicate<? super E> eligible) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
@@ -48,20 +65,6 @@ final class RoundRobinSelector implements EndpointSelector {
         // shift the rotation by one for every such miss: a retry that finds every endpoint tried picks
         // again without that filter, and with two endpoints the double step landed on the one just tried.
         cursor.compareAndSet(turn + 1, turn);
-        return null;
-    }
-
-    /** The first eligible endpoint from the cursor on, which stays where it is. */
-    @Override
-    public <E extends LoadAware> E selectForRetry(List<E> endpoints, Predicate<? super E> eligible) {
-        int n = endpoints.size();
-        int start = n == 0 ? 0 : (int) Math.floorMod(cursor.get(), (long) n);
-        for (int skipped = 0; skipped < n; skipped++) {
-            E endpoint = endpoints.get((start + skipped) % n);
-            if (eligible.test(endpoint)) {
-                return endpoint;
-            }
-        }
         return null;
     }
 

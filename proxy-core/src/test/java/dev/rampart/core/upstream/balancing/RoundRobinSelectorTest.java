@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RoundRobinSelectorTest {
 
@@ -48,13 +49,26 @@ class RoundRobinSelectorTest {
         assertArrayEquals(new int[] {900, 900, 0, 0, 0, 900, 0}, TestEndpoint.tally(selector, endpoints, 2700));
     }
 
+    /** Retries from a failing endpoint spread over the others, and first attempts keep their own rotation. */
     @Test
-    void aRetryPickTakesNoTurn() {
-        List<TestEndpoint> endpoints = TestEndpoint.count(3);
-        TestEndpoint first = selector.select(endpoints, e -> true);
-        TestEndpoint retry = selector.selectForRetry(endpoints, e -> e != first);
-        assertEquals((first.id + 1) % 3, retry.id, "the next in turn");
-        assertEquals(retry, selector.select(endpoints, e -> true), "whose turn is still to come");
+    void retriesTakeTurnsInARotationOfTheirOwn() {
+        List<TestEndpoint> endpoints = TestEndpoint.count(4);
+        TestEndpoint failing = endpoints.get(3);
+        int[] firsts = new int[4];
+        int[] retries = new int[4];
+        for (int request = 0; request < 400; request++) {
+            TestEndpoint first = selector.select(endpoints, e -> true);
+            firsts[first.id]++;
+            if (first == failing) {
+                retries[selector.selectForRetry(endpoints, e -> e != failing).id]++;
+            }
+        }
+        assertArrayEquals(new int[] {100, 100, 100, 100}, firsts, "first attempts keep their rotation");
+        assertEquals(0, retries[3]);
+        int most = Math.max(retries[0], Math.max(retries[1], retries[2]));
+        int least = Math.min(retries[0], Math.min(retries[1], retries[2]));
+        assertTrue(most - least <= 1, "retries spread evenly, not onto the failing endpoint's successor: "
+                + java.util.Arrays.toString(retries));
         assertNull(selector.selectForRetry(endpoints, e -> false));
     }
 
