@@ -51,6 +51,12 @@ final class EndpointConnector {
     private final InetSocketAddress target;
     /** Where the failed addresses' time is read; null: nothing is remembered (a single health probe). */
     private final Ticker ticker;
+    /**
+     * How long the TCP connect of a channel took, from its socket's connect to established: a round trip to
+     * the endpoint, without the name's resolution or a TLS handshake (0 without a ticker).
+     */
+    static final io.netty.util.AttributeKey<Long> TCP_CONNECT_NANOS =
+            io.netty.util.AttributeKey.valueOf(EndpointConnector.class, "tcpConnectNanos");
     /** Addresses that failed to connect, and until when (ticker nanos) they are tried last. */
     private final Map<InetSocketAddress, Long> failedUntil = new HashMap<>();
     private int nextFirst;
@@ -194,12 +200,14 @@ final class EndpointConnector {
     private void connectTo(List<InetSocketAddress> addresses, int first, int tried, Supplier<ChannelHandler> initializer,
                            Promise<Channel> result) {
         InetSocketAddress address = addresses.get((first + tried) % addresses.size());
+        long started = ticker != null ? ticker.read() : 0;
         ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
         connecting.addListener(f -> {
             if (!f.isCancelled()) {
                 remember(address, f.isSuccess());
             }
             if (f.isSuccess()) {
+                connecting.channel().attr(TCP_CONNECT_NANOS).set(ticker != null ? ticker.read() - started : 0L);
                 if (!result.trySuccess(connecting.channel())) {
                     connecting.channel().close(); // nobody waits for it any more
                 }

@@ -164,7 +164,6 @@ final class EndpointPool {
 
     private void connect(Promise<OriginConnection> promise) {
         open++;
-        long started = ticker.read();
         connector.connect(() -> pipeline.initializer(settings, new OriginConnection(this))).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
@@ -173,8 +172,8 @@ final class EndpointPool {
             }
             Channel ch = (Channel) f.getNow();
             OriginConnection conn = ch.pipeline().get(OriginConnection.class);
-            long now = ticker.read();
-            conn.opened(now, now - started);
+            Long tcpConnect = ch.attr(EndpointConnector.TCP_CONNECT_NANOS).get();
+            conn.opened(ticker.read(), tcpConnect != null ? tcpConnect : 0L);
             live.add(conn);
             ch.closeFuture().addListener(closed -> connectionGone(conn));
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {

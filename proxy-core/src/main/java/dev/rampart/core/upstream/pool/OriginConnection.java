@@ -22,7 +22,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private boolean rawBytes;
     /** When the connection was established, on the pool's ticker. */
     private long openedNanos;
-    /** How long its TCP connect took: a measure of the round trip to its endpoint. */
+    /** How long its TCP connect took, the name's resolution and TLS left out: a round trip to its endpoint. */
     private long connectNanos;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;

@@ -209,6 +209,22 @@ class EndpointConnectorTest {
         assertTrue(millis >= 250 && millis < 3_000, "failed after " + millis + " ms (connect-timeout 300 ms)");
     }
 
+    /**
+     * A connection's connect time measures the round trip to its endpoint (the stale-connection window is a
+     * few of them): a slow name service is no part of it, or every re-send would get that much more room.
+     */
+    @Test
+    void aConnectionsConnectTimeLeavesOutTheNamesResolution() throws Exception {
+        pools = new OriginPools(transport, group, 1, namesResolvingAfter(400, List.of(local(first.port()))), 8192,
+                Ticker.systemTicker());
+
+        Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, settings(Duration.ofSeconds(2))));
+
+        assertTrue(conn.await(5, TimeUnit.SECONDS) && conn.isSuccess(), "connected: " + conn.cause());
+        long millis = TimeUnit.NANOSECONDS.toMillis(conn.getNow().connectNanos());
+        assertTrue(millis < 300, "a loopback connect, not the 400 ms lookup: " + millis + " ms");
+    }
+
     @Test
     void aNameWithNoAddressIsAnUnknownHost() throws Exception {
         pools = poolsResolvingTo(List.of());
@@ -258,6 +274,12 @@ class EndpointConnectorTest {
 
     /** A name service that answers every name with {@code addresses} at once, or never when null. */
     private static AddressResolverGroup<InetSocketAddress> namesResolvingTo(List<InetSocketAddress> addresses) {
+        return namesResolvingAfter(0, addresses);
+    }
+
+    /** A name service that answers every name with {@code addresses} after {@code millis}, or never when null. */
+    private static AddressResolverGroup<InetSocketAddress> namesResolvingAfter(long millis,
+                                                                             List<InetSocketAddress> addresses) {
         return new AddressResolverGroup<>() {
             @Override
             protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
@@ -276,7 +298,9 @@ class EndpointConnectorTest {
 
                     @Override
                     protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
-                        if (addresses != null) {
+                        if (addresses != null && millis > 0) {
+                            executor.schedule(() -> promise.setSuccess(addresses), millis, TimeUnit.MILLISECONDS);
+                        } else if (addresses != null) {
                             promise.setSuccess(addresses);
                         }
                     }
