@@ -84,6 +84,9 @@ public final class Main {
             err.println("rampart: cannot start: " + badLogLevel);
             return 1;
         }
+        if (LogLevelSetting.isEmpty(System::getProperty, System::getenv)) {
+            System.setProperty(LogLevelSetting.NAME, "INFO"); // read by logback.xml, before the environment
+        }
         ConfigSource source = ConfigSource.resolve(cl.config());
         if (cl.check()) {
             return CheckCommand.run(source, out, err);

@@ -151,6 +151,17 @@ class ServerProcessIT {
         }
     }
 
+    /** What a compose file or chart exports for a variable nobody set: logback alone would read it as DEBUG. */
+    @Test
+    void anEmptyLogLevelIsTheDefaultNotDebug() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start(environment -> environment.put("RAMPART_LOG_LEVEL", ""),
+                "--config", config("127.0.0.1:9").toString())) {
+            rampart.awaitListening();
+            assertFalse(rampart.stderr().contains("DEBUG"), rampart.stderr());
+            assertTrue(rampart.stderr().contains("INFO"), rampart.stderr());
+        }
+    }
+
     @Test
     void aBadCommandLineExitsTwoWithUsage() throws Exception {
         for (String[] args : new String[][] {{"--frobnicate"}, {"--config="}, {"--config"}}) {

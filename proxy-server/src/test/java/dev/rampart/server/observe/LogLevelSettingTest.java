@@ -5,7 +5,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LogLevelSettingTest {
 
@@ -25,8 +27,17 @@ class LogLevelSettingTest {
     void aNameLogbackWouldTakeForDebugIsNamedAsTheProblem() {
         assertEquals("RAMPART_LOG_LEVEL is \"WARNING\"; expected one of trace, debug, info, warn, error, off (any case)",
                 problem(Map.of(), Map.of(LogLevelSetting.NAME, "WARNING")));
-        assertEquals("RAMPART_LOG_LEVEL is \"\"; expected one of trace, debug, info, warn, error, off (any case)",
-                problem(Map.of(), Map.of(LogLevelSetting.NAME, "")));
+        assertEquals("RAMPART_LOG_LEVEL is \" info\"; expected one of trace, debug, info, warn, error, off (any case)",
+                problem(Map.of(), Map.of(LogLevelSetting.NAME, " info")));
+    }
+
+    /** A template's variable nobody set comes as an empty one: the default, as when unset. */
+    @Test
+    void anEmptySettingIsNoProblemButTheDefault() {
+        assertNull(problem(Map.of(), Map.of(LogLevelSetting.NAME, "")));
+        assertTrue(LogLevelSetting.isEmpty(name -> null, Map.of(LogLevelSetting.NAME, "")::get));
+        assertFalse(LogLevelSetting.isEmpty(name -> null, Map.of(LogLevelSetting.NAME, "warn")::get));
+        assertFalse(LogLevelSetting.isEmpty(name -> null, name -> null));
     }
 
     @Test
