@@ -96,6 +96,27 @@ class RetryRulesTest {
         assertEquals(3, upstream.requests().size(), "one unkeyed attempt, then a keyed one and its retry");
     }
 
+    /**
+     * A retry that took a round-robin turn moved the rotation twice for each request that failed: with two
+     * endpoints every request started on the refusing one. Retries now take turns of their own.
+     */
+    @Test
+    void aRefusingEndpointGetsHalfTheFirstAttemptsUnderRoundRobin() throws Exception {
+        FakeUpstream live = closing.add(FakeUpstream.start(UpstreamBehavior.ok("alive")));
+        startProxy("\"127.0.0.1:" + FakeUpstream.refusingPort() + "\", \"" + live.authority() + "\"",
+                ", load-balancing = round-robin, circuit-breaker { enabled = false }",
+                "attempts = 2, backoff { initial = 1ms, max = 1ms }");
+
+        int refusedFirst = 0;
+        for (int i = 1; i <= 10; i++) {
+            HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/r/" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), "the retry went to the other endpoint: " + response.body());
+            refusedFirst += proxy.observer.awaitExchange(i).attempts() == 2 ? 1 : 0;
+        }
+        assertEquals(5, refusedFirst, "first attempts alternate: " + proxy.observer.attempts);
+    }
+
     @Test
     void withPreferOtherEndpointOffARefusalWaitsForTheBackoff() throws Exception {
         FakeUpstream live = closing.add(FakeUpstream.start(UpstreamBehavior.ok("alive")));
