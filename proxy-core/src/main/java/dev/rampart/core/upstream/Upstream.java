@@ -6,6 +6,7 @@ import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.upstream.balancing.EndpointSelector;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /** A named upstream of one config generation. Shared by every event loop; holds no per-loop state. */
 public final class Upstream {
@@ -52,8 +53,8 @@ public final class Upstream {
     }
 
     /**
-     * As {@link #pick(List)}; for a {@code retry} of a request that had its pick, a load balancer that takes
-     * turns does not take one (see {@link EndpointSelector#selectForRetry}).
+     * As {@link #pick(List)}; a {@code retry} of a request that had its pick takes its turn, with a load balancer
+     * that takes turns, in a rotation of retries (see {@link EndpointSelector#selectForRetry}).
      */
     public Endpoint pick(List<Endpoint> avoid, boolean retry) {
         Endpoint chosen = pickAndAcquire(avoid, true, retry);
@@ -73,7 +74,7 @@ public final class Upstream {
         boolean anyHealthy = anyHealthy();
         for (int i = 0; i < endpoints.size(); i++) {
             List<Endpoint> refusedNow = refused;
-            java.util.function.Predicate<Endpoint> eligible = e -> e.breaker().wouldPermit()
+            Predicate<Endpoint> eligible = e -> e.breaker().wouldPermit()
                     && inRotation(e, anyHealthy)
                     && !(skipAvoided && avoid.contains(e))
                     && (refusedNow == null || !refusedNow.contains(e));
