@@ -111,10 +111,7 @@ final class AttemptLoop {
         if (exchange.finished() || clientResponse.responseStarted()) {
             return false; // the client is already being answered (an early ending raced the backoff timer)
         }
-        List<Endpoint> avoid = retries.endpointsToAvoid();
-        // A retry that avoids what it tried takes its turn apart from first attempts; without prefer-other-endpoint
-        // it is picked as a new request would be.
-        Endpoint endpoint = upstream.pick(avoid, !avoid.isEmpty());
+        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
         if (endpoint == null) {
             retries.answerWithLastOutcome(exchange, null); // no endpoint lets a call through
             return false;

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 final class OriginAttempt implements OriginListener {
 
     /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
-    static final long STALE_FAILURE_SLACK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long STALE_FAILURE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private enum State { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
 

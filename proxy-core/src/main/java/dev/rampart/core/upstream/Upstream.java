@@ -49,14 +49,9 @@ public final class Upstream {
      * @return the endpoint, or null when every breaker refuses
      */
     public Endpoint pick(List<Endpoint> avoid) {
-        return pick(avoid, false);
-    }
-
-    /**
-     * As {@link #pick(List)}; a {@code retry} of a request that had its pick takes its turn, with a load balancer
-     * that takes turns, in a rotation of retries (see {@link EndpointSelector#selectForRetry}).
-     */
-    public Endpoint pick(List<Endpoint> avoid, boolean retry) {
+        // A retry that avoids what it tried takes its turn, with a load balancer that takes turns, in a rotation
+        // of retries (see EndpointSelector#selectForRetry); one that avoids nothing is picked as a new request.
+        boolean retry = !avoid.isEmpty();
         Endpoint chosen = pickAndAcquire(avoid, true, retry);
         if (chosen == null && avoid.size() > 1) {
             chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true, retry);

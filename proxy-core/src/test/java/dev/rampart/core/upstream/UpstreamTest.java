@@ -86,10 +86,10 @@ class UpstreamTest {
         Upstream upstream = upstreamOf(failing, fine);
         int firstOnFailing = 0;
         for (int request = 0; request < 100; request++) {
-            Endpoint first = upstream.pick(List.of(), false);
+            Endpoint first = upstream.pick(List.of());
             if (first == failing) {
                 firstOnFailing++;
-                assertEquals(fine, upstream.pick(List.of(failing), true), "the retry goes to the other endpoint");
+                assertEquals(fine, upstream.pick(List.of(failing)), "the retry goes to the other endpoint");
             }
         }
         assertEquals(50, firstOnFailing, "half the first attempts, as round-robin promises");
