@@ -6,9 +6,7 @@ import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
@@ -44,17 +42,8 @@ final class RequestHeadGuard {
     private boolean lastWasLineFeedCr;
     /** The decoder was given bytes of a request head and has not decoded that head yet. */
     private boolean headBytesPending;
-    /**
-     * The request whose body the decoder is reading, null between bodies: where a fixed-length body ends in
-     * a read, so that a head behind it is scanned too. Its length is looked up only for a read that carries
-     * body bytes, not for every request.
-     */
-    private HttpRequest bodyOf;
-    /** Body bytes of {@link #bodyOf} the decoder has produced so far. */
-    private long bodyReceived;
-    /** Where a chunked body ends, followed from its first byte; {@link #chunksOf} is the request it follows. */
-    private final ChunkedBodyEnd chunks = new ChunkedBodyEnd();
-    private HttpRequest chunksOf;
+    /** Where the body being read ends, so that a head behind it in the same read is scanned too. */
+    private final RequestBodyEnd body = new RequestBodyEnd();
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
     /** What was read behind that upgrade request, in order. */
@@ -114,8 +103,7 @@ final class RequestHeadGuard {
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
                     headBytesPending = false;
-                    bodyOf = request;
-                    bodyReceived = 0;
+                    body.started(request);
                     if (foldSeen) {
                         foldSeen = false;
                         if (request.decoderResult().isSuccess()) {
@@ -129,10 +117,9 @@ final class RequestHeadGuard {
                 }
                 if (msg instanceof LastHttpContent) {
                     inHead = true;
-                    bodyOf = null;
-                    chunksOf = null;
+                    body.ended();
                 } else if (msg instanceof HttpContent content) {
-                    bodyReceived += content.content().readableBytes();
+                    body.received(content.content().readableBytes());
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -184,9 +171,7 @@ final class RequestHeadGuard {
         int start = buf.readerIndex();
         int end = buf.writerIndex();
         if (!inHead) {
-            long bodyRemaining = bodyRemaining();
-            int bodyEnd = bodyRemaining < 0 ? chunkedBodyEnd(buf, start, end)
-                    : bodyRemaining > 0 && bodyRemaining < end - start ? start + (int) bodyRemaining : -1;
+            int bodyEnd = body.endIn(buf, start, end);
             if (bodyEnd > start && bodyEnd < end) {
                 // The end of a body and bytes behind it: the body's end goes to the decoder first, and what
                 // follows (the next request's head) is scanned like any head.
@@ -332,42 +317,6 @@ final class RequestHeadGuard {
             held.add(ctx, rest);
         } else {
             scan(ctx, rest);
-        }
-    }
-
-    /**
-     * Where the chunked body being read ends in {@code buf} (the index past its last byte), or -1: it goes
-     * on past {@code end}, or the body is not chunked, or its framing could not be followed.
-     */
-    private int chunkedBodyEnd(ByteBuf buf, int start, int end) {
-        HttpRequest request = bodyOf;
-        if (request == null) {
-            return -1;
-        }
-        if (chunksOf != request) {
-            if (!request.decoderResult().isSuccess() || !HttpUtil.isTransferEncodingChunked(request)) {
-                return -1;
-            }
-            chunksOf = request; // the first read of its body: the framing is followed from here
-            chunks.start();
-        }
-        return chunks.endIn(buf, start, end);
-    }
-
-    /**
-     * Bytes of the fixed-length body being read still to come, or -1 when unknown (no body being read, a
-     * chunked one, or no valid Content-Length).
-     */
-    private long bodyRemaining() {
-        HttpRequest request = bodyOf;
-        if (request == null || !request.decoderResult().isSuccess() || HttpUtil.isTransferEncodingChunked(request)) {
-            return -1;
-        }
-        try {
-            long length = ClientHttpCodec.declaredLength(request, -1L);
-            return length < 0 ? -1 : length - bodyReceived;
-        } catch (NumberFormatException e) {
-            return -1;
         }
     }
 
