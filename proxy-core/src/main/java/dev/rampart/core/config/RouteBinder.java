@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Binds {@code rampart.routes}. Route defaults are applied here in code, since a reference.conf
@@ -16,6 +17,11 @@ import java.util.Set;
  * N being its index, so metrics, logs and error envelopes always have a stable label to show.
  */
 final class RouteBinder {
+
+    private static final String TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+    /** RFC 9110 §8.3.1: type "/" subtype *( OWS ";" OWS [ name "=" ( token / quoted-string ) ] ), in ASCII. */
+    private static final Pattern MEDIA_TYPE = Pattern.compile(TOKEN + "/" + TOKEN + "([ \\t]*;[ \\t]*(" + TOKEN
+            + "=(" + TOKEN + "|\"([\\t !#-\\[\\]-~]|\\\\[\\t -~])*\"))?)*");
 
     private RouteBinder() {
     }
@@ -151,6 +157,11 @@ final class RouteBinder {
             // Sent as a header: a line break would end it and start another (or, refused by the encoder,
             // leave every request of the route without an answer).
             s.problem("content-type", "must be a header value: no line breaks or other control characters");
+        } else if (!MEDIA_TYPE.matcher(contentType).matches()) {
+            // Clients read the type and subtype as tokens (RFC 9110 §8.3.1): a space around them, or text that
+            // is not ASCII (sent as '?'), makes a type no client recognises, and nothing would say why.
+            s.problem("content-type", "\"" + contentType + "\" is not a media type: type/subtype, then any"
+                    + " parameters, such as text/plain or application/json; charset=utf-8");
         }
         s.finish();
         return new RespondConfig(status, body, contentType);

@@ -128,6 +128,29 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aDirectResponsesContentTypeMustBeAMediaType() {
+        String hocon = """
+                rampart {
+                  routes = [
+                    { respond { content-type = " text/plain" } }
+                    { respond { content-type = "text/plain; charset=\u00fctf-8" } }
+                    { respond { content-type = "plain" } }
+                    { respond { content-type = "text/plain;charset=\\\"a b\\\"" } }
+                    { respond { content-type = "application/problem+json; charset=utf-8" } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        String expected = " is not a media type: type/subtype, then any parameters, such as text/plain or"
+                + " application/json; charset=utf-8";
+        assertEquals(List.of(
+                "rampart.routes[0].respond.content-type: \" text/plain\"" + expected + at(3),
+                "rampart.routes[1].respond.content-type: \"text/plain; charset=\u00fctf-8\"" + expected + at(4),
+                "rampart.routes[2].respond.content-type: \"plain\"" + expected + at(5)),
+                problems);
+    }
+
+    @Test
     void routeNamesMustBeUnique() {
         String hocon = """
                 rampart {
