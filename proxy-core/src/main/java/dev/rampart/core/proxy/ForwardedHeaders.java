@@ -152,7 +152,21 @@ final class ForwardedHeaders {
         }
         out.set(requestIdHeader, requestId);
         keep.announce(out);
+        if (in.status().code() == HttpResponseStatus.UPGRADE_REQUIRED.code() && in.headers().contains(HttpHeaderNames.UPGRADE)) {
+            keepRequiredUpgrade(in.headers(), out);
+        }
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), out);
+    }
+
+    /**
+     * A 426's {@code Upgrade} names the protocol the client must switch to (RFC 9110 §15.5.22 requires it):
+     * the one response where that hop-by-hop field speaks to the client too, so it is passed on, named in
+     * {@code Connection} as every sender of it must (§7.8).
+     */
+    private static void keepRequiredUpgrade(HttpHeaders upstream, HttpHeaders out) {
+        out.set(HttpHeaderNames.UPGRADE, upstream.getAll(HttpHeaderNames.UPGRADE));
+        String connection = out.get(HttpHeaderNames.CONNECTION);
+        out.set(HttpHeaderNames.CONNECTION, connection == null ? "upgrade" : connection + ", upgrade");
     }
 
     /**

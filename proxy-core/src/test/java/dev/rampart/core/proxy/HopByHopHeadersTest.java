@@ -126,6 +126,21 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void anUpgradeRequiredKeepsTheUpgradeItRequiresNamedInConnection() {
+        upstream.behave((req, reply) -> reply.send(426, "text/plain", "use tls",
+                "Connection", "Upgrade", "Upgrade", "TLS/1.2, HTTP/1.1"));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(426, response.status());
+            assertEquals("TLS/1.2, HTTP/1.1", response.header("upgrade"), "RFC 9110 §15.5.22: a 426 names the protocol");
+            assertEquals("upgrade", response.header("connection"), "a sender of Upgrade names it in Connection");
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(426, raw.read().status(), "the client connection is still open");
+        }
+    }
+
+    @Test
     void forwardingHeadersAreAppendedToWhatTheClientSent() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /fwd HTTP/1.1\r\n"
