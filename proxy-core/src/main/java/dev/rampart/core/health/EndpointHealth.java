@@ -4,7 +4,8 @@ package dev.rampart.core.health;
  * Whether one endpoint passes its health check, with the hysteresis of {@code healthy-threshold} and
  * {@code unhealthy-threshold}: it takes that many consecutive results to change the verdict, so one lost
  * probe does not flap an endpoint out of rotation. Starts healthy, so a fresh proxy (or a reload that
- * adds an endpoint) serves at once instead of waiting for the first probes.
+ * adds an endpoint) serves at once instead of waiting for the first probes; a reload that only changes an
+ * endpoint's check settings starts it from the verdict it had.
  *
  * <p>Probe results arrive on one event loop; load balancing reads {@link #healthy()} on all of them.
  */
@@ -29,12 +30,18 @@ public final class EndpointHealth {
     private int consecutiveFailures;
 
     public EndpointHealth(int healthyThreshold, int unhealthyThreshold, Listener listener) {
+        this(healthyThreshold, unhealthyThreshold, true, listener);
+    }
+
+    /** @param healthy the verdict it starts with: a known one carried over from other check settings */
+    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, boolean healthy, Listener listener) {
         if (healthyThreshold < 1 || unhealthyThreshold < 1) {
             throw new IllegalArgumentException("thresholds must be at least 1");
         }
         this.healthyThreshold = healthyThreshold;
         this.unhealthyThreshold = unhealthyThreshold;
         this.listener = listener;
+        this.healthy = healthy;
     }
 
     public boolean healthy() {

@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -53,7 +53,7 @@ public final class HealthChecks implements AutoCloseable {
     private final ConcurrentHashMap<Key, EndpointHealth> states = new ConcurrentHashMap<>();
     /** Why each endpoint's last probe failed, for the line that takes it out of rotation. */
     private final ConcurrentHashMap<Key, String> lastFailures = new ConcurrentHashMap<>();
-    private List<Schedule> running = List.of(); // guarded by this
+    private Map<Key, Schedule> running = Map.of(); // guarded by this
     private boolean closed; // guarded by this
 
     public HealthChecks(EventLoopGroup loops, Prober prober) {
@@ -61,15 +61,30 @@ public final class HealthChecks implements AutoCloseable {
         this.prober = prober;
     }
 
-    /** The health that load balancing reads for an endpoint; {@link EndpointHealth#UNCHECKED} without a check. */
+    /**
+     * The health that load balancing reads for an endpoint; {@link EndpointHealth#UNCHECKED} without a check.
+     * New check settings for an endpoint already checked start from its verdict: retuning a threshold must
+     * not put an endpoint known to be down back into rotation until it passes the new check.
+     */
     public EndpointHealth healthOf(String upstream, EndpointAddress address, Optional<HealthCheckConfig> config) {
         if (config.isEmpty()) {
             return EndpointHealth.UNCHECKED;
         }
         HealthCheckConfig check = config.get();
         return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->
-                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(),
+                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(), lastVerdict(key),
                         healthy -> logChange(key, healthy, lastFailures.get(key))));
+    }
+
+    /** The verdict on the endpoint of {@code key} under other settings; healthy when it had none. */
+    private boolean lastVerdict(Key key) {
+        for (var state : states.entrySet()) {
+            Key other = state.getKey();
+            if (other.upstream().equals(key.upstream()) && other.endpoint().equals(key.endpoint())) {
+                return state.getValue().healthy();
+            }
+        }
+        return true;
     }
 
     /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
@@ -80,24 +95,35 @@ public final class HealthChecks implements AutoCloseable {
         return verdicts;
     }
 
-    /** Stops the probes of the previous generation and starts those of {@code targets}. */
+    /**
+     * Probes {@code targets} from now on. An endpoint whose check is unchanged keeps its schedule, with its
+     * probe in flight: restarted at every reload, a check slower than the reloads would never count a
+     * result, and would have two probes in flight. Others start with a probe now; the rest stop.
+     */
     public synchronized void run(List<Target> targets) {
-        running.forEach(Schedule::stop);
         if (closed) {
-            running = List.of();
             return;
         }
-        Set<Key> inUse = new HashSet<>();
-        List<Schedule> next = new ArrayList<>(targets.size());
+        Map<Key, Schedule> next = new HashMap<>();
         for (Target target : targets) {
             Key key = new Key(target.upstream(), target.settings().address().authority(), target.config());
-            inUse.add(key);
-            Schedule schedule = new Schedule(target, key, loops.next());
-            next.add(schedule);
-            schedule.probeNow();
+            Schedule kept = running.get(key);
+            if (kept != null) {
+                kept.retarget(target); // its pool settings (TLS trust, connect timeout) may have changed
+                next.put(key, kept);
+            } else if (!next.containsKey(key)) {
+                Schedule schedule = new Schedule(target, key, loops.next());
+                next.put(key, schedule);
+                schedule.probeNow();
+            }
         }
-        states.keySet().retainAll(inUse);
-        lastFailures.keySet().retainAll(inUse);
+        running.forEach((key, schedule) -> {
+            if (next.get(key) != schedule) {
+                schedule.stop();
+            }
+        });
+        states.keySet().retainAll(next.keySet());
+        lastFailures.keySet().retainAll(next.keySet());
         running = next;
     }
 
@@ -105,8 +131,8 @@ public final class HealthChecks implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        running.forEach(Schedule::stop);
-        running = List.of();
+        running.values().forEach(Schedule::stop);
+        running = Map.of();
     }
 
     private static void logChange(Key key, boolean healthy, String lastFailure) {
@@ -134,7 +160,7 @@ public final class HealthChecks implements AutoCloseable {
 
     /** The probe loop of one endpoint, run on one event loop. */
     private final class Schedule {
-        private final Target target;
+        private volatile Target target;
         private final Key key;
         private final EventLoop loop;
         private volatile boolean stopped;
@@ -155,17 +181,22 @@ public final class HealthChecks implements AutoCloseable {
             stopped = true;
         }
 
+        void retarget(Target next) {
+            target = next;
+        }
+
         private void probe() {
             if (stopped) {
                 return;
             }
-            HealthCheckConfig check = target.config();
+            Target current = target;
+            HealthCheckConfig check = current.config();
             Future<Integer> result;
             try {
-                result = prober.probe(loop, target.settings(), check.path(), check.timeout(), sent++);
+                result = prober.probe(loop, current.settings(), check.path(), check.timeout(), sent++);
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
-                log.debug("health check of {} could not start", target.settings().address().authority(), e);
+                log.debug("health check of {} could not start", current.settings().address().authority(), e);
                 record(false, describeFailure(null, e));
                 rearm();
                 return;

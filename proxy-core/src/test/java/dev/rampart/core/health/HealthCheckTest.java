@@ -150,6 +150,56 @@ class HealthCheckTest {
         awaitTraffic(proxy, "a", "without a check, the endpoint is in rotation again");
     }
 
+    @Test
+    void reloadsFasterThanTheCheckKeepItsScheduleSoAHangingEndpointStillGoesOutOfRotation() throws Exception {
+        FakeUpstream hanging = upstream((req, reply) -> {
+            if (!req.uri().equals("/healthz")) {
+                reply.send(200, "text/plain", "a");
+            }
+        });
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        ProxyHarness proxy = proxy(hanging, b, "");
+        String sameConfig = ProxyHarness.config(
+                "app { endpoints = [\"" + hanging.authority() + "\", \"" + b.authority() + "\"], " + CHECK + " }",
+                "{ name = default, upstream = app\n\n}");
+        awaitHealthChecks(hanging, 1);
+        long start = System.nanoTime();
+        boolean out = false;
+        // A probe takes its whole 300 ms timeout; a reload comes every 50 ms, as a file edit and a SIGHUP can.
+        while (!out && System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(5)) {
+            proxy.runtime().apply(ConfigLoader.parse(sameConfig, "reload.conf"));
+            Thread.sleep(50);
+            out = verdictsOf(proxy, hanging).equals(List.of(false));
+        }
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(out, "two timed-out probes in a row take the endpoint out of rotation, reloads or not");
+        int probes = healthChecks(hanging).size();
+        assertTrue(probes <= elapsedMillis / 300 + 2,
+                "one probe at a time, each ending at its timeout: " + probes + " probes in " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void newCheckSettingsKeepAnEndpointOutOfRotationUntilItPassesThem() throws Exception {
+        FakeUpstream a = upstream(new HealthSwitch(503).answering("a"));
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        ProxyHarness proxy = proxy(a, b, "");
+        Await.until(() -> verdictsOf(proxy, a).equals(List.of(false)), "a is out of rotation");
+
+        proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(
+                "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"], "
+                        + CHECK.replace("healthy-threshold = 2", "healthy-threshold = 3") + " }",
+                "{ name = default, upstream = app }"), "reload.conf"));
+        assertEquals(List.of(false), verdictsOf(proxy, a), "the verdict carries over to the new settings");
+        for (int i = 0; i < 10; i++) {
+            assertEquals("b", get(proxy, "/work"));
+        }
+    }
+
+    private static List<Boolean> verdictsOf(ProxyHarness proxy, FakeUpstream upstream) {
+        return proxy.runtime().healthChecks().verdicts().stream()
+                .filter(v -> v.endpoint().equals(upstream.authority())).map(HealthChecks.Verdict::healthy).toList();
+    }
+
     /** Answers the health path with a switchable status and everything else with a fixed body. */
     private static final class HealthSwitch {
         volatile int status;
