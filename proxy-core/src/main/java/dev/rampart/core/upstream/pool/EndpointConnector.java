@@ -5,6 +5,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolver;
@@ -60,17 +61,29 @@ final class EndpointConnector {
     /** Addresses that failed to connect, and until when (ticker nanos) they are tried last. */
     private final Map<InetSocketAddress, Long> failedUntil = new HashMap<>();
     private int nextFirst;
+    /** Whether the addresses of one connection share the bootstrap's connect timeout (a health probe's). */
+    private final boolean sharesConnectTimeout;
 
     EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, Ticker ticker) {
-        this(loop, bootstrap, settings, 0, ticker);
+        this(loop, bootstrap, settings, 0, ticker, false);
     }
 
     /**
-     * A connector whose first connection starts at the {@code firstAddress}-th address of the name (modulo
-     * their number); with a null {@code ticker} it remembers no failed address.
+     * The connector of one health probe, starting at the {@code firstAddress}-th address of the name (modulo
+     * their number), remembering no failed address. The bootstrap's connect timeout is the probe's, shared
+     * by the addresses: each gets its part, so that one that never answers takes part of every probe that
+     * starts at it, not the whole. Otherwise every other probe of a name with such an address would fail
+     * while traffic, which skips it, gets through, and an endpoint taken out of rotation by an outage could
+     * never pass {@code healthy-threshold} probes in a row again.
      */
+    static EndpointConnector forProbe(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress) {
+        return new EndpointConnector(loop, bootstrap, settings, firstAddress, null, true);
+    }
+
     @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
-    EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress, Ticker ticker) {
+    private EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress,
+                              Ticker ticker, boolean sharesConnectTimeout) {
+        this.sharesConnectTimeout = sharesConnectTimeout;
         this.nextFirst = firstAddress;
         this.ticker = ticker;
         this.loop = loop;
@@ -201,7 +214,14 @@ final class EndpointConnector {
                            Promise<Channel> result) {
         InetSocketAddress address = addresses.get((first + tried) % addresses.size());
         long started = ticker != null ? ticker.read() : 0;
-        ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
+        Bootstrap attempt = bootstrap.clone().handler(initializer.get());
+        if (sharesConnectTimeout && addresses.size() > 1) {
+            Integer whole = (Integer) bootstrap.config().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS);
+            if (whole != null) {
+                attempt.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, whole / addresses.size()));
+            }
+        }
+        ChannelFuture connecting = attempt.connect(address);
         connecting.addListener(f -> {
             if (!f.isCancelled()) {
                 remember(address, f.isSuccess());

@@ -42,7 +42,7 @@ final class OriginProbe {
         // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1). And
         // each probe from the next address on, as new connections do: one that always began with an address
         // that never answers would spend its whole timeout there, every time.
-        Future<Channel> connect = new EndpointConnector(loop, bootstrap, settings, sequence, null).connect(
+        Future<Channel> connect = EndpointConnector.forProbe(loop, bootstrap, settings, sequence).connect(
                 () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -5,6 +5,7 @@ import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.UnansweredListener;
 import dev.rampart.core.testing.UpstreamBehavior;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -111,6 +112,21 @@ class EndpointConnectorTest {
                 Future<Integer> status = onLoop(() -> pools.probe(loop, settings, "/healthz", Duration.ofMillis(300), n));
                 assertTrue(status.await(5, TimeUnit.SECONDS));
                 assertEquals(n % 2 == 1, status.isSuccess(), "probe " + n + ": " + status.cause());
+            }
+        }
+    }
+
+    @Test
+    void aProbeGivesEachAddressItsShareOfItsTimeSoOneWhoseConnectsGoUnansweredFailsNoProbe() throws Exception {
+        try (UnansweredListener unanswered = UnansweredListener.start()) {
+            pools = poolsResolvingTo(List.of(local(unanswered.port()), local(second.port())));
+            PoolSettings settings = settings(Duration.ofSeconds(5));
+
+            for (int sequence = 0; sequence < 2; sequence++) { // the first starts at the unanswered address
+                int n = sequence;
+                Future<Integer> status = onLoop(() -> pools.probe(loop, settings, "/healthz", Duration.ofMillis(800), n));
+                assertTrue(status.await(5, TimeUnit.SECONDS));
+                assertTrue(status.isSuccess(), "probe " + n + " went on to the address that answers: " + status.cause());
             }
         }
     }
