@@ -167,6 +167,9 @@ final class EndpointPool {
         connector.connect(() -> pipeline.initializer(settings, new OriginConnection(this))).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
+                if (live.isEmpty()) {
+                    failWaiters(f.cause());
+                }
                 connectionGone(null);
                 return;
             }
@@ -188,6 +191,19 @@ final class EndpointPool {
                 }
             });
         });
+    }
+
+    /**
+     * A connect failed and no connection to the endpoint is open: the requests queued for one fail with it,
+     * as Envoy fails its pending requests, and go to another endpoint if their retry rules allow (nothing was
+     * sent). Left queued, behind an endpoint that drops connection attempts, each would wait a whole
+     * {@code connect-timeout} in turn, one slot's connect after another's, before its first attempt failed.
+     */
+    private void failWaiters(Throwable cause) {
+        Promise<OriginConnection> waiter;
+        while ((waiter = waiters.pollFirst()) != null) {
+            waiter.tryFailure(cause);
+        }
     }
 
     /**

@@ -1,12 +1,15 @@
 package dev.rampart.core.upstream.pool;
 
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.UnansweredListener;
 import dev.rampart.core.testing.UpstreamBehavior;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,5 +60,23 @@ class EndpointPoolQueueTest {
 
         assertEquals(0, (int) pool.onLoop(() -> pool.pools.openConnections(settings)), "no connection opened for the waiter");
         assertFalse(waiting.isDone(), "the waiter is left to its exchange, which the drain ends");
+    }
+
+    @Test
+    void whenAConnectFailsWithNoConnectionOpenTheQueuedRequestsFailWithIt() throws Exception {
+        try (UnansweredListener unanswered = UnansweredListener.start()) {
+            PoolSettings dropsConnects = PoolLoop.settings(unanswered.authority(), 1, Duration.ZERO, 8);
+            Future<OriginConnection> connecting = pool.acquire(dropsConnects);
+            List<Future<OriginConnection>> queued = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                queued.add(pool.acquire(dropsConnects));
+            }
+            assertTrue(connecting.await(5, TimeUnit.SECONDS) && !connecting.isSuccess(), "its connect timed out");
+            for (Future<OriginConnection> waiter : queued) {
+                // Not one connect-timeout (1 s) after another, each in turn: at once, to be tried elsewhere.
+                assertTrue(waiter.await(300, TimeUnit.MILLISECONDS), "a queued request failed with the connect");
+                assertEquals(connecting.cause(), waiter.cause());
+            }
+        }
     }
 }
