@@ -167,7 +167,7 @@ final class EndpointPool {
         connector.connect(() -> pipeline.initializer(settings, new OriginConnection(this))).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
-                if (live.isEmpty()) {
+                if (noPooledConnectionOpen()) {
                     failWaiters(f.cause());
                 }
                 connectionGone(null);
@@ -194,7 +194,8 @@ final class EndpointPool {
     }
 
     /**
-     * A connect failed and no connection to the endpoint is open: the requests queued for one fail with it,
+     * A connect failed and no connection to the endpoint is open (a tunnel's aside, which will never serve
+     * the queue): the requests queued for one fail with it,
      * as Envoy fails its pending requests, and go to another endpoint if their retry rules allow (nothing was
      * sent). Left queued, behind an endpoint that drops connection attempts, each would wait a whole
      * {@code connect-timeout} in turn, one slot's connect after another's, before its first attempt failed.
@@ -204,6 +205,16 @@ final class EndpointPool {
         while ((waiter = waiters.pollFirst()) != null) {
             waiter.tryFailure(cause);
         }
+    }
+
+    /** Whether no connection that can serve the queue is open: none at all, or only WebSocket tunnels. */
+    private boolean noPooledConnectionOpen() {
+        for (OriginConnection conn : live) {
+            if (!conn.isRawBytes()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

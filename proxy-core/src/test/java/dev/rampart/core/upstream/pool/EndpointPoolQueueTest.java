@@ -7,6 +7,10 @@ import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,5 +82,48 @@ class EndpointPoolQueueTest {
                 assertEquals(connecting.cause(), waiter.cause());
             }
         }
+    }
+
+    @Test
+    void anOpenTunnelDoesNotKeepTheQueueWaitingBehindFailedConnects() throws Exception {
+        try (ServerSocket neverAccepts = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String authority = "127.0.0.1:" + neverAccepts.getLocalPort();
+            PoolSettings oneSlot = PoolLoop.settings(authority, 1, Duration.ZERO, 8);
+            // Connected in the kernel's accept queue, then a WebSocket tunnel: it has left the pool's count.
+            OriginConnection tunnel = pool.borrow(oneSlot);
+            pool.onLoop(() -> {
+                tunnel.switchToRawBytes();
+                return null;
+            });
+            List<Socket> fillers = fillAcceptQueue(neverAccepts);
+            try {
+                Future<OriginConnection> connecting = pool.acquire(oneSlot);
+                Future<OriginConnection> queued = pool.acquire(oneSlot);
+                assertTrue(connecting.await(5, TimeUnit.SECONDS) && !connecting.isSuccess(), "its connect timed out");
+                assertTrue(queued.await(300, TimeUnit.MILLISECONDS), "the queued request failed with the connect");
+                assertEquals(connecting.cause(), queued.cause());
+            } finally {
+                for (Socket filler : fillers) {
+                    filler.close();
+                }
+                tunnel.channel().close();
+            }
+        }
+    }
+
+    /** Connects until the listener's accept queue is full and a connect goes unanswered. */
+    private static List<Socket> fillAcceptQueue(ServerSocket listener) throws Exception {
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(listener.getLocalSocketAddress(), 200);
+                fillers.add(s);
+            } catch (IOException queueFull) {
+                s.close();
+                return fillers;
+            }
+        }
+        throw new IllegalStateException("the accept queue never filled");
     }
 }
