@@ -289,7 +289,7 @@ final class AttemptLoop {
                 attempt.abandon();
                 recorder.settleSuccess(attempt);
                 current = null;
-                retries.statusRetried(status, retryAfter, ForwardedHeaders.challenges(response.headers()),
+                retries.statusRetried(status, retryAfter, ForwardedHeaders.challenges(response),
                         attempt.endpoint().label());
                 retryOrReport(decision);
                 return false;
@@ -302,7 +302,7 @@ final class AttemptLoop {
             recorder.settleSuccess(attempt);
             current = null;
             long seconds = retries.retryAfterSeconds(status, retryAfter);
-            exchange.failUpstream(status, seconds, ForwardedHeaders.challenges(response.headers()));
+            exchange.failUpstream(status, seconds, ForwardedHeaders.challenges(response));
             return false;
         }
         clientResponse.writeHead(response, body.complete());

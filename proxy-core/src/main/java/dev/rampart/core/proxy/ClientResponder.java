@@ -51,6 +51,7 @@ final class ClientResponder {
         }
         h.set(HttpHeaderNames.DATE, HttpDate.now());
         keep.announce(h);
+        ForwardedHeaders.nameUpgradeInConnection(h); // a rewritten 426 keeps its Upgrade
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 

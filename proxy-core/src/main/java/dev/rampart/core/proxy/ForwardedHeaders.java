@@ -160,13 +160,11 @@ final class ForwardedHeaders {
 
     /**
      * A 426's {@code Upgrade} names the protocol the client must switch to (RFC 9110 §15.5.22 requires it):
-     * the one response where that hop-by-hop field speaks to the client too, so it is passed on, named in
-     * {@code Connection} as every sender of it must (§7.8).
+     * the one response where that hop-by-hop field speaks to the client too, so it is passed on.
      */
     private static void keepRequiredUpgrade(HttpHeaders upstream, HttpHeaders out) {
         out.set(HttpHeaderNames.UPGRADE, upstream.getAll(HttpHeaderNames.UPGRADE));
-        String connection = out.get(HttpHeaderNames.CONNECTION);
-        out.set(HttpHeaderNames.CONNECTION, connection == null ? "upgrade" : connection + ", upgrade");
+        nameUpgradeInConnection(out);
     }
 
     /**
@@ -188,16 +186,30 @@ final class ForwardedHeaders {
     /**
      * The headers of an upstream error that its status needs to mean anything, kept when the error is
      * rewritten into an envelope: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires
-     * it) and a 405's {@code Allow} (§15.5.6).
+     * it), a 405's {@code Allow} (§15.5.6) and a 426's {@code Upgrade} (§15.5.22; see
+     * {@link #nameUpgradeInConnection}).
      */
-    static List<Map.Entry<String, String>> challenges(HttpHeaders upstream) {
+    static List<Map.Entry<String, String>> challenges(HttpResponse upstream) {
         List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(1);
         for (AsciiString name : new AsciiString[] {HttpHeaderNames.WWW_AUTHENTICATE, HttpHeaderNames.ALLOW}) {
-            for (String value : upstream.getAll(name)) {
+            for (String value : upstream.headers().getAll(name)) {
                 kept.add(Map.entry(name.toString(), value));
             }
         }
+        if (upstream.status().code() == HttpResponseStatus.UPGRADE_REQUIRED.code()) {
+            for (String value : upstream.headers().getAll(HttpHeaderNames.UPGRADE)) {
+                kept.add(Map.entry(HttpHeaderNames.UPGRADE.toString(), value));
+            }
+        }
         return kept;
+    }
+
+    /** A response that carries {@code Upgrade} names it in {@code Connection}, as every sender of it must (§7.8). */
+    static void nameUpgradeInConnection(HttpHeaders out) {
+        if (out.contains(HttpHeaderNames.UPGRADE)) {
+            String connection = out.get(HttpHeaderNames.CONNECTION);
+            out.set(HttpHeaderNames.CONNECTION, connection == null ? "upgrade" : connection + ", upgrade");
+        }
     }
 
     /** An upstream's 1xx as sent to the client: its status and end-to-end headers, no body. */

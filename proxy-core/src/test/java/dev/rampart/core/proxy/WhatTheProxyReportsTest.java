@@ -133,6 +133,19 @@ class WhatTheProxyReportsTest {
     }
 
     @Test
+    void aRewrittenUpstream426KeepsTheUpgradeItRequiresNamedInConnection() {
+        start((req, reply) -> reply.send(426, "text/plain", "upgrade", "Upgrade", "TLS/1.2, HTTP/1.1",
+                "Connection", "Upgrade"), "idle-timeout = 30s", "errors { rewrite-upstream = [4xx, 5xx] }");
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /old HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(426, response.status());
+            assertTrue(response.text().contains("\"UPSTREAM_ERROR\""), response.text());
+            assertEquals("TLS/1.2, HTTP/1.1", response.header("upgrade"), "RFC 9110 §15.5.22");
+            assertEquals("upgrade", response.header("connection"), "a sender of Upgrade names it in Connection");
+        }
+    }
+
+    @Test
     void aRetried405WhoseRetryCouldNotConnectKeepsItsAllow() {
         upstream = closing.add(FakeUpstream.start(
                 (req, reply) -> reply.send(405, "text/plain", "no", "Allow", "GET, HEAD")));
