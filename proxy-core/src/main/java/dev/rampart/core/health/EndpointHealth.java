@@ -30,18 +30,27 @@ public final class EndpointHealth {
     private int consecutiveFailures;
 
     public EndpointHealth(int healthyThreshold, int unhealthyThreshold, Listener listener) {
-        this(healthyThreshold, unhealthyThreshold, true, listener);
-    }
-
-    /** @param healthy the verdict it starts with: a known one carried over from other check settings */
-    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, boolean healthy, Listener listener) {
         if (healthyThreshold < 1 || unhealthyThreshold < 1) {
             throw new IllegalArgumentException("thresholds must be at least 1");
         }
         this.healthyThreshold = healthyThreshold;
         this.unhealthyThreshold = unhealthyThreshold;
         this.listener = listener;
-        this.healthy = healthy;
+    }
+
+    /**
+     * @param previous the endpoint's health under other check settings, whose verdict and count of results in
+     *                 a row carry on under these; null for none
+     */
+    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, EndpointHealth previous, Listener listener) {
+        this(healthyThreshold, unhealthyThreshold, listener);
+        if (previous != null) {
+            synchronized (previous) {
+                healthy = previous.healthy;
+                consecutiveSuccesses = previous.consecutiveSuccesses;
+                consecutiveFailures = previous.consecutiveFailures;
+            }
+        }
     }
 
     public boolean healthy() {

@@ -42,6 +42,9 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     private record Key(String upstream, String endpoint, HealthCheckConfig config) {
+        boolean sameEndpoint(Key other) {
+            return upstream.equals(other.upstream) && endpoint.equals(other.endpoint);
+        }
     }
 
     /** The verdict on one checked endpoint, for the admin view and tests. */
@@ -63,8 +66,9 @@ public final class HealthChecks implements AutoCloseable {
 
     /**
      * The health that load balancing reads for an endpoint; {@link EndpointHealth#UNCHECKED} without a check.
-     * New check settings for an endpoint already checked start from its verdict: retuning a threshold must
-     * not put an endpoint known to be down back into rotation until it passes the new check.
+     * New check settings for an endpoint already checked carry on from its verdict and its results in a row:
+     * retuning a threshold must not put an endpoint known to be down back into rotation until it passes the
+     * new check, nor, done often, keep a failing one in.
      */
     public EndpointHealth healthOf(String upstream, EndpointAddress address, Optional<HealthCheckConfig> config) {
         if (config.isEmpty()) {
@@ -72,19 +76,18 @@ public final class HealthChecks implements AutoCloseable {
         }
         HealthCheckConfig check = config.get();
         return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->
-                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(), lastVerdict(key),
+                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(), previousHealth(key),
                         healthy -> logChange(key, healthy, lastFailures.get(key))));
     }
 
-    /** The verdict on the endpoint of {@code key} under other settings; healthy when it had none. */
-    private boolean lastVerdict(Key key) {
+    /** The health of the endpoint of {@code key} under other check settings; null when it had none. */
+    private EndpointHealth previousHealth(Key key) {
         for (var state : states.entrySet()) {
-            Key other = state.getKey();
-            if (other.upstream().equals(key.upstream()) && other.endpoint().equals(key.endpoint())) {
-                return state.getValue().healthy();
+            if (state.getKey().sameEndpoint(key)) {
+                return state.getValue();
             }
         }
-        return true;
+        return null;
     }
 
     /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
@@ -98,7 +101,9 @@ public final class HealthChecks implements AutoCloseable {
     /**
      * Probes {@code targets} from now on. An endpoint whose check is unchanged keeps its schedule, with its
      * probe in flight: restarted at every reload, a check slower than the reloads would never count a
-     * result, and would have two probes in flight. Others start with a probe now; the rest stop.
+     * result, and would have two probes in flight. One whose check settings changed starts when the probe
+     * its old check has in flight ends, and counts that probe's result; a new endpoint starts with a probe
+     * now; the rest stop.
      */
     public synchronized void run(List<Target> targets) {
         if (closed) {
@@ -114,7 +119,7 @@ public final class HealthChecks implements AutoCloseable {
             } else if (!next.containsKey(key)) {
                 Schedule schedule = new Schedule(target, key, loops.next());
                 next.put(key, schedule);
-                schedule.probeNow();
+                schedule.startAfter(predecessor(key));
             }
         }
         running.forEach((key, schedule) -> {
@@ -125,6 +130,16 @@ public final class HealthChecks implements AutoCloseable {
         states.keySet().retainAll(next.keySet());
         lastFailures.keySet().retainAll(next.keySet());
         running = next;
+    }
+
+    /** The running schedule of the endpoint of {@code key} under other check settings; null when none. */
+    private Schedule predecessor(Key key) {
+        for (var schedule : running.entrySet()) {
+            if (schedule.getKey().sameEndpoint(key)) {
+                return schedule.getValue();
+            }
+        }
+        return null;
     }
 
     /** Stops all probing; probes in flight finish without effect. */
@@ -164,6 +179,8 @@ public final class HealthChecks implements AutoCloseable {
         private final Key key;
         private final EventLoop loop;
         private volatile boolean stopped;
+        /** The probe last sent (or taken over from a predecessor), done or not; null before the first. */
+        private volatile Future<Integer> inFlight;
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
         private int sent;
 
@@ -175,6 +192,21 @@ public final class HealthChecks implements AutoCloseable {
 
         void probeNow() {
             loop.execute(this::probe);
+        }
+
+        /**
+         * Starts after {@code previous}, the endpoint's schedule under its old check settings: with the result
+         * of the probe it has in flight, when it has one, so that the endpoint never has two probes in flight
+         * and a settings change does not throw a result away; else with a probe now.
+         */
+        void startAfter(Schedule previous) {
+            Future<Integer> probe = previous == null ? null : previous.inFlight;
+            if (probe == null || probe.isDone()) {
+                probeNow();
+                return;
+            }
+            inFlight = probe;
+            probe.addListener(f -> loop.execute(() -> onResult(f)));
         }
 
         void stop() {
@@ -201,12 +233,15 @@ public final class HealthChecks implements AutoCloseable {
                 rearm();
                 return;
             }
-            result.addListener(f -> {
-                Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
-                boolean passed = passes(status);
-                record(passed, passed ? null : describeFailure(status, f.cause()));
-                rearm();
-            });
+            inFlight = result;
+            result.addListener(this::onResult);
+        }
+
+        private void onResult(Future<?> f) {
+            Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
+            boolean passed = passes(status);
+            record(passed, passed ? null : describeFailure(status, f.cause()));
+            rearm();
         }
 
         private void record(boolean passed, String failure) {

@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -152,6 +154,20 @@ class HealthCheckTest {
 
     @Test
     void reloadsFasterThanTheCheckKeepItsScheduleSoAHangingEndpointStillGoesOutOfRotation() throws Exception {
+        assertOneProbeAtATimeTakesAHangingEndpointOutThroughReloads(reload -> "interval = 50ms");
+    }
+
+    @Test
+    void checkSettingsChangedFasterThanTheCheckStillTakeAHangingEndpointOutOneProbeAtATime() throws Exception {
+        assertOneProbeAtATimeTakesAHangingEndpointOutThroughReloads(reload -> "interval = " + (50 + reload % 2) + "ms");
+    }
+
+    /**
+     * Reloads every 50 ms, each with the check's interval as {@code intervalOf} the reload's number gives it,
+     * while the endpoint's health path never answers and each probe takes its whole 300 ms timeout.
+     */
+    private void assertOneProbeAtATimeTakesAHangingEndpointOutThroughReloads(
+            IntFunction<String> intervalOf) throws Exception {
         FakeUpstream hanging = upstream((req, reply) -> {
             if (!req.uri().equals("/healthz")) {
                 reply.send(200, "text/plain", "a");
@@ -159,15 +175,14 @@ class HealthCheckTest {
         });
         FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
         ProxyHarness proxy = proxy(hanging, b, "");
-        String sameConfig = ProxyHarness.config(
-                "app { endpoints = [\"" + hanging.authority() + "\", \"" + b.authority() + "\"], " + CHECK + " }",
-                "{ name = default, upstream = app\n\n}");
         awaitHealthChecks(hanging, 1);
         long start = System.nanoTime();
         boolean out = false;
-        // A probe takes its whole 300 ms timeout; a reload comes every 50 ms, as a file edit and a SIGHUP can.
-        while (!out && System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(5)) {
-            proxy.runtime().apply(ConfigLoader.parse(sameConfig, "reload.conf"));
+        for (int reload = 0; !out && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5); reload++) {
+            String check = CHECK.replace("interval = 50ms", intervalOf.apply(reload));
+            proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(
+                    "app { endpoints = [\"" + hanging.authority() + "\", \"" + b.authority() + "\"], " + check + " }",
+                    "{ name = default, upstream = app }"), "reload.conf"));
             Thread.sleep(50);
             out = verdictsOf(proxy, hanging).equals(List.of(false));
         }
