@@ -94,11 +94,7 @@ class HealthCheckTest {
 
     @Test
     void aCheckWithNoAnswerWithinTheTimeoutIsAFailure() throws Exception {
-        FakeUpstream hanging = upstream((req, reply) -> {
-            if (!req.uri().equals("/healthz")) {
-                reply.send(200, "text/plain", "a");
-            }
-        });
+        FakeUpstream hanging = upstream(healthNeverAnswered("a"));
         FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
         ProxyHarness proxy = proxy(hanging, b, "");
         awaitHealthChecks(hanging, 3);
@@ -168,11 +164,7 @@ class HealthCheckTest {
      */
     private void assertOneProbeAtATimeTakesAHangingEndpointOutThroughReloads(
             IntFunction<String> intervalOf) throws Exception {
-        FakeUpstream hanging = upstream((req, reply) -> {
-            if (!req.uri().equals("/healthz")) {
-                reply.send(200, "text/plain", "a");
-            }
-        });
+        FakeUpstream hanging = upstream(healthNeverAnswered("a"));
         FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
         ProxyHarness proxy = proxy(hanging, b, "");
         awaitHealthChecks(hanging, 1);
@@ -213,6 +205,15 @@ class HealthCheckTest {
     private static List<Boolean> verdictsOf(ProxyHarness proxy, FakeUpstream upstream) {
         return proxy.runtime().healthChecks().verdicts().stream()
                 .filter(v -> v.endpoint().equals(upstream.authority())).map(HealthChecks.Verdict::healthy).toList();
+    }
+
+    /** Leaves the health path unanswered (each probe takes its whole timeout) and answers the rest with {@code body}. */
+    private static UpstreamBehavior healthNeverAnswered(String body) {
+        return (req, reply) -> {
+            if (!req.uri().equals("/healthz")) {
+                reply.send(200, "text/plain", body);
+            }
+        };
     }
 
     /** Answers the health path with a switchable status and everything else with a fixed body. */
