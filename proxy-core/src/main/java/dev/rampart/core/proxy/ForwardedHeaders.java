@@ -152,19 +152,22 @@ final class ForwardedHeaders {
         }
         out.set(requestIdHeader, requestId);
         keep.announce(out);
-        if (in.status().code() == HttpResponseStatus.UPGRADE_REQUIRED.code() && in.headers().contains(HttpHeaderNames.UPGRADE)) {
-            keepRequiredUpgrade(in.headers(), out);
+        List<String> upgrade = requiredUpgrade(in);
+        if (!upgrade.isEmpty()) {
+            out.set(HttpHeaderNames.UPGRADE, upgrade);
+            nameUpgradeInConnection(out);
         }
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), out);
     }
 
     /**
-     * A 426's {@code Upgrade} names the protocol the client must switch to (RFC 9110 §15.5.22 requires it):
-     * the one response where that hop-by-hop field speaks to the client too, so it is passed on.
+     * A 426's {@code Upgrade} lines, which name the protocol the client must switch to (RFC 9110 §15.5.22
+     * requires them): the one response where that hop-by-hop field speaks to the client too, so it is
+     * passed on, relayed or rewritten. Empty for any other response.
      */
-    private static void keepRequiredUpgrade(HttpHeaders upstream, HttpHeaders out) {
-        out.set(HttpHeaderNames.UPGRADE, upstream.getAll(HttpHeaderNames.UPGRADE));
-        nameUpgradeInConnection(out);
+    private static List<String> requiredUpgrade(HttpResponse upstream) {
+        return upstream.status().code() == HttpResponseStatus.UPGRADE_REQUIRED.code()
+                ? upstream.headers().getAll(HttpHeaderNames.UPGRADE) : List.of();
     }
 
     /**
@@ -186,8 +189,7 @@ final class ForwardedHeaders {
     /**
      * The headers of an upstream error that its status needs to mean anything, kept when the error is
      * rewritten into an envelope: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires
-     * it), a 405's {@code Allow} (§15.5.6) and a 426's {@code Upgrade} (§15.5.22; see
-     * {@link #nameUpgradeInConnection}).
+     * it), a 405's {@code Allow} (§15.5.6) and a 426's {@code Upgrade} (see {@link #requiredUpgrade}).
      */
     static List<Map.Entry<String, String>> challenges(HttpResponse upstream) {
         List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(1);
@@ -196,10 +198,8 @@ final class ForwardedHeaders {
                 kept.add(Map.entry(name.toString(), value));
             }
         }
-        if (upstream.status().code() == HttpResponseStatus.UPGRADE_REQUIRED.code()) {
-            for (String value : upstream.headers().getAll(HttpHeaderNames.UPGRADE)) {
-                kept.add(Map.entry(HttpHeaderNames.UPGRADE.toString(), value));
-            }
+        for (String value : requiredUpgrade(upstream)) {
+            kept.add(Map.entry(HttpHeaderNames.UPGRADE.toString(), value));
         }
         return kept;
     }

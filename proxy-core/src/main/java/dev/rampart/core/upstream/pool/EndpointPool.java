@@ -195,9 +195,8 @@ final class EndpointPool {
 
     /**
      * A connect failed and no connection to the endpoint is open (a tunnel's aside, which will never serve
-     * the queue): the requests queued for one fail with it,
-     * as Envoy fails its pending requests, and go to another endpoint if their retry rules allow (nothing was
-     * sent). Left queued, behind an endpoint that drops connection attempts, each would wait a whole
+     * the queue): the requests queued for one fail with it, as Envoy fails its pending requests, and go to
+     * another endpoint if their retry rules allow (nothing was sent). Left queued, behind an endpoint that drops connection attempts, each would wait a whole
      * {@code connect-timeout} in turn, one slot's connect after another's, before its first attempt failed.
      */
     private void failWaiters(Throwable cause) {
