@@ -6,6 +6,7 @@ import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -199,7 +200,7 @@ class AbuseLimitsTest {
 
     @Test
     void clientsThatLeaveWhileQueuedForAConnectionMakeTheProxyOpenNoConnectionForThem() {
-        List<FakeUpstream.Reply> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<UpstreamReply> held = new java.util.concurrent.CopyOnWriteArrayList<>();
         start((req, reply) -> {
             if (req.uri().startsWith("/hold")) {
                 held.add(reply);
@@ -227,7 +228,7 @@ class AbuseLimitsTest {
             int leavers = left;
             poll(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == 499).count() == leavers,
                     "the queued clients to be gone");
-            held.forEach(FakeUpstream.Reply::close); // frees both pool slots
+            held.forEach(UpstreamReply::close); // frees both pool slots
             long until = System.nanoTime() + 500_000_000L;
             while (System.nanoTime() < until) {
                 assertEquals(2, upstream.connectionsAccepted(), "no connection is opened for a request that is gone");

@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code max-concurrent-requests} end to end: requests beyond it are shed without calling the upstream. */
 class BulkheadTest {
 
-    private final ConcurrentLinkedQueue<FakeUpstream.Reply> held = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<UpstreamReply> held = new ConcurrentLinkedQueue<>();
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
@@ -66,7 +67,7 @@ class BulkheadTest {
                 rejected.headers().toString());
         assertEquals(2, upstream.requests().size(), "the shed request never reached the upstream");
 
-        FakeUpstream.Reply reply;
+        UpstreamReply reply;
         while ((reply = held.poll()) != null) {
             reply.send(200, "text/plain", "done");
         }
@@ -96,7 +97,7 @@ class BulkheadTest {
 
         assertEquals(503, rejected.statusCode(), "the two held requests still fill max-concurrent-requests = 2");
         assertEquals("UPSTREAM_OVERLOADED", Envelope.parse(rejected.body()).reason());
-        FakeUpstream.Reply reply;
+        UpstreamReply reply;
         while ((reply = held.poll()) != null) {
             reply.send(200, "text/plain", "done");
         }
@@ -119,7 +120,7 @@ class BulkheadTest {
         CompletableFuture<HttpResponse<String>> a = getAsync("/a");
         CompletableFuture<HttpResponse<String>> b = getAsync("/b");
         awaitHeld(2);
-        FakeUpstream.Reply reply;
+        UpstreamReply reply;
         while ((reply = held.poll()) != null) {
             reply.send(200, "text/plain", "ok");
         }
@@ -130,7 +131,7 @@ class BulkheadTest {
     private void resetEveryAttemptUntilDone(CompletableFuture<?> exchange) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!exchange.isDone() && System.nanoTime() < deadline) {
-            FakeUpstream.Reply reply = held.poll();
+            UpstreamReply reply = held.poll();
             if (reply != null) {
                 reply.reset();
             } else {

@@ -11,6 +11,7 @@ import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UnansweredListener;
 import dev.rampart.core.testing.UpstreamBehavior;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -181,7 +182,7 @@ class ErrorEnvelopeTest {
                 return exchange(get("/"));
             }
             case UPSTREAM_OVERLOADED -> {
-                ConcurrentLinkedQueue<FakeUpstream.Reply> held = new ConcurrentLinkedQueue<>();
+                ConcurrentLinkedQueue<UpstreamReply> held = new ConcurrentLinkedQueue<>();
                 FakeUpstream f = fake((req, reply) -> held.add(reply));
                 proxy = ProxyHarness.start(conf("", app(f.authority(), "max-concurrent-requests = 1"), hold));
                 RawHttp first = proxy.raw();

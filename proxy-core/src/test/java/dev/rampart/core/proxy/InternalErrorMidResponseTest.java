@@ -5,6 +5,7 @@ import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -33,7 +34,7 @@ class InternalErrorMidResponseTest {
     @Test
     void theClientConnectionIsCutWithNothingAppendedAndTheFailureLoggedOnce() throws Exception {
         FailingOnceTicker ticker = new FailingOnceTicker();
-        CompletableFuture<FakeUpstream.Reply> midBody = new CompletableFuture<>();
+        CompletableFuture<UpstreamReply> midBody = new CompletableFuture<>();
         try (FakeUpstream upstream = FakeUpstream.start((request, reply) -> {
                  reply.raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n"
                          + new String(FIRST_PART, StandardCharsets.ISO_8859_1));

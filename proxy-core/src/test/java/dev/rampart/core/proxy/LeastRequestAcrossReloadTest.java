@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -18,7 +19,7 @@ class LeastRequestAcrossReloadTest {
 
     @Test
     void requestsInFlightStillCountAfterAReload() throws Exception {
-        ConcurrentLinkedQueue<FakeUpstream.Reply> held = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<UpstreamReply> held = new ConcurrentLinkedQueue<>();
         try (FakeUpstream busy = FakeUpstream.start((req, reply) -> held.add(reply));
              FakeUpstream idle = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "idle"));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(

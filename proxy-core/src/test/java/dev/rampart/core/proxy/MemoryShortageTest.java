@@ -6,6 +6,7 @@ import dev.rampart.core.testing.FailingOnceTicker;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -29,14 +30,14 @@ class MemoryShortageTest {
     @Test
     void aShortageOfBufferMemoryIsAnsweredAsOverloadAndWarnedWithoutAStackTrace() throws Exception {
         FailingOnceTicker ticker = new FailingOnceTicker();
-        CompletableFuture<FakeUpstream.Reply> asked = new CompletableFuture<>();
+        CompletableFuture<UpstreamReply> asked = new CompletableFuture<>();
         try (FakeUpstream upstream = FakeUpstream.start((request, reply) -> asked.complete(reply));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
                      ticker);
              LogCapture logs = LogCapture.start()) {
             CompletableFuture<HttpResponse<String>> answer = proxy.client().sendAsync(
                     HttpRequest.newBuilder(proxy.uri("/report")).build(), HttpResponse.BodyHandlers.ofString());
-            FakeUpstream.Reply reply = asked.get(5, TimeUnit.SECONDS);
+            UpstreamReply reply = asked.get(5, TimeUnit.SECONDS);
             ticker.failNextReadOnAnEventLoopWith(new OutOfMemoryError("Cannot reserve 4194304 bytes of direct buffer memory"));
             reply.send(200, "text/plain", "the report");
 

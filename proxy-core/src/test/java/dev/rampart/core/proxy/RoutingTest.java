@@ -5,6 +5,7 @@ import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,7 +173,7 @@ class RoutingTest {
 
     @Test
     void leastRequestPrefersTheIdleEndpointWhileTheOtherIsBusy() throws Exception {
-        List<FakeUpstream.Reply> held = new CopyOnWriteArrayList<>();
+        List<UpstreamReply> held = new CopyOnWriteArrayList<>();
         UpstreamBehavior holdSlow = (req, reply) -> {
             if (req.uri().startsWith("/slow")) {
                 held.add(reply); // busy until the test lets it answer

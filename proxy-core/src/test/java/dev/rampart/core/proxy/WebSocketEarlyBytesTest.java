@@ -5,6 +5,7 @@ import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.WebSocketEchoUpstream;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -153,7 +154,7 @@ class WebSocketEarlyBytesTest {
 
     @Test
     void aClientSendingMoreThanTheLimitBeforeTheAnswerIsRefusedWith400AndClosed() throws Exception {
-        CompletableFuture<FakeUpstream.Reply> unanswered = new CompletableFuture<>();
+        CompletableFuture<UpstreamReply> unanswered = new CompletableFuture<>();
         try (FakeUpstream fake = FakeUpstream.start((request, reply) -> unanswered.complete(reply));
              ProxyHarness proxy = proxyFor(fake.authority());
              RawHttp raw = proxy.raw()) {

@@ -2,12 +2,12 @@ package dev.rampart.core.testing;
 
 /**
  * How a fake upstream answers one request. Implementations run on the fake's event loop and act on the
- * {@link FakeUpstream.Reply} they are given.
+ * {@link UpstreamReply} they are given.
  */
 @FunctionalInterface
 public interface UpstreamBehavior {
 
-    void respond(RecordedRequest request, FakeUpstream.Reply reply);
+    void respond(RecordedRequest request, UpstreamReply reply);
 
     /** 200 with a text body. */
     static UpstreamBehavior ok(String body) {
