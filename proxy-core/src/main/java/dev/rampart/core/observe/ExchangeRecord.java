@@ -7,7 +7,8 @@ package dev.rampart.core.observe;
  * @param route       route name, or null when none matched
  * @param upstream    upstream name, or null
  * @param endpoint    the last endpoint tried, or null
- * @param upstreamNanos time from the first attempt's start to the last response head, or -1
+ * @param upstreamNanos time from the first attempt's start to the response head that was used (not one that was
+ *                      retried), or -1
  */
 public record ExchangeRecord(
         long epochMillis,

@@ -289,6 +289,7 @@ final class AttemptLoop {
                 attempt.abandon();
                 recorder.settleSuccess(attempt);
                 current = null;
+                timing.headRetried();
                 retries.statusRetried(status, retryAfter, ForwardedHeaders.challenges(response),
                         attempt.endpoint().label());
                 retryOrReport(decision);

@@ -31,6 +31,14 @@ final class UpstreamTiming {
         headNanos = now;
     }
 
+    /**
+     * The head that came was retried, not used: the upstream time runs on to the head of a later attempt,
+     * and is none if no later head comes (the attempts after it reset or timed out).
+     */
+    void headRetried() {
+        headNanos = -1;
+    }
+
     /** From the first attempt's start to the response head, or -1 when no head arrived. */
     long upstreamNanos() {
         return firstAttemptNanos < 0 || headNanos < 0 ? -1 : headNanos - firstAttemptNanos;

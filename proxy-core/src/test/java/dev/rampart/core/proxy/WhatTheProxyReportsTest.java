@@ -121,6 +121,33 @@ class WhatTheProxyReportsTest {
     }
 
     @Test
+    void aRetried503IsNotTheUpstreamTimeOfAnExchangeWhoseLaterAttemptGotNoHead() {
+        start(UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.resetBeforeHead()), "idle-timeout = 30s",
+                "retry { attempts = 2, on = [reset, gateway-error], backoff { initial = 200ms, jitter = none } }");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /flaky HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(502, raw.read(false).status());
+        }
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertEquals("UPSTREAM_RESET", record.reason());
+        assertEquals(2, record.attempts());
+        assertEquals(-1, record.upstreamNanos(), "the only head that came was retried, not used");
+    }
+
+    @Test
+    void theUpstreamTimeRunsToTheHeadThatWasUsedAcrossTheRetriedOnes() {
+        start(UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("fine")), "idle-timeout = 30s",
+                "retry { attempts = 2, on = [gateway-error], backoff { initial = 200ms, jitter = none } }");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /flaky HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read(false).status());
+        }
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertTrue(record.upstreamNanos() >= 200_000_000L, "the backoff before the used head counts: "
+                + record.upstreamNanos());
+    }
+
+    @Test
     void aRewrittenUpstream401KeepsItsChallenge() {
         start((req, reply) -> reply.send(401, "text/html", "<h1>login</h1>", "WWW-Authenticate", "Basic realm=\"app\""),
                 "idle-timeout = 30s", "errors { rewrite-upstream = [4xx, 5xx] }");
