@@ -95,11 +95,13 @@ final class DefaultRetryPolicy implements RetryPolicy {
                 : Optional.of(ctx.retryAfterOfNextEndpoints());
         if (retryAfter.isPresent()) {
             long askedNanos = Checks.saturatedNanos(retryAfter.get());
-            if (askedNanos >= ctx.nanosUntilDeadline()) {
-                return stop(StopReason.DEADLINE);
-            }
+            // Longer than retry-after.max is the route's own refusal, whatever time is left: judged first,
+            // so that one Retry-After is not a skipped retry (why=deadline) or not depending on the clock.
             if (askedNanos > retryAfterMaxNanos) {
                 return stop(StopReason.NOT_RETRYABLE);
+            }
+            if (askedNanos >= ctx.nanosUntilDeadline()) {
+                return stop(StopReason.DEADLINE);
             }
             delayNanos = Math.max(delayNanos, askedNanos);
         }

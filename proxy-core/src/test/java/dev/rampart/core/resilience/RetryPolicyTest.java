@@ -336,8 +336,17 @@ class RetryPolicyTest {
     void retryAfterBeyondTheDeadlineStopsWithDeadline() {
         long threeSeconds = Duration.ofSeconds(3).toNanos();
         assertStop(decide(status(503, "3").nanosUntilDeadline(threeSeconds)), StopReason.DEADLINE);
-        assertStop(decide(status(503, "60").nanosUntilDeadline(threeSeconds)), StopReason.DEADLINE);
         assertRetry(decide(status(503, "2").nanosUntilDeadline(threeSeconds)), Duration.ofSeconds(2), GATEWAY_ERROR);
+    }
+
+    @Test
+    void retryAfterLongerThanTheMaxIsNotRetryableWhateverTimeIsLeft() {
+        // One answer, one verdict: not a skipped retry (why=deadline) with little time left and an uncounted
+        // one with much.
+        assertStop(decide(status(503, "60").nanosUntilDeadline(Duration.ofSeconds(3).toNanos())),
+                StopReason.NOT_RETRYABLE);
+        assertStop(decide(status(503, "60").nanosUntilDeadline(Duration.ofMinutes(5).toNanos())),
+                StopReason.NOT_RETRYABLE);
     }
 
     @Test
