@@ -15,10 +15,14 @@ public final class ConfigException extends RuntimeException {
 
     private final List<String> problems;
 
-    /** @param problems one line each, in file order; at least one */
+    /**
+     * @param problems one each, in file order; at least one. A line break or other control character in
+     *                 one (a value quoted from the file, an environment variable, an include's name) is
+     *                 escaped, so that each stays one line and none can pass for a line of the log.
+     */
     public ConfigException(List<String> problems) {
-        super(String.join("\n", requireSome(problems)));
-        this.problems = List.copyOf(problems);
+        super(String.join("\n", oneLineEach(problems)));
+        this.problems = oneLineEach(problems);
     }
 
     /** The problems, one per element, in the order {@link #getMessage()} lists them. */
@@ -26,10 +30,34 @@ public final class ConfigException extends RuntimeException {
         return problems;
     }
 
-    private static List<String> requireSome(List<String> problems) {
+    /** {@code text} with each control character escaped as in a Java string literal: a line break as backslash, n. */
+    static String oneLine(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isISOControl(c)) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static List<String> oneLineEach(List<String> problems) {
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("problems: [] (expected: at least one)");
         }
-        return problems;
+        return problems.stream().map(ConfigException::oneLine).toList();
     }
 }

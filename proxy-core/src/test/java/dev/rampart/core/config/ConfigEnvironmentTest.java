@@ -52,6 +52,22 @@ class ConfigEnvironmentTest {
     }
 
     @Test
+    void aLineBreakInAVariableIsShownEscapedAndCannotForgeALineOfTheLog() {
+        String forged = "127.0.0.1:1\n2026-12-03T09:00:00.000Z INFO  [main] rampart - FORGED";
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(HoconFiles.write(dir, SIDECAR), Map.of("RAMPART_UPSTREAM", forged)));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("127.0.0.1:1\\n2026-12-03T09:00:00.000Z INFO"), e.getMessage());
+    }
+
+    @Test
+    void aControlCharacterInAProblemIsEscapedToo() {
+        ConfigException e = new ConfigException(List.of("key: got \"a\u001b[2Jb\tc\r\""));
+        assertEquals(List.of("key: got \"a\\u001b[2Jb\\tc\\r\""), e.problems());
+    }
+
+    @Test
     void anEndpointVariableMayListSeveralEndpoints() {
         RampartConfig config = ConfigLoader.load(HoconFiles.write(dir, SIDECAR),
                 Map.of("RAMPART_UPSTREAM", "10.0.0.1:80, https://10.0.0.2"));
