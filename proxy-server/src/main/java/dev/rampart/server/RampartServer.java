@@ -5,6 +5,7 @@ import dev.rampart.core.config.ConfigUnits;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
 import dev.rampart.core.health.EndpointHealth;
 import dev.rampart.core.health.HealthChecks;
@@ -167,6 +168,7 @@ final class RampartServer {
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());
         registerBreakerGauges(next);
+        metrics.retainRoutes(next.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet()));
         return next;
     }
 

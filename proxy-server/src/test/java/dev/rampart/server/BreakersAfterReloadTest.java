@@ -18,7 +18,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** /admin/breakers shows the running config's endpoints: not those a reload removed. */
+/** /admin/breakers and /metrics show the running config's endpoints and routes: not those a reload removed. */
 class BreakersAfterReloadTest {
 
     @TempDir
@@ -65,6 +65,10 @@ class BreakersAfterReloadTest {
                 Await.until(() -> !routes(server).contains("\"old\""), "the reload that removes upstream old");
 
                 assertEquals(List.of("kept"), upstreamsListed(server));
+                String metrics = get(server.adminPort(), "/metrics");
+                org.junit.jupiter.api.Assertions.assertFalse(metrics.contains("route=\"old\""), metrics);
+                org.junit.jupiter.api.Assertions.assertFalse(metrics.contains(removed.authority()), metrics);
+                org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("route=\"kept\""), metrics);
             } finally {
                 server.shutdown("test");
             }

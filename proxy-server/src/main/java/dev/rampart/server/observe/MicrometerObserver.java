@@ -4,8 +4,6 @@ import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -15,14 +13,12 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -55,22 +51,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      */
     private static final int SWITCHING_PROTOCOLS = 101;
 
-    static final Duration[] DURATION_BUCKETS = {
-            Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-            Duration.ofSeconds(10), Duration.ofSeconds(30),
-    };
-
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final AtomicInteger activeConnections = new AtomicInteger();
 
-    private final ConcurrentMap<RequestKey, Counter> requests = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Timer> durations = new ConcurrentHashMap<>();
+    private final RouteMeters routes;
     private final ConcurrentMap<EndpointLabels, Counter> attempts = new ConcurrentHashMap<>();
-    private final ConcurrentMap<RouteLabels, Counter> retries = new ConcurrentHashMap<>();
-    private final ConcurrentMap<RouteLabels, Counter> retriesSkipped = new ConcurrentHashMap<>();
     private final ConcurrentMap<EndpointLabels, Counter> transitions = new ConcurrentHashMap<>();
     /** Endpoints a reload removed (outcome label empty); one configured again leaves the set. */
     private final Set<EndpointLabels> retiredEndpoints = ConcurrentHashMap.newKeySet();
@@ -85,6 +71,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
     public MicrometerObserver() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        routes = new RouteMeters(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
@@ -129,15 +116,19 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     @Override
     public void onExchangeComplete(ExchangeRecord record) {
-        String route = orNone(record.route());
-        RequestKey key = new RequestKey(route, normalizeMethod(record.method()), record.status(),
-                orNone(record.reason()));
-        // The histogram first: a scrape that already counts this request then also finds its route's
-        // histogram, even when it runs between the two lines.
-        if (record.status() != SWITCHING_PROTOCOLS) {
-            lookup(durations, route, this::durationTimer).record(record.durationNanos(), TimeUnit.NANOSECONDS);
-        }
-        lookup(requests, key, this::requestCounter).increment();
+        routes.request(orNone(record.route()), normalizeMethod(record.method()), record.status(),
+                orNone(record.reason()), record.durationNanos(), record.status() != SWITCHING_PROTOCOLS);
+    }
+
+    /**
+     * Forgets the routes a reload removed (or renamed): their request, duration and retry series, so that
+     * routes that come and go do not grow the scrape for ever, as {@link #removeEndpoint} does for endpoints.
+     * The {@code none} series of requests no route matched stays.
+     *
+     * @param configured the names of the routes of the config now applied
+     */
+    public void retainRoutes(Set<String> configured) {
+        routes.retain(configured, NONE);
     }
 
     @Override
@@ -167,22 +158,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     @Override
     public void onRetry(String route, String cause) {
-        lookup(retries, new RouteLabels(orNone(route), orNone(cause)),
-                k -> Counter.builder("rampart.retries")
-                        .description("Retries scheduled, by cause")
-                        .tags("route", k.route(), "cause", k.value())
-                        .register(registry))
-                .increment();
+        routes.retry(orNone(route), orNone(cause));
     }
 
     @Override
     public void onRetrySkipped(String route, String why) {
-        lookup(retriesSkipped, new RouteLabels(orNone(route), orNone(why)),
-                k -> Counter.builder("rampart.retries.skipped")
-                        .description("Retries a failure asked for but a rule refused")
-                        .tags("route", k.route(), "why", k.value())
-                        .register(registry))
-                .increment();
+        routes.retrySkipped(orNone(route), orNone(why));
     }
 
     @Override
@@ -325,12 +306,6 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         return value == null || value.isEmpty() ? NONE : value;
     }
 
-    /** A plain read first: {@code computeIfAbsent} may lock the bin even when the key is present. */
-    private static <K, M> M lookup(ConcurrentMap<K, M> meters, K key, Function<K, M> create) {
-        M meter = meters.get(key);
-        return meter != null ? meter : meters.computeIfAbsent(key, create);
-    }
-
     private void removeMatching(ConcurrentMap<EndpointLabels, Counter> meters, String upstream, String endpoint) {
         meters.entrySet().removeIf(entry -> {
             EndpointLabels k = entry.getKey();
@@ -342,23 +317,6 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         });
     }
 
-    private Counter requestCounter(RequestKey key) {
-        return Counter.builder("rampart.requests")
-                .description("Finished requests by route, method, status and reason")
-                .tags(Tags.of("route", key.route(), "method", key.method(),
-                        "status", Integer.toString(key.status()), "reason", key.reason()))
-                .register(registry);
-    }
-
-    private Timer durationTimer(String route) {
-        return Timer.builder("rampart.request.duration")
-                .description("Time from the request head to the end of the exchange")
-                .tags("route", route)
-                .serviceLevelObjectives(DURATION_BUCKETS)
-                .publishPercentileHistogram(false)
-                .register(registry);
-    }
-
     private Counter reloadCounter(String result) {
         return Counter.builder("rampart.config.reloads")
                 .description("Config reloads by result")
@@ -366,14 +324,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
                 .register(registry);
     }
 
-    private record RequestKey(String route, String method, int status, String reason) {
-    }
-
     /** Labels of a per-endpoint meter; {@code value} is the outcome, the target state, or unused. */
     private record EndpointLabels(String upstream, String endpoint, String value) {
-    }
-
-    /** Labels of a per-route meter; {@code value} is the cause or the reason a retry was skipped. */
-    private record RouteLabels(String route, String value) {
     }
 }

@@ -172,6 +172,40 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void aReloadThatRemovesARouteRemovesItsSeriesAndKeepsTheOthers() {
+        for (String route : new String[] {"old", "kept", null}) {
+            observer.onExchangeComplete(exchange("GET", 200, null, route, 1_000_000));
+            observer.onRetry(route, "reset");
+            observer.onRetrySkipped(route, "budget");
+        }
+
+        observer.retainRoutes(Set.of("kept", "new"));
+
+        String scrape = observer.scrape();
+        assertFalse(scrape.contains("route=\"old\""), "every series of the removed route is gone: " + scrape);
+        assertLine(scrape, "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"kept\",status=\"200\"} 1.0");
+        assertLine(scrape, "rampart_retries_total{cause=\"reset\",route=\"kept\"} 1.0");
+        assertLine(scrape, "rampart_retries_skipped_total{route=\"kept\",why=\"budget\"} 1.0");
+        assertLine(scrape, "rampart_request_duration_seconds_count{route=\"kept\"} 1");
+        assertLine(scrape, "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"none\",status=\"200\"} 1.0");
+    }
+
+    @Test
+    void aRequestEndingAfterItsRouteWasRemovedDoesNotBringItsSeriesBack() {
+        observer.onExchangeComplete(exchange("GET", 200, null, "old", 1_000_000));
+        observer.retainRoutes(Set.of("other"));
+
+        observer.onExchangeComplete(exchange("GET", 200, null, "old", 1_000_000)); // in flight at the reload
+        observer.onRetry("old", "reset");
+        observer.onRetrySkipped("old", "deadline");
+        assertFalse(observer.scrape().contains("route=\"old\""), "nothing would ever remove it again");
+
+        observer.retainRoutes(Set.of("old", "other")); // a later reload configures it again
+        observer.onExchangeComplete(exchange("GET", 200, null, "old", 1_000_000));
+        assertLine(observer.scrape(), "rampart_requests_total{method=\"GET\",reason=\"none\",route=\"old\",status=\"200\"} 1.0");
+    }
+
+    @Test
     void endpointHealthGaugeReadsItsVerdictAtScrapeTimeAndGoesWithItsCheckOrEndpoint() {
         AtomicInteger verdict = new AtomicInteger(1);
         observer.registerEndpointHealth("app", EP, verdict::get);
