@@ -57,10 +57,17 @@ final class RouteBinder {
         return routes;
     }
 
+    /** The route label metrics give a request no route matched. */
+    private static final String UNMATCHED_LABEL = "none";
+
     private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames) {
         String name = s.string("name", "route-" + index);
         if (name.isBlank()) {
             ValueReader.mismatch(s.path("name"), "a non-empty name", s.value("name"), s.problems());
+        } else if (name.equals(UNMATCHED_LABEL)) {
+            // The metrics count requests no route matched under route="none": a route of that name would
+            // share their series, its latency histogram holding every 404.
+            s.problem("name", "\"none\" is reserved (requests no route matched are counted as route=\"none\")");
         }
         MatchConfig match = MatchBinder.bind(s.section("match"));
         Optional<String> upstream = s.optionalString("upstream");

@@ -168,6 +168,22 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void noneIsNotARouteNameSinceTheMetricsCountUnmatchedRequestsUnderIt() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = "api", upstream = app },
+                    { name = "none", upstream = app }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[1].name: \"none\" is reserved (requests no route matched are counted as"
+                + " route=\"none\")" + at(5)), problems);
+    }
+
+    @Test
     void rewriteTakesExactlyOneForm() {
         String hocon = """
                 rampart {
