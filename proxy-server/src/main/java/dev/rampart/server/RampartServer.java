@@ -204,8 +204,9 @@ final class RampartServer {
         for (HealthChecks.Verdict v : runtime.healthChecks().verdicts()) {
             health.put(List.of(v.upstream(), v.endpoint()), v.healthy());
         }
-        // The registry keeps breakers of endpoints a reload removed for a while (an endpoint put back soon
-        // finds its breaker again); the view shows the running config's endpoints only.
+        // A reload forgets the breakers of endpoints it removed, but a request of the old config still in
+        // flight (a retry picking its next endpoint) can look one up again: the view shows the running
+        // config's endpoints only.
         java.util.Set<List<String>> configured = new java.util.HashSet<>();
         runtime.config().upstreams().forEach((name, upstream) -> upstream.endpoints()
                 .forEach(endpoint -> configured.add(List.of(name, endpoint.authority()))));
