@@ -204,9 +204,8 @@ final class RampartServer {
         for (HealthChecks.Verdict v : runtime.healthChecks().verdicts()) {
             health.put(List.of(v.upstream(), v.endpoint()), v.healthy());
         }
-        // A reload forgets the breakers of endpoints it removed, but a request of the old config still in
-        // flight (a retry picking its next endpoint) can look one up again: the view shows the running
-        // config's endpoints only.
+        // A reload builds the new config's breakers before it forgets those of the endpoints it removed, so
+        // for a moment the registry holds both: the view shows the running config's endpoints only.
         java.util.Set<List<String>> configured = new java.util.HashSet<>();
         runtime.config().upstreams().forEach((name, upstream) -> upstream.endpoints()
                 .forEach(endpoint -> configured.add(List.of(name, endpoint.authority()))));
