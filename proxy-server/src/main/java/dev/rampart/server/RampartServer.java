@@ -21,6 +21,7 @@ import dev.rampart.server.admin.AdminSources;
 import dev.rampart.server.admin.BreakerView;
 import dev.rampart.server.observe.AccessLogObserver;
 import dev.rampart.server.observe.CompositeObserver;
+import dev.rampart.server.observe.Logging;
 import dev.rampart.server.observe.MicrometerObserver;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
@@ -85,6 +86,7 @@ final class RampartServer {
                 Clock.systemUTC());
         registerBreakerGauges(config);
         metrics.gaugeReplayMemory(runtime::replayMemoryHeld);
+        Logging.accessLogQueue().ifPresent(metrics::countDroppedAccessLogLines);
         listener = ProxyListener.bind(runtime, acceptors);
         admin = AdminServer.start(config.admin(), new AdminSources(metrics::scrape, () -> !runtime.draining(),
                 () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));

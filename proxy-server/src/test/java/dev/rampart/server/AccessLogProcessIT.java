@@ -46,6 +46,19 @@ class AccessLogProcessIT {
     }
 
     @Test
+    void theLinesTheLogsQueueDropsAreCountedInTheMetrics() throws Exception {
+        // The bundled logback config's queue, which only the packaged jar runs with (tests log otherwise).
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
+             RampartProcess rampart = RampartProcess.start("--config", config(upstream.authority()).toString())) {
+            getAndAwaitItsLine(rampart, "/counted");
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + rampart.adminPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("\nrampart_access_log_lines_dropped_total 0.0\n"), metrics);
+        }
+    }
+
+    @Test
     void everyLineOfABurstIsOnStdoutWhenTheProcessExitsAfterSigterm() throws Exception {
         int requests = 400;
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));

@@ -37,6 +37,8 @@ public class BufferedStdoutAppender<E> extends OutputStreamAppender<E> {
     private int bufferSize = DEFAULT_BUFFER_SIZE;
     private long flushDelayMillis = DEFAULT_FLUSH_DELAY_MILLIS;
     private ScheduledExecutorService flusher;
+    /** Whether a failure to write stdout was reported on the application log (once is enough). */
+    private final AtomicBoolean failureReported = new AtomicBoolean();
 
     /** Writes to file descriptor 1. */
     public BufferedStdoutAppender() {
@@ -116,6 +118,22 @@ public class BufferedStdoutAppender<E> extends OutputStreamAppender<E> {
             addError("Failed to flush stdout for appender [" + name + "]", e);
         } finally {
             streamWriteLock.unlock();
+        }
+    }
+
+    /**
+     * Logback keeps an appender's errors in its status list, which nobody reads: a stdout that cannot be
+     * written (a closed pipe, a full disk) would lose every access-log line without a word. The first error
+     * is also told on the application log (stderr), so an operator learns that the lines are gone.
+     */
+    @Override
+    public void addStatus(ch.qos.logback.core.status.Status status) {
+        super.addStatus(status);
+        if (status.getLevel() == ch.qos.logback.core.status.Status.ERROR && failureReported.compareAndSet(false, true)) {
+            Throwable cause = status.getThrowable();
+            org.slf4j.LoggerFactory.getLogger(BufferedStdoutAppender.class).error(
+                    "the access log cannot be written to stdout ({}{}); its lines are lost", status.getMessage(),
+                    cause == null ? "" : ": " + cause);
         }
     }
 

@@ -13,7 +13,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class Logging {
 
+    /** The access log's logger and its queueing appender, as logback.xml names them. */
+    private static final String ACCESS_LOGGER = "rampart.access";
+    private static final String ACCESS_APPENDER = "ACCESS";
+
     private Logging() {
+    }
+
+    /**
+     * The queue of the bundled config's access log, which counts the lines it dropped; empty when logging
+     * is configured otherwise (no such appender).
+     */
+    public static java.util.Optional<BatchingAsyncAppender> accessLogQueue() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+                && context.getLogger(ACCESS_LOGGER).getAppender(ACCESS_APPENDER) instanceof BatchingAsyncAppender queue) {
+            return java.util.Optional.of(queue);
+        }
+        return java.util.Optional.empty();
     }
 
     /** Flushes queued log lines and stops logback; call last, from the shutdown thread, never an event loop. */

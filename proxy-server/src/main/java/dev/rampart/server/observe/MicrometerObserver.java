@@ -104,6 +104,18 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * {@code rampart_access_log_lines_dropped_total}: access-log lines dropped because the log's queue was
+     * full (stdout slower than the requests), read from {@code queue} at scrape time. Each drop is also
+     * told as a WARN. The queue is logback's, which holds it as long as logging runs.
+     */
+    public void countDroppedAccessLogLines(BatchingAsyncAppender queue) {
+        io.micrometer.core.instrument.FunctionCounter.builder("rampart.access.log.lines.dropped", queue,
+                        BatchingAsyncAppender::droppedCount)
+                .description("Access-log lines dropped because the log's queue was full")
+                .register(registry);
+    }
+
     /** The registry, for the admin server's scrape and for meters other components add. */
     public PrometheusMeterRegistry registry() {
         return registry;

@@ -82,7 +82,38 @@ class BufferedStdoutAppenderTest {
         assertFalse(target.closed.get(), "stdout must stay open for the rest of the process");
     }
 
+    @Test
+    void aStdoutThatCannotBeWrittenIsToldOnceOnTheApplicationLog() {
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        try (dev.rampart.core.testing.LogCapture log = dev.rampart.core.testing.LogCapture.start()) {
+            start(16, 60_000, broken); // a buffer of 16 bytes: the first lines fill it and are written
+            for (int i = 0; i < 10; i++) {
+                appender.doAppend(event("line " + i + " of the access log"));
+            }
+            appender.stop();
+
+            java.util.List<ILoggingEvent> errors = log.errors();
+            assertEquals(1, errors.size(), log.dump());
+            assertTrue(errors.get(0).getFormattedMessage().contains("Broken pipe"), log.dump());
+            assertTrue(errors.get(0).getFormattedMessage().contains("lines are lost"), log.dump());
+        }
+    }
+
     private void start(int bufferSize, long flushDelayMillis) {
+        start(bufferSize, flushDelayMillis, target);
+    }
+
+    private void start(int bufferSize, long flushDelayMillis, OutputStream target) {
         context.setMDCAdapter(new LogbackMDCAdapter());
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
