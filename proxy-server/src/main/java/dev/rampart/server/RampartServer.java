@@ -170,7 +170,8 @@ final class RampartServer {
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());
         registerBreakerGauges(next);
-        metrics.retainRoutes(next.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet()));
+        metrics.retainRoutes(next.routes().stream().map(RouteConfig::name)
+                .collect(java.util.stream.Collectors.toSet()));
         return next;
     }
 

@@ -129,7 +129,8 @@ public class BufferedStdoutAppender<E> extends OutputStreamAppender<E> {
     @Override
     public void addStatus(ch.qos.logback.core.status.Status status) {
         super.addStatus(status);
-        if (status.getLevel() == ch.qos.logback.core.status.Status.ERROR && failureReported.compareAndSet(false, true)) {
+        if (status.getLevel() == ch.qos.logback.core.status.Status.ERROR
+                && failureReported.compareAndSet(false, true)) {
             Throwable cause = status.getThrowable();
             org.slf4j.LoggerFactory.getLogger(BufferedStdoutAppender.class).error(
                     "the access log cannot be written to stdout ({}{}); its lines are lost", status.getMessage(),

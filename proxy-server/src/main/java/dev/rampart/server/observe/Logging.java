@@ -25,8 +25,8 @@ public final class Logging {
      * is configured otherwise (no such appender).
      */
     public static java.util.Optional<BatchingAsyncAppender> accessLogQueue() {
-        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
-                && context.getLogger(ACCESS_LOGGER).getAppender(ACCESS_APPENDER) instanceof BatchingAsyncAppender queue) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && context.getLogger(ACCESS_LOGGER)
+                .getAppender(ACCESS_APPENDER) instanceof BatchingAsyncAppender queue) {
             return java.util.Optional.of(queue);
         }
         return java.util.Optional.empty();
