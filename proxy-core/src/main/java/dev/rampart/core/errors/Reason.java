@@ -42,7 +42,9 @@ public enum Reason {
     GATEWAY_TIMEOUT(504, true, "http_response_timeout",
             "The request did not complete within the route's deadline.", "route `timeout` passed"),
     SHUTTING_DOWN(503, true, "proxy_internal_response",
-            "The proxy is shutting down; retry on another instance.", "request arrived while draining"),
+            "The proxy is shutting down; retry on another instance.",
+            "request arrived while draining, once `shutdown-grace` had run out, or was still unanswered then (one that"
+                    + " arrives earlier in the drain is served, with `Connection: close`)"),
     INTERNAL_ERROR(500, false, "proxy_internal_error",
             "The proxy failed to handle the request.", "a bug in the proxy; logged with a stack trace");
 
