@@ -197,6 +197,7 @@ final class RetryBookkeeping {
     void answerWithLastOutcome(Exchange exchange, FailureKind failed) {
         if (lastStatus > 0 && (failed == null || failed.isConnectFailure())) {
             outcome.endpoint(lastOutcomeEndpoint); // the log names the endpoint whose answer the client gets
+            noteEarlierAnswer(failed, "status " + lastStatus);
             exchange.failUpstream(lastStatus, lastRetryAfterSeconds, lastChallenges);
             return;
         }
@@ -204,11 +205,22 @@ final class RetryBookkeeping {
         FailureKind reported = earlier ? lastFailureKind : failed;
         if (earlier && reported != null) {
             outcome.endpoint(lastOutcomeEndpoint);
+            noteEarlierAnswer(failed, reported.name());
         }
         if (reported != null) {
             exchange.fail(reported.reason(), -1);
         } else {
             exchange.fail(Reason.CIRCUIT_OPEN, upstream.secondsUntilFirstHalfOpen());
+        }
+    }
+
+    /**
+     * The client gets what an earlier attempt did, not the failure that ended the retries: the log line
+     * names both, since its last failure alone would point at an endpoint the answer did not come from.
+     */
+    private void noteEarlierAnswer(FailureKind failed, String what) {
+        if (failed != null && lastFailure != null) {
+            lastFailure += "; the answer is the earlier " + what + " of " + lastOutcomeEndpoint;
         }
     }
 
@@ -227,6 +239,12 @@ final class RetryBookkeeping {
      * as PRODUCT says of retries that end, rather than a CIRCUIT_OPEN the client never caused.
      */
     RetryDecision decideRetry(UpstreamFailure failure, OriginAttempt attempt, boolean responseStarted) {
+        if (failure.kind() == FailureKind.UPSTREAM_STATUS && failure.status() >= 500) {
+            // An error status is this attempt's failure: the log line of a rewritten answer names it, not an
+            // earlier attempt's connect failure.
+            lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": status "
+                    + failure.status();
+        }
         if (!upstream.admitsAny()) {
             return NO_ENDPOINT_ADMITS;
         }

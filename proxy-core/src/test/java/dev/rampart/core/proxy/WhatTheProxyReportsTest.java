@@ -196,6 +196,34 @@ class WhatTheProxyReportsTest {
     }
 
     @Test
+    void theLogLineOfARewritten503NamesThatAnswerWhateverOtherAttemptFailedFirstOrLast() {
+        upstream = closing.add(FakeUpstream.start((req, reply) -> reply.send(503, "text/plain", "down")));
+        // Round robin starts each request at the other endpoint: half of them are refused, then get the 503,
+        // half get the 503, then are refused (and the client gets the 503 all the same).
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"127.0.0.1:" + FakeUpstream.refusingPort() + "\", \"" + upstream.authority()
+                        + "\"], circuit-breaker { enabled = false } }",
+                "{ name = app, upstream = app, retry { attempts = 2, on = [connect-failure, gateway-error],"
+                        + " backoff { initial = 1ms, max = 1ms } } }")));
+        try (dev.rampart.core.testing.LogCapture log = dev.rampart.core.testing.LogCapture.start()) {
+            for (int i = 0; i < 4; i++) {
+                try (RawHttp raw = proxy.raw()) {
+                    RawHttp.Response response = raw.send("GET /down HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                    assertEquals(503, response.status(), response.text());
+                }
+            }
+            Await.until(() -> log.dump().lines().filter(l -> l.contains("answered 503 UPSTREAM_ERROR")).count() == 4,
+                    "a log line per request");
+            java.util.List<String> lines = log.dump().lines().filter(l -> l.contains("answered 503")).toList();
+            assertTrue(lines.stream().anyMatch(l -> l.contains("CONNECT_REFUSED")), "the refusals are there too");
+            for (String line : lines) {
+                assertTrue(line.contains(upstream.authority() + ": status 503")
+                        || line.contains("the earlier status 503 of " + upstream.authority()), line);
+            }
+        }
+    }
+
+    @Test
     void acceptOnSeveralLinesIsOneListAndTheProxysAnswersAreDated() {
         start(UpstreamBehavior.ok("fine"), "idle-timeout = 30s", "");
         try (RawHttp raw = proxy.raw()) {
