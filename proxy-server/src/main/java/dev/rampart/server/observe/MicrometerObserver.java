@@ -319,15 +319,9 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     }
 
     private void removeMatching(ConcurrentMap<EndpointLabels, Counter> meters, String upstream, String endpoint) {
-        meters.entrySet().removeIf(entry -> {
-            EndpointLabels k = entry.getKey();
-            if (k.upstream().equals(upstream) && k.endpoint().equals(endpoint)) {
-                registry.remove(entry.getValue());
-                return true;
-            }
-            return false;
-        });
+        RouteMeters.removeWhere(registry, meters, k -> k.upstream().equals(upstream) && k.endpoint().equals(endpoint));
     }
+
 
     private Counter reloadCounter(String result) {
         return Counter.builder("rampart.config.reloads")

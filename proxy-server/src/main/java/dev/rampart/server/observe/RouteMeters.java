@@ -56,18 +56,18 @@ final class RouteMeters {
 
     void retry(String route, String cause) {
         increment(retries, new RouteLabels(route, cause), route,
-                k -> Counter.builder("rampart.retries")
-                        .description("Retries scheduled, by cause")
-                        .tags("route", k.route(), "cause", k.value())
-                        .register(registry));
+                k -> routeCounter("rampart.retries", "Retries scheduled, by cause", "cause", k));
     }
 
     void retrySkipped(String route, String why) {
         increment(retriesSkipped, new RouteLabels(route, why), route,
-                k -> Counter.builder("rampart.retries.skipped")
-                        .description("Retries a failure asked for but a rule refused")
-                        .tags("route", k.route(), "why", k.value())
-                        .register(registry));
+                k -> routeCounter("rampart.retries.skipped", "Retries a failure asked for but a rule refused", "why", k));
+    }
+
+    private Counter routeCounter(String name, String description, String valueLabel, RouteLabels labels) {
+        return Counter.builder(name).description(description)
+                .tags("route", labels.route(), valueLabel, labels.value())
+                .register(registry);
     }
 
     /**
@@ -85,10 +85,10 @@ final class RouteMeters {
         gone.removeAll(configured);
         gone.remove(kept);
         retiredRoutes.addAll(gone);
-        remove(durations, gone::contains);
-        remove(requests, k -> gone.contains(k.route()));
-        remove(retries, k -> gone.contains(k.route()));
-        remove(retriesSkipped, k -> gone.contains(k.route()));
+        removeWhere(registry, durations, gone::contains);
+        removeWhere(registry, requests, k -> gone.contains(k.route()));
+        removeWhere(registry, retries, k -> gone.contains(k.route()));
+        removeWhere(registry, retriesSkipped, k -> gone.contains(k.route()));
     }
 
     private <K> void increment(ConcurrentMap<K, Counter> meters, K key, String route, Function<K, Counter> create) {
@@ -112,7 +112,9 @@ final class RouteMeters {
         return meter;
     }
 
-    private <K, M extends Meter> void remove(ConcurrentMap<K, M> meters, Predicate<K> gone) {
+    /** Removes from {@code meters}, and from the registry, every meter whose key is {@code gone}. */
+    static <K, M extends Meter> void removeWhere(MeterRegistry registry, ConcurrentMap<K, M> meters,
+                                                 Predicate<K> gone) {
         meters.entrySet().removeIf(entry -> {
             if (gone.test(entry.getKey())) {
                 registry.remove(entry.getValue());
