@@ -29,6 +29,7 @@ import java.util.Map;
  */
 final class ForwardedHeaders {
 
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
@@ -59,6 +60,9 @@ final class ForwardedHeaders {
         }
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
+        // RFC 7239's host and proto are claims of the client's, as its X-Forwarded-Host and -Proto would be,
+        // and frameworks that read the field prefer it to the X-Forwarded-* ones set here.
+        out.remove(FORWARDED);
         out.set(HttpHeaderNames.HOST, host);
         // The chains are extended from what was copied: a field the sender named in Connection is its hop's
         // only (RFC 9110 §7.6.1), and goes no further, chain or not.

@@ -160,6 +160,20 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aClientsForwardedFieldIsDroppedSinceItsHostAndProtoCannotBeBelieved() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /fwd HTTP/1.1\r\nHost: app.example\r\n"
+                    + "Forwarded: for=6.6.6.6;host=evil.example;proto=https\r\nforwarded: for=7.7.7.7\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals(null, seen.header("forwarded"), "RFC 7239 readers (Spring's ForwardedHeaderFilter) prefer it to"
+                + " the X-Forwarded-* fields the proxy sets");
+        assertEquals("http", seen.header("x-forwarded-proto"));
+        assertEquals("app.example", seen.header("x-forwarded-host"));
+    }
+
+    @Test
     void forwardingFieldsNamedInConnectionAreTheSendersHopOnlyAndStartAfresh() {
         upstream.behave((req, reply) -> reply.send(200, "text/plain", "fine",
                 "Connection", "Via", "Via", "1.1 internal-lb"));
