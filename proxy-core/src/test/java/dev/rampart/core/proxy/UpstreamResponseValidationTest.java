@@ -110,6 +110,20 @@ class UpstreamResponseValidationTest {
     }
 
     @Test
+    void aChunkSizeLineWithLongExtensionsIsRelayedNotCut() {
+        String extensions = ";e=" + "x".repeat(9000);
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\n"
+                     + "Transfer-Encoding: chunked\r\n\r\n2" + extensions + "\r\nhi\r\n0\r\n\r\n"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"",
+                     "retry { attempts = 1 }"));
+             RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /ext HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(200, response.status());
+            assertEquals("hi", response.text());
+        }
+    }
+
+    @Test
     void upstreamBytesQuotedInTheLogAreEscapedNotWrittenRaw() {
         // Netty's refusal repeats the reason phrase; a CR and an escape sequence could forge a log line.
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(

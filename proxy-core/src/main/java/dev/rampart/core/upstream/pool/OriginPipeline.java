@@ -115,8 +115,10 @@ final class OriginPipeline {
             ssl.setHandshakeTimeoutMillis(Math.max(1, settings.connectTimeout().toMillis()));
             p.addLast(TLS, ssl);
         }
+        // Netty bounds a chunk-size line by the initial line's length: chunk extensions, which are passed over,
+        // may be as long as the head may be (nginx reads them with no bound at all).
         HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
+                .setMaxInitialLineLength(maxResponseHeaderSize)
                 .setMaxHeaderSize(maxResponseHeaderSize)
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true)
