@@ -113,7 +113,7 @@ final class AttemptLoop {
         }
         Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
         if (endpoint == null) {
-            retries.answerWithLastOutcome(exchange, null); // no endpoint lets a call through
+            retries.answerWithLastOutcome(exchange, null, timing::retriedHeadUsed); // no endpoint lets one through
             return false;
         }
         long now = snapshot.ticker().read();
@@ -256,7 +256,7 @@ final class AttemptLoop {
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {
-            retries.answerWithLastOutcome(exchange, kind);
+            retries.answerWithLastOutcome(exchange, kind, timing::retriedHeadUsed);
             return;
         }
         retries.failureRetried(kind, attempt.endpoint().label());

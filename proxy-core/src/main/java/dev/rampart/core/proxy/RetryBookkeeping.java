@@ -193,11 +193,13 @@ final class RetryBookkeeping {
      * had the request did: after an upstream error status the client gets that status's envelope (its body
      * was not kept), after a reset, a timeout or a failed connect that failure's ("every tried endpoint
      * refused" would not be true). With no attempt made at all, no endpoint admitting one is CIRCUIT_OPEN.
+     * {@code retriedHeadUsed} runs when the answer is the last retried status's: its head is the one used.
      */
-    void answerWithLastOutcome(Exchange exchange, FailureKind failed) {
+    void answerWithLastOutcome(Exchange exchange, FailureKind failed, Runnable retriedHeadUsed) {
         if (lastStatus > 0 && (failed == null || failed.isConnectFailure())) {
             outcome.endpoint(lastOutcomeEndpoint); // the log names the endpoint whose answer the client gets
             noteEarlierAnswer(failed, "status " + lastStatus);
+            retriedHeadUsed.run(); // before the answer: written at once, it may be logged before this returns
             exchange.failUpstream(lastStatus, lastRetryAfterSeconds, lastChallenges);
             return;
         }

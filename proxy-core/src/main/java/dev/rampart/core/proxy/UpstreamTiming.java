@@ -12,6 +12,8 @@ final class UpstreamTiming {
     private final Ticker ticker;
     private long firstAttemptNanos = -1;
     private long headNanos = -1;
+    /** When the last head that was retried came (ticker time; -1: none). */
+    private long retriedHeadNanos = -1;
     /** When the last part of the body came (ticker time; 0: none yet). */
     private long lastPartNanos;
 
@@ -36,7 +38,18 @@ final class UpstreamTiming {
      * and is none if no later head comes (the attempts after it reset or timed out).
      */
     void headRetried() {
+        retriedHeadNanos = headNanos;
         headNanos = -1;
+    }
+
+    /**
+     * The client gets the last retried head's status after all (its retry could not connect, or no endpoint
+     * admitted it): that head is the one used, and the upstream time runs to it.
+     */
+    void retriedHeadUsed() {
+        if (headNanos < 0) {
+            headNanos = retriedHeadNanos;
+        }
     }
 
     /** From the first attempt's start to the response head, or -1 when no head arrived. */
