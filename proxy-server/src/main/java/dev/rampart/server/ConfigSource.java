@@ -54,8 +54,9 @@ final class ConfigSource {
         return Optional.ofNullable(file);
     }
 
+    /** The file as messages name it: on one line, a line break in its name escaped as problems show it. */
     String describe() {
-        return file == null ? "the bundled default config" : file.toString();
+        return file == null ? "the bundled default config" : ConfigException.oneLine(file.toString());
     }
 
     /** Loads and validates; throws {@link ConfigException} naming file, line and key. */

@@ -64,6 +64,15 @@ class CheckCommandTest {
     }
 
     @Test
+    void aLineBreakInTheFilesNameIsEscapedInEveryLineThatNamesIt() throws Exception {
+        Path file = write("nl\nname.conf", "rampart { server { port = \"x\" } }\n");
+        assertEquals(1, check(file));
+        String escaped = file.toString().replace("\n", "\\n");
+        assertTrue(stderr().startsWith("rampart: configuration " + escaped + " is invalid:\n"), stderr());
+        assertEquals(3, stderr().lines().count(), "the heading and the two problems, a line each: " + stderr());
+    }
+
+    @Test
     void aRouteNamingAnUnknownUpstreamExitsOne() throws Exception {
         Path file = write("unknown.conf", """
                 rampart {

@@ -31,7 +31,7 @@ public final class ConfigException extends RuntimeException {
     }
 
     /** {@code text} with each control character escaped as in a Java string literal: a line break as backslash, n. */
-    static String oneLine(String text) {
+    public static String oneLine(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
