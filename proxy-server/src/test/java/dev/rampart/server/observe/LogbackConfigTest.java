@@ -79,6 +79,13 @@ class LogbackConfigTest {
         assertFalse(root.isDebugEnabled());
     }
 
+    @Test
+    void aTlsClientThatStopsReadingIsNotAWarningOfTheProxys() {
+        Logger ssl = context.getLogger("io.netty.handler.ssl.SslHandler");
+        assertFalse(ssl.isWarnEnabled(), "\"Last write attempt timed out; force-closing the connection\"");
+        assertTrue(ssl.isErrorEnabled());
+    }
+
     private static Appender<ch.qos.logback.classic.spi.ILoggingEvent> only(Logger logger) {
         List<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> appenders = new ArrayList<>();
         logger.iteratorForAppenders().forEachRemaining(appenders::add);
