@@ -44,23 +44,33 @@ public final class PemFiles {
      * the JDK reads certificates (DER, say).
      */
     public static Certificates certificates(Path file) {
+        byte[] bytes;
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            List<String> blocks = pemBlocks(new String(bytes, StandardCharsets.ISO_8859_1), "CERTIFICATE");
-            byte[] certificateBytes = blocks.isEmpty() ? bytes
-                    : (String.join("\n", blocks) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new Certificates(List.of(), "cannot read it: " + e.getMessage());
+        }
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        List<String> blocks = pemBlocks(text, "CERTIFICATE");
+        if (blocks.isEmpty() && text.contains("PRIVATE KEY-----")) {
+            return new Certificates(List.of(), "no certificate in it, only a private key (are cert-chain and"
+                    + " private-key the wrong way round?)");
+        }
+        byte[] certificateBytes = blocks.isEmpty() ? bytes
+                : (String.join("\n", blocks) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        try {
             List<X509Certificate> certificates = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(certificateBytes))
                     .stream().map(X509Certificate.class::cast).toList();
-            return certificates.isEmpty()
-                    ? new Certificates(List.of(), "no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)")
-                    : new Certificates(certificates, null);
-        } catch (IOException e) {
-            return new Certificates(List.of(), "cannot read it: " + e.getMessage());
+            return certificates.isEmpty() ? new Certificates(List.of(), NO_CERTIFICATE) : new Certificates(certificates, null);
         } catch (CertificateException e) {
-            return new Certificates(List.of(), "not a PEM certificate (" + e.getMessage() + ")");
+            // Without a CERTIFICATE block the JDK's complaint is about bytes that never were one.
+            return new Certificates(List.of(), blocks.isEmpty() ? NO_CERTIFICATE
+                    : "a certificate Java cannot read (" + e.getMessage() + ")");
         }
     }
+
+    private static final String NO_CERTIFICATE = "no certificate in it (expected PEM: -----BEGIN CERTIFICATE-----)";
 
     /**
      * The private key of a PEM file, or the problem with it in words.

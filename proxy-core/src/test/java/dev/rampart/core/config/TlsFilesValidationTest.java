@@ -134,6 +134,16 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aCertChainAndAPrivateKeyGivenTheWrongWayRoundAreNamedSo() {
+        TestCertificates one = TestCertificates.generate(dir, "swapped", "localhost", "dns:localhost");
+
+        List<String> problems = problemsOf(listener(one.privateKey(), one.certChain()));
+
+        assertTrue(problems.get(0).startsWith("rampart.server.tls.cert-chain: no certificate in it, only a private key"
+                + " (are cert-chain and private-key the wrong way round?)"), problems.toString());
+    }
+
+    @Test
     void aTrustFileWithoutACertificateIsRefused() throws Exception {
         Path notPem = Files.writeString(dir.resolve("trust.pem"), "this is not a certificate\n");
 
@@ -148,7 +158,8 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
                 """.formatted(notPem));
 
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("rampart.upstreams.app.tls.trust-cert-chain: "), problems.get(0));
+        assertTrue(problems.get(0).startsWith("rampart.upstreams.app.tls.trust-cert-chain: no certificate in it"
+                + " (expected PEM: -----BEGIN CERTIFICATE-----)"), problems.get(0));
         assertTrue(problems.get(0).endsWith(at(4)), problems.get(0));
     }
 }
