@@ -52,9 +52,10 @@ public final class PemFiles {
         }
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         List<String> blocks = pemBlocks(text, "CERTIFICATE");
-        if (blocks.isEmpty() && text.contains("PRIVATE KEY-----")) {
-            return new Certificates(List.of(), "no certificate in it, only a private key (are cert-chain and"
-                    + " private-key the wrong way round?)");
+        boolean certificateBegins = text.contains("-----BEGIN CERTIFICATE-----");
+        if (blocks.isEmpty() && !certificateBegins && text.contains("PRIVATE KEY-----")) {
+            return new Certificates(List.of(), "no certificate in it, only a private key (a key file given where"
+                    + " a certificate file goes?)");
         }
         byte[] certificateBytes = blocks.isEmpty() ? bytes
                 : (String.join("\n", blocks) + "\n").getBytes(StandardCharsets.ISO_8859_1);
@@ -64,8 +65,9 @@ public final class PemFiles {
                     .stream().map(X509Certificate.class::cast).toList();
             return certificates.isEmpty() ? new Certificates(List.of(), NO_CERTIFICATE) : new Certificates(certificates, null);
         } catch (CertificateException e) {
-            // Without a CERTIFICATE block the JDK's complaint is about bytes that never were one.
-            return new Certificates(List.of(), blocks.isEmpty() ? NO_CERTIFICATE
+            // With no certificate begun the JDK's complaint is about bytes that never were one; a block begun
+            // and not ended (a truncated file) is one it cannot read.
+            return new Certificates(List.of(), blocks.isEmpty() && !certificateBegins ? NO_CERTIFICATE
                     : "a certificate Java cannot read (" + e.getMessage() + ")");
         }
     }

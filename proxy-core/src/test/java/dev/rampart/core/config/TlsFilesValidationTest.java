@@ -140,7 +140,20 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
         List<String> problems = problemsOf(listener(one.privateKey(), one.certChain()));
 
         assertTrue(problems.get(0).startsWith("rampart.server.tls.cert-chain: no certificate in it, only a private key"
-                + " (are cert-chain and private-key the wrong way round?)"), problems.toString());
+                + " (a key file given where a certificate file goes?)"), problems.toString());
+    }
+
+    @Test
+    void aTruncatedCertificateFollowedByAKeyIsACertificateThatCannotBeReadNotAKeyFile() throws Exception {
+        TestCertificates one = TestCertificates.generate(dir, "truncated", "localhost", "dns:localhost");
+        String pem = Files.readString(one.certChain());
+        Path truncated = Files.writeString(dir.resolve("truncated.pem"),
+                pem.substring(0, pem.length() - 30) + Files.readString(one.privateKey()));
+
+        List<String> problems = problemsOf(listener(truncated, one.privateKey()));
+
+        assertTrue(problems.get(0).startsWith("rampart.server.tls.cert-chain: a certificate Java cannot read ("),
+                problems.toString());
     }
 
     @Test
