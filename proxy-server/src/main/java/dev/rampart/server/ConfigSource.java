@@ -4,6 +4,7 @@ import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.config.ConfigUnits;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.observe.LogText;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class ConfigSource {
 
     /** The file as messages name it: on one line, a line break in its name escaped as problems show it. */
     String describe() {
-        return file == null ? "the bundled default config" : ConfigException.oneLine(file.toString());
+        return file == null ? "the bundled default config" : LogText.oneLine(file.toString());
     }
 
     /** Loads and validates; throws {@link ConfigException} naming file, line and key. */

@@ -1,5 +1,7 @@
 package dev.rampart.core.config;
 
+import dev.rampart.core.observe.LogText;
+
 import java.util.List;
 
 /**
@@ -30,34 +32,10 @@ public final class ConfigException extends RuntimeException {
         return problems;
     }
 
-    /** {@code text} with each control character escaped as in a Java string literal: a line break as backslash, n. */
-    public static String oneLine(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!Character.isISOControl(c)) {
-                if (out != null) {
-                    out.append(c);
-                }
-                continue;
-            }
-            if (out == null) {
-                out = new StringBuilder(text.length() + 8).append(text, 0, i);
-            }
-            switch (c) {
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(String.format("\\u%04x", (int) c));
-            }
-        }
-        return out == null ? text : out.toString();
-    }
-
     private static List<String> oneLineEach(List<String> problems) {
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("problems: [] (expected: at least one)");
         }
-        return problems.stream().map(ConfigException::oneLine).toList();
+        return problems.stream().map(LogText::oneLine).toList();
     }
 }

@@ -13,9 +13,18 @@ public final class LogText {
 
     /** {@code text} with every C0 control character, DEL and C1 control character escaped; null as "null". */
     public static String printable(String text) {
-        if (text == null) {
-            return "null";
-        }
+        return text == null ? "null" : escaped(text, false);
+    }
+
+    /**
+     * {@code text} on one line, for a message quoting values (a config problem, a file name): the same
+     * control characters escaped as in a Java string literal ({@code \\n}, {@code \\t}, {@code \\u001b}).
+     */
+    public static String oneLine(String text) {
+        return escaped(text, true);
+    }
+
+    private static String escaped(String text, boolean literalStyle) {
         int first = firstControl(text);
         if (first < 0) {
             return text;
@@ -23,10 +32,17 @@ public final class LogText {
         StringBuilder out = new StringBuilder(text.length() + 16).append(text, 0, first);
         for (int i = first; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (isControl(c)) {
-                out.append("\\x").append(Character.forDigit(c >> 4 & 0xF, 16)).append(Character.forDigit(c & 0xF, 16));
-            } else {
+            if (!isControl(c)) {
                 out.append(c);
+            } else if (literalStyle) {
+                switch (c) {
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> out.append(String.format("\\u%04x", (int) c));
+                }
+            } else {
+                out.append("\\x").append(Character.forDigit(c >> 4 & 0xF, 16)).append(Character.forDigit(c & 0xF, 16));
             }
         }
         return out.toString();
