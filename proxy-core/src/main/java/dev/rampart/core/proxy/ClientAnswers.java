@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link ClientResponder} renders its bytes).
  */
 final class ClientAnswers {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientAnswers.class);
 
     private final ClientRequestHandler handler;
     private final ProxyRuntime runtime;
@@ -170,6 +174,32 @@ final class ClientAnswers {
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
         answered.addListener((ChannelFutureListener) f -> answerWritten(f, whole, nothingLeftToRead));
+    }
+
+    /**
+     * A failure of the proxy's own (a bug, or memory running out) with no exchange to finish the request:
+     * logged once, the request ends here with why (else a drain would wait out its whole grace for it),
+     * answered with an envelope if nothing of an answer went out yet, and the connection closes.
+     */
+    void failedWithoutExchange(ServedRequest served, Throwable cause) {
+        boolean shortage = ResourceShortage.reportFailure(log, served.requestIdOrDash(), cause,
+                runtime.current().ticker().read());
+        if (served.inFlight() && served.hasHead()) {
+            Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
+            ExchangeOutcome outcome = served.outcome();
+            if (outcome.status() == 0 && ctx.channel().isActive()) {
+                try {
+                    failAndClose(served, why); // ends the request once written
+                    return;
+                } catch (RuntimeException | OutOfMemoryError stillFailing) {
+                    // no memory even for the envelope: the close is all the client gets
+                }
+            }
+            outcome.endedEarly(why);
+            served.reportAndEnd(-1);
+        }
+        served.end();
+        ctx.close();
     }
 
     /**

@@ -107,17 +107,20 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
         SslContext tls = sslContext;
+        RequestHeadGuard heads = new RequestHeadGuard();
+        ClientRequestHandler handler = new ClientRequestHandler(runtime, tls != null, heads);
         if (tls != null) {
             SslHandler handshake = tls.newHandler(ch.alloc());
             // A client that stalls its handshake is a client that stalls its request head: the same limit.
             handshake.setHandshakeTimeoutMillis(server.requestHeaderTimeout().toMillis());
             p.addLast("plain-http", new PlainHttpOnTlsPort("tls", "tls-close", HTTP_CODEC,
                     server.requestHeaderTimeout().toNanos()));
+            TlsRecordProgress records = new TlsRecordProgress(handshake, handler);
+            handler.followTlsRecords(records);
+            p.addLast("tls-records", records);
             p.addLast("tls", handshake);
             p.addLast("tls-close", ClientInputShutdown.INSTANCE);
         }
-        RequestHeadGuard heads = new RequestHeadGuard();
-        ClientRequestHandler handler = new ClientRequestHandler(runtime, tls != null, heads);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(server.maxInitialLine())
                 .setMaxHeaderSize(server.maxHeaderSize())

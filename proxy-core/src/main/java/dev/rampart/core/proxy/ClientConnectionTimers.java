@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The three timers of one client connection: idle (a kept-alive connection waiting for its next request),
  * request head (from a request's first byte to its complete head) and request body (between two reads of
- * the body). At most one of idle and head runs at a time. Kept apart from {@link ClientRequestHandler} so
+ * the body). At most one of idle and head runs at a time, except while an unfinished TLS record may hold a
+ * head: then both run, and whichever comes first ends the wait. Kept apart from {@link ClientRequestHandler} so
  * that the handler reads requests while this holds the timers; what a timer does when it fires is the
  * handler's to say. Idle and head are re-armed for every request on a kept-alive connection, so they are
  * {@link LazyDeadline}s: one pending task per connection instead of a schedule and a cancel per request.
@@ -19,6 +20,8 @@ final class ClientConnectionTimers {
     private final LazyDeadline idleTimer;
     private final LazyDeadline headTimer;
     private ScheduledFuture<?> bodyTimer;
+    /** The head timer runs for an unfinished TLS record, not for bytes known to be a head; idle runs too. */
+    private boolean headForRecord;
 
     ClientConnectionTimers(EventExecutor executor, Runnable onIdle, Runnable onHeadTimeout) {
         this.executor = executor;
@@ -31,14 +34,41 @@ final class ClientConnectionTimers {
         idleTimer.arm(timeoutNanos);
     }
 
-    /** The first byte of a request arrived: the idle wait ends and the wait for the whole head begins. */
+    /**
+     * The first byte of a request arrived: the idle wait ends and the wait for the whole head begins, or
+     * goes on from the first byte of the TLS record that brought it.
+     */
     void armHead(long timeoutNanos) {
         idleTimer.disarm();
-        headTimer.arm(timeoutNanos);
+        if (headForRecord) {
+            headForRecord = false;
+        } else {
+            headTimer.arm(timeoutNanos);
+        }
+    }
+
+    /**
+     * Part of a TLS record arrived, which may hold a request head: the head timer starts now, unless it runs
+     * already. The idle timer keeps its deadline, since the record may turn out to hold no request.
+     */
+    void armHeadForRecord(long timeoutNanos) {
+        if (!headForRecord) {
+            headForRecord = true;
+            headTimer.arm(timeoutNanos);
+        }
+    }
+
+    /** The TLS records so far ended and held no request head: the connection is idle again, not waiting for one. */
+    void recordsHeldNoHead() {
+        if (headForRecord) {
+            headForRecord = false;
+            headTimer.disarm();
+        }
     }
 
     /** The whole head arrived: neither the idle nor the head timer applies to this request any more. */
     void headArrived() {
+        headForRecord = false;
         headTimer.disarm();
         idleTimer.disarm();
     }
@@ -60,6 +90,7 @@ final class ClientConnectionTimers {
 
     /** The connection closed. */
     void cancelAll() {
+        headForRecord = false;
         idleTimer.cancel();
         headTimer.cancel();
         cancel(bodyTimer);

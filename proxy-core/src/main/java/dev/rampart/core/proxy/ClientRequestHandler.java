@@ -1,7 +1,6 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RouteConfig;
-import dev.rampart.core.errors.Reason;
 import dev.rampart.core.routing.Route;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,6 +43,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest heldHead;
     private ClientConnectionTimers timers;
     private ClientAnswers answers;
+    /** On a TLS listener, whether the client is in the middle of a record; null on a plain one. */
+    private TlsRecordProgress tlsRecords;
 
     ClientRequestHandler(ProxyRuntime runtime, boolean tls, RequestHeadGuard heads) {
         this.runtime = runtime;
@@ -114,29 +115,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (toExchange(active -> active.onInternalError(cause))) {
-            return;
+        if (!toExchange(active -> active.onInternalError(cause))) {
+            answers.failedWithoutExchange(served, cause);
         }
-        boolean shortage = ResourceShortage.reportFailure(log, served.requestIdOrDash(), cause,
-                runtime.current().ticker().read());
-        // No exchange will finish this request, and its answer (if one was being written) is cut by the
-        // close: it ends here, logged with why, or a drain would wait out its whole grace for it.
-        if (served.inFlight() && served.hasHead()) {
-            Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
-            ExchangeOutcome outcome = served.outcome();
-            if (outcome.status() == 0 && ctx.channel().isActive()) {
-                try {
-                    answers.failAndClose(served, why); // ends the request once written
-                    return;
-                } catch (RuntimeException | OutOfMemoryError stillFailing) {
-                    // no memory even for the envelope: the close is all the client gets
-                }
-            }
-            outcome.endedEarly(why);
-            served.reportAndEnd(-1);
-        }
-        served.end();
-        ctx.close();
     }
 
     /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
@@ -144,6 +125,25 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (awaitingHead && headStartNanos == NO_HEAD_BYTES) {
             headStartNanos = runtime.current().ticker().read();
             timers.armHead(runtime.current().config().server().requestHeaderTimeout().toNanos());
+        }
+    }
+
+    /** On a TLS listener: told after each read whether it ended inside a record. */
+    void followTlsRecords(TlsRecordProgress records) {
+        this.tlsRecords = records;
+    }
+
+    /** Part of a TLS record came, which may hold the awaited head: its timer starts now (see {@link TlsRecordProgress}). */
+    void onUnfinishedTlsRecord() {
+        if (awaitingHead && headStartNanos == NO_HEAD_BYTES && timers != null) {
+            timers.armHeadForRecord(runtime.current().config().server().requestHeaderTimeout().toNanos());
+        }
+    }
+
+    /** The client's TLS records are complete; if they held no head bytes, the connection is idle as before. */
+    void onTlsRecordsFinished() {
+        if (headStartNanos == NO_HEAD_BYTES && timers != null) {
+            timers.recordsHeldNoHead();
         }
     }
 
@@ -321,6 +321,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             armIdleTimer();
             if (heads.headBytesPending() || heads.holdsBytes()) {
                 onBytesReceived(); // part of the next head came already: its timeout runs now, not the idle one
+            } else if (tlsRecords != null && tlsRecords.unfinished()) {
+                onUnfinishedTlsRecord(); // as may part of a TLS record, read during the response
             }
             requestRead();
             // An upgrade answered without a 101: the connection stays HTTP, and what the client sent behind

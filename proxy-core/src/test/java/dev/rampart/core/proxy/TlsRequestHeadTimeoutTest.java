@@ -1,0 +1,195 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.TestCertificates;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLSocket;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code request-header-timeout} on a TLS listener. No byte of a TLS record the client leaves unfinished
+ * reaches the HTTP decoder, so the head's timer starts with the record's first encrypted byte; a record
+ * that holds no request (a TLS 1.3 KeyUpdate, an empty line) leaves a kept-alive connection idle. The
+ * timeouts are short and the waits around them generous.
+ */
+class TlsRequestHeadTimeoutTest {
+
+    private static final String REQUEST = "GET /r HTTP/1.1\r\nHost: test\r\n\r\n";
+
+    @TempDir
+    static Path dir;
+    static TestCertificates listenerCert;
+
+    @BeforeAll
+    static void certificates() {
+        listenerCert = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
+    }
+
+    @Test
+    void aRecordLeftUnfinishedAfterTheHandshakeIsAnswered408AtTheRequestHeaderTimeoutNotHeldForTheIdleOne()
+            throws Exception {
+        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "500ms", "30s"));
+             Socket plain = new Socket("127.0.0.1", proxy.port());
+             SSLSocket tls = overTls(plain, proxy.port())) {
+            tls.startHandshake();
+            tls.setSoTimeout(10_000);
+            // The start of an application-data record of 64 bytes, then three of its bytes: nothing to decrypt.
+            plain.getOutputStream().write(new byte[] {0x17, 0x03, 0x03, 0x00, 0x40});
+            plain.getOutputStream().flush();
+            Thread.sleep(200);
+            plain.getOutputStream().write(new byte[] {1, 2, 3});
+            long start = System.nanoTime();
+            String head = RawHttp.readHead(tls.getInputStream());
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(head.startsWith("HTTP/1.1 408 "), head);
+            assertTrue(millis < 5_000, "held " + millis + " ms: bounded by the head timeout, not the 30 s idle one");
+        }
+    }
+
+    @Test
+    void aKeyUpdateOnAnIdleKeptAliveConnectionStartsNoHeadTimer() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "300ms", "30s"));
+             SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
+            tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+            tls.setSoTimeout(10_000);
+            assertEquals(200, exchange(tls));
+            tls.startHandshake(); // on an established TLS 1.3 session: a KeyUpdate record, no application data
+            Thread.sleep(1_000);
+            assertEquals(200, exchange(tls), "still idle, not answered 408 for a head that never began");
+        }
+    }
+
+    @Test
+    void anEmptyLineInARecordOfItsOwnStartsNoHeadTimer() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "300ms", "30s"));
+             SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
+            tls.setSoTimeout(10_000);
+            assertEquals(200, exchange(tls));
+            tls.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            tls.getOutputStream().flush();
+            Thread.sleep(1_000);
+            assertEquals(200, exchange(tls), "still idle, not answered 408 for a head that never began");
+        }
+    }
+
+    @Test
+    void aRequestWhoseRecordsArriveSlowlyButWithinTheTimeoutIsServedAndTheConnectionKept() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "2s", "30s"));
+             SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            TricklingSocket.trickle = true;
+            try {
+                assertEquals(200, exchange(tls));
+                assertEquals(200, exchange(tls));
+            } finally {
+                TricklingSocket.trickle = false;
+            }
+        }
+    }
+
+    @Test
+    void theHeadTimerOfATrickledRecordRunsFromItsFirstEncryptedByte() throws Exception {
+        // Each write goes out in two halves 400 ms apart: the record carrying the head is whole only after
+        // the 300 ms timeout, though its bytes reach the decoder all at once.
+        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "300ms", "30s"));
+             SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            TricklingSocket.trickle = true;
+            Thread writer = new Thread(() -> {
+                try {
+                    tls.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException cutWhileSending) {
+                    // the 408 and the close come before the second half is sent
+                }
+            });
+            try {
+                writer.start();
+                String head = RawHttp.readHead(tls.getInputStream()); // read while the writer waits to send the rest
+                assertTrue(head.startsWith("HTTP/1.1 408 "), head);
+            } finally {
+                writer.join();
+                TricklingSocket.trickle = false;
+            }
+        }
+    }
+
+    private static String config(String endpoint, String headTimeout, String idleTimeout) {
+        return ProxyHarness.simple(endpoint, "") + "rampart.server { request-header-timeout = " + headTimeout
+                + ", idle-timeout = " + idleTimeout + ", tls { cert-chain = \"" + listenerCert.certChain()
+                + "\", private-key = \"" + listenerCert.privateKey() + "\" } }\n";
+    }
+
+    private static SSLSocket overTls(Socket plain, int port) throws IOException {
+        return (SSLSocket) listenerCert.trustingClientContext().getSocketFactory()
+                .createSocket(plain, "127.0.0.1", port, true);
+    }
+
+    /** Sends one GET and reads its response whole; returns its status. */
+    private static int exchange(SSLSocket tls) throws IOException {
+        tls.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
+        tls.getOutputStream().flush();
+        InputStream in = tls.getInputStream();
+        String head = RawHttp.readHead(in);
+        String lower = head.toLowerCase(Locale.ROOT);
+        int at = lower.indexOf("content-length:");
+        int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf('\r', at)).trim());
+        in.readNBytes(length);
+        return Integer.parseInt(head.substring(9, 12));
+    }
+
+    /** A client socket that, while {@link #trickle} is on, sends each write in two halves 400 ms apart. */
+    private static final class TricklingSocket extends Socket {
+        static volatile boolean trickle;
+
+        TricklingSocket(int port) throws IOException {
+            connect(new InetSocketAddress("127.0.0.1", port));
+            setTcpNoDelay(true);
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            return new FilterOutputStream(super.getOutputStream()) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    if (!trickle || length < 2) {
+                        out.write(bytes, offset, length);
+                        return;
+                    }
+                    int half = length / 2;
+                    out.write(bytes, offset, half);
+                    out.flush();
+                    try {
+                        Thread.sleep(400);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                    out.write(bytes, offset + half, length - half);
+                }
+            };
+        }
+    }
+}
