@@ -286,7 +286,7 @@ final class AttemptLoop {
             RetryDecision decision = retries.decideRetry(UpstreamFailure.status(status, retryAfter), attempt,
                     clientResponse.responseStarted());
             if (decision.isRetry()) {
-                attempt.abandon();
+                attempt.discardResponse(response);
                 recorder.settleSuccess(attempt);
                 current = null;
                 timing.headRetried();
@@ -299,7 +299,7 @@ final class AttemptLoop {
         }
         String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status, contentType)) {
-            attempt.abandon(); // the upstream's body is never read, let alone sent
+            attempt.discardResponse(response); // the upstream's body is never sent, only drained or cut
             recorder.settleSuccess(attempt);
             current = null;
             long seconds = retries.retryAfterSeconds(status, retryAfter);

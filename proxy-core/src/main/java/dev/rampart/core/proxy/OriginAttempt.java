@@ -188,6 +188,21 @@ final class OriginAttempt implements OriginListener {
         return handed;
     }
 
+    /**
+     * Stops the attempt after its response head was read (a status that is retried, or an error the envelope
+     * replaces): the body is read and dropped so that the connection goes back to the pool, when the request
+     * was written whole and the body is short (see {@link DiscardedResponse}); else the connection closes.
+     */
+    void discardResponse(HttpResponse head) {
+        if (state != State.RELAYING || !requestComplete || !responseKeepAlive || !DiscardedResponse.worthDraining(head)) {
+            abandon();
+            return;
+        }
+        state = State.DONE;
+        cancelPerTryTimer();
+        DiscardedResponse.drain(conn);
+    }
+
     /** Stops the attempt and closes its connection, which may be mid-request or mid-response. */
     void abandon() {
         if (state == State.DONE) {

@@ -124,7 +124,15 @@ class WhatTheProxyReportsTest {
 
     @Test
     void aRetried503IsNotTheUpstreamTimeOfAnExchangeWhoseLaterAttemptGotNoHead() {
-        start(UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.resetBeforeHead()), "idle-timeout = 30s",
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        start((req, reply) -> {
+            if (calls.incrementAndGet() == 1) {
+                // not kept alive: the retry's reset comes on a fresh connection, not taken for a stale one
+                reply.send(503, "text/plain", "busy", "Connection", "close");
+            } else {
+                reply.reset();
+            }
+        }, "idle-timeout = 30s",
                 "retry { attempts = 2, on = [reset, gateway-error], backoff { initial = 200ms, jitter = none } }");
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /flaky HTTP/1.1\r\nHost: x\r\n\r\n");
