@@ -70,6 +70,7 @@ final class RampartServer {
         acceptors = transport.newEventLoopGroup(1, "rampart-accept");
         workers = transport.newEventLoopGroup(loops, "rampart-io");
         metrics = new MicrometerObserver();
+        metrics.retainRoutes(routeNames(config)); // a reload then knows which routes it removes, used or not
         accessLogOn = new AtomicBoolean(config.accessLog().enabled());
         ProxyObserver accessLog = AccessLogObserver.toLogger();
         ProxyObserver observer = CompositeObserver.of(metrics, new ProxyObserver() {
@@ -170,9 +171,12 @@ final class RampartServer {
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());
         registerBreakerGauges(next);
-        metrics.retainRoutes(next.routes().stream().map(RouteConfig::name)
-                .collect(java.util.stream.Collectors.toSet()));
+        metrics.retainRoutes(routeNames(next));
         return next;
+    }
+
+    private static Set<String> routeNames(RampartConfig config) {
+        return config.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet());
     }
 
     /** One state gauge per endpoint; gauges of endpoints no longer configured are removed. */

@@ -36,6 +36,8 @@ final class RouteMeters {
     private final ConcurrentMap<RouteLabels, Counter> retriesSkipped = new ConcurrentHashMap<>();
     /** Routes a reload removed; one configured again leaves the set. */
     private final Set<String> retiredRoutes = ConcurrentHashMap.newKeySet();
+    /** The routes of the config applied before: one a reload removes may have no series yet, and is gone too. */
+    private Set<String> configuredBefore = Set.of();
 
     RouteMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -73,12 +75,16 @@ final class RouteMeters {
     /**
      * Forgets the routes a reload removed (or renamed), so that routes that come and go do not grow the
      * scrape for ever; {@code kept} (the label of requests no route matched) stays whatever the config.
+     * Called with the first config's routes too, so that a route removed before its first request ended
+     * is known as gone.
      *
      * @param configured the names of the routes of the config now applied
      */
     synchronized void retain(Set<String> configured, String kept) {
         retiredRoutes.removeAll(configured);
-        Set<String> gone = new HashSet<>(durations.keySet());
+        Set<String> gone = new HashSet<>(configuredBefore);
+        configuredBefore = Set.copyOf(configured);
+        gone.addAll(durations.keySet());
         requests.keySet().forEach(k -> gone.add(k.route()));
         retries.keySet().forEach(k -> gone.add(k.route()));
         retriesSkipped.keySet().forEach(k -> gone.add(k.route()));

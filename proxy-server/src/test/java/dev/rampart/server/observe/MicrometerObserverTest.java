@@ -206,6 +206,16 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void aRouteRemovedBeforeItsFirstRequestEndedGetsNoSeriesFromThatRequest() {
+        observer.retainRoutes(Set.of("quiet", "other")); // the first config: "quiet" has had no request yet
+        observer.retainRoutes(Set.of("other")); // a reload removes it while its first request is in flight
+
+        observer.onExchangeComplete(exchange("GET", 200, null, "quiet", 1_000_000));
+        observer.onRetry("quiet", "reset");
+        assertFalse(observer.scrape().contains("route=\"quiet\""), "nothing would ever remove it again");
+    }
+
+    @Test
     void endpointHealthGaugeReadsItsVerdictAtScrapeTimeAndGoesWithItsCheckOrEndpoint() {
         AtomicInteger verdict = new AtomicInteger(1);
         observer.registerEndpointHealth("app", EP, verdict::get);
