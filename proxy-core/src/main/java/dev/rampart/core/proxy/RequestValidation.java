@@ -34,6 +34,12 @@ final class RequestValidation {
             }
             return Reason.BAD_REQUEST;
         }
+        if (hasLowerCase(head.method().name())) {
+            // Method names are case-sensitive (RFC 9110 §9.1) and every registered one is upper case; an
+            // upstream framework that upper-cases "delete" would run what a route matching methods = [DELETE]
+            // was meant to keep out (nginx answers 400 too).
+            return Reason.BAD_REQUEST;
+        }
         if (HttpMethod.CONNECT.equals(head.method())) {
             // A reverse proxy opens no tunnels. Forwarded as a plain request, a CONNECT's 2xx would start one
             // the upstream believes open and the proxy does not carry (RFC 9110 §9.3.6).
@@ -81,6 +87,16 @@ final class RequestValidation {
             return Reason.BAD_REQUEST;
         }
         return null;
+    }
+
+    private static boolean hasLowerCase(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 'a' && c <= 'z') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

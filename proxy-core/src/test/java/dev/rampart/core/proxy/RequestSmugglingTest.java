@@ -120,7 +120,13 @@ class RequestSmugglingTest {
                 Arguments.of("CONNECT with an origin-form target",
                         "CONNECT /p HTTP/1.1\r\nHost: x\r\n\r\n"),
                 Arguments.of("CONNECT with an absolute-form target",
-                        "CONNECT http://x/p HTTP/1.1\r\nHost: x\r\n\r\n"));
+                        "CONNECT http://x/p HTTP/1.1\r\nHost: x\r\n\r\n"),
+                // Methods are case-sensitive; an upstream that upper-cases them would run what methods = [DELETE]
+                // keeps out of a route (nginx: 400 too).
+                Arguments.of("a method in lower case",
+                        "delete /a HTTP/1.1\r\nHost: x\r\n\r\n"),
+                Arguments.of("a method in mixed case",
+                        "Get /a HTTP/1.1\r\nHost: x\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
