@@ -33,7 +33,19 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     static final AsciiString X_RAMPART_ATTEMPT = AsciiString.cached("x-rampart-attempt");
+    /**
+     * A client's claims of how it reached the proxy, which frameworks believe when building URLs or choosing
+     * what to serve: Spring reads X-Forwarded-Port, -Prefix and -Ssl beside -Host and -Proto, Rack and
+     * Django read -Ssl and -Scheme, Symfony and IIS serve X-Original-URL or X-Rewrite-URL instead of the
+     * request's own path (past a route meant to keep a client out). Rampart sets none of them, and
+     * takes no client's word for them, as for {@code Forwarded}.
+     */
+    static final List<AsciiString> CLIENT_CLAIMS = List.of(FORWARDED, AsciiString.cached("x-forwarded-port"),
+            AsciiString.cached("x-forwarded-prefix"), AsciiString.cached("x-forwarded-ssl"),
+            AsciiString.cached("x-forwarded-scheme"), AsciiString.cached("x-original-url"),
+            AsciiString.cached("x-rewrite-url"));
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
@@ -61,14 +73,17 @@ final class ForwardedHeaders {
         out.remove(HttpHeaderNames.HOST);
         out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
         // RFC 7239's host and proto are claims of the client's, as its X-Forwarded-Host and -Proto would be,
-        // and frameworks that read the field prefer it to the X-Forwarded-* ones set here.
-        out.remove(FORWARDED);
+        // and frameworks that read the field prefer it to the X-Forwarded-* ones set here; so are the others.
+        for (int i = 0; i < CLIENT_CLAIMS.size(); i++) {
+            out.remove(CLIENT_CLAIMS.get(i));
+        }
         out.set(HttpHeaderNames.HOST, host);
         // The chains are extended from what was copied: a field the sender named in Connection is its hop's
         // only (RFC 9110 §7.6.1), and goes no further, chain or not.
         String priorFor = allLines(out, X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
         out.set(X_FORWARDED_PROTO, proto);
+        out.set(X_REAL_IP, clientIp); // what nginx setups set it to ($remote_addr), not what the client claims
         String clientHost = source.get(HttpHeaderNames.HOST);
         if (clientHost != null) {
             out.set(X_FORWARDED_HOST, clientHost);
@@ -237,7 +252,8 @@ final class ForwardedHeaders {
             "proxy-authorization", "cookie", "expect", "max-forwards", "cache-control", "pragma", "range",
             "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "forwarded",
             "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "via", "x-rampart-attempt", "traceparent",
-            "tracestate");
+            "tracestate", "x-real-ip", "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-ssl",
+            "x-forwarded-scheme", "x-original-url", "x-rewrite-url");
 
     /**
      * Fields a response's trailer section may not carry on to the client (RFC 9110 §6.5.1: framing, response

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Drops a client's header whose name, with {@code _} read as {@code -}, is one the proxy sets
- * ({@code X_Forwarded_For}, {@code X_Request_Id}): CGI, WSGI and Rack servers give both spellings one
+ * Drops a client's header whose name, with {@code _} read as {@code -}, is one the proxy sets or drops
+ * ({@code X_Forwarded_For}, {@code X_Request_Id}, {@code X_Original_URL}): CGI, WSGI and Rack servers give both spellings one
  * variable ({@code HTTP_X_FORWARDED_FOR}) and some join the two, so the client's claim would ride along with
  * the proxy's. Other names with underscores pass (nginx drops every one by default; Envoy and HAProxy pass
  * them).
@@ -45,9 +45,18 @@ final class UnderscoreAliases {
     }
 
     private static boolean isSetByTheProxy(String dashed) {
-        return AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_FOR)
+        if (AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_FOR)
                 || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_PROTO)
                 || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_HOST)
-                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_RAMPART_ATTEMPT);
+                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_REAL_IP)
+                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_RAMPART_ATTEMPT)) {
+            return true;
+        }
+        for (AsciiString claim : ForwardedHeaders.CLIENT_CLAIMS) {
+            if (AsciiString.contentEqualsIgnoreCase(dashed, claim)) {
+                return true; // dropped in its dashed spelling, so in this one too
+            }
+        }
+        return false;
     }
 }
