@@ -66,30 +66,35 @@ class TlsRequestHeadTimeoutTest {
 
     @Test
     void aKeyUpdateOnAnIdleKeptAliveConnectionStartsNoHeadTimer() throws Exception {
+        // On an established TLS 1.3 session a new handshake is a KeyUpdate record: no application data.
+        assertStillIdleAfter(SSLSocket::startHandshake);
+    }
+
+    @Test
+    void anEmptyLineInARecordOfItsOwnStartsNoHeadTimer() throws Exception {
+        assertStillIdleAfter(tls -> {
+            tls.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            tls.getOutputStream().flush();
+        });
+    }
+
+    /** After one exchange, {@code noRequest} sends a record with no request in it; the connection stays idle. */
+    private static void assertStillIdleAfter(RecordWithoutRequest noRequest) throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
              ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "300ms", "30s"));
              SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
             tls.setEnabledProtocols(new String[] {"TLSv1.3"});
             tls.setSoTimeout(10_000);
             assertEquals(200, exchange(tls));
-            tls.startHandshake(); // on an established TLS 1.3 session: a KeyUpdate record, no application data
-            Thread.sleep(1_000);
+            noRequest.send(tls);
+            Thread.sleep(1_000); // over the 300 ms head timeout
             assertEquals(200, exchange(tls), "still idle, not answered 408 for a head that never began");
         }
     }
 
-    @Test
-    void anEmptyLineInARecordOfItsOwnStartsNoHeadTimer() throws Exception {
-        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-             ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "300ms", "30s"));
-             SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
-            tls.setSoTimeout(10_000);
-            assertEquals(200, exchange(tls));
-            tls.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
-            tls.getOutputStream().flush();
-            Thread.sleep(1_000);
-            assertEquals(200, exchange(tls), "still idle, not answered 408 for a head that never began");
-        }
+    @FunctionalInterface
+    private interface RecordWithoutRequest {
+        void send(SSLSocket tls) throws IOException;
     }
 
     @Test
@@ -111,12 +116,14 @@ class TlsRequestHeadTimeoutTest {
 
     @Test
     void theHeadTimerOfATrickledRecordRunsFromItsFirstEncryptedByte() throws Exception {
-        // Each write goes out in two halves 400 ms apart: the record carrying the head is whole only after
-        // the 300 ms timeout, though its bytes reach the decoder all at once.
+        // Each write goes out in two halves 1.5 s apart: the record carrying the head is whole only after
+        // the 300 ms timeout, though its bytes reach the decoder all at once. (The 408 must be read before the
+        // second half fails to go out: a failed write closes the SSLSocket for reading too.)
         try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "300ms", "30s"));
              SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
             tls.setSoTimeout(10_000);
             tls.startHandshake();
+            TricklingSocket.pauseMillis = 1_500;
             TricklingSocket.trickle = true;
             Thread writer = new Thread(() -> {
                 try {
@@ -132,6 +139,7 @@ class TlsRequestHeadTimeoutTest {
             } finally {
                 writer.join();
                 TricklingSocket.trickle = false;
+                TricklingSocket.pauseMillis = 400;
             }
         }
     }
@@ -160,9 +168,10 @@ class TlsRequestHeadTimeoutTest {
         return Integer.parseInt(head.substring(9, 12));
     }
 
-    /** A client socket that, while {@link #trickle} is on, sends each write in two halves 400 ms apart. */
+    /** A client socket that, while {@link #trickle} is on, sends each write in two halves {@link #pauseMillis} apart. */
     private static final class TricklingSocket extends Socket {
         static volatile boolean trickle;
+        static volatile long pauseMillis = 400;
 
         TricklingSocket(int port) throws IOException {
             connect(new InetSocketAddress("127.0.0.1", port));
@@ -182,7 +191,7 @@ class TlsRequestHeadTimeoutTest {
                     out.write(bytes, offset, half);
                     out.flush();
                     try {
-                        Thread.sleep(400);
+                        Thread.sleep(pauseMillis);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IOException(e);
