@@ -134,7 +134,7 @@ final class ClientResponseWriter {
     /** The end of the relayed response; the returned future completes once the client has it. */
     ChannelFuture relayLast(LastHttpContent last) {
         outcome.addBytesOut(last.content().readableBytes());
-        ForwardedHeaders.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader(), relayedHead);
+        TrailerFields.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader(), relayedHead);
         return FlushBatch.writeAndFlushSoon(ctx, last);
     }
 

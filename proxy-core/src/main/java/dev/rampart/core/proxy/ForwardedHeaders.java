@@ -241,67 +241,6 @@ final class ForwardedHeaders {
     }
 
     /**
-     * Fields a request's trailer section may not carry on to the upstream (RFC 9110 §6.5.1: framing,
-     * routing, request modifiers, authentication, content metadata), plus the ones the proxy itself sets:
-     * an upstream that merges trailers into headers would otherwise take a client's X-Forwarded-For, Host
-     * or request id for the proxy's.
-     */
-    private static final java.util.Set<String> NOT_IN_TRAILERS = java.util.Set.of(
-            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-            "content-length", "content-type", "content-encoding", "content-range", "host", "authorization",
-            "proxy-authorization", "cookie", "expect", "max-forwards", "cache-control", "pragma", "range",
-            "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "forwarded",
-            "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "via", "x-rampart-attempt", "traceparent",
-            "tracestate", "x-real-ip", "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-ssl",
-            "x-forwarded-scheme", "x-original-url", "x-rewrite-url");
-
-    /**
-     * Fields a response's trailer section may not carry on to the client (RFC 9110 §6.5.1: framing, response
-     * control, authentication, content metadata), plus the ones the proxy itself sets: a client that merges
-     * trailers into headers would otherwise take an upstream's late Set-Cookie, Location or request id as
-     * part of the response head.
-     */
-    private static final java.util.Set<String> NOT_IN_RESPONSE_TRAILERS = java.util.Set.of(
-            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-            "content-length", "content-type", "content-encoding", "content-range", "set-cookie", "www-authenticate",
-            "proxy-authenticate", "age", "cache-control", "expires", "date", "location", "retry-after", "vary",
-            "via", "x-rampart-attempt");
-
-    /**
-     * Removes from a request's trailers what may not travel there (see {@link #NOT_IN_TRAILERS}), and the
-     * fields named in a Connection line of the trailers or of the message's {@code head}.
-     */
-    static void dropForbiddenTrailers(HttpHeaders trailers, String requestIdHeader, HttpHeaders head) {
-        dropTrailers(trailers, NOT_IN_TRAILERS, requestIdHeader, head);
-    }
-
-    /** As {@link #dropForbiddenTrailers}, for a response's trailers (see {@link #NOT_IN_RESPONSE_TRAILERS}). */
-    static void dropForbiddenResponseTrailers(HttpHeaders trailers, String requestIdHeader, HttpHeaders head) {
-        dropTrailers(trailers, NOT_IN_RESPONSE_TRAILERS, requestIdHeader, head);
-    }
-
-    private static void dropTrailers(HttpHeaders trailers, java.util.Set<String> forbidden, String requestIdHeader,
-                                     HttpHeaders head) {
-        if (trailers.isEmpty()) {
-            return;
-        }
-        List<String> connection = new java.util.ArrayList<>(trailers.getAll(HttpHeaderNames.CONNECTION));
-        if (head != null) {
-            connection.addAll(head.getAll(HttpHeaderNames.CONNECTION)); // the head's names hold for the whole message
-        }
-        // Underscores read as dashes, as CGI, WSGI and Rack servers read them (see UnderscoreAliases).
-        String requestId = requestIdHeader.replace('_', '-');
-        trailers.names().stream()
-                .filter(name -> {
-                    String dashed = name.replace('_', '-');
-                    return forbidden.contains(dashed.toLowerCase(java.util.Locale.ROOT))
-                            || dashed.equalsIgnoreCase(requestId) || namedInAny(connection, name);
-                })
-                .toList()
-                .forEach(trailers::remove);
-    }
-
-    /**
      * Copies every header except hop-by-hop ones, those named in Connection, and framing.
      *
      * @return whether a copied name has an underscore in it (see {@link UnderscoreAliases})

@@ -74,7 +74,7 @@ final class RequestBodyIntake {
         }
         HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
         if (trailers != null) {
-            ForwardedHeaders.dropForbiddenTrailers(trailers, snapshot.requestIdHeader(), request.headers());
+            TrailerFields.dropForbiddenTrailers(trailers, snapshot.requestIdHeader(), request.headers());
         }
         if (!collecting && !attempts.canWriteBody() && !body.keeps(data.readableBytes())) {
             body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body
