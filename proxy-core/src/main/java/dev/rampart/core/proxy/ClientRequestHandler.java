@@ -38,6 +38,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean awaitingHead = true;
     /** When the first bytes of the awaited head came (ticker time), or {@link #NO_HEAD_BYTES}: its 408's start. */
     private long headStartNanos = NO_HEAD_BYTES;
+    /** When an unfinished TLS record that may hold the awaited head began (ticker time), or {@link #NO_HEAD_BYTES}. */
+    private long recordStartNanos = NO_HEAD_BYTES;
     private boolean readPending;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
@@ -123,7 +125,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
     void onBytesReceived() {
         if (awaitingHead && headStartNanos == NO_HEAD_BYTES) {
-            headStartNanos = runtime.current().ticker().read();
+            // A head whose TLS record came in parts began with the record (its timer runs from then).
+            headStartNanos = recordStartNanos != NO_HEAD_BYTES ? recordStartNanos : runtime.current().ticker().read();
             timers.armHead(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
@@ -135,7 +138,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Part of a TLS record came, which may hold the awaited head: its timer starts now (see {@link TlsRecordProgress}). */
     void onUnfinishedTlsRecord() {
-        if (awaitingHead && headStartNanos == NO_HEAD_BYTES && timers != null) {
+        if (awaitingHead && headStartNanos == NO_HEAD_BYTES && recordStartNanos == NO_HEAD_BYTES && timers != null) {
+            recordStartNanos = runtime.current().ticker().read();
             timers.armHeadForRecord(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
@@ -143,6 +147,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** The client's TLS records are complete; if they held no head bytes, the connection is idle as before. */
     void onTlsRecordsFinished() {
         if (headStartNanos == NO_HEAD_BYTES && timers != null) {
+            recordStartNanos = NO_HEAD_BYTES;
             timers.recordsHeldNoHead();
         }
     }
@@ -231,6 +236,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRequestHead(HttpRequest head) {
         awaitingHead = false;
         headStartNanos = NO_HEAD_BYTES;
+        recordStartNanos = NO_HEAD_BYTES;
         timers.headArrived();
         RequestAdmission admission = served.begin(head);
         if (admission.refusal() != null) {
@@ -376,7 +382,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onHeadTimeout() {
         if (awaitingHead) {
             awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(served.clientIp(), headStartNanos);
+            answers.requestHeadTimedOut(served.clientIp(),
+                    headStartNanos != NO_HEAD_BYTES ? headStartNanos : recordStartNanos);
         }
     }
 

@@ -61,6 +61,10 @@ class TlsRequestHeadTimeoutTest {
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(head.startsWith("HTTP/1.1 408 "), head);
             assertTrue(millis < 5_000, "held " + millis + " ms: bounded by the head timeout, not the 30 s idle one");
+            // Logged from the record's first byte, as a plain head is from its first byte.
+            dev.rampart.core.observe.ExchangeRecord logged = proxy.observer.awaitExchange(1);
+            assertEquals(408, logged.status());
+            assertTrue(logged.durationNanos() >= 400_000_000L, "duration " + logged.durationNanos() + " ns");
         }
     }
 
