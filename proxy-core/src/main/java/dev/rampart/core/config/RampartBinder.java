@@ -29,8 +29,8 @@ final class RampartBinder {
     /**
      * Header names the request id may not take: the id is set on the request and the response alike, so it
      * would overwrite their framing (Content-Length, Transfer-Encoding), a hop-by-hop field, the Host the
-     * upstream routes by, or a field the proxy itself sets (Via, Forwarded, X-Forwarded-*, X-Rampart-Attempt,
-     * Proxy-Status, Date, Retry-After).
+     * upstream routes by, or a field the proxy itself sets or drops (Via, Forwarded, X-Forwarded-*, X-Real-IP,
+     * X-Original-URL, X-Rewrite-URL, X-Rampart-Attempt, Proxy-Status, Date, Retry-After).
      */
     private static final Set<String> RESERVED_FOR_REQUEST_ID = Set.of("content-length", "transfer-encoding",
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
@@ -38,10 +38,14 @@ final class RampartBinder {
             "proxy-status", "date", "retry-after", "content-type", "expect", "cache-control", "traceparent",
             "tracestate", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
             "www-authenticate", "allow", "location", "vary", "etag", "range", "expires", "last-modified", "age",
-            "pragma", "user-agent", "referer", "origin", "server", "strict-transport-security");
-    /** Families of fields with a meaning to clients, caches or upstreams (Content-Encoding, If-None-Match...). */
+            "pragma", "user-agent", "referer", "origin", "server", "strict-transport-security", "x-real-ip",
+            "x-original-url", "x-rewrite-url");
+    /**
+     * Families of fields with a meaning to clients, caches or upstreams (Content-Encoding, If-None-Match...),
+     * and every X-Forwarded-* field, which the proxy sets or drops.
+     */
     private static final List<String> RESERVED_PREFIXES_FOR_REQUEST_ID =
-            List.of("content-", "if-", "accept", "access-control-", "sec-");
+            List.of("content-", "if-", "accept", "access-control-", "sec-", "x-forwarded-");
 
     private RampartBinder() {
     }

@@ -122,7 +122,8 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
         for (String name : List.of("Content-Length", "transfer-encoding", "Host", "Connection", "Via", "X-Forwarded-For",
                 "Cache-Control", "traceparent", "Set-Cookie", "Authorization", "Content-Encoding", "If-None-Match",
                 "Vary", "Accept-Encoding", "X_Forwarded_For", "x-forwarded_host", "X_Rampart_Attempt", "Content_Length",
-                "Transfer_Encoding", "Set_Cookie")) { // an underscore spelling is the dashed name's alias upstream
+                "Transfer_Encoding", "Set_Cookie", "X-Forwarded-Port", "x-forwarded-prefix", "X-Real-IP",
+                "X-Original-URL", "X_Rewrite_URL")) { // an underscore spelling is the dashed name's alias upstream
             String hocon = """
                     rampart {
                       request-id { header = "%s" }
