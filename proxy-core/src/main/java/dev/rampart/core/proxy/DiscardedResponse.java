@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * the envelope replaces), so that its connection goes back to the pool instead of being closed. Under a
  * burst of 503s, closing would cost a new connection (and a TIME_WAIT) for every retry, the upstream's
  * trouble made worse. Only short bodies are drained, and only for a little while: one larger than
- * {@link #MAX_BYTES}, or slower than {@link #TIMEOUT_NANOS}, has its connection closed after all.
+ * {@link #MAX_BYTES}, or slower than {@link #TIMEOUT_NANOS}, has its connection closed after all; so
+ * does one whose slot a request waits for (the pool gives up the drain).
  */
 final class DiscardedResponse implements OriginListener {
 
@@ -51,6 +52,7 @@ final class DiscardedResponse implements OriginListener {
     /** Takes over {@code conn}, whose response head was read and whose request was written whole. */
     static void drain(OriginConnection conn) {
         conn.bind(new DiscardedResponse(conn));
+        conn.draining(); // a request that would wait for a connection meanwhile gets this one's slot instead
         conn.channel().read();
     }
 

@@ -104,6 +104,27 @@ class DiscardedResponseTest {
     }
 
     @Test
+    void aRetryThatWouldWaitForTheDrainedConnectionsSlotGetsANewConnectionAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        FakeUpstream upstream = closing.add(FakeUpstream.start((req, reply) -> {
+            if (calls.incrementAndGet() == 1) {
+                reply.raw("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 100\r\n\r\nonly part of it");
+            } else {
+                reply.send(200, "text/plain", "fine");
+            }
+        }));
+        // One connection per event loop: the retry's only slot is the one the stalled 503 body holds.
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1 }",
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 800ms,"
+                        + " retry { attempts = 2, per-try-timeout = 5s, backoff { initial = 10ms, max = 20ms } } }")));
+
+        RawHttp.Response response = get("/");
+
+        assertEquals(200, response.status(), "not held behind the drain until the route timeout: " + response.text());
+    }
+
+    @Test
     void aRetriedStatusWhoseBodyStallsHasItsConnectionClosedAfterTheDrainTimeout() {
         AtomicInteger calls = new AtomicInteger();
         FakeUpstream upstream = start((req, reply) -> {

@@ -35,6 +35,8 @@ final class EndpointPool {
     private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
     /** Every open connection, idle or borrowed: what {@link #closeEverything} closes. Changes per connection, not per request. */
     private final Set<OriginConnection> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Borrowed connections whose response nobody waits for is being read to its end (see {@link #draining}). */
+    private final Set<OriginConnection> draining = Collections.newSetFromMap(new IdentityHashMap<>());
     private int open;
     private boolean closed;
     /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepIdle}). */
@@ -71,7 +73,7 @@ final class EndpointPool {
             promise.setFailure(new IllegalStateException("pool closed"));
         } else if (open < maxConnections) {
             connect(promise);
-        } else if (waiters.size() < settings.maxPending()) {
+        } else if (waiters.size() < settings.maxPending() || !draining.isEmpty()) {
             waiters.addLast(promise);
             // A waiter whose request went away leaves the queue at once, so it neither holds a place that
             // max-pending counts nor gets a connection opened for nobody.
@@ -80,6 +82,7 @@ final class EndpointPool {
                     waiters.remove(promise);
                 }
             });
+            giveUpADrain();
         } else {
             promise.setFailure(new PoolExhaustedException(settings.address().authority()));
         }
@@ -88,6 +91,7 @@ final class EndpointPool {
 
     void release(OriginConnection conn, boolean reusable) {
         assert loop.inEventLoop();
+        draining.remove(conn);
         Channel ch = conn.channel();
         if (!reusable || !ch.isActive() || tooOld(conn)) {
             ch.close(); // the close listener hands the freed slot to a waiter
@@ -225,6 +229,25 @@ final class EndpointPool {
     }
 
     /**
+     * {@code conn} stays borrowed while the body of a response nobody waits for is read to its end, so that
+     * it can be reused; a request that would wait for a connection meanwhile takes precedence: the drain is
+     * given up, and the connection closed, so that its slot opens a connection for the request at once.
+     */
+    void draining(OriginConnection conn) {
+        assert loop.inEventLoop();
+        draining.add(conn);
+    }
+
+    private void giveUpADrain() {
+        java.util.Iterator<OriginConnection> drains = draining.iterator();
+        if (drains.hasNext()) {
+            OriginConnection conn = drains.next();
+            drains.remove();
+            conn.channel().close(); // its close hands the freed slot to the waiter
+        }
+    }
+
+    /**
      * A connection that became a WebSocket tunnel leaves the count of {@code max-connections-per-endpoint}
      * and its slot goes to the next waiter: a tunnel may stay open for hours, and requests must not wait
      * behind it (tunnels are bounded by {@code max-concurrent-requests}). It stays {@link #live}, so the
@@ -240,6 +263,7 @@ final class EndpointPool {
         if (conn != null) {
             idle.remove(conn);
             live.remove(conn);
+            draining.remove(conn);
             if (conn.isRawBytes()) {
                 return; // its slot was freed when it became a tunnel
             }

@@ -82,6 +82,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         pool.release(this, reusable && !rawBytes && !heldBytesPastResponse());
     }
 
+    /**
+     * The response's body is read to its end for the connection's sake (its request has moved on): a request
+     * that would otherwise wait for a connection gets this one's slot instead (see {@link EndpointPool#draining}).
+     */
+    public void draining() {
+        pool.draining(this);
+    }
+
     /** Bytes past the end of the response (held, or still to come), which the next request would read as its own. */
     private boolean heldBytesPastResponse() {
         return codec.responseEndInDoubt();
