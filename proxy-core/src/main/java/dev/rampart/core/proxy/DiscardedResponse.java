@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * burst of 503s, closing would cost a new connection (and a TIME_WAIT) for every retry, the upstream's
  * trouble made worse. Only short bodies are drained, and only for a little while: one larger than
  * {@link #MAX_BYTES}, or slower than {@link #TIMEOUT_NANOS}, has its connection closed after all; so
- * does one whose slot a request waits for (the pool gives up the drain).
+ * does one whose slot a request waits for, when the drain would start or while it runs.
  */
 final class DiscardedResponse implements OriginListener {
 
@@ -51,8 +51,11 @@ final class DiscardedResponse implements OriginListener {
 
     /** Takes over {@code conn}, whose response head was read and whose request was written whole. */
     static void drain(OriginConnection conn) {
+        if (!conn.draining()) {
+            conn.release(false); // a request waits for a connection: it gets this one's slot now
+            return;
+        }
         conn.bind(new DiscardedResponse(conn));
-        conn.draining(); // a request that would wait for a connection meanwhile gets this one's slot instead
         conn.channel().read();
     }
 

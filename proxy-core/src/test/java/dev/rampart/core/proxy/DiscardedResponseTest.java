@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The body of an upstream response nobody sees (a retried status, an error the envelope replaces) is read
@@ -122,6 +123,43 @@ class DiscardedResponseTest {
         RawHttp.Response response = get("/");
 
         assertEquals(200, response.status(), "not held behind the drain until the route timeout: " + response.text());
+    }
+
+    @Test
+    void requestsAlreadyWaitingForAConnectionGetTheSlotOfAResponseThatWouldBeDrained() throws Exception {
+        FakeUpstream upstream = closing.add(FakeUpstream.start((req, reply) -> {
+            if (req.uri().equals("/hold")) { // answered after the others queued behind it; its body stalls
+                reply.after(500, () -> reply.raw("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 100\r\n\r\npart"));
+            } else {
+                reply.send(200, "text/plain", "fine");
+            }
+        }));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1 }",
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app, retry { attempts = 1 } }")));
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.concurrent.Future<Long> held = clients.submit(() -> timedGet("/hold", 503));
+            Thread.sleep(150);
+            // The harness's two event loops take client connections in turn, each with a pool of one connection:
+            // one of these two shares the held request's loop and waits for its connection.
+            List<java.util.concurrent.Future<Long>> queued = List.of(clients.submit(() -> timedGet("/a", 200)),
+                    clients.submit(() -> timedGet("/b", 200)));
+            long heldAnswered = held.get();
+            for (java.util.concurrent.Future<Long> next : queued) {
+                long afterHeld = next.get() - heldAnswered;
+                assertTrue(afterHeld < 700, "waited " + afterHeld + " ms after the 503 for its connection's drain");
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    /** GETs {@code path}, checks its status, and returns when the answer had come (milliseconds, monotonic). */
+    private long timedGet(String path, int status) {
+        RawHttp.Response response = get(path);
+        assertEquals(status, response.status(), response.text());
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     @Test

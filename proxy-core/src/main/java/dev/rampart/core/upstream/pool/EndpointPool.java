@@ -229,13 +229,20 @@ final class EndpointPool {
     }
 
     /**
-     * {@code conn} stays borrowed while the body of a response nobody waits for is read to its end, so that
-     * it can be reused; a request that would wait for a connection meanwhile takes precedence: the drain is
-     * given up, and the connection closed, so that its slot opens a connection for the request at once.
+     * Whether {@code conn} may stay borrowed while the body of a response nobody waits for is read to its
+     * end, so that it can be reused. Requests come first: not when one waits for a connection already, and a
+     * request that comes to wait meanwhile has the drain given up, and the connection closed, so that its
+     * slot opens a connection for the request at once.
      */
-    void draining(OriginConnection conn) {
+    boolean draining(OriginConnection conn) {
         assert loop.inEventLoop();
+        for (Promise<OriginConnection> waiter : waiters) {
+            if (!waiter.isDone()) {
+                return false;
+            }
+        }
         draining.add(conn);
+        return true;
     }
 
     private void giveUpADrain() {

@@ -83,11 +83,12 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The response's body is read to its end for the connection's sake (its request has moved on): a request
-     * that would otherwise wait for a connection gets this one's slot instead (see {@link EndpointPool#draining}).
+     * Whether the response's body may be read to its end for the connection's sake (its request has moved
+     * on): not when a request waits for a connection, which gets this one's slot instead, then or later
+     * (see {@link EndpointPool#draining}).
      */
-    public void draining() {
-        pool.draining(this);
+    public boolean draining() {
+        return pool.draining(this);
     }
 
     /** Bytes past the end of the response (held, or still to come), which the next request would read as its own. */
