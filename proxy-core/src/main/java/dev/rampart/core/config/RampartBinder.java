@@ -34,8 +34,8 @@ final class RampartBinder {
      */
     private static final Set<String> RESERVED_FOR_REQUEST_ID = Set.of("content-length", "transfer-encoding",
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
-            "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-rampart-attempt",
-            "proxy-status", "date", "retry-after", "content-type", "expect", "cache-control", "traceparent",
+            "forwarded", "x-rampart-attempt", "proxy-status", "date", "retry-after", "content-type", "expect",
+            "cache-control", "traceparent",
             "tracestate", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
             "www-authenticate", "allow", "location", "vary", "etag", "range", "expires", "last-modified", "age",
             "pragma", "user-agent", "referer", "origin", "server", "strict-transport-security", "x-real-ip",

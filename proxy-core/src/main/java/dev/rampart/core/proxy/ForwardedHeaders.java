@@ -35,6 +35,9 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     static final AsciiString X_RAMPART_ATTEMPT = AsciiString.cached("x-rampart-attempt");
+    /** The fields this class sets on every request to the upstream, replacing what the client sent. */
+    static final List<AsciiString> SET_BY_THE_PROXY = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
+            X_REAL_IP, X_RAMPART_ATTEMPT);
     /**
      * A client's claims of how it reached the proxy, which frameworks believe when building URLs or choosing
      * what to serve: Spring reads X-Forwarded-Port, -Prefix and -Ssl beside -Host and -Proto, Rack and

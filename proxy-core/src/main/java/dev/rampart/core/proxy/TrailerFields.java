@@ -2,11 +2,14 @@ package dev.rampart.core.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Which trailer fields travel on, in either direction. RFC 9110 §6.5.1 keeps fields out of trailers that
@@ -19,18 +22,21 @@ final class TrailerFields {
 
     /**
      * Fields a request's trailer section may not carry on to the upstream (RFC 9110 §6.5.1: framing,
-     * routing, request modifiers, authentication, content metadata), plus the ones the proxy itself sets:
+     * routing, request modifiers, authentication, content metadata), plus the ones the proxy itself sets or
+     * drops ({@link ForwardedHeaders#SET_BY_THE_PROXY}, {@link ForwardedHeaders#CLIENT_CLAIMS}):
      * an upstream that merges trailers into headers would otherwise take a client's X-Forwarded-For, Host
      * or request id for the proxy's.
      */
-    private static final Set<String> NOT_IN_TRAILERS = Set.of(
-            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-            "content-length", "content-type", "content-encoding", "content-range", "host", "authorization",
-            "proxy-authorization", "cookie", "expect", "max-forwards", "cache-control", "pragma", "range",
-            "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "forwarded",
-            "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "via", "x-rampart-attempt", "traceparent",
-            "tracestate", "x-real-ip", "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-ssl",
-            "x-forwarded-scheme", "x-original-url", "x-rewrite-url");
+    private static final Set<String> NOT_IN_TRAILERS = Stream.of(
+                    Stream.of("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
+                            "upgrade", "content-length", "content-type", "content-encoding", "content-range", "host",
+                            "authorization", "proxy-authorization", "cookie", "expect", "max-forwards",
+                            "cache-control", "pragma", "range", "if-match", "if-none-match", "if-modified-since",
+                            "if-unmodified-since", "if-range", "via", "traceparent", "tracestate"),
+                    ForwardedHeaders.SET_BY_THE_PROXY.stream().map(AsciiString::toString),
+                    ForwardedHeaders.CLIENT_CLAIMS.stream().map(AsciiString::toString))
+            .flatMap(names -> names)
+            .collect(Collectors.toUnmodifiableSet());
 
     /**
      * Fields a response's trailer section may not carry on to the client (RFC 9110 §6.5.1: framing, response

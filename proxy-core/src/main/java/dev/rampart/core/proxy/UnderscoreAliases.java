@@ -45,16 +45,14 @@ final class UnderscoreAliases {
     }
 
     private static boolean isSetByTheProxy(String dashed) {
-        if (AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_FOR)
-                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_PROTO)
-                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_FORWARDED_HOST)
-                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_REAL_IP)
-                || AsciiString.contentEqualsIgnoreCase(dashed, ForwardedHeaders.X_RAMPART_ATTEMPT)) {
-            return true;
-        }
-        for (AsciiString claim : ForwardedHeaders.CLIENT_CLAIMS) {
-            if (AsciiString.contentEqualsIgnoreCase(dashed, claim)) {
-                return true; // dropped in its dashed spelling, so in this one too
+        return anyIs(ForwardedHeaders.SET_BY_THE_PROXY, dashed)
+                || anyIs(ForwardedHeaders.CLIENT_CLAIMS, dashed); // dropped in its dashed spelling, so in this one too
+    }
+
+    private static boolean anyIs(List<AsciiString> names, String dashed) {
+        for (AsciiString name : names) {
+            if (AsciiString.contentEqualsIgnoreCase(dashed, name)) {
+                return true;
             }
         }
         return false;
