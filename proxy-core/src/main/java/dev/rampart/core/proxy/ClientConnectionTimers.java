@@ -20,8 +20,6 @@ final class ClientConnectionTimers {
     private final LazyDeadline idleTimer;
     private final LazyDeadline headTimer;
     private ScheduledFuture<?> bodyTimer;
-    /** The head timer runs for an unfinished TLS record, not for bytes known to be a head; idle runs too. */
-    private boolean headForRecord;
 
     ClientConnectionTimers(EventExecutor executor, Runnable onIdle, Runnable onHeadTimeout) {
         this.executor = executor;
@@ -35,40 +33,29 @@ final class ClientConnectionTimers {
     }
 
     /**
-     * The first byte of a request arrived: the idle wait ends and the wait for the whole head begins, or
-     * goes on from the first byte of the TLS record that brought it.
+     * The first byte of a request arrived: the idle wait ends and the wait for the whole head begins (what
+     * is left of it, when the head's TLS record began earlier).
      */
     void armHead(long timeoutNanos) {
         idleTimer.disarm();
-        if (headForRecord) {
-            headForRecord = false;
-        } else {
-            headTimer.arm(timeoutNanos);
-        }
+        headTimer.arm(timeoutNanos);
     }
 
     /**
-     * Part of a TLS record arrived, which may hold a request head: the head timer starts now, unless it runs
-     * already. The idle timer keeps its deadline, since the record may turn out to hold no request.
+     * Part of a TLS record arrived, which may hold a request head: the head timer starts, and the idle timer
+     * keeps its deadline, since the record may turn out to hold no request.
      */
-    void armHeadForRecord(long timeoutNanos) {
-        if (!headForRecord) {
-            headForRecord = true;
-            headTimer.arm(timeoutNanos);
-        }
+    void armHeadBesideIdle(long timeoutNanos) {
+        headTimer.arm(timeoutNanos);
     }
 
-    /** The TLS records so far ended and held no request head: the connection is idle again, not waiting for one. */
-    void recordsHeldNoHead() {
-        if (headForRecord) {
-            headForRecord = false;
-            headTimer.disarm();
-        }
+    /** The TLS records that armed the head timer held no request head: the connection is idle again. */
+    void disarmHead() {
+        headTimer.disarm();
     }
 
     /** The whole head arrived: neither the idle nor the head timer applies to this request any more. */
     void headArrived() {
-        headForRecord = false;
         headTimer.disarm();
         idleTimer.disarm();
     }
@@ -90,7 +77,6 @@ final class ClientConnectionTimers {
 
     /** The connection closed. */
     void cancelAll() {
-        headForRecord = false;
         idleTimer.cancel();
         headTimer.cancel();
         cancel(bodyTimer);

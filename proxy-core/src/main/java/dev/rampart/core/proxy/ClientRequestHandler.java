@@ -125,9 +125,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
     void onBytesReceived() {
         if (awaitingHead && headStartNanos == NO_HEAD_BYTES) {
-            // A head whose TLS record came in parts began with the record (its timer runs from then).
-            headStartNanos = recordStartNanos != NO_HEAD_BYTES ? recordStartNanos : runtime.current().ticker().read();
-            timers.armHead(runtime.current().config().server().requestHeaderTimeout().toNanos());
+            long now = runtime.current().ticker().read();
+            // A head whose TLS record came in parts began with the record: its timer runs from then.
+            headStartNanos = recordStartNanos != NO_HEAD_BYTES ? recordStartNanos : now;
+            long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
+            timers.armHead(timeout - (now - headStartNanos));
         }
     }
 
@@ -140,15 +142,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void onUnfinishedTlsRecord() {
         if (awaitingHead && headStartNanos == NO_HEAD_BYTES && recordStartNanos == NO_HEAD_BYTES && timers != null) {
             recordStartNanos = runtime.current().ticker().read();
-            timers.armHeadForRecord(runtime.current().config().server().requestHeaderTimeout().toNanos());
+            timers.armHeadBesideIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
 
     /** The client's TLS records are complete; if they held no head bytes, the connection is idle as before. */
     void onTlsRecordsFinished() {
-        if (headStartNanos == NO_HEAD_BYTES && timers != null) {
+        if (headStartNanos == NO_HEAD_BYTES && recordStartNanos != NO_HEAD_BYTES && timers != null) {
             recordStartNanos = NO_HEAD_BYTES;
-            timers.recordsHeldNoHead();
+            timers.disarmHead();
         }
     }
 

@@ -148,6 +148,30 @@ class TlsRequestHeadTimeoutTest {
         }
     }
 
+    @Test
+    void aHeadLeftUnfinishedAfterItsTrickledRecordIsTimedFromTheRecordsFirstByte() throws Exception {
+        // The first part of a head, in one record sent in two halves 900 ms apart; nothing follows. Its 1 s runs
+        // from the record's first byte (408 at about 1 s), not from when the record was whole (about 1.9 s).
+        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "1s", "30s"));
+             SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            TricklingSocket.pauseMillis = 900;
+            TricklingSocket.trickle = true;
+            long start = System.nanoTime();
+            try {
+                tls.getOutputStream().write("GET /r HTTP/1.1\r\nHost: test\r\n".getBytes(StandardCharsets.US_ASCII));
+            } finally {
+                TricklingSocket.trickle = false;
+                TricklingSocket.pauseMillis = 400;
+            }
+            String head = RawHttp.readHead(tls.getInputStream());
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(head.startsWith("HTTP/1.1 408 "), head);
+            assertTrue(millis < 1_500, "408 after " + millis + " ms: timed from the record's end, not its start");
+        }
+    }
+
     private static String config(String endpoint, String headTimeout, String idleTimeout) {
         return ProxyHarness.simple(endpoint, "") + "rampart.server { request-header-timeout = " + headTimeout
                 + ", idle-timeout = " + idleTimeout + ", tls { cert-chain = \"" + listenerCert.certChain()
