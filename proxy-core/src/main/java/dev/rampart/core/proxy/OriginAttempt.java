@@ -29,9 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class OriginAttempt implements OriginListener {
 
-    /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
-    private static final long STALE_FAILURE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
     private enum State { CONNECTING, AWAITING_HEAD, RELAYING, DONE }
 
     private final AttemptLoop loop;
@@ -94,25 +91,14 @@ final class OriginAttempt implements OriginListener {
         return verdict;
     }
 
-    /**
-     * Whether this attempt ran on a pooled connection that had carried an earlier exchange and nothing
-     * of a response came back: the signature of a keep-alive connection the upstream closed just as
-     * the proxy reused it, when the upstream most likely never processed the request.
-     */
-    boolean onReusedConnectionWithoutResponse() {
-        return conn != null && conn.requests() > 1 && !conn.responseBytesSeen() && !skippingInformational
-                && !sawInformational;
+    /** The connection the attempt had or has; null before it had one and after a tunnel took it. */
+    OriginConnection connection() {
+        return conn;
     }
 
-    /**
-     * Whether the connection failed too soon after the request was sent for the upstream to have acted on
-     * it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one round
-     * trip after the request arrives; the window is a few of the connection's own connect times (a round trip
-     * and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays. An upstream that reset
-     * the connection later may have worked on the request (and crashed), so that is no stale connection.
-     */
-    boolean failedBeforeTheUpstreamCouldAct(long nowNanos) {
-        return conn != null && nowNanos - callStartNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
+    /** Whether an interim (1xx) response came back ahead of the final one. */
+    boolean sawInterimResponse() {
+        return sawInformational;
     }
 
     /** Whether any byte of the request reached the upstream connection. */

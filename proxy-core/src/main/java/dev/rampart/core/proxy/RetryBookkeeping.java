@@ -12,6 +12,7 @@ import dev.rampart.core.resilience.UpstreamFailure;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
+import dev.rampart.core.upstream.pool.OriginConnection;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What one exchange's attempts have come to so far, and the retry decisions drawn from it: the endpoints
@@ -38,6 +40,8 @@ final class RetryBookkeeping {
     private static final RetryDecision NO_ENDPOINT_ADMITS = new RetryDecision.Stop(RetryDecision.StopReason.NOT_RETRYABLE);
     /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
+    /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
+    private static final long STALE_FAILURE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ProxySnapshot snapshot;
     /** The request as the client sent it: the key must be the client's own, not a header the proxy adds. */
@@ -128,11 +132,34 @@ final class RetryBookkeeping {
      */
     boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted, long nowNanos) {
         if (kind != FailureKind.RESET || staleConnectionRetries >= MAX_STALE_CONNECTION_RETRIES
-                || responseStarted || !body.replayable() || !attempt.onReusedConnectionWithoutResponse()
-                || !attempt.failedBeforeTheUpstreamCouldAct(nowNanos)) {
+                || responseStarted || !body.replayable() || !onReusedConnectionWithoutResponse(attempt)
+                || !failedBeforeTheUpstreamCouldAct(attempt, nowNanos)) {
             return false;
         }
         return retryConfig.idempotentMethods().contains(forwarded.method().name()) || hasIdempotencyKey();
+    }
+
+    /**
+     * Whether the attempt ran on a pooled connection that had carried an earlier exchange and nothing of a
+     * response came back: the signature of a keep-alive connection the upstream closed just as the proxy
+     * reused it, when the upstream most likely never processed the request.
+     */
+    private static boolean onReusedConnectionWithoutResponse(OriginAttempt attempt) {
+        OriginConnection conn = attempt.connection();
+        return conn != null && conn.requests() > 1 && !conn.responseBytesSeen() && !attempt.sawInterimResponse();
+    }
+
+    /**
+     * Whether the connection failed too soon after the request was sent for the upstream to have acted on
+     * it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one round
+     * trip after the request arrives; the window is a few of the connection's own connect times (a round trip
+     * and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays. An upstream that reset
+     * the connection later may have worked on the request (and crashed), so that is no stale connection.
+     */
+    private static boolean failedBeforeTheUpstreamCouldAct(OriginAttempt attempt, long nowNanos) {
+        OriginConnection conn = attempt.connection();
+        return conn != null
+                && nowNanos - attempt.callStartNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
     }
 
     void staleConnectionSkipped() {
