@@ -347,6 +347,11 @@ final class AttemptLoop {
         clientResponse.relayContent(content);
     }
 
+    /** The upstream read that brought the relayed parts is handled (by the relaying, current attempt). */
+    void relayReadComplete() {
+        clientResponse.flushRelayed();
+    }
+
     /**
      * Whether the upstream relayed body within the last per-try timeout, or half the route's timeout if
      * that is less (a per-try timeout as long as the route's would call any stall recent): a response still

@@ -40,7 +40,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private long headStartNanos = NO_HEAD_BYTES;
     /** When an unfinished TLS record that may hold the awaited head began (ticker time), or {@link #NO_HEAD_BYTES}. */
     private long recordStartNanos = NO_HEAD_BYTES;
-    private boolean readPending;
+    private ClientReads reads;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
     private ClientConnectionTimers timers;
@@ -77,12 +77,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        reads = new ClientReads(ctx, () -> toExchange(Exchange::flushRequestBody));
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
         served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ctx.channel().remoteAddress()));
         runtime.observer().onClientConnection(1);
         armIdleTimer();
-        requestRead();
+        reads.request();
         ctx.fireChannelActive();
     }
 
@@ -154,28 +155,23 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Asks for exactly one more message. The flow-control handler satisfies a read either with one
-     * message or with a read-complete that brought none; {@link #channelReadComplete} asks again then.
-     */
-    private void requestRead() {
-        if (!readPending) {
-            readPending = true;
-            ctx.read();
-        }
-    }
-
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (readPending && ctx.channel().isActive()) {
-            ctx.read();
-        }
+        reads.readComplete();
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readPending = false;
+        reads.delivering();
+        try {
+            onMessage(msg);
+        } finally {
+            reads.delivered();
+        }
+    }
+
+    private void onMessage(Object msg) {
         WebSocketTunnel raw = tunnel;
         if (raw != null) {
             // The tunnel asks for the client's next read itself, when the upstream can take more: a read
@@ -226,7 +222,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 }
             } else {
                 content.release(); // e.g. the empty end of a body-less request: nothing waits for it
-                requestRead();
+                reads.request();
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -267,7 +263,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void watchForClose() {
         Exchange active = exchange;
         if (active != null && active.requestBodyComplete() && heldHead == null && ctx.channel().isActive()) {
-            requestRead();
+            reads.request();
         }
     }
 
@@ -276,7 +272,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void readBody() {
         long timeout = served.snapshot().config().server().requestBodyTimeout().toNanos();
         timers.armBody(timeout, this::onBodyTimeout);
-        requestRead();
+        reads.request();
     }
 
     /**
@@ -292,6 +288,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (early != null) {
             raw.fromClient(early); // sent behind the upgrade request, before the 101: after all the above
         }
+    }
+
+    /** Whether a message from the client is being handled (see {@link ClientReads#inDelivery}). */
+    boolean inDelivery() {
+        return reads.inDelivery();
     }
 
     /** The answers the connection gives itself: the exchange's envelopes and the keep-alive rule among them. */
@@ -332,7 +333,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             } else if (tlsRecords != null && tlsRecords.unfinished()) {
                 onUnfinishedTlsRecord(); // as may part of a TLS record, read during the response
             }
-            requestRead();
+            reads.request();
             // An upgrade answered without a 101: the connection stays HTTP, and what the client sent behind
             // the request (if anything; else the connection is idle) is read as the next one.
             heads.resume();

@@ -4,8 +4,11 @@ import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -43,6 +46,8 @@ final class ClientResponseWriter {
     private final Upstream upstream;
     private boolean responseStarted;
     private boolean closeClientAfterResponse;
+    /** The body parts of the upstream read being handled, written once it is (see {@link #relayContent}). */
+    private ByteBuf held;
     /** The headers of the upstream response being relayed: its Connection names hold for its trailers too. */
     private HttpHeaders relayedHead;
 
@@ -124,15 +129,61 @@ final class ClientResponseWriter {
         return ctx.channel().isWritable();
     }
 
+    /**
+     * Relays one part of the body: held until its upstream read is handled ({@link #flushRelayed}), then
+     * written with the other parts of that read as one chunk and flushed. A chunked body of many small chunks
+     * (a stream of events or JSON lines, a server that flushes every few bytes) then costs one chunk and one
+     * write per read, not one per chunk: a million one-byte chunks took 8.3 s written one by one, 1.0 s
+     * flushed per read and 0.27 s as one chunk per read (nginx: 0.18 s; it too re-chunks what it read). The
+     * parts are kept as they are, side by side in a composite buffer, not copied.
+     */
     void relayContent(HttpContent content) {
-        outcome.addBytesOut(content.content().readableBytes());
-        // Flushed at once: a streamed body keeps the client's socket busy, where a deferred flush would let the
-        // outbound buffer fill, stop the upstream reads and cost a round of the loop per chunk (1 MiB GETs: ×0.95).
-        ctx.writeAndFlush(content, ctx.voidPromise());
+        ByteBuf part = content.content();
+        if (held == null) {
+            held = part;
+        } else {
+            if (!(held instanceof CompositeByteBuf)) {
+                held = ctx.alloc().compositeDirectBuffer(Integer.MAX_VALUE).addComponent(true, held);
+            }
+            ((CompositeByteBuf) held).addComponent(true, part);
+        }
+    }
+
+    /**
+     * Writes and flushes what the upstream read just handled brought. Flushed at the end of the read, not
+     * with the loop's batch: a streamed body keeps the client's socket busy, where a flush deferred to the
+     * batch's end let the outbound buffer fill, stop the upstream reads and cost a round of the loop per
+     * chunk (1 MiB GETs: ×0.95).
+     */
+    void flushRelayed() {
+        if (held != null) {
+            writeHeld();
+            ctx.flush();
+        }
+    }
+
+    /** Writes the body parts held for the end of their read, without flushing them. */
+    void writeHeld() {
+        ByteBuf parts = held;
+        if (parts != null) {
+            held = null;
+            outcome.addBytesOut(parts.readableBytes());
+            ctx.write(new DefaultHttpContent(parts), ctx.voidPromise());
+        }
+    }
+
+    /** Releases body parts still held when the exchange ends without writing them (the client went away). */
+    void releaseHeld() {
+        ByteBuf parts = held;
+        if (parts != null) {
+            held = null;
+            parts.release();
+        }
     }
 
     /** The end of the relayed response; the returned future completes once the client has it. */
     ChannelFuture relayLast(LastHttpContent last) {
+        writeHeld();
         outcome.addBytesOut(last.content().readableBytes());
         TrailerFields.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader(), relayedHead);
         return FlushBatch.writeAndFlushSoon(ctx, last);

@@ -106,6 +106,7 @@ final class Exchange {
         finished = true;
         cancelTimers();
         body.release();
+        clientResponse.releaseHeld();
         if (bulkheadHeld) {
             upstream.bulkhead().release();
         }
@@ -140,6 +141,14 @@ final class Exchange {
     /** Reads more of the request body from the client (the upstream can take it). */
     void requestMoreBody() {
         bodyIntake.requestMore();
+    }
+
+    /** The client's read is handled: the body chunks it brought leave for the upstream together. */
+    void flushRequestBody() {
+        OriginAttempt attempt = attempts.current();
+        if (attempt != null) {
+            attempt.flushBody();
+        }
     }
 
     /** Whether the whole request body (or the lack of one) has been received from the client. */
@@ -325,6 +334,7 @@ final class Exchange {
     void abortAfterQueued() {
         attempts.abandonCurrent();
         outcome.abortedAfterQueued();
+        clientResponse.writeHeld();
         ctx.flush();
         finish();
     }
@@ -333,7 +343,8 @@ final class Exchange {
     void abort() {
         attempts.abandonCurrent();
         outcome.aborted();
-        ctx.flush(); // what was relayed so far, still waiting for its batch's flush, goes out before the cut
+        clientResponse.writeHeld();
+        ctx.flush(); // what was relayed so far, still waiting for its flush, goes out before the cut
         ctx.close();
         finish();
     }

@@ -137,17 +137,27 @@ final class OriginAttempt implements OriginListener {
         ch.read(); // an early response (e.g. 413 from the upstream) must be seen while the body still flows
     }
 
-    /** Writes one more chunk of the request body; ownership of {@code content} passes to the connection. */
-    void writeBody(HttpContent content) {
+    /**
+     * Writes one more chunk of the request body; ownership of {@code content} passes to the connection. A
+     * chunk written while the client's read is being handled is flushed with the others of that read (see
+     * {@link ClientReads}); any other at once, as is the last.
+     */
+    void writeBody(HttpContent content, boolean flushWithTheRead) {
         if (state == State.DONE || conn == null || bodyRefused) {
             content.release();
             return;
         }
-        Channel ch = conn.channel();
         boolean last = content instanceof LastHttpContent;
-        ch.writeAndFlush(content, ch.voidPromise()); // streamed: at once, as the response body is relayed
+        conn.write(content, last || !flushWithTheRead);
         if (last) {
             requestWritten(loop.nowNanos());
+        }
+    }
+
+    /** The client's read is handled: the body chunks it brought leave together. */
+    void flushBody() {
+        if (state != State.DONE && conn != null) {
+            conn.flushHeld();
         }
     }
 
@@ -368,6 +378,13 @@ final class OriginAttempt implements OriginListener {
                 loop.onRelayBroken(this, kind);
             }
         }).run();
+    }
+
+    @Override
+    public void onOriginReadComplete() {
+        if (state == State.RELAYING) {
+            loop.relayReadComplete(); // parts relayed from the read leave together
+        }
     }
 
     @Override

@@ -99,7 +99,7 @@ final class RequestBodyIntake {
         }
         OriginAttempt attempt = attempts.current();
         if (attempt != null && attempt.active()) {
-            attempt.writeBody(content);
+            attempt.writeBody(content, client.inDelivery());
             if (!last && attempt.originWritable()) {
                 requestMore();
             }

@@ -26,6 +26,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private long connectNanos;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;
+    /** Whether messages were written and wait for {@link #flushHeld}. */
+    private boolean writesHeld;
 
     OriginConnection(EndpointPool pool) {
         this.pool = pool;
@@ -71,6 +73,28 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     public void bind(OriginListener newListener) {
         this.listener = newListener;
         requests++;
+        writesHeld = false;
+    }
+
+    /**
+     * Writes {@code msg}, which the connection then owns, and flushes it now or, with {@code flushNow} false,
+     * holds it for {@link #flushHeld} together with whatever else is written until then (the request-body
+     * chunks of one read from the client).
+     */
+    public void write(Object msg, boolean flushNow) {
+        channel.write(msg, channel.voidPromise());
+        writesHeld = !flushNow;
+        if (flushNow) {
+            channel.flush();
+        }
+    }
+
+    /** Flushes what {@link #write} held, if anything. */
+    public void flushHeld() {
+        if (writesHeld) {
+            writesHeld = false;
+            channel.flush();
+        }
     }
 
     /**
@@ -131,6 +155,15 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             ctx.close();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        OriginListener current = listener;
+        if (current != null) {
+            current.onOriginReadComplete();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

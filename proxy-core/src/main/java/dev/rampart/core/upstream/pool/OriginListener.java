@@ -17,4 +17,11 @@ public interface OriginListener {
 
     /** The connection's writability changed; the listener resumes reading the request body when writable. */
     void onOriginWritabilityChanged(boolean writable);
+
+    /**
+     * The messages of one read from the connection have all been passed on: a listener that relays them
+     * without flushing each one flushes now, so that a read of many small parts leaves in one write.
+     */
+    default void onOriginReadComplete() {
+    }
 }
