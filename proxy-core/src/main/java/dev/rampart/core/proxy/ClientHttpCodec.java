@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.ArrayDeque;
@@ -62,6 +63,22 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
+        }
+
+        /**
+         * A later minor version of HTTP/1 ({@code HTTP/1.2} to {@code HTTP/1.9}) is served as HTTP/1.1, the
+         * highest this proxy speaks, as RFC 9110 §2.5 asks of a recipient (nginx does the same). Any other
+         * version but 1.0 and 1.1 is left as it came, and refused (see {@link RequestValidation}).
+         */
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) throws Exception {
+            HttpMessage head = super.createMessage(initialLine);
+            String version = initialLine[2];
+            if (version.length() == 8 && version.startsWith("HTTP/1.") && version.charAt(7) >= '2'
+                    && version.charAt(7) <= '9') {
+                head.setProtocolVersion(HttpVersion.HTTP_1_1);
+            }
+            return head;
         }
 
         @Override

@@ -107,6 +107,13 @@ class RequestSmugglingTest {
                         "GET http://x@evil/ HTTP/1.1\r\nHost: x\r\n\r\n"),
                 Arguments.of("an unknown HTTP version",
                         "GET /a HTTP/2.0\r\nHost: x\r\n\r\n"),
+                // RFC 9112 §2.3: one digit each side of the dot, and the name in upper case (nginx takes both).
+                Arguments.of("a two-digit minor version",
+                        "GET /a HTTP/1.10\r\nHost: x\r\n\r\n"),
+                Arguments.of("a minor version with a leading zero",
+                        "GET /a HTTP/1.01\r\nHost: x\r\n\r\n"),
+                Arguments.of("the protocol name in lower case",
+                        "GET /a http/1.1\r\nHost: x\r\n\r\n"),
                 Arguments.of("HTTP/1.1 without Host",
                         "GET /a HTTP/1.1\r\n\r\n"),
                 Arguments.of("a space in the request target",
