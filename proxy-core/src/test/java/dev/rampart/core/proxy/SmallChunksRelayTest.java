@@ -33,15 +33,15 @@ class SmallChunksRelayTest {
     @Test
     void manyOneByteChunksSentAtOnceReachTheClientInFewLargerChunks() throws Exception {
         int chunks = 20_000;
-        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.raw(CHUNKED_HEAD + oneByteChunks(chunks)
-                     + "0\r\n\r\n"));
+        String response = CHUNKED_HEAD + OneByteChunks.wire(chunks) + "0\r\n\r\n";
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.raw(response));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
              Socket client = connect(proxy)) {
             InputStream in = request(client);
             ChunkedBody body = ChunkedBody.read(in);
 
             assertTrue(body.complete, "ended with the last chunk");
-            assertEquals(expectedLetters(chunks), body.text(), "every byte arrived, in order");
+            assertEquals(OneByteChunks.letters(chunks), body.text(), "every byte arrived, in order");
             // Written as they came, the client would get 20,000 chunks; one per upstream read is a few dozen.
             assertTrue(body.chunks <= chunks / 10, "re-chunked per read: " + body.chunks + " chunks");
         }
@@ -57,8 +57,8 @@ class SmallChunksRelayTest {
              Socket client = connect(proxy)) {
             long start = System.nanoTime();
             InputStream in = request(client);
-            assertEquals("5", readLine(in));
-            assertEquals("first", readLine(in));
+            assertEquals("5", OneByteChunks.readLine(in));
+            assertEquals("first", OneByteChunks.readLine(in));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 1_500, "the first part arrived before the second was sent: " + millis + " ms");
 
@@ -72,14 +72,14 @@ class SmallChunksRelayTest {
     void partsReadJustBeforeTheUpstreamBreaksOffStillReachTheClient() throws Exception {
         int chunks = 2_000;
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.rawThenClose(CHUNKED_HEAD
-                     + oneByteChunks(chunks) + "zz\r\nnot a chunk size\r\n"));
+                     + OneByteChunks.wire(chunks) + "zz\r\nnot a chunk size\r\n"));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
              Socket client = connect(proxy)) {
             InputStream in = request(client);
             ChunkedBody body = ChunkedBody.read(in);
 
             assertEquals(chunks, body.text().length(), "as many bytes as came before the broken chunk");
-            assertEquals(expectedLetters(chunks), body.text(), "what came before the broken chunk, whole");
+            assertEquals(OneByteChunks.letters(chunks), body.text(), "what came before the broken chunk, whole");
             assertFalse(body.complete, "no last chunk: the client can tell the response was cut");
         }
     }
@@ -101,22 +101,6 @@ class SmallChunksRelayTest {
         return in;
     }
 
-    private static String oneByteChunks(int count) {
-        StringBuilder wire = new StringBuilder(count * 6);
-        for (int i = 0; i < count; i++) {
-            wire.append("1\r\n").append((char) ('a' + i % 26)).append("\r\n");
-        }
-        return wire.toString();
-    }
-
-    private static String expectedLetters(int count) {
-        StringBuilder letters = new StringBuilder(count);
-        for (int i = 0; i < count; i++) {
-            letters.append((char) ('a' + i % 26));
-        }
-        return letters.toString();
-    }
-
     /** A chunked body as the client received it: its bytes, how many chunks carried them, how it ended. */
     private static final class ChunkedBody {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -129,13 +113,13 @@ class SmallChunksRelayTest {
             while (true) {
                 String sizeLine;
                 try {
-                    sizeLine = readLine(in);
+                    sizeLine = OneByteChunks.readLine(in);
                 } catch (EOFException closed) {
                     return body;
                 }
                 int size = Integer.parseInt(sizeLine, 16);
                 if (size == 0) {
-                    assertEquals("", readLine(in), "no trailers, then the end");
+                    assertEquals("", OneByteChunks.readLine(in), "no trailers, then the end");
                     body.complete = true;
                     return body;
                 }
@@ -145,25 +129,12 @@ class SmallChunksRelayTest {
                     return body; // closed mid-chunk
                 }
                 body.chunks++;
-                assertEquals("", readLine(in), "CRLF after the chunk's data");
+                assertEquals("", OneByteChunks.readLine(in), "CRLF after the chunk's data");
             }
         }
 
         String text() {
             return bytes.toString(StandardCharsets.ISO_8859_1);
         }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new EOFException("closed mid-line after \"" + line + "\"");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 }

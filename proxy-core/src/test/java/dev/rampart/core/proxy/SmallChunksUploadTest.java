@@ -36,20 +36,13 @@ class SmallChunksUploadTest {
     @Test
     void manyOneByteChunksSentAtOnceReachTheUpstreamWholeAndInOrder() throws Exception {
         int chunks = 10_000;
-        StringBuilder body = new StringBuilder(chunks * 6);
-        StringBuilder letters = new StringBuilder(chunks);
-        for (int i = 0; i < chunks; i++) {
-            char letter = (char) ('a' + i % 26);
-            body.append("1\r\n").append(letter).append("\r\n");
-            letters.append(letter);
-        }
         try (StreamSeeingUpstream upstream = new StreamSeeingUpstream(null);
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + upstream.port() + "\"", ""));
              Socket client = connect(proxy)) {
-            send(client, CHUNKED_POST + body + "0\r\n\r\n");
+            send(client, CHUNKED_POST + OneByteChunks.wire(chunks) + "0\r\n\r\n");
 
             assertTrue(RawHttp.readHead(client.getInputStream()).startsWith("HTTP/1.1 200"));
-            assertEquals(letters.toString(), upstream.body.get(30, TimeUnit.SECONDS));
+            assertEquals(OneByteChunks.letters(chunks), upstream.body.get(30, TimeUnit.SECONDS));
         }
     }
 
@@ -115,14 +108,14 @@ class SmallChunksUploadTest {
                 assertTrue(head.toLowerCase().contains("transfer-encoding: chunked"), head);
                 headSeen.countDown();
                 ByteArrayOutputStream seen = new ByteArrayOutputStream();
-                for (int size = Integer.parseInt(line(in), 16); size > 0; size = Integer.parseInt(line(in), 16)) {
+                for (int size = chunkSize(in); size > 0; size = chunkSize(in)) {
                     seen.write(in.readNBytes(size));
-                    line(in); // the CRLF after the chunk's data
+                    OneByteChunks.readLine(in); // the CRLF after the chunk's data
                     if (onData != null) {
                         onData.accept(seen.toString(StandardCharsets.ISO_8859_1));
                     }
                 }
-                line(in); // the empty line that ends the (absent) trailers
+                OneByteChunks.readLine(in); // the empty line that ends the (absent) trailers
                 socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
                         .getBytes(StandardCharsets.ISO_8859_1));
                 body.complete(seen.toString(StandardCharsets.ISO_8859_1));
@@ -131,17 +124,8 @@ class SmallChunksUploadTest {
             }
         }
 
-        private static String line(InputStream in) throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new java.io.EOFException("closed mid-line");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
+        private static int chunkSize(InputStream in) throws IOException {
+            return Integer.parseInt(OneByteChunks.readLine(in), 16);
         }
 
         @Override
