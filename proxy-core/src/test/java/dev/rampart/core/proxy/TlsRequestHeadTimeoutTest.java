@@ -105,16 +105,9 @@ class TlsRequestHeadTimeoutTest {
     void aRequestWhoseRecordsArriveSlowlyButWithinTheTimeoutIsServedAndTheConnectionKept() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
              ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "2s", "30s"));
-             SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
-            tls.setSoTimeout(10_000);
-            tls.startHandshake();
-            TricklingSocket.trickle = true;
-            try {
-                assertEquals(200, exchange(tls));
-                assertEquals(200, exchange(tls));
-            } finally {
-                TricklingSocket.trickle = false;
-            }
+             SSLSocket tls = trickledTls(proxy, 400)) {
+            assertEquals(200, exchange(tls));
+            assertEquals(200, exchange(tls));
         }
     }
 
@@ -124,11 +117,7 @@ class TlsRequestHeadTimeoutTest {
         // the 300 ms timeout, though its bytes reach the decoder all at once. (The 408 must be read before the
         // second half fails to go out: a failed write closes the SSLSocket for reading too.)
         try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "300ms", "30s"));
-             SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
-            tls.setSoTimeout(10_000);
-            tls.startHandshake();
-            TricklingSocket.pauseMillis = 1_500;
-            TricklingSocket.trickle = true;
+             SSLSocket tls = trickledTls(proxy, 1_500)) {
             Thread writer = new Thread(() -> {
                 try {
                     tls.getOutputStream().write(REQUEST.getBytes(StandardCharsets.US_ASCII));
@@ -142,8 +131,6 @@ class TlsRequestHeadTimeoutTest {
                 assertTrue(head.startsWith("HTTP/1.1 408 "), head);
             } finally {
                 writer.join();
-                TricklingSocket.trickle = false;
-                TricklingSocket.pauseMillis = 400;
             }
         }
     }
@@ -153,18 +140,9 @@ class TlsRequestHeadTimeoutTest {
         // The first part of a head, in one record sent in two halves 900 ms apart; nothing follows. Its 1 s runs
         // from the record's first byte (408 at about 1 s), not from when the record was whole (about 1.9 s).
         try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "1s", "30s"));
-             SSLSocket tls = overTls(new TricklingSocket(proxy.port()), proxy.port())) {
-            tls.setSoTimeout(10_000);
-            tls.startHandshake();
-            TricklingSocket.pauseMillis = 900;
-            TricklingSocket.trickle = true;
+             SSLSocket tls = trickledTls(proxy, 900)) {
             long start = System.nanoTime();
-            try {
-                tls.getOutputStream().write("GET /r HTTP/1.1\r\nHost: test\r\n".getBytes(StandardCharsets.US_ASCII));
-            } finally {
-                TricklingSocket.trickle = false;
-                TricklingSocket.pauseMillis = 400;
-            }
+            tls.getOutputStream().write("GET /r HTTP/1.1\r\nHost: test\r\n".getBytes(StandardCharsets.US_ASCII));
             String head = RawHttp.readHead(tls.getInputStream());
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(head.startsWith("HTTP/1.1 408 "), head);
@@ -176,6 +154,24 @@ class TlsRequestHeadTimeoutTest {
         return ProxyHarness.simple(endpoint, "") + "rampart.server { request-header-timeout = " + headTimeout
                 + ", idle-timeout = " + idleTimeout + ", tls { cert-chain = \"" + listenerCert.certChain()
                 + "\", private-key = \"" + listenerCert.privateKey() + "\" } }\n";
+    }
+
+    /**
+     * A TLS connection to the proxy over a {@link TricklingSocket}: the handshake goes out whole, then every
+     * write is sent in two halves {@code pauseMillis} apart.
+     */
+    private static SSLSocket trickledTls(ProxyHarness proxy, long pauseMillis) throws IOException {
+        TricklingSocket plain = new TricklingSocket(proxy.port(), pauseMillis);
+        SSLSocket tls = overTls(plain, proxy.port());
+        try {
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+        } catch (IOException | RuntimeException failed) {
+            tls.close();
+            throw failed;
+        }
+        plain.trickle = true;
+        return tls;
     }
 
     private static SSLSocket overTls(Socket plain, int port) throws IOException {
@@ -196,12 +192,14 @@ class TlsRequestHeadTimeoutTest {
         return Integer.parseInt(head.substring(9, 12));
     }
 
-    /** A client socket that, while {@link #trickle} is on, sends each write in two halves {@link #pauseMillis} apart. */
+    /** A client socket that, once {@link #trickle} is on, sends each write in two halves {@link #pauseMillis} apart. */
     private static final class TricklingSocket extends Socket {
-        static volatile boolean trickle;
-        static volatile long pauseMillis = 400;
+        private final long pauseMillis;
+        /** Read by the thread that writes (one test writes from a thread of its own). */
+        volatile boolean trickle;
 
-        TricklingSocket(int port) throws IOException {
+        TricklingSocket(int port, long pauseMillis) throws IOException {
+            this.pauseMillis = pauseMillis;
             connect(new InetSocketAddress("127.0.0.1", port));
             setTcpNoDelay(true);
         }
