@@ -12,6 +12,12 @@ import io.netty.channel.ChannelHandlerContext;
  * handled, or the flow-control handler's read is satisfied and no other was asked for), or, for a read asked
  * for outside any delivery (when the upstream can take more body again), the return of that request, during
  * which the flow-control handler hands over what it already held.
+ *
+ * <p>A read asked for while a read made here is still under way is not made at once but by the loop that
+ * made that one, when it returns. The flow-control handler hands a held message over inside {@code read()},
+ * so asking for the next message from inside the delivery of the last would nest one call chain per held
+ * message: thousands of tiny chunks held while the upstream could take no more overflowed the event loop's
+ * stack, which failed the client's next write and shut its connection's sending side.
  */
 final class ClientReads {
 
@@ -20,6 +26,9 @@ final class ClientReads {
     private final Runnable deliveryEnded;
     private boolean pending;
     private boolean delivering;
+    /** Inside {@link #readWhilePending}: a read asked for now is made by its loop. */
+    private boolean reading;
+    private long deliveries;
 
     ClientReads(ChannelHandlerContext ctx, Runnable deliveryEnded) {
         this.ctx = ctx;
@@ -31,13 +40,16 @@ final class ClientReads {
      * with a read-complete that brought none; {@link #readComplete} asks again then.
      */
     void request() {
-        if (!pending) {
-            pending = true;
-            boolean fromOutside = !delivering;
-            ctx.read(); // may hand over a message the flow-control handler held, before it returns
-            if (fromOutside) {
-                deliveryEnded.run();
-            }
+        if (pending) {
+            return;
+        }
+        pending = true;
+        if (reading) {
+            return; // the loop that is reading asks for it when its read returns, one frame up, not nested
+        }
+        readWhilePending(); // may hand over messages the flow-control handler held, before it returns
+        if (!delivering) {
+            deliveryEnded.run(); // asked for from outside any delivery: what it handed over leaves now
         }
     }
 
@@ -45,6 +57,7 @@ final class ClientReads {
     void delivering() {
         pending = false;
         delivering = true;
+        deliveries++;
     }
 
     /** The message is handled. */
@@ -59,9 +72,31 @@ final class ClientReads {
 
     /** The connection's read is complete: what it delivered leaves, and a read still wanted is asked again. */
     void readComplete() {
+        if (reading) {
+            return; // the flow-control handler completes a read made by the loop, which goes on
+        }
         if (pending && ctx.channel().isActive()) {
-            ctx.read();
+            readWhilePending();
         }
         deliveryEnded.run();
+    }
+
+    /**
+     * Reads as long as each read hands over a held message at once and its handling asks for another; stops
+     * at a read that nothing held could satisfy, which stays asked for at the socket.
+     */
+    private void readWhilePending() {
+        reading = true;
+        try {
+            while (pending) {
+                long before = deliveries;
+                ctx.read();
+                if (deliveries == before) {
+                    return;
+                }
+            }
+        } finally {
+            reading = false;
+        }
     }
 }

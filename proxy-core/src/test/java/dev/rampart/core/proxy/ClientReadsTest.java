@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * When what the client's reads delivered is over, and so when the request-body writes they caused are
@@ -24,6 +25,9 @@ class ClientReadsTest {
         final List<String> events = new ArrayList<>();
         ClientReads reads;
         boolean wantsMore = true;
+        /** The call stack's depth at each delivery, when counted. */
+        final List<Long> depths = new ArrayList<>();
+        boolean countDepth;
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -35,6 +39,9 @@ class ClientReadsTest {
             reads.delivering();
             try {
                 events.add((String) msg);
+                if (countDepth) {
+                    depths.add(StackWalker.getInstance().walk(frames -> frames.count()));
+                }
                 if (wantsMore) {
                     reads.request();
                 }
@@ -95,6 +102,32 @@ class ClientReadsTest {
 
         // Each message asked for the next read from inside its delivery: only the read-complete ends each.
         assertEquals(List.of("chunk 1", "end", "chunk 2", "end"), reader.events);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void manyHeldMessagesAreHandedOverOneAfterAnotherWithoutNestingACallPerMessage() {
+        Reader reader = new Reader();
+        EmbeddedChannel channel = channelWith(reader);
+        reader.wantsMore = false;
+        int held = 2_000;
+        for (int i = 0; i <= held; i++) {
+            channel.writeInbound("chunk " + i); // one delivered, the rest held: the upstream can take no more
+        }
+        reader.events.clear();
+
+        reader.wantsMore = true;
+        reader.countDepth = true;
+        reader.reads.request(); // writable again: each held chunk asks for the next from inside its delivery
+
+        assertEquals(held + 1, reader.events.size(), "every held chunk and the one end");
+        assertEquals("chunk 1", reader.events.get(0));
+        assertEquals("chunk " + held, reader.events.get(held - 1));
+        assertEquals("end", reader.events.get(held));
+        long first = reader.depths.get(0);
+        long deepest = reader.depths.stream().mapToLong(Long::longValue).max().orElseThrow();
+        // Nested, each delivery would sit a few frames deeper than the last: thousands of frames in all.
+        assertTrue(deepest - first < 40, "the stack grew from " + first + " to " + deepest + " frames");
         channel.finishAndReleaseAll();
     }
 }
