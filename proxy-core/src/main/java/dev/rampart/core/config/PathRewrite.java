@@ -6,6 +6,23 @@ public sealed interface PathRewrite {
     /** Applies the rewrite to a path that starts with {@code /}; the query string is left to the caller. */
     String apply(String path);
 
+    /**
+     * The leading part of {@code path} that the rewrite removes and puts nothing in place of, without a
+     * trailing slash: what an application behind the proxy must put before its own paths to make the
+     * client's ({@code X-Forwarded-Prefix}). Null when the rewrite does not apply to {@code path}, replaces
+     * the prefix with another, or removes nothing but a slash.
+     */
+    String removedPrefix(String path);
+
+    /** {@code prefix} without its trailing slash when {@code path} starts with it and it is more than {@code /}. */
+    private static String removed(String prefix, String path) {
+        if (!path.startsWith(prefix)) {
+            return null;
+        }
+        String removed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        return removed.isEmpty() ? null : removed;
+    }
+
     /** {@code rewrite { strip-prefix = "/api" }}: {@code /api/x} becomes {@code /x}. */
     record StripPrefix(String prefix) implements PathRewrite {
         @Override
@@ -15,6 +32,11 @@ public sealed interface PathRewrite {
             }
             String rest = path.substring(prefix.length());
             return rest.isEmpty() ? "/" : rest.charAt(0) == '/' ? rest : "/" + rest;
+        }
+
+        @Override
+        public String removedPrefix(String path) {
+            return PathRewrite.removed(prefix, path);
         }
     }
 
@@ -27,6 +49,11 @@ public sealed interface PathRewrite {
             }
             String rewritten = to + path.substring(from.length());
             return rewritten.isEmpty() ? "/" : rewritten.charAt(0) == '/' ? rewritten : "/" + rewritten;
+        }
+
+        @Override
+        public String removedPrefix(String path) {
+            return to.isEmpty() ? PathRewrite.removed(from, path) : null; // to empty: a strip-prefix
         }
     }
 }

@@ -34,6 +34,7 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
     static final AsciiString X_RAMPART_ATTEMPT = AsciiString.cached("x-rampart-attempt");
     /** The fields this class sets on every request to the upstream, replacing what the client sent. */
     static final List<AsciiString> SET_BY_THE_PROXY = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
@@ -46,7 +47,7 @@ final class ForwardedHeaders {
      * takes no client's word for them, as for {@code Forwarded}.
      */
     static final List<AsciiString> CLIENT_CLAIMS = List.of(FORWARDED, AsciiString.cached("x-forwarded-port"),
-            AsciiString.cached("x-forwarded-prefix"), AsciiString.cached("x-forwarded-ssl"),
+            X_FORWARDED_PREFIX, AsciiString.cached("x-forwarded-ssl"),
             AsciiString.cached("x-forwarded-scheme"), AsciiString.cached("x-original-url"),
             AsciiString.cached("x-rewrite-url"));
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");

@@ -13,17 +13,25 @@ final class UpstreamTarget {
     private final String received;
     private final String routed;
     private final String rewritten;
+    private final String removedPrefix;
 
-    private UpstreamTarget(String received, String routed, String rewritten) {
+    private UpstreamTarget(String received, String routed, String rewritten, String removedPrefix) {
         this.received = received;
         this.routed = routed;
         this.rewritten = rewritten;
+        this.removedPrefix = removedPrefix;
     }
 
     /** {@code uri} (origin-form, normalised) as {@code route} sends it on. */
     static UpstreamTarget of(String uri, Route route) {
         String routed = RequestTarget.routingForm(uri);
-        return new UpstreamTarget(uri, routed, route.rewritePath(routed)); // routed itself when not rewritten
+        String rewritten = route.rewritePath(routed); // routed itself when not rewritten
+        return new UpstreamTarget(uri, routed, rewritten, rewritten == routed ? null : route.removedPrefix(routed));
+    }
+
+    /** The path prefix the rewrite removed, for {@code X-Forwarded-Prefix}; null when it removed none. */
+    String removedPrefix() {
+        return removedPrefix;
     }
 
     /** The target as routing saw it (see {@link RequestTarget#routingForm}). */

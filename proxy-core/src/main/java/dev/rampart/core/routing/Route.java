@@ -92,6 +92,18 @@ public final class Route {
         return rewritten.equals(path) ? pathAndQuery : rewritten.concat(pathAndQuery.substring(q));
     }
 
+    /**
+     * The prefix the route's rewrite removes from the path of {@code pathAndQuery} and puts nothing in place
+     * of (see {@link PathRewrite#removedPrefix}); null when it removes none.
+     */
+    public String removedPrefix(String pathAndQuery) {
+        if (rewrite == null) {
+            return null;
+        }
+        int q = pathAndQuery.indexOf('?');
+        return rewrite.removedPrefix(q < 0 ? pathAndQuery : pathAndQuery.substring(0, q));
+    }
+
     @Override
     public String toString() {
         return "Route[" + name() + "]";
