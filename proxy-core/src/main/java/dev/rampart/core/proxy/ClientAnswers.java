@@ -269,7 +269,7 @@ final class ClientAnswers {
      * 408 or the close.
      */
     private static long startOfHead(long headStartNanos, long now) {
-        return headStartNanos == ClientRequestHandler.NO_HEAD_BYTES ? now : headStartNanos;
+        return headStartNanos == HeadArrival.NONE ? now : headStartNanos;
     }
 
     private static long epochMillisAt(long startNanos, long now) {

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.ServerConfig;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -30,6 +31,16 @@ final class ClientConnectionTimers {
     /** The connection waits for a request. */
     void armIdle(long timeoutNanos) {
         idleTimer.arm(timeoutNanos);
+    }
+
+    /**
+     * A new connection waits for the first byte of its first request no longer than {@code
+     * request-header-timeout}, shorter than {@code idle-timeout} by default: one that never sends a byte holds
+     * a connection as a slowloris does (nginx's {@code client_header_timeout} and HAProxy's {@code timeout
+     * http-request} count from the accept too). It is closed silently when that passes, as an idle one is.
+     */
+    void armFirstRequestWait(ServerConfig server) {
+        idleTimer.arm(Math.min(server.idleTimeout().toNanos(), server.requestHeaderTimeout().toNanos()));
     }
 
     /**

@@ -21,9 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
-    /** No byte of the awaited head has come yet. */
-    static final long NO_HEAD_BYTES = Long.MIN_VALUE;
-
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
 
     private final ProxyRuntime runtime;
@@ -36,10 +33,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
-    /** When the first bytes of the awaited head came (ticker time), or {@link #NO_HEAD_BYTES}: its 408's start. */
-    private long headStartNanos = NO_HEAD_BYTES;
-    /** When an unfinished TLS record that may hold the awaited head began (ticker time), or {@link #NO_HEAD_BYTES}. */
-    private long recordStartNanos = NO_HEAD_BYTES;
+    private final HeadArrival arrival = new HeadArrival();
     private ClientReads reads;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
@@ -82,7 +76,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         answers = new ClientAnswers(this, runtime, ctx);
         served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ctx.channel().remoteAddress()));
         runtime.observer().onClientConnection(1);
-        armIdleTimer();
+        timers.armFirstRequestWait(runtime.current().config().server());
         reads.request();
         ctx.fireChannelActive();
     }
@@ -125,12 +119,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
     void onBytesReceived() {
-        if (awaitingHead && headStartNanos == NO_HEAD_BYTES) {
+        if (awaitingHead && arrival.noHeadBytes()) {
             long now = runtime.current().ticker().read();
-            // A head whose TLS record came in parts began with the record: its timer runs from then.
-            headStartNanos = recordStartNanos != NO_HEAD_BYTES ? recordStartNanos : now;
+            long began = arrival.headBegan(now); // with its TLS record, when that came in parts: its timer runs from then
             long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
-            timers.armHead(timeout - (now - headStartNanos));
+            timers.armHead(timeout - (now - began));
         }
     }
 
@@ -141,16 +134,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Part of a TLS record came, which may hold the awaited head: its timer starts now (see {@link TlsRecordProgress}). */
     void onUnfinishedTlsRecord() {
-        if (awaitingHead && headStartNanos == NO_HEAD_BYTES && recordStartNanos == NO_HEAD_BYTES && timers != null) {
-            recordStartNanos = runtime.current().ticker().read();
+        if (awaitingHead && arrival.nothing() && timers != null) {
+            arrival.recordBegan(runtime.current().ticker().read());
             timers.armHeadBesideIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
         }
     }
 
     /** The client's TLS records are complete; if they held no head bytes, the connection is idle as before. */
     void onTlsRecordsFinished() {
-        if (headStartNanos == NO_HEAD_BYTES && recordStartNanos != NO_HEAD_BYTES && timers != null) {
-            recordStartNanos = NO_HEAD_BYTES;
+        if (arrival.recordPending() && timers != null) {
+            arrival.recordsFinished();
             timers.disarmHead();
         }
     }
@@ -188,7 +181,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-                    answers.unfinishedHead(head, served.clientIp(), awaitingHead, headStartNanos); // closed mid-head
+                    answers.unfinishedHead(head, served.clientIp(), awaitingHead, arrival.headStart()); // closed mid-head
                     return;
                 }
             }
@@ -233,8 +226,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequestHead(HttpRequest head) {
         awaitingHead = false;
-        headStartNanos = NO_HEAD_BYTES;
-        recordStartNanos = NO_HEAD_BYTES;
+        arrival.reset();
         timers.headArrived();
         RequestAdmission admission = served.begin(head);
         if (admission.refusal() != null) {
@@ -360,11 +352,17 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers.armIdle(runtime.current().config().server().idleTimeout().toNanos());
     }
 
-    /** Nothing moved for {@code idle-timeout}: the response in progress stalled, or the connection is idle. */
+    /**
+     * Nothing moved for {@code idle-timeout}: the response in progress stalled, or the connection is idle. A
+     * TLS record begun and unfinished may hold a head: its head timer answers it, or, if it held none, the
+     * idle wait ends again (a new connection's first-request wait is as short as that timer).
+     */
     private void onIdleTimeout() {
         Exchange active = exchange;
         if (active != null) {
             active.guarded(active::onResponseStalled).run();
+        } else if (awaitingHead && arrival.recordPending()) {
+            timers.armIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
         } else {
             closeIfIdle();
         }
@@ -372,7 +370,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */
     void closeIfIdle() {
-        if (awaitingHead && headStartNanos == NO_HEAD_BYTES && ctx != null) {
+        if (awaitingHead && arrival.noHeadBytes() && ctx != null) {
             ctx.close();
         }
     }
@@ -386,7 +384,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (awaitingHead) {
             awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
             answers.requestHeadTimedOut(served.clientIp(),
-                    headStartNanos != NO_HEAD_BYTES ? headStartNanos : recordStartNanos);
+                    arrival.start());
         }
     }
 

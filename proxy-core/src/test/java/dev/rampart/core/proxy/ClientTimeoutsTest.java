@@ -57,6 +57,28 @@ class ClientTimeoutsTest {
     }
 
     @Test
+    void aNewConnectionThatSendsNothingIsClosedSilentlyAfterTheHeadTimeoutNotTheIdleOne() {
+        start("request-header-timeout = 400ms, idle-timeout = 30s");
+        try (RawHttp raw = proxy.raw()) {
+            long from = System.nanoTime();
+            assertTrue(raw.closedByPeer(), "closed without a byte, well before the 30 s idle timeout");
+            long waited = System.nanoTime() - from;
+            assertTrue(waited >= 350 * MS, "closed after " + waited / MS + " ms, before the head timeout");
+        }
+    }
+
+    @Test
+    void aNewConnectionsFirstRequestIsServedWithinTheHeadTimeout() throws InterruptedException {
+        start("request-header-timeout = 600ms, idle-timeout = 30s");
+        try (RawHttp raw = proxy.raw()) {
+            Thread.sleep(200); // a client that connects ahead of its first request, as browsers do
+            assertEquals(200, raw.send(get("/first")).read().status());
+            Thread.sleep(800); // kept alive now: the idle timeout applies, not the head timeout
+            assertEquals(200, raw.send(get("/second")).read().status());
+        }
+    }
+
+    @Test
     void aConnectionWithRequestsMoreOftenThanTheIdleTimeoutStaysOpen() throws InterruptedException {
         start("idle-timeout = 400ms");
         try (RawHttp raw = proxy.raw()) {

@@ -150,6 +150,25 @@ class TlsRequestHeadTimeoutTest {
         }
     }
 
+    @Test
+    void aNewConnectionThatSendsNothingAfterItsHandshakeIsClosedAtTheHeadTimeoutWithoutAnAnswer() throws Exception {
+        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "500ms", "30s"));
+             SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            long start = System.nanoTime();
+            int read;
+            try {
+                read = tls.getInputStream().read();
+            } catch (IOException reset) {
+                read = -1;
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertEquals(-1, read, "closed without an answer: no request was begun");
+            assertTrue(millis < 5_000, "closed after " + millis + " ms: by the head timeout, not the 30 s idle one");
+        }
+    }
+
     private static String config(String endpoint, String headTimeout, String idleTimeout) {
         return ProxyHarness.simple(endpoint, "") + "rampart.server { request-header-timeout = " + headTimeout
                 + ", idle-timeout = " + idleTimeout + ", tls { cert-chain = \"" + listenerCert.certChain()
