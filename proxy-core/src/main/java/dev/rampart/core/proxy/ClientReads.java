@@ -25,7 +25,8 @@ final class ClientReads {
     /** Flushes the request body written during the delivery that ended. */
     private final Runnable deliveryEnded;
     private boolean pending;
-    private boolean delivering;
+    /** How many deliveries are being handled: more than one when the loop hands held messages over inside one. */
+    private int delivering;
     /** Inside {@link #readWhilePending}: a read asked for now is made by its loop. */
     private boolean reading;
     private long deliveries;
@@ -47,8 +48,9 @@ final class ClientReads {
         if (reading) {
             return; // the loop that is reading asks for it when its read returns, one frame up, not nested
         }
+        boolean fromOutside = delivering == 0;
         readWhilePending(); // may hand over messages the flow-control handler held, before it returns
-        if (!delivering) {
+        if (fromOutside) {
             deliveryEnded.run(); // asked for from outside any delivery: what it handed over leaves now
         }
     }
@@ -56,18 +58,18 @@ final class ClientReads {
     /** A message arrives: the read asked for is satisfied. Paired with {@link #delivered}. */
     void delivering() {
         pending = false;
-        delivering = true;
+        delivering++;
         deliveries++;
     }
 
     /** The message is handled. */
     void delivered() {
-        delivering = false;
+        delivering--;
     }
 
     /** Whether a message is being handled: body writes it makes are flushed when its read is complete. */
     boolean inDelivery() {
-        return delivering;
+        return delivering > 0;
     }
 
     /** The connection's read is complete: what it delivered leaves, and a read still wanted is asked again. */
