@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * The three timers of one client connection: idle (a kept-alive connection waiting for its next request),
  * request head (from a request's first byte to its complete head) and request body (between two reads of
  * the body). At most one of idle and head runs at a time, except while an unfinished TLS record may hold a
- * head: then both run, and whichever comes first ends the wait. Kept apart from {@link ClientRequestHandler} so
+ * head: then both run; the head timer ends the wait, and an idle one that ends first waits once more, for a
+ * record that held no head. Kept apart from {@link ClientRequestHandler} so
  * that the handler reads requests while this holds the timers; what a timer does when it fires is the
  * handler's to say. Idle and head are re-armed for every request on a kept-alive connection, so they are
  * {@link LazyDeadline}s: one pending task per connection instead of a schedule and a cancel per request.
