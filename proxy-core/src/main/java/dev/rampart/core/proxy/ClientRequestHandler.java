@@ -33,6 +33,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private WebSocketTunnel tunnel;
     private boolean awaitingHead = true;
+    /** When the awaited head (or a TLS record that may hold it) began to arrive. */
     private final HeadArrival arrival = new HeadArrival();
     private ClientReads reads;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
@@ -121,7 +122,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void onBytesReceived() {
         if (awaitingHead && arrival.noHeadBytes()) {
             long now = runtime.current().ticker().read();
-            long began = arrival.headBegan(now); // with its TLS record, when that came in parts: its timer runs from then
+            long began = arrival.headBegan(now); // its TLS record's start, when that came in parts: timed from then
             long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
             timers.armHead(timeout - (now - began));
         }
@@ -181,7 +182,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-                    answers.unfinishedHead(head, served.clientIp(), awaitingHead, arrival.headStart()); // closed mid-head
+                    // closed mid-head
+                    answers.unfinishedHead(head, served.clientIp(), awaitingHead, arrival.headStart());
                     return;
                 }
             }
@@ -383,8 +385,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onHeadTimeout() {
         if (awaitingHead) {
             awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(served.clientIp(),
-                    arrival.start());
+            answers.requestHeadTimedOut(served.clientIp(), arrival.start());
         }
     }
 
