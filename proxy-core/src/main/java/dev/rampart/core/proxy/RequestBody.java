@@ -12,13 +12,22 @@ import java.util.List;
 
 /**
  * A request body as it arrives from the client, with the replay buffer: while the body fits in
- * {@code replay-buffer} every chunk is kept (one retained reference each) so a retry can write it again
- * byte for byte. Beyond the limit the kept chunks are released and the body is no longer replayable.
+ * {@code replay-buffer} every chunk is kept so a retry can write it again byte for byte: a large chunk as one
+ * retained reference, a small one copied onto the end of the copy before it (see {@link #COPIED_BELOW}). Beyond the limit the kept chunks are released and the body is no longer replayable.
  * What is kept is reserved in the process-wide {@link ReplayMemory} first; a body that finds no room there
  * stops being replayable the same way. Owned by one exchange on one event loop; {@link #release()} runs
  * exactly once, when the exchange ends.
  */
 final class RequestBody {
+
+    /**
+     * Chunks smaller than this are kept as copies, several to a buffer, not as a reference each: a reference
+     * costs about 130 bytes of heap, so a megabyte of one-byte chunks, kept one reference each, held about
+     * 130 MB of heap for one request while the replay memory counted a megabyte.
+     */
+    static final int COPIED_BELOW = 4096;
+    /** The size of a buffer small chunks are copied into, or less when the replay buffer has less room left. */
+    private static final int COPY_CAPACITY = 16 * 1024;
 
     private final long replayLimit;
     private final ReplayMemory memory;
@@ -27,6 +36,8 @@ final class RequestBody {
     private long reserved;
     /** Created with the first kept chunk: most requests have no body and never need it. */
     private List<ByteBuf> kept;
+    /** The last kept buffer when it is a copy with room for more small chunks; else null. */
+    private ByteBuf copyTail;
     private long received;
     private boolean complete;
     private boolean replayable;
@@ -56,10 +67,7 @@ final class RequestBody {
         if (replayable) {
             if (received <= replayLimit && reserve(received)) {
                 if (n > 0) {
-                    if (kept == null) {
-                        kept = new ArrayList<>(4);
-                    }
-                    kept.add(content.retainedDuplicate());
+                    keep(content, n);
                 }
             } else {
                 replayable = false;
@@ -70,6 +78,25 @@ final class RequestBody {
             complete = true;
             trailers = lastTrailers;
         }
+    }
+
+    private void keep(ByteBuf content, int n) {
+        if (kept == null) {
+            kept = new ArrayList<>(4);
+        }
+        if (n >= COPIED_BELOW) {
+            kept.add(content.retainedDuplicate());
+            copyTail = null; // kept in order: what comes next goes after this chunk
+            return;
+        }
+        if (copyTail == null || copyTail.writableBytes() < n) {
+            int capacity = (int) Math.min(COPY_CAPACITY, replayLimit - (received - n));
+            copyTail = content.alloc().directBuffer(capacity, capacity);
+            kept.add(copyTail);
+        }
+        // A replay's duplicate of this buffer ends at the writer index it had: what is added after it is
+        // not part of that replay, which the attempt gets as it arrives instead.
+        copyTail.writeBytes(content, content.readerIndex(), n);
     }
 
     /**
@@ -195,5 +222,6 @@ final class RequestBody {
             b.release();
         }
         kept.clear();
+        copyTail = null;
     }
 }

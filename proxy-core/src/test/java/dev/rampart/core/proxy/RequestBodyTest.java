@@ -11,8 +11,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -154,5 +157,46 @@ class RequestBodyTest {
         first.release();
         second.release();
         assertEquals(0, memory.held());
+    }
+
+    @Test
+    void smallChunksAreKeptAsCopiesSeveralToABufferAndReplayedByteForByte() {
+        RequestBody body = unbounded(1 << 20);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        for (int i = 0; i < 50_000; i++) {
+            append(body, new byte[] {(byte) i}, sent); // one-byte chunks, as a client may send
+        }
+        byte[] large = new byte[RequestBody.COPIED_BELOW];
+        Arrays.fill(large, (byte) 7);
+        ByteBuf largeChunk = Unpooled.wrappedBuffer(large);
+        body.append(largeChunk, false, null);
+        sent.writeBytes(large);
+        for (int i = 0; i < 10; i++) {
+            append(body, new byte[] {(byte) (100 + i), 1, 2}, sent);
+        }
+
+        assertEquals(2, largeChunk.refCnt(), "a large chunk is kept as a reference, not copied");
+        List<ByteBuf> replay = body.replay();
+        // Kept a reference each, 50,011 buffers (about 130 bytes of heap each, whatever their size).
+        assertTrue(replay.size() <= 6, replay.size() + " buffers kept");
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        for (ByteBuf b : replay) {
+            byte[] part = new byte[b.readableBytes()];
+            b.readBytes(part);
+            replayed.writeBytes(part);
+            b.release();
+        }
+        assertArrayEquals(sent.toByteArray(), replayed.toByteArray(), "in order, byte for byte");
+        largeChunk.release();
+        body.release();
+        assertEquals(0, largeChunk.refCnt());
+    }
+
+    /** Appends {@code bytes} as one chunk, releasing the caller's reference as the exchange does, and records them. */
+    private static void append(RequestBody body, byte[] bytes, ByteArrayOutputStream sent) {
+        ByteBuf chunk = Unpooled.copiedBuffer(bytes);
+        body.append(chunk, false, null);
+        chunk.release();
+        sent.writeBytes(bytes);
     }
 }
