@@ -5,7 +5,6 @@ import dev.rampart.core.errors.Reason;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -47,7 +46,7 @@ final class ClientResponseWriter {
     private boolean responseStarted;
     private boolean closeClientAfterResponse;
     /** The body parts of the upstream read being handled, written once it is (see {@link #relayContent}). */
-    private ByteBuf held;
+    private final HeldParts held;
     /** The headers of the upstream response being relayed: its Connection names hold for its trailers too. */
     private HttpHeaders relayedHead;
 
@@ -60,6 +59,7 @@ final class ClientResponseWriter {
         this.outcome = outcome;
         this.route = route;
         this.upstream = upstream;
+        this.held = new HeldParts(ctx.alloc());
     }
 
     /** Whether anything of the response was written (or is being written) to the client. */
@@ -135,19 +135,11 @@ final class ClientResponseWriter {
      * (a stream of events or JSON lines, a server that flushes every few bytes) then costs one chunk and one
      * write per read, not one per chunk: a million one-byte chunks took 6.8–8.5 s written one by one,
      * 0.9–1.2 s flushed per read and 0.32–0.39 s as one chunk per read (nginx: 0.13–0.15 s; it too re-chunks
-     * what it read). The parts are kept as they are, side by side in a composite buffer: copying them into one
-     * buffer measured no faster.
+     * what it read). Copying all the parts into one buffer measured no faster than keeping them side by side
+     * in a composite buffer, which large parts still are; small ones are copied together (see {@link HeldParts}).
      */
     void relayContent(HttpContent content) {
-        ByteBuf part = content.content();
-        if (held == null) {
-            held = part;
-        } else {
-            if (!(held instanceof CompositeByteBuf)) {
-                held = ctx.alloc().compositeDirectBuffer(Integer.MAX_VALUE).addComponent(true, held);
-            }
-            ((CompositeByteBuf) held).addComponent(true, part);
-        }
+        held.add(content.content());
     }
 
     /**
@@ -157,7 +149,7 @@ final class ClientResponseWriter {
      * chunk (1 MiB GETs: ×0.95).
      */
     void flushRelayed() {
-        if (held != null) {
+        if (!held.isEmpty()) {
             writeHeld();
             ctx.flush();
         }
@@ -165,9 +157,8 @@ final class ClientResponseWriter {
 
     /** Writes the body parts held for the end of their read, without flushing them. */
     void writeHeld() {
-        ByteBuf parts = held;
+        ByteBuf parts = held.take();
         if (parts != null) {
-            held = null;
             outcome.addBytesOut(parts.readableBytes());
             ctx.write(new DefaultHttpContent(parts), ctx.voidPromise());
         }
@@ -175,11 +166,7 @@ final class ClientResponseWriter {
 
     /** Releases body parts still held when the exchange ends without writing them (the client went away). */
     void releaseHeld() {
-        ByteBuf parts = held;
-        if (parts != null) {
-            held = null;
-            parts.release();
-        }
+        held.release();
     }
 
     /** The end of the relayed response; the returned future completes once the client has it. */
