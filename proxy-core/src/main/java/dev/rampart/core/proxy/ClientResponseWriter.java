@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.bytes.HeldParts;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.routing.Route;

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.bytes.HeldParts;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,9 +26,9 @@ final class RequestBody {
      * costs about 130 bytes of heap, so a megabyte of one-byte chunks, kept one reference each, held about
      * 130 MB of heap for one request while the replay memory counted a megabyte.
      */
-    static final int COPIED_BELOW = 4096;
+    static final int COPIED_BELOW = HeldParts.COPIED_BELOW;
     /** The size of a buffer small chunks are copied into, or less when the replay buffer has less room left. */
-    private static final int COPY_CAPACITY = 16 * 1024;
+    private static final int COPY_CAPACITY = HeldParts.COPY_CAPACITY;
 
     private final long replayLimit;
     private final ReplayMemory memory;

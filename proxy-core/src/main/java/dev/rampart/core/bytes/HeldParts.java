@@ -1,21 +1,22 @@
-package dev.rampart.core.proxy;
+package dev.rampart.core.bytes;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 
 /**
- * The body parts one upstream read brought, held to leave as one buffer when the read is handled. The first
+ * The body parts one read brought, held to leave as one buffer when the read is handled. The first
  * part and every large one are kept as they are, side by side in a composite buffer (no copy); a small part
  * after the first is copied onto the end of a 16 KiB buffer, so that the number of buffers held follows the
  * bytes, not the parts. Kept as references, a read of 64 KiB of one-byte chunks held some 10,000 buffers
  * (about 130 bytes of heap each), and a client slow to take them several such reads, queued.
  */
-final class HeldParts {
+public final class HeldParts {
 
-    /** Parts smaller than this, after the first, are copied (see {@link RequestBody#COPIED_BELOW}). */
-    static final int COPIED_BELOW = RequestBody.COPIED_BELOW;
-    private static final int COPY_CAPACITY = 16 * 1024;
+    /** Parts smaller than this, after the first, are copied: a buffer reference costs about 130 bytes of heap. */
+    public static final int COPIED_BELOW = 4096;
+    /** The size of a buffer small parts are copied into. */
+    public static final int COPY_CAPACITY = 16 * 1024;
 
     private final ByteBufAllocator alloc;
     /** The parts held, in order, before {@link #tail}; a composite buffer once there are several. */
@@ -23,12 +24,12 @@ final class HeldParts {
     /** Small parts copied together, after those in {@link #held}; null when none is being filled. */
     private ByteBuf tail;
 
-    HeldParts(ByteBufAllocator alloc) {
+    public HeldParts(ByteBufAllocator alloc) {
         this.alloc = alloc;
     }
 
     /** Holds {@code part}, which this then owns. */
-    void add(ByteBuf part) {
+    public void add(ByteBuf part) {
         int n = part.readableBytes();
         if (n < COPIED_BELOW && (held != null || tail != null)) {
             if (tail == null || tail.writableBytes() < n) {
@@ -44,18 +45,18 @@ final class HeldParts {
         append(part);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return held == null && tail == null;
     }
 
     /** How many buffers hold the parts. */
-    int buffers() {
+    public int buffers() {
         int inHeld = held == null ? 0 : held instanceof CompositeByteBuf c ? c.numComponents() : 1;
         return inHeld + (tail == null ? 0 : 1);
     }
 
     /** Everything held, in order, as one buffer the caller now owns; null when nothing is held. */
-    ByteBuf take() {
+    public ByteBuf take() {
         append(tail);
         tail = null;
         ByteBuf all = held;
@@ -64,7 +65,7 @@ final class HeldParts {
     }
 
     /** Releases whatever is held. */
-    void release() {
+    public void release() {
         ByteBuf all = take();
         if (all != null) {
             all.release();

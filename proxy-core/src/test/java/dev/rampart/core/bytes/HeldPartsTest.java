@@ -1,4 +1,4 @@
-package dev.rampart.core.proxy;
+package dev.rampart.core.bytes;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

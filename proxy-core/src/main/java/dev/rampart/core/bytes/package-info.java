@@ -1,0 +1,6 @@
+/**
+ * Buffer handling shared by both sides of the proxy: {@code HeldParts}, which gathers the body parts of one
+ * read into one buffer to write, copying small parts together so that memory follows the bytes, not the
+ * number of parts a peer chose to send them in.
+ */
+package dev.rampart.core.bytes;
