@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * A request body as it arrives from the client, with the replay buffer: while the body fits in
  * {@code replay-buffer} every chunk is kept so a retry can write it again byte for byte: a large chunk as one
- * retained reference, a small one copied onto the end of the copy before it (see {@link #COPIED_BELOW}). Beyond the limit the kept chunks are released and the body is no longer replayable.
+ * retained reference, a small one copied onto the end of the copy before it (see {@link #COPIED_BELOW}).
+ * Beyond the limit the kept chunks are released and the body is no longer replayable.
  * What is kept is reserved in the process-wide {@link ReplayMemory} first; a body that finds no room there
  * stops being replayable the same way. Owned by one exchange on one event loop; {@link #release()} runs
  * exactly once, when the exchange ends.
