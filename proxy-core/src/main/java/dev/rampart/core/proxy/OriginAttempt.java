@@ -148,7 +148,11 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        conn.write(content, last || !flushWithTheRead);
+        if (last || !flushWithTheRead) {
+            conn.writeAndFlush(content);
+        } else {
+            conn.holdBody(content);
+        }
         if (last) {
             requestWritten(loop.nowNanos());
         }

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -31,8 +30,6 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private long connectNanos;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;
-    /** Whether messages were written and wait for {@link #flushHeld}. */
-    private boolean writesHeld;
     /** Request-body parts held for {@link #flushHeld}, to leave as one chunk; created with the first. */
     private HeldParts heldBody;
 
@@ -80,37 +77,32 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     public void bind(OriginListener newListener) {
         this.listener = newListener;
         requests++;
-        writesHeld = false;
     }
 
     /**
-     * Writes {@code msg}, which the connection then owns, and flushes it now or, with {@code flushNow} false,
-     * holds it for {@link #flushHeld} together with whatever else is written until then (the request-body
-     * chunks of one read from the client). Held body chunks leave as one chunk, re-chunked as a response's
-     * parts are: an upload of many small chunks then costs the upstream one chunk to parse per read from the
-     * client, not one per chunk the client sent: a million one-byte chunks reached a Python upstream as 112
-     * chunks, in 0.5 s, where they took 3.4 s through the proxy before (and 3.0 s sent to it directly).
+     * Holds a request-body chunk that is not the last, which the connection then owns, for {@link #flushHeld}:
+     * the chunks held until then (those of one read from the client) leave as one chunk, re-chunked as a
+     * response's parts are. An upload of many small chunks then costs the upstream one chunk to parse per read
+     * from the client, not one per chunk the client sent: a million one-byte chunks reached a Python upstream
+     * as 112 chunks, in 0.5 s, where they took 3.4 s through the proxy before (and 3.0 s sent to it directly).
      */
-    public void write(Object msg, boolean flushNow) {
-        if (!flushNow && msg instanceof HttpContent part && !(msg instanceof LastHttpContent)) {
-            if (heldBody == null) {
-                heldBody = new HeldParts(channel.alloc());
-            }
-            heldBody.add(part.content());
-            return;
+    public void holdBody(HttpContent chunk) {
+        if (heldBody == null) {
+            heldBody = new HeldParts(channel.alloc());
         }
-        writeHeldBody();
-        channel.write(msg, channel.voidPromise());
-        writesHeld = !flushNow;
-        if (flushNow) {
-            channel.flush();
-        }
+        heldBody.add(chunk.content());
     }
 
-    /** Flushes what {@link #write} held, if anything. */
+    /** Writes {@code msg}, which the connection then owns, after the body chunks held, and flushes both. */
+    public void writeAndFlush(Object msg) {
+        writeHeldBody();
+        channel.write(msg, channel.voidPromise());
+        channel.flush();
+    }
+
+    /** Writes and flushes the body chunks {@link #holdBody} held, if any. */
     public void flushHeld() {
-        if (writeHeldBody() || writesHeld) {
-            writesHeld = false;
+        if (writeHeldBody()) {
             channel.flush();
         }
     }
