@@ -33,12 +33,8 @@ final class ExchangeFactory {
         String preservedHost = ForwardedHeaders.preservedHost(head, rc.preserveHost());
         String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).hostHeader();
         HttpRequest template = ForwardedHeaders.originRequest(head, target.forUpstream(), host,
-                snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength);
-        if (target.removedPrefix() != null) {
-            // Where the application's paths sit in the client's: Spring and other frameworks put it before
-            // the links they build, as Spring Cloud Gateway sets it for a stripped prefix.
-            template.headers().set(ForwardedHeaders.X_FORWARDED_PREFIX, target.removedPrefix());
-        }
+                snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength,
+                target.removedPrefix());
         boolean upgrade = WebSocketUpgrade.requested(head);
         if (upgrade) {
             WebSocketUpgrade.forward(template);

@@ -66,9 +66,11 @@ final class ForwardedHeaders {
      * {@link #forAttempt} of it.
      *
      * @param contentLength the body length, or -1 for a chunked body; 0 for no body
+     * @param removedPrefix the path prefix the route's rewrite removed, or null (see {@link UpstreamTarget})
      */
     static HttpRequest originRequest(HttpRequest in, String uri, String host, String requestIdHeader,
-                                     String requestId, String clientIp, String proto, long contentLength) {
+                                     String requestId, String clientIp, String proto, long contentLength,
+                                     String removedPrefix) {
         HttpHeaders source = in.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
@@ -88,6 +90,11 @@ final class ForwardedHeaders {
         out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
         out.set(X_FORWARDED_PROTO, proto);
         out.set(X_REAL_IP, clientIp); // what nginx setups set it to ($remote_addr), not what the client claims
+        if (removedPrefix != null) {
+            // Where the application's paths sit in the client's: Spring and other frameworks put it before
+            // the links they build, as Spring Cloud Gateway sets it for a stripped prefix.
+            out.set(X_FORWARDED_PREFIX, removedPrefix);
+        }
         String clientHost = source.get(HttpHeaderNames.HOST);
         if (clientHost != null) {
             out.set(X_FORWARDED_HOST, clientHost);
