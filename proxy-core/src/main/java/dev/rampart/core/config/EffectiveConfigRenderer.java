@@ -121,7 +121,12 @@ public final class EffectiveConfigRenderer {
         u.tls().trustCertChain().ifPresentOrElse(
                 p -> tls.put("trust-cert-chain", str(p.toString())),
                 () -> tls.note("no trust-cert-chain: https endpoints are checked against the JVM's trust store"));
-        o.put("tls", tls.put("verify-hostname", bool(u.tls().verifyHostname())));
+        tls.put("verify-hostname", bool(u.tls().verifyHostname()));
+        u.tls().clientCertificate().ifPresentOrElse(
+                client -> tls.put("cert-chain", str(client.certChain().toString()))
+                        .put("private-key", str(client.privateKey().toString()), "a path; the key is never printed"),
+                () -> tls.note("no cert-chain: no client certificate for endpoints that ask for one"));
+        o.put("tls", tls);
         return o;
     }
 

@@ -121,6 +121,31 @@ public final class PemFiles {
     }
 
     /**
+     * A certificate chain and its private key, read from the files of a {@link TlsConfig}.
+     *
+     * @param key   the private key
+     * @param chain the certificates, the key's own first
+     */
+    public record KeyAndChain(PrivateKey key, List<X509Certificate> chain) {
+    }
+
+    /**
+     * Reads the files of {@code tls} again, in the forms the config check accepts (Netty's own reading takes
+     * PKCS#8 only). Throws {@link IllegalStateException} naming both files when either has become unusable
+     * since the check.
+     */
+    public static KeyAndChain keyAndChain(TlsConfig tls) {
+        Certificates chain = certificates(tls.certChain());
+        PrivateKeyFile key = privateKey(tls.privateKey());
+        String problem = chain.problem() != null ? chain.problem() : key.problem();
+        if (problem != null) {
+            throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
+                    + tls.privateKey() + ": " + problem);
+        }
+        return new KeyAndChain(key.key(), chain.list());
+    }
+
+    /**
      * The problem with a private key file for {@code chain}, read from {@code certFile} without a problem,
      * or null.
      */

@@ -105,6 +105,16 @@ final class RampartBinder {
      * belongs to another certificate fails {@code --check} rather than every handshake.
      */
     private static TlsConfig tls(ConfigSection s) {
+        TlsConfig tls = certificateAndKey(s);
+        s.finish();
+        return tls;
+    }
+
+    /**
+     * The {@code cert-chain} and {@code private-key} of {@code s}, both required, both read now and checked to
+     * belong together: the listener's, or the client certificate of an upstream's connections.
+     */
+    static TlsConfig certificateAndKey(ConfigSection s) {
         Path certChain = readableFile(s, "cert-chain");
         Path privateKey = readableFile(s, "private-key");
         if (Files.isRegularFile(certChain)) {
@@ -117,7 +127,6 @@ final class RampartBinder {
                 s.problem("private-key", key);
             }
         }
-        s.finish();
         return new TlsConfig(certChain, privateKey);
     }
 

@@ -19,7 +19,8 @@ final class TlsWarnings {
     }
 
     static void add(RampartConfig config, Clock clock, List<String> warnings) {
-        config.server().tls().ifPresent(tls -> listenerWarning(tls, clock.instant(), warnings));
+        config.server().tls().ifPresent(tls -> datesWarning(tls, "server.tls.cert-chain", "clients",
+                clock.instant(), warnings));
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
             UpstreamConfig upstream = e.getValue();
             boolean https = upstream.endpoints().stream().anyMatch(EndpointAddress::tls);
@@ -27,24 +28,31 @@ final class TlsWarnings {
                 warnings.add("upstream \"" + e.getKey() + "\": tls.verify-hostname = false; an endpoint may present"
                         + " a certificate for any name its trusted certificates vouch for");
             }
+            upstream.tls().clientCertificate().ifPresent(tls -> datesWarning(tls,
+                    "upstream \"" + e.getKey() + "\": tls.cert-chain", "endpoints that ask for it",
+                    clock.instant(), warnings));
         }
     }
 
-    /** The listener's own certificate outside its dates: clients refuse every handshake (nginx starts with it too). */
-    private static void listenerWarning(TlsConfig tls, Instant now, List<String> warnings) {
+    /**
+     * A certificate the proxy shows (its listener's, or its client certificate) outside its dates: those it is
+     * shown to refuse every handshake. The proxy starts with it all the same, as nginx does.
+     */
+    private static void datesWarning(TlsConfig tls, String key, String refusers, Instant now, List<String> warnings) {
         List<X509Certificate> chain = PemFiles.certificates(tls.certChain()).list();
         if (chain.isEmpty()) {
             return; // the load itself refuses such a file
         }
-        X509Certificate served = chain.get(0);
-        Instant notAfter = served.getNotAfter().toInstant();
-        Instant notBefore = served.getNotBefore().toInstant();
-        String where = "server.tls.cert-chain (" + tls.certChain() + "): ";
+        X509Certificate shown = chain.get(0);
+        Instant notAfter = shown.getNotAfter().toInstant();
+        Instant notBefore = shown.getNotBefore().toInstant();
+        String where = key + " (" + tls.certChain() + "): ";
         if (notAfter.isBefore(now)) {
-            warnings.add(where + "the certificate expired on " + day(notAfter) + "; clients will refuse every handshake");
+            warnings.add(where + "the certificate expired on " + day(notAfter) + "; " + refusers
+                    + " will refuse every handshake");
         } else if (notBefore.isAfter(now)) {
-            warnings.add(where + "the certificate is not valid before " + day(notBefore)
-                    + "; clients will refuse every handshake until then");
+            warnings.add(where + "the certificate is not valid before " + day(notBefore) + "; " + refusers
+                    + " will refuse every handshake until then");
         }
     }
 

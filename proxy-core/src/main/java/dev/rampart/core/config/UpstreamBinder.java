@@ -145,7 +145,10 @@ final class UpstreamBinder {
                 slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
     }
 
-    /** The trust file is read now, so a typo or a damaged file fails {@code --check} rather than every handshake. */
+    /**
+     * The trust file, and a client certificate with its key, are read now, so a typo or a damaged file fails
+     * {@code --check} rather than every handshake.
+     */
     private static UpstreamTlsConfig tls(ConfigSection s) {
         Optional<java.nio.file.Path> trust = Optional.empty();
         if (s.has("trust-cert-chain")) {
@@ -157,8 +160,12 @@ final class UpstreamBinder {
             }
         }
         boolean verifyHostname = s.bool("verify-hostname", true);
+        // Both or neither, as nginx's proxy_ssl_certificate needs its _key: a chain alone would be sent with
+        // no key to prove it, a key alone has nothing to show.
+        Optional<TlsConfig> client = s.has("cert-chain") || s.has("private-key")
+                ? Optional.of(RampartBinder.certificateAndKey(s)) : Optional.empty();
         s.finish();
-        return new UpstreamTlsConfig(trust, verifyHostname);
+        return new UpstreamTlsConfig(trust, verifyHostname, client);
     }
 
     private static HealthCheckConfig healthCheck(ConfigSection s) {

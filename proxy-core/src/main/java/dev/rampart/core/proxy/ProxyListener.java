@@ -123,17 +123,9 @@ public final class ProxyListener {
     }
 
     private static SslContext serverTls(TlsConfig tls) {
-        // Read here rather than by Netty so that the key forms the config check accepts (PKCS#1 and SEC1
-        // as well as PKCS#8) are the forms the listener serves with.
-        PemFiles.Certificates chain = PemFiles.certificates(tls.certChain());
-        PemFiles.PrivateKeyFile key = PemFiles.privateKey(tls.privateKey());
-        String problem = chain.problem() != null ? chain.problem() : key.problem();
-        if (problem != null) {
-            throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
-                    + tls.privateKey() + ": " + problem);
-        }
+        PemFiles.KeyAndChain keyAndChain = PemFiles.keyAndChain(tls);
         try {
-            return SslContextBuilder.forServer(key.key(), chain.list()).build();
+            return SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain()).build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
                     + tls.privateKey() + ": " + e.getMessage(), e);

@@ -175,4 +175,40 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
                 + " (expected PEM: -----BEGIN CERTIFICATE-----)"), problems.get(0));
         assertTrue(problems.get(0).endsWith(at(4)), problems.get(0));
     }
+
+    private static String upstreamClientCertificate(String tlsKeys) {
+        return """
+                rampart {
+                  upstreams { app {
+                    endpoints = ["https://127.0.0.1:8443"]
+                    tls { %s }
+                  } }
+                  routes = [ { upstream = app } ]
+                }
+                """.formatted(tlsKeys);
+    }
+
+    @Test
+    void anUpstreamClientCertificateNeedsItsKeyAndTheKeyMustBeItsOwn() {
+        TestCertificates client = TestCertificates.generate(dir, "client", "rampart", "dns:rampart");
+        TestCertificates other = TestCertificates.generate(dir, "other-client", "rampart", "dns:rampart");
+
+        List<String> noKey = problemsOf(upstreamClientCertificate("cert-chain = \"" + client.certChain() + "\""));
+        assertEquals(List.of("rampart.upstreams.app.tls.private-key: missing (expected the path of a PEM file)"
+                + at(4)), noKey);
+        List<String> noChain = problemsOf(upstreamClientCertificate("private-key = \"" + client.privateKey() + "\""));
+        assertEquals(List.of("rampart.upstreams.app.tls.cert-chain: missing (expected the path of a PEM file)"
+                + at(4)), noChain);
+        List<String> otherKey = problemsOf(upstreamClientCertificate("cert-chain = \"" + client.certChain()
+                + "\", private-key = \"" + other.privateKey() + "\""));
+        assertEquals(List.of("rampart.upstreams.app.tls.private-key: does not belong to the first certificate of"
+                + " cert-chain (" + client.certChain() + ")" + at(4)), otherKey);
+
+        UpstreamTlsConfig accepted = ConfigLoader.parse(upstreamClientCertificate("cert-chain = \""
+                + client.certChain() + "\", private-key = \"" + client.privateKey() + "\""), "pair")
+                .upstreams().get("app").tls();
+        assertEquals(new TlsConfig(client.certChain(), client.privateKey()), accepted.clientCertificate().orElseThrow());
+        assertTrue(ConfigLoader.parse(upstreamClientCertificate(""), "none").upstreams().get("app").tls()
+                .clientCertificate().isEmpty(), "no client certificate unless both are given");
+    }
 }

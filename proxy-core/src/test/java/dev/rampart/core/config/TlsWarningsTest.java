@@ -79,4 +79,22 @@ class TlsWarningsTest {
         assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.parse(config.formatted("api.internal:80"), "t.conf",
                 Map.of())), "no https:// endpoint: the setting does nothing");
     }
+
+    @Test
+    void anExpiredUpstreamClientCertificateIsWarnedOfWithItsDate() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["https://api.internal:443"], max-concurrent-requests = 512,
+                                    tls { cert-chain = "%s", private-key = "%s" } } }
+                  routes = [ { name = "r", upstream = app } ]
+                }
+                """.formatted(listener.certChain(), listener.privateKey()), "test.conf", Map.of());
+
+        assertEquals(List.of(), ConfigWarnings.of(config, at(Duration.ZERO)), "within its dates");
+        String expiry = listener.certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        assertEquals(List.of("upstream \"app\": tls.cert-chain (" + listener.certChain() + "): the certificate expired"
+                + " on " + expiry + "; endpoints that ask for it will refuse every handshake"),
+                ConfigWarnings.of(config, at(Duration.ofDays(10))));
+    }
 }

@@ -37,6 +37,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<String> serverNames = new CopyOnWriteArrayList<>();
+    private final List<String> clientCertificates = new CopyOnWriteArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final io.netty.channel.group.ChannelGroup children =
@@ -64,6 +65,7 @@ public final class FakeUpstream implements AutoCloseable {
                             ssl.handshakeFuture().addListener(done -> {
                                 if (done.isSuccess()) {
                                     recordServerNames(ssl.engine().getSession());
+                                    recordClientCertificate(ssl.engine().getSession());
                                 }
                             });
                             ch.pipeline().addLast(ssl);
@@ -107,6 +109,23 @@ public final class FakeUpstream implements AutoCloseable {
      */
     public List<String> serverNamesIndicated() {
         return List.copyOf(serverNames);
+    }
+
+    /**
+     * For each TLS handshake completed, in order, the subject of the certificate the client presented, or ""
+     * when it presented none (the server context did not ask, or allowed none).
+     */
+    public List<String> clientCertificateSubjects() {
+        return List.copyOf(clientCertificates);
+    }
+
+    private void recordClientCertificate(javax.net.ssl.SSLSession session) {
+        try {
+            java.security.cert.Certificate first = session.getPeerCertificates()[0];
+            clientCertificates.add(((java.security.cert.X509Certificate) first).getSubjectX500Principal().getName());
+        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+            clientCertificates.add("");
+        }
     }
 
     private void recordServerNames(javax.net.ssl.SSLSession session) {

@@ -137,6 +137,19 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
         }
     }
 
+    /**
+     * A Netty server context presenting this certificate that requires a client certificate chaining to
+     * {@code trusted} (an endpoint behind mutual TLS).
+     */
+    public io.netty.handler.ssl.SslContext serverContextRequiringClientCertificate(X509Certificate trusted) {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forServer(certChain.toFile(), privateKey.toFile())
+                    .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE).trustManager(trusted).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -52,15 +53,16 @@ final class OriginPipeline {
     }
 
     /**
-     * Forgets the TLS contexts built so far, so that the next connection of each trust setting reads its
-     * trust file again (after a reload: a rotated CA replaced in place). Open connections keep theirs.
+     * Forgets the TLS contexts built so far, so that the next connection of each TLS setting reads its
+     * files again (after a reload: a rotated CA or a renewed client certificate replaced in place). Open
+     * connections keep theirs.
      */
     void forgetTlsContexts() {
         sslContexts.clear();
         serverNameWarned.clear(); // a reload may be what followed the endpoint's fix
     }
 
-    /** One client TLS context per trust setting, built on first use and shared by every connection. */
+    /** One client TLS context per TLS setting, built on first use and shared by every connection. */
     private SslContext sslContext(UpstreamTlsConfig tls) {
         return sslContexts.computeIfAbsent(tls, t -> {
             try {
@@ -70,6 +72,12 @@ final class OriginPipeline {
                         .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null);
                 if (t.trustCertChain().isPresent()) {
                     builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
+                }
+                if (t.clientCertificate().isPresent()) {
+                    // Shown only to an endpoint that asks for a certificate (mutual TLS); read again with the
+                    // trust file after a reload, so a renewed certificate replaced in place is taken up.
+                    PemFiles.KeyAndChain client = PemFiles.keyAndChain(t.clientCertificate().get());
+                    builder.keyManager(client.key(), client.chain());
                 }
                 return builder.build();
             } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
