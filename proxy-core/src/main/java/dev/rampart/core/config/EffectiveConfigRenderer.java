@@ -66,12 +66,19 @@ public final class EffectiveConfigRenderer {
         return new Obj().put("rampart", rampart);
     }
 
+    private static Obj listenerTls(ServerTlsConfig tls) {
+        Obj o = new Obj()
+                .put("cert-chain", str(tls.certChain().toString()))
+                .put("private-key", str(tls.privateKey().toString()), "a path; the key is never printed")
+                .put("client-auth", str(tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT)));
+        tls.trustCertChain().ifPresent(trust -> o.put("trust-cert-chain", str(trust.toString())));
+        return o;
+    }
+
     private static Obj server(ServerConfig s) {
         Obj o = new Obj().put("host", str(s.host())).put("port", num(s.port()));
         s.tls().ifPresentOrElse(
-                tls -> o.put("tls", new Obj()
-                        .put("cert-chain", str(tls.certChain().toString()))
-                        .put("private-key", str(tls.privateKey().toString()), "a path; the key is never printed")),
+                tls -> o.put("tls", listenerTls(tls)),
                 () -> o.note("no tls: plain HTTP"));
         return o.put("max-connections", num(s.maxConnections()))
                 .put("idle-timeout", duration(s.idleTimeout()))

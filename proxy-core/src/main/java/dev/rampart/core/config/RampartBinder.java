@@ -82,7 +82,7 @@ final class RampartBinder {
     private static ServerConfig server(ConfigSection s) {
         String host = host(s, "0.0.0.0");
         int port = s.port("port", 8080);
-        Optional<TlsConfig> tls = s.optionalSection("tls").map(RampartBinder::tls);
+        Optional<ServerTlsConfig> tls = s.optionalSection("tls").map(RampartBinder::tls);
         int maxConnections = s.integer("max-connections", 10_000, 1, Integer.MAX_VALUE);
         Duration idleTimeout = s.duration("idle-timeout", Duration.ofSeconds(60));
         Duration requestHeaderTimeout = s.duration("request-header-timeout", Duration.ofSeconds(10));
@@ -104,10 +104,37 @@ final class RampartBinder {
      * Both files are read now, so a typo in a path, a damaged file, a key in another format or a key that
      * belongs to another certificate fails {@code --check} rather than every handshake.
      */
-    private static TlsConfig tls(ConfigSection s) {
-        TlsConfig tls = certificateAndKey(s);
+    private static ServerTlsConfig tls(ConfigSection s) {
+        TlsConfig certificate = certificateAndKey(s);
+        // Null when the value is not one of the three (reported): the trust file is then judged by nothing.
+        ServerTlsConfig.ClientAuth clientAuth = s.has("client-auth") ? s.choice("client-auth", null,
+                ServerTlsConfig.ClientAuth.values(), a -> a.name().toLowerCase(Locale.ROOT))
+                : ServerTlsConfig.ClientAuth.NONE;
+        Optional<Path> trust = Optional.empty();
+        if (s.has("trust-cert-chain")) {
+            trust = Optional.of(trustFile(s));
+            if (clientAuth == ServerTlsConfig.ClientAuth.NONE) {
+                // A trust file that checks nothing is a mistake, not a setting: say so rather than serve without it.
+                s.problem("trust-cert-chain", "clients are not asked for a certificate (client-auth = none);"
+                        + " set client-auth = optional or required, or remove trust-cert-chain");
+            }
+        } else if (clientAuth != null && clientAuth != ServerTlsConfig.ClientAuth.NONE) {
+            s.problem("trust-cert-chain", "missing (client-auth = " + clientAuth.name().toLowerCase(Locale.ROOT)
+                    + " needs the PEM file of the certificates that client certificates must chain to)");
+        }
         s.finish();
-        return tls;
+        return new ServerTlsConfig(certificate.certChain(), certificate.privateKey(),
+                clientAuth == null ? ServerTlsConfig.ClientAuth.NONE : clientAuth, trust);
+    }
+
+    /** A {@code trust-cert-chain}: a readable file holding at least one certificate. */
+    static Path trustFile(ConfigSection s) {
+        Path trust = readableFile(s, "trust-cert-chain");
+        String problem = Files.isRegularFile(trust) ? PemFiles.certificates(trust).problem() : null;
+        if (problem != null) {
+            s.problem("trust-cert-chain", problem);
+        }
+        return trust;
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.Optional;
 public record ServerConfig(
         String host,
         int port,
-        Optional<TlsConfig> tls,
+        Optional<ServerTlsConfig> tls,
         int maxConnections,
         Duration idleTimeout,
         Duration requestHeaderTimeout,

@@ -19,7 +19,7 @@ final class TlsWarnings {
     }
 
     static void add(RampartConfig config, Clock clock, List<String> warnings) {
-        config.server().tls().ifPresent(tls -> datesWarning(tls, "server.tls.cert-chain", "clients",
+        config.server().tls().ifPresent(tls -> datesWarning(tls.certificate(), "server.tls.cert-chain", "clients",
                 clock.instant(), warnings));
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
             UpstreamConfig upstream = e.getValue();

@@ -152,12 +152,7 @@ final class UpstreamBinder {
     private static UpstreamTlsConfig tls(ConfigSection s) {
         Optional<java.nio.file.Path> trust = Optional.empty();
         if (s.has("trust-cert-chain")) {
-            trust = Optional.of(RampartBinder.readableFile(s, "trust-cert-chain"));
-            String problem = java.nio.file.Files.isRegularFile(trust.get())
-                    ? PemFiles.certificates(trust.get()).problem() : null;
-            if (problem != null) {
-                s.problem("trust-cert-chain", problem);
-            }
+            trust = Optional.of(RampartBinder.trustFile(s));
         }
         boolean verifyHostname = s.bool("verify-hostname", true);
         // Both or neither, as nginx's proxy_ssl_certificate needs its _key: a chain alone would be sent with

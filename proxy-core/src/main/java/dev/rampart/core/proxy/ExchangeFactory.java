@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.routing.Route;
+import dev.rampart.core.tls.ClientCertificateHeader;
 import dev.rampart.core.upstream.Upstream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,7 +35,7 @@ final class ExchangeFactory {
         String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).hostHeader();
         HttpRequest template = ForwardedHeaders.originRequest(head, target.forUpstream(), host,
                 snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength,
-                target.removedPrefix());
+                target.removedPrefix(), "https".equals(scheme) ? ClientCertificateHeader.of(ctx.channel()) : null);
         boolean upgrade = WebSocketUpgrade.requested(head);
         if (upgrade) {
             WebSocketUpgrade.forward(template);

@@ -36,6 +36,7 @@ final class ForwardedHeaders {
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
     static final AsciiString X_RAMPART_ATTEMPT = AsciiString.cached("x-rampart-attempt");
+    static final AsciiString X_FORWARDED_CLIENT_CERT = AsciiString.cached("x-forwarded-client-cert");
     /** The fields this class sets on every request to the upstream, replacing what the client sent. */
     static final List<AsciiString> SET_BY_THE_PROXY = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
             X_REAL_IP, X_RAMPART_ATTEMPT);
@@ -44,10 +45,12 @@ final class ForwardedHeaders {
      * what to serve: Spring reads X-Forwarded-Port, -Prefix and -Ssl beside -Host and -Proto, Rack and
      * Django read -Ssl and -Scheme, Symfony and IIS serve X-Original-URL or X-Rewrite-URL instead of the
      * request's own path (past a route meant to keep a client out). Rampart sets none of them, and
-     * takes no client's word for them, as for {@code Forwarded}.
+     * takes no client's word for them, as for {@code Forwarded}. Nor for the certificate it presented
+     * ({@code X-Forwarded-Client-Cert}, which Envoy's default also sanitizes): only the proxy's own
+     * handshake says that.
      */
     static final List<AsciiString> CLIENT_CLAIMS = List.of(FORWARDED, AsciiString.cached("x-forwarded-port"),
-            X_FORWARDED_PREFIX, AsciiString.cached("x-forwarded-ssl"),
+            X_FORWARDED_PREFIX, X_FORWARDED_CLIENT_CERT, AsciiString.cached("x-forwarded-ssl"),
             AsciiString.cached("x-forwarded-scheme"), AsciiString.cached("x-original-url"),
             AsciiString.cached("x-rewrite-url"));
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
@@ -67,10 +70,12 @@ final class ForwardedHeaders {
      *
      * @param contentLength the body length, or -1 for a chunked body; 0 for no body
      * @param removedPrefix the path prefix the route's rewrite removed, or null (see {@link UpstreamTarget})
+     * @param clientCertificate the {@code X-Forwarded-Client-Cert} of the certificate the client presented on a
+     *                      mutual-TLS listener, or null
      */
     static HttpRequest originRequest(HttpRequest in, String uri, String host, String requestIdHeader,
                                      String requestId, String clientIp, String proto, long contentLength,
-                                     String removedPrefix) {
+                                     String removedPrefix, String clientCertificate) {
         HttpHeaders source = in.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
@@ -94,6 +99,9 @@ final class ForwardedHeaders {
             // Where the application's paths sit in the client's: Spring and other frameworks put it before
             // the links they build, as Spring Cloud Gateway sets it for a stripped prefix.
             out.set(X_FORWARDED_PREFIX, removedPrefix);
+        }
+        if (clientCertificate != null) {
+            out.set(X_FORWARDED_CLIENT_CERT, clientCertificate);
         }
         String clientHost = source.get(HttpHeaderNames.HOST);
         if (clientHost != null) {

@@ -2,7 +2,8 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.ServerConfig;
-import dev.rampart.core.config.TlsConfig;
+import dev.rampart.core.config.ServerTlsConfig;
+import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -56,11 +58,12 @@ public final class ProxyListener {
     }
 
     /**
-     * Reads the listener's certificate and key again (a reload: certificates are rotated in place, as
-     * cert-manager and certbot do); new connections get them, open ones keep theirs. The files were
-     * checked when the config was loaded; if they changed since and cannot be used, the old ones stay.
+     * Reads the listener's certificate, key and client trust file again (a reload: certificates are rotated
+     * in place, as cert-manager and certbot do) and takes its client-auth; new connections get them, open
+     * ones keep theirs. The files were checked when the config was loaded; if they changed since and cannot
+     * be used, the old ones stay.
      */
-    public void reloadTls(TlsConfig tls) {
+    public void reloadTls(ServerTlsConfig tls) {
         initializer.replaceTls(serverTls(tls));
     }
 
@@ -122,13 +125,20 @@ public final class ProxyListener {
         return serverChannel.close();
     }
 
-    private static SslContext serverTls(TlsConfig tls) {
-        PemFiles.KeyAndChain keyAndChain = PemFiles.keyAndChain(tls);
+    private static SslContext serverTls(ServerTlsConfig tls) {
+        PemFiles.KeyAndChain keyAndChain = PemFiles.keyAndChain(tls.certificate());
         try {
-            return SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain()).build();
+            SslContextBuilder builder = SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain());
+            if (tls.clientAuth() != ServerTlsConfig.ClientAuth.NONE) {
+                builder.clientAuth(tls.clientAuth() == ServerTlsConfig.ClientAuth.REQUIRED
+                                ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+                        .trustManager(CurrentCertificatesTrustManager.trusting(tls.trustCertChain().orElseThrow()));
+            }
+            return builder.build();
         } catch (Exception e) {
             throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
-                    + tls.privateKey() + ": " + e.getMessage(), e);
+                    + tls.privateKey() + tls.trustCertChain().map(trust -> " / client trust " + trust).orElse("")
+                    + ": " + e.getMessage(), e);
         }
     }
 }

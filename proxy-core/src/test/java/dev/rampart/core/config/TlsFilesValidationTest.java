@@ -102,7 +102,7 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
         Files.writeString(both, Files.readString(TestCertificates.openSslFile(dir, "rsa.crt"))
                 + Files.readString(TestCertificates.openSslFile(dir, "rsa-pkcs1.key")));
 
-        TlsConfig tls = ConfigLoader.parse(listener(both, both), "both").server().tls().orElseThrow();
+        ServerTlsConfig tls = ConfigLoader.parse(listener(both, both), "both").server().tls().orElseThrow();
 
         assertEquals(both, tls.certChain(), "nginx reads a certificate and its key from one file too");
         assertEquals(1, PemFiles.certificates(both).list().size());
@@ -210,5 +210,43 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
         assertEquals(new TlsConfig(client.certChain(), client.privateKey()), accepted.clientCertificate().orElseThrow());
         assertTrue(ConfigLoader.parse(upstreamClientCertificate(""), "none").upstreams().get("app").tls()
                 .clientCertificate().isEmpty(), "no client certificate unless both are given");
+    }
+
+    private String listenerAsking(Path cert, Path key, String clientKeys) {
+        return """
+                rampart {
+                  server { tls { cert-chain = "%s", private-key = "%s"
+                                 %s } }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """.formatted(cert, key, clientKeys);
+    }
+
+    @Test
+    void clientAuthAndItsTrustFileComeTogether() {
+        TestCertificates one = TestCertificates.generate(dir, "asking", "localhost", "dns:localhost");
+        Path cert = one.certChain();
+        Path key = one.privateKey();
+
+        List<String> noTrust = problemsOf(listenerAsking(cert, key, "client-auth = required"));
+        assertEquals(List.of("rampart.server.tls.trust-cert-chain: missing (client-auth = required needs the PEM file"
+                + " of the certificates that client certificates must chain to)" + at(2)), noTrust);
+        List<String> trustAlone = problemsOf(listenerAsking(cert, key, "trust-cert-chain = \"" + cert + "\""));
+        assertEquals(List.of("rampart.server.tls.trust-cert-chain: clients are not asked for a certificate"
+                + " (client-auth = none); set client-auth = optional or required, or remove trust-cert-chain"
+                + at(3)), trustAlone);
+        List<String> nginxWord = problemsOf(listenerAsking(cert, key, "client-auth = on, trust-cert-chain = \""
+                + cert + "\""));
+        assertEquals(1, nginxWord.size(), nginxWord.toString());
+        assertTrue(nginxWord.get(0).startsWith("rampart.server.tls.client-auth: expected one of none, optional,"
+                + " required"), nginxWord.get(0));
+
+        ServerTlsConfig optional = ConfigLoader.parse(listenerAsking(cert, key, "client-auth = optional,"
+                + " trust-cert-chain = \"" + cert + "\""), "asking").server().tls().orElseThrow();
+        assertEquals(ServerTlsConfig.ClientAuth.OPTIONAL, optional.clientAuth());
+        assertEquals(cert, optional.trustCertChain().orElseThrow());
+        assertEquals(ServerTlsConfig.ClientAuth.NONE, ConfigLoader.parse(listener(cert, key), "one-way").server().tls()
+                .orElseThrow().clientAuth());
     }
 }

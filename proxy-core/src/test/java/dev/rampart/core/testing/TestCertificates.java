@@ -123,6 +123,73 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
         }
     }
 
+    /**
+     * A client TLS context that presents this certificate (mutual TLS) whenever the server asks for one, even
+     * one the server names no issuer of (the JDK's own choice would then send none), and trusts exactly
+     * {@code server}.
+     */
+    public SSLContext presentingClientContext(X509Certificate server) {
+        try {
+            KeyStore own = KeyStore.getInstance("PKCS12");
+            own.load(null, null);
+            java.security.PrivateKey key = dev.rampart.core.config.PemFiles.privateKey(privateKey).key();
+            own.setKeyEntry("client", key, PASSWORD.toCharArray(), new java.security.cert.Certificate[] {certificate});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(own, PASSWORD.toCharArray());
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("trusted", server);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.X509ExtendedKeyManager chosen = (javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+            javax.net.ssl.X509ExtendedKeyManager always = new javax.net.ssl.X509ExtendedKeyManager() {
+                @Override
+                public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                                      javax.net.ssl.SSLEngine engine) {
+                    return "client";
+                }
+
+                @Override
+                public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                                java.net.Socket socket) {
+                    return "client";
+                }
+
+                @Override
+                public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                    return new String[] {"client"};
+                }
+
+                @Override
+                public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                    return null;
+                }
+
+                @Override
+                public String chooseServerAlias(String keyType, java.security.Principal[] issuers,
+                                                java.net.Socket socket) {
+                    return null;
+                }
+
+                @Override
+                public X509Certificate[] getCertificateChain(String alias) {
+                    return chosen.getCertificateChain(alias);
+                }
+
+                @Override
+                public java.security.PrivateKey getPrivateKey(String alias) {
+                    return chosen.getPrivateKey(alias);
+                }
+            };
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new javax.net.ssl.KeyManager[] {always}, tmf.getTrustManagers(), null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A client TLS context that trusts exactly this certificate. */
     public SSLContext trustingClientContext() {
         return trustingClientContext(certificate);

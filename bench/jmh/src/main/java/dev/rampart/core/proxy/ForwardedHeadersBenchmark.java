@@ -82,6 +82,6 @@ public class ForwardedHeadersBenchmark {
 
     private HttpRequest template() {
         return ForwardedHeaders.originRequest(clientRequest, "/orders/42?expand=items", "10.0.0.12:8081",
-                "X-Request-Id", "8f14e45f-ceea-4f6a-9b9e-3f1c2a7d9b10", "198.51.100.23", "http", 0, null);
+                "X-Request-Id", "8f14e45f-ceea-4f6a-9b9e-3f1c2a7d9b10", "198.51.100.23", "http", 0, null, null);
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;

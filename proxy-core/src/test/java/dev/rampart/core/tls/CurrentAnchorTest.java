@@ -1,4 +1,4 @@
-package dev.rampart.core.upstream.pool;
+package dev.rampart.core.tls;
 
 import dev.rampart.core.testing.TestAuthority;
 import dev.rampart.core.testing.TestCertificates;

@@ -1,4 +1,4 @@
-package dev.rampart.core.upstream.pool;
+package dev.rampart.core.tls;
 
 import dev.rampart.core.config.PemFiles;
 
@@ -31,14 +31,15 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Trusts what the configured trust file trusts (the JDK's PKIX checks, host name included), and also
- * requires the trust anchor the endpoint's certificate chains to be within its validity dates. The JDK
+ * Trusts what the configured trust file trusts (the JDK's PKIX checks, host name included for an endpoint), and
+ * also requires the trust anchor the peer's certificate (an endpoint's, or a client's) chains to be within its
+ * validity dates. The JDK
  * checks the dates of the certificates on the path, not those of its anchor, so an expired private CA, or
  * an expired self-signed certificate that is its own anchor (the usual setup for a private upstream),
  * would be accepted; OpenSSL-based proxies refuse both. Certificates the endpoint sends that are on no
  * path to an anchor (an old cross-signed root left in the chain) are not looked at, as OpenSSL does not.
  */
-final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
+public final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
 
     private final X509ExtendedTrustManager pkix;
     private final Set<TrustAnchor> anchors;
@@ -49,7 +50,7 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
     }
 
     /** Trusts the certificates of the PEM file {@code trustFile}. */
-    static CurrentCertificatesTrustManager trusting(Path trustFile) throws IOException, GeneralSecurityException {
+    public static CurrentCertificatesTrustManager trusting(Path trustFile) throws IOException, GeneralSecurityException {
         KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
         anchors.load(null, null);
         PemFiles.Certificates trusted = PemFiles.certificates(trustFile); // read as the config check reads it
@@ -163,17 +164,20 @@ final class CurrentCertificatesTrustManager extends X509ExtendedTrustManager {
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
         pkix.checkClientTrusted(chain, authType, engine);
+        checkDates(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
         pkix.checkClientTrusted(chain, authType, socket);
+        checkDates(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         pkix.checkClientTrusted(chain, authType);
+        checkDates(chain);
     }
 
     @Override
