@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A reload reads the listener's certificate and key files again, so a certificate rotated in place (as
- * cert-manager and certbot do) is served to new connections without a restart.
+ * cert-manager and certbot do) is served to new connections without a restart; its client-certificate
+ * settings are taken up the same way.
  */
 class CertificateRotationTest {
 
@@ -65,6 +66,60 @@ class CertificateRotationTest {
             } finally {
                 server.shutdown("test");
             }
+        }
+    }
+
+    @Test
+    void clientCertificatesRequiredByAReloadAreAskedOfNewConnections() throws Exception {
+        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates client = TestCertificates.generate(dir, "client", "orders", "dns:orders");
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"))) {
+            Path file = dir.resolve("proxy.conf");
+            String config = """
+                    rampart {
+                      server { host = "127.0.0.1", port = 0, tls { cert-chain = "%s", private-key = "%s" %s } }
+                      admin { port = 0 }
+                      access-log { enabled = false }
+                      upstreams { app { endpoints = ["%s"] } }
+                      routes = [ { upstream = app } ]
+                    }
+                    """;
+            Files.writeString(file, config.formatted(listener.certChain(), listener.privateKey(), "",
+                    upstream.authority()));
+            ConfigSource source = ConfigSource.resolve(Optional.of(file));
+            RampartServer server = RampartServer.start(source, source.load(), false);
+            try {
+                SSLContext anonymous = TestCertificates.trustingClientContext(listener.certificate());
+                SSLContext presenting = client.presentingClientContext(listener.certificate());
+                assertEquals(200, status(anonymous, server.port()), "one-way TLS: no certificate asked for");
+
+                Path tmp = dir.resolve("proxy.conf.tmp");
+                Files.writeString(tmp, config.formatted(listener.certChain(), listener.privateKey(),
+                        ", client-auth = required, trust-cert-chain = \"" + client.certChain() + "\"",
+                        upstream.authority()));
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+                Await.until(() -> status(anonymous, server.port()) == -1, "a client without a certificate refused");
+                assertEquals(200, status(presenting, server.port()), "a trusted certificate admitted");
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+
+    /** The status of a GET over a new connection made with {@code tls}, or -1 when the connection failed. */
+    private static int status(SSLContext tls, int port) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).sslContext(tls).build();
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + port + "/"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
