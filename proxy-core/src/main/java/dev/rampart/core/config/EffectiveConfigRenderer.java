@@ -70,8 +70,22 @@ public final class EffectiveConfigRenderer {
         Obj o = new Obj()
                 .put("cert-chain", str(tls.certChain().toString()))
                 .put("private-key", str(tls.privateKey().toString()), "a path; the key is never printed")
-                .put("client-auth", str(tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT)));
+                .put("client-auth", new Token(tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT)));
         tls.trustCertChain().ifPresent(trust -> o.put("trust-cert-chain", str(trust.toString())));
+        return handshake(tls.handshake(), o);
+    }
+
+    private static Obj handshake(TlsHandshakeConfig handshake, Obj o) {
+        if (handshake.protocols().isEmpty()) {
+            o.note("no protocols: the JVM's TLS versions");
+        } else {
+            o.put("protocols", tokens(handshake.protocols()));
+        }
+        if (handshake.ciphers().isEmpty()) {
+            o.note("no ciphers: the JVM's cipher suites");
+        } else {
+            o.put("ciphers", tokens(handshake.ciphers()));
+        }
         return o;
     }
 
@@ -133,7 +147,7 @@ public final class EffectiveConfigRenderer {
                 client -> tls.put("cert-chain", str(client.certChain().toString()))
                         .put("private-key", str(client.privateKey().toString()), "a path; the key is never printed"),
                 () -> tls.note("no cert-chain: no client certificate for endpoints that ask for one"));
-        o.put("tls", tls);
+        o.put("tls", handshake(u.tls().handshake(), tls));
         return o;
     }
 

@@ -122,9 +122,10 @@ final class RampartBinder {
             s.problem("trust-cert-chain", "missing (client-auth = " + clientAuth.name().toLowerCase(Locale.ROOT)
                     + " needs the PEM file of the certificates that client certificates must chain to)");
         }
+        TlsHandshakeConfig handshake = TlsHandshakeBinder.bind(s);
         s.finish();
         return new ServerTlsConfig(certificate.certChain(), certificate.privateKey(),
-                clientAuth == null ? ServerTlsConfig.ClientAuth.NONE : clientAuth, trust);
+                clientAuth == null ? ServerTlsConfig.ClientAuth.NONE : clientAuth, trust, handshake);
     }
 
     /** A {@code trust-cert-chain}: a readable file holding at least one certificate. */

@@ -12,8 +12,10 @@ import java.util.Optional;
  * @param privateKey     the key of the first certificate (PEM)
  * @param clientAuth     whether clients are asked for a certificate, and whether one is required
  * @param trustCertChain the certificates a client's must chain to; present exactly when clients are asked
+ * @param handshake      the TLS versions and cipher suites the listener accepts
  */
-public record ServerTlsConfig(Path certChain, Path privateKey, ClientAuth clientAuth, Optional<Path> trustCertChain) {
+public record ServerTlsConfig(Path certChain, Path privateKey, ClientAuth clientAuth, Optional<Path> trustCertChain,
+                              TlsHandshakeConfig handshake) {
 
     /** Whether the listener asks clients for a certificate. */
     public enum ClientAuth {

@@ -159,8 +159,9 @@ final class UpstreamBinder {
         // no key to prove it, a key alone has nothing to show.
         Optional<TlsConfig> client = s.has("cert-chain") || s.has("private-key")
                 ? Optional.of(RampartBinder.certificateAndKey(s)) : Optional.empty();
+        TlsHandshakeConfig handshake = TlsHandshakeBinder.bind(s);
         s.finish();
-        return new UpstreamTlsConfig(trust, verifyHostname, client);
+        return new UpstreamTlsConfig(trust, verifyHostname, client, handshake);
     }
 
     private static HealthCheckConfig healthCheck(ConfigSection s) {

@@ -11,10 +11,12 @@ import java.util.Optional;
  * @param trustCertChain    PEM certificates to trust instead of the JVM's default trust store
  * @param verifyHostname    whether the endpoint's certificate must name its host (default true)
  * @param clientCertificate the certificate and key presented to an endpoint that asks for one (mutual TLS)
+ * @param handshake         the TLS versions and cipher suites offered to endpoints
  */
 public record UpstreamTlsConfig(Optional<Path> trustCertChain, boolean verifyHostname,
-                                Optional<TlsConfig> clientCertificate) {
+                                Optional<TlsConfig> clientCertificate, TlsHandshakeConfig handshake) {
 
-    /** The defaults: the JVM's trust store, host names verified, no client certificate. */
-    public static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(Optional.empty(), true, Optional.empty());
+    /** The defaults: the JVM's trust store, host names verified, no client certificate, the JVM's TLS versions. */
+    public static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(Optional.empty(), true, Optional.empty(),
+            TlsHandshakeConfig.DEFAULT);
 }

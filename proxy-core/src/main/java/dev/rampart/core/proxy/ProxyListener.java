@@ -4,6 +4,7 @@ import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.config.ServerTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
+import dev.rampart.core.tls.HandshakeSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -128,7 +129,8 @@ public final class ProxyListener {
     private static SslContext serverTls(ServerTlsConfig tls) {
         PemFiles.KeyAndChain keyAndChain = PemFiles.keyAndChain(tls.certificate());
         try {
-            SslContextBuilder builder = SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain());
+            SslContextBuilder builder = HandshakeSettings.apply(
+                    SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain()), tls.handshake());
             if (tls.clientAuth() != ServerTlsConfig.ClientAuth.NONE) {
                 builder.clientAuth(tls.clientAuth() == ServerTlsConfig.ClientAuth.REQUIRED
                                 ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)

@@ -1,7 +1,8 @@
 /**
  * TLS shared by both sides of the proxy: {@code CurrentCertificatesTrustManager}, which checks a peer's
  * certificate against a configured trust file (an upstream endpoint's, or a client's under mutual TLS) and,
- * unlike the JDK alone, refuses a path whose trust anchor is out of its dates; and {@code ClientCertificateHeader},
- * which tells the upstream which certificate a client presented.
+ * unlike the JDK alone, refuses a path whose trust anchor is out of its dates; {@code ClientCertificateHeader},
+ * which tells the upstream which certificate a client presented; and {@code HandshakeSettings}, the configured
+ * TLS versions and cipher suites.
  */
 package dev.rampart.core.tls;

@@ -41,7 +41,9 @@ class ConfigRenderTest {
         Path key = tls.privateKey();
         RampartConfig config = ConfigLoader.parse("""
                 rampart {
-                  server { tls { cert-chain = "%s", private-key = "%s" }, max-request-body = 12345,
+                  server { tls { cert-chain = "%1$s", private-key = "%2$s", client-auth = REQUIRED, trust-cert-chain = "%1$s",
+                                 protocols = [TLSv1.3, TLSv1.2], ciphers = [TLS_AES_128_GCM_SHA256] },
+                           max-request-body = 12345,
                            request-body-timeout = 1500ms, shutdown-grace = 0s }
                   upstreams {
                     "include" { endpoints = ["c:1"] }
@@ -49,6 +51,7 @@ class ConfigRenderTest {
                       endpoints = ["https://[::1]:8443", "b:1"]
                       circuit-breaker { failure-rate-threshold = 12.5, enabled = false }
                       health-check { path = "/ready" }
+                      tls { cert-chain = "%1$s", private-key = "%2$s", protocols = [TLSv1.2] }
                     }
                   }
                   routes = [

@@ -249,4 +249,29 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
         assertEquals(ServerTlsConfig.ClientAuth.NONE, ConfigLoader.parse(listener(cert, key), "one-way").server().tls()
                 .orElseThrow().clientAuth());
     }
+
+    @Test
+    void protocolsAndCiphersMustBeOnesThisJvmCanUse() {
+        TestCertificates one = TestCertificates.generate(dir, "versions", "localhost", "dns:localhost");
+
+        List<String> old = problemsOf(listenerAsking(one.certChain(), one.privateKey(), "protocols = [\"TLSv1\"]"));
+        assertEquals(1, old.size(), old.toString());
+        assertTrue(old.get(0).startsWith("rampart.server.tls.protocols[0]: expected one of TLSv1.3, TLSv1.2 (the TLS"
+                + " versions this JVM enables; older ones are disabled by its java.security), got \"TLSv1\""), old.get(0));
+        List<String> openSslName = problemsOf(upstreamClientCertificate("ciphers = [\"ECDHE-RSA-AES128-GCM-SHA256\"]"));
+        assertEquals(1, openSslName.size(), openSslName.toString());
+        assertTrue(openSslName.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite this"
+                + " JVM supports, by its JSSE (IANA) name"), openSslName.get(0));
+        List<String> none = problemsOf(upstreamClientCertificate("protocols = []"));
+        assertEquals(List.of("rampart.upstreams.app.tls.protocols: an empty list: no handshake could succeed (leave"
+                + " the key out for the JVM's defaults)" + at(4)), none);
+
+        TlsHandshakeConfig accepted = ConfigLoader.parse(upstreamClientCertificate("protocols = [TLSv1.3],"
+                + " ciphers = [TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256]"), "accepted").upstreams().get("app")
+                .tls().handshake();
+        assertEquals(new TlsHandshakeConfig(List.of("TLSv1.3"), List.of("TLS_AES_256_GCM_SHA384",
+                "TLS_AES_128_GCM_SHA256")), accepted);
+        assertEquals(TlsHandshakeConfig.DEFAULT, ConfigLoader.parse(listener(one.certChain(), one.privateKey()),
+                "defaults").server().tls().orElseThrow().handshake());
+    }
 }

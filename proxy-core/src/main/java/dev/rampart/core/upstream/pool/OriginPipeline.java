@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
+import dev.rampart.core.tls.HandshakeSettings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -69,8 +70,8 @@ final class OriginPipeline {
             try {
                 // Netty 4.2 client contexts verify host names by default: the setting must be applied both
                 // ways, or verify-hostname = false is silently ignored.
-                SslContextBuilder builder = SslContextBuilder.forClient()
-                        .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null);
+                SslContextBuilder builder = HandshakeSettings.apply(SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null), t.handshake());
                 if (t.trustCertChain().isPresent()) {
                     builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
                 }
