@@ -110,17 +110,22 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
     /** A client TLS context that trusts exactly {@code certificate}. */
     public static SSLContext trustingClientContext(X509Certificate certificate) {
         try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("trusted", certificate);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
+            context.init(null, trusting(certificate), null);
             return context;
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static javax.net.ssl.TrustManager[] trusting(X509Certificate certificate)
+            throws IOException, java.security.GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("trusted", certificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf.getTrustManagers();
     }
 
     /**
@@ -137,11 +142,6 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
             javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
                     javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(own, PASSWORD.toCharArray());
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("trusted", server);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
             javax.net.ssl.X509ExtendedKeyManager chosen = (javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0];
             javax.net.ssl.X509ExtendedKeyManager always = new javax.net.ssl.X509ExtendedKeyManager() {
                 @Override
@@ -183,7 +183,7 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
                 }
             };
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new javax.net.ssl.KeyManager[] {always}, tmf.getTrustManagers(), null);
+            context.init(new javax.net.ssl.KeyManager[] {always}, trusting(server), null);
             return context;
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
