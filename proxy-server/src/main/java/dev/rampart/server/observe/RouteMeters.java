@@ -34,8 +34,17 @@ final class RouteMeters {
     private final ConcurrentMap<String, Timer> durations = new ConcurrentHashMap<>();
     private final ConcurrentMap<RouteLabels, Counter> retries = new ConcurrentHashMap<>();
     private final ConcurrentMap<RouteLabels, Counter> retriesSkipped = new ConcurrentHashMap<>();
-    /** Routes a reload removed; one configured again leaves the set. */
-    private final Set<String> retiredRoutes = ConcurrentHashMap.newKeySet();
+    /**
+     * How many reloads a removed route is remembered for. Its requests still in flight at its removal end
+     * long before this many reloads (a drain-bound WebSocket tunnel aside); a series one of them makes later
+     * is removed by the next reload, which finds it unconfigured. Without a bound, a config generator that
+     * names routes anew at every reload would grow the set for as long as the process runs.
+     */
+    static final int RETIRED_FOR_RELOADS = 100;
+
+    /** Routes a reload removed, with the number of the reload that did; one configured again leaves. */
+    private final ConcurrentMap<String, Long> retiredRoutes = new ConcurrentHashMap<>();
+    private long reloads;
     /** The routes of the config applied before: one a reload removes may have no series yet, and is gone too. */
     private Set<String> configuredBefore = Set.of();
 
@@ -81,7 +90,9 @@ final class RouteMeters {
      * @param configured the names of the routes of the config now applied
      */
     synchronized void retain(Set<String> configured, String kept) {
-        retiredRoutes.removeAll(configured);
+        long reload = ++reloads;
+        retiredRoutes.keySet().removeAll(configured);
+        retiredRoutes.values().removeIf(retiredAt -> retiredAt <= reload - RETIRED_FOR_RELOADS);
         Set<String> gone = new HashSet<>(configuredBefore);
         configuredBefore = Set.copyOf(configured);
         gone.addAll(durations.keySet());
@@ -90,11 +101,16 @@ final class RouteMeters {
         retriesSkipped.keySet().forEach(k -> gone.add(k.route()));
         gone.removeAll(configured);
         gone.remove(kept);
-        retiredRoutes.addAll(gone);
+        gone.forEach(route -> retiredRoutes.put(route, reload));
         removeWhere(registry, durations, gone::contains);
         removeWhere(registry, requests, k -> gone.contains(k.route()));
         removeWhere(registry, retries, k -> gone.contains(k.route()));
         removeWhere(registry, retriesSkipped, k -> gone.contains(k.route()));
+    }
+
+    /** How many removed routes are remembered now. */
+    int retiredRouteCount() {
+        return retiredRoutes.size();
     }
 
     private <K> void increment(ConcurrentMap<K, Counter> meters, K key, String route, Function<K, Counter> create) {
@@ -112,7 +128,7 @@ final class RouteMeters {
      */
     private <K, M> M unlessRetired(ConcurrentMap<K, M> meters, K key, String route, Function<K, M> create) {
         M meter = meters.get(key);
-        if (meter == null && !retiredRoutes.contains(route)) {
+        if (meter == null && !retiredRoutes.containsKey(route)) {
             meter = meters.computeIfAbsent(key, create);
         }
         return meter;
