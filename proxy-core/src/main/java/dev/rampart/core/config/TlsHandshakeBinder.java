@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * Reads {@code protocols} and {@code ciphers} of a {@code tls} block, checked against what this JVM can use,
@@ -24,18 +24,54 @@ final class TlsHandshakeBinder {
     static TlsHandshakeConfig bind(ConfigSection s) {
         SSLParameters usable = usableParameters();
         Set<String> enabledProtocols = Set.of(usable.getProtocols());
-        List<String> protocols = names(s, "protocols", enabledProtocols::contains,
-                "one of " + String.join(", ", usable.getProtocols()) + " (the TLS versions this JVM enables;"
-                        + " older ones are disabled by its java.security)");
-        Set<String> supportedCiphers = Set.of(supportedParameters().getCipherSuites());
-        List<String> ciphers = names(s, "ciphers", supportedCiphers::contains,
-                "a cipher suite this JVM supports, by its JSSE (IANA) name, such as TLS_AES_128_GCM_SHA256 or"
-                        + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA384, not the OpenSSL name (ECDHE-RSA-AES128-GCM-SHA256)");
+        List<String> protocols = names(s, "protocols", name -> enabledProtocols.contains(name) ? null
+                : "one of " + String.join(", ", usable.getProtocols()) + " (the TLS versions this JVM enables;"
+                + " older ones are disabled by its java.security)");
+        Set<String> enabledCiphers = Set.of(usable.getCipherSuites());
+        List<String> ciphers = names(s, "ciphers", name -> cipherProblem(name, enabledCiphers));
+        if (!ciphers.isEmpty()) {
+            List<String> versions = protocols.isEmpty() ? List.of(usable.getProtocols()) : protocols;
+            if (ciphers.stream().noneMatch(cipher -> versions.stream().anyMatch(v -> usableWith(cipher, v)))) {
+                s.problem("ciphers", "none of these cipher suites can be used with " + String.join(" or ", versions)
+                        + ", so no handshake could succeed: Java takes one list for every version (OpenSSL sets"
+                        + " TLS 1.3's apart), and TLS 1.3 needs one of " + String.join(", ", TLS13_SUITES)
+                        + ", TLS 1.2 one with _WITH_ in its name");
+            }
+        }
         return new TlsHandshakeConfig(protocols, ciphers);
     }
 
-    /** A list of names each of which {@code usable} accepts; absent is empty (the JVM's defaults); empty is refused. */
-    private static List<String> names(ConfigSection s, String key, Predicate<String> usable, String expected) {
+    /** The cipher suites of TLS 1.3, which take no key exchange in their names: the only ones it can use. */
+    private static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+
+    private static boolean usableWith(String cipher, String protocol) {
+        boolean tls13Suite = TLS13_SUITES.contains(cipher);
+        return protocol.equals("TLSv1.3") ? tls13Suite : !tls13Suite;
+    }
+
+    /** Why {@code name} is not a cipher suite to configure, as what was expected instead; null when it is one. */
+    private static String cipherProblem(String name, Set<String> enabled) {
+        if (name.endsWith("_SCSV")) {
+            return "a cipher suite, not a signalling value (" + name + " is one the JVM sends by itself)";
+        }
+        if (enabled.contains(name)) {
+            return null;
+        }
+        boolean openSslSpelling = name.indexOf('-') >= 0 || !(name.startsWith("TLS_") || name.startsWith("SSL_"));
+        return openSslSpelling
+                ? "a cipher suite by its JSSE (IANA) name, such as TLS_AES_128_GCM_SHA256 or"
+                        + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, not an OpenSSL name or keyword"
+                        + " (ECDHE-RSA-AES128-GCM-SHA256, HIGH, ALL)"
+                : "a cipher suite this JVM enables; it does not know this one, or disables it (jdk.tls.disabledAlgorithms"
+                        + " in its java.security)";
+    }
+
+    /**
+     * A list of names each of which {@code problem} finds nothing wrong with (it returns what was expected
+     * instead); absent is empty (the JVM's defaults); empty is refused.
+     */
+    private static List<String> names(ConfigSection s, String key, Function<String, String> problem) {
         Optional<List<ConfigValue>> values = s.list(key);
         if (values.isEmpty()) {
             return List.of();
@@ -52,7 +88,8 @@ final class TlsHandshakeBinder {
             if (name == null) {
                 continue;
             }
-            if (!usable.test(name.trim())) {
+            String expected = problem.apply(name.trim());
+            if (expected != null) {
                 ValueReader.mismatch(path, expected, value, s.problems());
             } else if (!names.contains(name.trim())) {
                 names.add(name.trim());
@@ -63,10 +100,6 @@ final class TlsHandshakeBinder {
 
     private static SSLParameters usableParameters() {
         return defaultContext().getDefaultSSLParameters();
-    }
-
-    private static SSLParameters supportedParameters() {
-        return defaultContext().getSupportedSSLParameters();
     }
 
     private static SSLContext defaultContext() {

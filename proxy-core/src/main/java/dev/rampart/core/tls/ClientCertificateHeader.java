@@ -21,8 +21,9 @@ import java.util.List;
  * a mutual-TLS listener, in Envoy's format, so that applications written for Envoy or Istio read it as they
  * would there: {@code Hash=<SHA-256 of the DER certificate, hex>;Subject="<RFC 2253 name>"}, then one
  * {@code URI=} per URI name (a SPIFFE id) and one {@code DNS=} per DNS name among its subject alternative
- * names. A value holding {@code , ; = " \}, a space or a control character is quoted, with {@code "} and
- * {@code \} escaped and control characters dropped.
+ * names. A value holding {@code , ; = "}, a space or a control character is quoted, with {@code "} escaped as
+ * {@code \"} and control characters dropped; nothing else is escaped, as in Envoy's, whose parsers un-escape
+ * only {@code \"} (the subject keeps RFC 2253's own backslashes: {@code CN=Smith\, John}).
  */
 public final class ClientCertificateHeader {
 
@@ -92,7 +93,7 @@ public final class ClientCertificateHeader {
     private static void valueOf(String value, StringBuilder out) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == ',' || c == ';' || c == '=' || c == '"' || c == '\\' || c <= ' ' || c == 0x7f) {
+            if (c == ',' || c == ';' || c == '=' || c == '"' || c <= ' ' || c == 0x7f) {
                 quoted(value, out);
                 return;
             }
@@ -104,7 +105,7 @@ public final class ClientCertificateHeader {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
+            if (c == '"') {
                 out.append('\\');
             }
             // A header value carries no control characters: a name holding one (RFC 2253 escapes them as

@@ -260,8 +260,24 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
                 + " versions this JVM enables; older ones are disabled by its java.security), got \"TLSv1\""), old.get(0));
         List<String> openSslName = problemsOf(upstreamClientCertificate("ciphers = [\"ECDHE-RSA-AES128-GCM-SHA256\"]"));
         assertEquals(1, openSslName.size(), openSslName.toString());
-        assertTrue(openSslName.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite this"
-                + " JVM supports, by its JSSE (IANA) name"), openSslName.get(0));
+        assertTrue(openSslName.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite by its"
+                + " JSSE (IANA) name"), openSslName.get(0));
+        List<String> disabled = problemsOf(upstreamClientCertificate("ciphers = [TLS_RSA_WITH_NULL_SHA256]"));
+        assertTrue(disabled.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite this JVM"
+                + " enables; it does not know this one, or disables it"), disabled.toString());
+        List<String> signal = problemsOf(upstreamClientCertificate("ciphers = [TLS_EMPTY_RENEGOTIATION_INFO_SCSV]"));
+        assertTrue(signal.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite, not a"
+                + " signalling value"), signal.toString());
+        // nginx's ssl_protocols TLSv1.3 with TLS 1.2 ciphers works (OpenSSL keeps TLS 1.3's suites apart); here it
+        // would fail every handshake.
+        List<String> mismatched = problemsOf(upstreamClientCertificate("protocols = [TLSv1.3],"
+                + " ciphers = [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]"));
+        assertEquals(1, mismatched.size(), mismatched.toString());
+        assertTrue(mismatched.get(0).startsWith("rampart.upstreams.app.tls.ciphers: none of these cipher suites can be"
+                + " used with TLSv1.3, so no handshake could succeed"), mismatched.get(0));
+        assertTrue(ConfigLoader.parse(upstreamClientCertificate("ciphers = [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]"),
+                "1.2 suites, both versions").upstreams().get("app").tls().handshake().protocols().isEmpty(),
+                "TLS 1.2 suites alone are fine while TLS 1.2 is allowed: handshakes settle on it");
         List<String> none = problemsOf(upstreamClientCertificate("protocols = []"));
         assertEquals(List.of("rampart.upstreams.app.tls.protocols: an empty list: no handshake could succeed (leave"
                 + " the key out for the JVM's defaults)" + at(4)), none);

@@ -59,6 +59,17 @@ class TlsHandshakeTest {
     }
 
     @Test
+    void onlyTls12SuitesWithBothVersionsAllowedSettleOnTls12() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(listener(upstream,
+                     "ciphers = [\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\"]"))) {
+            SSLSession session = handshake(proxy, null, null);
+            assertEquals("TLSv1.2", session.getProtocol(), "the load lets this through: it must work");
+            assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", session.getCipherSuite());
+        }
+    }
+
+    @Test
     void anUpstreamOffersItsEndpointsOnlyTheVersionsNamed() throws Exception {
         io.netty.handler.ssl.SslContext tls13Only = io.netty.handler.ssl.SslContextBuilder
                 .forServer(endpointCert.certChain().toFile(), endpointCert.privateKey().toFile())
