@@ -38,4 +38,8 @@ public interface ProxyObserver {
     /** A client connection was closed as soon as it was accepted: {@code max-connections} were open. */
     default void onClientConnectionRefused() {
     }
+
+    /** A client's TLS handshake with the listener failed, for the reason {@code reason} ({@code HandshakeFailure}). */
+    default void onClientTlsHandshakeFailed(String reason) {
+    }
 }

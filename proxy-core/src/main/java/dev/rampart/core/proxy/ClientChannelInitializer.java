@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.ServerConfig;
+import dev.rampart.core.tls.HandshakeFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -70,6 +71,20 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     /**
+     * Counts a client's failed handshake by why it failed, so that clients refused for their certificate show
+     * (nginx logs each, Envoy counts them); one by one only at DEBUG, since scanners and TCP health checks
+     * fail handshakes all day. Plain HTTP sent to the TLS port is not one: it is answered 400 and logged.
+     */
+    private void countFailedHandshake(Channel ch, Throwable cause) {
+        if (cause == null || ch.pipeline().get(SslHandler.class) == null) {
+            return; // done, or the TLS handler taken out for the plain HTTP a client sent
+        }
+        HandshakeFailure why = HandshakeFailure.of(cause);
+        runtime.observer().onClientTlsHandshakeFailed(why.label());
+        log.debug("TLS handshake with {} failed ({})", ch.remoteAddress(), why.label(), cause);
+    }
+
+    /**
      * Counts a connection closed because {@code max-connections} were open, and says so in the log: the first
      * of a spell at once, the others in one line 10 seconds later, so that a flood does not flood the log
      * too. An operator must be able to see clients turned away (nginx logs "worker_connections are not
@@ -113,6 +128,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             SslHandler handshake = tls.newHandler(ch.alloc());
             // A client that stalls its handshake is a client that stalls its request head: the same limit.
             handshake.setHandshakeTimeoutMillis(server.requestHeaderTimeout().toMillis());
+            handshake.handshakeFuture().addListener(done -> countFailedHandshake(ch, done.cause()));
             p.addLast("plain-http", new PlainHttpOnTlsPort("tls", "tls-close", HTTP_CODEC,
                     server.requestHeaderTimeout().toNanos()));
             TlsRecordProgress records = new TlsRecordProgress(handshake, handler);

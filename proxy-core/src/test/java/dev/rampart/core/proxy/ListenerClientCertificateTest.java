@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.TestCertificates;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -64,13 +66,21 @@ class ListenerClientCertificateTest {
     }
 
     @Test
-    void aRequiredCertificateKeepsOutClientsWithoutATrustedOne() throws Exception {
+    void aRequiredCertificateKeepsOutClientsWithoutATrustedOneAndCountsThemByWhy() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("should not be seen"));
              ProxyHarness proxy = ProxyHarness.start(config(upstream, "required"))) {
+            List<String> failures = proxy.observer.handshakeFailures;
+            // The JDK's client tries a failed connection twice: counts are per handshake, so compare reasons.
             assertThrows(IOException.class, () -> send(proxy,
                     TestCertificates.trustingClientContext(listenerCert.certificate()), null), "no certificate");
+            Await.until(() -> !failures.isEmpty(), "the first refusal counted");
+            assertEquals(List.of("no_client_certificate"), failures.stream().distinct().toList());
             assertThrows(IOException.class, () -> send(proxy,
                     strangerClient.presentingClientContext(listenerCert.certificate()), null), "an untrusted one");
+            Await.until(() -> failures.contains("untrusted_client_certificate"), "the second refusal counted");
+
+            assertEquals(List.of("no_client_certificate", "untrusted_client_certificate"),
+                    failures.stream().distinct().toList());
             assertEquals(0, upstream.requests().size());
         }
     }

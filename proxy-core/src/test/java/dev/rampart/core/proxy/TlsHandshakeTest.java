@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.TestCertificates;
@@ -11,9 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,6 +46,28 @@ class TlsHandshakeTest {
              ProxyHarness proxy = ProxyHarness.start(listener(upstream, "protocols = [\"TLSv1.3\"]"))) {
             assertThrows(IOException.class, () -> handshake(proxy, "TLSv1.2", null));
             assertEquals("TLSv1.3", handshake(proxy, null, null).getProtocol());
+            Await.until(() -> !proxy.observer.handshakeFailures.isEmpty(), "the refused handshake counted");
+            assertEquals(List.of("no_common_protocol"), proxy.observer.handshakeFailures);
+        }
+    }
+
+    @Test
+    void connectionsDroppedBeforeTheHandshakeAreCountedApartAndPlainHttpIsNotAHandshakeFailure() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(listener(upstream, "protocols = [\"TLSv1.3\"]"))) {
+            try (Socket probe = new Socket("127.0.0.1", proxy.port())) {
+                probe.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // a hello begun, then a TCP check's close
+            }
+            Await.until(() -> !proxy.observer.handshakeFailures.isEmpty(), "the dropped handshake counted");
+            assertEquals(List.of("closed"), proxy.observer.handshakeFailures);
+
+            try (Socket plain = new Socket("127.0.0.1", proxy.port())) {
+                plain.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(plain.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            }
+            proxy.observer.awaitExchange(1); // logged as the 400 it was
+            assertEquals(List.of("closed"), proxy.observer.handshakeFailures, "plain HTTP is answered, not counted");
         }
     }
 

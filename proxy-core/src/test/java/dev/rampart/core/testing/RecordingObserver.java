@@ -14,6 +14,8 @@ public final class RecordingObserver implements ProxyObserver {
     public final List<String> retries = new CopyOnWriteArrayList<>();
     public final List<String> skipped = new CopyOnWriteArrayList<>();
     public final java.util.concurrent.atomic.AtomicInteger refusedConnections = new java.util.concurrent.atomic.AtomicInteger();
+    /** The reasons of failed client TLS handshakes, in order. */
+    public final List<String> handshakeFailures = new CopyOnWriteArrayList<>();
 
     @Override
     public void onExchangeComplete(ExchangeRecord record) {
@@ -38,6 +40,11 @@ public final class RecordingObserver implements ProxyObserver {
     @Override
     public void onClientConnectionRefused() {
         refusedConnections.incrementAndGet();
+    }
+
+    @Override
+    public void onClientTlsHandshakeFailed(String reason) {
+        handshakeFailures.add(reason);
     }
 
     /** Waits (bounded) until {@code n} exchanges completed; the log line is written after the response. */

@@ -43,4 +43,16 @@ final class TeeObserver implements ProxyObserver {
         first.onClientConnection(delta);
         second.onClientConnection(delta);
     }
+
+    @Override
+    public void onClientConnectionRefused() {
+        first.onClientConnectionRefused();
+        second.onClientConnectionRefused();
+    }
+
+    @Override
+    public void onClientTlsHandshakeFailed(String reason) {
+        first.onClientTlsHandshakeFailed(reason);
+        second.onClientTlsHandshakeFailed(reason);
+    }
 }

@@ -78,6 +78,11 @@ public final class CompositeObserver implements ProxyObserver {
         each(ProxyObserver::onClientConnectionRefused);
     }
 
+    @Override
+    public void onClientTlsHandshakeFailed(String reason) {
+        each(o -> o.onClientTlsHandshakeFailed(reason));
+    }
+
     private void each(Consumer<ProxyObserver> event) {
         for (ProxyObserver observer : observers) {
             try {

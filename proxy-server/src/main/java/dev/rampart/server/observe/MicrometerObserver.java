@@ -2,6 +2,7 @@ package dev.rampart.server.observe;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.tls.HandshakeFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -67,6 +68,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final Counter reloadSuccess;
     private final Counter reloadFailure;
     private final Counter connectionsRefused;
+    /** One series per reason, made at the start: an alert on them sees 0 rather than no data. */
+    private final Map<String, Counter> handshakeFailures = new HashMap<>();
 
     /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
     public MicrometerObserver() {
@@ -87,6 +90,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         connectionsRefused = Counter.builder("rampart.connections.refused")
                 .description("Client connections closed as soon as accepted, because max-connections were open")
                 .register(registry);
+        for (HandshakeFailure reason : HandshakeFailure.ALL) {
+            handshakeFailures.put(reason.label(), Counter.builder("rampart.tls.handshake.failures")
+                    .description("Client TLS handshakes with the listener that failed, by why")
+                    .tag("reason", reason.label())
+                    .register(registry));
+        }
         // Both series exist from the start, so an alert on failures sees 0 rather than no data.
         reloadSuccess = reloadCounter("success");
         reloadFailure = reloadCounter("failure");
@@ -186,6 +195,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     @Override
     public void onClientConnectionRefused() {
         connectionsRefused.increment();
+    }
+
+    @Override
+    public void onClientTlsHandshakeFailed(String reason) {
+        Counter counter = handshakeFailures.get(reason);
+        (counter != null ? counter : handshakeFailures.get(HandshakeFailure.OTHER.label())).increment();
     }
 
     /**

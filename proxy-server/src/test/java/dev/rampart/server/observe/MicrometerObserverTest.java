@@ -120,6 +120,17 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void failedClientHandshakesAreCountedByWhyFromZero() {
+        assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"no_client_certificate\"} 0.0");
+        assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"closed\"} 0.0");
+        observer.onClientTlsHandshakeFailed("no_client_certificate");
+        observer.onClientTlsHandshakeFailed("no_client_certificate");
+        observer.onClientTlsHandshakeFailed("something new");
+        assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"no_client_certificate\"} 2.0");
+        assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"other\"} 1.0");
+    }
+
+    @Test
     void breakerTransitionsAreCountedWithANormalisedTargetState() {
         observer.onBreakerTransition("app", EP, "OPEN");
         observer.onBreakerTransition("app", EP, "half-open");
@@ -288,6 +299,7 @@ class MicrometerObserverTest {
                 "rampart_requests_total",
                 "rampart_retries_skipped_total",
                 "rampart_retries_total",
+                "rampart_tls_handshake_failures_total",
                 "rampart_upstream_attempts_total")), names);
     }
 
