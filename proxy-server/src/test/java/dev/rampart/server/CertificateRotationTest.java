@@ -92,6 +92,13 @@ class CertificateRotationTest {
                 SSLContext anonymous = TestCertificates.trustingClientContext(listener.certificate());
                 SSLContext presenting = client.presentingClientContext(listener.certificate());
                 assertEquals(200, status(anonymous, server.port()), "one-way TLS: no certificate asked for");
+                SSLSocket keptAlive = (SSLSocket) anonymous.getSocketFactory().createSocket("127.0.0.1", server.port());
+                keptAlive.setSoTimeout(10_000);
+                keptAlive.getOutputStream().write(GET);
+                java.io.InputStream replies = keptAlive.getInputStream();
+                byte[] first = new byte[12];
+                assertEquals(12, replies.readNBytes(first, 0, 12));
+                assertEquals("HTTP/1.1 200", new String(first, java.nio.charset.StandardCharsets.ISO_8859_1));
 
                 Path tmp = dir.resolve("proxy.conf.tmp");
                 Files.writeString(tmp, config.formatted(listener.certChain(), listener.privateKey(),
@@ -101,11 +108,22 @@ class CertificateRotationTest {
 
                 Await.until(() -> status(anonymous, server.port()) == -1, "a client without a certificate refused");
                 assertEquals(200, status(presenting, server.port()), "a trusted certificate admitted");
+                // The connection made before the reload, never verified, is closed (it was idle), not served.
+                try (keptAlive) {
+                    keptAlive.getOutputStream().write(GET);
+                    String rest = new String(replies.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertEquals(-1, rest.indexOf("HTTP/1.1 200", 10), "no second answer on it: " + rest);
+                } catch (java.net.SocketException closed) {
+                    // closed before the second request could be written: as good
+                }
             } finally {
                 server.shutdown("test");
             }
         }
     }
+
+    private static final byte[] GET = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** The status of a GET over a new connection made with {@code tls}, or -1 when the connection failed. */
     private static int status(SSLContext tls, int port) {

@@ -42,6 +42,8 @@ final class ClientAnswers {
     private ChannelFuture dropAnswered;
     /** Ends a drop that outlasts {@code lingering-time}, however steadily the body trickles in. */
     private ScheduledFuture<?> dropCap;
+    /** Set on the event loop by {@link #closeAfterCurrentRequest}; read there too. */
+    private boolean retired;
 
     ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx) {
         this.handler = handler;
@@ -51,7 +53,12 @@ final class ClientAnswers {
 
     /** Whether the connection may carry another request after this one. */
     boolean keepAliveAfter(HttpRequest req, boolean requestBodyConsumed) {
-        return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining();
+        return requestBodyConsumed && HttpUtil.isKeepAlive(req) && !runtime.draining() && !retired;
+    }
+
+    /** The connection carries no request after the one in progress (its TLS settings were replaced). */
+    void closeAfterCurrentRequest() {
+        retired = true;
     }
 
     /** @param kept upstream headers the envelope passes on (a rewritten 401's challenge); empty for the proxy's own */

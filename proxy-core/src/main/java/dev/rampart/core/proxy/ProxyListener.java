@@ -23,10 +23,13 @@ public final class ProxyListener {
 
     private final Channel serverChannel;
     private final ClientChannelInitializer initializer;
+    /** Whether the TLS settings in force ask clients for certificates; read and set by reloads only. */
+    private boolean clientsVerified;
 
-    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer) {
+    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer, boolean clientsVerified) {
         this.serverChannel = serverChannel;
         this.initializer = initializer;
+        this.clientsVerified = clientsVerified;
     }
 
     /**
@@ -55,17 +58,34 @@ public final class ProxyListener {
             throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + ": "
                     + whyNotBound(bound.cause()), bound.cause());
         }
-        return new ProxyListener(bound.channel(), initializer);
+        return new ProxyListener(bound.channel(), initializer,
+                server.tls().map(s -> s.clientAuth() != ServerTlsConfig.ClientAuth.NONE).orElse(false));
     }
 
     /**
      * Reads the listener's certificate, key and client trust file again (a reload: certificates are rotated
      * in place, as cert-manager and certbot do) and takes its client-auth; new connections get them, open
      * ones keep theirs. The files were checked when the config was loaded; if they changed since and cannot
-     * be used, the old ones stay.
+     * be used, the old ones stay. When clients are asked for certificates, before the reload or after it,
+     * the connections made before it close after their current request (idle ones at once), so that every
+     * client is verified under the settings now in force (a trust file replaced to drop a CA, client-auth
+     * turned on), as nginx's reload retires its old connections.
      */
-    public void reloadTls(ServerTlsConfig tls) {
+    public synchronized void reloadTls(ServerTlsConfig tls) {
         initializer.replaceTls(serverTls(tls));
+        boolean verified = tls.clientAuth() != ServerTlsConfig.ClientAuth.NONE;
+        if (verified || clientsVerified) {
+            for (Channel ch : initializer.channels()) {
+                ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
+                if (handler != null) {
+                    ch.eventLoop().execute(() -> {
+                        handler.answers().closeAfterCurrentRequest();
+                        handler.closeIfIdle();
+                    });
+                }
+            }
+        }
+        clientsVerified = verified;
     }
 
     /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */
