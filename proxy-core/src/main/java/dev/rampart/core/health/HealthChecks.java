@@ -170,7 +170,9 @@ public final class HealthChecks implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return LogText.printable(root == cause ? cause.toString() : cause + " (" + root + ")");
+        String outer = cause.toString();
+        // A wrapper whose message is its cause's (Netty's DecoderException) already says it: not twice.
+        return LogText.printable(root == cause || outer.contains(root.toString()) ? outer : outer + " (" + root + ")");
     }
 
     /** The probe loop of one endpoint, run on one event loop. */

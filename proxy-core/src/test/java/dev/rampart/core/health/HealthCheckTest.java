@@ -77,6 +77,10 @@ class HealthCheckTest {
         assertEquals("javax.net.ssl.SSLHandshakeException: handshake failed"
                 + " (java.security.cert.CertificateExpiredException: NotAfter: 2020)",
                 HealthChecks.describeFailure(null, wrapped));
+        Exception decoded = new io.netty.handler.codec.DecoderException(
+                new javax.net.ssl.SSLHandshakeException("Received fatal alert: certificate_required"));
+        assertEquals("io.netty.handler.codec.DecoderException: javax.net.ssl.SSLHandshakeException: Received fatal"
+                + " alert: certificate_required", HealthChecks.describeFailure(null, decoded), "not said twice");
     }
 
     @Test
