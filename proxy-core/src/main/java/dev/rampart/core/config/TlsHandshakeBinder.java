@@ -58,6 +58,10 @@ final class TlsHandshakeBinder {
         if (enabled.contains(name)) {
             return null;
         }
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        if (enabled.contains(upper)) {
+            return upper + " (cipher suite names are upper case)";
+        }
         boolean openSslSpelling = name.indexOf('-') >= 0 || !(name.startsWith("TLS_") || name.startsWith("SSL_"));
         return openSslSpelling
                 ? "a cipher suite by its JSSE (IANA) name, such as TLS_AES_128_GCM_SHA256 or"

@@ -21,9 +21,9 @@ import java.util.List;
  * a mutual-TLS listener, in Envoy's format, so that applications written for Envoy or Istio read it as they
  * would there: {@code Hash=<SHA-256 of the DER certificate, hex>;Subject="<RFC 2253 name>"}, then one
  * {@code URI=} per URI name (a SPIFFE id) and one {@code DNS=} per DNS name among its subject alternative
- * names. A value holding {@code , ; = "}, a space or a control character is quoted, with {@code "} escaped as
- * {@code \"} and control characters dropped; nothing else is escaped, as in Envoy's, whose parsers un-escape
- * only {@code \"} (the subject keeps RFC 2253's own backslashes: {@code CN=Smith\, John}).
+ * names. The subject is quoted as RFC 2253 writes it ({@code CN=Smith\, John}, {@code CN=say \"hi\"}), as
+ * Envoy puts it. A name holding {@code , ; = "}, a space or a control character is quoted, with {@code "}
+ * escaped as {@code \"} and control characters dropped; nothing else is escaped.
  */
 public final class ClientCertificateHeader {
 
@@ -65,10 +65,28 @@ public final class ClientCertificateHeader {
     static String of(X509Certificate certificate) {
         StringBuilder out = new StringBuilder(256);
         out.append("Hash=").append(sha256(certificate));
-        out.append(";Subject=");
-        quoted(certificate.getSubjectX500Principal().getName(), out);
+        out.append(";Subject=\"").append(subject(certificate.getSubjectX500Principal().getName())).append('"');
         appendNames(certificate, URI_NAME, "URI", out);
         appendNames(certificate, DNS_NAME, "DNS", out);
+        return out.toString();
+    }
+
+    /**
+     * The RFC 2253 name as it is, as Envoy puts it: its own escaping already writes every {@code "} in it as
+     * {@code \"}, so it cannot end the quoted value. A control character (which Java leaves raw) becomes
+     * RFC 2253's {@code \XX}, as OpenSSL writes it, so that it neither breaks the header nor vanishes.
+     */
+    static String subject(String rfc2253) {
+        StringBuilder out = new StringBuilder(rfc2253.length());
+        for (int i = 0; i < rfc2253.length(); i++) {
+            char c = rfc2253.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append('\\').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                out.append(c);
+            }
+        }
         return out.toString();
     }
 

@@ -265,6 +265,9 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
         List<String> disabled = problemsOf(upstreamClientCertificate("ciphers = [TLS_RSA_WITH_NULL_SHA256]"));
         assertTrue(disabled.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite this JVM"
                 + " enables; it does not know this one, or disables it"), disabled.toString());
+        List<String> lowerCase = problemsOf(upstreamClientCertificate("ciphers = [tls_aes_128_gcm_sha256]"));
+        assertTrue(lowerCase.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected TLS_AES_128_GCM_SHA256"
+                + " (cipher suite names are upper case)"), lowerCase.toString());
         List<String> signal = problemsOf(upstreamClientCertificate("ciphers = [TLS_EMPTY_RENEGOTIATION_INFO_SCSV]"));
         assertTrue(signal.get(0).startsWith("rampart.upstreams.app.tls.ciphers[0]: expected a cipher suite, not a"
                 + " signalling value"), signal.toString());

@@ -16,13 +16,19 @@ class ClientCertificateHeaderTest {
     Path dir;
 
     @Test
-    void namesWithTheFieldSeparatorsAreQuotedWithOnlyTheirQuotesEscaped() {
+    void theSubjectIsQuotedAsRfc2253WritesItAndNamesWithSeparatorsAreQuoted() {
         TestCertificates odd = TestCertificates.generate(dir, "odd", "Smith\\, \\\"J\\\"", "uri:urn:x;y=z,dns:a.example");
 
         String value = ClientCertificateHeader.of(odd.certificate());
 
         assertTrue(value.startsWith("Hash="), value);
         String afterHash = value.substring(value.indexOf(';'));
-        assertEquals(";Subject=\"CN=Smith\\, \\\\\"J\\\\\"\";URI=\"urn:x;y=z\";DNS=a.example", afterHash);
+        assertEquals(";Subject=\"CN=Smith\\, \\\"J\\\"\";URI=\"urn:x;y=z\";DNS=a.example", afterHash, "the subject as RFC 2253 writes it, quotes escaped once");
+    }
+
+    @Test
+    void controlCharactersInTheSubjectAreWrittenAsRfc2253HexPairs() {
+        assertEquals("CN=a\\0D\\0AX-Injected: 1", ClientCertificateHeader.subject("CN=a\r\nX-Injected: 1"),
+                "as OpenSSL writes them: neither a header break nor a name that reads as another");
     }
 }
