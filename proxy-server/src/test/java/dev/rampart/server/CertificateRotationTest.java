@@ -122,6 +122,69 @@ class CertificateRotationTest {
         }
     }
 
+    @Test
+    void aReloadThatVerifiesClientsAsBeforeKeepsTheirConnections() throws Exception {
+        TestCertificates first = TestCertificates.generate(dir, "first", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates second = TestCertificates.generate(dir, "second", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates client = TestCertificates.generate(dir, "client", "orders", "dns:orders");
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        Files.copy(first.certChain(), cert);
+        Files.copy(first.privateKey(), key);
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"))) {
+            Path file = dir.resolve("proxy.conf");
+            String config = """
+                    rampart {
+                      server { host = "127.0.0.1", port = 0, tls { cert-chain = "%s", private-key = "%s"
+                               client-auth = required, trust-cert-chain = "%s" } }
+                      admin { port = 0 }
+                      access-log { enabled = false }
+                      upstreams { app { endpoints = ["%s"] } }
+                      routes = [ { upstream = app } ]
+                    }
+                    """.formatted(cert, key, client.certChain(), upstream.authority());
+            Files.writeString(file, config);
+            ConfigSource source = ConfigSource.resolve(Optional.of(file));
+            RampartServer server = RampartServer.start(source, source.load(), false);
+            try (SSLSocket keptAlive = (SSLSocket) client.presentingClientContext(first.certificate())
+                    .getSocketFactory().createSocket("127.0.0.1", server.port())) {
+                keptAlive.setSoTimeout(10_000);
+                assertEquals("HTTP/1.1 200", exchange(keptAlive));
+
+                // The listener's own certificate rotated: how clients are verified is as it was.
+                Files.copy(second.certChain(), cert, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
+                Path tmp = dir.resolve("proxy.conf.tmp");
+                Files.writeString(tmp, config + "\n# rotated\n");
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                BigInteger rotated = second.certificate().getSerialNumber();
+                Await.until(() -> rotated.equals(servedSerial(server.port(), client)), "the rotated certificate served");
+
+                assertEquals("HTTP/1.1 200", exchange(keptAlive), "the verified client keeps its connection");
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+
+    /** One GET on {@code socket}, its answer read whole (the fake upstream's "fine"); the status line's start. */
+    private static String exchange(SSLSocket socket) throws java.io.IOException {
+        socket.getOutputStream().write(GET);
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return "closed: " + head;
+            }
+            head.append((char) b);
+        }
+        String lengthLine = head.toString().toLowerCase(java.util.Locale.ROOT).lines()
+                .filter(l -> l.startsWith("content-length:")).findFirst().orElse("content-length: 0");
+        in.readNBytes(Integer.parseInt(lengthLine.substring("content-length:".length()).trim()));
+        return head.substring(0, 12);
+    }
+
     private static final byte[] GET = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -141,24 +204,46 @@ class CertificateRotationTest {
         }
     }
 
+    /** {@link #servedSerial(int)} on a listener that requires {@code client}'s certificate. */
+    private static BigInteger servedSerial(int port, TestCertificates client) {
+        try {
+            SSLContext trustingAll = SSLContext.getInstance("TLS");
+            java.security.KeyStore own = java.security.KeyStore.getInstance("PKCS12");
+            own.load(null, null);
+            own.setKeyEntry("client", dev.rampart.core.config.PemFiles.privateKey(client.privateKey()).key(),
+                    "x".toCharArray(), new java.security.cert.Certificate[] {client.certificate()});
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+            keys.init(own, "x".toCharArray());
+            trustingAll.init(keys.getKeyManagers(), new TrustManager[] {TRUST_ANY}, null);
+            try (SSLSocket socket = (SSLSocket) trustingAll.getSocketFactory().createSocket("127.0.0.1", port)) {
+                socket.startHandshake();
+                return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final X509TrustManager TRUST_ANY = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    };
+
     /** The serial number of the certificate a new TLS connection is shown. */
     private static BigInteger servedSerial(int port) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
+            context.init(null, new TrustManager[] {TRUST_ANY}, null);
             try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
                 socket.startHandshake();
                 return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();

@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.config.ServerTlsConfig;
+import dev.rampart.core.config.TlsHandshakeConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 import dev.rampart.core.tls.HandshakeSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,19 +18,37 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
 
 /** The client-facing listener: binds {@code server.host:server.port} and accepts connections. */
 public final class ProxyListener {
 
     private final Channel serverChannel;
     private final ClientChannelInitializer initializer;
-    /** Whether the TLS settings in force ask clients for certificates; read and set by reloads only. */
-    private boolean clientsVerified;
+    /** How the settings in force verify clients; read and set by reloads only. */
+    private ClientVerification verification;
 
-    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer, boolean clientsVerified) {
+    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer, ClientVerification verification) {
         this.serverChannel = serverChannel;
         this.initializer = initializer;
-        this.clientsVerified = clientsVerified;
+        this.verification = verification;
+    }
+
+    /**
+     * What decides which clients a handshake admits: whether they are asked for a certificate, the certificates
+     * theirs must chain to (as read now: a trust file replaced in place changes this), the versions and suites.
+     */
+    private record ClientVerification(ServerTlsConfig.ClientAuth clientAuth, List<X509Certificate> trusted,
+                                      TlsHandshakeConfig handshake) {
+        static ClientVerification of(ServerTlsConfig tls) {
+            List<X509Certificate> trusted = tls.trustCertChain().map(f -> PemFiles.certificates(f).list()).orElse(List.of());
+            return new ClientVerification(tls.clientAuth(), trusted, tls.handshake());
+        }
+
+        boolean asksForCertificates() {
+            return clientAuth != ServerTlsConfig.ClientAuth.NONE;
+        }
     }
 
     /**
@@ -58,23 +77,27 @@ public final class ProxyListener {
             throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + ": "
                     + whyNotBound(bound.cause()), bound.cause());
         }
-        return new ProxyListener(bound.channel(), initializer,
-                server.tls().map(s -> s.clientAuth() != ServerTlsConfig.ClientAuth.NONE).orElse(false));
+        return new ProxyListener(bound.channel(), initializer, server.tls().map(ClientVerification::of).orElse(null));
     }
 
     /**
      * Reads the listener's certificate, key and client trust file again (a reload: certificates are rotated
      * in place, as cert-manager and certbot do) and takes its client-auth; new connections get them, open
      * ones keep theirs. The files were checked when the config was loaded; if they changed since and cannot
-     * be used, the old ones stay. When clients are asked for certificates, before the reload or after it,
-     * the connections made before it close after their current request (idle ones at once), so that every
-     * client is verified under the settings now in force (a trust file replaced to drop a CA, client-auth
-     * turned on), as nginx's reload retires its old connections.
+     * be used, the old ones stay. When the reload changes how clients are verified (client-auth, the trust
+     * file's certificates, the versions or suites) and they are asked for certificates, before the reload or
+     * after it, the connections made before it close after their current request (idle ones at once), so
+     * that every client is verified under the settings now in force (a trust file replaced to drop a CA,
+     * client-auth turned on). A reload that changes none of that keeps them, so a config generator that
+     * reloads often does not make every client handshake again.
      */
     public synchronized void reloadTls(ServerTlsConfig tls) {
         initializer.replaceTls(serverTls(tls));
-        boolean verified = tls.clientAuth() != ServerTlsConfig.ClientAuth.NONE;
-        if (verified || clientsVerified) {
+        ClientVerification next = ClientVerification.of(tls);
+        ClientVerification before = verification;
+        verification = next;
+        boolean certificatesAsked = next.asksForCertificates() || before != null && before.asksForCertificates();
+        if (certificatesAsked && !next.equals(before)) {
             for (Channel ch : initializer.channels()) {
                 ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
                 if (handler != null) {
@@ -85,7 +108,6 @@ public final class ProxyListener {
                 }
             }
         }
-        clientsVerified = verified;
     }
 
     /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */
