@@ -49,17 +49,13 @@ class CertificateRotationTest {
                       routes = [ { upstream = app } ]
                     }
                     """.formatted(cert, key, upstream.authority());
-            Files.writeString(file, config);
-            ConfigSource source = ConfigSource.resolve(Optional.of(file));
-            RampartServer server = RampartServer.start(source, source.load(), false);
+            RampartServer server = startWith(file, config);
             try {
                 assertEquals(first.certificate().getSerialNumber(), servedSerial(server.port()));
 
                 Files.copy(second.certChain(), cert, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
-                Path tmp = dir.resolve("proxy.conf.tmp");
-                Files.writeString(tmp, config + "\n# rotated\n");
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                replace(file, config + "\n# rotated\n");
 
                 BigInteger rotated = second.certificate().getSerialNumber();
                 Await.until(() -> rotated.equals(servedSerial(server.port())), "the rotated certificate served");
@@ -84,10 +80,8 @@ class CertificateRotationTest {
                       routes = [ { upstream = app } ]
                     }
                     """;
-            Files.writeString(file, config.formatted(listener.certChain(), listener.privateKey(), "",
+            RampartServer server = startWith(file, config.formatted(listener.certChain(), listener.privateKey(), "",
                     upstream.authority()));
-            ConfigSource source = ConfigSource.resolve(Optional.of(file));
-            RampartServer server = RampartServer.start(source, source.load(), false);
             try {
                 SSLContext anonymous = TestCertificates.trustingClientContext(listener.certificate());
                 SSLContext presenting = client.presentingClientContext(listener.certificate());
@@ -100,11 +94,9 @@ class CertificateRotationTest {
                 assertEquals(12, replies.readNBytes(first, 0, 12));
                 assertEquals("HTTP/1.1 200", new String(first, java.nio.charset.StandardCharsets.ISO_8859_1));
 
-                Path tmp = dir.resolve("proxy.conf.tmp");
-                Files.writeString(tmp, config.formatted(listener.certChain(), listener.privateKey(),
+                replace(file, config.formatted(listener.certChain(), listener.privateKey(),
                         ", client-auth = required, trust-cert-chain = \"" + client.certChain() + "\"",
                         upstream.authority()));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
                 Await.until(() -> status(anonymous, server.port()) == -1, "a client without a certificate refused");
                 assertEquals(200, status(presenting, server.port()), "a trusted certificate admitted");
@@ -143,9 +135,7 @@ class CertificateRotationTest {
                       routes = [ { upstream = app } ]
                     }
                     """.formatted(cert, key, client.certChain(), upstream.authority());
-            Files.writeString(file, config);
-            ConfigSource source = ConfigSource.resolve(Optional.of(file));
-            RampartServer server = RampartServer.start(source, source.load(), false);
+            RampartServer server = startWith(file, config);
             try (SSLSocket keptAlive = (SSLSocket) client.presentingClientContext(first.certificate())
                     .getSocketFactory().createSocket("127.0.0.1", server.port())) {
                 keptAlive.setSoTimeout(10_000);
@@ -154,9 +144,7 @@ class CertificateRotationTest {
                 // The listener's own certificate rotated: how clients are verified is as it was.
                 Files.copy(second.certChain(), cert, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
-                Path tmp = dir.resolve("proxy.conf.tmp");
-                Files.writeString(tmp, config + "\n# rotated\n");
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                replace(file, config + "\n# rotated\n");
                 BigInteger rotated = second.certificate().getSerialNumber();
                 Await.until(() -> rotated.equals(servedSerial(server.port(), client)), "the rotated certificate served");
 
@@ -183,6 +171,19 @@ class CertificateRotationTest {
                 .filter(l -> l.startsWith("content-length:")).findFirst().orElse("content-length: 0");
         in.readNBytes(Integer.parseInt(lengthLine.substring("content-length:".length()).trim()));
         return head.substring(0, 12);
+    }
+
+    private static RampartServer startWith(Path file, String config) throws Exception {
+        Files.writeString(file, config);
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        return RampartServer.start(source, source.load(), false);
+    }
+
+    /** Replaces the config file in one step, as an editor or a config generator does; the watcher reloads it. */
+    private void replace(Path file, String config) throws java.io.IOException {
+        Path tmp = dir.resolve("proxy.conf.tmp");
+        Files.writeString(tmp, config);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static final byte[] GET = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
