@@ -126,8 +126,8 @@ public final class ClientCertificateHeader {
             if (c == '"') {
                 out.append('\\');
             }
-            // A header value carries no control characters: a name holding one (RFC 2253 escapes them as
-            // text already, but a SAN is taken as it is) has it dropped rather than split the header.
+            // A header value carries no control characters: a name holding one (taken from the certificate as
+            // it is) has it dropped rather than split the header.
             if (c >= 0x20 && c != 0x7f) {
                 out.append(c);
             }
