@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValue;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -123,6 +124,14 @@ final class RampartBinder {
                     + " needs the PEM file of the certificates that client certificates must chain to)");
         }
         TlsHandshakeConfig handshake = TlsHandshakeBinder.bind(s);
+        if (Files.isRegularFile(certificate.certChain())) {
+            List<X509Certificate> chain = PemFiles.certificates(certificate.certChain()).list();
+            String mismatch = chain.isEmpty() ? null
+                    : TlsHandshakeBinder.keyMismatch(handshake, chain.get(0).getPublicKey().getAlgorithm());
+            if (mismatch != null) {
+                s.problem("ciphers", mismatch);
+            }
+        }
         s.finish();
         return new ServerTlsConfig(certificate.certChain(), certificate.privateKey(),
                 clientAuth == null ? ServerTlsConfig.ClientAuth.NONE : clientAuth, trust, handshake);

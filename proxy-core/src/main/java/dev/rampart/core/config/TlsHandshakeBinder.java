@@ -41,6 +41,36 @@ final class TlsHandshakeBinder {
         return new TlsHandshakeConfig(protocols, ciphers);
     }
 
+    /**
+     * Whether some suite of {@code handshake} can be served with a certificate whose key is {@code keyAlgorithm}
+     * ({@code PublicKey.getAlgorithm()}); null when one can (or the JVM's defaults are left), else the problem.
+     * TLS 1.3 suites take any key; a TLS 1.2 suite names the key it authenticates with ({@code _ECDSA_}, which
+     * EdDSA keys use too, {@code _RSA_}, {@code _DSS_}). Only the listener's certificate constrains suites.
+     */
+    static String keyMismatch(TlsHandshakeConfig handshake, String keyAlgorithm) {
+        if (handshake.ciphers().isEmpty()) {
+            return null;
+        }
+        List<String> versions = handshake.protocols().isEmpty() ? List.of(usableParameters().getProtocols())
+                : handshake.protocols();
+        List<String> usable = handshake.ciphers().stream()
+                .filter(cipher -> versions.stream().anyMatch(v -> usableWith(cipher, v))).toList();
+        boolean served = usable.isEmpty() // none for these versions at all: said already, by bind
+                || usable.stream().anyMatch(c -> TLS13_SUITES.contains(c) || authenticatesWith(c, keyAlgorithm));
+        return served ? null : "none of these cipher suites can be served with the certificate's " + keyAlgorithm
+                + " key (cert-chain), so no handshake could succeed: a TLS 1.2 suite names the key it needs (_ECDSA_"
+                + " for EC, _RSA_ for RSA)";
+    }
+
+    private static boolean authenticatesWith(String cipher, String keyAlgorithm) {
+        return switch (keyAlgorithm) {
+            case "EC", "Ed25519", "Ed448", "EdDSA" -> cipher.contains("_ECDSA_");
+            case "RSA", "RSASSA-PSS" -> cipher.contains("_RSA_");
+            case "DSA" -> cipher.contains("_DSS_");
+            default -> true; // a key this check does not know: leave it to the handshake
+        };
+    }
+
     /** The cipher suites of TLS 1.3, which take no key exchange in their names: the only ones it can use. */
     private static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256");

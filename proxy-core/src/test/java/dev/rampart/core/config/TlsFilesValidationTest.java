@@ -293,4 +293,25 @@ class TlsFilesValidationTest extends RejectedConfigSupport {
         assertEquals(TlsHandshakeConfig.DEFAULT, ConfigLoader.parse(listener(one.certChain(), one.privateKey()),
                 "defaults").server().tls().orElseThrow().handshake());
     }
+
+    @Test
+    void listenerCiphersNoneOfWhichSuitsTheCertificatesKeyAreRefused() {
+        TestCertificates ec = TestCertificates.generate(dir, "ec-listener", "localhost", "dns:localhost"); // EC key
+        Path rsaCert = TestCertificates.openSslFile(dir, "rsa.crt");
+        Path rsaKey = TestCertificates.openSslFile(dir, "rsa-pkcs1.key");
+
+        List<String> rsaSuitesOnEc = problemsOf(listenerAsking(ec.certChain(), ec.privateKey(),
+                "protocols = [TLSv1.2], ciphers = [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]"));
+        assertEquals(1, rsaSuitesOnEc.size(), rsaSuitesOnEc.toString());
+        assertTrue(rsaSuitesOnEc.get(0).startsWith("rampart.server.tls.ciphers: none of these cipher suites can be"
+                + " served with the certificate's EC key"), rsaSuitesOnEc.get(0));
+        List<String> ecdsaOnRsa = problemsOf(listenerAsking(rsaCert, rsaKey,
+                "ciphers = [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]"));
+        assertTrue(ecdsaOnRsa.get(0).contains("served with the certificate's RSA key"), ecdsaOnRsa.toString());
+
+        assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"),
+                ConfigLoader.parse(listenerAsking(rsaCert, rsaKey,
+                        "ciphers = [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256]"), "one fits")
+                        .server().tls().orElseThrow().handshake().ciphers(), "a TLS 1.3 suite takes any key");
+    }
 }
