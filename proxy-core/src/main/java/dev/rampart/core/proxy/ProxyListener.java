@@ -20,6 +20,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The client-facing listener: binds {@code server.host:server.port} and accepts connections. */
 public final class ProxyListener {
@@ -98,14 +99,19 @@ public final class ProxyListener {
         verification = next;
         boolean certificatesAsked = next.asksForCertificates() || before != null && before.asksForCertificates();
         if (certificatesAsked && !next.equals(before)) {
-            for (Channel ch : initializer.channels()) {
-                ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
-                if (handler != null) {
-                    ch.eventLoop().execute(() -> {
-                        handler.answers().closeAfterCurrentRequest();
-                        handler.closeIfIdle();
-                    });
-                }
+            onEachConnection(handler -> {
+                handler.answers().closeAfterCurrentRequest();
+                handler.closeIfIdle();
+            });
+        }
+    }
+
+    /** Runs {@code task} on each open client connection's event loop, with its request handler, where it has one. */
+    private void onEachConnection(Consumer<ClientRequestHandler> task) {
+        for (Channel ch : initializer.channels()) {
+            ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
+            if (handler != null) {
+                ch.eventLoop().execute(() -> task.accept(handler));
             }
         }
     }
@@ -133,12 +139,7 @@ public final class ProxyListener {
      * keep-alive connections; every other one closes after its response, which says {@code Connection: close}.
      */
     public void closeIdleConnections() {
-        for (Channel ch : initializer.channels()) {
-            ClientRequestHandler handler = ch.pipeline().get(ClientRequestHandler.class);
-            if (handler != null) {
-                ch.eventLoop().execute(handler::closeIfIdle);
-            }
-        }
+        onEachConnection(ClientRequestHandler::closeIfIdle);
     }
 
     /** Completes once every client connection open now has closed. */
