@@ -29,16 +29,25 @@ final class TlsHandshakeBinder {
                 + " older ones are disabled by its java.security)");
         Set<String> enabledCiphers = Set.of(usable.getCipherSuites());
         List<String> ciphers = names(s, "ciphers", name -> cipherProblem(name, enabledCiphers));
-        if (!ciphers.isEmpty()) {
-            List<String> versions = protocols.isEmpty() ? List.of(usable.getProtocols()) : protocols;
-            if (ciphers.stream().noneMatch(cipher -> versions.stream().anyMatch(v -> usableWith(cipher, v)))) {
-                s.problem("ciphers", "none of these cipher suites can be used with " + String.join(" or ", versions)
-                        + ", so no handshake could succeed: Java takes one list for every version (OpenSSL sets"
-                        + " TLS 1.3's apart), and TLS 1.3 needs one of " + String.join(", ", TLS13_SUITES)
-                        + ", TLS 1.2 one with _WITH_ in its name");
-            }
+        if (!ciphers.isEmpty() && suitesForVersions(ciphers, protocols).isEmpty()) {
+            s.problem("ciphers", "none of these cipher suites can be used with "
+                    + String.join(" or ", versionsAllowed(protocols))
+                    + ", so no handshake could succeed: Java takes one list for every version (OpenSSL sets"
+                    + " TLS 1.3's apart), and TLS 1.3 needs one of " + String.join(", ", TLS13_SUITES)
+                    + ", TLS 1.2 one with _WITH_ in its name");
         }
         return new TlsHandshakeConfig(protocols, ciphers);
+    }
+
+    /** The versions {@code protocols} allows: those named, or the JVM's when none is. */
+    private static List<String> versionsAllowed(List<String> protocols) {
+        return protocols.isEmpty() ? List.of(usableParameters().getProtocols()) : protocols;
+    }
+
+    /** The suites of {@code ciphers} that one of the versions {@code protocols} allows can use. */
+    private static List<String> suitesForVersions(List<String> ciphers, List<String> protocols) {
+        List<String> versions = versionsAllowed(protocols);
+        return ciphers.stream().filter(cipher -> versions.stream().anyMatch(v -> usableWith(cipher, v))).toList();
     }
 
     /**
@@ -51,10 +60,7 @@ final class TlsHandshakeBinder {
         if (handshake.ciphers().isEmpty()) {
             return null;
         }
-        List<String> versions = handshake.protocols().isEmpty() ? List.of(usableParameters().getProtocols())
-                : handshake.protocols();
-        List<String> usable = handshake.ciphers().stream()
-                .filter(cipher -> versions.stream().anyMatch(v -> usableWith(cipher, v))).toList();
+        List<String> usable = suitesForVersions(handshake.ciphers(), handshake.protocols());
         boolean served = usable.isEmpty() // none for these versions at all: said already, by bind
                 || usable.stream().anyMatch(c -> TLS13_SUITES.contains(c) || authenticatesWith(c, keyAlgorithm));
         return served ? null : "none of these cipher suites can be served with the certificate's " + keyAlgorithm
