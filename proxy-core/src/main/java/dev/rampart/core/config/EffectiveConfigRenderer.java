@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -166,6 +167,36 @@ public final class EffectiveConfigRenderer {
                 .put("status", num(resp.status()))
                 .put("body", str(resp.body()))
                 .put("content-type", str(resp.contentType()))));
+        if (!r.requestHeaders().isEmpty()) {
+            o.put("request-headers", headerRules(r.requestHeaders(), redact));
+        }
+        if (!r.responseHeaders().isEmpty()) {
+            o.put("response-headers", headerRules(r.responseHeaders(), redact));
+        }
+        return o;
+    }
+
+    /**
+     * A route's header rules, in the order they apply; a value under a credential-like name is redacted, as a
+     * header match's is.
+     */
+    private static Obj headerRules(HeaderRules rules, boolean redact) {
+        Obj o = new Obj();
+        if (!rules.remove().isEmpty()) {
+            o.put("remove", new Arr(rules.remove().stream().map(name -> (Node) str(name)).toList()));
+        }
+        if (!rules.set().isEmpty()) {
+            o.put("set", headerValues(rules.set(), redact));
+        }
+        if (!rules.add().isEmpty()) {
+            o.put("add", headerValues(rules.add(), redact));
+        }
+        return o;
+    }
+
+    private static Obj headerValues(Map<String, String> values, boolean redact) {
+        Obj o = new Obj();
+        values.forEach((name, value) -> o.put(name, str(redact && looksSecret(name) ? REDACTED : value)));
         return o;
     }
 

@@ -75,7 +75,7 @@ final class RampartBinder {
             }
         }
         Map<String, UpstreamConfig> upstreams = UpstreamBinder.bindAll(upstreamsSection);
-        List<RouteConfig> routes = RouteBinder.bindAll(rampart, upstreamNames);
+        List<RouteConfig> routes = RouteBinder.bindAll(rampart, upstreamNames, requestId.header());
         rampart.finish();
         return new RampartConfig(server, admin, requestId, accessLog, upstreams, routes);
     }

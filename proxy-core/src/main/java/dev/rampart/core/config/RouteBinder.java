@@ -26,7 +26,7 @@ final class RouteBinder {
     private RouteBinder() {
     }
 
-    static List<RouteConfig> bindAll(ConfigSection rampart, Set<String> upstreamNames) {
+    static List<RouteConfig> bindAll(ConfigSection rampart, Set<String> upstreamNames, String requestIdHeader) {
         Optional<List<ConfigValue>> values = rampart.list("routes");
         if (values.isEmpty()) {
             if (!rampart.has("routes")) {
@@ -45,7 +45,7 @@ final class RouteBinder {
             int index = i;
             ConfigSection.asSection(values.get().get(i), rampart.path("routes") + "[" + i + "]", rampart.problems())
                     .ifPresent(s -> {
-                        RouteConfig route = bind(index, s, upstreamNames);
+                        RouteConfig route = bind(index, s, upstreamNames, requestIdHeader);
                         Integer first = firstByName.putIfAbsent(route.name(), index);
                         if (first != null) {
                             s.problem("name", "duplicate route name " + com.typesafe.config.ConfigUtil.quoteString(
@@ -60,7 +60,7 @@ final class RouteBinder {
     /** The route label metrics give a request no route matched. */
     private static final String UNMATCHED_LABEL = "none";
 
-    private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames) {
+    private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames, String requestIdHeader) {
         String name = s.string("name", "route-" + index);
         if (name.isBlank()) {
             ValueReader.mismatch(s.path("name"), "a non-empty name", s.value("name"), s.problems());
@@ -78,13 +78,18 @@ final class RouteBinder {
         RetryConfig retry = RetryBinder.bind(s.section("retry"));
         ErrorsConfig errors = errors(s.section("errors"));
         Optional<RespondConfig> respond = s.optionalSection("respond").map(RouteBinder::respond);
+        HeaderRules requestHeaders = HeaderRulesBinder.bind(s, "request-headers", HeaderRulesBinder.Side.REQUEST,
+                requestIdHeader, respond.isPresent());
+        HeaderRules responseHeaders = HeaderRulesBinder.bind(s, "response-headers", HeaderRulesBinder.Side.RESPONSE,
+                requestIdHeader, respond.isPresent());
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {
             s.problem("has neither upstream nor respond (expected exactly one)");
         }
         s.finish();
-        return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond);
+        return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
+                requestHeaders, responseHeaders);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

@@ -6,7 +6,9 @@ import java.util.Optional;
 /**
  * One route ({@code rampart.routes[i]}). Exactly one of {@code upstream} and {@code respond} is present.
  *
- * @param timeout deadline for the whole exchange, retries included
+ * @param timeout         deadline for the whole exchange, retries included
+ * @param requestHeaders  changes to the headers sent upstream
+ * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
  */
 public record RouteConfig(
         String name,
@@ -17,5 +19,7 @@ public record RouteConfig(
         Duration timeout,
         RetryConfig retry,
         ErrorsConfig errors,
-        Optional<RespondConfig> respond) {
+        Optional<RespondConfig> respond,
+        HeaderRules requestHeaders,
+        HeaderRules responseHeaders) {
 }

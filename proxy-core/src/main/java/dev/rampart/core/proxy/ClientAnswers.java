@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.HeaderRules;
 import dev.rampart.core.config.RespondConfig;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
@@ -224,7 +225,7 @@ final class ClientAnswers {
         }
     }
 
-    void respondDirectly(ServedRequest served, RespondConfig respond) {
+    void respondDirectly(ServedRequest served, RespondConfig respond, HeaderRules responseHeaders) {
         ProxySnapshot snapshot = served.snapshot();
         HttpRequest request = served.head();
         ExchangeOutcome outcome = served.outcome();
@@ -233,7 +234,8 @@ final class ClientAnswers {
         outcome.status(respond.status());
         ChannelFuture answered = ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
                 snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
-                ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome);
+                ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome,
+                responseHeaders);
         finish(snapshot, answered, reusable, drop);
     }
 

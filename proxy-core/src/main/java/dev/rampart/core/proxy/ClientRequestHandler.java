@@ -238,7 +238,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         Route route = admission.route();
         RouteConfig rc = route.config();
         if (rc.respond().isPresent()) {
-            answers.respondDirectly(served, rc.respond().get());
+            answers.respondDirectly(served, rc.respond().get(), rc.responseHeaders());
             return;
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives

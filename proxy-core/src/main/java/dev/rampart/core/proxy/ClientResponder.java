@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.HeaderRules;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.ErrorRenderer;
 import dev.rampart.core.errors.RenderedError;
@@ -58,7 +59,7 @@ final class ClientResponder {
     /** A route's configured direct response; {@code outcome} gives its request id and counts the body bytes sent. */
     static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
                                      String requestIdHeader, boolean headOnly, Keep keep,
-                                     ExchangeOutcome outcome) {
+                                     ExchangeOutcome outcome, HeaderRules rules) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (!headOnly) {
             outcome.addBytesOut(bytes.length);
@@ -70,6 +71,7 @@ final class ClientResponder {
         h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         h.set(requestIdHeader, outcome.requestId());
         h.set(HttpHeaderNames.DATE, HttpDate.now());
+        RouteHeaders.applyToResponse(rules, h);
         keep.announce(h);
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }

@@ -96,6 +96,7 @@ final class ClientResponseWriter {
         closeClientAfterResponse = !keepAlive;
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
                 chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()));
+        RouteHeaders.applyToResponse(route.config().responseHeaders(), head.headers());
         ctx.write(head, ctx.voidPromise());
         // Flushed with the batch even when no body follows in it: an event stream or a long poll sends its
         // head long before its first bytes, and the client must see it then. A body read in the same batch
@@ -175,6 +176,7 @@ final class ClientResponseWriter {
         writeHeld();
         outcome.addBytesOut(last.content().readableBytes());
         TrailerFields.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader(), relayedHead);
+        RouteHeaders.dropFromResponseTrailers(route.config().responseHeaders(), last.trailingHeaders());
         return FlushBatch.writeAndFlushSoon(ctx, last);
     }
 

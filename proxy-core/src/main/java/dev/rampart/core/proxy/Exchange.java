@@ -80,6 +80,10 @@ final class Exchange {
         return finished;
     }
 
+    Route route() {
+        return route;
+    }
+
     // ---- lifecycle -------------------------------------------------------------------------------
 
     void start() {

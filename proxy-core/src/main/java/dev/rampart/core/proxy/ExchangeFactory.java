@@ -36,6 +36,7 @@ final class ExchangeFactory {
         HttpRequest template = ForwardedHeaders.originRequest(head, target.forUpstream(), host,
                 snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength,
                 target.removedPrefix(), "https".equals(scheme) ? ClientCertificateHeader.of(ctx.channel()) : null);
+        RouteHeaders.applyToRequest(rc.requestHeaders(), template.headers());
         boolean upgrade = WebSocketUpgrade.requested(head);
         if (upgrade) {
             WebSocketUpgrade.forward(template);

@@ -75,6 +75,7 @@ final class RequestBodyIntake {
         HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
         if (trailers != null) {
             TrailerFields.dropForbiddenTrailers(trailers, snapshot.requestIdHeader(), request.headers());
+            RouteHeaders.dropFromRequestTrailers(exchange.route().config().requestHeaders(), trailers);
         }
         if (!collecting && !attempts.canWriteBody() && !body.keeps(data.readableBytes())) {
             body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body

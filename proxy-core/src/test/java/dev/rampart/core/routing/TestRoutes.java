@@ -3,6 +3,7 @@ package dev.rampart.core.routing;
 import dev.rampart.core.config.BackoffConfig;
 import dev.rampart.core.config.BudgetConfig;
 import dev.rampart.core.config.ErrorsConfig;
+import dev.rampart.core.config.HeaderRules;
 import dev.rampart.core.config.MatchConfig;
 import dev.rampart.core.config.PathRewrite;
 import dev.rampart.core.config.RetryAfterConfig;
@@ -39,7 +40,7 @@ final class TestRoutes {
 
     static RouteConfig route(String name, Match match, Optional<PathRewrite> rewrite) {
         return new RouteConfig(name, match.toConfig(), Optional.of("app"), rewrite, false,
-                Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty());
+                Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty(), HeaderRules.NONE, HeaderRules.NONE);
     }
 
     /** An immutable builder over {@link MatchConfig}. */
