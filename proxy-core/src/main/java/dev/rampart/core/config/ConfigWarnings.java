@@ -47,6 +47,7 @@ public final class ConfigWarnings {
             rewriteWarning(route, warnings);
             pathParameterWarning(route, warnings);
             unsentBodyWarning(route, warnings);
+            unsentRequestHeadersWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -66,6 +67,14 @@ public final class ConfigWarnings {
         route.respond().filter(r -> (r.status() == 204 || r.status() == 304) && !r.body().isEmpty())
                 .ifPresent(r -> warnings.add("route \"" + route.name() + "\": respond.status " + r.status()
                         + " has no body, so respond.body is never sent"));
+    }
+
+    /** Request header rules on a route that answers by itself: no request goes anywhere for them to change. */
+    private static void unsentRequestHeadersWarning(RouteConfig route, List<String> warnings) {
+        if (route.respond().isPresent() && !route.requestHeaders().isEmpty()) {
+            warnings.add("route \"" + route.name() + "\": request-headers change nothing on a respond route, which"
+                    + " sends no request upstream (response-headers change its answer)");
+        }
     }
 
     /**

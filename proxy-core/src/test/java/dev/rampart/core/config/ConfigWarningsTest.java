@@ -54,6 +54,15 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void requestHeaderRulesOnARouteThatSendsNoRequestAreAWarning() {
+        assertEquals(List.of("route \"moved\": request-headers change nothing on a respond route, which sends no"
+                + " request upstream (response-headers change its answer)"),
+                warningsForRoutes("{ name = moved, respond { status = 301 }, request-headers { remove = [X-Debug] } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = moved, respond { status = 301 },"
+                + " response-headers { set { Location = \"https://example.com/\" } } }"));
+    }
+
+    @Test
     void aDirectResponseBodyItsStatusNeverSendsIsAWarning() {
         assertEquals(List.of("route \"gone\": respond.status 204 has no body, so respond.body is never sent"),
                 warningsForRoutes("{ name = gone, respond { status = 204, body = \"bye\" } }"));

@@ -89,6 +89,23 @@ class RouteHeadersTest {
     }
 
     @Test
+    void anUpstreamCannotPutARemovedOrSetHeaderBackAsATrailer() throws Exception {
+        String chunked = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\nX-Removed: 1\r\nX-Set: upstream\r\nX-Checksum: 5d41402a\r\n\r\n";
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(chunked));
+             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"",
+                     "response-headers { remove = [X-Removed], set { X-Set = route } }"));
+             RawHttp raw = harness.raw()) {
+            raw.send("GET /down HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            String all = new String(raw.socket().getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(all.contains("\r\nX-Set: route\r\n"), all);
+            String trailerSection = all.substring(all.indexOf("\r\n0\r\n") + 5);
+            assertEquals("X-Checksum: 5d41402a\r\n\r\n", trailerSection, all);
+        }
+    }
+
+    @Test
     void aRetryCarriesTheSameChangedHeaders() {
         upstream.behave((req, reply) -> {
             if (req.attempt() == 1) {
