@@ -77,13 +77,13 @@ final class HeaderRulesBinder {
         ConfigSection s = section.get();
         Map<String, String> reasons = new HashMap<>(side == Side.REQUEST ? REQUEST_FORBIDDEN : RESPONSE_FORBIDDEN);
         if (!requestIdHeader.isEmpty()) {
-            reasons.put(requestIdHeader.toLowerCase(Locale.ROOT), "set by the proxy to the request id"
+            reasons.put(spelling(requestIdHeader), "set by the proxy to the request id"
                     + " (request-id.header)");
         }
         if (respondRoute && side == Side.RESPONSE) {
             reasons.put("content-type", "a direct response's type is respond.content-type");
         }
-        Map<String, String> seen = new HashMap<>(); // lower-case name to the key that named it first
+        Map<String, String> seen = new HashMap<>(); // spelling (see below) to the key that named it first
         Map<String, String> set = values(s, "set", reasons, seen);
         if (side == Side.REQUEST) {
             reasons.putAll(REQUEST_SET_ONLY);
@@ -145,16 +145,21 @@ final class HeaderRulesBinder {
             s.problem(key, "expected a header name, got " + ConfigUtil.quoteString(name));
             return false;
         }
-        String lower = name.toLowerCase(Locale.ROOT);
-        String reason = reasons.get(lower);
+        String spelled = spelling(name);
+        String reason = reasons.get(spelled);
+        if (reason == null && name.indexOf('_') >= 0) {
+            // Even in set: a set name goes in every spelling (see RouteHeaders), so X_Forwarded_Proto would drop
+            // the proxy's X-Forwarded-Proto and put in its place a field only CGI-style servers read as it.
+            reason = REQUEST_SET_ONLY.get(spelled);
+        }
         if (reason != null) {
             s.problem(key, name + " cannot be changed by a route: " + reason);
             return false;
         }
-        String first = seen.putIfAbsent(lower, where);
+        String first = seen.putIfAbsent(spelled, where);
         if (first != null) {
-            s.problem(key, name + " is already named in " + first + " (header names ignore case; a header may be"
-                    + " removed, set or added, once)");
+            s.problem(key, name + " is already named in " + first + " (header names ignore case, and CGI, WSGI and"
+                    + " Rack servers read _ as -; a header may be removed, set or added, once)");
             return false;
         }
         return true;
@@ -175,6 +180,16 @@ final class HeaderRulesBinder {
             return true;
         }
         return false;
+    }
+
+    /**
+     * A name as servers that read it most loosely do: in lower case, with {@code _} as {@code -} (CGI, WSGI and
+     * Rack give {@code Content_Length} and {@code Content-Length} one variable, and the proxy drops a removed or
+     * set name in every such spelling). A rule is refused or counted twice by this, so that
+     * {@code remove = [Content_Length]} cannot take the proxy's framing with it.
+     */
+    private static String spelling(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String forwarding(String header) {

@@ -115,7 +115,9 @@ final class ClientResponseWriter {
             return;
         }
         interimWritten++;
-        FlushBatch.writeAndFlushSoon(ctx, ForwardedHeaders.interimResponse(interim));
+        HttpResponse relayed = ForwardedHeaders.interimResponse(interim);
+        RouteHeaders.removeFromInterim(route.config().responseHeaders(), relayed.headers());
+        FlushBatch.writeAndFlushSoon(ctx, relayed);
     }
 
     /**
@@ -186,8 +188,10 @@ final class ClientResponseWriter {
         closeClientAfterResponse = true;
         outcome.status(101);
         // Encoded at once, while the client codec is still in place.
-        ctx.write(WebSocketUpgrade.switchingResponse(response, snapshot.requestIdHeader(), outcome.requestId()),
-                ctx.voidPromise());
+        HttpResponse switching = WebSocketUpgrade.switchingResponse(response, snapshot.requestIdHeader(),
+                outcome.requestId());
+        RouteHeaders.removeFromInterim(route.config().responseHeaders(), switching.headers());
+        ctx.write(switching, ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
     }
 

@@ -42,6 +42,17 @@ final class RouteHeaders {
         }
     }
 
+    /**
+     * The route's removals on a 1xx relayed to the client (103 Early Hints, the 101 that opens a tunnel): a
+     * header the operator hides stays hidden on them too, as nginx's {@code proxy_hide_header} hides it on a
+     * 101. Nothing is set or added: those describe the final response.
+     */
+    static void removeFromInterim(HeaderRules rules, HttpHeaders headers) {
+        for (String name : rules.remove()) {
+            headers.remove(name);
+        }
+    }
+
     /** Drops from a relayed response's trailers the headers the route removes or sets. */
     static void dropFromResponseTrailers(HeaderRules rules, HttpHeaders trailers) {
         if (!rules.isEmpty() && !trailers.isEmpty()) {

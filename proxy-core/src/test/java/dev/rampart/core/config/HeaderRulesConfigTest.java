@@ -102,6 +102,39 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anUnderscoreSpellingOfAHeaderTheProxyDecidesIsRefusedAsThatHeader() {
+        // The proxy drops a removed or set name in every spelling CGI servers read as one: Content_Length would
+        // take the proxy's own Content-Length with it, and the body would be read as the next request.
+        List<String> problems = problemsOf(route("""
+                request-headers {
+                  remove = ["Content_Length", "x_forwarded_for"]
+                  set { "X-Forwarded_Proto" = https, "X_Request_Id" = "1" }
+                }
+                """));
+        assertEquals(List.of(
+                "rampart.routes[0].request-headers.remove: Content_Length cannot be changed by a route: framing is"
+                        + " the proxy's: it sends the length of the body it forwards" + at(5),
+                "rampart.routes[0].request-headers.remove: x_forwarded_for cannot be changed by a route: set by the"
+                        + " proxy on every request (X-Forwarded-For tells the upstream where the request came from)"
+                        + at(5),
+                "rampart.routes[0].request-headers.set.X-Forwarded_Proto: X-Forwarded_Proto cannot be changed by a"
+                        + " route: set by the proxy on every request; a route may only set it to a fixed value"
+                        + " (set { \"X-Forwarded-Proto\" = \"https\" })" + at(6),
+                "rampart.routes[0].request-headers.set.X_Request_Id: X_Request_Id cannot be changed by a route: set"
+                        + " by the proxy to the request id (request-id.header)" + at(6)), problems);
+    }
+
+    @Test
+    void spellingsThatServersReadAsOneNameAreOneName() {
+        List<String> problems = problemsOf(route("""
+                request-headers { set { X-Tenant = "a", X_Tenant = "b" } }
+                """));
+        assertEquals(List.of("rampart.routes[0].request-headers.set.X_Tenant: X_Tenant is already named in"
+                + " rampart.routes[0].request-headers.set (header names ignore case, and CGI, WSGI and Rack servers"
+                + " read _ as -; a header may be removed, set or added, once)" + at(4)), problems);
+    }
+
+    @Test
     void theRequestIdHeaderIsTheConfiguredOne() {
         List<String> problems = problemsOf("""
                 rampart {
@@ -159,8 +192,8 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
                 response-headers { set { "Cache-Control" = "no-store" }, add { "cache-control" = "private" } }
                 """));
         assertEquals(List.of("rampart.routes[0].response-headers.add.cache-control: cache-control is already named in"
-                + " rampart.routes[0].response-headers.set (header names ignore case; a header may be removed, set"
-                + " or added, once)" + at(4)), problems);
+                + " rampart.routes[0].response-headers.set (header names ignore case, and CGI, WSGI and Rack"
+                + " servers read _ as -; a header may be removed, set or added, once)" + at(4)), problems);
     }
 
     @Test

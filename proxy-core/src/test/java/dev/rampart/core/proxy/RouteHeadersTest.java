@@ -106,6 +106,25 @@ class RouteHeadersTest {
     }
 
     @Test
+    void aRemovedHeaderIsRemovedFromInterimResponsesTooWhileSetAndAddWaitForTheFinalOne() throws Exception {
+        String early = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\nServer: app/1.0\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: app/1.0\r\n\r\nok";
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(early));
+             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"",
+                     "response-headers { remove = [Server], add { X-Added = yes } }"));
+             RawHttp raw = harness.raw()) {
+            raw.send("GET /hints HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            String all = new String(raw.socket().getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            String interim = all.substring(0, all.indexOf("\r\n\r\n"));
+            assertTrue(interim.startsWith("HTTP/1.1 103") && interim.contains("Link: </app.css>"), all);
+            assertFalse(all.contains("Server:"), all);
+            assertFalse(interim.contains("X-Added"), all);
+            assertTrue(all.substring(interim.length()).contains("X-Added: yes"), all);
+        }
+    }
+
+    @Test
     void aRetryCarriesTheSameChangedHeaders() {
         upstream.behave((req, reply) -> {
             if (req.attempt() == 1) {
