@@ -167,6 +167,7 @@ public final class EffectiveConfigRenderer {
                 .put("status", num(resp.status()))
                 .put("body", str(resp.body()))
                 .put("content-type", str(resp.contentType()))));
+        r.maxRequestBody().ifPresent(limit -> o.put("max-request-body", size(limit)));
         if (!r.requestHeaders().isEmpty()) {
             o.put("request-headers", headerRules(r.requestHeaders(), redact));
         }

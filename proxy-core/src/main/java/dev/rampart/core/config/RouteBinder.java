@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -78,6 +79,8 @@ final class RouteBinder {
         RetryConfig retry = RetryBinder.bind(s.section("retry"));
         ErrorsConfig errors = errors(s.section("errors"));
         Optional<RespondConfig> respond = s.optionalSection("respond").map(RouteBinder::respond);
+        OptionalLong maxRequestBody = s.has("max-request-body")
+                ? OptionalLong.of(s.size("max-request-body", 0, 1, Long.MAX_VALUE)) : OptionalLong.empty();
         HeaderRules requestHeaders = HeaderRulesBinder.bind(s, "request-headers", HeaderRulesBinder.Side.REQUEST,
                 requestIdHeader, respond.isPresent());
         HeaderRules responseHeaders = HeaderRulesBinder.bind(s, "response-headers", HeaderRulesBinder.Side.RESPONSE,
@@ -89,7 +92,7 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                requestHeaders, responseHeaders);
+                maxRequestBody, requestHeaders, responseHeaders);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

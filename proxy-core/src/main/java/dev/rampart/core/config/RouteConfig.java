@@ -2,11 +2,13 @@ package dev.rampart.core.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One route ({@code rampart.routes[i]}). Exactly one of {@code upstream} and {@code respond} is present.
  *
  * @param timeout         deadline for the whole exchange, retries included
+ * @param maxRequestBody  the route's own {@code max-request-body}; empty: the server's
  * @param requestHeaders  changes to the headers sent upstream
  * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
  */
@@ -20,6 +22,12 @@ public record RouteConfig(
         RetryConfig retry,
         ErrorsConfig errors,
         Optional<RespondConfig> respond,
+        OptionalLong maxRequestBody,
         HeaderRules requestHeaders,
         HeaderRules responseHeaders) {
+
+    /** The largest request body the route takes: its own limit, or else the server's. */
+    public long maxRequestBody(ServerConfig server) {
+        return maxRequestBody.orElse(server.maxRequestBody());
+    }
 }

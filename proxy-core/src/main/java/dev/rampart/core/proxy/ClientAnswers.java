@@ -83,7 +83,7 @@ final class ClientAnswers {
         HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE;
-        boolean drop = clean && dropsBody(served.snapshot(), request);
+        boolean drop = clean && dropsBody(served, request);
         answerEarly(served, reason, details, clean && (drop || bodyless(request)), drop);
     }
 
@@ -101,7 +101,7 @@ final class ClientAnswers {
                 .withDetails(details);
         outcome.error(reason.status(), reason.name());
         ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, List.of());
-        finish(served.snapshot(), answered, reusable, drop);
+        finish(served, answered, reusable, drop);
     }
 
     /**
@@ -110,15 +110,16 @@ final class ClientAnswers {
      * sends the body unasked (one that waits for {@code 100 Continue} is not sent it) and its announced
      * length is within {@code max-request-body} (a longer one is not read: the answer says close).
      */
-    private boolean dropsBody(ProxySnapshot snapshot, HttpRequest request) {
+    private boolean dropsBody(ServedRequest served, HttpRequest request) {
         return !bodyless(request) && !HttpUtil.is100ContinueExpected(request) && keepAliveAfter(request, true)
-                && ClientHttpCodec.declaredLength(request, 0L) <= snapshot.config().server().maxRequestBody();
+                && ClientHttpCodec.declaredLength(request, 0L) <= served.maxRequestBody();
     }
 
     /** The answer is on its way: the request ends once it is written, or, with a body to drop, once that is read. */
-    private void finish(ProxySnapshot snapshot, ChannelFuture answered, boolean reusable, boolean drop) {
+    private void finish(ServedRequest served, ChannelFuture answered, boolean reusable, boolean drop) {
+        ProxySnapshot snapshot = served.snapshot();
         if (drop) {
-            dropAllowance = snapshot.config().server().maxRequestBody();
+            dropAllowance = served.maxRequestBody();
             dropAnswered = answered;
             // As nginx's discarding of a body: request-body-timeout bounds each pause, lingering-time the whole.
             dropCap = ctx.executor().schedule(this::dropTookTooLong,
@@ -229,14 +230,14 @@ final class ClientAnswers {
         ProxySnapshot snapshot = served.snapshot();
         HttpRequest request = served.head();
         ExchangeOutcome outcome = served.outcome();
-        boolean drop = dropsBody(snapshot, request);
+        boolean drop = dropsBody(served, request);
         boolean reusable = drop || bodyless(request);
         outcome.status(respond.status());
         ChannelFuture answered = ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
                 snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
                 ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome,
                 responseHeaders);
-        finish(snapshot, answered, reusable, drop);
+        finish(served, answered, reusable, drop);
     }
 
     /**

@@ -9,8 +9,8 @@ import io.netty.handler.codec.http.HttpRequest;
  * head must be well formed ({@link RequestValidation}) with a target that has an origin-form, which is set
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
  * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
- * a declared body must be within {@code max-request-body}. The last two are judged on the route, so that
- * the log names it.
+ * a declared body must be within the route's {@code max-request-body} (or the server's). The last two are
+ * judged on the route, so that the log names it.
  *
  * @param refusal    the reason to refuse the request with, or null when it goes to {@code route}
  * @param originForm the target in normal origin-form; null when the head is malformed
@@ -36,7 +36,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         }
         UpstreamTarget target = UpstreamTarget.of(originForm, route);
         Reason refusal = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target) ? Reason.BAD_REQUEST
-                : ClientHttpCodec.declaredLength(head, 0L) > snapshot.config().server().maxRequestBody()
+                : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
         return new RequestAdmission(refusal, originForm, route, target);
     }

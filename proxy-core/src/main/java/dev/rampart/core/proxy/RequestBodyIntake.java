@@ -61,7 +61,8 @@ final class RequestBodyIntake {
         boolean last = content instanceof LastHttpContent;
         ByteBuf data = content.content();
         outcome.addBytesIn(data.readableBytes());
-        if (body.received() + data.readableBytes() > snapshot.config().server().maxRequestBody()) {
+        if (body.received() + data.readableBytes()
+                > exchange.route().config().maxRequestBody(snapshot.config().server())) {
             content.release();
             if (!clientResponse.responseStarted()) {
                 attempts.cancelCurrent();

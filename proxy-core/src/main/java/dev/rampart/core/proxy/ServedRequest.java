@@ -17,6 +17,8 @@ final class ServedRequest {
     private ProxySnapshot snapshot;
     private HttpRequest head;
     private ExchangeOutcome outcome;
+    /** The largest body the request may have: its route's {@code max-request-body}, or the server's. */
+    private long maxRequestBody;
     /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
     private boolean inFlight;
 
@@ -44,10 +46,16 @@ final class ServedRequest {
         RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing());
         outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, newHead, admission.originForm());
         Route route = admission.route();
+        maxRequestBody = route != null ? route.config().maxRequestBody(snapshot.config().server())
+                : snapshot.config().server().maxRequestBody();
         if (route != null) {
             outcome.route(route.name(), route.config().upstream().orElse(null));
         }
         return admission;
+    }
+
+    long maxRequestBody() {
+        return maxRequestBody;
     }
 
     /**

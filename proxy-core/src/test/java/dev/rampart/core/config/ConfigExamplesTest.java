@@ -64,6 +64,7 @@ class ConfigExamplesTest {
         assertTrue(edge.routes().stream().anyMatch(r -> r.match().methods().equals(java.util.Set.of("POST"))
                 && !r.retry().idempotencyKeyHeader().isEmpty()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.errors().rewriteUpstream().size() == 2));
+        assertTrue(edge.routes().stream().anyMatch(r -> r.maxRequestBody().isPresent()));
         assertTrue(edge.routes().stream().anyMatch(r -> !r.requestHeaders().isEmpty()
                 && !r.responseHeaders().add().isEmpty()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.respond().isPresent()

@@ -26,6 +26,23 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aRoutesOwnMaxRequestBodyIsASizeOfAtLeastOneByte() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = "zero", upstream = app, max-request-body = 0 },
+                    { name = "lots", upstream = app, max-request-body = lots }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[0].max-request-body: expected a size >= 1, got 0" + at(4),
+                "rampart.routes[1].max-request-body: expected a size (e.g. 64k, 10m), got \"lots\"" + at(5)), problems);
+    }
+
+    @Test
     void routeNeedsExactlyOneOfUpstreamAndRespond() {
         String hocon = """
                 rampart {

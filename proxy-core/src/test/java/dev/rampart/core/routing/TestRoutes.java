@@ -14,6 +14,7 @@ import dev.rampart.core.config.RouteConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -40,7 +41,8 @@ final class TestRoutes {
 
     static RouteConfig route(String name, Match match, Optional<PathRewrite> rewrite) {
         return new RouteConfig(name, match.toConfig(), Optional.of("app"), rewrite, false,
-                Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty(), HeaderRules.NONE, HeaderRules.NONE);
+                Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty(), OptionalLong.empty(),
+                HeaderRules.NONE, HeaderRules.NONE);
     }
 
     /** An immutable builder over {@link MatchConfig}. */
