@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -8,7 +9,7 @@ import java.util.List;
 
 /**
  * Drops a client's header whose name, with {@code _} read as {@code -}, is one the proxy sets or drops
- * ({@code X_Forwarded_For}, {@code X_Request_Id}, {@code X_Original_URL}): CGI, WSGI and Rack servers give both spellings one
+ * ({@code X_Forwarded_For}, {@code X_Request_Id}, {@code X_Original_URL}, {@code Content_Length}): CGI, WSGI and Rack servers give both spellings one
  * variable ({@code HTTP_X_FORWARDED_FOR}) and some join the two, so the client's claim would ride along with
  * the proxy's. Other names with underscores pass (nginx drops every one by default; Envoy and HAProxy pass
  * them).
@@ -46,8 +47,17 @@ final class UnderscoreAliases {
 
     private static boolean isSetByTheProxy(String dashed) {
         return anyIs(ForwardedHeaders.SET_BY_THE_PROXY, dashed)
-                || anyIs(ForwardedHeaders.CLIENT_CLAIMS, dashed); // dropped in its dashed spelling, so in this one too
+                || anyIs(ForwardedHeaders.CLIENT_CLAIMS, dashed) // dropped in its dashed spelling, so in this one too
+                || anyIs(FRAMING, dashed);
     }
+
+    /**
+     * The framing fields, which the proxy decides too: a server that read a client's Content_Length or
+     * Transfer_Encoding as CONTENT_LENGTH or HTTP_TRANSFER_ENCODING could frame the body otherwise than the
+     * proxy did (older Werkzeug decoded a body as chunked on the latter).
+     */
+    private static final List<AsciiString> FRAMING = List.of(HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.TRANSFER_ENCODING);
 
     private static boolean anyIs(List<AsciiString> names, String dashed) {
         for (AsciiString name : names) {
