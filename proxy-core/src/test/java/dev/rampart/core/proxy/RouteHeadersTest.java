@@ -9,8 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,35 +94,32 @@ class RouteHeadersTest {
     void anUpstreamCannotPutARemovedOrSetHeaderBackAsATrailer() throws Exception {
         String chunked = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5\r\nhello\r\n0\r\nX-Removed: 1\r\nX-Set: upstream\r\nX-Checksum: 5d41402a\r\n\r\n";
-        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(chunked));
-             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"",
-                     "response-headers { remove = [X-Removed], set { X-Set = route } }"));
-             RawHttp raw = harness.raw()) {
-            raw.send("GET /down HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            String all = new String(raw.socket().getInputStream().readAllBytes(),
-                    java.nio.charset.StandardCharsets.ISO_8859_1);
-            assertTrue(all.contains("\r\nX-Set: route\r\n"), all);
-            String trailerSection = all.substring(all.indexOf("\r\n0\r\n") + 5);
-            assertEquals("X-Checksum: 5d41402a\r\n\r\n", trailerSection, all);
-        }
+        String all = relayedBytes(chunked, "response-headers { remove = [X-Removed], set { X-Set = route } }");
+        assertTrue(all.contains("\r\nX-Set: route\r\n"), all);
+        String trailerSection = all.substring(all.indexOf("\r\n0\r\n") + 5);
+        assertEquals("X-Checksum: 5d41402a\r\n\r\n", trailerSection, all);
     }
 
     @Test
     void aRemovedHeaderIsRemovedFromInterimResponsesTooWhileSetAndAddWaitForTheFinalOne() throws Exception {
         String early = "HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\nServer: app/1.0\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: app/1.0\r\n\r\nok";
-        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(early));
-             ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"",
-                     "response-headers { remove = [Server], add { X-Added = yes } }"));
+        String all = relayedBytes(early, "response-headers { remove = [Server], add { X-Added = yes } }");
+        String interim = all.substring(0, all.indexOf("\r\n\r\n"));
+        assertTrue(interim.startsWith("HTTP/1.1 103") && interim.contains("Link: </app.css>"), all);
+        assertFalse(all.contains("Server:"), all);
+        assertFalse(interim.contains("X-Added"), all);
+        assertTrue(all.substring(interim.length()).contains("X-Added: yes"), all);
+    }
+
+    /** Every byte a client gets for a GET through a route with {@code routeExtras} to an upstream sending these bytes. */
+    private static String relayedBytes(String upstreamBytes, String routeExtras) throws IOException {
+        try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(upstreamBytes));
+             ProxyHarness harness = ProxyHarness.start(
+                     ProxyHarness.simple("\"" + fake.authority() + "\"", routeExtras));
              RawHttp raw = harness.raw()) {
-            raw.send("GET /hints HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            String all = new String(raw.socket().getInputStream().readAllBytes(),
-                    java.nio.charset.StandardCharsets.ISO_8859_1);
-            String interim = all.substring(0, all.indexOf("\r\n\r\n"));
-            assertTrue(interim.startsWith("HTTP/1.1 103") && interim.contains("Link: </app.css>"), all);
-            assertFalse(all.contains("Server:"), all);
-            assertFalse(interim.contains("X-Added"), all);
-            assertTrue(all.substring(interim.length()).contains("X-Added: yes"), all);
+            raw.send("GET /relayed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            return new String(raw.socket().getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 
