@@ -116,7 +116,7 @@ final class ClientResponseWriter {
         }
         interimWritten++;
         HttpResponse relayed = ForwardedHeaders.interimResponse(interim);
-        RouteHeaders.removeFromInterim(route.config().responseHeaders(), relayed.headers());
+        RouteHeaders.applyRemovals(route.config().responseHeaders(), relayed.headers());
         FlushBatch.writeAndFlushSoon(ctx, relayed);
     }
 
@@ -190,7 +190,7 @@ final class ClientResponseWriter {
         // Encoded at once, while the client codec is still in place.
         HttpResponse switching = WebSocketUpgrade.switchingResponse(response, snapshot.requestIdHeader(),
                 outcome.requestId());
-        RouteHeaders.removeFromInterim(route.config().responseHeaders(), switching.headers());
+        RouteHeaders.applyRemovals(route.config().responseHeaders(), switching.headers());
         ctx.write(switching, ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
     }

@@ -43,11 +43,11 @@ final class RouteHeaders {
     }
 
     /**
-     * The route's removals on a 1xx relayed to the client (103 Early Hints, the 101 that opens a tunnel): a
-     * header the operator hides stays hidden on them too, as nginx's {@code proxy_hide_header} hides it on a
-     * 101. Nothing is set or added: those describe the final response.
+     * The route's removals alone: all a 1xx relayed to the client gets (103 Early Hints, the 101 that opens a
+     * tunnel), so that a header the operator hides stays hidden on them too, as nginx's
+     * {@code proxy_hide_header} hides it on a 101. Nothing is set or added: those describe the final response.
      */
-    static void removeFromInterim(HeaderRules rules, HttpHeaders headers) {
+    static void applyRemovals(HeaderRules rules, HttpHeaders headers) {
         for (String name : rules.remove()) {
             headers.remove(name);
         }
@@ -56,15 +56,13 @@ final class RouteHeaders {
     /** Drops from a relayed response's trailers the headers the route removes or sets. */
     static void dropFromResponseTrailers(HeaderRules rules, HttpHeaders trailers) {
         if (!rules.isEmpty() && !trailers.isEmpty()) {
-            rules.remove().forEach(trailers::remove);
+            applyRemovals(rules, trailers);
             rules.set().keySet().forEach(trailers::remove);
         }
     }
 
     private static void apply(HeaderRules rules, HttpHeaders headers) {
-        for (String name : rules.remove()) {
-            headers.remove(name);
-        }
+        applyRemovals(rules, headers);
         for (Map.Entry<String, String> header : rules.set().entrySet()) {
             headers.set(header.getKey(), header.getValue());
         }
