@@ -168,6 +168,10 @@ public final class EffectiveConfigRenderer {
                 .put("body", str(resp.body()))
                 .put("content-type", str(resp.contentType()))));
         r.maxRequestBody().ifPresent(limit -> o.put("max-request-body", size(limit)));
+        r.rateLimit().ifPresent(limit -> o.put("rate-limit", new Obj()
+                .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
+                .put("burst", num(limit.burst()))
+                .put("per", new Token(limit.per().configName()))));
         if (!r.requestHeaders().isEmpty()) {
             o.put("request-headers", headerRules(r.requestHeaders(), redact));
         }

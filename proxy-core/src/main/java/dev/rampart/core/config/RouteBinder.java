@@ -85,6 +85,7 @@ final class RouteBinder {
                 requestIdHeader, respond.isPresent());
         HeaderRules responseHeaders = HeaderRulesBinder.bind(s, "response-headers", HeaderRulesBinder.Side.RESPONSE,
                 requestIdHeader, respond.isPresent());
+        Optional<RateLimitConfig> rateLimit = RateLimitBinder.bind(s);
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {
@@ -92,7 +93,7 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders);
+                maxRequestBody, requestHeaders, responseHeaders, rateLimit);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
  * @param maxRequestBody  the route's own {@code max-request-body}; empty: the server's
  * @param requestHeaders  changes to the headers sent upstream
  * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
+ * @param rateLimit       how many requests the route takes per second; empty: no limit
  */
 public record RouteConfig(
         String name,
@@ -24,7 +25,8 @@ public record RouteConfig(
         Optional<RespondConfig> respond,
         OptionalLong maxRequestBody,
         HeaderRules requestHeaders,
-        HeaderRules responseHeaders) {
+        HeaderRules responseHeaders,
+        Optional<RateLimitConfig> rateLimit) {
 
     /** The largest request body the route takes: its own limit, or else the server's. */
     public long maxRequestBody(ServerConfig server) {

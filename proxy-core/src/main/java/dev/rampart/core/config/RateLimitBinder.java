@@ -1,0 +1,34 @@
+package dev.rampart.core.config;
+
+import java.util.Optional;
+
+/** Binds a route's optional {@code rate-limit} block; absent, the route is not limited. */
+final class RateLimitBinder {
+
+    /** One request in about 17 minutes: slower rates are a config mistake (requests per minute written as per second). */
+    static final double MIN_RATE = 0.001;
+    static final double MAX_RATE = 1_000_000_000;
+    static final int MAX_BURST = 1_000_000;
+
+    private RateLimitBinder() {
+    }
+
+    static Optional<RateLimitConfig> bind(ConfigSection route) {
+        return route.optionalSection("rate-limit").map(RateLimitBinder::limit);
+    }
+
+    private static RateLimitConfig limit(ConfigSection s) {
+        double rate = s.decimal("requests-per-second", 1, MIN_RATE, MAX_RATE,
+                "a number of requests per second from 0.001 to 1000000000 (0.5 is one every two seconds)");
+        if (!s.has("requests-per-second")) {
+            s.problem("requests-per-second", "missing (expected the sustained rate, e.g. 100)");
+        }
+        // One second's worth by default, so that a client keeping to the rate in whole seconds is never refused.
+        int defaultBurst = (int) Math.min(MAX_BURST, Math.max(1, Math.ceil(rate)));
+        int burst = s.integer("burst", defaultBurst, 1, MAX_BURST);
+        RateLimitConfig.Per per = s.choice("per", RateLimitConfig.Per.CLIENT_IP, RateLimitConfig.Per.values(),
+                RateLimitConfig.Per::configName);
+        s.finish();
+        return new RateLimitConfig(rate, burst, per);
+    }
+}

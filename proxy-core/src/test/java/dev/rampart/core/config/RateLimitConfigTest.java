@@ -1,0 +1,100 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** A route's {@code rate-limit} block: what it binds to, its defaults, and what is refused and why. */
+class RateLimitConfigTest extends RejectedConfigSupport {
+
+    private static String withRoutes(String routes) {
+        return """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                %s
+                  ]
+                }
+                """.formatted(routes);
+    }
+
+    private RouteConfig onlyRoute(String route) {
+        return HoconFiles.load(dir, withRoutes(route)).routes().get(0);
+    }
+
+    @Test
+    void aRouteWithoutTheBlockIsNotLimited() {
+        assertEquals(Optional.empty(), onlyRoute("{ upstream = app }").rateLimit());
+    }
+
+    @Test
+    void theBlockBindsRateBurstAndWhatABucketIsFor() {
+        RouteConfig route = onlyRoute("{ upstream = app, rate-limit { requests-per-second = 20, burst = 50, per = route } }");
+        assertEquals(Optional.of(new RateLimitConfig(20, 50, RateLimitConfig.Per.ROUTE)), route.rateLimit());
+    }
+
+    @Test
+    void burstDefaultsToOneSecondsWorthAndBucketsToTheClientAddress() {
+        assertEquals(Optional.of(new RateLimitConfig(2.5, 3, RateLimitConfig.Per.CLIENT_IP)),
+                onlyRoute("{ upstream = app, rate-limit { requests-per-second = 2.5 } }").rateLimit());
+        assertEquals(1, onlyRoute("{ upstream = app, rate-limit { requests-per-second = 0.5 } }").rateLimit()
+                .orElseThrow().burst(), "a rate below one a second still takes one request");
+    }
+
+    @Test
+    void aRespondRouteMayBeLimitedToo() {
+        assertTrue(onlyRoute("{ respond { status = 204 }, rate-limit { requests-per-second = 1 } }")
+                .rateLimit().isPresent());
+    }
+
+    @Test
+    void theRateIsRequiredAndPositive() {
+        List<String> problems = problemsOf(withRoutes("""
+                    { name = a, upstream = app, rate-limit { burst = 5 } },
+                    { name = b, upstream = app, rate-limit { requests-per-second = 0 } },
+                    { name = c, upstream = app, rate-limit { requests-per-second = "ten" } }"""));
+        String expected = "expected a number of requests per second from 0.001 to 1000000000"
+                + " (0.5 is one every two seconds), got ";
+        assertEquals(List.of(
+                "rampart.routes[0].rate-limit.requests-per-second: missing (expected the sustained rate, e.g. 100)"
+                        + at(4),
+                "rampart.routes[1].rate-limit.requests-per-second: " + expected + "0" + at(5),
+                "rampart.routes[2].rate-limit.requests-per-second: expected a number, got \"ten\"" + at(6)), problems);
+    }
+
+    @Test
+    void burstIsAWholeNumberOfAtLeastOneAndPerIsOneOfItsWords() {
+        List<String> problems = problemsOf(withRoutes("""
+                    { name = a, upstream = app, rate-limit { requests-per-second = 5, burst = 0 } },
+                    { name = b, upstream = app, rate-limit { requests-per-second = 5, burst = 2.5 } },
+                    { name = c, upstream = app, rate-limit { requests-per-second = 5, per = client } }"""));
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.routes[0].rate-limit.burst: expected a number 1-1000000, got 0"),
+                problems.get(0));
+        assertTrue(problems.get(1).startsWith("rampart.routes[1].rate-limit.burst: expected a whole number, got 2.5"),
+                problems.get(1));
+        assertTrue(problems.get(2).startsWith("rampart.routes[2].rate-limit.per: expected one of client-ip, route"),
+                problems.get(2));
+    }
+
+    @Test
+    void anUnknownKeyInTheBlockIsReported() {
+        List<String> problems = problemsOf(withRoutes(
+                "    { upstream = app, rate-limit { requests-per-second = 5, requests-per-minute = 300 } }"));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.routes[0].rate-limit.requests-per-minute: unknown key"),
+                problems.get(0));
+    }
+
+    @Test
+    void theEffectiveConfigShowsTheLimit() {
+        RampartConfig config = HoconFiles.load(dir, withRoutes(
+                "    { upstream = app, rate-limit { requests-per-second = 0.5, per = route } }"));
+        String rendered = EffectiveConfigRenderer.render(config);
+        assertTrue(rendered.contains("rate-limit {\n") && rendered.contains("requests-per-second = 0.5")
+                && rendered.contains("burst = 1") && rendered.contains("per = route"), rendered);
+    }
+}
