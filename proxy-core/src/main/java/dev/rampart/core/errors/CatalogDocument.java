@@ -82,7 +82,8 @@ public final class CatalogDocument {
           .append("  instead of an error type: `").append(renderer.render(upstreamError, ErrorFormat.ENVELOPE)
                   .header(ProxyStatus.HEADER_NAME).orElseThrow()).append("`.\n")
           .append("- `Retry-After` (seconds) when a delay is known: `CIRCUIT_OPEN` (until the first half-open),\n")
-          .append("  `UPSTREAM_OVERLOADED`, and an upstream 429/503 that carried one.\n\n");
+          .append("  `UPSTREAM_OVERLOADED`, `RATE_LIMITED` (until the route's bucket has a token), and an upstream\n")
+          .append("  429/503 that carried one.\n\n");
 
         md.append("## Reasons\n\n")
           .append("| reason | status | retryable | RFC 9209 error | when |\n")

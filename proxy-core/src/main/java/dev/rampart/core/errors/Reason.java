@@ -17,6 +17,9 @@ public enum Reason {
             "The request body is too large.", "body over `max-request-body`"),
     REQUEST_TIMEOUT(408, false, "http_request_error",
             "The request was not received in time.", "request head or body too slow"),
+    RATE_LIMITED(429, true, "http_request_denied",
+            "Too many requests; retry later.", "over the route's `rate-limit` (for the client's address, or for the"
+            + " whole route); `Retry-After` says when the next request would be taken"),
     UPSTREAM_CONNECT_REFUSED(502, true, "connection_refused",
             "The upstream service refused the connection.", "every tried endpoint refused"),
     UPSTREAM_CONNECT_TIMEOUT(504, true, "connection_timeout",

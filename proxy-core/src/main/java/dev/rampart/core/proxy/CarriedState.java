@@ -5,6 +5,7 @@ import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.Bulkheads;
+import dev.rampart.core.resilience.RateLimiters;
 import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
@@ -13,12 +14,12 @@ import java.util.stream.Collectors;
 
 /**
  * The runtime state a reload carries from one config generation to the next, keyed by upstream, endpoint
- * or route: breakers, bulkheads, loads and retry budgets keep their counts, health checks their verdicts,
- * pools their connections, and the replay memory what requests in flight hold. A reload must not hand a
- * failing endpoint a fresh breaker or refill a budget.
+ * or route: breakers, bulkheads, loads and retry budgets keep their counts, rate limiters their buckets,
+ * health checks their verdicts, pools their connections, and the replay memory what requests in flight hold.
+ * A reload must not hand a failing endpoint a fresh breaker, refill a budget or give clients a new burst.
  */
 record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads, RetryBudgets budgets,
-                    HealthChecks health, OriginPools pools, ReplayMemory replayMemory) {
+                    RateLimiters rateLimits, HealthChecks health, OriginPools pools, ReplayMemory replayMemory) {
 
     /** Drops what {@code next} no longer names; called once {@code next} serves new requests. */
     void retainOnly(ProxySnapshot next) {
@@ -27,6 +28,8 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         bulkheads.retainOnly(config.upstreams().keySet());
         loads.retainOnly(config);
         budgets.retainOnly(config.routes().stream().map(RouteConfig::name).collect(Collectors.toSet()));
+        rateLimits.retainOnly(config.routes().stream().filter(r -> r.rateLimit().isPresent())
+                .map(RouteConfig::name).collect(Collectors.toSet()));
         pools.retainOnly(next.poolsInUse());
     }
 }

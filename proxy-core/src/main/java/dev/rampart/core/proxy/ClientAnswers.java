@@ -78,13 +78,15 @@ final class ClientAnswers {
      * {@link #dropsBody}), so that the connection can carry the next request; a body too large or of no
      * trustworthy framing closes the connection instead. So does a request whose decoder failed: it
      * discards everything that follows, so no later request on it could ever be answered.
+     *
+     * @param retryAfterSeconds the answer's {@code Retry-After}, or 0 for none
      */
-    void failEarly(ServedRequest served, Reason reason, String details) {
+    void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds) {
         HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE;
         boolean drop = clean && dropsBody(served, request);
-        answerEarly(served, reason, details, clean && (drop || bodyless(request)), drop);
+        answerEarly(served, reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop);
     }
 
     /**
@@ -92,13 +94,16 @@ final class ClientAnswers {
      * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
      */
     void failAndClose(ServedRequest served, Reason reason) {
-        answerEarly(served, reason, null, false, false);
+        answerEarly(served, reason, 0, false, false);
     }
 
-    private void answerEarly(ServedRequest served, Reason reason, String details, boolean reusable, boolean drop) {
+    private void answerEarly(ServedRequest served, Reason reason, long retryAfterSeconds, boolean reusable,
+                             boolean drop) {
         ExchangeOutcome outcome = served.outcome();
-        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0)
-                .withDetails(details);
+        ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0);
+        if (retryAfterSeconds > 0) {
+            error = error.withRetryAfterSeconds(retryAfterSeconds);
+        }
         outcome.error(reason.status(), reason.name());
         ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, List.of());
         finish(served, answered, reusable, drop);

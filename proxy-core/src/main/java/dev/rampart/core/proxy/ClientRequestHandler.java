@@ -232,7 +232,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers.headArrived();
         RequestAdmission admission = served.begin(head);
         if (admission.refusal() != null) {
-            answers.failEarly(served, admission.refusal(), null);
+            answers.failEarly(served, admission.refusal(), admission.retryAfterSeconds());
             return;
         }
         Route route = admission.route();

@@ -6,6 +6,7 @@ import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
 import dev.rampart.core.resilience.Bulkheads;
+import dev.rampart.core.resilience.RateLimiters;
 import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
@@ -58,7 +59,7 @@ public final class ProxyRuntime {
                 .datagramChannelType(datagram));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
-                new HealthChecks(workers, pools::probe), pools, new ReplayMemory());
+                new RateLimiters(ticker), new HealthChecks(workers, pools::probe), pools, new ReplayMemory());
         ProxySnapshot first = build(config);
         current.set(first);
         carried.health().run(first.healthTargets());

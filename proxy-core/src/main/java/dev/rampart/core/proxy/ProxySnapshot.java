@@ -9,6 +9,7 @@ import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.Backoff;
 import dev.rampart.core.resilience.CircuitBreaker;
+import dev.rampart.core.resilience.RateLimiter;
 import dev.rampart.core.resilience.RetryBudget;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.routing.Router;
@@ -29,8 +30,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Everything one config generation needs to serve requests, built once per (re)load and read without
- * locks by every event loop: routes, upstreams with their breakers, retry policies and budgets per
- * route, and the error renderer. An exchange keeps the snapshot it started with to its end.
+ * locks by every event loop: routes, upstreams with their breakers, retry policies, budgets and rate
+ * limiters per route, and the error renderer. An exchange keeps the snapshot it started with to its end.
  */
 final class ProxySnapshot {
 
@@ -42,6 +43,7 @@ final class ProxySnapshot {
     private final Router router;
     private final Map<String, Upstream> upstreams;
     private final Map<String, RetryPolicy> retryPolicies;
+    private final Map<String, RateLimiter> rateLimiters;
     private final ErrorRenderer renderer;
     private final OriginPools pools;
     private final ProxyObserver observer;
@@ -53,13 +55,15 @@ final class ProxySnapshot {
     private final long replayMemoryLimit;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
-                          Map<String, RetryPolicy> retryPolicies, OriginPools pools, ProxyObserver observer,
+                          Map<String, RetryPolicy> retryPolicies, Map<String, RateLimiter> rateLimiters,
+                          OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
                           List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
         this.retryPolicies = retryPolicies;
+        this.rateLimiters = rateLimiters;
         this.renderer = new ErrorRenderer("rampart", config.requestId().header());
         this.pools = pools;
         this.observer = observer;
@@ -95,11 +99,14 @@ final class ProxySnapshot {
                     carried.bulkheads().forUpstream(uc.name(), uc.maxConcurrentRequests())));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
+        Map<String, RateLimiter> limiters = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
             RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
+            rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
+                Map.copyOf(limiters),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
                 carried.replayMemory());
     }
@@ -132,6 +139,11 @@ final class ProxySnapshot {
 
     RetryPolicy retryPolicy(String route) {
         return retryPolicies.get(route);
+    }
+
+    /** The route's rate limiter, or null when the route has no {@code rate-limit}. */
+    RateLimiter rateLimiter(String route) {
+        return rateLimiters.get(route);
     }
 
     /** What the replay buffers of all requests in flight hold together (see {@link ReplayMemory}). */

@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.errors.Reason;
+import dev.rampart.core.resilience.RateLimiter;
 import dev.rampart.core.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -9,17 +10,27 @@ import io.netty.handler.codec.http.HttpRequest;
  * head must be well formed ({@link RequestValidation}) with a target that has an origin-form, which is set
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
  * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
- * a declared body must be within the route's {@code max-request-body} (or the server's). The last two are
- * judged on the route, so that the log names it.
+ * a declared body must be within the route's {@code max-request-body} (or the server's); and the route's
+ * {@code rate-limit} must have a token for it. The last three are judged on the route, so that the log names
+ * it. A request refused for any other reason takes no token (nginx's {@code limit_req} also counts only what
+ * got past its earlier checks).
  *
- * @param refusal    the reason to refuse the request with, or null when it goes to {@code route}
- * @param originForm the target in normal origin-form; null when the head is malformed
- * @param route      the matched route; null when refused before one matched
- * @param target     what {@code route} sends upstream; null without a route
+ * @param refusal           the reason to refuse the request with, or null when it goes to {@code route}
+ * @param originForm        the target in normal origin-form; null when the head is malformed
+ * @param route             the matched route; null when refused before one matched
+ * @param target            what {@code route} sends upstream; null without a route
+ * @param retryAfterSeconds for {@code RATE_LIMITED}, when the route would take the request; else 0
  */
-record RequestAdmission(Reason refusal, String originForm, Route route, UpstreamTarget target) {
+record RequestAdmission(Reason refusal, String originForm, Route route, UpstreamTarget target,
+                        long retryAfterSeconds) {
 
-    static RequestAdmission of(ProxySnapshot snapshot, HttpRequest head, boolean refusing) {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    RequestAdmission(Reason refusal, String originForm, Route route, UpstreamTarget target) {
+        this(refusal, originForm, route, target, 0);
+    }
+
+    static RequestAdmission of(ProxySnapshot snapshot, HttpRequest head, boolean refusing, String clientIp) {
         RequestValidation.hostFromTarget(head);
         Reason malformed = RequestValidation.check(head);
         String originForm = malformed == null ? RequestTarget.originForm(head.uri()) : null;
@@ -38,6 +49,15 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         Reason refusal = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target) ? Reason.BAD_REQUEST
                 : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
+        if (refusal == null) {
+            RateLimiter limiter = snapshot.rateLimiter(route.name());
+            long wait = limiter == null ? 0 : limiter.tryAcquire(clientIp);
+            if (wait > 0) {
+                // Rounded up: a client that waits what Retry-After says finds a token there.
+                return new RequestAdmission(Reason.RATE_LIMITED, originForm, route, target,
+                        (wait + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+            }
+        }
         return new RequestAdmission(refusal, originForm, route, target);
     }
 }

@@ -43,7 +43,7 @@ final class ServedRequest {
                 snapshot.config().requestId().trustIncoming());
         long startMillis = System.currentTimeMillis();
         long startNanos = snapshot.ticker().read();
-        RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing());
+        RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing(), clientIp);
         outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, newHead, admission.originForm());
         Route route = admission.route();
         maxRequestBody = route != null ? route.config().maxRequestBody(snapshot.config().server())

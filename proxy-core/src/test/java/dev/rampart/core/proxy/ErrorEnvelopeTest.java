@@ -102,7 +102,8 @@ class ErrorEnvelopeTest {
         } else {
             assertTrue(proxyStatus.contains("received-status=" + expectedStatus), proxyStatus);
         }
-        boolean saysWhen = reason == Reason.CIRCUIT_OPEN || reason == Reason.UPSTREAM_OVERLOADED;
+        boolean saysWhen = reason == Reason.CIRCUIT_OPEN || reason == Reason.UPSTREAM_OVERLOADED
+                || reason == Reason.RATE_LIMITED;
         if (saysWhen) {
             assertTrue(Long.parseLong(response.header("retry-after")) >= 1, "Retry-After for " + reason);
         } else {
@@ -134,6 +135,13 @@ class ErrorEnvelopeTest {
             case REQUEST_TIMEOUT -> {
                 proxy = ProxyHarness.start(conf("request-header-timeout = 300ms", app("127.0.0.1:9", ""), route("")));
                 return exchange("GET / HTTP/1.1\r\nHost: te"); // the head never completes
+            }
+            case RATE_LIMITED -> {
+                FakeUpstream f = fake(UpstreamBehavior.ok("once"));
+                proxy = ProxyHarness.start(conf("", app(f.authority(), ""),
+                        route("rate-limit { requests-per-second = 0.001, burst = 1 }")));
+                assertEquals(200, exchange(get("/first")).status());
+                return exchange(get("/"));
             }
             case UPSTREAM_CONNECT_REFUSED -> {
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:" + FakeUpstream.refusingPort(), ""),

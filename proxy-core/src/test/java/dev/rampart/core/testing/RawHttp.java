@@ -22,8 +22,13 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** Connects from {@code localAddress} (another loopback address, 127.0.0.2, is another client); null: any. */
+    public RawHttp(String host, int port, java.net.InetAddress localAddress) {
         try {
-            socket = new Socket(host, port);
+            socket = new Socket(host, port, localAddress, 0);
             socket.setSoTimeout(10_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();

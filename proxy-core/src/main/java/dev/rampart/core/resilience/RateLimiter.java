@@ -1,0 +1,99 @@
+package dev.rampart.core.resilience;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.RateLimitConfig;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.rampart.core.resilience.Checks.checkNotNull;
+
+/**
+ * A route's {@code rate-limit}: a token bucket of {@code burst} requests refilled at {@code requests-per-second},
+ * one for the route or one for each client address.
+ *
+ * <p>A bucket is a single number, the time at which it would be full again were nothing more taken (the
+ * generic cell rate algorithm): taking a token moves that time on by one interval, and a request is refused
+ * when that would put it more than {@code burst} intervals ahead of now. So a bucket is one {@link AtomicLong}
+ * updated by compare-and-set, with no lock between the event loops, and the wait until the next token is
+ * known exactly for {@code Retry-After}.
+ *
+ * <p>Client buckets live in a Caffeine cache. One left alone for {@code burst} intervals is full, the same
+ * as no bucket, so it expires then; at most {@link #MAX_TRACKED_CLIENTS} are kept, and a client whose bucket
+ * was evicted for room starts full again, which errs toward letting requests through.
+ */
+public final class RateLimiter {
+
+    static final long MAX_TRACKED_CLIENTS = 100_000;
+    private static final long EMPTY = Long.MIN_VALUE;
+
+    private final RateLimitConfig config;
+    private final Ticker ticker;
+    /** Nanoseconds per token. */
+    private final long interval;
+    /** How far ahead of now a bucket's full-again time may be: {@code burst} intervals. */
+    private final long capacity;
+    /** The route's bucket when it has one for all clients, else null. */
+    private final AtomicLong shared;
+    /** The clients' buckets when each has its own, else null. */
+    private final Cache<String, AtomicLong> byClient;
+
+    public RateLimiter(RateLimitConfig config, Ticker ticker) {
+        this.config = checkNotNull(config, "config");
+        this.ticker = checkNotNull(ticker, "ticker");
+        this.interval = Math.max(1, Math.round(TimeUnit.SECONDS.toNanos(1) / config.requestsPerSecond()));
+        this.capacity = Math.multiplyExact(interval, (long) config.burst());
+        if (config.per() == RateLimitConfig.Per.ROUTE) {
+            this.shared = new AtomicLong(EMPTY);
+            this.byClient = null;
+        } else {
+            this.shared = null;
+            this.byClient = Caffeine.newBuilder()
+                    .ticker(ticker)
+                    .expireAfterAccess(capacity, TimeUnit.NANOSECONDS)
+                    .maximumSize(MAX_TRACKED_CLIENTS)
+                    .build();
+        }
+    }
+
+    public RateLimitConfig config() {
+        return config;
+    }
+
+    /**
+     * Takes a token for a request from {@code clientAddress}.
+     *
+     * @return 0 when the request may go; else how many nanoseconds until it could (always > 0)
+     */
+    public long tryAcquire(String clientAddress) {
+        AtomicLong bucket = shared != null ? shared : byClient.get(clientAddress, address -> new AtomicLong(EMPTY));
+        return take(bucket, ticker.read());
+    }
+
+    /** How many client buckets are kept (those not full yet); 0 for a route bucket. For tests: it sweeps the cache. */
+    long trackedClients() {
+        if (byClient == null) {
+            return 0;
+        }
+        byClient.cleanUp();
+        return byClient.estimatedSize();
+    }
+
+    private long take(AtomicLong bucket, long now) {
+        for (;;) {
+            long fullAgain = bucket.get();
+            // Compared as a difference, so that a ticker near either end of the long range cannot overflow.
+            long start = fullAgain == EMPTY || fullAgain - now < 0 ? now : fullAgain;
+            long next = start + interval;
+            long ahead = next - now;
+            if (ahead > capacity) {
+                return ahead - capacity;
+            }
+            if (bucket.compareAndSet(fullAgain, next)) {
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.rampart.core.resilience;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.RateLimitConfig;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every route's rate limiter, kept across config reloads: were it made anew on every reload, each reload (a
+ * no-op {@code touch} of the file included) would hand every client a full burst again. One limiter per route
+ * name: kept while the route's {@code rate-limit} is unchanged, made anew (full) when it changes, forgotten
+ * when the route or its limit is gone. Lives as long as the process.
+ */
+public final class RateLimiters {
+
+    private final ConcurrentHashMap<String, RateLimiter> byRoute = new ConcurrentHashMap<>();
+    private final Ticker ticker;
+
+    public RateLimiters(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    /** The limiter of {@code route} under {@code config}: the one it had if its config is the same. */
+    public RateLimiter forRoute(String route, RateLimitConfig config) {
+        return byRoute.compute(route, (name, kept) -> kept != null && kept.config().equals(config)
+                ? kept : new RateLimiter(config, ticker));
+    }
+
+    /** Forgets the limiters of routes a reload removed or left without a limit. */
+    public void retainOnly(Set<String> limitedRoutes) {
+        byRoute.keySet().retainAll(limitedRoutes);
+    }
+}
