@@ -111,7 +111,8 @@ public final class EffectiveConfigRenderer {
 
     private static Obj upstream(UpstreamConfig u) {
         List<Node> endpoints = new ArrayList<>();
-        u.endpoints().forEach(e -> endpoints.add(str(e.toString())));
+        u.endpoints().forEach(e -> endpoints.add(u.weight(e) == 1 ? str(e.toString())
+                : new Obj().put("address", str(e.toString())).put("weight", num(u.weight(e)))));
         CircuitBreakerConfig cb = u.circuitBreaker();
         Obj o = new Obj()
                 .put("endpoints", new Arr(endpoints))

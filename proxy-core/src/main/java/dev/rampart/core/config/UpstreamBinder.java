@@ -36,7 +36,8 @@ final class UpstreamBinder {
     }
 
     private static UpstreamConfig bind(String name, ConfigSection s) {
-        List<EndpointAddress> endpoints = endpoints(s);
+        Map<EndpointAddress, Integer> weights = new HashMap<>();
+        List<EndpointAddress> endpoints = endpoints(s, weights);
         LoadBalancing loadBalancing = s.choice("load-balancing", LoadBalancing.ROUND_ROBIN,
                 LoadBalancing.values(), LoadBalancing::configName);
         Duration connectTimeout = s.duration("connect-timeout", Duration.ofSeconds(1));
@@ -62,22 +63,23 @@ final class UpstreamBinder {
         }
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
-                poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls);
+                poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights);
     }
 
     /**
      * A list, or one string of comma-separated endpoints. The string form exists for environment
      * variables: {@code endpoints = ${?RAMPART_UPSTREAM}} can replace the list, whereas an optional
-     * substitution inside a list would leave the list empty when the variable is unset.
+     * substitution inside a list would leave the list empty when the variable is unset. An element of the list
+     * may be an object, {@code { address = "host:port", weight = 3 }}, for an endpoint with a weight.
      */
-    private static List<EndpointAddress> endpoints(ConfigSection s) {
+    private static List<EndpointAddress> endpoints(ConfigSection s, Map<EndpointAddress, Integer> weights) {
         ConfigValue raw = s.value("endpoints");
         if (raw != null && raw.valueType() == ConfigValueType.STRING) {
             List<ConfigValue> split = new ArrayList<>();
             for (String part : ((String) raw.unwrapped()).split(",", -1)) {
                 split.add(ConfigValueFactory.fromAnyRef(part.trim()).withOrigin(raw.origin()));
             }
-            return endpoints(s, raw, split);
+            return endpoints(s, raw, split, weights);
         }
         Optional<List<ConfigValue>> values = s.list("endpoints");
         if (values.isEmpty()) {
@@ -86,10 +88,11 @@ final class UpstreamBinder {
             }
             return List.of();
         }
-        return endpoints(s, raw, values.get());
+        return endpoints(s, raw, values.get(), weights);
     }
 
-    private static List<EndpointAddress> endpoints(ConfigSection s, ConfigValue raw, List<ConfigValue> values) {
+    private static List<EndpointAddress> endpoints(ConfigSection s, ConfigValue raw, List<ConfigValue> values,
+                                                   Map<EndpointAddress, Integer> weights) {
         if (values.isEmpty()) {
             ValueReader.mismatch(s.path("endpoints"), "at least one endpoint", raw, s.problems());
             return List.of();
@@ -99,6 +102,21 @@ final class UpstreamBinder {
         for (int i = 0; i < values.size(); i++) {
             ConfigValue value = values.get(i);
             String path = s.path("endpoints") + "[" + i + "]";
+            int weight = 1;
+            if (value.valueType() == ConfigValueType.OBJECT) {
+                ConfigSection weighted = ConfigSection.asSection(value, path, s.problems()).orElseThrow();
+                weight = weighted.integer("weight", 1, 1, UpstreamConfig.MAX_WEIGHT);
+                if (!weighted.has("address")) {
+                    weighted.problem("address", "missing (expected host:port, as in { address = \"10.0.0.1:8080\","
+                            + " weight = 2 })");
+                }
+                value = weighted.value("address");
+                path = weighted.path("address");
+                weighted.finish();
+                if (value == null) {
+                    continue;
+                }
+            }
             String text = ValueReader.string(value, path, s.problems());
             if (text == null) {
                 continue;
@@ -111,6 +129,9 @@ final class UpstreamBinder {
                             value.origin());
                 } else {
                     endpoints.add(endpoint);
+                    if (weight != 1) {
+                        weights.put(endpoint, weight);
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 s.problems().add(path, e.getMessage(), value.origin());

@@ -2,12 +2,14 @@ package dev.rampart.core.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * One named upstream ({@code rampart.upstreams.NAME}).
  *
  * @param poolMaxConnectionAge a pooled connection this old is not reused; zero for no limit
+ * @param weights              the endpoints whose {@code weight} is not 1, with theirs
  */
 public record UpstreamConfig(
         String name,
@@ -20,14 +22,29 @@ public record UpstreamConfig(
         int maxConcurrentRequests,
         CircuitBreakerConfig circuitBreaker,
         Optional<HealthCheckConfig> healthCheck,
-        UpstreamTlsConfig tls) {
+        UpstreamTlsConfig tls,
+        Map<EndpointAddress, Integer> weights) {
 
     /** PRODUCT §2's default of {@code max-connections-per-endpoint}. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 512;
     /** PRODUCT §2's default of {@code max-concurrent-requests}. */
     public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 1024;
 
+    /** The largest {@code weight} an endpoint may have, HAProxy's bound. */
+    public static final int MAX_WEIGHT = 256;
+
     public UpstreamConfig {
         endpoints = List.copyOf(endpoints);
+        weights = Map.copyOf(weights);
+    }
+
+    /** The endpoint's share of requests relative to the others': 1 unless it has a {@code weight}. */
+    public int weight(EndpointAddress endpoint) {
+        return weights.getOrDefault(endpoint, 1);
+    }
+
+    /** Whether some endpoint takes more than an equal share. */
+    public boolean weighted() {
+        return !weights.isEmpty();
     }
 }
