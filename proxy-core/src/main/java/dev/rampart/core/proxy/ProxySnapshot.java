@@ -15,6 +15,7 @@ import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.routing.Router;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
+import dev.rampart.core.upstream.balancing.EndpointSelector;
 import dev.rampart.core.upstream.balancing.EndpointSelectors;
 import dev.rampart.core.upstream.pool.OriginPools;
 import dev.rampart.core.upstream.pool.PoolSettings;
@@ -95,7 +96,7 @@ final class ProxySnapshot {
                 uc.healthCheck().ifPresent(check ->
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
-            upstreams.put(uc.name(), new Upstream(uc, endpoints, EndpointSelectors.of(uc.loadBalancing()),
+            upstreams.put(uc.name(), new Upstream(uc, endpoints, selector(uc),
                     carried.bulkheads().forUpstream(uc.name(), uc.maxConcurrentRequests())));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
@@ -109,6 +110,15 @@ final class ProxySnapshot {
                 Map.copyOf(limiters),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
                 carried.replayMemory());
+    }
+
+    /** The upstream's load balancer: weighted when some endpoint has a weight other than the others'. */
+    private static EndpointSelector selector(UpstreamConfig uc) {
+        if (!uc.weighted()) {
+            return EndpointSelectors.of(uc.loadBalancing());
+        }
+        int[] weights = uc.endpoints().stream().mapToInt(uc::weight).toArray();
+        return EndpointSelectors.weighted(uc.loadBalancing(), weights, null);
     }
 
     /**

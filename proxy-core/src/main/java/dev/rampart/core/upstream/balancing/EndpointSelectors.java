@@ -2,6 +2,7 @@ package dev.rampart.core.upstream.balancing;
 
 import dev.rampart.core.config.LoadBalancing;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -30,6 +31,24 @@ public final class EndpointSelectors {
             case ROUND_ROBIN -> new RoundRobinSelector(randomness);
             case LEAST_REQUEST -> new LeastRequestSelector(randomness);
             case RANDOM -> new RandomSelector(randomness);
+        };
+    }
+
+    /**
+     * A new selector for one upstream whose endpoints have weights: {@code weights[i]} is that of the endpoint
+     * every selection will find at index i. Weights all equal give the unweighted selector.
+     */
+    public static EndpointSelector weighted(LoadBalancing policy, int[] weights, RandomGenerator random) {
+        Objects.requireNonNull(policy, "policy");
+        if (Arrays.stream(weights).distinct().count() <= 1) {
+            return of(policy, random);
+        }
+        WeightedTurns turns = new WeightedTurns(weights);
+        Randomness randomness = new Randomness(random);
+        return switch (policy) {
+            case ROUND_ROBIN -> new WeightedRoundRobinSelector(turns, randomness);
+            case LEAST_REQUEST -> new WeightedLeastRequestSelector(turns, randomness);
+            case RANDOM -> new WeightedRandomSelector(turns, randomness);
         };
     }
 }
