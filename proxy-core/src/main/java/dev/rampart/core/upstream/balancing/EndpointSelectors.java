@@ -46,7 +46,7 @@ public final class EndpointSelectors {
         WeightedTurns turns = new WeightedTurns(weights);
         Randomness randomness = new Randomness(random);
         return switch (policy) {
-            case ROUND_ROBIN -> new WeightedRoundRobinSelector(turns, randomness);
+            case ROUND_ROBIN -> new RoundRobinSelector(randomness, turns);
             case LEAST_REQUEST -> new WeightedLeastRequestSelector(turns, randomness);
             case RANDOM -> new WeightedRandomSelector(turns, randomness);
         };

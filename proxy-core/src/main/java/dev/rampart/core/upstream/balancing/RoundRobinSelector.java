@@ -13,9 +13,14 @@ import java.util.function.Predicate;
  * the chosen one (one compare-and-set, abandoned if another thread moved the cursor meanwhile), so the
  * eligible endpoints keep equal shares. The cursor starts at a random position so that proxies started
  * or reloaded together do not all send their first requests to the first endpoint (as Envoy does).
+ *
+ * <p>With weights, the cycle is that of {@link WeightedTurns}: each endpoint takes as many turns in it as its
+ * weight, spread out, and the same skipping rule spreads an ineligible endpoint's turns over the others.
  */
 final class RoundRobinSelector implements EndpointSelector {
 
+    /** The cycle of endpoint indices when the endpoints have weights; null: each endpoint once, in order. */
+    private final WeightedTurns turns;
     private final AtomicLong cursor;
     /**
      * The rotation of retries, apart from that of first attempts. A retry that took a turn of the first
@@ -26,6 +31,11 @@ final class RoundRobinSelector implements EndpointSelector {
     private final AtomicLong retryCursor;
 
     RoundRobinSelector(Randomness random) {
+        this(random, null);
+    }
+
+    RoundRobinSelector(Randomness random, WeightedTurns turns) {
+        this.turns = turns;
         // A long never wraps in practice, so the sequence modulo n has no seam.
         this.cursor = new AtomicLong(random.get().nextInt(1 << 16));
         this.retryCursor = new AtomicLong(random.get().nextInt(1 << 16));
@@ -41,11 +51,13 @@ final class RoundRobinSelector implements EndpointSelector {
         return select(retryCursor, endpoints, eligible);
     }
 
-    private static <E extends LoadAware> E select(AtomicLong cursor, List<E> endpoints, Predicate<? super E> eligible) {
-        int n = endpoints.size();
-        if (n == 0) {
+    private <E extends LoadAware> E select(AtomicLong cursor, List<E> endpoints, Predicate<? super E> eligible) {
+        if (endpoints.isEmpty() || turns != null && !anyEligible(endpoints, eligible)) {
+            // A weighted cycle is longer than the list: when nothing is eligible, one pass over the list says so
+            // sooner than a scan of the whole cycle (every pick while all breakers are open would pay for it).
             return null;
         }
+        int n = turns == null ? endpoints.size() : turns.order.length;
         long turn = cursor.getAndIncrement();
         int start = (int) Math.floorMod(turn, (long) n);
         for (int skipped = 0; skipped < n; skipped++) {
@@ -53,7 +65,7 @@ final class RoundRobinSelector implements EndpointSelector {
             if (i >= n) {
                 i -= n;
             }
-            E endpoint = endpoints.get(i);
+            E endpoint = endpoints.get(turns == null ? i : turns.order[i]);
             if (eligible.test(endpoint)) {
                 if (skipped > 0) {
                     cursor.compareAndSet(turn + 1, turn + 1 + skipped);
@@ -68,8 +80,17 @@ final class RoundRobinSelector implements EndpointSelector {
         return null;
     }
 
+    private static <E extends LoadAware> boolean anyEligible(List<E> endpoints, Predicate<? super E> eligible) {
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (eligible.test(endpoints.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String toString() {
-        return "round-robin";
+        return turns == null ? "round-robin" : "weighted round-robin";
     }
 }
