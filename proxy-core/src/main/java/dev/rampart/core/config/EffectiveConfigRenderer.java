@@ -169,6 +169,9 @@ public final class EffectiveConfigRenderer {
                 .put("body", str(resp.body()))
                 .put("content-type", str(resp.contentType()))));
         r.maxRequestBody().ifPresent(limit -> o.put("max-request-body", size(limit)));
+        if (!r.allowFrom().isEmpty()) {
+            o.put("allow-from", new Arr(r.allowFrom().stream().map(range -> (Node) str(range.toString())).toList()));
+        }
         r.rateLimit().ifPresent(limit -> o.put("rate-limit", new Obj()
                 .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
                 .put("burst", num(limit.burst()))

@@ -1,6 +1,7 @@
 package dev.rampart.core.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -12,6 +13,7 @@ import java.util.OptionalLong;
  * @param requestHeaders  changes to the headers sent upstream
  * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
  * @param rateLimit       how many requests the route takes per second; empty: no limit
+ * @param allowFrom       the client addresses the route serves; empty: every client
  */
 public record RouteConfig(
         String name,
@@ -26,7 +28,13 @@ public record RouteConfig(
         OptionalLong maxRequestBody,
         HeaderRules requestHeaders,
         HeaderRules responseHeaders,
-        Optional<RateLimitConfig> rateLimit) {
+        Optional<RateLimitConfig> rateLimit,
+        List<AddressRange> allowFrom) {
+
+    public RouteConfig {
+        allowFrom = List.copyOf(allowFrom);
+    }
+
 
     /** The largest request body the route takes: its own limit, or else the server's. */
     public long maxRequestBody(ServerConfig server) {

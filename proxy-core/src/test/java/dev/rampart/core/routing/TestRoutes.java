@@ -12,6 +12,7 @@ import dev.rampart.core.config.RetryOn;
 import dev.rampart.core.config.RouteConfig;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -42,7 +43,7 @@ final class TestRoutes {
     static RouteConfig route(String name, Match match, Optional<PathRewrite> rewrite) {
         return new RouteConfig(name, match.toConfig(), Optional.of("app"), rewrite, false,
                 Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty(), OptionalLong.empty(),
-                HeaderRules.NONE, HeaderRules.NONE, Optional.empty());
+                HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of());
     }
 
     /** An immutable builder over {@link MatchConfig}. */

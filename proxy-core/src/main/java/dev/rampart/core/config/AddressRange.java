@@ -1,0 +1,104 @@
+package dev.rampart.core.config;
+
+import io.netty.util.NetUtil;
+
+import java.util.Arrays;
+
+/**
+ * An IP address or a network in CIDR notation ({@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}), as a
+ * route's {@code allow-from} lists them. An IPv4 client reached over an IPv6 socket ({@code ::ffff:10.1.2.3}) is
+ * matched as the IPv4 address it is.
+ *
+ * @param network the network's address bytes (4 or 16), with every bit past the prefix zero
+ * @param prefix  how many leading bits of an address must equal the network's
+ */
+public record AddressRange(byte[] network, int prefix) {
+
+    /**
+     * Parses a range as written in the config, without any name lookup.
+     *
+     * @throws IllegalArgumentException with a message that says what was expected
+     */
+    public static AddressRange parse(String text) {
+        String trimmed = text.trim();
+        int slash = trimmed.indexOf('/');
+        String address = slash < 0 ? trimmed : trimmed.substring(0, slash);
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+        if (bytes == null || address.startsWith("[")) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an IP address or a network"
+                    + " (expected e.g. 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up)");
+        }
+        bytes = unmapped(bytes);
+        int bits = bytes.length * 8;
+        int prefix = bits;
+        if (slash >= 0) {
+            String length = trimmed.substring(slash + 1);
+            if (!length.matches("[0-9]{1,3}") || Integer.parseInt(length) > bits) {
+                throw new IllegalArgumentException("\"" + text + "\": the prefix length after / must be 0-" + bits);
+            }
+            prefix = Integer.parseInt(length);
+        }
+        byte[] network = masked(bytes, prefix);
+        if (!Arrays.equals(network, bytes)) {
+            // nginx only warns ("low address bits … are meaningless"); a typo for a single address is likelier.
+            throw new IllegalArgumentException("\"" + text + "\" has bits set past its /" + prefix + ": the network is "
+                    + NetUtil.bytesToIpAddress(network) + "/" + prefix + ", a single address is written without /");
+        }
+        return new AddressRange(network, prefix);
+    }
+
+    /** Whether {@code address} (4 or 16 bytes, as {@code InetAddress.getAddress()} gives it) is in this range. */
+    public boolean contains(byte[] address) {
+        byte[] a = unmapped(address);
+        if (a.length != network.length) {
+            return false;
+        }
+        int full = prefix / 8;
+        for (int i = 0; i < full; i++) {
+            if (a[i] != network[i]) {
+                return false;
+            }
+        }
+        int rest = prefix % 8;
+        return rest == 0 || ((a[full] ^ network[full]) & (0xFF << (8 - rest)) & 0xFF) == 0;
+    }
+
+    /** An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) as its IPv4 address; any other as it is. */
+    private static byte[] unmapped(byte[] address) {
+        if (address.length != 16) {
+            return address;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return address;
+            }
+        }
+        return address[10] == (byte) 0xFF && address[11] == (byte) 0xFF ? Arrays.copyOfRange(address, 12, 16) : address;
+    }
+
+    private static byte[] masked(byte[] address, int prefix) {
+        byte[] out = address.clone();
+        for (int i = 0; i < out.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            out[i] &= (byte) (0xFF << (8 - keep));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AddressRange r && r.prefix == prefix && Arrays.equals(r.network, network);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(network) + prefix;
+    }
+
+    /** As written in the config, in normal form: {@code 10.0.0.0/8}, a single address without its prefix. */
+    @Override
+    public String toString() {
+        String address = NetUtil.bytesToIpAddress(network);
+        return prefix == network.length * 8 ? address : address + "/" + prefix;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.util.NetUtil;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Addresses and CIDR networks of a route's {@code allow-from}, and the config problems they give. */
+class AddressRangeTest extends RejectedConfigSupport {
+
+    private static boolean contains(String range, String address) {
+        return AddressRange.parse(range).contains(NetUtil.createByteArrayFromIpAddressString(address));
+    }
+
+    @Test
+    void anIpv4NetworkHoldsTheAddressesUnderItsPrefix() {
+        assertTrue(contains("10.0.0.0/8", "10.255.1.2"));
+        assertFalse(contains("10.0.0.0/8", "11.0.0.1"));
+        assertTrue(contains("192.168.4.0/22", "192.168.7.255"));
+        assertFalse(contains("192.168.4.0/22", "192.168.8.0"));
+        assertTrue(contains("0.0.0.0/0", "203.0.113.9"));
+    }
+
+    @Test
+    void aSingleAddressHoldsOnlyItself() {
+        assertTrue(contains("192.168.1.7", "192.168.1.7"));
+        assertFalse(contains("192.168.1.7", "192.168.1.8"));
+        assertEquals("192.168.1.7", AddressRange.parse(" 192.168.1.7 ").toString());
+    }
+
+    @Test
+    void ipv6NetworksAndIpv4ClientsOnAnIpv6Socket() {
+        assertTrue(contains("fd00::/8", "fd12:3456::1"));
+        assertFalse(contains("fd00::/8", "fe80::1"));
+        assertTrue(contains("::1", "0:0:0:0:0:0:0:1"));
+        assertTrue(contains("10.0.0.0/8", "::ffff:10.1.2.3"), "an IPv4 client reached over an IPv6 socket");
+        assertFalse(contains("10.0.0.0/8", "::1"), "an IPv6 address is never in an IPv4 network");
+        assertEquals("fd00::/8", AddressRange.parse("FD00:0::/8").toString());
+    }
+
+    @Test
+    void malformedRangesAreRefusedWithWhatWasExpected() {
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("localhost"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.0/33"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.0/"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0/8"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("[::1]"));
+    }
+
+    @Test
+    void theRouteKeyReportsEachBadEntryAndAnEmptyList() {
+        List<String> problems = problemsOf("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = a, upstream = app, allow-from = ["10.0.0.1/8", "intranet", "10.0.0.0/8"] },
+                    { name = b, upstream = app, allow-from = [] }
+                  ]
+                }
+                """);
+        assertEquals(List.of(
+                "rampart.routes[0].allow-from[0]: \"10.0.0.1/8\" has bits set past its /8: the network is 10.0.0.0/8,"
+                        + " a single address is written without /" + at(4),
+                "rampart.routes[0].allow-from[1]: \"intranet\" is not an IP address or a network (expected e.g."
+                        + " 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up)" + at(4),
+                "rampart.routes[1].allow-from: must not be empty: list the addresses or networks the route serves"
+                        + " (leave it out to serve every client)" + at(5)), problems);
+    }
+
+    @Test
+    void theEffectiveConfigShowsTheListInNormalForm() {
+        RampartConfig config = HoconFiles.load(dir, """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, allow-from = ["10.0.0.0/8", "FD00::/8"] } ]
+                }
+                """);
+        assertEquals(List.of(AddressRange.parse("10.0.0.0/8"), AddressRange.parse("fd00::/8")),
+                config.routes().get(0).allowFrom());
+        String rendered = EffectiveConfigRenderer.render(config);
+        assertTrue(rendered.contains("allow-from = [\"10.0.0.0/8\", \"fd00::/8\"]"), rendered);
+    }
+}
