@@ -1,19 +1,23 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.RateLimiter;
 import dev.rampart.core.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.NetUtil;
+
+import java.util.List;
 
 /**
  * What becomes of a request head, decided before the proxy acts on it: refused, or routed. In order, the
  * head must be well formed ({@link RequestValidation}) with a target that has an origin-form, which is set
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
  * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
- * a declared body must be within the route's {@code max-request-body} (or the server's); and the route's
- * {@code rate-limit} must have a token for it. The last three are judged on the route, so that the log names
- * it. A request refused for any other reason takes no token (nginx's {@code limit_req} also counts only what
- * got past its earlier checks).
+ * the client's address must be in the route's {@code allow-from}; a declared body must be within the route's
+ * {@code max-request-body} (or the server's); and the route's {@code rate-limit} must have a token for it. The
+ * last four are judged on the route, so that the log names it. A request refused for any other reason takes
+ * no token, so that clients the route refuses anyway cannot use up a bucket the route shares.
  *
  * @param refusal           the reason to refuse the request with, or null when it goes to {@code route}
  * @param originForm        the target in normal origin-form; null when the head is malformed
@@ -47,6 +51,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         }
         UpstreamTarget target = UpstreamTarget.of(originForm, route);
         Reason refusal = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target) ? Reason.BAD_REQUEST
+                : !allowed(route.config().allowFrom(), clientIp) ? Reason.ACCESS_DENIED
                 : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
         if (refusal == null) {
@@ -59,5 +64,22 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             }
         }
         return new RequestAdmission(refusal, originForm, route, target);
+    }
+
+    /** Whether the route serves a client at {@code clientIp}: every client when it lists none. */
+    private static boolean allowed(List<AddressRange> allowFrom, String clientIp) {
+        if (allowFrom.isEmpty()) {
+            return true;
+        }
+        byte[] address = NetUtil.createByteArrayFromIpAddressString(clientIp);
+        if (address == null) {
+            return false; // not an IP connection: no address the list could name
+        }
+        for (int i = 0; i < allowFrom.size(); i++) {
+            if (allowFrom.get(i).contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -67,6 +67,7 @@ class ConfigExamplesTest {
         assertTrue(edge.routes().stream().anyMatch(r -> r.maxRequestBody().isPresent()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.rateLimit().isPresent()));
         assertTrue(edge.upstreams().values().stream().anyMatch(UpstreamConfig::weighted));
+        assertTrue(edge.routes().stream().anyMatch(r -> !r.allowFrom().isEmpty()));
         assertTrue(edge.routes().stream().anyMatch(r -> !r.requestHeaders().isEmpty()
                 && !r.responseHeaders().add().isEmpty()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.respond().isPresent()

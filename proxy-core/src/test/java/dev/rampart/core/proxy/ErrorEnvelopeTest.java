@@ -136,6 +136,10 @@ class ErrorEnvelopeTest {
                 proxy = ProxyHarness.start(conf("request-header-timeout = 300ms", app("127.0.0.1:9", ""), route("")));
                 return exchange("GET / HTTP/1.1\r\nHost: te"); // the head never completes
             }
+            case ACCESS_DENIED -> {
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("allow-from = [\"10.0.0.0/8\"]")));
+                return exchange(get("/"));
+            }
             case RATE_LIMITED -> {
                 FakeUpstream f = fake(UpstreamBehavior.ok("once"));
                 proxy = ProxyHarness.start(conf("", app(f.authority(), ""),
