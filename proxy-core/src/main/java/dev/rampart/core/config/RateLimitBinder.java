@@ -7,7 +7,8 @@ final class RateLimitBinder {
 
     /** One request in about 17 minutes: slower rates are a config mistake (requests per minute written as per second). */
     static final double MIN_RATE = 0.001;
-    static final double MAX_RATE = 1_000_000_000;
+    /** A token every microsecond: above that the interval, kept in whole nanoseconds, would round the rate. */
+    static final double MAX_RATE = 1_000_000;
     static final int MAX_BURST = 1_000_000;
 
     private RateLimitBinder() {
@@ -19,7 +20,7 @@ final class RateLimitBinder {
 
     private static RateLimitConfig limit(ConfigSection s) {
         double rate = s.decimal("requests-per-second", 1, MIN_RATE, MAX_RATE,
-                "a number of requests per second from 0.001 to 1000000000 (0.5 is one every two seconds)");
+                "a number of requests per second from 0.001 to 1000000 (0.5 is one every two seconds)");
         if (!s.has("requests-per-second")) {
             s.problem("requests-per-second", "missing (expected the sustained rate, e.g. 100)");
         }

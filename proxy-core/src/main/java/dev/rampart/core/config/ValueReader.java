@@ -33,6 +33,9 @@ final class ValueReader {
                 yield text.length() <= 40 ? text : "a list";
             }
             case NULL -> "null";
+            // As a person writes it: 0.0001, not the 1.0E-4 a double renders as.
+            case NUMBER -> value.unwrapped() instanceof Double d && Double.isFinite(d)
+                    ? ConfigUnits.decimal(d) : value.render(ConfigRenderOptions.concise());
             default -> value.render(ConfigRenderOptions.concise());
         };
     }

@@ -55,14 +55,16 @@ class RateLimitConfigTest extends RejectedConfigSupport {
         List<String> problems = problemsOf(withRoutes("""
                     { name = a, upstream = app, rate-limit { burst = 5 } },
                     { name = b, upstream = app, rate-limit { requests-per-second = 0 } },
-                    { name = c, upstream = app, rate-limit { requests-per-second = "ten" } }"""));
-        String expected = "expected a number of requests per second from 0.001 to 1000000000"
+                    { name = c, upstream = app, rate-limit { requests-per-second = "ten" } },
+                    { name = d, upstream = app, rate-limit { requests-per-second = 0.0001 } }"""));
+        String expected = "expected a number of requests per second from 0.001 to 1000000"
                 + " (0.5 is one every two seconds), got ";
         assertEquals(List.of(
                 "rampart.routes[0].rate-limit.requests-per-second: missing (expected the sustained rate, e.g. 100)"
                         + at(4),
                 "rampart.routes[1].rate-limit.requests-per-second: " + expected + "0" + at(5),
-                "rampart.routes[2].rate-limit.requests-per-second: expected a number, got \"ten\"" + at(6)), problems);
+                "rampart.routes[2].rate-limit.requests-per-second: expected a number, got \"ten\"" + at(6),
+                "rampart.routes[3].rate-limit.requests-per-second: " + expected + "0.0001" + at(7)), problems);
     }
 
     @Test
