@@ -2,6 +2,8 @@ package dev.rampart.core.config;
 
 import io.netty.util.NetUtil;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
@@ -15,7 +17,9 @@ import java.util.Arrays;
 public record AddressRange(byte[] network, int prefix) {
 
     /**
-     * Parses a range as written in the config, without any name lookup.
+     * Parses a range as written in the config, without any name lookup. An IPv4-mapped IPv6 address
+     * ({@code ::ffff:10.0.0.0/104}) is the IPv4 range it maps ({@code 10.0.0.0/8}); an IPv4 address is four decimal
+     * numbers without leading zeros, as for endpoints, since resolvers read {@code 010} as octal.
      *
      * @throws IllegalArgumentException with a message that says what was expected
      */
@@ -23,20 +27,23 @@ public record AddressRange(byte[] network, int prefix) {
         String trimmed = text.trim();
         int slash = trimmed.indexOf('/');
         String address = slash < 0 ? trimmed : trimmed.substring(0, slash);
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-        if (bytes == null || address.startsWith("[")) {
-            throw new IllegalArgumentException("\"" + text + "\" is not an IP address or a network"
-                    + " (expected e.g. 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up)");
-        }
-        bytes = unmapped(bytes);
-        int bits = bytes.length * 8;
+        byte[] bytes = address.indexOf(':') >= 0 ? ipv6(text, address) : ipv4(text, address);
+        boolean mapped = bytes.length == 4 && address.indexOf(':') >= 0;
+        int bits = mapped ? 128 : bytes.length * 8;
         int prefix = bits;
         if (slash >= 0) {
             String length = trimmed.substring(slash + 1);
-            if (!length.matches("[0-9]{1,3}") || Integer.parseInt(length) > bits) {
+            if (!length.matches("0|[1-9][0-9]{0,2}") || Integer.parseInt(length) > bits) {
                 throw new IllegalArgumentException("\"" + text + "\": the prefix length after / must be 0-" + bits);
             }
             prefix = Integer.parseInt(length);
+        }
+        if (mapped) {
+            if (prefix < 96) {
+                throw new IllegalArgumentException("\"" + text + "\": an IPv4-mapped network (::ffff:a.b.c.d) takes a"
+                        + " prefix length of 96-128; the IPv4 network it maps is written a.b.c.d/0-32");
+            }
+            prefix -= 96;
         }
         byte[] network = masked(bytes, prefix);
         if (!Arrays.equals(network, bytes)) {
@@ -45,6 +52,32 @@ public record AddressRange(byte[] network, int prefix) {
                     + NetUtil.bytesToIpAddress(network) + "/" + prefix + ", a single address is written without /");
         }
         return new AddressRange(network, prefix);
+    }
+
+    private static byte[] ipv4(String text, String address) {
+        if (!EndpointAddress.isIpv4Literal(address)) {
+            throw notAnAddress(text);
+        }
+        return NetUtil.createByteArrayFromIpAddressString(address);
+    }
+
+    /** An IPv6 literal in any form RFC 4291 allows, an IPv4 tail included; a mapped one as its 4 IPv4 bytes. */
+    private static byte[] ipv6(String text, String address) {
+        if (address.indexOf('%') >= 0 || address.indexOf('[') >= 0 || address.indexOf(']') >= 0) {
+            throw notAnAddress(text);
+        }
+        try {
+            // In brackets, the JDK parses a literal and never looks the text up as a name.
+            return InetAddress.getByName("[" + address + "]").getAddress();
+        } catch (UnknownHostException e) {
+            throw notAnAddress(text);
+        }
+    }
+
+    private static IllegalArgumentException notAnAddress(String text) {
+        return new IllegalArgumentException("\"" + text + "\" is not an IP address or a network (expected e.g."
+                + " 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up, IPv6 is written without brackets"
+                + " or a zone, IPv4 without leading zeros)");
     }
 
     /** Whether {@code address} (4 or 16 bytes, as {@code InetAddress.getAddress()} gives it) is in this range. */

@@ -140,6 +140,11 @@ public record EndpointAddress(boolean tls, String host, int port) {
         return null;
     }
 
+    /** Whether {@code text} is an IPv4 address as Rampart takes one: four decimal numbers 0-255, no leading zeros. */
+    static boolean isIpv4Literal(String text) {
+        return isDottedQuad(text.split("\\.", -1));
+    }
+
     private static boolean isDottedQuad(String[] labels) {
         if (labels.length != 4) {
             return false;

@@ -43,7 +43,21 @@ class AddressRangeTest extends RejectedConfigSupport {
     }
 
     @Test
+    void ipv6WithAnIpv4TailIsReadAsRfc4291WritesIt() {
+        assertEquals("10.0.0.0/8", AddressRange.parse("::ffff:10.0.0.0/104").toString(), "mapped: the IPv4 network");
+        assertTrue(contains("::ffff:10.0.0.0/104", "10.9.9.9"));
+        assertFalse(contains("::127.0.0.2", "127.0.0.2"), "IPv4-compatible is an IPv6 address, not a mapped one");
+        assertTrue(contains("64:ff9b::10.0.0.0/120", "64:ff9b::a00:7"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("::ffff:10.0.0.0/8"),
+                "a mapped address with a prefix shorter than the mapping");
+    }
+
+    @Test
     void malformedRangesAreRefusedWithWhatWasExpected() {
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("010.0.0.1"), "octal to some resolvers");
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.0/08"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("fe80::1%eth0"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("1:2:zz::"));
         assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("localhost"));
         assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.0/33"));
         assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.0/"));
@@ -66,7 +80,8 @@ class AddressRangeTest extends RejectedConfigSupport {
                 "rampart.routes[0].allow-from[0]: \"10.0.0.1/8\" has bits set past its /8: the network is 10.0.0.0/8,"
                         + " a single address is written without /" + at(4),
                 "rampart.routes[0].allow-from[1]: \"intranet\" is not an IP address or a network (expected e.g."
-                        + " 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up)" + at(4),
+                        + " 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up, IPv6 is written without"
+                        + " brackets or a zone, IPv4 without leading zeros)" + at(4),
                 "rampart.routes[1].allow-from: must not be empty: list the addresses or networks the route serves"
                         + " (leave it out to serve every client)" + at(5)), problems);
     }
