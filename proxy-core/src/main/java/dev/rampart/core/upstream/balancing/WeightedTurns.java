@@ -5,8 +5,8 @@ import java.util.PriorityQueue;
 /**
  * An upstream's endpoint weights as the weighted selectors use them: {@link #order} lists endpoint indices,
  * each as many times as its weight (divided by the weights' greatest common divisor), spread out so that a
- * heavy endpoint's turns are interleaved with the others' rather than taken in a row (as nginx's smooth
- * weighted round-robin spreads them). A uniform draw from {@link #order} is a draw weighted by the weights.
+ * heavy endpoint's turns are interleaved with the others' rather than taken in a row (nginx's smooth weighted
+ * round-robin spreads them too, in a slightly different order). A uniform draw from {@link #order} is a draw weighted by the weights.
  */
 final class WeightedTurns {
 

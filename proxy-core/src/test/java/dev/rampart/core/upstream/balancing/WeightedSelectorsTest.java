@@ -109,10 +109,24 @@ class WeightedSelectorsTest {
     }
 
     @Test
-    void leastRequestDrawsInProportionToTheWeightsWhenLoadsAreEqual() {
-        // Three endpoints, so that the pair drawn matters: a heavy one is in more pairs.
-        int[] counts = TestEndpoint.tally(selector(LoadBalancing.LEAST_REQUEST, 4, 1, 1), TestEndpoint.count(3), PICKS);
-        assertTrue(counts[0] > 3 * counts[1] && counts[0] > 3 * counts[2], java.util.Arrays.toString(counts));
+    void leastRequestSharesIdleTrafficInProportionToTheWeights() {
+        // Three endpoints and more are where weighing the pair and its tie both would count the weights twice.
+        int[] counts = TestEndpoint.tally(selector(LoadBalancing.LEAST_REQUEST, 5, 1, 1), TestEndpoint.count(3), PICKS);
+        assertShare(5 / 7.0, counts[0], PICKS);
+        assertShare(1 / 7.0, counts[1], PICKS);
+        int[] canary = TestEndpoint.tally(selector(LoadBalancing.LEAST_REQUEST, 2, 2, 2, 1), TestEndpoint.count(4), PICKS);
+        assertShare(1 / 7.0, canary[3], PICKS);
+        int[] tiny = TestEndpoint.tally(selector(LoadBalancing.LEAST_REQUEST, 1, 1, 98), TestEndpoint.count(3), PICKS);
+        assertShare(0.01, tiny[0], PICKS);
+    }
+
+    @Test
+    void leastRequestKeepsTheProportionsOfTheEligibleOnesWhenIdle() {
+        List<TestEndpoint> endpoints = TestEndpoint.count(4);
+        endpoints.get(0).eligible = false;
+        int[] counts = TestEndpoint.tally(selector(LoadBalancing.LEAST_REQUEST, 2, 2, 2, 1), endpoints, PICKS);
+        assertEquals(0, counts[0]);
+        assertShare(0.2, counts[3], PICKS);
     }
 
     @Test
