@@ -80,6 +80,25 @@ public record AddressRange(byte[] network, int prefix) {
                 + " or a zone, IPv4 without leading zeros)");
     }
 
+    /**
+     * The bytes of an address as a peer or a forwarding header gives it ({@code 10.1.2.3}, {@code fd00::7}), an
+     * IPv4-mapped one as its IPv4 address; null when it is not an IP address. Never looks a name up.
+     */
+    public static byte[] addressOf(String text) {
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
+        return bytes == null ? null : unmapped(bytes);
+    }
+
+    /** Whether any of {@code ranges} holds {@code address} (as {@link #addressOf} gives it). */
+    public static boolean anyContains(java.util.List<AddressRange> ranges, byte[] address) {
+        for (int i = 0; i < ranges.size(); i++) {
+            if (ranges.get(i).contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code address} (4 or 16 bytes, as {@code InetAddress.getAddress()} gives it) is in this range. */
     public boolean contains(byte[] address) {
         byte[] a = unmapped(address);

@@ -106,7 +106,12 @@ public final class EffectiveConfigRenderer {
                 .put("lingering-timeout", duration(s.lingeringTimeout()))
                 .put("lingering-time", duration(s.lingeringTime()))
                 .put("max-replay-memory", s.maxReplayMemory() == ServerConfig.AUTO_REPLAY_MEMORY
-                        ? str("auto") : size(s.maxReplayMemory()));
+                        ? str("auto") : size(s.maxReplayMemory()))
+                .put("trusted-proxies", ranges(s.trustedProxies()));
+    }
+
+    private static Arr ranges(List<AddressRange> ranges) {
+        return new Arr(ranges.stream().map(range -> (Node) str(range.toString())).toList());
     }
 
     private static Obj upstream(UpstreamConfig u) {
@@ -170,7 +175,7 @@ public final class EffectiveConfigRenderer {
                 .put("content-type", str(resp.contentType()))));
         r.maxRequestBody().ifPresent(limit -> o.put("max-request-body", size(limit)));
         if (!r.allowFrom().isEmpty()) {
-            o.put("allow-from", new Arr(r.allowFrom().stream().map(range -> (Node) str(range.toString())).toList()));
+            o.put("allow-from", ranges(r.allowFrom()));
         }
         r.rateLimit().ifPresent(limit -> o.put("rate-limit", new Obj()
                 .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))

@@ -95,10 +95,11 @@ final class RampartBinder {
         Duration lingeringTimeout = s.durationOrZero("lingering-timeout", Duration.ofSeconds(5));
         Duration lingeringTime = s.duration("lingering-time", Duration.ofSeconds(30));
         long maxReplayMemory = s.sizeOrAuto("max-replay-memory", ServerConfig.AUTO_REPLAY_MEMORY);
+        List<AddressRange> trustedProxies = AddressRangeBinder.bind(s, "trusted-proxies", null);
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
-                lingeringTime, maxReplayMemory);
+                lingeringTime, maxReplayMemory, trustedProxies);
     }
 
     /**

@@ -86,7 +86,9 @@ final class RouteBinder {
         HeaderRules responseHeaders = HeaderRulesBinder.bind(s, "response-headers", HeaderRulesBinder.Side.RESPONSE,
                 requestIdHeader, respond.isPresent());
         Optional<RateLimitConfig> rateLimit = RateLimitBinder.bind(s);
-        List<AddressRange> allowFrom = allowFrom(s);
+        // Absent serves every client; an empty list would serve none, which is no route at all.
+        List<AddressRange> allowFrom = AddressRangeBinder.bind(s, "allow-from", "must not be empty: list the"
+                + " addresses or networks the route serves (leave it out to serve every client)");
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {
@@ -95,34 +97,6 @@ final class RouteBinder {
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
                 maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom);
-    }
-
-    /** The route's {@code allow-from}: absent serves every client; present, a non-empty list of addresses and networks. */
-    private static List<AddressRange> allowFrom(ConfigSection s) {
-        Optional<List<ConfigValue>> values = s.list("allow-from");
-        if (values.isEmpty()) {
-            return List.of();
-        }
-        if (values.get().isEmpty()) {
-            s.problem("allow-from", "must not be empty: list the addresses or networks the route serves"
-                    + " (leave it out to serve every client)");
-            return List.of();
-        }
-        List<AddressRange> ranges = new ArrayList<>();
-        for (int i = 0; i < values.get().size(); i++) {
-            ConfigValue value = values.get().get(i);
-            String path = s.path("allow-from") + "[" + i + "]";
-            String text = ValueReader.string(value, path, s.problems());
-            if (text == null) {
-                continue;
-            }
-            try {
-                ranges.add(AddressRange.parse(text));
-            } catch (IllegalArgumentException e) {
-                s.problems().add(path, e.getMessage(), value.origin());
-            }
-        }
-        return ranges;
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

@@ -1,6 +1,7 @@
 package dev.rampart.core.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Optional;
  * @param maxReplayMemory    the most memory the replay buffers of all requests in flight may hold together, or
  *                           {@link #AUTO_REPLAY_MEMORY} for half of the direct-memory limit (an addition:
  *                           {@code max-replay-memory})
+ * @param trustedProxies     the peers whose {@code X-Forwarded-For} names the client (an addition:
+ *                           {@code trusted-proxies}); empty: the client is always the connection's peer
  */
 public record ServerConfig(
         String host,
@@ -30,7 +33,12 @@ public record ServerConfig(
         Duration shutdownGrace,
         Duration lingeringTimeout,
         Duration lingeringTime,
-        long maxReplayMemory) {
+        long maxReplayMemory,
+        List<AddressRange> trustedProxies) {
+
+    public ServerConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
 
     /** {@code max-replay-memory = auto}: half of what the process may allocate as direct memory. */
     public static final long AUTO_REPLAY_MEMORY = -1;

@@ -87,6 +87,28 @@ class AddressRangeTest extends RejectedConfigSupport {
     }
 
     @Test
+    void trustedProxiesTakeTheSameEntriesAndMayBeEmpty() {
+        List<String> problems = problemsOf("""
+                rampart {
+                  server { trusted-proxies = ["10.0.0.0/8", "lb.internal"] }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.server.trusted-proxies[1]: \"lb.internal\" is not an IP address"),
+                problems.get(0));
+        RampartConfig config = HoconFiles.load(dir, """
+                rampart {
+                  server { trusted-proxies = [] }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+        assertEquals(List.of(), config.server().trustedProxies());
+    }
+
+    @Test
     void theEffectiveConfigShowsTheListInNormalForm() {
         RampartConfig config = HoconFiles.load(dir, """
                 rampart {
