@@ -183,7 +183,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
                     // closed mid-head
-                    answers.unfinishedHead(head, served.clientIp(), awaitingHead, arrival.headStart());
+                    answers.unfinishedHead(head, served.peerIp(), awaitingHead, arrival.headStart());
                     return;
                 }
             }
@@ -243,7 +243,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
         exchange = ExchangeFactory.forRoute(this, ctx, served.snapshot(), head, contentLength, served.outcome(), route,
-                admission.target(), served.clientIp(), scheme);
+                admission.target(), served.clientIp(), served.peerIp(), scheme);
         exchange.start();
         watchForClose();
     }
@@ -385,7 +385,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onHeadTimeout() {
         if (awaitingHead) {
             awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(served.clientIp(), arrival.start());
+            answers.requestHeadTimedOut(served.peerIp(), arrival.start());
         }
     }
 

@@ -21,10 +21,12 @@ final class ExchangeFactory {
     /**
      * @param declaredLength the head's {@code Content-Length}, 0 when it has none (a chunked body, or no body)
      * @param target         where {@code route} sends the request (see {@link UpstreamTarget})
+     * @param clientIp       the address the request comes from (see {@link RealClient})
+     * @param peerIp         the connection's peer, which {@code X-Forwarded-For} gets
      */
     static Exchange forRoute(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
                              HttpRequest head, long declaredLength, ExchangeOutcome outcome, Route route,
-                             UpstreamTarget target, String clientIp, String scheme) {
+                             UpstreamTarget target, String clientIp, String peerIp, String scheme) {
         RouteConfig rc = route.config();
         Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
@@ -34,7 +36,7 @@ final class ExchangeFactory {
         String preservedHost = ForwardedHeaders.preservedHost(head, rc.preserveHost());
         String host = preservedHost != null ? preservedHost : upstream.endpoints().get(0).hostHeader();
         HttpRequest template = ForwardedHeaders.originRequest(head, target.forUpstream(), host,
-                snapshot.requestIdHeader(), outcome.requestId(), clientIp, scheme, contentLength,
+                snapshot.requestIdHeader(), outcome.requestId(), clientIp, peerIp, scheme, contentLength,
                 target.removedPrefix(), "https".equals(scheme) ? ClientCertificateHeader.of(ctx.channel()) : null);
         RouteHeaders.applyToRequest(rc.requestHeaders(), template.headers());
         boolean upgrade = WebSocketUpgrade.requested(head);

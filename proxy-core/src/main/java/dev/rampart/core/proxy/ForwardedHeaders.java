@@ -76,6 +76,18 @@ final class ForwardedHeaders {
     static HttpRequest originRequest(HttpRequest in, String uri, String host, String requestIdHeader,
                                      String requestId, String clientIp, String proto, long contentLength,
                                      String removedPrefix, String clientCertificate) {
+        return originRequest(in, uri, host, requestIdHeader, requestId, clientIp, clientIp, proto, contentLength,
+                removedPrefix, clientCertificate);
+    }
+
+    /**
+     * As above, for a request whose client is not the connection's peer: a trusted proxy in front named it
+     * ({@link RealClient}). {@code X-Real-IP} is the client; {@code X-Forwarded-For} gets the peer, so the
+     * chain stays one entry per hop, as Envoy extends it.
+     */
+    static HttpRequest originRequest(HttpRequest in, String uri, String host, String requestIdHeader,
+                                     String requestId, String clientIp, String peerIp, String proto,
+                                     long contentLength, String removedPrefix, String clientCertificate) {
         HttpHeaders source = in.headers();
         HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
@@ -92,7 +104,7 @@ final class ForwardedHeaders {
         // The chains are extended from what was copied: a field the sender named in Connection is its hop's
         // only (RFC 9110 §7.6.1), and goes no further, chain or not.
         String priorFor = allLines(out, X_FORWARDED_FOR);
-        out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? clientIp : priorFor + ", " + clientIp);
+        out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? peerIp : priorFor + ", " + peerIp);
         out.set(X_FORWARDED_PROTO, proto);
         out.set(X_REAL_IP, clientIp); // what nginx setups set it to ($remote_addr), not what the client claims
         if (removedPrefix != null) {

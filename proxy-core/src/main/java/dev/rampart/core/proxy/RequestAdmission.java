@@ -5,7 +5,6 @@ import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.RateLimiter;
 import dev.rampart.core.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.NetUtil;
 
 import java.util.List;
 
@@ -71,15 +70,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         if (allowFrom.isEmpty()) {
             return true;
         }
-        byte[] address = NetUtil.createByteArrayFromIpAddressString(clientIp);
-        if (address == null) {
-            return false; // not an IP connection: no address the list could name
-        }
-        for (int i = 0; i < allowFrom.size(); i++) {
-            if (allowFrom.get(i).contains(address)) {
-                return true;
-            }
-        }
-        return false;
+        byte[] address = AddressRange.addressOf(clientIp);
+        return address != null && AddressRange.anyContains(allowFrom, address); // no address: not an IP connection
     }
 }

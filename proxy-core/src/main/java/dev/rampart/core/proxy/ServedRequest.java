@@ -13,7 +13,10 @@ import io.netty.handler.codec.http.HttpRequest;
 final class ServedRequest {
 
     private final ProxyRuntime runtime;
-    private final String clientIp;
+    /** The connection's peer. */
+    private final String peerIp;
+    /** The address the current request comes from: the peer, or the client a trusted proxy names ({@link RealClient}). */
+    private String clientIp;
     private ProxySnapshot snapshot;
     private HttpRequest head;
     private ExchangeOutcome outcome;
@@ -22,9 +25,10 @@ final class ServedRequest {
     /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
     private boolean inFlight;
 
-    ServedRequest(ProxyRuntime runtime, String clientIp) {
+    ServedRequest(ProxyRuntime runtime, String peerIp) {
         this.runtime = runtime;
-        this.clientIp = clientIp;
+        this.peerIp = peerIp;
+        this.clientIp = peerIp;
     }
 
     /**
@@ -43,6 +47,7 @@ final class ServedRequest {
                 snapshot.config().requestId().trustIncoming());
         long startMillis = System.currentTimeMillis();
         long startNanos = snapshot.ticker().read();
+        clientIp = RealClient.of(peerIp, newHead.headers(), snapshot.config().server().trustedProxies());
         RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing(), clientIp);
         outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, newHead, admission.originForm());
         Route route = admission.route();
@@ -108,7 +113,13 @@ final class ServedRequest {
         return outcome;
     }
 
+    /** The address the current request comes from (see {@link RealClient}). */
     String clientIp() {
         return clientIp;
+    }
+
+    /** The connection's peer: the client, or the trusted proxy in front of it. */
+    String peerIp() {
+        return peerIp;
     }
 }
