@@ -7,8 +7,6 @@ import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,10 +34,8 @@ class AllowFromTest {
         upstream.close();
     }
 
-    private RawHttp.Response get(String path, String fromAddress) throws Exception {
-        try (RawHttp client = new RawHttp("127.0.0.1", proxy.port(), InetAddress.getByName(fromAddress))) {
-            return client.send(GET.formatted(path)).read();
-        }
+    private RawHttp.Response get(String path, String fromAddress) {
+        return RawHttp.exchangeFrom(fromAddress, proxy.port(), GET.formatted(path));
     }
 
     @Test

@@ -8,8 +8,6 @@ import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -35,11 +33,9 @@ class TrustedProxiesTest {
         upstream.close();
     }
 
-    private RawHttp.Response get(String path, String fromAddress, String forwardedFor) throws Exception {
-        try (RawHttp client = new RawHttp("127.0.0.1", proxy.port(), InetAddress.getByName(fromAddress))) {
-            return client.send("GET " + path + " HTTP/1.1\r\nHost: app\r\n"
-                    + (forwardedFor == null ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n") + "\r\n").read();
-        }
+    private RawHttp.Response get(String path, String fromAddress, String forwardedFor) {
+        return RawHttp.exchangeFrom(fromAddress, proxy.port(), "GET " + path + " HTTP/1.1\r\nHost: app\r\n"
+                + "X-Forwarded-For: " + forwardedFor + "\r\n\r\n");
     }
 
     @Test

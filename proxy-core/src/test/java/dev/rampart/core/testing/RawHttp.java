@@ -37,6 +37,15 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Sends {@code request} on a new connection from {@code localAddress} to the proxy at 127.0.0.1 and reads one response. */
+    public static Response exchangeFrom(String localAddress, int port, String request) {
+        try (RawHttp client = new RawHttp("127.0.0.1", port, java.net.InetAddress.getByName(localAddress))) {
+            return client.send(request).read(request.startsWith("HEAD "));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     /**
      * Reads a message head from {@code in}, up to and including the blank line, byte by byte so that
      * nothing behind it is consumed: for tests that read the body (or frames) from the raw stream.
