@@ -55,6 +55,13 @@ public final class ConfigWarnings {
             selfWarnings(e.getKey(), e.getValue(), config, warnings);
         }
         TlsWarnings.add(config, clock, warnings);
+        for (AddressRange range : config.server().trustedProxies()) {
+            if (range.prefix() == 0) {
+                warnings.add("server: trusted-proxies has " + range + ", which trusts every client's X-Forwarded-For:"
+                        + " any client can choose the address allow-from and rate-limit judge; list the load"
+                        + " balancers in front instead");
+            }
+        }
         if (!isLoopback(config.admin().host())) {
             warnings.add("admin: host \"" + config.admin().host() + "\" is not a loopback address;"
                     + " /admin and /metrics are reachable from the network");

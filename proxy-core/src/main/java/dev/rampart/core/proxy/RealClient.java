@@ -37,7 +37,12 @@ final class RealClient {
         for (int line = lines.size() - 1; line >= 0; line--) {
             String[] entries = lines.get(line).split(",", -1);
             for (int i = entries.length - 1; i >= 0; i--) {
-                byte[] address = AddressRange.addressOf(withoutPort(entries[i].trim()));
+                String entry = entries[i].trim();
+                if (entry.isEmpty()) {
+                    continue; // "a, b," or "a,,b": an empty list element (RFC 9110 §5.6.1 lets recipients skip it)
+                }
+                String bare = withoutPort(entry);
+                byte[] address = bare == null || bare.indexOf('%') >= 0 ? null : AddressRange.addressOf(bare);
                 if (address == null) {
                     return client;
                 }
@@ -50,13 +55,24 @@ final class RealClient {
         return client;
     }
 
-    /** {@code 10.1.2.3:5678} and {@code [fd00::7]:5678} (as some load balancers write them) without the port. */
+    /**
+     * {@code 10.1.2.3:5678} and {@code [fd00::7]:5678} (as some load balancers write them) without the port; the
+     * entry as it is when it has none; null when what follows the address is not a port (nginx refuses those too).
+     */
     private static String withoutPort(String entry) {
         if (entry.startsWith("[")) {
             int end = entry.indexOf(']');
-            return end < 0 ? entry : entry.substring(1, end);
+            return end > 0 && entry.startsWith("]:", end) && isPort(entry.substring(end + 2))
+                    ? entry.substring(1, end) : null;
         }
         int colon = entry.indexOf(':');
-        return colon > 0 && entry.indexOf(':', colon + 1) < 0 ? entry.substring(0, colon) : entry;
+        if (colon < 0 || entry.indexOf(':', colon + 1) >= 0) {
+            return entry; // IPv4 without a port, or IPv6
+        }
+        return isPort(entry.substring(colon + 1)) ? entry.substring(0, colon) : null;
+    }
+
+    private static boolean isPort(String text) {
+        return text.matches("[0-9]{1,5}") && Integer.parseInt(text) <= 65535;
     }
 }

@@ -47,7 +47,9 @@ final class ServedRequest {
                 snapshot.config().requestId().trustIncoming());
         long startMillis = System.currentTimeMillis();
         long startNanos = snapshot.ticker().read();
-        clientIp = RealClient.of(peerIp, newHead.headers(), snapshot.config().server().trustedProxies());
+        // A head the decoder gave up on holds the fields before the fault only: none of them is believed.
+        clientIp = newHead.decoderResult().isSuccess()
+                ? RealClient.of(peerIp, newHead.headers(), snapshot.config().server().trustedProxies()) : peerIp;
         RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing(), clientIp);
         outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, newHead, admission.originForm());
         Route route = admission.route();

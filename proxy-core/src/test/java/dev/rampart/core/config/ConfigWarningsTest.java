@@ -165,6 +165,20 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void trustingEveryAddressIsAWarning() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  server { trusted-proxies = ["10.0.0.0/8", "0.0.0.0/0"] }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-concurrent-requests = 512 } }
+                  routes = [ { upstream = app } ]
+                }
+                """, "test.conf", Map.of());
+        assertEquals(List.of("server: trusted-proxies has 0.0.0.0/0, which trusts every client's X-Forwarded-For:"
+                + " any client can choose the address allow-from and rate-limit judge; list the load balancers in"
+                + " front instead"), ConfigWarnings.of(config));
+    }
+
+    @Test
     void loopbackSpellings() {
         for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "LOCALHOST")) {
             assertTrue(ConfigWarnings.isLoopback(host), host);

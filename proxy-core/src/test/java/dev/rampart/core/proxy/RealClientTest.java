@@ -59,6 +59,16 @@ class RealClientTest {
     }
 
     @Test
+    void emptyElementsAreSkippedAndWhatFollowsAnAddressMustBeAPort() {
+        assertEquals("203.0.113.9", client("10.0.0.5", "203.0.113.9,"));
+        assertEquals("203.0.113.9", client("10.0.0.5", "203.0.113.9, , 10.1.1.1"));
+        assertEquals("10.0.0.5", client("10.0.0.5", "203.0.113.9:evil"));
+        assertEquals("10.0.0.5", client("10.0.0.5", "203.0.113.9:99999"));
+        assertEquals("10.0.0.5", client("10.0.0.5", "[2001:db8::7]"), "brackets are for a port");
+        assertEquals("10.0.0.5", client("10.0.0.5", "fe80::1%eth0"));
+    }
+
+    @Test
     void portsAndIpv6AreReadAsLoadBalancersWriteThem() {
         assertEquals("203.0.113.9", client("10.0.0.5", "203.0.113.9:51234"));
         assertEquals("2001:db8::7", client("fd00::1", "[2001:db8::7]:443"));
