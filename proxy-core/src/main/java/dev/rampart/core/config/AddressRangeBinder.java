@@ -27,19 +27,13 @@ final class AddressRangeBinder {
             return List.of();
         }
         List<AddressRange> ranges = new ArrayList<>();
-        for (int i = 0; i < values.get().size(); i++) {
-            ConfigValue value = values.get().get(i);
-            String path = s.path(key) + "[" + i + "]";
-            String text = ValueReader.string(value, path, s.problems());
-            if (text == null) {
-                continue;
-            }
+        s.forEachString(key, values.get(), (text, value, path) -> {
             try {
                 ranges.add(AddressRange.parse(text));
             } catch (IllegalArgumentException e) {
                 s.problems().add(path, e.getMessage(), value.origin());
             }
-        }
+        });
         return ranges;
     }
 }

@@ -195,6 +195,27 @@ final class ConfigSection {
         return Optional.of(new ArrayList<>((ConfigList) v));
     }
 
+    /** What a binder does with one string element of a list: its text, its value (for origins) and its path. */
+    @FunctionalInterface
+    interface StringElement {
+        void accept(String text, ConfigValue value, String path);
+    }
+
+    /**
+     * Hands each element of {@code values}, the list under {@code key}, to {@code element} as a string with its
+     * path ({@code key[i]}); an element that is not a string (an object, a list) is reported and skipped.
+     */
+    void forEachString(String key, List<ConfigValue> values, StringElement element) {
+        for (int i = 0; i < values.size(); i++) {
+            ConfigValue value = values.get(i);
+            String elementPath = path(key) + "[" + i + "]";
+            String text = ValueReader.string(value, elementPath, problems);
+            if (text != null) {
+                element.accept(text, value, elementPath);
+            }
+        }
+    }
+
     /** A nested section; absent gives an empty one, so its defaults still apply. */
     ConfigSection section(String key) {
         return optionalSection(key).orElseGet(() -> new ConfigSection(path(key), emptyObject(), origin, problems));

@@ -128,13 +128,11 @@ final class HeaderRulesBinder {
         if (list.isEmpty()) {
             return names;
         }
-        for (int i = 0; i < list.get().size(); i++) {
-            String path = s.path("remove") + "[" + i + "]";
-            String name = ValueReader.string(list.get().get(i), path, s.problems());
-            if (name != null && acceptedName(s, "remove", name, reasons, seen, path)) {
+        s.forEachString("remove", list.get(), (name, value, path) -> {
+            if (acceptedName(s, "remove", name, reasons, seen, path)) {
                 names.add(name);
             }
-        }
+        });
         return names;
     }
 

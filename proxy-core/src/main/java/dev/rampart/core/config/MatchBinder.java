@@ -79,19 +79,13 @@ final class MatchBinder {
             return defaultValue;
         }
         Set<String> methods = new LinkedHashSet<>();
-        for (int i = 0; i < values.get().size(); i++) {
-            ConfigValue value = values.get().get(i);
-            String path = s.path(key) + "[" + i + "]";
-            String text = ValueReader.string(value, path, s.problems());
-            if (text == null) {
-                continue;
-            }
+        s.forEachString(key, values.get(), (text, value, path) -> {
             if (!RampartBinder.TOKEN.matcher(text.trim()).matches()) {
                 ValueReader.mismatch(path, "an HTTP method", value, s.problems());
-                continue;
+            } else {
+                methods.add(text.trim().toUpperCase(Locale.ROOT));
             }
-            methods.add(text.trim().toUpperCase(Locale.ROOT));
-        }
+        });
         return methods;
     }
 

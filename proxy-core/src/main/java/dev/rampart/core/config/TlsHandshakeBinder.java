@@ -121,20 +121,14 @@ final class TlsHandshakeBinder {
             return List.of();
         }
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < values.get().size(); i++) {
-            ConfigValue value = values.get().get(i);
-            String path = s.path(key) + "[" + i + "]";
-            String name = ValueReader.string(value, path, s.problems());
-            if (name == null) {
-                continue;
-            }
+        s.forEachString(key, values.get(), (name, value, path) -> {
             String expected = problem.apply(name.trim());
             if (expected != null) {
                 ValueReader.mismatch(path, expected, value, s.problems());
             } else if (!names.contains(name.trim())) {
                 names.add(name.trim());
             }
-        }
+        });
         return names;
     }
 
