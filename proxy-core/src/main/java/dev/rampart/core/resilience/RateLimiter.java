@@ -29,7 +29,6 @@ public final class RateLimiter {
     static final long MAX_TRACKED_CLIENTS = 100_000;
     private static final long EMPTY = Long.MIN_VALUE;
 
-    private final RateLimitConfig config;
     private final Ticker ticker;
     /** Nanoseconds per token. */
     private final long interval;
@@ -41,7 +40,7 @@ public final class RateLimiter {
     private final Cache<String, AtomicLong> byClient;
 
     public RateLimiter(RateLimitConfig config, Ticker ticker) {
-        this.config = checkNotNull(config, "config");
+        checkNotNull(config, "config");
         this.ticker = checkNotNull(ticker, "ticker");
         this.interval = Math.max(1, Math.round(TimeUnit.SECONDS.toNanos(1) / config.requestsPerSecond()));
         this.capacity = Math.multiplyExact(interval, (long) config.burst());
@@ -56,10 +55,6 @@ public final class RateLimiter {
                     .maximumSize(MAX_TRACKED_CLIENTS)
                     .build();
         }
-    }
-
-    public RateLimitConfig config() {
-        return config;
     }
 
     /**

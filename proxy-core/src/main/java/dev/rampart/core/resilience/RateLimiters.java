@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.RateLimitConfig;
 
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every route's rate limiter, kept across config reloads: were it made anew on every reload, each reload (a
@@ -14,21 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RateLimiters {
 
-    private final ConcurrentHashMap<String, RateLimiter> byRoute = new ConcurrentHashMap<>();
-    private final Ticker ticker;
+    private final KeptByRoute<RateLimitConfig, RateLimiter> byRoute;
 
     public RateLimiters(Ticker ticker) {
-        this.ticker = ticker;
+        this.byRoute = new KeptByRoute<>(config -> new RateLimiter(config, ticker));
     }
 
     /** The limiter of {@code route} under {@code config}: the one it had if its config is the same. */
     public RateLimiter forRoute(String route, RateLimitConfig config) {
-        return byRoute.compute(route, (name, kept) -> kept != null && kept.config().equals(config)
-                ? kept : new RateLimiter(config, ticker));
+        return byRoute.forRoute(route, config);
     }
 
     /** Forgets the limiters of routes a reload removed or left without a limit. */
     public void retainOnly(Set<String> limitedRoutes) {
-        byRoute.keySet().retainAll(limitedRoutes);
+        byRoute.retainOnly(limitedRoutes);
     }
 }

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.BudgetConfig;
 
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every route's retry budget, kept across config reloads. A budget is a count of the last ten seconds'
@@ -15,24 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RetryBudgets {
 
-    private record Kept(BudgetConfig config, RetryBudget budget) {
-    }
-
-    private final ConcurrentHashMap<String, Kept> byRoute = new ConcurrentHashMap<>();
-    private final Ticker ticker;
+    private final KeptByRoute<BudgetConfig, RetryBudget> byRoute;
 
     public RetryBudgets(Ticker ticker) {
-        this.ticker = ticker;
+        this.byRoute = new KeptByRoute<>(config -> RetryBudget.of(config, ticker));
     }
 
     /** The budget of {@code route} under {@code config}: the one it had if its config is the same. */
     public RetryBudget forRoute(String route, BudgetConfig config) {
-        return byRoute.compute(route, (name, kept) -> kept != null && kept.config().equals(config)
-                ? kept : new Kept(config, RetryBudget.of(config, ticker))).budget();
+        return byRoute.forRoute(route, config);
     }
 
     /** Forgets the budgets of routes a reload removed. */
     public void retainOnly(Set<String> routes) {
-        byRoute.keySet().retainAll(routes);
+        byRoute.retainOnly(routes);
     }
 }
