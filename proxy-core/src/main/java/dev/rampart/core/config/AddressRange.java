@@ -5,6 +5,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * An IP address or a network in CIDR notation ({@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}), as a
@@ -90,7 +91,7 @@ public record AddressRange(byte[] network, int prefix) {
     }
 
     /** Whether any of {@code ranges} holds {@code address} (as {@link #addressOf} gives it). */
-    public static boolean anyContains(java.util.List<AddressRange> ranges, byte[] address) {
+    public static boolean anyContains(List<AddressRange> ranges, byte[] address) {
         for (int i = 0; i < ranges.size(); i++) {
             if (ranges.get(i).contains(address)) {
                 return true;

@@ -43,8 +43,4 @@ public record UpstreamConfig(
         return weights.getOrDefault(endpoint, 1);
     }
 
-    /** Whether some endpoint takes more than an equal share. */
-    public boolean weighted() {
-        return !weights.isEmpty();
-    }
 }

@@ -112,11 +112,8 @@ final class ProxySnapshot {
                 carried.replayMemory());
     }
 
-    /** The upstream's load balancer: weighted when some endpoint has a weight other than the others'. */
+    /** The upstream's load balancer, weighted when its endpoints' weights differ ({@link EndpointSelectors#weighted}). */
     private static EndpointSelector selector(UpstreamConfig uc) {
-        if (!uc.weighted()) {
-            return EndpointSelectors.of(uc.loadBalancing());
-        }
         int[] weights = uc.endpoints().stream().mapToInt(uc::weight).toArray();
         return EndpointSelectors.weighted(uc.loadBalancing(), weights, null);
     }

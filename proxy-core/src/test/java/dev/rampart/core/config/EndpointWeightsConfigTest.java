@@ -1,7 +1,6 @@
 package dev.rampart.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -31,14 +30,13 @@ class EndpointWeightsConfigTest extends RejectedConfigSupport {
                 app.endpoints());
         assertEquals(1, app.weight(app.endpoints().get(0)));
         assertEquals(3, app.weight(app.endpoints().get(1)));
-        assertTrue(app.weighted());
+        assertEquals(Map.of(app.endpoints().get(1), 3), app.weights());
     }
 
     @Test
     void withoutWeightsTheUpstreamIsNotWeighted() {
         UpstreamConfig app = app("[\"10.0.0.1:8080\", { address = \"10.0.0.2:8080\" }]");
-        assertFalse(app.weighted(), "an object without weight is weight 1");
-        assertEquals(Map.of(), app.weights());
+        assertEquals(Map.of(), app.weights(), "an object without weight is weight 1");
     }
 
     @Test
