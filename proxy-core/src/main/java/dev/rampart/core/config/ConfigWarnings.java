@@ -48,6 +48,7 @@ public final class ConfigWarnings {
             pathParameterWarning(route, warnings);
             unsentBodyWarning(route, warnings);
             unsentRequestHeadersWarning(route, warnings);
+            uncompressedRespondWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -81,6 +82,14 @@ public final class ConfigWarnings {
         if (route.respond().isPresent() && !route.requestHeaders().isEmpty()) {
             warnings.add("route \"" + route.name() + "\": request-headers change nothing on a respond route, which"
                     + " sends no request upstream (response-headers change its answer)");
+        }
+    }
+
+    /** Compression on a route that answers by itself: only relayed responses are compressed. */
+    private static void uncompressedRespondWarning(RouteConfig route, List<String> warnings) {
+        if (route.respond().isPresent() && route.compression().isPresent()) {
+            warnings.add("route \"" + route.name() + "\": compression changes nothing on a respond route: only"
+                    + " responses relayed from an upstream are compressed");
         }
     }
 

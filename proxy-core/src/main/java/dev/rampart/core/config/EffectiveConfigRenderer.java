@@ -111,7 +111,11 @@ public final class EffectiveConfigRenderer {
     }
 
     private static Arr ranges(List<AddressRange> ranges) {
-        return new Arr(ranges.stream().map(range -> (Node) str(range.toString())).toList());
+        return strings(ranges.stream().map(AddressRange::toString).toList());
+    }
+
+    private static Arr strings(List<String> values) {
+        return new Arr(values.stream().map(v -> (Node) str(v)).toList());
     }
 
     private static Obj upstream(UpstreamConfig u) {
@@ -181,6 +185,10 @@ public final class EffectiveConfigRenderer {
                 .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
                 .put("burst", num(limit.burst()))
                 .put("per", new Token(limit.per().configName()))));
+        r.compression().ifPresent(c -> o.put("compression", new Obj()
+                .put("types", strings(c.types()))
+                .put("min-length", size(c.minLength()))
+                .put("level", num(c.level()))));
         if (!r.requestHeaders().isEmpty()) {
             o.put("request-headers", headerRules(r.requestHeaders(), redact));
         }

@@ -89,6 +89,7 @@ final class RouteBinder {
         // Absent serves every client; an empty list would serve none, which is no route at all.
         List<AddressRange> allowFrom = AddressRangeBinder.bind(s, "allow-from", "must not be empty: list the"
                 + " addresses or networks the route serves (leave it out to serve every client)");
+        Optional<CompressionConfig> compression = CompressionBinder.bind(s);
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {
@@ -96,7 +97,7 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom);
+                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

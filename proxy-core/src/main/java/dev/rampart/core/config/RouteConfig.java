@@ -14,6 +14,7 @@ import java.util.OptionalLong;
  * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
  * @param rateLimit       how many requests the route takes per second; empty: no limit
  * @param allowFrom       the client addresses the route serves; empty: every client
+ * @param compression     which relayed responses are gzip-compressed; empty: none
  */
 public record RouteConfig(
         String name,
@@ -29,7 +30,8 @@ public record RouteConfig(
         HeaderRules requestHeaders,
         HeaderRules responseHeaders,
         Optional<RateLimitConfig> rateLimit,
-        List<AddressRange> allowFrom) {
+        List<AddressRange> allowFrom,
+        Optional<CompressionConfig> compression) {
 
     public RouteConfig {
         allowFrom = List.copyOf(allowFrom);

@@ -1,11 +1,13 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.bytes.GzipEncoder;
 import dev.rampart.core.bytes.HeldParts;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -50,6 +52,8 @@ final class ClientResponseWriter {
     private final HeldParts held;
     /** The headers of the upstream response being relayed: its Connection names hold for its trailers too. */
     private HttpHeaders relayedHead;
+    /** Compresses the relayed body when the route and the client ask for it; null when it goes as it is. */
+    private GzipEncoder gzip;
 
     ClientResponseWriter(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
                          HttpRequest request, ExchangeOutcome outcome, Route route, Upstream upstream) {
@@ -85,6 +89,7 @@ final class ClientResponseWriter {
         int status = response.status().code();
         responseStarted = true;
         outcome.status(status);
+        gzip = ResponseCompression.begin(route.config().compression(), request, response, ctx.alloc());
         boolean needsFraming = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
                 && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
         // HTTP/1.0 clients do not understand chunked: such a body is delimited by closing the connection.
@@ -163,23 +168,58 @@ final class ClientResponseWriter {
     void writeHeld() {
         ByteBuf parts = held.take();
         if (parts != null) {
+            if (gzip != null) {
+                ByteBuf plain = parts;
+                try {
+                    parts = gzip.compress(plain);
+                } finally {
+                    plain.release();
+                }
+            }
             outcome.addBytesOut(parts.readableBytes());
             ctx.write(new DefaultHttpContent(parts), ctx.voidPromise());
         }
     }
 
-    /** Releases body parts still held when the exchange ends without writing them (the client went away). */
+    /**
+     * Releases body parts still held when the exchange ends without writing them (the client went away), and
+     * the compressor's memory.
+     */
     void releaseHeld() {
         held.release();
+        if (gzip != null) {
+            gzip.close();
+        }
     }
 
     /** The end of the relayed response; the returned future completes once the client has it. */
     ChannelFuture relayLast(LastHttpContent last) {
+        if (gzip != null) {
+            last = endCompressed(last);
+        }
         writeHeld();
         outcome.addBytesOut(last.content().readableBytes());
         TrailerFields.dropForbiddenResponseTrailers(last.trailingHeaders(), snapshot.requestIdHeader(), relayedHead);
         RouteHeaders.dropFromResponseTrailers(route.config().responseHeaders(), last.trailingHeaders());
         return FlushBatch.writeAndFlushSoon(ctx, last);
+    }
+
+    /**
+     * Writes the compressed body's end (what the compressor holds and the gzip trailer), the last part's own
+     * bytes compressed before it; returns the last part with its trailers and no bytes.
+     */
+    private LastHttpContent endCompressed(LastHttpContent last) {
+        if (last.content().isReadable()) {
+            held.add(last.content().retain());
+        }
+        writeHeld();
+        ByteBuf end = gzip.finish();
+        gzip = null;
+        outcome.addBytesOut(end.readableBytes());
+        ctx.write(new DefaultHttpContent(end), ctx.voidPromise());
+        LastHttpContent trailersOnly = last.replace(Unpooled.EMPTY_BUFFER);
+        last.release();
+        return trailersOnly;
     }
 
     /** Writes the upstream's 101; everything after it on the connection belongs to the tunnel. */

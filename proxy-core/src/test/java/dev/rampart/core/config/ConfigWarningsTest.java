@@ -63,6 +63,14 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void compressionOnARouteThatRelaysNothingIsAWarning() {
+        assertEquals(List.of("route \"maintenance\": compression changes nothing on a respond route: only responses"
+                + " relayed from an upstream are compressed"),
+                warningsForRoutes("{ name = maintenance, respond { status = 503, body = \"later\" }, compression {} }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, compression {} }"));
+    }
+
+    @Test
     void aDirectResponseBodyItsStatusNeverSendsIsAWarning() {
         assertEquals(List.of("route \"gone\": respond.status 204 has no body, so respond.body is never sent"),
                 warningsForRoutes("{ name = gone, respond { status = 204, body = \"bye\" } }"));

@@ -1,0 +1,149 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.bytes.GzipEncoder;
+import dev.rampart.core.config.CompressionConfig;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.util.Optional;
+
+/**
+ * Whether a relayed response is gzip-compressed on its way to the client, and the changes to its head that
+ * say so. The rules are nginx's {@code gzip} and Envoy's compressor filter, and never change what a response
+ * means:
+ * <ul>
+ *   <li>Only a body the client will get whole, framed by the proxy: not the answer to HEAD, not 204, 304
+ *       or a 206 range (its bytes are positions in the uncompressed body), not to an HTTP/1.0 client (the
+ *       compressed length is unknown up front, and such a body would have to end with the connection).</li>
+ *   <li>Only a body the upstream did not encode already ({@code Content-Encoding}), of a listed media type,
+ *       not shorter than {@code min-length} when its length is declared, and not marked
+ *       {@code Cache-Control: no-transform} (RFC 9111 §5.2.2.6).</li>
+ *   <li>Such a response carries {@code Vary: Accept-Encoding} whether this client accepts gzip or not, so
+ *       that a cache keeps the two forms apart.</li>
+ *   <li>Compressed, it loses {@code Content-Length} (sent chunked) and {@code Accept-Ranges}, and a strong
+ *       {@code ETag} becomes weak: the bytes are no longer the upstream's (RFC 9110 §8.8.1).</li>
+ * </ul>
+ */
+final class ResponseCompression {
+
+    private static final String GZIP = "gzip";
+
+    private ResponseCompression() {
+    }
+
+    /**
+     * Starts compressing {@code response} when the route compresses and both the request and the response
+     * allow it; its head is then changed to say so. Null when the body goes as it is (a {@code Vary} may
+     * still have been added).
+     */
+    static GzipEncoder begin(Optional<CompressionConfig> compression, HttpRequest request, HttpResponse response,
+                             ByteBufAllocator alloc) {
+        if (compression.isEmpty() || !compressible(compression.get(), request, response)) {
+            return null;
+        }
+        HttpHeaders headers = response.headers();
+        addVaryAcceptEncoding(headers);
+        if (!acceptsGzip(request.headers())) {
+            return null;
+        }
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.ACCEPT_RANGES);
+        headers.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
+        String etag = headers.get(HttpHeaderNames.ETAG);
+        if (etag != null && etag.startsWith("\"")) {
+            headers.set(HttpHeaderNames.ETAG, "W/" + etag);
+        }
+        return new GzipEncoder(compression.get().level(), alloc);
+    }
+
+    /** Whether the response would be compressed for a client that accepts gzip. */
+    private static boolean compressible(CompressionConfig config, HttpRequest request, HttpResponse response) {
+        int status = response.status().code();
+        if (request.method().equals(HttpMethod.HEAD) || status == 204 || status == 206 || status == 304
+                || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            return false;
+        }
+        HttpHeaders headers = response.headers();
+        String encoding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            return false;
+        }
+        String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        if (contentType == null || !config.compressesContentType(contentType)) {
+            return false;
+        }
+        if (listContains(headers, HttpHeaderNames.CACHE_CONTROL, "no-transform")) {
+            return false;
+        }
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null) {
+            try {
+                return Long.parseLong(length.trim()) >= Math.max(1, config.minLength());
+            } catch (NumberFormatException e) {
+                return false; // framing the codec let through but this cannot read: leave the bytes alone
+            }
+        }
+        return true;
+    }
+
+    private static void addVaryAcceptEncoding(HttpHeaders headers) {
+        if (!listContains(headers, HttpHeaderNames.VARY, "accept-encoding") && !listContains(headers, HttpHeaderNames.VARY, "*")) {
+            headers.add(HttpHeaderNames.VARY, "Accept-Encoding");
+        }
+    }
+
+    /**
+     * Whether {@code Accept-Encoding} accepts gzip (RFC 9110 §12.5.3): listed with a weight above 0, or not
+     * listed while {@code *} is. Absent or unreadable, it does not: the identity is always acceptable.
+     */
+    static boolean acceptsGzip(HttpHeaders requestHeaders) {
+        int gzip = -1;
+        int any = -1;
+        for (String value : requestHeaders.getAll(HttpHeaderNames.ACCEPT_ENCODING)) {
+            for (String element : value.split(",")) {
+                int semicolon = element.indexOf(';');
+                String coding = (semicolon < 0 ? element : element.substring(0, semicolon)).trim();
+                int weight = semicolon < 0 ? 1000 : weight(element.substring(semicolon + 1));
+                if (coding.equalsIgnoreCase(GZIP) || coding.equalsIgnoreCase("x-gzip")) {
+                    gzip = Math.max(gzip, weight);
+                } else if (coding.equals("*")) {
+                    any = Math.max(any, weight);
+                }
+            }
+        }
+        return gzip >= 0 ? gzip > 0 : any > 0;
+    }
+
+    /** The {@code q} of an element's parameters in thousandths; 0 when it is not a valid weight. */
+    private static int weight(String parameters) {
+        String p = parameters.trim();
+        if (p.length() < 3 || (p.charAt(0) | 0x20) != 'q' || p.charAt(1) != '=') {
+            return 0;
+        }
+        String q = p.substring(2).trim();
+        if (!q.matches("0(\\.\\d{0,3})?|1(\\.0{0,3})?")) {
+            return 0;
+        }
+        double value = Double.parseDouble(q.endsWith(".") ? q + "0" : q);
+        return (int) Math.round(value * 1000);
+    }
+
+    /** Whether a comma-separated header lists {@code token} (case ignored, parameters aside). */
+    private static boolean listContains(HttpHeaders headers, CharSequence name, String token) {
+        for (String value : headers.getAll(name)) {
+            for (String element : value.split(",")) {
+                int equals = element.indexOf('=');
+                String item = (equals < 0 ? element : element.substring(0, equals)).trim();
+                if (item.equalsIgnoreCase(token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

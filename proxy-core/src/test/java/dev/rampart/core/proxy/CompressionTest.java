@@ -1,0 +1,216 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import dev.rampart.core.testing.UpstreamReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A route's {@code compression} through real sockets: what a client that accepts gzip gets, what one that
+ * does not gets, a stream compressed as it arrives, and an upstream that breaks off a compressed body.
+ */
+class CompressionTest {
+
+    private static final String JSON = "{\"items\":[" + "{\"id\":12345,\"name\":\"a widget\",\"ok\":true},".repeat(200)
+            + "{}]}";
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @BeforeEach
+    void start() {
+        upstream = FakeUpstream.start((req, reply) -> reply.send(200, "application/json", JSON, "ETag", "\"j1\""));
+        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", """
+                { name = api, match { path-prefix = "/api" }, upstream = app,
+                  compression { level = 6, types = ["application/json", "text/*"] } },
+                { name = plain, match { path-prefix = "/" }, upstream = app }
+                """));
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void aClientThatAcceptsGzipGetsTheBodyCompressedAndTheConnectionStaysUsable() throws IOException {
+        try (RawHttp raw = proxy.raw()) {
+            for (int i = 0; i < 2; i++) { // the second answer on the same connection shows the framing held
+                RawHttp.Response response = raw.send(get("/api/items", "Accept-Encoding: gzip, br\r\n")).read();
+                assertEquals(200, response.status());
+                assertEquals("gzip", response.header("content-encoding"));
+                assertEquals("chunked", response.header("transfer-encoding"));
+                assertNull(response.header("content-length"));
+                assertEquals("Accept-Encoding", response.header("vary"));
+                assertEquals("W/\"j1\"", response.header("etag"));
+                assertTrue(response.body().length < JSON.length() / 5, "compressed: " + response.body().length);
+                assertEquals(JSON, new String(gunzip(response.body()), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotAcceptGzipGetsTheUpstreamsBytesWithVary() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send(get("/api/items", "Accept-Encoding: gzip;q=0, br\r\n")).read();
+            assertNull(response.header("content-encoding"));
+            assertEquals(String.valueOf(JSON.length()), response.header("content-length"));
+            assertEquals("Accept-Encoding", response.header("vary"));
+            assertEquals("\"j1\"", response.header("etag"));
+            assertEquals(JSON, response.text());
+        }
+    }
+
+    @Test
+    void aRouteWithoutCompressionRelaysTheResponseAsItIs() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send(get("/other", "Accept-Encoding: gzip\r\n")).read();
+            assertNull(response.header("content-encoding"));
+            assertNull(response.header("vary"));
+            assertEquals(JSON, response.text());
+        }
+    }
+
+    @Test
+    void aChunkedBodyIsCompressedWhole() throws IOException {
+        upstream.behave((req, reply) -> reply.sendChunked(200, "first line\n".repeat(100), "second\n".repeat(300), "end"));
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send(get("/api/lines", "Accept-Encoding: gzip\r\n")).read();
+            assertEquals("gzip", response.header("content-encoding"));
+            assertEquals("first line\n".repeat(100) + "second\n".repeat(300) + "end",
+                    new String(gunzip(response.body()), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aStreamIsCompressedAsItArrivesNotHeldUntilItsEnd() throws Exception {
+        CompletableFuture<UpstreamReply> streaming = new CompletableFuture<>();
+        upstream.behave((req, reply) -> {
+            reply.raw("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk("data: one\n\n"));
+            streaming.complete(reply);
+        });
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(get("/api/events", "Accept-Encoding: gzip\r\n"));
+            InputStream in = raw.socket().getInputStream();
+            String head = RawHttp.readHead(in);
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-encoding: gzip"), head);
+            Inflater inflater = new Inflater(true);
+            byte[] first = readChunk(in);
+            inflater.setInput(first, 10, first.length - 10); // past the gzip header
+            assertEquals("data: one\n\n", inflate(inflater), "the first event, before the upstream sent more");
+
+            streaming.get(5, TimeUnit.SECONDS).raw(chunk("data: two\n\n") + "0\r\n\r\n");
+            inflater.setInput(readChunk(in));
+            assertEquals("data: two\n\n", inflate(inflater));
+            inflater.end();
+        }
+    }
+
+    @Test
+    void anUpstreamThatBreaksOffACompressedBodyCutsTheClientsStreamShort() throws Exception {
+        byte[] half = new byte[3000];
+        Arrays.fill(half, (byte) 'x');
+        upstream.behave((req, reply) -> {
+            reply.raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6000\r\n\r\n"
+                    + new String(half, StandardCharsets.ISO_8859_1));
+            reply.after(200, reply::reset);
+        });
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(get("/api/big", "Accept-Encoding: gzip\r\n"));
+            InputStream in = raw.socket().getInputStream();
+            assertTrue(RawHttp.readHead(in).toLowerCase(java.util.Locale.ROOT).contains("content-encoding: gzip"));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            IOException cut = assertThrows(IOException.class, () -> {
+                while (true) {
+                    byte[] data = readChunk(in);
+                    assertTrue(data.length > 0, "no last chunk: the body is unfinished");
+                    received.writeBytes(data);
+                }
+            });
+            assertTrue(cut.getMessage().startsWith("closed"), cut.toString());
+            // What came is the upstream's bytes so far, readable, and no gzip trailer says the stream ended.
+            Inflater inflater = new Inflater(true);
+            byte[] compressed = received.toByteArray();
+            inflater.setInput(compressed, 10, compressed.length - 10);
+            assertEquals(new String(half, StandardCharsets.ISO_8859_1), inflate(inflater, half.length + 1));
+            assertTrue(!inflater.finished());
+            inflater.end();
+            assertThrows(IOException.class, () -> gunzip(compressed));
+        }
+    }
+
+    @Test
+    void headGetsTheUncompressedHead() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("HEAD /api/items HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+                    .read(true);
+            assertEquals(200, response.status());
+            assertNull(response.header("content-encoding"));
+            assertEquals(String.valueOf(JSON.length()), response.header("content-length"));
+        }
+    }
+
+    private static String get(String path, String extraHeaders) {
+        return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + extraHeaders + "\r\n";
+    }
+
+    private static String chunk(String text) {
+        return Integer.toHexString(text.length()) + "\r\n" + text + "\r\n";
+    }
+
+    /** One chunk of a chunked body, its size line and closing CRLF read past. */
+    private static byte[] readChunk(InputStream in) throws IOException {
+        ByteArrayOutputStream sizeLine = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0 || sizeLine.size() > 20) {
+                throw new IOException("closed before a chunk");
+            }
+            if (b != '\r') {
+                sizeLine.write(b);
+            }
+        }
+        byte[] data = in.readNBytes(Integer.parseInt(sizeLine.toString(StandardCharsets.US_ASCII).trim(), 16));
+        in.readNBytes(2);
+        return data;
+    }
+
+    private static String inflate(Inflater inflater) throws Exception {
+        return inflate(inflater, 1000);
+    }
+
+    private static String inflate(Inflater inflater, int room) throws Exception {
+        byte[] out = new byte[room];
+        int n = inflater.inflate(out);
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] gunzip(byte[] gzip) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
+            return in.readAllBytes();
+        }
+    }
+}
