@@ -181,10 +181,14 @@ public final class EffectiveConfigRenderer {
         if (!r.allowFrom().isEmpty()) {
             o.put("allow-from", ranges(r.allowFrom()));
         }
-        r.rateLimit().ifPresent(limit -> o.put("rate-limit", new Obj()
-                .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
-                .put("burst", num(limit.burst()))
-                .put("per", new Token(limit.per().configName()))));
+        r.rateLimit().ifPresent(limit -> {
+            Obj block = new Obj()
+                    .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
+                    .put("burst", num(limit.burst()))
+                    .put("per", new Token(limit.per().configName()));
+            limit.header().ifPresent(header -> block.put("header", str(header)));
+            o.put("rate-limit", block);
+        });
         r.compression().ifPresent(c -> o.put("compression", new Obj()
                 .put("types", strings(c.types()))
                 .put("min-length", size(c.minLength()))

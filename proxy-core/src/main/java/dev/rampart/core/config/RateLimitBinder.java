@@ -18,6 +18,29 @@ final class RateLimitBinder {
         return route.optionalSection("rate-limit").map(RateLimitBinder::limit);
     }
 
+    /** The header that keys the buckets: required with {@code per = header}, refused with any other. */
+    private static Optional<String> header(ConfigSection s, RateLimitConfig.Per per) {
+        Optional<String> header = s.optionalString("header");
+        if (per != RateLimitConfig.Per.HEADER) {
+            if (header.isPresent()) {
+                s.problem("header", "is read only with per = header (per is " + per.configName() + ")");
+            }
+            return Optional.empty();
+        }
+        if (header.isEmpty()) {
+            if (!s.has("header")) {
+                s.problem("header", "missing: per = header needs the request header whose value keys a bucket,"
+                        + " e.g. header = \"X-Api-Key\"");
+            }
+            return Optional.empty();
+        }
+        if (!RampartBinder.TOKEN.matcher(header.get()).matches()) {
+            s.problem("header", "expected a header name (a token such as X-Api-Key), got \"" + header.get() + "\"");
+            return Optional.empty();
+        }
+        return header;
+    }
+
     private static RateLimitConfig limit(ConfigSection s) {
         double rate = s.decimal("requests-per-second", 1, MIN_RATE, MAX_RATE,
                 "a number of requests per second from 0.001 to 1000000 (0.5 is one every two seconds)");
@@ -29,7 +52,11 @@ final class RateLimitBinder {
         int burst = s.integer("burst", defaultBurst, 1, MAX_BURST);
         RateLimitConfig.Per per = s.choice("per", RateLimitConfig.Per.CLIENT_IP, RateLimitConfig.Per.values(),
                 RateLimitConfig.Per::configName);
+        Optional<String> header = header(s, per);
         s.finish();
-        return new RateLimitConfig(rate, burst, per);
+        if (per == RateLimitConfig.Per.HEADER && header.isEmpty()) {
+            return new RateLimitConfig(rate, burst, RateLimitConfig.Per.CLIENT_IP); // reported above
+        }
+        return new RateLimitConfig(rate, burst, per, header);
     }
 }

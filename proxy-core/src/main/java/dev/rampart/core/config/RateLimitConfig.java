@@ -1,16 +1,37 @@
 package dev.rampart.core.config;
 
+import java.util.Optional;
+
 /**
  * A route's {@code rate-limit}: at most {@code requestsPerSecond} on average, with up to {@code burst} at once
  * after a quiet spell (a token bucket of {@code burst} tokens refilled at {@code requestsPerSecond}), counted
- * for each client address or for the whole route.
+ * for each client address, for each value of a request header, or for the whole route.
+ *
+ * @param header the request header whose value keys a bucket; present exactly when {@code per} is
+ *               {@link Per#HEADER}
  */
-public record RateLimitConfig(double requestsPerSecond, int burst, Per per) {
+public record RateLimitConfig(double requestsPerSecond, int burst, Per per, Optional<String> header) {
+
+    public RateLimitConfig {
+        if (header.isPresent() != (per == Per.HEADER)) {
+            throw new IllegalArgumentException("a header names the buckets exactly when per = header");
+        }
+    }
+
+    /** A limit per client address or per route, which name no header. */
+    public RateLimitConfig(double requestsPerSecond, int burst, Per per) {
+        this(requestsPerSecond, burst, per, Optional.empty());
+    }
 
     /** What one bucket is kept for. */
     public enum Per {
         /** Each client's own bucket, keyed by the connection's peer address (nginx's {@code $binary_remote_addr}). */
         CLIENT_IP("client-ip"),
+        /**
+         * A bucket for each value of a request header, an API key say (nginx's {@code $http_x_api_key}); a request
+         * without it is keyed by its client address.
+         */
+        HEADER("header"),
         /** One bucket for the route, shared by every client (Envoy's local rate limit). */
         ROUTE("route");
 

@@ -55,7 +55,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
         if (refusal == null) {
             RateLimiter limiter = snapshot.rateLimiter(route.name());
-            long wait = limiter == null ? 0 : limiter.tryAcquire(clientIp);
+            long wait = limiter == null ? 0 : limiter.tryAcquire(RateLimitKey.of(limiter, head.headers(), clientIp));
             if (wait > 0) {
                 // Rounded up: a client that waits what Retry-After says finds a token there.
                 return new RequestAdmission(Reason.RATE_LIMITED, originForm, route, target,

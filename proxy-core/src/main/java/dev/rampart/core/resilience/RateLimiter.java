@@ -38,12 +38,15 @@ public final class RateLimiter {
     private final AtomicLong shared;
     /** The clients' buckets when each has its own, else null. */
     private final Cache<String, AtomicLong> byClient;
+    /** The request header whose value keys a bucket, or null when the client address (or nothing) does. */
+    private final String keyHeader;
 
     public RateLimiter(RateLimitConfig config, Ticker ticker) {
         checkNotNull(config, "config");
         this.ticker = checkNotNull(ticker, "ticker");
         this.interval = Math.max(1, Math.round(TimeUnit.SECONDS.toNanos(1) / config.requestsPerSecond()));
         this.capacity = Math.multiplyExact(interval, (long) config.burst());
+        this.keyHeader = config.header().orElse(null);
         if (config.per() == RateLimitConfig.Per.ROUTE) {
             this.shared = new AtomicLong(EMPTY);
             this.byClient = null;
@@ -57,13 +60,19 @@ public final class RateLimiter {
         }
     }
 
+    /** The request header whose value names a request's bucket; null when its client address does, or none. */
+    public String keyHeader() {
+        return keyHeader;
+    }
+
     /**
-     * Takes a token for a request from {@code clientAddress}.
+     * Takes a token for a request whose bucket is {@code key}: its client address, or what
+     * {@code RateLimitKey} made of its {@link #keyHeader}. Ignored for a route's shared bucket.
      *
      * @return 0 when the request may go; else how many nanoseconds until it could (always > 0)
      */
-    public long tryAcquire(String clientAddress) {
-        AtomicLong bucket = shared != null ? shared : byClient.get(clientAddress, address -> new AtomicLong(EMPTY));
+    public long tryAcquire(String key) {
+        AtomicLong bucket = shared != null ? shared : byClient.get(key, k -> new AtomicLong(EMPTY));
         return take(bucket, ticker.read());
     }
 

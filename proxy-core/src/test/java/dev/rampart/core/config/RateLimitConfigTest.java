@@ -78,8 +78,29 @@ class RateLimitConfigTest extends RejectedConfigSupport {
                 problems.get(0));
         assertTrue(problems.get(1).startsWith("rampart.routes[1].rate-limit.burst: expected a whole number, got 2.5"),
                 problems.get(1));
-        assertTrue(problems.get(2).startsWith("rampart.routes[2].rate-limit.per: expected one of client-ip, route"),
+        assertTrue(problems.get(2).startsWith("rampart.routes[2].rate-limit.per: expected one of client-ip, header, route"),
                 problems.get(2));
+    }
+
+    @Test
+    void perHeaderBindsTheHeaderThatKeysTheBuckets() {
+        assertEquals(Optional.of(new RateLimitConfig(5, 5, RateLimitConfig.Per.HEADER, Optional.of("X-Api-Key"))),
+                onlyRoute("{ upstream = app, rate-limit { requests-per-second = 5, per = header, header = X-Api-Key } }")
+                        .rateLimit());
+    }
+
+    @Test
+    void theHeaderIsRequiredWithPerHeaderAndRefusedWithoutIt() {
+        List<String> problems = problemsOf(withRoutes("""
+                    { name = a, upstream = app, rate-limit { requests-per-second = 5, per = header } },
+                    { name = b, upstream = app, rate-limit { requests-per-second = 5, header = X-Api-Key } },
+                    { name = c, upstream = app, rate-limit { requests-per-second = 5, per = header, header = "X Api" } }"""));
+        assertEquals(List.of(
+                "rampart.routes[0].rate-limit.header: missing: per = header needs the request header whose value"
+                        + " keys a bucket, e.g. header = \"X-Api-Key\"" + at(4),
+                "rampart.routes[1].rate-limit.header: is read only with per = header (per is client-ip)" + at(5),
+                "rampart.routes[2].rate-limit.header: expected a header name (a token such as X-Api-Key), got"
+                        + " \"X Api\"" + at(6)), problems);
     }
 
     @Test
@@ -98,5 +119,12 @@ class RateLimitConfigTest extends RejectedConfigSupport {
         String rendered = EffectiveConfigRenderer.render(config);
         assertTrue(rendered.contains("rate-limit {\n") && rendered.contains("requests-per-second = 0.5")
                 && rendered.contains("burst = 1") && rendered.contains("per = route"), rendered);
+    }
+
+    @Test
+    void theEffectiveConfigShowsTheKeyHeader() {
+        String rendered = EffectiveConfigRenderer.render(HoconFiles.load(dir, withRoutes(
+                "    { upstream = app, rate-limit { requests-per-second = 1, per = header, header = X-Api-Key } }")));
+        assertTrue(rendered.contains("per = header") && rendered.contains("header = \"X-Api-Key\""), rendered);
     }
 }

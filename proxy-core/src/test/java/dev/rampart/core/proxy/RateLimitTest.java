@@ -83,6 +83,25 @@ class RateLimitTest {
     }
 
     @Test
+    void perHeaderEachKeyHasItsOwnBucketFromAnyAddressAndNoKeyMeansTheAddresss() throws Exception {
+        proxy.runtime().apply(ConfigLoader.parse(configWith("per = header, header = X-Api-Key"), "per-key"));
+        String keyed = "GET /limited HTTP/1.1\r\nHost: app\r\nX-Api-Key: %s\r\n\r\n";
+        assertEquals(200, RawHttp.exchangeFrom("127.0.0.1", proxy.port(), keyed.formatted("alpha")).status());
+        assertEquals(200, RawHttp.exchangeFrom("127.0.0.2", proxy.port(), keyed.formatted("alpha")).status());
+        assertEquals(429, RawHttp.exchangeFrom("127.0.0.3", proxy.port(), keyed.formatted("alpha")).status(),
+                "one key's bucket, whichever address it comes from");
+        assertEquals(200, RawHttp.exchangeFrom("127.0.0.1", proxy.port(), keyed.formatted("beta")).status(),
+                "another key from the same address has its own");
+
+        assertEquals(200, get("/limited", "127.0.0.1").status());
+        assertEquals(200, get("/limited", "127.0.0.1").status());
+        assertEquals(429, get("/limited", "127.0.0.1").status(), "leaving the key out does not escape the limit");
+        assertEquals(200, RawHttp.exchangeFrom("127.0.0.1", proxy.port(), keyed.formatted("127.0.0.4")).status());
+        assertEquals(200, get("/limited", "127.0.0.4").status(),
+                "a key written like an address takes nothing from that address's bucket");
+    }
+
+    @Test
     void routesWithoutALimitAndRespondRoutesWithTheirOwn() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertEquals(200, get("/other", "127.0.0.1").status());
