@@ -1,7 +1,8 @@
 /**
  * The Netty proxy pipeline: the listener's channel initializer, {@code ClientRequestHandler} (the
  * downstream side, with its {@code ClientConnectionTimers}, the {@code ServedRequest} it is serving, the
- * {@code RequestAdmission} that refuses or routes each head, the {@code RealClient} a trusted proxy names, and
+ * {@code RequestAdmission} that refuses or routes each head (a rate-limited route's bucket is its
+ * {@code RateLimitKey}), the {@code RealClient} a trusted proxy names, and
  * the {@code ClientAnswers} the proxy gives by itself), the {@code Exchange} that owns one request from head to
  * last byte across attempts (its {@code AttemptLoop} runs the attempts, {@code RetryBookkeeping} answers
  * "retry?", {@code RouteDeadline} judges a late end, and {@code ClientResponseWriter} writes what the client
