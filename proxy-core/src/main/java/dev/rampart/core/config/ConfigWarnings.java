@@ -49,6 +49,7 @@ public final class ConfigWarnings {
             unsentBodyWarning(route, warnings);
             unsentRequestHeadersWarning(route, warnings);
             uncompressedRespondWarning(route, warnings);
+            unreachablePreflightWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -82,6 +83,18 @@ public final class ConfigWarnings {
         if (route.respond().isPresent() && !route.requestHeaders().isEmpty()) {
             warnings.add("route \"" + route.name() + "\": request-headers change nothing on a respond route, which"
                     + " sends no request upstream (response-headers change its answer)");
+        }
+    }
+
+    /**
+     * CORS on a route whose methods leave out OPTIONS: a browser's preflight is an OPTIONS request, which
+     * then matches another route (or none), so the route's {@code cors} never answers it.
+     */
+    private static void unreachablePreflightWarning(RouteConfig route, List<String> warnings) {
+        Set<String> methods = route.match().methods();
+        if (route.cors().isPresent() && !methods.isEmpty() && !methods.contains("OPTIONS")) {
+            warnings.add("route \"" + route.name() + "\": cors never sees a preflight, which is an OPTIONS"
+                    + " request, since match.methods leaves OPTIONS out: add it");
         }
     }
 

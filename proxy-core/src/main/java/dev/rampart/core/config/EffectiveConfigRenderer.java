@@ -193,6 +193,13 @@ public final class EffectiveConfigRenderer {
                 .put("types", strings(c.types()))
                 .put("min-length", size(c.minLength()))
                 .put("level", num(c.level()))));
+        r.cors().ifPresent(c -> o.put("cors", new Obj()
+                .put("allow-origins", strings(c.allowOrigins()))
+                .put("allow-methods", strings(c.allowMethods()))
+                .put("allow-headers", strings(c.allowHeaders()))
+                .put("expose-headers", strings(c.exposeHeaders()))
+                .put("allow-credentials", bool(c.allowCredentials()))
+                .put("max-age", duration(c.maxAge()))));
         if (!r.requestHeaders().isEmpty()) {
             o.put("request-headers", headerRules(r.requestHeaders(), redact));
         }

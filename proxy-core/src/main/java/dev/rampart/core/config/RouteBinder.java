@@ -90,6 +90,7 @@ final class RouteBinder {
         List<AddressRange> allowFrom = AddressRangeBinder.bind(s, "allow-from", "must not be empty: list the"
                 + " addresses or networks the route serves (leave it out to serve every client)");
         Optional<CompressionConfig> compression = CompressionBinder.bind(s);
+        Optional<CorsConfig> cors = CorsBinder.bind(s);
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {
@@ -97,7 +98,7 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression);
+                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

@@ -15,6 +15,7 @@ import java.util.OptionalLong;
  * @param rateLimit       how many requests the route takes per second; empty: no limit
  * @param allowFrom       the client addresses the route serves; empty: every client
  * @param compression     which relayed responses are gzip-compressed; empty: none
+ * @param cors            what browsers from other origins may do; empty: the route leaves CORS to the upstream
  */
 public record RouteConfig(
         String name,
@@ -31,7 +32,8 @@ public record RouteConfig(
         HeaderRules responseHeaders,
         Optional<RateLimitConfig> rateLimit,
         List<AddressRange> allowFrom,
-        Optional<CompressionConfig> compression) {
+        Optional<CompressionConfig> compression,
+        Optional<CorsConfig> cors) {
 
     public RouteConfig {
         allowFrom = List.copyOf(allowFrom);

@@ -2,9 +2,11 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.HeaderRules;
 import dev.rampart.core.config.RespondConfig;
+import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.RequestIds;
+import dev.rampart.core.routing.Route;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -105,7 +107,7 @@ final class ClientAnswers {
             error = error.withRetryAfterSeconds(retryAfterSeconds);
         }
         outcome.error(reason.status(), reason.name());
-        ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, List.of());
+        ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, corsOf(served));
         finish(served, answered, reusable, drop);
     }
 
@@ -231,18 +233,44 @@ final class ClientAnswers {
         }
     }
 
-    void respondDirectly(ServedRequest served, RespondConfig respond, HeaderRules responseHeaders) {
+    /**
+     * Answers the request by itself when its route says so: a {@code respond} route, or a CORS preflight on
+     * a route with {@code cors}. False when the request goes upstream.
+     */
+    boolean answerByItself(ServedRequest served, RouteConfig route) {
+        if (route.cors().isPresent() && CorsHeaders.isPreflight(served.head())) {
+            answerDirectly(served, 204, "", null, HeaderRules.NONE,
+                    CorsHeaders.forPreflight(route.cors().get(), served.head().headers()));
+            return true;
+        }
+        if (route.respond().isPresent()) {
+            RespondConfig respond = route.respond().get();
+            answerDirectly(served, respond.status(), respond.body(), respond.contentType(), route.responseHeaders(),
+                    corsOf(served));
+            return true;
+        }
+        return false;
+    }
+
+    private void answerDirectly(ServedRequest served, int status, String body, String contentType,
+                                HeaderRules responseHeaders, List<Map.Entry<String, String>> extraHeaders) {
         ProxySnapshot snapshot = served.snapshot();
         HttpRequest request = served.head();
         ExchangeOutcome outcome = served.outcome();
         boolean drop = dropsBody(served, request);
         boolean reusable = drop || bodyless(request);
-        outcome.status(respond.status());
-        ChannelFuture answered = ClientResponder.writeDirect(ctx, respond.status(), respond.body(), respond.contentType(),
+        outcome.status(status);
+        ChannelFuture answered = ClientResponder.writeDirect(ctx, status, body, contentType,
                 snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
                 ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome,
-                responseHeaders);
+                responseHeaders, extraHeaders);
         finish(served, answered, reusable, drop);
+    }
+
+    /** The CORS headers of an answer the proxy makes on the request's route; none before routing. */
+    private static List<Map.Entry<String, String>> corsOf(ServedRequest served) {
+        Route route = served.route();
+        return route == null ? List.of() : CorsHeaders.forResponse(route.config().cors(), served.head().headers());
     }
 
     /**

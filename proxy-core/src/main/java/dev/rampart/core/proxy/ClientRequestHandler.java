@@ -237,8 +237,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Route route = admission.route();
         RouteConfig rc = route.config();
-        if (rc.respond().isPresent()) {
-            answers.respondDirectly(served, rc.respond().get(), rc.responseHeaders());
+        if (answers.answerByItself(served, rc)) {
             return;
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives

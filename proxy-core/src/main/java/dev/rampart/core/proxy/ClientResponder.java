@@ -56,10 +56,14 @@ final class ClientResponder {
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 
-    /** A route's configured direct response; {@code outcome} gives its request id and counts the body bytes sent. */
+    /**
+     * A response the proxy makes for a route (its {@code respond}, a CORS preflight's answer); {@code outcome}
+     * gives its request id and counts the body bytes sent. No {@code Content-Type} when {@code contentType} is null.
+     */
     static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
                                      String requestIdHeader, boolean headOnly, Keep keep,
-                                     ExchangeOutcome outcome, HeaderRules rules) {
+                                     ExchangeOutcome outcome, HeaderRules rules,
+                                     List<Map.Entry<String, String>> extraHeaders) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (!headOnly) {
             outcome.addBytesOut(bytes.length);
@@ -67,10 +71,15 @@ final class ClientResponder {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (contentType != null) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
         h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         h.set(requestIdHeader, outcome.requestId());
         h.set(HttpHeaderNames.DATE, HttpDate.now());
+        for (Map.Entry<String, String> header : extraHeaders) {
+            h.add(header.getKey(), header.getValue());
+        }
         RouteHeaders.applyToResponse(rules, h);
         keep.announce(h);
         return FlushBatch.writeAndFlushSoon(ctx, response);

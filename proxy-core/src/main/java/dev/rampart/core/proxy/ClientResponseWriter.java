@@ -101,6 +101,7 @@ final class ClientResponseWriter {
         closeClientAfterResponse = !keepAlive;
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
                 chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()));
+        CorsHeaders.applyToRelayed(route.config().cors(), request.headers(), head.headers());
         RouteHeaders.applyToResponse(route.config().responseHeaders(), head.headers());
         ctx.write(head, ctx.voidPromise());
         // Flushed with the batch even when no body follows in it: an event stream or a long poll sends its
@@ -270,7 +271,15 @@ final class ClientResponseWriter {
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
         // A connection that closes after this answer says so (Connection: close), whatever its request was.
+        List<Map.Entry<String, String>> cors = CorsHeaders.forResponse(route.config().cors(), request.headers());
         return client.answers().writeError(snapshot, request, outcome, error,
-                requestBodyComplete && !closeClientAfterResponse, kept);
+                requestBodyComplete && !closeClientAfterResponse, cors.isEmpty() ? kept : concat(kept, cors));
+    }
+
+    private static List<Map.Entry<String, String>> concat(List<Map.Entry<String, String>> a,
+                                                          List<Map.Entry<String, String>> b) {
+        List<Map.Entry<String, String>> both = new java.util.ArrayList<>(a);
+        both.addAll(b);
+        return both;
     }
 }

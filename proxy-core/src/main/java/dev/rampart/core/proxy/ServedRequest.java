@@ -22,6 +22,8 @@ final class ServedRequest {
     private ExchangeOutcome outcome;
     /** The largest body the request may have: its route's {@code max-request-body}, or the server's. */
     private long maxRequestBody;
+    /** The route the current request matched, for the answers the proxy makes itself; null before routing. */
+    private Route route;
     /** Between {@link ProxyRuntime#requestStarted()} and its {@link ProxyRuntime#requestEnded()}: one each. */
     private boolean inFlight;
 
@@ -53,6 +55,7 @@ final class ServedRequest {
         RequestAdmission admission = RequestAdmission.of(snapshot, newHead, runtime.refusing(), clientIp);
         outcome = ExchangeOutcome.of(startMillis, startNanos, requestId, clientIp, newHead, admission.originForm());
         Route route = admission.route();
+        this.route = route;
         maxRequestBody = route != null ? route.config().maxRequestBody(snapshot.config().server())
                 : snapshot.config().server().maxRequestBody();
         if (route != null) {
@@ -63,6 +66,11 @@ final class ServedRequest {
 
     long maxRequestBody() {
         return maxRequestBody;
+    }
+
+    /** The route the request matched; null when it matched none or was refused before routing. */
+    Route route() {
+        return route;
     }
 
     /**

@@ -6,7 +6,7 @@
  * the {@code ClientAnswers} the proxy gives by itself), the {@code Exchange} that owns one request from head to
  * last byte across attempts (its {@code AttemptLoop} runs the attempts, {@code RetryBookkeeping} answers
  * "retry?", {@code RouteDeadline} judges a late end, and {@code ClientResponseWriter} writes what the client
- * gets, gzip-compressed where {@code ResponseCompression} says so), the request and response validation that
+ * gets, gzip-compressed where {@code ResponseCompression} says so, with a route's {@code CorsHeaders}), the request and response validation that
  * refuses ambiguous framing (with {@code RequestHeadGuard} around the decoder for folded header lines,
  * and to hold back what a client sends behind a WebSocket upgrade request until it is answered), the
  * header and response writers, and the {@code WebSocketTunnel} an exchange becomes after a 101. Thin

@@ -63,6 +63,16 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void corsOnARouteWhoseMethodsLeaveOutOptionsIsAWarning() {
+        assertEquals(List.of("route \"api\": cors never sees a preflight, which is an OPTIONS request, since"
+                + " match.methods leaves OPTIONS out: add it"), warningsForRoutes("{ name = api, upstream = app,"
+                + " match { methods = [GET, POST] }, cors { allow-origins = [\"https://a.test\"] } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, match { methods = [GET, OPTIONS] },"
+                + " cors { allow-origins = [\"https://a.test\"] } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, cors { allow-origins = [\"*\"] } }"));
+    }
+
+    @Test
     void compressionOnARouteThatRelaysNothingIsAWarning() {
         assertEquals(List.of("route \"maintenance\": compression changes nothing on a respond route: only responses"
                 + " relayed from an upstream are compressed"),
