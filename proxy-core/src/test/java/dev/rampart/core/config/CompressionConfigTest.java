@@ -11,21 +11,6 @@ import org.junit.jupiter.api.Test;
 /** A route's {@code compression} block: what it binds to, its defaults, the type matching, and what is refused. */
 class CompressionConfigTest extends RejectedConfigSupport {
 
-    private static String withRoutes(String routes) {
-        return """
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [
-                %s
-                  ]
-                }
-                """.formatted(routes);
-    }
-
-    private RouteConfig onlyRoute(String route) {
-        return HoconFiles.load(dir, withRoutes(route)).routes().get(0);
-    }
-
     @Test
     void aRouteWithoutTheBlockCompressesNothing() {
         assertEquals(Optional.empty(), onlyRoute("{ upstream = app }").compression());

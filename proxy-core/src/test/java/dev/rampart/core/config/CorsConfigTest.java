@@ -12,21 +12,6 @@ import org.junit.jupiter.api.Test;
 /** A route's {@code cors} block: what it binds to, its defaults, how origins match, and what is refused. */
 class CorsConfigTest extends RejectedConfigSupport {
 
-    private static String withRoutes(String routes) {
-        return """
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [
-                %s
-                  ]
-                }
-                """.formatted(routes);
-    }
-
-    private RouteConfig onlyRoute(String route) {
-        return HoconFiles.load(dir, withRoutes(route)).routes().get(0);
-    }
-
     @Test
     void aRouteWithoutTheBlockLeavesCorsToTheUpstream() {
         assertEquals(Optional.empty(), onlyRoute("{ upstream = app }").cors());

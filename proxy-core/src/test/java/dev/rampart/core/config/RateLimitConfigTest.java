@@ -10,21 +10,6 @@ import org.junit.jupiter.api.Test;
 /** A route's {@code rate-limit} block: what it binds to, its defaults, and what is refused and why. */
 class RateLimitConfigTest extends RejectedConfigSupport {
 
-    private static String withRoutes(String routes) {
-        return """
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [
-                %s
-                  ]
-                }
-                """.formatted(routes);
-    }
-
-    private RouteConfig onlyRoute(String route) {
-        return HoconFiles.load(dir, withRoutes(route)).routes().get(0);
-    }
-
     @Test
     void aRouteWithoutTheBlockIsNotLimited() {
         assertEquals(Optional.empty(), onlyRoute("{ upstream = app }").rateLimit());

@@ -19,6 +19,26 @@ abstract class RejectedConfigSupport {
         return HoconFiles.problems(file);
     }
 
+    /**
+     * A config with one upstream {@code app} and {@code routes} as the route list's elements; the first
+     * route's line is 4.
+     */
+    static String withRoutes(String routes) {
+        return """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                %s
+                  ]
+                }
+                """.formatted(routes);
+    }
+
+    /** The one route of a valid {@link #withRoutes} config. */
+    RouteConfig onlyRoute(String route) {
+        return HoconFiles.load(dir, withRoutes(route)).routes().get(0);
+    }
+
     /** The location suffix of a problem on line {@code line} of the last file: {@code " (file:line)"}. */
     String at(int line) {
         return " (" + file + ":" + line + ")";
