@@ -50,6 +50,7 @@ public final class ConfigWarnings {
             unsentRequestHeadersWarning(route, warnings);
             uncompressedRespondWarning(route, warnings);
             unreachablePreflightWarning(route, warnings);
+            doubledCorsWarning(route, warnings);
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -95,6 +96,21 @@ public final class ConfigWarnings {
         if (route.cors().isPresent() && !methods.isEmpty() && !methods.contains("OPTIONS")) {
             warnings.add("route \"" + route.name() + "\": cors never sees a preflight, which is an OPTIONS"
                     + " request, since match.methods leaves OPTIONS out: add it");
+        }
+    }
+
+    /**
+     * Access-Control-* names in the response header rules of a route with {@code cors}: an added one gives
+     * the browser two answers, which it refuses; a set or removed one overrides what {@code cors} says.
+     */
+    private static void doubledCorsWarning(RouteConfig route, List<String> warnings) {
+        HeaderRules rules = route.responseHeaders();
+        boolean touchesCors = java.util.stream.Stream.of(rules.set().keySet(), rules.add().keySet(), rules.remove())
+                .flatMap(java.util.Collection::stream)
+                .anyMatch(name -> name.toLowerCase(Locale.ROOT).replace('_', '-').startsWith("access-control-"));
+        if (route.cors().isPresent() && touchesCors) {
+            warnings.add("route \"" + route.name() + "\": response-headers change Access-Control-* headers that"
+                    + " cors sets: an added one gives browsers two answers, which they refuse; leave CORS to cors");
         }
     }
 

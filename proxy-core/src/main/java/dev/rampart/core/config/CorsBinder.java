@@ -31,6 +31,10 @@ final class CorsBinder {
     private static CorsConfig cors(ConfigSection s) {
         List<String> origins = origins(s);
         List<String> methods = List.copyOf(MatchBinder.methods(s, "allow-methods", DEFAULT_METHODS));
+        if (methods.isEmpty() || methods.contains(CorsConfig.ANY)) {
+            s.problem("allow-methods", "list the methods a preflight may ask for (e.g. [GET, POST, PUT, DELETE]):"
+                    + " an empty list or \"*\" would allow none");
+        }
         List<String> headers = names(s, "allow-headers", true);
         List<String> expose = names(s, "expose-headers", false);
         boolean credentials = s.bool("allow-credentials", false);
@@ -61,6 +65,11 @@ final class CorsBinder {
                 s.problems().add(path, "expected an origin: scheme and host, with a port if not the scheme's"
                         + " default, and nothing after it (\"https://app.example.com\", \"http://localhost:3000\","
                         + " \"https://*.example.com\" for its subdomains), got " + ValueReader.describe(value),
+                        value.origin());
+            } else if (origin.startsWith("https://") && origin.endsWith(":443")
+                    || origin.startsWith("http://") && origin.endsWith(":80")) {
+                s.problems().add(path, "browsers leave the scheme's default port out of Origin: write "
+                        + ValueReader.describe(value).replaceAll(":(443|80)\"$", "\"") + " so that it can match",
                         value.origin());
             } else {
                 origins.add(origin);

@@ -31,6 +31,9 @@ final class RateLimitKey {
         List<String> values = headers.getAll(header);
         // Several field lines are one list (RFC 9110 §5.3): the whole list keys the bucket.
         String value = values.size() == 1 ? values.get(0).trim() : String.join(",", values).trim();
+        if (value.chars().allMatch(c -> c == ',' || c == ' ')) {
+            value = ""; // several empty lines are no key either
+        }
         if (value.isEmpty()) {
             return "address " + clientIp;
         }

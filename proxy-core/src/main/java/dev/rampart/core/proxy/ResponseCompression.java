@@ -17,7 +17,7 @@ import java.util.Optional;
  * say so. The rules are nginx's {@code gzip} and Envoy's compressor filter, and never change what a response
  * means:
  * <ul>
- *   <li>Only a body the client will get whole, framed by the proxy: not the answer to HEAD, not 204, 304
+ *   <li>Only a body the client will get whole, framed by the proxy: not the answer to HEAD, not 204, 205, 304
  *       or a 206 range (its bytes are positions in the uncompressed body), not to an HTTP/1.0 client (the
  *       compressed length is unknown up front, and such a body would have to end with the connection).</li>
  *   <li>Only a body the upstream did not encode already ({@code Content-Encoding}), of a listed media type,
@@ -64,7 +64,7 @@ final class ResponseCompression {
     /** Whether the response would be compressed for a client that accepts gzip. */
     private static boolean compressible(CompressionConfig config, HttpRequest request, HttpResponse response) {
         int status = response.status().code();
-        if (request.method().equals(HttpMethod.HEAD) || status == 204 || status == 206 || status == 304
+        if (request.method().equals(HttpMethod.HEAD) || status == 204 || status == 205 || status == 206 || status == 304
                 || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             return false;
         }

@@ -73,6 +73,16 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void responseHeaderRulesOnAccessControlHeadersBesideCorsAreAWarning() {
+        assertEquals(List.of("route \"api\": response-headers change Access-Control-* headers that cors sets: an"
+                + " added one gives browsers two answers, which they refuse; leave CORS to cors"),
+                warningsForRoutes("{ name = api, upstream = app, cors { allow-origins = [\"https://a.test\"] },"
+                        + " response-headers { add { \"Access-Control-Allow-Origin\" = \"*\" } } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app,"
+                + " response-headers { add { \"Access-Control-Allow-Origin\" = \"*\" } } }"));
+    }
+
+    @Test
     void compressionOnARouteThatRelaysNothingIsAWarning() {
         assertEquals(List.of("route \"maintenance\": compression changes nothing on a respond route: only responses"
                 + " relayed from an upstream are compressed"),

@@ -87,6 +87,20 @@ class CorsConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aStarOrNoMethodAndADefaultPortThatNoBrowserSendsAreReported() {
+        List<String> problems = problemsOf(withRoutes("""
+                    { name = a, upstream = app, cors { allow-origins = ["https://a.test"], allow-methods = ["*"] } },
+                    { name = b, upstream = app, cors { allow-origins = ["https://a.test"], allow-methods = [] } },
+                    { name = c, upstream = app, cors { allow-origins = ["https://a.test:443", "http://b.test:80"] } }"""));
+        assertEquals(4, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.routes[0].cors.allow-methods: list the methods"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("rampart.routes[1].cors.allow-methods: list the methods"), problems.get(1));
+        assertTrue(problems.get(2).startsWith("rampart.routes[2].cors.allow-origins[0]: browsers leave the scheme's"
+                + " default port out of Origin: write \"https://a.test\""), problems.get(2));
+        assertTrue(problems.get(3).contains("write \"http://b.test\""), problems.get(3));
+    }
+
+    @Test
     void theEffectiveConfigShowsTheBlock() {
         String rendered = EffectiveConfigRenderer.render(HoconFiles.load(dir, withRoutes(
                 "    { upstream = app, cors { allow-origins = [\"https://app.example.com\"], allow-credentials = true } }")));
