@@ -59,7 +59,7 @@ final class CorsHeaders {
         RESPONSE_HEADERS.forEach(response::remove);
         for (Map.Entry<String, String> header : forResponse(cors, request)) {
             if (header.getKey().equals("Vary")) {
-                addVary(response, header.getValue());
+                ResponseCompression.addVary(response, header.getValue());
             } else {
                 response.add(header.getKey(), header.getValue());
             }
@@ -120,16 +120,5 @@ final class CorsHeaders {
             }
         }
         return asked;
-    }
-
-    private static void addVary(HttpHeaders response, String value) {
-        for (String existing : response.getAll(HttpHeaderNames.VARY)) {
-            for (String token : existing.split(",")) {
-                if (token.trim().equalsIgnoreCase(value) || token.trim().equals("*")) {
-                    return;
-                }
-            }
-        }
-        response.add(HttpHeaderNames.VARY, value);
     }
 }

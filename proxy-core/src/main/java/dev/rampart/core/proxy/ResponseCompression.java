@@ -47,7 +47,7 @@ final class ResponseCompression {
             return null;
         }
         HttpHeaders headers = response.headers();
-        addVaryAcceptEncoding(headers);
+        addVary(headers, "Accept-Encoding");
         if (!acceptsGzip(request.headers())) {
             return null;
         }
@@ -91,9 +91,10 @@ final class ResponseCompression {
         return true;
     }
 
-    private static void addVaryAcceptEncoding(HttpHeaders headers) {
-        if (!listContains(headers, HttpHeaderNames.VARY, "accept-encoding") && !listContains(headers, HttpHeaderNames.VARY, "*")) {
-            headers.add(HttpHeaderNames.VARY, "Accept-Encoding");
+    /** Adds {@code token} to a response's {@code Vary} unless it lists it already (case ignored) or is {@code *}. */
+    static void addVary(HttpHeaders headers, String token) {
+        if (!listContains(headers, HttpHeaderNames.VARY, token) && !listContains(headers, HttpHeaderNames.VARY, "*")) {
+            headers.add(HttpHeaderNames.VARY, token);
         }
     }
 
