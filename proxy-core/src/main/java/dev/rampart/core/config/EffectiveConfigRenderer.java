@@ -125,8 +125,13 @@ public final class EffectiveConfigRenderer {
         CircuitBreakerConfig cb = u.circuitBreaker();
         Obj o = new Obj()
                 .put("endpoints", new Arr(endpoints))
-                .put("load-balancing", new Token(u.loadBalancing().configName()))
-                .put("connect-timeout", duration(u.connectTimeout()))
+                .put("load-balancing", new Token(u.loadBalancing().configName()));
+        u.consistentHash().ifPresent(hash -> {
+            Obj block = new Obj().put("key", new Token(hash.key().configName()));
+            hash.name().ifPresent(name -> block.put("name", str(name)));
+            o.put("consistent-hash", block);
+        });
+        o.put("connect-timeout", duration(u.connectTimeout()))
                 .put("max-connections-per-endpoint", num(u.maxConnectionsPerEndpoint()))
                 .put("pool-idle-timeout", duration(u.poolIdleTimeout()))
                 .put("pool-max-connection-age", duration(u.poolMaxConnectionAge()))

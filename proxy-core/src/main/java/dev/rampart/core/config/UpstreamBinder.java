@@ -40,6 +40,7 @@ final class UpstreamBinder {
         List<EndpointAddress> endpoints = endpoints(s, weights);
         LoadBalancing loadBalancing = s.choice("load-balancing", LoadBalancing.ROUND_ROBIN,
                 LoadBalancing.values(), LoadBalancing::configName);
+        Optional<ConsistentHashConfig> consistentHash = ConsistentHashBinder.bind(s, loadBalancing);
         Duration connectTimeout = s.duration("connect-timeout", Duration.ofSeconds(1));
         int maxConnectionsPerEndpoint = s.integer("max-connections-per-endpoint",
                 UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, 1, Integer.MAX_VALUE);
@@ -63,7 +64,8 @@ final class UpstreamBinder {
         }
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
-                poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights);
+                poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights,
+                consistentHash);
     }
 
     /**

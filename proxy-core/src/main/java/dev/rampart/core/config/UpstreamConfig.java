@@ -10,6 +10,8 @@ import java.util.Optional;
  *
  * @param poolMaxConnectionAge a pooled connection this old is not reused; zero for no limit
  * @param weights              the endpoints whose {@code weight} is not 1, with theirs
+ * @param consistentHash       what keys the endpoint; present exactly when {@code loadBalancing} is
+ *                             {@link LoadBalancing#CONSISTENT_HASH}
  */
 public record UpstreamConfig(
         String name,
@@ -23,7 +25,8 @@ public record UpstreamConfig(
         CircuitBreakerConfig circuitBreaker,
         Optional<HealthCheckConfig> healthCheck,
         UpstreamTlsConfig tls,
-        Map<EndpointAddress, Integer> weights) {
+        Map<EndpointAddress, Integer> weights,
+        Optional<ConsistentHashConfig> consistentHash) {
 
     /** PRODUCT §2's default of {@code max-connections-per-endpoint}. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 512;
@@ -36,6 +39,9 @@ public record UpstreamConfig(
     public UpstreamConfig {
         endpoints = List.copyOf(endpoints);
         weights = Map.copyOf(weights);
+        if (consistentHash.isPresent() != (loadBalancing == LoadBalancing.CONSISTENT_HASH)) {
+            throw new IllegalArgumentException("a consistent-hash key exactly with load-balancing = consistent-hash");
+        }
     }
 
     /** The endpoint's share of requests relative to the others': 1 unless it has a {@code weight}. */

@@ -50,6 +50,8 @@ final class AttemptLoop {
     private final HttpRequest originTemplate;
     /** Whether each attempt's Host is its endpoint's authority, rather than the client's Host. */
     private final boolean hostPerEndpoint;
+    /** Where the request falls on a consistent-hash ring; {@link Upstream#NO_KEY} for none. */
+    private final long balancingKey;
     private final boolean upgrade;
     private final RetryBookkeeping retries;
     private final ClientResponseWriter clientResponse;
@@ -61,7 +63,8 @@ final class AttemptLoop {
 
     AttemptLoop(Exchange exchange, ChannelHandlerContext ctx, ProxySnapshot snapshot, ExchangeOutcome outcome,
                 Route route, Upstream upstream, RequestBody body, HttpRequest originTemplate, boolean upgrade,
-                boolean hostPerEndpoint, RetryBookkeeping retries, ClientResponseWriter clientResponse) {
+                boolean hostPerEndpoint, long balancingKey, RetryBookkeeping retries,
+                ClientResponseWriter clientResponse) {
         this.exchange = exchange;
         this.ctx = ctx;
         this.snapshot = snapshot;
@@ -73,6 +76,7 @@ final class AttemptLoop {
         this.originTemplate = originTemplate;
         this.upgrade = upgrade;
         this.hostPerEndpoint = hostPerEndpoint;
+        this.balancingKey = balancingKey;
         this.retries = retries;
         this.clientResponse = clientResponse;
         this.recorder = new AttemptRecorder(snapshot, upstream.name());
@@ -111,7 +115,7 @@ final class AttemptLoop {
         if (exchange.finished() || clientResponse.responseStarted()) {
             return false; // the client is already being answered (an early ending raced the backoff timer)
         }
-        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid());
+        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid(), balancingKey);
         if (endpoint == null) {
             retries.answerWithLastOutcome(exchange, null, timing::retriedHeadUsed); // no endpoint lets one through
             return false;

@@ -53,7 +53,7 @@ final class Exchange {
 
     Exchange(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot, HttpRequest request,
              ExchangeOutcome outcome, Route route, Upstream upstream, HttpRequest originTemplate, boolean expectsBody,
-             boolean upgrade, boolean hostPerEndpoint) {
+             boolean upgrade, boolean hostPerEndpoint, long balancingKey) {
         this.client = client;
         this.ctx = ctx;
         this.snapshot = snapshot;
@@ -69,7 +69,7 @@ final class Exchange {
                 outcome.startNanos() + routeConfig.timeout().toNanos());
         this.clientResponse = new ClientResponseWriter(client, ctx, snapshot, request, outcome, route, upstream);
         this.attempts = new AttemptLoop(this, ctx, snapshot, outcome, route, upstream, body, originTemplate, upgrade,
-                hostPerEndpoint, retries, clientResponse);
+                hostPerEndpoint, balancingKey, retries, clientResponse);
         this.bodyIntake = new RequestBodyIntake(this, client, ctx, snapshot, request, outcome, body, attempts,
                 clientResponse);
         this.deadline = new RouteDeadline(this, clientResponse, attempts, body, bodyIntake);

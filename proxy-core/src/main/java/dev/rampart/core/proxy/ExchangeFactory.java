@@ -43,7 +43,8 @@ final class ExchangeFactory {
         if (upgrade) {
             WebSocketUpgrade.forward(template);
         }
+        long balancingKey = BalancingKey.of(upstream, head.headers(), target.routed(), clientIp);
         return new Exchange(client, ctx, snapshot, head, outcome, route, upstream, template,
-                chunked || contentLength > 0, upgrade, preservedHost == null);
+                chunked || contentLength > 0, upgrade, preservedHost == null, balancingKey);
     }
 }

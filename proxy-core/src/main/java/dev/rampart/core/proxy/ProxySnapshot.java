@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
@@ -112,10 +113,14 @@ final class ProxySnapshot {
                 carried.replayMemory());
     }
 
-    /** The upstream's load balancer, weighted when its endpoints' weights differ ({@link EndpointSelectors#weighted}). */
+    /**
+     * The upstream's load balancer, weighted when its endpoints' weights differ, its ring placed by their addresses
+     * ({@link EndpointSelectors#forEndpoints}).
+     */
     private static EndpointSelector selector(UpstreamConfig uc) {
         int[] weights = uc.endpoints().stream().mapToInt(uc::weight).toArray();
-        return EndpointSelectors.weighted(uc.loadBalancing(), weights, null);
+        List<String> addresses = uc.endpoints().stream().map(EndpointAddress::authority).toList();
+        return EndpointSelectors.forEndpoints(uc.loadBalancing(), addresses, weights, null);
     }
 
     /**

@@ -28,16 +28,21 @@ final class RateLimitKey {
         if (header == null) {
             return clientIp;
         }
-        List<String> values = headers.getAll(header);
-        // Several field lines are one list (RFC 9110 §5.3): the whole list keys the bucket.
-        String value = values.size() == 1 ? values.get(0).trim() : String.join(",", values).trim();
-        if (value.chars().allMatch(c -> c == ',' || c == ' ')) {
-            value = ""; // several empty lines are no key either
-        }
+        String value = listValue(headers, header);
         if (value.isEmpty()) {
             return "address " + clientIp;
         }
         return "header " + (value.length() <= LONGEST_KEPT_AS_IS ? value : sha256(value));
+    }
+
+    /**
+     * A header's value as a key: several field lines are one list (RFC 9110 §5.3), so the whole list is the
+     * value, trimmed; "" when there is none, or only blanks and commas (several empty lines are no key either).
+     */
+    static String listValue(HttpHeaders headers, String name) {
+        List<String> values = headers.getAll(name);
+        String value = values.size() == 1 ? values.get(0).trim() : String.join(",", values).trim();
+        return value.chars().allMatch(c -> c == ',' || c == ' ') ? "" : value;
     }
 
     private static String sha256(String value) {

@@ -11,6 +11,9 @@ import java.util.function.Predicate;
 /** A named upstream of one config generation. Shared by every event loop; holds no per-loop state. */
 public final class Upstream {
 
+    /** The key of a request that has none: it is placed as the selector places keyless requests. */
+    public static final long NO_KEY = 0;
+
     private final UpstreamConfig config;
     private final List<Endpoint> endpoints;
     private final EndpointSelector selector;
@@ -49,20 +52,29 @@ public final class Upstream {
      * @return the endpoint, or null when every breaker refuses
      */
     public Endpoint pick(List<Endpoint> avoid) {
+        return pick(avoid, NO_KEY);
+    }
+
+    /**
+     * As {@link #pick(List)}, for a request whose key (its {@code consistent-hash} key's hash, never
+     * {@link #NO_KEY}) places it on the upstream's ring: the same key goes to the same endpoint while it is
+     * available, and its retries go on along the ring.
+     */
+    public Endpoint pick(List<Endpoint> avoid, long keyHash) {
         // A retry that avoids what it tried takes its turn, with a load balancer that takes turns, in a rotation
         // of retries (see EndpointSelector#selectForRetry); one that avoids nothing is picked as a new request.
         boolean retry = !avoid.isEmpty();
-        Endpoint chosen = pickAndAcquire(avoid, true, retry);
+        Endpoint chosen = pickAndAcquire(avoid, true, retry, keyHash);
         if (chosen == null && avoid.size() > 1) {
-            chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true, retry);
+            chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true, retry, keyHash);
         }
         if (chosen == null && !avoid.isEmpty()) {
-            chosen = pickAndAcquire(avoid, false, retry);
+            chosen = pickAndAcquire(avoid, false, retry, keyHash);
         }
         return chosen;
     }
 
-    private Endpoint pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided, boolean retry) {
+    private Endpoint pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided, boolean retry, long keyHash) {
         // A breaker may refuse at the moment of acquisition (a half-open slot taken by another loop):
         // exclude it and pick again, at most once per endpoint.
         List<Endpoint> refused = null;
@@ -73,7 +85,8 @@ public final class Upstream {
                     && inRotation(e, anyHealthy)
                     && !(skipAvoided && avoid.contains(e))
                     && (refusedNow == null || !refusedNow.contains(e));
-            Endpoint candidate = retry ? selector.selectForRetry(endpoints, eligible)
+            Endpoint candidate = keyHash != NO_KEY ? selector.selectByKey(endpoints, eligible, keyHash)
+                    : retry ? selector.selectForRetry(endpoints, eligible)
                     : selector.select(endpoints, eligible);
             if (candidate == null) {
                 return null;

@@ -201,7 +201,7 @@ class ConfigValidationTest extends RejectedConfigSupport {
                 """;
         List<String> problems = problemsOf(hocon);
         assertEquals(List.of(
-                "rampart.upstreams.app.load-balancing: expected one of round-robin, least-request, random, got \"fastest\""
+                "rampart.upstreams.app.load-balancing: expected one of round-robin, least-request, random, consistent-hash, got \"fastest\""
                         + at(2),
                 "rampart.routes[0].retry.on[1]: expected one of connect-failure, reset, timeout, gateway-error, 5xx,"
                         + " status-codes, got \"oops\"" + at(5),

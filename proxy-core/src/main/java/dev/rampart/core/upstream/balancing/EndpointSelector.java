@@ -31,4 +31,14 @@ public interface EndpointSelector {
     default <E extends LoadAware> E selectForRetry(List<E> endpoints, Predicate<? super E> eligible) {
         return select(endpoints, eligible);
     }
+
+    /**
+     * As {@link #select}, for a request that has a key (its hash, by {@link KeyHash}): a selector that places
+     * requests by key ({@code consistent-hash}) takes the first eligible endpoint at or after the key on its
+     * ring, so that the same key keeps going to the same endpoint, and a retry that excludes the endpoints it
+     * tried goes on to the next one on the ring. The others ignore the key.
+     */
+    default <E extends LoadAware> E selectByKey(List<E> endpoints, Predicate<? super E> eligible, long keyHash) {
+        return select(endpoints, eligible);
+    }
 }

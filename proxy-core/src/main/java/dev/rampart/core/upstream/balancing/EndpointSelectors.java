@@ -3,11 +3,14 @@ package dev.rampart.core.upstream.balancing;
 import dev.rampart.core.config.LoadBalancing;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /** Creates the {@link EndpointSelector} for a configured {@code load-balancing} policy. */
 public final class EndpointSelectors {
+
+    private static final String NEEDS_ADDRESSES = "consistent-hash places endpoints by their addresses: forEndpoints";
 
     private EndpointSelectors() {
     }
@@ -31,6 +34,7 @@ public final class EndpointSelectors {
             case ROUND_ROBIN -> new RoundRobinSelector(randomness);
             case LEAST_REQUEST -> new LeastRequestSelector(randomness);
             case RANDOM -> new RandomSelector(randomness);
+            case CONSISTENT_HASH -> throw new IllegalArgumentException(NEEDS_ADDRESSES);
         };
     }
 
@@ -49,6 +53,21 @@ public final class EndpointSelectors {
             case ROUND_ROBIN -> new RoundRobinSelector(randomness, turns);
             case LEAST_REQUEST -> new WeightedLeastRequestSelector(turns, randomness);
             case RANDOM -> new WeightedRandomSelector(turns, randomness);
+            case CONSISTENT_HASH -> throw new IllegalArgumentException(NEEDS_ADDRESSES);
         };
+    }
+
+    /**
+     * A new selector for one upstream: {@code addresses[i]} and {@code weights[i]} are those of the endpoint
+     * every selection will find at index i. The addresses place the endpoints on a {@code consistent-hash}
+     * ring; the other policies need only the weights (see {@link #weighted}).
+     */
+    public static EndpointSelector forEndpoints(LoadBalancing policy, List<String> addresses, int[] weights,
+                                                RandomGenerator random) {
+        if (policy != LoadBalancing.CONSISTENT_HASH) {
+            return weighted(policy, weights, random);
+        }
+        // Requests without a key take turns, weighted as the ring is.
+        return new ConsistentHashSelector(addresses, weights, weighted(LoadBalancing.ROUND_ROBIN, weights, random));
     }
 }

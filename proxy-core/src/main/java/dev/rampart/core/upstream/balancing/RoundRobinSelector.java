@@ -80,7 +80,7 @@ final class RoundRobinSelector implements EndpointSelector {
         return null;
     }
 
-    private static <E extends LoadAware> boolean anyEligible(List<E> endpoints, Predicate<? super E> eligible) {
+    static <E extends LoadAware> boolean anyEligible(List<E> endpoints, Predicate<? super E> eligible) {
         for (int i = 0; i < endpoints.size(); i++) {
             if (eligible.test(endpoints.get(i))) {
                 return true;

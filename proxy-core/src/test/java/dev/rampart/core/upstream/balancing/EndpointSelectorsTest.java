@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EndpointSelectorsTest {
 
     @ParameterizedTest
-    @EnumSource(LoadBalancing.class)
+    @EnumSource(value = LoadBalancing.class, mode = EnumSource.Mode.EXCLUDE, names = "CONSISTENT_HASH")
     void eachPolicyHasItsSelectorAndWorksWithThreadLocalRandomness(LoadBalancing policy) {
         EndpointSelector selector = EndpointSelectors.of(policy);
         assertEquals(policy.configName(), selector.toString());

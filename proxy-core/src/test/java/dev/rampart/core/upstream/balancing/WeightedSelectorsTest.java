@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +20,8 @@ class WeightedSelectorsTest {
     private static final int PICKS = 70_000;
 
     private static EndpointSelector selector(LoadBalancing policy, int... weights) {
-        return EndpointSelectors.weighted(policy, weights, new SplittableRandom(7));
+        List<String> addresses = IntStream.range(0, weights.length).mapToObj(i -> "10.0.0." + (i + 1) + ":80").toList();
+        return EndpointSelectors.forEndpoints(policy, addresses, weights, new SplittableRandom(7));
     }
 
     private static void assertShare(double expected, int count, int picks) {

@@ -1,0 +1,55 @@
+package dev.rampart.core.config;
+
+import java.util.Optional;
+
+/**
+ * Binds an upstream's {@code consistent-hash} block: present (or defaulted) exactly when
+ * {@code load-balancing = consistent-hash}; written beside any other policy, it would be ignored, so it is refused.
+ */
+final class ConsistentHashBinder {
+
+    private ConsistentHashBinder() {
+    }
+
+    static Optional<ConsistentHashConfig> bind(ConfigSection upstream, LoadBalancing loadBalancing) {
+        Optional<ConfigSection> block = upstream.optionalSection("consistent-hash");
+        if (loadBalancing != LoadBalancing.CONSISTENT_HASH) {
+            if (block.isPresent()) {
+                upstream.problem("consistent-hash", "is read only with load-balancing = consistent-hash"
+                        + " (load-balancing is " + loadBalancing.configName() + ")");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(block.map(ConsistentHashBinder::hash).orElse(ConsistentHashConfig.DEFAULT));
+    }
+
+    private static ConsistentHashConfig hash(ConfigSection s) {
+        ConsistentHashConfig.Key key = s.choice("key", ConsistentHashConfig.Key.CLIENT_ADDRESS,
+                ConsistentHashConfig.Key.values(), ConsistentHashConfig.Key::configName);
+        Optional<String> name = s.optionalString("name");
+        ConsistentHashConfig bound = ConsistentHashConfig.DEFAULT; // unless the key is sound
+        if (!key.named()) {
+            if (name.isPresent()) {
+                s.problem("name", "is read only with key = header or key = cookie (key is " + key.configName() + ")");
+            }
+            bound = new ConsistentHashConfig(key, Optional.empty());
+        } else if (name.isEmpty()) {
+            if (!s.has("name")) {
+                s.problem("name", "missing: key = " + key.configName() + " needs the " + key.configName()
+                        + " whose value is the key, e.g. name = \"" + example(key) + "\"");
+            }
+        } else if (!RampartBinder.TOKEN.matcher(name.get()).matches()) {
+            // A cookie's name is a token too (RFC 6265 §4.1.1).
+            s.problem("name", "expected a " + key.configName() + " name (a token such as " + example(key)
+                    + "), got \"" + name.get() + "\"");
+        } else {
+            bound = new ConsistentHashConfig(key, name);
+        }
+        s.finish();
+        return bound;
+    }
+
+    private static String example(ConsistentHashConfig.Key key) {
+        return key == ConsistentHashConfig.Key.HEADER ? "X-User-Id" : "session";
+    }
+}

@@ -1,0 +1,149 @@
+package dev.rampart.core.upstream.balancing;
+
+import dev.rampart.core.config.LoadBalancing;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hash ring of {@code load-balancing = consistent-hash}: stickiness, spread, weights and what moves. */
+class ConsistentHashSelectorTest {
+
+    private static final int KEYS = 20_000;
+
+    private static List<String> addresses(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(i -> "10.0.0." + i + ":8080").toList();
+    }
+
+    private static EndpointSelector ring(List<String> addresses, int... weights) {
+        int[] w = weights.length > 0 ? weights : IntStream.range(0, addresses.size()).map(i -> 1).toArray();
+        return EndpointSelectors.forEndpoints(LoadBalancing.CONSISTENT_HASH, addresses, w, new SplittableRandom(1));
+    }
+
+    /** The address each key lands on: a fleet's proxies and a restarted proxy must agree on it. */
+    private static List<String> placement(EndpointSelector ring, List<String> addresses, List<TestEndpoint> endpoints) {
+        List<String> placed = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            TestEndpoint chosen = ring.selectByKey(endpoints, e -> e.eligible, KeyHash.of("user-" + k));
+            placed.add(chosen == null ? null : addresses.get(chosen.id));
+        }
+        return placed;
+    }
+
+    private static int[] shares(List<String> placed, List<String> addresses) {
+        int[] counts = new int[addresses.size()];
+        placed.forEach(address -> counts[addresses.indexOf(address)]++);
+        return counts;
+    }
+
+    @Test
+    void aKeyAlwaysGoesToTheSameEndpointAndTwoRingsOfTheSameEndpointsAgree() {
+        List<String> addresses = addresses(5);
+        List<TestEndpoint> endpoints = TestEndpoint.count(5);
+        List<String> first = placement(ring(addresses), addresses, endpoints);
+        assertEquals(first, placement(ring(addresses), addresses, endpoints), "another proxy, or after a restart");
+        assertEquals(first, placement(ring(List.copyOf(addresses)), addresses, endpoints));
+    }
+
+    @Test
+    void keysSpreadEvenlyAndWeightsSetTheShares() {
+        List<String> addresses = addresses(4);
+        int[] even = shares(placement(ring(addresses), addresses, TestEndpoint.count(4)), addresses);
+        for (int count : even) {
+            assertTrue(Math.abs(count - KEYS / 4) < KEYS / 4 * 0.2, "within 20 % of a quarter: " + List.of(even));
+        }
+        int[] weighted = shares(placement(ring(addresses, 3, 1, 1, 1), addresses, TestEndpoint.count(4)), addresses);
+        assertTrue(Math.abs(weighted[0] - KEYS / 2) < KEYS / 2 * 0.1, "weight 3 of 6: half the keys, " + weighted[0]);
+    }
+
+    @Test
+    void addingAnEndpointMovesOnlyTheKeysItTakesAndRemovingOneOnlyItsOwn() {
+        List<String> four = addresses(4);
+        List<String> five = addresses(5);
+        List<String> before = placement(ring(four), four, TestEndpoint.count(4));
+        List<String> after = placement(ring(five), five, TestEndpoint.count(5));
+        int moved = 0;
+        for (int k = 0; k < KEYS; k++) {
+            if (!before.get(k).equals(after.get(k))) {
+                moved++;
+                assertEquals(five.get(4), after.get(k), "a key that moved, moved to the new endpoint");
+            }
+        }
+        assertTrue(moved > KEYS / 5 * 0.7 && moved < KEYS / 5 * 1.3, "about a fifth of the keys moved: " + moved);
+        // Back to four: exactly the keys of the removed endpoint move, each to where it was before.
+        assertEquals(before, placement(ring(four), four, TestEndpoint.count(4)));
+    }
+
+    @Test
+    void anIneligibleEndpointsKeysGoToTheNextOnTheRingAndComeBackTheOthersStay() {
+        List<String> addresses = addresses(4);
+        List<TestEndpoint> endpoints = TestEndpoint.count(4);
+        EndpointSelector ring = ring(addresses);
+        List<String> before = placement(ring, addresses, endpoints);
+        endpoints.get(2).eligible = false;
+        List<String> during = placement(ring, addresses, endpoints);
+        for (int k = 0; k < KEYS; k++) {
+            if (before.get(k).equals(addresses.get(2))) {
+                assertNotEquals(addresses.get(2), during.get(k));
+            } else {
+                assertEquals(before.get(k), during.get(k), "keys of the other endpoints stay where they are");
+            }
+        }
+        int[] spread = shares(during, addresses);
+        assertTrue(spread[0] > KEYS / 4 && spread[1] > KEYS / 4 && spread[3] > KEYS / 4,
+                "the ineligible endpoint's keys are spread over the others: " + List.of(spread));
+        endpoints.get(2).eligible = true;
+        assertEquals(before, placement(ring, addresses, endpoints));
+    }
+
+    @Test
+    void aRetryThatExcludesWhatItTriedGoesOnAlongTheRing() {
+        List<TestEndpoint> endpoints = TestEndpoint.count(3);
+        EndpointSelector ring = ring(addresses(3));
+        long key = KeyHash.of("session-42");
+        TestEndpoint first = ring.selectByKey(endpoints, e -> true, key);
+        TestEndpoint second = ring.selectByKey(endpoints, e -> e != first, key);
+        TestEndpoint third = ring.selectByKey(endpoints, e -> e != first && e != second, key);
+        assertNotNull(third);
+        assertEquals(3, List.of(first.id, second.id, third.id).stream().distinct().count());
+        assertEquals(second, ring.selectByKey(endpoints, e -> e != first, key), "the same second choice each time");
+        assertNull(ring.selectByKey(endpoints, e -> false, key));
+    }
+
+    @Test
+    void aRequestWithoutAKeyTakesTurnsAsWeightedRoundRobin() {
+        EndpointSelector ring = ring(addresses(3), 2, 1, 1);
+        int[] counts = TestEndpoint.tally(ring, TestEndpoint.count(3), 400);
+        assertEquals(List.of(200, 100, 100, 0), List.of(counts[0], counts[1], counts[2], counts[3]));
+        assertEquals("consistent-hash", ring.toString());
+    }
+
+    @Test
+    void theRingIsBoundedAndNeedsTheAddresses() {
+        List<String> many = IntStream.range(0, 2000).mapToObj(i -> "10.1." + i / 250 + "." + i % 250 + ":80").toList();
+        int[] heavy = IntStream.range(0, 2000).map(i -> 256).toArray();
+        ConsistentHashSelector big = (ConsistentHashSelector) EndpointSelectors.forEndpoints(
+                LoadBalancing.CONSISTENT_HASH, many, heavy, null);
+        assertTrue(big.size() <= 2000 * 256, "at most one point per unit of weight beyond the bound: " + big.size());
+        assertEquals(160 * 4, ((ConsistentHashSelector) ring(addresses(4))).size());
+        assertThrows(IllegalArgumentException.class, () -> EndpointSelectors.of(LoadBalancing.CONSISTENT_HASH));
+    }
+
+    @Test
+    void theKeyHashIsFnv1aThenMurmursFinalizerSoItNeverChangesBetweenReleases() {
+        // FNV-1a 64 of "a" is the published test vector 0xaf63dc4c8601ec8c; of "" the offset basis.
+        assertEquals(KeyHash.mix(0xaf63dc4c8601ec8cL), KeyHash.of("a"));
+        assertEquals(KeyHash.mix(0xcbf29ce484222325L), KeyHash.of(""));
+        assertEquals(0, KeyHash.mix(0));
+        assertNotEquals(KeyHash.of("ab"), KeyHash.of("ba"));
+    }
+}
