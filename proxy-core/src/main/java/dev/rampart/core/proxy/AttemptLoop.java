@@ -14,30 +14,23 @@ import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.PoolExhaustedException;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
 /**
  * The upstream side of one {@link Exchange}: the loop "pick an endpoint → take a pooled connection →
  * attempt → on failure ask the {@link RetryPolicy} → back off or stop", one {@link OriginAttempt} at a
- * time, and every event those attempts report (a failure, a response head, relayed content, a broken
- * relay). It exists so that the exchange keeps the request's lifecycle toward the client (its deadline,
+ * time, and the events that decide between them (a failure, a response head); what a relaying attempt
+ * reports after its head goes through its {@link AttemptRelay}. It exists so that the exchange keeps the request's lifecycle toward the client (its deadline,
  * body and endings) while this class keeps the attempts; it answers the client only through the exchange.
  */
 final class AttemptLoop {
-
-    /** Logs under the exchange's name: it reports on the exchange, and log filters are set by that name. */
-    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     private final Exchange exchange;
     private final ChannelHandlerContext ctx;
@@ -59,6 +52,7 @@ final class AttemptLoop {
     private OriginAttempt current;
     private final UpstreamTiming timing;
     private final RetryBackoff backoff;
+    private final AttemptRelay relay;
     private Future<OriginConnection> pendingAcquire;
 
     AttemptLoop(Exchange exchange, ChannelHandlerContext ctx, ProxySnapshot snapshot, ExchangeOutcome outcome,
@@ -82,6 +76,7 @@ final class AttemptLoop {
         this.recorder = new AttemptRecorder(snapshot, upstream.name());
         this.timing = new UpstreamTiming(snapshot.ticker());
         this.backoff = new RetryBackoff(ctx.executor());
+        this.relay = new AttemptRelay(this, exchange, snapshot, outcome, body, clientResponse, recorder, timing);
     }
 
     /** Whether the request asked to switch to WebSocket, so that a 101 may answer it. */
@@ -334,26 +329,14 @@ final class AttemptLoop {
 
     // ---- response relay ---------------------------------------------------------------------------
 
-    boolean clientWritable() {
-        return clientResponse.clientWritable();
+    /** Where the attempts hand what they relay. */
+    AttemptRelay relay() {
+        return relay;
     }
 
-    /** An interim (1xx) response ahead of the final one: passed on while it can still mean something. */
-    void relayInformational(OriginAttempt attempt, HttpResponse interim) {
-        if (attempt == current && !exchange.finished()) {
-            clientResponse.writeInformational(interim);
-        }
-    }
-
-    void relayContent(HttpContent content) {
-        timing.bodyPartArrived();
-        exchange.responseProgressed();
-        clientResponse.relayContent(content);
-    }
-
-    /** The upstream read that brought the relayed parts is handled (by the relaying, current attempt). */
-    void relayReadComplete() {
-        clientResponse.flushRelayed();
+    /** The attempt that relayed the whole response is over. */
+    void relayEnded() {
+        current = null;
     }
 
     /**
@@ -364,36 +347,6 @@ final class AttemptLoop {
      */
     boolean bodyFlowingRecently() {
         return timing.bodyPartWithin(Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2));
-    }
-
-    void relayLast(OriginAttempt attempt, LastHttpContent last) {
-        current = null;
-        ChannelFuture written = clientResponse.relayLast(last);
-        recorder.settleSuccess(attempt);
-        written.addListener(exchange.finishWhenWritten());
-    }
-
-    void onOriginWritable(OriginAttempt attempt) {
-        if (attempt == current && !body.complete()) {
-            exchange.requestMoreBody();
-        }
-    }
-
-    /**
-     * The upstream broke off mid-response (closed, reset, or sent a malformed body): the client can only
-     * see a cut connection. The attempt failed, whatever its head said: the breaker counts a failure and
-     * the access log keeps the status sent with the failure's reason.
-     */
-    void onRelayBroken(OriginAttempt attempt, FailureKind kind) {
-        if (attempt != current || exchange.finished()) {
-            return;
-        }
-        log.info("request {}: upstream {} broke off the response mid-body ({})", outcome.requestId(),
-                attempt.endpoint().label(), kind.reason());
-        // A success its head deferred becomes this failure; an outcome already recorded at the head stays.
-        recorder.record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), kind.metricLabel());
-        outcome.endedEarly(kind.reason());
-        exchange.abortAfterQueued();
     }
 
     // ---- bugs ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
  * body, then the rest as it arrives), waits for the response head under the per-try timeout, then relays
  * the response body to the client, reading from the upstream only while the client can take more.
- * Every event goes back to the {@link AttemptLoop} of its {@link Exchange}, which makes the decisions.
+ * Events go back to the {@link AttemptLoop} of its {@link Exchange} (relay events to its {@link AttemptRelay}).
  */
 final class OriginAttempt implements OriginListener {
 
@@ -285,7 +285,7 @@ final class OriginAttempt implements OriginListener {
                 skippingInformational = true;
                 sawInformational = true;
                 if (code != 100) {
-                    loop.relayInformational(this, response); // 103 Early Hints and the like: RFC 9110 §15.2
+                    loop.relay().informational(this, response); // 103 Early Hints and the like: RFC 9110 §15.2
                 } // 100 Continue is the proxy's own business: it answered the client's Expect itself
                 ReferenceCountUtil.release(msg);
                 conn.channel().read();
@@ -305,7 +305,7 @@ final class OriginAttempt implements OriginListener {
             }
             if (msg instanceof HttpContent content) {
                 onBodyMessage(content);
-            } else if (loop.clientWritable()) {
+            } else if (loop.relay().clientWritable()) {
                 conn.channel().read();
             }
         } else if (msg instanceof HttpContent content && skippingInformational) {
@@ -323,7 +323,7 @@ final class OriginAttempt implements OriginListener {
     private void onBodyMessage(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            loop.onRelayBroken(this, FailureKind.BAD_RESPONSE);
+            loop.relay().broken(this, FailureKind.BAD_RESPONSE);
             return;
         }
         if (content instanceof LastHttpContent) {
@@ -333,11 +333,11 @@ final class OriginAttempt implements OriginListener {
             // at once, ending the exchange and starting the connection's next request (pipelined, or read
             // behind a refused upgrade), which should find this connection in the pool.
             conn.release(reusable);
-            loop.relayLast(this, (LastHttpContent) content);
+            loop.relay().last(this, (LastHttpContent) content);
             return;
         }
-        loop.relayContent(content);
-        if (loop.clientWritable()) {
+        loop.relay().content(content);
+        if (loop.relay().clientWritable()) {
             conn.channel().read();
         }
     }
@@ -348,7 +348,7 @@ final class OriginAttempt implements OriginListener {
             if (state == State.AWAITING_HEAD) {
                 loop.onAttemptFailed(this, FailureKind.RESET, null);
             } else if (state == State.RELAYING) {
-                loop.onRelayBroken(this, FailureKind.RESET);
+                loop.relay().broken(this, FailureKind.RESET);
             }
         }).run();
     }
@@ -379,7 +379,7 @@ final class OriginAttempt implements OriginListener {
             if (state == State.AWAITING_HEAD) {
                 loop.onAttemptFailed(this, kind, cause);
             } else if (state == State.RELAYING) {
-                loop.onRelayBroken(this, kind);
+                loop.relay().broken(this, kind);
             }
         }).run();
     }
@@ -387,14 +387,14 @@ final class OriginAttempt implements OriginListener {
     @Override
     public void onOriginReadComplete() {
         if (state == State.RELAYING) {
-            loop.relayReadComplete(); // parts relayed from the read leave together
+            loop.relay().readComplete(); // parts relayed from the read leave together
         }
     }
 
     @Override
     public void onOriginWritabilityChanged(boolean writable) {
         if (writable && state != State.DONE) {
-            loop.onOriginWritable(this);
+            loop.relay().originWritable(this);
         }
     }
 }

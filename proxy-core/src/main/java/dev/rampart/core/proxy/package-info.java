@@ -4,7 +4,8 @@
  * {@code RequestAdmission} that refuses or routes each head (a rate-limited route's bucket is its
  * {@code RateLimitKey}), the {@code RealClient} a trusted proxy names, and
  * the {@code ClientAnswers} the proxy gives by itself), the {@code Exchange} that owns one request from head to
- * last byte across attempts (its {@code AttemptLoop} runs the attempts, {@code RetryBookkeeping} answers
+ * last byte across attempts (its {@code AttemptLoop} runs the attempts, their {@code AttemptRelay} relays the response, a
+ * consistent-hash upstream places it by its {@code BalancingKey}, {@code RetryBookkeeping} answers
  * "retry?", {@code RouteDeadline} judges a late end, and {@code ClientResponseWriter} writes what the client
  * gets, gzip-compressed where {@code ResponseCompression} says so, with a route's {@code CorsHeaders}), the request and response validation that
  * refuses ambiguous framing (with {@code RequestHeadGuard} around the decoder for folded header lines,
