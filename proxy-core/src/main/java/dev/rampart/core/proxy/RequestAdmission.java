@@ -14,8 +14,8 @@ import java.util.List;
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
  * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
  * the client's address must be in the route's {@code allow-from}; a declared body must be within the route's
- * {@code max-request-body} (or the server's); and the route's {@code rate-limit} must have a token for it. The
- * last four are judged on the route, so that the log names it. A request refused for any other reason takes
+ * {@code max-request-body} (or the server's); and the route's {@code rate-limit} must have a token for it (a
+ * CORS preflight the route answers needs none). The last four are judged on the route, so that the log names it. A request refused for any other reason takes
  * no token, so that clients the route refuses anyway cannot use up a bucket the route shares.
  *
  * @param refusal           the reason to refuse the request with, or null when it goes to {@code route}
@@ -53,7 +53,9 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                 : !allowed(route.config().allowFrom(), clientIp) ? Reason.ACCESS_DENIED
                 : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
-        if (refusal == null) {
+        // A CORS preflight is answered by the proxy, costs it next to nothing, and a 429 to it reads in the page
+        // as a CORS failure: it takes no token, or every uncached call from a page would cost two.
+        if (refusal == null && !(route.config().cors().isPresent() && CorsHeaders.isPreflight(head))) {
             RateLimiter limiter = snapshot.rateLimiter(route.name());
             long wait = limiter == null ? 0 : limiter.tryAcquire(RateLimitKey.of(limiter, head.headers(), clientIp));
             if (wait > 0) {

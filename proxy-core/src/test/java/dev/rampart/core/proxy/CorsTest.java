@@ -39,6 +39,8 @@ class CorsTest {
                   cors { allow-origins = ["https://app.example.com"] } },
                 { name = status, match { path-prefix = "/status" }, respond { status = 200, body = "up" },
                   cors { allow-origins = ["https://app.example.com"] } },
+                { name = limited, match { path-prefix = "/limited" }, upstream = app,
+                  rate-limit { requests-per-second = 0.001, burst = 1 }, cors { allow-origins = ["*"] } },
                 { name = plain, match { path-prefix = "/" }, upstream = app }
                 """));
     }
@@ -128,6 +130,17 @@ class CorsTest {
         assertEquals("X-Secret", answer.header("access-control-expose-headers"));
         send(preflight("/elsewhere", APP, "PUT", null));
         assertEquals(2, upstream.requests().size(), "without cors a preflight is the upstream's to answer");
+    }
+
+    @Test
+    void aPreflightTakesNoRateLimitTokenSoThePagesOwnCallStillGetsIt() {
+        for (int i = 0; i < 5; i++) {
+            assertEquals(204, send(preflight("/limited/x", APP, "POST", null)).status(), "preflight " + i);
+        }
+        assertEquals(200, send(get("/limited/x", "Origin: " + APP + "\r\n")).status(), "the one token is still there");
+        assertEquals(429, send(get("/limited/x", "Origin: " + APP + "\r\n")).status());
+        RawHttp.Response plainOptions = send("OPTIONS /limited/x HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(429, plainOptions.status(), "an OPTIONS that is no preflight is an ordinary request");
     }
 
     private RawHttp.Response send(String request) {
