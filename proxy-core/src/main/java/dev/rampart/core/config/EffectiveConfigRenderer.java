@@ -107,7 +107,9 @@ public final class EffectiveConfigRenderer {
                 .put("lingering-time", duration(s.lingeringTime()))
                 .put("max-replay-memory", s.maxReplayMemory() == ServerConfig.AUTO_REPLAY_MEMORY
                         ? str("auto") : size(s.maxReplayMemory()))
-                .put("trusted-proxies", ranges(s.trustedProxies()));
+                .put("trusted-proxies", ranges(s.trustedProxies()))
+                .put("max-requests-per-connection", num(s.maxRequestsPerConnection()),
+                        s.maxRequestsPerConnection() == 0 ? "no limit" : null);
     }
 
     private static Arr ranges(List<AddressRange> ranges) {

@@ -96,10 +96,12 @@ final class RampartBinder {
         Duration lingeringTime = s.duration("lingering-time", Duration.ofSeconds(30));
         long maxReplayMemory = s.sizeOrAuto("max-replay-memory", ServerConfig.AUTO_REPLAY_MEMORY);
         List<AddressRange> trustedProxies = AddressRangeBinder.bind(s, "trusted-proxies", null);
+        int maxRequestsPerConnection = s.integer("max-requests-per-connection",
+                ServerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
-                lingeringTime, maxReplayMemory, trustedProxies);
+                lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection);
     }
 
     /**

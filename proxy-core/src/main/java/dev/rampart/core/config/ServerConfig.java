@@ -18,6 +18,9 @@ import java.util.Optional;
  *                           {@code max-replay-memory})
  * @param trustedProxies     the peers whose {@code X-Forwarded-For} names the client (an addition:
  *                           {@code trusted-proxies}); empty: the client is always the connection's peer
+ * @param maxRequestsPerConnection the requests one client connection carries before the proxy closes it after
+ *                           the last one's answer, 0 for no limit (an addition: {@code max-requests-per-connection},
+ *                           nginx's {@code keepalive_requests})
  */
 public record ServerConfig(
         String host,
@@ -34,11 +37,15 @@ public record ServerConfig(
         Duration lingeringTimeout,
         Duration lingeringTime,
         long maxReplayMemory,
-        List<AddressRange> trustedProxies) {
+        List<AddressRange> trustedProxies,
+        int maxRequestsPerConnection) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
     }
+
+    /** nginx's default {@code keepalive_requests}. */
+    public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 1000;
 
     /** {@code max-replay-memory = auto}: half of what the process may allocate as direct memory. */
     public static final long AUTO_REPLAY_MEMORY = -1;

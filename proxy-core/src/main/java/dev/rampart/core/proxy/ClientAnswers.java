@@ -45,8 +45,10 @@ final class ClientAnswers {
     private ChannelFuture dropAnswered;
     /** Ends a drop that outlasts {@code lingering-time}, however steadily the body trickles in. */
     private ScheduledFuture<?> dropCap;
-    /** Set on the event loop by {@link #closeAfterCurrentRequest}; read there too. */
+    /** Set on the event loop by {@link #closeAfterCurrentRequest} and {@link #requestBegun}; read there too. */
     private boolean retired;
+    /** The request heads this connection has carried. */
+    private long requests;
 
     ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx) {
         this.handler = handler;
@@ -62,6 +64,17 @@ final class ClientAnswers {
     /** The connection carries no request after the one in progress (its TLS settings were replaced). */
     void closeAfterCurrentRequest() {
         retired = true;
+    }
+
+    /**
+     * A request head arrived: once the connection has carried {@code server.max-requests-per-connection} (0: no
+     * limit), its answer closes it, so that long-lived client connections move between proxies behind a
+     * connection-level balancer (nginx's {@code keepalive_requests}).
+     */
+    void requestBegun(int maxRequestsPerConnection) {
+        if (++requests >= maxRequestsPerConnection && maxRequestsPerConnection > 0) {
+            retired = true;
+        }
     }
 
     /** @param kept upstream headers the envelope passes on (a rewritten 401's challenge); empty for the proxy's own */

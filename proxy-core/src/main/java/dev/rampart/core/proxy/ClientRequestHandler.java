@@ -231,6 +231,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         arrival.reset();
         timers.headArrived();
         RequestAdmission admission = served.begin(head);
+        answers.requestBegun(served.snapshot().config().server().maxRequestsPerConnection());
         if (admission.refusal() != null) {
             answers.failEarly(served, admission.refusal(), admission.retryAfterSeconds());
             return;

@@ -92,6 +92,33 @@ class KeepAliveTest {
     }
 
     @Test
+    void theAnswerToTheLastRequestAConnectionMayCarryClosesIt() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", req.uri()));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                     + "rampart.server.max-requests-per-connection = 3\n")) {
+            try (RawHttp raw = proxy.raw()) {
+                for (int i = 1; i <= 3; i++) {
+                    RawHttp.Response response = raw.send("GET /" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                    assertEquals("/" + i, response.text());
+                    assertEquals(i < 3 ? null : "close", response.header("connection"), "answer " + i);
+                }
+                assertEquals(true, raw.closedByPeer(), "closed after the third answer");
+            }
+            try (RawHttp raw = proxy.raw()) {
+                raw.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+                        + "GET /c HTTP/1.1\r\nHost: x\r\n\r\nGET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals("/a", raw.read().text());
+                assertEquals("/b", raw.read().text());
+                RawHttp.Response last = raw.read();
+                assertEquals("/c", last.text());
+                assertEquals("close", last.header("connection"));
+                assertNull(raw.read(), "a fourth pipelined request is not answered: the client sends it again");
+            }
+            assertEquals(6, upstream.requests().size());
+        }
+    }
+
+    @Test
     void pipelinedRequestsTheProxyAnswersItselfAreAnsweredBehindOthers() {
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "proxied"));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
