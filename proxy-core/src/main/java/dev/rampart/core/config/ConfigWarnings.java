@@ -51,6 +51,7 @@ public final class ConfigWarnings {
             uncompressedRespondWarning(route, warnings);
             unreachablePreflightWarning(route, warnings);
             doubledCorsWarning(route, warnings);
+            route.jwt().ifPresent(jwt -> unscopedTokenWarning(route.name(), jwt, warnings));
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -70,6 +71,18 @@ public final class ConfigWarnings {
                     + " /admin and /metrics are reachable from the network");
         }
         return warnings;
+    }
+
+    /**
+     * A {@code jwt} that names no issuer or no audience takes tokens made for anything the key set signs: another
+     * API of the same authorization server, or an ID token meant for a front end.
+     */
+    private static void unscopedTokenWarning(String route, JwtConfig jwt, List<String> warnings) {
+        if (jwt.issuer().isEmpty() || jwt.audiences().isEmpty()) {
+            warnings.add("route \"" + route + "\": jwt names no " + (jwt.issuer().isEmpty() ? "issuer" : "audiences")
+                    + ", so it takes tokens the key set's owner made for any other service too: set issuer and"
+                    + " audiences");
+        }
     }
 
     /** A direct response whose status has no body (RFC 9110 §15.3.5, §15.4.5): its body is never sent. */

@@ -116,6 +116,17 @@ public final class EffectiveConfigRenderer {
         return strings(ranges.stream().map(AddressRange::toString).toList());
     }
 
+    private static Obj jwt(JwtConfig j) {
+        Obj block = new Obj().put("jwks-file", str(j.jwksFile().toString()), "read again on every reload");
+        j.issuer().ifPresentOrElse(issuer -> block.put("issuer", str(issuer)), () -> block.note("no issuer: any"));
+        block.put("audiences", strings(j.audiences()), j.audiences().isEmpty() ? "not checked" : null)
+                .put("algorithms", strings(j.algorithms()))
+                .put("clock-skew", duration(j.clockSkew()));
+        Obj claims = new Obj();
+        j.claimHeaders().forEach((claim, header) -> claims.put(claim, str(header)));
+        return block.put("claim-headers", claims).put("forward-token", bool(j.forwardToken()));
+    }
+
     private static Arr strings(List<String> values) {
         return new Arr(values.stream().map(v -> (Node) str(v)).toList());
     }
@@ -207,6 +218,7 @@ public final class EffectiveConfigRenderer {
                 .put("expose-headers", strings(c.exposeHeaders()))
                 .put("allow-credentials", bool(c.allowCredentials()))
                 .put("max-age", duration(c.maxAge()))));
+        r.jwt().ifPresent(j -> o.put("jwt", jwt(j)));
         if (!r.requestHeaders().isEmpty()) {
             o.put("request-headers", headerRules(r.requestHeaders(), redact));
         }

@@ -57,6 +57,18 @@ final class HeaderRulesBinder {
             "upgrade", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
             "proxy-status", "set by the proxy on the answers it makes itself");
 
+    /**
+     * Why no route may set the request header of this spelling (lower case, {@code _} as {@code -}), or null
+     * when one may: the proxy sets it itself (the request id's header included), or it frames the message.
+     */
+    static String forbiddenRequestHeader(String spelled, String requestIdHeader) {
+        if (!requestIdHeader.isEmpty() && spelling(requestIdHeader).equals(spelled)) {
+            return "set by the proxy to the request id (request-id.header)";
+        }
+        String reason = REQUEST_FORBIDDEN.get(spelled);
+        return reason != null ? reason : REQUEST_SET_ONLY.get(spelled);
+    }
+
     /** Which way the rules apply, for the names they may not touch. */
     enum Side { REQUEST, RESPONSE }
 

@@ -91,6 +91,7 @@ final class RouteBinder {
                 + " addresses or networks the route serves (leave it out to serve every client)");
         Optional<CompressionConfig> compression = CompressionBinder.bind(s);
         Optional<CorsConfig> cors = CorsBinder.bind(s);
+        Optional<JwtConfig> jwt = JwtBinder.bind(s, requestIdHeader);
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {
@@ -98,7 +99,7 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors);
+                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors, jwt);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

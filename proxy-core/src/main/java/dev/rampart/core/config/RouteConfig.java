@@ -16,6 +16,7 @@ import java.util.OptionalLong;
  * @param allowFrom       the client addresses the route serves; empty: every client
  * @param compression     which relayed responses are gzip-compressed; empty: none
  * @param cors            what browsers from other origins may do; empty: the route leaves CORS to the upstream
+ * @param jwt             the bearer tokens requests must carry; empty: the route checks none
  */
 public record RouteConfig(
         String name,
@@ -33,7 +34,8 @@ public record RouteConfig(
         Optional<RateLimitConfig> rateLimit,
         List<AddressRange> allowFrom,
         Optional<CompressionConfig> compression,
-        Optional<CorsConfig> cors) {
+        Optional<CorsConfig> cors,
+        Optional<JwtConfig> jwt) {
 
     public RouteConfig {
         allowFrom = List.copyOf(allowFrom);

@@ -22,6 +22,10 @@ public enum Reason {
     RATE_LIMITED(429, true, "http_request_denied",
             "Too many requests; retry later.", "over the route's `rate-limit` (for the client's address, or for the"
             + " whole route); `Retry-After` says when the next request would be taken"),
+    UNAUTHORIZED(401, false, "http_request_denied",
+            "The request lacks valid credentials.", "the route's `jwt` found no bearer token, or one that is"
+            + " expired, not yet valid, for another issuer or audience, or not signed by a key of its `jwks-file`;"
+            + " `WWW-Authenticate: Bearer` says so"),
     UPSTREAM_CONNECT_REFUSED(502, true, "connection_refused",
             "The upstream service refused the connection.", "every tried endpoint refused"),
     UPSTREAM_CONNECT_TIMEOUT(504, true, "connection_timeout",

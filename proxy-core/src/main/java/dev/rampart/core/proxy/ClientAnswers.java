@@ -97,11 +97,16 @@ final class ClientAnswers {
      * @param retryAfterSeconds the answer's {@code Retry-After}, or 0 for none
      */
     void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds) {
+        failEarly(served, reason, retryAfterSeconds, null);
+    }
+
+    /** @param challenge the {@code WWW-Authenticate} of a 401, or null */
+    void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds, String challenge) {
         HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE;
         boolean drop = clean && dropsBody(served, request);
-        answerEarly(served, reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop);
+        answerEarly(served, reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop, challenge);
     }
 
     /**
@@ -109,18 +114,23 @@ final class ClientAnswers {
      * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
      */
     void failAndClose(ServedRequest served, Reason reason) {
-        answerEarly(served, reason, 0, false, false);
+        answerEarly(served, reason, 0, false, false, null);
     }
 
     private void answerEarly(ServedRequest served, Reason reason, long retryAfterSeconds, boolean reusable,
-                             boolean drop) {
+                             boolean drop, String challenge) {
         ExchangeOutcome outcome = served.outcome();
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0);
         if (retryAfterSeconds > 0) {
             error = error.withRetryAfterSeconds(retryAfterSeconds);
         }
         outcome.error(reason.status(), reason.name());
-        ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, corsOf(served));
+        List<Map.Entry<String, String>> kept = corsOf(served);
+        if (challenge != null) {
+            kept = new java.util.ArrayList<>(kept);
+            kept.add(Map.entry(HttpHeaderNames.WWW_AUTHENTICATE.toString(), challenge));
+        }
+        ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, kept);
         finish(served, answered, reusable, drop);
     }
 

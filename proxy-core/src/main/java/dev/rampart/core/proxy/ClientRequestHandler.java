@@ -233,7 +233,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         RequestAdmission admission = served.begin(head);
         answers.requestBegun(served.snapshot().config().server().maxRequestsPerConnection());
         if (admission.refusal() != null) {
-            answers.failEarly(served, admission.refusal(), admission.retryAfterSeconds());
+            answers.failEarly(served, admission.refusal(), admission.retryAfterSeconds(), admission.challenge());
             return;
         }
         Route route = admission.route();
@@ -243,7 +243,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
         exchange = ExchangeFactory.forRoute(this, ctx, served.snapshot(), head, contentLength, served.outcome(), route,
-                admission.target(), served.clientIp(), served.peerIp(), scheme);
+                admission.target(), admission.claimHeaders(), served.clientIp(), served.peerIp(), scheme);
         exchange.start();
         watchForClose();
     }

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * Makes the {@link Exchange} for a routed request: the head the upstream gets (headers copied once, the
  * path rewritten, Host as the route says, a WebSocket upgrade kept) and what the body will be. Kept apart
@@ -21,12 +24,14 @@ final class ExchangeFactory {
     /**
      * @param declaredLength the head's {@code Content-Length}, 0 when it has none (a chunked body, or no body)
      * @param target         where {@code route} sends the request (see {@link UpstreamTarget})
+     * @param claimHeaders   what the route's {@code jwt} found in the request's token for the upstream
      * @param clientIp       the address the request comes from (see {@link RealClient})
      * @param peerIp         the connection's peer, which {@code X-Forwarded-For} gets
      */
     static Exchange forRoute(ClientRequestHandler client, ChannelHandlerContext ctx, ProxySnapshot snapshot,
                              HttpRequest head, long declaredLength, ExchangeOutcome outcome, Route route,
-                             UpstreamTarget target, String clientIp, String peerIp, String scheme) {
+                             UpstreamTarget target, List<Map.Entry<String, String>> claimHeaders, String clientIp,
+                             String peerIp, String scheme) {
         RouteConfig rc = route.config();
         Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
@@ -39,6 +44,7 @@ final class ExchangeFactory {
                 snapshot.requestIdHeader(), outcome.requestId(), clientIp, peerIp, scheme, contentLength,
                 target.removedPrefix(), "https".equals(scheme) ? ClientCertificateHeader.of(ctx.channel()) : null);
         RouteHeaders.applyToRequest(rc.requestHeaders(), template.headers());
+        rc.jwt().ifPresent(jwt -> ClaimHeaders.apply(jwt, claimHeaders, template.headers()));
         boolean upgrade = WebSocketUpgrade.requested(head);
         if (upgrade) {
             WebSocketUpgrade.forward(template);

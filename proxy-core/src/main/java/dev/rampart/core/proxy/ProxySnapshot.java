@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
@@ -46,6 +47,7 @@ final class ProxySnapshot {
     private final Map<String, Upstream> upstreams;
     private final Map<String, RetryPolicy> retryPolicies;
     private final Map<String, RateLimiter> rateLimiters;
+    private final Map<String, JwtVerifier> jwtVerifiers;
     private final ErrorRenderer renderer;
     private final OriginPools pools;
     private final ProxyObserver observer;
@@ -58,7 +60,7 @@ final class ProxySnapshot {
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, Map<String, RateLimiter> rateLimiters,
-                          OriginPools pools, ProxyObserver observer,
+                          Map<String, JwtVerifier> jwtVerifiers, OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
                           List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory) {
         this.config = config;
@@ -66,6 +68,7 @@ final class ProxySnapshot {
         this.upstreams = upstreams;
         this.retryPolicies = retryPolicies;
         this.rateLimiters = rateLimiters;
+        this.jwtVerifiers = jwtVerifiers;
         this.renderer = new ErrorRenderer("rampart", config.requestId().header());
         this.pools = pools;
         this.observer = observer;
@@ -102,13 +105,15 @@ final class ProxySnapshot {
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         Map<String, RateLimiter> limiters = new HashMap<>();
+        Map<String, JwtVerifier> verifiers = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
             RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
+            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock)));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
-                Map.copyOf(limiters),
+                Map.copyOf(limiters), Map.copyOf(verifiers),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
                 carried.replayMemory());
     }
@@ -156,6 +161,11 @@ final class ProxySnapshot {
     /** The route's rate limiter, or null when the route has no {@code rate-limit}. */
     RateLimiter rateLimiter(String route) {
         return rateLimiters.get(route);
+    }
+
+    /** The route's bearer-token check, or null when the route has no {@code jwt}. */
+    JwtVerifier jwtVerifier(String route) {
+        return jwtVerifiers.get(route);
     }
 
     /** What the replay buffers of all requests in flight hold together (see {@link ReplayMemory}). */

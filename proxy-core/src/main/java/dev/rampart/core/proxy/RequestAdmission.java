@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.RateLimiter;
@@ -7,6 +8,7 @@ import dev.rampart.core.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What becomes of a request head, decided before the proxy acts on it: refused, or routed. In order, the
@@ -14,8 +16,9 @@ import java.util.List;
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
  * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
  * the client's address must be in the route's {@code allow-from}; a declared body must be within the route's
- * {@code max-request-body} (or the server's); and the route's {@code rate-limit} must have a token for it (a
- * CORS preflight the route answers needs none). The last four are judged on the route, so that the log names it. A request refused for any other reason takes
+ * {@code max-request-body} (or the server's); the route's {@code jwt} must pass the request's bearer token; and
+ * the route's {@code rate-limit} must have a token for it (a CORS preflight the route answers needs neither).
+ * The last five are judged on the route, so that the log names it. A request refused for any other reason takes
  * no token, so that clients the route refuses anyway cannot use up a bucket the route shares.
  *
  * @param refusal           the reason to refuse the request with, or null when it goes to {@code route}
@@ -23,14 +26,16 @@ import java.util.List;
  * @param route             the matched route; null when refused before one matched
  * @param target            what {@code route} sends upstream; null without a route
  * @param retryAfterSeconds for {@code RATE_LIMITED}, when the route would take the request; else 0
+ * @param challenge         for {@code UNAUTHORIZED}, the {@code WWW-Authenticate} of the answer; else null
+ * @param claimHeaders      what the route's {@code jwt} found in the request's token for the upstream
  */
 record RequestAdmission(Reason refusal, String originForm, Route route, UpstreamTarget target,
-                        long retryAfterSeconds) {
+                        long retryAfterSeconds, String challenge, List<Map.Entry<String, String>> claimHeaders) {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     RequestAdmission(Reason refusal, String originForm, Route route, UpstreamTarget target) {
-        this(refusal, originForm, route, target, 0);
+        this(refusal, originForm, route, target, 0, null, List.of());
     }
 
     static RequestAdmission of(ProxySnapshot snapshot, HttpRequest head, boolean refusing, String clientIp) {
@@ -53,18 +58,30 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                 : !allowed(route.config().allowFrom(), clientIp) ? Reason.ACCESS_DENIED
                 : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
-        // A CORS preflight is answered by the proxy, costs it next to nothing, and a 429 to it reads in the page
-        // as a CORS failure: it takes no token, or every uncached call from a page would cost two.
-        if (refusal == null && !(route.config().cors().isPresent() && CorsHeaders.isPreflight(head))) {
-            RateLimiter limiter = snapshot.rateLimiter(route.name());
-            long wait = limiter == null ? 0 : limiter.tryAcquire(RateLimitKey.of(limiter, head.headers(), clientIp));
-            if (wait > 0) {
-                // Rounded up: a client that waits what Retry-After says finds a token there.
-                return new RequestAdmission(Reason.RATE_LIMITED, originForm, route, target,
-                        (wait + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
-            }
+        // A CORS preflight is answered by the proxy and costs it next to nothing. A browser sends it without
+        // credentials, and a 429 to it reads in the page as a CORS failure: it needs no token of either kind.
+        if (refusal != null || route.config().cors().isPresent() && CorsHeaders.isPreflight(head)) {
+            return new RequestAdmission(refusal, originForm, route, target);
         }
-        return new RequestAdmission(refusal, originForm, route, target);
+        JwtVerifier jwt = snapshot.jwtVerifier(route.name());
+        List<Map.Entry<String, String>> claims = List.of();
+        if (jwt != null) {
+            String token = BearerToken.of(head.headers());
+            JwtVerifier.Verified verified = token == null ? null : jwt.verify(token);
+            if (verified == null) {
+                return new RequestAdmission(Reason.UNAUTHORIZED, originForm, route, target, 0,
+                        token == null ? BearerToken.MISSING : BearerToken.INVALID, List.of());
+            }
+            claims = verified.claimHeaders();
+        }
+        RateLimiter limiter = snapshot.rateLimiter(route.name());
+        long wait = limiter == null ? 0 : limiter.tryAcquire(RateLimitKey.of(limiter, head.headers(), clientIp));
+        if (wait > 0) {
+            // Rounded up: a client that waits what Retry-After says finds a token there.
+            return new RequestAdmission(Reason.RATE_LIMITED, originForm, route, target,
+                    (wait + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND, null, List.of());
+        }
+        return new RequestAdmission(null, originForm, route, target, 0, null, claims);
     }
 
     /** Whether the route serves a client at {@code clientIp}: every client when it lists none. */

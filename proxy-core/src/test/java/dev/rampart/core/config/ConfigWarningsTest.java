@@ -63,6 +63,19 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aJwtWithoutIssuerOrAudiencesIsAWarning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String jwks = "jwks-file = \"" + dev.rampart.core.testing.TestTokens.writePublicKeySet(dir) + "\"";
+        assertEquals(List.of("route \"api\": jwt names no issuer, so it takes tokens the key set's owner made for any"
+                + " other service too: set issuer and audiences"),
+                warningsForRoutes("{ name = api, upstream = app, jwt { " + jwks + ", audiences = [a] } }"));
+        assertEquals(List.of("route \"api\": jwt names no audiences, so it takes tokens the key set's owner made for"
+                + " any other service too: set issuer and audiences"),
+                warningsForRoutes("{ name = api, upstream = app, jwt { " + jwks + ", issuer = i } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, jwt { " + jwks
+                + ", issuer = i, audiences = [a] } }"));
+    }
+
+    @Test
     void corsOnARouteWhoseMethodsLeaveOutOptionsIsAWarning() {
         assertEquals(List.of("route \"api\": cors never sees a preflight, which is an OPTIONS request, since"
                 + " match.methods leaves OPTIONS out: add it"), warningsForRoutes("{ name = api, upstream = app,"

@@ -9,15 +9,18 @@ import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.TestTokens;
 import dev.rampart.core.testing.UnansweredListener;
 import dev.rampart.core.testing.UpstreamBehavior;
 import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Pattern;
@@ -32,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * formats and redaction. A reason added to the catalog without a scenario here fails the build.
  */
 class ErrorEnvelopeTest {
+
+    @TempDir
+    Path dir;
 
     /** RFC 9209: the proxy's sf-token, then parameters (sf-token, sf-integer or sf-string values). */
     private static final Pattern PROXY_STATUS = Pattern.compile(
@@ -138,6 +144,12 @@ class ErrorEnvelopeTest {
             }
             case ACCESS_DENIED -> {
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("allow-from = [\"10.0.0.0/8\"]")));
+                return exchange(get("/"));
+            }
+            case UNAUTHORIZED -> {
+                Path jwks = TestTokens.writePublicKeySet(dir);
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""),
+                        route("jwt { jwks-file = \"" + jwks + "\" }")));
                 return exchange(get("/"));
             }
             case RATE_LIMITED -> {

@@ -1,0 +1,148 @@
+package dev.rampart.core.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.rampart.core.config.JwtConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a route's bearer tokens: a JWS (never an unsigned or encrypted token) whose algorithm is one the route
+ * takes and whose signature a key of its key set checks (by {@code kid} when the token names one), with an
+ * {@code exp} not passed and an {@code nbf} reached (give or take {@code clock-skew}), the route's issuer and one
+ * of its audiences. One per route and config generation; thread-safe.
+ *
+ * <p>A token that passed is remembered until it expires (its time window is checked again on every use), so
+ * that a client's next requests cost a lookup rather than a signature check; a reload, which may rotate the
+ * keys, starts afresh. What is remembered is bounded by the tokens' total length.
+ */
+public final class JwtVerifier {
+
+    private static final Logger log = LoggerFactory.getLogger(JwtVerifier.class);
+
+    /** The characters of remembered tokens, about twice that in memory. */
+    static final long REMEMBERED_TOKEN_CHARS = 4L << 20;
+
+    /** A token that passed, with the headers its claims give the upstream. */
+    public record Verified(List<Map.Entry<String, String>> claimHeaders, long notBeforeMillis, long expiresMillis) {
+    }
+
+    private final JwtConfig config;
+    private final Clock clock;
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final Cache<String, Verified> remembered = Caffeine.newBuilder()
+            .maximumWeight(REMEMBERED_TOKEN_CHARS)
+            .weigher((String token, Verified verified) -> token.length())
+            .build();
+
+    public JwtVerifier(JwtConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        JWKSet keys;
+        try {
+            keys = JWKSet.parse(config.jwks());
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("the key set was checked when the config was read", e);
+        }
+        Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new ImmutableJWKSet<>(keys)));
+        // "JWT", none, and the access-token type of RFC 9068 that some authorization servers write.
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
+                new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+        processor.setJWTClaimsSetVerifier((claims, context) -> checkIssuerAndAudience(claims));
+    }
+
+    /** The token's verdict: what the upstream gets of it, or null when it does not pass. */
+    public Verified verify(String token) {
+        Verified known = remembered.getIfPresent(token);
+        if (known != null) {
+            return inTime(known) ? known : null;
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ParseException | BadJOSEException | JOSEException e) {
+            log.debug("bearer token refused: {}", e.getMessage());
+            return null;
+        }
+        Date expires = claims.getExpirationTime();
+        if (expires == null) {
+            log.debug("bearer token refused: it has no exp claim");
+            return null;
+        }
+        Date notBefore = claims.getNotBeforeTime();
+        Verified verified = new Verified(claimHeaders(claims), notBefore == null ? Long.MIN_VALUE : notBefore.getTime(),
+                expires.getTime());
+        if (!inTime(verified)) {
+            log.debug("bearer token refused: outside its time window (nbf, exp)");
+            return null;
+        }
+        remembered.put(token, verified);
+        return verified;
+    }
+
+    private boolean inTime(Verified verified) {
+        long now = clock.millis();
+        long skew = config.clockSkew().toMillis();
+        return now < Math.addExact(verified.expiresMillis(), skew)
+                && (verified.notBeforeMillis() == Long.MIN_VALUE || now >= verified.notBeforeMillis() - skew);
+    }
+
+    private void checkIssuerAndAudience(JWTClaimsSet claims) throws BadJWTException {
+        if (config.issuer().isPresent() && !config.issuer().get().equals(claims.getIssuer())) {
+            throw new BadJWTException("issuer " + claims.getIssuer() + " is not " + config.issuer().get());
+        }
+        if (!config.audiences().isEmpty() && claims.getAudience().stream().noneMatch(config.audiences()::contains)) {
+            throw new BadJWTException("audience " + claims.getAudience() + " names none of " + config.audiences());
+        }
+    }
+
+    /**
+     * The configured claims the token has, as header values: a string as it is, a number or a boolean as written,
+     * a list of those joined by commas. An object, and any value with a control character (which would end
+     * the header) or text above ASCII (which HTTP/1.1 has no agreed encoding for), gives no header.
+     */
+    private List<Map.Entry<String, String>> claimHeaders(JWTClaimsSet claims) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(config.claimHeaders().size());
+        config.claimHeaders().forEach((claim, header) -> {
+            String value = headerValue(claims.getClaim(claim));
+            if (value != null && !value.isEmpty() && value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7F)) {
+                headers.add(Map.entry(header, value));
+            }
+        });
+        return List.copyOf(headers);
+    }
+
+    private static String headerValue(Object claim) {
+        if (claim instanceof String || claim instanceof Number || claim instanceof Boolean) {
+            return claim.toString();
+        }
+        if (claim instanceof Collection<?> list && list.stream().allMatch(v -> v instanceof String
+                || v instanceof Number || v instanceof Boolean)) {
+            return list.stream().map(Object::toString).collect(Collectors.joining(","));
+        }
+        return null;
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Authentication of requests by the proxy: {@code JwtVerifier} checks a route's bearer tokens (JSON Web Tokens)
+ * against its key set, issuer, audiences and the clock, and gives the claims the upstream gets as headers.
+ * Signatures are checked by Nimbus JOSE + JWT; verified tokens are remembered (Caffeine) until they expire.
+ * Depends on {@code dev.rampart.core.config} only.
+ */
+package dev.rampart.core.auth;

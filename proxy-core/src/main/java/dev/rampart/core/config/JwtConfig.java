@@ -1,0 +1,47 @@
+package dev.rampart.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A route's {@code jwt}: requests must carry a bearer token (a JSON Web Token) signed by a key of the key set,
+ * unexpired, and for the issuer and audience named; the upstream gets chosen claims as headers.
+ *
+ * @param jwksFile     where the key set was read from
+ * @param jwks         the key set as read ({@code JWKSet} JSON), public keys only; read again on every reload
+ * @param issuer       the {@code iss} a token must have; empty: any
+ * @param audiences    a token's {@code aud} must name one of these; empty: not checked
+ * @param algorithms   the signature algorithms taken (JWA names), asymmetric only
+ * @param clockSkew    leeway for {@code exp} and {@code nbf}
+ * @param claimHeaders claim name to the request header the upstream gets it in, in file order
+ * @param forwardToken whether the upstream gets the {@code Authorization} header too
+ */
+public record JwtConfig(Path jwksFile, String jwks, Optional<String> issuer, List<String> audiences,
+                        List<String> algorithms, Duration clockSkew, Map<String, String> claimHeaders,
+                        boolean forwardToken) {
+
+    /** Every asymmetric JWS algorithm: a key that can check a signature then cannot make one. */
+    public static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
+            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+    /** Envoy's default {@code clock_skew_seconds}. */
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+
+    public JwtConfig {
+        audiences = List.copyOf(audiences);
+        algorithms = List.copyOf(algorithms);
+        claimHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(claimHeaders));
+    }
+
+    /** The key set is not printed: it is long, and what matters is the file it came from. */
+    @Override
+    public String toString() {
+        return "JwtConfig[jwksFile=" + jwksFile + ", issuer=" + issuer + ", audiences=" + audiences + ", algorithms="
+                + algorithms + ", clockSkew=" + clockSkew + ", claimHeaders=" + claimHeaders + ", forwardToken="
+                + forwardToken + "]";
+    }
+}

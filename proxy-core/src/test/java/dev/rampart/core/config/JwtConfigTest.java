@@ -1,0 +1,118 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.core.testing.TestTokens;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** A route's {@code jwt} block: what it binds to, its defaults, and what is refused before any request. */
+class JwtConfigTest extends RejectedConfigSupport {
+
+    private Path jwks() {
+        return TestTokens.writePublicKeySet(dir);
+    }
+
+    private String route(String jwt) {
+        return "{ name = api, upstream = app, jwt { " + jwt + " } }";
+    }
+
+    /** The problems of a route with this jwt block, its location left out (they are all on line 4). */
+    private List<String> problems(String jwt) {
+        return problemsOf(withRoutes(route(jwt))).stream().map(p -> p.replace(at(4), "")).toList();
+    }
+
+    @Test
+    void aKeySetFileAloneTakesEveryAsymmetricAlgorithmAnyIssuerAndAudienceAndForwardsTheToken() {
+        Path file = jwks();
+        JwtConfig jwt = onlyRoute(route("jwks-file = \"" + file + "\"")).jwt().orElseThrow();
+        assertEquals(file, jwt.jwksFile());
+        assertEquals(TestTokens.publicKeySet(), jwt.jwks());
+        assertEquals(Optional.empty(), jwt.issuer());
+        assertEquals(List.of(), jwt.audiences());
+        assertEquals(JwtConfig.ASYMMETRIC_ALGORITHMS, jwt.algorithms());
+        assertEquals(Duration.ofSeconds(60), jwt.clockSkew());
+        assertEquals(Map.of(), jwt.claimHeaders());
+        assertTrue(jwt.forwardToken());
+    }
+
+    @Test
+    void everyKeyBinds() {
+        JwtConfig jwt = onlyRoute(route("jwks-file = \"" + jwks() + "\", issuer = \"" + TestTokens.ISSUER
+                + "\", audiences = [\"api://orders\"], algorithms = [ES256], clock-skew = 5s, forward-token = false,"
+                + " claim-headers {\n sub = X-User-Id\n \"https://example.com/tenant\" = X-Tenant\n }")).jwt()
+                .orElseThrow();
+        assertEquals(Optional.of(TestTokens.ISSUER), jwt.issuer());
+        assertEquals(List.of("api://orders"), jwt.audiences());
+        assertEquals(List.of("ES256"), jwt.algorithms());
+        assertEquals(Duration.ofSeconds(5), jwt.clockSkew());
+        assertEquals(List.of("sub", "https://example.com/tenant"), List.copyOf(jwt.claimHeaders().keySet()));
+        assertEquals("X-Tenant", jwt.claimHeaders().get("https://example.com/tenant"));
+        assertEquals(false, jwt.forwardToken());
+    }
+
+    @Test
+    void aMissingFileOneThatIsNoKeySetOrHoldsAPrivateKeyIsRefused() throws IOException {
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: missing (expected the path of a JSON Web Key Set file:"
+                + " the issuer's public keys, as its jwks_uri serves them)"), problems("issuer = x"));
+        Path absent = dir.resolve("absent.json");
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: expected an existing file, got \"" + absent + "\""),
+                problems("jwks-file = \"" + absent + "\""));
+        Path text = Files.writeString(dir.resolve("pem.json"), "-----BEGIN PUBLIC KEY-----");
+        List<String> notJson = problems("jwks-file = \"" + text + "\"");
+        assertTrue(notJson.size() == 1 && notJson.get(0).startsWith("rampart.routes[0].jwt.jwks-file: " + text
+                + " is not a JSON Web Key Set ({\"keys\": [...]}): "), notJson.toString());
+        Path secret = Files.writeString(dir.resolve("private.json"), TestTokens.privateKeySet());
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + secret + " holds a private key (kid rsa-1): give"
+                + " the proxy the public keys only, which can check a signature but not make one"),
+                problems("jwks-file = \"" + secret + "\""));
+        Path empty = Files.writeString(dir.resolve("empty.json"), "{\"keys\": []}");
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + empty + " holds no RSA or EC public key for"
+                + " signatures"), problems("jwks-file = \"" + empty + "\""));
+    }
+
+    @Test
+    void symmetricAndUnsignedAlgorithmsAndClaimHeadersTheProxyOwnsAreRefused() {
+        String file = "jwks-file = \"" + jwks() + "\", ";
+        assertEquals(List.of(
+                "rampart.routes[0].jwt.algorithms[0]: HS256 is refused: a shared secret that checks tokens can also"
+                        + " make them; use one of " + String.join(", ", JwtConfig.ASYMMETRIC_ALGORITHMS),
+                "rampart.routes[0].jwt.algorithms[1]: none is refused: an unsigned token proves nothing; use one of "
+                        + String.join(", ", JwtConfig.ASYMMETRIC_ALGORITHMS),
+                "rampart.routes[0].jwt.algorithms[2]: expected one of " + String.join(", ",
+                        JwtConfig.ASYMMETRIC_ALGORITHMS) + ", got \"rs256\""),
+                problems(file + "algorithms = [HS256, none, rs256]"));
+        assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: Authorization cannot carry a claim: it carries"
+                        + " the token itself"),
+                problems(file + "claim-headers { sub = Authorization }"));
+        assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: X-Request-Id cannot carry a claim: set by the"
+                        + " proxy to the request id (request-id.header)"),
+                problems(file + "claim-headers { sub = X-Request-Id }"));
+        assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: X-User already carries the claim email (header"
+                        + " names ignore case, and _ reads as - to CGI, WSGI and Rack servers)"),
+                problems(file + "claim-headers { sub = X-User, email = X_User }"), "keys on one line go in name order");
+        List<String> dotted = problems(file + "claim-headers { realm.roles = X-Roles }");
+        assertTrue(dotted.get(0).startsWith("rampart.routes[0].jwt.claim-headers.realm: expected a header name, got an"
+                + " object"), dotted.toString());
+        assertEquals(List.of("rampart.routes[0].jwt.algorithms: an empty list takes no token: leave the key out for"
+                + " every asymmetric algorithm"), problems(file + "algorithms = []"));
+    }
+
+    @Test
+    void theEffectiveConfigWritesTheBlockAndReadsBackTheSame() {
+        RampartConfig config = HoconFiles.load(dir, withRoutes(route("jwks-file = \"" + jwks() + "\", issuer = x,"
+                + " claim-headers { \"https://example.com/tenant\" = X-Tenant }")));
+        String rendered = EffectiveConfigRenderer.render(config);
+        assertTrue(rendered.contains("jwks-file") && rendered.contains("\"https://example.com/tenant\" = \"X-Tenant\""),
+                rendered);
+        assertTrue(!rendered.contains("\"kty\""), "the key set itself is not printed");
+        assertEquals(config.routes(), HoconFiles.load(dir, rendered).routes());
+    }
+}

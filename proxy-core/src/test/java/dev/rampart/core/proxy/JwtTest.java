@@ -1,0 +1,117 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.TestTokens;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A route's {@code jwt} through real sockets: a request without a valid bearer token is answered 401 with the
+ * envelope and a {@code WWW-Authenticate} challenge and never reaches the upstream; one with a valid token goes
+ * on with its claims in headers only the proxy sets.
+ */
+class JwtTest {
+
+    @TempDir
+    Path dir;
+
+    private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("secret"));
+    private ProxyHarness proxy;
+
+    @BeforeEach
+    void start() {
+        String jwt = "jwks-file = \"" + TestTokens.writePublicKeySet(dir) + "\", issuer = \"" + TestTokens.ISSUER
+                + "\", audiences = [\"" + TestTokens.AUDIENCE + "\"], claim-headers { sub = X-User-Id }";
+        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }",
+                "{ name = api, match { path-prefix = \"/api\" }, upstream = app, jwt { " + jwt + " },"
+                        + " rate-limit { requests-per-second = 0.001, burst = 1 },"
+                        + " cors { allow-origins = [\"https://app.test\"], allow-headers = [Authorization] } }\n"
+                        + "{ name = internal, match { path-prefix = \"/internal\" }, upstream = app,"
+                        + " jwt { " + jwt + ", forward-token = false } }"));
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    private RawHttp.Response send(String request) {
+        try (RawHttp raw = proxy.raw()) {
+            return raw.send(request).read();
+        }
+    }
+
+    private static String get(String path, String headers) {
+        return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n";
+    }
+
+    @Test
+    void withoutATokenOrWithABadOneTheAnswerIs401AndNothingReachesTheUpstream() {
+        RawHttp.Response missing = send(get("/internal/a", ""));
+        assertEquals(401, missing.status());
+        assertEquals("UNAUTHORIZED", Envelope.parse(missing.body()).reason());
+        assertEquals("Bearer realm=\"rampart\"", missing.header("www-authenticate"));
+
+        String expired = TestTokens.rs256(TestTokens.claims(Instant.now().minusSeconds(7200))
+                .expirationTime(Date.from(Instant.now().minusSeconds(3600))).build());
+        for (String authorization : new String[] {"Bearer " + expired, "Bearer not.a.token", "Basic YWxpY2U6cHc=",
+                "Bearer " + TestTokens.rs256(TestTokens.claims(Instant.now()).audience("api://billing").build())}) {
+            RawHttp.Response refused = send(get("/internal/a", "Authorization: " + authorization + "\r\n"));
+            assertEquals(401, refused.status(), authorization);
+            assertEquals(authorization.startsWith("Basic") ? "Bearer realm=\"rampart\""
+                    : "Bearer realm=\"rampart\", error=\"invalid_token\"", refused.header("www-authenticate"));
+        }
+        assertEquals(0, upstream.requests().size());
+    }
+
+    @Test
+    void aValidTokensClaimsReachTheUpstreamInHeadersTheClientCannotSetItself() {
+        RawHttp.Response ok = send(get("/internal/a", "authorization: bearer " + TestTokens.valid()
+                + "\r\nX-User-Id: admin\r\nX_User_Id: admin\r\nx-user-id: root\r\n"));
+        assertEquals(200, ok.status(), ok.text());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("alice", seen.header("X-User-Id"));
+        assertEquals(1, seen.headers().getAll("X-User-Id").size());
+        assertNull(seen.header("X_User_Id"), "the CGI spelling of the claim's header is dropped too");
+        assertNull(seen.header("Authorization"), "forward-token = false");
+
+        String chunked = "POST /api/b HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestTokens.valid()
+                + "\r\nTransfer-Encoding: chunked\r\nTrailer: X-User-Id\r\n\r\n3\r\nabc\r\n0\r\nX-User-Id: admin\r\n\r\n";
+        assertEquals(200, send(chunked).status());
+        RecordedRequest posted = upstream.requests().get(1);
+        assertEquals("alice", posted.header("X-User-Id"));
+        assertEquals(null, posted.trailers().get("X-User-Id"), "nor can a trailer carry it");
+        assertTrue(posted.header("Authorization").startsWith("Bearer ey"), "the token goes on by default");
+    }
+
+    @Test
+    void aRefusedRequestTakesNoRateLimitTokenAndAPreflightNeedsNoBearerToken() {
+        RawHttp.Response preflight = send("OPTIONS /api/a HTTP/1.1\r\nHost: x\r\nOrigin: https://app.test\r\n"
+                + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization\r\n\r\n");
+        assertEquals(204, preflight.status());
+        assertEquals("https://app.test", preflight.header("access-control-allow-origin"));
+
+        RawHttp.Response refused = send(get("/api/a", "Origin: https://app.test\r\n"));
+        assertEquals(401, refused.status());
+        assertEquals("https://app.test", refused.header("access-control-allow-origin"), "a page can read why");
+        send(get("/api/a", "Authorization: Bearer forged\r\n"));
+        assertEquals(200, send(get("/api/a", "Authorization: Bearer " + TestTokens.valid() + "\r\n")).status(),
+                "the two 401s left the route's one token");
+        assertEquals(429, send(get("/api/a", "Authorization: Bearer " + TestTokens.valid() + "\r\n")).status());
+    }
+}
