@@ -148,6 +148,8 @@ public final class EffectiveConfigRenderer {
                 .put("max-connections-per-endpoint", num(u.maxConnectionsPerEndpoint()))
                 .put("pool-idle-timeout", duration(u.poolIdleTimeout()))
                 .put("pool-max-connection-age", duration(u.poolMaxConnectionAge()))
+                .put("pool-max-requests-per-connection", num(u.poolMaxRequestsPerConnection()),
+                        u.poolMaxRequestsPerConnection() == 0 ? "no limit" : null)
                 .put("max-concurrent-requests", num(u.maxConcurrentRequests()))
                 .put("circuit-breaker", new Obj()
                         .put("enabled", bool(cb.enabled()))

@@ -46,6 +46,8 @@ final class UpstreamBinder {
                 UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, 1, Integer.MAX_VALUE);
         Duration poolIdleTimeout = s.duration("pool-idle-timeout", Duration.ofSeconds(30));
         Duration poolMaxConnectionAge = s.durationOrZero("pool-max-connection-age", Duration.ofHours(1));
+        int poolMaxRequests = s.integer("pool-max-requests-per-connection",
+                UpstreamConfig.DEFAULT_POOL_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
         int maxConcurrentRequests = s.integer("max-concurrent-requests",
                 UpstreamConfig.DEFAULT_MAX_CONCURRENT_REQUESTS, 1, Integer.MAX_VALUE);
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
@@ -64,7 +66,7 @@ final class UpstreamBinder {
         }
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
-                poolIdleTimeout, poolMaxConnectionAge, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights,
+                poolIdleTimeout, poolMaxConnectionAge, poolMaxRequests, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights,
                 consistentHash);
     }
 

@@ -9,6 +9,8 @@ import java.util.Optional;
  * One named upstream ({@code rampart.upstreams.NAME}).
  *
  * @param poolMaxConnectionAge a pooled connection this old is not reused; zero for no limit
+ * @param poolMaxRequestsPerConnection a pooled connection that carried this many requests is not reused; zero for no
+ *                             limit
  * @param weights              the endpoints whose {@code weight} is not 1, with theirs
  * @param consistentHash       what keys the endpoint; present exactly when {@code loadBalancing} is
  *                             {@link LoadBalancing#CONSISTENT_HASH}
@@ -21,6 +23,7 @@ public record UpstreamConfig(
         int maxConnectionsPerEndpoint,
         Duration poolIdleTimeout,
         Duration poolMaxConnectionAge,
+        int poolMaxRequestsPerConnection,
         int maxConcurrentRequests,
         CircuitBreakerConfig circuitBreaker,
         Optional<HealthCheckConfig> healthCheck,
@@ -30,6 +33,8 @@ public record UpstreamConfig(
 
     /** PRODUCT §2's default of {@code max-connections-per-endpoint}. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 512;
+    /** nginx's default {@code keepalive_requests} of an upstream's connections. */
+    public static final int DEFAULT_POOL_MAX_REQUESTS_PER_CONNECTION = 1000;
     /** PRODUCT §2's default of {@code max-concurrent-requests}. */
     public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 1024;
 

@@ -90,7 +90,8 @@ final class ProxySnapshot {
             List<Endpoint> endpoints = new ArrayList<>(uc.endpoints().size());
             for (var address : uc.endpoints()) {
                 PoolSettings settings = new PoolSettings(address, uc.connectTimeout(), uc.maxConnectionsPerEndpoint(),
-                        uc.poolIdleTimeout(), uc.poolMaxConnectionAge(), MAX_PENDING_ACQUIRES, uc.tls());
+                        uc.poolIdleTimeout(), uc.poolMaxConnectionAge(), MAX_PENDING_ACQUIRES, uc.tls(),
+                        uc.poolMaxRequestsPerConnection());
                 poolsInUse.add(settings);
                 var endpointHealth = carried.health().healthOf(uc.name(), address, uc.healthCheck());
                 CircuitBreaker breaker = carried.breakers().get(uc.name(), address, uc.circuitBreaker());

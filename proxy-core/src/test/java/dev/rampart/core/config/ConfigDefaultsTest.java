@@ -33,7 +33,8 @@ class ConfigDefaultsTest {
         CircuitBreakerConfig breaker = new CircuitBreakerConfig(true, Duration.ofSeconds(10), 20, 50, 5,
                 Duration.ZERO, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 3);
         UpstreamConfig app = new UpstreamConfig("app", List.of(new EndpointAddress(false, "127.0.0.1", 8081)),
-                LoadBalancing.ROUND_ROBIN, Duration.ofSeconds(1), 512, Duration.ofSeconds(30), Duration.ofHours(1), 1024, breaker,
+                LoadBalancing.ROUND_ROBIN, Duration.ofSeconds(1), 512, Duration.ofSeconds(30), Duration.ofHours(1), 1000, 1024,
+                breaker,
                 Optional.empty(), UpstreamTlsConfig.DEFAULT, Map.of(), Optional.empty());
         RetryConfig retry = new RetryConfig(3, Duration.ofSeconds(5),
                 EnumSet.of(RetryOn.CONNECT_FAILURE, RetryOn.RESET, RetryOn.TIMEOUT, RetryOn.GATEWAY_ERROR),

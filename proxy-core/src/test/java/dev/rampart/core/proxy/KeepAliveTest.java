@@ -6,10 +6,12 @@ import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -48,6 +50,27 @@ class KeepAliveTest {
             Set<Long> connections = upstream.requests().stream().map(RecordedRequest::connectionId)
                     .collect(Collectors.toSet());
             assertEquals(1, connections.size());
+        }
+    }
+
+    @Test
+    void aPooledConnectionThatCarriedPoolMaxRequestsIsClosedAndTheNextRequestGetsANewOne() {
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", req.uri()));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"" + upstream.authority() + "\"], pool-max-requests-per-connection = 3 }",
+                     "{ name = default, match { path-prefix = \"/\" }, upstream = app }"));
+             RawHttp raw = proxy.raw()) {
+            for (int i = 0; i < 7; i++) {
+                RawHttp.Response response = raw.send("GET /" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertEquals("/" + i, response.text());
+                assertNull(response.header("connection"), "the client's connection is not the pool's business");
+            }
+            List<Long> connections = upstream.requests().stream().map(RecordedRequest::connectionId).toList();
+            assertEquals(3, Set.copyOf(connections).size(), "three requests per upstream connection: " + connections);
+            assertEquals(connections.get(0), connections.get(2));
+            assertNotEquals(connections.get(2), connections.get(3));
+            assertEquals(connections.get(3), connections.get(5));
+            assertNotEquals(connections.get(5), connections.get(6));
         }
     }
 

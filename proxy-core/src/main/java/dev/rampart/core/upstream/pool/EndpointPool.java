@@ -62,7 +62,7 @@ final class EndpointPool {
             if (!conn.channel().isActive()) {
                 continue;
             }
-            if (tooOld(conn)) {
+            if (spent(conn)) {
                 conn.channel().close();
                 continue;
             }
@@ -93,7 +93,7 @@ final class EndpointPool {
         assert loop.inEventLoop();
         draining.remove(conn);
         Channel ch = conn.channel();
-        if (!reusable || !ch.isActive() || tooOld(conn)) {
+        if (!reusable || !ch.isActive() || spent(conn)) {
             ch.close(); // the close listener hands the freed slot to a waiter
             return;
         }
@@ -222,10 +222,13 @@ final class EndpointPool {
 
     /**
      * Past {@code pool-max-connection-age}: a busy connection is never idle long enough to time out, and
-     * without an end to its life it would keep the address its name had when it opened, however long ago.
+     * without an end to its life it would keep the address its name had when it opened, however long ago. Or
+     * past {@code pool-max-requests-per-connection}: behind an address that balances connections (a Kubernetes
+     * Service), a busy pool's connections would otherwise stay with the backends they first reached.
      */
-    private boolean tooOld(OriginConnection conn) {
-        return ticker.read() - conn.openedNanos() >= maxAgeNanos;
+    private boolean spent(OriginConnection conn) {
+        return ticker.read() - conn.openedNanos() >= maxAgeNanos
+                || settings.maxRequests() > 0 && conn.requests() >= settings.maxRequests();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.time.Duration;
  *                       traffic moves to what the endpoint's name resolves to now
  * @param maxPending     acquisitions allowed to wait for a connection per event loop before failing fast
  * @param tls            how {@code https://} endpoints are verified
+ * @param maxRequests    requests a connection carries before it is closed instead of reused (zero: no limit)
  */
 public record PoolSettings(
         EndpointAddress address,
@@ -22,5 +23,12 @@ public record PoolSettings(
         Duration idleTimeout,
         Duration maxAge,
         int maxPending,
-        UpstreamTlsConfig tls) {
+        UpstreamTlsConfig tls,
+        long maxRequests) {
+
+    /** Settings whose connections carry any number of requests. */
+    public PoolSettings(EndpointAddress address, Duration connectTimeout, int maxConnections, Duration idleTimeout,
+                        Duration maxAge, int maxPending, UpstreamTlsConfig tls) {
+        this(address, connectTimeout, maxConnections, idleTimeout, maxAge, maxPending, tls, 0);
+    }
 }
