@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * The bucket a request's token is taken from: its client address, or with {@code per = header} the value of
@@ -36,13 +37,24 @@ final class RateLimitKey {
     }
 
     /**
-     * A header's value as a key: several field lines are one list (RFC 9110 §5.3), so the whole list is the
-     * value, trimmed; "" when there is none, or only blanks and commas (several empty lines are no key either).
+     * A header's value as a key: several field lines are one list (RFC 9110 §5.3), and so is one line with
+     * commas, so the key is the list's elements, trimmed, empty ones left out, joined by commas: {@code a, b} on
+     * one line and {@code a} and {@code b} on two are one key. "" when no element is left.
      */
     static String listValue(HttpHeaders headers, String name) {
-        List<String> values = headers.getAll(name);
-        String value = values.size() == 1 ? values.get(0).trim() : String.join(",", values).trim();
-        return value.chars().allMatch(c -> c == ',' || c == ' ') ? "" : value;
+        List<String> lines = headers.getAll(name);
+        if (lines.size() == 1 && lines.get(0).indexOf(',') < 0) {
+            return lines.get(0).trim(); // the usual case, without splitting
+        }
+        StringJoiner key = new StringJoiner(",");
+        for (String line : lines) {
+            for (String element : line.split(",", -1)) {
+                if (!element.isBlank()) {
+                    key.add(element.trim());
+                }
+            }
+        }
+        return key.toString();
     }
 
     private static String sha256(String value) {

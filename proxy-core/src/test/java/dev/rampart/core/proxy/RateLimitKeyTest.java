@@ -43,6 +43,10 @@ class RateLimitKeyTest {
         HttpHeaders two = new DefaultHttpHeaders().add("X-Api-Key", "a").add("X-Api-Key", "b");
         assertNotEquals(RateLimitKey.of(BY_KEY, headers("X-Api-Key", "a"), "10.0.0.1"), RateLimitKey.of(BY_KEY, two, "10.0.0.1"));
         assertEquals(RateLimitKey.of(BY_KEY, two, "10.0.0.1"), RateLimitKey.of(BY_KEY, two, "10.0.0.2"));
+        for (String oneLine : new String[] {"a, b", "a,b", "a ,b", "a, , b,"}) {
+            assertEquals(RateLimitKey.of(BY_KEY, two, "10.0.0.1"),
+                    RateLimitKey.of(BY_KEY, headers("X-Api-Key", oneLine), "10.0.0.1"), "one line: " + oneLine);
+        }
         HttpHeaders twoEmpty = new DefaultHttpHeaders().add("X-Api-Key", "").add("X-Api-Key", "");
         assertEquals(RateLimitKey.of(BY_KEY, new DefaultHttpHeaders(), "10.0.0.1"), RateLimitKey.of(BY_KEY, twoEmpty, "10.0.0.1"),
                 "empty lines are no key");
