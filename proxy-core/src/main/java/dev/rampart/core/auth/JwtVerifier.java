@@ -86,6 +86,10 @@ public final class JwtVerifier {
         } catch (ParseException | BadJOSEException | JOSEException e) {
             log.debug("bearer token refused: {}", e.getMessage());
             return null;
+        } catch (RuntimeException e) {
+            // Whatever a client writes must end in a refusal, never in the proxy's own failure.
+            log.debug("bearer token refused: unreadable ({})", e.toString());
+            return null;
         }
         Date expires = claims.getExpirationTime();
         if (expires == null) {
@@ -106,8 +110,12 @@ public final class JwtVerifier {
     private boolean inTime(Verified verified) {
         long now = clock.millis();
         long skew = config.clockSkew().toMillis();
-        return now < Math.addExact(verified.expiresMillis(), skew)
-                && (verified.notBeforeMillis() == Long.MIN_VALUE || now >= verified.notBeforeMillis() - skew);
+        // Saturated: a token may name any instant, the end of time included.
+        long expiresWithSkew = verified.expiresMillis() > Long.MAX_VALUE - skew ? Long.MAX_VALUE
+                : verified.expiresMillis() + skew;
+        long validFromWithSkew = verified.notBeforeMillis() < Long.MIN_VALUE + skew ? Long.MIN_VALUE
+                : verified.notBeforeMillis() - skew;
+        return now < expiresWithSkew && now >= validFromWithSkew;
     }
 
     private void checkIssuerAndAudience(JWTClaimsSet claims) throws BadJWTException {

@@ -76,6 +76,8 @@ class JwtVerifierTest {
         assertNull(remembering.verify(hourLong), "a remembered token expires all the same");
         assertNull(verifier(NOW).verify(TestTokens.rs256(claims().expirationTime(null).build())),
                 "a token that never expires is refused");
+        assertNotNull(verifier(NOW).verify(TestTokens.rs256(claims().expirationTime(new Date(Long.MAX_VALUE - 500))
+                .notBeforeTime(new Date(Long.MIN_VALUE + 500)).build())), "the ends of time, skew added, do not overflow");
     }
 
     @Test
