@@ -49,17 +49,38 @@ public final class JwtVerifier {
     public record Verified(List<Map.Entry<String, String>> claimHeaders, long notBeforeMillis, long expiresMillis) {
     }
 
+    /** The verdict on a token this thread had no time left to check (see {@link CheckBudget}); not a pass. */
+    public static final Verified NOT_CHECKED = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE);
+
+    /** The three dot-separated parts of a JWS in strict base64url, without padding (RFC 7515 §2, §7.1). */
+    private static boolean compactForm(String token) {
+        int dots = 0;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c == '.') {
+                if (++dots > 2 || i == 0 || token.charAt(i - 1) == '.') {
+                    return false;
+                }
+            } else if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return dots == 2 && !token.endsWith(".");
+    }
+
     private final JwtConfig config;
     private final Clock clock;
+    private final CheckBudget budget;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Cache<String, Verified> remembered = Caffeine.newBuilder()
             .maximumWeight(REMEMBERED_TOKEN_CHARS)
             .weigher((String token, Verified verified) -> token.length())
             .build();
 
-    public JwtVerifier(JwtConfig config, Clock clock) {
+    public JwtVerifier(JwtConfig config, Clock clock, CheckBudget budget) {
         this.config = config;
         this.clock = clock;
+        this.budget = budget;
         JWKSet keys;
         try {
             keys = JWKSet.parse(config.jwks());
@@ -74,12 +95,31 @@ public final class JwtVerifier {
         processor.setJWTClaimsSetVerifier((claims, context) -> checkIssuerAndAudience(claims));
     }
 
-    /** The token's verdict: what the upstream gets of it, or null when it does not pass. */
+    /**
+     * The token's verdict: what the upstream gets of it; null when it does not pass; {@link #NOT_CHECKED} when it
+     * would need a signature check and this thread has spent its {@link CheckBudget} for the second.
+     */
     public Verified verify(String token) {
         Verified known = remembered.getIfPresent(token);
         if (known != null) {
             return inTime(known) ? known : null;
         }
+        if (!compactForm(token)) {
+            log.debug("bearer token refused: not three parts of base64url");
+            return null;
+        }
+        long started = budget.startCheck();
+        if (started < 0) {
+            return NOT_CHECKED;
+        }
+        try {
+            return check(token);
+        } finally {
+            budget.endCheck(started);
+        }
+    }
+
+    private Verified check(String token) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -136,7 +176,7 @@ public final class JwtVerifier {
         List<Map.Entry<String, String>> headers = new ArrayList<>(config.claimHeaders().size());
         config.claimHeaders().forEach((claim, header) -> {
             String value = headerValue(claims.getClaim(claim));
-            if (value != null && !value.isEmpty() && value.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7F)) {
+            if (value != null && !value.isEmpty() && value.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
                 headers.add(Map.entry(header, value));
             }
         });

@@ -119,8 +119,12 @@ public final class EffectiveConfigRenderer {
     private static Obj jwt(JwtConfig j) {
         Obj block = new Obj().put("jwks-file", str(j.jwksFile().toString()), "read again on every reload");
         j.issuer().ifPresentOrElse(issuer -> block.put("issuer", str(issuer)), () -> block.note("no issuer: any"));
-        block.put("audiences", strings(j.audiences()), j.audiences().isEmpty() ? "not checked" : null)
-                .put("algorithms", strings(j.algorithms()))
+        if (j.audiences().isEmpty()) {
+            block.note("no audiences: not checked");
+        } else {
+            block.put("audiences", strings(j.audiences()));
+        }
+        block.put("algorithms", strings(j.algorithms()))
                 .put("clock-skew", duration(j.clockSkew()));
         Obj claims = new Obj();
         j.claimHeaders().forEach((claim, header) -> claims.put(claim, str(header)));

@@ -1,9 +1,13 @@
 package dev.rampart.core.config;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
@@ -27,6 +31,8 @@ import java.util.Optional;
  */
 final class JwtBinder {
 
+    /** NIST's floor since 2015, and Nimbus's for signing. */
+    static final int MIN_RSA_BITS = 2048;
     /** Larger than any real key set; a bigger file is the wrong file. */
     static final long MAX_JWKS_BYTES = 1 << 20;
 
@@ -42,6 +48,7 @@ final class JwtBinder {
     }
 
     private static JwtConfig jwt(ConfigSection s, String requestIdHeader) {
+        List<String> algorithms = algorithms(s);
         Path file = Path.of("");
         String jwks = "";
         if (!s.has("jwks-file")) {
@@ -49,8 +56,8 @@ final class JwtBinder {
                     + " as its jwks_uri serves them)");
         } else {
             file = RampartBinder.readableFile(s, "jwks-file");
-            if (Files.isRegularFile(file) && Files.isReadable(file)) {
-                jwks = keySet(s, file);
+            if (Files.isRegularFile(file) && Files.isReadable(file) && !algorithms.isEmpty()) {
+                jwks = keySet(s, file, algorithms);
             }
         }
         Optional<String> issuer = s.optionalString("issuer");
@@ -58,14 +65,18 @@ final class JwtBinder {
             s.problem("issuer", "an empty issuer matches no token: leave the key out to accept any issuer");
         }
         List<String> audiences = new ArrayList<>();
-        s.list("audiences").ifPresent(values -> s.forEachString("audiences", values, (text, value, path) -> {
-            if (text.isBlank()) {
-                s.problems().add(path, "an empty audience", value.origin());
-            } else {
-                audiences.add(text);
+        s.list("audiences").ifPresent(values -> {
+            if (values.isEmpty()) {
+                s.problem("audiences", "an empty list would check nothing: name the audiences, or leave the key out");
             }
-        }));
-        List<String> algorithms = algorithms(s);
+            s.forEachString("audiences", values, (text, value, path) -> {
+                if (text.isBlank()) {
+                    s.problems().add(path, "an empty audience", value.origin());
+                } else {
+                    audiences.add(text);
+                }
+            });
+        });
         Duration clockSkew = s.durationOrZero("clock-skew", JwtConfig.DEFAULT_CLOCK_SKEW);
         Map<String, String> claimHeaders = claimHeaders(s, requestIdHeader);
         boolean forwardToken = s.bool("forward-token", true);
@@ -73,8 +84,11 @@ final class JwtBinder {
         return new JwtConfig(file, jwks, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken);
     }
 
-    /** The file's text when it is a key set of public signature keys; "" (and a problem) otherwise. */
-    private static String keySet(ConfigSection s, Path file) {
+    /**
+     * The file's text when it is a key set of public signature keys, one of which at least can check one of the
+     * {@code algorithms}; "" (and a problem) otherwise.
+     */
+    private static String keySet(ConfigSection s, Path file, List<String> algorithms) {
         try {
             if (Files.size(file) > MAX_JWKS_BYTES) {
                 s.problem("jwks-file", file + " is larger than 1 MiB: not a key set");
@@ -82,21 +96,29 @@ final class JwtBinder {
             }
             String text = Files.readString(file, StandardCharsets.UTF_8);
             JWKSet keys = JWKSet.parse(text);
-            int usable = 0;
+            boolean usable = false;
             for (JWK key : keys.getKeys()) {
-                if (key.isPrivate()) {
-                    s.problem("jwks-file", file + " holds a private key" + (key.getKeyID() == null ? ""
-                            : " (kid " + key.getKeyID() + ")") + ": give the proxy the public keys only, which"
-                            + " can check a signature but not make one");
+                String named = key.getKeyID() == null ? "" : " (kid " + key.getKeyID() + ")";
+                if (KeyType.OCT.equals(key.getKeyType())) {
+                    s.problem("jwks-file", file + " holds a shared-secret key" + named + ": a secret that checks"
+                            + " tokens can also make them; only RSA and EC public keys are taken");
                     return "";
                 }
-                boolean signs = key.getKeyUse() == null || KeyUse.SIGNATURE.equals(key.getKeyUse());
-                if (signs && (KeyType.RSA.equals(key.getKeyType()) || KeyType.EC.equals(key.getKeyType()))) {
-                    usable++;
+                if (key.isPrivate()) {
+                    s.problem("jwks-file", file + " holds a private key" + named + ": give the proxy the public keys"
+                            + " only, which can check a signature but not make one");
+                    return "";
                 }
+                if (key instanceof RSAKey rsa && rsa.size() < MIN_RSA_BITS) {
+                    s.problem("jwks-file", file + " holds an RSA key of " + rsa.size() + " bits" + named + ": signatures"
+                            + " by keys under " + MIN_RSA_BITS + " bits can be forged");
+                    return "";
+                }
+                usable |= checks(key, algorithms);
             }
-            if (usable == 0) {
-                s.problem("jwks-file", file + " holds no RSA or EC public key for signatures");
+            if (!usable) {
+                s.problem("jwks-file", file + " holds no RSA or EC public key for signatures by "
+                        + String.join(", ", algorithms));
                 return "";
             }
             return text;
@@ -106,6 +128,23 @@ final class JwtBinder {
             s.problem("jwks-file", file + " is not a JSON Web Key Set ({\"keys\": [...]}): " + e.getMessage());
         }
         return "";
+    }
+
+    /** Whether {@code key} can check signatures by one of {@code algorithms}: its type, curve, use and alg agree. */
+    private static boolean checks(JWK key, List<String> algorithms) {
+        if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
+            return false;
+        }
+        for (String name : algorithms) {
+            JWSAlgorithm algorithm = JWSAlgorithm.parse(name);
+            boolean fits = key instanceof RSAKey ? JWSAlgorithm.Family.RSA.contains(algorithm)
+                    : key instanceof ECKey ec && ec.getCurve() != null
+                            && Curve.forJWSAlgorithm(algorithm) != null && Curve.forJWSAlgorithm(algorithm).contains(ec.getCurve());
+            if (fits && (key.getAlgorithm() == null || key.getAlgorithm().getName().equals(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<String> algorithms(ConfigSection s) {
@@ -130,6 +169,25 @@ final class JwtBinder {
             s.problem("algorithms", "an empty list takes no token: leave the key out for every asymmetric algorithm");
         }
         return algorithms;
+    }
+
+    /**
+     * A route's {@code request-headers} may not name a claim's header: the claim would silently win over a set,
+     * an add or a remove, whatever the rule says.
+     */
+    static void checkHeaderRules(ConfigSection route, JwtConfig jwt, HeaderRules rules) {
+        List<String> named = new ArrayList<>(rules.set().keySet());
+        named.addAll(rules.add().keySet());
+        named.addAll(rules.remove());
+        for (String header : named) {
+            String spelled = header.toLowerCase(Locale.ROOT).replace('_', '-');
+            jwt.claimHeaders().forEach((claim, claimHeader) -> {
+                if (claimHeader.toLowerCase(Locale.ROOT).replace('_', '-').equals(spelled)) {
+                    route.problem("request-headers", header + " carries the claim " + claim + " (jwt.claim-headers),"
+                            + " which only the proxy sets: a rule cannot change it");
+                }
+            });
+        }
     }
 
     /** Claim name to header name; each header a token no route may set otherwise, named once. */

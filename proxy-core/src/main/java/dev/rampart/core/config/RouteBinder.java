@@ -92,6 +92,7 @@ final class RouteBinder {
         Optional<CompressionConfig> compression = CompressionBinder.bind(s);
         Optional<CorsConfig> cors = CorsBinder.bind(s);
         Optional<JwtConfig> jwt = JwtBinder.bind(s, requestIdHeader);
+        jwt.ifPresent(j -> JwtBinder.checkHeaderRules(s, j, requestHeaders));
         if (s.has("upstream") && s.has("respond")) {
             s.problem("has both upstream and respond (expected exactly one)");
         } else if (!s.has("upstream") && !s.has("respond")) {

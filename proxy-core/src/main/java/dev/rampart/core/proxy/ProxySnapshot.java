@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.auth.CheckBudget;
 import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.RampartConfig;
@@ -107,11 +108,12 @@ final class ProxySnapshot {
         Map<String, RetryPolicy> policies = new HashMap<>();
         Map<String, RateLimiter> limiters = new HashMap<>();
         Map<String, JwtVerifier> verifiers = new HashMap<>();
+        CheckBudget checkBudget = new CheckBudget(ticker);
         for (RouteConfig rc : config.routes()) {
             RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
-            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock)));
+            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget)));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),

@@ -68,6 +68,10 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         if (jwt != null) {
             String token = BearerToken.of(head.headers());
             JwtVerifier.Verified verified = token == null ? null : jwt.verify(token);
+            if (verified == JwtVerifier.NOT_CHECKED) {
+                // The event loop spent its share of this second on signature checks: the proxy is overloaded.
+                return new RequestAdmission(Reason.UPSTREAM_OVERLOADED, originForm, route, target, 1, null, List.of());
+            }
             if (verified == null) {
                 return new RequestAdmission(Reason.UNAUTHORIZED, originForm, route, target, 0,
                         token == null ? BearerToken.MISSING : BearerToken.INVALID, List.of());

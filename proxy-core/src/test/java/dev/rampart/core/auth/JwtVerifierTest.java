@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class JwtVerifierTest {
 
     private static final Instant NOW = Instant.parse("2026-12-04T10:00:00Z");
+    /** A budget no test here runs out of. */
+    private static final CheckBudget BUDGET = new CheckBudget(System::nanoTime);
 
     private static JwtConfig config(List<String> algorithms, Map<String, String> claimHeaders) {
         return new JwtConfig(Path.of("jwks.json"), TestTokens.publicKeySet(), Optional.of(TestTokens.ISSUER),
@@ -38,7 +40,7 @@ class JwtVerifierTest {
 
     private static JwtVerifier verifier(Instant at) {
         return new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of("sub", "X-User-Id")),
-                Clock.fixed(at, ZoneOffset.UTC));
+                Clock.fixed(at, ZoneOffset.UTC), BUDGET);
     }
 
     private static JWTClaimsSet.Builder claims() {
@@ -69,7 +71,7 @@ class JwtVerifierTest {
         assertNull(verifier(NOW.plusSeconds(3661)).verify(token));
 
         MovingClock clock = new MovingClock(NOW);
-        JwtVerifier remembering = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()), clock);
+        JwtVerifier remembering = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()), clock, BUDGET);
         String hourLong = TestTokens.rs256(claims().build());
         assertNotNull(remembering.verify(hourLong));
         clock.now = NOW.plusSeconds(3661);
@@ -101,9 +103,11 @@ class JwtVerifierTest {
         confused.sign(new MACSigner(TestTokens.rsaPublicKeyBytes()));
         assertNull(verifier.verify(confused.serialize()), "HS256 keyed with the RSA public key");
 
-        JwtVerifier rsaOnly = new JwtVerifier(config(List.of("RS256"), Map.of()), Clock.fixed(NOW, ZoneOffset.UTC));
+        JwtVerifier rsaOnly = new JwtVerifier(config(List.of("RS256"), Map.of()), Clock.fixed(NOW, ZoneOffset.UTC),
+                BUDGET);
         assertNull(rsaOnly.verify(TestTokens.es256(claims().build())), "an algorithm the route does not take");
-        for (String garbage : new String[] {"", "abc", "a.b.c", valid + "x", valid.replace('.', ',')}) {
+        for (String garbage : new String[] {"", "abc", "a.b.c", valid + "x", valid.replace('.', ','), valid + "=",
+                valid.replace('-', '+').replace('_', '/'), valid + ".", "." + valid}) {
             assertNull(verifier.verify(garbage), garbage);
         }
     }
@@ -112,15 +116,35 @@ class JwtVerifierTest {
     void claimsBecomeHeaderValuesWhenTheyAreTextNumbersOrListsOfThose() {
         JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of(
                 "sub", "X-User-Id", "roles", "X-Roles", "tenant", "X-Tenant", "admin", "X-Admin",
-                "address", "X-Address", "bio", "X-Bio", "name", "X-Name")), Clock.fixed(NOW, ZoneOffset.UTC));
+                "address", "X-Address", "bio", "X-Bio", "name", "X-Name", "tabbed", "X-Tabbed")),
+                Clock.fixed(NOW, ZoneOffset.UTC), BUDGET);
         JwtVerifier.Verified verified = verifier.verify(TestTokens.rs256(claims()
                 .claim("roles", List.of("reader", "writer")).claim("tenant", 42).claim("admin", false)
                 .claim("address", Map.of("city", "Oslo")).claim("bio", "line one\r\nX-Admin: true")
-                .claim("name", "Zoë").build()));
+                .claim("name", "Zoë").claim("tabbed", "a\tb").build()));
         assertNotNull(verified);
         assertEquals(Map.of("X-User-Id", "alice", "X-Roles", "reader,writer", "X-Tenant", "42", "X-Admin", "false"),
                 Map.ofEntries(verified.claimHeaders().toArray(Map.Entry[]::new)),
-                "an object, a value with a line break and one above ASCII give no header");
+                "an object, a value with a line break or a tab and one above ASCII give no header");
+    }
+
+    @Test
+    void pastItsShareOfTheSecondAThreadChecksNoNewTokenButRemembersTheOnesItChecked() {
+        long[] now = {0};
+        // Every read of the ticker is 100 ms after the last: each check costs 100 ms of the 250 ms per second.
+        CheckBudget budget = new CheckBudget(() -> now[0] += 100_000_000L);
+        JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()),
+                Clock.fixed(NOW, ZoneOffset.UTC), budget);
+        String first = TestTokens.rs256(claims().subject("a").build());
+        assertNotNull(verifier.verify(first));
+        assertNotNull(verifier.verify(TestTokens.rs256(claims().subject("b").build())));
+        assertNull(verifier.verify(TestTokens.rs256(claims().subject("forged").build()).replace("eyJ", "eyK")),
+                "a refused token costs its share too");
+        String late = TestTokens.rs256(claims().subject("c").build());
+        assertEquals(JwtVerifier.NOT_CHECKED, verifier.verify(late), "300 ms of checks in this second");
+        assertNotNull(verifier.verify(first), "a remembered token needs no check");
+        now[0] += 1_000_000_000L;
+        assertNotNull(verifier.verify(late), "the next second has a new share");
     }
 
     /** A clock a test moves. */

@@ -59,7 +59,7 @@ class JwtConfigTest extends RejectedConfigSupport {
     }
 
     @Test
-    void aMissingFileOneThatIsNoKeySetOrHoldsAPrivateKeyIsRefused() throws IOException {
+    void aMissingFileOneThatIsNoKeySetOrHoldsAPrivateSharedOrWeakKeyIsRefused() throws Exception {
         assertEquals(List.of("rampart.routes[0].jwt.jwks-file: missing (expected the path of a JSON Web Key Set file:"
                 + " the issuer's public keys, as its jwks_uri serves them)"), problems("issuer = x"));
         Path absent = dir.resolve("absent.json");
@@ -75,7 +75,36 @@ class JwtConfigTest extends RejectedConfigSupport {
                 problems("jwks-file = \"" + secret + "\""));
         Path empty = Files.writeString(dir.resolve("empty.json"), "{\"keys\": []}");
         assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + empty + " holds no RSA or EC public key for"
-                + " signatures"), problems("jwks-file = \"" + empty + "\""));
+                + " signatures by ES256"), problems("jwks-file = \"" + empty + "\", algorithms = [ES256]"));
+        Path shared = Files.writeString(dir.resolve("oct.json"), "{\"keys\": [{\"kty\": \"oct\", \"kid\": \"h\","
+                + " \"k\": \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\"}]}");
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + shared + " holds a shared-secret key (kid h): a"
+                + " secret that checks tokens can also make them; only RSA and EC public keys are taken"),
+                problems("jwks-file = \"" + shared + "\""));
+        Path weak = Files.writeString(dir.resolve("weak.json"), new com.nimbusds.jose.jwk.JWKSet(
+                new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(1024, true).keyID("old").generate().toPublicJWK())
+                .toString());
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + weak + " holds an RSA key of 1024 bits (kid old):"
+                + " signatures by keys under 2048 bits can be forged"), problems("jwks-file = \"" + weak + "\""));
+    }
+
+    @Test
+    void aKeySetWithNoKeyForTheAlgorithmsAnEmptyAudienceListAndRulesOnAClaimHeaderAreRefused() throws Exception {
+        String file = "jwks-file = \"" + jwks() + "\"";
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + jwks() + " holds no RSA or EC public key for"
+                + " signatures by ES384"), problems(file + ", algorithms = [ES384]"), "the set's EC key is P-256");
+        Path encryption = Files.writeString(dir.resolve("enc.json"), "{\"keys\": [" + new com.nimbusds.jose.jwk.gen
+                .RSAKeyGenerator(2048).algorithm(com.nimbusds.jose.JWEAlgorithm.RSA_OAEP_256).generate().toPublicJWK()
+                + "]}");
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + encryption + " holds no RSA or EC public key for"
+                + " signatures by " + String.join(", ", JwtConfig.ASYMMETRIC_ALGORITHMS)),
+                problems("jwks-file = \"" + encryption + "\""), "a key for RSA-OAEP-256 encryption checks no signature");
+        assertEquals(List.of("rampart.routes[0].jwt.audiences: an empty list would check nothing: name the audiences,"
+                + " or leave the key out"), problems(file + ", audiences = []"));
+        List<String> rules = problemsOf(withRoutes("{ name = api, upstream = app, request-headers { remove = [X_User] },"
+                + " jwt { " + file + ", claim-headers { sub = X-User } } }"));
+        assertEquals(List.of("rampart.routes[0].request-headers: X_User carries the claim sub (jwt.claim-headers),"
+                + " which only the proxy sets: a rule cannot change it" + at(4)), rules);
     }
 
     @Test
