@@ -197,10 +197,15 @@ public final class EffectiveConfigRenderer {
                         .put("rewrite-upstream", tokens(r.errors().rewriteUpstream().stream().sorted()
                                 .map(ErrorsConfig.StatusClass::configName).toList()))
                         .put("rewrite-upstream-json", bool(r.errors().rewriteUpstreamJson())));
-        r.respond().ifPresent(resp -> o.put("respond", new Obj()
-                .put("status", num(resp.status()))
-                .put("body", str(resp.body()))
-                .put("content-type", str(resp.contentType()))));
+        r.respond().ifPresent(resp -> {
+            Obj respond = new Obj()
+                    .put("status", num(resp.status()))
+                    .put("body", str(resp.body()))
+                    .put("content-type", str(resp.contentType()));
+            resp.location().ifPresent(location -> respond.put("location", str(location))
+                    .put("keep-path", bool(resp.keepPath())));
+            o.put("respond", respond);
+        });
         r.maxRequestBody().ifPresent(limit -> o.put("max-request-body", size(limit)));
         if (!r.allowFrom().isEmpty()) {
             o.put("allow-from", ranges(r.allowFrom()));

@@ -1,9 +1,13 @@
 package dev.rampart.core.config;
 
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Header changes a route makes to what passes through it ({@code routes[i].request-headers} and
@@ -29,5 +33,17 @@ public record HeaderRules(Map<String, String> set, Map<String, String> add, List
 
     public boolean isEmpty() {
         return set.isEmpty() && add.isEmpty() && remove.isEmpty();
+    }
+
+    /**
+     * Every name the rules set, add or remove, as servers that read names most loosely do: in lower case, with
+     * {@code _} as {@code -} (CGI, WSGI and Rack give {@code X_User} and {@code X-User} one variable).
+     */
+    public Set<String> spellings() {
+        Set<String> names = new HashSet<>();
+        for (Collection<String> group : List.of(set.keySet(), add.keySet(), remove)) {
+            group.forEach(name -> names.add(name.toLowerCase(Locale.ROOT).replace('_', '-')));
+        }
+        return names;
     }
 }

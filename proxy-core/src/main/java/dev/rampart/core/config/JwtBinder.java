@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Binds a route's optional {@code jwt} block. The key set is read and checked now, so that a wrong path, a file
@@ -176,18 +177,13 @@ final class JwtBinder {
      * an add or a remove, whatever the rule says.
      */
     static void checkHeaderRules(ConfigSection route, JwtConfig jwt, HeaderRules rules) {
-        List<String> named = new ArrayList<>(rules.set().keySet());
-        named.addAll(rules.add().keySet());
-        named.addAll(rules.remove());
-        for (String header : named) {
-            String spelled = header.toLowerCase(Locale.ROOT).replace('_', '-');
-            jwt.claimHeaders().forEach((claim, claimHeader) -> {
-                if (claimHeader.toLowerCase(Locale.ROOT).replace('_', '-').equals(spelled)) {
-                    route.problem("request-headers", header + " carries the claim " + claim + " (jwt.claim-headers),"
-                            + " which only the proxy sets: a rule cannot change it");
-                }
-            });
-        }
+        Set<String> named = rules.spellings();
+        jwt.claimHeaders().forEach((claim, header) -> {
+            if (named.contains(header.toLowerCase(Locale.ROOT).replace('_', '-'))) {
+                route.problem("request-headers", header + " carries the claim " + claim + " (jwt.claim-headers),"
+                        + " which only the proxy sets: a rule cannot change it");
+            }
+        });
     }
 
     /** Claim name to header name; each header a token no route may set otherwise, named once. */

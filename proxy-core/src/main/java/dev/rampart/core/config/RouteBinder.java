@@ -91,6 +91,9 @@ final class RouteBinder {
                 + " addresses or networks the route serves (leave it out to serve every client)");
         Optional<CompressionConfig> compression = CompressionBinder.bind(s);
         Optional<CorsConfig> cors = CorsBinder.bind(s);
+        if (respond.flatMap(RespondConfig::location).isPresent() && responseHeaders.spellings().contains("location")) {
+            s.problem("response-headers", "Location is respond.location's on this route: a rule cannot change it");
+        }
         Optional<JwtConfig> jwt = JwtBinder.bind(s, requestIdHeader);
         jwt.ifPresent(j -> JwtBinder.checkHeaderRules(s, j, requestHeaders));
         if (s.has("upstream") && s.has("respond")) {
@@ -169,6 +172,13 @@ final class RouteBinder {
         return new ErrorsConfig(rewrite, rewriteJson);
     }
 
+    /**
+     * A redirect's location: {@code scheme://host[:port][path]} with a host name, an address, a bracketed IPv6 address
+     * or {@code {host}}, or a path; both in RFC 3986's characters (no query or fragment on an absolute one's host).
+     */
+    private static final Pattern LOCATION = Pattern.compile(
+            "(https?://(\\{host}|[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?)?(/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?");
+
     /** A direct response; 1xx is refused because a 1xx is never a final response. */
     private static RespondConfig respond(ConfigSection s) {
         int status = s.integer("status", 200, 200, 599, "a status code 200-599");
@@ -186,7 +196,29 @@ final class RouteBinder {
             s.problem("content-type", "\"" + contentType + "\" is not a media type: type/subtype, then any"
                     + " parameters, such as text/plain or application/json; charset=utf-8");
         }
+        Optional<String> location = s.optionalString("location");
+        location.ifPresent(l -> checkLocation(s, l, status));
+        boolean keepPath = s.bool("keep-path", true);
+        if (location.isEmpty() && s.has("keep-path")) {
+            s.problem("keep-path", "is read only with a location");
+        }
         s.finish();
-        return new RespondConfig(status, body, contentType);
+        return new RespondConfig(status, body, contentType, location, location.isPresent() && keepPath);
+    }
+
+    /**
+     * A redirect's target: an absolute http(s) URL (its host {@code {host}}, or a name or address as endpoints take
+     * them) or a path, in the characters a URI allows, with a redirect status.
+     */
+    private static void checkLocation(ConfigSection s, String location, int status) {
+        if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+            s.problem("status", "a location needs a redirect status: 301, 302, 303, 307 or 308 (got " + status + ")");
+        }
+        // "//host/x" is no path: a browser takes it to another host.
+        if (location.isEmpty() || location.startsWith("//") || !LOCATION.matcher(location).matches()) {
+            s.problem("location", "expected an absolute http(s) URL, such as \"https://example.com\" or \"https://"
+                    + RespondConfig.REQUEST_HOST + "\" for the request's host, or a path such as \"/new\", in the"
+                    + " characters a URI allows (percent-encode others), got \"" + location + "\"");
+        }
     }
 }

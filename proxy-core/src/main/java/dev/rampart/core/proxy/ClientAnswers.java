@@ -257,10 +257,10 @@ final class ClientAnswers {
     }
 
     /**
-     * Answers the request by itself when its route says so: a {@code respond} route, or a CORS preflight on
-     * a route with {@code cors}. False when the request goes upstream.
+     * Answers the request by itself when its route says so: a {@code respond} route (a redirect's {@code Location}
+     * made of {@code target}), or a CORS preflight on a route with {@code cors}. False when the request goes upstream.
      */
-    boolean answerByItself(ServedRequest served, RouteConfig route) {
+    boolean answerByItself(ServedRequest served, RouteConfig route, UpstreamTarget target) {
         if (route.cors().isPresent() && CorsHeaders.isPreflight(served.head())) {
             answerDirectly(served, 204, "", null, HeaderRules.NONE,
                     CorsHeaders.forPreflight(route.cors().get(), served.head().headers()));
@@ -268,8 +268,14 @@ final class ClientAnswers {
         }
         if (route.respond().isPresent()) {
             RespondConfig respond = route.respond().get();
+            List<Map.Entry<String, String>> extraHeaders = corsOf(served);
+            if (respond.location().isPresent()) {
+                extraHeaders = new java.util.ArrayList<>(extraHeaders);
+                extraHeaders.add(Map.entry(HttpHeaderNames.LOCATION.toString(),
+                        RedirectLocation.of(respond, served.head(), target.forUpstream())));
+            }
             answerDirectly(served, respond.status(), respond.body(), respond.contentType(), route.responseHeaders(),
-                    corsOf(served));
+                    extraHeaders);
             return true;
         }
         return false;

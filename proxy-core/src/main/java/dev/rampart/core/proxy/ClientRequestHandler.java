@@ -238,7 +238,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Route route = admission.route();
         RouteConfig rc = route.config();
-        if (answers.answerByItself(served, rc)) {
+        if (answers.answerByItself(served, rc, admission.target())) {
             return;
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives

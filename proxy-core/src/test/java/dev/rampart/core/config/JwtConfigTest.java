@@ -103,7 +103,7 @@ class JwtConfigTest extends RejectedConfigSupport {
                 + " or leave the key out"), problems(file + ", audiences = []"));
         List<String> rules = problemsOf(withRoutes("{ name = api, upstream = app, request-headers { remove = [X_User] },"
                 + " jwt { " + file + ", claim-headers { sub = X-User } } }"));
-        assertEquals(List.of("rampart.routes[0].request-headers: X_User carries the claim sub (jwt.claim-headers),"
+        assertEquals(List.of("rampart.routes[0].request-headers: X-User carries the claim sub (jwt.claim-headers),"
                 + " which only the proxy sets: a rule cannot change it" + at(4)), rules);
     }
 

@@ -1,0 +1,49 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.RespondConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code Location} of a {@code respond} redirect: its configured location, {@code {host}} in it replaced by the
+ * request's host, and with {@code keep-path} the request's path and query behind it (as the route's rewrite leaves
+ * them): nginx's {@code return 301 https://$host$request_uri}.
+ */
+final class RedirectLocation {
+
+    /** A host the request may name that can stand in a URL as it is: a name, an IPv4 or a bracketed IPv6 address. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+]");
+
+    private RedirectLocation() {
+    }
+
+    /** @param target the request's target as the route sends it on (see {@link UpstreamTarget#forUpstream}) */
+    static String of(RespondConfig respond, HttpRequest head, String target) {
+        String location = respond.location().orElseThrow();
+        int placeholder = location.indexOf(RespondConfig.REQUEST_HOST);
+        if (placeholder >= 0) {
+            String host = requestHost(head);
+            // Without a host to name (an HTTP/1.0 request without Host), the redirect stays on the same host.
+            location = host == null ? "" : location.substring(0, placeholder) + host
+                    + location.substring(placeholder + RespondConfig.REQUEST_HOST.length());
+        }
+        if (!respond.keepPath()) {
+            return location.isEmpty() ? "/" : location;
+        }
+        return location.endsWith("/") ? location + target.substring(1) : location + target;
+    }
+
+    /** The request's {@code Host} without its port, in lower case; null without one a URL can carry. */
+    private static String requestHost(HttpRequest head) {
+        String host = head.headers().get(HttpHeaderNames.HOST);
+        if (host == null) {
+            return null;
+        }
+        int port = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
+        String name = port > 0 ? host.substring(0, port) : host;
+        return HOST.matcher(name).matches() ? name.toLowerCase(Locale.ROOT) : null;
+    }
+}

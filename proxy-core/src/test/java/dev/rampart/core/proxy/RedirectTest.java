@@ -1,0 +1,65 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@code respond} redirects through real sockets: to another host with the request's path and query, to the
+ * request's own host on https, and a moved prefix through the route's rewrite.
+ */
+class RedirectTest {
+
+    private final ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config("", """
+            { name = apex, match { host = "www.example.com" },
+              respond { status = 301, location = "https://example.com" } },
+            { name = docs, match { path-prefix = "/old-docs" }, rewrite { replace-prefix { from = "/old-docs", to = "/docs" } },
+              respond { status = 308, location = "https://{host}/" } },
+            { name = tls, match { headers { X-Forwarded-Proto = "http" } }, respond { status = 301, location = "https://{host}" } },
+            { name = gone, match { path-prefix = "/gone" }, respond { status = 302, location = "/", keep-path = false } }
+            """));
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+    }
+
+    private RawHttp.Response send(String target, String headers) {
+        try (RawHttp raw = proxy.raw()) {
+            return raw.send("GET " + target + " HTTP/1.1\r\n" + headers + "\r\n").read();
+        }
+    }
+
+    @Test
+    void aRedirectKeepsThePathAndQueryInNormalForm() {
+        RawHttp.Response moved = send("/a/./b/../c%7e?x=1&y=%20", "Host: www.example.com\r\n");
+        assertEquals(301, moved.status());
+        assertEquals("https://example.com/a/c~?x=1&y=%20", moved.header("location"));
+        assertEquals("0", moved.header("content-length"));
+    }
+
+    @Test
+    void theRequestsHostWithoutItsPortAndTheRewrittenPath() {
+        RawHttp.Response docs = send("/old-docs/intro?v=2", "Host: Shop.Example.com:8080\r\n");
+        assertEquals(308, docs.status());
+        assertEquals("https://shop.example.com/docs/intro?v=2", docs.header("location"));
+        RawHttp.Response tls = send("/cart", "Host: [2001:db8::1]:80\r\nX-Forwarded-Proto: http\r\n");
+        assertEquals("https://[2001:db8::1]/cart", tls.header("location"));
+        RawHttp.Response noHost = send("/old-docs/x", "");
+        assertEquals(400, noHost.status(), "HTTP/1.1 without Host is refused before any route");
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response old = raw.send("GET /old-docs/x HTTP/1.0\r\n\r\n").read();
+            assertEquals("/docs/x", old.header("location"), "no host to name: the redirect stays on the same one");
+        }
+    }
+
+    @Test
+    void aFixedLocationIgnoresThePath() {
+        RawHttp.Response gone = send("/gone/page?q=1", "Host: example.com\r\n");
+        assertEquals(302, gone.status());
+        assertEquals("/", gone.header("location"));
+    }
+}
