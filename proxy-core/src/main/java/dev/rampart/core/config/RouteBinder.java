@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -177,7 +178,8 @@ final class RouteBinder {
      * or {@code {host}}, or a path; both in RFC 3986's characters (no query or fragment on an absolute one's host).
      */
     private static final Pattern LOCATION = Pattern.compile(
-            "(https?://(\\{host}|[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?)?(/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?");
+            "(https?://(\\{host}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?"
+                    + "|\\[[0-9A-Fa-f:.]+])(:(?<port>[0-9]{1,5}))?)?(/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?");
 
     /** A direct response; 1xx is refused because a 1xx is never a final response. */
     private static RespondConfig respond(ConfigSection s) {
@@ -197,8 +199,8 @@ final class RouteBinder {
                     + " parameters, such as text/plain or application/json; charset=utf-8");
         }
         Optional<String> location = s.optionalString("location");
-        location.ifPresent(l -> checkLocation(s, l, status));
         boolean keepPath = s.bool("keep-path", true);
+        location.ifPresent(l -> checkLocation(s, l, status, keepPath));
         if (location.isEmpty() && s.has("keep-path")) {
             s.problem("keep-path", "is read only with a location");
         }
@@ -210,15 +212,22 @@ final class RouteBinder {
      * A redirect's target: an absolute http(s) URL (its host {@code {host}}, or a name or address as endpoints take
      * them) or a path, in the characters a URI allows, with a redirect status.
      */
-    private static void checkLocation(ConfigSection s, String location, int status) {
+    private static void checkLocation(ConfigSection s, String location, int status, boolean keepPath) {
         if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
             s.problem("status", "a location needs a redirect status: 301, 302, 303, 307 or 308 (got " + status + ")");
         }
+        Matcher url = LOCATION.matcher(location);
         // "//host/x" is no path: a browser takes it to another host.
-        if (location.isEmpty() || location.startsWith("//") || !LOCATION.matcher(location).matches()) {
+        if (location.isEmpty() || location.startsWith("//") || !url.matches()) {
             s.problem("location", "expected an absolute http(s) URL, such as \"https://example.com\" or \"https://"
                     + RespondConfig.REQUEST_HOST + "\" for the request's host, or a path such as \"/new\", in the"
                     + " characters a URI allows (percent-encode others), got \"" + location + "\"");
+        } else if (url.group("port") != null && !(Integer.parseInt(url.group("port")) >= 1
+                && Integer.parseInt(url.group("port")) <= 65535)) {
+            s.problem("location", "port " + url.group("port") + " of \"" + location + "\" is not 1-65535");
+        } else if (keepPath && location.indexOf('?') >= 0) {
+            s.problem("location", "has a query, behind which keep-path would put the request's path: leave the query"
+                    + " out, or set keep-path = false");
         }
     }
 }

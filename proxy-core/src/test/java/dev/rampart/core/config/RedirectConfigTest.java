@@ -40,10 +40,17 @@ class RedirectConfigTest extends RejectedConfigSupport {
                 + " request's host, or a path such as \"/new\", in the characters a URI allows (percent-encode others),"
                 + " got ";
         for (String bad : new String[] {"", "example.com", "//evil.example/x", "ftp://x", "https://{host}.evil",
-                "https://a b", "/a b", "javascript:alert(1)", "https://x/{host}"}) {
+                "https://a b", "/a b", "javascript:alert(1)", "https://x/{host}", "https://...", "/a|b"}) {
             assertEquals(List.of("rampart.routes[0].respond.location: " + expected + "\"" + bad + "\""),
                     problems("status = 302, location = \"" + bad + "\""), bad);
         }
+        assertEquals(List.of("rampart.routes[0].respond.location: port 99999 of \"https://x:99999\" is not 1-65535"),
+                problems("status = 302, location = \"https://x:99999\""));
+        assertEquals(List.of("rampart.routes[0].respond.location: has a query, behind which keep-path would put the"
+                + " request's path: leave the query out, or set keep-path = false"),
+                problems("status = 302, location = \"https://x/base?from=old\""));
+        assertEquals(Optional.of("https://x/base?from=old"), onlyRoute(route("status = 302, location ="
+                + " \"https://x/base?from=old\", keep-path = false")).respond().orElseThrow().location());
         assertEquals(List.of("rampart.routes[0].respond.keep-path: is read only with a location"),
                 problems("status = 200, keep-path = false"));
         List<String> both = problemsOf(withRoutes("{ name = moved, respond { status = 301, location = \"/x\" },"

@@ -19,7 +19,8 @@ class RedirectTest {
             { name = docs, match { path-prefix = "/old-docs" }, rewrite { replace-prefix { from = "/old-docs", to = "/docs" } },
               respond { status = 308, location = "https://{host}/" } },
             { name = tls, match { headers { X-Forwarded-Proto = "http" } }, respond { status = 301, location = "https://{host}" } },
-            { name = gone, match { path-prefix = "/gone" }, respond { status = 302, location = "/", keep-path = false } }
+            { name = gone, match { path-prefix = "/gone" }, respond { status = 302, location = "/", keep-path = false } },
+            { name = root, match { path-prefix = "/old" }, rewrite { strip-prefix = "/old" }, respond { status = 301, location = "/" } }
             """));
 
     @AfterEach
@@ -54,6 +55,16 @@ class RedirectTest {
             RawHttp.Response old = raw.send("GET /old-docs/x HTTP/1.0\r\n\r\n").read();
             assertEquals("/docs/x", old.header("location"), "no host to name: the redirect stays on the same one");
         }
+    }
+
+    @Test
+    void whatAUriDoesNotAllowInThePathIsEscapedSoABackslashCannotLeadToAnotherHost() {
+        RawHttp.Response root = send("/old/\\evil.example/x?q=\"", "Host: example.com\r\n");
+        assertEquals(301, root.status());
+        assertEquals("/%5Cevil.example/x?q=%22", root.header("location"), "a browser reads /\\x as //x");
+        RawHttp.Response underscore = send("/cart", "Host: shop_eu.example.com\r\nX-Forwarded-Proto: http\r\n");
+        assertEquals("https://shop_eu.example.com/cart", underscore.header("location"),
+                "a host requests may carry is a host a redirect names");
     }
 
     @Test
