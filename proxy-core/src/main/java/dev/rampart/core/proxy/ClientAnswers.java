@@ -262,7 +262,8 @@ final class ClientAnswers {
      */
     boolean answerByItself(ServedRequest served, RouteConfig route, UpstreamTarget target) {
         if (route.cors().isPresent() && CorsHeaders.isPreflight(served.head())) {
-            answerDirectly(served, 204, "", null, HeaderRules.NONE,
+            // The route's response headers too (security headers, say), as nginx's add_header puts them on a 204.
+            answerDirectly(served, 204, "", null, route.responseHeaders(),
                     CorsHeaders.forPreflight(route.cors().get(), served.head().headers()));
             return true;
         }

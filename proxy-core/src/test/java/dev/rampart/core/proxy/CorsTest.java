@@ -34,7 +34,8 @@ class CorsTest {
                   cors { allow-origins = ["https://app.example.com", "https://*.example.org"],
                          allow-methods = [GET, POST, PUT], allow-headers = [Content-Type, Authorization],
                          expose-headers = [X-Request-Id], allow-credentials = true, max-age = 1h } },
-                { name = public, match { path-prefix = "/public" }, upstream = app, cors { allow-origins = ["*"] } },
+                { name = public, match { path-prefix = "/public" }, upstream = app, cors { allow-origins = ["*"] },
+                  response-headers { set { Strict-Transport-Security = "max-age=31536000" } } },
                 { name = down, match { path-prefix = "/down" }, upstream = down, retry { attempts = 1 },
                   cors { allow-origins = ["https://app.example.com"] } },
                 { name = status, match { path-prefix = "/status" }, respond { status = 200, body = "up" },
@@ -62,6 +63,14 @@ class CorsTest {
         assertEquals("3600", answer.header("access-control-max-age"));
         assertEquals("Origin, Access-Control-Request-Method, Access-Control-Request-Headers", answer.header("vary"));
         assertEquals(0, upstream.requests().size(), "a preflight never reaches the upstream");
+    }
+
+    @Test
+    void aPreflightAnswerCarriesTheRoutesResponseHeaders() {
+        RawHttp.Response answer = send(preflight("/public/x", APP, "GET", null));
+        assertEquals(204, answer.status());
+        assertEquals("*", answer.header("access-control-allow-origin"));
+        assertEquals("max-age=31536000", answer.header("strict-transport-security"));
     }
 
     @Test
