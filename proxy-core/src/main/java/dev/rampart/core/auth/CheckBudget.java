@@ -24,7 +24,13 @@ public final class CheckBudget {
         this.ticker = ticker;
     }
 
-    /** The time now, when this thread may still check a signature in its current second; -1 when it may not. */
+    /** What {@link #startCheck} gives a thread that has no time left this second. */
+    static final long NO_TIME = Long.MIN_VALUE;
+
+    /**
+     * The time now, when this thread may still check a signature in its current second; {@link #NO_TIME} when it
+     * may not (a ticker's reading may be negative, so no other value is set aside).
+     */
     long startCheck() {
         long now = ticker.read();
         long[] account = accounts.get();
@@ -32,7 +38,7 @@ public final class CheckBudget {
             account[0] = now;
             account[1] = 0;
         }
-        return account[1] < NANOS_PER_WINDOW ? now : -1;
+        return account[1] < NANOS_PER_WINDOW ? now : NO_TIME;
     }
 
     /** A check that began at {@code startNanos} ({@link #startCheck}) is over. */

@@ -109,7 +109,7 @@ public final class JwtVerifier {
             return null;
         }
         long started = budget.startCheck();
-        if (started < 0) {
+        if (started == CheckBudget.NO_TIME) {
             return NOT_CHECKED;
         }
         try {

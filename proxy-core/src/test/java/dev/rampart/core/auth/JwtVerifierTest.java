@@ -130,7 +130,7 @@ class JwtVerifierTest {
 
     @Test
     void pastItsShareOfTheSecondAThreadChecksNoNewTokenButRemembersTheOnesItChecked() {
-        long[] now = {0};
+        long[] now = {-5_000_000_000L}; // a ticker may read below zero
         // Every read of the ticker is 100 ms after the last: each check costs 100 ms of the 250 ms per second.
         CheckBudget budget = new CheckBudget(() -> now[0] += 100_000_000L);
         JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()),
