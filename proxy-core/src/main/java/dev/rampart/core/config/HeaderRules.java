@@ -42,8 +42,17 @@ public record HeaderRules(Map<String, String> set, Map<String, String> add, List
     public Set<String> spellings() {
         Set<String> names = new HashSet<>();
         for (Collection<String> group : List.of(set.keySet(), add.keySet(), remove)) {
-            group.forEach(name -> names.add(name.toLowerCase(Locale.ROOT).replace('_', '-')));
+            group.forEach(name -> names.add(spelling(name)));
         }
         return names;
+    }
+
+    /**
+     * A header name as servers that read it most loosely do: in lower case, with {@code _} as {@code -} (CGI, WSGI
+     * and Rack give {@code Content_Length} and {@code Content-Length} one variable). Names that spell the same are
+     * one header to a rule: the proxy drops a removed or set name in every such spelling.
+     */
+    public static String spelling(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigValueType;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -62,7 +61,7 @@ final class HeaderRulesBinder {
      * when one may: the proxy sets it itself (the request id's header included), or it frames the message.
      */
     static String forbiddenRequestHeader(String spelled, String requestIdHeader) {
-        if (!requestIdHeader.isEmpty() && spelling(requestIdHeader).equals(spelled)) {
+        if (!requestIdHeader.isEmpty() && HeaderRules.spelling(requestIdHeader).equals(spelled)) {
             return "set by the proxy to the request id (request-id.header)";
         }
         String reason = REQUEST_FORBIDDEN.get(spelled);
@@ -89,13 +88,13 @@ final class HeaderRulesBinder {
         ConfigSection s = section.get();
         Map<String, String> reasons = new HashMap<>(side == Side.REQUEST ? REQUEST_FORBIDDEN : RESPONSE_FORBIDDEN);
         if (!requestIdHeader.isEmpty()) {
-            reasons.put(spelling(requestIdHeader), "set by the proxy to the request id"
+            reasons.put(HeaderRules.spelling(requestIdHeader), "set by the proxy to the request id"
                     + " (request-id.header)");
         }
         if (respondRoute && side == Side.RESPONSE) {
             reasons.put("content-type", "a direct response's type is respond.content-type");
         }
-        Map<String, String> seen = new HashMap<>(); // spelling (see below) to the key that named it first
+        Map<String, String> seen = new HashMap<>(); // HeaderRules.spelling to the key that named it first
         Map<String, String> set = values(s, "set", reasons, seen);
         if (side == Side.REQUEST) {
             reasons.putAll(REQUEST_SET_ONLY);
@@ -155,7 +154,8 @@ final class HeaderRulesBinder {
             s.problem(key, "expected a header name, got " + ConfigUtil.quoteString(name));
             return false;
         }
-        String spelled = spelling(name);
+        // Refused or counted twice in every spelling: remove = [Content_Length] cannot take the framing with it.
+        String spelled = HeaderRules.spelling(name);
         String reason = reasons.get(spelled);
         if (reason == null && name.indexOf('_') >= 0) {
             // Even in set: a set name goes in every spelling (see RouteHeaders), so X_Forwarded_Proto would drop
@@ -190,16 +190,6 @@ final class HeaderRulesBinder {
             return true;
         }
         return false;
-    }
-
-    /**
-     * A name as servers that read it most loosely do: in lower case, with {@code _} as {@code -} (CGI, WSGI and
-     * Rack give {@code Content_Length} and {@code Content-Length} one variable, and the proxy drops a removed or
-     * set name in every such spelling). A rule is refused or counted twice by this, so that
-     * {@code remove = [Content_Length]} cannot take the proxy's framing with it.
-     */
-    private static String spelling(String name) {
-        return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String forwarding(String header) {

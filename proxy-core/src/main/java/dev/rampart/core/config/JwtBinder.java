@@ -179,7 +179,7 @@ final class JwtBinder {
     static void checkHeaderRules(ConfigSection route, JwtConfig jwt, HeaderRules rules) {
         Set<String> named = rules.spellings();
         jwt.claimHeaders().forEach((claim, header) -> {
-            if (named.contains(header.toLowerCase(Locale.ROOT).replace('_', '-'))) {
+            if (named.contains(HeaderRules.spelling(header))) {
                 route.problem("request-headers", header + " carries the claim " + claim + " (jwt.claim-headers),"
                         + " which only the proxy sets: a rule cannot change it");
             }
@@ -207,7 +207,7 @@ final class JwtBinder {
             if (header == null) {
                 continue;
             }
-            String spelled = header.toLowerCase(Locale.ROOT).replace('_', '-');
+            String spelled = HeaderRules.spelling(header);
             String reason = HeaderRulesBinder.forbiddenRequestHeader(spelled, requestIdHeader);
             if (reason == null) {
                 reason = NOT_FOR_CLAIMS.get(spelled);

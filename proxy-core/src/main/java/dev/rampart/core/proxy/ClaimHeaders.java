@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,14 +33,7 @@ final class ClaimHeaders {
         if (jwt.claimHeaders().isEmpty() || headers.isEmpty()) {
             return;
         }
-        headers.names().stream()
-                .filter(present -> jwt.claimHeaders().values().stream()
-                        .anyMatch(name -> spelling(name).equals(spelling(present))))
-                .toList()
-                .forEach(headers::remove);
-    }
-
-    private static String spelling(String name) {
-        return name.toLowerCase(Locale.ROOT).replace('_', '-');
+        RouteHeaders.dropEverySpelling(headers, dashed -> jwt.claimHeaders().values().stream()
+                .anyMatch(name -> dashed.equalsIgnoreCase(name.replace('_', '-'))));
     }
 }

@@ -261,7 +261,7 @@ final class ClientAnswers {
      * made of {@code target}), or a CORS preflight on a route with {@code cors}. False when the request goes upstream.
      */
     boolean answerByItself(ServedRequest served, RouteConfig route, UpstreamTarget target) {
-        if (route.cors().isPresent() && CorsHeaders.isPreflight(served.head())) {
+        if (CorsHeaders.isAnsweredPreflight(route, served.head())) {
             // The route's response headers too (security headers, say), as nginx's add_header puts them on a 204.
             answerDirectly(served, 204, "", null, route.responseHeaders(),
                     CorsHeaders.forPreflight(route.cors().get(), served.head().headers()));

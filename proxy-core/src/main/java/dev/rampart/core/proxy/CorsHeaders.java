@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.CorsConfig;
+import dev.rampart.core.config.RouteConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -28,9 +29,13 @@ final class CorsHeaders {
     private CorsHeaders() {
     }
 
-    /** A CORS preflight: {@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}. */
-    static boolean isPreflight(HttpRequest head) {
-        return head.method().equals(HttpMethod.OPTIONS) && head.headers().contains(HttpHeaderNames.ORIGIN)
+    /**
+     * A CORS preflight the route answers itself: {@code OPTIONS} with {@code Origin} and
+     * {@code Access-Control-Request-Method}, on a route with {@code cors}.
+     */
+    static boolean isAnsweredPreflight(RouteConfig route, HttpRequest head) {
+        return route.cors().isPresent() && head.method().equals(HttpMethod.OPTIONS)
+                && head.headers().contains(HttpHeaderNames.ORIGIN)
                 && head.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
     }
 

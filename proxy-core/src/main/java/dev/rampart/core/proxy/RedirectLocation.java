@@ -4,7 +4,6 @@ import dev.rampart.core.config.RespondConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -20,8 +19,6 @@ final class RedirectLocation {
      * carry), an IPv4 or a bracketed IPv6 address.
      */
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+]");
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private RedirectLocation() {
     }
@@ -45,28 +42,12 @@ final class RedirectLocation {
 
     /**
      * The target with what a URI does not allow percent-encoded ({@code \}, quotes, braces, ...): a browser reads
-     * {@code /\evil.example} as {@code //evil.example}, another host. Escapes already there are kept.
+     * {@code /\evil.example} as {@code //evil.example}, another host. Escapes already there are kept; the target is
+     * in normal form, so nothing above ASCII is left in it.
      */
     private static String escaped(String target) {
-        StringBuilder out = null;
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0;
-            if (!allowed && out == null) {
-                out = new StringBuilder(target.length() + 8).append(target, 0, i);
-            }
-            if (out != null) {
-                if (allowed) {
-                    out.append(c);
-                } else {
-                    for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
-                        out.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
-                    }
-                }
-            }
-        }
-        return out == null ? target : out.toString();
+        return RequestTarget.percentEncode(target, c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0);
     }
 
     /** The request's {@code Host} without its port, in lower case; null without one a URL can carry. */

@@ -60,7 +60,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
         // A CORS preflight is answered by the proxy and costs it next to nothing. A browser sends it without
         // credentials, and a 429 to it reads in the page as a CORS failure: it needs no token of either kind.
-        if (refusal != null || route.config().cors().isPresent() && CorsHeaders.isPreflight(head)) {
+        if (refusal != null || CorsHeaders.isAnsweredPreflight(route.config(), head)) {
             return new RequestAdmission(refusal, originForm, route, target);
         }
         JwtVerifier jwt = snapshot.jwtVerifier(route.name());

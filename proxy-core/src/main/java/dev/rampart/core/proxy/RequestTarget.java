@@ -2,6 +2,8 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.PathEscapes;
 
+import java.util.function.IntPredicate;
+
 /**
  * The request-target as routes match it and the upstream receives it: origin-form, with its path in
  * normal form. Routing on the raw target would let {@code /x/../admin}, {@code //admin} or
@@ -132,10 +134,18 @@ final class RequestTarget {
     }
 
     private static String percentEncodeHighBytes(String s) {
+        return percentEncode(s, c -> c <= 0x7F);
+    }
+
+    /**
+     * {@code s} with every character {@code kept} refuses written as {@code %XX}. The characters are bytes, as the
+     * decoder gives a target's (ISO-8859-1), so each is one escape.
+     */
+    static String percentEncode(String s, IntPredicate kept) {
         StringBuilder out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c > 0x7F) {
+            if (!kept.test(c)) {
                 if (out == null) {
                     out = new StringBuilder(s.length() + 8).append(s, 0, i);
                 }

@@ -4,6 +4,7 @@ import dev.rampart.core.config.HeaderRules;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Applies a route's {@link HeaderRules} to a head on its way through (removes, then sets, then adds), and
@@ -72,8 +73,16 @@ final class RouteHeaders {
     }
 
     private static void dropEverySpelling(HeaderRules rules, HttpHeaders headers) {
+        dropEverySpelling(headers, dashed -> removedOrSet(rules, dashed));
+    }
+
+    /**
+     * Drops every header that {@code dropped} names: it is given each name with dashes for underscores, in the case
+     * it came in, to compare ignoring case (no string is made per comparison on this path of every request).
+     */
+    static void dropEverySpelling(HttpHeaders headers, Predicate<String> dropped) {
         headers.names().stream()
-                .filter(present -> removedOrSet(rules, present.replace('_', '-')))
+                .filter(present -> dropped.test(present.replace('_', '-')))
                 .toList()
                 .forEach(headers::remove);
     }
