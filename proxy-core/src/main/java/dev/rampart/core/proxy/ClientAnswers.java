@@ -125,11 +125,8 @@ final class ClientAnswers {
             error = error.withRetryAfterSeconds(retryAfterSeconds);
         }
         outcome.error(reason.status(), reason.name());
-        List<Map.Entry<String, String>> kept = corsOf(served);
-        if (challenge != null) {
-            kept = new java.util.ArrayList<>(kept);
-            kept.add(Map.entry(HttpHeaderNames.WWW_AUTHENTICATE.toString(), challenge));
-        }
+        List<Map.Entry<String, String>> kept = challenge == null ? corsOf(served)
+                : plus(corsOf(served), HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, kept);
         finish(served, answered, reusable, drop);
     }
@@ -269,12 +266,9 @@ final class ClientAnswers {
         }
         if (route.respond().isPresent()) {
             RespondConfig respond = route.respond().get();
-            List<Map.Entry<String, String>> extraHeaders = corsOf(served);
-            if (respond.location().isPresent()) {
-                extraHeaders = new java.util.ArrayList<>(extraHeaders);
-                extraHeaders.add(Map.entry(HttpHeaderNames.LOCATION.toString(),
-                        RedirectLocation.of(respond, served.head(), target.forUpstream())));
-            }
+            List<Map.Entry<String, String>> extraHeaders = respond.location().isEmpty() ? corsOf(served)
+                    : plus(corsOf(served), HttpHeaderNames.LOCATION,
+                            RedirectLocation.of(respond, served.head(), target.forUpstream()));
             answerDirectly(served, respond.status(), respond.body(), respond.contentType(), route.responseHeaders(),
                     extraHeaders);
             return true;
@@ -295,6 +289,14 @@ final class ClientAnswers {
                 ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome,
                 responseHeaders, extraHeaders);
         finish(served, answered, reusable, drop);
+    }
+
+    /** {@code headers} and one more. */
+    private static List<Map.Entry<String, String>> plus(List<Map.Entry<String, String>> headers, CharSequence name,
+                                                        String value) {
+        List<Map.Entry<String, String>> more = new java.util.ArrayList<>(headers);
+        more.add(Map.entry(name.toString(), value));
+        return more;
     }
 
     /** The CORS headers of an answer the proxy makes on the request's route; none before routing. */
