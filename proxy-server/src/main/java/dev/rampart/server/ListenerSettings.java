@@ -48,7 +48,8 @@ final class ListenerSettings {
         ServerConfig server = new ServerConfig(was.host(), was.port(), tls, now.maxConnections(),
                 now.idleTimeout(), now.requestHeaderTimeout(), now.requestBodyTimeout(), now.maxInitialLine(),
                 now.maxHeaderSize(), now.maxRequestBody(), now.shutdownGrace(), now.lingeringTimeout(),
-                now.lingeringTime(), now.maxReplayMemory(), now.trustedProxies(), now.maxRequestsPerConnection());
+                now.lingeringTime(), now.maxReplayMemory(), now.trustedProxies(), now.maxRequestsPerConnection(),
+                now.proxyProtocol());
         return new RampartConfig(server, running.admin(), loaded.requestId(), loaded.accessLog(), loaded.upstreams(),
                 loaded.routes());
     }

@@ -109,7 +109,9 @@ public final class EffectiveConfigRenderer {
                         ? str("auto") : size(s.maxReplayMemory()))
                 .put("trusted-proxies", ranges(s.trustedProxies()))
                 .put("max-requests-per-connection", num(s.maxRequestsPerConnection()),
-                        s.maxRequestsPerConnection() == 0 ? "no limit" : null);
+                        s.maxRequestsPerConnection() == 0 ? "no limit" : null)
+                .put("proxy-protocol", bool(s.proxyProtocol()),
+                        s.proxyProtocol() ? "every connection must begin with a PROXY protocol header" : null);
     }
 
     private static Arr ranges(List<AddressRange> ranges) {

@@ -98,10 +98,11 @@ final class RampartBinder {
         List<AddressRange> trustedProxies = AddressRangeBinder.bind(s, "trusted-proxies", null);
         int maxRequestsPerConnection = s.integer("max-requests-per-connection",
                 ServerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
+        boolean proxyProtocol = s.bool("proxy-protocol", false);
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
-                lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection);
+                lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol);
     }
 
     /**

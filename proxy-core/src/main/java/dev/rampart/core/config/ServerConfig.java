@@ -21,6 +21,9 @@ import java.util.Optional;
  * @param maxRequestsPerConnection the requests one client connection carries before the proxy closes it after
  *                           the last one's answer, 0 for no limit (an addition: {@code max-requests-per-connection},
  *                           nginx's {@code keepalive_requests})
+ * @param proxyProtocol            whether every client connection begins with a PROXY protocol header (v1 or v2)
+ *                                 that names the client, as L4 load balancers send it; its source address is then
+ *                                 the connection's peer
  */
 public record ServerConfig(
         String host,
@@ -38,7 +41,8 @@ public record ServerConfig(
         Duration lingeringTime,
         long maxReplayMemory,
         List<AddressRange> trustedProxies,
-        int maxRequestsPerConnection) {
+        int maxRequestsPerConnection,
+        boolean proxyProtocol) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);

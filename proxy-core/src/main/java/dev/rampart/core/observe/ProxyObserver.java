@@ -42,4 +42,11 @@ public interface ProxyObserver {
     /** A client's TLS handshake with the listener failed, for the reason {@code reason} ({@code HandshakeFailure}). */
     default void onClientTlsHandshakeFailed(String reason) {
     }
+
+    /**
+     * A client connection on a listener with {@code proxy-protocol} on was closed before its PROXY protocol
+     * header was read.
+     */
+    default void onProxyProtocolFailed(ProxyProtocolFailure why) {
+    }
 }

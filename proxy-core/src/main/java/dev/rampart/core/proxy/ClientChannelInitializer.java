@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.ServerConfig;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 import dev.rampart.core.tls.HandshakeFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -13,22 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pipeline of an accepted client connection:
- * [TLS] → byte watch (starts the head timer) → {@link RequestHeadGuard} around the HTTP/1.1 codec with the
+ * [PROXY protocol header, then the rest is added] → [TLS] → byte watch (starts the head timer) → {@link RequestHeadGuard} around the HTTP/1.1 codec with the
  * configured limits → one message per read → {@link ClientRequestHandler}. Connections beyond {@code max-connections} are closed at once.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     private static final Logger log = LoggerFactory.getLogger(ClientChannelInitializer.class);
-    /** Refusals within this long of the first are logged together, at its end. */
-    private static final Duration REFUSAL_SPELL = Duration.ofSeconds(10);
-
     static final String HTTP_CODEC = "http";
     static final String FLOW_CONTROL = "flow";
     static final String HEAD_SCAN = "head-scan";
@@ -38,9 +33,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     /** Replaced when a reload re-reads the certificate (rotation); each connection keeps the one it began with. */
     private volatile SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
-    /** A refusal was logged and the ones after it are being counted; the event loops race for it. */
-    private final AtomicBoolean refusalSpell = new AtomicBoolean();
-    private final AtomicLong refusedInSpell = new AtomicLong();
+    /** Refusals within ten seconds of the first are logged together, at its end. */
+    private final WarningSpell refusals = new WarningSpell(Duration.ofSeconds(10));
+    /** Connections without a PROXY protocol header, logged the same way. */
+    private final WarningSpell malformedHeaders = new WarningSpell(Duration.ofSeconds(10));
     private final io.netty.channel.group.ChannelGroup channels =
             new io.netty.channel.group.DefaultChannelGroup("rampart-clients", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
@@ -81,7 +77,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         }
         HandshakeFailure why = HandshakeFailure.of(cause);
         runtime.observer().onClientTlsHandshakeFailed(why.label());
-        log.debug("TLS handshake with {} failed ({})", ch.remoteAddress(), why.label(), cause);
+        log.debug("TLS handshake with {} failed ({})", ProxyProtocolHeader.clientOf(ch), why.label(), cause);
     }
 
     /**
@@ -92,20 +88,32 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
      */
     private void refused(Channel ch, int maxConnections) {
         runtime.observer().onClientConnectionRefused();
-        if (!refusalSpell.compareAndSet(false, true)) {
-            refusedInSpell.incrementAndGet();
+        refusals.occurred(ch.eventLoop(),
+                () -> log.warn("a client connection was closed at once: max-connections ({}) are open"
+                        + " (rampart_connections_refused_total counts them)", maxConnections),
+                more -> log.warn("{} more client connection{} closed at once in the last {}s: max-connections ({})"
+                        + " are open", more, more == 1 ? " was" : "s were", refusals.length().toSeconds(),
+                        maxConnections));
+    }
+
+    /**
+     * Counts a connection closed because it did not begin with a PROXY protocol header; a malformed one is also
+     * a warning (the first of a spell at once, the others together), since it usually means that the
+     * balancer in front does not send the header (or that clients reach the listener around it). A timeout or
+     * close is at DEBUG only: balancers' TCP health checks connect and close all day.
+     */
+    private void headerFailed(Channel ch, ProxyProtocolFailure why, Throwable cause) {
+        runtime.observer().onProxyProtocolFailed(why);
+        if (why != ProxyProtocolFailure.MALFORMED) {
+            log.debug("connection from {} closed before its PROXY protocol header was read ({})",
+                    ch.remoteAddress(), why.label(), cause);
             return;
         }
-        log.warn("a client connection was closed at once: max-connections ({}) are open"
-                + " (rampart_connections_refused_total counts them)", maxConnections);
-        ch.eventLoop().schedule(() -> {
-            refusalSpell.set(false);
-            long more = refusedInSpell.getAndSet(0);
-            if (more > 0) {
-                log.warn("{} more client connection{} closed at once in the last {}s: max-connections ({}) are open",
-                        more, more == 1 ? " was" : "s were", REFUSAL_SPELL.toSeconds(), maxConnections);
-            }
-        }, REFUSAL_SPELL.toNanos(), TimeUnit.NANOSECONDS);
+        malformedHeaders.occurred(ch.eventLoop(),
+                () -> log.warn("a connection from {} was closed: it did not begin with a PROXY protocol header"
+                        + " (server.proxy-protocol = true): {}", ch.remoteAddress(), cause.getMessage()),
+                more -> log.warn("{} more connection{} closed in the last {}s without a PROXY protocol header",
+                        more, more == 1 ? " was" : "s were", malformedHeaders.length().toSeconds()));
     }
 
     @Override
@@ -121,6 +129,19 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
+        if (server.proxyProtocol()) {
+            p.addLast("proxy-protocol-decoder", ProxyProtocolHeader.decoder());
+            p.addLast("proxy-protocol", new ProxyProtocolHeader(server.requestHeaderTimeout().toNanos(),
+                    this::installHttp, this::headerFailed));
+        } else {
+            installHttp(ch);
+        }
+    }
+
+    /** The TLS and HTTP handlers, at the end of the pipeline: at the accept, or once the PROXY header is read. */
+    private void installHttp(Channel ch) {
+        ServerConfig server = runtime.current().config().server();
+        ChannelPipeline p = ch.pipeline();
         SslContext tls = sslContext;
         RequestHeadGuard heads = new RequestHeadGuard();
         ClientRequestHandler handler = new ClientRequestHandler(runtime, tls != null, heads);

@@ -75,7 +75,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         reads = new ClientReads(ctx, () -> toExchange(Exchange::flushRequestBody));
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
-        served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ctx.channel().remoteAddress()));
+        served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ProxyProtocolHeader.clientOf(ctx.channel())));
         runtime.observer().onClientConnection(1);
         timers.armFirstRequestWait(runtime.current().config().server());
         reads.request();

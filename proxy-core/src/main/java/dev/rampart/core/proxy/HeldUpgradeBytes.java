@@ -42,7 +42,7 @@ final class HeldUpgradeBytes {
         held.addComponent(true, buf);
         if (held.readableBytes() > MAX_BYTES) {
             log.debug("client {} sent more than {} bytes behind an unanswered upgrade request: refused",
-                    ctx.channel().remoteAddress(), MAX_BYTES);
+                    ProxyProtocolHeader.clientOf(ctx.channel()), MAX_BYTES);
             release();
             overflowed = true;
             if (tooMuch != null) {

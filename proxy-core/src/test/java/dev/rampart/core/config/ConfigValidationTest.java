@@ -82,6 +82,16 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void proxyProtocolIsOffUnlessSetAndTakesOnlyTrueOrFalse() {
+        String server = "rampart.server.proxy-protocol = ";
+        assertEquals(false, HoconFiles.load(dir, HoconFiles.MINIMAL).server().proxyProtocol());
+        assertEquals(true, HoconFiles.load(dir, HoconFiles.MINIMAL + server + "true\n").server().proxyProtocol());
+        int line = lineOf(HoconFiles.MINIMAL + server, server);
+        List<String> problems = problemsOf(HoconFiles.MINIMAL + server + "v2\n");
+        assertEquals(List.of("rampart.server.proxy-protocol: expected true or false, got \"v2\"" + at(line)), problems);
+    }
+
+    @Test
     void numbersOutOfRange() {
         String hocon = """
                 rampart {

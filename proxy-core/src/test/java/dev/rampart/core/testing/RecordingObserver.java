@@ -2,6 +2,7 @@ package dev.rampart.core.testing;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,6 +17,8 @@ public final class RecordingObserver implements ProxyObserver {
     public final java.util.concurrent.atomic.AtomicInteger refusedConnections = new java.util.concurrent.atomic.AtomicInteger();
     /** The reasons of failed client TLS handshakes, in order. */
     public final List<String> handshakeFailures = new CopyOnWriteArrayList<>();
+    /** Why client connections were closed before their PROXY protocol header was read, in order. */
+    public final List<ProxyProtocolFailure> proxyProtocolFailures = new CopyOnWriteArrayList<>();
 
     @Override
     public void onExchangeComplete(ExchangeRecord record) {
@@ -45,6 +48,11 @@ public final class RecordingObserver implements ProxyObserver {
     @Override
     public void onClientTlsHandshakeFailed(String reason) {
         handshakeFailures.add(reason);
+    }
+
+    @Override
+    public void onProxyProtocolFailed(ProxyProtocolFailure why) {
+        proxyProtocolFailures.add(why);
     }
 
     /** Waits (bounded) until {@code n} exchanges completed; the log line is written after the response. */

@@ -2,6 +2,7 @@ package dev.rampart.server.observe;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +82,11 @@ public final class CompositeObserver implements ProxyObserver {
     @Override
     public void onClientTlsHandshakeFailed(String reason) {
         each(o -> o.onClientTlsHandshakeFailed(reason));
+    }
+
+    @Override
+    public void onProxyProtocolFailed(ProxyProtocolFailure why) {
+        each(o -> o.onProxyProtocolFailed(why));
     }
 
     private void each(Consumer<ProxyObserver> event) {

@@ -2,6 +2,7 @@ package dev.rampart.server.observe;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 import dev.rampart.core.tls.HandshakeFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +72,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final Counter connectionsRefused;
     /** One series per reason, made at the start: an alert on them sees 0 rather than no data. */
     private final Map<String, Counter> handshakeFailures = new HashMap<>();
+    private final Map<ProxyProtocolFailure, Counter> proxyProtocolFailures = new EnumMap<>(ProxyProtocolFailure.class);
 
     /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
     public MicrometerObserver() {
@@ -94,6 +97,12 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
             handshakeFailures.put(reason.label(), Counter.builder("rampart.tls.handshake.failures")
                     .description("Client TLS handshakes with the listener that failed, by why")
                     .tag("reason", reason.label())
+                    .register(registry));
+        }
+        for (ProxyProtocolFailure why : ProxyProtocolFailure.values()) {
+            proxyProtocolFailures.put(why, Counter.builder("rampart.proxy.protocol.failures")
+                    .description("Client connections closed before their PROXY protocol header was read, by why")
+                    .tag("reason", why.label())
                     .register(registry));
         }
         // Both series exist from the start, so an alert on failures sees 0 rather than no data.
@@ -201,6 +210,11 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     public void onClientTlsHandshakeFailed(String reason) {
         Counter counter = handshakeFailures.get(reason);
         (counter != null ? counter : handshakeFailures.get(HandshakeFailure.OTHER.label())).increment();
+    }
+
+    @Override
+    public void onProxyProtocolFailed(ProxyProtocolFailure why) {
+        proxyProtocolFailures.get(why).increment();
     }
 
     /**

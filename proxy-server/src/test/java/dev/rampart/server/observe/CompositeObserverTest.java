@@ -2,6 +2,7 @@ package dev.rampart.server.observe;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -27,10 +28,11 @@ class CompositeObserverTest {
         composite.onRetry("r", "reset");
         composite.onRetrySkipped("r", "budget");
         composite.onClientConnection(1);
+        composite.onProxyProtocolFailed(ProxyProtocolFailure.TIMEOUT);
 
         assertEquals(List.of("a:exchange", "b:exchange", "a:attempt u e success", "b:attempt u e success",
                 "a:retry r reset", "b:retry r reset", "a:skipped r budget", "b:skipped r budget",
-                "a:connection 1", "b:connection 1"), seen);
+                "a:connection 1", "b:connection 1", "a:proxy-protocol timeout", "b:proxy-protocol timeout"), seen);
     }
 
     @Test
@@ -82,6 +84,11 @@ class CompositeObserverTest {
             @Override
             public void onClientConnection(int delta) {
                 seen.add(name + ":connection " + delta);
+            }
+
+            @Override
+            public void onProxyProtocolFailed(ProxyProtocolFailure why) {
+                seen.add(name + ":proxy-protocol " + why.label());
             }
         };
     }

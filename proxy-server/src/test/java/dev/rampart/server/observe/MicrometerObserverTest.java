@@ -1,6 +1,7 @@
 package dev.rampart.server.observe;
 
 import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +129,19 @@ class MicrometerObserverTest {
         observer.onClientTlsHandshakeFailed("something new");
         assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"no_client_certificate\"} 2.0");
         assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"other\"} 1.0");
+    }
+
+    @Test
+    void connectionsWithoutAProxyProtocolHeaderAreCountedByWhyFromZero() {
+        for (ProxyProtocolFailure why : ProxyProtocolFailure.values()) {
+            assertLine(observer.scrape(), "rampart_proxy_protocol_failures_total{reason=\"" + why.label() + "\"} 0.0");
+        }
+        observer.onProxyProtocolFailed(ProxyProtocolFailure.MALFORMED);
+        observer.onProxyProtocolFailed(ProxyProtocolFailure.MALFORMED);
+        observer.onProxyProtocolFailed(ProxyProtocolFailure.TIMEOUT);
+        assertLine(observer.scrape(), "rampart_proxy_protocol_failures_total{reason=\"malformed\"} 2.0");
+        assertLine(observer.scrape(), "rampart_proxy_protocol_failures_total{reason=\"timeout\"} 1.0");
+        assertLine(observer.scrape(), "rampart_proxy_protocol_failures_total{reason=\"closed\"} 0.0");
     }
 
     @Test
@@ -294,6 +308,7 @@ class MicrometerObserverTest {
                 "rampart_connections_refused_total",
                 "rampart_netty_direct_memory_bytes",
                 "rampart_netty_pooled_direct_memory_bytes",
+                "rampart_proxy_protocol_failures_total",
                 "rampart_request_duration_seconds",
                 "rampart_request_duration_seconds_max",
                 "rampart_requests_total",
