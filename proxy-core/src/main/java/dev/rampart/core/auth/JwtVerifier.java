@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -14,6 +16,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,8 @@ public final class JwtVerifier {
 
     /** The verdict on a token this thread had no time left to check (see {@link CheckBudget}); not a pass. */
     public static final Verified NOT_CHECKED = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE);
+    /** The verdict on a token that needs a check while the route's {@code jwks-uri} has not been fetched; not a pass. */
+    public static final Verified KEYS_UNAVAILABLE = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE);
 
     /** The three dot-separated parts of a JWS in strict base64url, without padding (RFC 7515 §2, §7.1). */
     private static boolean compactForm(String token) {
@@ -69,6 +74,9 @@ public final class JwtVerifier {
     }
 
     private final JwtConfig config;
+    private final RemoteKeySet remote;
+    /** The remote set's generation the remembered tokens were checked with. */
+    private volatile long keyGeneration;
     private final Clock clock;
     private final CheckBudget budget;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
@@ -77,18 +85,17 @@ public final class JwtVerifier {
             .weigher((String token, Verified verified) -> token.length())
             .build();
 
-    public JwtVerifier(JwtConfig config, Clock clock, CheckBudget budget) {
+    /**
+     * @param remote the key set of the config's {@code jwks-uri}; null when it names a {@code jwks-file}
+     */
+    public JwtVerifier(JwtConfig config, Clock clock, CheckBudget budget, RemoteKeySet remote) {
         this.config = config;
         this.clock = clock;
         this.budget = budget;
-        JWKSet keys;
-        try {
-            keys = JWKSet.parse(config.jwks());
-        } catch (ParseException e) {
-            throw new IllegalArgumentException("the key set was checked when the config was read", e);
-        }
+        this.remote = remote;
+        JWKSource<SecurityContext> keys = remote != null ? currentKeys(remote) : fileKeys(config.keys());
         Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new ImmutableJWKSet<>(keys)));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
         // "JWT", none, and the access-token type of RFC 9068 that some authorization servers write.
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
                 new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
@@ -97,9 +104,15 @@ public final class JwtVerifier {
 
     /**
      * The token's verdict: what the upstream gets of it; null when it does not pass; {@link #NOT_CHECKED} when it
-     * would need a signature check and this thread has spent its {@link CheckBudget} for the second.
+     * would need a signature check and this thread has spent its {@link CheckBudget} for the second;
+     * {@link #KEYS_UNAVAILABLE} when it would need one and the {@code jwks-uri} has not been fetched yet.
      */
     public Verified verify(String token) {
+        if (remote != null && remote.generation() != keyGeneration) {
+            // The keys changed (one may have been withdrawn): every token is checked again with the new ones.
+            keyGeneration = remote.generation();
+            remembered.invalidateAll();
+        }
         Verified known = remembered.getIfPresent(token);
         if (known != null) {
             return inTime(known) ? known : null;
@@ -107,6 +120,9 @@ public final class JwtVerifier {
         if (!compactForm(token)) {
             log.debug("bearer token refused: not three parts of base64url");
             return null;
+        }
+        if (remote != null && remote.keys() == null) {
+            return KEYS_UNAVAILABLE;
         }
         long started = budget.startCheck();
         if (started == CheckBudget.NO_TIME) {
@@ -117,6 +133,26 @@ public final class JwtVerifier {
         } finally {
             budget.endCheck(started);
         }
+    }
+
+    private static JWKSource<SecurityContext> fileKeys(JwksSource source) {
+        try {
+            return new ImmutableJWKSet<>(JWKSet.parse(((JwksSource.File) source).jwks()));
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("the key set was checked when the config was read", e);
+        }
+    }
+
+    /** The remote set's keys as they are at each check; a key it lacks asks for a fetch (a key rotated in). */
+    private static JWKSource<SecurityContext> currentKeys(RemoteKeySet remote) {
+        return (selector, context) -> {
+            JWKSet keys = remote.keys();
+            List<JWK> found = keys == null ? List.of() : selector.select(keys);
+            if (found.isEmpty()) {
+                remote.keyMissing();
+            }
+            return found;
+        };
     }
 
     private Verified check(String token) {

@@ -83,6 +83,16 @@ public final class ConfigWarnings {
                     + ", so it takes tokens the key set's owner made for any other service too: set issuer and"
                     + " audiences");
         }
+        if (jwt.keys() instanceof JwksSource.Remote remote && "http".equalsIgnoreCase(remote.uri().getScheme())
+                && !loopback(remote.uri().getHost())) {
+            warnings.add("route \"" + route + "\": jwt.jwks-uri " + remote.uri() + " is plain http, so whoever is on"
+                    + " the way can replace the keys and sign tokens of their own: use https");
+        }
+    }
+
+    /** A host name or address of this machine's loopback, where nobody is on the way. */
+    private static boolean loopback(String host) {
+        return host != null && (host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]"));
     }
 
     /** A direct response whose status has no body (RFC 9110 §15.3.5, §15.4.5): its body is never sent. */

@@ -119,7 +119,13 @@ public final class EffectiveConfigRenderer {
     }
 
     private static Obj jwt(JwtConfig j) {
-        Obj block = new Obj().put("jwks-file", str(j.jwksFile().toString()), "read again on every reload");
+        Obj block = new Obj();
+        if (j.keys() instanceof JwksSource.Remote remote) {
+            block.put("jwks-uri", str(remote.uri().toString()), "fetched by the proxy while it runs")
+                    .put("jwks-refresh", duration(remote.refresh()));
+        } else if (j.keys() instanceof JwksSource.File file) {
+            block.put("jwks-file", str(file.path().toString()), "read again on every reload");
+        }
         j.issuer().ifPresentOrElse(issuer -> block.put("issuer", str(issuer)), () -> block.note("no issuer: any"));
         if (j.audiences().isEmpty()) {
             block.note("no audiences: not checked");

@@ -1,17 +1,12 @@
 package dev.rampart.core.config;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyType;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,15 +22,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Binds a route's optional {@code jwt} block. The key set is read and checked now, so that a wrong path, a file
- * that is no key set, or one holding private keys fails {@code --check} rather than every request.
+ * Binds a route's optional {@code jwt} block. A key set file is read and checked now, so that a wrong path, a file
+ * that is no key set, or one holding private keys fails {@code --check} rather than every request; a key set URI
+ * is checked for its form only, since it is fetched while the proxy runs.
  */
 final class JwtBinder {
-
-    /** NIST's floor since 2015, and Nimbus's for signing. */
-    static final int MIN_RSA_BITS = 2048;
-    /** Larger than any real key set; a bigger file is the wrong file. */
-    static final long MAX_JWKS_BYTES = 1 << 20;
 
     /** Request headers a claim may not be put in, beyond those no route may set, with the reason. */
     private static final Map<String, String> NOT_FOR_CLAIMS = Map.of(
@@ -50,17 +41,7 @@ final class JwtBinder {
 
     private static JwtConfig jwt(ConfigSection s, String requestIdHeader) {
         List<String> algorithms = algorithms(s);
-        Path file = Path.of("");
-        String jwks = "";
-        if (!s.has("jwks-file")) {
-            s.problem("jwks-file", "missing (expected the path of a JSON Web Key Set file: the issuer's public keys,"
-                    + " as its jwks_uri serves them)");
-        } else {
-            file = RampartBinder.readableFile(s, "jwks-file");
-            if (Files.isRegularFile(file) && Files.isReadable(file) && !algorithms.isEmpty()) {
-                jwks = keySet(s, file, algorithms);
-            }
-        }
+        JwksSource keys = keySource(s, algorithms);
         Optional<String> issuer = s.optionalString("issuer");
         if (issuer.isPresent() && issuer.get().isBlank()) {
             s.problem("issuer", "an empty issuer matches no token: leave the key out to accept any issuer");
@@ -82,7 +63,7 @@ final class JwtBinder {
         Map<String, String> claimHeaders = claimHeaders(s, requestIdHeader);
         boolean forwardToken = s.bool("forward-token", true);
         s.finish();
-        return new JwtConfig(file, jwks, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken);
+        return new JwtConfig(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken);
     }
 
     /**
@@ -91,35 +72,14 @@ final class JwtBinder {
      */
     private static String keySet(ConfigSection s, Path file, List<String> algorithms) {
         try {
-            if (Files.size(file) > MAX_JWKS_BYTES) {
+            if (Files.size(file) > KeySetRules.MAX_JWKS_BYTES) {
                 s.problem("jwks-file", file + " is larger than 1 MiB: not a key set");
                 return "";
             }
             String text = Files.readString(file, StandardCharsets.UTF_8);
-            JWKSet keys = JWKSet.parse(text);
-            boolean usable = false;
-            for (JWK key : keys.getKeys()) {
-                String named = key.getKeyID() == null ? "" : " (kid " + key.getKeyID() + ")";
-                if (KeyType.OCT.equals(key.getKeyType())) {
-                    s.problem("jwks-file", file + " holds a shared-secret key" + named + ": a secret that checks"
-                            + " tokens can also make them; only RSA and EC public keys are taken");
-                    return "";
-                }
-                if (key.isPrivate()) {
-                    s.problem("jwks-file", file + " holds a private key" + named + ": give the proxy the public keys"
-                            + " only, which can check a signature but not make one");
-                    return "";
-                }
-                if (key instanceof RSAKey rsa && rsa.size() < MIN_RSA_BITS) {
-                    s.problem("jwks-file", file + " holds an RSA key of " + rsa.size() + " bits" + named + ": signatures"
-                            + " by keys under " + MIN_RSA_BITS + " bits can be forged");
-                    return "";
-                }
-                usable |= checks(key, algorithms);
-            }
-            if (!usable) {
-                s.problem("jwks-file", file + " holds no RSA or EC public key for signatures by "
-                        + String.join(", ", algorithms));
+            String problem = KeySetRules.problemWith(JWKSet.parse(text), algorithms);
+            if (problem != null) {
+                s.problem("jwks-file", file + " " + problem);
                 return "";
             }
             return text;
@@ -131,21 +91,46 @@ final class JwtBinder {
         return "";
     }
 
-    /** Whether {@code key} can check signatures by one of {@code algorithms}: its type, curve, use and alg agree. */
-    private static boolean checks(JWK key, List<String> algorithms) {
-        if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
-            return false;
+    /**
+     * Exactly one of {@code jwks-file} and {@code jwks-uri}. A URI must be absolute {@code https} (or {@code http},
+     * a warning) with a host; its key set is fetched while the proxy runs, not by {@code --check}.
+     */
+    private static JwksSource keySource(ConfigSection s, List<String> algorithms) {
+        boolean file = s.has("jwks-file");
+        boolean uri = s.has("jwks-uri");
+        if (file && uri) {
+            s.problem("jwks-uri", "beside jwks-file: take the keys from one of them");
         }
-        for (String name : algorithms) {
-            JWSAlgorithm algorithm = JWSAlgorithm.parse(name);
-            boolean fits = key instanceof RSAKey ? JWSAlgorithm.Family.RSA.contains(algorithm)
-                    : key instanceof ECKey ec && ec.getCurve() != null
-                            && Curve.forJWSAlgorithm(algorithm) != null && Curve.forJWSAlgorithm(algorithm).contains(ec.getCurve());
-            if (fits && (key.getAlgorithm() == null || key.getAlgorithm().getName().equals(name))) {
-                return true;
-            }
+        if (!file && !uri) {
+            s.problem("jwks-file", "missing (expected the path of a JSON Web Key Set file, or jwks-uri: the issuer's"
+                    + " public keys, as its jwks_uri serves them)");
+            return new JwksSource.File(Path.of(""), "");
         }
-        return false;
+        if (file) {
+            Path path = RampartBinder.readableFile(s, "jwks-file");
+            String jwks = Files.isRegularFile(path) && Files.isReadable(path) && !algorithms.isEmpty()
+                    ? keySet(s, path, algorithms) : "";
+            return new JwksSource.File(path, jwks);
+        }
+        Duration refresh = s.duration("jwks-refresh", JwksSource.DEFAULT_REFRESH);
+        return new JwksSource.Remote(keySetUri(s), refresh);
+    }
+
+    private static URI keySetUri(ConfigSection s) {
+        String text = s.string("jwks-uri", "");
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            s.problem("jwks-uri", "expected an https:// URI, got \"" + text + "\" (" + e.getReason() + ")");
+            return URI.create("https://invalid.invalid/");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getRawUserInfo() != null
+                || uri.getRawFragment() != null) {
+            s.problem("jwks-uri", "expected an https:// URI with a host (no user or fragment), got \"" + text + "\"");
+        }
+        return uri;
     }
 
     private static List<String> algorithms(ConfigSection s) {

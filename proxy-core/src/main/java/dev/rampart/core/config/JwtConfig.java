@@ -1,6 +1,5 @@
 package dev.rampart.core.config;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,8 +11,7 @@ import java.util.Optional;
  * A route's {@code jwt}: requests must carry a bearer token (a JSON Web Token) signed by a key of the key set,
  * unexpired, and for the issuer and audience named; the upstream gets chosen claims as headers.
  *
- * @param jwksFile     where the key set was read from
- * @param jwks         the key set as read ({@code JWKSet} JSON), public keys only; read again on every reload
+ * @param keys         where the key set comes from: a file read with the config, or a URI the proxy fetches
  * @param issuer       the {@code iss} a token must have; empty: any
  * @param audiences    a token's {@code aud} must name one of these; empty: not checked
  * @param algorithms   the signature algorithms taken (JWA names), asymmetric only
@@ -21,7 +19,7 @@ import java.util.Optional;
  * @param claimHeaders claim name to the request header the upstream gets it in, in file order
  * @param forwardToken whether the upstream gets the {@code Authorization} header too
  */
-public record JwtConfig(Path jwksFile, String jwks, Optional<String> issuer, List<String> audiences,
+public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> audiences,
                         List<String> algorithms, Duration clockSkew, Map<String, String> claimHeaders,
                         boolean forwardToken) {
 
@@ -37,11 +35,4 @@ public record JwtConfig(Path jwksFile, String jwks, Optional<String> issuer, Lis
         claimHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(claimHeaders));
     }
 
-    /** The key set is not printed: it is long, and what matters is the file it came from. */
-    @Override
-    public String toString() {
-        return "JwtConfig[jwksFile=" + jwksFile + ", issuer=" + issuer + ", audiences=" + audiences + ", algorithms="
-                + algorithms + ", clockSkew=" + clockSkew + ", claimHeaders=" + claimHeaders + ", forwardToken="
-                + forwardToken + "]";
-    }
 }

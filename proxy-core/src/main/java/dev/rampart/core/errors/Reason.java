@@ -24,8 +24,12 @@ public enum Reason {
             + " whole route); `Retry-After` says when the next request would be taken"),
     UNAUTHORIZED(401, false, "http_request_denied",
             "The request lacks valid credentials.", "the route's `jwt` found no bearer token, or one that is"
-            + " expired, not yet valid, for another issuer or audience, or not signed by a key of its `jwks-file`;"
+            + " expired, not yet valid, for another issuer or audience, or not signed by a key of its `jwks-file` or `jwks-uri`;"
             + " `WWW-Authenticate: Bearer` says so"),
+    AUTH_UNAVAILABLE(503, true, "proxy_internal_response",
+            "The credentials cannot be checked right now; retry later.", "the route's `jwt.jwks-uri` has not been"
+            + " fetched since the proxy started (the issuer's key server unreachable, or its answer refused), so a"
+            + " token it has not checked before cannot be checked; `Retry-After` says when to try again"),
     UPSTREAM_CONNECT_REFUSED(502, true, "connection_refused",
             "The upstream service refused the connection.", "every tried endpoint refused"),
     UPSTREAM_CONNECT_TIMEOUT(504, true, "connection_timeout",

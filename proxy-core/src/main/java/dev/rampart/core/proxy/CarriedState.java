@@ -1,5 +1,7 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.auth.RemoteKeySets;
+import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.health.HealthChecks;
@@ -15,11 +17,13 @@ import java.util.stream.Collectors;
 /**
  * The runtime state a reload carries from one config generation to the next, keyed by upstream, endpoint
  * or route: breakers, bulkheads, loads and retry budgets keep their counts, rate limiters their buckets,
- * health checks their verdicts, pools their connections, and the replay memory what requests in flight hold.
+ * health checks their verdicts, pools their connections, the replay memory what requests in flight hold, and the
+ * key sets fetched from {@code jwks-uri}s their keys.
  * A reload must not hand a failing endpoint a fresh breaker, refill a budget or give clients a new burst.
  */
 record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads, RetryBudgets budgets,
-                    RateLimiters rateLimits, HealthChecks health, OriginPools pools, ReplayMemory replayMemory) {
+                    RateLimiters rateLimits, HealthChecks health, OriginPools pools, ReplayMemory replayMemory,
+                    RemoteKeySets keySets) {
 
     /** Drops what {@code next} no longer names; called once {@code next} serves new requests. */
     void retainOnly(ProxySnapshot next) {
@@ -31,5 +35,8 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         rateLimits.retainOnly(config.routes().stream().filter(r -> r.rateLimit().isPresent())
                 .map(RouteConfig::name).collect(Collectors.toSet()));
         pools.retainOnly(next.poolsInUse());
+        keySets.retainOnly(config.routes().stream().flatMap(r -> r.jwt().stream())
+                .filter(jwt -> jwt.keys() instanceof JwksSource.Remote)
+                .map(jwt -> ((JwksSource.Remote) jwt.keys()).uri()).collect(Collectors.toSet()));
     }
 }

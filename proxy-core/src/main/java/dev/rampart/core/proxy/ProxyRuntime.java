@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.auth.RemoteKeySets;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
@@ -59,7 +60,8 @@ public final class ProxyRuntime {
                 .datagramChannelType(datagram));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
-                new RateLimiters(ticker), new HealthChecks(workers, pools::probe), pools, new ReplayMemory());
+                new RateLimiters(ticker), new HealthChecks(workers, pools::probe), pools, new ReplayMemory(),
+                new RemoteKeySets(ticker));
         ProxySnapshot first = build(config);
         current.set(first);
         carried.health().run(first.healthTargets());
@@ -170,6 +172,7 @@ public final class ProxyRuntime {
     /** The end: stops health checks and closes every upstream connection, idle or borrowed (call after the drain). */
     public void close() {
         carried.health().close();
+        carried.keySets().close();
         carried.pools().closeAll();
     }
 

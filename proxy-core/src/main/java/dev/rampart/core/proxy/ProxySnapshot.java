@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.auth.CheckBudget;
 import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
@@ -113,7 +114,9 @@ final class ProxySnapshot {
             RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
-            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget)));
+            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget,
+                    jwt.keys() instanceof JwksSource.Remote remote
+                            ? carried.keySets().forUri(remote.uri(), remote.refresh()) : null)));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),

@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.auth.JwtVerifier;
+import dev.rampart.core.auth.RemoteKeySet;
 import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.RateLimiter;
@@ -71,6 +72,11 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             if (verified == JwtVerifier.NOT_CHECKED) {
                 // The event loop spent its share of this second on signature checks: the proxy is overloaded.
                 return new RequestAdmission(Reason.UPSTREAM_OVERLOADED, originForm, route, target, 1, null, List.of());
+            }
+            if (verified == JwtVerifier.KEYS_UNAVAILABLE) {
+                // Not the client's fault: its token may be good, and the keys to tell are not here yet.
+                return new RequestAdmission(Reason.AUTH_UNAVAILABLE, originForm, route, target,
+                        RemoteKeySet.RETRY_AFTER_SECONDS, null, List.of());
             }
             if (verified == null) {
                 return new RequestAdmission(Reason.UNAUTHORIZED, originForm, route, target, 0,

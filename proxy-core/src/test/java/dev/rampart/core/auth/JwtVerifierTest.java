@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.testing.TestTokens;
 import org.junit.jupiter.api.Test;
@@ -34,13 +35,14 @@ class JwtVerifierTest {
     private static final CheckBudget BUDGET = new CheckBudget(System::nanoTime);
 
     private static JwtConfig config(List<String> algorithms, Map<String, String> claimHeaders) {
-        return new JwtConfig(Path.of("jwks.json"), TestTokens.publicKeySet(), Optional.of(TestTokens.ISSUER),
+        return new JwtConfig(new JwksSource.File(Path.of("jwks.json"), TestTokens.publicKeySet()),
+                Optional.of(TestTokens.ISSUER),
                 List.of(TestTokens.AUDIENCE, "api://other"), algorithms, Duration.ofSeconds(60), claimHeaders, true);
     }
 
     private static JwtVerifier verifier(Instant at) {
         return new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of("sub", "X-User-Id")),
-                Clock.fixed(at, ZoneOffset.UTC), BUDGET);
+                Clock.fixed(at, ZoneOffset.UTC), BUDGET, null);
     }
 
     private static JWTClaimsSet.Builder claims() {
@@ -71,7 +73,7 @@ class JwtVerifierTest {
         assertNull(verifier(NOW.plusSeconds(3661)).verify(token));
 
         MovingClock clock = new MovingClock(NOW);
-        JwtVerifier remembering = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()), clock, BUDGET);
+        JwtVerifier remembering = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()), clock, BUDGET, null);
         String hourLong = TestTokens.rs256(claims().build());
         assertNotNull(remembering.verify(hourLong));
         clock.now = NOW.plusSeconds(3661);
@@ -104,7 +106,7 @@ class JwtVerifierTest {
         assertNull(verifier.verify(confused.serialize()), "HS256 keyed with the RSA public key");
 
         JwtVerifier rsaOnly = new JwtVerifier(config(List.of("RS256"), Map.of()), Clock.fixed(NOW, ZoneOffset.UTC),
-                BUDGET);
+                BUDGET, null);
         assertNull(rsaOnly.verify(TestTokens.es256(claims().build())), "an algorithm the route does not take");
         for (String garbage : new String[] {"", "abc", "a.b.c", valid + "x", valid.replace('.', ','), valid + "=",
                 valid.replace('-', '+').replace('_', '/'), valid + ".", "." + valid}) {
@@ -117,7 +119,7 @@ class JwtVerifierTest {
         JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of(
                 "sub", "X-User-Id", "roles", "X-Roles", "tenant", "X-Tenant", "admin", "X-Admin",
                 "address", "X-Address", "bio", "X-Bio", "name", "X-Name", "tabbed", "X-Tabbed")),
-                Clock.fixed(NOW, ZoneOffset.UTC), BUDGET);
+                Clock.fixed(NOW, ZoneOffset.UTC), BUDGET, null);
         JwtVerifier.Verified verified = verifier.verify(TestTokens.rs256(claims()
                 .claim("roles", List.of("reader", "writer")).claim("tenant", 42).claim("admin", false)
                 .claim("address", Map.of("city", "Oslo")).claim("bio", "line one\r\nX-Admin: true")
@@ -134,7 +136,7 @@ class JwtVerifierTest {
         // Every read of the ticker is 100 ms after the last: each check costs 100 ms of the 250 ms per second.
         CheckBudget budget = new CheckBudget(() -> now[0] += 100_000_000L);
         JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()),
-                Clock.fixed(NOW, ZoneOffset.UTC), budget);
+                Clock.fixed(NOW, ZoneOffset.UTC), budget, null);
         String first = TestTokens.rs256(claims().subject("a").build());
         assertNotNull(verifier.verify(first));
         assertNotNull(verifier.verify(TestTokens.rs256(claims().subject("b").build())));

@@ -63,6 +63,18 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aKeySetFetchedOverPlainHttpFromAnotherMachineIsAWarning() {
+        String scoped = ", issuer = i, audiences = [a] } }";
+        assertEquals(List.of("route \"api\": jwt.jwks-uri http://keys.internal/jwks is plain http, so whoever is on the"
+                + " way can replace the keys and sign tokens of their own: use https"),
+                warningsForRoutes("{ name = api, upstream = app, jwt { jwks-uri = \"http://keys.internal/jwks\"" + scoped));
+        for (String quiet : List.of("https://keys.internal/jwks", "http://127.0.0.1:8200/jwks", "http://localhost/jwks")) {
+            assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, jwt { jwks-uri = \"" + quiet + "\""
+                    + scoped), quiet);
+        }
+    }
+
+    @Test
     void aJwtWithoutIssuerOrAudiencesIsAWarning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         String jwks = "jwks-file = \"" + dev.rampart.core.testing.TestTokens.writePublicKeySet(dir) + "\"";
         assertEquals(List.of("route \"api\": jwt names no issuer, so it takes tokens the key set's owner made for any"

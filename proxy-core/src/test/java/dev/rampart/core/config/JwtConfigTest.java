@@ -33,8 +33,7 @@ class JwtConfigTest extends RejectedConfigSupport {
     void aKeySetFileAloneTakesEveryAsymmetricAlgorithmAnyIssuerAndAudienceAndForwardsTheToken() {
         Path file = jwks();
         JwtConfig jwt = onlyRoute(route("jwks-file = \"" + file + "\"")).jwt().orElseThrow();
-        assertEquals(file, jwt.jwksFile());
-        assertEquals(TestTokens.publicKeySet(), jwt.jwks());
+        assertEquals(new JwksSource.File(file, TestTokens.publicKeySet()), jwt.keys());
         assertEquals(Optional.empty(), jwt.issuer());
         assertEquals(List.of(), jwt.audiences());
         assertEquals(JwtConfig.ASYMMETRIC_ALGORITHMS, jwt.algorithms());
@@ -59,9 +58,35 @@ class JwtConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aKeySetUriIsFetchedEveryFiveMinutesUnlessToldOtherwiseAndIsNotReadWithTheConfig() {
+        JwtConfig jwt = onlyRoute(route("jwks-uri = \"https://issuer.test/.well-known/jwks.json\"")).jwt().orElseThrow();
+        assertEquals(new JwksSource.Remote(java.net.URI.create("https://issuer.test/.well-known/jwks.json"),
+                Duration.ofMinutes(5)), jwt.keys());
+        JwtConfig often = onlyRoute(route("jwks-uri = \"http://127.0.0.1:8200/keys\", jwks-refresh = 30s")).jwt()
+                .orElseThrow();
+        assertEquals(Duration.ofSeconds(30), ((JwksSource.Remote) often.keys()).refresh());
+    }
+
+    @Test
+    void aKeySetUriMustBeAnAbsoluteHttpUriWithAHostAndComesAlone() {
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: beside jwks-file: take the keys from one of them"),
+                problems("jwks-file = \"" + jwks() + "\", jwks-uri = \"https://issuer.test/jwks\""));
+        for (String bad : List.of("ftp://issuer.test/jwks", "/jwks.json", "https:///jwks", "https://me@issuer.test/jwks",
+                "https://issuer.test/jwks#keys", "issuer.test/jwks")) {
+            assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: expected an https:// URI with a host (no user or"
+                    + " fragment), got \"" + bad + "\""), problems("jwks-uri = \"" + bad + "\""), bad);
+        }
+        List<String> unparsable = problems("jwks-uri = \"https://issuer.test/a b\"");
+        assertTrue(unparsable.size() == 1 && unparsable.get(0).startsWith("rampart.routes[0].jwt.jwks-uri: expected an"
+                + " https:// URI, got \"https://issuer.test/a b\" ("), unparsable.toString());
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-refresh: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\""),
+                problems("jwks-uri = \"https://issuer.test/jwks\", jwks-refresh = 0s"));
+    }
+
+    @Test
     void aMissingFileOneThatIsNoKeySetOrHoldsAPrivateSharedOrWeakKeyIsRefused() throws Exception {
-        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: missing (expected the path of a JSON Web Key Set file:"
-                + " the issuer's public keys, as its jwks_uri serves them)"), problems("issuer = x"));
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-file: missing (expected the path of a JSON Web Key Set file,"
+                + " or jwks-uri: the issuer's public keys, as its jwks_uri serves them)"), problems("issuer = x"));
         Path absent = dir.resolve("absent.json");
         assertEquals(List.of("rampart.routes[0].jwt.jwks-file: expected an existing file, got \"" + absent + "\""),
                 problems("jwks-file = \"" + absent + "\""));

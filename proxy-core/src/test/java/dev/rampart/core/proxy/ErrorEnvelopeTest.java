@@ -109,7 +109,7 @@ class ErrorEnvelopeTest {
             assertTrue(proxyStatus.contains("received-status=" + expectedStatus), proxyStatus);
         }
         boolean saysWhen = reason == Reason.CIRCUIT_OPEN || reason == Reason.UPSTREAM_OVERLOADED
-                || reason == Reason.RATE_LIMITED;
+                || reason == Reason.RATE_LIMITED || reason == Reason.AUTH_UNAVAILABLE;
         if (saysWhen) {
             assertTrue(Long.parseLong(response.header("retry-after")) >= 1, "Retry-After for " + reason);
         } else {
@@ -151,6 +151,13 @@ class ErrorEnvelopeTest {
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""),
                         route("jwt { jwks-file = \"" + jwks + "\" }")));
                 return exchange(get("/"));
+            }
+            case AUTH_UNAVAILABLE -> {
+                // The key server refuses connections: no key set was ever fetched to check the token with.
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("jwt { jwks-uri = \"http://127.0.0.1:"
+                        + FakeUpstream.refusingPort() + "/jwks.json\" }")));
+                return exchange("GET / HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + TestTokens.valid()
+                        + "\r\n\r\n");
             }
             case RATE_LIMITED -> {
                 FakeUpstream f = fake(UpstreamBehavior.ok("once"));

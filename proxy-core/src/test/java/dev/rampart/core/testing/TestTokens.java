@@ -63,6 +63,16 @@ public final class TestTokens {
         return new JWKSet(List.<JWK>of(RSA.toPublicJWK(), EC.toPublicJWK())).toString();
     }
 
+    /** Only the RSA public key (kid rsa-1): an issuer's set before it rotates to, or after it drops, the EC key. */
+    public static String rsaPublicKeySet() {
+        return new JWKSet(List.<JWK>of(RSA.toPublicJWK())).toString();
+    }
+
+    /** Only the EC public key (kid ec-1). */
+    public static String ecPublicKeySet() {
+        return new JWKSet(List.<JWK>of(EC.toPublicJWK())).toString();
+    }
+
     /** The key set with the private halves: what an operator must not give the proxy. */
     public static String privateKeySet() {
         return new JWKSet(List.<JWK>of(RSA)).toString(false);

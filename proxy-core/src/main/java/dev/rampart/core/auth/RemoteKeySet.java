@@ -1,0 +1,155 @@
+package dev.rampart.core.auth;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.rampart.core.config.JwtConfig;
+import dev.rampart.core.config.KeySetRules;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The key set a {@code jwks-uri} serves, as last fetched: null until a fetch first succeeds. Fetches are started by
+ * {@link #refreshIfDue} (called every second off the event loops, by {@link RemoteKeySets}): at once at the start,
+ * again {@code jwks-refresh} after each success, {@value #RETRY_SECONDS} s after a failure, and soon after a token
+ * named a key the set does not have (a key rotated in), at most once per {@value #MISSING_KEY_SECONDS} s (or per
+ * {@code jwks-refresh} when that is shorter). A failed fetch, or one that brings a set the proxy would refuse in a
+ * {@code jwks-file}, keeps the keys there were. Thread-safe.
+ */
+public final class RemoteKeySet {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteKeySet.class);
+
+    static final long RETRY_SECONDS = 5;
+    /** What a request refused for want of keys is told to wait: about when the next fetch will have been tried. */
+    public static final long RETRY_AFTER_SECONDS = RETRY_SECONDS;
+    static final long MISSING_KEY_SECONDS = 30;
+
+    private final URI uri;
+    private final Ticker ticker;
+    /** Starts a fetch of a URI's body (as text); completes exceptionally when it failed. */
+    private final Function<URI, CompletableFuture<String>> fetcher;
+    private volatile long refreshNanos;
+    private volatile JWKSet keys;
+    private volatile String keysJson;
+    /** Bumped whenever the keys change, so that tokens checked with the old ones are checked again. */
+    private volatile long generation;
+    private final AtomicBoolean fetching = new AtomicBoolean();
+    /** When the keys were last fetched, and when a fetch may next start, by the ticker. */
+    private volatile long fetchedAt;
+    private volatile long nextFetchAt;
+    private volatile long lastStartedAt;
+    private volatile boolean keyMissing;
+
+    RemoteKeySet(URI uri, Duration refresh, Ticker ticker, Function<URI, CompletableFuture<String>> fetcher) {
+        this.uri = uri;
+        this.ticker = ticker;
+        this.fetcher = fetcher;
+        this.refreshNanos = refresh.toNanos();
+        this.nextFetchAt = ticker.read();
+        this.lastStartedAt = nextFetchAt - Duration.ofDays(1).toNanos();
+    }
+
+    URI uri() {
+        return uri;
+    }
+
+    /** The keys as last fetched; null when no fetch has succeeded yet. */
+    JWKSet keys() {
+        return keys;
+    }
+
+    long generation() {
+        return generation;
+    }
+
+    /** A reload may change {@code jwks-refresh}; the keys and their age stay. */
+    void refreshEvery(Duration refresh) {
+        refreshNanos = refresh.toNanos();
+    }
+
+    /** A token named a key this set does not have: fetch again, unless that was done a moment ago. */
+    void keyMissing() {
+        keyMissing = true;
+    }
+
+    /** Starts a fetch when one is due and none is running; returns whether it started one. */
+    boolean refreshIfDue() {
+        long now = ticker.read();
+        boolean due = now - nextFetchAt >= 0
+                || keyMissing && now - lastStartedAt >= Math.min(refreshNanos, Duration.ofSeconds(MISSING_KEY_SECONDS).toNanos());
+        if (!due || !fetching.compareAndSet(false, true)) {
+            return false;
+        }
+        keyMissing = false;
+        lastStartedAt = now;
+        CompletableFuture<String> fetch;
+        try {
+            fetch = fetcher.apply(uri);
+        } catch (RuntimeException e) {
+            fetch = CompletableFuture.failedFuture(e);
+        }
+        fetch.whenComplete(this::fetched);
+        return true;
+    }
+
+    private void fetched(String body, Throwable failure) {
+        long now = ticker.read();
+        try {
+            String problem = failure != null ? describe(failure) : take(body);
+            if (problem == null) {
+                fetchedAt = now;
+                nextFetchAt = now + refreshNanos;
+                return;
+            }
+            nextFetchAt = now + Math.min(refreshNanos, Duration.ofSeconds(RETRY_SECONDS).toNanos());
+            if (keys == null) {
+                log.warn("jwt keys from {} could not be fetched ({}): requests whose tokens need a check are answered"
+                        + " 503 AUTH_UNAVAILABLE until a fetch succeeds; trying again in {} s", uri, problem,
+                        Duration.ofNanos(nextFetchAt - now).toSeconds());
+            } else {
+                log.warn("jwt keys from {} could not be fetched again ({}): the {} keys fetched {} s ago are kept;"
+                        + " trying again in {} s", uri, problem, keys.size(), Duration.ofNanos(now - fetchedAt).toSeconds(),
+                        Duration.ofNanos(nextFetchAt - now).toSeconds());
+            }
+        } finally {
+            fetching.set(false);
+        }
+    }
+
+    /** Takes the fetched key set if the proxy would take it from a file; else says what is wrong with it. */
+    private String take(String body) {
+        JWKSet fetched;
+        try {
+            fetched = JWKSet.parse(body);
+        } catch (ParseException e) {
+            return "not a JSON Web Key Set: " + e.getMessage();
+        }
+        String problem = KeySetRules.problemWith(fetched, JwtConfig.ASYMMETRIC_ALGORITHMS);
+        if (problem != null) {
+            return "the key set " + problem;
+        }
+        if (!body.equals(keysJson)) {
+            boolean first = keys == null;
+            keys = fetched;
+            keysJson = body;
+            generation++;
+            log.info("jwt keys from {} {}: {} key{} ({})", uri, first ? "fetched" : "changed", fetched.size(),
+                    fetched.size() == 1 ? "" : "s", fetched.getKeys().stream()
+                            .map(k -> k.getKeyID() == null ? "no kid" : "kid " + k.getKeyID()).toList());
+        }
+        return null;
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.rampart.core.auth;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The key sets of every {@code jwks-uri} in the config, one per URI (routes that name the same URI share it), kept
+ * across reloads so that a reload neither waits for a fetch nor refuses tokens meanwhile. Once a URI is named, a
+ * thread of its own asks each set every second whether a fetch is due ({@link RemoteKeySet#refreshIfDue}); the
+ * fetches run on threads of their own too. Nothing is started when no route names a URI.
+ */
+public final class RemoteKeySets implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteKeySets.class);
+
+    private final Ticker ticker;
+    private final Map<URI, RemoteKeySet> sets = new ConcurrentHashMap<>();
+    /** Made with the first set: a fetcher, or the HTTP one on {@link #threads}. */
+    private final Function<URI, CompletableFuture<String>> givenFetcher;
+    private Function<URI, CompletableFuture<String>> fetcher;
+    private ScheduledExecutorService pump;
+    private ExecutorService threads;
+
+    public RemoteKeySets(Ticker ticker) {
+        this(ticker, null);
+    }
+
+    /** With {@code fetcher} in place of HTTP (tests); null: HTTP. */
+    RemoteKeySets(Ticker ticker, Function<URI, CompletableFuture<String>> fetcher) {
+        this.ticker = ticker;
+        this.givenFetcher = fetcher;
+    }
+
+    /** The set of {@code uri}, made (and its first fetch started within a second) when it is new. */
+    public synchronized RemoteKeySet forUri(URI uri, Duration refresh) {
+        if (pump == null) {
+            pump = Executors.newSingleThreadScheduledExecutor(daemon("rampart-jwks"));
+            threads = Executors.newCachedThreadPool(daemon("rampart-jwks-fetch"));
+            fetcher = givenFetcher != null ? givenFetcher : new HttpKeySetFetcher(threads, pump);
+            pump.scheduleWithFixedDelay(this::refreshDue, 0, 1, TimeUnit.SECONDS);
+        }
+        RemoteKeySet set = sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher));
+        set.refreshEvery(refresh);
+        return set;
+    }
+
+    /** Drops the sets of URIs no route names any more; called once the config that names {@code inUse} serves. */
+    public void retainOnly(Set<URI> inUse) {
+        sets.keySet().retainAll(inUse);
+    }
+
+    private void refreshDue() {
+        for (RemoteKeySet set : sets.values()) {
+            try {
+                set.refreshIfDue();
+            } catch (RuntimeException e) {
+                // A throw would end the periodic task, and with it every later refresh.
+                log.error("jwt keys from {}: the refresh failed", set.uri(), e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pump != null) {
+            pump.shutdownNow();
+            threads.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
