@@ -110,10 +110,20 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             return;
         }
         malformedHeaders.occurred(ch.eventLoop(),
-                () -> log.warn("a connection from {} was closed: it did not begin with a PROXY protocol header"
-                        + " (server.proxy-protocol = true): {}", ch.remoteAddress(), cause.getMessage()),
+                () -> log.warn("a connection from {} was closed: its first bytes are not a PROXY protocol header"
+                        + " (server.proxy-protocol = true; a client that reached the listener directly, or a balancer"
+                        + " that does not send the header?): {}", ch.remoteAddress(), innermostMessage(cause)),
                 more -> log.warn("{} more connection{} closed in the last {}s without a PROXY protocol header",
                         more, more == 1 ? " was" : "s were", malformedHeaders.length().toSeconds()));
+    }
+
+    /** What the decoder said, without the exception classes it was wrapped in. */
+    private static String innermostMessage(Throwable cause) {
+        Throwable innermost = cause;
+        while (innermost.getCause() != null && innermost.getCause() != innermost) {
+            innermost = innermost.getCause();
+        }
+        return innermost.getMessage() != null ? innermost.getMessage() : innermost.getClass().getSimpleName();
     }
 
     @Override
@@ -125,7 +135,13 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        // Counted from the accept, not from when the HTTP handlers see the connection: one still waiting for its
+        // PROXY protocol header is open, and counts against max-connections, all the same.
+        runtime.observer().onClientConnection(1);
+        ch.closeFuture().addListener(f -> {
+            open.decrementAndGet();
+            runtime.observer().onClientConnection(-1);
+        });
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);

@@ -76,7 +76,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         answers = new ClientAnswers(this, runtime, ctx);
         served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ProxyProtocolHeader.clientOf(ctx.channel())));
-        runtime.observer().onClientConnection(1);
         timers.armFirstRequestWait(runtime.current().config().server());
         reads.request();
         ctx.fireChannelActive();
@@ -84,7 +83,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        runtime.observer().onClientConnection(-1);
         timers.cancelAll();
         if (!toExchange(Exchange::onClientClosed) && answers.droppingBody()) {
             answers.endDrop(false); // the answer was written; the body never came

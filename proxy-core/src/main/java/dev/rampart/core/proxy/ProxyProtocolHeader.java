@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
@@ -27,14 +26,17 @@ import java.util.function.Consumer;
  * {@code server.proxy-protocol = true}, and only then puts the connection's TLS and HTTP handlers in place, so
  * that everything after it (the access log, {@code X-Forwarded-For}, {@code trusted-proxies}, {@code allow-from},
  * rate limits, hashing by client address) takes the client the header names for the connection's peer, as
- * Envoy's proxy_protocol listener filter does. A {@code LOCAL} header (the balancer's own health check) and an
- * address family that is not IP keep the real peer. A connection whose first bytes are not such a header, or
+ * Envoy's proxy_protocol listener filter does. A {@code LOCAL} header (the balancer's own health check), an
+ * address family that is not IP and a datagram protocol keep the real peer. A connection whose first bytes are not such a header, or
  * whose header does not arrive within {@code request-header-timeout}, is closed without an answer (the
  * specification asks for that: an answer could be read as the start of another protocol).
  */
 final class ProxyProtocolHeader extends ChannelInboundHandlerAdapter {
 
-    /** The largest v2 header with its TLVs taken (AWS, GCP and Azure send well under 1 KiB); larger is malformed. */
+    /**
+     * TLV bytes a v2 header may have beside the largest address block (Unix sockets, 216 bytes): the whole header
+     * is at most 16 + 216 + this, 4,328 bytes (AWS, GCP and Azure send well under 1 KiB); larger is malformed.
+     */
     static final int MAX_TLV_BYTES = 4096;
 
     private static final AttributeKey<InetSocketAddress> DECLARED_CLIENT =
@@ -114,8 +116,10 @@ final class ProxyProtocolHeader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(ctx, cause instanceof HAProxyProtocolException ? ProxyProtocolFailure.MALFORMED
-                : ProxyProtocolFailure.CLOSED, cause);
+        // Whatever the decoder throws (a header that breaks the specification, a TLV that runs past the end of
+        // the header) is a malformed header; an I/O failure is the peer resetting the connection.
+        fail(ctx, cause instanceof java.io.IOException ? ProxyProtocolFailure.CLOSED
+                : ProxyProtocolFailure.MALFORMED, cause);
     }
 
     private void fail(ChannelHandlerContext ctx, ProxyProtocolFailure why, Throwable cause) {
@@ -140,8 +144,9 @@ final class ProxyProtocolHeader extends ChannelInboundHandlerAdapter {
         }
         HAProxyProxiedProtocol.AddressFamily family = header.proxiedProtocol().addressFamily();
         if (family != HAProxyProxiedProtocol.AddressFamily.AF_IPv4
-                && family != HAProxyProxiedProtocol.AddressFamily.AF_IPv6) {
-            return null;
+                && family != HAProxyProxiedProtocol.AddressFamily.AF_IPv6
+                || header.proxiedProtocol().transportProtocol() != HAProxyProxiedProtocol.TransportProtocol.STREAM) {
+            return null; // a datagram's source is no HTTP client: nginx ignores it too
         }
         // The decoder has checked the address's form; reading it from its bytes asks no name service.
         byte[] address = NetUtil.createByteArrayFromIpAddressString(header.sourceAddress());

@@ -129,6 +129,34 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void aDatagramSourceLeavesThePeerAsTheClient() {
+        start("");
+        byte[] udp = v2(0x21, 0x12, ByteBuffer.allocate(12)
+                .put(new byte[] {10, 1, 2, 3}).put(new byte[] {10, 0, 0, 1})
+                .putShort((short) 40000).putShort((short) 53).array());
+        assertEquals(200, exchange(concat(udp, GET.getBytes(StandardCharsets.US_ASCII))).status());
+        assertEquals("127.0.0.1", upstream.requests().get(0).header("X-Forwarded-For"));
+    }
+
+    @Test
+    void aTlvThatRunsPastTheEndOfTheHeaderIsMalformed() throws Exception {
+        start("");
+        byte[] truncated = v2Proxy(new byte[16], new byte[16], 1, 2, new byte[] {0x04, 0x00, 0x10, 'a', 'b'});
+        assertArrayEquals(new byte[0], closedAfterSending(concat(truncated, GET.getBytes(StandardCharsets.US_ASCII))));
+        Await.until(() -> proxy.observer.proxyProtocolFailures.equals(List.of(ProxyProtocolFailure.MALFORMED)),
+                "counted as malformed: " + proxy.observer.proxyProtocolFailures);
+    }
+
+    @Test
+    void aConnectionWaitingForItsHeaderIsAnOpenConnection() throws Exception {
+        start("");
+        try (Socket waiting = new Socket("127.0.0.1", proxy.port())) {
+            Await.until(() -> proxy.observer.openConnections.get() == 1, "one open connection, header or not");
+        }
+        Await.until(() -> proxy.observer.openConnections.get() == 0, "closed");
+    }
+
+    @Test
     void aConnectionThatDoesNotBeginWithAHeaderIsClosedUnansweredCountedAndWarnedAbout() throws Exception {
         start("");
         try (LogCapture logs = LogCapture.start()) {
@@ -139,7 +167,8 @@ class ProxyProtocolTest {
             assertEquals(List.of(ProxyProtocolFailure.MALFORMED, ProxyProtocolFailure.MALFORMED),
                     proxy.observer.proxyProtocolFailures);
             assertEquals(1, logs.warnings().size(), "one warning for the spell: " + logs.dump());
-            assertTrue(logs.warnings().get(0).getFormattedMessage().contains("PROXY protocol header"),
+            String warning = logs.warnings().get(0).getFormattedMessage();
+            assertTrue(warning.contains("not a PROXY protocol header") && warning.endsWith(": unknown identifier: GET"),
                     logs.dump());
         }
         assertEquals(0, upstream.requests().size());

@@ -15,6 +15,8 @@ public final class RecordingObserver implements ProxyObserver {
     public final List<String> retries = new CopyOnWriteArrayList<>();
     public final List<String> skipped = new CopyOnWriteArrayList<>();
     public final java.util.concurrent.atomic.AtomicInteger refusedConnections = new java.util.concurrent.atomic.AtomicInteger();
+    /** Client connections open, as the active-connections gauge counts them. */
+    public final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
     /** The reasons of failed client TLS handshakes, in order. */
     public final List<String> handshakeFailures = new CopyOnWriteArrayList<>();
     /** Why client connections were closed before their PROXY protocol header was read, in order. */
@@ -38,6 +40,11 @@ public final class RecordingObserver implements ProxyObserver {
     @Override
     public void onRetrySkipped(String route, String why) {
         skipped.add(why);
+    }
+
+    @Override
+    public void onClientConnection(int delta) {
+        openConnections.addAndGet(delta);
     }
 
     @Override
