@@ -20,10 +20,14 @@ final class ConsistentHashBinder {
             }
             return Optional.empty();
         }
-        return Optional.of(block.map(ConsistentHashBinder::hash).orElse(ConsistentHashConfig.DEFAULT));
+        return Optional.of(block.map(ConsistentHashBinder::key).orElse(ConsistentHashConfig.DEFAULT));
     }
 
-    private static ConsistentHashConfig hash(ConfigSection s) {
+    /**
+     * {@code key} and {@code name} of a block that keys requests (an upstream's {@code consistent-hash}, a
+     * canary's {@code sticky}); the block is finished.
+     */
+    static ConsistentHashConfig key(ConfigSection s) {
         ConsistentHashConfig.Key key = s.choice("key", ConsistentHashConfig.Key.CLIENT_ADDRESS,
                 ConsistentHashConfig.Key.values(), ConsistentHashConfig.Key::configName);
         Optional<String> name = s.optionalString("name");

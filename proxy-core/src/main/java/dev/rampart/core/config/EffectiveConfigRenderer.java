@@ -1,20 +1,22 @@
 package dev.rampart.core.config;
 
 import dev.rampart.core.config.RenderTree.Arr;
-import dev.rampart.core.config.RenderTree.Bool;
 import dev.rampart.core.config.RenderTree.Node;
-import dev.rampart.core.config.RenderTree.Num;
 import dev.rampart.core.config.RenderTree.Obj;
-import dev.rampart.core.config.RenderTree.Str;
 import dev.rampart.core.config.RenderTree.Token;
-import java.time.Duration;
+
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
+
+import static dev.rampart.core.config.RenderValues.bool;
+import static dev.rampart.core.config.RenderValues.decimal;
+import static dev.rampart.core.config.RenderValues.duration;
+import static dev.rampart.core.config.RenderValues.hashKey;
+import static dev.rampart.core.config.RenderValues.num;
+import static dev.rampart.core.config.RenderValues.ranges;
+import static dev.rampart.core.config.RenderValues.size;
+import static dev.rampart.core.config.RenderValues.str;
+import static dev.rampart.core.config.RenderValues.tokens;
 
 /**
  * Shows a config with every default filled in, under the same key names as the file, so an
@@ -24,7 +26,7 @@ import java.util.TreeMap;
  *
  * <p>Redaction: the JSON form is served over the network, so the expected value of a match header
  * whose name suggests a credential (it contains {@code auth}, {@code cookie}, {@code token}, {@code key},
- * {@code pass}, {@code session}, {@code sig} and the like: see {@link #SECRET_PARTS}) is replaced by
+ * {@code pass}, {@code session}, {@code sig} and the like: see {@code RouteRenderer.SECRET_PARTS}) is replaced by
  * {@value #REDACTED}.
  * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
  */
@@ -32,10 +34,6 @@ public final class EffectiveConfigRenderer {
 
     /** What replaces a redacted value in the JSON form. */
     public static final String REDACTED = "<redacted>";
-
-    /** Standard methods in the order RFC 9110 lists them, so a rendered set reads the same every time. */
-    private static final List<String> METHOD_ORDER =
-            List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
     private EffectiveConfigRenderer() {
     }
@@ -62,7 +60,7 @@ public final class EffectiveConfigRenderer {
         c.upstreams().forEach((name, u) -> upstreams.put(name, upstream(u)));
         rampart.put("upstreams", upstreams);
         List<Node> routes = new ArrayList<>();
-        c.routes().forEach(r -> routes.add(route(r, redact)));
+        c.routes().forEach(r -> routes.add(RouteRenderer.route(r, redact)));
         rampart.put("routes", new Arr(routes));
         return new Obj().put("rampart", rampart);
     }
@@ -114,35 +112,6 @@ public final class EffectiveConfigRenderer {
                         s.proxyProtocol() ? "every connection must begin with a PROXY protocol header" : null);
     }
 
-    private static Arr ranges(List<AddressRange> ranges) {
-        return strings(ranges.stream().map(AddressRange::toString).toList());
-    }
-
-    private static Obj jwt(JwtConfig j) {
-        Obj block = new Obj();
-        if (j.keys() instanceof JwksSource.Remote remote) {
-            block.put("jwks-uri", str(remote.uri().toString()), "fetched by the proxy while it runs")
-                    .put("jwks-refresh", duration(remote.refresh()));
-        } else if (j.keys() instanceof JwksSource.File file) {
-            block.put("jwks-file", str(file.path().toString()), "read again on every reload");
-        }
-        j.issuer().ifPresentOrElse(issuer -> block.put("issuer", str(issuer)), () -> block.note("no issuer: any"));
-        if (j.audiences().isEmpty()) {
-            block.note("no audiences: not checked");
-        } else {
-            block.put("audiences", strings(j.audiences()));
-        }
-        block.put("algorithms", strings(j.algorithms()))
-                .put("clock-skew", duration(j.clockSkew()));
-        Obj claims = new Obj();
-        j.claimHeaders().forEach((claim, header) -> claims.put(claim, str(header)));
-        return block.put("claim-headers", claims).put("forward-token", bool(j.forwardToken()));
-    }
-
-    private static Arr strings(List<String> values) {
-        return new Arr(values.stream().map(v -> (Node) str(v)).toList());
-    }
-
     private static Obj upstream(UpstreamConfig u) {
         List<Node> endpoints = new ArrayList<>();
         u.endpoints().forEach(e -> endpoints.add(u.weight(e) == 1 ? str(e.toString())
@@ -151,11 +120,7 @@ public final class EffectiveConfigRenderer {
         Obj o = new Obj()
                 .put("endpoints", new Arr(endpoints))
                 .put("load-balancing", new Token(u.loadBalancing().configName()));
-        u.consistentHash().ifPresent(hash -> {
-            Obj block = new Obj().put("key", new Token(hash.key().configName()));
-            hash.name().ifPresent(name -> block.put("name", str(name)));
-            o.put("consistent-hash", block);
-        });
+        u.consistentHash().ifPresent(hash -> o.put("consistent-hash", hashKey(hash)));
         o.put("connect-timeout", duration(u.connectTimeout()))
                 .put("max-connections-per-endpoint", num(u.maxConnectionsPerEndpoint()))
                 .put("pool-idle-timeout", duration(u.poolIdleTimeout()))
@@ -194,204 +159,4 @@ public final class EffectiveConfigRenderer {
         return o;
     }
 
-    private static Obj route(RouteConfig r, boolean redact) {
-        Obj o = new Obj().put("name", str(r.name())).put("match", match(r.match(), redact));
-        r.upstream().ifPresent(u -> o.put("upstream", str(u)));
-        r.rewrite().ifPresent(rw -> o.put("rewrite", rewrite(rw)));
-        o.put("preserve-host", bool(r.preserveHost()))
-                .put("timeout", duration(r.timeout()))
-                .put("retry", retry(r.retry()))
-                .put("errors", new Obj()
-                        .put("rewrite-upstream", tokens(r.errors().rewriteUpstream().stream().sorted()
-                                .map(ErrorsConfig.StatusClass::configName).toList()))
-                        .put("rewrite-upstream-json", bool(r.errors().rewriteUpstreamJson())));
-        r.respond().ifPresent(resp -> {
-            Obj respond = new Obj()
-                    .put("status", num(resp.status()))
-                    .put("body", str(resp.body()))
-                    .put("content-type", str(resp.contentType()));
-            resp.location().ifPresent(location -> respond.put("location", str(location))
-                    .put("keep-path", bool(resp.keepPath())));
-            o.put("respond", respond);
-        });
-        r.maxRequestBody().ifPresent(limit -> o.put("max-request-body", size(limit)));
-        if (!r.allowFrom().isEmpty()) {
-            o.put("allow-from", ranges(r.allowFrom()));
-        }
-        r.rateLimit().ifPresent(limit -> {
-            Obj block = new Obj()
-                    .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
-                    .put("burst", num(limit.burst()))
-                    .put("per", new Token(limit.per().configName()));
-            limit.header().ifPresent(header -> block.put("header", str(header)));
-            o.put("rate-limit", block);
-        });
-        r.compression().ifPresent(c -> o.put("compression", new Obj()
-                .put("types", strings(c.types()))
-                .put("min-length", size(c.minLength()))
-                .put("level", num(c.level()))));
-        r.cors().ifPresent(c -> o.put("cors", new Obj()
-                .put("allow-origins", strings(c.allowOrigins()))
-                .put("allow-methods", strings(c.allowMethods()))
-                .put("allow-headers", strings(c.allowHeaders()))
-                .put("expose-headers", strings(c.exposeHeaders()))
-                .put("allow-credentials", bool(c.allowCredentials()))
-                .put("max-age", duration(c.maxAge()))));
-        r.jwt().ifPresent(j -> o.put("jwt", jwt(j)));
-        if (!r.requestHeaders().isEmpty()) {
-            o.put("request-headers", headerRules(r.requestHeaders(), redact));
-        }
-        if (!r.responseHeaders().isEmpty()) {
-            o.put("response-headers", headerRules(r.responseHeaders(), redact));
-        }
-        return o;
-    }
-
-    /**
-     * A route's header rules, in the order they apply; a value under a credential-like name is redacted, as a
-     * header match's is.
-     */
-    private static Obj headerRules(HeaderRules rules, boolean redact) {
-        Obj o = new Obj();
-        if (!rules.remove().isEmpty()) {
-            o.put("remove", new Arr(rules.remove().stream().map(name -> (Node) str(name)).toList()));
-        }
-        if (!rules.set().isEmpty()) {
-            o.put("set", headerValues(rules.set(), redact));
-        }
-        if (!rules.add().isEmpty()) {
-            o.put("add", headerValues(rules.add(), redact));
-        }
-        return o;
-    }
-
-    private static Obj headerValues(Map<String, String> values, boolean redact) {
-        Obj o = new Obj();
-        values.forEach((name, value) -> o.put(name, str(redact && looksSecret(name) ? REDACTED : value)));
-        return o;
-    }
-
-    private static Obj match(MatchConfig m, boolean redact) {
-        Obj o = new Obj();
-        m.host().ifPresentOrElse(h -> o.put("host", str(h)), () -> o.note("any host"));
-        m.pathPrefix().ifPresent(p -> o.put("path-prefix", str(p)));
-        m.pathRegex().ifPresent(p -> o.put("path-regex", str(p.pattern())));
-        if (m.methods().isEmpty()) {
-            o.note("any method");
-        } else {
-            o.put("methods", methods(m.methods()));
-        }
-        if (!m.headers().isEmpty()) {
-            Obj headers = new Obj();
-            new TreeMap<>(m.headers()).forEach((name, value) ->
-                    headers.put(name, str(redact && looksSecret(name) ? REDACTED : value)));
-            o.put("headers", headers);
-        }
-        return o;
-    }
-
-    private static Obj rewrite(PathRewrite rewrite) {
-        if (rewrite instanceof PathRewrite.StripPrefix strip) {
-            return new Obj().put("strip-prefix", str(strip.prefix()));
-        }
-        PathRewrite.ReplacePrefix replace = (PathRewrite.ReplacePrefix) rewrite;
-        return new Obj().put("replace-prefix", new Obj().put("from", str(replace.from())).put("to", str(replace.to())));
-    }
-
-    private static Obj retry(RetryConfig r) {
-        return new Obj()
-                .put("attempts", num(r.attempts()))
-                .put("per-try-timeout", duration(r.perTryTimeout()))
-                .put("on", tokens(r.on().stream().sorted().map(RetryOn::configName).toList()))
-                .put("status-codes", new Arr(r.statusCodes().stream().sorted().map(c -> (Node) num(c)).toList()))
-                .put("idempotent-methods", methods(r.idempotentMethods()))
-                .put("idempotency-key-header", str(r.idempotencyKeyHeader()))
-                .put("backoff", new Obj()
-                        .put("initial", duration(r.backoff().initial()))
-                        .put("max", duration(r.backoff().max()))
-                        .put("multiplier", factor(r.backoff().multiplier()))
-                        .put("jitter", new Token(r.backoff().jitter().configName())))
-                .put("retry-after", new Obj()
-                        .put("honor", bool(r.retryAfter().honor()))
-                        .put("max", duration(r.retryAfter().max())))
-                .put("budget", new Obj()
-                        .put("ratio", factor(r.budget().ratio()))
-                        .put("min-per-second", num(r.budget().minPerSecond())))
-                .put("replay-buffer", size(r.replayBuffer()))
-                .put("prefer-other-endpoint", bool(r.preferOtherEndpoint()));
-    }
-
-    /**
-     * Parts of a header name that suggest a credential, found anywhere in it ({@code x-csrftoken},
-     * {@code x-secretkey}, {@code x-api-keys}): wide on purpose, since a value shown by mistake cannot be taken
-     * back, and one hidden by mistake ({@code x-monkey}, {@code x-author}) is still in the config file.
-     */
-    private static final List<String> SECRET_PARTS = List.of("auth", "cookie", "token", "secret", "key", "pass",
-            "pwd", "credential", "session", "sig", "jwt", "hmac", "csrf", "xsrf", "cert", "private", "bearer",
-            "nonce");
-    /** Short words that suggest a credential only as a whole word of the name ({@code x-pin}, not {@code x-spinner}). */
-    private static final java.util.Set<String> SECRET_WORDS = java.util.Set.of("otp", "totp", "pin", "sid");
-
-    static boolean looksSecret(String headerName) {
-        String n = headerName.toLowerCase(Locale.ROOT);
-        for (String part : SECRET_PARTS) {
-            if (n.contains(part)) {
-                return true;
-            }
-        }
-        for (String word : n.split("[-_.]")) {
-            if (SECRET_WORDS.contains(word)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static List<String> sortedMethods(Collection<String> methods) {
-        return methods.stream().sorted(Comparator
-                .comparingInt((String m) -> METHOD_ORDER.contains(m) ? METHOD_ORDER.indexOf(m) : METHOD_ORDER.size())
-                .thenComparing(Comparator.naturalOrder())).toList();
-    }
-
-    private static Arr tokens(List<String> values) {
-        return new Arr(values.stream().map(v -> (Node) new Token(v)).toList());
-    }
-
-    /**
-     * Method names as the config would write them: bare where HOCON reads a bare word back as the same
-     * string, quoted otherwise (a method may be any token: {@code 007} bare would come back as the number
-     * 7, {@code M#1} bare would start a comment).
-     */
-    private static Arr methods(Collection<String> methods) {
-        return new Arr(sortedMethods(methods).stream()
-                .map(v -> v.matches("[A-Za-z][A-Za-z0-9_-]*") ? (Node) new Token(v) : new Str(v)).toList());
-    }
-
-    private static Str str(String s) {
-        return new Str(s);
-    }
-
-    private static Num num(long n) {
-        return new Num(Long.toString(n));
-    }
-
-    private static Num decimal(double d) {
-        return new Num(ConfigUnits.decimal(d));
-    }
-
-    private static Num factor(double d) {
-        return new Num(ConfigUnits.factor(d));
-    }
-
-    private static Bool bool(boolean b) {
-        return new Bool(b);
-    }
-
-    private static Token duration(Duration d) {
-        return new Token(ConfigUnits.duration(d));
-    }
-
-    private static Token size(long bytes) {
-        return new Token(ConfigUnits.size(bytes));
-    }
 }

@@ -95,6 +95,7 @@ final class RouteBinder {
         if (respond.flatMap(RespondConfig::location).isPresent() && responseHeaders.spellings().contains("location")) {
             s.problem("response-headers", "Location is respond.location's on this route: a rule cannot change it");
         }
+        Optional<CanaryConfig> canary = CanaryBinder.bind(s, upstream, upstreamNames);
         Optional<JwtConfig> jwt = JwtBinder.bind(s, requestIdHeader);
         jwt.ifPresent(j -> JwtBinder.checkHeaderRules(s, j, requestHeaders));
         if (s.has("upstream") && s.has("respond")) {
@@ -104,7 +105,7 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors, jwt);
+                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors, jwt, canary);
     }
 
     private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {

@@ -17,6 +17,7 @@ import java.util.OptionalLong;
  * @param compression     which relayed responses are gzip-compressed; empty: none
  * @param cors            what browsers from other origins may do; empty: the route leaves CORS to the upstream
  * @param jwt             the bearer tokens requests must carry; empty: the route checks none
+ * @param canary          the share of requests that goes to another upstream; empty: all go to {@code upstream}
  */
 public record RouteConfig(
         String name,
@@ -35,7 +36,8 @@ public record RouteConfig(
         List<AddressRange> allowFrom,
         Optional<CompressionConfig> compression,
         Optional<CorsConfig> cors,
-        Optional<JwtConfig> jwt) {
+        Optional<JwtConfig> jwt,
+        Optional<CanaryConfig> canary) {
 
     public RouteConfig {
         allowFrom = List.copyOf(allowFrom);

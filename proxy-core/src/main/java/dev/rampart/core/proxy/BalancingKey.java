@@ -27,17 +27,25 @@ final class BalancingKey {
         if (hash == null) {
             return Upstream.NO_KEY;
         }
-        String key = switch (hash.key()) {
-            case CLIENT_ADDRESS -> clientIp;
-            case HEADER -> RateLimitKey.listValue(headers, hash.name().orElseThrow());
-            case COOKIE -> cookie(headers, hash.name().orElseThrow());
-            case PATH -> withoutQuery(routedPath);
-        };
+        String key = text(hash, headers, routedPath, clientIp);
         if (key == null || key.isEmpty()) {
             return Upstream.NO_KEY;
         }
         long keyHash = KeyHash.of(key);
         return keyHash == Upstream.NO_KEY ? 1 : keyHash; // a key that hashes to the marker still has a place
+    }
+
+    /**
+     * The key {@code hash} names, as text: the client's address, the header's or cookie's value, or the path
+     * without its query; null or empty when the request lacks it.
+     */
+    static String text(ConsistentHashConfig hash, HttpHeaders headers, String routedPath, String clientIp) {
+        return switch (hash.key()) {
+            case CLIENT_ADDRESS -> clientIp;
+            case HEADER -> RateLimitKey.listValue(headers, hash.name().orElseThrow());
+            case COOKIE -> cookie(headers, hash.name().orElseThrow());
+            case PATH -> withoutQuery(routedPath);
+        };
     }
 
     /** The value of the first cookie of that name, from any {@code Cookie} line; null without one. */

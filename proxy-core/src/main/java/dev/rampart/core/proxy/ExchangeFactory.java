@@ -33,7 +33,11 @@ final class ExchangeFactory {
                              UpstreamTarget target, List<Map.Entry<String, String>> claimHeaders, String clientIp,
                              String peerIp, String scheme) {
         RouteConfig rc = route.config();
-        Upstream upstream = snapshot.upstream(rc.upstream().orElseThrow());
+        String upstreamName = CanarySplit.upstreamOf(rc, head.headers(), target.routed(), clientIp);
+        if (rc.canary().isPresent()) {
+            outcome.route(route.name(), upstreamName); // the side this request was given, for the log and metrics
+        }
+        Upstream upstream = snapshot.upstream(upstreamName);
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = chunked ? -1 : declaredLength;
         // Unless it is the client's, the Host is the authority of the endpoint each attempt goes to; the

@@ -144,6 +144,7 @@ final class ProxySnapshot {
             // A timeout of "practically forever" (HOCON saturates 110000d at Long.MAX_VALUE ns) stays forever.
             long nanos = Math.min(rc.timeout().toNanos(), Long.MAX_VALUE - DEADLINE_TIMER_SLACK_NANOS);
             rc.upstream().ifPresent(name -> longest.merge(name, nanos + DEADLINE_TIMER_SLACK_NANOS, Math::max));
+            rc.canary().ifPresent(c -> longest.merge(c.upstream(), nanos + DEADLINE_TIMER_SLACK_NANOS, Math::max));
         }
         return longest;
     }

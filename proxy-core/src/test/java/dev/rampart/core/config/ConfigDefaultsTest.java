@@ -46,7 +46,7 @@ class ConfigDefaultsTest {
                 Optional.of("app"), Optional.empty(), false, Duration.ofSeconds(15), retry,
                 new ErrorsConfig(Set.of(ErrorsConfig.StatusClass.SERVER_ERROR), true), Optional.empty(),
                 OptionalLong.empty(), HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of(), Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
         upstreams.put("app", app);
         RampartConfig expected = new RampartConfig(server, new AdminConfig("127.0.0.1", 9901),

@@ -44,7 +44,7 @@ final class TestRoutes {
         return new RouteConfig(name, match.toConfig(), Optional.of("app"), rewrite, false,
                 Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty(), OptionalLong.empty(),
                 HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of(), Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /** An immutable builder over {@link MatchConfig}. */

@@ -1,0 +1,44 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.CanaryConfig;
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.core.upstream.balancing.KeyHash;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Which upstream a request to a route with a {@code canary} goes to. Each request takes a slot of 10,000: drawn at
+ * random, or with {@code sticky} the hash of its key (so one key always has one slot); slots below the canary's
+ * share go to the canary. A retry stays with the side the request was given.
+ */
+final class CanarySplit {
+
+    private static final int SLOTS = 10_000;
+    /** Keeps a key's slot apart from its place on a consistent-hash ring keyed by the same value. */
+    private static final String SALT = "canary\u0000";
+
+    private CanarySplit() {
+    }
+
+    /**
+     * @param routedPath the request's target as routing saw it (normal form, with its query)
+     * @param clientIp   the client's address (see {@link RealClient})
+     */
+    static String upstreamOf(RouteConfig route, HttpHeaders headers, String routedPath, String clientIp) {
+        String upstream = route.upstream().orElseThrow();
+        CanaryConfig canary = route.canary().orElse(null);
+        if (canary == null || canary.basisPoints() == 0) {
+            return upstream;
+        }
+        return slot(canary, headers, routedPath, clientIp) < canary.basisPoints() ? canary.upstream() : upstream;
+    }
+
+    static int slot(CanaryConfig canary, HttpHeaders headers, String routedPath, String clientIp) {
+        String key = canary.sticky().map(sticky -> BalancingKey.text(sticky, headers, routedPath, clientIp)).orElse(null);
+        if (key == null || key.isEmpty()) {
+            return ThreadLocalRandom.current().nextInt(SLOTS);
+        }
+        return (int) Long.remainderUnsigned(KeyHash.of(SALT + key), SLOTS);
+    }
+}

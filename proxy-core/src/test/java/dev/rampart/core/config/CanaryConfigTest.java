@@ -1,0 +1,66 @@
+package dev.rampart.core.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A route's {@code canary}: what binds, and what is refused before any request. */
+class CanaryConfigTest extends RejectedConfigSupport {
+
+    /** Two upstreams, {@code app} and {@code next}, and one route (line 4) with {@code keys}. */
+    private static String withRoute(String keys) {
+        return """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] }, next { endpoints = ["127.0.0.1:8082"] } }
+                  routes = [
+                    { name = r, %s }
+                  ]
+                }
+                """.formatted(keys);
+    }
+
+    private CanaryConfig canary(String keys) {
+        return HoconFiles.load(dir, withRoute(keys)).routes().get(0).canary().orElseThrow();
+    }
+
+    private List<String> problems(String keys) {
+        return problemsOf(withRoute(keys)).stream().map(p -> p.replace(at(4), "")).toList();
+    }
+
+    @Test
+    void aShareOfRequestsDrawnAnewOrKeptByAKey() {
+        assertEquals(new CanaryConfig("next", 1000, Optional.empty()),
+                canary("upstream = app, canary { upstream = next, percent = 10 }"));
+        assertEquals(new CanaryConfig("next", 25, Optional.of(new ConsistentHashConfig(ConsistentHashConfig.Key.COOKIE,
+                        Optional.of("session")))),
+                canary("upstream = app, canary { upstream = next, percent = 0.25, sticky { key = cookie, name = session } }"));
+        assertEquals(new CanaryConfig("next", 10_000, Optional.of(ConsistentHashConfig.DEFAULT)),
+                canary("upstream = app, canary { upstream = next, percent = 100, sticky {} }"));
+        assertEquals(Optional.empty(), HoconFiles.load(dir, withRoute("upstream = app")).routes().get(0).canary());
+    }
+
+    @Test
+    void theCanaryNeedsAnotherDeclaredUpstreamAShareAndARouteThatForwards() {
+        assertEquals(List.of("rampart.routes[0].canary.upstream: is the route's own upstream: name the one that takes"
+                + " the canary's share"), problems("upstream = app, canary { upstream = app, percent = 5 }"));
+        assertEquals(List.of("rampart.routes[0].canary.upstream: expected the name of an upstream (app, next), got"
+                + " \"nxt\" (did you mean \"next\"?)"), problems("upstream = app, canary { upstream = nxt, percent = 5 }"));
+        assertEquals(List.of("rampart.routes[0].canary.upstream: missing (expected the name of the upstream that takes"
+                + " the canary's share)"), problems("upstream = app, canary { percent = 5 }"));
+        assertEquals(List.of("rampart.routes[0].canary.percent: missing (expected the share of requests the canary"
+                + " takes, 0-100, e.g. 5)"), problems("upstream = app, canary { upstream = next }"));
+        assertEquals(List.of("rampart.routes[0].canary.percent: at most two decimals (0.01 is the smallest share),"
+                + " got 0.125"), problems("upstream = app, canary { upstream = next, percent = 0.125 }"));
+        assertEquals(List.of("rampart.routes[0].canary: needs the route's upstream: a canary takes a share of what"
+                + " the route forwards"), problems("respond { status = 200 }, canary { upstream = next, percent = 5 }"));
+        assertEquals(List.of("rampart.routes[0].canary.sticky.name: missing: key = header needs the header whose"
+                + " value is the key, e.g. name = \"X-User-Id\""),
+                problems("upstream = app, canary { upstream = next, percent = 5, sticky { key = header } }"));
+        assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 101 }").size());
+        assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 5, weight = 3 }").size(),
+                "an unknown key");
+    }
+}
