@@ -67,14 +67,23 @@ final class HttpKeySetFetcher implements Function<URI, CompletableFuture<String>
                 .build();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
+            int status = response.statusCode();
+            if (status >= 300 && status < 400) {
+                throw FetchFailure.unfollowedRedirect(status);
+            }
+            if (status != 200) {
+                throw new IOException("HTTP " + status);
             }
             // The request's timeout ends with the head; a body trickled byte by byte is cut here.
             ScheduledFuture<?> cut = timer.schedule(() -> closeQuietly(body), FETCH_SECONDS, TimeUnit.SECONDS);
             byte[] bytes;
             try {
                 bytes = body.readNBytes(KeySetRules.MAX_JWKS_BYTES + 1);
+            } catch (IOException e) {
+                if (cut.isDone()) {
+                    throw new FetchFailure("no complete answer within " + FETCH_SECONDS + " s");
+                }
+                throw e;
             } finally {
                 cut.cancel(false);
             }

@@ -12,6 +12,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -46,11 +47,18 @@ public final class RemoteKeySet {
     private volatile long nextFetchAt;
     private volatile long lastStartedAt;
     private volatile boolean keyMissing;
+    /** Fetches that failed since the last one that succeeded, for the line that says it recovered. */
+    private volatile int failedInARow;
+    private final Consumer<Boolean> results;
+    /** Done when the first fetch has ended, with keys or without. */
+    private final CompletableFuture<Void> firstFetch = new CompletableFuture<>();
 
-    RemoteKeySet(URI uri, Duration refresh, Ticker ticker, Function<URI, CompletableFuture<String>> fetcher) {
+    RemoteKeySet(URI uri, Duration refresh, Ticker ticker, Function<URI, CompletableFuture<String>> fetcher,
+                 Consumer<Boolean> results) {
         this.uri = uri;
         this.ticker = ticker;
         this.fetcher = fetcher;
+        this.results = results;
         this.refreshNanos = refresh.toNanos();
         this.nextFetchAt = ticker.read();
         this.lastStartedAt = nextFetchAt - Duration.ofDays(1).toNanos();
@@ -67,6 +75,11 @@ public final class RemoteKeySet {
 
     long generation() {
         return generation;
+    }
+
+    /** Done when the first fetch has ended, whatever it brought. */
+    CompletableFuture<Void> firstFetch() {
+        return firstFetch;
     }
 
     /** A reload may change {@code jwks-refresh}; the keys and their age stay. */
@@ -102,24 +115,33 @@ public final class RemoteKeySet {
     private void fetched(String body, Throwable failure) {
         long now = ticker.read();
         try {
-            String problem = failure != null ? describe(failure) : take(body);
+            String problem = failure != null ? FetchFailure.describe(failure, uri) : take(body);
+            results.accept(problem == null);
             if (problem == null) {
+                if (failedInARow > 0) {
+                    log.info("jwt keys from {} fetched again, after {} failed fetch{}", uri, failedInARow,
+                            failedInARow == 1 ? "" : "es");
+                }
+                failedInARow = 0;
                 fetchedAt = now;
                 nextFetchAt = now + refreshNanos;
                 return;
             }
+            failedInARow++;
             nextFetchAt = now + Math.min(refreshNanos, Duration.ofSeconds(RETRY_SECONDS).toNanos());
+            long retryInSeconds = Duration.ofNanos(nextFetchAt - now).toSeconds();
             if (keys == null) {
                 log.warn("jwt keys from {} could not be fetched ({}): requests whose tokens need a check are answered"
-                        + " 503 AUTH_UNAVAILABLE until a fetch succeeds; trying again in {} s", uri, problem,
-                        Duration.ofNanos(nextFetchAt - now).toSeconds());
+                        + " 503 AUTH_UNAVAILABLE until a fetch succeeds; trying again in about {} s", uri, problem,
+                        retryInSeconds);
             } else {
-                log.warn("jwt keys from {} could not be fetched again ({}): the {} keys fetched {} s ago are kept;"
-                        + " trying again in {} s", uri, problem, keys.size(), Duration.ofNanos(now - fetchedAt).toSeconds(),
-                        Duration.ofNanos(nextFetchAt - now).toSeconds());
+                log.warn("jwt keys from {} could not be fetched again ({}): the {} fetched {} s ago are kept; trying"
+                        + " again in about {} s", uri, problem, keys.size() == 1 ? "key" : keys.size() + " keys",
+                        Duration.ofNanos(now - fetchedAt).toSeconds(), retryInSeconds);
             }
         } finally {
             fetching.set(false);
+            firstFetch.complete(null);
         }
     }
 
@@ -145,11 +167,5 @@ public final class RemoteKeySet {
                             .map(k -> k.getKeyID() == null ? "no kid" : "kid " + k.getKeyID()).toList());
         }
         return null;
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 }

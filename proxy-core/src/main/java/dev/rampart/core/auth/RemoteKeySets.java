@@ -6,16 +6,21 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -29,6 +34,7 @@ public final class RemoteKeySets implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RemoteKeySets.class);
 
     private final Ticker ticker;
+    private final Consumer<Boolean> results;
     private final Map<URI, RemoteKeySet> sets = new ConcurrentHashMap<>();
     /** Made with the first set: a fetcher, or the HTTP one on {@link #threads}. */
     private final Function<URI, CompletableFuture<String>> givenFetcher;
@@ -36,14 +42,43 @@ public final class RemoteKeySets implements AutoCloseable {
     private ScheduledExecutorService pump;
     private ExecutorService threads;
 
-    public RemoteKeySets(Ticker ticker) {
-        this(ticker, null);
+    /** @param results told of each fetch's end, whether it brought keys the proxy took */
+    public RemoteKeySets(Ticker ticker, Consumer<Boolean> results) {
+        this(ticker, results, null);
     }
 
     /** With {@code fetcher} in place of HTTP (tests); null: HTTP. */
-    RemoteKeySets(Ticker ticker, Function<URI, CompletableFuture<String>> fetcher) {
+    RemoteKeySets(Ticker ticker, Consumer<Boolean> results, Function<URI, CompletableFuture<String>> fetcher) {
         this.ticker = ticker;
+        this.results = results;
         this.givenFetcher = fetcher;
+    }
+
+    /** The URIs of the sets there are. */
+    public Set<URI> uris() {
+        return Set.copyOf(sets.keySet());
+    }
+
+    /**
+     * Starts the first fetch of every set not among {@code known} and waits, at most {@code wait} in all, until
+     * each has ended (with keys or without); for a reload that names a URI for the first time. Not on an event
+     * loop: it blocks.
+     */
+    public void awaitFirstFetches(Set<URI> known, Duration wait) {
+        List<CompletableFuture<Void>> firsts = new ArrayList<>();
+        sets.forEach((uri, set) -> {
+            if (!known.contains(uri)) {
+                set.refreshIfDue();
+                firsts.add(set.firstFetch());
+            }
+        });
+        try {
+            CompletableFuture.allOf(firsts.toArray(CompletableFuture[]::new)).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // It goes on in the background; meanwhile tokens that need a check are answered 503.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The set of {@code uri}, made (and its first fetch started within a second) when it is new. */
@@ -54,7 +89,7 @@ public final class RemoteKeySets implements AutoCloseable {
             fetcher = givenFetcher != null ? givenFetcher : new HttpKeySetFetcher(threads, pump);
             pump.scheduleWithFixedDelay(this::refreshDue, 0, 1, TimeUnit.SECONDS);
         }
-        RemoteKeySet set = sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher));
+        RemoteKeySet set = sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher, results));
         set.refreshEvery(refresh);
         return set;
     }

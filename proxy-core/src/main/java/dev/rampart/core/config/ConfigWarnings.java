@@ -90,9 +90,21 @@ public final class ConfigWarnings {
         }
     }
 
-    /** A host name or address of this machine's loopback, where nobody is on the way. */
+    /** {@code localhost} or a loopback address (127.0.0.0/8, ::1), where nobody is on the way; not a name that starts so. */
     private static boolean loopback(String host) {
-        return host != null && (host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+        if (host == null) {
+            return false;
+        }
+        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        byte[] address = io.netty.util.NetUtil.createByteArrayFromIpAddressString(literal);
+        if (address == null) {
+            return host.equalsIgnoreCase("localhost");
+        }
+        try {
+            return java.net.InetAddress.getByAddress(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException impossible) {
+            return false;
+        }
     }
 
     /** A direct response whose status has no body (RFC 9110 §15.3.5, §15.4.5): its body is never sent. */

@@ -122,13 +122,14 @@ final class JwtBinder {
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            s.problem("jwks-uri", "expected an https:// URI, got \"" + text + "\" (" + e.getReason() + ")");
+            s.problem("jwks-uri", "expected an https:// (or http://) URI, got \"" + text + "\" (" + e.getReason() + ")");
             return URI.create("https://invalid.invalid/");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null) {
-            s.problem("jwks-uri", "expected an https:// URI with a host (no user or fragment), got \"" + text + "\"");
+            s.problem("jwks-uri", "expected an https:// (or http://) URI with a host name or address (no user or"
+                    + " fragment), got \"" + text + "\"");
         }
         return uri;
     }

@@ -49,4 +49,8 @@ public interface ProxyObserver {
      */
     default void onProxyProtocolFailed(ProxyProtocolFailure why) {
     }
+
+    /** A fetch of a {@code jwks-uri} ended: with keys the proxy took ({@code true}), or without ({@code false}). */
+    default void onKeySetFetch(boolean succeeded) {
+    }
 }

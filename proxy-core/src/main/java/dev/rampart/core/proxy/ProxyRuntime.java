@@ -18,8 +18,10 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +63,7 @@ public final class ProxyRuntime {
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe), pools, new ReplayMemory(),
-                new RemoteKeySets(ticker));
+                new RemoteKeySets(ticker, observer::onKeySetFetch));
         ProxySnapshot first = build(config);
         current.set(first);
         carried.health().run(first.healthTargets());
@@ -69,7 +71,11 @@ public final class ProxyRuntime {
 
     /** Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. */
     public void apply(RampartConfig config) {
+        Set<URI> keySetsBefore = carried.keySets().uris();
         ProxySnapshot next = build(config);
+        // A jwks-uri the reload names for the first time is fetched before the config serves (Envoy's listener
+        // waits for its remote key sets too): else its routes would answer 503 AUTH_UNAVAILABLE meanwhile.
+        carried.keySets().awaitFirstFetches(keySetsBefore, NEW_KEY_SET_WAIT);
         carried.pools().reloadTrust();
         current.set(next);
         carried.retainOnly(next);
@@ -175,6 +181,9 @@ public final class ProxyRuntime {
         carried.keySets().close();
         carried.pools().closeAll();
     }
+
+    /** How long a reload waits for the first fetch of a key set it names for the first time: one fetch's limit. */
+    private static final Duration NEW_KEY_SET_WAIT = Duration.ofSeconds(11);
 
     private ProxySnapshot build(RampartConfig config) {
         return ProxySnapshot.build(config, carried, observer, ticker, clock, ThreadLocalRandom.current());

@@ -5,6 +5,7 @@ import dev.rampart.core.auth.CheckBudget;
 import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.JwksSource;
+import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
@@ -110,13 +111,14 @@ final class ProxySnapshot {
         Map<String, RateLimiter> limiters = new HashMap<>();
         Map<String, JwtVerifier> verifiers = new HashMap<>();
         CheckBudget checkBudget = new CheckBudget(ticker);
+        Map<java.net.URI, java.time.Duration> refreshes = keySetRefreshes(config);
         for (RouteConfig rc : config.routes()) {
             RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
             rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget,
                     jwt.keys() instanceof JwksSource.Remote remote
-                            ? carried.keySets().forUri(remote.uri(), remote.refresh()) : null)));
+                            ? carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri())) : null)));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
@@ -132,6 +134,17 @@ final class ProxySnapshot {
         int[] weights = uc.endpoints().stream().mapToInt(uc::weight).toArray();
         List<String> addresses = uc.endpoints().stream().map(EndpointAddress::authority).toList();
         return EndpointSelectors.forEndpoints(uc.loadBalancing(), addresses, weights, null);
+    }
+
+    /** Each {@code jwks-uri}'s refresh: the shortest of the routes that name it, so that none waits longer than it asks. */
+    private static Map<java.net.URI, java.time.Duration> keySetRefreshes(RampartConfig config) {
+        Map<java.net.URI, java.time.Duration> refreshes = new HashMap<>();
+        for (RouteConfig rc : config.routes()) {
+            rc.jwt().map(JwtConfig::keys).filter(JwksSource.Remote.class::isInstance).map(JwksSource.Remote.class::cast)
+                    .ifPresent(remote -> refreshes.merge(remote.uri(), remote.refresh(),
+                            (a, b) -> a.compareTo(b) <= 0 ? a : b));
+        }
+        return refreshes;
     }
 
     /**

@@ -37,11 +37,12 @@ class RemoteKeySetTest {
 
     private final AtomicLong now = new AtomicLong(-7 * SECOND); // System.nanoTime may be negative
     private final List<CompletableFuture<String>> fetches = new ArrayList<>();
+    private final List<Boolean> results = new ArrayList<>();
     private final RemoteKeySet set = new RemoteKeySet(URI_, Duration.ofMinutes(5), now::get, uri -> {
         CompletableFuture<String> fetch = new CompletableFuture<>();
         fetches.add(fetch);
         return fetch;
-    });
+    }, results::add);
 
     private void advance(long seconds) {
         now.addAndGet(seconds * SECOND);
@@ -102,6 +103,8 @@ class RemoteKeySetTest {
         set.refreshIfDue();
         last().completeExceptionally(new IOException("HTTP 503"));
         assertEquals(1, set.keys().size(), "kept after a failure");
+        assertEquals(List.of(false, true, false, false, false, false), results, "each fetch's end reported");
+        assertTrue(set.firstFetch().isDone());
     }
 
     @Test

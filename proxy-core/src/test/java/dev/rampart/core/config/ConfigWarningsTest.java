@@ -68,7 +68,12 @@ class ConfigWarningsTest {
         assertEquals(List.of("route \"api\": jwt.jwks-uri http://keys.internal/jwks is plain http, so whoever is on the"
                 + " way can replace the keys and sign tokens of their own: use https"),
                 warningsForRoutes("{ name = api, upstream = app, jwt { jwks-uri = \"http://keys.internal/jwks\"" + scoped));
-        for (String quiet : List.of("https://keys.internal/jwks", "http://127.0.0.1:8200/jwks", "http://localhost/jwks")) {
+        for (String loud : List.of("http://127.evil.example/jwks", "http://127.0.0.1.nip.io/jwks", "http://localhost.evil.example/j")) {
+            assertEquals(1, warningsForRoutes("{ name = api, upstream = app, jwt { jwks-uri = \"" + loud + "\"" + scoped)
+                    .size(), loud + ": a name that starts like loopback is no loopback address");
+        }
+        for (String quiet : List.of("https://keys.internal/jwks", "http://127.0.0.1:8200/jwks", "http://localhost/jwks",
+                "http://127.0.0.2/jwks", "http://[::1]:8200/jwks")) {
             assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, jwt { jwks-uri = \"" + quiet + "\""
                     + scoped), quiet);
         }

@@ -73,12 +73,12 @@ class JwtConfigTest extends RejectedConfigSupport {
                 problems("jwks-file = \"" + jwks() + "\", jwks-uri = \"https://issuer.test/jwks\""));
         for (String bad : List.of("ftp://issuer.test/jwks", "/jwks.json", "https:///jwks", "https://me@issuer.test/jwks",
                 "https://issuer.test/jwks#keys", "issuer.test/jwks")) {
-            assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: expected an https:// URI with a host (no user or"
-                    + " fragment), got \"" + bad + "\""), problems("jwks-uri = \"" + bad + "\""), bad);
+            assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: expected an https:// (or http://) URI with a host name"
+                    + " or address (no user or fragment), got \"" + bad + "\""), problems("jwks-uri = \"" + bad + "\""), bad);
         }
         List<String> unparsable = problems("jwks-uri = \"https://issuer.test/a b\"");
         assertTrue(unparsable.size() == 1 && unparsable.get(0).startsWith("rampart.routes[0].jwt.jwks-uri: expected an"
-                + " https:// URI, got \"https://issuer.test/a b\" ("), unparsable.toString());
+                + " https:// (or http://) URI, got \"https://issuer.test/a b\" ("), unparsable.toString());
         assertEquals(List.of("rampart.routes[0].jwt.jwks-refresh: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\""),
                 problems("jwks-uri = \"https://issuer.test/jwks\", jwks-refresh = 0s"));
     }

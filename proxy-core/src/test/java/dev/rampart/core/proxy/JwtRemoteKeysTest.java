@@ -127,6 +127,30 @@ class JwtRemoteKeysTest {
     }
 
     @Test
+    void aReloadThatNamesANewKeySetUriWaitsForItsFirstFetch() throws Exception {
+        proxy = ProxyHarness.start(config());
+        awaitStatus(200, rs256("a"), "the keys fetched");
+        HttpServer moved = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        moved.createContext("/keys", exchange -> {
+            byte[] body = TestTokens.ecPublicKeySet().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        moved.start();
+        try {
+            String movedConfig = config().replace(keyServer.getAddress().getPort() + "/.well-known/jwks.json",
+                    moved.getAddress().getPort() + "/keys");
+            proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(movedConfig, "test.conf"));
+            assertEquals(200, get(es256("b")).status(), "served with the new set's keys at once, no 503 meanwhile");
+            assertEquals(401, get(rs256("c")).status(), "the old set's RSA key is not in the new one");
+        } finally {
+            moved.stop(0);
+        }
+    }
+
+    @Test
     void theKeysAreKeptWhileTheKeyServerFailsAndAcrossAReload() {
         proxy = ProxyHarness.start(config());
         awaitStatus(200, rs256("a"), "the keys fetched");

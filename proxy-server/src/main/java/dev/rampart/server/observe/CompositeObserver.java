@@ -89,6 +89,11 @@ public final class CompositeObserver implements ProxyObserver {
         each(o -> o.onProxyProtocolFailed(why));
     }
 
+    @Override
+    public void onKeySetFetch(boolean succeeded) {
+        each(o -> o.onKeySetFetch(succeeded));
+    }
+
     private void each(Consumer<ProxyObserver> event) {
         for (ProxyObserver observer : observers) {
             try {

@@ -73,6 +73,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     /** One series per reason, made at the start: an alert on them sees 0 rather than no data. */
     private final Map<String, Counter> handshakeFailures = new HashMap<>();
     private final Map<ProxyProtocolFailure, Counter> proxyProtocolFailures = new EnumMap<>(ProxyProtocolFailure.class);
+    private final Counter keySetFetched;
+    private final Counter keySetNotFetched;
 
     /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
     public MicrometerObserver() {
@@ -105,6 +107,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
                     .tag("reason", why.label())
                     .register(registry));
         }
+        keySetFetched = keySetFetchCounter("success");
+        keySetNotFetched = keySetFetchCounter("failure");
         // Both series exist from the start, so an alert on failures sees 0 rather than no data.
         reloadSuccess = reloadCounter("success");
         reloadFailure = reloadCounter("failure");
@@ -215,6 +219,18 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     @Override
     public void onProxyProtocolFailed(ProxyProtocolFailure why) {
         proxyProtocolFailures.get(why).increment();
+    }
+
+    @Override
+    public void onKeySetFetch(boolean succeeded) {
+        (succeeded ? keySetFetched : keySetNotFetched).increment();
+    }
+
+    private Counter keySetFetchCounter(String result) {
+        return Counter.builder("rampart.jwks.fetches")
+                .description("Fetches of routes' jwt.jwks-uri key sets, by whether they brought keys the proxy took")
+                .tag("result", result)
+                .register(registry);
     }
 
     /**

@@ -145,6 +145,16 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void keySetFetchesAreCountedByResultFromZero() {
+        assertLine(observer.scrape(), "rampart_jwks_fetches_total{result=\"failure\"} 0.0");
+        observer.onKeySetFetch(false);
+        observer.onKeySetFetch(false);
+        observer.onKeySetFetch(true);
+        assertLine(observer.scrape(), "rampart_jwks_fetches_total{result=\"failure\"} 2.0");
+        assertLine(observer.scrape(), "rampart_jwks_fetches_total{result=\"success\"} 1.0");
+    }
+
+    @Test
     void breakerTransitionsAreCountedWithANormalisedTargetState() {
         observer.onBreakerTransition("app", EP, "OPEN");
         observer.onBreakerTransition("app", EP, "half-open");
@@ -306,6 +316,7 @@ class MicrometerObserverTest {
                 "rampart_circuit_breaker_transitions_total",
                 "rampart_config_reloads_total",
                 "rampart_connections_refused_total",
+                "rampart_jwks_fetches_total",
                 "rampart_netty_direct_memory_bytes",
                 "rampart_netty_pooled_direct_memory_bytes",
                 "rampart_proxy_protocol_failures_total",
