@@ -32,7 +32,7 @@ final class MatchBinder {
             String normal = UriPaths.matchablePrefix(s, "path-prefix", p);
             return normal == null ? p : normal; // reported; kept as written so that binding goes on
         });
-        Optional<Pattern> pathRegex = s.optionalString("path-regex").flatMap(r -> regex(s, r));
+        Optional<Pattern> pathRegex = s.optionalString("path-regex").flatMap(r -> regex(s, "path-regex", r));
         if (s.has("path-prefix") && s.has("path-regex")) {
             s.problem("has both path-prefix and path-regex (expected at most one)");
         }
@@ -54,19 +54,19 @@ final class MatchBinder {
         return Optional.of(host);
     }
 
-    private static Optional<Pattern> regex(ConfigSection s, String text) {
+    /** {@code key}'s regular expression, for request paths in normal form; empty (reported) when it is none or matches none. */
+    static Optional<Pattern> regex(ConfigSection s, String key, String text) {
         String unmatchable = UnmatchableRegex.find(text);
         if (unmatchable != null) {
-            s.problem("path-regex", "can never match " + unmatchable + " (got "
-                    + ValueReader.describe(s.value("path-regex")) + ")");
+            s.problem(key, "can never match " + unmatchable + " (got " + ValueReader.describe(s.value(key)) + ")");
             return Optional.empty();
         }
         try {
             return Optional.of(Pattern.compile(text));
         } catch (PatternSyntaxException e) {
             String why = e.getDescription() + (e.getIndex() >= 0 ? " at index " + e.getIndex() : "");
-            ConfigValue value = s.value("path-regex");
-            s.problems().add(s.path("path-regex"), "expected a regular expression, got "
+            ConfigValue value = s.value(key);
+            s.problems().add(s.path(key), "expected a regular expression, got "
                     + ValueReader.describe(value) + " (" + why + ")", value.origin());
             return Optional.empty();
         }

@@ -56,4 +56,39 @@ public sealed interface PathRewrite {
             return to.isEmpty() ? PathRewrite.removed(from, path) : null; // to empty: a strip-prefix
         }
     }
+
+    /**
+     * {@code rewrite { regex = "^/api/(.*)$", replacement = "/$1" }}: every match of the regex in the path is
+     * replaced, {@code $n} and {@code ${name}} standing for its groups (Envoy's {@code regex_rewrite}, Spring Cloud
+     * Gateway's {@code RewritePath}); a path it does not match is left as it is. A result that does not start with
+     * "/" gets one. Names no removed prefix: what it removed is not a prefix an application can put back.
+     */
+    record RegexRewrite(java.util.regex.Pattern regex, String replacement) implements PathRewrite {
+        @Override
+        public String apply(String path) {
+            java.util.regex.Matcher matcher = regex.matcher(path);
+            if (!matcher.find()) {
+                return path;
+            }
+            String rewritten = matcher.replaceAll(replacement);
+            return rewritten.isEmpty() ? "/" : rewritten.charAt(0) == '/' ? rewritten : "/" + rewritten;
+        }
+
+        @Override
+        public String removedPrefix(String path) {
+            return null;
+        }
+
+        /** Patterns have no equality of their own: two rewrites are equal when they read the same. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RegexRewrite r && regex.pattern().equals(r.regex.pattern())
+                    && regex.flags() == r.regex.flags() && replacement.equals(r.replacement);
+        }
+
+        @Override
+        public int hashCode() {
+            return regex.pattern().hashCode() * 31 + replacement.hashCode();
+        }
+    }
 }

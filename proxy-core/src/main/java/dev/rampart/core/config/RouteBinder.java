@@ -118,6 +118,16 @@ final class RouteBinder {
     }
 
     private static Optional<PathRewrite> rewrite(ConfigSection s) {
+        int kinds = (s.has("strip-prefix") ? 1 : 0) + (s.has("replace-prefix") ? 1 : 0) + (s.has("regex") ? 1 : 0);
+        if (kinds > 1 || kinds == 0 && !s.has("replacement")) { // a lone replacement: the regex is what is missing
+            s.problem((kinds == 0 ? "has none" : "has more than one") + " of strip-prefix, replace-prefix and regex"
+                    + " (expected one)");
+        }
+        if (s.has("regex") || s.has("replacement")) {
+            Optional<PathRewrite> regex = RegexRewriteBinder.bind(s);
+            s.finish();
+            return kinds == 1 ? regex : Optional.empty();
+        }
         Optional<String> strip = s.optionalString("strip-prefix");
         Optional<ConfigSection> replace = s.optionalSection("replace-prefix");
         Optional<PathRewrite> result = Optional.empty();
@@ -141,11 +151,6 @@ final class RouteBinder {
             }
             r.finish();
             result = Optional.of(new PathRewrite.ReplacePrefix(from, to));
-        }
-        if (s.has("strip-prefix") && s.has("replace-prefix")) {
-            s.problem("has both strip-prefix and replace-prefix (expected one)");
-        } else if (!s.has("strip-prefix") && !s.has("replace-prefix")) {
-            s.problem("has neither strip-prefix nor replace-prefix (expected one)");
         }
         s.finish();
         return result;

@@ -163,6 +163,9 @@ final class RouteRenderer {
         if (rewrite instanceof PathRewrite.StripPrefix strip) {
             return new Obj().put("strip-prefix", str(strip.prefix()));
         }
+        if (rewrite instanceof PathRewrite.RegexRewrite regex) {
+            return new Obj().put("regex", str(regex.regex().pattern())).put("replacement", str(regex.replacement()));
+        }
         PathRewrite.ReplacePrefix replace = (PathRewrite.ReplacePrefix) rewrite;
         return new Obj().put("replace-prefix", new Obj().put("from", str(replace.from())).put("to", str(replace.to())));
     }

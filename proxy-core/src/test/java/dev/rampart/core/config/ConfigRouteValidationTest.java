@@ -214,8 +214,9 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
                 """;
         List<String> problems = problemsOf(hocon);
         assertEquals(List.of(
-                "rampart.routes[0].rewrite: has both strip-prefix and replace-prefix (expected one)" + at(4),
-                "rampart.routes[1].rewrite: has neither strip-prefix nor replace-prefix (expected one)" + at(5),
+                "rampart.routes[0].rewrite: has more than one of strip-prefix, replace-prefix and regex (expected one)"
+                        + at(4),
+                "rampart.routes[1].rewrite: has none of strip-prefix, replace-prefix and regex (expected one)" + at(5),
                 "rampart.routes[2].rewrite.replace-prefix.from: missing (expected the prefix to replace)" + at(6)),
                 problems);
     }

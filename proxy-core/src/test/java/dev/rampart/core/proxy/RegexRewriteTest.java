@@ -1,0 +1,64 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * {@code rewrite { regex, replacement }} through real sockets: the upstream gets the rewritten path with the query
+ * as it came and no {@code X-Forwarded-Prefix}, in normal form; a rewrite that would make a dot segment is refused
+ * with 400 and reaches no upstream.
+ */
+class RegexRewriteTest {
+
+    private final FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+    private final ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+            "app { endpoints = [\"" + upstream.authority() + "\"] }",
+            "{ name = api, match { path-prefix = \"/api/\" }, upstream = app,"
+                    + " rewrite { regex = \"^/api/(?<segment>.*)$\", replacement = \"/${segment}\" } }\n"
+                    + "{ name = versions, match { path-prefix = \"/v\" }, upstream = app,"
+                    + " rewrite { regex = \"^/v([^/]*)\", replacement = \"/$1\" } }\n"
+                    + "{ name = doubled, match { path-prefix = \"/d/\" }, upstream = app,"
+                    + " rewrite { regex = \"^/d/\", replacement = \"/e//\" } }"));
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    private int get(String target) {
+        try (RawHttp raw = proxy.raw()) {
+            return raw.send("GET " + target + " HTTP/1.1\r\nHost: x\r\nX-Forwarded-Prefix: /spoofed\r\n\r\n").read().status();
+        }
+    }
+
+    @Test
+    void theUpstreamGetsTheRewrittenPathWithTheQueryAsItCame() {
+        assertEquals(200, get("/api/users/1?page=2&q=a%20b"));
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("/users/1?page=2&q=a%20b", seen.uri());
+        assertNull(seen.header("X-Forwarded-Prefix"), "a regex names no removed prefix; the client's is dropped");
+    }
+
+    @Test
+    void theRewrittenPathIsForwardedInNormalForm() {
+        assertEquals(200, get("/d/x"));
+        assertEquals("/e/x", upstream.requests().get(0).uri());
+    }
+
+    @Test
+    void aRewriteThatMakesADotSegmentIsRefused() {
+        assertEquals(400, get("/v.."));
+        assertEquals(0, upstream.requests().size());
+        assertEquals(200, get("/v2/x"));
+        assertEquals("/2/x", upstream.requests().get(0).uri());
+    }
+}
