@@ -1,6 +1,7 @@
 package dev.rampart.core.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -84,8 +83,8 @@ public final class RemoteKeySets implements AutoCloseable {
     /** The set of {@code uri}, made (and its first fetch started within a second) when it is new. */
     public synchronized RemoteKeySet forUri(URI uri, Duration refresh) {
         if (pump == null) {
-            pump = Executors.newSingleThreadScheduledExecutor(daemon("rampart-jwks"));
-            threads = Executors.newCachedThreadPool(daemon("rampart-jwks-fetch"));
+            pump = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-jwks", true));
+            threads = Executors.newCachedThreadPool(new DefaultThreadFactory("rampart-jwks-fetch", true));
             fetcher = givenFetcher != null ? givenFetcher : new HttpKeySetFetcher(threads, pump);
             pump.scheduleWithFixedDelay(this::refreshDue, 0, 1, TimeUnit.SECONDS);
         }
@@ -116,14 +115,5 @@ public final class RemoteKeySets implements AutoCloseable {
             pump.shutdownNow();
             threads.shutdownNow();
         }
-    }
-
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

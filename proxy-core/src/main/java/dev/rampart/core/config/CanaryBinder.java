@@ -27,10 +27,8 @@ final class CanaryBinder {
             s.problem("upstream", "missing (expected the name of the upstream that takes the canary's share)");
         } else if (routeUpstream.isPresent() && routeUpstream.get().equals(upstream)) {
             s.problem("upstream", "is the route's own upstream: name the one that takes the canary's share");
-        } else if (!upstreamNames.contains(upstream)) {
-            s.problem("upstream", "expected the name of an upstream (" + (upstreamNames.isEmpty() ? "none are declared"
-                    : String.join(", ", upstreamNames)) + "), got \"" + upstream + "\""
-                    + DidYouMean.hint(upstream, upstreamNames));
+        } else {
+            RouteBinder.checkUpstream(s, upstream, upstreamNames);
         }
         if (!s.has("percent")) {
             s.problem("percent", "missing (expected the share of requests the canary takes, 0-100, e.g. 5)");
@@ -42,6 +40,6 @@ final class CanaryBinder {
         }
         Optional<ConsistentHashConfig> sticky = s.optionalSection("sticky").map(ConsistentHashBinder::key);
         s.finish();
-        return Optional.of(new CanaryConfig(upstream, (int) Math.max(0, Math.min(10_000, basisPoints)), sticky));
+        return Optional.of(new CanaryConfig(upstream, (int) Math.max(0, Math.min(CanaryConfig.ALL, basisPoints)), sticky));
     }
 }

@@ -14,8 +14,11 @@ import java.util.Optional;
  */
 public record CanaryConfig(String upstream, int basisPoints, Optional<ConsistentHashConfig> sticky) {
 
+    /** Basis points in the whole: 100 %, and the slots a request may take. */
+    public static final int ALL = 10_000;
+
     public CanaryConfig {
-        if (basisPoints < 0 || basisPoints > 10_000) {
+        if (basisPoints < 0 || basisPoints > ALL) {
             throw new IllegalArgumentException("basis points 0-10000, got " + basisPoints);
         }
     }

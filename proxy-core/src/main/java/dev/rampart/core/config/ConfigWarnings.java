@@ -51,7 +51,10 @@ public final class ConfigWarnings {
             uncompressedRespondWarning(route, warnings);
             unreachablePreflightWarning(route, warnings);
             doubledCorsWarning(route, warnings);
-            route.jwt().ifPresent(jwt -> unscopedTokenWarning(route.name(), jwt, warnings));
+            route.jwt().ifPresent(jwt -> {
+                unscopedTokenWarning(route.name(), jwt, warnings);
+                plainHttpKeysWarning(route.name(), jwt, warnings);
+            });
         }
         ShadowedRoutes.warn(config.routes(), warnings);
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
@@ -83,29 +86,18 @@ public final class ConfigWarnings {
                     + ", so it takes tokens the key set's owner made for any other service too: set issuer and"
                     + " audiences");
         }
-        if (jwt.keys() instanceof JwksSource.Remote remote && "http".equalsIgnoreCase(remote.uri().getScheme())
-                && !loopback(remote.uri().getHost())) {
+    }
+
+    /** A key set fetched over plain http from another machine: whoever is on the way can serve keys of their own. */
+    private static void plainHttpKeysWarning(String route, JwtConfig jwt, List<String> warnings) {
+        JwksSource.Remote remote = jwt.remoteKeys().orElse(null);
+        if (remote != null && "http".equalsIgnoreCase(remote.uri().getScheme()) && (remote.uri().getHost() == null
+                || !isLoopback(remote.uri().getHost()))) {
             warnings.add("route \"" + route + "\": jwt.jwks-uri " + remote.uri() + " is plain http, so whoever is on"
                     + " the way can replace the keys and sign tokens of their own: use https");
         }
     }
 
-    /** {@code localhost} or a loopback address (127.0.0.0/8, ::1), where nobody is on the way; not a name that starts so. */
-    private static boolean loopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        byte[] address = io.netty.util.NetUtil.createByteArrayFromIpAddressString(literal);
-        if (address == null) {
-            return host.equalsIgnoreCase("localhost");
-        }
-        try {
-            return java.net.InetAddress.getByAddress(address).isLoopbackAddress();
-        } catch (java.net.UnknownHostException impossible) {
-            return false;
-        }
-    }
 
     /** A direct response whose status has no body (RFC 9110 §15.3.5, §15.4.5): its body is never sent. */
     private static void unsentBodyWarning(RouteConfig route, List<String> warnings) {

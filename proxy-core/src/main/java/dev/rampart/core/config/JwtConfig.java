@@ -29,6 +29,11 @@ public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> a
     /** Envoy's default {@code clock_skew_seconds}. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
 
+    /** The key set's URI and refresh when it is fetched ({@code jwks-uri}); empty for a {@code jwks-file}. */
+    public Optional<JwksSource.Remote> remoteKeys() {
+        return keys instanceof JwksSource.Remote remote ? Optional.of(remote) : Optional.empty();
+    }
+
     public JwtConfig {
         audiences = List.copyOf(audiences);
         algorithms = List.copyOf(algorithms);

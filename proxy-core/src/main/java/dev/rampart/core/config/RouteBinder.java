@@ -108,7 +108,8 @@ final class RouteBinder {
                 maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors, jwt, canary);
     }
 
-    private static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {
+    /** Reports {@code s.upstream} unless it names a declared upstream: a route's, or its canary's. */
+    static void checkUpstream(ConfigSection s, String upstream, Set<String> upstreamNames) {
         if (upstreamNames.contains(upstream)) {
             return;
         }

@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class CanarySplit {
 
-    private static final int SLOTS = 10_000;
     /** Keeps a key's slot apart from its place on a consistent-hash ring keyed by the same value. */
     private static final String SALT = "canary\u0000";
 
@@ -37,8 +36,8 @@ final class CanarySplit {
     static int slot(CanaryConfig canary, HttpHeaders headers, String routedPath, String clientIp) {
         String key = canary.sticky().map(sticky -> BalancingKey.text(sticky, headers, routedPath, clientIp)).orElse(null);
         if (key == null || key.isEmpty()) {
-            return ThreadLocalRandom.current().nextInt(SLOTS);
+            return ThreadLocalRandom.current().nextInt(CanaryConfig.ALL);
         }
-        return (int) Long.remainderUnsigned(KeyHash.of(SALT + key), SLOTS);
+        return (int) Long.remainderUnsigned(KeyHash.of(SALT + key), CanaryConfig.ALL);
     }
 }

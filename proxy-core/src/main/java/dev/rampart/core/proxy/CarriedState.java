@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.auth.RemoteKeySets;
 import dev.rampart.core.config.JwksSource;
+import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.health.HealthChecks;
@@ -35,8 +36,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         rateLimits.retainOnly(config.routes().stream().filter(r -> r.rateLimit().isPresent())
                 .map(RouteConfig::name).collect(Collectors.toSet()));
         pools.retainOnly(next.poolsInUse());
-        keySets.retainOnly(config.routes().stream().flatMap(r -> r.jwt().stream())
-                .filter(jwt -> jwt.keys() instanceof JwksSource.Remote)
-                .map(jwt -> ((JwksSource.Remote) jwt.keys()).uri()).collect(Collectors.toSet()));
+        keySets.retainOnly(config.routes().stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
+                .map(JwksSource.Remote::uri).collect(Collectors.toSet()));
     }
 }

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.auth.CheckBudget;
 import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.EndpointAddress;
-import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
@@ -25,7 +24,9 @@ import dev.rampart.core.upstream.balancing.EndpointSelectors;
 import dev.rampart.core.upstream.pool.OriginPools;
 import dev.rampart.core.upstream.pool.PoolSettings;
 
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -111,14 +112,13 @@ final class ProxySnapshot {
         Map<String, RateLimiter> limiters = new HashMap<>();
         Map<String, JwtVerifier> verifiers = new HashMap<>();
         CheckBudget checkBudget = new CheckBudget(ticker);
-        Map<java.net.URI, java.time.Duration> refreshes = keySetRefreshes(config);
+        Map<URI, Duration> refreshes = keySetRefreshes(config);
         for (RouteConfig rc : config.routes()) {
             RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
-            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget,
-                    jwt.keys() instanceof JwksSource.Remote remote
-                            ? carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri())) : null)));
+            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget, jwt.remoteKeys()
+                    .map(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()))).orElse(null))));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
@@ -137,12 +137,11 @@ final class ProxySnapshot {
     }
 
     /** Each {@code jwks-uri}'s refresh: the shortest of the routes that name it, so that none waits longer than it asks. */
-    private static Map<java.net.URI, java.time.Duration> keySetRefreshes(RampartConfig config) {
-        Map<java.net.URI, java.time.Duration> refreshes = new HashMap<>();
+    private static Map<URI, Duration> keySetRefreshes(RampartConfig config) {
+        Map<URI, Duration> refreshes = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
-            rc.jwt().map(JwtConfig::keys).filter(JwksSource.Remote.class::isInstance).map(JwksSource.Remote.class::cast)
-                    .ifPresent(remote -> refreshes.merge(remote.uri(), remote.refresh(),
-                            (a, b) -> a.compareTo(b) <= 0 ? a : b));
+            rc.jwt().flatMap(JwtConfig::remoteKeys).ifPresent(remote -> refreshes.merge(remote.uri(), remote.refresh(),
+                    (a, b) -> a.compareTo(b) <= 0 ? a : b));
         }
         return refreshes;
     }
