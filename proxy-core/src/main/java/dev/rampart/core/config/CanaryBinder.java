@@ -1,12 +1,14 @@
 package dev.rampart.core.config;
 
+import com.typesafe.config.ConfigUtil;
+
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Binds a route's optional {@code canary}: its upstream must be declared and not the route's own, its share a
  * percentage with at most two decimals, and it needs a route that forwards ({@code upstream}, not
- * {@code respond}).
+ * {@code respond}); the header and cookie that choose a side must be names a request can carry.
  */
 final class CanaryBinder {
 
@@ -39,7 +41,39 @@ final class CanaryBinder {
             s.problem("percent", "at most two decimals (0.01 is the smallest share), got " + percent);
         }
         Optional<ConsistentHashConfig> sticky = s.optionalSection("sticky").map(ConsistentHashBinder::key);
+        Optional<String> byHeader = name(s, "by-header", "header", "X-Canary");
+        Optional<String> byHeaderValue = headerValue(s, byHeader);
+        Optional<String> byCookie = name(s, "by-cookie", "cookie", "canary");
         s.finish();
-        return Optional.of(new CanaryConfig(upstream, (int) Math.max(0, Math.min(CanaryConfig.ALL, basisPoints)), sticky));
+        return Optional.of(new CanaryConfig(upstream, (int) Math.max(0, Math.min(CanaryConfig.ALL, basisPoints)),
+                sticky, byHeader, byHeaderValue, byCookie));
+    }
+
+    private static Optional<String> name(ConfigSection s, String key, String what, String example) {
+        Optional<String> name = s.optionalString(key);
+        if (name.isPresent() && !RampartBinder.TOKEN.matcher(name.get()).matches()) {
+            // A cookie's name is a token too (RFC 6265 §4.1.1).
+            s.problem(key, "expected a " + what + " name (a token such as " + example + "), got "
+                    + ConfigUtil.quoteString(name.get()));
+            return Optional.empty();
+        }
+        return name;
+    }
+
+    private static Optional<String> headerValue(ConfigSection s, Optional<String> byHeader) {
+        Optional<String> value = s.optionalString("by-header-value");
+        if (value.isEmpty()) {
+            return value;
+        }
+        if (!s.has("by-header")) {
+            s.problem("by-header-value", "is read only with by-header, the header that carries the value");
+        } else if (value.get().isEmpty() || !value.get().equals(value.get().strip())) {
+            // A field value arrives without the spaces around it (RFC 9110 §5.5): such a value could never match.
+            s.problem("by-header-value", "expected a header value without leading or trailing spaces, got "
+                    + ConfigUtil.quoteString(value.get()));
+        } else if (byHeader.isPresent()) {
+            return value;
+        }
+        return Optional.empty();
     }
 }

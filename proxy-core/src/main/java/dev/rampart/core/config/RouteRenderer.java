@@ -38,6 +38,9 @@ final class RouteRenderer {
                 .put("percent", decimal(c.percent()));
         c.sticky().ifPresentOrElse(sticky -> block.put("sticky", hashKey(sticky)),
                 () -> block.note("no sticky: each request is drawn anew"));
+        c.byHeader().ifPresent(header -> block.put("by-header", str(header)));
+        c.byHeaderValue().ifPresent(value -> block.put("by-header-value", str(value)));
+        c.byCookie().ifPresent(cookie -> block.put("by-cookie", str(cookie)));
         return block;
     }
 

@@ -49,7 +49,7 @@ final class BalancingKey {
     }
 
     /** The value of the first cookie of that name, from any {@code Cookie} line; null without one. */
-    private static String cookie(HttpHeaders headers, String name) {
+    static String cookie(HttpHeaders headers, String name) {
         for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
             for (Cookie cookie : ServerCookieDecoder.LAX.decodeAll(line)) {
                 if (cookie.name().equals(name)) {

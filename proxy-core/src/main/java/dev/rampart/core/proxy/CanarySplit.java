@@ -8,14 +8,17 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Which upstream a request to a route with a {@code canary} goes to. Each request takes a slot of 10,000: drawn at
- * random, or with {@code sticky} the hash of its key (so one key always has one slot); slots below the canary's
- * share go to the canary. A retry stays with the side the request was given.
+ * Which upstream a request to a route with a {@code canary} goes to. A request that names its side (the canary's
+ * {@code by-header}, then its {@code by-cookie}) takes it; any other takes a slot of 10,000: drawn at random, or
+ * with {@code sticky} the hash of its key (so one key always has one slot); slots below the canary's share go to
+ * the canary. A retry stays with the side the request was given.
  */
 final class CanarySplit {
 
     /** Keeps a key's slot apart from its place on a consistent-hash ring keyed by the same value. */
     private static final String SALT = "canary\u0000";
+    private static final String ALWAYS = "always";
+    private static final String NEVER = "never";
 
     private CanarySplit() {
     }
@@ -27,10 +30,44 @@ final class CanarySplit {
     static String upstreamOf(RouteConfig route, HttpHeaders headers, String routedPath, String clientIp) {
         String upstream = route.upstream().orElseThrow();
         CanaryConfig canary = route.canary().orElse(null);
-        if (canary == null || canary.basisPoints() == 0) {
+        if (canary == null) {
+            return upstream;
+        }
+        Boolean chosen = chosenSide(canary, headers);
+        if (chosen != null) {
+            return chosen ? canary.upstream() : upstream;
+        }
+        if (canary.basisPoints() == 0) {
             return upstream;
         }
         return slot(canary, headers, routedPath, clientIp) < canary.basisPoints() ? canary.upstream() : upstream;
+    }
+
+    /**
+     * True for the canary, false for the route's upstream, null when the request names no side. The header comes
+     * first (its first line, as a request's other single-valued headers are read), then the cookie; a value that
+     * names no side leaves the choice to the next, and at last to the share, as nginx ingress does.
+     */
+    private static Boolean chosenSide(CanaryConfig canary, HttpHeaders headers) {
+        if (canary.byHeader().isPresent()) {
+            String value = headers.get(canary.byHeader().get());
+            if (value != null) {
+                if (canary.byHeaderValue().isPresent()) {
+                    if (value.equals(canary.byHeaderValue().get())) {
+                        return Boolean.TRUE;
+                    }
+                } else if (value.equals(ALWAYS) || value.equals(NEVER)) {
+                    return value.equals(ALWAYS);
+                }
+            }
+        }
+        if (canary.byCookie().isPresent()) {
+            String value = BalancingKey.cookie(headers, canary.byCookie().get());
+            if (ALWAYS.equals(value) || NEVER.equals(value)) {
+                return value.equals(ALWAYS);
+            }
+        }
+        return null;
     }
 
     static int slot(CanaryConfig canary, HttpHeaders headers, String routedPath, String clientIp) {

@@ -43,6 +43,33 @@ class CanaryConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aHeaderOrACookieMayChooseTheSide() {
+        assertEquals(new CanaryConfig("next", 0, Optional.empty(), Optional.of("X-Canary"), Optional.empty(),
+                        Optional.of("canary")),
+                canary("upstream = app, canary { upstream = next, percent = 0, by-header = X-Canary, by-cookie = canary }"));
+        assertEquals(new CanaryConfig("next", 500, Optional.empty(), Optional.of("X-Release"), Optional.of("beta 2"),
+                        Optional.empty()),
+                canary("upstream = app, canary { upstream = next, percent = 5, by-header = X-Release,"
+                        + " by-header-value = \"beta 2\" }"));
+    }
+
+    @Test
+    void theHeaderAndCookieMustBeNamesARequestCanCarry() {
+        String canary = "upstream = app, canary { upstream = next, percent = 5, %s }";
+        assertEquals(List.of("rampart.routes[0].canary.by-header: expected a header name (a token such as X-Canary),"
+                + " got \"X Canary\""), problems(canary.formatted("by-header = \"X Canary\"")));
+        assertEquals(List.of("rampart.routes[0].canary.by-cookie: expected a cookie name (a token such as canary),"
+                + " got \"can=ary\""), problems(canary.formatted("by-cookie = \"can=ary\"")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header-value: is read only with by-header, the header that"
+                + " carries the value"), problems(canary.formatted("by-header-value = beta")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value without leading or"
+                + " trailing spaces, got \" beta\""),
+                problems(canary.formatted("by-header = X-Release, by-header-value = \" beta\"")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value without leading or"
+                + " trailing spaces, got \"\""), problems(canary.formatted("by-header = X-Release, by-header-value = \"\"")));
+    }
+
+    @Test
     void theCanaryNeedsAnotherDeclaredUpstreamAShareAndARouteThatForwards() {
         assertEquals(List.of("rampart.routes[0].canary.upstream: is the route's own upstream: name the one that takes"
                 + " the canary's share"), problems("upstream = app, canary { upstream = app, percent = 5 }"));

@@ -62,7 +62,8 @@ class ConfigExamplesTest {
         assertTrue(edge.routes().stream().anyMatch(r -> r.match().pathRegex().isPresent()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.rewrite().orElse(null) instanceof PathRewrite.StripPrefix));
         assertTrue(edge.routes().stream().anyMatch(r -> r.rewrite().orElse(null) instanceof PathRewrite.RegexRewrite));
-        assertTrue(edge.routes().stream().anyMatch(r -> r.canary().flatMap(CanaryConfig::sticky).isPresent()));
+        assertTrue(edge.routes().stream().anyMatch(r -> r.canary().flatMap(CanaryConfig::sticky).isPresent()
+                && r.canary().flatMap(CanaryConfig::byHeader).isPresent()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.match().methods().equals(java.util.Set.of("POST"))
                 && !r.retry().idempotencyKeyHeader().isEmpty()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.errors().rewriteUpstream().size() == 2));

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A route's {@code canary} through real sockets, with two upstreams that say who they are: the canary takes about
  * its share of requests (the access log and envelopes name the side each took); a sticky key keeps every request
  * of a session on one side, and a larger share after a reload only moves sessions to the canary; a retry stays on
- * the side the request was given.
+ * the side the request was given; a request names its side with the canary's header or cookie, before the share.
  */
 class CanaryTest {
 
@@ -92,6 +92,49 @@ class CanaryTest {
             nowOnNext += side.equals("next") ? 1 : 0;
         }
         assertTrue(nowOnNext >= 45 && nowOnNext <= 75, nowOnNext + " of 100 sessions on the canary at 60 %");
+    }
+
+    private String sideOf(String headers) {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /cart HTTP/1.1\r\nHost: shop\r\n" + headers + "\r\n").read();
+            assertEquals(200, response.status());
+            return new String(response.body(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aHeaderOrCookieChoosesTheSideBeforeTheShareHeaderFirst() {
+        proxy = ProxyHarness.start(config("upstream = next, percent = 0, by-header = X-Canary, by-cookie = canary",
+                next.authority()));
+        for (int i = 0; i < 20; i++) {
+            assertEquals("next", sideOf("X-Canary: always\r\n"), "always, with a share of 0");
+            assertEquals("stable", sideOf(""));
+            assertEquals("stable", sideOf("X-Canary: Always\r\n"), "compared exactly");
+            assertEquals("next", sideOf("Cookie: theme=dark; canary=always\r\n"));
+            assertEquals("stable", sideOf("X-Canary: never\r\nCookie: canary=always\r\n"), "the header first");
+            assertEquals("next", sideOf("X-Canary: maybe\r\nCookie: canary=always\r\n"),
+                    "a header naming no side leaves it to the cookie");
+            assertEquals("next", sideOf("X-Canary: always\r\nX-Canary: never\r\n"), "the first line counts");
+        }
+        proxy.runtime().apply(ConfigLoader.parse(config("upstream = next, percent = 100, by-cookie = canary",
+                next.authority()), "test.conf"));
+        for (int i = 0; i < 20; i++) {
+            assertEquals("stable", sideOf("Cookie: canary=never\r\n"), "never, with a share of 100");
+            assertEquals("next", sideOf("Cookie: canary=later\r\n"));
+        }
+        assertEquals("canary=later", next.requests().get(next.requests().size() - 1).header("cookie"),
+                "the cookie is forwarded as it came");
+    }
+
+    @Test
+    void aHeaderValueSendsOnlyThatValueToTheCanary() {
+        proxy = ProxyHarness.start(config("upstream = next, percent = 0, by-header = X-Release,"
+                + " by-header-value = \"beta testers\"", next.authority()));
+        for (int i = 0; i < 20; i++) {
+            assertEquals("next", sideOf("X-Release: beta testers\r\n"));
+            assertEquals("stable", sideOf("X-Release: always\r\n"), "always is just another value now");
+            assertEquals("stable", sideOf("X-Release: beta\r\n"));
+        }
     }
 
     @Test
