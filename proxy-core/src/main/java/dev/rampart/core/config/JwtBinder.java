@@ -60,10 +60,11 @@ final class JwtBinder {
             });
         });
         Duration clockSkew = s.durationOrZero("clock-skew", JwtConfig.DEFAULT_CLOCK_SKEW);
-        Map<String, String> claimHeaders = claimHeaders(s, requestIdHeader);
+        List<TokenSource> tokenSources = TokenSourceBinder.bind(s, requestIdHeader);
+        Map<String, String> claimHeaders = claimHeaders(s, requestIdHeader, tokenSources);
         boolean forwardToken = s.bool("forward-token", true);
         s.finish();
-        return new JwtConfig(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken);
+        return new JwtConfig(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken, tokenSources);
     }
 
     /**
@@ -173,7 +174,8 @@ final class JwtBinder {
     }
 
     /** Claim name to header name; each header a token no route may set otherwise, named once. */
-    private static Map<String, String> claimHeaders(ConfigSection s, String requestIdHeader) {
+    private static Map<String, String> claimHeaders(ConfigSection s, String requestIdHeader,
+                                                    List<TokenSource> tokenSources) {
         Map<String, String> headers = new LinkedHashMap<>();
         Optional<ConfigSection> section = s.optionalSection("claim-headers");
         if (section.isEmpty()) {
@@ -197,6 +199,10 @@ final class JwtBinder {
             String reason = HeaderRulesBinder.forbiddenRequestHeader(spelled, requestIdHeader);
             if (reason == null) {
                 reason = NOT_FOR_CLAIMS.get(spelled);
+            }
+            if (reason == null && tokenSources.stream()
+                    .anyMatch(source -> !source.cookie() && HeaderRules.spelling(source.name()).equals(spelled))) {
+                reason = "it carries the token itself (from-headers)";
             }
             if (!RampartBinder.TOKEN.matcher(header).matches()) {
                 c.problem(claim, "expected a header name (a token such as X-User-Id), got \"" + header + "\"");

@@ -17,11 +17,13 @@ import java.util.Optional;
  * @param algorithms   the signature algorithms taken (JWA names), asymmetric only
  * @param clockSkew    leeway for {@code exp} and {@code nbf}
  * @param claimHeaders claim name to the request header the upstream gets it in, in file order
- * @param forwardToken whether the upstream gets the {@code Authorization} header too
+ * @param forwardToken whether the upstream gets the token too: false removes every header and cookie of
+ *                     {@code tokenSources} from the request
+ * @param tokenSources where the token is looked for, in order; the first that carries one gives it
  */
 public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> audiences,
                         List<String> algorithms, Duration clockSkew, Map<String, String> claimHeaders,
-                        boolean forwardToken) {
+                        boolean forwardToken, List<TokenSource> tokenSources) {
 
     /** Every asymmetric JWS algorithm: a key that can check a signature then cannot make one. */
     public static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
@@ -38,6 +40,16 @@ public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> a
         audiences = List.copyOf(audiences);
         algorithms = List.copyOf(algorithms);
         claimHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(claimHeaders));
+        tokenSources = List.copyOf(tokenSources);
+        if (tokenSources.isEmpty()) {
+            throw new IllegalArgumentException("no place to look for the token");
+        }
+    }
+
+    /** A route's check of tokens in {@code Authorization: Bearer}, the default place. */
+    public JwtConfig(JwksSource keys, Optional<String> issuer, List<String> audiences, List<String> algorithms,
+                     Duration clockSkew, Map<String, String> claimHeaders, boolean forwardToken) {
+        this(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken, TokenSource.DEFAULT);
     }
 
 }

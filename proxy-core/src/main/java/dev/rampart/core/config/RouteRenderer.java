@@ -62,6 +62,16 @@ final class RouteRenderer {
                 .put("clock-skew", duration(j.clockSkew()));
         Obj claims = new Obj();
         j.claimHeaders().forEach((claim, header) -> claims.put(claim, str(header)));
+        List<Node> headers = j.tokenSources().stream().filter(source -> !source.cookie())
+                .<Node>map(source -> new Obj().put("name", str(source.name())).put("prefix", str(source.prefix())))
+                .toList();
+        List<String> cookies = j.tokenSources().stream().filter(TokenSource::cookie).map(TokenSource::name).toList();
+        if (!headers.isEmpty()) {
+            block.put("from-headers", new Arr(headers));
+        }
+        if (!cookies.isEmpty()) {
+            block.put("from-cookies", strings(cookies));
+        }
         return block.put("claim-headers", claims).put("forward-token", bool(j.forwardToken()));
     }
 

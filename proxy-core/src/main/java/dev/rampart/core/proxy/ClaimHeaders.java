@@ -1,7 +1,6 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.JwtConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.List;
@@ -24,7 +23,7 @@ final class ClaimHeaders {
             headers.set(claim.getKey(), claim.getValue());
         }
         if (!jwt.forwardToken()) {
-            headers.remove(HttpHeaderNames.AUTHORIZATION);
+            RequestToken.removeFrom(jwt.tokenSources(), headers);
         }
     }
 

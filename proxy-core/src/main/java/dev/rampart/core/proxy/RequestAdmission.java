@@ -67,7 +67,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         JwtVerifier jwt = snapshot.jwtVerifier(route.name());
         List<Map.Entry<String, String>> claims = List.of();
         if (jwt != null) {
-            String token = BearerToken.of(head.headers());
+            String token = RequestToken.of(route.config().jwt().orElseThrow().tokenSources(), head.headers());
             JwtVerifier.Verified verified = token == null ? null : jwt.verify(token);
             if (verified == JwtVerifier.NOT_CHECKED) {
                 // The event loop spent its share of this second on signature checks: the proxy is overloaded.
@@ -80,7 +80,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             }
             if (verified == null) {
                 return new RequestAdmission(Reason.UNAUTHORIZED, originForm, route, target, 0,
-                        token == null ? BearerToken.MISSING : BearerToken.INVALID, List.of());
+                        token == null ? RequestToken.MISSING : RequestToken.INVALID, List.of());
             }
             claims = verified.claimHeaders();
         }

@@ -40,6 +40,50 @@ class JwtConfigTest extends RejectedConfigSupport {
         assertEquals(Duration.ofSeconds(60), jwt.clockSkew());
         assertEquals(Map.of(), jwt.claimHeaders());
         assertTrue(jwt.forwardToken());
+        assertEquals(List.of(TokenSource.header("Authorization", "Bearer ")), jwt.tokenSources());
+    }
+
+    @Test
+    void theTokenIsLookedForInTheHeadersThenTheCookiesGivenAndOnlyThere() {
+        String file = "jwks-file = \"" + jwks() + "\", ";
+        assertEquals(List.of(TokenSource.header("X-Jwt-Assertion", ""), TokenSource.header("Authorization", "JWT "),
+                        TokenSource.cookie("access_token")),
+                onlyRoute(route(file + "from-cookies = [access_token], from-headers = [{ name = X-Jwt-Assertion },"
+                        + " { name = Authorization, prefix = \"JWT \" }]")).jwt().orElseThrow().tokenSources());
+        assertEquals(List.of(TokenSource.cookie("session")),
+                onlyRoute(route(file + "from-cookies = [session]")).jwt().orElseThrow().tokenSources());
+    }
+
+    @Test
+    void tokenPlacesMustBeNamesARequestCarriesOnceEachAndNoClaimMayOverwriteOne() {
+        String file = "jwks-file = \"" + jwks() + "\", ";
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers: an empty list reads no token: leave the key out"
+                + " (Authorization: Bearer), or name the headers"), problems(file + "from-headers = []"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-cookies: an empty list reads no token: leave the key out, or"
+                + " name the cookies"), problems(file + "from-cookies = []"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].name: missing (expected the header that carries"
+                + " the token, e.g. name = X-Jwt-Assertion)"), problems(file + "from-headers = [{ prefix = x }]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].name: Cookie cannot carry the token: it carries"
+                + " the client's cookies: name the cookie in from-cookies"),
+                problems(file + "from-headers = [{ name = Cookie }]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].name: Host cannot carry the token: the Host sent"
+                + " upstream is chosen by preserve-host (false: the endpoint's host:port; true: the client's)"),
+                problems(file + "from-headers = [{ name = Host }]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers[1].name: x_jwt is named twice (header names ignore"
+                + " case, and _ reads as - to CGI, WSGI and Rack servers)"),
+                problems(file + "from-headers = [{ name = X-Jwt }, { name = x_jwt }]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].prefix: expected printable ASCII (the text before"
+                + " the token, e.g. \"Bearer \"), got \"B\\tx\""), problems(file + "from-headers = [{ name = X-Jwt,"
+                + " prefix = \"B\\tx\" }]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-cookies[1]: at is named twice"),
+                problems(file + "from-cookies = [at, at]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-cookies[0]: expected a cookie name (a token such as"
+                + " access_token), got \"a t\""), problems(file + "from-cookies = [\"a t\"]"));
+        assertEquals(List.of("rampart.routes[0].jwt.from-headers[0]: expected an object, got \"X-Jwt\""),
+                problems(file + "from-headers = [X-Jwt]"));
+        assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: X-Jwt cannot carry a claim: it carries the"
+                + " token itself (from-headers)"), problems(file + "from-headers = [{ name = X-Jwt }],"
+                + " claim-headers { sub = X-Jwt }"));
     }
 
     @Test
@@ -162,6 +206,7 @@ class JwtConfigTest extends RejectedConfigSupport {
     @Test
     void theEffectiveConfigWritesTheBlockAndReadsBackTheSame() {
         RampartConfig config = HoconFiles.load(dir, withRoutes(route("jwks-file = \"" + jwks() + "\", issuer = x,"
+                + " from-headers = [{ name = X-Jwt, prefix = \"JWT \" }], from-cookies = [at],"
                 + " claim-headers { \"https://example.com/tenant\" = X-Tenant }")));
         String rendered = EffectiveConfigRenderer.render(config);
         assertTrue(rendered.contains("jwks-file") && rendered.contains("\"https://example.com/tenant\" = \"X-Tenant\""),

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A route's {@code jwt} through real sockets: a request without a valid bearer token is answered 401 with the
  * envelope and a {@code WWW-Authenticate} challenge and never reaches the upstream; one with a valid token goes
- * on with its claims in headers only the proxy sets.
+ * on with its claims in headers only the proxy sets. A route may look for the token in other headers and in cookies
+ * instead.
  */
 class JwtTest {
 
@@ -41,7 +43,10 @@ class JwtTest {
                         + " rate-limit { requests-per-second = 0.001, burst = 1 },"
                         + " cors { allow-origins = [\"https://app.test\"], allow-headers = [Authorization] } }\n"
                         + "{ name = internal, match { path-prefix = \"/internal\" }, upstream = app,"
-                        + " jwt { " + jwt + ", forward-token = false } }"));
+                        + " jwt { " + jwt + ", forward-token = false } }\n"
+                        + "{ name = browser, match { path-prefix = \"/browser\" }, upstream = app, jwt { " + jwt
+                        + ", from-headers = [{ name = X-Jwt-Assertion }], from-cookies = [access_token],"
+                        + " forward-token = false } }"));
     }
 
     @AfterEach
@@ -97,6 +102,28 @@ class JwtTest {
         assertEquals("alice", posted.header("X-User-Id"));
         assertEquals(null, posted.trailers().get("X-User-Id"), "nor can a trailer carry it");
         assertTrue(posted.header("Authorization").startsWith("Bearer ey"), "the token goes on by default");
+    }
+
+    @Test
+    void aTokenInTheHeadersOrCookiesARouteNamesPassesAndIsTakenOffTheRequest() {
+        String valid = TestTokens.valid();
+        RawHttp.Response fromCookie = send(get("/browser/a", "Cookie: theme=dark; access_token=" + valid
+                + "; lang=en\r\nCookie: access_token=" + valid + "\r\n"));
+        assertEquals(200, fromCookie.status(), fromCookie.text());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("alice", seen.header("X-User-Id"));
+        assertEquals(List.of("theme=dark; lang=en"), seen.headers().getAll("Cookie"),
+                "the token's cookie is taken out, the others go on as they came");
+
+        assertEquals(200, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\n")).status());
+        assertNull(upstream.requests().get(1).header("X-Jwt-Assertion"), "forward-token = false");
+
+        RawHttp.Response bearer = send(get("/browser/a", "Authorization: Bearer " + valid + "\r\n"));
+        assertEquals(401, bearer.status(), "only the places the route names are looked in");
+        assertEquals("Bearer realm=\"rampart\"", bearer.header("www-authenticate"));
+        assertEquals(401, send(get("/browser/a", "X-Jwt-Assertion: forged\r\nCookie: access_token=" + valid
+                + "\r\n")).status(), "the header comes first, and a bad token there is not passed over");
+        assertEquals(2, upstream.requests().size());
     }
 
     @Test
