@@ -93,7 +93,7 @@ public final class EffectiveConfigRenderer {
         s.tls().ifPresentOrElse(
                 tls -> o.put("tls", listenerTls(tls)),
                 () -> o.note("no tls: plain HTTP"));
-        return o.put("max-connections", num(s.maxConnections()))
+        Obj server = o.put("max-connections", num(s.maxConnections()))
                 .put("idle-timeout", duration(s.idleTimeout()))
                 .put("request-header-timeout", duration(s.requestHeaderTimeout()))
                 .put("request-body-timeout", duration(s.requestBodyTimeout()))
@@ -108,8 +108,14 @@ public final class EffectiveConfigRenderer {
                 .put("trusted-proxies", ranges(s.trustedProxies()))
                 .put("max-requests-per-connection", num(s.maxRequestsPerConnection()),
                         s.maxRequestsPerConnection() == 0 ? "no limit" : null)
-                .put("proxy-protocol", bool(s.proxyProtocol()),
-                        s.proxyProtocol() ? "every connection must begin with a PROXY protocol header" : null);
+                .put("proxy-protocol", bool(s.proxyProtocol()), !s.proxyProtocol() ? null
+                        : s.proxyProtocolFrom().isEmpty() ? "every connection must begin with a PROXY protocol header"
+                        : "connections from proxy-protocol-from must begin with a PROXY protocol header; others are"
+                        + " plain HTTP");
+        if (!s.proxyProtocolFrom().isEmpty()) {
+            server.put("proxy-protocol-from", ranges(s.proxyProtocolFrom()));
+        }
+        return server;
     }
 
     private static Obj upstream(UpstreamConfig u) {

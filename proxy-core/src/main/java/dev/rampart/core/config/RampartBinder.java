@@ -99,10 +99,17 @@ final class RampartBinder {
         int maxRequestsPerConnection = s.integer("max-requests-per-connection",
                 ServerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
         boolean proxyProtocol = s.bool("proxy-protocol", false);
+        List<AddressRange> proxyProtocolFrom = AddressRangeBinder.bind(s, "proxy-protocol-from", null);
+        if (!proxyProtocol && !proxyProtocolFrom.isEmpty()) {
+            s.problem("proxy-protocol-from", "is read only with proxy-protocol = true (the balancers that send the"
+                    + " header)");
+            proxyProtocolFrom = List.of();
+        }
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
-                lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol);
+                lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol,
+                proxyProtocolFrom);
     }
 
     /**

@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param proxyProtocol            whether every client connection begins with a PROXY protocol header (v1 or v2)
  *                                 that names the client, as L4 load balancers send it; its source address is then
  *                                 the connection's peer
+ * @param proxyProtocolFrom        with {@code proxyProtocol}, the peers (the balancers) whose connections begin with
+ *                                 the header; any other peer's connection is served as plain HTTP from that peer
+ *                                 (an addition: {@code proxy-protocol-from}). Empty: every peer's
  */
 public record ServerConfig(
         String host,
@@ -42,10 +45,15 @@ public record ServerConfig(
         long maxReplayMemory,
         List<AddressRange> trustedProxies,
         int maxRequestsPerConnection,
-        boolean proxyProtocol) {
+        boolean proxyProtocol,
+        List<AddressRange> proxyProtocolFrom) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
+        proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+        if (!proxyProtocol && !proxyProtocolFrom.isEmpty()) {
+            throw new IllegalArgumentException("proxy-protocol-from without proxy-protocol");
+        }
     }
 
     /** nginx's default {@code keepalive_requests}. */

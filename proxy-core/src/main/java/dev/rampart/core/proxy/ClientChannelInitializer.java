@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.observe.ProxyProtocolFailure;
 import dev.rampart.core.tls.HandshakeFailure;
@@ -13,6 +14,7 @@ import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -145,13 +147,26 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
-        if (server.proxyProtocol()) {
+        if (server.proxyProtocol() && sendsHeader(server, ch)) {
             p.addLast("proxy-protocol-decoder", ProxyProtocolHeader.decoder());
             p.addLast("proxy-protocol", new ProxyProtocolHeader(server.requestHeaderTimeout().toNanos(),
                     this::installHttp, this::headerFailed));
         } else {
             installHttp(ch);
         }
+    }
+
+    /**
+     * Whether the connection's peer is one whose connections begin with a PROXY header: any, unless
+     * {@code proxy-protocol-from} lists the balancers (the others, a probe or a client inside the network, are
+     * served as plain HTTP, as HAProxy's {@code expect-proxy} with a source condition does).
+     */
+    private static boolean sendsHeader(ServerConfig server, Channel ch) {
+        if (server.proxyProtocolFrom().isEmpty()) {
+            return true;
+        }
+        return ch.remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
+                && AddressRange.anyContains(server.proxyProtocolFrom(), peer.getAddress().getAddress());
     }
 
     /** The TLS and HTTP handlers, at the end of the pipeline: at the accept, or once the PROXY header is read. */

@@ -92,6 +92,23 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void proxyProtocolFromListsTheBalancersAndNeedsProxyProtocol() {
+        String from = "rampart.server.proxy-protocol-from = ";
+        assertEquals(List.of(AddressRange.parse("10.0.0.0/8"), AddressRange.parse("192.0.2.7")), HoconFiles.load(dir,
+                HoconFiles.MINIMAL + "rampart.server.proxy-protocol = true\n" + from + "[\"10.0.0.0/8\", \"192.0.2.7\"]\n")
+                .server().proxyProtocolFrom());
+        assertEquals(List.of(), HoconFiles.load(dir, HoconFiles.MINIMAL).server().proxyProtocolFrom());
+        int line = lineOf(HoconFiles.MINIMAL + from, from);
+        List<String> alone = problemsOf(HoconFiles.MINIMAL + from + "[\"10.0.0.0/8\"]\n");
+        assertEquals(List.of("rampart.server.proxy-protocol-from: is read only with proxy-protocol = true (the balancers"
+                + " that send the header)" + at(line)), alone);
+        List<String> bad = problemsOf(HoconFiles.MINIMAL + "rampart.server.proxy-protocol = true\n" + from
+                + "[\"10.0.0.0/33\"]\n");
+        assertEquals(1, bad.size(), bad.toString());
+        assertTrue(bad.get(0).startsWith("rampart.server.proxy-protocol-from[0]: "), bad.get(0));
+    }
+
+    @Test
     void numbersOutOfRange() {
         String hocon = """
                 rampart {

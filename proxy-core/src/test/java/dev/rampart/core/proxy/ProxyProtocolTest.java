@@ -219,6 +219,24 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void withProxyProtocolFromOnlyTheListedBalancersSendTheHeaderAndOtherPeersArePlainHttp() throws Exception {
+        start("proxy-protocol-from = [\"10.0.0.0/8\", \"fd00::/8\"]");
+        RawHttp.Response direct = exchange(GET);
+        assertEquals(200, direct.status(), "a peer that is no balancer is served without a header");
+        assertEquals("127.0.0.1", upstream.requests().get(0).header("X-Forwarded-For"));
+        assertEquals(400, exchange("PROXY TCP4 203.0.113.9 10.0.0.1 51234 443\r\n" + GET).status(),
+                "nor may it name a client");
+        assertEquals(1, upstream.requests().size());
+        proxy.close();
+
+        start("proxy-protocol-from = [\"127.0.0.0/8\"]");
+        assertEquals(0, closedAfterSending(GET.getBytes(StandardCharsets.ISO_8859_1)).length,
+                "a balancer's connection must begin with the header");
+        assertEquals(200, exchange("PROXY TCP4 203.0.113.9 10.0.0.1 51234 443\r\n" + GET).status());
+        assertEquals("203.0.113.9", upstream.requests().get(1).header("X-Forwarded-For"));
+    }
+
+    @Test
     void withoutTheSettingAProxyLineIsABadRequest() {
         proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
         assertEquals(400, exchange("PROXY TCP4 203.0.113.9 10.0.0.1 51234 443\r\n" + GET).status());
