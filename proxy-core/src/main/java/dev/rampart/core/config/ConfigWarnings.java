@@ -45,6 +45,11 @@ public final class ConfigWarnings {
                 retryWarnings(route, warnings);
             }
             rewriteWarning(route, warnings);
+            route.match().pathRegex().ifPresent(regex -> unanchoredRegexWarning(route.name(), "path-regex", regex,
+                    warnings));
+            if (route.rewrite().orElse(null) instanceof PathRewrite.RegexRewrite rewrite) {
+                unanchoredRegexWarning(route.name(), "rewrite.regex", rewrite.regex(), warnings);
+            }
             pathParameterWarning(route, warnings);
             unsentBodyWarning(route, warnings);
             unsentRequestHeadersWarning(route, warnings);
@@ -184,6 +189,21 @@ public final class ConfigWarnings {
         boolean reaches = route.match().pathPrefix().filter(from::startsWith).isPresent();
         if (to.endsWith("/") && !from.endsWith("/") && !to.equals("/") && reaches) {
             warnings.add(r + from + "../x\" into \"" + to + "../x\", outside \"" + to + "\"; end both with \"/\" or neither");
+        }
+    }
+
+    /**
+     * A regex that begins with {@code .*} or {@code .+} and no {@code ^}: the engine tries it from every position of
+     * the path, and each try reads the rest of it, so a long path costs its length squared (an 8 KB one a quarter
+     * of a second of an event loop, or the regex budget's 500).
+     */
+    private static void unanchoredRegexWarning(String route, String key, java.util.regex.Pattern regex,
+                                               List<String> warnings) {
+        String text = regex.pattern();
+        if (text.startsWith(".*") || text.startsWith(".+")) {
+            warnings.add("route \"" + route + "\": " + key + " \"" + text + "\" begins with " + text.substring(0, 2)
+                    + " and no ^, so it is tried from every position of the path and reads it once per position: a"
+                    + " long path costs its length squared (or the regex budget's 500); write \"^" + text + "\"");
         }
     }
 

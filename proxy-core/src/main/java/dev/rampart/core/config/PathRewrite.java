@@ -66,11 +66,10 @@ public sealed interface PathRewrite {
     record RegexRewrite(java.util.regex.Pattern regex, String replacement) implements PathRewrite {
         @Override
         public String apply(String path) {
-            java.util.regex.Matcher matcher = regex.matcher(path);
-            if (!matcher.find()) {
+            String rewritten = RegexBudget.replaceAll(regex, path, replacement);
+            if (rewritten == path) {
                 return path;
             }
-            String rewritten = matcher.replaceAll(replacement);
             return rewritten.isEmpty() ? "/" : rewritten.charAt(0) == '/' ? rewritten : "/" + rewritten;
         }
 

@@ -1,8 +1,6 @@
 package dev.rampart.core.config;
 
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,8 +13,6 @@ final class RegexRewriteBinder {
 
     /** A group reference in a replacement: {@code $} and a number, or {@code ${name}}. */
     private static final Pattern REFERENCE = Pattern.compile("\\$(?:(\\d+)|\\{([A-Za-z][A-Za-z0-9]*)})");
-    /** A named group in a regex (Java 17 has no API that lists them). */
-    private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?<([A-Za-z][A-Za-z0-9]*)>");
 
     private RegexRewriteBinder() {
     }
@@ -37,19 +33,21 @@ final class RegexRewriteBinder {
         return Optional.of(new PathRewrite.RegexRewrite(regex.get(), replacement));
     }
 
-    /** Whether every reference names a group of {@code regex} and the rest is URI path characters; else reported. */
+    /**
+     * Whether every reference names a group of {@code regex} and the rest is URI path characters in normal form
+     * that makes no dot segment by itself; else reported.
+     */
     private static boolean replacementFits(ConfigSection s, Pattern regex, String replacement) {
-        int groups = regex.matcher("").groupCount();
-        Set<String> names = new HashSet<>();
-        Matcher named = NAMED_GROUP.matcher(regex.pattern());
-        while (named.find()) {
-            names.add(named.group(1));
-        }
+        Matcher groupsOf = anyGroupOf(regex);
+        int groups = groupsOf.groupCount();
         Matcher reference = REFERENCE.matcher(replacement);
         StringBuilder literal = new StringBuilder("/");
+        // The replacement with each reference as one character: what it makes of a path, seen as a whole.
+        StringBuilder shape = new StringBuilder(replacement.startsWith("/") ? "" : "/");
         int last = 0;
         while (reference.find()) {
             literal.append(replacement, last, reference.start());
+            shape.append(replacement, last, reference.start()).append('x');
             last = reference.end();
             String number = reference.group(1);
             String name = reference.group(2);
@@ -58,7 +56,7 @@ final class RegexRewriteBinder {
                         + (groups == 1 ? " group" : " groups") + " (got \"" + replacement + "\")");
                 return false;
             }
-            if (name != null && !names.contains(name)) {
+            if (name != null && !namesAGroup(groupsOf, name)) {
                 s.problem("replacement", "${" + name + "} names no group of the regex (got \"" + replacement + "\")");
                 return false;
             }
@@ -70,6 +68,38 @@ final class RegexRewriteBinder {
                     + " references $1 or ${name}, got \"" + replacement + "\"");
             return false;
         }
+        shape.append(replacement, last, replacement.length());
+        String written = shape.toString();
+        String normal = PathEscapes.normalForm(written);
+        if (!normal.equals(written) || normal.contains("%00") || normal.contains("/./") || normal.contains("/../")
+                || normal.endsWith("/.") || normal.endsWith("/..")) {
+            // What is forwarded is in normal form, and what the replacement writes itself is not checked again
+            // per request: a "%2e%2e" it wrote would reach the upstream as "..", past the check for dot segments.
+            s.problem("replacement", "is not in normal form, as what is forwarded always is: no \".\" or \"..\""
+                    + " segment, no %00, escapes of letters, digits and -._~ written as the character, other escapes"
+                    + " in upper case (got \"" + replacement + "\")");
+            return false;
+        }
         return true;
+    }
+
+    /**
+     * A matcher that has matched (the empty string) with the groups of {@code regex}: Java 17 lists no group names,
+     * but a matcher that has matched says whether it has a group of a name. The empty alternative always matches;
+     * the line break ends a comment the regex may end with in {@code (?x)} mode, and is never matched against.
+     */
+    private static Matcher anyGroupOf(Pattern regex) {
+        Matcher matcher = Pattern.compile("(?:" + regex.pattern() + "\n)|", regex.flags()).matcher("");
+        matcher.find();
+        return matcher;
+    }
+
+    private static boolean namesAGroup(Matcher matched, String name) {
+        try {
+            matched.start(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

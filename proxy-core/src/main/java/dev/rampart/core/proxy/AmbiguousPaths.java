@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.PathEscapes;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.routing.Router;
 import io.netty.handler.codec.http.HttpRequest;
@@ -16,7 +17,8 @@ import io.netty.handler.codec.http.HttpRequest;
  *       the path without them meets a route that answers itself (a rule that refuses it).</li>
  *   <li>A rewrite that makes a dot segment: {@code strip-prefix = "/api"} makes {@code /api../internal}
  *       into {@code /../internal}, which is {@code /internal} to the upstream: a request routed by
- *       {@code /api} would reach what a route before it keeps to itself (nginx's off-by-slash).</li>
+ *       {@code /api} would reach what a route before it keeps to itself (nginx's off-by-slash); and so, for a
+ *       regex rewrite, does one that makes {@code %2e%2e} or an escape that is none.</li>
  * </ul>
  */
 final class AmbiguousPaths {
@@ -26,7 +28,7 @@ final class AmbiguousPaths {
 
     /** Whether {@code head}, which routing gave to {@code matched}, would be served as another path. */
     static boolean ambiguous(Router router, HttpRequest head, Route matched, UpstreamTarget target) {
-        if (target.rewritten() && makesDotSegment(ExchangeOutcome.pathOf(target.rewrittenRaw()))) {
+        if (target.rewritten() && rewrittenAmiss(ExchangeOutcome.pathOf(target.rewrittenRaw()))) {
             return true;
         }
         String uri = head.uri();
@@ -49,6 +51,18 @@ final class AmbiguousPaths {
         // while Tomcat's "/logo.png;jsessionid=..." goes on to the route it met, not to a "\.png$" one.
         boolean lastSegmentOnly = path.lastIndexOf('/') < path.indexOf(';');
         return !lastSegmentOnly || other != null && other.config().respond().isPresent();
+    }
+
+    /**
+     * Whether a rewrite made a path that is no path in normal form once its escapes are read: a dot segment (a
+     * regex rewrite that drops characters can make {@code %2e%2e} of {@code %20e%20e}, which upstreams read as
+     * {@code ..}), or an escape that is not one.
+     */
+    private static boolean rewrittenAmiss(String path) {
+        if (path.indexOf('%') < 0) {
+            return makesDotSegment(path);
+        }
+        return !RequestTarget.validEscapes(path) || makesDotSegment(PathEscapes.normalForm(path));
     }
 
     private static boolean makesDotSegment(String path) {

@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.auth.RemoteKeySet;
 import dev.rampart.core.config.AddressRange;
+import dev.rampart.core.config.RegexBudget;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.RateLimiter;
 import dev.rampart.core.routing.Route;
@@ -19,6 +20,7 @@ import java.util.Map;
  * the client's address must be in the route's {@code allow-from}; a declared body must be within the route's
  * {@code max-request-body} (or the server's); the route's {@code jwt} must pass the request's bearer token; and
  * the route's {@code rate-limit} must have a token for it (a CORS preflight the route answers needs neither).
+ * A configured regex that gives up on the path ({@link RegexBudget}) makes it a 500.
  * The last five are judged on the route, so that the log names it. A request refused for any other reason takes
  * no token, so that clients the route refuses anyway cannot use up a bucket the route shares.
  *
@@ -50,12 +52,21 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         if (refusing) {
             return new RequestAdmission(Reason.SHUTTING_DOWN, originForm, null, null);
         }
-        Route route = snapshot.router().match(new NettyRequestView(head));
-        if (route == null) {
-            return new RequestAdmission(Reason.ROUTE_NOT_FOUND, originForm, null, null);
+        Route route = null;
+        UpstreamTarget target;
+        boolean ambiguous;
+        try {
+            route = snapshot.router().match(new NettyRequestView(head));
+            if (route == null) {
+                return new RequestAdmission(Reason.ROUTE_NOT_FOUND, originForm, null, null);
+            }
+            target = UpstreamTarget.of(originForm, route);
+            ambiguous = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target);
+        } catch (RegexBudget.GaveUp gaveUp) {
+            RegexGiveUps.occurred(gaveUp, route == null ? null : route.name());
+            return new RequestAdmission(Reason.PATH_REGEX_GAVE_UP, originForm, route, null);
         }
-        UpstreamTarget target = UpstreamTarget.of(originForm, route);
-        Reason refusal = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target) ? Reason.BAD_REQUEST
+        Reason refusal = ambiguous ? Reason.BAD_REQUEST
                 : !allowed(route.config().allowFrom(), clientIp) ? Reason.ACCESS_DENIED
                 : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;

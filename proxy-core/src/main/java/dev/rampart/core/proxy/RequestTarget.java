@@ -119,7 +119,7 @@ final class RequestTarget {
     }
 
     /** Every {@code %} starts an escape of two hex digits (RFC 3986 §2.1), and none is {@code %00}: as nginx checks. */
-    private static boolean validEscapes(String path) {
+    static boolean validEscapes(String path) {
         for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 3)) {
             if (i + 2 >= path.length()) {
                 return false;

@@ -2,6 +2,7 @@ package dev.rampart.core.routing;
 
 import dev.rampart.core.config.MatchConfig;
 import dev.rampart.core.config.PathRewrite;
+import dev.rampart.core.config.RegexBudget;
 import dev.rampart.core.config.RouteConfig;
 
 import java.util.Map;
@@ -152,11 +153,9 @@ public final class Route {
         return pathRegex == null || path != null && findRegex(path);
     }
 
+    /** Whether the regex is found in the path; {@link RegexBudget.GaveUp} when that costs too much. */
     private boolean findRegex(String path) {
-        Matcher matcher = regexMatcher.get();
-        boolean found = matcher.reset(path).find();
-        matcher.reset(""); // keep no reference to the request's path
-        return found;
+        return RegexBudget.find(regexMatcher.get(), pathRegex, path);
     }
 
     private static boolean contains(String[] values, String value) {

@@ -46,6 +46,17 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aRegexThatBeginsWithDotStarAndNoCaretIsAWarning() {
+        assertEquals(List.of("route \"orders\": path-regex \".*\\.php$\" begins with .* and no ^, so it is tried"
+                        + " from every position of the path and reads it once per position: a long path costs its length"
+                        + " squared (or the regex budget's 500); write \"^.*\\.php$\""),
+                warningsFor("match { path-regex = \".*\\\\.php$\" }"));
+        assertEquals(1, warningsFor("rewrite { regex = \".+/old/\", replacement = \"/new/\" }").size());
+        assertEquals(List.of(), warningsFor("match { path-regex = \"^.*\\\\.php$\" }"));
+        assertEquals(List.of(), warningsFor("match { path-regex = \"\\\\.php$\" }"));
+    }
+
+    @Test
     void aPathPrefixWithAPathParameterCanServeNothingUnderIt() {
         assertEquals(List.of("route \"orders\": path-prefix \"/svc;v=2/\" has a path parameter (\";\"); a request"
                         + " with a segment after the parameter is refused 400 BAD_REQUEST as ambiguous, as any whose"

@@ -36,7 +36,7 @@ class RegexRewriteConfigTest extends RejectedConfigSupport {
     }
 
     @Test
-    void aBadRegexAReferenceToNoGroupAndCharactersNoPathHasAreRefused() {
+    void aBadRegexAReferenceToNoGroupCharactersNoPathHasAndAnAbnormalPathAreRefused() {
         assertTrue(problems("regex = \"^/api/(\", replacement = \"/\"").get(0).startsWith(
                 "rampart.routes[0].rewrite.regex: expected a regular expression, got \"^/api/(\" ("));
         assertEquals(List.of("rampart.routes[0].rewrite.replacement: $2 names no group: the regex has 1 group (got"
@@ -48,6 +48,19 @@ class RegexRewriteConfigTest extends RejectedConfigSupport {
                     + " a literal $ as %24) and group references $1 or ${name}, got \"" + bad + "\""),
                     problems("regex = \"^/a\", replacement = \"" + bad + "\""), bad);
         }
+        assertEquals(List.of("rampart.routes[0].rewrite.replacement: ${nm} names no group of the regex (got"
+                + " \"/${nm}$1\")"), problems("regex = \"^/a/[(?<nm>)]+(.*)\", replacement = \"/${nm}$1\""),
+                "a name inside a character class is no group");
+        assertEquals("/b", rewrite("(?x) ^/a/ (?<rest> .*) # the rest", "/${rest}").apply("/a/b"),
+                "a comment at the end of a (?x) regex");
+        for (String abnormal : List.of("/../$1", "/$1/..", "/%2e%2e/$1", "/a%00/$1", "/caf%c3%a9/$1", "/%41/$1",
+                "./$1")) {
+            assertEquals(List.of("rampart.routes[0].rewrite.replacement: is not in normal form, as what is forwarded"
+                    + " always is: no \".\" or \"..\" segment, no %00, escapes of letters, digits and -._~ written as"
+                    + " the character, other escapes in upper case (got \"" + abnormal + "\")"),
+                    problems("regex = \"^/a/(.*)\", replacement = \"" + abnormal + "\""), abnormal);
+        }
+        assertEquals("/caf%C3%A9/..b/.x", rewrite("^/a/(.*)", "/caf%C3%A9/..$1/.x").apply("/a/b"));
         assertEquals(List.of("rampart.routes[0].rewrite.replacement: missing (expected what each match becomes, e.g."
                 + " \"/v2/$1\")"), problems("regex = \"^/a\""));
         assertEquals(List.of("rampart.routes[0].rewrite.regex: missing (expected the regular expression whose matches"

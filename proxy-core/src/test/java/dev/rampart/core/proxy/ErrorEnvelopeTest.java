@@ -159,6 +159,12 @@ class ErrorEnvelopeTest {
                 return exchange("GET / HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + TestTokens.valid()
                         + "\r\n\r\n");
             }
+            case PATH_REGEX_GAVE_UP -> {
+                // Backtracks for hours on this path without its budget.
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""),
+                        "{ name = api, match { path-regex = \"^/(.*a){8}$\" }, upstream = app }"));
+                return exchange(get("/" + "a".repeat(60) + "!"));
+            }
             case RATE_LIMITED -> {
                 FakeUpstream f = fake(UpstreamBehavior.ok("once"));
                 proxy = ProxyHarness.start(conf("", app(f.authority(), ""),

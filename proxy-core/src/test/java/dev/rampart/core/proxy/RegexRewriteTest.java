@@ -10,11 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code rewrite { regex, replacement }} through real sockets: the upstream gets the rewritten path with the query
  * as it came and no {@code X-Forwarded-Prefix}, in normal form; a rewrite that would make a dot segment is refused
- * with 400 and reaches no upstream.
+ * with 400 and reaches no upstream, and so is one whose escapes make one; a regex that gives up on a path (it
+ * backtracks without end, or its repetition overflows the stack) answers 500 at once, whether it rewrites or routes.
  */
 class RegexRewriteTest {
 
@@ -26,7 +28,14 @@ class RegexRewriteTest {
                     + "{ name = versions, match { path-prefix = \"/v\" }, upstream = app,"
                     + " rewrite { regex = \"^/v([^/]*)\", replacement = \"/$1\" } }\n"
                     + "{ name = doubled, match { path-prefix = \"/d/\" }, upstream = app,"
-                    + " rewrite { regex = \"^/d/\", replacement = \"/e//\" } }"));
+                    + " rewrite { regex = \"^/d/\", replacement = \"/e//\" } }\n"
+                    + "{ name = zeros, match { path-prefix = \"/z/\" }, upstream = app,"
+                    + " rewrite { regex = \"0\", replacement = \"\" } }\n"
+                    + "{ name = backtracking, match { path-prefix = \"/bt/\" }, upstream = app,"
+                    + " rewrite { regex = \"(.*a){8}$\", replacement = \"/x\" } }\n"
+                    + "{ name = deep, match { path-prefix = \"/deep/\" }, upstream = app,"
+                    + " rewrite { regex = \"^/deep/((?:a|b)*)$\", replacement = \"/$1\" } }\n"
+                    + "{ name = routed-by-regex, match { path-regex = \"^/r/(.*a){8}$\" }, upstream = app }"));
 
     @AfterEach
     void stop() {
@@ -60,5 +69,30 @@ class RegexRewriteTest {
         assertEquals(0, upstream.requests().size());
         assertEquals(200, get("/v2/x"));
         assertEquals("/2/x", upstream.requests().get(0).uri());
+    }
+
+    @Test
+    void escapesARewriteAssemblesAreReadBeforeTheCheckForDotSegments() {
+        assertEquals(400, get("/z/%20e%20e/admin"), "%2e%2e once the zeros are gone");
+        assertEquals(0, upstream.requests().size());
+        assertEquals(200, get("/z/a0b"));
+        assertEquals("/z/ab", upstream.requests().get(0).uri());
+    }
+
+    @Test
+    void aRegexThatGivesUpOnAPathAnswers500AndTheProxyGoesOn() {
+        long began = System.nanoTime();
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response answer = raw.send("GET /bt/" + "a".repeat(60) + "! HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(500, answer.status());
+            assertEquals("PATH_REGEX_GAVE_UP", Envelope.parse(answer.body()).reason());
+        }
+        assertTrue(System.nanoTime() - began < java.util.concurrent.TimeUnit.SECONDS.toNanos(20),
+                "gave up rather than backtracking for hours");
+        assertEquals(500, get("/deep/" + "a".repeat(6000)), "repetition deeper than the stack");
+        assertEquals(500, get("/r/" + "a".repeat(60) + "!"), "a path-regex gives up as well");
+        assertEquals(0, upstream.requests().size());
+        assertEquals(200, get("/deep/abab"));
+        assertEquals("/abab", upstream.requests().get(0).uri());
     }
 }
