@@ -90,6 +90,8 @@ final class RouteBinder {
         // Absent serves every client; an empty list would serve none, which is no route at all.
         List<AddressRange> allowFrom = AddressRangeBinder.bind(s, "allow-from", "must not be empty: list the"
                 + " addresses or networks the route serves (leave it out to serve every client)");
+        List<AddressRange> denyFrom = AddressRangeBinder.bind(s, "deny-from", "must not be empty: list the"
+                + " addresses or networks the route refuses (leave it out to refuse none)");
         Optional<CompressionConfig> compression = CompressionBinder.bind(s);
         Optional<CorsConfig> cors = CorsBinder.bind(s);
         if (respond.flatMap(RespondConfig::location).isPresent() && responseHeaders.spellings().contains("location")) {
@@ -105,7 +107,8 @@ final class RouteBinder {
         }
         s.finish();
         return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, compression, cors, jwt, canary);
+                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, denyFrom, compression, cors,
+                jwt, canary);
     }
 
     /** Reports {@code s.upstream} unless it names a declared upstream: a route's, or its canary's. */

@@ -14,6 +14,7 @@ import java.util.OptionalLong;
  * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
  * @param rateLimit       how many requests the route takes per second; empty: no limit
  * @param allowFrom       the client addresses the route serves; empty: every client
+ * @param denyFrom        the client addresses the route refuses, whatever {@code allowFrom} says; empty: none
  * @param compression     which relayed responses are gzip-compressed; empty: none
  * @param cors            what browsers from other origins may do; empty: the route leaves CORS to the upstream
  * @param jwt             the bearer tokens requests must carry; empty: the route checks none
@@ -34,6 +35,7 @@ public record RouteConfig(
         HeaderRules responseHeaders,
         Optional<RateLimitConfig> rateLimit,
         List<AddressRange> allowFrom,
+        List<AddressRange> denyFrom,
         Optional<CompressionConfig> compression,
         Optional<CorsConfig> cors,
         Optional<JwtConfig> jwt,
@@ -41,6 +43,7 @@ public record RouteConfig(
 
     public RouteConfig {
         allowFrom = List.copyOf(allowFrom);
+        denyFrom = List.copyOf(denyFrom);
     }
 
 

@@ -100,6 +100,9 @@ final class RouteRenderer {
         if (!r.allowFrom().isEmpty()) {
             o.put("allow-from", ranges(r.allowFrom()));
         }
+        if (!r.denyFrom().isEmpty()) {
+            o.put("deny-from", ranges(r.denyFrom()));
+        }
         r.rateLimit().ifPresent(limit -> {
             Obj block = new Obj()
                     .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))

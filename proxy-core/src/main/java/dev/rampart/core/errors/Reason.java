@@ -18,7 +18,7 @@ public enum Reason {
     REQUEST_TIMEOUT(408, false, "http_request_error",
             "The request was not received in time.", "request head or body too slow"),
     ACCESS_DENIED(403, false, "http_request_denied",
-            "Access to this resource is denied.", "the client's address is not in the route's `allow-from`"),
+            "Access to this resource is denied.", "the client's address is not in the route's `allow-from`, or is in its `deny-from`"),
     RATE_LIMITED(429, true, "http_request_denied",
             "Too many requests; retry later.", "over the route's `rate-limit` (for the client's address, or for the"
             + " whole route); `Retry-After` says when the next request would be taken"),

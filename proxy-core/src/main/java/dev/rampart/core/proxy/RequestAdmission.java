@@ -4,6 +4,7 @@ import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.auth.RemoteKeySet;
 import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.config.RegexBudget;
+import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.resilience.RateLimiter;
 import dev.rampart.core.routing.Route;
@@ -17,7 +18,7 @@ import java.util.Map;
  * head must be well formed ({@link RequestValidation}) with a target that has an origin-form, which is set
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
  * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
- * the client's address must be in the route's {@code allow-from}; a declared body must be within the route's
+ * the client's address must be in the route's {@code allow-from} and not in its {@code deny-from}; a declared body must be within the route's
  * {@code max-request-body} (or the server's); the route's {@code jwt} must pass the request's bearer token; and
  * the route's {@code rate-limit} must have a token for it (a CORS preflight the route answers needs neither).
  * A configured regex that gives up on the path ({@link RegexBudget}) makes it a 500.
@@ -67,7 +68,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             return new RequestAdmission(Reason.PATH_REGEX_GAVE_UP, originForm, route, null);
         }
         Reason refusal = ambiguous ? Reason.BAD_REQUEST
-                : !allowed(route.config().allowFrom(), clientIp) ? Reason.ACCESS_DENIED
+                : !allowed(route.config(), clientIp) ? Reason.ACCESS_DENIED
                 : ClientHttpCodec.declaredLength(head, 0L) > route.config().maxRequestBody(snapshot.config().server())
                 ? Reason.REQUEST_BODY_TOO_LARGE : null;
         // A CORS preflight is answered by the proxy and costs it next to nothing. A browser sends it without
@@ -105,12 +106,21 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         return new RequestAdmission(null, originForm, route, target, 0, null, claims);
     }
 
-    /** Whether the route serves a client at {@code clientIp}: every client when it lists none. */
-    private static boolean allowed(List<AddressRange> allowFrom, String clientIp) {
-        if (allowFrom.isEmpty()) {
+    /**
+     * Whether the route serves a client at {@code clientIp}: not when {@code deny-from} holds it, else when
+     * {@code allow-from} does or lists nothing (nginx's {@code deny} before {@code allow}).
+     */
+    private static boolean allowed(RouteConfig route, String clientIp) {
+        List<AddressRange> allowFrom = route.allowFrom();
+        List<AddressRange> denyFrom = route.denyFrom();
+        if (allowFrom.isEmpty() && denyFrom.isEmpty()) {
             return true;
         }
         byte[] address = AddressRange.addressOf(clientIp);
-        return address != null && AddressRange.anyContains(allowFrom, address); // no address: not an IP connection
+        if (address == null) {
+            return allowFrom.isEmpty(); // not an IP connection: in no list
+        }
+        return !AddressRange.anyContains(denyFrom, address)
+                && (allowFrom.isEmpty() || AddressRange.anyContains(allowFrom, address));
     }
 }

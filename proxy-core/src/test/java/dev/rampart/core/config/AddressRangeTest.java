@@ -72,7 +72,8 @@ class AddressRangeTest extends RejectedConfigSupport {
                   upstreams { app { endpoints = ["127.0.0.1:8081"] } }
                   routes = [
                     { name = a, upstream = app, allow-from = ["10.0.0.1/8", "intranet", "10.0.0.0/8"] },
-                    { name = b, upstream = app, allow-from = [] }
+                    { name = b, upstream = app, allow-from = [] },
+                    { name = c, upstream = app, deny-from = [] }
                   ]
                 }
                 """);
@@ -83,7 +84,9 @@ class AddressRangeTest extends RejectedConfigSupport {
                         + " 10.0.0.0/8, 192.168.1.7 or fd00::/8; names are not looked up, IPv6 is written without"
                         + " brackets or a zone, IPv4 without leading zeros)" + at(4),
                 "rampart.routes[1].allow-from: must not be empty: list the addresses or networks the route serves"
-                        + " (leave it out to serve every client)" + at(5)), problems);
+                        + " (leave it out to serve every client)" + at(5),
+                "rampart.routes[2].deny-from: must not be empty: list the addresses or networks the route refuses"
+                        + " (leave it out to refuse none)" + at(6)), problems);
     }
 
     @Test
@@ -113,12 +116,14 @@ class AddressRangeTest extends RejectedConfigSupport {
         RampartConfig config = HoconFiles.load(dir, """
                 rampart {
                   upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [ { upstream = app, allow-from = ["10.0.0.0/8", "FD00::/8"] } ]
+                  routes = [ { upstream = app, allow-from = ["10.0.0.0/8", "FD00::/8"], deny-from = ["10.6.6.6"] } ]
                 }
                 """);
         assertEquals(List.of(AddressRange.parse("10.0.0.0/8"), AddressRange.parse("fd00::/8")),
                 config.routes().get(0).allowFrom());
         String rendered = EffectiveConfigRenderer.render(config);
         assertTrue(rendered.contains("allow-from = [\"10.0.0.0/8\", \"fd00::/8\"]"), rendered);
+        assertTrue(rendered.contains("deny-from = [\"10.6.6.6\"]"), rendered);
+        assertEquals(config.routes(), HoconFiles.load(dir, rendered).routes());
     }
 }

@@ -45,7 +45,7 @@ class ConfigDefaultsTest {
                 new MatchConfig(Optional.empty(), Optional.of("/"), Optional.empty(), Set.of(), Map.of()),
                 Optional.of("app"), Optional.empty(), false, Duration.ofSeconds(15), retry,
                 new ErrorsConfig(Set.of(ErrorsConfig.StatusClass.SERVER_ERROR), true), Optional.empty(),
-                OptionalLong.empty(), HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of(), Optional.empty(), Optional.empty(),
+                OptionalLong.empty(), HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty());
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
         upstreams.put("app", app);

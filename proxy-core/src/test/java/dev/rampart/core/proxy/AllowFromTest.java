@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A route's {@code allow-from}, nginx's {@code allow}/{@code deny all} in a location, over real sockets from
- * several loopback addresses: a client outside the list gets 403 {@code ACCESS_DENIED} and reaches nothing.
+ * A route's {@code allow-from}, nginx's {@code allow}/{@code deny all} in a location, and its {@code deny-from},
+ * nginx's {@code deny} before them, over real sockets from several loopback addresses: a client outside the one
+ * list or in the other gets 403 {@code ACCESS_DENIED} and reaches nothing.
  */
 class AllowFromTest {
 
@@ -26,7 +27,9 @@ class AllowFromTest {
                     + " rate-limit { requests-per-second = 0.001, burst = 1, per = route } }\n"
                     + "{ name = status, match { path-prefix = \"/status\" }, respond { body = ok },"
                     + " allow-from = [\"127.0.0.2\"] }\n"
-                    + "{ name = public, match { path-prefix = \"/\" }, upstream = app }"));
+                    + "{ name = partners, match { path-prefix = \"/partners\" }, upstream = app,"
+                    + " allow-from = [\"127.0.4.0/24\"], deny-from = [\"127.0.4.66\"] }\n"
+                    + "{ name = public, match { path-prefix = \"/\" }, upstream = app, deny-from = [\"127.0.9.0/24\"] }"));
 
     @AfterEach
     void stop() {
@@ -71,5 +74,17 @@ class AllowFromTest {
         }
         assertEquals(200, get("/internal", "127.0.0.2").status(), "the route's one token was still there");
         assertEquals(429, get("/internal", "127.0.0.2").status());
+    }
+
+    @Test
+    void aClientInDenyFromIsRefusedWhateverAllowFromSays() throws Exception {
+        assertEquals(200, get("/anything", "127.0.8.1").status());
+        RawHttp.Response refused = get("/anything", "127.0.9.5");
+        assertEquals(403, refused.status(), "in the public route's deny-from");
+        assertEquals("ACCESS_DENIED", Envelope.parse(refused.body()).reason());
+        assertEquals(200, get("/partners", "127.0.4.65").status());
+        assertEquals(403, get("/partners", "127.0.4.66").status(), "in allow-from's network, and denied by address");
+        assertEquals(403, get("/partners", "127.0.5.1").status(), "not in allow-from");
+        assertEquals(2, upstream.requests().size());
     }
 }
