@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  * Checks a route's bearer tokens: a JWS (never an unsigned or encrypted token) whose algorithm is one the route
  * takes and whose signature a key of its key set checks (by {@code kid} when the token names one), with an
  * {@code exp} not passed and an {@code nbf} reached (give or take {@code clock-skew}), the route's issuer and one
- * of its audiences. One per route and config generation; thread-safe.
+ * of its audiences; whether its claims have the route's {@code required-claims} is part of the verdict. One per
+ * route and config generation; thread-safe.
  *
  * <p>A token that passed is remembered until it expires (its time window is checked again on every use), so
  * that a client's next requests cost a lookup rather than a signature check; a reload, which may rotate the
@@ -48,14 +49,20 @@ public final class JwtVerifier {
     /** The characters of remembered tokens, about twice that in memory. */
     static final long REMEMBERED_TOKEN_CHARS = 4L << 20;
 
-    /** A token that passed, with the headers its claims give the upstream. */
-    public record Verified(List<Map.Entry<String, String>> claimHeaders, long notBeforeMillis, long expiresMillis) {
+    /**
+     * A token that passed, with the headers its claims give the upstream.
+     *
+     * @param permitted whether its claims have all the route's {@code required-claims}: a valid token without them
+     *                  is refused 403, not 401
+     */
+    public record Verified(List<Map.Entry<String, String>> claimHeaders, long notBeforeMillis, long expiresMillis,
+                           boolean permitted) {
     }
 
     /** The verdict on a token this thread had no time left to check (see {@link CheckBudget}); not a pass. */
-    public static final Verified NOT_CHECKED = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE);
+    public static final Verified NOT_CHECKED = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE, false);
     /** The verdict on a token that needs a check while the route's {@code jwks-uri} has not been fetched; not a pass. */
-    public static final Verified KEYS_UNAVAILABLE = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE);
+    public static final Verified KEYS_UNAVAILABLE = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE, false);
 
     /** The three dot-separated parts of a JWS in strict base64url, without padding (RFC 7515 §2, §7.1). */
     private static boolean compactForm(String token) {
@@ -174,7 +181,7 @@ public final class JwtVerifier {
         }
         Date notBefore = claims.getNotBeforeTime();
         Verified verified = new Verified(claimHeaders(claims), notBefore == null ? Long.MIN_VALUE : notBefore.getTime(),
-                expires.getTime());
+                expires.getTime(), RequiredClaims.hold(config.requiredClaims(), claims));
         if (!inTime(verified)) {
             log.debug("bearer token refused: outside its time window (nbf, exp)");
             return null;

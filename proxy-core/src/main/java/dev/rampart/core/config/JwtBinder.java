@@ -63,8 +63,10 @@ final class JwtBinder {
         List<TokenSource> tokenSources = TokenSourceBinder.bind(s, requestIdHeader);
         Map<String, String> claimHeaders = claimHeaders(s, requestIdHeader, tokenSources);
         boolean forwardToken = s.bool("forward-token", true);
+        Map<String, List<String>> requiredClaims = requiredClaims(s);
         s.finish();
-        return new JwtConfig(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken, tokenSources);
+        return new JwtConfig(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken, tokenSources,
+                requiredClaims);
     }
 
     /**
@@ -171,6 +173,44 @@ final class JwtBinder {
                         + " which only the proxy sets: a rule cannot change it");
             }
         });
+    }
+
+    /** Claim name to the values it must have: a string, or a non-empty list of them, none empty. */
+    private static Map<String, List<String>> requiredClaims(ConfigSection s) {
+        Map<String, List<String>> required = new LinkedHashMap<>();
+        Optional<ConfigSection> section = s.optionalSection("required-claims");
+        if (section.isEmpty()) {
+            return required;
+        }
+        ConfigSection c = section.get();
+        for (String claim : c.keys()) {
+            ConfigValue value = c.value(claim);
+            List<String> values = new ArrayList<>();
+            if (value.valueType() == ConfigValueType.OBJECT) {
+                c.problem(claim, "expected a value or a list of values, got an object (a claim name with a dot in it"
+                        + " must be quoted: \"" + claim + ".…\" = value; nested claims are not read)");
+                continue;
+            }
+            if (value.valueType() == ConfigValueType.LIST) {
+                List<ConfigValue> elements = c.list(claim).orElse(List.of());
+                if (elements.isEmpty()) {
+                    c.problem(claim, "an empty list requires nothing: leave the claim out, or name its values");
+                }
+                c.forEachString(claim, elements, (text, element, path) -> values.add(text));
+            } else {
+                String text = ValueReader.string(value, c.path(claim), c.problems());
+                if (text != null) {
+                    values.add(text);
+                }
+            }
+            if (values.stream().anyMatch(String::isEmpty)) {
+                c.problem(claim, "an empty value: a claim is required to have something");
+            } else if (!values.isEmpty()) {
+                required.put(claim, values);
+            }
+        }
+        c.finish();
+        return required;
     }
 
     /** Claim name to header name; each header a token no route may set otherwise, named once. */

@@ -20,10 +20,12 @@ import java.util.Optional;
  * @param forwardToken whether the upstream gets the token too: false removes every header and cookie of
  *                     {@code tokenSources} from the request
  * @param tokenSources where the token is looked for, in order; the first that carries one gives it
+ * @param requiredClaims claim name to the values a passing token's claim must have, each of them; empty: none
  */
 public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> audiences,
                         List<String> algorithms, Duration clockSkew, Map<String, String> claimHeaders,
-                        boolean forwardToken, List<TokenSource> tokenSources) {
+                        boolean forwardToken, List<TokenSource> tokenSources,
+                        Map<String, List<String>> requiredClaims) {
 
     /** Every asymmetric JWS algorithm: a key that can check a signature then cannot make one. */
     public static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
@@ -41,6 +43,9 @@ public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> a
         algorithms = List.copyOf(algorithms);
         claimHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(claimHeaders));
         tokenSources = List.copyOf(tokenSources);
+        Map<String, List<String>> required = new LinkedHashMap<>();
+        requiredClaims.forEach((claim, values) -> required.put(claim, List.copyOf(values)));
+        requiredClaims = Collections.unmodifiableMap(required);
         if (tokenSources.isEmpty()) {
             throw new IllegalArgumentException("no place to look for the token");
         }
@@ -49,7 +54,7 @@ public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> a
     /** A route's check of tokens in {@code Authorization: Bearer}, the default place. */
     public JwtConfig(JwksSource keys, Optional<String> issuer, List<String> audiences, List<String> algorithms,
                      Duration clockSkew, Map<String, String> claimHeaders, boolean forwardToken) {
-        this(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken, TokenSource.DEFAULT);
+        this(keys, issuer, audiences, algorithms, clockSkew, claimHeaders, forwardToken, TokenSource.DEFAULT, Map.of());
     }
 
 }

@@ -72,6 +72,11 @@ final class RouteRenderer {
         if (!cookies.isEmpty()) {
             block.put("from-cookies", strings(cookies));
         }
+        if (!j.requiredClaims().isEmpty()) {
+            Obj required = new Obj();
+            j.requiredClaims().forEach((claim, values) -> required.put(claim, strings(values)));
+            block.put("required-claims", required);
+        }
         return block.put("claim-headers", claims).put("forward-token", bool(j.forwardToken()));
     }
 

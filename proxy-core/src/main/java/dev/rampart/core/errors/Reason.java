@@ -26,6 +26,10 @@ public enum Reason {
             "The request lacks valid credentials.", "the route's `jwt` found no bearer token, or one that is"
             + " expired, not yet valid, for another issuer or audience, or not signed by a key of its `jwks-file` or `jwks-uri`;"
             + " `WWW-Authenticate: Bearer` says so"),
+    INSUFFICIENT_SCOPE(403, false, "http_request_denied",
+            "The request's credentials do not permit this request.", "the request's token passed the route's `jwt`"
+            + " checks but lacks a value of its `required-claims` (a scope, a role); `WWW-Authenticate: Bearer"
+            + " error=\"insufficient_scope\"` says so (RFC 6750)"),
     AUTH_UNAVAILABLE(503, true, "proxy_internal_response",
             "The credentials cannot be checked right now; retry later.", "the route's `jwt.jwks-uri` has not been"
             + " fetched since the proxy started (the issuer's key server unreachable, or its answer refused), so a"

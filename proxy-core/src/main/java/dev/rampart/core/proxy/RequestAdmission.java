@@ -94,6 +94,10 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                 return new RequestAdmission(Reason.UNAUTHORIZED, originForm, route, target, 0,
                         token == null ? RequestToken.MISSING : RequestToken.INVALID, List.of());
             }
+            if (!verified.permitted()) {
+                return new RequestAdmission(Reason.INSUFFICIENT_SCOPE, originForm, route, target, 0,
+                        RequestToken.INSUFFICIENT, List.of());
+            }
             claims = verified.claimHeaders();
         }
         RateLimiter limiter = snapshot.rateLimiter(route.name());

@@ -18,6 +18,8 @@ final class RequestToken {
     static final String MISSING = "Bearer realm=\"rampart\"";
     /** The challenge of a 401 to a request whose token did not pass. */
     static final String INVALID = "Bearer realm=\"rampart\", error=\"invalid_token\"";
+    /** The challenge of a 403 to a request whose token passed without the claims the route requires (§3.1). */
+    static final String INSUFFICIENT = "Bearer realm=\"rampart\", error=\"insufficient_scope\"";
 
     private RequestToken() {
     }

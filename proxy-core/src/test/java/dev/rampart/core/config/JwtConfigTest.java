@@ -55,6 +55,23 @@ class JwtConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void requiredClaimsTakeAValueOrAListOfValues() {
+        JwtConfig jwt = onlyRoute(route("jwks-file = \"" + jwks() + "\", required-claims { scope = \"orders:read\","
+                + " roles = [ops, admin], \"https://example.com/tier\" = 3 }")).jwt().orElseThrow();
+        assertEquals(Map.of("scope", List.of("orders:read"), "roles", List.of("ops", "admin"),
+                "https://example.com/tier", List.of("3")), jwt.requiredClaims());
+        assertEquals(Map.of(), onlyRoute(route("jwks-file = \"" + jwks() + "\"")).jwt().orElseThrow().requiredClaims());
+        String file = "jwks-file = \"" + jwks() + "\", ";
+        assertEquals(List.of("rampart.routes[0].jwt.required-claims.roles: an empty list requires nothing: leave the"
+                + " claim out, or name its values"), problems(file + "required-claims { roles = [] }"));
+        assertEquals(List.of("rampart.routes[0].jwt.required-claims.scope: an empty value: a claim is required to have"
+                + " something"), problems(file + "required-claims { scope = \"\" }"));
+        List<String> dotted = problems(file + "required-claims { realm.roles = admin }");
+        assertTrue(dotted.get(0).startsWith("rampart.routes[0].jwt.required-claims.realm: expected a value or a list"
+                + " of values, got an object"), dotted.toString());
+    }
+
+    @Test
     void tokenPlacesMustBeNamesARequestCarriesOnceEachAndNoClaimMayOverwriteOne() {
         String file = "jwks-file = \"" + jwks() + "\", ";
         assertEquals(List.of("rampart.routes[0].jwt.from-headers: an empty list reads no token: leave the key out"
@@ -207,6 +224,7 @@ class JwtConfigTest extends RejectedConfigSupport {
     void theEffectiveConfigWritesTheBlockAndReadsBackTheSame() {
         RampartConfig config = HoconFiles.load(dir, withRoutes(route("jwks-file = \"" + jwks() + "\", issuer = x,"
                 + " from-headers = [{ name = X-Jwt, prefix = \"JWT \" }], from-cookies = [at],"
+                + " required-claims { scope = \"a:b\", \"https://example.com/roles\" = [x, y] },"
                 + " claim-headers { \"https://example.com/tenant\" = X-Tenant }")));
         String rendered = EffectiveConfigRenderer.render(config);
         assertTrue(rendered.contains("jwks-file") && rendered.contains("\"https://example.com/tenant\" = \"X-Tenant\""),

@@ -152,6 +152,13 @@ class ErrorEnvelopeTest {
                         route("jwt { jwks-file = \"" + jwks + "\" }")));
                 return exchange(get("/"));
             }
+            case INSUFFICIENT_SCOPE -> {
+                Path jwks = TestTokens.writePublicKeySet(dir);
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""),
+                        route("jwt { jwks-file = \"" + jwks + "\", required-claims { scope = \"orders:write\" } }")));
+                return exchange("GET / HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + TestTokens.valid()
+                        + "\r\n\r\n");
+            }
             case AUTH_UNAVAILABLE -> {
                 // The key server refuses connections: no key set was ever fetched to check the token with.
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("jwt { jwks-uri = \"http://127.0.0.1:"

@@ -46,7 +46,9 @@ class JwtTest {
                         + " jwt { " + jwt + ", forward-token = false } }\n"
                         + "{ name = browser, match { path-prefix = \"/browser\" }, upstream = app, jwt { " + jwt
                         + ", from-headers = [{ name = X-Jwt-Assertion }], from-cookies = [access_token],"
-                        + " forward-token = false } }"));
+                        + " forward-token = false } }\n"
+                        + "{ name = admin, match { path-prefix = \"/admin\" }, upstream = app, jwt { " + jwt
+                        + ", required-claims { scope = \"orders:write\", roles = [ops, admin] } } }"));
     }
 
     @AfterEach
@@ -124,6 +126,30 @@ class JwtTest {
         assertEquals(401, send(get("/browser/a", "X-Jwt-Assertion: forged\r\nCookie: access_token=" + valid
                 + "\r\n")).status(), "the header comes first, and a bad token there is not passed over");
         assertEquals(2, upstream.requests().size());
+    }
+
+    @Test
+    void aValidTokenWithoutTheRequiredClaimsIsRefused403AndOneWithThemPasses() {
+        String withBoth = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("scope", "orders:read orders:write")
+                .claim("roles", List.of("admin", "ops", "dev")).build());
+        assertEquals(200, send(get("/admin/x", "Authorization: Bearer " + withBoth + "\r\n")).status());
+
+        String readOnly = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("scope", "orders:read")
+                .claim("roles", List.of("admin", "ops")).build());
+        String oneRole = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("scope", "orders:write")
+                .claim("roles", List.of("ops")).build());
+        String scopeAsWhole = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("scope", "orders:writer")
+                .claim("roles", List.of("admin", "ops")).build());
+        for (String token : new String[] {readOnly, oneRole, scopeAsWhole, TestTokens.valid()}) {
+            RawHttp.Response refused = send(get("/admin/x", "Authorization: Bearer " + token + "\r\n"));
+            assertEquals(403, refused.status());
+            assertEquals("INSUFFICIENT_SCOPE", Envelope.parse(refused.body()).reason());
+            assertEquals("Bearer realm=\"rampart\", error=\"insufficient_scope\"", refused.header("www-authenticate"));
+        }
+        assertEquals(403, send(get("/admin/x", "Authorization: Bearer " + readOnly + "\r\n")).status(),
+                "remembered with its verdict");
+        assertEquals(401, send(get("/admin/x", "Authorization: Bearer forged\r\n")).status());
+        assertEquals(1, upstream.requests().size());
     }
 
     @Test
