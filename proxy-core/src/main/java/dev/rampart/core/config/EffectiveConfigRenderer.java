@@ -134,6 +134,7 @@ public final class EffectiveConfigRenderer {
                 .put("pool-max-requests-per-connection", num(u.poolMaxRequestsPerConnection()),
                         u.poolMaxRequestsPerConnection() == 0 ? "no limit" : null)
                 .put("max-concurrent-requests", num(u.maxConcurrentRequests()))
+                .put("slow-start", duration(u.slowStart()), u.slowStart().isZero() ? "off: back at full share at once" : null)
                 .put("circuit-breaker", new Obj()
                         .put("enabled", bool(cb.enabled()))
                         .put("window", duration(cb.window()))

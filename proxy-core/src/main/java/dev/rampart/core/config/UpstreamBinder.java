@@ -53,6 +53,13 @@ final class UpstreamBinder {
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
         Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
         UpstreamTlsConfig tls = s.optionalSection("tls").map(UpstreamBinder::tls).orElse(UpstreamTlsConfig.DEFAULT);
+        Duration slowStart = s.durationOrZero("slow-start", Duration.ZERO);
+        if (!slowStart.isZero() && loadBalancing == LoadBalancing.CONSISTENT_HASH) {
+            // Envoy's slow start is for round robin and least request too: a key's endpoint is not a share to ramp.
+            s.problem("slow-start", "is not read with load-balancing = consistent-hash: a key keeps its endpoint,"
+                    + " there is no share to ramp up (leave it out, or use round-robin or least-request)");
+            slowStart = Duration.ZERO;
+        }
         if (tls.verifyHostname()) {
             for (EndpointAddress endpoint : endpoints) {
                 if (endpoint.tls() && endpoint.host().indexOf('_') >= 0) {
@@ -67,7 +74,7 @@ final class UpstreamBinder {
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
                 poolIdleTimeout, poolMaxConnectionAge, poolMaxRequests, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights,
-                consistentHash);
+                consistentHash, slowStart);
     }
 
     /**

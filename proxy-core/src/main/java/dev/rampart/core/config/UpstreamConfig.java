@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param weights              the endpoints whose {@code weight} is not 1, with theirs
  * @param consistentHash       what keys the endpoint; present exactly when {@code loadBalancing} is
  *                             {@link LoadBalancing#CONSISTENT_HASH}
+ * @param slowStart            how long an endpoint back in rotation (or new) takes to reach its full share of new
+ *                             requests; zero: it has it at once (an addition: {@code slow-start})
  */
 public record UpstreamConfig(
         String name,
@@ -29,7 +31,8 @@ public record UpstreamConfig(
         Optional<HealthCheckConfig> healthCheck,
         UpstreamTlsConfig tls,
         Map<EndpointAddress, Integer> weights,
-        Optional<ConsistentHashConfig> consistentHash) {
+        Optional<ConsistentHashConfig> consistentHash,
+        Duration slowStart) {
 
     /** PRODUCT §2's default of {@code max-connections-per-endpoint}. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 512;
@@ -46,6 +49,9 @@ public record UpstreamConfig(
         weights = Map.copyOf(weights);
         if (consistentHash.isPresent() != (loadBalancing == LoadBalancing.CONSISTENT_HASH)) {
             throw new IllegalArgumentException("a consistent-hash key exactly with load-balancing = consistent-hash");
+        }
+        if (!slowStart.isZero() && loadBalancing == LoadBalancing.CONSISTENT_HASH) {
+            throw new IllegalArgumentException("no slow start with consistent-hash");
         }
     }
 

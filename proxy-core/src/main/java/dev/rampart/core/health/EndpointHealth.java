@@ -26,6 +26,8 @@ public final class EndpointHealth {
     private final int unhealthyThreshold;
     private final Listener listener;
     private volatile boolean healthy = true;
+    /** How often the verdict turned healthy again: slow start counts an endpoint back from each. */
+    private volatile int recoveries;
     private int consecutiveSuccesses;
     private int consecutiveFailures;
 
@@ -47,6 +49,7 @@ public final class EndpointHealth {
         if (previous != null) {
             synchronized (previous) {
                 healthy = previous.healthy;
+                recoveries = previous.recoveries;
                 consecutiveSuccesses = previous.consecutiveSuccesses;
                 consecutiveFailures = previous.consecutiveFailures;
             }
@@ -57,11 +60,17 @@ public final class EndpointHealth {
         return healthy;
     }
 
+    /** How often the verdict has turned healthy again after failing: a number that changes at each recovery. */
+    public int recoveries() {
+        return recoveries;
+    }
+
     public synchronized void recordSuccess() {
         consecutiveFailures = 0;
         consecutiveSuccesses++;
         if (!healthy && consecutiveSuccesses >= healthyThreshold) {
             healthy = true;
+            recoveries++;
             listener.onChange(true);
         }
     }

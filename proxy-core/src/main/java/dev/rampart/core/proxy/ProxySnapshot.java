@@ -101,12 +101,13 @@ final class ProxySnapshot {
                 CircuitBreaker breaker = carried.breakers().get(uc.name(), address, uc.circuitBreaker());
                 breaker.expectCallsWithin(longestCalls.getOrDefault(uc.name(), 0L));
                 endpoints.add(new Endpoint(address, settings, breaker, endpointHealth,
-                        carried.loads().of(uc.name(), address.authority())));
+                        carried.loads().of(uc.name(), address.authority()),
+                        carried.loads().warmthOf(uc.name(), address.authority())));
                 uc.healthCheck().ifPresent(check ->
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, selector(uc),
-                    carried.bulkheads().forUpstream(uc.name(), uc.maxConcurrentRequests())));
+                    carried.bulkheads().forUpstream(uc.name(), uc.maxConcurrentRequests()), ticker, random));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         Map<String, RateLimiter> limiters = new HashMap<>();

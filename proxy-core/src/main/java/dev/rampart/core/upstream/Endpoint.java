@@ -22,15 +22,20 @@ public final class Endpoint implements LoadAware {
     private final EndpointHealth health;
     /** Shared with the endpoint's namesakes of earlier and later configs (see {@link EndpointLoads}). */
     private final AtomicInteger inFlight;
+    private final Warmth warmth;
 
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health) {
-        this(address, poolSettings, breaker, health, new AtomicInteger());
+        this(address, poolSettings, breaker, health, new AtomicInteger(), new Warmth());
     }
 
-    /** @param inFlight the endpoint's count of attempts in flight, which outlives this config */
+    /**
+     * @param inFlight the endpoint's count of attempts in flight, which outlives this config
+     * @param warmth   how far it is into its slow start, which outlives this config too
+     */
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health,
-                    AtomicInteger inFlight) {
+                    AtomicInteger inFlight, Warmth warmth) {
         this.inFlight = inFlight;
+        this.warmth = warmth;
         this.address = address;
         this.health = health;
         this.label = address.authority();
@@ -63,6 +68,11 @@ public final class Endpoint implements LoadAware {
 
     public EndpointHealth health() {
         return health;
+    }
+
+    /** The share of its turns this endpoint takes now under a {@code slow-start} of {@code windowNanos}: 0.1 to 1. */
+    double slowStartShare(long nowNanos, long windowNanos) {
+        return warmth.share(breaker.phase(), health.recoveries(), nowNanos, windowNanos);
     }
 
     @Override

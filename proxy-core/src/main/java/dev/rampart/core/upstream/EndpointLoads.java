@@ -13,15 +13,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every endpoint's count of attempts in flight, kept across config reloads. The {@code least-request}
  * balancer reads it; requests in flight (an open WebSocket tunnel, a long poll) keep loading their endpoint
  * after a reload, so a reload must not start the counts again from zero, or the next requests would pile
- * onto the endpoint that is in fact the busiest. Found by upstream name and endpoint {@code host:port}.
+ * onto the endpoint that is in fact the busiest. Found by upstream name and endpoint {@code host:port}. Each
+ * endpoint's {@link Warmth} is kept here too, so that a reload does not start an endpoint's slow start again.
  */
 public final class EndpointLoads {
 
     private final ConcurrentHashMap<String, AtomicInteger> byEndpoint = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Warmth> warmth = new ConcurrentHashMap<>();
 
     /** The in-flight count of {@code endpoint} (its {@code host:port}) in {@code upstream}. */
     public AtomicInteger of(String upstream, String endpoint) {
         return byEndpoint.computeIfAbsent(key(upstream, endpoint), k -> new AtomicInteger());
+    }
+
+    /** The slow start of {@code endpoint} (its {@code host:port}) in {@code upstream}. */
+    public Warmth warmthOf(String upstream, String endpoint) {
+        return warmth.computeIfAbsent(key(upstream, endpoint), k -> new Warmth());
     }
 
     /**
@@ -36,6 +43,7 @@ public final class EndpointLoads {
             }
         }
         byEndpoint.entrySet().removeIf(e -> !inUse.contains(e.getKey()) && e.getValue().get() == 0);
+        warmth.keySet().retainAll(inUse); // one named again later joins the upstream again: it warms up anew
     }
 
     private static String key(String upstream, String endpoint) {

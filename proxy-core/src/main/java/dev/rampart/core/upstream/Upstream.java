@@ -1,12 +1,15 @@
 package dev.rampart.core.upstream;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.UpstreamConfig;
 import dev.rampart.core.resilience.Bulkhead;
 import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.upstream.balancing.EndpointSelector;
 
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
 
 /** A named upstream of one config generation. Shared by every event loop; holds no per-loop state. */
 public final class Upstream {
@@ -18,12 +21,28 @@ public final class Upstream {
     private final List<Endpoint> endpoints;
     private final EndpointSelector selector;
     private final Bulkhead bulkhead;
+    private final Ticker ticker;
+    /** Null for {@link ThreadLocalRandom}. */
+    private final RandomGenerator random;
+    private final long slowStartNanos;
 
     public Upstream(UpstreamConfig config, List<Endpoint> endpoints, EndpointSelector selector, Bulkhead bulkhead) {
+        this(config, endpoints, selector, bulkhead, Ticker.systemTicker(), null);
+    }
+
+    /**
+     * @param ticker the time of the endpoints' {@code slow-start}
+     * @param random what draws whether a warming endpoint takes a turn; null for {@link ThreadLocalRandom}
+     */
+    public Upstream(UpstreamConfig config, List<Endpoint> endpoints, EndpointSelector selector, Bulkhead bulkhead,
+                    Ticker ticker, RandomGenerator random) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.selector = selector;
         this.bulkhead = bulkhead;
+        this.ticker = ticker;
+        this.random = random;
+        this.slowStartNanos = config.slowStart().toNanos();
     }
 
     public String name() {
@@ -91,6 +110,9 @@ public final class Upstream {
             if (candidate == null) {
                 return null;
             }
+            if (slowStartNanos > 0 && keyHash == NO_KEY) {
+                candidate = warmOrOther(candidate, eligible);
+            }
             if (candidate.breaker().tryAcquirePermission()) {
                 return candidate;
             }
@@ -100,6 +122,26 @@ public final class Upstream {
             refused.add(candidate);
         }
         return null;
+    }
+
+    /**
+     * {@code candidate}, or, when it is warming up ({@code slow-start}) and the draw says it skips this turn, the
+     * endpoint the selector picks without it: a warming endpoint takes about its share (0.1 to 1) of the turns it
+     * would have. With no other endpoint eligible it keeps the turn: slow start never refuses a request.
+     */
+    private Endpoint warmOrOther(Endpoint candidate, Predicate<Endpoint> eligible) {
+        double share = candidate.slowStartShare(ticker.read(), slowStartNanos);
+        if (share >= 1) {
+            return candidate;
+        }
+        double draw = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
+        if (draw < share) {
+            return candidate;
+        }
+        // Taken as a retry's turn is: a second turn of the first attempts' rotation would give the warming endpoint
+        // the next first turn again, and with two endpoints every one (a share of its whole turn, not of its half).
+        Endpoint other = selector.selectForRetry(endpoints, eligible.and(e -> e != candidate));
+        return other != null ? other : candidate;
     }
 
     /**

@@ -57,6 +57,10 @@ class ConsistentHashConfigTest extends RejectedConfigSupport {
 
     @Test
     void aBlockBesideAnotherPolicyAMissingOrMalformedNameAndAnUnknownKeyAreRefused() {
+        assertEquals("rampart.upstreams.app.slow-start: is not read with load-balancing = consistent-hash: a key keeps"
+                        + " its endpoint, there is no share to ramp up (leave it out, or use round-robin or least-request)",
+                onlyProblem("load-balancing = consistent-hash, slow-start = 30s"));
+        assertEquals(java.time.Duration.ofSeconds(30), app("load-balancing = least-request, slow-start = 30s").slowStart());
         assertEquals("rampart.upstreams.app.consistent-hash: is read only with load-balancing = consistent-hash"
                         + " (load-balancing is least-request)",
                 onlyProblem("load-balancing = least-request, consistent-hash { key = path }"));

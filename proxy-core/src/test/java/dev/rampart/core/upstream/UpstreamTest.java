@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,5 +115,58 @@ class UpstreamTest {
         probing.breaker().onSuccess(1);
 
         assertTrue(upstream.admitsAnyBesides(List.of(refusing)), "closed by its probe: it takes calls again");
+    }
+
+    /** How many of {@code picks} new requests go to {@code endpoint}. */
+    private static int picksOf(Upstream upstream, Endpoint endpoint, int picks) {
+        int taken = 0;
+        for (int i = 0; i < picks; i++) {
+            taken += upstream.pick(List.of()) == endpoint ? 1 : 0;
+        }
+        return taken;
+    }
+
+    @Test
+    void anEndpointBackInRotationTakesAGrowingShareOverItsSlowStart() {
+        UpstreamConfig slow = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
+                + " \"10.0.0.2:80\"], slow-start = 10s } }, routes = [ { upstream = app } ] }", "test.conf")
+                .upstreams().get("app");
+        EndpointHealth flapping = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
+        Endpoint returning = endpoint("10.0.0.1:80", flapping);
+        Endpoint steady = healthyEndpoint("10.0.0.2:80");
+        Upstream upstream = new Upstream(slow, List.of(returning, steady), EndpointSelectors.of(slow.loadBalancing()),
+                Bulkhead.of(100), ticker, new SplittableRandom(7));
+        picksOf(upstream, returning, 10);
+        now[0] += Duration.ofSeconds(10).toNanos();
+        assertEquals(1000, picksOf(upstream, returning, 2000), "both warm: round robin's halves");
+
+        flapping.recordFailure();
+        assertEquals(0, picksOf(upstream, returning, 100), "out of rotation");
+        flapping.recordSuccess();
+        int atFirst = picksOf(upstream, returning, 4000);
+        assertTrue(atFirst >= 120 && atFirst <= 300, atFirst + " of 4000 just back: about a tenth of its half");
+        now[0] += Duration.ofSeconds(5).toNanos();
+        int halfway = picksOf(upstream, returning, 4000);
+        assertTrue(halfway >= 850 && halfway <= 1150, halfway + " of 4000 halfway: about half of its half");
+        now[0] += Duration.ofSeconds(5).toNanos();
+        assertEquals(2000, picksOf(upstream, returning, 4000), "warm again: its whole half");
+
+        open(returning.breaker());
+        now[0] += Duration.ofSeconds(30).toNanos(); // its open period: then a probe, which closes it
+        assertTrue(returning.breaker().tryAcquirePermission());
+        returning.breaker().onSuccess(1);
+        assertEquals(CircuitBreaker.State.CLOSED, returning.breaker().state());
+        int afterBreaker = picksOf(upstream, returning, 4000);
+        assertTrue(afterBreaker >= 120 && afterBreaker <= 300, afterBreaker + " of 4000 after its breaker closed");
+    }
+
+    @Test
+    void withoutSlowStartAnEndpointBackInRotationHasItsWholeShareAtOnce() {
+        EndpointHealth flapping = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
+        Endpoint returning = endpoint("10.0.0.1:80", flapping);
+        Upstream upstream = upstreamOf(returning, healthyEndpoint("10.0.0.2:80"));
+        flapping.recordFailure();
+        flapping.recordSuccess();
+        assertEquals(1000, picksOf(upstream, returning, 2000));
     }
 }
