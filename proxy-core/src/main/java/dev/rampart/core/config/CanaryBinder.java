@@ -15,7 +15,8 @@ final class CanaryBinder {
     private CanaryBinder() {
     }
 
-    static Optional<CanaryConfig> bind(ConfigSection route, Optional<String> routeUpstream, Set<String> upstreamNames) {
+    static Optional<CanaryConfig> bind(ConfigSection route, Optional<String> routeUpstream, Set<String> upstreamNames,
+                                       String requestIdHeader) {
         Optional<ConfigSection> block = route.optionalSection("canary");
         if (block.isEmpty()) {
             return Optional.empty();
@@ -42,6 +43,12 @@ final class CanaryBinder {
         }
         Optional<ConsistentHashConfig> sticky = s.optionalSection("sticky").map(ConsistentHashBinder::key);
         Optional<String> byHeader = name(s, "by-header", "header", "X-Canary");
+        String unreadable = byHeader.map(h -> TokenSourceBinder.unreadable(h, requestIdHeader, "use by-cookie"))
+                .orElse(null);
+        if (unreadable != null) {
+            s.problem("by-header", byHeader.get() + " cannot choose a side: " + unreadable);
+            byHeader = Optional.empty();
+        }
         Optional<String> byHeaderValue = headerValue(s, byHeader);
         Optional<String> byCookie = name(s, "by-cookie", "cookie", "canary");
         s.finish();
@@ -67,10 +74,12 @@ final class CanaryBinder {
         }
         if (!s.has("by-header")) {
             s.problem("by-header-value", "is read only with by-header, the header that carries the value");
-        } else if (value.get().isEmpty() || !value.get().equals(value.get().strip())) {
-            // A field value arrives without the spaces around it (RFC 9110 §5.5): such a value could never match.
-            s.problem("by-header-value", "expected a header value without leading or trailing spaces, got "
-                    + ConfigUtil.quoteString(value.get()));
+        } else if (value.get().isEmpty() || !value.get().equals(value.get().strip())
+                || !value.get().chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+            // A field value arrives without the spaces around it (RFC 9110 §5.5), and text above ASCII has no agreed
+            // encoding in a header: such a value could never match what a client sends.
+            s.problem("by-header-value", "expected a header value of printable ASCII without leading or trailing"
+                    + " spaces, got " + ConfigUtil.quoteString(value.get()));
         } else if (byHeader.isPresent()) {
             return value;
         }

@@ -97,7 +97,7 @@ final class RouteBinder {
         if (respond.flatMap(RespondConfig::location).isPresent() && responseHeaders.spellings().contains("location")) {
             s.problem("response-headers", "Location is respond.location's on this route: a rule cannot change it");
         }
-        Optional<CanaryConfig> canary = CanaryBinder.bind(s, upstream, upstreamNames);
+        Optional<CanaryConfig> canary = CanaryBinder.bind(s, upstream, upstreamNames, requestIdHeader);
         Optional<JwtConfig> jwt = JwtBinder.bind(s, requestIdHeader);
         jwt.ifPresent(j -> JwtBinder.checkHeaderRules(s, j, requestHeaders));
         if (s.has("upstream") && s.has("respond")) {

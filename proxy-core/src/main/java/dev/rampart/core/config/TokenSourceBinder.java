@@ -60,24 +60,36 @@ final class TokenSourceBinder {
             if (name.isEmpty()) {
                 continue;
             }
-            String spelled = HeaderRules.spelling(name.get());
-            String reason = spelled.equals("cookie") ? "it carries the client's cookies: name the cookie in from-cookies"
-                    : HeaderRulesBinder.forbiddenRequestHeader(spelled, requestIdHeader);
+            String reason = unreadable(name.get(), requestIdHeader, "name the cookie in from-cookies");
             if (!RampartBinder.TOKEN.matcher(name.get()).matches()) {
                 h.problem("name", "expected a header name (a token such as X-Jwt-Assertion), got "
                         + ConfigUtil.quoteString(name.get()));
             } else if (reason != null) {
                 h.problem("name", name.get() + " cannot carry the token: " + reason);
-            } else if (!PREFIX.matcher(prefix).matches()) {
-                h.problem("prefix", "expected printable ASCII (the text before the token, e.g. \"Bearer \"), got "
-                        + ConfigUtil.quoteString(prefix));
-            } else if (!seen.add(spelled)) {
+            } else if (!PREFIX.matcher(prefix).matches() || prefix.startsWith(" ")) {
+                // A header value arrives without the spaces before it (RFC 9110 §5.5): such a prefix never matches.
+                h.problem("prefix", "expected printable ASCII not starting with a space (the text before the token,"
+                        + " e.g. \"Bearer \"), got " + ConfigUtil.quoteString(prefix));
+            } else if (!seen.add(HeaderRules.spelling(name.get()))) {
                 jwt.problems().add(h.path("name"), name.get() + " is named twice (header names ignore case, and _"
                         + " reads as - to CGI, WSGI and Rack servers)", values.get(i).origin());
             } else {
-                sources.add(TokenSource.header(name.get(), prefix));
+                // Spaces after the prefix are skipped whatever their number: one stands for any.
+                String trimmed = prefix.stripTrailing();
+                sources.add(TokenSource.header(name.get(), trimmed.length() < prefix.length() ? trimmed + " " : prefix));
             }
         }
+    }
+
+    /**
+     * Why a request header of this name cannot be read for a decision (the token, a canary's side), or null when
+     * it can: it carries the cookies ({@code cookieAdvice} says what to do instead), frames the message, belongs
+     * to one connection, or is the proxy's own.
+     */
+    static String unreadable(String name, String requestIdHeader, String cookieAdvice) {
+        String spelled = HeaderRules.spelling(name);
+        return spelled.equals("cookie") ? "it carries the client's cookies: " + cookieAdvice
+                : HeaderRulesBinder.forbiddenRequestHeader(spelled, requestIdHeader);
     }
 
     private static void cookies(ConfigSection jwt, List<ConfigValue> values, List<TokenSource> sources) {

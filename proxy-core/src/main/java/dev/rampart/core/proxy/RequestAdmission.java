@@ -79,8 +79,8 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         JwtVerifier jwt = snapshot.jwtVerifier(route.name());
         List<Map.Entry<String, String>> claims = List.of();
         if (jwt != null) {
-            String token = RequestToken.of(route.config().jwt().orElseThrow().tokenSources(), head.headers());
-            JwtVerifier.Verified verified = token == null ? null : jwt.verify(token);
+            List<String> tokens = RequestToken.of(route.config().jwt().orElseThrow().tokenSources(), head.headers());
+            JwtVerifier.Verified verified = tokens == RequestToken.AMBIGUOUS ? null : verifyAll(jwt, tokens);
             if (verified == JwtVerifier.NOT_CHECKED) {
                 // The event loop spent its share of this second on signature checks: the proxy is overloaded.
                 return new RequestAdmission(Reason.UPSTREAM_OVERLOADED, originForm, route, target, 1, null, List.of());
@@ -92,7 +92,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             }
             if (verified == null) {
                 return new RequestAdmission(Reason.UNAUTHORIZED, originForm, route, target, 0,
-                        token == null ? RequestToken.MISSING : RequestToken.INVALID, List.of());
+                        tokens.isEmpty() ? RequestToken.MISSING : RequestToken.INVALID, List.of());
             }
             if (!verified.permitted()) {
                 return new RequestAdmission(Reason.INSUFFICIENT_SCOPE, originForm, route, target, 0,
@@ -108,6 +108,30 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                     (wait + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND, null, List.of());
         }
         return new RequestAdmission(null, originForm, route, target, 0, null, claims);
+    }
+
+    /**
+     * The verdict on every token the request carries (see {@link RequestToken#of}): the first one's when all pass
+     * with the claims the route requires; else that of the first that does not pass (null, {@link
+     * JwtVerifier#NOT_CHECKED}, {@link JwtVerifier#KEYS_UNAVAILABLE}), or failing that, of the first without those
+     * claims. Null for no token.
+     */
+    private static JwtVerifier.Verified verifyAll(JwtVerifier jwt, List<String> tokens) {
+        JwtVerifier.Verified first = null;
+        JwtVerifier.Verified notPermitted = null;
+        for (int i = 0; i < tokens.size(); i++) {
+            JwtVerifier.Verified verified = jwt.verify(tokens.get(i));
+            if (verified == null || verified == JwtVerifier.NOT_CHECKED || verified == JwtVerifier.KEYS_UNAVAILABLE) {
+                return verified;
+            }
+            if (first == null) {
+                first = verified;
+            }
+            if (notPermitted == null && !verified.permitted()) {
+                notPermitted = verified;
+            }
+        }
+        return notPermitted != null ? notPermitted : first;
     }
 
     /**

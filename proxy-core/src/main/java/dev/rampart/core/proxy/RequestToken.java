@@ -3,6 +3,8 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.TokenSource;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,27 +26,60 @@ final class RequestToken {
     private RequestToken() {
     }
 
-    /** The token of the first place that carries one; null when none does. */
-    static String of(List<TokenSource> sources, HttpHeaders headers) {
+    /**
+     * The tokens a request carries in the places the route names, in their order; {@link #AMBIGUOUS} when a place
+     * holds more than one value (a header on several lines, a cookie sent twice), which is no answer: an upstream
+     * may read the other one. Every token found must pass, as Envoy checks every one it extracts: one checked while
+     * another goes upstream unchecked would let an upstream that reads that other place trust a forgery.
+     */
+    static List<String> of(List<TokenSource> sources, HttpHeaders headers) {
+        List<String> tokens = null;
         for (int i = 0; i < sources.size(); i++) {
             TokenSource source = sources.get(i);
-            String token = source.cookie() ? BalancingKey.cookie(headers, source.name()) : fromHeader(source, headers);
+            String token = source.cookie() ? fromCookie(source.name(), headers) : fromHeader(source, headers);
+            if (token == AMBIGUOUS_VALUE) {
+                return AMBIGUOUS;
+            }
             if (token != null && !token.isEmpty()) {
-                return token;
+                if (tokens == null) {
+                    tokens = new ArrayList<>(1);
+                }
+                tokens.add(token);
             }
         }
-        return null;
+        return tokens == null ? List.of() : tokens;
+    }
+
+    /** What {@link #of} gives for a request with a place that holds more than one value. */
+    static final List<String> AMBIGUOUS = List.of("");
+    /** A place's answer when it holds more than one value; compared by identity. */
+    private static final String AMBIGUOUS_VALUE = new String("ambiguous");
+
+    /** The value of the cookie, spaces stripped; null without one; {@link #AMBIGUOUS_VALUE} when sent twice. */
+    private static String fromCookie(String name, HttpHeaders headers) {
+        String found = null;
+        for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie cookie : ServerCookieDecoder.LAX.decodeAll(line)) {
+                if (cookie.name().equals(name)) {
+                    if (found != null) {
+                        return AMBIGUOUS_VALUE;
+                    }
+                    found = cookie.value().strip();
+                }
+            }
+        }
+        return found;
     }
 
     /**
      * The header's value after the prefix (which is compared ignoring case, as an auth scheme is), spaces
-     * stripped; null when the header is missing, sent on more than one line (which is no answer), or lacks the
-     * prefix.
+     * stripped; null when the header is missing or lacks the prefix; {@link #AMBIGUOUS_VALUE} when it is sent on
+     * more than one line.
      */
     private static String fromHeader(TokenSource source, HttpHeaders headers) {
         List<String> lines = headers.getAll(source.name());
         if (lines.size() != 1) {
-            return null;
+            return lines.isEmpty() ? null : AMBIGUOUS_VALUE;
         }
         String line = lines.get(0).strip();
         String prefix = source.prefix();

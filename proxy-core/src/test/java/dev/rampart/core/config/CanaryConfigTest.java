@@ -60,13 +60,21 @@ class CanaryConfigTest extends RejectedConfigSupport {
                 + " got \"X Canary\""), problems(canary.formatted("by-header = \"X Canary\"")));
         assertEquals(List.of("rampart.routes[0].canary.by-cookie: expected a cookie name (a token such as canary),"
                 + " got \"can=ary\""), problems(canary.formatted("by-cookie = \"can=ary\"")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header: Connection cannot choose a side: a hop-by-hop header:"
+                + " it belongs to one connection and never crosses the proxy"),
+                problems(canary.formatted("by-header = Connection")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header: Cookie cannot choose a side: it carries the client's"
+                + " cookies: use by-cookie"), problems(canary.formatted("by-header = Cookie")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value of printable ASCII"
+                + " without leading or trailing spaces, got \"\u00e9\""),
+                problems(canary.formatted("by-header = X-Release, by-header-value = \"\u00e9\"")));
         assertEquals(List.of("rampart.routes[0].canary.by-header-value: is read only with by-header, the header that"
                 + " carries the value"), problems(canary.formatted("by-header-value = beta")));
-        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value without leading or"
-                + " trailing spaces, got \" beta\""),
+        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value of printable ASCII"
+                + " without leading or trailing spaces, got \" beta\""),
                 problems(canary.formatted("by-header = X-Release, by-header-value = \" beta\"")));
-        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value without leading or"
-                + " trailing spaces, got \"\""), problems(canary.formatted("by-header = X-Release, by-header-value = \"\"")));
+        assertEquals(List.of("rampart.routes[0].canary.by-header-value: expected a header value of printable ASCII"
+                + " without leading or trailing spaces, got \"\""), problems(canary.formatted("by-header = X-Release, by-header-value = \"\"")));
     }
 
     @Test

@@ -89,9 +89,13 @@ class JwtConfigTest extends RejectedConfigSupport {
         assertEquals(List.of("rampart.routes[0].jwt.from-headers[1].name: x_jwt is named twice (header names ignore"
                 + " case, and _ reads as - to CGI, WSGI and Rack servers)"),
                 problems(file + "from-headers = [{ name = X-Jwt }, { name = x_jwt }]"));
-        assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].prefix: expected printable ASCII (the text before"
-                + " the token, e.g. \"Bearer \"), got \"B\\tx\""), problems(file + "from-headers = [{ name = X-Jwt,"
-                + " prefix = \"B\\tx\" }]"));
+        for (String prefix : List.of("B\\tx", " ", " Bearer")) {
+            assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].prefix: expected printable ASCII not starting"
+                    + " with a space (the text before the token, e.g. \"Bearer \"), got \"" + prefix + "\""),
+                    problems(file + "from-headers = [{ name = X-Jwt, prefix = \"" + prefix + "\" }]"), prefix);
+        }
+        assertEquals(List.of(TokenSource.header("X-Jwt", "Bearer ")), onlyRoute(route(file + "from-headers = [{ name ="
+                + " X-Jwt, prefix = \"Bearer   \" }]")).jwt().orElseThrow().tokenSources(), "one space stands for any");
         assertEquals(List.of("rampart.routes[0].jwt.from-cookies[1]: at is named twice"),
                 problems(file + "from-cookies = [at, at]"));
         assertEquals(List.of("rampart.routes[0].jwt.from-cookies[0]: expected a cookie name (a token such as"

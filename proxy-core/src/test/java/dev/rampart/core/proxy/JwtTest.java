@@ -110,11 +110,11 @@ class JwtTest {
     void aTokenInTheHeadersOrCookiesARouteNamesPassesAndIsTakenOffTheRequest() {
         String valid = TestTokens.valid();
         RawHttp.Response fromCookie = send(get("/browser/a", "Cookie: theme=dark; access_token=" + valid
-                + "; lang=en\r\nCookie: access_token=" + valid + "\r\n"));
+                + "; lang=en\r\nCookie: session=s1\r\n"));
         assertEquals(200, fromCookie.status(), fromCookie.text());
         RecordedRequest seen = upstream.requests().get(0);
         assertEquals("alice", seen.header("X-User-Id"));
-        assertEquals(List.of("theme=dark; lang=en"), seen.headers().getAll("Cookie"),
+        assertEquals(List.of("theme=dark; lang=en", "session=s1"), seen.headers().getAll("Cookie"),
                 "the token's cookie is taken out, the others go on as they came");
 
         assertEquals(200, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\n")).status());
@@ -124,8 +124,16 @@ class JwtTest {
         assertEquals(401, bearer.status(), "only the places the route names are looked in");
         assertEquals("Bearer realm=\"rampart\"", bearer.header("www-authenticate"));
         assertEquals(401, send(get("/browser/a", "X-Jwt-Assertion: forged\r\nCookie: access_token=" + valid
-                + "\r\n")).status(), "the header comes first, and a bad token there is not passed over");
-        assertEquals(2, upstream.requests().size());
+                + "\r\n")).status(), "a bad token in one place is not passed over for a good one in another");
+        assertEquals(401, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\nCookie: access_token=forged\r\n"))
+                .status(), "nor the other way round: an upstream may read either");
+        assertEquals(401, send(get("/browser/a", "Cookie: access_token=" + valid + "; access_token=forged\r\n"))
+                .status(), "a cookie sent twice is no answer");
+        assertEquals(401, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\nX-Jwt-Assertion: forged\r\n"))
+                .status(), "nor a header on two lines");
+        assertEquals(200, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\nCookie: access_token=" + valid
+                + " \r\n")).status(), "two good ones pass; spaces around a cookie's value are not the token's");
+        assertEquals(3, upstream.requests().size());
     }
 
     @Test
