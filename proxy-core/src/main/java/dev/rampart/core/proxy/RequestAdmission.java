@@ -17,13 +17,14 @@ import java.util.Map;
  * What becomes of a request head, decided before the proxy acts on it: refused, or routed. In order, the
  * head must be well formed ({@link RequestValidation}) with a target that has an origin-form, which is set
  * on it (routes match, and the upstream gets, the target in normal form); the proxy must not be refusing
- * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); and
- * the client's address must be in the route's {@code allow-from} and not in its {@code deny-from}; a declared body must be within the route's
- * {@code max-request-body} (or the server's); the route's {@code jwt} must pass the request's bearer token; and
- * the route's {@code rate-limit} must have a token for it (a CORS preflight the route answers needs neither).
- * A configured regex that gives up on the path ({@link RegexBudget}) makes it a 500.
- * The last five are judged on the route, so that the log names it. A request refused for any other reason takes
- * no token, so that clients the route refuses anyway cannot use up a bucket the route shares.
+ * new requests; a route must match; the path must be served as it was routed ({@link AmbiguousPaths}); the
+ * client's address must be in the route's {@code allow-from} and not in its {@code deny-from}; a declared body must
+ * be within the route's {@code max-request-body} (or the server's); every token the route's {@code jwt} finds must
+ * pass, with its {@code required-claims}; and the route's {@code rate-limit} must have a token for it (a CORS
+ * preflight the route answers needs neither). A configured regex that gives up on the path ({@link RegexBudget})
+ * makes it a 500. What follows routing is judged on the route, so that the log names it. A request refused for
+ * any other reason takes no token, so that clients the route refuses anyway cannot use up a bucket the route
+ * shares.
  *
  * @param refusal           the reason to refuse the request with, or null when it goes to {@code route}
  * @param originForm        the target in normal origin-form; null when the head is malformed
