@@ -20,7 +20,18 @@ final class ConsistentHashBinder {
             }
             return Optional.empty();
         }
-        return Optional.of(block.map(ConsistentHashBinder::key).orElse(ConsistentHashConfig.DEFAULT));
+        return Optional.of(block.map(ConsistentHashBinder::keyWithBound).orElse(ConsistentHashConfig.DEFAULT));
+    }
+
+    /** An upstream's block: the key, and the {@code balance-factor} a canary's {@code sticky} does not have. */
+    private static ConsistentHashConfig keyWithBound(ConfigSection s) {
+        int factor = s.integer("balance-factor", 0, 0, 100_000);
+        if (factor != 0 && factor < ConsistentHashConfig.MIN_BALANCE_FACTOR) {
+            s.problem("balance-factor", "expected at least 100 (the percent of its average load an endpoint may take"
+                    + " before its keys go on along the ring, e.g. 150), or leave it out for no bound; got " + factor);
+            factor = 0;
+        }
+        return key(s).withBalanceFactor(factor);
     }
 
     /**

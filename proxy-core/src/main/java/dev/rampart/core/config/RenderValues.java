@@ -32,6 +32,9 @@ final class RenderValues {
     static Obj hashKey(ConsistentHashConfig hash) {
         Obj block = new Obj().put("key", new Token(hash.key().configName()));
         hash.name().ifPresent(name -> block.put("name", str(name)));
+        if (hash.balanceFactor() != 0) {
+            block.put("balance-factor", num(hash.balanceFactor()));
+        }
         return block;
     }
 

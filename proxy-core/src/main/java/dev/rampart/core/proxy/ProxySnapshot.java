@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.auth.CheckBudget;
 import dev.rampart.core.auth.JwtVerifier;
+import dev.rampart.core.config.ConsistentHashConfig;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
@@ -134,7 +135,8 @@ final class ProxySnapshot {
     private static EndpointSelector selector(UpstreamConfig uc) {
         int[] weights = uc.endpoints().stream().mapToInt(uc::weight).toArray();
         List<String> addresses = uc.endpoints().stream().map(EndpointAddress::authority).toList();
-        return EndpointSelectors.forEndpoints(uc.loadBalancing(), addresses, weights, null);
+        int balanceFactor = uc.consistentHash().map(ConsistentHashConfig::balanceFactor).orElse(0);
+        return EndpointSelectors.forEndpoints(uc.loadBalancing(), addresses, weights, balanceFactor, null);
     }
 
     /** Each {@code jwks-uri}'s refresh: the shortest of the routes that name it, so that none waits longer than it asks. */

@@ -94,6 +94,8 @@ class CanaryConfigTest extends RejectedConfigSupport {
         assertEquals(List.of("rampart.routes[0].canary.sticky.name: missing: key = header needs the header whose"
                 + " value is the key, e.g. name = \"X-User-Id\""),
                 problems("upstream = app, canary { upstream = next, percent = 5, sticky { key = header } }"));
+        assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 5, sticky { balance-factor = 150 } }")
+                .size(), "an upstream's ring has a bound on load; a canary's slots have none");
         assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 101 }").size());
         assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 5, weight = 3 }").size(),
                 "an unknown key");

@@ -61,6 +61,12 @@ class ConsistentHashConfigTest extends RejectedConfigSupport {
                         + " its endpoint, there is no share to ramp up (leave it out, or use round-robin or least-request)",
                 onlyProblem("load-balancing = consistent-hash, slow-start = 30s"));
         assertEquals(java.time.Duration.ofSeconds(30), app("load-balancing = least-request, slow-start = 30s").slowStart());
+        assertEquals(150, app("load-balancing = consistent-hash, consistent-hash { key = path, balance-factor = 150 }")
+                .consistentHash().orElseThrow().balanceFactor());
+        assertEquals("rampart.upstreams.app.consistent-hash.balance-factor: expected at least 100 (the percent of its"
+                        + " average load an endpoint may take before its keys go on along the ring, e.g. 150), or leave it"
+                        + " out for no bound; got 50",
+                onlyProblem("load-balancing = consistent-hash, consistent-hash { balance-factor = 50 }"));
         assertEquals("rampart.upstreams.app.consistent-hash: is read only with load-balancing = consistent-hash"
                         + " (load-balancing is least-request)",
                 onlyProblem("load-balancing = least-request, consistent-hash { key = path }"));

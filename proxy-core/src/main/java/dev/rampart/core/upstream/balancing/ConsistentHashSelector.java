@@ -12,8 +12,11 @@ import java.util.function.Predicate;
  * same endpoints places every key the same way, restarts and reloads included.
  *
  * <p>An endpoint that may not take the attempt (breaker open, failing its health check, already tried by a
- * retry) passes its keys on to the next owner along the ring, and gets them back once it may again. A request
- * without a key is placed as round-robin (weighted when the weights differ) would place it.
+ * retry) passes its keys on to the next owner along the ring, and gets them back once it may again. With a balance
+ * factor (consistent hashing with bounded loads, as HAProxy's {@code hash-balance-factor} and Envoy's
+ * {@code hash_balance_factor}), so does one that has that many percent of its average share of the attempts in
+ * flight: a hot key spills over to the next endpoints rather than piling on one. A request without a key is placed
+ * as round-robin (weighted when the weights differ) would place it.
  */
 final class ConsistentHashSelector implements EndpointSelector {
 
@@ -33,18 +36,24 @@ final class ConsistentHashSelector implements EndpointSelector {
     private final int[] owners;
     private final int endpointCount;
     private final EndpointSelector keyless;
+    /** Percent of its average load an endpoint may have before its keys go on; 0 for no bound. */
+    private final int balanceFactor;
+    /** Each endpoint's weight over the sum of weights: the share of the load it is meant to have. */
+    private final double[] shares;
 
     /**
      * @param identities each endpoint's address, by index, as every selection will list the endpoints
      * @param weights    each endpoint's weight, by index
      */
-    ConsistentHashSelector(List<String> identities, int[] weights, EndpointSelector keyless) {
+    ConsistentHashSelector(List<String> identities, int[] weights, int balanceFactor, EndpointSelector keyless) {
         if (identities.isEmpty() || identities.size() != weights.length) {
             throw new IllegalArgumentException(identities.size() + " endpoints, " + weights.length + " weights");
         }
         this.endpointCount = weights.length;
         this.keyless = keyless;
+        this.balanceFactor = balanceFactor;
         long totalWeight = Arrays.stream(weights).asLongStream().sum();
+        this.shares = Arrays.stream(weights).mapToDouble(w -> (double) w / totalWeight).toArray();
         int perWeight = (int) Math.max(1, Math.min(POINTS_PER_WEIGHT, MAX_POINTS / totalWeight));
         int size = Math.toIntExact(totalWeight * perWeight);
         long[] hashes = new long[size];
@@ -91,6 +100,27 @@ final class ConsistentHashSelector implements EndpointSelector {
         if (start < 0) {
             start = -start - 1; // the first point above the key
         }
+        if (balanceFactor != 0) {
+            long total = 1; // this attempt
+            for (int i = 0; i < endpoints.size(); i++) {
+                total += endpoints.get(i).inFlight();
+            }
+            E withRoom = walk(endpoints, start, eligible, total);
+            if (withRoom != null) {
+                return withRoom;
+            }
+            // Every eligible endpoint is at its bound (the others' share of the load can leave none with room):
+            // the key's own endpoint, as without a bound.
+        }
+        return walk(endpoints, start, eligible, 0);
+    }
+
+    /**
+     * The first endpoint along the ring from point {@code start} that is eligible and, when {@code boundTotal} (the
+     * attempts in flight, this one included) is not 0, has room: fewer attempts in flight than the factor times its
+     * share of that total, rounded up (so that a quiet upstream bounds nothing). Null for none.
+     */
+    private <E extends LoadAware> E walk(List<E> endpoints, int start, Predicate<? super E> eligible, long boundTotal) {
         // The first 64 endpoints found ineligible are remembered, so that a run of their points costs no tests.
         long refused = 0;
         for (int step = 0; step < points.length; step++) {
@@ -103,7 +133,8 @@ final class ConsistentHashSelector implements EndpointSelector {
                 continue;
             }
             E endpoint = endpoints.get(e);
-            if (eligible.test(endpoint)) {
+            if (eligible.test(endpoint)
+                    && (boundTotal == 0 || endpoint.inFlight() < Math.ceil(balanceFactor / 100.0 * boundTotal * shares[e]))) {
                 return endpoint;
             }
             if (e < Long.SIZE) {

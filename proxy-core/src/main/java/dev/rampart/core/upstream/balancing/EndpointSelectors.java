@@ -64,10 +64,20 @@ public final class EndpointSelectors {
      */
     public static EndpointSelector forEndpoints(LoadBalancing policy, List<String> addresses, int[] weights,
                                                 RandomGenerator random) {
+        return forEndpoints(policy, addresses, weights, 0, random);
+    }
+
+    /**
+     * As {@link #forEndpoints(LoadBalancing, List, int[], RandomGenerator)}, with a ring's bound on load:
+     * {@code balanceFactor} percent of an endpoint's average share of the attempts in flight (0: no bound).
+     */
+    public static EndpointSelector forEndpoints(LoadBalancing policy, List<String> addresses, int[] weights,
+                                                int balanceFactor, RandomGenerator random) {
         if (policy != LoadBalancing.CONSISTENT_HASH) {
             return weighted(policy, weights, random);
         }
         // Requests without a key take turns, weighted as the ring is.
-        return new ConsistentHashSelector(addresses, weights, weighted(LoadBalancing.ROUND_ROBIN, weights, random));
+        return new ConsistentHashSelector(addresses, weights, balanceFactor,
+                weighted(LoadBalancing.ROUND_ROBIN, weights, random));
     }
 }

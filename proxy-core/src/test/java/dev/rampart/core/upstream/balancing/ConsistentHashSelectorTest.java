@@ -4,6 +4,7 @@ import dev.rampart.core.config.LoadBalancing;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -145,5 +146,36 @@ class ConsistentHashSelectorTest {
         assertEquals(KeyHash.mix(0xcbf29ce484222325L), KeyHash.of(""));
         assertEquals(0, KeyHash.mix(0));
         assertNotEquals(KeyHash.of("ab"), KeyHash.of("ba"));
+    }
+
+    @Test
+    void withABalanceFactorAHotKeySpillsOverAlongTheRingOnceItsEndpointHasItsBound() {
+        List<String> addresses = addresses(4);
+        EndpointSelector bounded = EndpointSelectors.forEndpoints(LoadBalancing.CONSISTENT_HASH, addresses,
+                new int[] {1, 1, 1, 1}, 150, new SplittableRandom(1));
+        List<TestEndpoint> endpoints = TestEndpoint.count(4);
+        long hot = KeyHash.of("user-hot");
+        TestEndpoint home = bounded.selectByKey(endpoints, e -> e.eligible, hot);
+        assertEquals(home, ring(addresses).selectByKey(endpoints, e -> e.eligible, hot), "a quiet upstream: no bound");
+        // A hot key's requests, each held in flight: its endpoint takes them until it has 150 % of its average.
+        for (int i = 0; i < 40; i++) {
+            TestEndpoint chosen = bounded.selectByKey(endpoints, e -> e.eligible, hot);
+            chosen.inFlight++;
+        }
+        int total = endpoints.stream().mapToInt(e -> e.inFlight).sum();
+        assertEquals(40, total);
+        assertTrue(home.inFlight <= Math.ceil(1.5 * total / 4.0), home.inFlight + " on the key's endpoint of " + total);
+        assertTrue(home.inFlight >= 14, "it keeps its bound's worth: " + home.inFlight);
+        TestEndpoint next = endpoints.stream().filter(e -> e != home).max(Comparator.comparingInt(e -> e.inFlight))
+                .orElseThrow();
+        assertTrue(next.inFlight >= 10, "the spill goes on along the ring: " + next.inFlight);
+
+        endpoints.forEach(e -> e.inFlight = 0);
+        assertEquals(home, bounded.selectByKey(endpoints, e -> e.eligible, hot), "the key goes home once it is quiet");
+        List<TestEndpoint> unbounded = TestEndpoint.count(4);
+        for (int i = 0; i < 40; i++) {
+            ring(addresses).selectByKey(unbounded, e -> e.eligible, hot).inFlight++;
+        }
+        assertEquals(40, unbounded.get(home.id).inFlight, "without a factor, every request on the key's endpoint");
     }
 }
