@@ -121,4 +121,28 @@ class ConsistentHashTest {
         }
         assertTrue(seen.size() > 1, "20 addresses spread: " + seen);
     }
+
+    @Test
+    void withABalanceFactorAKeysSecondRequestInFlightSpillsToTheNextEndpoint() throws Exception {
+        upstreams.forEach(u -> u.behave(UpstreamBehavior.hang()));
+        try (ProxyHarness bounded = ProxyHarness.start(configWith("{ key = header, name = X-User-Id, balance-factor = 100 }"));
+             RawHttp first = new RawHttp("127.0.0.1", bounded.port());
+             RawHttp second = new RawHttp("127.0.0.1", bounded.port())) {
+            String get = "GET / HTTP/1.1\r\nHost: app\r\nX-User-Id: hot\r\n\r\n";
+            first.send(get);
+            awaitRequests(1);
+            second.send(get); // the key's endpoint has its bound (half of two in flight): the next one takes it
+            awaitRequests(2);
+            assertEquals(List.of(1, 1), upstreams.stream().map(u -> u.requests().size()).filter(n -> n > 0).toList(),
+                    "one request on each of two endpoints, not two on the key's");
+        }
+    }
+
+    private void awaitRequests(int total) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (upstreams.stream().mapToInt(u -> u.requests().size()).sum() < total && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(total, upstreams.stream().mapToInt(u -> u.requests().size()).sum());
+    }
 }
