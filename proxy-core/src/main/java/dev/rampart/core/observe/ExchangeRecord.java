@@ -9,6 +9,8 @@ package dev.rampart.core.observe;
  * @param endpoint    the last endpoint tried, or null
  * @param upstreamNanos time from the first attempt's start to the response head that was used (not one that was
  *                      retried), or -1
+ * @param host          the request's {@code Host} as the client sent it, or null (none, or no head decoded)
+ * @param userAgent     the request's {@code User-Agent}, or null
  */
 public record ExchangeRecord(
         long epochMillis,
@@ -25,5 +27,15 @@ public record ExchangeRecord(
         long bytesIn,
         long bytesOut,
         long durationNanos,
-        long upstreamNanos) {
+        long upstreamNanos,
+        String host,
+        String userAgent) {
+
+    /** A record of an exchange whose {@code Host} and {@code User-Agent} are unknown. */
+    public ExchangeRecord(long epochMillis, String requestId, String client, String method, String path, int status,
+                          String reason, String route, String upstream, String endpoint, int attempts, long bytesIn,
+                          long bytesOut, long durationNanos, long upstreamNanos) {
+        this(epochMillis, requestId, client, method, path, status, reason, route, upstream, endpoint, attempts, bytesIn,
+                bytesOut, durationNanos, upstreamNanos, null, null);
+    }
 }

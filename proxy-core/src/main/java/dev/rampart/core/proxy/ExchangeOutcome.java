@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.errors.Reason;
 import dev.rampart.core.observe.ExchangeRecord;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
@@ -21,6 +22,8 @@ final class ExchangeOutcome {
     private final String client;
     private final String method;
     private final String path;
+    private final String host;
+    private final String userAgent;
     private int status;
     private String reason;
     private String route;
@@ -33,12 +36,19 @@ final class ExchangeOutcome {
     private boolean aborted;
 
     ExchangeOutcome(long epochMillis, long startNanos, String requestId, String client, String method, String path) {
+        this(epochMillis, startNanos, requestId, client, method, path, null, null);
+    }
+
+    private ExchangeOutcome(long epochMillis, long startNanos, String requestId, String client, String method,
+                            String path, String host, String userAgent) {
         this.epochMillis = epochMillis;
         this.startNanos = startNanos;
         this.requestId = requestId;
         this.client = client;
         this.method = method;
         this.path = path;
+        this.host = host;
+        this.userAgent = userAgent;
     }
 
     /**
@@ -49,8 +59,12 @@ final class ExchangeOutcome {
     static ExchangeOutcome of(long epochMillis, long startNanos, String requestId, String client, HttpRequest head,
                               String target) {
         boolean standIn = head.decoderResult().isFailure() && head.uri().equals(DECODER_STAND_IN_URI);
+        // A head the decoder gave up on holds the fields before the fault only: none of them is logged.
+        boolean decoded = head.decoderResult().isSuccess();
         return new ExchangeOutcome(epochMillis, startNanos, requestId, client, standIn ? "-" : head.method().name(),
-                standIn ? "-" : pathOf(target != null ? target : head.uri()));
+                standIn ? "-" : pathOf(target != null ? target : head.uri()),
+                decoded ? head.headers().get(HttpHeaderNames.HOST) : null,
+                decoded ? head.headers().get(HttpHeaderNames.USER_AGENT) : null);
     }
 
     /**
@@ -183,6 +197,6 @@ final class ExchangeOutcome {
 
     ExchangeRecord toRecord(long endNanos, long upstreamNanos) {
         return new ExchangeRecord(epochMillis, requestId, client, method, path, status, reason, route, upstream,
-                endpoint, attempts, bytesIn, bytesOut, endNanos - startNanos, upstreamNanos);
+                endpoint, attempts, bytesIn, bytesOut, endNanos - startNanos, upstreamNanos, host, userAgent);
     }
 }

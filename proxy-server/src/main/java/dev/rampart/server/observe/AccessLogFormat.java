@@ -66,6 +66,8 @@ final class AccessLogFormat {
         } else {
             appendMillis(line, record.upstreamNanos());
         }
+        stringField(line, "host", record.host());
+        stringField(line, "user_agent", record.userAgent());
         return line.append('}').toString();
     }
 

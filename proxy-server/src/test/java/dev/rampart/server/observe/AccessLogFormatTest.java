@@ -34,7 +34,7 @@ class AccessLogFormatTest {
         };
         for (String s : hostile) {
             ExchangeRecord record = new ExchangeRecord(1_700_000_000_123L, s, s, s, s, 502, s, s, s, s, 3, 10, 20,
-                    1_234_567, 999);
+                    1_234_567, 999, s, s);
             assertEquals(reference(record), format.format(record), () -> "for " + s.codePoints().boxed().toList());
         }
     }
@@ -48,7 +48,8 @@ class AccessLogFormatTest {
                     text(random), text(random), text(random), random.nextInt(600), random.nextBoolean() ? null : text(random),
                     random.nextBoolean() ? null : text(random), text(random), text(random), random.nextInt(5),
                     random.nextLong(1L << 40), random.nextLong(1L << 40), random.nextLong(1L << 45),
-                    random.nextBoolean() ? -1 : random.nextLong(1L << 45));
+                    random.nextBoolean() ? -1 : random.nextLong(1L << 45), random.nextBoolean() ? null : text(random),
+                    random.nextBoolean() ? null : text(random));
             assertEquals(reference(record), format.format(record), "seed " + seed + ", record " + i);
         }
     }
@@ -109,6 +110,8 @@ class AccessLogFormatTest {
             } else {
                 g.writeNumber(AccessLogFormat.millis(record.upstreamNanos()));
             }
+            g.writeStringField("host", record.host());
+            g.writeStringField("user_agent", record.userAgent());
             g.writeEndObject();
         }
         return out.toString();

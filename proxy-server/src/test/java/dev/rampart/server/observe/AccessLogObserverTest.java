@@ -32,12 +32,14 @@ class AccessLogObserverTest {
     @Test
     void oneJsonObjectPerExchangeWithEveryFieldInOrder() {
         observer.onExchangeComplete(new ExchangeRecord(1_700_000_000_123L, "req-1", "10.0.0.7", "POST", "/orders?id=7",
-                201, null, "default", "app", "127.0.0.1:8081", 2, 345, 6789, 12_345_678, 9_876_543));
+                201, null, "default", "app", "127.0.0.1:8081", 2, 345, 6789, 12_345_678, 9_876_543, "shop.example.com",
+                "curl/8.5.0"));
 
         assertEquals(1, lines.size());
         Map<String, Object> json = TestJson.object(lines.get(0));
         assertEquals(List.of("time", "request_id", "client", "method", "path", "status", "reason", "route", "upstream",
-                "endpoint", "attempts", "bytes_in", "bytes_out", "duration_ms", "upstream_ms"), List.copyOf(json.keySet()));
+                "endpoint", "attempts", "bytes_in", "bytes_out", "duration_ms", "upstream_ms", "host", "user_agent"),
+                List.copyOf(json.keySet()));
         assertEquals("2023-11-14T22:13:20.123Z", json.get("time"));
         assertEquals("req-1", json.get("request_id"));
         assertEquals("10.0.0.7", json.get("client"));
@@ -53,6 +55,8 @@ class AccessLogObserverTest {
         assertEquals(6789L, json.get("bytes_out"));
         assertEquals(12.346, json.get("duration_ms"));
         assertEquals(9.877, json.get("upstream_ms"));
+        assertEquals("shop.example.com", json.get("host"));
+        assertEquals("curl/8.5.0", json.get("user_agent"));
     }
 
     @Test
@@ -65,6 +69,7 @@ class AccessLogObserverTest {
         assertEquals("ROUTE_NOT_FOUND", json.get("reason"));
         assertTrue(json.containsKey("route") && json.get("route") == null);
         assertTrue(json.containsKey("upstream_ms") && json.get("upstream_ms") == null);
+        assertTrue(json.containsKey("user_agent") && json.get("user_agent") == null, "a request without one");
         assertEquals(0.25, json.get("duration_ms"));
         assertTrue(lines.get(0).contains("\"duration_ms\":0.250"), lines.get(0));
     }
@@ -73,14 +78,15 @@ class AccessLogObserverTest {
     void clientControlledTextIsEscapedAndStaysOnOneLine() {
         String path = "/a\"b\\c\n{\"injected\":true}\r\u0000\u2028é😀";
         observer.onExchangeComplete(new ExchangeRecord(0, "id\"}", "::1", "GET", path,
-                200, null, "default", "app", "e", 1, 0, 0, 1, 1));
+                200, null, "default", "app", "e", 1, 0, 0, 1, 1, "h", "agent\"\n{\"injected\":true}"));
 
         String line = lines.get(0);
         assertFalse(line.contains("\n") || line.contains("\r"), line);
         Map<String, Object> json = TestJson.object(line);
         assertEquals(path, json.get("path"));
         assertEquals("id\"}", json.get("request_id"));
-        assertEquals(15, json.size());
+        assertEquals("agent\"\n{\"injected\":true}", json.get("user_agent"));
+        assertEquals(17, json.size());
     }
 
     @Test
