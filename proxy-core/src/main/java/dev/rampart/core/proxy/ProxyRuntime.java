@@ -65,6 +65,7 @@ public final class ProxyRuntime {
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe), pools, new ReplayMemory(),
                 new RemoteKeySets(ticker, observer::onKeySetFetch));
         ProxySnapshot first = build(config);
+        carried.loads().started();
         current.set(first);
         carried.health().run(first.healthTargets());
     }

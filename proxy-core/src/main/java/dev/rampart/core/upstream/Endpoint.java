@@ -25,7 +25,7 @@ public final class Endpoint implements LoadAware {
     private final Warmth warmth;
 
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health) {
-        this(address, poolSettings, breaker, health, new AtomicInteger(), new Warmth());
+        this(address, poolSettings, breaker, health, new AtomicInteger(), new Warmth(false));
     }
 
     /**
@@ -72,7 +72,7 @@ public final class Endpoint implements LoadAware {
 
     /** The share of its turns this endpoint takes now under a {@code slow-start} of {@code windowNanos}: 0.1 to 1. */
     double slowStartShare(long nowNanos, long windowNanos) {
-        return warmth.share(breaker.phase(), health.recoveries(), nowNanos, windowNanos);
+        return warmth.share(breaker, breaker.phase(), health.recoveries(), nowNanos, windowNanos);
     }
 
     @Override

@@ -20,6 +20,8 @@ public final class EndpointLoads {
 
     private final ConcurrentHashMap<String, AtomicInteger> byEndpoint = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Warmth> warmth = new ConcurrentHashMap<>();
+    /** Whether the first config has been built: endpoints met after it join the upstream, and warm up. */
+    private volatile boolean started;
 
     /** The in-flight count of {@code endpoint} (its {@code host:port}) in {@code upstream}. */
     public AtomicInteger of(String upstream, String endpoint) {
@@ -28,7 +30,12 @@ public final class EndpointLoads {
 
     /** The slow start of {@code endpoint} (its {@code host:port}) in {@code upstream}. */
     public Warmth warmthOf(String upstream, String endpoint) {
-        return warmth.computeIfAbsent(key(upstream, endpoint), k -> new Warmth());
+        return warmth.computeIfAbsent(key(upstream, endpoint), k -> new Warmth(!started));
+    }
+
+    /** The first config is built: an endpoint met from now on is one a reload adds. */
+    public void started() {
+        started = true;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.rampart.core.resilience.Bulkhead;
 import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.upstream.balancing.EndpointSelector;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -117,7 +118,7 @@ public final class Upstream {
                 return candidate;
             }
             if (refused == null) {
-                refused = new java.util.ArrayList<>(2);
+                refused = new ArrayList<>(2);
             }
             refused.add(candidate);
         }
@@ -125,23 +126,40 @@ public final class Upstream {
     }
 
     /**
-     * {@code candidate}, or, when it is warming up ({@code slow-start}) and the draw says it skips this turn, the
-     * endpoint the selector picks without it: a warming endpoint takes about its share (0.1 to 1) of the turns it
-     * would have. With no other endpoint eligible it keeps the turn: slow start never refuses a request.
+     * {@code candidate}, or, when it is warming up ({@code slow-start}) and the draw says it skips this turn, another:
+     * the turn goes on as a retry's turn does, to an endpoint that draws in its turn, until one takes it. A warming
+     * endpoint thus takes about its share (0.1 to 1) of the turns it would have, however many warm up at once. When
+     * every eligible endpoint skips, the warmest takes the turn: slow start never refuses a request.
      */
     private Endpoint warmOrOther(Endpoint candidate, Predicate<Endpoint> eligible) {
-        double share = candidate.slowStartShare(ticker.read(), slowStartNanos);
-        if (share >= 1) {
-            return candidate;
+        long now = ticker.read();
+        Endpoint turn = candidate;
+        Endpoint warmest = null;
+        double warmestShare = -1;
+        List<Endpoint> skipped = null;
+        for (int i = 0; i < endpoints.size() && turn != null; i++) {
+            double share = turn.slowStartShare(now, slowStartNanos);
+            if (share >= 1 || draw() < share) {
+                return turn;
+            }
+            if (share > warmestShare) {
+                warmest = turn;
+                warmestShare = share;
+            }
+            if (skipped == null) {
+                skipped = new ArrayList<>(2);
+            }
+            skipped.add(turn);
+            List<Endpoint> passed = skipped;
+            // Taken as a retry's turn is: a second turn of the first attempts' rotation would give the skipping
+            // endpoint the next first turn again, and with two endpoints every one.
+            turn = selector.selectForRetry(endpoints, e -> eligible.test(e) && !passed.contains(e));
         }
-        double draw = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
-        if (draw < share) {
-            return candidate;
-        }
-        // Taken as a retry's turn is: a second turn of the first attempts' rotation would give the warming endpoint
-        // the next first turn again, and with two endpoints every one (a share of its whole turn, not of its half).
-        Endpoint other = selector.selectForRetry(endpoints, eligible.and(e -> e != candidate));
-        return other != null ? other : candidate;
+        return warmest;
+    }
+
+    private double draw() {
+        return random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
     }
 
     /**

@@ -7,29 +7,50 @@ package dev.rampart.core.upstream;
  * reloads with the endpoint's load ({@link EndpointLoads}), so that a reload does not warm endpoints up again.
  *
  * <p>Changes are seen when the endpoint is next considered for a request, which for one back in rotation is at
- * once under load. Read by every event loop; the fast path (unchanged, warm) reads three volatile fields.
+ * once under load. An endpoint of the first config is warm from the start (all of them start together: there is
+ * nothing to ramp between them), and a breaker replaced by a reload that changed its settings is no return. Read by
+ * every event loop; the fast path (unchanged, warm) reads four volatile fields.
  */
 public final class Warmth {
 
     /** The share an endpoint has at the start of its window: Envoy's default {@code min_weight_percent}. */
     static final double FIRST_SHARE = 0.1;
 
+    /** Long enough ago that any window has passed, and no overflow when subtracted from a ticker's time. */
+    private static final long LONG_AGO = Long.MAX_VALUE / 4;
+
+    private final boolean warmAtFirstLook;
+    private volatile Object seenBreaker;
     private volatile long seenPhase;
-    private volatile int seenRecoveries = -1; // nothing seen: the first look starts the window
+    private volatile int seenRecoveries = -1; // nothing seen: the first look starts the window, unless warm
     private volatile long sinceNanos;
+
+    /** @param warm whether the endpoint is warm when first looked at: one of the config the proxy started with */
+    public Warmth(boolean warm) {
+        this.warmAtFirstLook = warm;
+    }
 
     /**
      * The share of its turns the endpoint takes now, 0.1 to 1.
      *
-     * @param breakerPhase its breaker's {@link dev.rampart.core.resilience.CircuitBreaker#phase()}
+     * @param breaker      its breaker, whose replacement by a reload is no return
+     * @param breakerPhase that breaker's {@link dev.rampart.core.resilience.CircuitBreaker#phase()}
      * @param recoveries   how often its health check has passed again ({@link
      *                     dev.rampart.core.health.EndpointHealth#recoveries()})
      */
-    double share(long breakerPhase, int recoveries, long nowNanos, long windowNanos) {
-        if (breakerPhase != seenPhase || recoveries != seenRecoveries) {
+    double share(Object breaker, long breakerPhase, int recoveries, long nowNanos, long windowNanos) {
+        if (breaker != seenBreaker || breakerPhase != seenPhase || recoveries != seenRecoveries) {
             synchronized (this) {
-                if (breakerPhase != seenPhase || recoveries != seenRecoveries) {
-                    sinceNanos = nowNanos;
+                if (breaker != seenBreaker || breakerPhase != seenPhase || recoveries != seenRecoveries) {
+                    boolean firstLook = seenRecoveries == -1;
+                    boolean returned = firstLook ? !warmAtFirstLook
+                            : breaker == seenBreaker || recoveries != seenRecoveries;
+                    if (returned) {
+                        sinceNanos = nowNanos;
+                    } else if (firstLook) {
+                        sinceNanos = nowNanos - LONG_AGO;
+                    }
+                    seenBreaker = breaker;
                     seenPhase = breakerPhase;
                     seenRecoveries = recoveries;
                 }

@@ -169,4 +169,43 @@ class UpstreamTest {
         flapping.recordSuccess();
         assertEquals(1000, picksOf(upstream, returning, 2000));
     }
+
+    private Endpoint endpointOf(String authority, EndpointLoads loads) {
+        EndpointAddress address = EndpointAddress.parse(authority);
+        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
+                UpstreamTlsConfig.DEFAULT);
+        return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
+                new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP), loads.of("app", authority),
+                loads.warmthOf("app", authority));
+    }
+
+    @Test
+    void endpointsOfTheFirstConfigAreWarmAndSeveralJoiningAtOnceEachTakeAboutATenthOfTheirShare() {
+        UpstreamConfig slow = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
+                + " \"10.0.0.2:80\", \"10.0.0.3:80\"], slow-start = 10s } }, routes = [ { upstream = app } ] }",
+                "test.conf").upstreams().get("app");
+        EndpointLoads loads = new EndpointLoads();
+        Endpoint first = endpointOf("10.0.0.1:80", loads);
+        loads.started(); // a reload adds the other two
+        Endpoint joining = endpointOf("10.0.0.2:80", loads);
+        Endpoint alsoJoining = endpointOf("10.0.0.3:80", loads);
+        Upstream upstream = new Upstream(slow, List.of(first, joining, alsoJoining),
+                EndpointSelectors.of(slow.loadBalancing()), Bulkhead.of(100), ticker, new SplittableRandom(11));
+        int[] taken = new int[3];
+        for (int i = 0; i < 6000; i++) {
+            Endpoint chosen = upstream.pick(List.of());
+            taken[chosen == first ? 0 : chosen == joining ? 1 : 2]++;
+        }
+        for (int j = 1; j <= 2; j++) {
+            assertTrue(taken[j] >= 120 && taken[j] <= 450, java.util.Arrays.toString(taken)
+                    + ": each joining endpoint about a tenth of its third, not a turn another one passed on");
+        }
+        now[0] += Duration.ofSeconds(10).toNanos();
+        assertEquals(2000, picksOf(upstream, joining, 6000), "warm: its whole third");
+
+        Endpoint onlyWarming = endpointOf("10.0.0.9:80", loads);
+        Upstream alone = new Upstream(slow, List.of(onlyWarming), EndpointSelectors.of(slow.loadBalancing()),
+                Bulkhead.of(100), ticker, new SplittableRandom(3));
+        assertEquals(100, picksOf(alone, onlyWarming, 100), "slow start never refuses a request");
+    }
 }
