@@ -1,11 +1,11 @@
 package dev.rampart.core.auth;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.rampart.core.config.JwtConfig;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Whether a token's claims have what a route's {@code jwt.required-claims} names: every value of every claim. A
@@ -14,9 +14,6 @@ import java.util.Set;
  * when it is the value (a number or boolean as JSON writes it).
  */
 final class RequiredClaims {
-
-    /** The claims whose text is a list of scopes, one space between each. */
-    private static final Set<String> SCOPE_CLAIMS = Set.of("scope", "scp");
 
     private RequiredClaims() {
     }
@@ -37,7 +34,7 @@ final class RequiredClaims {
         if (claim instanceof Collection<?> list) {
             return list.stream().anyMatch(element -> scalar(element, value));
         }
-        if (claim instanceof String text && SCOPE_CLAIMS.contains(name)) {
+        if (claim instanceof String text && JwtConfig.SCOPE_CLAIMS.contains(name)) {
             for (String scope : text.split(" ")) {
                 if (scope.equals(value)) {
                     return true;

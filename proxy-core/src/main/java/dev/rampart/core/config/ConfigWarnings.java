@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Combinations that are valid but probably not what the operator meant, as {@code --check} prints
@@ -25,6 +27,13 @@ public final class ConfigWarnings {
     /** Failures that are an upstream response status. */
     private static final Set<RetryOn> STATUS_FAILURES =
             EnumSet.of(RetryOn.GATEWAY_ERROR, RetryOn.SERVER_ERROR, RetryOn.STATUS_CODES);
+
+    /**
+     * A regex whose first thing (after inline flags such as {@code (?i)}, and the openings of groups) is {@code .*} or
+     * {@code .+}, lazy or not.
+     */
+    private static final Pattern UNANCHORED_LEAD = Pattern.compile(
+            "((?:\\(\\?[a-zA-Z]+\\))*)((?:\\((?:\\?(?::|<[a-zA-Z][a-zA-Z0-9]*>))?)*)(\\.[*+])");
 
     private ConfigWarnings() {
     }
@@ -197,13 +206,16 @@ public final class ConfigWarnings {
      * the path, and each try reads the rest of it, so a long path costs its length squared (an 8 KB one a quarter
      * of a second of an event loop, or the regex budget's 500).
      */
-    private static void unanchoredRegexWarning(String route, String key, java.util.regex.Pattern regex,
+    private static void unanchoredRegexWarning(String route, String key, Pattern regex,
                                                List<String> warnings) {
         String text = regex.pattern();
-        if (text.startsWith(".*") || text.startsWith(".+")) {
-            warnings.add("route \"" + route + "\": " + key + " \"" + text + "\" begins with " + text.substring(0, 2)
+        Matcher lead = UNANCHORED_LEAD.matcher(text);
+        if (lead.lookingAt()) {
+            String flags = lead.group(1) == null ? "" : lead.group(1);
+            warnings.add("route \"" + route + "\": " + key + " \"" + text + "\" begins with " + lead.group(3)
                     + " and no ^, so it is tried from every position of the path and reads it once per position: a"
-                    + " long path costs its length squared (or the regex budget's 500); write \"^" + text + "\"");
+                    + " long path costs its length squared (or the regex budget's 500); write \"" + flags + "^"
+                    + text.substring(flags.length()) + "\"");
         }
     }
 

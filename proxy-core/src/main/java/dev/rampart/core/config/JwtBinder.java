@@ -183,9 +183,16 @@ final class JwtBinder {
             return required;
         }
         ConfigSection c = section.get();
+        if (c.keys().isEmpty()) {
+            s.problem("required-claims", "an empty block requires nothing: leave it out, or name the claims");
+        }
         for (String claim : c.keys()) {
             ConfigValue value = c.value(claim);
             List<String> values = new ArrayList<>();
+            if (claim.isEmpty()) {
+                c.problem(claim, "a claim has a name");
+                continue;
+            }
             if (value.valueType() == ConfigValueType.OBJECT) {
                 c.problem(claim, "expected a value or a list of values, got an object (a claim name with a dot in it"
                         + " must be quoted: \"" + claim + ".…\" = value; nested claims are not read)");
@@ -205,6 +212,11 @@ final class JwtBinder {
             }
             if (values.stream().anyMatch(String::isEmpty)) {
                 c.problem(claim, "an empty value: a claim is required to have something");
+            } else if (JwtConfig.SCOPE_CLAIMS.contains(claim) && values.stream().anyMatch(v -> v.indexOf(' ') >= 0)) {
+                // The token's scope is split on spaces, so no one scope of it could be "a b".
+                c.problem(claim, "one scope per value, without spaces: list several as " + claim + " = ["
+                        + String.join(", ", values.stream().flatMap(v -> java.util.Arrays.stream(v.trim().split(" +")))
+                        .toList()) + "]");
             } else if (!values.isEmpty()) {
                 required.put(claim, values);
             }

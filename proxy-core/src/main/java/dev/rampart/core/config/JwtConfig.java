@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A route's {@code jwt}: requests must carry a bearer token (a JSON Web Token) signed by a key of the key set,
@@ -30,6 +31,8 @@ public record JwtConfig(JwksSource keys, Optional<String> issuer, List<String> a
     /** Every asymmetric JWS algorithm: a key that can check a signature then cannot make one. */
     public static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
             "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+    /** The claims a token writes as one string of space-separated scopes (RFC 8693 §4.2). */
+    public static final Set<String> SCOPE_CLAIMS = Set.of("scope", "scp");
     /** Envoy's default {@code clock_skew_seconds}. */
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
 

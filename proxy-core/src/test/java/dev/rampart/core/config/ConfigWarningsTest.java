@@ -53,6 +53,12 @@ class ConfigWarningsTest {
                 warningsFor("match { path-regex = \".*\\\\.php$\" }"));
         assertEquals(1, warningsFor("rewrite { regex = \".+/old/\", replacement = \"/new/\" }").size());
         assertEquals(List.of(), warningsFor("match { path-regex = \"^.*\\\\.php$\" }"));
+        List<String> grouped = warningsFor("match { path-regex = \"(.*)\\\\.jsp$\" }");
+        assertEquals(1, grouped.size(), "a group's opening first: " + grouped);
+        assertTrue(grouped.get(0).endsWith("write \"^(.*)\\.jsp$\""), grouped.get(0));
+        List<String> flagged = warningsFor("match { path-regex = \"(?i).*?\\\\.asp$\" }");
+        assertEquals(1, flagged.size(), "inline flags first, a lazy .*: " + flagged);
+        assertTrue(flagged.get(0).endsWith("write \"(?i)^.*?\\.asp$\""), flagged.get(0));
         assertEquals(List.of(), warningsFor("match { path-regex = \"\\\\.php$\" }"));
     }
 

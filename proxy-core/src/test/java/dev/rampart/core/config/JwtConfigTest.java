@@ -66,6 +66,11 @@ class JwtConfigTest extends RejectedConfigSupport {
                 + " claim out, or name its values"), problems(file + "required-claims { roles = [] }"));
         assertEquals(List.of("rampart.routes[0].jwt.required-claims.scope: an empty value: a claim is required to have"
                 + " something"), problems(file + "required-claims { scope = \"\" }"));
+        assertEquals(List.of("rampart.routes[0].jwt.required-claims.scope: one scope per value, without spaces: list"
+                + " several as scope = [orders:read, orders:write]"),
+                problems(file + "required-claims { scope = \"orders:read orders:write\" }"));
+        assertEquals(List.of("rampart.routes[0].jwt.required-claims: an empty block requires nothing: leave it out, or"
+                + " name the claims"), problems(file + "required-claims {}"));
         List<String> dotted = problems(file + "required-claims { realm.roles = admin }");
         assertTrue(dotted.get(0).startsWith("rampart.routes[0].jwt.required-claims.realm: expected a value or a list"
                 + " of values, got an object"), dotted.toString());
