@@ -60,6 +60,7 @@ public final class ConfigWarnings {
                 unanchoredRegexWarning(route.name(), "rewrite.regex", rewrite.regex(), warnings);
             }
             pathParameterWarning(route, warnings);
+            deniedEveryoneWarning(route, warnings);
             unsentBodyWarning(route, warnings);
             unsentRequestHeadersWarning(route, warnings);
             uncompressedRespondWarning(route, warnings);
@@ -216,6 +217,25 @@ public final class ConfigWarnings {
                     + " and no ^, so it is tried from every position of the path and reads it once per position: a"
                     + " long path costs its length squared (or the regex budget's 500); write \"" + flags + "^"
                     + text.substring(flags.length()) + "\"");
+        }
+    }
+
+    /** Every address family's whole range: what an absent {@code allow-from} serves. */
+    private static final List<AddressRange> EVERY_ADDRESS = List.of(AddressRange.parse("0.0.0.0/0"),
+            AddressRange.parse("::/0"));
+
+    /** A route whose {@code deny-from} holds every address its {@code allow-from} (or, absent, the world) has. */
+    private static void deniedEveryoneWarning(RouteConfig route, List<String> warnings) {
+        if (route.denyFrom().isEmpty()) {
+            return;
+        }
+        List<AddressRange> served = route.allowFrom().isEmpty() ? EVERY_ADDRESS : route.allowFrom();
+        boolean noneLeft = served.stream().allMatch(allowed -> route.denyFrom().stream()
+                .anyMatch(denied -> denied.prefix() <= allowed.prefix() && denied.contains(allowed.network())));
+        if (noneLeft) {
+            warnings.add("route \"" + route.name() + "\": deny-from holds every address "
+                    + (route.allowFrom().isEmpty() ? "there is" : "allow-from lists")
+                    + ", so the route refuses every client 403 ACCESS_DENIED");
         }
     }
 

@@ -57,7 +57,7 @@ final class UpstreamBinder {
         if (!slowStart.isZero() && loadBalancing == LoadBalancing.CONSISTENT_HASH) {
             // Envoy's slow start is for round robin and least request too: a key's endpoint is not a share to ramp.
             s.problem("slow-start", "is not read with load-balancing = consistent-hash: a key keeps its endpoint,"
-                    + " there is no share to ramp up (leave it out, or use round-robin or least-request)");
+                    + " there is no share to ramp up (leave it out, or use round-robin, least-request or random)");
             slowStart = Duration.ZERO;
         }
         if (tls.verifyHostname()) {

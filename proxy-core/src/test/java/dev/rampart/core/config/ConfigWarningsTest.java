@@ -63,6 +63,17 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aDenyFromThatHoldsEveryAddressTheRouteWouldServeIsAWarning() {
+        assertEquals(List.of("route \"orders\": deny-from holds every address allow-from lists, so the route refuses"
+                        + " every client 403 ACCESS_DENIED"),
+                warningsFor("allow-from = [\"10.1.0.0/16\", \"10.2.3.4\"], deny-from = [\"10.0.0.0/8\"]"));
+        assertEquals(List.of("route \"orders\": deny-from holds every address there is, so the route refuses every"
+                + " client 403 ACCESS_DENIED"), warningsFor("deny-from = [\"0.0.0.0/0\", \"::/0\"]"));
+        assertEquals(List.of(), warningsFor("deny-from = [\"0.0.0.0/0\"]"), "IPv6 clients are still served");
+        assertEquals(List.of(), warningsFor("allow-from = [\"10.0.0.0/8\"], deny-from = [\"10.6.0.0/16\"]"));
+    }
+
+    @Test
     void aPathPrefixWithAPathParameterCanServeNothingUnderIt() {
         assertEquals(List.of("route \"orders\": path-prefix \"/svc;v=2/\" has a path parameter (\";\"); a request"
                         + " with a segment after the parameter is refused 400 BAD_REQUEST as ambiguous, as any whose"

@@ -58,7 +58,8 @@ class ConsistentHashConfigTest extends RejectedConfigSupport {
     @Test
     void aBlockBesideAnotherPolicyAMissingOrMalformedNameAndAnUnknownKeyAreRefused() {
         assertEquals("rampart.upstreams.app.slow-start: is not read with load-balancing = consistent-hash: a key keeps"
-                        + " its endpoint, there is no share to ramp up (leave it out, or use round-robin or least-request)",
+                        + " its endpoint, there is no share to ramp up (leave it out, or use round-robin, least-request or"
+                        + " random)",
                 onlyProblem("load-balancing = consistent-hash, slow-start = 30s"));
         assertEquals(java.time.Duration.ofSeconds(30), app("load-balancing = least-request, slow-start = 30s").slowStart());
         assertEquals(150, app("load-balancing = consistent-hash, consistent-hash { key = path, balance-factor = 150 }")
