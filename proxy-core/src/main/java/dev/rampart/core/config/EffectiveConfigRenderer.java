@@ -120,8 +120,20 @@ public final class EffectiveConfigRenderer {
 
     private static Obj upstream(UpstreamConfig u) {
         List<Node> endpoints = new ArrayList<>();
-        u.endpoints().forEach(e -> endpoints.add(u.weight(e) == 1 ? str(e.toString())
-                : new Obj().put("address", str(e.toString())).put("weight", num(u.weight(e)))));
+        u.endpoints().forEach(e -> {
+            if (u.weight(e) == 1 && !u.backup(e)) {
+                endpoints.add(str(e.toString()));
+                return;
+            }
+            Obj endpoint = new Obj().put("address", str(e.toString()));
+            if (u.weight(e) != 1) {
+                endpoint.put("weight", num(u.weight(e)));
+            }
+            if (u.backup(e)) {
+                endpoint.put("backup", bool(true));
+            }
+            endpoints.add(endpoint);
+        });
         CircuitBreakerConfig cb = u.circuitBreaker();
         Obj o = new Obj()
                 .put("endpoints", new Arr(endpoints))

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,12 @@ final class UpstreamBinder {
 
     private static UpstreamConfig bind(String name, ConfigSection s) {
         Map<EndpointAddress, Integer> weights = new HashMap<>();
-        List<EndpointAddress> endpoints = endpoints(s, weights);
+        Set<EndpointAddress> backups = new HashSet<>();
+        List<EndpointAddress> endpoints = endpoints(s, weights, backups);
+        if (!endpoints.isEmpty() && backups.size() == endpoints.size()) {
+            s.problem("endpoints", "every endpoint is a backup: a backup takes requests only when no other endpoint"
+                    + " can, so at least one must not be");
+        }
         LoadBalancing loadBalancing = s.choice("load-balancing", LoadBalancing.ROUND_ROBIN,
                 LoadBalancing.values(), LoadBalancing::configName);
         Optional<ConsistentHashConfig> consistentHash = ConsistentHashBinder.bind(s, loadBalancing);
@@ -74,7 +81,7 @@ final class UpstreamBinder {
         s.finish();
         return new UpstreamConfig(name, endpoints, loadBalancing, connectTimeout, maxConnectionsPerEndpoint,
                 poolIdleTimeout, poolMaxConnectionAge, poolMaxRequests, maxConcurrentRequests, circuitBreaker, healthCheck, tls, weights,
-                consistentHash, slowStart);
+                consistentHash, slowStart, backups);
     }
 
     /**
@@ -83,14 +90,15 @@ final class UpstreamBinder {
      * substitution inside a list would leave the list empty when the variable is unset. An element of the list
      * may be an object, {@code { address = "host:port", weight = 3 }}, for an endpoint with a weight.
      */
-    private static List<EndpointAddress> endpoints(ConfigSection s, Map<EndpointAddress, Integer> weights) {
+    private static List<EndpointAddress> endpoints(ConfigSection s, Map<EndpointAddress, Integer> weights,
+                                                   Set<EndpointAddress> backups) {
         ConfigValue raw = s.value("endpoints");
         if (raw != null && raw.valueType() == ConfigValueType.STRING) {
             List<ConfigValue> split = new ArrayList<>();
             for (String part : ((String) raw.unwrapped()).split(",", -1)) {
                 split.add(ConfigValueFactory.fromAnyRef(part.trim()).withOrigin(raw.origin()));
             }
-            return endpoints(s, raw, split, weights);
+            return endpoints(s, raw, split, weights, backups);
         }
         Optional<List<ConfigValue>> values = s.list("endpoints");
         if (values.isEmpty()) {
@@ -99,11 +107,12 @@ final class UpstreamBinder {
             }
             return List.of();
         }
-        return endpoints(s, raw, values.get(), weights);
+        return endpoints(s, raw, values.get(), weights, backups);
     }
 
     private static List<EndpointAddress> endpoints(ConfigSection s, ConfigValue raw, List<ConfigValue> values,
-                                                   Map<EndpointAddress, Integer> weights) {
+                                                   Map<EndpointAddress, Integer> weights,
+                                                   Set<EndpointAddress> backups) {
         if (values.isEmpty()) {
             ValueReader.mismatch(s.path("endpoints"), "at least one endpoint", raw, s.problems());
             return List.of();
@@ -114,9 +123,11 @@ final class UpstreamBinder {
             ConfigValue value = values.get(i);
             String path = s.path("endpoints") + "[" + i + "]";
             int weight = 1;
+            boolean backup = false;
             if (value.valueType() == ConfigValueType.OBJECT) {
                 ConfigSection weighted = ConfigSection.asSection(value, path, s.problems()).orElseThrow();
                 weight = weighted.integer("weight", 1, 1, UpstreamConfig.MAX_WEIGHT);
+                backup = weighted.bool("backup", false);
                 if (!weighted.has("address")) {
                     weighted.problem("address", "missing (expected host:port, as in { address = \"10.0.0.1:8080\","
                             + " weight = 2 })");
@@ -142,6 +153,9 @@ final class UpstreamBinder {
                     endpoints.add(endpoint);
                     if (weight != 1) {
                         weights.put(endpoint, weight);
+                    }
+                    if (backup) {
+                        backups.add(endpoint);
                     }
                 }
             } catch (IllegalArgumentException e) {

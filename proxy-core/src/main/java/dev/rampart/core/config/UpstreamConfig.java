@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One named upstream ({@code rampart.upstreams.NAME}).
@@ -16,6 +17,8 @@ import java.util.Optional;
  *                             {@link LoadBalancing#CONSISTENT_HASH}
  * @param slowStart            how long an endpoint back in rotation (or new) takes to reach its full share of new
  *                             requests; zero: it has it at once (an addition: {@code slow-start})
+ * @param backups              the endpoints that take requests only when no other one can (an endpoint's
+ *                             {@code backup = true}, nginx's and HAProxy's {@code backup}); never all of them
  */
 public record UpstreamConfig(
         String name,
@@ -32,7 +35,8 @@ public record UpstreamConfig(
         UpstreamTlsConfig tls,
         Map<EndpointAddress, Integer> weights,
         Optional<ConsistentHashConfig> consistentHash,
-        Duration slowStart) {
+        Duration slowStart,
+        Set<EndpointAddress> backups) {
 
     /** PRODUCT §2's default of {@code max-connections-per-endpoint}. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 512;
@@ -47,12 +51,18 @@ public record UpstreamConfig(
     public UpstreamConfig {
         endpoints = List.copyOf(endpoints);
         weights = Map.copyOf(weights);
+        backups = Set.copyOf(backups);
         if (consistentHash.isPresent() != (loadBalancing == LoadBalancing.CONSISTENT_HASH)) {
             throw new IllegalArgumentException("a consistent-hash key exactly with load-balancing = consistent-hash");
         }
         if (!slowStart.isZero() && loadBalancing == LoadBalancing.CONSISTENT_HASH) {
             throw new IllegalArgumentException("no slow start with consistent-hash");
         }
+    }
+
+    /** Whether the endpoint takes requests only when no other one can. */
+    public boolean backup(EndpointAddress endpoint) {
+        return backups.contains(endpoint);
     }
 
     /** The endpoint's share of requests relative to the others': 1 unless it has a {@code weight}. */

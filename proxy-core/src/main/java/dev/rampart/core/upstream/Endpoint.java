@@ -23,19 +23,22 @@ public final class Endpoint implements LoadAware {
     /** Shared with the endpoint's namesakes of earlier and later configs (see {@link EndpointLoads}). */
     private final AtomicInteger inFlight;
     private final Warmth warmth;
+    private final boolean backup;
 
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health) {
-        this(address, poolSettings, breaker, health, new AtomicInteger(), new Warmth(false));
+        this(address, poolSettings, breaker, health, new AtomicInteger(), new Warmth(false), false);
     }
 
     /**
      * @param inFlight the endpoint's count of attempts in flight, which outlives this config
      * @param warmth   how far it is into its slow start, which outlives this config too
+     * @param backup   whether it takes requests only when no other endpoint of its upstream can
      */
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health,
-                    AtomicInteger inFlight, Warmth warmth) {
+                    AtomicInteger inFlight, Warmth warmth, boolean backup) {
         this.inFlight = inFlight;
         this.warmth = warmth;
+        this.backup = backup;
         this.address = address;
         this.health = health;
         this.label = address.authority();
@@ -60,6 +63,11 @@ public final class Endpoint implements LoadAware {
 
     public PoolSettings poolSettings() {
         return poolSettings;
+    }
+
+    /** Whether it takes requests only when no other endpoint of its upstream can ({@code backup = true}). */
+    public boolean backup() {
+        return backup;
     }
 
     public CircuitBreaker breaker() {

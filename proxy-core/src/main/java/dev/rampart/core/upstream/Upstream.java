@@ -26,6 +26,7 @@ public final class Upstream {
     /** Null for {@link ThreadLocalRandom}. */
     private final RandomGenerator random;
     private final long slowStartNanos;
+    private final boolean hasBackups;
 
     public Upstream(UpstreamConfig config, List<Endpoint> endpoints, EndpointSelector selector, Bulkhead bulkhead) {
         this(config, endpoints, selector, bulkhead, Ticker.systemTicker(), null);
@@ -44,6 +45,7 @@ public final class Upstream {
         this.ticker = ticker;
         this.random = random;
         this.slowStartNanos = config.slowStart().toNanos();
+        this.hasBackups = this.endpoints.stream().anyMatch(Endpoint::backup);
     }
 
     public String name() {
@@ -101,10 +103,14 @@ public final class Upstream {
         boolean anyHealthy = anyHealthy();
         for (int i = 0; i < endpoints.size(); i++) {
             List<Endpoint> refusedNow = refused;
-            Predicate<Endpoint> eligible = e -> e.breaker().wouldPermit()
+            Predicate<Endpoint> available = e -> e.breaker().wouldPermit()
                     && inRotation(e, anyHealthy)
                     && !(skipAvoided && avoid.contains(e))
                     && (refusedNow == null || !refusedNow.contains(e));
+            // Backups take the attempt only when no other endpoint is available for it: every other one's breaker
+            // refuses, fails its health check, or (for a retry) was tried.
+            boolean backupsOnly = hasBackups && !anyPrimaryAvailable(available);
+            Predicate<Endpoint> eligible = hasBackups ? e -> e.backup() == backupsOnly && available.test(e) : available;
             Endpoint candidate = keyHash != NO_KEY ? selector.selectByKey(endpoints, eligible, keyHash)
                     : retry ? selector.selectForRetry(endpoints, eligible)
                     : selector.select(endpoints, eligible);
@@ -156,6 +162,17 @@ public final class Upstream {
             turn = selector.selectForRetry(endpoints, e -> eligible.test(e) && !passed.contains(e));
         }
         return warmest;
+    }
+
+    /** Whether an endpoint that is no backup is {@code available}. */
+    private boolean anyPrimaryAvailable(Predicate<Endpoint> available) {
+        for (int i = 0; i < endpoints.size(); i++) {
+            Endpoint e = endpoints.get(i);
+            if (!e.backup() && available.test(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double draw() {

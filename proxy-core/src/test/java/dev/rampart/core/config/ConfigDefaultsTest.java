@@ -35,7 +35,7 @@ class ConfigDefaultsTest {
         UpstreamConfig app = new UpstreamConfig("app", List.of(new EndpointAddress(false, "127.0.0.1", 8081)),
                 LoadBalancing.ROUND_ROBIN, Duration.ofSeconds(1), 512, Duration.ofSeconds(30), Duration.ofHours(1), 1000, 1024,
                 breaker,
-                Optional.empty(), UpstreamTlsConfig.DEFAULT, Map.of(), Optional.empty(), Duration.ZERO);
+                Optional.empty(), UpstreamTlsConfig.DEFAULT, Map.of(), Optional.empty(), Duration.ZERO, Set.of());
         RetryConfig retry = new RetryConfig(3, Duration.ofSeconds(5),
                 EnumSet.of(RetryOn.CONNECT_FAILURE, RetryOn.RESET, RetryOn.TIMEOUT, RetryOn.GATEWAY_ERROR),
                 Set.of(), Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"), "Idempotency-Key",

@@ -75,4 +75,19 @@ class EndpointWeightsConfigTest extends RejectedConfigSupport {
         assertTrue(rendered.contains("address = \"10.0.0.2:8080\"") && rendered.contains("weight = 3"), rendered);
         assertEquals(config.upstreams(), HoconFiles.load(dir, rendered).upstreams());
     }
+
+    @Test
+    void anEndpointMayBeABackupButNotEveryOne() {
+        UpstreamConfig app = app("[\"10.0.0.1:8080\", { address = \"10.0.0.2:8080\", backup = true, weight = 2 }]");
+        assertEquals(false, app.backup(app.endpoints().get(0)));
+        assertEquals(true, app.backup(app.endpoints().get(1)));
+        String rendered = EffectiveConfigRenderer.render(HoconFiles.load(dir,
+                withEndpoints("[\"10.0.0.1:8080\", { address = \"10.0.0.2:8080\", backup = true }]")));
+        assertTrue(rendered.contains("backup = true"), rendered);
+        assertEquals(HoconFiles.load(dir, withEndpoints("[\"10.0.0.1:8080\", { address = \"10.0.0.2:8080\","
+                + " backup = true }]")).upstreams(), HoconFiles.load(dir, rendered).upstreams());
+        List<String> problems = problemsOf(withEndpoints("[{ address = \"10.0.0.1:8080\", backup = true }]"));
+        assertEquals(List.of("rampart.upstreams.app.endpoints: every endpoint is a backup: a backup takes requests only"
+                + " when no other endpoint can, so at least one must not be" + at(2)), problems);
+    }
 }

@@ -176,7 +176,7 @@ class UpstreamTest {
                 UpstreamTlsConfig.DEFAULT);
         return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
                 new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP), loads.of("app", authority),
-                loads.warmthOf("app", authority));
+                loads.warmthOf("app", authority), false);
     }
 
     @Test
@@ -207,5 +207,38 @@ class UpstreamTest {
         Upstream alone = new Upstream(slow, List.of(onlyWarming), EndpointSelectors.of(slow.loadBalancing()),
                 Bulkhead.of(100), ticker, new SplittableRandom(3));
         assertEquals(100, picksOf(alone, onlyWarming, 100), "slow start never refuses a request");
+    }
+
+    @Test
+    void aBackupTakesRequestsOnlyWhileNoOtherEndpointCanAndRetriesReachItAfterThePrimaries() {
+        UpstreamConfig withBackup = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
+                + " \"10.0.0.2:80\", { address = \"10.0.0.3:80\", backup = true }] } },"
+                + " routes = [ { upstream = app } ] }", "test.conf").upstreams().get("app");
+        EndpointLoads loads = new EndpointLoads();
+        Endpoint one = endpointOf("10.0.0.1:80", loads);
+        EndpointHealth twoHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
+        EndpointAddress twoAddress = EndpointAddress.parse("10.0.0.2:80");
+        Endpoint two = new Endpoint(twoAddress, new PoolSettings(twoAddress, Duration.ofSeconds(1), 8,
+                Duration.ofSeconds(30), Duration.ZERO, 16, UpstreamTlsConfig.DEFAULT),
+                CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP), twoHealth,
+                loads.of("app", "10.0.0.2:80"), loads.warmthOf("app", "10.0.0.2:80"), false);
+        EndpointAddress backupAddress = EndpointAddress.parse("10.0.0.3:80");
+        Endpoint backup = new Endpoint(backupAddress, new PoolSettings(backupAddress, Duration.ofSeconds(1), 8,
+                Duration.ofSeconds(30), Duration.ZERO, 16, UpstreamTlsConfig.DEFAULT),
+                CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
+                new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP), loads.of("app", "10.0.0.3:80"),
+                loads.warmthOf("app", "10.0.0.3:80"), withBackup.backup(backupAddress));
+        Upstream upstream = new Upstream(withBackup, List.of(one, two, backup),
+                EndpointSelectors.of(withBackup.loadBalancing()), Bulkhead.of(100));
+
+        assertEquals(0, picksOf(upstream, backup, 100), "both primaries take every request");
+        assertEquals(two, upstream.pick(List.of(one)), "a retry goes to the other primary first");
+        assertEquals(backup, upstream.pick(List.of(one, two)), "then to the backup");
+
+        open(one.breaker());
+        twoHealth.recordFailure();
+        assertEquals(100, picksOf(upstream, backup, 100), "no primary can take one: the backup takes every request");
+        twoHealth.recordSuccess();
+        assertEquals(0, picksOf(upstream, backup, 100), "a primary back: the backup is left again");
     }
 }
