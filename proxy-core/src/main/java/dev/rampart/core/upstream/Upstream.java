@@ -66,7 +66,8 @@ public final class Upstream {
 
     /**
      * Picks a healthy endpoint (any endpoint when none is healthy) whose breaker lets a call through
-     * and takes that permission. With
+     * and takes that permission; a backup only when no other endpoint is available, and a warming one
+     * ({@code slow-start}) for about its share of its turns. With
      * {@code avoid} non-empty (the endpoints already tried, the last one most recently), endpoints in it are
      * chosen only when no other one is available, and then the most recently tried one last: a retry that
      * has tried them all goes round them again, as nginx's would, rather than back to the one that just failed.
