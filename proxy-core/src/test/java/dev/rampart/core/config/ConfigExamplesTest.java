@@ -70,6 +70,9 @@ class ConfigExamplesTest {
         assertTrue(edge.routes().stream().anyMatch(r -> r.maxRequestBody().isPresent()));
         assertTrue(edge.routes().stream().anyMatch(r -> r.rateLimit().isPresent()));
         assertTrue(edge.upstreams().values().stream().anyMatch(u -> !u.weights().isEmpty()));
+        assertTrue(edge.upstreams().values().stream().anyMatch(u -> !u.backups().isEmpty() && !u.slowStart().isZero()));
+        assertTrue(edge.upstreams().values().stream().anyMatch(u -> u.consistentHash()
+                .map(ConsistentHashConfig::balanceFactor).orElse(0) > 0));
         assertTrue(edge.routes().stream().anyMatch(r -> !r.allowFrom().isEmpty()));
         assertTrue(edge.routes().stream().anyMatch(r -> !r.requestHeaders().isEmpty()
                 && !r.responseHeaders().add().isEmpty()));
