@@ -38,8 +38,8 @@ final class ConsistentHashSelector implements EndpointSelector {
     private final EndpointSelector keyless;
     /** Percent of its average load an endpoint may have before its keys go on; 0 for no bound. */
     private final int balanceFactor;
-    /** Each endpoint's weight over the sum of weights: the share of the load it is meant to have. */
-    private final double[] shares;
+    /** Each endpoint's weight, by index: its share of the load among those that may take it. */
+    private final int[] weights;
 
     /**
      * @param identities each endpoint's address, by index, as every selection will list the endpoints
@@ -53,7 +53,7 @@ final class ConsistentHashSelector implements EndpointSelector {
         this.keyless = keyless;
         this.balanceFactor = balanceFactor;
         long totalWeight = Arrays.stream(weights).asLongStream().sum();
-        this.shares = Arrays.stream(weights).mapToDouble(w -> (double) w / totalWeight).toArray();
+        this.weights = weights.clone();
         int perWeight = (int) Math.max(1, Math.min(POINTS_PER_WEIGHT, MAX_POINTS / totalWeight));
         int size = Math.toIntExact(totalWeight * perWeight);
         long[] hashes = new long[size];
@@ -101,11 +101,18 @@ final class ConsistentHashSelector implements EndpointSelector {
             start = -start - 1; // the first point above the key
         }
         if (balanceFactor != 0) {
+            // The average is over the endpoints that may take the attempt (HAProxy's active servers, Envoy's
+            // healthy hosts): a backup, or an endpoint left out, carries none of the load it would spread.
             long total = 1; // this attempt
+            long weight = 0;
             for (int i = 0; i < endpoints.size(); i++) {
-                total += endpoints.get(i).inFlight();
+                E endpoint = endpoints.get(i);
+                if (eligible.test(endpoint)) {
+                    total += endpoint.inFlight();
+                    weight += weights[i];
+                }
             }
-            E withRoom = walk(endpoints, start, eligible, total);
+            E withRoom = walk(endpoints, start, eligible, (double) balanceFactor / 100 * total / weight);
             if (withRoom != null) {
                 return withRoom;
             }
@@ -116,11 +123,12 @@ final class ConsistentHashSelector implements EndpointSelector {
     }
 
     /**
-     * The first endpoint along the ring from point {@code start} that is eligible and, when {@code boundTotal} (the
-     * attempts in flight, this one included) is not 0, has room: fewer attempts in flight than the factor times its
-     * share of that total, rounded up (so that a quiet upstream bounds nothing). Null for none.
+     * The first endpoint along the ring from point {@code start} that is eligible and, when {@code boundPerWeight}
+     * is not 0, has room: fewer attempts in flight than that bound times its weight, rounded up (so that a quiet
+     * upstream bounds nothing). Null for none.
      */
-    private <E extends LoadAware> E walk(List<E> endpoints, int start, Predicate<? super E> eligible, long boundTotal) {
+    private <E extends LoadAware> E walk(List<E> endpoints, int start, Predicate<? super E> eligible,
+                                         double boundPerWeight) {
         // The first 64 endpoints found ineligible are remembered, so that a run of their points costs no tests.
         long refused = 0;
         for (int step = 0; step < points.length; step++) {
@@ -134,7 +142,7 @@ final class ConsistentHashSelector implements EndpointSelector {
             }
             E endpoint = endpoints.get(e);
             if (eligible.test(endpoint)
-                    && (boundTotal == 0 || endpoint.inFlight() < Math.ceil(balanceFactor / 100.0 * boundTotal * shares[e]))) {
+                    && (boundPerWeight == 0 || endpoint.inFlight() < Math.ceil(boundPerWeight * weights[e]))) {
                 return endpoint;
             }
             if (e < Long.SIZE) {

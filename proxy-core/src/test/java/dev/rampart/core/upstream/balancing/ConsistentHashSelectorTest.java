@@ -178,4 +178,20 @@ class ConsistentHashSelectorTest {
         }
         assertEquals(40, unbounded.get(home.id).inFlight, "without a factor, every request on the key's endpoint");
     }
+
+    @Test
+    void theBoundIsTheAverageOfTheEndpointsThatMayTakeTheAttemptNotOfThoseLeftOut() {
+        List<String> addresses = addresses(4);
+        EndpointSelector bounded = EndpointSelectors.forEndpoints(LoadBalancing.CONSISTENT_HASH, addresses,
+                new int[] {1, 1, 3, 3}, 100, new SplittableRandom(1));
+        List<TestEndpoint> endpoints = TestEndpoint.count(4);
+        endpoints.get(2).eligible = false; // a backup, say, with most of the weight
+        endpoints.get(3).eligible = false;
+        long hot = KeyHash.of("user-hot");
+        for (int i = 0; i < 40; i++) {
+            bounded.selectByKey(endpoints, e -> e.eligible, hot).inFlight++;
+        }
+        assertEquals(List.of(20, 20, 0, 0), endpoints.stream().map(e -> e.inFlight).toList(),
+                "each of the two that may take it holds its half: the left-out weight lowers no bound");
+    }
 }
