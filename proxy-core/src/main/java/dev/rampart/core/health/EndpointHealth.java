@@ -1,5 +1,7 @@
 package dev.rampart.core.health;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+
 /**
  * Whether one endpoint passes its health check, with the hysteresis of {@code healthy-threshold} and
  * {@code unhealthy-threshold}: it takes that many consecutive results to change the verdict, so one lost
@@ -25,31 +27,43 @@ public final class EndpointHealth {
     private final int healthyThreshold;
     private final int unhealthyThreshold;
     private final Listener listener;
+    /** What times a recovery; null: not timed. */
+    private final Ticker ticker;
     private volatile boolean healthy = true;
+    /** The ticker time of the last recovery; {@link Long#MIN_VALUE} before one, or when not timed. */
+    private volatile long recoveredAtNanos = Long.MIN_VALUE;
     /** How often the verdict turned healthy again: slow start counts an endpoint back from each. */
     private volatile int recoveries;
     private int consecutiveSuccesses;
     private int consecutiveFailures;
 
     public EndpointHealth(int healthyThreshold, int unhealthyThreshold, Listener listener) {
+        this(healthyThreshold, unhealthyThreshold, listener, null);
+    }
+
+    /** @param ticker times each recovery (see {@link #recoveredAtNanos()}); null: not timed */
+    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, Listener listener, Ticker ticker) {
         if (healthyThreshold < 1 || unhealthyThreshold < 1) {
             throw new IllegalArgumentException("thresholds must be at least 1");
         }
         this.healthyThreshold = healthyThreshold;
         this.unhealthyThreshold = unhealthyThreshold;
         this.listener = listener;
+        this.ticker = ticker;
     }
 
     /**
      * @param previous the endpoint's health under other check settings, whose verdict and count of results in
      *                 a row carry on under these; null for none
      */
-    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, EndpointHealth previous, Listener listener) {
-        this(healthyThreshold, unhealthyThreshold, listener);
+    public EndpointHealth(int healthyThreshold, int unhealthyThreshold, EndpointHealth previous, Listener listener,
+                          Ticker ticker) {
+        this(healthyThreshold, unhealthyThreshold, listener, ticker);
         if (previous != null) {
             synchronized (previous) {
                 healthy = previous.healthy;
                 recoveries = previous.recoveries;
+                recoveredAtNanos = previous.recoveredAtNanos;
                 consecutiveSuccesses = previous.consecutiveSuccesses;
                 consecutiveFailures = previous.consecutiveFailures;
             }
@@ -65,12 +79,18 @@ public final class EndpointHealth {
         return recoveries;
     }
 
+    /** The ticker time of the last recovery; {@link Long#MIN_VALUE} before one, or when recoveries are not timed. */
+    public long recoveredAtNanos() {
+        return recoveredAtNanos;
+    }
+
     public synchronized void recordSuccess() {
         consecutiveFailures = 0;
         consecutiveSuccesses++;
         if (!healthy && consecutiveSuccesses >= healthyThreshold) {
             healthy = true;
             recoveries++;
+            recoveredAtNanos = ticker != null ? ticker.read() : Long.MIN_VALUE;
             listener.onChange(true);
         }
     }

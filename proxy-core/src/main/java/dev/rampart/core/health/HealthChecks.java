@@ -1,5 +1,6 @@
 package dev.rampart.core.health;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.HealthCheckConfig;
 import dev.rampart.core.observe.LogText;
@@ -57,11 +58,14 @@ public final class HealthChecks implements AutoCloseable {
     /** Why each endpoint's last probe failed, for the line that takes it out of rotation. */
     private final ConcurrentHashMap<Key, String> lastFailures = new ConcurrentHashMap<>();
     private Map<Key, Schedule> running = Map.of(); // guarded by this
+    private final Ticker ticker;
     private boolean closed; // guarded by this
 
-    public HealthChecks(EventLoopGroup loops, Prober prober) {
+    /** @param ticker times each endpoint's recovery, for its {@code slow-start} */
+    public HealthChecks(EventLoopGroup loops, Prober prober, Ticker ticker) {
         this.loops = loops;
         this.prober = prober;
+        this.ticker = ticker;
     }
 
     /**
@@ -77,7 +81,7 @@ public final class HealthChecks implements AutoCloseable {
         HealthCheckConfig check = config.get();
         return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->
                 new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(), previousHealth(key),
-                        healthy -> logChange(key, healthy, lastFailures.get(key))));
+                        healthy -> logChange(key, healthy, lastFailures.get(key)), ticker));
     }
 
     /** The health of the endpoint of {@code key} under other check settings; null when it had none. */

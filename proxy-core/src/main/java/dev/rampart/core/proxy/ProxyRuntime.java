@@ -62,7 +62,7 @@ public final class ProxyRuntime {
                 .datagramChannelType(datagram));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
-                new RateLimiters(ticker), new HealthChecks(workers, pools::probe), pools, new ReplayMemory(),
+                new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker), pools, new ReplayMemory(),
                 new RemoteKeySets(ticker, observer::onKeySetFetch));
         ProxySnapshot first = build(config);
         carried.loads().started();

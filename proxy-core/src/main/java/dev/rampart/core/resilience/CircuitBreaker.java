@@ -67,6 +67,11 @@ public interface CircuitBreaker {
         return 0;
     }
 
+    /** The ticker time the current phase began; {@link Long#MIN_VALUE} when it is not known. */
+    default long phaseSinceNanos() {
+        return Long.MIN_VALUE;
+    }
+
     /**
      * The longest an admitted call may legitimately take before its outcome is reported (for the proxy: its
      * longest route timeout toward this endpoint). A half-open breaker whose probe permits are all out

@@ -178,6 +178,11 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     }
 
     @Override
+    public long phaseSinceNanos() {
+        return phase.get().sinceNanos;
+    }
+
+    @Override
     public void onSuccess(long durationNanos, long admittedIn) {
         Phase current = phase.get();
         if (current.generation == admittedIn) {

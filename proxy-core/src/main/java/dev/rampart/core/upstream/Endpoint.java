@@ -80,7 +80,8 @@ public final class Endpoint implements LoadAware {
 
     /** The share of its turns this endpoint takes now under a {@code slow-start} of {@code windowNanos}: 0.1 to 1. */
     double slowStartShare(long nowNanos, long windowNanos) {
-        return warmth.share(breaker, breaker.phase(), health.recoveries(), nowNanos, windowNanos);
+        return warmth.share(breaker, breaker.phase(), breaker.phaseSinceNanos(), health.recoveries(),
+                health.recoveredAtNanos(), nowNanos, windowNanos);
     }
 
     @Override

@@ -6,8 +6,9 @@ package dev.rampart.core.upstream;
  * new requests grows from a tenth to all of it over the window, as Envoy's and HAProxy's slow start do. Kept across
  * reloads with the endpoint's load ({@link EndpointLoads}), so that a reload does not warm endpoints up again.
  *
- * <p>Changes are seen when the endpoint is next considered for a request, which for one back in rotation is at
- * once under load. An endpoint of the first config is warm from the start (all of them start together: there is
+ * <p>Changes are seen when the endpoint is next considered for a request, and dated when they happened (the
+ * breaker's phase began, the health check passed again): a backup back from a failed check is warm by the time
+ * the primaries fail and it is first considered. An endpoint of the first config is warm from the start (all of them start together: there is
  * nothing to ramp between them), and a breaker replaced by a reload that changed its settings is no return. Read by
  * every event loop; the fast path (unchanged, warm) reads four volatile fields.
  */
@@ -35,10 +36,13 @@ public final class Warmth {
      *
      * @param breaker      its breaker, whose replacement by a reload is no return
      * @param breakerPhase that breaker's {@link dev.rampart.core.resilience.CircuitBreaker#phase()}
+     * @param phaseSince   when that phase began ({@link Long#MIN_VALUE} when not known: now)
      * @param recoveries   how often its health check has passed again ({@link
      *                     dev.rampart.core.health.EndpointHealth#recoveries()})
+     * @param recoveredAt  when it last did ({@link Long#MIN_VALUE} when not known: now)
      */
-    double share(Object breaker, long breakerPhase, int recoveries, long nowNanos, long windowNanos) {
+    double share(Object breaker, long breakerPhase, long phaseSince, int recoveries, long recoveredAt, long nowNanos,
+                 long windowNanos) {
         if (breaker != seenBreaker || breakerPhase != seenPhase || recoveries != seenRecoveries) {
             synchronized (this) {
                 if (breaker != seenBreaker || breakerPhase != seenPhase || recoveries != seenRecoveries) {
@@ -46,7 +50,11 @@ public final class Warmth {
                     boolean returned = firstLook ? !warmAtFirstLook
                             : breaker == seenBreaker || recoveries != seenRecoveries;
                     if (returned) {
-                        sinceNanos = nowNanos;
+                        // The later of the changes seen: the endpoint is back since the last of them.
+                        long when = firstLook ? nowNanos : Math.max(
+                                recoveries != seenRecoveries ? recoveredAt : Long.MIN_VALUE,
+                                breaker == seenBreaker && breakerPhase != seenPhase ? phaseSince : Long.MIN_VALUE);
+                        sinceNanos = when == Long.MIN_VALUE || when > nowNanos ? nowNanos : when;
                     } else if (firstLook) {
                         sinceNanos = nowNanos - LONG_AGO;
                     }

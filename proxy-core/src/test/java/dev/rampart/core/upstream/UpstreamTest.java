@@ -241,4 +241,35 @@ class UpstreamTest {
         twoHealth.recordSuccess();
         assertEquals(0, picksOf(upstream, backup, 100), "a primary back: the backup is left again");
     }
+
+    private Endpoint endpointOf(String authority, EndpointLoads loads, EndpointHealth health, boolean backup) {
+        EndpointAddress address = EndpointAddress.parse(authority);
+        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
+                UpstreamTlsConfig.DEFAULT);
+        return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
+                health, loads.of("app", authority), loads.warmthOf("app", authority), backup);
+    }
+
+    @Test
+    void aBackupWhoseCheckPassedAgainLongBeforeItIsNeededIsWarmWhenItIs() {
+        UpstreamConfig slow = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
+                + " { address = \"10.0.0.3:80\", backup = true }, { address = \"10.0.0.4:80\", backup = true }],"
+                + " slow-start = 10s } }, routes = [ { upstream = app } ] }", "test.conf").upstreams().get("app");
+        EndpointLoads loads = new EndpointLoads();
+        EndpointHealth primaryHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
+        EndpointHealth recoveringHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
+        Endpoint primary = endpointOf("10.0.0.1:80", loads, primaryHealth, false);
+        Endpoint recovering = endpointOf("10.0.0.3:80", loads, recoveringHealth, true);
+        Endpoint steady = endpointOf("10.0.0.4:80", loads, new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker),
+                true);
+        Upstream upstream = new Upstream(slow, List.of(primary, recovering, steady),
+                EndpointSelectors.of(slow.loadBalancing()), Bulkhead.of(100), ticker, new SplittableRandom(5));
+        assertEquals(100, picksOf(upstream, primary, 100));
+
+        recoveringHealth.recordFailure();
+        recoveringHealth.recordSuccess(); // back, while the primary serves: its window runs from now
+        now[0] += Duration.ofSeconds(20).toNanos();
+        primaryHealth.recordFailure();
+        assertEquals(2000, picksOf(upstream, recovering, 4000), "warm when first needed: its whole half");
+    }
 }

@@ -66,8 +66,8 @@ final class AccessLogFormat {
         } else {
             appendMillis(line, record.upstreamNanos());
         }
-        stringField(line, "host", record.host());
-        stringField(line, "user_agent", record.userAgent());
+        stringField(line, "host", HeaderText.readable(record.host()));
+        stringField(line, "user_agent", HeaderText.readable(record.userAgent()));
         return line.append('}').toString();
     }
 

@@ -110,8 +110,8 @@ class AccessLogFormatTest {
             } else {
                 g.writeNumber(AccessLogFormat.millis(record.upstreamNanos()));
             }
-            g.writeStringField("host", record.host());
-            g.writeStringField("user_agent", record.userAgent());
+            g.writeStringField("host", HeaderText.readable(record.host()));
+            g.writeStringField("user_agent", HeaderText.readable(record.userAgent()));
             g.writeEndObject();
         }
         return out.toString();

@@ -13,6 +13,7 @@ import dev.rampart.server.TestJson;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -225,5 +226,19 @@ class AccessLogObserverTest {
         synchronized (appender) {
             return appender.list.size();
         }
+    }
+
+    @Test
+    void aUserAgentInUtf8IsReadAsUtf8AndOtherBytesAboveAsciiAreWrittenAsHex() {
+        String utf8AsLatin1 = new String("caf\u00e9 \u2603".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        observer.onExchangeComplete(new ExchangeRecord(0, "id", "::1", "GET", "/", 200, null, "default", "app", "e", 1,
+                0, 0, 1, 1, "h\u00e9", utf8AsLatin1));
+        observer.onExchangeComplete(new ExchangeRecord(0, "id", "::1", "GET", "/", 200, null, "default", "app", "e", 1,
+                0, 0, 1, 1, "h", "ctl\u00c2\u0085"));
+        Map<String, Object> first = TestJson.object(lines.get(0));
+        assertEquals("caf\u00e9 \u2603", first.get("user_agent"));
+        assertEquals("h\\xe9", first.get("host"), "a lone Latin-1 byte is no UTF-8: written as \\xHH");
+        assertEquals("ctl\\x85", TestJson.object(lines.get(1)).get("user_agent"),
+                "a C1 control character in UTF-8 is written as \\xHH too");
     }
 }
