@@ -171,12 +171,15 @@ class UpstreamTest {
     }
 
     private Endpoint endpointOf(String authority, EndpointLoads loads) {
+        return endpointOf(authority, loads, new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP), false);
+    }
+
+    private Endpoint endpointOf(String authority, EndpointLoads loads, EndpointHealth health, boolean backup) {
         EndpointAddress address = EndpointAddress.parse(authority);
         PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
                 UpstreamTlsConfig.DEFAULT);
         return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
-                new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP), loads.of("app", authority),
-                loads.warmthOf("app", authority), false);
+                health, loads.of("app", authority), loads.warmthOf("app", authority), backup);
     }
 
     @Test
@@ -217,17 +220,9 @@ class UpstreamTest {
         EndpointLoads loads = new EndpointLoads();
         Endpoint one = endpointOf("10.0.0.1:80", loads);
         EndpointHealth twoHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
-        EndpointAddress twoAddress = EndpointAddress.parse("10.0.0.2:80");
-        Endpoint two = new Endpoint(twoAddress, new PoolSettings(twoAddress, Duration.ofSeconds(1), 8,
-                Duration.ofSeconds(30), Duration.ZERO, 16, UpstreamTlsConfig.DEFAULT),
-                CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP), twoHealth,
-                loads.of("app", "10.0.0.2:80"), loads.warmthOf("app", "10.0.0.2:80"), false);
-        EndpointAddress backupAddress = EndpointAddress.parse("10.0.0.3:80");
-        Endpoint backup = new Endpoint(backupAddress, new PoolSettings(backupAddress, Duration.ofSeconds(1), 8,
-                Duration.ofSeconds(30), Duration.ZERO, 16, UpstreamTlsConfig.DEFAULT),
-                CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
-                new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP), loads.of("app", "10.0.0.3:80"),
-                loads.warmthOf("app", "10.0.0.3:80"), withBackup.backup(backupAddress));
+        Endpoint two = endpointOf("10.0.0.2:80", loads, twoHealth, false);
+        Endpoint backup = endpointOf("10.0.0.3:80", loads, new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP),
+                withBackup.backup(EndpointAddress.parse("10.0.0.3:80")));
         Upstream upstream = new Upstream(withBackup, List.of(one, two, backup),
                 EndpointSelectors.of(withBackup.loadBalancing()), Bulkhead.of(100));
 
@@ -240,14 +235,6 @@ class UpstreamTest {
         assertEquals(100, picksOf(upstream, backup, 100), "no primary can take one: the backup takes every request");
         twoHealth.recordSuccess();
         assertEquals(0, picksOf(upstream, backup, 100), "a primary back: the backup is left again");
-    }
-
-    private Endpoint endpointOf(String authority, EndpointLoads loads, EndpointHealth health, boolean backup) {
-        EndpointAddress address = EndpointAddress.parse(authority);
-        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
-                UpstreamTlsConfig.DEFAULT);
-        return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
-                health, loads.of("app", authority), loads.warmthOf("app", authority), backup);
     }
 
     @Test
