@@ -73,8 +73,8 @@ final class RegexRewriteBinder {
         String normal = PathEscapes.normalForm(written);
         if (!normal.equals(written) || normal.contains("%00") || normal.contains("/./") || normal.contains("/../")
                 || normal.endsWith("/.") || normal.endsWith("/..")) {
-            // What is forwarded is in normal form, and what the replacement writes itself is not checked again
-            // per request: a "%2e%2e" it wrote would reach the upstream as "..", past the check for dot segments.
+            // What is forwarded is in normal form. A "%2e%2e" the replacement writes is ".." to the upstream, and a
+            // "/../" would make every matching request a 400: refused here, before any request.
             s.problem("replacement", "is not in normal form, as what is forwarded always is: no \".\" or \"..\""
                     + " segment, no %00, escapes of letters, digits and -._~ written as the character, other escapes"
                     + " in upper case (got \"" + replacement + "\")");
