@@ -18,8 +18,8 @@ final class HeaderText {
     }
 
     static String readable(String latin1) {
-        if (latin1 == null || latin1.chars().allMatch(c -> c < 0x7F)) {
-            return latin1; // the common case: ASCII
+        if (latin1 == null || isAscii(latin1)) {
+            return latin1; // the common case
         }
         byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
         String text;
@@ -43,5 +43,15 @@ final class HeaderText {
             }
         }
         return out.toString();
+    }
+
+    /** Printable ASCII and ASCII controls (which the JSON escaping handles): nothing to read again. */
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x7F) {
+                return false;
+            }
+        }
+        return true;
     }
 }
