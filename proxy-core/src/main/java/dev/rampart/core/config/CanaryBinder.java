@@ -58,10 +58,9 @@ final class CanaryBinder {
 
     private static Optional<String> name(ConfigSection s, String key, String what, String example) {
         Optional<String> name = s.optionalString(key);
-        if (name.isPresent() && !RampartBinder.TOKEN.matcher(name.get()).matches()) {
-            // A cookie's name is a token too (RFC 6265 §4.1.1).
-            s.problem(key, "expected a " + what + " name (a token such as " + example + "), got "
-                    + ConfigUtil.quoteString(name.get()));
+        String notAName = name.map(n -> RampartBinder.notAName(what, example, n)).orElse(null);
+        if (notAName != null) {
+            s.problem(key, notAName);
             return Optional.empty();
         }
         return name;

@@ -35,6 +35,10 @@ public final class ConfigWarnings {
     private static final Pattern UNANCHORED_LEAD = Pattern.compile(
             "((?:\\(\\?[a-zA-Z]+\\))*)((?:\\((?:\\?(?::|<[a-zA-Z][a-zA-Z0-9]*>))?)*)(\\.[*+])");
 
+    /** Every address family's whole range: what an absent {@code allow-from} serves. */
+    private static final List<AddressRange> EVERY_ADDRESS = List.of(AddressRange.parse("0.0.0.0/0"),
+            AddressRange.parse("::/0"));
+
     private ConfigWarnings() {
     }
 
@@ -219,10 +223,6 @@ public final class ConfigWarnings {
                     + text.substring(flags.length()) + "\"");
         }
     }
-
-    /** Every address family's whole range: what an absent {@code allow-from} serves. */
-    private static final List<AddressRange> EVERY_ADDRESS = List.of(AddressRange.parse("0.0.0.0/0"),
-            AddressRange.parse("::/0"));
 
     /** A route whose {@code deny-from} holds every address its {@code allow-from} (or, absent, the world) has. */
     private static void deniedEveryoneWarning(RouteConfig route, List<String> warnings) {

@@ -42,6 +42,7 @@ final class ConsistentHashBinder {
         ConsistentHashConfig.Key key = s.choice("key", ConsistentHashConfig.Key.CLIENT_ADDRESS,
                 ConsistentHashConfig.Key.values(), ConsistentHashConfig.Key::configName);
         Optional<String> name = s.optionalString("name");
+        String notAName = name.map(n -> RampartBinder.notAName(key.configName(), example(key), n)).orElse(null);
         ConsistentHashConfig bound = ConsistentHashConfig.DEFAULT; // unless the key is sound
         if (!key.named()) {
             if (name.isPresent()) {
@@ -53,10 +54,8 @@ final class ConsistentHashBinder {
                 s.problem("name", "missing: key = " + key.configName() + " needs the " + key.configName()
                         + " whose value is the key, e.g. name = \"" + example(key) + "\"");
             }
-        } else if (!RampartBinder.TOKEN.matcher(name.get()).matches()) {
-            // A cookie's name is a token too (RFC 6265 §4.1.1).
-            s.problem("name", "expected a " + key.configName() + " name (a token such as " + example(key)
-                    + "), got \"" + name.get() + "\"");
+        } else if (notAName != null) {
+            s.problem("name", notAName);
         } else {
             bound = new ConsistentHashConfig(key, name);
         }

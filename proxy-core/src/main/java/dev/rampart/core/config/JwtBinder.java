@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,7 +216,7 @@ final class JwtBinder {
             } else if (JwtConfig.SCOPE_CLAIMS.contains(claim) && values.stream().anyMatch(v -> v.indexOf(' ') >= 0)) {
                 // The token's scope is split on spaces, so no one scope of it could be "a b".
                 c.problem(claim, "one scope per value, without spaces: list several as " + claim + " = ["
-                        + String.join(", ", values.stream().flatMap(v -> java.util.Arrays.stream(v.trim().split(" +")))
+                        + String.join(", ", values.stream().flatMap(v -> Arrays.stream(v.trim().split(" +")))
                         .toList()) + "]");
             } else if (!values.isEmpty()) {
                 required.put(claim, values);

@@ -1,6 +1,7 @@
 package dev.rampart.core.config;
 
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -24,6 +25,15 @@ final class RampartBinder {
 
     /** An HTTP token (RFC 9110 §5.6.2): what header names and method names are made of. */
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /**
+     * Why {@code name} is not a header or cookie name (a token, RFC 9110 §5.6.2; a cookie's name is one too, RFC 6265
+     * §4.1.1), or null when it is; {@code what} is "header" or "cookie", {@code example} a name of that kind.
+     */
+    static String notAName(String what, String example, String name) {
+        return TOKEN.matcher(name).matches() ? null
+                : "expected a " + what + " name (a token such as " + example + "), got " + ConfigUtil.quoteString(name);
+    }
     /** A header field value (RFC 9110 §5.5): visible characters, spaces and tabs, and obs-text; nothing else. */
     static final Pattern FIELD_VALUE = Pattern.compile("[\\t\\x20-\\x7E\\x80-\\xFF]*");
 

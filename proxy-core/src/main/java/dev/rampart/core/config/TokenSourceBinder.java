@@ -60,10 +60,10 @@ final class TokenSourceBinder {
             if (name.isEmpty()) {
                 continue;
             }
+            String notAName = RampartBinder.notAName("header", "X-Jwt-Assertion", name.get());
             String reason = unreadable(name.get(), requestIdHeader, "name the cookie in from-cookies");
-            if (!RampartBinder.TOKEN.matcher(name.get()).matches()) {
-                h.problem("name", "expected a header name (a token such as X-Jwt-Assertion), got "
-                        + ConfigUtil.quoteString(name.get()));
+            if (notAName != null) {
+                h.problem("name", notAName);
             } else if (reason != null) {
                 h.problem("name", name.get() + " cannot carry the token: " + reason);
             } else if (!PREFIX.matcher(prefix).matches() || prefix.startsWith(" ")) {
@@ -98,10 +98,9 @@ final class TokenSourceBinder {
         }
         Set<String> seen = new HashSet<>();
         jwt.forEachString("from-cookies", values, (name, value, path) -> {
-            if (!RampartBinder.TOKEN.matcher(name).matches()) {
-                // A cookie's name is a token (RFC 6265 §4.1.1).
-                jwt.problems().add(path, "expected a cookie name (a token such as access_token), got "
-                        + ConfigUtil.quoteString(name), value.origin());
+            String notAName = RampartBinder.notAName("cookie", "access_token", name);
+            if (notAName != null) {
+                jwt.problems().add(path, notAName, value.origin());
             } else if (!seen.add(name)) {
                 jwt.problems().add(path, name + " is named twice", value.origin());
             } else {

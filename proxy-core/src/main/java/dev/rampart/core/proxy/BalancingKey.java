@@ -3,10 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.ConsistentHashConfig;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.balancing.KeyHash;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 
 /**
  * The key that places a request on its upstream's {@code consistent-hash} ring, as a hash
@@ -43,21 +40,9 @@ final class BalancingKey {
         return switch (hash.key()) {
             case CLIENT_ADDRESS -> clientIp;
             case HEADER -> RateLimitKey.listValue(headers, hash.name().orElseThrow());
-            case COOKIE -> cookie(headers, hash.name().orElseThrow());
+            case COOKIE -> RequestCookies.value(headers, hash.name().orElseThrow(), false);
             case PATH -> withoutQuery(routedPath);
         };
-    }
-
-    /** The value of the first cookie of that name, from any {@code Cookie} line; null without one. */
-    static String cookie(HttpHeaders headers, String name) {
-        for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
-            for (Cookie cookie : ServerCookieDecoder.LAX.decodeAll(line)) {
-                if (cookie.name().equals(name)) {
-                    return cookie.value();
-                }
-            }
-        }
-        return null;
     }
 
     private static String withoutQuery(String target) {

@@ -62,7 +62,7 @@ final class CanarySplit {
             }
         }
         if (canary.byCookie().isPresent()) {
-            String value = BalancingKey.cookie(headers, canary.byCookie().get());
+            String value = RequestCookies.value(headers, canary.byCookie().get(), false);
             if (ALWAYS.equals(value) || NEVER.equals(value)) {
                 return value.equals(ALWAYS);
             }

@@ -3,8 +3,6 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.TokenSource;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,18 +55,8 @@ final class RequestToken {
 
     /** The value of the cookie, spaces stripped; null without one; {@link #AMBIGUOUS_VALUE} when sent twice. */
     private static String fromCookie(String name, HttpHeaders headers) {
-        String found = null;
-        for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
-            for (Cookie cookie : ServerCookieDecoder.LAX.decodeAll(line)) {
-                if (cookie.name().equals(name)) {
-                    if (found != null) {
-                        return AMBIGUOUS_VALUE;
-                    }
-                    found = cookie.value().strip();
-                }
-            }
-        }
-        return found;
+        String value = RequestCookies.value(headers, name, true);
+        return value == RequestCookies.SENT_TWICE ? AMBIGUOUS_VALUE : value == null ? null : value.strip();
     }
 
     /**

@@ -2,7 +2,7 @@
  * The Netty proxy pipeline: the listener's channel initializer, {@code ClientRequestHandler} (the
  * downstream side, with its {@code ClientConnectionTimers}, the {@code ServedRequest} it is serving, the
  * {@code RequestAdmission} that refuses or routes each head (a rate-limited route's bucket is its
- * {@code RateLimitKey}; a route's {@code jwt} checks the {@code RequestToken}, whose claims go upstream as
+ * {@code RateLimitKey}; a route's {@code jwt} checks the {@code RequestToken}, its cookies read as {@code RequestCookies}, whose claims go upstream as
  * {@code ClaimHeaders}), the {@code RealClient} a trusted proxy names, and
  * the {@code ClientAnswers} the proxy gives by itself), the {@code Exchange} that owns one request from head to
  * last byte across attempts (its {@code AttemptLoop} runs the attempts, their {@code AttemptRelay} relays the response, a
