@@ -57,6 +57,8 @@ final class RampartServer {
     private final ProxyListener listener;
     private final AdminServer admin;
     private final ConfigReloader reloader;
+    /** Why faster transports than the one in use were passed over, for the start-up line; null when none were. */
+    private final String transportPassedOver;
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** When the drain's grace ends ({@code System.nanoTime()}); set once, as it starts. */
     private volatile long drainDeadline;
@@ -65,7 +67,9 @@ final class RampartServer {
 
     private RampartServer(ConfigSource source, RampartConfig config) throws IOException {
         this.source = source;
-        Transport transport = Transport.detect();
+        Transport.Choice choice = chosenTransport();
+        Transport transport = choice.transport();
+        transportPassedOver = choice.passedOver();
         loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         acceptors = transport.newEventLoopGroup(1, "rampart-accept");
         workers = transport.newEventLoopGroup(loops, "rampart-io");
@@ -111,13 +115,25 @@ final class RampartServer {
     private void announceListening() {
         RampartConfig config = runtime.config();
         Transport transport = runtime.transport();
-        String why = Transport.epollUnavailabilityCause();
         log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({}, {})",
                 Main.version(), config.server().tls().isPresent() ? "https" : "http", bracketed(config.server().host()),
-                listener.port(), transport.name(), transport.name().equals("nio") && why != null ? ": epoll unavailable, " + why : "",
+                listener.port(), transport.name(), transportPassedOver == null ? "" : "; " + transportPassedOver,
                 loops, bracketed(config.admin().host()), admin.port(), source.describe(),
                 ConfigReloader.count(config.routes().size(), "route"), ConfigReloader.count(config.upstreams().size(), "upstream"));
         ConfigWarningLog.log("start", config);
+        if (transport.name().equals("io_uring")) {
+            log.warn("the io_uring transport is experimental: Netty's io_uring still loses reads asked for in some"
+                    + " orders of events (see README, Operations); epoll is the default");
+        }
+    }
+
+    /** The transport {@code -Drampart.transport} asks for, else the fastest this kernel allows. */
+    private static Transport.Choice chosenTransport() {
+        try {
+            return Transport.chosen(System.getProperty(Transport.PROPERTY));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e); // the start fails with the reason, exit code 1
+        }
     }
 
     /**

@@ -151,6 +151,53 @@ class ServerProcessIT {
         }
     }
 
+    @Test
+    void anUnknownTransportNeverStartsAndSaysWhichNamesWork() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start(
+                environment -> environment.put("JDK_JAVA_OPTIONS", "-Drampart.transport=uring"),
+                "--config", config("127.0.0.1:9").toString())) {
+            assertEquals(1, rampart.awaitExit(30));
+            assertTrue(rampart.stderr().contains(
+                    "cannot start: -Drampart.transport=uring names no transport: use auto, io_uring, epoll or nio"),
+                    rampart.stderr());
+        }
+    }
+
+    @Test
+    void withoutATransportNamedEpollIsUsedAndSaid() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start("--config", config("127.0.0.1:9").toString())) {
+            rampart.awaitListening();
+            String expected = dev.rampart.core.proxy.Transport.epollAvailable() ? "(epoll transport, "
+                    : "(nio transport; epoll unavailable: ";
+            assertTrue(rampart.stderr().contains(expected), rampart.stderr());
+            assertFalse(rampart.stderr().contains("experimental"), rampart.stderr());
+        }
+    }
+
+    @Test
+    void ioUringAskedForIsUsedWithAWarningThatItIsExperimental() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.rampart.core.proxy.Transport.ioUringAvailable(),
+                "io_uring is not available here");
+        try (RampartProcess rampart = RampartProcess.start(
+                environment -> environment.put("JDK_JAVA_OPTIONS", "-Drampart.transport=io_uring"),
+                "--config", config("127.0.0.1:9").toString())) {
+            rampart.awaitListening();
+            assertTrue(rampart.stderr().contains("(io_uring transport, "), rampart.stderr());
+            assertTrue(rampart.stderr().contains("WARN") && rampart.stderr().contains("io_uring transport is experimental"),
+                    rampart.stderr());
+        }
+    }
+
+    @Test
+    void theTransportAskedForIsTheOneInTheStartUpLine() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start(
+                environment -> environment.put("JDK_JAVA_OPTIONS", "-Drampart.transport=nio"),
+                "--config", config("127.0.0.1:9").toString())) {
+            rampart.awaitListening();
+            assertTrue(rampart.stderr().contains("(nio transport, "), rampart.stderr());
+        }
+    }
+
     /** What a compose file or chart exports for a variable nobody set: logback alone would read it as DEBUG. */
     @Test
     void anEmptyLogLevelIsTheDefaultNotDebug() throws Exception {

@@ -12,9 +12,6 @@ import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
@@ -56,10 +53,8 @@ public final class ProxyRuntime {
         this.observer = observer;
         this.ticker = ticker;
         this.clock = clock;
-        Class<? extends DatagramChannel> datagram = transport.name().equals("epoll")
-                ? EpollDatagramChannel.class : NioDatagramChannel.class;
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(datagram));
+                .datagramChannelType(transport.datagramChannelClass()));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker), pools, new ReplayMemory(),

@@ -6,10 +6,9 @@ import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.Transports;
 import dev.rampart.core.testing.UpstreamBehavior;
-import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,13 +50,7 @@ class ClientAbortTest {
     }
 
     private void start(String transport, UpstreamBehavior behavior) {
-        Transport chosen;
-        if (transport.equals("epoll")) {
-            Assumptions.assumeTrue(Epoll.isAvailable(), "epoll is not available here");
-            chosen = Transport.detect();
-        } else {
-            chosen = Transport.nio();
-        }
+        Transport chosen = Transports.named(transport);
         upstream = FakeUpstream.start(behavior);
         proxy = ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"] }",
@@ -66,7 +59,7 @@ class ClientAbortTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"epoll", "nio"})
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aClientGoneWhileWaitingForTheHeadCancelsTheAttempt(String transport) throws Exception {
         start(transport, UpstreamBehavior.hang());
 
@@ -84,7 +77,7 @@ class ClientAbortTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"epoll", "nio"})
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aClientGoneMidBodyCancelsTheRelay(String transport) throws Exception {
         start(transport, (req, reply) -> {
             if (req.uri().startsWith("/big")) {
@@ -112,7 +105,7 @@ class ClientAbortTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"epoll", "nio"})
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aPipelinedRequestWaitsForTheCurrentOne(String transport) throws Exception {
         start(transport, (req, reply) -> {
             if (req.uri().equals("/first")) {

@@ -1,6 +1,8 @@
 package dev.rampart.core.resilience;
 
+import dev.rampart.core.proxy.Transport;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
@@ -83,6 +85,15 @@ class FailureClassifierTest {
     void aRealRefusedNettyEpollConnectIsConnectRefused() throws Exception {
         assumeTrue(Epoll.isAvailable(), "epoll is not available here");
         Throwable cause = refusedNettyConnect(EpollIoHandler.newFactory(), EpollSocketChannel.class);
+        assertInstanceOf(ConnectException.class, cause);
+        assertEquals(FailureKind.CONNECT_REFUSED, classifyConnectFailure(cause));
+    }
+
+    @Test
+    void aRealRefusedNettyIoUringConnectIsConnectRefused() throws Exception {
+        Transport ioUring = Transports.named("io_uring");
+        Throwable cause = refusedNettyConnect(ioUring.ioHandlerFactory(), ioUring.socketChannelClass());
+        // "io_uring connect(..) failed with error(-111): Connection refused"
         assertInstanceOf(ConnectException.class, cause);
         assertEquals(FailureKind.CONNECT_REFUSED, classifyConnectFailure(cause));
     }
@@ -172,6 +183,13 @@ class FailureClassifierTest {
         Throwable cause = resetNettyRead(EpollIoHandler.newFactory(), EpollSocketChannel.class);
         // "recvAddress(..) failed with error(-104): Connection reset by peer"
         assertTrue(cause.getClass().getName().endsWith("NativeIoException"), cause.toString());
+        assertEquals(Optional.of(FailureKind.RESET), classifyTransportFailure(cause), cause.toString());
+    }
+
+    @Test
+    void aRealResetOnANettyIoUringChannelIsReset() throws Exception {
+        Transport ioUring = Transports.named("io_uring");
+        Throwable cause = resetNettyRead(ioUring.ioHandlerFactory(), ioUring.socketChannelClass());
         assertEquals(Optional.of(FailureKind.RESET), classifyTransportFailure(cause), cause.toString());
     }
 

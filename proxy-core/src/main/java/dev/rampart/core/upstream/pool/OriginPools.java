@@ -38,6 +38,7 @@ public final class OriginPools {
     private final java.util.concurrent.atomic.AtomicInteger loopsSeen = new java.util.concurrent.atomic.AtomicInteger();
     /** The settings the running config uses, once a reload has said so; null before (every pool is in use). */
     private volatile java.util.Set<PoolSettings> inUse;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
 
     /**
      * @param maxResponseHeaderSize longest upstream response head accepted
@@ -48,6 +49,7 @@ public final class OriginPools {
         this.loopCount = Math.max(1, loopCount);
         this.ticker = ticker;
         this.pipeline = new OriginPipeline(maxResponseHeaderSize, ticker);
+        this.resolver = resolver;
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelClass())
@@ -107,13 +109,16 @@ public final class OriginPools {
     /**
      * The end of the process: closes every connection, borrowed ones too (a WebSocket tunnel's, a request's
      * the drain cut), and forgets the pools. Runs on each loop as a task, which the loop's shutdown still
-     * runs; nothing is left for the shutdown itself to close (with no quiet period it may not).
+     * runs; nothing is left for the shutdown itself to close (with no quiet period it may not). The resolvers'
+     * datagram sockets are closed too: on io_uring a socket still open at the loop's end leaves the buffer of
+     * its pending receive unreleased.
      */
     public void closeAll() {
         onEachLoop(pools -> pools.values().removeIf(pool -> {
             pool.closeEverything();
             return true;
         }));
+        resolver.close();
     }
 
     /** Runs {@code action} on each loop's pools, on that loop. */
