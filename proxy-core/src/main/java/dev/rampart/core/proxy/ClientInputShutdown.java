@@ -27,9 +27,14 @@ final class ClientInputShutdown extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             // A TLS close_notify is the same end of the client's input, said one layer up.
-            // From the tail, through TLS, which holds plaintext until a flush.
-            ctx.channel().flush();
-            ctx.channel().close();
+            ClientRequestHandler handler = ctx.pipeline().get(ClientRequestHandler.class);
+            if (handler != null) {
+                // Gone from now on, not once the close completes: on io_uring that waits for the reads and
+                // writes in flight, and a response written meanwhile was counted delivered though the client
+                // had the connection's end already.
+                handler.clientInputEnded();
+            }
+            CloseAfterWrites.close(ctx.channel());
             return;
         }
         ctx.fireUserEventTriggered(evt);

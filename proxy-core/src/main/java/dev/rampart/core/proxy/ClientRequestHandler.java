@@ -90,6 +90,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** The client shut its sending side: the connection is closing, and a request still running is cancelled. */
+    void clientInputEnded() {
+        toExchange(Exchange::onClientClosed);
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {

@@ -348,8 +348,7 @@ final class Exchange {
         attempts.abandonCurrent();
         outcome.aborted();
         clientResponse.writeHeld();
-        ctx.flush(); // what was relayed so far, still waiting for its flush, goes out before the cut
-        ctx.close();
+        CloseAfterWrites.close(ctx.channel()); // what was relayed so far goes out before the cut
         finish();
     }
 

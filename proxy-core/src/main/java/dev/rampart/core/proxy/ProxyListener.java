@@ -158,8 +158,8 @@ public final class ProxyListener {
                 if (handler != null) {
                     handler.endForShutdown();
                 }
-                ch.flush(); // answers wait for the end of the loop's batch (FlushBatch): not past this close
-                ch.close();
+                // Answers wait for the end of the loop's batch (FlushBatch), and on io_uring for the kernel too.
+                CloseAfterWrites.close(ch);
             });
         }
     }

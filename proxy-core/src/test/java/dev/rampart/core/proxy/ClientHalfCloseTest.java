@@ -1,14 +1,19 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.Transports;
+import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,6 +40,42 @@ class ClientHalfCloseTest {
 
             assertTrue(all.startsWith("HTTP/1.1 " + status), "got: " + all);
             assertTrue(all.contains(text), all);
+        }
+    }
+
+    /**
+     * A client that stops sending behind an upload is served if the answer is ready before its end of input is
+     * seen, and cancelled otherwise; either way the access log tells which. On io_uring the end of input is
+     * seen with the next read, often after the answer was written, and the close that followed cut answers the
+     * log had recorded as delivered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void aClientThatStopsSendingAfterAnUploadIsLoggedAsServedOnlyWhenItGotTheAnswer(String transport)
+            throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("stored"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
+                     Transports.named(transport))) {
+            byte[] body = new byte[200_000];
+            for (int i = 0; i < 12; i++) {
+                try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+                    socket.setSoTimeout(5_000);
+                    socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: x\r\nX-Request-Id: up-" + i
+                            + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().write(body);
+                    socket.shutdownOutput();
+                    String got = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+                    ExchangeRecord logged = proxy.observer.awaitExchange(i + 1);
+                    assertEquals("up-" + i, logged.requestId());
+                    if (logged.status() == 200) {
+                        assertTrue(got.startsWith("HTTP/1.1 200") && got.endsWith("stored"), "logged 200, got: " + got);
+                    } else {
+                        assertEquals(499, logged.status(), "served or cancelled, nothing else");
+                        assertEquals("", got, "logged as cancelled, yet answered");
+                    }
+                }
+            }
         }
     }
 }
