@@ -1,11 +1,12 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.Transports;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,31 +16,23 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The proxy's basic promises on each transport it can run on: the rest of the suite runs on the one this machine
- * would choose, and a kernel or container that refuses io_uring gets epoll, or NIO where epoll is refused too.
+ * The proxy's basic promises on each transport it can run on: the rest of the suite runs on the default, epoll
+ * (NIO where epoll's library does not load), and io_uring, experimental, only when asked for by name.
  */
 class EachTransportTest {
 
+    @RegisterExtension
+    final Closing closing = new Closing();
     private FakeUpstream upstream;
     private ProxyHarness proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
 
     /** A host name, not an address: the endpoint goes through the resolver, whose datagram channel is the transport's. */
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aRequestIsForwardedAndItsConnectionReused(String transport) throws Exception {
         Transport chosen = Transports.named(transport);
-        upstream = FakeUpstream.start(UpstreamBehavior.ok("hello"));
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"localhost:" + upstream.port() + "\"", ""), chosen);
+        upstream = closing.add(FakeUpstream.start(UpstreamBehavior.ok("hello")));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"localhost:" + upstream.port() + "\"", ""), chosen));
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/hello")).build(),
@@ -53,8 +46,8 @@ class EachTransportTest {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aRefusedConnectIsRetriedAndAnsweredWithItsReason(String transport) throws Exception {
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + FakeUpstream.refusingPort() + "\"",
-                "retry { attempts = 3, backoff { initial = 1ms, max = 2ms } }"), Transports.named(transport));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:" + FakeUpstream.refusingPort() + "\"",
+                "retry { attempts = 3, backoff { initial = 1ms, max = 2ms } }"), Transports.named(transport)));
 
         HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/x")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -69,9 +62,9 @@ class EachTransportTest {
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aResetBeforeTheHeadIsRetriedOnAFreshConnection(String transport) throws Exception {
         Transport chosen = Transports.named(transport);
-        upstream = FakeUpstream.start(UpstreamBehavior.resetBeforeHead());
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"",
-                "retry { attempts = 2, backoff { initial = 1ms, max = 2ms } }"), chosen);
+        upstream = closing.add(FakeUpstream.start(UpstreamBehavior.resetBeforeHead()));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"",
+                "retry { attempts = 2, backoff { initial = 1ms, max = 2ms } }"), chosen));
 
         HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/x")).build(),
                 HttpResponse.BodyHandlers.ofString());
