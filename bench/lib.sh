@@ -210,6 +210,14 @@ start_rampart() {
   RAMPART_PID=$!
   BENCH_PIDS+=("$RAMPART_PID")
   wait_for_200 "http://127.0.0.1:$admin/readyz" 60
+  # Which socket transport ran (io_uring, or epoll where the kernel refuses it): results depend on it.
+  local transport=""
+  for _ in $(seq 50); do
+    transport=$(grep -o '([a-z_]* transport[^,]*' "$dir/rampart.log" | head -1 | tr -d '(')
+    [[ -n "$transport" ]] && break
+    sleep 0.1
+  done
+  log "rampart $name: ${transport:-transport not logged}"
 }
 
 # nginx as a reverse proxy: one worker, a keep-alive pool to the upstream, its access log on
