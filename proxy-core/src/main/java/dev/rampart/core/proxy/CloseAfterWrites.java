@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a client connection once what was written to it has left, or after {@link #GRACE_MILLIS} at most.
  *
- * <p>On io_uring a write is only submitted by the flush and done later by the kernel, and a close cancels the
- * writes still in flight: a flush followed at once by a close sent the client a FIN without the answer before it
- * (a 503 of the drain, the answer to a client that shut its sending side). On epoll the flush had written them
- * into the kernel already. An empty write from the pipeline's head completes after every write before it, TLS
- * records included, so the close waits for that; a client that reads nothing is closed at the bound all the
- * same, as the close alone did before.
+ * <p>On io_uring a write is only submitted by the flush and done later by the kernel, and Netty's close cancels
+ * the writes still in flight, so a flush followed at once by a close could cut what the flush wrote (a 503 of the
+ * drain, the answer to a client that shut its sending side); on epoll and NIO the flush has written into the
+ * kernel already, as far as the socket took it. An empty write from the pipeline's head completes after every
+ * write before it, TLS records included, so the close waits for that; a client that reads nothing is closed at
+ * the bound all the same.
  */
 final class CloseAfterWrites {
 
@@ -31,7 +31,8 @@ final class CloseAfterWrites {
             channel.close();
             return;
         }
-        ScheduledFuture<?> bound = channel.eventLoop().schedule((Runnable) channel::close, GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> bound = channel.eventLoop().schedule((Runnable) channel::close, GRACE_MILLIS,
+                TimeUnit.MILLISECONDS);
         channel.pipeline().firstContext().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             bound.cancel(false);
             channel.close();

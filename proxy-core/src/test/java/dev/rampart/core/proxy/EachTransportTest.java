@@ -26,13 +26,14 @@ class EachTransportTest {
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    /** A host name, not an address: the endpoint goes through the resolver, whose datagram channel is the transport's. */
+    /** A host name, not an address: the endpoint goes through the resolver, with the transport's datagram channel. */
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aRequestIsForwardedAndItsConnectionReused(String transport) throws Exception {
         Transport chosen = Transports.named(transport);
         upstream = closing.add(FakeUpstream.start(UpstreamBehavior.ok("hello")));
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"localhost:" + upstream.port() + "\"", ""), chosen));
+        proxy = closing.add(ProxyHarness.start(
+                ProxyHarness.simple("\"localhost:" + upstream.port() + "\"", ""), chosen));
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/hello")).build(),
