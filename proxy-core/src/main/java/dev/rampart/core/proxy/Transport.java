@@ -29,8 +29,8 @@ import java.util.Locale;
  * use the same transport; so does the DNS resolver's datagram channel.
  *
  * <p>By default epoll, else NIO where epoll's native library does not load. io_uring is chosen only by name
- * ({@code -Drampart.transport=io_uring}): it served about a fifth more proxied requests per second than epoll on
- * the same machine with a quarter less CPU per request (docs/performance.md), but Netty's io_uring transport
+ * ({@code -Drampart.transport=io_uring}): it served ×1.03 to ×1.34 epoll's proxied requests per second on the
+ * same machine, with less CPU per request, depending on the hour (docs/performance.md), but Netty's io_uring transport
  * still loses reads that were asked for in some orders of events, and Rampart asks for every read itself
  * (auto-read is off on both sides): with multishot polls an upstream's reset after part of a body went unseen
  * until a timeout in about one run of three of a test; with one-shot polls a connection closed after a failed
