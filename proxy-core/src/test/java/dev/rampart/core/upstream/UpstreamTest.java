@@ -29,16 +29,26 @@ class UpstreamTest {
     private final Ticker ticker = () -> now[0];
     private final CircuitBreakerConfig breakerConfig = new CircuitBreakerConfig(true, Duration.ofSeconds(10), 100,
             50, 1, Duration.ZERO, 100, Duration.ofSeconds(30), Duration.ofSeconds(60), 1);
-    private final UpstreamConfig config = ConfigLoader.parse(
-            "rampart { upstreams { app { endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\"] } },"
-                    + " routes = [ { upstream = app } ] }", "test.conf").upstreams().get("app");
+    private final UpstreamConfig config = app("endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\"]");
+
+    /** Upstream {@code app} with this body, parsed as a config file would be. */
+    private static UpstreamConfig app(String body) {
+        return ConfigLoader.parse("rampart { upstreams { app { " + body + " } }, routes = [ { upstream = app } ] }",
+                "test.conf").upstreams().get("app");
+    }
 
     private Endpoint endpoint(String authority, EndpointHealth health) {
         EndpointAddress address = EndpointAddress.parse(authority);
-        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
+        return new Endpoint(address, poolOf(address), breaker(), health);
+    }
+
+    private static PoolSettings poolOf(EndpointAddress address) {
+        return new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
                 UpstreamTlsConfig.DEFAULT);
-        return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
-                health);
+    }
+
+    private CircuitBreaker breaker() {
+        return CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP);
     }
 
     private Endpoint healthyEndpoint(String authority) {
@@ -128,9 +138,7 @@ class UpstreamTest {
 
     @Test
     void anEndpointBackInRotationTakesAGrowingShareOverItsSlowStart() {
-        UpstreamConfig slow = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
-                + " \"10.0.0.2:80\"], slow-start = 10s } }, routes = [ { upstream = app } ] }", "test.conf")
-                .upstreams().get("app");
+        UpstreamConfig slow = app("endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\"], slow-start = 10s");
         EndpointHealth flapping = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
         Endpoint returning = endpoint("10.0.0.1:80", flapping);
         Endpoint steady = healthyEndpoint("10.0.0.2:80");
@@ -176,17 +184,13 @@ class UpstreamTest {
 
     private Endpoint endpointOf(String authority, EndpointLoads loads, EndpointHealth health, boolean backup) {
         EndpointAddress address = EndpointAddress.parse(authority);
-        PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO, 16,
-                UpstreamTlsConfig.DEFAULT);
-        return new Endpoint(address, pool, CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP),
-                health, loads.of("app", authority), loads.warmthOf("app", authority), backup);
+        return new Endpoint(address, poolOf(address), breaker(), health, loads.of("app", authority),
+                loads.warmthOf("app", authority), backup);
     }
 
     @Test
     void endpointsOfTheFirstConfigAreWarmAndSeveralJoiningAtOnceEachTakeAboutATenthOfTheirShare() {
-        UpstreamConfig slow = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
-                + " \"10.0.0.2:80\", \"10.0.0.3:80\"], slow-start = 10s } }, routes = [ { upstream = app } ] }",
-                "test.conf").upstreams().get("app");
+        UpstreamConfig slow = app("endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\", \"10.0.0.3:80\"], slow-start = 10s");
         EndpointLoads loads = new EndpointLoads();
         Endpoint first = endpointOf("10.0.0.1:80", loads);
         loads.started(); // a reload adds the other two
@@ -214,9 +218,8 @@ class UpstreamTest {
 
     @Test
     void aBackupTakesRequestsOnlyWhileNoOtherEndpointCanAndRetriesReachItAfterThePrimaries() {
-        UpstreamConfig withBackup = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
-                + " \"10.0.0.2:80\", { address = \"10.0.0.3:80\", backup = true }] } },"
-                + " routes = [ { upstream = app } ] }", "test.conf").upstreams().get("app");
+        UpstreamConfig withBackup = app("endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\","
+                + " { address = \"10.0.0.3:80\", backup = true }]");
         EndpointLoads loads = new EndpointLoads();
         Endpoint one = endpointOf("10.0.0.1:80", loads);
         EndpointHealth twoHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP);
@@ -239,9 +242,8 @@ class UpstreamTest {
 
     @Test
     void aBackupWhoseCheckPassedAgainLongBeforeItIsNeededIsWarmWhenItIs() {
-        UpstreamConfig slow = ConfigLoader.parse("rampart { upstreams { app { endpoints = [\"10.0.0.1:80\","
-                + " { address = \"10.0.0.3:80\", backup = true }, { address = \"10.0.0.4:80\", backup = true }],"
-                + " slow-start = 10s } }, routes = [ { upstream = app } ] }", "test.conf").upstreams().get("app");
+        UpstreamConfig slow = app("endpoints = [\"10.0.0.1:80\", { address = \"10.0.0.3:80\", backup = true },"
+                + " { address = \"10.0.0.4:80\", backup = true }], slow-start = 10s");
         EndpointLoads loads = new EndpointLoads();
         EndpointHealth primaryHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
         EndpointHealth recoveringHealth = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
