@@ -25,7 +25,8 @@ final class ConsistentHashBinder {
 
     /** An upstream's block: the key, and the {@code balance-factor} a canary's {@code sticky} does not have. */
     private static ConsistentHashConfig keyWithBound(ConfigSection s) {
-        int factor = s.integer("balance-factor", 0, 0, 100_000);
+        int factor = s.integer("balance-factor", 0, 0, 100_000,
+                "a percent from 100 to 100000 (e.g. 150), or 0 for no bound");
         if (factor != 0 && factor < ConsistentHashConfig.MIN_BALANCE_FACTOR) {
             s.problem("balance-factor", "expected at least 100 (the percent of its average load an endpoint may take"
                     + " before its keys go on along the ring, e.g. 150), or leave it out for no bound; got " + factor);

@@ -68,6 +68,9 @@ class ConsistentHashConfigTest extends RejectedConfigSupport {
                         + " average load an endpoint may take before its keys go on along the ring, e.g. 150), or leave it"
                         + " out for no bound; got 50",
                 onlyProblem("load-balancing = consistent-hash, consistent-hash { balance-factor = 50 }"));
+        assertEquals("rampart.upstreams.app.consistent-hash.balance-factor: expected a percent from 100 to 100000"
+                        + " (e.g. 150), or 0 for no bound, got 100001",
+                onlyProblem("load-balancing = consistent-hash, consistent-hash { balance-factor = 100001 }"));
         assertEquals("rampart.upstreams.app.consistent-hash: is read only with load-balancing = consistent-hash"
                         + " (load-balancing is least-request)",
                 onlyProblem("load-balancing = least-request, consistent-hash { key = path }"));
