@@ -230,18 +230,20 @@ final class RampartServer {
         }
         // A reload builds the new config's breakers before it forgets those of the endpoints it removed, so
         // for a moment the registry holds both: the view shows the running config's endpoints only.
-        java.util.Set<List<String>> configured = new java.util.HashSet<>();
+        // Mapped to whether the endpoint is a backup.
+        java.util.Map<List<String>, Boolean> configured = new java.util.HashMap<>();
         runtime.config().upstreams().forEach((name, upstream) -> upstream.endpoints()
-                .forEach(endpoint -> configured.add(List.of(name, endpoint.authority()))));
+                .forEach(endpoint -> configured.put(List.of(name, endpoint.authority()), upstream.backup(endpoint))));
         List<BreakerView> views = new ArrayList<>();
         for (BreakerSnapshot s : runtime.breakers().snapshot()) {
-            if (!configured.contains(List.of(s.upstream(), s.endpoint()))) {
+            Boolean backup = configured.get(List.of(s.upstream(), s.endpoint()));
+            if (backup == null) {
                 continue;
             }
             Boolean healthy = health.get(List.of(s.upstream(), s.endpoint()));
             views.add(new BreakerView(s.upstream(), s.endpoint(), s.state().name().toLowerCase(Locale.ROOT),
                     s.callsInWindow() == 0 ? Double.NaN : s.failureRate(), s.callsInWindow(), s.secondsToHalfOpen(),
-                    healthy == null ? "unchecked" : healthy ? "healthy" : "unhealthy"));
+                    healthy == null ? "unchecked" : healthy ? "healthy" : "unhealthy", backup));
         }
         return views;
     }

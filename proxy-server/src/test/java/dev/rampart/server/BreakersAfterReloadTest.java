@@ -13,12 +13,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** /admin/breakers and /metrics show the running config's endpoints and routes: not those a reload removed. */
+/**
+ * /admin/breakers and /metrics show the running config's endpoints and routes: not those a reload removed, and
+ * an endpoint's {@code backup} as the running config has it.
+ */
 class BreakersAfterReloadTest {
 
     @TempDir
@@ -78,6 +83,40 @@ class BreakersAfterReloadTest {
         }
     }
 
+    @Test
+    void anEndpointIsShownAsABackupAsTheRunningConfigHasIt() throws Exception {
+        try (FakeUpstream primary = FakeUpstream.start(UpstreamBehavior.ok("primary"));
+             FakeUpstream standby = FakeUpstream.start(UpstreamBehavior.ok("standby"))) {
+            Path file = dir.resolve("proxy.conf");
+            String route = "{ name = app, match { path-prefix = \"/\" }, upstream = app }";
+            write(file, "app { endpoints = [\"" + primary.authority() + "\", \"" + standby.authority() + "\"] }",
+                    route);
+            ConfigSource source = ConfigSource.resolve(Optional.of(file));
+            RampartServer server = RampartServer.start(source, source.load(), false);
+            try {
+                assertEquals(Map.of(primary.authority(), false, standby.authority(), false),
+                        backupByEndpoint(server));
+
+                write(file, "app { endpoints = [\"" + primary.authority() + "\", { address = \""
+                        + standby.authority() + "\", backup = true }] }", route);
+                Await.until(() -> Boolean.TRUE.equals(backupByEndpoint(server).get(standby.authority())),
+                        "the reload that makes " + standby.authority() + " a backup");
+                assertEquals(Map.of(primary.authority(), false, standby.authority(), true),
+                        backupByEndpoint(server));
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+
+    private Map<Object, Object> backupByEndpoint(RampartServer server) {
+        Map<Object, Object> backups = new HashMap<>();
+        for (Object view : (List<?>) TestJson.parse(admin(server, "/admin/breakers"))) {
+            backups.put(((Map<?, ?>) view).get("endpoint"), ((Map<?, ?>) view).get("backup"));
+        }
+        return backups;
+    }
+
     private String routes(RampartServer server) {
         return admin(server, "/admin/routes");
     }
@@ -92,7 +131,7 @@ class BreakersAfterReloadTest {
 
     private List<Object> upstreamsListed(RampartServer server) throws Exception {
         List<?> views = (List<?>) TestJson.parse(get(server.adminPort(), "/admin/breakers"));
-        return views.stream().map(v -> ((java.util.Map<?, ?>) v).get("upstream")).map(Object.class::cast).sorted(
+        return views.stream().map(v -> ((Map<?, ?>) v).get("upstream")).map(Object.class::cast).sorted(
                 java.util.Comparator.comparing(Object::toString)).toList();
     }
 }

@@ -42,6 +42,7 @@ final class AdminJson {
                 g.writeNumberField("calls_in_window", view.callsInWindow());
                 g.writeNumberField("seconds_to_half_open", view.secondsToHalfOpen());
                 g.writeStringField("health", view.health());
+                g.writeBooleanField("backup", view.backup());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -105,8 +105,8 @@ class AdminServerTest {
         assertEquals(List.of(), TestJson.parse(get("/admin/breakers").body()));
 
         breakers.set(List.of(
-                new BreakerView("app", "127.0.0.1:8081", "open", 62.5, 24, 4, "unhealthy"),
-                new BreakerView("app", "127.0.0.1:8082", "closed", Double.NaN, 0, 0, "unchecked")));
+                new BreakerView("app", "127.0.0.1:8081", "open", 62.5, 24, 4, "unhealthy", false),
+                new BreakerView("app", "127.0.0.1:8082", "closed", Double.NaN, 0, 0, "unchecked", true)));
         HttpResponse<String> response = get("/admin/breakers");
         assertEquals(200, response.statusCode());
         assertEquals("application/json", contentType(response));
@@ -114,7 +114,7 @@ class AdminServerTest {
         assertEquals(2, views.size());
         Map<?, ?> open = (Map<?, ?>) views.get(0);
         assertEquals(List.of("upstream", "endpoint", "state", "failure_rate", "calls_in_window", "seconds_to_half_open",
-                        "health"),
+                        "health", "backup"),
                 List.copyOf(open.keySet()));
         assertEquals("app", open.get("upstream"));
         assertEquals("127.0.0.1:8081", open.get("endpoint"));
@@ -123,7 +123,9 @@ class AdminServerTest {
         assertEquals(24L, open.get("calls_in_window"));
         assertEquals(4L, open.get("seconds_to_half_open"));
         assertEquals("unhealthy", open.get("health"));
+        assertEquals(false, open.get("backup"));
         Map<?, ?> closed = (Map<?, ?>) views.get(1);
+        assertEquals(true, closed.get("backup"));
         assertTrue(closed.containsKey("failure_rate") && closed.get("failure_rate") == null, "NaN is null");
     }
 
