@@ -3,8 +3,11 @@ package dev.rampart.core.config;
 /** How a route rewrites the request path before it goes upstream. */
 public sealed interface PathRewrite {
 
-    /** Applies the rewrite to a path that starts with {@code /}; the query string is left to the caller. */
-    String apply(String path);
+    /**
+     * Applies the rewrite to a path that starts with {@code /}; the query string is left to the caller. A regex
+     * rewrite spends the request's {@code budget}.
+     */
+    String apply(String path, RegexBudget budget);
 
     /**
      * The leading part of {@code path} that the rewrite removes and puts nothing in place of, without a
@@ -26,7 +29,7 @@ public sealed interface PathRewrite {
     /** {@code rewrite { strip-prefix = "/api" }}: {@code /api/x} becomes {@code /x}. */
     record StripPrefix(String prefix) implements PathRewrite {
         @Override
-        public String apply(String path) {
+        public String apply(String path, RegexBudget budget) {
             if (!path.startsWith(prefix)) {
                 return path;
             }
@@ -43,7 +46,7 @@ public sealed interface PathRewrite {
     /** {@code rewrite { replace-prefix { from = "/api", to = "/v2" } }}. */
     record ReplacePrefix(String from, String to) implements PathRewrite {
         @Override
-        public String apply(String path) {
+        public String apply(String path, RegexBudget budget) {
             if (!path.startsWith(from)) {
                 return path;
             }
@@ -65,8 +68,8 @@ public sealed interface PathRewrite {
      */
     record RegexRewrite(java.util.regex.Pattern regex, String replacement) implements PathRewrite {
         @Override
-        public String apply(String path) {
-            String rewritten = RegexBudget.replaceAll(regex, path, replacement);
+        public String apply(String path, RegexBudget budget) {
+            String rewritten = budget.replaceAll(regex, path, replacement);
             if (rewritten == path) {
                 return path;
             }

@@ -65,9 +65,10 @@ public enum Reason {
                     + " arrives earlier in the drain is served, with `Connection: close`)"),
     PATH_REGEX_GAVE_UP(500, false, "proxy_internal_error",
             "The route's regular expression gave up on the request's path.", "the route's `match.path-regex` or"
-            + " `rewrite.regex` (or, while routing, another route's `path-regex`) needed more than its budget on the"
-            + " path: more than 10,000,000 characters read (backtracking), or more stack than a thread has (a"
-            + " repeated group on a long path); logged as a WARN naming the regex"),
+            + " `rewrite.regex` (or, while routing, another route's `path-regex`) needed more than the request's"
+            + " budget left: the regexes tried on one request read more than 10,000,000 characters of its path in all"
+            + " (backtracking), or one needed more stack than a thread has (a repeated group on a long path); logged"
+            + " as a WARN naming the regex"),
     INTERNAL_ERROR(500, false, "proxy_internal_error",
             "The proxy failed to handle the request.", "a bug in the proxy; logged with a stack trace");
 

@@ -26,8 +26,9 @@ final class AmbiguousPaths {
     private AmbiguousPaths() {
     }
 
-    /** Whether {@code head}, which routing gave to {@code matched}, would be served as another path. */
-    static boolean ambiguous(Router router, HttpRequest head, Route matched, UpstreamTarget target) {
+    /** Whether the request {@code view} shows, which routing gave to {@code matched}, would be served as another path. */
+    static boolean ambiguous(Router router, NettyRequestView view, HttpRequest head, Route matched,
+                             UpstreamTarget target) {
         if (target.rewritten() && rewrittenAmiss(ExchangeOutcome.pathOf(target.rewrittenRaw()))) {
             return true;
         }
@@ -42,7 +43,7 @@ final class AmbiguousPaths {
         if (without.equals(path)) {
             return false;
         }
-        Route other = router.match(new NettyRequestView(head, without));
+        Route other = router.match(new NettyRequestView(view, without));
         if (other == matched) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.RegexBudget;
 import dev.rampart.core.routing.RequestView;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -8,15 +9,21 @@ import io.netty.handler.codec.http.HttpRequest;
 final class NettyRequestView implements RequestView {
 
     private final HttpRequest request;
+    private final RegexBudget regexBudget;
     private String path;
 
     NettyRequestView(HttpRequest request) {
         this.request = request;
+        this.regexBudget = new RegexBudget();
     }
 
-    /** The request with another path to route by (see {@link AmbiguousPaths}). */
-    NettyRequestView(HttpRequest request, String path) {
-        this.request = request;
+    /**
+     * The same request with another path to route by (see {@link AmbiguousPaths}), its regexes spending what is
+     * left of the request's budget.
+     */
+    NettyRequestView(NettyRequestView view, String path) {
+        this.request = view.request;
+        this.regexBudget = view.regexBudget;
         this.path = path;
     }
 
@@ -47,5 +54,10 @@ final class NettyRequestView implements RequestView {
             }
         }
         return false;
+    }
+
+    @Override
+    public RegexBudget regexBudget() {
+        return regexBudget;
     }
 }

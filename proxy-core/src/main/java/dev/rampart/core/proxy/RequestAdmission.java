@@ -58,12 +58,13 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         UpstreamTarget target;
         boolean ambiguous;
         try {
-            route = snapshot.router().match(new NettyRequestView(head));
+            NettyRequestView view = new NettyRequestView(head);
+            route = snapshot.router().match(view);
             if (route == null) {
                 return new RequestAdmission(Reason.ROUTE_NOT_FOUND, originForm, null, null);
             }
-            target = UpstreamTarget.of(originForm, route);
-            ambiguous = AmbiguousPaths.ambiguous(snapshot.router(), head, route, target);
+            target = UpstreamTarget.of(originForm, route, view.regexBudget());
+            ambiguous = AmbiguousPaths.ambiguous(snapshot.router(), view, head, route, target);
         } catch (RegexBudget.GaveUp gaveUp) {
             RegexGiveUps.occurred(gaveUp, route == null ? null : route.name());
             return new RequestAdmission(Reason.PATH_REGEX_GAVE_UP, originForm, route, null);

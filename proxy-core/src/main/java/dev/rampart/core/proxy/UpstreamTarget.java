@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.RegexBudget;
 import dev.rampart.core.routing.Route;
 
 /**
@@ -22,10 +23,10 @@ final class UpstreamTarget {
         this.removedPrefix = removedPrefix;
     }
 
-    /** {@code uri} (origin-form, normalised) as {@code route} sends it on. */
-    static UpstreamTarget of(String uri, Route route) {
+    /** {@code uri} (origin-form, normalised) as {@code route} sends it on; a regex rewrite spends {@code budget}. */
+    static UpstreamTarget of(String uri, Route route, RegexBudget budget) {
         String routed = RequestTarget.routingForm(uri);
-        String rewritten = route.rewritePath(routed); // routed itself when not rewritten
+        String rewritten = route.rewritePath(routed, budget); // routed itself when not rewritten
         return new UpstreamTarget(uri, routed, rewritten, rewritten == routed ? null : route.removedPrefix(routed));
     }
 

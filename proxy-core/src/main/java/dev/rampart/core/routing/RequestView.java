@@ -1,5 +1,7 @@
 package dev.rampart.core.routing;
 
+import dev.rampart.core.config.RegexBudget;
+
 /**
  * The parts of a request head that routing looks at. The proxy adapts Netty's request to it, so that
  * routing stays plain Java and tests need no Netty objects.
@@ -29,4 +31,10 @@ public interface RequestView {
      * line carries it, or repeating the header would slip past it.
      */
     boolean headerHas(String lowerCaseName, String value);
+
+    /**
+     * What the regexes tried on this request may still read of its path: the same budget for every route's
+     * {@code path-regex} and the rewrite, so that many costly regexes cost no more than one.
+     */
+    RegexBudget regexBudget();
 }

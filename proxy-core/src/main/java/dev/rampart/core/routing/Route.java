@@ -79,17 +79,18 @@ public final class Route {
      * rewrite leaves the path unchanged, so the common case allocates nothing.
      *
      * @param pathAndQuery an origin-form target, such as {@code /api/orders?page=2}
+     * @param budget       the request's regex budget, which a regex rewrite spends
      */
-    public String rewritePath(String pathAndQuery) {
+    public String rewritePath(String pathAndQuery, RegexBudget budget) {
         if (rewrite == null) {
             return pathAndQuery;
         }
         int q = pathAndQuery.indexOf('?');
         if (q < 0) {
-            return rewrite.apply(pathAndQuery);
+            return rewrite.apply(pathAndQuery, budget);
         }
         String path = pathAndQuery.substring(0, q);
-        String rewritten = rewrite.apply(path);
+        String rewritten = rewrite.apply(path, budget);
         return rewritten.equals(path) ? pathAndQuery : rewritten.concat(pathAndQuery.substring(q));
     }
 
@@ -150,12 +151,12 @@ public final class Route {
                 return false;
             }
         }
-        return pathRegex == null || path != null && findRegex(path);
+        return pathRegex == null || path != null && pathRegex(path, request.regexBudget());
     }
 
     /** Whether the regex is found in the path; {@link RegexBudget.GaveUp} when that costs too much. */
-    private boolean findRegex(String path) {
-        return RegexBudget.find(regexMatcher.get(), pathRegex, path);
+    private boolean pathRegex(String path, RegexBudget budget) {
+        return budget.find(regexMatcher.get(), pathRegex, path);
     }
 
     private static boolean contains(String[] values, String value) {

@@ -23,15 +23,15 @@ class RegexRewriteConfigTest extends RejectedConfigSupport {
     @Test
     void everyMatchIsReplacedWithItsGroupsAndAPathItMissesIsLeftAlone() {
         PathRewrite versioned = rewrite("^/api/v(\\\\d+)/(.*)$", "/v$1/$2");
-        assertEquals("/v2/orders/7", versioned.apply("/api/v2/orders/7"));
-        assertEquals("/other/x", versioned.apply("/other/x"));
+        assertEquals("/v2/orders/7", versioned.apply("/api/v2/orders/7", new RegexBudget()));
+        assertEquals("/other/x", versioned.apply("/other/x", new RegexBudget()));
         PathRewrite named = rewrite("^/api/(?<segment>.*)$", "/${segment}");
-        assertEquals("/users/1", named.apply("/api/users/1"), "Spring Cloud Gateway's RewritePath example");
-        assertEquals("/", named.apply("/api/"));
+        assertEquals("/users/1", named.apply("/api/users/1", new RegexBudget()), "Spring Cloud Gateway's RewritePath example");
+        assertEquals("/", named.apply("/api/", new RegexBudget()));
         PathRewrite everywhere = rewrite("/old/", "/new/");
-        assertEquals("/new/a/new/b", everywhere.apply("/old/a/old/b"), "every match, as Envoy's regex_rewrite");
-        assertEquals("/x", rewrite("^/strip", "").apply("/strip/x"), "a result without a leading slash gets one");
-        assertEquals("/", rewrite("^/strip", "").apply("/strip"));
+        assertEquals("/new/a/new/b", everywhere.apply("/old/a/old/b", new RegexBudget()), "every match, as Envoy's regex_rewrite");
+        assertEquals("/x", rewrite("^/strip", "").apply("/strip/x", new RegexBudget()), "a result without a leading slash gets one");
+        assertEquals("/", rewrite("^/strip", "").apply("/strip", new RegexBudget()));
         assertEquals(null, versioned.removedPrefix("/api/v2/orders"), "no X-Forwarded-Prefix");
     }
 
@@ -51,7 +51,7 @@ class RegexRewriteConfigTest extends RejectedConfigSupport {
         assertEquals(List.of("rampart.routes[0].rewrite.replacement: ${nm} names no group of the regex (got"
                 + " \"/${nm}$1\")"), problems("regex = \"^/a/[(?<nm>)]+(.*)\", replacement = \"/${nm}$1\""),
                 "a name inside a character class is no group");
-        assertEquals("/b", rewrite("(?x) ^/a/ (?<rest> .*) # the rest", "/${rest}").apply("/a/b"),
+        assertEquals("/b", rewrite("(?x) ^/a/ (?<rest> .*) # the rest", "/${rest}").apply("/a/b", new RegexBudget()),
                 "a comment at the end of a (?x) regex");
         for (String abnormal : List.of("/../$1", "/$1/..", "/%2e%2e/$1", "/a%00/$1", "/caf%c3%a9/$1", "/%41/$1",
                 "./$1")) {
@@ -60,7 +60,7 @@ class RegexRewriteConfigTest extends RejectedConfigSupport {
                     + " the character, other escapes in upper case (got \"" + abnormal + "\")"),
                     problems("regex = \"^/a/(.*)\", replacement = \"" + abnormal + "\""), abnormal);
         }
-        assertEquals("/caf%C3%A9/..b/.x", rewrite("^/a/(.*)", "/caf%C3%A9/..$1/.x").apply("/a/b"));
+        assertEquals("/caf%C3%A9/..b/.x", rewrite("^/a/(.*)", "/caf%C3%A9/..$1/.x").apply("/a/b", new RegexBudget()));
         assertEquals(List.of("rampart.routes[0].rewrite.replacement: missing (expected what each match becomes, e.g."
                 + " \"/v2/$1\")"), problems("regex = \"^/a\""));
         assertEquals(List.of("rampart.routes[0].rewrite.regex: missing (expected the regular expression whose matches"

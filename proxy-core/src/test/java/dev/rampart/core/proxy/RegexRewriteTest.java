@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code rewrite { regex, replacement }} through real sockets: the upstream gets the rewritten path with the query
  * as it came and no {@code X-Forwarded-Prefix}, in normal form; a rewrite that would make a dot segment is refused
  * with 400 and reaches no upstream, and so is one whose escapes make one; a regex that gives up on a path (it
- * backtracks without end, or its repetition overflows the stack) answers 500 at once, whether it rewrites or routes.
+ * backtracks without end, or its repetition overflows the stack) answers 500 at once, whether it rewrites or routes,
+ * and the regexes of one request, routing's and the rewrite's, spend one budget.
  */
 class RegexRewriteTest {
 
@@ -35,7 +36,11 @@ class RegexRewriteTest {
                     + " rewrite { regex = \"(.*a){8}$\", replacement = \"/x\" } }\n"
                     + "{ name = deep, match { path-prefix = \"/deep/\" }, upstream = app,"
                     + " rewrite { regex = \"^/deep/((?:a|b)*)$\", replacement = \"/$1\" } }\n"
-                    + "{ name = routed-by-regex, match { path-regex = \"^/r/(.*a){8}$\" }, upstream = app }"));
+                    + "{ name = routed-by-regex, match { path-regex = \"^/r/(.*a){8}$\" }, upstream = app }\n"
+                    // Unanchored, each of these two reads about 6,000,000 characters of a 2,000-character path.
+                    + "{ name = asp, match { path-regex = \".*[.]asp$\" }, upstream = app }\n"
+                    + "{ name = costly-rewrite, match { path-prefix = \"/c/\" }, upstream = app,"
+                    + " rewrite { regex = \".*[.]jsp$\", replacement = \"/j\" } }"));
 
     @AfterEach
     void stop() {
@@ -94,5 +99,15 @@ class RegexRewriteTest {
         assertEquals(0, upstream.requests().size());
         assertEquals(200, get("/deep/abab"));
         assertEquals("/abab", upstream.requests().get(0).uri());
+    }
+
+    @Test
+    void theRegexesThatRouteARequestAndRewriteItsPathSpendOneBudget() {
+        String longTail = "x".repeat(2000);
+        assertEquals(404, get("/a/" + longTail), "one costly regex alone is within the budget: routed, to no route");
+        assertEquals(500, get("/c/" + longTail), "the rewrite's regex has what routing's left: too little");
+        assertEquals(0, upstream.requests().size());
+        assertEquals(200, get("/c/" + "x".repeat(200)));
+        assertEquals("/c/" + "x".repeat(200), upstream.requests().get(0).uri(), "not a .jsp: left as it is");
     }
 }

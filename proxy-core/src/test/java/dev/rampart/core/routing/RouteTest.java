@@ -1,6 +1,7 @@
 package dev.rampart.core.routing;
 
 import dev.rampart.core.config.PathRewrite;
+import dev.rampart.core.config.RegexBudget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +30,7 @@ class RouteTest {
             "/apix,                 /x",
     })
     void stripPrefixRewritesThePathAndKeepsTheQuery(String in, String out) {
-        assertEquals(out, compiled(Optional.of(new PathRewrite.StripPrefix("/api"))).rewritePath(in));
+        assertEquals(out, compiled(Optional.of(new PathRewrite.StripPrefix("/api"))).rewritePath(in, new RegexBudget()));
     }
 
     @ParameterizedTest
@@ -40,13 +41,13 @@ class RouteTest {
             "/api?q=/api,         /v2?q=/api",
     })
     void replacePrefixRewritesThePathAndKeepsTheQuery(String in, String out) {
-        assertEquals(out, compiled(Optional.of(new PathRewrite.ReplacePrefix("/api", "/v2"))).rewritePath(in));
+        assertEquals(out, compiled(Optional.of(new PathRewrite.ReplacePrefix("/api", "/v2"))).rewritePath(in, new RegexBudget()));
     }
 
     @Test
     void withoutRewriteTheSameInstanceComesBack() {
         String target = new String("/api/orders?page=2");
-        assertSame(target, compiled(Optional.empty()).rewritePath(target));
+        assertSame(target, compiled(Optional.empty()).rewritePath(target, new RegexBudget()));
     }
 
     @Test
@@ -54,8 +55,8 @@ class RouteTest {
         Route route = compiled(Optional.of(new PathRewrite.StripPrefix("/api")));
         String withQuery = new String("/web?q=/api");
         String withoutQuery = new String("/web");
-        assertSame(withQuery, route.rewritePath(withQuery));
-        assertSame(withoutQuery, route.rewritePath(withoutQuery));
+        assertSame(withQuery, route.rewritePath(withQuery, new RegexBudget()));
+        assertSame(withoutQuery, route.rewritePath(withoutQuery, new RegexBudget()));
     }
 
     @Test

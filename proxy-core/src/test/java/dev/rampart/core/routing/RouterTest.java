@@ -1,5 +1,6 @@
 package dev.rampart.core.routing;
 
+import dev.rampart.core.config.RegexBudget;
 import dev.rampart.core.config.RouteConfig;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import static dev.rampart.core.routing.TestRoutes.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RouterTest {
 
@@ -43,6 +45,19 @@ class RouterTest {
         assertNull(routed(anchored, TestRequest.get("h", "/vx/orders")));
         Router unanchored = router(route("orders", match().regex("/orders")));
         assertEquals("orders", routed(unanchored, TestRequest.get("h", "/x/v1/orders/1")));
+    }
+
+    @Test
+    void costlyRegexesOfSeveralRoutesGiveUpTogetherAsOne() {
+        // Each of the two reads about 6,000,000 characters of this path: within a request's budget alone.
+        Router router = router(route("php", match().regex(".*\\.php$")), route("asp", match().regex(".*\\.asp$")),
+                route("rest", match()));
+        String path = "/" + "x".repeat(2000);
+        assertEquals("rest", routed(router(route("php", match().regex(".*\\.php$")), route("rest", match())),
+                TestRequest.get("h", path)));
+        assertThrows(RegexBudget.GaveUp.class, () -> router.match(TestRequest.get("h", path)),
+                "routes tried in order spend one budget");
+        assertEquals("rest", routed(router, TestRequest.get("h", "/" + "x".repeat(200))), "a shorter path is cheap");
     }
 
     @Test

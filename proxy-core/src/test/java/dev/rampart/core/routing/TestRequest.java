@@ -1,10 +1,20 @@
 package dev.rampart.core.routing;
 
+import dev.rampart.core.config.RegexBudget;
+
 import java.util.Locale;
 import java.util.Map;
 
-/** A request head for routing tests; header names are looked up case-insensitively, as Netty does. */
-record TestRequest(String method, String host, String path, Map<String, String> headers) implements RequestView {
+/**
+ * A request head for routing tests; header names are looked up case-insensitively, as Netty does. Each one has its
+ * own regex budget.
+ */
+record TestRequest(String method, String host, String path, Map<String, String> headers, RegexBudget regexBudget)
+        implements RequestView {
+
+    TestRequest(String method, String host, String path, Map<String, String> headers) {
+        this(method, host, path, headers, new RegexBudget());
+    }
 
     static TestRequest get(String host, String path) {
         return new TestRequest("GET", host, path, Map.of());
