@@ -36,6 +36,11 @@ final class FetchFailure extends java.io.IOException {
                 return "no answer within " + HttpKeySetFetcher.FETCH_SECONDS + " s";
             }
         }
+        if (cause instanceof javax.net.ssl.SSLHandshakeException) {
+            // Most often a server whose certificate a private CA signed: the JDK says "PKIX path building failed".
+            return "TLS handshake failed: " + cause.getMessage() + " (a certificate of a private CA is trusted with"
+                    + " jwks-trust-cert-chain)";
+        }
         if (cause instanceof ConnectException) {
             return "connection refused or unreachable: " + uri.getHost() + portOf(uri);
         }

@@ -1,6 +1,7 @@
 package dev.rampart.core.auth;
 
 import dev.rampart.core.config.KeySetRules;
+import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,27 +10,43 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * Fetches key sets over HTTP(S) with the JDK's client, on threads of its own (never an event loop): TLS checked
- * against the JVM's trust store and the URI's host name, redirects followed (not from https to http), the answer a
- * 200 of at most 1 MiB, the whole fetch within {@value #FETCH_SECONDS} s.
+ * against the JVM's trust store, or the route's {@code jwks-trust-cert-chain}, and the URI's host name, redirects
+ * followed (not from https to http), the answer a 200 of at most 1 MiB, the whole fetch within
+ * {@value #FETCH_SECONDS} s.
  */
-final class HttpKeySetFetcher implements Function<URI, CompletableFuture<String>> {
+final class HttpKeySetFetcher {
 
     static final long FETCH_SECONDS = 10;
 
     private final HttpClient client;
     private final ExecutorService threads;
     private final ScheduledExecutorService timer;
+    /** A client per trust file, made again when the file's content changes (a rotated CA). */
+    private final Map<Path, TrustingClient> trustingClients = new ConcurrentHashMap<>();
+
+    /** A client that trusts what {@code file} held when it was read. */
+    private record TrustingClient(byte[] file, HttpClient client) {
+    }
 
     /**
      * @param threads where fetches run (each blocks one thread while it reads)
@@ -38,18 +55,21 @@ final class HttpKeySetFetcher implements Function<URI, CompletableFuture<String>
     HttpKeySetFetcher(ExecutorService threads, ScheduledExecutorService timer) {
         this.threads = threads;
         this.timer = timer;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(FETCH_SECONDS))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .executor(threads)
-                .build();
+        this.client = clientBuilder().build();
     }
 
-    @Override
-    public CompletableFuture<String> apply(URI uri) {
+    private HttpClient.Builder clientBuilder() {
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(FETCH_SECONDS))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .executor(threads);
+    }
+
+    /** Fetches {@code uri}, its server's certificate checked against {@code trust}, or the JVM's trust store. */
+    CompletableFuture<String> fetch(URI uri, Optional<Path> trust) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return fetch(uri);
+                return fetch(uri, trust.isEmpty() ? client : trustingClient(trust.get()));
             } catch (IOException e) {
                 throw new CompletionException(e);
             } catch (InterruptedException e) {
@@ -59,7 +79,34 @@ final class HttpKeySetFetcher implements Function<URI, CompletableFuture<String>
         }, threads);
     }
 
-    private String fetch(URI uri) throws IOException, InterruptedException {
+    /**
+     * The client that trusts {@code file} as it is now: read at each fetch (a few KB, every few minutes), so a CA
+     * rotated in place is used by the next fetch without a reload.
+     */
+    private HttpClient trustingClient(Path file) throws IOException {
+        byte[] now;
+        try {
+            now = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new FetchFailure("the jwks-trust-cert-chain " + file + " could not be read: " + e.getMessage());
+        }
+        TrustingClient known = trustingClients.get(file);
+        if (known != null && Arrays.equals(known.file(), now)) {
+            return known.client();
+        }
+        try {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {CurrentCertificatesTrustManager.trusting(file)}, null);
+            HttpClient trusting = clientBuilder().sslContext(tls).build();
+            trustingClients.put(file, new TrustingClient(now, trusting));
+            return trusting;
+        } catch (GeneralSecurityException e) {
+            throw new FetchFailure("the jwks-trust-cert-chain " + file + " holds no certificate to trust: "
+                    + e.getMessage());
+        }
+    }
+
+    private String fetch(URI uri, HttpClient client) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(FETCH_SECONDS))
                 .header("Accept", "application/jwk-set+json, application/json")

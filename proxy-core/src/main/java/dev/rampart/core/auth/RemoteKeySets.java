@@ -6,10 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,8 @@ public final class RemoteKeySets implements AutoCloseable {
     private final Ticker ticker;
     private final Consumer<Boolean> results;
     private final Map<URI, RemoteKeySet> sets = new ConcurrentHashMap<>();
+    /** The {@code jwks-trust-cert-chain} of each URI, as the running config names it. */
+    private final Map<URI, Optional<Path>> trusts = new ConcurrentHashMap<>();
     /** Made with the first set: a fetcher, or the HTTP one on {@link #threads}. */
     private final Function<URI, CompletableFuture<String>> givenFetcher;
     private Function<URI, CompletableFuture<String>> fetcher;
@@ -80,14 +84,23 @@ public final class RemoteKeySets implements AutoCloseable {
         }
     }
 
-    /** The set of {@code uri}, made (and its first fetch started within a second) when it is new. */
-    public synchronized RemoteKeySet forUri(URI uri, Duration refresh) {
+    /**
+     * The set of {@code uri}, made (and its first fetch started within a second) when it is new; fetched trusting
+     * {@code trust} (the JVM's trust store when empty) from now on.
+     */
+    public synchronized RemoteKeySet forUri(URI uri, Duration refresh, Optional<Path> trust) {
         if (pump == null) {
             pump = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-jwks", true));
             threads = Executors.newCachedThreadPool(new DefaultThreadFactory("rampart-jwks-fetch", true));
-            fetcher = givenFetcher != null ? givenFetcher : new HttpKeySetFetcher(threads, pump);
+            if (givenFetcher != null) {
+                fetcher = givenFetcher;
+            } else {
+                HttpKeySetFetcher http = new HttpKeySetFetcher(threads, pump);
+                fetcher = u -> http.fetch(u, trusts.getOrDefault(u, Optional.empty()));
+            }
             pump.scheduleWithFixedDelay(this::refreshDue, 0, 1, TimeUnit.SECONDS);
         }
+        trusts.put(uri, trust);
         RemoteKeySet set = sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher, results));
         set.refreshEvery(refresh);
         return set;
@@ -96,6 +109,7 @@ public final class RemoteKeySets implements AutoCloseable {
     /** Drops the sets of URIs no route names any more; called once the config that names {@code inUse} serves. */
     public void retainOnly(Set<URI> inUse) {
         sets.keySet().retainAll(inUse);
+        trusts.keySet().retainAll(inUse);
     }
 
     private void refreshDue() {

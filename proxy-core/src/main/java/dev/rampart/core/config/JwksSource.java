@@ -3,6 +3,7 @@ package dev.rampart.core.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Where a route's {@code jwt} takes its key set from: a file read with the config, or an issuer's URI. */
 public sealed interface JwksSource {
@@ -24,10 +25,12 @@ public sealed interface JwksSource {
     /**
      * {@code jwks-uri}: fetched by the proxy from the start, off its event loops, and again every {@code refresh}.
      *
-     * @param uri     the issuer's key set, as its {@code jwks_uri} names it
-     * @param refresh how long a fetched key set is used before it is fetched again
+     * @param uri            the issuer's key set, as its {@code jwks_uri} names it
+     * @param refresh        how long a fetched key set is used before it is fetched again
+     * @param trustCertChain {@code jwks-trust-cert-chain}: the PEM certificates (a private CA) an https URI's server
+     *                       must chain to, read at each fetch; empty: the JVM's trust store
      */
-    record Remote(URI uri, Duration refresh) implements JwksSource {
+    record Remote(URI uri, Duration refresh, Optional<Path> trustCertChain) implements JwksSource {
     }
 
     /** Envoy's default {@code cache_duration} for a remote key set. */

@@ -111,14 +111,31 @@ final class JwtBinder {
             return new JwksSource.File(Path.of(""), "");
         }
         if (file) {
+            if (s.has(TRUST_KEY)) {
+                s.problem(TRUST_KEY, "is read only with jwks-uri (it is what an https:// key set's server must"
+                        + " chain to; a jwks-file is read from disk)");
+            }
             Path path = RampartBinder.readableFile(s, "jwks-file");
             String jwks = Files.isRegularFile(path) && Files.isReadable(path) && !algorithms.isEmpty()
                     ? keySet(s, path, algorithms) : "";
             return new JwksSource.File(path, jwks);
         }
         Duration refresh = s.duration("jwks-refresh", JwksSource.DEFAULT_REFRESH);
-        return new JwksSource.Remote(keySetUri(s), refresh);
+        URI location = keySetUri(s);
+        Optional<Path> trust = Optional.empty();
+        if (s.has(TRUST_KEY)) {
+            if ("https".equalsIgnoreCase(location.getScheme())) {
+                trust = Optional.of(RampartBinder.trustFile(s, TRUST_KEY));
+            } else {
+                s.problem(TRUST_KEY, "is read only with an https:// jwks-uri (a plain http fetch checks no"
+                        + " certificate)");
+            }
+        }
+        return new JwksSource.Remote(location, refresh, trust);
     }
+
+    /** The key of the private CA an https key set's server is checked against. */
+    static final String TRUST_KEY = "jwks-trust-cert-chain";
 
     private static URI keySetUri(ConfigSection s) {
         String text = s.string("jwks-uri", "");

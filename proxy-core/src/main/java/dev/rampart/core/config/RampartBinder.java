@@ -160,10 +160,15 @@ final class RampartBinder {
 
     /** A {@code trust-cert-chain}: a readable file holding at least one certificate. */
     static Path trustFile(ConfigSection s) {
-        Path trust = readableFile(s, "trust-cert-chain");
+        return trustFile(s, "trust-cert-chain");
+    }
+
+    /** The PEM file of trusted certificates under {@code key}: readable, and holding at least one certificate. */
+    static Path trustFile(ConfigSection s, String key) {
+        Path trust = readableFile(s, key);
         String problem = Files.isRegularFile(trust) ? PemFiles.certificates(trust).problem() : null;
         if (problem != null) {
-            s.problem("trust-cert-chain", problem);
+            s.problem(key, problem);
         }
         return trust;
     }

@@ -43,6 +43,7 @@ final class RouteBinder {
         }
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, Integer> firstByName = new HashMap<>();
+        Map<java.net.URI, Integer> firstByKeySet = new HashMap<>();
         for (int i = 0; i < values.get().size(); i++) {
             int index = i;
             ConfigSection.asSection(values.get().get(i), rampart.path("routes") + "[" + i + "]", rampart.problems())
@@ -53,10 +54,41 @@ final class RouteBinder {
                             s.problem("name", "duplicate route name " + com.typesafe.config.ConfigUtil.quoteString(
                                     route.name()) + " (also rampart.routes[" + first + "])");
                         }
+                        sameKeySetTrust(s, route, index, firstByKeySet, routes);
                         routes.add(route);
                     });
         }
         return routes;
+    }
+
+    /**
+     * Routes that name one {@code jwks-uri} share its key set, fetched once: they must trust the same certificates
+     * for it, or which one a fetch used would depend on the order of the routes.
+     */
+    private static void sameKeySetTrust(ConfigSection s, RouteConfig route, int index,
+                                        Map<java.net.URI, Integer> firstByKeySet, List<RouteConfig> earlier) {
+        JwksSource.Remote remote = route.jwt().flatMap(JwtConfig::remoteKeys).orElse(null);
+        if (remote == null) {
+            return;
+        }
+        Integer first = firstByKeySet.putIfAbsent(remote.uri(), index);
+        if (first == null) {
+            return;
+        }
+        JwksSource.Remote other = earlier.stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
+                .filter(r -> r.uri().equals(remote.uri())).findFirst().orElseThrow();
+        if (!other.trustCertChain().equals(remote.trustCertChain())) {
+            ConfigValue jwt = s.value("jwt");
+            ConfigValue trust = jwt instanceof com.typesafe.config.ConfigObject o ? o.get(JwtBinder.TRUST_KEY) : null;
+            s.problems().add(s.path("jwt") + "." + JwtBinder.TRUST_KEY, trusted(remote) + " for " + remote.uri()
+                    + ", and rampart.routes[" + first + "], which names the same jwks-uri, " + trusted(other)
+                    + ": routes that name one jwks-uri share its key set, so they name the same jwks-trust-cert-chain",
+                    (trust != null ? trust : jwt).origin());
+        }
+    }
+
+    private static String trusted(JwksSource.Remote remote) {
+        return remote.trustCertChain().map(path -> "trusts " + path).orElse("trusts the JVM's trust store");
     }
 
     /** The route label metrics give a request no route matched. */

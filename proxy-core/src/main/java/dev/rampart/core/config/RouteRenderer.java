@@ -49,6 +49,8 @@ final class RouteRenderer {
         if (j.keys() instanceof JwksSource.Remote remote) {
             block.put("jwks-uri", str(remote.uri().toString()), "fetched by the proxy while it runs")
                     .put("jwks-refresh", duration(remote.refresh()));
+            remote.trustCertChain().ifPresent(trust -> block.put("jwks-trust-cert-chain", str(trust.toString()),
+                    "read at each fetch"));
         } else if (j.keys() instanceof JwksSource.File file) {
             block.put("jwks-file", str(file.path().toString()), "read again on every reload");
         }

@@ -120,7 +120,9 @@ final class ProxySnapshot {
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
             rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget, jwt.remoteKeys()
-                    .map(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()))).orElse(null))));
+                    .map(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()),
+                            remote.trustCertChain()))
+                    .orElse(null))));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),

@@ -2,14 +2,20 @@ package dev.rampart.core.auth;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.TestCertificates;
+import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,10 +24,13 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Key set fetches over real HTTP, against a JDK server that answers each path its own way: a 200 is the body, an
- * error status, a body over 1 MiB, a redirect loop and a refused connection are failures said in plain words.
+ * error status, a body over 1 MiB, a redirect loop and a refused connection are failures said in plain words; and
+ * over HTTPS, a server whose certificate a private CA signed is trusted through the route's trust file only, read
+ * again at each fetch, its host name checked as well.
  */
 class HttpKeySetFetcherTest {
 
@@ -67,13 +76,18 @@ class HttpKeySetFetcherTest {
     }
 
     private String failure(URI uri) {
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> fetcher.apply(uri).get(20, TimeUnit.SECONDS));
+        return failure(uri, Optional.empty());
+    }
+
+    private String failure(URI uri, Optional<Path> trust) {
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> fetcher.fetch(uri, trust).get(20, TimeUnit.SECONDS));
         return FetchFailure.describe(failed.getCause(), uri);
     }
 
     @Test
     void aTwoHundredIsItsBody() throws Exception {
-        assertEquals("{\"keys\":[]}", fetcher.apply(uri("/keys")).get(20, TimeUnit.SECONDS));
+        assertEquals("{\"keys\":[]}", fetcher.fetch(uri("/keys"), Optional.empty()).get(20, TimeUnit.SECONDS));
     }
 
     @Test
@@ -84,5 +98,41 @@ class HttpKeySetFetcherTest {
         int refusing = FakeUpstream.refusingPort();
         URI refused = URI.create("http://127.0.0.1:" + refusing + "/keys");
         assertEquals("connection refused or unreachable: 127.0.0.1:" + refusing, failure(refused));
+    }
+
+    @Test
+    void anHttpsServerOfAPrivateCaIsTrustedThroughItsTrustFileReadAtEachFetch(@TempDir Path dir) throws Exception {
+        TestCertificates idp = TestCertificates.generate(dir, "idp", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", "dns:localhost,ip:127.0.0.1");
+        try (FakeUpstream keys = FakeUpstream.startTls(UpstreamBehavior.ok("{\"keys\":[]}"), idp.serverContext())) {
+            URI uri = URI.create("https://127.0.0.1:" + keys.port() + "/keys");
+            assertEquals("{\"keys\":[]}", fetcher.fetch(uri, Optional.of(idp.certChain())).get(20, TimeUnit.SECONDS));
+
+            String untrusted = failure(uri, Optional.empty());
+            assertTrue(untrusted.startsWith("TLS handshake failed: ") && untrusted.contains("jwks-trust-cert-chain"),
+                    "the JVM's trust store does not know the private CA: " + untrusted);
+
+            Path trust = dir.resolve("trust.pem");
+            Files.copy(other.certChain(), trust);
+            assertTrue(failure(uri, Optional.of(trust)).startsWith("TLS handshake failed: "), "another CA's file");
+            Files.copy(idp.certChain(), trust, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertEquals("{\"keys\":[]}", fetcher.fetch(uri, Optional.of(trust)).get(20, TimeUnit.SECONDS),
+                    "the file rotated in place is read by the next fetch");
+
+            Files.delete(trust);
+            assertEquals("the jwks-trust-cert-chain " + trust + " could not be read: " + trust,
+                    failure(uri, Optional.of(trust)));
+        }
+    }
+
+    @Test
+    void theHostNameIsCheckedAgainstTheTrustedCertificate(@TempDir Path dir) throws Exception {
+        TestCertificates elsewhere = TestCertificates.generate(dir, "elsewhere", "idp.example", "dns:idp.example");
+        try (FakeUpstream keys = FakeUpstream.startTls(UpstreamBehavior.ok("{\"keys\":[]}"),
+                elsewhere.serverContext())) {
+            URI uri = URI.create("https://127.0.0.1:" + keys.port() + "/keys");
+            String failed = failure(uri, Optional.of(elsewhere.certChain()));
+            assertTrue(failed.startsWith("TLS handshake failed: ") && failed.contains("127.0.0.1"), failed);
+        }
     }
 }

@@ -135,7 +135,7 @@ class RemoteKeySetTest {
 
     @Test
     void aVerifierWaitsForTheFirstKeysAndATokenForAKeyTheSetLacksAsksForAFetch() {
-        JwtVerifier verifier = new JwtVerifier(new JwtConfig(new JwksSource.Remote(URI_, Duration.ofMinutes(5)),
+        JwtVerifier verifier = new JwtVerifier(new JwtConfig(new JwksSource.Remote(URI_, Duration.ofMinutes(5), java.util.Optional.empty()),
                 Optional.of(TestTokens.ISSUER), List.of(TestTokens.AUDIENCE), JwtConfig.ASYMMETRIC_ALGORITHMS,
                 Duration.ofSeconds(60), Map.of(), true), Clock.systemUTC(), new CheckBudget(System::nanoTime), set);
         String ecToken = TestTokens.es256(TestTokens.claims(Instant.now()).build());

@@ -131,7 +131,7 @@ class JwtConfigTest extends RejectedConfigSupport {
     void aKeySetUriIsFetchedEveryFiveMinutesUnlessToldOtherwiseAndIsNotReadWithTheConfig() {
         JwtConfig jwt = onlyRoute(route("jwks-uri = \"https://issuer.test/.well-known/jwks.json\"")).jwt().orElseThrow();
         assertEquals(new JwksSource.Remote(java.net.URI.create("https://issuer.test/.well-known/jwks.json"),
-                Duration.ofMinutes(5)), jwt.keys());
+                Duration.ofMinutes(5), Optional.empty()), jwt.keys());
         JwtConfig often = onlyRoute(route("jwks-uri = \"http://127.0.0.1:8200/keys\", jwks-refresh = 30s")).jwt()
                 .orElseThrow();
         assertEquals(Duration.ofSeconds(30), ((JwksSource.Remote) often.keys()).refresh());
@@ -151,6 +151,38 @@ class JwtConfigTest extends RejectedConfigSupport {
                 + " https:// (or http://) URI, got \"https://issuer.test/a b\" ("), unparsable.toString());
         assertEquals(List.of("rampart.routes[0].jwt.jwks-refresh: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\""),
                 problems("jwks-uri = \"https://issuer.test/jwks\", jwks-refresh = 0s"));
+    }
+
+    @Test
+    void aPrivateCaForAnHttpsKeySetIsAFileOfCertificatesNamedAlikeByEveryRouteOfTheUri() throws Exception {
+        Path ca = dev.rampart.core.testing.TestCertificates.generate(dir, "idp-ca", "idp", "dns:idp.test").certChain();
+        String uri = "jwks-uri = \"https://idp.test/jwks\", ";
+        assertEquals(Optional.of(ca), ((JwksSource.Remote) onlyRoute(route(uri + "jwks-trust-cert-chain = \"" + ca
+                + "\"")).jwt().orElseThrow().keys()).trustCertChain());
+
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-trust-cert-chain: is read only with an https:// jwks-uri (a"
+                + " plain http fetch checks no certificate)"), problems("jwks-uri = \"http://127.0.0.1:8200/keys\","
+                + " jwks-trust-cert-chain = \"" + ca + "\""));
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-trust-cert-chain: is read only with jwks-uri (it is what an"
+                + " https:// key set's server must chain to; a jwks-file is read from disk)"),
+                problems("jwks-file = \"" + jwks() + "\", jwks-trust-cert-chain = \"" + ca + "\""));
+        Path absent = dir.resolve("absent.pem");
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-trust-cert-chain: expected an existing file, got \"" + absent
+                + "\""), problems(uri + "jwks-trust-cert-chain = \"" + absent + "\""));
+        List<String> notPem = problems(uri + "jwks-trust-cert-chain = \"" + jwks() + "\"");
+        assertTrue(notPem.size() == 1 && notPem.get(0).startsWith("rampart.routes[0].jwt.jwks-trust-cert-chain: "),
+                notPem.toString());
+
+        String trusting = "{ name = a, upstream = app, jwt { " + uri + "jwks-trust-cert-chain = \"" + ca + "\" } }";
+        List<String> apart = problemsOf(withRoutes(trusting + "\n{ name = b, upstream = app, jwt { " + uri
+                + "} }"));
+        assertEquals(1, apart.size(), apart.toString());
+        assertTrue(apart.get(0).startsWith("rampart.routes[1].jwt.jwks-trust-cert-chain: trusts the JVM's trust store"
+                + " for https://idp.test/jwks, and rampart.routes[0], which names the same jwks-uri, trusts " + ca
+                + ": routes that name one jwks-uri share its key set, so they name the same jwks-trust-cert-chain"),
+                apart.get(0));
+        assertEquals(2, HoconFiles.load(dir, withRoutes(trusting + "\n" + trusting.replace("name = a", "name = b")))
+                .routes().size(), "the same file on both");
     }
 
     @Test
@@ -240,5 +272,12 @@ class JwtConfigTest extends RejectedConfigSupport {
                 rendered);
         assertTrue(!rendered.contains("\"kty\""), "the key set itself is not printed");
         assertEquals(config.routes(), HoconFiles.load(dir, rendered).routes());
+
+        Path ca = dev.rampart.core.testing.TestCertificates.generate(dir, "ca", "idp", "dns:idp.test").certChain();
+        RampartConfig remote = HoconFiles.load(dir, withRoutes(route("jwks-uri = \"https://idp.test/jwks\","
+                + " jwks-trust-cert-chain = \"" + ca + "\"")));
+        String rendersTrust = EffectiveConfigRenderer.render(remote);
+        assertTrue(rendersTrust.contains("jwks-trust-cert-chain"), rendersTrust);
+        assertEquals(remote.routes(), HoconFiles.load(dir, rendersTrust).routes());
     }
 }

@@ -5,15 +5,18 @@ import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.TestTokens;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -90,6 +93,19 @@ class JwtRemoteKeysTest {
 
     private void awaitStatus(int expected, String token, String what) {
         Await.until(() -> get(token).status() == expected, what);
+    }
+
+    @Test
+    void anHttpsKeySetOfAPrivateCaIsFetchedTrustingTheRoutesCertificateFile(@TempDir Path dir) {
+        TestCertificates idp = TestCertificates.generate(dir, "idp", "localhost", "dns:localhost,ip:127.0.0.1");
+        try (FakeUpstream keys = FakeUpstream.startTls(UpstreamBehavior.ok(TestTokens.publicKeySet()),
+                idp.serverContext())) {
+            proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }",
+                    "{ name = api, match { path-prefix = \"/\" }, upstream = app, jwt { jwks-uri = \"https://127.0.0.1:"
+                            + keys.port() + "/jwks.json\", jwks-trust-cert-chain = \"" + idp.certChain() + "\" } }"));
+            awaitStatus(200, rs256("a"), "the keys fetched from the https server the file vouches for");
+            assertEquals(401, get("not-a-token").status());
+        }
     }
 
     @Test
