@@ -3,11 +3,13 @@ package dev.rampart.core.upstream.pool;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -149,13 +151,18 @@ final class EndpointPool {
     /**
      * The end of the process (after its drain): {@link #close} and every borrowed connection closes too.
      * Nothing may outlive the event loops, whose shutdown does not promise to close what is left open.
+     * Returns the closes, for the caller to wait for.
      */
-    void closeEverything() {
+    List<ChannelFuture> closeEverything() {
         assert loop.inEventLoop();
+        List<OriginConnection> all = List.copyOf(live); // the idle ones too, which close() closes
         close();
-        for (OriginConnection conn : List.copyOf(live)) {
+        List<ChannelFuture> closes = new ArrayList<>(all.size());
+        for (OriginConnection conn : all) {
             conn.channel().close();
+            closes.add(conn.channel().closeFuture());
         }
+        return closes;
     }
 
     int openConnections() {

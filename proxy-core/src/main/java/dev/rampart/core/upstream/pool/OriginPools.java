@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -13,8 +14,12 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Every upstream connection pool of the process. A pool belongs to one event loop and one
@@ -111,15 +116,41 @@ public final class OriginPools {
      * the drain cut), and forgets the pools. Runs on each loop as a task, which the loop's shutdown still
      * runs; nothing is left for the shutdown itself to close (with no quiet period it may not). The resolvers'
      * datagram sockets are closed too: on io_uring a socket still open at the loop's end leaves the buffer of
-     * its pending receive unreleased.
+     * its pending receive unreleased. Returns once every connection has closed, or after {@link #CLOSE_WAIT}:
+     * io_uring ends a close only when the kernel has given back the socket's pending operations, and a close that
+     * ended after its loop's shutdown could no longer deregister the channel (Netty warns of a rejected task).
+     * Blocks: not for an event loop.
      */
     public void closeAll() {
-        onEachLoop(pools -> pools.values().removeIf(pool -> {
-            pool.closeEverything();
-            return true;
-        }));
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        List<Future<List<ChannelFuture>>> closing = new ArrayList<>();
+        for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
+            if (e.getKey().inEventLoop()) {
+                throw new IllegalStateException("closeAll waits for the event loops: call it from another thread");
+            }
+            Map<PoolSettings, EndpointPool> pools = e.getValue();
+            closing.add(e.getKey().submit(() -> {
+                List<ChannelFuture> closed = new ArrayList<>();
+                pools.values().removeIf(pool -> {
+                    closed.addAll(pool.closeEverything());
+                    return true;
+                });
+                return closed;
+            }));
+        }
         resolver.close();
+        for (Future<List<ChannelFuture>> loop : closing) {
+            if (loop.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    && loop.isSuccess()) {
+                for (ChannelFuture closed : loop.getNow()) {
+                    closed.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            }
+        }
     }
+
+    /** How long {@link #closeAll} waits for the connections to close. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     /** Runs {@code action} on each loop's pools, on that loop. */
     private void onEachLoop(java.util.function.Consumer<Map<PoolSettings, EndpointPool>> action) {

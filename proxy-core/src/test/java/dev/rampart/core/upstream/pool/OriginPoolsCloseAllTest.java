@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The end of the process closes every upstream connection while the event loops still run: an event loop
  * shut down with no quiet period can stop without closing what is still open, and a connection left open
- * then keeps whatever was queued on it unreleased.
+ * then keeps whatever was queued on it unreleased; so closeAll returns once they are closed.
  */
 class OriginPoolsCloseAllTest {
 
@@ -36,10 +36,17 @@ class OriginPoolsCloseAllTest {
         Channel idleChannel = toRelease.channel();
         pool.release(toRelease, true);
 
+        // The loop busy a moment longer, as one is with a batch of events: closeAll still returns only once its
+        // task there has closed the connections.
+        pool.loop.execute(() -> {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
         pool.pools.closeAll();
 
-        assertTrue(idleChannel.closeFuture().await(5, TimeUnit.SECONDS), "the idle connection closes");
-        assertTrue(borrowedChannel.closeFuture().await(5, TimeUnit.SECONDS),
-                "the borrowed connection closes too, without being released");
+        assertFalse(idleChannel.isOpen(), "the idle connection is closed when closeAll returns");
+        assertFalse(borrowedChannel.isOpen(), "the borrowed one too, without being released");
     }
 }
