@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RampartServer {
 
     private static final Logger log = LoggerFactory.getLogger("rampart");
+    /** How long the event loops go on after the last task of the shutdown (see {@link #shutdown}). */
+    private static final long QUIET_PERIOD_MILLIS = 100;
 
     private final ConfigSource source;
     private final EventLoopGroup acceptors;
@@ -291,8 +293,14 @@ final class RampartServer {
         reloader.close();
         admin.close();
         runtime.close();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still
+        // owes them ends before they do (io_uring ends a close, and then deregisters the channel, only when the
+        // socket's cancelled operations have come back; one that came back after the loop's end could no longer
+        // deregister it, and Netty warned of a rejected task).
+        workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptors.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS);
         metrics.close();
         log.info("stopped");
         stopped.countDown();
