@@ -201,7 +201,7 @@ final class AttemptLoop {
      */
     void timeOutCurrent() {
         OriginAttempt attempt = current;
-        if (attempt != null && !attempt.wasConnected()) {
+        if (attempt != null && attempt.connectedNanos() < 0) {
             cancelCurrent();
             return;
         }

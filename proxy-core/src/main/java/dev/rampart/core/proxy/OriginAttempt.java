@@ -81,9 +81,9 @@ final class OriginAttempt implements OriginListener {
         return requestWrittenNanos >= 0 ? requestWrittenNanos : connectedNanos >= 0 ? connectedNanos : startNanos;
     }
 
-    /** Whether the attempt has had a connection (it may have been queued for one, or still be connecting). */
-    boolean wasConnected() {
-        return connectedNanos >= 0;
+    /** When the attempt had its connection and began to write; -1 before (queued for one, or connecting). */
+    long connectedNanos() {
+        return connectedNanos;
     }
 
     /** The outcome this attempt gives its endpoint's breaker, once. */

@@ -150,16 +150,18 @@ final class RetryBookkeeping {
     }
 
     /**
-     * Whether the connection failed too soon after the request was sent for the upstream to have acted on
-     * it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one round
-     * trip after the request arrives; the window is a few of the connection's own connect times (a round trip
-     * and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays. An upstream that reset
-     * the connection later may have worked on the request (and crashed), so that is no stale connection.
+     * Whether the connection failed too soon after the request began to go out on it for the upstream to have
+     * acted on it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one
+     * round trip after the first bytes arrive; the window is a few of the connection's own connect times (a
+     * round trip and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays, counted from
+     * the first write, not from the end of the request: an upstream that took a slow upload to its end and
+     * then reset the connection had the connection open all along, and may have worked on the request (and
+     * crashed), as may one that reset it later; neither is a stale connection.
      */
     private static boolean failedBeforeTheUpstreamCouldAct(OriginAttempt attempt, long nowNanos) {
         OriginConnection conn = attempt.connection();
-        return conn != null
-                && nowNanos - attempt.callStartNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
+        return conn != null && attempt.connectedNanos() >= 0
+                && nowNanos - attempt.connectedNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
     }
 
     void staleConnectionSkipped() {

@@ -200,6 +200,37 @@ class FaultInjectionTest {
         assertFalse(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
     }
 
+    /**
+     * An upstream that took a slow upload on a reused connection to its end and reset the connection then had
+     * the connection open all along: no keep-alive race, though the reset came right after the request's end.
+     */
+    @Test
+    void aReusedConnectionResetAsASlowUploadEndsIsNotRetriedAsStale() throws Exception {
+        java.util.Set<Long> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        start((req, reply) -> {
+            if (used.add(req.connectionId())) {
+                reply.send(200, "text/plain", "fresh");
+            } else {
+                reply.reset(); // read the whole upload, then crashed
+            }
+        }, "attempts = 1");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("fresh", raw.read().text());
+            raw.send("PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (int i = 0; i < 6; i++) {
+                raw.send("5\r\nhello\r\n");
+                Thread.sleep(100); // a client that uploads slowly: streamed to the upstream as it comes
+            }
+            raw.send("0\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(502, response.status(), response.text());
+            assertTrue(response.text().contains("\"UPSTREAM_RESET\""), response.text());
+        }
+        assertEquals(1, count(r -> r.uri().equals("/upload")), "the upstream may have acted on it: sent once");
+        assertFalse(proxy.observer.retries.contains("stale-connection"), proxy.observer.retries.toString());
+    }
+
     @Test
     void aStaleConnectionRetryDoesNotUseUpTheRoutesAttempts() {
         java.util.concurrent.atomic.AtomicInteger againAnswered = new java.util.concurrent.atomic.AtomicInteger();
