@@ -210,7 +210,10 @@ final class RequestValidation {
         if (i == n) {
             return true;
         }
-        return host.charAt(i) == ':' && allDigits(host.substring(i + 1)) && n - i - 1 <= 5;
+        // A port names a TCP port: up to 65535 (":99999" would reach upstreams in X-Forwarded-Host).
+        String port = host.substring(i + 1);
+        return host.charAt(i) == ':' && allDigits(port) && port.length() <= 5
+                && (port.isEmpty() || Integer.parseInt(port) <= 65535);
     }
 
     private static boolean isNameChar(char c) {

@@ -99,6 +99,8 @@ class RequestSmugglingTest {
                         "GET /a HTTP/1.1\r\nHost: x\nContent-Length: 36\r\n\r\n"),
                 Arguments.of("two Host headers",
                         "GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n"),
+                Arguments.of("a Host port above 65535",
+                        "GET /a HTTP/1.1\r\nHost: x:65536\r\n\r\n"),
                 Arguments.of("an absolute-form target naming another host",
                         "GET http://internal.example/admin HTTP/1.1\r\nHost: x\r\n\r\n"),
                 Arguments.of("an absolute-form target naming another port",
