@@ -1,6 +1,9 @@
 package dev.rampart.core.config;
 
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
+
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -43,7 +46,7 @@ final class RouteBinder {
         }
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, Integer> firstByName = new HashMap<>();
-        Map<java.net.URI, Integer> firstByKeySet = new HashMap<>();
+        Map<URI, Integer> firstByKeySet = new HashMap<>();
         for (int i = 0; i < values.get().size(); i++) {
             int index = i;
             ConfigSection.asSection(values.get().get(i), rampart.path("routes") + "[" + i + "]", rampart.problems())
@@ -66,7 +69,7 @@ final class RouteBinder {
      * for it, or which one a fetch used would depend on the order of the routes.
      */
     private static void sameKeySetTrust(ConfigSection s, RouteConfig route, int index,
-                                        Map<java.net.URI, Integer> firstByKeySet, List<RouteConfig> earlier) {
+                                        Map<URI, Integer> firstByKeySet, List<RouteConfig> earlier) {
         JwksSource.Remote remote = route.jwt().flatMap(JwtConfig::remoteKeys).orElse(null);
         if (remote == null) {
             return;
@@ -79,7 +82,7 @@ final class RouteBinder {
                 .filter(r -> r.uri().equals(remote.uri())).findFirst().orElseThrow();
         if (!other.trustCertChain().equals(remote.trustCertChain())) {
             ConfigValue jwt = s.value("jwt");
-            ConfigValue trust = jwt instanceof com.typesafe.config.ConfigObject o ? o.get(JwtBinder.TRUST_KEY) : null;
+            ConfigValue trust = jwt instanceof ConfigObject o ? o.get(JwtBinder.TRUST_KEY) : null;
             s.problems().add(s.path("jwt") + "." + JwtBinder.TRUST_KEY, trusted(remote) + " for " + remote.uri()
                     + ", and rampart.routes[" + first + "], which names the same jwks-uri, " + trusted(other)
                     + ": routes that name one jwks-uri share its key set, so they name the same jwks-trust-cert-chain",
