@@ -43,6 +43,13 @@ final class ConfigReloader implements AutoCloseable {
 
     /** What a reload does with a valid config, and how it is counted. */
     interface Target {
+        /**
+         * Readies what {@code config} needs before it serves and may take long (the first fetch of a key set it
+         * names for the first time): done before the apply, so that a shutdown does not wait for it.
+         */
+        default void prepare(RampartConfig config) {
+        }
+
         /** Applies {@code config}; returns the config now in force (the listeners may have been kept). */
         RampartConfig apply(RampartConfig config);
 
@@ -62,7 +69,8 @@ final class ConfigReloader implements AutoCloseable {
     private final Object reloadLock = new Object();
     /**
      * Held while a config is applied, and by {@link #close}: a shutdown waits for an apply in progress, never
-     * for a load, which may be stuck on an included URL or a slow file system.
+     * for a load, which may be stuck on an included URL or a slow file system, nor for what the config is
+     * readied with ({@link Target#prepare}).
      */
     private final Object applyLock = new Object();
     /** Closed by the shutdown: nothing is applied after it. Set under {@link #applyLock}. */
@@ -104,6 +112,13 @@ final class ConfigReloader implements AutoCloseable {
                 // Not a config error any check foresaw, but one all the same: it must not end the watch thread,
                 // or later edits would be ignored without a word.
                 log.error("reload ({}) refused, the running config stays: reading it failed: {}", why, e, e);
+                target.reloaded(false);
+                return false;
+            }
+            try {
+                target.prepare(next);
+            } catch (RuntimeException e) {
+                log.error("reload ({}) refused, the running config stays: readying it failed: {}", why, e, e);
                 target.reloaded(false);
                 return false;
             }

@@ -99,6 +99,11 @@ final class RampartServer {
                 () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));
         reloader = new ConfigReloader(source, new ConfigReloader.Target() {
             @Override
+            public void prepare(RampartConfig next) {
+                runtime.awaitNewKeySets(next);
+            }
+
+            @Override
             public RampartConfig apply(RampartConfig next) {
                 return applyReload(next);
             }
@@ -271,6 +276,9 @@ final class RampartServer {
         log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(),
                 ConfigUnits.duration(grace));
         runtime.startDraining();
+        // No config is applied once the drain has begun (nginx and Envoy take none after a shutdown signal
+        // either): a reload in progress is not waited for, nor applied when it is done.
+        reloader.close();
         listener.stopAccepting().awaitUninterruptibly(1, TimeUnit.SECONDS);
         listener.closeIdleConnections();
         long deadline = drainDeadline;
@@ -290,7 +298,6 @@ final class RampartServer {
         io.netty.channel.group.ChannelGroupFuture closing = listener.connectionsClosed();
         listener.closeConnections();
         closing.awaitUninterruptibly(2, TimeUnit.SECONDS);
-        reloader.close();
         admin.close();
         runtime.close();
         // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still

@@ -69,6 +69,35 @@ class ConfigReloaderTest {
         assertEquals(0, target.applied.get(), "nothing applied to a runtime being shut down");
     }
 
+    /** A reload readying its config (waiting for a new jwks-uri's first fetch, up to 11 s) holds no shutdown. */
+    @Test
+    void aShutdownDoesNotWaitForAReloadReadyingItsConfigAndNothingIsAppliedAfterIt() throws Exception {
+        java.util.concurrent.CountDownLatch readying = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch fetched = new java.util.concurrent.CountDownLatch(1);
+        RecordingTarget target = new RecordingTarget(0) {
+            @Override
+            public void prepare(RampartConfig config) {
+                readying.countDown();
+                try {
+                    fetched.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
+        });
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> reloader.reload("file changed"));
+        assertTrue(readying.await(10, TimeUnit.SECONDS));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(3), reloader::close, "close waits for no readying");
+        fetched.countDown(); // the keys came, after the shutdown began
+
+        assertFalse(waiting.get(10, TimeUnit.SECONDS));
+        assertEquals(0, target.applied.get(), "nothing applied to a runtime being shut down");
+    }
+
     @Test
     void aConfigThatFailsToApplyCountsAsAFailedReloadAndTheNextOneIsApplied() throws Exception {
         RecordingTarget target = new RecordingTarget(1);
@@ -158,7 +187,7 @@ class ConfigReloaderTest {
     }
 
     /** Counts what the reloader applies and how it counts each reload; the first {@code failing} applies throw. */
-    private static final class RecordingTarget implements ConfigReloader.Target {
+    private static class RecordingTarget implements ConfigReloader.Target {
         final AtomicInteger applied = new AtomicInteger();
         final List<Boolean> counted = new CopyOnWriteArrayList<>();
         private final int failing;

@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.auth.RemoteKeySets;
+import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
@@ -18,6 +19,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -65,17 +67,33 @@ public final class ProxyRuntime {
         carried.health().run(first.healthTargets());
     }
 
-    /** Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. */
+    /**
+     * Swaps in a new, already validated config for new requests; in-flight ones finish on theirs. Waits first for
+     * the key sets it names for the first time ({@link #awaitNewKeySets}), unless that was done before.
+     */
     public void apply(RampartConfig config) {
-        Set<URI> keySetsBefore = carried.keySets().uris();
+        awaitNewKeySets(config);
         ProxySnapshot next = build(config);
-        // A jwks-uri the reload names for the first time is fetched before the config serves (Envoy's listener
-        // waits for its remote key sets too): else its routes would answer 503 AUTH_UNAVAILABLE meanwhile.
-        carried.keySets().awaitFirstFetches(keySetsBefore, NEW_KEY_SET_WAIT);
         carried.pools().reloadTrust();
         current.set(next);
         carried.retainOnly(next);
         carried.health().run(next.healthTargets());
+    }
+
+    /**
+     * Starts fetching the key sets of the {@code jwks-uri}s {@code config} names for the first time and waits, up to
+     * {@link #NEW_KEY_SET_WAIT} in all, for each first fetch to end: a reload does this before its config serves
+     * (Envoy's listener waits for its remote key sets too), else those routes would answer 503 AUTH_UNAVAILABLE
+     * meanwhile. Apart from the swap, so that a shutdown need not wait for it. Blocks: not for an event loop.
+     */
+    public void awaitNewKeySets(RampartConfig config) {
+        Set<URI> known = carried.keySets().uris();
+        Map<URI, Duration> refreshes = ProxySnapshot.keySetRefreshes(config);
+        config.routes().forEach(route -> route.jwt().flatMap(JwtConfig::remoteKeys)
+                .filter(remote -> !known.contains(remote.uri()))
+                .ifPresent(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()),
+                        remote.trustCertChain())));
+        carried.keySets().awaitFirstFetches(known, NEW_KEY_SET_WAIT);
     }
 
     public RampartConfig config() {

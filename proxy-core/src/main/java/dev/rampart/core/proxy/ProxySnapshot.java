@@ -142,7 +142,7 @@ final class ProxySnapshot {
     }
 
     /** Each {@code jwks-uri}'s refresh: the shortest of the routes that name it, so that none waits longer than it asks. */
-    private static Map<URI, Duration> keySetRefreshes(RampartConfig config) {
+    static Map<URI, Duration> keySetRefreshes(RampartConfig config) {
         Map<URI, Duration> refreshes = new HashMap<>();
         for (RouteConfig rc : config.routes()) {
             rc.jwt().flatMap(JwtConfig::remoteKeys).ifPresent(remote -> refreshes.merge(remote.uri(), remote.refresh(),
