@@ -115,6 +115,10 @@ public final class RemoteKeySet {
     private void fetched(String body, Throwable failure) {
         long now = ticker.read();
         try {
+            if (failure != null && stoppedByTheShutdown(failure)) {
+                log.debug("jwt keys from {}: the fetch was stopped, the proxy is shutting down", uri);
+                return;
+            }
             String problem = failure != null ? FetchFailure.describe(failure, uri) : take(body);
             results.accept(problem == null);
             if (problem == null) {
@@ -167,5 +171,16 @@ public final class RemoteKeySet {
                             .map(k -> k.getKeyID() == null ? "no kid" : "kid " + k.getKeyID()).toList());
         }
         return null;
+    }
+
+    /** An interrupt: the fetch threads are stopped only when the proxy shuts down ({@link RemoteKeySets#close}). */
+    private static boolean stoppedByTheShutdown(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    && !(t instanceof java.net.SocketTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

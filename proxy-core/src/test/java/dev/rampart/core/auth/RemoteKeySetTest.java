@@ -2,6 +2,7 @@ package dev.rampart.core.auth;
 
 import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +83,17 @@ class RemoteKeySetTest {
     }
 
     @Test
+    void aFetchStoppedByTheShutdownIsNeitherAFailureNorAWarning() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            set.refreshIfDue();
+            last().completeExceptionally(new CompletionException(new InterruptedException()));
+            assertTrue(logs.warnings().isEmpty(), logs.dump());
+        }
+        assertEquals(List.of(), results, "not counted as a failed fetch");
+        assertTrue(set.firstFetch().isDone(), "a reload waiting for it waits no more");
+    }
+
+    @Test
     void aFailedOrRefusedFetchKeepsTheKeysAndIsTriedAgainAfterFiveSeconds() {
         set.refreshIfDue();
         last().completeExceptionally(new IOException("connection refused"));
@@ -135,7 +148,7 @@ class RemoteKeySetTest {
 
     @Test
     void aVerifierWaitsForTheFirstKeysAndATokenForAKeyTheSetLacksAsksForAFetch() {
-        JwtVerifier verifier = new JwtVerifier(new JwtConfig(new JwksSource.Remote(URI_, Duration.ofMinutes(5), java.util.Optional.empty()),
+        JwtVerifier verifier = new JwtVerifier(new JwtConfig(new JwksSource.Remote(URI_, Duration.ofMinutes(5), Optional.empty()),
                 Optional.of(TestTokens.ISSUER), List.of(TestTokens.AUDIENCE), JwtConfig.ASYMMETRIC_ALGORITHMS,
                 Duration.ofSeconds(60), Map.of(), true), Clock.systemUTC(), new CheckBudget(System::nanoTime), set);
         String ecToken = TestTokens.es256(TestTokens.claims(Instant.now()).build());
