@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -104,7 +105,18 @@ final class ConfigReloader implements AutoCloseable {
             RampartConfig next;
             try {
                 next = loadChecked();
-            } catch (ConfigException | IllegalArgumentException e) {
+            } catch (ConfigException e) {
+                // One line each, every one whole: a log collector that takes a line for an event keeps each
+                // problem with the ERROR it belongs to.
+                List<String> problems = e.problems();
+                for (int i = 0; i < problems.size(); i++) {
+                    log.error("reload ({}) refused, the running config stays{}: {}", why,
+                            problems.size() == 1 ? "" : " (problem " + (i + 1) + " of " + problems.size() + ")",
+                            problems.get(i));
+                }
+                target.reloaded(false);
+                return false;
+            } catch (IllegalArgumentException e) {
                 log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
                 target.reloaded(false);
                 return false;

@@ -171,6 +171,27 @@ class ConfigReloaderTest {
         }
     }
 
+    @Test
+    void eachProblemOfARefusedReloadIsALogLineOfItsOwn() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
+        });
+        Files.writeString(dir.resolve("proxy.conf"), "rampart { server { port = -1 },"
+                + " routes = [ { name = ping, respond { status = 999 } } ] }");
+        try (LogCapture logs = LogCapture.start()) {
+            assertFalse(reloader.reload("SIGHUP"));
+            List<String> errors = logs.errors().stream().map(e -> e.getFormattedMessage()).toList();
+            assertEquals(2, errors.size(), logs.dump());
+            for (int i = 0; i < 2; i++) {
+                assertTrue(errors.get(i).startsWith("reload (SIGHUP) refused, the running config stays (problem "
+                        + (i + 1) + " of 2): rampart."), errors.get(i));
+                assertFalse(errors.get(i).contains("\n"), "one line: " + errors.get(i));
+            }
+        }
+        assertEquals(List.of(false), target.counted);
+    }
+
     private static void awaitCounted(RecordingTarget target, int reloads) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (target.counted.size() < reloads && System.nanoTime() < until) {
