@@ -2,6 +2,7 @@ package dev.rampart.core.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.KeySetRules;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ public final class RemoteKeySet {
     static final long MISSING_KEY_SECONDS = 30;
 
     private final URI uri;
+    /** The URI as the log shows it: a query, which may carry a credential, left out. */
+    private final String shownUri;
     private final Ticker ticker;
     /** Starts a fetch of a URI's body (as text); completes exceptionally when it failed. */
     private final Function<URI, CompletableFuture<String>> fetcher;
@@ -56,6 +59,7 @@ public final class RemoteKeySet {
     RemoteKeySet(URI uri, Duration refresh, Ticker ticker, Function<URI, CompletableFuture<String>> fetcher,
                  Consumer<Boolean> results) {
         this.uri = uri;
+        this.shownUri = JwksSource.shown(uri);
         this.ticker = ticker;
         this.fetcher = fetcher;
         this.results = results;
@@ -116,14 +120,14 @@ public final class RemoteKeySet {
         long now = ticker.read();
         try {
             if (failure != null && stoppedByTheShutdown(failure)) {
-                log.debug("jwt keys from {}: the fetch was stopped, the proxy is shutting down", uri);
+                log.debug("jwt keys from {}: the fetch was stopped, the proxy is shutting down", shownUri);
                 return;
             }
             String problem = failure != null ? FetchFailure.describe(failure, uri) : take(body);
             results.accept(problem == null);
             if (problem == null) {
                 if (failedInARow > 0) {
-                    log.info("jwt keys from {} fetched again, after {} failed fetch{}", uri, failedInARow,
+                    log.info("jwt keys from {} fetched again, after {} failed fetch{}", shownUri, failedInARow,
                             failedInARow == 1 ? "" : "es");
                 }
                 failedInARow = 0;
@@ -136,12 +140,13 @@ public final class RemoteKeySet {
             long retryInSeconds = Duration.ofNanos(nextFetchAt - now).toSeconds();
             if (keys == null) {
                 log.warn("jwt keys from {} could not be fetched ({}): requests whose tokens need a check are answered"
-                        + " 503 AUTH_UNAVAILABLE until a fetch succeeds; trying again in about {} s", uri, problem,
-                        retryInSeconds);
+                        + " 503 AUTH_UNAVAILABLE until a fetch succeeds; trying again in about {} s", shownUri,
+                        problem, retryInSeconds);
             } else {
                 log.warn("jwt keys from {} could not be fetched again ({}): the {} fetched {} s ago are kept; trying"
-                        + " again in about {} s", uri, problem, keys.size() == 1 ? "key" : keys.size() + " keys",
-                        Duration.ofNanos(now - fetchedAt).toSeconds(), retryInSeconds);
+                        + " again in about {} s", shownUri, problem,
+                        keys.size() == 1 ? "key" : keys.size() + " keys", Duration.ofNanos(now - fetchedAt).toSeconds(),
+                        retryInSeconds);
             }
         } finally {
             fetching.set(false);
@@ -166,7 +171,7 @@ public final class RemoteKeySet {
             keys = fetched;
             keysJson = body;
             generation++;
-            log.info("jwt keys from {} {}: {} key{} ({})", uri, first ? "fetched" : "changed", fetched.size(),
+            log.info("jwt keys from {} {}: {} key{} ({})", shownUri, first ? "fetched" : "changed", fetched.size(),
                     fetched.size() == 1 ? "" : "s", fetched.getKeys().stream()
                             .map(k -> k.getKeyID() == null ? "no kid" : "kid " + k.getKeyID()).toList());
         }

@@ -1,6 +1,7 @@
 package dev.rampart.core.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.JwksSource;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,7 +119,7 @@ public final class RemoteKeySets implements AutoCloseable {
                 set.refreshIfDue();
             } catch (RuntimeException e) {
                 // A throw would end the periodic task, and with it every later refresh.
-                log.error("jwt keys from {}: the refresh failed", set.uri(), e);
+                log.error("jwt keys from {}: the refresh failed", JwksSource.shown(set.uri()), e);
             }
         }
     }

@@ -112,7 +112,8 @@ public final class ConfigWarnings {
         JwksSource.Remote remote = jwt.remoteKeys().orElse(null);
         if (remote != null && "http".equalsIgnoreCase(remote.uri().getScheme()) && (remote.uri().getHost() == null
                 || !isLoopback(remote.uri().getHost()))) {
-            warnings.add("route \"" + route + "\": jwt.jwks-uri " + remote.uri() + " is plain http, so whoever is on"
+            warnings.add("route \"" + route + "\": jwt.jwks-uri " + JwksSource.shown(remote.uri())
+                    + " is plain http, so whoever is on"
                     + " the way can replace the keys and sign tokens of their own: use https");
         }
     }

@@ -33,6 +33,19 @@ public sealed interface JwksSource {
     record Remote(URI uri, Duration refresh, Optional<Path> trustCertChain) implements JwksSource {
     }
 
+    /**
+     * {@code uri} as logs and {@code /admin/routes} show it: its query, which may carry a credential
+     * ({@code ?access_token=...}, as the access log leaves queries out for), replaced by {@code <redacted>}.
+     */
+    static String shown(URI uri) {
+        if (uri.getRawQuery() == null) {
+            return uri.toString();
+        }
+        String text = uri.toString();
+        int query = text.indexOf('?');
+        return text.substring(0, query + 1) + EffectiveConfigRenderer.REDACTED;
+    }
+
     /** Envoy's default {@code cache_duration} for a remote key set. */
     Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
 }

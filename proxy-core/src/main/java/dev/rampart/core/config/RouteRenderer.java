@@ -44,10 +44,11 @@ final class RouteRenderer {
         return block;
     }
 
-    private static Obj jwt(JwtConfig j) {
+    private static Obj jwt(JwtConfig j, boolean redact) {
         Obj block = new Obj();
         if (j.keys() instanceof JwksSource.Remote remote) {
-            block.put("jwks-uri", str(remote.uri().toString()), "fetched by the proxy while it runs")
+            block.put("jwks-uri", str(redact ? JwksSource.shown(remote.uri()) : remote.uri().toString()),
+                            "fetched by the proxy while it runs")
                     .put("jwks-refresh", duration(remote.refresh()));
             remote.trustCertChain().ifPresent(trust -> block.put("jwks-trust-cert-chain", str(trust.toString()),
                     "read at each fetch"));
@@ -129,7 +130,7 @@ final class RouteRenderer {
                 .put("expose-headers", strings(c.exposeHeaders()))
                 .put("allow-credentials", bool(c.allowCredentials()))
                 .put("max-age", duration(c.maxAge()))));
-        r.jwt().ifPresent(j -> o.put("jwt", jwt(j)));
+        r.jwt().ifPresent(j -> o.put("jwt", jwt(j, redact)));
         if (!r.requestHeaders().isEmpty()) {
             o.put("request-headers", headerRules(r.requestHeaders(), redact));
         }

@@ -83,6 +83,19 @@ class RemoteKeySetTest {
     }
 
     @Test
+    void theLogShowsNoQueryOfTheUriWhichMayCarryACredential() throws Exception {
+        RemoteKeySet withToken = new RemoteKeySet(URI.create("https://issuer.test/jwks?access_token=QSECRET"),
+                Duration.ofMinutes(5), now::get, uri -> CompletableFuture.failedFuture(new IOException("HTTP 503")),
+                results::add);
+        try (LogCapture logs = LogCapture.start()) {
+            withToken.refreshIfDue();
+            assertEquals(1, logs.warnings().size(), logs.dump());
+            assertTrue(logs.dump().contains("https://issuer.test/jwks?<redacted>") && !logs.dump().contains("QSECRET"),
+                    logs.dump());
+        }
+    }
+
+    @Test
     void aFetchStoppedByTheShutdownIsNeitherAFailureNorAWarning() throws Exception {
         try (LogCapture logs = LogCapture.start()) {
             set.refreshIfDue();

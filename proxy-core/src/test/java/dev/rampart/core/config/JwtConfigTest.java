@@ -276,6 +276,12 @@ class JwtConfigTest extends RejectedConfigSupport {
         Path ca = dev.rampart.core.testing.TestCertificates.generate(dir, "ca", "idp", "dns:idp.test").certChain();
         RampartConfig remote = HoconFiles.load(dir, withRoutes(route("jwks-uri = \"https://idp.test/jwks\","
                 + " jwks-trust-cert-chain = \"" + ca + "\"")));
+        RampartConfig withSecret = HoconFiles.load(dir, withRoutes(route("jwks-uri ="
+                + " \"https://idp.test/jwks?access_token=QSECRET\"")));
+        String json = EffectiveConfigRenderer.renderJson(withSecret);
+        assertTrue(json.contains("https://idp.test/jwks?<redacted>") && !json.contains("QSECRET"),
+                "/admin/routes shows no query, which may carry a credential: " + json);
+        assertTrue(EffectiveConfigRenderer.render(withSecret).contains("QSECRET"), "--check shows the file as it is");
         String rendersTrust = EffectiveConfigRenderer.render(remote);
         assertTrue(rendersTrust.contains("jwks-trust-cert-chain"), rendersTrust);
         assertEquals(remote.routes(), HoconFiles.load(dir, rendersTrust).routes());
