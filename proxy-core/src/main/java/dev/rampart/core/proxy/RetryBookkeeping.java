@@ -37,7 +37,6 @@ final class RetryBookkeeping {
     /** Logs under the exchange's name: it reports on the exchange, and log filters are set by that name. */
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     /** Not counted as a skipped retry: no rule refused it, there was simply nowhere to send it. */
-    private static final RetryDecision NO_ENDPOINT_ADMITS = new RetryDecision.Stop(RetryDecision.StopReason.NOT_RETRYABLE);
     /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
     /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
@@ -276,9 +275,6 @@ final class RetryBookkeeping {
             lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": status "
                     + failure.status();
         }
-        if (!upstream.admitsAny()) {
-            return NO_ENDPOINT_ADMITS;
-        }
         return snapshot.retryPolicy(route.name()).decide(retryContext(failure, attempt, responseStarted));
     }
 
@@ -293,7 +289,7 @@ final class RetryBookkeeping {
         return new RetryContext(failure, outcome.attempts() - staleConnectionRetries, forwarded.method().name(),
                 hasIdempotencyKey(), body.replayable(),
                 attempt.bytesSent(), responseStarted, deadlineNanos - now, untriedLeft,
-                untriedLeft ? null : retryAfterOfNextEndpoints(now));
+                untriedLeft ? null : retryAfterOfNextEndpoints(now), upstream.admitsAny());
     }
 
     /** A 429/503's Retry-After, kept as the time before which its endpoint asked not to be called again. */

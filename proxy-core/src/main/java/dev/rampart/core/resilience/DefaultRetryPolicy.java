@@ -108,6 +108,9 @@ final class DefaultRetryPolicy implements RetryPolicy {
         if (delayNanos >= ctx.nanosUntilDeadline()) {
             return stop(StopReason.DEADLINE);
         }
+        if (!ctx.endpointAdmits()) {
+            return stop(StopReason.CIRCUIT_OPEN); // before the budget: a retry not sent spends no token
+        }
 
         if (!budget.tryAcquireRetry()) {
             return stop(StopReason.BUDGET);

@@ -25,6 +25,8 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  *                               {@code Retry-After}, on the failure, applies); else, every endpoint having been
  *                               tried, the retry goes to another tried one: how long those still asked to be
  *                               left alone ({@code Retry-After}), zero when none did
+ * @param endpointAdmits         whether any endpoint's breaker (and health check) would take a retry now: when
+ *                               none does, a retry the other rules allow is skipped for that
  */
 public record RetryContext(
         UpstreamFailure failure,
@@ -36,7 +38,8 @@ public record RetryContext(
         boolean responseStarted,
         long nanosUntilDeadline,
         boolean untriedEndpointRemains,
-        java.time.Duration retryAfterOfNextEndpoints) {
+        java.time.Duration retryAfterOfNextEndpoints,
+        boolean endpointAdmits) {
 
     public RetryContext {
         checkNotNull(failure, "failure");
@@ -65,6 +68,7 @@ public record RetryContext(
         private long nanosUntilDeadline = 3_600_000_000_000L;
         private boolean untriedEndpointRemains;
         private java.time.Duration retryAfterOfNextEndpoints;
+        private boolean endpointAdmits = true;
 
         private Builder(UpstreamFailure failure) {
             this.failure = failure;
@@ -115,9 +119,15 @@ public record RetryContext(
             return this;
         }
 
+        public Builder endpointAdmits(boolean endpointAdmits) {
+            this.endpointAdmits = endpointAdmits;
+            return this;
+        }
+
         public RetryContext build() {
             return new RetryContext(failure, attemptsMade, method, hasIdempotencyKey, bodyReplayable, bytesSent,
-                    responseStarted, nanosUntilDeadline, untriedEndpointRemains, retryAfterOfNextEndpoints);
+                    responseStarted, nanosUntilDeadline, untriedEndpointRemains, retryAfterOfNextEndpoints,
+                    endpointAdmits);
         }
     }
 }

@@ -74,6 +74,12 @@ public sealed interface RetryDecision {
         /** {@code retry.attempts} are used up. */
         ATTEMPTS("attempts"),
         /**
+         * Every rule allowed a retry, but no endpoint would take it: each one's breaker is open (or its half-open
+         * probes taken), or its health check failed. Often the failure that just ended the attempt opened the
+         * last breaker.
+         */
+        CIRCUIT_OPEN("circuit-open"),
+        /**
          * The failure is not one the route retries (not in {@code retry.on}, a malformed response, a
          * {@code Retry-After} longer than {@code retry-after.max}), or the response already reached the
          * client. Not a skipped retry in the sense of PRODUCT §3.5, so exchanges need not count it there.

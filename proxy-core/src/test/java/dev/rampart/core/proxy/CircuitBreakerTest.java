@@ -111,6 +111,8 @@ class CircuitBreakerTest {
         assertEquals(503, response.statusCode());
         assertEquals("failure 1", response.body(), "the upstream's own response, passed through");
         assertEquals(1, upstream.requests().size());
+        assertEquals(java.util.List.of("circuit-open"), proxy.observer.skipped,
+                "the retry the failure that opened the breaker asked for is a skipped retry, and says why");
     }
 
     @Test

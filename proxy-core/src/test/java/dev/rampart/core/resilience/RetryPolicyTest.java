@@ -223,7 +223,19 @@ class RetryPolicyTest {
         assertStop(decide(failed(FailureKind.RESET).bytesSent(true).bodyReplayable(false)), StopReason.BODY);
         assertStop(decide(failed(FailureKind.RESET).nanosUntilDeadline(1)), StopReason.DEADLINE);
         assertStop(decide(status(503, "60")), StopReason.NOT_RETRYABLE);
+        assertStop(decide(failed(FailureKind.RESET).endpointAdmits(false)), StopReason.CIRCUIT_OPEN);
         assertEquals(0, budget.asked, "only a retry that will certainly happen may spend the budget");
+    }
+
+    // --- an endpoint would take it ---
+
+    @Test
+    void aRetryNoEndpointWouldTakeIsSkippedForThatUnlessAnotherRuleStopsItFirst() {
+        assertStop(decide(failed(FailureKind.RESET).endpointAdmits(false)), StopReason.CIRCUIT_OPEN);
+        assertStop(decide(failed(FailureKind.RESET).endpointAdmits(false).attemptsMade(3)), StopReason.ATTEMPTS);
+        assertStop(decide(failed(FailureKind.RESET).endpointAdmits(false).method("POST")), StopReason.METHOD);
+        assertStop(decide(failed(FailureKind.BAD_RESPONSE).endpointAdmits(false)), StopReason.NOT_RETRYABLE);
+        assertEquals("circuit-open", ((Stop) decide(failed(FailureKind.RESET).endpointAdmits(false))).whyLabel());
     }
 
     // --- the body is replayable, or nothing was sent ---
@@ -373,7 +385,8 @@ class RetryPolicyTest {
     @Test
     void stopLabelsAreTheMetricLabels() {
         Set<String> labels = Arrays.stream(StopReason.values()).map(StopReason::label).collect(Collectors.toSet());
-        assertEquals(Set.of("budget", "body", "method", "deadline", "attempts", "not-retryable"), labels);
+        assertEquals(Set.of("budget", "body", "method", "deadline", "attempts", "circuit-open", "not-retryable"),
+                labels);
         assertEquals("deadline", new Stop(StopReason.DEADLINE).whyLabel());
     }
 
