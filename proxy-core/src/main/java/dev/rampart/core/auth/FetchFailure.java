@@ -37,9 +37,7 @@ final class FetchFailure extends java.io.IOException {
             }
         }
         if (cause instanceof javax.net.ssl.SSLHandshakeException) {
-            // Most often a server whose certificate a private CA signed: the JDK says "PKIX path building failed".
-            return "TLS handshake failed: " + cause.getMessage() + " (a certificate of a private CA is trusted with"
-                    + " jwks-trust-cert-chain)";
+            return "TLS handshake failed: " + cause.getMessage();
         }
         if (cause instanceof ConnectException) {
             return "connection refused or unreachable: " + uri.getHost() + portOf(uri);
