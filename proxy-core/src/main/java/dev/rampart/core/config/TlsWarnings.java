@@ -19,8 +19,16 @@ final class TlsWarnings {
     }
 
     static void add(RampartConfig config, Clock clock, List<String> warnings) {
+        Instant now = clock.instant();
         config.server().tls().ifPresent(tls -> datesWarning(tls.certificate(), "server.tls.cert-chain", "clients",
-                clock.instant(), warnings));
+                now, warnings));
+        config.server().tls().flatMap(ServerTlsConfig::trustCertChain).ifPresent(trust -> trustWarning(trust,
+                "server.tls.trust-cert-chain", "every client certificate", now, warnings));
+        for (RouteConfig route : config.routes()) {
+            route.jwt().flatMap(JwtConfig::remoteKeys).flatMap(JwksSource.Remote::trustCertChain)
+                    .ifPresent(trust -> trustWarning(trust, "route \"" + route.name() + "\": jwt.jwks-trust-cert-chain",
+                            "the key set server's certificate", now, warnings));
+        }
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
             UpstreamConfig upstream = e.getValue();
             boolean https = upstream.endpoints().stream().anyMatch(EndpointAddress::tls);
@@ -29,8 +37,10 @@ final class TlsWarnings {
                         + " a certificate for any name its trusted certificates vouch for");
             }
             upstream.tls().clientCertificate().ifPresent(tls -> datesWarning(tls,
-                    "upstream \"" + e.getKey() + "\": tls.cert-chain", "endpoints that ask for it",
-                    clock.instant(), warnings));
+                    "upstream \"" + e.getKey() + "\": tls.cert-chain", "endpoints that ask for it", now, warnings));
+            upstream.tls().trustCertChain().ifPresent(trust -> trustWarning(trust,
+                    "upstream \"" + e.getKey() + "\": tls.trust-cert-chain", "every endpoint certificate", now,
+                    warnings));
         }
     }
 
@@ -54,6 +64,21 @@ final class TlsWarnings {
             warnings.add(where + "the certificate is not valid before " + day(notBefore) + "; " + refusers
                     + " will refuse every handshake until then");
         }
+    }
+
+    /**
+     * A trust file all of whose certificates are past their dates: the proxy holds a trusted certificate to its
+     * dates too (as OpenSSL does), so nothing chains to it any more and every handshake it checks fails.
+     */
+    private static void trustWarning(java.nio.file.Path trust, String key, String refused, Instant now,
+                                     List<String> warnings) {
+        List<X509Certificate> trusted = PemFiles.certificates(trust).list();
+        if (trusted.isEmpty() || trusted.stream().anyMatch(c -> !c.getNotAfter().toInstant().isBefore(now))) {
+            return;
+        }
+        Instant last = trusted.stream().map(c -> c.getNotAfter().toInstant()).max(Instant::compareTo).orElseThrow();
+        warnings.add(key + " (" + trust + "): every certificate in it has expired, the last on " + day(last) + "; "
+                + refused + " will be refused, since none can chain to an expired one");
     }
 
     private static String day(Instant instant) {

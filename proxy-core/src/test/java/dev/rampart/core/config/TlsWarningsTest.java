@@ -66,6 +66,38 @@ class TlsWarningsTest {
     }
 
     @Test
+    void aTrustFileAllOfWhoseCertificatesExpiredIsWarnedOfWhereverItIsNamed() {
+        TestCertificates expired = TestCertificates.generateExpired(dir, "old-ca", "old-ca", "dns:old-ca");
+        String config = """
+                rampart {
+                  server.tls { cert-chain = "%1$s", private-key = "%2$s", client-auth = required,
+                               trust-cert-chain = "%3$s" }
+                  upstreams { app { endpoints = ["https://api.internal:443"], max-concurrent-requests = 512,
+                                    tls { trust-cert-chain = "%3$s" } } }
+                  routes = [ { name = "r", upstream = app, jwt { jwks-uri = "https://idp.internal/jwks",
+                                                                jwks-trust-cert-chain = "%3$s", issuer = i,
+                                                                audiences = [a] } } ]
+                }
+                """;
+        String expiry = expired.certificate().getNotAfter().toInstant()
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String file = " (" + expired.certChain() + "): every certificate in it has expired, the last on " + expiry
+                + "; ";
+        assertEquals(List.of(
+                        "server.tls.trust-cert-chain" + file + "every client certificate will be refused, since none"
+                                + " can chain to an expired one",
+                        "route \"r\": jwt.jwks-trust-cert-chain" + file + "the key set server's certificate will be"
+                                + " refused, since none can chain to an expired one",
+                        "upstream \"app\": tls.trust-cert-chain" + file + "every endpoint certificate will be refused,"
+                                + " since none can chain to an expired one"),
+                ConfigWarnings.of(ConfigLoader.parse(config.formatted(listener.certChain(), listener.privateKey(),
+                        expired.certChain()), "t.conf", Map.of()), at(Duration.ZERO)));
+        assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.parse(config.formatted(listener.certChain(),
+                listener.privateKey(), listener.certChain()), "t.conf", Map.of()), at(Duration.ZERO)),
+                "a trust file within its dates");
+    }
+
+    @Test
     void hostNamesNotVerifiedForHttpsEndpointsIsWarnedOfAndOnlyThen() {
         String config = """
                 rampart {
