@@ -13,6 +13,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -173,7 +175,13 @@ public final class ProxyListener {
         PemFiles.KeyAndChain keyAndChain = PemFiles.keyAndChain(tls.certificate());
         try {
             SslContextBuilder builder = HandshakeSettings.apply(
-                    SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain()), tls.handshake());
+                    SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain()), tls.handshake())
+                    // A client that offers ALPN is told http/1.1, as nginx and Envoy tell it (some clients want a
+                    // protocol confirmed); one that offers only others (h2) gets none and goes on as it can.
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_1_1));
             if (tls.clientAuth() != ServerTlsConfig.ClientAuth.NONE) {
                 builder.clientAuth(tls.clientAuth() == ServerTlsConfig.ClientAuth.REQUIRED
                                 ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)

@@ -14,11 +14,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,6 +61,34 @@ class TlsTest {
             assertEquals(200, response.statusCode());
             assertEquals("over tls", response.body());
             assertEquals("https", upstream.requests().get(0).header("x-forwarded-proto"));
+        }
+    }
+
+    @Test
+    void aClientOfferingAlpnIsToldHttp11AndOneOfferingOnlyH2GetsNoProtocol() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("over tls"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
+                     + listenerCert.privateKey() + "\" }\n")) {
+            assertEquals("http/1.1", negotiated(proxy.port(), "h2", "http/1.1"));
+            assertEquals("", negotiated(proxy.port(), "h2"), "no protocol agreed; the handshake goes on");
+        }
+    }
+
+    /** The protocol ALPN agreed on for a client offering {@code offered}, after a request over it got its 200. */
+    private static String negotiated(int port, String... offered) throws Exception {
+        try (SSLSocket socket = (SSLSocket) listenerCert.trustingClientContext()
+                .getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(offered);
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            socket.getOutputStream().write("GET /alpn HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            return socket.getApplicationProtocol();
         }
     }
 
@@ -128,7 +160,7 @@ class TlsTest {
             client.setSoTimeout(10_000);
             long start = System.nanoTime();
             // Not TLS, so the handshake's timeout is gone; and empty lines start no request head, nor its timer.
-            client.getOutputStream().write("\r\n\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            client.getOutputStream().write("\r\n\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals(-1, client.getInputStream().read(), "closed without a byte");
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(millis < 5_000, "held " + millis + " ms: bounded by the head timeout, not the 30 s idle one");
