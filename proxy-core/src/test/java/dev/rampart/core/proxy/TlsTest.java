@@ -47,12 +47,21 @@ class TlsTest {
         upstreamCert = TestCertificates.generate(dir, "upstream", "localhost", "dns:localhost");
     }
 
+    /** The config lines of a TLS listener with {@link #listenerCert}. */
+    private static String listenerTls() {
+        return "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
+                + listenerCert.privateKey() + "\" }\n";
+    }
+
+    /** A TLS listener in front of {@code upstream}. */
+    private static ProxyHarness tlsProxy(FakeUpstream upstream) {
+        return ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "") + listenerTls());
+    }
+
     @Test
     void theListenerServesHttpsAndTellsTheUpstreamTheProtoWasHttps() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("over tls"));
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
-                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                     + listenerCert.privateKey() + "\" }\n")) {
+             ProxyHarness proxy = tlsProxy(upstream)) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .sslContext(listenerCert.trustingClientContext()).connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> response = client.send(
@@ -67,9 +76,7 @@ class TlsTest {
     @Test
     void aClientOfferingAlpnIsToldHttp11AndOneOfferingOnlyH2GetsNoProtocol() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("over tls"));
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
-                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                     + listenerCert.privateKey() + "\" }\n")) {
+             ProxyHarness proxy = tlsProxy(upstream)) {
             assertEquals("http/1.1", negotiated(proxy.port(), "h2", "http/1.1"));
             assertEquals("", negotiated(proxy.port(), "h2"), "no protocol agreed; the handshake goes on");
         }
@@ -133,9 +140,7 @@ class TlsTest {
     @Test
     void aPlainHttpRequestToTheTlsListenerIsAnsweredWith400AndLogged() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("never over plain http"));
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
-                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                     + listenerCert.privateKey() + "\" }\n");
+             ProxyHarness proxy = tlsProxy(upstream);
              RawHttp raw = proxy.raw()) {
             // nginx: 400 "The plain HTTP request was sent to HTTPS port"; before, the connection closed without a word.
             RawHttp.Response response = raw.send("GET /plain HTTP/1.1\r\nHost: test\r\n\r\n").read();
@@ -154,8 +159,7 @@ class TlsTest {
     void aClientSendingOnlyEmptyLinesToTheTlsListenerIsNotHeldForTheIdleTimeout() throws Exception {
         try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "")
                      + "rampart.server { request-header-timeout = 500ms, idle-timeout = 30s }\n"
-                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                     + listenerCert.privateKey() + "\" }\n");
+                     + listenerTls());
              java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.port())) {
             client.setSoTimeout(10_000);
             long start = System.nanoTime();
@@ -169,9 +173,7 @@ class TlsTest {
 
     @Test
     void anSslV2CompatibleHelloIsLeftToTheTlsHandlerNotAnsweredAsHttp() throws Exception {
-        try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "")
-                     + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                     + listenerCert.privateKey() + "\" }\n");
+        try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "") + listenerTls());
              java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.port())) {
             client.setSoTimeout(10_000);
             // An SSLv2-format ClientHello offering TLS 1.2 (as old clients send): a two-byte record header with
