@@ -276,6 +276,36 @@ class TlsTest {
         }
     }
 
+    /**
+     * A reload that finds an upstream's trust file changed retires the connections checked against the old one (a
+     * CA pulled because it leaked must not go on vouching for open connections); one that finds it as it was keeps
+     * them.
+     */
+    @Test
+    void pooledConnectionsCheckedAgainstATrustFileThatChangedAreNotReused() throws Exception {
+        Path trust = dir.resolve("pulled-trust.pem");
+        java.nio.file.Files.copy(upstreamCert.certChain(), trust, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FakeUpstream secure = FakeUpstream.startTls(UpstreamBehavior.ok("trusted"), upstreamCert.serverContext())) {
+            String hocon = ProxyHarness.config(
+                    "app { endpoints = [\"https://localhost:" + secure.port() + "\"]\n"
+                            + "      tls { trust-cert-chain = \"" + trust + "\" } }",
+                    "{ name = default, upstream = app, retry { attempts = 1 } }");
+            try (ProxyHarness proxy = ProxyHarness.start(hocon)) {
+                assertEquals(200, get(proxy).statusCode());
+                proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(hocon, "test.conf"));
+                assertEquals(200, get(proxy).statusCode());
+                assertEquals(secure.requests().get(0).connectionId(), secure.requests().get(1).connectionId(),
+                        "the trust file as it was: the pooled connection is kept");
+
+                java.nio.file.Files.copy(listenerCert.certChain(), trust,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(hocon, "test.conf"));
+                assertTlsRefused(get(proxy));
+                assertEquals(2, secure.requests().size(), "no request went over the connection the old file vouched for");
+            }
+        }
+    }
+
     @Test
     void aTrustFileReplacedInPlaceIsReadAgainOnReload() throws Exception {
         Path trust = dir.resolve("rotated-trust.pem");

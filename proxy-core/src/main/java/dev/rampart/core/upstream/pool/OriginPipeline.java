@@ -22,8 +22,12 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +45,8 @@ final class OriginPipeline {
     static final String IDLE = "idle";
 
     private final ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts = new ConcurrentHashMap<>();
+    /** What each TLS setting's trust file held when its context was built, to tell a CA replaced in place. */
+    private final ConcurrentHashMap<UpstreamTlsConfig, byte[]> trustRead = new ConcurrentHashMap<>();
     private final int maxResponseHeaderSize;
     /** How long an endpoint that warned of its server name is connected to without one: see {@link #handshakeFailed}. */
     static final Duration WITHOUT_SERVER_NAME = Duration.ofSeconds(60);
@@ -57,11 +63,33 @@ final class OriginPipeline {
     /**
      * Forgets the TLS contexts built so far, so that the next connection of each TLS setting reads its
      * files again (after a reload: a rotated CA or a renewed client certificate replaced in place). Open
-     * connections keep theirs.
+     * connections keep theirs. Returns the settings whose trust file now holds something else (or cannot be
+     * read): the connections made under them were checked against certificates no longer trusted.
      */
-    void forgetTlsContexts() {
+    Set<UpstreamTlsConfig> forgetTlsContexts() {
+        Set<UpstreamTlsConfig> trustChanged = new HashSet<>();
+        trustRead.forEach((tls, read) -> {
+            if (!Arrays.equals(read, readTrust(tls))) {
+                trustChanged.add(tls);
+            }
+        });
+        // Kept for the others: their open connections were checked against what the file still holds.
+        trustRead.keySet().removeAll(trustChanged);
         sslContexts.clear();
         serverNameWarned.clear(); // a reload may be what followed the endpoint's fix
+        return trustChanged;
+    }
+
+    /** The trust file's bytes; empty without one, null when it cannot be read. */
+    private static byte[] readTrust(UpstreamTlsConfig tls) {
+        if (tls.trustCertChain().isEmpty()) {
+            return new byte[0];
+        }
+        try {
+            return Files.readAllBytes(tls.trustCertChain().get());
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** One client TLS context per TLS setting, built on first use and shared by every connection. */
@@ -73,6 +101,7 @@ final class OriginPipeline {
                 SslContextBuilder builder = HandshakeSettings.apply(SslContextBuilder.forClient()
                         .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null), t.handshake());
                 if (t.trustCertChain().isPresent()) {
+                    trustRead.put(t, readTrust(t)); // read before the manager reads it: a change after is seen
                     builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
                 }
                 if (t.clientCertificate().isPresent()) {

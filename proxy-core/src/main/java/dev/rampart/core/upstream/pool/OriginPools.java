@@ -106,9 +106,31 @@ public final class OriginPools {
         }));
     }
 
-    /** New connections to {@code https://} endpoints read their trust files again (on reload). */
+    /**
+     * New connections to {@code https://} endpoints read their trust files again (on reload). The pools of a
+     * setting whose trust file now holds something else are retired as a reload retires changed settings' (idle
+     * connections closed, borrowed ones at their release): their connections were checked against certificates
+     * no longer trusted, a CA pulled because it leaked, say (Envoy drains a cluster's pools when its TLS context
+     * changes; nginx's reload retires its upstream connections).
+     */
     public void reloadTrust() {
-        pipeline.forgetTlsContexts();
+        java.util.Set<dev.rampart.core.config.UpstreamTlsConfig> trustChanged = pipeline.forgetTlsContexts();
+        if (trustChanged.isEmpty()) {
+            return;
+        }
+        // Waited for (the reload's thread, not a loop), so that no request after the reload takes one of them.
+        List<Future<?>> retired = new ArrayList<>();
+        for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
+            Map<PoolSettings, EndpointPool> pools = e.getValue();
+            retired.add(e.getKey().submit(() -> pools.entrySet().removeIf(p -> {
+                if (!trustChanged.contains(p.getKey().tls())) {
+                    return false;
+                }
+                p.getValue().close();
+                return true;
+            })));
+        }
+        retired.forEach(task -> task.awaitUninterruptibly(CLOSE_WAIT.toMillis()));
     }
 
     /**
