@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Bounds what the configured regexes ({@code match.path-regex}, {@code rewrite.regex}) tried on one request's path may
  * cost the event loop, all of them together: one budget per request, spent by every regex routing and the rewrite try
- * on it, so that a request tried against many costly regexes (routes are tried in order) costs no more than one. Java's regex engine backtracks: a regex such as {@code (.*a){8}$} takes minutes on a
+ * on it, so that a request tried against many costly regexes (routes are tried in order) costs no more than one.
+ * Java's regex engine backtracks: a regex such as {@code (.*a){8}$} takes minutes on a
  * 50-character path, an unanchored {@code .*\.php$} a quarter of a second on an 8 KB one, and repetition over a
  * group recurses once per repeat, so a long path can overflow the stack. The path is handed to the engine through
  * a {@link CharSequence} that counts the characters read; past {@link #READS} in all the match gives up, as PCRE's match

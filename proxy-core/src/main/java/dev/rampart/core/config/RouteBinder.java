@@ -46,7 +46,7 @@ final class RouteBinder {
         }
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, Integer> firstByName = new HashMap<>();
-        Map<URI, Integer> firstByKeySet = new HashMap<>();
+        Map<URI, FirstToName> firstByKeySet = new HashMap<>();
         for (int i = 0; i < values.get().size(); i++) {
             int index = i;
             ConfigSection.asSection(values.get().get(i), rampart.path("routes") + "[" + i + "]", rampart.problems())
@@ -57,7 +57,7 @@ final class RouteBinder {
                             s.problem("name", "duplicate route name " + com.typesafe.config.ConfigUtil.quoteString(
                                     route.name()) + " (also rampart.routes[" + first + "])");
                         }
-                        sameKeySetTrust(s, route, index, firstByKeySet, routes);
+                        sameKeySetTrust(s, route, index, firstByKeySet);
                         routes.add(route);
                     });
         }
@@ -69,25 +69,28 @@ final class RouteBinder {
      * for it, or which one a fetch used would depend on the order of the routes.
      */
     private static void sameKeySetTrust(ConfigSection s, RouteConfig route, int index,
-                                        Map<URI, Integer> firstByKeySet, List<RouteConfig> earlier) {
+                                        Map<URI, FirstToName> firstByKeySet) {
         JwksSource.Remote remote = route.jwt().flatMap(JwtConfig::remoteKeys).orElse(null);
         if (remote == null) {
             return;
         }
-        Integer first = firstByKeySet.putIfAbsent(remote.uri(), index);
+        FirstToName first = firstByKeySet.putIfAbsent(remote.uri(), new FirstToName(index, remote));
         if (first == null) {
             return;
         }
-        JwksSource.Remote other = earlier.stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
-                .filter(r -> r.uri().equals(remote.uri())).findFirst().orElseThrow();
+        JwksSource.Remote other = first.remote();
         if (!other.trustCertChain().equals(remote.trustCertChain())) {
             ConfigValue jwt = s.value("jwt");
             ConfigValue trust = jwt instanceof ConfigObject o ? o.get(JwtBinder.TRUST_KEY) : null;
             s.problems().add(s.path("jwt") + "." + JwtBinder.TRUST_KEY, trusted(remote) + " for " + remote.uri()
-                    + ", and rampart.routes[" + first + "], which names the same jwks-uri, " + trusted(other)
+                    + ", and rampart.routes[" + first.index() + "], which names the same jwks-uri, " + trusted(other)
                     + ": routes that name one jwks-uri share its key set, so they name the same jwks-trust-cert-chain",
                     (trust != null ? trust : jwt).origin());
         }
+    }
+
+    /** The first route (its index in the list) that names a {@code jwks-uri}, and how. */
+    private record FirstToName(int index, JwksSource.Remote remote) {
     }
 
     private static String trusted(JwksSource.Remote remote) {

@@ -1,6 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -12,12 +13,15 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * loops every loop gets one.
  */
 public final class OriginPools {
+
+    private static final Logger log = LoggerFactory.getLogger(OriginPools.class);
 
     private final Bootstrap bootstrap;
     private final OriginPipeline pipeline;
@@ -114,23 +120,18 @@ public final class OriginPools {
      * changes; nginx's reload retires its upstream connections).
      */
     public void reloadTrust() {
-        java.util.Set<dev.rampart.core.config.UpstreamTlsConfig> trustChanged = pipeline.forgetTlsContexts();
+        Set<UpstreamTlsConfig> trustChanged = pipeline.forgetTlsContexts();
         if (trustChanged.isEmpty()) {
             return;
         }
         // Waited for (the reload's thread, not a loop), so that no request after the reload takes one of them.
-        List<Future<?>> retired = new ArrayList<>();
-        for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
-            Map<PoolSettings, EndpointPool> pools = e.getValue();
-            retired.add(e.getKey().submit(() -> pools.entrySet().removeIf(p -> {
-                if (!trustChanged.contains(p.getKey().tls())) {
-                    return false;
-                }
-                p.getValue().close();
-                return true;
-            })));
-        }
-        retired.forEach(task -> task.awaitUninterruptibly(CLOSE_WAIT.toMillis()));
+        onEachLoop(pools -> pools.entrySet().removeIf(p -> {
+            if (!trustChanged.contains(p.getKey().tls())) {
+                return false;
+            }
+            p.getValue().close();
+            return true;
+        })).forEach(retired -> retired.awaitUninterruptibly(CLOSE_WAIT.toMillis()));
     }
 
     /**
@@ -174,12 +175,21 @@ public final class OriginPools {
     /** How long {@link #closeAll} waits for the connections to close. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-    /** Runs {@code action} on each loop's pools, on that loop. */
-    private void onEachLoop(java.util.function.Consumer<Map<PoolSettings, EndpointPool>> action) {
+    /** Runs {@code action} on each loop's pools, on that loop; the tasks, for a caller that waits for them. */
+    private List<Future<?>> onEachLoop(java.util.function.Consumer<Map<PoolSettings, EndpointPool>> action) {
+        List<Future<?>> tasks = new ArrayList<>(byLoop.size());
         for (Map.Entry<EventExecutor, Map<PoolSettings, EndpointPool>> e : byLoop.entrySet()) {
             Map<PoolSettings, EndpointPool> pools = e.getValue();
-            e.getKey().execute(() -> action.accept(pools));
+            Future<?> task = e.getKey().submit(() -> action.accept(pools));
+            // As the loop logs what a task it was given to execute throws: a submitted one only fails its future.
+            task.addListener(done -> {
+                if (!done.isSuccess()) {
+                    log.error("a task on the upstream pools of {} failed", e.getKey(), done.cause());
+                }
+            });
+            tasks.add(task);
         }
+        return tasks;
     }
 
     /** Closes {@code loop}'s idle connections to the endpoint of {@code settings} (see {@link EndpointPool#closeIdle}). */
