@@ -64,20 +64,51 @@ public final class JwtVerifier {
     /** The verdict on a token that needs a check while the route's {@code jwks-uri} has not been fetched; not a pass. */
     public static final Verified KEYS_UNAVAILABLE = new Verified(List.of(), Long.MAX_VALUE, Long.MIN_VALUE, false);
 
-    /** The three dot-separated parts of a JWS in strict base64url, without padding (RFC 7515 §2, §7.1). */
+    /**
+     * The three dot-separated parts of a JWS in strict base64url, without padding (RFC 7515 §2, §7.1), each
+     * in its one canonical spelling: the bits a part's last character has beyond its last byte are zero. A
+     * decoder ignores them, so without this one signature had four or sixteen spellings, each a token of its
+     * own to remember and check, and to anything downstream that compares tokens as text.
+     */
     private static boolean compactForm(String token) {
         int dots = 0;
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
+        int partStart = 0;
+        for (int i = 0; i <= token.length(); i++) {
+            char c = i < token.length() ? token.charAt(i) : '.';
             if (c == '.') {
-                if (++dots > 2 || i == 0 || token.charAt(i - 1) == '.') {
+                if (++dots > 3 || i == partStart || !canonicalEnd(token, partStart, i)) {
                     return false;
                 }
-            } else if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                partStart = i + 1;
+            } else if (base64urlValue(c) < 0) {
                 return false;
             }
         }
-        return dots == 2 && !token.endsWith(".");
+        return dots == 3;
+    }
+
+    /** Whether the part ends as RFC 4648 §3.5 wants it: a whole number of bytes, the spare bits zero. */
+    private static boolean canonicalEnd(String token, int start, int end) {
+        int spare = switch ((end - start) % 4) {
+            case 1 -> -1; // six bits: not even one byte
+            case 2 -> 0b1111;
+            case 3 -> 0b11;
+            default -> 0;
+        };
+        return spare == 0 || spare > 0 && (base64urlValue(token.charAt(end - 1)) & spare) == 0;
+    }
+
+    private static int base64urlValue(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : c == '_' ? 63 : -1;
     }
 
     private final JwtConfig config;

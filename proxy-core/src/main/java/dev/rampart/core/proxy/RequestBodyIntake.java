@@ -77,7 +77,7 @@ final class RequestBodyIntake {
         if (trailers != null) {
             TrailerFields.dropForbiddenTrailers(trailers, snapshot.requestIdHeader(), request.headers());
             RouteHeaders.dropFromRequestTrailers(exchange.route().config().requestHeaders(), trailers);
-            exchange.route().config().jwt().ifPresent(jwt -> ClaimHeaders.dropEverySpelling(jwt, trailers));
+            exchange.route().config().jwt().ifPresent(jwt -> ClaimHeaders.dropFromTrailers(jwt, trailers));
         }
         if (!collecting && !attempts.canWriteBody() && !body.keeps(data.readableBytes())) {
             body.hold(content); // for the next attempt, after its replay; it asks for the rest of the body

@@ -115,6 +115,23 @@ class JwtVerifierTest {
     }
 
     @Test
+    void aSignatureSpelledWithSpareBitsSetIsRefusedSoThatATokenHasOneSpelling() {
+        JwtVerifier verifier = verifier(NOW);
+        for (String valid : new String[] {TestTokens.rs256(claims().build()), TestTokens.es256(claims().build())}) {
+            assertNotNull(verifier.verify(valid));
+            int signatureLength = valid.length() - valid.lastIndexOf('.') - 1;
+            assertEquals(2, signatureLength % 4, "RS256's 256 bytes and ES256's 64 end in a byte spelled in two "
+                    + "characters: the last one's low four bits are spare");
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            int last = alphabet.indexOf(valid.charAt(valid.length() - 1));
+            for (int spare = 1; spare < 16; spare++) {
+                String respelled = valid.substring(0, valid.length() - 1) + alphabet.charAt(last ^ spare);
+                assertNull(verifier.verify(respelled), "the same signature bytes, spare bits " + spare);
+            }
+        }
+    }
+
+    @Test
     void claimsBecomeHeaderValuesWhenTheyAreTextNumbersOrListsOfThose() {
         JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of(
                 "sub", "X-User-Id", "roles", "X-Roles", "tenant", "X-Tenant", "admin", "X-Admin",

@@ -137,6 +137,31 @@ class JwtTest {
     }
 
     @Test
+    void anotherSpellingOfATokenHeaderNeverReachesTheUpstreamSinceItsTokenWasNotChecked() {
+        String valid = TestTokens.valid();
+        // CGI, WSGI and Rack servers read X_Jwt_Assertion as X-Jwt-Assertion (HTTP_X_JWT_ASSERTION).
+        RawHttp.Response ok = send(get("/browser/a", "X-Jwt-Assertion: " + valid
+                + "\r\nX_Jwt_Assertion: forged\r\nx_jwt-ASSERTION: forged\r\n"));
+        assertEquals(200, ok.status(), ok.text());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertNull(seen.header("X_Jwt_Assertion"));
+        assertNull(seen.header("x_jwt-assertion"));
+
+        assertEquals(200, send(get("/browser/a", "Cookie: access_token=" + valid + "\r\nX_Jwt_Assertion: forged\r\n"))
+                .status(), "with the token in a cookie too");
+        assertNull(upstream.requests().get(1).header("X_Jwt_Assertion"));
+
+        String chunked = "POST /browser/b HTTP/1.1\r\nHost: x\r\nCookie: access_token=" + valid
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Jwt-Assertion: forged\r\n"
+                + "X_Jwt_Assertion: forged\r\nX-Other: kept\r\n\r\n";
+        assertEquals(200, send(chunked).status());
+        RecordedRequest posted = upstream.requests().get(2);
+        assertNull(posted.trailers().get("X-Jwt-Assertion"), "a token in a trailer was never checked");
+        assertNull(posted.trailers().get("X_Jwt_Assertion"));
+        assertEquals("kept", posted.trailers().get("X-Other"));
+    }
+
+    @Test
     void aValidTokenWithoutTheRequiredClaimsIsRefused403AndOneWithThemPasses() {
         String withBoth = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("scope", "orders:read orders:write")
                 .claim("roles", List.of("admin", "ops", "dev")).build());
