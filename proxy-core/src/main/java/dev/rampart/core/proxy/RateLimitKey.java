@@ -2,38 +2,99 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.resilience.RateLimiter;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * The bucket a request's token is taken from: its client address, or with {@code per = header} the value of
+ * The buckets a request's token is taken from: its client address, or with {@code per = header} each element of
  * the limiter's header. The two kinds of key are kept apart by a prefix, so that a header value written like
  * an address cannot drain that address's bucket; a request without the header (or with only blank values) is
  * keyed by its address, so that leaving the header out does not escape the limit.
+ *
+ * <p>A header on several lines, or with commas, lists several keys, and the request is charged to each: an
+ * upstream reads one of them (Go, Java servlets and Python take the first line, others the last), and were
+ * the list one key of its own, {@code X-Api-Key: real} with a made-up second line would be a fresh bucket for
+ * every request while the upstream took {@code real}. The header's other spellings ({@code X_Api_Key}, which
+ * CGI, WSGI and Rack servers read as the same) are its lines too.
  */
 final class RateLimitKey {
 
     /** Longer values are kept as their SHA-256: a bucket's key costs at most that much memory, whatever is sent. */
     static final int LONGEST_KEPT_AS_IS = 64;
+    /**
+     * At most this many of a request's keys are charged, so that one request cannot make thousands of buckets;
+     * past them the request is charged to its address's bucket as well, so that it never goes free.
+     */
+    static final int MOST_KEYS_CHARGED = 16;
 
     private RateLimitKey() {
     }
 
-    static String of(RateLimiter limiter, HttpHeaders headers, String clientIp) {
+    /** The buckets the request takes a token from, each one once; never empty. */
+    static List<String> of(RateLimiter limiter, HttpHeaders headers, String clientIp) {
         String header = limiter.keyHeader();
         if (header == null) {
-            return clientIp;
+            return List.of(clientIp);
         }
-        String value = listValue(headers, header);
-        if (value.isEmpty()) {
-            return "address " + clientIp;
+        List<String> lines = linesOf(headers, header);
+        if (lines.size() == 1 && lines.get(0).indexOf(',') < 0) { // the usual case, without splitting
+            String value = lines.get(0).trim();
+            return List.of(value.isEmpty() ? "address " + clientIp : headerKey(value));
         }
+        Set<String> keys = new LinkedHashSet<>();
+        boolean beyondTheMost = false;
+        for (String line : lines) {
+            for (String element : line.split(",", -1)) {
+                if (element.isBlank()) {
+                    continue;
+                }
+                String key = headerKey(element.trim());
+                if (keys.size() < MOST_KEYS_CHARGED) {
+                    keys.add(key);
+                } else {
+                    beyondTheMost |= !keys.contains(key);
+                }
+            }
+        }
+        if (keys.isEmpty() || beyondTheMost) {
+            keys.add("address " + clientIp);
+        }
+        return List.copyOf(keys);
+    }
+
+    private static String headerKey(String value) {
         return "header " + (value.length() <= LONGEST_KEPT_AS_IS ? value : sha256(value));
+    }
+
+    /** The header's lines, and those of its spellings with underscores for dashes, in the order they came. */
+    private static List<String> linesOf(HttpHeaders headers, String name) {
+        List<String> lines = null;
+        String dashed = name.replace('_', '-');
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = it.next();
+            CharSequence present = field.getKey();
+            if (present.length() == name.length() && (AsciiString.contentEqualsIgnoreCase(present, name)
+                    || AsciiString.indexOf(present, '_', 0) >= 0
+                    && present.toString().replace('_', '-').equalsIgnoreCase(dashed))) {
+                if (lines == null) {
+                    lines = new ArrayList<>(1);
+                }
+                lines.add(field.getValue().toString());
+            }
+        }
+        return lines == null ? List.of() : lines;
     }
 
     /**

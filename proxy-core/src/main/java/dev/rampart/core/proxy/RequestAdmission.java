@@ -103,13 +103,24 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             claims = verified.claimHeaders();
         }
         RateLimiter limiter = snapshot.rateLimiter(route.name());
-        long wait = limiter == null ? 0 : limiter.tryAcquire(RateLimitKey.of(limiter, head.headers(), clientIp));
+        long wait = limiter == null ? 0 : tokenFromEach(limiter, RateLimitKey.of(limiter, head.headers(), clientIp));
         if (wait > 0) {
             // Rounded up: a client that waits what Retry-After says finds a token there.
             return new RequestAdmission(Reason.RATE_LIMITED, originForm, route, target,
                     (wait + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND, null, List.of());
         }
         return new RequestAdmission(null, originForm, route, target, 0, null, claims);
+    }
+
+    /** Takes a token from each of the request's buckets, in order, until one has none: its wait, or 0. */
+    private static long tokenFromEach(RateLimiter limiter, List<String> keys) {
+        for (int i = 0; i < keys.size(); i++) {
+            long wait = limiter.tryAcquire(keys.get(i));
+            if (wait > 0) {
+                return wait;
+            }
+        }
+        return 0;
     }
 
     /**

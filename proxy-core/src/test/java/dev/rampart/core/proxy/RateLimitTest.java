@@ -92,6 +92,11 @@ class RateLimitTest {
                 "one key's bucket, whichever address it comes from");
         assertEquals(200, RawHttp.exchangeFrom("127.0.0.1", proxy.port(), keyed.formatted("beta")).status(),
                 "another key from the same address has its own");
+        for (String escape : new String[] {"alpha\r\nX-Api-Key: made-up-1", "made-up-2, alpha",
+                "made-up-3\r\nX_Api_Key: alpha"}) {
+            assertEquals(429, RawHttp.exchangeFrom("127.0.0.5", proxy.port(), keyed.formatted(escape)).status(),
+                    "an upstream may read alpha from this, so it is charged to alpha too: " + escape);
+        }
 
         assertEquals(200, get("/limited", "127.0.0.1").status());
         assertEquals(200, get("/limited", "127.0.0.1").status());
