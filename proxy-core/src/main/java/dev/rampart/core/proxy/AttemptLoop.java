@@ -197,11 +197,15 @@ final class AttemptLoop {
     /**
      * The route's deadline passed while the attempt in progress waited for its answer: a timeout, for its
      * breaker too. One still without a connection (queued for one of the proxy's own, or connecting, which
-     * {@code connect-timeout} judges) is cancelled instead: the endpoint had not been asked anything yet.
+     * {@code connect-timeout} judges) is cancelled instead: the endpoint had not been asked anything yet. So is
+     * one the endpoint had for less than {@link #fairWaitNanos()}: it was sent late, after a wait in the
+     * proxy's own queue for a connection or after earlier attempts, and a queue of such requests, each sent
+     * with moments left, would otherwise open the breaker of an endpoint that answers all it gets in time.
      */
     void timeOutCurrent() {
         OriginAttempt attempt = current;
-        if (attempt != null && attempt.connectedNanos() < 0) {
+        if (attempt != null && (attempt.connectedNanos() < 0
+                || nowNanos() - attempt.callStartNanos() < fairWaitNanos())) {
             cancelCurrent();
             return;
         }
@@ -346,7 +350,15 @@ final class AttemptLoop {
      * endpoint.
      */
     boolean bodyFlowingRecently() {
-        return timing.bodyPartWithin(Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2));
+        return timing.bodyPartWithin(fairWaitNanos());
+    }
+
+    /**
+     * How long an endpoint may keep an attempt waiting before that counts against it: the per-try timeout, or
+     * half the route's timeout if that is less (a per-try timeout as long as the route's would blame nothing).
+     */
+    private long fairWaitNanos() {
+        return Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2);
     }
 
     // ---- bugs ---------------------------------------------------------------------------------------

@@ -304,6 +304,50 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aRequestSentWithMomentsLeftAfterAWaitForTheProxysOwnConnectionIsNotTheUpstreamsTimeout() throws Exception {
+        upstream = closing.add(FakeUpstream.start(
+                (req, reply) -> reply.after(1_000, () -> reply.send(200, "text/plain", "slow"))));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
+                        + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
+                "{ name = tight, match { path-prefix = \"/tight\" }, upstream = app, timeout = 1300ms, "
+                        + NO_RETRIES + " }\n"
+                        + "{ name = slow, match { path-prefix = \"/\" }, upstream = app, timeout = 5s, "
+                        + NO_RETRIES + " }")));
+
+        // The first and third client connections share an event loop and its one upstream connection: the
+        // third request gets it after ~1 s, is sent with ~300 ms of its 1.3 s left, and is cut at its deadline
+        // while the endpoint takes its usual second.
+        try (RawHttp slow = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
+            slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(20);
+            queued.send("GET /tight HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, slow.read().status());
+            assertEquals(504, queued.read().status());
+        }
+
+        proxy.observer.awaitExchange(2);
+        assertEquals(java.util.List.of("success", "cancelled"), proxy.observer.attempts,
+                "the endpoint had the late request for less than half the route's timeout");
+        assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
+    }
+
+    @Test
+    void aDeadlineThatCutsARequestTheEndpointHadLongEnoughIsItsTimeout() throws Exception {
+        upstream = closing.add(FakeUpstream.start(
+                (req, reply) -> reply.after(1_000, () -> reply.send(200, "text/plain", "slow"))));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"],"
+                        + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
+                "{ name = default, upstream = app, timeout = 400ms, " + NO_RETRIES + " }")));
+
+        assertEquals(504, get("/late").statusCode());
+        proxy.observer.awaitExchange(1);
+        assertEquals(java.util.List.of("timeout"), proxy.observer.attempts, "400 ms at the endpoint, all of them");
+        assertEquals(503, get("/after").statusCode(), "and it opened the breaker");
+    }
+
+    @Test
     void timeQueuedForTheProxysOwnConnectionIsNotCountedAsASlowCall() throws Exception {
         upstream = closing.add(FakeUpstream.start(
                 (req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok"))));
