@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.text.ParseException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -259,12 +260,29 @@ public final class JwtVerifier {
 
     private static String headerValue(Object claim) {
         if (claim instanceof String || claim instanceof Number || claim instanceof Boolean) {
-            return claim.toString();
+            return text(claim);
         }
         if (claim instanceof Collection<?> list && list.stream().allMatch(v -> v instanceof String
                 || v instanceof Number || v instanceof Boolean)) {
-            return list.stream().map(Object::toString).collect(Collectors.joining(","));
+            return list.stream().map(JwtVerifier::text).collect(Collectors.joining(","));
         }
         return null;
+    }
+
+    /**
+     * A scalar claim as text; a number JSON gave as a fraction or with an exponent in plain decimals, a whole
+     * one without a fraction ({@code 2e3} and {@code 2000.0} are {@code 2000}, {@code 1.10} is {@code 1.1}),
+     * where Java would write {@code 2000.0} or {@code 1.0E20}, which few upstreams read as numbers.
+     */
+    private static String text(Object scalar) {
+        if (scalar instanceof Double || scalar instanceof Float) {
+            double number = ((Number) scalar).doubleValue();
+            return Double.isFinite(number) ? BigDecimal.valueOf(number).stripTrailingZeros().toPlainString()
+                    : scalar.toString();
+        }
+        if (scalar instanceof BigDecimal decimal) {
+            return decimal.stripTrailingZeros().toPlainString();
+        }
+        return scalar.toString();
     }
 }

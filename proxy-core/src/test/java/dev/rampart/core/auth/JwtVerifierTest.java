@@ -148,6 +148,20 @@ class JwtVerifierTest {
     }
 
     @Test
+    void numbersWithFractionsOrExponentsArriveAsPlainDecimals() {
+        JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of(
+                "ratio", "X-Ratio", "count", "X-Count", "huge", "X-Huge", "scores", "X-Scores", "small", "X-Small")),
+                Clock.fixed(NOW, ZoneOffset.UTC), BUDGET, null);
+        JwtVerifier.Verified verified = verifier.verify(TestTokens.rs256(claims().claim("ratio", 1.10)
+                .claim("count", 2000.0).claim("huge", 1e20).claim("scores", List.of(1.5, 2.0, 3L))
+                .claim("small", 0.00025).build()));
+        assertNotNull(verified);
+        assertEquals(Map.of("X-Ratio", "1.1", "X-Count", "2000", "X-Huge", "100000000000000000000",
+                        "X-Scores", "1.5,2,3", "X-Small", "0.00025"),
+                Map.ofEntries(verified.claimHeaders().toArray(Map.Entry[]::new)));
+    }
+
+    @Test
     void pastItsShareOfTheSecondAThreadChecksNoNewTokenButRemembersTheOnesItChecked() {
         long[] now = {-5_000_000_000L}; // a ticker may read below zero
         // Every read of the ticker is 100 ms after the last: each check costs 100 ms of the 250 ms per second.
