@@ -151,11 +151,23 @@ public final class ConfigWarnings {
      * the browser two answers, which it refuses; a set or removed one overrides what {@code cors} says.
      */
     private static void doubledCorsWarning(RouteConfig route, List<String> warnings) {
-        boolean touchesCors = route.responseHeaders().spellings().stream()
-                .anyMatch(name -> name.startsWith("access-control-"));
-        if (route.cors().isPresent() && touchesCors) {
+        if (route.cors().isEmpty()) {
+            return;
+        }
+        // On a response a rule's name is only itself (no upstream reads it as a CGI variable): as written.
+        HeaderRules rules = route.responseHeaders();
+        List<String> names = new ArrayList<>(rules.set().keySet());
+        names.addAll(rules.add().keySet());
+        names.addAll(rules.remove());
+        if (names.stream().anyMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("access-control-"))) {
             warnings.add("route \"" + route.name() + "\": response-headers change Access-Control-* headers that"
                     + " cors sets: an added one gives browsers two answers, which they refuse; leave CORS to cors");
+        }
+        boolean dropsVary = rules.remove().stream().anyMatch(name -> name.equalsIgnoreCase("Vary"))
+                || rules.set().keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Vary"));
+        if (dropsVary) {
+            warnings.add("route \"" + route.name() + "\": response-headers remove or set Vary, which cors fills"
+                    + " with Origin: a shared cache could give one origin's answer to another; add to Vary instead");
         }
     }
 

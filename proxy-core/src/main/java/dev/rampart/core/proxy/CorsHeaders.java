@@ -6,8 +6,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,8 @@ final class CorsHeaders {
             HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS,
             HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS,
             HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, HttpHeaderNames.ACCESS_CONTROL_MAX_AGE);
+
+    private static final String ACCESS_CONTROL = "access-control-";
 
     private CorsHeaders() {
     }
@@ -56,18 +60,40 @@ final class CorsHeaders {
         return headers;
     }
 
-    /** Replaces a relayed response's own {@code Access-Control-*} headers with the route's. */
+    /**
+     * Replaces a relayed response's own {@code Access-Control-*} headers with the route's: every one, those
+     * of later specifications too ({@code Access-Control-Allow-Private-Network}), since the route owns CORS.
+     */
     static void applyToRelayed(Optional<CorsConfig> cors, HttpHeaders request, HttpHeaders response) {
         if (cors.isEmpty()) {
             return;
         }
         RESPONSE_HEADERS.forEach(response::remove);
+        if (!response.isEmpty()) {
+            removeOtherAccessControlHeaders(response);
+        }
         for (Map.Entry<String, String> header : forResponse(cors, request)) {
             if (header.getKey().equals("Vary")) {
                 ResponseCompression.addVary(response, header.getValue());
             } else {
                 response.add(header.getKey(), header.getValue());
             }
+        }
+    }
+
+    private static void removeOtherAccessControlHeaders(HttpHeaders response) {
+        List<CharSequence> others = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = response.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            if (name.length() > ACCESS_CONTROL.length()
+                    && AsciiString.regionMatches(name, true, 0, ACCESS_CONTROL, 0, ACCESS_CONTROL.length())) {
+                others = others == null ? new ArrayList<>(1) : others;
+                others.add(name);
+            }
+        }
+        if (others != null) {
+            others.forEach(response::remove);
         }
     }
 

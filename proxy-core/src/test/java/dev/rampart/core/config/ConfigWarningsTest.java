@@ -138,6 +138,22 @@ class ConfigWarningsTest {
                         + " response-headers { add { \"Access-Control-Allow-Origin\" = \"*\" } } }"));
         assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app,"
                 + " response-headers { add { \"Access-Control-Allow-Origin\" = \"*\" } } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, cors { allow-origins = [\"https://a.test\"] },"
+                + " response-headers { remove = [Access_Control_Allow_Origin] } }"),
+                "on a response a name is only itself: this one is not cors's");
+    }
+
+    @Test
+    void responseHeaderRulesThatRemoveOrSetVaryBesideCorsAreAWarning() {
+        String warning = "route \"api\": response-headers remove or set Vary, which cors fills with Origin: a shared"
+                + " cache could give one origin's answer to another; add to Vary instead";
+        for (String rules : new String[] {"remove = [vary]", "set { Vary = Cookie }"}) {
+            assertEquals(List.of(warning), warningsForRoutes("{ name = api, upstream = app,"
+                    + " cors { allow-origins = [\"https://a.test\"] }, response-headers { " + rules + " } }"), rules);
+        }
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app,"
+                + " cors { allow-origins = [\"https://a.test\"] }, response-headers { add { Vary = Cookie } } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, response-headers { remove = [Vary] } }"));
     }
 
     @Test

@@ -27,7 +27,8 @@ class CorsTest {
     void start() {
         // The upstream answers with CORS headers of its own, as many frameworks do: the route's must win.
         upstream = FakeUpstream.start((req, reply) -> reply.send(200, "application/json", "{\"ok\":true}",
-                "Access-Control-Allow-Origin", "*", "Access-Control-Expose-Headers", "X-Secret", "Vary", "Accept"));
+                "Access-Control-Allow-Origin", "*", "Access-Control-Expose-Headers", "X-Secret", "Vary", "Accept",
+                "Access-Control-Allow-Private-Network", "true"));
         proxy = ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"] }, down { endpoints = [\"127.0.0.1:9\"] }", """
                 { name = api, match { path-prefix = "/api" }, upstream = app, max-request-body = 1k,
@@ -100,6 +101,8 @@ class CorsTest {
         assertEquals(200, other.status(), "CORS is the browser's to enforce: the request itself is answered");
         assertNull(other.header("access-control-allow-origin"), "the upstream's * must not let any origin read it");
         assertNull(other.header("access-control-expose-headers"));
+        assertNull(other.header("access-control-allow-private-network"), "nor any other Access-Control-* of its own");
+        assertNull(allowed.header("access-control-allow-private-network"));
 
         RawHttp.Response noOrigin = send(get("/api/orders", ""));
         assertNull(noOrigin.header("access-control-allow-origin"));
