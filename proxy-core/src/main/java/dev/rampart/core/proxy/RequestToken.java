@@ -77,11 +77,17 @@ final class RequestToken {
         return line.substring(prefix.length()).strip();
     }
 
-    /** Takes every header and cookie the token may come in off a request on its way upstream. */
+    /**
+     * Takes every header and cookie that carries a token off a request on its way upstream. A header without
+     * the prefix holds none ({@code Authorization: Basic …} on a route that reads {@code Bearer}) and goes on as
+     * it came, as Envoy's {@code forward: false} leaves it.
+     */
     static void removeFrom(List<TokenSource> sources, HttpHeaders headers) {
         for (TokenSource source : sources) {
             if (!source.cookie()) {
-                headers.remove(source.name());
+                if (fromHeader(source, headers) != null) {
+                    headers.remove(source.name());
+                }
             } else if (headers.contains(HttpHeaderNames.COOKIE)) {
                 removeCookie(source.name(), headers);
             }

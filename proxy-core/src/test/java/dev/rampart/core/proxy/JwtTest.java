@@ -47,6 +47,9 @@ class JwtTest {
                         + "{ name = browser, match { path-prefix = \"/browser\" }, upstream = app, jwt { " + jwt
                         + ", from-headers = [{ name = X-Jwt-Assertion }], from-cookies = [access_token],"
                         + " forward-token = false } }\n"
+                        + "{ name = session, match { path-prefix = \"/session\" }, upstream = app, jwt { " + jwt
+                        + ", from-headers = [{ name = Authorization, prefix = \"Bearer \" }], from-cookies = [sid],"
+                        + " forward-token = false } }\n"
                         + "{ name = admin, match { path-prefix = \"/admin\" }, upstream = app, jwt { " + jwt
                         + ", required-claims { scope = \"orders:write\", roles = [ops, admin] } } }"));
     }
@@ -134,6 +137,19 @@ class JwtTest {
         assertEquals(200, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\nCookie: access_token=" + valid
                 + " \r\n")).status(), "two good ones pass; spaces around a cookie's value are not the token's");
         assertEquals(3, upstream.requests().size());
+    }
+
+    @Test
+    void withoutForwardTokenAHeaderThatHeldNoTokenGoesOnAsItCame() {
+        String valid = TestTokens.valid();
+        assertEquals(200, send(get("/session/a", "Cookie: sid=" + valid + "\r\nAuthorization: Basic YWxpY2U6cHc=\r\n"))
+                .status());
+        RecordedRequest seen = upstream.requests().get(0);
+        assertEquals("Basic YWxpY2U6cHc=", seen.header("Authorization"), "another scheme's credentials, not a token");
+        assertNull(seen.header("Cookie"), "the token's cookie is taken off");
+
+        assertEquals(200, send(get("/session/a", "Authorization: Bearer " + valid + "\r\n")).status());
+        assertNull(upstream.requests().get(1).header("Authorization"), "the header that held the token is");
     }
 
     @Test
