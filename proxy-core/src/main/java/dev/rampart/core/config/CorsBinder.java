@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Binds a route's optional {@code cors} block; absent, the route says nothing about CORS and passes the upstream's. */
@@ -19,7 +20,7 @@ final class CorsBinder {
 
     /** {@code scheme://host[:port]}, the host a name, an IPv4 address or a bracketed IPv6 one, or {@code *.domain}. */
     private static final Pattern ORIGIN = Pattern.compile(
-            "https?://(\\*\\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+])(:[0-9]{1,5})?");
+            "https?://(\\*\\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+])(?<port>:[0-9]{1,5})?");
 
     private CorsBinder() {
     }
@@ -31,7 +32,9 @@ final class CorsBinder {
     private static CorsConfig cors(ConfigSection s) {
         List<String> origins = origins(s);
         List<String> methods = List.copyOf(MatchBinder.methods(s, "allow-methods", DEFAULT_METHODS));
-        if (methods.isEmpty() || methods.contains(CorsConfig.ANY)) {
+        // A list whose every entry was refused above is reported there, not again as empty.
+        boolean givenEmpty = s.list("allow-methods").map(List::isEmpty).orElse(true);
+        if (methods.isEmpty() && givenEmpty || methods.contains(CorsConfig.ANY)) {
             s.problem("allow-methods", "list the methods a preflight may ask for (e.g. [GET, POST, PUT, DELETE]):"
                     + " an empty list or \"*\" would allow none");
         }
@@ -39,6 +42,10 @@ final class CorsBinder {
         List<String> expose = names(s, "expose-headers", false);
         boolean credentials = s.bool("allow-credentials", false);
         Duration maxAge = s.durationOrZero("max-age", DEFAULT_MAX_AGE);
+        if (!maxAge.isZero() && maxAge.toSeconds() == 0) {
+            s.problem("max-age", "Access-Control-Max-Age is in whole seconds: give at least 1s, or 0s to send none"
+                    + " (" + maxAge.toMillis() + " ms would be sent as 0, which browsers read as no caching)");
+        }
         if (credentials && origins.equals(List.of(CorsConfig.ANY))) {
             s.problem("allow-credentials", "browsers refuse credentials from a route that allows any origin:"
                     + " list the origins in allow-origins instead of \"*\"");
@@ -66,6 +73,9 @@ final class CorsBinder {
                         + " default, and nothing after it (\"https://app.example.com\", \"http://localhost:3000\","
                         + " \"https://*.example.com\" for its subdomains), got " + ValueReader.describe(value),
                         value.origin());
+            } else if (!origin.equals(CorsConfig.ANY) && !portInRange(origin)) {
+                s.problems().add(path, "the port must be 1–65535, got " + ValueReader.describe(value)
+                        + ": no Origin can have it", value.origin());
             } else if (origin.startsWith("https://") && origin.endsWith(":443")
                     || origin.startsWith("http://") && origin.endsWith(":80")) {
                 s.problems().add(path, "browsers leave the scheme's default port out of Origin: write "
@@ -76,6 +86,16 @@ final class CorsBinder {
             }
         });
         return origins;
+    }
+
+    private static boolean portInRange(String origin) {
+        Matcher matcher = ORIGIN.matcher(origin);
+        String port = matcher.matches() ? matcher.group("port") : null;
+        if (port == null) {
+            return true;
+        }
+        int number = Integer.parseInt(port.substring(1));
+        return number >= 1 && number <= 65_535;
     }
 
     /** Header names (tokens); {@code *} alone too where {@code starAllowed}. Absent: none. */

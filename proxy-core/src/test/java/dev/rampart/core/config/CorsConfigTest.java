@@ -87,6 +87,22 @@ class CorsConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aPortOutOfRangeASubSecondMaxAgeAndABadMethodAreEachReportedOnce() {
+        List<String> problems = problemsOf(withRoutes("""
+                    { name = a, upstream = app, cors { allow-origins = ["https://a.test:99999", "http://[::1]:0",
+                      "http://b.test:65535"] } },
+                    { name = b, upstream = app, cors { allow-origins = ["https://a.test"], max-age = 500ms } },
+                    { name = c, upstream = app, cors { allow-origins = ["https://a.test"], allow-methods = ["GE T"] } }"""));
+        assertEquals(4, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.routes[0].cors.allow-origins[0]: the port must be 1–65535"),
+                problems.get(0));
+        assertTrue(problems.get(1).startsWith("rampart.routes[0].cors.allow-origins[1]: the port must be"), problems.get(1));
+        assertTrue(problems.get(2).startsWith("rampart.routes[1].cors.max-age: Access-Control-Max-Age is in whole"
+                + " seconds"), problems.get(2));
+        assertTrue(problems.get(3).startsWith("rampart.routes[2].cors.allow-methods[0]"), problems.get(3));
+    }
+
+    @Test
     void aStarOrNoMethodAndADefaultPortThatNoBrowserSendsAreReported() {
         List<String> problems = problemsOf(withRoutes("""
                     { name = a, upstream = app, cors { allow-origins = ["https://a.test"], allow-methods = ["*"] } },
