@@ -89,7 +89,7 @@ final class ForwardedHeaders {
                                      String requestId, String clientIp, String peerIp, String proto,
                                      long contentLength, String removedPrefix, String clientCertificate) {
         HttpHeaders source = in.headers();
-        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders out = new FieldList();
         if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
             UnderscoreAliases.dropFrom(out, requestIdHeader);
         }
@@ -185,7 +185,7 @@ final class ForwardedHeaders {
      */
     static HttpResponse clientResponse(HttpResponse in, String requestIdHeader, String requestId,
                                        boolean chunked, ClientResponder.Keep keep) {
-        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders out = new FieldList();
         copyEndToEnd(in.headers(), out);
         if (chunked) {
             out.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -264,7 +264,7 @@ final class ForwardedHeaders {
 
     /** An upstream's 1xx as sent to the client: its status and end-to-end headers, no body. */
     static FullHttpResponse interimResponse(HttpResponse in) {
-        HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders out = new FieldList();
         copyEndToEnd(in.headers(), out);
         appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out); // each message forwarded (§7.6.3)
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), Unpooled.EMPTY_BUFFER, out,
@@ -321,25 +321,7 @@ final class ForwardedHeaders {
 
     /** Whether {@code name} is one of the comma-separated tokens of a Connection header. */
     static boolean namedIn(String connection, CharSequence name) {
-        int start = 0;
-        int len = connection.length();
-        while (start < len) {
-            int comma = connection.indexOf(',', start);
-            int end = comma < 0 ? len : comma;
-            int s = start;
-            int e = end;
-            while (s < e && connection.charAt(s) == ' ' || s < e && connection.charAt(s) == '\t') {
-                s++;
-            }
-            while (e > s && (connection.charAt(e - 1) == ' ' || connection.charAt(e - 1) == '\t')) {
-                e--;
-            }
-            if (e - s == name.length() && connection.regionMatches(true, s, name.toString(), 0, name.length())) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
+        return ListElements.lists(connection, name, true);
     }
 
     /**

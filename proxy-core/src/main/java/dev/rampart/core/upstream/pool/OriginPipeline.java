@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
+import dev.rampart.core.proxy.FieldListFactory;
 import dev.rampart.core.tls.HandshakeSettings;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -160,6 +161,8 @@ final class OriginPipeline {
                 .setMaxInitialLineLength(maxResponseHeaderSize)
                 .setMaxHeaderSize(maxResponseHeaderSize)
                 .setMaxChunkSize(65536)
+                .setHeadersFactory(FieldListFactory.HEADS)
+                .setTrailersFactory(FieldListFactory.TRAILERS)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 // Identical repeated lengths are one length (RFC 9110 §8.6), as nginx takes them; differing
