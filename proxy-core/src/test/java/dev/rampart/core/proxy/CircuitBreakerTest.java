@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -280,22 +281,13 @@ class CircuitBreakerTest {
                 reply.send(200, "text/plain", "fast");
             }
         }));
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
-                        + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
+        startBehindOneConnection("consecutive-failures = 1, minimum-calls = 100, open-duration = 30s",
                 "{ name = slow, match { path-prefix = \"/slow\" }, upstream = app, timeout = 5s, " + NO_RETRIES + " }\n"
                         + "{ name = fast, match { path-prefix = \"/\" }, upstream = app, timeout = 300ms, "
-                        + NO_RETRIES + " }")));
+                        + NO_RETRIES + " }");
 
-        // Client connections are spread over the two event loops in turn: the first and third share one,
-        // and with it that loop's single upstream connection.
-        try (RawHttp slow = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
-            slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-            Thread.sleep(100);
-            queued.send("GET /queued HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals(504, queued.read().status(), "the deadline passed in the proxy's own queue");
-            assertEquals(200, slow.read().status());
-        }
+        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", 100, "/queued"),
+                "the deadline passed in the proxy's own queue");
 
         assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
         assertFalse(proxy.observer.attempts.contains("timeout"), "nothing timed out at the endpoint: "
@@ -307,27 +299,18 @@ class CircuitBreakerTest {
     void aRequestSentWithMomentsLeftAfterAWaitForTheProxysOwnConnectionIsNotTheUpstreamsTimeout() throws Exception {
         upstream = closing.add(FakeUpstream.start(
                 (req, reply) -> reply.after(1_000, () -> reply.send(200, "text/plain", "slow"))));
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
-                        + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
+        startBehindOneConnection("consecutive-failures = 1, minimum-calls = 100, open-duration = 30s",
                 "{ name = tight, match { path-prefix = \"/tight\" }, upstream = app, timeout = 1300ms, "
                         + NO_RETRIES + " }\n"
                         + "{ name = slow, match { path-prefix = \"/\" }, upstream = app, timeout = 5s, "
-                        + NO_RETRIES + " }")));
+                        + NO_RETRIES + " }");
 
-        // The first and third client connections share an event loop and its one upstream connection: the
-        // third request gets it after ~1 s, is sent with ~300 ms of its 1.3 s left, and is cut at its deadline
-        // while the endpoint takes its usual second.
-        try (RawHttp slow = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
-            slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-            Thread.sleep(20);
-            queued.send("GET /tight HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals(200, slow.read().status());
-            assertEquals(504, queued.read().status());
-        }
+        // The queued request gets the connection after ~1 s, is sent with ~300 ms of its 1.3 s left, and is
+        // cut at its deadline while the endpoint takes its usual second.
+        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", 20, "/tight"));
 
         proxy.observer.awaitExchange(2);
-        assertEquals(java.util.List.of("success", "cancelled"), proxy.observer.attempts,
+        assertEquals(List.of("success", "cancelled"), proxy.observer.attempts,
                 "the endpoint had the late request for less than half the route's timeout");
         assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
     }
@@ -343,7 +326,7 @@ class CircuitBreakerTest {
 
         assertEquals(504, get("/late").statusCode());
         proxy.observer.awaitExchange(1);
-        assertEquals(java.util.List.of("timeout"), proxy.observer.attempts, "400 ms at the endpoint, all of them");
+        assertEquals(List.of("timeout"), proxy.observer.attempts, "400 ms at the endpoint, all of them");
         assertEquals(503, get("/after").statusCode(), "and it opened the breaker");
     }
 
@@ -351,21 +334,13 @@ class CircuitBreakerTest {
     void timeQueuedForTheProxysOwnConnectionIsNotCountedAsASlowCall() throws Exception {
         upstream = closing.add(FakeUpstream.start(
                 (req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok"))));
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 1,"
-                        + " circuit-breaker { slow-call-duration = 500ms, slow-call-rate-threshold = 50,"
-                        + " minimum-calls = 2, consecutive-failures = 100, open-duration = 30s } }",
-                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }")));
+        startBehindOneConnection("slow-call-duration = 500ms, slow-call-rate-threshold = 50, minimum-calls = 2,"
+                + " consecutive-failures = 100, open-duration = 30s",
+                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }");
 
-        // The first and third client connections share an event loop and its one upstream connection: the
-        // third request waits ~280 ms for it, then takes 300 ms at the endpoint, under the 500 ms threshold.
-        try (RawHttp first = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
-            first.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
-            Thread.sleep(20);
-            queued.send("GET /queued HTTP/1.1\r\nHost: x\r\n\r\n");
-            assertEquals(200, first.read().status());
-            assertEquals(200, queued.read().status());
-        }
+        // The queued request waits ~280 ms for the connection, then takes 300 ms at the endpoint, under the
+        // 500 ms threshold.
+        assertEquals(List.of(200, 200), firstThenQueuedBehindIt("/first", 20, "/queued"));
 
         assertEquals(200, get("/after").statusCode(), "neither call was slow at the endpoint: the breaker is closed");
     }
@@ -420,4 +395,26 @@ class CircuitBreakerTest {
         }
         throw new AssertionError("the breaker did not let a probe through within " + timeoutMillis + " ms");
     }
+
+    /** A proxy whose upstream {@code app} has one connection per endpoint, with the given breaker settings. */
+    private void startBehindOneConnection(String breaker, String routes) {
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority()
+                + "\"], max-connections-per-endpoint = 1, circuit-breaker { " + breaker + " } }", routes)));
+    }
+
+    /**
+     * Sends {@code firstPath}, then {@code queuedPath} {@code gapMillis} later on a client connection of the
+     * same event loop (connections go to the two loops in turn: the first and third share one, and with it
+     * that loop's single upstream connection), so the second waits for the first's; their statuses.
+     */
+    private List<Integer> firstThenQueuedBehindIt(String firstPath, long gapMillis, String queuedPath)
+            throws InterruptedException {
+        try (RawHttp first = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
+            first.send("GET " + firstPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(gapMillis);
+            queued.send("GET " + queuedPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            return List.of(first.read().status(), queued.read().status());
+        }
+    }
+
 }
