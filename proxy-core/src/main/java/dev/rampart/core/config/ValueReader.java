@@ -96,18 +96,21 @@ final class ValueReader {
         if (n == null) {
             return null;
         }
-        long exact;
-        try {
-            exact = n.stripTrailingZeros().longValueExact();
-        } catch (ArithmeticException e) {
+        BigDecimal whole = n.stripTrailingZeros();
+        if (whole.scale() > 0) {
             mismatch(path, "a whole number", value, problems);
             return null;
         }
-        if (exact < min || exact > max) {
+        if (whole.compareTo(BigDecimal.valueOf(min)) < 0) {
             mismatch(path, range, value, problems);
             return null;
         }
-        return exact;
+        if (whole.compareTo(BigDecimal.valueOf(max)) > 0) {
+            // A range written as ">= 1" is met by 99999999999: the limit it passed is named too.
+            mismatch(path, range.contains(String.valueOf(max)) ? range : range + ", at most " + max, value, problems);
+            return null;
+        }
+        return whole.longValueExact();
     }
 
     static Double decimal(ConfigValue value, String path, double min, double max, String range, Problems problems) {

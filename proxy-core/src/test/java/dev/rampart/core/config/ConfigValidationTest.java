@@ -188,6 +188,23 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aWholeNumberPastTheLargestTakenNamesThatLimit() {
+        String hocon = """
+                rampart {
+                  server { max-connections = 99999999999 }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], max-connections-per-endpoint = 1e30 } }
+                  routes = [ { upstream = app, retry { attempts = 0 } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.max-connections: expected a number >= 1, at most 2147483647, got 99999999999" + at(2),
+                "rampart.upstreams.app.max-connections-per-endpoint: expected a number >= 1, at most 2147483647,"
+                        + " got 1000000000000000000000000000000" + at(3),
+                "rampart.routes[0].retry.attempts: expected a number >= 1, got 0" + at(4)), problems);
+    }
+
+    @Test
     void unknownKeysAreErrorsWithADidYouMeanHint() {
         String hocon = """
                 rampart {
