@@ -6,7 +6,9 @@ import dev.rampart.core.config.ConfigUnits;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.observe.LogText;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,10 +46,29 @@ final class ConfigSource {
     }
 
     static ConfigSource resolve(Optional<Path> explicit) {
+        return resolve(explicit, CONVENTIONAL);
+    }
+
+    /**
+     * As above, with {@code conventional} in place of {@code conf/proxy.conf}. Only a path with nothing at it
+     * falls back to the bundled default: a link to nowhere (a ConfigMap mount gone wrong) or a directory there
+     * is refused when it is read, as nginx refuses its, rather than replaced by a config that listens on every
+     * address and forwards to a port no one chose.
+     */
+    static ConfigSource resolve(Optional<Path> explicit, Path conventional) {
         if (explicit.isPresent()) {
             return new ConfigSource(explicit.get(), LOAD_DEADLINE);
         }
-        return new ConfigSource(Files.isRegularFile(CONVENTIONAL) ? CONVENTIONAL : null, LOAD_DEADLINE);
+        boolean present = Files.exists(conventional, LinkOption.NOFOLLOW_LINKS);
+        return new ConfigSource(present ? conventional : null, LOAD_DEADLINE);
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return LogText.oneLine(Files.readSymbolicLink(link).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return "a path that cannot be read";
+        }
     }
 
     /** The file to watch and reload, if any. */
@@ -70,8 +91,8 @@ final class ConfigSource {
                     file + ": a directory (expected a HOCON file)"));
         }
         if (!Files.exists(file)) {
-            throw new ConfigException(List.of(
-                    file + ": no such file"));
+            throw new ConfigException(List.of(file + (Files.isSymbolicLink(file)
+                    ? ": a symbolic link to " + linkTarget(file) + ", which does not exist" : ": no such file")));
         }
         if (!Files.isRegularFile(file)) {
             // A pipe (--config <(...)) or a device: read once, it could not be read again on reload.
