@@ -122,8 +122,14 @@ public final class ConfigLoader {
             }
             if (e instanceof com.typesafe.config.ConfigException.UnresolvedSubstitution) {
                 message = Character.toLowerCase(message.charAt(0)) + message.substring(1)
-                        + " (a required substitution; ${?NAME} makes it optional)";
+                        + (message.contains("cycle") ? "" : " (a required substitution; ${?NAME} makes it optional)");
             } else if (e instanceof com.typesafe.config.ConfigException.Parse) {
+                if (Utf16Files.isUtf16(e.origin().filename())) {
+                    // Typesafe reads it as UTF-8 and stumbles on the NULs: say what is wrong with the file.
+                    return new ConfigException(List.of(e.origin().filename() + ": the file is in UTF-16 (as Windows"
+                            + " PowerShell's > and Out-File write by default): save it as UTF-8, which HOCON files"
+                            + " are read in"));
+                }
                 if (message.contains("close parentheses ')' here, not: end of file")) {
                     // Typesafe's words for a file that ends inside an unclosed { or [: no ')' is involved.
                     message = "the file ends inside a block: a closing } or ] is missing";

@@ -43,6 +43,17 @@ class Utf8DamageTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aFileSavedAsUtf16IsRefusedAsSuchWithOrWithoutAByteOrderMark() throws Exception {
+        for (java.nio.charset.Charset utf16 : List.of(StandardCharsets.UTF_16, StandardCharsets.UTF_16LE)) {
+            Path file = writeBytes(WITH_BODY.formatted("comment", "ok"), utf16);
+            List<String> problems = HoconFiles.problems(file);
+            assertEquals(1, problems.size(), problems.toString());
+            assertEquals(file + ": the file is in UTF-16 (as Windows PowerShell's > and Out-File write by default):"
+                    + " save it as UTF-8, which HOCON files are read in", problems.get(0), utf16.toString());
+        }
+    }
+
+    @Test
     void theSameTextSavedAsUtf8IsServedAsWritten() throws Exception {
         Path utf8 = writeBytes(WITH_BODY.formatted("comment", "café"), StandardCharsets.UTF_8);
 
