@@ -116,4 +116,27 @@ class ConfigEnvironmentTest {
         assertEquals(true, problems.get(0).startsWith("could not resolve substitution to a value: ${" + present + "}"),
                 problems.get(0));
     }
+
+    @Test
+    void aMissingVariableGetsTheOptionalHintAndASubstitutionCycleDoesNot() {
+        List<String> missing = HoconFiles.problems(HoconFiles.write(dir, """
+                rampart {
+                  server.port = ${RAMPART_TEST_NO_SUCH_VARIABLE}
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """));
+        assertEquals(true, missing.get(0).contains("(a required substitution; ${?NAME} makes it optional)"),
+                missing.get(0));
+        List<String> cycle = HoconFiles.problems(HoconFiles.write(dir, """
+                rampart {
+                  server.port = ${rampart.admin.port}
+                  admin.port = ${rampart.server.port}
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """));
+        assertEquals(1, cycle.size(), String.join("\n", cycle));
+        assertEquals(true, cycle.get(0).contains("cycle") && !cycle.get(0).contains("makes it optional"), cycle.get(0));
+    }
 }
