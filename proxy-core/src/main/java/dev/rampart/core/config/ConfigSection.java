@@ -243,7 +243,9 @@ final class ConfigSection {
     void finish() {
         for (String key : object.keySet()) {
             if (!known.contains(key)) {
-                problems.add(path(key), "unknown key" + DidYouMean.hint(key, known), object.get(key).origin());
+                String hint = DidYouMean.hint(key, known);
+                problems.add(path(key), "unknown key" + (hint.isEmpty() ? MisplacedKeys.hint(path, key) : hint),
+                        object.get(key).origin());
             }
         }
     }

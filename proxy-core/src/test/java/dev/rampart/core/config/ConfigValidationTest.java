@@ -232,6 +232,30 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aRealKeyAtTheWrongLevelIsToldWhereItGoes() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"], retry { attempts = 2 } } }
+                  routes = [ {
+                    upstream = app
+                    path-prefix = "/api"
+                    circuit-breaker { consecutive-failures = 3 }
+                    match { prefix = "/v1" }
+                  } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.upstreams.app.retry: unknown key (a route's key: it goes in a route of routes = [ ... ])"
+                        + at(2),
+                "rampart.routes[0].path-prefix: unknown key (it goes inside the route's match { ... })" + at(5),
+                "rampart.routes[0].circuit-breaker: unknown key (an upstream's key: it goes in upstreams.<name> { ... },"
+                        + " which the route names)" + at(6),
+                "rampart.routes[0].match.prefix: unknown key (did you mean \"path-prefix\"?)" + at(7)),
+                problems);
+    }
+
+    @Test
     void unknownEnumValuesListTheAllowedOnes() {
         String hocon = """
                 rampart {
