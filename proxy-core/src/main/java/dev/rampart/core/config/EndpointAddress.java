@@ -21,6 +21,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
      * @throws IllegalArgumentException with a message that says what was expected
      */
     public static EndpointAddress parse(String text) {
+        String shown = withoutCredentials(text); // what messages quote: a password stays out of logs
         String rest = text.trim();
         boolean tls = false;
         int defaultPort = -1;
@@ -33,25 +34,25 @@ public record EndpointAddress(boolean tls, String host, int port) {
             defaultPort = 80;
             rest = rest.substring("http://".length());
         } else if (rest.contains("://")) {
-            throw new IllegalArgumentException("unsupported scheme in \"" + text + "\" (expected: http:// or https://)");
+            throw new IllegalArgumentException("unsupported scheme in \"" + shown + "\" (expected: http:// or https://)");
         }
         if (rest.endsWith("/")) {
             rest = rest.substring(0, rest.length() - 1);
         }
         if (rest.contains("/")) {
-            throw new IllegalArgumentException("an endpoint has no path: \"" + text + "\" (expected: host:port)");
+            throw new IllegalArgumentException("an endpoint has no path: \"" + shown + "\" (expected: host:port)");
         }
         String host;
         String portText;
         if (rest.startsWith("[")) {
             int close = rest.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("unterminated IPv6 literal in \"" + text + "\"");
+                throw new IllegalArgumentException("unterminated IPv6 literal in \"" + shown + "\"");
             }
             host = rest.substring(1, close);
             if (close + 1 < rest.length() && rest.charAt(close + 1) != ':') {
                 // RFC 3986 3.2.2: only ":port" may follow the literal; "[::1]8080" is a typo, not port 80.
-                throw new IllegalArgumentException("expected :port after the IPv6 address in \"" + text
+                throw new IllegalArgumentException("expected :port after the IPv6 address in \"" + shown
                         + "\" (expected: [address]:port)");
             }
             portText = close + 1 < rest.length() ? rest.substring(close + 2) : null;
@@ -61,24 +62,24 @@ public record EndpointAddress(boolean tls, String host, int port) {
             portText = colon < 0 ? null : rest.substring(colon + 1);
         }
         if (host.isEmpty()) {
-            throw new IllegalArgumentException("missing host in \"" + text + "\" (expected: host:port)");
+            throw new IllegalArgumentException("missing host in \"" + shown + "\" (expected: host:port)");
         }
         if (rest.startsWith("[") ? !isIpv6Literal(host) : !isHostName(host)) {
             // Credentials (user:pw@host) would be shown by /admin/routes and never sent; a colon outside
             // brackets is an IPv6 address whose port cannot be told apart; spaces and the like are typos.
-            throw new IllegalArgumentException("bad host in \"" + text + "\" (expected: a name, an IPv4 address or"
+            throw new IllegalArgumentException("bad host in \"" + shown + "\" (expected: a name, an IPv4 address or"
                     + " an [IPv6] address, then :port; no user:password@)");
         }
         if (!rest.startsWith("[")) {
             String problem = nameProblem(host);
             if (problem != null) {
-                throw new IllegalArgumentException("bad host in \"" + text + "\": " + problem);
+                throw new IllegalArgumentException("bad host in \"" + shown + "\": " + problem);
             }
         }
         int port;
         if (portText == null) {
             if (defaultPort < 0) {
-                throw new IllegalArgumentException("missing port in \"" + text + "\" (expected: host:port)");
+                throw new IllegalArgumentException("missing port in \"" + shown + "\" (expected: host:port)");
             }
             port = defaultPort;
         } else {
@@ -88,10 +89,10 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 }
                 port = Integer.parseInt(portText);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in \"" + text + "\" (expected: 1-65535)");
+                throw new IllegalArgumentException("bad port in \"" + shown + "\" (expected: 1-65535)");
             }
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("bad port in \"" + text + "\" (expected: 1-65535)");
+                throw new IllegalArgumentException("bad port in \"" + shown + "\" (expected: 1-65535)");
             }
         }
         // One spelling per endpoint, so that a reload that only writes it otherwise finds the endpoint's breaker,
@@ -100,6 +101,15 @@ public record EndpointAddress(boolean tls, String host, int port) {
         InetAddress v6 = rest.startsWith("[") ? parsedIpv6(host) : null;
         return new EndpointAddress(tls, v6 instanceof Inet6Address
                 ? NetUtil.toAddressString(v6) : host.toLowerCase(Locale.ROOT), port);
+    }
+
+    /** The text with anything before an {@code @} in its authority (user:password) replaced. */
+    static String withoutCredentials(String text) {
+        int start = text.indexOf("://");
+        start = start < 0 ? 0 : start + 3;
+        int slash = text.indexOf('/', start);
+        int at = text.lastIndexOf('@', slash < 0 ? text.length() - 1 : slash);
+        return at < start ? text : text.substring(0, start) + "<redacted>" + text.substring(at);
     }
 
     static boolean isHostName(String host) {

@@ -1,6 +1,7 @@
 package dev.rampart.core.config;
 
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -106,6 +107,14 @@ final class MatchBinder {
                 h.problem(name, "expected a header name, got " + com.typesafe.config.ConfigUtil.quoteString(name));
                 continue;
             }
+            // A credential's expected value stays out of error lines (and the reload's ERROR log), as it stays
+            // out of /admin/routes.
+            boolean secret = RouteRenderer.looksSecret(name);
+            if (secret && (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.OBJECT)) {
+                h.problem(name, "expected a string, got " + (value.valueType() == ConfigValueType.LIST ? "a list"
+                        : "an object") + " (not shown: the name suggests a credential)");
+                continue;
+            }
             String expected = ValueReader.string(value, h.path(name), s.problems());
             if (expected == null) {
                 continue;
@@ -114,7 +123,8 @@ final class MatchBinder {
                 // A field value arrives without the spaces around it (RFC 9110 §5.5): this could never match,
                 // and a route meant to refuse the value would let it through without a word.
                 h.problem(name, "a header value has no leading or trailing spaces: "
-                        + com.typesafe.config.ConfigUtil.quoteString(expected) + " can never match");
+                        + (secret ? "this one (not shown: the name suggests a credential)"
+                        : com.typesafe.config.ConfigUtil.quoteString(expected)) + " can never match");
                 continue;
             }
             if (headers.putIfAbsent(lower, expected) != null) {

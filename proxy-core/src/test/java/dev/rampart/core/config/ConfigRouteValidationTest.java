@@ -109,7 +109,7 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
-    void endpointHostsMustBeHostsWithoutCredentials() {
+    void endpointHostsMustBeHostsWithoutCredentialsWhichTheMessageLeavesOut() {
         String hocon = """
                 rampart {
                   upstreams { app { endpoints = ["http://user:pw@h:80", "bad host:80", "::1:8080", "[::1]:8080"] } }
@@ -119,10 +119,29 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
         List<String> problems = problemsOf(hocon);
         String expected = " (expected: a name, an IPv4 address or an [IPv6] address, then :port; no user:password@)";
         assertEquals(List.of(
-                "rampart.upstreams.app.endpoints[0]: bad host in \"http://user:pw@h:80\"" + expected + at(2),
+                "rampart.upstreams.app.endpoints[0]: bad host in \"http://<redacted>@h:80\"" + expected + at(2),
                 "rampart.upstreams.app.endpoints[1]: bad host in \"bad host:80\"" + expected + at(2),
                 "rampart.upstreams.app.endpoints[2]: bad host in \"::1:8080\"" + expected + at(2)),
                 problems);
+    }
+
+    @Test
+    void aCredentialHeaderMatchsValueStaysOutOfItsProblem() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, match { headers { Authorization = ["Bearer s3cret"] } } },
+                             { upstream = app, match { headers { X-Api-Key = " s3cret" } } },
+                             { upstream = app, match { headers { X-Canary = [on] } } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(3, problems.size(), problems.toString());
+        assertEquals("rampart.routes[0].match.headers.Authorization: expected a string, got a list (not shown: the name"
+                + " suggests a credential)" + at(3), problems.get(0));
+        assertEquals("rampart.routes[1].match.headers.X-Api-Key: a header value has no leading or trailing spaces:"
+                + " this one (not shown: the name suggests a credential) can never match" + at(4), problems.get(1));
+        assertTrue(problems.get(2).contains("[\"on\"]"), "another header's value is shown: " + problems.get(2));
     }
 
     @Test
