@@ -54,8 +54,12 @@ final class RouteBinder {
                         RouteConfig route = bind(index, s, upstreamNames, requestIdHeader);
                         Integer first = firstByName.putIfAbsent(route.name(), index);
                         if (first != null) {
-                            s.problem("name", "duplicate route name " + com.typesafe.config.ConfigUtil.quoteString(
-                                    route.name()) + " (also rampart.routes[" + first + "])");
+                            String name = com.typesafe.config.ConfigUtil.quoteString(route.name());
+                            // A route without a name is given one by its place: say so, as it has no name key.
+                            s.problem("name", s.has("name")
+                                    ? "duplicate route name " + name + " (also rampart.routes[" + first + "])"
+                                    : "this route has no name, and the one its place gives it, " + name
+                                    + ", is rampart.routes[" + first + "]'s: give it a name");
                         }
                         sameKeySetTrust(s, route, index, firstByKeySet);
                         routes.add(route);

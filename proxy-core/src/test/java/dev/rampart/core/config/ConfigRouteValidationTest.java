@@ -204,6 +204,20 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aRouteWithoutANameWhoseDefaultIsTakenIsToldToTakeOne() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { name = "route-1", upstream = app }, { upstream = app } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rampart.routes[1].name: this route has no name, and the one its place"
+                + " gives it, \"route-1\", is rampart.routes[0]'s: give it a name"), problems.get(0));
+    }
+
+    @Test
     void noneIsNotARouteNameSinceTheMetricsCountUnmatchedRequestsUnderIt() {
         String hocon = """
                 rampart {
