@@ -41,6 +41,10 @@ final class MatchBinder {
             pathPrefix = Optional.of("/");
         }
         Set<String> methods = methods(s, "methods", Set.of());
+        if (s.list("methods").map(List::isEmpty).orElse(false)) {
+            // Read as written, [] would match no request; taken as "any", it would match every one.
+            s.problem("methods", "an empty list matches no request: leave the key out to match any method");
+        }
         Map<String, String> headers = headers(s);
         s.finish();
         return new MatchConfig(host, pathPrefix, pathRegex, methods, headers);

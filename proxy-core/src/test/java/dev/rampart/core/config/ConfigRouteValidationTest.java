@@ -276,6 +276,19 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anEmptyMethodListIsRefusedRatherThanTakenAsAnyMethod() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, match { methods = [] }, retry { idempotent-methods = [] } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of("rampart.routes[0].match.methods: an empty list matches no request: leave the key out to"
+                + " match any method" + at(3)), problems, "no idempotent method is a choice; no method to match is not");
+    }
+
+    @Test
     void methodsAndHeaderNamesMustBeTokens() {
         String hocon = """
                 rampart {
