@@ -7,6 +7,9 @@ import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.routing.Router;
 
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code --check}: validate, print the effective config and the warnings, exit 0 or 1 (like {@code nginx -t}). */
@@ -29,6 +32,13 @@ final class CheckCommand {
             err.println(e.getMessage());
             return 1;
         }
+        List<String> unresolvable = unresolvableListenerHosts(config);
+        if (!unresolvable.isEmpty()) {
+            // The start would fail to listen there: say so now, as nginx -t does of a listen it cannot resolve.
+            err.println("rampart: configuration " + source.describe() + " is invalid:");
+            err.println(String.join("\n", unresolvable));
+            return 1;
+        }
         out.println("# " + source.describe() + ":");
         out.println(EffectiveConfigRenderer.render(config));
         List<String> warnings = ConfigWarnings.of(config);
@@ -38,5 +48,21 @@ final class CheckCommand {
         out.println("# configuration " + source.describe() + " is valid"
                 + (warnings.isEmpty() ? "" : " (" + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s") + ")"));
         return 0;
+    }
+
+    /** The listener and admin hosts that do not resolve here, each as a problem line. */
+    private static List<String> unresolvableListenerHosts(RampartConfig config) {
+        List<String> problems = new ArrayList<>(2);
+        checkResolves("rampart.server.host", config.server().host(), problems);
+        checkResolves("rampart.admin.host", config.admin().host(), problems);
+        return problems;
+    }
+
+    private static void checkResolves(String path, String host, List<String> problems) {
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            problems.add(path + ": cannot listen on " + host + ": no such host here");
+        }
     }
 }

@@ -47,6 +47,20 @@ class CheckCommandTest {
     }
 
     @Test
+    void aListenerHostThatDoesNotResolveExitsOneAsTheStartWouldFail() throws Exception {
+        Path file = write("host.conf", """
+                rampart {
+                  server { host = "nonexistent.invalid" }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+        assertEquals(1, check(file));
+        assertTrue(stderr().contains("rampart.server.host: cannot listen on nonexistent.invalid: no such host here"),
+                stderr());
+    }
+
+    @Test
     void aWrongTypeExitsOneNamingKeyPathFileAndLine() throws Exception {
         Path file = write("bad.conf", """
                 rampart {
