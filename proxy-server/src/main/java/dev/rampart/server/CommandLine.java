@@ -32,8 +32,14 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
             String arg = args[i];
             switch (arg) {
                 case "--config", "-c" -> {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("--config needs a file");
+                    if (i + 1 >= args.length || isOption(args[i + 1])) {
+                        // "--config --check" is a forgotten file name, not a file called --check.
+                        throw new IllegalArgumentException("--config needs a file"
+                                + (i + 1 < args.length ? " (got the option " + args[i + 1] + "; write ./" + args[i + 1]
+                                + " for a file of that name)" : ""));
+                    }
+                    if (config != null) {
+                        throw new IllegalArgumentException("--config given twice: one config file runs");
                     }
                     config = configPath(args[++i]);
                 }
@@ -42,6 +48,9 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
                 case "--version" -> version = true;
                 default -> {
                     if (arg.startsWith("--config=")) {
+                        if (config != null) {
+                            throw new IllegalArgumentException("--config given twice: one config file runs");
+                        }
                         config = configPath(arg.substring("--config=".length()));
                     } else {
                         throw new IllegalArgumentException("unknown argument: " + arg);
@@ -50,6 +59,10 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
             }
         }
         return new CommandLine(Optional.ofNullable(config), check, help, version);
+    }
+
+    private static boolean isOption(String arg) {
+        return arg.equals("-c") || arg.equals("-t") || arg.equals("-h") || arg.startsWith("--");
     }
 
     private static Path configPath(String text) {
