@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.PathEscapes;
+import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.routing.Route;
 import dev.rampart.core.routing.Router;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,7 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
  *       as to RFC 3986, they are part of the segment. A path that meets another route once its parameters
  *       are dropped would walk past a route that refuses a prefix. Parameters that leave the route as it
  *       was ({@code ;jsessionid=...}) pass untouched, and so do parameters of the last segment unless
- *       the path without them meets a route that answers itself (a rule that refuses it).</li>
+ *       the path without them meets a route that refuses some requests or answers itself.</li>
  *   <li>A rewrite that makes a dot segment: {@code strip-prefix = "/api"} makes {@code /api../internal}
  *       into {@code /../internal}, which is {@code /internal} to the upstream: a request routed by
  *       {@code /api} would reach what a route before it keeps to itself (nginx's off-by-slash); and so, for a
@@ -48,10 +49,17 @@ final class AmbiguousPaths {
             return false;
         }
         // Parameters in the last segment only change how that segment ends: they matter to a route matched by
-        // a regex (an exact "^/admin$"), and refused there when that route answers itself (a rule that denies),
+        // a regex (an exact "^/admin$"), and refused there when that route refuses or answers itself (allow-from,
+        // deny-from, jwt, rate-limit, respond: Spring and Tomcat would serve "/admin;x" as "/admin", past them),
         // while Tomcat's "/logo.png;jsessionid=..." goes on to the route it met, not to a "\.png$" one.
         boolean lastSegmentOnly = path.lastIndexOf('/') < path.indexOf(';');
-        return !lastSegmentOnly || other != null && other.config().respond().isPresent();
+        return !lastSegmentOnly || other != null && guards(other.config());
+    }
+
+    /** Whether a route refuses some requests, or answers them itself, rather than passing every one on. */
+    private static boolean guards(RouteConfig route) {
+        return route.respond().isPresent() || !route.allowFrom().isEmpty() || !route.denyFrom().isEmpty()
+                || route.jwt().isPresent() || route.rateLimit().isPresent();
     }
 
     /**

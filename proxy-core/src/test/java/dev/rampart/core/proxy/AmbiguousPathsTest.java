@@ -30,6 +30,8 @@ class AmbiguousPathsTest {
                 { name = deny, match { path-prefix = "/admin" }, respond { status = 403 } },
                 { name = secret, match { path-regex = "^/secret$" }, respond { status = 403 } },
                 { name = static, match { path-regex = "\\\\.png$" }, upstream = app },
+                { name = guarded, match { path-regex = "^/guarded$" }, upstream = app, allow-from = ["10.0.0.0/8"] },
+                { name = feeds, match { path-regex = "\\\\.json$" }, upstream = app, deny-from = ["127.0.0.0/8"] },
                 { name = internal, match { path-prefix = "/api/internal/" }, respond { status = 403 } },
                 { name = api, match { path-prefix = "/api" }, rewrite { strip-prefix = "/api" }, upstream = app },
                 { name = app, upstream = app }
@@ -44,7 +46,7 @@ class AmbiguousPathsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/;/admin", "/;x=1/admin", "/secret;x", "/api/internal;x/users", "/api/;/internal/users",
-            "/api%2F;%2Finternal/users"})
+            "/api%2F;%2Finternal/users", "/guarded;x", "/guarded;jsessionid=A1", "/feed.json;x"})
     void parametersThatWouldMoveTheRequestToAnotherRouteAreRefused(String path) {
         assertEquals(400, get(path).status(), path);
     }
@@ -73,6 +75,12 @@ class AmbiguousPathsTest {
         if (status == 200) {
             assertEquals(path, response.text(), "forwarded untouched");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/guarded", "/feed.json"})
+    void theRoutesThatRefuseLastSegmentParametersToReachRefuseTheLoopbackClient(String path) {
+        assertEquals(403, get(path).status(), path);
     }
 
     private static RawHttp.Response get(String path) {
