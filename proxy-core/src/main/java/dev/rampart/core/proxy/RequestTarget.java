@@ -28,7 +28,8 @@ final class RequestTarget {
      *   <li>absolute-form ({@code http://host/p?q}) becomes origin-form ({@code /p?q}): RFC 9112 §3.2.1
      *       sends only the path and query to an origin, and the host was checked against Host;</li>
      *   <li>bytes above 0x7F, which the decoder gives as ISO-8859-1 characters, are percent-encoded: a
-     *       target is ASCII, and written back as UTF-8 they would arrive as other bytes;</li>
+     *       target is ASCII, and written back as UTF-8 they would arrive as other bytes; so is a backslash in
+     *       the path ({@code %5C}), which URL parsers of the WHATWG standard read as a slash;</li>
      *   <li>percent-encoded unreserved characters are decoded and other escapes written in upper case
      *       (RFC 3986 §6.2.2, see {@link PathEscapes}), dot segments removed (§5.2.4) and runs of slashes
      *       merged, as nginx does before matching locations.</li>
@@ -63,7 +64,9 @@ final class RequestTarget {
         if (!validEscapes(path)) {
             return null;
         }
-        String normal = PathEscapes.normalForm(percentEncodeHighBytes(path));
+        // A raw backslash is no path character (RFC 3986), and the WHATWG URL parser (Node, browsers) reads
+        // it as "/": forwarded raw, "/x\..\secret", routed as one segment, would be "/secret" to such an upstream.
+        String normal = PathEscapes.normalForm(percentEncode(path, c -> c <= 0x7F && c != '\\'));
         if (hasDotSegmentWithParameters(normal)) {
             return null;
         }

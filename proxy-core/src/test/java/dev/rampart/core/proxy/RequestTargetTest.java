@@ -95,4 +95,11 @@ class RequestTargetTest {
     void percentEncodesBytesAboveAscii(String target, String expected) {
         assertEquals(expected, RequestTarget.originForm(target));
     }
+
+    @ParameterizedTest
+    @CsvSource({"'/x\\..\\secret', '/x%5C..%5Csecret'", "'/x/..\\secret', '/x/..%5Csecret'", "'/a\\b?q=c\\d', '/a%5Cb?q=c\\d'",
+            "'/a%5cb', '/a%5Cb'"})
+    void aBackslashInThePathIsEscapedSinceWhatwgParsersReadItAsASlash(String target, String expected) {
+        assertEquals(expected, RequestTarget.originForm(target));
+    }
 }
