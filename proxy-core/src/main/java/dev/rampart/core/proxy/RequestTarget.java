@@ -70,8 +70,29 @@ final class RequestTarget {
         if (hasDotSegmentWithParameters(normal)) {
             return null;
         }
+        String resolved = removeDotSegments(normal);
+        if (escapedSeparatorMakesDotSegment(resolved)) {
+            return null;
+        }
         String rest = query < 0 ? "" : percentEncodeHighBytes(originForm.substring(query));
-        return removeDotSegments(normal) + rest;
+        return resolved + rest;
+    }
+
+    /**
+     * A dot segment that only an escaped slash or backslash makes ({@code /secret/..%2Fpublic},
+     * {@code /x%2F..%2Fadmin}, {@code /a/..%5Cb}): routing reads the escape as a separator and resolves the
+     * segment, but what is forwarded keeps the escape, and upstreams read it three ways: Jetty as routing does,
+     * werkzeug (Flask) as {@code /secret/../public} served under {@code /secret}, Node as one segment. Such a
+     * path is routed by one reading and served by another, so it is refused; no client sends one (Envoy can
+     * be told to refuse every escaped slash).
+     */
+    static boolean escapedSeparatorMakesDotSegment(String path) {
+        if (path.indexOf("%2F") < 0 && path.indexOf("%5C") < 0) {
+            return false; // the common case looks no further
+        }
+        String segments = path.replace("%2F", "/").replace("%5C", "/");
+        return segments.contains("/./") || segments.contains("/../") || segments.endsWith("/.")
+                || segments.endsWith("/..");
     }
 
     /**

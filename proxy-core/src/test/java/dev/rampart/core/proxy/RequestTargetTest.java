@@ -5,6 +5,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RequestTargetTest {
@@ -97,9 +98,22 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"'/x\\..\\secret', '/x%5C..%5Csecret'", "'/x/..\\secret', '/x/..%5Csecret'", "'/a\\b?q=c\\d', '/a%5Cb?q=c\\d'",
-            "'/a%5cb', '/a%5Cb'"})
+    @CsvSource({"'/x\\y\\z', '/x%5Cy%5Cz'", "'/a\\b?q=c\\d', '/a%5Cb?q=c\\d'", "'/a%5cb', '/a%5Cb'"})
     void aBackslashInThePathIsEscapedSinceWhatwgParsersReadItAsASlash(String target, String expected) {
         assertEquals(expected, RequestTarget.originForm(target));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/secret/..%2Fpublic", "/secret%2F..%2Fpublic", "/x%2f..%2fadmin", "/a/..%5Cb",
+            "/x\\..\\secret", "/x/..\\secret",
+            "/a/x%5C..", "/a%2F.%2Fb", "/secret/x/..%2F..%2Fanything"})
+    void aDotSegmentThatOnlyAnEscapedSeparatorMakesIsRefused(String target) {
+        assertNull(RequestTarget.originForm(target), target);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a%2Fb", "/a/..x%2Fb", "/a%2F..b", "/%2Fadmin", "/a%5C.b"})
+    void anEscapedSeparatorBesideNoDotSegmentPasses(String target) {
+        assertNotNull(RequestTarget.originForm(target), target);
     }
 }
