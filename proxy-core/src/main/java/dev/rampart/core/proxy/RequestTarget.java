@@ -113,9 +113,9 @@ final class RequestTarget {
      * The target as routes see it: an origin-form target in normal form with its escaped slashes
      * ({@code %2F}) decoded and the dot segments and empty segments they form resolved, as nginx decodes
      * them before it matches locations. What is forwarded keeps {@code %2F} (a path segment may contain a
-     * slash), but a route must not be missed through one: {@code /%2Fadmin} and {@code /x%2F..%2Fadmin}
-     * meet the route for {@code /admin}, as an upstream that decodes them would see them. {@code target}
-     * itself when it has no escaped slash in its path.
+     * slash), but a route must not be missed through one: {@code /%2Fadmin} meets the route for
+     * {@code /admin}, as an upstream that decodes it would see it (a dot segment an escaped slash makes never
+     * gets here: {@link #originForm} refuses it). {@code target} itself when it has no escaped slash in its path.
      */
     static String routingForm(String target) {
         int query = target.indexOf('?');
