@@ -29,8 +29,10 @@ final class RedirectLocation {
         int placeholder = location.indexOf(RespondConfig.REQUEST_HOST);
         if (placeholder >= 0) {
             String host = requestHost(head);
-            // Without a host to name (an HTTP/1.0 request without Host), the redirect stays on the same host.
-            location = host == null ? "" : location.substring(0, placeholder) + host
+            // Without a host to name (an HTTP/1.0 request without Host), the redirect stays on the same host:
+            // the location's own path, without the scheme and port that cannot be written without a host.
+            location = host == null ? pathAfter(location, placeholder + RespondConfig.REQUEST_HOST.length())
+                    : location.substring(0, placeholder) + host
                     + location.substring(placeholder + RespondConfig.REQUEST_HOST.length());
         }
         if (!respond.keepPath()) {
@@ -38,6 +40,12 @@ final class RedirectLocation {
         }
         String path = escaped(target);
         return location.endsWith("/") ? location + path.substring(1) : location + path;
+    }
+
+    /** The path of {@code location} from {@code authorityEnd} on (past a {@code :port}); "" when it has none. */
+    private static String pathAfter(String location, int authorityEnd) {
+        int slash = location.indexOf('/', authorityEnd);
+        return slash < 0 ? "" : location.substring(slash);
     }
 
     /**

@@ -20,6 +20,8 @@ class RedirectTest {
               respond { status = 308, location = "https://{host}/" } },
             { name = tls, match { headers { X-Forwarded-Proto = "http" } }, respond { status = 301, location = "https://{host}" } },
             { name = gone, match { path-prefix = "/gone" }, respond { status = 302, location = "/", keep-path = false } },
+            { name = maintenance, match { path-prefix = "/shop" },
+              respond { status = 302, location = "https://{host}:8443/maintenance", keep-path = false } },
             { name = root, match { path-prefix = "/old" }, rewrite { strip-prefix = "/old" }, respond { status = 301, location = "/" } }
             """));
 
@@ -54,6 +56,11 @@ class RedirectTest {
         try (RawHttp raw = proxy.raw()) {
             RawHttp.Response old = raw.send("GET /old-docs/x HTTP/1.0\r\n\r\n").read();
             assertEquals("/docs/x", old.header("location"), "no host to name: the redirect stays on the same one");
+        }
+        assertEquals("https://example.com:8443/maintenance", send("/shop/x", "Host: example.com\r\n").header("location"));
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals("/maintenance", raw.send("GET /shop/x HTTP/1.0\r\n\r\n").read().header("location"),
+                    "the location's own path, only its scheme and port lost with the host");
         }
     }
 
