@@ -99,6 +99,7 @@ public final class EffectiveConfigRenderer {
                 .put("request-body-timeout", duration(s.requestBodyTimeout()))
                 .put("max-initial-line", size(s.maxInitialLine()))
                 .put("max-header-size", size(s.maxHeaderSize()))
+                .put("max-header-count", num(s.maxHeaderCount()))
                 .put("max-request-body", size(s.maxRequestBody()))
                 .put("shutdown-grace", duration(s.shutdownGrace()))
                 .put("lingering-timeout", duration(s.lingeringTimeout()))

@@ -100,6 +100,7 @@ final class RampartBinder {
         Duration requestBodyTimeout = s.duration("request-body-timeout", Duration.ofSeconds(30));
         int maxInitialLine = (int) s.size("max-initial-line", 8 * 1024, 1, Integer.MAX_VALUE);
         int maxHeaderSize = (int) s.size("max-header-size", 16 * 1024, 1, Integer.MAX_VALUE);
+        int maxHeaderCount = s.integer("max-header-count", ServerConfig.DEFAULT_MAX_HEADER_COUNT, 1, 100_000);
         long maxRequestBody = s.size("max-request-body", 10L * 1024 * 1024, 1, Long.MAX_VALUE);
         Duration shutdownGrace = s.durationOrZero("shutdown-grace", Duration.ofSeconds(20));
         Duration lingeringTimeout = s.durationOrZero("lingering-timeout", Duration.ofSeconds(5));
@@ -119,7 +120,7 @@ final class RampartBinder {
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
                 lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol,
-                proxyProtocolFrom);
+                proxyProtocolFrom, maxHeaderCount);
     }
 
     /**

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param proxyProtocolFrom        with {@code proxyProtocol}, the peers (the balancers) whose connections begin with
  *                                 the header; any other peer's connection is served as plain HTTP from that peer
  *                                 (an addition: {@code proxy-protocol-from}). Empty: every peer's
+ * @param maxHeaderCount           the most header fields a request head, or its trailers, may have (an addition:
+ *                                 {@code max-header-count}, Envoy's {@code max_headers_count})
  */
 public record ServerConfig(
         String host,
@@ -46,7 +48,8 @@ public record ServerConfig(
         List<AddressRange> trustedProxies,
         int maxRequestsPerConnection,
         boolean proxyProtocol,
-        List<AddressRange> proxyProtocolFrom) {
+        List<AddressRange> proxyProtocolFrom,
+        int maxHeaderCount) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -55,6 +58,9 @@ public record ServerConfig(
             throw new IllegalArgumentException("proxy-protocol-from without proxy-protocol");
         }
     }
+
+    /** Envoy's default {@code max_headers_count}. */
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
 
     /** nginx's default {@code keepalive_requests}. */
     public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 1000;

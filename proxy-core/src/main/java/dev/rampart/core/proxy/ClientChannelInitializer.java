@@ -193,8 +193,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(server.maxInitialLine())
                 .setMaxHeaderSize(server.maxHeaderSize())
                 .setMaxChunkSize(65536)
-                .setHeadersFactory(FieldListFactory.HEADS)
-                .setTrailersFactory(FieldListFactory.TRAILERS)
+                .setHeadersFactory(FieldListFactory.requestHeads(server.maxHeaderCount()))
+                .setTrailersFactory(FieldListFactory.requestTrailers(server.maxHeaderCount()))
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);

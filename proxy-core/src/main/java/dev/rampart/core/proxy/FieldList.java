@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 
 import java.util.AbstractMap;
@@ -37,6 +38,8 @@ public final class FieldList extends HttpHeaders {
     private static final DefaultHeaders.NameValidator<CharSequence> NOT_CHECKED = name -> { };
     private static final DefaultHeaders.ValueValidator<CharSequence> NO_CHECK = value -> { };
 
+    /** Past this many lines an addition is refused (a decoder then refuses the head as too large). */
+    private final int maxLines;
     private final DefaultHeaders.NameValidator<CharSequence> names;
     private final DefaultHeaders.ValueValidator<CharSequence> values;
     private FieldLine[] fields;
@@ -44,15 +47,16 @@ public final class FieldList extends HttpHeaders {
 
     /** A list for a head the proxy makes: nothing validated. */
     FieldList() {
-        this(INITIAL_CAPACITY, NOT_CHECKED, NO_CHECK);
+        this(INITIAL_CAPACITY, Integer.MAX_VALUE, NOT_CHECKED, NO_CHECK);
     }
 
     /**
      * A list whose names and values are checked as they are added, by the checks Netty's decoders give
      * their own maps ({@link FieldListFactory}); {@code capacity} 0 allocates no array until a line comes.
      */
-    FieldList(int capacity, DefaultHeaders.NameValidator<CharSequence> names,
+    FieldList(int capacity, int maxLines, DefaultHeaders.NameValidator<CharSequence> names,
               DefaultHeaders.ValueValidator<CharSequence> values) {
+        this.maxLines = maxLines;
         this.names = names;
         this.values = values;
         fields = capacity == 0 ? NO_FIELDS : new FieldLine[capacity];
@@ -76,7 +80,19 @@ public final class FieldList extends HttpHeaders {
         return i < 0 ? null : fields[i].value;
     }
 
+    /** Adds a line as a decoder does, within the limit of lines. */
     private void append(CharSequence name, CharSequence value) {
+        if (size >= maxLines) {
+            throw new TooLongHttpHeaderException("more than " + maxLines + " header fields");
+        }
+        appendPastLimit(name, value);
+    }
+
+    /**
+     * Adds a line whatever the limit: for {@code set}, which the decoders never call, so that the proxy's own
+     * change to a full head (the Host an HTTP/1.0 target names) cannot fail.
+     */
+    private void appendPastLimit(CharSequence name, CharSequence value) {
         names.validateName(Objects.requireNonNull(name, "name"));
         values.validate(value);
         if (size == fields.length) {
@@ -313,7 +329,7 @@ public final class FieldList extends HttpHeaders {
         names.validateName(Objects.requireNonNull(name, "name"));
         values.validate(text); // checked first: a bad line leaves the lines as they were
         remove(name);
-        append(name, text);
+        appendPastLimit(name, text);
         return this;
     }
 
@@ -366,7 +382,7 @@ public final class FieldList extends HttpHeaders {
     /** A list of the same lines, not checked again (they were as they came in, as Netty's copies are not). */
     @Override
     public HttpHeaders copy() {
-        FieldList copy = new FieldList(Math.max(size, 4), names, values);
+        FieldList copy = new FieldList(Math.max(size, 4), maxLines, names, values);
         for (int i = 0; i < size; i++) {
             copy.fields[i] = new FieldLine(fields[i].name, fields[i].value);
         }

@@ -13,29 +13,48 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 public final class FieldListFactory implements HttpHeadersFactory {
 
     /** For request and response heads: {@link DefaultHttpHeadersFactory#headersFactory()}'s checks. */
-    public static final HttpHeadersFactory HEADS = new FieldListFactory(DefaultHttpHeadersFactory.headersFactory(), 16);
+    public static final HttpHeadersFactory HEADS = new FieldListFactory(DefaultHttpHeadersFactory.headersFactory(), 16,
+            Integer.MAX_VALUE);
 
     /**
      * For trailers: {@link DefaultHttpHeadersFactory#trailersFactory()}'s checks, and no array until a
      * trailer comes, since nearly every message has none and each fixed-length body ends with an empty set.
      */
-    public static final HttpHeadersFactory TRAILERS = new FieldListFactory(DefaultHttpHeadersFactory.trailersFactory(), 0);
+    public static final HttpHeadersFactory TRAILERS = new FieldListFactory(DefaultHttpHeadersFactory.trailersFactory(), 0,
+            Integer.MAX_VALUE);
 
     private final DefaultHttpHeadersFactory checks;
     private final int capacity;
+    private final int maxLines;
 
-    private FieldListFactory(DefaultHttpHeadersFactory checks, int capacity) {
+    private FieldListFactory(DefaultHttpHeadersFactory checks, int capacity, int maxLines) {
         this.checks = checks;
         this.capacity = capacity;
+        this.maxLines = maxLines;
+    }
+
+    /**
+     * As {@link #HEADS}, for a client's request heads: at most {@code maxLines} fields, past which the head is
+     * refused 431 before another is kept. {@code max-header-size} bounds the bytes, not the lines, and each
+     * line costs the decoder a hundred bytes or more of heap however short it is: 2,700 lines of {@code a: b}
+     * fit in 16 KiB, and a thousand such heads left unfinished held 300 MB (Envoy's limit, 100 by default).
+     */
+    public static HttpHeadersFactory requestHeads(int maxLines) {
+        return new FieldListFactory(DefaultHttpHeadersFactory.headersFactory(), Math.min(16, maxLines), maxLines);
+    }
+
+    /** As {@link #TRAILERS}, for a client's request trailers, with the same limit as its heads. */
+    public static HttpHeadersFactory requestTrailers(int maxLines) {
+        return new FieldListFactory(DefaultHttpHeadersFactory.trailersFactory(), 0, maxLines);
     }
 
     @Override
     public HttpHeaders newHeaders() {
-        return new FieldList(capacity, checks.getNameValidator(), checks.getValueValidator());
+        return new FieldList(capacity, maxLines, checks.getNameValidator(), checks.getValueValidator());
     }
 
     @Override
     public HttpHeaders newEmptyHeaders() {
-        return new FieldList(0, checks.getNameValidator(), checks.getValueValidator());
+        return new FieldList(0, maxLines, checks.getNameValidator(), checks.getValueValidator());
     }
 }

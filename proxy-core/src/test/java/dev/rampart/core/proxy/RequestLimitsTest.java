@@ -35,6 +35,7 @@ class RequestLimitsTest {
                 + "  request-header-timeout = 400ms\n"
                 + "  idle-timeout = 400ms\n"
                 + "  max-connections = 3\n"
+                + "  max-header-count = 20\n"
                 + "}\n");
     }
 
@@ -64,6 +65,31 @@ class RequestLimitsTest {
             assertTrue(raw.closedByPeer(), "a connection whose decoder failed is closed");
         }
         assertEquals(0, upstream.requests().size());
+    }
+
+    @Test
+    void moreHeaderFieldsThanMaxHeaderCountAre431EvenWithinTheSize() {
+        String nineteen = "a: b\r\n".repeat(19);
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /twenty HTTP/1.1\r\nHost: x\r\n" + nineteen + "\r\n");
+            assertEquals(200, raw.read().status(), "Host and 19 more: the limit itself");
+            raw.send("GET /twenty-one HTTP/1.1\r\nHost: x\r\n" + nineteen + "a: b\r\n\r\n"); // 126 bytes of 2k
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 431, "REQUEST_HEADERS_TOO_LARGE");
+            assertTrue(raw.closedByPeer(), "a connection whose decoder failed is closed");
+        }
+        assertEquals(1, upstream.requests().size());
+    }
+
+    @Test
+    void moreTrailerFieldsThanMaxHeaderCountAre400AsAMalformedBody() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+                    + "x-t: v\r\n".repeat(21) + "\r\n");
+            RawHttp.Response response = raw.read();
+            assertEnvelope(response, 400, "BAD_REQUEST"); // a body that cannot be read whole, as a malformed chunk
+        }
+        assertEquals(0, upstream.requests().size(), "its body cut short, the request never reaches the upstream whole");
     }
 
     @Test
