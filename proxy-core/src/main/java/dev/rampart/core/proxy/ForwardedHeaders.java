@@ -279,13 +279,13 @@ final class ForwardedHeaders {
     static boolean copyEndToEnd(HttpHeaders source, HttpHeaders out) {
         boolean underscore = false;
         // A sender may split Connection over several lines (RFC 9110 §5.3): every line's tokens count.
-        List<String> connection = source.contains(HttpHeaderNames.CONNECTION)
-                ? source.getAll(HttpHeaderNames.CONNECTION) : List.of();
+        ConnectionNames connection = source.contains(HttpHeaderNames.CONNECTION)
+                ? ConnectionNames.of(source.getAll(HttpHeaderNames.CONNECTION)) : null;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
-            if (isHopByHop(name) || isFraming(name) || namedInAny(connection, name)) {
+            if (isHopByHop(name) || isFraming(name) || connection != null && connection.lists(name)) {
                 continue;
             }
             out.add(name, h.getValue());
@@ -307,16 +307,6 @@ final class ForwardedHeaders {
     private static boolean isFraming(CharSequence name) {
         return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
                 || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH);
-    }
-
-    /** Whether {@code name} is a token of any of the given Connection header lines. */
-    static boolean namedInAny(List<String> connectionLines, CharSequence name) {
-        for (String line : connectionLines) {
-            if (namedIn(line, name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether {@code name} is one of the comma-separated tokens of a Connection header. */

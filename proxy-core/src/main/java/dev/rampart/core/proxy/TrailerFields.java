@@ -75,13 +75,14 @@ final class TrailerFields {
         if (head != null) {
             connection.addAll(head.getAll(HttpHeaderNames.CONNECTION)); // the head's names hold for the whole message
         }
+        ConnectionNames named = ConnectionNames.of(connection);
         // Underscores read as dashes, as CGI, WSGI and Rack servers read them (see UnderscoreAliases).
         String requestId = requestIdHeader.replace('_', '-');
         trailers.names().stream()
                 .filter(name -> {
                     String dashed = name.replace('_', '-');
                     return forbidden.contains(dashed.toLowerCase(Locale.ROOT))
-                            || dashed.equalsIgnoreCase(requestId) || ForwardedHeaders.namedInAny(connection, name);
+                            || dashed.equalsIgnoreCase(requestId) || named.lists(name);
                 })
                 .toList()
                 .forEach(trailers::remove);
