@@ -36,7 +36,6 @@ final class RetryBookkeeping {
 
     /** Logs under the exchange's name: it reports on the exchange, and log filters are set by that name. */
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    /** Not counted as a skipped retry: no rule refused it, there was simply nowhere to send it. */
     /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
     /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
