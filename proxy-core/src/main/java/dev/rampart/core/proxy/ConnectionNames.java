@@ -1,57 +1,61 @@
 package dev.rampart.core.proxy;
 
-import io.netty.util.AsciiString;
-
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * The field names a message's {@code Connection} lines list (RFC 9110 §7.6.1), read once: each header of the
- * message is then asked about in constant time, where scanning every line for every header cost their product
- * (a head of 2,700 short fields and a {@code Connection} of 5,000 commas took 12 ms of an event loop).
+ * The field names a message's {@code Connection} lines list (RFC 9110 §7.6.1), asked about once for each header
+ * of the message. Short lines (the usual {@code keep-alive}, {@code close}, a name or two) are scanned in place,
+ * which allocates nothing; long ones are read once into a set, since scanning every line for every header cost
+ * their product (a head of 2,700 short fields and a {@code Connection} of 5,000 commas took 12 ms of an event
+ * loop).
  */
 final class ConnectionNames {
 
-    /** Up to this many names a scan beats hashing a lower-cased copy of each header's name. */
-    private static final int SCANNED = 8;
+    /** Up to this many characters in all, a scan per header costs less than building a set. */
+    private static final int SCANNED_LENGTH = 256;
 
-    private final List<String> few;
+    private final List<String> lines;
     private final Set<String> many;
 
-    private ConnectionNames(List<String> few, Set<String> many) {
-        this.few = few;
+    private ConnectionNames(List<String> lines, Set<String> many) {
+        this.lines = lines;
         this.many = many;
     }
 
-    /** The names {@code lines} list, trimmed, empty elements left out, each once. */
+    /** The names {@code lines} list: each element, trimmed, empty ones left out. */
     static ConnectionNames of(List<String> lines) {
+        int length = 0;
+        for (String line : lines) {
+            length += line.length();
+        }
+        if (length <= SCANNED_LENGTH) {
+            return new ConnectionNames(lines, null);
+        }
         Set<String> names = new HashSet<>();
         for (String line : lines) {
-            int start = 0;
-            while (start <= line.length()) {
-                int comma = line.indexOf(',', start);
-                int end = comma < 0 ? line.length() : comma;
-                String name = line.substring(start, end).strip();
+            for (String element : line.split(",")) {
+                String name = element.strip();
                 if (!name.isEmpty()) {
                     names.add(name.toLowerCase(Locale.ROOT));
                 }
-                start = end + 1;
             }
         }
-        return names.size() <= SCANNED ? new ConnectionNames(new ArrayList<>(names), null)
-                : new ConnectionNames(null, names);
+        return new ConnectionNames(null, names);
     }
 
     /** Whether a line lists {@code name}, its case ignored. */
     boolean lists(CharSequence name) {
+        if (name.length() == 0) {
+            return false; // an empty element names nothing, in a scan as in the set
+        }
         if (many != null) {
             return many.contains(name.toString().toLowerCase(Locale.ROOT));
         }
-        for (int i = 0; i < few.size(); i++) {
-            if (AsciiString.contentEqualsIgnoreCase(few.get(i), name)) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (ListElements.lists(lines.get(i), name, true)) {
                 return true;
             }
         }
