@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 
 /**
  * The buckets a request's token is taken from: its client address, or with {@code per = header} each element of
@@ -47,24 +46,18 @@ final class RateLimitKey {
         if (header == null) {
             return List.of(clientIp);
         }
-        List<String> lines = linesOf(headers, header);
-        if (lines.size() == 1 && lines.get(0).indexOf(',') < 0) { // the usual case, without splitting
-            String value = lines.get(0).trim();
-            return List.of(value.isEmpty() ? "address " + clientIp : headerKey(value));
+        List<String> elements = elements(linesOf(headers, header));
+        if (elements.size() == 1) {
+            return List.of(headerKey(elements.get(0))); // the usual case
         }
         Set<String> keys = new LinkedHashSet<>();
         boolean beyondTheMost = false;
-        for (String line : lines) {
-            for (String element : line.split(",", -1)) {
-                if (element.isBlank()) {
-                    continue;
-                }
-                String key = headerKey(element.trim());
-                if (keys.size() < MOST_KEYS_CHARGED) {
-                    keys.add(key);
-                } else {
-                    beyondTheMost |= !keys.contains(key);
-                }
+        for (String element : elements) {
+            String key = headerKey(element);
+            if (keys.size() < MOST_KEYS_CHARGED) {
+                keys.add(key);
+            } else {
+                beyondTheMost |= !keys.contains(key);
             }
         }
         if (keys.isEmpty() || beyondTheMost) {
@@ -103,19 +96,27 @@ final class RateLimitKey {
      * one line and {@code a} and {@code b} on two are one key. "" when no element is left.
      */
     static String listValue(HttpHeaders headers, String name) {
-        List<String> lines = headers.getAll(name);
-        if (lines.size() == 1 && lines.get(0).indexOf(',') < 0) {
-            return lines.get(0).trim(); // the usual case, without splitting
+        return String.join(",", elements(headers.getAll(name)));
+    }
+
+    /**
+     * The elements of a list header's lines (RFC 9110 §5.3: several lines are one list, and so is one line with
+     * commas), in order, trimmed, empty ones left out.
+     */
+    private static List<String> elements(List<String> lines) {
+        if (lines.size() == 1 && lines.get(0).indexOf(',') < 0) { // the usual case, without splitting
+            String value = lines.get(0).trim();
+            return value.isEmpty() ? List.of() : List.of(value);
         }
-        StringJoiner key = new StringJoiner(",");
+        List<String> elements = new ArrayList<>();
         for (String line : lines) {
             for (String element : line.split(",", -1)) {
                 if (!element.isBlank()) {
-                    key.add(element.trim());
+                    elements.add(element.trim());
                 }
             }
         }
-        return key.toString();
+        return elements;
     }
 
     private static String sha256(String value) {
