@@ -66,14 +66,16 @@ final class CorsBinder {
         List<String> origins = new ArrayList<>();
         s.forEachString("allow-origins", values.get(), (text, value, path) -> {
             String origin = text.trim().toLowerCase(Locale.ROOT);
-            if (origin.equals(CorsConfig.ANY) && values.get().size() > 1) {
+            boolean any = origin.equals(CorsConfig.ANY);
+            Matcher parts = ORIGIN.matcher(origin);
+            if (any && values.get().size() > 1) {
                 s.problems().add(path, "\"*\" allows every origin: it must be the only one listed", value.origin());
-            } else if (!origin.equals(CorsConfig.ANY) && !ORIGIN.matcher(origin).matches()) {
+            } else if (!any && !parts.matches()) {
                 s.problems().add(path, "expected an origin: scheme and host, with a port if not the scheme's"
                         + " default, and nothing after it (\"https://app.example.com\", \"http://localhost:3000\","
                         + " \"https://*.example.com\" for its subdomains), got " + ValueReader.describe(value),
                         value.origin());
-            } else if (!origin.equals(CorsConfig.ANY) && !portInRange(origin)) {
+            } else if (!any && !portInRange(parts.group("port"))) {
                 s.problems().add(path, "the port must be 1–65535, got " + ValueReader.describe(value)
                         + ": no Origin can have it", value.origin());
             } else if (origin.startsWith("https://") && origin.endsWith(":443")
@@ -88,9 +90,8 @@ final class CorsBinder {
         return origins;
     }
 
-    private static boolean portInRange(String origin) {
-        Matcher matcher = ORIGIN.matcher(origin);
-        String port = matcher.matches() ? matcher.group("port") : null;
+    /** Whether an origin's {@code :port} (null for none) is one a URL can have. */
+    private static boolean portInRange(String port) {
         if (port == null) {
             return true;
         }
