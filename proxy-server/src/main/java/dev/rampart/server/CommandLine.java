@@ -38,20 +38,14 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
                                 + (i + 1 < args.length ? " (got the option " + args[i + 1] + "; write ./" + args[i + 1]
                                 + " for a file of that name)" : ""));
                     }
-                    if (config != null) {
-                        throw new IllegalArgumentException("--config given twice: one config file runs");
-                    }
-                    config = configPath(args[++i]);
+                    config = configPath(config, args[++i]);
                 }
                 case "--check", "-t" -> check = true;
                 case "--help", "-h" -> help = true;
                 case "--version" -> version = true;
                 default -> {
                     if (arg.startsWith("--config=")) {
-                        if (config != null) {
-                            throw new IllegalArgumentException("--config given twice: one config file runs");
-                        }
-                        config = configPath(arg.substring("--config=".length()));
+                        config = configPath(config, arg.substring("--config=".length()));
                     } else {
                         throw new IllegalArgumentException("unknown argument: " + arg);
                     }
@@ -65,7 +59,11 @@ record CommandLine(Optional<Path> config, boolean check, boolean help, boolean v
         return arg.equals("-c") || arg.equals("-t") || arg.equals("-h") || arg.startsWith("--");
     }
 
-    private static Path configPath(String text) {
+    /** The file {@code --config} names, {@code already} the one an earlier {@code --config} named (else null). */
+    private static Path configPath(Path already, String text) {
+        if (already != null) {
+            throw new IllegalArgumentException("--config given twice: one config file runs");
+        }
         if (text.isBlank()) {
             throw new IllegalArgumentException("--config needs a file");
         }
