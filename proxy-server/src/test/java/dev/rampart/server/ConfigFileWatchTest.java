@@ -80,7 +80,7 @@ class ConfigFileWatchTest {
         awaitBody("three");
 
         Files.writeString(one, config("stale")); // the release left behind: not the config any more
-        Thread.sleep(3 * ConfigReloader.DEBOUNCE.toMillis());
+        Thread.sleep(3 * ConfigFileWatch.DEBOUNCE.toMillis());
         assertEquals(2.0, successfulReloads(), "the switch and the edit reloaded; the old release's edit did not");
     }
 
@@ -146,7 +146,7 @@ class ConfigFileWatchTest {
 
         Files.delete(conf.resolve("proxy.conf"));
         Files.delete(conf);
-        Thread.sleep(3 * ConfigReloader.DEBOUNCE.toMillis()); // gone for longer than a change takes to settle
+        Thread.sleep(3 * ConfigFileWatch.DEBOUNCE.toMillis()); // gone for longer than a change takes to settle
         Files.createDirectories(conf); // rm -rf conf; mkdir conf; cp ... conf/
         Files.writeString(conf.resolve("proxy.conf"), config("two"));
         awaitBody("two");
@@ -172,7 +172,7 @@ class ConfigFileWatchTest {
         Files.writeString(conf.resolve("proxy.conf"), config("three"));
         awaitBody("three");
         Files.writeString(dir.resolve("conf.old/proxy.conf"), config("stale")); // no longer the config
-        Thread.sleep(3 * ConfigReloader.DEBOUNCE.toMillis());
+        Thread.sleep(3 * ConfigFileWatch.DEBOUNCE.toMillis());
         awaitBody("three");
     }
 

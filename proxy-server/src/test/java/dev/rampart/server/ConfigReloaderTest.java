@@ -120,7 +120,7 @@ class ConfigReloaderTest {
         try (LogCapture logs = LogCapture.start()) {
             reloader.watchFile();
 
-            assertTrue(logs.dump().contains("WARN dev.rampart.server.ConfigReloader - config file "
+            assertTrue(logs.dump().contains("WARN dev.rampart.server.ConfigFileWatch - config file "
                     + dir.resolve("proxy.conf").toAbsolutePath() + " is not watched for changes (java.io.IOException:"
                     + " User limit of inotify instances reached or too many open files); reload it with SIGHUP"),
                     logs.dump());
@@ -139,11 +139,11 @@ class ConfigReloaderTest {
         try {
             // "slow-template > proxy.conf": the shell empties the file at once, the command writes it later.
             Files.writeString(file, "");
-            Thread.sleep(ConfigReloader.DEBOUNCE.toMillis() * 3);
+            Thread.sleep(ConfigFileWatch.DEBOUNCE.toMillis() * 3);
             Files.writeString(file, "rampart { routes = [ { name = pong, respond { status = 200 } } ] }");
 
             awaitCounted(target, 1);
-            Thread.sleep(ConfigReloader.DEBOUNCE.toMillis() * 2);
+            Thread.sleep(ConfigFileWatch.DEBOUNCE.toMillis() * 2);
             assertEquals(List.of(true), target.counted, "the empty moment is not a failed reload");
             assertEquals(1, target.applied.get());
         } finally {
@@ -164,8 +164,30 @@ class ConfigReloaderTest {
             awaitCounted(target, 1);
             long tookMillis = (System.nanoTime() - written) / 1_000_000;
             assertEquals(List.of(false), target.counted);
-            assertTrue(tookMillis >= ConfigReloader.SETTLE.toMillis(), "reported only after SETTLE: " + tookMillis + " ms");
+            assertTrue(tookMillis >= ConfigFileWatch.SETTLE.toMillis(), "reported only after SETTLE: " + tookMillis + " ms");
             assertTrue(logs.dump().contains("reload (file changed) refused, the running config stays"), logs.dump());
+        } finally {
+            reloader.close();
+        }
+    }
+
+    @Test
+    void aDeletedFileIsSaidToBeGoneAndTheRunningConfigStaysUntilItIsBack() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> FileSystems.getDefault().newWatchService());
+        Path file = dir.resolve("proxy.conf");
+        reloader.watchFile();
+        try (LogCapture logs = LogCapture.start()) {
+            Files.delete(file);
+
+            awaitLogged(logs, "WARN dev.rampart.server.ConfigFileWatch - config file " + file.toAbsolutePath()
+                    + " is gone (file changed); the running config stays, and the file is read again when it is"
+                    + " back (or on SIGHUP)");
+            assertEquals(List.of(), target.counted, "a removal is neither a reload nor a failed one");
+
+            Files.writeString(file, "rampart { routes = [ { name = back, respond { status = 200 } } ] }");
+            awaitCounted(target, 1);
+            assertEquals(List.of(true), target.counted);
         } finally {
             reloader.close();
         }
@@ -192,6 +214,14 @@ class ConfigReloaderTest {
         assertEquals(List.of(false), target.counted);
     }
 
+    private static void awaitLogged(LogCapture logs, String line) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!logs.dump().contains(line) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertTrue(logs.dump().contains(line), logs.dump());
+    }
+
     private static void awaitCounted(RecordingTarget target, int reloads) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (target.counted.size() < reloads && System.nanoTime() < until) {
@@ -200,7 +230,7 @@ class ConfigReloaderTest {
         assertEquals(reloads, target.counted.size(), "reloads counted: " + target.counted);
     }
 
-    private ConfigReloader reloaderOf(RecordingTarget target, ConfigReloader.WatchServices watchServices)
+    private ConfigReloader reloaderOf(RecordingTarget target, ConfigFileWatch.WatchServices watchServices)
             throws IOException {
         Path file = dir.resolve("proxy.conf");
         Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
