@@ -193,8 +193,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(server.maxInitialLine())
                 .setMaxHeaderSize(server.maxHeaderSize())
                 .setMaxChunkSize(65536)
-                .setHeadersFactory(FieldListFactory.requestHeads(server.maxHeaderCount()))
-                .setTrailersFactory(FieldListFactory.requestTrailers(server.maxHeaderCount()))
+                .setHeadersFactory(FieldListFactory.heads(server.maxHeaderCount()))
+                .setTrailersFactory(FieldListFactory.trailers(server.maxHeaderCount()))
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);

@@ -12,17 +12,6 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
  */
 public final class FieldListFactory implements HttpHeadersFactory {
 
-    /** For request and response heads: {@link DefaultHttpHeadersFactory#headersFactory()}'s checks. */
-    public static final HttpHeadersFactory HEADS = new FieldListFactory(DefaultHttpHeadersFactory.headersFactory(), 16,
-            Integer.MAX_VALUE);
-
-    /**
-     * For trailers: {@link DefaultHttpHeadersFactory#trailersFactory()}'s checks, and no array until a
-     * trailer comes, since nearly every message has none and each fixed-length body ends with an empty set.
-     */
-    public static final HttpHeadersFactory TRAILERS = new FieldListFactory(DefaultHttpHeadersFactory.trailersFactory(), 0,
-            Integer.MAX_VALUE);
-
     private final DefaultHttpHeadersFactory checks;
     private final int capacity;
     private final int maxLines;
@@ -34,17 +23,22 @@ public final class FieldListFactory implements HttpHeadersFactory {
     }
 
     /**
-     * As {@link #HEADS}, for a client's request heads: at most {@code maxLines} fields, past which the head is
-     * refused 431 before another is kept. {@code max-header-size} bounds the bytes, not the lines, and each
-     * line costs the decoder a hundred bytes or more of heap however short it is: 2,700 lines of {@code a: b}
+     * For request and response heads, with {@link DefaultHttpHeadersFactory#headersFactory()}'s checks: at most
+     * {@code maxLines} fields, past which the head is refused (a client's with 431, an upstream's as a
+     * malformed response) before another is kept. A limit of bytes bounds the lines only loosely: each line
+     * costs the decoder a hundred bytes or more of heap however short it is, so 2,700 lines of {@code a: b}
      * fit in 16 KiB, and a thousand such heads left unfinished held 300 MB (Envoy's limit, 100 by default).
      */
-    public static HttpHeadersFactory requestHeads(int maxLines) {
+    public static HttpHeadersFactory heads(int maxLines) {
         return new FieldListFactory(DefaultHttpHeadersFactory.headersFactory(), Math.min(16, maxLines), maxLines);
     }
 
-    /** As {@link #TRAILERS}, for a client's request trailers, with the same limit as its heads. */
-    public static HttpHeadersFactory requestTrailers(int maxLines) {
+    /**
+     * For trailers, with {@link DefaultHttpHeadersFactory#trailersFactory()}'s checks and the same kind of limit
+     * as {@link #heads}; no array until a trailer comes, since nearly every message has none and each
+     * fixed-length body ends with an empty set.
+     */
+    public static HttpHeadersFactory trailers(int maxLines) {
         return new FieldListFactory(DefaultHttpHeadersFactory.trailersFactory(), 0, maxLines);
     }
 

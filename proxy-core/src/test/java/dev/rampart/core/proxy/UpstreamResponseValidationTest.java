@@ -39,6 +39,8 @@ class UpstreamResponseValidationTest {
                         "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc"),
                 Arguments.of("a header over the response head limit",
                         "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(70_000) + "\r\nContent-Length: 0\r\n\r\n"),
+                Arguments.of("more header fields than an upstream response may have",
+                        "HTTP/1.1 200 OK\r\n" + "X-F: v\r\n".repeat(1_000) + "Content-Length: 0\r\n\r\n"),
                 Arguments.of("a status that is not a number",
                         "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"),
                 Arguments.of("a version that is not HTTP/1.x",
@@ -92,6 +94,21 @@ class UpstreamResponseValidationTest {
                     "a bad response is not retried");
             assertNotEquals(seen.get(0).connectionId(), seen.get(1).connectionId(),
                     "the connection that carried the bad response is not reused");
+        }
+    }
+
+    @Test
+    void aResponseWithAsManyFieldsAsAllowedIsRelayedWhole() {
+        String head = "HTTP/1.1 200 OK\r\n" + "X-F: v\r\n".repeat(999) + "Content-Length: 2\r\n\r\nhi";
+        try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> reply.raw(head));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+
+            assertEquals(200, response.status(), response.toString());
+            assertEquals("hi", response.text());
+            assertEquals(String.join(", ", java.util.Collections.nCopies(999, "v")), response.header("X-F"));
         }
     }
 

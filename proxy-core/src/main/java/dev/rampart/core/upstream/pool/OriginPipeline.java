@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
@@ -44,6 +45,16 @@ final class OriginPipeline {
     static final String TLS = "tls";
     static final String HTTP = "http";
     static final String IDLE = "idle";
+
+    /**
+     * The most fields an upstream response head, or its trailers, may have; past it the response is malformed
+     * (502 {@code UPSTREAM_BAD_RESPONSE}). The 64 KiB head limit alone would let an upstream send 13,000
+     * one-letter lines, over a megabyte of heap per response. Ten times Envoy's and HAProxy's default (100):
+     * an application's response may carry many {@code Set-Cookie} lines, and refusing it would break the site.
+     */
+    static final int MAX_RESPONSE_FIELDS = 1_000;
+    private static final HttpHeadersFactory RESPONSE_HEADS = FieldListFactory.heads(MAX_RESPONSE_FIELDS);
+    private static final HttpHeadersFactory RESPONSE_TRAILERS = FieldListFactory.trailers(MAX_RESPONSE_FIELDS);
 
     private final ConcurrentHashMap<UpstreamTlsConfig, SslContext> sslContexts = new ConcurrentHashMap<>();
     /** What each TLS setting's trust file held when its context was built, to tell a CA replaced in place. */
@@ -161,8 +172,8 @@ final class OriginPipeline {
                 .setMaxInitialLineLength(maxResponseHeaderSize)
                 .setMaxHeaderSize(maxResponseHeaderSize)
                 .setMaxChunkSize(65536)
-                .setHeadersFactory(FieldListFactory.HEADS)
-                .setTrailersFactory(FieldListFactory.TRAILERS)
+                .setHeadersFactory(RESPONSE_HEADS)
+                .setTrailersFactory(RESPONSE_TRAILERS)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
                 // Identical repeated lengths are one length (RFC 9110 §8.6), as nginx takes them; differing
