@@ -132,6 +132,8 @@ class JwtTest {
                 .status(), "nor the other way round: an upstream may read either");
         assertEquals(401, send(get("/browser/a", "Cookie: access_token=" + valid + "; access_token=forged\r\n"))
                 .status(), "a cookie sent twice is no answer");
+        assertEquals(401, send(get("/browser/a", "Cookie: lang=en, access_token=forged; access_token=" + valid + "\r\n"))
+                .status(), "nor one sent again after a comma, which a server parsing as RFC 2109 allowed takes first");
         assertEquals(401, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\nX-Jwt-Assertion: forged\r\n"))
                 .status(), "nor a header on two lines");
         assertEquals(200, send(get("/browser/a", "X-Jwt-Assertion: " + valid + "\r\nCookie: access_token=" + valid
