@@ -21,7 +21,7 @@ final class CheckCommand {
     static int run(ConfigSource source, PrintStream out, PrintStream err) {
         RampartConfig config;
         try {
-            config = source.load();
+            config = source.readOnce().load(); // never reloaded: a pipe will do
             Router.compile(config.routes()); // route problems the loader cannot see surface here, not at start
         } catch (ConfigException e) {
             err.println("rampart: configuration " + source.describe() + " is invalid:");

@@ -34,15 +34,26 @@ final class ConfigSource {
 
     private final Path file;
     private final Duration deadline;
+    /** Whether the file is read once only ({@code --check}), so that a pipe will do. */
+    private final boolean once;
 
-    private ConfigSource(Path file, Duration deadline) {
+    private ConfigSource(Path file, Duration deadline, boolean once) {
         this.file = file;
         this.deadline = deadline;
+        this.once = once;
     }
 
     /** The same source, read within {@code deadline} instead of {@link #LOAD_DEADLINE}: for tests. */
     ConfigSource within(Duration deadline) {
-        return new ConfigSource(file, deadline);
+        return new ConfigSource(file, deadline, once);
+    }
+
+    /**
+     * The same source, to be read once and never again: a pipe or a device is taken as well as a file, as in
+     * {@code render-config | rampart --check --config /dev/stdin} (a config that serves is read again on reload).
+     */
+    ConfigSource readOnce() {
+        return new ConfigSource(file, deadline, true);
     }
 
     static ConfigSource resolve(Optional<Path> explicit) {
@@ -57,10 +68,10 @@ final class ConfigSource {
      */
     static ConfigSource resolve(Optional<Path> explicit, Path conventional) {
         if (explicit.isPresent()) {
-            return new ConfigSource(explicit.get(), LOAD_DEADLINE);
+            return new ConfigSource(explicit.get(), LOAD_DEADLINE, false);
         }
         boolean present = Files.exists(conventional, LinkOption.NOFOLLOW_LINKS);
-        return new ConfigSource(present ? conventional : null, LOAD_DEADLINE);
+        return new ConfigSource(present ? conventional : null, LOAD_DEADLINE, false);
     }
 
     private static String linkTarget(Path link) {
@@ -94,7 +105,7 @@ final class ConfigSource {
             throw new ConfigException(List.of(file + (Files.isSymbolicLink(file)
                     ? ": a symbolic link to " + linkTarget(file) + ", which does not exist" : ": no such file")));
         }
-        if (!Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file) && !once) {
             // A pipe (--config <(...)) or a device: read once, it could not be read again on reload.
             throw new ConfigException(List.of(
                     file + ": not a regular file (expected a HOCON file, which is read again on reload)"));

@@ -1,5 +1,6 @@
 package dev.rampart.server;
 
+import dev.rampart.core.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,10 +9,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -107,11 +110,35 @@ class CheckCommandTest {
     }
 
     @Test
-    void aDeviceOrPipeExitsOneSayingItIsNotARegularFileNotThatItIsMissing() {
-        Path device = Path.of("/dev/null");
-        assertEquals(1, check(device));
-        assertTrue(stderr().contains(device + ": not a regular file (expected a HOCON file, which is read again on"
-                + " reload)"), stderr());
+    void aConfigFromAPipeIsCheckedAsAFileIs() throws Exception {
+        // render-config | rampart --check --config /dev/stdin: read once, so a pipe will do.
+        Path pipe = dir.resolve("stdin");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(pipe, "rampart { routes = [ { name = ping, respond { status = 204 } } ] }");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+
+        assertEquals(0, check(pipe), stderr());
+        assertTrue(stdout().contains("# configuration " + pipe + " is valid"), stdout());
+        writer.join();
+
+        assertEquals(1, check(Path.of("/dev/null")), "an empty device holds no config");
+        assertTrue(stderr().contains("missing (expected a rampart { ... } block)"), stderr());
+    }
+
+    @Test
+    void aPipeIsRefusedForAConfigThatServesSinceItCannotBeReadAgainOnReload() throws Exception {
+        Path pipe = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        ConfigException refused = assertThrows(ConfigException.class,
+                () -> ConfigSource.resolve(Optional.of(pipe)).load());
+        assertEquals(List.of(pipe + ": not a regular file (expected a HOCON file, which is read again on reload)"),
+                refused.problems());
     }
 
     @Test

@@ -38,9 +38,12 @@ public final class ConfigLoader {
         return load(file, System.getenv());
     }
 
-    /** Loads a file, substituting from the given environment. */
+    /**
+     * Loads a file, substituting from the given environment. A pipe is read as a file is (for {@code --check}
+     * fed from standard input); whether one will do is the caller's to decide.
+     */
     public static RampartConfig load(Path file, Map<String, String> env) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        if (Files.isDirectory(file) || !Files.isReadable(file)) {
             throw new ConfigException(List.of(file + ": cannot read the file (expected a readable HOCON file)"));
         }
         // A bare file name has no parent directory, and without one HOCON finds no include next to it:
