@@ -23,6 +23,11 @@ final class FetchFailure extends java.io.IOException {
         return new FetchFailure("HTTP " + status + ": a redirect not followed (from https to http, or more than five)");
     }
 
+    /** How a failed handshake is told, with the JDK's words for why. */
+    static String handshakeFailed(javax.net.ssl.SSLHandshakeException e) {
+        return "TLS handshake failed: " + e.getMessage();
+    }
+
     static String describe(Throwable failure, URI uri) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -36,8 +41,8 @@ final class FetchFailure extends java.io.IOException {
                 return "no answer within " + HttpKeySetFetcher.FETCH_SECONDS + " s";
             }
         }
-        if (cause instanceof javax.net.ssl.SSLHandshakeException) {
-            return "TLS handshake failed: " + cause.getMessage();
+        if (cause instanceof javax.net.ssl.SSLHandshakeException handshake) {
+            return handshakeFailed(handshake);
         }
         if (cause instanceof ConnectException) {
             return "connection refused or unreachable: " + uri.getHost() + portOf(uri);

@@ -74,7 +74,7 @@ final class HttpKeySetFetcher {
                 // The JVM's trust store knows no certificate of a private CA: the JDK says "PKIX path building
                 // failed". Said only then: with a trust file, or for a wrong name, the hint would mislead.
                 boolean privateCaLikely = trust.isEmpty() && String.valueOf(e.getMessage()).contains("PKIX path");
-                throw new CompletionException(new FetchFailure("TLS handshake failed: " + e.getMessage()
+                throw new CompletionException(new FetchFailure(FetchFailure.handshakeFailed(e)
                         + (privateCaLikely ? " (a certificate of a private CA is trusted with jwks-trust-cert-chain)"
                         : "")));
             } catch (IOException e) {
