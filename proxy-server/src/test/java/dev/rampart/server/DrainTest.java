@@ -79,6 +79,25 @@ class DrainTest {
     }
 
     @Test
+    void aHeadStillComingWhenTheGraceEndsIsAnswered503ShuttingDownNotCutAsIfTheClientLeft() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"))) {
+            RampartServer server = start(upstream, "300ms");
+            try (RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+                raw.send("GET /half HTTP/1.1\r\nHost: x\r\n"); // and the rest never comes
+                Thread.sleep(100); // read by the proxy before the drain starts
+
+                CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> server.shutdown("test"));
+                RawHttp.Response response = raw.read();
+
+                assertEquals(503, response.status(), response.text());
+                assertTrue(response.text().contains("\"SHUTTING_DOWN\""), response.text());
+                assertEquals("close", response.header("connection"));
+                drain.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void idleConnectionsCloseAtOnceAndABusyOneGetsItsResponse() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(slowOn("/slow", 2_500))) {
             RampartServer server = start(upstream, "20s");

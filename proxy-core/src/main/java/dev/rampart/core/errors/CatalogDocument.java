@@ -44,9 +44,14 @@ public final class CatalogDocument {
         md.append("# Errors\n\n")
           .append("<!-- Generated from dev.rampart.core.errors.Reason by CatalogDocument. Do not edit by hand;\n")
           .append("     regenerate with: ").append(REGENERATE_COMMAND).append(" -->\n\n")
-          .append("Every response Rampart makes itself, and every upstream error response that a route's\n")
-          .append("`errors.rewrite-upstream` covers, has one shape and one of the reasons below. The upstream's own\n")
-          .append("body is dropped (unless `errors.rewrite-upstream-json = false` keeps a JSON one).\n\n");
+          .append("Every error Rampart answers itself on its proxy listener, and every upstream error response that a\n")
+          .append("route's `errors.rewrite-upstream` covers, has one shape and one of the reasons below. The upstream's\n")
+          .append("own body is dropped (unless `errors.rewrite-upstream-json = false` keeps a JSON one). Not errors, and\n")
+          .append("so not in this shape: a `respond` route's answer and a CORS preflight's 204. The admin listener\n")
+          .append("answers its own errors (an unknown path, a wrong method, a bad head) with a short\n")
+          .append("`{\"error\":\"not_found\"}`-style body instead (`not_found`, `method_not_allowed`, `bad_request`,\n")
+          .append("`request_header_fields_too_large`, `payload_too_large`, `internal_error`): it speaks to operators\n")
+          .append("and their tools, not to clients.\n\n");
 
         md.append("## The envelope\n\n")
           .append("The default, with `Content-Type: ").append(envelope.contentType()).append("`:\n\n")
@@ -97,8 +102,9 @@ public final class CatalogDocument {
               .append(" | ").append(reason.when().replace("|", "\\|"))
               .append(" |\n");
         }
-        md.append("\nA client that goes away gets no response: the access log records status 499 with reason\n")
-          .append("`CLIENT_CLOSED`, which is therefore not in the catalog.\n")
+        md.append("\nA client that goes away gets no response: the access log records reason `CLIENT_CLOSED`, which is\n")
+          .append("therefore not in the catalog, with status 499 when nothing of the response had been sent, else the\n")
+          .append("status that was (as nginx logs an abandoned download with its 200).\n")
           .append("\nA response that the upstream breaks off after its head was relayed cannot become an envelope:\n")
           .append("the client connection is cut before the body's end (a chunked body never gets its last chunk),\n")
           .append("once the client has been sent what the upstream did send, or has taken none of it for\n")

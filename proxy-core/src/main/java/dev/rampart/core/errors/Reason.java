@@ -61,8 +61,8 @@ public enum Reason {
             "The request did not complete within the route's deadline.", "route `timeout` passed"),
     SHUTTING_DOWN(503, true, "proxy_internal_response",
             "The proxy is shutting down; retry on another instance.",
-            "request arrived while draining, once `shutdown-grace` had run out, or was still unanswered then (one that"
-                    + " arrives earlier in the drain is served, with `Connection: close`)"),
+            "request arrived while draining, once `shutdown-grace` had run out, or was still unanswered then, its head"
+                    + " still coming included (one that arrives earlier in the drain is served, with `Connection: close`)"),
     PATH_REGEX_GAVE_UP(500, false, "proxy_internal_error",
             "The route's regular expression gave up on the request's path.", "the route's `match.path-regex` or"
             + " `rewrite.regex` (or, while routing, another route's `path-regex`) needed more than the request's"

@@ -306,33 +306,45 @@ final class ClientAnswers {
     }
 
     /**
-     * The connection closed in the middle of a request head. Nothing can be answered; a client that went
-     * away is logged as such (499), once. After a head timeout ({@code stillAwaited} false) the 408
-     * already told the story.
+     * The connection closed in the middle of a request head: {@code partial} when the decoder had read its
+     * request line, null when it had not (its method and path are then "-"). Nothing can be answered; the
+     * client that went away is logged as such (499).
      */
-    void unfinishedHead(HttpRequest partial, String clientIp, boolean stillAwaited, long headStartNanos) {
-        if (!stillAwaited) {
-            return;
-        }
+    void unfinishedHead(HttpRequest partial, String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
-        String requestId = RequestIds.resolve(partial.headers().get(s.requestIdHeader()),
-                s.config().requestId().trustIncoming());
+        String requestId = partial == null ? RequestIds.generate()
+                : RequestIds.resolve(partial.headers().get(s.requestIdHeader()), s.config().requestId().trustIncoming());
         long now = s.ticker().read();
         long start = startOfHead(headStartNanos, now);
-        ExchangeOutcome outcome = ExchangeOutcome.of(epochMillisAt(start, now), start, requestId, clientIp, partial, null);
-        outcome.clientClosed();
+        ExchangeOutcome outcome = partial == null
+                ? new ExchangeOutcome(epochMillisAt(start, now), start, requestId, clientIp, "-", "-")
+                : ExchangeOutcome.of(epochMillisAt(start, now), start, requestId, clientIp, partial, null);
+        outcome.clientClosed(false);
         runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));
     }
 
     /** A request's head did not complete in time: 408, the connection closes, and the request is logged. */
     void requestHeadTimedOut(String clientIp, long headStartNanos) {
+        unfinishedHeadAnswered(Reason.REQUEST_TIMEOUT, clientIp, headStartNanos);
+    }
+
+    /**
+     * The drain's grace ran out while a request head was still coming: 503 {@code SHUTTING_DOWN}, as an
+     * exchange unfinished then is answered (a client may send it again elsewhere), and the connection closes.
+     */
+    void requestHeadCutByShutdown(String clientIp, long headStartNanos) {
+        unfinishedHeadAnswered(Reason.SHUTTING_DOWN, clientIp, headStartNanos);
+    }
+
+    /** Answers a head that is not complete with {@code reason}'s envelope, closes, and logs it with "-" for its line. */
+    private void unfinishedHeadAnswered(Reason reason, String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
         String requestId = RequestIds.generate();
-        ErrorContext error = ErrorContext.of(Reason.REQUEST_TIMEOUT, requestId, null, null, 0);
+        ErrorContext error = ErrorContext.of(reason, requestId, null, null, 0);
         long now = s.ticker().read();
         long start = startOfHead(headStartNanos, now);
         ExchangeOutcome outcome = new ExchangeOutcome(epochMillisAt(start, now), start,
-                requestId, clientIp, "-", "-").withError(Reason.REQUEST_TIMEOUT);
+                requestId, clientIp, "-", "-").withError(reason);
         ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome, List.of())
                 .addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));
@@ -344,7 +356,7 @@ final class ClientAnswers {
      * 408 or the close.
      */
     private static long startOfHead(long headStartNanos, long now) {
-        return headStartNanos == HeadArrival.NONE ? now : headStartNanos;
+        return headStartNanos == AwaitedHead.NONE ? now : headStartNanos;
     }
 
     private static long epochMillisAt(long startNanos, long now) {

@@ -183,7 +183,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             handshake.handshakeFuture().addListener(done -> countFailedHandshake(ch, done.cause()));
             p.addLast("plain-http", new PlainHttpOnTlsPort("tls", "tls-close", HTTP_CODEC,
                     server.requestHeaderTimeout().toNanos()));
-            TlsRecordProgress records = new TlsRecordProgress(handshake, handler);
+            TlsRecordProgress records = new TlsRecordProgress(handshake, handler.awaitedHead());
             handler.followTlsRecords(records);
             p.addLast("tls-records", records);
             p.addLast("tls", handshake);

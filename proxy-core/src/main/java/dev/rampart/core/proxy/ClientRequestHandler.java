@@ -32,9 +32,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ServedRequest served;
     private Exchange exchange;
     private WebSocketTunnel tunnel;
-    private boolean awaitingHead = true;
-    /** When the awaited head (or a TLS record that may hold it) began to arrive. */
-    private final HeadArrival arrival = new HeadArrival();
+    /** Whether a head is awaited, and when it (or a TLS record that may hold it) began to arrive. */
+    private final AwaitedHead awaited;
     private ClientReads reads;
     /** A pipelined request that arrived while the current one was in flight; served after it. */
     private HttpRequest heldHead;
@@ -47,7 +46,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.runtime = runtime;
         this.scheme = tls ? "https" : "http";
         this.heads = heads;
-        heads.whenHeadBytesArrive(this::onBytesReceived);
+        this.awaited = new AwaitedHead(runtime);
+        heads.whenHeadBytesArrive(awaited::bytesReceived);
         heads.whenTooMuchIsHeld(this::onTooMuchHeld);
     }
 
@@ -74,6 +74,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         reads = new ClientReads(ctx, () -> toExchange(Exchange::flushRequestBody));
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
+        awaited.useTimers(timers);
         answers = new ClientAnswers(this, runtime, ctx);
         served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ProxyProtocolHeader.clientOf(ctx.channel())));
         timers.armFirstRequestWait(runtime.current().config().server());
@@ -86,6 +87,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers.cancelAll();
         if (!toExchange(Exchange::onClientClosed) && answers.droppingBody()) {
             answers.endDrop(false); // the answer was written; the body never came
+        }
+        if (awaited.giveUp()) {
+            // Cut before its request line was whole: the decoder says nothing of such a head (of one cut later
+            // it gives what it read, see onMessage), but a client that sent part of a request and left is logged.
+            answers.unfinishedHead(null, served.peerIp(), awaited.headStart());
         }
         ctx.fireChannelInactive();
     }
@@ -121,35 +127,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Head bytes reached the decoder (the {@link RequestHeadGuard} tells): a request's first starts its head timer. */
-    void onBytesReceived() {
-        if (awaitingHead && arrival.noHeadBytes()) {
-            long now = runtime.current().ticker().read();
-            long began = arrival.headBegan(now); // its TLS record's start, when that came in parts: timed from then
-            long timeout = runtime.current().config().server().requestHeaderTimeout().toNanos();
-            timers.armHead(timeout - (now - began));
-        }
-    }
-
     /** On a TLS listener: told after each read whether it ended inside a record. */
     void followTlsRecords(TlsRecordProgress records) {
         this.tlsRecords = records;
     }
 
-    /** Part of a TLS record came, which may hold the awaited head: its timer starts now (see {@link TlsRecordProgress}). */
-    void onUnfinishedTlsRecord() {
-        if (awaitingHead && arrival.nothing() && timers != null) {
-            arrival.recordBegan(runtime.current().ticker().read());
-            timers.armHeadBesideIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
-        }
-    }
-
-    /** The client's TLS records are complete; if they held no head bytes, the connection is idle as before. */
-    void onTlsRecordsFinished() {
-        if (arrival.recordPending() && timers != null) {
-            arrival.recordsFinished();
-            timers.disarmHead();
-        }
+    /** Whether a head is awaited and since when: told of the client's TLS records by {@link TlsRecordProgress}. */
+    AwaitedHead awaitedHead() {
+        return awaited;
     }
 
     @Override
@@ -176,7 +161,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             raw.fromClient(msg);
             return;
         }
-        if (!awaitingHead && !served.inFlight()) {
+        if (!awaited.awaited() && !served.inFlight()) {
             ReferenceCountUtil.release(msg); // closing (what was queued still going out): nothing more is served
             return;
         }
@@ -185,8 +170,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 // The decoder's stand-in for an unparseable head may carry an (empty) body buffer.
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
-                    // closed mid-head
-                    answers.unfinishedHead(head, served.peerIp(), awaitingHead, arrival.headStart());
+                    if (awaited.giveUp()) { // closed mid-head (not after a 408, which told the story)
+                        answers.unfinishedHead(head, served.peerIp(), awaited.headStart());
+                    }
                     return;
                 }
             }
@@ -230,8 +216,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // ---- one request -------------------------------------------------------------------------------
 
     private void onRequestHead(HttpRequest head) {
-        awaitingHead = false;
-        arrival.reset();
+        awaited.arrived();
         timers.headArrived();
         RequestAdmission admission = served.begin(head);
         answers.requestBegun(served.snapshot().config().server().maxRequestsPerConnection());
@@ -302,7 +287,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        requestDone(requestBodyConsumed && !done.wasAborted() && done.status() != ExchangeOutcome.CLIENT_CLOSED_STATUS,
+        requestDone(requestBodyConsumed && !done.wasAborted() && !done.clientLeft(),
                 finished.requestBodyComplete(), upstreamNanos);
     }
 
@@ -315,7 +300,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         served.reportAndEnd(upstreamNanos);
         boolean keepAlive = answers.keepAliveAfter(served.head(), requestBodyConsumed);
         served.forgetHead();
-        awaitingHead = true;
+        awaited.awaitNext();
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -326,16 +311,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else if (keepAlive) {
             armIdleTimer();
             if (heads.headBytesPending() || heads.holdsBytes()) {
-                onBytesReceived(); // part of the next head came already: its timeout runs now, not the idle one
+                awaited.bytesReceived(); // part of the next head came already: its timeout runs now, not the idle one
             } else if (tlsRecords != null && tlsRecords.unfinished()) {
-                onUnfinishedTlsRecord(); // as may part of a TLS record, read during the response
+                awaited.unfinishedTlsRecord(); // as may part of a TLS record, read during the response
             }
             reads.request();
             // An upgrade answered without a 101: the connection stays HTTP, and what the client sent behind
             // the request (if anything; else the connection is idle) is read as the next one.
             heads.resume();
         } else {
-            awaitingHead = false; // a held head owns no buffer (a decoder stand-in's was released); nothing
+            awaited.stopAwaiting(); // a held head owns no buffer (a decoder stand-in's was released); nothing
             timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped
             // After a tunnel the client may send at any moment (a pong, a heartbeat): closed outright, its
             // next byte would reset the connection and lose the end of what the upstream sent it.
@@ -366,7 +351,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         Exchange active = exchange;
         if (active != null) {
             active.guarded(active::onResponseStalled).run();
-        } else if (awaitingHead && arrival.recordPending()) {
+        } else if (awaited.recordPending()) {
             timers.armIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
         } else {
             closeIfIdle();
@@ -375,20 +360,26 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */
     void closeIfIdle() {
-        if (awaitingHead && arrival.noHeadBytes() && ctx != null) {
+        if (awaited.awaitedWithNoBytes() && ctx != null) {
             ctx.close();
         }
     }
 
-    /** The drain's grace is over: the exchange still running ends now (see {@link Exchange#onShutdown}). */
+    /**
+     * The drain's grace is over: the exchange still running ends now (see {@link Exchange#onShutdown}), and a
+     * head still coming is answered {@code SHUTTING_DOWN} rather than cut without a word.
+     */
     void endForShutdown() {
-        toExchange(Exchange::onShutdown);
+        if (!toExchange(Exchange::onShutdown) && awaited.giveUp()) {
+            // answered and logged: the close that follows is not the client leaving
+            answers.requestHeadCutByShutdown(served.peerIp(), awaited.start());
+        }
     }
 
     private void onHeadTimeout() {
-        if (awaitingHead) {
-            awaitingHead = false; // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(served.peerIp(), arrival.start());
+        if (awaited.awaited()) {
+            awaited.stopAwaiting(); // answered (408) and logged: the head the close cuts short is not logged again
+            answers.requestHeadTimedOut(served.peerIp(), awaited.start());
         }
     }
 

@@ -315,7 +315,10 @@ final class Exchange {
         endWith(Reason.BAD_REQUEST, -1);
     }
 
-    /** The client went away: cancel upstream work, release everything, record 499. */
+    /**
+     * The client went away: cancel upstream work, release everything, record 499, or the status already sent
+     * with the reason {@code CLIENT_CLOSED}.
+     */
     void onClientClosed() {
         if (finished) {
             return;
@@ -325,7 +328,7 @@ final class Exchange {
             return;
         }
         attempts.cancelCurrent();
-        outcome.clientClosed();
+        outcome.clientClosed(clientResponse.responseStarted());
         finish();
     }
 

@@ -172,9 +172,20 @@ final class ExchangeOutcome {
         reason = reasonName;
     }
 
-    void clientClosed() {
-        status = CLIENT_CLOSED_STATUS;
+    /**
+     * The client went away: 499 when nothing of the response had gone out; after its head, the status sent
+     * stays (as nginx and Envoy log an abandoned download), with the reason it ended early.
+     */
+    void clientClosed(boolean responseStarted) {
+        if (!responseStarted) {
+            status = CLIENT_CLOSED_STATUS;
+        }
         reason = CLIENT_CLOSED;
+    }
+
+    /** Whether the client went away before the exchange ended. */
+    boolean clientLeft() {
+        return CLIENT_CLOSED.equals(reason);
     }
 
     /** A response already started was cut off: the status sent stays, with the reason it ended early. */

@@ -23,16 +23,16 @@ final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
     private static final int LAST_CONTENT_TYPE = 24; // heartbeat
 
     private final SslHandler tls;
-    private final ClientRequestHandler requests;
+    private final AwaitedHead head;
     /** How many bytes of the current record's header have been read; 0 between records. */
     private int headerRead;
     private int length;
     private int bodyLeft;
     private boolean lost;
 
-    TlsRecordProgress(SslHandler tls, ClientRequestHandler requests) {
+    TlsRecordProgress(SslHandler tls, AwaitedHead head) {
         this.tls = tls;
-        this.requests = requests;
+        this.head = head;
     }
 
     @Override
@@ -43,9 +43,9 @@ final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
         if (!lost && tls.handshakeFuture().isSuccess()) {
             if (unfinished()) {
-                requests.onUnfinishedTlsRecord();
+                head.unfinishedTlsRecord();
             } else {
-                requests.onTlsRecordsFinished();
+                head.tlsRecordsFinished();
             }
         }
     }

@@ -96,7 +96,7 @@ class ClientAbortTest {
         }
 
         ExchangeRecord record = proxy.observer.awaitExchange(1);
-        assertEquals(499, record.status());
+        assertEquals(200, record.status(), "the status sent stays, as nginx and Envoy log an abandoned download");
         assertEquals("CLIENT_CLOSED", record.reason());
         assertTrue(record.bytesOut() < 64L * 1024 * 1024, "the relay stopped: " + record.bytesOut());
         assertEquals(java.util.List.of("success"), proxy.observer.attempts, "the upstream did its part");

@@ -54,6 +54,29 @@ class WhatTheProxyReportsTest {
     }
 
     @Test
+    void aClientThatLeavesBeforeItsRequestLineIsWholeIsLoggedOnceAsGone() throws Exception {
+        start(UpstreamBehavior.ok("fine"), "request-header-timeout = 30s", "");
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /partia"); // the decoder makes nothing of it: no request line yet
+            Thread.sleep(100);
+        }
+        ExchangeRecord record = proxy.observer.awaitExchange(1);
+        assertEquals(499, record.status());
+        assertEquals("CLIENT_CLOSED", record.reason());
+        assertEquals("-", record.method(), "nginx logs what it read; no method was decoded here");
+        assertEquals("-", record.path());
+        Thread.sleep(300); // a second report of the same close would be in by now
+        assertEquals(1, proxy.observer.exchanges.size(), proxy.observer.exchanges.toString());
+
+        try (RawHttp idle = proxy.raw()) {
+            assertEquals(200, idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+        }
+        proxy.observer.awaitExchange(2);
+        Thread.sleep(300); // a keep-alive connection closed with nothing of a next request sent is no request
+        assertEquals(2, proxy.observer.exchanges.size(), proxy.observer.exchanges.toString());
+    }
+
+    @Test
     void aHeadTimeoutIsLoggedOnceNotAgainAsABadRequestWhenTheConnectionCloses() throws Exception {
         start(UpstreamBehavior.ok("fine"), "request-header-timeout = 300ms", "");
         try (RawHttp raw = proxy.raw()) {
