@@ -49,7 +49,7 @@ final class AccessLogFormat {
         stringField(line, "request_id", record.requestId());
         stringField(line, "client", record.client());
         stringField(line, "method", record.method());
-        stringField(line, "path", record.path());
+        stringField(line, "path", ClientText.readable(record.path()));
         line.append(",\"status\":").append(record.status());
         stringField(line, "reason", record.reason());
         stringField(line, "route", record.route());
@@ -66,8 +66,8 @@ final class AccessLogFormat {
         } else {
             appendMillis(line, record.upstreamNanos());
         }
-        stringField(line, "host", HeaderText.readable(record.host()));
-        stringField(line, "user_agent", HeaderText.readable(record.userAgent()));
+        stringField(line, "host", ClientText.readable(record.host()));
+        stringField(line, "user_agent", ClientText.readable(record.userAgent()));
         return line.append('}').toString();
     }
 

@@ -93,7 +93,7 @@ class AccessLogFormatTest {
             g.writeStringField("request_id", record.requestId());
             g.writeStringField("client", record.client());
             g.writeStringField("method", record.method());
-            g.writeStringField("path", record.path());
+            g.writeStringField("path", ClientText.readable(record.path()));
             g.writeNumberField("status", record.status());
             g.writeStringField("reason", record.reason());
             g.writeStringField("route", record.route());
@@ -110,8 +110,8 @@ class AccessLogFormatTest {
             } else {
                 g.writeNumber(AccessLogFormat.millis(record.upstreamNanos()));
             }
-            g.writeStringField("host", HeaderText.readable(record.host()));
-            g.writeStringField("user_agent", HeaderText.readable(record.userAgent()));
+            g.writeStringField("host", ClientText.readable(record.host()));
+            g.writeStringField("user_agent", ClientText.readable(record.userAgent()));
             g.writeEndObject();
         }
         return out.toString();
