@@ -43,8 +43,8 @@ public final class RetryAfter {
     /**
      * How long the upstream asked us to wait, measured from {@code clock}'s now.
      *
-     * @return the delay, at most {@link #MAX_DELAY_SECONDS} for delay-seconds; {@link Duration#ZERO} for a
-     *         date in the past; empty for an absent, empty, negative or malformed value, and for an
+     * @return the delay, at most {@link #MAX_DELAY_SECONDS} (a date further ahead included, so that either form
+     *         says the same of the same wait); {@link Duration#ZERO} for a date in the past; empty for an absent, empty, negative or malformed value, and for an
      *         impossible date (Feb 30)
      */
     public static Optional<Duration> parse(String headerValue, Clock clock) {
@@ -61,7 +61,8 @@ public final class RetryAfter {
         }
         return parseHttpDate(value, clock).map(date -> {
             Duration delay = Duration.between(clock.instant(), date);
-            return delay.isNegative() ? Duration.ZERO : delay;
+            return delay.isNegative() ? Duration.ZERO
+                    : delay.getSeconds() >= MAX_DELAY_SECONDS ? Duration.ofSeconds(MAX_DELAY_SECONDS) : delay;
         });
     }
 

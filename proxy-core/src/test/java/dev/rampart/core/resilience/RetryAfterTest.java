@@ -60,9 +60,12 @@ class RetryAfterTest {
     }
 
     @Test
-    void aFarFutureDateIsAHugeDelayNotAnError() {
-        Optional<Duration> far = parse("Fri, 31 Dec 9999 23:59:59 GMT");
-        assertTrue(far.isPresent() && far.get().toDays() > 365L * 8_000, far.toString());
+    void aFarFutureDateIsAHugeDelayNotAnErrorCappedAsDelaySecondsAre() {
+        assertEquals(Optional.of(Duration.ofSeconds(RetryAfter.MAX_DELAY_SECONDS)), parse("Fri, 31 Dec 9999 23:59:59 GMT"),
+                "the same cap as delay-seconds: the envelope's Retry-After says the same of the same wait");
+        Optional<Duration> decades = parse("Sun, 06 Nov 2050 08:49:37 GMT");
+        assertTrue(decades.isPresent() && decades.get().toDays() > 365L * 50
+                && decades.get().getSeconds() < RetryAfter.MAX_DELAY_SECONDS, decades.toString());
     }
 
     @Test
