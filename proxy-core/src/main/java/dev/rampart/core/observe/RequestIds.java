@@ -31,7 +31,11 @@ public final class RequestIds {
         return new UUID(msb, lsb).toString();
     }
 
-    /** Letters, digits and {@code - _ . : + / =}, at most {@value #MAX_LENGTH} characters. */
+    /**
+     * Letters, digits and {@code - _ . : + / = ; ~ @}, at most {@value #MAX_LENGTH} characters: UUIDs, ULIDs,
+     * base64 ids and trace ids such as AWS's {@code Root=1-...;Parent=...;Sampled=1}, without the quotes,
+     * backslashes, commas and spaces that would need care in a header list or a log line.
+     */
     public static boolean isWellFormed(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
             return false;
@@ -39,7 +43,8 @@ public final class RequestIds {
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '=';
+                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '='
+                    || c == ';' || c == '~' || c == '@';
             if (!ok) {
                 return false;
             }
