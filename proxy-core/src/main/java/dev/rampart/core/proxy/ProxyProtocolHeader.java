@@ -38,6 +38,8 @@ final class ProxyProtocolHeader extends ChannelInboundHandlerAdapter {
      * is at most 16 + 216 + this, 4,328 bytes (AWS, GCP and Azure send well under 1 KiB); larger is malformed.
      */
     static final int MAX_TLV_BYTES = 4096;
+    /** The fixed 16 bytes, the largest address block (Unix sockets) and {@link #MAX_TLV_BYTES}. */
+    static final int MAX_V2_HEADER_BYTES = 16 + 216 + MAX_TLV_BYTES;
 
     private static final AttributeKey<InetSocketAddress> DECLARED_CLIENT =
             AttributeKey.valueOf("rampart.proxy-protocol.client");
@@ -66,7 +68,7 @@ final class ProxyProtocolHeader extends ChannelInboundHandlerAdapter {
 
     /** The decoder to put right in front of this handler. */
     static HAProxyMessageDecoder decoder() {
-        return new HAProxyMessageDecoder(MAX_TLV_BYTES);
+        return new BoundedProxyProtocolDecoder(MAX_TLV_BYTES, MAX_V2_HEADER_BYTES);
     }
 
     /** The client of {@code channel}: the one its PROXY protocol header named, else its peer. */

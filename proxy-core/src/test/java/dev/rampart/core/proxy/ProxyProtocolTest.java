@@ -148,6 +148,43 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void aV2HeaderThatDeclaresMoreThanTheLargestHeaderIsMalformedAtOnceNotLeftToTimeOut() throws Exception {
+        start("request-header-timeout = 20s");
+        byte[] fixed = java.util.Arrays.copyOf(v2(0x21, 0x11, new byte[0]), 16);
+        fixed[14] = (byte) 0xFF; // 65,535 bytes to come, of which none are sent
+        fixed[15] = (byte) 0xFF;
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(fixed, 0, 10); // the first bytes alone, then the rest with the length
+            Thread.sleep(50);
+            socket.getOutputStream().write(fixed, 10, 6);
+            long start = System.nanoTime();
+            assertEquals(-1, socket.getInputStream().read(), "closed, nothing said");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5_000, "closed at once, not at the 20 s timeout: " + millis + " ms");
+        }
+        Await.until(() -> proxy.observer.proxyProtocolFailures.equals(List.of(ProxyProtocolFailure.MALFORMED)),
+                "counted as malformed: " + proxy.observer.proxyProtocolFailures);
+    }
+
+    @Test
+    void aV2HeaderOfExactlyTheLargestSizeTakenIsRead() throws Exception {
+        start("");
+        byte[] tlvs = new byte[ProxyProtocolHeader.MAX_V2_HEADER_BYTES - 16 - 36]; // beside an IPv6 address block
+        tlvs[0] = 0x04; // one NOOP TLV (PP2_TYPE_NOOP) that fills the rest
+        tlvs[1] = (byte) ((tlvs.length - 3) >> 8);
+        tlvs[2] = (byte) ((tlvs.length - 3) & 0xFF);
+        byte[] header = v2Proxy(new byte[16], new byte[16], 1234, 80, tlvs);
+        assertEquals(ProxyProtocolHeader.MAX_V2_HEADER_BYTES, header.length);
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(concat(header, GET.getBytes(StandardCharsets.US_ASCII)));
+            String head = RawHttp.readHead(socket.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        }
+    }
+
+    @Test
     void aConnectionWaitingForItsHeaderIsAnOpenConnection() throws Exception {
         start("");
         try (Socket waiting = new Socket("127.0.0.1", proxy.port())) {
