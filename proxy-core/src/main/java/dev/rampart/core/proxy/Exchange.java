@@ -237,7 +237,8 @@ final class Exchange {
      * whatever the route's timeout (nginx's {@code proxy_read_timeout} and {@code send_timeout}): the upstream
      * stopped sending (a timeout for its breaker, the response cut with GATEWAY_TIMEOUT), or the client
      * stopped taking it: with backpressure nothing more was read, or the upstream was done and the last
-     * bytes wait for the client (gone, as far as the response can tell: logged 499).
+     * bytes wait for the client (gone, as far as the response can tell: logged with the status sent and
+     * CLIENT_CLOSED).
      */
     void onResponseStalled() {
         if (finished || tunnel != null || !clientResponse.responseStarted()) {
