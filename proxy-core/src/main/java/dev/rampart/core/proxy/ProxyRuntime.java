@@ -62,6 +62,7 @@ public final class ProxyRuntime {
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker), pools, new ReplayMemory(),
                 new RemoteKeySets(ticker, observer::onKeySetFetch));
         ProxySnapshot first = build(config);
+        pools.prepareTls(first.poolsInUse());
         carried.loads().started();
         current.set(first);
         carried.health().run(first.healthTargets());
@@ -75,6 +76,7 @@ public final class ProxyRuntime {
         awaitNewKeySets(config);
         ProxySnapshot next = build(config);
         carried.pools().reloadTrust();
+        carried.pools().prepareTls(next.poolsInUse()); // off the loops: see OriginPools.prepareTls
         current.set(next);
         carried.retainOnly(next);
         carried.health().run(next.healthTargets());

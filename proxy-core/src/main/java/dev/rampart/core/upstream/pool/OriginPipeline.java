@@ -104,6 +104,20 @@ final class OriginPipeline {
         }
     }
 
+    /** Builds {@code tls}'s context ahead of its first connection; a failure is that connection's to report. */
+    void prepare(UpstreamTlsConfig tls) {
+        try {
+            sslContext(tls);
+        } catch (IllegalStateException e) {
+            log.debug("upstream TLS context not built ahead: {}", e.getMessage());
+        }
+    }
+
+    /** The context built for {@code tls} so far, or null. */
+    SslContext contextBuilt(UpstreamTlsConfig tls) {
+        return sslContexts.get(tls);
+    }
+
     /** One client TLS context per TLS setting, built on first use and shared by every connection. */
     private SslContext sslContext(UpstreamTlsConfig tls) {
         return sslContexts.computeIfAbsent(tls, t -> {

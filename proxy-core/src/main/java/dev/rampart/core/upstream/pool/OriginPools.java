@@ -113,6 +113,22 @@ public final class OriginPools {
     }
 
     /**
+     * Builds the TLS contexts of {@code inUse}'s {@code https://} endpoints now, on the calling thread (the start's,
+     * a reload's), so that the first connection to each does not build its own on an event loop: reading the
+     * files and the first TLS setup of the JVM take hundreds of milliseconds, which every connection on that loop
+     * would wait out. One that cannot be built is left for its first connection to fail with, as before.
+     */
+    public void prepareTls(Set<PoolSettings> inUse) {
+        inUse.stream().filter(settings -> settings.address().tls()).map(PoolSettings::tls).distinct()
+                .forEach(pipeline::prepare);
+    }
+
+    /** The TLS context built for {@code tls}, or null when none is: for tests. */
+    io.netty.handler.ssl.SslContext tlsContextBuilt(UpstreamTlsConfig tls) {
+        return pipeline.contextBuilt(tls);
+    }
+
+    /**
      * New connections to {@code https://} endpoints read their trust files again (on reload). The pools of a
      * setting whose trust file now holds something else are retired as a reload retires changed settings' (idle
      * connections closed, borrowed ones at their release): their connections were checked against certificates
