@@ -321,15 +321,36 @@ final class ForwardedHeaders {
     private static String allLines(HttpHeaders headers, CharSequence name) {
         List<String> lines = headers.getAll(name);
         if (lines.size() <= 1) {
-            return lines.isEmpty() ? null : lines.get(0);
+            return lines.isEmpty() ? null : withoutEmptyEnds(lines.get(0));
         }
         StringBuilder joined = new StringBuilder();
         for (String line : lines) {
-            if (!line.isBlank()) {
-                joined.append(joined.length() == 0 ? "" : ", ").append(line.trim());
+            String elements = withoutEmptyEnds(line);
+            if (!elements.isEmpty()) {
+                joined.append(joined.length() == 0 ? "" : ", ").append(elements);
             }
         }
         return joined.toString();
+    }
+
+    /**
+     * {@code line} without empty list elements at its ends ({@code "1.0 b, "} is {@code "1.0 b"}), which RFC 9110
+     * §5.6.1 lets a recipient drop: appended to as it came, it would read {@code "1.0 b,, 1.1 rampart"}.
+     */
+    private static String withoutEmptyEnds(String line) {
+        int start = 0;
+        int end = line.length();
+        while (start < end && isListPadding(line.charAt(start))) {
+            start++;
+        }
+        while (end > start && isListPadding(line.charAt(end - 1))) {
+            end--;
+        }
+        return line.substring(start, end);
+    }
+
+    private static boolean isListPadding(char c) {
+        return c == ',' || c == ' ' || c == '\t';
     }
 
     /** RFC 9110 §7.6.3: each hop adds the protocol version of the message it received, then its name. */

@@ -146,7 +146,7 @@ class HopByHopHeadersTest {
             raw.send("GET /fwd HTTP/1.1\r\n"
                     + "Host: shop.example:8443\r\n"
                     + "X-Forwarded-For: 203.0.113.7, 198.51.100.2\r\n"
-                    + "Via: 1.1 edge-cache\r\n"
+                    + "Via: 1.1 edge-cache, \r\n" // an empty element at its end: dropped, not left between commas
                     + "\r\n");
             RawHttp.Response response = raw.read();
             assertEquals(200, response.status());
