@@ -55,8 +55,9 @@ public enum Reason {
             "The upstream service is unavailable; retry later.", "all endpoints' breakers open"),
     UPSTREAM_OVERLOADED(503, true, "connection_limit_reached",
             "The upstream service is handling too many requests; retry later.",
-            "`max-concurrent-requests` reached, or the proxy is out of file descriptors or buffer memory, or has"
-            + " spent its share of the second on checking new `jwt` bearer tokens"),
+            "`max-concurrent-requests` reached, or 1,024 requests already wait on the event loop for a connection to"
+            + " the endpoint (`max-connections-per-endpoint` all busy), or the proxy is out of file descriptors or"
+            + " buffer memory, or has spent its share of the second on checking new `jwt` bearer tokens"),
     GATEWAY_TIMEOUT(504, true, "http_response_timeout",
             "The request did not complete within the route's deadline.", "route `timeout` passed"),
     SHUTTING_DOWN(503, true, "proxy_internal_response",
