@@ -150,6 +150,9 @@ final class RampartServer {
      * @param handleSignals install the TERM/INT (drain) and HUP (reload) handlers; off for in-process tests
      */
     static RampartServer start(ConfigSource source, RampartConfig config, boolean handleSignals) throws IOException {
+        if (handleSignals) {
+            Signals.holdStopUntilStarted(); // the listener serves from its bind on
+        }
         RampartServer server = new RampartServer(source, config);
         server.reloader.watchFile();
         if (handleSignals) {
@@ -158,7 +161,10 @@ final class RampartServer {
             Signals.on("INT", () -> server.shutdown("SIGINT"), null);
         }
         server.announceListening();
-        if (handleSignals && Signals.hupCameWhileStarting()) {
+        String stop = handleSignals ? Signals.stopCameWhileStarting() : null;
+        if (stop != null) {
+            server.shutdown(stop + " while starting"); // drains what the listener took meanwhile, then stops
+        } else if (handleSignals && Signals.hupCameWhileStarting()) {
             server.reloader.reload("SIGHUP while starting"); // the file may have changed since it was read
         }
         return server;

@@ -15,6 +15,10 @@ final class Signals {
     private static final java.util.concurrent.atomic.AtomicBoolean hupWhileStarting =
             new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** A SIGTERM or SIGINT that came while the server was starting (see {@link #holdStopUntilStarted}). */
+    private static final java.util.concurrent.atomic.AtomicReference<String> stopWhileStarting =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private Signals() {
     }
 
@@ -22,11 +26,29 @@ final class Signals {
      * Until the server installs its own handlers, a SIGHUP is only remembered: its default action would
      * kill a process that is loading its config or binding its ports, and a config push that sends SIGHUP
      * to an instance just restarted would stop it instead of reloading it. The server reloads once it can
-     * ({@link #hupCameWhileStarting}). SIGTERM and SIGINT keep their default: ending a process that has
-     * not started serving is what they ask for.
+     * ({@link #hupCameWhileStarting}). SIGTERM and SIGINT keep their default until the listeners open
+     * ({@link #holdStopUntilStarted}): ending a process that has not started serving is what they ask for.
      */
     static void holdHupUntilStarted() {
         on("HUP", () -> hupWhileStarting.set(true), null);
+    }
+
+    /**
+     * From the moment the listeners are about to open until the server installs its own handlers, a SIGTERM or
+     * SIGINT is remembered rather than ending the process at once: the proxy may already be accepting and
+     * serving then, and its default action would cut those connections and exit 143 instead of draining
+     * (a {@code docker stop} or a TCP probe's pod deleted right after the port opened). The server drains at
+     * once when it can ({@link #stopCameWhileStarting}). Before this, while the config loads, they keep their
+     * default: nothing is served yet.
+     */
+    static void holdStopUntilStarted() {
+        on("TERM", () -> stopWhileStarting.compareAndSet(null, "SIGTERM"), null);
+        on("INT", () -> stopWhileStarting.compareAndSet(null, "SIGINT"), null);
+    }
+
+    /** The signal held by {@link #holdStopUntilStarted}, or null when none came. */
+    static String stopCameWhileStarting() {
+        return stopWhileStarting.getAndSet(null);
     }
 
     /** Whether a SIGHUP held by {@link #holdHupUntilStarted} came; answers true once per such SIGHUP. */

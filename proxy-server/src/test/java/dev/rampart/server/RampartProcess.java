@@ -119,10 +119,15 @@ final class RampartProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the process to end and returns its exit code. */
+    /** Waits for the process to end, and for what it wrote to be read, and returns its exit code. */
     int awaitExit(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("rampart did not exit within " + seconds + "s; stderr:\n" + stderr());
+        }
+        if (stderrHeld == null) {
+            for (Thread pump : pumps) {
+                pump.join(2_000); // its last lines may still be in the pipe
+            }
         }
         return process.exitValue();
     }

@@ -58,6 +58,44 @@ class ServerProcessIT {
     }
 
     @Test
+    void sigtermTheMomentTheListenerAcceptsDrainsAndExitsZeroInsteadOfDyingWith143() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path file = config("127.0.0.1:9").resolveSibling("early.conf");
+        Files.writeString(file, Files.readString(dir.resolve("proxy.conf"))
+                .replace("port = 0, shutdown-grace", "port = " + port + ", shutdown-grace"));
+        Path stderr = dir.resolve("stderr.txt");
+        Process rampart = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar", RampartProcess.jar().toString(), "--config", file.toString())
+                .redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            // A TCP probe's view: the port accepts before the proxy has said it is listening.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean accepting = false;
+            while (!accepting && System.nanoTime() < deadline && rampart.isAlive()) {
+                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                    // Linux connects a socket to itself when its ephemeral port is the one it dials and nothing
+                    // listens there (a TCP simultaneous open): that is no listener.
+                    accepting = probe.getLocalPort() != port;
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(2);
+                }
+            }
+            assertTrue(accepting, "the listener accepted; stderr:\n" + Files.readString(stderr));
+
+            rampart.destroy(); // SIGTERM
+
+            assertTrue(rampart.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, rampart.exitValue(), "drained and stopped, not killed; stderr:\n" + Files.readString(stderr));
+            assertTrue(Files.readString(stderr).contains("SIGTERM while starting: draining"), Files.readString(stderr));
+        } finally {
+            rampart.destroyForcibly();
+        }
+    }
+
+    @Test
     void aStartPrintsNoLoggingFrameworkWarnings() throws Exception {
         try (RampartProcess rampart = RampartProcess.start("--config", config("127.0.0.1:9").toString())) {
             rampart.awaitListening();
