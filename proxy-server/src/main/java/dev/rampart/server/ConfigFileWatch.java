@@ -73,7 +73,7 @@ final class ConfigFileWatch implements AutoCloseable {
             watch.close();
             return null;
         }
-        watch.watchLinks(file);
+        watch.watchLinks();
         Thread thread = new Thread(watch::watchLoop, "rampart-config-watch");
         thread.setDaemon(true);
         thread.start();
@@ -95,7 +95,7 @@ final class ConfigFileWatch implements AutoCloseable {
      * edits would be ignored without a word. Watching the parent would tell, but every change next to the
      * directory (a busy {@code /tmp}) would then wake the watch; a look at the identity now and then is cheaper.
      */
-    private static Object directoryIdentity(Path file) {
+    private Object directoryIdentity() {
         try {
             return Files.readAttributes(Objects.requireNonNull(file.getParent()), BasicFileAttributes.class).fileKey();
         } catch (IOException gone) {
@@ -107,7 +107,7 @@ final class ConfigFileWatch implements AutoCloseable {
      * Watches what the links on the way to {@code file} point to now, and stops watching what they pointed
      * to before: run again after each change, since a switched link leads elsewhere.
      */
-    private void watchLinks(Path file) {
+    private void watchLinks() {
         Map<WatchKey, Set<Path>> next = new HashMap<>();
         try {
             watchLinksOnTheWay(next, file, 0);
@@ -152,7 +152,7 @@ final class ConfigFileWatch implements AutoCloseable {
     }
 
     private void watchLoop() {
-        Object directory = directoryIdentity(file);
+        Object directory = directoryIdentity();
         long nextCheck = System.nanoTime() + DIRECTORY_CHECK.toNanos();
         try {
             while (true) {
@@ -161,11 +161,11 @@ final class ConfigFileWatch implements AutoCloseable {
                 // moved away, through its open file) would otherwise put the check off for ever.
                 if (System.nanoTime() - nextCheck >= 0) {
                     nextCheck = System.nanoTime() + DIRECTORY_CHECK.toNanos();
-                    Object now = directoryIdentity(file);
+                    Object now = directoryIdentity();
                     if (now != null && !now.equals(directory)) {
                         directory = now; // a new directory in the old one's place: watch it, and read the file in it
-                        watchLinks(file);
-                        reloadOnceSettled(file, "config directory replaced");
+                        watchLinks();
+                        reloadOnceSettled("config directory replaced");
                     }
                 }
                 if (key == null) {
@@ -176,9 +176,9 @@ final class ConfigFileWatch implements AutoCloseable {
                     continue;
                 }
                 awaitQuiet();
-                reloadOnceSettled(file, "file changed");
-                watchLinks(file);
-                directory = directoryIdentity(file);
+                reloadOnceSettled("file changed");
+                watchLinks();
+                directory = directoryIdentity();
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
@@ -202,7 +202,7 @@ final class ConfigFileWatch implements AutoCloseable {
      * failure is logged and counted, or every such edit would set off the reload-failure alert although it
      * ends well.
      */
-    private void reloadOnceSettled(Path file, String why) throws InterruptedException {
+    private void reloadOnceSettled(String why) throws InterruptedException {
         while (file.toFile().isFile() && !reloader.loads() && changesWithin(SETTLE)) {
             awaitQuiet();
         }
