@@ -72,7 +72,10 @@ final class DefaultRetryPolicy implements RetryPolicy {
             return stop(StopReason.NOT_RETRYABLE);
         }
         if (ctx.attemptsMade() >= config.attempts()) {
-            return stop(StopReason.ATTEMPTS);
+            // A route of one attempt has no retries to skip: counting each of its failures as
+            // why=attempts would make rampart_retries_skipped_total say retries were cut short where
+            // none were asked for (Envoy counts retry_limit_exceeded only under a retry policy).
+            return stop(config.attempts() == 1 ? StopReason.NOT_RETRYABLE : StopReason.ATTEMPTS);
         }
         if (!failure.isConnectFailure() && !ctx.hasIdempotencyKey()
                 && !config.idempotentMethods().contains(ctx.method())) {

@@ -192,8 +192,13 @@ class RetryPolicyTest {
     void noRetryOnceAttemptsAreUsedUp() {
         assertRetry(decide(failed(FailureKind.RESET).attemptsMade(2)), Duration.ofMillis(200), RESET);
         assertStop(decide(failed(FailureKind.RESET).attemptsMade(3)), StopReason.ATTEMPTS);
+    }
+
+    @Test
+    void aRouteOfOneAttemptSkipsNoRetryItNeverHad() {
         attempts = 1;
-        assertStop(decide(failed(FailureKind.RESET)), StopReason.ATTEMPTS);
+        assertStop(decide(failed(FailureKind.RESET)), StopReason.NOT_RETRYABLE);
+        assertStop(decide(failed(FailureKind.CONNECT_REFUSED).method("POST")), StopReason.NOT_RETRYABLE);
     }
 
     @Test
