@@ -21,6 +21,8 @@ import dev.rampart.server.admin.AdminSources;
 import dev.rampart.server.admin.BreakerView;
 import dev.rampart.server.observe.AccessLogObserver;
 import dev.rampart.server.observe.CompositeObserver;
+import dev.rampart.server.observe.EventLoopStallReport;
+import dev.rampart.server.observe.EventLoopWatchdog;
 import dev.rampart.server.observe.Logging;
 import dev.rampart.server.observe.MicrometerObserver;
 import io.netty.channel.EventLoopGroup;
@@ -48,6 +50,8 @@ final class RampartServer {
     private static final Logger log = LoggerFactory.getLogger("rampart");
     /** How long the event loops go on after the last task of the shutdown (see {@link #shutdown}). */
     private static final long QUIET_PERIOD_MILLIS = 100;
+    /** An event loop that has not turned for this long is reported (Envoy's watchdog "mega miss" default). */
+    private static final Duration LOOP_STALL = Duration.ofSeconds(1);
 
     private final ConfigSource source;
     private final EventLoopGroup acceptors;
@@ -59,6 +63,7 @@ final class RampartServer {
     private final ProxyListener listener;
     private final AdminServer admin;
     private final ConfigReloader reloader;
+    private final Runnable stopWatchdog;
     /** Why faster transports than the one in use were passed over, for the start-up line; null when none were. */
     private final String transportPassedOver;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -97,6 +102,8 @@ final class RampartServer {
         listener = ProxyListener.bind(runtime, acceptors);
         admin = AdminServer.start(config.admin(), new AdminSources(metrics::scrape, () -> !runtime.draining(),
                 () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));
+        stopWatchdog = new EventLoopWatchdog(List.of(acceptors, workers), Ticker.systemTicker(), LOOP_STALL,
+                new EventLoopStallReport(metrics.registry())).runEvery(LOOP_STALL.dividedBy(4));
         reloader = new ConfigReloader(source, new ConfigReloader.Target() {
             @Override
             public void prepare(RampartConfig next) {
@@ -306,6 +313,7 @@ final class RampartServer {
         closing.awaitUninterruptibly(2, TimeUnit.SECONDS);
         admin.close();
         runtime.close();
+        stopWatchdog.run(); // before the loops end: an ending loop is not a stalled one
         // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still
         // owes them ends before they do (io_uring ends a close, and then deregisters the channel, only when the
         // socket's cancelled operations have come back; one that came back after the loop's end could no longer
