@@ -32,6 +32,12 @@ final class TlsWarnings {
         for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
             UpstreamConfig upstream = e.getValue();
             boolean https = upstream.endpoints().stream().anyMatch(EndpointAddress::tls);
+            if (!https && !upstream.tls().equals(UpstreamTlsConfig.DEFAULT)) {
+                // nginx ignores proxy_ssl_* without "proxy_pass https://" the same way, and as silently:
+                // "backend:8443" with a trust file reads as TLS to anyone but the proxy.
+                warnings.add("upstream \"" + e.getKey() + "\": tls settings apply only to https:// endpoints, and it"
+                        + " has none: its endpoints are reached over plain HTTP (write https://host:port for TLS)");
+            }
             if (https && !upstream.tls().verifyHostname()) {
                 warnings.add("upstream \"" + e.getKey() + "\": tls.verify-hostname = false; an endpoint may present"
                         + " a certificate for any name its trusted certificates vouch for");

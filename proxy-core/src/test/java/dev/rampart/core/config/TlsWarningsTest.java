@@ -108,8 +108,31 @@ class TlsWarningsTest {
         assertEquals(List.of("upstream \"app\": tls.verify-hostname = false; an endpoint may present a certificate"
                         + " for any name its trusted certificates vouch for"),
                 ConfigWarnings.of(ConfigLoader.parse(config.formatted("https://api.internal:443"), "t.conf", Map.of())));
-        assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.parse(config.formatted("api.internal:80"), "t.conf",
-                Map.of())), "no https:// endpoint: the setting does nothing");
+        assertEquals(List.of(PLAIN_ONLY), ConfigWarnings.of(ConfigLoader.parse(config.formatted("api.internal:80"),
+                "t.conf", Map.of())), "no https:// endpoint: the setting does nothing, and that is what is said");
+    }
+
+    private static final String PLAIN_ONLY = "upstream \"app\": tls settings apply only to https:// endpoints, and"
+            + " it has none: its endpoints are reached over plain HTTP (write https://host:port for TLS)";
+
+    @Test
+    void tlsSettingsOnAnUpstreamWithoutHttpsEndpointsAreWarnedOf() {
+        String config = """
+                rampart {
+                  upstreams { app { endpoints = [%s], max-concurrent-requests = 512, tls { %s } } }
+                  routes = [ { name = "r", upstream = app } ]
+                }
+                """;
+        String trust = "trust-cert-chain = \"" + listener.certChain() + "\"";
+        assertEquals(List.of(PLAIN_ONLY), ConfigWarnings.of(ConfigLoader.parse(
+                config.formatted("\"backend:8443\"", trust), "t.conf", Map.of())), "a port that sounds like TLS is not");
+        assertEquals(List.of(PLAIN_ONLY), ConfigWarnings.of(ConfigLoader.parse(
+                config.formatted("\"http://backend:8080\"", "protocols = [TLSv1.3]"), "t.conf", Map.of())));
+        assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.parse(
+                config.formatted("\"http://a:8080\", \"https://b:8443\"", trust), "t.conf", Map.of())),
+                "one https:// endpoint uses them");
+        assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.parse(config.formatted("\"a:8080\"", ""), "t.conf",
+                Map.of())), "an empty block sets nothing");
     }
 
     @Test
