@@ -154,15 +154,29 @@ public final class HealthChecks implements AutoCloseable {
         running = Map.of();
     }
 
-    private static void logChange(Key key, boolean healthy, String lastFailure) {
+    private void logChange(Key key, boolean healthy, String lastFailure) {
         if (healthy) {
             log.info("endpoint {} of upstream {} passed {} health checks in a row; back in rotation",
                     key.endpoint(), key.upstream(), key.config().healthyThreshold());
         } else {
             // The why matters most when nothing else says it: an expired or replaced certificate, a wrong path.
-            log.warn("endpoint {} of upstream {} failed {} health checks in a row; out of rotation; last: {}",
-                    key.endpoint(), key.upstream(), key.config().unhealthyThreshold(), lastFailure);
+            // "Out of rotation" would be untrue of the last endpoint to fail: with none passing, load balancing
+            // ignores health (panic mode) and traffic goes on to all of them, a single endpoint included.
+            log.warn("endpoint {} of upstream {} failed {} health checks in a row; {}; last: {}",
+                    key.endpoint(), key.upstream(), key.config().unhealthyThreshold(),
+                    noneHealthy(key.upstream()) ? "no endpoint of the upstream passes its checks now, so traffic"
+                            + " goes on to all of them as their breakers allow (panic mode), until one passes"
+                            : "out of rotation", lastFailure);
         }
+    }
+
+    private boolean noneHealthy(String upstream) {
+        for (var state : states.entrySet()) {
+            if (state.getKey().upstream().equals(upstream) && state.getValue().healthy()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A failed probe in words, for the log: the status it got, or what went wrong (may quote upstream bytes). */

@@ -68,6 +68,25 @@ class HealthCheckTest {
     }
 
     @Test
+    void theLastEndpointToFailItsChecksIsNotSaidToLeaveRotationSinceTrafficGoesOnToIt() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            HealthSwitch aHealth = new HealthSwitch(200);
+            FakeUpstream a = upstream(aHealth.answering("a"));
+            FakeUpstream b = upstream(new HealthSwitch(503).answering("b"));
+            ProxyHarness proxy = proxy(a, b, "");
+            Await.until(() -> logs.dump().contains("endpoint " + b.authority() + " of upstream app failed 2 health"
+                    + " checks in a row; out of rotation"), "b to leave rotation while a passes");
+
+            aHealth.status = 503;
+            Await.until(() -> logs.dump().contains("endpoint " + a.authority() + " of upstream app failed 2 health"
+                    + " checks in a row; no endpoint of the upstream passes its checks now, so traffic goes on to"
+                    + " all of them as their breakers allow (panic mode), until one passes; last: answered 503"),
+                    "the last one to fail says what happens instead");
+            awaitTraffic(proxy, "a", "and traffic does go on to it");
+        }
+    }
+
+    @Test
     void aFailedCheckIsDescribedByItsStatusOrItsInnermostCause() {
         assertEquals("answered 404", HealthChecks.describeFailure(404, null));
         java.io.IOException refused = new java.net.ConnectException("Connection refused");
