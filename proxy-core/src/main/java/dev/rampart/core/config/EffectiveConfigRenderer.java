@@ -112,10 +112,9 @@ public final class EffectiveConfigRenderer {
                 .put("proxy-protocol", bool(s.proxyProtocol()), !s.proxyProtocol() ? null
                         : s.proxyProtocolFrom().isEmpty() ? "every connection must begin with a PROXY protocol header"
                         : "connections from proxy-protocol-from must begin with a PROXY protocol header; others are"
-                        + " plain HTTP");
-        if (!s.proxyProtocolFrom().isEmpty()) {
-            server.put("proxy-protocol-from", ranges(s.proxyProtocolFrom()));
-        }
+                        + " plain HTTP")
+                // Shown empty too, as every default is (an empty list is accepted without proxy-protocol).
+                .put("proxy-protocol-from", ranges(s.proxyProtocolFrom()));
         return server;
     }
 

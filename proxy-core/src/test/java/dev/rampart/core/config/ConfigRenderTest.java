@@ -124,7 +124,8 @@ class ConfigRenderTest {
             "on = [connect-failure, reset, timeout, gateway-error]",
             "idempotent-methods = [GET, HEAD, PUT, DELETE, OPTIONS, TRACE]", "initial = 100ms", "multiplier = 2.0",
             "jitter = full", "ratio = 0.2", "replay-buffer = 1m", "rewrite-upstream = [5xx]",
-            "rewrite-upstream-json = true", "failure-rate-threshold = 50", "name = \"route-0\""}) {
+            "rewrite-upstream-json = true", "failure-rate-threshold = 50", "name = \"route-0\"",
+            "proxy-protocol-from = []"}) {
             assertTrue(text.contains(line), line + " in\n" + text);
         }
     }
