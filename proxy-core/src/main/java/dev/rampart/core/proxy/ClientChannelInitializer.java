@@ -146,6 +146,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         });
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
+        p.addLast("no-reads-after-close", new NoReadsAfterClose());
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);
         if (server.proxyProtocol() && sendsHeader(server, ch)) {
             p.addLast("proxy-protocol-decoder", ProxyProtocolHeader.decoder());

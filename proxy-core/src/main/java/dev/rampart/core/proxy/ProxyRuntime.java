@@ -12,6 +12,7 @@ import dev.rampart.core.resilience.RateLimiters;
 import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
+import dev.rampart.core.upstream.pool.ResolverSockets;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -38,6 +39,7 @@ public final class ProxyRuntime {
     private final Ticker ticker;
     private final Clock clock;
     private final Transport transport;
+    private final ResolverSockets resolverSockets;
     private final EventLoopGroup workers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object quiescence = new Object();
@@ -55,8 +57,9 @@ public final class ProxyRuntime {
         this.observer = observer;
         this.ticker = ticker;
         this.clock = clock;
+        resolverSockets = new ResolverSockets(transport.datagramChannelClass());
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannelClass()));
+                .datagramChannelFactory(resolverSockets));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker), pools, new ReplayMemory(),
@@ -195,8 +198,12 @@ public final class ProxyRuntime {
     public void close() {
         carried.health().close();
         carried.keySets().close();
-        carried.pools().closeAll();
+        carried.pools().closeAll(); // closes the resolvers too
+        resolverSockets.awaitClosed(RESOLVER_CLOSE_WAIT);
     }
+
+    /** Closes of loopback datagram sockets take microseconds; this only bounds a stuck one. */
+    private static final Duration RESOLVER_CLOSE_WAIT = Duration.ofSeconds(1);
 
     /** How long a reload waits for the first fetch of a key set it names for the first time: one fetch's limit. */
     private static final Duration NEW_KEY_SET_WAIT = Duration.ofSeconds(11);

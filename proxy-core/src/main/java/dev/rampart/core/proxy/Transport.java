@@ -46,6 +46,20 @@ public record Transport(
 
     /** The system property that names a transport. */
     public static final String PROPERTY = "rampart.transport";
+    /** Netty's choice between multishot and one-shot {@code POLL_ADD} on io_uring, read once, when it loads. */
+    public static final String IO_URING_MULTISHOT_POLLS = "io.netty.iouring.pollAddMultishotEnabled";
+
+    static {
+        // One-shot polls unless asked otherwise. With Netty's default, multishot polls, io_uring lost the reset of
+        // a peer that came right after its last bytes, with a read asked for: a client that sent a request and
+        // reset was not seen to leave (its attempt ran to its timeout, was retried, and opened a healthy
+        // upstream's breaker), and an upstream that reset after part of a body held the response until a
+        // timeout, in about half of such cases each. With one-shot polls neither was missed in any run. Set
+        // here because this class is the only way to io_uring, before Netty's IoUring class reads it.
+        if (System.getProperty(IO_URING_MULTISHOT_POLLS) == null) {
+            System.setProperty(IO_URING_MULTISHOT_POLLS, "false");
+        }
+    }
 
     /** The transport the {@value #PROPERTY} system property asks for, else epoll where it loads, else NIO. */
     public static Transport detect() {
