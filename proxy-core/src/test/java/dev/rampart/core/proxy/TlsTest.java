@@ -188,6 +188,28 @@ class TlsTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void aConnectionWhoseHandshakeFailedIsClosedAtOnceOnEveryTransport(String transport) throws Exception {
+        try (ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"127.0.0.1:9\"", "") + listenerTls(),
+                dev.rampart.core.testing.Transports.named(transport));
+             java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.port())) {
+            client.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            // An SSLv2-format hello (as in the test above), which Java's TLS refuses: the handshake fails on the
+            // first bytes. The client then waits; on io_uring the TLS handler's read after its close kept the
+            // connection open until the client left.
+            byte[] hello = new byte[30];
+            byte[] head = {(byte) 0x80, 28, 1, 3, 3, 0, 3, 0, 0, 0, 16, 0, 0, 0x2f};
+            System.arraycopy(head, 0, hello, 0, head.length);
+            client.getOutputStream().write(hello);
+            byte[] answer = client.getInputStream().readAllBytes();
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(answer.length == 0 || answer[0] == 0x15, "a TLS alert or a close");
+            assertTrue(millis < 5_000, "closed after " + millis + " ms");
+        }
+    }
+
     @Test
     void anHttpsEndpointWithATrustedCertificateNamingItsHostIsReached() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("secure upstream"),
