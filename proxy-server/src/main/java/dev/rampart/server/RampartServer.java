@@ -129,11 +129,6 @@ final class RampartServer {
     private void announceListening() {
         RampartConfig config = runtime.config();
         Transport transport = runtime.transport();
-        // Before the listening line, which operators and the process tests wait for.
-        if (transport.name().equals("io_uring")) {
-            log.warn("the io_uring transport is experimental: Netty's io_uring still loses reads asked for in some"
-                    + " orders of events (see README, Operations); epoll is the default");
-        }
         log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({}, {})",
                 Main.version(), config.server().tls().isPresent() ? "https" : "http", bracketed(config.server().host()),
                 listener.port(), transport.name(), transportPassedOver == null ? "" : "; " + transportPassedOver,

@@ -28,14 +28,14 @@ import java.util.Locale;
  * The socket transport, chosen once at start. Client and origin channels share the same event loops, so both
  * use the same transport; so does the DNS resolver's datagram channel.
  *
- * <p>By default epoll, else NIO where epoll's native library does not load. io_uring is chosen only by name
- * ({@code -Drampart.transport=io_uring}): it served ×1.03 to ×1.34 epoll's proxied requests per second on the
- * same machine, with less CPU per request, depending on the hour (docs/performance.md), but Netty's io_uring transport
- * still loses reads that were asked for in some orders of events, and Rampart asks for every read itself
- * (auto-read is off on both sides): with multishot polls an upstream's reset after part of a body went unseen
- * until a timeout in about one run of three of a test; with one-shot polls a connection closed after a failed
- * TLS handshake stayed open until its client left. {@code -Drampart.transport=auto|epoll|nio} asks for the
- * others; a transport asked for by name that cannot be had stops the start instead of quietly using another.
+ * <p>By default io_uring where the kernel allows it, else epoll, else NIO where neither native library loads (each
+ * passed over with its reason, for the start-up line). io_uring served ×1.19 to ×1.34 epoll's proxied requests
+ * per second on the same machine, with a quarter to a third less CPU per request (docs/performance.md): its event
+ * loop hands reads and writes to the kernel in a ring, one system call per turn. Containers usually refuse it
+ * (Docker's and containerd's default seccomp profiles), and get epoll. Netty's io_uring transport is used with
+ * one-shot polls ({@link #IO_URING_MULTISHOT_POLLS}): with its multishot ones it lost a peer's reset that came
+ * right behind its last bytes. {@code -Drampart.transport=auto|io_uring|epoll|nio} asks for one; a transport
+ * asked for by name that cannot be had stops the start instead of quietly using another.
  */
 public record Transport(
         String name,
@@ -61,14 +61,14 @@ public record Transport(
         }
     }
 
-    /** The transport the {@value #PROPERTY} system property asks for, else epoll where it loads, else NIO. */
+    /** The transport the {@value #PROPERTY} system property asks for, else io_uring, epoll or NIO, the first that loads. */
     public static Transport detect() {
         return chosen(System.getProperty(PROPERTY)).transport();
     }
 
     /**
      * The transport {@code wanted} names ({@code auto}, {@code io_uring}, {@code epoll} or {@code nio}; null or
-     * blank is {@code auto}), with why epoll was passed over where it was.
+     * blank is {@code auto}), with why faster ones were passed over where they were.
      *
      * @throws IllegalArgumentException when {@code wanted} is no transport's name or names one this kernel refuses
      */
@@ -76,10 +76,14 @@ public record Transport(
         String name = wanted == null || wanted.isBlank() ? "auto" : wanted.trim().toLowerCase(Locale.ROOT);
         switch (name) {
             case "auto":
-                if (Epoll.isAvailable()) {
-                    return new Choice(epoll(), null);
+                if (IoUring.isAvailable()) {
+                    return new Choice(ioUring(), null);
                 }
-                return new Choice(nio(), "epoll unavailable: " + cause(Epoll.unavailabilityCause()));
+                String noIoUring = "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
+                if (Epoll.isAvailable()) {
+                    return new Choice(epoll(), noIoUring);
+                }
+                return new Choice(nio(), noIoUring + "; epoll unavailable: " + cause(Epoll.unavailabilityCause()));
             case "io_uring":
                 requireAvailable("io_uring", IoUring.unavailabilityCause());
                 return new Choice(ioUring(), null);
@@ -144,8 +148,8 @@ public record Transport(
     }
 
     /**
-     * A transport and, when it is NIO though epoll was wanted, why epoll was passed over (for the start-up line);
-     * {@code passedOver} is null otherwise.
+     * A transport and, when a faster one was passed over for it, why (for the start-up line); {@code passedOver}
+     * is null otherwise.
      */
     public record Choice(Transport transport, String passedOver) {
     }

@@ -16,8 +16,8 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The proxy's basic promises on each transport it can run on: the rest of the suite runs on the default, epoll
- * (NIO where epoll's library does not load), and io_uring, experimental, only when asked for by name.
+ * The proxy's basic promises on each transport it can run on: the rest of the suite runs on the default, the
+ * first of io_uring, epoll and NIO that this kernel allows, so these cover the others.
  */
 class EachTransportTest {
 

@@ -10,17 +10,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TransportTest {
 
     @Test
-    void withoutANameEpollIsChosenAndNioOnlyWhereItDoesNotLoadSayingWhy() {
+    void withoutANameTheFirstOfIoUringEpollAndNioThatLoadsIsChosenSayingWhyOthersWerePassedOver() {
         for (String unnamed : new String[] {null, "", " ", "auto", "AUTO"}) {
             Transport.Choice choice = Transport.chosen(unnamed);
-            if (Transport.epollAvailable()) {
-                assertEquals("epoll", choice.transport().name(), unnamed);
+            if (Transport.ioUringAvailable()) {
+                assertEquals("io_uring", choice.transport().name(), unnamed);
                 assertNull(choice.passedOver(), unnamed);
+            } else if (Transport.epollAvailable()) {
+                assertEquals("epoll", choice.transport().name(), unnamed);
+                assertTrue(choice.passedOver().startsWith("io_uring unavailable: "), choice.passedOver());
             } else {
                 assertEquals("nio", choice.transport().name(), unnamed);
-                assertTrue(choice.passedOver().startsWith("epoll unavailable: "), choice.passedOver());
+                assertTrue(choice.passedOver().startsWith("io_uring unavailable: ")
+                        && choice.passedOver().contains("; epoll unavailable: "), choice.passedOver());
             }
         }
+    }
+
+    @Test
+    void ioUringUsesOneShotPollsUnlessAskedOtherwise() {
+        String asked = System.getProperty(Transport.IO_URING_MULTISHOT_POLLS);
+        Transport.nio(); // the class is loaded: its default is in place
+        assertEquals("false", System.getProperty(Transport.IO_URING_MULTISHOT_POLLS),
+                "multishot polls lost a peer's reset right behind its last bytes (PeerResetTest)");
+        assertTrue(asked == null || asked.equals("false"), "not set for this JVM: " + asked);
     }
 
     @Test
