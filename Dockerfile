@@ -59,7 +59,7 @@ RUN groupadd --gid 10001 rampart \
         --shell /usr/sbin/nologin rampart
 
 # Root-owned and read-only for the proxy user: it reads its jar and config, it writes nothing
-# but /tmp (Netty unpacks its native epoll library there, and io_uring's when asked for; the JVM keeps hsperfdata there).
+# but /tmp (Netty unpacks its native io_uring and epoll libraries there; the JVM keeps hsperfdata there).
 COPY --from=build /build/proxy-server/target/rampart.jar /opt/rampart/rampart.jar
 COPY docker/proxy.conf /etc/rampart/proxy.conf
 
