@@ -2,12 +2,13 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.Transports;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,26 +28,18 @@ class PeerResetTest {
 
     private static final int PEERS = 12;
 
+    @RegisterExtension
+    final Closing closing = new Closing();
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private void start(String transport, UpstreamBehavior behavior) {
         Transport chosen = Transports.named(transport);
-        upstream = FakeUpstream.start(behavior);
-        proxy = ProxyHarness.start(ProxyHarness.config(
+        upstream = closing.add(FakeUpstream.start(behavior));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"], circuit-breaker { enabled = false } }",
                 "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 30s,"
-                        + " retry { attempts = 1 } }"), chosen);
+                        + " retry { attempts = 1 } }"), chosen));
     }
 
     @ParameterizedTest
