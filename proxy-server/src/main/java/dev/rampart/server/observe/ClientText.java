@@ -1,5 +1,7 @@
 package dev.rampart.server.observe;
 
+import dev.rampart.core.observe.LogText;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -24,14 +26,15 @@ final class ClientText {
             return latin1; // the common case
         }
         String text = isLatin1(latin1) ? utf8OrNull(latin1) : latin1; // else text already, not bytes off the wire
-        boolean undecoded = text == null; // bytes that are no UTF-8: each above ASCII is written as \xHH
-        if (undecoded) {
-            text = latin1;
-        }
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (undecoded && c >= 0x80 || c < 0x20 || c >= 0x7F && c <= 0x9F) {
+        return text != null ? LogText.printable(text) : bytesEscaped(latin1);
+    }
+
+    /** Bytes that are no UTF-8: each above ASCII is written as {@code \xHH}, as every control character is. */
+    private static String bytesEscaped(String latin1) {
+        StringBuilder out = new StringBuilder(latin1.length() + 8);
+        for (int i = 0; i < latin1.length(); i++) {
+            char c = latin1.charAt(i);
+            if (c < 0x20 || c >= 0x7F) {
                 out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
             } else {
                 out.append(c);
