@@ -93,9 +93,10 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 #                           in flight then wait. With 32 MB: about ten collections a second of the same
 #                           length, 5-6 % more requests/s and 5-8 % less CPU per request (48 MB measured
 #                           no better; docs/performance.md, "Throughput work"), for ~20 MB more resident
-#                           memory. It fits in -Xms48m, so the JVM has nothing to warn of (its warnings go
-#                           to stdout, the access log's stream). The heap is never below 48 MB: give the
-#                           container 128 MiB or more (the rest of the JVM needs that anyway).
+#                           memory (idle: ~107 MB against ~97 with -Xms32m alone). It fits in -Xms48m, so
+#                           the JVM has nothing to warn of (its warnings go to stdout, the access log's
+#                           stream). The heap is never below 48 MB; give the container 256 MiB or more
+#                           (384 MiB in the manifests; up to ~190 MB resident under benchmark load).
 # -XX:+UseSerialGC          Rampart keeps little on the heap for long (config, routes, breaker windows,
 #                           meters); request and response bytes sit in Netty's pooled direct buffers.
 #                           With a heap of a few hundred MB and the 1-2 CPUs a sidecar gets, Serial's
