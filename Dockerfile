@@ -82,7 +82,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 #                           a reservation: the heap grows only as the live set needs. Netty's direct
 #                           memory is off heap and by default may reach the same size again; cap it
 #                           with JDK_JAVA_OPTIONS=-XX:MaxDirectMemorySize=... where that matters.
-# -Xms48m                   start with a small heap and let it grow as needed. Without it the JVM
+# -Xms64m                   start with a small heap and let it grow as needed. Without it the JVM
 #                           starts at 1/64 of the memory it sees: small in a container, but on a large
 #                           host (24 GiB: 384 MiB) the first young generation alone is touched in full
 #                           before the first collection and the resident set passes 200 MB for nothing.
@@ -93,9 +93,12 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 #                           in flight then wait. With 32 MB: about ten collections a second of the same
 #                           length, 5-6 % more requests/s and 5-8 % less CPU per request (48 MB measured
 #                           no better; docs/performance.md, "Throughput work"), for ~20 MB more resident
-#                           memory (idle: ~107 MB against ~97 with -Xms32m alone). It fits in -Xms48m, so
+#                           memory (idle: ~107 MB against ~97 with -Xms32m alone). -Xms64m leaves the old
+#                           generation 32 MB to start with: with 16 (-Xms48m) the few objects that live
+#                           long enough to be promoted filled it about once a minute under load, each time
+#                           a ~30 ms full collection; with 32, none in four minutes. -Xmn fits in -Xms, so
 #                           the JVM has nothing to warn of (its warnings go to stdout, the access log's
-#                           stream). The heap is never below 48 MB; give the container 256 MiB or more
+#                           stream). The heap is never below 64 MB; give the container 256 MiB or more
 #                           (384 MiB in the manifests; up to ~190 MB resident under benchmark load).
 # -XX:+UseSerialGC          Rampart keeps little on the heap for long (config, routes, breaker windows,
 #                           meters); request and response bytes sit in Netty's pooled direct buffers.
@@ -112,5 +115,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 #                           request that needed the buffer.)
 # Extra flags go in JDK_JAVA_OPTIONS (read by the java launcher, placed before these); to change one of
 # these five, override the entrypoint.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Xms48m", "-Xmn32m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/rampart/rampart.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Xms64m", "-Xmn32m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/rampart/rampart.jar"]
 CMD ["--config", "/etc/rampart/proxy.conf"]
