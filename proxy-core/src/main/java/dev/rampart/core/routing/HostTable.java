@@ -9,28 +9,28 @@ import java.util.Map;
  */
 final class HostTable {
 
-    private static final HostTable EMPTY = new HostTable(new String[1], new Route[1][]);
+    private static final HostTable EMPTY = new HostTable(new String[1], new PathCandidates[1]);
 
     private final String[] keys;
-    private final Route[][] values;
+    private final PathCandidates[] values;
     private final int mask;
 
-    private HostTable(String[] keys, Route[][] values) {
+    private HostTable(String[] keys, PathCandidates[] values) {
         this.keys = keys;
         this.values = values;
         this.mask = keys.length - 1;
     }
 
     /** @param entries canonical lower-case host to candidates, in match order */
-    static HostTable of(Map<String, Route[]> entries) {
+    static HostTable of(Map<String, PathCandidates> entries) {
         if (entries.isEmpty()) {
             return EMPTY;
         }
         // Load factor at most 1/2 keeps probe chains short for misses, the case of unknown hosts.
         int capacity = Integer.highestOneBit(Math.max(2, entries.size()) * 2 - 1) << 1;
         String[] keys = new String[capacity];
-        Route[][] values = new Route[capacity][];
-        for (Map.Entry<String, Route[]> e : entries.entrySet()) {
+        PathCandidates[] values = new PathCandidates[capacity];
+        for (Map.Entry<String, PathCandidates> e : entries.entrySet()) {
             String key = e.getKey();
             int slot = spread(key.hashCode()) & (capacity - 1);
             while (keys[slot] != null) {
@@ -43,7 +43,7 @@ final class HostTable {
     }
 
     /** The candidates for {@code host[0, end)}, ignoring ASCII case, or null when the host is not listed. */
-    Route[] get(String host, int end) {
+    PathCandidates get(String host, int end) {
         int slot = spread(Hosts.hash(host, end)) & mask;
         String key;
         while ((key = keys[slot]) != null) {

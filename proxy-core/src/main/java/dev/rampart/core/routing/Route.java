@@ -116,6 +116,11 @@ public final class Route {
         return exactHost != null || wildcardSuffix != null;
     }
 
+    /** The {@code path-prefix}, or null when the route has none (or an empty one, which every path starts with). */
+    String pathPrefix() {
+        return pathPrefix;
+    }
+
     /** The canonical exact host, or null. */
     String exactHost() {
         return exactHost;

@@ -36,7 +36,9 @@ import java.util.Objects;
  * exact routes, the wildcards that cover it, the host-less routes), so a request for a known host
  * scans only routes that can take it and never tests a host again. Any other host scans the wildcard
  * and host-less routes in order. Both lists keep configuration order, so bucketing never changes which
- * route wins. Lookups compare the {@code Host} value in place: no substring, no lower-cased copy.
+ * route wins. Lookups compare the {@code Host} value in place: no substring, no lower-cased copy. A long list
+ * is narrowed further by the path ({@link PathCandidates}): only routes whose prefix the path starts with, and
+ * those without one, are tested, still in configuration order.
  */
 public final class Router {
 
@@ -44,22 +46,22 @@ public final class Router {
     /** Canonical exact host → routes whose host criterion it satisfies, in order; no host test needed. */
     private final HostTable byExactHost;
     /** Wildcard and host-less routes, in order, for hosts not in {@link #byExactHost}. */
-    private final Route[] otherHosts;
+    private final PathCandidates otherHosts;
     /** Host-less routes, in order, for requests without a host. */
-    private final Route[] hostless;
+    private final PathCandidates hostless;
 
     private Router(List<Route> routes) {
         this.routes = List.copyOf(routes);
-        Map<String, Route[]> byHost = new LinkedHashMap<>();
+        Map<String, PathCandidates> byHost = new LinkedHashMap<>();
         for (Route route : routes) {
             String host = route.exactHost();
             if (host != null && !byHost.containsKey(host)) {
-                byHost.put(host, routes.stream().filter(r -> r.takesHost(host)).toArray(Route[]::new));
+                byHost.put(host, PathCandidates.of(routes.stream().filter(r -> r.takesHost(host)).toArray(Route[]::new)));
             }
         }
         this.byExactHost = HostTable.of(byHost);
-        this.otherHosts = routes.stream().filter(r -> r.exactHost() == null).toArray(Route[]::new);
-        this.hostless = routes.stream().filter(r -> !r.hasHost()).toArray(Route[]::new);
+        this.otherHosts = PathCandidates.of(routes.stream().filter(r -> r.exactHost() == null).toArray(Route[]::new));
+        this.hostless = PathCandidates.of(routes.stream().filter(r -> !r.hasHost()).toArray(Route[]::new));
     }
 
     /**
@@ -95,11 +97,11 @@ public final class Router {
             return firstMatch(hostless, request);
         }
         int end = Hosts.hostEnd(host);
-        Route[] candidates = byExactHost.get(host, end);
+        PathCandidates candidates = byExactHost.get(host, end);
         if (candidates != null) {
             return firstMatch(candidates, request);
         }
-        for (Route route : otherHosts) {
+        for (Route route : otherHosts.forPath(request.path())) {
             if (route.matchesHost(host, end) && route.matchesRest(request)) {
                 return route;
             }
@@ -112,8 +114,8 @@ public final class Router {
         return routes;
     }
 
-    private static Route firstMatch(Route[] candidates, RequestView request) {
-        for (Route route : candidates) {
+    private static Route firstMatch(PathCandidates candidates, RequestView request) {
+        for (Route route : candidates.forPath(request.path())) {
             if (route.matchesRest(request)) {
                 return route;
             }

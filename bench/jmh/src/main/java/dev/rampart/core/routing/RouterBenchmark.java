@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link Router#match(RequestView)} for three shapes of configuration: the sidecar's single catch-all
- * route, an edge proxy's ~20 host+prefix routes, and 50 regex routes where the request takes the last.
+ * route, an edge proxy's ~20 host+prefix routes, 50 regex routes where the request takes the last, and a
+ * gateway's 2,000 prefix routes of one host where the request takes the last.
  * Each benchmark asserts in setup that the expected route wins, so a broken router cannot look fast.
  */
 @State(Scope.Benchmark)
@@ -46,9 +47,11 @@ public class RouterBenchmark {
     private Router catchAll;
     private Router hostAndPrefix;
     private Router regex;
+    private Router manyPrefixes;
     private RequestView catchAllRequest;
     private RequestView hostAndPrefixRequest;
     private Request regexRequest;
+    private RequestView manyPrefixesRequest;
 
     @Setup
     public void setup() {
@@ -71,13 +74,22 @@ public class RouterBenchmark {
         }
         regex = router(regexes.toString());
 
+        StringBuilder prefixes = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            prefixes.append("{ name = p").append(i).append(", match { path-prefix = \"/service").append(i)
+                    .append("/\" }, upstream = app }\n");
+        }
+        manyPrefixes = router(prefixes.toString());
+
         catchAllRequest = new Request("GET", "localhost:8080", "/orders/42", "accept", "*/*");
         hostAndPrefixRequest = new Request("GET", "SVC7.example.com:443", "/static/app.js", "accept", "*/*");
         regexRequest = new Request("GET", "localhost", "/v2/service49/orders/12345", "accept", "*/*");
+        manyPrefixesRequest = new Request("GET", "api.example.com", "/service1999/orders/42", "accept", "*/*");
 
         expect(catchAll, catchAllRequest, "default");
         expect(hostAndPrefix, hostAndPrefixRequest, "svc7-static");
         expect(regex, regexRequest, "r49");
+        expect(manyPrefixes, manyPrefixesRequest, "p1999");
     }
 
     @Benchmark
@@ -94,6 +106,11 @@ public class RouterBenchmark {
     public Route regexLastOf50() {
         // A request's regexes share one budget: each operation is a new request (and allocates its budget).
         return regex.match(regexRequest.again());
+    }
+
+    @Benchmark
+    public Route prefixLastOf2000() {
+        return manyPrefixes.match(manyPrefixesRequest);
     }
 
     private static Router router(String routes) {
