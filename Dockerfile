@@ -93,7 +93,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 #                           in flight then wait. With 32 MB: about ten collections a second of the same
 #                           length, 5-6 % more requests/s and 5-8 % less CPU per request (48 MB measured
 #                           no better; docs/performance.md, "Throughput work"), for ~20 MB more resident
-#                           memory (idle: ~107 MB against ~97 with -Xms32m alone). -Xms64m leaves the old
+#                           memory (idle: ~109 MB against ~97 with -Xms32m alone). -Xms64m leaves the old
 #                           generation 32 MB to start with: with 16 (-Xms48m) the few objects that live
 #                           long enough to be promoted filled it about once a minute under load, each time
 #                           a ~30 ms full collection; with 32, none in four minutes. -Xmn fits in -Xms, so
