@@ -42,10 +42,15 @@ public final class LogText {
                     default -> out.append(String.format("\\u%04x", (int) c));
                 }
             } else {
-                out.append("\\x").append(Character.forDigit(c >> 4 & 0xF, 16)).append(Character.forDigit(c & 0xF, 16));
+                appendHexEscape(out, c);
             }
         }
         return out.toString();
+    }
+
+    /** Appends {@code c}, a character of one byte (below 0x100), as nginx writes a byte it escapes: {@code \xhh}. */
+    public static void appendHexEscape(StringBuilder out, char c) {
+        out.append("\\x").append(Character.forDigit(c >> 4 & 0xF, 16)).append(Character.forDigit(c & 0xF, 16));
     }
 
     private static int firstControl(String text) {

@@ -35,7 +35,7 @@ final class ClientText {
         for (int i = 0; i < latin1.length(); i++) {
             char c = latin1.charAt(i);
             if (c < 0x20 || c >= 0x7F) {
-                out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+                LogText.appendHexEscape(out, c);
             } else {
                 out.append(c);
             }
