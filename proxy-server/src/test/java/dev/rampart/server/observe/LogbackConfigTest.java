@@ -2,7 +2,6 @@ package dev.rampart.server.observe;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
@@ -59,7 +58,13 @@ class LogbackConfigTest {
         assertTrue(stdout.isStarted());
         assertFalse(stdout.isImmediateFlush(), "stdout is flushed per buffer, not per line");
         assertTrue(stdout.getFlushDelayMillis() <= 1000, "a line reaches stdout within a second");
-        assertEquals("%msg%n", ((PatternLayoutEncoder) stdout.getEncoder()).getPattern());
+        LineEncoder encoder = assertInstanceOf(LineEncoder.class, stdout.getEncoder());
+        assertTrue(encoder.isStarted());
+        ch.qos.logback.classic.spi.LoggingEvent line = new ch.qos.logback.classic.spi.LoggingEvent(
+                Logger.FQCN, access, ch.qos.logback.classic.Level.INFO, "{\"status\":200}", null, null);
+        assertEquals("{\"status\":200}\n", new String(encoder.encode(line), java.nio.charset.StandardCharsets.UTF_8),
+                "the bare line and a line feed");
+        assertEquals(null, encoder.headerBytes());
     }
 
     @Test
