@@ -118,10 +118,10 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
     /**
      * Queues, at INFO of {@code logger}, the line whose message is the text of {@code argument}, without a
      * logging event: that is made on the drain thread, with this thread's name and this moment's time, and
-     * {@code argument}'s {@code toString()} is called there. The formatted message that
-     * {@code logger.info("{}", argument)} gives, when this appender is the
-     * logger's only one and has no filters, at a fraction of the cost to the calling thread (the access
-     * log's event loops: docs/performance.md). Dropped, as by logback, when the appender is not started.
+     * {@code argument}'s {@code toString()} is called there. When this appender is the logger's only one and
+     * has no filters, the line written is the one {@code logger.info("{}", argument)} would write, at a
+     * fraction of the cost to the calling thread (the access log's event loops: docs/performance.md).
+     * Dropped, as by logback, when the appender is not started.
      */
     public void appendDeferred(Logger logger, Object argument) {
         if (isStarted()) {
@@ -134,7 +134,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         /**
          * The event, its message the argument's text: the formatted message {@code "{}"} and the argument
          * would give, without putting the line through logback's message formatter, which copies it twice
-         * more (a third of the drain thread's garbage per access-log line: docs/performance.md).
+         * more (about a quarter of the drain thread's garbage per access-log line: docs/performance.md).
          */
         ILoggingEvent toEvent() {
             LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.INFO, String.valueOf(argument), null, null);
