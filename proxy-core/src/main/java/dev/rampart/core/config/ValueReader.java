@@ -126,13 +126,6 @@ final class ValueReader {
         return d;
     }
 
-    /**
-     * The longest duration a key takes. HOCON turns a longer one into the largest count of nanoseconds a
-     * {@code long} holds (292 years) without a word, and a deadline computed from that overflows to one in
-     * the past; no limit needs more than a lifetime, so a larger value is refused as the typo it is.
-     */
-    static final Duration MAX_DURATION = Duration.ofDays(36_500);
-
     /** A duration with a unit; {@code allowZero} for the keys where 0 means "off". */
     static Duration duration(ConfigValue value, String path, boolean allowZero, Problems problems) {
         String expected = allowZero ? "a duration (e.g. 250ms, 2s)" : "a duration > 0 (e.g. 250ms, 2s)";
@@ -150,10 +143,6 @@ final class ValueReader {
         }
         if (d.isNegative() || (!allowZero && d.isZero())) {
             mismatch(path, expected, value, problems);
-            return null;
-        }
-        if (d.compareTo(MAX_DURATION) > 0) {
-            mismatch(path, expected + " of at most " + MAX_DURATION.toDays() + "d (100 years)", value, problems);
             return null;
         }
         return d;

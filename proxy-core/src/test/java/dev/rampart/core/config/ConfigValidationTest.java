@@ -279,24 +279,6 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
-    void aDurationPastAHundredYearsIsRefusedNotCappedSilently() {
-        String hocon = """
-                rampart {
-                  server { idle-timeout = 300000000d }
-                  upstreams { app { endpoints = ["127.0.0.1:8081"], connect-timeout = 36501d } }
-                  routes = [ { upstream = app, timeout = 36500d } ]
-                }
-                """;
-        List<String> problems = problemsOf(hocon);
-        assertEquals(List.of(
-                "rampart.server.idle-timeout: expected a duration > 0 (e.g. 250ms, 2s) of at most 36500d (100 years), got"
-                        + " \"300000000d\"" + at(2),
-                "rampart.upstreams.app.connect-timeout: expected a duration > 0 (e.g. 250ms, 2s) of at most 36500d (100"
-                        + " years), got \"36501d\"" + at(3)),
-                problems, "36500d itself is taken");
-    }
-
-    @Test
     void orderedDurationsAreChecked() {
         String hocon = """
                 rampart {
