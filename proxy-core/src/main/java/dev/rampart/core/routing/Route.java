@@ -33,9 +33,12 @@ public final class Route {
     private final String[] headerNames;
     private final String[] headerValues;
     private final PathRewrite rewrite;
+    /** Position in the configuration: of two candidate routes the lower one is tried first. */
+    private final int order;
 
-    Route(RouteConfig config) {
+    Route(RouteConfig config, int order) {
         this.config = Objects.requireNonNull(config, "config");
+        this.order = order;
         MatchConfig match = Objects.requireNonNull(config.match(), "match");
         String host = match.host().map(Hosts::canonical).orElse(null);
         if (host == null || host.equals("*")) {
@@ -121,17 +124,14 @@ public final class Route {
         return pathPrefix;
     }
 
+    /** Position in the configuration, from 0: routes are tried in this order. */
+    int order() {
+        return order;
+    }
+
     /** The canonical exact host, or null. */
     String exactHost() {
         return exactHost;
-    }
-
-    /** Whether the route's host criterion takes {@code canonicalHost}, a lower-case name known at compile time. */
-    boolean takesHost(String canonicalHost) {
-        if (exactHost != null) {
-            return exactHost.equals(canonicalHost);
-        }
-        return wildcardSuffix == null || Hosts.endsWithSuffix(canonicalHost, canonicalHost.length(), wildcardSuffix);
     }
 
     /** Whether the host criterion takes the request host {@code host[0, end)}, compared in place. */
