@@ -48,9 +48,14 @@ public final class LogText {
         return out.toString();
     }
 
-    /** Appends {@code c}, a character of one byte (below 0x100), as nginx writes a byte it escapes: {@code \xhh}. */
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * Appends {@code c}, a character of one byte (below 0x100), as nginx writes a byte it escapes in its access
+     * log: {@code \xHH}, upper-case digits.
+     */
     public static void appendHexEscape(StringBuilder out, char c) {
-        out.append("\\x").append(Character.forDigit(c >> 4 & 0xF, 16)).append(Character.forDigit(c & 0xF, 16));
+        out.append("\\x").append(HEX_DIGITS[c >> 4 & 0xF]).append(HEX_DIGITS[c & 0xF]);
     }
 
     private static int firstControl(String text) {

@@ -9,9 +9,9 @@ class LogTextTest {
 
     @Test
     void controlCharactersAreEscapedAsNginxEscapesThem() {
-        assertEquals("OK\\x0dSet-Cookie: x=1", LogText.printable("OK\rSet-Cookie: x=1"));
-        assertEquals("OK\\x1b[1A\\x1b[2K\\x0dINFO all good", LogText.printable("OK\u001b[1A\u001b[2K\rINFO all good"));
-        assertEquals("a\\x00b\\x7fc\\x85d\\x09e\\x0a", LogText.printable("a\0b\u007fc\u0085d\te\n"));
+        assertEquals("OK\\x0DSet-Cookie: x=1", LogText.printable("OK\rSet-Cookie: x=1"));
+        assertEquals("OK\\x1B[1A\\x1B[2K\\x0DINFO all good", LogText.printable("OK\u001b[1A\u001b[2K\rINFO all good"));
+        assertEquals("a\\x00b\\x7Fc\\x85d\\x09e\\x0A", LogText.printable("a\0b\u007fc\u0085d\te\n"));
     }
 
     @Test

@@ -153,7 +153,7 @@ class UpstreamResponseValidationTest {
             assertEquals(502, raw.read().status());
             String lines = log.dump();
             assertTrue(lines.contains("last failure"), lines);
-            assertTrue(lines.contains("\\x1b[1A"), "escaped: " + lines);
+            assertTrue(lines.contains("\\x1B[1A"), "escaped: " + lines);
             assertFalse(lines.contains("\u001b") || lines.contains("\r"), "no raw control byte: " + lines);
         }
     }

@@ -84,10 +84,10 @@ class AccessLogObserverTest {
         String line = lines.get(0);
         assertFalse(line.contains("\n") || line.contains("\r"), line);
         Map<String, Object> json = TestJson.object(line);
-        assertEquals("/a\"b\\c\\x0a{\"injected\":true}\\x0d\\x00\u2028é😀", json.get("path"),
+        assertEquals("/a\"b\\c\\x0A{\"injected\":true}\\x0D\\x00\u2028é😀", json.get("path"),
                 "controls written as \\xHH (a JSON reader would turn \\u000a back into a line break)");
         assertEquals("id\"}", json.get("request_id"));
-        assertEquals("agent\"\\x0a{\"injected\":true}", json.get("user_agent"));
+        assertEquals("agent\"\\x0A{\"injected\":true}", json.get("user_agent"));
         assertEquals(17, json.size());
     }
 
@@ -238,7 +238,7 @@ class AccessLogObserverTest {
                 0, 0, 1, 1, "h", "ctl\u00c2\u0085"));
         Map<String, Object> first = TestJson.object(lines.get(0));
         assertEquals("caf\u00e9 \u2603", first.get("user_agent"));
-        assertEquals("h\\xe9", first.get("host"), "a lone Latin-1 byte is no UTF-8: written as \\xHH");
+        assertEquals("h\\xE9", first.get("host"), "a lone Latin-1 byte is no UTF-8: written as \\xHH");
         assertEquals("ctl\\x85", TestJson.object(lines.get(1)).get("user_agent"),
                 "a C1 control character in UTF-8 is written as \\xHH too");
     }
@@ -250,6 +250,6 @@ class AccessLogObserverTest {
         observer.onExchangeComplete(new ExchangeRecord(0, "id", "::1", "GET", "/\u001b]0;pwned\u0007/a\u00c2\u009bb"
                 + "/caf\u00c3\u00a9\t", 400, "BAD_REQUEST", null, null, null, 0, 0, 0, 1, -1, null, null));
         Map<String, Object> line = TestJson.object(lines.get(0));
-        assertEquals("/\\x1b]0;pwned\\x07/a\\x9bb/caf\u00e9\\x09", line.get("path"));
+        assertEquals("/\\x1B]0;pwned\\x07/a\\x9Bb/caf\u00e9\\x09", line.get("path"));
     }
 }
