@@ -29,7 +29,7 @@ final class ConsistentHashBinder {
                 "a percent from 100 to 100000 (e.g. 150), or 0 for no bound");
         if (factor != 0 && factor < ConsistentHashConfig.MIN_BALANCE_FACTOR) {
             s.problem("balance-factor", "expected at least 100 (the percent of its average load an endpoint may take"
-                    + " before its keys go on along the ring, e.g. 150), or leave it out for no bound; got " + factor);
+                    + " before its keys go on along the ring, e.g. 150), or 0 or nothing for no bound; got " + factor);
             factor = 0;
         }
         return key(s).withBalanceFactor(factor);

@@ -65,8 +65,8 @@ class ConsistentHashConfigTest extends RejectedConfigSupport {
         assertEquals(150, app("load-balancing = consistent-hash, consistent-hash { key = path, balance-factor = 150 }")
                 .consistentHash().orElseThrow().balanceFactor());
         assertEquals("rampart.upstreams.app.consistent-hash.balance-factor: expected at least 100 (the percent of its"
-                        + " average load an endpoint may take before its keys go on along the ring, e.g. 150), or leave it"
-                        + " out for no bound; got 50",
+                        + " average load an endpoint may take before its keys go on along the ring, e.g. 150), or 0 or"
+                        + " nothing for no bound; got 50",
                 onlyProblem("load-balancing = consistent-hash, consistent-hash { balance-factor = 50 }"));
         assertEquals("rampart.upstreams.app.consistent-hash.balance-factor: expected a percent from 100 to 100000"
                         + " (e.g. 150), or 0 for no bound, got 100001",
