@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,10 +75,7 @@ public final class ConfigWarnings {
             });
         }
         ShadowedRoutes.warn(config.routes(), warnings);
-        for (Map.Entry<String, UpstreamConfig> e : config.upstreams().entrySet()) {
-            upstreamWarnings(e.getKey(), e.getValue(), warnings);
-            selfWarnings(e.getKey(), e.getValue(), config, warnings);
-        }
+        UpstreamWarnings.add(config, warnings);
         TlsWarnings.add(config, clock, warnings);
         for (AddressRange range : config.server().trustedProxies()) {
             if (range.prefix() == 0) {
@@ -287,56 +283,6 @@ public final class ConfigWarnings {
             warnings.add(r + "retry.attempts = " + retry.attempts() + " but retry.budget is 0"
                     + " (ratio 0, min-per-second 0); no retry will ever be allowed");
         }
-    }
-
-    private static void upstreamWarnings(String name, UpstreamConfig upstream, List<String> warnings) {
-        String u = "upstream \"" + name + "\": ";
-        if (!upstream.circuitBreaker().enabled()) {
-            warnings.add(u + "circuit-breaker.enabled = false; a failing endpoint keeps receiving full traffic");
-        }
-        long connections = (long) upstream.maxConnectionsPerEndpoint() * upstream.endpoints().size();
-        // The defaults (1024 and 512) give a single endpoint this shape on purpose: a minimal config is
-        // warned of nothing it did not choose (docs/configuration.md says what the defaults do).
-        boolean defaults = upstream.maxConcurrentRequests() == UpstreamConfig.DEFAULT_MAX_CONCURRENT_REQUESTS
-                && upstream.maxConnectionsPerEndpoint() == UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT;
-        if (connections < upstream.maxConcurrentRequests() && !defaults) {
-            warnings.add(u + "max-concurrent-requests (" + upstream.maxConcurrentRequests()
-                    + ") > max-connections-per-endpoint x endpoints (" + connections + "); requests beyond "
-                    + connections + " wait for a connection instead of failing fast with UPSTREAM_OVERLOADED");
-        }
-    }
-
-    /**
-     * An endpoint that is this proxy's own listener or admin port (on a loopback address, or the listener's
-     * own host): each request comes back to the proxy as a new one, until the connection pool or the route
-     * deadline stops the loop.
-     */
-    private static void selfWarnings(String name, UpstreamConfig upstream, RampartConfig config, List<String> warnings) {
-        for (EndpointAddress endpoint : upstream.endpoints()) {
-            if (config.server().port() != 0 && endpoint.port() == config.server().port()
-                    && reaches(endpoint.host(), config.server().host())) {
-                warnings.add("upstream \"" + name + "\": endpoint " + endpoint.authority() + " is this proxy's own"
-                        + " listener; every request to it comes back as a new request (a loop)");
-            } else if (config.admin().port() != 0 && endpoint.port() == config.admin().port()
-                    && reaches(endpoint.host(), config.admin().host())) {
-                warnings.add("upstream \"" + name + "\": endpoint " + endpoint.authority() + " is this proxy's admin"
-                        + " port; clients of this upstream's routes reach /admin and /metrics");
-            }
-        }
-    }
-
-    /**
-     * Whether connecting to {@code endpointHost} reaches a listener bound to {@code listenerHost} on the same
-     * port, as far as can be told without resolving names: the same host; a loopback endpoint and a
-     * listener on every address; or {@code localhost} and a loopback listener. A listener on one address
-     * (a pod's, say) with the application on loopback at the same port is the sidecar layout, not a loop.
-     */
-    private static boolean reaches(String endpointHost, String listenerHost) {
-        String listener = listenerHost.toLowerCase(Locale.ROOT);
-        boolean everyAddress = listener.equals("0.0.0.0") || listener.equals("::") || listener.equals("[::]");
-        return endpointHost.equalsIgnoreCase(listenerHost)
-                || everyAddress && isLoopback(endpointHost)
-                || endpointHost.equalsIgnoreCase("localhost") && isLoopback(listenerHost);
     }
 
     /** A non-empty {@code status-codes} list retries its statuses even when not named in {@code on}. */

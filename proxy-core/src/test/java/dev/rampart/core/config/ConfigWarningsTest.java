@@ -267,6 +267,25 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void probesThatComeManyTimesASecondOrTimeOutBeforeARoundTripAreWarnings() {
+        List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                rampart {
+                  upstreams {
+                    busy { endpoints = ["127.0.0.1:8081"], health-check { path = "/h", interval = 1ns, timeout = 5ms } }
+                    usual { endpoints = ["127.0.0.1:8082"], health-check { path = "/h", interval = 100ms, timeout = 10ms } }
+                  }
+                  routes = [ { upstream = busy, match.path-prefix = "/b" }, { upstream = usual } ]
+                }
+                """, "test.conf", Map.of()));
+        assertEquals(List.of(
+                "upstream \"busy\": health-check.interval = 1ns; every endpoint gets a new probe connection that often"
+                        + " after the last one ends (nginx Plus and HAProxy default to 5s and 2s)",
+                "upstream \"busy\": health-check.timeout = 5ms; a probe that takes longer fails, so a healthy endpoint"
+                        + " beyond loopback keeps leaving rotation"),
+                warnings, "100ms and 10ms are not warned of");
+    }
+
+    @Test
     void trustingEveryAddressIsAWarning() {
         RampartConfig config = ConfigLoader.parse("""
                 rampart {
