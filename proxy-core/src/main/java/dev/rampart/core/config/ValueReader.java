@@ -80,7 +80,7 @@ final class ValueReader {
             if (value.valueType() == ConfigValueType.NUMBER) {
                 return new BigDecimal(value.unwrapped().toString());
             }
-            if (value.valueType() == ConfigValueType.STRING) {
+            if (value.valueType() == ConfigValueType.STRING && !hasOtherScriptDigit((String) value.unwrapped())) {
                 return new BigDecimal(((String) value.unwrapped()).trim());
             }
         } catch (NumberFormatException e) {
@@ -88,6 +88,20 @@ final class ValueReader {
         }
         mismatch(path, "a number", value, problems);
         return null;
+    }
+
+    /**
+     * Whether {@code text} holds a digit other than '0' to '9': {@code BigDecimal}, {@code Long.parseLong} and
+     * HOCON's size parser read any script's digits ("٨٠" as 80), which nginx, and a reader of the file, would not.
+     */
+    private static boolean hasOtherScriptDigit(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && Character.isDigit(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A whole number within {@code [min, max]}; {@code range} says what that range means. */
@@ -152,6 +166,10 @@ final class ValueReader {
     static Long size(ConfigValue value, String path, long min, long max, Problems problems) {
         String expected = "a size (e.g. 64k, 10m)";
         long bytes;
+        if (value.valueType() == ConfigValueType.STRING && hasOtherScriptDigit((String) value.unwrapped())) {
+            mismatch(path, expected, value, problems);
+            return null;
+        }
         if (value.valueType() == ConfigValueType.NUMBER && !isWholeNumber((Number) value.unwrapped())
                 || value.valueType() == ConfigValueType.STRING && isFractionOfAByte((String) value.unwrapped())) {
             mismatch(path, "a whole number of bytes, or a size (e.g. 64k, 1.5m)", value, problems);

@@ -279,6 +279,25 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void digitsOfOtherScriptsAreNotNumbers() {
+        String hocon = """
+                rampart {
+                  server { port = "\u0668\u0660", max-request-body = "\u0668k" }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, retry { attempts = "\u0663" } } ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.server.port: expected a number, got \"\u0668\u0660\"" + at(2),
+                "rampart.server.max-request-body: expected a size (e.g. 64k, 10m), got \"\u0668k\"" + at(2),
+                "rampart.routes[0].retry.attempts: expected a number, got \"\u0663\"" + at(4)),
+                problems);
+        assertEquals(80, HoconFiles.load(dir, HoconFiles.MINIMAL + "rampart.server.port = \"80\"\n").server().port(),
+                "ASCII digits in a string are still a number");
+    }
+
+    @Test
     void orderedDurationsAreChecked() {
         String hocon = """
                 rampart {
