@@ -146,11 +146,14 @@ public final class HealthChecks implements AutoCloseable {
         return null;
     }
 
-    /** Stops all probing; probes in flight finish without effect. */
+    /**
+     * Stops all probing and cancels the probes in flight: one whose connection opened after the event loops
+     * began to end would write its request into a ring that is being torn down, a buffer never released.
+     */
     @Override
     public synchronized void close() {
         closed = true;
-        running.values().forEach(Schedule::stop);
+        running.values().forEach(Schedule::stopAndCancel);
         running = Map.of();
     }
 
@@ -231,6 +234,15 @@ public final class HealthChecks implements AutoCloseable {
 
         void stop() {
             stopped = true;
+        }
+
+        /** {@link #stop}, and cancels the probe in flight (at the end only: a reload's successor takes it over). */
+        void stopAndCancel() {
+            stop();
+            Future<Integer> probe = inFlight;
+            if (probe != null) {
+                probe.cancel(false); // its connection is closed, or never used, once it is done
+            }
         }
 
         void retarget(Target next) {

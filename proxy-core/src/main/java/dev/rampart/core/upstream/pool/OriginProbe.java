@@ -75,6 +75,11 @@ final class OriginProbe {
                     result.tryFailure(hs.cause());
                     return;
                 }
+                if (result.isDone() || ch.eventLoop().isShuttingDown()) {
+                    ch.close(); // timed out or cancelled during the handshake, or the loop is ending: nothing to send
+                    result.tryFailure(new java.util.concurrent.CancellationException("health check stopped"));
+                    return;
+                }
                 FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
                 request.headers()
                         .set(HttpHeaderNames.HOST, settings.address().hostHeader())
