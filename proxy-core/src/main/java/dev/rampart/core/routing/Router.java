@@ -44,6 +44,8 @@ import java.util.Objects;
  */
 public final class Router {
 
+    private static final Route[] NO_ROUTES = new Route[0];
+
     private final List<Route> routes;
     /** Canonical exact host → the routes naming exactly that host, in order; no host test needed. */
     private final HostTable byExactHost;
@@ -54,13 +56,14 @@ public final class Router {
 
     private Router(List<Route> routes) {
         this.routes = List.copyOf(routes);
-        Map<String, PathCandidates> byHost = new LinkedHashMap<>();
-        for (Route route : routes) {
-            String host = route.exactHost();
-            if (host != null && !byHost.containsKey(host)) {
-                byHost.put(host, PathCandidates.of(routes.stream().filter(r -> host.equals(r.exactHost())).toArray(Route[]::new)));
+        Map<String, List<Route>> ownRoutes = new LinkedHashMap<>();
+        for (Route route : routes) { // one pass: each host's routes, in order
+            if (route.exactHost() != null) {
+                ownRoutes.computeIfAbsent(route.exactHost(), host -> new ArrayList<>()).add(route);
             }
         }
+        Map<String, PathCandidates> byHost = new LinkedHashMap<>();
+        ownRoutes.forEach((host, own) -> byHost.put(host, PathCandidates.of(own.toArray(Route[]::new))));
         this.byExactHost = HostTable.of(byHost);
         this.otherHosts = PathCandidates.of(routes.stream().filter(r -> r.exactHost() == null).toArray(Route[]::new));
         this.hostless = PathCandidates.of(routes.stream().filter(r -> !r.hasHost()).toArray(Route[]::new));
@@ -99,22 +102,15 @@ public final class Router {
             return firstMatch(hostless, request);
         }
         int end = Hosts.hostEnd(host);
-        Route[] shared = otherHosts.forPath(request.path());
         PathCandidates ownRoutes = byExactHost.get(host, end);
-        if (ownRoutes != null) {
-            return firstMatch(ownRoutes.forPath(request.path()), shared, host, end, request);
-        }
-        for (Route route : shared) {
-            if (route.matchesHost(host, end) && route.matchesRest(request)) {
-                return route;
-            }
-        }
-        return null;
+        Route[] own = ownRoutes == null ? NO_ROUTES : ownRoutes.forPath(request.path());
+        return firstMatch(own, otherHosts.forPath(request.path()), host, end, request);
     }
 
     /**
-     * The first match of a known host's own candidates and the shared ones, taken together in configuration
-     * order (both arrays are in it): the host of an own route is known to match, a shared one's is tested.
+     * The first match of a host's own candidates (none for a host no route names) and the shared ones, taken
+     * together in configuration order (both arrays are in it): the host of an own route is known to match, a
+     * shared one's is tested.
      */
     private static Route firstMatch(Route[] own, Route[] shared, String host, int end, RequestView request) {
         int i = 0;
