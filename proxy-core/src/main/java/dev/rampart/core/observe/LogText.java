@@ -8,6 +8,8 @@ package dev.rampart.core.observe;
  */
 public final class LogText {
 
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
     private LogText() {
     }
 
@@ -47,8 +49,6 @@ public final class LogText {
         }
         return out.toString();
     }
-
-    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
 
     /**
      * Appends {@code c}, a character of one byte (below 0x100), as nginx writes a byte it escapes in its access

@@ -19,6 +19,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -77,7 +78,7 @@ final class OriginProbe {
                 }
                 if (result.isDone() || ch.eventLoop().isShuttingDown()) {
                     ch.close(); // timed out or cancelled during the handshake, or the loop is ending: nothing to send
-                    result.tryFailure(new java.util.concurrent.CancellationException("health check stopped"));
+                    result.tryFailure(new CancellationException("health check stopped"));
                     return;
                 }
                 FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
