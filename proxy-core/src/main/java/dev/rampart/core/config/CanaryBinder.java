@@ -39,7 +39,8 @@ final class CanaryBinder {
         double percent = s.percent("percent", 0);
         long basisPoints = Math.round(percent * 100);
         if (Math.abs(percent * 100 - basisPoints) > 1e-6) {
-            s.problem("percent", "at most two decimals (0.01 is the smallest share), got " + percent);
+            s.problem("percent", "at most two decimals (0.01 is the smallest share), got "
+                    + ConfigUnits.decimal(percent));
         }
         Optional<ConsistentHashConfig> sticky = s.optionalSection("sticky").map(ConsistentHashBinder::key);
         Optional<String> byHeader = name(s, "by-header", "header", "X-Canary");

@@ -112,6 +112,8 @@ final class RouteBinder {
             // The metrics count requests no route matched under route="none": a route of that name would
             // share their series, its latency histogram holding every 404.
             s.problem("name", "\"none\" is reserved (requests no route matched are counted as route=\"none\")");
+        } else if (NameText.problem(name) != null) {
+            s.problem("name", "expected " + NameText.problem(name));
         }
         MatchConfig match = MatchBinder.bind(s.section("match"));
         Optional<String> upstream = s.optionalString("upstream");

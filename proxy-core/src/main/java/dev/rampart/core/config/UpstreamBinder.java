@@ -30,6 +30,10 @@ final class UpstreamBinder {
             if (value == null) {
                 continue;
             }
+            String nameProblem = name.isEmpty() ? "a non-empty name" : NameText.problem(name);
+            if (nameProblem != null) {
+                upstreams.problem(name, "expected " + nameProblem);
+            }
             ConfigSection.asSection(value, upstreams.path(name), upstreams.problems())
                     .ifPresent(s -> bound.put(name, bind(name, s)));
         }

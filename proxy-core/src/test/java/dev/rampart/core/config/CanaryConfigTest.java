@@ -89,6 +89,9 @@ class CanaryConfigTest extends RejectedConfigSupport {
                 + " takes, 0-100, e.g. 5)"), problems("upstream = app, canary { upstream = next }"));
         assertEquals(List.of("rampart.routes[0].canary.percent: at most two decimals (0.01 is the smallest share),"
                 + " got 0.125"), problems("upstream = app, canary { upstream = next, percent = 0.125 }"));
+        assertEquals(List.of("rampart.routes[0].canary.percent: at most two decimals (0.01 is the smallest share),"
+                + " got 0.0001"), problems("upstream = app, canary { upstream = next, percent = 0.0001 }"),
+                "written as a person writes it, not as a double renders (1.0E-4)");
         assertEquals(List.of("rampart.routes[0].canary: needs the route's upstream: a canary takes a share of what"
                 + " the route forwards"), problems("respond { status = 200 }, canary { upstream = next, percent = 5 }"));
         assertEquals(List.of("rampart.routes[0].canary.sticky.name: missing: key = header needs the header whose"
