@@ -3,7 +3,6 @@ package dev.rampart.core.health;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.HealthCheckConfig;
-import dev.rampart.core.observe.LogText;
 import dev.rampart.core.upstream.pool.PoolSettings;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -159,18 +158,22 @@ public final class HealthChecks implements AutoCloseable {
 
     private void logChange(Key key, boolean healthy, String lastFailure) {
         if (healthy) {
-            log.info("endpoint {} of upstream {} passed {} health checks in a row; back in rotation",
-                    key.endpoint(), key.upstream(), key.config().healthyThreshold());
+            log.info("endpoint {} of upstream {} passed {}; back in rotation",
+                    key.endpoint(), key.upstream(), checksInARow(key.config().healthyThreshold()));
         } else {
             // The why matters most when nothing else says it: an expired or replaced certificate, a wrong path.
             // "Out of rotation" would be untrue of the last endpoint to fail: with none passing, load balancing
             // ignores health (panic mode) and traffic goes on to all of them, a single endpoint included.
-            log.warn("endpoint {} of upstream {} failed {} health checks in a row; {}; last: {}",
-                    key.endpoint(), key.upstream(), key.config().unhealthyThreshold(),
+            log.warn("endpoint {} of upstream {} failed {}; {}; last: {}",
+                    key.endpoint(), key.upstream(), checksInARow(key.config().unhealthyThreshold()),
                     noneHealthy(key.upstream()) ? "no endpoint of the upstream passes its checks now, so traffic"
                             + " goes on to all of them as their breakers allow (panic mode), until one passes"
                             : "out of rotation", lastFailure);
         }
+    }
+
+    private static String checksInARow(int threshold) {
+        return threshold == 1 ? "a health check" : threshold + " health checks in a row";
     }
 
     private boolean noneHealthy(String upstream) {
@@ -180,20 +183,6 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** A failed probe in words, for the log: the status it got, or what went wrong (may quote upstream bytes). */
-    static String describeFailure(Integer status, Throwable cause) {
-        if (cause == null) {
-            return "answered " + status;
-        }
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String outer = cause.toString();
-        // A wrapper whose message is its cause's (Netty's DecoderException) already says it: not twice.
-        return LogText.printable(root == cause || outer.contains(root.toString()) ? outer : outer + " (" + root + ")");
     }
 
     /** The probe loop of one endpoint, run on one event loop. */
@@ -261,7 +250,7 @@ public final class HealthChecks implements AutoCloseable {
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
                 log.debug("health check of {} could not start", current.settings().address().authority(), e);
-                record(false, describeFailure(null, e));
+                record(false, ProbeFailureText.describe(null, e));
                 rearm();
                 return;
             }
@@ -272,7 +261,7 @@ public final class HealthChecks implements AutoCloseable {
         private void onResult(Future<?> f) {
             Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
             boolean passed = passes(status);
-            record(passed, passed ? null : describeFailure(status, f.cause()));
+            record(passed, passed ? null : ProbeFailureText.describe(status, f.cause()));
             rearm();
         }
 
