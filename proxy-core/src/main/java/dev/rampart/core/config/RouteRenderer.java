@@ -88,13 +88,18 @@ final class RouteRenderer {
         r.upstream().ifPresent(u -> o.put("upstream", str(u)));
         r.canary().ifPresent(c -> o.put("canary", canary(c)));
         r.rewrite().ifPresent(rw -> o.put("rewrite", rewrite(rw)));
-        o.put("preserve-host", bool(r.preserveHost()))
-                .put("timeout", duration(r.timeout()))
-                .put("retry", retry(r.retry()))
-                .put("errors", new Obj()
-                        .put("rewrite-upstream", tokens(r.errors().rewriteUpstream().stream().sorted()
-                                .map(ErrorsConfig.StatusClass::configName).toList()))
-                        .put("rewrite-upstream-json", bool(r.errors().rewriteUpstreamJson())));
+        if (r.respond().isPresent()) {
+            // What would govern the trip upstream: listing it, defaults filled in, would say it applies.
+            o.note("answers by itself: preserve-host, timeout, retry and errors do not apply");
+        } else {
+            o.put("preserve-host", bool(r.preserveHost()))
+                    .put("timeout", duration(r.timeout()))
+                    .put("retry", retry(r.retry()))
+                    .put("errors", new Obj()
+                            .put("rewrite-upstream", tokens(r.errors().rewriteUpstream().stream().sorted()
+                                    .map(ErrorsConfig.StatusClass::configName).toList()))
+                            .put("rewrite-upstream-json", bool(r.errors().rewriteUpstreamJson())));
+        }
         r.respond().ifPresent(resp -> {
             Obj respond = new Obj()
                     .put("status", num(resp.status()))

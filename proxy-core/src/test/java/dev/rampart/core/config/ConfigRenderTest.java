@@ -131,6 +131,28 @@ class ConfigRenderTest {
     }
 
     @Test
+    void aRouteThatAnswersByItselfListsNothingOfATripUpstream() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { name = ok, respond { status = 200, body = "fine" }, retry { attempts = 2 }, timeout = 3s }
+                    { name = app, upstream = app }
+                  ]
+                }
+                """, "t.conf", Map.of());
+        String text = EffectiveConfigRenderer.render(config);
+        String ok = text.substring(text.indexOf("name = \"ok\""), text.indexOf("name = \"app\""));
+        assertTrue(ok.contains("# answers by itself: preserve-host, timeout, retry and errors do not apply"), ok);
+        for (String key : new String[] {"preserve-host =", "timeout =", "retry {", "errors {"}) {
+            assertFalse(ok.contains(key), key + " in\n" + ok);
+        }
+        String forwarding = text.substring(text.indexOf("name = \"app\""));
+        assertTrue(forwarding.contains("retry {") && forwarding.contains("timeout = 15s"), forwarding);
+        assertFalse(EffectiveConfigRenderer.renderJson(config).contains("\"attempts\":2"), "the JSON form alike");
+    }
+
+    @Test
     void unitsPickTheLargestExactUnit() {
         assertEquals("250ms", ConfigUnits.duration(Duration.ofMillis(250)));
         assertEquals("2s", ConfigUnits.duration(Duration.ofSeconds(2)));
