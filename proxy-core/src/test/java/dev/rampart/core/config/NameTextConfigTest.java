@@ -19,17 +19,11 @@ class NameTextConfigTest extends RejectedConfigSupport {
                     { name = "para\\u2029graph", upstream = app },
                     { name = "half\\ud800", upstream = app },
                     { name = "del\\u007f", upstream = app }"""));
-        assertEquals(List.of(
-                "rampart.routes[0].name: expected a name without control characters or line breaks, got one holding"
-                        + " U+0007" + at(4),
-                "rampart.routes[1].name: expected a name without control characters or line breaks, got one holding"
-                        + " U+000A" + at(5),
-                "rampart.routes[2].name: expected a name without control characters or line breaks, got one holding"
-                        + " U+2029" + at(6),
+        assertEquals(List.of(withControl("rampart.routes[0].name", "U+0007", 4),
+                withControl("rampart.routes[1].name", "U+000A", 5), withControl("rampart.routes[2].name", "U+2029", 6),
                 "rampart.routes[3].name: expected a name of whole characters, got one holding half of a surrogate pair"
                         + " (\\ud800)" + at(7),
-                "rampart.routes[4].name: expected a name without control characters or line breaks, got one holding"
-                        + " U+007F" + at(8)), problems);
+                withControl("rampart.routes[4].name", "U+007F", 8)), problems);
     }
 
     @Test
@@ -43,9 +37,7 @@ class NameTextConfigTest extends RejectedConfigSupport {
                   routes = [ { upstream = "a\\u0007b" } ]
                 }
                 """);
-        assertEquals(List.of(
-                "rampart.upstreams.\"a\\u0007b\": expected a name without control characters or line breaks, got one"
-                        + " holding U+0007" + at(3),
+        assertEquals(List.of(withControl("rampart.upstreams.\"a\\u0007b\"", "U+0007", 3),
                 "rampart.upstreams.\"\": expected a non-empty name" + at(4)), problems);
     }
 
@@ -55,5 +47,10 @@ class NameTextConfigTest extends RejectedConfigSupport {
         RouteConfig route = onlyRoute("{ name = " + com.typesafe.config.ConfigUtil.quoteString(name)
                 + ", upstream = app }");
         assertEquals(name, route.name());
+    }
+
+    private String withControl(String path, String character, int line) {
+        return path + ": expected a name without control characters or line breaks, got one holding " + character
+                + at(line);
     }
 }
