@@ -125,10 +125,16 @@ final class CorsHeaders {
         return headers;
     }
 
-    /** Adds the origin's allowance (when it has one) and the Vary it calls for; true when allowed. */
+    /**
+     * Adds the origin's allowance (when it has one) and the Vary it calls for; true when allowed. Any origin
+     * without credentials is a {@code *} on every response, an {@code Origin} or not: were it given only to
+     * requests with one, a cache could keep the answer to a plain request (a navigation, a server's fetch) and
+     * hand it, without the header, to a page's cross-origin fetch, which the browser would then refuse
+     * (Fetch, "CORS protocol and HTTP caches"); the same answer for all needs no {@code Vary}.
+     */
     private static boolean allowOrigin(CorsConfig cors, String origin, List<Map.Entry<String, String>> headers) {
         boolean star = cors.anyOrigin() && !cors.allowCredentials();
-        boolean allowed = origin != null && cors.allowsOrigin(origin);
+        boolean allowed = star || origin != null && cors.allowsOrigin(origin);
         if (allowed) {
             headers.add(Map.entry("Access-Control-Allow-Origin", star ? CorsConfig.ANY : origin.trim()));
             if (cors.allowCredentials()) {

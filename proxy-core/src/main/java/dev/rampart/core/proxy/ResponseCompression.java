@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,30 +48,36 @@ final class ResponseCompression {
             return null;
         }
         HttpHeaders headers = response.headers();
+        // An HTTP/1.0 client gets the body as it is, but a cache in front of it may serve a 1.1 client too.
         addVary(headers, "Accept-Encoding");
-        if (!acceptsGzip(request.headers())) {
+        if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1) || !acceptsGzip(request.headers())) {
             return null;
         }
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         headers.remove(HttpHeaderNames.ACCEPT_RANGES);
         headers.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
-        String etag = headers.get(HttpHeaderNames.ETAG);
-        if (etag != null && etag.startsWith("\"")) {
-            headers.set(HttpHeaderNames.ETAG, "W/" + etag);
-        }
+        weakenEtags(headers);
         return new GzipEncoder(compression.get().level(), alloc);
+    }
+
+    /** The compressed body is not the bytes a strong validator named: each strong one becomes weak, none lost. */
+    private static void weakenEtags(HttpHeaders headers) {
+        List<String> etags = headers.getAll(HttpHeaderNames.ETAG);
+        if (etags.stream().anyMatch(etag -> etag.startsWith("\""))) {
+            headers.remove(HttpHeaderNames.ETAG);
+            etags.forEach(etag -> headers.add(HttpHeaderNames.ETAG, etag.startsWith("\"") ? "W/" + etag : etag));
+        }
     }
 
     /** Whether the response would be compressed for a client that accepts gzip. */
     private static boolean compressible(CompressionConfig config, HttpRequest request, HttpResponse response) {
         int status = response.status().code();
-        if (request.method().equals(HttpMethod.HEAD) || status == 204 || status == 205 || status == 206 || status == 304
-                || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        if (request.method().equals(HttpMethod.HEAD) || status == 204 || status == 205 || status == 206
+                || status == 304) {
             return false;
         }
         HttpHeaders headers = response.headers();
-        String encoding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
-        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+        if (encoded(headers)) {
             return false;
         }
         String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
@@ -89,6 +96,21 @@ final class ResponseCompression {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the body already has a coding: any element of any {@code Content-Encoding} line other than
+     * {@code identity} (a second line counts as much as the first: {@code identity} then {@code gzip} is gzip).
+     */
+    private static boolean encoded(HttpHeaders headers) {
+        for (String value : headers.getAll(HttpHeaderNames.CONTENT_ENCODING)) {
+            for (String coding : value.split(",")) {
+                if (!coding.isBlank() && !coding.trim().equalsIgnoreCase("identity")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Adds {@code token} to a response's {@code Vary} unless it lists it already (case ignored) or is {@code *}. */

@@ -163,6 +163,19 @@ class CompressionTest {
     }
 
     @Test
+    void aBodyEncodedOnASecondContentEncodingLineIsRelayedAsItIs() {
+        upstream.behave((req, reply) -> reply.send(200, "application/json", JSON, "Content-Encoding", "identity",
+                "Content-Encoding", "br"));
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send(get("/api/items", "Accept-Encoding: gzip, br\r\n")).read();
+            assertEquals(200, response.status());
+            assertEquals(String.valueOf(JSON.length()), response.header("content-length"), "not compressed again");
+            assertEquals(JSON, response.text());
+            assertEquals("identity, br", response.header("content-encoding"), "both lines, as they came");
+        }
+    }
+
+    @Test
     void headGetsTheUncompressedHead() {
         try (RawHttp raw = proxy.raw()) {
             RawHttp.Response response = raw.send("HEAD /api/items HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")

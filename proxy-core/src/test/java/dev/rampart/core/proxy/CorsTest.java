@@ -115,6 +115,11 @@ class CorsTest {
         assertEquals("*", answer.header("access-control-allow-origin"));
         assertNull(answer.header("access-control-allow-credentials"));
         assertEquals("Accept", answer.header("vary"), "the answer does not depend on the origin");
+
+        RawHttp.Response noOrigin = send(get("/public/x", ""));
+        assertEquals("*", noOrigin.header("access-control-allow-origin"),
+                "nor on whether there is one: a cached answer to a plain request serves a page's fetch too");
+        assertEquals("Accept", noOrigin.header("vary"));
     }
 
     @Test

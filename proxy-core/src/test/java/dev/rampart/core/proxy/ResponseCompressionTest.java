@@ -102,7 +102,31 @@ class ResponseCompressionTest {
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/", headers("gzip"));
         assertNotCompressed(head, response(200, "Content-Type", "text/html"));
         HttpRequest old = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/", headers("gzip"));
-        assertNotCompressed(old, response(200, "Content-Type", "text/html"));
+        HttpResponse toOld = response(200, "Content-Type", "text/html");
+        assertNotCompressed(old, toOld);
+        assertEquals("Accept-Encoding", toOld.headers().get("Vary"),
+                "a cache in front of an HTTP/1.0 client may serve the answer to a client that would get it compressed");
+    }
+
+    @Test
+    void aCodingOnAnyContentEncodingLineIsAnEncodedBody() {
+        HttpResponse twoLines = response(200, "Content-Type", "application/json", "Content-Encoding", "identity",
+                "Content-Encoding", "gzip");
+        assertNotCompressed(request("gzip"), twoLines);
+        assertEquals(List.of("identity", "gzip"), twoLines.headers().getAll("Content-Encoding"),
+                "both lines kept: gzipped again and labelled once, the body would decode to gzip bytes");
+        assertNotCompressed(request("gzip"), response(200, "Content-Type", "text/html", "Content-Encoding", "",
+                "Content-Encoding", "br"));
+        assertNotCompressed(request("gzip"), response(200, "Content-Type", "text/html",
+                "Content-Encoding", "identity, gzip"));
+    }
+
+    @Test
+    void everyStrongTagOfACompressedResponseBecomesWeak() {
+        HttpResponse response = response(200, "Content-Type", "text/html", "ETag", "\"a\"", "ETag", "W/\"b\"",
+                "ETag", "\"c\"");
+        assertCompressed(request("gzip"), response);
+        assertEquals(List.of("W/\"a\"", "W/\"b\"", "W/\"c\""), response.headers().getAll("ETag"));
     }
 
     @Test
