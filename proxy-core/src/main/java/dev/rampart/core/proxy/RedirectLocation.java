@@ -35,7 +35,8 @@ final class RedirectLocation {
                     : location.substring(0, placeholder) + host
                     + location.substring(placeholder + RespondConfig.REQUEST_HOST.length());
         }
-        if (!respond.keepPath()) {
+        // An asterisk-form target (OPTIONS *) names the server, not a path: there is no path to keep.
+        if (!respond.keepPath() || "*".equals(target)) {
             return location.isEmpty() ? "/" : location;
         }
         String path = escaped(target);

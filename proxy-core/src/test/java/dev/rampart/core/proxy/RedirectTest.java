@@ -22,6 +22,7 @@ class RedirectTest {
             { name = gone, match { path-prefix = "/gone" }, respond { status = 302, location = "/", keep-path = false } },
             { name = maintenance, match { path-prefix = "/shop" },
               respond { status = 302, location = "https://{host}:8443/maintenance", keep-path = false } },
+            { name = server, match { path-regex = "^\\\\*$" }, respond { status = 301, location = "https://{host}" } },
             { name = root, match { path-prefix = "/old" }, rewrite { strip-prefix = "/old" }, respond { status = 301, location = "/" } }
             """));
 
@@ -72,6 +73,15 @@ class RedirectTest {
         RawHttp.Response underscore = send("/cart", "Host: shop_eu.example.com\r\nX-Forwarded-Proto: http\r\n");
         assertEquals("https://shop_eu.example.com/cart", underscore.header("location"),
                 "a host requests may carry is a host a redirect names");
+    }
+
+    @Test
+    void anAsteriskFormRequestIsRedirectedToTheLocationAloneForItHasNoPath() {
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response options = raw.send("OPTIONS * HTTP/1.1\r\nHost: example.org\r\n\r\n").read();
+            assertEquals(301, options.status());
+            assertEquals("https://example.org", options.header("location"), "not https://example.org*");
+        }
     }
 
     @Test
