@@ -69,6 +69,7 @@ public final class ConfigWarnings {
             uncompressedRespondWarning(route, warnings);
             unreachablePreflightWarning(route, warnings);
             doubledCorsWarning(route, warnings);
+            droppedVaryWarning(route, warnings);
             route.jwt().ifPresent(jwt -> {
                 unscopedTokenWarning(route.name(), jwt, warnings);
                 plainHttpKeysWarning(route.name(), jwt, warnings);
@@ -159,11 +160,27 @@ public final class ConfigWarnings {
             warnings.add("route \"" + route.name() + "\": response-headers change Access-Control-* headers that"
                     + " cors sets: an added one gives browsers two answers, which they refuse; leave CORS to cors");
         }
+    }
+
+    /**
+     * Response header rules that remove or set {@code Vary} on a route whose {@code cors} or {@code compression}
+     * adds to it: the rules run last, so a shared cache would no longer keep apart what the addition told it to.
+     */
+    private static void droppedVaryWarning(RouteConfig route, List<String> warnings) {
+        HeaderRules rules = route.responseHeaders();
         boolean dropsVary = rules.remove().stream().anyMatch(name -> name.equalsIgnoreCase("Vary"))
                 || rules.set().keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Vary"));
-        if (dropsVary) {
+        if (!dropsVary) {
+            return;
+        }
+        if (route.cors().isPresent()) {
             warnings.add("route \"" + route.name() + "\": response-headers remove or set Vary, which cors fills"
                     + " with Origin: a shared cache could give one origin's answer to another; add to Vary instead");
+        }
+        if (route.compression().isPresent() && route.respond().isEmpty()) {
+            warnings.add("route \"" + route.name() + "\": response-headers remove or set Vary, which compression"
+                    + " fills with Accept-Encoding: a shared cache could give gzip to a client that cannot read it;"
+                    + " add to Vary instead");
         }
     }
 

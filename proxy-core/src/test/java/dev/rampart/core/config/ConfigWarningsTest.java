@@ -157,6 +157,18 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void responseHeaderRulesThatRemoveOrSetVaryBesideCompressionAreAWarning() {
+        String warning = "route \"api\": response-headers remove or set Vary, which compression fills with"
+                + " Accept-Encoding: a shared cache could give gzip to a client that cannot read it; add to Vary instead";
+        for (String rules : new String[] {"remove = [Vary]", "set { vary = Cookie }"}) {
+            assertEquals(List.of(warning), warningsForRoutes("{ name = api, upstream = app, compression {},"
+                    + " response-headers { " + rules + " } }"), rules);
+        }
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, compression {},"
+                + " response-headers { add { Vary = Cookie } } }"));
+    }
+
+    @Test
     void compressionOnARouteThatRelaysNothingIsAWarning() {
         assertEquals(List.of("route \"maintenance\": compression changes nothing on a respond route: only responses"
                 + " relayed from an upstream are compressed"),
