@@ -67,6 +67,7 @@ public final class ConfigWarnings {
             unsentBodyWarning(route, warnings);
             unsentRequestHeadersWarning(route, warnings);
             uncompressedRespondWarning(route, warnings);
+            CompressedTypesWarning.add(route, warnings);
             unreachablePreflightWarning(route, warnings);
             doubledCorsWarning(route, warnings);
             droppedVaryWarning(route, warnings);

@@ -177,6 +177,19 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void compressingTypesThatAreCompressedAlreadyIsAWarning() {
+        assertEquals(List.of("route \"media\": compression.types lists image/*, application/zip, video/mp4, which take"
+                + " bodies that are compressed already (images, video, audio, fonts, archives): gzip costs CPU on them"
+                + " and saves nothing; list the text types"), warningsForRoutes("{ name = media, upstream = app,"
+                + " compression { types = [\"text/*\", \"image/*\", \"image/svg+xml\", \"application/zip\","
+                + " \"video/mp4\"] } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, compression {} }"),
+                "the default types are all text");
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, compression { types ="
+                + " [\"application/json\", \"image/svg+xml\", \"application/wasm\"] } }"));
+    }
+
+    @Test
     void aDirectResponseBodyItsStatusNeverSendsIsAWarning() {
         assertEquals(List.of("route \"gone\": respond.status 204 has no body, so respond.body is never sent"),
                 warningsForRoutes("{ name = gone, respond { status = 204, body = \"bye\" } }"));
