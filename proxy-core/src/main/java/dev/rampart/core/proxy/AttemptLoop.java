@@ -209,6 +209,17 @@ final class AttemptLoop {
             cancelCurrent();
             return;
         }
+        timeOutAnswering();
+    }
+
+    /**
+     * The attempt in progress had begun its response and then sent nothing for {@code server.idle-timeout}: a
+     * timeout for its breaker however late the attempt was sent, since the endpoint took it, answered, and fell
+     * silent (nginx's {@code proxy_read_timeout} counts against the server alike). The fair wait of
+     * {@link #timeOutCurrent} excuses an endpoint that had too little time to answer, which this one did not need.
+     */
+    void timeOutAnswering() {
+        OriginAttempt attempt = current;
         if (attempt != null) {
             recorder.record(attempt, false, snapshot.ticker().read() - attempt.callStartNanos(), "timeout");
         }

@@ -249,7 +249,7 @@ final class Exchange {
             return;
         }
         if (attempts.current() != null && clientResponse.clientWritable()) {
-            attempts.timeOutCurrent();
+            attempts.timeOutAnswering();
             endWith(Reason.GATEWAY_TIMEOUT, -1);
         } else {
             // The upstream has sent all, or is held back for this client, which takes nothing. Recorded first:

@@ -210,6 +210,29 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void anUpstreamSilentAfterItsHeadForTheIdleTimeoutTimesOutForItsBreakerHoweverLongItsTryMayTake() throws Exception {
+        // The idle timeout (300ms) cuts the stall long before the try's fair wait (10s) is over: the endpoint
+        // answered in time and then fell silent, which no lateness of the attempt excuses.
+        upstream = closing.add(FakeUpstream.start(
+                UpstreamBehavior.raw("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123456789")));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority()
+                + "\"], circuit-breaker { consecutive-failures = 2, minimum-calls = 100, open-duration = 10s } }",
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 20s,"
+                        + " retry { attempts = 1, per-try-timeout = 10s } }")
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 300ms }")));
+
+        for (int i = 0; i < 2; i++) {
+            String path = "/silent/" + i;
+            assertThrows(java.io.IOException.class, () -> get(path), "the client sees the cut, not a whole body");
+        }
+        assertEquals("GATEWAY_TIMEOUT", proxy.observer.awaitExchange(2).reason());
+        assertEquals(java.util.List.of("timeout", "timeout"), proxy.observer.attempts, "not successes");
+        HttpResponse<String> open = get("/while-open");
+        assertEquals(503, open.statusCode(), "two silent bodies in a row are two failures: " + open.body());
+        assertEquals("CIRCUIT_OPEN", Envelope.parse(open.body()).reason());
+    }
+
+    @Test
     void aClientThatStopsReadingUntilTheRouteDeadlineIsNotTheUpstreamsFailure() throws Exception {
         UpstreamBehavior small = UpstreamBehavior.ok("small");
         start((req, reply) -> {
