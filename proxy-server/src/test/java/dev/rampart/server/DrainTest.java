@@ -15,12 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The drain on SIGTERM, in process: idle keep-alive connections close at once, a busy one gets its
- * response with {@code Connection: close}, and an exchange that outlives {@code shutdown-grace} is answered
- * 503 SHUTTING_DOWN instead of being cut without a word.
+ * response with {@code Connection: close}, so does a new one whose first request comes in the drain, and an
+ * exchange that outlives {@code shutdown-grace} is answered 503 SHUTTING_DOWN instead of being cut without a word.
  */
 class DrainTest {
 
@@ -94,6 +95,51 @@ class DrainTest {
                 assertEquals("close", response.header("connection"));
                 drain.get(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void aNewConnectionWhoseFirstRequestComesInTheDrainIsServedWithConnectionCloseAsNginxDoes() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"))) {
+            RampartServer server = start(upstream, "20s");
+            try (RawHttp fresh = new RawHttp("127.0.0.1", server.port())) {
+                // Accepted (counted open) before the drain starts; its request is still on the way.
+                Await.until(() -> admin(server, "/metrics").body().contains("rampart_active_connections 1.0"),
+                        "the connection open");
+                long start = System.nanoTime();
+                CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> server.shutdown("test"));
+                Await.until(() -> readyz(server) != 200, "the drain began (503, or over and the admin listener gone)");
+
+                RawHttp.Response response = fresh.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertNotNull(response, "an answer, not an empty reply");
+                assertEquals(200, response.status(), response.text());
+                assertEquals("fine", response.text());
+                assertEquals("close", response.header("connection"));
+                drain.get(10, TimeUnit.SECONDS);
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(tookMillis < 5_000, "done once it was answered, not at the 20 s grace: " + tookMillis);
+            }
+        }
+    }
+
+    private static int readyz(RampartServer server) {
+        try {
+            return admin(server, "/readyz").statusCode();
+        } catch (java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> admin(RampartServer server, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + server.adminPort() + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

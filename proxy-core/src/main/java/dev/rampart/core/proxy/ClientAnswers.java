@@ -77,6 +77,11 @@ final class ClientAnswers {
         }
     }
 
+    /** Whether a request has begun on this connection: one that has carried none is new, not kept alive. */
+    boolean carriedARequest() {
+        return requests > 0;
+    }
+
     /** @param kept upstream headers the envelope passes on (a rewritten 401's challenge); empty for the proxy's own */
     ChannelFuture writeError(ProxySnapshot snapshot, HttpRequest request, ExchangeOutcome outcome, ErrorContext error,
                              boolean requestBodyConsumed, List<Map.Entry<String, String>> kept) {

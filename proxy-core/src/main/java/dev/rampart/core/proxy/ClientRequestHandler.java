@@ -366,6 +366,17 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * The drain began: an idle kept-alive connection closes, as nginx's do; a new one stays, as nginx's do too, for
+     * the first request its client connected to send (on the way, or behind a TLS handshake), answered with
+     * {@code Connection: close}.
+     */
+    void closeIfKeptAliveIdle() {
+        if (answers.carriedARequest()) {
+            closeIfIdle();
+        }
+    }
+
+    /**
      * The drain's grace is over: the exchange still running ends now (see {@link Exchange#onShutdown}), and a
      * head still coming is answered {@code SHUTTING_DOWN} rather than cut without a word.
      */

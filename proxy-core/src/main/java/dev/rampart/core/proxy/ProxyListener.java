@@ -137,11 +137,13 @@ public final class ProxyListener {
     }
 
     /**
-     * The start of a drain: connections waiting for a request are closed, as nginx closes its idle
-     * keep-alive connections; every other one closes after its response, which says {@code Connection: close}.
+     * The start of a drain: kept-alive connections waiting for their next request are closed, as nginx closes
+     * its idle keep-alive connections; every other one closes after its response, which says
+     * {@code Connection: close}, a new one's first request included (see
+     * {@link ClientRequestHandler#closeIfKeptAliveIdle}).
      */
     public void closeIdleConnections() {
-        onEachConnection(ClientRequestHandler::closeIfIdle);
+        onEachConnection(ClientRequestHandler::closeIfKeptAliveIdle);
     }
 
     /** Completes once every client connection open now has closed. */
