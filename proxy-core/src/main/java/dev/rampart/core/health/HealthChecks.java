@@ -106,7 +106,7 @@ public final class HealthChecks implements AutoCloseable {
      * probe in flight: restarted at every reload, a check slower than the reloads would never count a
      * result, and would have two probes in flight. One whose check settings changed starts when the probe
      * its old check has in flight ends, and counts that probe's result; a new endpoint starts with a probe
-     * now; the rest stop.
+     * now; the rest stop, their probes in flight cancelled.
      */
     public synchronized void run(List<Target> targets) {
         if (closed) {
@@ -126,8 +126,15 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
         running.forEach((key, schedule) -> {
-            if (next.get(key) != schedule) {
-                schedule.stop();
+            if (next.get(key) == schedule) {
+                return;
+            }
+            if (next.keySet().stream().anyMatch(key::sameEndpoint)) {
+                schedule.stop(); // its successor takes over the probe in flight and counts its result
+            } else {
+                // The check or the endpoint is gone: its probe ends now, not at its timeout, so that a check put
+                // back at once does not probe beside it.
+                schedule.stopAndCancel();
             }
         });
         states.keySet().retainAll(next.keySet());

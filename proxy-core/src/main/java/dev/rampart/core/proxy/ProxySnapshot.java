@@ -103,7 +103,7 @@ final class ProxySnapshot {
                 breaker.expectCallsWithin(longestCalls.getOrDefault(uc.name(), 0L));
                 endpoints.add(new Endpoint(address, settings, breaker, endpointHealth,
                         carried.loads().of(uc.name(), address.authority()),
-                        carried.loads().warmthOf(uc.name(), address.authority()), uc.backup(address)));
+                        carried.loads().warmthOf(uc.name(), address.authority(), ticker.read()), uc.backup(address)));
                 uc.healthCheck().ifPresent(check ->
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }

@@ -26,7 +26,7 @@ public final class Endpoint implements LoadAware {
     private final boolean backup;
 
     public Endpoint(EndpointAddress address, PoolSettings poolSettings, CircuitBreaker breaker, EndpointHealth health) {
-        this(address, poolSettings, breaker, health, new AtomicInteger(), new Warmth(false), false);
+        this(address, poolSettings, breaker, health, new AtomicInteger(), Warmth.ofFirstConfig(), false);
     }
 
     /**
@@ -80,7 +80,7 @@ public final class Endpoint implements LoadAware {
 
     /** The share of its turns this endpoint takes now under a {@code slow-start} of {@code windowNanos}: 0.1 to 1. */
     double slowStartShare(long nowNanos, long windowNanos) {
-        return warmth.share(breaker, breaker.phase(), breaker.phaseSinceNanos(), health.recoveries(),
+        return warmth.share(breaker, breaker.phase(), breaker.phaseSinceNanos(), health, health.recoveries(),
                 health.recoveredAtNanos(), nowNanos, windowNanos);
     }
 

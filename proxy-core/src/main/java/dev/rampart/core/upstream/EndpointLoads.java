@@ -28,9 +28,13 @@ public final class EndpointLoads {
         return byEndpoint.computeIfAbsent(key(upstream, endpoint), k -> new AtomicInteger());
     }
 
-    /** The slow start of {@code endpoint} (its {@code host:port}) in {@code upstream}. */
-    public Warmth warmthOf(String upstream, String endpoint) {
-        return warmth.computeIfAbsent(key(upstream, endpoint), k -> new Warmth(!started));
+    /**
+     * The slow start of {@code endpoint} (its {@code host:port}) in {@code upstream}; met first now, at
+     * {@code nowNanos} (ticker time), it joins the upstream then, unless the first config is being built.
+     */
+    public Warmth warmthOf(String upstream, String endpoint, long nowNanos) {
+        return warmth.computeIfAbsent(key(upstream, endpoint),
+                k -> started ? Warmth.joinedAt(nowNanos) : Warmth.ofFirstConfig());
     }
 
     /** The first config is built: an endpoint met from now on is one a reload adds. */

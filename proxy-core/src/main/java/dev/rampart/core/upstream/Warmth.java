@@ -7,10 +7,12 @@ package dev.rampart.core.upstream;
  * reloads with the endpoint's load ({@link EndpointLoads}), so that a reload does not warm endpoints up again.
  *
  * <p>Changes are seen when the endpoint is next considered for a request, and dated when they happened (the
- * breaker's phase began, the health check passed again): a backup back from a failed check is warm by the time
- * the primaries fail and it is first considered. An endpoint of the first config is warm from the start (all of them start together: there is
- * nothing to ramp between them), and a breaker replaced by a reload that changed its settings is no return. Read by
- * every event loop; the fast path (unchanged, warm) reads four volatile fields.
+ * breaker's phase began, the health check passed again, the reload added the endpoint): a backup back from a failed
+ * check is warm by the time the primaries fail and it is first considered, and so is an endpoint a reload added
+ * longer than a window ago, whether slow start was on then or is turned on only now. An endpoint of the first config
+ * is warm from the start (all of them start together: there is nothing to ramp between them). A breaker or a health
+ * check replaced by a reload (its settings changed, the check added or removed) is no return: the endpoint did not
+ * leave. Read by every event loop; the fast path (unchanged, warm) reads five volatile fields.
  */
 public final class Warmth {
 
@@ -20,15 +22,29 @@ public final class Warmth {
     /** Long enough ago that any window has passed, and no overflow when subtracted from a ticker's time. */
     private static final long LONG_AGO = Long.MAX_VALUE / 4;
 
-    private final boolean warmAtFirstLook;
+    /** When the endpoint joined its upstream, in ticker time; {@link #LONG_AGO} before now for the first config's. */
+    private final long joinedNanos;
+    private final boolean joinedLongAgo;
+    private volatile boolean seen;
     private volatile Object seenBreaker;
     private volatile long seenPhase;
-    private volatile int seenRecoveries = -1; // nothing seen: the first look starts the window, unless warm
+    private volatile Object seenHealth;
+    private volatile int seenRecoveries;
     private volatile long sinceNanos;
 
-    /** @param warm whether the endpoint is warm when first looked at: one of the config the proxy started with */
-    public Warmth(boolean warm) {
-        this.warmAtFirstLook = warm;
+    private Warmth(long joinedNanos, boolean joinedLongAgo) {
+        this.joinedNanos = joinedNanos;
+        this.joinedLongAgo = joinedLongAgo;
+    }
+
+    /** An endpoint of the config the proxy started with: warm from the start. */
+    public static Warmth ofFirstConfig() {
+        return new Warmth(0, true);
+    }
+
+    /** An endpoint a reload added at {@code nowNanos} (ticker time): its window runs from then. */
+    public static Warmth joinedAt(long nowNanos) {
+        return new Warmth(nowNanos, false);
     }
 
     /**
@@ -37,31 +53,34 @@ public final class Warmth {
      * @param breaker      its breaker, whose replacement by a reload is no return
      * @param breakerPhase that breaker's {@link dev.rampart.core.resilience.CircuitBreaker#phase()}
      * @param phaseSince   when that phase began ({@link Long#MIN_VALUE} when not known: now)
-     * @param recoveries   how often its health check has passed again ({@link
+     * @param health       its health verdict, whose replacement by a reload is no return either
+     * @param recoveries   how often that health check has passed again ({@link
      *                     dev.rampart.core.health.EndpointHealth#recoveries()})
      * @param recoveredAt  when it last did ({@link Long#MIN_VALUE} when not known: now)
      */
-    double share(Object breaker, long breakerPhase, long phaseSince, int recoveries, long recoveredAt, long nowNanos,
-                 long windowNanos) {
-        if (breaker != seenBreaker || breakerPhase != seenPhase || recoveries != seenRecoveries) {
+    double share(Object breaker, long breakerPhase, long phaseSince, Object health, int recoveries, long recoveredAt,
+                 long nowNanos, long windowNanos) {
+        if (!seen || breaker != seenBreaker || breakerPhase != seenPhase || health != seenHealth
+                || recoveries != seenRecoveries) {
             synchronized (this) {
-                if (breaker != seenBreaker || breakerPhase != seenPhase || recoveries != seenRecoveries) {
-                    boolean firstLook = seenRecoveries == -1;
-                    boolean returned = firstLook ? !warmAtFirstLook
-                            : breaker == seenBreaker || recoveries != seenRecoveries;
-                    if (returned) {
+                if (!seen) {
+                    sinceNanos = joinedLongAgo ? nowNanos - LONG_AGO : Math.min(joinedNanos, nowNanos);
+                } else if (breaker != seenBreaker || breakerPhase != seenPhase || health != seenHealth
+                        || recoveries != seenRecoveries) {
+                    boolean breakerReturned = breaker == seenBreaker && breakerPhase != seenPhase;
+                    boolean healthReturned = health == seenHealth && recoveries != seenRecoveries;
+                    if (breakerReturned || healthReturned) {
                         // The later of the changes seen: the endpoint is back since the last of them.
-                        long when = firstLook ? nowNanos : Math.max(
-                                recoveries != seenRecoveries ? recoveredAt : Long.MIN_VALUE,
-                                breaker == seenBreaker && breakerPhase != seenPhase ? phaseSince : Long.MIN_VALUE);
+                        long when = Math.max(healthReturned ? recoveredAt : Long.MIN_VALUE,
+                                breakerReturned ? phaseSince : Long.MIN_VALUE);
                         sinceNanos = when == Long.MIN_VALUE || when > nowNanos ? nowNanos : when;
-                    } else if (firstLook) {
-                        sinceNanos = nowNanos - LONG_AGO;
                     }
-                    seenBreaker = breaker;
-                    seenPhase = breakerPhase;
-                    seenRecoveries = recoveries;
                 }
+                seenBreaker = breaker;
+                seenPhase = breakerPhase;
+                seenHealth = health;
+                seenRecoveries = recoveries;
+                seen = true;
             }
         }
         long elapsed = nowNanos - sinceNanos;

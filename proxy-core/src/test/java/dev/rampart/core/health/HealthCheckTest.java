@@ -163,6 +163,29 @@ class HealthCheckTest {
     }
 
     @Test
+    void aReloadThatRemovesTheCheckEndsItsProbeInFlightSoPuttingItBackDoesNotPileProbesUp() throws Exception {
+        FakeUpstream hanging = upstream(healthNeverAnswered("a"));
+        FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+        String slowCheck = CHECK.replace("timeout = 300ms", "timeout = 20s");
+        String withCheck = "app { endpoints = [\"" + hanging.authority() + "\", \"" + b.authority() + "\"], "
+                + slowCheck + " }";
+        String without = "app { endpoints = [\"" + hanging.authority() + "\", \"" + b.authority() + "\"] }";
+        ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(withCheck, "{ name = default, upstream = app }"));
+        open.add(proxy);
+        awaitHealthChecks(hanging, 1);
+        for (int i = 0; i < 4; i++) {
+            proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(without, "{ name = default, upstream = app }"),
+                    "reload.conf"));
+            proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(withCheck, "{ name = default, upstream = app }"),
+                    "reload.conf"));
+            awaitHealthChecks(hanging, i + 2);
+        }
+        // Each removal closed its probe's connection (the client traffic has none open): one probe, not five.
+        Await.until(() -> hanging.connectionsOpen() == 1, "one probe connection open, not "
+                + hanging.connectionsOpen());
+    }
+
+    @Test
     void reloadsFasterThanTheCheckKeepItsScheduleSoAHangingEndpointStillGoesOutOfRotation() throws Exception {
         assertOneProbeAtATimeTakesAHangingEndpointOutThroughReloads(reload -> "interval = 50ms");
     }

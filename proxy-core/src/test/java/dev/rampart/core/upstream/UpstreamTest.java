@@ -185,7 +185,7 @@ class UpstreamTest {
     private Endpoint endpointOf(String authority, EndpointLoads loads, EndpointHealth health, boolean backup) {
         EndpointAddress address = EndpointAddress.parse(authority);
         return new Endpoint(address, poolOf(address), breaker(), health, loads.of("app", authority),
-                loads.warmthOf("app", authority), backup);
+                loads.warmthOf("app", authority, ticker.read()), backup);
     }
 
     @Test
@@ -214,6 +214,52 @@ class UpstreamTest {
         Upstream alone = new Upstream(slow, List.of(onlyWarming), EndpointSelectors.of(slow.loadBalancing()),
                 Bulkhead.of(100), ticker, new SplittableRandom(3));
         assertEquals(100, picksOf(alone, onlyWarming, 100), "slow start never refuses a request");
+    }
+
+    @Test
+    void anEndpointAReloadAddedLongerThanAWindowAgoIsWarmAtItsFirstRequestSlowStartOnThenOrNot() {
+        UpstreamConfig slow = app("endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\"], slow-start = 10s");
+        EndpointLoads loads = new EndpointLoads();
+        Endpoint first = endpointOf("10.0.0.1:80", loads);
+        loads.started();
+        Endpoint added = endpointOf("10.0.0.2:80", loads); // by a reload, with or without slow-start then
+        now[0] += Duration.ofSeconds(12).toNanos(); // no request for it since, or none looked at its warmth
+        Upstream upstream = new Upstream(slow, List.of(first, added), EndpointSelectors.of(slow.loadBalancing()),
+                Bulkhead.of(100), ticker, new SplittableRandom(13));
+        assertEquals(1000, picksOf(upstream, added, 2000), "its window ran from the reload: its whole half");
+    }
+
+    @Test
+    void aHealthCheckAddedOrRemovedByAReloadIsNoReturnToRotation() {
+        UpstreamConfig slow = app("endpoints = [\"10.0.0.1:80\", \"10.0.0.2:80\"], slow-start = 10s");
+        EndpointLoads loads = new EndpointLoads();
+        EndpointHealth checked = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
+        Endpoint recovered = endpointOf("10.0.0.1:80", loads, checked, false);
+        Endpoint steady = endpointOf("10.0.0.2:80", loads);
+        Upstream before = new Upstream(slow, List.of(recovered, steady), EndpointSelectors.of(slow.loadBalancing()),
+                Bulkhead.of(100), ticker, new SplittableRandom(17));
+        checked.recordFailure();
+        checked.recordSuccess();
+        picksOf(before, recovered, 10);
+        now[0] += Duration.ofSeconds(12).toNanos();
+        assertEquals(1000, picksOf(before, recovered, 2000), "warm again");
+
+        // A reload removes the check: the endpoint's verdict becomes the unchecked one, whose count of recoveries
+        // is not the old check's. It never left rotation.
+        Endpoint unchecked = endpointOf("10.0.0.1:80", loads, EndpointHealth.UNCHECKED, false);
+        Upstream after = new Upstream(slow, List.of(unchecked, endpointOf("10.0.0.2:80", loads)),
+                EndpointSelectors.of(slow.loadBalancing()), Bulkhead.of(100), ticker, new SplittableRandom(19));
+        assertEquals(1000, picksOf(after, unchecked, 2000), "still its whole half");
+
+        EndpointHealth newCheck = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
+        Endpoint checkedAgain = endpointOf("10.0.0.1:80", loads, newCheck, false);
+        Upstream later = new Upstream(slow, List.of(checkedAgain, endpointOf("10.0.0.2:80", loads)),
+                EndpointSelectors.of(slow.loadBalancing()), Bulkhead.of(100), ticker, new SplittableRandom(23));
+        assertEquals(1000, picksOf(later, checkedAgain, 2000), "a check added back is no return either");
+        newCheck.recordFailure();
+        newCheck.recordSuccess();
+        int back = picksOf(later, checkedAgain, 4000);
+        assertTrue(back >= 120 && back <= 300, back + " of 4000 when that check passes again: a return");
     }
 
     @Test
