@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Probes every endpoint of every upstream that has a {@code health-check}, each on its own schedule: one
@@ -59,6 +60,8 @@ public final class HealthChecks implements AutoCloseable {
     private Map<Key, Schedule> running = Map.of(); // guarded by this
     private final Ticker ticker;
     private boolean closed; // guarded by this
+    /** Whether an upstream's load balancing ignores health now (panic mode): by default, when no verdict passes. */
+    private volatile Predicate<String> panicking = this::noneHealthy;
 
     /** @param ticker times each endpoint's recovery, for its {@code slow-start} */
     public HealthChecks(EventLoopGroup loops, Prober prober, Ticker ticker) {
@@ -91,6 +94,15 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * How the log line of an endpoint failing its check tells whether its upstream is in panic mode: from the
+     * upstreams' own view, which counts breakers too (an endpoint that passes its checks behind an open breaker
+     * takes no traffic), not from the verdicts alone.
+     */
+    public void judgePanicBy(Predicate<String> upstreamPanicking) {
+        this.panicking = upstreamPanicking;
     }
 
     /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
@@ -173,9 +185,9 @@ public final class HealthChecks implements AutoCloseable {
             // ignores health (panic mode) and traffic goes on to all of them, a single endpoint included.
             log.warn("endpoint {} of upstream {} failed {}; {}; last: {}",
                     key.endpoint(), key.upstream(), checksInARow(key.config().unhealthyThreshold()),
-                    noneHealthy(key.upstream()) ? "no endpoint of the upstream passes its checks now, so traffic"
-                            + " goes on to all of them as their breakers allow (panic mode), until one passes"
-                            : "out of rotation", lastFailure);
+                    panicking.test(key.upstream()) ? "no endpoint of the upstream both passes its checks and is"
+                            + " admitted by its breaker now, so traffic goes on to all of them as their breakers allow"
+                            + " (panic mode), until one does" : "out of rotation", lastFailure);
         }
     }
 

@@ -68,6 +68,10 @@ public final class ProxyRuntime {
         pools.prepareTls(first.poolsInUse());
         carried.loads().started();
         current.set(first);
+        carried.health().judgePanicBy(name -> {
+            dev.rampart.core.upstream.Upstream upstream = current.get().upstream(name);
+            return upstream != null && upstream.panicking();
+        });
         carried.health().run(first.healthTargets());
     }
 

@@ -187,6 +187,11 @@ public final class Upstream {
      * dead fleet, and an endpoint that fails only its check must not sit idle while the breakers of all the
      * others are open, turning one failing endpoint into an outage.
      */
+    /** Whether health is being ignored now: no endpoint both passes its check and would be let through (see below). */
+    public boolean panicking() {
+        return !anyHealthy();
+    }
+
     private boolean anyHealthy() {
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint e = endpoints.get(i);

@@ -80,10 +80,48 @@ class HealthCheckTest {
 
             aHealth.status = 503;
             Await.until(() -> logs.dump().contains("endpoint " + a.authority() + " of upstream app failed 2 health"
-                    + " checks in a row; no endpoint of the upstream passes its checks now, so traffic goes on to"
-                    + " all of them as their breakers allow (panic mode), until one passes; last: answered 503"),
-                    "the last one to fail says what happens instead");
+                    + " checks in a row; " + PANIC + "; last: answered 503"), "the last one to fail says what happens instead");
             awaitTraffic(proxy, "a", "and traffic does go on to it");
+        }
+    }
+
+    private static final String PANIC = "no endpoint of the upstream both passes its checks and is admitted by its"
+            + " breaker now, so traffic goes on to all of them as their breakers allow (panic mode), until one does";
+
+    @Test
+    void anEndpointFailingItsChecksWhileTheOnlyPassingOneHasItsBreakerOpenIsNotSaidToLeaveRotation() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            HealthSwitch aHealth = new HealthSwitch(200);
+            FakeUpstream a = upstream(aHealth.answering("a"));
+            // b passes its checks but fails every request: its breaker opens, and it takes no traffic.
+            FakeUpstream b = upstream((req, reply) -> reply.send(req.uri().equals("/healthz") ? 200 : 503,
+                    "text/plain", "b"));
+            ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + a.authority()
+                    + "\", \"" + b.authority() + "\"], " + CHECK + ", circuit-breaker { consecutive-failures = 1,"
+                    + " minimum-calls = 100, open-duration = 1m } }", "{ name = default, upstream = app }"));
+            open.add(proxy);
+            Await.until(() -> {
+                requestOnce(proxy); // round robin takes b in turn, until its breaker opens
+                return proxy.runtime().breakers().snapshot().stream().anyMatch(v -> v.endpoint().equals(b.authority())
+                        && v.state() == dev.rampart.core.resilience.CircuitBreaker.State.OPEN);
+            }, "b's breaker to open");
+
+            aHealth.status = 503;
+            Await.until(() -> logs.dump().contains("endpoint " + a.authority() + " of upstream app failed 2 health"
+                    + " checks in a row; " + PANIC), "a, the only endpoint taking traffic, is not said to leave it: "
+                    + logs.dump());
+            assertFalse(logs.dump().contains("endpoint " + a.authority() + " of upstream app failed 2 health checks in a"
+                    + " row; out of rotation"));
+            awaitTraffic(proxy, "a", "and traffic does go on to it");
+        }
+    }
+
+    private static void requestOnce(ProxyHarness proxy) {
+        try {
+            proxy.client().send(HttpRequest.newBuilder(proxy.uri("/work")).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
