@@ -60,7 +60,20 @@ public final class EndpointHealth {
                           Ticker ticker) {
         this(healthyThreshold, unhealthyThreshold, listener, ticker);
         if (previous != null) {
-            synchronized (previous) {
+            carryOn(previous);
+        }
+    }
+
+    /**
+     * Takes {@code previous}'s verdict, recoveries and results in a row as they are now: the endpoint's health under
+     * the check settings these replace. Its listener is not told (the change, if any, was told by {@code previous}'s).
+     */
+    public void carryOn(EndpointHealth previous) {
+        if (previous == this) {
+            return;
+        }
+        synchronized (previous) {
+            synchronized (this) {
                 healthy = previous.healthy;
                 recoveries = previous.recoveries;
                 recoveredAtNanos = previous.recoveredAtNanos;

@@ -125,6 +125,7 @@ public final class HealthChecks implements AutoCloseable {
             return;
         }
         Map<Key, Schedule> next = new HashMap<>();
+        Map<Schedule, Schedule> started = new HashMap<>(); // new schedules, and the ones they follow (or null)
         for (Target target : targets) {
             Key key = new Key(target.upstream(), target.settings().address().authority(), target.config());
             Schedule kept = running.get(key);
@@ -134,9 +135,25 @@ public final class HealthChecks implements AutoCloseable {
             } else if (!next.containsKey(key)) {
                 Schedule schedule = new Schedule(target, key, loops.next());
                 next.put(key, schedule);
-                schedule.startAfter(predecessor(key));
+                started.put(schedule, predecessor(key));
             }
         }
+        stopReplaced(next);
+        started.forEach((schedule, previous) -> {
+            if (previous != null) {
+                // The verdict was copied when the config was built; what the old check counted since (a reload
+                // readies TLS in between) is carried on too, now that it counts no more.
+                schedule.target.health().carryOn(previous.target.health());
+            }
+            schedule.startAfter(previous);
+        });
+        states.keySet().retainAll(next.keySet());
+        lastFailures.keySet().retainAll(next.keySet());
+        running = next;
+    }
+
+    /** Stops the running schedules {@code next} does not keep. */
+    private void stopReplaced(Map<Key, Schedule> next) {
         running.forEach((key, schedule) -> {
             if (next.get(key) == schedule) {
                 return;
@@ -149,9 +166,6 @@ public final class HealthChecks implements AutoCloseable {
                 schedule.stopAndCancel();
             }
         });
-        states.keySet().retainAll(next.keySet());
-        lastFailures.keySet().retainAll(next.keySet());
-        running = next;
     }
 
     /** The running schedule of the endpoint of {@code key} under other check settings; null when none. */
