@@ -96,7 +96,7 @@ final class EndpointPool {
         draining.remove(conn);
         Channel ch = conn.channel();
         if (!reusable || !ch.isActive() || spent(conn)) {
-            ch.close(); // the close listener hands the freed slot to a waiter
+            ShutThenClose.close(ch); // the close listener hands the freed slot to a waiter
             return;
         }
         Promise<OriginConnection> waiter;

@@ -1,0 +1,25 @@
+package dev.rampart.core.upstream.pool;
+
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+
+/**
+ * Closes an upstream connection that is not going back to the pool by shutting both its directions first. On
+ * io_uring a read or a write still in flight holds the socket after its descriptor is closed: an upstream that
+ * answered early and waits for the rest of an upload (or sends nothing more) then never sees the end of the
+ * connection, and the kernel keeps it open with no descriptor left to close it by. A shutdown reaches the socket
+ * itself: the upstream gets its FIN at once and the operations in flight end, so the close frees it.
+ */
+final class ShutThenClose {
+
+    private ShutThenClose() {
+    }
+
+    static void close(Channel ch) {
+        if (ch instanceof DuplexChannel duplex && ch.isActive()) {
+            duplex.shutdown().addListener(done -> ch.close());
+        } else {
+            ch.close();
+        }
+    }
+}
