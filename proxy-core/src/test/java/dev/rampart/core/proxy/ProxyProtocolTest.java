@@ -148,6 +148,30 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void aV1LineTheSpecificationDoesNotAllowIsMalformedAsHaproxyHasIt() throws Exception {
+        start("");
+        List<String> lines = List.of("PROXY TCP4 10.1.1.1 10.0.0.1 1234 80 \r\n", "PROXY TCP4 10.1.1.1 10.0.0.1 +1234 80\r\n",
+                "PROXY TCP4  10.1.1.1 10.0.0.1 1234 80\r\n", "PROXY TCP6 fe80::1%eth0 ::1 1234 80\r\n",
+                "PROXY TCP6 [2001:db8::1] ::1 1234 80\r\n", "PROXY UNKNOWN " + "x".repeat(93) + "\r\n");
+        for (String line : lines) {
+            assertArrayEquals(new byte[0], closedAfterSending((line + GET).getBytes(StandardCharsets.US_ASCII)), line);
+        }
+        Await.until(() -> proxy.observer.proxyProtocolFailures.size() == lines.size(), "each counted");
+        assertEquals(java.util.Collections.nCopies(lines.size(), ProxyProtocolFailure.MALFORMED),
+                proxy.observer.proxyProtocolFailures);
+        assertEquals(0, upstream.requests().size());
+
+        // The longest line allowed, 107 bytes with its CRLF, and the ordinary ones, still pass.
+        for (String line : List.of("PROXY UNKNOWN " + "x".repeat(91) + "\r\n", "PROXY UNKNOWN\r\n",
+                "PROXY TCP6 2001:db8::1 ::ffff:10.0.0.1 1234 443\r\n")) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send((line + GET).getBytes(StandardCharsets.US_ASCII));
+                assertEquals(200, raw.read().status(), line);
+            }
+        }
+    }
+
+    @Test
     void aV2HeaderThatDeclaresMoreThanTheLargestHeaderIsMalformedAtOnceNotLeftToTimeOut() throws Exception {
         start("request-header-timeout = 20s");
         byte[] fixed = java.util.Arrays.copyOf(v2(0x21, 0x11, new byte[0]), 16);
