@@ -2,6 +2,7 @@ package dev.rampart.core.upstream.pool;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * Closes an upstream connection that is not going back to the pool by shutting both its directions first. On
@@ -16,7 +17,9 @@ final class ShutThenClose {
     }
 
     static void close(Channel ch) {
-        if (ch instanceof DuplexChannel duplex && ch.isActive()) {
+        // Over TLS the close sends close_notify first, which a shutdown would cut off: such a connection is closed
+        // as it was (whether io_uring holds a TLS socket the same way was not seen).
+        if (ch instanceof DuplexChannel duplex && ch.isActive() && ch.pipeline().get(SslHandler.class) == null) {
             duplex.shutdown().addListener(done -> ch.close());
         } else {
             ch.close();
