@@ -224,8 +224,7 @@ class UpstreamTest {
         loads.started();
         Endpoint added = endpointOf("10.0.0.2:80", loads); // by a reload, with or without slow-start then
         now[0] += Duration.ofSeconds(12).toNanos(); // no request for it since, or none looked at its warmth
-        Upstream upstream = new Upstream(slow, List.of(first, added), EndpointSelectors.of(slow.loadBalancing()),
-                Bulkhead.of(100), ticker, new SplittableRandom(13));
+        Upstream upstream = seeded(slow, 13, first, added);
         assertEquals(1000, picksOf(upstream, added, 2000), "its window ran from the reload: its whole half");
     }
 
@@ -236,8 +235,7 @@ class UpstreamTest {
         EndpointHealth checked = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
         Endpoint recovered = endpointOf("10.0.0.1:80", loads, checked, false);
         Endpoint steady = endpointOf("10.0.0.2:80", loads);
-        Upstream before = new Upstream(slow, List.of(recovered, steady), EndpointSelectors.of(slow.loadBalancing()),
-                Bulkhead.of(100), ticker, new SplittableRandom(17));
+        Upstream before = seeded(slow, 17, recovered, steady);
         checked.recordFailure();
         checked.recordSuccess();
         picksOf(before, recovered, 10);
@@ -247,14 +245,12 @@ class UpstreamTest {
         // A reload removes the check: the endpoint's verdict becomes the unchecked one, whose count of recoveries
         // is not the old check's. It never left rotation.
         Endpoint unchecked = endpointOf("10.0.0.1:80", loads, EndpointHealth.UNCHECKED, false);
-        Upstream after = new Upstream(slow, List.of(unchecked, endpointOf("10.0.0.2:80", loads)),
-                EndpointSelectors.of(slow.loadBalancing()), Bulkhead.of(100), ticker, new SplittableRandom(19));
+        Upstream after = seeded(slow, 19, unchecked, endpointOf("10.0.0.2:80", loads));
         assertEquals(1000, picksOf(after, unchecked, 2000), "still its whole half");
 
         EndpointHealth newCheck = new EndpointHealth(1, 1, EndpointHealth.Listener.NOOP, ticker);
         Endpoint checkedAgain = endpointOf("10.0.0.1:80", loads, newCheck, false);
-        Upstream later = new Upstream(slow, List.of(checkedAgain, endpointOf("10.0.0.2:80", loads)),
-                EndpointSelectors.of(slow.loadBalancing()), Bulkhead.of(100), ticker, new SplittableRandom(23));
+        Upstream later = seeded(slow, 23, checkedAgain, endpointOf("10.0.0.2:80", loads));
         assertEquals(1000, picksOf(later, checkedAgain, 2000), "a check added back is no return either");
         newCheck.recordFailure();
         newCheck.recordSuccess();
@@ -306,5 +302,11 @@ class UpstreamTest {
         now[0] += Duration.ofSeconds(20).toNanos();
         primaryHealth.recordFailure();
         assertEquals(2000, picksOf(upstream, recovering, 4000), "warm when first needed: its whole half");
+    }
+
+    /** An upstream of {@code config}'s policy over {@code endpoints}, on the test's ticker, its draws seeded. */
+    private Upstream seeded(UpstreamConfig config, int seed, Endpoint... endpoints) {
+        return new Upstream(config, List.of(endpoints), EndpointSelectors.of(config.loadBalancing()), Bulkhead.of(100),
+                ticker, new SplittableRandom(seed));
     }
 }
