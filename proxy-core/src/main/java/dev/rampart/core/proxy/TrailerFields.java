@@ -40,14 +40,15 @@ final class TrailerFields {
 
     /**
      * Fields a response's trailer section may not carry on to the client (RFC 9110 §6.5.1: framing, response
-     * control, authentication, content metadata), plus the ones the proxy itself sets: a client that merges
+     * control, authentication, credentials of either direction, content metadata), plus the ones the proxy itself
+     * sets: a client that merges
      * trailers into headers would otherwise take an upstream's late Set-Cookie, Location or request id as
      * part of the response head.
      */
     private static final Set<String> NOT_IN_RESPONSE_TRAILERS = Set.of(
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "content-type", "content-encoding", "content-range", "set-cookie", "www-authenticate",
-            "proxy-authenticate", "age", "cache-control", "expires", "date", "location", "retry-after", "vary",
+            "proxy-authenticate", "authorization", "proxy-authorization", "cookie", "age", "cache-control", "expires", "date", "location", "retry-after", "vary",
             "via", "x-rampart-attempt");
 
     private TrailerFields() {

@@ -280,7 +280,8 @@ class HopByHopHeadersTest {
         String chunked = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5\r\nhello\r\n0\r\n"
                 + "Content-Length: 99\r\nSet-Cookie: session=evil\r\nLocation: http://evil.example/\r\n"
-                + "X-Request-Id: forged\r\nConnection: X-Hop\r\nX-Hop: 1\r\nX-Checksum: 5d41402a\r\n\r\n";
+                + "X-Request-Id: forged\r\nConnection: X-Hop\r\nX-Hop: 1\r\nAuthorization: Basic Zm9vOmJhcg==\r\n"
+                + "Proxy-Authorization: Basic Zm9v\r\nCookie: a=b\r\nX-Checksum: 5d41402a\r\n\r\n";
         try (FakeUpstream fake = FakeUpstream.start(UpstreamBehavior.raw(chunked));
              ProxyHarness harness = ProxyHarness.start(ProxyHarness.simple("\"" + fake.authority() + "\"", ""));
              RawHttp raw = harness.raw()) {
