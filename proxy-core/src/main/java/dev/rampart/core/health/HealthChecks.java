@@ -195,8 +195,9 @@ public final class HealthChecks implements AutoCloseable {
                     key.endpoint(), key.upstream(), checksInARow(key.config().healthyThreshold()));
         } else {
             // The why matters most when nothing else says it: an expired or replaced certificate, a wrong path.
-            // "Out of rotation" would be untrue of the last endpoint to fail: with none passing, load balancing
-            // ignores health (panic mode) and traffic goes on to all of them, a single endpoint included.
+            // "Out of rotation" would be untrue of the last endpoint to fail: with none both passing and admitted by
+            // its breaker, load balancing ignores health (panic mode) and traffic goes on to all of them, a single
+            // endpoint included.
             log.warn("endpoint {} of upstream {} failed {}; {}; last: {}",
                     key.endpoint(), key.upstream(), checksInARow(key.config().unhealthyThreshold()),
                     panicking.test(key.upstream()) ? "no endpoint of the upstream both passes its checks and is"
