@@ -106,14 +106,15 @@ final class RouteBinder {
 
     private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames, String requestIdHeader) {
         String name = s.string("name", "route-" + index);
+        String nameProblem = NameText.problem(name);
         if (name.isBlank()) {
             ValueReader.mismatch(s.path("name"), "a non-empty name", s.value("name"), s.problems());
         } else if (name.equals(UNMATCHED_LABEL)) {
             // The metrics count requests no route matched under route="none": a route of that name would
             // share their series, its latency histogram holding every 404.
             s.problem("name", "\"none\" is reserved (requests no route matched are counted as route=\"none\")");
-        } else if (NameText.problem(name) != null) {
-            s.problem("name", "expected " + NameText.problem(name));
+        } else if (nameProblem != null) {
+            s.problem("name", "expected " + nameProblem);
         }
         MatchConfig match = MatchBinder.bind(s.section("match"));
         Optional<String> upstream = s.optionalString("upstream");

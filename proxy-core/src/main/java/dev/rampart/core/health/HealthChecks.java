@@ -60,14 +60,21 @@ public final class HealthChecks implements AutoCloseable {
     private Map<Key, Schedule> running = Map.of(); // guarded by this
     private final Ticker ticker;
     private boolean closed; // guarded by this
-    /** Whether an upstream's load balancing ignores health now (panic mode): by default, when no verdict passes. */
-    private volatile Predicate<String> panicking = this::noneHealthy;
+    /** Whether an upstream's load balancing ignores health now (panic mode), by its name. */
+    private final Predicate<String> panicking;
 
-    /** @param ticker times each endpoint's recovery, for its {@code slow-start} */
-    public HealthChecks(EventLoopGroup loops, Prober prober, Ticker ticker) {
+    /**
+     * @param ticker    times each endpoint's recovery, for its {@code slow-start}
+     * @param panicking whether an upstream's load balancing ignores health now, by its name: the log line of an
+     *                  endpoint failing its check says so rather than "out of rotation". The upstreams' own view,
+     *                  which counts breakers too (an endpoint passing its checks behind an open breaker takes no
+     *                  traffic), not the verdicts alone.
+     */
+    public HealthChecks(EventLoopGroup loops, Prober prober, Ticker ticker, Predicate<String> panicking) {
         this.loops = loops;
         this.prober = prober;
         this.ticker = ticker;
+        this.panicking = panicking;
     }
 
     /**
@@ -94,15 +101,6 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /**
-     * How the log line of an endpoint failing its check tells whether its upstream is in panic mode: from the
-     * upstreams' own view, which counts breakers too (an endpoint that passes its checks behind an open breaker
-     * takes no traffic), not from the verdicts alone.
-     */
-    public void judgePanicBy(Predicate<String> upstreamPanicking) {
-        this.panicking = upstreamPanicking;
     }
 
     /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
@@ -208,15 +206,6 @@ public final class HealthChecks implements AutoCloseable {
 
     private static String checksInARow(int threshold) {
         return threshold == 1 ? "a health check" : threshold + " health checks in a row";
-    }
-
-    private boolean noneHealthy(String upstream) {
-        for (var state : states.entrySet()) {
-            if (state.getKey().upstream().equals(upstream) && state.getValue().healthy()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The probe loop of one endpoint, run on one event loop. */

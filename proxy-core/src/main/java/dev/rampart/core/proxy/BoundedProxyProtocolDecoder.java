@@ -35,7 +35,7 @@ final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
 
     private final int maxHeaderBytes;
     /** The connection's first bytes, as many as either check needs. */
-    private final byte[] fixed = new byte[V1_MAX_BYTES];
+    private final byte[] first = new byte[V1_MAX_BYTES];
     private int seen;
     private boolean checked;
 
@@ -52,7 +52,7 @@ final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (!checked && msg instanceof ByteBuf bytes) {
             int take = Math.min(V1_MAX_BYTES - seen, bytes.readableBytes());
-            bytes.getBytes(bytes.readerIndex(), fixed, seen, take);
+            bytes.getBytes(bytes.readerIndex(), first, seen, take);
             seen += take;
             String problem = problem();
             if (problem != null) {
@@ -78,9 +78,9 @@ final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
             return null;
         }
         for (int i = 0; i < seen; i++) {
-            if (fixed[i] == '\n') {
+            if (first[i] == '\n') {
                 checked = true;
-                String line = new String(fixed, 0, i + 1, StandardCharsets.US_ASCII);
+                String line = new String(first, 0, i + 1, StandardCharsets.US_ASCII);
                 return V1_LINE.matcher(line).matches() ? null
                         : "a v1 header the specification does not allow: " + line.strip();
             }
@@ -98,7 +98,7 @@ final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
             return false;
         }
         for (int i = 0; i < Math.min(seen, signature.length); i++) {
-            if (fixed[i] != signature[i]) {
+            if (first[i] != signature[i]) {
                 return false;
             }
         }
@@ -106,6 +106,6 @@ final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
     }
 
     private int declaredBytes() {
-        return V2_FIXED_BYTES + ((fixed[14] & 0xFF) << 8 | fixed[15] & 0xFF);
+        return V2_FIXED_BYTES + ((first[14] & 0xFF) << 8 | first[15] & 0xFF);
     }
 }

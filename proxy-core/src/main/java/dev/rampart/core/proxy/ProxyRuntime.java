@@ -62,16 +62,12 @@ public final class ProxyRuntime {
                 .datagramChannelFactory(resolverSockets));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
-                new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker), pools, new ReplayMemory(),
+                new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
                 new RemoteKeySets(ticker, observer::onKeySetFetch));
         ProxySnapshot first = build(config);
         pools.prepareTls(first.poolsInUse());
         carried.loads().started();
         current.set(first);
-        carried.health().judgePanicBy(name -> {
-            dev.rampart.core.upstream.Upstream upstream = current.get().upstream(name);
-            return upstream != null && upstream.panicking();
-        });
         carried.health().run(first.healthTargets());
     }
 
@@ -103,6 +99,13 @@ public final class ProxyRuntime {
                 .ifPresent(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()),
                         remote.trustCertChain())));
         carried.keySets().awaitFirstFetches(known, NEW_KEY_SET_WAIT);
+    }
+
+    /** Whether the upstream of that name, in the config in force, ignores health now (its panic mode). */
+    private boolean panicking(String upstreamName) {
+        ProxySnapshot snapshot = current.get();
+        dev.rampart.core.upstream.Upstream upstream = snapshot == null ? null : snapshot.upstream(upstreamName);
+        return upstream != null && upstream.panicking();
     }
 
     public RampartConfig config() {
