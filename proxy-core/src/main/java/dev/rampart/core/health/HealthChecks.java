@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -117,8 +118,12 @@ public final class HealthChecks implements AutoCloseable {
      * result, and would have two probes in flight. One whose check settings changed starts when the probe
      * its old check has in flight ends, and counts that probe's result; a new endpoint starts with a probe
      * now; the rest stop, their probes in flight cancelled.
+     *
+     * @param served whether the config of {@code targets} still sends traffic to an endpoint, by its upstream's
+     *               name and its authority: one whose check it removed while the endpoint was failing it is back
+     *               in rotation, which is logged as its leaving was
      */
-    public synchronized void run(List<Target> targets) {
+    public synchronized void run(List<Target> targets, BiPredicate<String, String> served) {
         if (closed) {
             return;
         }
@@ -136,7 +141,7 @@ public final class HealthChecks implements AutoCloseable {
                 started.put(schedule, predecessor(key));
             }
         }
-        stopReplaced(next);
+        stopReplaced(next, served);
         started.forEach((schedule, previous) -> {
             if (previous != null) {
                 // The verdict was copied when the config was built; what the old check counted since (a reload
@@ -151,7 +156,7 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     /** Stops the running schedules {@code next} does not keep. */
-    private void stopReplaced(Map<Key, Schedule> next) {
+    private void stopReplaced(Map<Key, Schedule> next, BiPredicate<String, String> served) {
         running.forEach((key, schedule) -> {
             if (next.get(key) == schedule) {
                 return;
@@ -162,6 +167,10 @@ public final class HealthChecks implements AutoCloseable {
                 // The check or the endpoint is gone: its probe ends now, not at its timeout, so that a check put
                 // back at once does not probe beside it.
                 schedule.stopAndCancel();
+                if (!schedule.target.health().healthy() && served.test(key.upstream(), key.endpoint())) {
+                    log.info("endpoint {} of upstream {} is no longer health-checked (the reload removed its check,"
+                            + " which it was failing); back in rotation", key.endpoint(), key.upstream());
+                }
             }
         });
     }

@@ -68,7 +68,7 @@ public final class ProxyRuntime {
         pools.prepareTls(first.poolsInUse());
         carried.loads().started();
         current.set(first);
-        carried.health().run(first.healthTargets());
+        carried.health().run(first.healthTargets(), first::serves);
     }
 
     /**
@@ -82,7 +82,7 @@ public final class ProxyRuntime {
         carried.pools().prepareTls(next.poolsInUse()); // off the loops: see OriginPools.prepareTls
         current.set(next);
         carried.retainOnly(next);
-        carried.health().run(next.healthTargets());
+        carried.health().run(next.healthTargets(), next::serves);
     }
 
     /**

@@ -245,4 +245,11 @@ final class ProxySnapshot {
     List<HealthChecks.Target> healthTargets() {
         return healthTargets;
     }
+
+    /** Whether this generation sends traffic to the endpoint {@code authority} of the upstream {@code name}. */
+    boolean serves(String name, String authority) {
+        Upstream upstream = upstreams.get(name);
+        return upstream != null && upstream.endpoints().stream()
+                .anyMatch(endpoint -> endpoint.address().authority().equals(authority));
+    }
 }

@@ -41,14 +41,14 @@ class ChangedCheckSettingsTest {
         HealthCheckConfig before = new HealthCheckConfig("/healthz", Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 2);
         HealthCheckConfig after = new HealthCheckConfig("/healthz", Duration.ofSeconds(5), Duration.ofSeconds(1), 3, 2);
         EndpointHealth old = checks.healthOf("app", ADDRESS, Optional.of(before));
-        checks.run(List.of(new HealthChecks.Target("app", SETTINGS, before, old)));
+        checks.run(List.of(new HealthChecks.Target("app", SETTINGS, before, old)), (upstream, endpoint) -> true);
 
         EndpointHealth built = checks.healthOf("app", ADDRESS, Optional.of(after)); // the reload's new config
         assertTrue(built.healthy());
         old.recordFailure(); // the old check, still running, counts two failures
         old.recordFailure();
         assertFalse(old.healthy());
-        checks.run(List.of(new HealthChecks.Target("app", SETTINGS, after, built)));
+        checks.run(List.of(new HealthChecks.Target("app", SETTINGS, after, built)), (upstream, endpoint) -> true);
 
         assertFalse(built.healthy(), "the verdict the old check reached before it stopped");
         built.recordSuccess();

@@ -201,6 +201,33 @@ class HealthCheckTest {
     }
 
     @Test
+    void aReloadThatRemovesTheCheckOfAFailingEndpointSaysItIsBackInRotation() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            FakeUpstream a = upstream(new HealthSwitch(503).answering("a"));
+            FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
+            FakeUpstream c = upstream(new HealthSwitch(503).answering("c"));
+            ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + a.authority()
+                    + "\", \"" + b.authority() + "\", \"" + c.authority() + "\"], " + CHECK + " }",
+                    "{ name = default, upstream = app }"));
+            open.add(proxy);
+            Await.until(() -> verdictsOf(proxy, a).equals(List.of(false)) && verdictsOf(proxy, c).equals(List.of(false)),
+                    "a and c out of rotation");
+
+            // a stays without its check; c leaves the config, so it is in no rotation to be back in
+            proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(
+                    "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"] }",
+                    "{ name = default, upstream = app }"), "reload.conf"));
+
+            assertTrue(logs.dump().contains("endpoint " + a.authority() + " of upstream app is no longer health-checked"
+                    + " (the reload removed its check, which it was failing); back in rotation"), logs.dump());
+            assertFalse(logs.dump().contains("endpoint " + c.authority() + " of upstream app is no longer"), logs.dump());
+            assertFalse(logs.dump().contains("endpoint " + b.authority() + " of upstream app is no longer"),
+                    "b passed its check: its rotation did not change. " + logs.dump());
+            awaitTraffic(proxy, "a", "the line is true: a takes traffic");
+        }
+    }
+
+    @Test
     void aReloadThatRemovesTheCheckEndsItsProbeInFlightSoPuttingItBackDoesNotPileProbesUp() throws Exception {
         FakeUpstream hanging = upstream(healthNeverAnswered("a"));
         FakeUpstream b = upstream(new HealthSwitch(200).answering("b"));
