@@ -3,6 +3,7 @@ package dev.rampart.core.config;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,9 @@ import java.util.Optional;
  * entry under a name the operator chooses, and a reference.conf can only default fixed paths.
  */
 final class UpstreamBinder {
+
+    /** The JVM flag that makes every socket IPv4 (the README suggests it to keep the listeners to IPv4). */
+    private static final String IPV4_STACK = "java.net.preferIPv4Stack";
 
     private UpstreamBinder() {
     }
@@ -150,7 +154,13 @@ final class UpstreamBinder {
             try {
                 EndpointAddress endpoint = EndpointAddress.parse(text);
                 Integer first = seen.putIfAbsent(endpoint.identity(), i);
-                if (first != null) {
+                if (endpoint.ipv6Address() instanceof Inet6Address && Boolean.getBoolean(IPV4_STACK)) {
+                    // Every socket is IPv4 then: epoll fails each connect, io_uring reaches the address's last
+                    // four bytes as an IPv4 address, another host.
+                    s.problems().add(path, "endpoint " + text.trim() + " is an IPv6 address, which this process"
+                            + " cannot reach: it runs with -D" + IPV4_STACK + "=true, which opens IPv4 sockets only"
+                            + " (drop the flag, or name the endpoint by an IPv4 address)", value.origin());
+                } else if (first != null) {
                     s.problems().add(path, "duplicate endpoint " + text.trim() + " (also endpoints[" + first + "])",
                             value.origin());
                 } else {

@@ -121,7 +121,10 @@ public final class FailureClassifier {
                 || t instanceof IOException && (messageContains(t, "network is unreachable")
                         || messageContains(t, "no route to host")
                         || messageContains(t, "host is unreachable")
-                        || messageContains(t, "host is down"));
+                        || messageContains(t, "host is down")
+                        // an IPv6 address for an IPv4 socket (-Djava.net.preferIPv4Stack=true): EAFNOSUPPORT on
+                        // epoll, which Netty reports as a ConnectException though nothing refused it
+                        || messageContains(t, "address family not supported"));
     }
 
     private static boolean isConnectShaped(Throwable t) {

@@ -114,6 +114,34 @@ class EndpointHostsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anIpv6EndpointIsRefusedWhenTheProcessOpensIpv4SocketsOnly() {
+        String config = """
+                rampart {
+                  upstreams { app { endpoints = ["[2001:db8::7f00:1]:8081", "[::ffff:10.0.0.1]:8081", "10.0.0.2:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """;
+        assertEquals(3, ConfigLoader.parse(config, "test.conf", Map.of()).upstreams().get("app").endpoints().size(),
+                "both families reachable without the flag");
+        String before = System.getProperty("java.net.preferIPv4Stack");
+        System.setProperty("java.net.preferIPv4Stack", "true");
+        try {
+            // the IPv4-mapped address is an IPv4 address: only the first is out of reach
+            List<String> problems = problemsOf(config);
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).startsWith("rampart.upstreams.app.endpoints[0]: endpoint [2001:db8::7f00:1]:8081"
+                    + " is an IPv6 address, which this process cannot reach: it runs with"
+                    + " -Djava.net.preferIPv4Stack=true"), problems.get(0));
+        } finally {
+            if (before == null) {
+                System.clearProperty("java.net.preferIPv4Stack");
+            } else {
+                System.setProperty("java.net.preferIPv4Stack", before);
+            }
+        }
+    }
+
+    @Test
     void oneHostAndPortWithAndWithoutTlsIsADuplicate() {
         // Breakers, loads, health and metrics know an endpoint by host:port: the two would share them.
         List<String> problems = problemsOf("""

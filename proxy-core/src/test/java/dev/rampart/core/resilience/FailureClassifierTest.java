@@ -117,6 +117,10 @@ class FailureClassifierTest {
         assertEquals(FailureKind.UNREACHABLE,
                 classifyConnectFailure(new ConnectException("connect(..) failed: Network is unreachable")));
         assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new SocketException("Network is unreachable")));
+        // epoll's EAFNOSUPPORT (an IPv6 address for the IPv4-only sockets of -Djava.net.preferIPv4Stack=true):
+        // nothing refused it
+        assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new ConnectException(
+                "connect(..) failed with error(-97): Address family not supported by protocol")));
         assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new SSLHandshakeException("PKIX path building failed")));
     }
 
