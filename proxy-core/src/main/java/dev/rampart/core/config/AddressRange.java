@@ -86,8 +86,28 @@ public record AddressRange(byte[] network, int prefix) {
      * IPv4-mapped one as its IPv4 address; null when it is not an IP address. Never looks a name up.
      */
     public static byte[] addressOf(String text) {
-        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
+        byte[] bytes = literalBytes(text);
         return bytes == null ? null : unmapped(bytes);
+    }
+
+    /**
+     * The 4 or 16 bytes of an IP address written as text, as RFC 4291 writes it; null when it is not one. Never
+     * looks a name up. Netty's parser, used for the rest, makes any IPv6 address with an IPv4 tail and no other
+     * bits an IPv4-mapped one ({@code ::10.1.2.3}, an IPv6 address glibc writes so, would be the IPv4 client
+     * 10.1.2.3) and refuses other prefixes ({@code 64:ff9b::10.1.2.3}, NAT64's): that form is read here.
+     */
+    public static byte[] literalBytes(String text) {
+        int lastColon = text.lastIndexOf(':');
+        if (lastColon < 0 || text.indexOf('.', lastColon) < 0) {
+            return NetUtil.createByteArrayFromIpAddressString(text);
+        }
+        String tail = text.substring(lastColon + 1);
+        byte[] head = NetUtil.createByteArrayFromIpAddressString(text.substring(0, lastColon + 1) + "0:0");
+        if (head == null || head.length != 16 || !NetUtil.isValidIpV4Address(tail)) {
+            return null;
+        }
+        System.arraycopy(NetUtil.createByteArrayFromIpAddressString(tail), 0, head, 12, 4);
+        return head;
     }
 
     /** Whether any of {@code ranges} holds {@code address} (as {@link #addressOf} gives it). */

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.observe.ProxyProtocolFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,7 +10,6 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.AttributeKey;
-import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -151,7 +151,7 @@ final class ProxyProtocolHeader extends ChannelInboundHandlerAdapter {
             return null; // a datagram's source is no HTTP client: nginx ignores it too
         }
         // The decoder has checked the address's form; reading it from its bytes asks no name service.
-        byte[] address = NetUtil.createByteArrayFromIpAddressString(header.sourceAddress());
+        byte[] address = AddressRange.literalBytes(header.sourceAddress());
         if (address == null) {
             return null;
         }

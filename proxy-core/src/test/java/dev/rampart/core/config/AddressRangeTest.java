@@ -53,6 +53,28 @@ class AddressRangeTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aClientAddressWithAnIpv4TailIsTheIpv6AddressItWrites() {
+        assertEquals("10.1.2.3", text(AddressRange.addressOf("::ffff:10.1.2.3")), "mapped: the IPv4 client");
+        assertEquals("10.1.2.3", text(AddressRange.addressOf("0:0:0:0:0:FFFF:10.1.2.3")));
+        // IPv4-compatible, as glibc's inet_ntop writes ::a01:203: an IPv6 client, the same one either way
+        assertEquals("::a01:203", text(AddressRange.addressOf("::10.1.2.3")));
+        assertEquals("::a01:203", text(AddressRange.addressOf("::a01:203")));
+        assertEquals("::ffff:0:a01:203", text(AddressRange.addressOf("::ffff:0:10.1.2.3")), "IPv4-translated");
+        assertEquals("64:ff9b::a01:203", text(AddressRange.addressOf("64:ff9b::10.1.2.3")), "NAT64");
+        assertTrue(AddressRange.parse("::10.0.0.0/104").contains(AddressRange.addressOf("::10.1.2.3")));
+        assertFalse(AddressRange.parse("10.0.0.0/8").contains(AddressRange.addressOf("::10.1.2.3")));
+        for (String bad : new String[] {"1:2:3:4:5:6:7:10.1.2.3", ":::10.1.2.3", "::10.1.2", "::10.1.2.3.4",
+                "::10.1.2.256", "::ffff:10.1.2.3:80", "::1.2.3.4x", "x::1.2.3.4"}) {
+            assertEquals(null, AddressRange.addressOf(bad), bad);
+        }
+        assertEquals("10.1.2.3", text(AddressRange.addressOf("10.1.2.3")), "a plain IPv4 address as it was");
+    }
+
+    private static String text(byte[] address) {
+        return NetUtil.bytesToIpAddress(address);
+    }
+
+    @Test
     void malformedRangesAreRefusedWithWhatWasExpected() {
         assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("010.0.0.1"), "octal to some resolvers");
         assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.0/08"));

@@ -90,6 +90,18 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void aV1Ipv6ClientWrittenWithAnIpv4TailIsThatIpv6Client() {
+        start("");
+        // ::203.0.113.9 is how glibc writes ::cb00:7109, an IPv6 address: not the office's 203.0.113.9
+        assertEquals(403, exchange("PROXY TCP6 ::203.0.113.9 ::1 51234 443\r\nGET /office HTTP/1.1\r\nHost: app\r\n\r\n")
+                .status());
+        assertEquals(200, exchange("PROXY TCP6 ::ffff:203.0.113.9 ::1 51234 443\r\nGET /office HTTP/1.1\r\nHost: app\r\n"
+                + "\r\n").status(), "an IPv4-mapped address is the IPv4 client");
+        assertEquals(List.of("203.0.113.9"), upstream.requests().stream()
+                .map(request -> request.header("X-Forwarded-For")).toList());
+    }
+
+    @Test
     void aV2HeaderWithAnIpv6ClientAndTlvsIsReadWhenItArrivesInPieces() throws Exception {
         start("");
         byte[] header = v2Proxy(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7},

@@ -40,6 +40,13 @@ class RealClientTest {
     }
 
     @Test
+    void anIpv6EntryWithAnIpv4TailIsTheIpv6AddressItWrites() {
+        assertEquals("64:ff9b::c633:6407", client("10.0.0.5", "64:ff9b::198.51.100.7"), "NAT64: a client, not junk");
+        assertEquals("::a01:203", client("10.0.0.5", "::10.1.2.3"), "IPv4-compatible: not the trusted 10.1.2.3");
+        assertEquals("203.0.113.9", client("10.0.0.5", "::ffff:203.0.113.9"), "IPv4-mapped: the IPv4 client");
+    }
+
+    @Test
     void theWalkGoesFromTheRightAndStopsAtTheFirstUntrustedAddress() {
         // The client wrote 1.2.3.4 itself: only what the trusted proxies appended is believed.
         assertEquals("203.0.113.9", client("10.0.0.5", "1.2.3.4, 203.0.113.9, 10.1.1.1"));
