@@ -20,7 +20,10 @@ final class ShutThenClose {
         // Over TLS the close sends close_notify first, which a shutdown would cut off: such a connection is closed
         // as it was (whether io_uring holds a TLS socket the same way was not seen).
         if (ch instanceof DuplexChannel duplex && ch.isActive() && ch.pipeline().get(SslHandler.class) == null) {
-            duplex.shutdown().addListener(done -> ch.close());
+            // One direction, then the other: a socket the upstream reset before the loop noticed fails both
+            // (ENOTCONN), which is nothing to report, and Netty's shutdown() of both logs such a pair at INFO with
+            // a stack trace, one per connection under an upstream that resets them as it is overloaded.
+            duplex.shutdownOutput().addListener(output -> duplex.shutdownInput().addListener(input -> ch.close()));
         } else {
             ch.close();
         }
