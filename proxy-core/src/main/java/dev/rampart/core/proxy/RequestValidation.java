@@ -116,8 +116,19 @@ final class RequestValidation {
         if (authority.isEmpty() || authority.indexOf('@') >= 0) {
             return false; // no host, or userinfo, which RFC 9110 §4.2.4 forbids in an http(s) target
         }
-        return host != null
-                && canonicalAuthority(authority, scheme).equalsIgnoreCase(canonicalAuthority(host.trim(), scheme));
+        return host != null && withoutRootDot(canonicalAuthority(authority, scheme))
+                .equalsIgnoreCase(withoutRootDot(canonicalAuthority(host.trim(), scheme)));
+    }
+
+    /**
+     * The authority without the root's dot at the end of its name: {@code example.com.} is {@code example.com}
+     * (RFC 1034 §3.1), which Host routing takes it as too, and nginx serves such a pair. One dot only.
+     */
+    private static String withoutRootDot(String authority) {
+        int colon = authority.lastIndexOf(':');
+        int nameEnd = colon < 0 || authority.indexOf(']', colon) >= 0 ? authority.length() : colon;
+        return nameEnd > 1 && authority.charAt(nameEnd - 1) == '.'
+                ? authority.substring(0, nameEnd - 1) + authority.substring(nameEnd) : authority;
     }
 
     /**

@@ -272,8 +272,12 @@ class RequestSmugglingTest {
             assertEquals(200, raw.read().status(), "080 is port 80");
             raw.send("GET http://[::1]:0443/ok HTTP/1.1\r\nHost: [::1]:443\r\n\r\n");
             assertEquals(200, raw.read().status(), "leading zeros, an IPv6 literal");
+            raw.send("GET http://x./ok HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status(), "a name with its root dot is the same name (nginx serves it)");
+            raw.send("GET http://x:8080/ok HTTP/1.1\r\nHost: X.:8080\r\n\r\n");
+            assertEquals(200, raw.read().status(), "the root dot on Host's side, a port after it");
         }
-        assertEquals(before + 5, upstream.requests().size());
+        assertEquals(before + 7, upstream.requests().size());
     }
 
     @Test
@@ -281,7 +285,8 @@ class RequestSmugglingTest {
         int before = upstream.requests().size();
         for (String request : List.of("GET http://x:81/no HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET http://x:0/no HTTP/1.1\r\nHost: x\r\n\r\n",
-                "GET http://[::1]:8080/no HTTP/1.1\r\nHost: [::1]\r\n\r\n")) {
+                "GET http://[::1]:8080/no HTTP/1.1\r\nHost: [::1]\r\n\r\n",
+                "GET http://y./no HTTP/1.1\r\nHost: x\r\n\r\n", "GET http://x../no HTTP/1.1\r\nHost: x.\r\n\r\n")) {
             try (RawHttp raw = proxy.raw()) {
                 raw.send(request);
                 assertBadRequestThenClose(raw);
