@@ -1,5 +1,8 @@
 package dev.rampart.core.routing;
 
+import dev.rampart.core.config.AddressRange;
+import io.netty.util.NetUtil;
+
 import java.util.Locale;
 
 /**
@@ -60,6 +63,7 @@ final class Hosts {
                 throw new IllegalArgumentException("match.host: \"" + configured
                         + "\" (expected: no port; the request's port is ignored when matching)");
             }
+            name = ipv6Literal(configured, name.substring(1, name.length() - 1));
         } else {
             int colons = (int) name.chars().filter(c -> c == ':').count();
             if (colons == 1) {
@@ -76,6 +80,19 @@ final class Hosts {
         }
         String lower = asciiLowerCase(name);
         return wildcard ? "*." + lower : lower;
+    }
+
+    /**
+     * An IPv6 literal in brackets, in the form clients send it in {@code Host} (RFC 5952's: {@code [::1]}, never
+     * {@code [0:0:0:0:0:0:0:1]}), which is compared as text; one with an IPv4 tail as written.
+     */
+    private static String ipv6Literal(String configured, String address) {
+        byte[] bytes = address.indexOf('%') < 0 ? AddressRange.literalBytes(address) : null;
+        if (bytes == null || bytes.length != 16) {
+            throw new IllegalArgumentException("match.host: \"" + configured + "\" (expected: an exact host such as"
+                    + " api.example.com, or an IPv6 address in brackets such as [2001:db8::1])");
+        }
+        return "[" + (address.indexOf('.') >= 0 ? address : NetUtil.bytesToIpAddress(bytes)) + "]";
     }
 
     static String asciiLowerCase(String s) {

@@ -66,7 +66,11 @@ class RouterHostTest {
         assertEquals("v6", routed(router, TestRequest.get("[::1]", "/")));
         assertNull(routed(router, TestRequest.get("[::2]:8080", "/")));
         Router bracketed = router(route("v6", match().host("[2001:DB8::1]")));
-        assertEquals("v6", routed(bracketed, TestRequest.get("[2001:db8::1]:443", "/")));
+        assertEquals("v6", routed(bracketed, TestRequest.get("[2001:db8::1]:443", "/")));        Router longhand = router(route("v6", match().host("[2001:DB8:0:0:0:0:0:1]")));
+        assertEquals("v6", routed(longhand, TestRequest.get("[2001:db8::1]:443", "/")),
+                "written in full in the config, the short form clients send");
+        Router mixed = router(route("v6", match().host("[::FFFF:192.0.2.1]")));
+        assertEquals("v6", routed(mixed, TestRequest.get("[::ffff:192.0.2.1]", "/")));
     }
 
     @Test
@@ -84,7 +88,8 @@ class RouterHostTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"api.example.com:8080", "a.*.com", "*example.com", "", "*.", "*.[::1]"})
+    @ValueSource(strings = {"api.example.com:8080", "a.*.com", "*example.com", "", "*.", "*.[::1]", "[1::2::3]",
+        "[::1:]", "[1:2:3:4:5:6:7:8:9]", "[1.2.3.4]", "[fe80::1%eth0]", "[]"})
     void hostThatCouldNeverMatchIsRejectedAtCompile(String host) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> router(route("ok", match()), route("bad", match().host(host))));
