@@ -3,6 +3,7 @@ package dev.rampart.core.config;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -327,13 +328,23 @@ public final class ConfigWarnings {
         return String.join(", ", names);
     }
 
-    /** Literal loopback names only: resolving a name here would make {@code --check} depend on DNS. */
+    /**
+     * Literal loopback names and addresses only (an IPv4-mapped one included, {@code ::ffff:127.0.0.1}): resolving
+     * a name here would make {@code --check} depend on DNS.
+     */
     static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
         }
-        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
-                || h.matches("127(\\.\\d{1,3}){3}");
+        byte[] address = literalAddress(host);
+        return address != null && (address.length == 4 ? address[0] == 127 : Arrays.equals(address, IPV6_LOOPBACK));
+    }
+
+    private static final byte[] IPV6_LOOPBACK = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+    /** The address a host written as an IP address stands for, brackets or not, a mapped one as IPv4; else null. */
+    static byte[] literalAddress(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return AddressRange.addressOf(h);
     }
 }

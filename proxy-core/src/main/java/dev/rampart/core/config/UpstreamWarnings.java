@@ -1,8 +1,8 @@
 package dev.rampart.core.config;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -89,10 +89,22 @@ final class UpstreamWarnings {
      * (a pod's, say) with the application on loopback at the same port is the sidecar layout, not a loop.
      */
     private static boolean reaches(String endpointHost, String listenerHost) {
-        String listener = listenerHost.toLowerCase(Locale.ROOT);
-        boolean everyAddress = listener.equals("0.0.0.0") || listener.equals("::") || listener.equals("[::]");
+        byte[] endpoint = ConfigWarnings.literalAddress(endpointHost);
+        byte[] listener = ConfigWarnings.literalAddress(listenerHost);
+        boolean everyAddress = listener != null && isUnspecified(listener);
         return endpointHost.equalsIgnoreCase(listenerHost)
-                || everyAddress && ConfigWarnings.isLoopback(endpointHost)
+                || endpoint != null && Arrays.equals(endpoint, listener) // one address, written two ways
+                // a connect to 0.0.0.0 or :: reaches this host, as a loopback address does
+                || everyAddress && (ConfigWarnings.isLoopback(endpointHost) || endpoint != null && isUnspecified(endpoint))
                 || endpointHost.equalsIgnoreCase("localhost") && ConfigWarnings.isLoopback(listenerHost);
+    }
+
+    private static boolean isUnspecified(byte[] address) {
+        for (byte b : address) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -326,10 +326,12 @@ class ConfigWarningsTest {
 
     @Test
     void loopbackSpellings() {
-        for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "LOCALHOST")) {
+        for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "LOCALHOST",
+                "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "::FFFF:7f00:1", "[::ffff:127.0.0.1]")) {
             assertTrue(ConfigWarnings.isLoopback(host), host);
         }
-        for (String host : List.of("0.0.0.0", "10.0.0.1", "::", "128.0.0.1", "localhost.example.com")) {
+        for (String host : List.of("0.0.0.0", "10.0.0.1", "::", "128.0.0.1", "localhost.example.com", "::127.0.0.1",
+                "::ffff:10.0.0.1", "::2")) {
             assertEquals(false, ConfigWarnings.isLoopback(host), host);
         }
     }

@@ -178,6 +178,24 @@ class EndpointHostsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void theProxyItselfIsRecognisedWhicheverWayItsAddressIsWritten() {
+        String[][] pairs = {
+            {"::", "[::ffff:127.0.0.1]:8080"}, {"0:0:0:0:0:0:0:1", "[::1]:8080"}, {"::ffff:127.0.0.1", "127.0.0.1:8080"},
+            {"::", "0.0.0.0:8080"}, {"0.0.0.0", "[::]:8080"}, {"::1", "[0:0:0:0:0:0:0:1]:8080"}};
+        for (String[] pair : pairs) {
+            List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
+                    rampart {
+                      server { host = "%s", port = 8080 }
+                      upstreams { app { endpoints = ["%s"], max-concurrent-requests = 512 } }
+                      routes = [ { upstream = app } ]
+                    }
+                    """.formatted(pair[0], pair[1]), "test.conf", Map.of()));
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("is this proxy's own listener")),
+                    pair[0] + " / " + pair[1] + ": " + warnings);
+        }
+    }
+
+    @Test
     void aListenerOnOneAddressAndTheApplicationOnLoopbackAtTheSamePortIsNoLoop() {
         for (String listener : new String[] {"192.0.2.2", "::1"}) {
             List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
