@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.errors.Reason;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -205,6 +206,10 @@ final class RequestValidation {
                 if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
                     return false;
                 }
+            }
+            byte[] address = AddressRange.literalBytes(host.substring(1, close));
+            if (address == null || address.length != 16) {
+                return false; // "[1::2::3]", "[1.2.3.4]": no IPv6 address, which upstreams would get in X-Forwarded-Host
             }
             i = close + 1;
         } else {

@@ -306,10 +306,12 @@ class RoutingTest {
     void aHostThatIsNotAHostIsRefused() {
         for (String host : List.of("a b", "x/y", "evil.com#.example.org", "x:80a", "[zz]", "api.example.com..",
                 ".b.example.org", "a..example.org", "evil.com,api.example.com", "evil.com;api.example.com",
-                "evil%2ecom", "", ":80", "a!b.example.org")) {
+                "evil%2ecom", "", ":80", "a!b.example.org", "[1::2::3]", "[::1:]", "[:]", "[1:2:3:4:5:6:7:8:9]",
+                "[12345::]", "[::1.2.3.4.5]", "[1.2.3.4]", "[::1]x")) {
             assertEquals(400, get(host, "GET", "/static/a").status(), host);
         }
         assertEquals(200, get("[::1]:8080", "GET", "/static/a").status());
+        assertEquals(200, get("[::FFFF:192.0.2.1]", "GET", "/static/a").status());
         assertEquals("one /orders/7", get("api.example.com.", "GET", "/api/orders/7").text(), "one trailing dot is a name");
         assertEquals(200, get("my_host.internal:", "GET", "/static/a").status());
     }
