@@ -2,6 +2,8 @@ package dev.rampart.core.errors;
 
 import dev.rampart.core.config.ErrorsConfig;
 
+import java.util.List;
+
 /**
  * Decides whether an upstream response reaches the client as it is or is replaced by the envelope
  * ({@code errors.rewrite-upstream} and {@code errors.rewrite-upstream-json}, PRODUCT.md §2).
@@ -27,6 +29,14 @@ public final class UpstreamErrorPolicy {
             return false;
         }
         return cfg.rewriteUpstreamJson() || !isJson(contentType);
+    }
+
+    /**
+     * The one {@code Content-Type} of a response, or null when it has none or several: a client takes the last of
+     * several (the Fetch standard), so a JSON first line says nothing of what it will read.
+     */
+    public static String soleValue(List<String> contentTypes) {
+        return contentTypes.size() == 1 ? contentTypes.get(0) : null;
     }
 
     /**

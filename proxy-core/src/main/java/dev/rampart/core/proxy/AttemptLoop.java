@@ -311,8 +311,8 @@ final class AttemptLoop {
             }
             retries.reportSkipped(decision);
         }
-        String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status, contentType)) {
+        if (status >= 400 && UpstreamErrorPolicy.shouldRewrite(routeConfig.errors(), status,
+                UpstreamErrorPolicy.soleValue(response.headers().getAll(HttpHeaderNames.CONTENT_TYPE)))) {
             attempt.discardResponse(response); // the upstream's body is never sent, only drained or cut
             recorder.settleSuccess(attempt);
             current = null;

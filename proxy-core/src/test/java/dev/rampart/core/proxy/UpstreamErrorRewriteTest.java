@@ -106,6 +106,19 @@ class UpstreamErrorRewriteTest {
     }
 
     @Test
+    void rewriteUpstreamJsonOffRewritesABodyWhoseContentTypeComesOnTwoLines() {
+        // A browser takes the last type (Fetch): the first line's JSON would let an HTML page through.
+        FakeUpstream f = upstream((req, reply) -> reply.send(502, "application/json", "{\"secret\":\"db01.internal\"}",
+                "Content-Type", "text/html"));
+        proxy = proxyTo(f, "retry { attempts = 1 }, errors { rewrite-upstream-json = false }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals("UPSTREAM_ERROR", Envelope.parse(response.body()).reason());
+        assertFalse(response.text().contains("db01"));
+    }
+
+    @Test
     void rewriteUpstream4xxTurnsClientErrorsIntoTheEnvelopeToo() {
         FakeUpstream f = upstream((req, reply) -> reply.send(409, "text/plain", "conflict at row 7 of table orders"));
         proxy = proxyTo(f, "errors { rewrite-upstream = [4xx, 5xx] }");
