@@ -239,11 +239,16 @@ final class ForwardedHeaders {
     /**
      * The headers of an upstream error that its status needs to mean anything, kept when the error is
      * rewritten into an envelope: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires
-     * it), a 405's {@code Allow} (§15.5.6) and a 426's {@code Upgrade} (see {@link #requiredUpgrade}).
+     * it), a 407's {@code Proxy-Authenticate} (§15.5.8), a 405's {@code Allow} (§15.5.6), a 416's
+     * {@code Content-Range}, the length a client's next range must keep within (§15.5.17), and a 426's
+     * {@code Upgrade} (see {@link #requiredUpgrade}).
      */
+    private static final AsciiString[] CHALLENGES = {HttpHeaderNames.WWW_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.ALLOW, HttpHeaderNames.CONTENT_RANGE};
+
     static List<Map.Entry<String, String>> challenges(HttpResponse upstream) {
         List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(1);
-        for (AsciiString name : new AsciiString[] {HttpHeaderNames.WWW_AUTHENTICATE, HttpHeaderNames.ALLOW}) {
+        for (AsciiString name : CHALLENGES) {
             for (String value : upstream.headers().getAll(name)) {
                 kept.add(Map.entry(name.toString(), value));
             }

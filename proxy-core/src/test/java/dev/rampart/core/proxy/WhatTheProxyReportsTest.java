@@ -193,6 +193,27 @@ class WhatTheProxyReportsTest {
     }
 
     @Test
+    void aRewrittenUpstream407And416KeepTheFieldsTheirStatusesNeed() {
+        start((req, reply) -> {
+            if (req.uri().equals("/proxied")) {
+                reply.send(407, "text/html", "<h1>proxy login</h1>", "Proxy-Authenticate", "Basic realm=\"gw\"");
+            } else {
+                reply.send(416, "text/html", "<h1>bad range</h1>", "Content-Range", "bytes */1234");
+            }
+        }, "idle-timeout = 30s", "errors { rewrite-upstream = [4xx, 5xx] }");
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /proxied HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(407, response.status());
+            assertTrue(response.text().contains("\"UPSTREAM_ERROR\""), response.text());
+            assertEquals("Basic realm=\"gw\"", response.header("proxy-authenticate"), "RFC 9110 §15.5.8");
+            response = raw.send("GET /file HTTP/1.1\r\nHost: x\r\nRange: bytes=9000-\r\n\r\n").read();
+            assertEquals(416, response.status());
+            assertTrue(response.text().contains("\"UPSTREAM_ERROR\""), response.text());
+            assertEquals("bytes */1234", response.header("content-range"), "RFC 9110 §15.5.17: the current length");
+        }
+    }
+
+    @Test
     void aRewrittenUpstream426KeepsTheUpgradeItRequiresNamedInConnection() {
         start((req, reply) -> reply.send(426, "text/plain", "upgrade", "Upgrade", "TLS/1.2, HTTP/1.1",
                 "Connection", "Upgrade"), "idle-timeout = 30s", "errors { rewrite-upstream = [4xx, 5xx] }");
