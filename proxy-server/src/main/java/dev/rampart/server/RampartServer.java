@@ -129,10 +129,11 @@ final class RampartServer {
     private void announceListening() {
         RampartConfig config = runtime.config();
         Transport transport = runtime.transport();
-        log.info("rampart {} listening on {}://{}:{} ({} transport{}, {} event loops); admin on {}:{}; config: {} ({}, {})",
-                Main.version(), config.server().tls().isPresent() ? "https" : "http", bracketed(config.server().host()),
-                listener.port(), transport.name(), transportPassedOver == null ? "" : "; " + transportPassedOver,
-                loops, bracketed(config.admin().host()), admin.port(), source.describe(),
+        log.info("rampart {} listening on {}://{} ({} transport{}, {} event loops); admin on {}; config: {} ({}, {})",
+                Main.version(), config.server().tls().isPresent() ? "https" : "http",
+                ProxyListener.hostAndPort(config.server().host(), listener.port()), transport.name(),
+                transportPassedOver == null ? "" : "; " + transportPassedOver, loops,
+                ProxyListener.hostAndPort(config.admin().host(), admin.port()), source.describe(),
                 ConfigReloader.count(config.routes().size(), "route"), ConfigReloader.count(config.upstreams().size(), "upstream"));
         ConfigWarningLog.log("start", config);
     }
@@ -320,10 +321,5 @@ final class RampartServer {
         metrics.close();
         log.info("stopped");
         stopped.countDown();
-    }
-
-    /** An IPv6 listener address in brackets, so that its port can be told from it ({@code http://[::]:8080}). */
-    private static String bracketed(String host) {
-        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 }

@@ -77,7 +77,7 @@ public final class ProxyListener {
                 .childHandler(initializer);
         ChannelFuture bound = bootstrap.bind(server.host(), server.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + ": "
+            throw new IllegalStateException("cannot listen on " + hostAndPort(server.host(), server.port()) + ": "
                     + whyNotBound(bound.cause()), bound.cause());
         }
         return new ProxyListener(bound.channel(), initializer, server.tls().map(ClientVerification::of).orElse(null));
@@ -116,6 +116,11 @@ public final class ProxyListener {
                 ch.eventLoop().execute(() -> task.accept(handler));
             }
         }
+    }
+
+    /** {@code host:port} as a URI writes it, an IPv6 address in brackets ({@code [::]:8080}, not {@code :::8080}). */
+    public static String hostAndPort(String host, int port) {
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */

@@ -107,7 +107,8 @@ public final class AdminServer implements AutoCloseable {
             failure = e;
         }
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        throw new IOException("admin server: cannot listen on " + config.host() + ":" + config.port()
+        throw new IOException("admin server: cannot listen on "
+                + dev.rampart.core.proxy.ProxyListener.hostAndPort(config.host(), config.port())
                 + ": " + dev.rampart.core.proxy.ProxyListener.whyNotBound(failure), failure);
     }
 
