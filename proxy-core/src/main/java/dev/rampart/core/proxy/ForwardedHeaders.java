@@ -236,6 +236,10 @@ final class ForwardedHeaders {
         return status;
     }
 
+    /** The fields {@link #challenges} keeps, each for the status it says. */
+    private static final AsciiString[] CHALLENGES = {HttpHeaderNames.WWW_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.ALLOW, HttpHeaderNames.CONTENT_RANGE};
+
     /**
      * The headers of an upstream error that its status needs to mean anything, kept when the error is
      * rewritten into an envelope: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires
@@ -243,9 +247,6 @@ final class ForwardedHeaders {
      * {@code Content-Range}, the length a client's next range must keep within (§15.5.17), and a 426's
      * {@code Upgrade} (see {@link #requiredUpgrade}).
      */
-    private static final AsciiString[] CHALLENGES = {HttpHeaderNames.WWW_AUTHENTICATE,
-        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.ALLOW, HttpHeaderNames.CONTENT_RANGE};
-
     static List<Map.Entry<String, String>> challenges(HttpResponse upstream) {
         List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(1);
         for (AsciiString name : CHALLENGES) {
