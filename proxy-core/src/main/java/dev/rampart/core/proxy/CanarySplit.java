@@ -5,6 +5,8 @@ import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.upstream.balancing.KeyHash;
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -24,10 +26,12 @@ final class CanarySplit {
     }
 
     /**
+     * @param claims     the claim headers the route's {@code jwt} found in the request's token
      * @param routedPath the request's target as routing saw it (normal form, with its query)
      * @param clientIp   the client's address (see {@link RealClient})
      */
-    static String upstreamOf(RouteConfig route, HttpHeaders headers, String routedPath, String clientIp) {
+    static String upstreamOf(RouteConfig route, List<Map.Entry<String, String>> claims, HttpHeaders headers,
+                             String routedPath, String clientIp) {
         String upstream = route.upstream().orElseThrow();
         CanaryConfig canary = route.canary().orElse(null);
         if (canary == null) {
@@ -40,7 +44,8 @@ final class CanarySplit {
         if (canary.basisPoints() == 0) {
             return upstream;
         }
-        return slot(canary, headers, routedPath, clientIp) < canary.basisPoints() ? canary.upstream() : upstream;
+        return slot(canary, route, claims, headers, routedPath, clientIp) < canary.basisPoints()
+                ? canary.upstream() : upstream;
     }
 
     /**
@@ -70,8 +75,10 @@ final class CanarySplit {
         return null;
     }
 
-    static int slot(CanaryConfig canary, HttpHeaders headers, String routedPath, String clientIp) {
-        String key = canary.sticky().map(sticky -> BalancingKey.text(sticky, headers, routedPath, clientIp)).orElse(null);
+    static int slot(CanaryConfig canary, RouteConfig route, List<Map.Entry<String, String>> claims, HttpHeaders headers,
+                    String routedPath, String clientIp) {
+        String key = canary.sticky().map(sticky -> BalancingKey.text(sticky, route, claims, headers, routedPath, clientIp))
+                .orElse(null);
         if (key == null || key.isEmpty()) {
             return ThreadLocalRandom.current().nextInt(CanaryConfig.ALL);
         }

@@ -33,7 +33,7 @@ final class ExchangeFactory {
                              UpstreamTarget target, List<Map.Entry<String, String>> claimHeaders, String clientIp,
                              String peerIp, String scheme) {
         RouteConfig rc = route.config();
-        String upstreamName = CanarySplit.upstreamOf(rc, head.headers(), target.routed(), clientIp);
+        String upstreamName = CanarySplit.upstreamOf(rc, claimHeaders, head.headers(), target.routed(), clientIp);
         if (rc.canary().isPresent()) {
             outcome.route(route.name(), upstreamName); // the side this request was given, for the log and metrics
         }
@@ -53,7 +53,7 @@ final class ExchangeFactory {
         if (upgrade) {
             WebSocketUpgrade.forward(template);
         }
-        long balancingKey = BalancingKey.of(upstream, head.headers(), target.routed(), clientIp);
+        long balancingKey = BalancingKey.of(upstream, rc, claimHeaders, head.headers(), target.routed(), clientIp);
         return new Exchange(client, ctx, snapshot, head, outcome, route, upstream, template,
                 chunked || contentLength > 0, upgrade, preservedHost == null, balancingKey);
     }

@@ -1,0 +1,93 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.config.HeaderRules;
+import dev.rampart.core.config.JwtConfig;
+import dev.rampart.core.config.RouteConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request header as the upstream gets it, for the route features keyed by a header or a cookie
+ * ({@code rate-limit} with {@code per = header}, {@code consistent-hash} and a canary's {@code sticky}): a claim
+ * header holds the claim of the verified token, a name the route's {@code request-headers} set or remove holds
+ * what the rule leaves, one the client names in {@code Connection} is dropped, and {@code X-Real-IP} is the
+ * client's address. Read from the client's head instead, a client would choose its own bucket, endpoint or side
+ * by sending the header the proxy then replaces, while the upstream saw the proxy's value. {@code Host} is the
+ * client's: the upstream's is the endpoint's unless {@code preserve-host}, and keying by it means the client's.
+ */
+final class UpstreamFieldView {
+
+    private static final String REAL_IP = "x-real-ip";
+
+    private UpstreamFieldView() {
+    }
+
+    /**
+     * The lines the upstream gets under {@code name} (its other spellings, {@code _} for {@code -}, included), as
+     * lines of {@code name} alone.
+     *
+     * @param claims   the claim headers the route's {@code jwt} found in the request's token
+     * @param clientIp the client's address (see {@link RealClient})
+     */
+    static HttpHeaders of(RouteConfig route, List<Map.Entry<String, String>> claims, HttpHeaders client,
+                          String clientIp, String name) {
+        String spelling = HeaderRules.spelling(name);
+        HttpHeaders view = new FieldList();
+        if (spelling.equals(REAL_IP)) {
+            return view.add(name, clientIp);
+        }
+        JwtConfig jwt = route.jwt().orElse(null);
+        if (jwt != null && jwt.claimHeaders().values().stream().anyMatch(h -> HeaderRules.spelling(h).equals(spelling))) {
+            for (Map.Entry<String, String> claim : claims) {
+                if (HeaderRules.spelling(claim.getKey()).equals(spelling)) {
+                    view.add(name, claim.getValue());
+                }
+            }
+            return view; // only the token's claim, whatever the client sent
+        }
+        HeaderRules rules = route.requestHeaders();
+        if (!named(rules.remove(), spelling) && !named(rules.set().keySet(), spelling)) {
+            copyEndToEndLines(client, spelling, name, view);
+        }
+        rules.set().forEach((setName, value) -> addIfNamed(view, setName, spelling, name, value));
+        rules.add().forEach((addedName, value) -> addIfNamed(view, addedName, spelling, name, value));
+        return view;
+    }
+
+    private static void copyEndToEndLines(HttpHeaders client, String spelling, String name, HttpHeaders view) {
+        if (spelling.equals("host")) {
+            client.getAll(HttpHeaderNames.HOST).forEach(host -> view.add(name, host));
+            return;
+        }
+        ConnectionNames connection = client.contains(HttpHeaderNames.CONNECTION)
+                ? ConnectionNames.of(client.getAll(HttpHeaderNames.CONNECTION)) : null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = client.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = it.next();
+            CharSequence present = field.getKey();
+            if (HeaderRules.spelling(present.toString()).equals(spelling) && !ForwardedHeaders.isHopByHop(present)
+                    && (connection == null || !connection.lists(present))) {
+                view.add(name, field.getValue());
+            }
+        }
+    }
+
+    private static void addIfNamed(HttpHeaders view, String ruleName, String spelling, String name, String value) {
+        if (HeaderRules.spelling(ruleName).equals(spelling)) {
+            view.add(name, value);
+        }
+    }
+
+    private static boolean named(Iterable<String> names, String spelling) {
+        for (String name : names) {
+            if (HeaderRules.spelling(name).equals(spelling)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
