@@ -116,9 +116,10 @@ final class ProxySnapshot {
         CheckBudget checkBudget = new CheckBudget(ticker);
         Map<URI, Duration> refreshes = keySetRefreshes(config);
         for (RouteConfig rc : config.routes()) {
-            RetryBudget budget = carried.budgets().forRoute(rc.name(), rc.retry().budget());
+            RetryBudget budget = carried.budgets().forRoute(CarriedState.routeKey(rc), rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
-            rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), carried.rateLimits().forRoute(rc.name(), limit)));
+            rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(),
+                    carried.rateLimits().forRoute(CarriedState.routeKey(rc), limit)));
             rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget, jwt.remoteKeys()
                     .map(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()),
                             remote.trustCertChain()))

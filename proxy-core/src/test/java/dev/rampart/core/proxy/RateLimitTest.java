@@ -143,6 +143,24 @@ class RateLimitTest {
     }
 
     @Test
+    void aReloadThatReordersRoutesWithoutNamesKeepsEachRoutesBucketsWithIt() throws Exception {
+        String first = "{ match { path-prefix = \"/one\" }, upstream = app, rate-limit { requests-per-second = 0.001,"
+                + " burst = 2 } }\n";
+        String second = "{ match { path-prefix = \"/two\" }, upstream = app, rate-limit { requests-per-second = 0.001,"
+                + " burst = 2 } }\n";
+        String upstreams = "app { endpoints = [\"" + upstream.authority() + "\"] }";
+        proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(upstreams, first + second), "in order"));
+        assertEquals(200, get("/one", "127.0.0.1").status());
+        assertEquals(200, get("/one", "127.0.0.1").status());
+        assertEquals(429, get("/one", "127.0.0.1").status());
+
+        // each is named by its place (route-0, route-1): the swap gives /two the name /one had
+        proxy.runtime().apply(ConfigLoader.parse(ProxyHarness.config(upstreams, second + first), "swapped"));
+        assertEquals(429, get("/one", "127.0.0.1").status(), "its drained bucket went with it: no new burst");
+        assertEquals(200, get("/two", "127.0.0.1").status(), "and /two did not inherit it");
+    }
+
+    @Test
     void aReloadKeepsTheBucketsOfAnUnchangedLimitAndANewLimitStartsFull() throws Exception {
         get("/limited", "127.0.0.1");
         get("/limited", "127.0.0.1");
