@@ -25,12 +25,14 @@ final class HeaderRulesBinder {
     private static final String FRAMING = "framing is the proxy's: it sends the length of the body it forwards";
     private static final String HOP_BY_HOP = "a hop-by-hop header: it belongs to one connection and never crosses"
             + " the proxy";
+    private static final String CODING = "it names the coding of the body the proxy relays as it came (or, on a"
+            + " compression route, as it gzipped it): changed, the body would be decoded wrongly or not at all";
 
     /** Request headers a rule may not name, lower case, with the reason. */
     private static final Map<String, String> REQUEST_FORBIDDEN = forbidden(
             "host", "the Host sent upstream is chosen by preserve-host (false: the endpoint's host:port; true: the"
                     + " client's)",
-            "content-length", FRAMING, "transfer-encoding", FRAMING,
+            "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
             "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
             "upgrade", HOP_BY_HOP, "proxy-authorization", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
             "expect", "the proxy answers the client's Expect itself",
@@ -51,7 +53,7 @@ final class HeaderRulesBinder {
 
     /** Response headers a rule may not name, lower case, with the reason. */
     private static final Map<String, String> RESPONSE_FORBIDDEN = forbidden(
-            "content-length", FRAMING, "transfer-encoding", FRAMING,
+            "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
             "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
             "upgrade", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
             "proxy-status", "set by the proxy on the answers it makes itself");

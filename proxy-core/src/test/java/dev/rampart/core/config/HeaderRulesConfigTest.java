@@ -83,6 +83,22 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void theBodysCodingIsNotARoutesToChangeEitherWay() {
+        // Removed from a gzipped response (a compression route's, or the upstream's), the client reads gzip bytes
+        // as the body itself.
+        List<String> problems = problemsOf(route("""
+                compression { }
+                response-headers { remove = [Content-Encoding] }
+                request-headers { set { Content_Encoding = identity } }
+                """));
+        String why = " cannot be changed by a route: it names the coding of the body the proxy relays as it came (or,"
+                + " on a compression route, as it gzipped it): changed, the body would be decoded wrongly or not at all";
+        assertEquals(List.of(
+                "rampart.routes[0].response-headers.remove: Content-Encoding" + why + at(5),
+                "rampart.routes[0].request-headers.set.Content_Encoding: Content_Encoding" + why + at(6)), problems);
+    }
+
+    @Test
     void theForwardedProtoAndHostMayOnlyBeSetToAFixedValue() {
         RouteConfig behindALoadBalancer = HoconFiles.load(dir, route("""
                 request-headers { set { "X-Forwarded-Proto" = https, "X-Forwarded-Host" = "www.example.com" } }
