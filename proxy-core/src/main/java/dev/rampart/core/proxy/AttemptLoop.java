@@ -253,20 +253,24 @@ final class AttemptLoop {
             return;
         }
         long now = snapshot.ticker().read();
-        if (retries.isStaleConnection(attempt, kind, clientResponse.responseStarted(), now)) {
-            retries.staleConnectionSkipped();
-            abandonCurrent(); // neither a failure nor an attempt: the connection was dead before it was used
-            // Its idle siblings are suspect too: the retry, and the next requests, get fresh connections.
+        boolean stale = retries.isStaleConnection(attempt, kind, clientResponse.responseStarted(), now);
+        if (stale) {
+            // Its idle siblings are suspect too: a retry, and the next requests, get fresh connections.
             snapshot.pools().closeIdle(ctx.channel().eventLoop(), attempt.endpoint().poolSettings());
-            if (nextAttempt()) {
-                snapshot.observer().onRetry(route.name(), "stale-connection");
+            if (retries.resendsAfterStaleConnection()) {
+                retries.staleConnectionSkipped();
+                abandonCurrent(); // neither a failure nor an attempt: the connection was dead before it was used
+                if (nextAttempt()) {
+                    snapshot.observer().onRetry(route.name(), "stale-connection");
+                }
+                return;
             }
-            return;
         }
         long elapsed = now - attempt.callStartNanos();
         attempt.abandon();
         current = null;
-        recorder.record(attempt, false, elapsed, kind.metricLabel());
+        // A request that may not go again fails with the reset; its endpoint did not fail, it closed an idle one.
+        recorder.record(attempt, stale ? null : Boolean.FALSE, elapsed, kind.metricLabel());
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {

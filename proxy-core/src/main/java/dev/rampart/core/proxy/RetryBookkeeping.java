@@ -124,17 +124,22 @@ final class RetryBookkeeping {
     // ---- stale pooled connections ----------------------------------------------------------------------
 
     /**
-     * Whether the upstream closed a keep-alive connection as it was reused: not the endpoint's failure and
-     * not a retry the route pays for. Only safe for a request that may be repeated, and only when the close
-     * came too soon for the upstream to have acted on it.
+     * Whether the upstream closed a keep-alive connection as it was reused, too soon after the request began for
+     * it to have acted on it: not the endpoint's failure, whatever the request's method (an upstream that closes
+     * idle connections on a timer of its own must not open its breaker with the POSTs that meet one).
      */
     boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted, long nowNanos) {
-        if (kind != FailureKind.RESET || staleConnectionRetries >= MAX_STALE_CONNECTION_RETRIES
-                || responseStarted || !body.replayable() || !onReusedConnectionWithoutResponse(attempt)
-                || !failedBeforeTheUpstreamCouldAct(attempt, nowNanos)) {
-            return false;
-        }
-        return retryConfig.idempotentMethods().contains(forwarded.method().name()) || hasIdempotencyKey();
+        return kind == FailureKind.RESET && !responseStarted && onReusedConnectionWithoutResponse(attempt)
+                && failedBeforeTheUpstreamCouldAct(attempt, nowNanos);
+    }
+
+    /**
+     * Whether a request whose connection was stale ({@link #isStaleConnection}) goes again, on another connection,
+     * as no retry the route pays for: only one that may be repeated, its body at hand, a bounded number of times.
+     */
+    boolean resendsAfterStaleConnection() {
+        return staleConnectionRetries < MAX_STALE_CONNECTION_RETRIES && body.replayable()
+                && (retryConfig.idempotentMethods().contains(forwarded.method().name()) || hasIdempotencyKey());
     }
 
     /**

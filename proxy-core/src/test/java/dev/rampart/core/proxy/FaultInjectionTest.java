@@ -171,6 +171,70 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aPostThatMeetsAStaleConnectionFailsWithoutCountingAgainstTheBreakerOfAHealthyUpstream() {
+        // An upstream that closes idle connections on a timer of its own, as node's and nginx's keep-alive
+        // timeouts do, and a breaker that opens at the first failure: the POST meets a connection the upstream
+        // just closed, which says nothing of the upstream's health.
+        upstream = closing.add(FakeUpstream.start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo())));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority()
+                + "\"], circuit-breaker { consecutive-failures = 1 } }", "{ name = default, upstream = app }")));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            raw.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n$10");
+            RawHttp.Response response = raw.read();
+            assertEquals(502, response.status(), response.text());
+            assertTrue(response.text().contains("\"UPSTREAM_RESET\""), "not sent again: " + response.text());
+        }
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status(), "the breaker is closed: " + response.text());
+        }
+    }
+
+    @Test
+    void aPostThatMeetsAStaleConnectionClosesItsIdleSiblingsSoTheNextPostsGetFreshOnes() {
+        // The connections of the first ten requests are dropped when reused (their keep-alive timer ran out);
+        // the connections opened after them are not.
+        java.util.Set<Long> expired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        start((req, reply) -> {
+            if (req.uri().startsWith("/fill/")) {
+                expired.add(req.connectionId());
+                reply.after(300, () -> reply.echo());
+            } else if (expired.contains(req.connectionId())) {
+                reply.close();
+            } else {
+                reply.echo();
+            }
+        }, "backoff { initial = 1ms, max = 5ms }");
+        List<RawHttp> clients = new java.util.ArrayList<>();
+        int failed = 0;
+        try {
+            for (int i = 0; i < 10; i++) {
+                RawHttp client = proxy.raw();
+                clients.add(client);
+                client.send("GET /fill/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            }
+            for (RawHttp client : clients) {
+                assertEquals(200, client.read().status());
+            }
+            for (RawHttp client : clients) { // ten pooled connections, each of which the upstream drops when reused
+                client.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n$10");
+                if (client.read().status() != 200) {
+                    failed++;
+                }
+            }
+        } finally {
+            for (RawHttp client : clients) {
+                client.close();
+            }
+        }
+        assertTrue(failed <= 2, "at most the first POST on each of the two event loops meets a dead connection: "
+                + failed + " failed");
+    }
+
+    @Test
     void aStaleReusedConnectionIsRetriedEvenWhenTheRouteAllowsNoRetries() {
         start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "attempts = 1");
         RawHttp.Response response = againOverAWarmConnection();
