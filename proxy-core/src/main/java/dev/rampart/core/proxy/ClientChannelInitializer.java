@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.observe.ProxyProtocolFailure;
+import dev.rampart.core.observe.WarningSpell;
 import dev.rampart.core.tls.HandshakeFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

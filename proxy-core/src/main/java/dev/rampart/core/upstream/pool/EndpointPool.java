@@ -35,6 +35,7 @@ final class EndpointPool {
     private final long maxAgeNanos;
     private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
+    private final Runnable queued;
     /** Every open connection, idle or borrowed: what {@link #closeEverything} closes. Changes per connection, not per request. */
     private final Set<OriginConnection> live = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Borrowed connections whose response nobody waits for is being read to its end (see {@link #draining}). */
@@ -44,9 +45,13 @@ final class EndpointPool {
     /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepIdle}). */
     private boolean keepsNoIdle;
 
+    /**
+     * @param queued told each time a request waits for a connection because all of {@code maxConnections} are open
+     */
     EndpointPool(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings, int maxConnections,
-                 Ticker ticker, BooleanSupplier ending) {
+                 Ticker ticker, BooleanSupplier ending, Runnable queued) {
         this.loop = loop;
+        this.queued = queued;
         this.ending = ending;
         this.ticker = ticker;
         this.maxAgeNanos = settings.maxAge().isZero() ? Long.MAX_VALUE : settings.maxAge().toNanos();
@@ -77,6 +82,7 @@ final class EndpointPool {
             connect(promise);
         } else if (waiters.size() < settings.maxPending() || !draining.isEmpty()) {
             waiters.addLast(promise);
+            queued.run();
             // A waiter whose request went away leaves the queue at once, so it neither holds a place that
             // max-pending counts nor gets a connection opened for nobody.
             promise.addListener(f -> {

@@ -2,6 +2,7 @@ package dev.rampart.core.upstream.pool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.observe.WarningSpell;
 import dev.rampart.core.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -35,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 public final class OriginPools {
 
     private static final Logger log = LoggerFactory.getLogger(OriginPools.class);
+    /** The warnings of requests that wait for a connection, by endpoint. */
+    private final Map<String, WarningSpell> queueing = new ConcurrentHashMap<>();
 
     private final Bootstrap bootstrap;
     private final OriginPipeline pipeline;
@@ -97,9 +100,26 @@ public final class OriginPools {
         return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence);
     }
 
+    /**
+     * A request waits for a connection to an endpoint whose share of connections on this event loop is all in
+     * use: nothing else says so (the wait ends at the route's timeout, a 504), and long-lived responses such as
+     * server-sent events fill a pool this way. Warned of once per spell of 10 s per endpoint.
+     */
+    private void queued(EventLoop loop, PoolSettings settings, int share) {
+        String endpoint = settings.address().authority();
+        queueing.computeIfAbsent(endpoint, e -> new WarningSpell(Duration.ofSeconds(10))).occurred(loop,
+                () -> log.warn("endpoint {}: all {} connections of an event loop's share of max-connections-per-endpoint"
+                        + " ({}) are in use; requests wait for one to be released, up to their route's timeout (raise"
+                        + " the limit for long-lived responses such as server-sent events)", endpoint, share,
+                        settings.maxConnections()),
+                more -> log.warn("endpoint {}: {} more requests waited for a connection in the last 10 s", endpoint,
+                        more));
+    }
+
     /** Closes the idle connections of pools whose settings are no longer in use (after a reload). */
     public void retainOnly(java.util.Set<PoolSettings> inUse) {
         this.inUse = java.util.Set.copyOf(inUse);
+        queueing.keySet().retainAll(inUse.stream().map(settings -> settings.address().authority()).toList());
         onEachLoop(pools -> pools.entrySet().removeIf(p -> {
             if (inUse.contains(p.getKey())) {
                 // In use again (a rollback), or made for this config in the moment before this set was
@@ -256,7 +276,8 @@ public final class OriginPools {
             Bootstrap loopBootstrap = bootstrap.clone(loop)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             settings.connectTimeout().toMillis()));
-            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker, this::ending);
+            pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker, this::ending,
+                    () -> queued(loop, settings, share));
             java.util.Set<PoolSettings> current = inUse;
             if (current != null && !current.contains(settings)) {
                 // A retry, after a reload, of an exchange that began under settings the reload retired: it is

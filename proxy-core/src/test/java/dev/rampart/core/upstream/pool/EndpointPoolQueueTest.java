@@ -1,6 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.UnansweredListener;
 import dev.rampart.core.testing.UpstreamBehavior;
 import io.netty.util.concurrent.Future;
@@ -32,6 +33,31 @@ class EndpointPoolQueueTest {
     void stop() {
         pool.close();
         upstream.close();
+    }
+
+    @Test
+    void aRequestThatWaitsForAConnectionIsWarnedOfOncePerSpell() throws Exception {
+        try (LogCapture logs = LogCapture.start()) {
+            Future<OriginConnection> first = pool.acquire(settings);
+            assertTrue(first.await(5, TimeUnit.SECONDS) && first.isSuccess(), "the only connection is lent out");
+            assertFalse(logs.dump().contains("endpoint " + upstream.authority()), "a free slot is no wait: " + logs.dump());
+
+            Future<OriginConnection> waiting = pool.acquire(settings);
+            assertFalse(waiting.isDone(), "the second request waits for the connection");
+            pool.release(first.getNow(), true);
+            assertTrue(waiting.await(5, TimeUnit.SECONDS) && waiting.isSuccess());
+            Future<OriginConnection> third = pool.acquire(settings); // waits too, within the same spell
+            pool.release(waiting.getNow(), true);
+            assertTrue(third.await(5, TimeUnit.SECONDS) && third.isSuccess());
+            pool.release(third.getNow(), true);
+
+            List<String> lines = logs.dump().lines().filter(line -> line.contains("endpoint " + upstream.authority()))
+                    .toList();
+            assertEquals(List.of("WARN dev.rampart.core.upstream.pool.OriginPools - endpoint " + upstream.authority()
+                    + ": all 1 connections of an event loop's share of max-connections-per-endpoint (1) are in use;"
+                    + " requests wait for one to be released, up to their route's timeout (raise the limit for"
+                    + " long-lived responses such as server-sent events)"), lines, "one line for the spell so far");
+        }
     }
 
     @Test

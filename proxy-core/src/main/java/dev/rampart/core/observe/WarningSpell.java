@@ -1,4 +1,4 @@
-package dev.rampart.core.proxy;
+package dev.rampart.core.observe;
 
 import io.netty.util.concurrent.EventExecutor;
 
@@ -13,17 +13,17 @@ import java.util.function.LongConsumer;
  * listener's protocol): the first of a spell is logged at once, the ones within the spell after it in one line
  * at its end, so that an operator sees them without a flood of the log. The event loops race for the spell.
  */
-final class WarningSpell {
+public final class WarningSpell {
 
     private final Duration length;
     private final AtomicBoolean open = new AtomicBoolean();
     private final AtomicLong more = new AtomicLong();
 
-    WarningSpell(Duration length) {
+    public WarningSpell(Duration length) {
         this.length = length;
     }
 
-    Duration length() {
+    public Duration length() {
         return length;
     }
 
@@ -31,7 +31,7 @@ final class WarningSpell {
      * One event: {@code first} logs it when it opens a spell; otherwise it is counted, and {@code rest} is
      * given the count at the spell's end (only when it is not zero), on {@code timer}.
      */
-    void occurred(EventExecutor timer, Runnable first, LongConsumer rest) {
+    public void occurred(EventExecutor timer, Runnable first, LongConsumer rest) {
         if (!open.compareAndSet(false, true)) {
             more.incrementAndGet();
             return;
