@@ -28,12 +28,19 @@ public final class GzipEncoder implements AutoCloseable {
     private final Deflater deflater;
     private final CRC32 crc = new CRC32();
     private final ByteBufAllocator alloc;
+    private final Runnable onEnd;
     private boolean headerWritten;
     private boolean ended;
 
     public GzipEncoder(int level, ByteBufAllocator alloc) {
+        this(level, alloc, () -> { });
+    }
+
+    /** @param onEnd run once, when the deflater's memory has been given back */
+    public GzipEncoder(int level, ByteBufAllocator alloc, Runnable onEnd) {
         this.deflater = new Deflater(level, true);
         this.alloc = alloc;
+        this.onEnd = onEnd;
     }
 
     /**
@@ -88,6 +95,7 @@ public final class GzipEncoder implements AutoCloseable {
         if (!ended) {
             ended = true;
             deflater.end();
+            onEnd.run();
         }
     }
 

@@ -106,6 +106,8 @@ public final class EffectiveConfigRenderer {
                 .put("lingering-time", duration(s.lingeringTime()))
                 .put("max-replay-memory", s.maxReplayMemory() == ServerConfig.AUTO_REPLAY_MEMORY
                         ? str("auto") : size(s.maxReplayMemory()))
+                .put("max-compressed-responses", num(s.maxCompressedResponses()),
+                        s.maxCompressedResponses() == 0 ? "no response is compressed" : null)
                 .put("trusted-proxies", ranges(s.trustedProxies()))
                 .put("max-requests-per-connection", num(s.maxRequestsPerConnection()),
                         s.maxRequestsPerConnection() == 0 ? "no limit" : null)

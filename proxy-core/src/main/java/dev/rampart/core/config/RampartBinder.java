@@ -106,6 +106,8 @@ final class RampartBinder {
         Duration lingeringTimeout = s.durationOrZero("lingering-timeout", Duration.ofSeconds(5));
         Duration lingeringTime = s.duration("lingering-time", Duration.ofSeconds(30));
         long maxReplayMemory = s.sizeOrAuto("max-replay-memory", ServerConfig.AUTO_REPLAY_MEMORY);
+        int maxCompressedResponses = s.integer("max-compressed-responses",
+                ServerConfig.DEFAULT_MAX_COMPRESSED_RESPONSES, 0, Integer.MAX_VALUE);
         List<AddressRange> trustedProxies = AddressRangeBinder.bind(s, "trusted-proxies", null);
         int maxRequestsPerConnection = s.integer("max-requests-per-connection",
                 ServerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
@@ -120,7 +122,7 @@ final class RampartBinder {
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
                 lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol,
-                proxyProtocolFrom, maxHeaderCount);
+                proxyProtocolFrom, maxHeaderCount, maxCompressedResponses);
     }
 
     /**

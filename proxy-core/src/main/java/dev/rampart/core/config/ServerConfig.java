@@ -29,6 +29,8 @@ import java.util.Optional;
  *                                 (an addition: {@code proxy-protocol-from}). Empty: every peer's
  * @param maxHeaderCount           the most header fields a request head, or its trailers, may have (an addition:
  *                                 {@code max-header-count}, Envoy's {@code max_headers_count})
+ * @param maxCompressedResponses   the most responses gzipped at once in the process, each holding about 256 KiB
+ *                                 of native memory while it streams (an addition: {@code max-compressed-responses})
  */
 public record ServerConfig(
         String host,
@@ -49,7 +51,8 @@ public record ServerConfig(
         int maxRequestsPerConnection,
         boolean proxyProtocol,
         List<AddressRange> proxyProtocolFrom,
-        int maxHeaderCount) {
+        int maxHeaderCount,
+        int maxCompressedResponses) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -58,6 +61,9 @@ public record ServerConfig(
             throw new IllegalArgumentException("proxy-protocol-from without proxy-protocol");
         }
     }
+
+    /** 64 MiB of deflate state: ample for short responses, a bound for thousands of compressed event streams. */
+    public static final int DEFAULT_MAX_COMPRESSED_RESPONSES = 256;
 
     /** Envoy's default {@code max_headers_count}. */
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;

@@ -89,7 +89,8 @@ final class ClientResponseWriter {
         int status = response.status().code();
         responseStarted = true;
         outcome.status(status);
-        gzip = ResponseCompression.begin(route.config().compression(), request, response, ctx.alloc());
+        gzip = ResponseCompression.begin(route.config().compression(), request, response, ctx.alloc(),
+                snapshot.compressions(), snapshot.config().server().maxCompressedResponses());
         boolean needsFraming = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
                 && !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
         // HTTP/1.0 clients do not understand chunked: such a body is delimited by closing the connection.

@@ -63,7 +63,7 @@ public final class ProxyRuntime {
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
-                new RemoteKeySets(ticker, observer::onKeySetFetch));
+                new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots());
         ProxySnapshot first = build(config);
         pools.prepareTls(first.poolsInUse());
         carried.loads().started();

@@ -62,12 +62,14 @@ final class ProxySnapshot {
     private final List<HealthChecks.Target> healthTargets;
     private final ReplayMemory replayMemory;
     private final long replayMemoryLimit;
+    private final CompressionSlots compressions;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, Map<String, RateLimiter> rateLimiters,
                           Map<String, JwtVerifier> jwtVerifiers, OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
-                          List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory) {
+                          List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory,
+                          CompressionSlots compressions) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -83,6 +85,7 @@ final class ProxySnapshot {
         this.healthTargets = healthTargets;
         this.replayMemory = replayMemory;
         this.replayMemoryLimit = ReplayMemory.limitOf(config.server().maxReplayMemory());
+        this.compressions = compressions;
     }
 
     static ProxySnapshot build(RampartConfig config, CarriedState carried, ProxyObserver observer, Ticker ticker,
@@ -128,7 +131,7 @@ final class ProxySnapshot {
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
-                carried.replayMemory());
+                carried.replayMemory(), carried.compressions());
     }
 
     /**
@@ -196,6 +199,11 @@ final class ProxySnapshot {
     /** What the replay buffers of all requests in flight hold together (see {@link ReplayMemory}). */
     ReplayMemory replayMemory() {
         return replayMemory;
+    }
+
+    /** The responses being gzipped in the whole process (see {@code server.max-compressed-responses}). */
+    CompressionSlots compressions() {
+        return compressions;
     }
 
     /** How much {@link #replayMemory} may hold under this config. */

@@ -39,25 +39,26 @@ final class ResponseCompression {
 
     /**
      * Starts compressing {@code response} when the route compresses and both the request and the response
-     * allow it; its head is then changed to say so. Null when the body goes as it is (a {@code Vary} may
-     * still have been added).
+     * allow it, and fewer than {@code most} responses are being compressed ({@code slots}); its head is then
+     * changed to say so. Null when the body goes as it is (a {@code Vary} may still have been added).
      */
     static GzipEncoder begin(Optional<CompressionConfig> compression, HttpRequest request, HttpResponse response,
-                             ByteBufAllocator alloc) {
+                             ByteBufAllocator alloc, CompressionSlots slots, int most) {
         if (compression.isEmpty() || !compressible(compression.get(), request, response)) {
             return null;
         }
         HttpHeaders headers = response.headers();
         // An HTTP/1.0 client gets the body as it is, but a cache in front of it may serve a 1.1 client too.
         addVary(headers, "Accept-Encoding");
-        if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1) || !acceptsGzip(request.headers())) {
+        if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1) || !acceptsGzip(request.headers())
+                || !slots.take(most)) {
             return null;
         }
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         headers.remove(HttpHeaderNames.ACCEPT_RANGES);
         headers.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
         weakenEtags(headers);
-        return new GzipEncoder(compression.get().level(), alloc);
+        return new GzipEncoder(compression.get().level(), alloc, slots::give);
     }
 
     /** The compressed body is not the bytes a strong validator named: each strong one becomes weak, none lost. */

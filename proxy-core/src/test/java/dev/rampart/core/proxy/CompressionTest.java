@@ -130,6 +130,46 @@ class CompressionTest {
     }
 
     @Test
+    void pastMaxCompressedResponsesAResponseGoesUncompressedUntilASlotIsFree() throws Exception {
+        proxy.close();
+        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", """
+                { name = api, match { path-prefix = "/api" }, upstream = app,
+                  compression { types = ["application/json", "text/*"] } }
+                """) + "rampart.server { max-compressed-responses = 1 }\n");
+        CompletableFuture<UpstreamReply> streaming = new CompletableFuture<>();
+        upstream.behave((req, reply) -> {
+            if (req.uri().equals("/api/events")) {
+                reply.raw("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + chunk("data: one\n\n"));
+                streaming.complete(reply);
+            } else {
+                reply.send(200, "application/json", JSON);
+            }
+        });
+        try (RawHttp events = proxy.raw()) {
+            events.send(get("/api/events", "Accept-Encoding: gzip\r\n"));
+            String head = RawHttp.readHead(events.socket().getInputStream());
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-encoding: gzip"), head);
+
+            // The one slot is the stream's: this response goes as it came, whole and readable.
+            try (RawHttp raw = proxy.raw()) {
+                RawHttp.Response response = raw.send(get("/api/items", "Accept-Encoding: gzip\r\n")).read();
+                assertNull(response.header("content-encoding"));
+                assertEquals(JSON, response.text());
+                assertEquals("Accept-Encoding", response.header("vary"), "the next one may be compressed");
+            }
+            streaming.get(5, TimeUnit.SECONDS).raw("0\r\n\r\n");
+            events.socket().getInputStream().readNBytes(1); // the stream's end is on its way
+        }
+        dev.rampart.core.testing.Await.until(() -> {
+            try (RawHttp raw = proxy.raw()) {
+                return "gzip".equals(raw.send(get("/api/items", "Accept-Encoding: gzip\r\n")).read()
+                        .header("content-encoding"));
+            }
+        }, "the stream's slot is free again once it has ended");
+    }
+
+    @Test
     void anUpstreamThatBreaksOffACompressedBodyCutsTheClientsStreamShort() throws Exception {
         byte[] half = new byte[3000];
         Arrays.fill(half, (byte) 'x');

@@ -132,7 +132,7 @@ class ResponseCompressionTest {
     @Test
     void aRouteWithoutCompressionChangesNothing() {
         HttpResponse response = response(200, "Content-Type", "text/html");
-        assertNull(ResponseCompression.begin(Optional.empty(), request("gzip"), response, ByteBufAllocator.DEFAULT));
+        assertNull(ResponseCompression.begin(Optional.empty(), request("gzip"), response, ByteBufAllocator.DEFAULT, new CompressionSlots(), 256));
         assertFalse(response.headers().contains("Vary"));
     }
 
@@ -152,14 +152,14 @@ class ResponseCompressionTest {
     }
 
     private static void assertCompressed(HttpRequest request, HttpResponse response) {
-        GzipEncoder encoder = ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT);
+        GzipEncoder encoder = ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT, new CompressionSlots(), 256);
         assertNotNull(encoder, response.toString());
         encoder.close();
     }
 
     private static void assertNotCompressed(HttpRequest request, HttpResponse response) {
         HttpHeaders before = response.headers().copy();
-        assertNull(ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT),
+        assertNull(ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT, new CompressionSlots(), 256),
                 response.toString());
         HttpHeaders after = response.headers().copy().remove("Vary");
         assertEquals(before.remove("Vary").entries().toString(), after.entries().toString(), "only a Vary may be added");
