@@ -72,6 +72,7 @@ public final class ConfigWarnings {
             unreachablePreflightWarning(route, warnings);
             doubledCorsWarning(route, warnings);
             droppedVaryWarning(route, warnings);
+            sharedIdempotencyKeyWarning(route, warnings);
             route.jwt().ifPresent(jwt -> {
                 unscopedTokenWarning(route.name(), jwt, warnings);
                 plainHttpKeysWarning(route.name(), jwt, warnings);
@@ -184,6 +185,25 @@ public final class ConfigWarnings {
                     + " fills with Accept-Encoding: a shared cache could give gzip to a client that cannot read it;"
                     + " add to Vary instead");
         }
+    }
+
+    /**
+     * Request header rules that set or add the retry's idempotency key: the upstream gets the operator's one value
+     * in every request, so one that deduplicates by it would take them all as one request.
+     */
+    private static void sharedIdempotencyKeyWarning(RouteConfig route, List<String> warnings) {
+        String key = route.retry().idempotencyKeyHeader();
+        HeaderRules rules = route.requestHeaders();
+        if (!key.isEmpty() && (rules.set().keySet().stream().anyMatch(name -> sameHeader(name, key))
+                || rules.add().keySet().stream().anyMatch(name -> sameHeader(name, key)))) {
+            warnings.add("route \"" + route.name() + "\": request-headers give every request the idempotency key"
+                    + " header " + key + " (retry.idempotency-key-header): an upstream that deduplicates by it would"
+                    + " take every request for the first, and answer them all with its result");
+        }
+    }
+
+    private static boolean sameHeader(String a, String b) {
+        return HeaderRules.spelling(a).equals(HeaderRules.spelling(b));
     }
 
     /** Compression on a route that answers by itself: only relayed responses are compressed. */

@@ -325,6 +325,23 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aRouteThatGivesEveryRequestTheIdempotencyKeyIsWarnedOf() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["10.0.0.1:8080"], max-concurrent-requests = 512 } }
+                  routes = [
+                    { name = pay, match { path-prefix = "/pay" }, upstream = app, request-headers { set { Idempotency_Key = fixed } } }
+                    { name = ok, upstream = app, request-headers { set { X-Tenant = t1 } } }
+                  ]
+                }
+                """, "test.conf", Map.of());
+        assertEquals(List.of("route \"pay\": request-headers give every request the idempotency key header"
+                + " Idempotency-Key (retry.idempotency-key-header): an upstream that deduplicates by it would take every"
+                + " request for the first, and answer them all with its result"),
+                ConfigWarnings.of(config).stream().filter(w -> w.contains("idempotency")).toList());
+    }
+
+    @Test
     void loopbackSpellings() {
         for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "LOCALHOST",
                 "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "::FFFF:7f00:1", "[::ffff:127.0.0.1]")) {
