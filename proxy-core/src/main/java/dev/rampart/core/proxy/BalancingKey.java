@@ -48,9 +48,9 @@ final class BalancingKey {
                        HttpHeaders headers, String routedPath, String clientIp) {
         return switch (hash.key()) {
             case CLIENT_ADDRESS -> clientIp;
-            case HEADER -> RateLimitKey.listValue(UpstreamFieldView.of(route, claims, headers, clientIp,
+            case HEADER -> RateLimitKey.listValue(UpstreamFieldView.of(route, claims, headers,
                     hash.name().orElseThrow()), hash.name().orElseThrow());
-            case COOKIE -> RequestCookies.value(UpstreamFieldView.of(route, claims, headers, clientIp,
+            case COOKIE -> RequestCookies.value(UpstreamFieldView.of(route, claims, headers,
                     HttpHeaderNames.COOKIE.toString()), hash.name().orElseThrow(), false);
             case PATH -> withoutQuery(routedPath);
         };

@@ -105,7 +105,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         RateLimiter limiter = snapshot.rateLimiter(route.name());
         long wait = limiter == null ? 0 : tokenFromEach(limiter, RateLimitKey.of(limiter, limiter.keyHeader() == null
                 ? head.headers()
-                : UpstreamFieldView.of(route.config(), claims, head.headers(), clientIp, limiter.keyHeader()), clientIp));
+                : UpstreamFieldView.of(route.config(), claims, head.headers(), limiter.keyHeader()), clientIp));
         if (wait > 0) {
             // Rounded up: a client that waits what Retry-After says finds a token there.
             return new RequestAdmission(Reason.RATE_LIMITED, originForm, route, target,

@@ -14,14 +14,13 @@ import java.util.Map;
  * One request header as the upstream gets it, for the route features keyed by a header or a cookie
  * ({@code rate-limit} with {@code per = header}, {@code consistent-hash} and a canary's {@code sticky}): a claim
  * header holds the claim of the verified token, a name the route's {@code request-headers} set or remove holds
- * what the rule leaves, one the client names in {@code Connection} is dropped, and {@code X-Real-IP} is the
- * client's address. Read from the client's head instead, a client would choose its own bucket, endpoint or side
- * by sending the header the proxy then replaces, while the upstream saw the proxy's value. {@code Host} is the
- * client's: the upstream's is the endpoint's unless {@code preserve-host}, and keying by it means the client's.
+ * what the rule leaves, and one the client names in {@code Connection} is dropped. Read from the client's head
+ * instead, a client would choose its own bucket, endpoint or side by sending the header the proxy then replaces,
+ * while the upstream saw the proxy's value. {@code Host} is the client's: the upstream's is the endpoint's unless
+ * {@code preserve-host}, and keying by it means the client's. (A rate limit may not be keyed by the headers the
+ * proxy sets from the client's claims, such as {@code X-Forwarded-For}: see the rate-limit binder.)
  */
 final class UpstreamFieldView {
-
-    private static final String REAL_IP = "x-real-ip";
 
     private UpstreamFieldView() {
     }
@@ -30,16 +29,12 @@ final class UpstreamFieldView {
      * The lines the upstream gets under {@code name} (its other spellings, {@code _} for {@code -}, included), as
      * lines of {@code name} alone.
      *
-     * @param claims   the claim headers the route's {@code jwt} found in the request's token
-     * @param clientIp the client's address (see {@link RealClient})
+     * @param claims the claim headers the route's {@code jwt} found in the request's token
      */
     static HttpHeaders of(RouteConfig route, List<Map.Entry<String, String>> claims, HttpHeaders client,
-                          String clientIp, String name) {
+                          String name) {
         String spelling = HeaderRules.spelling(name);
         HttpHeaders view = new FieldList();
-        if (spelling.equals(REAL_IP)) {
-            return view.add(name, clientIp);
-        }
         JwtConfig jwt = route.jwt().orElse(null);
         if (jwt != null && jwt.claimHeaders().values().stream().anyMatch(h -> HeaderRules.spelling(h).equals(spelling))) {
             for (Map.Entry<String, String> claim : claims) {

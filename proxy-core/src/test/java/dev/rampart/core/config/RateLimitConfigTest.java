@@ -89,6 +89,18 @@ class RateLimitConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aHeaderTheProxySetsFromTheClientsClaimsKeysNoBucket() {
+        List<String> problems = problemsOf(withRoutes("""
+                    { name = a, upstream = app, rate-limit { requests-per-second = 5, per = header, header = X-Forwarded-For } },
+                    { name = b, upstream = app, rate-limit { requests-per-second = 5, per = header, header = X_Real_IP } }"""));
+        String why = " is set by the proxy on the way to the upstream, from what the client claims: every made-up"
+                + " value would be a bucket of its own; for a limit per client, use per = client-ip (behind load"
+                + " balancers, with server.trusted-proxies)";
+        assertEquals(List.of("rampart.routes[0].rate-limit.header: X-Forwarded-For" + why + at(4),
+                "rampart.routes[1].rate-limit.header: X_Real_IP" + why + at(5)), problems);
+    }
+
+    @Test
     void anUnknownKeyInTheBlockIsReported() {
         List<String> problems = problemsOf(withRoutes(
                 "    { upstream = app, rate-limit { requests-per-second = 5, requests-per-minute = 300 } }"));
