@@ -17,8 +17,8 @@ final class RateLimitBinder {
      */
     private static final Set<String> SET_BY_THE_PROXY = Set.of("x-forwarded-for", "x-real-ip",
             "forwarded", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix",
-            "x-forwarded-ssl", "x-forwarded-scheme", "via", "x-original-url", "x-rewrite-url", "traceparent",
-            "tracestate");
+            "x-forwarded-ssl", "x-forwarded-scheme", "x-forwarded-client-cert", "via", "x-original-url",
+            "x-rewrite-url", "x-rampart-attempt", "traceparent", "tracestate");
 
     private RateLimitBinder() {
     }

@@ -3,6 +3,7 @@ package dev.rampart.core.observe;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,12 +38,16 @@ public final class WarningSpell {
             return;
         }
         first.run();
-        timer.schedule(() -> {
-            open.set(false);
-            long counted = more.getAndSet(0);
-            if (counted > 0) {
-                rest.accept(counted);
-            }
-        }, length.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            timer.schedule(() -> {
+                open.set(false);
+                long counted = more.getAndSet(0);
+                if (counted > 0) {
+                    rest.accept(counted);
+                }
+            }, length.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ending) {
+            open.set(false); // the loop is shutting down: no spell to end, and the event that called is not failed
+        }
     }
 }

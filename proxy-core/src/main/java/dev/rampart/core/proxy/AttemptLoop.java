@@ -269,8 +269,10 @@ final class AttemptLoop {
         long elapsed = now - attempt.callStartNanos();
         attempt.abandon();
         current = null;
-        // A request that may not go again fails with the reset; its endpoint did not fail, it closed an idle one.
-        recorder.record(attempt, stale ? null : Boolean.FALSE, elapsed, kind.metricLabel());
+        // A request that may not go again fails with the reset; when the upstream closed an idle connection as it
+        // was reused, its endpoint did not fail.
+        boolean closedWhileIdle = stale && RetryBookkeeping.closedWhileIdle(attempt);
+        recorder.record(attempt, closedWhileIdle ? null : Boolean.FALSE, elapsed, kind.metricLabel());
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {

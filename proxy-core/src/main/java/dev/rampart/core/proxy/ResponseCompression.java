@@ -58,7 +58,12 @@ final class ResponseCompression {
         headers.remove(HttpHeaderNames.ACCEPT_RANGES);
         headers.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
         weakenEtags(headers);
-        return new GzipEncoder(compression.get().level(), alloc, slots::give);
+        try {
+            return new GzipEncoder(compression.get().level(), alloc, slots::give);
+        } catch (RuntimeException | Error e) {
+            slots.give(); // no compressor (zlib found no native memory): the slot is not held
+            throw e;
+        }
     }
 
     /** The compressed body is not the bytes a strong validator named: each strong one becomes weak, none lost. */

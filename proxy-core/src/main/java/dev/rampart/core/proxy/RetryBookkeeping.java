@@ -38,6 +38,8 @@ final class RetryBookkeeping {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
+    /** Upstreams close idle keep-alive connections after a second or more (gunicorn 2 s, node 5 s, nginx 75 s). */
+    static final long SHORTEST_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
     private static final long STALE_FAILURE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -131,6 +133,16 @@ final class RetryBookkeeping {
     boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted, long nowNanos) {
         return kind == FailureKind.RESET && !responseStarted && onReusedConnectionWithoutResponse(attempt)
                 && failedBeforeTheUpstreamCouldAct(attempt, nowNanos);
+    }
+
+    /**
+     * Whether a stale connection ({@link #isStaleConnection}) that a request may not be sent again on had sat idle
+     * in the pool long enough for a keep-alive timer of the upstream's to have closed it: then its reset says
+     * nothing of the endpoint's health. One reused within the second (under load) may have been reset by a worker
+     * that died on the request, which its breaker must hear of, as nginx's and Envoy's do.
+     */
+    static boolean closedWhileIdle(OriginAttempt attempt) {
+        return attempt.connection().idleBeforeUseNanos() >= SHORTEST_KEEP_ALIVE_NANOS;
     }
 
     /**

@@ -66,7 +66,8 @@ class RouterHostTest {
         assertEquals("v6", routed(router, TestRequest.get("[::1]", "/")));
         assertNull(routed(router, TestRequest.get("[::2]:8080", "/")));
         Router bracketed = router(route("v6", match().host("[2001:DB8::1]")));
-        assertEquals("v6", routed(bracketed, TestRequest.get("[2001:db8::1]:443", "/")));        Router longhand = router(route("v6", match().host("[2001:DB8:0:0:0:0:0:1]")));
+        assertEquals("v6", routed(bracketed, TestRequest.get("[2001:db8::1]:443", "/")));
+        Router longhand = router(route("v6", match().host("[2001:DB8:0:0:0:0:0:1]")));
         assertEquals("v6", routed(longhand, TestRequest.get("[2001:db8::1]:443", "/")),
                 "written in full in the config, the short form clients send");
         Router mixed = router(route("v6", match().host("[::FFFF:192.0.2.1]")));

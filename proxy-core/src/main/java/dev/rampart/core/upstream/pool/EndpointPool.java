@@ -73,6 +73,7 @@ final class EndpointPool {
                 conn.channel().close();
                 continue;
             }
+            conn.unparked(ticker.read());
             return loop.newSucceededFuture(conn);
         }
         Promise<OriginConnection> promise = loop.newPromise();
@@ -82,7 +83,6 @@ final class EndpointPool {
             connect(promise);
         } else if (waiters.size() < settings.maxPending() || !draining.isEmpty()) {
             waiters.addLast(promise);
-            queued.run();
             // A waiter whose request went away leaves the queue at once, so it neither holds a place that
             // max-pending counts nor gets a connection opened for nobody.
             promise.addListener(f -> {
@@ -91,6 +91,7 @@ final class EndpointPool {
                 }
             });
             giveUpADrain();
+            queued.run();
         } else {
             promise.setFailure(new PoolExhaustedException(settings.address().authority()));
         }
@@ -105,8 +106,11 @@ final class EndpointPool {
             ShutThenClose.close(ch); // the close listener hands the freed slot to a waiter
             return;
         }
+        long now = ticker.read();
+        conn.parked(now);
         Promise<OriginConnection> waiter;
         while ((waiter = waiters.pollFirst()) != null) {
+            conn.unparked(now);
             if (waiter.trySuccess(conn)) {
                 return;
             }

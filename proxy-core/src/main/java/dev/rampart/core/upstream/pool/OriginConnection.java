@@ -28,6 +28,10 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private long openedNanos;
     /** How long its TCP connect took, the name's resolution and TLS left out: a round trip to its endpoint. */
     private long connectNanos;
+    /** When it last went back to the pool, on the pool's ticker. */
+    private long parkedNanos;
+    /** How long it sat in the pool before the request it carries now: 0 for a fresh one or one handed on. */
+    private long idleBeforeUseNanos;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;
     /** Request-body parts held for {@link #flushHeld}, to leave as one chunk; created with the first. */
@@ -57,6 +61,22 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
 
     long openedNanos() {
         return openedNanos;
+    }
+
+    void parked(long nanos) {
+        parkedNanos = nanos;
+    }
+
+    void unparked(long nanos) {
+        idleBeforeUseNanos = nanos - parkedNanos;
+    }
+
+    /**
+     * How long the connection sat idle in the pool before the request it carries now was given it; 0 for a fresh
+     * connection or one handed from a request to a waiting one.
+     */
+    public long idleBeforeUseNanos() {
+        return idleBeforeUseNanos;
     }
 
     public Channel channel() {
