@@ -291,13 +291,21 @@ final class ForwardedHeaders {
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
-            if (isHopByHop(name) || isFraming(name) || connection != null && connection.lists(name)) {
+            if (!crossesTheProxy(name, connection)) {
                 continue;
             }
             out.add(name, h.getValue());
             underscore |= AsciiString.indexOf(name, '_', 0) >= 0;
         }
         return underscore;
+    }
+
+    /**
+     * Whether a request field goes on upstream as the client sent it, as far as the hop goes: not hop-by-hop, not
+     * framing, and not named in {@code connection} (the client's {@code Connection} lines; null for none).
+     */
+    static boolean crossesTheProxy(CharSequence name, ConnectionNames connection) {
+        return !isHopByHop(name) && !isFraming(name) && (connection == null || !connection.lists(name));
     }
 
     static boolean isHopByHop(CharSequence name) {

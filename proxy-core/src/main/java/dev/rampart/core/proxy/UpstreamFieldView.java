@@ -64,8 +64,8 @@ final class UpstreamFieldView {
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> field = it.next();
             CharSequence present = field.getKey();
-            if (HeaderRules.spelling(present.toString()).equals(spelling) && !ForwardedHeaders.isHopByHop(present)
-                    && (connection == null || !connection.lists(present))) {
+            if (HeaderRules.spelling(present.toString()).equals(spelling)
+                    && ForwardedHeaders.crossesTheProxy(present, connection)) {
                 view.add(name, field.getValue());
             }
         }

@@ -50,6 +50,23 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * Ten clients each send GET /fill/N at once, so that the proxy opens ten upstream connections, pooled once
+     * answered; the clients go in {@code clients}, for the caller to close. Their answers.
+     */
+    private List<RawHttp.Response> fillTenConnections(List<RawHttp> clients) {
+        for (int i = 0; i < 10; i++) {
+            RawHttp client = proxy.raw();
+            clients.add(client);
+            client.send("GET /fill/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        List<RawHttp.Response> answers = new ArrayList<>();
+        for (RawHttp client : clients) {
+            answers.add(client.read());
+        }
+        return answers;
+    }
+
     private void start(UpstreamBehavior behavior, String retry) {
         upstream = closing.add(FakeUpstream.start(behavior));
         startProxy("\"" + upstream.authority() + "\"", retry);
@@ -135,13 +152,8 @@ class FaultInjectionTest {
                 "backoff { initial = 1ms, max = 5ms }");
         List<RawHttp> clients = new java.util.ArrayList<>();
         try {
-            for (int i = 0; i < 10; i++) {
-                RawHttp client = proxy.raw();
-                clients.add(client);
-                client.send("GET /fill/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            }
-            for (RawHttp client : clients) {
-                assertEquals("fresh", client.read().text());
+            for (RawHttp.Response filled : fillTenConnections(clients)) {
+                assertEquals("fresh", filled.text());
             }
             for (RawHttp client : clients) {
                 client.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -231,13 +243,8 @@ class FaultInjectionTest {
         List<RawHttp> clients = new java.util.ArrayList<>();
         int failed = 0;
         try {
-            for (int i = 0; i < 10; i++) {
-                RawHttp client = proxy.raw();
-                clients.add(client);
-                client.send("GET /fill/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            }
-            for (RawHttp client : clients) {
-                assertEquals(200, client.read().status());
+            for (RawHttp.Response filled : fillTenConnections(clients)) {
+                assertEquals(200, filled.status());
             }
             for (RawHttp client : clients) { // ten pooled connections, each of which the upstream drops when reused
                 client.send("POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n$10");
