@@ -56,6 +56,15 @@ final class MatchBinder {
             ValueReader.mismatch(s.path("host"), "a host name or \"*.suffix\"", s.value("host"), s.problems());
             return Optional.empty();
         }
+        if (IPV6_LITERAL.matcher(host).matches()) {
+            byte[] address = AddressRange.literalBytes(host.substring(1, host.length() - 1));
+            if (address == null || address.length != 16) {
+                // Reported here, with the file and line, rather than by the router that would refuse it later.
+                ValueReader.mismatch(s.path("host"), "an IPv6 address in brackets, such as [2001:db8::1]",
+                        s.value("host"), s.problems());
+                return Optional.empty();
+            }
+        }
         return Optional.of(host);
     }
 

@@ -276,6 +276,26 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aBracketedHostThatIsNoIpv6AddressIsRefusedWhereItIsWritten() {
+        String hocon = """
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, match { host = "[2001:db8::1]" } },
+                    { upstream = app, match { host = "[1::2::3]" } },
+                    { upstream = app, match { host = "[1.2.3.4]" } }
+                  ]
+                }
+                """;
+        List<String> problems = problemsOf(hocon);
+        assertEquals(List.of(
+                "rampart.routes[1].match.host: expected an IPv6 address in brackets, such as [2001:db8::1], got"
+                        + " \"[1::2::3]\"" + at(5),
+                "rampart.routes[2].match.host: expected an IPv6 address in brackets, such as [2001:db8::1], got"
+                        + " \"[1.2.3.4]\"" + at(6)), problems);
+    }
+
+    @Test
     void anEmptyMethodListIsRefusedRatherThanTakenAsAnyMethod() {
         String hocon = """
                 rampart {
