@@ -50,8 +50,17 @@ final class ClaimHeaders {
         if (jwt.claimHeaders().isEmpty() || headers.isEmpty()) {
             return;
         }
-        RouteHeaders.dropEverySpelling(headers, dashed -> jwt.claimHeaders().values().stream()
-                .anyMatch(name -> dashed.equalsIgnoreCase(name.replace('_', '-'))));
+        RouteHeaders.dropEverySpelling(headers, dashed -> isClaimHeader(jwt, dashed));
+    }
+
+    /** Whether a header whose name reads {@code dashed} with dashes for underscores carries one of the claims. */
+    static boolean isClaimHeader(JwtConfig jwt, String dashed) {
+        for (String name : jwt.claimHeaders().values()) {
+            if (dashed.equalsIgnoreCase(name.replace('_', '-'))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops a token header's spellings other than its own; one that differs has an underscore in it. */

@@ -28,8 +28,4 @@ final class CompressionSlots {
     void give() {
         inUse.decrementAndGet();
     }
-
-    int inUse() {
-        return inUse.get();
-    }
 }

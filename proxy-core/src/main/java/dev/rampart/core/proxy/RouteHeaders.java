@@ -88,7 +88,7 @@ final class RouteHeaders {
     }
 
     /** Whether a header whose name reads {@code dashed} with dashes for underscores is removed or set. */
-    private static boolean removedOrSet(HeaderRules rules, String dashed) {
+    static boolean removedOrSet(HeaderRules rules, String dashed) {
         for (String name : rules.remove()) {
             if (dashed.equalsIgnoreCase(name.replace('_', '-'))) {
                 return true;

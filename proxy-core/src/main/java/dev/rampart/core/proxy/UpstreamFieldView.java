@@ -36,7 +36,7 @@ final class UpstreamFieldView {
         String spelling = HeaderRules.spelling(name);
         HttpHeaders view = new FieldList();
         JwtConfig jwt = route.jwt().orElse(null);
-        if (jwt != null && jwt.claimHeaders().values().stream().anyMatch(h -> HeaderRules.spelling(h).equals(spelling))) {
+        if (jwt != null && ClaimHeaders.isClaimHeader(jwt, spelling)) {
             for (Map.Entry<String, String> claim : claims) {
                 if (HeaderRules.spelling(claim.getKey()).equals(spelling)) {
                     view.add(name, claim.getValue());
@@ -45,7 +45,7 @@ final class UpstreamFieldView {
             return view; // only the token's claim, whatever the client sent
         }
         HeaderRules rules = route.requestHeaders();
-        if (!named(rules.remove(), spelling) && !named(rules.set().keySet(), spelling)) {
+        if (!RouteHeaders.removedOrSet(rules, spelling)) {
             copyEndToEndLines(client, spelling, name, view);
         }
         rules.set().forEach((setName, value) -> addIfNamed(view, setName, spelling, name, value));
@@ -75,14 +75,5 @@ final class UpstreamFieldView {
         if (HeaderRules.spelling(ruleName).equals(spelling)) {
             view.add(name, value);
         }
-    }
-
-    private static boolean named(Iterable<String> names, String spelling) {
-        for (String name : names) {
-            if (HeaderRules.spelling(name).equals(spelling)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
