@@ -14,9 +14,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** After real traffic through the real server, /metrics has the contract's names and labels. */
@@ -70,6 +77,7 @@ class MetricsAfterTrafficTest {
                         postCount,
                         "rampart_active_connections",
                         "rampart_connections_refused_total 0.0",
+                        "rampart_upstream_pool_waits_total 0.0",
                         "rampart_config_reloads_total{result=\"success\"} 0.0",
                         "rampart_netty_direct_memory_bytes",
                         "rampart_replay_buffer_memory_bytes 0.0", // the POST's kept body, given back
@@ -77,6 +85,50 @@ class MetricsAfterTrafficTest {
                     assertTrue(metrics.contains(expected), "missing " + expected + " in\n" + metrics);
                 }
                 assertTrue(!metrics.contains("/orders"), "raw paths never become labels");
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+
+    @Test
+    void requestsThatWaitForAPooledConnectionAreCounted() throws Exception {
+        // Each answer takes about a second; every event loop may hold one connection to the endpoint, so of more
+        // requests at once than twice the loops, at least one per loop waits for its loop's connection.
+        int loops = Runtime.getRuntime().availableProcessors();
+        int requests = 2 * loops + 1;
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.trickle("0123456789", 8, 100))) {
+            Path file = dir.resolve("proxy.conf");
+            Files.writeString(file, """
+                    rampart {
+                      server { host = "127.0.0.1", port = 0 }
+                      admin { port = 0 }
+                      access-log { enabled = false }
+                      upstreams { app { endpoints = ["%s"], max-connections-per-endpoint = 1 } }
+                      routes = [ { name = api, match { path-prefix = "/" }, upstream = app, timeout = 30s } ]
+                    }
+                    """.formatted(upstream.authority()));
+            ConfigSource source = ConfigSource.resolve(Optional.of(file));
+            RampartServer server = RampartServer.start(source, source.load(), false);
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                assertTrue(scrape(client, server.adminPort()).contains("rampart_upstream_pool_waits_total 0.0"),
+                        "counted from zero");
+                List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+                for (int i = 0; i < requests; i++) {
+                    answers.add(client.sendAsync(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/stream/" + i)).build(),
+                            HttpResponse.BodyHandlers.ofString()));
+                }
+                for (CompletableFuture<HttpResponse<String>> answer : answers) {
+                    assertEquals("0123456789", answer.get(30, TimeUnit.SECONDS).body(), "each is served after its wait");
+                }
+                Matcher waits = Pattern.compile("(?m)^rampart_upstream_pool_waits_total (\\d+)\\.0$")
+                        .matcher(scrape(client, server.adminPort()));
+                assertTrue(waits.find(), "the counter is exported");
+                int counted = Integer.parseInt(waits.group(1));
+                assertTrue(counted >= loops + 1 && counted <= requests - 1,
+                        counted + " waits counted for " + requests + " requests on " + loops + " loops");
             } finally {
                 server.shutdown("test");
             }

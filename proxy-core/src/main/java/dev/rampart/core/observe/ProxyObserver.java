@@ -39,6 +39,13 @@ public interface ProxyObserver {
     default void onClientConnectionRefused() {
     }
 
+    /**
+     * A request waits for a connection to an endpoint: its event loop's share of {@code max-connections-per-endpoint}
+     * is all in use.
+     */
+    default void onPoolWait() {
+    }
+
     /** A client's TLS handshake with the listener failed, for the reason {@code reason} ({@code HandshakeFailure}). */
     default void onClientTlsHandshakeFailed(String reason) {
     }

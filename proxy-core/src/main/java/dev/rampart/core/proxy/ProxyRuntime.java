@@ -60,7 +60,8 @@ public final class ProxyRuntime {
         resolverSockets = new ResolverSockets(transport.datagramChannelClass());
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelFactory(resolverSockets));
-        OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker);
+        OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker,
+                observer::onPoolWait);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
                 new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots());

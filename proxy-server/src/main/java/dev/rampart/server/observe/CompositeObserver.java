@@ -80,6 +80,11 @@ public final class CompositeObserver implements ProxyObserver {
     }
 
     @Override
+    public void onPoolWait() {
+        each(ProxyObserver::onPoolWait);
+    }
+
+    @Override
     public void onClientTlsHandshakeFailed(String reason) {
         each(o -> o.onClientTlsHandshakeFailed(reason));
     }

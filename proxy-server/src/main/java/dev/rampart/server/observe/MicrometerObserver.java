@@ -70,6 +70,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final Counter reloadSuccess;
     private final Counter reloadFailure;
     private final Counter connectionsRefused;
+    private final Counter poolWaits;
     /** One series per reason, made at the start: an alert on them sees 0 rather than no data. */
     private final Map<String, Counter> handshakeFailures = new HashMap<>();
     private final Map<ProxyProtocolFailure, Counter> proxyProtocolFailures = new EnumMap<>(ProxyProtocolFailure.class);
@@ -94,6 +95,10 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
                 .register(registry);
         connectionsRefused = Counter.builder("rampart.connections.refused")
                 .description("Client connections closed as soon as accepted, because max-connections were open")
+                .register(registry);
+        poolWaits = Counter.builder("rampart.upstream.pool.waits")
+                .description("Requests that waited for an upstream connection: their event loop's share of an"
+                        + " endpoint's max-connections-per-endpoint was in use")
                 .register(registry);
         for (HandshakeFailure reason : HandshakeFailure.ALL) {
             handshakeFailures.put(reason.label(), Counter.builder("rampart.tls.handshake.failures")
@@ -188,6 +193,11 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         if (counter != null) {
             counter.increment();
         }
+    }
+
+    @Override
+    public void onPoolWait() {
+        poolWaits.increment();
     }
 
     @Override

@@ -5,6 +5,8 @@ import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.observe.ProxyProtocolFailure;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +35,20 @@ class CompositeObserverTest {
         assertEquals(List.of("a:exchange", "b:exchange", "a:attempt u e success", "b:attempt u e success",
                 "a:retry r reset", "b:retry r reset", "a:skipped r budget", "b:skipped r budget",
                 "a:connection 1", "b:connection 1", "a:proxy-protocol timeout", "b:proxy-protocol timeout"), seen);
+    }
+
+    @Test
+    void everyEventOfTheInterfaceIsForwarded() throws NoSuchMethodException {
+        // An event the composite does not override falls to the interface's no-op: the server's observers behind
+        // it (the metrics, the access log) would never hear of it.
+        for (Method event : ProxyObserver.class.getDeclaredMethods()) {
+            if (Modifier.isStatic(event.getModifiers()) || event.isSynthetic()) {
+                continue;
+            }
+            assertEquals(CompositeObserver.class,
+                    CompositeObserver.class.getMethod(event.getName(), event.getParameterTypes()).getDeclaringClass(),
+                    event.getName() + " is not forwarded by the composite");
+        }
     }
 
     @Test

@@ -121,6 +121,14 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void poolWaitsAreCountedFromZero() {
+        assertLine(observer.scrape(), "rampart_upstream_pool_waits_total 0.0");
+        observer.onPoolWait();
+        observer.onPoolWait();
+        assertLine(observer.scrape(), "rampart_upstream_pool_waits_total 2.0");
+    }
+
+    @Test
     void failedClientHandshakesAreCountedByWhyFromZero() {
         assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"no_client_certificate\"} 0.0");
         assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"closed\"} 0.0");
@@ -326,7 +334,8 @@ class MicrometerObserverTest {
                 "rampart_retries_skipped_total",
                 "rampart_retries_total",
                 "rampart_tls_handshake_failures_total",
-                "rampart_upstream_attempts_total")), names);
+                "rampart_upstream_attempts_total",
+                "rampart_upstream_pool_waits_total")), names);
     }
 
     @Test

@@ -53,14 +53,20 @@ public final class OriginPools {
     /** The settings the running config uses, once a reload has said so; null before (every pool is in use). */
     private volatile java.util.Set<PoolSettings> inUse;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    /** Told of every request that waits for a connection (counted in the metrics; any thread). */
+    private final Runnable waited;
 
     /**
      * @param maxResponseHeaderSize longest upstream response head accepted
      * @param ticker                the time connections' ages are measured in
+     * @param waited                run each time a request waits for a connection (see {@link #queued}), on
+     *                              the request's event loop: must be cheap and must not block
      */
     public OriginPools(Transport transport, EventLoopGroup group, int loopCount,
-                       AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize, Ticker ticker) {
+                       AddressResolverGroup<InetSocketAddress> resolver, int maxResponseHeaderSize, Ticker ticker,
+                       Runnable waited) {
         this.loopCount = Math.max(1, loopCount);
+        this.waited = waited;
         this.ticker = ticker;
         this.pipeline = new OriginPipeline(maxResponseHeaderSize, ticker);
         this.resolver = resolver;
@@ -103,9 +109,11 @@ public final class OriginPools {
     /**
      * A request waits for a connection to an endpoint whose share of connections on this event loop is all in
      * use: nothing else says so (the wait ends at the route's timeout, a 504), and long-lived responses such as
-     * server-sent events fill a pool this way. Warned of once per spell of 10 s per endpoint.
+     * server-sent events fill a pool this way. Warned of once per spell of 10 s per endpoint, and counted
+     * ({@code rampart_upstream_pool_waits_total}) each time, so that a dashboard shows how often.
      */
     private void queued(EventLoop loop, PoolSettings settings, int share) {
+        waited.run();
         String endpoint = settings.address().authority();
         queueing.computeIfAbsent(endpoint, e -> new WarningSpell(Duration.ofSeconds(10))).occurred(loop,
                 () -> log.warn("endpoint {}: all {} connections of an event loop's share of max-connections-per-endpoint"

@@ -151,7 +151,8 @@ class EndpointConnectorTest {
         int dead = FakeUpstream.refusingPort();
         AtomicLong now = new AtomicLong(1_000_000_000L);
         pools = new OriginPools(transport, group, 1,
-                namesResolvingTo(List.of(local(dead), local(first.port()), local(second.port()))), 8192, now::get);
+                namesResolvingTo(List.of(local(dead), local(first.port()), local(second.port()))), 8192, now::get,
+                () -> { });
         PoolSettings settings = settings(Duration.ofSeconds(1));
 
         // The first connection starts at the dead address and goes on to the next; the five after it share the
@@ -232,7 +233,7 @@ class EndpointConnectorTest {
     @Test
     void aConnectionsConnectTimeLeavesOutTheNamesResolution() throws Exception {
         pools = new OriginPools(transport, group, 1, namesResolvingAfter(400, List.of(local(first.port()))), 8192,
-                Ticker.systemTicker());
+                Ticker.systemTicker(), () -> { });
 
         Future<OriginConnection> conn = onLoop(() -> pools.acquire(loop, settings(Duration.ofSeconds(2))));
 
@@ -285,7 +286,8 @@ class EndpointConnectorTest {
 
     /** Pools whose name service answers every name with {@code addresses}, or never when null. */
     private OriginPools poolsResolvingTo(List<InetSocketAddress> addresses) {
-        return new OriginPools(transport, group, 1, namesResolvingTo(addresses), 8192, Ticker.systemTicker());
+        return new OriginPools(transport, group, 1, namesResolvingTo(addresses), 8192, Ticker.systemTicker(),
+                () -> { });
     }
 
     /** A name service that answers every name with {@code addresses} at once, or never when null. */

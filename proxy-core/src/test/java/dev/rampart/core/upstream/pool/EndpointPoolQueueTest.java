@@ -41,6 +41,7 @@ class EndpointPoolQueueTest {
             Future<OriginConnection> first = pool.acquire(settings);
             assertTrue(first.await(5, TimeUnit.SECONDS) && first.isSuccess(), "the only connection is lent out");
             assertFalse(logs.dump().contains("endpoint " + upstream.authority()), "a free slot is no wait: " + logs.dump());
+            assertEquals(0, pool.waits.get(), "a free slot is not counted as a wait");
 
             Future<OriginConnection> waiting = pool.acquire(settings);
             assertFalse(waiting.isDone(), "the second request waits for the connection");
@@ -57,6 +58,7 @@ class EndpointPoolQueueTest {
                     + ": all 1 connections of an event loop's share of max-connections-per-endpoint (1) are in use;"
                     + " requests wait for one to be released, up to their route's timeout (raise the limit for"
                     + " long-lived responses such as server-sent events)"), lines, "one line for the spell so far");
+            assertEquals(2, pool.waits.get(), "each wait is counted (rampart_upstream_pool_waits_total), not only warned of");
         }
     }
 

@@ -27,6 +27,8 @@ final class PoolLoop implements AutoCloseable {
     final EventLoopGroup group;
     final EventLoop loop;
     final OriginPools pools;
+    /** How many times a request waited for a connection, as the pools told it. */
+    final java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
 
     PoolLoop(String name) {
         this(name, DefaultAddressResolverGroup.INSTANCE, Ticker.systemTicker());
@@ -36,7 +38,7 @@ final class PoolLoop implements AutoCloseable {
     PoolLoop(String name, AddressResolverGroup<InetSocketAddress> names, Ticker ticker) {
         group = transport.newEventLoopGroup(1, name);
         loop = group.next();
-        pools = new OriginPools(transport, group, 1, names, 8192, ticker);
+        pools = new OriginPools(transport, group, 1, names, 8192, ticker, waits::incrementAndGet);
     }
 
     /** An endpoint's pool settings: 1 s to connect, 30 s idle, and the given limits and age. */
