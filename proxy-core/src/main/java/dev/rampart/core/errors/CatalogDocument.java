@@ -88,7 +88,7 @@ public final class CatalogDocument {
                   .header(ProxyStatus.HEADER_NAME).orElseThrow()).append("`.\n")
           .append("- `Retry-After` (seconds) when a delay is known: `CIRCUIT_OPEN` (until the first half-open),\n")
           .append("  `UPSTREAM_OVERLOADED`, `RATE_LIMITED` (until the route's bucket has a token), and an upstream\n")
-          .append("  429/503 that carried one (an HTTP-date turned into the seconds left, a past one into 0; at most\n")
+          .append("  413/429/503 that carried one (an HTTP-date turned into the seconds left, a past one into 0; at most\n")
           .append("  2147483648, as RFC 9111 caps delta-seconds).\n\n");
 
         md.append("## Reasons\n\n")

@@ -350,8 +350,13 @@ final class RetryBookkeeping {
         }
     }
 
+    /**
+     * The whole seconds of an upstream error's {@code Retry-After} that its envelope carries, or -1: only where the
+     * status gives the header a meaning for the client, 429 and 503, and a 413 whose condition is temporary (RFC 9110
+     * §15.5.14).
+     */
     long retryAfterSeconds(int status, String retryAfter) {
-        if (retryAfter == null || (status != 429 && status != 503)) {
+        if (retryAfter == null || (status != 413 && status != 429 && status != 503)) {
             return -1;
         }
         // Whole seconds rounded up, without toMillis(): a far-future HTTP-date would overflow it.

@@ -143,4 +143,30 @@ class UpstreamErrorRewriteTest {
         assertEquals("7", response.header("retry-after"));
         assertEquals("true", Envelope.parse(response.body()).metadata("retryable"));
     }
+
+    @Test
+    void anUpstream413RetryAfterIsCarriedOnTheEnvelope() {
+        // RFC 9110 §15.5.14: a 413 for a condition that passes says when to try again; the rewrite keeps that.
+        FakeUpstream f = upstream((req, reply) -> reply.send(413, "text/plain", "quota of uploads used up",
+                "Retry-After", "30"));
+        proxy = proxyTo(f, "errors { rewrite-upstream = [4xx, 5xx] }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals(413, response.status());
+        assertEquals("30", response.header("retry-after"));
+        assertEquals("UPSTREAM_ERROR", Envelope.parse(response.body()).reason());
+    }
+
+    @Test
+    void aRetryAfterOnAnotherClientErrorIsNotCarried() {
+        // Only where the status gives the header a meaning (413, 429, 503); on a 409 it says nothing to a client.
+        FakeUpstream f = upstream((req, reply) -> reply.send(409, "text/plain", "conflict", "Retry-After", "30"));
+        proxy = proxyTo(f, "errors { rewrite-upstream = [4xx, 5xx] }");
+
+        RawHttp.Response response = exchange("/");
+
+        assertEquals(409, response.status());
+        assertEquals(null, response.header("retry-after"));
+    }
 }
