@@ -90,22 +90,29 @@ final class RequestTarget {
         if (path.indexOf("%2F") < 0 && path.indexOf("%5C") < 0) {
             return false; // the common case looks no further
         }
-        String segments = path.replace("%2F", "/").replace("%5C", "/");
+        String segments = escapedSeparatorsAsSlashes(path);
         return segments.contains("/./") || segments.contains("/../") || segments.endsWith("/.")
                 || segments.endsWith("/..");
+    }
+
+    /** {@code path} with its escaped slashes and backslashes read as separators, as some upstreams read them. */
+    private static String escapedSeparatorsAsSlashes(String path) {
+        return path.replace("%2F", "/").replace("%5C", "/");
     }
 
     /**
      * A {@code .} or {@code ..} segment with parameters ({@code /x/..;/admin}, {@code /x/%2e%2e;p/admin}):
      * to RFC 3986 and to routing it is a name, but Tomcat, Jetty and Spring drop a segment's parameters
      * before they resolve dot segments, so the application would serve {@code /admin} from a request
-     * routed by {@code /x}. No client sends one; it is refused rather than resolved either way.
+     * routed by {@code /x}. No client sends one; it is refused rather than resolved either way. A segment
+     * that only an escaped slash or backslash begins counts too ({@code /x%5C..;/admin}): Tomcat with
+     * {@code allowBackslash} reads the backslash as a separator, then drops the parameters.
      */
     static boolean hasDotSegmentWithParameters(String path) {
         if (path.indexOf(';') < 0) {
             return false; // the common case looks no further
         }
-        String segments = path.indexOf("%2F") < 0 ? path : path.replace("%2F", "/");
+        String segments = escapedSeparatorsAsSlashes(path);
         return segments.contains("/.;") || segments.contains("/..;");
     }
 

@@ -53,13 +53,14 @@ class RequestTargetTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/x/..;/admin", "/x/.;/admin", "/x;a=b/..;/admin/x", "/x/%2e%2E;/admin", "/x/..;p=1/admin",
-            "/x%2F..;%2Fadmin", "/..;"})
+            "/x%2F..;%2Fadmin", "/..;", "/x%5C..;/admin/x", "/x%5c..;/admin/x", "/x\\..;/admin/x", "/x%5C.;/admin/x",
+            "/x%5C%2e%2e;/admin/x"})
     void refusesADotSegmentWithParameters(String target) { // Tomcat and Spring would resolve it as ".." or "."
         assertNull(RequestTarget.originForm(target));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/a/x..;/b", "/a/...;/b", "/a/..x;/b", "/a;v=1/b", "/a/b?q=/..;/c"})
+    @ValueSource(strings = {"/a/x..;/b", "/a/...;/b", "/a/..x;/b", "/a;v=1/b", "/a/b?q=/..;/c", "/a%5Cx..;/b"})
     void keepsParametersThatAreNotOnADotSegment(String target) {
         assertEquals(target, RequestTarget.originForm(target));
     }
