@@ -14,6 +14,11 @@ public record RespondConfig(int status, String body, String contentType, Optiona
     /** In a location's host: the host the request named ({@code Host}, without its port), as nginx's {@code $host}. */
     public static final String REQUEST_HOST = "{host}";
 
+    /** Whether a response of {@code status} never has content (RFC 9110 §6.4.1: 204, 205 and 304). */
+    public static boolean hasNoContent(int status) {
+        return status == 204 || status == 205 || status == 304;
+    }
+
     /** An answer that is no redirect. */
     public RespondConfig(int status, String body, String contentType) {
         this(status, body, contentType, Optional.empty(), false);

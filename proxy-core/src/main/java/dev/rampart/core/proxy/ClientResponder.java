@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.HeaderRules;
+import dev.rampart.core.config.RespondConfig;
 import dev.rampart.core.errors.ErrorContext;
 import dev.rampart.core.errors.ErrorRenderer;
 import dev.rampart.core.errors.RenderedError;
@@ -71,10 +72,14 @@ final class ClientResponder {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         HttpHeaders h = response.headers();
-        if (contentType != null) {
+        boolean noContent = RespondConfig.hasNoContent(status);
+        if (contentType != null && !noContent) {
             h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
-        h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (status != 304) {
+            // A 304's Content-Length would be that of the 200 it stands for (RFC 9110 §8.6), which nobody knows here.
+            h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        }
         h.set(requestIdHeader, outcome.requestId());
         h.set(HttpHeaderNames.DATE, HttpDate.now());
         for (Map.Entry<String, String> header : extraHeaders) {

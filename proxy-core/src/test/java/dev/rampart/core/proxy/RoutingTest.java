@@ -40,6 +40,8 @@ class RoutingTest {
                         + "two { endpoints = [\"" + two.authority() + "\"] }",
                 """
                 { name = direct, match { path-prefix = "/health" }, respond { status = 203, body = "direct ok", content-type = "text/plain" } }
+                { name = unchanged, match { path-prefix = "/unchanged" }, respond { status = 304 } }
+                { name = nothing, match { path-prefix = "/nothing" }, respond { status = 204 } }
                 { name = exact-host, match { host = "api.example.com" }, upstream = one, rewrite { strip-prefix = "/api" } }
                 { name = wildcard-host, match { host = "*.example.org" }, upstream = two }
                 { name = writes, match { path-prefix = "/write", methods = [POST, PUT] }, upstream = two }
@@ -129,6 +131,20 @@ class RoutingTest {
         assertEquals("text/plain", response.header("content-type"));
         assertTrue(response.header("x-request-id") != null);
         assertEquals(before, one.requests().size() + two.requests().size(), "no upstream was called");
+    }
+
+    @Test
+    void aDirectResponseWithoutContentHasNoContentHeaders() {
+        // A 304's Content-Length would be the length of the 200 it stands for (RFC 9110 §8.6); a type types nothing.
+        RawHttp.Response notModified = get("x", "GET", "/unchanged");
+        assertEquals(304, notModified.status());
+        assertEquals(null, notModified.header("content-length"));
+        assertEquals(null, notModified.header("content-type"));
+        RawHttp.Response noContent = get("x", "GET", "/nothing");
+        assertEquals(204, noContent.status());
+        assertEquals(null, noContent.header("content-length"));
+        assertEquals(null, noContent.header("content-type"));
+        assertTrue(noContent.header("x-request-id") != null);
     }
 
     @Test
