@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolver;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -63,6 +64,8 @@ final class EndpointConnector {
     private int nextFirst;
     /** Whether the addresses of one connection share the bootstrap's connect timeout (a health probe's). */
     private final boolean sharesConnectTimeout;
+    /** The name's last answer; null for an address given as such, and for a health probe's connector. */
+    private final LastAnswer lastAnswer;
 
     EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, Ticker ticker) {
         this(loop, bootstrap, settings, 0, ticker, false);
@@ -93,6 +96,31 @@ final class EndpointConnector {
         InetAddress literal = settings.address().ipv6Address(); // connected to as it is, never asked of DNS
         this.target = literal != null ? new InetSocketAddress(literal, settings.address().port())
                 : InetSocketAddress.createUnresolved(settings.address().host(), settings.address().port());
+        boolean named = literal == null && !NetUtil.isValidIpV4Address(settings.address().host());
+        this.lastAnswer = named && ticker != null ? new LastAnswer(ticker) : null;
+    }
+
+    /**
+     * Resolves the name again when {@link LastAnswer#REFRESH} has passed since it last was, without waiting for
+     * the answer: the requests of the moment go on with the pool as it is.
+     */
+    void askAgainIfDue() {
+        if (lastAnswer == null || !lastAnswer.askNow()) {
+            return;
+        }
+        resolver.resolveAll(target).addListener(f -> {
+            lastAnswer.asked();
+            if (f.isSuccess()) {
+                @SuppressWarnings("unchecked") // what resolveAll promised
+                List<InetSocketAddress> answer = (List<InetSocketAddress>) f.getNow();
+                lastAnswer.took(answer);
+            }
+        });
+    }
+
+    /** Whether {@code connection} goes to an address the endpoint's name still resolves to, as last answered. */
+    boolean stillAnswered(Channel connection) {
+        return lastAnswer == null || lastAnswer.has(connection);
     }
 
     /**
@@ -122,6 +150,9 @@ final class EndpointConnector {
             if (addresses.isEmpty()) {
                 result.tryFailure(new UnknownHostException(host + ": no address"));
                 return;
+            }
+            if (lastAnswer != null) {
+                lastAnswer.took(addresses);
             }
             tryAddress(inTurn(addresses), 0, 0, initializer, result, null);
         });

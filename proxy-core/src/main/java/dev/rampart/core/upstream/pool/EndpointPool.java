@@ -64,6 +64,7 @@ final class EndpointPool {
     /** A connection for one request: an idle one, a new one, or the next one released. */
     Future<OriginConnection> acquire() {
         assert loop.inEventLoop();
+        connector.askAgainIfDue();
         OriginConnection conn;
         while ((conn = idle.pollFirst()) != null) {
             if (!conn.channel().isActive()) {
@@ -243,9 +244,11 @@ final class EndpointPool {
      * past {@code pool-max-requests-per-connection}: behind an address that balances connections (a Kubernetes
      * Service), a busy pool's connections would otherwise stay with the backends they first reached.
      */
+    /** Whether {@code conn} is not to be reused: too old, used enough, or to an address the name has left. */
     private boolean spent(OriginConnection conn) {
         return ticker.read() - conn.openedNanos() >= maxAgeNanos
-                || settings.maxRequests() > 0 && conn.requests() >= settings.maxRequests();
+                || settings.maxRequests() > 0 && conn.requests() >= settings.maxRequests()
+                || !connector.stillAnswered(conn.channel());
     }
 
     /**
