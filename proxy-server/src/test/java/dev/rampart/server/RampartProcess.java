@@ -57,18 +57,30 @@ final class RampartProcess implements AutoCloseable {
         return start(environment -> { }, args);
     }
 
+    /** Starts the jar under an open-files limit of {@code limit} ({@code ulimit -n}, through {@code /bin/sh}). */
+    static RampartProcess startWithOpenFiles(int limit, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", "-c", "ulimit -n " + limit + " && exec \"$@\"",
+                "sh"));
+        command.addAll(javaCommand());
+        command.addAll(List.of(args));
+        return new RampartProcess(new ProcessBuilder(command).start());
+    }
+
     /** Starts the jar with the environment {@code adjust} leaves (it gets this process's to change). */
     static RampartProcess start(java.util.function.Consumer<java.util.Map<String, String>> adjust, String... args)
             throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                // The jar turns leak detection off when nobody asks for it (NettyDefaults); the tests ask.
-                "-Dio.netty.leakDetection.level=paranoid", "-jar",
-                jar().toString()));
+        List<String> command = new java.util.ArrayList<>(javaCommand());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         adjust.accept(builder.environment());
         return new RampartProcess(builder.start());
+    }
+
+    /** The command that runs the jar, without its arguments. */
+    private static List<String> javaCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                // The jar turns leak detection off when nobody asks for it (NettyDefaults); the tests ask.
+                "-Dio.netty.leakDetection.level=paranoid", "-jar", jar().toString());
     }
 
     /** Waits (bounded) until the proxy said it is listening. */
