@@ -3,6 +3,7 @@ package dev.rampart.core.health;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.HealthCheckConfig;
+import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.upstream.pool.PoolSettings;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -282,7 +283,7 @@ public final class HealthChecks implements AutoCloseable {
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
                 log.debug("health check of {} could not start", current.settings().address().authority(), e);
-                record(false, ProbeFailureText.describe(null, e));
+                recordFailure(null, e);
                 rearm();
                 return;
             }
@@ -292,9 +293,26 @@ public final class HealthChecks implements AutoCloseable {
 
         private void onResult(Future<?> f) {
             Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
-            boolean passed = passes(status);
-            record(passed, passed ? null : ProbeFailureText.describe(status, f.cause()));
+            if (passes(status)) {
+                record(true, null);
+            } else {
+                recordFailure(status, f.cause());
+            }
             rearm();
+        }
+
+        /**
+         * A probe that did not pass, unless the proxy itself was out of file descriptors: that says nothing of
+         * the endpoint (requests that meet it leave the breaker alone too), and would take a healthy endpoint out
+         * of rotation, and tell the operator it is unhealthy, while the shortage is the proxy's own.
+         */
+        private void recordFailure(Integer status, Throwable cause) {
+            if (status == null && FailureClassifier.isLocalResourceExhaustion(cause)) {
+                log.debug("health check of {} not made: out of file descriptors",
+                        target.settings().address().authority(), cause);
+                return;
+            }
+            record(false, ProbeFailureText.describe(status, cause));
         }
 
         private void record(boolean passed, String failure) {
