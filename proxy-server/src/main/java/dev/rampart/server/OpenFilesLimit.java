@@ -1,0 +1,44 @@
+package dev.rampart.server;
+
+import com.sun.management.UnixOperatingSystemMXBean;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.UpstreamConfig;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.Optional;
+
+/**
+ * Whether the process may open as many files as its config lets it hold connections: a client connection and an
+ * upstream connection are a descriptor each. Below that, a load the limits allow runs the proxy out of
+ * descriptors first, and clients wait in the listener's backlog while it does; the operator should learn that at
+ * the start, not in the incident (nginx warns that {@code worker_connections exceed open file resource limit}).
+ */
+final class OpenFilesLimit {
+
+    private OpenFilesLimit() {
+    }
+
+    /** The open-files limit of this process (the JVM raises its soft limit to the hard one), or -1 if unknown. */
+    static long ofThisProcess() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    }
+
+    /** The warning for a process limited to {@code limit} open files running {@code config}, if it needs one. */
+    static Optional<String> warning(long limit, RampartConfig config) {
+        long clients = config.server().maxConnections();
+        long upstream = 0;
+        for (UpstreamConfig u : config.upstreams().values()) {
+            upstream += (long) u.maxConnectionsPerEndpoint() * u.endpoints().size();
+        }
+        if (limit < 0 || limit >= clients + upstream) {
+            return Optional.empty();
+        }
+        return Optional.of("the open-files limit is " + limit + ", below server.max-connections (" + clients
+                + ") plus the upstream pools' connections (" + upstream + ": each upstream's"
+                + " max-connections-per-endpoint times its endpoints); under load the proxy runs out of descriptors"
+                + " before those limits, and new clients wait while it does. Raise it (ulimit -n, systemd's"
+                + " LimitNOFILE=, Docker's --ulimit nofile=) or lower the limits");
+    }
+}
