@@ -85,7 +85,10 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         return maxFlushTimeMillis;
     }
 
-    /** Lines dropped because the queue was full, since start. */
+    /**
+     * Lines dropped since start: because the queue was full, or because no attached appender could take them any
+     * more (stdout gone: logback stops an output appender at its first failed write, and drops what it gets after).
+     */
     public long droppedCount() {
         return droppedTotal.get();
     }
@@ -193,11 +196,30 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
     private synchronized long drainQueue() {
         drainScheduled.set(false); // before polling: a line offered from now on schedules another drain
         earlyDrainRequested.set(false);
+        boolean writable = anyAttachedStarted();
         Object entry;
         while ((entry = queue.poll()) != null) {
-            appenders.appendLoopOnAppenders(entry instanceof DeferredLine line ? line.toEvent() : (ILoggingEvent) entry);
+            if (writable) {
+                appenders.appendLoopOnAppenders(entry instanceof DeferredLine line ? line.toEvent() : (ILoggingEvent) entry);
+            } else {
+                droppedTotal.incrementAndGet(); // its appender told of the failure once, as an ERROR
+            }
         }
         return droppedSinceReport.getAndSet(0);
+    }
+
+    /** Whether an attached appender still takes lines; during stop() they are delivered as ever. */
+    private boolean anyAttachedStarted() {
+        if (!isStarted()) {
+            return true;
+        }
+        java.util.Iterator<ch.qos.logback.core.Appender<ILoggingEvent>> attached = appenders.iteratorForAppenders();
+        while (attached.hasNext()) {
+            if (attached.next().isStarted()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String droppedMessage(long dropped, String why) {

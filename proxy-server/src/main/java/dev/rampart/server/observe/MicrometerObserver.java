@@ -133,13 +133,14 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     /**
      * {@code rampart_access_log_lines_dropped_total}: access-log lines dropped because the log's queue was
-     * full (stdout slower than the requests), read from {@code queue} at scrape time. Each drop is also
-     * told as a WARN. The queue is logback's, which holds it as long as logging runs.
+     * full (stdout slower than the requests), or lost because stdout could not be written at all (a closed
+     * pipe), read from {@code queue} at scrape time. Queue drops are also told as a WARN, the failed stdout as
+     * one ERROR. The queue is logback's, which holds it as long as logging runs.
      */
     public void countDroppedAccessLogLines(BatchingAsyncAppender queue) {
         io.micrometer.core.instrument.FunctionCounter.builder("rampart.access.log.lines.dropped", queue,
                         BatchingAsyncAppender::droppedCount)
-                .description("Access-log lines dropped because the log's queue was full")
+                .description("Access-log lines dropped because the log's queue was full or stdout could not be written")
                 .register(registry);
     }
 

@@ -250,6 +250,22 @@ class BatchingAsyncAppenderTest {
     }
 
     @Test
+    void linesNoAttachedAppenderCanTakeAnyMoreAreCountedAsDropped() {
+        // logback stops an output appender at its first failed write (stdout's reader gone) and drops what follows.
+        start(1024, 5, target);
+        async.doAppend(event("written"));
+        Await.until(() -> lines(target).size() == 1, "the first line delivered");
+        target.stop();
+
+        for (int i = 0; i < 3; i++) {
+            async.doAppend(event("lost " + i));
+        }
+
+        Await.until(() -> async.droppedCount() == 3, "the three lines counted as dropped: " + async.droppedCount());
+        assertEquals(List.of("written"), lines(target));
+    }
+
+    @Test
     void aDeferredLineHandedToAStoppedAppenderIsDropped() {
         start(1024, 5, target);
         async.stop();
