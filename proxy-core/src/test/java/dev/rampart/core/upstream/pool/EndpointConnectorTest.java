@@ -13,12 +13,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.resolver.AbstractAddressResolver;
-import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -298,33 +294,7 @@ class EndpointConnectorTest {
     /** A name service that answers every name with {@code addresses} after {@code millis}, or never when null. */
     private static AddressResolverGroup<InetSocketAddress> namesResolvingAfter(long millis,
                                                                              List<InetSocketAddress> addresses) {
-        return new AddressResolverGroup<>() {
-            @Override
-            protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
-                return new AbstractAddressResolver<>(executor) {
-                    @Override
-                    protected boolean doIsResolved(InetSocketAddress address) {
-                        return !address.isUnresolved();
-                    }
-
-                    @Override
-                    protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
-                        if (addresses != null && !addresses.isEmpty()) {
-                            promise.setSuccess(addresses.get(0));
-                        }
-                    }
-
-                    @Override
-                    protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
-                        if (addresses != null && millis > 0) {
-                            executor.schedule(() -> promise.setSuccess(addresses), millis, TimeUnit.MILLISECONDS);
-                        } else if (addresses != null) {
-                            promise.setSuccess(addresses);
-                        }
-                    }
-                };
-            }
-        };
+        return StandInNames.answering(() -> addresses, millis);
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {

@@ -2,11 +2,6 @@ package dev.rampart.core.upstream.pool;
 
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.UpstreamBehavior;
-import io.netty.resolver.AbstractAddressResolver;
-import io.netty.resolver.AddressResolver;
-import io.netty.resolver.AddressResolverGroup;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +28,7 @@ class PoolFollowsTheNameTest {
     private final AtomicReference<List<InetSocketAddress>> answer =
             new AtomicReference<>(List.of(local(oldAddress.port())));
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final PoolLoop pool = new PoolLoop("follow-test", namesAnsweringWith(answer), now::get);
+    private final PoolLoop pool = new PoolLoop("follow-test", StandInNames.answering(answer::get, 0), now::get);
     private final PoolSettings settings = PoolLoop.settings("orders.svc.test:8080", 8, Duration.ZERO, 8);
 
     @AfterEach
@@ -97,31 +92,5 @@ class PoolFollowsTheNameTest {
 
     private static InetSocketAddress local(int port) {
         return new InetSocketAddress("127.0.0.1", port);
-    }
-
-    /** A name service that answers every name with what {@code answer} holds at the time, at once. */
-    private static AddressResolverGroup<InetSocketAddress> namesAnsweringWith(
-            AtomicReference<List<InetSocketAddress>> answer) {
-        return new AddressResolverGroup<>() {
-            @Override
-            protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
-                return new AbstractAddressResolver<>(executor) {
-                    @Override
-                    protected boolean doIsResolved(InetSocketAddress address) {
-                        return !address.isUnresolved();
-                    }
-
-                    @Override
-                    protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
-                        promise.setSuccess(answer.get().get(0));
-                    }
-
-                    @Override
-                    protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
-                        promise.setSuccess(answer.get());
-                    }
-                };
-            }
-        };
     }
 }
