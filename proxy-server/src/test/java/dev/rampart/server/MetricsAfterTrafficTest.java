@@ -36,19 +36,7 @@ class MetricsAfterTrafficTest {
     void requestsRetriesAttemptsBreakersAndMemoryAreExported() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(
                 UpstreamBehavior.failTimes(1, 503, UpstreamBehavior.ok("fine")))) {
-            Path file = dir.resolve("proxy.conf");
-            Files.writeString(file, """
-                    rampart {
-                      server { host = "127.0.0.1", port = 0 }
-                      admin { port = 0 }
-                      access-log { enabled = false }
-                      upstreams { app { endpoints = ["%s"] } }
-                      routes = [ { name = api, match { path-prefix = "/" }, upstream = app,
-                                   retry { backoff { initial = 5ms, max = 10ms } } } ]
-                    }
-                    """.formatted(upstream.authority()));
-            ConfigSource source = ConfigSource.resolve(Optional.of(file));
-            RampartServer server = RampartServer.start(source, source.load(), false);
+            RampartServer server = start(upstream, "", "retry { backoff { initial = 5ms, max = 10ms } }");
             try {
                 HttpClient client = HttpClient.newHttpClient();
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(
@@ -98,18 +86,7 @@ class MetricsAfterTrafficTest {
         int loops = Runtime.getRuntime().availableProcessors();
         int requests = 2 * loops + 1;
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.trickle("0123456789", 8, 100))) {
-            Path file = dir.resolve("proxy.conf");
-            Files.writeString(file, """
-                    rampart {
-                      server { host = "127.0.0.1", port = 0 }
-                      admin { port = 0 }
-                      access-log { enabled = false }
-                      upstreams { app { endpoints = ["%s"], max-connections-per-endpoint = 1 } }
-                      routes = [ { name = api, match { path-prefix = "/" }, upstream = app, timeout = 30s } ]
-                    }
-                    """.formatted(upstream.authority()));
-            ConfigSource source = ConfigSource.resolve(Optional.of(file));
-            RampartServer server = RampartServer.start(source, source.load(), false);
+            RampartServer server = start(upstream, ", max-connections-per-endpoint = 1", "timeout = 30s");
             try {
                 HttpClient client = HttpClient.newHttpClient();
                 assertTrue(scrape(client, server.adminPort()).contains("rampart_upstream_pool_waits_total 0.0"),
@@ -133,6 +110,22 @@ class MetricsAfterTrafficTest {
                 server.shutdown("test");
             }
         }
+    }
+
+    /** The server in process, with one upstream {@code app} and one route {@code api} to it, each with more keys. */
+    private RampartServer start(FakeUpstream upstream, String upstreamKeys, String routeKeys) throws IOException {
+        Path file = dir.resolve("proxy.conf");
+        Files.writeString(file, """
+                rampart {
+                  server { host = "127.0.0.1", port = 0 }
+                  admin { port = 0 }
+                  access-log { enabled = false }
+                  upstreams { app { endpoints = ["%s"]%s } }
+                  routes = [ { name = api, match { path-prefix = "/" }, upstream = app, %s } ]
+                }
+                """.formatted(upstream.authority(), upstreamKeys, routeKeys));
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        return RampartServer.start(source, source.load(), false);
     }
 
     private static String scrape(HttpClient client, int adminPort) {
