@@ -119,9 +119,9 @@ public final class ConfigWarnings {
     }
 
 
-    /** A direct response whose status has no body (RFC 9110 §15.3.5, §15.4.5): its body is never sent. */
+    /** A direct response whose status has no body (RFC 9110 §6.4.1): its body is never sent. */
     private static void unsentBodyWarning(RouteConfig route, List<String> warnings) {
-        route.respond().filter(r -> (r.status() == 204 || r.status() == 304) && !r.body().isEmpty())
+        route.respond().filter(r -> RespondConfig.hasNoContent(r.status()) && !r.body().isEmpty())
                 .ifPresent(r -> warnings.add("route \"" + route.name() + "\": respond.status " + r.status()
                         + " has no body, so respond.body is never sent"));
     }

@@ -253,16 +253,6 @@ final class RouteBinder {
             s.problem("content-type", "\"" + contentType + "\" is not a media type: type/subtype, then any"
                     + " parameters, such as text/plain or application/json; charset=utf-8");
         }
-        if (RespondConfig.hasNoContent(status)) {
-            // Never sent (RFC 9110 §6.4.1): a body or type here is a mistake nothing would ever point out.
-            if (!body.isEmpty()) {
-                s.problem("body", "a " + status + " response has no content: leave body out, or use a status"
-                        + " that carries one, such as 200");
-            }
-            if (s.has("content-type")) {
-                s.problem("content-type", "a " + status + " response has no content to type: leave content-type out");
-            }
-        }
         Optional<String> location = s.optionalString("location");
         boolean keepPath = s.bool("keep-path", true);
         location.ifPresent(l -> checkLocation(s, l, status, keepPath));

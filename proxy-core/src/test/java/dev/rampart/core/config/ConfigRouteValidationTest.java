@@ -164,26 +164,6 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
-    void aDirectResponseWithoutContentTakesNoBodyNorType() {
-        String hocon = """
-                rampart {
-                  routes = [
-                    { respond { status = 204, body = "done" } }
-                    { respond { status = 304, content-type = "text/plain" } }
-                    { respond { status = 205 } }
-                  ]
-                }
-                """;
-        List<String> problems = problemsOf(hocon);
-        assertEquals(List.of(
-                "rampart.routes[0].respond.body: a 204 response has no content: leave body out, or use a status that"
-                        + " carries one, such as 200" + at(3),
-                "rampart.routes[1].respond.content-type: a 304 response has no content to type: leave content-type"
-                        + " out" + at(4)),
-                problems);
-    }
-
-    @Test
     void aDirectResponsesContentTypeMustBeAMediaType() {
         String hocon = """
                 rampart {

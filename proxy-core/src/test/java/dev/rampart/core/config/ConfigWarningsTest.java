@@ -193,6 +193,8 @@ class ConfigWarningsTest {
     void aDirectResponseBodyItsStatusNeverSendsIsAWarning() {
         assertEquals(List.of("route \"gone\": respond.status 204 has no body, so respond.body is never sent"),
                 warningsForRoutes("{ name = gone, respond { status = 204, body = \"bye\" } }"));
+        assertEquals(List.of("route \"reset\": respond.status 205 has no body, so respond.body is never sent"),
+                warningsForRoutes("{ name = reset, respond { status = 205, body = \"done\" } }"));
         assertEquals(List.of(), warningsForRoutes("{ name = gone, respond { status = 204 } }"));
         assertEquals(List.of(), warningsForRoutes("{ name = gone, respond { status = 410, body = \"bye\" } }"));
     }
