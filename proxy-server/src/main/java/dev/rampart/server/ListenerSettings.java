@@ -49,7 +49,8 @@ final class ListenerSettings {
                 now.idleTimeout(), now.requestHeaderTimeout(), now.requestBodyTimeout(), now.maxInitialLine(),
                 now.maxHeaderSize(), now.maxRequestBody(), now.shutdownGrace(), now.lingeringTimeout(),
                 now.lingeringTime(), now.maxReplayMemory(), now.trustedProxies(), now.maxRequestsPerConnection(),
-                now.proxyProtocol(), now.proxyProtocolFrom(), now.maxHeaderCount(), now.maxCompressedResponses());
+                now.proxyProtocol(), now.proxyProtocolFrom(), now.maxHeaderCount(), now.maxCompressedResponses(),
+                now.refusedMethods());
         return new RampartConfig(server, running.admin(), loaded.requestId(), loaded.accessLog(), loaded.upstreams(),
                 loaded.routes());
     }

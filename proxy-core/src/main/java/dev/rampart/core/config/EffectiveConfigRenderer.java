@@ -12,6 +12,7 @@ import static dev.rampart.core.config.RenderValues.bool;
 import static dev.rampart.core.config.RenderValues.decimal;
 import static dev.rampart.core.config.RenderValues.duration;
 import static dev.rampart.core.config.RenderValues.hashKey;
+import static dev.rampart.core.config.RenderValues.methods;
 import static dev.rampart.core.config.RenderValues.num;
 import static dev.rampart.core.config.RenderValues.ranges;
 import static dev.rampart.core.config.RenderValues.size;
@@ -109,6 +110,8 @@ public final class EffectiveConfigRenderer {
                 .put("max-compressed-responses", num(s.maxCompressedResponses()),
                         s.maxCompressedResponses() == 0 ? "no response is compressed" : null)
                 .put("trusted-proxies", ranges(s.trustedProxies()))
+                .put("refused-methods", methods(s.refusedMethods()),
+                        s.refusedMethods().isEmpty() ? "every method is routed, TRACE included" : null)
                 .put("max-requests-per-connection", num(s.maxRequestsPerConnection()),
                         s.maxRequestsPerConnection() == 0 ? "no limit" : null)
                 .put("proxy-protocol", bool(s.proxyProtocol()), !s.proxyProtocol() ? null

@@ -111,6 +111,7 @@ final class RampartBinder {
         List<AddressRange> trustedProxies = AddressRangeBinder.bind(s, "trusted-proxies", null);
         int maxRequestsPerConnection = s.integer("max-requests-per-connection",
                 ServerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
+        Set<String> refusedMethods = MatchBinder.methods(s, "refused-methods", ServerConfig.DEFAULT_REFUSED_METHODS);
         boolean proxyProtocol = s.bool("proxy-protocol", false);
         List<AddressRange> proxyProtocolFrom = AddressRangeBinder.bind(s, "proxy-protocol-from", null);
         if (!proxyProtocol && !proxyProtocolFrom.isEmpty()) {
@@ -122,7 +123,7 @@ final class RampartBinder {
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
                 lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol,
-                proxyProtocolFrom, maxHeaderCount, maxCompressedResponses);
+                proxyProtocolFrom, maxHeaderCount, maxCompressedResponses, refusedMethods);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rampart.core.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The client-facing listener ({@code rampart.server}).
@@ -52,11 +53,13 @@ public record ServerConfig(
         boolean proxyProtocol,
         List<AddressRange> proxyProtocolFrom,
         int maxHeaderCount,
-        int maxCompressedResponses) {
+        int maxCompressedResponses,
+        Set<String> refusedMethods) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
         proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+        refusedMethods = Set.copyOf(refusedMethods);
         if (!proxyProtocol && !proxyProtocolFrom.isEmpty()) {
             throw new IllegalArgumentException("proxy-protocol-from without proxy-protocol");
         }
@@ -64,6 +67,13 @@ public record ServerConfig(
 
     /** 64 MiB of deflate state: ample for short responses, a bound for thousands of compressed event streams. */
     public static final int DEFAULT_MAX_COMPRESSED_RESPONSES = 256;
+
+    /**
+     * The methods refused before routing unless {@code refused-methods} says otherwise: TRACE echoes a request,
+     * its cookies and credentials included, back to whoever sent it (cross-site tracing), and TRACK is IIS's
+     * TRACE; nginx refuses TRACE, and security scanners report both.
+     */
+    public static final Set<String> DEFAULT_REFUSED_METHODS = Set.of("TRACE", "TRACK");
 
     /** Envoy's default {@code max_headers_count}. */
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;

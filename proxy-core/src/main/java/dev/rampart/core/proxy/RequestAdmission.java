@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What becomes of a request head, decided before the proxy acts on it: refused, or routed. In order, the
@@ -51,6 +52,10 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             return new RequestAdmission(malformed != null ? malformed : Reason.BAD_REQUEST, originForm, null, null);
         }
         head.setUri(originForm);
+        Set<String> refusedMethods = snapshot.config().server().refusedMethods();
+        if (!refusedMethods.isEmpty() && refusedMethods.contains(head.method().name())) {
+            return new RequestAdmission(Reason.METHOD_NOT_ALLOWED, originForm, null, null);
+        }
         if (refusing) {
             return new RequestAdmission(Reason.SHUTTING_DOWN, originForm, null, null);
         }

@@ -142,6 +142,10 @@ class ErrorEnvelopeTest {
                 proxy = ProxyHarness.start(conf("request-header-timeout = 300ms", app("127.0.0.1:9", ""), route("")));
                 return exchange("GET / HTTP/1.1\r\nHost: te"); // the head never completes
             }
+            case METHOD_NOT_ALLOWED -> {
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("")));
+                return exchange("TRACE / HTTP/1.1\r\nHost: test\r\n\r\n"); // refused by default
+            }
             case ACCESS_DENIED -> {
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("allow-from = [\"10.0.0.0/8\"]")));
                 return exchange(get("/"));
