@@ -65,14 +65,14 @@ final class ClientResponder {
                                      String requestIdHeader, boolean headOnly, Keep keep,
                                      ExchangeOutcome outcome, HeaderRules rules,
                                      List<Map.Entry<String, String>> extraHeaders) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        boolean noContent = RespondConfig.hasNoContent(status); // a body configured anyway is never sent
+        byte[] bytes = noContent ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         if (!headOnly) {
             outcome.addBytesOut(bytes.length);
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         HttpHeaders h = response.headers();
-        boolean noContent = RespondConfig.hasNoContent(status);
         if (contentType != null && !noContent) {
             h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }

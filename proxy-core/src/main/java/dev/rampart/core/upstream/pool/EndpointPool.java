@@ -242,9 +242,9 @@ final class EndpointPool {
      * Past {@code pool-max-connection-age}: a busy connection is never idle long enough to time out, and
      * without an end to its life it would keep the address its name had when it opened, however long ago. Or
      * past {@code pool-max-requests-per-connection}: behind an address that balances connections (a Kubernetes
-     * Service), a busy pool's connections would otherwise stay with the backends they first reached.
+     * Service), a busy pool's connections would otherwise stay with the backends they first reached. Or to an
+     * address the endpoint's name no longer resolves to ({@link LastAnswer}), which it follows within seconds.
      */
-    /** Whether {@code conn} is not to be reused: too old, used enough, or to an address the name has left. */
     private boolean spent(OriginConnection conn) {
         return ticker.read() - conn.openedNanos() >= maxAgeNanos
                 || settings.maxRequests() > 0 && conn.requests() >= settings.maxRequests()
