@@ -1,5 +1,6 @@
 package dev.rampart.server;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
@@ -40,8 +41,9 @@ class OutOfDescriptorsIT {
              RampartProcess rampart = RampartProcess.startWithOpenFiles(OPEN_FILES, "--config",
                      RampartProcess.writeConfig(dir, upstream.authority()).toString())) {
             rampart.awaitListening();
-            assertTrue(rampart.stderr().contains("start: the open-files limit is " + OPEN_FILES + ", below"
-                    + " server.max-connections (10000)"), "warned of at the start: " + tail(rampart.stderr()));
+            // Logged right after the line awaitListening waits for.
+            Await.until(() -> rampart.stderr().contains("start: the open-files limit is " + OPEN_FILES + ", below"
+                    + " server.max-connections (10000)"), "warned of at the start");
             List<SocketChannel> waiting = new ArrayList<>();
             try (Socket kept = new Socket("127.0.0.1", rampart.port())) {
                 kept.setSoTimeout(10_000);
@@ -53,6 +55,10 @@ class OutOfDescriptorsIT {
                     waiting.add(client);
                 }
                 Thread.sleep(1_000); // the proxy reaches its limit and the rest wait in the backlog
+                SocketChannel admin = SocketChannel.open(); // the admin listener meets the same shortage
+                admin.configureBlocking(false);
+                admin.connect(new InetSocketAddress("127.0.0.1", rampart.adminPort()));
+                waiting.add(admin);
 
                 long cpuBefore = cpuTicks(rampart.process().pid());
                 Thread.sleep(2_000);
@@ -61,8 +67,9 @@ class OutOfDescriptorsIT {
                         + " (100 ticks are half a core)");
                 long lines = rampart.stderr().lines().filter(line -> !line.contains("start: the open-files limit")
                         && (line.contains("Too many open files") || line.contains("file descriptors"))).count();
-                assertTrue(lines >= 1 && lines <= 3, lines + " lines about the shortage:\n" + tail(rampart.stderr()));
+                assertTrue(lines >= 2 && lines <= 4, lines + " lines about the shortage:\n" + tail(rampart.stderr()));
                 assertTrue(rampart.stderr().contains("cannot accept client connections"), tail(rampart.stderr()));
+                assertTrue(rampart.stderr().contains("cannot accept admin connections"), tail(rampart.stderr()));
                 assertTrue(get(kept).startsWith("HTTP/1.1 200"), "an open connection is served at the limit");
             } finally {
                 for (SocketChannel client : waiting) {

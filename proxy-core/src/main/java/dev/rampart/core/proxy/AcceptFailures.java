@@ -17,16 +17,22 @@ import java.util.concurrent.TimeUnit;
  * each. While connections wait in the backlog every accept fails at once, thousands of times a second, so one
  * line each would fill a disk or a log pipe (nginx logs its {@code accept4() failed} at most twice a second).
  * Connections already open are served meanwhile, and accepting resumes once descriptors are free. One per
- * listener, on its accepting event loop.
+ * listener (the proxy's, the admin server's), on its accepting event loop.
  */
-final class AcceptFailures extends ChannelInboundHandlerAdapter {
+public final class AcceptFailures extends ChannelInboundHandlerAdapter {
 
     /** How long accepting pauses after such a failure: as long as Netty's acceptor pauses it. */
     static final Duration PAUSE = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(AcceptFailures.class);
     private final WarningSpell spell = new WarningSpell(Duration.ofSeconds(10));
+    /** What the listener accepts, for the log: "client connections", "admin connections". */
+    private final String accepted;
     private boolean paused;
+
+    public AcceptFailures(String accepted) {
+        this.accepted = accepted;
+    }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -43,11 +49,12 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
             }, PAUSE.toMillis(), TimeUnit.MILLISECONDS);
         }
         spell.occurred(ctx.executor(),
-                () -> log.warn("cannot accept client connections: {}; accepting pauses for {} s at a time until"
+                () -> log.warn("cannot accept {}: {}; accepting pauses for {} s at a time until"
                         + " descriptors are free (connections already open are served). Raise the open-files limit"
                         + " (ulimit -n, LimitNOFILE=, the container's nofile) above server.max-connections plus the"
-                        + " upstream pools' max-connections-per-endpoint", cause.getMessage(), PAUSE.toSeconds()),
-                more -> log.warn("{} more client connections could not be accepted for lack of file descriptors in"
-                        + " the last 10 s", more));
+                        + " upstream pools' max-connections-per-endpoint", accepted, cause.getMessage(),
+                        PAUSE.toSeconds()),
+                more -> log.warn("{} more {} could not be accepted for lack of file descriptors in the last 10 s", more,
+                        accepted));
     }
 }

@@ -68,7 +68,7 @@ public final class ProxyListener {
                 .channel(runtime.transport().serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptFailures())
+                .handler(new AcceptFailures("client connections"))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // End-of-input becomes an event, so that answers already written are flushed before the close.

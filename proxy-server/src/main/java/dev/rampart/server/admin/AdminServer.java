@@ -1,6 +1,7 @@
 package dev.rampart.server.admin;
 
 import dev.rampart.core.config.AdminConfig;
+import dev.rampart.core.proxy.AcceptFailures;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -73,6 +74,7 @@ public final class AdminServer implements AutoCloseable {
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 64)
+                .handler(new AcceptFailures("admin connections"))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
