@@ -220,6 +220,11 @@ public record EndpointAddress(boolean tls, String host, int port) {
         return host.indexOf(':') < 0 ? null : parsedIpv6(host);
     }
 
+    /** Whether the host is a name, resolved for each new connection, rather than an IPv4 or IPv6 address. */
+    public boolean isName() {
+        return host.indexOf(':') < 0 && !NetUtil.isValidIpV4Address(host);
+    }
+
     /** {@code text} parsed as an IPv6 literal by the JDK (a bracketed literal is parsed, never looked up), or null. */
     private static InetAddress parsedIpv6(String text) {
         try {

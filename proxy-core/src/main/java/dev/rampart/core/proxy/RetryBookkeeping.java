@@ -187,11 +187,25 @@ final class RetryBookkeeping {
 
     /** Remembers why an attempt failed before a usable response head, for the log line of the final answer. */
     void attemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
-        lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": " + kind
-                + (cause == null ? "" : " (" + LogText.printable(cause.toString()) + ")"); // may quote upstream bytes
+        lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + addressOf(attempt) + ": "
+                + kind + (cause == null ? "" : " (" + LogText.printable(cause.toString()) + ")"); // may quote upstream bytes
         if (log.isDebugEnabled()) {
             log.debug("request {} {}", outcome.requestId(), lastFailure);
         }
+    }
+
+    /**
+     * Where a connected attempt to an endpoint given by name went, {@code " at 10.1.2.3:8080"}: the one address of
+     * the name's several (a headless Service's pods) that failed, as nginx's {@code $upstream_addr} names it. Empty
+     * for an endpoint given as an address, and for an attempt that never connected.
+     */
+    private static String addressOf(OriginAttempt attempt) {
+        OriginConnection conn = attempt.connection();
+        if (conn == null || !attempt.endpoint().address().isName()
+                || !(conn.channel().remoteAddress() instanceof java.net.InetSocketAddress remote)) {
+            return "";
+        }
+        return " at " + io.netty.util.NetUtil.toSocketAddressString(remote);
     }
 
     /** The last failure in words (addresses, exception text): for the log only, never for the client. */
@@ -288,8 +302,8 @@ final class RetryBookkeeping {
         if (failure.kind() == FailureKind.UPSTREAM_STATUS && failure.status() >= 500) {
             // An error status is this attempt's failure: the log line of a rewritten answer names it, not an
             // earlier attempt's connect failure.
-            lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + ": status "
-                    + failure.status();
+            lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + addressOf(attempt)
+                    + ": status " + failure.status();
         }
         return snapshot.retryPolicy(route.name()).decide(retryContext(failure, attempt, responseStarted));
     }

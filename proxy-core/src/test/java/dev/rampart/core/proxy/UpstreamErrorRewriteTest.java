@@ -1,8 +1,10 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
@@ -168,5 +170,25 @@ class UpstreamErrorRewriteTest {
 
         assertEquals(409, response.status());
         assertEquals(null, response.header("retry-after"));
+    }
+
+    @Test
+    void theLogLineOfAnEndpointGivenByNameNamesTheAddressThatFailed() {
+        // A name may stand for many addresses (a headless Service's pods): the log says which one answered 503.
+        FakeUpstream named = upstream((req, reply) -> reply.send(503, "text/plain", "busy"));
+        FakeUpstream literal = upstream((req, reply) -> reply.send(503, "text/plain", "busy"));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "named { endpoints = [\"localhost:" + named.port() + "\"] }\n"
+                        + "literal { endpoints = [\"" + literal.authority() + "\"] }",
+                "{ name = n, match { path-prefix = \"/n\" }, upstream = named, retry { attempts = 1 } }\n"
+                        + "{ name = l, match { path-prefix = \"/l\" }, upstream = literal, retry { attempts = 1 } }")));
+        try (LogCapture log = LogCapture.start()) {
+            assertEquals(503, exchange("/n").status());
+            assertEquals(503, exchange("/l").status());
+            String namedLine = "attempt 1 to localhost:" + named.port() + " at 127.0.0.1:" + named.port() + ": status 503";
+            String literalLine = "attempt 1 to " + literal.authority() + ": status 503";
+            Await.until(() -> log.dump().contains(namedLine) && log.dump().contains(literalLine),
+                    "both lines: " + log.dump());
+        }
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolver;
-import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -96,8 +95,7 @@ final class EndpointConnector {
         InetAddress literal = settings.address().ipv6Address(); // connected to as it is, never asked of DNS
         this.target = literal != null ? new InetSocketAddress(literal, settings.address().port())
                 : InetSocketAddress.createUnresolved(settings.address().host(), settings.address().port());
-        boolean named = literal == null && !NetUtil.isValidIpV4Address(settings.address().host());
-        this.lastAnswer = named && ticker != null ? new LastAnswer(ticker) : null;
+        this.lastAnswer = settings.address().isName() && ticker != null ? new LastAnswer(ticker) : null;
     }
 
     /**
