@@ -16,13 +16,6 @@ import java.util.Properties;
  * read it once, at the first lookup, so a name added to or moved in {@code /etc/hosts} (a container's, a
  * test host's) stayed unknown or stale until a restart, where every other program on the host sees the
  * edit at once. The file is small and read only when a new upstream connection resolves a name.
- *
- * <p>io_uring accepts one connection per request, not with a multishot accept. A multishot accept stays armed
- * when an accept fails because the process is out of file descriptors, so while connections waited in the
- * backlog the accepting thread took one failure after another, a core's worth of them (hundreds of thousands a
- * second), and Netty's pause of the listener after a failed accept never took hold; with one accept per
- * request the pause works as on epoll. A listener accepts a few connections a second at most in a proxy whose
- * clients keep their connections, so the extra submission per accept costs nothing measurable.
  */
 final class NettyDefaults {
 
@@ -32,7 +25,6 @@ final class NettyDefaults {
     /** In nanoseconds. */
     static final String HOSTS_FILE_REFRESH_INTERVAL = "io.netty.hostsFileRefreshInterval";
     static final long HOSTS_FILE_REFRESH_NANOS = 5_000_000_000L;
-    static final String IO_URING_MULTISHOT_ACCEPT = "io.netty.iouring.acceptMultiShotEnabled";
 
     private NettyDefaults() {
     }
@@ -45,9 +37,6 @@ final class NettyDefaults {
         }
         if (properties.getProperty(HOSTS_FILE_REFRESH_INTERVAL) == null) {
             properties.setProperty(HOSTS_FILE_REFRESH_INTERVAL, Long.toString(HOSTS_FILE_REFRESH_NANOS));
-        }
-        if (properties.getProperty(IO_URING_MULTISHOT_ACCEPT) == null) {
-            properties.setProperty(IO_URING_MULTISHOT_ACCEPT, "false");
         }
     }
 }

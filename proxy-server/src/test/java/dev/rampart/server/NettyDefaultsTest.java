@@ -50,16 +50,4 @@ class NettyDefaultsTest {
         NettyDefaults.apply(chosen);
         assertEquals("0", chosen.getProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL));
     }
-
-    @Test
-    void ioUringAcceptsOneConnectionPerRequestUnlessTheOperatorSaidOtherwise() {
-        Properties fresh = new Properties();
-        NettyDefaults.apply(fresh);
-        assertEquals("false", fresh.getProperty(NettyDefaults.IO_URING_MULTISHOT_ACCEPT));
-
-        Properties chosen = new Properties();
-        chosen.setProperty(NettyDefaults.IO_URING_MULTISHOT_ACCEPT, "true");
-        NettyDefaults.apply(chosen);
-        assertEquals("true", chosen.getProperty(NettyDefaults.IO_URING_MULTISHOT_ACCEPT));
-    }
 }

@@ -48,6 +48,8 @@ public record Transport(
     public static final String PROPERTY = "rampart.transport";
     /** Netty's choice between multishot and one-shot {@code POLL_ADD} on io_uring, read once, when it loads. */
     public static final String IO_URING_MULTISHOT_POLLS = "io.netty.iouring.pollAddMultishotEnabled";
+    /** Netty's choice between a multishot accept and one accept per request on io_uring, read once, when it loads. */
+    public static final String IO_URING_MULTISHOT_ACCEPT = "io.netty.iouring.acceptMultiShotEnabled";
 
     static {
         // One-shot polls unless asked otherwise. With Netty's default, multishot polls, io_uring lost the reset of
@@ -58,6 +60,14 @@ public record Transport(
         // here because this class is the only way to io_uring, before Netty's IoUring class reads it.
         if (System.getProperty(IO_URING_MULTISHOT_POLLS) == null) {
             System.setProperty(IO_URING_MULTISHOT_POLLS, "false");
+        }
+        // One accept per request too. A multishot accept stays armed when an accept fails because the process is
+        // out of file descriptors: while connections waited in the backlog, the accepting thread took one failure
+        // after another, a core's worth (hundreds of thousands a second), and the pause of the listener after a
+        // failed accept (AcceptFailures) never took hold. A proxy's clients keep their connections, so the extra
+        // submission per accept costs nothing measurable.
+        if (System.getProperty(IO_URING_MULTISHOT_ACCEPT) == null) {
+            System.setProperty(IO_URING_MULTISHOT_ACCEPT, "false");
         }
     }
 

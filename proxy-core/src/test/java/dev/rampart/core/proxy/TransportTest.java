@@ -37,6 +37,13 @@ class TransportTest {
     }
 
     @Test
+    void ioUringAcceptsOneConnectionPerRequestUnlessAskedOtherwise() {
+        Transport.nio(); // the class is loaded: its default is in place
+        assertEquals("false", System.getProperty(Transport.IO_URING_MULTISHOT_ACCEPT),
+                "a multishot accept spun on a process out of file descriptors (OutOfDescriptorsIT)");
+    }
+
+    @Test
     void aNamedTransportIsThatOneOrAnErrorNeverAnother() {
         assertEquals("nio", Transport.chosen("nio").transport().name());
         assertEquals("nio", Transport.chosen(" NIO ").transport().name());

@@ -116,7 +116,7 @@ final class EndpointConnector {
         });
     }
 
-    /** Whether {@code connection} goes to an address the endpoint's name still resolves to, as last answered. */
+    /** Whether {@code connection} goes to an address the endpoint's name still resolves to, as lately answered. */
     boolean stillAnswered(Channel connection) {
         return lastAnswer == null || lastAnswer.has(connection);
     }
@@ -148,9 +148,6 @@ final class EndpointConnector {
             if (addresses.isEmpty()) {
                 result.tryFailure(new UnknownHostException(host + ": no address"));
                 return;
-            }
-            if (lastAnswer != null) {
-                lastAnswer.took(addresses);
             }
             tryAddress(inTurn(addresses), 0, 0, initializer, result, null);
         });

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The addresses an endpoint's name resolved to last, so that its pool stops reusing connections to an address
+ * The addresses an endpoint's name resolved to lately, so that its pool stops reusing connections to an address
  * the name has left: a Service's pods replaced, a Compose service recreated, an {@code /etc/hosts} line moved.
  * Without it a busy pool would keep its connections to the old address until {@code pool-max-connection-age},
  * and one that hangs there would time requests out and open the breaker of a name whose new address answers.
  * A name in use is asked again every {@link #REFRESH} (Envoy's {@code STRICT_DNS} default; the resolver answers
- * from its cache within the record's TTL). One per {@link EndpointPool}, on its event loop.
+ * from its cache within the record's TTL), and only those answers count, not the lookups of new connections. An
+ * address is left once it is missing from two answers in a row: a DNS server that answers with a different few
+ * of many addresses each time (Consul, Route 53's multivalue answers) would otherwise have connections closed and
+ * opened again at every answer. One per {@link EndpointPool}, on its event loop.
  */
 final class LastAnswer {
 
@@ -23,8 +26,9 @@ final class LastAnswer {
     static final Duration REFRESH = Duration.ofSeconds(5);
 
     private final Ticker ticker;
-    /** Null until the name is first answered: every connection is kept. */
-    private Set<InetSocketAddress> addresses;
+    /** The last two answers; until there are two, every connection is kept. */
+    private Set<InetSocketAddress> latest;
+    private Set<InetSocketAddress> previous;
     private long askedAt;
     private boolean asking;
 
@@ -34,20 +38,22 @@ final class LastAnswer {
     }
 
     /**
-     * A resolution's answer. An empty one (or a failed resolution, which never gets here) changes nothing: a
-     * name that briefly does not resolve must not cost every pooled connection.
+     * A refresh's answer. An empty one (or a failed resolution, which never gets here) changes nothing: a name that
+     * briefly does not resolve must not cost every pooled connection.
      */
     void took(List<InetSocketAddress> answer) {
         if (!answer.isEmpty()) {
-            addresses = Set.copyOf(answer);
+            previous = latest;
+            latest = Set.copyOf(answer);
         }
     }
 
-    /** Whether {@code connection} goes to an address of the last answer (or none is known yet). */
+    /** Whether {@code connection} goes to an address of either of the last two answers (or there are not two yet). */
     boolean has(Channel connection) {
-        Set<InetSocketAddress> known = addresses;
+        Set<InetSocketAddress> before = previous;
         SocketAddress remote = connection.remoteAddress();
-        return known == null || !(remote instanceof InetSocketAddress) || known.contains(remote);
+        return before == null || !(remote instanceof InetSocketAddress) || latest.contains(remote)
+                || before.contains(remote);
     }
 
     /** Whether the name is due to be resolved again; if so, it counts as being asked until {@link #asked}. */

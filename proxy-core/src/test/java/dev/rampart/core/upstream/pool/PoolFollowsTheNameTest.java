@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,10 +47,13 @@ class PoolFollowsTheNameTest {
 
         answer.set(List.of(local(newAddress.port())));
         assertSame(before, reborrow(), "asked again only every " + LastAnswer.REFRESH + ": the idle one is reused");
+        now.addAndGet(LastAnswer.REFRESH.toNanos());
+        assertSame(before, reborrow(), "missing from one answer: kept (a name may answer with a few of many)");
 
         now.addAndGet(LastAnswer.REFRESH.toNanos());
         OriginConnection after = pool.borrow(settings);
-        assertEquals(newAddress.port(), port(after), "the next request goes where the name now points");
+        assertEquals(newAddress.port(), port(after), "missing from two answers in a row: the next request goes"
+                + " where the name now points");
         assertTrue(before.channel().closeFuture().await(5, TimeUnit.SECONDS), "the one to the old address is closed");
         pool.release(after, true);
     }
@@ -58,14 +62,34 @@ class PoolFollowsTheNameTest {
     void aConnectionBusyWhenTheNameMovedIsClosedOnItsRelease() throws Exception {
         OriginConnection busy = pool.borrow(settings);
         answer.set(List.of(local(newAddress.port())));
-        now.addAndGet(LastAnswer.REFRESH.toNanos());
-        OriginConnection other = pool.borrow(settings); // asks the name again; a new connection, to the new address
-        assertEquals(newAddress.port(), port(other));
+        for (int i = 0; i < 2; i++) {
+            now.addAndGet(LastAnswer.REFRESH.toNanos());
+            pool.release(pool.borrow(settings), true); // asks the name again; a new connection, to the new address
+        }
 
         pool.release(busy, true);
         assertTrue(busy.channel().closeFuture().await(5, TimeUnit.SECONDS), "not kept idle for reuse");
-        pool.release(other, true);
-        assertSame(other, reborrow(), "the one to the address the name has is kept");
+        assertEquals(newAddress.port(), port(reborrow()), "the one to the address the name has is kept");
+    }
+
+    @Test
+    void aNameThatAnswersWithADifferentFewOfItsAddressesEachTimeKeepsItsConnections() throws Exception {
+        answer.set(List.of(local(oldAddress.port()), local(newAddress.port())));
+        OriginConnection first = pool.borrow(settings);
+        OriginConnection second = pool.borrow(settings); // held together: one to each address
+        assertEquals(Set.of(oldAddress.port(), newAddress.port()), Set.of(port(first), port(second)));
+        pool.release(first, true);
+        pool.release(second, true);
+
+        for (int i = 0; i < 6; i++) { // Consul, Route 53 multivalue: one of the two each time
+            answer.set(List.of(local((i % 2 == 0 ? oldAddress : newAddress).port())));
+            now.addAndGet(LastAnswer.REFRESH.toNanos());
+            OriginConnection a = pool.borrow(settings);
+            OriginConnection b = pool.borrow(settings);
+            assertEquals(Set.of(first, second), Set.of(a, b), "round " + i + ": no connection closed and opened again");
+            pool.release(a, true);
+            pool.release(b, true);
+        }
     }
 
     @Test
@@ -74,8 +98,10 @@ class PoolFollowsTheNameTest {
         pool.release(before, true);
 
         answer.set(List.of()); // a resolver that answered nothing usable
-        now.addAndGet(LastAnswer.REFRESH.toNanos());
-        assertSame(before, reborrow(), "kept: a name that resolves to nothing for a moment must not cost the pool");
+        for (int i = 0; i < 3; i++) {
+            now.addAndGet(LastAnswer.REFRESH.toNanos());
+            assertSame(before, reborrow(), "kept: a name that resolves to nothing for a moment must not cost the pool");
+        }
         assertFalse(before.channel().closeFuture().isDone());
     }
 
