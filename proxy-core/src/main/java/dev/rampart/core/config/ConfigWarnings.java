@@ -69,6 +69,7 @@ public final class ConfigWarnings {
             unsentRequestHeadersWarning(route, warnings);
             uncompressedRespondWarning(route, warnings);
             CompressedTypesWarning.add(route, warnings);
+            UnseenMethodsWarning.add(route, config.server(), warnings);
             unreachablePreflightWarning(route, warnings);
             doubledCorsWarning(route, warnings);
             droppedVaryWarning(route, warnings);

@@ -45,15 +45,6 @@ final class MatchBinder {
             // Read as written, [] would match no request; taken as "any", it would match every one.
             s.problem("methods", "an empty list matches no request: leave the key out to match any method");
         }
-        if (methods.contains("*")) {
-            s.problem("methods", "\"*\" is no method, and no request has it: leave the key out to match any method");
-        }
-        for (String refused : List.of("CONNECT", "PRI")) {
-            if (methods.contains(refused)) {
-                // Answered 400 before routing: the proxy makes no tunnels, and PRI is HTTP/2's preface.
-                s.problem("methods", refused + " requests are refused before routing (400): a route never sees one");
-            }
-        }
         Map<String, String> headers = headers(s);
         s.finish();
         return new MatchConfig(host, pathPrefix, pathRegex, methods, headers);

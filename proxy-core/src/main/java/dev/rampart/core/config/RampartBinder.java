@@ -112,6 +112,9 @@ final class RampartBinder {
         int maxRequestsPerConnection = s.integer("max-requests-per-connection",
                 ServerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0, Integer.MAX_VALUE);
         Set<String> refusedMethods = MatchBinder.methods(s, "refused-methods", ServerConfig.DEFAULT_REFUSED_METHODS);
+        if (refusedMethods.contains("*")) {
+            s.problem("refused-methods", "\"*\" is no method: list the methods to refuse, such as [TRACE, TRACK]");
+        }
         boolean proxyProtocol = s.bool("proxy-protocol", false);
         List<AddressRange> proxyProtocolFrom = AddressRangeBinder.bind(s, "proxy-protocol-from", null);
         if (!proxyProtocol && !proxyProtocolFrom.isEmpty()) {

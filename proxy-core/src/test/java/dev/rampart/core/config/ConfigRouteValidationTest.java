@@ -309,26 +309,11 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
-    void methodsNoRequestCanHaveAreRefused() {
-        String hocon = """
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [
-                    { upstream = app, match { methods = ["*"] } }
-                    { upstream = app, match { methods = [GET, connect] } }
-                    { upstream = app, match { methods = [PRI] } }
-                    { upstream = app, match { methods = [PROPFIND, PURGE] } }
-                  ]
-                }
-                """;
-        List<String> problems = problemsOf(hocon);
-        assertEquals(List.of(
-                "rampart.routes[0].match.methods: \"*\" is no method, and no request has it: leave the key out to"
-                        + " match any method" + at(4),
-                "rampart.routes[1].match.methods: CONNECT requests are refused before routing (400): a route never"
-                        + " sees one" + at(5),
-                "rampart.routes[2].match.methods: PRI requests are refused before routing (400): a route never sees"
-                        + " one" + at(6)), problems);
+    void refusedMethodsTakeNoWildcard() {
+        List<String> problems = problemsOf("rampart {\n  server { refused-methods = [\"*\"] }\n"
+                + "  routes = [ { respond { status = 200 } } ]\n}\n");
+        assertEquals(List.of("rampart.server.refused-methods: \"*\" is no method: list the methods to refuse, such as"
+                + " [TRACE, TRACK]" + at(2)), problems);
     }
 
     @Test
