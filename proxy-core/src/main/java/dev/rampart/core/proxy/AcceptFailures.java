@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The listener's handler for accepts that fail because the process (or the host) is out of file descriptors:
  * accepting pauses for {@link #PAUSE}, as Netty's own acceptor pauses it, and the failures are told as one WARN
- * that says what to do, then one line per 10 s with their count, instead of Netty's WARN with a stack trace for
- * each. While connections wait in the backlog every accept fails at once, thousands of times a second, so one
- * line each would fill a disk or a log pipe (nginx logs its {@code accept4() failed} at most twice a second).
+ * that says what to do, then one line per 10 s with the count of failed accepts, instead of Netty's WARN with a
+ * stack trace for each. While connections wait in the backlog every accept fails at once, thousands of times a
+ * second without the pause, and one line each would fill a disk or a log pipe (nginx logs its
+ * {@code accept4() failed} at most twice a second).
  * Connections already open are served meanwhile, and accepting resumes once descriptors are free. One per
  * listener (the proxy's, the admin server's), on its accepting event loop.
  */
@@ -54,7 +55,7 @@ public final class AcceptFailures extends ChannelInboundHandlerAdapter {
                         + " (ulimit -n, LimitNOFILE=, the container's nofile) above server.max-connections plus the"
                         + " upstream pools' max-connections-per-endpoint", accepted, cause.getMessage(),
                         PAUSE.toSeconds()),
-                more -> log.warn("{} more {} could not be accepted for lack of file descriptors in the last 10 s", more,
-                        accepted));
+                more -> log.warn("accepting {} failed {} more times for lack of file descriptors in the last 10 s"
+                        + " (about once per pause; the connections waiting are not counted)", accepted, more));
     }
 }
