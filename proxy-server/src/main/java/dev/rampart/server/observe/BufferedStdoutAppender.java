@@ -99,6 +99,9 @@ public class BufferedStdoutAppender<E> extends OutputStreamAppender<E> {
     @Override
     public void stop() {
         if (!isStarted()) {
+            if (flusher != null) {
+                flusher.shutdownNow(); // stopped by a failed flush: its timer thread still ends here
+            }
             return;
         }
         super.stop(); // flushes the buffer as it closes it; the target stays open
@@ -115,6 +118,9 @@ public class BufferedStdoutAppender<E> extends OutputStreamAppender<E> {
                 out.flush();
             }
         } catch (IOException e) {
+            // As logback's own output appenders do at a failed write: stopped, it takes no more lines, and the
+            // queue in front of it counts those as dropped (rampart_access_log_lines_dropped_total).
+            started = false;
             addError("Failed to flush stdout for appender [" + name + "]", e);
         } finally {
             streamWriteLock.unlock();

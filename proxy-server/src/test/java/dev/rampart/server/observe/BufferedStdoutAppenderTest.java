@@ -109,6 +109,22 @@ class BufferedStdoutAppenderTest {
         }
     }
 
+    @Test
+    void aFailedFlushStopsTheAppenderSoThatTheLinesAfterItAreCountedAsDropped() {
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        try (dev.rampart.core.testing.LogCapture log = dev.rampart.core.testing.LogCapture.start()) {
+            start(64 * 1024, 5, broken); // the line fits in the buffer: only the timer's flush meets the failure
+            appender.doAppend(event("the line the reader never got"));
+            dev.rampart.core.testing.Await.until(() -> !appender.isStarted(), "stopped by the failed flush");
+            appender.stop(); // ends its timer thread
+        }
+    }
+
     private void start(int bufferSize, long flushDelayMillis) {
         start(bufferSize, flushDelayMillis, target);
     }
