@@ -76,8 +76,9 @@ final class ClientResponder {
         if (contentType != null && !noContent) {
             h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
-        if (status != 304) {
-            // A 304's Content-Length would be that of the 200 it stands for (RFC 9110 §8.6), which nobody knows here.
+        if (!noContent) {
+            // None on a 204 (RFC 9110 §8.6); a 304's would be the length of the 200 it stands for, which nobody
+            // knows here; a 205 gets its Content-Length: 0 from Netty's encoder (§15.3.6).
             h.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         }
         h.set(requestIdHeader, outcome.requestId());
