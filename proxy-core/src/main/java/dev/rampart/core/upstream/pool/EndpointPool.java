@@ -70,11 +70,12 @@ final class EndpointPool {
             if (!conn.channel().isActive()) {
                 continue;
             }
-            if (spent(conn)) {
+            long now = ticker.read();
+            if (spent(conn, now)) {
                 conn.channel().close();
                 continue;
             }
-            conn.unparked(ticker.read());
+            conn.unparked(now);
             return loop.newSucceededFuture(conn);
         }
         Promise<OriginConnection> promise = loop.newPromise();
@@ -103,11 +104,11 @@ final class EndpointPool {
         assert loop.inEventLoop();
         draining.remove(conn);
         Channel ch = conn.channel();
-        if (!reusable || !ch.isActive() || spent(conn)) {
+        long now = ticker.read();
+        if (!reusable || !ch.isActive() || spent(conn, now)) {
             ShutThenClose.close(ch); // the close listener hands the freed slot to a waiter
             return;
         }
-        long now = ticker.read();
         conn.parked(now);
         Promise<OriginConnection> waiter;
         while ((waiter = waiters.pollFirst()) != null) {
@@ -245,8 +246,8 @@ final class EndpointPool {
      * Service), a busy pool's connections would otherwise stay with the backends they first reached. Or to an
      * address the endpoint's name no longer resolves to ({@link LastAnswer}), which it follows within seconds.
      */
-    private boolean spent(OriginConnection conn) {
-        return ticker.read() - conn.openedNanos() >= maxAgeNanos
+    private boolean spent(OriginConnection conn, long now) {
+        return now - conn.openedNanos() >= maxAgeNanos
                 || settings.maxRequests() > 0 && conn.requests() >= settings.maxRequests()
                 || !connector.stillAnswered(conn.channel());
     }
