@@ -1,5 +1,8 @@
 package dev.rampart.core.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +26,14 @@ final class ConnectionNames {
     private ConnectionNames(List<String> lines, Set<String> many) {
         this.lines = lines;
         this.many = many;
+    }
+
+    /**
+     * The names {@code headers}' {@code Connection} lines list, every line's tokens (a sender may split it over
+     * several, RFC 9110 §5.3), or null when it has none (which {@link ForwardedHeaders#crossesTheProxy} reads so).
+     */
+    static ConnectionNames of(HttpHeaders headers) {
+        return headers.contains(HttpHeaderNames.CONNECTION) ? of(headers.getAll(HttpHeaderNames.CONNECTION)) : null;
     }
 
     /** The names {@code lines} list: each element, trimmed, empty ones left out. */

@@ -284,9 +284,7 @@ final class ForwardedHeaders {
      */
     static boolean copyEndToEnd(HttpHeaders source, HttpHeaders out) {
         boolean underscore = false;
-        // A sender may split Connection over several lines (RFC 9110 §5.3): every line's tokens count.
-        ConnectionNames connection = source.contains(HttpHeaderNames.CONNECTION)
-                ? ConnectionNames.of(source.getAll(HttpHeaderNames.CONNECTION)) : null;
+        ConnectionNames connection = ConnectionNames.of(source);
         Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();

@@ -58,8 +58,7 @@ final class UpstreamFieldView {
             client.getAll(HttpHeaderNames.HOST).forEach(host -> view.add(name, host));
             return;
         }
-        ConnectionNames connection = client.contains(HttpHeaderNames.CONNECTION)
-                ? ConnectionNames.of(client.getAll(HttpHeaderNames.CONNECTION)) : null;
+        ConnectionNames connection = ConnectionNames.of(client);
         Iterator<Map.Entry<CharSequence, CharSequence>> it = client.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> field = it.next();
