@@ -1,7 +1,6 @@
 package dev.rampart.core.config;
 
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * A route's {@code match.methods} naming a method no request that reaches routing can have: {@code "*"}, which is
@@ -16,9 +15,9 @@ final class UnseenMethodsWarning {
     }
 
     static void add(RouteConfig route, ServerConfig server, List<String> warnings) {
-        // Sorted: the methods are held in a Set.copyOf set, whose order changes from one JVM to the next,
-        // and the same config should warn in the same words and order on every start.
-        for (String method : new TreeSet<>(route.match().methods())) {
+        // In the order the effective config lists them: the methods are held in a Set.copyOf set, whose
+        // order changes from one JVM to the next, and one config should warn in the same order on every start.
+        for (String method : RenderValues.sortedMethods(route.match().methods())) {
             String why = method.equals("*") ? "is no method (leave methods out to match any)"
                     : method.equals("CONNECT") ? "is refused with 400 before routing (a reverse proxy opens no tunnels)"
                     : server.refusedMethods().contains(method) ? "is refused with 405 before routing"

@@ -203,11 +203,11 @@ class ConfigWarningsTest {
     void methodsNoRequestThatIsRoutedCanHaveAreWarnedOf() {
         String tail = ", so no request matches it there";
         assertEquals(List.of(
-                "route \"x\": match.methods lists *, which is no method (leave methods out to match any)" + tail,
                 "route \"x\": match.methods lists CONNECT, which is refused with 400 before routing (a reverse proxy"
                         + " opens no tunnels)" + tail,
                 "route \"x\": match.methods lists TRACE, which is refused with 405 before routing"
-                        + " (server.refused-methods)" + tail),
+                        + " (server.refused-methods)" + tail,
+                "route \"x\": match.methods lists *, which is no method (leave methods out to match any)" + tail),
                 warningsForRoutes("{ name = x, upstream = app, match { methods = [GET, \"*\", CONNECT, TRACE, PRI] } }"));
     }
 
