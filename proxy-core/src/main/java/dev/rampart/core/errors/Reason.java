@@ -12,7 +12,10 @@ public enum Reason {
     BAD_REQUEST(400, false, "http_request_error",
             "The request is malformed.", "malformed or ambiguous request (e.g. both Content-Length and Transfer-Encoding)"),
     REQUEST_HEADERS_TOO_LARGE(431, false, "http_request_error",
-            "The request headers are too large.", "head over `max-header-size` (or with more fields than `max-header-count`)"),
+            "The request headers are too large.", "header fields over `max-header-size` (or more fields than `max-header-count`)"),
+    URI_TOO_LONG(414, false, "http_request_error",
+            "The request target is too long.", "request line over `max-initial-line` (a path or query that long;"
+            + " nginx answers 414 too)"),
     REQUEST_BODY_TOO_LARGE(413, false, "http_request_error",
             "The request body is too large.", "body over `max-request-body`"),
     REQUEST_TIMEOUT(408, false, "http_request_error",

@@ -28,9 +28,13 @@ final class RequestValidation {
     static Reason check(HttpRequest head) {
         if (head.decoderResult().isFailure()) {
             Throwable cause = head.decoderResult().cause();
-            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException) {
-                // The request line is part of the head: over max-initial-line is a head too large, like
-                // over max-header-size (the catalog has no 414, and a client should learn which limit it hit).
+            if (cause instanceof TooLongHttpLineException) {
+                // Only the request line is held to max-initial-line (header lines count against max-header-size),
+                // and what makes one that long is its target: 414 (RFC 9110 §15.5.15), as nginx answers, so that
+                // a client learns it was the URI and not its headers.
+                return Reason.URI_TOO_LONG;
+            }
+            if (cause instanceof TooLongHttpHeaderException) {
                 return Reason.REQUEST_HEADERS_TOO_LARGE;
             }
             return Reason.BAD_REQUEST;

@@ -134,6 +134,10 @@ class ErrorEnvelopeTest {
                 proxy = ProxyHarness.start(conf("max-header-size = 1k", app("127.0.0.1:9", ""), route("")));
                 return exchange("GET / HTTP/1.1\r\nHost: test\r\nX-Big: " + "a".repeat(4096) + "\r\n\r\n");
             }
+            case URI_TOO_LONG -> {
+                proxy = ProxyHarness.start(conf("max-initial-line = 1k", app("127.0.0.1:9", ""), route("")));
+                return exchange("GET /" + "a".repeat(2048) + " HTTP/1.1\r\nHost: test\r\n\r\n");
+            }
             case REQUEST_BODY_TOO_LARGE -> {
                 proxy = ProxyHarness.start(conf("max-request-body = 1k", app("127.0.0.1:9", ""), route("")));
                 return exchange("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n");

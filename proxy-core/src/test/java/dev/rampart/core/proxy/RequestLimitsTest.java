@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The listener's limits ({@code rampart.server}): an over-long head is 431, an over-large body 413, a
- * slow head 408, each as an envelope followed by a closed connection; idle keep-alive connections are
+ * The listener's limits ({@code rampart.server}): an over-long request line is 414, over-long headers 431, an
+ * over-large body 413, a slow head 408, each as an envelope followed by a closed connection; idle keep-alive connections are
  * closed; connections beyond {@code max-connections} are refused while the earlier ones keep working.
  */
 class RequestLimitsTest {
@@ -46,11 +46,11 @@ class RequestLimitsTest {
     }
 
     @Test
-    void anOverLongRequestLineIs431AndTheConnectionCloses() {
+    void anOverLongRequestLineIs414AndTheConnectionCloses() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
             RawHttp.Response response = raw.read();
-            assertEnvelope(response, 431, "REQUEST_HEADERS_TOO_LARGE");
+            assertEnvelope(response, 414, "URI_TOO_LONG");
             assertTrue(raw.closedByPeer(), "a connection whose decoder failed is closed");
         }
         assertEquals(0, upstream.requests().size());
