@@ -137,7 +137,7 @@ class ClientTimeoutsTest {
             raw.send(get("/first") + "\r\n"); // a stray CRLF behind the request (RFC 9112 §2.2: ignored)
             assertEquals(200, raw.read().status());
             raw.send("\r\n"); // and another one, on its own
-            raw.send("\r\n".repeat(10_000)); // and more than max-initial-line of them: skipped too, not a 431
+            raw.send("\r\n".repeat(10_000)); // and more than max-initial-line of them: skipped too, not a 414
 
             assertClosedSilentlyByTheIdleTimeout(raw);
         }
