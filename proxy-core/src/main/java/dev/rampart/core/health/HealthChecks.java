@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
@@ -294,7 +295,7 @@ public final class HealthChecks implements AutoCloseable {
         private void onResult(Future<?> f) {
             Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
             if (passes(status)) {
-                record(true, null);
+                recordSuccess();
             } else {
                 recordFailure(status, f.cause());
             }
@@ -312,24 +313,21 @@ public final class HealthChecks implements AutoCloseable {
                         target.settings().address().authority(), cause);
                 return;
             }
-            record(false, ProbeFailureText.describe(status, cause));
+            if (!stopped) { // a probe that ends after its check was replaced or removed speaks for nobody
+                lastFailures.put(key, ProbeFailureText.describe(status, cause));
+                target.health().recordFailure();
+            }
         }
 
-        private void record(boolean passed, String failure) {
-            if (stopped) {
-                return;
-            }
-            if (passed) {
+        private void recordSuccess() {
+            if (!stopped) {
                 target.health().recordSuccess();
-            } else {
-                lastFailures.put(key, failure);
-                target.health().recordFailure();
             }
         }
 
         private void rearm() {
             if (!stopped) {
-                loop.schedule(this::probe, target.config().interval().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                loop.schedule(this::probe, target.config().interval().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
     }
