@@ -33,7 +33,7 @@ final class ConfigWarningLog {
         for (String warning : warnings) {
             log.warn("{}: config warning: {}", when, warning);
         }
-        OpenFilesLimit.warning(OpenFilesLimit.ofThisProcess(), config)
+        OpenFilesLimit.warningForThisProcess(config)
                 .ifPresent(warning -> log.warn("{}: {}", when, warning));
     }
 }

@@ -16,6 +16,14 @@ import java.util.Optional;
  */
 final class OpenFilesLimit {
 
+    /**
+     * The descriptors the process held when this class was first used, at the start's config warnings, before
+     * any client: the JVM's own (its jars, the event loops' rings or epoll sets, the log files), a few dozen
+     * (23 with conf/proxy.conf), which the connections cannot have. Read once: at a reload the count includes the
+     * connections that the limits below already count.
+     */
+    private static final long HELD_AT_START = openNow();
+
     private OpenFilesLimit() {
     }
 
@@ -25,19 +33,34 @@ final class OpenFilesLimit {
         return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
     }
 
-    /** The warning for a process limited to {@code limit} open files running {@code config}, if it needs one. */
-    static Optional<String> warning(long limit, RampartConfig config) {
+    /** The number of descriptors this process has open now, or 0 if unknown. */
+    private static long openNow() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof UnixOperatingSystemMXBean unix ? Math.max(0, unix.getOpenFileDescriptorCount()) : 0;
+    }
+
+    /** The warning for this process running {@code config}, if it needs one. */
+    static Optional<String> warningForThisProcess(RampartConfig config) {
+        return warning(ofThisProcess(), HELD_AT_START, config);
+    }
+
+    /**
+     * The warning for a process limited to {@code limit} open files, {@code held} of them taken before any
+     * connection, running {@code config}, if it needs one.
+     */
+    static Optional<String> warning(long limit, long held, RampartConfig config) {
         long clients = config.server().maxConnections();
         long upstream = 0;
         for (UpstreamConfig u : config.upstreams().values()) {
             upstream += (long) u.maxConnectionsPerEndpoint() * u.endpoints().size();
         }
-        if (limit < 0 || limit >= clients + upstream) {
+        if (limit < 0 || limit >= held + clients + upstream) {
             return Optional.empty();
         }
         return Optional.of("the open-files limit is " + limit + ", below server.max-connections (" + clients
                 + ") plus the upstream pools' connections (" + upstream + ": each upstream's"
-                + " max-connections-per-endpoint times its endpoints); under load the proxy runs out of descriptors"
+                + " max-connections-per-endpoint times its endpoints) plus the " + held + " files the process"
+                + " held at its start; under load the proxy runs out of descriptors"
                 + " before those limits, and new clients wait while it does. Raise it (ulimit -n, systemd's"
                 + " LimitNOFILE=, Docker's --ulimit nofile=) or lower the limits");
     }

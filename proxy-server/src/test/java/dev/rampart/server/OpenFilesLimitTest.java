@@ -25,7 +25,7 @@ class OpenFilesLimitTest {
 
     @Test
     void aLimitBelowClientsPlusUpstreamConnectionsIsWarnedOfWithTheFigures() {
-        Optional<String> warning = OpenFilesLimit.warning(1_249, CONFIG);
+        Optional<String> warning = OpenFilesLimit.warning(1_249, 0, CONFIG);
         assertTrue(warning.isPresent());
         assertTrue(warning.get().startsWith("the open-files limit is 1249, below server.max-connections (1000) plus"
                 + " the upstream pools' connections (250: "), warning.get());
@@ -33,10 +33,19 @@ class OpenFilesLimitTest {
     }
 
     @Test
+    void theFilesHeldBeforeAnyConnectionCountToo() {
+        // 1,250 descriptors of connections fit a limit of 1,280 only if the JVM's own files are not 40 of them.
+        Optional<String> warning = OpenFilesLimit.warning(1_280, 40, CONFIG);
+        assertTrue(warning.isPresent(), "1,250 connections and 40 files held at the start need 1,290");
+        assertTrue(warning.get().contains("plus the 40 files the process held at its start"), warning.get());
+        assertEquals(Optional.empty(), OpenFilesLimit.warning(1_290, 40, CONFIG));
+    }
+
+    @Test
     void aLimitThatHoldsThemAllOrAnUnknownOneIsNot() {
-        assertEquals(Optional.empty(), OpenFilesLimit.warning(1_250, CONFIG));
-        assertEquals(Optional.empty(), OpenFilesLimit.warning(1_048_576, CONFIG));
-        assertEquals(Optional.empty(), OpenFilesLimit.warning(-1, CONFIG));
+        assertEquals(Optional.empty(), OpenFilesLimit.warning(1_250, 0, CONFIG));
+        assertEquals(Optional.empty(), OpenFilesLimit.warning(1_048_576, 50, CONFIG));
+        assertEquals(Optional.empty(), OpenFilesLimit.warning(-1, 50, CONFIG));
     }
 
     @Test
