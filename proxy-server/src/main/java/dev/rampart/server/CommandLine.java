@@ -11,7 +11,7 @@ import java.util.Optional;
 record CommandLine(Optional<Path> config, boolean check, boolean help, boolean version) {
 
     static final String USAGE = """
-            Usage: java -jar rampart.jar [--config FILE] [--check]
+            Usage: java -jar rampart.jar [--config FILE] [--check] [--help] [--version]
 
               --config FILE   the HOCON config to run (default: conf/proxy.conf if present, else the bundled default)
               --check         validate the config, print the effective routes and policies and any warnings,
