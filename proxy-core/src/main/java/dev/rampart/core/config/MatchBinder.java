@@ -2,6 +2,8 @@ package dev.rampart.core.config;
 
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.netty.util.NetUtil;
+
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,6 +66,9 @@ final class MatchBinder {
                         s.value("host"), s.problems());
                 return Optional.empty();
             }
+            // RFC 5952's short form, which clients write and the router matches: what --check and /admin show
+            // is then the Host that matches, as for endpoints.
+            return Optional.of("[" + NetUtil.bytesToIpAddress(address) + "]");
         }
         return Optional.of(host);
     }

@@ -296,6 +296,21 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anIpv6HostIsKeptInItsShortFormAsClientsWriteIt() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [
+                    { upstream = app, match { host = "[0:0:0:0:0:0:0:1]" } },
+                    { upstream = app, match { host = "[2001:DB8:0:0:0:0:0:1]" } }
+                  ]
+                }
+                """, "test");
+        assertEquals(List.of("[::1]", "[2001:db8::1]"),
+                config.routes().stream().map(r -> r.match().host().orElseThrow()).toList());
+    }
+
+    @Test
     void anEmptyMethodListIsRefusedRatherThanTakenAsAnyMethod() {
         String hocon = """
                 rampart {
