@@ -142,6 +142,19 @@ final class ForwardedHeaders {
     }
 
     /**
+     * A response's Content-Length as the number it is: {@code 005} is valid (RFC 9110 §8.6: {@code 1*DIGIT}), and
+     * the decoder read it as 5, but a client's parser may not (nginx writes the number too); the request side
+     * already sends the length it counted.
+     */
+    static String withoutLeadingZeros(String length) {
+        int first = 0;
+        while (first < length.length() - 1 && length.charAt(first) == '0') {
+            first++;
+        }
+        return first == 0 ? length : length.substring(first);
+    }
+
+    /**
      * The client's Host when the route preserves it and the client sent one; null when the Host sent upstream
      * is the authority of the endpoint each attempt goes to, which {@link #forAttempt} puts in.
      */
@@ -193,7 +206,7 @@ final class ForwardedHeaders {
         } else {
             String length = in.headers().get(HttpHeaderNames.CONTENT_LENGTH);
             if (length != null) {
-                out.set(HttpHeaderNames.CONTENT_LENGTH, length);
+                out.set(HttpHeaderNames.CONTENT_LENGTH, withoutLeadingZeros(length));
             }
         }
         appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out); // as copied: see originRequest

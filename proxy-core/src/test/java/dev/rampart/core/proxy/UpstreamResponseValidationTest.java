@@ -175,6 +175,22 @@ class UpstreamResponseValidationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"002, 2, hi", "0000, 0, ''"})
+    void aContentLengthWithLeadingZerosGoesToTheClientAsTheNumber(String sent, String relayed, String body) {
+        // Valid (1*DIGIT), read as the number by the decoder; a client's parser may read "002" otherwise.
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\nContent-Length: "
+                     + sent + "\r\n\r\n" + body));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /zeros HTTP/1.1\r\nHost: x\r\n\r\n").read();
+
+            assertEquals(200, response.status(), response.text());
+            assertEquals(body, response.text());
+            assertEquals(relayed, response.header("content-length"));
+        }
+    }
+
     @Test
     void aBrokenChunkAfterTheHeadCutsTheClientConnectionInsteadOfEndingTheBody() throws IOException {
         UpstreamBehavior brokenChunk = UpstreamBehavior.raw(
