@@ -13,7 +13,10 @@ public final class LogText {
     private LogText() {
     }
 
-    /** {@code text} with every C0 control character, DEL and C1 control character escaped; null as "null". */
+    /**
+     * {@code text} with every C0 control character, DEL and C1 control character escaped as {@code \xHH}, and
+     * U+2028 and U+2029 as {@code \\u2028} and {@code \\u2029}; null as "null".
+     */
     public static String printable(String text) {
         return text == null ? "null" : escaped(text, false);
     }
@@ -43,6 +46,8 @@ public final class LogText {
                     case '\t' -> out.append("\\t");
                     default -> out.append(String.format("\\u%04x", (int) c));
                 }
+            } else if (c > 0xFF) {
+                out.append(String.format("\\u%04X", (int) c)); // a line or paragraph separator: no byte of its own
             } else {
                 appendHexEscape(out, c);
             }
@@ -67,7 +72,11 @@ public final class LogText {
         return -1;
     }
 
+    /**
+     * C0, DEL and C1, and the Unicode line and paragraph separators, U+2028 and U+2029, at which many readers
+     * (JavaScript before ES2019, Python's {@code splitlines}, some log shippers) break a line as at a line feed.
+     */
     private static boolean isControl(char c) {
-        return c < 0x20 || c >= 0x7F && c <= 0x9F;
+        return c < 0x20 || c >= 0x7F && c <= 0x9F || c == '\u2028' || c == '\u2029';
     }
 }

@@ -15,6 +15,13 @@ class LogTextTest {
     }
 
     @Test
+    void lineAndParagraphSeparatorsAreEscapedSinceReadersBreakLinesThere() {
+        // U+2028 in a User-Agent would end the access-log line for Python's splitlines and older JavaScript.
+        assertEquals("x\\u2028{\"forged\":1}\\u2029", LogText.printable("x\u2028{\"forged\":1}\u2029"));
+        assertEquals("x\\u2028", LogText.oneLine("x\u2028"));
+    }
+
+    @Test
     void printableTextIsReturnedAsItIs() {
         String text = "attempt 2 to 127.0.0.1:8081: RESET (Connection reset by peer) é ü 日本";
         assertSame(text, LogText.printable(text));
