@@ -178,8 +178,13 @@ final class ValueReader {
         try {
             bytes = ConfigFactory.empty().withValue("v", value).getBytes("v");
         } catch (com.typesafe.config.ConfigException e) {
-            mismatch(path, expected, value, problems);
-            return null;
+            if (!isOutOfRange(e)) {
+                mismatch(path, expected, value, problems);
+                return null;
+            }
+            // A size, only too large for 64 bits ("10000000000g"): the largest one, as a plain number that large
+            // is taken (the cast of its double saturates); a key with an upper bound refuses it below.
+            bytes = Long.MAX_VALUE;
         }
         if (bytes < min || bytes > max) {
             String range = max == Long.MAX_VALUE ? " >= " + min : " " + min + "-" + max + " bytes";
@@ -187,6 +192,12 @@ final class ValueReader {
             return null;
         }
         return bytes;
+    }
+
+    /** Typesafe Config's refusal of a well-formed size that does not fit a long (its words, in 1.4.9). */
+    private static boolean isOutOfRange(com.typesafe.config.ConfigException e) {
+        return e instanceof com.typesafe.config.ConfigException.BadValue && e.getMessage() != null
+                && e.getMessage().contains("out of range for a 64-bit long");
     }
 
     /** A quoted plain number with a fraction ({@code "0.9"}, as environment variables give values): no unit. */

@@ -62,6 +62,23 @@ class ConfigValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aSizeWithAUnitTooLargeFor64BitsIsTheLargestOneWhereTheKeyHasNoBound() {
+        String server = "rampart.server.";
+        assertEquals(Long.MAX_VALUE, HoconFiles.load(dir, HoconFiles.MINIMAL + server + "max-request-body = 10000000000g\n")
+                .server().maxRequestBody(), "no limit, as a plain number that large is taken");
+        assertEquals(Long.MAX_VALUE, HoconFiles.load(dir, HoconFiles.MINIMAL + server
+                + "max-replay-memory = 20000000000g\n").server().maxReplayMemory());
+        List<String> bounded = problemsOf(HoconFiles.MINIMAL + server + "max-header-size = 10000000000g\n");
+        assertEquals(1, bounded.size(), bounded.toString());
+        assertTrue(bounded.get(0).startsWith("rampart.server.max-header-size: expected a size 1-2147483647 bytes, got"
+                + " \"10000000000g\""), bounded.get(0));
+        List<String> notASize = problemsOf(HoconFiles.MINIMAL + server + "max-request-body = 10000000000parsecs\n");
+        assertEquals(1, notASize.size(), notASize.toString());
+        assertTrue(notASize.get(0).startsWith("rampart.server.max-request-body: expected a size (e.g. 64k, 10m)"),
+                notASize.get(0));
+    }
+
+    @Test
     void replayMemoryIsASizeOrAuto() {
         String server = "rampart.server.max-replay-memory = ";
         assertEquals(ServerConfig.AUTO_REPLAY_MEMORY, HoconFiles.load(dir, HoconFiles.MINIMAL).server().maxReplayMemory());
