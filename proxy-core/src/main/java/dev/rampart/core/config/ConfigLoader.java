@@ -133,8 +133,11 @@ public final class ConfigLoader {
                             + " PowerShell's > and Out-File write by default): save it as UTF-8, which HOCON files"
                             + " are read in"));
                 }
-                if (message.contains("close parentheses ')' here, not: end of file")) {
-                    // Typesafe's words for a file that ends inside an unclosed { or [: no ')' is involved.
+                if (message.contains("close parentheses ')' here, not: end of file")
+                        || message.contains("instead had token: end of file")) {
+                    // Typesafe's words for a file that ends inside an unclosed { or [: no ')' is involved, and
+                    // in a list left open after an element, no comma either ("List should have had new element
+                    // after a comma").
                     message = "the file ends inside a block: a closing } or ] is missing";
                 }
                 message = "syntax error: " + message;

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rejected values of every kind, with the exact message an operator sees: key path, what was
@@ -487,6 +489,15 @@ class ConfigValidationTest extends RejectedConfigSupport {
     @Test
     void aFileThatEndsInsideABlockSaysSoWithoutMentioningParentheses() {
         List<String> problems = problemsOf("rampart {\n  server { port = 8080\n");
+        assertEquals(List.of("syntax error: the file ends inside a block: a closing } or ] is missing" + at(3)),
+                problems);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rampart {\n  routes = [ { respond { status = 200 } }\n",
+            "rampart {\n  routes = [ { respond { status = 200 } },\n", "rampart {\n  routes = [\n"})
+    void aFileThatEndsInsideAListSaysSoWithoutMentioningACommaThatIsNotThere(String hocon) {
+        List<String> problems = problemsOf(hocon); // first: at() names the file it wrote
         assertEquals(List.of("syntax error: the file ends inside a block: a closing } or ] is missing" + at(3)),
                 problems);
     }
