@@ -24,7 +24,8 @@ public enum Reason {
             "Access to this resource is denied.", "the client's address is not in the route's `allow-from`, or is in its `deny-from`"),
     METHOD_NOT_ALLOWED(405, false, "http_request_denied",
             "This request method is not allowed.", "the request's method is one the listener refuses before routing"
-            + " (`server.refused-methods`: `TRACE` and `TRACK` unless set otherwise), as nginx refuses `TRACE`"),
+            + " (`server.refused-methods`: `TRACE` and `TRACK` unless set otherwise), as nginx refuses `TRACE`;"
+            + " `Allow` lists the methods it lets through"),
     RATE_LIMITED(429, true, "http_request_denied",
             "Too many requests; retry later.", "over the route's `rate-limit` (for the client's address, or for the"
             + " whole route); `Retry-After` says when the next request would be taken"),

@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientAnswers {
 
+    /** CONNECT is not here: it is refused with 400 whatever the config says (a reverse proxy opens no tunnels). */
+    private static final List<String> FORWARDED_METHODS =
+            List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH");
     private static final Logger log = LoggerFactory.getLogger(ClientAnswers.class);
 
     private final ClientRequestHandler handler;
@@ -132,6 +135,9 @@ final class ClientAnswers {
         outcome.error(reason.status(), reason.name());
         List<Map.Entry<String, String>> kept = challenge == null ? corsOf(served)
                 : plus(corsOf(served), HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+        if (reason == Reason.METHOD_NOT_ALLOWED) {
+            kept = plus(kept, HttpHeaderNames.ALLOW, allowedMethods(served.snapshot().config().server().refusedMethods()));
+        }
         ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, kept);
         finish(served, answered, reusable, drop);
     }
@@ -297,6 +303,20 @@ final class ClientAnswers {
     }
 
     /** {@code headers} and one more. */
+    /**
+     * The {@code Allow} of a 405 (RFC 9110 §15.5.6 requires one): the methods of RFC 9110 and PATCH that the
+     * listener lets through to routing, which is all the proxy can say of a resource the upstream serves.
+     */
+    static String allowedMethods(java.util.Set<String> refused) {
+        StringBuilder allow = new StringBuilder();
+        for (String method : FORWARDED_METHODS) {
+            if (!refused.contains(method)) {
+                allow.append(allow.length() == 0 ? "" : ", ").append(method);
+            }
+        }
+        return allow.toString();
+    }
+
     private static List<Map.Entry<String, String>> plus(List<Map.Entry<String, String>> headers, CharSequence name,
                                                         String value) {
         List<Map.Entry<String, String>> more = new java.util.ArrayList<>(headers);

@@ -37,6 +37,8 @@ class RefusedMethodsTest {
             RawHttp.Response response = send(method);
             assertEquals(405, response.status(), method);
             assertEquals("METHOD_NOT_ALLOWED", Envelope.parse(response.body()).reason(), method);
+            assertEquals("GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH", response.header("allow"),
+                    "a 405 says what is allowed (RFC 9110 §15.5.6): what the listener lets through");
             assertTrue(!response.text().contains("SECRET"), "nothing of the request comes back: " + response.text());
         }
         assertEquals(0, upstream.requests().size(), "the upstream never saw them");
@@ -50,8 +52,10 @@ class RefusedMethodsTest {
         assertEquals("TRACE", upstream.requests().get(0).method());
         proxy.close();
 
-        proxy = start("refused-methods = [debug]");
-        assertEquals(405, send("DEBUG").status(), "names are taken in upper case, as the wire has them");
+        proxy = start("refused-methods = [debug, delete]");
+        RawHttp.Response debug = send("DEBUG");
+        assertEquals(405, debug.status(), "names are taken in upper case, as the wire has them");
+        assertEquals("GET, HEAD, POST, PUT, OPTIONS, TRACE, PATCH", debug.header("allow"));
         assertEquals(200, send("TRACE").status(), "the list replaces the default");
     }
 
