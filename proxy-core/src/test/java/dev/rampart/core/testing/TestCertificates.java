@@ -9,7 +9,6 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -72,22 +71,9 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
 
     /** Runs the JDK's keytool on PKCS12 stores with the test password; fails with its output. */
     static void keytool(String... args) {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(java.util.List.of(args));
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(args));
         command.addAll(java.util.List.of("-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD));
-        try {
-            Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
-                throw new IllegalStateException("keytool failed: " + output);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Keytool.run(command);
     }
 
     /**
