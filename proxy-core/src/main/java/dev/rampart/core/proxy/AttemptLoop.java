@@ -106,14 +106,21 @@ final class AttemptLoop {
      * no endpoint admits one (the client is answered then).
      */
     boolean nextAttempt() {
+        return startAttempt() == Start.STARTED;
+    }
+
+    /** How a call to start an attempt ended. */
+    private enum Start { STARTED, ALREADY_ANSWERED, NO_ENDPOINT }
+
+    private Start startAttempt() {
         backoff.over();
         if (exchange.finished() || clientResponse.responseStarted()) {
-            return false; // the client is already being answered (an early ending raced the backoff timer)
+            return Start.ALREADY_ANSWERED; // an early ending raced the backoff timer
         }
         Endpoint endpoint = upstream.pick(retries.endpointsToAvoid(), balancingKey);
         if (endpoint == null) {
             retries.answerWithLastOutcome(exchange, null, timing::retriedHeadUsed); // no endpoint lets one through
-            return false;
+            return Start.NO_ENDPOINT;
         }
         long now = snapshot.ticker().read();
         timing.attemptStarted(now);
@@ -129,7 +136,7 @@ final class AttemptLoop {
             pendingAcquire = acquired;
             acquired.addListener(f -> guarded(() -> onAcquired(attempt, acquired)).run());
         }
-        return true;
+        return Start.STARTED;
     }
 
     private void onAcquired(OriginAttempt attempt, Future<OriginConnection> acquired) {
@@ -337,11 +344,15 @@ final class AttemptLoop {
             retries.reportSkipped(decision);
             return false;
         }
-        // Counted when it is made: a client that leaves during the backoff cancels a retry never sent, and
-        // a breaker that opened meanwhile stops one.
+        // Counted when it is made: a client that leaves during the backoff cancels a retry never sent, and a
+        // breaker that opened meanwhile (another request's failure) stops one, which is then a skipped retry, as
+        // one the breakers refused at the decision is.
         Runnable retryNow = () -> {
-            if (nextAttempt()) {
+            Start start = startAttempt();
+            if (start == Start.STARTED) {
                 snapshot.observer().onRetry(route.name(), retry.causeLabel());
+            } else if (start == Start.NO_ENDPOINT) {
+                snapshot.observer().onRetrySkipped(route.name(), RetryDecision.StopReason.CIRCUIT_OPEN.label());
             }
         };
         backoff.then(retry.delay().toNanos(), guarded(retryNow));

@@ -117,7 +117,7 @@ class CircuitBreakerTest {
     }
 
     @Test
-    void aRetryThatABreakerOpenedDuringItsBackoffStopsIsNotCountedAsARetry() throws Exception {
+    void aRetryThatABreakerOpenedDuringItsBackoffStopsIsCountedSkippedNotAsARetry() throws Exception {
         upstream = closing.add(FakeUpstream.start(
                 UpstreamBehavior.failTimes(Integer.MAX_VALUE, 503, UpstreamBehavior.ok("unused"))));
         proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
@@ -136,6 +136,8 @@ class CircuitBreakerTest {
         proxy.observer.awaitExchange(2);
         assertEquals(2, upstream.requests().size(), "the retry never went out");
         assertEquals(java.util.List.of(), proxy.observer.retries, "so it is not counted as one");
+        assertEquals(1, proxy.observer.skipped.stream().filter("circuit-open"::equals).count(),
+                "but as a retry skipped because no breaker would take it: " + proxy.observer.skipped);
     }
 
     @Test
