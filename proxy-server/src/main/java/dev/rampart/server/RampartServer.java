@@ -25,6 +25,7 @@ import dev.rampart.server.observe.EventLoopStallReport;
 import dev.rampart.server.observe.EventLoopWatchdog;
 import dev.rampart.server.observe.Logging;
 import dev.rampart.server.observe.MicrometerObserver;
+import dev.rampart.server.observe.UpstreamGauges;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,7 @@ final class RampartServer {
     private volatile long drainDeadline;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Set<String> gaugedEndpoints = new HashSet<>();
+    private final UpstreamGauges upstreamGauges;
 
     private RampartServer(ConfigSource source, RampartConfig config) throws IOException {
         this.source = source;
@@ -81,6 +83,7 @@ final class RampartServer {
         acceptors = transport.newEventLoopGroup(1, "rampart-accept");
         workers = transport.newEventLoopGroup(loops, "rampart-io");
         metrics = new MicrometerObserver();
+        upstreamGauges = new UpstreamGauges(metrics.registry());
         metrics.retainRoutes(routeNames(config)); // a reload then knows which routes it removes, used or not
         accessLogOn = new AtomicBoolean(config.accessLog().enabled());
         ProxyObserver accessLog = AccessLogObserver.toLogger();
@@ -96,7 +99,7 @@ final class RampartServer {
                 metrics.onBreakerTransition(upstream, endpoint, to.name().toLowerCase(Locale.ROOT)));
         runtime = new ProxyRuntime(config, transport, workers, loops, breakers, observer, Ticker.systemTicker(),
                 Clock.systemUTC());
-        registerBreakerGauges(config);
+        registerUpstreamGauges(config);
         metrics.gaugeReplayMemory(runtime::replayMemoryHeld);
         Logging.accessLogQueue().ifPresent(metrics::countDroppedAccessLogLines);
         listener = ProxyListener.bind(runtime, acceptors);
@@ -203,7 +206,7 @@ final class RampartServer {
         });
         runtime.apply(next);
         accessLogOn.set(next.accessLog().enabled());
-        registerBreakerGauges(next);
+        registerUpstreamGauges(next);
         metrics.retainRoutes(routeNames(next));
         return next;
     }
@@ -212,10 +215,15 @@ final class RampartServer {
         return config.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet());
     }
 
-    /** One state gauge per endpoint; gauges of endpoints no longer configured are removed. */
-    private synchronized void registerBreakerGauges(RampartConfig config) {
+    /**
+     * One state gauge per endpoint, one gauge of requests in flight per upstream; gauges of endpoints and
+     * upstreams no longer configured are removed.
+     */
+    private synchronized void registerUpstreamGauges(RampartConfig config) {
         Set<String> now = new HashSet<>();
         for (UpstreamConfig uc : config.upstreams().values()) {
+            String upstream = uc.name();
+            upstreamGauges.register(upstream, () -> runtime.requestsInFlight(upstream));
             for (EndpointAddress address : uc.endpoints()) {
                 CircuitBreaker breaker = runtime.breakers().get(uc.name(), address, uc.circuitBreaker());
                 metrics.registerBreakerState(uc.name(), address.authority(), () -> breaker.reportedState().gaugeValue());
@@ -237,6 +245,7 @@ final class RampartServer {
         }
         gaugedEndpoints.clear();
         gaugedEndpoints.addAll(now);
+        upstreamGauges.retainOnly(config.upstreams().keySet());
     }
 
     private List<BreakerView> breakerViews() {

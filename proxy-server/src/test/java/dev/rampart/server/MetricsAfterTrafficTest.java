@@ -80,12 +80,13 @@ class MetricsAfterTrafficTest {
     }
 
     @Test
-    void requestsThatWaitForAPooledConnectionAreCounted() throws Exception {
-        // Each answer takes about a second; every event loop may hold one connection to the endpoint, so of more
-        // requests at once than twice the loops, at least one per loop waits for its loop's connection.
+    void requestsThatWaitForAPooledConnectionAreCountedAndGaugedInFlight() throws Exception {
+        // Each answer takes about a second and a half; every event loop may hold one connection to the endpoint, so
+        // of more requests at once than twice the loops, at least one per loop waits for its loop's connection
+        // (and all of them are in flight for the first second and a half, for the gauge to be read).
         int loops = Runtime.getRuntime().availableProcessors();
         int requests = 2 * loops + 1;
-        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.trickle("0123456789", 8, 100))) {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.trickle("0123456789", 8, 200))) {
             RampartServer server = start(upstream, ", max-connections-per-endpoint = 1", "timeout = 30s");
             try {
                 HttpClient client = HttpClient.newHttpClient();
@@ -97,9 +98,14 @@ class MetricsAfterTrafficTest {
                             URI.create("http://127.0.0.1:" + server.port() + "/stream/" + i)).build(),
                             HttpResponse.BodyHandlers.ofString()));
                 }
+                String allInFlight = "rampart_upstream_requests_active{upstream=\"app\"} " + requests + ".0";
+                Await.until(() -> scrape(client, server.adminPort()).contains(allInFlight),
+                        "every request in flight, waiting ones included, in the upstream's gauge");
                 for (CompletableFuture<HttpResponse<String>> answer : answers) {
                     assertEquals("0123456789", answer.get(30, TimeUnit.SECONDS).body(), "each is served after its wait");
                 }
+                Await.until(() -> scrape(client, server.adminPort()).contains(
+                        "rampart_upstream_requests_active{upstream=\"app\"} 0.0"), "none in flight once answered");
                 Matcher waits = Pattern.compile("(?m)^rampart_upstream_pool_waits_total (\\d+)\\.0$")
                         .matcher(scrape(client, server.adminPort()));
                 assertTrue(waits.find(), "the counter is exported");

@@ -126,6 +126,11 @@ public final class ProxyRuntime {
         return carried.health();
     }
 
+    /** The requests in flight to {@code upstream}: the slots of its bulkhead ({@code max-concurrent-requests}) taken. */
+    public int requestsInFlight(String upstream) {
+        return carried.bulkheads().inFlight(upstream);
+    }
+
     /** Request body bytes the replay buffers of all requests in flight hold (see {@code server.max-replay-memory}). */
     public long replayMemoryHeld() {
         return carried.replayMemory().held();

@@ -23,6 +23,12 @@ public final class Bulkheads {
         return bulkhead;
     }
 
+    /** The requests in flight to {@code upstream} (the slots of its bulkhead taken), 0 for one not known. */
+    public int inFlight(String upstream) {
+        CountingBulkhead bulkhead = byUpstream.get(upstream);
+        return bulkhead == null ? 0 : bulkhead.inFlight();
+    }
+
     /**
      * Forgets the bulkheads of upstreams a reload removed, except those still held by requests in flight: a
      * later reload that names the upstream again must count them (one that does not will forget it then).
