@@ -338,7 +338,8 @@ final class ClientAnswers {
     void unfinishedHead(HttpRequest partial, String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
         String requestId = partial == null ? RequestIds.generate()
-                : RequestIds.resolve(partial.headers().get(s.requestIdHeader()), s.config().requestId().trustIncoming());
+                : RequestIds.resolve(ConnectionNames.endToEnd(partial.headers(), s.requestIdHeader()),
+                        s.config().requestId().trustIncoming());
         long now = s.ticker().read();
         long start = startOfHead(headStartNanos, now);
         ExchangeOutcome outcome = partial == null

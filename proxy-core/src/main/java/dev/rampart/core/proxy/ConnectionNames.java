@@ -36,6 +36,20 @@ final class ConnectionNames {
         return headers.contains(HttpHeaderNames.CONNECTION) ? of(headers.getAll(HttpHeaderNames.CONNECTION)) : null;
     }
 
+    /**
+     * The first {@code name} line of {@code headers}, or null when there is none or the client named the field in
+     * {@code Connection}: then it is its hop's only (RFC 9110 §7.6.1) and goes no further, so the proxy does
+     * not take it as the request's own either (as for an {@code Idempotency-Key} so named).
+     */
+    static String endToEnd(HttpHeaders headers, String name) {
+        String value = headers.get(name);
+        if (value == null) {
+            return null;
+        }
+        ConnectionNames connection = of(headers);
+        return connection != null && connection.lists(name) ? null : value;
+    }
+
     /** The names {@code lines} list: each element, trimmed, empty ones left out. */
     static ConnectionNames of(List<String> lines) {
         int length = 0;

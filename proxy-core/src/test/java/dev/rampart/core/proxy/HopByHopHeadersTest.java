@@ -213,6 +213,18 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aRequestIdNamedInConnectionStopsAndTheRequestGetsAnIdOfItsOwn() {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /id HTTP/1.1\r\nHost: x\r\nConnection: X-Request-Id\r\nX-Request-Id: client-hop-id\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            String id = response.header("x-request-id");
+            assertTrue(id != null && !id.equals("client-hop-id"), "the hop's own field is not the request's id: " + id);
+            assertEquals(id, upstream.requests().get(0).header("x-request-id"), "the upstream gets the new one");
+        }
+    }
+
+    @Test
     void aTraceparentNamedInConnectionStopsAndANewTraceStartsWithoutTheOldState() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /trace HTTP/1.1\r\nHost: x\r\nConnection: traceparent\r\n"
