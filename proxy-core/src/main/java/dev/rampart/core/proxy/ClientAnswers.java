@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -302,12 +303,11 @@ final class ClientAnswers {
         finish(served, answered, reusable, drop);
     }
 
-    /** {@code headers} and one more. */
     /**
      * The {@code Allow} of a 405 (RFC 9110 §15.5.6 requires one): the methods of RFC 9110 and PATCH that the
      * listener lets through to routing, which is all the proxy can say of a resource the upstream serves.
      */
-    static String allowedMethods(java.util.Set<String> refused) {
+    static String allowedMethods(Set<String> refused) {
         StringBuilder allow = new StringBuilder();
         for (String method : FORWARDED_METHODS) {
             if (!refused.contains(method)) {
@@ -317,6 +317,7 @@ final class ClientAnswers {
         return allow.toString();
     }
 
+    /** {@code headers} and one more. */
     private static List<Map.Entry<String, String>> plus(List<Map.Entry<String, String>> headers, CharSequence name,
                                                         String value) {
         List<Map.Entry<String, String>> more = new java.util.ArrayList<>(headers);
