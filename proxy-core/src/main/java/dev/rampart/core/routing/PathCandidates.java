@@ -9,16 +9,19 @@ import java.util.TreeMap;
  * The routes of one list (a host's bucket, say) that a path can possibly take, in configuration order, found
  * without testing every {@code path-prefix}: a character trie of the prefixes, where each node that ends one
  * or more prefixes holds every route whose prefix ends on the way to it (they are all prefixes of a path that
- * reaches that node) together with the routes without a prefix, merged in configuration order. A lookup walks
- * the path's characters as far as the trie goes and returns the list of the last such node passed; the caller
- * tests that list in order, as it would the whole one. Routes the list leaves out are exactly those whose
- * prefix the path does not start with, which the whole scan would have turned down at their first test,
- * before any regex could spend the request's budget: the first match is the same route.
+ * reaches that node), in configuration order. A lookup walks the path's characters as far as the trie goes and
+ * returns the list of the last such node passed ({@link #prefixed}); the routes without a prefix, which any path
+ * may take, are a list of their own ({@link #unprefixed}), and the caller tests the two merged in configuration
+ * order, as it would the whole list. Routes left out are exactly those whose prefix the path does not start
+ * with, which the whole scan would have turned down at their first test, before any regex could spend the
+ * request's budget: the first match is the same route.
  *
  * <p>Worth it for long lists only: 2,000 prefix routes of one host cost the last of them ~2,000
  * {@code startsWith} calls per request. A short list is handed out whole, as is one whose trie would be
- * large for what it saves (many routes without a prefix, repeated at every node that ends a prefix; or a
- * prefix so long that the walk that builds the trie would go too deep).
+ * large for what it saves (prefixes nested so deep that each node repeats thousands of shorter ones; or a
+ * prefix so long that the walk that builds the trie would go too deep). The routes without a prefix are not
+ * repeated at every node: 5,000 prefix routes beside 200 regex routes made a million references that way,
+ * past the limit, and every request then scanned all 5,200.
  */
 final class PathCandidates {
 
@@ -29,11 +32,13 @@ final class PathCandidates {
     /** A prefix longer than this leaves the list without a trie (its build recurses once per character). */
     private static final int MAX_PREFIX_LENGTH = 1_000;
 
+    private static final Route[] NONE = new Route[0];
+
     /** Every route of the list, in match order. */
     private final Route[] all;
     /** Null when the list has no trie: every path gets {@link #all}. */
     private final Node root;
-    /** The routes without a prefix, in order: what a path that passes no prefix's end can take. */
+    /** The routes without a prefix, in order, when there is a trie; else none (they are in {@link #all}). */
     private final Route[] unprefixed;
 
     private PathCandidates(Route[] all, Node root, Route[] unprefixed) {
@@ -42,18 +47,22 @@ final class PathCandidates {
         this.unprefixed = unprefixed;
     }
 
+    private static PathCandidates whole(Route[] routes) {
+        return new PathCandidates(routes, null, NONE);
+    }
+
     /** The candidates of {@code routes}, given in match order. */
     static PathCandidates of(Route[] routes) {
         int prefixed = 0;
         for (Route route : routes) {
             String prefix = route.pathPrefix();
             if (prefix != null && prefix.length() > MAX_PREFIX_LENGTH) {
-                return new PathCandidates(routes, null, null);
+                return whole(routes);
             }
             prefixed += prefix == null ? 0 : 1;
         }
         if (prefixed < MIN_PREFIX_ROUTES) {
-            return new PathCandidates(routes, null, null);
+            return whole(routes);
         }
         Builder root = new Builder();
         List<Integer> unprefixed = new ArrayList<>();
@@ -65,21 +74,21 @@ final class PathCandidates {
                 unprefixed.add(i);
             }
         }
-        if (root.listed(unprefixed.size()) > MAX_LISTED) {
-            return new PathCandidates(routes, null, null);
+        if (root.listed(0) > MAX_LISTED) {
+            return whole(routes);
         }
-        return new PathCandidates(routes, root.build(routes, unprefixed), pick(routes, unprefixed));
+        return new PathCandidates(routes, root.build(routes, List.of()), pick(routes, unprefixed));
     }
 
     /**
-     * The routes {@code path} may take, in match order: those whose prefix it starts with and those without
-     * one. A path of null (no origin-form target) takes only the latter.
+     * The routes with a prefix that {@code path} starts with, in match order; without a trie, every route of
+     * the list. A path of null (no origin-form target) starts with none.
      */
-    Route[] forPath(String path) {
+    Route[] prefixed(String path) {
         if (root == null) {
             return all;
         }
-        Route[] found = unprefixed;
+        Route[] found = NONE;
         if (path == null) {
             return found;
         }
@@ -94,6 +103,14 @@ final class PathCandidates {
             }
         }
         return found;
+    }
+
+    /**
+     * The routes without a prefix, which any path may take, in match order, to be tested merged with
+     * {@link #prefixed}; none without a trie, where {@link #prefixed} has them already.
+     */
+    Route[] unprefixed() {
+        return unprefixed;
     }
 
     private static Route[] pick(Route[] routes, List<Integer> indexes) {
@@ -147,7 +164,7 @@ final class PathCandidates {
             return total;
         }
 
-        /** The looked-up form of this subtree; {@code above} are the routes a path reaching here can take. */
+        /** The looked-up form of this subtree; {@code above} are the prefixed routes a path reaching here can take. */
         Node build(Route[] routes, List<Integer> above) {
             List<Integer> here = above;
             if (!ends.isEmpty()) {

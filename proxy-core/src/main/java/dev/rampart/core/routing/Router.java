@@ -40,7 +40,8 @@ import java.util.Objects;
  * once, not once per host (2,000 of them under 200 hosts were 65 MB of heap when each host had a copy).
  * Lookups compare the {@code Host} value in place: no substring, no lower-cased copy. A long list is
  * narrowed further by the path ({@link PathCandidates}): only routes whose prefix the path starts with,
- * and those without one, are tested, still in configuration order.
+ * and those without one, are tested, still in configuration order (four sorted lists merged: own and shared,
+ * each with and without a prefix).
  */
 public final class Router {
 
@@ -98,51 +99,64 @@ public final class Router {
      */
     public Route match(RequestView request) {
         String host = request.host();
-        if (host == null) {
-            return firstMatch(hostless, request);
+        String path = request.path();
+        if (host == null) { // host-less routes only, whose host there is nothing to test
+            return firstMatch(hostless.prefixed(path), hostless.unprefixed(), NO_ROUTES, NO_ROUTES, null, 0, request);
         }
         int end = Hosts.hostEnd(host);
-        PathCandidates ownRoutes = byExactHost.get(host, end);
-        Route[] own = ownRoutes == null ? NO_ROUTES : ownRoutes.forPath(request.path());
-        return firstMatch(own, otherHosts.forPath(request.path()), host, end, request);
+        PathCandidates own = byExactHost.get(host, end);
+        return firstMatch(own == null ? NO_ROUTES : own.prefixed(path), own == null ? NO_ROUTES : own.unprefixed(),
+                otherHosts.prefixed(path), otherHosts.unprefixed(), host, end, request);
     }
 
     /**
-     * The first match of a host's own candidates (none for a host no route names) and the shared ones, taken
-     * together in configuration order (both arrays are in it): the host of an own route is known to match, a
-     * shared one's is tested.
+     * The first match among a host's own candidates (none for a host no route names: with and without a prefix)
+     * and the shared ones (likewise), taken together in configuration order (each array is in it, and each route
+     * knows its place): the host of an own route is known to match, a shared one's is tested.
      */
-    private static Route firstMatch(Route[] own, Route[] shared, String host, int end, RequestView request) {
-        int i = 0;
-        int j = 0;
-        while (i < own.length || j < shared.length) {
-            if (j == shared.length || i < own.length && own[i].order() < shared[j].order()) {
-                Route route = own[i++];
-                if (route.matchesRest(request)) {
-                    return route;
-                }
-            } else {
-                Route route = shared[j++];
-                if (route.matchesHost(host, end) && route.matchesRest(request)) {
-                    return route;
+    private static Route firstMatch(Route[] ownPrefixed, Route[] ownOther, Route[] sharedPrefixed, Route[] sharedOther,
+                                    String host, int end, RequestView request) {
+        int a = 0;
+        int b = 0;
+        int c = 0;
+        int d = 0;
+        while (true) {
+            int next = Integer.MAX_VALUE;
+            int from = -1;
+            if (a < ownPrefixed.length && ownPrefixed[a].order() < next) {
+                next = ownPrefixed[a].order();
+                from = 0;
+            }
+            if (b < ownOther.length && ownOther[b].order() < next) {
+                next = ownOther[b].order();
+                from = 1;
+            }
+            if (c < sharedPrefixed.length && sharedPrefixed[c].order() < next) {
+                next = sharedPrefixed[c].order();
+                from = 2;
+            }
+            if (d < sharedOther.length && sharedOther[d].order() < next) {
+                from = 3;
+            }
+            Route route;
+            switch (from) {
+                case 0 -> route = ownPrefixed[a++];
+                case 1 -> route = ownOther[b++];
+                case 2 -> route = sharedPrefixed[c++];
+                case 3 -> route = sharedOther[d++];
+                default -> {
+                    return null;
                 }
             }
+            if ((from < 2 || route.matchesHost(host, end)) && route.matchesRest(request)) {
+                return route;
+            }
         }
-        return null;
     }
 
     /** Every compiled route, in match order (for {@code --check} and {@code /admin/routes}). */
     public List<Route> routes() {
         return routes;
-    }
-
-    private static Route firstMatch(PathCandidates candidates, RequestView request) {
-        for (Route route : candidates.forPath(request.path())) {
-            if (route.matchesRest(request)) {
-                return route;
-            }
-        }
-        return null;
     }
 
     @Override

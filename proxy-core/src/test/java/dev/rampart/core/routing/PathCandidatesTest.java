@@ -63,22 +63,44 @@ class PathCandidatesTest {
 
     @Test
     void aShortListIsHandedOutWholeAndALongOneNarrowed() {
-        Route[] few = compiled(PathCandidates.MIN_PREFIX_ROUTES - 1);
-        assertSame(few, PathCandidates.of(few).forPath("/p3/"));
+        Route[] few = compiled(PathCandidates.MIN_PREFIX_ROUTES - 1, 0);
+        assertSame(few, PathCandidates.of(few).prefixed("/p3/"));
+        assertEquals(0, PathCandidates.of(few).unprefixed().length, "they are in the whole list already");
 
-        Route[] many = compiled(PathCandidates.MIN_PREFIX_ROUTES);
-        Route[] forP3 = PathCandidates.of(many).forPath("/p3/x");
+        Route[] many = compiled(PathCandidates.MIN_PREFIX_ROUTES, 0);
+        Route[] forP3 = PathCandidates.of(many).prefixed("/p3/x");
         assertNotSame(many, forP3);
         assertEquals(List.of("p3"), names(forP3));
-        assertEquals(List.of(), names(PathCandidates.of(many).forPath(null)));
+        assertEquals(List.of(), names(PathCandidates.of(many).prefixed(null)));
     }
 
-    private static Route[] compiled(int count) {
+    @Test
+    void manyPrefixRoutesBesideManyRegexRoutesKeepTheirTrie() {
+        // 5,000 prefixes and 200 routes without one: each node used to repeat the 200 (a million references,
+        // past the trie's limit), and every request then tested all 5,200 routes in turn.
+        Route[] routes = compiled(5_000, 200);
+        PathCandidates candidates = PathCandidates.of(routes);
+
+        assertEquals(List.of("p4999"), names(candidates.prefixed("/p4999/x")));
+        assertEquals(200, candidates.unprefixed().length);
+        Router router = Router.compile(configs(5_000, 200));
+        assertEquals("p4999", router.match(TestRequest.get("h", "/p4999/x")).name());
+        assertEquals("r7", router.match(TestRequest.get("h", "/r7/1")).name());
+    }
+
+    private static Route[] compiled(int prefixes, int regexes) {
+        return Router.compile(configs(prefixes, regexes)).routes().toArray(Route[]::new);
+    }
+
+    private static List<RouteConfig> configs(int prefixes, int regexes) {
         List<RouteConfig> routes = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < regexes; i++) {
+            routes.add(route("r" + i, match().regex("^/r" + i + "/[0-9]+$")));
+        }
+        for (int i = 0; i < prefixes; i++) {
             routes.add(route("p" + i, match().prefix("/p" + i + "/")));
         }
-        return Router.compile(routes).routes().toArray(Route[]::new);
+        return routes;
     }
 
     private static List<String> names(Route[] routes) {
