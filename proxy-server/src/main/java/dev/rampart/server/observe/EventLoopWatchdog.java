@@ -49,7 +49,7 @@ public final class EventLoopWatchdog {
         this.listener = listener;
         for (EventLoopGroup group : groups) {
             for (EventExecutor loop : group) {
-                heartbeats.add(new Heartbeat(loop));
+                heartbeats.add(new Heartbeat(loop, heartbeats.size() + 1));
             }
         }
     }
@@ -95,8 +95,12 @@ public final class EventLoopWatchdog {
         private boolean reported;
         private boolean retired;
 
-        Heartbeat(EventExecutor loop) {
+        /** Its place among the watched loops, to name it by before its thread is known. */
+        private final int number;
+
+        Heartbeat(EventExecutor loop, int number) {
             this.loop = loop;
+            this.number = number;
         }
 
         void check(long now) {
@@ -108,7 +112,7 @@ public final class EventLoopWatchdog {
                 if (!reported && waited > stallAfterNanos) {
                     reported = true;
                     Thread stuck = thread; // null: stuck before its first heartbeat, so its thread is not known
-                    listener.stalled(stuck == null ? "an event loop" : stuck.getName(), Duration.ofNanos(waited),
+                    listener.stalled(stuck == null ? "number " + number : stuck.getName(), Duration.ofNanos(waited),
                             stuck == null ? new StackTraceElement[0] : stuck.getStackTrace());
                 }
                 return;

@@ -84,6 +84,24 @@ class EventLoopWatchdogTest {
     }
 
     @Test
+    void aLoopBlockedBeforeItsFirstHeartbeatIsNamedByItsNumber() throws Exception {
+        EventExecutor blocked = group.next();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        blocked.execute(() -> blockedByTheTest(holding, release));
+        holding.await(5, TimeUnit.SECONDS);
+        watchdog.check(); // the blocked loop's first heartbeat waits behind the block: its thread is not known
+
+        now.addAndGet(LIMIT.toNanos() * 2);
+        waitForOtherLoop(blocked);
+        watchdog.check();
+        release.countDown();
+
+        assertEquals(1, told.size(), told.toString());
+        assertTrue(told.get(0).matches("stalled number [12] 2000 false"), "a name the log line reads as one: " + told);
+    }
+
+    @Test
     void loopsThatKeepTurningAreNeverReportedHoweverTheClockJumps() throws Exception {
         for (int i = 0; i < 5; i++) {
             watchdog.check();
