@@ -34,6 +34,12 @@ import java.util.function.Predicate;
 public final class HealthChecks implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
+    /**
+     * Past this many checks starting at once (a start, or a reload that adds them), their first probes are spread
+     * over each one's interval instead of all sent at once: 2,000 endpoints probed together at a start, the JIT
+     * still cold, stalled both event loops for up to 2.8 s. Fewer start as before, each with a probe now.
+     */
+    static final int SPREAD_ABOVE = 64;
 
     /** Sends one probe; {@code OriginPools::probe} in production. */
     @FunctionalInterface
@@ -119,7 +125,8 @@ public final class HealthChecks implements AutoCloseable {
      * probe in flight: restarted at every reload, a check slower than the reloads would never count a
      * result, and would have two probes in flight. One whose check settings changed starts when the probe
      * its old check has in flight ends, and counts that probe's result; a new endpoint starts with a probe
-     * now; the rest stop, their probes in flight cancelled.
+     * now (or, when more than {@link #SPREAD_ABOVE} start together, within its interval, the first probes spread
+     * over it); the rest stop, their probes in flight cancelled.
      *
      * @param served whether the config of {@code targets} still sends traffic to an endpoint, by its upstream's
      *               name and its authority: one whose check it removed while the endpoint was failing it is back
@@ -144,13 +151,16 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
         stopReplaced(next, served);
+        int[] place = {0};
+        boolean spread = started.size() > SPREAD_ABOVE;
         started.forEach((schedule, previous) -> {
             if (previous != null) {
                 // The verdict was copied when the config was built; what the old check counted since (a reload
                 // readies TLS in between) is carried on too, now that it counts no more.
                 schedule.target.health().carryOn(previous.target.health());
             }
-            schedule.startAfter(previous);
+            long interval = schedule.target.config().interval().toNanos();
+            schedule.startAfter(previous, spread ? interval / started.size() * place[0]++ : 0);
         });
         states.keySet().retainAll(next.keySet());
         lastFailures.keySet().retainAll(next.keySet());
@@ -236,19 +246,23 @@ public final class HealthChecks implements AutoCloseable {
             this.loop = loop;
         }
 
-        void probeNow() {
-            loop.execute(this::probe);
+        void probeIn(long delayNanos) {
+            if (delayNanos <= 0) {
+                loop.execute(this::probe);
+            } else {
+                loop.schedule(this::probe, delayNanos, TimeUnit.NANOSECONDS);
+            }
         }
 
         /**
          * Starts after {@code previous}, the endpoint's schedule under its old check settings: with the result
          * of the probe it has in flight, when it has one, so that the endpoint never has two probes in flight
-         * and a settings change does not throw a result away; else with a probe now.
+         * and a settings change does not throw a result away; else with a probe {@code delayNanos} from now.
          */
-        void startAfter(Schedule previous) {
+        void startAfter(Schedule previous, long delayNanos) {
             Future<Integer> probe = previous == null ? null : previous.inFlight;
             if (probe == null || probe.isDone()) {
-                probeNow();
+                probeIn(delayNanos);
                 return;
             }
             inFlight = probe;
