@@ -119,17 +119,17 @@ final class ShadowedRoutes {
         }
     }
 
-    private static boolean isWildcard(Optional<String> host) {
+    static boolean isWildcard(Optional<String> host) {
         return host.isPresent() && host.get().trim().startsWith("*.");
     }
 
     /** A host as the router compares it: case and a trailing dot do not count ({@code API.example.com.}). */
-    private static String comparable(String host) {
+    static String comparable(String host) {
         String h = host.trim().toLowerCase(Locale.ROOT);
         return h.length() > 1 && h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
-    private static boolean headersCover(Map<String, String> earlier, Map<String, String> later) {
+    static boolean headersCover(Map<String, String> earlier, Map<String, String> later) {
         for (Map.Entry<String, String> required : earlier.entrySet()) {
             if (!required.getValue().equals(later.get(required.getKey()))) {
                 return false;

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 
@@ -77,7 +75,10 @@ class ShadowedRoutesTest {
         return path.toString();
     }
 
-    /** The comparison of every pair that ShadowedRoutes made before it looked routes up by prefix. */
+    /**
+     * The comparison of every pair that ShadowedRoutes made before it looked routes up by prefix (its helpers for
+     * hosts and headers, unchanged, are shared).
+     */
     private static final class EveryPair {
 
         static void warn(List<RouteConfig> routes, List<String> warnings) {
@@ -88,7 +89,7 @@ class ShadowedRoutesTest {
                     if (covers(first, then)) {
                         warnings.add("route \"" + routes.get(later).name() + "\": can never match; route \""
                                 + routes.get(earlier).name() + "\" before it takes every request it would"
-                                + (isWildcard(first.host()) && !isWildcard(then.host())
+                                + (ShadowedRoutes.isWildcard(first.host()) && !ShadowedRoutes.isWildcard(then.host())
                                         ? " (unlike in nginx or Envoy, an exact host does not win over a wildcard:"
                                         + " the first route that matches does; put the exact host first)" : ""));
                         break;
@@ -101,7 +102,7 @@ class ShadowedRoutesTest {
             return hostCovers(earlier.host(), later.host())
                     && (earlier.methods().isEmpty()
                             || !later.methods().isEmpty() && earlier.methods().containsAll(later.methods()))
-                    && headersCover(earlier.headers(), later.headers())
+                    && ShadowedRoutes.headersCover(earlier.headers(), later.headers())
                     && pathCovers(earlier, later);
         }
 
@@ -109,34 +110,12 @@ class ShadowedRoutesTest {
             if (earlier.isEmpty()) {
                 return true;
             }
-            String e = comparable(earlier.get());
             if (later.isEmpty()) {
                 return false;
             }
-            String l = comparable(later.get());
-            if (e.startsWith("*.")) {
-                String suffix = e.substring(1);
-                return l.endsWith(suffix) && l.length() > suffix.length();
-            }
-            return e.equals(l);
-        }
-
-        private static boolean isWildcard(Optional<String> host) {
-            return host.isPresent() && host.get().trim().startsWith("*.");
-        }
-
-        private static String comparable(String host) {
-            String h = host.trim().toLowerCase(Locale.ROOT);
-            return h.length() > 1 && h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
-        }
-
-        private static boolean headersCover(Map<String, String> earlier, Map<String, String> later) {
-            for (Map.Entry<String, String> required : earlier.entrySet()) {
-                if (!required.getValue().equals(later.get(required.getKey()))) {
-                    return false;
-                }
-            }
-            return true;
+            String e = ShadowedRoutes.comparable(earlier.get());
+            String l = ShadowedRoutes.comparable(later.get());
+            return e.startsWith("*.") ? l.endsWith(e.substring(1)) && l.length() > e.length() - 1 : e.equals(l);
         }
 
         private static boolean pathCovers(MatchConfig earlier, MatchConfig later) {
