@@ -37,17 +37,13 @@ final class ConnectionNames {
     }
 
     /**
-     * The first {@code name} line of {@code headers}, or null when there is none or the client named the field in
-     * {@code Connection}: then it is its hop's only (RFC 9110 §7.6.1) and goes no further, so the proxy does
-     * not take it as the request's own either (as for an {@code Idempotency-Key} so named).
+     * The first {@code name} line of {@code headers}, or null when there is none or the field does not cross the
+     * proxy ({@link ForwardedHeaders#crossesTheProxy}: one the client named in {@code Connection} is its hop's only,
+     * RFC 9110 §7.6.1), so the proxy does not take it as the request's own either, as it forwards none of it.
      */
     static String endToEnd(HttpHeaders headers, String name) {
         String value = headers.get(name);
-        if (value == null) {
-            return null;
-        }
-        ConnectionNames connection = of(headers);
-        return connection != null && connection.lists(name) ? null : value;
+        return value != null && ForwardedHeaders.crossesTheProxy(name, of(headers)) ? value : null;
     }
 
     /** The names {@code lines} list: each element, trimmed, empty ones left out. */
