@@ -65,6 +65,16 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * The methods of RFC 9110 and PATCH that the listener lets through to routing, in RFC 9110's order: the
+     * {@code Allow} of its 405 (RFC 9110 §15.5.6 requires one), all it can say of a resource the upstream serves.
+     * CONNECT is never among them: it is refused with 400 whatever the config says (a reverse proxy opens no tunnels).
+     */
+    public List<String> routedMethods() {
+        return RenderValues.METHOD_ORDER.stream()
+                .filter(method -> !method.equals("CONNECT") && !refusedMethods.contains(method)).toList();
+    }
+
     /** 64 MiB of deflate state: ample for short responses, a bound for thousands of compressed event streams. */
     public static final int DEFAULT_MAX_COMPRESSED_RESPONSES = 256;
 

@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,9 +34,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientAnswers {
 
-    /** CONNECT is not here: it is refused with 400 whatever the config says (a reverse proxy opens no tunnels). */
-    private static final List<String> FORWARDED_METHODS =
-            List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH");
     private static final Logger log = LoggerFactory.getLogger(ClientAnswers.class);
 
     private final ClientRequestHandler handler;
@@ -137,7 +133,9 @@ final class ClientAnswers {
         List<Map.Entry<String, String>> kept = challenge == null ? corsOf(served)
                 : plus(corsOf(served), HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         if (reason == Reason.METHOD_NOT_ALLOWED) {
-            kept = plus(kept, HttpHeaderNames.ALLOW, allowedMethods(served.snapshot().config().server().refusedMethods()));
+            // RFC 9110 §15.5.6 requires an Allow on a 405: the methods the listener lets through
+            kept = plus(kept, HttpHeaderNames.ALLOW,
+                    String.join(", ", served.snapshot().config().server().routedMethods()));
         }
         ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, kept);
         finish(served, answered, reusable, drop);
@@ -301,20 +299,6 @@ final class ClientAnswers {
                 ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome,
                 responseHeaders, extraHeaders);
         finish(served, answered, reusable, drop);
-    }
-
-    /**
-     * The {@code Allow} of a 405 (RFC 9110 §15.5.6 requires one): the methods of RFC 9110 and PATCH that the
-     * listener lets through to routing, which is all the proxy can say of a resource the upstream serves.
-     */
-    static String allowedMethods(Set<String> refused) {
-        StringBuilder allow = new StringBuilder();
-        for (String method : FORWARDED_METHODS) {
-            if (!refused.contains(method)) {
-                allow.append(allow.length() == 0 ? "" : ", ").append(method);
-            }
-        }
-        return allow.toString();
     }
 
     /** {@code headers} and one more. */
