@@ -151,17 +151,19 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
         stopReplaced(next, served);
-        int[] place = {0};
         boolean spread = started.size() > SPREAD_ABOVE;
-        started.forEach((schedule, previous) -> {
+        int place = 0;
+        for (Map.Entry<Schedule, Schedule> start : started.entrySet()) {
+            Schedule schedule = start.getKey();
+            Schedule previous = start.getValue();
             if (previous != null) {
                 // The verdict was copied when the config was built; what the old check counted since (a reload
                 // readies TLS in between) is carried on too, now that it counts no more.
                 schedule.target.health().carryOn(previous.target.health());
             }
             long interval = schedule.target.config().interval().toNanos();
-            schedule.startAfter(previous, spread ? interval / started.size() * place[0]++ : 0);
-        });
+            schedule.startAfter(previous, spread ? interval / started.size() * place++ : 0);
+        }
         states.keySet().retainAll(next.keySet());
         lastFailures.keySet().retainAll(next.keySet());
         running = next;
