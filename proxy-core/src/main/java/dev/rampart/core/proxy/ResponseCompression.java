@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.bytes.GzipEncoder;
 import dev.rampart.core.config.CompressionConfig;
+import dev.rampart.core.config.RespondConfig;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -78,8 +79,8 @@ final class ResponseCompression {
     /** Whether the response would be compressed for a client that accepts gzip. */
     private static boolean compressible(CompressionConfig config, HttpRequest request, HttpResponse response) {
         int status = response.status().code();
-        if (request.method().equals(HttpMethod.HEAD) || status == 204 || status == 205 || status == 206
-                || status == 304) {
+        // No content to compress, or a range of a representation that a client puts together as it came.
+        if (request.method().equals(HttpMethod.HEAD) || RespondConfig.hasNoContent(status) || status == 206) {
             return false;
         }
         HttpHeaders headers = response.headers();

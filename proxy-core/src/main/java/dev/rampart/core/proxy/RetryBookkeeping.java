@@ -187,11 +187,16 @@ final class RetryBookkeeping {
 
     /** Remembers why an attempt failed before a usable response head, for the log line of the final answer. */
     void attemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
-        lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + addressOf(attempt) + ": "
-                + kind + (cause == null ? "" : " (" + LogText.printable(cause.toString()) + ")"); // may quote upstream bytes
+        lastFailure = named(attempt) + ": " + kind
+                + (cause == null ? "" : " (" + LogText.printable(cause.toString()) + ")"); // may quote upstream bytes
         if (log.isDebugEnabled()) {
             log.debug("request {} {}", outcome.requestId(), lastFailure);
         }
+    }
+
+    /** An attempt as the failure log line names it: {@code attempt 2 to orders:8080 at 10.1.2.3:8080}. */
+    private static String named(OriginAttempt attempt) {
+        return "attempt " + attempt.number() + " to " + attempt.endpoint().label() + addressOf(attempt);
     }
 
     /**
@@ -302,8 +307,7 @@ final class RetryBookkeeping {
         if (failure.kind() == FailureKind.UPSTREAM_STATUS && failure.status() >= 500) {
             // An error status is this attempt's failure: the log line of a rewritten answer names it, not an
             // earlier attempt's connect failure.
-            lastFailure = "attempt " + attempt.number() + " to " + attempt.endpoint().label() + addressOf(attempt)
-                    + ": status " + failure.status();
+            lastFailure = named(attempt) + ": status " + failure.status();
         }
         return snapshot.retryPolicy(route.name()).decide(retryContext(failure, attempt, responseStarted));
     }
