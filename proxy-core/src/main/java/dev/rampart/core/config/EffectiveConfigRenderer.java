@@ -168,7 +168,8 @@ public final class EffectiveConfigRenderer {
                         .put("interval", duration(h.interval()))
                         .put("timeout", duration(h.timeout()))
                         .put("healthy-threshold", num(h.healthyThreshold()))
-                        .put("unhealthy-threshold", num(h.unhealthyThreshold()))),
+                        .put("unhealthy-threshold", num(h.unhealthyThreshold()))
+                        .put("reuse-connection", bool(h.reuseConnection()))),
                 () -> o.note("no health-check: breakers alone judge endpoints"));
         Obj tls = new Obj();
         u.tls().trustCertChain().ifPresentOrElse(

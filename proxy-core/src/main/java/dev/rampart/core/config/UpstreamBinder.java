@@ -233,7 +233,8 @@ final class UpstreamBinder {
         Duration timeout = s.duration("timeout", Duration.ofSeconds(1));
         int healthyThreshold = s.integer("healthy-threshold", 2, 1, Integer.MAX_VALUE);
         int unhealthyThreshold = s.integer("unhealthy-threshold", 3, 1, Integer.MAX_VALUE);
+        boolean reuseConnection = s.bool("reuse-connection", true);
         s.finish();
-        return new HealthCheckConfig(path, interval, timeout, healthyThreshold, unhealthyThreshold);
+        return new HealthCheckConfig(path, interval, timeout, healthyThreshold, unhealthyThreshold, reuseConnection);
     }
 }

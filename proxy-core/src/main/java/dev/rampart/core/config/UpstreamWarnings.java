@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class UpstreamWarnings {
 
-    /** Below this interval a probe, a new connection each, comes many times a second to every endpoint. */
+    /** Below this interval probes come many times a second to every endpoint. */
     private static final Duration SHORTEST_USUAL_PROBE_INTERVAL = Duration.ofMillis(100);
     /** Below this timeout a probe of an endpoint on another machine fails while the endpoint is fine. */
     private static final Duration SHORTEST_USUAL_PROBE_TIMEOUT = Duration.ofMillis(10);
@@ -54,7 +54,7 @@ final class UpstreamWarnings {
     private static void healthCheckWarnings(String u, HealthCheckConfig check, List<String> warnings) {
         if (check.interval().compareTo(SHORTEST_USUAL_PROBE_INTERVAL) < 0) {
             warnings.add(u + "health-check.interval = " + ConfigUnits.duration(check.interval())
-                    + "; every endpoint gets a new probe connection that often after the last one ends"
+                    + "; every endpoint gets a probe that often after the last one ends"
                     + " (nginx Plus and HAProxy default to 5s and 2s)");
         }
         if (check.timeout().compareTo(SHORTEST_USUAL_PROBE_TIMEOUT) < 0) {

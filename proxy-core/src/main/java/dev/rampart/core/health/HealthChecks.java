@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.HealthCheckConfig;
 import dev.rampart.core.resilience.FailureClassifier;
+import dev.rampart.core.upstream.pool.KeptProbeConnection;
 import dev.rampart.core.upstream.pool.PoolSettings;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -41,10 +42,14 @@ public final class HealthChecks implements AutoCloseable {
      */
     static final int SPREAD_ABOVE = 64;
 
-    /** Sends one probe; {@code OriginPools::probe} in production. */
+    /**
+     * Sends one probe, on the connection {@code kept} holds when there is one and it is open ({@code kept} is null
+     * when the check asks for a fresh connection each time); {@code OriginPools::probe} in production.
+     */
     @FunctionalInterface
     public interface Prober {
-        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout, int sequence);
+        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout, int sequence,
+                              KeptProbeConnection kept);
     }
 
     /** One endpoint to probe and the health its results feed. */
@@ -241,6 +246,8 @@ public final class HealthChecks implements AutoCloseable {
         private volatile Future<Integer> inFlight;
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
         private int sent;
+        /** The connection its probes keep between them; a successor (other check settings) opens its own. */
+        private final KeptProbeConnection connection = new KeptProbeConnection();
 
         Schedule(Target target, Key key, EventLoop loop) {
             this.target = target;
@@ -273,6 +280,7 @@ public final class HealthChecks implements AutoCloseable {
 
         void stop() {
             stopped = true;
+            connection.close(); // a probe in flight that a successor took over closes its connection when it ends
         }
 
         /** {@link #stop}, and cancels the probe in flight (at the end only: a reload's successor takes it over). */
@@ -286,6 +294,7 @@ public final class HealthChecks implements AutoCloseable {
 
         void retarget(Target next) {
             target = next;
+            connection.closeKept(); // made under the settings of before (a rotated CA, a new client certificate)
         }
 
         private void probe() {
@@ -296,7 +305,8 @@ public final class HealthChecks implements AutoCloseable {
             HealthCheckConfig check = current.config();
             Future<Integer> result;
             try {
-                result = prober.probe(loop, current.settings(), check.path(), check.timeout(), sent++);
+                result = prober.probe(loop, current.settings(), check.path(), check.timeout(), sent++,
+                        check.reuseConnection() ? connection : null);
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
                 log.debug("health check of {} could not start", current.settings().address().authority(), e);

@@ -317,7 +317,7 @@ class ConfigWarningsTest {
                 }
                 """, "test.conf", Map.of()));
         assertEquals(List.of(
-                "upstream \"busy\": health-check.interval = 1ns; every endpoint gets a new probe connection that often"
+                "upstream \"busy\": health-check.interval = 1ns; every endpoint gets a probe that often"
                         + " after the last one ends (nginx Plus and HAProxy default to 5s and 2s)",
                 "upstream \"busy\": health-check.timeout = 5ms; a probe that takes longer fails, so a healthy endpoint"
                         + " beyond loopback keeps leaving rotation"),

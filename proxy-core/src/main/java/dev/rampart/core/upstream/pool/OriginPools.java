@@ -90,20 +90,30 @@ public final class OriginPools {
         return poolFor(loop, settings).acquire();
     }
 
+    /** {@link #probe(EventLoop, PoolSettings, String, java.time.Duration, int, KeptProbeConnection)} on a fresh connection. */
+    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
+                                 int sequence) {
+        return probe(loop, settings, path, timeout, sequence, null);
+    }
+
     /**
-     * Sends one health-check request to {@code settings.address()} on a fresh connection from {@code loop}.
+     * Sends one health-check request to {@code settings.address()} from {@code loop}, on the connection
+     * {@code kept} holds if it is still open, else on a fresh one, which {@code kept} then holds if the
+     * response allows another request on it.
      *
      * @param sequence the probe's number in its endpoint's schedule: a name's addresses are tried from the
      *                 {@code sequence}-th on, so that an address that never answers, which takes a probe's whole
      *                 time, cannot fail every probe while traffic reaches the endpoint on its other addresses
+     * @param kept     the connection kept between the endpoint's probes; null for a fresh connection each time,
+     *                 closed after the response head
      * @return the response status; fails on any connect, TLS or protocol error, or after {@code timeout}
      */
     public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
-                                 int sequence) {
+                                 int sequence, KeptProbeConnection kept) {
         long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
         int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
         Bootstrap probeBootstrap = bootstrap.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
-        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence);
+        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence, kept);
     }
 
     /**

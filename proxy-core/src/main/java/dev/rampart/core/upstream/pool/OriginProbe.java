@@ -8,37 +8,104 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One health-check request: a fresh connection (never a pooled one, so a probe neither waits behind
- * traffic nor leaves a half-read connection in the pool), {@code GET path} with {@code Connection: close},
- * and the status of the response head. The whole probe, connect and TLS included, must finish within
- * the timeout.
+ * One health-check request, {@code GET path}, judged by the status of its final response head. It goes on
+ * the connection the endpoint's check kept from its last probe when that is still open (never a pooled one, so
+ * a probe neither waits behind traffic nor leaves a half-read connection in the pool), else on a fresh one.
+ * The whole probe, connect and TLS included, must finish within the timeout.
+ *
+ * <p>After the head the rest of the response is read, within the same timeout and up to
+ * {@link #MOST_BODY_READ}, so that the connection can be kept for the next probe; one the upstream will close,
+ * or that ends otherwise, is closed. A kept connection the upstream closed while it was idle (its keep-alive
+ * timeout may be shorter than the check's interval) fails nothing: a probe whose request met a closed or reset
+ * connection before any byte of an answer goes again on a fresh one. Without a keeper every probe has a fresh
+ * connection, asks for {@code Connection: close} and closes it after the head, as HAProxy's checks do.
  */
 final class OriginProbe {
 
     static final String USER_AGENT = "rampart-health-check";
+    /** Past this much body the connection is closed rather than read to the end of the response. */
+    static final int MOST_BODY_READ = 64 * 1024;
+    private static final String READER = "probe";
 
-    private OriginProbe() {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final OriginPipeline pipeline;
+    private final PoolSettings settings;
+    private final String path;
+    private final int sequence;
+    /** Where the connection goes after a response that allows another; null: closed after each probe. */
+    private final KeptProbeConnection keeper;
+    private final Promise<Integer> result;
+    private final ScheduledFuture<?> deadline;
+
+    // On the event loop only.
+    private Channel channel;
+    private OriginHttpCodec codec;
+    /** The request went on a connection kept from the probe before. */
+    private boolean reused;
+    /** The final response head came (the result is its status). */
+    private boolean headRead;
+    /** That head allows another request on the connection. */
+    private boolean keepAlive;
+    private long bodyRead;
+    /** The connection was kept or closed: the probe is over. */
+    private boolean released;
+
+    private OriginProbe(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
+                        String path, Duration timeout, int sequence, KeptProbeConnection keeper) {
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.pipeline = pipeline;
+        this.settings = settings;
+        this.path = path;
+        this.sequence = sequence;
+        this.keeper = keeper;
+        this.result = loop.newPromise();
+        this.deadline = loop.schedule(() -> {
+            result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms"));
+            release(false); // ends a body still being read after the head, too
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** Starts a probe; must be called on {@code loop}, the loop of the keeper's connection. */
     static Future<Integer> run(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
-                               String path, Duration timeout, int sequence) {
-        Promise<Integer> result = loop.newPromise();
+                               String path, Duration timeout, int sequence, KeptProbeConnection keeper) {
+        OriginProbe probe = new OriginProbe(loop, bootstrap, pipeline, settings, path, timeout, sequence, keeper);
+        probe.result.addListener(f -> {
+            if (!f.isSuccess()) {
+                probe.release(false); // failed, timed out or cancelled: its connection has nothing more to give
+            }
+        });
+        Channel kept = keeper == null ? null : keeper.take();
+        if (kept != null) {
+            probe.send(kept, true);
+        } else {
+            probe.connect();
+        }
+        return probe.result;
+    }
+
+    private void connect() {
         // Every address of the endpoint's name, in turn, as traffic connects: a probe that tried only the
         // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1). And
         // each probe from the next address on, as new connections do: one that always began with an address
@@ -48,18 +115,9 @@ final class OriginProbe {
                     @Override
                     protected void initChannel(Channel ch) {
                         pipeline.addTlsAndCodec(ch, settings);
-                        ch.pipeline().addLast("probe", new StatusReader(result));
+                        ch.pipeline().addLast(READER, new ResponseReader());
                     }
                 });
-        ScheduledFuture<?> deadline = loop.schedule(
-                () -> result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms")),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
-        result.addListener(f -> {
-            deadline.cancel(false);
-            if (connect.isSuccess()) {
-                connect.getNow().close();
-            }
-        });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
@@ -67,9 +125,10 @@ final class OriginProbe {
             }
             Channel ch = connect.getNow();
             if (result.isDone()) {
-                ch.close(); // timed out while connecting
+                ch.close(); // timed out or cancelled while connecting
                 return;
             }
+            channel = ch;
             OriginPipeline.tlsHandshake(ch).addListener(hs -> {
                 if (!hs.isSuccess()) {
                     pipeline.handshakeFailed(settings, hs.cause());
@@ -81,45 +140,88 @@ final class OriginProbe {
                     result.tryFailure(new CancellationException("health check stopped"));
                     return;
                 }
-                FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
-                request.headers()
-                        .set(HttpHeaderNames.HOST, settings.address().hostHeader())
-                        .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
-                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // no Content-Length: a GET has no body
-                ch.writeAndFlush(request).addListener(w -> {
-                    if (w.isSuccess()) {
-                        ch.read();
-                    } else {
-                        result.tryFailure(w.cause());
-                    }
-                });
+                send(ch, false);
             });
         });
-        return result;
     }
 
-    /** Completes the probe with the status of the first response head; drops everything it reads. */
-    private static final class StatusReader extends ChannelInboundHandlerAdapter {
-        private final Promise<Integer> result;
-
-        StatusReader(Promise<Integer> result) {
-            this.result = result;
+    private void send(Channel ch, boolean onKept) {
+        channel = ch;
+        reused = onKept;
+        codec = ch.pipeline().get(OriginHttpCodec.class);
+        if (onKept) {
+            ch.pipeline().replace(READER, READER, new ResponseReader()); // the last probe's reader is done
         }
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+        request.headers()
+                .set(HttpHeaderNames.HOST, settings.address().hostHeader())
+                .set(HttpHeaderNames.USER_AGENT, USER_AGENT); // no Content-Length: a GET has no body
+        if (keeper == null) {
+            request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ch.writeAndFlush(request).addListener(w -> {
+            if (w.isSuccess()) {
+                ch.read();
+            } else {
+                failedBeforeHead(ch, w.cause());
+            }
+        });
+    }
+
+    /**
+     * The connection failed before the final head. On a kept connection with no byte of an answer yet, the
+     * upstream most likely closed it while it was idle: the probe goes again on a fresh one, once.
+     */
+    private void failedBeforeHead(Channel ch, Throwable cause) {
+        if (ch != channel || result.isDone()) {
+            return;
+        }
+        if (reused && !codec.responseBytesSeen()) {
+            reused = false;
+            channel = null;
+            ch.close();
+            connect();
+            return;
+        }
+        result.tryFailure(cause);
+    }
+
+    /** Ends the probe's use of its connection: kept for the next probe if {@code reusable}, else closed. */
+    private void release(boolean reusable) {
+        if (released) {
+            return;
+        }
+        released = true;
+        deadline.cancel(false);
+        Channel ch = channel;
+        if (ch == null) {
+            return; // not connected yet: the connect's listener closes what it opens now the result is done
+        }
+        if (reusable && keeper != null && ch.isActive() && !codec.responseEndInDoubt()) {
+            keeper.keep(ch);
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Completes the probe with the status of the final response head, then reads the body to its end. */
+    private final class ResponseReader extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (msg instanceof HttpResponse response) {
-                    int code = response.status().code();
-                    if (response.decoderResult().isFailure()) {
-                        // Malformed, or cut off before its end: traffic would get UPSTREAM_BAD_RESPONSE or
-                        // UPSTREAM_RESET from this endpoint, so its check fails too.
-                        result.tryFailure(new java.io.IOException("malformed response head",
-                                response.decoderResult().cause()));
-                    } else if (code >= 100 && code < 200 && code != 101) {
-                        return; // interim (103 Early Hints, 100 Continue): the final head follows (RFC 9110 §15.2)
-                    } else {
-                        result.trySuccess(code);
+                if (ctx.channel() != channel || released) {
+                    return;
+                }
+                if (msg instanceof HttpResponse response && !readHead(response)) {
+                    return;
+                }
+                if (msg instanceof HttpContent content && headRead) {
+                    bodyRead += content.content().readableBytes();
+                    if (content.decoderResult().isFailure() || bodyRead > MOST_BODY_READ) {
+                        release(false);
+                    } else if (content instanceof LastHttpContent) {
+                        release(keepAlive);
                     }
                 }
             } finally {
@@ -127,22 +229,54 @@ final class OriginProbe {
             }
         }
 
+        /** Whether the response goes on: false for an interim head, and for one that ended the probe. */
+        private boolean readHead(HttpResponse response) {
+            int code = response.status().code();
+            if (response.decoderResult().isFailure()) {
+                // Malformed, or cut off before its end: traffic would get UPSTREAM_BAD_RESPONSE or
+                // UPSTREAM_RESET from this endpoint, so its check fails too.
+                result.tryFailure(new IOException("malformed response head", response.decoderResult().cause()));
+                return false;
+            }
+            if (code >= 100 && code < 200 && code != 101) {
+                return false; // interim (103 Early Hints, 100 Continue): the final head follows (RFC 9110 §15.2)
+            }
+            headRead = true;
+            keepAlive = code != 101 && HttpUtil.isKeepAlive(response); // after a 101 it speaks another protocol
+            result.trySuccess(code);
+            if (keeper == null || !keepAlive) {
+                release(false); // nothing of the connection is wanted after the head
+                return false;
+            }
+            return true;
+        }
+
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (!result.isDone()) {
-                ctx.read(); // autoRead is off on upstream channels: ask for the rest of the head
+            if (ctx.channel() == channel && !released) {
+                ctx.read(); // autoRead is off on upstream channels: ask for the rest of the response
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            result.tryFailure(new java.io.IOException("connection closed before a response"));
+            ended(ctx, new IOException("connection closed before a response"));
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            result.tryFailure(cause);
+            ended(ctx, cause);
             ctx.close();
+        }
+
+        private void ended(ChannelHandlerContext ctx, Throwable cause) {
+            if (headRead) {
+                if (ctx.channel() == channel) {
+                    release(false); // cut off in the body: the status stands, the connection is done
+                }
+            } else {
+                failedBeforeHead(ctx.channel(), cause);
+            }
         }
     }
 }

@@ -1,0 +1,57 @@
+package dev.rampart.core.health;
+
+import dev.rampart.core.testing.Await;
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The connections a running proxy's health checks use: one kept for all of an endpoint's probes by default
+ * ({@code reuse-connection = true}, as Envoy's checks), a fresh one closed after each with
+ * {@code reuse-connection = false} (as HAProxy's).
+ */
+class HealthCheckConnectionsTest {
+
+    private FakeUpstream upstream;
+    private ProxyHarness proxy;
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        upstream.close();
+    }
+
+    private void checked(String extra) {
+        upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
+        proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"],"
+                        + " health-check { path = \"/healthz\", interval = 20ms, timeout = 500ms" + extra + " } }",
+                "{ name = default, upstream = app }"));
+        Await.until(() -> probes().size() >= 6, "six probes");
+    }
+
+    private List<RecordedRequest> probes() {
+        return upstream.requests().stream().filter(r -> r.uri().equals("/healthz")).toList();
+    }
+
+    @Test
+    void anEndpointsProbesShareOneConnectionByDefault() {
+        checked("");
+        assertEquals(1, upstream.connectionsAccepted(), "one connection for " + probes().size() + " probes");
+        assertNull(probes().get(0).header("connection"), "nor is it asked to close");
+    }
+
+    @Test
+    void withoutReuseEachProbeHasAConnectionOfItsOwnThatItAsksToClose() {
+        checked(", reuse-connection = false");
+        assertTrue(upstream.connectionsAccepted() >= 6, upstream.connectionsAccepted() + " connections");
+        assertEquals("close", probes().get(0).header("connection"));
+    }
+}
