@@ -57,6 +57,9 @@ final class ConsistentHashBinder {
             }
         } else if (notAName != null) {
             s.problem("name", notAName);
+        } else if (key == ConsistentHashConfig.Key.HEADER && ProxySetHeaders.isOne(name.get())) {
+            s.problem("name", ProxySetHeaders.asKey(name.get(), "a key", "for a key per client, use"
+                    + " key = client-address (behind load balancers, with server.trusted-proxies)"));
         } else {
             bound = new ConsistentHashConfig(key, name);
         }

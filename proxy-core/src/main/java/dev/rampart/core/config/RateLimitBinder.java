@@ -1,7 +1,6 @@
 package dev.rampart.core.config;
 
 import java.util.Optional;
-import java.util.Set;
 
 /** Binds a route's optional {@code rate-limit} block; absent, the route is not limited. */
 final class RateLimitBinder {
@@ -11,15 +10,6 @@ final class RateLimitBinder {
     /** A token every microsecond: above that the interval, kept in whole nanoseconds, would round the rate. */
     static final double MAX_RATE = 1_000_000;
     static final int MAX_BURST = 1_000_000;
-    /**
-     * Headers the proxy sets, extends or drops on the way from what the client sent (in the spelling
-     * {@link HeaderRules#spelling} gives): no key of the client's, and the client chooses their values.
-     */
-    private static final Set<String> SET_BY_THE_PROXY = Set.of("x-forwarded-for", "x-real-ip",
-            "forwarded", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix",
-            "x-forwarded-ssl", "x-forwarded-scheme", "x-forwarded-client-cert", "via", "x-original-url",
-            "x-rewrite-url", "x-rampart-attempt", "traceparent", "tracestate");
-
     private RateLimitBinder() {
     }
 
@@ -47,12 +37,9 @@ final class RateLimitBinder {
             s.problem("header", "expected a header name (a token such as X-Api-Key), got \"" + header.get() + "\"");
             return Optional.empty();
         }
-        if (SET_BY_THE_PROXY.contains(HeaderRules.spelling(header.get()))) {
-            // The client writes what it likes there, and the proxy replaces or extends it on the way: a bucket
-            // per made-up value. The client's address is what these name.
-            s.problem("header", header.get() + " is set by the proxy on the way to the upstream, from what the"
-                    + " client claims: every made-up value would be a bucket of its own; for a limit per client,"
-                    + " use per = client-ip (behind load balancers, with server.trusted-proxies)");
+        if (ProxySetHeaders.isOne(header.get())) {
+            s.problem("header", ProxySetHeaders.asKey(header.get(), "a bucket", "for a limit per client, use"
+                    + " per = client-ip (behind load balancers, with server.trusted-proxies)"));
             return Optional.empty();
         }
         return header;

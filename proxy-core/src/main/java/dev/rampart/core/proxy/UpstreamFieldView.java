@@ -17,8 +17,8 @@ import java.util.Map;
  * what the rule leaves, and one the client names in {@code Connection} is dropped. Read from the client's head
  * instead, a client would choose its own bucket, endpoint or side by sending the header the proxy then replaces,
  * while the upstream saw the proxy's value. {@code Host} is the client's: the upstream's is the endpoint's unless
- * {@code preserve-host}, and keying by it means the client's. (A rate limit may not be keyed by the headers the
- * proxy sets from the client's claims, such as {@code X-Forwarded-For}: see the rate-limit binder.)
+ * {@code preserve-host}, and keying by it means the client's. (Nothing may be keyed by the headers the proxy
+ * sets from the client's claims, such as {@code X-Forwarded-For}: the config refuses them, {@code ProxySetHeaders}.)
  */
 final class UpstreamFieldView {
 

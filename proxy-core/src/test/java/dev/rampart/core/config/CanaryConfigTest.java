@@ -97,6 +97,11 @@ class CanaryConfigTest extends RejectedConfigSupport {
         assertEquals(List.of("rampart.routes[0].canary.sticky.name: missing: key = header needs the header whose"
                 + " value is the key, e.g. name = \"X-User-Id\""),
                 problems("upstream = app, canary { upstream = next, percent = 5, sticky { key = header } }"));
+        assertEquals(List.of("rampart.routes[0].canary.sticky.name: X-Real-IP is set by the proxy on the way to the"
+                + " upstream, from what the client claims: every made-up value would be a key of its own; for a key per"
+                + " client, use key = client-address (behind load balancers, with server.trusted-proxies)"),
+                problems("upstream = app, canary { upstream = next, percent = 5, sticky { key = header, name = X-Real-IP } }"),
+                "a client would choose its side");
         assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 5, sticky { balance-factor = 150 } }")
                 .size(), "an upstream's ring has a bound on load; a canary's slots have none");
         assertEquals(1, problems("upstream = app, canary { upstream = next, percent = 101 }").size());

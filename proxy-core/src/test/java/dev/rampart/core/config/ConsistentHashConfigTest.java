@@ -96,6 +96,20 @@ class ConsistentHashConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aHeaderTheProxySetsFromTheClientsClaimsKeysNoEndpoint() {
+        String why = " is set by the proxy on the way to the upstream, from what the client claims: every made-up"
+                + " value would be a key of its own; for a key per client, use key = client-address (behind load"
+                + " balancers, with server.trusted-proxies)";
+        assertEquals("rampart.upstreams.app.consistent-hash.name: X-Real-IP" + why,
+                onlyProblem("load-balancing = consistent-hash, consistent-hash { key = header, name = X-Real-IP }"));
+        assertEquals("rampart.upstreams.app.consistent-hash.name: x_forwarded_for" + why,
+                onlyProblem("load-balancing = consistent-hash, consistent-hash { key = header, name = x_forwarded_for }"));
+        assertEquals(new ConsistentHashConfig(ConsistentHashConfig.Key.COOKIE, Optional.of("X-Real-IP")),
+                app("load-balancing = consistent-hash, consistent-hash { key = cookie, name = X-Real-IP }")
+                        .consistentHash().orElseThrow(), "a cookie of that name is the client's to send");
+    }
+
+    @Test
     void theEffectiveConfigWritesTheBlockAndReadsBackTheSame() {
         RampartConfig config = HoconFiles.load(dir, withUpstreamKeys(
                 "load-balancing = consistent-hash, consistent-hash { key = header, name = X-Tenant }"));
