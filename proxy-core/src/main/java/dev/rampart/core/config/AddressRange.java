@@ -91,6 +91,20 @@ public record AddressRange(byte[] network, int prefix) {
     }
 
     /**
+     * An IPv6 address (no brackets, no zone) in the form a route's {@code match.host} holds it and a client's
+     * {@code Host} is compared with: RFC 5952's short form ({@code ::1}, never {@code 0:0:0:0:0:0:0:1}), lower
+     * case; one with an IPv4 tail as written, lower case ({@code ::ffff:192.0.2.1}, as RFC 5952 §5 has clients
+     * write it, not {@code ::ffff:c000:201}). Null when it is not an IPv6 address.
+     */
+    public static String hostLiteral(String address) {
+        byte[] bytes = address.indexOf('%') < 0 ? literalBytes(address) : null;
+        if (bytes == null || bytes.length != 16) {
+            return null;
+        }
+        return address.indexOf('.') >= 0 ? address.toLowerCase(java.util.Locale.ROOT) : NetUtil.bytesToIpAddress(bytes);
+    }
+
+    /**
      * The 4 or 16 bytes of an IP address written as text, as RFC 4291 writes it; null when it is not one. Never
      * looks a name up. Netty's parser, used for the rest, makes any IPv6 address with an IPv4 tail and no other
      * bits an IPv4-mapped one ({@code ::10.1.2.3}, an IPv6 address glibc writes so, would be the IPv4 client

@@ -2,7 +2,6 @@ package dev.rampart.core.config;
 
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.netty.util.NetUtil;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,16 +58,16 @@ final class MatchBinder {
             return Optional.empty();
         }
         if (IPV6_LITERAL.matcher(host).matches()) {
-            byte[] address = AddressRange.literalBytes(host.substring(1, host.length() - 1));
-            if (address == null || address.length != 16) {
+            String address = AddressRange.hostLiteral(host.substring(1, host.length() - 1));
+            if (address == null) {
                 // Reported here, with the file and line, rather than by the router that would refuse it later.
                 ValueReader.mismatch(s.path("host"), "an IPv6 address in brackets, such as [2001:db8::1]",
                         s.value("host"), s.problems());
                 return Optional.empty();
             }
-            // RFC 5952's short form, which clients write and the router matches: what --check and /admin show
-            // is then the Host that matches, as for endpoints.
-            return Optional.of("[" + NetUtil.bytesToIpAddress(address) + "]");
+            // The form the router matches (RFC 5952's short form, an IPv4 tail as written): what --check and /admin
+            // show is then the Host that matches, as for endpoints.
+            return Optional.of("[" + address + "]");
         }
         return Optional.of(host);
     }

@@ -1,7 +1,6 @@
 package dev.rampart.core.routing;
 
 import dev.rampart.core.config.AddressRange;
-import io.netty.util.NetUtil;
 
 import java.util.Locale;
 
@@ -87,12 +86,12 @@ final class Hosts {
      * {@code [0:0:0:0:0:0:0:1]}), which is compared as text; one with an IPv4 tail as written.
      */
     private static String ipv6Literal(String configured, String address) {
-        byte[] bytes = address.indexOf('%') < 0 ? AddressRange.literalBytes(address) : null;
-        if (bytes == null || bytes.length != 16) {
+        String literal = AddressRange.hostLiteral(address);
+        if (literal == null) {
             throw new IllegalArgumentException("match.host: \"" + configured + "\" (expected: an exact host such as"
                     + " api.example.com, or an IPv6 address in brackets such as [2001:db8::1])");
         }
-        return "[" + (address.indexOf('.') >= 0 ? address : NetUtil.bytesToIpAddress(bytes)) + "]";
+        return "[" + literal + "]";
     }
 
     static String asciiLowerCase(String s) {

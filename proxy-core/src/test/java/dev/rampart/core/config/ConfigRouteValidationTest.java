@@ -302,11 +302,13 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
                   upstreams { app { endpoints = ["127.0.0.1:8081"] } }
                   routes = [
                     { upstream = app, match { host = "[0:0:0:0:0:0:0:1]" } },
-                    { upstream = app, match { host = "[2001:DB8:0:0:0:0:0:1]" } }
+                    { upstream = app, match { host = "[2001:DB8:0:0:0:0:0:1]" } },
+                    { upstream = app, match { host = "[::FFFF:192.0.2.1]" } }
                   ]
                 }
                 """, "test");
-        assertEquals(List.of("[::1]", "[2001:db8::1]"),
+        // An IPv4 tail stays as written, as RFC 5952 §5 has clients write it and the router compares it.
+        assertEquals(List.of("[::1]", "[2001:db8::1]", "[::ffff:192.0.2.1]"),
                 config.routes().stream().map(r -> r.match().host().orElseThrow()).toList());
     }
 
