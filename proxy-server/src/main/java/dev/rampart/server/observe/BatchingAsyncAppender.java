@@ -201,6 +201,12 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         while ((entry = queue.poll()) != null) {
             if (writable) {
                 appenders.appendLoopOnAppenders(entry instanceof DeferredLine line ? line.toEvent() : (ILoggingEvent) entry);
+                if (!anyAttachedStarted()) {
+                    // Its write failed (stdout's reader gone): logback stopped the appender, and this line and
+                    // the rest of the batch are lost.
+                    writable = false;
+                    droppedTotal.incrementAndGet();
+                }
             } else {
                 droppedTotal.incrementAndGet(); // its appender told of the failure once, as an ERROR
             }

@@ -266,6 +266,30 @@ class BatchingAsyncAppenderTest {
     }
 
     @Test
+    void linesOfABatchWhoseWriteFailedHalfwayAreCountedAsDropped() {
+        // The write fails in the middle of a drain, as stdout's reader goes away under load: logback stops its
+        // output appender there, and the line it was writing and the rest of the batch are lost.
+        ListAppender<ILoggingEvent> failingOnTheSecond = new ListAppender<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                if (list.size() == 1) {
+                    stop();
+                } else {
+                    super.append(event);
+                }
+            }
+        };
+        start(1024, 200, failingOnTheSecond);
+        for (int i = 0; i < 5; i++) {
+            async.doAppend(event("line " + i)); // one batch: the drain comes 200 ms after the first line
+        }
+
+        Await.until(() -> async.droppedCount() == 4, "the failed line and the three after it counted as dropped: "
+                + async.droppedCount());
+        assertEquals(List.of("line 0"), lines(failingOnTheSecond));
+    }
+
+    @Test
     void aDeferredLineHandedToAStoppedAppenderIsDropped() {
         start(1024, 5, target);
         async.stop();
