@@ -14,6 +14,12 @@ import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -34,7 +40,8 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
      * What a route's retry budget and rate-limit buckets are carried by: its name, or for a route named by its
      * place in the list ({@code route-N}, a route without {@code name}) what it matches. A route put above it
      * moves its name to the next route, which would get its buckets (drained, or a fresh burst for the one that
-     * had drained them); two such routes that match alike are one route, the second never reached.
+     * had drained them). Two such routes that match alike have one key, the second never reached: see
+     * {@link #routeKeys}.
      */
     static String routeKey(RouteConfig route) {
         if (!POSITIONAL_NAME.matcher(route.name()).matches()) {
@@ -48,15 +55,37 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
 
     private static final Pattern POSITIONAL_NAME = Pattern.compile("route-[0-9]+");
 
+    /**
+     * Each route's {@link #routeKey}, in the list's order. A key met again (an unnamed route that matches as one
+     * above it, never reached) is told apart by its count, so that its settings, when they differ, do not replace
+     * the state of the route above at every reload.
+     */
+    static List<String> routeKeys(List<RouteConfig> routes) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> keys = new ArrayList<>(routes.size());
+        for (RouteConfig route : routes) {
+            String key = routeKey(route);
+            int count = seen.merge(key, 1, Integer::sum);
+            keys.add(count == 1 ? key : key + " (" + count + ")");
+        }
+        return keys;
+    }
+
     /** Drops what {@code next} no longer names; called once {@code next} serves new requests. */
     void retainOnly(ProxySnapshot next) {
         RampartConfig config = next.config();
         breakers.retainOnly(next.breakersInUse());
         bulkheads.retainOnly(config.upstreams().keySet());
         loads.retainOnly(config);
-        budgets.retainOnly(config.routes().stream().map(CarriedState::routeKey).collect(Collectors.toSet()));
-        rateLimits.retainOnly(config.routes().stream().filter(r -> r.rateLimit().isPresent())
-                .map(CarriedState::routeKey).collect(Collectors.toSet()));
+        List<String> keys = routeKeys(config.routes());
+        budgets.retainOnly(Set.copyOf(keys));
+        Set<String> limited = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (config.routes().get(i).rateLimit().isPresent()) {
+                limited.add(keys.get(i));
+            }
+        }
+        rateLimits.retainOnly(limited);
         pools.retainOnly(next.poolsInUse());
         keySets.retainOnly(config.routes().stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
                 .map(JwksSource.Remote::uri).collect(Collectors.toSet()));

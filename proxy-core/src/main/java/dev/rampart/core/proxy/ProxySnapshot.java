@@ -118,11 +118,14 @@ final class ProxySnapshot {
         Map<String, JwtVerifier> verifiers = new HashMap<>();
         CheckBudget checkBudget = new CheckBudget(ticker);
         Map<URI, Duration> refreshes = keySetRefreshes(config);
-        for (RouteConfig rc : config.routes()) {
-            RetryBudget budget = carried.budgets().forRoute(CarriedState.routeKey(rc), rc.retry().budget());
+        List<String> routeKeys = CarriedState.routeKeys(config.routes());
+        for (int i = 0; i < routeKeys.size(); i++) {
+            RouteConfig rc = config.routes().get(i);
+            String routeKey = routeKeys.get(i);
+            RetryBudget budget = carried.budgets().forRoute(routeKey, rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(),
-                    carried.rateLimits().forRoute(CarriedState.routeKey(rc), limit)));
+                    carried.rateLimits().forRoute(routeKey, limit)));
             rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget, jwt.remoteKeys()
                     .map(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()),
                             remote.trustCertChain()))

@@ -161,6 +161,23 @@ class RateLimitTest {
     }
 
     @Test
+    void anUnnamedRouteThatMatchesAsOneAboveItDoesNotRefillThatOnesBucketsAtAReload() throws Exception {
+        String reached = "{ match { path-prefix = \"/one\" }, upstream = app, rate-limit { requests-per-second = 0.001,"
+                + " burst = 2 } }\n";
+        String neverReached = "{ match { path-prefix = \"/one\" }, upstream = app, rate-limit { requests-per-second = 5,"
+                + " burst = 50 } }\n";
+        String routes = ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", reached + neverReached);
+        proxy.runtime().apply(ConfigLoader.parse(routes, "two alike"));
+        assertEquals(200, get("/one", "127.0.0.1").status());
+        assertEquals(200, get("/one", "127.0.0.1").status());
+        assertEquals(429, get("/one", "127.0.0.1").status());
+
+        proxy.runtime().apply(ConfigLoader.parse(routes, "the same again"));
+        assertEquals(429, get("/one", "127.0.0.1").status(), "the second route's limit took the first one's place"
+                + " under their one key, and the reload gave the first a new burst");
+    }
+
+    @Test
     void aReloadKeepsTheBucketsOfAnUnchangedLimitAndANewLimitStartsFull() throws Exception {
         get("/limited", "127.0.0.1");
         get("/limited", "127.0.0.1");
