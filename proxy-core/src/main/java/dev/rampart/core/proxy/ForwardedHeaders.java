@@ -88,56 +88,53 @@ final class ForwardedHeaders {
     static HttpRequest originRequest(HttpRequest in, String uri, String host, String requestIdHeader,
                                      String requestId, String clientIp, String peerIp, String proto,
                                      long contentLength, String removedPrefix, String clientCertificate) {
-        HttpHeaders source = in.headers();
-        HttpHeaders out = new FieldList();
-        if (copyEndToEnd(source, out) || requestIdHeader.indexOf('_') >= 0) {
+        FieldList out = new FieldList();
+        RequestFieldCopy copied = RequestFieldCopy.copy(in.headers(), out, requestIdHeader);
+        if (copied.underscore || requestIdHeader.indexOf('_') >= 0) {
             UnderscoreAliases.dropFrom(out, requestIdHeader);
         }
-        out.remove(HttpHeaderNames.HOST);
-        out.remove(HttpHeaderNames.EXPECT); // answered by the proxy itself
+        // What the client sent of the fields below was not copied: each is added once, after the client's lines.
         // RFC 7239's host and proto are claims of the client's, as its X-Forwarded-Host and -Proto would be,
         // and frameworks that read the field prefer it to the X-Forwarded-* ones set here; so are the others.
-        for (int i = 0; i < CLIENT_CLAIMS.size(); i++) {
-            out.remove(CLIENT_CLAIMS.get(i));
-        }
-        out.set(HttpHeaderNames.HOST, host);
+        out.add(HttpHeaderNames.HOST, host);
         // The chains are extended from what was copied: a field the sender named in Connection is its hop's
         // only (RFC 9110 §7.6.1), and goes no further, chain or not.
-        String priorFor = allLines(out, X_FORWARDED_FOR);
-        out.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? peerIp : priorFor + ", " + peerIp);
-        out.set(X_FORWARDED_PROTO, proto);
-        out.set(X_REAL_IP, clientIp); // what nginx setups set it to ($remote_addr), not what the client claims
+        String priorFor = copied.forwardedFor();
+        out.add(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? peerIp : priorFor + ", " + peerIp);
+        out.add(X_FORWARDED_PROTO, proto);
+        out.add(X_REAL_IP, clientIp); // what nginx setups set it to ($remote_addr), not what the client claims
         if (removedPrefix != null) {
             // Where the application's paths sit in the client's: Spring and other frameworks put it before
             // the links they build, as Spring Cloud Gateway sets it for a stripped prefix.
-            out.set(X_FORWARDED_PREFIX, removedPrefix);
+            out.add(X_FORWARDED_PREFIX, removedPrefix);
         }
         if (clientCertificate != null) {
-            out.set(X_FORWARDED_CLIENT_CERT, clientCertificate);
+            out.add(X_FORWARDED_CLIENT_CERT, clientCertificate);
         }
-        String clientHost = source.get(HttpHeaderNames.HOST);
-        if (clientHost != null) {
-            out.set(X_FORWARDED_HOST, clientHost);
-        } else {
-            out.remove(X_FORWARDED_HOST); // an HTTP/1.0 request without Host: the client's own claim goes no further
+        if (copied.clientHost != null) { // an HTTP/1.0 request without Host has none: its own claim goes no further
+            out.add(X_FORWARDED_HOST, copied.clientHost);
         }
-        appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out);
-        out.set(requestIdHeader, requestId);
+        out.add(HttpHeaderNames.VIA, via(copied.via(), in.protocolVersion()));
+        out.add(requestIdHeader, requestId);
         // Two traceparent lines are no trace context at all (W3C Trace Context §3.2): both are replaced. Read
         // from the copy: one the client named in Connection stopped there, and a new trace starts.
-        List<String> traces = out.getAll(TRACEPARENT);
-        String incomingTrace = traces.size() == 1 ? traces.get(0) : null;
+        String incomingTrace = copied.traceparents == 1 ? copied.firstTraceparent : null;
         String trace = TraceContext.ensureTraceparent(incomingTrace);
         if (!trace.equals(incomingTrace)) {
-            out.set(TRACEPARENT, trace);
-            out.remove(TRACESTATE); // state belongs to the trace it came with, which was absent or malformed
+            if (copied.traceparents > 0) {
+                out.remove(TRACEPARENT);
+            }
+            out.add(TRACEPARENT, trace);
+            if (copied.tracestate) {
+                out.remove(TRACESTATE); // state belongs to the trace it came with, which was absent or malformed
+            }
         }
         if (contentLength < 0) {
-            out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
-        } else if (contentLength > 0 || methodExpectsBody(in) || carriesDraftWebSocketKeys(out)) {
-            out.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+            out.add(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        } else if (contentLength > 0 || methodExpectsBody(in) || copied.draftWebSocketKeys) {
+            out.add(HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
-        out.set(X_RAMPART_ATTEMPT, FIRST_ATTEMPT); // replaces any the client sent: never trusted from a client
+        out.add(X_RAMPART_ATTEMPT, FIRST_ATTEMPT); // never trusted from a client
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), uri, out);
     }
 
@@ -344,7 +341,11 @@ final class ForwardedHeaders {
      * line after the client's is part of the list, not to be dropped. Null when there is none.
      */
     private static String allLines(HttpHeaders headers, CharSequence name) {
-        List<String> lines = headers.getAll(name);
+        return joined(headers.getAll(name));
+    }
+
+    /** {@code lines} of a list header as one list, their empty elements at the ends dropped; null for no line. */
+    static String joined(List<String> lines) {
         if (lines.size() <= 1) {
             return lines.isEmpty() ? null : withoutEmptyEnds(lines.get(0));
         }
@@ -380,17 +381,12 @@ final class ForwardedHeaders {
 
     /** RFC 9110 §7.6.3: each hop adds the protocol version of the message it received, then its name. */
     private static void appendVia(String prior, HttpVersion received, HttpHeaders out) {
-        String own = received.equals(HttpVersion.HTTP_1_0) ? VIA_VALUE_1_0 : VIA_VALUE;
-        out.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? own : prior + ", " + own);
+        out.set(HttpHeaderNames.VIA, via(prior, received));
     }
 
-    /**
-     * Whether a head carries both keys of the withdrawn 2010 WebSocket draft (Hixie-76): servers that still
-     * follow it (Netty's decoder, so many Java services) give such a GET an 8-byte body unless a
-     * Content-Length says otherwise, and would wait for it, or take it from the next request.
-     */
-    private static boolean carriesDraftWebSocketKeys(HttpHeaders headers) {
-        return headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1) && headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY2);
+    private static String via(String prior, HttpVersion received) {
+        String own = received.equals(HttpVersion.HTTP_1_0) ? VIA_VALUE_1_0 : VIA_VALUE;
+        return prior == null || prior.isBlank() ? own : prior + ", " + own;
     }
 
     private static boolean methodExpectsBody(HttpRequest in) {
