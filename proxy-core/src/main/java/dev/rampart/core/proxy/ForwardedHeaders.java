@@ -196,21 +196,18 @@ final class ForwardedHeaders {
     static HttpResponse clientResponse(HttpResponse in, String requestIdHeader, String requestId,
                                        boolean chunked, ClientResponder.Keep keep) {
         HttpHeaders out = new FieldList();
-        copyEndToEnd(in.headers(), out);
+        ResponseFieldCopy copied = ResponseFieldCopy.copy(in.headers(), out, requestIdHeader);
+        // What the upstream sent of the fields below was not copied: each is added once, after its lines.
         if (chunked) {
-            out.remove(HttpHeaderNames.CONTENT_LENGTH);
-            out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
-        } else {
-            String length = in.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-            if (length != null) {
-                out.set(HttpHeaderNames.CONTENT_LENGTH, withoutLeadingZeros(length));
-            }
+            out.add(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        } else if (copied.contentLength != null) {
+            out.add(HttpHeaderNames.CONTENT_LENGTH, withoutLeadingZeros(copied.contentLength));
         }
-        appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out); // as copied: see originRequest
-        if (!out.contains(HttpHeaderNames.DATE)) {
-            out.set(HttpHeaderNames.DATE, HttpDate.now()); // RFC 9110 §6.6.1: a forwarder adds the missing Date
+        out.add(HttpHeaderNames.VIA, via(copied.via(), in.protocolVersion())); // as copied: see originRequest
+        if (!copied.date) {
+            out.add(HttpHeaderNames.DATE, HttpDate.now()); // RFC 9110 §6.6.1: a forwarder adds the missing Date
         }
-        out.set(requestIdHeader, requestId);
+        out.add(requestIdHeader, requestId);
         keep.announce(out);
         List<String> upgrade = requiredUpgrade(in);
         if (!upgrade.isEmpty()) {
@@ -313,22 +310,7 @@ final class ForwardedHeaders {
      * framing, and not named in {@code connection} (the client's {@code Connection} lines; null for none).
      */
     static boolean crossesTheProxy(CharSequence name, ConnectionNames connection) {
-        return !isHopByHop(name) && !isFraming(name) && (connection == null || !connection.lists(name));
-    }
-
-    static boolean isHopByHop(CharSequence name) {
-        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
-                || AsciiString.contentEqualsIgnoreCase(name, PROXY_CONNECTION)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHENTICATE)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.PROXY_AUTHORIZATION);
-    }
-
-    private static boolean isFraming(CharSequence name) {
-        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
-                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH);
+        return !KnownFields.neverCopied(KnownFields.kindOf(name)) && (connection == null || !connection.lists(name));
     }
 
     /** Whether {@code name} is one of the comma-separated tokens of a Connection header. */

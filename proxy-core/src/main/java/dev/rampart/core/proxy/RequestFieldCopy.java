@@ -1,6 +1,5 @@
 package dev.rampart.core.proxy;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -9,12 +8,22 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import static dev.rampart.core.proxy.KnownFields.CLIENT_CLAIM;
+import static dev.rampart.core.proxy.KnownFields.EXPECT;
+import static dev.rampart.core.proxy.KnownFields.FORWARDED_FOR;
+import static dev.rampart.core.proxy.KnownFields.HOST;
+import static dev.rampart.core.proxy.KnownFields.SET_ON_REQUESTS;
+import static dev.rampart.core.proxy.KnownFields.TRACEPARENT;
+import static dev.rampart.core.proxy.KnownFields.TRACESTATE;
+import static dev.rampart.core.proxy.KnownFields.VIA;
+import static dev.rampart.core.proxy.KnownFields.WEBSOCKET_KEY1;
+import static dev.rampart.core.proxy.KnownFields.WEBSOCKET_KEY2;
+
 /**
  * The one pass over a client's request head that starts the upstream's ({@link ForwardedHeaders#originRequest}):
  * copies the lines that go on as they came, in their order, and sets aside the ones the proxy replaces or
  * extends, so that the proxy's own lines are then appended without first scanning the copy for each of them.
- * Each name is told by a table of the names that matter, by length: one or two comparisons for most names,
- * where removing and setting a dozen fields one by one compared every name a dozen times.
+ * Each name is told once ({@link KnownFields}).
  *
  * <p>Not copied: hop-by-hop and framing fields, those the client named in {@code Connection} (RFC 9110 §7.6.1),
  * {@code Host}, {@code Expect} (the proxy answers it), the client's claims of how it reached the proxy
@@ -23,70 +32,6 @@ import java.util.Map;
  * ({@code X-Forwarded-For}, {@code Via}), which are kept as lines to extend.
  */
 final class RequestFieldCopy {
-
-    private static final byte OTHER = 0;
-    /** Hop-by-hop or framing: never crosses. */
-    private static final byte HOP = 1;
-    /** Replaced by the proxy's own line, or dropped: not copied. */
-    private static final byte REPLACED = 2;
-    private static final byte HOST = 3;
-    private static final byte FORWARDED_FOR = 4;
-    private static final byte VIA = 5;
-    private static final byte TRACEPARENT = 6;
-    private static final byte TRACESTATE = 7;
-    private static final byte WEBSOCKET_KEY1 = 8;
-    private static final byte WEBSOCKET_KEY2 = 9;
-
-    /** The names that matter by their length, and each one's kind; lower case. */
-    private static final AsciiString[][] NAMES = new AsciiString[24][];
-    private static final byte[][] KINDS = new byte[24][];
-
-    static {
-        for (CharSequence name : new CharSequence[]{HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            ForwardedHeaders.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.CONTENT_LENGTH}) {
-            register(name, HOP);
-        }
-        register(HttpHeaderNames.HOST, HOST);
-        register(HttpHeaderNames.EXPECT, REPLACED);
-        ForwardedHeaders.CLIENT_CLAIMS.forEach(name -> register(name, REPLACED));
-        register(ForwardedHeaders.X_FORWARDED_PROTO, REPLACED);
-        register(ForwardedHeaders.X_FORWARDED_HOST, REPLACED);
-        register(ForwardedHeaders.X_REAL_IP, REPLACED);
-        register(ForwardedHeaders.X_RAMPART_ATTEMPT, REPLACED);
-        register(ForwardedHeaders.X_FORWARDED_FOR, FORWARDED_FOR);
-        register(HttpHeaderNames.VIA, VIA);
-        register(ForwardedHeaders.TRACEPARENT, TRACEPARENT);
-        register(ForwardedHeaders.TRACESTATE, TRACESTATE);
-        register(HttpHeaderNames.SEC_WEBSOCKET_KEY1, WEBSOCKET_KEY1);
-        register(HttpHeaderNames.SEC_WEBSOCKET_KEY2, WEBSOCKET_KEY2);
-    }
-
-    private static void register(CharSequence name, byte kind) {
-        AsciiString lower = AsciiString.of(name).toLowerCase();
-        int length = lower.length();
-        AsciiString[] names = NAMES[length] == null ? new AsciiString[0] : NAMES[length];
-        byte[] kinds = KINDS[length] == null ? new byte[0] : KINDS[length];
-        NAMES[length] = java.util.Arrays.copyOf(names, names.length + 1);
-        KINDS[length] = java.util.Arrays.copyOf(kinds, kinds.length + 1);
-        NAMES[length][names.length] = lower;
-        KINDS[length][kinds.length] = kind;
-    }
-
-    private static byte kindOf(CharSequence name) {
-        int length = name.length();
-        if (length >= NAMES.length || NAMES[length] == null) {
-            return OTHER;
-        }
-        AsciiString[] names = NAMES[length];
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].contentEqualsIgnoreCase(name)) {
-                return KINDS[length][i];
-            }
-        }
-        return OTHER;
-    }
 
     /** The client's first {@code Host} line, whether it crosses or not; null without one. */
     String clientHost;
@@ -119,11 +64,12 @@ final class RequestFieldCopy {
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> field = it.next();
             CharSequence name = field.getKey();
-            byte kind = kindOf(name);
+            byte kind = KnownFields.kindOf(name);
             if (kind == HOST && copy.clientHost == null) {
                 copy.clientHost = field.getValue().toString();
             }
-            if (kind == HOP || kind == REPLACED || kind == HOST || connection != null && connection.lists(name)
+            if (KnownFields.neverCopied(kind) || kind == HOST || kind == EXPECT || kind == CLIENT_CLAIM
+                    || kind == SET_ON_REQUESTS || connection != null && connection.lists(name)
                     || AsciiString.contentEqualsIgnoreCase(name, requestIdHeader)) {
                 continue;
             }

@@ -1,0 +1,64 @@
+package dev.rampart.core.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one pass over an upstream's response head that starts the client's ({@link ForwardedHeaders#clientResponse}):
+ * copies the lines that go on as they came, in their order, and sets aside what the proxy replaces or extends,
+ * so that its own lines are then appended without first scanning the copy for each of them. Each name is told
+ * once ({@link KnownFields}).
+ *
+ * <p>Not copied: hop-by-hop and framing fields, those the upstream named in {@code Connection}, the request-id
+ * header (the proxy's id goes back), and {@code Via}, kept as lines to extend.
+ */
+final class ResponseFieldCopy {
+
+    /** The upstream's first {@code Content-Length} line, whether it crosses or not; null without one. */
+    String contentLength;
+    /** Whether a {@code Date} line was copied. */
+    boolean date;
+    private List<String> via;
+
+    private ResponseFieldCopy() {
+    }
+
+    /** Copies {@code source}'s lines that go on as they came to {@code out}, and returns what it set aside. */
+    static ResponseFieldCopy copy(HttpHeaders source, HttpHeaders out, String requestIdHeader) {
+        ResponseFieldCopy copy = new ResponseFieldCopy();
+        ConnectionNames connection = ConnectionNames.of(source);
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = it.next();
+            CharSequence name = field.getKey();
+            byte kind = KnownFields.kindOf(name);
+            if (kind == KnownFields.CONTENT_LENGTH && copy.contentLength == null) {
+                copy.contentLength = field.getValue().toString();
+            }
+            if (KnownFields.neverCopied(kind) || connection != null && connection.lists(name)
+                    || AsciiString.contentEqualsIgnoreCase(name, requestIdHeader)) {
+                continue;
+            }
+            if (kind == KnownFields.VIA) {
+                if (copy.via == null) {
+                    copy.via = new ArrayList<>(2);
+                }
+                copy.via.add(field.getValue().toString());
+            } else {
+                out.add(name, field.getValue());
+                copy.date |= kind == KnownFields.DATE;
+            }
+        }
+        return copy;
+    }
+
+    /** The copied {@code Via} lines as one list (see {@link ForwardedHeaders#joined}); null without any. */
+    String via() {
+        return via == null ? null : ForwardedHeaders.joined(via);
+    }
+}
