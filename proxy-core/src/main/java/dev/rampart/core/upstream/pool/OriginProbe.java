@@ -35,10 +35,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>After the head the rest of the response is read, within the same timeout and up to
  * {@link #MOST_BODY_READ}, so that the connection can be kept for the next probe; one the upstream will close,
- * or that ends otherwise, is closed. A kept connection the upstream closed while it was idle (its keep-alive
- * timeout may be shorter than the check's interval) fails nothing: a probe whose request met a closed or reset
- * connection before any byte of an answer goes again on a fresh one. Without a keeper every probe has a fresh
- * connection, asks for {@code Connection: close} and closes it after the head, as HAProxy's checks do.
+ * or that ends otherwise, is closed. The probe ends, with the head's status, when the response has been read or
+ * its connection closed, so the next one starts its interval after that and never beside it. A kept connection
+ * is read while it waits: bytes the upstream sends then, which no request asked for, close it (the codec's rule
+ * for every upstream connection), rather than being read as the next probe's answer. A kept connection the
+ * upstream closed while it was idle (its keep-alive timeout may be shorter than the check's interval) fails
+ * nothing: a probe whose request met a closed or reset connection before any byte of an answer goes again on a
+ * fresh one. Without a keeper every probe has a fresh connection, asks for {@code Connection: close} and closes
+ * it after the head, as HAProxy's checks do.
  */
 final class OriginProbe {
 
@@ -55,6 +59,8 @@ final class OriginProbe {
     private final int sequence;
     /** Where the connection goes after a response that allows another; null: closed after each probe. */
     private final KeptProbeConnection keeper;
+    /** The keeper's generation when the probe began: a connection in use across a reload is not kept. */
+    private final long generation;
     private final Promise<Integer> result;
     private final ScheduledFuture<?> deadline;
 
@@ -63,8 +69,9 @@ final class OriginProbe {
     private OriginHttpCodec codec;
     /** The request went on a connection kept from the probe before. */
     private boolean reused;
-    /** The final response head came (the result is its status). */
+    /** The final response head came, with this status: the probe's result once it ends. */
     private boolean headRead;
+    private int status;
     /** That head allows another request on the connection. */
     private boolean keepAlive;
     private long bodyRead;
@@ -80,10 +87,14 @@ final class OriginProbe {
         this.path = path;
         this.sequence = sequence;
         this.keeper = keeper;
+        this.generation = keeper == null ? 0 : keeper.generation();
         this.result = loop.newPromise();
         this.deadline = loop.schedule(() -> {
-            result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms"));
-            release(false); // ends a body still being read after the head, too
+            if (headRead) {
+                release(false); // a body that did not end in time: the head's status stands, the connection goes
+            } else {
+                result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms"));
+            }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -186,7 +197,10 @@ final class OriginProbe {
         result.tryFailure(cause);
     }
 
-    /** Ends the probe's use of its connection: kept for the next probe if {@code reusable}, else closed. */
+    /**
+     * Ends the probe's use of its connection, kept for the next probe if {@code reusable}, else closed; then the
+     * probe, with the head's status if it came (else it has failed already).
+     */
     private void release(boolean reusable) {
         if (released) {
             return;
@@ -194,13 +208,16 @@ final class OriginProbe {
         released = true;
         deadline.cancel(false);
         Channel ch = channel;
-        if (ch == null) {
-            return; // not connected yet: the connect's listener closes what it opens now the result is done
+        if (ch != null) { // else not connected yet: the connect's listener closes what it opens, the result done
+            if (reusable && keeper != null && ch.isActive() && !codec.responseEndInDoubt()) {
+                keeper.keep(ch, generation);
+                ch.read(); // watched while it waits: what comes unasked closes it (OriginHttpCodec)
+            } else {
+                ch.close();
+            }
         }
-        if (reusable && keeper != null && ch.isActive() && !codec.responseEndInDoubt()) {
-            keeper.keep(ch);
-        } else {
-            ch.close();
+        if (headRead) {
+            result.trySuccess(status);
         }
     }
 
@@ -242,8 +259,8 @@ final class OriginProbe {
                 return false; // interim (103 Early Hints, 100 Continue): the final head follows (RFC 9110 §15.2)
             }
             headRead = true;
+            status = code;
             keepAlive = code != 101 && HttpUtil.isKeepAlive(response); // after a 101 it speaks another protocol
-            result.trySuccess(code);
             if (keeper == null || !keepAlive) {
                 release(false); // nothing of the connection is wanted after the head
                 return false;

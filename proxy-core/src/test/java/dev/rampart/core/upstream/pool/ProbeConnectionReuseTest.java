@@ -90,7 +90,7 @@ class ProbeConnectionReuseTest {
         while (pool.onLoop(() -> {
             io.netty.channel.Channel ch = keeper.take();
             if (ch != null) {
-                keeper.keep(ch);
+                keeper.keep(ch, keeper.generation());
             }
             return ch == null;
         })) {
@@ -153,13 +153,79 @@ class ProbeConnectionReuseTest {
     }
 
     @Test
-    void aBodyUnfinishedWithinTheTimeoutEndsItsConnectionButNotThePass() throws Exception {
+    void aBodyUnfinishedWithinTheTimeoutEndsTheProbeThenWithTheHeadsStatusAndItsConnection() throws Exception {
         upstreamAnswering("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", OK); // five bytes short, forever
+        long start = System.nanoTime();
         Future<Integer> status = probe(keeper, Duration.ofMillis(300));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(200, status.getNow(), "the head passed");
-        Thread.sleep(600); // past the timeout: the connection was closed, not kept
+        assertTrue(tookMillis >= 250, "the probe ended at its timeout, not at the head, so the next cannot start"
+                + " beside it: " + tookMillis + " ms");
         assertEquals(200, passingProbe(keeper));
+        assertEquals(2, upstream.connections(), "the unfinished one was closed, not kept");
+    }
+
+    @Test
+    void bytesTheUpstreamSendsBetweenProbesCloseTheKeptConnectionInsteadOfAnsweringTheNextProbe() throws Exception {
+        upstream = SocketUpstream.start("probe-reuse-upstream", (socket, number) -> {
+            readHead(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            out.write(OK.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            if (number == 1) {
+                sleep(100); // then a response nobody asked for, which the next probe must not take for its own
+                out.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+            socket.getInputStream().read(); // until the proxy closes
+        });
+        assertEquals(200, passingProbe(keeper));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.onLoop(() -> { // the unasked bytes were read, and the connection closed
+            io.netty.channel.Channel ch = keeper.take();
+            boolean open = ch != null;
+            if (open) {
+                keeper.keep(ch, keeper.generation());
+            }
+            return open;
+        })) {
+            assertTrue(System.nanoTime() < until, "the kept connection was closed");
+            Thread.sleep(5);
+        }
+        assertEquals(200, passingProbe(keeper), "not the 503 sent between the probes");
         assertEquals(2, upstream.connections());
+    }
+
+    @Test
+    void aConnectionInUseWhenTheKeptOneIsClosedIsNotKeptAfterItsProbe() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        upstream = SocketUpstream.start("probe-reuse-upstream", (socket, number) -> {
+            OutputStream out = socket.getOutputStream();
+            while (readHead(socket.getInputStream())) {
+                asked.countDown();
+                sleep(200);
+                out.write(OK.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+        });
+        PoolSettings settings = PoolLoop.settings("127.0.0.1:" + upstream.port(), 1, Duration.ZERO, 1);
+        Future<Integer> first = pool.onLoop(() -> pool.pools.probe(pool.loop, settings, "/healthz",
+                Duration.ofSeconds(2), 0, keeper));
+        assertTrue(asked.await(5, TimeUnit.SECONDS));
+        keeper.closeKept(); // a reload while the probe waits for its answer: made under the settings of before
+        assertTrue(first.await(5, TimeUnit.SECONDS) && first.isSuccess(), String.valueOf(first.cause()));
+
+        assertEquals(200, passingProbe(keeper));
+        assertEquals(2, upstream.connections(), "the next probe had a new connection");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
