@@ -111,6 +111,20 @@ class AcceptNegotiationTest {
     void highestWeightWinsAmongEquallySpecificRanges() {
         assertEquals(weights(0, 900), AcceptNegotiation.weights(
                 "application/problem+json;q=0.1, application/problem+json;q=0.9"));
+        assertEquals(weights(500, 900), AcceptNegotiation.weights(
+                "application/problem+json;q=0.9, application/problem+json;q=0.1, application/json;q=0.5"),
+                "whichever comes first");
+        assertEquals(ErrorFormat.ENVELOPE, AcceptNegotiation.negotiate(
+                "application/json;q=0.1, application/json;q=0.9, application/problem+json;q=0.5"));
+    }
+
+    @Test
+    void emptyParametersAndSpaceBeforeACommaAreAllowed() {
+        // RFC 9110 §12.5.1: parameters = *( OWS ";" OWS [ parameter ] ), and list elements are padded with OWS.
+        assertEquals(ErrorFormat.PROBLEM_DETAILS, AcceptNegotiation.negotiate("application/problem+json;"));
+        assertEquals(weights(500, 1000), AcceptNegotiation.weights("application/problem+json , application/json;q=0.5"));
+        assertEquals(weights(0, 1000), AcceptNegotiation.weights("application/problem+json;p=\"a\\\"b\""),
+                "a quoted-pair in a quoted string");
     }
 
     @ParameterizedTest
@@ -128,6 +142,8 @@ class AcceptNegotiationTest {
             "application/problem+json;profile",         // parameter without a value
             "application/problem+json;p=\"unterminated",
             "application/problem+json x",               // junk after the range
+            "application/problem+json text/plain",
+            "application/problem+json;a=",              // a parameter with an empty value
             "application/problem+json; q = 0.5",        // no whitespace around "="
             "appli cation/problem+json",
             "application/problem+json\u0100",           // not a header character

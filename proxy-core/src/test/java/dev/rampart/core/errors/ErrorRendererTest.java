@@ -203,6 +203,8 @@ class ErrorRendererTest {
                 ErrorBodyWriter.instance("a b/c?"));
         assertEquals("urn:request:caf%C3%A9%25", ErrorBodyWriter.instance("caf\u00e9%"));
         assertEquals("urn:request:plain-id_1.2~x", ErrorBodyWriter.instance("plain-id_1.2~x"));
+        assertEquals("urn:request:AZaz09", ErrorBodyWriter.instance("AZaz09"), "both ends of each range as they are");
+        assertEquals("urn:request:%5B%60%7B", ErrorBodyWriter.instance("[`{"), "the characters just past them encoded");
     }
 
     @ParameterizedTest

@@ -20,6 +20,17 @@ class ProxyStatusTest {
     }
 
     @Test
+    void aProxyNameThatIsATokenIsWrittenBareAndAnyOtherQuoted() {
+        ErrorContext ctx = ErrorContext.of(Reason.UPSTREAM_CONNECT_REFUSED, "id-1", "default", "app", 3);
+        assertEquals("Rampart; error=connection_refused", new ProxyStatus("Rampart").valueFor(ctx));
+        assertEquals("zeta; error=connection_refused", new ProxyStatus("zeta").valueFor(ctx));
+        assertEquals("*gw; error=connection_refused", new ProxyStatus("*gw").valueFor(ctx));
+        assertEquals("\"1gw\"; error=connection_refused", new ProxyStatus("1gw").valueFor(ctx), "a token starts with a letter");
+        assertEquals("rampart; error=connection_refused; details=\"a~b\"",
+                proxyStatus.valueFor(ctx.withDetails("a~b")), "the last printable character kept");
+    }
+
+    @Test
     void detailsAreAddedOnlyWhenPresent() {
         ErrorContext ctx = ErrorContext.of(Reason.UPSTREAM_CONNECT_REFUSED, "id-1", "default", "app", 3)
                 .withDetails("all 3 endpoints refused");

@@ -35,6 +35,25 @@ class BackoffTest {
     }
 
     @Test
+    void fullJitterReachesTheBaseItself() {
+        // A generator at the top of what it is asked for: the range includes the base ("both ends included").
+        java.util.random.RandomGenerator top = new java.util.random.RandomGenerator() {
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public long nextLong(long origin, long bound) {
+                return bound - 1;
+            }
+        };
+        BackoffConfig config = new BackoffConfig(Duration.ofMillis(100), Duration.ofSeconds(2), 2.0, Jitter.FULL);
+        assertEquals(Duration.ofMillis(100), Backoff.of(config, top).delayForRetry(1));
+        assertEquals(Duration.ofMillis(200), Backoff.of(config, top).delayForRetry(2));
+    }
+
+    @Test
     void fullJitterIsUniformBetweenZeroAndTheBase() {
         Backoff backoff = backoff(Jitter.FULL);
         for (int retry = 1; retry <= 7; retry++) {

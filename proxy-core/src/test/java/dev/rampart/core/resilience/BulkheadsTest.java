@@ -28,6 +28,13 @@ class BulkheadsTest {
     }
 
     @Test
+    void aReloadThatChangesTheLimitChangesItForTheUpstreamsBulkhead() {
+        Bulkheads bulkheads = new Bulkheads();
+        bulkheads.forUpstream("u", 2);
+        assertEquals(1, bulkheads.forUpstream("u", 1).maxConcurrent());
+    }
+
+    @Test
     void anUpstreamRemovedWithNothingInFlightIsForgotten() {
         Bulkheads bulkheads = new Bulkheads();
         Bulkhead before = bulkheads.forUpstream("u", 2);

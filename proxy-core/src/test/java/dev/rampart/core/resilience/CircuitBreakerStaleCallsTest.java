@@ -74,6 +74,19 @@ class CircuitBreakerStaleCallsTest extends BreakerFixture {
     }
 
     @Test
+    void aProbesOwnCancellationHandsItsPermitBack() {
+        halfOpenProbes = 1;
+        CircuitBreaker breaker = openedAndWaited();
+        assertTrue(breaker.tryAcquirePermission(), "the probe");
+        long admittedIn = breaker.phase();
+        assertFalse(breaker.tryAcquirePermission(), "its one permit is out");
+
+        breaker.onCancelled(admittedIn); // the client left before the probe's answer: it says nothing either way
+
+        assertTrue(breaker.tryAcquirePermission(), "so another request may probe at once");
+    }
+
+    @Test
     void aSlowProbeReopensABreakerThatWatchesSlowCalls() {
         consecutiveFailures = 1;
         halfOpenProbes = 1;

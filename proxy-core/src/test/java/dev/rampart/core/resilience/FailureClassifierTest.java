@@ -158,6 +158,20 @@ class FailureClassifierTest {
     // --- failures on an established connection ---
 
     @Test
+    void aTlsRecordTheProxyCannotReadIsABadResponseNotAReset() {
+        // An SSLException is an IOException: taken for a reset, the attempt would be retried as if the
+        // upstream had gone away, when it answered with something no TLS stack can read.
+        assertEquals(Optional.of(FailureKind.BAD_RESPONSE),
+                classifyTransportFailure(new javax.net.ssl.SSLException("bad_record_mac")));
+    }
+
+    @Test
+    void aPromiseThatTimedOutIsATimeout() {
+        assertEquals(Optional.of(FailureKind.TIMEOUT),
+                classifyTransportFailure(new java.util.concurrent.TimeoutException("per-try timeout")));
+    }
+
+    @Test
     void aRealResetOnAJdkSocketIsReset() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {

@@ -71,6 +71,15 @@ class RateLimiterTest {
     }
 
     @Test
+    void aQuietRouteWideBucketRefillsOnlyUpToTheBurstToo() {
+        // One bucket for the route is never evicted as a client's may be, so its refill is what caps it.
+        RateLimiter limiter = limiter(100, 3, Per.ROUTE);
+        taken(limiter, "a", 3);
+        ticker.advance(Duration.ofHours(1));
+        assertEquals(3, taken(limiter, "b", 10));
+    }
+
+    @Test
     void aFractionalRateTakesOneRequestEveryTwoSeconds() {
         RateLimiter limiter = limiter(0.5, 1, Per.CLIENT_IP);
         assertEquals(0, limiter.tryAcquire("a"));

@@ -29,6 +29,9 @@ class RetryAfterTest {
         assertEquals(Optional.of(Duration.ofSeconds(5)), parse(" \t5 "), "optional whitespace is trimmed");
         assertEquals(Optional.of(Duration.ofSeconds(RetryAfter.MAX_DELAY_SECONDS)),
                 parse(Long.toString(RetryAfter.MAX_DELAY_SECONDS)));
+        assertEquals(Optional.of(Duration.ofSeconds(1_000_000_000L)), parse("1000000000"),
+                "ten digits below the maximum are the delay they say");
+        assertEquals(Optional.of(Duration.ofSeconds(1_000_000_000L)), parse("0001000000000"), "leading zeros aside");
     }
 
     @Test

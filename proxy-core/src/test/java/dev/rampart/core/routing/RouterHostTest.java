@@ -43,6 +43,15 @@ class RouterHostTest {
         assertEquals("exact", routed(mixed, TestRequest.get("API.example.com", "/")));
         assertEquals("exact", routed(router, TestRequest.get("API.EXAMPLE.COM", "/")));
         assertEquals("wild", routed(router, TestRequest.get("WWW.Example.Com", "/")));
+        Router az = router(route("az", match().host("zoo-a.example.com")));
+        assertEquals("az", routed(az, TestRequest.get("ZOO-A.EXAMPLE.COM", "/")), "both ends of A to Z folded");
+    }
+
+    @Test
+    void aTrailingDotInTheConfiguredHostIsIgnoredToo() {
+        Router dotted = router(route("dotted", match().host("api.example.com.")));
+        assertEquals("dotted", routed(dotted, TestRequest.get("api.example.com", "/")));
+        assertEquals("dotted", routed(dotted, TestRequest.get("api.example.com.:8080", "/")));
     }
 
     @ParameterizedTest

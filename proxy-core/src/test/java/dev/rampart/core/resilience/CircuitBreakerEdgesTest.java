@@ -1,0 +1,82 @@
+package dev.rampart.core.resilience;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static dev.rampart.core.resilience.CircuitBreaker.State.CLOSED;
+import static dev.rampart.core.resilience.CircuitBreaker.State.HALF_OPEN;
+import static dev.rampart.core.resilience.CircuitBreaker.State.OPEN;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Edges of the breaker's settings and states that the main tests pass by: thresholds at 0, equal open
+ * durations, the time left while half-open, and {@link CircuitBreaker#wouldPermit}, which picks endpoints.
+ */
+class CircuitBreakerEdgesTest extends BreakerFixture {
+
+    @Test
+    void aSlowCallRateThresholdOfZeroNeedsASlowCallToOpen() {
+        minimumCalls = 5;
+        consecutiveFailures = 0;
+        slowCallDuration = Duration.ofSeconds(1);
+        slowCallRateThreshold = 0;
+        CircuitBreaker breaker = breaker();
+        succeed(breaker, 10);
+        assertEquals(CLOSED, breaker.state(), "fast calls only: no rate of slow calls to reach");
+
+        assertTrue(breaker.tryAcquirePermission());
+        breaker.onSuccess(Duration.ofSeconds(2).toNanos());
+        assertEquals(OPEN, breaker.state(), "one slow call is at or above 0 %");
+    }
+
+    @Test
+    void halfOpenHasNoTimeLeftUntilHalfOpen() {
+        CircuitBreaker breaker = openedAndWaited();
+        assertTrue(breaker.tryAcquirePermission());
+        assertEquals(HALF_OPEN, breaker.state());
+        ticker.advance(Duration.ofSeconds(1));
+        assertEquals(0, breaker.nanosUntilHalfOpen());
+    }
+
+    @Test
+    void anOpenDurationAsLongAsItsMaximumIsAllowedAndNeverGrows() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 1;
+        maxOpenDuration = openDuration;
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 1);
+        ticker.advance(openDuration);
+        assertTrue(breaker.tryAcquirePermission(), "the probe");
+        breaker.onFailure(FAST);
+        assertEquals(OPEN, breaker.state());
+        assertEquals(openDuration.toNanos(), breaker.nanosUntilHalfOpen(), "reopened for no longer than the maximum");
+    }
+
+    @Test
+    void callsExpectedWithinNoTimeAreAllowed() {
+        CircuitBreaker breaker = breaker();
+        assertDoesNotThrow(() -> breaker.expectCallsWithin(0)); // an upstream with no per-try timeout of its own
+    }
+
+    @Test
+    void wouldPermitFollowsWhatTryAcquirePermissionWouldAnswer() {
+        consecutiveFailures = 1;
+        halfOpenProbes = 1;
+        CircuitBreaker breaker = breaker();
+        assertTrue(breaker.wouldPermit(), "closed");
+        fail(breaker, 1);
+        assertFalse(breaker.wouldPermit(), "open");
+        ticker.advance(openDuration.minusNanos(1));
+        assertFalse(breaker.wouldPermit(), "open until its duration has passed");
+        ticker.advance(Duration.ofNanos(1));
+        assertTrue(breaker.wouldPermit(), "due for half-open");
+        assertTrue(breaker.tryAcquirePermission(), "the probe");
+        assertFalse(breaker.wouldPermit(), "half-open with its one probe permit out");
+        ticker.advance(Duration.ofHours(1));
+        assertTrue(breaker.wouldPermit(), "a round whose permits were out that long starts again");
+    }
+}
