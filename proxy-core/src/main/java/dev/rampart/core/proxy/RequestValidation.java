@@ -10,7 +10,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Refuses requests that are malformed or ambiguous before anything is forwarded: a request an upstream
@@ -57,34 +59,45 @@ final class RequestValidation {
         if (head.protocolVersion() != HttpVersion.HTTP_1_1 && head.protocolVersion() != HttpVersion.HTTP_1_0) {
             return Reason.BAD_REQUEST;
         }
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        List<String> cl = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (!te.isEmpty() && !cl.isEmpty()) {
-            return Reason.BAD_REQUEST;
-        }
-        if (!te.isEmpty() && !onlyChunked(te)) {
-            return Reason.BAD_REQUEST; // only exactly "chunked" is framed unambiguously
-        }
-        if (!te.isEmpty() && head.protocolVersion() == HttpVersion.HTTP_1_0) {
-            return Reason.BAD_REQUEST; // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing
-        }
-        if (cl.size() > 1) {
-            return Reason.BAD_REQUEST;
-        }
-        if (cl.size() == 1) {
-            String value = cl.get(0);
-            // Any number of digits (leading zeros are valid, RFC 9110 §8.6): one past a long failed in the decoder.
-            if (value.isEmpty() || !allDigits(value)) {
-                return Reason.BAD_REQUEST;
+        // One pass for the three fields that frame and address the request, each counted.
+        int teLines = 0;
+        String te = null;
+        int clLines = 0;
+        String cl = null;
+        int hostLines = 0;
+        String host = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> fields = h.iteratorCharSequence();
+        while (fields.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = fields.next();
+            switch (KnownFields.kindOf(field.getKey())) {
+                case KnownFields.TRANSFER_ENCODING -> te = teLines++ == 0 ? field.getValue().toString() : te;
+                case KnownFields.CONTENT_LENGTH -> cl = clLines++ == 0 ? field.getValue().toString() : cl;
+                case KnownFields.HOST -> host = hostLines++ == 0 ? field.getValue().toString() : host;
+                default -> { }
             }
         }
-        if (h.getAll(HttpHeaderNames.HOST).size() > 1) {
+        if (teLines > 0 && clLines > 0) {
             return Reason.BAD_REQUEST;
         }
-        if (head.protocolVersion() == HttpVersion.HTTP_1_1 && !h.contains(HttpHeaderNames.HOST)) {
+        if (teLines > 0 && !(teLines == 1 && te.trim().equalsIgnoreCase("chunked"))) {
+            return Reason.BAD_REQUEST; // only exactly "chunked" is framed unambiguously
+        }
+        if (teLines > 0 && head.protocolVersion() == HttpVersion.HTTP_1_0) {
+            return Reason.BAD_REQUEST; // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing
+        }
+        if (clLines > 1) {
+            return Reason.BAD_REQUEST;
+        }
+        // Any number of digits (leading zeros are valid, RFC 9110 §8.6): one past a long failed in the decoder.
+        if (clLines == 1 && (cl.isEmpty() || !allDigits(cl))) {
+            return Reason.BAD_REQUEST;
+        }
+        if (hostLines > 1) {
+            return Reason.BAD_REQUEST;
+        }
+        if (head.protocolVersion() == HttpVersion.HTTP_1_1 && hostLines == 0) {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2: a 1.1 request without Host is invalid
         }
-        String host = h.get(HttpHeaderNames.HOST);
         if (host != null && !isHostSyntax(host)) {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2: an invalid Host is refused, not routed or forwarded
         }
