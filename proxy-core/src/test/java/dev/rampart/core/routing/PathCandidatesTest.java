@@ -88,6 +88,20 @@ class PathCandidatesTest {
         assertEquals("r7", router.match(TestRequest.get("h", "/r7/1")).name());
     }
 
+    @Test
+    void aPrefixTooLongForTheTrieLeavesTheListWholeAndMatchingAsBefore() {
+        List<RouteConfig> routes = configs(PathCandidates.MIN_PREFIX_ROUTES, 0);
+        String longPrefix = "/long/" + "x".repeat(100_000) + "/";
+        routes.add(0, route("long", match().prefix(longPrefix)));
+        Route[] compiled = Router.compile(routes).routes().toArray(Route[]::new);
+        assertSame(compiled, PathCandidates.of(compiled).prefixed("/p3/"), "a scan of every route, not a trie");
+
+        Router router = Router.compile(routes);
+        assertEquals("long", router.match(TestRequest.get("h", longPrefix + "y")).name());
+        assertEquals("p3", router.match(TestRequest.get("h", "/p3/x")).name());
+        assertEquals(null, router.match(TestRequest.get("h", "/long/xx")));
+    }
+
     private static Route[] compiled(int prefixes, int regexes) {
         return Router.compile(configs(prefixes, regexes)).routes().toArray(Route[]::new);
     }
