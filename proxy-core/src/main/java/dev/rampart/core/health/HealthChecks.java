@@ -49,7 +49,7 @@ public final class HealthChecks implements AutoCloseable {
     @FunctionalInterface
     public interface Prober {
         Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout, int sequence,
-                              KeptProbeConnection kept);
+                              KeptProbeConnection.Use kept);
     }
 
     /** One endpoint to probe and the health its results feed. */
@@ -301,12 +301,15 @@ public final class HealthChecks implements AutoCloseable {
             if (stopped) {
                 return;
             }
+            // The use first: a reload that retargets this schedule between the two reads then finds the probe
+            // begun under the old settings, and its connection is not kept (retarget sets, then closes).
+            KeptProbeConnection.Use use = connection.use();
             Target current = target;
             HealthCheckConfig check = current.config();
             Future<Integer> result;
             try {
                 result = prober.probe(loop, current.settings(), check.path(), check.timeout(), sent++,
-                        check.reuseConnection() ? connection : null);
+                        check.reuseConnection() ? use : null);
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
                 log.debug("health check of {} could not start", current.settings().address().authority(), e);

@@ -3,9 +3,14 @@ package dev.rampart.core.health;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.RecordedRequest;
+import dev.rampart.core.testing.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -32,7 +37,7 @@ class HealthCheckConnectionsTest {
     private void checked(String extra) {
         upstream = FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok"));
         proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"],"
-                        + " health-check { path = \"/healthz\", interval = 20ms, timeout = 500ms" + extra + " } }",
+                        + " health-check { path = \"/healthz\", interval = 20ms, timeout = 5s" + extra + " } }",
                 "{ name = default, upstream = app }"));
         Await.until(() -> probes().size() >= 6, "six probes");
     }
@@ -46,6 +51,28 @@ class HealthCheckConnectionsTest {
         checked("");
         assertEquals(1, upstream.connectionsAccepted(), "one connection for " + probes().size() + " probes");
         assertNull(probes().get(0).header("connection"), "nor is it asked to close");
+    }
+
+    @Test
+    void aTlsEndpointThatSendsCloseNotifyAfterEachAnswerFailsNoProbe(@TempDir Path dir) {
+        // TLS 1.3 lets a server end its side with close_notify and wait for the client's before closing TCP: the
+        // connection is open and carries nothing more, so no probe may go on it.
+        TestCertificates cert = TestCertificates.generate(dir, "upstream", "localhost", "dns:localhost");
+        upstream = FakeUpstream.startTls((req, reply) -> {
+            reply.send(200, "text/plain", "ok");
+            reply.closeNotify();
+        }, cert.serverContext());
+        try (LogCapture logs = LogCapture.start()) {
+            proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port()
+                            + "\"], tls { trust-cert-chain = \"" + cert.certChain() + "\" }, health-check {"
+                            + " path = \"/healthz\", interval = 20ms, timeout = 2s, unhealthy-threshold = 1 } }",
+                    "{ name = default, upstream = app }"));
+            Await.until(() -> probes().size() >= 6, "six probes");
+            assertTrue(logs.warnings().stream().noneMatch(w -> w.getFormattedMessage().contains("health check")),
+                    logs.dump());
+            assertTrue(upstream.connectionsAccepted() >= 6, "a connection for each probe: "
+                    + upstream.connectionsAccepted());
+        }
     }
 
     @Test

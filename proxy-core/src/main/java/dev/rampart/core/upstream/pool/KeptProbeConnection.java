@@ -11,45 +11,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * one side for every probe (2,000 checked endpoints at one probe a second each held ~120,000), and pays a
  * handshake, a TLS one included, each time.
  *
- * <p>Probes take and keep it on their schedule's event loop; {@link #closeKept} and {@link #close} may come from
- * any thread (a reload, the proxy's stop). A connection a probe had in use across either is closed when the
- * probe ends, not kept: it was made under the settings of before.
+ * <p>Probes take and keep it on their schedule's event loop, each through a {@link Use} made before it reads its
+ * endpoint's settings; {@link #closeKept} and {@link #close} may come from any thread (a reload, the proxy's
+ * stop). A connection is kept with the count of {@link #closeKept} calls its probe began under, and neither kept
+ * nor handed out once that count has moved on: whatever the order of a reload and a probe, a connection made or
+ * used under the settings of before is closed, not used again.
  */
 public final class KeptProbeConnection implements AutoCloseable {
 
-    private final AtomicReference<Channel> kept = new AtomicReference<>();
-    /** Counts {@link #closeKept} calls: a probe keeps its connection only if none came since it started. */
+    private record Kept(Channel channel, long generation) {
+    }
+
+    private final AtomicReference<Kept> kept = new AtomicReference<>();
+    /** Counts {@link #closeKept} calls. */
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean closed;
 
-    /** What a probe starting now passes to {@link #keep} when it ends. */
-    long generation() {
-        return generation.get();
-    }
-
-    /** The kept connection if it is still open, else null (a closed one is dropped); either way none is kept after. */
-    Channel take() {
-        Channel ch = kept.getAndSet(null);
-        if (ch != null && !ch.isActive()) {
-            ch.close(); // gone while idle: the peer closed it, or it was reset
-            return null;
-        }
-        return ch;
-    }
-
-    /**
-     * Keeps {@code ch} for the next probe, closing one kept before it; closes {@code ch} instead if this was
-     * closed, or its kept connection closed, since {@code since} ({@link #generation} when the probe began).
-     */
-    void keep(Channel ch, long since) {
-        Channel before = kept.getAndSet(ch);
-        if (before != null && before != ch) {
-            before.close();
-        }
-        // Read after the set: a close between the two finds ch and closes it, or ch is taken back here.
-        if ((closed || generation.get() != since) && kept.compareAndSet(ch, null)) {
-            ch.close();
-        }
+    /** A probe's use of the connection, from now: made before the probe reads its endpoint's settings. */
+    public Use use() {
+        return new Use(generation.get());
     }
 
     /** Closes the kept connection, if any, and every one offered from now on. */
@@ -61,13 +41,48 @@ public final class KeptProbeConnection implements AutoCloseable {
 
     /**
      * Closes the kept connection, if any, and the one a probe in flight uses once it ends (its endpoint's settings
-     * changed); the probes after that keep theirs again.
+     * changed); the probes that begin after this keep theirs again.
      */
     public void closeKept() {
         generation.incrementAndGet();
-        Channel ch = kept.getAndSet(null);
-        if (ch != null) {
-            ch.close();
+        Kept k = kept.getAndSet(null);
+        if (k != null) {
+            k.channel().close();
+        }
+    }
+
+    /** One probe's use: takes the kept connection at its start, and keeps its own at its end. */
+    public final class Use {
+        private final long since;
+
+        private Use(long since) {
+            this.since = since;
+        }
+
+        /** The kept connection if it is still open and current, else null (it is closed); none is kept after. */
+        Channel take() {
+            Kept k = kept.getAndSet(null);
+            if (k == null) {
+                return null;
+            }
+            if (!k.channel().isActive() || k.generation() != generation.get()) {
+                k.channel().close(); // gone while idle, or made under settings a reload replaced
+                return null;
+            }
+            return k.channel();
+        }
+
+        /** Keeps {@code ch} for the next probe, closing one kept before it; closes {@code ch} instead if it is stale. */
+        void keep(Channel ch) {
+            Kept mine = new Kept(ch, since);
+            Kept before = kept.getAndSet(mine);
+            if (before != null && before.channel() != ch) {
+                before.channel().close();
+            }
+            // Read after the set: a close or reload between the two takes ch itself, or finds it gone here.
+            if ((closed || generation.get() != since) && kept.compareAndSet(mine, null)) {
+                ch.close();
+            }
         }
     }
 }

@@ -90,7 +90,7 @@ public final class OriginPools {
         return poolFor(loop, settings).acquire();
     }
 
-    /** {@link #probe(EventLoop, PoolSettings, String, java.time.Duration, int, KeptProbeConnection)} on a fresh connection. */
+    /** {@link #probe(EventLoop, PoolSettings, String, java.time.Duration, int, KeptProbeConnection.Use)} on a fresh connection. */
     public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
                                  int sequence) {
         return probe(loop, settings, path, timeout, sequence, null);
@@ -109,7 +109,7 @@ public final class OriginPools {
      * @return the response status; fails on any connect, TLS or protocol error, or after {@code timeout}
      */
     public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
-                                 int sequence, KeptProbeConnection kept) {
+                                 int sequence, KeptProbeConnection.Use kept) {
         long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
         int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
         Bootstrap probeBootstrap = bootstrap.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -58,9 +59,7 @@ final class OriginProbe {
     private final String path;
     private final int sequence;
     /** Where the connection goes after a response that allows another; null: closed after each probe. */
-    private final KeptProbeConnection keeper;
-    /** The keeper's generation when the probe began: a connection in use across a reload is not kept. */
-    private final long generation;
+    private final KeptProbeConnection.Use keeper;
     private final Promise<Integer> result;
     private final ScheduledFuture<?> deadline;
 
@@ -79,7 +78,7 @@ final class OriginProbe {
     private boolean released;
 
     private OriginProbe(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
-                        String path, Duration timeout, int sequence, KeptProbeConnection keeper) {
+                        String path, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.pipeline = pipeline;
@@ -87,7 +86,6 @@ final class OriginProbe {
         this.path = path;
         this.sequence = sequence;
         this.keeper = keeper;
-        this.generation = keeper == null ? 0 : keeper.generation();
         this.result = loop.newPromise();
         this.deadline = loop.schedule(() -> {
             if (headRead) {
@@ -100,7 +98,7 @@ final class OriginProbe {
 
     /** Starts a probe; must be called on {@code loop}, the loop of the keeper's connection. */
     static Future<Integer> run(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
-                               String path, Duration timeout, int sequence, KeptProbeConnection keeper) {
+                               String path, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
         OriginProbe probe = new OriginProbe(loop, bootstrap, pipeline, settings, path, timeout, sequence, keeper);
         probe.result.addListener(f -> {
             if (!f.isSuccess()) {
@@ -210,7 +208,7 @@ final class OriginProbe {
         Channel ch = channel;
         if (ch != null) { // else not connected yet: the connect's listener closes what it opens, the result done
             if (reusable && keeper != null && ch.isActive() && !codec.responseEndInDoubt()) {
-                keeper.keep(ch, generation);
+                keeper.keep(ch);
                 ch.read(); // watched while it waits: what comes unasked closes it (OriginHttpCodec)
             } else {
                 ch.close();
@@ -284,6 +282,17 @@ final class OriginProbe {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ended(ctx, cause);
             ctx.close();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslCloseCompletionEvent) {
+                // The endpoint's TLS close_notify: it sends nothing more (RFC 8446 §6.1), whether or not it closes
+                // TCP too, so the connection carries no next probe (one in flight goes again on a fresh one).
+                ctx.close();
+                return;
+            }
+            ReferenceCountUtil.release(evt);
         }
 
         private void ended(ChannelHandlerContext ctx, Throwable cause) {
