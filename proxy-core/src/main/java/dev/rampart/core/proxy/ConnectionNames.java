@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.HashSet;
@@ -30,10 +31,19 @@ final class ConnectionNames {
 
     /**
      * The names {@code headers}' {@code Connection} lines list, every line's tokens (a sender may split it over
-     * several, RFC 9110 §5.3), or null when it has none (which {@link ForwardedHeaders#crossesTheProxy} reads so).
+     * several, RFC 9110 §5.3), or null when it has none (which {@link ForwardedHeaders#crossesTheProxy} reads so),
+     * or names only {@code keep-alive}: browsers and HTTP/1.0 clients send that one on every request, and the
+     * field it names never crosses anyway, so no field need be looked up in it.
      */
     static ConnectionNames of(HttpHeaders headers) {
-        return headers.contains(HttpHeaderNames.CONNECTION) ? of(headers.getAll(HttpHeaderNames.CONNECTION)) : null;
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return null;
+        }
+        List<String> lines = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (lines.size() == 1 && ListElements.isOnly(lines.get(0), HttpHeaderValues.KEEP_ALIVE)) {
+            return null;
+        }
+        return of(lines);
     }
 
     /**

@@ -32,8 +32,9 @@ final class KnownFields {
     static final byte DATE = 14;
 
     private static final int LONGEST = 23; // x-forwarded-client-cert
-    /** The names by their length, lower case, and each one's kind. */
+    /** The names by their length, lower case, each one's first character, and its kind. */
     private static final AsciiString[][] NAMES = new AsciiString[LONGEST + 1][0];
+    private static final char[][] FIRSTS = new char[LONGEST + 1][0];
     private static final byte[][] KINDS = new byte[LONGEST + 1][0];
 
     static {
@@ -66,21 +67,27 @@ final class KnownFields {
     private static void register(AsciiString name, byte kind) {
         AsciiString lower = name.toLowerCase();
         int length = lower.length();
-        NAMES[length] = Arrays.copyOf(NAMES[length], NAMES[length].length + 1);
-        KINDS[length] = Arrays.copyOf(KINDS[length], KINDS[length].length + 1);
-        NAMES[length][NAMES[length].length - 1] = lower;
-        KINDS[length][KINDS[length].length - 1] = kind;
+        int at = NAMES[length].length;
+        NAMES[length] = Arrays.copyOf(NAMES[length], at + 1);
+        FIRSTS[length] = Arrays.copyOf(FIRSTS[length], at + 1);
+        KINDS[length] = Arrays.copyOf(KINDS[length], at + 1);
+        NAMES[length][at] = lower;
+        FIRSTS[length][at] = lower.charAt(0);
+        KINDS[length][at] = kind;
     }
 
     /** The kind of field {@code name} is, its case ignored; {@link #OTHER} for a name not listed. */
     static byte kindOf(CharSequence name) {
         int length = name.length();
-        if (length > LONGEST) {
+        if (length == 0 || length > LONGEST) {
             return OTHER;
         }
-        AsciiString[] names = NAMES[length];
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].contentEqualsIgnoreCase(name)) {
+        // Most names differ from those listed in their first character: compared first, folded as a letter
+        // would be (a character that folds onto a listed one by mistake only costs the full comparison).
+        char first = (char) (name.charAt(0) | 0x20);
+        char[] firsts = FIRSTS[length];
+        for (int i = 0; i < firsts.length; i++) {
+            if (firsts[i] == first && NAMES[length][i].contentEqualsIgnoreCase(name)) {
                 return KINDS[length][i];
             }
         }

@@ -35,6 +35,19 @@ final class ListElements {
         return false;
     }
 
+    /** Whether {@code line} is {@code element} alone, trimmed of spaces and tabs, its ASCII letters' case ignored. */
+    static boolean isOnly(CharSequence line, CharSequence element) {
+        int from = 0;
+        int to = line.length();
+        while (from < to && isSpaceOrTab(line.charAt(from))) {
+            from++;
+        }
+        while (to > from && isSpaceOrTab(line.charAt(to - 1))) {
+            to--;
+        }
+        return to - from == element.length() && regionMatches(line, from, element, true);
+    }
+
     private static char lowerAscii(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
