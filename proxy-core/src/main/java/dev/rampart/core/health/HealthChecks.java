@@ -3,6 +3,7 @@ package dev.rampart.core.health;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.HealthCheckConfig;
+import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.upstream.pool.KeptProbeConnection;
 import dev.rampart.core.upstream.pool.PoolSettings;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -137,7 +139,17 @@ public final class HealthChecks implements AutoCloseable {
      *               name and its authority: one whose check it removed while the endpoint was failing it is back
      *               in rotation, which is logged as its leaving was
      */
-    public synchronized void run(List<Target> targets, BiPredicate<String, String> served) {
+    public void run(List<Target> targets, BiPredicate<String, String> served) {
+        run(targets, served, Set.of());
+    }
+
+    /**
+     * {@link #run(List, BiPredicate)} after a reload: an endpoint that keeps its check keeps the connection its
+     * probes use too, unless its pool settings changed or its TLS trust file now holds other certificates
+     * ({@code trustChanged}), as pooled connections are retired.
+     */
+    public synchronized void run(List<Target> targets, BiPredicate<String, String> served,
+                                 Set<UpstreamTlsConfig> trustChanged) {
         if (closed) {
             return;
         }
@@ -147,7 +159,7 @@ public final class HealthChecks implements AutoCloseable {
             Key key = new Key(target.upstream(), target.settings().address().authority(), target.config());
             Schedule kept = running.get(key);
             if (kept != null) {
-                kept.retarget(target); // its pool settings (TLS trust, connect timeout) may have changed
+                kept.retarget(target, trustChanged); // its pool settings (TLS trust, connect timeout) may have changed
                 next.put(key, kept);
             } else if (!next.containsKey(key)) {
                 Schedule schedule = new Schedule(target, key, loops.next());
@@ -292,9 +304,13 @@ public final class HealthChecks implements AutoCloseable {
             }
         }
 
-        void retarget(Target next) {
+        void retarget(Target next, Set<UpstreamTlsConfig> trustChanged) {
+            boolean sameConnections = next.settings().equals(target.settings())
+                    && !trustChanged.contains(next.settings().tls());
             target = next;
-            connection.closeKept(); // made under the settings of before (a rotated CA, a new client certificate)
+            if (!sameConnections) {
+                connection.closeKept(); // made under the settings of before (a connect timeout, a rotated CA)
+            }
         }
 
         private void probe() {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.auth.RemoteKeySets;
 import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.BreakerRegistry;
@@ -79,11 +80,11 @@ public final class ProxyRuntime {
     public void apply(RampartConfig config) {
         awaitNewKeySets(config);
         ProxySnapshot next = build(config);
-        carried.pools().reloadTrust();
+        Set<UpstreamTlsConfig> trustChanged = carried.pools().reloadTrust();
         carried.pools().prepareTls(next.poolsInUse()); // off the loops: see OriginPools.prepareTls
         current.set(next);
         carried.retainOnly(next);
-        carried.health().run(next.healthTargets(), next::serves);
+        carried.health().run(next.healthTargets(), next::serves, trustChanged);
     }
 
     /**

@@ -76,6 +76,40 @@ class HealthCheckConnectionsTest {
     }
 
     @Test
+    void aReloadThatChangesNothingForTheEndpointKeepsItsProbesConnection() {
+        checked("");
+        String config = ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"],"
+                + " health-check { path = \"/healthz\", interval = 20ms, timeout = 5s } }",
+                "{ name = default, upstream = app }\n{ name = other, match { path-prefix = \"/other\" }, upstream = app }");
+        proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(config, "a route added"));
+        int before = probes().size();
+        Await.until(() -> probes().size() >= before + 6, "six probes after the reload");
+        assertEquals(1, upstream.connectionsAccepted(), "one connection across the reload");
+    }
+
+    @Test
+    void aReloadAfterTheTrustFileChangedClosesTheProbesConnectionMadeUnderTheOldOne(@TempDir Path dir)
+            throws Exception {
+        TestCertificates served = TestCertificates.generate(dir, "served", "localhost", "dns:localhost");
+        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", "dns:localhost");
+        Path trust = dir.resolve("trust.pem");
+        java.nio.file.Files.copy(served.certChain(), trust);
+        upstream = FakeUpstream.startTls((req, reply) -> reply.send(200, "text/plain", "ok"), served.serverContext());
+        String config = ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port() + "\"],"
+                        + " tls { trust-cert-chain = \"" + trust + "\" }, health-check { path = \"/healthz\","
+                        + " interval = 20ms, timeout = 2s, unhealthy-threshold = 1 } }",
+                "{ name = default, upstream = app }");
+        proxy = ProxyHarness.start(config);
+        Await.until(() -> probes().size() >= 3, "three probes");
+
+        java.nio.file.Files.copy(other.certChain(), trust, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        proxy.runtime().apply(dev.rampart.core.config.ConfigLoader.parse(config, "the CA replaced in place"));
+
+        Await.until(() -> proxy.runtime().healthChecks().verdicts().stream().noneMatch(HealthChecks.Verdict::healthy),
+                "the endpoint, whose certificate is no longer trusted, to fail its checks");
+    }
+
+    @Test
     void withoutReuseEachProbeHasAConnectionOfItsOwnThatItAsksToClose() {
         checked(", reuse-connection = false");
         assertTrue(upstream.connectionsAccepted() >= 6, upstream.connectionsAccepted() + " connections");

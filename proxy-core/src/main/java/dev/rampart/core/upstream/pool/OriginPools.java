@@ -172,11 +172,13 @@ public final class OriginPools {
      * connections closed, borrowed ones at their release): their connections were checked against certificates
      * no longer trusted, a CA pulled because it leaked, say (Envoy drains a cluster's pools when its TLS context
      * changes; nginx's reload retires its upstream connections).
+     *
+     * @return the TLS settings whose trust file now holds something else (or cannot be read)
      */
-    public void reloadTrust() {
+    public Set<UpstreamTlsConfig> reloadTrust() {
         Set<UpstreamTlsConfig> trustChanged = pipeline.forgetTlsContexts();
         if (trustChanged.isEmpty()) {
-            return;
+            return trustChanged;
         }
         // Waited for (the reload's thread, not a loop), so that no request after the reload takes one of them.
         onEachLoop(pools -> pools.entrySet().removeIf(p -> {
@@ -186,6 +188,7 @@ public final class OriginPools {
             p.getValue().close();
             return true;
         })).forEach(retired -> retired.awaitUninterruptibly(CLOSE_WAIT.toMillis()));
+        return trustChanged;
     }
 
     /**
