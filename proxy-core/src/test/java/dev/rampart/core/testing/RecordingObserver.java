@@ -67,4 +67,14 @@ public final class RecordingObserver implements ProxyObserver {
         Await.until(() -> exchanges.size() >= n, n + " completed exchanges");
         return exchanges.get(n - 1);
     }
+
+    /**
+     * Waits (bounded) for a completed exchange that {@code matches}: requests on different connections may be
+     * recorded in another order than they were answered (a response reaches its client before its exchange is
+     * recorded, and the next request may be on the other event loop).
+     */
+    public ExchangeRecord awaitExchange(java.util.function.Predicate<ExchangeRecord> matches, String what) {
+        Await.until(() -> exchanges.stream().anyMatch(matches), what);
+        return exchanges.stream().filter(matches).findFirst().orElseThrow();
+    }
 }
