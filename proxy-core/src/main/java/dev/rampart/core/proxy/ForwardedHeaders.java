@@ -18,7 +18,6 @@ import io.netty.util.NetUtil;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -278,31 +277,11 @@ final class ForwardedHeaders {
     /** An upstream's 1xx as sent to the client: its status and end-to-end headers, no body. */
     static FullHttpResponse interimResponse(HttpResponse in) {
         HttpHeaders out = new FieldList();
-        copyEndToEnd(in.headers(), out);
-        appendVia(allLines(out, HttpHeaderNames.VIA), in.protocolVersion(), out); // each message forwarded (§7.6.3)
+        // The upstream's request id stays: the proxy's goes back with the final response.
+        ResponseFieldCopy copied = ResponseFieldCopy.copy(in.headers(), out, null);
+        out.add(HttpHeaderNames.VIA, via(copied.via(), in.protocolVersion())); // each message forwarded (§7.6.3)
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, relayedStatus(in.status()), Unpooled.EMPTY_BUFFER, out,
                 DefaultHttpHeadersFactory.trailersFactory().newHeaders());
-    }
-
-    /**
-     * Copies every header except hop-by-hop ones, those named in Connection, and framing.
-     *
-     * @return whether a copied name has an underscore in it (see {@link UnderscoreAliases})
-     */
-    static boolean copyEndToEnd(HttpHeaders source, HttpHeaders out) {
-        boolean underscore = false;
-        ConnectionNames connection = ConnectionNames.of(source);
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = source.iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> h = it.next();
-            CharSequence name = h.getKey();
-            if (!crossesTheProxy(name, connection)) {
-                continue;
-            }
-            out.add(name, h.getValue());
-            underscore |= AsciiString.indexOf(name, '_', 0) >= 0;
-        }
-        return underscore;
     }
 
     /**
@@ -319,14 +298,10 @@ final class ForwardedHeaders {
     }
 
     /**
-     * Every line of a list header as one value (RFC 9110 §5.3): a front proxy's X-Forwarded-For or Via
-     * line after the client's is part of the list, not to be dropped. Null when there is none.
+     * {@code lines} of a list header as one list (RFC 9110 §5.3: a front proxy's X-Forwarded-For or Via line
+     * after the client's is part of the list, not to be dropped), their empty elements at the ends dropped; null for
+     * no line.
      */
-    private static String allLines(HttpHeaders headers, CharSequence name) {
-        return joined(headers.getAll(name));
-    }
-
-    /** {@code lines} of a list header as one list, their empty elements at the ends dropped; null for no line. */
     static String joined(List<String> lines) {
         if (lines.size() <= 1) {
             return lines.isEmpty() ? null : withoutEmptyEnds(lines.get(0));
@@ -362,10 +337,6 @@ final class ForwardedHeaders {
     }
 
     /** RFC 9110 §7.6.3: each hop adds the protocol version of the message it received, then its name. */
-    private static void appendVia(String prior, HttpVersion received, HttpHeaders out) {
-        out.set(HttpHeaderNames.VIA, via(prior, received));
-    }
-
     private static String via(String prior, HttpVersion received) {
         String own = received.equals(HttpVersion.HTTP_1_0) ? VIA_VALUE_1_0 : VIA_VALUE;
         return prior == null || prior.isBlank() ? own : prior + ", " + own;

@@ -15,7 +15,8 @@ import java.util.Map;
  * once ({@link KnownFields}).
  *
  * <p>Not copied: hop-by-hop and framing fields, those the upstream named in {@code Connection}, the request-id
- * header (the proxy's id goes back), and {@code Via}, kept as lines to extend.
+ * header when one is given (the proxy's id goes back), and {@code Via}, kept as lines to extend. Interim (1xx)
+ * responses go through it too ({@link ForwardedHeaders#interimResponse}).
  */
 final class ResponseFieldCopy {
 
@@ -28,7 +29,11 @@ final class ResponseFieldCopy {
     private ResponseFieldCopy() {
     }
 
-    /** Copies {@code source}'s lines that go on as they came to {@code out}, and returns what it set aside. */
+    /**
+     * Copies {@code source}'s lines that go on as they came to {@code out}, and returns what it set aside.
+     *
+     * @param requestIdHeader the request-id header, whose lines are not copied; null to copy them
+     */
     static ResponseFieldCopy copy(HttpHeaders source, HttpHeaders out, String requestIdHeader) {
         ResponseFieldCopy copy = new ResponseFieldCopy();
         ConnectionNames connection = ConnectionNames.of(source);
@@ -41,7 +46,7 @@ final class ResponseFieldCopy {
                 copy.contentLength = field.getValue().toString();
             }
             if (KnownFields.neverCopied(kind) || connection != null && connection.lists(name)
-                    || AsciiString.contentEqualsIgnoreCase(name, requestIdHeader)) {
+                    || requestIdHeader != null && AsciiString.contentEqualsIgnoreCase(name, requestIdHeader)) {
                 continue;
             }
             if (kind == KnownFields.VIA) {

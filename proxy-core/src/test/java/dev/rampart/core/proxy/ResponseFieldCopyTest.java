@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The client response head built in one pass ({@link ResponseFieldCopy}) is the head the field-by-field rewrite
- * built before it (kept below as the reference): same lines, same order, for random upstream heads.
+ * built before it (kept below as the reference): same lines, same order, for random upstream heads, final and
+ * interim (1xx) alike.
  */
 class ResponseFieldCopyTest {
 
@@ -27,7 +28,7 @@ class ResponseFieldCopyTest {
         "Keep-Alive", "Proxy-Connection", "TE", "Upgrade", "Proxy-Authenticate", "X-Request-Id", "Request_Id",
         "Content-Type", "Set-Cookie", "Cache-Control", "X-Custom", "Server", "ETag", "Host", "X-Forwarded-For"};
     private static final String[] VALUES = {"", "5", "005", "chunked", "1.1 other", " 1.0 a , ", ",", "close",
-        "keep-alive, x-custom", "Via, Date", "Sat, 05 Dec 2026 10:00:00 GMT", "text/plain", "a=1", "h2c"};
+        "keep-alive, x-custom", "keep-alive", "Via, Date", "Sat, 05 Dec 2026 10:00:00 GMT", "text/plain", "a=1", "h2c"};
 
     @Test
     void theOnePassBuildsTheHeadTheFieldByFieldRewriteBuilt() {
@@ -50,6 +51,14 @@ class ResponseFieldCopyTest {
             HttpResponse reference = referenceClientResponse(in, requestIdHeader, "id-1", chunked, keep);
             assertEquals(lines(reference.headers(), upstream), lines(built.headers(), upstream), "upstream head " + upstream);
             assertEquals(reference.status(), built.status());
+
+            HttpHeaders interim = new FieldList();
+            FieldByFieldCopy.copyEndToEnd(in.headers(), interim);
+            String prior = ForwardedHeaders.joined(interim.getAll(HttpHeaderNames.VIA));
+            String own = version.equals(HttpVersion.HTTP_1_0) ? "1.0 rampart" : "1.1 rampart";
+            interim.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? own : prior + ", " + own);
+            assertEquals(lines(interim, upstream), lines(ForwardedHeaders.interimResponse(in).headers(), upstream),
+                    "as a 1xx, upstream head " + upstream);
         }
     }
 
@@ -75,7 +84,7 @@ class ResponseFieldCopyTest {
     private static HttpResponse referenceClientResponse(HttpResponse in, String requestIdHeader, String requestId,
                                                         boolean chunked, ClientResponder.Keep keep) {
         HttpHeaders out = new FieldList();
-        ForwardedHeaders.copyEndToEnd(in.headers(), out);
+        FieldByFieldCopy.copyEndToEnd(in.headers(), out);
         if (chunked) {
             out.remove(HttpHeaderNames.CONTENT_LENGTH);
             out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
