@@ -1,5 +1,7 @@
 package dev.rampart.core.proxy;
 
+import io.netty.util.AsciiString;
+
 /**
  * The elements of a comma-separated header line (RFC 9110 §5.6.1: {@code Connection},
  * {@code Transfer-Encoding}), each trimmed of spaces and tabs, compared in place without splitting the line.
@@ -37,15 +39,7 @@ final class ListElements {
 
     /** Whether {@code line} is {@code element} alone, trimmed of spaces and tabs, its ASCII letters' case ignored. */
     static boolean isOnly(CharSequence line, CharSequence element) {
-        int from = 0;
-        int to = line.length();
-        while (from < to && isSpaceOrTab(line.charAt(from))) {
-            from++;
-        }
-        while (to > from && isSpaceOrTab(line.charAt(to - 1))) {
-            to--;
-        }
-        return to - from == element.length() && regionMatches(line, from, element, true);
+        return AsciiString.indexOf(line, ',', 0) < 0 && lists(line, element, true); // a line without a comma is one element
     }
 
     private static char lowerAscii(char c) {

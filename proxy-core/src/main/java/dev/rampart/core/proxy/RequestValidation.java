@@ -79,7 +79,7 @@ final class RequestValidation {
         if (teLines > 0 && clLines > 0) {
             return Reason.BAD_REQUEST;
         }
-        if (teLines > 0 && !(teLines == 1 && te.trim().equalsIgnoreCase("chunked"))) {
+        if (teLines > 0 && !(teLines == 1 && isChunked(te))) {
             return Reason.BAD_REQUEST; // only exactly "chunked" is framed unambiguously
         }
         if (teLines > 0 && head.protocolVersion() == HttpVersion.HTTP_1_0) {
@@ -265,6 +265,11 @@ final class RequestValidation {
 
     /** Whether the Transfer-Encoding lines are exactly one coding, {@code chunked}: the only unambiguous framing. */
     static boolean onlyChunked(List<String> transferEncoding) {
-        return transferEncoding.size() == 1 && transferEncoding.get(0).trim().equalsIgnoreCase("chunked");
+        return transferEncoding.size() == 1 && isChunked(transferEncoding.get(0));
+    }
+
+    /** Whether one Transfer-Encoding line is the coding {@code chunked} alone. */
+    private static boolean isChunked(String transferEncoding) {
+        return transferEncoding.trim().equalsIgnoreCase("chunked");
     }
 }
