@@ -110,10 +110,7 @@ public final class OriginPools {
      */
     public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
                                  int sequence, KeptProbeConnection.Use kept) {
-        long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
-        int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
-        Bootstrap probeBootstrap = bootstrap.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
-        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence, kept);
+        return OriginProbe.run(loop, bootstrap, pipeline, settings, path, timeout, sequence, kept);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -53,7 +54,9 @@ final class OriginProbe {
     private static final String READER = "probe";
 
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    /** The pools' bootstrap, cloned for a connection of the probe's own only when there is no kept one. */
+    private final Bootstrap pools;
+    private final Duration timeout;
     private final OriginPipeline pipeline;
     private final PoolSettings settings;
     private final String path;
@@ -80,7 +83,8 @@ final class OriginProbe {
     private OriginProbe(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
                         String path, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
         this.loop = loop;
-        this.bootstrap = bootstrap;
+        this.pools = bootstrap;
+        this.timeout = timeout;
         this.pipeline = pipeline;
         this.settings = settings;
         this.path = path;
@@ -119,6 +123,10 @@ final class OriginProbe {
         // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1). And
         // each probe from the next address on, as new connections do: one that always began with an address
         // that never answers would spend its whole timeout there, every time.
+        // The connect (and TLS handshake) may take the probe's timeout, or connect-timeout if shorter.
+        long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
+        int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
+        Bootstrap bootstrap = pools.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
         Future<Channel> connect = EndpointConnector.forProbe(loop, bootstrap, settings, sequence).connect(
                 () -> new ChannelInitializer<>() {
                     @Override
