@@ -297,6 +297,13 @@ final class ForwardedHeaders {
         return ListElements.lists(connection, name, true);
     }
 
+    /** {@code lines} (a new list for null) with {@code line} added: a list header's lines, set aside to be joined. */
+    static List<String> withLine(List<String> lines, CharSequence line) {
+        List<String> to = lines == null ? new java.util.ArrayList<>(2) : lines;
+        to.add(line.toString());
+        return to;
+    }
+
     /**
      * {@code lines} of a list header as one list (RFC 9110 §5.3: a front proxy's X-Forwarded-For or Via line
      * after the client's is part of the list, not to be dropped), their empty elements at the ends dropped; null for

@@ -3,7 +3,6 @@ package dev.rampart.core.proxy;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +73,8 @@ final class RequestFieldCopy {
                 continue;
             }
             switch (kind) {
-                case FORWARDED_FOR -> copy.forwardedFor = added(copy.forwardedFor, field.getValue());
-                case VIA -> copy.via = added(copy.via, field.getValue());
+                case FORWARDED_FOR -> copy.forwardedFor = ForwardedHeaders.withLine(copy.forwardedFor, field.getValue());
+                case VIA -> copy.via = ForwardedHeaders.withLine(copy.via, field.getValue());
                 default -> {
                     out.add(name, field.getValue());
                     copy.underscore |= AsciiString.indexOf(name, '_', 0) >= 0;
@@ -90,12 +89,6 @@ final class RequestFieldCopy {
         }
         copy.draftWebSocketKeys = key1 && key2;
         return copy;
-    }
-
-    private static List<String> added(List<String> lines, CharSequence line) {
-        List<String> to = lines == null ? new ArrayList<>(2) : lines;
-        to.add(line.toString());
-        return to;
     }
 
     /** The copied {@code X-Forwarded-For} lines as one list (see {@link ForwardedHeaders#joined}); null without any. */

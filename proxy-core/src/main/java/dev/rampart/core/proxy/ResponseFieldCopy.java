@@ -3,7 +3,6 @@ package dev.rampart.core.proxy;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +49,7 @@ final class ResponseFieldCopy {
                 continue;
             }
             if (kind == KnownFields.VIA) {
-                if (copy.via == null) {
-                    copy.via = new ArrayList<>(2);
-                }
-                copy.via.add(field.getValue().toString());
+                copy.via = ForwardedHeaders.withLine(copy.via, field.getValue());
             } else {
                 out.add(name, field.getValue());
                 copy.date |= kind == KnownFields.DATE;
