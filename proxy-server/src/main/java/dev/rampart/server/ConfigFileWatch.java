@@ -46,16 +46,25 @@ final class ConfigFileWatch implements AutoCloseable {
 
     private final Path file;
     private final ConfigReloader reloader;
+    private final Duration debounce;
     private WatchService watcher;
+    /**
+     * When the watch last saw the file change ({@link System#nanoTime}): a reload that began after it (a SIGHUP
+     * sent right after the edit) has read the change, and the watch does not load it again.
+     */
+    private volatile long lastChangeNanos;
+    /** Changes seen: for tests, to act after the watch has seen one. */
+    private volatile int changesSeen;
     /**
      * Each watched directory's key, and the names of the files in it whose changes count. Filled before the
      * watch thread starts, then read and extended by that thread only.
      */
     private final Map<WatchKey, Set<Path>> watched = new HashMap<>();
 
-    private ConfigFileWatch(Path file, ConfigReloader reloader) {
+    private ConfigFileWatch(Path file, ConfigReloader reloader, Duration debounce) {
         this.file = file;
         this.reloader = reloader;
+        this.debounce = debounce;
     }
 
     /**
@@ -63,8 +72,8 @@ final class ConfigFileWatch implements AutoCloseable {
      * so, when no watch can be made (no inotify instance left on a crowded node): the proxy runs all the same
      * and reloads on SIGHUP, since a convenience must not keep it from starting.
      */
-    static ConfigFileWatch start(Path file, WatchServices watchServices, ConfigReloader reloader) {
-        ConfigFileWatch watch = new ConfigFileWatch(file, reloader);
+    static ConfigFileWatch start(Path file, WatchServices watchServices, ConfigReloader reloader, Duration debounce) {
+        ConfigFileWatch watch = new ConfigFileWatch(file, reloader, debounce);
         try {
             watch.watcher = watchServices.open();
             watch.watch(watch.watched, file);
@@ -164,6 +173,7 @@ final class ConfigFileWatch implements AutoCloseable {
                     Object now = directoryIdentity();
                     if (now != null && !now.equals(directory)) {
                         directory = now; // a new directory in the old one's place: watch it, and read the file in it
+                        changed();
                         watchLinks();
                         reloadOnceSettled("config directory replaced");
                     }
@@ -185,12 +195,22 @@ final class ConfigFileWatch implements AutoCloseable {
         }
     }
 
+    /** Counts a change of the config file seen now. */
+    private void changed() {
+        lastChangeNanos = System.nanoTime();
+        changesSeen++; // this thread only
+    }
+
+    int changesSeen() {
+        return changesSeen;
+    }
+
     /**
-     * Waits until the file has been quiet for DEBOUNCE. Only its own events count: a log or a pid file
+     * Waits until the file has been quiet for {@link #debounce}. Only its own events count: a log or a pid file
      * written next to it all the time must not put the reload off for ever.
      */
     private void awaitQuiet() throws InterruptedException {
-        while (changesWithin(DEBOUNCE)) {
+        while (changesWithin(debounce)) {
             // each change of the file starts the quiet period again
         }
     }
@@ -203,11 +223,12 @@ final class ConfigFileWatch implements AutoCloseable {
      * ends well.
      */
     private void reloadOnceSettled(String why) throws InterruptedException {
-        while (file.toFile().isFile() && !reloader.loads() && changesWithin(SETTLE)) {
+        while (reloader.readSince(lastChangeNanos) == null && file.toFile().isFile() && !reloader.loads()
+                && changesWithin(SETTLE)) {
             awaitQuiet();
         }
         if (file.toFile().isFile()) {
-            reloader.reload(why);
+            reloader.reloadChange(why, lastChangeNanos);
         } else {
             // Said, not refused: nothing was loaded. An operator who removed it by mistake learns now, not at
             // the next restart, that the running config is the only copy.
@@ -238,6 +259,9 @@ final class ConfigFileWatch implements AutoCloseable {
             if (context == null || names.contains(context) || context.toString().startsWith("..")) {
                 ours = true;
             }
+        }
+        if (ours) {
+            changed();
         }
         if (!key.reset()) {
             watched.remove(key); // its directory is gone (a ConfigMap's old data directory, say)

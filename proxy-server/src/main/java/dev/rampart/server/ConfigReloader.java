@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.FileSystems;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -47,64 +48,106 @@ final class ConfigReloader implements AutoCloseable {
     /** Closed by the shutdown: nothing is applied after it. Set under {@link #applyLock}. */
     private volatile boolean closed;
     private ConfigFileWatch watch;
+    private final Duration watchDebounce;
+    /** The last reload that read the file: when it began ({@link System#nanoTime}) and why. Set under {@link #reloadLock}. */
+    private volatile LastRead lastRead;
+
+    record LastRead(long startedNanos, String why) {
+    }
 
     ConfigReloader(ConfigSource source, Target target) {
         this(source, target, () -> FileSystems.getDefault().newWatchService());
     }
 
     ConfigReloader(ConfigSource source, Target target, ConfigFileWatch.WatchServices watchServices) {
+        this(source, target, watchServices, ConfigFileWatch.DEBOUNCE);
+    }
+
+    /** As above, with the file watch's quiet period: for tests. */
+    ConfigReloader(ConfigSource source, Target target, ConfigFileWatch.WatchServices watchServices,
+                   Duration watchDebounce) {
         this.source = source;
         this.target = target;
         this.watchServices = watchServices;
+        this.watchDebounce = watchDebounce;
     }
 
     /** Loads the file again now. Returns whether the new config was applied. */
     boolean reload(String why) {
         synchronized (reloadLock) {
+            return reloadLocked(why);
+        }
+    }
+
+    /**
+     * Loads the file again for a change seen at {@code changedNanos} ({@link System#nanoTime}), unless a reload
+     * that began after it has read the file already: a tool that writes the config and then sends SIGHUP (a
+     * config-management handler, a Kubernetes reloader) would otherwise have every change applied twice, and
+     * a refused one logged and counted twice. Returns whether a new config was applied.
+     */
+    boolean reloadChange(String why, long changedNanos) {
+        synchronized (reloadLock) {
+            LastRead read = readSince(changedNanos);
+            if (read != null) {
+                log.info("reload ({}) not needed: reload ({}) read the file after the change", why, read.why());
+                return false;
+            }
+            return reloadLocked(why);
+        }
+    }
+
+    /** The reload that began reading the file after {@code changedNanos}, or null when none did. */
+    LastRead readSince(long changedNanos) {
+        LastRead read = lastRead;
+        return read != null && read.startedNanos() - changedNanos > 0 ? read : null;
+    }
+
+    /** Under {@link #reloadLock}. */
+    private boolean reloadLocked(String why) {
+        if (closed) {
+            // A SIGHUP late in a drain: what the reload would change is being shut down.
+            log.info("reload ({}) ignored: shutting down", why);
+            return false;
+        }
+        lastRead = new LastRead(System.nanoTime(), why);
+        RampartConfig next;
+        try {
+            next = loadChecked();
+        } catch (ConfigException e) {
+            // One line each, every one whole: a log collector that takes a line for an event keeps each
+            // problem with the ERROR it belongs to.
+            List<String> problems = e.problems();
+            for (int i = 0; i < problems.size(); i++) {
+                log.error("reload ({}) refused, the running config stays{}: {}", why,
+                        problems.size() == 1 ? "" : " (problem " + (i + 1) + " of " + problems.size() + ")",
+                        problems.get(i));
+            }
+            target.reloaded(false);
+            return false;
+        } catch (IllegalArgumentException e) {
+            log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
+            target.reloaded(false);
+            return false;
+        } catch (RuntimeException e) {
+            // Not a config error any check foresaw, but one all the same: it must not end the watch thread,
+            // or later edits would be ignored without a word.
+            log.error("reload ({}) refused, the running config stays: reading it failed: {}", why, e, e);
+            target.reloaded(false);
+            return false;
+        }
+        try {
+            target.prepare(next);
+        } catch (RuntimeException e) {
+            log.error("reload ({}) refused, the running config stays: readying it failed: {}", why, e, e);
+            target.reloaded(false);
+            return false;
+        }
+        synchronized (applyLock) {
             if (closed) {
-                // A SIGHUP late in a drain: what the reload would change is being shut down.
-                log.info("reload ({}) ignored: shutting down", why);
+                log.info("reload ({}) not applied: shutting down", why);
                 return false;
             }
-            RampartConfig next;
-            try {
-                next = loadChecked();
-            } catch (ConfigException e) {
-                // One line each, every one whole: a log collector that takes a line for an event keeps each
-                // problem with the ERROR it belongs to.
-                List<String> problems = e.problems();
-                for (int i = 0; i < problems.size(); i++) {
-                    log.error("reload ({}) refused, the running config stays{}: {}", why,
-                            problems.size() == 1 ? "" : " (problem " + (i + 1) + " of " + problems.size() + ")",
-                            problems.get(i));
-                }
-                target.reloaded(false);
-                return false;
-            } catch (IllegalArgumentException e) {
-                log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
-                target.reloaded(false);
-                return false;
-            } catch (RuntimeException e) {
-                // Not a config error any check foresaw, but one all the same: it must not end the watch thread,
-                // or later edits would be ignored without a word.
-                log.error("reload ({}) refused, the running config stays: reading it failed: {}", why, e, e);
-                target.reloaded(false);
-                return false;
-            }
-            try {
-                target.prepare(next);
-            } catch (RuntimeException e) {
-                log.error("reload ({}) refused, the running config stays: readying it failed: {}", why, e, e);
-                target.reloaded(false);
-                return false;
-            }
-            synchronized (applyLock) {
-                if (closed) {
-                    log.info("reload ({}) not applied: shutting down", why);
-                    return false;
-                }
-                return apply(next, why);
-            }
+            return apply(next, why);
         }
     }
 
@@ -131,7 +174,13 @@ final class ConfigReloader implements AutoCloseable {
      * {@link ConfigFileWatch}).
      */
     void watchFile() {
-        source.file().ifPresent(file -> watch = ConfigFileWatch.start(file.toAbsolutePath(), watchServices, this));
+        source.file().ifPresent(file -> watch = ConfigFileWatch.start(file.toAbsolutePath(), watchServices, this,
+                watchDebounce));
+    }
+
+    /** The file watch, or null when there is none: for tests. */
+    ConfigFileWatch watch() {
+        return watch;
     }
 
     /** The file's config, with the route problems the loader cannot see checked too (as at start). */

@@ -197,6 +197,67 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void aChangeReadByAReloadThatBeganAfterItIsNotLoadedAgain() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
+        });
+        long changed = System.nanoTime();
+        Files.writeString(dir.resolve("proxy.conf"), "rampart { routes = [ { name = pong, respond { status = 200 } } ] }");
+        assertTrue(reloader.reload("SIGHUP"));
+
+        try (LogCapture logs = LogCapture.start()) {
+            assertFalse(reloader.reloadChange("file changed", changed));
+            assertTrue(logs.dump().contains("INFO dev.rampart.server.ConfigReloader - reload (file changed) not needed:"
+                    + " reload (SIGHUP) read the file after the change"), logs.dump());
+        }
+        assertEquals(1, target.applied.get());
+        assertEquals(List.of(true), target.counted, "a change read once is counted once");
+    }
+
+    @Test
+    void aChangeAfterTheLastReloadIsLoaded() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
+        });
+        assertTrue(reloader.reload("SIGHUP"));
+        long changed = System.nanoTime();
+
+        assertTrue(reloader.reloadChange("file changed", changed));
+        assertEquals(2, target.applied.get());
+    }
+
+    /** A config tool's handler, or a Kubernetes reloader: the file is written, then the process gets SIGHUP. */
+    @Test
+    void anEditFollowedBySighupIsAppliedOnceNotAgainByTheWatch() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        // A quiet period long enough that the SIGHUP below comes within it even on a slow machine.
+        ConfigReloader reloader = reloaderOf(target, () -> FileSystems.getDefault().newWatchService(),
+                Duration.ofSeconds(2));
+        reloader.watchFile();
+        try (LogCapture logs = LogCapture.start()) {
+            // Written next to it and moved into place, as the README asks: one event, not a truncation and writes.
+            Path next = Files.writeString(dir.resolve("proxy.conf.next"),
+                    "rampart { routes = [ { name = pong, respond { status = 200 } } ] }");
+            Files.move(next, dir.resolve("proxy.conf"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (reloader.watch().changesSeen() == 0 && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            assertTrue(reloader.watch().changesSeen() > 0, "the watch saw the edit");
+
+            assertTrue(reloader.reload("SIGHUP"));
+
+            awaitLogged(logs, "reload (file changed) not needed: reload (SIGHUP) read the file after the change");
+            assertEquals(List.of(true), target.counted);
+            assertEquals(1, target.applied.get());
+        } finally {
+            reloader.close();
+        }
+    }
+
+    @Test
     void eachProblemOfARefusedReloadIsALogLineOfItsOwn() throws Exception {
         RecordingTarget target = new RecordingTarget(0);
         ConfigReloader reloader = reloaderOf(target, () -> {
@@ -235,9 +296,14 @@ class ConfigReloaderTest {
 
     private ConfigReloader reloaderOf(RecordingTarget target, ConfigFileWatch.WatchServices watchServices)
             throws IOException {
+        return reloaderOf(target, watchServices, ConfigFileWatch.DEBOUNCE);
+    }
+
+    private ConfigReloader reloaderOf(RecordingTarget target, ConfigFileWatch.WatchServices watchServices,
+                                      Duration debounce) throws IOException {
         Path file = dir.resolve("proxy.conf");
         Files.writeString(file, "rampart { routes = [ { name = ping, respond { status = 200 } } ] }");
-        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), target, watchServices);
+        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), target, watchServices, debounce);
     }
 
     /** Counts what the reloader applies and how it counts each reload; the first {@code failing} applies throw. */
