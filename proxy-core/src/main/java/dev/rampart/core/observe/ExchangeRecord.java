@@ -11,6 +11,8 @@ package dev.rampart.core.observe;
  *                      retried), or -1
  * @param host          the request's {@code Host} as the client sent it, or null (none, or no head decoded)
  * @param userAgent     the request's {@code User-Agent}, or null
+ * @param traceparent   the W3C {@code traceparent} sent upstream (the client's, or one started for the request), or
+ *                      null when nothing was sent upstream
  */
 public record ExchangeRecord(
         long epochMillis,
@@ -29,13 +31,30 @@ public record ExchangeRecord(
         long durationNanos,
         long upstreamNanos,
         String host,
-        String userAgent) {
+        String userAgent,
+        String traceparent) {
+
+    /** A record of an exchange that sent no {@code traceparent} upstream. */
+    public ExchangeRecord(long epochMillis, String requestId, String client, String method, String path, int status,
+                          String reason, String route, String upstream, String endpoint, int attempts, long bytesIn,
+                          long bytesOut, long durationNanos, long upstreamNanos, String host, String userAgent) {
+        this(epochMillis, requestId, client, method, path, status, reason, route, upstream, endpoint, attempts, bytesIn,
+                bytesOut, durationNanos, upstreamNanos, host, userAgent, null);
+    }
 
     /** A record of an exchange whose {@code Host} and {@code User-Agent} are unknown. */
     public ExchangeRecord(long epochMillis, String requestId, String client, String method, String path, int status,
                           String reason, String route, String upstream, String endpoint, int attempts, long bytesIn,
                           long bytesOut, long durationNanos, long upstreamNanos) {
         this(epochMillis, requestId, client, method, path, status, reason, route, upstream, endpoint, attempts, bytesIn,
-                bytesOut, durationNanos, upstreamNanos, null, null);
+                bytesOut, durationNanos, upstreamNanos, null, null, null);
+    }
+
+    /**
+     * The trace id of {@link #traceparent} (its second field, 32 hex digits), or null: what joins this line to the
+     * trace the upstream's spans are in, the one the proxy started included.
+     */
+    public String traceId() {
+        return traceparent == null ? null : traceparent.substring(3, 35); // every version puts it there
     }
 }

@@ -47,6 +47,7 @@ final class ExchangeFactory {
         HttpRequest template = ForwardedHeaders.originRequest(head, target.forUpstream(), host,
                 snapshot.requestIdHeader(), outcome.requestId(), clientIp, peerIp, scheme, contentLength,
                 target.removedPrefix(), "https".equals(scheme) ? ClientCertificateHeader.of(ctx.channel()) : null);
+        outcome.traceparent(template.headers().get(ForwardedHeaders.TRACEPARENT));
         RouteHeaders.applyToRequest(rc.requestHeaders(), template.headers());
         rc.jwt().ifPresent(jwt -> ClaimHeaders.apply(jwt, claimHeaders, template.headers()));
         boolean upgrade = WebSocketUpgrade.requested(head);

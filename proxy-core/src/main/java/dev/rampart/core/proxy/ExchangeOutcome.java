@@ -24,6 +24,8 @@ final class ExchangeOutcome {
     private final String path;
     private final String host;
     private final String userAgent;
+    /** The {@code traceparent} sent upstream, or null until a request is: the access log's trace id. */
+    private String traceparent;
     private int status;
     private String reason;
     private String route;
@@ -102,6 +104,11 @@ final class ExchangeOutcome {
         int authorityEnd = target.indexOf('/', authority);
         int at = target.lastIndexOf('@', (authorityEnd < 0 ? target.length() : authorityEnd) - 1);
         return at < authority ? target : target.substring(0, authority) + target.substring(at + 1);
+    }
+
+    /** The {@code traceparent} the upstream request carries (every attempt the same). */
+    void traceparent(String traceparent) {
+        this.traceparent = traceparent;
     }
 
     String routeName() {
@@ -208,6 +215,7 @@ final class ExchangeOutcome {
 
     ExchangeRecord toRecord(long endNanos, long upstreamNanos) {
         return new ExchangeRecord(epochMillis, requestId, client, method, path, status, reason, route, upstream,
-                endpoint, attempts, bytesIn, bytesOut, endNanos - startNanos, upstreamNanos, host, userAgent);
+                endpoint, attempts, bytesIn, bytesOut, endNanos - startNanos, upstreamNanos, host, userAgent,
+                traceparent);
     }
 }

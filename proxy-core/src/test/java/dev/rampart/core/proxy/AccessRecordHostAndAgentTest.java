@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The access record's {@code host} and {@code user_agent}: as the client sent them, over a real socket; none for a
- * request without them, or one whose head the decoder gave up on (its fields are not believed).
+ * request without them, or one whose head the decoder gave up on (its fields are not believed). A request the proxy
+ * answers itself has no trace id (see {@code ForwardingTest} for those that reach an upstream).
  */
 class AccessRecordHostAndAgentTest {
 
@@ -37,6 +38,7 @@ class AccessRecordHostAndAgentTest {
                 + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) \"quoted\"\r\n\r\n", 1);
         assertEquals("Shop.Example.com:8080", record.host());
         assertEquals("Mozilla/5.0 (X11; Linux x86_64) \"quoted\"", record.userAgent());
+        assertNull(record.traceId(), "answered by the proxy itself: no trace went upstream");
 
         ExchangeRecord bare = recordOf("GET /ping HTTP/1.1\r\nHost: a\r\n\r\n", 2);
         assertNull(bare.userAgent());

@@ -147,6 +147,8 @@ class ForwardingTest {
         String traceparent = upstream.requests().get(0).header("traceparent");
         assertNotNull(traceparent);
         assertTrue(traceparent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), traceparent);
+        assertEquals(traceparent.substring(3, 35), proxy.observer.awaitExchange(1).traceId(),
+                "the access log names the trace the proxy started, so its line can be found from the upstream's spans");
     }
 
     @Test
@@ -157,6 +159,7 @@ class ForwardingTest {
         RecordedRequest seen = upstream.requests().get(0);
         assertEquals(traceparent, seen.header("traceparent"));
         assertEquals("congo=t61rcWkgMzE", seen.header("tracestate"));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", proxy.observer.awaitExchange(1).traceId());
     }
 
     @Test
@@ -181,6 +184,7 @@ class ForwardingTest {
         assertTrue(sent.get(0).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01") && !sent.get(0).contains("4bf92f35")
                 && !sent.get(0).contains("ffff2f35"), sent.get(0));
         assertEquals(null, seen.header("tracestate"));
+        assertEquals(sent.get(0).substring(3, 35), proxy.observer.awaitExchange(1).traceId(), "the trace sent, not a claimed one");
     }
 
     static String sha256(byte[] bytes) throws Exception {

@@ -68,6 +68,7 @@ final class AccessLogFormat {
         }
         stringField(line, "host", ClientText.readable(record.host()));
         stringField(line, "user_agent", ClientText.readable(record.userAgent()));
+        stringField(line, "trace_id", record.traceId());
         return line.append('}').toString();
     }
 

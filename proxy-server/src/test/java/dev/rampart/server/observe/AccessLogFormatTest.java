@@ -3,6 +3,7 @@ package dev.rampart.server.observe;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.observe.TraceContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -49,7 +50,7 @@ class AccessLogFormatTest {
                     random.nextBoolean() ? null : text(random), text(random), text(random), random.nextInt(5),
                     random.nextLong(1L << 40), random.nextLong(1L << 40), random.nextLong(1L << 45),
                     random.nextBoolean() ? -1 : random.nextLong(1L << 45), random.nextBoolean() ? null : text(random),
-                    random.nextBoolean() ? null : text(random));
+                    random.nextBoolean() ? null : text(random), random.nextBoolean() ? null : TraceContext.generate());
             assertEquals(reference(record), format.format(record), "seed " + seed + ", record " + i);
         }
     }
@@ -112,6 +113,7 @@ class AccessLogFormatTest {
             }
             g.writeStringField("host", ClientText.readable(record.host()));
             g.writeStringField("user_agent", ClientText.readable(record.userAgent()));
+            g.writeStringField("trace_id", record.traceparent() == null ? null : record.traceparent().split("-")[1]);
             g.writeEndObject();
         }
         return out.toString();

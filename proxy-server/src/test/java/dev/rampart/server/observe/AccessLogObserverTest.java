@@ -34,12 +34,13 @@ class AccessLogObserverTest {
     void oneJsonObjectPerExchangeWithEveryFieldInOrder() {
         observer.onExchangeComplete(new ExchangeRecord(1_700_000_000_123L, "req-1", "10.0.0.7", "POST", "/orders?id=7",
                 201, null, "default", "app", "127.0.0.1:8081", 2, 345, 6789, 12_345_678, 9_876_543, "shop.example.com",
-                "curl/8.5.0"));
+                "curl/8.5.0", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
 
         assertEquals(1, lines.size());
         Map<String, Object> json = TestJson.object(lines.get(0));
         assertEquals(List.of("time", "request_id", "client", "method", "path", "status", "reason", "route", "upstream",
-                "endpoint", "attempts", "bytes_in", "bytes_out", "duration_ms", "upstream_ms", "host", "user_agent"),
+                "endpoint", "attempts", "bytes_in", "bytes_out", "duration_ms", "upstream_ms", "host", "user_agent",
+                "trace_id"),
                 List.copyOf(json.keySet()));
         assertEquals("2023-11-14T22:13:20.123Z", json.get("time"));
         assertEquals("req-1", json.get("request_id"));
@@ -58,6 +59,7 @@ class AccessLogObserverTest {
         assertEquals(9.877, json.get("upstream_ms"));
         assertEquals("shop.example.com", json.get("host"));
         assertEquals("curl/8.5.0", json.get("user_agent"));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", json.get("trace_id"), "the trace-id of the traceparent sent");
     }
 
     @Test
@@ -71,6 +73,7 @@ class AccessLogObserverTest {
         assertTrue(json.containsKey("route") && json.get("route") == null);
         assertTrue(json.containsKey("upstream_ms") && json.get("upstream_ms") == null);
         assertTrue(json.containsKey("user_agent") && json.get("user_agent") == null, "a request without one");
+        assertTrue(json.containsKey("trace_id") && json.get("trace_id") == null, "nothing sent upstream");
         assertEquals(0.25, json.get("duration_ms"));
         assertTrue(lines.get(0).contains("\"duration_ms\":0.250"), lines.get(0));
     }
@@ -88,7 +91,7 @@ class AccessLogObserverTest {
                 "controls written as \\xHH (a JSON reader would turn \\u000a back into a line break)");
         assertEquals("id\"}", json.get("request_id"));
         assertEquals("agent\"\\x0A{\"injected\":true}", json.get("user_agent"));
-        assertEquals(17, json.size());
+        assertEquals(18, json.size());
     }
 
     @Test
