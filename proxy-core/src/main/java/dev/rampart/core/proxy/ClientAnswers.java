@@ -323,7 +323,7 @@ final class ClientAnswers {
     void unfinishedHead(HttpRequest partial, String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
         String requestId = partial == null ? RequestIds.generate()
-                : RequestIds.resolve(ConnectionNames.endToEnd(partial.headers(), s.requestIdHeader()),
+                : RequestIds.resolve(ConnectionNames.soleEndToEnd(partial.headers(), s.requestIdHeader()),
                         s.config().requestId().trustIncoming());
         long now = s.ticker().read();
         long start = startOfHead(headStartNanos, now);

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -47,13 +48,19 @@ final class ConnectionNames {
     }
 
     /**
-     * The first {@code name} line of {@code headers}, or null when there is none or the field does not cross the
-     * proxy ({@link ForwardedHeaders#crossesTheProxy}: one the client named in {@code Connection} is its hop's only,
-     * RFC 9110 §7.6.1), so the proxy does not take it as the request's own either, as it forwards none of it.
+     * The one {@code name} line of {@code headers}, or null when there is none, more than one, or the field does not
+     * cross the proxy ({@link ForwardedHeaders#crossesTheProxy}: one the client named in {@code Connection} is its
+     * hop's only, RFC 9110 §7.6.1), so the proxy does not take it as the request's own either, as it forwards none
+     * of it. Two lines are one comma-separated value (RFC 9110 §5.3), which no single-valued field may be.
      */
-    static String endToEnd(HttpHeaders headers, String name) {
+    static String soleEndToEnd(HttpHeaders headers, String name) {
         String value = headers.get(name);
-        return value != null && ForwardedHeaders.crossesTheProxy(name, of(headers)) ? value : null;
+        if (value == null) {
+            return null;
+        }
+        Iterator<String> lines = headers.valueStringIterator(name);
+        lines.next();
+        return !lines.hasNext() && ForwardedHeaders.crossesTheProxy(name, of(headers)) ? value : null;
     }
 
     /** The names {@code lines} list: each element, trimmed, empty ones left out. */

@@ -45,7 +45,7 @@ final class ServedRequest {
         outcome = null;
         inFlight = true;
         runtime.requestStarted();
-        String requestId = RequestIds.resolve(ConnectionNames.endToEnd(newHead.headers(), snapshot.requestIdHeader()),
+        String requestId = RequestIds.resolve(ConnectionNames.soleEndToEnd(newHead.headers(), snapshot.requestIdHeader()),
                 snapshot.config().requestId().trustIncoming());
         long startMillis = System.currentTimeMillis();
         long startNanos = snapshot.ticker().read();

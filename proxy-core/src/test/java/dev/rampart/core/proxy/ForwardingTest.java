@@ -111,6 +111,18 @@ class ForwardingTest {
     }
 
     @Test
+    void aRequestIdOnTwoLinesIsReplacedAsTheCommaListItIs() {
+        try (dev.rampart.core.testing.RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send("GET /two-ids HTTP/1.1\r\nHost: x\r\nX-Request-Id: first-id\r\n"
+                    + "X-Request-Id: second-id\r\n\r\n").read().status());
+        }
+        java.util.List<String> sent = upstream.requests().get(0).headers().getAll("x-request-id");
+        assertEquals(1, sent.size(), sent.toString());
+        assertTrue(sent.get(0).matches("[0-9a-f-]{36}"), "neither of the client's two: " + sent.get(0));
+        assertEquals(sent.get(0), proxy.observer.awaitExchange(1).requestId());
+    }
+
+    @Test
     void threeMegabyteBodiesCrossBothWaysByteForByte() throws Exception {
         byte[] body = new byte[3 * 1024 * 1024];
         new Random(42).nextBytes(body);
