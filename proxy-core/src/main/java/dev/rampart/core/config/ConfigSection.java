@@ -50,8 +50,25 @@ final class ConfigSection {
 
     /** The path of {@code key} under {@code parent} (empty for the root), quoted where HOCON would need it. */
     static String childPath(String parent, String key) {
-        String k = key.matches("[A-Za-z0-9_-]+") ? key : ConfigUtil.quoteString(key);
+        String k = isBareKey(key) ? key : ConfigUtil.quoteString(key);
         return parent.isEmpty() ? k : parent + "." + k;
+    }
+
+    /**
+     * Whether {@code key} is one or more of {@code [A-Za-z0-9_-]}, written bare in a path. A loop, not a regex: every
+     * key a binder reads makes a path, and a reload of thousands of routes compiled the pattern a million times.
+     */
+    static boolean isBareKey(String key) {
+        if (key.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     ConfigOrigin origin() {

@@ -8,12 +8,16 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A config laid out once as a tree and written two ways: HOCON for {@code --check} and JSON for
  * {@code /admin/routes}. One tree keeps the two outputs from drifting apart key by key.
  */
 final class RenderTree {
+
+    /** A key HOCON reads back as the same word when written bare. */
+    private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*");
 
     private RenderTree() {
     }
@@ -129,7 +133,7 @@ final class RenderTree {
 
     /** A key as HOCON reads it back: bare when it is a plain word, quoted otherwise and when it is {@code include}. */
     private static String key(String key) {
-        return key.matches("[A-Za-z_][A-Za-z0-9_-]*") && !key.equals("include") ? key : ConfigUtil.quoteString(key);
+        return BARE_KEY.matcher(key).matches() && !key.equals("include") ? key : ConfigUtil.quoteString(key);
     }
 
     private static void indent(int depth, StringBuilder out) {

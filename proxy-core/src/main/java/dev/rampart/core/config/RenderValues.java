@@ -11,12 +11,16 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The values of a rendered config ({@link EffectiveConfigRenderer}) as the config file would write them:
  * durations and sizes in their units, methods in RFC 9110's order, numbers without trailing zeros.
  */
 final class RenderValues {
+
+    /** A method name HOCON reads back as the same string when written bare. */
+    private static final Pattern BARE_METHOD = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
 
     private RenderValues() {
     }
@@ -59,7 +63,7 @@ final class RenderValues {
      */
     static Arr methods(Collection<String> methods) {
         return new Arr(sortedMethods(methods).stream()
-                .map(v -> v.matches("[A-Za-z][A-Za-z0-9_-]*") ? (Node) new Token(v) : new Str(v)).toList());
+                .map(v -> BARE_METHOD.matcher(v).matches() ? (Node) new Token(v) : new Str(v)).toList());
     }
 
     static Str str(String s) {
