@@ -223,12 +223,13 @@ final class ConfigFileWatch implements AutoCloseable {
      * ends well.
      */
     private void reloadOnceSettled(String why) throws InterruptedException {
-        while (reloader.readSince(lastChangeNanos) == null && file.toFile().isFile() && !reloader.loads()
-                && changesWithin(SETTLE)) {
+        ConfigReloader.Loaded loaded = null;
+        while (reloader.readSince(lastChangeNanos) == null && file.toFile().isFile()
+                && (loaded = reloader.tryLoad()) == null && changesWithin(SETTLE)) {
             awaitQuiet();
         }
         if (file.toFile().isFile()) {
-            reloader.reloadChange(why, lastChangeNanos);
+            reloader.reloadChange(why, lastChangeNanos, loaded); // what loaded, applied without reading it again
         } else {
             // Said, not refused: nothing was loaded. An operator who removed it by mistake learns now, not at
             // the next restart, that the running config is the only copy.

@@ -75,7 +75,7 @@ final class ConfigReloader implements AutoCloseable {
     /** Loads the file again now. Returns whether the new config was applied. */
     boolean reload(String why) {
         synchronized (reloadLock) {
-            return reloadLocked(why);
+            return reloadLocked(why, null);
         }
     }
 
@@ -83,17 +83,22 @@ final class ConfigReloader implements AutoCloseable {
      * Loads the file again for a change seen at {@code changedNanos} ({@link System#nanoTime}), unless a reload
      * that began after it has read the file already: a tool that writes the config and then sends SIGHUP (a
      * config-management handler, a Kubernetes reloader) would otherwise have every change applied twice, and
-     * a refused one logged and counted twice. Returns whether a new config was applied.
+     * a refused one logged and counted twice. {@code loaded}, when not null, is the file as {@link #tryLoad} read it
+     * after the change, applied as it is instead of reading it once more. Returns whether a new config was applied.
      */
-    boolean reloadChange(String why, long changedNanos) {
+    boolean reloadChange(String why, long changedNanos, Loaded loaded) {
         synchronized (reloadLock) {
             LastRead read = readSince(changedNanos);
             if (read != null) {
                 log.info("reload ({}) not needed: reload ({}) read the file after the change", why, read.why());
                 return false;
             }
-            return reloadLocked(why);
+            return reloadLocked(why, loaded);
         }
+    }
+
+    /** A config {@link #tryLoad} read and checked, and when its read began ({@link System#nanoTime}). */
+    record Loaded(RampartConfig config, long startedNanos) {
     }
 
     /** The reload that began reading the file after {@code changedNanos}, or null when none did. */
@@ -102,17 +107,17 @@ final class ConfigReloader implements AutoCloseable {
         return read != null && read.startedNanos() - changedNanos > 0 ? read : null;
     }
 
-    /** Under {@link #reloadLock}. */
-    private boolean reloadLocked(String why) {
+    /** Under {@link #reloadLock}; reads the file unless {@code loaded} holds what it read. */
+    private boolean reloadLocked(String why, Loaded loaded) {
         if (closed) {
             // A SIGHUP late in a drain: what the reload would change is being shut down.
             log.info("reload ({}) ignored: shutting down", why);
             return false;
         }
-        lastRead = new LastRead(System.nanoTime(), why);
+        lastRead = new LastRead(loaded != null ? loaded.startedNanos() : System.nanoTime(), why);
         RampartConfig next;
         try {
-            next = loadChecked();
+            next = loaded != null ? loaded.config() : loadChecked();
         } catch (ConfigException e) {
             // One line each, every one whole: a log collector that takes a line for an event keeps each
             // problem with the ERROR it belongs to.
@@ -190,13 +195,16 @@ final class ConfigReloader implements AutoCloseable {
         return config;
     }
 
-    /** Whether the file would be accepted now; says nothing and counts nothing either way. */
-    boolean loads() {
+    /**
+     * The file's config, read and checked now, or null when it would be refused; says nothing and counts nothing
+     * either way. A config of thousands of routes takes a second to read: the watch applies what this read.
+     */
+    Loaded tryLoad() {
+        long started = System.nanoTime();
         try {
-            loadChecked();
-            return true;
+            return new Loaded(loadChecked(), started);
         } catch (RuntimeException e) {
-            return false;
+            return null;
         }
     }
 

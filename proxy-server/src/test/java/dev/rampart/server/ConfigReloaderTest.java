@@ -207,7 +207,7 @@ class ConfigReloaderTest {
         assertTrue(reloader.reload("SIGHUP"));
 
         try (LogCapture logs = LogCapture.start()) {
-            assertFalse(reloader.reloadChange("file changed", changed));
+            assertFalse(reloader.reloadChange("file changed", changed, null));
             assertTrue(logs.dump().contains("INFO dev.rampart.server.ConfigReloader - reload (file changed) not needed:"
                     + " reload (SIGHUP) read the file after the change"), logs.dump());
         }
@@ -224,7 +224,7 @@ class ConfigReloaderTest {
         assertTrue(reloader.reload("SIGHUP"));
         long changed = System.nanoTime();
 
-        assertTrue(reloader.reloadChange("file changed", changed));
+        assertTrue(reloader.reloadChange("file changed", changed, null));
         assertEquals(2, target.applied.get());
     }
 
@@ -254,6 +254,38 @@ class ConfigReloaderTest {
             assertEquals(1, target.applied.get());
         } finally {
             reloader.close();
+        }
+    }
+
+    /** A config of thousands of routes takes a second to read: the watch reads an edit once, not to check and then to apply. */
+    @Test
+    void anEditIsReadOnceByTheWatch() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer included = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        included.createContext("/more.conf", exchange -> {
+            fetches.incrementAndGet();
+            byte[] body = "routes = [ { name = pong, respond { status = 200 } } ]".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        included.start();
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> FileSystems.getDefault().newWatchService());
+        reloader.watchFile();
+        try {
+            Path next = Files.writeString(dir.resolve("proxy.conf.next"), "rampart { include url(\"http://127.0.0.1:"
+                    + included.getAddress().getPort() + "/more.conf\") }");
+            Files.move(next, dir.resolve("proxy.conf"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+            awaitCounted(target, 1);
+            assertEquals(List.of(true), target.counted);
+            assertEquals(1, fetches.get(), "the file and what it includes read once for the reload");
+        } finally {
+            reloader.close();
+            included.stop(0);
         }
     }
 
