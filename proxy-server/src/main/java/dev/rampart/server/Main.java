@@ -92,19 +92,8 @@ public final class Main {
             return CheckCommand.run(source, out, err);
         }
         Signals.holdHupUntilStarted();
-        RampartConfig config;
-        try {
-            config = source.load();
-        } catch (ConfigException e) {
-            err.println("rampart: cannot start: configuration " + source.describe() + " is invalid:");
-            err.println(e.getMessage());
-            return 1;
-        }
-        RampartServer server;
-        try {
-            server = RampartServer.start(source, config, true);
-        } catch (IllegalStateException | java.io.IOException e) {
-            err.println("rampart: cannot start: " + e.getMessage());
+        RampartServer server = start(source, err);
+        if (server == null) {
             return 1;
         }
         try {
@@ -113,6 +102,28 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Loads the config and starts on it; null, having said why, when it cannot. A frame of its own, so that the
+     * frame that waits for the end holds no config: the one the start read would otherwise stay on the heap beside
+     * the one a reload put in force (megabytes with thousands of routes).
+     */
+    private static RampartServer start(ConfigSource source, PrintStream err) {
+        RampartConfig config;
+        try {
+            config = source.load();
+        } catch (ConfigException e) {
+            err.println("rampart: cannot start: configuration " + source.describe() + " is invalid:");
+            err.println(e.getMessage());
+            return null;
+        }
+        try {
+            return RampartServer.start(source, config, true);
+        } catch (IllegalStateException | java.io.IOException e) {
+            err.println("rampart: cannot start: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The version from the jar's manifest, or "dev" when run from classes. */
