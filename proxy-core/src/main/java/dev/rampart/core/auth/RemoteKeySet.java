@@ -86,9 +86,20 @@ public final class RemoteKeySet {
         return firstFetch;
     }
 
-    /** A reload may change {@code jwks-refresh}; the keys and their age stay. */
+    /**
+     * A reload may change {@code jwks-refresh}; the keys and their age stay. A shorter interval counts from the last
+     * fetch (one shortened during a key rotation is wanted now, not once the old interval has run out); a longer one
+     * leaves the fetch already planned where it is.
+     */
     void refreshEvery(Duration refresh) {
-        refreshNanos = refresh.toNanos();
+        long nanos = refresh.toNanos();
+        refreshNanos = nanos;
+        if (keys != null && failedInARow == 0) {
+            long due = fetchedAt + nanos;
+            if (due - nextFetchAt < 0) {
+                nextFetchAt = due; // racing a fetch that ends now, which plans by the old interval: once, at worst
+            }
+        }
     }
 
     /** A token named a key this set does not have: fetch again, unless that was done a moment ago. */

@@ -82,6 +82,29 @@ class RemoteKeySetTest {
         assertEquals(1, set.keys().size());
     }
 
+    /** An operator who shortens jwks-refresh in a key rotation wants it now, not after the old interval. */
+    @Test
+    void aReloadThatShortensTheRefreshIntervalCountsItFromTheLastFetch() {
+        set.refreshIfDue();
+        last().complete(TestTokens.publicKeySet());
+        advance(30);
+        set.refreshEvery(Duration.ofMinutes(1));
+        advance(29);
+        assertFalse(set.refreshIfDue(), "not before a minute after the last fetch");
+        advance(1);
+        assertTrue(set.refreshIfDue(), "a minute after the last fetch, not five");
+        last().complete(TestTokens.publicKeySet());
+
+        set.refreshEvery(Duration.ofMinutes(10)); // lengthened: the fetch already planned stays
+        advance(60);
+        assertTrue(set.refreshIfDue());
+        last().complete(TestTokens.publicKeySet());
+        advance(599);
+        assertFalse(set.refreshIfDue(), "then every ten minutes");
+        advance(1);
+        assertTrue(set.refreshIfDue());
+    }
+
     @Test
     void theLogShowsNoQueryOfTheUriWhichMayCarryACredential() throws Exception {
         RemoteKeySet withToken = new RemoteKeySet(URI.create("https://issuer.test/jwks?access_token=QSECRET"),
