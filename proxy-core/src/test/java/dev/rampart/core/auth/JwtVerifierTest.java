@@ -25,7 +25,10 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A route's bearer-token check: what passes, what is refused and why, and what the upstream gets of it. */
 class JwtVerifierTest {
@@ -169,15 +172,20 @@ class JwtVerifierTest {
         JwtVerifier verifier = new JwtVerifier(config(JwtConfig.ASYMMETRIC_ALGORITHMS, Map.of()),
                 Clock.fixed(NOW, ZoneOffset.UTC), budget, null);
         String first = TestTokens.rs256(claims().subject("a").build());
-        assertNotNull(verifier.verify(first));
-        assertNotNull(verifier.verify(TestTokens.rs256(claims().subject("b").build())));
+        assertTrue(verifier.verify(first).permitted());
+        assertTrue(verifier.verify(TestTokens.rs256(claims().subject("b").build())).permitted());
         assertNull(verifier.verify(TestTokens.rs256(claims().subject("forged").build()).replace("eyJ", "eyK")),
                 "a refused token costs its share too");
         String late = TestTokens.rs256(claims().subject("c").build());
-        assertEquals(JwtVerifier.NOT_CHECKED, verifier.verify(late), "300 ms of checks in this second");
-        assertNotNull(verifier.verify(first), "a remembered token needs no check");
+        // The sentinels are told apart by identity, as the proxy tells them (NOT_CHECKED equals KEYS_UNAVAILABLE).
+        assertSame(JwtVerifier.NOT_CHECKED, verifier.verify(late), "300 ms of checks in this second");
+        JwtVerifier.Verified remembered = verifier.verify(first);
+        assertNotSame(JwtVerifier.NOT_CHECKED, remembered, "a remembered token needs no check");
+        assertTrue(remembered.permitted());
         now[0] += 1_000_000_000L;
-        assertNotNull(verifier.verify(late), "the next second has a new share");
+        assertTrue(verifier.verify(late).permitted(), "the next second has a new share");
+        now[0] += 10_000_000_000L;
+        assertTrue(verifier.verify(TestTokens.rs256(claims().subject("d").build())).permitted(), "and a later one");
     }
 
     /** A clock a test moves. */

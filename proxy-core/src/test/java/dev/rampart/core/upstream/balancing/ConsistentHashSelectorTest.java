@@ -146,6 +146,12 @@ class ConsistentHashSelectorTest {
         assertEquals(KeyHash.mix(0xcbf29ce484222325L), KeyHash.of(""));
         assertEquals(0, KeyHash.mix(0));
         assertNotEquals(KeyHash.of("ab"), KeyHash.of("ba"));
+        // The whole hash pinned to numbers worked out apart from this code (FNV-1a 64 over the UTF-16 code units,
+        // then MurmurHash3's fmix64, in Python): a change to mix() itself would move every key of a fleet.
+        assertEquals(-9033471704281723301L, KeyHash.of("a"));
+        assertEquals(-1166397803181037274L, KeyHash.of(""));
+        assertEquals(-6659360640848290163L, KeyHash.of("user-42"));
+        assertEquals(7289141939816522087L, KeyHash.of("10.0.0.1:8080#0"));
     }
 
     @Test

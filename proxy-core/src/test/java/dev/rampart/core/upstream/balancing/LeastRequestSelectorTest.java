@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 class LeastRequestSelectorTest {
 
@@ -82,5 +83,13 @@ class LeastRequestSelectorTest {
     private static void assertNear(double expectedShare, int count) {
         double share = (double) count / PICKS;
         assertTrue(Math.abs(share - expectedShare) < 0.03, "share " + share + ", expected about " + expectedShare);
+    }
+
+    @Test
+    void aLoneEligibleEndpointIsTakenAndNoneWhenItIsNotEligible() {
+        List<TestEndpoint> one = TestEndpoint.count(1);
+        assertSame(one.get(0), selector.select(one, e -> e.eligible));
+        one.get(0).eligible = false;
+        assertNull(selector.select(one, e -> e.eligible));
     }
 }

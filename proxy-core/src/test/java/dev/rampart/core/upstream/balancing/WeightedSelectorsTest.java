@@ -149,4 +149,18 @@ class WeightedSelectorsTest {
             assertNull(selector(policy, 2, 1).select(TestEndpoint.count(2), e -> false), policy.configName());
         }
     }
+
+    /** Endpoint 0 the only eligible one: a first draw that misses it must fall back to it, never to none. */
+    @Test
+    void theFirstEndpointAloneEligibleIsTakenByTheWeightedPolicies() {
+        for (LoadBalancing policy : List.of(LoadBalancing.RANDOM, LoadBalancing.LEAST_REQUEST)) {
+            EndpointSelector selector = EndpointSelectors.weighted(policy, new int[] {1, 3, 2}, new java.util.Random(7));
+            List<TestEndpoint> endpoints = TestEndpoint.count(3);
+            endpoints.get(1).eligible = false;
+            endpoints.get(2).eligible = false;
+            for (int i = 0; i < 200; i++) {
+                assertSame(endpoints.get(0), selector.select(endpoints, e -> e.eligible), policy + " pick " + i);
+            }
+        }
+    }
 }
