@@ -154,6 +154,22 @@ class ConsistentHashSelectorTest {
         assertEquals(7289141939816522087L, KeyHash.of("10.0.0.1:8080#0"));
     }
 
+    /** The walk remembers the first 64 endpoints it found ineligible by a bit each; the 65th has no bit. */
+    @Test
+    void pastSixtyFourEndpointsTheKeysOfAnIneligibleOneGoToTheNextOwnerAlongTheRing() {
+        List<String> addresses = addresses(65);
+        List<TestEndpoint> endpoints = TestEndpoint.count(65);
+        endpoints.get(0).eligible = false;
+        // The ring without endpoint 0 is the same ring less its points: where its keys must go.
+        List<String> without = addresses.subList(1, 65);
+        assertEquals(placement(ring(without), without, TestEndpoint.count(64)), placement(ring(addresses), addresses, endpoints));
+
+        endpoints.forEach(e -> e.eligible = e.id == 64);
+        long elsewhere = placement(ring(addresses), addresses, endpoints).stream()
+                .filter(address -> !addresses.get(64).equals(address)).count();
+        assertEquals(0, elsewhere, "the 65th alone eligible takes every key, whichever the walk refused before it");
+    }
+
     @Test
     void withABalanceFactorAHotKeySpillsOverAlongTheRingOnceItsEndpointHasItsBound() {
         List<String> addresses = addresses(4);
