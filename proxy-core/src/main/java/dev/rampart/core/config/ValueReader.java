@@ -1,7 +1,5 @@
 package dev.rampart.core.config;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
@@ -23,12 +21,6 @@ import java.util.regex.Pattern;
  */
 final class ValueReader {
 
-    /**
-     * Durations as Typesafe Config parsed them, by their text: a config of thousands of routes writes the same few
-     * ({@code 15s}) thousands of times, and each parse compiled regular expressions of the library's own (a tenth
-     * of what a load of 5,000 routes allocated).
-     */
-    private static final Cache<String, Duration> PARSED_DURATIONS = Caffeine.newBuilder().maximumSize(1_024).build();
     private static final Pattern FRACTION = Pattern.compile("[0-9]*\\.[0-9]+");
     private static final Pattern WHOLE_FRACTION = Pattern.compile("[0-9]*\\.0+");
 
@@ -160,15 +152,12 @@ final class ValueReader {
             mismatch(path, expected + " with a unit", value, problems);
             return null;
         }
-        Duration d = PARSED_DURATIONS.getIfPresent((String) value.unwrapped());
-        if (d == null) {
-            try {
-                d = ConfigFactory.empty().withValue("v", value).getDuration("v");
-            } catch (com.typesafe.config.ConfigException e) {
-                mismatch(path, expected, value, problems);
-                return null;
-            }
-            PARSED_DURATIONS.put((String) value.unwrapped(), d);
+        Duration d;
+        try {
+            d = ConfigFactory.empty().withValue("v", value).getDuration("v");
+        } catch (com.typesafe.config.ConfigException e) {
+            mismatch(path, expected, value, problems);
+            return null;
         }
         if (d.isNegative() || (!allowZero && d.isZero())) {
             mismatch(path, expected, value, problems);
