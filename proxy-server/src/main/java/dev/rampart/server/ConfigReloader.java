@@ -49,7 +49,10 @@ final class ConfigReloader implements AutoCloseable {
     private volatile boolean closed;
     private ConfigFileWatch watch;
     private final Duration watchDebounce;
-    /** The last reload that read the file: when it began ({@link System#nanoTime}) and why. Set under {@link #reloadLock}. */
+    /**
+     * The last reload that read the file and loaded it: when its read began ({@link System#nanoTime}) and why. Set
+     * under {@link #reloadLock}.
+     */
     private volatile LastRead lastRead;
 
     record LastRead(long startedNanos, String why) {
@@ -81,9 +84,8 @@ final class ConfigReloader implements AutoCloseable {
 
     /**
      * Loads the file again for a change seen at {@code changedNanos} ({@link System#nanoTime}), unless a reload
-     * that began after it has read the file already: a tool that writes the config and then sends SIGHUP (a
-     * config-management handler, a Kubernetes reloader) would otherwise have every change applied twice, and
-     * a refused one logged and counted twice. {@code loaded}, when not null, is the file as {@link #tryLoad} read it
+     * that began after it has read and loaded the file already: a tool that writes the config and at once sends
+     * SIGHUP (a config-management handler, a Kubernetes reloader) would otherwise have the change applied twice. {@code loaded}, when not null, is the file as {@link #tryLoad} read it
      * after the change, applied as it is instead of reading it once more. Returns whether a new config was applied.
      */
     boolean reloadChange(String why, long changedNanos, Loaded loaded) {
@@ -114,7 +116,7 @@ final class ConfigReloader implements AutoCloseable {
             log.info("reload ({}) ignored: shutting down", why);
             return false;
         }
-        lastRead = new LastRead(loaded != null ? loaded.startedNanos() : System.nanoTime(), why);
+        long started = loaded != null ? loaded.startedNanos() : System.nanoTime();
         RampartConfig next;
         try {
             next = loaded != null ? loaded.config() : loadChecked();
@@ -140,6 +142,9 @@ final class ConfigReloader implements AutoCloseable {
             target.reloaded(false);
             return false;
         }
+        // Only a read that loaded counts as having read a change: one that failed (an included URL down for a
+        // moment) leaves the watch to read it again.
+        lastRead = new LastRead(started, why);
         try {
             target.prepare(next);
         } catch (RuntimeException e) {

@@ -215,6 +215,22 @@ class ConfigReloaderTest {
         assertEquals(List.of(true), target.counted, "a change read once is counted once");
     }
 
+    /** An included URL down for a moment, say: the watch reads the change again rather than leave it unapplied. */
+    @Test
+    void aReloadWhoseReadFailedDoesNotStandForTheChange() throws Exception {
+        RecordingTarget target = new RecordingTarget(0);
+        ConfigReloader reloader = reloaderOf(target, () -> {
+            throw new AssertionError("not watched in this test");
+        });
+        long changed = System.nanoTime();
+        Files.writeString(dir.resolve("proxy.conf"), "rampart { routes = [");
+        assertFalse(reloader.reload("SIGHUP"));
+        Files.writeString(dir.resolve("proxy.conf"), "rampart { routes = [ { name = pong, respond { status = 200 } } ] }");
+
+        assertTrue(reloader.reloadChange("file changed", changed, null));
+        assertEquals(List.of(false, true), target.counted);
+    }
+
     @Test
     void aChangeAfterTheLastReloadIsLoaded() throws Exception {
         RecordingTarget target = new RecordingTarget(0);
