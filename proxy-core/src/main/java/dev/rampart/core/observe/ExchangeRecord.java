@@ -34,14 +34,6 @@ public record ExchangeRecord(
         String userAgent,
         String traceparent) {
 
-    /** A record of an exchange that sent no {@code traceparent} upstream. */
-    public ExchangeRecord(long epochMillis, String requestId, String client, String method, String path, int status,
-                          String reason, String route, String upstream, String endpoint, int attempts, long bytesIn,
-                          long bytesOut, long durationNanos, long upstreamNanos, String host, String userAgent) {
-        this(epochMillis, requestId, client, method, path, status, reason, route, upstream, endpoint, attempts, bytesIn,
-                bytesOut, durationNanos, upstreamNanos, host, userAgent, null);
-    }
-
     /** A record of an exchange whose {@code Host} and {@code User-Agent} are unknown. */
     public ExchangeRecord(long epochMillis, String requestId, String client, String method, String path, int status,
                           String reason, String route, String upstream, String endpoint, int attempts, long bytesIn,

@@ -35,7 +35,7 @@ class AccessLogFormatTest {
         };
         for (String s : hostile) {
             ExchangeRecord record = new ExchangeRecord(1_700_000_000_123L, s, s, s, s, 502, s, s, s, s, 3, 10, 20,
-                    1_234_567, 999, s, s);
+                    1_234_567, 999, s, s, null);
             assertEquals(reference(record), format.format(record), () -> "for " + s.codePoints().boxed().toList());
         }
     }

@@ -82,7 +82,7 @@ class AccessLogObserverTest {
     void clientControlledTextIsEscapedAndStaysOnOneLine() {
         String path = "/a\"b\\c\n{\"injected\":true}\r\u0000\u2028é😀";
         observer.onExchangeComplete(new ExchangeRecord(0, "id\"}", "::1", "GET", path,
-                200, null, "default", "app", "e", 1, 0, 0, 1, 1, "h", "agent\"\n{\"injected\":true}"));
+                200, null, "default", "app", "e", 1, 0, 0, 1, 1, "h", "agent\"\n{\"injected\":true}", null));
 
         String line = lines.get(0);
         assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u2028"), line);
@@ -236,9 +236,9 @@ class AccessLogObserverTest {
     void aUserAgentInUtf8IsReadAsUtf8AndOtherBytesAboveAsciiAreWrittenAsHex() {
         String utf8AsLatin1 = new String("caf\u00e9 \u2603".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         observer.onExchangeComplete(new ExchangeRecord(0, "id", "::1", "GET", "/", 200, null, "default", "app", "e", 1,
-                0, 0, 1, 1, "h\u00e9", utf8AsLatin1));
+                0, 0, 1, 1, "h\u00e9", utf8AsLatin1, null));
         observer.onExchangeComplete(new ExchangeRecord(0, "id", "::1", "GET", "/", 200, null, "default", "app", "e", 1,
-                0, 0, 1, 1, "h", "ctl\u00c2\u0085"));
+                0, 0, 1, 1, "h", "ctl\u00c2\u0085", null));
         Map<String, Object> first = TestJson.object(lines.get(0));
         assertEquals("caf\u00e9 \u2603", first.get("user_agent"));
         assertEquals("h\\xE9", first.get("host"), "a lone Latin-1 byte is no UTF-8: written as \\xHH");
@@ -251,7 +251,7 @@ class AccessLogObserverTest {
         // Refused before it was put in normal form, the path is as the client sent it: an escape sequence that
         // retitles a terminal, a C1 control in UTF-8, raw UTF-8 and a tab.
         observer.onExchangeComplete(new ExchangeRecord(0, "id", "::1", "GET", "/\u001b]0;pwned\u0007/a\u00c2\u009bb"
-                + "/caf\u00c3\u00a9\t", 400, "BAD_REQUEST", null, null, null, 0, 0, 0, 1, -1, null, null));
+                + "/caf\u00c3\u00a9\t", 400, "BAD_REQUEST", null, null, null, 0, 0, 0, 1, -1, null, null, null));
         Map<String, Object> line = TestJson.object(lines.get(0));
         assertEquals("/\\x1B]0;pwned\\x07/a\\x9Bb/caf\u00e9\\x09", line.get("path"));
     }
