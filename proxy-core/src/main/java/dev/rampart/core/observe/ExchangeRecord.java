@@ -11,8 +11,8 @@ package dev.rampart.core.observe;
  *                      retried), or -1
  * @param host          the request's {@code Host} as the client sent it, or null (none, or no head decoded)
  * @param userAgent     the request's {@code User-Agent}, or null
- * @param traceparent   the W3C {@code traceparent} sent upstream (the client's, or one started for the request), or
- *                      null when nothing was sent upstream
+ * @param traceparent   the W3C {@code traceparent} made for the upstream request (the client's, or one started for
+ *                      it), whether or not an attempt reached an upstream; null for a request never to be forwarded
  */
 public record ExchangeRecord(
         long epochMillis,

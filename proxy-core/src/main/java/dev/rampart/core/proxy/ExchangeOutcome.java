@@ -24,7 +24,7 @@ final class ExchangeOutcome {
     private final String path;
     private final String host;
     private final String userAgent;
-    /** The {@code traceparent} sent upstream, or null until a request is: the access log's trace id. */
+    /** The {@code traceparent} made for the upstream request, or null until one is: the access log's trace id. */
     private String traceparent;
     private int status;
     private String reason;
