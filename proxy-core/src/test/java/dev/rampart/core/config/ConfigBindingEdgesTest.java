@@ -24,11 +24,6 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
         return withRoutes("{ name = api, upstream = app, allow-from = [\"" + entry + "\"] }");
     }
 
-    /** The problems of a config all of whose problems are on line 4, the location left out. */
-    private List<String> problems(String hocon) {
-        return problemsOf(hocon).stream().map(p -> p.replace(at(4), "")).toList();
-    }
-
     private static List<String> warnings(String route) {
         return ConfigWarnings.of(ConfigLoader.parse("""
                 rampart {
@@ -46,7 +41,7 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
     void aMisspeltKeyInTheCorsBlockIsAnUnknownKey() {
         assertEquals(List.of("rampart.routes[0].cors.allow-credential: unknown key (did you mean"
                         + " \"allow-credentials\"?)"),
-                problems(cors("allow-origins = [\"https://a.example\"], allow-credential = true")));
+                routeProblems(cors("allow-origins = [\"https://a.example\"], allow-credential = true")));
     }
 
     /** Cors without origins, or with an empty list of them, is refused. */
@@ -54,19 +49,19 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
     void corsWithoutOriginsIsRefused() {
         String expected = "rampart.routes[0].cors.allow-origins: missing or empty: list the origins allowed to call"
                 + " the route, e.g. [\"https://app.example.com\"] (or [\"*\"] for any)";
-        assertEquals(List.of(expected), problems(cors("allow-credentials = true")));
-        assertEquals(List.of(expected), problems(cors("allow-origins = []")));
+        assertEquals(List.of(expected), routeProblems(cors("allow-credentials = true")));
+        assertEquals(List.of(expected), routeProblems(cors("allow-origins = []")));
         assertEquals(List.of("rampart.routes[0].cors.allow-origins: expected a list, got \"https://a.example\""),
-                problems(cors("allow-origins = \"https://a.example\"")), "reported once, as no list");
+                routeProblems(cors("allow-origins = \"https://a.example\"")), "reported once, as no list");
     }
 
     /** "*" only alone, and only in allow-headers. */
     @Test
     void aStarHeaderIsAllowedAloneInAllowHeadersOnly() {
         assertEquals(List.of("rampart.routes[0].cors.expose-headers[0]: expected a header name, got \"*\""),
-                problems(cors("allow-origins = [\"https://a.example\"], expose-headers = [\"*\"]")));
+                routeProblems(cors("allow-origins = [\"https://a.example\"], expose-headers = [\"*\"]")));
         assertEquals(List.of("rampart.routes[0].cors.allow-headers[0]: expected a header name (or \"*\" alone, for"
-                + " any), got \"*\""), problems(cors("allow-origins = [\"https://a.example\"], allow-headers = [\"*\","
+                + " any), got \"*\""), routeProblems(cors("allow-origins = [\"https://a.example\"], allow-headers = [\"*\","
                 + " X-A]")));
         assertEquals(List.of("*"), onlyRoute("{ upstream = app, cors { allow-origins = [\"https://a.example\"],"
                 + " allow-headers = [\"*\"] } }").cors().orElseThrow().allowHeaders());
@@ -79,7 +74,7 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
                 + " allow-origins = [\"https://a.example:1\", \"https://b.example:65535\"] } }").cors().orElseThrow()
                 .allowOrigins());
         assertEquals(List.of("rampart.routes[0].cors.allow-origins[0]: the port must be 1–65535, got"
-                + " \"https://a.example:0\": no Origin can have it"), problems(cors("allow-origins ="
+                + " \"https://a.example:0\": no Origin can have it"), routeProblems(cors("allow-origins ="
                 + " [\"https://a.example:0\"]")));
     }
 
@@ -114,7 +109,7 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
         assertEquals(List.of(AddressRange.parse("10.16.0.0/12")), onlyRoute("{ upstream = app, allow-from ="
                 + " [\"10.16.0.0/12\"] }").allowFrom());
         assertEquals(List.of("rampart.routes[0].allow-from[0]: \"10.1.0.0/12\" has bits set past its /12: the network"
-                + " is 10.0.0.0/12, a single address is written without /"), problems(allowFrom("10.1.0.0/12")));
+                + " is 10.0.0.0/12, a single address is written without /"), routeProblems(allowFrom("10.1.0.0/12")));
         AddressRange range = AddressRange.parse("10.16.0.0/12");
         assertTrue(range.contains(AddressRange.addressOf("10.31.255.255")));
         assertFalse(range.contains(AddressRange.addressOf("10.32.0.0")));
@@ -130,16 +125,16 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
         assertEquals("10.0.0.0/8", AddressRange.parse("::ffff:10.0.0.0/104").toString());
         assertEquals(List.of("rampart.routes[0].allow-from[0]: \"::ffff:0.0.0.0/95\": an IPv4-mapped network"
                 + " (::ffff:a.b.c.d) takes a prefix length of 96-128; the IPv4 network it maps is written a.b.c.d/0-32"),
-                problems(allowFrom("::ffff:0.0.0.0/95")));
+                routeProblems(allowFrom("::ffff:0.0.0.0/95")));
         assertEquals(List.of("rampart.routes[0].allow-from[0]: \"10.0.0.1/33\": the prefix length after / must be"
-                + " 0-32"), problems(allowFrom("10.0.0.1/33")));
+                + " 0-32"), routeProblems(allowFrom("10.0.0.1/33")));
     }
 
     /** A zone or brackets make no address of allow-from's, whether the JDK would parse it or not. */
     @Test
     void anAddressWithAZoneOrBracketsIsRefused() {
         for (String entry : List.of("fe80::1%1", "fe80::1%lo", "[::1]", "[::1]/128")) {
-            List<String> problems = problems(allowFrom(entry));
+            List<String> problems = routeProblems(allowFrom(entry));
             assertEquals(1, problems.size(), entry + ": " + problems);
             assertTrue(problems.get(0).contains("is not an IP address or a network"), problems.get(0));
         }
@@ -267,7 +262,7 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
     @Test
     void aReplacementWithABrokenEscapeIsRefused() {
         for (String replacement : List.of("/b%4", "/b%", "/b%4g", "/b%g4")) {
-            List<String> problems = problems(withRoutes("{ name = api, upstream = app, rewrite { regex = \"^/a\","
+            List<String> problems = routeProblems(withRoutes("{ name = api, upstream = app, rewrite { regex = \"^/a\","
                     + " replacement = \"" + replacement + "\" } }"));
             assertEquals(List.of("rampart.routes[0].rewrite.replacement: expected URI path characters (others as %XX,"
                     + " a literal $ as %24) and group references $1 or ${name}, got \"" + replacement + "\""), problems,
@@ -285,7 +280,7 @@ class ConfigBindingEdgesTest extends RejectedConfigSupport {
     /** A regex that does not compile is a problem, not an exception, beside a replacement. */
     @Test
     void aRewriteRegexThatDoesNotCompileIsAProblem() {
-        List<String> problems = problems(withRoutes("{ name = api, upstream = app, rewrite { regex = \"^/(a\","
+        List<String> problems = routeProblems(withRoutes("{ name = api, upstream = app, rewrite { regex = \"^/(a\","
                 + " replacement = \"/b\" } }"));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("rampart.routes[0].rewrite.regex: "), problems.get(0));

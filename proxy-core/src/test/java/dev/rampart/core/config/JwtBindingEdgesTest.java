@@ -28,34 +28,29 @@ class JwtBindingEdgesTest extends RejectedConfigSupport {
                 + "\", " + body + " } }");
     }
 
-    private List<String> problems(String hocon) {
-        return problemsOf(hocon).stream().map(p -> p.replace(at(4), "")).toList();
-    }
-
-
     // ---- jwt ----
 
     /** A misspelt audiences would leave the route taking tokens for any audience. */
     @Test
     void aMisspeltKeyInTheJwtBlockIsAnUnknownKey() {
         assertEquals(List.of("rampart.routes[0].jwt.audience: unknown key (did you mean \"audiences\"?)"),
-                problems(jwt("audience = [api]")));
+                routeProblems(jwt("audience = [api]")));
     }
 
     /** A claim's header must be a token, or the request head the proxy writes is broken. */
     @Test
     void aClaimHeaderThatIsNoHeaderNameIsRefused() {
         assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: expected a header name (a token such as"
-                + " X-User-Id), got \"X User\""), problems(jwt("claim-headers { sub = \"X User\" }")));
+                + " X-User-Id), got \"X User\""), routeProblems(jwt("claim-headers { sub = \"X User\" }")));
         assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: expected a header name (a token such as"
-                + " X-User-Id), got \"X-User:\""), problems(jwt("claim-headers { sub = \"X-User:\" }")));
+                + " X-User-Id), got \"X-User:\""), routeProblems(jwt("claim-headers { sub = \"X-User:\" }")));
     }
 
     /** A claim header that is no string is a problem, not a NullPointerException. */
     @Test
     void aClaimHeaderThatIsAListIsAProblem() {
         assertEquals(List.of("rampart.routes[0].jwt.claim-headers.sub: expected a string, got [\"X-User\"]"),
-                problems(jwt("claim-headers { sub = [X-User] }")));
+                routeProblems(jwt("claim-headers { sub = [X-User] }")));
     }
 
     /** An empty or blank issuer would refuse every token. */
@@ -63,24 +58,24 @@ class JwtBindingEdgesTest extends RejectedConfigSupport {
     void anEmptyOrBlankIssuerIsRefused() {
         String expected = "rampart.routes[0].jwt.issuer: an empty issuer matches no token: leave the key out to"
                 + " accept any issuer";
-        assertEquals(List.of(expected), problems(jwt("issuer = \"\"")));
-        assertEquals(List.of(expected), problems(jwt("issuer = \"  \"")));
+        assertEquals(List.of(expected), routeProblems(jwt("issuer = \"\"")));
+        assertEquals(List.of(expected), routeProblems(jwt("issuer = \"  \"")));
     }
 
     /** An empty audience is refused, not kept as one no token has. */
     @Test
     void anEmptyAudienceIsRefused() {
         assertEquals(List.of("rampart.routes[0].jwt.audiences[0]: an empty audience"),
-                problems(jwt("audiences = [\"\", api]")));
+                routeProblems(jwt("audiences = [\"\", api]")));
     }
 
     /** A required claim has a name; a scope with a space at its start is no one scope. */
     @Test
     void aRequiredClaimWithoutANameOrAScopeStartingWithASpaceIsRefused() {
         assertEquals(List.of("rampart.routes[0].jwt.required-claims.\"\": a claim has a name"),
-                problems(jwt("required-claims { \"\" = x }")));
+                routeProblems(jwt("required-claims { \"\" = x }")));
         assertEquals(List.of("rampart.routes[0].jwt.required-claims.scope: one scope per value, without spaces:"
-                + " list several as scope = [read]"), problems(jwt("required-claims { scope = \" read\" }")));
+                + " list several as scope = [read]"), routeProblems(jwt("required-claims { scope = \" read\" }")));
     }
 
     /** The 1 MiB bound of a key set file is inclusive, and checked before the file is read. */
@@ -90,9 +85,9 @@ class JwtBindingEdgesTest extends RejectedConfigSupport {
         String route = "{ name = api, upstream = app, jwt { jwks-file = \"" + big + "\" } }";
         Files.writeString(big, "{\"keys\": []}" + " ".repeat(1024 * 1024 - 11));
         assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + big + " is larger than 1 MiB: not a key set"),
-                problems(withRoutes(route)));
+                routeProblems(withRoutes(route)));
         Files.writeString(big, "{\"keys\": []}" + " ".repeat(1024 * 1024 - 12)); // exactly 1 MiB: read, and judged
-        List<String> atTheBound = problems(withRoutes(route));
+        List<String> atTheBound = routeProblems(withRoutes(route));
         assertEquals(1, atTheBound.size(), atTheBound.toString());
         assertTrue(atTheBound.get(0).contains("holds no RSA or EC public key"), atTheBound.get(0));
     }
@@ -103,13 +98,13 @@ class JwtBindingEdgesTest extends RejectedConfigSupport {
     @Test
     void aMisspeltKeyInAFromHeadersEntryIsAnUnknownKey() {
         assertEquals(List.of("rampart.routes[0].jwt.from-headers[0].prefx: unknown key (did you mean \"prefix\"?)"),
-                problems(jwt("from-headers = [{ name = X-Token, prefx = \"Bearer \" }]")));
+                routeProblems(jwt("from-headers = [{ name = X-Token, prefx = \"Bearer \" }]")));
     }
 
     /** A from-headers name must be a header name. */
     @Test
     void aFromHeadersNameThatIsNoHeaderNameIsRefused() {
-        List<String> problems = problems(jwt("from-headers = [{ name = \"X Token\" }]"));
+        List<String> problems = routeProblems(jwt("from-headers = [{ name = \"X Token\" }]"));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("rampart.routes[0].jwt.from-headers[0].name: "), problems.get(0));
         assertTrue(problems.get(0).contains("X Token"), problems.get(0));
@@ -125,7 +120,7 @@ class JwtBindingEdgesTest extends RejectedConfigSupport {
     @Test
     void aKeySetOfAnEncryptionKeyOnlyIsRefused() throws Exception {
         String enc = new JWKSet(new RSAKeyGenerator(2048).keyUse(KeyUse.ENCRYPTION).generate().toPublicJWK()).toString();
-        List<String> problems = problems(withRoutes(keySetRoute(enc, "")));
+        List<String> problems = routeProblems(withRoutes(keySetRoute(enc, "")));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("holds no RSA or EC public key for signatures by"), problems.get(0));
         String sig = new JWKSet(new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).generate().toPublicJWK()).toString();
@@ -136,12 +131,12 @@ class JwtBindingEdgesTest extends RejectedConfigSupport {
     @Test
     void aKeySetWhoseKeysFitNoneOfTheAlgorithmsIsRefused() throws Exception {
         String p384 = new JWKSet(new ECKeyGenerator(Curve.P_384).generate().toPublicJWK()).toString();
-        List<String> wrongCurve = problems(withRoutes(keySetRoute(p384, ", algorithms = [ES256]")));
+        List<String> wrongCurve = routeProblems(withRoutes(keySetRoute(p384, ", algorithms = [ES256]")));
         assertEquals(1, wrongCurve.size(), wrongCurve.toString());
         assertTrue(wrongCurve.get(0).contains("holds no RSA or EC public key for signatures by ES256"), wrongCurve.get(0));
         String rs256 = new JWKSet(new RSAKeyGenerator(2048).algorithm(JWSAlgorithm.RS256).generate().toPublicJWK())
                 .toString();
-        List<String> wrongAlg = problems(withRoutes(keySetRoute(rs256, ", algorithms = [PS256]")));
+        List<String> wrongAlg = routeProblems(withRoutes(keySetRoute(rs256, ", algorithms = [PS256]")));
         assertEquals(1, wrongAlg.size(), wrongAlg.toString());
         assertTrue(wrongAlg.get(0).contains("holds no RSA or EC public key for signatures by PS256"), wrongAlg.get(0));
     }

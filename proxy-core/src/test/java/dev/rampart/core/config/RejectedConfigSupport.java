@@ -34,6 +34,11 @@ abstract class RejectedConfigSupport {
                 """.formatted(routes);
     }
 
+    /** The problems of a {@link #withRoutes} config whose problems are all on its first route's line, that line left out. */
+    List<String> routeProblems(String hocon) {
+        return problemsOf(hocon).stream().map(p -> p.replace(at(4), "")).toList();
+    }
+
     /** The one route of a valid {@link #withRoutes} config. */
     RouteConfig onlyRoute(String route) {
         return HoconFiles.load(dir, withRoutes(route)).routes().get(0);
