@@ -47,7 +47,7 @@ final class RampartBinder {
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
             "forwarded", "x-rampart-attempt", "proxy-status", "date", "retry-after", "content-type", "expect",
             "cache-control", "traceparent",
-            "tracestate", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
+            "tracestate", "baggage", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
             "www-authenticate", "allow", "location", "vary", "etag", "range", "expires", "last-modified", "age",
             "pragma", "user-agent", "referer", "origin", "server", "strict-transport-security", "x-real-ip",
             "x-original-url", "x-rewrite-url");
