@@ -85,8 +85,9 @@ final class ConfigReloader implements AutoCloseable {
     /**
      * Loads the file again for a change seen at {@code changedNanos} ({@link System#nanoTime}), unless a reload
      * that began after it has read and loaded the file already: a tool that writes the config and at once sends
-     * SIGHUP (a config-management handler, a Kubernetes reloader) would otherwise have the change applied twice. {@code loaded}, when not null, is the file as {@link #tryLoad} read it
-     * after the change, applied as it is instead of reading it once more. Returns whether a new config was applied.
+     * SIGHUP (a config-management handler, a Kubernetes reloader) would otherwise have the change applied twice.
+     * {@code loaded}, when not null, is the file as {@link #tryLoad} read it after the change, applied as it is
+     * instead of reading it once more. Returns whether a new config was applied.
      */
     boolean reloadChange(String why, long changedNanos, Loaded loaded) {
         synchronized (reloadLock) {
@@ -103,7 +104,7 @@ final class ConfigReloader implements AutoCloseable {
     record Loaded(RampartConfig config, long startedNanos) {
     }
 
-    /** The reload that began reading the file after {@code changedNanos}, or null when none did. */
+    /** The reload that began reading the file after {@code changedNanos} and loaded it, or null when none did. */
     LastRead readSince(long changedNanos) {
         LastRead read = lastRead;
         return read != null && read.startedNanos() - changedNanos > 0 ? read : null;
