@@ -26,6 +26,10 @@ public enum Reason {
             "This request method is not allowed.", "the request's method is one the listener refuses before routing"
             + " (`server.refused-methods`: `TRACE` and `TRACK` unless set otherwise), as nginx refuses `TRACE`;"
             + " `Allow` lists the methods it lets through"),
+    NOT_IMPLEMENTED(501, false, "http_request_error",
+            "The request uses a transfer coding the proxy does not implement.", "the request's `Transfer-Encoding`"
+            + " ends with `chunked` after a coding the proxy does not decode (`gzip, chunked`; RFC 9112 §6.1, nginx"
+            + " and Envoy answer 501 too); one that does not end with `chunked` cannot be framed and is a 400"),
     RATE_LIMITED(429, true, "http_request_denied",
             "Too many requests; retry later.", "over the route's `rate-limit` (for the client's address, or for the"
             + " whole route); `Retry-After` says when the next request would be taken"),

@@ -109,7 +109,7 @@ final class ClientAnswers {
     void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds, String challenge) {
         HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
-                && reason != Reason.REQUEST_BODY_TOO_LARGE;
+                && reason != Reason.REQUEST_BODY_TOO_LARGE && reason != Reason.NOT_IMPLEMENTED;
         boolean drop = clean && dropsBody(served, request);
         answerEarly(served, reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop, challenge);
     }

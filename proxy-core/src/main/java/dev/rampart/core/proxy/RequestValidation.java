@@ -79,8 +79,11 @@ final class RequestValidation {
         if (teLines > 0 && clLines > 0) {
             return Reason.BAD_REQUEST;
         }
-        if (teLines > 0 && !(teLines == 1 && isChunked(te))) {
-            return Reason.BAD_REQUEST; // only exactly "chunked" is framed unambiguously
+        if (teLines > 1) {
+            return Reason.BAD_REQUEST; // read as one list by some parsers, as its last line by others
+        }
+        if (teLines == 1 && !isChunked(te)) {
+            return codingsRefusal(te); // only exactly "chunked" is framed unambiguously
         }
         if (teLines > 0 && head.protocolVersion() == HttpVersion.HTTP_1_0) {
             return Reason.BAD_REQUEST; // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing
@@ -266,6 +269,26 @@ final class RequestValidation {
     /** Whether the Transfer-Encoding lines are exactly one coding, {@code chunked}: the only unambiguous framing. */
     static boolean onlyChunked(List<String> transferEncoding) {
         return transferEncoding.size() == 1 && isChunked(transferEncoding.get(0));
+    }
+
+    /**
+     * Why a request whose one {@code Transfer-Encoding} line is not {@code chunked} alone is refused. Without
+     * {@code chunked} as its final coding the body's length cannot be known (RFC 9112 §6.3: 400), nor with
+     * {@code chunked} twice or an empty element. With {@code chunked} last after codings the proxy does not
+     * decode ({@code gzip, chunked}) the framing is clear and the coding is what is missing: 501, as RFC 9112
+     * §6.1 asks and nginx and Envoy answer. Either way the connection closes, its body unread.
+     */
+    private static Reason codingsRefusal(String transferEncoding) {
+        int lastComma = transferEncoding.lastIndexOf(',');
+        if (lastComma < 0 || !isChunked(transferEncoding.substring(lastComma + 1))) {
+            return Reason.BAD_REQUEST;
+        }
+        for (String coding : transferEncoding.substring(0, lastComma).split(",", -1)) {
+            if (coding.isBlank() || isChunked(coding)) {
+                return Reason.BAD_REQUEST;
+            }
+        }
+        return Reason.NOT_IMPLEMENTED;
     }
 
     /** Whether one Transfer-Encoding line is the coding {@code chunked} alone. */

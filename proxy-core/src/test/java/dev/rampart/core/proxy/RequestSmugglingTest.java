@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -69,18 +68,6 @@ class RequestSmugglingTest {
                         "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0x0\r\n\r\n"),
                 Arguments.of("an overflowing Content-Length",
                         "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551616\r\n\r\n"),
-                Arguments.of("Transfer-Encoding gzip, chunked",
-                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
-                Arguments.of("Transfer-Encoding chunked, identity",
-                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"),
-                Arguments.of("Transfer-Encoding identity",
-                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n"),
-                Arguments.of("Transfer-Encoding xchunked",
-                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"),
-                Arguments.of("two Transfer-Encoding headers",
-                        "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-                Arguments.of("Transfer-Encoding on HTTP/1.0",
-                        "POST /a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("whitespace between header name and colon",
                         "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 0\r\n\r\n"),
                 Arguments.of("a folded Transfer-Encoding",
@@ -400,27 +387,10 @@ class RequestSmugglingTest {
     }
 
     private static void assertBadRequestThenClose(RawHttp raw) {
-        RawHttp.Response response = raw.read();
-        assertNotNull(response, "a 400 answer, not a silent close");
-        assertEquals(400, response.status(), response.text());
-        assertTrue(response.text().contains("\"BAD_REQUEST\""), response.text());
-        assertEquals("close", response.header("connection"));
-        assertTrue(raw.closedByPeer(), "the connection is closed after the refusal");
+        RefusedRequests.assertRefusedThenClosed(raw, 400, "BAD_REQUEST");
     }
 
-    /** Nothing new reaches the upstream, checked for a while since a forwarded request arrives asynchronously. */
     private void assertNothingForwardedSince(int before) {
-        long deadline = System.nanoTime() + 200_000_000L;
-        while (System.nanoTime() < deadline) {
-            List<RecordedRequest> all = upstream.requests();
-            assertEquals(before, all.size(), () -> "forwarded: " + all.subList(before, all.size()).stream()
-                    .map(RecordedRequest::uri).toList());
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        RefusedRequests.assertNothingForwardedSince(upstream, before);
     }
 }
