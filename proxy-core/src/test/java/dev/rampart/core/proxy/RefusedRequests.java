@@ -13,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Checks shared by the tests of requests the proxy refuses from their head: the answer, the close, the upstream. */
 final class RefusedRequests {
 
+    /** A request sent right behind a refused one: it must never reach the upstream. */
+    static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+
     private RefusedRequests() {
     }
 

@@ -28,8 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestSmugglingTest {
 
-    private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
-
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
@@ -130,7 +128,7 @@ class RequestSmugglingTest {
     void anAmbiguousHeadIsRefusedAndNothingReachesTheUpstream(String name, String request) {
         int before = upstream.requests().size();
         try (RawHttp raw = proxy.raw()) {
-            raw.send(request + SMUGGLED);
+            raw.send(request + RefusedRequests.SMUGGLED);
             assertBadRequestThenClose(raw);
         }
         assertNothingForwardedSince(before);
@@ -173,7 +171,7 @@ class RequestSmugglingTest {
         int before = upstream.requests().size();
         int connectionsBefore = upstream.connectionsAccepted();
         try (RawHttp raw = proxy.raw()) {
-            raw.send(request + SMUGGLED);
+            raw.send(request + RefusedRequests.SMUGGLED);
             assertBadRequestThenClose(raw);
         }
         // The head may already have been forwarded; the request must be cut off, not completed.
@@ -192,7 +190,7 @@ class RequestSmugglingTest {
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n");
             Thread.sleep(50); // two separate TCP segments, so the guard sees the LF and the space in different reads
-            raw.send(" b\r\n\r\n" + SMUGGLED);
+            raw.send(" b\r\n\r\n" + RefusedRequests.SMUGGLED);
             assertBadRequestThenClose(raw);
         }
         assertNothingForwardedSince(before);

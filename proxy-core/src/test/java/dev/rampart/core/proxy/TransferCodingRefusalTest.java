@@ -26,8 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransferCodingRefusalTest {
 
-    private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
-
     private FakeUpstream upstream;
     private ProxyHarness proxy;
 
@@ -106,7 +104,7 @@ class TransferCodingRefusalTest {
     private void assertRefused(String request, int status, String reason) {
         int before = upstream.requests().size();
         try (RawHttp raw = proxy.raw()) {
-            raw.send(request + SMUGGLED);
+            raw.send(request + RefusedRequests.SMUGGLED);
             RefusedRequests.assertRefusedThenClosed(raw, status, reason);
         }
         RefusedRequests.assertNothingForwardedSince(upstream, before);
