@@ -216,4 +216,40 @@ class ConsistentHashSelectorTest {
         assertEquals(List.of(20, 20, 0, 0), endpoints.stream().map(e -> e.inFlight).toList(),
                 "each of the two that may take it holds its half: the left-out weight lowers no bound");
     }
+
+    @Test
+    void withUnequalWeightsEachEndpointsBoundIsItsWeightsShareOfTheLoad() {
+        List<String> addresses = addresses(2);
+        EndpointSelector bounded = EndpointSelectors.forEndpoints(LoadBalancing.CONSISTENT_HASH, addresses,
+                new int[] {1, 3}, 150, new SplittableRandom(1));
+        long light = homedOn(bounded, 0);
+        long heavy = homedOn(bounded, 1);
+
+        List<TestEndpoint> endpoints = TestEndpoint.count(2);
+        for (int i = 0; i < 40; i++) {
+            bounded.selectByKey(endpoints, e -> e.eligible, light).inFlight++;
+        }
+        // Weight 1 of 4: 150 % of a quarter of the load, about 15 of 40; the rest spill to the heavier one.
+        assertTrue(endpoints.get(0).inFlight <= Math.ceil(1.5 * 40 / 4), "the light endpoint's share: "
+                + endpoints.get(0).inFlight);
+        assertTrue(endpoints.get(0).inFlight >= 13, "it keeps its bound's worth: " + endpoints.get(0).inFlight);
+
+        endpoints.forEach(e -> e.inFlight = 0);
+        for (int i = 0; i < 40; i++) {
+            bounded.selectByKey(endpoints, e -> e.eligible, heavy).inFlight++;
+        }
+        // Weight 3 of 4: 150 % of three quarters is more than the whole load, so its keys never spill.
+        assertEquals(40, endpoints.get(1).inFlight, "the heavy endpoint keeps every request of its key");
+    }
+
+    /** A key whose endpoint on a quiet ring is {@code index}. */
+    private static long homedOn(EndpointSelector ring, int index) {
+        List<TestEndpoint> quiet = TestEndpoint.count(2);
+        for (int k = 0; ; k++) {
+            long key = KeyHash.of("user-" + k);
+            if (ring.selectByKey(quiet, e -> e.eligible, key).id == index) {
+                return key;
+            }
+        }
+    }
 }
