@@ -80,6 +80,7 @@ public final class ConfigWarnings {
             });
         }
         ShadowedRoutes.warn(config.routes(), warnings);
+        RedirectLoopWarning.add(config.routes(), warnings);
         UpstreamWarnings.add(config, warnings);
         TlsWarnings.add(config, clock, warnings);
         for (AddressRange range : config.server().trustedProxies()) {
