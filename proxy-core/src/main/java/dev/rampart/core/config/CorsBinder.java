@@ -18,9 +18,13 @@ final class CorsBinder {
     static final Set<String> DEFAULT_METHODS = new LinkedHashSet<>(List.of("GET", "HEAD", "POST"));
     static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
 
-    /** {@code scheme://host[:port]}, the host a name, an IPv4 address or a bracketed IPv6 one, or {@code *.domain}. */
+    /**
+     * {@code scheme://host[:port]}, the host a name, an IPv4 address or a bracketed IPv6 one, or {@code *.domain}.
+     * Any scheme (RFC 3986 §3.1): apps in web views and browser extensions send their own
+     * ({@code capacitor://localhost}, {@code tauri://localhost}, {@code chrome-extension://<id>}).
+     */
     private static final Pattern ORIGIN = Pattern.compile(
-            "https?://(\\*\\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+])(?<port>:[0-9]{1,5})?");
+            "[a-z][a-z0-9+.-]*://(\\*\\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+])(?<port>:[0-9]{1,5})?");
 
     private CorsBinder() {
     }
@@ -73,7 +77,7 @@ final class CorsBinder {
             } else if (!any && !parts.matches()) {
                 s.problems().add(path, "expected an origin: scheme and host, with a port if not the scheme's"
                         + " default, and nothing after it (\"https://app.example.com\", \"http://localhost:3000\","
-                        + " \"https://*.example.com\" for its subdomains), got " + ValueReader.describe(value),
+                        + " \"https://*.example.com\" for its subdomains, \"capacitor://localhost\" for an app's own scheme), got " + ValueReader.describe(value),
                         value.origin());
             } else if (!any && !portInRange(parts.group("port"))) {
                 s.problems().add(path, "the port must be 1–65535, got " + ValueReader.describe(value)

@@ -63,10 +63,24 @@ class CorsConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void originsOfAnyUriSchemeAreTakenForAppsAndExtensionsThatSendTheirOwn() {
+        CorsConfig cors = onlyRoute("""
+                { upstream = app, cors { allow-origins = ["capacitor://localhost", "Chrome-Extension://abcdefghijklmnop",
+                    "tauri://localhost", "moz-extension://0b6f54f2-3c1e-4d5a-9a61-3d9c1a2b7e10", "x-app.v2+web://host:8080"] } }""")
+                .cors().orElseThrow();
+        assertEquals(5, cors.allowOrigins().size(), cors.allowOrigins().toString());
+        assertTrue(cors.allowsOrigin("capacitor://localhost"));
+        assertTrue(cors.allowsOrigin("chrome-extension://abcdefghijklmnop"), "compared ignoring case");
+        assertTrue(cors.allowsOrigin("x-app.v2+web://host:8080"));
+        assertFalse(cors.allowsOrigin("http://localhost"), "the scheme is part of the origin");
+        assertFalse(cors.allowsOrigin("chrome-extension://otherextension"));
+    }
+
+    @Test
     void badOriginsHeadersAndCredentialsWithAnyOriginAreEachReported() {
         List<String> problems = problemsOf(withRoutes("""
                     { name = a, upstream = app, cors { } },
-                    { name = b, upstream = app, cors { allow-origins = ["https://app.example.com/", "app.example.com", "*", "ftp://x.test"] } },
+                    { name = b, upstream = app, cors { allow-origins = ["https://app.example.com/", "app.example.com", "*", "1ab://x.test"] } },
                     { name = c, upstream = app, cors { allow-origins = ["*"], allow-credentials = true } },
                     { name = d, upstream = app, cors { allow-origins = ["*"], allow-headers = ["X Y", "*"], expose-headers = ["*"] } }"""));
         assertEquals(9, problems.size(), problems.toString());
