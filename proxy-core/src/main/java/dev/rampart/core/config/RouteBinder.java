@@ -232,9 +232,16 @@ final class RouteBinder {
      * A redirect's location: {@code scheme://host[:port][path]} with a host name, an address, a bracketed IPv6 address
      * or {@code {host}}, or a path; both in RFC 3986's characters (no query or fragment on an absolute one's host).
      */
+    /**
+     * An absolute http(s) URL (a path or query after its authority) or a path, then perhaps a fragment. Its host is
+     * a name, an address, or {@code {host}} after labels of its own ({@code www.{host}}, nginx's
+     * {@code https://www.$host}); nothing after {@code {host}}, which would make the client's host part of another.
+     */
     private static final Pattern LOCATION = Pattern.compile(
-            "(https?://(\\{host}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?"
-                    + "|\\[[0-9A-Fa-f:.]+])(:(?<port>[0-9]{1,5}))?)?(/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?");
+            "(https?://(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*\\{host}"
+                    + "|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?"
+                    + "|\\[[0-9A-Fa-f:.]+])(:(?<port>[0-9]{1,5}))?([/?][A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?"
+                    + "|/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)(#[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?");
 
     /** A direct response; 1xx is refused because a 1xx is never a final response. */
     private static RespondConfig respond(ConfigSection s) {
@@ -283,6 +290,9 @@ final class RouteBinder {
         } else if (keepPath && location.indexOf('?') >= 0) {
             s.problem("location", "has a query, behind which keep-path would put the request's path: leave the query"
                     + " out, or set keep-path = false");
+        } else if (keepPath && location.indexOf('#') >= 0) {
+            s.problem("location", "has a fragment, behind which keep-path would put the request's path: leave the"
+                    + " fragment out, or set keep-path = false");
         }
     }
 }

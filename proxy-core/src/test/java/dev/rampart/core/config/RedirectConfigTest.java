@@ -40,7 +40,9 @@ class RedirectConfigTest extends RejectedConfigSupport {
                 + " request's host, or a path such as \"/new\", in the characters a URI allows (percent-encode others),"
                 + " got ";
         for (String bad : new String[] {"", "example.com", "//evil.example/x", "ftp://x", "https://{host}.evil",
-                "https://a b", "/a b", "javascript:alert(1)", "https://x/{host}", "https://...", "/a|b"}) {
+                "https://a b", "/a b", "javascript:alert(1)", "https://x/{host}", "https://...", "/a|b", "https://{host}www",
+                "https://.{host}", "https://a..{host}", "https://{host}.{host}", "/a#b#c", "https://x/#a b", "#top",
+                "?x=1"}) {
             assertEquals(List.of("rampart.routes[0].respond.location: " + expected + "\"" + bad + "\""),
                     problems("status = 302, location = \"" + bad + "\""), bad);
         }
@@ -51,6 +53,14 @@ class RedirectConfigTest extends RejectedConfigSupport {
                 problems("status = 302, location = \"https://x/base?from=old\""));
         assertEquals(Optional.of("https://x/base?from=old"), onlyRoute(route("status = 302, location ="
                 + " \"https://x/base?from=old\", keep-path = false")).respond().orElseThrow().location());
+        assertEquals(List.of("rampart.routes[0].respond.location: has a fragment, behind which keep-path would put"
+                + " the request's path: leave the fragment out, or set keep-path = false"),
+                problems("status = 302, location = \"https://x/page#top\""));
+        for (String good : new String[] {"https://x/page#top", "/page#section-2", "https://example.com?from=old",
+                "https://www.{host}", "https://www.eu-1.{host}:8443/x#top"}) {
+            assertEquals(Optional.of(good), onlyRoute(route("status = 302, location = \"" + good + "\","
+                    + " keep-path = false")).respond().orElseThrow().location(), good);
+        }
         assertEquals(List.of("rampart.routes[0].respond.keep-path: is read only with a location"),
                 problems("status = 200, keep-path = false"));
         List<String> both = problemsOf(withRoutes("{ name = moved, respond { status = 301, location = \"/x\" },"

@@ -23,7 +23,9 @@ class RedirectTest {
             { name = maintenance, match { path-prefix = "/shop" },
               respond { status = 302, location = "https://{host}:8443/maintenance", keep-path = false } },
             { name = server, match { path-regex = "^\\\\*$" }, respond { status = 301, location = "https://{host}" } },
-            { name = root, match { path-prefix = "/old" }, rewrite { strip-prefix = "/old" }, respond { status = 301, location = "/" } }
+            { name = root, match { path-prefix = "/old" }, rewrite { strip-prefix = "/old" }, respond { status = 301, location = "/" } },
+            { name = www, match { host = "example.net" }, respond { status = 301, location = "https://www.{host}" } },
+            { name = anchor, match { path-prefix = "/faq" }, respond { status = 302, location = "/help#faq", keep-path = false } }
             """));
 
     @AfterEach
@@ -89,5 +91,13 @@ class RedirectTest {
         RawHttp.Response gone = send("/gone/page?q=1", "Host: example.com\r\n");
         assertEquals(302, gone.status());
         assertEquals("/", gone.header("location"));
+    }
+
+    @Test
+    void labelsBeforeTheRequestsHostAndAFragmentAreKept() {
+        RawHttp.Response www = send("/a?b=1", "Host: Example.NET:8080\r\n");
+        assertEquals(301, www.status());
+        assertEquals("https://www.example.net/a?b=1", www.header("location"), "nginx's https://www.$host$request_uri");
+        assertEquals("/help#faq", send("/faq/x", "Host: example.com\r\n").header("location"));
     }
 }
