@@ -66,8 +66,10 @@ final class CompressionBinder {
             return expected;
         }
         if (type.equals("*")) {
-            return "\"" + text + "\" would compress every response, images and archives too, which are compressed"
-                    + " already: list the types (\"text/*\" is allowed)";
+            return subtype.equals("*") ? "\"" + text + "\" would compress every response, images and archives too,"
+                    + " which are compressed already: list the types (\"text/*\" is allowed)"
+                    : "\"" + text + "\" names no type: list the types it is meant for (\"application/" + subtype
+                    + "\"; only a subtype may be \"*\", as in \"text/*\")";
         }
         if (subtype.contains("*") && !subtype.equals("*")) {
             return expected;

@@ -50,8 +50,11 @@ class CompressionConfigTest extends RejectedConfigSupport {
                     { name = a, upstream = app, compression { types = [] } },
                     { name = b, upstream = app, compression { types = ["*/*", "json", "text/html; charset=utf-8", "text/ht*"] } },
                     { name = c, upstream = app, compression { level = 0 } },
-                    { name = d, upstream = app, compression { level = 10, min-length = -1 } }"""));
-        assertEquals(8, problems.size(), problems.toString());
+                    { name = d, upstream = app, compression { level = 10, min-length = -1 } },
+                    { name = e, upstream = app, compression { types = ["*/json"] } }"""));
+        assertEquals(9, problems.size(), problems.toString());
+        assertTrue(problems.get(8).startsWith("rampart.routes[4].compression.types[0]: \"*/json\" names no type: list"
+                + " the types it is meant for (\"application/json\""), problems.get(8));
         assertTrue(problems.get(0).startsWith("rampart.routes[0].compression.types: must not be empty"), problems.get(0));
         assertTrue(problems.get(1).startsWith("rampart.routes[1].compression.types[0]: \"*/*\" would compress every"
                 + " response"), problems.get(1));
