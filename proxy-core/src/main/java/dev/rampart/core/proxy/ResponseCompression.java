@@ -24,7 +24,8 @@ import java.util.Optional;
  *       compressed length is unknown up front, and such a body would have to end with the connection).</li>
  *   <li>Only a body the upstream did not encode already ({@code Content-Encoding}), of a listed media type,
  *       not shorter than {@code min-length} when its length is declared, and not marked
- *       {@code Cache-Control: no-transform} (RFC 9111 §5.2.2.6).</li>
+ *       {@code Cache-Control: no-transform} (RFC 9111 §5.2.2.6), nor asked for by a request so marked
+ *       (§5.2.1.6).</li>
  *   <li>Such a response carries {@code Vary: Accept-Encoding} whether this client accepts gzip or not, so
  *       that a cache keeps the two forms apart.</li>
  *   <li>Compressed, it loses {@code Content-Length} (sent chunked) and {@code Accept-Ranges}, and a strong
@@ -51,7 +52,9 @@ final class ResponseCompression {
         HttpHeaders headers = response.headers();
         // An HTTP/1.0 client gets the body as it is, but a cache in front of it may serve a 1.1 client too.
         addVary(headers, "Accept-Encoding");
+        // A client's own no-transform asks intermediaries to leave the content as it is (RFC 9111 §5.2.1.6).
         if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1) || !acceptsGzip(request.headers())
+                || listContains(request.headers(), HttpHeaderNames.CACHE_CONTROL, "no-transform")
                 || !slots.take(most)) {
             return null;
         }

@@ -85,6 +85,20 @@ class ResponseCompressionTest {
     }
 
     @Test
+    void aRequestMarkedNoTransformGetsTheBodyAsItIsButTheVaryStill() {
+        HttpHeaders asking = headers("gzip");
+        asking.add("Cache-Control", "max-age=0");
+        asking.add("Cache-Control", "NO-TRANSFORM");
+        HttpResponse response = response(200, "Content-Type", "text/html", "Content-Length", "5000");
+        assertNotCompressed(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", asking), response);
+        assertEquals("Accept-Encoding", response.headers().get("Vary"), "a cache may serve it to other clients");
+        HttpHeaders other = headers("gzip");
+        other.add("Cache-Control", "no-transformx, no-cache");
+        assertCompressed(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", other),
+                response(200, "Content-Type", "text/html", "Content-Length", "5000"));
+    }
+
+    @Test
     void anErrorStatusWithABodyIsCompressedLikeAnyOther() {
         assertCompressed(request("gzip"), response(404, "Content-Type", "text/html", "Content-Length", "4096"));
         assertCompressed(request("gzip"), response(503, "Content-Type", "application/json"));
