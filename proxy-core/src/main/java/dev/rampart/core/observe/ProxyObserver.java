@@ -46,6 +46,13 @@ public interface ProxyObserver {
     default void onPoolWait() {
     }
 
+    /**
+     * A response a route would have compressed went as it came: {@code server.max-compressed-responses} responses
+     * were being compressed.
+     */
+    default void onCompressionLimited() {
+    }
+
     /** A client's TLS handshake with the listener failed, for the reason {@code reason} ({@code HandshakeFailure}). */
     default void onClientTlsHandshakeFailed(String reason) {
     }

@@ -11,6 +11,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CompressionSlots {
 
     private final AtomicInteger inUse = new AtomicInteger();
+    /** Told of each response sent as it came for want of a slot: past the limit nothing else would show it. */
+    private final Runnable onRefused;
+
+    CompressionSlots() {
+        this(() -> { });
+    }
+
+    CompressionSlots(Runnable onRefused) {
+        this.onRefused = onRefused;
+    }
 
     /** Takes a slot when fewer than {@code most} are taken: true when the response may be compressed. */
     boolean take(int most) {
@@ -18,6 +28,7 @@ final class CompressionSlots {
         do {
             now = inUse.get();
             if (now >= most) {
+                onRefused.run();
                 return false;
             }
         } while (!inUse.compareAndSet(now, now + 1));

@@ -65,7 +65,7 @@ public final class ProxyRuntime {
                 observer::onPoolWait);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
-                new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots());
+                new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots(observer::onCompressionLimited));
         ProxySnapshot first = build(config);
         pools.prepareTls(first.poolsInUse());
         carried.loads().started();

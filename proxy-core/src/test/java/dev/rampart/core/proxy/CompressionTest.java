@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 
@@ -131,11 +133,17 @@ class CompressionTest {
 
     @Test
     void pastMaxCompressedResponsesAResponseGoesUncompressedUntilASlotIsFree() throws Exception {
+        AtomicInteger limited = new AtomicInteger();
         proxy.close();
         proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", """
                 { name = api, match { path-prefix = "/api" }, upstream = app,
                   compression { types = ["application/json", "text/*"] } }
-                """) + "rampart.server { max-compressed-responses = 1 }\n");
+                """) + "rampart.server { max-compressed-responses = 1 }\n", new ProxyObserver() {
+                    @Override
+                    public void onCompressionLimited() {
+                        limited.incrementAndGet();
+                    }
+                });
         CompletableFuture<UpstreamReply> streaming = new CompletableFuture<>();
         upstream.behave((req, reply) -> {
             if (req.uri().equals("/api/events")) {
@@ -158,6 +166,7 @@ class CompressionTest {
                 assertEquals(JSON, response.text());
                 assertEquals("Accept-Encoding", response.header("vary"), "the next one may be compressed");
             }
+            assertEquals(1, limited.get(), "the response sent as it came is counted");
             streaming.get(5, TimeUnit.SECONDS).raw("0\r\n\r\n");
             events.socket().getInputStream().readNBytes(1); // the stream's end is on its way
         }

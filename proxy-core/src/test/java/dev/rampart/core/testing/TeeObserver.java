@@ -2,8 +2,9 @@ package dev.rampart.core.testing;
 
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.observe.ProxyProtocolFailure;
 
-/** Reports every event to {@code first}, then to {@code second}. */
+/** Reports every event to {@code first}, then to {@code second} (each method of {@link ProxyObserver}). */
 final class TeeObserver implements ProxyObserver {
 
     private final ProxyObserver first;
@@ -54,5 +55,29 @@ final class TeeObserver implements ProxyObserver {
     public void onClientTlsHandshakeFailed(String reason) {
         first.onClientTlsHandshakeFailed(reason);
         second.onClientTlsHandshakeFailed(reason);
+    }
+
+    @Override
+    public void onCompressionLimited() {
+        first.onCompressionLimited();
+        second.onCompressionLimited();
+    }
+
+    @Override
+    public void onPoolWait() {
+        first.onPoolWait();
+        second.onPoolWait();
+    }
+
+    @Override
+    public void onProxyProtocolFailed(ProxyProtocolFailure why) {
+        first.onProxyProtocolFailed(why);
+        second.onProxyProtocolFailed(why);
+    }
+
+    @Override
+    public void onKeySetFetch(boolean succeeded) {
+        first.onKeySetFetch(succeeded);
+        second.onKeySetFetch(succeeded);
     }
 }

@@ -85,6 +85,11 @@ public final class CompositeObserver implements ProxyObserver {
     }
 
     @Override
+    public void onCompressionLimited() {
+        each(ProxyObserver::onCompressionLimited);
+    }
+
+    @Override
     public void onClientTlsHandshakeFailed(String reason) {
         each(o -> o.onClientTlsHandshakeFailed(reason));
     }

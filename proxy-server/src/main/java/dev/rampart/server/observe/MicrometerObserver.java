@@ -71,6 +71,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final Counter reloadFailure;
     private final Counter connectionsRefused;
     private final Counter poolWaits;
+    private final Counter compressionLimited;
     /** One series per reason, made at the start: an alert on them sees 0 rather than no data. */
     private final Map<String, Counter> handshakeFailures = new HashMap<>();
     private final Map<ProxyProtocolFailure, Counter> proxyProtocolFailures = new EnumMap<>(ProxyProtocolFailure.class);
@@ -95,6 +96,10 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
                 .register(registry);
         connectionsRefused = Counter.builder("rampart.connections.refused")
                 .description("Client connections closed as soon as accepted, because max-connections were open")
+                .register(registry);
+        compressionLimited = Counter.builder("rampart.compression.limited")
+                .description("Responses a route would have compressed, sent as they came because"
+                        + " server.max-compressed-responses were being compressed")
                 .register(registry);
         poolWaits = Counter.builder("rampart.upstream.pool.waits")
                 .description("Requests that waited for an upstream connection: their event loop's share of an"
@@ -199,6 +204,11 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     @Override
     public void onPoolWait() {
         poolWaits.increment();
+    }
+
+    @Override
+    public void onCompressionLimited() {
+        compressionLimited.increment();
     }
 
     @Override

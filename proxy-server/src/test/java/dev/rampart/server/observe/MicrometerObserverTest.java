@@ -121,6 +121,13 @@ class MicrometerObserverTest {
     }
 
     @Test
+    void responsesSentUncompressedForWantOfASlotAreCountedFromZero() {
+        assertLine(observer.scrape(), "rampart_compression_limited_total 0.0");
+        observer.onCompressionLimited();
+        assertLine(observer.scrape(), "rampart_compression_limited_total 1.0");
+    }
+
+    @Test
     void poolWaitsAreCountedFromZero() {
         assertLine(observer.scrape(), "rampart_upstream_pool_waits_total 0.0");
         observer.onPoolWait();
@@ -322,6 +329,7 @@ class MicrometerObserverTest {
                 "rampart_active_connections",
                 "rampart_circuit_breaker_state",
                 "rampart_circuit_breaker_transitions_total",
+                "rampart_compression_limited_total",
                 "rampart_config_reloads_total",
                 "rampart_connections_refused_total",
                 "rampart_jwks_fetches_total",
