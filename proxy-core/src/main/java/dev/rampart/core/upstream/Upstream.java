@@ -180,6 +180,11 @@ public final class Upstream {
         return random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
     }
 
+    /** Whether health is being ignored now: no endpoint both passes its check and would be let through (see anyHealthy). */
+    public boolean panicking() {
+        return !anyHealthy();
+    }
+
     /**
      * Whether any endpoint passes its health check and its breaker would let a call through. When none
      * does, health is ignored and the breakers alone decide (like Envoy's panic mode, which counts ejected
@@ -187,11 +192,6 @@ public final class Upstream {
      * dead fleet, and an endpoint that fails only its check must not sit idle while the breakers of all the
      * others are open, turning one failing endpoint into an outage.
      */
-    /** Whether health is being ignored now: no endpoint both passes its check and would be let through (see below). */
-    public boolean panicking() {
-        return !anyHealthy();
-    }
-
     private boolean anyHealthy() {
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint e = endpoints.get(i);
