@@ -77,7 +77,8 @@ final class CorsBinder {
             } else if (!any && !parts.matches()) {
                 s.problems().add(path, "expected an origin: scheme and host, with a port if not the scheme's"
                         + " default, and nothing after it (\"https://app.example.com\", \"http://localhost:3000\","
-                        + " \"https://*.example.com\" for its subdomains, \"capacitor://localhost\" for an app's own scheme), got " + ValueReader.describe(value),
+                        + " \"https://*.example.com\" for its subdomains, \"capacitor://localhost\" for an app's own"
+                        + " scheme), got " + ValueReader.describe(value),
                         value.origin());
             } else if (!any && !portInRange(parts.group("port"))) {
                 s.problems().add(path, "the port must be 1–65535, got " + ValueReader.describe(value)

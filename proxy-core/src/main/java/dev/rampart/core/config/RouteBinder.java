@@ -229,13 +229,10 @@ final class RouteBinder {
     }
 
     /**
-     * A redirect's location: {@code scheme://host[:port][path]} with a host name, an address, a bracketed IPv6 address
-     * or {@code {host}}, or a path; both in RFC 3986's characters (no query or fragment on an absolute one's host).
-     */
-    /**
-     * An absolute http(s) URL (a path or query after its authority) or a path, then perhaps a fragment. Its host is
-     * a name, an address, or {@code {host}} after labels of its own ({@code www.{host}}, nginx's
-     * {@code https://www.$host}); nothing after {@code {host}}, which would make the client's host part of another.
+     * A redirect's location: {@code scheme://host[:port]}, then a path or a query, or a path alone; then perhaps a
+     * fragment; all in RFC 3986's characters. Its host is a name, an address, a bracketed IPv6 address, or
+     * {@code {host}} after labels of its own ({@code www.{host}}, nginx's {@code https://www.$host}): nothing after
+     * {@code {host}}, which would make the client's host part of another.
      */
     private static final Pattern LOCATION = Pattern.compile(
             "(https?://(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*\\{host}"
