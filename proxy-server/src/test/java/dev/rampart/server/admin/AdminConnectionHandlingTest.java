@@ -1,0 +1,150 @@
+package dev.rampart.server.admin;
+
+import dev.rampart.core.config.AdminConfig;
+import dev.rampart.core.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The admin listener over raw sockets, where mutation testing found it untested: HEAD on a kept-alive
+ * connection, targets that are no path, a too-long request line, the request deadline of a connection's
+ * later requests, and the connection limits counted exactly.
+ */
+class AdminConnectionHandlingTest {
+
+    private static final String GET_HEALTHZ = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    private static AdminServer start(AdminRequestLimits.Settings settings) throws IOException {
+        return AdminServer.start(new AdminConfig("127.0.0.1", 0),
+                new AdminSources(() -> "m 1\n", () -> true, () -> "{}", List::of), settings);
+    }
+
+    @Test
+    void aHeadAnswerHasNoBodySoTheNextAnswerOnTheConnectionReadsCleanly() throws IOException {
+        try (AdminServer server = start(AdminRequestLimits.Settings.DEFAULT);
+             RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+            RawHttp.Response head = raw.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
+            assertEquals(200, head.status());
+            assertEquals("15", head.header("content-length"));
+            RawHttp.Response next = raw.send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(200, next.status());
+            assertEquals("{\"status\":\"ready\"}", next.text());
+        }
+    }
+
+    @Test
+    void aTargetThatIsNoPathIs400JsonAndTheConnectionCloses() throws IOException {
+        try (AdminServer server = start(AdminRequestLimits.Settings.DEFAULT)) {
+            for (String target : List.of("healthz", "mailto:ops@example.com", "http://x/%zz")) {
+                try (RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+                    RawHttp.Response response = raw.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                    assertEquals(400, response.status(), target);
+                    assertEquals("{\"error\":\"bad_request\"}", response.text(), target);
+                    assertEquals("close", response.header("connection"), target);
+                    assertTrue(raw.closedByPeer(), "closed after a bad request: " + target);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTooLongRequestLineIs431Json() throws IOException {
+        try (AdminServer server = start(AdminRequestLimits.Settings.DEFAULT);
+             RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+            RawHttp.Response response = raw.send("GET /healthz?" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .read();
+            assertEquals(431, response.status());
+            assertEquals("{\"error\":\"request_header_fields_too_large\"}", response.text());
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionWhoseRequestsCameWholeIsNotCutAtTheDeadline() throws Exception {
+        try (AdminServer server = start(new AdminRequestLimits.Settings(8, 8, Duration.ofMillis(300)));
+             RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+            assertEquals(200, raw.send(GET_HEALTHZ).read().status());
+            Thread.sleep(900); // three deadlines: none applies to a connection between requests
+            RawHttp.Response again = raw.send(GET_HEALTHZ).read();
+            assertTrue(again != null && again.status() == 200, "served after the pause");
+        }
+    }
+
+    @Test
+    void aLaterRequestOnAKeptAliveConnectionHasADeadlineToo() throws Exception {
+        try (AdminServer server = start(new AdminRequestLimits.Settings(8, 8, Duration.ofMillis(400)));
+             RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+            assertEquals(200, raw.send(GET_HEALTHZ).read().status());
+            Thread.sleep(600); // between requests: no deadline runs
+            long started = System.nanoTime();
+            raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n"); // a head that never ends
+            assertTrue(raw.closedByPeer(), "the unfinished second request is cut");
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMillis < 5_000, "cut at its 400 ms deadline, not by the socket timeout: " + tookMillis);
+        }
+    }
+
+    @Test
+    void theListenerWideLimitHoldsWhenThePerAddressLimitIsHigher() throws Exception {
+        try (AdminServer server = start(new AdminRequestLimits.Settings(2, 10, Duration.ofSeconds(60)));
+             RawHttp first = new RawHttp("127.0.0.1", server.port());
+             RawHttp second = new RawHttp("127.0.0.1", server.port());
+             RawHttp third = new RawHttp("127.0.0.1", server.port())) {
+            assertEquals(200, first.send(GET_HEALTHZ).read().status());
+            assertEquals(200, second.send(GET_HEALTHZ).read().status());
+            assertClosedAtOnce(third, "a third connection is over max-connections 2");
+        }
+    }
+
+    @Test
+    void anAddressThatClosedOneOfItsConnectionsStillHasOnlyItsLimitOfThem() throws Exception {
+        try (AdminServer server = start(new AdminRequestLimits.Settings(10, 2, Duration.ofSeconds(60)));
+             RawHttp first = new RawHttp("127.0.0.1", server.port());
+             RawHttp second = new RawHttp("127.0.0.1", server.port())) {
+            assertEquals(200, first.send(GET_HEALTHZ).read().status());
+            assertEquals(200, second.send(GET_HEALTHZ).read().status());
+            first.close();
+            RawHttp replacement = admittedAgain(server);
+            try (RawHttp third = new RawHttp("127.0.0.1", server.port())) {
+                assertClosedAtOnce(third, "two are open from 127.0.0.1 again: a third is refused");
+            } finally {
+                replacement.close();
+            }
+        }
+    }
+
+    /**
+     * Closed by the server well before RawHttp's 10 s read timeout: the request deadline (60 s here) is not
+     * what closed it, so it was refused at admission.
+     */
+    private static void assertClosedAtOnce(RawHttp connection, String why) {
+        long started = System.nanoTime();
+        assertTrue(connection.closedByPeer(), why);
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMillis < 5_000, why + ": closed after " + tookMillis + " ms, not at once");
+    }
+
+    /** A new connection once the closed one is counted out (the close is seen by the server a little later). */
+    private static RawHttp admittedAgain(AdminServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            RawHttp candidate = new RawHttp("127.0.0.1", server.port());
+            try {
+                RawHttp.Response response = candidate.send(GET_HEALTHZ).read();
+                if (response != null && response.status() == 200) {
+                    return candidate;
+                }
+            } catch (RuntimeException closed) {
+                // refused: the close was not counted yet
+            }
+            candidate.close();
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no connection admitted after one closed");
+    }
+}
