@@ -43,10 +43,22 @@ final class RedirectLocation {
         return location.endsWith("/") ? location + path.substring(1) : location + path;
     }
 
-    /** The path of {@code location} from {@code authorityEnd} on (past a {@code :port}); "" when it has none. */
+    /**
+     * What follows the authority of {@code location} from {@code authorityEnd} on (past a {@code :port}): its path,
+     * query and fragment, "/" before a query or fragment that follows the authority at once; "" when nothing does.
+     * The first of the three delimiters ends the authority: a {@code /} inside a query is no path.
+     */
     private static String pathAfter(String location, int authorityEnd) {
-        int slash = location.indexOf('/', authorityEnd);
-        return slash < 0 ? "" : location.substring(slash);
+        for (int i = authorityEnd; i < location.length(); i++) {
+            char c = location.charAt(i);
+            if (c == '/') {
+                return location.substring(i);
+            }
+            if (c == '?' || c == '#') {
+                return "/" + location.substring(i);
+            }
+        }
+        return "";
     }
 
     /**

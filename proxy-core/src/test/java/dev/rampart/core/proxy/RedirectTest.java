@@ -25,7 +25,10 @@ class RedirectTest {
             { name = server, match { path-regex = "^\\\\*$" }, respond { status = 301, location = "https://{host}" } },
             { name = root, match { path-prefix = "/old" }, rewrite { strip-prefix = "/old" }, respond { status = 301, location = "/" } },
             { name = www, match { host = "example.net" }, respond { status = 301, location = "https://www.{host}" } },
-            { name = anchor, match { path-prefix = "/faq" }, respond { status = 302, location = "/help#faq", keep-path = false } }
+            { name = anchor, match { path-prefix = "/faq" }, respond { status = 302, location = "/help#faq", keep-path = false } },
+            { name = query, match { path-prefix = "/from" },
+              respond { status = 302, location = "https://{host}?from=https://old.example.com/", keep-path = false } },
+            { name = home, match { path-prefix = "/home" }, respond { status = 302, location = "https://www.{host}:8443#/home", keep-path = false } }
             """));
 
     @AfterEach
@@ -99,5 +102,18 @@ class RedirectTest {
         assertEquals(301, www.status());
         assertEquals("https://www.example.net/a?b=1", www.header("location"), "nginx's https://www.$host$request_uri");
         assertEquals("/help#faq", send("/faq/x", "Host: example.com\r\n").header("location"));
+    }
+
+    @Test
+    void withoutAHostToNameAQueryOrFragmentRightAfterTheAuthorityStaysOnThisHost() {
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals("/?from=https://old.example.com/", raw.send("GET /from HTTP/1.0\r\n\r\n").read()
+                    .header("location"), "the / inside the query is no path: //old.example.com would be another site");
+        }
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals("/#/home", raw.send("GET /home HTTP/1.0\r\n\r\n").read().header("location"));
+        }
+        assertEquals("https://example.com?from=https://old.example.com/",
+                send("/from", "Host: example.com\r\n").header("location"));
     }
 }
