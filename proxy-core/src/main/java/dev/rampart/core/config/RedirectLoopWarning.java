@@ -1,17 +1,22 @@
 package dev.rampart.core.config;
 
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * A redirect to a path on the same host with {@code keep-path = true} (the default) that sends the client back
  * to the route that redirected it: {@code location = "/maintenance.html"} sends {@code /shop} to
  * {@code /maintenance.html/shop}, which a catch-all route redirects again, and {@code location = "/"} without a
  * rewrite sends every request to the URL it asked for. A browser follows such a loop until it gives up. A
- * warning, not a refusal: what the client's next request matches also depends on what it sends, which a config
- * cannot know (a route matched by headers, or by a method the redirect changes, is not warned about).
+ * warning, not a refusal, and only where the loop is certain: what the client's next request matches also
+ * depends on what it sends, which a config cannot know, so a route matched by headers, or one that does not take
+ * the method the client follows the redirect with, is not warned about; nor is one before a route that might
+ * take the redirect first (by a wildcard host, say).
  */
 final class RedirectLoopWarning {
+
+    /** Statuses a client follows with the same method; after 301, 302 and 303 browsers follow a POST with GET. */
+    private static final Set<Integer> METHOD_KEPT = Set.of(307, 308);
 
     private RedirectLoopWarning() {
     }
@@ -21,8 +26,8 @@ final class RedirectLoopWarning {
             RouteConfig route = routes.get(i);
             RespondConfig respond = route.respond().orElse(null);
             if (respond == null || !respond.keepPath() || respond.location().isEmpty()
-                    || !respond.location().get().startsWith("/")) {
-                continue; // no redirect, or one to another host or to one fixed URL
+                    || !respond.location().get().startsWith("/") || !takesItsFollowUp(route, respond.status())) {
+                continue; // no redirect, one to another host or to one fixed URL, or one the route may not see again
             }
             String location = respond.location().get();
             if (location.equals("/") && route.rewrite().isEmpty()) {
@@ -38,28 +43,44 @@ final class RedirectLoopWarning {
     }
 
     /**
-     * Whether a request for the location followed by any path is taken by route {@code index} again: its prefix
-     * takes the location, and no route before it would take it first.
+     * Whether the route takes the request a client makes to follow its redirect, whatever it sends: no header
+     * match, and the method it follows with (GET, or with 307 and 308 the one it used, which the route took).
+     */
+    private static boolean takesItsFollowUp(RouteConfig route, int status) {
+        Set<String> methods = route.match().methods();
+        return route.match().headers().isEmpty()
+                && (methods.isEmpty() || METHOD_KEPT.contains(status) || methods.contains("GET"));
+    }
+
+    /**
+     * Whether every path the redirect makes (the location, then the request's path after a {@code /}) is taken by
+     * route {@code index} again, and no route before it might take one of them first: one for the same host (or
+     * any host, or a wildcard one), for a path that may be among them, for the method the client follows with.
      */
     private static boolean comesBack(List<RouteConfig> routes, int index, String location) {
+        String made = location.endsWith("/") ? location : location + "/";
         RouteConfig route = routes.get(index);
-        if (!takes(route.match(), location) || !route.match().headers().isEmpty()
-                || !route.match().methods().isEmpty() && !route.match().methods().contains("GET")) {
+        if (!prefixTakes(route.match(), made)) {
             return false;
         }
+        boolean methodKept = METHOD_KEPT.contains(route.respond().orElseThrow().status());
         for (int j = 0; j < index; j++) {
             MatchConfig earlier = routes.get(j).match();
-            boolean sameHosts = earlier.host().isEmpty() || earlier.host().equals(route.match().host());
-            if (sameHosts && takes(earlier, location)) {
+            boolean mayTakeHost = earlier.host().isEmpty() || route.match().host().isEmpty()
+                    || ShadowedRoutes.isWildcard(earlier.host()) || earlier.host().equals(route.match().host());
+            String prefix = earlier.pathPrefix().orElse("/");
+            boolean mayTakePath = earlier.pathRegex().isPresent() || made.startsWith(prefix) || prefix.startsWith(made);
+            boolean mayTakeMethod = earlier.methods().isEmpty() || methodKept || earlier.methods().contains("GET");
+            if (mayTakeHost && mayTakePath && mayTakeMethod) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Whether {@code match}'s path prefix takes every path that starts with {@code location}. */
-    private static boolean takes(MatchConfig match, String location) {
-        Optional<String> prefix = match.pathPrefix();
-        return match.pathRegex().isEmpty() && prefix.isPresent() && location.startsWith(prefix.get());
+    /** Whether {@code match}'s path prefix takes every path that starts with {@code made}. */
+    private static boolean prefixTakes(MatchConfig match, String made) {
+        return match.pathRegex().isEmpty() && match.pathPrefix().isPresent()
+                && made.startsWith(match.pathPrefix().get());
     }
 }

@@ -80,4 +80,31 @@ class RedirectLoopWarningTest {
         assertEquals(List.of(), warningsForRoutes("{ name = m, respond { status = 302,"
                 + " location = \"https://example.com/maintenance\" } }"), "another host: its routes are not these");
     }
+
+    @Test
+    void aPostRedirectGetIsNoLoopButARedirectThatKeepsTheMethodIs() {
+        assertEquals(List.of(), warningsForRoutes("{ name = form, match { path-prefix = \"/form\", methods = [POST] },"
+                + " respond { status = 303, location = \"/\" } }, { name = app, upstream = app }"),
+                "the GET after the 303 goes to the app");
+        assertEquals(1, loops(warningsForRoutes("{ name = moved, match { methods = [POST] },"
+                + " respond { status = 307, location = \"/v2\" } }")), "a 307 is followed with the same POST");
+    }
+
+    @Test
+    void aPrefixEndingInASlashTakesTheLocationWithoutIt() {
+        assertEquals(1, loops(warningsForRoutes("{ name = m, match { path-prefix = \"/m/\" },"
+                + " respond { status = 302, location = \"/m\" } }")), "/m/x is under /m/");
+    }
+
+    @Test
+    void anEarlierRouteThatMayTakeSomeOfTheRedirectsIsGivenTheBenefitOfTheDoubt() {
+        assertEquals(List.of(), warningsForRoutes(
+                "{ name = page, match { host = \"*.example.com\", path-prefix = \"/maintenance.html\" },"
+                + " respond { status = 503 } },"
+                + " { name = maint, respond { status = 302, location = \"/maintenance.html\" } }"), "a wildcard host");
+        assertEquals(1, loops(warningsForRoutes(
+                "{ name = page, match { path-prefix = \"/maintenance.html\", methods = [POST] }, respond { status = 503 } },"
+                + " { name = maint, respond { status = 302, location = \"/maintenance.html\" } }")),
+                "the GET that follows a 302 is not the earlier route's");
+    }
 }
