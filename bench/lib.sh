@@ -6,8 +6,9 @@ REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 RAMPART_JAR="${RAMPART_JAR:-$REPO_DIR/proxy-server/target/rampart.jar}"
 
 # The JVM flags Rampart runs with, those of the Dockerfile's ENTRYPOINT (and of docs/deployment.md)
-# but its class data sharing archive, which only the image has: the figures are the plain jar's. This is the one place the benchmark names them. MaxRAMPercentage is a
-# ceiling relative to the memory the JVM sees: in a container with a 384 MiB limit that is 288 MiB
+# but its class data sharing archive, which only the image has: the figures are the plain jar's.
+# This is the one place the benchmark names them. MaxRAMPercentage is a ceiling relative to the
+# memory the JVM sees: in a container with a 384 MiB limit that is 288 MiB
 # of heap; on a bare host it is 75% of the host's RAM. -Xms64m starts the heap small wherever it runs,
 # and -Xmn32m gives it a young generation large enough to be collected about ten times a second under load;
 # -XX:MetaspaceSize=64m spares it the full collection the first requests' classes set off.

@@ -97,9 +97,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         connectionsRefused = Counter.builder("rampart.connections.refused")
                 .description("Client connections closed as soon as accepted, because max-connections were open")
                 .register(registry);
-        compressionLimited = Counter.builder("rampart.compression.limited")
-                .description("Responses a route would have compressed, sent as they came because"
-                        + " server.max-compressed-responses were being compressed")
+        compressionLimited = Counter.builder("rampart.compression.limited").description("Responses a route would"
+                + " have compressed, sent as they came: server.max-compressed-responses were being compressed")
                 .register(registry);
         poolWaits = Counter.builder("rampart.upstream.pool.waits")
                 .description("Requests that waited for an upstream connection: their event loop's share of an"
