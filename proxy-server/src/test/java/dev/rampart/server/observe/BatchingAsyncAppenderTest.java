@@ -121,6 +121,27 @@ class BatchingAsyncAppenderTest {
     }
 
     @Test
+    void drainsThatDroppedNothingReportNothing() {
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.setContext(context);
+        warnings.start();
+        context.getLogger(BatchingAsyncAppender.class).addAppender(warnings);
+        start(1024, 1, target);
+        for (int batch = 0; batch < 5; batch++) {
+            for (int i = 0; i < 10; i++) {
+                async.doAppend(event("line " + batch + "." + i));
+            }
+            int expected = (batch + 1) * 10;
+            Await.until(() -> lines(target).size() == expected, "batch " + batch + " delivered");
+        }
+        assertEquals(0, async.droppedCount());
+        synchronized (warnings) {
+            assertEquals(List.of(), warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList(),
+                    "five drains, nothing dropped: no warning");
+        }
+    }
+
+    @Test
     void aFullQueueDropsLinesWithoutBlockingAndReportsHowMany() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstLineArrived = new CountDownLatch(1);
