@@ -79,14 +79,14 @@ final class RequestValidation {
         if (teLines > 0 && clLines > 0) {
             return Reason.BAD_REQUEST;
         }
+        if (teLines > 0 && head.protocolVersion() == HttpVersion.HTTP_1_0) {
+            return Reason.BAD_REQUEST; // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing
+        }
         if (teLines > 1) {
             return Reason.BAD_REQUEST; // read as one list by some parsers, as its last line by others
         }
         if (teLines == 1 && !isChunked(te)) {
             return codingsRefusal(te); // only exactly "chunked" is framed unambiguously
-        }
-        if (teLines > 0 && head.protocolVersion() == HttpVersion.HTTP_1_0) {
-            return Reason.BAD_REQUEST; // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing
         }
         if (clLines > 1) {
             return Reason.BAD_REQUEST;

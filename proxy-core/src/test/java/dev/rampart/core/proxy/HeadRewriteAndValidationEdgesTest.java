@@ -286,6 +286,8 @@ class HeadRewriteAndValidationEdgesTest {
                 "Transfer-Encoding", "chunked"), "CL and TE");
         assertEquals(Reason.BAD_REQUEST, validated(HttpVersion.HTTP_1_0, "POST", "/", "Transfer-Encoding", "chunked"),
                 "TE in HTTP/1.0");
+        assertEquals(Reason.BAD_REQUEST, validated(HttpVersion.HTTP_1_0, "POST", "/", "Transfer-Encoding",
+                "gzip, chunked"), "TE in HTTP/1.0 is faulty framing, whatever its codings");
         assertEquals(Reason.BAD_REQUEST, validated(v11, "POST", "/", "Host", "a", "Transfer-Encoding", "chunked",
                 "Transfer-Encoding", "chunked"), "two TE lines");
         assertEquals(Reason.NOT_IMPLEMENTED, validated(v11, "POST", "/", "Host", "a", "Transfer-Encoding", "gzip, chunked"),
