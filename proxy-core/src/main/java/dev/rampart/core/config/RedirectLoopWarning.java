@@ -26,14 +26,18 @@ final class RedirectLoopWarning {
             RouteConfig route = routes.get(i);
             RespondConfig respond = route.respond().orElse(null);
             if (respond == null || !respond.keepPath() || respond.location().isEmpty()
-                    || !respond.location().get().startsWith("/") || !takesItsFollowUp(route, respond.status())) {
-                continue; // no redirect, one to another host or to one fixed URL, or one the route may not see again
+                    || !respond.location().get().startsWith("/")) {
+                continue; // no redirect, or one to another host or to one fixed URL
+            }
+            boolean methodKept = METHOD_KEPT.contains(respond.status());
+            if (!route.match().headers().isEmpty() || !takesFollowUpMethod(route.match(), methodKept)) {
+                continue; // its next request may not be this route's: not the headers again, or another method
             }
             String location = respond.location().get();
             if (location.equals("/") && route.rewrite().isEmpty()) {
                 warnings.add("route \"" + route.name() + "\": respond.location \"/\" with keep-path = true and no"
                         + " rewrite sends every request to the URL it asked for: a redirect loop");
-            } else if (comesBack(routes, i, location)) {
+            } else if (comesBack(routes, i, location, methodKept)) {
                 warnings.add("route \"" + route.name() + "\": respond.location \"" + location + "\" with keep-path ="
                         + " true (the default) sends /x to " + location.replaceAll("/$", "") + "/x, which this route"
                         + " redirects again: a redirect loop; set keep-path = false to send every request to the"
@@ -43,13 +47,11 @@ final class RedirectLoopWarning {
     }
 
     /**
-     * Whether the route takes the request a client makes to follow its redirect, whatever it sends: no header
-     * match, and the method it follows with (GET, or with 307 and 308 the one it used, which the route took).
+     * Whether {@code match} may take the method a client follows the redirect with: GET, or with 307 and 308
+     * ({@code methodKept}) the one it used, which the redirecting route took.
      */
-    private static boolean takesItsFollowUp(RouteConfig route, int status) {
-        Set<String> methods = route.match().methods();
-        return route.match().headers().isEmpty()
-                && (methods.isEmpty() || METHOD_KEPT.contains(status) || methods.contains("GET"));
+    private static boolean takesFollowUpMethod(MatchConfig match, boolean methodKept) {
+        return match.methods().isEmpty() || methodKept || match.methods().contains("GET");
     }
 
     /**
@@ -57,21 +59,19 @@ final class RedirectLoopWarning {
      * route {@code index} again, and no route before it might take one of them first: one for the same host (or
      * any host, or a wildcard one), for a path that may be among them, for the method the client follows with.
      */
-    private static boolean comesBack(List<RouteConfig> routes, int index, String location) {
+    private static boolean comesBack(List<RouteConfig> routes, int index, String location, boolean methodKept) {
         String made = location.endsWith("/") ? location : location + "/";
         RouteConfig route = routes.get(index);
         if (!prefixTakes(route.match(), made)) {
             return false;
         }
-        boolean methodKept = METHOD_KEPT.contains(route.respond().orElseThrow().status());
         for (int j = 0; j < index; j++) {
             MatchConfig earlier = routes.get(j).match();
             boolean mayTakeHost = earlier.host().isEmpty() || route.match().host().isEmpty()
                     || ShadowedRoutes.isWildcard(earlier.host()) || earlier.host().equals(route.match().host());
             String prefix = earlier.pathPrefix().orElse("/");
             boolean mayTakePath = earlier.pathRegex().isPresent() || made.startsWith(prefix) || prefix.startsWith(made);
-            boolean mayTakeMethod = earlier.methods().isEmpty() || methodKept || earlier.methods().contains("GET");
-            if (mayTakeHost && mayTakePath && mayTakeMethod) {
+            if (mayTakeHost && mayTakePath && takesFollowUpMethod(earlier, methodKept)) {
                 return false;
             }
         }
