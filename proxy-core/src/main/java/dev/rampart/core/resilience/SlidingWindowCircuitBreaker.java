@@ -42,6 +42,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private static final int CALLS = 0;
     private static final int FAILURES = 1;
     private static final int SLOW = 2;
+    private static final long NONE = Long.MIN_VALUE;
 
     /** One state and what it needs; replaced, never changed, except the half-open counters. */
     private static final class Phase {
@@ -93,6 +94,14 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private volatile long longestCallNanos;
 
     private final SlidingWindow window;
+    /** How long after a failed or slow call the window may still count it (a bucket's worth of margin). */
+    private final long adverseMemoryNanos;
+    /**
+     * Ticker time of the latest failed or slow call recorded in the closed window, {@link #NONE} before the
+     * first. A success can trip the breaker only while such a call is in the window (every rule needs one),
+     * so the success of a healthy endpoint skips summing the window: it runs on every proxied request.
+     */
+    private final AtomicLong lastAdverseNanos = new AtomicLong(NONE);
     private final AtomicInteger consecutive = new AtomicInteger();
     private final AtomicReference<Phase> phase;
 
@@ -116,6 +125,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         checkArgument(halfOpenProbes >= 1, "halfOpenProbes: %s (expected: >= 1)", halfOpenProbes);
         this.staleHalfOpenNanos = Math.max(windowNanos, maxOpenNanos);
         this.window = new SlidingWindow(windowNanos, BUCKETS, 3);
+        this.adverseMemoryNanos = windowNanos + windowNanos / BUCKETS + 1;
         this.phase = new AtomicReference<>(Phase.closed(ticker.read()));
     }
 
@@ -226,8 +236,12 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         if (current.state == State.CLOSED) {
             long now = ticker.read();
             record(now, false, durationNanos);
-            consecutive.set(0);
-            evaluate(current, now);
+            if (consecutive.get() != 0) {
+                consecutive.set(0);
+            }
+            if (adverseCallMayBeInWindow(now)) {
+                evaluate(current, now);
+            }
         } else if (current.state == State.HALF_OPEN) {
             if (slowCallNanos > 0 && durationNanos > slowCallNanos) {
                 // A probe that answered, but slowly, says the endpoint is still what opened the breaker by
@@ -315,12 +329,21 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private void record(long now, boolean failed, long durationNanos) {
         SlidingWindow.Bucket bucket = window.current(now);
         bucket.counts.incrementAndGet(CALLS);
+        boolean slow = slowCallNanos > 0 && durationNanos > slowCallNanos;
         if (failed) {
             bucket.counts.incrementAndGet(FAILURES);
         }
-        if (slowCallNanos > 0 && durationNanos > slowCallNanos) {
+        if (slow) {
             bucket.counts.incrementAndGet(SLOW);
         }
+        if (failed || slow) {
+            lastAdverseNanos.accumulateAndGet(now, Math::max);
+        }
+    }
+
+    private boolean adverseCallMayBeInWindow(long now) {
+        long last = lastAdverseNanos.get();
+        return last != NONE && now - last <= adverseMemoryNanos;
     }
 
     /** Opens the breaker if the window's failure or slow-call rate crossed its threshold. */

@@ -34,6 +34,29 @@ class CircuitBreakerEdgesTest extends BreakerFixture {
     }
 
     @Test
+    void aSuccessThatCompletesTheMinimumCallsTripsOnAFailureFromNearlyAWindowAgo() {
+        minimumCalls = 2;
+        consecutiveFailures = 0;
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 1);
+        ticker.advance(Duration.ofMillis(8_900)); // a 10 s window of 1 s buckets keeps at least the last 9 s
+        succeed(breaker, 1);
+        assertEquals(OPEN, breaker.state(), "1 failure in 2 calls is the 50 % threshold");
+    }
+
+    @Test
+    void aSuccessLongAfterTheLastFailureFindsNoRateToTrip() {
+        minimumCalls = 2;
+        consecutiveFailures = 0;
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 1);
+        ticker.advance(Duration.ofSeconds(12)); // out of the window
+        succeed(breaker, 1);
+        assertEquals(CLOSED, breaker.state());
+        assertEquals(1, breaker.callsInWindow(), "only the success is left in the window");
+    }
+
+    @Test
     void halfOpenHasNoTimeLeftUntilHalfOpen() {
         CircuitBreaker breaker = openedAndWaited();
         assertTrue(breaker.tryAcquirePermission());
