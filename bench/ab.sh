@@ -15,6 +15,7 @@
 #   PAIRS=4             A/B pairs per case
 #   CASES="get100-c32 get100-c256"   as in bench/run.sh (also get1m-c32, post64k-c32)
 #   B_EXTRA_JVM_FLAGS=  extra JVM flags for B only (e.g. to compare a setting with one jar)
+#   B_JAVA=             the java that runs B (e.g. another JDK's bin/java; A runs RAMPART_JAVA, default java)
 #   WRK_THREADS=2  WRK_TIMEOUT=5s  PORT_BASE=18080  RAMPART_EXTRA_JVM_FLAGS=
 set -euo pipefail
 
@@ -46,8 +47,10 @@ start_upstream
 RAMPART_JAR="$JAR_A" start_rampart a "$A_PORT" "$A_ADMIN" "127.0.0.1:$UPSTREAM_PORT" "$BENCH_DIR/rampart.conf"
 A_PID="$RAMPART_PID"
 RAMPART_EXTRA_JVM_FLAGS="${RAMPART_EXTRA_JVM_FLAGS:-} ${B_EXTRA_JVM_FLAGS:-}" RAMPART_JAR="$JAR_B" \
+  RAMPART_JAVA="${B_JAVA:-$RAMPART_JAVA}" \
   start_rampart b "$B_PORT" "$B_ADMIN" "127.0.0.1:$UPSTREAM_PORT" "$BENCH_DIR/rampart.conf"
 B_PID="$RAMPART_PID"
+[[ -n "${B_JAVA:-}" ]] && echo "# java of b: $("$B_JAVA" -version 2>&1 | head -1)" | tee -a "$RESULTS/machine.txt"
 
 log "warm-up: ${WARMUP} each"
 run_wrk "$RESULTS/warmup-a.txt" "http://127.0.0.1:$A_PORT/" 64 "$WARMUP"

@@ -13,6 +13,9 @@ RAMPART_JAR="${RAMPART_JAR:-$REPO_DIR/proxy-server/target/rampart.jar}"
 # and -Xmn32m gives it a young generation large enough to be collected about ten times a second under load;
 # -XX:MetaspaceSize=64m spares it the full collection the first requests' classes set off.
 # Extra flags: RAMPART_EXTRA_JVM_FLAGS.
+# The java that runs Rampart (RAMPART_JAVA=/usr/lib/jvm/<other>/bin/java to measure another JDK; the image
+# and the README's figures are Java 17's).
+RAMPART_JAVA="${RAMPART_JAVA:-java}"
 RAMPART_JVM_FLAGS=(-XX:MaxRAMPercentage=75 -Xms64m -Xmn32m -XX:MetaspaceSize=64m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError)
 
 PORT_BASE="${PORT_BASE:-18080}"
@@ -36,7 +39,7 @@ BENCH_TMP=""
 # One line each: the machine and the software versions, for the record.
 machine_info() {
   echo "# machine: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
-  echo "# java: $(java -version 2>&1 | head -1); $(nginx -v 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | cut -d' ' -f1-3); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
+  echo "# java: $("$RAMPART_JAVA" -version 2>&1 | head -1); $(nginx -v 2>&1 | head -1); $(haproxy -v 2>/dev/null | head -1 | cut -d' ' -f1-3); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
 }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -208,7 +211,7 @@ start_rampart() {
   mkdir -p "$dir"
   # shellcheck disable=SC2086
   BENCH_RAMPART_PORT="$port" BENCH_RAMPART_ADMIN_PORT="$admin" BENCH_UPSTREAM="$upstream" \
-    java "${RAMPART_JVM_FLAGS[@]}" ${RAMPART_EXTRA_JVM_FLAGS:-} -jar "$RAMPART_JAR" --config "$conf" \
+    "$RAMPART_JAVA" "${RAMPART_JVM_FLAGS[@]}" ${RAMPART_EXTRA_JVM_FLAGS:-} -jar "$RAMPART_JAR" --config "$conf" \
     >"$dir/access.log" 2>"$dir/rampart.log" &
   RAMPART_PID=$!
   BENCH_PIDS+=("$RAMPART_PID")

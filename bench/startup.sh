@@ -27,7 +27,7 @@ for ((i = 1; i <= RUNS; i++)); do
   ms="$(BENCH_RAMPART_PORT="$RAMPART_PORT" BENCH_RAMPART_ADMIN_PORT="$RAMPART_ADMIN_PORT" \
     BENCH_UPSTREAM="127.0.0.1:$UPSTREAM_PORT" \
     python3 "$BENCH_DIR/time_to_first_200.py" "http://127.0.0.1:$RAMPART_PORT/" "$BENCH_TMP/rampart-$i.log" -- \
-    java "${RAMPART_JVM_FLAGS[@]}" ${RAMPART_EXTRA_JVM_FLAGS:-} -jar "$RAMPART_JAR" --config "$BENCH_DIR/rampart.conf")" \
+    "$RAMPART_JAVA" "${RAMPART_JVM_FLAGS[@]}" ${RAMPART_EXTRA_JVM_FLAGS:-} -jar "$RAMPART_JAR" --config "$BENCH_DIR/rampart.conf")" \
     || die "run $i failed; see $BENCH_TMP/rampart-$i.log"
   log "run $i: first 200 after $ms ms"
   times+=("$ms")
