@@ -28,7 +28,8 @@ import static dev.rampart.core.config.RenderValues.tokens;
  * <p>Redaction: the JSON form is served over the network, so the expected value of a match header
  * whose name suggests a credential (it contains {@code auth}, {@code cookie}, {@code token}, {@code key},
  * {@code pass}, {@code session}, {@code sig} and the like: see {@code RouteRenderer.SECRET_PARTS}) is replaced by
- * {@value #REDACTED}.
+ * {@value #REDACTED}, and so is the query of a {@code jwks-uri} or of a health check's {@code path}
+ * ({@code /healthz?token=...}): see {@code QueryRedaction}.
  * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
  */
 public final class EffectiveConfigRenderer {
@@ -58,7 +59,7 @@ public final class EffectiveConfigRenderer {
                         .put("trust-incoming", bool(c.requestId().trustIncoming())))
                 .put("access-log", new Obj().put("enabled", bool(c.accessLog().enabled())));
         Obj upstreams = new Obj();
-        c.upstreams().forEach((name, u) -> upstreams.put(name, upstream(u)));
+        c.upstreams().forEach((name, u) -> upstreams.put(name, upstream(u, redact)));
         rampart.put("upstreams", upstreams);
         List<Node> routes = new ArrayList<>();
         c.routes().forEach(r -> routes.add(RouteRenderer.route(r, redact)));
@@ -123,7 +124,7 @@ public final class EffectiveConfigRenderer {
         return server;
     }
 
-    private static Obj upstream(UpstreamConfig u) {
+    private static Obj upstream(UpstreamConfig u, boolean redact) {
         List<Node> endpoints = new ArrayList<>();
         u.endpoints().forEach(e -> {
             if (u.weight(e) == 1 && !u.backup(e)) {
@@ -164,7 +165,7 @@ public final class EffectiveConfigRenderer {
                         .put("max-open-duration", duration(cb.maxOpenDuration()))
                         .put("half-open-probes", num(cb.halfOpenProbes())));
         u.healthCheck().ifPresentOrElse(h -> o.put("health-check", new Obj()
-                        .put("path", str(h.path()))
+                        .put("path", str(redact ? QueryRedaction.shown(h.path()) : h.path()))
                         .put("interval", duration(h.interval()))
                         .put("timeout", duration(h.timeout()))
                         .put("healthy-threshold", num(h.healthyThreshold()))

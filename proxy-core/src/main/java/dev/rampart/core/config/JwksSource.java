@@ -38,12 +38,7 @@ public sealed interface JwksSource {
      * ({@code ?access_token=...}, as the access log leaves queries out for), replaced by {@code <redacted>}.
      */
     static String shown(URI uri) {
-        if (uri.getRawQuery() == null) {
-            return uri.toString();
-        }
-        String text = uri.toString();
-        int query = text.indexOf('?');
-        return text.substring(0, query + 1) + EffectiveConfigRenderer.REDACTED;
+        return QueryRedaction.shown(uri.toString());
     }
 
     /** Envoy's default {@code cache_duration} for a remote key set. */

@@ -116,6 +116,23 @@ class ConfigRenderTest {
     }
 
     @Test
+    void jsonRedactsTheQueryOfAHealthCheckPath() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"]
+                                    health-check { path = "/healthz?token=HC-SECRET&full=1" } } }
+                  routes = [ { upstream = app } ]
+                }
+                """, "t.conf", Map.of());
+        String json = EffectiveConfigRenderer.renderJson(config);
+        assertTrue(json.contains("\"path\" : \"/healthz?" + EffectiveConfigRenderer.REDACTED + "\"")
+                && !json.contains("HC-SECRET"), "/admin/routes shows no query, which may carry a credential: " + json);
+        String text = EffectiveConfigRenderer.render(config);
+        assertTrue(text.contains("path = \"/healthz?token=HC-SECRET&full=1\""), "--check shows the file as it is");
+        assertEquals(config, ConfigLoader.parse(text, "effective", Map.of()), text);
+    }
+
+    @Test
     void textUsesConfigSpellings() {
         String text = EffectiveConfigRenderer.render(ConfigLoader.parse(HoconFiles.MINIMAL, "t.conf", Map.of()));
         for (String line : new String[] {
