@@ -143,16 +143,25 @@ final class JwtBinder {
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            s.problem("jwks-uri", "expected an https:// (or http://) URI, got \"" + text + "\" (" + e.getReason() + ")");
+            s.problem("jwks-uri", "expected an https:// (or http://) URI, got \"" + shownUri(text) + "\" ("
+                    + e.getReason() + ")");
             return URI.create("https://invalid.invalid/");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null) {
             s.problem("jwks-uri", "expected an https:// (or http://) URI with a host name or address (no user or"
-                    + " fragment), got \"" + text + "\"");
+                    + " fragment), got \"" + shownUri(text) + "\"");
         }
         return uri;
+    }
+
+    /**
+     * A refused {@code jwks-uri} as its problem shows it: a reload's problems are logged, so a client secret
+     * written as {@code user:password@} or in the query stays out of them, as it does once the URI is taken.
+     */
+    private static String shownUri(String text) {
+        return EndpointAddress.withoutCredentials(QueryRedaction.shown(text));
     }
 
     private static List<String> algorithms(ConfigSection s) {

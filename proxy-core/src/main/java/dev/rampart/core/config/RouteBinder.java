@@ -86,8 +86,8 @@ final class RouteBinder {
         if (!other.trustCertChain().equals(remote.trustCertChain())) {
             ConfigValue jwt = s.value("jwt");
             ConfigValue trust = jwt instanceof ConfigObject o ? o.get(JwtBinder.TRUST_KEY) : null;
-            s.problems().add(s.path("jwt") + "." + JwtBinder.TRUST_KEY, trusted(remote) + " for " + remote.uri()
-                    + ", and rampart.routes[" + first.index() + "], which names the same jwks-uri, " + trusted(other)
+            s.problems().add(s.path("jwt") + "." + JwtBinder.TRUST_KEY, trusted(remote) + " for "
+                    + JwksSource.shown(remote.uri()) + ", and rampart.routes[" + first.index() + "], which names the same jwks-uri, " + trusted(other)
                     + ": routes that name one jwks-uri share its key set, so they name the same jwks-trust-cert-chain",
                     (trust != null ? trust : jwt).origin());
         }

@@ -141,16 +141,36 @@ class JwtConfigTest extends RejectedConfigSupport {
     void aKeySetUriMustBeAnAbsoluteHttpUriWithAHostAndComesAlone() {
         assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: beside jwks-file: take the keys from one of them"),
                 problems("jwks-file = \"" + jwks() + "\", jwks-uri = \"https://issuer.test/jwks\""));
-        for (String bad : List.of("ftp://issuer.test/jwks", "/jwks.json", "https:///jwks", "https://me@issuer.test/jwks",
-                "https://issuer.test/jwks#keys", "issuer.test/jwks")) {
+        for (String bad : List.of("ftp://issuer.test/jwks", "/jwks.json", "https:///jwks", "issuer.test/jwks")) {
             assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: expected an https:// (or http://) URI with a host name"
                     + " or address (no user or fragment), got \"" + bad + "\""), problems("jwks-uri = \"" + bad + "\""), bad);
         }
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: expected an https:// (or http://) URI with a host name"
+                + " or address (no user or fragment), got \"https://issuer.test/jwks#<redacted>\""),
+                problems("jwks-uri = \"https://issuer.test/jwks#keys\""), "a fragment may hold a token too");
         List<String> unparsable = problems("jwks-uri = \"https://issuer.test/a b\"");
         assertTrue(unparsable.size() == 1 && unparsable.get(0).startsWith("rampart.routes[0].jwt.jwks-uri: expected an"
                 + " https:// (or http://) URI, got \"https://issuer.test/a b\" ("), unparsable.toString());
         assertEquals(List.of("rampart.routes[0].jwt.jwks-refresh: expected a duration > 0 (e.g. 250ms, 2s), got \"0s\""),
                 problems("jwks-uri = \"https://issuer.test/jwks\", jwks-refresh = 0s"));
+    }
+
+    /** A reload's problems are logged: a client secret in a refused URI stays out of them, as once it is taken. */
+    @Test
+    void aKeySetUriInAProblemIsShownWithoutItsUserinfoOrQuery() throws Exception {
+        assertEquals(List.of("rampart.routes[0].jwt.jwks-uri: expected an https:// (or http://) URI with a host name"
+                + " or address (no user or fragment), got \"https://<redacted>@issuer.test/jwks?<redacted>\""),
+                problems("jwks-uri = \"https://client:PASS-SECRET@issuer.test/jwks?client_secret=Q-SECRET\""));
+        List<String> unparsable = problems("jwks-uri = \"https://issuer.test/a b?client_secret=Q-SECRET\"");
+        assertTrue(unparsable.size() == 1 && unparsable.get(0).startsWith("rampart.routes[0].jwt.jwks-uri: expected an"
+                + " https:// (or http://) URI, got \"https://issuer.test/a b?<redacted>\" ("), unparsable.toString());
+
+        Path ca = dev.rampart.core.testing.TestCertificates.generate(dir, "idp-ca", "idp", "dns:idp.test").certChain();
+        String uri = "jwks-uri = \"https://idp.test/jwks?client_secret=Q-SECRET\"";
+        List<String> apart = problemsOf(withRoutes("{ name = a, upstream = app, jwt { " + uri
+                + ", jwks-trust-cert-chain = \"" + ca + "\" } }\n{ name = b, upstream = app, jwt { " + uri + " } }"));
+        assertTrue(apart.size() == 1 && apart.get(0).contains(" for https://idp.test/jwks?<redacted>, and ")
+                && !apart.get(0).contains("Q-SECRET"), apart.toString());
     }
 
     @Test
