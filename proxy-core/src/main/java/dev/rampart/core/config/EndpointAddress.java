@@ -21,7 +21,8 @@ public record EndpointAddress(boolean tls, String host, int port) {
      * @throws IllegalArgumentException with a message that says what was expected
      */
     public static EndpointAddress parse(String text) {
-        String shown = withoutCredentials(text); // what messages quote: a password stays out of logs
+        // What messages quote: a password, or a token in a query, stays out of the logs a reload writes them to.
+        String shown = withoutCredentials(QueryRedaction.shown(text));
         String rest = text.trim();
         boolean tls = false;
         int defaultPort = -1;

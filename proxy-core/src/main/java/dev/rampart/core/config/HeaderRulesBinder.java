@@ -186,8 +186,11 @@ final class HeaderRulesBinder {
             h.problem(name, "must be a header value in printable ASCII: no line breaks, other control"
                     + " characters or text above ASCII (percent-encode it)");
         } else if (!value.equals(value.strip())) {
-            h.problem(name, "a header value has no leading or trailing spaces: "
-                    + ConfigUtil.quoteString(value) + " would not arrive as written");
+            // The value of an Authorization or X-Api-Key, often from the environment, is not quoted into a problem
+            // a reload logs: /admin/routes hides it for the same names.
+            h.problem(name, "a header value has no leading or trailing spaces: " + (RouteRenderer.looksSecret(name)
+                    ? "its value (not shown: the name suggests a credential)" : ConfigUtil.quoteString(value))
+                    + " would not arrive as written");
         } else {
             return true;
         }

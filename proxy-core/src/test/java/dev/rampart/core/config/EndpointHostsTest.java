@@ -24,6 +24,19 @@ class EndpointHostsTest extends RejectedConfigSupport {
         assertTrue(e.getMessage().startsWith("bad host in \"" + endpoint + "\": "), e.getMessage());
     }
 
+    /** An endpoint may come from RAMPART_UPSTREAM, pasted from a URL that carries a token; a reload logs problems. */
+    @Test
+    void theQueryAndUserinfoOfARefusedEndpointStayOutOfItsProblem() {
+        IllegalArgumentException path = assertThrows(IllegalArgumentException.class,
+                () -> EndpointAddress.parse("https://10.0.0.1:443/x?token=Q-SECRET"));
+        assertEquals("an endpoint has no path: \"https://10.0.0.1:443/x?<redacted>\" (expected: host:port)",
+                path.getMessage());
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> EndpointAddress.parse("https://user:PW-SECRET@10.0.0.2?token=Q-SECRET"));
+        assertTrue(both.getMessage().contains(" in \"https://<redacted>@10.0.0.2?<redacted>\" (expected: ")
+                && !both.getMessage().contains("SECRET"), both.getMessage());
+    }
+
     @Test
     void aNameLabelLongerThanSixtyThreeCharactersIsRefused() {
         String endpoint = "a".repeat(64) + ".example:80";

@@ -202,6 +202,21 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
                 problems);
     }
 
+    /** The value often comes from the environment, and a reload logs its problems. */
+    @Test
+    void aPaddedValueOfACredentialHeaderIsNotQuotedInItsProblem() {
+        List<String> problems = problemsOf(route("""
+                request-headers { set { Authorization = "Bearer PADDED-SECRET ", X-Api-Key = " KEY-SECRET" } }
+                """));
+        assertEquals(List.of(
+                "rampart.routes[0].request-headers.set.Authorization: a header value has no leading or trailing"
+                        + " spaces: its value (not shown: the name suggests a credential) would not arrive as written"
+                        + at(4),
+                "rampart.routes[0].request-headers.set.X-Api-Key: a header value has no leading or trailing spaces:"
+                        + " its value (not shown: the name suggests a credential) would not arrive as written" + at(4)),
+                problems);
+    }
+
     @Test
     void aNameIsNamedOnceWhateverItsCase() {
         List<String> problems = problemsOf(route("""
