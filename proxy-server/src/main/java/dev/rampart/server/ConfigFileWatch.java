@@ -49,8 +49,9 @@ final class ConfigFileWatch implements AutoCloseable {
     private final Duration debounce;
     private WatchService watcher;
     /**
-     * When the watch last saw the file change ({@link System#nanoTime}): a reload that began after it (a SIGHUP
-     * sent right after the edit) has read the change, and the watch does not load it again.
+     * When the watch last saw the file change ({@link ConfigReloader#now}, which also stamps when reads begin): a
+     * reload that began after it (a SIGHUP sent right after the edit) has read the change, and the watch does not
+     * load it again. The waits below are real ones and use {@link System#nanoTime}.
      */
     private volatile long lastChangeNanos;
     /** Changes seen: for tests, to act after the watch has seen one. */
@@ -197,7 +198,7 @@ final class ConfigFileWatch implements AutoCloseable {
 
     /** Counts a change of the config file seen now. */
     private void changed() {
-        lastChangeNanos = System.nanoTime();
+        lastChangeNanos = reloader.now();
         changesSeen++; // this thread only
     }
 

@@ -1,5 +1,6 @@
 package dev.rampart.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.routing.Router;
@@ -50,7 +51,13 @@ final class ConfigReloader implements AutoCloseable {
     private ConfigFileWatch watch;
     private final Duration watchDebounce;
     /**
-     * The last reload that read the file and loaded it: when its read began ({@link System#nanoTime}) and why. Set
+     * Orders reads against changes: when a read began and when the watch saw the file change are both read from
+     * it, and only compared with each other (never taken as durations), so a test moves it to put a change
+     * before, at or after a read without waiting.
+     */
+    private final Ticker ticker;
+    /**
+     * The last reload that read the file and loaded it: when its read began ({@link #ticker}) and why. Set
      * under {@link #reloadLock}.
      */
     private volatile LastRead lastRead;
@@ -69,10 +76,17 @@ final class ConfigReloader implements AutoCloseable {
     /** As above, with the file watch's quiet period: for tests. */
     ConfigReloader(ConfigSource source, Target target, ConfigFileWatch.WatchServices watchServices,
                    Duration watchDebounce) {
+        this(source, target, watchServices, watchDebounce, Ticker.systemTicker());
+    }
+
+    /** As above, with what orders reads and changes: for tests. */
+    ConfigReloader(ConfigSource source, Target target, ConfigFileWatch.WatchServices watchServices,
+                   Duration watchDebounce, Ticker ticker) {
         this.source = source;
         this.target = target;
         this.watchServices = watchServices;
         this.watchDebounce = watchDebounce;
+        this.ticker = ticker;
     }
 
     /** Loads the file again now. Returns whether the new config was applied. */
@@ -83,7 +97,7 @@ final class ConfigReloader implements AutoCloseable {
     }
 
     /**
-     * Loads the file again for a change seen at {@code changedNanos} ({@link System#nanoTime}), unless a reload
+     * Loads the file again for a change seen at {@code changedNanos} ({@link #now}), unless a reload
      * that began after it has read and loaded the file already: a tool that writes the config and at once sends
      * SIGHUP (a config-management handler, a Kubernetes reloader) would otherwise have the change applied twice.
      * {@code loaded}, when not null, is the file as {@link #tryLoad} read it after the change, applied as it is
@@ -100,11 +114,22 @@ final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** A config {@link #tryLoad} read and checked, and when its read began ({@link System#nanoTime}). */
+    /** A config {@link #tryLoad} read and checked, and when its read began ({@link #now}). */
     record Loaded(RampartConfig config, long startedNanos) {
     }
 
-    /** The reload that began reading the file after {@code changedNanos} and loaded it, or null when none did. */
+    /**
+     * Now, as reads and changes are ordered: what the watch stamps a change with, so that it compares with when
+     * reads began.
+     */
+    long now() {
+        return ticker.read();
+    }
+
+    /**
+     * The reload that began reading the file after {@code changedNanos} and loaded it, or null when none did. Compared
+     * as a difference, as {@link System#nanoTime} values must be: they may wrap.
+     */
     LastRead readSince(long changedNanos) {
         LastRead read = lastRead;
         return read != null && read.startedNanos() - changedNanos > 0 ? read : null;
@@ -117,7 +142,7 @@ final class ConfigReloader implements AutoCloseable {
             log.info("reload ({}) ignored: shutting down", why);
             return false;
         }
-        long started = loaded != null ? loaded.startedNanos() : System.nanoTime();
+        long started = loaded != null ? loaded.startedNanos() : now();
         RampartConfig next;
         try {
             next = loaded != null ? loaded.config() : loadChecked();
@@ -206,7 +231,7 @@ final class ConfigReloader implements AutoCloseable {
      * either way. A config of thousands of routes takes a second to read: the watch applies what this read.
      */
     Loaded tryLoad() {
-        long started = System.nanoTime();
+        long started = now();
         try {
             return new Loaded(loadChecked(), started);
         } catch (RuntimeException e) {
