@@ -24,8 +24,12 @@ import java.util.concurrent.TimeUnit;
  * Watches the config file's directory for changes to the file, and the links on its way: a directory on its
  * path that is a link (a {@code current -> releases/N} layout) and, when the file itself is a link (a config
  * tree managed with symlinks, a Kubernetes ConfigMap), the directory of the file it points to. Changes are
- * debounced (editors write a file in several steps) and then reloaded by the {@link ConfigReloader}, on the
- * watch's own daemon thread.
+ * debounced (editors write a file in several steps) and then reloaded by the {@link ConfigReloader}.
+ *
+ * <p>Two daemon threads: one takes the events and stamps each change of the file as it comes ({@link FileChanges}),
+ * the other waits for quiet and reloads. A reload of thousands of routes takes a second or more, a new
+ * {@code jwks-uri} up to 11 s: an edit made meanwhile, stamped only once that reload was over, would look newer than
+ * a SIGHUP that read it, and be loaded a second time.
  */
 final class ConfigFileWatch implements AutoCloseable {
 
@@ -49,16 +53,20 @@ final class ConfigFileWatch implements AutoCloseable {
     private final Duration debounce;
     private WatchService watcher;
     /**
-     * When the watch last saw the file change ({@link ConfigReloader#now}, which also stamps when reads begin): a
-     * reload that began after it (a SIGHUP sent right after the edit) has read the change, and the watch does not
-     * load it again. The waits below are real ones and use {@link System#nanoTime}.
+     * The changes seen, each stamped by {@link ConfigReloader#now} (which also stamps when reads begin): a reload that
+     * began after the last (a SIGHUP sent right after the edit) has read it, and the watch does not load it again.
+     * The waits below are real ones and use {@link System#nanoTime}.
      */
-    private volatile long lastChangeNanos;
-    /** Changes seen: for tests, to act after the watch has seen one. */
-    private volatile int changesSeen;
+    private final FileChanges changes;
+    /**
+     * The changes the reload thread has taken in, and when the last of them was seen: one after these is a change it
+     * has still to read. Its reads begin after that stamp, and stand for those changes only.
+     */
+    private FileChanges.Seen handled = new FileChanges.Seen(0, 0);
+    private Thread reloads;
     /**
      * Each watched directory's key, and the names of the files in it whose changes count. Filled before the
-     * watch thread starts, then read and extended by that thread only.
+     * event thread starts, then read and extended by that thread only.
      */
     private final Map<WatchKey, Set<Path>> watched = new HashMap<>();
 
@@ -66,6 +74,7 @@ final class ConfigFileWatch implements AutoCloseable {
         this.file = file;
         this.reloader = reloader;
         this.debounce = debounce;
+        this.changes = new FileChanges(reloader::now);
     }
 
     /**
@@ -84,9 +93,12 @@ final class ConfigFileWatch implements AutoCloseable {
             return null;
         }
         watch.watchLinks();
-        Thread thread = new Thread(watch::watchLoop, "rampart-config-watch");
-        thread.setDaemon(true);
-        thread.start();
+        Thread events = new Thread(watch::eventLoop, "rampart-config-watch");
+        events.setDaemon(true);
+        watch.reloads = new Thread(watch::reloadLoop, "rampart-config-reload");
+        watch.reloads.setDaemon(true);
+        events.start();
+        watch.reloads.start();
         return watch;
     }
 
@@ -161,7 +173,12 @@ final class ConfigFileWatch implements AutoCloseable {
         }
     }
 
-    private void watchLoop() {
+    /**
+     * Takes the events as they come and stamps each change of the file, never held up by a reload. The links are
+     * followed anew before the stamp: an edit the new watches miss was made before it, and the read that follows
+     * the stamp has it.
+     */
+    private void eventLoop() {
         Object directory = directoryIdentity();
         long nextCheck = System.nanoTime() + DIRECTORY_CHECK.toNanos();
         try {
@@ -174,43 +191,51 @@ final class ConfigFileWatch implements AutoCloseable {
                     Object now = directoryIdentity();
                     if (now != null && !now.equals(directory)) {
                         directory = now; // a new directory in the old one's place: watch it, and read the file in it
-                        changed();
                         watchLinks();
-                        reloadOnceSettled("config directory replaced");
+                        changes.record("config directory replaced");
                     }
                 }
-                if (key == null) {
-                    continue;
+                if (key != null && drain(key)) {
+                    watchLinks();
+                    directory = directoryIdentity();
+                    changes.record("file changed");
                 }
-                boolean ours = drain(key);
-                if (!ours) {
-                    continue;
-                }
-                awaitQuiet();
-                reloadOnceSettled("file changed");
-                watchLinks();
-                directory = directoryIdentity();
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closing
+        } finally {
+            changes.close();
+        }
+    }
+
+    /** Waits for a change, then for quiet, and reloads; one at a time, so that the last change is read last. */
+    private void reloadLoop() {
+        try {
+            while ((handled = changes.awaitAfter(handled.count(), Long.MAX_VALUE)) != null) {
+                awaitQuiet();
+                reloadOnceSettled(changes.why());
+            }
+        } catch (InterruptedException | Closed e) {
             // closing
         }
     }
 
-    /** Counts a change of the config file seen now. */
-    private void changed() {
-        lastChangeNanos = reloader.now();
-        changesSeen++; // this thread only
+    /** The watch is closing: ends the reload thread's wait. */
+    private static final class Closed extends Exception {
+        Closed() {
+            super(null, null, false, false);
+        }
     }
 
     int changesSeen() {
-        return changesSeen;
+        return changes.seen();
     }
 
     /**
      * Waits until the file has been quiet for {@link #debounce}. Only its own events count: a log or a pid file
      * written next to it all the time must not put the reload off for ever.
      */
-    private void awaitQuiet() throws InterruptedException {
+    private void awaitQuiet() throws InterruptedException, Closed {
         while (changesWithin(debounce)) {
             // each change of the file starts the quiet period again
         }
@@ -223,14 +248,16 @@ final class ConfigFileWatch implements AutoCloseable {
      * failure is logged and counted, or every such edit would set off the reload-failure alert although it
      * ends well.
      */
-    private void reloadOnceSettled(String why) throws InterruptedException {
+    private void reloadOnceSettled(String why) throws InterruptedException, Closed {
         ConfigReloader.Loaded loaded = null;
-        while (reloader.readSince(lastChangeNanos) == null && file.toFile().isFile()
+        while (reloader.readSince(handled.lastNanos()) == null && file.toFile().isFile()
                 && (loaded = reloader.tryLoad()) == null && changesWithin(SETTLE)) {
             awaitQuiet();
         }
         if (file.toFile().isFile()) {
-            reloader.reloadChange(why, lastChangeNanos, loaded); // what loaded, applied without reading it again
+            // What loaded, applied without reading it again; not when a reload began after the changes it was read
+            // for (a SIGHUP that may have read a later one: that is the next change this thread takes in).
+            reloader.reloadChange(why, handled.lastNanos(), loaded);
         } else {
             // Said, not refused: nothing was loaded. An operator who removed it by mistake learns now, not at
             // the next restart, that the running config is the only copy.
@@ -239,17 +266,14 @@ final class ConfigFileWatch implements AutoCloseable {
         }
     }
 
-    /** Whether the file changes again within {@code wait}. */
-    private boolean changesWithin(Duration wait) throws InterruptedException {
-        long until = System.nanoTime() + wait.toNanos();
-        long left;
-        while ((left = until - System.nanoTime()) > 0) {
-            WatchKey more = watcher.poll(left, TimeUnit.NANOSECONDS);
-            if (more != null && drain(more)) {
-                return true;
-            }
+    /** Whether the file changes again within {@code wait}, or changed since the last change this thread took in. */
+    private boolean changesWithin(Duration wait) throws InterruptedException, Closed {
+        int before = handled.count();
+        handled = changes.awaitAfter(before, wait.toNanos());
+        if (handled == null) {
+            throw new Closed();
         }
-        return false;
+        return handled.count() != before;
     }
 
     /** Consumes a key's events; true when one concerned the config file (a Kubernetes ConfigMap swaps a link). */
@@ -262,9 +286,6 @@ final class ConfigFileWatch implements AutoCloseable {
                 ours = true;
             }
         }
-        if (ours) {
-            changed();
-        }
         if (!key.reset()) {
             watched.remove(key); // its directory is gone (a ConfigMap's old data directory, say)
         }
@@ -273,6 +294,7 @@ final class ConfigFileWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        changes.close();
         if (watcher != null) {
             try {
                 watcher.close();
