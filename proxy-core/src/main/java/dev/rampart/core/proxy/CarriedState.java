@@ -77,7 +77,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         breakers.retainOnly(next.breakersInUse());
         bulkheads.retainOnly(config.upstreams().keySet());
         loads.retainOnly(config);
-        List<String> keys = routeKeys(config.routes());
+        List<String> keys = next.routeKeys(); // as the snapshot's budgets and buckets were taken by
         budgets.retainOnly(Set.copyOf(keys));
         Set<String> limited = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {

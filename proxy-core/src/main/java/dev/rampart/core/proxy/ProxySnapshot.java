@@ -63,13 +63,15 @@ final class ProxySnapshot {
     private final ReplayMemory replayMemory;
     private final long replayMemoryLimit;
     private final CompressionSlots compressions;
+    /** Each route's {@link CarriedState#routeKey}, in the list's order: what its budget and buckets are carried by. */
+    private final List<String> routeKeys;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, Map<String, RateLimiter> rateLimiters,
                           Map<String, JwtVerifier> jwtVerifiers, OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
                           List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory,
-                          CompressionSlots compressions) {
+                          CompressionSlots compressions, List<String> routeKeys) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -86,6 +88,7 @@ final class ProxySnapshot {
         this.replayMemory = replayMemory;
         this.replayMemoryLimit = ReplayMemory.limitOf(config.server().maxReplayMemory());
         this.compressions = compressions;
+        this.routeKeys = routeKeys;
     }
 
     static ProxySnapshot build(RampartConfig config, CarriedState carried, ProxyObserver observer, Ticker ticker,
@@ -134,7 +137,7 @@ final class ProxySnapshot {
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
-                carried.replayMemory(), carried.compressions());
+                carried.replayMemory(), carried.compressions(), List.copyOf(routeKeys));
     }
 
     /**
@@ -236,6 +239,11 @@ final class ProxySnapshot {
 
     Clock clock() {
         return clock;
+    }
+
+    /** Each route's key for the state carried to the next generation, in the list's order. */
+    List<String> routeKeys() {
+        return routeKeys;
     }
 
     Set<PoolSettings> poolsInUse() {
