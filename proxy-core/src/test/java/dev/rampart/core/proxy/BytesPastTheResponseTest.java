@@ -1,26 +1,34 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
+import dev.rampart.core.testing.UpstreamReply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Bytes an upstream sends past the end of a response, or on a connection waiting in the pool, are never
  * read as the response to another request: the connection is closed instead of reused. Left in the
  * decoder, a partial head would become the start of the next client's response, with whatever headers
- * it carries.
+ * it carries. With no request waiting, the decoder closes such a connection right after it went back to the
+ * pool; a request waiting for a connection is handed it before that, so only the check on release keeps the
+ * bytes from becoming that request's response.
  */
 class BytesPastTheResponseTest {
 
@@ -118,6 +126,67 @@ class BytesPastTheResponseTest {
             assertEquals("fine", second.text());
             assertNull(second.header("location"), "no header of the late body");
             assertEquals(2, upstream.connectionsAccepted(), "the 204's connection was not reused");
+        }
+    }
+
+    @Test
+    void bytesPastTheEndOfAResponseAreNotReadAsTheResponseOfARequestWaitingForItsConnection() {
+        // max-connections-per-endpoint = 2 over the proxy's two event loops: one connection per loop. The later
+        // requests wait for a connection the first ones hold, and a connection released while they wait is
+        // handed to one of them at once, before the decoder has looked at the bytes behind the response.
+        String bytesBehind = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi" + PARTIAL_HEAD;
+        List<UpstreamReply> held = new ArrayList<>();
+        boolean[] answerAtOnce = {false};
+        UpstreamBehavior firstsHeldThenWithBytesBehind = (req, reply) -> {
+            if (!req.uri().equals("/first")) {
+                reply.send(200, "text/plain", "fine");
+                return;
+            }
+            synchronized (held) {
+                if (answerAtOnce[0]) {
+                    reply.raw(bytesBehind);
+                } else {
+                    held.add(reply);
+                }
+            }
+        };
+        AtomicInteger poolWaits = new AtomicInteger();
+        ProxyObserver countingWaits = new ProxyObserver() {
+            @Override
+            public void onPoolWait() {
+                poolWaits.incrementAndGet();
+            }
+        };
+        try (FakeUpstream upstream = FakeUpstream.start(firstsHeldThenWithBytesBehind);
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 2 }",
+                     "{ name = default, match { path-prefix = \"/\" }, upstream = app }"), countingWaits);
+             RawHttp first1 = proxy.raw(); RawHttp first2 = proxy.raw();
+             RawHttp second1 = proxy.raw(); RawHttp second2 = proxy.raw()) {
+            first1.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            first2.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            Await.until(() -> upstream.requests().size() + poolWaits.get() == 2, "the first requests sent or waiting");
+            second1.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            second2.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            Await.until(() -> upstream.requests().size() + poolWaits.get() == 4, "every request sent or waiting");
+            assertTrue(poolWaits.get() >= 2, "requests wait for a connection: " + poolWaits.get());
+            synchronized (held) {
+                answerAtOnce[0] = true;
+                held.forEach(reply -> reply.after(0, () -> reply.raw(bytesBehind)));
+            }
+
+            for (RawHttp first : List.of(first1, first2)) {
+                RawHttp.Response response = first.read();
+                assertEquals(200, response.status(), response.text());
+                assertEquals("hi", response.text());
+            }
+            for (RawHttp second : List.of(second1, second2)) {
+                RawHttp.Response response = second.read();
+                assertEquals(200, response.status(), response.text());
+                assertEquals("fine", response.text());
+                assertNull(response.header("location"), "no header of the bytes behind the first response");
+            }
+            assertEquals(4, upstream.connectionsAccepted(), "no connection with bytes behind its response was reused");
         }
     }
 
