@@ -185,7 +185,7 @@ class BatchingAsyncAppenderTest {
             async.doAppend(event("queued " + i));
         }
 
-        String stderr = capturingStderr(() -> assertTimeoutPreemptively(Duration.ofSeconds(3), async::stop,
+        String stderr = StderrCapture.during(() -> assertTimeoutPreemptively(Duration.ofSeconds(3), async::stop,
                 "a stdout nobody reads must not hold the shutdown"));
         release.countDown();
         async = null;
@@ -214,25 +214,13 @@ class BatchingAsyncAppenderTest {
             release.countDown();
         });
 
-        String stderr = capturingStderr(() -> {
+        String stderr = StderrCapture.during(() -> {
             releaser.start();
             async.stop();
         });
         async = null;
 
         assertTrue(stderr.contains(dropped + " line(s) of appender [test] dropped: its queue of 4 was full"), stderr);
-    }
-
-    private static String capturingStderr(Runnable during) {
-        java.io.PrintStream original = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            during.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -342,37 +330,6 @@ class BatchingAsyncAppenderTest {
     private static List<String> lines(ListAppender<ILoggingEvent> appender) {
         synchronized (appender) { // AppenderBase appends under the appender's monitor
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
-    }
-
-    /**
-     * An appender whose appends block until released (10 s at most), like a write to a stdout nobody reads:
-     * an interrupt does not end the wait, as it does not end a blocked write.
-     */
-    private static final class StuckAppender extends AppenderBase<ILoggingEvent> {
-        private final CountDownLatch arrived;
-        private final CountDownLatch release;
-
-        StuckAppender(CountDownLatch arrived, CountDownLatch release) {
-            this.arrived = arrived;
-            this.release = release;
-        }
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            arrived.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            boolean interrupted = false;
-            while (release.getCount() > 0 && System.nanoTime() < deadline) {
-                try {
-                    release.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }
