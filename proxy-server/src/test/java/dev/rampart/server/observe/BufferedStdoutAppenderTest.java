@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.status.Status;
 import dev.rampart.core.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,65 @@ class BufferedStdoutAppenderTest {
             dev.rampart.core.testing.Await.until(() -> !appender.isStarted(), "stopped by the failed flush");
             appender.stop(); // ends its timer thread
         }
+    }
+
+    @Test
+    void aFailedTimedFlushIsToldOnceOnTheApplicationLogAndInLogbacksStatus() {
+        OutputStream closedStdout = new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Stream closed");
+            }
+        };
+        try (dev.rampart.core.testing.LogCapture log = dev.rampart.core.testing.LogCapture.start()) {
+            start(64 * 1024, 5, closedStdout); // the lines fit in the buffer: only the timer's flush meets the failure
+            appender.doAppend(event("the line the reader never got"));
+            // The flush thread stops the appender, then tells why: wait for both.
+            Await.until(() -> !appender.isStarted() && !log.errors().isEmpty(), "stopped by the failed flush, and told");
+            appender.doAppend(event("a line after the failure"));
+            appender.stop();
+
+            java.util.List<ILoggingEvent> errors = log.errors();
+            assertEquals(1, errors.size(), log.dump());
+            assertTrue(errors.get(0).getFormattedMessage().contains("Failed to flush stdout for appender [test]"),
+                    log.dump());
+            assertTrue(errors.get(0).getFormattedMessage().contains("Stream closed"), log.dump());
+            assertTrue(context.getStatusManager().getCopyOfStatusList().stream().anyMatch(
+                    s -> s.getLevel() == Status.ERROR && s.getMessage().startsWith("Failed to flush stdout")),
+                    "in logback's status list too, which its status listeners print");
+        }
+    }
+
+    @Test
+    void settingsThatCannotWorkAreRefusedAtStartToldWithoutACauseAndStopQuietly() {
+        try (dev.rampart.core.testing.LogCapture log = dev.rampart.core.testing.LogCapture.start()) {
+            assertFalse(configured(0, 200).isStarted(), "no buffer");
+            assertFalse(configured(1024, 0).isStarted(), "no flush delay");
+            configured(0, 200).stop(); // as logback stops every appender on a reset
+
+            java.util.List<ILoggingEvent> errors = log.errors();
+            assertEquals(3, errors.size(), "one for each appender refused: " + log.dump());
+            assertTrue(errors.stream().allMatch(e -> e.getFormattedMessage().endsWith("must be positive for appender"
+                    + " [test]); its lines are lost")), "no cause to add: " + log.dump());
+        }
+        BufferedStdoutAppender<ILoggingEvent> smallest = configured(1, 1);
+        assertTrue(smallest.isStarted(), "a buffer of one byte and a flush delay of 1 ms work");
+        smallest.stop();
+    }
+
+    private BufferedStdoutAppender<ILoggingEvent> configured(int bufferSize, long flushDelayMillis) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%msg%n");
+        encoder.start();
+        BufferedStdoutAppender<ILoggingEvent> configured = new BufferedStdoutAppender<>(new CountingStream());
+        configured.setContext(context);
+        configured.setName("test");
+        configured.setEncoder(encoder);
+        configured.setBufferSize(bufferSize);
+        configured.setFlushDelayMillis(flushDelayMillis);
+        configured.start();
+        return configured;
     }
 
     private void start(int bufferSize, long flushDelayMillis) {
