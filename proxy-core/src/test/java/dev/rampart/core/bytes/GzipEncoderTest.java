@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The gzip stream a relayed body becomes: what the JDK's reader gets back, part by part and whole. */
@@ -96,6 +98,33 @@ class GzipEncoderTest {
                 .repeat(4000).getBytes(StandardCharsets.US_ASCII);
         assertTrue(compressedLength(9, text) < compressedLength(1, text));
         assertTrue(compressedLength(1, text) < text.length / 10, "repetitive text shrinks at the fastest level too");
+    }
+
+    @Test
+    void aClosedEncoderHasGivenItsDeflatersMemoryBack() {
+        GzipEncoder encoder = new GzipEncoder(1, alloc);
+        encoder.close();
+        // An ended Deflater refuses to deflate; one whose zlib memory is still held would go on compressing.
+        ByteBuf in = Unpooled.wrappedBuffer("after the end".getBytes(StandardCharsets.US_ASCII));
+        assertThrows(NullPointerException.class, () -> encoder.compress(in), "the deflater was ended");
+        assertThrows(NullPointerException.class, encoder::finish, "the deflater was ended");
+    }
+
+    @Test
+    void theEndIsReportedOnceHoweverOftenItIsReached() {
+        AtomicInteger ends = new AtomicInteger();
+        GzipEncoder finished = new GzipEncoder(1, alloc, ends::incrementAndGet);
+        finished.finish().release();
+        assertEquals(1, ends.get(), "finish gives the memory back");
+        finished.close();
+        finished.close();
+        assertEquals(1, ends.get(), "a close after finish gives nothing back twice (the slot would be freed twice)");
+
+        AtomicInteger closes = new AtomicInteger();
+        GzipEncoder closed = new GzipEncoder(1, alloc, closes::incrementAndGet);
+        closed.close();
+        closed.close();
+        assertEquals(1, closes.get());
     }
 
     private int compressedLength(int level, byte[] body) {
