@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code load-balancing = consistent-hash} through the proxy to three real upstreams, each answering its own
  * name: a key keeps going to one endpoint, keys spread over all, a failing endpoint's keys move to the next
- * one on the ring while the others stay, and a request without a key takes its turn.
+ * one on the ring while the others stay, and a request without a key, or with an empty one, takes its turn.
  */
 class ConsistentHashTest {
 
@@ -104,6 +104,24 @@ class ConsistentHashTest {
             keyless.merge(servedBy("/", i % 2 == 0 ? "" : "Cookie: other=1\r\n"), 1, Integer::sum);
         }
         assertEquals(Map.of("a", 3, "b", 3, "c", 3), keyless, "without the cookie, round-robin");
+    }
+
+    @Test
+    void aRequestWithoutTheHeaderOrWithItEmptyTakesItsTurn() {
+        // An absent or empty key is no key: those requests are spread, not all placed where "" hashes to.
+        Map<String, Integer> keyless = new HashMap<>();
+        for (int i = 0; i < 9; i++) {
+            keyless.merge(servedBy("/", i % 3 == 0 ? "" : i % 3 == 1 ? "X-User-Id:\r\n" : "X-User-Id: , \r\n"),
+                    1, Integer::sum);
+        }
+        assertEquals(Map.of("a", 3, "b", 3, "c", 3), keyless, "without a key, round-robin");
+
+        proxy.runtime().apply(ConfigLoader.parse(configWith("{ key = cookie, name = session }"), "cookie"));
+        Map<String, Integer> emptyCookie = new HashMap<>();
+        for (int i = 0; i < 9; i++) {
+            emptyCookie.merge(servedBy("/", "Cookie: session=; theme=dark\r\n"), 1, Integer::sum);
+        }
+        assertEquals(Map.of("a", 3, "b", 3, "c", 3), emptyCookie, "an empty session cookie is no session");
     }
 
     @Test
