@@ -51,6 +51,9 @@ class Utf16FilesTest {
         assertTrue(Utf16Files.isUtf16(write("bom.conf", new byte[] {(byte) 0xFF, (byte) 0xFE}).toString()));
         assertTrue(Utf16Files.isUtf16(write("bom-be.conf", new byte[] {(byte) 0xFE, (byte) 0xFF}).toString()));
         assertFalse(Utf16Files.isUtf16(write("one.conf", new byte[] {(byte) 0xFE}).toString()));
+        // Half a mark is no mark: bytes no UTF-8 file has, but no UTF-16 either.
+        assertFalse(Utf16Files.isUtf16(write("fe.conf", new byte[] {(byte) 0xFE, 'r', 'a'}).toString()));
+        assertFalse(Utf16Files.isUtf16(write("ff.conf", new byte[] {(byte) 0xFF, 'r', 'a'}).toString()));
     }
 
     @Test
