@@ -101,6 +101,41 @@ class GzipEncoderTest {
     }
 
     @Test
+    void everyPartIsFlushedWholeWhateverRoomItsOutputLeft() throws Exception {
+        // Parts of many sizes, half of them incompressible: some sync flush will need more than the room the
+        // output has left, and must go on until zlib holds nothing back.
+        Random random = new Random(7);
+        Inflater inflater = new Inflater(true);
+        try (GzipEncoder encoder = new GzipEncoder(1, alloc)) {
+            boolean header = true;
+            for (int i = 0; i < 80; i++) {
+                int size = 1 + random.nextInt(i % 2 == 0 ? 3000 : 90_000);
+                byte[] part = i % 2 == 0 ? "event text ".repeat(size / 11 + 1).getBytes(StandardCharsets.US_ASCII)
+                        : randomBytes(random, size);
+                ByteArrayOutputStream gzip = new ByteArrayOutputStream();
+                drain(encoder.compress(Unpooled.wrappedBuffer(part)), gzip);
+                byte[] compressed = gzip.toByteArray();
+                int skip = header ? 10 : 0; // the gzip header, before the first part
+                header = false;
+                inflater.setInput(compressed, skip, compressed.length - skip);
+                byte[] out = new byte[part.length + 1];
+                int n = inflater.inflate(out);
+                assertArrayEquals(part, Arrays.copyOf(out, n), "part " + i + " of " + part.length + " bytes, all of it");
+            }
+        } finally {
+            inflater.end();
+        }
+    }
+
+    @Test
+    void anEncoderFinishedWithoutAnyPartWritesAValidEmptyStream() throws IOException {
+        // A chunked response that ends with no content: finish is the only call, and must write the header too.
+        ByteArrayOutputStream gzip = new ByteArrayOutputStream();
+        drain(new GzipEncoder(1, alloc).finish(), gzip);
+        assertEquals(0, gunzip(gzip.toByteArray()).length);
+    }
+
+    @Test
     void aClosedEncoderHasGivenItsDeflatersMemoryBack() {
         GzipEncoder encoder = new GzipEncoder(1, alloc);
         encoder.close();
