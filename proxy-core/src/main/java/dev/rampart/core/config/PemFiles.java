@@ -57,6 +57,12 @@ public final class PemFiles {
             return new Certificates(List.of(), "no certificate in it, only a private key (a key file given where"
                     + " a certificate file goes?)");
         }
+        if (!blocks.isEmpty() && occurrences(text, "-----BEGIN CERTIFICATE-----") > blocks.size()) {
+            // Whole blocks, then one begun and never ended: a file cut off while it was written (a rotation
+            // caught halfway). Its whole blocks alone would be a chain without the intermediates it was to carry.
+            return new Certificates(List.of(), "a certificate that does not end (no -----END CERTIFICATE----- after"
+                    + " its -----BEGIN CERTIFICATE-----: is the file cut off?)");
+        }
         byte[] certificateBytes = blocks.isEmpty() ? bytes
                 : (String.join("\n", blocks) + "\n").getBytes(StandardCharsets.ISO_8859_1);
         try {
@@ -214,6 +220,14 @@ public final class PemFiles {
             blocks.add(text.substring(from, to + end.length()));
         }
         return blocks;
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
     }
 
     private static String begin(String label) {

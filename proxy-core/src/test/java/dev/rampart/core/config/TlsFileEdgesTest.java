@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The edges of reading TLS files at load time: a certificate in DER or after text, an empty trust file, an
+ * The edges of reading TLS files at load time: a certificate in DER, after text or cut off, an empty trust file, an
  * RSASSA-PSS pair, and traditional keys damaged in each part of their DER, each refused in words and none
  * crashing the load.
  */
@@ -91,6 +91,23 @@ class TlsFileEdgesTest extends RejectedConfigSupport {
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("rampart.server.tls.cert-chain: a certificate Java cannot read ("),
                 problems.get(0));
+    }
+
+    @Test
+    void aChainWhoseLastCertificateIsCutOffIsRefusedNotShortened() throws Exception {
+        TestCertificates leaf = TestCertificates.generate(dir, "leaf", "localhost", "dns:localhost");
+        TestCertificates ca = TestCertificates.generate(dir, "ca", "ca", "dns:ca");
+        String caPem = Files.readString(ca.certChain());
+        // A rotation caught halfway: the leaf written whole, the intermediate after it not.
+        Path chain = Files.writeString(dir.resolve("chain.pem"), Files.readString(leaf.certChain())
+                + caPem.substring(0, caPem.length() - 40));
+        String cutOff = "a certificate that does not end (no -----END CERTIFICATE----- after its -----BEGIN"
+                + " CERTIFICATE-----: is the file cut off?)";
+
+        List<String> asChain = problemsOf(listener(chain, leaf.privateKey()));
+        assertEquals(List.of("rampart.server.tls.cert-chain: " + cutOff + at(2)), asChain);
+        List<String> asTrust = problemsOf(upstreamTrusting(chain));
+        assertEquals(List.of("rampart.upstreams.app.tls.trust-cert-chain: " + cutOff + at(4)), asTrust);
     }
 
     @Test
