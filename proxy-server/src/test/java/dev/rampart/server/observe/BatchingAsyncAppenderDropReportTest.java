@@ -1,17 +1,9 @@
 package dev.rampart.server.observe;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.status.Status;
 import dev.rampart.core.testing.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,24 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (on stderr, since logback's own stderr appender may be stopped by then): every line dropped and not yet
  * reported, counted once, and nothing at all when nothing was dropped.
  */
-class BatchingAsyncAppenderDropReportTest {
+class BatchingAsyncAppenderDropReportTest extends BatchingAppenderFixture {
 
-    private final LoggerContext context = new LoggerContext();
-    private final ListAppender<ILoggingEvent> target = new ListAppender<>();
-    private BatchingAsyncAppender async;
-
-    @BeforeEach
-    void context() {
-        context.setMDCAdapter(new LogbackMDCAdapter());
-    }
-
-    @AfterEach
-    void stop() {
-        if (async != null) {
-            async.stop();
-        }
-        context.stop();
-    }
 
     @Test
     void aQueueHalfFullIsDrainedBeforeTheDelayEachTimeItFillsUp() {
@@ -186,23 +162,7 @@ class BatchingAsyncAppenderDropReportTest {
         return appender;
     }
 
-    private void start(int queueSize, long drainDelayMillis, Appender<ILoggingEvent> child) {
-        child.setContext(context);
-        child.start();
-        async = new BatchingAsyncAppender();
-        async.setContext(context);
-        async.setName("test");
-        async.setQueueSize(queueSize);
-        async.setDrainDelayMillis(drainDelayMillis);
-        async.addAppender(child);
-        async.start();
-        assertTrue(async.isStarted());
-    }
 
-    private ILoggingEvent event(String message) {
-        Logger logger = context.getLogger("test");
-        return new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, null, null);
-    }
 
     private int lines() {
         synchronized (target) { // AppenderBase appends under the appender's monitor

@@ -2,15 +2,11 @@ package dev.rampart.server.observe;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.read.ListAppender;
 import dev.rampart.core.testing.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -28,24 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every queued line is delivered at stop, and a full queue drops (and reports) lines instead of
  * blocking the logging thread.
  */
-class BatchingAsyncAppenderTest {
+class BatchingAsyncAppenderTest extends BatchingAppenderFixture {
 
-    private final LoggerContext context = new LoggerContext();
-    private final ListAppender<ILoggingEvent> target = new ListAppender<>();
-    private BatchingAsyncAppender async;
-
-    @BeforeEach
-    void context() {
-        context.setMDCAdapter(new LogbackMDCAdapter());
-    }
-
-    @AfterEach
-    void stop() {
-        if (async != null) {
-            async.stop();
-        }
-        context.stop();
-    }
 
     @Test
     void aLoneLineIsDeliveredAfterTheDrainDelayWithoutAnotherLine() throws InterruptedException {
@@ -312,27 +292,6 @@ class BatchingAsyncAppenderTest {
         async = null;
     }
 
-    private void start(int queueSize, long drainDelayMillis, ch.qos.logback.core.Appender<ILoggingEvent> child) {
-        child.setContext(context);
-        child.start();
-        async = new BatchingAsyncAppender();
-        async.setContext(context);
-        async.setName("test");
-        async.setQueueSize(queueSize);
-        async.setDrainDelayMillis(drainDelayMillis);
-        async.addAppender(child);
-        async.start();
-        assertTrue(async.isStarted());
-    }
 
-    private ILoggingEvent event(String message) {
-        Logger logger = context.getLogger("test");
-        return new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, null, null);
-    }
 
-    private static List<String> lines(ListAppender<ILoggingEvent> appender) {
-        synchronized (appender) { // AppenderBase appends under the appender's monitor
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
-    }
 }
