@@ -50,6 +50,17 @@ abstract class RejectedConfigSupport {
     }
 
     /** The 1-based line of the first line containing {@code marker}. */
+    /** A config whose listener serves TLS with this certificate chain and key. */
+    static String listener(Path cert, Path key) {
+        return """
+                rampart {
+                  server { tls { cert-chain = "%s", private-key = "%s" } }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """.formatted(cert, key);
+    }
+
     static int lineOf(String text, String marker) {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {

@@ -23,16 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TlsFileEdgesTest extends RejectedConfigSupport {
 
-    private String listener(Path cert, Path key) {
-        return """
-                rampart {
-                  server { tls { cert-chain = "%s", private-key = "%s" } }
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [ { upstream = app } ]
-                }
-                """.formatted(cert, key);
-    }
-
     private static String upstreamTrusting(Path trust) {
         return """
                 rampart {

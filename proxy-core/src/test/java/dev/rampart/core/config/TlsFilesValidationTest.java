@@ -17,16 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TlsFilesValidationTest extends RejectedConfigSupport {
 
-    private String listener(Path cert, Path key) {
-        return """
-                rampart {
-                  server { tls { cert-chain = "%s", private-key = "%s" } }
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [ { upstream = app } ]
-                }
-                """.formatted(cert, key);
-    }
-
     /** The private key of a listener config with this pair, which loads without a problem. */
     private Path acceptedKey(Path cert, Path key) {
         return ConfigLoader.parse(listener(cert, key), "accepted pair").server().tls().orElseThrow().privateKey();
