@@ -250,8 +250,9 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
      * maxFlushTimeMillis} in all: a stdout whose reader is slow or has stopped reading must not hold the
      * process past its shutdown (an orchestrator would kill it, and lose the rest anyway). The last work
      * runs on a thread of its own, which is left behind (a daemon) when the time is up; whatever it had
-     * not written is counted. Lines dropped are reported on stderr directly: logback's own stderr appender
-     * may already be stopped when this runs, late in the shutdown.
+     * not written is counted, once: a drain that ends later reports only the drops that came after. Lines
+     * dropped are reported on stderr directly: logback's own stderr appender may already be stopped when
+     * this runs, late in the shutdown.
      */
     @Override
     public void stop() {
@@ -278,7 +279,9 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
             Thread.currentThread().interrupt();
         }
         if (last.isAlive()) {
-            long unwritten = queue.size() + droppedSinceReport.get();
+            // Taken, not read: the stuck drain may still end while the process lives on, and must not report
+            // these drops a second time.
+            long unwritten = queue.size() + droppedSinceReport.getAndSet(0);
             reportAtStop(droppedMessage(unwritten, "not written within " + maxFlushTimeMillis
                     + " ms of the stop (output too slow, or no longer read); lines in the writer's buffer may be lost"
                     + " as well"));

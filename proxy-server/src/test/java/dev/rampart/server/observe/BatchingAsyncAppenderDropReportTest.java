@@ -117,6 +117,30 @@ class BatchingAsyncAppenderDropReportTest extends BatchingAppenderFixture {
     }
 
     @Test
+    void linesCountedByAStopCutShortAreNotReportedAgainWhenTheStuckDrainEndsLater() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        StuckAppender stuck = new StuckAppender(firstArrived, release);
+        start(4, 1, stuck);
+        async.setMaxFlushTimeMillis(300);
+        async.doAppend(event("first"));
+        assertTrue(firstArrived.await(5, TimeUnit.SECONDS), "the drain is stuck writing the first line");
+        appendTen(); // 4 queued, 6 dropped and not reported yet
+        BatchingAsyncAppender stopping = async;
+
+        String stderr = StderrCapture.during(() -> {
+            assertTimeoutPreemptively(Duration.ofSeconds(3), stopping::stop);
+            release.countDown(); // the output is read again while the process lives on: the stuck drain ends
+            Thread drainThread = stuck.firstWriter();
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> drainThread.join(), "the stuck drain ended");
+        });
+        async = null;
+
+        assertTrue(stderr.contains("10 line(s) of appender [test] dropped: not written within 300 ms"), stderr);
+        assertEquals(1, stderr.lines().count(), "the 6 queue-full drops were counted in that line, not again: " + stderr);
+    }
+
+    @Test
     void settingsThatCannotWorkAreRefusedAtStartAndTheRefusedAppenderStopsQuietly() {
         assertFalse(configured(1, 5).isStarted(), "a queue of 1");
         assertFalse(configured(1024, 0).isStarted(), "no drain delay");

@@ -13,14 +13,23 @@ import java.util.concurrent.TimeUnit;
 final class StuckAppender extends AppenderBase<ILoggingEvent> {
     private final CountDownLatch arrived;
     private final CountDownLatch release;
+    private volatile Thread firstWriter;
 
     StuckAppender(CountDownLatch arrived, CountDownLatch release) {
         this.arrived = arrived;
         this.release = release;
     }
 
+    /** The thread that wrote the first line (a drain thread), or null before it. */
+    Thread firstWriter() {
+        return firstWriter;
+    }
+
     @Override
     protected void append(ILoggingEvent event) {
+        if (firstWriter == null) {
+            firstWriter = Thread.currentThread();
+        }
         arrived.countDown();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         boolean interrupted = false;
