@@ -17,23 +17,17 @@ final class UnmatchableRegex {
 
     /** The first piece of {@code regex} no request path can contain, with why, or null. */
     static String find(String regex) {
-        // \Q...\E quotes text a quantifier after \E may make optional, one character of it: left unchecked.
-        return hasGroupOrAlternative(regex) || regex.contains("\\Q") ? null : firstUnmatchable(regex);
+        // \Q...\E quotes text a quantifier after \E may make optional, one character of it: left unchecked,
+        // so the scans below never meet quoted text.
+        return regex.contains("\\Q") || hasGroupOrAlternative(regex) ? null : firstUnmatchable(regex);
     }
 
-    /** Whether {@code regex} has a {@code (} or {@code |} that is neither escaped, quoted nor in a class. */
+    /** Whether {@code regex} has a {@code (} or {@code |} that is neither escaped nor in a class. */
     private static boolean hasGroupOrAlternative(String regex) {
         int classDepth = 0;
-        boolean quoted = false;
         for (int i = 0; i < regex.length(); i++) {
             char c = regex.charAt(i);
-            if (quoted) {
-                quoted = !regex.startsWith("\\E", i);
-                if (!quoted) {
-                    i++;
-                }
-            } else if (c == '\\') {
-                quoted = regex.startsWith("\\Q", i);
+            if (c == '\\') {
                 i++;
             } else if (c == '[') {
                 classDepth++;
@@ -64,19 +58,9 @@ final class UnmatchableRegex {
 
     private static String firstUnmatchable(String regex) {
         int classDepth = 0;
-        boolean quoted = false; // between \Q and \E everything is literal
         for (int i = 0; i < regex.length(); i++) {
             char c = regex.charAt(i);
-            if (quoted) {
-                if (c == '\\' && i + 1 < regex.length() && regex.charAt(i + 1) == 'E') {
-                    quoted = false;
-                    i++;
-                    continue;
-                }
-            } else if (c == '\\') {
-                if (i + 1 < regex.length() && regex.charAt(i + 1) == 'Q') {
-                    quoted = true;
-                }
+            if (c == '\\') {
                 i++; // an escaped character stands for itself or a class: skip it
                 continue;
             } else if (c == '[') {
