@@ -176,6 +176,28 @@ class ConfigFileWatchTest {
         awaitBody("three");
     }
 
+    @Test
+    void aConfigMapUpdateSwappingTheDataLinkReloadsEachTime() throws Exception {
+        // The kubelet's layout: proxy.conf -> ..data/proxy.conf, ..data -> ..<timestamp>; an update writes a new
+        // timestamped directory, renames a new link over ..data, then removes the old directory.
+        Files.createDirectories(dir.resolve("..2026_1"));
+        Files.writeString(dir.resolve("..2026_1/proxy.conf"), config("one"));
+        Files.createSymbolicLink(dir.resolve("..data"), Path.of("..2026_1"));
+        Path file = Files.createSymbolicLink(dir.resolve("proxy.conf"), Path.of("..data/proxy.conf"));
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        server = RampartServer.start(source, source.load(), false);
+        awaitBody("one");
+
+        for (int update = 2; update <= 3; update++) {
+            Files.createDirectories(dir.resolve("..2026_" + update));
+            Files.writeString(dir.resolve("..2026_" + update + "/proxy.conf"), config("v" + update));
+            switchLink(dir.resolve("..data"), "..2026_" + update);
+            awaitBody("v" + update); // the swap itself tells, before the old directory's removal does
+            Files.delete(dir.resolve("..2026_" + (update - 1) + "/proxy.conf"));
+            Files.delete(dir.resolve("..2026_" + (update - 1)));
+        }
+    }
+
     /** {@code releases/N/proxy.conf}, answering {@code body}. */
     private Path release(int n, String body) throws Exception {
         Path file = Files.createDirectories(dir.resolve("releases/" + n)).resolve("proxy.conf");
