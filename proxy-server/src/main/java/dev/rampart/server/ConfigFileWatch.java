@@ -196,8 +196,10 @@ final class ConfigFileWatch implements AutoCloseable {
                     }
                 }
                 if (key != null && drain(key)) {
-                    watchLinks();
+                    // The identity first: a directory replaced between the two is then one the periodic check
+                    // tells from the recorded one (an extra reload), never one recorded but left unwatched.
                     directory = directoryIdentity();
+                    watchLinks();
                     changes.record("file changed");
                 }
             }
