@@ -5,13 +5,9 @@ import dev.rampart.core.config.RampartConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -55,7 +51,7 @@ class ConfigFileWatchCloseTest {
     void closingWhileWaitingForQuietAppliesNothingAndEndsBothThreads() throws Exception {
         ConfigReloader reloader = reloader(Duration.ofSeconds(2)); // the close comes within it even on a slow machine
         List<Thread> threads = watchThreads(reloader);
-        replace(dir.resolve("proxy.conf"), "rampart { routes = [ { name = edited, respond { status = 200 } } ] }");
+        ConfigFiles.replace(dir.resolve("proxy.conf"), "rampart { routes = [ { name = edited, respond { status = 200 } } ] }");
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (reloader.watch().changesSeen() == 0 && System.nanoTime() < until) {
             Thread.sleep(5);
@@ -74,11 +70,11 @@ class ConfigFileWatchCloseTest {
     void closingWhileTheWatchReadsAnEditAppliesNothingAndEndsBothThreadsOnceTheReadIsOver() throws Exception {
         CountDownLatch fetched = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
-        HttpServer included = slowInclude(fetched, answer);
+        HttpServer included = ConfigFiles.slowInclude(fetched, answer);
         ConfigReloader reloader = reloader(Duration.ofMillis(100));
         try {
             List<Thread> threads = watchThreads(reloader);
-            replace(dir.resolve("proxy.conf"),
+            ConfigFiles.replace(dir.resolve("proxy.conf"),
                     "rampart { include url(\"http://127.0.0.1:" + included.getAddress().getPort() + "/more.conf\") }");
             assertTrue(fetched.await(10, TimeUnit.SECONDS), "the watch reads the edit");
 
@@ -124,30 +120,5 @@ class ConfigFileWatchCloseTest {
                 counted.add(success);
             }
         }, () -> FileSystems.getDefault().newWatchService(), debounce);
-    }
-
-    /** Written next to it and moved into place: one event. */
-    private static void replace(Path file, String content) throws Exception {
-        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content);
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Serves an included file once {@code answer} is counted down; counts {@code fetched} down when asked. */
-    private static HttpServer slowInclude(CountDownLatch fetched, CountDownLatch answer) throws Exception {
-        HttpServer included = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        included.createContext("/more.conf", exchange -> {
-            fetched.countDown();
-            try {
-                answer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            byte[] body = "routes = [ { name = slow, respond { status = 200 } } ]".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        included.start();
-        return included;
     }
 }

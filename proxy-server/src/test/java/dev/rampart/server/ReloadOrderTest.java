@@ -8,9 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -144,15 +141,15 @@ class ReloadOrderTest {
     void anEditMadeWhileTheWatchIsBusyAndReadBySighupIsNotLoadedAgain() throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
         CountDownLatch fetched = new CountDownLatch(1);
-        HttpServer included = slowInclude(fetched, answer);
+        HttpServer included = ConfigFiles.slowInclude(fetched, answer);
         ConfigReloader reloader = reloader(() -> FileSystems.getDefault().newWatchService(), Duration.ofMillis(100),
                 Ticker.systemTicker());
         Path file = dir.resolve("proxy.conf");
         reloader.watchFile();
         try (LogCapture logs = LogCapture.start()) {
-            replace(file, "rampart { include url(\"http://127.0.0.1:" + included.getAddress().getPort() + "/more.conf\") }");
+            ConfigFiles.replace(file, "rampart { include url(\"http://127.0.0.1:" + included.getAddress().getPort() + "/more.conf\") }");
             assertTrue(fetched.await(10, TimeUnit.SECONDS), "the watch reads the first edit");
-            replace(file, "rampart { routes = [ { name = second, respond { status = 200 } } ] }");
+            ConfigFiles.replace(file, "rampart { routes = [ { name = second, respond { status = 200 } } ] }");
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (reloader.watch().changesSeen() < 2 && System.nanoTime() < until) {
                 Thread.sleep(5);
@@ -185,17 +182,17 @@ class ReloadOrderTest {
     void whatTheWatchReadIsNotAppliedOverASighupThatBeganAfterTheChangeItWasReadFor() throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
         CountDownLatch fetched = new CountDownLatch(1);
-        HttpServer included = slowInclude(fetched, answer);
+        HttpServer included = ConfigFiles.slowInclude(fetched, answer);
         ConfigReloader reloader = reloader(() -> FileSystems.getDefault().newWatchService(), Duration.ofMillis(100),
                 Ticker.systemTicker());
         Path file = dir.resolve("proxy.conf");
         reloader.watchFile();
         try {
-            replace(file, "rampart { include url(\"http://127.0.0.1:" + included.getAddress().getPort() + "/more.conf\") }");
+            ConfigFiles.replace(file, "rampart { include url(\"http://127.0.0.1:" + included.getAddress().getPort() + "/more.conf\") }");
             assertTrue(fetched.await(10, TimeUnit.SECONDS), "the watch reads the first edit");
-            replace(file, "rampart { routes = [ { name = second, respond { status = 200 } } ] }");
+            ConfigFiles.replace(file, "rampart { routes = [ { name = second, respond { status = 200 } } ] }");
             assertTrue(reloader.reload("SIGHUP"));
-            replace(file, "rampart { routes = [ { name = third, respond { status = 200 } } ] }");
+            ConfigFiles.replace(file, "rampart { routes = [ { name = third, respond { status = 200 } } ] }");
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (reloader.watch().changesSeen() < 3 && System.nanoTime() < until) {
                 Thread.sleep(5);
@@ -212,31 +209,6 @@ class ReloadOrderTest {
             answer.countDown();
             included.stop(0);
         }
-    }
-
-    /** Serves an included file, once {@code answer} is counted down; counts {@code fetched} down when asked. */
-    private static HttpServer slowInclude(CountDownLatch fetched, CountDownLatch answer) throws Exception {
-        HttpServer included = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        included.createContext("/more.conf", exchange -> {
-            fetched.countDown();
-            try {
-                answer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            byte[] body = "routes = [ { name = slow, respond { status = 200 } } ]".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        included.start();
-        return included;
-    }
-
-    /** Written next to it and moved into place, as the README asks: one event, not a truncation and writes. */
-    private static void replace(Path file, String content) throws Exception {
-        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content);
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static void awaitLogged(LogCapture logs, String line) throws InterruptedException {
