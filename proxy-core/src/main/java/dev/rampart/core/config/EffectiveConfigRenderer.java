@@ -29,7 +29,7 @@ import static dev.rampart.core.config.RenderValues.tokens;
  * whose name suggests a credential (it contains {@code auth}, {@code cookie}, {@code token}, {@code key},
  * {@code pass}, {@code session}, {@code sig} and the like: see {@code RouteRenderer.SECRET_PARTS}) is replaced by
  * {@value #REDACTED}, and so is the query of a {@code jwks-uri} or of a health check's {@code path}
- * ({@code /healthz?token=...}): see {@code QueryRedaction}.
+ * ({@code /healthz?token=...}): see {@code UriRedaction}.
  * TLS paths are shown in both: a path is not a secret, and the key file itself is never read here.
  */
 public final class EffectiveConfigRenderer {
@@ -165,7 +165,7 @@ public final class EffectiveConfigRenderer {
                         .put("max-open-duration", duration(cb.maxOpenDuration()))
                         .put("half-open-probes", num(cb.halfOpenProbes())));
         u.healthCheck().ifPresentOrElse(h -> o.put("health-check", new Obj()
-                        .put("path", str(redact ? QueryRedaction.shown(h.path()) : h.path()))
+                        .put("path", str(redact ? UriRedaction.query(h.path()) : h.path()))
                         .put("interval", duration(h.interval()))
                         .put("timeout", duration(h.timeout()))
                         .put("healthy-threshold", num(h.healthyThreshold()))

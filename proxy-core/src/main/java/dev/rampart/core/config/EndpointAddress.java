@@ -22,7 +22,7 @@ public record EndpointAddress(boolean tls, String host, int port) {
      */
     public static EndpointAddress parse(String text) {
         // What messages quote: a password, or a token in a query, stays out of the logs a reload writes them to.
-        String shown = withoutCredentials(QueryRedaction.shown(text));
+        String shown = UriRedaction.credentialsAndQuery(text);
         String rest = text.trim();
         boolean tls = false;
         int defaultPort = -1;
@@ -104,14 +104,6 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 ? NetUtil.toAddressString(v6) : host.toLowerCase(Locale.ROOT), port);
     }
 
-    /** The text with anything before an {@code @} in its authority (user:password) replaced. */
-    static String withoutCredentials(String text) {
-        int start = text.indexOf("://");
-        start = start < 0 ? 0 : start + 3;
-        int slash = text.indexOf('/', start);
-        int at = text.lastIndexOf('@', slash < 0 ? text.length() - 1 : slash);
-        return at < start ? text : text.substring(0, start) + "<redacted>" + text.substring(at);
-    }
 
     static boolean isHostName(String host) {
         for (int i = 0; i < host.length(); i++) {

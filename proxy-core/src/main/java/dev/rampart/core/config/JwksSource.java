@@ -38,7 +38,7 @@ public sealed interface JwksSource {
      * ({@code ?access_token=...}, as the access log leaves queries out for), replaced by {@code <redacted>}.
      */
     static String shown(URI uri) {
-        return QueryRedaction.shown(uri.toString());
+        return UriRedaction.query(uri.toString());
     }
 
     /** Envoy's default {@code cache_duration} for a remote key set. */

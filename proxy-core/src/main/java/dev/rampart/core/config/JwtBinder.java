@@ -139,11 +139,13 @@ final class JwtBinder {
 
     private static URI keySetUri(ConfigSection s) {
         String text = s.string("jwks-uri", "");
+        // A reload's problems are logged: a client secret written as user:password@ or in the query stays out.
+        String shown = UriRedaction.credentialsAndQuery(text);
         URI uri;
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            s.problem("jwks-uri", "expected an https:// (or http://) URI, got \"" + shownUri(text) + "\" ("
+            s.problem("jwks-uri", "expected an https:// (or http://) URI, got \"" + shown + "\" ("
                     + e.getReason() + ")");
             return URI.create("https://invalid.invalid/");
         }
@@ -151,17 +153,9 @@ final class JwtBinder {
         if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null || uri.getRawUserInfo() != null
                 || uri.getRawFragment() != null) {
             s.problem("jwks-uri", "expected an https:// (or http://) URI with a host name or address (no user or"
-                    + " fragment), got \"" + shownUri(text) + "\"");
+                    + " fragment), got \"" + shown + "\"");
         }
         return uri;
-    }
-
-    /**
-     * A refused {@code jwks-uri} as its problem shows it: a reload's problems are logged, so a client secret
-     * written as {@code user:password@} or in the query stays out of them, as it does once the URI is taken.
-     */
-    private static String shownUri(String text) {
-        return EndpointAddress.withoutCredentials(QueryRedaction.shown(text));
     }
 
     private static List<String> algorithms(ConfigSection s) {
