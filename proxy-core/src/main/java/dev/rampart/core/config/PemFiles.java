@@ -52,12 +52,13 @@ public final class PemFiles {
         }
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         List<String> blocks = pemBlocks(text, "CERTIFICATE");
-        boolean certificateBegins = text.contains("-----BEGIN CERTIFICATE-----");
+        String certificateBegin = begin("CERTIFICATE");
+        boolean certificateBegins = text.contains(certificateBegin);
         if (blocks.isEmpty() && !certificateBegins && text.contains("PRIVATE KEY-----")) {
             return new Certificates(List.of(), "no certificate in it, only a private key (a key file given where"
                     + " a certificate file goes?)");
         }
-        if (!blocks.isEmpty() && occurrences(text, "-----BEGIN CERTIFICATE-----") > blocks.size()) {
+        if (!blocks.isEmpty() && text.lastIndexOf(certificateBegin) > text.lastIndexOf(end("CERTIFICATE"))) {
             // Whole blocks, then one begun and never ended: a file cut off while it was written (a rotation
             // caught halfway). Its whole blocks alone would be a chain without the intermediates it was to carry.
             return new Certificates(List.of(), "a certificate that does not end (no -----END CERTIFICATE----- after"
@@ -222,13 +223,6 @@ public final class PemFiles {
         return blocks;
     }
 
-    private static int occurrences(String text, String part) {
-        int count = 0;
-        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
-            count++;
-        }
-        return count;
-    }
 
     private static String begin(String label) {
         return "-----BEGIN " + label + "-----";
