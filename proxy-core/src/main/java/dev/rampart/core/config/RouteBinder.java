@@ -87,8 +87,9 @@ final class RouteBinder {
             ConfigValue jwt = s.value("jwt");
             ConfigValue trust = jwt instanceof ConfigObject o ? o.get(JwtBinder.TRUST_KEY) : null;
             s.problems().add(s.path("jwt") + "." + JwtBinder.TRUST_KEY, trusted(remote) + " for "
-                    + JwksSource.shown(remote.uri()) + ", and rampart.routes[" + first.index() + "], which names the same jwks-uri, " + trusted(other)
-                    + ": routes that name one jwks-uri share its key set, so they name the same jwks-trust-cert-chain",
+                    + JwksSource.shown(remote.uri()) + ", and rampart.routes[" + first.index()
+                    + "], which names the same jwks-uri, " + trusted(other) + ": routes that name one jwks-uri share"
+                    + " its key set, so they name the same jwks-trust-cert-chain",
                     (trust != null ? trust : jwt).origin());
         }
     }
@@ -234,11 +235,16 @@ final class RouteBinder {
      * {@code {host}} after labels of its own ({@code www.{host}}, nginx's {@code https://www.$host}): nothing after
      * {@code {host}}, which would make the client's host part of another.
      */
-    private static final Pattern LOCATION = Pattern.compile(
-            "(https?://(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*\\{host}"
-                    + "|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?"
-                    + "|\\[[0-9A-Fa-f:.]+])(:(?<port>[0-9]{1,5}))?([/?][A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?"
-                    + "|/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)(#[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?");
+    private static final Pattern LOCATION;
+
+    static {
+        String label = "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?";
+        String uriCharacters = "[A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*"; // of a path, a query or a fragment
+        LOCATION = Pattern.compile("(https?://((" + label + "\\.)*\\{host}"
+                + "|" + label + "(\\." + label + ")*\\.?"
+                + "|\\[[0-9A-Fa-f:.]+])(:(?<port>[0-9]{1,5}))?([/?]" + uriCharacters + ")?"
+                + "|/" + uriCharacters + ")(#" + uriCharacters + ")?");
+    }
 
     /** A direct response; 1xx is refused because a 1xx is never a final response. */
     private static RespondConfig respond(ConfigSection s) {
