@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rejected values of every kind, with the exact message an operator sees: key path, what was
@@ -373,140 +369,6 @@ class ConfigValidationTest extends RejectedConfigSupport {
                 problems);
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
         assertEquals(String.join("\n", problems), e.getMessage());
-    }
-
-    @Test
-    void syntaxErrorNamesFileAndLine() {
-        String hocon = """
-                rampart {
-                  server {
-                    port = 8080
-                  routes = [
-                }
-                """;
-        List<String> problems = problemsOf(hocon);
-        assertEquals(1, problems.size(), String.join("\n", problems));
-        assertTrue(problems.get(0).startsWith("syntax error: "), problems.get(0));
-        assertTrue(problems.get(0).endsWith(" (" + file + ":" + lineOf(hocon, "}") + ")"), problems.get(0));
-    }
-
-    @Test
-    void unresolvedSubstitutionNamesFileAndLine() {
-        String hocon = """
-                rampart {
-                  server { port = ${RAMPART_PORT} }
-                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
-                  routes = [ { upstream = app } ]
-                }
-                """;
-        List<String> problems = problemsOf(hocon);
-        assertEquals(1, problems.size(), String.join("\n", problems));
-        assertTrue(problems.get(0).contains("${RAMPART_PORT}"), problems.get(0));
-        assertTrue(problems.get(0).endsWith(at(2)), problems.get(0));
-    }
-
-    @Test
-    void unreadableFileIsAConfigException() {
-        Path missing = dir.resolve("absent.conf");
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
-        assertEquals(missing + ": cannot read the file (expected a readable HOCON file)", e.getMessage());
-    }
-
-    @Test
-    void aMissingRequiredIncludeIsNamedAsTheOperatorWroteIt() {
-        assertEquals(List.of("cannot read the included file nothere.conf (a relative include is looked up next to"
-                + " the file that includes it)"), problemsOf("rampart {\n  include required(\"nothere.conf\")\n}\n"));
-    }
-
-    @Test
-    void aPlainIncludeOfAFileThatIsNotThereIsAnErrorNotASilentDefault() throws Exception {
-        java.nio.file.Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-request-body = 100m\n");
-        assertEquals(List.of("cannot read the included file limit.conf (a relative include is looked up next to"
-                + " the file that includes it)"), problemsOf("include \"limit.conf\"\n" + HoconFiles.MINIMAL));
-
-        RampartConfig spelt = HoconFiles.load(dir, "include \"limits.conf\"\n" + HoconFiles.MINIMAL);
-        assertEquals(100L * 1024 * 1024, spelt.server().maxRequestBody());
-        RampartConfig withoutExtension = HoconFiles.load(dir, "include \"limits\"\n" + HoconFiles.MINIMAL);
-        assertEquals(100L * 1024 * 1024, withoutExtension.server().maxRequestBody(), "HOCON adds .conf itself");
-        java.nio.file.Files.writeString(dir.resolve("empty.conf"), "");
-        HoconFiles.load(dir, "include \"empty.conf\"\n" + HoconFiles.MINIMAL); // there, though empty: fine
-        RampartConfig optional = HoconFiles.load(dir, "include file(\"absent.conf\")\n" + HoconFiles.MINIMAL);
-        assertEquals(10L * 1024 * 1024, optional.server().maxRequestBody(), "file(...) stays optional");
-    }
-
-    @Test
-    void anIncludeFileIsLookedUpNextToTheIncludingFileNotInTheWorkingDirectory() throws Exception {
-        java.nio.file.Files.writeString(dir.resolve("local.conf"), "rampart.server.max-request-body = 100m\n");
-        java.nio.file.Files.writeString(dir.resolve("strict.conf"), "rampart.server.max-request-body = 200m\n");
-
-        RampartConfig optional = HoconFiles.load(dir, "include file(\"local.conf\")\n" + HoconFiles.MINIMAL);
-        RampartConfig required = HoconFiles.load(dir, "include required(file(\"strict.conf\"))\n" + HoconFiles.MINIMAL);
-
-        assertEquals(100L * 1024 * 1024, optional.server().maxRequestBody(), "HOCON spec: not the working directory");
-        assertEquals(200L * 1024 * 1024, required.server().maxRequestBody());
-        assertEquals(List.of("cannot read the included file " + dir.resolve("gone.conf") + " (a relative include is"
-                + " looked up next to the file that includes it)"),
-                problemsOf("include required(file(\"gone.conf\"))\n" + HoconFiles.MINIMAL));
-    }
-
-    @Test
-    void aConfigGivenByItsBareFileNameFindsItsIncludesInTheWorkingDirectory() throws Exception {
-        // --config proxy.conf, run where the file is: HOCON looks for includes next to a file only when
-        // its path has a directory part.
-        Path workingDirectory = Path.of("").toAbsolutePath();
-        Path config = Files.createTempFile(workingDirectory, "bare-", ".conf");
-        Path limits = Files.createTempFile(workingDirectory, "limits-", ".conf");
-        try {
-            Files.writeString(limits, "rampart.server.max-request-body = 100m\n");
-            Files.writeString(config, "include \"" + limits.getFileName() + "\"\n" + HoconFiles.MINIMAL);
-            RampartConfig loaded = ConfigLoader.load(config.getFileName(), Map.of());
-            assertEquals(100L * 1024 * 1024, loaded.server().maxRequestBody());
-        } finally {
-            Files.delete(config);
-            Files.delete(limits);
-        }
-    }
-
-    @Test
-    void aMissingIncludeIsNamedOnAThreadWithoutAContextClassLoaderAsOnASignalThread() throws Exception {
-        Path file = HoconFiles.write(dir, "include \"limit.conf\"\n" + HoconFiles.MINIMAL);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread signalLike = new Thread(() -> {
-            try {
-                ConfigLoader.load(file, Map.of());
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        signalLike.setContextClassLoader(null);
-        signalLike.start();
-        signalLike.join();
-        assertTrue(failure.get() instanceof ConfigException, String.valueOf(failure.get()));
-        assertEquals("cannot read the included file limit.conf (a relative include is looked up next to the file"
-                + " that includes it)", failure.get().getMessage());
-    }
-
-    @Test
-    void aFileThatEndsInsideABlockSaysSoWithoutMentioningParentheses() {
-        List<String> problems = problemsOf("rampart {\n  server { port = 8080\n");
-        assertEquals(List.of("syntax error: the file ends inside a block: a closing } or ] is missing" + at(3)),
-                problems);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"rampart {\n  routes = [ { respond { status = 200 } }\n",
-            "rampart {\n  routes = [ { respond { status = 200 } },\n", "rampart {\n  routes = [\n"})
-    void aFileThatEndsInsideAListSaysSoWithoutMentioningACommaThatIsNotThere(String hocon) {
-        List<String> problems = problemsOf(hocon); // first: at() names the file it wrote
-        assertEquals(List.of("syntax error: the file ends inside a block: a closing } or ] is missing" + at(3)),
-                problems);
-    }
-
-    @Test
-    void aFileWhoseTopLevelIsNotAnObjectSaysSo() {
-        List<String> problems = problemsOf("[1, 2]\n");
-        assertEquals(List.of("the file's top level has type LIST rather than object ({ rampart { ... } })" + at(1)),
-                problems);
     }
 
     @Test
