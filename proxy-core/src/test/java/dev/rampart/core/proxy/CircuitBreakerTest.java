@@ -298,79 +298,6 @@ class CircuitBreakerTest {
     }
 
     @Test
-    void aDeadlinePassedWhileQueuedForTheProxysOwnConnectionIsNotTheUpstreamsFailure() throws Exception {
-        upstream = closing.add(FakeUpstream.start((req, reply) -> {
-            if (req.uri().startsWith("/slow")) {
-                reply.after(1_000, () -> reply.send(200, "text/plain", "slow"));
-            } else {
-                reply.send(200, "text/plain", "fast");
-            }
-        }));
-        startBehindOneConnection("consecutive-failures = 1, minimum-calls = 100, open-duration = 30s",
-                "{ name = slow, match { path-prefix = \"/slow\" }, upstream = app, timeout = 5s, " + NO_RETRIES + " }\n"
-                        + "{ name = fast, match { path-prefix = \"/\" }, upstream = app, timeout = 300ms, "
-                        + NO_RETRIES + " }");
-
-        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", 100, "/queued"),
-                "the deadline passed in the proxy's own queue");
-
-        assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
-        assertFalse(proxy.observer.attempts.contains("timeout"), "nothing timed out at the endpoint: "
-                + proxy.observer.attempts);
-        assertTrue(proxy.observer.attempts.contains("cancelled"), proxy.observer.attempts.toString());
-    }
-
-    @Test
-    void aRequestSentWithMomentsLeftAfterAWaitForTheProxysOwnConnectionIsNotTheUpstreamsTimeout() throws Exception {
-        upstream = closing.add(FakeUpstream.start(
-                (req, reply) -> reply.after(1_000, () -> reply.send(200, "text/plain", "slow"))));
-        startBehindOneConnection("consecutive-failures = 1, minimum-calls = 100, open-duration = 30s",
-                "{ name = tight, match { path-prefix = \"/tight\" }, upstream = app, timeout = 1300ms, "
-                        + NO_RETRIES + " }\n"
-                        + "{ name = slow, match { path-prefix = \"/\" }, upstream = app, timeout = 5s, "
-                        + NO_RETRIES + " }");
-
-        // The queued request gets the connection after ~1 s, is sent with ~300 ms of its 1.3 s left, and is
-        // cut at its deadline while the endpoint takes its usual second.
-        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", 20, "/tight"));
-
-        proxy.observer.awaitExchange(2);
-        assertEquals(List.of("success", "cancelled"), proxy.observer.attempts,
-                "the endpoint had the late request for less than half the route's timeout");
-        assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
-    }
-
-    @Test
-    void aDeadlineThatCutsARequestTheEndpointHadLongEnoughIsItsTimeout() throws Exception {
-        upstream = closing.add(FakeUpstream.start(
-                (req, reply) -> reply.after(1_000, () -> reply.send(200, "text/plain", "slow"))));
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"],"
-                        + " circuit-breaker { consecutive-failures = 1, minimum-calls = 100, open-duration = 30s } }",
-                "{ name = default, upstream = app, timeout = 400ms, " + NO_RETRIES + " }")));
-
-        assertEquals(504, get("/late").statusCode());
-        proxy.observer.awaitExchange(1);
-        assertEquals(List.of("timeout"), proxy.observer.attempts, "400 ms at the endpoint, all of them");
-        assertEquals(503, get("/after").statusCode(), "and it opened the breaker");
-    }
-
-    @Test
-    void timeQueuedForTheProxysOwnConnectionIsNotCountedAsASlowCall() throws Exception {
-        upstream = closing.add(FakeUpstream.start(
-                (req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok"))));
-        startBehindOneConnection("slow-call-duration = 500ms, slow-call-rate-threshold = 50, minimum-calls = 2,"
-                + " consecutive-failures = 100, open-duration = 30s",
-                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }");
-
-        // The queued request waits ~280 ms for the connection, then takes 300 ms at the endpoint, under the
-        // 500 ms threshold.
-        assertEquals(List.of(200, 200), firstThenQueuedBehindIt("/first", 20, "/queued"));
-
-        assertEquals(200, get("/after").statusCode(), "neither call was slow at the endpoint: the breaker is closed");
-    }
-
-    @Test
     void aWholeResponseIsASuccessOnceItsBodyIsRelayed() throws Exception {
         start(UpstreamBehavior.ok("whole"), "consecutive-failures = 1, minimum-calls = 100", NO_RETRIES);
 
@@ -419,27 +346,6 @@ class CircuitBreakerTest {
             Thread.sleep(100);
         }
         throw new AssertionError("the breaker did not let a probe through within " + timeoutMillis + " ms");
-    }
-
-    /** A proxy whose upstream {@code app} has one connection per endpoint, with the given breaker settings. */
-    private void startBehindOneConnection(String breaker, String routes) {
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority()
-                + "\"], max-connections-per-endpoint = 1, circuit-breaker { " + breaker + " } }", routes)));
-    }
-
-    /**
-     * Sends {@code firstPath}, then {@code queuedPath} {@code gapMillis} later on a client connection of the
-     * same event loop (connections go to the two loops in turn: the first and third share one, and with it
-     * that loop's single upstream connection), so the second waits for the first's; their statuses.
-     */
-    private List<Integer> firstThenQueuedBehindIt(String firstPath, long gapMillis, String queuedPath)
-            throws InterruptedException {
-        try (RawHttp first = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
-            first.send("GET " + firstPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            Thread.sleep(gapMillis);
-            queued.send("GET " + queuedPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            return List.of(first.read().status(), queued.read().status());
-        }
     }
 
 }
