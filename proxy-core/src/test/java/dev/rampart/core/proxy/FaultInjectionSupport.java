@@ -67,7 +67,6 @@ abstract class FaultInjectionSupport {
                         + "  retry { " + retry + " } }")));
     }
 
-
     HttpRequest post(String path, String body) {
         return HttpRequest.newBuilder(proxy.uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }

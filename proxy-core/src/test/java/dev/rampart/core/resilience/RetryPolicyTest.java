@@ -1,24 +1,15 @@
 package dev.rampart.core.resilience;
 
-import dev.rampart.core.config.BackoffConfig;
-import dev.rampart.core.config.BackoffConfig.Jitter;
-import dev.rampart.core.config.BudgetConfig;
-import dev.rampart.core.config.RetryAfterConfig;
-import dev.rampart.core.config.RetryConfig;
 import dev.rampart.core.config.RetryOn;
 import dev.rampart.core.resilience.RetryDecision.Retry;
 import dev.rampart.core.resilience.RetryDecision.Stop;
 import dev.rampart.core.resilience.RetryDecision.StopReason;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 import static dev.rampart.core.config.RetryOn.CONNECT_FAILURE;
@@ -28,59 +19,13 @@ import static dev.rampart.core.config.RetryOn.SERVER_ERROR;
 import static dev.rampart.core.config.RetryOn.STATUS_CODES;
 import static dev.rampart.core.config.RetryOn.TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * One test per rule of PRODUCT §2 "Rules that go with it", each built so that it fails when its rule
  * is removed: every other rule would let the retry through.
  */
-class RetryPolicyTest {
-
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC);
-    private static final Duration BACKOFF_1 = Duration.ofMillis(100);
-
-    // The PRODUCT defaults, with jitter off so that delays are exact.
-    private int attempts = 3;
-    private Set<RetryOn> on = EnumSet.of(CONNECT_FAILURE, RESET, TIMEOUT, GATEWAY_ERROR);
-    private Set<Integer> statusCodes = Set.of();
-    private Set<String> idempotentMethods = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
-    private RetryAfterConfig retryAfter = new RetryAfterConfig(true, Duration.ofSeconds(5));
-    private final CountingBudget budget = new CountingBudget();
-
-    private RetryPolicy policy() {
-        BackoffConfig backoff = new BackoffConfig(BACKOFF_1, Duration.ofSeconds(2), 2.0, Jitter.NONE);
-        RetryConfig config = new RetryConfig(attempts, Duration.ofSeconds(5), on, statusCodes, idempotentMethods,
-                "Idempotency-Key", backoff, retryAfter, new BudgetConfig(0.2, 10), 1 << 20, true);
-        return RetryPolicy.of(config, budget, Backoff.of(backoff, new SplittableRandom(1)), CLOCK);
-    }
-
-    private RetryDecision decide(RetryContext.Builder ctx) {
-        return policy().decide(ctx.build());
-    }
-
-    private static RetryContext.Builder failed(FailureKind kind) {
-        return RetryContext.builder(UpstreamFailure.of(kind));
-    }
-
-    private static RetryContext.Builder status(int status) {
-        return RetryContext.builder(UpstreamFailure.status(status, null));
-    }
-
-    private static RetryContext.Builder status(int status, String retryAfter) {
-        return RetryContext.builder(UpstreamFailure.status(status, retryAfter));
-    }
-
-    private static void assertRetry(RetryDecision decision, Duration delay, RetryOn cause) {
-        Retry retry = assertInstanceOf(Retry.class, decision);
-        assertEquals(delay, retry.delay(), "delay");
-        assertEquals(cause, retry.cause(), "cause");
-    }
-
-    private static void assertStop(RetryDecision decision, StopReason why) {
-        Stop stop = assertInstanceOf(Stop.class, decision, "expected a stop, got " + decision);
-        assertEquals(why, stop.why());
-    }
+class RetryPolicyTest extends RetryPolicyFixture {
 
     // --- the failure is in `on` ---
 
@@ -298,93 +243,6 @@ class RetryPolicyTest {
         assertRetry(decide(failed(FailureKind.UNREACHABLE).untriedEndpointRemains(true)), BACKOFF_1, CONNECT_FAILURE);
     }
 
-    // --- Retry-After on 429/503 ---
-
-    @Test
-    void retryAfterOn503IsWaitedWhenLongerThanTheBackoff() {
-        assertRetry(decide(status(503, "2")), Duration.ofSeconds(2), GATEWAY_ERROR);
-    }
-
-    @Test
-    void theBackoffIsKeptWhenRetryAfterIsShorter() {
-        assertRetry(decide(status(503, "0")), BACKOFF_1, GATEWAY_ERROR);
-    }
-
-    @Test
-    void retryAfterOn429IsHonouredWhen429IsRetried() {
-        statusCodes = Set.of(429);
-        assertRetry(decide(status(429, "3")), Duration.ofSeconds(3), STATUS_CODES);
-    }
-
-    @Test
-    void retryAfterAsAnHttpDateIsMeasuredOnTheClock() {
-        assertRetry(decide(status(503, "Sat, 01 Mar 2025 12:00:04 GMT")), Duration.ofSeconds(4), GATEWAY_ERROR);
-    }
-
-    @Test
-    void retryAfterLongerThanTheMaxIsNotWaitedForAndNotRetried() {
-        assertStop(decide(status(503, "6")), StopReason.NOT_RETRYABLE);
-        assertRetry(decide(status(503, "5")), Duration.ofSeconds(5), GATEWAY_ERROR);
-    }
-
-    @Test
-    void retryAfterIsTheSendingEndpointsAndDoesNotHoldARetryThatGoesToAnother() {
-        // Another endpoint not tried yet takes the retry: at the backoff, whatever this one asked for.
-        assertRetry(decide(status(503, "4").untriedEndpointRemains(true)), BACKOFF_1, GATEWAY_ERROR);
-        assertRetry(decide(status(503, "30").untriedEndpointRemains(true)), BACKOFF_1, GATEWAY_ERROR);
-        // Back to the same endpoint: its Retry-After holds.
-        assertRetry(decide(status(503, "4").untriedEndpointRemains(false)), Duration.ofSeconds(4), GATEWAY_ERROR);
-        assertStop(decide(status(503, "30").untriedEndpointRemains(false)), StopReason.NOT_RETRYABLE);
-    }
-
-    @Test
-    void aRetryBackToAnotherTriedEndpointHoldsToWhatThatOneAsked() {
-        // The endpoint that just failed asked for 30 s; the retry goes to the other one, which asked for none.
-        assertRetry(decide(status(503, "30").retryAfterOfNextEndpoints(Duration.ZERO)), BACKOFF_1, GATEWAY_ERROR);
-        // The other one asked for 4 s earlier in this exchange: the retry waits for it, whatever this one said.
-        assertRetry(decide(status(503, null).retryAfterOfNextEndpoints(Duration.ofSeconds(4))), Duration.ofSeconds(4),
-                GATEWAY_ERROR);
-        assertStop(decide(status(503, null).retryAfterOfNextEndpoints(Duration.ofSeconds(30))), StopReason.NOT_RETRYABLE);
-        assertRetry(decide(failed(FailureKind.RESET).retryAfterOfNextEndpoints(Duration.ofSeconds(2))),
-                Duration.ofSeconds(2), RESET);
-    }
-
-    @Test
-    void retryAfterBeyondTheDeadlineStopsWithDeadline() {
-        long threeSeconds = Duration.ofSeconds(3).toNanos();
-        assertStop(decide(status(503, "3").nanosUntilDeadline(threeSeconds)), StopReason.DEADLINE);
-        assertRetry(decide(status(503, "2").nanosUntilDeadline(threeSeconds)), Duration.ofSeconds(2), GATEWAY_ERROR);
-    }
-
-    @Test
-    void retryAfterLongerThanTheMaxIsNotRetryableWhateverTimeIsLeft() {
-        // One answer, one verdict: not a skipped retry (why=deadline) with little time left and an uncounted
-        // one with much.
-        assertStop(decide(status(503, "60").nanosUntilDeadline(Duration.ofSeconds(3).toNanos())),
-                StopReason.NOT_RETRYABLE);
-        assertStop(decide(status(503, "60").nanosUntilDeadline(Duration.ofMinutes(5).toNanos())),
-                StopReason.NOT_RETRYABLE);
-    }
-
-    @Test
-    void retryAfterIsIgnoredWhenNotHonoured() {
-        retryAfter = new RetryAfterConfig(false, Duration.ofSeconds(5));
-        assertRetry(decide(status(503, "3")), BACKOFF_1, GATEWAY_ERROR);
-        assertRetry(decide(status(503, "60")), BACKOFF_1, GATEWAY_ERROR);
-    }
-
-    @Test
-    void retryAfterIsIgnoredOnOtherStatuses() {
-        assertRetry(decide(status(502, "3")), BACKOFF_1, GATEWAY_ERROR);
-        assertRetry(decide(status(504, "60")), BACKOFF_1, GATEWAY_ERROR);
-    }
-
-    @Test
-    void anUnparseableRetryAfterFallsBackToTheBackoff() {
-        assertRetry(decide(status(503, "soon")), BACKOFF_1, GATEWAY_ERROR);
-        assertRetry(decide(status(503, "-1")), BACKOFF_1, GATEWAY_ERROR);
-    }
-
     // --- labels and arguments ---
 
     @Test
@@ -404,31 +262,5 @@ class RetryPolicyTest {
         e = assertThrows(IllegalArgumentException.class, this::policy);
         assertEquals("attempts: 0 (expected: >= 1)", e.getMessage());
         assertThrows(NullPointerException.class, () -> RetryContext.builder(null).build());
-    }
-
-    /** A budget that says what it is told and counts how often it was asked. */
-    private static final class CountingBudget implements RetryBudget {
-        boolean allow = true;
-        int asked;
-
-        @Override
-        public void onRequest() {
-        }
-
-        @Override
-        public boolean tryAcquireRetry() {
-            asked++;
-            return allow;
-        }
-
-        @Override
-        public long requestsInWindow() {
-            return 0;
-        }
-
-        @Override
-        public long retriesInWindow() {
-            return asked;
-        }
     }
 }
