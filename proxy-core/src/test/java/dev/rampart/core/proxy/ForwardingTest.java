@@ -5,7 +5,6 @@ import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -22,19 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Requests and bodies cross the proxy intact, with the forwarding headers a proxy adds. */
 class ForwardingTest {
 
-    private FakeUpstream upstream;
-    private ProxyHarness proxy;
-
-    @BeforeEach
-    void start() {
-        upstream = FakeUpstream.start(UpstreamBehavior.echo());
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
-    }
+    // One instance for each test (the default lifecycle), so a fresh pair: the tests read the upstream's
+    // first request and the proxy's first exchange.
+    private final ProxiedEchoUpstream echo = ProxiedEchoUpstream.start();
+    private final FakeUpstream upstream = echo.upstream();
+    private final ProxyHarness proxy = echo.proxy();
 
     @AfterEach
     void stop() {
-        proxy.close();
-        upstream.close();
+        echo.close();
     }
 
     @Test

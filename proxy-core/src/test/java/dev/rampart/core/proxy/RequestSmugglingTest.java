@@ -1,12 +1,10 @@
 package dev.rampart.core.proxy;
 
-import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -28,24 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestSmugglingTest {
 
-    private FakeUpstream upstream;
-    private ProxyHarness proxy;
-
-    @BeforeAll
-    void start() {
-        upstream = FakeUpstream.start(UpstreamBehavior.echo());
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
-    }
+    // One instance for the class (PER_CLASS), so one proxy and upstream for all its tests.
+    private final ProxiedEchoUpstream echo = ProxiedEchoUpstream.start();
 
     @AfterAll
     void stop() {
-        proxy.close();
-        upstream.close();
+        echo.close();
     }
 
     @BeforeEach
     void reset() {
-        upstream.behave(UpstreamBehavior.echo());
+        echo.upstream().behave(UpstreamBehavior.echo());
     }
 
     static Stream<Arguments> ambiguousRequests() {
@@ -126,20 +117,15 @@ class RequestSmugglingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("ambiguousRequests")
     void anAmbiguousHeadIsRefusedAndNothingReachesTheUpstream(String name, String request) {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(request + RefusedRequests.SMUGGLED);
-            assertBadRequestThenClose(raw);
-        }
-        assertNothingForwardedSince(before);
+        echo.assertRefusedAndNothingForwarded(request, 400, "BAD_REQUEST");
     }
 
     @Test
     void aCatchAllRegexRouteForwardsTheAsteriskFormOnlyForOptions() {
         try (ProxyHarness regex = ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"] }",
+                "app { endpoints = [\"" + echo.upstream().authority() + "\"] }",
                 "{ name = all, match { path-regex = \".*\" }, upstream = app }"))) {
-            int before = upstream.requests().size();
+            int before = echo.forwardedCount();
             try (RawHttp raw = regex.raw()) {
                 raw.send("GET * HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals(400, raw.read().status());
@@ -149,7 +135,7 @@ class RequestSmugglingTest {
                 raw.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals(200, raw.read().status(), "OPTIONS * is a request like any other for a route that takes it");
             }
-            assertEquals("*", upstream.requests().get(before).uri());
+            assertEquals("*", echo.upstream().requests().get(before).uri());
         }
     }
 
@@ -168,26 +154,26 @@ class RequestSmugglingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("brokenChunkedBodies")
     void aBrokenChunkedBodyIsRefusedAndTheUpstreamNeverSeesItComplete(String name, String request) {
-        int before = upstream.requests().size();
-        int connectionsBefore = upstream.connectionsAccepted();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        int connectionsBefore = echo.upstream().connectionsAccepted();
+        try (RawHttp raw = echo.raw()) {
             raw.send(request + RefusedRequests.SMUGGLED);
             assertBadRequestThenClose(raw);
         }
         // The head may already have been forwarded; the request must be cut off, not completed.
         assertNothingForwardedSince(before);
         // A healthy request afterwards still works, so the cut connection was not put back in the pool.
-        try (RawHttp raw = proxy.raw()) {
+        try (RawHttp raw = echo.raw()) {
             raw.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, raw.read().status());
         }
-        assertTrue(upstream.connectionsAccepted() >= connectionsBefore);
+        assertTrue(echo.upstream().connectionsAccepted() >= connectionsBefore);
     }
 
     @Test
     void aFoldSplitAcrossTwoReadsIsStillRefused() throws Exception {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("GET /a HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n");
             Thread.sleep(50); // two separate TCP segments, so the guard sees the LF and the space in different reads
             raw.send(" b\r\n\r\n" + RefusedRequests.SMUGGLED);
@@ -198,9 +184,9 @@ class RequestSmugglingTest {
 
     @Test
     void bodyBytesThatLookLikeAFoldAreForwardedUntouched() {
-        int before = upstream.requests().size();
+        int before = echo.forwardedCount();
         String body = "line one\n line two\r\n\tline three\n";
-        try (RawHttp raw = proxy.raw()) {
+        try (RawHttp raw = echo.raw()) {
             raw.send("POST /text HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
                     + "POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n"
@@ -209,33 +195,32 @@ class RequestSmugglingTest {
             assertEquals(body, raw.read().text());
             assertEquals(200, raw.read().status());
         }
-        assertEquals(List.of("/text", "/chunks", "/after"), upstream.requests().subList(before, before + 3).stream()
-                .map(RecordedRequest::uri).toList());
+        assertEquals(List.of("/text", "/chunks", "/after"), echo.urisForwardedSince(before).subList(0, 3));
     }
 
     @Test
     void aValidChunkExtensionIsAcceptedAndTheBodyArrivesWhole() {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("POST /ext HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5;name=value\r\nhello\r\n0\r\n\r\n");
             RawHttp.Response response = raw.read();
             assertEquals(200, response.status());
             assertEquals("hello", response.text());
         }
-        assertEquals(before + 1, upstream.requests().size());
+        assertEquals(before + 1, echo.forwardedCount());
     }
 
     @Test
     void theUpstreamRequestIsFramedByTheProxyNotByTheClientsHeaders() {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("POST /framed HTTP/1.1\r\nHost: x\r\nContent-Length: 005\r\nConnection: keep-alive\r\n\r\nhello");
             assertEquals("hello", raw.read().text());
             raw.send("POST /framed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: CHUNKED\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
             assertEquals("hello", raw.read().text());
         }
-        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        List<RecordedRequest> seen = echo.forwardedSince(before);
         assertEquals(2, seen.size());
         assertEquals("5", seen.get(0).header("x-original-content-length"), "the length is re-serialised");
         assertEquals(null, seen.get(0).header("x-original-transfer-encoding"));
@@ -245,8 +230,8 @@ class RequestSmugglingTest {
 
     @Test
     void anAbsoluteFormTargetThatAgreesWithHostIsForwarded() {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("GET http://X:80/ok HTTP/1.1\r\nHost: x:80\r\n\r\n");
             assertEquals(200, raw.read().status());
             raw.send("GET http://x/ok HTTP/1.1\r\nHost: x:80\r\n\r\n");
@@ -262,48 +247,47 @@ class RequestSmugglingTest {
             raw.send("GET http://x:8080/ok HTTP/1.1\r\nHost: X.:8080\r\n\r\n");
             assertEquals(200, raw.read().status(), "the root dot on Host's side, a port after it");
         }
-        assertEquals(before + 7, upstream.requests().size());
+        assertEquals(before + 7, echo.forwardedCount());
     }
 
     @Test
     void anAbsoluteFormTargetOnAnotherPortThanHostIsRefused() {
-        int before = upstream.requests().size();
+        int before = echo.forwardedCount();
         for (String request : List.of("GET http://x:81/no HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET http://x:0/no HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET http://[::1]:8080/no HTTP/1.1\r\nHost: [::1]\r\n\r\n",
                 "GET http://y./no HTTP/1.1\r\nHost: x\r\n\r\n", "GET http://x../no HTTP/1.1\r\nHost: x.\r\n\r\n")) {
-            try (RawHttp raw = proxy.raw()) {
+            try (RawHttp raw = echo.raw()) {
                 raw.send(request);
                 assertBadRequestThenClose(raw);
             }
         }
-        assertEquals(before, upstream.requests().size());
+        assertEquals(before, echo.forwardedCount());
     }
 
     @Test
     void pipelinedRequestsWithCleanFramingAreEachForwardedOnce() {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
                     + "GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("abc", raw.read().text());
             assertEquals(200, raw.read().status());
         }
-        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
-        assertEquals(List.of("/one", "/two"), seen.stream().map(RecordedRequest::uri).toList());
+        assertEquals(List.of("/one", "/two"), echo.urisForwardedSince(before));
     }
 
     @Test
     void aGetWithTheWithdrawnWebSocketDraftsKeysHasNoBodyAndTheNextRequestIsIntact() {
         // Netty's decoder gives such a GET (Hixie-76, 2010) an 8-byte body; RFC 9112 6.3 gives it none.
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("GET /first HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key1: 1 2\r\nSec-WebSocket-Key2: 3 4\r\n\r\n"
                     + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, raw.read().status());
             assertEquals(200, raw.read().status());
         }
-        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
+        List<RecordedRequest> seen = echo.forwardedSince(before);
         assertEquals(List.of("/first", "/second"), seen.stream().map(RecordedRequest::uri).toList());
         assertEquals(0, seen.get(0).bodyLength(), "no bytes of the next request as its body");
         assertEquals("0", seen.get(0).header("x-original-content-length"),
@@ -313,37 +297,35 @@ class RequestSmugglingTest {
 
     @Test
     void aFoldedHeadIsRefusedEvenInTheSameReadAsTheEndOfABodyBeforeIt() {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n");
             sleep(300); // the head is read alone: the body's end and the next head arrive in a later read
             raw.send("abc" + "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n");
             assertEquals("abc", raw.read().text());
             assertBadRequestThenClose(raw);
         }
-        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
-        assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
+        assertEquals(List.of("/one"), echo.urisForwardedSince(before));
     }
 
     @Test
     void aFoldedHeadIsRefusedInTheSameReadAsTheHeadAndBodyBeforeIt() {
-        int before = upstream.requests().size();
+        int before = echo.forwardedCount();
         for (String body : List.of("Content-Length: 3\r\n\r\nabc", "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")) {
-            try (RawHttp raw = proxy.raw()) {
+            try (RawHttp raw = echo.raw()) {
                 raw.send("POST /one HTTP/1.1\r\nHost: x\r\n" + body
                         + "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n");
                 assertEquals("abc", raw.read().text());
                 assertBadRequestThenClose(raw);
             }
         }
-        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
-        assertEquals(List.of("/one", "/one"), seen.stream().map(RecordedRequest::uri).toList());
+        assertEquals(List.of("/one", "/one"), echo.urisForwardedSince(before));
     }
 
     @Test
     void aFoldedHeadIsRefusedBehindTheEndOfAChunkedBodyThatBeganInAnEarlierRead() {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
+        int before = echo.forwardedCount();
+        try (RawHttp raw = echo.raw()) {
             raw.send("POST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=1\r\nab\r\n");
             sleep(300); // the body's first chunk is read alone: its end and the next head come in a later read
             raw.send("1\r\nc\r\n0\r\nX-Trailer: t\r\n\r\n"
@@ -351,8 +333,7 @@ class RequestSmugglingTest {
             assertEquals("abc", raw.read().text());
             assertBadRequestThenClose(raw);
         }
-        List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
-        assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
+        assertEquals(List.of("/one"), echo.urisForwardedSince(before));
     }
 
     @Test
@@ -361,8 +342,8 @@ class RequestSmugglingTest {
         String folded = "GET /folded HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n";
         for (String[] reads : List.of(new String[] {"\r\n5\r\nhel", "lo\r\n0\r\n\r\n" + folded},
                 new String[] {"\r", "\n5\r\nhel", "lo\r\n0\r\n\r\n" + folded})) {
-            int before = upstream.requests().size();
-            try (RawHttp raw = proxy.raw()) {
+            int before = echo.forwardedCount();
+            try (RawHttp raw = echo.raw()) {
                 raw.send("POST /one HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n");
                 for (String read : reads) {
                     sleep(200); // one read each: the body's end and the folded head behind it come together
@@ -371,8 +352,7 @@ class RequestSmugglingTest {
                 assertEquals("hello", raw.read().text());
                 assertBadRequestThenClose(raw);
             }
-            List<RecordedRequest> seen = upstream.requests().subList(before, upstream.requests().size());
-            assertEquals(List.of("/one"), seen.stream().map(RecordedRequest::uri).toList());
+            assertEquals(List.of("/one"), echo.urisForwardedSince(before));
         }
     }
 
@@ -389,6 +369,6 @@ class RequestSmugglingTest {
     }
 
     private void assertNothingForwardedSince(int before) {
-        RefusedRequests.assertNothingForwardedSince(upstream, before);
+        echo.assertNothingForwardedSince(before);
     }
 }

@@ -1,12 +1,8 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
-import dev.rampart.core.testing.FakeUpstream;
-import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,19 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransferCodingRefusalTest {
 
-    private FakeUpstream upstream;
-    private ProxyHarness proxy;
-
-    @BeforeAll
-    void start() {
-        upstream = FakeUpstream.start(UpstreamBehavior.echo());
-        proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
-    }
+    // One instance for the class (PER_CLASS), so one proxy and upstream for all its tests.
+    private final ProxiedEchoUpstream echo = ProxiedEchoUpstream.start();
 
     @AfterAll
     void stop() {
-        proxy.close();
-        upstream.close();
+        echo.close();
     }
 
     static Stream<Arguments> unframedBodies() {
@@ -60,13 +49,13 @@ class TransferCodingRefusalTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("unframedBodies")
     void aBodyWhoseLengthCannotBeKnownIsABadRequest(String name, String fieldsAndBody) {
-        assertRefused("POST /a HTTP/1.1\r\nHost: x\r\n" + fieldsAndBody, 400, "BAD_REQUEST");
+        echo.assertRefusedAndNothingForwarded("POST /a HTTP/1.1\r\nHost: x\r\n" + fieldsAndBody, 400, "BAD_REQUEST");
     }
 
     @Test
     void chunkedOnHttp10IsABadRequestWhateverCodingsPrecedeIt() {
-        assertRefused("POST /a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
-                400, "BAD_REQUEST");
+        echo.assertRefusedAndNothingForwarded(
+                "POST /a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400, "BAD_REQUEST");
     }
 
     static Stream<Arguments> unknownCodings() {
@@ -85,28 +74,20 @@ class TransferCodingRefusalTest {
         // a refused body, it would reach the upstream.
         String hidden = "POST /hidden HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
         String chunked = Integer.toHexString(hidden.length()) + "\r\n" + hidden + "\r\n0\r\n\r\n";
-        assertRefused("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + transferEncoding + "\r\n\r\n" + chunked,
+        echo.assertRefusedAndNothingForwarded(
+                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + transferEncoding + "\r\n\r\n" + chunked,
                 501, "NOT_IMPLEMENTED");
     }
 
     @Test
     void theNotImplementedAnswerIsLoggedWithItsReason() {
-        try (RawHttp raw = proxy.raw()) {
+        try (RawHttp raw = echo.raw()) {
             raw.send("PUT /logged HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
             RefusedRequests.assertRefusedThenClosed(raw, 501, "NOT_IMPLEMENTED");
         }
-        ExchangeRecord logged = proxy.observer.awaitExchange(r -> "/logged".equals(r.path()), "the refused PUT");
+        ExchangeRecord logged = echo.proxy().observer.awaitExchange(r -> "/logged".equals(r.path()), "the refused PUT");
         assertEquals(501, logged.status());
         assertEquals("NOT_IMPLEMENTED", logged.reason());
         assertEquals(0, logged.attempts(), "no upstream was tried");
-    }
-
-    private void assertRefused(String request, int status, String reason) {
-        int before = upstream.requests().size();
-        try (RawHttp raw = proxy.raw()) {
-            raw.send(request + RefusedRequests.SMUGGLED);
-            RefusedRequests.assertRefusedThenClosed(raw, status, reason);
-        }
-        RefusedRequests.assertNothingForwardedSince(upstream, before);
     }
 }
