@@ -49,7 +49,23 @@ public final class ConfigLoader {
         // A bare file name has no parent directory, and without one HOCON finds no include next to it:
         // ./name has one, and messages still name the file almost as it was given.
         Path withDirectory = file.getParent() == null ? Path.of(".").resolve(file) : file;
-        return bind(options -> ConfigFactory.parseFile(withDirectory.toFile(), options.setAllowMissing(false)), env);
+        return bind(options -> parseReadable(file, withDirectory, options), env);
+    }
+
+    /**
+     * The file parsed; a read that fails though the file looked readable (a disk error, a file of {@code /proc})
+     * is that file's problem, not an include's, which is what Typesafe's I/O error would otherwise be read as.
+     */
+    private static Config parseReadable(Path file, Path withDirectory, ConfigParseOptions options) {
+        try {
+            return ConfigFactory.parseFile(withDirectory.toFile(), options.setAllowMissing(false));
+        } catch (com.typesafe.config.ConfigException.IO e) {
+            if (e.origin() == null || !withDirectory.toString().equals(e.origin().filename())) {
+                throw e;
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(List.of(file + ": cannot read the file (" + cause.getMessage() + ")"));
+        }
     }
 
     /** Loads the config bundled in the jar ({@value #DEFAULT_RESOURCE}), substituting from the process environment. */

@@ -1,6 +1,7 @@
 package dev.rampart.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,17 @@ class ConfigFileProblemsTest extends RejectedConfigSupport {
         Path missing = dir.resolve("absent.conf");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
         assertEquals(missing + ": cannot read the file (expected a readable HOCON file)", e.getMessage());
+    }
+
+    @Test
+    void aFileThatLooksReadableButFailsToReadIsNamedAsTheFileNotAsAnInclude() {
+        // /proc/self/mem passes the readable check, and reading it from its start fails (EIO), as a failing disk would.
+        Path failing = Path.of("/proc/self/mem");
+        assertTrue(Files.isReadable(failing), "Linux's /proc, which the build runs on");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(failing, Map.of()));
+        assertTrue(e.getMessage().startsWith("/proc/self/mem: cannot read the file ("), e.getMessage());
+        assertFalse(e.getMessage().contains("include"), e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
     }
 
     @Test
