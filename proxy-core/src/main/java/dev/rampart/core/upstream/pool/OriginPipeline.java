@@ -16,6 +16,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 
 import io.netty.util.NetUtil;
 import org.slf4j.Logger;
@@ -252,9 +253,23 @@ final class OriginPipeline {
         return false;
     }
 
-    /** Completes when the TLS handshake is done, or at once for a plain connection. */
+    /**
+     * Completes when the TLS handshake is done, or at once for a plain connection. A handshake answered with
+     * bytes that are not TLS fails with a short account of them (see {@link NotTlsAnswer}), not all of them.
+     */
     static Future<?> tlsHandshake(Channel ch) {
         SslHandler ssl = (SslHandler) ch.pipeline().get(TLS);
-        return ssl == null ? ch.newSucceededFuture() : ssl.handshakeFuture();
+        if (ssl == null) {
+            return ch.newSucceededFuture();
+        }
+        Promise<Channel> handshake = ch.eventLoop().newPromise();
+        ssl.handshakeFuture().addListener(hs -> {
+            if (hs.isSuccess()) {
+                handshake.trySuccess(ch);
+            } else {
+                handshake.tryFailure(NotTlsAnswer.readable(hs.cause()));
+            }
+        });
+        return handshake;
     }
 }
