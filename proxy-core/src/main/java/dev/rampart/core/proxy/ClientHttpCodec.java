@@ -73,9 +73,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
         @Override
         protected HttpMessage createMessage(String[] initialLine) throws Exception {
             HttpMessage head = super.createMessage(initialLine);
-            String version = initialLine[2];
-            if (version.length() == 8 && version.startsWith("HTTP/1.") && version.charAt(7) >= '2'
-                    && version.charAt(7) <= '9') {
+            if (LaterHttp1Minor.is(initialLine[2])) {
                 head.setProtocolVersion(HttpVersion.HTTP_1_1);
             }
             return head;

@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import dev.rampart.core.proxy.LaterHttp1Minor;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 
@@ -92,6 +94,19 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
 
         int unreadBytes() {
             return internalBuffer().readableBytes();
+        }
+
+        /**
+         * A response in a later minor version of HTTP/1 is relayed as HTTP/1.1, as a request in one is served
+         * (see {@link LaterHttp1Minor}); any other version but 1.0 and 1.1 stays a malformed response.
+         */
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) {
+            HttpMessage head = super.createMessage(initialLine);
+            if (LaterHttp1Minor.is(initialLine[0])) {
+                head.setProtocolVersion(HttpVersion.HTTP_1_1);
+            }
+            return head;
         }
 
         @Override
