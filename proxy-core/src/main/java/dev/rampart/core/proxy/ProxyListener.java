@@ -1,11 +1,8 @@
 package dev.rampart.core.proxy;
 
-import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.config.ServerTlsConfig;
 import dev.rampart.core.config.TlsHandshakeConfig;
-import dev.rampart.core.tls.CurrentCertificatesTrustManager;
-import dev.rampart.core.tls.HandshakeSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -13,11 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -29,13 +22,13 @@ public final class ProxyListener {
 
     private final Channel serverChannel;
     private final ClientChannelInitializer initializer;
-    /** How the settings in force verify clients; read and set by reloads only. */
-    private ClientVerification verification;
+    /** The TLS settings and files in force, null without TLS; read and set by reloads only. */
+    private ListenerTls tls;
 
-    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer, ClientVerification verification) {
+    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer, ListenerTls tls) {
         this.serverChannel = serverChannel;
         this.initializer = initializer;
-        this.verification = verification;
+        this.tls = tls;
     }
 
     /**
@@ -44,9 +37,9 @@ public final class ProxyListener {
      */
     private record ClientVerification(ServerTlsConfig.ClientAuth clientAuth, List<X509Certificate> trusted,
                                       TlsHandshakeConfig handshake) {
-        static ClientVerification of(ServerTlsConfig tls) {
-            List<X509Certificate> trusted = tls.trustCertChain().map(f -> PemFiles.certificates(f).list()).orElse(List.of());
-            return new ClientVerification(tls.clientAuth(), trusted, tls.handshake());
+        static ClientVerification of(ListenerTls tls) {
+            return tls == null ? null
+                    : new ClientVerification(tls.config().clientAuth(), tls.trusted(), tls.config().handshake());
         }
 
         boolean asksForCertificates() {
@@ -61,8 +54,8 @@ public final class ProxyListener {
      */
     public static ProxyListener bind(ProxyRuntime runtime, EventLoopGroup acceptors) {
         ServerConfig server = runtime.config().server();
-        SslContext tls = server.tls().map(ProxyListener::serverTls).orElse(null);
-        ClientChannelInitializer initializer = new ClientChannelInitializer(runtime, tls);
+        ListenerTls tls = server.tls().map(ListenerTls::read).orElse(null);
+        ClientChannelInitializer initializer = new ClientChannelInitializer(runtime, tls == null ? null : tls.newContext());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, runtime.workers())
                 .channel(runtime.transport().serverChannelClass())
@@ -81,7 +74,7 @@ public final class ProxyListener {
             throw new IllegalStateException("cannot listen on " + hostAndPort(server.host(), server.port()) + ": "
                     + whyNotBound(bound.cause()), bound.cause());
         }
-        return new ProxyListener(bound.channel(), initializer, server.tls().map(ClientVerification::of).orElse(null));
+        return new ProxyListener(bound.channel(), initializer, tls);
     }
 
     /**
@@ -93,13 +86,17 @@ public final class ProxyListener {
      * after it, the connections made before it close after their current request (idle ones at once), so
      * that every client is verified under the settings now in force (a trust file replaced to drop a CA,
      * client-auth turned on). A reload that changes none of that keeps them, so a config generator that
-     * reloads often does not make every client handshake again.
+     * reloads often does not make every client handshake again; one that changes no TLS setting and no
+     * file's contents keeps the context too, so clients also resume their TLS sessions.
      */
-    public synchronized void reloadTls(ServerTlsConfig tls) {
-        initializer.replaceTls(serverTls(tls));
-        ClientVerification next = ClientVerification.of(tls);
-        ClientVerification before = verification;
-        verification = next;
+    public synchronized void reloadTls(ServerTlsConfig config) {
+        ListenerTls read = ListenerTls.read(config);
+        if (!read.equals(tls)) {
+            initializer.replaceTls(read.newContext());
+        }
+        ClientVerification next = ClientVerification.of(read);
+        ClientVerification before = ClientVerification.of(tls);
+        tls = read;
         boolean certificatesAsked = next.asksForCertificates() || before != null && before.asksForCertificates();
         if (certificatesAsked && !next.equals(before)) {
             onEachConnection(handler -> {
@@ -177,29 +174,5 @@ public final class ProxyListener {
     /** Stops accepting; open connections keep being served. */
     public ChannelFuture stopAccepting() {
         return serverChannel.close();
-    }
-
-    private static SslContext serverTls(ServerTlsConfig tls) {
-        PemFiles.KeyAndChain keyAndChain = PemFiles.keyAndChain(tls.certificate());
-        try {
-            SslContextBuilder builder = HandshakeSettings.apply(
-                    SslContextBuilder.forServer(keyAndChain.key(), keyAndChain.chain()), tls.handshake())
-                    // A client that offers ALPN is told http/1.1, as nginx and Envoy tell it (some clients want a
-                    // protocol confirmed); one that offers only others (h2) gets none and goes on as it can.
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_1_1));
-            if (tls.clientAuth() != ServerTlsConfig.ClientAuth.NONE) {
-                builder.clientAuth(tls.clientAuth() == ServerTlsConfig.ClientAuth.REQUIRED
-                                ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
-                        .trustManager(CurrentCertificatesTrustManager.trusting(tls.trustCertChain().orElseThrow()));
-            }
-            return builder.build();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
-                    + tls.privateKey() + tls.trustCertChain().map(trust -> " / client trust " + trust).orElse("")
-                    + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -93,22 +93,24 @@ public record TestCertificates(Path certChain, Path privateKey, X509Certificate 
         }
     }
 
-    /** A client TLS context that trusts exactly {@code certificate}. */
-    public static SSLContext trustingClientContext(X509Certificate certificate) {
+    /** A client TLS context that trusts exactly {@code certificates}. */
+    public static SSLContext trustingClientContext(X509Certificate... certificates) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trusting(certificate), null);
+            context.init(null, trusting(certificates), null);
             return context;
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static javax.net.ssl.TrustManager[] trusting(X509Certificate certificate)
+    private static javax.net.ssl.TrustManager[] trusting(X509Certificate... certificates)
             throws IOException, java.security.GeneralSecurityException {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
-        trust.setCertificateEntry("trusted", certificate);
+        for (int i = 0; i < certificates.length; i++) {
+            trust.setCertificateEntry("trusted-" + i, certificates[i]);
+        }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         return tmf.getTrustManagers();
