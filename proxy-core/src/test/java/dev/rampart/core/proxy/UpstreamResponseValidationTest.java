@@ -33,6 +33,10 @@ class UpstreamResponseValidationTest {
                         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("two differing Content-Length headers",
                         "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+                Arguments.of("two differing Content-Length headers on an HTTP/1.0 response",
+                        "HTTP/1.0 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+                Arguments.of("differing Content-Length values on an HTTP/1.0 keep-alive response",
+                        "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\nContent-Length: 02, 3\r\n\r\nab"),
                 Arguments.of("a non-numeric Content-Length",
                         "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\na"),
                 Arguments.of("a transfer coding other than chunked",
@@ -172,6 +176,20 @@ class UpstreamResponseValidationTest {
             assertEquals(200, response.status(), response.text());
             assertEquals("hi", response.text());
             assertEquals("2", response.header("content-length"), "one length for the client");
+        }
+    }
+
+    @Test
+    void identicalContentLengthsOnAnHttp10ResponseAreOneLengthToo() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(
+                     "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nContent-Length: 002, 2\r\n\r\nhi"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""));
+             RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /old HTTP/1.1\r\nHost: x\r\n\r\n").read();
+
+            assertEquals(200, response.status(), response.text());
+            assertEquals("hi", response.text());
+            assertEquals("2", response.header("content-length"));
         }
     }
 

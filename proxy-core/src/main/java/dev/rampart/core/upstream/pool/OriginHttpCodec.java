@@ -32,6 +32,8 @@ import java.util.List;
  *   <li>so does a 204 that declares a body (a Content-Length other than 0, or a Transfer-Encoding), which
  *       RFC 9110 §8.6 forbids: its upstream may send that body later, into the next request's response;</li>
  *   <li>bytes that arrive while no request is outstanding (the connection is idle) close it;</li>
+ *   <li>Content-Length values that differ make the response malformed whatever its version (Netty checks
+ *       them for HTTP/1.1 only): see {@link LengthCheckedResponse};</li>
  *   <li>a response field name with whitespace in it ({@code Content-Length X: 5}), which Netty's decoder
  *       would read as the name before the whitespace, makes the response malformed.</li>
  * </ul>
@@ -98,15 +100,17 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
 
         /**
          * A response in a later minor version of HTTP/1 is relayed as HTTP/1.1, as a request in one is served
-         * (see {@link LaterHttp1Minor}); any other version but 1.0 and 1.1 stays a malformed response.
+         * (see {@link LaterHttp1Minor}); any other version but 1.0 and 1.1 stays a malformed response. Netty
+         * checks an HTTP/1.1 head's Content-Length values itself; an HTTP/1.0 one's are checked as it is
+         * decoded ({@link LengthCheckedResponse}).
          */
         @Override
         protected HttpMessage createMessage(String[] initialLine) {
-            HttpMessage head = super.createMessage(initialLine);
+            HttpResponse head = (HttpResponse) super.createMessage(initialLine);
             if (LaterHttp1Minor.is(initialLine[0])) {
                 head.setProtocolVersion(HttpVersion.HTTP_1_1);
             }
-            return head;
+            return HttpVersion.HTTP_1_1.equals(head.protocolVersion()) ? head : new LengthCheckedResponse(head);
         }
 
         @Override
