@@ -265,7 +265,7 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
             String prefix = "Cannot load config from URL: ";
             String failed = e.getMessage() != null && e.getMessage().startsWith(prefix)
                     ? e.getMessage().substring(prefix.length()) : what.toString();
-            throw new Unincludable("cannot read the included URL " + failed + " (" + cause + ")");
+            throw new Unincludable("cannot read the included URL " + failed + " (" + UrlInclude.whyUnread(cause) + ")");
         }
     }
 

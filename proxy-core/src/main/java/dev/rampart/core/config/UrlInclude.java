@@ -21,6 +21,36 @@ final class UrlInclude {
     private UrlInclude() {
     }
 
+    /** Typesafe's message for an HTTP error status: {@code Server returned HTTP response code: 503 for URL: ...}. */
+    private static final java.util.regex.Pattern HTTP_STATUS =
+            java.util.regex.Pattern.compile("HTTP response code: (\\d{3})");
+
+    /**
+     * Why reading an included URL failed, in an operator's words: the JDK's exceptions name their class
+     * ({@code java.net.ConnectException: Connection refused}), and a 404 is a {@code FileNotFoundException}
+     * whose message is the URL alone.
+     */
+    static String whyUnread(IOException failure) {
+        if (failure instanceof java.net.ConnectException) {
+            return "connection refused or unreachable";
+        }
+        if (failure instanceof java.net.UnknownHostException) {
+            return "unknown host " + failure.getMessage();
+        }
+        if (failure instanceof java.net.SocketTimeoutException) {
+            return "no answer within " + ConfigUnits.duration(TIMEOUT);
+        }
+        if (failure instanceof java.io.FileNotFoundException) {
+            return "not found (HTTP 404 or 410)";
+        }
+        String message = failure.getMessage();
+        java.util.regex.Matcher status = message == null ? null : HTTP_STATUS.matcher(message);
+        if (status != null && status.find()) {
+            return "HTTP " + status.group(1);
+        }
+        return message == null || message.isBlank() ? "the read failed" : message;
+    }
+
     /** {@code url}, whose connections time out after {@link #TIMEOUT}. */
     @SuppressWarnings("deprecation") // URL(URL, String, URLStreamHandler) is the one way to give a URL its handler
     static URL withTimeouts(URL url) throws MalformedURLException {

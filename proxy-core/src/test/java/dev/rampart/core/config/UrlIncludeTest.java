@@ -35,7 +35,7 @@ class UrlIncludeTest {
                 "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include url(\"" + url + "\") }",
                 "test.conf"));
 
-        assertEquals(List.of("cannot read the included URL " + url + " (java.net.ConnectException: Connection refused)"),
+        assertEquals(List.of("cannot read the included URL " + url + " (connection refused or unreachable)"),
                 e.problems());
         ConfigException quoted = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
                 "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include \"" + url + "\" }",
@@ -72,9 +72,8 @@ class UrlIncludeTest {
                     "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include url(\""
                             + base + "a.conf\") }", "test.conf"));
 
-            assertEquals(1, e.problems().size(), e.problems().toString());
-            assertTrue(e.problems().get(0).startsWith("cannot read the included URL " + base + "b.conf ("),
-                    "the one that failed, not the one that included it: " + e.problems());
+            assertEquals(List.of("cannot read the included URL " + base + "b.conf (HTTP 503)"), e.problems(),
+                    "the one that failed, not the one that included it, and the status it was answered with");
         } finally {
             server.stop(0);
         }
