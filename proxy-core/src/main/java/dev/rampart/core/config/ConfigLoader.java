@@ -139,6 +139,10 @@ public final class ConfigLoader {
             if (message.startsWith(prefix)) {
                 message = message.substring(prefix.length());
             }
+            if (TypesafeWording.rewords(message)) {
+                return new ConfigException(List.of("syntax error: " + TypesafeWording.reword(message)
+                        + " (" + Problems.where(e.origin()) + ")"));
+            }
             if (e instanceof com.typesafe.config.ConfigException.UnresolvedSubstitution) {
                 message = Character.toLowerCase(message.charAt(0)) + message.substring(1)
                         + (message.contains("cycle") ? "" : " (a required substitution; ${?NAME} makes it optional)");
