@@ -6,8 +6,12 @@ import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.routing.Router;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,10 +63,31 @@ final class CheckCommand {
     }
 
     private static void checkResolves(String path, String host, List<String> problems) {
+        InetAddress address;
         try {
-            InetAddress.getByName(host);
+            address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
             problems.add(path + ": cannot listen on " + host + ": no such host here");
+            return;
+        }
+        if (!assignable(address)) {
+            problems.add(path + ": cannot listen on " + host + ": not an address of this machine");
+        }
+    }
+
+    /**
+     * Whether a socket can listen on {@code address} here: the start fails on an address another machine has (a
+     * public IP, a pod's address copied from elsewhere), and nginx -t reports the same. Tried on a port the kernel
+     * picks, so that the port of a proxy already running there does not count against it.
+     */
+    private static boolean assignable(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (BindException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // not a question of the address: the start will say what it is
         }
     }
 }

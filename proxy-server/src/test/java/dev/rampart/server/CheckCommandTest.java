@@ -64,6 +64,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void aListenerAddressOfAnotherMachineExitsOneAsTheStartWould() throws Exception {
+        // TEST-NET-3 and TEST-NET-2 (RFC 5737): documentation addresses, no machine's own, and no lookup is needed.
+        Path file = write("p.conf", """
+                rampart {
+                  server { host = "203.0.113.7", port = 0 }
+                  admin { host = "198.51.100.9", port = 0 }
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app } ]
+                }
+                """);
+        assertEquals(1, check(file));
+        assertTrue(stderr().contains("rampart.server.host: cannot listen on 203.0.113.7: not an address of this machine\n"
+                + "rampart.admin.host: cannot listen on 198.51.100.9: not an address of this machine"), stderr());
+        assertEquals("", stdout());
+    }
+
+    @Test
     void aWrongTypeExitsOneNamingKeyPathFileAndLine() throws Exception {
         Path file = write("bad.conf", """
                 rampart {
