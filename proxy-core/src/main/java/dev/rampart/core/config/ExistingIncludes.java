@@ -245,6 +245,18 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
         }
     }
 
+    /** The file a {@code file:} URL names, or null for another protocol or a URL that names no file. */
+    private static File localFile(java.net.URL url) {
+        if (!"file".equalsIgnoreCase(url.getProtocol())) {
+            return null;
+        }
+        try {
+            return new File(url.toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException notAFile) {
+            return null; // HOCON's own read fails on it, and says so
+        }
+    }
+
     /** {@code include url(...)}: the same, for a URL, with timeouts ({@link UrlInclude}). */
     @Override
     public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
@@ -252,6 +264,8 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
     }
 
     private ConfigObject includeUrl(java.net.URL what, ConfigParseOptions options) {
+        // A file: URL reaches the same files a file include does: /dev/zero would fill the heap, a pipe hold the read.
+        refuseSpecialFile(localFile(what), what.toString());
         try {
             return ConfigFactory.parseURL(UrlInclude.withTimeouts(what), options).root();
         } catch (ConfigException.IO | java.net.MalformedURLException e) {

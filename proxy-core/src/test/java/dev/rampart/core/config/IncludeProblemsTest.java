@@ -77,6 +77,31 @@ class IncludeProblemsTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aPipeOrADeviceNamedByAFileUrlIsRefusedBeforeItIsRead() throws Exception {
+        Path zeros = Files.createSymbolicLink(dir.resolve("zeros.conf"), Path.of("/dev/zero"));
+        Path pipe = dir.resolve("pipe.conf");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        String zerosUrl = zeros.toUri().toURL().toString();
+        String pipeUrl = pipe.toUri().toURL().toString();
+
+        // Read, /dev/zero would fill the heap, and the pipe would hold the load for ever (so the load runs aside).
+        CompletableFuture<List<String>> zeroProblems = CompletableFuture.supplyAsync(
+                () -> problemsOf("include url(\"" + zerosUrl + "\")\n" + HoconFiles.MINIMAL));
+        CompletableFuture<List<String>> pipeProblems = CompletableFuture.supplyAsync(
+                () -> problemsOf("include \"" + pipeUrl + "\"\n" + HoconFiles.MINIMAL));
+        try {
+            assertEquals(List.of("cannot include " + zerosUrl + ": " + zeros + " is not a regular file (a pipe or a"
+                    + " device)"), zeroProblems.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of("cannot include " + pipeUrl + ": " + pipe + " is not a regular file (a pipe or a"
+                    + " device)"), pipeProblems.get(10, TimeUnit.SECONDS), "a quoted name that is a URL, the same");
+        } catch (TimeoutException reading) {
+            Files.newOutputStream(pipe).close();
+            fail("the load read the device or the pipe");
+        }
+    }
+
+    @Test
     void fileFindsWhatHoconReadsBesideAFileOfTheBareName() throws Exception {
         Files.writeString(dir.resolve("local"), "not HOCON, and not read");
         Files.writeString(dir.resolve("local.conf"), "rampart.server.max-request-body = 1k\n");
