@@ -269,7 +269,9 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
         try {
             return ConfigFactory.parseURL(UrlInclude.withTimeouts(what), options).root();
         } catch (ConfigException.IO | java.net.MalformedURLException e) {
-            throw new Unincludable("cannot read the included URL " + what);
+            UrlInclude.TooLarge tooLarge = UrlInclude.tooLarge(e);
+            throw new Unincludable("cannot read the included URL " + what
+                    + (tooLarge == null ? "" : " (" + tooLarge.getMessage() + ")"));
         } catch (ConfigException.BugOrBroken e) {
             if (!(e.getCause() instanceof java.io.IOException cause)) {
                 throw e;

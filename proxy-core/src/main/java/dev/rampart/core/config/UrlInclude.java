@@ -60,8 +60,101 @@ final class UrlInclude {
                 URLConnection connection = new URL(u.toString()).openConnection(); // the protocol's own handler
                 connection.setConnectTimeout((int) TIMEOUT.toMillis());
                 connection.setReadTimeout((int) TIMEOUT.toMillis());
-                return connection;
+                return new Capped(connection, MAX_BYTES);
             }
         });
+    }
+
+    /**
+     * The most an included URL may send. HOCON reads the whole body into memory before it parses it: a server
+     * that sends without end (or {@code file:} of a huge file) would fill the heap, which a reload shares with the
+     * proxy serving requests. A config of thousands of routes is a few megabytes.
+     */
+    static final long MAX_BYTES = 16L * 1024 * 1024;
+
+    /** The body went past {@link #MAX_BYTES}; the message says so in an operator's words. */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** The {@link TooLarge} among {@code failure}'s causes (HOCON wraps it as it reads), or null. */
+    static TooLarge tooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TooLarge tooLarge) {
+                return tooLarge;
+            }
+        }
+        return null;
+    }
+
+    /** A connection whose body ends in an error past {@code max} bytes; HOCON calls no more than these methods. */
+    static final class Capped extends URLConnection {
+        private final URLConnection connection;
+        private final long max;
+
+        Capped(URLConnection connection, long max) {
+            super(connection.getURL());
+            this.connection = connection;
+            this.max = max;
+        }
+
+        @Override
+        public void connect() throws IOException {
+            connection.connect();
+        }
+
+        @Override
+        public void setRequestProperty(String key, String value) {
+            connection.setRequestProperty(key, value);
+        }
+
+        @Override
+        public String getContentType() {
+            return connection.getContentType();
+        }
+
+        @Override
+        public int getConnectTimeout() {
+            return connection.getConnectTimeout();
+        }
+
+        @Override
+        public int getReadTimeout() {
+            return connection.getReadTimeout();
+        }
+
+        @Override
+        public java.io.InputStream getInputStream() throws IOException {
+            java.io.InputStream body = connection.getInputStream();
+            return new java.io.FilterInputStream(body) {
+                private long read;
+
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    count(b < 0 ? 0 : 1);
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] into, int offset, int length) throws IOException {
+                    int n = super.read(into, offset, length);
+                    count(Math.max(n, 0));
+                    return n;
+                }
+
+                private void count(int n) throws IOException {
+                    read += n;
+                    if (read > max) {
+                        throw new TooLarge("more than " + ConfigUnits.size(max)
+                                + " sent, far more than a config (the wrong URL, or a server that does not stop?)");
+                    }
+                }
+            };
+        }
     }
 }

@@ -78,4 +78,35 @@ class UrlIncludeTest {
             server.stop(0);
         }
     }
+
+    @Test
+    void anIncludedUrlThatSendsWithoutEndIsRefusedPastTheLimitNotReadIntoTheHeap() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 0); // chunked, no end announced
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+            try (var body = exchange.getResponseBody()) {
+                while (true) {
+                    body.write(chunk); // until the reader gives up and the connection closes
+                }
+            } catch (java.io.IOException readerGone) {
+                exchange.close();
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newSingleThreadExecutor());
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/endless.conf";
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                    "rampart { routes = [ { name = p, respond { status = 200 } } ] }\nextra { include url(\""
+                            + url + "\") }", "test.conf"));
+
+            assertEquals(List.of("cannot read the included URL " + url + " (more than 16m sent, far more than a config"
+                    + " (the wrong URL, or a server that does not stop?))"), e.problems());
+        } finally {
+            server.stop(0);
+        }
+    }
 }
