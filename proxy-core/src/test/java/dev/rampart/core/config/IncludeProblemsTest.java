@@ -86,10 +86,13 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         String pipeUrl = pipe.toUri().toURL().toString();
 
         // Read, /dev/zero would fill the heap, and the pipe would hold the load for ever (so the load runs aside).
-        CompletableFuture<List<String>> zeroProblems = CompletableFuture.supplyAsync(
-                () -> problemsOf("include url(\"" + zerosUrl + "\")\n" + HoconFiles.MINIMAL));
-        CompletableFuture<List<String>> pipeProblems = CompletableFuture.supplyAsync(
-                () -> problemsOf("include \"" + pipeUrl + "\"\n" + HoconFiles.MINIMAL));
+        // Each config in a directory of its own: the two loads run at once.
+        Path zeroConfig = HoconFiles.write(Files.createDirectory(dir.resolve("zero")),
+                "include url(\"" + zerosUrl + "\")\n" + HoconFiles.MINIMAL);
+        Path pipeConfig = HoconFiles.write(Files.createDirectory(dir.resolve("pipe")),
+                "include \"" + pipeUrl + "\"\n" + HoconFiles.MINIMAL);
+        CompletableFuture<List<String>> zeroProblems = CompletableFuture.supplyAsync(() -> HoconFiles.problems(zeroConfig));
+        CompletableFuture<List<String>> pipeProblems = CompletableFuture.supplyAsync(() -> HoconFiles.problems(pipeConfig));
         try {
             assertEquals(List.of("cannot include " + zerosUrl + ": " + zeros + " is not a regular file (a pipe or a"
                     + " device)"), zeroProblems.get(10, TimeUnit.SECONDS));
