@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -49,13 +48,13 @@ class CertificateRotationTest {
                       routes = [ { upstream = app } ]
                     }
                     """.formatted(cert, key, upstream.authority());
-            RampartServer server = startWith(file, config);
+            RampartServer server = ConfigFiles.startWith(file, config);
             try {
                 assertEquals(first.certificate().getSerialNumber(), servedSerial(server.port()));
 
                 Files.copy(second.certChain(), cert, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
-                replace(file, config + "\n# rotated\n");
+                ConfigFiles.replace(file, config + "\n# rotated\n");
 
                 BigInteger rotated = second.certificate().getSerialNumber();
                 Await.until(() -> rotated.equals(servedSerial(server.port())), "the rotated certificate served");
@@ -80,7 +79,8 @@ class CertificateRotationTest {
                       routes = [ { upstream = app } ]
                     }
                     """;
-            RampartServer server = startWith(file, config.formatted(listener.certChain(), listener.privateKey(), "",
+            RampartServer server = ConfigFiles.startWith(file, config.formatted(listener.certChain(),
+                    listener.privateKey(), "",
                     upstream.authority()));
             try {
                 SSLContext anonymous = TestCertificates.trustingClientContext(listener.certificate());
@@ -94,7 +94,7 @@ class CertificateRotationTest {
                 assertEquals(12, replies.readNBytes(first, 0, 12));
                 assertEquals("HTTP/1.1 200", new String(first, java.nio.charset.StandardCharsets.ISO_8859_1));
 
-                replace(file, config.formatted(listener.certChain(), listener.privateKey(),
+                ConfigFiles.replace(file, config.formatted(listener.certChain(), listener.privateKey(),
                         ", client-auth = required, trust-cert-chain = \"" + client.certChain() + "\"",
                         upstream.authority()));
 
@@ -135,7 +135,7 @@ class CertificateRotationTest {
                       routes = [ { upstream = app } ]
                     }
                     """.formatted(cert, key, client.certChain(), upstream.authority());
-            RampartServer server = startWith(file, config);
+            RampartServer server = ConfigFiles.startWith(file, config);
             try (SSLSocket keptAlive = (SSLSocket) client.presentingClientContext(first.certificate())
                     .getSocketFactory().createSocket("127.0.0.1", server.port())) {
                 keptAlive.setSoTimeout(10_000);
@@ -144,7 +144,7 @@ class CertificateRotationTest {
                 // The listener's own certificate rotated: how clients are verified is as it was.
                 Files.copy(second.certChain(), cert, StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
-                replace(file, config + "\n# rotated\n");
+                ConfigFiles.replace(file, config + "\n# rotated\n");
                 BigInteger rotated = second.certificate().getSerialNumber();
                 Await.until(() -> rotated.equals(servedSerial(server.port(), client)), "the rotated certificate served");
 
@@ -171,19 +171,6 @@ class CertificateRotationTest {
                 .filter(l -> l.startsWith("content-length:")).findFirst().orElse("content-length: 0");
         in.readNBytes(Integer.parseInt(lengthLine.substring("content-length:".length()).trim()));
         return head.substring(0, 12);
-    }
-
-    private static RampartServer startWith(Path file, String config) throws Exception {
-        Files.writeString(file, config);
-        ConfigSource source = ConfigSource.resolve(Optional.of(file));
-        return RampartServer.start(source, source.load(), false);
-    }
-
-    /** Replaces the config file in one step, as an editor or a config generator does; the watcher reloads it. */
-    private void replace(Path file, String config) throws java.io.IOException {
-        Path tmp = dir.resolve("proxy.conf.tmp");
-        Files.writeString(tmp, config);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static final byte[] GET = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"

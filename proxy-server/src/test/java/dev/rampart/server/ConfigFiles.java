@@ -8,13 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Config files as the reload tests change them: moved into place, or with an include that takes its time. */
+/**
+ * Config files as the reload tests start from and change them: moved into place, or with an include that takes
+ * its time.
+ */
 final class ConfigFiles {
 
     private ConfigFiles() {
+    }
+
+    /** Writes {@code config} to {@code file} and starts the proxy on it, the file watched, as the jar does. */
+    static RampartServer startWith(Path file, String config) throws Exception {
+        Files.writeString(file, config);
+        ConfigSource source = ConfigSource.resolve(Optional.of(file));
+        return RampartServer.start(source, source.load(), false);
     }
 
     /** Written next to it and moved into place, as the README asks: one event, not a truncation and writes. */

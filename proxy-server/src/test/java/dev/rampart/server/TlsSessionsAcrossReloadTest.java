@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,15 +38,17 @@ class TlsSessionsAcrossReloadTest {
 
     @Test
     void aReloadOfARouteKeepsTheSessionsClientsResume() throws Exception {
-        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost",
+                "dns:localhost,ip:127.0.0.1");
         Path file = dir.resolve("proxy.conf");
-        RampartServer server = startWith(file, CONFIG.formatted(listener.certChain(), listener.privateKey(), "one"));
+        RampartServer server = ConfigFiles.startWith(file,
+                CONFIG.formatted(listener.certChain(), listener.privateKey(), "one"));
         try {
             SSLContext client = TestCertificates.trustingClientContext(listener.certificate());
             String session = sessionId(client, server.port());
             assertEquals(session, sessionId(client, server.port()), "a client resumes its session");
 
-            replace(file, CONFIG.formatted(listener.certChain(), listener.privateKey(), "two"));
+            ConfigFiles.replace(file, CONFIG.formatted(listener.certChain(), listener.privateKey(), "two"));
             Await.until(() -> body(listener, server.port()).equals("two"), "the reloaded route served");
 
             assertEquals(session, sessionId(client, server.port()), "resumed after a reload that left TLS as it was");
@@ -63,14 +64,14 @@ class TlsSessionsAcrossReloadTest {
         Path cert = Files.copy(first.certChain(), dir.resolve("tls.crt"));
         Path key = Files.copy(first.privateKey(), dir.resolve("tls.key"));
         Path file = dir.resolve("proxy.conf");
-        RampartServer server = startWith(file, CONFIG.formatted(cert, key, "one"));
+        RampartServer server = ConfigFiles.startWith(file, CONFIG.formatted(cert, key, "one"));
         try {
             SSLContext trustingBoth = TestCertificates.trustingClientContext(first.certificate(), second.certificate());
             String session = sessionId(trustingBoth, server.port());
 
             Files.copy(second.certChain(), cert, StandardCopyOption.REPLACE_EXISTING);
             Files.copy(second.privateKey(), key, StandardCopyOption.REPLACE_EXISTING);
-            replace(file, CONFIG.formatted(cert, key, "two"));
+            ConfigFiles.replace(file, CONFIG.formatted(cert, key, "two"));
             Await.until(() -> body(second, server.port()).equals("two"), "the rotated certificate served");
 
             assertNotEquals(session, sessionId(trustingBoth, server.port()), "a session of the old certificate");
@@ -100,18 +101,5 @@ class TlsSessionsAcrossReloadTest {
         } catch (IOException | RuntimeException e) {
             return "";
         }
-    }
-
-    private static RampartServer startWith(Path file, String config) throws Exception {
-        Files.writeString(file, config);
-        ConfigSource source = ConfigSource.resolve(Optional.of(file));
-        return RampartServer.start(source, source.load(), false);
-    }
-
-    /** Replaces the config file in one step, as an editor or a config generator does; the watcher reloads it. */
-    private void replace(Path file, String config) throws IOException {
-        Path tmp = dir.resolve("proxy.conf.tmp");
-        Files.writeString(tmp, config);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +48,6 @@ class AbuseLimitsTest {
                 + "  ]\n}\n"));
     }
 
-
     @Test
     void connectionsBeyondMaxConnectionsAreClosedAndAFreedSlotIsReused() {
         start(UpstreamBehavior.ok("up"), "max-connections = 3", "", "");
@@ -63,13 +62,13 @@ class AbuseLimitsTest {
             try (LogCapture logs = LogCapture.start(); RawHttp extra = proxy.raw(); RawHttp another = proxy.raw()) {
                 assertTrue(extra.closedByPeer(), "the fourth connection is closed at once");
                 assertTrue(another.closedByPeer());
-                poll(() -> proxy.observer.refusedConnections.get() == 2, "both refusals counted");
+                Await.until(() -> proxy.observer.refusedConnections.get() == 2, "both refusals counted");
                 assertTrue(logs.dump().contains("WARN dev.rampart.core.proxy.ClientChannelInitializer - a client"
                         + " connection was closed at once: max-connections (3) are open"), logs.dump());
                 assertEquals(1, logs.dump().split("closed at once", -1).length - 1, "one WARN per 10 s, not one per refusal");
             }
             held.remove(0).close();
-            poll(() -> proxy.listener().openConnections() < 3, "the freed slot");
+            Await.until(() -> proxy.listener().openConnections() < 3, "the freed slot");
             try (RawHttp again = proxy.raw()) {
                 again.send("GET /direct HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals("direct", again.read().text(), "a freed slot serves a new client");
@@ -165,7 +164,7 @@ class AbuseLimitsTest {
             stuck.add(proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/slow" + i)).GET().build(),
                     HttpResponse.BodyHandlers.discarding()));
         }
-        poll(() -> upstream.requests().size() == 3, "three requests at the upstream");
+        Await.until(() -> upstream.requests().size() == 3, "three requests at the upstream");
         HttpResponse<String> shed = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/more"))
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(503, shed.statusCode());
@@ -184,7 +183,7 @@ class AbuseLimitsTest {
             all.add(proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/wait" + i)).GET().build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
-        poll(() -> upstream.requests().size() >= 2, "the first two requests at the upstream");
+        Await.until(() -> upstream.requests().size() >= 2, "the first two requests at the upstream");
         long until = System.nanoTime() + 500_000_000L;
         while (System.nanoTime() < until) {
             assertEquals(2, upstream.connectionsAccepted(), "the other ten wait instead of connecting");
@@ -216,7 +215,7 @@ class AbuseLimitsTest {
                 raw.send("POST /hold" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
             }
             // Two event loops, one connection each: two requests reach the upstream, four wait in the pools.
-            poll(() -> held.size() == 2, "two requests held at the upstream");
+            Await.until(() -> held.size() == 2, "two requests held at the upstream");
             List<String> arrived = upstream.requests().stream().map(r -> r.uri()).toList();
             int left = 0;
             for (int i = 0; i < 6; i++) {
@@ -226,7 +225,7 @@ class AbuseLimitsTest {
                 }
             }
             int leavers = left;
-            poll(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == 499).count() == leavers,
+            Await.until(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == 499).count() == leavers,
                     "the queued clients to be gone");
             held.forEach(UpstreamReply::close); // frees both pool slots
             long until = System.nanoTime() + 500_000_000L;
@@ -254,7 +253,7 @@ class AbuseLimitsTest {
             for (int i = 0; i < 2000; i++) {
                 idle.add(new Socket("127.0.0.1", proxy.port()));
             }
-            poll(() -> proxy.listener().openConnections() >= 2000, "all idle connections accepted");
+            Await.until(() -> proxy.listener().openConnections() >= 2000, "all idle connections accepted");
             for (int i = 0; i < 20; i++) {
                 long started = System.nanoTime();
                 HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/ok" + i))
@@ -273,18 +272,4 @@ class AbuseLimitsTest {
         }
     }
 
-    private static void poll(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
 }

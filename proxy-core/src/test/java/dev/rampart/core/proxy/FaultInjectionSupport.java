@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
@@ -88,27 +89,12 @@ abstract class FaultInjectionSupport {
     }
 
     void awaitUpstream(int n) {
-        poll(() -> upstream.requests().size() >= n, "the upstream to receive " + n + " request(s)");
+        Await.until(() -> upstream.requests().size() >= n, "the upstream to receive " + n + " request(s)");
     }
 
     void awaitExchangeWithStatus(int status, int n) {
-        poll(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == status).count() >= n,
+        Await.until(() -> proxy.observer.exchanges.stream().filter(e -> e.status() == status).count() >= n,
                 n + " exchange(s) with status " + status + " in " + proxy.observer.exchanges.stream()
                         .map(ExchangeRecord::status).toList());
-    }
-
-    static void poll(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.UpstreamBehavior;
@@ -155,10 +156,11 @@ class FaultInjectionTest extends FaultInjectionSupport {
             InputStream in = raw.socket().getInputStream();
             assertEquals(64 * 1024, in.readNBytes(64 * 1024).length);
         }
-        poll(() -> proxy.observer.exchanges.stream().anyMatch(e -> e.status() == 200 && "CLIENT_CLOSED".equals(e.reason())),
+        Await.until(() -> proxy.observer.exchanges.stream()
+                        .anyMatch(e -> e.status() == 200 && "CLIENT_CLOSED".equals(e.reason())),
                 "the exchange logged with the status sent and CLIENT_CLOSED: " + proxy.observer.exchanges);
         // The relay stopped: the upstream connection streaming the 50 MiB is closed, not left to run.
-        poll(() -> upstream.connectionsOpen() == 0, "the upstream connection of the cut relay to close");
+        Await.until(() -> upstream.connectionsOpen() == 0, "the upstream connection of the cut relay to close");
         assertServing();
         assertEquals(1, upstream.requests().size());
     }
