@@ -122,6 +122,14 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 ctx.close();
                 return;
             }
+            if (!responseBytesSeen && TlsAnswer.begins(in)) {
+                // A TLS server behind an http:// endpoint: said in words, not in the decoder's.
+                responseBytesSeen = true;
+                awaitingResponse = false;
+                out.add(TlsAnswer.malformedHead(in));
+                in.skipBytes(in.readableBytes());
+                return;
+            }
             if (in.isReadable()) {
                 responseBytesSeen = true;
             }
