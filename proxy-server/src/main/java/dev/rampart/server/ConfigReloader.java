@@ -57,12 +57,12 @@ final class ConfigReloader implements AutoCloseable {
      */
     private final Ticker ticker;
     /**
-     * The last reload that read the file and loaded it: when its read began ({@link #ticker}) and why. Set
-     * under {@link #reloadLock}.
+     * The last reload that read the file and loaded it: when its read began ({@link #ticker}), why, and the file as
+     * it was then (null without a file, or when it could not be read). Set under {@link #reloadLock}.
      */
     private volatile LastRead lastRead;
 
-    record LastRead(long startedNanos, String why) {
+    record LastRead(long startedNanos, String why, ConfigFileState file) {
     }
 
     ConfigReloader(ConfigSource source, Target target) {
@@ -110,12 +110,19 @@ final class ConfigReloader implements AutoCloseable {
                 log.info("reload ({}) not needed: reload ({}) read the file after the change", why, read.why());
                 return false;
             }
+            LastRead last = lastRead;
+            ConfigFileState now = loaded != null ? loaded.file() : fileState();
+            if (last != null && last.file() != null && last.file().equals(now)) {
+                // The change's event came after that read began, but the file is still the one it read.
+                log.info("reload ({}) not needed: reload ({}) read the file as it is", why, last.why());
+                return false;
+            }
             return reloadLocked(why, loaded);
         }
     }
 
-    /** A config {@link #tryLoad} read and checked, and when its read began ({@link #now}). */
-    record Loaded(RampartConfig config, long startedNanos) {
+    /** A config {@link #tryLoad} read and checked, when its read began ({@link #now}) and the file as it was then. */
+    record Loaded(RampartConfig config, long startedNanos, ConfigFileState file) {
     }
 
     /**
@@ -143,6 +150,7 @@ final class ConfigReloader implements AutoCloseable {
             return false;
         }
         long started = loaded != null ? loaded.startedNanos() : now();
+        ConfigFileState file = loaded != null ? loaded.file() : fileState();
         RampartConfig next;
         try {
             next = loaded != null ? loaded.config() : loadChecked();
@@ -170,7 +178,7 @@ final class ConfigReloader implements AutoCloseable {
         }
         // Only a read that loaded counts as having read a change: one that failed (an included URL down for a
         // moment) leaves the watch to read it again.
-        lastRead = new LastRead(started, why);
+        lastRead = new LastRead(started, why, file);
         try {
             target.prepare(next);
         } catch (RuntimeException e) {
@@ -219,6 +227,11 @@ final class ConfigReloader implements AutoCloseable {
         return watch;
     }
 
+    /** The config file as it is now, taken before a read; null without a file. */
+    private ConfigFileState fileState() {
+        return source.file().map(ConfigFileState::of).orElse(null);
+    }
+
     /** The file's config, with the route problems the loader cannot see checked too (as at start). */
     private RampartConfig loadChecked() {
         RampartConfig config = source.load();
@@ -232,8 +245,9 @@ final class ConfigReloader implements AutoCloseable {
      */
     Loaded tryLoad() {
         long started = now();
+        ConfigFileState file = fileState();
         try {
-            return new Loaded(loadChecked(), started);
+            return new Loaded(loadChecked(), started, file);
         } catch (RuntimeException e) {
             return null;
         }

@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReloadOrderTest {
 
     private static final String PONG = "rampart { routes = [ { name = pong, respond { status = 200 } } ] }";
+    private static final String PING = "rampart { routes = [ { name = ping, respond { status = 200 } } ] }";
 
     @TempDir
     Path dir;
@@ -63,6 +64,7 @@ class ReloadOrderTest {
         ConfigReloader reloader = reloaderWithoutWatch();
         assertTrue(reloader.reload("SIGHUP"));
         long changed = now.get();
+        Files.writeString(dir.resolve("proxy.conf"), PING); // the edit's last write, after the read's first look
 
         assertNull(reloader.readSince(changed));
         assertTrue(reloader.reloadChange("file changed", changed, null));
@@ -74,8 +76,44 @@ class ReloadOrderTest {
         ConfigReloader reloader = reloaderWithoutWatch();
         assertTrue(reloader.reload("SIGHUP"));
         long changed = now.incrementAndGet();
+        Files.writeString(dir.resolve("proxy.conf"), PING);
 
         assertTrue(reloader.reloadChange("file changed", changed, null));
+        assertEquals(List.of(true, true), target.counted);
+    }
+
+    /**
+     * A tool writes the file and sends SIGHUP at once: the SIGHUP's read may begin before the watch has the event,
+     * which is then stamped after it. The file is still the one that read: it is not applied again.
+     */
+    @Test
+    void aChangeWhoseEventCameAfterAReadOfTheSameFileIsNotLoadedAgain() throws Exception {
+        ConfigReloader reloader = reloaderWithoutWatch();
+        ConfigFiles.replace(dir.resolve("proxy.conf"), PING);
+        assertTrue(reloader.reload("SIGHUP"));
+        long changed = now.incrementAndGet(); // the event, seen after the read began
+
+        try (LogCapture logs = LogCapture.start()) {
+            assertFalse(reloader.reloadChange("file changed", changed, null));
+            assertTrue(logs.dump().contains("INFO dev.rampart.server.ConfigReloader - reload (file changed) not needed:"
+                    + " reload (SIGHUP) read the file as it is"), logs.dump());
+        }
+        assertEquals(List.of(true), target.counted, "one edit, counted once");
+        assertFalse(reloader.reloadChange("file changed", now.incrementAndGet(), reloader.tryLoad()),
+                "nor what the watch read of it");
+        assertEquals(List.of(true), target.counted);
+    }
+
+    /** Touching the config file is a way to have its certificate files read again: it is a change. */
+    @Test
+    void aTouchedFileIsLoadedAgainThoughItsContentIsTheSame() throws Exception {
+        ConfigReloader reloader = reloaderWithoutWatch();
+        Path file = dir.resolve("proxy.conf");
+        assertTrue(reloader.reload("SIGHUP"));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(file).toMillis() + 1_000));
+
+        assertTrue(reloader.reloadChange("file changed", now.incrementAndGet(), null));
         assertEquals(List.of(true, true), target.counted);
     }
 
