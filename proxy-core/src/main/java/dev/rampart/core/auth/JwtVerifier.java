@@ -14,6 +14,7 @@ import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.rampart.core.config.JwksSource;
@@ -26,7 +27,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -196,8 +196,12 @@ public final class JwtVerifier {
 
     private Verified check(String token) {
         JWTClaimsSet claims;
+        Map<String, Object> written;
         try {
-            claims = processor.process(token, null);
+            SignedJWT jws = SignedJWT.parse(token);
+            claims = processor.process(jws, null);
+            // The times as the token writes them: Nimbus's own dates of them overflow (see NumericDate).
+            written = jws.getPayload().toJSONObject();
         } catch (ParseException | BadJOSEException | JOSEException e) {
             log.debug("bearer token refused: {}", e.getMessage());
             return null;
@@ -206,14 +210,15 @@ public final class JwtVerifier {
             log.debug("bearer token refused: unreadable ({})", e.toString());
             return null;
         }
-        Date expires = claims.getExpirationTime();
-        if (expires == null) {
+        // The parse above took only numbers (or null) for these.
+        if (!(written.get("exp") instanceof Number expires)) {
             log.debug("bearer token refused: it has no exp claim");
             return null;
         }
-        Date notBefore = claims.getNotBeforeTime();
-        Verified verified = new Verified(claimHeaders(claims), notBefore == null ? Long.MIN_VALUE : notBefore.getTime(),
-                expires.getTime(), RequiredClaims.hold(config.requiredClaims(), claims));
+        Object notBefore = written.get("nbf");
+        Verified verified = new Verified(claimHeaders(claims),
+                notBefore instanceof Number seconds ? NumericDate.millis(seconds) : Long.MIN_VALUE,
+                NumericDate.millis(expires), RequiredClaims.hold(config.requiredClaims(), claims));
         if (!inTime(verified)) {
             log.debug("bearer token refused: outside its time window (nbf, exp)");
             return null;

@@ -110,6 +110,26 @@ class JwtTest {
     }
 
     @Test
+    void aTokenWhoseTimesOverflowMillisecondsIsJudgedByTheTimesItWrites() {
+        // nbf in 292 million years and exp 584 million years ago: seconds × 1000 wrapped them into the past and
+        // into the next hour, and both tokens reached the upstream.
+        long inAnHour = Instant.now().plusSeconds(3600).getEpochSecond();
+        String notYet = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("nbf", 9_223_372_036_854_776L).build());
+        String longExpired = TestTokens.rs256(TestTokens.claims(Instant.now())
+                .claim("exp", inAnHour - 18_446_744_073_709_551L).build());
+        for (String token : new String[] {notYet, longExpired}) {
+            RawHttp.Response refused = send(get("/internal/a", "Authorization: Bearer " + token + "\r\n"));
+            assertEquals(401, refused.status(), refused.text());
+            assertEquals("UNAUTHORIZED", Envelope.parse(refused.body()).reason());
+        }
+        assertEquals(0, upstream.requests().size());
+
+        String endOfTime = TestTokens.rs256(TestTokens.claims(Instant.now()).claim("exp", 1e30).build());
+        assertEquals(200, send(get("/internal/a", "Authorization: Bearer " + endOfTime + "\r\n")).status(),
+                "an exp beyond a long's milliseconds is far ahead, not in 1969");
+    }
+
+    @Test
     void aTokenInTheHeadersOrCookiesARouteNamesPassesAndIsTakenOffTheRequest() {
         String valid = TestTokens.valid();
         RawHttp.Response fromCookie = send(get("/browser/a", "Cookie: theme=dark; access_token=" + valid
