@@ -250,13 +250,16 @@ public final class JwtVerifier {
     /**
      * The configured claims the token has, as header values: a string as it is, a number or a boolean as written,
      * a list of those joined by commas. An object, and any value with a control character (which would end
-     * the header) or text above ASCII (which HTTP/1.1 has no agreed encoding for), gives no header.
+     * the header), a space at either end (which the upstream's parser strips, so that another value arrives) or
+     * text above ASCII (which HTTP/1.1 has no agreed encoding for), gives no header.
      */
     private List<Map.Entry<String, String>> claimHeaders(JWTClaimsSet claims) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(config.claimHeaders().size());
         config.claimHeaders().forEach((claim, header) -> {
             String value = headerValue(claims.getClaim(claim));
-            if (value != null && !value.isEmpty() && value.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+            if (value != null && !value.isEmpty() && value.chars().allMatch(c -> c >= 0x20 && c < 0x7F)
+                    // HTTP drops spaces at a value's ends (RFC 9110 5.5): " admin" would arrive as "admin".
+                    && value.charAt(0) != ' ' && value.charAt(value.length() - 1) != ' ') {
                 headers.add(Map.entry(header, value));
             }
         });

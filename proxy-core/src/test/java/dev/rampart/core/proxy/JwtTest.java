@@ -130,6 +130,21 @@ class JwtTest {
     }
 
     @Test
+    void aClaimWithASpaceAtAnEndGivesNoHeaderSinceTheUpstreamWouldReadAnotherValue() {
+        // An upstream's parser strips the spaces around a value: " admin" (a name an issuer let someone choose)
+        // arrived as "admin".
+        for (String sub : new String[] {" admin", "admin ", " "}) {
+            String token = TestTokens.rs256(TestTokens.claims(Instant.now()).subject(sub).build());
+            assertEquals(200, send(get("/internal/a", "Authorization: Bearer " + token + "\r\nX-User-Id: admin\r\n"))
+                    .status());
+            assertNull(upstream.requests().get(upstream.requests().size() - 1).header("X-User-Id"), "sub '" + sub + "'");
+        }
+        String inner = TestTokens.rs256(TestTokens.claims(Instant.now()).subject("Ann Lee").build());
+        assertEquals(200, send(get("/internal/a", "Authorization: Bearer " + inner + "\r\n")).status());
+        assertEquals("Ann Lee", upstream.requests().get(3).header("X-User-Id"), "a space inside is kept");
+    }
+
+    @Test
     void aTokenInTheHeadersOrCookiesARouteNamesPassesAndIsTakenOffTheRequest() {
         String valid = TestTokens.valid();
         RawHttp.Response fromCookie = send(get("/browser/a", "Cookie: theme=dark; access_token=" + valid
