@@ -15,7 +15,9 @@ import io.netty.handler.ssl.SslHandler;
  *
  * <p>Only the 5-byte record headers are read (content type, version, length); the rest is skipped by its
  * length. Bytes that do not frame as TLS records (an SSLv2-compatible hello, plain HTTP the port refuses)
- * stop the following for good: the TLS handler fails those itself.
+ * stop the following for good: the TLS handler fails those itself, once it has the five bytes of a header to
+ * look at. Fewer than five such bytes after the handshake (a client's stray byte after its request) it waits on,
+ * so from then on every read counts as ending inside a record: the head's timer, not the idle one, bounds it.
  */
 final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
 
@@ -29,6 +31,8 @@ final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
     private int length;
     private int bodyLeft;
     private boolean lost;
+    /** Lost after the handshake: what follows is no record the TLS handler will ever finish. */
+    private boolean lostAfterHandshake;
 
     TlsRecordProgress(SslHandler tls, AwaitedHead head) {
         this.tls = tls;
@@ -37,11 +41,15 @@ final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        boolean handshaken = tls.handshakeFuture().isSuccess();
         if (!lost && msg instanceof ByteBuf bytes) {
             follow(bytes); // before passing it on: the TLS handler releases it
+            lostAfterHandshake = lost && handshaken;
         }
         ctx.fireChannelRead(msg);
-        if (!lost && tls.handshakeFuture().isSuccess()) {
+        if (lostAfterHandshake) {
+            head.unfinishedTlsRecord();
+        } else if (!lost && tls.handshakeFuture().isSuccess()) {
             if (unfinished()) {
                 head.unfinishedTlsRecord();
             } else {
