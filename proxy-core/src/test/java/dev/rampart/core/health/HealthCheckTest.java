@@ -161,8 +161,7 @@ class HealthCheckTest {
         open.add(proxy);
         Await.until(() -> proxy.runtime().healthChecks().verdicts().stream()
                 .anyMatch(v -> v.endpoint().equals(refused) && !v.healthy()), "the refusing endpoint is unhealthy");
-        Await.until(() -> logs.dump().contains("of upstream app failed"), "the line that takes it out of rotation");
-        String line = logs.dump().lines().filter(l -> l.contains("of upstream app failed")).findFirst().orElseThrow();
+        String line = logs.awaitLine("of upstream app failed", "the line that takes it out of rotation");
         assertTrue(line.matches(".*; out of rotation; last: [^;]*Connection refused[^;]*"), line);
         assertFalse(line.contains("Exception"), "in the words of the system, not of Java's types: " + line);
         assertEquals(List.of(true), proxy.runtime().healthChecks().verdicts().stream()

@@ -1,6 +1,5 @@
 package dev.rampart.core.proxy;
 
-import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
@@ -67,8 +66,7 @@ class PlainEndpointBehindHttpsTest {
             assertEquals(502, response.status(), response.text());
             assertEquals("UPSTREAM_UNREACHABLE", Envelope.parse(response.text()).reason(),
                     "the same failure as before: nothing of the request reached the endpoint");
-            Await.until(() -> logs.dump().contains("last failure"), "the line of the request's answer");
-            String line = logs.dump().lines().filter(l -> l.contains("last failure")).findFirst().orElseThrow();
+            String line = logs.awaitLine("last failure", "the line of the request's answer");
             assertTrue(line.contains("the endpoint answered in plain text, beginning \"HTTP/1.1\""
                     + " (plain HTTP: an http:// endpoint?)"), line);
             assertNoPageQuoted(line);
@@ -83,8 +81,7 @@ class PlainEndpointBehindHttpsTest {
                      "app { endpoints = [\"https://localhost:" + plain.port() + "\"], health-check { path = \"/healthz\","
                              + " interval = 50ms, timeout = 1s, healthy-threshold = 2, unhealthy-threshold = 2 } }",
                      "{ name = default, upstream = app }"))) {
-            Await.until(() -> logs.dump().contains("failed 2 health checks"), "the line that the endpoint failed");
-            String line = logs.dump().lines().filter(l -> l.contains("failed 2 health checks")).findFirst().orElseThrow();
+            String line = logs.awaitLine("failed 2 health checks", "the line that the endpoint failed");
             assertTrue(line.contains("last: TLS: not an SSL/TLS record: the endpoint answered in plain text, beginning"
                     + " \"HTTP/1.1\""), line);
             assertNoPageQuoted(line);

@@ -1,6 +1,5 @@
 package dev.rampart.core.proxy;
 
-import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
@@ -48,8 +47,7 @@ class TlsEndpointBehindHttpTest {
 
             assertEquals(502, response.status(), response.text());
             assertEquals("UPSTREAM_BAD_RESPONSE", Envelope.parse(response.text()).reason(), "as any answer not HTTP");
-            Await.until(() -> logs.dump().contains("last failure"), "the line of the request's answer");
-            String line = logs.dump().lines().filter(l -> l.contains("last failure")).findFirst().orElseThrow();
+            String line = logs.awaitLine("last failure", "the line of the request's answer");
             assertTrue(line.contains("the endpoint answered with a TLS alert, not HTTP: it speaks TLS (an https://"
                     + " endpoint?)"), line);
         }
@@ -63,8 +61,7 @@ class TlsEndpointBehindHttpTest {
                      "app { endpoints = [\"127.0.0.1:" + tls.port() + "\"], health-check { path = \"/healthz\","
                              + " interval = 50ms, timeout = 1s, healthy-threshold = 2, unhealthy-threshold = 2 } }",
                      "{ name = default, upstream = app }"))) {
-            Await.until(() -> logs.dump().contains("failed 2 health checks"), "the line that the endpoint failed");
-            String line = logs.dump().lines().filter(l -> l.contains("failed 2 health checks")).findFirst().orElseThrow();
+            String line = logs.awaitLine("failed 2 health checks", "the line that the endpoint failed");
             assertTrue(line.contains("it speaks TLS (an https:// endpoint?)"), line);
         }
     }

@@ -1,16 +1,12 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.ProxyHarness;
-import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.Transports;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,16 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * while it reads the hello, with no alert to send, and the connection must still close at once on every
  * transport rather than stay open until the client leaves.
  */
-class TlsMalformedHelloTest {
-
-    @TempDir
-    static Path dir;
-    static TestCertificates listenerCert;
-
-    @BeforeAll
-    static void certificates() {
-        listenerCert = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
-    }
+class TlsMalformedHelloTest extends TlsListenerSupport {
 
     /** A TLS 1.2 record holding a ClientHello that ends after its version and random: no session id length. */
     private static byte[] helloWithoutSessionId() {
@@ -44,11 +31,8 @@ class TlsMalformedHelloTest {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aHelloCutShortInsideItsFieldsClosesTheConnectionAtOnce(String transport) throws Exception {
-        String config = ProxyHarness.simple("\"127.0.0.1:9\"", "")
-                + "rampart.server.request-header-timeout = 30s\n"
-                + "rampart.server.tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                + listenerCert.privateKey() + "\" }\n";
-        try (ProxyHarness proxy = ProxyHarness.start(config, Transports.named(transport));
+        try (ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"127.0.0.1:9\"", "30s", "60s"),
+                Transports.named(transport));
              Socket client = new Socket("127.0.0.1", proxy.port())) {
             client.setSoTimeout(10_000);
             long start = System.nanoTime();

@@ -3,11 +3,8 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLSocket;
 import java.io.FilterOutputStream;
@@ -17,7 +14,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -30,23 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that holds no request (a TLS 1.3 KeyUpdate, an empty line) leaves a kept-alive connection idle. The
  * timeouts are short and the waits around them generous.
  */
-class TlsRequestHeadTimeoutTest {
+class TlsRequestHeadTimeoutTest extends TlsListenerSupport {
 
     private static final String REQUEST = "GET /r HTTP/1.1\r\nHost: test\r\n\r\n";
-
-    @TempDir
-    static Path dir;
-    static TestCertificates listenerCert;
-
-    @BeforeAll
-    static void certificates() {
-        listenerCert = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
-    }
 
     @Test
     void aRecordLeftUnfinishedAfterTheHandshakeIsAnswered408AtTheRequestHeaderTimeoutNotHeldForTheIdleOne()
             throws Exception {
-        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "500ms", "30s"));
+        try (ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"127.0.0.1:9\"", "500ms", "30s"));
              Socket plain = new Socket("127.0.0.1", proxy.port());
              SSLSocket tls = overTls(plain, proxy.port())) {
             tls.startHandshake();
@@ -85,7 +72,7 @@ class TlsRequestHeadTimeoutTest {
     /** After one exchange, {@code noRequest} sends a record with no request in it; the connection stays idle. */
     private static void assertStillIdleAfter(RecordWithoutRequest noRequest) throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-             ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "300ms", "30s"));
+             ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"" + upstream.authority() + "\"", "300ms", "30s"));
              SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
             tls.setEnabledProtocols(new String[] {"TLSv1.3"});
             tls.setSoTimeout(10_000);
@@ -104,7 +91,7 @@ class TlsRequestHeadTimeoutTest {
     @Test
     void aRequestWhoseRecordsArriveSlowlyButWithinTheTimeoutIsServedAndTheConnectionKept() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-             ProxyHarness proxy = ProxyHarness.start(config("\"" + upstream.authority() + "\"", "2s", "30s"));
+             ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"" + upstream.authority() + "\"", "2s", "30s"));
              SSLSocket tls = trickledTls(proxy, 400)) {
             assertEquals(200, exchange(tls));
             assertEquals(200, exchange(tls));
@@ -116,7 +103,7 @@ class TlsRequestHeadTimeoutTest {
         // Each write goes out in two halves 1.5 s apart: the record carrying the head is whole only after
         // the 300 ms timeout, though its bytes reach the decoder all at once. (The 408 must be read before the
         // second half fails to go out: a failed write closes the SSLSocket for reading too.)
-        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "300ms", "30s"));
+        try (ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"127.0.0.1:9\"", "300ms", "30s"));
              SSLSocket tls = trickledTls(proxy, 1_500)) {
             Thread writer = new Thread(() -> {
                 try {
@@ -139,7 +126,7 @@ class TlsRequestHeadTimeoutTest {
     void aHeadLeftUnfinishedAfterItsTrickledRecordIsTimedFromTheRecordsFirstByte() throws Exception {
         // The first part of a head, in one record sent in two halves 900 ms apart; nothing follows. Its 1 s runs
         // from the record's first byte (408 at about 1 s), not from when the record was whole (about 1.9 s).
-        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "1s", "30s"));
+        try (ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"127.0.0.1:9\"", "1s", "30s"));
              SSLSocket tls = trickledTls(proxy, 900)) {
             long start = System.nanoTime();
             tls.getOutputStream().write("GET /r HTTP/1.1\r\nHost: test\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -152,7 +139,7 @@ class TlsRequestHeadTimeoutTest {
 
     @Test
     void aNewConnectionThatSendsNothingAfterItsHandshakeIsClosedAtTheHeadTimeoutWithoutAnAnswer() throws Exception {
-        try (ProxyHarness proxy = ProxyHarness.start(config("\"127.0.0.1:9\"", "500ms", "30s"));
+        try (ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"127.0.0.1:9\"", "500ms", "30s"));
              SSLSocket tls = overTls(new Socket("127.0.0.1", proxy.port()), proxy.port())) {
             tls.setSoTimeout(10_000);
             tls.startHandshake();
@@ -167,12 +154,6 @@ class TlsRequestHeadTimeoutTest {
             assertEquals(-1, read, "closed without an answer: no request was begun");
             assertTrue(millis < 5_000, "closed after " + millis + " ms: by the head timeout, not the 30 s idle one");
         }
-    }
-
-    private static String config(String endpoint, String headTimeout, String idleTimeout) {
-        return ProxyHarness.simple(endpoint, "") + "rampart.server { request-header-timeout = " + headTimeout
-                + ", idle-timeout = " + idleTimeout + ", tls { cert-chain = \"" + listenerCert.certChain()
-                + "\", private-key = \"" + listenerCert.privateKey() + "\" } }\n";
     }
 
     /**

@@ -2,17 +2,13 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.TestCertificates;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -24,23 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refuse them, so they must start the request head's timer, as an unfinished record does, rather than leave
  * the connection held for {@code idle-timeout}.
  */
-class TlsStrayBytesTest {
-
-    @TempDir
-    static Path dir;
-    static TestCertificates listenerCert;
-
-    @BeforeAll
-    static void certificates() {
-        listenerCert = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
-    }
+class TlsStrayBytesTest extends TlsListenerSupport {
 
     @Test
     void aStrayByteThatBeginsNoRecordIsCutAtTheRequestHeaderTimeoutNotHeldForTheIdleOne() throws Exception {
-        String config = ProxyHarness.simple("\"127.0.0.1:9\"", "") + "rampart.server { request-header-timeout = 500ms"
-                + ", idle-timeout = 30s, tls { cert-chain = \"" + listenerCert.certChain() + "\", private-key = \""
-                + listenerCert.privateKey() + "\" } }\n";
-        try (ProxyHarness proxy = ProxyHarness.start(config);
+        try (ProxyHarness proxy = ProxyHarness.start(tlsConfig("\"127.0.0.1:9\"", "500ms", "30s"));
              Socket plain = new Socket("127.0.0.1", proxy.port());
              SSLSocket tls = (SSLSocket) listenerCert.trustingClientContext().getSocketFactory()
                      .createSocket(plain, "127.0.0.1", proxy.port(), true)) {

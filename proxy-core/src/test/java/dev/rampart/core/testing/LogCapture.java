@@ -52,6 +52,12 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** The first line of {@link #dump} that contains {@code text}, waited for up to 10 s ({@code what} it is). */
+    public String awaitLine(String text, String what) {
+        Await.until(() -> dump().contains(text), what);
+        return dump().lines().filter(l -> l.contains(text)).findFirst().orElseThrow();
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);
