@@ -92,7 +92,7 @@ final class ConfigReloader implements AutoCloseable {
     /** Loads the file again now. Returns whether the new config was applied. */
     boolean reload(String why) {
         synchronized (reloadLock) {
-            return reloadLocked(why, null);
+            return reloadLocked(why, null, fileState());
         }
     }
 
@@ -111,13 +111,14 @@ final class ConfigReloader implements AutoCloseable {
                 return false;
             }
             LastRead last = lastRead;
-            ConfigFileState now = loaded != null ? loaded.file() : fileState();
-            if (last != null && last.file() != null && last.file().equals(now)) {
+            // Taken before this reload reads the file, so it also stands for what that read.
+            ConfigFileState file = loaded != null ? loaded.file() : fileState();
+            if (last != null && last.file() != null && last.file().equals(file)) {
                 // The change's event came after that read began, but the file is still the one it read.
                 log.info("reload ({}) not needed: reload ({}) read the file as it is", why, last.why());
                 return false;
             }
-            return reloadLocked(why, loaded);
+            return reloadLocked(why, loaded, file);
         }
     }
 
@@ -142,15 +143,17 @@ final class ConfigReloader implements AutoCloseable {
         return read != null && read.startedNanos() - changedNanos > 0 ? read : null;
     }
 
-    /** Under {@link #reloadLock}; reads the file unless {@code loaded} holds what it read. */
-    private boolean reloadLocked(String why, Loaded loaded) {
+    /**
+     * Under {@link #reloadLock}; reads the file unless {@code loaded} holds what it read. {@code file} is the file as
+     * it was before that read (see {@link ConfigFileState}).
+     */
+    private boolean reloadLocked(String why, Loaded loaded, ConfigFileState file) {
         if (closed) {
             // A SIGHUP late in a drain: what the reload would change is being shut down.
             log.info("reload ({}) ignored: shutting down", why);
             return false;
         }
         long started = loaded != null ? loaded.startedNanos() : now();
-        ConfigFileState file = loaded != null ? loaded.file() : fileState();
         RampartConfig next;
         try {
             next = loaded != null ? loaded.config() : loadChecked();
