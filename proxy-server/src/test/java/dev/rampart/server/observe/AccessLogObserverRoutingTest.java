@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.read.ListAppender;
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Await;
@@ -14,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.rampart.server.observe.AccessLogAppenders.batching;
+import static dev.rampart.server.observe.AccessLogAppenders.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -40,9 +41,9 @@ class AccessLogObserverRoutingTest {
 
     @Test
     void withASecondAppenderEveryLineReachesBothAppenders() {
-        ListAppender<ILoggingEvent> behindTheQueue = started(new ListAppender<>());
-        ListAppender<ILoggingEvent> second = started(new ListAppender<>());
-        logger.addAppender(batching(behindTheQueue));
+        ListAppender<ILoggingEvent> behindTheQueue = started(new ListAppender<>(), context);
+        ListAppender<ILoggingEvent> second = started(new ListAppender<>(), context);
+        logger.addAppender(batching(context, behindTheQueue));
         logger.addAppender(second);
 
         AccessLogObserver.forLogger(logger).onExchangeComplete(record("req-1"));
@@ -61,7 +62,7 @@ class AccessLogObserverRoutingTest {
         observer.onExchangeComplete(record("req-2"));
 
         // An appender attached later (logback.xml changed) gets the lines from then on.
-        ListAppender<ILoggingEvent> later = started(new ListAppender<>());
+        ListAppender<ILoggingEvent> later = started(new ListAppender<>(), context);
         logger.addAppender(later);
         observer.onExchangeComplete(record("req-3"));
         assertEquals(List.of("req-3"), requestIds(later));
@@ -69,35 +70,19 @@ class AccessLogObserverRoutingTest {
 
     @Test
     void linesGoToTheAppendersOfALoggerReconfiguredAfterTheObserverWasMade() {
-        ListAppender<ILoggingEvent> before = started(new ListAppender<>());
-        BatchingAsyncAppender batching = batching(before);
+        ListAppender<ILoggingEvent> before = started(new ListAppender<>(), context);
+        BatchingAsyncAppender batching = batching(context, before);
         logger.addAppender(batching);
         AccessLogObserver observer = AccessLogObserver.forLogger(logger);
 
         // What a reload of logback.xml does: the old appenders stopped and detached, the new ones attached.
         logger.detachAndStopAllAppenders();
-        ListAppender<ILoggingEvent> after = started(new ListAppender<>());
+        ListAppender<ILoggingEvent> after = started(new ListAppender<>(), context);
         logger.addAppender(after);
         observer.onExchangeComplete(record("req-4"));
 
         assertEquals(List.of("req-4"), requestIds(after));
         assertEquals(List.of(), requestIds(before));
-    }
-
-    private <A extends Appender<ILoggingEvent>> A started(A appender) {
-        appender.setContext(context);
-        appender.start();
-        return appender;
-    }
-
-    private BatchingAsyncAppender batching(ListAppender<ILoggingEvent> out) {
-        BatchingAsyncAppender batching = new BatchingAsyncAppender();
-        batching.setContext(context);
-        batching.setName("access");
-        batching.setDrainDelayMillis(2);
-        batching.addAppender(out);
-        batching.start();
-        return batching;
     }
 
     private static ExchangeRecord record(String requestId) {

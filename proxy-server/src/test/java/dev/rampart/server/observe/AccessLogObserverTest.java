@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.rampart.server.observe.AccessLogAppenders.batching;
+import static dev.rampart.server.observe.AccessLogAppenders.started;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -208,22 +210,6 @@ class AccessLogObserverTest {
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new LogbackMDCAdapter());
         return context;
-    }
-
-    private static <A extends ch.qos.logback.core.Appender<ILoggingEvent>> A started(A appender, LoggerContext context) {
-        appender.setContext(context);
-        appender.start();
-        return appender;
-    }
-
-    private static BatchingAsyncAppender batching(LoggerContext context, ListAppender<ILoggingEvent> out) {
-        BatchingAsyncAppender batching = new BatchingAsyncAppender();
-        batching.setContext(context);
-        batching.setName("access");
-        batching.setDrainDelayMillis(2);
-        batching.addAppender(out);
-        batching.start();
-        return batching;
     }
 
     private static int size(ListAppender<ILoggingEvent> appender) {
