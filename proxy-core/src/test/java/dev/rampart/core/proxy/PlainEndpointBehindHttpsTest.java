@@ -1,10 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.Envelope;
-import dev.rampart.core.testing.LogCapture;
-import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.SocketUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -54,38 +51,25 @@ class PlainEndpointBehindHttpsTest {
 
     @Test
     void aPlainHttpAnswerToTheHandshakeIsLoggedByItsFirstWordNotItsBytes() throws Exception {
-        try (SocketUpstream plain = SocketUpstream.start("plain-http", PlainEndpointBehindHttpsTest::answerTheHelloInPlainHttp);
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"https://localhost:" + plain.port() + "\"] }",
-                     "{ name = default, upstream = app, retry { attempts = 1 } }"));
-             LogCapture logs = LogCapture.start();
-             RawHttp raw = proxy.raw()) {
-            raw.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
+        EndpointAnswerLog.Failure failure = EndpointAnswerLog.ofRequest("https://localhost:",
+                PlainEndpointBehindHttpsTest::answerTheHelloInPlainHttp);
+        RawHttp.Response response = failure.response();
 
-            assertEquals(502, response.status(), response.text());
-            assertEquals("UPSTREAM_UNREACHABLE", Envelope.parse(response.text()).reason(),
-                    "the same failure as before: nothing of the request reached the endpoint");
-            String line = logs.awaitLine("last failure", "the line of the request's answer");
-            assertTrue(line.contains("the endpoint answered in plain text, beginning \"HTTP/1.1\""
-                    + " (plain HTTP: an http:// endpoint?)"), line);
-            assertNoPageQuoted(line);
-        }
+        assertEquals(502, response.status(), response.text());
+        assertEquals("UPSTREAM_UNREACHABLE", Envelope.parse(response.text()).reason(),
+                "the same failure as before: nothing of the request reached the endpoint");
+        assertTrue(failure.line().contains("the endpoint answered in plain text, beginning \"HTTP/1.1\""
+                + " (plain HTTP: an http:// endpoint?)"), failure.line());
+        assertNoPageQuoted(failure.line());
     }
 
     @Test
     void aHealthCheckAnsweredInPlainHttpSaysSoWithoutQuotingThePage() throws Exception {
-        try (SocketUpstream plain = SocketUpstream.start("plain-http", PlainEndpointBehindHttpsTest::answerTheHelloInPlainHttp);
-             LogCapture logs = LogCapture.start();
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"https://localhost:" + plain.port() + "\"], health-check { path = \"/healthz\","
-                             + " interval = 50ms, timeout = 1s, healthy-threshold = 2, unhealthy-threshold = 2 } }",
-                     "{ name = default, upstream = app }"))) {
-            String line = logs.awaitLine("failed 2 health checks", "the line that the endpoint failed");
-            assertTrue(line.contains("last: TLS: not an SSL/TLS record: the endpoint answered in plain text, beginning"
-                    + " \"HTTP/1.1\""), line);
-            assertNoPageQuoted(line);
-        }
+        String line = EndpointAnswerLog.ofHealthChecks("https://localhost:",
+                PlainEndpointBehindHttpsTest::answerTheHelloInPlainHttp);
+        assertTrue(line.contains("last: TLS: not an SSL/TLS record: the endpoint answered in plain text, beginning"
+                + " \"HTTP/1.1\""), line);
+        assertNoPageQuoted(line);
     }
 
     private static void assertNoPageQuoted(String line) {

@@ -1,10 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.Envelope;
-import dev.rampart.core.testing.LogCapture;
-import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.SocketUpstream;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,33 +33,19 @@ class TlsEndpointBehindHttpTest {
 
     @Test
     void anAlertInAnswerToARequestIsLoggedAsTlsNotAsAMalformedHead() throws Exception {
-        try (SocketUpstream tls = SocketUpstream.start("tls-server", TlsEndpointBehindHttpTest::answerWithAnAlert);
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"127.0.0.1:" + tls.port() + "\"] }",
-                     "{ name = default, upstream = app, retry { attempts = 1 } }"));
-             LogCapture logs = LogCapture.start();
-             RawHttp raw = proxy.raw()) {
-            raw.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
-            RawHttp.Response response = raw.read();
+        EndpointAnswerLog.Failure failure = EndpointAnswerLog.ofRequest("127.0.0.1:",
+                TlsEndpointBehindHttpTest::answerWithAnAlert);
+        RawHttp.Response response = failure.response();
 
-            assertEquals(502, response.status(), response.text());
-            assertEquals("UPSTREAM_BAD_RESPONSE", Envelope.parse(response.text()).reason(), "as any answer not HTTP");
-            String line = logs.awaitLine("last failure", "the line of the request's answer");
-            assertTrue(line.contains("the endpoint answered with a TLS alert, not HTTP: it speaks TLS (an https://"
-                    + " endpoint?)"), line);
-        }
+        assertEquals(502, response.status(), response.text());
+        assertEquals("UPSTREAM_BAD_RESPONSE", Envelope.parse(response.text()).reason(), "as any answer not HTTP");
+        assertTrue(failure.line().contains("the endpoint answered with a TLS alert, not HTTP: it speaks TLS (an"
+                + " https:// endpoint?)"), failure.line());
     }
 
     @Test
     void aHealthCheckAnsweredWithAnAlertSaysTheEndpointSpeaksTls() throws Exception {
-        try (SocketUpstream tls = SocketUpstream.start("tls-server", TlsEndpointBehindHttpTest::answerWithAnAlert);
-             LogCapture logs = LogCapture.start();
-             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"127.0.0.1:" + tls.port() + "\"], health-check { path = \"/healthz\","
-                             + " interval = 50ms, timeout = 1s, healthy-threshold = 2, unhealthy-threshold = 2 } }",
-                     "{ name = default, upstream = app }"))) {
-            String line = logs.awaitLine("failed 2 health checks", "the line that the endpoint failed");
-            assertTrue(line.contains("it speaks TLS (an https:// endpoint?)"), line);
-        }
+        String line = EndpointAnswerLog.ofHealthChecks("127.0.0.1:", TlsEndpointBehindHttpTest::answerWithAnAlert);
+        assertTrue(line.contains("it speaks TLS (an https:// endpoint?)"), line);
     }
 }
