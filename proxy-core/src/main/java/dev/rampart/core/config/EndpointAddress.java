@@ -104,7 +104,6 @@ public record EndpointAddress(boolean tls, String host, int port) {
                 ? NetUtil.toAddressString(v6) : host.toLowerCase(Locale.ROOT), port);
     }
 
-
     static boolean isHostName(String host) {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);

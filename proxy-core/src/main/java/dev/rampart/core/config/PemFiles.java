@@ -223,7 +223,6 @@ public final class PemFiles {
         return blocks;
     }
 
-
     private static String begin(String label) {
         return "-----BEGIN " + label + "-----";
     }

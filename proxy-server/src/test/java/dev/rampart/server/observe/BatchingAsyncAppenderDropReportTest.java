@@ -22,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BatchingAsyncAppenderDropReportTest extends BatchingAppenderFixture {
 
-
     @Test
     void aQueueHalfFullIsDrainedBeforeTheDelayEachTimeItFillsUp() {
         start(64, 60_000, target); // the timed drain never comes during the test
@@ -185,8 +184,6 @@ class BatchingAsyncAppenderDropReportTest extends BatchingAppenderFixture {
         appender.start();
         return appender;
     }
-
-
 
     private int lines() {
         synchronized (target) { // AppenderBase appends under the appender's monitor

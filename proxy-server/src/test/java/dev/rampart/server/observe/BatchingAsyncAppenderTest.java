@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BatchingAsyncAppenderTest extends BatchingAppenderFixture {
 
-
     @Test
     void aLoneLineIsDeliveredAfterTheDrainDelayWithoutAnotherLine() throws InterruptedException {
         start(1024, 20, target);
@@ -291,7 +290,5 @@ class BatchingAsyncAppenderTest extends BatchingAppenderFixture {
         assertTrue(lines(target).isEmpty());
         async = null;
     }
-
-
 
 }
