@@ -1,21 +1,24 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Which endpoint a retry goes to when an upstream has several: one not tried yet first, then round them
- * again rather than back to the one that just failed; and an endpoint's own Retry-After does not hold a
- * retry that goes to another.
+ * again rather than back to the one that just failed, past a refusing one without waiting; and an endpoint's own
+ * Retry-After does not hold a retry that goes to another.
  */
 class RetryAcrossEndpointsTest {
 
@@ -93,5 +96,54 @@ class RetryAcrossEndpointsTest {
             assertTrue(tookMillis < 3_000, "not held by the other endpoint's Retry-After: " + tookMillis + " ms");
         }
         assertTrue(draining.requests().size() >= 1, "round robin sent some first attempts to the draining endpoint");
+    }
+
+    @Test
+    void aRefusedEndpointIsSkippedForALiveOneWithoutBackoff() throws Exception {
+        FakeUpstream live = closing.add(FakeUpstream.start(UpstreamBehavior.ok("alive")));
+        int refusing = FakeUpstream.refusingPort();
+        // A backoff of 2 s would be unmistakable: a refused endpoint with another left must not wait at all.
+        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"127.0.0.1:" + refusing + "\", \"" + live.authority() + "\"],"
+                        + " circuit-breaker { enabled = false } }",
+                "{ name = default, upstream = app, timeout = 10s,"
+                        + " retry { attempts = 2, backoff { initial = 2s, max = 2s, jitter = none } } }")));
+
+        for (int i = 0; i < 4; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = get(proxy, "/spread/" + i);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(200, response.statusCode());
+            assertEquals("alive", response.body());
+            assertTrue(tookMillis < 1_500, "no backoff after a refusal with a live endpoint left: " + tookMillis);
+        }
+        assertTrue(proxy.observer.attempts.contains("connect_refused"),
+                "round robin sent some first attempts to the refusing endpoint: " + proxy.observer.attempts);
+    }
+
+    @Test
+    void aRefusalWaitsForTheBackoffWhenEveryOtherEndpointIsOpen() throws Exception {
+        FakeUpstream other = closing.add(FakeUpstream.start(UpstreamBehavior.ok("other")));
+        int refusing = FakeUpstream.refusingPort();
+        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"127.0.0.1:" + refusing + "\", \"" + other.authority() + "\"],"
+                        + " circuit-breaker { consecutive-failures = 3, open-duration = 60s } }",
+                "{ name = default, upstream = app, timeout = 10s,"
+                        + " retry { attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none } } }")));
+        var breakerConfig = proxy.runtime().config().upstreams().get("app").circuitBreaker();
+        var otherBreaker = proxy.runtime().breakers().get("app", EndpointAddress.parse(other.authority()), breakerConfig);
+        for (int i = 0; i < 3; i++) {
+            otherBreaker.onFailure(0);
+        }
+
+        long start = System.nanoTime();
+        HttpResponse<String> response = get(proxy, "/only-the-refusing-one-admits");
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(502, response.statusCode(), response.body());
+        assertEquals(List.of("connect_refused", "connect_refused"), proxy.observer.attempts);
+        assertTrue(tookMillis >= 500, "the other endpoint's breaker is open, so none is left to move to at once: "
+                + "the refusing endpoint is tried again after the backoff, not back to back (" + tookMillis + " ms)");
+        assertEquals(0, other.requests().size());
     }
 }

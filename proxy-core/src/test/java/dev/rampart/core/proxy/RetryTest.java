@@ -236,53 +236,6 @@ class RetryTest {
     }
 
     @Test
-    void aRefusedEndpointIsSkippedForALiveOneWithoutBackoff() throws Exception {
-        FakeUpstream live = upstream(UpstreamBehavior.ok("alive"));
-        int refusing = FakeUpstream.refusingPort();
-        // A backoff of 2 s would be unmistakable: a refused endpoint with another left must not wait at all.
-        startProxy("\"127.0.0.1:" + refusing + "\", " + quoted(live),
-                "timeout = 10s, retry { attempts = 2, backoff { initial = 2s, max = 2s, jitter = none } }");
-
-        for (int i = 0; i < 4; i++) {
-            long start = System.nanoTime();
-            HttpResponse<String> response = get("/spread/" + i);
-            long tookMillis = (System.nanoTime() - start) / 1_000_000;
-            assertEquals(200, response.statusCode());
-            assertEquals("alive", response.body());
-            assertTrue(tookMillis < 1_500, "no backoff after a refusal with a live endpoint left: " + tookMillis);
-        }
-        assertTrue(proxy.observer.attempts.contains("connect_refused"),
-                "round robin sent some first attempts to the refusing endpoint: " + proxy.observer.attempts);
-    }
-
-    @Test
-    void aRefusalWaitsForTheBackoffWhenEveryOtherEndpointIsOpen() throws Exception {
-        FakeUpstream other = upstream(UpstreamBehavior.ok("other"));
-        int refusing = FakeUpstream.refusingPort();
-        proxy = ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"127.0.0.1:" + refusing + "\", " + quoted(other) + "],"
-                        + " circuit-breaker { consecutive-failures = 3, open-duration = 60s } }",
-                "{ name = default, match { path-prefix = \"/\" }, upstream = app\n"
-                        + "timeout = 10s, retry { attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none } } }"));
-        var breakerConfig = proxy.runtime().config().upstreams().get("app").circuitBreaker();
-        var otherBreaker = proxy.runtime().breakers().get("app",
-                dev.rampart.core.config.EndpointAddress.parse(other.authority()), breakerConfig);
-        for (int i = 0; i < 3; i++) {
-            otherBreaker.onFailure(0);
-        }
-
-        long start = System.nanoTime();
-        HttpResponse<String> response = get("/only-the-refusing-one-admits");
-        long tookMillis = (System.nanoTime() - start) / 1_000_000;
-
-        assertEquals(502, response.statusCode(), response.body());
-        assertEquals(List.of("connect_refused", "connect_refused"), proxy.observer.attempts);
-        assertTrue(tookMillis >= 500, "the other endpoint's breaker is open, so none is left to move to at once: "
-                + "the refusing endpoint is tried again after the backoff, not back to back (" + tookMillis + " ms)");
-        assertEquals(0, other.requests().size());
-    }
-
-    @Test
     void aRefusalAfterAnEndpointAnsweredGivesTheClientThatAnswerNotConnectRefused() throws Exception {
         // The endpoint answers 503 and then goes away: the retry finds nothing listening.
         java.util.concurrent.atomic.AtomicReference<FakeUpstream> self = new java.util.concurrent.atomic.AtomicReference<>();
