@@ -17,7 +17,8 @@ import io.netty.handler.ssl.SslHandler;
  * length. Bytes that do not frame as TLS records (an SSLv2-compatible hello, plain HTTP the port refuses)
  * stop the following for good: the TLS handler fails those itself, once it has the five bytes of a header to
  * look at. Fewer than five such bytes after the handshake (a client's stray byte after its request) it waits on,
- * so from then on every read counts as ending inside a record: the head's timer, not the idle one, bounds it.
+ * so from then on every read counts as ending inside a record: the head's timer, not the idle one, bounds it,
+ * whether they come in a read of their own or behind the records that end the handshake or a request.
  */
 final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
 
@@ -41,15 +42,19 @@ final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        boolean handshaken = tls.handshakeFuture().isSuccess();
+        boolean lostBefore = lost;
         if (!lost && msg instanceof ByteBuf bytes) {
             follow(bytes); // before passing it on: the TLS handler releases it
-            lostAfterHandshake = lost && handshaken;
         }
         ctx.fireChannelRead(msg);
-        if (lostAfterHandshake) {
-            head.unfinishedTlsRecord();
-        } else if (!lost && tls.handshakeFuture().isSuccess()) {
+        boolean handshaken = tls.handshakeFuture().isSuccess();
+        // Asked after the TLS handler has read this read's records: the bytes that stopped framing follow them
+        // all, so if those records finished the handshake (the client's Finished, with a request and the bytes
+        // behind it, in one read) the bytes came after it as surely as in a later read.
+        if (lost && !lostBefore && handshaken) {
+            lostAfterHandshake = true;
+        }
+        if (lostAfterHandshake || (!lost && handshaken)) {
             if (unfinished()) {
                 head.unfinishedTlsRecord();
             } else {
@@ -58,9 +63,13 @@ final class TlsRecordProgress extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Whether the last read ended inside a record (its header or its body). */
+    /**
+     * Whether the last read ended inside a record (its header or its body), or the bytes since the handshake
+     * stopped framing as records: either way the TLS handler holds bytes that no head timer would otherwise
+     * bound. Asked again when a request is done, as the bytes may have come in the read that brought its end.
+     */
     boolean unfinished() {
-        return !lost && (headerRead > 0 || bodyLeft > 0);
+        return lostAfterHandshake || (!lost && (headerRead > 0 || bodyLeft > 0));
     }
 
     private void follow(ByteBuf bytes) {
