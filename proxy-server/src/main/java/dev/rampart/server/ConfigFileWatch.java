@@ -125,6 +125,17 @@ final class ConfigFileWatch implements AutoCloseable {
         }
     }
 
+    /** Whether the config file's directory has a live watch: a deleted one's ended, even when it is made again. */
+    private boolean directoryWatched() {
+        Path directory = file.getParent();
+        for (WatchKey key : watched.keySet()) {
+            if (key.isValid() && directory.equals(key.watchable())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Watches what the links on the way to {@code file} point to now, and stops watching what they pointed
      * to before: run again after each change, since a switched link leads elsewhere.
@@ -189,10 +200,18 @@ final class ConfigFileWatch implements AutoCloseable {
                 if (System.nanoTime() - nextCheck >= 0) {
                     nextCheck = System.nanoTime() + DIRECTORY_CHECK.toNanos();
                     Object now = directoryIdentity();
-                    if (now != null && !now.equals(directory)) {
+                    // Not by its identity alone: a directory deleted and made again may bear the old one's (ext4 gives
+                    // a new directory the inode number just freed, nearly always), but the old one's watch ended.
+                    boolean unwatched = !directoryWatched();
+                    boolean replaced = now != null && !now.equals(directory);
+                    if (now != null && (replaced || unwatched)) {
                         directory = now; // a new directory in the old one's place: watch it, and read the file in it
                         watchLinks();
-                        changes.record("config directory replaced");
+                        // One that cannot be watched (a node out of inotify watches) is tried again at each check,
+                        // not read again each time.
+                        if (replaced || directoryWatched()) {
+                            changes.record("config directory replaced");
+                        }
                     }
                 }
                 if (key != null && drain(key)) {
