@@ -1,6 +1,7 @@
 package dev.rampart.server;
 
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The config directory deleted and made again once the watch has seen it emptied: {@code rm conf/proxy.conf}, the
@@ -84,24 +84,14 @@ class ConfigDirectoryMadeAgainTest {
         }, () -> FileSystems.getDefault().newWatchService(), DEBOUNCE);
     }
 
-    private static void awaitChangesSeen(ConfigReloader reloader, int count) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (reloader.watch().changesSeen() < count) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("the watch saw " + reloader.watch().changesSeen() + " changes, not " + count);
-            }
-            Thread.sleep(5);
-        }
+    private static void awaitChangesSeen(ConfigReloader reloader, int count) {
+        Await.until(() -> reloader.watch().changesSeen() >= count,
+                () -> "the watch to see " + count + " change(s); it saw " + reloader.watch().changesSeen());
     }
 
     /** Waits, longer than a few of the watch's directory checks, for {@code route} to be the last config applied. */
-    private void awaitApplied(String route, String context) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (applied.isEmpty() || !applied.get(applied.size() - 1).equals(route)) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("applied " + applied + ", not " + route + " last (" + context + ")");
-            }
-            Thread.sleep(20);
-        }
+    private void awaitApplied(String route, String context) {
+        Await.until(() -> !applied.isEmpty() && applied.get(applied.size() - 1).equals(route),
+                () -> route + " applied last; applied " + applied + " (" + context + ")");
     }
 }
