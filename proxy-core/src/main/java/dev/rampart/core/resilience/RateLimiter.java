@@ -21,12 +21,21 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * known exactly for {@code Retry-After}.
  *
  * <p>Client buckets live in a Caffeine cache. One left alone for {@code burst} intervals is full, the same
- * as no bucket, so it expires then; at most {@link #MAX_TRACKED_CLIENTS} are kept, and a client whose bucket
- * was evicted for room starts full again, which errs toward letting requests through.
+ * as no bucket, so it may expire then; it expires {@link #ACCESS_TIME_SLACK_NANOS} later, because Caffeine
+ * records an access only when the last one it recorded is over a second old, and a bucket that expired
+ * before it was full would hand its client a burst the limit does not allow. At most
+ * {@link #MAX_TRACKED_CLIENTS} are kept, and a client whose bucket was evicted for room starts full again,
+ * which errs toward letting requests through.
  */
 public final class RateLimiter {
 
     static final long MAX_TRACKED_CLIENTS = 100_000;
+    /**
+     * How long after the access Caffeine last recorded an entry may have been read again: an access within a
+     * second of the recorded one is not recorded (its expiry tolerance, for expiry times over a second), so an
+     * entry may expire up to this much sooner than its expiry after the real last access.
+     */
+    static final long ACCESS_TIME_SLACK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long EMPTY = Long.MIN_VALUE;
 
     private final Ticker ticker;
@@ -54,7 +63,7 @@ public final class RateLimiter {
             this.shared = null;
             this.byClient = Caffeine.newBuilder()
                     .ticker(ticker)
-                    .expireAfterAccess(capacity, TimeUnit.NANOSECONDS)
+                    .expireAfterAccess(Math.addExact(capacity, ACCESS_TIME_SLACK_NANOS), TimeUnit.NANOSECONDS)
                     .maximumSize(MAX_TRACKED_CLIENTS)
                     .build();
         }
