@@ -2,8 +2,6 @@ package dev.rampart.core.config;
 
 import io.netty.util.NetUtil;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -62,17 +60,22 @@ public record AddressRange(byte[] network, int prefix) {
         return NetUtil.createByteArrayFromIpAddressString(address);
     }
 
-    /** An IPv6 literal in any form RFC 4291 allows, an IPv4 tail included; a mapped one as its 4 IPv4 bytes. */
+    /**
+     * An IPv6 literal in any form RFC 4291 allows (groups of one to four hex digits, an IPv4 tail included); a mapped
+     * one as its 4 IPv4 bytes. Read as a client's address is read ({@link #addressOf}), so that a list holds what
+     * a forwarding header can name: the JDK's parser also takes longer groups ({@code 2001:00db8::}) and an IPv4 tail
+     * with leading zeros ({@code ::ffff:010.0.0.1}), which the IPv4 form refuses, since resolvers read it as octal.
+     */
     private static byte[] ipv6(String text, String address) {
         if (address.indexOf('%') >= 0 || address.indexOf('[') >= 0 || address.indexOf(']') >= 0) {
+            throw notAnAddress(text); // Netty's parser would drop a zone and brackets rather than refuse them
+        }
+        String tail = address.substring(address.lastIndexOf(':') + 1);
+        byte[] bytes = tail.indexOf('.') < 0 || EndpointAddress.isIpv4Literal(tail) ? addressOf(address) : null;
+        if (bytes == null) {
             throw notAnAddress(text);
         }
-        try {
-            // In brackets, the JDK parses a literal and never looks the text up as a name.
-            return InetAddress.getByName("[" + address + "]").getAddress();
-        } catch (UnknownHostException e) {
-            throw notAnAddress(text);
-        }
+        return bytes;
     }
 
     private static IllegalArgumentException notAnAddress(String text) {

@@ -88,6 +88,20 @@ class AddressRangeTest extends RejectedConfigSupport {
     }
 
     @Test
+    void ipv6GroupsOfMoreThanFourDigitsAndIpv4TailsWithLeadingZerosAreRefused() {
+        // The JDK's parser takes both; RFC 4291 writes a group in one to four digits, and a tail is an IPv4 address.
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("2001:00db8::/32"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("00000:0:0:0:0:0:0:1"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("::ffff:010.0.0.0/104"),
+                "octal to some resolvers, as 010.0.0.0/8 is");
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("::ffff:1.2.3.04"));
+        assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("64:ff9b::010.0.0.0/120"));
+        assertEquals("2001:db8::/32", AddressRange.parse("2001:0db8::/32").toString(), "four digits, leading zeros");
+        assertEquals("1.2.3.4", AddressRange.parse("0:0:0:0:0:ffff:1.2.3.4").toString());
+        assertEquals("::a00:0/104", AddressRange.parse("::10.0.0.0/104").toString());
+    }
+
+    @Test
     void theRouteKeyReportsEachBadEntryAndAnEmptyList() {
         List<String> problems = problemsOf("""
                 rampart {
