@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * there, so a peer that declares 65,535 bytes and sends 16 held its connection for the whole
  * {@code request-header-timeout}, counted as a timeout rather than the malformed header it is. And Netty splits a
  * v1 line on spaces and parses each part leniently, so it took lines the specification says to discard (a
- * trailing space, a signed port, an IPv6 zone or brackets, 108 bytes), which HAProxy refuses.
+ * trailing space, a signed port, an IPv6 zone or brackets, an IPv4 number with a leading zero, 108 bytes), which
+ * HAProxy refuses.
  */
 final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
 
@@ -27,11 +28,18 @@ final class BoundedProxyProtocolDecoder extends HAProxyMessageDecoder {
     private static final int V1_MAX_BYTES = 107;
     private static final byte[] V1_SIGNATURE = "PROXY ".getBytes(StandardCharsets.US_ASCII);
     /**
+     * An IPv4 address's numbers, without leading zeros: HAProxy reads v1 addresses with {@code inet_pton}, which
+     * refuses {@code 010.0.0.1} (others read it as octal, 8.0.0.1: two readers that disagree on the client).
+     */
+    private static final String V1_IPV4 = "(?:(?:0|[1-9][0-9]{0,2})\\.){3}(?:0|[1-9][0-9]{0,2})";
+    /** An IPv6 address, its last 32 bits perhaps written as IPv4 ({@code ::ffff:10.0.0.1}), held to the same rule. */
+    private static final String V1_IPV6 = "(?:[0-9A-Fa-f:]+|[0-9A-Fa-f:]*:" + V1_IPV4 + ")";
+    /**
      * A v1 line as §2.1 writes it: single spaces, decimal ports without a sign, addresses without zone or brackets
      * (their values are Netty's to check); anything up to the CRLF after {@code UNKNOWN}, which the receiver ignores.
      */
-    private static final Pattern V1_LINE = Pattern.compile("PROXY (?:TCP4 [0-9.]+ [0-9.]+ [0-9]{1,5} [0-9]{1,5}"
-            + "|TCP6 [0-9A-Fa-f:.]+ [0-9A-Fa-f:.]+ [0-9]{1,5} [0-9]{1,5}|UNKNOWN[^\r\n]*)\r\n");
+    private static final Pattern V1_LINE = Pattern.compile("PROXY (?:TCP4 " + V1_IPV4 + " " + V1_IPV4
+            + " [0-9]{1,5} [0-9]{1,5}|TCP6 " + V1_IPV6 + " " + V1_IPV6 + " [0-9]{1,5} [0-9]{1,5}|UNKNOWN[^\r\n]*)\r\n");
 
     private final int maxHeaderBytes;
     /** The connection's first bytes, as many as either check needs. */

@@ -164,7 +164,8 @@ class ProxyProtocolTest {
         start("");
         List<String> lines = List.of("PROXY TCP4 10.1.1.1 10.0.0.1 1234 80 \r\n", "PROXY TCP4 10.1.1.1 10.0.0.1 +1234 80\r\n",
                 "PROXY TCP4  10.1.1.1 10.0.0.1 1234 80\r\n", "PROXY TCP6 fe80::1%eth0 ::1 1234 80\r\n",
-                "PROXY TCP6 [2001:db8::1] ::1 1234 80\r\n", "PROXY UNKNOWN " + "x".repeat(93) + "\r\n");
+                "PROXY TCP6 [2001:db8::1] ::1 1234 80\r\n", "PROXY UNKNOWN " + "x".repeat(93) + "\r\n",
+                "PROXY TCP4 010.02.00.01 127.0.0.1 1234 80\r\n", "PROXY TCP6 ::ffff:010.1.2.3 ::1 1234 80\r\n");
         for (String line : lines) {
             assertArrayEquals(new byte[0], closedAfterSending((line + GET).getBytes(StandardCharsets.US_ASCII)), line);
         }
@@ -175,7 +176,8 @@ class ProxyProtocolTest {
 
         // The longest line allowed, 107 bytes with its CRLF, and the ordinary ones, still pass.
         for (String line : List.of("PROXY UNKNOWN " + "x".repeat(91) + "\r\n", "PROXY UNKNOWN\r\n",
-                "PROXY TCP6 2001:db8::1 ::ffff:10.0.0.1 1234 443\r\n")) {
+                "PROXY TCP6 2001:db8::1 ::ffff:10.0.0.1 1234 443\r\n", "PROXY TCP4 10.0.0.1 127.0.0.1 1234 80\r\n",
+                "PROXY TCP4 192.0.2.0 127.0.0.1 1234 80\r\n")) {
             try (RawHttp raw = proxy.raw()) {
                 raw.send((line + GET).getBytes(StandardCharsets.US_ASCII));
                 assertEquals(200, raw.read().status(), line);
