@@ -8,7 +8,8 @@ import io.netty.handler.ssl.SslCloseCompletionEvent;
 
 /**
  * A client that closes its sending side ({@code shutdown(SHUT_WR)}, as {@code nc -N} does after the
- * request) is treated as gone, as before, but what was already answered leaves first. The proxy's own
+ * request) is treated as gone, as before, but what was already answered leaves first, and a response already
+ * under way is finished (see {@link ClientRequestHandler#clientInputEnded}). The proxy's own
  * answers are flushed at the end of the event loop's batch ({@link FlushBatch}); a close on end-of-input in
  * the same batch would drop them. The first handler of the pipeline, so that it sees the event in every
  * state of the connection (HTTP or tunnel). Needs {@code ALLOW_HALF_CLOSURE}, which turns end-of-input
@@ -28,11 +29,12 @@ final class ClientInputShutdown extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             // A TLS close_notify is the same end of the client's input, said one layer up.
             ClientRequestHandler handler = ctx.pipeline().get(ClientRequestHandler.class);
-            if (handler != null) {
-                // Gone from now on, not once the close completes: on io_uring that waits for the reads and
-                // writes in flight, and a response written meanwhile was counted delivered though the client
-                // had the connection's end already.
-                handler.clientInputEnded();
+            // Gone from now on, not once the close completes: on io_uring that waits for the reads and writes in
+            // flight, and a response written meanwhile was counted delivered though the client had the
+            // connection's end already. A response already under way is the exception: the handler finishes it
+            // and closes the connection after it.
+            if (handler != null && handler.clientInputEnded()) {
+                return;
             }
             CloseAfterWrites.close(ctx.channel());
             return;

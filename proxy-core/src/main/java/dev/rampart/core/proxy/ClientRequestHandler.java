@@ -41,6 +41,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ClientAnswers answers;
     /** On a TLS listener, whether the client is in the middle of a record; null on a plain one. */
     private TlsRecordProgress tlsRecords;
+    /** The client shut its sending side: nothing more can arrive, so nothing is left unread at the close. */
+    private boolean inputEnded;
 
     ClientRequestHandler(ProxyRuntime runtime, boolean tls, RequestHeadGuard heads) {
         this.runtime = runtime;
@@ -96,9 +98,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /** The client shut its sending side: the connection is closing, and a request still running is cancelled. */
-    void clientInputEnded() {
+    /**
+     * The client shut its sending side: a request still waiting for its answer is cancelled, the client taken as
+     * gone (as nginx does); true when a response under way is finished instead, the connection closed after it.
+     */
+    boolean clientInputEnded() {
+        inputEnded = true;
+        Exchange active = exchange;
+        if (active != null && active.finishForHalfClosedClient()) {
+            return true;
+        }
         toExchange(Exchange::onClientClosed);
+        return false;
     }
 
     @Override
@@ -324,8 +335,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped
             // After a tunnel the client may send at any moment (a pong, a heartbeat): closed outright, its
             // next byte would reset the connection and lose the end of what the upstream sent it.
-            boolean unread = !bodyReadWhole || next != null || tunnel != null || heads.headBytesPending()
-                    || heads.droppedHeldBytes();
+            // A client whose end of input was read has nothing left in the socket to be reset by the close.
+            boolean unread = !inputEnded && (!bodyReadWhole || next != null || tunnel != null
+                    || heads.headBytesPending() || heads.droppedHeldBytes());
             // A response its upstream cut: what is queued still goes out before the close.
             ExchangeOutcome outcome = served.outcome();
             LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, outcome.deliversQueued(),

@@ -334,6 +334,19 @@ final class Exchange {
     }
 
     /**
+     * The client shut its sending side after its whole request: true, and the response goes on to its end (then
+     * the close), when it has started, since a client still reads it and a head without its body is worse than
+     * no answer (nginx and HAProxy finish it too); false when the exchange is to be cancelled.
+     */
+    boolean finishForHalfClosedClient() {
+        if (finished || tunnel != null || !clientResponse.responseStarted() || !body.complete()) {
+            return false;
+        }
+        clientResponse.closeClientAfterResponse();
+        return true;
+    }
+
+    /**
      * The upstream broke off its response mid-body: what it sent still reaches the client, and then the
      * connection closes, which shows the response unfinished (a body shorter than its Content-Length, or no
      * last chunk). Closing at once would throw away what a slow client has not taken yet: megabytes of a
