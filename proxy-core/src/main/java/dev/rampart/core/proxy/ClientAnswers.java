@@ -356,8 +356,11 @@ final class ClientAnswers {
         long start = startOfHead(headStartNanos, now);
         ExchangeOutcome outcome = new ExchangeOutcome(epochMillisAt(start, now), start,
                 requestId, clientIp, "-", "-").withError(reason);
-        ClientResponder.writeError(ctx, s.renderer(), error, null, false, ClientResponder.Keep.CLOSE, outcome, List.of())
-                .addListener(ChannelFutureListener.CLOSE);
+        // A HEAD is known to be one once its request line came whole: its answer has no content (RFC 9110 §9.3.2).
+        ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
+        boolean headOnly = codec != null && HttpMethod.HEAD.equals(codec.methodOfUnfinishedHead());
+        ClientResponder.writeError(ctx, s.renderer(), error, null, headOnly, ClientResponder.Keep.CLOSE, outcome,
+                List.of()).addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));
     }
 

@@ -44,6 +44,8 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
     private final Queue<HttpMethod> unanswered = new ArrayDeque<>(2);
     /** A request had both Transfer-Encoding and Content-Length: the connection ends with its response. */
     private boolean closeAfterResponse;
+    /** The method of the request whose line was read whole and whose head is still coming; null when none. */
+    private HttpMethod unfinishedHeadMethod;
 
     ClientHttpCodec(HttpDecoderConfig config) {
         init(new RequestDecoder(config), new ResponseEncoder());
@@ -57,6 +59,14 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
     static long declaredLength(HttpMessage head, long absent) {
         String length = head.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         return length == null ? absent : Long.parseLong(length.trim());
+    }
+
+    /**
+     * The method of a request head still coming, when its request line was read whole (the decoder has parsed
+     * it); null before that. Only then is it known: an answer to such a head (a 408) to a HEAD has no content.
+     */
+    HttpMethod methodOfUnfinishedHead() {
+        return unfinishedHeadMethod;
     }
 
     final class RequestDecoder extends HttpRequestDecoder {
@@ -76,6 +86,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             if (LaterHttp1Minor.is(initialLine[2])) {
                 head.setProtocolVersion(HttpVersion.HTTP_1_1);
             }
+            unfinishedHeadMethod = ((HttpRequest) head).method(); // until the whole head is decoded
             return head;
         }
 
@@ -85,6 +96,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             super.decode(ctx, in, out);
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest request) {
+                    unfinishedHeadMethod = null;
                     unanswered.add(request.method());
                 }
             }
