@@ -17,14 +17,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 
 /**
  * The metrics of PRODUCT.md §3.5, kept in a Prometheus registry that the admin server scrapes.
@@ -59,14 +56,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     private final AtomicInteger activeConnections = new AtomicInteger();
 
     private final RouteMeters routes;
-    private final ConcurrentMap<EndpointLabels, Counter> attempts = new ConcurrentHashMap<>();
-    private final ConcurrentMap<EndpointLabels, Counter> transitions = new ConcurrentHashMap<>();
-    /** Endpoints a reload removed (outcome label empty); one configured again leaves the set. */
-    private final Set<EndpointLabels> retiredEndpoints = ConcurrentHashMap.newKeySet();
-    /** Guarded by {@code this}: registration happens at start and on reload, never on the hot path. */
-    private final Map<EndpointLabels, Gauge> breakerStates = new HashMap<>();
-    /** Guarded by {@code this}, like {@link #breakerStates}. */
-    private final Map<EndpointLabels, Gauge> endpointHealth = new HashMap<>();
+    private final EndpointMeters endpoints;
     private final Counter reloadSuccess;
     private final Counter reloadFailure;
     private final Counter connectionsRefused;
@@ -82,6 +72,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     public MicrometerObserver() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         routes = new RouteMeters(registry);
+        endpoints = new EndpointMeters(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
@@ -177,27 +168,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
 
     @Override
     public void onAttempt(String upstream, String endpoint, String outcome) {
-        incrementUnlessRetired(attempts, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(outcome)),
-                k -> Counter.builder("rampart.upstream.attempts")
-                        .description("Upstream attempts by endpoint and outcome")
-                        .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "outcome", k.value())
-                        .register(registry));
-    }
-
-    /**
-     * Increments the counter of {@code key}, made when absent, unless a reload removed its endpoint: that
-     * endpoint's series are gone, and an attempt still in flight at the reload that ends later would create
-     * them again, and nothing would ever remove them.
-     */
-    private void incrementUnlessRetired(ConcurrentMap<EndpointLabels, Counter> meters, EndpointLabels key,
-                                        Function<EndpointLabels, Counter> create) {
-        Counter counter = meters.get(key);
-        if (counter == null && !retiredEndpoints.contains(new EndpointLabels(key.upstream(), key.endpoint(), ""))) {
-            counter = meters.computeIfAbsent(key, create);
-        }
-        if (counter != null) {
-            counter.increment();
-        }
+        endpoints.attempt(orNone(upstream), orNone(endpoint), orNone(outcome));
     }
 
     @Override
@@ -259,11 +230,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * @param toState {@code closed}, {@code half_open} or {@code open}; case and {@code -} are normalised
      */
     public void onBreakerTransition(String upstream, String endpoint, String toState) {
-        incrementUnlessRetired(transitions, new EndpointLabels(orNone(upstream), orNone(endpoint), orNone(toState)),
-                k -> Counter.builder("rampart.circuit.breaker.transitions")
-                        .description("Circuit breaker state changes")
-                        .tags("upstream", k.upstream(), "endpoint", k.endpoint(), "to", normalizeState(k.value()))
-                        .register(registry));
+        endpoints.breakerTransition(orNone(upstream), orNone(endpoint), orNone(toState));
     }
 
     /** A config reload was applied ({@code true}) or refused ({@code false}). */
@@ -276,10 +243,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * scrape (0 closed, 1 half-open, 2 open; see {@link #breakerStateValue}). Registering the same
      * endpoint again replaces the previous source, so a reload that builds new breakers is reflected.
      */
-    public synchronized void registerBreakerState(String upstream, String endpoint, DoubleSupplier state) {
-        retiredEndpoints.remove(new EndpointLabels(orNone(upstream), orNone(endpoint), "")); // configured (again)
-        replaceEndpointGauge(breakerStates, "rampart.circuit.breaker.state",
-                "Circuit breaker state: 0 closed, 1 half-open, 2 open", upstream, endpoint, state);
+    public void registerBreakerState(String upstream, String endpoint, DoubleSupplier state) {
+        endpoints.registerBreakerState(orNone(upstream), orNone(endpoint), state);
     }
 
     /**
@@ -287,55 +252,27 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
      * verdict read from {@code verdict} at each scrape (1 healthy, 0 unhealthy). Only endpoints under a
      * health check have it; registering again replaces the source.
      */
-    public synchronized void registerEndpointHealth(String upstream, String endpoint, DoubleSupplier verdict) {
-        replaceEndpointGauge(endpointHealth, "rampart.upstream.endpoint.healthy",
-                "Active health check verdict: 1 healthy, 0 unhealthy", upstream, endpoint, verdict);
+    public void registerEndpointHealth(String upstream, String endpoint, DoubleSupplier verdict) {
+        endpoints.registerHealth(orNone(upstream), orNone(endpoint), verdict);
     }
 
     /** Drops an endpoint's health gauge, when its upstream no longer has a health check (or it is gone). */
-    public synchronized void removeEndpointHealth(String upstream, String endpoint) {
-        removeEndpointGauge(endpointHealth, upstream, endpoint);
+    public void removeEndpointHealth(String upstream, String endpoint) {
+        endpoints.removeHealth(orNone(upstream), orNone(endpoint));
     }
 
     /**
      * Forgets an endpoint that a reload removed: its breaker state and health gauges, its breaker transition counters
      * and its attempt counters, so endpoints that come and go do not grow the scrape forever. Attempts
-     * still in flight that end afterwards are not counted (see {@link #incrementUnlessRetired}), until a reload configures
-     * the endpoint again.
+     * still in flight that end afterwards are not counted, until a reload configures the endpoint again.
      */
-    public synchronized void removeEndpoint(String upstream, String endpoint) {
-        String u = orNone(upstream);
-        String e = orNone(endpoint);
-        retiredEndpoints.add(new EndpointLabels(u, e, ""));
-        removeEndpointGauge(breakerStates, u, e);
-        removeEndpointGauge(endpointHealth, u, e);
-        removeMatching(attempts, u, e);
-        removeMatching(transitions, u, e);
-    }
-
-    /** Registers a per-endpoint gauge read from {@code source}, replacing the endpoint's previous one in {@code gauges}. */
-    private void replaceEndpointGauge(Map<EndpointLabels, Gauge> gauges, String name, String description,
-                                      String upstream, String endpoint, DoubleSupplier source) {
-        removeEndpointGauge(gauges, upstream, endpoint);
-        EndpointLabels key = new EndpointLabels(orNone(upstream), orNone(endpoint), "");
-        Gauge gauge = Gauge.builder(name, source, DoubleSupplier::getAsDouble)
-                .description(description)
-                .tags("upstream", key.upstream(), "endpoint", key.endpoint())
-                .strongReference(true)
-                .register(registry);
-        gauges.put(key, gauge);
-    }
-
-    private void removeEndpointGauge(Map<EndpointLabels, Gauge> gauges, String upstream, String endpoint) {
-        Gauge previous = gauges.remove(new EndpointLabels(orNone(upstream), orNone(endpoint), ""));
-        if (previous != null) {
-            registry.remove(previous);
-        }
+    public void removeEndpoint(String upstream, String endpoint) {
+        endpoints.remove(orNone(upstream), orNone(endpoint));
     }
 
     /** The gauge value of a breaker state name: 0 closed, 1 half-open, 2 open; -1 for anything else. */
     public static double breakerStateValue(String state) {
-        switch (normalizeState(state)) {
+        switch (EndpointMeters.normalizeState(state)) {
             case "closed":
                 return 0;
             case "half_open":
@@ -375,27 +312,14 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         }
     }
 
-    private static String normalizeState(String state) {
-        return state == null ? NONE : state.toLowerCase(Locale.ROOT).replace('-', '_');
-    }
-
     private static String orNone(String value) {
         return value == null || value.isEmpty() ? NONE : value;
     }
-
-    private void removeMatching(ConcurrentMap<EndpointLabels, Counter> meters, String upstream, String endpoint) {
-        RouteMeters.removeWhere(registry, meters, k -> k.upstream().equals(upstream) && k.endpoint().equals(endpoint));
-    }
-
 
     private Counter reloadCounter(String result) {
         return Counter.builder("rampart.config.reloads")
                 .description("Config reloads by result")
                 .tags("result", result)
                 .register(registry);
-    }
-
-    /** Labels of a per-endpoint meter; {@code value} is the outcome, the target state, or unused. */
-    private record EndpointLabels(String upstream, String endpoint, String value) {
     }
 }
