@@ -7,8 +7,6 @@ import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -264,37 +262,13 @@ final class OriginAttempt implements OriginListener {
 
     private void onMessageBeforeHead(Object msg) {
         if (msg instanceof HttpResponse response) {
-            DecoderResult result = response.decoderResult();
-            int code = response.status().code();
-            if (result.isFailure()) {
-                ReferenceCountUtil.release(msg);
-                // A head cut short by a close is not malformed: the upstream closed before a complete head,
-                // as with a reset (nginx, too, retries both alike).
-                FailureKind kind = result.cause() instanceof PrematureChannelClosureException
-                        ? FailureKind.RESET : FailureKind.BAD_RESPONSE;
-                loop.onAttemptFailed(this, kind, result.cause());
+            if (OriginHeadScreen.failsAttempt(this, loop, response)) {
                 return;
             }
-            String framingProblem = ResponseValidation.problem(response);
-            if (framingProblem != null) {
-                ReferenceCountUtil.release(msg);
-                loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, new IllegalStateException(framingProblem));
-                return;
-            }
-            if (code >= 100 && code < 200 && code != 101) {
+            if (OriginHeadScreen.isInterim(response)) {
                 skippingInformational = true;
                 sawInformational = true;
-                if (code != 100) {
-                    loop.relay().informational(this, response); // 103 Early Hints and the like: RFC 9110 §15.2
-                } // 100 Continue is the proxy's own business: it answered the client's Expect itself
-                ReferenceCountUtil.release(msg);
-                conn.channel().read();
-                return;
-            }
-            if (code == 101 && !(loop.upgradeRequested() && WebSocketUpgrade.switchesToWebSocket(response))) {
-                // A switch nobody asked for, or to another protocol: the connection speaks something unknown.
-                ReferenceCountUtil.release(msg);
-                loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
+                OriginHeadScreen.passInterim(this, loop, response);
                 return;
             }
             cancelPerTryTimer();
@@ -309,14 +283,10 @@ final class OriginAttempt implements OriginListener {
                 conn.channel().read();
             }
         } else if (msg instanceof HttpContent content && skippingInformational) {
-            if (content instanceof LastHttpContent) {
-                skippingInformational = false;
-            }
-            content.release();
-            conn.channel().read();
+            skippingInformational = !(content instanceof LastHttpContent);
+            OriginHeadScreen.skipInterimBody(this, content);
         } else {
-            ReferenceCountUtil.release(msg);
-            loop.onAttemptFailed(this, FailureKind.BAD_RESPONSE, null);
+            OriginHeadScreen.failUnexpected(this, loop, msg);
         }
     }
 

@@ -10,8 +10,9 @@
  * "retry?", {@code RouteDeadline} judges a late end, and {@code ClientResponseWriter} writes what the client
  * gets, gzip-compressed where {@code ResponseCompression} says so, with a route's {@code CorsHeaders}), the request and response validation that
  * refuses ambiguous framing (with {@code RequestHeadGuard} around the decoder for folded header lines,
- * and to hold back what a client sends behind a WebSocket upgrade request until it is answered), the
- * header and response writers, and the {@code WebSocketTunnel} an exchange becomes after a 101. Thin
+ * and to hold back what a client sends behind a WebSocket upgrade request until it is answered;
+ * {@code OriginHeadScreen} screens what an attempt reads before its final head), the header and response
+ * writers, and the {@code WebSocketTunnel} an exchange becomes after a 101. Thin
  * plumbing that asks {@code routing}, {@code resilience} and {@code errors} for every decision. The
  * listener bootstrap lives here too, so end-to-end tests of the pipeline need nothing from the server module.
  */
