@@ -12,7 +12,6 @@ import dev.rampart.core.routing.Route;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
-import dev.rampart.core.upstream.pool.PoolExhaustedException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -145,15 +144,8 @@ final class AttemptLoop {
         }
         if (!acquired.isSuccess()) {
             if (attempt == current && !exchange.finished()) {
-                boolean outOfDescriptors = FailureClassifier.isLocalResourceExhaustion(acquired.cause());
-                if (acquired.cause() instanceof PoolExhaustedException || outOfDescriptors) {
-                    // Our own queue for this endpoint is full, or the process is out of file descriptors:
-                    // shed load, do not blame the upstream.
-                    if (outOfDescriptors) {
-                        ResourceShortage.FILE_DESCRIPTORS.warn(snapshot.ticker().read(), acquired.cause());
-                    }
+                if (EndpointBlame.shedsLoad(attempt.verdict(), acquired.cause(), snapshot.ticker())) {
                     current = null;
-                    attempt.verdict().record(null, 0);
                     exchange.fail(Reason.UPSTREAM_OVERLOADED, 1);
                     return;
                 }
@@ -203,16 +195,11 @@ final class AttemptLoop {
 
     /**
      * The route's deadline passed while the attempt in progress waited for its answer: a timeout, for its
-     * breaker too. One still without a connection (queued for one of the proxy's own, or connecting, which
-     * {@code connect-timeout} judges) is cancelled instead: the endpoint had not been asked anything yet. So is
-     * one the endpoint had for less than {@link #fairWaitNanos()}: it was sent late, after a wait in the
-     * proxy's own queue for a connection or after earlier attempts, and a queue of such requests, each sent
-     * with moments left, would otherwise open the breaker of an endpoint that answers all it gets in time.
+     * breaker too, unless {@link EndpointBlame#excusesDeadline excused} (the attempt is cancelled then).
      */
     void timeOutCurrent() {
         OriginAttempt attempt = current;
-        if (attempt != null && (attempt.connectedNanos() < 0
-                || nowNanos() - attempt.callStartNanos() < fairWaitNanos())) {
+        if (attempt != null && EndpointBlame.excusesDeadline(attempt, snapshot.ticker(), routeConfig)) {
             cancelCurrent();
             return;
         }
@@ -221,9 +208,7 @@ final class AttemptLoop {
 
     /**
      * The attempt in progress had begun its response and then sent nothing for {@code server.idle-timeout}: a
-     * timeout for its breaker however late the attempt was sent, since the endpoint took it, answered, and fell
-     * silent (nginx's {@code proxy_read_timeout} counts against the server alike). The fair wait of
-     * {@link #timeOutCurrent} excuses an endpoint that had too little time to answer, which this one did not need.
+     * timeout for its breaker however late the attempt was sent (see {@link EndpointBlame}).
      */
     void timeOutAnswering() {
         OriginAttempt attempt = current;
@@ -276,10 +261,7 @@ final class AttemptLoop {
         long elapsed = now - attempt.callStartNanos();
         attempt.abandon();
         current = null;
-        // A request that may not go again fails with the reset; when the upstream closed an idle connection as it
-        // was reused, its endpoint did not fail.
-        boolean closedWhileIdle = stale && RetryBookkeeping.closedWhileIdle(attempt);
-        recorder.record(attempt, closedWhileIdle ? null : Boolean.FALSE, elapsed, kind.metricLabel());
+        recorder.record(attempt, EndpointBlame.failedBeforeHead(attempt, stale), elapsed, kind.metricLabel());
         retries.attemptFailed(attempt, kind, cause);
         RetryDecision decision = retries.decideRetry(UpstreamFailure.of(kind), attempt, clientResponse.responseStarted());
         if (!retryOrReport(decision)) {
@@ -371,22 +353,9 @@ final class AttemptLoop {
         current = null;
     }
 
-    /**
-     * Whether the upstream relayed body within the last per-try timeout, or half the route's timeout if
-     * that is less (a per-try timeout as long as the route's would call any stall recent): a response still
-     * flowing (a stream, a long download) when the route's deadline cut it, which says nothing against the
-     * endpoint.
-     */
+    /** Whether the upstream relayed body within {@link EndpointBlame#fairWaitNanos}: a stream still flowing. */
     boolean bodyFlowingRecently() {
-        return timing.bodyPartWithin(fairWaitNanos());
-    }
-
-    /**
-     * How long an endpoint may keep an attempt waiting before that counts against it: the per-try timeout, or
-     * half the route's timeout if that is less (a per-try timeout as long as the route's would blame nothing).
-     */
-    private long fairWaitNanos() {
-        return Math.min(perTryTimeoutNanos(), routeConfig.timeout().toNanos() / 2);
+        return timing.bodyPartWithin(EndpointBlame.fairWaitNanos(routeConfig));
     }
 
     // ---- bugs ---------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@
  * the {@code ClientAnswers} the proxy gives by itself), the {@code Exchange} that owns one request from head to
  * last byte across attempts (its {@code AttemptLoop} runs the attempts, their {@code AttemptRelay} relays the response, a
  * consistent-hash upstream places it by its {@code BalancingKey}, {@code RetryBookkeeping} answers
- * "retry?", {@code RouteDeadline} judges a late end, and {@code ClientResponseWriter} writes what the client
+ * "retry?", {@code RouteDeadline} judges a late end, {@code EndpointBlame} whether an endpoint is to blame,
+ * and {@code ClientResponseWriter} writes what the client
  * gets, gzip-compressed where {@code ResponseCompression} says so, with a route's {@code CorsHeaders}), the request and response validation that
  * refuses ambiguous framing (with {@code RequestHeadGuard} around the decoder for folded header lines,
  * and to hold back what a client sends behind a WebSocket upgrade request until it is answered;
