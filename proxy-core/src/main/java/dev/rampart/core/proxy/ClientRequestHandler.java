@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * The downstream side of one client connection: reads one request at a time (auto-read is off and a
  * flow-control handler hands over one message per read), answers what the proxy can answer itself
  * (malformed requests, no route, direct responses), starts an {@link Exchange} for the rest, and decides
- * after each response whether the connection stays open. Its timers are in {@link ClientConnectionTimers},
- * the answers it gives by itself in {@link ClientAnswers}, the bookkeeping of the request it is serving in
- * {@link ServedRequest}.
+ * after each response whether the connection stays open (by the rules of {@link ClientKeepAlive}). Its timers
+ * are in {@link ClientConnectionTimers}, the answers it gives by itself in {@link ClientAnswers}, the bookkeeping
+ * of the request it is serving in {@link ServedRequest}.
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -321,27 +321,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             onRequestHead(next);
         } else if (keepAlive) {
             armIdleTimer();
-            if (heads.headBytesPending() || heads.holdsBytes()) {
-                awaited.bytesReceived(); // part of the next head came already: its timeout runs now, not the idle one
-            } else if (tlsRecords != null && tlsRecords.unfinished()) {
-                awaited.unfinishedTlsRecord(); // as may part of a TLS record, read during the response
-            }
-            reads.request();
-            // An upgrade answered without a 101: the connection stays HTTP, and what the client sent behind
-            // the request (if anything; else the connection is idle) is read as the next one.
-            heads.resume();
+            ClientKeepAlive.awaitNextRequest(heads, awaited, tlsRecords, reads);
         } else {
-            awaited.stopAwaiting(); // a held head owns no buffer (a decoder stand-in's was released); nothing
-            timers.cancelAll(); // more is read as a request, so no timer may answer one: what comes is dropped
-            // After a tunnel the client may send at any moment (a pong, a heartbeat): closed outright, its
-            // next byte would reset the connection and lose the end of what the upstream sent it.
-            // A client whose end of input was read has nothing left in the socket to be reset by the close.
-            boolean unread = !inputEnded && (!bodyReadWhole || next != null || tunnel != null
-                    || heads.headBytesPending() || heads.droppedHeldBytes());
-            // A response its upstream cut: what is queued still goes out before the close.
-            ExchangeOutcome outcome = served.outcome();
-            LingeringClose.close(ctx.channel(), runtime.current().config().server(), unread, outcome.deliversQueued(),
-                    outcome.requestId());
+            ClientKeepAlive.closeAfterLastRequest(ctx, runtime.current().config().server(), awaited, timers, heads,
+                    !bodyReadWhole || next != null || tunnel != null, inputEnded, served.outcome());
         }
     }
 
@@ -354,38 +337,22 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers.armIdle(runtime.current().config().server().idleTimeout().toNanos());
     }
 
-    /**
-     * Nothing moved for {@code idle-timeout}: the response in progress stalled, or the connection is idle. A
-     * TLS record begun and unfinished may hold a head: its head timer answers it, or, if it held none, the
-     * idle wait ends again (a new connection's first-request wait is as short as that timer).
-     */
+    /** Nothing moved for {@code idle-timeout}: the response in progress stalled, or the connection is idle. */
     private void onIdleTimeout() {
         Exchange active = exchange;
         if (active != null) {
             active.guarded(active::onResponseStalled).run();
-        } else if (awaited.recordPending()) {
-            timers.armIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
         } else {
-            closeIfIdle();
+            ClientKeepAlive.idleTimedOut(awaited, timers, runtime, ctx);
         }
     }
 
-    /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */
     void closeIfIdle() {
-        if (awaited.awaitedWithNoBytes() && ctx != null) {
-            ctx.close();
-        }
+        ClientKeepAlive.closeIfIdle(awaited, ctx);
     }
 
-    /**
-     * The drain began: an idle kept-alive connection closes, as nginx's do; a new one stays, as nginx's do too, for
-     * the first request its client connected to send (on the way, or behind a TLS handshake), answered with
-     * {@code Connection: close}.
-     */
     void closeIfKeptAliveIdle() {
-        if (answers.carriedARequest()) {
-            closeIfIdle();
-        }
+        ClientKeepAlive.closeIfKeptAliveIdle(answers, awaited, ctx);
     }
 
     /**

@@ -1,6 +1,7 @@
 /**
  * The Netty proxy pipeline: the listener's channel initializer, {@code ClientRequestHandler} (the
- * downstream side, with its {@code ClientConnectionTimers}, the {@code ServedRequest} it is serving, the
+ * downstream side, with its {@code ClientConnectionTimers}, the {@code ClientKeepAlive} rules between
+ * requests, the {@code ServedRequest} it is serving, the
  * {@code RequestAdmission} that refuses or routes each head (a rate-limited route's bucket is its
  * {@code RateLimitKey}; a route's {@code jwt} checks the {@code RequestToken}, its cookies read as {@code RequestCookies}, whose claims go upstream as
  * {@code ClaimHeaders}), the {@code RealClient} a trusted proxy names, and
