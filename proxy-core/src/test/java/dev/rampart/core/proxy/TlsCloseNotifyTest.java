@@ -7,29 +7,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,37 +88,16 @@ class TlsCloseNotifyTest {
         String hocon = ProxyHarness.config("app { endpoints = [\"127.0.0.1:" + FakeUpstream.refusingPort() + "\"] }",
                 routes).replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, tls { cert-chain = \""
                 + listenerCert.certChain() + "\", private-key = \"" + listenerCert.privateKey() + "\" } }");
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (ProxyHarness proxy = ProxyHarness.start(hocon)) {
-            // Netty's client, because it can send close_notify and leave TCP open: the JDK's also half-closes TCP.
-            SslContext trusting = SslContextBuilder.forClient().trustManager(listenerCert.certChain().toFile()).build();
-            StringBuilder received = new StringBuilder();
-            Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(trusting.newHandler(ch.alloc(), "localhost", proxy.port()),
-                                    new SimpleChannelInboundHandler<ByteBuf>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                                            received.append(msg.toString(StandardCharsets.ISO_8859_1));
-                                        }
-                                    });
-                        }
-                    }).connect("127.0.0.1", proxy.port()).sync().channel();
-            SslHandler tls = client.pipeline().get(SslHandler.class);
-            tls.handshakeFuture().sync();
-            client.writeAndFlush(Unpooled.copiedBuffer("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII))
-                    .sync();
-            tls.closeOutbound().sync(); // close_notify; TCP stays open both ways
+        // Netty's client, because it can send close_notify and leave TCP open: the JDK's also half-closes TCP.
+        try (ProxyHarness proxy = ProxyHarness.start(hocon);
+             CloseNotifyClient client = new CloseNotifyClient(listenerCert.certChain(), proxy.port(), self -> { })) {
+            client.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+            client.closeOutbound(); // close_notify; TCP stays open both ways
 
-            assertTrue(client.closeFuture().await(5, TimeUnit.SECONDS),
-                    "closed by the proxy after its answer, not left open until the idle timeout");
-            String all = received.toString();
+            assertTrue(client.closedWithin(5), "closed by the proxy after its answer, not left open until the idle timeout");
+            String all = client.received();
             assertTrue(all.startsWith("HTTP/1.1 200"), all);
             assertTrue(all.endsWith("pong"), all);
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 }
