@@ -186,8 +186,7 @@ final class Exchange {
         cancelTimers();
         OriginConnection conn = attempt.handOver();
         clientResponse.writeSwitchingProtocols(response);
-        tunnel = new WebSocketTunnel(this, ctx.channel(), conn, outcome,
-                snapshot.config().server().idleTimeout().toNanos());
+        tunnel = new WebSocketTunnel(this, ctx.channel(), conn, outcome, snapshot.config().server());
         tunnel.attachOrigin();
         client.switchToTunnel(tunnel);
         tunnel.start();

@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * reading), or at the latest after {@code lingering-time}. It goes first in the pipeline, so no byte it
  * drops reaches a decoder; on a TLS listener it drops the records undecrypted, after the TLS close_notify
  * went out.
+ *
+ * <p>A WebSocket tunnel's upstream connection is closed the same way when the client ended the tunnel: the
+ * upstream may still be sending then, and the client's last bytes must not be reset away on their way to it.
  */
 final class LingeringClose extends ChannelInboundHandlerAdapter {
 

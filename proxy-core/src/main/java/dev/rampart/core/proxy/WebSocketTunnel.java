@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
@@ -38,6 +39,8 @@ final class WebSocketTunnel implements OriginListener {
     private final OriginConnection origin;
     private final Channel upstream;
     private final ExchangeOutcome outcome;
+    /** The server settings the tunnel started with: its idle timeout, and how its upstream side lingers. */
+    private final ServerConfig server;
     private final long idleTimeoutNanos;
     /** No byte in either direction for {@code idleTimeoutNanos}: re-armed by every forwarded chunk. */
     private final LazyDeadline idle;
@@ -52,13 +55,14 @@ final class WebSocketTunnel implements OriginListener {
     private boolean closed;
 
     WebSocketTunnel(Exchange exchange, Channel client, OriginConnection origin, ExchangeOutcome outcome,
-                    long idleTimeoutNanos) {
+                    ServerConfig server) {
         this.exchange = exchange;
         this.client = client;
         this.origin = origin;
         this.upstream = origin.channel();
         this.outcome = outcome;
-        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.server = server;
+        this.idleTimeoutNanos = server.idleTimeout().toNanos();
         this.idle = new LazyDeadline(client.eventLoop(), this::onIdle);
     }
 
@@ -114,12 +118,18 @@ final class WebSocketTunnel implements OriginListener {
         }
     }
 
-    /** The client connection closed: what it sent still reaches the upstream, then that connection closes. */
+    /**
+     * The client connection closed: what it sent still reaches the upstream, then that connection closes. The
+     * upstream may still be sending meanwhile, and a socket closed with its bytes unread is reset, which throws
+     * away what the kernel had not yet delivered of the client's last bytes (its close frame, say): so the
+     * upstream's side lingers as a client's does, shut down and read to its end (see {@link LingeringClose}).
+     */
     void onClientClosed() {
         if (!end()) {
             return;
         }
-        PeerDrain.thenRun(upstream, idleTimeoutNanos, () -> origin.release(false), outcome.requestId());
+        PeerDrain.thenRun(upstream, idleTimeoutNanos, () -> LingeringClose.close(upstream, server, true),
+                outcome.requestId());
         exchange.onTunnelClosed();
     }
 
