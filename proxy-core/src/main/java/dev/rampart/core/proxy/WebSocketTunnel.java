@@ -81,20 +81,34 @@ final class WebSocketTunnel implements OriginListener {
             return;
         }
         spliced = true;
-        for (ByteBuf early : earlyFromUpstream) {
-            forward(early, client, false);
+        writeEarly(earlyFromUpstream, client, false);
+        writeEarly(earlyFromClient, upstream, true);
+        if (closed) {
+            return; // a side was already gone: the write to it failed at once and ended the tunnel
         }
-        for (ByteBuf early : earlyFromClient) {
-            forward(early, upstream, true);
-        }
-        earlyFromUpstream.clear();
-        earlyFromClient.clear();
         idle.arm(idleTimeoutNanos);
         if (upstream.isWritable()) {
             client.read();
         }
         if (client.isWritable()) {
             upstream.read();
+        }
+    }
+
+    /**
+     * Writes what {@code early} holds to {@code to}, each buffer taken out of the list before it is written: a
+     * write to a side already gone fails at once and ends the tunnel, whose end releases what the lists still
+     * hold, and must not release again a buffer the failed write already did (an upstream that resets right
+     * after its 101 would otherwise leave the exchange unfinished, its bulkhead slot taken for good).
+     */
+    private void writeEarly(List<ByteBuf> early, Channel to, boolean towardsUpstream) {
+        while (!early.isEmpty()) {
+            ByteBuf next = early.remove(0);
+            if (closed) {
+                next.release();
+            } else {
+                forward(next, to, towardsUpstream);
+            }
         }
     }
 
