@@ -245,6 +245,15 @@ final class RequestHeadGuard {
                 // upgrade request is known before what follows it reaches the decoder.
                 ctx.fireChannelRead(buf.retainedSlice(forwarded, headEnd - forwarded));
                 forwarded = headEnd;
+                if (inHead && holding) {
+                    // Behind an upgrade request the bytes are held as they came: after a 101 they are the
+                    // tunnel's first bytes, where a CR or an LF is data, not an empty line (resume() skips
+                    // empty lines if they are read as HTTP after all).
+                    headBytesPending = firstRequestByte(buf, headEnd, end) < end;
+                    held.add(ctx, buf.retainedSlice(headEnd, end - headEnd));
+                    buf.release();
+                    return;
+                }
                 if (inHead) {
                     // Empty lines may follow before the next request line: skipped in one pass, as at the start
                     // of a read (taken pair by pair, each CRLF would look like another head's end).

@@ -179,6 +179,37 @@ class WebSocketEarlyBytesTest {
         }
     }
 
+    @Test
+    void earlyBytesThatBeginWithLineEndsCrossTheTunnelWithThem() throws Exception {
+        // Not empty lines before a next request: behind an upgrade, the tunnel's bytes. (No valid frame
+        // begins with CR or LF, but the tunnel carries bytes, not frames.)
+        byte[] early = "\r\n\r\nearly".getBytes(StandardCharsets.US_ASCII);
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket upstream = listener.accept()) {
+                    upstream.setSoTimeout(5_000);
+                    String head = RawHttp.readHead(upstream.getInputStream());
+                    String key = head.lines().filter(l -> l.regionMatches(true, 0, "sec-websocket-key:", 0, 18))
+                            .findFirst().orElseThrow().substring(18).trim();
+                    upstream.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + WebSocketEchoUpstream.acceptFor(key)
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    return upstream.getInputStream().readNBytes(early.length);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (ProxyHarness proxy = proxyFor("127.0.0.1:" + listener.getLocalPort());
+                 RawHttp raw = proxy.raw()) {
+                raw.send(concat(WebSocketEchoUpstream.upgradeRequest().getBytes(StandardCharsets.ISO_8859_1), early));
+
+                assertEquals(101, raw.read().status());
+                assertEquals("\r\n\r\nearly", new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.US_ASCII),
+                        "every byte sent behind the upgrade request, the leading line ends included");
+            }
+        }
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] both = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, both, a.length, b.length);
