@@ -347,18 +347,26 @@ final class ClientAnswers {
         unfinishedHeadAnswered(Reason.SHUTTING_DOWN, clientIp, headStartNanos);
     }
 
-    /** Answers a head that is not complete with {@code reason}'s envelope, closes, and logs it with "-" for its line. */
+    /**
+     * Answers a head that is not complete with {@code reason}'s envelope, closes, and logs it: with its method and
+     * path once its request line came whole (which endpoint a burst of 408s was after; nginx's {@code $request}
+     * holds the line too), "-" for both before that. The path is the target's without its query, as for a head
+     * the client cut or one refused after its line; nothing of the fields read so far is logged or believed.
+     */
     private void unfinishedHeadAnswered(Reason reason, String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
         String requestId = RequestIds.generate();
         ErrorContext error = ErrorContext.of(reason, requestId, null, null, 0);
         long now = s.ticker().read();
         long start = startOfHead(headStartNanos, now);
-        ExchangeOutcome outcome = new ExchangeOutcome(epochMillisAt(start, now), start,
-                requestId, clientIp, "-", "-").withError(reason);
-        // A HEAD is known to be one once its request line came whole: its answer has no content (RFC 9110 §9.3.2).
         ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
-        boolean headOnly = codec != null && HttpMethod.HEAD.equals(codec.methodOfUnfinishedHead());
+        HttpMethod method = codec == null ? null : codec.methodOfUnfinishedHead();
+        String target = codec == null ? null : codec.targetOfUnfinishedHead();
+        ExchangeOutcome outcome = new ExchangeOutcome(epochMillisAt(start, now), start, requestId, clientIp,
+                method == null ? "-" : method.name(), target == null ? "-" : ExchangeOutcome.pathOf(target))
+                .withError(reason);
+        // A HEAD is known to be one once its request line came whole: its answer has no content (RFC 9110 §9.3.2).
+        boolean headOnly = HttpMethod.HEAD.equals(method);
         ClientResponder.writeError(ctx, s.renderer(), error, null, headOnly, ClientResponder.Keep.CLOSE, outcome,
                 List.of()).addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));

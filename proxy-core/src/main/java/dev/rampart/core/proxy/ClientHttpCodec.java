@@ -44,8 +44,12 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
     private final Queue<HttpMethod> unanswered = new ArrayDeque<>(2);
     /** A request had both Transfer-Encoding and Content-Length: the connection ends with its response. */
     private boolean closeAfterResponse;
-    /** The method of the request whose line was read whole and whose head is still coming; null when none. */
-    private HttpMethod unfinishedHeadMethod;
+    /**
+     * The request whose line was read whole and whose head is still coming (the decoder's own object, kept
+     * by reference: nothing is made for it); null when none. Only its request line is read from it: its
+     * fields are those read so far, none of them believed.
+     */
+    private HttpRequest unfinishedHead;
 
     ClientHttpCodec(HttpDecoderConfig config) {
         init(new RequestDecoder(config), new ResponseEncoder());
@@ -66,7 +70,17 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
      * it); null before that. Only then is it known: an answer to such a head (a 408) to a HEAD has no content.
      */
     HttpMethod methodOfUnfinishedHead() {
-        return unfinishedHeadMethod;
+        HttpRequest head = unfinishedHead;
+        return head == null ? null : head.method();
+    }
+
+    /**
+     * The request-target of a request head still coming, as the client sent it, when its request line was read
+     * whole; null before that: a line still coming may yet end otherwise, and nothing of it is told.
+     */
+    String targetOfUnfinishedHead() {
+        HttpRequest head = unfinishedHead;
+        return head == null ? null : head.uri();
     }
 
     final class RequestDecoder extends HttpRequestDecoder {
@@ -86,7 +100,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             if (LaterHttp1Minor.is(initialLine[2])) {
                 head.setProtocolVersion(HttpVersion.HTTP_1_1);
             }
-            unfinishedHeadMethod = ((HttpRequest) head).method(); // until the whole head is decoded
+            unfinishedHead = (HttpRequest) head; // until the whole head is decoded
             return head;
         }
 
@@ -96,7 +110,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             super.decode(ctx, in, out);
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest request) {
-                    unfinishedHeadMethod = null;
+                    unfinishedHead = null;
                     unanswered.add(request.method());
                 }
             }
