@@ -21,11 +21,12 @@ import java.util.Set;
  * an address cannot drain that address's bucket; a request without the header (or with only blank values) is
  * keyed by its address, so that leaving the header out does not escape the limit.
  *
- * <p>A header on several lines, or with commas, lists several keys, and the request is charged to each: an
- * upstream reads one of them (Go, Java servlets and Python take the first line, others the last), and were
- * the list one key of its own, {@code X-Api-Key: real} with a made-up second line would be a fresh bucket for
- * every request while the upstream took {@code real}. The header's other spellings ({@code X_Api_Key}, which
- * CGI, WSGI and Rack servers read as the same) are its lines too.
+ * <p>A header on several lines, or with commas, lists several keys, and the request is charged to each, all or
+ * nothing ({@code RateLimiter#tryAcquireAll}): an upstream reads one of them (Go, Java servlets and Python take
+ * the first line, others the last), and were the list one key of its own, {@code X-Api-Key: real} with a
+ * made-up second line would be a fresh bucket for every request while the upstream took {@code real}. The
+ * header's other spellings ({@code X_Api_Key}, which CGI, WSGI and Rack servers read as the same) are its lines
+ * too.
  */
 final class RateLimitKey {
 

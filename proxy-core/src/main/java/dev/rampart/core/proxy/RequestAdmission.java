@@ -108,7 +108,7 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
             claims = verified.claimHeaders();
         }
         RateLimiter limiter = snapshot.rateLimiter(route.name());
-        long wait = limiter == null ? 0 : tokenFromEach(limiter, RateLimitKey.of(limiter, limiter.keyHeader() == null
+        long wait = limiter == null ? 0 : limiter.tryAcquireAll(RateLimitKey.of(limiter, limiter.keyHeader() == null
                 ? head.headers()
                 : UpstreamFieldView.of(route.config(), claims, head.headers(), limiter.keyHeader()), clientIp));
         if (wait > 0) {
@@ -117,17 +117,6 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
                     (wait + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND, null, List.of());
         }
         return new RequestAdmission(null, originForm, route, target, 0, null, claims);
-    }
-
-    /** Takes a token from each of the request's buckets, in order, until one has none: its wait, or 0. */
-    private static long tokenFromEach(RateLimiter limiter, List<String> keys) {
-        for (int i = 0; i < keys.size(); i++) {
-            long wait = limiter.tryAcquire(keys.get(i));
-            if (wait > 0) {
-                return wait;
-            }
-        }
-        return 0;
     }
 
     /**
