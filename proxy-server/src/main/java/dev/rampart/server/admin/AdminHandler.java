@@ -72,16 +72,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, request, answer(request.method(), path), false);
     }
 
-    /** The path of an origin-form or absolute-form target (RFC 9112 §3.2.2: a server accepts both); null if neither. */
+    /**
+     * The decoded path of an origin-form or absolute-form target (RFC 9112 §3.2.2: a server accepts both); null
+     * if neither, or if its percent-encoding is broken ({@code /metrics%}, {@code /%zz}): the decoder throws on
+     * those, and a throw here used to close the connection with no answer at all.
+     */
     private static String path(String target) {
-        if (target.startsWith("/")) {
-            return new QueryStringDecoder(target).path();
-        }
         try {
+            if (target.startsWith("/")) {
+                return new QueryStringDecoder(target).path();
+            }
             java.net.URI uri = new java.net.URI(target);
             return uri.isAbsolute() && uri.getRawPath() != null
                     ? new QueryStringDecoder(uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()).path() : null;
-        } catch (java.net.URISyntaxException e) {
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
             return null;
         }
     }

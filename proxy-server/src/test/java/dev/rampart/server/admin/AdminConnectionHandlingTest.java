@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The admin listener over raw sockets, where mutation testing found it untested: HEAD on a kept-alive
- * connection, targets that are no path, a too-long request line, the request deadline of a connection's
+ * connection, targets that are no path or whose percent-encoding is broken, a too-long request line, the request deadline of a connection's
  * later requests, and the connection limits counted exactly.
  */
 class AdminConnectionHandlingTest {
@@ -47,6 +47,22 @@ class AdminConnectionHandlingTest {
                     assertEquals(400, response.status(), target);
                     assertEquals("{\"error\":\"bad_request\"}", response.text(), target);
                     assertEquals("close", response.header("connection"), target);
+                    assertTrue(raw.closedByPeer(), "closed after a bad request: " + target);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPathWithABrokenPercentEscapeIs400JsonNotASilentClose() throws IOException {
+        try (AdminServer server = start(AdminRequestLimits.Settings.DEFAULT)) {
+            for (String target : List.of("/metrics%", "/%zz", "/healthz%2", "http://x/healthz%2")) {
+                try (RawHttp raw = new RawHttp("127.0.0.1", server.port())) {
+                    RawHttp.Response response = raw.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                    assertTrue(response != null, "an answer, not a bare close: " + target);
+                    assertEquals(400, response.status(), target);
+                    assertEquals("{\"error\":\"bad_request\"}", response.text(), target);
+                    assertEquals("no-store", response.header("cache-control"), target);
                     assertTrue(raw.closedByPeer(), "closed after a bad request: " + target);
                 }
             }
