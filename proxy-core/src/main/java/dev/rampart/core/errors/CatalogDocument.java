@@ -50,8 +50,8 @@ public final class CatalogDocument {
           .append("so not in this shape: a `respond` route's answer and a CORS preflight's 204. The admin listener\n")
           .append("answers its own errors (an unknown path, a wrong method, a bad head) with a short\n")
           .append("`{\"error\":\"not_found\"}`-style body instead (`not_found`, `method_not_allowed`, `bad_request`,\n")
-          .append("`request_header_fields_too_large`, `payload_too_large`, `internal_error`): it speaks to operators\n")
-          .append("and their tools, not to clients.\n\n");
+          .append("`request_header_fields_too_large`, `payload_too_large`, `expectation_failed`, `internal_error`): it\n")
+          .append("speaks to operators and their tools, not to clients.\n\n");
 
         md.append("## The envelope\n\n")
           .append("The default, with `Content-Type: ").append(envelope.contentType()).append("`:\n\n")

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -100,6 +101,31 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * The aggregator's answer to an {@code Expect} header: a {@code 100 Continue} (or null) as it is, a refusal
+     * ({@code 413} for a declared body over the limit, {@code 417} for an expectation other than
+     * {@code 100-continue}) replaced by the same status with a JSON body and {@code no-store}. The connection
+     * stays open, as Netty keeps it: its decoder skips the refused body, which a client that asked first
+     * does not send.
+     */
+    static Object refusedExpectation(Object continueResponse) {
+        if (!(continueResponse instanceof FullHttpResponse refusal)
+                || refusal.status().codeClass() != HttpStatusClass.CLIENT_ERROR) {
+            return continueResponse;
+        }
+        HttpResponseStatus status = refusal.status();
+        refusal.release(); // a retained duplicate of Netty's shared constant
+        String body = status.equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)
+                ? AdminJson.TOO_LARGE : AdminJson.EXPECTATION_FAILED;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, java.nio.charset.StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, JSON_CONTENT_TYPE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        return response;
     }
 
     private Reply answer(HttpMethod method, String path) {

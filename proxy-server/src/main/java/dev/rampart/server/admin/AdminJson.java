@@ -19,6 +19,7 @@ final class AdminJson {
     static final String BAD_REQUEST = "{\"error\":\"bad_request\"}";
     static final String HEADERS_TOO_LARGE = "{\"error\":\"request_header_fields_too_large\"}";
     static final String TOO_LARGE = "{\"error\":\"payload_too_large\"}";
+    static final String EXPECTATION_FAILED = "{\"error\":\"expectation_failed\"}";
     static final String INTERNAL_ERROR = "{\"error\":\"internal_error\"}";
 
     private final JsonFactory jsonFactory = new JsonFactory();

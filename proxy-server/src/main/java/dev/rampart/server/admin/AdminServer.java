@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -92,6 +93,15 @@ public final class AdminServer implements AutoCloseable {
                                     protected void handleOversizedMessage(ChannelHandlerContext ctx,
                                                                           HttpMessage oversized) {
                                         AdminHandler.refuseTooLarge(ctx); // JSON and no-store, like every answer
+                                    }
+
+                                    @Override
+                                    protected Object newContinueResponse(HttpMessage start, int maxContentLength,
+                                                                         ChannelPipeline pipeline) {
+                                        // Netty's own refusal of an Expect (413, 417) has no body and no
+                                        // Cache-Control: the same status in JSON, as every admin answer
+                                        return AdminHandler.refusedExpectation(
+                                                super.newContinueResponse(start, maxContentLength, pipeline));
                                     }
                                 },
                                 deadline[1],
