@@ -75,10 +75,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
      * fail handshakes all day. Plain HTTP sent to the TLS port is not one: it is answered 400 and logged.
      */
     private void countFailedHandshake(Channel ch, Throwable cause) {
-        if (cause == null || ch.pipeline().get(SslHandler.class) == null) {
-            return; // done, or the TLS handler taken out for the plain HTTP a client sent
+        if (cause == null) {
+            return;
         }
-        HandshakeFailure why = HandshakeFailure.of(cause);
+        SslHandler tls = ch.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return; // the TLS handler taken out for the plain HTTP a client sent
+        }
+        HandshakeFailure why = HandshakeFailure.of(cause, tls.engine());
         runtime.observer().onClientTlsHandshakeFailed(why.label());
         log.debug("TLS handshake with {} failed ({})", ProxyProtocolHeader.clientOf(ch), why.label(), cause);
     }

@@ -17,19 +17,15 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -194,26 +190,6 @@ class TrustFileAndHandshakeSettingsTest {
         SslContext only12 = HandshakeSettings.apply(SslContextBuilder.forClient().trustManager(localhost.certificate()),
                 new TlsHandshakeConfig(List.of("TLSv1.2"), List.of())).build();
         assertTrue(handshake(only13, only12, "localhost") != null, "no common version: no handshake");
-    }
-
-    @Test
-    void handshakeFailuresAreToldApartByTheirCause() {
-        assertEquals(HandshakeFailure.TIMEOUT, HandshakeFailure.of(new SslHandshakeTimeoutException("timed out")));
-        assertEquals(HandshakeFailure.UNTRUSTED_CLIENT_CERTIFICATE, HandshakeFailure.of(
-                new SSLException("bad", new CertificateException("untrusted"))));
-        assertEquals(HandshakeFailure.NO_CLIENT_CERTIFICATE,
-                HandshakeFailure.of(new SSLHandshakeException("Empty client certificate chain")));
-        assertEquals(HandshakeFailure.NO_CLIENT_CERTIFICATE,
-                HandshakeFailure.of(new SSLHandshakeException("Received fatal alert: CERTIFICATE_REQUIRED")));
-        assertEquals(HandshakeFailure.NO_COMMON_PROTOCOL,
-                HandshakeFailure.of(new SSLHandshakeException("No appropriate protocol")));
-        assertEquals(HandshakeFailure.NO_COMMON_PROTOCOL,
-                HandshakeFailure.of(new SSLHandshakeException("no cipher suites in common")));
-        assertEquals(HandshakeFailure.CLOSED, HandshakeFailure.of(new ClosedChannelException()));
-        assertEquals(HandshakeFailure.CLOSED, HandshakeFailure.of(new IOException("Connection reset by peer")));
-        assertEquals(HandshakeFailure.OTHER, HandshakeFailure.of(new SSLException("Unsupported or unrecognized")));
-        assertEquals(HandshakeFailure.OTHER, HandshakeFailure.of(new IllegalStateException((String) null)));
-        assertEquals("untrusted_client_certificate", HandshakeFailure.UNTRUSTED_CLIENT_CERTIFICATE.label());
     }
 
     private static Throwable handshake(SslContext server, SslContext client, String host) throws Exception {

@@ -139,6 +139,7 @@ class MicrometerObserverTest {
     void failedClientHandshakesAreCountedByWhyFromZero() {
         assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"no_client_certificate\"} 0.0");
         assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"closed\"} 0.0");
+        assertLine(observer.scrape(), "rampart_tls_handshake_failures_total{reason=\"untrusted_listener_certificate\"} 0.0");
         observer.onClientTlsHandshakeFailed("no_client_certificate");
         observer.onClientTlsHandshakeFailed("no_client_certificate");
         observer.onClientTlsHandshakeFailed("something new");
