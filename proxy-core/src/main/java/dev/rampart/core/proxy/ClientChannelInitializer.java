@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.config.ServerConfig;
+import dev.rampart.core.observe.LogText;
 import dev.rampart.core.observe.ProxyProtocolFailure;
 import dev.rampart.core.observe.WarningSpell;
 import dev.rampart.core.tls.HandshakeFailure;
@@ -84,7 +85,22 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         }
         HandshakeFailure why = HandshakeFailure.of(cause, tls.engine());
         runtime.observer().onClientTlsHandshakeFailed(why.label());
-        log.debug("TLS handshake with {} failed ({})", ProxyProtocolHeader.clientOf(ch), why.label(), cause);
+        if (log.isDebugEnabled()) {
+            // The causes' messages, escaped, and no stack trace: the JDK quotes the client's bytes (an SNI name
+            // with a CR LF in it) in them, which would otherwise forge lines of the log.
+            log.debug("TLS handshake with {} failed ({}): {}", ProxyProtocolHeader.clientOf(ch), why.label(),
+                    LogText.printable(causes(cause)));
+        }
+    }
+
+    /** Each exception of the chain, outermost first, as its class and message (at most eight: a cycle ends). */
+    private static String causes(Throwable cause) {
+        StringBuilder text = new StringBuilder(cause.toString());
+        Throwable t = cause.getCause();
+        for (int depth = 1; t != null && depth < 8; t = t.getCause(), depth++) {
+            text.append("; caused by ").append(t);
+        }
+        return text.toString();
     }
 
     /**

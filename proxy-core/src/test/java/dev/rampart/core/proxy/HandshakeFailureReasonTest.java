@@ -1,7 +1,12 @@
 package dev.rampart.core.proxy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.UpstreamBehavior;
@@ -9,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
@@ -27,12 +33,15 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code rampart_tls_handshake_failures_total{reason}} over real handshakes with the JDK's TLS client: the
  * reason follows who ended the handshake (an alert the client sent, or the listener's refusal), the alert, and
- * whether the listener asks for client certificates at all, never a word the client can put in a message.
+ * whether the listener asks for client certificates at all, never a word the client can put in a message; and
+ * the client's bytes the JDK quotes are escaped in the log line.
  */
 class HandshakeFailureReasonTest {
 
@@ -109,6 +118,38 @@ class HandshakeFailureReasonTest {
             Await.until(() -> !proxy.observer.handshakeFailures.isEmpty(), "the aborted handshake counted");
             assertEquals(List.of("other"), proxy.observer.handshakeFailures, "the listener asked for no certificate");
         }
+    }
+
+    @Test
+    void aServerNameWithLineBreaksIsEscapedInTheDebugLine() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(ClientChannelInitializer.class);
+        Level before = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        try (ProxyHarness proxy = ProxyHarness.start(listener(""));
+             LogCapture log = LogCapture.start()) {
+            assertThrows(IOException.class, () -> handshake(proxy,
+                    TestCertificates.trustingClientContext(listenerCert.certificate()), null,
+                    "evil\r\n12:00:00.000 ERROR forged line"));
+
+            log.awaitLine("TLS handshake with", "the failed handshake logged");
+            List<ILoggingEvent> events = log.events().stream()
+                    .filter(e -> e.getFormattedMessage().startsWith("TLS handshake with")).toList();
+            assertEquals(1, events.size(), log.dump());
+            String written = everythingWritten(events.get(0));
+            assertFalse(written.contains("\r") || written.contains("\n"), "raw line breaks from the client: " + written);
+            assertTrue(written.contains("name=evil\\x0D\\x0A12:00:00.000 ERROR forged line"), written);
+        } finally {
+            logger.setLevel(before);
+        }
+    }
+
+    /** The event's message and every message of its exception chain, as a log appender writes them. */
+    private static String everythingWritten(ILoggingEvent event) {
+        StringBuilder text = new StringBuilder(event.getFormattedMessage());
+        for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+            text.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
+        }
+        return text.toString();
     }
 
     private static String listener(String extra) {

@@ -43,6 +43,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Every event so far, at any level. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
     /** Every event so far, as "LEVEL logger - message" lines, for failure messages. */
     public String dump() {
         synchronized (appender) {
