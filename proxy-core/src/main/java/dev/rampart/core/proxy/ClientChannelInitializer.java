@@ -135,12 +135,13 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         malformedHeaders.occurred(ch.eventLoop(),
                 () -> log.warn("a connection from {} was closed: its first bytes are not a PROXY protocol header"
                         + " (server.proxy-protocol = true; a client that reached the listener directly, or a balancer"
-                        + " that does not send the header?): {}", ch.remoteAddress(), innermostMessage(cause)),
+                        + " that does not send the header?): {}", ch.remoteAddress(),
+                        LogText.printable(innermostMessage(cause))),
                 more -> log.warn("{} more connection{} closed in the last {}s without a PROXY protocol header",
                         more, more == 1 ? " was" : "s were", malformedHeaders.length().toSeconds()));
     }
 
-    /** What the decoder said, without the exception classes it was wrapped in. */
+    /** What the decoder said, without the exception classes it was wrapped in; it quotes the client's bytes. */
     private static String innermostMessage(Throwable cause) {
         Throwable innermost = cause;
         while (innermost.getCause() != null && innermost.getCause() != innermost) {
