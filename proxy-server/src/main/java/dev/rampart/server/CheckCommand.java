@@ -3,6 +3,8 @@ package dev.rampart.server;
 import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.ConfigWarnings;
 import dev.rampart.core.config.EffectiveConfigRenderer;
+import dev.rampart.core.config.LocatedConfig;
+import dev.rampart.core.observe.LogText;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.routing.Router;
 
@@ -23,9 +25,11 @@ final class CheckCommand {
     }
 
     static int run(ConfigSource source, PrintStream out, PrintStream err) {
+        LocatedConfig located;
         RampartConfig config;
         try {
-            config = source.readOnce().load(); // never reloaded: a pipe will do
+            located = source.readOnce().loadLocated(); // never reloaded: a pipe will do
+            config = located.config();
             Router.compile(config.routes()); // route problems the loader cannot see surface here, not at start
         } catch (ConfigException e) {
             err.println("rampart: configuration " + source.describe() + " is invalid:");
@@ -36,7 +40,7 @@ final class CheckCommand {
             err.println(e.getMessage());
             return 1;
         }
-        List<String> unresolvable = unresolvableListenerHosts(config);
+        List<String> unresolvable = unresolvableListenerHosts(located);
         if (!unresolvable.isEmpty()) {
             // The start would fail to listen there: say so now, as nginx -t does of a listen it cannot resolve.
             err.println("rampart: configuration " + source.describe() + " is invalid:");
@@ -54,24 +58,28 @@ final class CheckCommand {
         return 0;
     }
 
-    /** The listener and admin hosts that do not resolve here, each as a problem line. */
-    private static List<String> unresolvableListenerHosts(RampartConfig config) {
+    /**
+     * The listener and admin hosts that do not resolve here, each as a problem line that names where the host is
+     * written, as the loader's problems do (a default host, written nowhere, is named by its key alone).
+     */
+    private static List<String> unresolvableListenerHosts(LocatedConfig located) {
         List<String> problems = new ArrayList<>(2);
-        checkResolves("rampart.server.host", config.server().host(), problems);
-        checkResolves("rampart.admin.host", config.admin().host(), problems);
+        checkResolves("rampart.server.host", located.config().server().host(), located, problems);
+        checkResolves("rampart.admin.host", located.config().admin().host(), located, problems);
         return problems;
     }
 
-    private static void checkResolves(String path, String host, List<String> problems) {
+    private static void checkResolves(String path, String host, LocatedConfig located, List<String> problems) {
+        String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
         InetAddress address;
         try {
             address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            problems.add(path + ": cannot listen on " + host + ": no such host here");
+            problems.add(path + ": cannot listen on " + host + ": no such host here" + where);
             return;
         }
         if (!assignable(address)) {
-            problems.add(path + ": cannot listen on " + host + ": not an address of this machine");
+            problems.add(path + ": cannot listen on " + host + ": not an address of this machine" + where);
         }
     }
 

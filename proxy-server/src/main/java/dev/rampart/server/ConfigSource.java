@@ -3,6 +3,7 @@ package dev.rampart.server;
 import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.config.ConfigUnits;
+import dev.rampart.core.config.LocatedConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.observe.LogText;
 
@@ -94,8 +95,13 @@ final class ConfigSource {
 
     /** Loads and validates; throws {@link ConfigException} naming file, line and key. */
     RampartConfig load() {
+        return loadLocated().config();
+    }
+
+    /** As {@link #load()}, keeping where each key is written, for the problems found after loading. */
+    LocatedConfig loadLocated() {
         if (file == null) {
-            return ConfigLoader.loadDefault();
+            return ConfigLoader.loadDefaultLocated();
         }
         if (Files.isDirectory(file)) {
             throw new ConfigException(List.of(
@@ -117,8 +123,8 @@ final class ConfigSource {
      * Reads {@code file} on a thread of its own and waits at most {@link #deadline}; a read still going then is
      * left to its timeouts (it is a daemon thread, and nothing it reads is used).
      */
-    private RampartConfig loadWithinDeadline(Path file) {
-        FutureTask<RampartConfig> read = new FutureTask<>(() -> ConfigLoader.load(file));
+    private LocatedConfig loadWithinDeadline(Path file) {
+        FutureTask<LocatedConfig> read = new FutureTask<>(() -> ConfigLoader.loadLocated(file));
         Thread reader = new Thread(read, "rampart-config-read");
         reader.setDaemon(true);
         reader.start();

@@ -50,7 +50,7 @@ class CheckCommandTest {
     }
 
     @Test
-    void aListenerHostThatDoesNotResolveExitsOneAsTheStartWouldFail() throws Exception {
+    void aListenerHostThatDoesNotResolveExitsOneAsTheStartWouldFailNamingWhereItIsWritten() throws Exception {
         Path file = write("host.conf", """
                 rampart {
                   server { host = "nonexistent.invalid" }
@@ -59,12 +59,12 @@ class CheckCommandTest {
                 }
                 """);
         assertEquals(1, check(file));
-        assertTrue(stderr().contains("rampart.server.host: cannot listen on nonexistent.invalid: no such host here"),
-                stderr());
+        assertTrue(stderr().contains("rampart.server.host: cannot listen on nonexistent.invalid: no such host here ("
+                + file + ":2)"), stderr());
     }
 
     @Test
-    void aListenerAddressOfAnotherMachineExitsOneAsTheStartWould() throws Exception {
+    void aListenerAddressOfAnotherMachineExitsOneAsTheStartWouldNamingWhereItIsWritten() throws Exception {
         // TEST-NET-3 and TEST-NET-2 (RFC 5737): documentation addresses, no machine's own, and no lookup is needed.
         Path file = write("p.conf", """
                 rampart {
@@ -75,8 +75,10 @@ class CheckCommandTest {
                 }
                 """);
         assertEquals(1, check(file));
-        assertTrue(stderr().contains("rampart.server.host: cannot listen on 203.0.113.7: not an address of this machine\n"
-                + "rampart.admin.host: cannot listen on 198.51.100.9: not an address of this machine"), stderr());
+        assertTrue(stderr().contains("rampart.server.host: cannot listen on 203.0.113.7: not an address of this machine ("
+                + file + ":2)\n"
+                + "rampart.admin.host: cannot listen on 198.51.100.9: not an address of this machine (" + file + ":3)"),
+                stderr());
         assertEquals("", stdout());
     }
 

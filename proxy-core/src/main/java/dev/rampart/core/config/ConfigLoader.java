@@ -43,13 +43,22 @@ public final class ConfigLoader {
      * fed from standard input); whether one will do is the caller's to decide.
      */
     public static RampartConfig load(Path file, Map<String, String> env) {
+        return loadLocated(file, env).config();
+    }
+
+    /** Loads a file as {@link #load(Path)} does, keeping where each key is written. */
+    public static LocatedConfig loadLocated(Path file) {
+        return loadLocated(file, System.getenv());
+    }
+
+    static LocatedConfig loadLocated(Path file, Map<String, String> env) {
         if (Files.isDirectory(file) || !Files.isReadable(file)) {
             throw new ConfigException(List.of(file + ": cannot read the file (expected a readable HOCON file)"));
         }
         // A bare file name has no parent directory, and without one HOCON finds no include next to it:
         // ./name has one, and messages still name the file almost as it was given.
         Path withDirectory = file.getParent() == null ? Path.of(".").resolve(file) : file;
-        return bind(options -> parseReadable(file, withDirectory, options), env);
+        return bind(file.toString(), options -> parseReadable(file, withDirectory, options), env);
     }
 
     /**
@@ -75,8 +84,17 @@ public final class ConfigLoader {
 
     /** Loads the bundled config, substituting from the given environment. */
     public static RampartConfig loadDefault(Map<String, String> env) {
-        return bind(options -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULT_RESOURCE,
-                options.setAllowMissing(false)), env);
+        return loadDefaultLocated(env).config();
+    }
+
+    /** Loads the bundled config as {@link #loadDefault()} does, keeping where each key is written. */
+    public static LocatedConfig loadDefaultLocated() {
+        return loadDefaultLocated(System.getenv());
+    }
+
+    private static LocatedConfig loadDefaultLocated(Map<String, String> env) {
+        return bind(DEFAULT_RESOURCE, options -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+                DEFAULT_RESOURCE, options.setAllowMissing(false)), env);
     }
 
     /** Parses HOCON text, substituting from the process environment; {@code originDescription} stands for the file name. */
@@ -86,7 +104,9 @@ public final class ConfigLoader {
 
     /** Parses HOCON text, substituting from the given environment. */
     public static RampartConfig parse(String hoconText, String originDescription, Map<String, String> env) {
-        return bind(options -> ConfigFactory.parseString(hoconText, options.setOriginDescription(originDescription)), env);
+        return bind(originDescription,
+                options -> ConfigFactory.parseString(hoconText, options.setOriginDescription(originDescription)), env)
+                .config();
     }
 
     private static ConfigParseOptions options(Set<String> includedFiles) {
@@ -101,7 +121,8 @@ public final class ConfigLoader {
         Config parse(ConfigParseOptions options);
     }
 
-    private static RampartConfig bind(Parser parser, Map<String, String> env) {
+    /** @param source the file (or resource, or text's description) parsed, as a problem about all of it names it */
+    private static LocatedConfig bind(String source, Parser parser, Map<String, String> env) {
         try {
             Set<String> includedFiles = new TreeSet<>();
             Config resolved;
@@ -115,7 +136,7 @@ public final class ConfigLoader {
             Utf8Damage.check(resolved.root(), problems, includedFiles);
             RampartConfig config = RampartBinder.bind(resolved.root(), problems);
             problems.throwIfAny();
-            return config;
+            return new LocatedConfig(config, resolved);
         } catch (StackOverflowError e) {
             // The parser and the checks recurse per level: a file of thousands of nested blocks (a generator's
             // slip, a file half overwritten) is a config error like any other, not a crash of the reloader.
