@@ -140,7 +140,7 @@ public final class ConfigLoader {
         } catch (StackOverflowError e) {
             // The parser and the checks recurse per level: a file of thousands of nested blocks (a generator's
             // slip, a file half overwritten) is a config error like any other, not a crash of the reloader.
-            throw new ConfigException(List.of("blocks or arrays are nested too deeply to be read"
+            throw new ConfigException(List.of(source + ": blocks or arrays are nested too deeply to be read"
                     + " (a config needs a few levels, not thousands)"));
         }
     }
