@@ -100,12 +100,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * The client shut its sending side: a request still waiting for its answer is cancelled, the client taken as
-     * gone (as nginx does); true when a response under way is finished instead, the connection closed after it.
+     * gone (as nginx does); true when a response under way is finished instead, the connection closed after it,
+     * which needs the connection still able to carry it ({@code canStillSend}: not after a TLS 1.2 close_notify).
      */
-    boolean clientInputEnded() {
+    boolean clientInputEnded(boolean canStillSend) {
         inputEnded = true;
         Exchange active = exchange;
-        if (active != null && active.finishForHalfClosedClient()) {
+        if (canStillSend && active != null && active.finishForHalfClosedClient()) {
             return true;
         }
         toExchange(Exchange::onClientClosed);

@@ -36,7 +36,13 @@ final class CloseNotifyClient implements AutoCloseable {
      * {@code onRead} is told of each read, on the client's event loop, after its text was kept.
      */
     CloseNotifyClient(Path certChain, int port, Consumer<CloseNotifyClient> onRead) throws Exception {
-        SslContext trusting = SslContextBuilder.forClient().trustManager(certChain.toFile()).build();
+        this(certChain, port, null, onRead);
+    }
+
+    /** As {@link #CloseNotifyClient(Path, int, Consumer)}, speaking only {@code protocol} ({@code TLSv1.2}, say). */
+    CloseNotifyClient(Path certChain, int port, String protocol, Consumer<CloseNotifyClient> onRead) throws Exception {
+        SslContextBuilder builder = SslContextBuilder.forClient().trustManager(certChain.toFile());
+        SslContext trusting = (protocol == null ? builder : builder.protocols(protocol)).build();
         try {
             channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
