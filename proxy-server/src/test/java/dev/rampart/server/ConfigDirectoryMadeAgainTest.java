@@ -1,6 +1,5 @@
 package dev.rampart.server;
 
-import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +11,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The config directory deleted and made again once the watch has seen it emptied: {@code rm conf/proxy.conf}, the
@@ -27,7 +25,7 @@ class ConfigDirectoryMadeAgainTest {
 
     @TempDir
     Path dir;
-    private final List<String> applied = new CopyOnWriteArrayList<>();
+    private final RecordingReloadTarget target = new RecordingReloadTarget();
 
     @Test
     void aDirectoryEmptiedThenDeletedAndMadeAgainIsWatchedAgain() throws Exception {
@@ -71,17 +69,8 @@ class ConfigDirectoryMadeAgainTest {
     }
 
     private ConfigReloader reloader(Path file) {
-        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
-            @Override
-            public RampartConfig apply(RampartConfig config) {
-                applied.add(config.routes().get(0).name());
-                return config;
-            }
-
-            @Override
-            public void reloaded(boolean success) {
-            }
-        }, () -> FileSystems.getDefault().newWatchService(), DEBOUNCE);
+        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), target,
+                () -> FileSystems.getDefault().newWatchService(), DEBOUNCE);
     }
 
     private static void awaitChangesSeen(ConfigReloader reloader, int count) {
@@ -91,6 +80,7 @@ class ConfigDirectoryMadeAgainTest {
 
     /** Waits, longer than a few of the watch's directory checks, for {@code route} to be the last config applied. */
     private void awaitApplied(String route, String context) {
+        List<String> applied = target.routes;
         Await.until(() -> !applied.isEmpty() && applied.get(applied.size() - 1).equals(route),
                 () -> route + " applied last; applied " + applied + " (" + context + ")");
     }

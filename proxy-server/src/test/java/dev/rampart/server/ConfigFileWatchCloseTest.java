@@ -1,7 +1,6 @@
 package dev.rampart.server;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.rampart.core.config.RampartConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -32,8 +30,7 @@ class ConfigFileWatchCloseTest {
 
     @TempDir
     Path dir;
-    private final List<String> applied = new CopyOnWriteArrayList<>();
-    private final List<Boolean> counted = new CopyOnWriteArrayList<>();
+    private final RecordingReloadTarget target = new RecordingReloadTarget();
 
     @Test
     void closingAnIdleWatchEndsBothOfItsThreads() throws Exception {
@@ -61,8 +58,8 @@ class ConfigFileWatchCloseTest {
         reloader.close();
 
         awaitEnded(threads);
-        assertEquals(List.of(), applied);
-        assertEquals(List.of(), counted, "a reload cut short by the shutdown is neither a success nor a failure");
+        assertEquals(List.of(), target.routes);
+        assertEquals(List.of(), target.counted, "a reload cut short by the shutdown is neither a success nor a failure");
     }
 
     /** An included URL that answers late (up to its 10 s timeout): the shutdown does not wait for the read. */
@@ -82,8 +79,8 @@ class ConfigFileWatchCloseTest {
             answer.countDown();
 
             awaitEnded(threads);
-            assertEquals(List.of(), applied, "nothing applied to a runtime being shut down");
-            assertEquals(List.of(), counted);
+            assertEquals(List.of(), target.routes, "nothing applied to a runtime being shut down");
+            assertEquals(List.of(), target.counted);
         } finally {
             answer.countDown();
             included.stop(0);
@@ -108,17 +105,7 @@ class ConfigFileWatchCloseTest {
 
     private ConfigReloader reloader(Duration debounce) throws Exception {
         Path file = Files.writeString(dir.resolve("proxy.conf"), PONG);
-        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), new ConfigReloader.Target() {
-            @Override
-            public RampartConfig apply(RampartConfig config) {
-                applied.add(config.routes().get(0).name());
-                return config;
-            }
-
-            @Override
-            public void reloaded(boolean success) {
-                counted.add(success);
-            }
-        }, () -> FileSystems.getDefault().newWatchService(), debounce);
+        return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), target,
+                () -> FileSystems.getDefault().newWatchService(), debounce);
     }
 }

@@ -1,7 +1,6 @@
 package dev.rampart.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,10 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -41,7 +38,7 @@ class ReloadOrderTest {
     Path dir;
     /** The reloader's ticker; it starts where System.nanoTime() is never near, so a stamp taken from that shows. */
     private final AtomicLong now = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
-    private final Counting target = new Counting();
+    private final RecordingReloadTarget target = new RecordingReloadTarget();
 
     @Test
     void aChangeReadByAReloadThatBeganAfterItIsNotLoadedAgain() throws Exception {
@@ -272,24 +269,5 @@ class ReloadOrderTest {
         Path file = dir.resolve("proxy.conf");
         Files.writeString(file, PONG);
         return new ConfigReloader(ConfigSource.resolve(Optional.of(file)), target, watchServices, debounce, ticker);
-    }
-
-    /** Counts each reload as the metric does, and keeps the first route's name of each config applied. */
-    static final class Counting implements ConfigReloader.Target {
-        final List<Boolean> counted = new CopyOnWriteArrayList<>();
-        final AtomicInteger applied = new AtomicInteger();
-        final List<String> routes = new CopyOnWriteArrayList<>();
-
-        @Override
-        public RampartConfig apply(RampartConfig config) {
-            applied.incrementAndGet();
-            routes.add(config.routes().get(0).name());
-            return config;
-        }
-
-        @Override
-        public void reloaded(boolean success) {
-            counted.add(success);
-        }
     }
 }
