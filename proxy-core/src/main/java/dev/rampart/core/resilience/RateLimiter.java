@@ -88,8 +88,7 @@ public final class RateLimiter {
      * @return 0 when the request may go; else how many nanoseconds until it could (always > 0)
      */
     public long tryAcquire(String key) {
-        AtomicLong bucket = shared != null ? shared : byClient.get(key, k -> new AtomicLong(EMPTY));
-        return take(bucket, ticker.read());
+        return take(bucketOf(key), ticker.read());
     }
 
     /**
@@ -122,7 +121,7 @@ public final class RateLimiter {
         Arrays.sort(ordered);
         AtomicLong[] buckets = new AtomicLong[ordered.length];
         for (int i = 0; i < ordered.length; i++) {
-            buckets[i] = byClient.get(ordered[i], k -> new AtomicLong(EMPTY));
+            buckets[i] = bucketOf(ordered[i]);
         }
         long wait = longestWait(buckets, 0, ticker.read());
         return wait > 0 ? wait : lockedFrom(buckets, 0);
@@ -197,7 +196,7 @@ public final class RateLimiter {
         }
     }
 
-    /** The bucket of {@code key}, made if it is not kept. For tests. */
+    /** The bucket of {@code key} (the route's one bucket, or the key's, made if it is not kept). */
     AtomicLong bucketOf(String key) {
         return shared != null ? shared : byClient.get(key, k -> new AtomicLong(EMPTY));
     }
