@@ -108,44 +108,44 @@ class UnfinishedHeadAccessLogTest {
     @Test
     void theDrainsAnswerToAnUnfinishedHeadHeadHasNoBodyAndIsLoggedWithItsMethodAndPath() throws IOException {
         ProxyHarness proxy = start("request-header-timeout = 30s");
-        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
-            socket.setSoTimeout(5_000);
-            // Behind a whole request, in one write: the decoder reads the second line in the read that brings the
-            // first request, so it has been read by the time the first answer is logged.
-            send(socket, "GET /first HTTP/1.1\r\nHost: x\r\n\r\nHEAD /report?k=v HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-            assertEquals(200, proxy.observer.awaitExchange(1).status());
+        String answers = drainedBehindARequest(proxy, "HEAD /report?k=v HTTP/1.1\r\nHost: x\r\nX-Slow: ");
 
-            drain(proxy);
-            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-
-            assertTrue(answers.startsWith("HTTP/1.1 200 ") && answers.contains("HTTP/1.1 503 "), answers);
-            String second = answers.substring(answers.indexOf("HTTP/1.1 503 "));
-            assertEquals("", second.substring(second.indexOf("\r\n\r\n") + 4), "no content in a response to HEAD");
-            ExchangeRecord record = proxy.observer.awaitExchange(2);
-            assertEquals(503, record.status());
-            assertEquals("SHUTTING_DOWN", record.reason());
-            assertEquals("HEAD", record.method());
-            assertEquals("/report", record.path());
-            assertNull(record.route());
-        }
+        assertTrue(answers.startsWith("HTTP/1.1 200 ") && answers.contains("HTTP/1.1 503 "), answers);
+        String second = answers.substring(answers.indexOf("HTTP/1.1 503 "));
+        assertEquals("", second.substring(second.indexOf("\r\n\r\n") + 4), "no content in a response to HEAD");
+        ExchangeRecord record = proxy.observer.awaitExchange(2);
+        assertEquals(503, record.status());
+        assertEquals("SHUTTING_DOWN", record.reason());
+        assertEquals("HEAD", record.method());
+        assertEquals("/report", record.path());
+        assertNull(record.route());
     }
 
     @Test
     void theDrainsAnswerToAHeadWhoseRequestLineWasStillComingIsLoggedWithDashes() throws IOException {
         ProxyHarness proxy = start("request-header-timeout = 30s");
+        String answers = drainedBehindARequest(proxy, "HEAD /rep");
+
+        assertTrue(answers.contains("HTTP/1.1 503 "), answers);
+        ExchangeRecord record = proxy.observer.awaitExchange(2);
+        assertEquals("SHUTTING_DOWN", record.reason());
+        assertEquals("-", record.method());
+        assertEquals("-", record.path());
+    }
+
+    /**
+     * Sends a whole request with {@code partial} behind it in one write, waits for the request's answer, drains, and
+     * returns all the connection got. In one write, the decoder reads {@code partial} in the read that brings the
+     * request, so whatever of it can be read has been by the time the first answer is logged.
+     */
+    private static String drainedBehindARequest(ProxyHarness proxy, String partial) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
             socket.setSoTimeout(5_000);
-            send(socket, "GET /first HTTP/1.1\r\nHost: x\r\n\r\nHEAD /rep");
+            send(socket, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n" + partial);
             assertEquals(200, proxy.observer.awaitExchange(1).status());
 
             drain(proxy);
-            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-
-            assertTrue(answers.contains("HTTP/1.1 503 "), answers);
-            ExchangeRecord record = proxy.observer.awaitExchange(2);
-            assertEquals("SHUTTING_DOWN", record.reason());
-            assertEquals("-", record.method());
-            assertEquals("-", record.path());
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 
