@@ -26,9 +26,13 @@ class RetryAcrossEndpointsTest {
     final Closing closing = new Closing();
 
     private ProxyHarness proxy(FakeUpstream a, FakeUpstream b, String retry) {
+        return proxy(a.authority(), b.authority(), "enabled = false", retry);
+    }
+
+    /** Endpoints {@code a} and {@code b} (host:port), in that order, with these breaker and retry settings. */
+    private ProxyHarness proxy(String a, String b, String circuitBreaker, String retry) {
         return closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + a.authority() + "\", \"" + b.authority() + "\"],"
-                        + " circuit-breaker { enabled = false } }",
+                "app { endpoints = [\"" + a + "\", \"" + b + "\"], circuit-breaker { " + circuitBreaker + " } }",
                 "{ name = default, upstream = app, timeout = 10s, retry { " + retry + " } }")));
     }
 
@@ -103,11 +107,8 @@ class RetryAcrossEndpointsTest {
         FakeUpstream live = closing.add(FakeUpstream.start(UpstreamBehavior.ok("alive")));
         int refusing = FakeUpstream.refusingPort();
         // A backoff of 2 s would be unmistakable: a refused endpoint with another left must not wait at all.
-        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"127.0.0.1:" + refusing + "\", \"" + live.authority() + "\"],"
-                        + " circuit-breaker { enabled = false } }",
-                "{ name = default, upstream = app, timeout = 10s,"
-                        + " retry { attempts = 2, backoff { initial = 2s, max = 2s, jitter = none } } }")));
+        ProxyHarness proxy = proxy("127.0.0.1:" + refusing, live.authority(), "enabled = false",
+                "attempts = 2, backoff { initial = 2s, max = 2s, jitter = none }");
 
         for (int i = 0; i < 4; i++) {
             long start = System.nanoTime();
@@ -125,11 +126,9 @@ class RetryAcrossEndpointsTest {
     void aRefusalWaitsForTheBackoffWhenEveryOtherEndpointIsOpen() throws Exception {
         FakeUpstream other = closing.add(FakeUpstream.start(UpstreamBehavior.ok("other")));
         int refusing = FakeUpstream.refusingPort();
-        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"127.0.0.1:" + refusing + "\", \"" + other.authority() + "\"],"
-                        + " circuit-breaker { consecutive-failures = 3, open-duration = 60s } }",
-                "{ name = default, upstream = app, timeout = 10s,"
-                        + " retry { attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none } } }")));
+        ProxyHarness proxy = proxy("127.0.0.1:" + refusing, other.authority(),
+                "consecutive-failures = 3, open-duration = 60s",
+                "attempts = 2, backoff { initial = 600ms, max = 600ms, jitter = none }");
         var breakerConfig = proxy.runtime().config().upstreams().get("app").circuitBreaker();
         var otherBreaker = proxy.runtime().breakers().get("app", EndpointAddress.parse(other.authority()), breakerConfig);
         for (int i = 0; i < 3; i++) {
