@@ -144,7 +144,7 @@ final class AttemptLoop {
         }
         if (!acquired.isSuccess()) {
             if (attempt == current && !exchange.finished()) {
-                if (EndpointBlame.shedsLoad(attempt.verdict(), acquired.cause(), snapshot.ticker())) {
+                if (EndpointBlame.shedsLoad(attempt.verdict(), acquired.cause(), snapshot.shortages())) {
                     current = null;
                     exchange.fail(Reason.UPSTREAM_OVERLOADED, 1);
                     return;

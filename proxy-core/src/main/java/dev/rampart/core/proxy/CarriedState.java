@@ -29,12 +29,13 @@ import java.util.stream.Collectors;
  * The runtime state a reload carries from one config generation to the next, keyed by upstream, endpoint
  * or route: breakers, bulkheads, loads and retry budgets keep their counts, rate limiters their buckets,
  * health checks their verdicts, pools their connections, the replay memory what requests in flight hold, the
- * compression slots the responses being gzipped, and the key sets fetched from {@code jwks-uri}s their keys.
+ * compression slots the responses being gzipped, the key sets fetched from {@code jwks-uri}s their keys, and the
+ * shortage warnings when each was last given.
  * A reload must not hand a failing endpoint a fresh breaker, refill a budget or give clients a new burst.
  */
 record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads, RetryBudgets budgets,
                     RateLimiters rateLimits, HealthChecks health, OriginPools pools, ReplayMemory replayMemory,
-                    RemoteKeySets keySets, CompressionSlots compressions) {
+                    RemoteKeySets keySets, CompressionSlots compressions, ShortageWarnings shortages) {
 
     /**
      * What a route's retry budget and rate-limit buckets are carried by: its name, or for a route named by its

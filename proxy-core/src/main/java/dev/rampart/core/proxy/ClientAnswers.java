@@ -228,8 +228,7 @@ final class ClientAnswers {
      * answered with an envelope if nothing of an answer went out yet, and the connection closes.
      */
     void failedWithoutExchange(ServedRequest served, Throwable cause) {
-        boolean shortage = ResourceShortage.reportFailure(log, served.requestIdOrDash(), cause,
-                runtime.current().ticker().read());
+        boolean shortage = runtime.current().shortages().reportFailure(log, served.requestIdOrDash(), cause);
         if (served.inFlight() && served.hasHead()) {
             Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
             ExchangeOutcome outcome = served.outcome();

@@ -24,13 +24,13 @@ final class EndpointBlame {
      * the endpoint is full, or the process is out of file descriptors (warned about, at most so often). Load is
      * shed then, and the attempt's {@code verdict} gives its endpoint's breaker no outcome.
      */
-    static boolean shedsLoad(AttemptVerdict verdict, Throwable acquireFailure, Ticker ticker) {
+    static boolean shedsLoad(AttemptVerdict verdict, Throwable acquireFailure, ShortageWarnings shortages) {
         boolean outOfDescriptors = FailureClassifier.isLocalResourceExhaustion(acquireFailure);
         if (!(acquireFailure instanceof PoolExhaustedException) && !outOfDescriptors) {
             return false;
         }
         if (outOfDescriptors) {
-            ResourceShortage.FILE_DESCRIPTORS.warn(ticker.read(), acquireFailure);
+            shortages.warn(ResourceShortage.FILE_DESCRIPTORS, acquireFailure);
         }
         verdict.record(null, 0);
         return true;

@@ -222,7 +222,7 @@ final class Exchange {
     void onInternalError(Throwable bug) {
         boolean shortage = ResourceShortage.isMemory(bug);
         if (shortage || !internalErrorLogged) {
-            internalErrorLogged |= !ResourceShortage.reportFailure(log, outcome.requestId(), bug, snapshot.ticker().read());
+            internalErrorLogged |= !snapshot.shortages().reportFailure(log, outcome.requestId(), bug);
         }
         if (finished) {
             ctx.close();

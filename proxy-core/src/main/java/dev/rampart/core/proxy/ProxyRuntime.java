@@ -65,7 +65,8 @@ public final class ProxyRuntime {
                 observer::onPoolWait);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
-                new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots(observer::onCompressionLimited));
+                new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots(observer::onCompressionLimited),
+                new ShortageWarnings(ticker));
         ProxySnapshot first = build(config);
         pools.prepareTls(first.poolsInUse());
         carried.loads().started();

@@ -63,6 +63,7 @@ final class ProxySnapshot {
     private final ReplayMemory replayMemory;
     private final long replayMemoryLimit;
     private final CompressionSlots compressions;
+    private final ShortageWarnings shortages;
     /** Each route's {@link CarriedState#routeKey}, in the list's order: what its budget and buckets are carried by. */
     private final List<String> routeKeys;
 
@@ -71,7 +72,7 @@ final class ProxySnapshot {
                           Map<String, JwtVerifier> jwtVerifiers, OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
                           List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory,
-                          CompressionSlots compressions, List<String> routeKeys) {
+                          CompressionSlots compressions, ShortageWarnings shortages, List<String> routeKeys) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -88,6 +89,7 @@ final class ProxySnapshot {
         this.replayMemory = replayMemory;
         this.replayMemoryLimit = ReplayMemory.limitOf(config.server().maxReplayMemory());
         this.compressions = compressions;
+        this.shortages = shortages;
         this.routeKeys = routeKeys;
     }
 
@@ -137,7 +139,7 @@ final class ProxySnapshot {
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
-                carried.replayMemory(), carried.compressions(), List.copyOf(routeKeys));
+                carried.replayMemory(), carried.compressions(), carried.shortages(), List.copyOf(routeKeys));
     }
 
     /**
@@ -231,6 +233,11 @@ final class ProxySnapshot {
 
     ProxyObserver observer() {
         return observer;
+    }
+
+    /** The proxy's warnings of running short of memory or file descriptors. */
+    ShortageWarnings shortages() {
+        return shortages;
     }
 
     Ticker ticker() {

@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EndpointBlameTest {
 
     private final Ticker ticker = () -> 0L;
+    private final ShortageWarnings shortages = new ShortageWarnings(ticker);
     private final CircuitBreakerConfig opensAtFirstFailure = new CircuitBreakerConfig(true, Duration.ofSeconds(10),
             100, 50, 1, Duration.ZERO, 100, Duration.ofSeconds(30), Duration.ofSeconds(60), 1);
     private final Endpoint endpoint = endpoint();
@@ -36,7 +37,7 @@ class EndpointBlameTest {
     void aFullQueueForTheProxysOwnConnectionsShedsLoadAndGivesTheBreakerNoOutcome() {
         AttemptVerdict verdict = startAttempt();
 
-        assertTrue(EndpointBlame.shedsLoad(verdict, new PoolExhaustedException("10.0.0.1:80"), ticker));
+        assertTrue(EndpointBlame.shedsLoad(verdict, new PoolExhaustedException("10.0.0.1:80"), shortages));
 
         assertVerdictGivenWithoutBlame(verdict);
     }
@@ -46,7 +47,7 @@ class EndpointBlameTest {
         AttemptVerdict verdict = startAttempt();
         Throwable emfile = new ConnectException("connect failed").initCause(new IOException("Too many open files"));
 
-        assertTrue(EndpointBlame.shedsLoad(verdict, emfile, ticker));
+        assertTrue(EndpointBlame.shedsLoad(verdict, emfile, shortages));
 
         assertVerdictGivenWithoutBlame(verdict);
     }
@@ -55,7 +56,7 @@ class EndpointBlameTest {
     void aRefusedConnectionIsTheEndpointsFailureToAnswerFor() {
         AttemptVerdict verdict = startAttempt();
 
-        assertFalse(EndpointBlame.shedsLoad(verdict, new ConnectException("Connection refused"), ticker));
+        assertFalse(EndpointBlame.shedsLoad(verdict, new ConnectException("Connection refused"), shortages));
 
         assertEquals(1, endpoint.inFlight(), "the attempt still loads its endpoint: its verdict is to come");
         assertTrue(verdict.record(false, 0), "no verdict was given yet");
