@@ -56,13 +56,20 @@ final class RealClient {
     }
 
     /**
-     * {@code 10.1.2.3:5678} and {@code [fd00::7]:5678} (as some load balancers write them) without the port; the
-     * entry as it is when it has none; null when what follows the address is not a port (nginx refuses those too).
+     * {@code 10.1.2.3:5678} and {@code [fd00::7]:5678} (as some load balancers write them) without the port, and
+     * {@code [fd00::7]} without its brackets (as RFC 7239's {@code Forwarded} writes IPv6, and nginx reads it); the
+     * entry as it is when it has none; null when what follows the address is not a port (nginx refuses those too),
+     * or the brackets hold no IPv6 address.
      */
     private static String withoutPort(String entry) {
         if (entry.startsWith("[")) {
             int end = entry.indexOf(']');
-            return end > 0 && entry.startsWith("]:", end) && isPort(entry.substring(end + 2))
+            int colon = entry.indexOf(':');
+            if (end < 0 || colon < 0 || colon > end) {
+                return null;
+            }
+            boolean bare = end == entry.length() - 1;
+            return bare || entry.startsWith("]:", end) && isPort(entry.substring(end + 2))
                     ? entry.substring(1, end) : null;
         }
         int colon = entry.indexOf(':');

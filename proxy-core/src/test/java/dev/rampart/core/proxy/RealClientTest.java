@@ -71,7 +71,10 @@ class RealClientTest {
         assertEquals("203.0.113.9", client("10.0.0.5", "203.0.113.9, , 10.1.1.1"));
         assertEquals("10.0.0.5", client("10.0.0.5", "203.0.113.9:evil"));
         assertEquals("10.0.0.5", client("10.0.0.5", "203.0.113.9:99999"));
-        assertEquals("10.0.0.5", client("10.0.0.5", "[2001:db8::7]"), "brackets are for a port");
+        assertEquals("10.0.0.5", client("10.0.0.5", "[2001:db8::7]x"));
+        assertEquals("10.0.0.5", client("10.0.0.5", "[203.0.113.9]"), "brackets are for IPv6");
+        assertEquals("10.0.0.5", client("10.0.0.5", "[203.0.113.9]:443"), "brackets are for IPv6");
+        assertEquals("10.0.0.5", client("10.0.0.5", "[2001:db8::7"));
         assertEquals("10.0.0.5", client("10.0.0.5", "fe80::1%eth0"));
     }
 
@@ -79,6 +82,7 @@ class RealClientTest {
     void portsAndIpv6AreReadAsLoadBalancersWriteThem() {
         assertEquals("203.0.113.9", client("10.0.0.5", "203.0.113.9:51234"));
         assertEquals("2001:db8::7", client("fd00::1", "[2001:db8::7]:443"));
+        assertEquals("2001:db8::7", client("fd00::1", "[2001:db8::7]"), "bracketed without a port, as Forwarded writes it");
         assertEquals("2001:db8::7", client("10.0.0.5", "2001:DB8:0::7"));
         assertEquals("203.0.113.9", client("10.0.0.5", "::ffff:203.0.113.9"), "an IPv4-mapped entry as IPv4");
     }
