@@ -26,10 +26,13 @@ class LeastRequestAcrossReloadTest {
                      "app { endpoints = [\"" + busy.authority() + "\", \"" + idle.authority() + "\"],"
                              + " load-balancing = least-request, circuit-breaker { enabled = false } }",
                      "{ name = default, upstream = app, timeout = 5s, retry { attempts = 1, per-try-timeout = 5s } }"))) {
-            // Until three requests are held by the busy endpoint (the others are answered by the idle one).
+            // Until three requests are held by the busy endpoint (the others are answered by the idle one). The
+            // busy one gets another only when the idle one has as many in flight, so they are sent in bursts.
             while (held.size() < 3) {
-                proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/load")).build(),
-                        HttpResponse.BodyHandlers.discarding());
+                for (int i = 0; i < 8; i++) {
+                    proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/load")).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                }
                 Thread.sleep(20);
             }
 
