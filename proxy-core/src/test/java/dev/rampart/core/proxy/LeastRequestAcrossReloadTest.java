@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.UpstreamReply;
@@ -7,6 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,14 +31,18 @@ class LeastRequestAcrossReloadTest {
                              + " load-balancing = least-request, circuit-breaker { enabled = false } }",
                      "{ name = default, upstream = app, timeout = 5s, retry { attempts = 1, per-try-timeout = 5s } }"))) {
             // Until three requests are held by the busy endpoint (the others are answered by the idle one). The
-            // busy one gets another only when the idle one has as many in flight, so they are sent in bursts.
+            // busy one gets another only when the idle one has as many in flight, so they are sent in bursts; then
+            // the idle one's are let finish, so that it has nothing in flight.
+            List<CompletableFuture<?>> sent = new ArrayList<>();
             while (held.size() < 3) {
                 for (int i = 0; i < 8; i++) {
-                    proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/load")).build(),
-                            HttpResponse.BodyHandlers.discarding());
+                    sent.add(proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri("/load")).build(),
+                            HttpResponse.BodyHandlers.discarding()));
                 }
                 Thread.sleep(20);
             }
+            Await.until(() -> sent.stream().filter(CompletableFuture::isDone).count() == sent.size() - held.size(),
+                    "every request but the held ones answered");
 
             proxy.runtime().apply(proxy.runtime().config()); // a reload that changes nothing
             for (int i = 0; i < 10; i++) {
