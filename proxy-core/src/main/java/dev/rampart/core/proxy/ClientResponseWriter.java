@@ -272,9 +272,14 @@ final class ClientResponseWriter {
         responseStarted = true;
         outcome.error(error.status(), error.reason().name());
         // A connection that closes after this answer says so (Connection: close), whatever its request was.
+        // Decided now, with the body unfinished, the close holds even if the rest of the body comes in before
+        // the answer has left (in the same batch of reads): the client was told, and waits for the close.
+        if (!requestBodyComplete) {
+            closeClientAfterResponse = true;
+        }
         List<Map.Entry<String, String>> cors = CorsHeaders.forResponse(route.config().cors(), request.headers());
         return client.answers().writeError(snapshot, request, outcome, error,
-                requestBodyComplete && !closeClientAfterResponse, cors.isEmpty() ? kept : concat(kept, cors));
+                !closeClientAfterResponse, cors.isEmpty() ? kept : concat(kept, cors));
     }
 
     private static List<Map.Entry<String, String>> concat(List<Map.Entry<String, String>> a,
