@@ -118,12 +118,16 @@ public final class RetryAfter {
 
     /**
      * RFC 9110 §5.6.7: a two-digit year that appears to be more than 50 years in the future is the
-     * most recent past year with the same last two digits.
+     * most recent past year with the same last two digits, so the year is the one with those digits among the
+     * hundred that end 50 years from now: in 2060, "05" is 2105 (45 years ahead), not 2005.
      */
     private static int twoDigitYear(int yy, Clock clock) {
         int currentYear = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).getYear();
         int year = currentYear - Math.floorMod(currentYear, 100) + yy;
-        return year > currentYear + 50 ? year - 100 : year;
+        if (year > currentYear + 50) {
+            return year - 100;
+        }
+        return year <= currentYear - 50 ? year + 100 : year;
     }
 
     private static boolean isDigits(String value) {

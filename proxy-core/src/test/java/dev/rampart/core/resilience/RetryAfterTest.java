@@ -96,6 +96,18 @@ class RetryAfterTest {
                 RetryAfter.parse("Monday, 01-Jan-80 00:00:00 GMT", clock));
     }
 
+    @Test
+    void twoDigitYearsUpToFiftyYearsAheadAreAheadInTheSecondHalfOfACentury() {
+        Clock clock = Clock.fixed(Instant.parse("2060-06-01T00:00:00Z"), ZoneOffset.UTC);
+        // 05 read as 2005 would be 55 years past, but 2105 is 45 years ahead, not more than 50: it is 2105
+        assertEquals(Optional.of(Duration.between(clock.instant(), Instant.parse("2105-01-01T00:00:00Z"))),
+                RetryAfter.parse("Monday, 01-Jan-05 00:00:00 GMT", clock));
+        // 11 as 2111 would be 51 years ahead: it is 2011, in the past
+        assertEquals(Optional.of(Duration.ZERO), RetryAfter.parse("Saturday, 01-Jan-11 00:00:00 GMT", clock));
+        // 61 is 2061, a year ahead
+        assertEquals(Optional.of(Duration.ofDays(365)), RetryAfter.parse("Wednesday, 01-Jun-61 00:00:00 GMT", clock));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "", "   ", "soon", "-5", "+5", "1.5", "5s", "0x10", "5 5", "١٢",
