@@ -12,11 +12,12 @@ import dev.rampart.core.config.BudgetConfig;
  * ({@link #onRequest()}, once per client request, not per attempt) and the retries granted. A retry is
  * granted when
  * <pre>
- *   retriesInWindow &lt; ratio × requestsInWindow + minPerSecond × {@value #WINDOW_SECONDS}
+ *   retriesInWindow + 1 &lt;= ratio × requestsInWindow + minPerSecond × {@value #WINDOW_SECONDS}
  * </pre>
  * As in Finagle's {@code RetryBudget} (ttl 10 s, {@code minRetriesPerSec}, {@code percentCanRetry}),
  * the floor is a reserve for the whole window, so a quiet route can still retry a burst of failures;
- * with the defaults (0.2, 10/s) that is 100 retries per 10 s plus one retry per five requests.
+ * with the defaults (0.2, 10/s) that is 100 retries per 10 s plus one retry per five requests. Retries are
+ * whole: the count never passes the allowance, so with ratio 0.2 and no floor four requests earn no retry.
  * The window moves in one-second steps: an event counts for between 9 and 10 seconds, depending on
  * where in its second it fell.
  */

@@ -20,6 +20,7 @@ final class WindowedRetryBudget implements RetryBudget {
 
     private static final int REQUESTS = 0;
     private static final int RETRIES = 1;
+    private static final double ROUNDING_SLACK = 1e-6;
 
     private final double ratio;
     private final int minPerSecond;
@@ -51,7 +52,12 @@ final class WindowedRetryBudget implements RetryBudget {
             long retriesHere = current.counts.get(RETRIES);
             long retries = retriesHere + window.sumExcept(now, RETRIES, current);
             long requests = window.sum(now, REQUESTS);
-            if (retries >= ratio * requests + floor) {
+            // A retry is granted only if the count with it stays within the allowance: "at most ratio × requests"
+            // in whole retries, as Envoy's budget floors it and Finagle's waits for a whole token. Granting while
+            // the count is below the allowance let the count end above it: a quiet route with ratio 0.2 and no
+            // floor retried its first request's failure, a retry per request. The slack absorbs the rounding of
+            // the product (0.29 × 100 is 28.999999999999996, and is 29).
+            if (retries + 1 > ratio * requests + floor + ROUNDING_SLACK) {
                 return false;
             }
             if (current.counts.compareAndSet(RETRIES, retriesHere, retriesHere + 1)) {

@@ -48,6 +48,24 @@ class RetryBudgetTest {
     }
 
     @Test
+    void aRetryIsGrantedOnlyWhenTheCountWithItStaysWithinTheAllowance() {
+        RetryBudget budget = budget(0.2, 0);
+        requests(budget, 4);
+        assertFalse(budget.tryAcquireRetry(), "0.2 × 4 requests is 0.8 of a retry: none yet");
+        requests(budget, 1);
+        assertTrue(budget.tryAcquireRetry(), "the fifth request earns one");
+        assertFalse(budget.tryAcquireRetry());
+        assertEquals(1, budget.retriesInWindow());
+    }
+
+    @Test
+    void anAllowanceThatDoubleArithmeticRoundsDownIsStillWhole() {
+        RetryBudget budget = budget(0.29, 0);
+        requests(budget, 100); // 0.29 × 100 is 28.999999999999996 in double
+        assertEquals(29, grantAll(budget));
+    }
+
+    @Test
     void theFloorIsMinPerSecondTimesTheWindow() {
         RetryBudget budget = budget(0.0, 1);
         assertEquals(RetryBudget.WINDOW_SECONDS, grantAll(budget), "1/s over a 10 s window, with no requests at all");
