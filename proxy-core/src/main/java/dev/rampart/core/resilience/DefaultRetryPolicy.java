@@ -20,6 +20,9 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  * failure is retryable at all, then the limits of the route (attempts), then those of the request
  * (method, body), then time (deadline), and the budget last, because asking it spends it.
  *
+ * A {@code Retry-After} longer than {@code retry-after.max} counts with the first: the route does not retry such
+ * a response there, as docs/configuration.md says, so it is never a skipped retry of another {@code why}.
+ *
  * <p>Decisions where the contract leaves room:
  * <ul>
  *   <li>{@code status-codes}: a status in the list is retried whether or not {@code status-codes} is
@@ -71,6 +74,21 @@ final class DefaultRetryPolicy implements RetryPolicy {
         if (cause.isEmpty()) {
             return stop(StopReason.NOT_RETRYABLE);
         }
+        // A Retry-After speaks for the endpoint that sent it: a retry that goes to another one (an endpoint
+        // not tried yet remains) neither waits for it nor is refused by it, as nginx's proxy_next_upstream
+        // moves on at once. Held to, it made a healthy second endpoint wait, or never get the request. A
+        // retry that goes back to another endpoint already tried holds to what that one asked.
+        Optional<Duration> retryAfter = ctx.untriedEndpointRemains() ? Optional.empty()
+                : ctx.retryAfterOfNextEndpoints() == null ? retryAfter(failure)
+                : !honorRetryAfter || ctx.retryAfterOfNextEndpoints().isZero() ? Optional.empty()
+                : Optional.of(ctx.retryAfterOfNextEndpoints());
+        long askedNanos = retryAfter.map(Checks::saturatedNanos).orElse(0L);
+        // Longer than retry-after.max is the route's own refusal, like a status it does not retry: judged with
+        // the failure, before any limit, so that it is never a skipped retry (why=attempts, method, body or
+        // deadline) depending on which attempt, method or clock it met.
+        if (askedNanos > retryAfterMaxNanos) {
+            return stop(StopReason.NOT_RETRYABLE);
+        }
         if (ctx.attemptsMade() >= config.attempts()) {
             // A route of one attempt has no retries to skip: counting each of its failures as
             // why=attempts would make rampart_retries_skipped_total say retries were cut short where
@@ -88,21 +106,7 @@ final class DefaultRetryPolicy implements RetryPolicy {
         long delayNanos = failure.kind() == FailureKind.CONNECT_REFUSED && ctx.untriedEndpointRemains()
                 ? 0
                 : Checks.saturatedNanos(backoff.delayForRetry(ctx.attemptsMade()));
-        // A Retry-After speaks for the endpoint that sent it: a retry that goes to another one (an endpoint
-        // not tried yet remains) neither waits for it nor is refused by it, as nginx's proxy_next_upstream
-        // moves on at once. Held to, it made a healthy second endpoint wait, or never get the request. A
-        // retry that goes back to another endpoint already tried holds to what that one asked.
-        Optional<Duration> retryAfter = ctx.untriedEndpointRemains() ? Optional.empty()
-                : ctx.retryAfterOfNextEndpoints() == null ? retryAfter(failure)
-                : !honorRetryAfter || ctx.retryAfterOfNextEndpoints().isZero() ? Optional.empty()
-                : Optional.of(ctx.retryAfterOfNextEndpoints());
         if (retryAfter.isPresent()) {
-            long askedNanos = Checks.saturatedNanos(retryAfter.get());
-            // Longer than retry-after.max is the route's own refusal, whatever time is left: judged first,
-            // so that one Retry-After is not a skipped retry (why=deadline) or not depending on the clock.
-            if (askedNanos > retryAfterMaxNanos) {
-                return stop(StopReason.NOT_RETRYABLE);
-            }
             if (askedNanos >= ctx.nanosUntilDeadline()) {
                 return stop(StopReason.DEADLINE);
             }

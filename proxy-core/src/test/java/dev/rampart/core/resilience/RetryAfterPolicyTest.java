@@ -46,6 +46,17 @@ class RetryAfterPolicyTest extends RetryPolicyFixture {
     }
 
     @Test
+    void retryAfterLongerThanTheMaxIsNotRetryableWhateverOtherLimitItAlsoMeets() {
+        // Not a skipped retry of any why, as a status the route does not retry is not, on any attempt or method.
+        assertStop(decide(status(503, "6").method("POST")), StopReason.NOT_RETRYABLE);
+        assertStop(decide(status(503, "6").attemptsMade(3)), StopReason.NOT_RETRYABLE);
+        assertStop(decide(status(503, "6").bytesSent(true).bodyReplayable(false)), StopReason.NOT_RETRYABLE);
+        // within the max, those limits are what stops it
+        assertStop(decide(status(503, "5").method("POST")), StopReason.METHOD);
+        assertStop(decide(status(503, "5").attemptsMade(3)), StopReason.ATTEMPTS);
+    }
+
+    @Test
     void retryAfterIsTheSendingEndpointsAndDoesNotHoldARetryThatGoesToAnother() {
         // Another endpoint not tried yet takes the retry: at the backoff, whatever this one asked for.
         assertRetry(decide(status(503, "4").untriedEndpointRemains(true)), BACKOFF_1, GATEWAY_ERROR);

@@ -114,7 +114,10 @@ class RetryPolicyModelTest {
         }
     }
 
-    /** The rules of the docs, in the order DefaultRetryPolicy documents for its {@code why}. */
+    /**
+     * The rules of the docs, in the order DefaultRetryPolicy documents for its {@code why}; a Retry-After longer
+     * than {@code retry-after.max} is a response the route does not retry, so it is judged with the failure.
+     */
     private static RetryDecision decide(RetryConfig config, RetryContext ctx, long backoffNanos, List<Stamp> budget,
             long now) {
         UpstreamFailure failure = ctx.failure();
@@ -123,6 +126,20 @@ class RetryPolicyModelTest {
         }
         Optional<RetryOn> cause = causeOf(config, failure);
         if (cause.isEmpty()) {
+            return new Stop(StopReason.NOT_RETRYABLE);
+        }
+        Optional<Duration> asked = Optional.empty();
+        if (!ctx.untriedEndpointRemains() && config.retryAfter().honor()) {
+            if (ctx.retryAfterOfNextEndpoints() == null) {
+                if (failure.status() == 429 || failure.status() == 503) {
+                    asked = failure.retryAfter().flatMap(v -> RetryAfter.parse(v, CLOCK));
+                }
+            } else if (!ctx.retryAfterOfNextEndpoints().isZero()) {
+                asked = Optional.of(ctx.retryAfterOfNextEndpoints());
+            }
+        }
+        // one longer than retry-after.max is "a response the route does not retry there", never a skipped retry
+        if (asked.isPresent() && Checks.saturatedNanos(asked.get()) > config.retryAfter().max().toNanos()) {
             return new Stop(StopReason.NOT_RETRYABLE);
         }
         if (ctx.attemptsMade() >= config.attempts()) {
@@ -136,21 +153,8 @@ class RetryPolicyModelTest {
             return new Stop(StopReason.BODY);
         }
         long delay = failure.kind() == FailureKind.CONNECT_REFUSED && ctx.untriedEndpointRemains() ? 0 : backoffNanos;
-        Optional<Duration> asked = Optional.empty();
-        if (!ctx.untriedEndpointRemains() && config.retryAfter().honor()) {
-            if (ctx.retryAfterOfNextEndpoints() == null) {
-                if (failure.status() == 429 || failure.status() == 503) {
-                    asked = failure.retryAfter().flatMap(v -> RetryAfter.parse(v, CLOCK));
-                }
-            } else if (!ctx.retryAfterOfNextEndpoints().isZero()) {
-                asked = Optional.of(ctx.retryAfterOfNextEndpoints());
-            }
-        }
         if (asked.isPresent()) {
             long askedNanos = Checks.saturatedNanos(asked.get());
-            if (askedNanos > config.retryAfter().max().toNanos()) {
-                return new Stop(StopReason.NOT_RETRYABLE);
-            }
             if (askedNanos >= ctx.nanosUntilDeadline()) {
                 return new Stop(StopReason.DEADLINE);
             }
