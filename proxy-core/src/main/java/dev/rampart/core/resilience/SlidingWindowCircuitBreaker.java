@@ -125,7 +125,10 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         checkArgument(halfOpenProbes >= 1, "halfOpenProbes: %s (expected: >= 1)", halfOpenProbes);
         this.staleHalfOpenNanos = Math.max(windowNanos, maxOpenNanos);
         this.window = new SlidingWindow(windowNanos, BUCKETS, 3);
-        this.adverseMemoryNanos = windowNanos + windowNanos / BUCKETS + 1;
+        // The window spans ten buckets of max(1, window / 10): with a window under ten nanoseconds that is more
+        // than the window, so the margin is counted in buckets, not from the window.
+        long bucketNanos = Math.max(1, windowNanos / BUCKETS);
+        this.adverseMemoryNanos = (BUCKETS + 1) * bucketNanos + 1;
         this.phase = new AtomicReference<>(Phase.closed(ticker.read()));
     }
 

@@ -19,6 +19,7 @@ abstract class BreakerFixture {
     protected final List<String> transitions = new CopyOnWriteArrayList<>();
 
     // PRODUCT defaults
+    protected Duration window = Duration.ofSeconds(10);
     protected int minimumCalls = 20;
     protected double failureRateThreshold = 50;
     protected int consecutiveFailures = 5;
@@ -30,7 +31,7 @@ abstract class BreakerFixture {
     protected boolean enabled = true;
 
     protected CircuitBreakerConfig config() {
-        return new CircuitBreakerConfig(enabled, Duration.ofSeconds(10), minimumCalls, failureRateThreshold,
+        return new CircuitBreakerConfig(enabled, window, minimumCalls, failureRateThreshold,
                 consecutiveFailures, slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
     }
 

@@ -34,6 +34,20 @@ class CircuitBreakerEdgesTest extends BreakerFixture {
     }
 
     @Test
+    void aWindowUnderTenNanosecondsTripsOnWhatItCounts() {
+        // Ten buckets of at least a nanosecond each: the window spans 10 ns, more than the 5 ns asked for.
+        window = Duration.ofNanos(5);
+        minimumCalls = 2;
+        consecutiveFailures = 0;
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 1);
+        ticker.advance(Duration.ofNanos(9));
+        succeed(breaker, 1);
+        assertEquals(2, breaker.callsInWindow(), "the failure is still in the window's ten buckets");
+        assertEquals(OPEN, breaker.state(), "1 failure in 2 calls is 50 %: the window it counts trips it");
+    }
+
+    @Test
     void aSuccessThatCompletesTheMinimumCallsTripsOnAFailureFromNearlyAWindowAgo() {
         minimumCalls = 2;
         consecutiveFailures = 0;

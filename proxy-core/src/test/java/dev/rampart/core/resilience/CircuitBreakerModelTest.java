@@ -147,7 +147,7 @@ class CircuitBreakerModelTest {
 
     private static CircuitBreakerConfig randomConfig(SplittableRandom random) {
         Duration window = pick(random, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(3),
-                Duration.ofNanos(1_000_000_007L), Duration.ofMillis(250));
+                Duration.ofNanos(1_000_000_007L), Duration.ofMillis(250), Duration.ofNanos(7), Duration.ofNanos(19));
         int minimumCalls = pick(random, 1, 2, 3, 5, 20);
         double failureRate = pick(random, 0.0, 1.0, 33.3, 50.0, 99.9, 100.0, (double) random.nextInt(101));
         int consecutive = pick(random, 0, 1, 2, 5, 0);
