@@ -132,7 +132,7 @@ class RetryAfterFuzzTest {
             case 13 -> imf.replace("GMT", "UTC");
             case 14 -> imf.replace("GMT", "gmt");
             case 15 -> imf.substring(5); // no day name
-            case 16 -> imf.replaceFirst(" 0", " "); // a one-digit day, or a stray change
+            case 16 -> imf.substring(0, 5) + imf.substring(6); // a one-digit day
             case 17 -> imf + "x";
             case 18 -> "5\n";
             case 19 -> "Sun, 06 Nov 94 08:49:37 GMT"; // a two-digit year in the IMF form
@@ -142,8 +142,7 @@ class RetryAfterFuzzTest {
         if (random.nextInt(30) == 0) {
             value = "9".repeat(random.nextInt(1, 5)) + "-";
         }
-        boolean oneDigitDayWasChanged = value.equals(imf);
-        return new Case(value, oneDigitDayWasChanged ? RetryAfter.parse(value, Clock.fixed(now, ZoneOffset.UTC)) : Optional.empty());
+        return new Case(value, Optional.empty());
     }
 
     private static String ows(SplittableRandom random) {
