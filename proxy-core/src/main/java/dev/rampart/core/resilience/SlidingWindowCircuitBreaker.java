@@ -46,10 +46,8 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     /** One state and what it needs; replaced, never changed, except the half-open counters. */
     private static final class Phase {
-        private static final AtomicLong GENERATIONS = new AtomicLong();
-
-        /** Tells this phase from every other, so an outcome can be matched to the phase that admitted it. */
-        final long generation = GENERATIONS.incrementAndGet();
+        /** Tells this phase from the breaker's others, so an outcome can be matched to the phase that admitted it. */
+        final long generation;
         final State state;
         /** Ticker time the phase began. */
         final long sinceNanos;
@@ -59,23 +57,24 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         final AtomicInteger successes = new AtomicInteger();
         final AtomicLong lastPermitNanos;
 
-        private Phase(State state, long sinceNanos, long openNanos) {
+        private Phase(long generation, State state, long sinceNanos, long openNanos) {
+            this.generation = generation;
             this.state = state;
             this.sinceNanos = sinceNanos;
             this.openNanos = openNanos;
             this.lastPermitNanos = new AtomicLong(sinceNanos);
         }
 
-        static Phase closed(long now) {
-            return new Phase(State.CLOSED, now, 0);
+        static Phase closed(long generation, long now) {
+            return new Phase(generation, State.CLOSED, now, 0);
         }
 
-        static Phase open(long now, long openNanos) {
-            return new Phase(State.OPEN, now, openNanos);
+        static Phase open(long generation, long now, long openNanos) {
+            return new Phase(generation, State.OPEN, now, openNanos);
         }
 
-        static Phase halfOpen(long now, long openNanos) {
-            return new Phase(State.HALF_OPEN, now, openNanos);
+        static Phase halfOpen(long generation, long now, long openNanos) {
+            return new Phase(generation, State.HALF_OPEN, now, openNanos);
         }
     }
 
@@ -103,6 +102,8 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
      */
     private final AtomicLong lastAdverseNanos = new AtomicLong(NONE);
     private final AtomicInteger consecutive = new AtomicInteger();
+    /** Numbers this breaker's phases: an outcome admitted in one is not counted in another. */
+    private final AtomicLong generations = new AtomicLong();
     private final AtomicReference<Phase> phase;
 
     SlidingWindowCircuitBreaker(CircuitBreakerConfig config, Ticker ticker, StateListener listener) {
@@ -129,7 +130,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         // than the window, so the margin is counted in buckets, not from the window.
         long bucketNanos = Math.max(1, windowNanos / BUCKETS);
         this.adverseMemoryNanos = (BUCKETS + 1) * bucketNanos + 1;
-        this.phase = new AtomicReference<>(Phase.closed(ticker.read()));
+        this.phase = new AtomicReference<>(Phase.closed(generations.incrementAndGet(), ticker.read()));
     }
 
     private static double percent(String name, double value) {
@@ -149,7 +150,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 if (now - current.sinceNanos < current.openNanos) {
                     return false;
                 }
-                Phase halfOpen = Phase.halfOpen(now, current.openNanos);
+                Phase halfOpen = Phase.halfOpen(generations.incrementAndGet(), now, current.openNanos);
                 if (phase.compareAndSet(current, halfOpen)) {
                     notifyListener(State.OPEN, State.HALF_OPEN);
                 }
@@ -162,7 +163,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return false;
             }
             // Every permit is out and none came back for a long time: start the probe round again.
-            phase.compareAndSet(current, Phase.halfOpen(now, current.openNanos));
+            phase.compareAndSet(current, Phase.halfOpen(generations.incrementAndGet(), now, current.openNanos));
         }
     }
 
@@ -253,7 +254,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return;
             }
             if (current.successes.incrementAndGet() >= halfOpenProbes
-                    && phase.compareAndSet(current, Phase.closed(ticker.read()))) {
+                    && phase.compareAndSet(current, Phase.closed(generations.incrementAndGet(), ticker.read()))) {
                 window.clear();
                 consecutive.set(0);
                 notifyListener(State.HALF_OPEN, State.CLOSED);
@@ -372,7 +373,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     }
 
     private void open(Phase from, long now, long openNanos) {
-        if (phase.compareAndSet(from, Phase.open(now, openNanos))) {
+        if (phase.compareAndSet(from, Phase.open(generations.incrementAndGet(), now, openNanos))) {
             notifyListener(from.state, State.OPEN);
         }
     }
