@@ -31,6 +31,8 @@ public final class Warmth {
     private volatile Object seenHealth;
     private volatile int seenRecoveries;
     private volatile long sinceNanos;
+    /** When a change was last seen: a replaced check's recovery after it is one not seen yet. */
+    private volatile long seenAtNanos;
 
     private Warmth(long joinedNanos, boolean joinedLongAgo) {
         this.joinedNanos = joinedNanos;
@@ -64,11 +66,18 @@ public final class Warmth {
                 || recoveries != seenRecoveries) {
             synchronized (this) {
                 if (!seen) {
-                    sinceNanos = joinedLongAgo ? nowNanos - LONG_AGO : Math.min(joinedNanos, nowNanos);
+                    long joined = joinedLongAgo ? nowNanos - LONG_AGO : Math.min(joinedNanos, nowNanos);
+                    // A check passed again before this first look (the endpoint was down before any request
+                    // reached it, or a backup nobody needed) is a return all the same, dated when it happened.
+                    sinceNanos = recoveredAt != Long.MIN_VALUE && recoveredAt > joined
+                            ? Math.min(recoveredAt, nowNanos) : joined;
                 } else if (breaker != seenBreaker || breakerPhase != seenPhase || health != seenHealth
                         || recoveries != seenRecoveries) {
                     boolean breakerReturned = breaker == seenBreaker && breakerPhase != seenPhase;
-                    boolean healthReturned = health == seenHealth && recoveries != seenRecoveries;
+                    // A check a reload replaced is no return, but one it (or the check it replaced) passed again
+                    // since the last look is: the verdict carries on across the replacement, with its date.
+                    boolean healthReturned = health == seenHealth ? recoveries != seenRecoveries
+                            : recoveredAt != Long.MIN_VALUE && recoveredAt > seenAtNanos;
                     if (breakerReturned || healthReturned) {
                         // The later of the changes seen: the endpoint is back since the last of them.
                         long when = Math.max(healthReturned ? recoveredAt : Long.MIN_VALUE,
@@ -80,6 +89,7 @@ public final class Warmth {
                 seenPhase = breakerPhase;
                 seenHealth = health;
                 seenRecoveries = recoveries;
+                seenAtNanos = nowNanos;
                 seen = true;
             }
         }
