@@ -111,6 +111,8 @@ class UpstreamPickFuzzTest {
             Endpoint chosen = keyed ? run.upstream.pick(List.of(), KeyHash.of(key)) : run.upstream.pick(List.of());
             if (eligible.isEmpty()) {
                 assertNull(chosen, "no endpoint may take it: CIRCUIT_OPEN");
+                assertEquals(retryAfterSeconds(), run.upstream.secondsUntilFirstHalfOpen(),
+                        "CIRCUIT_OPEN's Retry-After: until the first breaker half-opens " + describe());
                 return;
             }
             assertTrue(chosen != null && eligible.contains(chosen), "chose " + chosen + ", eligible " + eligible
@@ -133,6 +135,18 @@ class UpstreamPickFuzzTest {
                 tried.add(retry);
                 settle(retry);
             }
+        }
+
+        /** Whole seconds, rounded up and at least 1, until the first open breaker's open-duration has passed. */
+        private long retryAfterSeconds() {
+            long soonest = Long.MAX_VALUE;
+            for (Endpoint e : run.upstream.endpoints()) {
+                CircuitBreaker b = e.breaker();
+                long left = b.state() == CircuitBreaker.State.OPEN
+                        ? run.openNanos - (run.now[0] - b.phaseSinceNanos()) : 0;
+                soonest = Math.min(soonest, left);
+            }
+            return Math.max(1, (soonest + 999_999_999) / 1_000_000_000);
         }
 
         private void checkKeyed(String key, List<Endpoint> eligible, Endpoint chosen) {
