@@ -2,6 +2,7 @@ package dev.rampart.core.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.rampart.core.testing.FakeUpstream;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertificateExpiredException;
@@ -27,10 +27,9 @@ class ProbeFailureTextTest {
 
     @Test
     void aRefusedConnectIsTheSystemsMessageWithoutTheExceptionsType() throws Exception {
-        int port;
-        try (ServerSocket closed = new ServerSocket(0)) {
-            port = closed.getLocalPort();
-        }
+        // Not a port freed from the ephemeral range: a listener bound to port 0 in the other test JVM may take it,
+        // or this connect pick it as its own source port and reach itself; either way it is not refused.
+        int port = FakeUpstream.refusingPort();
         ConnectException refused = null;
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
