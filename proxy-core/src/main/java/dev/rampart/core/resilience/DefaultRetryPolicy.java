@@ -18,10 +18,11 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
 /**
  * The rules of PRODUCT §2 in the order that gives the most useful {@code why}: first whether the
  * failure is retryable at all, then the limits of the route (attempts), then those of the request
- * (method, body), then time (deadline), and the budget last, because asking it spends it.
+ * (method, body), then time (deadline), then the endpoint's breaker (circuit-open), and the budget last,
+ * because asking it spends it.
  *
- * A {@code Retry-After} longer than {@code retry-after.max} counts with the first: the route does not retry such
- * a response there, as docs/configuration.md says, so it is never a skipped retry of another {@code why}.
+ * <p>A {@code Retry-After} longer than {@code retry-after.max} counts with the first: the route does not retry
+ * such a response there, as docs/configuration.md says, so it is never a skipped retry of another {@code why}.
  *
  * <p>Decisions where the contract leaves room:
  * <ul>
@@ -33,10 +34,10 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  *   <li>{@code Retry-After} is read only on 429 and 503 and only with {@code retry-after.honor}; an
  *       unparseable value is ignored. The delay is {@code max(backoff, Retry-After)}: the header is the
  *       upstream's minimum and the backoff ours, so neither is undercut (Envoy uses the header value
- *       alone; ours differs only when our backoff is longer). A {@code Retry-After} that cannot start
- *       before the deadline stops with {@code deadline}; one within the deadline but longer than
- *       {@code retry-after.max} stops with {@code not-retryable} (the upstream asked for more than the
- *       route is willing to wait).</li>
+ *       alone; ours differs only when our backoff is longer). A {@code Retry-After} longer than
+ *       {@code retry-after.max} stops with {@code not-retryable} whatever the deadline (the upstream
+ *       asked for more than the route is willing to wait); one within it that cannot start before the
+ *       deadline stops with {@code deadline}.</li>
  *   <li>A refused connection with an untried endpoint left retries at once, whatever the backoff; a
  *       connect timeout or unreachable endpoint still backs off (the network may be what is failing).</li>
  * </ul>
