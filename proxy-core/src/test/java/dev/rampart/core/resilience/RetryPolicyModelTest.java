@@ -61,7 +61,6 @@ class RetryPolicyModelTest {
         FakeTicker ticker = new FakeTicker(random.nextBoolean() ? 1_234_567_890_123L : -random.nextLong(1L << 50));
         RetryBudget budget = RetryBudget.of(config.budget(), ticker);
         Backoff backoff = Backoff.of(config.backoff(), new SplittableRandom(seed));
-        RetryPolicy policy = RetryPolicy.of(config, budget, backoff, CLOCK);
         List<Stamp> budgetModel = new ArrayList<>();
         List<String> trace = new ArrayList<>();
 
