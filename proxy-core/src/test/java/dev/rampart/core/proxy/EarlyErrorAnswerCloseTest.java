@@ -50,7 +50,9 @@ class EarlyErrorAnswerCloseTest {
                 List<Integer> keptOpen = new ArrayList<>();
                 for (int i = 0; i < REQUESTS; i++) {
                     try (RawHttp raw = proxy.raw()) {
-                        raw.socket().setSoTimeout(1_000);
+                        // Generous: a close that comes is read at once, so only a failing run waits this long
+                        // per connection kept open, and a loaded machine's pause is not taken for one.
+                        raw.socket().setSoTimeout(5_000);
                         byte[] head = ("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + BODY + "\r\n\r\n")
                                 .getBytes(StandardCharsets.US_ASCII);
                         raw.send(head);
