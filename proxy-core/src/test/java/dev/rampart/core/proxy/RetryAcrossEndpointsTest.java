@@ -79,7 +79,8 @@ class RetryAcrossEndpointsTest {
                 assertTrue(gapMillis >= 1_800, "called again " + gapMillis + " ms after it asked for 2 s");
             } else {
                 // failing, asking, failing: the way back to the endpoint that asked nothing does not wait.
-                assertTrue(tookMillis < 1_500, "waited " + tookMillis + " ms for another endpoint's Retry-After");
+                // Waiting for the other's Retry-After would take its 2 s; below that is a loaded machine's time.
+                assertTrue(tookMillis < 1_900, "waited " + tookMillis + " ms for another endpoint's Retry-After");
             }
         }
     }

@@ -60,7 +60,8 @@ class SmallChunksRelayTest {
             assertEquals("5", OneByteChunks.readLine(in));
             assertEquals("first", OneByteChunks.readLine(in));
             long millis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(millis < 1_500, "the first part arrived before the second was sent: " + millis + " ms");
+            // Held for the next part, it would come after the 2 s the upstream waits; the rest is a loaded machine's.
+            assertTrue(millis < 1_900, "the first part arrived before the second was sent: " + millis + " ms");
 
             ChunkedBody rest = ChunkedBody.read(in);
             assertEquals("second", rest.text());

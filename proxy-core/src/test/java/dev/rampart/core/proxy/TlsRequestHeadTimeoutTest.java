@@ -133,7 +133,8 @@ class TlsRequestHeadTimeoutTest extends TlsListenerSupport {
             String head = RawHttp.readHead(tls.getInputStream());
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(head.startsWith("HTTP/1.1 408 "), head);
-            assertTrue(millis < 1_500, "408 after " + millis + " ms: timed from the record's end, not its start");
+            // Timed from the record's end it would come at 1.9 s at the earliest; the rest is a loaded machine's.
+            assertTrue(millis < 1_800, "408 after " + millis + " ms: timed from the record's end, not its start");
         }
     }
 
