@@ -15,7 +15,7 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
 /**
  * The breaker of PRODUCT §2 {@code circuit-breaker}, lock-free.
  *
- * <p>The state is one immutable {@link Phase} in an {@link AtomicReference}: a transition is a CAS from
+ * <p>The state is one immutable {@link BreakerPhase} in an {@link AtomicReference}: a transition is a CAS from
  * the phase a thread saw, so when several threads see the same reason to trip only one wins and the
  * listener hears of it once. Closed-state calls go to a {@link SlidingWindow} of ten buckets over
  * {@code window}; the consecutive-failure count is a separate atomic. A half-open phase carries its
@@ -44,40 +44,6 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private static final int SLOW = 2;
     private static final long NONE = Long.MIN_VALUE;
 
-    /** One state and what it needs; replaced, never changed, except the half-open counters. */
-    private static final class Phase {
-        /** Tells this phase from the breaker's others, so an outcome can be matched to the phase that admitted it. */
-        final long generation;
-        final State state;
-        /** Ticker time the phase began. */
-        final long sinceNanos;
-        /** OPEN: this open period; HALF_OPEN: the period it came from (doubled if a probe fails). */
-        final long openNanos;
-        final AtomicInteger permits = new AtomicInteger();
-        final AtomicInteger successes = new AtomicInteger();
-        final AtomicLong lastPermitNanos;
-
-        private Phase(long generation, State state, long sinceNanos, long openNanos) {
-            this.generation = generation;
-            this.state = state;
-            this.sinceNanos = sinceNanos;
-            this.openNanos = openNanos;
-            this.lastPermitNanos = new AtomicLong(sinceNanos);
-        }
-
-        static Phase closed(long generation, long now) {
-            return new Phase(generation, State.CLOSED, now, 0);
-        }
-
-        static Phase open(long generation, long now, long openNanos) {
-            return new Phase(generation, State.OPEN, now, openNanos);
-        }
-
-        static Phase halfOpen(long generation, long now, long openNanos) {
-            return new Phase(generation, State.HALF_OPEN, now, openNanos);
-        }
-    }
-
     private final Ticker ticker;
     private final StateListener listener;
     private final int minimumCalls;
@@ -104,7 +70,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private final AtomicInteger consecutive = new AtomicInteger();
     /** Numbers this breaker's phases: an outcome admitted in one is not counted in another. */
     private final AtomicLong generations = new AtomicLong();
-    private final AtomicReference<Phase> phase;
+    private final AtomicReference<BreakerPhase> phase;
 
     SlidingWindowCircuitBreaker(CircuitBreakerConfig config, Ticker ticker, StateListener listener) {
         checkNotNull(config, "config");
@@ -130,7 +96,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         // than the window, so the margin is counted in buckets, not from the window.
         long bucketNanos = Math.max(1, windowNanos / BUCKETS);
         this.adverseMemoryNanos = (BUCKETS + 1) * bucketNanos + 1;
-        this.phase = new AtomicReference<>(Phase.closed(generations.incrementAndGet(), ticker.read()));
+        this.phase = new AtomicReference<>(BreakerPhase.closed(generations.incrementAndGet(), ticker.read()));
     }
 
     private static double percent(String name, double value) {
@@ -141,7 +107,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     @Override
     public boolean tryAcquirePermission() {
         for (;;) {
-            Phase current = phase.get();
+            BreakerPhase current = phase.get();
             if (current.state == State.CLOSED) {
                 return true;
             }
@@ -150,7 +116,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 if (now - current.sinceNanos < current.openNanos) {
                     return false;
                 }
-                Phase halfOpen = Phase.halfOpen(generations.incrementAndGet(), now, current.openNanos);
+                BreakerPhase halfOpen = BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos);
                 if (phase.compareAndSet(current, halfOpen)) {
                     notifyListener(State.OPEN, State.HALF_OPEN);
                 }
@@ -163,11 +129,11 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return false;
             }
             // Every permit is out and none came back for a long time: start the probe round again.
-            phase.compareAndSet(current, Phase.halfOpen(generations.incrementAndGet(), now, current.openNanos));
+            phase.compareAndSet(current, BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos));
         }
     }
 
-    private boolean takePermit(Phase halfOpen, long now) {
+    private boolean takePermit(BreakerPhase halfOpen, long now) {
         for (;;) {
             int taken = halfOpen.permits.get();
             if (taken >= halfOpenProbes) {
@@ -198,7 +164,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public void onSuccess(long durationNanos, long admittedIn) {
-        Phase current = phase.get();
+        BreakerPhase current = phase.get();
         if (current.generation == admittedIn) {
             succeeded(current, durationNanos);
         }
@@ -206,7 +172,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public void onFailure(long durationNanos, long admittedIn) {
-        Phase current = phase.get();
+        BreakerPhase current = phase.get();
         if (current.generation == admittedIn) {
             failed(current, durationNanos);
         }
@@ -214,7 +180,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public void onCancelled(long admittedIn) {
-        Phase current = phase.get();
+        BreakerPhase current = phase.get();
         if (current.generation == admittedIn) {
             cancelled(current);
         }
@@ -235,7 +201,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         cancelled(phase.get());
     }
 
-    private void succeeded(Phase current, long durationNanos) {
+    private void succeeded(BreakerPhase current, long durationNanos) {
         checkDuration(durationNanos);
         if (current.state == State.CLOSED) {
             long now = ticker.read();
@@ -254,7 +220,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return;
             }
             if (current.successes.incrementAndGet() >= halfOpenProbes
-                    && phase.compareAndSet(current, Phase.closed(generations.incrementAndGet(), ticker.read()))) {
+                    && phase.compareAndSet(current, BreakerPhase.closed(generations.incrementAndGet(), ticker.read()))) {
                 window.clear();
                 consecutive.set(0);
                 notifyListener(State.HALF_OPEN, State.CLOSED);
@@ -263,7 +229,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         // OPEN: a call admitted before the breaker opened; it changes nothing now.
     }
 
-    private void failed(Phase current, long durationNanos) {
+    private void failed(BreakerPhase current, long durationNanos) {
         checkDuration(durationNanos);
         if (current.state == State.CLOSED) {
             long now = ticker.read();
@@ -279,7 +245,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         }
     }
 
-    private void cancelled(Phase current) {
+    private void cancelled(BreakerPhase current) {
         if (current.state != State.HALF_OPEN) {
             return;
         }
@@ -298,7 +264,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public boolean wouldPermit() {
-        Phase current = phase.get();
+        BreakerPhase current = phase.get();
         return switch (current.state) {
             case CLOSED -> true; // no clock read: every pick asks every endpoint's breaker (Upstream.anyHealthy)
             case OPEN -> ticker.read() - current.sinceNanos >= current.openNanos;
@@ -311,7 +277,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public long nanosUntilHalfOpen() {
-        Phase current = phase.get();
+        BreakerPhase current = phase.get();
         if (current.state != State.OPEN) {
             return 0;
         }
@@ -351,7 +317,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     }
 
     /** Opens the breaker if the window's failure or slow-call rate crossed its threshold. */
-    private void evaluate(Phase closed, long now) {
+    private void evaluate(BreakerPhase closed, long now) {
         // Runs on every recorded call: one counter at a time, so no array is allocated per request.
         long calls = window.sum(now, CALLS);
         if (calls == 0 || calls < minimumCalls) {
@@ -367,13 +333,13 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     }
 
     /** A probe failed: open again for twice the last period, up to {@code max-open-duration}. */
-    private void reopen(Phase halfOpen) {
+    private void reopen(BreakerPhase halfOpen) {
         long doubled = halfOpen.openNanos > maxOpenNanos / 2 ? maxOpenNanos : halfOpen.openNanos * 2;
         open(halfOpen, ticker.read(), Math.min(doubled, maxOpenNanos));
     }
 
-    private void open(Phase from, long now, long openNanos) {
-        if (phase.compareAndSet(from, Phase.open(generations.incrementAndGet(), now, openNanos))) {
+    private void open(BreakerPhase from, long now, long openNanos) {
+        if (phase.compareAndSet(from, BreakerPhase.open(generations.incrementAndGet(), now, openNanos))) {
             notifyListener(from.state, State.OPEN);
         }
     }
@@ -395,7 +361,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public String toString() {
-        Phase current = phase.get();
+        BreakerPhase current = phase.get();
         return "CircuitBreaker(state=" + current.state + ", calls=" + callsInWindow()
                 + ", failureRate=" + failureRate() + "%)";
     }

@@ -1,0 +1,44 @@
+package dev.rampart.core.resilience;
+
+import dev.rampart.core.resilience.CircuitBreaker.State;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One state of a {@link SlidingWindowCircuitBreaker} and what it needs: replaced, never changed, except the
+ * half-open counters, so a transition is one compare-and-set of the breaker's phase.
+ */
+final class BreakerPhase {
+
+    /** Tells this phase from the breaker's others, so an outcome can be matched to the phase that admitted it. */
+    final long generation;
+    final State state;
+    /** Ticker time the phase began. */
+    final long sinceNanos;
+    /** OPEN: this open period; HALF_OPEN: the period it came from (doubled if a probe fails). */
+    final long openNanos;
+    final AtomicInteger permits = new AtomicInteger();
+    final AtomicInteger successes = new AtomicInteger();
+    final AtomicLong lastPermitNanos;
+
+    private BreakerPhase(long generation, State state, long sinceNanos, long openNanos) {
+        this.generation = generation;
+        this.state = state;
+        this.sinceNanos = sinceNanos;
+        this.openNanos = openNanos;
+        this.lastPermitNanos = new AtomicLong(sinceNanos);
+    }
+
+    static BreakerPhase closed(long generation, long now) {
+        return new BreakerPhase(generation, State.CLOSED, now, 0);
+    }
+
+    static BreakerPhase open(long generation, long now, long openNanos) {
+        return new BreakerPhase(generation, State.OPEN, now, openNanos);
+    }
+
+    static BreakerPhase halfOpen(long generation, long now, long openNanos) {
+        return new BreakerPhase(generation, State.HALF_OPEN, now, openNanos);
+    }
+}
