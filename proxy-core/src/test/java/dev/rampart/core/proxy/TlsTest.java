@@ -133,7 +133,8 @@ class TlsTest {
             long start = System.nanoTime();
             assertEquals(-1, silent.getInputStream().read(), "closed without a byte: no handshake ever began");
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
-            assertTrue(millis < 3_000, "a silent TLS client is held as long as a silent plain one: " + millis + " ms");
+            // Held for Netty's own 10 s, the read would fail at 8 s; the 500 ms timeout leaves a loaded machine room.
+            assertTrue(millis < 6_000, "a silent TLS client is held as long as a silent plain one: " + millis + " ms");
         }
     }
 
