@@ -145,7 +145,7 @@ class DrainTest {
 
     @Test
     void idleConnectionsCloseAtOnceAndABusyOneGetsItsResponse() throws Exception {
-        try (FakeUpstream upstream = FakeUpstream.start(slowOn("/slow", 2_500))) {
+        try (FakeUpstream upstream = FakeUpstream.start(slowOn("/slow", 4_000))) {
             RampartServer server = start(upstream, "20s");
             try (RawHttp idle = new RawHttp("127.0.0.1", server.port());
                  RawHttp busy = new RawHttp("127.0.0.1", server.port())) {
@@ -158,7 +158,8 @@ class DrainTest {
 
                 assertTrue(idle.closedByPeer(), "a connection waiting for a request is closed");
                 long idleClosedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertTrue(idleClosedMillis < 1_500, "closed at the drain's start, not after the busy one: "
+                // After the busy one would be when its 4 s answer comes; under 3 s leaves a loaded machine room.
+                assertTrue(idleClosedMillis < 3_000, "closed at the drain's start, not after the busy one: "
                         + idleClosedMillis + " ms");
                 RawHttp.Response response = busy.read();
                 assertEquals(200, response.status());
@@ -166,7 +167,7 @@ class DrainTest {
                 assertEquals("close", response.header("connection"), "answered, and told the connection ends");
                 drain.get(10, TimeUnit.SECONDS);
                 long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertTrue(tookMillis < 5_000, "done once its connections closed, not at the 20 s grace: " + tookMillis);
+                assertTrue(tookMillis < 8_000, "done once its connections closed, not at the 20 s grace: " + tookMillis);
             }
         }
     }
