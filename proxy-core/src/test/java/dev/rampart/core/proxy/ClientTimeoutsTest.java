@@ -69,20 +69,23 @@ class ClientTimeoutsTest {
 
     @Test
     void aNewConnectionsFirstRequestIsServedWithinTheHeadTimeout() throws InterruptedException {
-        start("request-header-timeout = 600ms, idle-timeout = 30s");
+        // The head timeout leaves the 200 ms pause room on a loaded machine (two test JVMs on two cores).
+        start("request-header-timeout = 1s, idle-timeout = 30s");
         try (RawHttp raw = proxy.raw()) {
             Thread.sleep(200); // a client that connects ahead of its first request, as browsers do
             assertEquals(200, raw.send(get("/first")).read().status());
-            Thread.sleep(800); // kept alive now: the idle timeout applies, not the head timeout
+            Thread.sleep(1_500); // kept alive now: the idle timeout applies, not the head timeout
             assertEquals(200, raw.send(get("/second")).read().status());
         }
     }
 
     @Test
     void aConnectionWithRequestsMoreOftenThanTheIdleTimeoutStaysOpen() throws InterruptedException {
-        start("idle-timeout = 400ms");
+        // Gaps of 150 ms under a 1 s idle timeout: a loaded machine may stretch a gap, not to a second. The requests
+        // go on three times as long, so a connection closed at the idle timeout whatever it does is caught.
+        start("idle-timeout = 1s");
         try (RawHttp raw = proxy.raw()) {
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
             int served = 0;
             while (System.nanoTime() < end) {
                 assertEquals(200, raw.send(get("/busy/" + served)).read().status(), "request " + served);
@@ -194,15 +197,16 @@ class ClientTimeoutsTest {
 
     @Test
     void aBodyThatKeepsArrivingSlowerThanTheTimeoutAllowsInTotalIsNotTimedOut() throws InterruptedException {
-        start("request-body-timeout = 400ms");
+        // A byte every 200 ms, under a 1 s body timeout with room for a loaded machine; the 15 of them take 3 s.
+        start("request-body-timeout = 1s");
         try (RawHttp raw = proxy.raw()) {
-            raw.send("POST /trickle HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n");
-            for (int i = 0; i < 10; i++) {
-                Thread.sleep(150); // each byte well within the timeout, all of them together well beyond it
+            raw.send("POST /trickle HTTP/1.1\r\nHost: test\r\nContent-Length: 15\r\n\r\n");
+            for (int i = 0; i < 15; i++) {
+                Thread.sleep(200); // each byte well within the timeout, all of them together well beyond it
                 raw.send("x");
             }
             assertEquals(200, raw.read().status());
-            assertEquals(10, upstream.requests().get(0).bodyLength());
+            assertEquals(15, upstream.requests().get(0).bodyLength());
         }
     }
 }
