@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
@@ -49,7 +50,7 @@ class BreakerQueueTimeTest {
                         + "{ name = fast, match { path-prefix = \"/\" }, upstream = app, timeout = 300ms, "
                         + NO_RETRIES + " }");
 
-        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", 100, "/queued"),
+        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", "/queued"),
                 "the deadline passed in the proxy's own queue");
 
         assertEquals(200, get("/after").statusCode(), "the endpoint's breaker stayed closed");
@@ -70,7 +71,7 @@ class BreakerQueueTimeTest {
 
         // The queued request gets the connection after ~1 s, is sent with ~300 ms of its 1.3 s left, and is
         // cut at its deadline while the endpoint takes its usual second.
-        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", 20, "/tight"));
+        assertEquals(List.of(200, 504), firstThenQueuedBehindIt("/slow", "/tight"));
 
         proxy.observer.awaitExchange(2);
         assertEquals(List.of("success", "cancelled"), proxy.observer.attempts,
@@ -101,9 +102,9 @@ class BreakerQueueTimeTest {
                 + " consecutive-failures = 100, open-duration = 30s",
                 "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }");
 
-        // The queued request waits ~280 ms for the connection, then takes 300 ms at the endpoint, under the
+        // The queued request waits up to 300 ms for the connection, then takes 300 ms at the endpoint, under the
         // 500 ms threshold.
-        assertEquals(List.of(200, 200), firstThenQueuedBehindIt("/first", 20, "/queued"));
+        assertEquals(List.of(200, 200), firstThenQueuedBehindIt("/first", "/queued"));
 
         assertEquals(200, get("/after").statusCode(), "neither call was slow at the endpoint: the breaker is closed");
     }
@@ -115,15 +116,16 @@ class BreakerQueueTimeTest {
     }
 
     /**
-     * Sends {@code firstPath}, then {@code queuedPath} {@code gapMillis} later on a client connection of the
+     * Sends {@code firstPath}, then, once the upstream has it, {@code queuedPath} on a client connection of the
      * same event loop (connections go to the two loops in turn: the first and third share one, and with it
-     * that loop's single upstream connection), so the second waits for the first's; their statuses.
+     * that loop's single upstream connection), so the second waits for the first's; their statuses. Waiting
+     * for the upstream, not a fixed pause, keeps a loaded machine from sending the second first.
      */
-    private List<Integer> firstThenQueuedBehindIt(String firstPath, long gapMillis, String queuedPath)
-            throws InterruptedException {
+    private List<Integer> firstThenQueuedBehindIt(String firstPath, String queuedPath) {
         try (RawHttp first = proxy.raw(); RawHttp otherLoop = proxy.raw(); RawHttp queued = proxy.raw()) {
+            int seen = upstream.requests().size();
             first.send("GET " + firstPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            Thread.sleep(gapMillis);
+            Await.until(() -> upstream.requests().size() > seen, "the first request is at the upstream");
             queued.send("GET " + queuedPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
             return List.of(first.read().status(), queued.read().status());
         }
