@@ -54,14 +54,6 @@ class SlowStartUnseenReturnTest {
                 ticker, new SplittableRandom(seed));
     }
 
-    private static int picksOf(Upstream upstream, Endpoint endpoint, int picks) {
-        int taken = 0;
-        for (int i = 0; i < picks; i++) {
-            taken += upstream.pick(List.of()) == endpoint ? 1 : 0;
-        }
-        return taken;
-    }
-
     @Test
     void aBackupBackShortlyBeforeThePrimariesFailWarmsUpFromItsReturn() {
         EndpointHealth primaryHealth = health(1);
@@ -70,14 +62,14 @@ class SlowStartUnseenReturnTest {
         Endpoint recovering = endpoint("10.0.0.3:80", recoveringHealth, true);
         Endpoint steady = endpoint("10.0.0.4:80", health(1), true);
         Upstream upstream = upstream(5, primary, recovering, steady);
-        assertEquals(100, picksOf(upstream, primary, 100));
+        assertEquals(100, UpstreamTest.picksOf(upstream, primary, 100));
 
         recoveringHealth.recordFailure();
         recoveringHealth.recordSuccess(); // back while the primary serves, no request looks at it
         now[0] += Duration.ofSeconds(2).toNanos();
         primaryHealth.recordFailure();
 
-        int taken = picksOf(upstream, recovering, 4000);
+        int taken = UpstreamTest.picksOf(upstream, recovering, 4000);
         assertTrue(taken >= 250 && taken <= 600, taken + " of 4000, 2 s into its window: about a fifth of its half");
     }
 
@@ -88,10 +80,10 @@ class SlowStartUnseenReturnTest {
         Endpoint steady = endpoint("10.0.0.2:80", health(1), false);
         Upstream upstream = upstream(7, returning, steady);
         returningHealth.recordFailure(); // down at start: out before the first request
-        assertEquals(100, picksOf(upstream, steady, 100));
+        assertEquals(100, UpstreamTest.picksOf(upstream, steady, 100));
         returningHealth.recordSuccess();
 
-        int taken = picksOf(upstream, returning, 4000);
+        int taken = UpstreamTest.picksOf(upstream, returning, 4000);
         assertTrue(taken >= 120 && taken <= 300, taken + " of 4000 just back: about a tenth of its half");
     }
 
@@ -100,20 +92,20 @@ class SlowStartUnseenReturnTest {
         EndpointHealth before = health(1);
         Endpoint returning = endpoint("10.0.0.1:80", before, false);
         Upstream first = upstream(11, returning, endpoint("10.0.0.2:80", health(1), false));
-        assertEquals(1000, picksOf(first, returning, 2000), "warm: its whole half");
+        assertEquals(1000, UpstreamTest.picksOf(first, returning, 2000), "warm: its whole half");
         before.recordFailure();
 
         // A reload changes the thresholds: the verdict carries on under the new check, which it then passes.
         EndpointHealth after = new EndpointHealth(2, 1, before, EndpointHealth.Listener.NOOP, ticker);
         Endpoint reloaded = endpoint("10.0.0.1:80", after, false);
         Upstream second = upstream(13, reloaded, endpoint("10.0.0.2:80", health(1), false));
-        assertEquals(0, picksOf(second, reloaded, 100), "still out of rotation");
+        assertEquals(0, UpstreamTest.picksOf(second, reloaded, 100), "still out of rotation");
         now[0] += Duration.ofSeconds(1).toNanos();
         after.recordSuccess();
         now[0] += Duration.ofSeconds(1).toNanos();
         after.recordSuccess();
 
-        int taken = picksOf(second, reloaded, 4000);
+        int taken = UpstreamTest.picksOf(second, reloaded, 4000);
         assertTrue(taken >= 120 && taken <= 300, taken + " of 4000 just back: about a tenth of its half");
     }
 }

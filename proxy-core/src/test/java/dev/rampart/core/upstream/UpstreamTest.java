@@ -128,7 +128,7 @@ class UpstreamTest {
     }
 
     /** How many of {@code picks} new requests go to {@code endpoint}. */
-    private static int picksOf(Upstream upstream, Endpoint endpoint, int picks) {
+    static int picksOf(Upstream upstream, Endpoint endpoint, int picks) {
         int taken = 0;
         for (int i = 0; i < picks; i++) {
             taken += upstream.pick(List.of()) == endpoint ? 1 : 0;
