@@ -93,13 +93,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** A body over the admin server's limit: 413 with the usual JSON and headers, then the connection closes. */
     static void refuseTooLarge(ChannelHandlerContext ctx) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, ByteBufUtil.writeUtf8(ctx.alloc(), AdminJson.TOO_LARGE));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, JSON_CONTENT_TYPE)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        FullHttpResponse response = jsonResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                ByteBufUtil.writeUtf8(ctx.alloc(), AdminJson.TOO_LARGE));
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -119,11 +115,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         refusal.release(); // a retained duplicate of Netty's shared constant
         String body = status.equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)
                 ? AdminJson.TOO_LARGE : AdminJson.EXPECTATION_FAILED;
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, java.nio.charset.StandardCharsets.UTF_8));
+        return jsonResponse(status, Unpooled.copiedBuffer(body, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** An answer the server makes outside {@link #send}: {@code body} as JSON, its length, and no-store. */
+    private static FullHttpResponse jsonResponse(HttpResponseStatus status, ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, JSON_CONTENT_TYPE)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         return response;
     }
