@@ -107,12 +107,7 @@ final class DefaultRetryPolicy implements RetryPolicy {
         long delayNanos = failure.kind() == FailureKind.CONNECT_REFUSED && ctx.untriedEndpointRemains()
                 ? 0
                 : Checks.saturatedNanos(backoff.delayForRetry(ctx.attemptsMade()));
-        if (retryAfter.isPresent()) {
-            if (askedNanos >= ctx.nanosUntilDeadline()) {
-                return stop(StopReason.DEADLINE);
-            }
-            delayNanos = Math.max(delayNanos, askedNanos);
-        }
+        delayNanos = Math.max(delayNanos, askedNanos); // 0 when no Retry-After applies
         if (delayNanos >= ctx.nanosUntilDeadline()) {
             return stop(StopReason.DEADLINE);
         }
