@@ -202,7 +202,8 @@ final class WebSocketTunnel implements OriginListener {
      * Nothing was read from either side for the idle timeout. Bytes may have crossed all the same: a peer
      * that reads slowly but steadily takes what the kernel holds for it while the tunnel, held back by
      * that peer, reads nothing new from the other side. The kernel knows when it last sent data to each
-     * peer (TCP_INFO, epoll transport only); a tunnel that sent some within the timeout is busy, not idle.
+     * peer (TCP_INFO, on the io_uring and epoll transports); a tunnel that sent some within the timeout is
+     * busy, not idle.
      * A peer that reads nothing at all gets no data (a zero window), so its tunnel still closes.
      */
     private void onIdle() {

@@ -102,7 +102,7 @@ class WebSocketBackpressureTest {
         // tunnel is busy, not idle (nginx keeps such a tunnel too).
         try (FloodedTunnel tunnel = new FloodedTunnel()) {
             byte[] sip = new byte[1024];
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_500); // past three idle timeouts
             while (System.nanoTime() < end) {
                 tunnel.in.readFully(sip); // ~20 KB/s: the proxy's write to the client completes a little at a time
                 Thread.sleep(50);
@@ -125,13 +125,15 @@ class WebSocketBackpressureTest {
     }
 
     /**
-     * A tunnel through a proxy with a 400 ms idle timeout to an echo upstream, whose client (a 4 KiB
-     * receive buffer) writes frames without pause from another thread and reads only as the test does.
+     * A tunnel through a proxy with a 1 s idle timeout to an echo upstream, whose client (a 4 KiB receive
+     * buffer) writes frames without pause from another thread and reads only as the test does. The timeout
+     * is long enough that a test thread kept off a busy machine's cores for a moment does not look like a
+     * reader that stopped (400 ms did, under a load of 10 on two cores).
      */
     private static final class FloodedTunnel implements AutoCloseable {
         final WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
         final ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
-                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 400ms }"));
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, idle-timeout = 1s }"));
         final Socket client = new Socket();
         final DataInputStream in;
         final CompletableFuture<Void> writer;
