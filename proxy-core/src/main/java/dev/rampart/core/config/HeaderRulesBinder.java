@@ -97,17 +97,17 @@ final class HeaderRulesBinder {
             reasons.put("content-type", "a direct response's type is respond.content-type");
         }
         Map<String, String> seen = new HashMap<>(); // HeaderRules.spelling to the key that named it first
-        Map<String, String> set = values(s, "set", reasons, seen);
+        Map<String, String> set = values(s, "set", side, reasons, seen);
         if (side == Side.REQUEST) {
             reasons.putAll(REQUEST_SET_ONLY);
         }
-        Map<String, String> add = values(s, "add", reasons, seen);
-        List<String> remove = names(s, reasons, seen);
+        Map<String, String> add = values(s, "add", side, reasons, seen);
+        List<String> remove = names(s, side, reasons, seen);
         s.finish();
         return new HeaderRules(set, add, remove);
     }
 
-    private static Map<String, String> values(ConfigSection s, String key, Map<String, String> reasons,
+    private static Map<String, String> values(ConfigSection s, String key, Side side, Map<String, String> reasons,
                                               Map<String, String> seen) {
         Map<String, String> values = new LinkedHashMap<>();
         Optional<ConfigSection> section = s.optionalSection(key);
@@ -117,7 +117,7 @@ final class HeaderRulesBinder {
         ConfigSection h = section.get();
         for (String name : h.keys()) {
             ConfigValue value = h.value(name);
-            if (value == null || !acceptedName(h, name, name, reasons, seen, s.path(key))) {
+            if (value == null || !acceptedName(h, name, name, side, reasons, seen, s.path(key))) {
                 continue;
             }
             if (value.valueType() == ConfigValueType.OBJECT) {
@@ -135,14 +135,15 @@ final class HeaderRulesBinder {
         return values;
     }
 
-    private static List<String> names(ConfigSection s, Map<String, String> reasons, Map<String, String> seen) {
+    private static List<String> names(ConfigSection s, Side side, Map<String, String> reasons,
+                                      Map<String, String> seen) {
         List<String> names = new java.util.ArrayList<>();
         Optional<List<ConfigValue>> list = s.list("remove");
         if (list.isEmpty()) {
             return names;
         }
         s.forEachString("remove", list.get(), (name, value, path) -> {
-            if (acceptedName(s, "remove", name, reasons, seen, path)) {
+            if (acceptedName(s, "remove", name, side, reasons, seen, path)) {
                 names.add(name);
             }
         });
@@ -150,8 +151,8 @@ final class HeaderRulesBinder {
     }
 
     /** A header name a rule may use, not named by an earlier rule of the block; reports why not otherwise. */
-    private static boolean acceptedName(ConfigSection s, String key, String name, Map<String, String> reasons,
-                                        Map<String, String> seen, String where) {
+    private static boolean acceptedName(ConfigSection s, String key, String name, Side side,
+                                        Map<String, String> reasons, Map<String, String> seen, String where) {
         if (!RampartBinder.TOKEN.matcher(name).matches()) {
             s.problem(key, "expected a header name, got " + ConfigUtil.quoteString(name));
             return false;
@@ -159,9 +160,10 @@ final class HeaderRulesBinder {
         // Refused or counted twice in every spelling: remove = [Content_Length] cannot take the framing with it.
         String spelled = HeaderRules.spelling(name);
         String reason = reasons.get(spelled);
-        if (reason == null && name.indexOf('_') >= 0) {
+        if (reason == null && side == Side.REQUEST && name.indexOf('_') >= 0) {
             // Even in set: a set name goes in every spelling (see RouteHeaders), so X_Forwarded_Proto would drop
-            // the proxy's X-Forwarded-Proto and put in its place a field only CGI-style servers read as it.
+            // the proxy's X-Forwarded-Proto and put in its place a field only CGI-style servers read as it. Only on
+            // requests: a response's rule names itself alone, and the proxy sets neither field on responses.
             reason = REQUEST_SET_ONLY.get(spelled);
         }
         if (reason != null) {

@@ -141,6 +141,17 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anUnderscoreSpellingOfTheForwardedProtoOrHostIsAnyOtherNameOnResponses() {
+        // The proxy sets neither on a response, and a response's rule names itself alone (clients do not read _
+        // as -): x_forwarded_host there is an ordinary header, not the request's X-Forwarded-Host.
+        RouteConfig route = HoconFiles.load(dir, route("""
+                response-headers { set { "x_forwarded_host" = "a" }, add { "X_Forwarded_Proto" = "b" } }
+                """)).routes().get(0);
+        assertEquals(new HeaderRules(Map.of("x_forwarded_host", "a"), Map.of("X_Forwarded_Proto", "b"), List.of()),
+                route.responseHeaders());
+    }
+
+    @Test
     void spellingsThatServersReadAsOneNameAreOneName() {
         List<String> problems = problemsOf(route("""
                 request-headers { set { X-Tenant = "a", X_Tenant = "b" } }
