@@ -55,7 +55,7 @@ final class HeaderRulesBinder {
     private static final Map<String, String> RESPONSE_FORBIDDEN = forbidden(
             "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
             "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
-            "upgrade", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
+            "upgrade", HOP_BY_HOP, "proxy-authorization", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
             "proxy-status", "set by the proxy on the answers it makes itself");
 
     /**

@@ -83,6 +83,22 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void everyHopByHopFieldIsRefusedOnResponsesToo() {
+        // The proxy drops an upstream's Proxy-Authorization as it drops every hop-by-hop field; a rule that put
+        // one on the response would send the client a field of the hop it cannot belong to.
+        List<String> problems = problemsOf(route("""
+                response-headers { set { "Proxy-Authorization" = "Basic x" }, remove = [Proxy-Authenticate] }
+                """));
+        assertEquals(List.of(
+                "rampart.routes[0].response-headers.set.Proxy-Authorization: Proxy-Authorization cannot be changed"
+                        + " by a route: a hop-by-hop header: it belongs to one connection and never crosses the proxy"
+                        + at(4),
+                "rampart.routes[0].response-headers.remove: Proxy-Authenticate cannot be changed by a route: a"
+                        + " hop-by-hop header: it belongs to one connection and never crosses the proxy" + at(4)),
+                problems);
+    }
+
+    @Test
     void theBodysCodingIsNotARoutesToChangeEitherWay() {
         // Removed from a gzipped response (a compression route's, or the upstream's), the client reads gzip bytes
         // as the body itself.
