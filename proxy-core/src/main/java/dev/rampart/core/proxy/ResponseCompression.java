@@ -10,7 +10,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,6 +53,7 @@ final class ResponseCompression {
         }
         HttpHeaders headers = response.headers();
         // An HTTP/1.0 client gets the body as it is, but a cache in front of it may serve a 1.1 client too.
+        reclaim(headers, HttpHeaderNames.VARY);
         addVary(headers, "Accept-Encoding");
         // A client's own no-transform asks intermediaries to leave the content as it is (RFC 9111 §5.2.1.6).
         if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1) || !acceptsGzip(request.headers())
@@ -60,6 +63,7 @@ final class ResponseCompression {
         }
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         headers.remove(HttpHeaderNames.ACCEPT_RANGES);
+        reclaim(headers, HttpHeaderNames.CONTENT_ENCODING);
         headers.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
         weakenEtags(headers);
         try {
@@ -67,6 +71,33 @@ final class ResponseCompression {
         } catch (RuntimeException | Error e) {
             slots.give(); // no compressor (zlib found no native memory): the slot is not held
             throw e;
+        }
+    }
+
+    /**
+     * Takes {@code name} back from the upstream's hop when its {@code Connection} lists it (RFC 9110 §7.6.1): the
+     * upstream's lines of it were for the proxy alone, and are dropped here as the relay would drop them, and so is
+     * the name from {@code Connection}, so that the line compression writes in their place is not dropped with them
+     * on the way to the client (a gzip body without its {@code Content-Encoding}, or without its {@code Vary}).
+     */
+    private static void reclaim(HttpHeaders headers, AsciiString name) {
+        ConnectionNames named = ConnectionNames.of(headers);
+        if (named == null || !named.lists(name)) {
+            return;
+        }
+        headers.remove(name);
+        List<String> kept = new ArrayList<>();
+        for (String line : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String element : line.split(",")) {
+                String token = element.strip();
+                if (!token.isEmpty() && !name.contentEqualsIgnoreCase(token)) {
+                    kept.add(token);
+                }
+            }
+        }
+        headers.remove(HttpHeaderNames.CONNECTION);
+        if (!kept.isEmpty()) { // close or keep-alive still say what becomes of the upstream connection
+            headers.add(HttpHeaderNames.CONNECTION, String.join(", ", kept));
         }
     }
 

@@ -86,6 +86,26 @@ class CompressionTest {
     }
 
     @Test
+    void fieldsTheUpstreamNamedInConnectionDoNotTakeTheCompressionsOwnWithThem() throws IOException {
+        // Its Vary and Content-Encoding were for the proxy alone (RFC 9110 §7.6.1) and go no further; the ones the
+        // compression writes are the proxy's and must reach the client, or it reads gzip bytes as the body.
+        upstream.behave((req, reply) -> reply.send(200, "application/json", JSON,
+                "Connection", "Vary, content-encoding, X-Hop", "Vary", "Origin", "Content-Encoding", "identity",
+                "X-Hop", "1"));
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response gzipped = raw.send(get("/api/items", "Accept-Encoding: gzip\r\n")).read();
+            assertEquals("gzip", gzipped.header("content-encoding"));
+            assertEquals("Accept-Encoding", gzipped.header("vary"));
+            assertNull(gzipped.header("x-hop"));
+            assertEquals(JSON, new String(gunzip(gzipped.body()), StandardCharsets.UTF_8));
+            RawHttp.Response plain = raw.send(get("/api/items", "")).read();
+            assertNull(plain.header("content-encoding"));
+            assertEquals("Accept-Encoding", plain.header("vary"));
+            assertEquals(JSON, plain.text());
+        }
+    }
+
+    @Test
     void aRouteWithoutCompressionRelaysTheResponseAsItIs() {
         try (RawHttp raw = proxy.raw()) {
             RawHttp.Response response = raw.send(get("/other", "Accept-Encoding: gzip\r\n")).read();
