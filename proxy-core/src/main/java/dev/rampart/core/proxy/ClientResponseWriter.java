@@ -47,6 +47,7 @@ final class ClientResponseWriter {
     private final Route route;
     private final Upstream upstream;
     private boolean responseStarted;
+    private boolean responseWritten;
     private boolean closeClientAfterResponse;
     /** The body parts of the upstream read being handled, written once it is (see {@link #relayContent}). */
     private final HeldParts held;
@@ -70,6 +71,15 @@ final class ClientResponseWriter {
     /** Whether anything of the response was written (or is being written) to the client. */
     boolean responseStarted() {
         return responseStarted;
+    }
+
+    /**
+     * Whether the whole response was written to the client connection: what is left is its write, which
+     * completes once the transport has sent it (on io_uring, never within the call that wrote it), or a client
+     * that does not take it, which {@code server.idle-timeout} ends.
+     */
+    boolean responseWritten() {
+        return responseWritten;
     }
 
     /** The client connection closes after this response, whatever the request asked for. */
@@ -196,6 +206,7 @@ final class ClientResponseWriter {
 
     /** The end of the relayed response; the returned future completes once the client has it. */
     ChannelFuture relayLast(LastHttpContent last) {
+        responseWritten = true;
         if (gzip != null) {
             last = endCompressed(last);
         }
@@ -270,6 +281,7 @@ final class ClientResponseWriter {
                     error.status(), error.reason(), outcome.attempts(), lastFailure);
         }
         responseStarted = true;
+        responseWritten = true;
         outcome.error(error.status(), error.reason().name());
         // A connection that closes after this answer says so (Connection: close), whatever its request was.
         // Decided now, with the body unfinished, the close holds even if the rest of the body comes in before

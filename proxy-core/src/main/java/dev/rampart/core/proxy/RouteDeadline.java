@@ -45,6 +45,14 @@ final class RouteDeadline {
         if (exchange.finished()) {
             return;
         }
+        if (clientResponse.responseWritten()) {
+            // The answer is written whole, only its write still under way: one that another timer due in this
+            // same turn of the loop wrote just before (a per-try or connect timeout after a pause of the
+            // machine), or the end of the upstream's response. Cut now, it would be logged as cut by the
+            // deadline, and its connection closed, though the client gets it all. A client that does not take
+            // it is server.idle-timeout's to end, as while the response was still coming.
+            return;
+        }
         if (clientResponse.responseStarted()) {
             if (clientResponse.clientWritable() && !attempts.bodyFlowingRecently()) {
                 // The relay was waiting for the upstream's next bytes, not for the client to take the last
