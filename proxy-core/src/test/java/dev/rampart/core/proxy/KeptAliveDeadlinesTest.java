@@ -23,15 +23,18 @@ class KeptAliveDeadlinesTest {
     void aLaterRequestOnAKeptAliveClientConnectionGetsItsWholeRouteTimeout() {
         AtomicInteger seen = new AtomicInteger();
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> {
-                 if (seen.incrementAndGet() == 1) {
-                     reply.after(400, () -> reply.send(200, "text/plain", "slow but in time"));
+                 if (req.uri().equals("/warm")) {
+                     reply.send(200, "text/plain", "warm");
+                 } else if (seen.incrementAndGet() == 1) {
+                     reply.after(600, () -> reply.send(200, "text/plain", "slow but in time"));
                  } // the second request is never answered
              });
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"",
-                     "timeout = 700ms, retry { attempts = 1, per-try-timeout = 5s }"));
+                     "timeout = 1500ms, retry { attempts = 1, per-try-timeout = 5s }"));
              RawHttp raw = proxy.raw()) {
+            warmUp(raw);
             RawHttp.Response first = raw.send(REQUEST.formatted("first")).read();
-            assertEquals(200, first.status(), "400 ms is within the 700 ms deadline");
+            assertEquals(200, first.status(), "600 ms is within the 1.5 s deadline");
 
             long start = System.nanoTime();
             RawHttp.Response second = raw.send(REQUEST.formatted("second")).read();
@@ -39,8 +42,8 @@ class KeptAliveDeadlinesTest {
 
             assertEquals(504, second.status());
             assertEquals("GATEWAY_TIMEOUT", Envelope.parse(second.body()).reason());
-            // The first request's deadline would have ended the second about 300 ms in.
-            assertTrue(tookMillis >= 650 && tookMillis < 4_000, "deadline 700 ms, took " + tookMillis);
+            // The first request's deadline would have ended the second about 900 ms in.
+            assertTrue(tookMillis >= 1_400 && tookMillis < 5_000, "deadline 1.5 s, took " + tookMillis);
         }
     }
 
@@ -48,15 +51,18 @@ class KeptAliveDeadlinesTest {
     void aLaterAttemptOnAReusedUpstreamConnectionGetsItsWholePerTryTimeout() {
         AtomicInteger seen = new AtomicInteger();
         try (FakeUpstream upstream = FakeUpstream.start((req, reply) -> {
-                 if (seen.incrementAndGet() == 1) {
-                     reply.after(300, () -> reply.send(200, "text/plain", "slow but in time"));
+                 if (req.uri().equals("/warm")) {
+                     reply.send(200, "text/plain", "warm");
+                 } else if (seen.incrementAndGet() == 1) {
+                     reply.after(400, () -> reply.send(200, "text/plain", "slow but in time"));
                  } // the second request is never answered
              });
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"",
-                     "timeout = 10s, retry { attempts = 1, per-try-timeout = 500ms }"));
+                     "timeout = 10s, retry { attempts = 1, per-try-timeout = 1s }"));
              RawHttp raw = proxy.raw()) {
+            warmUp(raw);
             RawHttp.Response first = raw.send(REQUEST.formatted("first")).read();
-            assertEquals(200, first.status(), "300 ms is within the 500 ms per-try timeout");
+            assertEquals(200, first.status(), "400 ms is within the 1 s per-try timeout");
 
             long start = System.nanoTime();
             RawHttp.Response second = raw.send(REQUEST.formatted("second")).read();
@@ -64,9 +70,17 @@ class KeptAliveDeadlinesTest {
 
             assertEquals(504, second.status());
             assertEquals("UPSTREAM_TIMEOUT", Envelope.parse(second.body()).reason());
-            // The first attempt's timer would have ended the second about 200 ms in.
-            assertTrue(tookMillis >= 450 && tookMillis < 4_000, "per-try timeout 500 ms, took " + tookMillis);
-            assertEquals(1, upstream.connectionsAccepted(), "both attempts ran on one pooled upstream connection");
+            // The first attempt's timer would have ended the second about 600 ms in.
+            assertTrue(tookMillis >= 950 && tookMillis < 5_000, "per-try timeout 1 s, took " + tookMillis);
+            assertEquals(1, upstream.connectionsAccepted(), "every attempt ran on one pooled upstream connection");
         }
+    }
+
+    /**
+     * A quick request first, on the same connections: a cold JVM's first trip through the proxy, on a loaded
+     * machine, can take most of the margin the slow first request leaves within its timeout.
+     */
+    private static void warmUp(RawHttp raw) {
+        assertEquals(200, raw.send(REQUEST.formatted("warm")).read().status());
     }
 }
