@@ -9,6 +9,7 @@ import dev.rampart.core.resilience.RetryDecision;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.resilience.UpstreamFailure;
 import dev.rampart.core.routing.Route;
+import dev.rampart.core.upstream.Admitted;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
@@ -116,14 +117,15 @@ final class AttemptLoop {
         if (exchange.finished() || clientResponse.responseStarted()) {
             return Start.ALREADY_ANSWERED; // an early ending raced the backoff timer
         }
-        Endpoint endpoint = upstream.pick(retries.endpointsToAvoid(), balancingKey);
-        if (endpoint == null) {
+        Admitted admitted = upstream.admit(retries.endpointsToAvoid(), balancingKey);
+        if (admitted == null) {
             retries.answerWithLastOutcome(exchange, null, timing::retriedHeadUsed); // no endpoint lets one through
             return Start.NO_ENDPOINT;
         }
         long now = snapshot.ticker().read();
         timing.attemptStarted(now);
-        OriginAttempt attempt = new OriginAttempt(this, endpoint, outcome.attempts() + 1, now);
+        Endpoint endpoint = admitted.endpoint();
+        OriginAttempt attempt = new OriginAttempt(this, admitted, outcome.attempts() + 1, now);
         outcome.attemptStarted(endpoint.label());
         retries.attemptStarted(endpoint);
         endpoint.attemptStarted();

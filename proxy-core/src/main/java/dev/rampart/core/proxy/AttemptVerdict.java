@@ -10,7 +10,7 @@ import dev.rampart.core.upstream.Endpoint;
 final class AttemptVerdict {
 
     private final Endpoint endpoint;
-    /** The breaker's phase when the attempt was admitted (see {@link dev.rampart.core.resilience.CircuitBreaker#phase}). */
+    /** The breaker's phase that admitted the attempt (see {@link dev.rampart.core.resilience.CircuitBreaker#tryAdmit}). */
     private final long breakerPhase;
     private boolean recorded;
     /** Whether the attempt's share of the endpoint's load outlives its verdict (an open tunnel's does). */
@@ -19,10 +19,10 @@ final class AttemptVerdict {
     private long deferredSuccessNanos = -1;
     private String deferredSuccessLabel;
 
-    /** Made right after the pick took the breaker's permission: the outcome counts in this phase only. */
-    AttemptVerdict(Endpoint endpoint) {
+    /** @param breakerPhase the phase the pick took the breaker's permission in: the outcome counts in it only */
+    AttemptVerdict(Endpoint endpoint, long breakerPhase) {
         this.endpoint = endpoint;
-        this.breakerPhase = endpoint.breaker().phase();
+        this.breakerPhase = breakerPhase;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.upstream.Admitted;
 import dev.rampart.core.upstream.Endpoint;
 import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.OriginListener;
@@ -48,10 +49,10 @@ final class OriginAttempt implements OriginListener {
     /** When the whole request had been written to the connection; -1 before. */
     private long requestWrittenNanos = -1;
 
-    OriginAttempt(AttemptLoop loop, Endpoint endpoint, int number, long startNanos) {
+    OriginAttempt(AttemptLoop loop, Admitted admitted, int number, long startNanos) {
         this.loop = loop;
-        this.endpoint = endpoint;
-        this.verdict = new AttemptVerdict(endpoint);
+        this.endpoint = admitted.endpoint();
+        this.verdict = new AttemptVerdict(endpoint, admitted.breakerPhase());
         this.number = number;
         this.startNanos = startNanos;
     }

@@ -10,7 +10,7 @@ import dev.rampart.core.config.CircuitBreakerConfig;
  *
  * <p>Protocol: call {@link #tryAcquirePermission()} before an attempt; when it returned {@code true},
  * report exactly one of {@link #onSuccess}, {@link #onFailure} or {@link #onCancelled()} for that
- * attempt. Outcomes reported with the {@link #phase()} read at admission count only in that phase; those
+ * attempt. Outcomes reported with the phase {@link #tryAdmit()} admitted them in count only in that phase; those
  * without one are judged by the state the breaker is in when they arrive (as in Resilience4j and Armeria).
  */
 public interface CircuitBreaker {
@@ -56,6 +56,20 @@ public interface CircuitBreaker {
      * attempts in flight.
      */
     boolean tryAcquirePermission();
+
+    /** What {@link #tryAdmit()} returns when the breaker refuses the attempt. */
+    long NOT_ADMITTED = Long.MIN_VALUE;
+
+    /**
+     * {@link #tryAcquirePermission()}, returning the {@link #phase()} the permission was taken in, to report the
+     * attempt's outcome with; {@link #NOT_ADMITTED} when refused. One step, because a phase read after the
+     * permission may be a later one: between the two a call admitted while closed could see the breaker open and
+     * turn half-open (an open period of milliseconds and a thread descheduled that long), and would be counted as
+     * a probe it never took a permit for, its cancellation handing back another probe's.
+     */
+    default long tryAdmit() {
+        return tryAcquirePermission() ? phase() : NOT_ADMITTED;
+    }
 
     /**
      * The phase the breaker is in now, as a number that changes with every transition. Read right after a

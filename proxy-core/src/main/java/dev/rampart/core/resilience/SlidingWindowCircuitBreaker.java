@@ -106,15 +106,20 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     @Override
     public boolean tryAcquirePermission() {
+        return tryAdmit() != NOT_ADMITTED;
+    }
+
+    @Override
+    public long tryAdmit() {
         for (;;) {
             BreakerPhase current = phase.get();
             if (current.state == State.CLOSED) {
-                return true;
+                return current.generation;
             }
             long now = ticker.read();
             if (current.state == State.OPEN) {
                 if (now - current.sinceNanos < current.openNanos) {
-                    return false;
+                    return NOT_ADMITTED;
                 }
                 BreakerPhase halfOpen = BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos);
                 if (phase.compareAndSet(current, halfOpen)) {
@@ -123,10 +128,10 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 continue; // whoever won, try for a probe permit in the phase that is there now
             }
             if (takePermit(current, now)) {
-                return true;
+                return current.generation;
             }
             if (now - current.lastPermitNanos.get() < Math.max(staleHalfOpenNanos, longestCallNanos)) {
-                return false;
+                return NOT_ADMITTED;
             }
             // Every permit is out and none came back for a long time: start the probe round again.
             phase.compareAndSet(current, BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos));

@@ -84,10 +84,19 @@ public final class Upstream {
      * available, and its retries go on along the ring.
      */
     public Endpoint pick(List<Endpoint> avoid, long keyHash) {
+        Admitted admitted = admit(avoid, keyHash);
+        return admitted == null ? null : admitted.endpoint();
+    }
+
+    /**
+     * As {@link #pick(List, long)}, with the phase of the endpoint's breaker that admitted the attempt, to report
+     * its outcome with; null when every breaker refuses.
+     */
+    public Admitted admit(List<Endpoint> avoid, long keyHash) {
         // A retry that avoids what it tried takes its turn, with a load balancer that takes turns, in a rotation
         // of retries (see EndpointSelector#selectForRetry); one that avoids nothing is picked as a new request.
         boolean retry = !avoid.isEmpty();
-        Endpoint chosen = pickAndAcquire(avoid, true, retry, keyHash);
+        Admitted chosen = pickAndAcquire(avoid, true, retry, keyHash);
         if (chosen == null && avoid.size() > 1) {
             chosen = pickAndAcquire(List.of(avoid.get(avoid.size() - 1)), true, retry, keyHash);
         }
@@ -97,7 +106,7 @@ public final class Upstream {
         return chosen;
     }
 
-    private Endpoint pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided, boolean retry, long keyHash) {
+    private Admitted pickAndAcquire(List<Endpoint> avoid, boolean skipAvoided, boolean retry, long keyHash) {
         // A breaker may refuse at the moment of acquisition (a half-open slot taken by another loop):
         // exclude it and pick again, at most once per endpoint.
         List<Endpoint> refused = null;
@@ -121,8 +130,9 @@ public final class Upstream {
             if (slowStartNanos > 0 && keyHash == NO_KEY) {
                 candidate = warmOrOther(candidate, eligible);
             }
-            if (candidate.breaker().tryAcquirePermission()) {
-                return candidate;
+            long phase = candidate.breaker().tryAdmit();
+            if (phase != CircuitBreaker.NOT_ADMITTED) {
+                return new Admitted(candidate, phase);
             }
             if (refused == null) {
                 refused = new ArrayList<>(2);

@@ -65,7 +65,7 @@ class EndpointBlameTest {
 
     private AttemptVerdict startAttempt() {
         endpoint.attemptStarted();
-        return new AttemptVerdict(endpoint);
+        return new AttemptVerdict(endpoint, endpoint.breaker().tryAdmit());
     }
 
     private void assertVerdictGivenWithoutBlame(AttemptVerdict verdict) {
