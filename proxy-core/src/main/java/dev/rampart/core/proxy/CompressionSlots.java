@@ -35,6 +35,11 @@ final class CompressionSlots {
         return true;
     }
 
+    /** Slots taken now: responses being compressed. */
+    int inUse() {
+        return inUse.get();
+    }
+
     /** Gives back a slot {@link #take} gave, once the response's compressor has ended. */
     void give() {
         inUse.decrementAndGet();

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The counters event loops share (requests in flight, the bulkhead's slots, each endpoint's load for least-request,
- * the replay memory) go back to zero once a burst of concurrent requests is over, whatever happened to them: an
+ * the replay memory, the compression slots) go back to zero once a burst of concurrent requests is over, whatever happened to them: an
  * upstream that answers 5xx, resets, stalls past the per-try timeout or breaks off mid-body, an endpoint that
  * refuses, clients that leave mid-request, and reloads while all that goes on.
  */
@@ -37,6 +37,7 @@ class SharedCountersUnderChaosTest {
 
     private static final int CLIENTS = 12;
     private static final long LOAD_MILLIS = 2_500;
+    private static final String BODY = "ok ".repeat(20_000);
 
     @Test
     void everySharedCounterIsBackToZeroAfterChaoticLoadWithReloads() throws Exception {
@@ -51,7 +52,7 @@ class SharedCountersUnderChaosTest {
             } else if (roll < 30) {
                 reply.resetMidBody(10_000, 100);
             } else {
-                reply.send(200, "text/plain", "ok");
+                reply.send(200, "text/plain", BODY); // compressed for the client, if a slot is free
             }
         };
         try (FakeUpstream first = FakeUpstream.start(misbehaving);
@@ -100,11 +101,13 @@ class SharedCountersUnderChaosTest {
                 Await.until(() -> proxy.runtime().inFlight() == 0
                                 && proxy.runtime().requestsInFlight("app") == 0
                                 && app.endpoints().stream().allMatch(e -> e.inFlight() == 0)
-                                && proxy.runtime().replayMemoryHeld() == 0,
+                                && proxy.runtime().replayMemoryHeld() == 0
+                                && proxy.runtime().current().compressions().inUse() == 0,
                         () -> "idle after the load: requests " + proxy.runtime().inFlight()
                                 + ", bulkhead " + proxy.runtime().requestsInFlight("app")
                                 + ", endpoint loads " + app.endpoints().stream().map(e -> e + "=" + e.inFlight()).toList()
-                                + ", replay memory " + proxy.runtime().replayMemoryHeld() + "; outcomes " + seen);
+                                + ", replay memory " + proxy.runtime().replayMemoryHeld()
+                                + ", compressions " + proxy.runtime().current().compressions().inUse() + "; outcomes " + seen);
             }
         }
     }
@@ -116,7 +119,7 @@ class SharedCountersUnderChaosTest {
                         + " max-concurrent-requests = " + maxConcurrent + ","
                         + " circuit-breaker { window = 1s, minimum-calls = 5, consecutive-failures = 3,"
                         + " open-duration = 100ms, max-open-duration = 400ms, half-open-probes = 2 } }",
-                "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 1500ms,"
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 1500ms, compression {},"
                         + " retry { attempts = 3, per-try-timeout = 250ms,"
                         + " on = [connect-failure, reset, timeout, gateway-error],"
                         + " backoff { initial = 5ms, max = 20ms }, budget { ratio = 0.5, min-per-second = 20 } } }");
@@ -144,7 +147,7 @@ class SharedCountersUnderChaosTest {
             String method = roll < 5 ? "PUT" : "GET";
             String body = roll < 5 ? "x".repeat(300) : "";
             out.write((method + " /r HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
-                    + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                    + "\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
             out.flush();
             if (roll == 2) {
                 Thread.sleep(random.nextInt(300)); // gone before or while the answer comes
