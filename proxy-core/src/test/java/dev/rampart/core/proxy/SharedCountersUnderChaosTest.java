@@ -29,14 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The counters event loops share (requests in flight, the bulkhead's slots, each endpoint's load for least-request,
- * the replay memory, the compression slots) go back to zero once a burst of concurrent requests is over, whatever happened to them: an
+ * the replay memory, the compression slots, the pooled connections lent out) go back to zero once a burst of concurrent requests is over, whatever happened to them: an
  * upstream that answers 5xx, resets, stalls past the per-try timeout or breaks off mid-body, an endpoint that
  * refuses, clients that leave mid-request, and reloads while all that goes on.
  */
 class SharedCountersUnderChaosTest {
 
     private static final int CLIENTS = 12;
-    private static final long LOAD_MILLIS = 2_500;
+    private static final long LOAD_MILLIS = 2_000;
     private static final String BODY = "ok ".repeat(20_000);
 
     @Test
@@ -102,14 +102,23 @@ class SharedCountersUnderChaosTest {
                                 && proxy.runtime().requestsInFlight("app") == 0
                                 && app.endpoints().stream().allMatch(e -> e.inFlight() == 0)
                                 && proxy.runtime().replayMemoryHeld() == 0
-                                && proxy.runtime().current().compressions().inUse() == 0,
+                                && proxy.runtime().current().compressions().inUse() == 0
+                                && app.endpoints().stream().allMatch(e -> borrowed(proxy, e) == 0),
                         () -> "idle after the load: requests " + proxy.runtime().inFlight()
                                 + ", bulkhead " + proxy.runtime().requestsInFlight("app")
                                 + ", endpoint loads " + app.endpoints().stream().map(e -> e + "=" + e.inFlight()).toList()
                                 + ", replay memory " + proxy.runtime().replayMemoryHeld()
-                                + ", compressions " + proxy.runtime().current().compressions().inUse() + "; outcomes " + seen);
+                                + ", compressions " + proxy.runtime().current().compressions().inUse()
+                                + ", pooled connections borrowed " + app.endpoints().stream()
+                                        .map(e -> e + "=" + borrowed(proxy, e)).toList() + "; outcomes " + seen);
             }
         }
+    }
+
+    /** Connections of the endpoint's pools that are open and not idle: lent to a request, or connecting for one. */
+    private static int borrowed(ProxyHarness proxy, Endpoint endpoint) {
+        return proxy.runtime().pools().openConnections(endpoint.poolSettings())
+                - proxy.runtime().pools().idleConnections(endpoint.poolSettings());
     }
 
     private static String configWith(String endpoints, int maxConcurrent) {

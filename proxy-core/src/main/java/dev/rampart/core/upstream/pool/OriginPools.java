@@ -280,6 +280,18 @@ public final class OriginPools {
         return total;
     }
 
+    /** Pooled connections to an endpoint idle in its pools across all loops (for tests); a racy snapshot. */
+    public int idleConnections(PoolSettings settings) {
+        int total = 0;
+        for (Map<PoolSettings, EndpointPool> pools : byLoop.values()) {
+            EndpointPool pool = pools.get(settings);
+            if (pool != null) {
+                total += pool.idleConnections();
+            }
+        }
+        return total;
+    }
+
     /** Loop {@code index}'s share of {@code total} over {@code loops}: the shares add up to {@code total}. */
     static int sharesOf(int total, int loops, int index) {
         return total / loops + (index < total % loops ? 1 : 0);
