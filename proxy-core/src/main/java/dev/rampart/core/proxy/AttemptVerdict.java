@@ -10,7 +10,7 @@ import dev.rampart.core.upstream.Endpoint;
 final class AttemptVerdict {
 
     private final Endpoint endpoint;
-    /** The breaker's phase that admitted the attempt (see {@link dev.rampart.core.resilience.CircuitBreaker#tryAdmit}). */
+    /** The breaker's phase that admitted the attempt ({@link dev.rampart.core.resilience.CircuitBreaker#tryAdmit}). */
     private final long breakerPhase;
     private boolean recorded;
     /** Whether the attempt's share of the endpoint's load outlives its verdict (an open tunnel's does). */

@@ -65,17 +65,19 @@ public interface CircuitBreaker {
      * attempt's outcome with; {@link #NOT_ADMITTED} when refused. One step, because a phase read after the
      * permission may be a later one: between the two a call admitted while closed could see the breaker open and
      * turn half-open (an open period of milliseconds and a thread descheduled that long), and would be counted as
-     * a probe it never took a permit for, its cancellation handing back another probe's.
+     * a probe it never took a permit for, its cancellation handing back another probe's. The default reads the
+     * phase after the permission: fit only for a breaker whose phase never changes; one whose does overrides it.
      */
     default long tryAdmit() {
         return tryAcquirePermission() ? phase() : NOT_ADMITTED;
     }
 
     /**
-     * The phase the breaker is in now, as a number that changes with every transition. Read right after a
-     * permission, it tags the attempt, and the outcome reported with it ({@link #onSuccess(long, long)} and
-     * the like) counts only if the breaker is still in that phase: a slow call admitted while closed that
-     * ends during half-open is not a probe, and its abort hands back no probe permit it never took.
+     * The phase the breaker is in now, as a number that changes with every transition. Returned with a
+     * permission by {@link #tryAdmit()}, it tags the attempt, and the outcome reported with it
+     * ({@link #onSuccess(long, long)} and the like) counts only if the breaker is still in that phase: a slow
+     * call admitted while closed that ends during half-open is not a probe, and its abort hands back no probe
+     * permit it never took.
      */
     default long phase() {
         return 0;

@@ -29,9 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The counters event loops share (requests in flight, the bulkhead's slots, each endpoint's load for least-request,
- * the replay memory, the compression slots, the pooled connections lent out) go back to zero once a burst of concurrent requests is over, whatever happened to them: an
- * upstream that answers 5xx, resets, stalls past the per-try timeout or breaks off mid-body, an endpoint that
- * refuses, clients that leave mid-request, and reloads while all that goes on.
+ * the replay memory, the compression slots, the pooled connections lent out) go back to zero once a burst of
+ * concurrent requests is over, whatever happened to them: an upstream that answers 5xx, resets, stalls past the
+ * per-try timeout or breaks off mid-body, an endpoint that refuses, clients that leave mid-request, and reloads
+ * while all that goes on.
  */
 class SharedCountersUnderChaosTest {
 
@@ -106,7 +107,8 @@ class SharedCountersUnderChaosTest {
                                 && app.endpoints().stream().allMatch(e -> borrowed(proxy, e) == 0),
                         () -> "idle after the load: requests " + proxy.runtime().inFlight()
                                 + ", bulkhead " + proxy.runtime().requestsInFlight("app")
-                                + ", endpoint loads " + app.endpoints().stream().map(e -> e + "=" + e.inFlight()).toList()
+                                + ", endpoint loads "
+                                + app.endpoints().stream().map(e -> e + "=" + e.inFlight()).toList()
                                 + ", replay memory " + proxy.runtime().replayMemoryHeld()
                                 + ", compressions " + proxy.runtime().current().compressions().inUse()
                                 + ", pooled connections borrowed " + app.endpoints().stream()
@@ -156,7 +158,8 @@ class SharedCountersUnderChaosTest {
             String method = roll < 5 ? "PUT" : "GET";
             String body = roll < 5 ? "x".repeat(300) : "";
             out.write((method + " /r HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
-                    + "\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                    + "\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             if (roll == 2) {
                 Thread.sleep(random.nextInt(300)); // gone before or while the answer comes

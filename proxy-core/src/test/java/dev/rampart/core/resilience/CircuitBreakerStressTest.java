@@ -102,7 +102,8 @@ class CircuitBreakerStressTest extends BreakerFixture {
             long entered = transitions.stream().filter(t -> t.endsWith("->" + state)).count()
                     + (state == CircuitBreaker.State.CLOSED ? 1 : 0);
             long left = transitions.stream().filter(t -> t.startsWith(state + "->")).count();
-            assertEquals(breaker.state() == state ? 1 : 0, entered - left, state + " entered " + entered + ", left " + left);
+            assertEquals(breaker.state() == state ? 1 : 0, entered - left,
+                    state + " entered " + entered + ", left " + left);
         }
         assertTrue(transitions.contains("HALF_OPEN->CLOSED"), "the breaker closed again at times");
     }
