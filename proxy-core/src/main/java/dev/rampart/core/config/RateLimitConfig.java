@@ -1,5 +1,6 @@
 package dev.rampart.core.config;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,25 @@ public record RateLimitConfig(double requestsPerSecond, int burst, Per per, Opti
         if (header.isPresent() != (per == Per.HEADER)) {
             throw new IllegalArgumentException("a header names the buckets exactly when per = header");
         }
+    }
+
+    /**
+     * The same limit whatever the spelling of its header's name: names ignore case, and {@code X_Api_Key} keys the
+     * same lines as {@code X-Api-Key}. A reload compares limits to keep a route's buckets, and one that only wrote
+     * the name another way would otherwise hand every key a full bucket again.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RateLimitConfig that
+                && Double.compare(requestsPerSecond, that.requestsPerSecond) == 0
+                && burst == that.burst
+                && per == that.per
+                && header.map(HeaderRules::spelling).equals(that.header.map(HeaderRules::spelling));
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(requestsPerSecond, burst, per, header.map(HeaderRules::spelling));
     }
 
     /** A limit per client address or per route, which name no header. */

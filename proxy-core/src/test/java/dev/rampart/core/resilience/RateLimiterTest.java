@@ -6,6 +6,7 @@ import dev.rampart.core.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,5 +152,15 @@ class RateLimiterTest {
         kept.retainOnly(Set.of());
         assertNotSame(changed, kept.forRoute("api", new RateLimitConfig(5, 6, Per.CLIENT_IP)),
                 "a route that lost its limit starts afresh when it gets one again");
+    }
+
+    @Test
+    void aReloadThatOnlySpellsTheKeyHeaderAnotherWayKeepsTheBuckets() {
+        RateLimiters kept = new RateLimiters(ticker);
+        RateLimiter first = kept.forRoute("api", new RateLimitConfig(5, 5, Per.HEADER, Optional.of("X-Api-Key")));
+        assertSame(first, kept.forRoute("api", new RateLimitConfig(5, 5, Per.HEADER, Optional.of("x-api-key"))));
+        assertSame(first, kept.forRoute("api", new RateLimitConfig(5, 5, Per.HEADER, Optional.of("X_API_KEY"))),
+                "an underscore spelling keys the same lines");
+        assertNotSame(first, kept.forRoute("api", new RateLimitConfig(5, 5, Per.HEADER, Optional.of("X-Tenant"))));
     }
 }
