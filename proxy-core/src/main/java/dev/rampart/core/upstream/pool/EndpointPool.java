@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,6 +36,13 @@ final class EndpointPool {
     private final long maxAgeNanos;
     private final ArrayDeque<OriginConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<OriginConnection>> waiters = new ArrayDeque<>();
+    /**
+     * Connections released while requests wait, kept back until the loop has read what their upstream sent
+     * meanwhile (see {@link #release}); apart from {@link #idle}, so that a new request does not take one ahead
+     * of the requests already waiting.
+     */
+    private final ArrayDeque<OriginConnection> handing = new ArrayDeque<>();
+    private boolean handOverScheduled;
     private final Runnable queued;
     /** Every open connection, idle or borrowed: what {@link #closeEverything} closes. Changes per connection, not per request. */
     private final Set<OriginConnection> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -110,13 +118,55 @@ final class EndpointPool {
             return;
         }
         conn.parked(now);
-        Promise<OriginConnection> waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            conn.unparked(now);
-            if (waiter.trySuccess(conn)) {
-                return;
+        if (!waiters.isEmpty()) {
+            // Not handed to the first waiter at once: an upstream that closes a connection right after its response
+            // (with no Connection: close) has its FIN read only by a later read, and the waiter's request, a POST
+            // say, would be written onto the closed connection and fail UPSTREAM_RESET. The pending read surfaces a
+            // close, or bytes nobody asked for, before the hand-over; then the waiter gets a new connection instead.
+            handing.addLast(conn);
+            ch.read();
+            scheduleHandOver();
+            return;
+        }
+        keepIdle(conn);
+    }
+
+    /**
+     * Hands the connections held back by {@link #release} to the waiters, after the loop has polled for I/O once
+     * more: a task run now would come before the read that {@code release} asked for (NIO makes it only at the
+     * next poll), so the hand-over is scheduled from a task: the loop takes scheduled tasks in only after that poll.
+     */
+    private void scheduleHandOver() {
+        if (handOverScheduled) {
+            return;
+        }
+        handOverScheduled = true;
+        loop.execute(() -> loop.schedule(this::handOver, 0, TimeUnit.NANOSECONDS));
+    }
+
+    private void handOver() {
+        handOverScheduled = false;
+        OriginConnection conn;
+        while ((conn = handing.pollFirst()) != null) {
+            if (!conn.channel().isActive()) {
+                continue; // closed while held back: its slot went to a waiter as a new connection
+            }
+            long now = ticker.read();
+            Promise<OriginConnection> waiter;
+            boolean handed = false;
+            while (!handed && (waiter = waiters.pollFirst()) != null) {
+                conn.unparked(now);
+                handed = waiter.trySuccess(conn);
+            }
+            if (!handed) {
+                keepIdle(conn); // every waiter went away meanwhile
             }
         }
+    }
+
+    /** {@code conn}, released whole and with nobody waiting, goes back to the idle connections (or closes). */
+    private void keepIdle(OriginConnection conn) {
+        Channel ch = conn.channel();
         if (closed || keepsNoIdle) {
             ch.close();
             return;
@@ -293,6 +343,7 @@ final class EndpointPool {
     private void connectionGone(OriginConnection conn) {
         if (conn != null) {
             idle.remove(conn);
+            handing.remove(conn);
             live.remove(conn);
             draining.remove(conn);
             if (conn.isRawBytes()) {
