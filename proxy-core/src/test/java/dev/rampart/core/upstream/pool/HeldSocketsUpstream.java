@@ -42,22 +42,41 @@ final class HeldSocketsUpstream implements AutoCloseable {
         return byProxyPort.size();
     }
 
-    /** Closes the upstream's side of the connection whose proxy side has local port {@code proxyPort}. */
-    void close(int proxyPort) throws IOException {
-        Socket s = byProxyPort.remove(proxyPort);
+    /**
+     * Closes the upstream's side of the connection whose proxy side has local port {@code proxyPort}; false when the
+     * upstream holds no such connection.
+     */
+    boolean close(int proxyPort) throws IOException, InterruptedException {
+        Socket s = socketOf(proxyPort);
         if (s != null) {
+            byProxyPort.remove(proxyPort, s);
             s.close();
         }
+        return s != null;
     }
 
-    /** Sends bytes nobody asked for on the connection (a late or unsolicited response). */
-    void sendStray(int proxyPort) throws IOException {
-        Socket s = byProxyPort.get(proxyPort);
+    /** Sends bytes nobody asked for on the connection (a late or unsolicited response); false when it holds none. */
+    boolean sendStray(int proxyPort) throws IOException, InterruptedException {
+        Socket s = socketOf(proxyPort);
         if (s != null) {
             OutputStream out = s.getOutputStream();
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
         }
+        return s != null;
+    }
+
+    /**
+     * The connection of {@code proxyPort}, waited for a little: the proxy's connect completes before the acceptor
+     * thread has taken the connection in.
+     */
+    private Socket socketOf(int proxyPort) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Socket s;
+        while ((s = byProxyPort.get(proxyPort)) == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return s;
     }
 
     private void acceptLoop() {
