@@ -220,7 +220,7 @@ class PoolModelFuzzTest {
         assertTrue(c.requests() < MAX_REQUESTS, "handed out after its last allowed request\n" + trace);
         assertTrue(t - openedAt.get(c) < MAX_AGE.toNanos(), "handed out past its age\n" + trace);
         pool.onLoop(() -> {
-            c.bind(NO_LISTENER);
+            c.bind(new IgnoringOriginListener());
             return null;
         });
         borrowed.add(c);
@@ -278,23 +278,4 @@ class PoolModelFuzzTest {
     private String id(OriginConnection c) {
         return "#" + ids.computeIfAbsent(c, k -> ids.size() + 1);
     }
-
-    private static final OriginListener NO_LISTENER = new OriginListener() {
-        @Override
-        public void onOriginMessage(Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg);
-        }
-
-        @Override
-        public void onOriginClosed() {
-        }
-
-        @Override
-        public void onOriginError(Throwable cause) {
-        }
-
-        @Override
-        public void onOriginWritabilityChanged(boolean writable) {
-        }
-    };
 }

@@ -165,7 +165,7 @@ class PooledConnectionLifecycleTest {
         OriginConnection conn = pool.borrow(settings);
         ByteBuf part = Unpooled.copiedBuffer("half a body", StandardCharsets.US_ASCII);
         pool.onLoop(() -> {
-            conn.bind(new Ignoring());
+            conn.bind(new IgnoringOriginListener());
             conn.holdBody(new DefaultHttpContent(part)); // held for a flush that never came: the attempt ended
             return null;
         });
@@ -184,7 +184,7 @@ class PooledConnectionLifecycleTest {
         OriginConnection conn = pool.borrow(settings);
         ByteBuf part = Unpooled.copiedBuffer("held", StandardCharsets.US_ASCII);
         pool.onLoop(() -> {
-            conn.bind(new Ignoring());
+            conn.bind(new IgnoringOriginListener());
             conn.holdBody(new DefaultHttpContent(part));
             return null;
         });
@@ -314,7 +314,7 @@ class PooledConnectionLifecycleTest {
 
     private void bind(OriginConnection conn) throws Exception {
         pool.onLoop(() -> {
-            conn.bind(new Ignoring());
+            conn.bind(new IgnoringOriginListener());
             return null;
         });
     }
@@ -329,25 +329,5 @@ class PooledConnectionLifecycleTest {
             Thread.sleep(10);
         }
         return false;
-    }
-
-    /** An exchange that reads nothing: these tests send no request. */
-    private static final class Ignoring implements OriginListener {
-        @Override
-        public void onOriginMessage(Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg);
-        }
-
-        @Override
-        public void onOriginClosed() {
-        }
-
-        @Override
-        public void onOriginError(Throwable cause) {
-        }
-
-        @Override
-        public void onOriginWritabilityChanged(boolean writable) {
-        }
     }
 }

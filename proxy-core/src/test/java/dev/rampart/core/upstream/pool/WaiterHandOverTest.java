@@ -100,7 +100,7 @@ class WaiterHandOverTest {
      */
     private void exchangeReleasingAtTheEnd(OriginConnection conn, CountDownLatch answered) throws Exception {
         pool.onLoop(() -> {
-            conn.bind(new OriginListener() {
+            conn.bind(new IgnoringOriginListener() {
                 @Override
                 public void onOriginMessage(Object msg) {
                     boolean last = msg instanceof LastHttpContent;
@@ -110,18 +110,6 @@ class WaiterHandOverTest {
                     } else {
                         conn.channel().read();
                     }
-                }
-
-                @Override
-                public void onOriginClosed() {
-                }
-
-                @Override
-                public void onOriginError(Throwable cause) {
-                }
-
-                @Override
-                public void onOriginWritabilityChanged(boolean writable) {
                 }
             });
             DefaultFullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
