@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * Every upstream connection pool of the process. A pool belongs to one event loop and one
@@ -270,23 +271,20 @@ public final class OriginPools {
 
     /** Pooled connections open to an endpoint across all loops, WebSocket tunnels not included (for tests); a racy snapshot. */
     public int openConnections(PoolSettings settings) {
-        int total = 0;
-        for (Map<PoolSettings, EndpointPool> pools : byLoop.values()) {
-            EndpointPool pool = pools.get(settings);
-            if (pool != null) {
-                total += pool.openConnections();
-            }
-        }
-        return total;
+        return sumOverLoops(settings, EndpointPool::openConnections);
     }
 
     /** Pooled connections to an endpoint idle in its pools across all loops (for tests); a racy snapshot. */
     public int idleConnections(PoolSettings settings) {
+        return sumOverLoops(settings, EndpointPool::idleConnections);
+    }
+
+    private int sumOverLoops(PoolSettings settings, ToIntFunction<EndpointPool> count) {
         int total = 0;
         for (Map<PoolSettings, EndpointPool> pools : byLoop.values()) {
             EndpointPool pool = pools.get(settings);
             if (pool != null) {
-                total += pool.idleConnections();
+                total += count.applyAsInt(pool);
             }
         }
         return total;
