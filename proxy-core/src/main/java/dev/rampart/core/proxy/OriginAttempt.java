@@ -8,6 +8,7 @@ import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -193,7 +195,8 @@ final class OriginAttempt implements OriginListener {
      * was written whole and the body is short (see {@link DiscardedResponse}); else the connection closes.
      */
     void discardResponse(HttpResponse head) {
-        if (state != State.RELAYING || !requestComplete || !responseKeepAlive || !DiscardedResponse.worthDraining(head)) {
+        if (state != State.RELAYING || !requestComplete || bodyRefused || !responseKeepAlive
+                || !DiscardedResponse.worthDraining(head)) {
             abandon();
             return;
         }
@@ -299,7 +302,7 @@ final class OriginAttempt implements OriginListener {
         }
         if (content instanceof LastHttpContent) {
             state = State.DONE;
-            boolean reusable = requestComplete && responseKeepAlive;
+            boolean reusable = requestComplete && !bodyRefused && responseKeepAlive;
             // Hand the connection back first: the response is fully read, and the client write may complete
             // at once, ending the exchange and starting the connection's next request (pipelined, or read
             // behind a refused upgrade), which should find this connection in the pool.
@@ -335,15 +338,20 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         loop.guarded(() -> {
-            if (state != State.DONE && !requestComplete && cause instanceof java.io.IOException
-                    && conn != null && conn.channel().isActive()) {
-                // A body write failed: the upstream closed or reset its side, often right after answering
-                // early (an upload it refuses). That answer may be waiting to be read, and it is what the
-                // client should get: the rest of the body is dropped and reading goes on. A read failure
-                // closes the connection, and the close decides as usual.
+            if (state != State.DONE && conn != null && conn.channel().isActive()
+                    && (isFailedWrite(cause) || !requestComplete && cause instanceof java.io.IOException)) {
+                // A write failed: the upstream closed or reset its side, often right after answering early (an
+                // upload it refuses). That answer may be waiting to be read, and it is what the client should
+                // get: the rest of the body is dropped and reading goes on. So even when the whole body had been
+                // handed to the connection: a write fails when it is carried out, which may be after that (a ring
+                // round trip later on io_uring, where one upload in twenty-five of eight at a time was answered
+                // 502 UPSTREAM_RESET with the upstream's 413 unread). A read failure closes the connection, and
+                // the close decides as usual.
                 bodyRefused = true;
-                awaitHead();
-                conn.channel().read();
+                if (state == State.AWAITING_HEAD) {
+                    awaitHead();
+                    conn.channel().read();
+                } // relaying, reads go on as the client takes the response
                 return;
             }
             FailureKind kind = FailureClassifier.classifyTransportFailure(cause).orElse(FailureKind.RESET);
@@ -353,6 +361,16 @@ final class OriginAttempt implements OriginListener {
                 loop.relay().broken(this, kind);
             }
         }).run();
+    }
+
+    /**
+     * Whether {@code cause} is a write the connection could not carry out: with {@code AUTO_CLOSE} off (see
+     * {@code OriginPools}) Netty shuts the output down on a failed write and fails the writes pending with
+     * {@link ChannelOutputShutdownException}, and those made after with {@link ClosedChannelException}, while the
+     * connection is still open for reading.
+     */
+    private static boolean isFailedWrite(Throwable cause) {
+        return cause instanceof ChannelOutputShutdownException || cause instanceof ClosedChannelException;
     }
 
     @Override
