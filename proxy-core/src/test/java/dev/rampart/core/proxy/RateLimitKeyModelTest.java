@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.RateLimitConfig;
 import dev.rampart.core.config.RateLimitConfig.Per;
 import dev.rampart.core.resilience.RateLimiter;
+import dev.rampart.core.testing.ModelSeeds;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class RateLimitKeyModelTest {
 
     @Test
     void keysAreWhatTheDocsSayForRandomHeads() {
-        long base = Long.getLong("rampart.modelSeed", 20261206L);
+        long base = ModelSeeds.first();
         for (int i = 0; i < HEADS; i++) {
             long seed = base + i;
             SplittableRandom random = new SplittableRandom(seed);
@@ -66,7 +67,7 @@ class RateLimitKeyModelTest {
                 named.add(nameOf(key));
             }
             if (!named.equals(expected)) {
-                fail("seed " + seed + " (-Drampart.modelSeed=" + seed + "): charged " + named + ", the docs say "
+                fail(ModelSeeds.describe(seed) + ": charged " + named + ", the docs say "
                         + expected + "\nfor " + headers.entries() + " from " + address);
             }
         }

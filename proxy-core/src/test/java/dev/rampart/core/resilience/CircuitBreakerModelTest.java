@@ -2,6 +2,7 @@ package dev.rampart.core.resilience;
 
 import dev.rampart.core.config.CircuitBreakerConfig;
 import dev.rampart.core.resilience.CircuitBreaker.State;
+import dev.rampart.core.testing.ModelSeeds;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,7 +33,7 @@ class CircuitBreakerModelTest {
 
     @Test
     void breakerAgreesWithTheDocumentedModelOverRandomSequences() {
-        long base = Long.getLong("rampart.modelSeed", 20261206L);
+        long base = ModelSeeds.first();
         for (int i = 0; i < SEQUENCES; i++) {
             runSequence(base + i);
         }
@@ -141,7 +142,7 @@ class CircuitBreakerModelTest {
 
     private static void failWith(long seed, int step, CircuitBreakerConfig config, Deque<String> trace,
             String event, String what) {
-        fail("seed " + seed + " (-Drampart.modelSeed=" + seed + " reruns it first), step " + step + ": " + what
+        fail(ModelSeeds.describe(seed) + ", step " + step + ": " + what
                 + (event.isEmpty() ? "" : " on " + event) + "\nconfig " + config + "\nlast events " + trace);
     }
 

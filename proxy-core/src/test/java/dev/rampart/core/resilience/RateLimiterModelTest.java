@@ -2,6 +2,7 @@ package dev.rampart.core.resilience;
 
 import dev.rampart.core.config.RateLimitConfig;
 import dev.rampart.core.config.RateLimitConfig.Per;
+import dev.rampart.core.testing.ModelSeeds;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,7 +41,7 @@ class RateLimiterModelTest {
 
     @Test
     void limiterAgreesWithTheDocumentedTokenBucketOverRandomSequences() {
-        long base = Long.getLong("rampart.modelSeed", 20261206L);
+        long base = ModelSeeds.first();
         for (int i = 0; i < SEQUENCES; i++) {
             new Sequence(base + i).run();
         }
@@ -263,7 +264,7 @@ class RateLimiterModelTest {
         }
 
         private void failWith(String what) {
-            fail("seed " + seed + " (-Drampart.modelSeed=" + seed + " reruns it first), step " + step + ": " + what
+            fail(ModelSeeds.describe(seed) + ", step " + step + ": " + what
                     + "\nconfig " + config + " (a token every " + period + " ns)\nlast events " + trace);
         }
     }

@@ -9,6 +9,7 @@ import dev.rampart.core.config.RetryOn;
 import dev.rampart.core.resilience.RetryDecision.Retry;
 import dev.rampart.core.resilience.RetryDecision.Stop;
 import dev.rampart.core.resilience.RetryDecision.StopReason;
+import dev.rampart.core.testing.ModelSeeds;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -49,7 +50,7 @@ class RetryPolicyModelTest {
 
     @Test
     void policyAndBudgetAgreeWithTheDocumentedRules() {
-        long base = Long.getLong("rampart.modelSeed", 20261206L);
+        long base = ModelSeeds.first();
         for (int i = 0; i < ROUTES; i++) {
             runRoute(base + i);
         }
