@@ -79,7 +79,7 @@ final class EndpointPool {
                 continue;
             }
             long now = ticker.read();
-            if (spent(conn, now)) {
+            if (spent(conn, now) || conn.idlePastUpstreamHint(now)) {
                 conn.channel().close();
                 continue;
             }

@@ -67,6 +67,14 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         parkedNanos = nanos;
     }
 
+    /**
+     * Whether the connection has sat in the pool, since {@code parked}, for longer than its upstream said it keeps
+     * an idle connection (see {@link KeepAliveHint}): it may be closing it right now.
+     */
+    boolean idlePastUpstreamHint(long nanos) {
+        return codec != null && nanos - parkedNanos >= codec.reusableIdleNanos();
+    }
+
     void unparked(long nanos) {
         idleBeforeUseNanos = nanos - parkedNanos;
     }

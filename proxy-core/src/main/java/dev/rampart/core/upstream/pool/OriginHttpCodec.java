@@ -53,6 +53,8 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
     private boolean responseBytesSeen;
     /** The response to the current request was a 204 that declared a body it cannot have. */
     private boolean noContentDeclaredBody;
+    /** From the last final response's {@code Keep-Alive} field: see {@link KeepAliveHint}. */
+    private long reusableIdleNanos = KeepAliveHint.NONE;
 
     OriginHttpCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config), new RequestEncoder());
@@ -72,6 +74,14 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
      */
     boolean responseEndInDoubt() {
         return noContentDeclaredBody || inboundHandler().unreadBytes() > 0;
+    }
+
+    /**
+     * How long the connection may sit idle in the pool and still be taken for a request, by what its upstream
+     * said in the last response; {@link KeepAliveHint#NONE} when it said nothing.
+     */
+    long reusableIdleNanos() {
+        return reusableIdleNanos;
     }
 
     final class RequestEncoder extends HttpRequestEncoder {
@@ -139,6 +149,11 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 Object part = out.get(i);
                 if (part instanceof HttpResponse response) {
                     interim = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+                    if (!interim) {
+                        reusableIdleNanos = response.headers().contains(HttpHeaderNames.KEEP_ALIVE)
+                                ? KeepAliveHint.reusableIdleNanos(response.headers().getAll(HttpHeaderNames.KEEP_ALIVE))
+                                : KeepAliveHint.NONE;
+                    }
                 }
                 if (part instanceof LastHttpContent && !interim) {
                     awaitingResponse = false;
