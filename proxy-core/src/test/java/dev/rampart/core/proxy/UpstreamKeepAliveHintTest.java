@@ -46,46 +46,25 @@ class UpstreamKeepAliveHintTest {
     @Test
     void aConnectionIdlePastTheHintLessASecondIsReplacedAndOneWithinItReused() {
         start("Keep-Alive: timeout=5");
-        try (RawHttp raw = proxy.raw()) {
-            assertEquals(200, raw.send(post("/first")).read().status());
-            now.addAndGet(Duration.ofMillis(3_900).toNanos());
-            assertEquals(200, raw.send(post("/within")).read().status());
-            now.addAndGet(Duration.ofMillis(4_100).toNanos());
-            assertEquals(200, raw.send(post("/past")).read().status());
-            assertEquals(200, raw.send(post("/next")).read().status());
-        }
-        List<RecordedRequest> requests = upstream.requests();
-        assertEquals(4, requests.size());
-        assertEquals(requests.get(0).connectionId(), requests.get(1).connectionId(), "3.9 s idle of a 5 s hint: reused");
-        assertNotEquals(requests.get(1).connectionId(), requests.get(2).connectionId(), "4.1 s idle: not reused");
-        assertEquals(requests.get(2).connectionId(), requests.get(3).connectionId(), "the new one is reused at once");
+        List<Long> connections = connectionsAfterIdling(3_900, 4_100, 0);
+        assertEquals(connections.get(0), connections.get(1), "3.9 s idle of a 5 s hint: reused");
+        assertNotEquals(connections.get(1), connections.get(2), "4.1 s idle: not reused");
+        assertEquals(connections.get(2), connections.get(3), "the new one is reused at once");
     }
 
     @Test
     void aHintOfOneSecondKeepsHalfASecond() {
         start("Keep-Alive: timeout=1");
-        try (RawHttp raw = proxy.raw()) {
-            assertEquals(200, raw.send(post("/first")).read().status());
-            now.addAndGet(Duration.ofMillis(450).toNanos());
-            assertEquals(200, raw.send(post("/within")).read().status());
-            now.addAndGet(Duration.ofMillis(550).toNanos());
-            assertEquals(200, raw.send(post("/past")).read().status());
-        }
-        List<RecordedRequest> requests = upstream.requests();
-        assertEquals(requests.get(0).connectionId(), requests.get(1).connectionId(), "0.45 s idle: reused");
-        assertNotEquals(requests.get(1).connectionId(), requests.get(2).connectionId(), "0.55 s idle: not reused");
+        List<Long> connections = connectionsAfterIdling(450, 550);
+        assertEquals(connections.get(0), connections.get(1), "0.45 s idle: reused");
+        assertNotEquals(connections.get(1), connections.get(2), "0.55 s idle: not reused");
     }
 
     @Test
     void withoutAHintOnlyThePoolsOwnIdleTimeoutCounts() {
         start("X-Keep-Alive: timeout=1");
-        try (RawHttp raw = proxy.raw()) {
-            assertEquals(200, raw.send(post("/first")).read().status());
-            now.addAndGet(Duration.ofMinutes(9).toNanos());
-            assertEquals(200, raw.send(post("/later")).read().status());
-        }
-        List<RecordedRequest> requests = upstream.requests();
-        assertEquals(requests.get(0).connectionId(), requests.get(1).connectionId(), "nine minutes idle of ten: reused");
+        List<Long> connections = connectionsAfterIdling(Duration.ofMinutes(9).toMillis());
+        assertEquals(connections.get(0), connections.get(1), "nine minutes idle of ten: reused");
     }
 
     @Test
@@ -96,6 +75,23 @@ class UpstreamKeepAliveHintTest {
             assertEquals(200, response.status());
             assertEquals(null, response.header("keep-alive"), "a hop-by-hop field, about the upstream's connection");
         }
+    }
+
+    /**
+     * Sends a POST, then one more after each idle time on the proxy's ticker, on one client connection; returns the
+     * upstream connection each arrived on.
+     */
+    private List<Long> connectionsAfterIdling(long... idleMillis) {
+        try (RawHttp raw = proxy.raw()) {
+            assertEquals(200, raw.send(post("/0")).read().status());
+            for (int i = 0; i < idleMillis.length; i++) {
+                now.addAndGet(Duration.ofMillis(idleMillis[i]).toNanos());
+                assertEquals(200, raw.send(post("/" + (i + 1))).read().status());
+            }
+        }
+        List<RecordedRequest> requests = upstream.requests();
+        assertEquals(idleMillis.length + 1, requests.size());
+        return requests.stream().map(RecordedRequest::connectionId).toList();
     }
 
     private static String post(String path) {
