@@ -90,7 +90,7 @@ final class ClientAnswers {
         String accept = String.join(", ", request.headers().getAll(HttpHeaderNames.ACCEPT));
         return ClientResponder.writeError(ctx, snapshot.renderer(), error, accept.isEmpty() ? null : accept,
                 request.method().equals(HttpMethod.HEAD), ClientResponder.Keep.of(keepAlive, request.protocolVersion()),
-                outcome, kept);
+                snapshot.keepAliveHint(), outcome, kept);
     }
 
     /**
@@ -295,7 +295,8 @@ final class ClientAnswers {
         outcome.status(status);
         ChannelFuture answered = ClientResponder.writeDirect(ctx, status, body, contentType,
                 snapshot.requestIdHeader(), request.method().equals(HttpMethod.HEAD),
-                ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()), outcome,
+                ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()),
+                snapshot.keepAliveHint(), outcome,
                 responseHeaders, extraHeaders);
         finish(served, answered, reusable, drop);
     }
@@ -366,8 +367,8 @@ final class ClientAnswers {
                 .withError(reason);
         // A HEAD is known to be one once its request line came whole: its answer has no content (RFC 9110 §9.3.2).
         boolean headOnly = HttpMethod.HEAD.equals(method);
-        ClientResponder.writeError(ctx, s.renderer(), error, null, headOnly, ClientResponder.Keep.CLOSE, outcome,
-                List.of()).addListener(ChannelFutureListener.CLOSE);
+        ClientResponder.writeError(ctx, s.renderer(), error, null, headOnly, ClientResponder.Keep.CLOSE, null,
+                outcome, List.of()).addListener(ChannelFutureListener.CLOSE);
         runtime.observer().onExchangeComplete(outcome.toRecord(now, -1));
     }
 

@@ -16,8 +16,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -30,12 +32,13 @@ final class ClientResponder {
     /**
      * Renders {@code error} for the client's {@code Accept} and writes it.
      *
-     * @param headOnly the request was HEAD: headers (with the body's length) but no body
-     * @param outcome  counts the body bytes sent, for the access log
+     * @param headOnly      the request was HEAD: headers (with the body's length) but no body
+     * @param keepAliveHint see {@link Keep#announce}
+     * @param outcome       counts the body bytes sent, for the access log
      */
     static ChannelFuture writeError(ChannelHandlerContext ctx, ErrorRenderer renderer, ErrorContext error,
-                                    String accept, boolean headOnly, Keep keep, ExchangeOutcome outcome,
-                                    List<Map.Entry<String, String>> kept) {
+                                    String accept, boolean headOnly, Keep keep, AsciiString keepAliveHint,
+                                    ExchangeOutcome outcome, List<Map.Entry<String, String>> kept) {
         RenderedError rendered = renderer.render(error, accept);
         ByteBuf body = headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(rendered.body());
         outcome.addBytesOut(body.readableBytes());
@@ -52,7 +55,7 @@ final class ClientResponder {
             h.add(header.getKey(), header.getValue());
         }
         h.set(HttpHeaderNames.DATE, HttpDate.now());
-        keep.announce(h);
+        keep.announce(h, keepAliveHint);
         ForwardedHeaders.nameUpgradeInConnection(h); // a rewritten 426 keeps its Upgrade
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
@@ -60,9 +63,10 @@ final class ClientResponder {
     /**
      * A response the proxy makes for a route (its {@code respond}, a CORS preflight's answer); {@code outcome}
      * gives its request id and counts the body bytes sent. No {@code Content-Type} when {@code contentType} is null.
+     * For {@code keepAliveHint} see {@link Keep#announce}.
      */
     static ChannelFuture writeDirect(ChannelHandlerContext ctx, int status, String body, String contentType,
-                                     String requestIdHeader, boolean headOnly, Keep keep,
+                                     String requestIdHeader, boolean headOnly, Keep keep, AsciiString keepAliveHint,
                                      ExchangeOutcome outcome, HeaderRules rules,
                                      List<Map.Entry<String, String>> extraHeaders) {
         boolean noContent = RespondConfig.hasNoContent(status); // a body configured anyway is never sent
@@ -87,7 +91,7 @@ final class ClientResponder {
             h.add(header.getKey(), header.getValue());
         }
         RouteHeaders.applyToResponse(rules, h);
-        keep.announce(h);
+        keep.announce(h, keepAliveHint);
         return FlushBatch.writeAndFlushSoon(ctx, response);
     }
 
@@ -113,12 +117,37 @@ final class ClientResponder {
             return !keepAlive ? CLOSE : clientVersion == HttpVersion.HTTP_1_0 ? OPEN_HTTP10 : OPEN;
         }
 
-        void announce(HttpHeaders headers) {
+        /**
+         * Says so in {@code headers}; a connection that stays also gets {@code Keep-Alive: timeout=N} when
+         * {@code keepAliveHint} (see {@link #hintFor}) is not null. Clients that read it (undici, Node's fetch;
+         * Node's {@code http.Agent} with a {@code timeout}) stop reusing an idle connection a second before N, so
+         * that their next request does not meet the proxy's close of it ({@code ECONNRESET}, "other side closed")
+         * when they would keep it idle longer than the proxy does (undici's own default is 4 s, Node's global
+         * agent's 5 s). A response that closes says nothing more than that.
+         */
+        void announce(HttpHeaders headers, AsciiString keepAliveHint) {
             if (this == CLOSE) {
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (this == OPEN_HTTP10) {
+                return;
+            }
+            if (this == OPEN_HTTP10) {
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
+            if (keepAliveHint != null) {
+                // add, not set: no Keep-Alive is there to replace (the upstream's, hop-by-hop, was not copied, and
+                // response-headers may not name it), and set would scan every field for one first
+                headers.add(HttpHeaderNames.KEEP_ALIVE, keepAliveHint);
+            }
+        }
+
+        /**
+         * The value of {@code Keep-Alive} for {@code server.idle-timeout}, made once per configuration: whole
+         * seconds rounded down, since a client that reads more than the proxy waits reuses a connection already
+         * closed ({@code 1500ms} is {@code timeout=1}, which tells Node's clients not to reuse at all: they keep
+         * a second's margin).
+         */
+        static AsciiString hintFor(Duration idleTimeout) {
+            return AsciiString.cached("timeout=" + idleTimeout.toSeconds());
         }
     }
 }

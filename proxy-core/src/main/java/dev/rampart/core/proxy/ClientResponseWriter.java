@@ -111,7 +111,7 @@ final class ClientResponseWriter {
         boolean keepAlive = !closeClientAfterResponse && client.answers().keepAliveAfter(request, requestBodyComplete);
         closeClientAfterResponse = !keepAlive;
         HttpResponse head = ForwardedHeaders.clientResponse(response, snapshot.requestIdHeader(), outcome.requestId(),
-                chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()));
+                chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()), snapshot.keepAliveHint());
         CorsHeaders.applyToRelayed(route.config().cors(), request.headers(), head.headers());
         RouteHeaders.applyToResponse(route.config().responseHeaders(), head.headers());
         ctx.write(head, ctx.voidPromise());

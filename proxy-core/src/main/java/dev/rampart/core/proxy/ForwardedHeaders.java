@@ -193,7 +193,7 @@ final class ForwardedHeaders {
      * @param chunked whether the body goes out chunked (the upstream's was, or it was close-delimited)
      */
     static HttpResponse clientResponse(HttpResponse in, String requestIdHeader, String requestId,
-                                       boolean chunked, ClientResponder.Keep keep) {
+                                       boolean chunked, ClientResponder.Keep keep, AsciiString keepAliveHint) {
         HttpHeaders out = new FieldList();
         ResponseFieldCopy copied = ResponseFieldCopy.copy(in.headers(), out, requestIdHeader);
         // What the upstream sent of the fields below was not copied: each is added once, after its lines.
@@ -207,7 +207,7 @@ final class ForwardedHeaders {
             out.add(HttpHeaderNames.DATE, HttpDate.now()); // RFC 9110 §6.6.1: a forwarder adds the missing Date
         }
         out.add(requestIdHeader, requestId);
-        keep.announce(out);
+        keep.announce(out, keepAliveHint);
         List<String> upgrade = requiredUpgrade(in);
         if (!upgrade.isEmpty()) {
             out.set(HttpHeaderNames.UPGRADE, upgrade);

@@ -24,6 +24,7 @@ import dev.rampart.core.upstream.balancing.EndpointSelector;
 import dev.rampart.core.upstream.balancing.EndpointSelectors;
 import dev.rampart.core.upstream.pool.OriginPools;
 import dev.rampart.core.upstream.pool.PoolSettings;
+import io.netty.util.AsciiString;
 
 import java.net.URI;
 import java.time.Clock;
@@ -64,6 +65,8 @@ final class ProxySnapshot {
     private final long replayMemoryLimit;
     private final CompressionSlots compressions;
     private final ShortageWarnings shortages;
+    /** {@code Keep-Alive} on responses that keep the connection: made once here, not per response. */
+    private final AsciiString keepAliveHint;
     /** Each route's {@link CarriedState#routeKey}, in the list's order: what its budget and buckets are carried by. */
     private final List<String> routeKeys;
 
@@ -90,6 +93,7 @@ final class ProxySnapshot {
         this.replayMemoryLimit = ReplayMemory.limitOf(config.server().maxReplayMemory());
         this.compressions = compressions;
         this.shortages = shortages;
+        this.keepAliveHint = ClientResponder.Keep.hintFor(config.server().idleTimeout());
         this.routeKeys = routeKeys;
     }
 
@@ -225,6 +229,10 @@ final class ProxySnapshot {
 
     String requestIdHeader() {
         return config.requestId().header();
+    }
+
+    AsciiString keepAliveHint() {
+        return keepAliveHint;
     }
 
     OriginPools pools() {

@@ -59,7 +59,7 @@ final class WebSocketUpgrade {
      */
     static HttpResponse switchingResponse(HttpResponse in, String requestIdHeader, String requestId) {
         HttpResponse head = ForwardedHeaders.clientResponse(in, requestIdHeader, requestId, false,
-                ClientResponder.Keep.OPEN);
+                ClientResponder.Keep.OPEN, null); // the connection becomes a tunnel: no idle hint
         HttpHeaders headers = head.headers();
         headers.remove(HttpHeaderNames.CONTENT_LENGTH); // a 101 has no body, whatever the upstream claimed
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

@@ -67,7 +67,7 @@ class HeadRewriteAndValidationEdgesTest {
     private static HttpResponse clientResponse(HttpResponseStatus status, HttpHeaders upstream, boolean chunked,
                                                ClientResponder.Keep keep) {
         return ForwardedHeaders.clientResponse(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, upstream),
-                "X-Request-Id", "id-1", chunked, keep);
+                "X-Request-Id", "id-1", chunked, keep, null);
     }
 
     @Test

@@ -7,8 +7,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * interim (1xx) alike.
  */
 class ResponseFieldCopyTest {
+
+    private static final AsciiString HINT = ClientResponder.Keep.hintFor(Duration.ofSeconds(60));
 
     private static final String[] NAMES = {"Content-Length", "Transfer-Encoding", "Via", "Date", "Connection",
         "Keep-Alive", "Proxy-Connection", "TE", "Upgrade", "Proxy-Authenticate", "X-Request-Id", "Request_Id",
@@ -47,7 +51,7 @@ class ResponseFieldCopyTest {
             boolean chunked = random.nextBoolean();
             ClientResponder.Keep keep = ClientResponder.Keep.values()[random.nextInt(ClientResponder.Keep.values().length)];
 
-            HttpResponse built = ForwardedHeaders.clientResponse(in, requestIdHeader, "id-1", chunked, keep);
+            HttpResponse built = ForwardedHeaders.clientResponse(in, requestIdHeader, "id-1", chunked, keep, HINT);
             HttpResponse reference = referenceClientResponse(in, requestIdHeader, "id-1", chunked, keep);
             assertEquals(lines(reference.headers(), upstream), lines(built.headers(), upstream), "upstream head " + upstream);
             assertEquals(reference.status(), built.status());
@@ -101,7 +105,7 @@ class ResponseFieldCopyTest {
             out.set(HttpHeaderNames.DATE, HttpDate.now());
         }
         out.set(requestIdHeader, requestId);
-        keep.announce(out);
+        keep.announce(out, HINT);
         List<String> upgrade = in.status().code() == 426 ? in.headers().getAll(HttpHeaderNames.UPGRADE) : List.of();
         if (!upgrade.isEmpty()) {
             out.set(HttpHeaderNames.UPGRADE, upgrade);

@@ -77,7 +77,7 @@ public class ForwardedHeadersBenchmark {
     @Benchmark
     public HttpResponse clientResponse() {
         return ForwardedHeaders.clientResponse(originResponse, "X-Request-Id", "8f14e45f-ceea-4f6a-9b9e-3f1c2a7d9b10",
-                false, ClientResponder.Keep.OPEN);
+                false, ClientResponder.Keep.OPEN, ClientResponder.Keep.hintFor(java.time.Duration.ofSeconds(60)));
     }
 
     private HttpRequest template() {

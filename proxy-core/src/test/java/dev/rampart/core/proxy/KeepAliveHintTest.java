@@ -1,0 +1,82 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.UpstreamBehavior;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code Keep-Alive: timeout=N} tells clients that read it (undici, Node's fetch and {@code http.Agent}) how long
+ * an idle connection stays, so that they stop reusing it before the proxy closes it; it is on every response that
+ * keeps its connection, whoever made it, and on none that closes one.
+ */
+class KeepAliveHintTest {
+
+    private static final String ROUTES = "{ name = ping, match { path-prefix = \"/ping\" }, respond { status = 200, body = \"pong\" } }\n"
+            + "{ name = app, match { path-prefix = \"/app\" }, upstream = app }";
+
+    private static ProxyHarness start(FakeUpstream upstream, String serverSettings) {
+        String hocon = ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", ROUTES)
+                .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }");
+        return ProxyHarness.start(hocon);
+    }
+
+    @Test
+    void relayedDirectAndErrorResponsesThatKeepTheConnectionNameTheIdleTimeout() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.raw(
+                     "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=300\r\nContent-Length: 2\r\n\r\nok"));
+             ProxyHarness proxy = start(upstream, "idle-timeout = 7s");
+             RawHttp raw = proxy.raw()) {
+            for (String path : new String[] {"/app", "/ping", "/nowhere"}) {
+                RawHttp.Response response = raw.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertNull(response.header("connection"), path + " keeps the connection");
+                assertEquals("timeout=7", response.header("keep-alive"),
+                        path + ": the proxy's idle timeout, not the upstream's (" + response.status() + ")");
+            }
+        }
+    }
+
+    @Test
+    void anIdleTimeoutOfPartSecondsIsRoundedDownSoThatNoClientWaitsPastTheClose() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = start(upstream, "idle-timeout = 2500ms");
+             RawHttp raw = proxy.raw()) {
+            assertEquals("timeout=2", raw.send("GET /app HTTP/1.1\r\nHost: x\r\n\r\n").read().header("keep-alive"));
+        }
+    }
+
+    @Test
+    void anHttp10ClientThatAskedForKeepAliveGetsTheHintBesideConnectionKeepAlive() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = start(upstream, "idle-timeout = 60s");
+             RawHttp raw = proxy.raw()) {
+            RawHttp.Response response = raw.send("GET /app HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n").read();
+            assertEquals("keep-alive", response.header("connection"));
+            assertEquals("timeout=60", response.header("keep-alive"));
+        }
+    }
+
+    @Test
+    void aResponseThatClosesTheConnectionHasNoHint() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = start(upstream, "idle-timeout = 60s, max-requests-per-connection = 2")) {
+            try (RawHttp raw = proxy.raw()) {
+                RawHttp.Response asked = raw.send("GET /app HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read();
+                assertEquals("close", asked.header("connection"));
+                assertNull(asked.header("keep-alive"), "the client asked for the close");
+            }
+            try (RawHttp raw = proxy.raw()) {
+                assertEquals("timeout=60", raw.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n").read().header("keep-alive"));
+                RawHttp.Response last = raw.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertEquals("close", last.header("connection"));
+                assertNull(last.header("keep-alive"), "the connection's last request");
+                assertTrue(raw.closedByPeer());
+            }
+        }
+    }
+}
