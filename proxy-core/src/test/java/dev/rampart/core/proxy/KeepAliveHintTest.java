@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
@@ -21,9 +22,12 @@ class KeepAliveHintTest {
             + "{ name = app, match { path-prefix = \"/app\" }, upstream = app }";
 
     private static ProxyHarness start(FakeUpstream upstream, String serverSettings) {
-        String hocon = ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", ROUTES)
+        return ProxyHarness.start(hocon(upstream, serverSettings));
+    }
+
+    private static String hocon(FakeUpstream upstream, String serverSettings) {
+        return ProxyHarness.config("app { endpoints = [\"" + upstream.authority() + "\"] }", ROUTES)
                 .replace("host = \"127.0.0.1\", port = 0 }", "host = \"127.0.0.1\", port = 0, " + serverSettings + " }");
-        return ProxyHarness.start(hocon);
     }
 
     @Test
@@ -58,6 +62,19 @@ class KeepAliveHintTest {
             RawHttp.Response response = raw.send("GET /app HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n").read();
             assertEquals("keep-alive", response.header("connection"));
             assertEquals("timeout=60", response.header("keep-alive"));
+        }
+    }
+
+    @Test
+    void aReloadThatChangesTheIdleTimeoutChangesTheHintOnAConnectionItKept() {
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
+             ProxyHarness proxy = start(upstream, "idle-timeout = 7s");
+             RawHttp raw = proxy.raw()) {
+            assertEquals("timeout=7", raw.send("GET /app HTTP/1.1\r\nHost: x\r\n\r\n").read().header("keep-alive"));
+            proxy.runtime().apply(ConfigLoader.parse(hocon(upstream, "idle-timeout = 3s"), "idle-timeout shortened"));
+            RawHttp.Response after = raw.send("GET /app HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertNull(after.header("connection"), "a reload keeps the connection");
+            assertEquals("timeout=3", after.header("keep-alive"), "the idle timeout the connection now waits");
         }
     }
 
