@@ -28,7 +28,8 @@ class UnreadBodyTest {
             "app { endpoints = [\"" + upstream.authority() + "\"] }",
             "{ name = health, match { path-prefix = \"/health\" }, respond { status = 200, body = \"ok\" } }\n"
                     + "{ name = app, match { path-prefix = \"/app\" }, upstream = app }")
-            .replace("port = 0 }\n  admin", "port = 0, max-request-body = 1k, request-body-timeout = 300ms,"
+            // request-body-timeout well above the tests' 200 ms pauses inside a body, which a loaded machine stretches
+            .replace("port = 0 }\n  admin", "port = 0, max-request-body = 1k, request-body-timeout = 1s,"
                     + " request-header-timeout = 300ms, idle-timeout = 60s }\n  admin"));
 
     @AfterEach
