@@ -50,6 +50,8 @@ final class EndpointPool {
     private final Set<OriginConnection> draining = Collections.newSetFromMap(new IdentityHashMap<>());
     private int open;
     private boolean closed;
+    /** How long the upstream was seen to keep idle connections, when its responses do not say (see {@link ObservedIdleTimeout}). */
+    private final ObservedIdleTimeout observedIdleTimeout = new ObservedIdleTimeout();
     /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepIdle}). */
     private boolean keepsNoIdle;
 
@@ -79,7 +81,8 @@ final class EndpointPool {
                 continue;
             }
             long now = ticker.read();
-            if (spent(conn, now) || conn.idlePastUpstreamHint(now)) {
+            if (spent(conn, now) || conn.idlePastUpstreamHint(now)
+                    || conn.idleNanos(now) >= observedIdleTimeout.reusableIdleNanos(now)) {
                 conn.channel().close();
                 continue;
             }
@@ -342,7 +345,11 @@ final class EndpointPool {
     /** A connection closed, or ({@code conn} null) one failed to open: its slot goes to the next waiter. */
     private void connectionGone(OriginConnection conn) {
         if (conn != null) {
-            idle.remove(conn);
+            if (idle.remove(conn) && !conn.closedByProxyWhileIdle()) {
+                // Still parked when it closed, and not by the pool or its idle watch: the upstream closed it.
+                long now = ticker.read();
+                observedIdleTimeout.upstreamClosedIdle(conn.idleNanos(now), now);
+            }
             handing.remove(conn);
             live.remove(conn);
             draining.remove(conn);

@@ -41,7 +41,7 @@ final class KeepAliveHint {
         return shortest;
     }
 
-    private static long withMargin(long hintNanos) {
+    static long withMargin(long hintNanos) {
         return hintNanos - Math.min(MARGIN_NANOS, hintNanos / 2);
     }
 

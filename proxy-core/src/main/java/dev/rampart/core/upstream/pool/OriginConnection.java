@@ -32,6 +32,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private long parkedNanos;
     /** How long it sat in the pool before the request it carries now: 0 for a fresh one or one handed on. */
     private long idleBeforeUseNanos;
+    /** Closed by the proxy while parked (its pool-idle-timeout, stray bytes), not by the upstream. */
+    private boolean closedByProxyWhileIdle;
     /** This connection's HTTP codec, kept so that each release need not look it up in the pipeline. */
     private OriginHttpCodec codec;
     /** Request-body parts held for {@link #flushHeld}, to leave as one chunk; created with the first. */
@@ -73,6 +75,16 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      */
     boolean idlePastUpstreamHint(long nanos) {
         return codec != null && nanos - parkedNanos >= codec.reusableIdleNanos();
+    }
+
+    /** How long the connection has sat in the pool since {@code parked}, at {@code nanos}. */
+    long idleNanos(long nanos) {
+        return nanos - parkedNanos;
+    }
+
+    /** Whether the proxy closed the connection while it sat in the pool, rather than the upstream. */
+    boolean closedByProxyWhileIdle() {
+        return closedByProxyWhileIdle || codec != null && codec.closedOnUnaskedBytes();
     }
 
     void unparked(long nanos) {
@@ -213,6 +225,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         } else {
             // Bytes on an idle connection: a late or unsolicited response. It can never be reused safely.
             ReferenceCountUtil.release(msg);
+            closedByProxyWhileIdle = true;
             ctx.close();
         }
     }
@@ -259,6 +272,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && listener == null) {
+            closedByProxyWhileIdle = true;
             ctx.close(); // pool-idle-timeout passed while parked in the pool
             return;
         }

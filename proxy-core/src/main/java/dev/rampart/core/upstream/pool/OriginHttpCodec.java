@@ -55,6 +55,8 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
     private boolean noContentDeclaredBody;
     /** From the last final response's {@code Keep-Alive} field: see {@link KeepAliveHint}. */
     private long reusableIdleNanos = KeepAliveHint.NONE;
+    /** The codec closed the connection on bytes nobody asked for: the proxy's close, not the upstream's. */
+    private boolean closedOnUnaskedBytes;
 
     OriginHttpCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config), new RequestEncoder());
@@ -82,6 +84,11 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
      */
     long reusableIdleNanos() {
         return reusableIdleNanos;
+    }
+
+    /** Whether the codec closed the connection on bytes that came while no request was outstanding. */
+    boolean closedOnUnaskedBytes() {
+        return closedOnUnaskedBytes;
     }
 
     final class RequestEncoder extends HttpRequestEncoder {
@@ -129,6 +136,7 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 // Nothing was asked: a late or unsolicited response, or garbage. Whatever it is, the
                 // connection no longer speaks in step with its requests.
                 in.skipBytes(in.readableBytes());
+                closedOnUnaskedBytes = true;
                 ctx.close();
                 return;
             }

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A model of the pool's documented rules (max-connections-per-endpoint, the bounded queue of waiters,
  * pool-max-connection-age, pool-max-requests-per-connection, an idle connection the upstream closes or sends
- * stray bytes on) driven side by side with the real pool on real loopback sockets and a moved ticker, in
+ * stray bytes on, and the idle time the upstream's closes teach) driven side by side with the real pool on real
+ * loopback sockets and a moved ticker, in
  * random sequences by seed. After each step: the connections the pool counts are the model's and never more
  * than the limit; a connection handed out is open, not past its age or request count, and not one the upstream
  * closed; the waiters are served in order, each with a connection, a refusal or its cancel, never lost.
@@ -57,6 +58,14 @@ class PoolModelFuzzTest {
     private final Deque<Future<OriginConnection>> waiters = new ArrayDeque<>();
     /** When each connection was opened, on the ticker: the model's own record of ages. */
     private final Map<OriginConnection, Long> openedAt = new IdentityHashMap<>();
+    /** When each idle connection went back to the pool, on the ticker. */
+    private final Map<OriginConnection, Long> parkedAt = new IdentityHashMap<>();
+    /**
+     * The longest an idle connection sat before the upstream closed it (a second or more; -1: none), and when that
+     * was last seen: a connection idle for that less its margin is not taken, for five minutes after.
+     */
+    private long longestIdleClose = -1;
+    private long idleCloseSeenAt;
     /** Connections the model knows to be closed (by the pool or by the upstream): never handed out again. */
     private final Set<OriginConnection> gone = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final StringBuilder trace = new StringBuilder();
@@ -116,7 +125,7 @@ class PoolModelFuzzTest {
         OriginConnection expectedIdle = null;
         while (!idle.isEmpty()) {
             OriginConnection c = idle.pollFirst();
-            if (spent(c, t)) {
+            if (spent(c, t) || t - parkedAt.get(c) >= reusableIdle(t)) {
                 gone.add(c);
                 continue;
             }
@@ -162,6 +171,7 @@ class PoolModelFuzzTest {
             serveNext(c);
         } else {
             idle.addFirst(c);
+            parkedAt.put(c, now.get());
         }
     }
 
@@ -186,6 +196,11 @@ class PoolModelFuzzTest {
         trace.append(close ? "upstream closes idle " : "upstream sends stray bytes on idle ").append(id(c)).append('\n');
         int port = ((InetSocketAddress) c.channel().localAddress()).getPort();
         if (close) {
+            long idleFor = now.get() - parkedAt.get(c);
+            if (idleFor >= SECOND) {
+                longestIdleClose = forgotten(now.get()) ? idleFor : Math.max(longestIdleClose, idleFor);
+                idleCloseSeenAt = now.get();
+            }
             assertTrue(upstream.close(port), "the upstream holds the connection of port " + port + "\n" + trace);
         } else {
             assertTrue(upstream.sendStray(port), "the upstream holds the connection of port " + port + "\n" + trace);
@@ -257,6 +272,17 @@ class PoolModelFuzzTest {
             }
             Thread.sleep(2);
         }
+    }
+
+    private static final long SECOND = 1_000_000_000L;
+
+    /** How long an idle connection may have sat and still be taken, after the upstream's idle closes. */
+    private long reusableIdle(long t) {
+        return forgotten(t) ? Long.MAX_VALUE : longestIdleClose - Math.min(SECOND, longestIdleClose / 2);
+    }
+
+    private boolean forgotten(long t) {
+        return longestIdleClose < 0 || t - idleCloseSeenAt >= 300 * SECOND;
     }
 
     private boolean spent(OriginConnection c, long t) {

@@ -1,0 +1,54 @@
+package dev.rampart.core.upstream.pool;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ObservedIdleTimeoutTest {
+
+    private final ObservedIdleTimeout observed = new ObservedIdleTimeout();
+
+    private static long millis(long ms) {
+        return Duration.ofMillis(ms).toNanos();
+    }
+
+    @Test
+    void nothingSeenLimitsNothing() {
+        assertEquals(KeepAliveHint.NONE, observed.reusableIdleNanos(millis(1_000)));
+    }
+
+    @Test
+    void aCloseAfterASecondOrMoreIdleLimitsReuseWithTheMarginOfAHint() {
+        observed.upstreamClosedIdle(millis(1_010), millis(10_000)); // nginx keepalive_timeout 1s, seen a little late
+        assertEquals(millis(505), observed.reusableIdleNanos(millis(10_000)));
+        observed.upstreamClosedIdle(millis(2_000), millis(11_000));
+        assertEquals(millis(1_000), observed.reusableIdleNanos(millis(11_000)), "gunicorn's 2 s");
+    }
+
+    @Test
+    void aCloseAfterLessThanASecondTeachesNothing() {
+        observed.upstreamClosedIdle(millis(300), millis(10_000)); // a reload closing whatever is idle
+        assertEquals(KeepAliveHint.NONE, observed.reusableIdleNanos(millis(10_000)));
+    }
+
+    @Test
+    void theLongestCloseCountsNotTheLast() {
+        observed.upstreamClosedIdle(millis(5_000), millis(10_000));
+        observed.upstreamClosedIdle(millis(1_500), millis(11_000)); // a restart, sooner than the timer
+        assertEquals(millis(4_000), observed.reusableIdleNanos(millis(11_000)));
+    }
+
+    @Test
+    void whatIsLearntIsForgottenFiveMinutesAfterItWasLastSeen() {
+        observed.upstreamClosedIdle(millis(5_000), millis(10_000));
+        observed.upstreamClosedIdle(millis(5_000), millis(70_000));
+        long lastSeen = millis(70_000);
+        assertEquals(millis(4_000), observed.reusableIdleNanos(lastSeen + Duration.ofMinutes(5).toNanos() - 1));
+        assertEquals(KeepAliveHint.NONE, observed.reusableIdleNanos(lastSeen + Duration.ofMinutes(5).toNanos()));
+        observed.upstreamClosedIdle(millis(2_000), lastSeen + Duration.ofMinutes(6).toNanos());
+        assertEquals(millis(1_000), observed.reusableIdleNanos(lastSeen + Duration.ofMinutes(6).toNanos()),
+                "learnt afresh: the forgotten longer close no longer counts");
+    }
+}
