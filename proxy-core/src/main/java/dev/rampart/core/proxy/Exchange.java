@@ -335,7 +335,7 @@ final class Exchange {
     /**
      * The client shut its sending side after its whole request: true, and the response goes on to its end (then
      * the close), when it has started, since a client still reads it and a head without its body is worse than
-     * no answer (nginx and HAProxy finish it too); false when the exchange is to be cancelled.
+     * no answer (HAProxy finishes it too; nginx 1.22 cuts it); false when the exchange is to be cancelled.
      */
     boolean finishForHalfClosedClient() {
         if (finished || tunnel != null || !clientResponse.responseStarted() || !body.complete()) {
