@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * an idle connection stays, so that they stop reusing it before the proxy closes it; it is on every response that
  * keeps its connection, whoever made it, and on none that closes one.
  */
-class KeepAliveHintTest {
+class ClientKeepAliveHintTest {
 
     private static final String ROUTES = "{ name = ping, match { path-prefix = \"/ping\" }, respond { status = 200, body = \"pong\" } }\n"
             + "{ name = app, match { path-prefix = \"/app\" }, upstream = app }";
@@ -47,21 +47,24 @@ class KeepAliveHintTest {
 
     @Test
     void anIdleTimeoutOfPartSecondsIsRoundedDownSoThatNoClientWaitsPastTheClose() {
-        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-             ProxyHarness proxy = start(upstream, "idle-timeout = 2500ms");
-             RawHttp raw = proxy.raw()) {
-            assertEquals("timeout=2", raw.send("GET /app HTTP/1.1\r\nHost: x\r\n\r\n").read().header("keep-alive"));
-        }
+        RawHttp.Response response = firstAnswer("idle-timeout = 2500ms", "GET /app HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals("timeout=2", response.header("keep-alive"));
     }
 
     @Test
     void anHttp10ClientThatAskedForKeepAliveGetsTheHintBesideConnectionKeepAlive() {
+        RawHttp.Response response = firstAnswer("idle-timeout = 60s",
+                "GET /app HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+        assertEquals("keep-alive", response.header("connection"));
+        assertEquals("timeout=60", response.header("keep-alive"));
+    }
+
+    /** The answer to {@code request}, the first on a connection to a proxy with {@code serverSetting}. */
+    private static RawHttp.Response firstAnswer(String serverSetting, String request) {
         try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("ok"));
-             ProxyHarness proxy = start(upstream, "idle-timeout = 60s");
+             ProxyHarness proxy = start(upstream, serverSetting);
              RawHttp raw = proxy.raw()) {
-            RawHttp.Response response = raw.send("GET /app HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n").read();
-            assertEquals("keep-alive", response.header("connection"));
-            assertEquals("timeout=60", response.header("keep-alive"));
+            return raw.send(request).read();
         }
     }
 
