@@ -81,8 +81,7 @@ final class EndpointPool {
                 continue;
             }
             long now = ticker.read();
-            if (spent(conn, now) || conn.idlePastUpstreamHint(now)
-                    || conn.idleNanos(now) >= observedIdleTimeout.reusableIdleNanos(now)) {
+            if (spent(conn, now) || idleTooLong(conn, now)) {
                 conn.channel().close();
                 continue;
             }
@@ -303,6 +302,15 @@ final class EndpointPool {
         return now - conn.openedNanos() >= maxAgeNanos
                 || settings.maxRequests() > 0 && conn.requests() >= settings.maxRequests()
                 || !connector.stillAnswered(conn.channel());
+    }
+
+    /**
+     * Idle for about as long as its upstream keeps an idle connection, by what its responses say ({@link KeepAliveHint})
+     * or, when they say nothing, by the idle connections it was seen to close ({@link ObservedIdleTimeout}): the
+     * upstream may be closing it this instant, and a request written onto it then fails (a POST for good).
+     */
+    private boolean idleTooLong(OriginConnection conn, long now) {
+        return conn.idlePastUpstreamHint(now) || conn.idleNanos(now) >= observedIdleTimeout.reusableIdleNanos(now);
     }
 
     /**

@@ -74,7 +74,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
      * an idle connection (see {@link KeepAliveHint}): it may be closing it right now.
      */
     boolean idlePastUpstreamHint(long nanos) {
-        return codec != null && nanos - parkedNanos >= codec.reusableIdleNanos();
+        return codec != null && idleNanos(nanos) >= codec.reusableIdleNanos();
     }
 
     /** How long the connection has sat in the pool since {@code parked}, at {@code nanos}. */
