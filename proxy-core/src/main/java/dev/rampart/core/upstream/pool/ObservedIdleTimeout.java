@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Closes after less than {@link #FLOOR_NANOS} of idleness teach nothing: no keep-alive timer is that short,
  * and such closes come from restarts and reloads, which close idle connections whatever their age; one of those
  * would otherwise stop the reuse of every connection idle more than a moment. The longest close seen, not the
- * last, counts for the same reason. What is learnt is forgotten {@link #MEMORY_NANOS} after it was last seen,
+ * last, counts for the same reason. What is learnt is forgotten {@link #MEMORY_NANOS} after it was last seen (a close
+ * after at least the idleness the pool still takes a connection at sees it again; a sooner one does not),
  * since the pool, closing such connections itself, no longer sees the upstream close them: a restart that
  * happened to close connections after a few seconds' idleness costs reuse for that long only, and an upstream
  * whose timer is real is learnt again at its next close.
@@ -33,8 +34,13 @@ final class ObservedIdleTimeout {
         }
         if (forgotten(now) || idleNanos > longestIdleClosedNanos) {
             longestIdleClosedNanos = idleNanos;
+            seenAtNanos = now;
+        } else if (idleNanos >= KeepAliveHint.withMargin(longestIdleClosedNanos)) {
+            seenAtNanos = now;
         }
-        seenAtNanos = now;
+        // A close sooner than that, of a connection the pool would still have taken, does not keep the longer
+        // timer in memory: it is a restart, or an upstream whose timer became shorter (redeployed, or another
+        // server behind the same address), which would otherwise never be learnt while its closes kept coming.
     }
 
     /** How long a connection may have been idle and still be taken; {@link KeepAliveHint#NONE} when nothing is known. */

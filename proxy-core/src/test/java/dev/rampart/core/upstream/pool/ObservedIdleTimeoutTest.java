@@ -41,6 +41,24 @@ class ObservedIdleTimeoutTest {
     }
 
     @Test
+    void soonerClosesDoNotKeepALongerTimerInMemory() {
+        observed.upstreamClosedIdle(millis(5_000), millis(10_000)); // Jetty's 30 s, say, before a redeploy ...
+        long minute = Duration.ofMinutes(1).toNanos();
+        for (int i = 1; i <= 6; i++) {
+            observed.upstreamClosedIdle(millis(2_000), millis(10_000) + i * minute); // ... as Tomcat with 2 s
+        }
+        assertEquals(millis(1_000), observed.reusableIdleNanos(millis(10_000) + 6 * minute),
+                "the 5 s timer, not seen for five minutes, is forgotten and the 2 s one learnt");
+    }
+
+    @Test
+    void closesAtTheLearntTimerKeepItInMemory() {
+        observed.upstreamClosedIdle(millis(5_000), millis(10_000));
+        observed.upstreamClosedIdle(millis(4_800), millis(10_000) + Duration.ofMinutes(4).toNanos());
+        assertEquals(millis(4_000), observed.reusableIdleNanos(millis(10_000) + Duration.ofMinutes(6).toNanos()));
+    }
+
+    @Test
     void whatIsLearntIsForgottenFiveMinutesAfterItWasLastSeen() {
         observed.upstreamClosedIdle(millis(5_000), millis(10_000));
         observed.upstreamClosedIdle(millis(5_000), millis(70_000));

@@ -62,7 +62,8 @@ class PoolModelFuzzTest {
     private final Map<OriginConnection, Long> parkedAt = new IdentityHashMap<>();
     /**
      * The longest an idle connection sat before the upstream closed it (a second or more; -1: none), and when that
-     * was last seen: a connection idle for that less its margin is not taken, for five minutes after.
+     * was last seen (a close at least that less its margin sees it again): a connection idle for that less its
+     * margin is not taken, for five minutes after.
      */
     private long longestIdleClose = -1;
     private long idleCloseSeenAt;
@@ -198,8 +199,12 @@ class PoolModelFuzzTest {
         if (close) {
             long idleFor = now.get() - parkedAt.get(c);
             if (idleFor >= SECOND) {
-                longestIdleClose = forgotten(now.get()) ? idleFor : Math.max(longestIdleClose, idleFor);
-                idleCloseSeenAt = now.get();
+                if (forgotten(now.get()) || idleFor > longestIdleClose) {
+                    longestIdleClose = idleFor;
+                    idleCloseSeenAt = now.get();
+                } else if (idleFor >= longestIdleClose - Math.min(SECOND, longestIdleClose / 2)) {
+                    idleCloseSeenAt = now.get(); // a sooner close does not keep the longer timer in memory
+                }
             }
             assertTrue(upstream.close(port), "the upstream holds the connection of port " + port + "\n" + trace);
         } else {

@@ -53,6 +53,20 @@ class UpstreamIdleCloseTest {
     }
 
     @Test
+    void aTimerThatBecameShorterIsLearntOnceTheLongerOneIsNoLongerSeen() throws Exception {
+        upstreamClosesAfterIdle(Duration.ofSeconds(20)); // Jetty, say, before a redeploy at the same address ...
+        for (int minute = 1; minute <= 6; minute++) {
+            now.addAndGet(Duration.ofMinutes(1).toNanos());
+            upstreamClosesAfterIdle(Duration.ofSeconds(2)); // ... as Tomcat with keepAliveTimeout 2 s
+        }
+
+        Channel second = borrowAndRelease();
+        now.addAndGet(Duration.ofMillis(1_500).toNanos());
+        assertNotSame(second, borrowAndRelease(),
+                "1.5 s idle, less than a second short of the 2 s timer that closes connections now: a new connection");
+    }
+
+    @Test
     void aCloseSoonerThanASecondIdleIsNoTimerAndLeavesReuseAlone() throws Exception {
         upstreamClosesAfterIdle(Duration.ofMillis(400)); // a reload or restart closing whatever is idle
 
