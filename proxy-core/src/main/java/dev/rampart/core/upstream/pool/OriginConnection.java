@@ -88,7 +88,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     void unparked(long nanos) {
-        idleBeforeUseNanos = nanos - parkedNanos;
+        idleBeforeUseNanos = idleNanos(nanos);
     }
 
     /**
