@@ -328,18 +328,21 @@ final class AttemptLoop {
             retries.reportSkipped(decision);
             return false;
         }
-        // Counted when it is made: a client that leaves during the backoff cancels a retry never sent, and a
+        // Counted when it is sent: a client that leaves during the backoff cancels a retry never sent, and a
         // breaker that opened meanwhile (another request's failure) stops one, which is then a skipped retry, as
-        // one the breakers refused at the decision is.
+        // one the breakers refused at the decision is. Either way the budget gets its grant back.
         Runnable retryNow = () -> {
             Start start = startAttempt();
             if (start == Start.STARTED) {
                 snapshot.observer().onRetry(route.name(), retry.causeLabel());
-            } else if (start == Start.NO_ENDPOINT) {
+                return;
+            }
+            retry.grant().giveBack();
+            if (start == Start.NO_ENDPOINT) {
                 snapshot.observer().onRetrySkipped(route.name(), RetryDecision.StopReason.CIRCUIT_OPEN.label());
             }
         };
-        backoff.then(retry.delay().toNanos(), guarded(retryNow));
+        backoff.then(retry.delay().toNanos(), retry.grant(), guarded(retryNow));
         return true;
     }
 

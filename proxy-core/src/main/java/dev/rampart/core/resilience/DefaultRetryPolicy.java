@@ -115,10 +115,11 @@ final class DefaultRetryPolicy implements RetryPolicy {
             return stop(StopReason.CIRCUIT_OPEN); // before the budget: a retry not sent spends no token
         }
 
-        if (!budget.tryAcquireRetry()) {
+        Optional<RetryGrant> grant = budget.tryAcquireRetry();
+        if (grant.isEmpty()) {
             return stop(StopReason.BUDGET);
         }
-        return new Retry(Duration.ofNanos(delayNanos), cause.get());
+        return new Retry(Duration.ofNanos(delayNanos), cause.get(), grant.get());
     }
 
     @Override

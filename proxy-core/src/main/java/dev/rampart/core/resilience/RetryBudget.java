@@ -3,6 +3,8 @@ package dev.rampart.core.resilience;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.BudgetConfig;
 
+import java.util.Optional;
+
 /**
  * Caps retries on a route relative to its traffic, so that when an upstream falls over the proxy
  * adds at most a fraction more load instead of multiplying it by {@code attempts} (a retry storm).
@@ -40,10 +42,11 @@ public interface RetryBudget {
     void onRequest();
 
     /**
-     * Grants one retry and counts it, or refuses and counts nothing. Call it only when the retry is
-     * otherwise certain to happen, or the budget drains on retries that never went out.
+     * Grants one retry and counts it, or refuses (empty) and counts nothing. Call it only when every other rule
+     * allows the retry, and {@linkplain RetryGrant#giveBack give the grant back} when the retry is not sent after
+     * all, or the budget drains on retries that never went out.
      */
-    boolean tryAcquireRetry();
+    Optional<RetryGrant> tryAcquireRetry();
 
     /** Client requests recorded in the current window. */
     long requestsInWindow();

@@ -21,11 +21,13 @@ public sealed interface RetryDecision {
      * Retry after {@code delay} (schedule it on the event loop; zero means at once).
      *
      * @param cause the {@code retry.on} entry that allowed the retry
+     * @param grant the budget's grant, {@linkplain RetryGrant#giveBack given back} if the retry is not sent
      */
-    record Retry(Duration delay, RetryOn cause) implements RetryDecision {
+    record Retry(Duration delay, RetryOn cause, RetryGrant grant) implements RetryDecision {
         public Retry {
             checkNotNull(delay, "delay");
             checkNotNull(cause, "cause");
+            checkNotNull(grant, "grant");
             checkArgument(!delay.isNegative(), "delay: %s (expected: >= 0)", delay);
         }
 

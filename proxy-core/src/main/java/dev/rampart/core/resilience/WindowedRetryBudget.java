@@ -3,6 +3,7 @@ package dev.rampart.core.resilience;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.BudgetConfig;
 
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static dev.rampart.core.resilience.Checks.checkArgument;
@@ -45,7 +46,7 @@ final class WindowedRetryBudget implements RetryBudget {
     }
 
     @Override
-    public boolean tryAcquireRetry() {
+    public Optional<RetryGrant> tryAcquireRetry() {
         long now = ticker.read();
         for (;;) {
             SlidingWindow.Bucket current = window.current(now);
@@ -58,10 +59,30 @@ final class WindowedRetryBudget implements RetryBudget {
             // floor retried its first request's failure, a retry per request. The slack absorbs the rounding of
             // the product (0.29 × 100 is 28.999999999999996, and is 29).
             if (retries + 1 > ratio * requests + floor + ROUNDING_SLACK) {
-                return false;
+                return Optional.empty();
             }
             if (current.counts.compareAndSet(RETRIES, retriesHere, retriesHere + 1)) {
-                return true;
+                return Optional.of(new BucketGrant(current));
+            }
+        }
+    }
+
+    /**
+     * A grant given back leaves the bucket it was counted in: exact whichever second it is now, and nothing at all
+     * once that bucket has left the window (the retry no longer counts then, and the ring holds another bucket).
+     */
+    private static final class BucketGrant implements RetryGrant {
+        private SlidingWindow.Bucket bucket;
+
+        BucketGrant(SlidingWindow.Bucket bucket) {
+            this.bucket = bucket;
+        }
+
+        @Override
+        public void giveBack() {
+            if (bucket != null) {
+                bucket.counts.decrementAndGet(RETRIES);
+                bucket = null;
             }
         }
     }

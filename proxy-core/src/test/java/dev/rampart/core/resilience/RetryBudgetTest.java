@@ -27,7 +27,7 @@ class RetryBudgetTest {
 
     private static int grantAll(RetryBudget budget) {
         int granted = 0;
-        while (budget.tryAcquireRetry()) {
+        while (budget.tryAcquireRetry().isPresent()) {
             granted++;
             if (granted > 1_000_000) {
                 throw new AssertionError("the budget never ran out");
@@ -40,9 +40,9 @@ class RetryBudgetTest {
     void ratioAllowsThatShareOfRequests() {
         RetryBudget budget = budget(0.2, 0);
         requests(budget, 10);
-        assertTrue(budget.tryAcquireRetry());
-        assertTrue(budget.tryAcquireRetry());
-        assertFalse(budget.tryAcquireRetry(), "2 retries < 0.2 × 10 is false");
+        assertTrue(budget.tryAcquireRetry().isPresent());
+        assertTrue(budget.tryAcquireRetry().isPresent());
+        assertFalse(budget.tryAcquireRetry().isPresent(), "2 retries < 0.2 × 10 is false");
         assertEquals(10, budget.requestsInWindow());
         assertEquals(2, budget.retriesInWindow(), "a refused retry is not counted");
     }
@@ -51,10 +51,10 @@ class RetryBudgetTest {
     void aRetryIsGrantedOnlyWhenTheCountWithItStaysWithinTheAllowance() {
         RetryBudget budget = budget(0.2, 0);
         requests(budget, 4);
-        assertFalse(budget.tryAcquireRetry(), "0.2 × 4 requests is 0.8 of a retry: none yet");
+        assertFalse(budget.tryAcquireRetry().isPresent(), "0.2 × 4 requests is 0.8 of a retry: none yet");
         requests(budget, 1);
-        assertTrue(budget.tryAcquireRetry(), "the fifth request earns one");
-        assertFalse(budget.tryAcquireRetry());
+        assertTrue(budget.tryAcquireRetry().isPresent(), "the fifth request earns one");
+        assertFalse(budget.tryAcquireRetry().isPresent());
         assertEquals(1, budget.retriesInWindow());
     }
 
@@ -82,7 +82,7 @@ class RetryBudgetTest {
     void aZeroBudgetGrantsNothing() {
         RetryBudget budget = budget(0.0, 0);
         requests(budget, 1_000);
-        assertFalse(budget.tryAcquireRetry());
+        assertFalse(budget.tryAcquireRetry().isPresent());
     }
 
     @Test
@@ -100,7 +100,7 @@ class RetryBudgetTest {
         ticker.advance(Duration.ofSeconds(5));    // t = 10 s: the t = 0 bucket has left the window
         assertEquals(2, budget.requestsInWindow());
         assertEquals(1, budget.retriesInWindow());
-        assertFalse(budget.tryAcquireRetry(), "1 retry < 0.5 × 2 is false");
+        assertFalse(budget.tryAcquireRetry().isPresent(), "1 retry < 0.5 × 2 is false");
 
         ticker.advance(Duration.ofSeconds(5));    // t = 15 s: everything has left
         assertEquals(0, budget.requestsInWindow());
@@ -139,7 +139,7 @@ class RetryBudgetTest {
         int granted = Concurrently.sumOf(8, () -> {
             int mine = 0;
             for (int i = 0; i < 1_000; i++) {
-                if (budget.tryAcquireRetry()) {
+                if (budget.tryAcquireRetry().isPresent()) {
                     mine++;
                 }
             }
@@ -150,10 +150,60 @@ class RetryBudgetTest {
     }
 
     @Test
+    void aGrantGivenBackFreesItsRetry() {
+        RetryBudget budget = budget(0, 1); // 10 per window
+        RetryGrant first = budget.tryAcquireRetry().orElseThrow();
+        assertEquals(9, grantAll(budget));
+
+        first.giveBack();
+
+        assertEquals(9, budget.retriesInWindow());
+        assertEquals(1, grantAll(budget), "the given-back retry is granted again, and only it");
+    }
+
+    @Test
+    void aGrantGivenBackTwiceCountsOnce() {
+        RetryBudget budget = budget(0, 1);
+        RetryGrant grant = budget.tryAcquireRetry().orElseThrow();
+        budget.tryAcquireRetry().orElseThrow();
+
+        grant.giveBack();
+        grant.giveBack();
+
+        assertEquals(1, budget.retriesInWindow());
+    }
+
+    @Test
+    void aGrantGivenBackLeavesTheSecondItWasCountedIn() {
+        RetryBudget budget = budget(0, 1);
+        RetryGrant early = budget.tryAcquireRetry().orElseThrow();
+        ticker.advance(Duration.ofSeconds(3));
+        assertEquals(9, grantAll(budget));
+
+        early.giveBack();
+        ticker.advance(Duration.ofMillis(7_500)); // the early second has left the window, the later not yet
+
+        assertEquals(9, budget.retriesInWindow(), "the later second's nine are untouched by the early give-back");
+    }
+
+    @Test
+    void aGrantGivenBackAfterItsSecondLeftTheWindowTakesNothingOffLaterRetries() {
+        RetryBudget budget = budget(0, 1);
+        RetryGrant stale = budget.tryAcquireRetry().orElseThrow();
+        ticker.advance(Duration.ofSeconds(11));
+        assertEquals(10, grantAll(budget));
+
+        stale.giveBack();
+
+        assertEquals(10, budget.retriesInWindow());
+        assertFalse(budget.tryAcquireRetry().isPresent(), "no extra retry from a grant that no longer counted");
+    }
+
+    @Test
     void unlimitedGrantsEverything() {
         RetryBudget budget = RetryBudget.unlimited();
         for (int i = 0; i < 10_000; i++) {
-            assertTrue(budget.tryAcquireRetry());
+            assertTrue(budget.tryAcquireRetry().isPresent());
         }
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -86,9 +87,9 @@ abstract class RetryPolicyFixture {
         }
 
         @Override
-        public boolean tryAcquireRetry() {
+        public Optional<RetryGrant> tryAcquireRetry() {
             asked++;
-            return allow;
+            return allow ? Optional.of(RetryGrant.UNCOUNTED) : Optional.empty();
         }
 
         @Override

@@ -17,8 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -63,6 +66,8 @@ class RetryPolicyModelTest {
         RetryBudget budget = RetryBudget.of(config.budget(), ticker);
         Backoff backoff = Backoff.of(config.backoff(), new SplittableRandom(seed));
         List<Stamp> budgetModel = new ArrayList<>();
+        List<Map.Entry<RetryGrant, Stamp>> grants = new ArrayList<>();
+        Set<RetryGrant> givenBack = Collections.newSetFromMap(new IdentityHashMap<>());
         List<String> trace = new ArrayList<>();
 
         for (int step = 0; step < STEPS; step++) {
@@ -83,14 +88,27 @@ class RetryPolicyModelTest {
                 RetryDecision actual = RetryPolicy.of(config, budget, sameDraw, CLOCK).decide(ctx);
                 trace.add(ctx + " -> " + actual);
                 if (expected instanceof Retry) {
-                    budgetModel.add(new Stamp(now, true));
+                    Stamp stamp = new Stamp(now, true);
+                    budgetModel.add(stamp);
+                    if (actual instanceof Retry retry) {
+                        grants.add(Map.entry(retry.grant(), stamp));
+                    }
                 }
                 granted = actual instanceof Retry;
-                if (!expected.equals(actual)) {
+                if (!sameDecision(expected, actual)) {
                     fail("seed " + seed + " step " + step + ": " + actual + ", model says " + expected + "\nconfig "
                             + config + "\nlast " + trace.subList(Math.max(0, trace.size() - 8), trace.size()));
                 }
                 checkBackoffBounds(seed, config.backoff(), backoff, ctx.attemptsMade());
+            } else if (dice == 8 && !grants.isEmpty()) {
+                // a retry not sent after all (breakers opened in its backoff, the client left): its grant goes back,
+                // once, however often it is given; it stops counting, whatever second it was counted in
+                Map.Entry<RetryGrant, Stamp> grant = grants.get(random.nextInt(grants.size()));
+                grant.getKey().giveBack();
+                if (givenBack.add(grant.getKey())) {
+                    budgetModel.remove(grant.getValue());
+                }
+                trace.add("give back the grant of " + grant.getValue().at());
             } else {
                 long by = switch (random.nextInt(4)) {
                     case 0 -> SECOND - Math.floorMod(now, SECOND) + random.nextInt(3) - 1;
@@ -172,7 +190,7 @@ class RetryPolicyModelTest {
         if (retries + 1 > config.budget().ratio() * requests + 10.0 * config.budget().minPerSecond() + 1e-6) {
             return new Stop(StopReason.BUDGET);
         }
-        return new Retry(Duration.ofNanos(delay), cause.get());
+        return new Retry(Duration.ofNanos(delay), cause.get(), RetryGrant.UNCOUNTED);
     }
 
     private static Optional<RetryOn> causeOf(RetryConfig config, UpstreamFailure failure) {
@@ -216,6 +234,14 @@ class RetryPolicyModelTest {
             fail("seed " + seed + ": backoff " + config + " before retry " + retry + " is " + delay + " ns, not in ["
                     + low + ", " + d + "]");
         }
+    }
+
+    /** The same retry or stop; grants are compared by what they count, not by identity. */
+    private static boolean sameDecision(RetryDecision expected, RetryDecision actual) {
+        if (expected instanceof Retry e && actual instanceof Retry a) {
+            return e.delay().equals(a.delay()) && e.cause() == a.cause();
+        }
+        return expected.equals(actual);
     }
 
     private static boolean live(Stamp stamp, long now) {
