@@ -1,0 +1,57 @@
+package dev.rampart.core.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reading comma-separated header lists: a browser's {@code Accept-Encoding} and {@code Access-Control-Request-Headers}
+ * (read for every compressible response and every preflight), a short {@code Connection} scanned in place, and a
+ * long one read into a set.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ListElementsBenchmark {
+
+    private HttpHeaders request;
+    private List<String> shortConnection;
+    private List<String> longConnection;
+
+    @Setup
+    public void setup() {
+        request = new DefaultHttpHeaders();
+        request.add("Accept-Encoding", "gzip, deflate, br, zstd");
+        request.add("Access-Control-Request-Headers", "authorization, content-type, x-request-id");
+        shortConnection = List.of("keep-alive, Upgrade, X-Trace-Hop");
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            line.append(i == 0 ? "" : ", ").append("X-Hop-Field-").append(i);
+        }
+        longConnection = List.of(line.toString());
+    }
+
+    @Benchmark
+    public boolean acceptsGzip() {
+        return ResponseCompression.acceptsGzip(request);
+    }
+
+    @Benchmark
+    public boolean shortConnectionScanned() {
+        return ConnectionNames.of(shortConnection).lists("x-trace-hop");
+    }
+
+    @Benchmark
+    public boolean longConnectionIntoASet() {
+        return ConnectionNames.of(longConnection).lists("x-hop-field-39");
+    }
+}
