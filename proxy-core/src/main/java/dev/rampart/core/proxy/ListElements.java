@@ -3,32 +3,32 @@ package dev.rampart.core.proxy;
 import io.netty.util.AsciiString;
 
 /**
- * The elements of a comma-separated header line (RFC 9110 §5.6.1: {@code Connection},
- * {@code Transfer-Encoding}), each trimmed of spaces and tabs, compared in place without splitting the line.
+ * The elements of a comma-separated header line (RFC 9110 §5.6.1: {@code Connection}, {@code Transfer-Encoding},
+ * {@code Vary}, {@code Accept-Encoding}, ...), each trimmed of optional white space (spaces and tabs), read in
+ * place without splitting the line: {@link #lists} asks about one element, a {@link Cursor} walks them all.
+ *
+ * <p>Every comma separates, a quoted one too: {@code no-cache="a, b"} is the elements {@code no-cache="a} and
+ * {@code b"}. The lists read through here are of tokens, where a quote is not allowed at all, or are read for a
+ * token that no quoted string holds in practice ({@code Cache-Control}'s {@code no-transform}), and reading quotes
+ * would let one unmatched quote hide every element after it.
  */
-final class ListElements {
+public final class ListElements {
 
     private ListElements() {
     }
 
-    /** Whether {@code line} lists {@code element}, its ASCII letters' case ignored if asked. */
+    /**
+     * Whether {@code line} lists {@code element}, its ASCII letters' case ignored if asked. Empty elements count
+     * ({@code ""} is listed by {@code "a,,b"} and by {@code ""}) except after a last comma, as Netty's
+     * {@code containsValue} answers, which {@link FieldList} stands in for.
+     */
     static boolean lists(CharSequence line, CharSequence element, boolean ignoreCase) {
         int start = 0;
         int length = line.length();
-        // After a last comma there is no element (Netty's answer too); a line without a comma is one.
         while (start < length || start == 0) {
-            int end = start;
-            while (end < length && line.charAt(end) != ',') {
-                end++;
-            }
-            int from = start;
-            int to = end;
-            while (from < to && isSpaceOrTab(line.charAt(from))) {
-                from++;
-            }
-            while (to > from && isSpaceOrTab(line.charAt(to - 1))) {
-                to--;
-            }
+            int end = elementEnd(line, start);
+            int from = trimmedStart(line, start, end);
+            int to = trimmedEnd(line, from, end);
             if (to - from == element.length() && regionMatches(line, from, element, ignoreCase)) {
                 return true;
             }
@@ -42,10 +42,82 @@ final class ListElements {
         return AsciiString.indexOf(line, ',', 0) < 0 && lists(line, element, true); // a line without a comma is one element
     }
 
+    /**
+     * A walk over the non-empty elements of one line at a time, each trimmed, in order, the line read in place:
+     * {@code for (cursor.over(line); cursor.next(); ) ... cursor.element() ...}. One serves every line of a field.
+     */
+    public static final class Cursor {
+
+        private CharSequence line = "";
+        /** Where the element after the current one begins; past the line's end when none is left. */
+        private int next = 1;
+        private int start;
+        private int end;
+
+        /** Starts a walk over {@code line}'s elements, before its first. */
+        public Cursor over(CharSequence line) {
+            this.line = line;
+            this.next = 0;
+            this.start = 0;
+            this.end = 0;
+            return this;
+        }
+
+        /** Moves to the next element that is not empty once trimmed; false when the line has none left. */
+        public boolean next() {
+            while (next <= line.length()) {
+                int comma = elementEnd(line, next);
+                start = trimmedStart(line, next, comma);
+                end = trimmedEnd(line, start, comma);
+                next = comma + 1;
+                if (start < end) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The current element, trimmed, as a new string. */
+        public String element() {
+            return line.subSequence(start, end).toString();
+        }
+
+        /** Whether the current element is {@code other}, its ASCII letters' case ignored if asked; nothing copied. */
+        public boolean is(CharSequence other, boolean ignoreCase) {
+            return end - start == other.length() && regionMatches(line, start, other, ignoreCase);
+        }
+    }
+
+    /** Where the element beginning at {@code from} ends: at the next comma, or at the line's end. */
+    private static int elementEnd(CharSequence line, int from) {
+        int end = from;
+        while (end < line.length() && line.charAt(end) != ',') {
+            end++;
+        }
+        return end;
+    }
+
+    /** The first index in {@code [from, to)} after any spaces and tabs; {@code to} when there is only those. */
+    private static int trimmedStart(CharSequence line, int from, int to) {
+        while (from < to && isSpaceOrTab(line.charAt(from))) {
+            from++;
+        }
+        return from;
+    }
+
+    /** The end of {@code [from, to)} before any trailing spaces and tabs. */
+    private static int trimmedEnd(CharSequence line, int from, int to) {
+        while (to > from && isSpaceOrTab(line.charAt(to - 1))) {
+            to--;
+        }
+        return to;
+    }
+
     private static char lowerAscii(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
+    /** Optional white space (RFC 9110 §5.6.3); the decoder refuses any other control character in a value. */
     private static boolean isSpaceOrTab(char c) {
         return c == ' ' || c == '\t';
     }
