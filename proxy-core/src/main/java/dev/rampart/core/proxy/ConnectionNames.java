@@ -73,12 +73,10 @@ final class ConnectionNames {
             return new ConnectionNames(lines, null);
         }
         Set<String> names = new HashSet<>();
+        ListElements.Cursor elements = new ListElements.Cursor();
         for (String line : lines) {
-            for (String element : line.split(",")) {
-                String name = element.strip();
-                if (!name.isEmpty()) {
-                    names.add(name.toLowerCase(Locale.ROOT));
-                }
+            for (elements.over(line); elements.next(); ) {
+                names.add(elements.element().toLowerCase(Locale.ROOT));
             }
         }
         return new ConnectionNames(null, names);
