@@ -87,11 +87,11 @@ final class ResponseCompression {
         }
         headers.remove(name);
         List<String> kept = new ArrayList<>();
+        ListElements.Cursor elements = new ListElements.Cursor();
         for (String line : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String element : line.split(",")) {
-                String token = element.strip();
-                if (!token.isEmpty() && !name.contentEqualsIgnoreCase(token)) {
-                    kept.add(token);
+            for (elements.over(line); elements.next(); ) {
+                if (!elements.is(name, true)) {
+                    kept.add(elements.element());
                 }
             }
         }
@@ -144,9 +144,10 @@ final class ResponseCompression {
      * {@code identity} (a second line counts as much as the first: {@code identity} then {@code gzip} is gzip).
      */
     private static boolean encoded(HttpHeaders headers) {
+        ListElements.Cursor codings = new ListElements.Cursor();
         for (String value : headers.getAll(HttpHeaderNames.CONTENT_ENCODING)) {
-            for (String coding : value.split(",")) {
-                if (!coding.isBlank() && !coding.trim().equalsIgnoreCase("identity")) {
+            for (codings.over(value); codings.next(); ) {
+                if (!codings.is("identity", true)) {
                     return true;
                 }
             }
@@ -168,8 +169,10 @@ final class ResponseCompression {
     static boolean acceptsGzip(HttpHeaders requestHeaders) {
         int gzip = -1;
         int any = -1;
+        ListElements.Cursor elements = new ListElements.Cursor();
         for (String value : requestHeaders.getAll(HttpHeaderNames.ACCEPT_ENCODING)) {
-            for (String element : value.split(",")) {
+            for (elements.over(value); elements.next(); ) {
+                String element = elements.element();
                 int semicolon = element.indexOf(';');
                 String coding = (semicolon < 0 ? element : element.substring(0, semicolon)).trim();
                 int weight = semicolon < 0 ? 1000 : weight(element.substring(semicolon + 1));
@@ -199,8 +202,10 @@ final class ResponseCompression {
 
     /** Whether a comma-separated header lists {@code token} (case ignored, parameters aside). */
     private static boolean listContains(HttpHeaders headers, CharSequence name, String token) {
+        ListElements.Cursor elements = new ListElements.Cursor();
         for (String value : headers.getAll(name)) {
-            for (String element : value.split(",")) {
+            for (elements.over(value); elements.next(); ) {
+                String element = elements.element();
                 int equals = element.indexOf('=');
                 String item = (equals < 0 ? element : element.substring(0, equals)).trim();
                 if (item.equalsIgnoreCase(token)) {
