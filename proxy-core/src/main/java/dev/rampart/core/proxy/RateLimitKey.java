@@ -110,11 +110,10 @@ final class RateLimitKey {
             return value.isEmpty() ? List.of() : List.of(value);
         }
         List<String> elements = new ArrayList<>();
+        ListElements.Cursor cursor = new ListElements.Cursor();
         for (String line : lines) {
-            for (String element : line.split(",", -1)) {
-                if (!element.isBlank()) {
-                    elements.add(element.trim());
-                }
+            for (cursor.over(line); cursor.next(); ) {
+                elements.add(cursor.element());
             }
         }
         return elements;
