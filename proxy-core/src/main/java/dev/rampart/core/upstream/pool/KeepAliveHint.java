@@ -1,5 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
+import dev.rampart.core.proxy.ListElements;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,9 +32,10 @@ final class KeepAliveHint {
      */
     static long reusableIdleNanos(List<String> lines) {
         long shortest = NONE;
+        ListElements.Cursor elements = new ListElements.Cursor();
         for (String line : lines) {
-            for (String element : line.split(",", -1)) {
-                long seconds = timeoutSeconds(element.trim());
+            for (elements.over(line); elements.next(); ) {
+                long seconds = timeoutSeconds(elements.element());
                 if (seconds >= 0) {
                     shortest = Math.min(shortest, withMargin(TimeUnit.SECONDS.toNanos(seconds)));
                 }
