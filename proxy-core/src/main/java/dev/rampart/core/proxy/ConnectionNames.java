@@ -73,11 +73,9 @@ final class ConnectionNames {
             return new ConnectionNames(lines, null);
         }
         Set<String> names = new HashSet<>();
-        ListElements.Cursor elements = new ListElements.Cursor();
-        for (String line : lines) {
-            for (elements.over(line); elements.next(); ) {
-                names.add(elements.element().toLowerCase(Locale.ROOT));
-            }
+        ListElements.Cursor elements = ListElements.of(lines);
+        while (elements.next()) {
+            names.add(elements.element().toLowerCase(Locale.ROOT));
         }
         return new ConnectionNames(null, names);
     }

@@ -149,11 +149,9 @@ final class CorsHeaders {
 
     private static List<String> askedHeaders(HttpHeaders request) {
         List<String> asked = new ArrayList<>();
-        ListElements.Cursor names = new ListElements.Cursor();
-        for (String value : request.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS)) {
-            for (names.over(value); names.next(); ) {
-                asked.add(names.element());
-            }
+        ListElements.Cursor names = ListElements.of(request.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS));
+        while (names.next()) {
+            asked.add(names.element());
         }
         return asked;
     }

@@ -2,6 +2,8 @@ package dev.rampart.core.proxy;
 
 import io.netty.util.AsciiString;
 
+import java.util.List;
+
 /**
  * The elements of a comma-separated header line (RFC 9110 §5.6.1: {@code Connection}, {@code Transfer-Encoding},
  * {@code Vary}, {@code Accept-Encoding}, ...), each trimmed of optional white space (spaces and tabs), read in
@@ -43,38 +45,48 @@ public final class ListElements {
     }
 
     /**
-     * A walk over the non-empty elements of one line at a time, each trimmed, in order, the line read in place:
-     * {@code for (cursor.over(line); cursor.next(); ) ... cursor.element() ...}. One serves every line of a field.
+     * A walk over the non-empty elements of a field's {@code lines}, each trimmed, in order, as one list (RFC 9110
+     * §5.3: several lines are one comma-separated value), read in place:
+     * {@code Cursor e = ListElements.of(lines); while (e.next()) { ... e.element() ... }}.
      */
+    public static Cursor of(List<? extends CharSequence> lines) {
+        return new Cursor(lines);
+    }
+
+    /** Where a walk over a field's elements stands: the line it reads and the element it is at. */
     public static final class Cursor {
 
+        private final List<? extends CharSequence> lines;
+        /** The next of {@link #lines} to read once {@link #line} has no element left. */
+        private int nextLine;
         private CharSequence line = "";
-        /** Where the element after the current one begins; past the line's end when none is left. */
+        /** Where the element after the current one begins in {@link #line}; past its end when none is left. */
         private int next = 1;
         private int start;
         private int end;
 
-        /** Starts a walk over {@code line}'s elements, before its first. */
-        public Cursor over(CharSequence line) {
-            this.line = line;
-            this.next = 0;
-            this.start = 0;
-            this.end = 0;
-            return this;
+        private Cursor(List<? extends CharSequence> lines) {
+            this.lines = lines;
         }
 
-        /** Moves to the next element that is not empty once trimmed; false when the line has none left. */
+        /** Moves to the next element that is not empty once trimmed; false when the lines have none left. */
         public boolean next() {
-            while (next <= line.length()) {
-                int comma = elementEnd(line, next);
-                start = trimmedStart(line, next, comma);
-                end = trimmedEnd(line, start, comma);
-                next = comma + 1;
-                if (start < end) {
-                    return true;
+            while (true) {
+                while (next <= line.length()) {
+                    int comma = elementEnd(line, next);
+                    start = trimmedStart(line, next, comma);
+                    end = trimmedEnd(line, start, comma);
+                    next = comma + 1;
+                    if (start < end) {
+                        return true;
+                    }
                 }
+                if (nextLine >= lines.size()) {
+                    return false;
+                }
+                line = lines.get(nextLine++);
+                next = 0;
             }
-            return false;
         }
 
         /** The current element, trimmed, as a new string. */

@@ -110,11 +110,9 @@ final class RateLimitKey {
             return value.isEmpty() ? List.of() : List.of(value);
         }
         List<String> elements = new ArrayList<>();
-        ListElements.Cursor cursor = new ListElements.Cursor();
-        for (String line : lines) {
-            for (cursor.over(line); cursor.next(); ) {
-                elements.add(cursor.element());
-            }
+        ListElements.Cursor cursor = ListElements.of(lines);
+        while (cursor.next()) {
+            elements.add(cursor.element());
         }
         return elements;
     }

@@ -87,12 +87,10 @@ final class ResponseCompression {
         }
         headers.remove(name);
         List<String> kept = new ArrayList<>();
-        ListElements.Cursor elements = new ListElements.Cursor();
-        for (String line : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (elements.over(line); elements.next(); ) {
-                if (!elements.is(name, true)) {
-                    kept.add(elements.element());
-                }
+        ListElements.Cursor elements = ListElements.of(headers.getAll(HttpHeaderNames.CONNECTION));
+        while (elements.next()) {
+            if (!elements.is(name, true)) {
+                kept.add(elements.element());
             }
         }
         headers.remove(HttpHeaderNames.CONNECTION);
@@ -144,12 +142,10 @@ final class ResponseCompression {
      * {@code identity} (a second line counts as much as the first: {@code identity} then {@code gzip} is gzip).
      */
     private static boolean encoded(HttpHeaders headers) {
-        ListElements.Cursor codings = new ListElements.Cursor();
-        for (String value : headers.getAll(HttpHeaderNames.CONTENT_ENCODING)) {
-            for (codings.over(value); codings.next(); ) {
-                if (!codings.is("identity", true)) {
-                    return true;
-                }
+        ListElements.Cursor codings = ListElements.of(headers.getAll(HttpHeaderNames.CONTENT_ENCODING));
+        while (codings.next()) {
+            if (!codings.is("identity", true)) {
+                return true;
             }
         }
         return false;
@@ -169,18 +165,16 @@ final class ResponseCompression {
     static boolean acceptsGzip(HttpHeaders requestHeaders) {
         int gzip = -1;
         int any = -1;
-        ListElements.Cursor elements = new ListElements.Cursor();
-        for (String value : requestHeaders.getAll(HttpHeaderNames.ACCEPT_ENCODING)) {
-            for (elements.over(value); elements.next(); ) {
-                String element = elements.element();
-                int semicolon = element.indexOf(';');
-                String coding = (semicolon < 0 ? element : element.substring(0, semicolon)).trim();
-                int weight = semicolon < 0 ? 1000 : weight(element.substring(semicolon + 1));
-                if (coding.equalsIgnoreCase(GZIP) || coding.equalsIgnoreCase("x-gzip")) {
-                    gzip = Math.max(gzip, weight);
-                } else if (coding.equals("*")) {
-                    any = Math.max(any, weight);
-                }
+        ListElements.Cursor elements = ListElements.of(requestHeaders.getAll(HttpHeaderNames.ACCEPT_ENCODING));
+        while (elements.next()) {
+            String element = elements.element();
+            int semicolon = element.indexOf(';');
+            String coding = (semicolon < 0 ? element : element.substring(0, semicolon)).trim();
+            int weight = semicolon < 0 ? 1000 : weight(element.substring(semicolon + 1));
+            if (coding.equalsIgnoreCase(GZIP) || coding.equalsIgnoreCase("x-gzip")) {
+                gzip = Math.max(gzip, weight);
+            } else if (coding.equals("*")) {
+                any = Math.max(any, weight);
             }
         }
         return gzip >= 0 ? gzip > 0 : any > 0;
@@ -202,15 +196,13 @@ final class ResponseCompression {
 
     /** Whether a comma-separated header lists {@code token} (case ignored, parameters aside). */
     private static boolean listContains(HttpHeaders headers, CharSequence name, String token) {
-        ListElements.Cursor elements = new ListElements.Cursor();
-        for (String value : headers.getAll(name)) {
-            for (elements.over(value); elements.next(); ) {
-                String element = elements.element();
-                int equals = element.indexOf('=');
-                String item = (equals < 0 ? element : element.substring(0, equals)).trim();
-                if (item.equalsIgnoreCase(token)) {
-                    return true;
-                }
+        ListElements.Cursor elements = ListElements.of(headers.getAll(name));
+        while (elements.next()) {
+            String element = elements.element();
+            int equals = element.indexOf('=');
+            String item = (equals < 0 ? element : element.substring(0, equals)).trim();
+            if (item.equalsIgnoreCase(token)) {
+                return true;
             }
         }
         return false;

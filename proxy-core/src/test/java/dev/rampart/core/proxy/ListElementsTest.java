@@ -53,22 +53,19 @@ class ListElementsTest {
     }
 
     @Test
-    void oneCursorServesLineAfterLine() {
-        ListElements.Cursor cursor = new ListElements.Cursor();
-        List<String> seen = new ArrayList<>();
-        for (String line : List.of("a, b", "", " ,c")) {
-            for (cursor.over(line); cursor.next(); ) {
-                seen.add(cursor.element());
-            }
-        }
-        assertEquals(List.of("a", "b", "c"), seen);
-        assertFalse(cursor.next(), "a walk ended stays ended");
-        assertFalse(new ListElements.Cursor().next(), "a cursor over no line has no element");
+    void theLinesOfAFieldAreOneList() {
+        assertEquals(List.of("a", "b", "c"), elements(List.of("a, b", "", " ,", ",c,")));
+        assertEquals(List.of(), elements(List.of()), "no line");
+        assertEquals(List.of(), elements(List.of("", " , ")));
+        ListElements.Cursor ended = ListElements.of(List.of("a"));
+        assertTrue(ended.next());
+        assertFalse(ended.next());
+        assertFalse(ended.next(), "a walk ended stays ended");
     }
 
     @Test
     void theCursorComparesAnElementInPlace() {
-        ListElements.Cursor cursor = new ListElements.Cursor().over(" Keep-Alive , close");
+        ListElements.Cursor cursor = ListElements.of(List.of(" Keep-Alive , close"));
         assertTrue(cursor.next());
         assertTrue(cursor.is("keep-alive", true));
         assertFalse(cursor.is("keep-alive", false));
@@ -106,8 +103,13 @@ class ListElementsTest {
     }
 
     private static List<String> elements(String line) {
+        return elements(List.of(line));
+    }
+
+    private static List<String> elements(List<String> lines) {
         List<String> elements = new ArrayList<>();
-        for (ListElements.Cursor cursor = new ListElements.Cursor().over(line); cursor.next(); ) {
+        ListElements.Cursor cursor = ListElements.of(lines);
+        while (cursor.next()) {
             elements.add(cursor.element());
         }
         return elements;

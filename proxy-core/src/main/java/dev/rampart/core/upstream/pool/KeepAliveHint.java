@@ -32,13 +32,11 @@ final class KeepAliveHint {
      */
     static long reusableIdleNanos(List<String> lines) {
         long shortest = NONE;
-        ListElements.Cursor elements = new ListElements.Cursor();
-        for (String line : lines) {
-            for (elements.over(line); elements.next(); ) {
-                long seconds = timeoutSeconds(elements.element());
-                if (seconds >= 0) {
-                    shortest = Math.min(shortest, withMargin(TimeUnit.SECONDS.toNanos(seconds)));
-                }
+        ListElements.Cursor elements = ListElements.of(lines);
+        while (elements.next()) {
+            long seconds = timeoutSeconds(elements.element());
+            if (seconds >= 0) {
+                shortest = Math.min(shortest, withMargin(TimeUnit.SECONDS.toNanos(seconds)));
             }
         }
         return shortest;
