@@ -1,7 +1,11 @@
 package dev.rampart.core.proxy;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -16,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reading comma-separated header lists: a browser's {@code Accept-Encoding} and {@code Access-Control-Request-Headers}
  * (read for every compressible response and every preflight), a short {@code Connection} scanned in place, and a
- * long one read into a set.
+ * long one read into a set; and, as the proxy meets a {@code Connection} in every request it forwards, the upstream
+ * request head made from a request that says {@code Connection: close}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -26,6 +31,7 @@ public class ListElementsBenchmark {
     private HttpHeaders request;
     private List<String> shortConnection;
     private List<String> longConnection;
+    private HttpRequest closingRequest;
 
     @Setup
     public void setup() {
@@ -38,6 +44,10 @@ public class ListElementsBenchmark {
             line.append(i == 0 ? "" : ", ").append("X-Hop-Field-").append(i);
         }
         longConnection = List.of(line.toString());
+        closingRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/orders/42");
+        closingRequest.headers().add("Host", "api.example.com").add("Accept", "application/json")
+                .add("Accept-Encoding", "gzip, deflate, br").add("Connection", "close")
+                .add("User-Agent", "curl/8.5.0");
     }
 
     @Benchmark
@@ -48,6 +58,12 @@ public class ListElementsBenchmark {
     @Benchmark
     public boolean shortConnectionScanned() {
         return ConnectionNames.of(shortConnection).lists("x-trace-hop");
+    }
+
+    @Benchmark
+    public HttpRequest originRequestFromAClosingClient() {
+        return ForwardedHeaders.originRequest(closingRequest, "/orders/42", "10.0.0.12:8081", "X-Request-Id",
+                "8f14e45f-ceea-4f6a-9b9e-3f1c2a7d9b10", "198.51.100.23", "http", 0, null, null);
     }
 
     @Benchmark
