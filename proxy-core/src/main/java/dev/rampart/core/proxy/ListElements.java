@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The elements of a comma-separated header line (RFC 9110 §5.6.1: {@code Connection}, {@code Transfer-Encoding},
  * {@code Vary}, {@code Accept-Encoding}, ...), each trimmed of optional white space (spaces and tabs), read in
- * place without splitting the line: {@link #lists} asks about one element, a {@link Cursor} walks them all.
+ * place without splitting the line: {@link #lists} asks a line about one element, {@link #of} walks every element
+ * of a field's lines.
  *
  * <p>Every comma separates, a quoted one too: {@code no-cache="a, b"} is the elements {@code no-cache="a} and
  * {@code b"}. The lists read through here are of tokens, where a quote is not allowed at all, or are read for a
