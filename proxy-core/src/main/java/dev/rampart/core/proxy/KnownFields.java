@@ -31,6 +31,13 @@ final class KnownFields {
     static final byte WEBSOCKET_KEY2 = 13;
     static final byte DATE = 14;
 
+    /**
+     * The settings of an h2c upgrade (RFC 7540 §3.2.1): about the sender's own connection by definition, so it
+     * never crosses, also from a client that left it out of {@code Connection} (which RFC 7540 requires it to
+     * name there precisely so that no proxy forwards it). The proxy drops the {@code Upgrade: h2c} itself.
+     */
+    static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
+
     private static final int LONGEST = 23; // x-forwarded-client-cert
     /** The names by their length, lower case, each one's first character, and its kind. */
     private static final AsciiString[][] NAMES = new AsciiString[LONGEST + 1][0];
@@ -40,7 +47,7 @@ final class KnownFields {
     static {
         for (AsciiString name : new AsciiString[]{HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             ForwardedHeaders.PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION}) {
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HTTP2_SETTINGS}) {
             register(name, HOP_BY_HOP);
         }
         register(HttpHeaderNames.CONTENT_LENGTH, CONTENT_LENGTH);

@@ -78,6 +78,27 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void anH2cUpgradesSettingsStopAtTheProxyBothWaysThoughConnectionDoesNotNameThem() {
+        // RFC 7540 §3.2.1: HTTP2-Settings is connection-specific; a client must name it in Connection, and one
+        // that does not must not have it reach the upstream either (nginx and HAProxy forward it, named or not).
+        // An upstream speaking h2c would read it only beside an Upgrade, which stops here too.
+        upstream.behave((req, reply) -> reply.send(200, "text/plain", "fine",
+                "Upgrade", "h2,h2c", "HTTP2-Settings", "AAMAAABk", "X-Upstream-Kept", "yes"));
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("GET /h2c HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
+            RawHttp.Response response = raw.read();
+            assertEquals(200, response.status());
+            assertNull(response.header("http2-settings"), "an upstream's advertisement is its own connection's");
+            assertNull(response.header("upgrade"));
+            assertEquals("yes", response.header("x-upstream-kept"));
+        }
+        RecordedRequest seen = upstream.requests().get(0);
+        assertNull(seen.header("http2-settings"));
+        assertNull(seen.header("upgrade"));
+    }
+
+    @Test
     void aChunkedRequestsTransferEncodingIsTheProxysOwnFramingNotACopy() {
         try (RawHttp raw = proxy.raw()) {
             raw.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
