@@ -11,6 +11,8 @@ import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 import dev.rampart.core.proxy.FieldListFactory;
 import dev.rampart.core.tls.HandshakeSettings;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -126,7 +128,14 @@ final class OriginPipeline {
                 // Netty 4.2 client contexts verify host names by default: the setting must be applied both
                 // ways, or verify-hostname = false is silently ignored.
                 SslContextBuilder builder = HandshakeSettings.apply(SslContextBuilder.forClient()
-                        .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null), t.handshake());
+                        .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null), t.handshake())
+                        // Offer http/1.1 (as curl does): an endpoint that speaks only HTTP/2 over TLS (a gRPC
+                        // server, Node's http2 server) then refuses the handshake at once with an alert, where
+                        // without an offer it waits for the HTTP/2 preface and the request times out.
+                        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                ApplicationProtocolNames.HTTP_1_1));
                 if (t.trustCertChain().isPresent()) {
                     trustRead.put(t, readTrust(t)); // read before the manager reads it: a change after is seen
                     builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
