@@ -148,6 +148,14 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 in.skipBytes(in.readableBytes());
                 return;
             }
+            if (!responseBytesSeen && Http2Answer.begins(in)) {
+                // A server that speaks only HTTP/2 behind an http:// endpoint: its preface, said in words.
+                responseBytesSeen = true;
+                awaitingResponse = false;
+                out.add(Http2Answer.malformedHead());
+                in.skipBytes(in.readableBytes());
+                return;
+            }
             if (in.isReadable()) {
                 responseBytesSeen = true;
             }
