@@ -71,6 +71,8 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
     /** A new registry with the proxy's meters, JVM and process meters and Netty direct-memory gauges. */
     public MicrometerObserver() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Filters first: Micrometer warns about one configured after a meter exists.
+        registry.config().meterFilter(ProcessCpuSeconds.NANOSECONDS_COUNTER);
         routes = new RouteMeters(registry);
         endpoints = new EndpointMeters(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -78,6 +80,7 @@ public final class MicrometerObserver implements ProxyObserver, AutoCloseable {
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        new ProcessCpuSeconds().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new NettyMemoryMetrics().bindTo(registry);
