@@ -35,6 +35,7 @@ final class HeaderRulesBinder {
             "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
             "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
             "upgrade", HOP_BY_HOP, "proxy-authorization", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
+            "http2-settings", HOP_BY_HOP,
             "expect", "the proxy answers the client's Expect itself",
             "x-forwarded-for", forwarding("X-Forwarded-For"), "x-real-ip", forwarding("X-Real-IP"),
             "x-forwarded-prefix", "set by the proxy to the prefix a rewrite removed",
@@ -56,6 +57,7 @@ final class HeaderRulesBinder {
             "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
             "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
             "upgrade", HOP_BY_HOP, "proxy-authorization", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
+            "http2-settings", HOP_BY_HOP,
             "proxy-status", "set by the proxy on the answers it makes itself");
 
     /**

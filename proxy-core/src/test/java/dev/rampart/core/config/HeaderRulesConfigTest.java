@@ -99,6 +99,21 @@ class HeaderRulesConfigTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anH2cUpgradesSettingsAreHopByHopForRulesAsForTheProxy() {
+        // The proxy drops HTTP2-Settings both ways (RFC 7540 §3.2.1: it is about its sender's connection); a rule
+        // that set it would send a field the proxy itself never lets cross.
+        List<String> problems = problemsOf(route("""
+                request-headers { set { "HTTP2-Settings" = "AAMAAABk" } }
+                response-headers { remove = [http2-settings] }
+                """));
+        String why = " cannot be changed by a route: a hop-by-hop header: it belongs to one connection and never"
+                + " crosses the proxy";
+        assertEquals(List.of(
+                "rampart.routes[0].request-headers.set.HTTP2-Settings: HTTP2-Settings" + why + at(4),
+                "rampart.routes[0].response-headers.remove: http2-settings" + why + at(5)), problems);
+    }
+
+    @Test
     void theBodysCodingIsNotARoutesToChangeEitherWay() {
         // Removed from a gzipped response (a compression route's, or the upstream's), the client reads gzip bytes
         // as the body itself.
