@@ -301,7 +301,7 @@ final class AttemptLoop {
                 recorder.settleSuccess(attempt);
                 current = null;
                 timing.headRetried();
-                retries.statusRetried(status, retryAfter, ForwardedHeaders.challenges(response),
+                retries.statusRetried(status, retryAfter, ForwardedHeaders.keptOnRewrite(response),
                         attempt.endpoint().label());
                 retryOrReport(decision);
                 return false;
@@ -314,7 +314,7 @@ final class AttemptLoop {
             recorder.settleSuccess(attempt);
             current = null;
             long seconds = retries.retryAfterSeconds(status, retryAfter);
-            exchange.failUpstream(status, seconds, ForwardedHeaders.challenges(response));
+            exchange.failUpstream(status, seconds, ForwardedHeaders.keptOnRewrite(response));
             return false;
         }
         clientResponse.writeHead(response, body.complete());

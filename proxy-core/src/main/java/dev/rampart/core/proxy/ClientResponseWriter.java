@@ -290,8 +290,9 @@ final class ClientResponseWriter {
             closeClientAfterResponse = true;
         }
         List<Map.Entry<String, String>> cors = CorsHeaders.forResponse(route.config().cors(), request.headers());
+        List<Map.Entry<String, String>> upstreamKept = CorsHeaders.withoutUpstreamAnswer(route.config().cors(), kept);
         return client.answers().writeError(snapshot, request, outcome, error,
-                !closeClientAfterResponse, cors.isEmpty() ? kept : concat(kept, cors));
+                !closeClientAfterResponse, cors.isEmpty() ? upstreamKept : concat(upstreamKept, cors));
     }
 
     private static List<Map.Entry<String, String>> concat(List<Map.Entry<String, String>> a,

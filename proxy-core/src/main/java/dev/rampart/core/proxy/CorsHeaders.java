@@ -81,13 +81,45 @@ final class CorsHeaders {
         }
     }
 
+    /**
+     * Adds an upstream response's own {@code Access-Control-*} lines to {@code kept}: its CORS answer, which a
+     * rewritten error keeps on a route without {@code cors} (see {@link ForwardedHeaders#keptOnRewrite}).
+     */
+    static void addUpstreamAnswer(HttpHeaders upstream, List<Map.Entry<String, String>> kept) {
+        Iterator<Map.Entry<String, String>> it = upstream.iteratorAsString();
+        while (it.hasNext()) {
+            Map.Entry<String, String> line = it.next();
+            if (isAccessControl(line.getKey())) {
+                kept.add(Map.entry(line.getKey(), line.getValue()));
+            }
+        }
+    }
+
+    /**
+     * {@code kept} without the upstream's CORS answer when the route has {@code cors}: it owns CORS, and its own
+     * lines go on the envelope instead, so that a browser never sees two answers.
+     */
+    static List<Map.Entry<String, String>> withoutUpstreamAnswer(Optional<CorsConfig> cors,
+                                                                 List<Map.Entry<String, String>> kept) {
+        if (cors.isEmpty() || kept.stream().noneMatch(line -> isAccessControl(line.getKey()))) {
+            return kept;
+        }
+        List<Map.Entry<String, String>> rest = new ArrayList<>(kept);
+        rest.removeIf(line -> isAccessControl(line.getKey()));
+        return rest;
+    }
+
+    private static boolean isAccessControl(CharSequence name) {
+        return name.length() > ACCESS_CONTROL.length()
+                && AsciiString.regionMatches(name, true, 0, ACCESS_CONTROL, 0, ACCESS_CONTROL.length());
+    }
+
     private static void removeOtherAccessControlHeaders(HttpHeaders response) {
         List<CharSequence> others = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = response.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (name.length() > ACCESS_CONTROL.length()
-                    && AsciiString.regionMatches(name, true, 0, ACCESS_CONTROL, 0, ACCESS_CONTROL.length())) {
+            if (isAccessControl(name)) {
                 others = others == null ? new ArrayList<>(1) : others;
                 others.add(name);
             }

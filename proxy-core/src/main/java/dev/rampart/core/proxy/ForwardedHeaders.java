@@ -242,18 +242,22 @@ final class ForwardedHeaders {
         return status;
     }
 
-    /** The fields {@link #challenges} keeps, each for the status it says. */
+    /** The fields {@link #keptOnRewrite} keeps, each for the status it says. */
     private static final AsciiString[] CHALLENGES = {HttpHeaderNames.WWW_AUTHENTICATE,
         HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.ALLOW, HttpHeaderNames.CONTENT_RANGE};
 
     /**
-     * The headers of an upstream error that its status needs to mean anything, kept when the error is
-     * rewritten into an envelope: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires
-     * it), a 407's {@code Proxy-Authenticate} (§15.5.8), a 405's {@code Allow} (§15.5.6), a 416's
+     * The headers of an upstream error kept when the error is rewritten into an envelope. Those its status
+     * needs to mean anything: a 401's {@code WWW-Authenticate} challenge (RFC 9110 §15.5.2 requires it), a
+     * 407's {@code Proxy-Authenticate} (§15.5.8), a 405's {@code Allow} (§15.5.6), a 416's
      * {@code Content-Range}, the length a client's next range must keep within (§15.5.17), and a 426's
-     * {@code Upgrade} (see {@link #requiredUpgrade}).
+     * {@code Upgrade} (see {@link #requiredUpgrade}). And the upstream's CORS answer ({@code Access-Control-*}),
+     * whatever the status: an application that answers CORS itself lets a page's script read its errors, and
+     * without those lines the browser would hand the script a network error in place of the envelope (no
+     * status, no reason). They say who may read the response, nothing of what the body was; a route with its
+     * own {@code cors} drops them for its own (see {@link CorsHeaders#withoutUpstreamAnswer}).
      */
-    static List<Map.Entry<String, String>> challenges(HttpResponse upstream) {
+    static List<Map.Entry<String, String>> keptOnRewrite(HttpResponse upstream) {
         List<Map.Entry<String, String>> kept = new java.util.ArrayList<>(1);
         for (AsciiString name : CHALLENGES) {
             for (String value : upstream.headers().getAll(name)) {
@@ -263,6 +267,7 @@ final class ForwardedHeaders {
         for (String value : requiredUpgrade(upstream)) {
             kept.add(Map.entry(HttpHeaderNames.UPGRADE.toString(), value));
         }
+        CorsHeaders.addUpstreamAnswer(upstream.headers(), kept);
         return kept;
     }
 

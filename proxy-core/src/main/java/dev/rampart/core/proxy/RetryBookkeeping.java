@@ -66,8 +66,8 @@ final class RetryBookkeeping {
     /** The endpoint whose failure or status {@link #lastFailureKind} or {@link #lastStatus} remembers. */
     private String lastOutcomeEndpoint;
     private long lastRetryAfterSeconds = -1;
-    /** The WWW-Authenticate and Allow lines of {@link #lastStatus}, which its envelope keeps. */
-    private List<Map.Entry<String, String>> lastChallenges = List.of();
+    /** The lines of {@link #lastStatus} its envelope keeps (see {@link ForwardedHeaders#keptOnRewrite}). */
+    private List<Map.Entry<String, String>> lastKept = List.of();
     private int staleConnectionRetries;
 
     /**
@@ -263,7 +263,7 @@ final class RetryBookkeeping {
             outcome.endpoint(lastOutcomeEndpoint); // the log names the endpoint whose answer the client gets
             noteEarlierAnswer(failed, "status " + lastStatus);
             retriedHeadUsed.run(); // before the answer: written at once, it may be logged before this returns
-            exchange.failUpstream(lastStatus, lastRetryAfterSeconds, lastChallenges);
+            exchange.failUpstream(lastStatus, lastRetryAfterSeconds, lastKept);
             return;
         }
         boolean earlier = failed == null || keptOutcomeSaysMoreThan(failed);
@@ -290,12 +290,12 @@ final class RetryBookkeeping {
     }
 
     /** An upstream error status is being retried: if no endpoint admits the retry, the client gets it. */
-    void statusRetried(int status, String retryAfter, List<Map.Entry<String, String>> challenges, String endpoint) {
+    void statusRetried(int status, String retryAfter, List<Map.Entry<String, String>> kept, String endpoint) {
         lastOutcomeEndpoint = endpoint;
         lastFailureKind = null;
         lastStatus = status;
         lastRetryAfterSeconds = retryAfterSeconds(status, retryAfter);
-        lastChallenges = challenges;
+        lastKept = kept;
     }
 
     /**

@@ -172,6 +172,56 @@ class UpstreamErrorRewriteTest {
         assertEquals(null, response.header("retry-after"));
     }
 
+    /** An application that answers CORS itself, as most frameworks do, on the lines of every response. */
+    private static final String[] APP_CORS = {"Access-Control-Allow-Origin", "https://app.example.com",
+        "Access-Control-Allow-Credentials", "true", "Access-Control-Expose-Headers", "X-Request-Id"};
+
+    private RawHttp.Response crossOrigin(String path) {
+        try (RawHttp raw = proxy.raw()) {
+            return raw.send("GET " + path + " HTTP/1.1\r\nHost: test\r\nOrigin: https://app.example.com\r\n\r\n")
+                    .read();
+        }
+    }
+
+    @Test
+    void aRewrittenErrorKeepsTheCorsAnswerOfAnApplicationThatGivesItsOwn() {
+        // Without these lines a browser hands the page's script a network error instead of the envelope: no
+        // status, no reason, no request id; nginx relays the application's error with them.
+        FakeUpstream f = upstream((req, reply) -> reply.send(503, "text/html", "<h1>db-7.internal down</h1>",
+                concat(APP_CORS, "X-Debug-Db", "db-7.internal")));
+        proxy = proxyTo(f, "retry { attempts = 1 }");
+
+        RawHttp.Response response = crossOrigin("/");
+
+        assertEquals(503, response.status());
+        assertEquals("UPSTREAM_ERROR", Envelope.parse(response.body()).reason());
+        assertEquals("https://app.example.com", response.header("access-control-allow-origin"));
+        assertEquals("true", response.header("access-control-allow-credentials"));
+        assertEquals("X-Request-Id", response.header("access-control-expose-headers"));
+        assertNull(response.header("x-debug-db"), "the other lines go with the body");
+        assertFalse(response.text().contains("db-7"));
+    }
+
+    @Test
+    void aRouteWithItsOwnCorsPutsOnlyItsOwnAnswerOnARewrittenError() {
+        // Two Access-Control-Allow-Origin lines are a refusal in a browser: the route's replace the upstream's.
+        FakeUpstream f = upstream((req, reply) -> reply.send(500, "text/plain", "boom",
+                "Access-Control-Allow-Origin", "*", "Access-Control-Expose-Headers", "X-Secret"));
+        proxy = proxyTo(f, "retry { attempts = 1 }, cors { allow-origins = [\"https://app.example.com\"] }");
+
+        RawHttp.Response response = crossOrigin("/");
+
+        assertEquals(500, response.status());
+        assertEquals("https://app.example.com", response.header("access-control-allow-origin"));
+        assertNull(response.header("access-control-expose-headers"), "the upstream's X-Secret is not exposed");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
     @Test
     void theLogLineOfAnEndpointGivenByNameNamesTheAddressThatFailed() {
         // A name may stand for many addresses (a headless Service's pods): the log says which one answered 503.
