@@ -50,6 +50,23 @@ class ForwardingTest {
     }
 
     @Test
+    void twoUpstreamDatesAreReplacedByOneOfTheProxys() throws Exception {
+        // uvicorn's own date line, then the one the application set: the head uvicorn sends for both.
+        String serverDate = "Sun, 06 Dec 2026 11:48:29 GMT";
+        String appDate = "Mon, 01 Jan 2024 00:00:00 GMT";
+        upstream.behave(UpstreamBehavior.raw("HTTP/1.1 200 OK\r\ndate: " + serverDate + "\r\nserver: uvicorn\r\n"
+                + "date: " + appDate + "\r\ncontent-length: 2\r\n\r\nok"));
+        HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/twice-dated")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        java.util.List<String> dates = response.headers().allValues("date");
+        assertEquals(1, dates.size(), "Date is not a list: two lines make no date at all " + dates);
+        assertTrue(!dates.get(0).equals(serverDate) && !dates.get(0).equals(appDate), dates.get(0));
+        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.parse(dates.get(0));
+        assertEquals("ok", response.body());
+    }
+
+    @Test
     void aResponseHeadReachesTheClientBeforeItsBodyDoes() throws Exception {
         // An event stream: the head at once, the first event whenever there is one (here: never).
         upstream.behave(UpstreamBehavior.raw(

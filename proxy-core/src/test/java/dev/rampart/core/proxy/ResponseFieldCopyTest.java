@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The client response head built in one pass ({@link ResponseFieldCopy}) is the head the field-by-field rewrite
  * built before it (kept below as the reference): same lines, same order, for random upstream heads, final and
- * interim (1xx) alike.
+ * interim (1xx) alike; except that the reference, too, drops the Date lines of a head that has more than one.
  */
 class ResponseFieldCopyTest {
 
@@ -58,6 +58,7 @@ class ResponseFieldCopyTest {
 
             HttpHeaders interim = new FieldList();
             FieldByFieldCopy.copyEndToEnd(in.headers(), interim);
+            dropDatesWhenMoreThanOne(interim);
             String prior = ForwardedHeaders.joined(interim.getAll(HttpHeaderNames.VIA));
             String own = version.equals(HttpVersion.HTTP_1_0) ? "1.0 rampart" : "1.1 rampart";
             interim.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? own : prior + ", " + own);
@@ -89,6 +90,7 @@ class ResponseFieldCopyTest {
                                                         boolean chunked, ClientResponder.Keep keep) {
         HttpHeaders out = new FieldList();
         FieldByFieldCopy.copyEndToEnd(in.headers(), out);
+        dropDatesWhenMoreThanOne(out);
         if (chunked) {
             out.remove(HttpHeaderNames.CONTENT_LENGTH);
             out.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
@@ -112,5 +114,12 @@ class ResponseFieldCopyTest {
             ForwardedHeaders.nameUpgradeInConnection(out);
         }
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, ForwardedHeaders.relayedStatus(in.status()), out);
+    }
+
+    /** Two or more Date lines are no date: none of them goes on (the proxy's own is added to a final response). */
+    private static void dropDatesWhenMoreThanOne(HttpHeaders out) {
+        if (out.getAll(HttpHeaderNames.DATE).size() > 1) {
+            out.remove(HttpHeaderNames.DATE);
+        }
     }
 }
