@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns what Netty and the JDK raise into a {@link FailureKind}. Transports disagree on exception
@@ -28,6 +30,15 @@ import java.util.function.Predicate;
  * phrase ({@code "Connection refused"}, {@code "Network is unreachable"}). Phrases contain spaces, so
  * they cannot be confused with the host name that annotated exceptions append.
  *
+ * <p>A {@code ConnectException} alone does not mean the endpoint refused: NIO raises it only for
+ * ECONNREFUSED (EACCES and EINVAL arrive as other {@code SocketException}s), but Netty's epoll and
+ * io_uring transports raise it for every errno but the two unreachable ones, naming the errno in the
+ * message ({@code "connect(..) failed with error(-13): Permission denied"}). A local route of type
+ * {@code prohibit} (EACCES) or {@code blackhole} (EINVAL, as Calico installs for a node's pod range, so
+ * a deleted pod's address meets it) refuses nothing at the endpoint, so such an errno is
+ * {@link FailureKind#UNREACHABLE}, as NIO classifies it. The errno number is read rather than its
+ * phrase: the phrase is the C library's, in the process's locale.
+ *
  * <p>Rules are tried in order and each looks at the whole chain, so the most specific rule wins
  * wherever in the chain its exception sits: a {@code DecoderException} wrapping an
  * {@code SSLHandshakeException} is a handshake failure, not a malformed response.
@@ -35,6 +46,12 @@ import java.util.function.Predicate;
 public final class FailureClassifier {
 
     private static final int MAX_CHAIN = 32;
+
+    /** ECONNREFUSED on Linux (the generic errno table, which every architecture Netty's native transports ship for uses). */
+    private static final int ECONNREFUSED = 111;
+
+    /** How Netty's native transports name the errno of a failed connect: {@code "connect(..) failed with error(-13): ..."}. */
+    private static final Pattern NATIVE_ERRNO = Pattern.compile("failed with error\\(-(\\d{1,4})\\)");
 
     private FailureClassifier() {
     }
@@ -52,7 +69,7 @@ public final class FailureClassifier {
         if (anyInChain(cause, FailureClassifier::isUnreachable)) {
             return FailureKind.UNREACHABLE;
         }
-        if (anyInChain(cause, t -> t instanceof ConnectException)) {
+        if (anyInChain(cause, FailureClassifier::isRefusal)) {
             return FailureKind.CONNECT_REFUSED;
         }
         return FailureKind.UNREACHABLE;
@@ -125,6 +142,19 @@ public final class FailureClassifier {
                         // an IPv6 address for an IPv4 socket (-Djava.net.preferIPv4Stack=true): EAFNOSUPPORT on
                         // epoll, which Netty reports as a ConnectException though nothing refused it
                         || messageContains(t, "address family not supported"));
+    }
+
+    /** A {@code ConnectException} that names no native errno (NIO's, the JDK's), or names ECONNREFUSED. */
+    private static boolean isRefusal(Throwable t) {
+        if (!(t instanceof ConnectException)) {
+            return false;
+        }
+        String message = t.getMessage();
+        if (message == null) {
+            return true;
+        }
+        Matcher errno = NATIVE_ERRNO.matcher(message);
+        return !errno.find() || Integer.parseInt(errno.group(1)) == ECONNREFUSED;
     }
 
     private static boolean isConnectShaped(Throwable t) {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -122,6 +123,29 @@ class FailureClassifierTest {
         assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new ConnectException(
                 "connect(..) failed with error(-97): Address family not supported by protocol")));
         assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new SSLHandshakeException("PKIX path building failed")));
+    }
+
+    @Test
+    void aNativeConnectErrnoThatIsNoRefusalIsUnreachableAsNioHasIt() {
+        // What epoll and io_uring raised against a local route of type prohibit (EACCES) and blackhole
+        // (EINVAL): nothing at the endpoint refused, and NIO raises other SocketExceptions for the same errnos.
+        ConnectException prohibitOnEpoll = new ConnectException(
+                "connect(..) failed with error(-13): Permission denied: /10.0.0.1:80");
+        ConnectException blackholeOnIoUring = new ConnectException(
+                "io_uring connect(..) failed with error(-22): Invalid argument");
+        assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(prohibitOnEpoll));
+        assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(blackholeOnIoUring));
+        assertEquals(Optional.of(FailureKind.UNREACHABLE), classifyTransportFailure(prohibitOnEpoll));
+        assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new BindException("Permission denied")));
+        assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new SocketException("Invalid argument")));
+    }
+
+    @Test
+    void aNativeRefusalIsReadFromItsErrnoNotFromTheLocalesPhrase() {
+        assertEquals(FailureKind.CONNECT_REFUSED, classifyConnectFailure(new ConnectException(
+                "finishConnect(..) failed with error(-111): Verbindungsaufbau abgelehnt: /10.0.0.1:80")));
+        assertEquals(FailureKind.UNREACHABLE, classifyConnectFailure(new ConnectException(
+                "connect(..) failed with error(-1): Vorgang nicht zulässig")));
     }
 
     @Test
