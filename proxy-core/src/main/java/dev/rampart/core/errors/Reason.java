@@ -55,7 +55,8 @@ public enum Reason {
             "The upstream service closed the connection before responding.",
             "upstream closed or reset before a complete response head"),
     UPSTREAM_TIMEOUT(504, true, "http_response_timeout",
-            "The upstream service did not respond in time.", "no response head within `per-try-timeout`"),
+            "The upstream service did not respond in time.", "no response head within `per-try-timeout`, or the"
+            + " upstream took none of the request body for `server.idle-timeout` (a host cut off mid-upload)"),
     UPSTREAM_BAD_RESPONSE(502, false, "http_protocol_error",
             "The upstream service sent a malformed response.", "malformed response"),
     /** Status is the upstream's; the status given here is only the catalog's placeholder. */

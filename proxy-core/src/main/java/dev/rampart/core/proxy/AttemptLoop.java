@@ -241,6 +241,11 @@ final class AttemptLoop {
         return routeConfig.retry().perTryTimeout().toNanos();
     }
 
+    /** How long an upstream may take none of the request body before the attempt times out: {@code server.idle-timeout}. */
+    long uploadStallTimeoutNanos() {
+        return snapshot.config().server().idleTimeout().toNanos();
+    }
+
     /** The attempt failed before a usable response head. */
     void onAttemptFailed(OriginAttempt attempt, FailureKind kind, Throwable cause) {
         if (attempt != current || exchange.finished()) {

@@ -47,6 +47,11 @@ final class OriginAttempt implements OriginListener {
     private boolean sawInformational;
     private boolean responseKeepAlive;
     private ScheduledFuture<?> perTryTimer;
+    /**
+     * Runs while the upstream takes none of the request body (its connection stays unwritable before the
+     * whole request is written): no per-try timer runs then, and only the route's timeout would end it.
+     */
+    private LazyDeadline uploadStall;
     private long connectedNanos = -1;
     /** When the whole request had been written to the connection; -1 before. */
     private long requestWrittenNanos = -1;
@@ -183,7 +188,7 @@ final class OriginAttempt implements OriginListener {
      */
     OriginConnection handOver() {
         state = State.DONE;
-        cancelPerTryTimer();
+        cancelTimers();
         OriginConnection handed = conn;
         conn = null;
         return handed;
@@ -201,7 +206,7 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         state = State.DONE;
-        cancelPerTryTimer();
+        cancelTimers();
         DiscardedResponse.drain(conn);
     }
 
@@ -211,7 +216,7 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         state = State.DONE;
-        cancelPerTryTimer();
+        cancelTimers();
         if (conn != null) {
             conn.release(false);
         }
@@ -234,6 +239,38 @@ final class OriginAttempt implements OriginListener {
     private void onPerTryTimeout() {
         if (state == State.AWAITING_HEAD) {
             loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
+        }
+    }
+
+    /**
+     * The connection's outbound buffer filled while the request body flows: the upstream takes nothing more
+     * until it drains. Each time this happens anew the upstream had taken some, so the wait starts over.
+     */
+    private void watchUploadStall() {
+        if (state != State.AWAITING_HEAD || requestComplete || bodyRefused) {
+            return;
+        }
+        if (uploadStall == null) {
+            uploadStall = new LazyDeadline(conn.channel().eventLoop(), loop.guarded(this::onUploadStalled));
+        }
+        uploadStall.arm(loop.uploadStallTimeoutNanos());
+    }
+
+    /**
+     * The upstream took none of the request body for {@code server.idle-timeout}, as a host cut off by a
+     * partition does (its window stays shut, and no FIN or RST ever comes): the attempt times out, as nginx's
+     * {@code proxy_send_timeout} ends it, rather than holding the client until the route's timeout.
+     */
+    private void onUploadStalled() {
+        if (state == State.AWAITING_HEAD && !requestComplete && !bodyRefused && !originWritable()) {
+            loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
+        }
+    }
+
+    private void cancelTimers() {
+        cancelPerTryTimer();
+        if (uploadStall != null) {
+            uploadStall.cancel();
         }
     }
 
@@ -382,8 +419,16 @@ final class OriginAttempt implements OriginListener {
 
     @Override
     public void onOriginWritabilityChanged(boolean writable) {
-        if (writable && state != State.DONE) {
-            loop.relay().originWritable(this);
+        if (state == State.DONE) {
+            return;
         }
+        if (!writable) {
+            watchUploadStall();
+            return;
+        }
+        if (uploadStall != null) {
+            uploadStall.disarm();
+        }
+        loop.relay().originWritable(this);
     }
 }
