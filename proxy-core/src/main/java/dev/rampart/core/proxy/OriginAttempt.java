@@ -16,11 +16,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
@@ -46,18 +44,14 @@ final class OriginAttempt implements OriginListener {
     private boolean skippingInformational;
     private boolean sawInformational;
     private boolean responseKeepAlive;
-    private ScheduledFuture<?> perTryTimer;
-    /**
-     * Runs while the upstream takes none of the request body (its connection stays unwritable before the
-     * whole request is written): no per-try timer runs then, and only the route's timeout would end it.
-     */
-    private LazyDeadline uploadStall;
+    private final HeadWaitTimers timers;
     private long connectedNanos = -1;
     /** When the whole request had been written to the connection; -1 before. */
     private long requestWrittenNanos = -1;
 
     OriginAttempt(AttemptLoop loop, Admitted admitted, int number, long startNanos) {
         this.loop = loop;
+        this.timers = new HeadWaitTimers(this, loop);
         this.endpoint = admitted.endpoint();
         this.verdict = new AttemptVerdict(endpoint, admitted.breakerPhase());
         this.number = number;
@@ -188,7 +182,7 @@ final class OriginAttempt implements OriginListener {
      */
     OriginConnection handOver() {
         state = State.DONE;
-        cancelTimers();
+        timers.cancel();
         OriginConnection handed = conn;
         conn = null;
         return handed;
@@ -206,7 +200,7 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         state = State.DONE;
-        cancelTimers();
+        timers.cancel();
         DiscardedResponse.drain(conn);
     }
 
@@ -216,7 +210,7 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         state = State.DONE;
-        cancelTimers();
+        timers.cancel();
         if (conn != null) {
             conn.release(false);
         }
@@ -230,30 +224,16 @@ final class OriginAttempt implements OriginListener {
 
     /** Starts the per-try timeout for the response head, once. */
     private void awaitHead() {
-        if (state == State.AWAITING_HEAD && perTryTimer == null) {
-            perTryTimer = conn.channel().eventLoop().schedule(loop.guarded(this::onPerTryTimeout),
-                    loop.perTryTimeoutNanos(), TimeUnit.NANOSECONDS);
+        if (state == State.AWAITING_HEAD) {
+            timers.startPerTry(conn.channel().eventLoop());
         }
     }
 
-    private void onPerTryTimeout() {
+    /** No response head within {@code per-try-timeout} of the whole request written. */
+    void onPerTryTimeout() {
         if (state == State.AWAITING_HEAD) {
             loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
         }
-    }
-
-    /**
-     * The connection's outbound buffer filled while the request body flows: the upstream takes nothing more
-     * until it drains. Each time this happens anew the upstream had taken some, so the wait starts over.
-     */
-    private void watchUploadStall() {
-        if (state != State.AWAITING_HEAD || requestComplete || bodyRefused) {
-            return;
-        }
-        if (uploadStall == null) {
-            uploadStall = new LazyDeadline(conn.channel().eventLoop(), loop.guarded(this::onUploadStalled));
-        }
-        uploadStall.arm(loop.uploadStallTimeoutNanos());
     }
 
     /**
@@ -261,23 +241,9 @@ final class OriginAttempt implements OriginListener {
      * partition does (its window stays shut, and no FIN or RST ever comes): the attempt times out, as nginx's
      * {@code proxy_send_timeout} ends it, rather than holding the client until the route's timeout.
      */
-    private void onUploadStalled() {
+    void onUploadStalled() {
         if (state == State.AWAITING_HEAD && !requestComplete && !bodyRefused && !originWritable()) {
             loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
-        }
-    }
-
-    private void cancelTimers() {
-        cancelPerTryTimer();
-        if (uploadStall != null) {
-            uploadStall.cancel();
-        }
-    }
-
-    private void cancelPerTryTimer() {
-        if (perTryTimer != null) {
-            perTryTimer.cancel(false);
-            perTryTimer = null;
         }
     }
 
@@ -312,7 +278,7 @@ final class OriginAttempt implements OriginListener {
                 OriginHeadScreen.passInterim(this, loop, response);
                 return;
             }
-            cancelPerTryTimer();
+            timers.stopPerTry();
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             state = State.RELAYING;
             if (!loop.onResponseHead(this, response)) {
@@ -423,12 +389,13 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         if (!writable) {
-            watchUploadStall();
+            // The outbound buffer filled while the body flows: the upstream takes nothing more until it drains.
+            if (state == State.AWAITING_HEAD && !requestComplete && !bodyRefused) {
+                timers.uploadBlocked(conn.channel().eventLoop());
+            }
             return;
         }
-        if (uploadStall != null) {
-            uploadStall.disarm();
-        }
+        timers.uploadMoving();
         loop.relay().originWritable(this);
     }
 }
