@@ -32,6 +32,7 @@ import java.util.Optional;
  *       that a cache keeps the two forms apart.</li>
  *   <li>Compressed, it loses {@code Content-Length} (sent chunked) and {@code Accept-Ranges}, and a strong
  *       {@code ETag} becomes weak: the bytes are no longer the upstream's (RFC 9110 §8.8.1).</li>
+ *   <li>A 304 that validates such a compressed copy says so too ({@link NotModifiedCompressedCopy}).</li>
  * </ul>
  */
 final class ResponseCompression {
@@ -48,7 +49,14 @@ final class ResponseCompression {
      */
     static GzipEncoder begin(Optional<CompressionConfig> compression, HttpRequest request, HttpResponse response,
                              ByteBufAllocator alloc, CompressionSlots slots, int most) {
-        if (compression.isEmpty() || !compressible(compression.get(), request, response)) {
+        if (compression.isEmpty()) {
+            return null;
+        }
+        if (response.status().code() == 304) {
+            NotModifiedCompressedCopy.relabel(request, response.headers());
+            return null;
+        }
+        if (!compressible(compression.get(), request, response)) {
             return null;
         }
         HttpHeaders headers = response.headers();
@@ -100,7 +108,7 @@ final class ResponseCompression {
     }
 
     /** The compressed body is not the bytes a strong validator named: each strong one becomes weak, none lost. */
-    private static void weakenEtags(HttpHeaders headers) {
+    static void weakenEtags(HttpHeaders headers) {
         List<String> etags = headers.getAll(HttpHeaderNames.ETAG);
         if (etags.stream().anyMatch(etag -> etag.startsWith("\""))) {
             headers.remove(HttpHeaderNames.ETAG);

@@ -255,6 +255,29 @@ class CompressionTest {
         }
     }
 
+    @Test
+    void aNotModifiedForTheCompressedCopyKeepsItsWeakTagAndVary() {
+        // A cache revalidating its gzip copy sends the weak tag compression gave it; the upstream's 304 names its
+        // strong tag, which would relabel the cached gzip bytes with the uncompressed body's strong validator.
+        upstream.behave((req, reply) -> reply.raw("HTTP/1.1 304 Not Modified\r\nETag: \"j1\"\r\n"
+                + "Cache-Control: max-age=60\r\n\r\n"));
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response compressedCopy = raw.send(get("/api/items",
+                    "Accept-Encoding: gzip\r\nIf-None-Match: W/\"j1\"\r\n")).read();
+            assertEquals(304, compressedCopy.status());
+            assertEquals("W/\"j1\"", compressedCopy.header("etag"));
+            assertEquals("Accept-Encoding", compressedCopy.header("vary"));
+            RawHttp.Response plainCopy = raw.send(get("/api/items",
+                    "Accept-Encoding: gzip\r\nIf-None-Match: \"j1\"\r\n")).read();
+            assertEquals(304, plainCopy.status());
+            assertEquals("\"j1\"", plainCopy.header("etag"), "the uncompressed copy keeps its strong tag");
+            RawHttp.Response otherRoute = raw.send(get("/other",
+                    "Accept-Encoding: gzip\r\nIf-None-Match: W/\"j1\"\r\n")).read();
+            assertEquals("\"j1\"", otherRoute.header("etag"), "a route without compression weakened nothing");
+            assertNull(otherRoute.header("vary"));
+        }
+    }
+
     private static String get(String path, String extraHeaders) {
         return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + extraHeaders + "\r\n";
     }

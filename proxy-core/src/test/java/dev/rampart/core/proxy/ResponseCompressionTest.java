@@ -165,6 +165,30 @@ class ResponseCompressionTest {
         assertFalse(ResponseCompression.acceptsGzip(new DefaultHttpHeaders()), "absent: the identity");
     }
 
+    @Test
+    void aNotModifiedIsRelabelledOnlyWhenTheRequestValidatesTheCompressedCopy() {
+        assertEquals(List.of("W/\"a,1\""), notModified("GET", "\"b\", W/\"a,1\"", "\"a,1\"").getAll("ETag"),
+                "a comma inside a tag is the tag's");
+        assertEquals(List.of("Accept-Encoding"), notModified("GET", "W/\"a\"", "\"a\"").getAll("Vary"));
+        assertEquals(List.of("\"a\""), notModified("GET", "W/\"a\", \"a\"", "\"a\"").getAll("ETag"),
+                "both copies named: the strong tag stays");
+        assertEquals(List.of("\"a\""), notModified("GET", "\"a\"", "\"a\"").getAll("ETag"));
+        assertEquals(List.of("\"a\""), notModified("GET", "W/\"b\"", "\"a\"").getAll("ETag"));
+        assertEquals(List.of("\"a\""), notModified("GET", "*", "\"a\"").getAll("ETag"));
+        assertEquals(List.of("\"a\""), notModified("HEAD", "W/\"a\"", "\"a\"").getAll("ETag"));
+        assertEquals(List.of("W/\"a\""), notModified("GET", "W/\"a\"", "W/\"a\"").getAll("ETag"));
+        assertTrue(notModified("GET", "\"a\"", "\"a\"").getAll("Vary").isEmpty());
+    }
+
+    private static HttpHeaders notModified(String method, String ifNoneMatch, String etag) {
+        HttpHeaders asking = headers("gzip").add("If-None-Match", ifNoneMatch);
+        HttpResponse response = response(304, "ETag", etag);
+        assertNull(ResponseCompression.begin(JSON_AND_TEXT,
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), "/", asking), response,
+                ByteBufAllocator.DEFAULT, new CompressionSlots(), 256));
+        return response.headers();
+    }
+
     private static void assertCompressed(HttpRequest request, HttpResponse response) {
         GzipEncoder encoder = ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT, new CompressionSlots(), 256);
         assertNotNull(encoder, response.toString());
