@@ -58,11 +58,21 @@ final class HeadWaitTimers {
         }
     }
 
-    /** The attempt is over: neither timer may fire. */
-    void cancel() {
-        stopPerTry();
+    /**
+     * The whole request is written: the stall limit has nothing left to watch. Its pending task is removed, not
+     * left to run out: it holds the attempt, and with it the exchange, for {@code idle-timeout} (60 s by default)
+     * after a response that ended long before, which at tens of thousands of uploads a second kept a gigabyte of
+     * finished exchanges on the heap.
+     */
+    void uploadOver() {
         if (uploadStall != null) {
             uploadStall.cancel();
         }
+    }
+
+    /** The attempt is over: neither timer may fire. */
+    void cancel() {
+        stopPerTry();
+        uploadOver();
     }
 }

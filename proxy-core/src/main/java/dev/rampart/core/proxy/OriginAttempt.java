@@ -219,6 +219,7 @@ final class OriginAttempt implements OriginListener {
     private void requestWritten(long nowNanos) {
         requestWrittenNanos = nowNanos;
         requestComplete = true;
+        timers.uploadOver();
         awaitHead();
     }
 
