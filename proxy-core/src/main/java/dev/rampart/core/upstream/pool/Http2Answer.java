@@ -1,11 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * A plain {@code http://} endpoint that answered a request with an HTTP/2 SETTINGS frame: a server that speaks
@@ -13,9 +8,13 @@ import io.netty.handler.codec.http.HttpVersion;
  * connection preface (RFC 9113 §3.4) whatever it is sent, then gives up on the HTTP/1.1 request. Read as HTTP/1.1,
  * the frame failed with the decoder's words for its first mismatch ("Line Feed must be preceded by Carriage
  * Return"), which send the operator after the wrong problem; this says what was answered. The answer stays a
- * malformed response, so the failure is classified as before, as {@link TlsAnswer}'s is.
+ * malformed response ({@link OriginHttpCodec} makes it), so the failure is classified as before, as {@link TlsAnswer}'s is.
  */
 final class Http2Answer {
+
+    /** What the endpoint answered, in words. */
+    static final String DESCRIPTION = "the endpoint answered with an HTTP/2 SETTINGS frame, not HTTP/1.1: it speaks"
+            + " only HTTP/2 (h2c, as gRPC without TLS does), which the proxy does not speak to endpoints";
 
     /** Length (3 bytes), type, flags, stream id (4 bytes). */
     private static final int FRAME_HEADER = 9;
@@ -40,12 +39,4 @@ final class Http2Answer {
                 && in.getUnsignedByte(at + 4) == 0 && in.getInt(at + 5) == 0;
     }
 
-    /** A response head that failed to decode, with what the endpoint answered as its cause. */
-    static HttpResponse malformedHead() {
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
-        head.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("the endpoint answered with an"
-                + " HTTP/2 SETTINGS frame, not HTTP/1.1: it speaks only HTTP/2 (h2c, as gRPC without TLS does),"
-                + " which the proxy does not speak to endpoints")));
-        return head;
-    }
 }

@@ -4,6 +4,8 @@ import dev.rampart.core.proxy.LaterHttp1Minor;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -140,19 +143,14 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 ctx.close();
                 return;
             }
-            if (!responseBytesSeen && TlsAnswer.begins(in)) {
-                // A TLS server behind an http:// endpoint: said in words, not in the decoder's.
+            String notHttp1 = responseBytesSeen ? null : notHttp1(in);
+            if (notHttp1 != null) {
+                // A TLS or HTTP/2-only server behind an http:// endpoint: said in words, not in the decoder's.
                 responseBytesSeen = true;
                 awaitingResponse = false;
-                out.add(TlsAnswer.malformedHead(in));
-                in.skipBytes(in.readableBytes());
-                return;
-            }
-            if (!responseBytesSeen && Http2Answer.begins(in)) {
-                // A server that speaks only HTTP/2 behind an http:// endpoint: its preface, said in words.
-                responseBytesSeen = true;
-                awaitingResponse = false;
-                out.add(Http2Answer.malformedHead());
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
+                head.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(notHttp1)));
+                out.add(head); // a malformed response head, classified as any other
                 in.skipBytes(in.readableBytes());
                 return;
             }
@@ -175,6 +173,11 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                     awaitingResponse = false;
                 }
             }
+        }
+
+        /** What the first bytes of an answer are when they begin no HTTP/1 response, in words; null when they may. */
+        private static String notHttp1(ByteBuf in) {
+            return TlsAnswer.begins(in) ? TlsAnswer.describe(in) : Http2Answer.begins(in) ? Http2Answer.DESCRIPTION : null;
         }
 
         private static boolean declaresBody(HttpResponse response) {

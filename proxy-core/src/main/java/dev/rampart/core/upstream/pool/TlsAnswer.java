@@ -1,18 +1,13 @@
 package dev.rampart.core.upstream.pool;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * A plain {@code http://} endpoint that answered a request with a TLS record: a TLS server (the endpoint should
  * have been {@code https://}) refusing what it took for a broken handshake with an alert, as Java and Go servers
  * do. Read as HTTP, those bytes failed with the decoder's words for its first mismatch ("Line Feed must be
  * preceded by Carriage Return"), which send the operator after the wrong problem; this says what was answered.
- * The answer stays a malformed response, so the failure is classified as before.
+ * The answer stays a malformed response ({@link OriginHttpCodec} makes it), so the failure is classified as before.
  */
 final class TlsAnswer {
 
@@ -38,12 +33,10 @@ final class TlsAnswer {
         return type >= FIRST_TYPE && type <= LAST_TYPE && in.getUnsignedByte(at + 1) == MAJOR && minor <= LAST_MINOR;
     }
 
-    /** A response head that failed to decode, with what the endpoint answered as its cause. */
-    static HttpResponse malformedHead(ByteBuf in) {
+    /** What the endpoint answered, in words, for the bytes at {@code in}'s reader index that {@link #begins}. */
+    static String describe(ByteBuf in) {
         boolean alert = in.getUnsignedByte(in.readerIndex()) == ALERT;
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
-        head.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("the endpoint answered with a TLS "
-                + (alert ? "alert" : "record") + ", not HTTP: it speaks TLS (an https:// endpoint?)")));
-        return head;
+        return "the endpoint answered with a TLS " + (alert ? "alert" : "record")
+                + ", not HTTP: it speaks TLS (an https:// endpoint?)";
     }
 }
