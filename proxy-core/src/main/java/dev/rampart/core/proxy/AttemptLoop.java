@@ -265,6 +265,11 @@ final class AttemptLoop {
                 return;
             }
         }
+        if (RetryBookkeeping.timedOutOnASilentPath(attempt, kind)) {
+            // Left pooled, each idle connection would cost a request (or a retry) a whole per-try timeout in turn;
+            // new ones to a vanished host fail in connect-timeout, and reach a live backend behind a Service address.
+            snapshot.pools().closeIdle(ctx.channel().eventLoop(), attempt.endpoint().poolSettings());
+        }
         long elapsed = now - attempt.callStartNanos();
         attempt.abandon();
         current = null;

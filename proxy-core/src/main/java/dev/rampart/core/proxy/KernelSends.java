@@ -8,9 +8,10 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When the kernel last sent data to a connection's peer: TCP_INFO's {@code last_data_sent}, on the io_uring
- * and epoll transports. A peer that reads slowly takes bytes the kernel held for it long after the proxy's last write,
- * and only the kernel sees that; a peer that reads nothing gets no data at all (a zero window).
+ * What the kernel sent to a connection's peer, from TCP_INFO on the io_uring and epoll transports: when data last
+ * left ({@code last_data_sent}), and whether the peer acknowledged all of it ({@code unacked}). A peer that reads
+ * slowly takes bytes the kernel held for it long after the proxy's last write, and only the kernel sees that; a peer
+ * that reads nothing gets no data at all (a zero window); a peer that is gone, or cut off, acknowledges nothing.
  */
 final class KernelSends {
 
@@ -33,5 +34,28 @@ final class KernelSends {
             return Long.MAX_VALUE; // closed under us
         }
         return Long.MAX_VALUE; // NIO: no TCP_INFO
+    }
+
+    /**
+     * Whether {@code channel}'s peer acknowledged every byte the kernel sent it: its host is there and its network
+     * path open, however slowly its server answers. False when segments wait for acknowledgement (the kernel is
+     * retransmitting them to a host that vanished or a path that was cut), and when that is unknown: NIO has no
+     * TCP_INFO, and a closed channel none left.
+     */
+    static boolean peerAcknowledgedAll(Channel channel) {
+        if (!channel.isActive()) {
+            return false;
+        }
+        try {
+            if (channel instanceof IoUringSocketChannel uring) {
+                return uring.tcpInfo().unacked() == 0;
+            }
+            if (channel instanceof EpollSocketChannel epoll) {
+                return epoll.tcpInfo().unacked() == 0;
+            }
+        } catch (ChannelException e) {
+            return false; // closed under us
+        }
+        return false; // NIO: no TCP_INFO
     }
 }

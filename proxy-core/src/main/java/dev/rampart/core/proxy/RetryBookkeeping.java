@@ -179,6 +179,19 @@ final class RetryBookkeeping {
                 && nowNanos - attempt.connectedNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
     }
 
+    /**
+     * Whether the attempt timed out with nothing at all come back on its connection: no byte of a response, and no
+     * acknowledgement from the upstream's kernel of what was sent (or a transport that cannot tell, NIO). The host is
+     * gone or the path to it cut (a partition, a node that died, a NAT or load balancer that dropped the
+     * connection's state), and every idle connection to it leads there too. An upstream merely slow to answer has
+     * its kernel acknowledge the request at once, and keeps its idle connections.
+     */
+    static boolean timedOutOnASilentPath(OriginAttempt attempt, FailureKind kind) {
+        OriginConnection conn = attempt.connection();
+        return kind == FailureKind.TIMEOUT && conn != null && !conn.responseBytesSeen() && !attempt.sawInterimResponse()
+                && !KernelSends.peerAcknowledgedAll(conn.channel());
+    }
+
     void staleConnectionSkipped() {
         staleConnectionRetries++;
     }
