@@ -30,6 +30,11 @@ public enum Reason {
             "The request uses a transfer coding the proxy does not implement.", "the request's `Transfer-Encoding`"
             + " ends with `chunked` after a coding the proxy does not decode (`gzip, chunked`; RFC 9112 §6.1, nginx"
             + " and Envoy answer 501 too); one that does not end with `chunked` cannot be framed and is a 400"),
+    HTTP_VERSION_NOT_SUPPORTED(505, false, "http_request_error",
+            "The request's HTTP version is not supported; use HTTP/1.1.", "the request line names a later major"
+            + " version of HTTP (`HTTP/2.0`, `HTTP/3.0`): its client speaks a protocol the listener does not (RFC 9110"
+            + " §15.6.6; nginx answers 505 too), and the connection closes after the answer. A malformed version"
+            + " (`http/1.1`, `HTTP/1.10`, `HTTP/2`) and the HTTP/2 connection preface (`PRI * HTTP/2.0`) are a 400"),
     RATE_LIMITED(429, true, "http_request_denied",
             "Too many requests; retry later.", "over the route's `rate-limit` (for the client's address, or for the"
             + " whole route); `Retry-After` says when the next request would be taken"),

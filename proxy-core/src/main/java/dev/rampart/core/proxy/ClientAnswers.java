@@ -97,7 +97,8 @@ final class ClientAnswers {
      * An answer before any exchange exists. A request body is read and dropped behind it (see
      * {@link #dropsBody}), so that the connection can carry the next request; a body too large or of no
      * trustworthy framing closes the connection instead. So does a request whose decoder failed: it
-     * discards everything that follows, so no later request on it could ever be answered.
+     * discards everything that follows, so no later request on it could ever be answered; and so does a 505
+     * {@code HTTP_VERSION_NOT_SUPPORTED}, whose client speaks another protocol.
      *
      * @param retryAfterSeconds the answer's {@code Retry-After}, or 0 for none
      */
@@ -109,7 +110,8 @@ final class ClientAnswers {
     void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds, String challenge) {
         HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
-                && reason != Reason.REQUEST_BODY_TOO_LARGE && reason != Reason.NOT_IMPLEMENTED;
+                && reason != Reason.REQUEST_BODY_TOO_LARGE && reason != Reason.NOT_IMPLEMENTED
+                && reason != Reason.HTTP_VERSION_NOT_SUPPORTED;
         boolean drop = clean && dropsBody(served, request);
         answerEarly(served, reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop, challenge);
     }

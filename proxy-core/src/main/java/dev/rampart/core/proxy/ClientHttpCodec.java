@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -50,6 +51,8 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
      * fields are those read so far, none of them believed.
      */
     private HttpRequest unfinishedHead;
+    /** Why the head still coming is malformed, when its request line named no valid version; null otherwise. */
+    private MalformedHttpVersion malformedVersion;
 
     ClientHttpCodec(HttpDecoderConfig config) {
         init(new RequestDecoder(config), new ResponseEncoder());
@@ -91,15 +94,19 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
 
         /**
          * A later minor version of HTTP/1 ({@code HTTP/1.2} to {@code HTTP/1.9}) is served as HTTP/1.1, the
-         * highest this proxy speaks, as RFC 9110 §2.5 asks of a recipient (nginx does the same). Any other
-         * version but 1.0 and 1.1 is left as it came, and refused (see {@link RequestValidation}).
+         * highest this proxy speaks, as RFC 9110 §2.5 asks of a recipient (nginx does the same). A version not
+         * written as RFC 9112 spells one is marked malformed ({@link MalformedHttpVersion}). Any other version
+         * but 1.0 and 1.1 is left as it came, and refused (see {@link RequestValidation}).
          */
         @Override
         protected HttpMessage createMessage(String[] initialLine) throws Exception {
             HttpMessage head = super.createMessage(initialLine);
-            if (LaterHttp1Minor.is(initialLine[2])) {
+            String version = initialLine[2];
+            if (LaterHttp1Minor.is(version)) {
                 head.setProtocolVersion(HttpVersion.HTTP_1_1);
             }
+            // Marked once its head is whole (see markMalformedVersion).
+            malformedVersion = MalformedHttpVersion.isWellFormed(version) ? null : new MalformedHttpVersion(version);
             unfinishedHead = (HttpRequest) head; // until the whole head is decoded
             return head;
         }
@@ -112,7 +119,21 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
                 if (out.get(i) instanceof HttpRequest request) {
                     unfinishedHead = null;
                     unanswered.add(request.method());
+                    markMalformedVersion(request);
                 }
+            }
+        }
+
+        /**
+         * Marks a head whose request line named a malformed version failed, now that it is whole: the decoder
+         * sets a head's result when its last field is read, over anything set before. A head that failed
+         * otherwise keeps its own fault.
+         */
+        private void markMalformedVersion(HttpRequest request) {
+            MalformedHttpVersion fault = malformedVersion;
+            malformedVersion = null;
+            if (fault != null && request.decoderResult().isSuccess()) {
+                request.setDecoderResult(DecoderResult.failure(fault));
             }
         }
 

@@ -56,8 +56,12 @@ final class RequestValidation {
             return Reason.BAD_REQUEST; // RFC 9112 §3.2.4: the asterisk-form is for OPTIONS only (nginx: 400 too)
         }
         HttpHeaders h = head.headers();
-        if (head.protocolVersion() != HttpVersion.HTTP_1_1 && head.protocolVersion() != HttpVersion.HTTP_1_0) {
-            return Reason.BAD_REQUEST;
+        HttpVersion version = head.protocolVersion();
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+            // The codec let through only versions written as RFC 9112 §2.3 spells them: a later major one
+            // (HTTP/2.0, HTTP/3.0) is a client speaking a protocol the listener does not (RFC 9110 §15.6.6,
+            // nginx answers 505 too); HTTP/0.x is no version of the protocol at all.
+            return version.majorVersion() >= 2 ? Reason.HTTP_VERSION_NOT_SUPPORTED : Reason.BAD_REQUEST;
         }
         // One pass for the three fields that frame and address the request, each counted.
         int teLines = 0;

@@ -154,6 +154,10 @@ class ErrorEnvelopeTest {
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("")));
                 return exchange("POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
             }
+            case HTTP_VERSION_NOT_SUPPORTED -> {
+                proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("")));
+                return exchange("GET / HTTP/2.0\r\nHost: test\r\n\r\n");
+            }
             case ACCESS_DENIED -> {
                 proxy = ProxyHarness.start(conf("", app("127.0.0.1:9", ""), route("allow-from = [\"10.0.0.0/8\"]")));
                 return exchange(get("/"));
