@@ -2,7 +2,6 @@ package dev.rampart.core.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.List;
@@ -24,11 +23,11 @@ final class NotModifiedCompressedCopy {
     private NotModifiedCompressedCopy() {
     }
 
-    /** Changes the head of the 304 {@code headers} to the compressed copy's when {@code request} validates one. */
+    /**
+     * Changes the head of the 304 {@code headers} to the compressed copy's when {@code request} validates one. A
+     * HEAD's too: its 200 says what the GET's says, weak tag included, and so does its 304.
+     */
     static void relabel(HttpRequest request, HttpHeaders headers) {
-        if (request.method().equals(HttpMethod.HEAD)) {
-            return; // HEAD is answered with the uncompressed head, its 304 too
-        }
         List<String> etags = headers.getAll(HttpHeaderNames.ETAG);
         if (etags.size() != 1 || !etags.get(0).startsWith("\"")) {
             return;

@@ -21,9 +21,11 @@ import java.util.Optional;
  * say so. The rules are nginx's {@code gzip} and Envoy's compressor filter, and never change what a response
  * means:
  * <ul>
- *   <li>Only a body the client will get whole, framed by the proxy: not the answer to HEAD, not 204, 205, 304
- *       or a 206 range (its bytes are positions in the uncompressed body), not to an HTTP/1.0 client (the
- *       compressed length is unknown up front, and such a body would have to end with the connection).</li>
+ *   <li>Only a body the client will get whole, framed by the proxy: not 204, 205, 304 or a 206 range (its
+ *       bytes are positions in the uncompressed body), not to an HTTP/1.0 client (the compressed length is
+ *       unknown up front, and such a body would have to end with the connection).</li>
+ *   <li>The answer to HEAD gets the head the same GET would get, compressed or not (RFC 9110 §9.3.2; nginx's
+ *       gzip filter does the same), and no body: nothing is compressed and no slot is taken.</li>
  *   <li>Only a body the upstream did not encode already ({@code Content-Encoding}), of a listed media type,
  *       not shorter than {@code min-length} when its length is declared, and not marked
  *       {@code Cache-Control: no-transform} (RFC 9111 §5.2.2.6), nor asked for by a request so marked
@@ -45,7 +47,8 @@ final class ResponseCompression {
     /**
      * Starts compressing {@code response} when the route compresses and both the request and the response
      * allow it, and fewer than {@code most} responses are being compressed ({@code slots}); its head is then
-     * changed to say so. Null when the body goes as it is (a {@code Vary} may still have been added).
+     * changed to say so. Null when the body goes as it is (a {@code Vary} may still have been added), and for
+     * a HEAD, whose head is changed as its GET's would be.
      */
     static GzipEncoder begin(Optional<CompressionConfig> compression, HttpRequest request, HttpResponse response,
                              ByteBufAllocator alloc, CompressionSlots slots, int most) {
@@ -64,9 +67,11 @@ final class ResponseCompression {
         reclaim(headers, HttpHeaderNames.VARY);
         addVary(headers, "Accept-Encoding");
         // A client's own no-transform asks intermediaries to leave the content as it is (RFC 9111 §5.2.1.6).
+        // A HEAD has no body to compress: it only says whether the GET would be, and so takes no slot.
+        boolean headOnly = request.method().equals(HttpMethod.HEAD);
         if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1) || !acceptsGzip(request.headers())
                 || listContains(request.headers(), HttpHeaderNames.CACHE_CONTROL, "no-transform")
-                || !slots.take(most)) {
+                || !(headOnly ? slots.inUse() < most : slots.take(most))) {
             return null;
         }
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -74,6 +79,9 @@ final class ResponseCompression {
         reclaim(headers, HttpHeaderNames.CONTENT_ENCODING);
         headers.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
         weakenEtags(headers);
+        if (headOnly) {
+            return null;
+        }
         try {
             return new GzipEncoder(compression.get().level(), alloc, slots::give);
         } catch (RuntimeException | Error e) {
@@ -119,8 +127,9 @@ final class ResponseCompression {
     /** Whether the response would be compressed for a client that accepts gzip. */
     private static boolean compressible(CompressionConfig config, HttpRequest request, HttpResponse response) {
         int status = response.status().code();
-        // No content to compress, or a range of a representation that a client puts together as it came.
-        if (request.method().equals(HttpMethod.HEAD) || RespondConfig.hasNoContent(status) || status == 206) {
+        // No content to compress, or a range of a representation that a client puts together as it came. A HEAD's
+        // status and fields are those of its GET, the upstream's Content-Length included, and decide as the GET's.
+        if (RespondConfig.hasNoContent(status) || status == 206) {
             return false;
         }
         HttpHeaders headers = response.headers();

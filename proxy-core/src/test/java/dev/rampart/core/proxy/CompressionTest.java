@@ -245,13 +245,20 @@ class CompressionTest {
     }
 
     @Test
-    void headGetsTheUncompressedHead() {
+    void headGetsTheHeadOfTheCompressedGetWithoutABody() {
+        // RFC 9110 §9.3.2: the same fields as the GET, which a client checks before it downloads (nginx: the same).
         try (RawHttp raw = proxy.raw()) {
             RawHttp.Response response = raw.send("HEAD /api/items HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
                     .read(true);
             assertEquals(200, response.status());
-            assertNull(response.header("content-encoding"));
-            assertEquals(String.valueOf(JSON.length()), response.header("content-length"));
+            assertEquals("gzip", response.header("content-encoding"));
+            assertEquals("Accept-Encoding", response.header("vary"));
+            assertEquals("W/\"j1\"", response.header("etag"));
+            assertNull(response.header("content-length"), "the compressed length is not known");
+            assertNull(response.header("transfer-encoding"), "no body follows to frame");
+            RawHttp.Response next = raw.send(get("/api/items", "Accept-Encoding: gzip\r\n")).read();
+            assertEquals(200, next.status(), "no body was sent after the HEAD's head: the connection reads on");
+            assertEquals("gzip", next.header("content-encoding"));
         }
     }
 

@@ -112,9 +112,23 @@ class ResponseCompressionTest {
     }
 
     @Test
-    void headAndHttp10AreAnsweredAsTheyAre() {
+    void headGetsTheCompressedHeadWithoutACompressor() {
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.HEAD, "/", headers("gzip"));
-        assertNotCompressed(head, response(200, "Content-Type", "text/html"));
+        HttpResponse response = response(200, "Content-Type", "text/html", "Content-Length", "4096", "ETag", "\"h\"");
+        CompressionSlots slots = new CompressionSlots();
+        assertNull(ResponseCompression.begin(JSON_AND_TEXT, head, response, ByteBufAllocator.DEFAULT, slots, 256),
+                "no body to compress");
+        assertEquals("gzip", response.headers().get("Content-Encoding"));
+        assertEquals("Accept-Encoding", response.headers().get("Vary"));
+        assertEquals("W/\"h\"", response.headers().get("ETag"));
+        assertNull(response.headers().get("Content-Length"));
+        assertEquals(0, slots.inUse(), "no slot held for a body that never comes");
+        HttpResponse whenNoSlotIsFree = response(200, "Content-Type", "text/html", "Content-Length", "4096");
+        assertNotCompressed(head, whenNoSlotIsFree, 0);
+    }
+
+    @Test
+    void http10IsAnsweredAsItIs() {
         HttpRequest old = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/", headers("gzip"));
         HttpResponse toOld = response(200, "Content-Type", "text/html");
         assertNotCompressed(old, toOld);
@@ -175,7 +189,10 @@ class ResponseCompressionTest {
         assertEquals(List.of("\"a\""), notModified("GET", "\"a\"", "\"a\"").getAll("ETag"));
         assertEquals(List.of("\"a\""), notModified("GET", "W/\"b\"", "\"a\"").getAll("ETag"));
         assertEquals(List.of("\"a\""), notModified("GET", "*", "\"a\"").getAll("ETag"));
-        assertEquals(List.of("\"a\""), notModified("HEAD", "W/\"a\"", "\"a\"").getAll("ETag"));
+        HttpHeaders toHead = notModified("HEAD", "W/\"a\"", "\"a\"");
+        assertEquals(List.of("W/\"a\""), toHead.getAll("ETag"), "a HEAD's 200 named the compressed copy as its GET's did");
+        assertEquals(List.of("Accept-Encoding"), toHead.getAll("Vary"));
+        assertEquals(List.of("\"a\""), notModified("HEAD", "\"a\"", "\"a\"").getAll("ETag"));
         assertEquals(List.of("W/\"a\""), notModified("GET", "W/\"a\"", "W/\"a\"").getAll("ETag"));
         assertTrue(notModified("GET", "\"a\"", "\"a\"").getAll("Vary").isEmpty());
     }
@@ -196,8 +213,13 @@ class ResponseCompressionTest {
     }
 
     private static void assertNotCompressed(HttpRequest request, HttpResponse response) {
+        assertNotCompressed(request, response, 256);
+    }
+
+    /** @param most the responses compressed at once ({@code server.max-compressed-responses}) */
+    private static void assertNotCompressed(HttpRequest request, HttpResponse response, int most) {
         HttpHeaders before = response.headers().copy();
-        assertNull(ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT, new CompressionSlots(), 256),
+        assertNull(ResponseCompression.begin(JSON_AND_TEXT, request, response, ByteBufAllocator.DEFAULT, new CompressionSlots(), most),
                 response.toString());
         HttpHeaders after = response.headers().copy().remove("Vary");
         assertEquals(before.remove("Vary").entries().toString(), after.entries().toString(), "only a Vary may be added");
