@@ -3,6 +3,8 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.ServerConfig;
 import io.netty.channel.ChannelHandlerContext;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * A client connection between requests: once a response is done and no pipelined request waits, it awaits the
  * next request or closes after its last; while it awaits one, the idle timeout and the drain may close it. It
@@ -10,6 +12,9 @@ import io.netty.channel.ChannelHandlerContext;
  * connection live here. Static, over the handler's per-connection collaborators: nothing is allocated per request.
  */
 final class ClientKeepAlive {
+
+    /** How recent bytes the loop has not read must be to keep an idle connection past its timer: a request arriving. */
+    private static final long ARRIVAL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private ClientKeepAlive() {
     }
@@ -59,9 +64,19 @@ final class ClientKeepAlive {
                              ChannelHandlerContext ctx) {
         if (awaited.recordPending()) {
             timers.armIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
-        } else {
-            closeIfIdle(awaited, ctx);
+            return;
         }
+        long arrivalWindow = Math.min(runtime.current().config().server().idleTimeout().toNanos() / 2, ARRIVAL_WINDOW_NANOS);
+        if (ctx != null && awaited.awaitedWithNoBytes()
+                && KernelTcpInfo.nanosSinceDataReceived(ctx.channel()) < arrivalWindow) {
+            // The client's next request reached the kernel just as the timer ran out, and the loop has not read it
+            // yet (it reads in a later turn than the one that ran the timer; on io_uring a read follows its
+            // readiness by a turn). Closed now, the connection would be reset under it, as a client that reuses a
+            // connection at the advertised timeout meets; read, it starts the head's timer instead.
+            timers.armIdle(arrivalWindow);
+            return;
+        }
+        closeIfIdle(awaited, ctx);
     }
 
     /** A keep-alive connection with no request, not even part of one, is closed silently, like nginx's. */

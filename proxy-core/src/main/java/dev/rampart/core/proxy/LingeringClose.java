@@ -119,7 +119,7 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
      * would otherwise reset the connection) is waited for, up to {@code lingering-time}.
      */
     private void onQuiet(ChannelHandlerContext ctx) {
-        long sinceSent = KernelSends.nanosSinceDataSent(ctx.channel());
+        long sinceSent = KernelTcpInfo.nanosSinceDataSent(ctx.channel());
         if (sinceSent < quietNanos) {
             quiet.arm(quietNanos - sinceSent);
         } else {

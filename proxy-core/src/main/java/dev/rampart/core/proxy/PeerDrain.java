@@ -54,7 +54,7 @@ final class PeerDrain implements Runnable {
         // Still reading: the queue shrank, or the kernel sent the peer some of what it holds for it (megabytes
         // of a send buffer can take a slow reader longer than the idle timeout, with the queue standing still).
         boolean shrank = pending < pendingBefore;
-        long sinceSent = KernelSends.nanosSinceDataSent(side);
+        long sinceSent = KernelTcpInfo.nanosSinceDataSent(side);
         if (shrank || sinceSent < idleNanos) {
             pendingBefore = pending;
             // The queue shrank sometime in the last idle timeout: another whole one. The kernel's last send is

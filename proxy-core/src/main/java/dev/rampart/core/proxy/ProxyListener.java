@@ -134,6 +134,11 @@ public final class ProxyListener {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /** The open client connections. */
+    io.netty.channel.group.ChannelGroup connections() {
+        return initializer.channels();
+    }
+
     /** Client connections currently open. */
     public int openConnections() {
         return initializer.openConnections();

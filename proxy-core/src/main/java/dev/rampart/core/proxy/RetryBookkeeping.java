@@ -189,7 +189,7 @@ final class RetryBookkeeping {
     static boolean timedOutOnASilentPath(OriginAttempt attempt, FailureKind kind) {
         OriginConnection conn = attempt.connection();
         return kind == FailureKind.TIMEOUT && conn != null && !conn.responseBytesSeen() && !attempt.sawInterimResponse()
-                && !KernelSends.peerAcknowledgedAll(conn.channel());
+                && !KernelTcpInfo.peerAcknowledgedAll(conn.channel());
     }
 
     void staleConnectionSkipped() {

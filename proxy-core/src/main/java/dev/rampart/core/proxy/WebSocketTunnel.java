@@ -207,7 +207,7 @@ final class WebSocketTunnel implements OriginListener {
      * A peer that reads nothing at all gets no data (a zero window), so its tunnel still closes.
      */
     private void onIdle() {
-        long quietNanos = Math.min(KernelSends.nanosSinceDataSent(client), KernelSends.nanosSinceDataSent(upstream));
+        long quietNanos = Math.min(KernelTcpInfo.nanosSinceDataSent(client), KernelTcpInfo.nanosSinceDataSent(upstream));
         if (quietNanos < idleTimeoutNanos) {
             idle.arm(idleTimeoutNanos - quietNanos);
             return;

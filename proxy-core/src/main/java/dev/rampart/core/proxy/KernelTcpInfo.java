@@ -8,14 +8,16 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the kernel sent to a connection's peer, from TCP_INFO on the io_uring and epoll transports: when data last
- * left ({@code last_data_sent}), and whether the peer acknowledged all of it ({@code unacked}). A peer that reads
+ * What the kernel knows of a connection that the proxy's reads and writes do not show, from TCP_INFO on the io_uring
+ * and epoll transports: when data last left for the peer ({@code last_data_sent}) and last came from it
+ * ({@code last_data_recv}), and whether the peer acknowledged all that was sent ({@code unacked}). A peer that reads
  * slowly takes bytes the kernel held for it long after the proxy's last write, and only the kernel sees that; a peer
- * that reads nothing gets no data at all (a zero window); a peer that is gone, or cut off, acknowledges nothing.
+ * that reads nothing gets no data at all (a zero window); a peer that is gone, or cut off, acknowledges nothing; and
+ * bytes that arrived a moment ago may not have been read yet.
  */
-final class KernelSends {
+final class KernelTcpInfo {
 
-    private KernelSends() {
+    private KernelTcpInfo() {
     }
 
     /** Nanoseconds since data last left for {@code channel}'s peer; {@code Long.MAX_VALUE} where that is unknown. */
@@ -29,6 +31,24 @@ final class KernelSends {
             }
             if (channel instanceof EpollSocketChannel epoll) {
                 return TimeUnit.MILLISECONDS.toNanos(epoll.tcpInfo().lastDataSent());
+            }
+        } catch (ChannelException e) {
+            return Long.MAX_VALUE; // closed under us
+        }
+        return Long.MAX_VALUE; // NIO: no TCP_INFO
+    }
+
+    /** Nanoseconds since data last came from {@code channel}'s peer; {@code Long.MAX_VALUE} where that is unknown. */
+    static long nanosSinceDataReceived(Channel channel) {
+        if (!channel.isActive()) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            if (channel instanceof IoUringSocketChannel uring) {
+                return TimeUnit.MILLISECONDS.toNanos(uring.tcpInfo().lastDataRecv());
+            }
+            if (channel instanceof EpollSocketChannel epoll) {
+                return TimeUnit.MILLISECONDS.toNanos(epoll.tcpInfo().lastDataRecv());
             }
         } catch (ChannelException e) {
             return Long.MAX_VALUE; // closed under us

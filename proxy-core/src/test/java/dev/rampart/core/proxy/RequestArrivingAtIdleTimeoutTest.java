@@ -1,0 +1,69 @@
+package dev.rampart.core.proxy;
+
+import dev.rampart.core.testing.Closing;
+import dev.rampart.core.testing.ProxyHarness;
+import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.Transports;
+import io.netty.channel.Channel;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A kept-alive connection's next request that reaches the kernel just as the idle timer runs out, before the loop
+ * has read it, is read and answered rather than reset by the close (a client reusing the connection at the
+ * advertised timeout meets that moment). The loop is made to run the timer between the request's arrival and its
+ * read: tasks of its own hold it while the request comes.
+ */
+class RequestArrivingAtIdleTimeoutTest {
+
+    @RegisterExtension
+    final Closing closing = new Closing();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void aRequestThatArrivedAsTheIdleTimerRanOutIsAnswered(String transport) throws Exception {
+        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"127.0.0.1:9\"] }",
+                "{ name = direct, match { path-prefix = \"/\" }, respond { status = 200, body = \"direct\" } }")
+                + "rampart.server { idle-timeout = 1s }\n", Transports.named(transport)));
+        RawHttp raw = closing.add(proxy.raw());
+        assertEquals("direct", raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+        Channel ch = proxy.listener().connections().iterator().next();
+        // A task due before the idle timer, which the loop then takes in the same turn as the timer, right before
+        // it: it holds the loop while the request arrives. To have both due in one turn, the loop is kept busy
+        // past the idle timeout first.
+        CountDownLatch heldStarted = new CountDownLatch(1);
+        CountDownLatch requestSent = new CountDownLatch(1);
+        ch.eventLoop().schedule(() -> {
+            heldStarted.countDown();
+            await(requestSent);
+        }, 850, TimeUnit.MILLISECONDS);
+        Thread.sleep(700);
+        CountDownLatch busy = new CountDownLatch(1);
+        ch.eventLoop().execute(() -> await(busy));
+        Thread.sleep(500); // past the idle timeout (1 s from the first answer)
+        busy.countDown();
+        assertTrue(heldStarted.await(10, TimeUnit.SECONDS));
+        raw.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        Thread.sleep(100); // in the kernel, not yet read by the loop
+        requestSent.countDown();
+        RawHttp.Response next = raw.read();
+        assertEquals(200, next.status());
+        assertEquals("direct", next.text());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
