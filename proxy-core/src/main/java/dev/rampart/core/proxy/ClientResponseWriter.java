@@ -49,6 +49,7 @@ final class ClientResponseWriter {
     private boolean responseStarted;
     private boolean responseWritten;
     private boolean closeClientAfterResponse;
+    private boolean clientHalfClosed;
     /** The body parts of the upstream read being handled, written once it is (see {@link #relayContent}). */
     private final HeldParts held;
     /** The headers of the upstream response being relayed: its Connection names hold for its trailers too. */
@@ -89,6 +90,20 @@ final class ClientResponseWriter {
 
     boolean closesClientAfterResponse() {
         return closeClientAfterResponse;
+    }
+
+    /**
+     * The client shut its sending side while its response was under way: the response is finished and the
+     * connection closed after it. Such a client is most often gone (a browser tab closed, a front proxy whose own
+     * client left), so the upstream is not blamed for what the response then lacks (see {@link RouteDeadline}).
+     */
+    void clientHalfClosed() {
+        clientHalfClosed = true;
+        closeClientAfterResponse = true;
+    }
+
+    boolean clientHasHalfClosed() {
+        return clientHalfClosed;
     }
 
     // ---- response relay ---------------------------------------------------------------------------

@@ -247,7 +247,7 @@ final class Exchange {
             responseProgressed(); // an upstream that answered early waits for the upload (request-body-timeout's)
             return;
         }
-        if (attempts.current() != null && clientResponse.clientWritable()) {
+        if (attempts.current() != null && clientResponse.clientWritable() && !clientResponse.clientHasHalfClosed()) {
             attempts.timeOutAnswering();
             endWith(Reason.GATEWAY_TIMEOUT, -1);
         } else {
@@ -341,7 +341,7 @@ final class Exchange {
         if (finished || tunnel != null || !clientResponse.responseStarted() || !body.complete()) {
             return false;
         }
-        clientResponse.closeClientAfterResponse();
+        clientResponse.clientHalfClosed();
         return true;
     }
 

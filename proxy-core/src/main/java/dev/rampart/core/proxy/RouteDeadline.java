@@ -54,11 +54,13 @@ final class RouteDeadline {
             return;
         }
         if (clientResponse.responseStarted()) {
-            if (clientResponse.clientWritable() && !attempts.bodyFlowingRecently()) {
+            if (clientResponse.clientWritable() && !attempts.bodyFlowingRecently()
+                    && !clientResponse.clientHasHalfClosed()) {
                 // The relay was waiting for the upstream's next bytes, not for the client to take the last
                 // ones, and none came for a per-try timeout: the upstream left its body unfinished, a timeout
                 // for its breaker as before the head. A stream still flowing was cut by the route's own limit,
-                // and ends as a success: five SSE clients must not open a healthy endpoint's breaker.
+                // and ends as a success: five SSE clients must not open a healthy endpoint's breaker; nor five
+                // that left a quiet one (their end of input is all a departed client shows until a write).
                 attempts.timeOutCurrent();
             }
             exchange.endWith(Reason.GATEWAY_TIMEOUT, -1); // cut mid-body
