@@ -6,10 +6,13 @@ import dev.rampart.core.config.TlsHandshakeConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.ssl.ClientAuth;
 
 import java.net.InetSocketAddress;
@@ -20,13 +23,17 @@ import java.util.function.Consumer;
 /** The client-facing listener: binds {@code server.host:server.port} and accepts connections. */
 public final class ProxyListener {
 
-    private final Channel serverChannel;
+    /** The listening sockets (see {@link ListeningSockets}): one per event loop, or one on NIO. */
+    private final ChannelGroup serverChannels;
     private final ClientChannelInitializer initializer;
+    private final int port;
     /** The TLS settings and files in force, null without TLS; read and set by reloads only. */
     private ListenerTls tls;
 
-    private ProxyListener(Channel serverChannel, ClientChannelInitializer initializer, ListenerTls tls) {
-        this.serverChannel = serverChannel;
+    private ProxyListener(List<Channel> serverChannels, ClientChannelInitializer initializer, ListenerTls tls) {
+        this.serverChannels = new DefaultChannelGroup("listeners", GlobalEventExecutor.INSTANCE);
+        this.serverChannels.addAll(serverChannels);
+        this.port = ((InetSocketAddress) serverChannels.get(0).localAddress()).getPort();
         this.initializer = initializer;
         this.tls = tls;
     }
@@ -57,11 +64,9 @@ public final class ProxyListener {
         ListenerTls tls = server.tls().map(ListenerTls::read).orElse(null);
         ClientChannelInitializer initializer = new ClientChannelInitializer(runtime, tls == null ? null : tls.newContext());
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(acceptors, runtime.workers())
                 .channel(runtime.transport().serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptFailures("client connections"))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // End-of-input becomes an event, so that answers already written are flushed before the close.
@@ -69,12 +74,9 @@ public final class ProxyListener {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(initializer);
-        ChannelFuture bound = bootstrap.bind(server.host(), server.port()).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + hostAndPort(server.host(), server.port()) + ": "
-                    + whyNotBound(bound.cause()), bound.cause());
-        }
-        return new ProxyListener(bound.channel(), initializer, tls);
+        List<Channel> listening = ListeningSockets.bind(bootstrap, () -> new AcceptFailures("client connections"),
+                runtime.transport(), acceptors, runtime.workers(), server.host(), server.port());
+        return new ProxyListener(listening, initializer, tls);
     }
 
     /**
@@ -131,11 +133,11 @@ public final class ProxyListener {
 
     /** The bound port (useful when configured as 0). */
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return port;
     }
 
     /** The open client connections. */
-    io.netty.channel.group.ChannelGroup connections() {
+    ChannelGroup connections() {
         return initializer.channels();
     }
 
@@ -155,7 +157,7 @@ public final class ProxyListener {
     }
 
     /** Completes once every client connection open now has closed. */
-    public io.netty.channel.group.ChannelGroupFuture connectionsClosed() {
+    public ChannelGroupFuture connectionsClosed() {
         return initializer.channels().newCloseFuture();
     }
 
@@ -177,7 +179,7 @@ public final class ProxyListener {
     }
 
     /** Stops accepting; open connections keep being served. */
-    public ChannelFuture stopAccepting() {
-        return serverChannel.close();
+    public ChannelGroupFuture stopAccepting() {
+        return serverChannels.close();
     }
 }
