@@ -25,6 +25,9 @@ final class ListenerSettings {
         if (running.server().port() != loaded.server().port()) {
             keys.add("server.port");
         }
+        if (running.server().reusePort() != loaded.server().reusePort()) {
+            keys.add("server.reuse-port");
+        }
         if (running.server().tls().isPresent() != loaded.server().tls().isPresent()) {
             keys.add("server.tls"); // plain to TLS or back; new files for a TLS listener are read on reload
         }
@@ -50,7 +53,7 @@ final class ListenerSettings {
                 now.maxHeaderSize(), now.maxRequestBody(), now.shutdownGrace(), now.lingeringTimeout(),
                 now.lingeringTime(), now.maxReplayMemory(), now.trustedProxies(), now.maxRequestsPerConnection(),
                 now.proxyProtocol(), now.proxyProtocolFrom(), now.maxHeaderCount(), now.maxCompressedResponses(),
-                now.refusedMethods());
+                now.refusedMethods(), was.reusePort());
         return new RampartConfig(server, running.admin(), loaded.requestId(), loaded.accessLog(), loaded.upstreams(),
                 loaded.routes());
     }

@@ -120,7 +120,10 @@ public final class EffectiveConfigRenderer {
                         : "connections from proxy-protocol-from must begin with a PROXY protocol header; others are"
                         + " plain HTTP")
                 // Shown empty too, as every default is (an empty list is accepted without proxy-protocol).
-                .put("proxy-protocol-from", ranges(s.proxyProtocolFrom()));
+                .put("proxy-protocol-from", ranges(s.proxyProtocolFrom()))
+                .put("reuse-port", bool(s.reusePort()), s.reusePort()
+                        ? "each event loop listens on the port (SO_REUSEPORT; on io_uring and epoll)"
+                        : "one accepting thread hands connections to the event loops");
         return server;
     }
 

@@ -122,11 +122,12 @@ final class RampartBinder {
                     + " header)");
             proxyProtocolFrom = List.of();
         }
+        boolean reusePort = s.bool("reuse-port", true);
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,
                 lingeringTime, maxReplayMemory, trustedProxies, maxRequestsPerConnection, proxyProtocol,
-                proxyProtocolFrom, maxHeaderCount, maxCompressedResponses, refusedMethods);
+                proxyProtocolFrom, maxHeaderCount, maxCompressedResponses, refusedMethods, reusePort);
     }
 
     /**

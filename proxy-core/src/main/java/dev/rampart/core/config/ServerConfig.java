@@ -54,7 +54,8 @@ public record ServerConfig(
         List<AddressRange> proxyProtocolFrom,
         int maxHeaderCount,
         int maxCompressedResponses,
-        Set<String> refusedMethods) {
+        Set<String> refusedMethods,
+        boolean reusePort) {
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);

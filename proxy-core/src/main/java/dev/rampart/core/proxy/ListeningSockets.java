@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * with SO_REUSEPORT, so that the kernel spreads new connections over the loops and each loop accepts its own, as
  * nginx's workers do with {@code reuseport}: a connection is served where it was accepted, with no hand-over from an
  * accepting thread (on a machine whose cores are all busy, that hand-over was a wake-up and a task switch for every
- * new connection). On NIO, which has no SO_REUSEPORT, one socket on the acceptor thread hands each connection to a
- * loop.
+ * new connection). On NIO, which has no SO_REUSEPORT, and with {@code server.reuse-port = false}, one socket on the
+ * acceptor thread hands each connection to the loops in turn.
  */
 final class ListeningSockets {
 
@@ -36,8 +36,9 @@ final class ListeningSockets {
      * @throws IllegalStateException when the port cannot be bound, with the reason in words
      */
     static List<Channel> bind(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler, Transport transport,
-                              EventLoopGroup acceptors, EventLoopGroup workers, String host, int port) {
-        if ("nio".equals(transport.name())) {
+                              boolean reusePort, EventLoopGroup acceptors, EventLoopGroup workers, String host,
+                              int port) {
+        if (!reusePort || "nio".equals(transport.name())) {
             return List.of(bound(bootstrap.clone().group(acceptors, workers).handler(acceptHandler.get())
                     .bind(host, port), host, port));
         }

@@ -75,7 +75,7 @@ public final class ProxyListener {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(initializer);
         List<Channel> listening = ListeningSockets.bind(bootstrap, () -> new AcceptFailures("client connections"),
-                runtime.transport(), acceptors, runtime.workers(), server.host(), server.port());
+                runtime.transport(), server.reusePort(), acceptors, runtime.workers(), server.host(), server.port());
         return new ProxyListener(listening, initializer, tls);
     }
 

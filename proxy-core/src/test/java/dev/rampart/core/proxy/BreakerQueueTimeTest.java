@@ -112,7 +112,8 @@ class BreakerQueueTimeTest {
     /** A proxy whose upstream {@code app} has one connection per endpoint, with the given breaker settings. */
     private void startBehindOneConnection(String breaker, String routes) {
         proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority()
-                + "\"], max-connections-per-endpoint = 1, circuit-breaker { " + breaker + " } }", routes)));
+                + "\"], max-connections-per-endpoint = 1, circuit-breaker { " + breaker + " } }", routes)
+                + ProxyHarness.CONNECTIONS_IN_TURN));
     }
 
     /**

@@ -160,7 +160,8 @@ class BytesPastTheResponseTest {
         try (FakeUpstream upstream = FakeUpstream.start(firstsHeldThenWithBytesBehind);
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
                      "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = 2 }",
-                     "{ name = default, match { path-prefix = \"/\" }, upstream = app }"), countingWaits);
+                     "{ name = default, match { path-prefix = \"/\" }, upstream = app }")
+                     + ProxyHarness.CONNECTIONS_IN_TURN, countingWaits);
              RawHttp first1 = proxy.raw(); RawHttp first2 = proxy.raw();
              RawHttp second1 = proxy.raw(); RawHttp second2 = proxy.raw()) {
             first1.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -48,12 +48,17 @@ class ListeningSocketsTest {
         assertEquals(2, loops.size(), "the kernel spreads 32 connections over both loops' sockets");
     }
 
-    @Test
-    void onNioOneAcceptorHandsTheConnectionsToTheLoops() {
-        ProxyHarness proxy = closing.add(ProxyHarness.start(DIRECT, Transports.named("nio")));
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring", "epoll"})
+    void withoutReusePortOneAcceptorHandsTheConnectionsToTheLoopsInTurn(String transport) {
+        String config = transport.equals("nio") ? DIRECT : DIRECT + ProxyHarness.CONNECTIONS_IN_TURN;
+        ProxyHarness proxy = closing.add(ProxyHarness.start(config, Transports.named(transport)));
+        Set<EventLoop> loops = new HashSet<>();
         for (Channel ch : connectAndServe(proxy, 4)) {
             assertNotSame(ch.parent().eventLoop(), ch.eventLoop());
+            loops.add(ch.eventLoop());
         }
+        assertEquals(2, loops.size(), "four connections, two loops in turn");
     }
 
     @ParameterizedTest

@@ -26,7 +26,8 @@ class PoolReloadTest {
         return ProxyHarness.config(
                 "app { endpoints = [\"" + upstream.authority() + "\"], max-connections-per-endpoint = " + maxConnections
                         + ", circuit-breaker { consecutive-failures = 1 } }",
-                "{ name = default, upstream = app, timeout = 10s, retry { attempts = 1 } }");
+                "{ name = default, upstream = app, timeout = 10s, retry { attempts = 1 } }")
+                + ProxyHarness.CONNECTIONS_IN_TURN;
     }
 
     @Test

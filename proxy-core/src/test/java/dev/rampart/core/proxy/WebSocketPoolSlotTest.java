@@ -23,7 +23,8 @@ class WebSocketPoolSlotTest {
     /** One pooled connection per event loop (the harness runs two), and a route timeout a wait would hit. */
     private final ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
             "app { endpoints = [\"" + echo.authority() + "\"], max-connections-per-endpoint = 1 }",
-            "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 2s }"));
+            "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 2s }")
+            + ProxyHarness.CONNECTIONS_IN_TURN);
 
     @AfterEach
     void stop() {

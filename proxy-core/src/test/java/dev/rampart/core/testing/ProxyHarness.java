@@ -50,6 +50,12 @@ public final class ProxyHarness implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /**
+     * Appended to a config: client connections go to the two event loops in turn, from one accepting thread, for
+     * tests that place clients on loops (with each loop listening itself, the kernel's hash places them).
+     */
+    public static final String CONNECTIONS_IN_TURN = "rampart.server { reuse-port = false }\n";
+
     /** Starts the proxy with a complete HOCON document. */
     public static ProxyHarness start(String hocon) {
         return new ProxyHarness(ConfigLoader.parse(hocon, "test.conf"));
