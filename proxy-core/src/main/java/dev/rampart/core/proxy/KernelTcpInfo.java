@@ -3,9 +3,12 @@ package dev.rampart.core.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.uring.IoUringTcpInfo;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * What the kernel knows of a connection that the proxy's reads and writes do not show, from TCP_INFO on the io_uring
@@ -17,65 +20,48 @@ import java.util.concurrent.TimeUnit;
  */
 final class KernelTcpInfo {
 
+    /** What a reading is when the kernel cannot be asked: NIO has no TCP_INFO, and a closed channel none left. */
+    private static final long UNKNOWN = -1;
+
     private KernelTcpInfo() {
     }
 
     /** Nanoseconds since data last left for {@code channel}'s peer; {@code Long.MAX_VALUE} where that is unknown. */
     static long nanosSinceDataSent(Channel channel) {
-        if (!channel.isActive()) {
-            return Long.MAX_VALUE;
-        }
-        try {
-            if (channel instanceof IoUringSocketChannel uring) {
-                return TimeUnit.MILLISECONDS.toNanos(uring.tcpInfo().lastDataSent());
-            }
-            if (channel instanceof EpollSocketChannel epoll) {
-                return TimeUnit.MILLISECONDS.toNanos(epoll.tcpInfo().lastDataSent());
-            }
-        } catch (ChannelException e) {
-            return Long.MAX_VALUE; // closed under us
-        }
-        return Long.MAX_VALUE; // NIO: no TCP_INFO
+        long millis = read(channel, IoUringTcpInfo::lastDataSent, EpollTcpInfo::lastDataSent);
+        return millis == UNKNOWN ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     /** Nanoseconds since data last came from {@code channel}'s peer; {@code Long.MAX_VALUE} where that is unknown. */
     static long nanosSinceDataReceived(Channel channel) {
-        if (!channel.isActive()) {
-            return Long.MAX_VALUE;
-        }
-        try {
-            if (channel instanceof IoUringSocketChannel uring) {
-                return TimeUnit.MILLISECONDS.toNanos(uring.tcpInfo().lastDataRecv());
-            }
-            if (channel instanceof EpollSocketChannel epoll) {
-                return TimeUnit.MILLISECONDS.toNanos(epoll.tcpInfo().lastDataRecv());
-            }
-        } catch (ChannelException e) {
-            return Long.MAX_VALUE; // closed under us
-        }
-        return Long.MAX_VALUE; // NIO: no TCP_INFO
+        long millis = read(channel, IoUringTcpInfo::lastDataRecv, EpollTcpInfo::lastDataRecv);
+        return millis == UNKNOWN ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     /**
      * Whether {@code channel}'s peer acknowledged every byte the kernel sent it: its host is there and its network
      * path open, however slowly its server answers. False when segments wait for acknowledgement (the kernel is
-     * retransmitting them to a host that vanished or a path that was cut), and when that is unknown: NIO has no
-     * TCP_INFO, and a closed channel none left.
+     * retransmitting them to a host that vanished or a path that was cut), and when that is unknown.
      */
     static boolean peerAcknowledgedAll(Channel channel) {
+        return read(channel, IoUringTcpInfo::unacked, EpollTcpInfo::unacked) == 0;
+    }
+
+    /** One field of {@code channel}'s TCP_INFO, read the way its transport offers it; {@link #UNKNOWN} otherwise. */
+    private static long read(Channel channel, ToLongFunction<IoUringTcpInfo> uring, ToLongFunction<EpollTcpInfo> epoll) {
         if (!channel.isActive()) {
-            return false;
+            return UNKNOWN;
         }
         try {
-            if (channel instanceof IoUringSocketChannel uring) {
-                return uring.tcpInfo().unacked() == 0;
+            if (channel instanceof IoUringSocketChannel ch) {
+                return uring.applyAsLong(ch.tcpInfo());
             }
-            if (channel instanceof EpollSocketChannel epoll) {
-                return epoll.tcpInfo().unacked() == 0;
+            if (channel instanceof EpollSocketChannel ch) {
+                return epoll.applyAsLong(ch.tcpInfo());
             }
         } catch (ChannelException e) {
-            return false; // closed under us
+            return UNKNOWN; // closed under us
         }
-        return false; // NIO: no TCP_INFO
+        return UNKNOWN;
     }
 }

@@ -32,25 +32,34 @@ class RequestArrivingAtIdleTimeoutTest {
         ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
                 "app { endpoints = [\"127.0.0.1:9\"] }",
                 "{ name = direct, match { path-prefix = \"/\" }, respond { status = 200, body = \"direct\" } }")
-                + "rampart.server { idle-timeout = 1s }\n", Transports.named(transport)));
+                + "rampart.server { idle-timeout = 3s }\n", Transports.named(transport)));
         RawHttp raw = closing.add(proxy.raw());
         assertEquals("direct", raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+        long answeredAt = System.nanoTime();
         Channel ch = proxy.listener().connections().iterator().next();
         // A task due before the idle timer, which the loop then takes in the same turn as the timer, right before
-        // it: it holds the loop while the request arrives. To have both due in one turn, the loop is kept busy
-        // past the idle timeout first.
-        CountDownLatch heldStarted = new CountDownLatch(1);
+        // it: it holds the loop while the request comes. To have both due in one turn, the loop is held from well
+        // before the first of them until past the idle timeout (3 s from the first answer) by another task.
+        CountDownLatch heldAgain = new CountDownLatch(1);
         CountDownLatch requestSent = new CountDownLatch(1);
         ch.eventLoop().schedule(() -> {
-            heldStarted.countDown();
+            heldAgain.countDown();
             await(requestSent);
-        }, 850, TimeUnit.MILLISECONDS);
-        Thread.sleep(700);
-        CountDownLatch busy = new CountDownLatch(1);
-        ch.eventLoop().execute(() -> await(busy));
-        Thread.sleep(500); // past the idle timeout (1 s from the first answer)
-        busy.countDown();
-        assertTrue(heldStarted.await(10, TimeUnit.SECONDS));
+        }, 2_000, TimeUnit.MILLISECONDS);
+        Thread.sleep(1_000);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        ch.eventLoop().execute(() -> {
+            holding.countDown();
+            await(letGo);
+        });
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        assertEquals(1, heldAgain.getCount(), "the loop was held before the scheduled task was due");
+        while (System.nanoTime() - answeredAt < TimeUnit.MILLISECONDS.toNanos(3_300)) {
+            Thread.sleep(50);
+        }
+        letGo.countDown();
+        assertTrue(heldAgain.await(10, TimeUnit.SECONDS));
         raw.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
         Thread.sleep(100); // in the kernel, not yet read by the loop
         requestSent.countDown();
