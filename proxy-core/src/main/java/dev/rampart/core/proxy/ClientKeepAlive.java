@@ -66,7 +66,12 @@ final class ClientKeepAlive {
             timers.armIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
             return;
         }
-        long arrivalWindow = Math.min(runtime.current().config().server().idleTimeout().toNanos() / 2, ARRIVAL_WINDOW_NANOS);
+        ServerConfig server = runtime.current().config().server();
+        // Half the shortest wait this timer runs (a new connection's is request-header-timeout when that is shorter),
+        // so that bytes from before the wait began never pass for a request arriving: the previous request, or, on a
+        // new connection, its handshake, when the kernel starts the time of the last data received.
+        long shortestWait = Math.min(server.idleTimeout().toNanos(), server.requestHeaderTimeout().toNanos());
+        long arrivalWindow = Math.min(shortestWait / 2, ARRIVAL_WINDOW_NANOS);
         if (ctx != null && awaited.awaitedWithNoBytes()
                 && KernelTcpInfo.nanosSinceDataReceived(ctx.channel()) < arrivalWindow) {
             // The client's next request reached the kernel just as the timer ran out, and the loop has not read it

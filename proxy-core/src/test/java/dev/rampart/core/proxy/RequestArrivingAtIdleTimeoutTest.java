@@ -68,6 +68,27 @@ class RequestArrivingAtIdleTimeoutTest {
         assertEquals("direct", next.text());
     }
 
+    /**
+     * The kernel dates a new connection's last data received from its handshake: a connection that sends nothing is
+     * closed at {@code request-header-timeout} still, not kept as if a request were arriving. Without the bound, it
+     * was kept a second longer.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void aNewConnectionThatSendsNothingIsStillClosedAtTheHeadTimeout(String transport) {
+        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"127.0.0.1:9\"] }",
+                "{ name = direct, match { path-prefix = \"/\" }, respond { status = 200, body = \"direct\" } }")
+                + "rampart.server { request-header-timeout = 100ms, idle-timeout = 30s }\n", Transports.named(transport)));
+        try (RawHttp raw = proxy.raw()) {
+            long from = System.nanoTime();
+            assertTrue(raw.closedByPeer(), "closed without a byte");
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - from);
+            // 100 ms with the bound, 1.1 s without: the rest is room for a loaded machine.
+            assertTrue(waitedMillis < 900, "closed after " + waitedMillis + " ms, not at the 100 ms head timeout");
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await();
