@@ -32,19 +32,19 @@ class ListenerSettingsTest {
         assertEquals(List.of("server.host", "server.port", "admin.port"), ListenerSettings.changed(running,
                 config("host = \"127.0.0.1\", port = 8085", "port = 9902")));
         assertEquals(List.of("server.reuse-port"), ListenerSettings.changed(running,
-                config("port = 8080, reuse-port = false", "port = 9901")));
+                config("port = 8080, reuse-port = true", "port = 9901")));
     }
 
     @Test
     void theAppliedConfigKeepsTheRunningListenersAndTakesTheRest() {
         RampartConfig running = config("port = 8080, idle-timeout = 60s", "port = 9901");
-        RampartConfig loaded = config("port = 8085, idle-timeout = 5s, reuse-port = false", "port = 9902");
+        RampartConfig loaded = config("port = 8085, idle-timeout = 5s, reuse-port = true", "port = 9902");
 
         RampartConfig applied = ListenerSettings.keptFrom(running, loaded);
 
         assertEquals(8080, applied.server().port(), "where the process really listens");
         assertEquals(9901, applied.admin().port());
-        assertEquals(true, applied.server().reusePort(), "its sockets stay as they were bound");
+        assertEquals(false, applied.server().reusePort(), "its sockets stay as they were bound");
         assertEquals(Duration.ofSeconds(5), applied.server().idleTimeout(), "applies to new connections");
         assertEquals(loaded.routes(), applied.routes());
     }

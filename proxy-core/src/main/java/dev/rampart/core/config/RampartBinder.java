@@ -122,7 +122,7 @@ final class RampartBinder {
                     + " header)");
             proxyProtocolFrom = List.of();
         }
-        boolean reusePort = s.bool("reuse-port", true);
+        boolean reusePort = s.bool("reuse-port", false);
         s.finish();
         return new ServerConfig(host, port, tls, maxConnections, idleTimeout, requestHeaderTimeout,
                 requestBodyTimeout, maxInitialLine, maxHeaderSize, maxRequestBody, shutdownGrace, lingeringTimeout,

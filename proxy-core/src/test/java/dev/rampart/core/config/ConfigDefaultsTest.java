@@ -29,7 +29,7 @@ class ConfigDefaultsTest {
         ServerConfig server = new ServerConfig("0.0.0.0", 8080, Optional.empty(), 10_000, Duration.ofSeconds(60),
                 Duration.ofSeconds(10), Duration.ofSeconds(30), 8 * 1024, 16 * 1024, 10L * 1024 * 1024,
                 Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(30), ServerConfig.AUTO_REPLAY_MEMORY,
-                List.of(), 1000, false, List.of(), 100, 256, Set.of("TRACE", "TRACK"), true);
+                List.of(), 1000, false, List.of(), 100, 256, Set.of("TRACE", "TRACK"), false);
         CircuitBreakerConfig breaker = new CircuitBreakerConfig(true, Duration.ofSeconds(10), 20, 50, 5,
                 Duration.ZERO, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 3);
         UpstreamConfig app = new UpstreamConfig("app", List.of(new EndpointAddress(false, "127.0.0.1", 8081)),

@@ -31,6 +31,7 @@ class ListeningSocketsTest {
 
     private static final String DIRECT = ProxyHarness.config("app { endpoints = [\"127.0.0.1:9\"] }",
             "{ name = direct, match { path-prefix = \"/\" }, respond { status = 200, body = \"direct\" } }");
+    private static final String PER_LOOP = DIRECT + "rampart.server { reuse-port = true }\n";
 
     @RegisterExtension
     final Closing closing = new Closing();
@@ -38,7 +39,7 @@ class ListeningSocketsTest {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll"})
     void eachEventLoopServesTheConnectionsItAccepted(String transport) {
-        ProxyHarness proxy = closing.add(ProxyHarness.start(DIRECT, Transports.named(transport)));
+        ProxyHarness proxy = closing.add(ProxyHarness.start(PER_LOOP, Transports.named(transport)));
         List<Channel> served = connectAndServe(proxy, 32);
         Set<EventLoop> loops = new HashSet<>();
         for (Channel ch : served) {
@@ -50,8 +51,8 @@ class ListeningSocketsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"nio", "io_uring", "epoll"})
-    void withoutReusePortOneAcceptorHandsTheConnectionsToTheLoopsInTurn(String transport) {
-        String config = transport.equals("nio") ? DIRECT : DIRECT + ProxyHarness.CONNECTIONS_IN_TURN;
+    void byDefaultAndOnNioOneAcceptorHandsTheConnectionsToTheLoopsInTurn(String transport) {
+        String config = transport.equals("nio") ? PER_LOOP : DIRECT; // NIO has no SO_REUSEPORT whatever is asked
         ProxyHarness proxy = closing.add(ProxyHarness.start(config, Transports.named(transport)));
         Set<EventLoop> loops = new HashSet<>();
         for (Channel ch : connectAndServe(proxy, 4)) {
@@ -64,9 +65,9 @@ class ListeningSocketsTest {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void aSecondListenerOnTheSamePortIsRefusedAsAPortInUse(String transport) {
-        ProxyHarness first = closing.add(ProxyHarness.start(DIRECT, Transports.named(transport)));
+        ProxyHarness first = closing.add(ProxyHarness.start(PER_LOOP, Transports.named(transport)));
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> closing.add(ProxyHarness.start(
-                DIRECT + "rampart.server { port = " + first.port() + " }\n", Transports.named(transport))));
+                PER_LOOP + "rampart.server { port = " + first.port() + " }\n", Transports.named(transport))));
         assertTrue(refused.getMessage().startsWith("cannot listen on 127.0.0.1:" + first.port() + ": "),
                 refused.getMessage());
         assertTrue(refused.getMessage().contains("in use"), refused.getMessage());

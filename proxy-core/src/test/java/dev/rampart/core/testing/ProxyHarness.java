@@ -51,8 +51,8 @@ public final class ProxyHarness implements AutoCloseable {
     }
 
     /**
-     * Appended to a config: client connections go to the two event loops in turn, from one accepting thread, for
-     * tests that place clients on loops (with each loop listening itself, the kernel's hash places them).
+     * Appended to a config: client connections go to the two event loops in turn, from one accepting thread (the
+     * default, said for tests that place clients on loops: with each loop listening itself, the kernel's hash would).
      */
     public static final String CONNECTIONS_IN_TURN = "rampart.server { reuse-port = false }\n";
 
