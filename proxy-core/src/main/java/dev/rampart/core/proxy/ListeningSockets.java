@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The listening sockets of the client-facing port. On epoll and io_uring, one per event loop, all bound to the port
- * with SO_REUSEPORT, so that the kernel spreads new connections over the loops and each loop accepts its own, as
- * nginx's workers do with {@code reuseport}: a connection is served where it was accepted, with no hand-over from an
- * accepting thread (on a machine whose cores are all busy, that hand-over was a wake-up and a task switch for every
- * new connection). On NIO, which has no SO_REUSEPORT, and with {@code server.reuse-port = false}, one socket on the
- * acceptor thread hands each connection to the loops in turn.
+ * The listening sockets of the client-facing port. By default, and always on NIO (which has no SO_REUSEPORT), one
+ * socket on the acceptor thread hands each connection to the loops in turn: that thread empties the kernel's queue
+ * of new connections at once, so a drain's close of the socket resets none of them. With
+ * {@code server.reuse-port = true}, on epoll and io_uring, one socket per event loop, all bound to the port with
+ * SO_REUSEPORT, so that the kernel spreads new connections over the loops and each loop accepts its own, as nginx's
+ * workers do with {@code reuseport}: a connection is served where it was accepted, with no hand-over (on a machine
+ * whose cores are all busy, a wake-up and a task switch for every new connection); but a busy loop accepts between
+ * its other work, and a drain resets what its queue holds.
  */
 final class ListeningSockets {
 
@@ -42,8 +44,9 @@ final class ListeningSockets {
             return List.of(bound(bootstrap.clone().group(acceptors, workers).handler(acceptHandler.get())
                     .bind(host, port), host, port));
         }
-        // SO_REUSEPORT would also let a second process of the same user bind the port and take a share of its
+        // With SO_REUSEPORT on every socket, a second Rampart on the port would bind too and take a share of its
         // connections without a word; a plain bind first fails as a port in use should (and picks the port for 0).
+        // A program that sets SO_REUSEPORT itself still gets in, as with nginx's reuseport.
         int chosen = portFreeForUs(host, port);
         List<Channel> channels = new ArrayList<>();
         try {

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 /** The client-facing listener: binds {@code server.host:server.port} and accepts connections. */
 public final class ProxyListener {
 
-    /** The listening sockets (see {@link ListeningSockets}): one per event loop, or one on NIO. */
+    /** The listening sockets (see {@link ListeningSockets}): one, or one per event loop with {@code reuse-port}. */
     private final ChannelGroup serverChannels;
     private final ClientChannelInitializer initializer;
     private final int port;
