@@ -28,14 +28,18 @@ final class HeaderRulesBinder {
     private static final String CODING = "it names the coding of the body the proxy relays as it came (or, on a"
             + " compression route, as it gzipped it): changed, the body would be decoded wrongly or not at all";
 
+    /**
+     * The hop-by-hop fields, which no rule may name either way: the proxy's own connection handling drops them
+     * (the proxy package's {@code KnownFields} lists the same names, for the relay).
+     */
+    private static final List<String> HOP_BY_HOP_NAMES = List.of("connection", "keep-alive", "proxy-connection", "te",
+            "upgrade", "proxy-authorization", "proxy-authenticate", "http2-settings");
+
     /** Request headers a rule may not name, lower case, with the reason. */
-    private static final Map<String, String> REQUEST_FORBIDDEN = forbidden(
+    private static final Map<String, String> REQUEST_FORBIDDEN = forbiddenWithHopByHop(
             "host", "the Host sent upstream is chosen by preserve-host (false: the endpoint's host:port; true: the"
                     + " client's)",
             "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
-            "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
-            "upgrade", HOP_BY_HOP, "proxy-authorization", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
-            "http2-settings", HOP_BY_HOP,
             "expect", "the proxy answers the client's Expect itself",
             "x-forwarded-for", forwarding("X-Forwarded-For"), "x-real-ip", forwarding("X-Real-IP"),
             "x-forwarded-prefix", "set by the proxy to the prefix a rewrite removed",
@@ -53,11 +57,8 @@ final class HeaderRulesBinder {
             "x-forwarded-host", setOnly("X-Forwarded-Host", "www.example.com"));
 
     /** Response headers a rule may not name, lower case, with the reason. */
-    private static final Map<String, String> RESPONSE_FORBIDDEN = forbidden(
+    private static final Map<String, String> RESPONSE_FORBIDDEN = forbiddenWithHopByHop(
             "content-length", FRAMING, "transfer-encoding", FRAMING, "content-encoding", CODING,
-            "connection", HOP_BY_HOP, "keep-alive", HOP_BY_HOP, "proxy-connection", HOP_BY_HOP, "te", HOP_BY_HOP,
-            "upgrade", HOP_BY_HOP, "proxy-authorization", HOP_BY_HOP, "proxy-authenticate", HOP_BY_HOP,
-            "http2-settings", HOP_BY_HOP,
             "proxy-status", "set by the proxy on the answers it makes itself");
 
     /**
@@ -208,6 +209,15 @@ final class HeaderRulesBinder {
     private static String setOnly(String header, String example) {
         return "set by the proxy on every request; a route may only set it to a fixed value (set { \""
                 + header + "\" = \"" + example + "\" })";
+    }
+
+    /** The names and reasons given, and every hop-by-hop name with its reason. */
+    private static Map<String, String> forbiddenWithHopByHop(String... nameThenReason) {
+        Map<String, String> map = new HashMap<>(forbidden(nameThenReason));
+        for (String name : HOP_BY_HOP_NAMES) {
+            map.put(name, HOP_BY_HOP);
+        }
+        return Map.copyOf(map);
     }
 
     private static Map<String, String> forbidden(String... nameThenReason) {
