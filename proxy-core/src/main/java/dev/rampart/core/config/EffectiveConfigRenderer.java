@@ -122,7 +122,8 @@ public final class EffectiveConfigRenderer {
                 // Shown empty too, as every default is (an empty list is accepted without proxy-protocol).
                 .put("proxy-protocol-from", ranges(s.proxyProtocolFrom()))
                 .put("reuse-port", bool(s.reusePort()), s.reusePort()
-                        ? "each event loop listens on the port (SO_REUSEPORT; on io_uring and epoll)"
+                        ? "each event loop listens on the port (SO_REUSEPORT) on io_uring and epoll; NIO keeps one"
+                        + " accepting thread"
                         : "one accepting thread hands connections to the event loops");
         return server;
     }
