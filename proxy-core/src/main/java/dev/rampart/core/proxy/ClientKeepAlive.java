@@ -62,11 +62,11 @@ final class ClientKeepAlive {
      */
     static void idleTimedOut(AwaitedHead awaited, ClientConnectionTimers timers, ProxyRuntime runtime,
                              ChannelHandlerContext ctx) {
+        ServerConfig server = runtime.current().config().server();
         if (awaited.recordPending()) {
-            timers.armIdle(runtime.current().config().server().requestHeaderTimeout().toNanos());
+            timers.armIdle(server.requestHeaderTimeout().toNanos());
             return;
         }
-        ServerConfig server = runtime.current().config().server();
         // Half the shortest wait this timer runs (a new connection's is request-header-timeout when that is shorter),
         // so that bytes from before the wait began never pass for a request arriving: the previous request, or, on a
         // new connection, its handshake, when the kernel starts the time of the last data received.

@@ -160,8 +160,13 @@ final class RetryBookkeeping {
      * reused it, when the upstream most likely never processed the request.
      */
     private static boolean onReusedConnectionWithoutResponse(OriginAttempt attempt) {
+        return nothingOfAResponseCame(attempt) && attempt.connection().requests() > 1;
+    }
+
+    /** Whether the attempt has a connection and not a byte of a response came on it, interim responses included. */
+    private static boolean nothingOfAResponseCame(OriginAttempt attempt) {
         OriginConnection conn = attempt.connection();
-        return conn != null && conn.requests() > 1 && !conn.responseBytesSeen() && !attempt.sawInterimResponse();
+        return conn != null && !conn.responseBytesSeen() && !attempt.sawInterimResponse();
     }
 
     /**
@@ -187,9 +192,8 @@ final class RetryBookkeeping {
      * its kernel acknowledge the request at once, and keeps its idle connections.
      */
     static boolean timedOutOnASilentPath(OriginAttempt attempt, FailureKind kind) {
-        OriginConnection conn = attempt.connection();
-        return kind == FailureKind.TIMEOUT && conn != null && !conn.responseBytesSeen() && !attempt.sawInterimResponse()
-                && !KernelTcpInfo.peerAcknowledgedAll(conn.channel());
+        return kind == FailureKind.TIMEOUT && nothingOfAResponseCame(attempt)
+                && !KernelTcpInfo.peerAcknowledgedAll(attempt.connection().channel());
     }
 
     void staleConnectionSkipped() {
