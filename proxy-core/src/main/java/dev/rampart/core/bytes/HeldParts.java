@@ -33,8 +33,9 @@ public final class HeldParts {
         int n = part.readableBytes();
         if (n < COPIED_BELOW && (held != null || tail != null)) {
             if (tail == null || tail.writableBytes() < n) {
+                ByteBuf fresh = newTail(part);
                 append(tail);
-                tail = alloc.directBuffer(COPY_CAPACITY, COPY_CAPACITY);
+                tail = fresh;
             }
             tail.writeBytes(part);
             part.release();
@@ -43,6 +44,20 @@ public final class HeldParts {
         append(tail);
         tail = null;
         append(part);
+    }
+
+    /**
+     * A buffer for the next small parts, taken before the full one moves to {@link #held}: when no memory is
+     * left for it, nothing held has changed (the full one still held once, in {@link #tail}) and {@code part},
+     * handed over to be held, is released, as its owner no longer will.
+     */
+    private ByteBuf newTail(ByteBuf part) {
+        try {
+            return alloc.directBuffer(COPY_CAPACITY, COPY_CAPACITY);
+        } catch (RuntimeException | Error e) {
+            part.release();
+            throw e;
+        }
     }
 
     public boolean isEmpty() {
