@@ -55,7 +55,7 @@ final class DiscardedResponse implements OriginListener {
             conn.release(false); // a request waits for a connection: it gets this one's slot now
             return;
         }
-        conn.bind(new DiscardedResponse(conn));
+        conn.passResponseTo(new DiscardedResponse(conn));
         conn.channel().read();
     }
 

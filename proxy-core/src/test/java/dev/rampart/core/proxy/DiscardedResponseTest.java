@@ -87,6 +87,26 @@ class DiscardedResponseTest {
     }
 
     @Test
+    void aDrainedResponseCountsAsOneRequestOfItsConnectionTowardsPoolMaxRequests() {
+        FakeUpstream upstream = closing.add(FakeUpstream.start(
+                (req, reply) -> reply.send(500, "text/html", "<h1>stack trace</h1>")));
+        proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"" + upstream.authority() + "\"], pool-max-requests-per-connection = 3 }",
+                "{ name = default, match { path-prefix = \"/\" }, upstream = app, retry { attempts = 1 } }")));
+
+        try (RawHttp raw = proxy.raw()) { // one client connection: one event loop, one pool
+            for (String path : List.of("/a", "/b", "/c", "/d")) {
+                RawHttp.Response response = raw.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n").read();
+                assertEquals("UPSTREAM_ERROR", Envelope.parse(response.body()).reason());
+            }
+        }
+
+        List<Long> connections = upstream.requests().stream().map(RecordedRequest::connectionId).toList();
+        assertEquals(connections.get(0), connections.get(2), "three requests on the first connection: " + connections);
+        assertNotEquals(connections.get(2), connections.get(3), "and no fourth: " + connections);
+    }
+
+    @Test
     void aRetriedStatusWithABodyLongerThanTheDrainLimitHasItsConnectionClosed() {
         String large = "x".repeat((int) DiscardedResponse.MAX_BYTES + 1);
         FakeUpstream upstream = start(UpstreamBehavior.failTimes(0, 503, UpstreamBehavior.ok("fine")), RETRIES);

@@ -120,6 +120,15 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Routes the rest of the current response to {@code drainer} until {@link #release(boolean)}: the same request
+     * still, so it does not count toward {@code pool-max-requests-per-connection} as {@link #bind} does (a connection
+     * whose responses were drained would otherwise be retired after half its requests).
+     */
+    public void passResponseTo(OriginListener drainer) {
+        this.listener = drainer;
+    }
+
+    /**
      * Holds a request-body chunk that is not the last, which the connection then owns, for {@link #flushHeld}:
      * the chunks held until then (those of one read from the client) leave as one chunk, re-chunked as a
      * response's parts are. An upload of many small chunks then costs the upstream one chunk to parse per read
