@@ -242,7 +242,7 @@ final class EndpointPool {
         connector.connect(() -> pipeline.initializer(settings, new OriginConnection(this))).addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
-                if (noPooledConnectionOpen()) {
+                if (noPooledConnectionOpenBesides(null)) {
                     failWaiters(f.cause());
                 }
                 connectionGone(null);
@@ -260,8 +260,15 @@ final class EndpointPool {
                         release(conn, true);
                     }
                 } else {
+                    // A handshake that fails is a connect that fails (connect-timeout bounds both): the queue fails
+                    // with it as with a failed TCP connect, before the close hands the slot to one of them, which
+                    // would otherwise wait out another handshake timeout, and the next one another, in turn. Not
+                    // when the next connection goes otherwise (without the server name the endpoint warned of).
+                    boolean nextMayConnect = pipeline.handshakeFailed(settings, hs.cause());
+                    if (!nextMayConnect && noPooledConnectionOpenBesides(conn)) {
+                        failWaiters(hs.cause());
+                    }
                     ch.close();
-                    pipeline.handshakeFailed(settings, hs.cause());
                     promise.tryFailure(hs.cause());
                 }
             });
@@ -281,10 +288,13 @@ final class EndpointPool {
         }
     }
 
-    /** Whether no connection that can serve the queue is open: none at all, or only WebSocket tunnels. */
-    private boolean noPooledConnectionOpen() {
+    /**
+     * Whether no connection that can serve the queue is open: none at all, or only WebSocket tunnels, once
+     * {@code failing} (null for none), whose handshake failed, is left out.
+     */
+    private boolean noPooledConnectionOpenBesides(OriginConnection failing) {
         for (OriginConnection conn : live) {
-            if (!conn.isRawBytes()) {
+            if (conn != failing && !conn.isRawBytes()) {
                 return false;
             }
         }

@@ -234,8 +234,10 @@ final class OriginPipeline {
      * nginx) go on. The attempt that learnt it fails (and may be retried); the next ones connect. Only the
      * warning: a fatal alert refuses the connection, and no name would not mend that. For a while only, and
      * forgotten on reload, so that once the virtual host exists, the endpoint gets the name again.
+     *
+     * @return whether the next connection goes without the server name, and so may well succeed
      */
-    void handshakeFailed(PoolSettings settings, Throwable cause) {
+    boolean handshakeFailed(PoolSettings settings, Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage();
             if (t instanceof SSLException && message != null && message.contains("warning: unrecognized_name")) {
@@ -245,9 +247,10 @@ final class OriginPipeline {
                             + " to it without a server name for {} s", endpoint, settings.address().host(),
                             WITHOUT_SERVER_NAME.toSeconds());
                 }
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     private boolean withoutServerName(String endpoint) {

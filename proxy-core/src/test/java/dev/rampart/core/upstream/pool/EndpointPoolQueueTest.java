@@ -113,6 +113,26 @@ class EndpointPoolQueueTest {
     }
 
     @Test
+    void whenATlsHandshakeFailsWithNoConnectionOpenTheQueuedRequestsFailWithIt() throws Exception {
+        // Takes the TCP connects (the kernel's accept queue) and never answers the handshake, which times out.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            PoolSettings silentTls =
+                    PoolLoop.settings("https://127.0.0.1:" + silent.getLocalPort(), 1, Duration.ZERO, 8);
+            Future<OriginConnection> connecting = pool.acquire(silentTls);
+            List<Future<OriginConnection>> queued = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                queued.add(pool.acquire(silentTls));
+            }
+            assertTrue(connecting.await(5, TimeUnit.SECONDS) && !connecting.isSuccess(), "its handshake timed out");
+            for (Future<OriginConnection> waiter : queued) {
+                // Not one handshake timeout (1 s) after another, each in turn: at once, to be tried elsewhere.
+                assertTrue(waiter.await(300, TimeUnit.MILLISECONDS), "a queued request failed with the handshake");
+                assertFalse(waiter.isSuccess());
+            }
+        }
+    }
+
+    @Test
     void anOpenTunnelDoesNotKeepTheQueueWaitingBehindFailedConnects() throws Exception {
         try (ServerSocket neverAccepts = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String authority = "127.0.0.1:" + neverAccepts.getLocalPort();

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An endpoint that warned of the server name it was sent ({@code unrecognized_name}, as Apache httpd does) is
@@ -38,7 +40,7 @@ class ServerNameFallbackTest {
     void aWarnedEndpointIsConnectedToWithoutAServerNameForItsWindowThenWithOneAgain() {
         assertEquals(List.of(HOST), indicatedOnNextConnection());
 
-        pipeline.handshakeFailed(settings, warning());
+        assertTrue(pipeline.handshakeFailed(settings, warning()), "the next connection may succeed: the queue waits");
         assertEquals(List.of(), indicatedOnNextConnection(), "none at all, not the JDK's own");
 
         now.addAndGet(OriginPipeline.WITHOUT_SERVER_NAME.toNanos() - 1);
@@ -72,10 +74,11 @@ class ServerNameFallbackTest {
 
     @Test
     void anyOtherHandshakeFailureKeepsTheName() {
-        pipeline.handshakeFailed(settings, new DecoderException(
-                new SSLHandshakeException("Received fatal alert: unrecognized_name")));
-        pipeline.handshakeFailed(settings, new SSLHandshakeException("PKIX path building failed"));
-        pipeline.handshakeFailed(settings, new java.io.IOException("warning: unrecognized_name")); // not TLS's own
+        assertFalse(pipeline.handshakeFailed(settings, new DecoderException(
+                new SSLHandshakeException("Received fatal alert: unrecognized_name"))));
+        assertFalse(pipeline.handshakeFailed(settings, new SSLHandshakeException("PKIX path building failed")));
+        assertFalse(pipeline.handshakeFailed(settings,
+                new java.io.IOException("warning: unrecognized_name"))); // not TLS's own
 
         assertEquals(List.of(HOST), indicatedOnNextConnection());
     }
