@@ -88,8 +88,9 @@ public final class CatalogDocument {
                   .header(ProxyStatus.HEADER_NAME).orElseThrow()).append("`.\n")
           .append("- `Retry-After` (seconds) when a delay is known: `CIRCUIT_OPEN` (until the first half-open),\n")
           .append("  `UPSTREAM_OVERLOADED`, `RATE_LIMITED` (until the route's bucket has a token), and an upstream\n")
-          .append("  413/429/503 that carried one (an HTTP-date turned into the seconds left, a past one into 0; at most\n")
-          .append("  2147483648, as RFC 9111 caps delta-seconds).\n\n");
+          .append("  413/429/503 that carried one (an HTTP-date turned into the seconds it is after the response's own\n")
+          .append("  `Date`, so an upstream clock that is off ours changes nothing, or without one the seconds left by ours;\n")
+          .append("  one not ahead into 0; at most 2147483648, as RFC 9111 caps delta-seconds).\n\n");
 
         md.append("## Reasons\n\n")
           .append("| reason | status | retryable | RFC 9209 error | when |\n")

@@ -5,6 +5,7 @@ import dev.rampart.core.errors.Reason;
 import dev.rampart.core.errors.UpstreamErrorPolicy;
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.resilience.FailureKind;
+import dev.rampart.core.resilience.RetryAfter;
 import dev.rampart.core.resilience.RetryDecision;
 import dev.rampart.core.resilience.RetryPolicy;
 import dev.rampart.core.resilience.UpstreamFailure;
@@ -302,7 +303,8 @@ final class AttemptLoop {
             exchange.switchToTunnel(attempt, response);
             return false;
         }
-        String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        String retryAfter = RetryAfter.againstSenderDate(response.headers().get(HttpHeaderNames.RETRY_AFTER),
+                response.headers().get(HttpHeaderNames.DATE), snapshot.clock());
         if (status >= 400) {
             RetryDecision decision = retries.decideRetry(UpstreamFailure.status(status, retryAfter), attempt,
                     clientResponse.responseStarted());

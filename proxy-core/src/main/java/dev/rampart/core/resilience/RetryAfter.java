@@ -67,6 +67,37 @@ public final class RetryAfter {
     }
 
     /**
+     * The upstream's {@code Retry-After} as the wait it meant by its own clock: an HTTP-date is turned into
+     * delay-seconds counted from the same response's {@code Date} (RFC 9110 §6.6.1: when the upstream made the
+     * message), so that an upstream whose clock is a minute ahead of ours asking for 2 s is waited 2 s, not 62 s
+     * (which {@code retry-after.max} would refuse, and the envelope would hand the client), and one a minute behind
+     * is not retried at once, which a date read by our clock would take for a past one. Caches correct for a
+     * sender's clock from its {@code Date} the same way (RFC 9111 §4.2.3). Two HTTP-dates are whole seconds apart,
+     * so nothing is rounded; a wait that then starts when the response arrived is what delay-seconds means.
+     *
+     * @return delay-seconds when both are well-formed HTTP-dates ({@code 0} for a date not after the {@code Date}),
+     *         else {@code retryAfter} as it came (delay-seconds, a malformed value, or a date with no usable
+     *         {@code Date} to count from, which {@link #parse} then reads by our clock); null for null
+     */
+    public static String againstSenderDate(String retryAfter, String senderDate, Clock clock) {
+        Checks.checkNotNull(clock, "clock");
+        if (retryAfter == null || senderDate == null) {
+            return retryAfter;
+        }
+        String value = trimOws(retryAfter);
+        if (value.isEmpty() || isDigits(value)) {
+            return retryAfter;
+        }
+        Optional<Instant> asked = parseHttpDate(value, clock);
+        Optional<Instant> sent = parseHttpDate(trimOws(senderDate), clock);
+        if (asked.isEmpty() || sent.isEmpty()) {
+            return retryAfter;
+        }
+        long seconds = Duration.between(sent.get(), asked.get()).getSeconds();
+        return Long.toString(Math.min(Math.max(seconds, 0), MAX_DELAY_SECONDS));
+    }
+
+    /**
      * Delay-seconds beyond {@link #MAX_DELAY_SECONDS}, however many digits, are that maximum: the upstream
      * asked for a very long wait, which is not the same as asking for none. Capping (as RFC 9111 §1.2.2
      * does for delta-seconds) also keeps every later sum or unit conversion far from overflowing.

@@ -143,4 +143,54 @@ class RetryAfterTest {
     void nullIsAbsent() {
         assertEquals(Optional.empty(), parse(null));
     }
+
+    /** The RFC's example date as the upstream's {@code Date}: a day ahead of {@link #CLOCK}, whatever it says. */
+    private static final String SENDER_DATE = "Mon, 07 Nov 1994 08:49:07 GMT";
+
+    @Test
+    void aDateIsCountedFromTheSendersDateNotOurClock() {
+        assertEquals("30", RetryAfter.againstSenderDate("Mon, 07 Nov 1994 08:49:37 GMT", SENDER_DATE, CLOCK));
+        assertEquals("30", RetryAfter.againstSenderDate("Sat, 05 Nov 1994 08:49:37 GMT",
+                "Sat, 05 Nov 1994 08:49:07 GMT", CLOCK), "a sender behind us");
+        assertEquals(Optional.of(Duration.ofSeconds(30)),
+                parse(RetryAfter.againstSenderDate("Mon, 07 Nov 1994 08:49:37 GMT", SENDER_DATE, CLOCK)),
+                "30 s by the sender's clock, where ours would read a day and 30 s");
+    }
+
+    @Test
+    void everyHttpDateFormCountsFromTheSendersDate() {
+        assertEquals("30", RetryAfter.againstSenderDate("Monday, 07-Nov-94 08:49:37 GMT", SENDER_DATE, CLOCK));
+        assertEquals("30", RetryAfter.againstSenderDate("Mon Nov  7 08:49:37 1994", SENDER_DATE, CLOCK));
+        assertEquals("30", RetryAfter.againstSenderDate("Mon, 07 Nov 1994 08:49:37 GMT",
+                "Monday, 07-Nov-94 08:49:07 GMT", CLOCK), "an obsolete Date too");
+    }
+
+    @Test
+    void aDateNotAfterTheSendersIsZero() {
+        assertEquals("0", RetryAfter.againstSenderDate(SENDER_DATE, SENDER_DATE, CLOCK));
+        assertEquals("0", RetryAfter.againstSenderDate("Sun, 06 Nov 1994 08:49:37 GMT", SENDER_DATE, CLOCK));
+    }
+
+    @Test
+    void aDateFarBeyondTheSendersIsCappedAsDelaySecondsAre() {
+        assertEquals(Long.toString(RetryAfter.MAX_DELAY_SECONDS),
+                RetryAfter.againstSenderDate("Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", CLOCK));
+        assertEquals("0",
+                RetryAfter.againstSenderDate("Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", CLOCK));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"120", " 7 ", "not a date", "", "Sun, 30 Feb 1994 08:49:37 GMT"})
+    void anythingButADateIsLeftAsItCame(String value) {
+        assertEquals(value, RetryAfter.againstSenderDate(value, SENDER_DATE, CLOCK));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "yesterday", "Mon, 07 Nov 1994 08:49:07 UTC", "Mon, 31 Nov 1994 08:49:07 GMT"})
+    void aDateWithNoUsableSenderDateIsLeftForOurClock(String senderDate) {
+        String date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assertEquals(date, RetryAfter.againstSenderDate(date, senderDate, CLOCK));
+        assertEquals(date, RetryAfter.againstSenderDate(date, null, CLOCK));
+        assertEquals(null, RetryAfter.againstSenderDate(null, SENDER_DATE, CLOCK));
+    }
 }
