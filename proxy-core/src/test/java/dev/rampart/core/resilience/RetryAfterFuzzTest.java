@@ -50,6 +50,33 @@ class RetryAfterFuzzTest {
         }
     }
 
+    /**
+     * The same values sent by an upstream whose clock is up to two days off ours, with its {@code Date}: what they
+     * mean is measured from that {@code Date}, so the skew changes nothing of it.
+     */
+    @Test
+    void everyValueFromASkewedSenderReadsAsItMeantByItsClock() {
+        long seed = ModelSeeds.first();
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < CASES; i++) {
+            Instant now = Instant.ofEpochSecond(random.nextLong(40_000_000L, 3_800_000_000L), random.nextInt(1_000_000_000));
+            Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+            // a Date names whole seconds: the sender's now as its Date says it
+            Instant senderNow = now.plusSeconds(random.nextLong(-2 * 86_400, 2 * 86_400 + 1))
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            DateTimeFormatter dateForm = switch (random.nextInt(3)) {
+                case 0 -> IMF;
+                case 1 -> RFC_850;
+                default -> ASCTIME;
+            };
+            String senderDate = ZonedDateTime.ofInstant(senderNow, ZoneOffset.UTC).format(dateForm);
+            Case c = randomCase(random, senderNow);
+            String relative = RetryAfter.againstSenderDate(c.value, senderDate, clock);
+            assertEquals(c.expected, RetryAfter.parse(relative, clock), "seed " + seed + " case " + i + ": Retry-After ["
+                    + c.value + "] with Date [" + senderDate + "] at " + now + " read as [" + relative + "]");
+        }
+    }
+
     private static Case randomCase(SplittableRandom random, Instant now) {
         Case c = switch (random.nextInt(6)) {
             case 0 -> delaySeconds(random);
