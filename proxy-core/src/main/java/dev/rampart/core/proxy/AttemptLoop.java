@@ -303,8 +303,11 @@ final class AttemptLoop {
             exchange.switchToTunnel(attempt, response);
             return false;
         }
-        String retryAfter = RetryAfter.againstSenderDate(response.headers().get(HttpHeaderNames.RETRY_AFTER),
-                response.headers().get(HttpHeaderNames.DATE), snapshot.clock());
+        String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (retryAfter != null) { // the Date is looked up only then: most responses carry no Retry-After
+            retryAfter = RetryAfter.againstSenderDate(retryAfter, response.headers().get(HttpHeaderNames.DATE),
+                    snapshot.clock());
+        }
         if (status >= 400) {
             RetryDecision decision = retries.decideRetry(UpstreamFailure.status(status, retryAfter), attempt,
                     clientResponse.responseStarted());
