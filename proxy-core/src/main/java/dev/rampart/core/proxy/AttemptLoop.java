@@ -253,7 +253,7 @@ final class AttemptLoop {
             return;
         }
         long now = snapshot.ticker().read();
-        boolean stale = retries.isStaleConnection(attempt, kind, clientResponse.responseStarted(), now);
+        boolean stale = ConnectionFailureSigns.staleConnection(attempt, kind, clientResponse.responseStarted(), now);
         if (stale) {
             // Its idle siblings are suspect too: a retry, and the next requests, get fresh connections.
             snapshot.pools().closeIdle(ctx.channel().eventLoop(), attempt.endpoint().poolSettings());
@@ -266,7 +266,7 @@ final class AttemptLoop {
                 return;
             }
         }
-        if (RetryBookkeeping.timedOutOnASilentPath(attempt, kind)) {
+        if (ConnectionFailureSigns.timedOutOnASilentPath(attempt, kind)) {
             // Left pooled, each idle connection would cost a request (or a retry) a whole per-try timeout in turn;
             // new ones to a vanished host fail in connect-timeout, and reach a live backend behind a Service address.
             snapshot.pools().closeIdle(ctx.channel().eventLoop(), attempt.endpoint().poolSettings());

@@ -39,11 +39,11 @@ final class EndpointBlame {
     /**
      * The breaker outcome of an attempt that failed before a usable response head: a failure ({@code false}), or
      * none ({@code null}) when its connection was stale and the upstream closed it while it sat idle
-     * ({@link RetryBookkeeping#closedWhileIdle}): a request that may not go again fails with the reset, but its
+     * ({@link ConnectionFailureSigns#closedWhileIdle}): a request that may not go again fails with the reset, but its
      * endpoint did not fail.
      */
     static Boolean failedBeforeHead(OriginAttempt attempt, boolean staleConnection) {
-        return staleConnection && RetryBookkeeping.closedWhileIdle(attempt) ? null : Boolean.FALSE;
+        return staleConnection && ConnectionFailureSigns.closedWhileIdle(attempt) ? null : Boolean.FALSE;
     }
 
     /**

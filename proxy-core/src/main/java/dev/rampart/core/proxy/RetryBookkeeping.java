@@ -23,11 +23,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What one exchange's attempts have come to so far, and the retry decisions drawn from it: the endpoints
- * tried, the stale-connection rule, the last failure, upstream status and Retry-After, and the
+ * tried, the resends after a stale connection, the last failure, upstream status and Retry-After, and the
  * {@link RetryContext} the {@link RetryPolicy} decides on. It exists so that "may this request be tried
  * again?" has its answer in one place, while the {@link Exchange} keeps the lifecycle: the attempts,
  * their timers and the client. Decides and records only; it schedules and writes nothing.
@@ -38,10 +37,6 @@ final class RetryBookkeeping {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     /** Stale pooled connections skipped per request before the failure goes to the retry policy. */
     private static final int MAX_STALE_CONNECTION_RETRIES = 2;
-    /** Upstreams close idle keep-alive connections after a second or more (gunicorn 2 s, node 5 s, nginx 75 s). */
-    static final long SHORTEST_KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** What a stale connection's reset may take beyond a few round trips: the event loops' own delays. */
-    private static final long STALE_FAILURE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ProxySnapshot snapshot;
     /** The request as the client sent it: the key must be the client's own, not a header the proxy adds. */
@@ -126,74 +121,13 @@ final class RetryBookkeeping {
     // ---- stale pooled connections ----------------------------------------------------------------------
 
     /**
-     * Whether the upstream closed a keep-alive connection as it was reused, too soon after the request began for
-     * it to have acted on it: not the endpoint's failure, whatever the request's method (an upstream that closes
-     * idle connections on a timer of its own must not open its breaker with the POSTs that meet one).
-     */
-    boolean isStaleConnection(OriginAttempt attempt, FailureKind kind, boolean responseStarted, long nowNanos) {
-        return kind == FailureKind.RESET && !responseStarted && onReusedConnectionWithoutResponse(attempt)
-                && failedBeforeTheUpstreamCouldAct(attempt, nowNanos);
-    }
-
-    /**
-     * Whether a stale connection ({@link #isStaleConnection}) that a request may not be sent again on had sat idle
-     * in the pool long enough for a keep-alive timer of the upstream's to have closed it: then its reset says
-     * nothing of the endpoint's health. One reused within the second (under load) may have been reset by a worker
-     * that died on the request, which its breaker must hear of, as nginx's and Envoy's do.
-     */
-    static boolean closedWhileIdle(OriginAttempt attempt) {
-        return attempt.connection().idleBeforeUseNanos() >= SHORTEST_KEEP_ALIVE_NANOS;
-    }
-
-    /**
-     * Whether a request whose connection was stale ({@link #isStaleConnection}) goes again, on another connection,
-     * as no retry the route pays for: only one that may be repeated, its body at hand, a bounded number of times.
+     * Whether a request whose connection was stale ({@link ConnectionFailureSigns#staleConnection}) goes again, on
+     * another connection, as no retry the route pays for: only one that may be repeated, its body at hand, a
+     * bounded number of times.
      */
     boolean resendsAfterStaleConnection() {
         return staleConnectionRetries < MAX_STALE_CONNECTION_RETRIES && body.replayable()
                 && (retryConfig.idempotentMethods().contains(forwarded.method().name()) || hasIdempotencyKey());
-    }
-
-    /**
-     * Whether the attempt ran on a pooled connection that had carried an earlier exchange and nothing of a
-     * response came back: the signature of a keep-alive connection the upstream closed just as the proxy
-     * reused it, when the upstream most likely never processed the request.
-     */
-    private static boolean onReusedConnectionWithoutResponse(OriginAttempt attempt) {
-        return nothingOfAResponseCame(attempt) && attempt.connection().requests() > 1;
-    }
-
-    /** Whether the attempt has a connection and not a byte of a response came on it, interim responses included. */
-    private static boolean nothingOfAResponseCame(OriginAttempt attempt) {
-        OriginConnection conn = attempt.connection();
-        return conn != null && !conn.responseBytesSeen() && !attempt.sawInterimResponse();
-    }
-
-    /**
-     * Whether the connection failed too soon after the request began to go out on it for the upstream to have
-     * acted on it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one
-     * round trip after the first bytes arrive; the window is a few of the connection's own connect times (a
-     * round trip and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays, counted from
-     * the first write, not from the end of the request: an upstream that took a slow upload to its end and
-     * then reset the connection had the connection open all along, and may have worked on the request (and
-     * crashed), as may one that reset it later; neither is a stale connection.
-     */
-    private static boolean failedBeforeTheUpstreamCouldAct(OriginAttempt attempt, long nowNanos) {
-        OriginConnection conn = attempt.connection();
-        return conn != null && attempt.connectedNanos() >= 0
-                && nowNanos - attempt.connectedNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
-    }
-
-    /**
-     * Whether the attempt timed out with nothing at all come back on its connection: no byte of a response, and no
-     * acknowledgement from the upstream's kernel of what was sent (or a transport that cannot tell, NIO). The host is
-     * gone or the path to it cut (a partition, a node that died, a NAT or load balancer that dropped the
-     * connection's state), and every idle connection to it leads there too. An upstream merely slow to answer has
-     * its kernel acknowledge the request at once, and keeps its idle connections.
-     */
-    static boolean timedOutOnASilentPath(OriginAttempt attempt, FailureKind kind) {
-        return kind == FailureKind.TIMEOUT && nothingOfAResponseCame(attempt)
-                && !KernelTcpInfo.peerAcknowledgedAll(attempt.connection().channel());
     }
 
     void staleConnectionSkipped() {
