@@ -6,7 +6,8 @@
 #   docker build -t rampart:latest .
 #   (--format docker keeps the HEALTHCHECK: podman's default OCI image format has no such field.)
 #
-# Run, with the app it fronts listening on the host's port 8081:
+# Run, with the app it fronts listening on the host's port 8081 (on 0.0.0.0: the host's gateway name
+# below does not reach an app bound to 127.0.0.1 alone):
 #   podman run --rm --name rampart -p 8080:8080 -p 127.0.0.1:9901:9901 \
 #       -e RAMPART_UPSTREAM=host.containers.internal:8081 --stop-timeout 30 rampart:latest
 #   (docker: -e RAMPART_UPSTREAM=host.docker.internal:8081 --add-host host.docker.internal:host-gateway)
