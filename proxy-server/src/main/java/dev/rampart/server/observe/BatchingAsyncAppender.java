@@ -3,6 +3,7 @@ package dev.rampart.server.observe;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.pattern.TargetLengthBasedClassNameAbbreviator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.Appender;
@@ -11,6 +12,9 @@ import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
 import org.jctools.queues.MpscArrayQueue;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.Executors;
@@ -46,6 +50,15 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
     static final int DEFAULT_QUEUE_SIZE = 16_384;
     static final long DEFAULT_DRAIN_DELAY_MILLIS = 2;
     static final long DEFAULT_MAX_FLUSH_TIME_MILLIS = 2_000;
+    /**
+     * The stop report's time and logger in the application log's own form (logback.xml's pattern: milliseconds in UTC,
+     * the logger name cut to 36 characters), so that a log shipper's one parser reads that line too: Instant's own text
+     * has from none to nine decimals.
+     */
+    private static final DateTimeFormatter REPORT_TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final String REPORT_LOGGER =
+            new TargetLengthBasedClassNameAbbreviator(36).abbreviate(BatchingAsyncAppender.class.getName());
 
     private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -292,8 +305,8 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
 
     private void reportAtStop(String message) {
         addWarn(message);
-        System.err.println(java.time.Instant.now() + " WARN  [" + Thread.currentThread().getName() + "] "
-                + BatchingAsyncAppender.class.getName() + " - " + message);
+        System.err.println(REPORT_TIME.format(Instant.now()) + " WARN  [" + Thread.currentThread().getName() + "] "
+                + REPORT_LOGGER + " - " + message);
         System.err.flush();
     }
 

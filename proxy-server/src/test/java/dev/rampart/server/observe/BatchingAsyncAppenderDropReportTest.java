@@ -116,6 +116,25 @@ class BatchingAsyncAppenderDropReportTest extends BatchingAppenderFixture {
     }
 
     @Test
+    void theStopReportIsALineOfTheApplicationLogsForm() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        start(4, 1, new StuckAppender(firstArrived, release));
+        async.setMaxFlushTimeMillis(300);
+        async.doAppend(event("first"));
+        assertTrue(firstArrived.await(5, TimeUnit.SECONDS), "the drain is stuck writing the first line");
+        appendTen();
+
+        String stderr = StderrCapture.during(() -> assertTimeoutPreemptively(Duration.ofSeconds(3), async::stop));
+        release.countDown();
+        async = null;
+
+        // logback.xml's %d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level [%thread] %logger{36} - %msg
+        assertTrue(stderr.strip().matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z WARN  \\[[^\\]]+\\] "
+                + "d\\.r\\.s\\.observe\\.BatchingAsyncAppender - 10 line\\(s\\) of appender \\[test\\] dropped: .*"), stderr);
+    }
+
+    @Test
     void linesCountedByAStopCutShortAreNotReportedAgainWhenTheStuckDrainEndsLater() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
