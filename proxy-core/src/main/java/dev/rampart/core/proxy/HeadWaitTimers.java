@@ -1,9 +1,6 @@
 package dev.rampart.core.proxy;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The two limits on an attempt's wait for its response head. The per-try timeout runs once the whole request is
@@ -19,7 +16,7 @@ final class HeadWaitTimers {
 
     private final OriginAttempt attempt;
     private final AttemptLoop loop;
-    private ScheduledFuture<?> perTry;
+    private PollFirstTimeout perTry;
     private LazyDeadline uploadStall;
 
     HeadWaitTimers(OriginAttempt attempt, AttemptLoop loop) {
@@ -30,15 +27,15 @@ final class HeadWaitTimers {
     /** Starts the per-try timeout for the response head, once. */
     void startPerTry(EventLoop eventLoop) {
         if (perTry == null) {
-            perTry = eventLoop.schedule(loop.guarded(attempt::onPerTryTimeout), loop.perTryTimeoutNanos(),
-                    TimeUnit.NANOSECONDS);
+            // Behind the I/O ready when it falls due: a head that came while the process was stopped is no timeout.
+            perTry = PollFirstTimeout.start(eventLoop, loop.perTryTimeoutNanos(), loop.guarded(attempt::onPerTryTimeout));
         }
     }
 
     /** The response head came: the per-try timeout has nothing left to limit. */
     void stopPerTry() {
         if (perTry != null) {
-            perTry.cancel(false);
+            perTry.cancel();
             perTry = null;
         }
     }

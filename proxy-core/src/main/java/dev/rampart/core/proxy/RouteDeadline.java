@@ -2,9 +2,6 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.errors.Reason;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * A route's {@code timeout} for one exchange, and the judgement when it runs out: whose fault the lateness
@@ -19,7 +16,7 @@ final class RouteDeadline {
     private final AttemptLoop attempts;
     private final RequestBody body;
     private final RequestBodyIntake bodyIntake;
-    private ScheduledFuture<?> timer;
+    private PollFirstTimeout timer;
 
     RouteDeadline(Exchange exchange, ClientResponseWriter clientResponse, AttemptLoop attempts, RequestBody body,
                   RequestBodyIntake bodyIntake) {
@@ -31,12 +28,13 @@ final class RouteDeadline {
     }
 
     void arm(EventExecutor executor, long timeoutNanos) {
-        timer = executor.schedule(exchange.guarded(this::expired), timeoutNanos, TimeUnit.NANOSECONDS);
+        // Behind the I/O ready when it falls due: a response that came while the process was stopped is delivered.
+        timer = PollFirstTimeout.start(executor, timeoutNanos, exchange.guarded(this::expired));
     }
 
     void cancel() {
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
         }
     }
 
