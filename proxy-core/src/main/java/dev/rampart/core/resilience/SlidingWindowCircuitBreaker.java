@@ -95,7 +95,10 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         // The window spans ten buckets of max(1, window / 10): with a window under ten nanoseconds that is more
         // than the window, so the margin is counted in buckets, not from the window.
         long bucketNanos = Math.max(1, windowNanos / BUCKETS);
-        this.adverseMemoryNanos = (BUCKETS + 1) * bucketNanos + 1;
+        // Saturated: a window of "practically forever" (HOCON's 110000d is Long.MAX_VALUE ns) would overflow the
+        // product to a negative margin, and no success would ever be weighed against the failures before it.
+        this.adverseMemoryNanos = bucketNanos > (Long.MAX_VALUE - 1) / (BUCKETS + 1)
+                ? Long.MAX_VALUE : (BUCKETS + 1) * bucketNanos + 1;
         this.phase = new AtomicReference<>(BreakerPhase.closed(generations.incrementAndGet(), ticker.read()));
     }
 

@@ -48,6 +48,20 @@ class CircuitBreakerEdgesTest extends BreakerFixture {
     }
 
     @Test
+    void aSuccessThatCompletesTheMinimumCallsTripsAWindowOfPracticallyForever() {
+        // HOCON saturates a duration like 110000d at Long.MAX_VALUE nanoseconds: a window that never forgets.
+        window = Duration.ofNanos(Long.MAX_VALUE);
+        minimumCalls = 2;
+        consecutiveFailures = 0;
+        CircuitBreaker breaker = breaker();
+        fail(breaker, 1);
+        ticker.advance(Duration.ofSeconds(1));
+        succeed(breaker, 1);
+        assertEquals(2, breaker.callsInWindow());
+        assertEquals(OPEN, breaker.state(), "1 failure in 2 calls is the 50 % threshold, however long the window");
+    }
+
+    @Test
     void aSuccessThatCompletesTheMinimumCallsTripsOnAFailureFromNearlyAWindowAgo() {
         minimumCalls = 2;
         consecutiveFailures = 0;
