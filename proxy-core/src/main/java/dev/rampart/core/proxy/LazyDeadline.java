@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * itself again for what is left (the way Netty's {@code IdleStateHandler} works). A busy connection
  * thus schedules about one task per timeout period instead of one per request, and cancels none.
  * A task is replaced only when the new deadline comes before the pending one, e.g. after a reload
- * shortened the timeout.
+ * shortened the timeout. A deadline found passed is looked at once more after the loop's next poll for I/O
+ * (as {@link PollFirstTimeout} does, and for the same reason): after a stop of the whole process, the request
+ * that came during it re-arms or disarms the deadline before the expiry would close its connection.
  *
  * <p>Not thread-safe: every method runs on {@code executor}, which also runs the expiry action.
  */
@@ -72,6 +74,22 @@ final class LazyDeadline {
         long left = deadlineNanos - now;
         if (left > 0) {
             schedule(now, left);
+            return;
+        }
+        // Scheduled with no delay from a running task, it runs only after the loop has polled for I/O again.
+        taskRunsAtNanos = now;
+        task = executor.schedule(this::expireAfterPoll, 0, TimeUnit.NANOSECONDS);
+    }
+
+    private void expireAfterPoll() {
+        task = null;
+        if (!armed) {
+            return;
+        }
+        long now = executor.ticker().nanoTime();
+        long left = deadlineNanos - now;
+        if (left > 0) {
+            schedule(now, left); // re-armed by what the poll brought
             return;
         }
         armed = false;

@@ -43,6 +43,27 @@ class PausedProxyTest {
         answerDuringAStop(transport, "timeout = 500ms, retry { attempts = 1, per-try-timeout = 10s }");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void aRequestThatCameDuringAStopPastTheIdleTimeoutIsServedNotClosedOn(String transport) throws Exception {
+        FakeUpstream upstream = closing.add(FakeUpstream.start((req, reply) -> reply.send(200, "text/plain", "ok")));
+        Transport chosen = Transports.named(transport);
+        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", "")
+                + "rampart.server { idle-timeout = 1s }\n", chosen));
+        LoopStall stall = closing.add(new LoopStall(chosen, proxy.runtime().workers()));
+        RawHttp raw = closing.add(proxy.raw());
+        assertEquals(200, raw.send(REQUEST.formatted("first")).read().status());
+
+        // The connection's idle timeout (1 s from the answer just read) falls due during the stop, and the
+        // client's next request comes during it too: both are ready when the loops run again.
+        CountDownLatch resumed = stall.stall(2_000);
+        raw.send(REQUEST.formatted("second"));
+        assertTrue(resumed.await(10, TimeUnit.SECONDS), "the loops ran again");
+
+        assertEquals(200, raw.read().status(), "the request that came is served on its connection");
+        assertEquals(2, upstream.requests().size());
+    }
+
     /** The upstream answers while every loop is stopped for three times the timeout that would end the wait. */
     private void answerDuringAStop(String transport, String routeExtras) throws Exception {
         Transport chosen = Transports.named(transport);
