@@ -66,22 +66,15 @@ final class LazyDeadline {
     }
 
     private void check() {
-        task = null;
-        if (!armed) {
-            return;
-        }
-        long now = executor.ticker().nanoTime();
-        long left = deadlineNanos - now;
-        if (left > 0) {
-            schedule(now, left);
-            return;
-        }
-        // Scheduled with no delay from a running task, it runs only after the loop has polled for I/O again.
-        taskRunsAtNanos = now;
-        task = executor.schedule(this::expireAfterPoll, 0, TimeUnit.NANOSECONDS);
+        lookAtDeadline(false);
     }
 
     private void expireAfterPoll() {
+        lookAtDeadline(true);
+    }
+
+    /** Waits again for a deadline moved later, expires one that passed once the loop has {@code polled} since. */
+    private void lookAtDeadline(boolean polled) {
         task = null;
         if (!armed) {
             return;
@@ -89,7 +82,13 @@ final class LazyDeadline {
         long now = executor.ticker().nanoTime();
         long left = deadlineNanos - now;
         if (left > 0) {
-            schedule(now, left); // re-armed by what the poll brought
+            schedule(now, left); // re-armed meanwhile, by a request or by what the poll brought
+            return;
+        }
+        if (!polled) {
+            // Scheduled with no delay from a running task, it runs only after the loop has polled for I/O again.
+            taskRunsAtNanos = now;
+            task = executor.schedule(this::expireAfterPoll, 0, TimeUnit.NANOSECONDS);
             return;
         }
         armed = false;
