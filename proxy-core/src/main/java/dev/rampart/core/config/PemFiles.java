@@ -139,12 +139,17 @@ public final class PemFiles {
     /**
      * Reads the files of {@code tls} again, in the forms the config check accepts (Netty's own reading takes
      * PKCS#8 only). Throws {@link IllegalStateException} naming both files when either has become unusable
-     * since the check.
+     * since the check, a key that no longer belongs to the certificate included: a rotation caught between
+     * its two files (the new certificate written, its key not yet) would otherwise make a context whose every
+     * handshake fails, as the JDK builds one from any pair.
      */
     public static KeyAndChain keyAndChain(TlsConfig tls) {
         Certificates chain = certificates(tls.certChain());
         PrivateKeyFile key = privateKey(tls.privateKey());
         String problem = chain.problem() != null ? chain.problem() : key.problem();
+        if (problem == null) {
+            problem = keyProblem(key.key(), chain, tls.certChain());
+        }
         if (problem != null) {
             throw new IllegalStateException("cannot load TLS certificate " + tls.certChain() + " / key "
                     + tls.privateKey() + ": " + problem);
@@ -158,20 +163,22 @@ public final class PemFiles {
      */
     static String privateKeyProblem(Path keyFile, Certificates chain, Path certFile) {
         PrivateKeyFile read = privateKey(keyFile);
-        if (read.problem() != null) {
-            return read.problem();
-        }
+        return read.problem() != null ? read.problem() : keyProblem(read.key(), chain, certFile);
+    }
+
+    /** The problem with {@code key} as the key of {@code chain}'s first certificate, read from {@code certFile}, or null. */
+    private static String keyProblem(PrivateKey key, Certificates chain, Path certFile) {
         PublicKey certificateKey = chain.list().get(0).getPublicKey();
         String notBelonging = "does not belong to the first certificate of cert-chain (" + certFile + ")";
-        if (!read.key().getAlgorithm().equals(certificateKey.getAlgorithm())) {
+        if (!key.getAlgorithm().equals(certificateKey.getAlgorithm())) {
             return notBelonging; // an EC key for an RSA certificate, say
         }
         try {
-            return belongTogether(read.key(), certificateKey) ? null : notBelonging;
+            return belongTogether(key, certificateKey) ? null : notBelonging;
         } catch (GeneralSecurityException e) {
             // A pair of the same kind that cannot sign here: a curve the JDK does not support (secp256k1,
             // brainpool), for one. Saying it does not belong would send the operator after the wrong file.
-            return "a key this JVM cannot sign with (" + read.key().getAlgorithm() + ": " + e.getMessage() + ")";
+            return "a key this JVM cannot sign with (" + key.getAlgorithm() + ": " + e.getMessage() + ")";
         }
     }
 
