@@ -316,19 +316,24 @@ final class RampartServer {
         io.netty.channel.group.ChannelGroupFuture closing = listener.connectionsClosed();
         listener.closeConnections();
         closing.awaitUninterruptibly(2, TimeUnit.SECONDS);
-        admin.close();
-        runtime.close();
-        stopWatchdog.run(); // before the loops end: an ending loop is not a stalled one
-        // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still
-        // owes them ends before they do (io_uring ends a close, and then deregisters the channel, only when the
-        // socket's cancelled operations have come back; one that came back after the loop's end could no longer
-        // deregister it, and Netty warned of a rejected task).
-        workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(5, TimeUnit.SECONDS);
-        acceptors.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(5, TimeUnit.SECONDS);
-        metrics.close();
-        log.info("stopped");
-        stopped.countDown();
+        // What follows ends the process's parts one by one; whatever one of them throws, the main thread, which
+        // waits for this stop to end the process, is let go (a stop that hung would leave the pod Terminating).
+        try {
+            admin.close();
+            runtime.close();
+            stopWatchdog.run(); // before the loops end: an ending loop is not a stalled one
+            // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still
+            // owes them ends before they do (io_uring ends a close, and then deregisters the channel, only when the
+            // socket's cancelled operations have come back; one that came back after the loop's end could no longer
+            // deregister it, and Netty warned of a rejected task).
+            workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
+            acceptors.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
+            metrics.close();
+            log.info("stopped");
+        } finally {
+            stopped.countDown();
+        }
     }
 }
