@@ -63,8 +63,8 @@ public final class GzipEncoder implements AutoCloseable {
                 // the output was full: more may follow
             }
             return out;
-        } catch (RuntimeException e) {
-            out.release();
+        } catch (RuntimeException | Error e) {
+            out.release(); // an OutOfMemoryError too: out cannot grow when direct memory runs out
             throw e;
         }
     }
@@ -81,7 +81,7 @@ public final class GzipEncoder implements AutoCloseable {
             out.writeIntLE((int) crc.getValue());
             out.writeIntLE((int) deflater.getBytesRead()); // ISIZE: the input's length modulo 2^32
             return out;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             out.release();
             throw e;
         } finally {
