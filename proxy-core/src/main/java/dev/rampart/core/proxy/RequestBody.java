@@ -67,10 +67,8 @@ final class RequestBody {
         int n = content.readableBytes();
         received += n;
         if (replayable) {
-            if (received <= replayLimit && reserve(received)) {
-                if (n > 0) {
-                    keep(content, n);
-                }
+            if (received <= replayLimit && reserve(received) && (n == 0 || keep(content, n))) {
+                // kept
             } else {
                 replayable = false;
                 releaseKept();
@@ -82,23 +80,33 @@ final class RequestBody {
         }
     }
 
-    private void keep(ByteBuf content, int n) {
+    /**
+     * Keeps one chunk; false when there is no direct memory for the copy a small one goes into. The body then
+     * stops being replayable, as when the replay memory has no room, and the chunk still goes to the attempt:
+     * the upload needs no more memory to go on.
+     */
+    private boolean keep(ByteBuf content, int n) {
         if (kept == null) {
             kept = new ArrayList<>(4);
         }
         if (n >= COPIED_BELOW) {
             kept.add(content.retainedDuplicate());
             copyTail = null; // kept in order: what comes next goes after this chunk
-            return;
+            return true;
         }
         if (copyTail == null || copyTail.writableBytes() < n) {
             int capacity = (int) Math.min(COPY_CAPACITY, replayLimit - (received - n));
-            copyTail = content.alloc().directBuffer(capacity, capacity);
+            try {
+                copyTail = content.alloc().directBuffer(capacity, capacity);
+            } catch (OutOfMemoryError noMemory) {
+                return false;
+            }
             kept.add(copyTail);
         }
         // A replay's duplicate of this buffer ends at the writer index it had: what is added after it is
         // not part of that replay, which the attempt gets as it arrives instead.
         copyTail.writeBytes(content, content.readerIndex(), n);
+        return true;
     }
 
     /**

@@ -16,28 +16,28 @@ import java.util.List;
  * allocator) and a new composite buffer all fail with {@link OutOfMemoryError}. It remembers every direct buffer
  * it made, so that a test can tell that none was left unreleased.
  */
-final class RefusingDirectAllocator extends AbstractByteBufAllocator {
+public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
 
     private final List<ByteBuf> made = new ArrayList<>();
     private boolean refusing;
     private boolean refusingGrowth;
 
-    RefusingDirectAllocator() {
+    public RefusingDirectAllocator() {
         super(true);
     }
 
     /** From now on every direct allocation fails. */
-    void refuse() {
+    public void refuse() {
         refusing = true;
     }
 
     /** From now on a direct buffer made earlier cannot grow; new ones are still made. */
-    void refuseGrowth() {
+    public void refuseGrowth() {
         refusingGrowth = true;
     }
 
     /** The direct buffers made that are still referenced. */
-    List<ByteBuf> unreleased() {
+    public List<ByteBuf> unreleased() {
         return made.stream().filter(b -> b.refCnt() > 0).toList();
     }
 
