@@ -28,22 +28,32 @@ public final class HeldParts {
         this.alloc = alloc;
     }
 
-    /** Holds {@code part}, which this then owns. */
+    /** Holds {@code part}, which this then owns (and releases when it cannot be held). */
     public void add(ByteBuf part) {
         int n = part.readableBytes();
         if (n < COPIED_BELOW && (held != null || tail != null)) {
             if (tail == null || tail.writableBytes() < n) {
                 ByteBuf fresh = newTail(part);
-                append(tail);
+                try {
+                    moveTailToHeld();
+                } catch (RuntimeException | Error e) {
+                    fresh.release();
+                    part.release();
+                    throw e;
+                }
                 tail = fresh;
             }
             tail.writeBytes(part);
             part.release();
             return;
         }
-        append(tail);
-        tail = null;
-        append(part);
+        try {
+            moveTailToHeld();
+        } catch (RuntimeException | Error e) {
+            part.release();
+            throw e;
+        }
+        hold(part);
     }
 
     /**
@@ -72,32 +82,70 @@ public final class HeldParts {
 
     /** Everything held, in order, as one buffer the caller now owns; null when nothing is held. */
     public ByteBuf take() {
-        append(tail);
-        tail = null;
+        moveTailToHeld();
         ByteBuf all = held;
         held = null;
         return all;
     }
 
-    /** Releases whatever is held. */
+    /** Releases whatever is held; needs no memory, so it works when none is left. */
     public void release() {
-        ByteBuf all = take();
-        if (all != null) {
-            all.release();
+        if (tail != null) {
+            tail.release();
+            tail = null;
+        }
+        if (held != null) {
+            held.release();
+            held = null;
         }
     }
 
-    private void append(ByteBuf part) {
-        if (part == null) {
+    /** Moves the copy buffer behind what is held; when there is no memory for that, nothing has changed. */
+    private void moveTailToHeld() {
+        if (tail == null) {
             return;
         }
+        if (held != null) {
+            makeComposite();
+        }
+        ByteBuf full = tail;
+        tail = null;
+        hold(full);
+    }
+
+    /** Holds {@code part} behind what is held, which is a composite buffer when it is not empty. */
+    private void hold(ByteBuf part) {
         if (held == null) {
             held = part;
             return;
         }
-        if (!(held instanceof CompositeByteBuf)) {
-            held = alloc.compositeDirectBuffer(Integer.MAX_VALUE).addComponent(true, held);
+        try {
+            makeComposite();
+        } catch (RuntimeException | Error e) {
+            part.release();
+            throw e;
         }
-        ((CompositeByteBuf) held).addComponent(true, part);
+        ((CompositeByteBuf) held).addComponent(true, part); // releases part itself if it fails
+    }
+
+    /**
+     * Turns the one buffer held into a composite buffer of it. When the composite cannot be had, nothing has
+     * changed; when it cannot take the buffer, Netty has released that, and nothing is held (never a field
+     * pointing at a released buffer, which would be released again).
+     */
+    private void makeComposite() {
+        if (held instanceof CompositeByteBuf) {
+            return;
+        }
+        CompositeByteBuf parts = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+        ByteBuf first = held;
+        held = null;
+        try {
+            parts.addComponent(true, first);
+        } catch (RuntimeException | Error e) {
+            parts.release();
+            throw e;
+        }
+        held = parts;
     }
 }
