@@ -66,13 +66,10 @@ final class RequestBody {
     void append(ByteBuf content, boolean last, HttpHeaders lastTrailers) {
         int n = content.readableBytes();
         received += n;
-        if (replayable) {
-            if (received <= replayLimit && reserve(received) && (n == 0 || keep(content, n))) {
-                // kept
-            } else {
-                replayable = false;
-                releaseKept();
-            }
+        boolean chunkKept = replayable && received <= replayLimit && reserve(received) && (n == 0 || keep(content, n));
+        if (replayable && !chunkKept) {
+            replayable = false;
+            releaseKept();
         }
         if (last) {
             complete = true;
