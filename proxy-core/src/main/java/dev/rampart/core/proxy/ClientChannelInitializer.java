@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.bytes.ReadBufferFallback;
 import dev.rampart.core.config.AddressRange;
 import dev.rampart.core.config.ServerConfig;
 import dev.rampart.core.observe.LogText;
@@ -167,6 +168,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             runtime.observer().onClientConnection(-1);
         });
         channels.add(ch);
+        ReadBufferFallback.install(ch); // at the direct-memory limit, a small read rather than an ended loop
         ChannelPipeline p = ch.pipeline();
         p.addLast("no-reads-after-close", new NoReadsAfterClose());
         p.addLast("input-shutdown", ClientInputShutdown.INSTANCE);

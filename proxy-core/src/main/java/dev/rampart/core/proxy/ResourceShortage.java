@@ -1,5 +1,7 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.bytes.ReadBufferFallback;
+
 /**
  * What the process can run short of that it needs for every request, which the client only sees as 503
  * UPSTREAM_OVERLOADED (retryable: the shortage passes as requests end, or another instance has room), and what
@@ -21,7 +23,7 @@ enum ResourceShortage {
 
     /** Whether {@code failure} is the process running out of memory rather than a bug. */
     static boolean isMemory(Throwable failure) {
-        return failure instanceof OutOfMemoryError;
+        return failure instanceof OutOfMemoryError || failure instanceof ReadBufferFallback.ReadBufferUnavailable;
     }
 
     /** The WARN's text, with one {@code {}} for what failed. */

@@ -19,8 +19,10 @@ import java.util.List;
 public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
 
     private final List<ByteBuf> made = new ArrayList<>();
-    private boolean refusing;
+    private volatile boolean refusing;
     private boolean refusingGrowth;
+    private volatile int refusedAbove = Integer.MAX_VALUE;
+    private volatile int refusals;
 
     public RefusingDirectAllocator() {
         super(true);
@@ -29,6 +31,16 @@ public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
     /** From now on every direct allocation fails. */
     public void refuse() {
         refusing = true;
+    }
+
+    /** From now on every new direct buffer of more than {@code bytes} fails, as at a limit with little room left. */
+    public void refuseAbove(int bytes) {
+        refusedAbove = bytes;
+    }
+
+    /** How many direct allocations failed. */
+    public int refusals() {
+        return refusals;
     }
 
     /** From now on a direct buffer made earlier cannot grow; new ones are still made. */
@@ -42,7 +54,8 @@ public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
     }
 
     private void failIfRefusing(int bytes) {
-        if (refusing) {
+        if (refusing || bytes > refusedAbove) {
+            refusals++;
             throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
         }
     }

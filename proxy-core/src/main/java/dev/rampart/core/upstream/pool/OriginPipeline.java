@@ -1,6 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.bytes.ReadBufferFallback;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -157,6 +158,7 @@ final class OriginPipeline {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                ReadBufferFallback.install(ch); // at the direct-memory limit, a small read rather than an ended loop
                 ChannelPipeline p = ch.pipeline();
                 conn.useCodec(addTlsAndCodec(ch, settings));
                 long idleMillis = settings.idleTimeout().toMillis();

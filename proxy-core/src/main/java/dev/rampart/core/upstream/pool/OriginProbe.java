@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import dev.rampart.core.bytes.ReadBufferFallback;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -131,6 +132,7 @@ final class OriginProbe {
                 () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ReadBufferFallback.install(ch);
                         pipeline.addTlsAndCodec(ch, settings);
                         ch.pipeline().addLast(READER, new ResponseReader());
                     }
