@@ -13,14 +13,21 @@ public sealed interface PathRewrite {
      * The leading part of {@code path} that the rewrite removes and puts nothing in place of, without a
      * trailing slash: what an application behind the proxy must put before its own paths to make the
      * client's ({@code X-Forwarded-Prefix}). Null when the rewrite does not apply to {@code path}, replaces
-     * the prefix with another, or removes nothing but a slash.
+     * the prefix with another, removes nothing but a slash, or removes part of a segment: {@code /api} taken
+     * from {@code /apis/x} leaves {@code /s/x}, which no prefix turns back into the client's path.
      */
     String removedPrefix(String path);
 
-    /** {@code prefix} without its trailing slash when {@code path} starts with it and it is more than {@code /}. */
+    /**
+     * {@code prefix} without its trailing slash when {@code path} starts with it, it ends a segment of the path,
+     * and it is more than {@code /}.
+     */
     private static String removed(String prefix, String path) {
         if (!path.startsWith(prefix)) {
             return null;
+        }
+        if (!prefix.endsWith("/") && path.length() > prefix.length() && path.charAt(prefix.length()) != '/') {
+            return null; // "/api" + "/s/x" would name a path the client never asked for, not its "/apis/x"
         }
         String removed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         return removed.isEmpty() ? null : removed;

@@ -70,6 +70,18 @@ class ForwardedPrefixTest {
     }
 
     @Test
+    void aPrefixRemovedFromInsideASegmentIsNotNamedSinceNoPrefixMakesTheClientsPathOfTheUpstreams() {
+        // "/apis/list" goes up as "/s/list": "/api" before it would make "/api/s/list", a path the client never
+        // asked for, and links an application built from it would lead there.
+        RecordedRequest seen = forwarded("/apis/list", "X-Forwarded-Prefix: /evil\r\n");
+        assertEquals("/s/list", seen.uri());
+        assertNull(seen.header("x-forwarded-prefix"));
+        RecordedRequest emptied = forwarded("/oldpage");
+        assertEquals("/page", emptied.uri());
+        assertNull(emptied.header("x-forwarded-prefix"));
+    }
+
+    @Test
     void aPrefixReplacedByNothingIsAStrippedOne() {
         RecordedRequest seen = forwarded("/old/page");
         assertEquals("/page", seen.uri());
