@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.timing.PollFirstTimeout;
 import io.netty.channel.EventLoop;
 
 /**

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * thus schedules about one task per timeout period instead of one per request, and cancels none.
  * A task is replaced only when the new deadline comes before the pending one, e.g. after a reload
  * shortened the timeout. A deadline found passed is looked at once more after the loop's next poll for I/O
- * (as {@link PollFirstTimeout} does, and for the same reason): after a stop of the whole process, the request
+ * (as {@link dev.rampart.core.timing.PollFirstTimeout} does, and for the same reason): after a stop of the whole process, the request
  * that came during it re-arms or disarms the deadline before the expiry would close its connection.
  *
  * <p>Not thread-safe: every method runs on {@code executor}, which also runs the expiry action.

@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.errors.Reason;
+import dev.rampart.core.timing.PollFirstTimeout;
 import io.netty.util.concurrent.EventExecutor;
 
 /**

@@ -1,4 +1,4 @@
-package dev.rampart.core.proxy;
+package dev.rampart.core.timing;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -12,13 +12,14 @@ import java.util.concurrent.TimeUnit;
  * first: {@code epoll_wait} interrupted by the stop returns no events once its own deadline has passed, and a loop
  * held up inside its I/O phase takes the timers that fell due in before it polls again. A response that came was
  * timed out, retried, and counted against a healthy endpoint's breaker (a 5 s stop under 200 requests a second:
- * 7 false UPSTREAM_TIMEOUTs and an opened breaker on epoll; nginx handles the ready I/O first). A task scheduled
+ * 7 false UPSTREAM_TIMEOUTs and an opened breaker on epoll; nginx handles the ready I/O first); so was a connect, or
+ * a TLS handshake, that completed during the stop, as UPSTREAM_CONNECT_TIMEOUT. A task scheduled
  * with no delay from a running task runs only after the loop's next poll, as the loop takes scheduled tasks in once
  * per turn: the action is put behind that poll. A timeout that is real fires one turn of the loop later.
  *
  * <p>Not thread-safe: every method runs on {@code executor}, which also runs the action.
  */
-final class PollFirstTimeout {
+public final class PollFirstTimeout {
 
     private final EventExecutor executor;
     private final Runnable onExpiry;
@@ -30,14 +31,14 @@ final class PollFirstTimeout {
     }
 
     /** Runs {@code onExpiry} on {@code executor} {@code delayNanos} from now, behind the I/O ready by then. */
-    static PollFirstTimeout start(EventExecutor executor, long delayNanos, Runnable onExpiry) {
+    public static PollFirstTimeout start(EventExecutor executor, long delayNanos, Runnable onExpiry) {
         PollFirstTimeout timeout = new PollFirstTimeout(executor, onExpiry);
         timeout.task = executor.schedule(timeout::due, delayNanos, TimeUnit.NANOSECONDS);
         return timeout;
     }
 
     /** The action will not run. */
-    void cancel() {
+    public void cancel() {
         if (task != null) {
             task.cancel(false);
             task = null;
