@@ -1,16 +1,17 @@
 package dev.rampart.core.upstream.pool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.timing.PollFirstTimeout;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolver;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetAddress;
@@ -38,6 +39,11 @@ import java.util.function.Supplier;
  * answers would otherwise cost every third new connection a whole {@code connect-timeout} and give its
  * successor twice its share, for as long as the name resolves to it. Nothing else sees such a failure: the
  * next address connects, so the endpoint's breaker never counts it.
+ *
+ * <p>Each address's connect is bounded by a {@link PollFirstTimeout}, not by Netty's {@code CONNECT_TIMEOUT_MILLIS}
+ * (off in the pools' bootstrap): after a stop of the whole process, a connect that completed during it goes before
+ * the timeout that fell due meanwhile, rather than failing a healthy endpoint as UPSTREAM_CONNECT_TIMEOUT. A real
+ * timeout fails with Netty's exception and message, so reasons and logs read as before.
  */
 final class EndpointConnector {
 
@@ -61,30 +67,34 @@ final class EndpointConnector {
     /** Addresses that failed to connect, and until when (ticker nanos) they are tried last. */
     private final Map<InetSocketAddress, Long> failedUntil = new HashMap<>();
     private int nextFirst;
-    /** Whether the addresses of one connection share the bootstrap's connect timeout (a health probe's). */
+    /** How long one address's TCP connect may take, or all of them together when {@link #sharesConnectTimeout}. */
+    private final long connectTimeoutMillis;
+    /** Whether the addresses of one connection share the connect timeout (a health probe's). */
     private final boolean sharesConnectTimeout;
     /** The name's last answer; null for an address given as such, and for a health probe's connector. */
     private final LastAnswer lastAnswer;
 
     EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, Ticker ticker) {
-        this(loop, bootstrap, settings, 0, ticker, false);
+        this(loop, bootstrap, settings, settings.connectTimeout().toMillis(), 0, ticker, false);
     }
 
     /**
      * The connector of one health probe, starting at the {@code firstAddress}-th address of the name (modulo
-     * their number), remembering no failed address. The bootstrap's connect timeout is the probe's, shared
+     * their number), remembering no failed address. {@code connectTimeoutMillis} is the probe's, shared
      * by the addresses: each gets its part, so that one that never answers takes part of every probe that
      * starts at it, not the whole. Otherwise every other probe of a name with such an address would fail
      * while traffic, which skips it, gets through, and an endpoint taken out of rotation by an outage could
      * never pass {@code healthy-threshold} probes in a row again.
      */
-    static EndpointConnector forProbe(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress) {
-        return new EndpointConnector(loop, bootstrap, settings, firstAddress, null, true);
+    static EndpointConnector forProbe(EventLoop loop, Bootstrap bootstrap, PoolSettings settings,
+                                      long connectTimeoutMillis, int firstAddress) {
+        return new EndpointConnector(loop, bootstrap, settings, connectTimeoutMillis, firstAddress, null, true);
     }
 
     @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
-    private EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, int firstAddress,
-                              Ticker ticker, boolean sharesConnectTimeout) {
+    private EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, long connectTimeoutMillis,
+                              int firstAddress, Ticker ticker, boolean sharesConnectTimeout) {
+        this.connectTimeoutMillis = Math.max(1, connectTimeoutMillis);
         this.sharesConnectTimeout = sharesConnectTimeout;
         this.nextFirst = firstAddress;
         this.ticker = ticker;
@@ -240,15 +250,18 @@ final class EndpointConnector {
                            Promise<Channel> result) {
         InetSocketAddress address = addresses.get((first + tried) % addresses.size());
         long started = ticker != null ? ticker.read() : 0;
-        Bootstrap attempt = bootstrap.clone().handler(initializer.get());
-        if (sharesConnectTimeout && addresses.size() > 1) {
-            Integer whole = (Integer) bootstrap.config().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS);
-            if (whole != null) {
-                attempt.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, whole / addresses.size()));
+        long millis = sharesConnectTimeout ? Math.max(1, connectTimeoutMillis / addresses.size()) : connectTimeoutMillis;
+        ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
+        Promise<Void> connected = loop.newPromise();
+        PromiseNotifier.cascade(connecting, connected);
+        PollFirstTimeout bound = PollFirstTimeout.start(loop, TimeUnit.MILLISECONDS.toNanos(millis), () -> {
+            if (connected.tryFailure(new ConnectTimeoutException(
+                    "connection timed out after " + millis + " ms: " + address))) {
+                connecting.channel().close();
             }
-        }
-        ChannelFuture connecting = attempt.connect(address);
-        connecting.addListener(f -> {
+        });
+        connected.addListener(f -> {
+            bound.cancel();
             if (!f.isCancelled()) {
                 remember(address, f.isSuccess());
             }

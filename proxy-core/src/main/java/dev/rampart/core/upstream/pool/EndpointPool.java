@@ -254,7 +254,7 @@ final class EndpointPool {
             conn.opened(ticker.read(), tcpConnect != null ? tcpConnect : 0L);
             live.add(conn);
             ch.closeFuture().addListener(closed -> connectionGone(conn));
-            OriginPipeline.tlsHandshake(ch).addListener(hs -> {
+            OriginPipeline.tlsHandshake(ch, settings).addListener(hs -> {
                 if (hs.isSuccess()) {
                     if (!promise.trySuccess(conn)) {
                         release(conn, true);

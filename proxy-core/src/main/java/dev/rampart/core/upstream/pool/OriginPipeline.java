@@ -12,11 +12,13 @@ import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 import dev.rampart.core.proxy.FieldListFactory;
 import dev.rampart.core.tls.HandshakeSettings;
+import dev.rampart.core.timing.PollFirstTimeout;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -187,9 +189,8 @@ final class OriginPipeline {
             }
             engine.setSSLParameters(params);
             SslHandler ssl = new SslHandler(engine);
-            // The handshake is part of connecting: an endpoint that accepts and never answers it fails as a
-            // connect timeout, like a TCP connect would (Netty's own default is 10 s, beyond most per-try timeouts).
-            ssl.setHandshakeTimeoutMillis(Math.max(1, settings.connectTimeout().toMillis()));
+            // Off: tlsHandshake bounds the handshake with connect-timeout, behind the I/O ready when it falls due.
+            ssl.setHandshakeTimeoutMillis(0);
             p.addLast(TLS, ssl);
         }
         // Netty bounds a chunk-size line by the initial line's length: chunk extensions, which are passed over,
@@ -268,16 +269,30 @@ final class OriginPipeline {
     }
 
     /**
-     * Completes when the TLS handshake is done, or at once for a plain connection. A handshake answered with
-     * bytes that are not TLS fails with a short account of them (see {@link NotTlsAnswer}), not all of them.
+     * Completes when the TLS handshake is done, or at once for a plain connection; called once {@code ch} has
+     * connected, on its loop. A handshake answered with bytes that are not TLS fails with a short account of them
+     * (see {@link NotTlsAnswer}), not all of them.
+     *
+     * <p>The handshake is part of connecting: one that does not end within {@code connect-timeout} (an endpoint
+     * that accepts and never answers it) fails as a connect timeout, as a TCP connect would, with the
+     * {@link SslHandshakeTimeoutException} Netty's own timeout gives (its default, 10 s, is beyond most per-try
+     * timeouts). The bound is a {@link PollFirstTimeout}, not Netty's: a handshake answered while the process was
+     * stopped completes before the bound that fell due during the stop, rather than failing a healthy endpoint.
      */
-    static Future<?> tlsHandshake(Channel ch) {
+    static Future<?> tlsHandshake(Channel ch, PoolSettings settings) {
         SslHandler ssl = (SslHandler) ch.pipeline().get(TLS);
         if (ssl == null) {
             return ch.newSucceededFuture();
         }
         Promise<Channel> handshake = ch.eventLoop().newPromise();
+        long millis = Math.max(1, settings.connectTimeout().toMillis());
+        PollFirstTimeout bound = PollFirstTimeout.start(ch.eventLoop(), TimeUnit.MILLISECONDS.toNanos(millis), () -> {
+            if (handshake.tryFailure(new SslHandshakeTimeoutException("handshake timed out after " + millis + "ms"))) {
+                ch.close();
+            }
+        });
         ssl.handshakeFuture().addListener(hs -> {
+            bound.cancel();
             if (hs.isSuccess()) {
                 handshake.trySuccess(ch);
             } else {

@@ -76,6 +76,9 @@ public final class OriginPools {
                 .channel(transport.socketChannelClass())
                 .resolver(resolver)
                 .option(ChannelOption.AUTO_READ, false)
+                // Off: EndpointConnector bounds each connect with a timer that lets a connect that completed while
+                // the process was stopped go first; Netty's own would fail it when the process runs again.
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
                 // A failed write shuts the output down instead of closing: an upstream that answered early and
                 // then reset (its body unread) has its answer waiting to be read, and the close that follows
                 // the read decides. Every failure path closes the connection itself.
@@ -301,9 +304,7 @@ public final class OriginPools {
         if (pool == null) {
             int index = loopIndex.computeIfAbsent(loop, l -> loopsSeen.getAndIncrement()) % loopCount;
             int share = Math.max(1, sharesOf(settings.maxConnections(), loopCount, index));
-            Bootstrap loopBootstrap = bootstrap.clone(loop)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            settings.connectTimeout().toMillis()));
+            Bootstrap loopBootstrap = bootstrap.clone(loop);
             pool = new EndpointPool(loop, loopBootstrap, pipeline, settings, share, ticker, this::ending,
                     () -> queued(loop, settings, share));
             java.util.Set<PoolSettings> current = inUse;

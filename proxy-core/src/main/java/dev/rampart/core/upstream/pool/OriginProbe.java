@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -125,10 +124,9 @@ final class OriginProbe {
         // each probe from the next address on, as new connections do: one that always began with an address
         // that never answers would spend its whole timeout there, every time.
         // The connect (and TLS handshake) may take the probe's timeout, or connect-timeout if shorter.
-        long millis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
-        int connectMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)); // Netty takes an int
-        Bootstrap bootstrap = pools.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
-        Future<Channel> connect = EndpointConnector.forProbe(loop, bootstrap, settings, sequence).connect(
+        long connectMillis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
+        Bootstrap bootstrap = pools.clone(loop);
+        Future<Channel> connect = EndpointConnector.forProbe(loop, bootstrap, settings, connectMillis, sequence).connect(
                 () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -148,7 +146,7 @@ final class OriginProbe {
                 return;
             }
             channel = ch;
-            OriginPipeline.tlsHandshake(ch).addListener(hs -> {
+            OriginPipeline.tlsHandshake(ch, settings).addListener(hs -> {
                 if (!hs.isSuccess()) {
                     pipeline.handshakeFailed(settings, hs.cause());
                     result.tryFailure(hs.cause());
