@@ -253,7 +253,7 @@ final class EndpointConnector {
         long millis = sharesConnectTimeout ? Math.max(1, connectTimeoutMillis / addresses.size()) : connectTimeoutMillis;
         ChannelFuture connecting = bootstrap.clone().handler(initializer.get()).connect(address);
         Promise<Void> connected = loop.newPromise();
-        PromiseNotifier.cascade(connecting, connected);
+        PromiseNotifier.cascade(false, connecting, connected); // unlogged: a timeout fails it first, the close then
         PollFirstTimeout bound = PollFirstTimeout.start(loop, TimeUnit.MILLISECONDS.toNanos(millis), () -> {
             if (connected.tryFailure(new ConnectTimeoutException(
                     "connection timed out after " + millis + " ms: " + address))) {
