@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
  * itself again for what is left (the way Netty's {@code IdleStateHandler} works). A busy connection
  * thus schedules about one task per timeout period instead of one per request, and cancels none.
  * A task is replaced only when the new deadline comes before the pending one, e.g. after a reload
- * shortened the timeout. A deadline found passed is looked at once more after the loop's next poll for I/O
- * (as {@link dev.rampart.core.timing.PollFirstTimeout} does, and for the same reason): after a stop of the whole process, the request
- * that came during it re-arms or disarms the deadline before the expiry would close its connection.
+ * shortened the timeout. A deadline found passed is looked at once more after the loop's next poll for I/O (as
+ * {@link dev.rampart.core.timing.PollFirstTimeout} does, and for the same reason): after a stop of the whole
+ * process, the request that came during it re-arms or disarms the deadline before the expiry would close its
+ * connection.
  *
  * <p>Not thread-safe: every method runs on {@code executor}, which also runs the expiry action.
  */
