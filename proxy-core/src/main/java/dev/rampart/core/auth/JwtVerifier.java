@@ -114,15 +114,23 @@ public final class JwtVerifier {
 
     private final JwtConfig config;
     private final RemoteKeySet remote;
-    /** The remote set's generation the remembered tokens were checked with. */
+    /** The remote set's generation last seen, to let go of tokens remembered from the generations before it. */
     private volatile long keyGeneration;
     private final Clock clock;
     private final CheckBudget budget;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    private final Cache<String, Verified> remembered = Caffeine.newBuilder()
+    private final Cache<String, Remembered> remembered = Caffeine.newBuilder()
             .maximumWeight(REMEMBERED_TOKEN_CHARS)
-            .weigher((String token, Verified verified) -> token.length())
+            .weigher((String token, Remembered known) -> token.length())
             .build();
+
+    /**
+     * A token that passed, with the generation of the remote set's keys it was checked with (0 for a
+     * {@code jwks-file}): it stands only while the set is at that generation. Emptying the cache when the
+     * generation moves is not enough, as a check that read the old keys may end after another thread emptied it.
+     */
+    private record Remembered(Verified verified, long keyGeneration) {
+    }
 
     /**
      * @param remote the key set of the config's {@code jwks-uri}; null when it names a {@code jwks-file}
@@ -147,14 +155,17 @@ public final class JwtVerifier {
      * {@link #KEYS_UNAVAILABLE} when it would need one and the {@code jwks-uri} has not been fetched yet.
      */
     public Verified verify(String token) {
-        if (remote != null && remote.generation() != keyGeneration) {
+        // Read before the keys (the set changes its keys, then its generation), so that a token checked with
+        // keys newer than this generation is checked again rather than one checked with older keys kept.
+        long generation = remote == null ? 0 : remote.generation();
+        if (generation != keyGeneration) {
             // The keys changed (one may have been withdrawn): every token is checked again with the new ones.
-            keyGeneration = remote.generation();
+            keyGeneration = generation;
             remembered.invalidateAll();
         }
-        Verified known = remembered.getIfPresent(token);
-        if (known != null) {
-            return inTime(known) ? known : null;
+        Remembered known = remembered.getIfPresent(token);
+        if (known != null && known.keyGeneration() == generation) {
+            return inTime(known.verified()) ? known.verified() : null;
         }
         if (!compactForm(token)) {
             log.debug("bearer token refused: not three parts of base64url");
@@ -168,7 +179,7 @@ public final class JwtVerifier {
             return NOT_CHECKED;
         }
         try {
-            return check(token);
+            return check(token, generation);
         } finally {
             budget.endCheck(started);
         }
@@ -194,7 +205,7 @@ public final class JwtVerifier {
         };
     }
 
-    private Verified check(String token) {
+    private Verified check(String token, long keyGeneration) {
         JWTClaimsSet claims;
         Map<String, Object> written;
         try {
@@ -223,7 +234,7 @@ public final class JwtVerifier {
             log.debug("bearer token refused: outside its time window (nbf, exp)");
             return null;
         }
-        remembered.put(token, verified);
+        remembered.put(token, new Remembered(verified, keyGeneration));
         return verified;
     }
 
