@@ -31,7 +31,7 @@ import javax.net.ssl.TrustManager;
 /**
  * Fetches key sets over HTTP(S) with the JDK's client, on threads of its own (never an event loop): TLS checked
  * against the JVM's trust store, or the route's {@code jwks-trust-cert-chain}, and the URI's host name, redirects
- * followed (not from https to http), the answer a 200 of at most 1 MiB, the whole fetch within
+ * followed (not from https to http), the answer a 200 of at most 1 MiB, the whole fetch, head and body, within
  * {@value #FETCH_SECONDS} s.
  */
 final class HttpKeySetFetcher {
@@ -119,32 +119,65 @@ final class HttpKeySetFetcher {
                 .header("Accept", "application/jwk-set+json, application/json")
                 .GET()
                 .build();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            int status = response.statusCode();
-            if (status >= 300 && status < 400) {
-                throw FetchFailure.unfollowedRedirect(status);
-            }
-            if (status != 200) {
-                throw new IOException("HTTP " + status);
-            }
-            // The request's timeout ends with the head; a body trickled byte by byte is cut here.
-            ScheduledFuture<?> cut = timer.schedule(() -> closeQuietly(body), FETCH_SECONDS, TimeUnit.SECONDS);
-            byte[] bytes;
-            try {
-                bytes = body.readNBytes(KeySetRules.MAX_JWKS_BYTES + 1);
-            } catch (IOException e) {
-                if (cut.isDone()) {
-                    throw new FetchFailure("no complete answer within " + FETCH_SECONDS + " s");
+        // The request's timeout ends with the head; the body must come within the same limit, counted from the
+        // request, else a late head and a slow body take twice as long as the limit a reload waits for.
+        Deadline deadline = new Deadline();
+        ScheduledFuture<?> cut = timer.schedule(deadline::passed, FETCH_SECONDS, TimeUnit.SECONDS);
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                int status = response.statusCode();
+                if (status >= 300 && status < 400) {
+                    throw FetchFailure.unfollowedRedirect(status);
                 }
-                throw e;
-            } finally {
-                cut.cancel(false);
+                if (status != 200) {
+                    throw new IOException("HTTP " + status);
+                }
+                byte[] bytes;
+                try {
+                    deadline.reading(body);
+                    bytes = body.readNBytes(KeySetRules.MAX_JWKS_BYTES + 1);
+                } catch (IOException e) {
+                    if (deadline.hasPassed()) {
+                        throw new FetchFailure("no complete answer within " + FETCH_SECONDS + " s");
+                    }
+                    throw e;
+                }
+                if (bytes.length > KeySetRules.MAX_JWKS_BYTES) {
+                    throw new IOException("the answer is larger than 1 MiB: not a key set");
+                }
+                return new String(bytes, StandardCharsets.UTF_8);
             }
-            if (bytes.length > KeySetRules.MAX_JWKS_BYTES) {
-                throw new IOException("the answer is larger than 1 MiB: not a key set");
+        } finally {
+            cut.cancel(false);
+        }
+    }
+
+    /**
+     * The end of a fetch's time, which closes the body being read (a blocked read then fails). The body is known
+     * only once the head has come, possibly after the time is up: whichever of the two happens second closes it.
+     */
+    private static final class Deadline {
+        private boolean passed;
+        private InputStream body;
+
+        synchronized void passed() {
+            passed = true;
+            if (body != null) {
+                closeQuietly(body);
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        /** The body is about to be read: closed now, and the read fails, if the time is already up. */
+        synchronized void reading(InputStream answerBody) {
+            body = answerBody;
+            if (passed) {
+                closeQuietly(answerBody);
+            }
+        }
+
+        synchronized boolean hasPassed() {
+            return passed;
         }
     }
 
