@@ -162,12 +162,15 @@ case_spec() {
     get100-c256) echo "/ 256 -" ;;
     get1m-c32) echo "/1m 32 -" ;;
     post64k-c32) echo "/post 32 BENCH_POST_BYTES=65536" ;;
+    # A browser's request fields (bench/wrk/bench.lua) and a response with 25 fields (GET /heavy).
+    headers-c32) echo "/heavy 32 BENCH_HEADERS=browser" ;;
     *) die "unknown case $1" ;;
   esac
 }
 
 # The upstream every target reaches: nginx, one worker. GET / → the fixed 100-byte body,
-# GET /1m → a 1 MiB file, POST /post → reads and discards the body, answers a short body.
+# GET /heavy → the same body with 25 response fields, GET /1m → a 1 MiB file, POST /post → reads and
+# discards the body, answers a short body.
 start_upstream() {
   local dir="$BENCH_TMP/upstream"
   mkdir -p "$dir/www"
@@ -187,6 +190,32 @@ $(nginx_prologue "$dir" off)
     location = /1m {
       root $dir/www;
       default_type application/octet-stream;
+    }
+    # The response fields of a web application (20 of its own: cookies, CORS, security fields, ETag,
+    # Vary; 25 with nginx's, 1.4 KB): the response side of bench/headers.sh and of the headers-c32 case.
+    location = /heavy {
+      default_type "text/html; charset=utf-8";
+      add_header Set-Cookie "session=eyJ1aWQiOjQ4MjkxMCwicm9sZSI6ImN1c3RvbWVyIn0.Zm9vYmFyYmF6cXV4; Path=/; HttpOnly; Secure; SameSite=Lax" always;
+      add_header Set-Cookie "csrftoken=k3J9xQm2Vb7LpN0sYt4Rw8Ez1Hc6Ua5Df; Path=/; Max-Age=31449600; Secure; SameSite=Lax" always;
+      add_header Set-Cookie "ab_bucket=checkout_v3_b; Path=/; Max-Age=2592000; Secure" always;
+      add_header Cache-Control "private, no-cache, must-revalidate" always;
+      add_header ETag "W/\\"5f3a-18c3e0b0c7d\\"" always;
+      add_header Vary "Accept-Encoding, Origin, Cookie" always;
+      add_header Access-Control-Allow-Origin "https://shop.example.com" always;
+      add_header Access-Control-Allow-Credentials "true" always;
+      add_header Access-Control-Expose-Headers "ETag, X-Request-Id, X-RateLimit-Remaining" always;
+      add_header Strict-Transport-Security "max-age=63072000; includeSubDomains; preload" always;
+      add_header Content-Security-Policy "default-src 'self'; script-src 'self' https://cdn.example.com; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'" always;
+      add_header X-Content-Type-Options "nosniff" always;
+      add_header X-Frame-Options "DENY" always;
+      add_header Referrer-Policy "strict-origin-when-cross-origin" always;
+      add_header Permissions-Policy "camera=(), microphone=(), geolocation=(), payment=()" always;
+      add_header Cross-Origin-Opener-Policy "same-origin" always;
+      add_header X-RateLimit-Limit "1000" always;
+      add_header X-RateLimit-Remaining "998" always;
+      add_header Server-Timing "app;dur=12.4, db;dur=3.1, cache;desc=hit" always;
+      add_header X-Trace-Id "4bf92f3577b34da6a3ce929d0e0e4736" always;
+      return 200 "$SMALL_BODY";
     }
     # "return" discards the request body: nginx reads it off the connection before the next
     # request (ngx_http_discard_request_body), so keep-alive and byte accounting stay correct.
