@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -99,13 +98,6 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
          * written as RFC 9112 spells one is marked malformed ({@link MalformedHttpVersion}). Any other version
          * but 1.0 and 1.1 is left as it came, and refused (see {@link RequestValidation}).
          */
-        /** A name most requests carry is the shared one rather than a copy ({@link CommonFieldNames}). */
-        @Override
-        protected AsciiString splitHeaderName(byte[] line, int start, int length) {
-            AsciiString common = CommonFieldNames.of(line, start, length);
-            return common != null ? common : super.splitHeaderName(line, start, length);
-        }
-
         @Override
         protected HttpMessage createMessage(String[] initialLine) throws Exception {
             HttpMessage head = super.createMessage(initialLine);

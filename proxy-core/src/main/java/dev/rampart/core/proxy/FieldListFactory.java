@@ -1,6 +1,5 @@
 package dev.rampart.core.proxy;
 
-import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -13,15 +12,12 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
  */
 public final class FieldListFactory implements HttpHeadersFactory {
 
-    private final DefaultHeaders.NameValidator<CharSequence> names;
-    private final DefaultHeaders.ValueValidator<CharSequence> values;
+    private final DefaultHttpHeadersFactory checks;
     private final int capacity;
     private final int maxLines;
 
-    private FieldListFactory(DefaultHeaders.NameValidator<CharSequence> names,
-                             DefaultHeaders.ValueValidator<CharSequence> values, int capacity, int maxLines) {
-        this.names = names;
-        this.values = values;
+    private FieldListFactory(DefaultHttpHeadersFactory checks, int capacity, int maxLines) {
+        this.checks = checks;
         this.capacity = capacity;
         this.maxLines = maxLines;
     }
@@ -34,16 +30,7 @@ public final class FieldListFactory implements HttpHeadersFactory {
      * fit in 16 KiB, and a thousand such heads left unfinished held 300 MB (Envoy's limit, 100 by default).
      */
     public static HttpHeadersFactory heads(int maxLines) {
-        DefaultHttpHeadersFactory checks = DefaultHttpHeadersFactory.headersFactory();
-        DefaultHeaders.NameValidator<CharSequence> token = checks.getNameValidator();
-        // A head's names are checked as tokens only: one of the shared names is one (a trailer's are checked
-        // for more, so its names are all checked).
-        DefaultHeaders.NameValidator<CharSequence> names = name -> {
-            if (!CommonFieldNames.isShared(name)) {
-                token.validateName(name);
-            }
-        };
-        return new FieldListFactory(names, checks.getValueValidator(), Math.min(16, maxLines), maxLines);
+        return new FieldListFactory(DefaultHttpHeadersFactory.headersFactory(), Math.min(16, maxLines), maxLines);
     }
 
     /**
@@ -52,17 +39,16 @@ public final class FieldListFactory implements HttpHeadersFactory {
      * fixed-length body ends with an empty set.
      */
     public static HttpHeadersFactory trailers(int maxLines) {
-        DefaultHttpHeadersFactory checks = DefaultHttpHeadersFactory.trailersFactory();
-        return new FieldListFactory(checks.getNameValidator(), checks.getValueValidator(), 0, maxLines);
+        return new FieldListFactory(DefaultHttpHeadersFactory.trailersFactory(), 0, maxLines);
     }
 
     @Override
     public HttpHeaders newHeaders() {
-        return new FieldList(capacity, maxLines, names, values);
+        return new FieldList(capacity, maxLines, checks.getNameValidator(), checks.getValueValidator());
     }
 
     @Override
     public HttpHeaders newEmptyHeaders() {
-        return new FieldList(0, maxLines, names, values);
+        return new FieldList(0, maxLines, checks.getNameValidator(), checks.getValueValidator());
     }
 }

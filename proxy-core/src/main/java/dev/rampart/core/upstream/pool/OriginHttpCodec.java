@@ -1,6 +1,5 @@
 package dev.rampart.core.upstream.pool;
 
-import dev.rampart.core.proxy.CommonFieldNames;
 import dev.rampart.core.proxy.LaterHttp1Minor;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -218,8 +217,7 @@ final class OriginHttpCodec extends CombinedChannelDuplexHandler<OriginHttpCodec
                 throw new IllegalArgumentException("whitespace inside the header field name "
                         + new String(line, start, length, java.nio.charset.StandardCharsets.ISO_8859_1));
             }
-            AsciiString common = CommonFieldNames.of(line, start, length); // no copy of a name most responses carry
-            return common != null ? common : super.splitHeaderName(line, start, length);
+            return super.splitHeaderName(line, start, length);
         }
     }
 }
