@@ -86,7 +86,8 @@ record RequestAdmission(Reason refusal, String originForm, Route route, Upstream
         JwtVerifier jwt = snapshot.jwtVerifier(route.name());
         List<Map.Entry<String, String>> claims = List.of();
         if (jwt != null) {
-            List<String> tokens = RequestToken.of(route.config().jwt().orElseThrow().tokenSources(), head.headers());
+            List<String> tokens = RequestToken.inQuery(originForm) ? RequestToken.AMBIGUOUS
+                    : RequestToken.of(route.config().jwt().orElseThrow().tokenSources(), head.headers());
             JwtVerifier.Verified verified = tokens == RequestToken.AMBIGUOUS ? null : verifyAll(jwt, tokens);
             if (verified == JwtVerifier.NOT_CHECKED) {
                 // The event loop spent its share of this second on signature checks: the proxy is overloaded.

@@ -3,14 +3,16 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.config.TokenSource;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The token a route's {@code jwt} checks, from the places its {@code from-headers} and {@code from-cookies} name
  * ({@code Authorization: Bearer <token>}, RFC 6750 §2.1, unless they are given). Never from the query or the body:
- * a token there would end up in logs and caches.
+ * a token there would end up in logs and caches (and one in the query is refused: {@link #inQuery}).
  */
 final class RequestToken {
 
@@ -47,6 +49,47 @@ final class RequestToken {
         }
         return tokens == null ? List.of() : tokens;
     }
+
+    /**
+     * Whether the request's target carries an {@code access_token} query parameter, where RFC 6750 §2.3 lets a
+     * client put a bearer token, its name read as the upstream's framework reads it (percent-decoded, {@code +} a
+     * space; {@code &} and {@code ;} both end a parameter, as some frameworks split on either). The proxy never takes
+     * a token from there (it would end up in logs and caches), and one an upstream reads there must not arrive
+     * unchecked beside the one that was (Envoy checks it): a route with {@code jwt} refuses such a request as it
+     * refuses a header on two lines.
+     */
+    static boolean inQuery(String target) {
+        int query = target.indexOf('?');
+        if (query < 0) {
+            return false;
+        }
+        int start = query + 1;
+        while (start < target.length()) {
+            int end = start;
+            while (end < target.length() && target.charAt(end) != '&' && target.charAt(end) != ';') {
+                end++;
+            }
+            int nameEnd = target.indexOf('=', start);
+            if (nameEnd < 0 || nameEnd > end) {
+                nameEnd = end;
+            }
+            if (isTokenParameter(target.substring(start, nameEnd))) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean isTokenParameter(String name) {
+        if (name.indexOf('%') < 0 && name.indexOf('+') < 0) {
+            return name.equals(QUERY_PARAMETER);
+        }
+        return QueryStringDecoder.decodeComponent(name, StandardCharsets.UTF_8).equals(QUERY_PARAMETER);
+    }
+
+    /** RFC 6750 §2.3's query parameter. */
+    private static final String QUERY_PARAMETER = "access_token";
 
     /** What {@link #of} gives for a request with a place that holds more than one value. */
     static final List<String> AMBIGUOUS = List.of("");

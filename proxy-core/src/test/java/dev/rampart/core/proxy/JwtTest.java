@@ -177,6 +177,23 @@ class JwtTest {
     }
 
     @Test
+    void aTokenInTheQueryIsRefusedRatherThanPassedOnUnchecked() {
+        String valid = TestTokens.valid();
+        String bearer = "Authorization: Bearer " + valid + "\r\n";
+        for (String query : List.of("?access_token=forged", "?a=1&access_token=forged", "?a=1;access_token=forged",
+                "?access%5Ftoken=forged", "?access_token", "?q=1&access_token=")) {
+            RawHttp.Response refused = send(get("/internal/a" + query, bearer));
+            assertEquals(401, refused.status(), query + ": an upstream may read the token there (RFC 6750 §2.3)");
+            assertEquals("Bearer realm=\"rampart\", error=\"invalid_token\"", refused.header("www-authenticate"));
+        }
+        assertEquals(0, upstream.requests().size());
+        for (String query : List.of("?access_tokens=x", "?q=access_token", "?my_access_token=x", "")) {
+            assertEquals(200, send(get("/internal/a" + query, bearer)).status(), query + ": not that parameter");
+        }
+        assertEquals(4, upstream.requests().size());
+    }
+
+    @Test
     void withoutForwardTokenAHeaderThatHeldNoTokenGoesOnAsItCame() {
         String valid = TestTokens.valid();
         assertEquals(200, send(get("/session/a", "Cookie: sid=" + valid + "\r\nAuthorization: Basic YWxpY2U6cHc=\r\n"))
