@@ -1,6 +1,7 @@
 package dev.rampart.core.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -46,6 +47,9 @@ public final class ConfigWarnings {
      * Every warning for the config: routes first in route order, then routes that can never match, then
      * upstreams, then TLS, then the admin listener.
      */
+    /** Beyond this, a {@code jwt.clock-skew} no longer covers clocks: it extends every token's life. */
+    static final Duration LONGEST_SENSIBLE_CLOCK_SKEW = Duration.ofMinutes(5);
+
     public static List<String> of(RampartConfig config) {
         return of(config, Clock.systemUTC());
     }
@@ -77,6 +81,7 @@ public final class ConfigWarnings {
             route.jwt().ifPresent(jwt -> {
                 unscopedTokenWarning(route.name(), jwt, warnings);
                 plainHttpKeysWarning(route.name(), jwt, warnings);
+                longClockSkewWarning(route.name(), jwt, warnings);
             });
         }
         ShadowedRoutes.warn(config.routes(), warnings);
@@ -120,6 +125,18 @@ public final class ConfigWarnings {
         }
     }
 
+
+    /**
+     * A leeway of more than a few minutes: the clocks it would cover are broken, and it keeps every token good that
+     * much past its {@code exp}, a stolen one included (a day, or {@code 110000d}, turns the expiry off).
+     */
+    private static void longClockSkewWarning(String route, JwtConfig jwt, List<String> warnings) {
+        if (jwt.clockSkew().compareTo(LONGEST_SENSIBLE_CLOCK_SKEW) > 0) {
+            warnings.add("route \"" + route + "\": jwt.clock-skew " + ConfigUnits.duration(jwt.clockSkew())
+                    + " keeps every token good that long past its exp, a stolen one included; clocks kept by NTP"
+                    + " need seconds (Envoy's default is 60s)");
+        }
+    }
 
     /** A direct response whose status has no body (RFC 9110 §6.4.1): its body is never sent. */
     private static void unsentBodyWarning(RouteConfig route, List<String> warnings) {

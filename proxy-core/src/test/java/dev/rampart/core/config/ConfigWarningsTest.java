@@ -95,6 +95,17 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aJwtClockSkewOfMoreThanFiveMinutesIsAWarning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String jwt = "jwks-file = \"" + dev.rampart.core.testing.TestTokens.writePublicKeySet(dir)
+                + "\", issuer = i, audiences = [a]";
+        assertEquals(List.of("route \"api\": jwt.clock-skew 1h keeps every token good that long past its exp, a"
+                + " stolen one included; clocks kept by NTP need seconds (Envoy's default is 60s)"),
+                warningsForRoutes("{ name = api, upstream = app, jwt { " + jwt + ", clock-skew = 1h } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, jwt { " + jwt + ", clock-skew = 5m } }"));
+        assertEquals(List.of(), warningsForRoutes("{ name = api, upstream = app, jwt { " + jwt + " } }"));
+    }
+
+    @Test
     void aJwtWithoutIssuerOrAudiencesIsAWarning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         String jwks = "jwks-file = \"" + dev.rampart.core.testing.TestTokens.writePublicKeySet(dir) + "\"";
         assertEquals(List.of("route \"api\": jwt names no issuer, so it takes tokens the key set's owner made for any"
