@@ -45,6 +45,8 @@ final class RequestBody {
     private boolean replayable;
     private HttpHeaders trailers;
     private boolean released;
+    /** Why the last chunk appended was not kept when that was no direct memory for its copy; else null. */
+    private OutOfMemoryError copyRefused;
     /** A chunk that neither an attempt nor the replay buffer could take yet (see {@link #hold}). */
     private HttpContent held;
 
@@ -66,6 +68,7 @@ final class RequestBody {
     void append(ByteBuf content, boolean last, HttpHeaders lastTrailers) {
         int n = content.readableBytes();
         received += n;
+        copyRefused = null;
         boolean chunkKept = replayable && received <= replayLimit && reserve(received) && (n == 0 || keep(content, n));
         if (replayable && !chunkKept) {
             replayable = false;
@@ -96,6 +99,7 @@ final class RequestBody {
             try {
                 copyTail = content.alloc().directBuffer(capacity, capacity);
             } catch (OutOfMemoryError noMemory) {
+                copyRefused = noMemory;
                 return false;
             }
             kept.add(copyTail);
@@ -165,6 +169,15 @@ final class RequestBody {
         HttpContent chunk = held;
         held = null;
         return chunk;
+    }
+
+    /**
+     * The failure that kept the chunk last {@link #append appended} out of the replay buffer when it was no direct
+     * memory for its copy, else null. An attempt writing it carries it on; a chunk that only the replay buffer was to
+     * carry (the body read first, or a chunk that came while no attempt could write it) is lost with the body's start.
+     */
+    OutOfMemoryError copyRefused() {
+        return copyRefused;
     }
 
     /** Whether every chunk received so far can be written again. */

@@ -90,6 +90,17 @@ final class RequestBodyIntake {
     private void take(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         body.append(content.content(), last, last ? ((LastHttpContent) content).trailingHeaders() : null);
+        OriginAttempt attempt = collecting ? null : attempts.current();
+        OutOfMemoryError noCopy = body.copyRefused();
+        if (noCopy != null && (attempt == null || !attempt.active())) {
+            // Only the replay buffer was to carry this chunk, and it had no direct memory for the copy: the body's
+            // start went with it. Sent on, the request would go up without those bytes (short of its declared
+            // length, which the upstream waits for until the per-try timeout blames it, or a chunked body cut
+            // short unseen): it is answered as any request the memory shortage strikes.
+            content.release();
+            exchange.onInternalError(noCopy);
+            return;
+        }
         if (collecting) {
             content.release(); // kept in the replay buffer: the first attempt writes it from there
             if (last) {
@@ -100,7 +111,6 @@ final class RequestBodyIntake {
             }
             return;
         }
-        OriginAttempt attempt = attempts.current();
         if (attempt != null && attempt.active()) {
             attempt.writeBody(content, client.inDelivery());
             if (!last && attempt.originWritable()) {
