@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import dev.rampart.core.bytes.ReadBufferFallback.ReadBufferUnavailable;
 import dev.rampart.core.bytes.HeldParts;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -263,7 +264,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.onOriginError(cause);
         }
-        if (current == null || cause instanceof OutOfMemoryError) {
+        if (current == null || cause instanceof OutOfMemoryError || cause instanceof ReadBufferUnavailable) {
             // No buffer for a read: what the upstream sent is lost, so the connection can never be used again.
             ctx.close();
         }
