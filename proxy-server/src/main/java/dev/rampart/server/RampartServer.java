@@ -290,6 +290,16 @@ final class RampartServer {
                     ConfigUnits.duration(Duration.ofSeconds((left.toMillis() + 999) / 1000)));
             return;
         }
+        // Whatever ending a part of the process throws, the main thread, which waits for this stop to end the
+        // process, is let go: a stop that hung would leave the process running (a pod Terminating until killed).
+        try {
+            drainAndStop(signal, grace);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void drainAndStop(String signal, Duration grace) {
         drainDeadline = System.nanoTime() + grace.toNanos();
         log.info("{}: draining; {} requests in flight, up to {} to finish", signal, runtime.inFlight(),
                 ConfigUnits.duration(grace));
@@ -316,24 +326,18 @@ final class RampartServer {
         io.netty.channel.group.ChannelGroupFuture closing = listener.connectionsClosed();
         listener.closeConnections();
         closing.awaitUninterruptibly(2, TimeUnit.SECONDS);
-        // What follows ends the process's parts one by one; whatever one of them throws, the main thread, which
-        // waits for this stop to end the process, is let go (a stop that hung would leave the pod Terminating).
-        try {
-            admin.close();
-            runtime.close();
-            stopWatchdog.run(); // before the loops end: an ending loop is not a stalled one
-            // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still
-            // owes them ends before they do (io_uring ends a close, and then deregisters the channel, only when the
-            // socket's cancelled operations have come back; one that came back after the loop's end could no longer
-            // deregister it, and Netty warned of a rejected task).
-            workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
-                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
-            acceptors.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
-                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
-            metrics.close();
-            log.info("stopped");
-        } finally {
-            stopped.countDown();
-        }
+        admin.close();
+        runtime.close();
+        stopWatchdog.run(); // before the loops end: an ending loop is not a stalled one
+        // A short quiet period: the loops go on a moment after the last closes, so that what the kernel still
+        // owes them ends before they do (io_uring ends a close, and then deregisters the channel, only when the
+        // socket's cancelled operations have come back; one that came back after the loop's end could no longer
+        // deregister it, and Netty warned of a rejected task).
+        workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptors.shutdownGracefully(QUIET_PERIOD_MILLIS, 1000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS);
+        metrics.close();
+        log.info("stopped");
     }
 }
