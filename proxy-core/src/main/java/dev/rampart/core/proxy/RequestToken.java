@@ -85,7 +85,12 @@ final class RequestToken {
         if (name.indexOf('%') < 0 && name.indexOf('+') < 0) {
             return name.equals(QUERY_PARAMETER);
         }
-        return QueryStringDecoder.decodeComponent(name, StandardCharsets.UTF_8).equals(QUERY_PARAMETER);
+        try {
+            return QueryStringDecoder.decodeComponent(name, StandardCharsets.UTF_8).equals(QUERY_PARAMETER);
+        } catch (IllegalArgumentException malformedEscape) {
+            // Frameworks leave a malformed escape as it is written, so such a name is never the parameter.
+            return false;
+        }
     }
 
     /** RFC 6750 §2.3's query parameter. */

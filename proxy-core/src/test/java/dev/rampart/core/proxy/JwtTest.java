@@ -187,10 +187,11 @@ class JwtTest {
             assertEquals("Bearer realm=\"rampart\", error=\"invalid_token\"", refused.header("www-authenticate"));
         }
         assertEquals(0, upstream.requests().size());
-        for (String query : List.of("?access_tokens=x", "?q=access_token", "?my_access_token=x", "")) {
+        for (String query : List.of("?access_tokens=x", "?q=access_token", "?my_access_token=x", "",
+                "?a%zz=1", "?access_toke%6=x")) {
             assertEquals(200, send(get("/internal/a" + query, bearer)).status(), query + ": not that parameter");
         }
-        assertEquals(4, upstream.requests().size());
+        assertEquals(6, upstream.requests().size());
     }
 
     @Test
