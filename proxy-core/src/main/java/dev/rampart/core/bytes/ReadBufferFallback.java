@@ -43,6 +43,14 @@ public final class ReadBufferFallback implements RecvByteBufAllocator {
         return new FallbackHandle((ExtendedHandle) sizing.newHandle());
     }
 
+    /**
+     * Whether {@code failure} is the process out of memory: an {@link OutOfMemoryError}, or a read that could get
+     * no buffer ({@link ReadBufferUnavailable}), which is one that did not get through as an {@link Error}.
+     */
+    public static boolean isOutOfMemory(Throwable failure) {
+        return failure instanceof OutOfMemoryError || failure instanceof ReadBufferUnavailable;
+    }
+
     /** A read that could get no buffer at all, not even a small one: the process is out of direct memory. */
     public static final class ReadBufferUnavailable extends RuntimeException {
         ReadBufferUnavailable(OutOfMemoryError cause) {

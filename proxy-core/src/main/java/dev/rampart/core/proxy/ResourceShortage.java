@@ -23,7 +23,7 @@ enum ResourceShortage {
 
     /** Whether {@code failure} is the process running out of memory rather than a bug. */
     static boolean isMemory(Throwable failure) {
-        return failure instanceof OutOfMemoryError || failure instanceof ReadBufferFallback.ReadBufferUnavailable;
+        return ReadBufferFallback.isOutOfMemory(failure);
     }
 
     /** The WARN's text, with one {@code {}} for what failed. */

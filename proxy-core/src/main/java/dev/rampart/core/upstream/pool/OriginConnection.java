@@ -1,7 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
-import dev.rampart.core.bytes.ReadBufferFallback.ReadBufferUnavailable;
 import dev.rampart.core.bytes.HeldParts;
+import dev.rampart.core.bytes.ReadBufferFallback;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -264,7 +264,7 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.onOriginError(cause);
         }
-        if (current == null || cause instanceof OutOfMemoryError || cause instanceof ReadBufferUnavailable) {
+        if (current == null || ReadBufferFallback.isOutOfMemory(cause)) {
             // No buffer for a read: what the upstream sent is lost, so the connection can never be used again.
             ctx.close();
         }
