@@ -48,7 +48,7 @@ public final class ConfigWarnings {
      * upstreams, then TLS, then the admin listener.
      */
     /** Beyond this, a {@code jwt.clock-skew} no longer covers clocks: it extends every token's life. */
-    static final Duration LONGEST_SENSIBLE_CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final Duration LONGEST_SENSIBLE_CLOCK_SKEW = Duration.ofMinutes(5);
 
     public static List<String> of(RampartConfig config) {
         return of(config, Clock.systemUTC());
