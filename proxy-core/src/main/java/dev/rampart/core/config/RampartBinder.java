@@ -41,7 +41,7 @@ final class RampartBinder {
      * Header names the request id may not take: the id is set on the request and the response alike, so it
      * would overwrite their framing (Content-Length, Transfer-Encoding), a hop-by-hop field, the Host the
      * upstream routes by, or a field the proxy itself sets or drops (Via, Forwarded, X-Forwarded-*, X-Real-IP,
-     * X-Original-URL, X-Rewrite-URL, X-Rampart-Attempt, Proxy-Status, Date, Retry-After).
+     * X-Original-URL, X-Rewrite-URL, Proxy, X-Rampart-Attempt, Proxy-Status, Date, Retry-After).
      */
     private static final Set<String> RESERVED_FOR_REQUEST_ID = Set.of("content-length", "transfer-encoding",
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "via",
@@ -50,7 +50,7 @@ final class RampartBinder {
             "tracestate", "baggage", "accept", "authorization", "proxy-authorization", "cookie", "set-cookie",
             "www-authenticate", "allow", "location", "vary", "etag", "range", "expires", "last-modified", "age",
             "pragma", "user-agent", "referer", "origin", "server", "strict-transport-security", "x-real-ip",
-            "x-original-url", "x-rewrite-url");
+            "x-original-url", "x-rewrite-url", "proxy");
     /**
      * Families of fields with a meaning to clients, caches or upstreams (Content-Encoding, If-None-Match...),
      * and every X-Forwarded-* field, which the proxy sets or drops.

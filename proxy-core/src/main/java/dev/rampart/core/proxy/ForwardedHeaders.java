@@ -46,12 +46,15 @@ final class ForwardedHeaders {
      * request's own path (past a route meant to keep a client out). Rampart sets none of them, and
      * takes no client's word for them, as for {@code Forwarded}. Nor for the certificate it presented
      * ({@code X-Forwarded-Client-Cert}, which Envoy's default also sanitizes): only the proxy's own
-     * handshake says that.
+     * handshake says that. {@code Proxy} is no claim but rides with them ("httpoxy"): it is no HTTP field
+     * at all, and CGI, PHP-FPM and WSGI servers hand it to the application as {@code HTTP_PROXY}, which HTTP
+     * libraries take as the proxy for their own outbound requests, so a client would route the upstream's
+     * calls through a host of its choosing.
      */
     static final List<AsciiString> CLIENT_CLAIMS = List.of(FORWARDED, AsciiString.cached("x-forwarded-port"),
             X_FORWARDED_PREFIX, X_FORWARDED_CLIENT_CERT, AsciiString.cached("x-forwarded-ssl"),
             AsciiString.cached("x-forwarded-scheme"), AsciiString.cached("x-original-url"),
-            AsciiString.cached("x-rewrite-url"));
+            AsciiString.cached("x-rewrite-url"), AsciiString.cached("proxy"));
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     static final AsciiString TRACESTATE = AsciiString.cached("tracestate");

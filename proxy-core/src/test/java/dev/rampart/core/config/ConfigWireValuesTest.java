@@ -123,7 +123,7 @@ class ConfigWireValuesTest extends RejectedConfigSupport {
                 "Cache-Control", "traceparent", "Set-Cookie", "Authorization", "Content-Encoding", "If-None-Match",
                 "Vary", "Accept-Encoding", "X_Forwarded_For", "x-forwarded_host", "X_Rampart_Attempt", "Content_Length",
                 "Transfer_Encoding", "Set_Cookie", "X-Forwarded-Port", "x-forwarded-prefix", "X-Real-IP",
-                "X-Original-URL", "X_Rewrite_URL", "Baggage")) { // an underscore spelling is the dashed name's alias upstream
+                "X-Original-URL", "X_Rewrite_URL", "Baggage", "Proxy")) { // an underscore spelling is the dashed name's alias upstream
             String hocon = """
                     rampart {
                       request-id { header = "%s" }

@@ -203,12 +203,13 @@ class HopByHopHeadersTest {
                     + "X-Forwarded-Port: 8443\r\nX-Forwarded-Prefix: /evil\r\nX-Forwarded-Ssl: on\r\n"
                     + "X-Forwarded-Scheme: https\r\nX-Original-URL: /admin\r\nX-Rewrite-URL: /admin\r\n"
                     + "X_Original_URL: /admin\r\nX-Real-IP: 6.6.6.6\r\nX_Real_IP: 7.7.7.7\r\n"
+                    + "Proxy: http://evil.example:3128\r\n"
                     + "X-Custom-Claim: kept\r\n\r\n");
             assertEquals(200, raw.read().status());
         }
         RecordedRequest seen = upstream.requests().get(0);
         for (String name : List.of("x-forwarded-port", "x-forwarded-prefix", "x-forwarded-ssl", "x-forwarded-scheme",
-                "x-original-url", "x-rewrite-url", "x_original_url", "x_real_ip")) {
+                "x-original-url", "x-rewrite-url", "x_original_url", "x_real_ip", "proxy")) {
             assertEquals(null, seen.header(name), name + " reached the upstream");
         }
         assertEquals("127.0.0.1", seen.header("x-real-ip"), "the client's own address, not its claim");

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RequestFieldCopyTest {
 
     private static final String[] NAMES = {"Host", "Expect", "Forwarded", "X-Forwarded-Port", "X-Forwarded-Prefix",
-        "X-Forwarded-Client-Cert", "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Original-URL", "X-Rewrite-URL",
+        "X-Forwarded-Client-Cert", "X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Original-URL", "X-Rewrite-URL", "Proxy",
         "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "X-Rampart-Attempt", "X-Forwarded-For", "Via",
         "traceparent", "tracestate", "Sec-WebSocket-Key1", "Sec-WebSocket-Key2", "Connection", "Keep-Alive",
         "Proxy-Connection", "TE", "Upgrade", "Proxy-Authorization", "Transfer-Encoding", "Content-Length",
