@@ -53,6 +53,9 @@ final class MatchBinder {
 
     private static Optional<String> host(ConfigSection s, String text) {
         String host = text.trim().toLowerCase(Locale.ROOT);
+        if (host.equals("*")) {
+            return Optional.empty(); // any host, as Envoy's domains ["*"] and leaving the key out
+        }
         if (!HOST.matcher(host).matches() && !IPV6_LITERAL.matcher(host).matches()) {
             ValueReader.mismatch(s.path("host"), "a host name or \"*.suffix\"", s.value("host"), s.problems());
             return Optional.empty();

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * What a request must look like for a route to take it. Every present criterion must hold.
  *
- * @param host       exact host, or {@code *.suffix}; absent matches any host
+ * @param host       exact host, or {@code *.suffix}; absent matches any host (a configured {@code *} is absent)
  * @param pathPrefix absent when {@code pathRegex} is used
  * @param methods    upper-case method names; empty matches any method
  * @param headers    header name (lower case) to exact value

@@ -3,6 +3,7 @@ package dev.rampart.core.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,9 +28,19 @@ class ConfigRouteHostValidationTest extends RejectedConfigSupport {
         List<String> problems = problemsOf(hocon);
         assertEquals(List.of(
                 "rampart.routes[1].match.host: expected a host name or \"*.suffix\", got \"api.*.com\"" + at(5),
-                "rampart.routes[2].match.host: expected a host name or \"*.suffix\", got \"*\"" + at(6),
                 "rampart.routes[3].match.host: expected a host name or \"*.suffix\", got \"example.com:8080\"" + at(7)),
                 problems);
+    }
+
+    @Test
+    void aLoneStarIsAnyHostAsLeavingTheKeyOut() {
+        RampartConfig config = ConfigLoader.parse("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] } }
+                  routes = [ { upstream = app, match { host = " * ", path-prefix = "/a" } } ]
+                }
+                """, "test");
+        assertEquals(Optional.empty(), config.routes().get(0).match().host());
     }
 
     @Test
