@@ -33,6 +33,23 @@ class ConfigWarningsTest {
     }
 
     @Test
+    void aPrefixRewriteNoPathOfTheRouteStartsWithIsAWarning() {
+        assertEquals(List.of("route \"orders\": rewrite.strip-prefix \"/v1\" never applies: every path the route takes"
+                        + " starts with its path-prefix \"/api\", so each goes upstream unchanged"),
+                warningsFor("match { path-prefix = \"/api\" }, rewrite { strip-prefix = \"/v1\" }"));
+        assertEquals(List.of("route \"orders\": rewrite.replace-prefix from \"/API\" never applies: every path the"
+                        + " route takes starts with its path-prefix \"/api/\", so each goes upstream unchanged"),
+                warningsFor("match { path-prefix = \"/api/\" }, rewrite { replace-prefix { from = \"/API\", to = \"/v2\" } }"),
+                "prefixes are compared case-sensitively, as requests are");
+        assertEquals(List.of(), warningsFor("match { path-prefix = \"/api/\" }, rewrite { strip-prefix = \"/api\" }"));
+        assertEquals(List.of(), warningsFor("match { path-prefix = \"/api\" }, rewrite { strip-prefix = \"/api/v1\" }"),
+                "some of its paths start with it");
+        assertEquals(List.of(), warningsFor("rewrite { strip-prefix = \"/v1\" }"), "the default prefix / takes /v1");
+        assertEquals(List.of(), warningsFor("match { path-regex = \"^/a\" }, rewrite { strip-prefix = \"/v1\" }"),
+                "a regex is not guessed at");
+    }
+
+    @Test
     void aRegexThatBeginsWithDotStarAndNoCaretIsAWarning() {
         assertEquals(List.of("route \"orders\": path-regex \".*\\.php$\" begins with .* and no ^, so it is tried"
                         + " from every position of the path and reads it once per position: a long path costs its length"
