@@ -43,7 +43,9 @@ public final class KeySetRules {
                 return "holds a private key" + named + ": give the proxy the public keys only, which can check a"
                         + " signature but not make one";
             }
-            if (key instanceof RSAKey rsa && rsa.size() < MIN_RSA_BITS) {
+            // A key for encryption checks no signature, whatever its size (Keycloak and WSO2 publish one beside the
+            // signing keys): judging it would refuse the set for a key no token is checked with.
+            if (key instanceof RSAKey rsa && rsa.size() < MIN_RSA_BITS && !KeyUse.ENCRYPTION.equals(key.getKeyUse())) {
                 return "holds an RSA key of " + rsa.size() + " bits" + named + ": signatures by keys under "
                         + MIN_RSA_BITS + " bits can be forged";
             }

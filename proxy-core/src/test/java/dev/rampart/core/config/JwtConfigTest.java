@@ -1,5 +1,7 @@
 package dev.rampart.core.config;
 
+import com.nimbusds.jose.jwk.KeyUse;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -233,6 +235,14 @@ class JwtConfigTest extends RejectedConfigSupport {
                 .toString());
         assertEquals(List.of("rampart.routes[0].jwt.jwks-file: " + weak + " holds an RSA key of 1024 bits (kid old):"
                 + " signatures by keys under 2048 bits can be forged"), problems("jwks-file = \"" + weak + "\""));
+        Path weakForEncryption = Files.writeString(dir.resolve("weak-enc.json"), "{\"keys\": ["
+                + new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("sig").keyUse(KeyUse.SIGNATURE).generate()
+                        .toPublicJWK()
+                + ", " + new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(1024, true).keyID("enc").keyUse(KeyUse.ENCRYPTION)
+                        .generate().toPublicJWK() + "]}");
+        assertEquals(2, com.nimbusds.jose.jwk.JWKSet.parse(((JwksSource.File) onlyRoute(route("jwks-file = \""
+                + weakForEncryption + "\"")).jwt().orElseThrow().keys()).jwks()).size(),
+                "a short key for encryption checks no token: the set is taken");
     }
 
     @Test
