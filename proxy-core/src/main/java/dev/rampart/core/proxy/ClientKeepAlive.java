@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.config.ServerConfig;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.concurrent.TimeUnit;
 
@@ -22,18 +23,18 @@ final class ClientKeepAlive {
     /**
      * The connection stays for a next request (its idle timer armed): it reads on. If part of the next head came
      * already, its head timeout runs now, not the idle one, as it does for part of a TLS record read during the
-     * response. An upgrade answered without a 101 leaves the connection HTTP: what the client sent behind the
-     * request (if anything; else the connection is idle) is read as the next one.
+     * response. An upgrade ({@code answered}) answered without a 101 leaves the connection HTTP: what the client
+     * sent behind the request (if anything; else the connection is idle) is read as the next one.
      */
-    static void awaitNextRequest(RequestHeadGuard heads, AwaitedHead awaited, TlsRecordProgress tlsRecords,
-                                 ClientReads reads) {
+    static void awaitNextRequest(RequestHeadGuard heads, HttpRequest answered, AwaitedHead awaited,
+                                 TlsRecordProgress tlsRecords, ClientReads reads) {
         if (heads.headBytesPending() || heads.holdsBytes()) {
             awaited.bytesReceived();
         } else if (tlsRecords != null && tlsRecords.unfinished()) {
             awaited.unfinishedTlsRecord();
         }
         reads.request();
-        heads.resume();
+        heads.resume(answered);
     }
 
     /**

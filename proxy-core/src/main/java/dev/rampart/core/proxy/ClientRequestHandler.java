@@ -310,7 +310,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         timers.cancelBody();
         served.reportAndEnd(upstreamNanos);
-        boolean keepAlive = answers.keepAliveAfter(served.head(), requestBodyConsumed);
+        HttpRequest answered = served.head();
+        boolean keepAlive = answers.keepAliveAfter(answered, requestBodyConsumed);
         served.forgetHead();
         awaited.awaitNext();
         if (!ctx.channel().isActive()) {
@@ -322,7 +323,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             onRequestHead(next);
         } else if (keepAlive) {
             armIdleTimer();
-            ClientKeepAlive.awaitNextRequest(heads, awaited, tlsRecords, reads);
+            ClientKeepAlive.awaitNextRequest(heads, answered, awaited, tlsRecords, reads);
         } else {
             ClientKeepAlive.closeAfterLastRequest(ctx, runtime.current().config().server(), awaited, timers, heads,
                     !bodyReadWhole || next != null || tunnel != null, inputEnded, served.outcome());

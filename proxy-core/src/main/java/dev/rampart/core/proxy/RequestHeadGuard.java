@@ -46,6 +46,12 @@ final class RequestHeadGuard {
     private final RequestBodyEnd body = new RequestBodyEnd();
     /** A WebSocket upgrade request was decoded and its answer has not been settled. */
     private boolean holding;
+    /**
+     * The upgrade request {@link #holding} is for. Requests pipelined ahead of it may be answered first (one the
+     * proxy answers itself can be done before the upgrade is even taken from the decoder's queue): what is held
+     * is still that upgrade's, and goes to the decoder only once the upgrade itself is answered without a 101.
+     */
+    private HttpRequest holdingFor;
     /** What was read behind that upgrade request, in order. */
     private final HeldUpgradeBytes held = new HeldUpgradeBytes();
     private ChannelHandlerContext scanContext;
@@ -113,6 +119,7 @@ final class RequestHeadGuard {
                     }
                     if (request.decoderResult().isSuccess() && WebSocketUpgrade.requested(request)) {
                         holding = true;
+                        holdingFor = request;
                     }
                 }
                 if (msg instanceof LastHttpContent) {
@@ -145,14 +152,16 @@ final class RequestHeadGuard {
     }
 
     /**
-     * The upgrade was answered with something other than a 101: the connection stays HTTP, and what was
-     * held goes to the decoder as the next request.
+     * {@code answered} was answered with something other than a 101 and the connection stays HTTP: when it is the
+     * upgrade request what is held was read behind, that goes to the decoder as the next request. Behind any
+     * other request (one pipelined ahead of the upgrade) it stays held for the upgrade's answer.
      */
-    void resume() {
-        if (!holding) {
+    void resume(HttpRequest answered) {
+        if (!holding || answered != holdingFor) {
             return;
         }
         holding = false;
+        holdingFor = null;
         ByteBuf early = held.take();
         if (early != null && scanContext != null && !scanContext.isRemoved()) {
             scan(scanContext, early);
@@ -164,6 +173,7 @@ final class RequestHeadGuard {
     /** The upgrade was answered with a 101: what was held belongs to the tunnel. Null when nothing. */
     ByteBuf takeHeld() {
         holding = false;
+        holdingFor = null;
         return held.take();
     }
 

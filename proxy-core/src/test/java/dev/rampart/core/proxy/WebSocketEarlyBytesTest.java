@@ -62,6 +62,25 @@ class WebSocketEarlyBytesTest {
     }
 
     @Test
+    void aFrameBehindAnUpgradeBehindARequestTheProxyAnswersItselfInOneWriteCrossesToo() throws IOException {
+        // The answer to the first request is done before the upgrade request is taken from the decoder's
+        // queue: what is held belongs to that upgrade, not to the request just answered.
+        try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
+                     "app { endpoints = [\"" + echo.authority() + "\"] }",
+                     "{ name = direct, match { path-prefix = \"/direct\" }, respond { status = 200, body = direct } },\n"
+                             + "{ name = default, upstream = app }"));
+             RawHttp raw = proxy.raw()) {
+            raw.send(concat(("GET /direct HTTP/1.1\r\nHost: x\r\n\r\n" + WebSocketEchoUpstream.upgradeRequest())
+                    .getBytes(StandardCharsets.ISO_8859_1), WebSocketEchoUpstream.maskedTextFrame("early frame")));
+
+            assertEquals(200, raw.read().status());
+            assertEquals(101, raw.read().status());
+            assertEquals("early frame", readTextFrame(raw.socket().getInputStream()));
+        }
+    }
+
+    @Test
     void aFrameBehindAnUpgradeBehindTheEndOfAChunkedBodyFromAnEarlierReadCrossesToo() throws Exception {
         try (WebSocketEchoUpstream echo = WebSocketEchoUpstream.start();
              ProxyHarness proxy = proxyFor(echo.authority());
