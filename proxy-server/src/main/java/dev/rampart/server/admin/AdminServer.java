@@ -79,10 +79,10 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!limits.admit(ch)) {
-                            return;
+                        ChannelHandler[] deadline = limits.admit(ch);
+                        if (deadline == null) {
+                            return; // no room: closed
                         }
-                        ChannelHandler[] deadline = limits.deadlineHandlers();
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
                                 deadline[0],

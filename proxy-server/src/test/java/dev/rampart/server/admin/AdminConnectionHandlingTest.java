@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The admin listener over raw sockets, where mutation testing found it untested: HEAD on a kept-alive
  * connection, targets that are no path or whose percent-encoding is broken, a too-long request line, the request deadline of a connection's
- * later requests, and the connection limits counted exactly.
+ * later requests, the connection limits counted exactly, and idle kept-alive connections giving up their slots
+ * at a limit.
  */
 class AdminConnectionHandlingTest {
 
@@ -126,12 +127,64 @@ class AdminConnectionHandlingTest {
             assertEquals(200, second.send(GET_HEALTHZ).read().status());
             first.close();
             RawHttp replacement = admittedAgain(server);
+            startRequest(second); // under way, neither gives up its slot
+            startRequest(replacement);
             try (RawHttp third = new RawHttp("127.0.0.1", server.port())) {
                 assertClosedAtOnce(third, "two are open from 127.0.0.1 again: a third is refused");
             } finally {
                 replacement.close();
             }
         }
+    }
+
+    @Test
+    void anIdleKeptAliveConnectionMakesRoomForANewOneFromItsAddress() throws Exception {
+        // On the default loopback binding every client is 127.0.0.1: connections kept alive after their
+        // request (a client's pool) held every slot of that address, and a probe was refused for as long
+        // as they stayed, each kept with a request a minute.
+        try (AdminServer server = start(new AdminRequestLimits.Settings(10, 2, Duration.ofSeconds(60)));
+             RawHttp first = new RawHttp("127.0.0.1", server.port());
+             RawHttp second = new RawHttp("127.0.0.1", server.port())) {
+            assertEquals(200, first.send(GET_HEALTHZ).read().status());
+            assertEquals(200, second.send(GET_HEALTHZ).read().status());
+            try (RawHttp probe = new RawHttp("127.0.0.1", server.port())) {
+                RawHttp.Response answer = probe.send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertTrue(answer != null && answer.status() == 200, "the probe is served, not refused");
+                assertClosedAtOnce(first, "the oldest idle connection gave up its slot");
+                assertEquals(200, second.send(GET_HEALTHZ).read().status(), "the other one is kept");
+            }
+        }
+    }
+
+    @Test
+    void anIdleConnectionOfAnotherAddressMakesRoomAtTheListenerWideLimit() throws Exception {
+        try (AdminServer server = start(new AdminRequestLimits.Settings(2, 2, Duration.ofSeconds(60)));
+             RawHttp other = new RawHttp("127.0.0.1", server.port(), java.net.InetAddress.getByName("127.0.0.2"));
+             RawHttp busy = new RawHttp("127.0.0.1", server.port())) {
+            assertEquals(200, other.send(GET_HEALTHZ).read().status());
+            startRequest(busy); // a request under way keeps its slot
+            try (RawHttp probe = new RawHttp("127.0.0.1", server.port())) {
+                RawHttp.Response answer = probe.send(GET_HEALTHZ).read();
+                assertTrue(answer != null && answer.status() == 200, "the probe is served, not refused");
+                assertClosedAtOnce(other, "the idle connection gave up its slot");
+                assertEquals(200, finish(busy), "the request under way is finished");
+            }
+        }
+    }
+
+    /**
+     * Starts a request on {@code connection} and leaves it under way: its head asks to continue before its one-byte
+     * body, and the 100 answer shows that the server has read the head. {@link #finish} sends the body.
+     */
+    static void startRequest(RawHttp connection) {
+        RawHttp.Response interim = connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 1\r\n\r\n").read();
+        assertEquals(100, interim.status(), "the head was read, its body awaited");
+    }
+
+    /** The body of the request {@link #startRequest} began, and the answer's status. */
+    static int finish(RawHttp connection) {
+        return connection.send("x").read().status();
     }
 
     /**

@@ -290,6 +290,8 @@ class AdminServerTest {
             assertEquals(200, first.read().status());
             second.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, second.read().status());
+            AdminConnectionHandlingTest.startRequest(first); // under way: an idle one would make room
+            AdminConnectionHandlingTest.startRequest(second);
             try (RawHttp third = new RawHttp("127.0.0.1", limited.port())) {
                 assertTrue(third.closedByPeer(), "a third connection is closed at once");
             }
