@@ -25,8 +25,21 @@ final class EndpointMeters {
     private final MeterRegistry registry;
     private final ConcurrentMap<EndpointLabels, Counter> attempts = new ConcurrentHashMap<>();
     private final ConcurrentMap<EndpointLabels, Counter> transitions = new ConcurrentHashMap<>();
-    /** Endpoints a reload removed (outcome label empty); one configured again leaves the set. */
+    /**
+     * How many removed endpoints are remembered. Attempts in flight at an endpoint's removal end within their route's
+     * timeout, long before this many more endpoints are removed; without a bound, endpoints that come and go (a config
+     * generator that writes the pods' addresses, new ones at every rollout) would grow the set for as long as the
+     * process runs, as {@link RouteMeters#RETIRED_FOR_RELOADS} bounds it for routes.
+     */
+    static final int RETIRED_ENDPOINTS_KEPT = 1_000;
+
+    /**
+     * Endpoints a reload removed (outcome label empty), the latest {@value #RETIRED_ENDPOINTS_KEPT}; one configured
+     * again leaves the set. Read lock-free on the hot path; changed under {@code this} with {@link #retiredOrder}.
+     */
     private final Set<EndpointLabels> retiredEndpoints = ConcurrentHashMap.newKeySet();
+    /** The same endpoints, oldest removal first, so the oldest is forgotten first. Guarded by {@code this}. */
+    private final java.util.LinkedHashSet<EndpointLabels> retiredOrder = new java.util.LinkedHashSet<>();
     /** Guarded by {@code this}: registration happens at start and on reload, never on the hot path. */
     private final Map<EndpointLabels, Gauge> breakerStates = new HashMap<>();
     /** Guarded by {@code this}, like {@link #breakerStates}. */
@@ -70,7 +83,9 @@ final class EndpointMeters {
 
     /** See {@link MicrometerObserver#registerBreakerState}: the endpoint is configured (again). */
     synchronized void registerBreakerState(String upstream, String endpoint, DoubleSupplier state) {
-        retiredEndpoints.remove(new EndpointLabels(upstream, endpoint, ""));
+        EndpointLabels configured = new EndpointLabels(upstream, endpoint, "");
+        retiredEndpoints.remove(configured);
+        retiredOrder.remove(configured);
         replaceEndpointGauge(breakerStates, "rampart.circuit.breaker.state",
                 "Circuit breaker state: 0 closed, 1 half-open, 2 open", upstream, endpoint, state);
     }
@@ -89,11 +104,24 @@ final class EndpointMeters {
      * end afterwards are not counted (see {@link #incrementUnlessRetired}), until a reload configures it again.
      */
     synchronized void remove(String upstream, String endpoint) {
-        retiredEndpoints.add(new EndpointLabels(upstream, endpoint, ""));
+        EndpointLabels removed = new EndpointLabels(upstream, endpoint, "");
+        retiredOrder.remove(removed); // removed again: now the latest
+        retiredOrder.add(removed);
+        retiredEndpoints.add(removed);
+        if (retiredOrder.size() > RETIRED_ENDPOINTS_KEPT) {
+            EndpointLabels oldest = retiredOrder.iterator().next();
+            retiredOrder.remove(oldest);
+            retiredEndpoints.remove(oldest);
+        }
         removeEndpointGauge(breakerStates, upstream, endpoint);
         removeEndpointGauge(endpointHealth, upstream, endpoint);
         removeMatching(attempts, upstream, endpoint);
         removeMatching(transitions, upstream, endpoint);
+    }
+
+    /** How many removed endpoints are remembered now. */
+    synchronized int retiredEndpointCount() {
+        return retiredEndpoints.size();
     }
 
     /** Registers a per-endpoint gauge read from {@code source}, replacing the endpoint's previous one in {@code gauges}. */
