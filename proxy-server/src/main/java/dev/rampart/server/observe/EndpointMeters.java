@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +40,7 @@ final class EndpointMeters {
      */
     private final Set<EndpointLabels> retiredEndpoints = ConcurrentHashMap.newKeySet();
     /** The same endpoints, oldest removal first, so the oldest is forgotten first. Guarded by {@code this}. */
-    private final java.util.LinkedHashSet<EndpointLabels> retiredOrder = new java.util.LinkedHashSet<>();
+    private final LinkedHashSet<EndpointLabels> retiredOrder = new LinkedHashSet<>();
     /** Guarded by {@code this}: registration happens at start and on reload, never on the hot path. */
     private final Map<EndpointLabels, Gauge> breakerStates = new HashMap<>();
     /** Guarded by {@code this}, like {@link #breakerStates}. */
