@@ -39,8 +39,8 @@ final class ClientAnswers {
     private final ClientRequestHandler handler;
     private final ProxyRuntime runtime;
     private final ChannelHandlerContext ctx;
-    /** Body bytes still allowed while the body of an answered request is dropped; -1 when none is. */
-    private long dropAllowance = -1;
+    /** Whether the body of an answered request is being read and dropped. */
+    private boolean dropping;
     /** The answer whose request's body is being dropped: the request ends no sooner than it is written. */
     private ChannelFuture dropAnswered;
     /** Ends a drop that outlasts {@code lingering-time}, however steadily the body trickles in. */
@@ -158,7 +158,7 @@ final class ClientAnswers {
     private void finish(ServedRequest served, ChannelFuture answered, boolean reusable, boolean drop) {
         ProxySnapshot snapshot = served.snapshot();
         if (drop) {
-            dropAllowance = served.maxRequestBody();
+            dropping = true;
             dropAnswered = answered;
             // As nginx's discarding of a body: request-body-timeout bounds each pause, lingering-time the whole.
             dropCap = ctx.executor().schedule(this::dropTookTooLong,
@@ -178,19 +178,22 @@ final class ClientAnswers {
     }
 
     boolean droppingBody() {
-        return dropAllowance >= 0;
+        return dropping;
     }
 
     /**
-     * The next part of a body being dropped: reads on, or ends the request, kept alive at the body's end,
-     * closed past {@code max-request-body} or on a broken chunk.
+     * The next part of a body being dropped: reads on, or ends the request, kept alive at the body's end, closed
+     * on a broken chunk. A chunked body is dropped past {@code max-request-body} too, as nginx discards one: the
+     * answer went out saying the connection stays, and a close now would lose the requests pipelined behind the
+     * body. Nothing of it is kept, and the drop is bounded in time as a lingering close is
+     * ({@code request-body-timeout} each pause, {@code lingering-time} in all), which would read and drop the
+     * same bytes; a {@code Content-Length} over the limit is never dropped (its answer says close).
      */
     void dropBodyPart(HttpContent content) {
         boolean broken = content.decoderResult().isFailure();
         boolean last = content instanceof LastHttpContent;
-        dropAllowance -= content.content().readableBytes();
         content.release();
-        if (broken || dropAllowance < 0) {
+        if (broken) {
             endDrop(false);
         } else if (last) {
             endDrop(true);
@@ -217,7 +220,7 @@ final class ClientAnswers {
 
     /** @param nothingLeftToRead whether the connection may close without lingering (see {@link LingeringClose}) */
     private void endDrop(boolean whole, boolean nothingLeftToRead) {
-        dropAllowance = -1;
+        dropping = false;
         dropCap.cancel(false);
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
