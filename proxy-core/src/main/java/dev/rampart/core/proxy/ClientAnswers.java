@@ -146,11 +146,15 @@ final class ClientAnswers {
     /**
      * Whether the body of a request answered without it is read and dropped (as nginx does) rather than
      * left unread, which would close the connection: only when the connection is to stay open, the client
-     * sends the body unasked (one that waits for {@code 100 Continue} is not sent it) and its announced
-     * length is within {@code max-request-body} (a longer one is not read: the answer says close).
+     * sends the body unasked and its announced length is within {@code max-request-body} (a longer one is not
+     * read: the answer says close). A client that asked for {@code 100 Continue} sends its body unasked when it
+     * sent it with the head, as Python's {@code http.client} does (a server may answer such a client without a
+     * 100, RFC 9110 §10.1.1); one that waits is not sent it, and its answer says close: curl, given a keep-alive
+     * answer instead, sends the connection's next request where the body was due.
      */
     private boolean dropsBody(ServedRequest served, HttpRequest request) {
-        return !bodyless(request) && !HttpUtil.is100ContinueExpected(request) && keepAliveAfter(request, true)
+        return !bodyless(request) && keepAliveAfter(request, true)
+                && (!HttpUtil.is100ContinueExpected(request) || handler.bodyCameWithHead(request))
                 && ClientHttpCodec.declaredLength(request, 0L) <= served.maxRequestBody();
     }
 

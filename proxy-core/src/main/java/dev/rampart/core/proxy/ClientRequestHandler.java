@@ -284,6 +284,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Whether the client sent {@code head}'s body, or its start, in the same read as the head (see {@link RequestHeadGuard}). */
+    boolean bodyCameWithHead(HttpRequest head) {
+        return heads.bytesCameBehind(head);
+    }
+
     /** Whether a message from the client is being handled (see {@link ClientReads#inDelivery}). */
     boolean inDelivery() {
         return reads.inDelivery();

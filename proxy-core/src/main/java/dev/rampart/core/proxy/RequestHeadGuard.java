@@ -57,6 +57,10 @@ final class RequestHeadGuard {
     private ChannelHandlerContext scanContext;
     /** Told when bytes of a new request head reach the decoder (its head timeout may start now). */
     private Runnable headBytesArrived = () -> { };
+    /** The decoder is being handed a head whose read has bytes behind it. */
+    private boolean bytesBehindSlice;
+    /** The last request whose head came with bytes behind it in the same read; null when none. */
+    private HttpRequest headWithBytesBehind;
 
     /**
      * {@code arrived} runs whenever bytes of a request head reach the decoder, including a head that follows
@@ -109,6 +113,7 @@ final class RequestHeadGuard {
                 if (msg instanceof HttpRequest request) {
                     inHead = false;
                     headBytesPending = false;
+                    headWithBytesBehind = bytesBehindSlice ? request : null;
                     body.started(request);
                     if (foldSeen) {
                         foldSeen = false;
@@ -131,6 +136,14 @@ final class RequestHeadGuard {
                 ctx.fireChannelRead(msg);
             }
         };
+    }
+
+    /**
+     * Whether {@code head}, the last request decoded, came with bytes behind it in the same read: for a request
+     * with a body, the client sent (the start of) that body with its head, without waiting for anything.
+     */
+    boolean bytesCameBehind(HttpRequest head) {
+        return head == headWithBytesBehind;
     }
 
     /**
@@ -253,7 +266,7 @@ final class RequestHeadGuard {
             } else if (headEnd > 0 && headEnd < end) {
                 // A head ends here and more bytes follow: let the decoder read the head alone, so that an
                 // upgrade request is known before what follows it reaches the decoder.
-                ctx.fireChannelRead(buf.retainedSlice(forwarded, headEnd - forwarded));
+                fireHeadWithBytesBehind(ctx, buf.retainedSlice(forwarded, headEnd - forwarded));
                 forwarded = headEnd;
                 if (inHead && holding) {
                     // Behind an upgrade request the bytes are held as they came: after a 101 they are the
@@ -310,8 +323,18 @@ final class RequestHeadGuard {
 
     /** The decoder gets {@code buf[start, cut)} alone; then {@code buf[cut, end)} is read as behind an end. */
     private void cutAt(ChannelHandlerContext ctx, ByteBuf buf, int start, int cut, int end) {
-        ctx.fireChannelRead(buf.retainedSlice(start, cut - start));
+        fireHeadWithBytesBehind(ctx, buf.retainedSlice(start, cut - start));
         readOnFrom(ctx, buf, cut, end);
+    }
+
+    /** Hands the decoder {@code slice}, the end of a head or of a body, with more bytes of the same read behind. */
+    private void fireHeadWithBytesBehind(ChannelHandlerContext ctx, ByteBuf slice) {
+        bytesBehindSlice = true; // a head the decoder makes of the slice is seen by afterDecoder within this call
+        try {
+            ctx.fireChannelRead(slice);
+        } finally {
+            bytesBehindSlice = false;
+        }
     }
 
     /** Reads {@code buf[from, end)} as behind an end (unless the connection closed meanwhile) and lets go of buf. */

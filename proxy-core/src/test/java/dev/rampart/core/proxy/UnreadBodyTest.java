@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A request the proxy answers itself without its body (a direct response, no route) keeps its connection,
  * as nginx does: the body is read and dropped behind the answer, and the next request on the connection is
- * served, a chunked one past {@code max-request-body} too (the answer promised the connection). A body the
- * client only sends when asked, one announced over {@code max-request-body} or one that never arrives ends
+ * served, a chunked one past {@code max-request-body} too (the answer promised the connection), and one sent
+ * with its head though the client expected {@code 100 Continue}. A body the client only sends when asked, one announced over {@code max-request-body} or one that never arrives ends
  * the connection instead.
  */
 class UnreadBodyTest {
@@ -73,6 +73,24 @@ class UnreadBodyTest {
             assertEquals("close", answer.header("connection"), "the body will not come: nothing to drop");
             assertTrue(raw.closedByPeer());
         }
+    }
+
+    @Test
+    void aClientThatSentItsBodyWithTheHeadDespiteExpectingContinueKeepsTheConnection() {
+        // As Python's http.client sends a request with an Expect it was given: head and body in one write.
+        for (String body : List.of(post("/health", "Content-Length: 5\r\nExpect: 100-continue", "hello"),
+                post("/nowhere", "Transfer-Encoding: chunked\r\nExpect: 100-continue", "5\r\nhello\r\n0\r\n\r\n"))) {
+            try (RawHttp raw = proxy.raw()) {
+                raw.send(body + get("/app/behind"));
+                RawHttp.Response answer = raw.read();
+                assertNotEquals(100, answer.status(), "the body is there: no call for it");
+                assertNotEquals("close", answer.header("connection"), body);
+                RawHttp.Response behind = raw.read();
+                assertNotNull(behind, "the connection closed under the pipelined request: " + body);
+                assertEquals("proxied", behind.text(), body);
+            }
+        }
+        assertEquals(2, upstream.requests().size());
     }
 
     @Test
