@@ -125,7 +125,7 @@ final class ProxySnapshot {
         Map<String, RetryPolicy> policies = new HashMap<>();
         Map<String, RateLimiter> limiters = new HashMap<>();
         Map<String, JwtVerifier> verifiers = new HashMap<>();
-        CheckBudget checkBudget = new CheckBudget(ticker);
+        CheckBudget checkBudget = CheckBudget.ofThreadCpuTime(ticker);
         Map<URI, Duration> refreshes = keySetRefreshes(config);
         List<String> routeKeys = CarriedState.routeKeys(config.routes());
         for (int i = 0; i < routeKeys.size(); i++) {
