@@ -204,8 +204,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             SslHandler handshake = tls.newHandler(ch.alloc());
             // A client that stalls its handshake is a client that stalls its request head: the same limit.
-            handshake.setHandshakeTimeoutMillis(server.requestHeaderTimeout().toMillis());
-            handshake.handshakeFuture().addListener(done -> countFailedHandshake(ch, done.cause()));
+            ClientHandshakeBound.install(ch, handshake, server.requestHeaderTimeout().toNanos(),
+                    cause -> countFailedHandshake(ch, cause));
             p.addLast("plain-http", new PlainHttpOnTlsPort("tls", "tls-close", HTTP_CODEC,
                     server.requestHeaderTimeout().toNanos()));
             TlsRecordProgress records = new TlsRecordProgress(handshake, handler.awaitedHead());
