@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class PoolLoop implements AutoCloseable {
 
-    final Transport transport = Transport.detect();
+    final Transport transport;
     final EventLoopGroup group;
     final EventLoop loop;
     final OriginPools pools;
@@ -36,6 +36,12 @@ final class PoolLoop implements AutoCloseable {
 
     /** Pools that resolve names with {@code names} and measure connection ages on {@code ticker}. */
     PoolLoop(String name, AddressResolverGroup<InetSocketAddress> names, Ticker ticker) {
+        this(name, Transport.detect(), names, ticker);
+    }
+
+    /** Pools on {@code transport}'s loop that resolve names with {@code names}. */
+    PoolLoop(String name, Transport transport, AddressResolverGroup<InetSocketAddress> names, Ticker ticker) {
+        this.transport = transport;
         group = transport.newEventLoopGroup(1, name);
         loop = group.next();
         pools = new OriginPools(transport, group, 1, names, 8192, ticker, waits::incrementAndGet);

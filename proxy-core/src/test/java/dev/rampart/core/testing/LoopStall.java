@@ -1,5 +1,6 @@
-package dev.rampart.core.proxy;
+package dev.rampart.core.testing;
 
+import dev.rampart.core.proxy.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * polls for I/O between its tasks and the scheduled tasks that fell due during them. One socket per loop, whose
  * read handler sleeps when the test writes a byte to it.
  */
-final class LoopStall implements AutoCloseable {
+public final class LoopStall implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Socket> writers = new ArrayList<>();
@@ -35,7 +36,7 @@ final class LoopStall implements AutoCloseable {
     private volatile CountDownLatch stalled = new CountDownLatch(0);
     private volatile CountDownLatch resumed = new CountDownLatch(0);
 
-    LoopStall(Transport transport, Iterable<EventExecutor> loops) throws Exception {
+    public LoopStall(Transport transport, Iterable<EventExecutor> loops) throws Exception {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         for (EventExecutor loop : loops) {
             Channel channel = new Bootstrap().group((EventLoop) loop).channel(transport.socketChannelClass())
@@ -46,7 +47,7 @@ final class LoopStall implements AutoCloseable {
     }
 
     /** Stalls every loop for {@code millis} and returns once all of them are stalled; the latch opens when they run again. */
-    CountDownLatch stall(long millis) throws IOException, InterruptedException {
+    public CountDownLatch stall(long millis) throws IOException, InterruptedException {
         stallMillis = millis;
         stalled = new CountDownLatch(writers.size());
         resumed = new CountDownLatch(writers.size());
