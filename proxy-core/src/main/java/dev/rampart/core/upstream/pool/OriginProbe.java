@@ -1,6 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
 import dev.rampart.core.bytes.ReadBufferFallback;
+import dev.rampart.core.timing.PollFirstTimeout;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,12 +22,10 @@ import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -64,7 +63,8 @@ final class OriginProbe {
     /** Where the connection goes after a response that allows another; null: closed after each probe. */
     private final KeptProbeConnection.Use keeper;
     private final Promise<Integer> result;
-    private final ScheduledFuture<?> deadline;
+    /** Started and cancelled on {@code loop}, as the probe runs there. */
+    private final PollFirstTimeout deadline;
 
     // On the event loop only.
     private Channel channel;
@@ -91,13 +91,15 @@ final class OriginProbe {
         this.sequence = sequence;
         this.keeper = keeper;
         this.result = loop.newPromise();
-        this.deadline = loop.schedule(() -> {
+        // Behind the I/O ready when it falls due: after a stop of the whole process an answer that came during it
+        // decides the probe, rather than failing a healthy endpoint's check (PollFirstTimeout).
+        this.deadline = PollFirstTimeout.start(loop, timeout.toNanos(), () -> {
             if (headRead) {
                 release(false); // a body that did not end in time: the head's status stands, the connection goes
             } else {
                 result.tryFailure(new TimeoutException("health check timed out after " + timeout.toMillis() + " ms"));
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        });
     }
 
     /** Starts a probe; must be called on {@code loop}, the loop of the keeper's connection. */
@@ -212,7 +214,7 @@ final class OriginProbe {
             return;
         }
         released = true;
-        deadline.cancel(false);
+        deadline.cancel();
         Channel ch = channel;
         if (ch != null) { // else not connected yet: the connect's listener closes what it opens, the result done
             if (reusable && keeper != null && ch.isActive() && !codec.responseEndInDoubt()) {
