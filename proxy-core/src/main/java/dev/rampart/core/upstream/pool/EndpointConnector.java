@@ -12,7 +12,6 @@ import io.netty.resolver.AddressResolver;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.PromiseNotifier;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -141,10 +140,13 @@ final class EndpointConnector {
         Future<List<InetSocketAddress>> resolved = resolver.resolveAll(target);
         if (!resolved.isDone()) {
             long millis = settings.connectTimeout().toMillis();
-            ScheduledFuture<?> bound = loop.schedule(() -> result.tryFailure(new ConnectTimeoutException(
-                    "resolving " + host + " took longer than connect-timeout (" + millis + " ms)")),
-                    millis, TimeUnit.MILLISECONDS);
-            resolved.addListener(f -> bound.cancel(false));
+            // Behind the I/O ready when it falls due, as each address's connect is: the DNS answer that came during
+            // a stop of the whole process is used, not timed out. Cancelled on the loop, where the resolver
+            // (one per loop) completes its futures.
+            PollFirstTimeout bound = PollFirstTimeout.start(loop, TimeUnit.MILLISECONDS.toNanos(millis),
+                    () -> result.tryFailure(new ConnectTimeoutException(
+                            "resolving " + host + " took longer than connect-timeout (" + millis + " ms)")));
+            resolved.addListener(f -> bound.cancel());
         }
         resolved.addListener(f -> {
             if (result.isDone()) {
