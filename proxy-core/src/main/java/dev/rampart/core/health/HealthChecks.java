@@ -259,7 +259,7 @@ public final class HealthChecks implements AutoCloseable {
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
         private int sent;
         /** The connection its probes keep between them; a successor (other check settings) opens its own. */
-        private final KeptProbeConnection connection = new KeptProbeConnection();
+        private final KeptProbeConnection connection = new KeptProbeConnection(ticker);
 
         Schedule(Target target, Key key, EventLoop loop) {
             this.target = target;

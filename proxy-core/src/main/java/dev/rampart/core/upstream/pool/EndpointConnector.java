@@ -70,11 +70,12 @@ final class EndpointConnector {
     private final long connectTimeoutMillis;
     /** Whether the addresses of one connection share the connect timeout (a health probe's). */
     private final boolean sharesConnectTimeout;
-    /** The name's last answer; null for an address given as such, and for a health probe's connector. */
+    /** The name's last answers; null for an address given as such, and for a probe whose connection is not kept. */
     private final LastAnswer lastAnswer;
 
     EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, Ticker ticker) {
-        this(loop, bootstrap, settings, settings.connectTimeout().toMillis(), 0, ticker, false);
+        this(loop, bootstrap, settings, settings.connectTimeout().toMillis(), 0, ticker, false,
+                settings.address().isName() && ticker != null ? new LastAnswer(ticker) : null);
     }
 
     /**
@@ -83,16 +84,18 @@ final class EndpointConnector {
      * by the addresses: each gets its part, so that one that never answers takes part of every probe that
      * starts at it, not the whole. Otherwise every other probe of a name with such an address would fail
      * while traffic, which skips it, gets through, and an endpoint taken out of rotation by an outage could
-     * never pass {@code healthy-threshold} probes in a row again.
+     * never pass {@code healthy-threshold} probes in a row again. {@code answers}: the name's last answers,
+     * kept with the check's connection across its probes; null when there is none.
      */
     static EndpointConnector forProbe(EventLoop loop, Bootstrap bootstrap, PoolSettings settings,
-                                      long connectTimeoutMillis, int firstAddress) {
-        return new EndpointConnector(loop, bootstrap, settings, connectTimeoutMillis, firstAddress, null, true);
+                                      long connectTimeoutMillis, int firstAddress, LastAnswer answers) {
+        return new EndpointConnector(loop, bootstrap, settings, connectTimeoutMillis, firstAddress, null, true,
+                settings.address().isName() ? answers : null);
     }
 
     @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group
     private EndpointConnector(EventLoop loop, Bootstrap bootstrap, PoolSettings settings, long connectTimeoutMillis,
-                              int firstAddress, Ticker ticker, boolean sharesConnectTimeout) {
+                              int firstAddress, Ticker ticker, boolean sharesConnectTimeout, LastAnswer lastAnswer) {
         this.connectTimeoutMillis = Math.max(1, connectTimeoutMillis);
         this.sharesConnectTimeout = sharesConnectTimeout;
         this.nextFirst = firstAddress;
@@ -104,7 +107,7 @@ final class EndpointConnector {
         InetAddress literal = settings.address().ipv6Address(); // connected to as it is, never asked of DNS
         this.target = literal != null ? new InetSocketAddress(literal, settings.address().port())
                 : InetSocketAddress.createUnresolved(settings.address().host(), settings.address().port());
-        this.lastAnswer = settings.address().isName() && ticker != null ? new LastAnswer(ticker) : null;
+        this.lastAnswer = lastAnswer;
     }
 
     /**

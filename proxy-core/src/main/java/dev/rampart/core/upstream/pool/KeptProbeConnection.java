@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.Channel;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * stop). A connection is kept with the count of {@link #closeKept} calls its probe began under, and neither kept
  * nor handed out once that count has moved on: whatever the order of a reload and a probe, a connection made or
  * used under the settings of before is closed, not used again.
+ *
+ * <p>For an endpoint given by name it remembers the name's last answers, as a pool does ({@link LastAnswer}): a kept
+ * connection to an address the name has left is closed rather than probed again, so that the check follows the name
+ * to where traffic goes. Kept on, it went on passing the old address (still answering while drained, say) while
+ * traffic went to the new one, however that one answered.
  */
 public final class KeptProbeConnection implements AutoCloseable {
 
@@ -26,6 +32,13 @@ public final class KeptProbeConnection implements AutoCloseable {
     /** Counts {@link #closeKept} calls. */
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean closed;
+    /** The endpoint's name's last answers; read and changed by the probes, on their schedule's event loop only. */
+    private final LastAnswer answers;
+
+    /** @param ticker when the endpoint's name is due to be resolved again */
+    public KeptProbeConnection(Ticker ticker) {
+        this.answers = new LastAnswer(ticker);
+    }
 
     /** A probe's use of the connection, from now: made before the probe reads its endpoint's settings. */
     public Use use() {
@@ -70,6 +83,11 @@ public final class KeptProbeConnection implements AutoCloseable {
                 return null;
             }
             return k.channel();
+        }
+
+        /** The last answers of the endpoint's name, for the probe's connector; probes use them on their loop only. */
+        LastAnswer answers() {
+            return answers;
         }
 
         /** Keeps {@code ch} for the next probe, closing one kept before it; closes {@code ch} instead if it is stale. */

@@ -53,16 +53,14 @@ final class OriginProbe {
     private static final String READER = "probe";
 
     private final EventLoop loop;
-    /** The pools' bootstrap, cloned for a connection of the probe's own only when there is no kept one. */
-    private final Bootstrap pools;
-    private final Duration timeout;
     private final OriginPipeline pipeline;
     private final PoolSettings settings;
     private final String path;
-    private final int sequence;
     /** Where the connection goes after a response that allows another; null: closed after each probe. */
     private final KeptProbeConnection.Use keeper;
     private final Promise<Integer> result;
+    /** Opens the probe's connection when it has none kept, on a clone of the pools' bootstrap. */
+    private final EndpointConnector connector;
     /** Started and cancelled on {@code loop}, as the probe runs there. */
     private final PollFirstTimeout deadline;
 
@@ -83,14 +81,15 @@ final class OriginProbe {
     private OriginProbe(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
                         String path, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
         this.loop = loop;
-        this.pools = bootstrap;
-        this.timeout = timeout;
         this.pipeline = pipeline;
         this.settings = settings;
         this.path = path;
-        this.sequence = sequence;
         this.keeper = keeper;
         this.result = loop.newPromise();
+        // The connect (and TLS handshake) may take the probe's timeout, or connect-timeout if shorter.
+        long connectMillis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
+        this.connector = EndpointConnector.forProbe(loop, bootstrap.clone(loop), settings, connectMillis, sequence,
+                keeper == null ? null : keeper.answers());
         // Behind the I/O ready when it falls due: after a stop of the whole process an answer that came during it
         // decides the probe, rather than failing a healthy endpoint's check (PollFirstTimeout).
         this.deadline = PollFirstTimeout.start(loop, timeout.toNanos(), () -> {
@@ -113,6 +112,15 @@ final class OriginProbe {
         });
         Channel kept = keeper == null ? null : keeper.take();
         if (kept != null) {
+            // The name is asked again when due, and a connection to an address it has left goes, as a pool's
+            // would: probed on, it would speak for an address traffic no longer reaches.
+            probe.connector.askAgainIfDue();
+            if (!probe.connector.stillAnswered(kept)) {
+                kept.close();
+                kept = null;
+            }
+        }
+        if (kept != null) {
             probe.send(kept, true);
         } else {
             probe.connect();
@@ -125,10 +133,7 @@ final class OriginProbe {
         // first would call unhealthy an endpoint that traffic reaches on its second (localhost on ::1). And
         // each probe from the next address on, as new connections do: one that always began with an address
         // that never answers would spend its whole timeout there, every time.
-        // The connect (and TLS handshake) may take the probe's timeout, or connect-timeout if shorter.
-        long connectMillis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
-        Bootstrap bootstrap = pools.clone(loop);
-        Future<Channel> connect = EndpointConnector.forProbe(loop, bootstrap, settings, connectMillis, sequence).connect(
+        Future<Channel> connect = connector.connect(
                 () -> new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

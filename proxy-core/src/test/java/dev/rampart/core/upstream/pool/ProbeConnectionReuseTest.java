@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.testing.SocketUpstream;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,7 @@ class ProbeConnectionReuseTest {
             + "3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n";
 
     private final PoolLoop pool = new PoolLoop("probe-reuse-test");
-    private final KeptProbeConnection keeper = new KeptProbeConnection();
+    private final KeptProbeConnection keeper = new KeptProbeConnection(Ticker.systemTicker());
     /** Each request head the upstream read, as its lines. */
     private final List<List<String>> heads = new CopyOnWriteArrayList<>();
     private SocketUpstream upstream;

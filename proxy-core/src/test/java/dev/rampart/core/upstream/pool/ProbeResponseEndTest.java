@@ -1,5 +1,6 @@
 package dev.rampart.core.upstream.pool;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.testing.SocketUpstream;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ class ProbeResponseEndTest {
     private static final long ENDED_WITHIN = 5;
 
     private final PoolLoop pool = new PoolLoop("probe-end-test");
-    private final KeptProbeConnection keeper = new KeptProbeConnection();
+    private final KeptProbeConnection keeper = new KeptProbeConnection(Ticker.systemTicker());
     private SocketUpstream upstream;
 
     @AfterEach
