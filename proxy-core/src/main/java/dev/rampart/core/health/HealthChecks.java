@@ -254,6 +254,8 @@ public final class HealthChecks implements AutoCloseable {
         private final Key key;
         private final EventLoop loop;
         private volatile boolean stopped;
+        /** Stopped for good, its probes cancelled: the check or the endpoint is gone (a successor takes none over). */
+        private volatile boolean cancelled;
         /** The probe last sent (or taken over from a predecessor), done or not; null before the first. */
         private volatile Future<Integer> inFlight;
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
@@ -297,6 +299,7 @@ public final class HealthChecks implements AutoCloseable {
 
         /** {@link #stop}, and cancels the probe in flight (at the end only: a reload's successor takes it over). */
         void stopAndCancel() {
+            cancelled = true; // before inFlight is read: a probe being sent now sees it, or is seen here (probe())
             stop();
             Future<Integer> probe = inFlight;
             if (probe != null) {
@@ -334,6 +337,11 @@ public final class HealthChecks implements AutoCloseable {
                 return;
             }
             inFlight = result;
+            if (cancelled) {
+                // Stopped for good while it was being sent, after the stop looked for a probe in flight: left to its
+                // timeout, it would probe an endpoint no longer checked, beside a check put back at once.
+                result.cancel(false);
+            }
             result.addListener(this::onResult);
         }
 

@@ -237,4 +237,25 @@ class ProbeVerdictTest {
         assertTrue(health.healthy(), "the removed check's late failure took nobody out");
         assertEquals(List.of(), checks.verdicts(), "and the endpoint is no longer listed");
     }
+
+    /**
+     * A reload that removes the check while its probe is being sent (after the schedule saw it was not stopped,
+     * before it recorded the probe as in flight) cancels that probe too: left to run to its timeout, it was a probe
+     * to an endpoint no longer checked, beside the first probe of a check put back at once.
+     */
+    @Test
+    void aProbeSentAsAReloadRemovesItsCheckIsCancelledToo() {
+        List<Promise<Integer>> pending = Collections.synchronizedList(new ArrayList<>());
+        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+            checks.run(List.of(), (upstream, endpoint) -> true); // the reload, just as the probe goes out
+            Promise<Integer> promise = loop.newPromise();
+            pending.add(promise);
+            return promise;
+        }, System::nanoTime, upstream -> false);
+        HealthCheckConfig check = everyTenMillis(1, 1);
+        EndpointHealth health = checks.healthOf("app", ADDRESS, Optional.of(check));
+        checks.run(List.of(new HealthChecks.Target("app", SETTINGS, check, health)), (upstream, endpoint) -> true);
+        Await.until(() -> pending.size() == 1, "the probe sent");
+        Await.until(() -> pending.get(0).isCancelled(), "the probe cancelled");
+    }
 }
