@@ -3,6 +3,7 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.LoopStall;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.Transports;
 import dev.rampart.core.testing.UpstreamBehavior;
