@@ -35,6 +35,16 @@ final class ConfigReloader implements AutoCloseable {
         void reloaded(boolean success);
     }
 
+    /**
+     * Thrown by {@link Target#apply} when it finds, before changing anything, that the config cannot serve (a file it
+     * names became unusable after the check read it): the reload is refused and the running config stays whole.
+     */
+    static final class Refused extends RuntimeException {
+        Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final ConfigSource source;
     private final Target target;
     private final ConfigFileWatch.WatchServices watchServices;
@@ -202,6 +212,10 @@ final class ConfigReloader implements AutoCloseable {
         RampartConfig inForce;
         try {
             inForce = target.apply(next);
+        } catch (Refused e) {
+            log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
+            target.reloaded(false);
+            return false;
         } catch (RuntimeException e) {
             // A config that passed every check and still could not be applied is a bug, but it must not
             // end the watch thread: later edits would then be ignored without a word.

@@ -180,6 +180,11 @@ final class RampartServer {
         return listener.port();
     }
 
+    /** What reloads it: for tests that hand it a config read apart from the file. */
+    ConfigReloader reloader() {
+        return reloader;
+    }
+
     int adminPort() {
         return admin.port();
     }
@@ -193,18 +198,30 @@ final class RampartServer {
         RampartConfig previous = runtime.config();
         RampartConfig next = ListenerSettings.keptFrom(previous, loaded);
         List<String> notApplied = ListenerSettings.changed(previous, loaded);
+        // All or nothing: everything that may fail is read and built before anything changes, so that a file that
+        // became unusable after the check (a rotation caught halfway) refuses the whole reload, not the part of it
+        // that read the file while the rest goes on.
+        ProxyListener.PreparedTls tls;
+        try {
+            // Read again even when the paths are the same: rotated in place.
+            tls = next.server().tls().map(listener::prepareTls).orElse(null);
+        } catch (IllegalStateException e) {
+            throw new ConfigReloader.Refused(e.getMessage(), e);
+        }
+        ProxyRuntime.Prepared prepared;
+        try {
+            prepared = runtime.prepare(next);
+        } catch (RuntimeException e) {
+            throw new ConfigReloader.Refused("building it failed: " + e, e);
+        }
         if (!notApplied.isEmpty()) {
             log.warn("reload: {} changed, which takes effect only after a restart; still listening as before"
                     + " (the rest of the new config is applied)", String.join(", ", notApplied));
         }
-        next.server().tls().ifPresent(tls -> {
-            try {
-                listener.reloadTls(tls); // read again even when the paths are the same: rotated in place
-            } catch (IllegalStateException e) {
-                log.error("reload: {}; the listener keeps its current certificate", e.getMessage());
-            }
-        });
-        runtime.apply(next);
+        if (tls != null) {
+            listener.commitTls(tls);
+        }
+        runtime.commit(prepared);
         accessLogOn.set(next.accessLog().enabled());
         registerUpstreamGauges(next);
         metrics.retainRoutes(routeNames(next));

@@ -90,6 +90,18 @@ public final class RemoteKeySets implements AutoCloseable {
      * {@code trust} (the JVM's trust store when empty) from now on.
      */
     public synchronized RemoteKeySet forUri(URI uri, Duration refresh, Optional<Path> trust) {
+        RemoteKeySet set = prepare(uri, refresh, trust);
+        retune(uri, refresh, trust);
+        return set;
+    }
+
+    /**
+     * The set of {@code uri} for a config being built: made (and its first fetch started within a second), trusting
+     * {@code trust} and fetched every {@code refresh}, when it is new; else the one there is, which keeps the trust
+     * and refresh of the running config until that config swaps in and calls {@link #retune}: a reload refused
+     * after it was built must leave the running config's key sets fetched as they were.
+     */
+    public synchronized RemoteKeySet prepare(URI uri, Duration refresh, Optional<Path> trust) {
         if (pump == null) {
             pump = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-jwks", true));
             threads = Executors.newCachedThreadPool(new DefaultThreadFactory("rampart-jwks-fetch", true));
@@ -101,10 +113,21 @@ public final class RemoteKeySets implements AutoCloseable {
             }
             pump.scheduleWithFixedDelay(this::refreshDue, 0, 1, TimeUnit.SECONDS);
         }
+        RemoteKeySet existing = sets.get(uri);
+        if (existing != null) {
+            return existing;
+        }
         trusts.put(uri, trust);
-        RemoteKeySet set = sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher, results));
-        set.refreshEvery(refresh);
-        return set;
+        return sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher, results));
+    }
+
+    /** The set of {@code uri}, when there is one, is fetched every {@code refresh} trusting {@code trust} from now on. */
+    public synchronized void retune(URI uri, Duration refresh, Optional<Path> trust) {
+        RemoteKeySet set = sets.get(uri);
+        if (set != null) {
+            trusts.put(uri, trust);
+            set.refreshEvery(refresh);
+        }
     }
 
     /** Drops the sets of URIs no route names any more; called once the config that names {@code inUse} serves. */

@@ -72,6 +72,44 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         return keys;
     }
 
+    /**
+     * Applies to the state what building {@code next} left for its swap (see {@link ProxySnapshot#build}): called
+     * just before it serves, with the generation serving until then ({@code running}; null at the start).
+     */
+    void adopt(ProxySnapshot next, ProxySnapshot running) {
+        RampartConfig config = next.config();
+        config.upstreams().values().forEach(uc -> bulkheads.limitTo(uc.name(), uc.maxConcurrentRequests()));
+        budgets.commit();
+        rateLimits.commit();
+        Map<java.net.URI, java.time.Duration> refreshes = ProxySnapshot.keySetRefreshes(config);
+        config.routes().forEach(route -> route.jwt().flatMap(JwtConfig::remoteKeys).ifPresent(remote ->
+                keySets.retune(remote.uri(), refreshes.get(remote.uri()), remote.trustCertChain())));
+        next.expectCallsOfThisGeneration();
+    }
+
+    /**
+     * Forgets what building a generation that will not serve added (a reload refused after it was built, or while
+     * it was), leaving the state as {@code running}, the generation that goes on serving, has it.
+     */
+    void discard(ProxySnapshot running) {
+        discardPending();
+        breakers.retainOnly(running.breakersInUse());
+        bulkheads.retainOnly(running.config().upstreams().keySet());
+        loads.retainOnly(running.config());
+        keySets.retainOnly(keySetUris(running.config()));
+    }
+
+    /** Forgets the budgets and limiters made for routes by a build that was never committed. */
+    void discardPending() {
+        budgets.discard();
+        rateLimits.discard();
+    }
+
+    private static Set<java.net.URI> keySetUris(RampartConfig config) {
+        return config.routes().stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
+                .map(JwksSource.Remote::uri).collect(Collectors.toSet());
+    }
+
     /** Drops what {@code next} no longer names; called once {@code next} serves new requests. */
     void retainOnly(ProxySnapshot next) {
         RampartConfig config = next.config();
@@ -88,7 +126,6 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         }
         rateLimits.retainOnly(limited);
         pools.retainOnly(next.poolsInUse());
-        keySets.retainOnly(config.routes().stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
-                .map(JwksSource.Remote::uri).collect(Collectors.toSet()));
+        keySets.retainOnly(keySetUris(config));
     }
 }

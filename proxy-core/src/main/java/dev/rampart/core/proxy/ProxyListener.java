@@ -83,7 +83,8 @@ public final class ProxyListener {
      * Reads the listener's certificate, key and client trust file again (a reload: certificates are rotated
      * in place, as cert-manager and certbot do) and takes its client-auth; new connections get them, open
      * ones keep theirs. The files were checked when the config was loaded; if they changed since and cannot
-     * be used, the old ones stay. When the reload changes how clients are verified (client-auth, the trust
+     * be used, this throws {@link IllegalStateException} and the old ones stay. When the reload changes how clients
+     * are verified (client-auth, the trust
      * file's certificates, the versions or suites) and they are asked for certificates, before the reload or
      * after it, the connections made before it close after their current request (idle ones at once), so
      * that every client is verified under the settings now in force (a trust file replaced to drop a CA,
@@ -91,10 +92,37 @@ public final class ProxyListener {
      * reloads often does not make every client handshake again; one that changes no TLS setting and no
      * file's contents keeps the context too, so clients also resume their TLS sessions.
      */
-    public synchronized void reloadTls(ServerTlsConfig config) {
+    public void reloadTls(ServerTlsConfig config) {
+        commitTls(prepareTls(config));
+    }
+
+    /** The listener's TLS as a reload would set it, read and built and not yet served. */
+    public static final class PreparedTls {
+        private final ListenerTls read;
+        /** The context to serve, or null when the files and settings are as the running ones (its own is kept). */
+        private final io.netty.handler.ssl.SslContext context;
+
+        private PreparedTls(ListenerTls read, io.netty.handler.ssl.SslContext context) {
+            this.read = read;
+            this.context = context;
+        }
+    }
+
+    /**
+     * The first half of {@link #reloadTls}: reads the files and builds the context, changing nothing, so that a
+     * reload can refuse the whole config when they have become unusable since the check read them. Throws
+     * {@link IllegalStateException} naming the files then.
+     */
+    public synchronized PreparedTls prepareTls(ServerTlsConfig config) {
         ListenerTls read = ListenerTls.read(config);
-        if (!read.equals(tls)) {
-            initializer.replaceTls(read.newContext());
+        return new PreparedTls(read, read.equals(tls) ? null : read.newContext());
+    }
+
+    /** The second half of {@link #reloadTls}: new connections get {@code prepared}; it cannot fail. */
+    public synchronized void commitTls(PreparedTls prepared) {
+        ListenerTls read = prepared.read;
+        if (prepared.context != null) {
+            initializer.replaceTls(prepared.context);
         }
         ClientVerification next = ClientVerification.of(read);
         ClientVerification before = ClientVerification.of(tls);

@@ -69,6 +69,7 @@ public final class ProxyRuntime {
                 new ShortageWarnings(ticker));
         ProxySnapshot first = build(config);
         pools.prepareTls(first.poolsInUse());
+        carried.adopt(first, null);
         carried.loads().started();
         current.set(first);
         carried.health().run(first.healthTargets(), first::serves);
@@ -79,10 +80,41 @@ public final class ProxyRuntime {
      * the key sets it names for the first time ({@link #awaitNewKeySets}), unless that was done before.
      */
     public void apply(RampartConfig config) {
-        awaitNewKeySets(config);
-        ProxySnapshot next = build(config);
+        commit(prepare(config));
+    }
+
+    /** A config built to serve, nothing running changed by it yet, for {@link #commit}. */
+    public static final class Prepared {
+        private final ProxySnapshot snapshot;
+
+        private Prepared(ProxySnapshot snapshot) {
+            this.snapshot = snapshot;
+        }
+    }
+
+    /**
+     * The first half of {@link #apply}: waits for the key sets {@code config} names for the first time and builds
+     * its generation, changing nothing the running one serves with: a throw leaves the proxy as it was, and so does
+     * a prepared config never committed (a later part of the reload refused) until the next one is prepared.
+     */
+    public Prepared prepare(RampartConfig config) {
+        // What an earlier one made and never committed; not the key sets the reload has just started for this one.
+        carried.discardPending();
+        try {
+            awaitNewKeySets(config);
+            return new Prepared(build(config));
+        } catch (RuntimeException | Error e) {
+            carried.discard(current.get());
+            throw e;
+        }
+    }
+
+    /** The second half of {@link #apply}: swaps {@code prepared} in for new requests; in-flight ones finish on theirs. */
+    public void commit(Prepared prepared) {
+        ProxySnapshot next = prepared.snapshot;
         Set<UpstreamTlsConfig> trustChanged = carried.pools().reloadTrust();
         carried.pools().prepareTls(next.poolsInUse()); // off the loops: see OriginPools.prepareTls
+        carried.adopt(next, current.get());
         current.set(next);
         carried.retainOnly(next);
         carried.health().run(next.healthTargets(), next::serves, trustChanged);

@@ -69,13 +69,16 @@ final class ProxySnapshot {
     private final AsciiString keepAliveHint;
     /** Each route's {@link CarriedState#routeKey}, in the list's order: what its budget and buckets are carried by. */
     private final List<String> routeKeys;
+    /** For each upstream, the longest its calls may take (see {@link #longestCallsByUpstream}). */
+    private final Map<String, Long> longestCalls;
 
     private ProxySnapshot(RampartConfig config, Router router, Map<String, Upstream> upstreams,
                           Map<String, RetryPolicy> retryPolicies, Map<String, RateLimiter> rateLimiters,
                           Map<String, JwtVerifier> jwtVerifiers, OriginPools pools, ProxyObserver observer,
                           Ticker ticker, Clock clock, Set<PoolSettings> poolsInUse,
                           List<HealthChecks.Target> healthTargets, ReplayMemory replayMemory,
-                          CompressionSlots compressions, ShortageWarnings shortages, List<String> routeKeys) {
+                          CompressionSlots compressions, ShortageWarnings shortages, List<String> routeKeys,
+                          Map<String, Long> longestCalls) {
         this.config = config;
         this.router = router;
         this.upstreams = upstreams;
@@ -95,8 +98,15 @@ final class ProxySnapshot {
         this.shortages = shortages;
         this.keepAliveHint = ClientResponder.Keep.hintFor(config.server().idleTimeout());
         this.routeKeys = routeKeys;
+        this.longestCalls = longestCalls;
     }
 
+    /**
+     * Builds the generation of {@code config}, taking the state it carries over from {@code carried}. Changes nothing
+     * the running generation serves with: what the new settings change in state the two share (a bulkhead's limit, a
+     * key set's trust and refresh, a retuned breaker's or a changed budget's and limiter's place) waits for
+     * {@link CarriedState#adopt} as it swaps in, so that a reload refused after this leaves the proxy as it was.
+     */
     static ProxySnapshot build(RampartConfig config, CarriedState carried, ProxyObserver observer, Ticker ticker,
                                Clock clock, RandomGenerator random) {
         Map<String, Long> longestCalls = longestCallsByUpstream(config);
@@ -112,7 +122,6 @@ final class ProxySnapshot {
                 poolsInUse.add(settings);
                 var endpointHealth = carried.health().healthOf(uc.name(), address, uc.healthCheck());
                 CircuitBreaker breaker = carried.breakers().get(uc.name(), address, uc.circuitBreaker());
-                breaker.expectCallsWithin(longestCalls.getOrDefault(uc.name(), 0L));
                 endpoints.add(new Endpoint(address, settings, breaker, endpointHealth,
                         carried.loads().of(uc.name(), address.authority()),
                         carried.loads().warmthOf(uc.name(), address.authority(), ticker.read()), uc.backup(address)));
@@ -120,7 +129,7 @@ final class ProxySnapshot {
                         healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, selector(uc),
-                    carried.bulkheads().forUpstream(uc.name(), uc.maxConcurrentRequests()), ticker, random));
+                    carried.bulkheads().prepare(uc.name(), uc.maxConcurrentRequests()), ticker, random));
         }
         Map<String, RetryPolicy> policies = new HashMap<>();
         Map<String, RateLimiter> limiters = new HashMap<>();
@@ -131,19 +140,20 @@ final class ProxySnapshot {
         for (int i = 0; i < routeKeys.size(); i++) {
             RouteConfig rc = config.routes().get(i);
             String routeKey = routeKeys.get(i);
-            RetryBudget budget = carried.budgets().forRoute(routeKey, rc.retry().budget());
+            RetryBudget budget = carried.budgets().prepare(routeKey, rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(),
-                    carried.rateLimits().forRoute(routeKey, limit)));
+                    carried.rateLimits().prepare(routeKey, limit)));
             rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget, jwt.remoteKeys()
-                    .map(remote -> carried.keySets().forUri(remote.uri(), refreshes.get(remote.uri()),
+                    .map(remote -> carried.keySets().prepare(remote.uri(), refreshes.get(remote.uri()),
                             remote.trustCertChain()))
                     .orElse(null))));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
                 carried.pools(), observer, ticker, clock, Set.copyOf(poolsInUse), List.copyOf(healthTargets),
-                carried.replayMemory(), carried.compressions(), carried.shortages(), List.copyOf(routeKeys));
+                carried.replayMemory(), carried.compressions(), carried.shortages(), List.copyOf(routeKeys),
+                Map.copyOf(longestCalls));
     }
 
     /**
@@ -274,6 +284,15 @@ final class ProxySnapshot {
             }
         }
         return inUse;
+    }
+
+    /**
+     * Tells each breaker of this generation how long its calls may take ({@link CircuitBreaker#expectCallsWithin}):
+     * as the generation swaps in, since a breaker it keeps serves the running one until then.
+     */
+    void expectCallsOfThisGeneration() {
+        upstreams.forEach((name, upstream) -> upstream.endpoints().forEach(endpoint ->
+                endpoint.breaker().expectCallsWithin(longestCalls.getOrDefault(name, 0L))));
     }
 
     /** The endpoints of this generation that have an active health check. */

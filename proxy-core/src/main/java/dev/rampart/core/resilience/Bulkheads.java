@@ -18,9 +18,26 @@ public final class Bulkheads {
 
     /** The bulkhead of {@code upstream}, limited to {@code maxConcurrent} from now on. */
     public Bulkhead forUpstream(String upstream, int maxConcurrent) {
-        CountingBulkhead bulkhead = byUpstream.computeIfAbsent(upstream, name -> new CountingBulkhead(maxConcurrent));
-        bulkhead.limitTo(maxConcurrent);
+        Bulkhead bulkhead = prepare(upstream, maxConcurrent);
+        limitTo(upstream, maxConcurrent);
         return bulkhead;
+    }
+
+    /**
+     * The bulkhead of {@code upstream} for a reload being built: made with {@code maxConcurrent} when the upstream has
+     * none, else the one it has, which keeps its limit until the reload swaps in and calls {@link #limitTo}: the
+     * running config's requests take their slots from it meanwhile, and a refused reload must leave it as it was.
+     */
+    public Bulkhead prepare(String upstream, int maxConcurrent) {
+        return byUpstream.computeIfAbsent(upstream, name -> new CountingBulkhead(maxConcurrent));
+    }
+
+    /** Limits the bulkhead of {@code upstream}, when it has one, to {@code maxConcurrent} from now on. */
+    public void limitTo(String upstream, int maxConcurrent) {
+        CountingBulkhead bulkhead = byUpstream.get(upstream);
+        if (bulkhead != null) {
+            bulkhead.limitTo(maxConcurrent);
+        }
     }
 
     /** The requests in flight to {@code upstream} (the slots of its bulkhead taken), 0 for one not known. */

@@ -17,6 +17,13 @@ final class KeptByRoute<C, V> {
     }
 
     private final ConcurrentHashMap<String, Kept<C, V>> byRoute = new ConcurrentHashMap<>();
+    /**
+     * What a reload being built made for routes whose settings it changed, kept here until the reload swaps in
+     * ({@link #commit}) or is refused ({@link #discard}): a refused reload must leave each route the state it
+     * serves with, or the next reload would find the refused one's and start the route afresh. One reload is
+     * built at a time.
+     */
+    private final ConcurrentHashMap<String, Kept<C, V>> pending = new ConcurrentHashMap<>();
     private final Function<C, V> make;
 
     KeptByRoute(Function<C, V> make) {
@@ -25,8 +32,34 @@ final class KeptByRoute<C, V> {
 
     /** The state of {@code route} under {@code config}: the one it had if its config is the same. */
     V forRoute(String route, C config) {
-        return byRoute.compute(route, (name, kept) -> kept != null && kept.config().equals(config)
-                ? kept : new Kept<>(config, make.apply(config))).value();
+        V value = prepare(route, config);
+        commit();
+        return value;
+    }
+
+    /**
+     * {@link #forRoute} for a reload being built: a new state, for settings that changed, is kept only once the
+     * reload {@link #commit}s.
+     */
+    V prepare(String route, C config) {
+        Kept<C, V> kept = byRoute.get(route);
+        if (kept != null && kept.config().equals(config)) {
+            return kept.value();
+        }
+        Kept<C, V> made = new Kept<>(config, make.apply(config));
+        pending.put(route, made);
+        return made.value();
+    }
+
+    /** Keeps what the reload being built made: it serves from now on. */
+    void commit() {
+        byRoute.putAll(pending);
+        pending.clear();
+    }
+
+    /** Forgets what the reload being built made: it was refused. */
+    void discard() {
+        pending.clear();
     }
 
     /** Forgets the state of routes not in {@code routes}. */

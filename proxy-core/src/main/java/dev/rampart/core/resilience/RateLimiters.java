@@ -24,6 +24,21 @@ public final class RateLimiters {
         return byRoute.forRoute(route, config);
     }
 
+    /** {@link #forRoute} for a reload being built: a changed route's new limiter is kept once it {@link #commit}s. */
+    public RateLimiter prepare(String route, RateLimitConfig config) {
+        return byRoute.prepare(route, config);
+    }
+
+    /** The reload being built swaps in: what it made for changed routes is theirs from now on. */
+    public void commit() {
+        byRoute.commit();
+    }
+
+    /** The reload being built was refused: each route keeps the limiter it serves with. */
+    public void discard() {
+        byRoute.discard();
+    }
+
     /** Forgets the limiters of routes a reload removed or left without a limit. */
     public void retainOnly(Set<String> limitedRoutes) {
         byRoute.retainOnly(limitedRoutes);

@@ -25,6 +25,21 @@ public final class RetryBudgets {
         return byRoute.forRoute(route, config);
     }
 
+    /** {@link #forRoute} for a reload being built: a changed route's new budget is kept once it {@link #commit}s. */
+    public RetryBudget prepare(String route, BudgetConfig config) {
+        return byRoute.prepare(route, config);
+    }
+
+    /** The reload being built swaps in: what it made for changed routes is theirs from now on. */
+    public void commit() {
+        byRoute.commit();
+    }
+
+    /** The reload being built was refused: each route keeps the budget it serves with. */
+    public void discard() {
+        byRoute.discard();
+    }
+
     /** Forgets the budgets of routes a reload removed. */
     public void retainOnly(Set<String> routes) {
         byRoute.retainOnly(routes);

@@ -155,6 +155,21 @@ class RateLimiterTest {
     }
 
     @Test
+    void aLimiterMadeForAReloadThatIsRefusedIsForgottenAndTheRunningOneKept() {
+        RateLimiters kept = new RateLimiters(ticker);
+        RateLimiter running = kept.forRoute("api", new RateLimitConfig(5, 5, Per.CLIENT_IP));
+        RateLimiter refused = kept.prepare("api", new RateLimitConfig(5, 6, Per.CLIENT_IP));
+        assertNotSame(running, refused);
+        kept.discard();
+        assertSame(running, kept.forRoute("api", new RateLimitConfig(5, 5, Per.CLIENT_IP)),
+                "the next reload, with the running settings, keeps the running buckets");
+        RateLimiter applied = kept.prepare("api", new RateLimitConfig(5, 6, Per.CLIENT_IP));
+        assertSame(running, kept.prepare("api", new RateLimitConfig(5, 5, Per.CLIENT_IP)), "until it swaps in");
+        kept.commit();
+        assertSame(applied, kept.forRoute("api", new RateLimitConfig(5, 6, Per.CLIENT_IP)));
+    }
+
+    @Test
     void aReloadThatOnlySpellsTheKeyHeaderAnotherWayKeepsTheBuckets() {
         RateLimiters kept = new RateLimiters(ticker);
         RateLimiter first = kept.forRoute("api", new RateLimitConfig(5, 5, Per.HEADER, Optional.of("X-Api-Key")));
