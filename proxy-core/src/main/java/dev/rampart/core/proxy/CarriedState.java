@@ -84,6 +84,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         Map<java.net.URI, java.time.Duration> refreshes = ProxySnapshot.keySetRefreshes(config);
         config.routes().forEach(route -> route.jwt().flatMap(JwtConfig::remoteKeys).ifPresent(remote ->
                 keySets.retune(remote.uri(), refreshes.get(remote.uri()), remote.trustCertChain())));
+        breakers.handOver(next.breakersInUse(), running == null ? List.of() : running.breakersInUse());
         next.expectCallsOfThisGeneration();
     }
 

@@ -18,27 +18,33 @@ final class BreakerPhase {
     final long sinceNanos;
     /** OPEN: this open period; HALF_OPEN: the period it came from (doubled if a probe fails). */
     final long openNanos;
+    /**
+     * OPEN and HALF_OPEN: how many times the breaker opened again since it last closed (0 for its first open period),
+     * so that a reload that changes the open durations can say how long this period is under the new ones.
+     */
+    final int reopenings;
     final AtomicInteger permits = new AtomicInteger();
     final AtomicInteger successes = new AtomicInteger();
     final AtomicLong lastPermitNanos;
 
-    private BreakerPhase(long generation, State state, long sinceNanos, long openNanos) {
+    private BreakerPhase(long generation, State state, long sinceNanos, long openNanos, int reopenings) {
         this.generation = generation;
         this.state = state;
         this.sinceNanos = sinceNanos;
         this.openNanos = openNanos;
+        this.reopenings = reopenings;
         this.lastPermitNanos = new AtomicLong(sinceNanos);
     }
 
     static BreakerPhase closed(long generation, long now) {
-        return new BreakerPhase(generation, State.CLOSED, now, 0);
+        return new BreakerPhase(generation, State.CLOSED, now, 0, 0);
     }
 
-    static BreakerPhase open(long generation, long now, long openNanos) {
-        return new BreakerPhase(generation, State.OPEN, now, openNanos);
+    static BreakerPhase open(long generation, long now, long openNanos, int reopenings) {
+        return new BreakerPhase(generation, State.OPEN, now, openNanos, reopenings);
     }
 
-    static BreakerPhase halfOpen(long generation, long now, long openNanos) {
-        return new BreakerPhase(generation, State.HALF_OPEN, now, openNanos);
+    static BreakerPhase halfOpen(long generation, long now, long openNanos, int reopenings) {
+        return new BreakerPhase(generation, State.HALF_OPEN, now, openNanos, reopenings);
     }
 }

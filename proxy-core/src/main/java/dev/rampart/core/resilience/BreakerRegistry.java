@@ -22,8 +22,9 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
 /**
  * Every endpoint's breaker, kept across config reloads. A breaker is found by upstream name, endpoint
  * {@code host:port} and breaker config: a reload that keeps all three gets the very same breaker, so
- * an open breaker stays open (PRODUCT §3.6); a changed config gets a fresh one, since thresholds
- * learnt under the old config mean nothing under the new. A breaker stays as long as the config uses it,
+ * an open breaker stays open (PRODUCT §3.6); a changed config gets a new one, built for the new settings, which
+ * takes on the old one's state as the reload swaps it in ({@link #handOver}): an open breaker stays open across a
+ * retuned breaker too. A breaker stays as long as the config uses it,
  * however long nobody looks it up (requests reach it through their endpoint, not through here); a reload
  * hands over the breakers its config uses and the others are forgotten ({@link #retainOnly}).
  *
@@ -111,6 +112,33 @@ public final class BreakerRegistry {
             case CLOSED -> log.info("circuit breaker of endpoint {} of upstream {} closed; back in rotation",
                     key.endpoint(), key.upstream());
         }
+    }
+
+    /**
+     * Hands each breaker of {@code next} that {@code running} does not have (made for settings a reload changed) the
+     * state of the endpoint's breaker in {@code running} ({@link SlidingWindowCircuitBreaker#continueFrom}). Called
+     * by the reload just before {@code next} serves, so that what the old breaker saw until then is taken on;
+     * calls in flight under the old settings go on reporting to the old breaker.
+     */
+    public void handOver(Collection<CircuitBreaker> next, Collection<CircuitBreaker> running) {
+        Set<CircuitBreaker> runningSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        runningSet.addAll(running);
+        Set<CircuitBreaker> nextSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        nextSet.addAll(next);
+        Map<List<String>, CircuitBreaker> runningByEndpoint = new java.util.HashMap<>();
+        breakers.asMap().forEach((key, breaker) -> {
+            if (runningSet.contains(breaker)) {
+                runningByEndpoint.put(List.of(key.upstream(), key.endpoint()), breaker);
+            }
+        });
+        breakers.asMap().forEach((key, breaker) -> {
+            CircuitBreaker previous = runningByEndpoint.get(List.of(key.upstream(), key.endpoint()));
+            if (nextSet.contains(breaker) && !runningSet.contains(breaker)
+                    && breaker instanceof SlidingWindowCircuitBreaker retuned
+                    && previous instanceof SlidingWindowCircuitBreaker before) {
+                retuned.continueFrom(before);
+            }
+        });
     }
 
     /**

@@ -124,7 +124,8 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 if (now - current.sinceNanos < current.openNanos) {
                     return NOT_ADMITTED;
                 }
-                BreakerPhase halfOpen = BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos);
+                BreakerPhase halfOpen = BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos,
+                        current.reopenings);
                 if (phase.compareAndSet(current, halfOpen)) {
                     notifyListener(State.OPEN, State.HALF_OPEN);
                 }
@@ -137,7 +138,8 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return NOT_ADMITTED;
             }
             // Every permit is out and none came back for a long time: start the probe round again.
-            phase.compareAndSet(current, BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos));
+            phase.compareAndSet(current, BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos,
+                    current.reopenings));
         }
     }
 
@@ -244,7 +246,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
             record(now, true, durationNanos);
             int inARow = consecutive.incrementAndGet();
             if (consecutiveFailures > 0 && inARow >= consecutiveFailures) {
-                open(current, now, initialOpenNanos);
+                open(current, now, initialOpenNanos, 0);
             } else {
                 evaluate(current, now);
             }
@@ -336,18 +338,51 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         long slowCalls = slowCallNanos > 0 ? window.sum(now, SLOW) : 0;
         boolean slow = slowCalls > 0 && slowCalls * 100.0 >= slowCallRateThreshold * calls;
         if (failing || slow) {
-            open(closed, now, initialOpenNanos);
+            open(closed, now, initialOpenNanos, 0);
         }
     }
 
     /** A probe failed: open again for twice the last period, up to {@code max-open-duration}. */
     private void reopen(BreakerPhase halfOpen) {
         long doubled = halfOpen.openNanos > maxOpenNanos / 2 ? maxOpenNanos : halfOpen.openNanos * 2;
-        open(halfOpen, ticker.read(), Math.min(doubled, maxOpenNanos));
+        open(halfOpen, ticker.read(), Math.min(doubled, maxOpenNanos),
+                halfOpen.reopenings < Integer.MAX_VALUE ? halfOpen.reopenings + 1 : Integer.MAX_VALUE);
     }
 
-    private void open(BreakerPhase from, long now, long openNanos) {
-        if (phase.compareAndSet(from, BreakerPhase.open(generations.incrementAndGet(), now, openNanos))) {
+    /**
+     * Takes on the state of {@code previous}, the endpoint's breaker under the settings a reload changed, before this
+     * one serves: a reload that tunes the breaker during an incident must not put a failing endpoint back in rotation.
+     * An open breaker stays open, for the open period these settings give its place in the run of re-opens
+     * ({@code open-duration}, doubled at each re-open, up to {@code max-open-duration}, as Envoy judges an ejected
+     * host by the ejection time its settings say now), counted from when it opened: a shorter {@code open-duration}
+     * may end the period at once, a longer one lengthens it. A half-open one starts a round of probes under these
+     * settings (those still out report to the old breaker). The window starts empty, its buckets having been cut by
+     * the old {@code window} and its slow calls judged by the old {@code slow-call-duration}; the failures in a row
+     * of a closed breaker are the endpoint's, whatever the settings, and are kept. Call before this breaker serves.
+     */
+    void continueFrom(SlidingWindowCircuitBreaker previous) {
+        BreakerPhase fresh = phase.get();
+        BreakerPhase theirs = previous.phase.get();
+        switch (theirs.state) {
+            case CLOSED -> consecutive.set(previous.consecutive.get());
+            case OPEN -> phase.compareAndSet(fresh, BreakerPhase.open(generations.incrementAndGet(), theirs.sinceNanos,
+                    openNanosAfter(theirs.reopenings), theirs.reopenings));
+            case HALF_OPEN -> phase.compareAndSet(fresh, BreakerPhase.halfOpen(generations.incrementAndGet(),
+                    ticker.read(), openNanosAfter(theirs.reopenings), theirs.reopenings));
+        }
+    }
+
+    /** The open period after {@code reopenings} re-opens in a row under these settings. */
+    private long openNanosAfter(int reopenings) {
+        long nanos = initialOpenNanos;
+        for (int i = 0; i < reopenings && nanos < maxOpenNanos; i++) {
+            nanos = nanos > maxOpenNanos / 2 ? maxOpenNanos : nanos * 2;
+        }
+        return Math.min(nanos, maxOpenNanos);
+    }
+
+    private void open(BreakerPhase from, long now, long openNanos, int reopenings) {
+        if (phase.compareAndSet(from, BreakerPhase.open(generations.incrementAndGet(), now, openNanos, reopenings))) {
             notifyListener(from.state, State.OPEN);
         }
     }
