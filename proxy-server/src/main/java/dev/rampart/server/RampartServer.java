@@ -206,6 +206,7 @@ final class RampartServer {
             // Read again even when the paths are the same: rotated in place.
             tls = next.server().tls().map(listener::prepareTls).orElse(null);
         } catch (IllegalStateException e) {
+            runtime.reloadRefused();
             throw new ConfigReloader.Refused(e.getMessage(), e);
         }
         ProxyRuntime.Prepared prepared;

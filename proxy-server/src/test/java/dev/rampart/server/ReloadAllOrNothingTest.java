@@ -151,6 +151,52 @@ class ReloadAllOrNothingTest {
         }
     }
 
+    /**
+     * A refused reload that named a {@code jwks-uri} for the first time leaves no key set of it behind: its first
+     * fetch is made before the reload is applied, but it is not fetched again once the reload is refused.
+     */
+    @Test
+    void aRefusedReloadLeavesNoKeySetOfAUriOnlyItNamed() throws Exception {
+        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", "dns:localhost,ip:127.0.0.1");
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        Files.copy(listener.certChain(), cert);
+        Files.copy(listener.privateKey(), key);
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             FakeUpstream keys = FakeUpstream.start(UpstreamBehavior.ok(TestTokens.publicKeySet()))) {
+            String config = """
+                    rampart {
+                      server { host = "127.0.0.1", port = 0, tls { cert-chain = "%s", private-key = "%s" } }
+                      admin { port = 0 }
+                      access-log { enabled = false }
+                      upstreams { app { endpoints = ["%s"] } }
+                      routes = [ %s { name = app, upstream = app } ]
+                    }
+                    """;
+            RampartServer server = ConfigFiles.startWith(dir.resolve("proxy.conf"),
+                    config.formatted(cert, key, upstream.authority(), ""));
+            try {
+                Path next = dir.resolve("next.conf");
+                Files.writeString(next, config.formatted(cert, key, upstream.authority(), "{ name = api,"
+                        + " match { path-prefix = \"/api\" }, upstream = app, jwt { jwks-uri = \"http://127.0.0.1:"
+                        + keys.port() + "/jwks.json\", jwks-refresh = 1s } }"));
+                RampartConfig checked = ConfigSource.resolve(Optional.of(next)).load();
+                Files.copy(other.privateKey(), key, StandardCopyOption.REPLACE_EXISTING); // not the certificate's
+                ConfigReloader reloader = server.reloader();
+                assertFalse(reloader.reloadChange("test", reloader.now(),
+                        new ConfigReloader.Loaded(checked, reloader.now(), null)), "the reload is refused");
+                int fetched = keys.requests().size();
+                assertEquals(1, fetched, "the first fetch, made before the reload was applied");
+
+                Thread.sleep(3_500); // three refreshes of the refused config's key set, were it kept
+                assertEquals(fetched, keys.requests().size(), "no key set of the refused config is fetched");
+            } finally {
+                server.shutdown("test");
+            }
+        }
+    }
+
     private static int bearer(SSLContext tls, int port, String token) {
         try {
             return client(tls).send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/orders"))

@@ -109,6 +109,14 @@ public final class ProxyRuntime {
         }
     }
 
+    /**
+     * A reload readied with {@link #awaitNewKeySets} was refused before it was {@link #prepare}d (the listener's files
+     * unusable): the key sets it started fetching, which the running config does not name, are forgotten.
+     */
+    public void reloadRefused() {
+        carried.discard(current.get());
+    }
+
     /** The second half of {@link #apply}: swaps {@code prepared} in for new requests; in-flight ones finish on theirs. */
     public void commit(Prepared prepared) {
         ProxySnapshot next = prepared.snapshot;
