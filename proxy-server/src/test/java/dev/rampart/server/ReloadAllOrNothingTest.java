@@ -36,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReloadAllOrNothingTest {
 
+    private static final String LOCAL = "dns:localhost,ip:127.0.0.1";
+
     @TempDir
     Path dir;
 
@@ -68,7 +70,8 @@ class ReloadAllOrNothingTest {
             RampartServer server = ConfigFiles.startWith(dir.resolve("proxy.conf"),
                     config(cert, key, upstream.authority(), 1, ""));
             try {
-                assertEquals(503, secondWhileOneRuns(trustingFirst, server.port(), upstream), "max-concurrent-requests = 1");
+                assertEquals(503, secondWhileOneRuns(trustingFirst, server.port(), upstream),
+                        "max-concurrent-requests = 1");
 
                 // The reload's config, read and checked while the files were whole; then a rotation begins.
                 Path next = dir.resolve("next.conf");
@@ -83,7 +86,8 @@ class ReloadAllOrNothingTest {
                 }
 
                 assertEquals(200, status(trustingFirst, server.port(), "/"), "the running certificate serves");
-                assertEquals(200, status(trustingFirst, server.port(), "/added"), "the upstream answers: no route added");
+                assertEquals(200, status(trustingFirst, server.port(), "/added"),
+                        "the upstream answers: no route added");
                 assertEquals(503, secondWhileOneRuns(trustingFirst, server.port(), upstream), "the limit is still 1");
 
                 // The rotation completed: the same config is applied whole.
@@ -105,9 +109,9 @@ class ReloadAllOrNothingTest {
      */
     @Test
     void aRefusedReloadLeavesTheKeySetFetchedTrustingTheRunningTrustFile() throws Exception {
-        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
-        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", "dns:localhost,ip:127.0.0.1");
-        TestCertificates idp = TestCertificates.generate(dir, "idp", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", LOCAL);
+        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", LOCAL);
+        TestCertificates idp = TestCertificates.generate(dir, "idp", "localhost", LOCAL);
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
         Files.copy(listener.certChain(), cert);
@@ -157,8 +161,8 @@ class ReloadAllOrNothingTest {
      */
     @Test
     void aRefusedReloadLeavesNoKeySetOfAUriOnlyItNamed() throws Exception {
-        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", "dns:localhost,ip:127.0.0.1");
-        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", "dns:localhost,ip:127.0.0.1");
+        TestCertificates listener = TestCertificates.generate(dir, "listener", "localhost", LOCAL);
+        TestCertificates other = TestCertificates.generate(dir, "other", "localhost", LOCAL);
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
         Files.copy(listener.certChain(), cert);

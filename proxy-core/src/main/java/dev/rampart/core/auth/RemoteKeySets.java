@@ -121,7 +121,7 @@ public final class RemoteKeySets implements AutoCloseable {
         return sets.computeIfAbsent(uri, u -> new RemoteKeySet(u, refresh, ticker, fetcher, results));
     }
 
-    /** The set of {@code uri}, when there is one, is fetched every {@code refresh} trusting {@code trust} from now on. */
+    /** The set of {@code uri}, if any, is fetched every {@code refresh} trusting {@code trust} from now on. */
     public synchronized void retune(URI uri, Duration refresh, Optional<Path> trust) {
         RemoteKeySet set = sets.get(uri);
         if (set != null) {

@@ -117,7 +117,7 @@ public final class ProxyRuntime {
         carried.discard(current.get());
     }
 
-    /** The second half of {@link #apply}: swaps {@code prepared} in for new requests; in-flight ones finish on theirs. */
+    /** The second half of {@link #apply}: swaps {@code prepared} in for new requests; in-flight ones end on theirs. */
     public void commit(Prepared prepared) {
         ProxySnapshot next = prepared.snapshot;
         Set<UpstreamTlsConfig> trustChanged = carried.pools().reloadTrust();

@@ -351,14 +351,10 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
 
     /**
      * Takes on the state of {@code previous}, the endpoint's breaker under the settings a reload changed, before this
-     * one serves: a reload that tunes the breaker during an incident must not put a failing endpoint back in rotation.
-     * An open breaker stays open, for the open period these settings give its place in the run of re-opens
-     * ({@code open-duration}, doubled at each re-open, up to {@code max-open-duration}, as Envoy judges an ejected
-     * host by the ejection time its settings say now), counted from when it opened: a shorter {@code open-duration}
-     * may end the period at once, a longer one lengthens it. A half-open one starts a round of probes under these
-     * settings (those still out report to the old breaker). The window starts empty, its buckets having been cut by
-     * the old {@code window} and its slow calls judged by the old {@code slow-call-duration}; the failures in a row
-     * of a closed breaker are the endpoint's, whatever the settings, and are kept. Call before this breaker serves.
+     * one serves, so that retuning a breaker does not put a failing endpoint back in rotation. Open stays open for the
+     * period these settings give its step in the run of re-opens, counted from when it opened; half-open starts a
+     * probe round under these settings (probes still out report to the old breaker); closed keeps its failures in a
+     * row, facts whatever the settings, but not its window, whose buckets and slow calls the old settings made.
      */
     void continueFrom(SlidingWindowCircuitBreaker previous) {
         BreakerPhase fresh = phase.get();
