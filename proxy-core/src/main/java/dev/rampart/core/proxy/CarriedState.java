@@ -14,6 +14,8 @@ import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -81,7 +83,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         config.upstreams().values().forEach(uc -> bulkheads.limitTo(uc.name(), uc.maxConcurrentRequests()));
         budgets.commit();
         rateLimits.commit();
-        Map<java.net.URI, java.time.Duration> refreshes = ProxySnapshot.keySetRefreshes(config);
+        Map<URI, Duration> refreshes = ProxySnapshot.keySetRefreshes(config);
         config.routes().forEach(route -> route.jwt().flatMap(JwtConfig::remoteKeys).ifPresent(remote ->
                 keySets.retune(remote.uri(), refreshes.get(remote.uri()), remote.trustCertChain())));
         breakers.handOver(next.breakersInUse(), running == null ? List.of() : running.breakersInUse());
@@ -106,7 +108,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         rateLimits.discard();
     }
 
-    private static Set<java.net.URI> keySetUris(RampartConfig config) {
+    private static Set<URI> keySetUris(RampartConfig config) {
         return config.routes().stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
                 .map(JwksSource.Remote::uri).collect(Collectors.toSet());
     }

@@ -12,6 +12,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.ssl.ClientAuth;
 
@@ -100,9 +101,9 @@ public final class ProxyListener {
     public static final class PreparedTls {
         private final ListenerTls read;
         /** The context to serve, or null when the files and settings are as the running ones (its own is kept). */
-        private final io.netty.handler.ssl.SslContext context;
+        private final SslContext context;
 
-        private PreparedTls(ListenerTls read, io.netty.handler.ssl.SslContext context) {
+        private PreparedTls(ListenerTls read, SslContext context) {
             this.read = read;
             this.context = context;
         }

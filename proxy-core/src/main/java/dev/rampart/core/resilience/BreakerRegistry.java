@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +126,7 @@ public final class BreakerRegistry {
         runningSet.addAll(running);
         Set<CircuitBreaker> nextSet = Collections.newSetFromMap(new IdentityHashMap<>());
         nextSet.addAll(next);
-        Map<List<String>, CircuitBreaker> runningByEndpoint = new java.util.HashMap<>();
+        Map<List<String>, CircuitBreaker> runningByEndpoint = new HashMap<>();
         breakers.asMap().forEach((key, breaker) -> {
             if (runningSet.contains(breaker)) {
                 runningByEndpoint.put(List.of(key.upstream(), key.endpoint()), breaker);
