@@ -254,7 +254,7 @@ class WebSocketTest {
 
     @Test
     void anIdleTunnelIsClosedOnBothSides() throws Exception {
-        startEcho("idle-timeout = 600ms");
+        startEcho("idle-timeout = 2s"); // long enough for the first message on a loaded machine
         WebSocketMessages client = connect();
         client.socket.sendText("once", true).get(5, TimeUnit.SECONDS);
         assertEquals("once", client.nextText());
