@@ -102,7 +102,11 @@ public final class ProxyRuntime {
         carried.discardPending();
         try {
             awaitNewKeySets(config);
-            return new Prepared(build(config));
+            ProxySnapshot next = build(config);
+            // The upstreams' TLS files are read again at the swap (a CA or client certificate rotated in place):
+            // read now too, so that one unusable since the config was loaded refuses the reload, not the upstream.
+            carried.pools().checkTls(next.poolsInUse());
+            return new Prepared(next);
         } catch (RuntimeException | Error e) {
             carried.discard(current.get());
             throw e;

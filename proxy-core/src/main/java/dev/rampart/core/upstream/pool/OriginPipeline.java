@@ -124,36 +124,51 @@ final class OriginPipeline {
         return sslContexts.get(tls);
     }
 
+    /**
+     * Builds a context for {@code tls} from its files as they are now, and drops it: for a reload, which is refused
+     * (and changes nothing) when one of them became unusable after the config was loaded. Throws
+     * {@link IllegalStateException} naming the problem.
+     */
+    void check(UpstreamTlsConfig tls) {
+        newContext(tls);
+    }
+
     /** One client TLS context per TLS setting, built on first use and shared by every connection. */
     private SslContext sslContext(UpstreamTlsConfig tls) {
         return sslContexts.computeIfAbsent(tls, t -> {
-            try {
-                // Netty 4.2 client contexts verify host names by default: the setting must be applied both
-                // ways, or verify-hostname = false is silently ignored.
-                SslContextBuilder builder = HandshakeSettings.apply(SslContextBuilder.forClient()
-                        .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null), t.handshake())
-                        // Offer http/1.1 (as curl does): an endpoint that speaks only HTTP/2 over TLS (a gRPC
-                        // server, Node's http2 server) then refuses the handshake at once with an alert, where
-                        // without an offer it waits for the HTTP/2 preface and the request times out.
-                        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                                ApplicationProtocolNames.HTTP_1_1));
-                if (t.trustCertChain().isPresent()) {
-                    trustRead.put(t, readTrust(t)); // read before the manager reads it: a change after is seen
-                    builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
-                }
-                if (t.clientCertificate().isPresent()) {
-                    // Shown only to an endpoint that asks for a certificate (mutual TLS); read again with the
-                    // trust file after a reload, so a renewed certificate replaced in place is taken up.
-                    PemFiles.KeyAndChain client = PemFiles.keyAndChain(t.clientCertificate().get());
-                    builder.keyManager(client.key(), client.chain());
-                }
-                return builder.build();
-            } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
-                throw new IllegalStateException("cannot build the upstream TLS context: " + e.getMessage(), e);
+            if (t.trustCertChain().isPresent()) {
+                trustRead.put(t, readTrust(t)); // read before the manager reads it: a change after is seen
             }
+            return newContext(t);
         });
+    }
+
+    private static SslContext newContext(UpstreamTlsConfig t) {
+        try {
+            // Netty 4.2 client contexts verify host names by default: the setting must be applied both
+            // ways, or verify-hostname = false is silently ignored.
+            SslContextBuilder builder = HandshakeSettings.apply(SslContextBuilder.forClient()
+                    .endpointIdentificationAlgorithm(t.verifyHostname() ? "HTTPS" : null), t.handshake())
+                    // Offer http/1.1 (as curl does): an endpoint that speaks only HTTP/2 over TLS (a gRPC
+                    // server, Node's http2 server) then refuses the handshake at once with an alert, where
+                    // without an offer it waits for the HTTP/2 preface and the request times out.
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_1_1));
+            if (t.trustCertChain().isPresent()) {
+                builder.trustManager(CurrentCertificatesTrustManager.trusting(t.trustCertChain().get()));
+            }
+            if (t.clientCertificate().isPresent()) {
+                // Shown only to an endpoint that asks for a certificate (mutual TLS); read again with the
+                // trust file after a reload, so a renewed certificate replaced in place is taken up.
+                PemFiles.KeyAndChain client = PemFiles.keyAndChain(t.clientCertificate().get());
+                builder.keyManager(client.key(), client.chain());
+            }
+            return builder.build();
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot build the upstream TLS context: " + e.getMessage(), e);
+        }
     }
 
     ChannelInitializer<Channel> initializer(PoolSettings settings, OriginConnection conn) {

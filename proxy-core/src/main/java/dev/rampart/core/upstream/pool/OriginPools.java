@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -160,6 +161,27 @@ public final class OriginPools {
     public void prepareTls(Set<PoolSettings> inUse) {
         inUse.stream().filter(settings -> settings.address().tls()).map(PoolSettings::tls).distinct()
                 .forEach(pipeline::prepare);
+    }
+
+    /**
+     * Builds the TLS contexts of {@code inUse}'s {@code https://} endpoints from their files as they are now and drops
+     * them, changing nothing: a reload calls it before it swaps in, and is refused when one cannot be built (a trust
+     * file or client certificate caught halfway through a rotation after the config was loaded), rather than
+     * retiring the pools whose trust file it could not read and failing every new connection until the next one.
+     * Throws {@link IllegalStateException} naming the endpoint and the problem.
+     */
+    public void checkTls(Set<PoolSettings> inUse) {
+        Set<UpstreamTlsConfig> checked = new HashSet<>();
+        for (PoolSettings settings : inUse) {
+            if (settings.address().tls() && checked.add(settings.tls())) {
+                try {
+                    pipeline.check(settings.tls());
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("endpoint " + settings.address().authority() + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     /** The TLS context built for {@code tls}, or null when none is: for tests. */
