@@ -186,6 +186,15 @@ public final class HealthChecks implements AutoCloseable {
         running = next;
     }
 
+    /**
+     * Forgets the verdicts of checks no schedule runs: those a refused reload made as it built its config, which would
+     * otherwise stand beside the running check's in {@link #verdicts} and be taken up by a later reload's new check.
+     */
+    public synchronized void forgetUnscheduled() {
+        states.keySet().retainAll(running.keySet());
+        lastFailures.keySet().retainAll(running.keySet());
+    }
+
     /** Stops the running schedules {@code next} does not keep. */
     private void stopReplaced(Map<Key, Schedule> next, BiPredicate<String, String> served) {
         running.forEach((key, schedule) -> {

@@ -100,6 +100,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         bulkheads.retainOnly(running.config().upstreams().keySet());
         loads.retainOnly(running.config());
         keySets.retainOnly(keySetUris(running.config()));
+        health.forgetUnscheduled();
     }
 
     /** Forgets the budgets and limiters made for routes by a build that was never committed. */

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * A reload is all or nothing for an upstream's TLS files too: a trust file or client certificate that became
  * unusable after the config was loaded (a rotation caught halfway) refuses the reload, as the listener's do, rather
- * than retiring the upstream's connections and leaving every new one to fail until the next reload.
+ * than retiring the upstream's connections and leaving every new one to fail until the next reload. Refused so,
+ * after its config was built, it leaves nothing of that config behind (here: the verdicts of its health checks).
  */
 class UpstreamTlsFileBrokenAtReloadTest {
 
@@ -81,6 +82,30 @@ class UpstreamTlsFileBrokenAtReloadTest {
 
         assertThrows(IllegalStateException.class, () -> proxy.runtime().apply(loaded));
         assertEquals("mutual", get(proxy).body(), "the running config serves on");
+    }
+
+    @Test
+    void aRefusedReloadLeavesNoHealthVerdictOfItsOwnChecks() throws Exception {
+        TestCertificates endpoint = TestCertificates.generate(dir, "endpoint", "localhost", "dns:localhost");
+        Path trust = Files.copy(endpoint.certChain(), dir.resolve("trust.pem"));
+        FakeUpstream upstream = closing.add(FakeUpstream.startTls(UpstreamBehavior.ok("tls"), endpoint.serverContext()));
+        String running = checkedConfig(upstream.port(), trust, "/a");
+        ProxyHarness proxy = closing.add(ProxyHarness.start(running));
+        RampartConfig refused = ConfigLoader.parse(checkedConfig(upstream.port(), trust, "/b"), "test.conf");
+        Files.writeString(trust, "-----BEGIN CERTIFICATE-----\nMIIB\n", StandardCharsets.US_ASCII); // cut off
+
+        assertThrows(IllegalStateException.class, () -> proxy.runtime().apply(refused));
+
+        assertEquals(1, proxy.runtime().healthChecks().verdicts().size(),
+                "the running check's verdict only, not one of the refused config's check as well");
+    }
+
+    private static String checkedConfig(int port, Path trust, String checkPath) {
+        return ProxyHarness.config(
+                "app { endpoints = [\"https://localhost:" + port + "\"]\n"
+                        + "      tls { trust-cert-chain = \"" + trust + "\" }\n"
+                        + "      health-check { path = \"" + checkPath + "\", interval = 1h } }",
+                "{ name = default, upstream = app, retry { attempts = 1 } }");
     }
 
     private static HttpResponse<String> get(ProxyHarness proxy) throws Exception {
