@@ -159,7 +159,7 @@ public final class JwtVerifier {
         // keys newer than this generation is checked again rather than one checked with older keys kept.
         long generation = remote == null ? 0 : remote.generation();
         if (generation != keyGeneration) {
-            // The keys changed (one may have been withdrawn): every token is checked again with the new ones.
+            // A key was withdrawn or changed: every token is checked again with the keys there are now.
             keyGeneration = generation;
             remembered.invalidateAll();
         }

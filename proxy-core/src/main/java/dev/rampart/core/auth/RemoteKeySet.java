@@ -1,6 +1,7 @@
 package dev.rampart.core.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
@@ -11,10 +12,13 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The key set a {@code jwks-uri} serves, as last fetched: null until a fetch first succeeds. Fetches are started by
@@ -41,8 +45,11 @@ public final class RemoteKeySet {
     private final Function<URI, CompletableFuture<String>> fetcher;
     private volatile long refreshNanos;
     private volatile JWKSet keys;
-    private volatile String keysJson;
-    /** Bumped whenever the keys change, so that tokens checked with the old ones are checked again. */
+    /**
+     * Bumped when a key is withdrawn or changed, so that tokens checked with the old keys are checked again. Not
+     * when keys are only added, as an issuer does in the first step of a rotation: no token checked before needs a
+     * key added, and checking them all again at once would spend the {@link CheckBudget} on valid tokens.
+     */
     private volatile long generation;
     private final AtomicBoolean fetching = new AtomicBoolean();
     /** When the keys were last fetched, and when a fetch may next start, by the ticker. */
@@ -177,16 +184,26 @@ public final class RemoteKeySet {
         if (problem != null) {
             return "the key set " + problem;
         }
-        if (!body.equals(keysJson)) {
-            boolean first = keys == null;
+        Set<Map<String, Object>> fetchedKeys = publicKeys(fetched);
+        JWKSet before = keys;
+        Set<Map<String, Object>> keysBefore = before == null ? Set.of() : publicKeys(before);
+        if (before == null || !fetchedKeys.equals(keysBefore)) {
+            boolean onlyAdded = before != null && fetchedKeys.containsAll(keysBefore);
             keys = fetched;
-            keysJson = body;
-            generation++;
-            log.info("jwt keys from {} {}: {} key{} ({})", shownUri, first ? "fetched" : "changed", fetched.size(),
+            if (!onlyAdded) {
+                generation++;
+            }
+            log.info("jwt keys from {} {}: {} key{} ({})", shownUri,
+                    before == null ? "fetched" : onlyAdded ? "changed, keys added only" : "changed", fetched.size(),
                     fetched.size() == 1 ? "" : "s", fetched.getKeys().stream()
                             .map(k -> k.getKeyID() == null ? "no kid" : "kid " + k.getKeyID()).toList());
         }
         return null;
+    }
+
+    /** The keys as the issuer wrote them (parameters, kid, use, alg), whatever their order or spelling in the set. */
+    private static Set<Map<String, Object>> publicKeys(JWKSet set) {
+        return set.getKeys().stream().map(JWK::toJSONObject).collect(Collectors.toSet());
     }
 
     /** An interrupt: the fetch threads are stopped only when the proxy shuts down ({@link RemoteKeySets#close}). */
