@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  *
  * <p>A token that passed is remembered until it expires (its time window is checked again on every use), so
  * that a client's next requests cost a lookup rather than a signature check; a reload, which may rotate the
- * keys, starts afresh. What is remembered is bounded by the tokens' total length.
+ * keys, starts afresh, and a {@code jwks-uri} fetch that withdraws a key forgets the tokens it may have checked. What is remembered is bounded by the tokens' total length.
  */
 public final class JwtVerifier {
 
@@ -114,8 +114,6 @@ public final class JwtVerifier {
 
     private final JwtConfig config;
     private final RemoteKeySet remote;
-    /** The remote set's generation last seen, to let go of tokens remembered from the generations before it. */
-    private volatile long keyGeneration;
     private final Clock clock;
     private final CheckBudget budget;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
@@ -126,10 +124,17 @@ public final class JwtVerifier {
 
     /**
      * A token that passed, with the generation of the remote set's keys it was checked with (0 for a
-     * {@code jwks-file}): it stands only while the set is at that generation. Emptying the cache when the
-     * generation moves is not enough, as a check that read the old keys may end after another thread emptied it.
+     * {@code jwks-file}) and the keys that could have checked it (the one its {@code kid} names): it stands
+     * while the set is at that generation, and after a change while the set still has those keys. An issuer
+     * withdraws its old key once the tokens it signed have expired; re-checking every token, the new key's
+     * too, would spend the {@link CheckBudget} on valid tokens and refuse many of them 503.
      */
-    private record Remembered(Verified verified, long keyGeneration) {
+    private record Remembered(Verified verified, long keyGeneration, List<JWK> checkedWith) {
+    }
+
+    /** Collects the keys a check tried, for {@link Remembered#checkedWith}. */
+    private static final class KeysTried implements SecurityContext {
+        private final List<JWK> keys = new ArrayList<>(1);
     }
 
     /**
@@ -158,12 +163,12 @@ public final class JwtVerifier {
         // Read before the keys (the set changes its keys, then its generation), so that a token checked with
         // keys newer than this generation is checked again rather than one checked with older keys kept.
         long generation = remote == null ? 0 : remote.generation();
-        if (generation != keyGeneration) {
-            // A key was withdrawn or changed: every token is checked again with the keys there are now.
-            keyGeneration = generation;
-            remembered.invalidateAll();
-        }
         Remembered known = remembered.getIfPresent(token);
+        if (known != null && known.keyGeneration() != generation && remote.holdsAll(known.checkedWith())) {
+            // A key was withdrawn or changed, not the ones that checked this token: it stands under the new keys.
+            known = new Remembered(known.verified(), generation, known.checkedWith());
+            remembered.put(token, known);
+        }
         if (known != null && known.keyGeneration() == generation) {
             return inTime(known.verified()) ? known.verified() : null;
         }
@@ -201,6 +206,9 @@ public final class JwtVerifier {
             if (found.isEmpty()) {
                 remote.keyMissing();
             }
+            if (context instanceof KeysTried tried) {
+                tried.keys.addAll(found);
+            }
             return found;
         };
     }
@@ -208,9 +216,10 @@ public final class JwtVerifier {
     private Verified check(String token, long keyGeneration) {
         JWTClaimsSet claims;
         Map<String, Object> written;
+        KeysTried tried = new KeysTried();
         try {
             SignedJWT jws = SignedJWT.parse(token);
-            claims = processor.process(jws, null);
+            claims = processor.process(jws, tried);
             // The times as the token writes them: Nimbus's own dates of them overflow (see NumericDate).
             written = jws.getPayload().toJSONObject();
         } catch (ParseException | BadJOSEException | JOSEException e) {
@@ -234,7 +243,7 @@ public final class JwtVerifier {
             log.debug("bearer token refused: outside its time window (nbf, exp)");
             return null;
         }
-        remembered.put(token, new Remembered(verified, keyGeneration));
+        remembered.put(token, new Remembered(verified, keyGeneration, List.copyOf(tried.keys)));
         return verified;
     }
 

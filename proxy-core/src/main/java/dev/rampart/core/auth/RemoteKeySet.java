@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +47,8 @@ public final class RemoteKeySet {
     private volatile long refreshNanos;
     private volatile JWKSet keys;
     /**
-     * Bumped when a key is withdrawn or changed, so that tokens checked with the old keys are checked again. Not
+     * Bumped when a key is withdrawn or changed, so that tokens are checked again unless the keys that checked them
+     * are still there ({@link #holdsAll}). Not
      * when keys are only added, as an issuer does in the first step of a rotation: no token checked before needs a
      * key added, and checking them all again at once would spend the {@link CheckBudget} on valid tokens.
      */
@@ -86,6 +88,12 @@ public final class RemoteKeySet {
 
     long generation() {
         return generation;
+    }
+
+    /** Whether the keys as last fetched still hold every one of {@code checked}, as they were then. */
+    boolean holdsAll(List<JWK> checked) {
+        JWKSet current = keys;
+        return current != null && !checked.isEmpty() && current.getKeys().containsAll(checked);
     }
 
     /** Done when the first fetch has ended, whatever it brought. */

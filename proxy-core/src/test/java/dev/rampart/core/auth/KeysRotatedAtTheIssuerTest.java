@@ -33,9 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * so the first step must keep the tokens remembered as good: forgetting them made every client's next request a
  * signature check at once, and on a busy route (1,500 ES256 clients of a real oidc-provider) most of those were
  * answered 503 UPSTREAM_OVERLOADED by the {@link CheckBudget}, for valid tokens, at every key published. Only a key
- * withdrawn or changed sends the tokens to be checked again; the same keys in another order or spelling are no change.
+ * withdrawn or changed sends tokens to be checked again, and only those it could have checked: by the time an issuer
+ * withdraws its old key, every client holds a token of the new one. The same keys in another order or spelling are no
+ * change.
  */
-class KeysAddedAtTheIssuerTest {
+class KeysRotatedAtTheIssuerTest {
 
     private static final URI JWKS = URI.create("https://issuer.test/jwks");
     private static final long SECOND = 1_000_000_000L;
@@ -47,12 +49,15 @@ class KeysAddedAtTheIssuerTest {
         fetches.add(fetch);
         return fetch;
     }, ok -> { });
-    /** Each check costs a whole second's share, so one check leaves the thread no time for another this second. */
+    /**
+     * Each check costs a whole second's share, so one check leaves the thread no time for another in that second of
+     * the set's ticker: a token checked again shows as {@link JwtVerifier#NOT_CHECKED}, or as a new verdict.
+     */
     private final AtomicLong spent = new AtomicLong();
     private final JwtVerifier verifier = new JwtVerifier(new JwtConfig(new JwksSource.Remote(JWKS, Duration.ofMinutes(5),
             Optional.empty()), Optional.of(TestTokens.ISSUER), List.of(TestTokens.AUDIENCE), JwtConfig.ASYMMETRIC_ALGORITHMS,
             Duration.ofSeconds(60), Map.of(), true), Clock.systemUTC(),
-            new CheckBudget(() -> 0L, () -> spent.getAndAdd(CheckBudget.NANOS_PER_WINDOW)), set);
+            new CheckBudget(now::get, () -> spent.getAndAdd(CheckBudget.NANOS_PER_WINDOW)), set);
 
     /** The next fetch, due after jwks-refresh, brings {@code body}. */
     private void fetchAfterTheRefreshInterval(String body) {
@@ -82,6 +87,25 @@ class KeysAddedAtTheIssuerTest {
 
         fetchAfterTheRefreshInterval(TestTokens.ecPublicKeySet()); // the RSA key withdrawn
         assertNotSame(checked, verifier.verify(token), "checked again: no time left this second, so not passed");
+    }
+
+    @Test
+    void aKeyWithdrawnSendsOnlyTheTokensItCouldHaveCheckedToBeCheckedAgain() {
+        set.refreshIfDue();
+        fetches.get(0).complete(TestTokens.publicKeySet()); // the old RSA key and the new EC key
+        String oldKeysToken = TestTokens.rs256(TestTokens.claims(Instant.now()).build());
+        String newKeysToken = TestTokens.es256(TestTokens.claims(Instant.now()).subject("bob").build());
+        JwtVerifier.Verified oldChecked = verifier.verify(oldKeysToken);
+        now.addAndGet(SECOND); // the budget's second is the set's ticker's too: a new one, for the second check
+        JwtVerifier.Verified newChecked = verifier.verify(newKeysToken);
+        assertNotNull(oldChecked);
+        assertNotNull(newChecked);
+        assertTrue(newChecked.permitted());
+
+        fetchAfterTheRefreshInterval(TestTokens.ecPublicKeySet()); // the old RSA key withdrawn
+        assertSame(newChecked, verifier.verify(newKeysToken), "the key that checked it is still there, as it was");
+        assertSame(newChecked, verifier.verify(newKeysToken));
+        assertNotSame(oldChecked, verifier.verify(oldKeysToken), "its key withdrawn: checked again");
     }
 
     @Test
