@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
  * {@link #refreshIfDue} (called every second off the event loops, by {@link RemoteKeySets}): at once at the start,
  * again {@code jwks-refresh} after each success, {@value #RETRY_SECONDS} s after a failure, and soon after a token
  * named a key the set does not have (a key rotated in), at most once per {@value #MISSING_KEY_SECONDS} s (or per
- * {@code jwks-refresh} when that is shorter). A failed fetch, or one that brings a set the proxy would refuse in a
- * {@code jwks-file}, keeps the keys there were. Thread-safe.
+ * {@code jwks-refresh} when that is shorter), fetches on schedule not counted. A failed fetch, or one that brings a set
+ * the proxy would refuse in a {@code jwks-file}, keeps the keys there were. Thread-safe.
  */
 public final class RemoteKeySet {
 
@@ -57,7 +57,11 @@ public final class RemoteKeySet {
     /** When the keys were last fetched, and when a fetch may next start, by the ticker. */
     private volatile long fetchedAt;
     private volatile long nextFetchAt;
-    private volatile long lastStartedAt;
+    /**
+     * When a fetch last started because a token named a key the set lacks (not on schedule: a key the issuer
+     * published since a fetch on schedule is wanted at once, however recent that fetch).
+     */
+    private volatile long lastMissingKeyFetchAt;
     private volatile boolean keyMissing;
     /** Fetches that failed since the last one that succeeded, for the line that says it recovered. */
     private volatile int failedInARow;
@@ -74,7 +78,7 @@ public final class RemoteKeySet {
         this.results = results;
         this.refreshNanos = refresh.toNanos();
         this.nextFetchAt = ticker.read();
-        this.lastStartedAt = nextFetchAt - Duration.ofDays(1).toNanos();
+        this.lastMissingKeyFetchAt = nextFetchAt - Duration.ofDays(1).toNanos();
     }
 
     URI uri() {
@@ -125,13 +129,16 @@ public final class RemoteKeySet {
     /** Starts a fetch when one is due and none is running; returns whether it started one. */
     boolean refreshIfDue() {
         long now = ticker.read();
-        boolean due = now - nextFetchAt >= 0
-                || keyMissing && now - lastStartedAt >= Math.min(refreshNanos, Duration.ofSeconds(MISSING_KEY_SECONDS).toNanos());
-        if (!due || !fetching.compareAndSet(false, true)) {
+        boolean onSchedule = now - nextFetchAt >= 0;
+        boolean forMissingKey = keyMissing
+                && now - lastMissingKeyFetchAt >= Math.min(refreshNanos, Duration.ofSeconds(MISSING_KEY_SECONDS).toNanos());
+        if (!onSchedule && !forMissingKey || !fetching.compareAndSet(false, true)) {
             return false;
         }
         keyMissing = false;
-        lastStartedAt = now;
+        if (!onSchedule) {
+            lastMissingKeyFetchAt = now;
+        }
         CompletableFuture<String> fetch;
         try {
             fetch = fetcher.apply(uri);
