@@ -37,11 +37,12 @@ import java.util.stream.Collectors;
  * takes and whose signature a key of its key set checks (by {@code kid} when the token names one), with an
  * {@code exp} not passed and an {@code nbf} reached (give or take {@code clock-skew}), the route's issuer and one
  * of its audiences; whether its claims have the route's {@code required-claims} is part of the verdict. One per
- * route and config generation; thread-safe.
+ * route, kept across reloads that leave its {@code jwt} as it was; thread-safe.
  *
  * <p>A token that passed is remembered until it expires (its time window is checked again on every use), so
- * that a client's next requests cost a lookup rather than a signature check; a reload, which may rotate the
- * keys, starts afresh, and a {@code jwks-uri} fetch that withdraws a key forgets the tokens it may have checked. What is remembered is bounded by the tokens' total length.
+ * that a client's next requests cost a lookup rather than a signature check; a reload that changes the route's
+ * {@code jwt} makes a new one ({@link JwtVerifiers}), and a {@code jwks-uri} fetch that withdraws a key forgets the
+ * tokens it may have checked. What is remembered is bounded by the tokens' total length.
  */
 public final class JwtVerifier {
 

@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.auth.JwtVerifiers;
 import dev.rampart.core.auth.RemoteKeySets;
 import dev.rampart.core.config.JwksSource;
 import dev.rampart.core.config.JwtConfig;
@@ -31,13 +32,15 @@ import java.util.stream.Collectors;
  * The runtime state a reload carries from one config generation to the next, keyed by upstream, endpoint
  * or route: breakers, bulkheads, loads and retry budgets keep their counts, rate limiters their buckets,
  * health checks their verdicts, pools their connections, the replay memory what requests in flight hold, the
- * compression slots the responses being gzipped, the key sets fetched from {@code jwks-uri}s their keys, and the
+ * compression slots the responses being gzipped, the key sets fetched from {@code jwks-uri}s their keys, the
+ * routes' token checks the tokens they remember as good, and the
  * shortage warnings when each was last given.
  * A reload must not hand a failing endpoint a fresh breaker, refill a budget or give clients a new burst.
  */
 record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads loads, RetryBudgets budgets,
                     RateLimiters rateLimits, HealthChecks health, OriginPools pools, ReplayMemory replayMemory,
-                    RemoteKeySets keySets, CompressionSlots compressions, ShortageWarnings shortages) {
+                    RemoteKeySets keySets, JwtVerifiers verifiers, CompressionSlots compressions,
+                    ShortageWarnings shortages) {
 
     /**
      * What a route's retry budget and rate-limit buckets are carried by: its name, or for a route named by its
@@ -83,6 +86,7 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         config.upstreams().values().forEach(uc -> bulkheads.limitTo(uc.name(), uc.maxConcurrentRequests()));
         budgets.commit();
         rateLimits.commit();
+        verifiers.commit();
         Map<URI, Duration> refreshes = ProxySnapshot.keySetRefreshes(config);
         config.routes().forEach(route -> route.jwt().flatMap(JwtConfig::remoteKeys).ifPresent(remote ->
                 keySets.retune(remote.uri(), refreshes.get(remote.uri()), remote.trustCertChain())));
@@ -103,10 +107,11 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         health.forgetUnscheduled();
     }
 
-    /** Forgets the budgets and limiters made for routes by a build that was never committed. */
+    /** Forgets the budgets, limiters and token checks made for routes by a build that was never committed. */
     void discardPending() {
         budgets.discard();
         rateLimits.discard();
+        verifiers.discard();
     }
 
     private static Set<URI> keySetUris(RampartConfig config) {
@@ -129,6 +134,13 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
             }
         }
         rateLimits.retainOnly(limited);
+        Set<String> checked = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (config.routes().get(i).jwt().isPresent()) {
+                checked.add(keys.get(i));
+            }
+        }
+        verifiers.retainOnly(checked);
         pools.retainOnly(next.poolsInUse());
         keySets.retainOnly(keySetUris(config));
     }

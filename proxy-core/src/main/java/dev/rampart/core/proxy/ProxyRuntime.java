@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.auth.JwtVerifiers;
 import dev.rampart.core.auth.RemoteKeySets;
 import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
@@ -65,7 +66,8 @@ public final class ProxyRuntime {
                 observer::onPoolWait);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
                 new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
-                new RemoteKeySets(ticker, observer::onKeySetFetch), new CompressionSlots(observer::onCompressionLimited),
+                new RemoteKeySets(ticker, observer::onKeySetFetch), new JwtVerifiers(ticker, clock),
+                new CompressionSlots(observer::onCompressionLimited),
                 new ShortageWarnings(ticker));
         ProxySnapshot first = build(config);
         pools.prepareTls(first.poolsInUse());

@@ -1,7 +1,6 @@
 package dev.rampart.core.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.rampart.core.auth.CheckBudget;
 import dev.rampart.core.auth.JwtVerifier;
 import dev.rampart.core.config.ConsistentHashConfig;
 import dev.rampart.core.config.EndpointAddress;
@@ -134,7 +133,6 @@ final class ProxySnapshot {
         Map<String, RetryPolicy> policies = new HashMap<>();
         Map<String, RateLimiter> limiters = new HashMap<>();
         Map<String, JwtVerifier> verifiers = new HashMap<>();
-        CheckBudget checkBudget = CheckBudget.ofThreadCpuTime(ticker);
         Map<URI, Duration> refreshes = keySetRefreshes(config);
         List<String> routeKeys = CarriedState.routeKeys(config.routes());
         for (int i = 0; i < routeKeys.size(); i++) {
@@ -144,10 +142,9 @@ final class ProxySnapshot {
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
             rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(),
                     carried.rateLimits().prepare(routeKey, limit)));
-            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), new JwtVerifier(jwt, clock, checkBudget, jwt.remoteKeys()
-                    .map(remote -> carried.keySets().prepare(remote.uri(), refreshes.get(remote.uri()),
-                            remote.trustCertChain()))
-                    .orElse(null))));
+            rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), carried.verifiers().prepare(routeKey, jwt,
+                    jwt.remoteKeys().map(remote -> carried.keySets().prepare(remote.uri(), refreshes.get(remote.uri()),
+                            remote.trustCertChain())).orElse(null))));
         }
         return new ProxySnapshot(config, Router.compile(config.routes()), Map.copyOf(upstreams), Map.copyOf(policies),
                 Map.copyOf(limiters), Map.copyOf(verifiers),
