@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each {@link #check()} (the server runs one a second on a thread of its own) queues a heartbeat on every
  * loop that has none waiting and looks at how long the waiting ones have waited. A loop that is merely busy runs
- * its queued tasks between rounds of I/O, within milliseconds; a stop-the-world pause stalls every thread, this
- * one too, and is reported only when it outlasts {@code stallAfter}.
+ * its queued tasks between rounds of I/O, within milliseconds. A stop-the-world pause (or a SIGSTOP) stalls every
+ * thread, this one too, so it is seldom reported: the heartbeat queued before it has almost always run already, and
+ * the one queued after it runs at once.
  */
 public final class EventLoopWatchdog {
 
