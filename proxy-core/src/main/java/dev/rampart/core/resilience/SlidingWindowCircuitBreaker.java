@@ -51,8 +51,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private final int consecutiveFailures;
     private final long slowCallNanos;
     private final double slowCallRateThreshold;
-    private final long initialOpenNanos;
-    private final long maxOpenNanos;
+    private final OpenPeriods openPeriods;
     private final int halfOpenProbes;
     private final long staleHalfOpenNanos;
     /** The longest a call may take before its outcome is reported; written by reloads, read by probes. */
@@ -84,10 +83,11 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         checkArgument(consecutiveFailures >= 0, "consecutiveFailures: %s (expected: >= 0)", consecutiveFailures);
         this.slowCallNanos = Checks.nonNegativeNanos("slowCallDuration", config.slowCallDuration());
         this.slowCallRateThreshold = percent("slowCallRateThreshold", config.slowCallRateThreshold());
-        this.initialOpenNanos = Checks.positiveNanos("openDuration", config.openDuration());
-        this.maxOpenNanos = Checks.positiveNanos("maxOpenDuration", config.maxOpenDuration());
+        long initialOpenNanos = Checks.positiveNanos("openDuration", config.openDuration());
+        long maxOpenNanos = Checks.positiveNanos("maxOpenDuration", config.maxOpenDuration());
         checkArgument(maxOpenNanos >= initialOpenNanos, "maxOpenDuration: %s (expected: >= openDuration %s)",
                 config.maxOpenDuration(), config.openDuration());
+        this.openPeriods = new OpenPeriods(initialOpenNanos, maxOpenNanos);
         this.halfOpenProbes = config.halfOpenProbes();
         checkArgument(halfOpenProbes >= 1, "halfOpenProbes: %s (expected: >= 1)", halfOpenProbes);
         this.staleHalfOpenNanos = Math.max(windowNanos, maxOpenNanos);
@@ -246,7 +246,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
             record(now, true, durationNanos);
             int inARow = consecutive.incrementAndGet();
             if (consecutiveFailures > 0 && inARow >= consecutiveFailures) {
-                open(current, now, initialOpenNanos, 0);
+                open(current, now, openPeriods.firstNanos(), 0);
             } else {
                 evaluate(current, now);
             }
@@ -338,14 +338,13 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         long slowCalls = slowCallNanos > 0 ? window.sum(now, SLOW) : 0;
         boolean slow = slowCalls > 0 && slowCalls * 100.0 >= slowCallRateThreshold * calls;
         if (failing || slow) {
-            open(closed, now, initialOpenNanos, 0);
+            open(closed, now, openPeriods.firstNanos(), 0);
         }
     }
 
     /** A probe failed: open again for twice the last period, up to {@code max-open-duration}. */
     private void reopen(BreakerPhase halfOpen) {
-        long doubled = halfOpen.openNanos > maxOpenNanos / 2 ? maxOpenNanos : halfOpen.openNanos * 2;
-        open(halfOpen, ticker.read(), Math.min(doubled, maxOpenNanos),
+        open(halfOpen, ticker.read(), openPeriods.after(halfOpen.openNanos),
                 halfOpen.reopenings < Integer.MAX_VALUE ? halfOpen.reopenings + 1 : Integer.MAX_VALUE);
     }
 
@@ -362,19 +361,10 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         switch (theirs.state) {
             case CLOSED -> consecutive.set(previous.consecutive.get());
             case OPEN -> phase.compareAndSet(fresh, BreakerPhase.open(generations.incrementAndGet(), theirs.sinceNanos,
-                    openNanosAfter(theirs.reopenings), theirs.reopenings));
+                    openPeriods.afterReopenings(theirs.reopenings), theirs.reopenings));
             case HALF_OPEN -> phase.compareAndSet(fresh, BreakerPhase.halfOpen(generations.incrementAndGet(),
-                    ticker.read(), openNanosAfter(theirs.reopenings), theirs.reopenings));
+                    ticker.read(), openPeriods.afterReopenings(theirs.reopenings), theirs.reopenings));
         }
-    }
-
-    /** The open period after {@code reopenings} re-opens in a row under these settings. */
-    private long openNanosAfter(int reopenings) {
-        long nanos = initialOpenNanos;
-        for (int i = 0; i < reopenings && nanos < maxOpenNanos; i++) {
-            nanos = nanos > maxOpenNanos / 2 ? maxOpenNanos : nanos * 2;
-        }
-        return Math.min(nanos, maxOpenNanos);
     }
 
     private void open(BreakerPhase from, long now, long openNanos, int reopenings) {
