@@ -289,9 +289,13 @@ final class Exchange {
 
     /**
      * Ends the exchange for {@code reason}: its envelope when nothing of the response was sent, else a cut
-     * connection, which the access log records with the status sent and this reason.
+     * connection, which the access log records with the status sent and this reason. A WebSocket tunnel is cut
+     * on both sides: its upstream connection is tied to this exchange alone.
      */
     void endWith(Reason reason, long retryAfterSeconds) {
+        if (tunnel != null) {
+            tunnel.closeUpstreamSide(reason.name()); // the client's side is cut below, with the 101 as the status sent
+        }
         if (clientResponse.responseStarted()) {
             outcome.endedEarly(reason);
             abort();

@@ -199,6 +199,20 @@ final class WebSocketTunnel implements OriginListener {
     }
 
     /**
+     * The exchange is cut from the proxy's side (a failure inside the proxy while the tunnel relays, such as a client
+     * read that could get no buffer): the upstream side closes at once, never pooled, and the exchange cuts the
+     * client's. Left open, that connection would wait on a tunnel nobody serves any more until the idle timeout or
+     * its next byte, holding the upstream's resources (a connection, a process) all that while.
+     */
+    void closeUpstreamSide(String why) {
+        if (!end()) {
+            return;
+        }
+        log.debug("request {}: closing the upstream side of the WebSocket tunnel: {}", outcome.requestId(), why);
+        origin.release(false);
+    }
+
+    /**
      * Nothing was read from either side for the idle timeout. Bytes may have crossed all the same: a peer
      * that reads slowly but steadily takes what the kernel holds for it while the tunnel, held back by
      * that peer, reads nothing new from the other side. The kernel knows when it last sent data to each
