@@ -284,6 +284,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The WebSocket tunnel this connection became, if it did: for tests that plant a failure on its far side. */
+    WebSocketTunnel tunnel() {
+        return tunnel;
+    }
+
     /** Whether the client sent {@code head}'s body, or its start, in the same read as the head (see {@link RequestHeadGuard}). */
     boolean bodyCameWithHead(HttpRequest head) {
         return heads.bytesCameBehind(head);

@@ -173,6 +173,12 @@ final class WebSocketTunnel implements OriginListener {
 
     @Override
     public void onOriginError(Throwable cause) {
+        if (ResourceShortage.isMemory(cause)) {
+            // No buffer for what the upstream sent: the proxy's shortage, not the upstream's end, told and logged
+            // as for a response (a WARN, UPSTREAM_OVERLOADED with the 101); the exchange closes both sides.
+            exchange.onInternalError(cause);
+            return;
+        }
         log.debug("request {}: upstream side of the WebSocket tunnel failed", outcome.requestId(), cause);
         upstreamEnded();
     }
@@ -184,6 +190,11 @@ final class WebSocketTunnel implements OriginListener {
         }
         origin.release(false);
         PeerDrain.thenRun(client, idleTimeoutNanos, exchange::onTunnelClosed, outcome.requestId());
+    }
+
+    /** The upstream connection's channel: for tests that plant a failure on the tunnel's upstream side. */
+    Channel upstreamChannel() {
+        return upstream;
     }
 
     // ---- both ------------------------------------------------------------------------------------------

@@ -34,9 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A failure inside the proxy on the client side of an open WebSocket tunnel (a read that can get no buffer memory,
  * a bug while relaying) ends the tunnel on both sides: the upstream connection closes with the client's, instead of
  * staying open, tied to a tunnel nobody serves any more, until {@code idle-timeout} or its next byte. The exchange is
- * logged once, with its 101 and what ended it. The failure is planted in the client connection's allocator, which
- * epoll and NIO ask for a read's buffer when the read happens, and whose failure they hand to the pipeline (io_uring
- * asks for the next read's buffer in its completion handling, which only logs the failure).
+ * logged once, with its 101 and what ended it. On the upstream side, a read with no buffer memory already ended the
+ * tunnel, but as if the upstream had closed: it is the proxy's shortage, logged as such. The failure is planted in a
+ * connection's allocator, which epoll and NIO ask for a read's buffer when the read happens, and whose failure they
+ * hand to the pipeline (io_uring asks for the next read's buffer in its completion handling, which only logs it).
  */
 class WebSocketTunnelInternalErrorTest {
 
@@ -47,7 +48,7 @@ class WebSocketTunnelInternalErrorTest {
     @ValueSource(strings = {"epoll", "nio"})
     void aClientReadWithNoBufferMemoryClosesTheUpstreamSideToo(String transport) throws Exception {
         RefusingDirectAllocator refusing = new RefusingDirectAllocator();
-        ExchangeRecord record = failTheClientSide(transport, refusing, refusing::refuse);
+        ExchangeRecord record = failTheSide(transport, true, refusing, refusing::refuse);
 
         assertEquals(101, record.status());
         assertEquals("UPSTREAM_OVERLOADED", record.reason(), "a memory shortage is overload, not a bug");
@@ -56,10 +57,25 @@ class WebSocketTunnelInternalErrorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "nio"})
+    void anUpstreamReadWithNoBufferMemoryIsLoggedAsOverload(String transport) throws Exception {
+        RefusingDirectAllocator refusing = new RefusingDirectAllocator();
+        try (LogCapture logs = LogCapture.start()) {
+            ExchangeRecord record = failTheSide(transport, false, refusing, refusing::refuse);
+
+            assertEquals(101, record.status());
+            assertEquals("UPSTREAM_OVERLOADED", record.reason(), "the proxy's shortage, not the upstream's end");
+            assertTrue(logs.warnings().stream().anyMatch(e -> e.getFormattedMessage()
+                    .startsWith("out of memory for request and response buffers")), logs.dump());
+        }
+        Await.until(() -> refusing.unreleased().isEmpty(), "every read buffer released");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "nio"})
     void aBugOnTheClientSideClosesTheUpstreamSideToo(String transport) throws Exception {
         ThrowingAllocator throwing = new ThrowingAllocator();
         try (LogCapture logs = LogCapture.start()) {
-            ExchangeRecord record = failTheClientSide(transport, throwing, () -> throwing.failing = true);
+            ExchangeRecord record = failTheSide(transport, true, throwing, () -> throwing.failing = true);
 
             assertEquals(101, record.status());
             assertEquals("INTERNAL_ERROR", record.reason());
@@ -68,10 +84,12 @@ class WebSocketTunnelInternalErrorTest {
     }
 
     /**
-     * Opens a tunnel through the proxy, gives its client connection {@code allocator}, runs {@code fail} and has the
-     * client send a frame, whose read (or the next) fails; then checks both sides closed. The exchange's record.
+     * Opens a tunnel through the proxy, gives its client connection ({@code clientSide}) or its upstream connection
+     * {@code allocator}, runs {@code fail} and has the client send a frame, whose read (or that of its echo, or the
+     * next) fails; then checks both sides closed. The exchange's record.
      */
-    private ExchangeRecord failTheClientSide(String transport, ByteBufAllocator allocator, Runnable fail) throws Exception {
+    private ExchangeRecord failTheSide(String transport, boolean clientSide, ByteBufAllocator allocator, Runnable fail)
+            throws Exception {
         WebSocketEchoUpstream echo = closing.add(WebSocketEchoUpstream.start());
         // An idle timeout far beyond the waits below: the upstream side must close because of the failure.
         ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.simple("\"" + echo.authority() + "\"", "")
@@ -88,13 +106,16 @@ class WebSocketTunnelInternalErrorTest {
             Await.until(() -> echo.connectionsAccepted() == 1, "the tunnel's upstream connection open");
 
             Channel client = proxy.listener().connections().iterator().next();
-            client.eventLoop().submit(() -> client.config().setAllocator(allocator)).get(10, TimeUnit.SECONDS);
+            Channel failing = clientSide ? client : client.eventLoop()
+                    .submit(() -> client.pipeline().get(ClientRequestHandler.class).tunnel().upstreamChannel())
+                    .get(10, TimeUnit.SECONDS);
+            failing.eventLoop().submit(() -> failing.config().setAllocator(allocator)).get(10, TimeUnit.SECONDS);
             fail.run();
             out.write(WebSocketEchoUpstream.maskedTextFrame("hello"));
             out.flush();
 
             drainUntilClosed(in);
-            Await.until(() -> echo.connectionsClosed() == 1, "the upstream side of the tunnel closed with the client's");
+            Await.until(() -> echo.connectionsClosed() == 1, "the upstream side of the tunnel closed");
         }
         ExchangeRecord record = proxy.observer.awaitExchange(1);
         Await.until(() -> proxy.runtime().inFlight() == 0, "the tunnel no longer in flight");
