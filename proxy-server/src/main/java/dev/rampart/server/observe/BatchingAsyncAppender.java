@@ -10,6 +10,7 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.jctools.queues.MpscArrayQueue;
 
 import java.time.Instant;
@@ -35,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one wakes the drain thread about once per delay, or earlier when the queue is half full.
  *
  * <p>It never blocks: when the queue is full a line is dropped, counted, and the count is reported
- * as a WARN on the application log at the next drain, so no line is lost silently. {@link #stop()}
+ * as a WARN on the application log at the next drain, so no line is lost silently; while the drain
+ * is stuck writing (a stdout nobody reads), a thread of its own tells of them meanwhile, at most once
+ * every 10 s ({@link DroppedLineWarnings}). {@link #stop()}
  * drains what is queued and stops the attached appenders within {@link #setMaxFlushTimeMillis
  * maxFlushTimeMillis}, and reports on stderr what it could not write.
  *
@@ -72,6 +75,8 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
     private Queue<Object> queue;
     private int earlyDrainThreshold;
     private ScheduledExecutorService drainer;
+    private Ticker ticker = Ticker.systemTicker();
+    private DroppedLineWarnings droppedLineWarnings;
 
     public void setQueueSize(int queueSize) {
         this.queueSize = queueSize;
@@ -98,6 +103,11 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         return maxFlushTimeMillis;
     }
 
+    /** Where the warnings of drops while the drain is stuck read the time (tests move it); set before the start. */
+    void setTicker(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
     /**
      * Lines dropped since start: because the queue was full, or because no attached appender could take them any
      * more (stdout gone: logback stops an output appender at its first failed write, and drops what it gets after).
@@ -119,6 +129,8 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
             thread.setDaemon(true);
             return thread;
         });
+        droppedLineWarnings = new DroppedLineWarnings("rampart-log-" + name + "-drops", droppedSinceReport,
+                this::reportDroppedMeanwhile, ticker);
         super.start();
     }
 
@@ -164,6 +176,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         if (!queue.offer(event)) {
             droppedSinceReport.incrementAndGet();
             droppedTotal.incrementAndGet();
+            droppedLineWarnings.dropped();
             requestEarlyDrain();
             return;
         }
@@ -249,6 +262,15 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
         return droppedMessage(dropped, "its queue of " + queueSize + " was full");
     }
 
+    /** Drops taken while the drain is stuck: once stopping, given back to the stop's own report. */
+    private void reportDroppedMeanwhile(long dropped) {
+        if (isStarted()) {
+            reportDropped(dropped);
+        } else {
+            droppedSinceReport.addAndGet(dropped);
+        }
+    }
+
     private void reportDropped(long dropped) {
         String message = queueFullMessage(dropped);
         if (getContext() instanceof LoggerContext loggers) {
@@ -273,6 +295,7 @@ public class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEv
             return;
         }
         super.stop();
+        droppedLineWarnings.stop();
         drainer.shutdownNow(); // a drain already running finishes; a pending one is replaced by the last one
         long[] droppedAtStop = new long[1];
         Thread last = new Thread(() -> {
