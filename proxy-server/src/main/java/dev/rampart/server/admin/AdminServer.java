@@ -12,6 +12,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -47,11 +49,14 @@ public final class AdminServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    /** The open admin connections, closed by {@link #close()} before the event loop stops. */
+    private final ChannelGroup connections;
     private final InetSocketAddress address;
 
-    private AdminServer(EventLoopGroup group, Channel channel) {
+    private AdminServer(EventLoopGroup group, Channel channel, ChannelGroup connections) {
         this.group = group;
         this.channel = channel;
+        this.connections = connections;
         this.address = (InetSocketAddress) channel.localAddress();
     }
 
@@ -71,6 +76,7 @@ public final class AdminServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("rampart-admin", true), NioIoHandler.newFactory());
         AdminHandler handler = new AdminHandler(sources);
+        ChannelGroup connections = new DefaultChannelGroup("rampart-admin connections", group.next());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -79,6 +85,7 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch); // counted out by the group itself when it closes
                         ChannelHandler[] deadline = limits.admit(ch);
                         if (deadline == null) {
                             return; // no room: closed
@@ -112,7 +119,7 @@ public final class AdminServer implements AutoCloseable {
         try {
             ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
             if (bind.isSuccess()) {
-                return new AdminServer(group, bind.channel());
+                return new AdminServer(group, bind.channel(), connections);
             }
             failure = bind.cause();
         } catch (RuntimeException e) { // e.g. a port out of range, refused before any socket exists
@@ -141,6 +148,12 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // Closed here, not left to the loop's shutdown: with no quiet period, Netty 4.2's loop could end without
+        // closing the channels still registered (SingleThreadIoEventLoop.run closes them only when it sees the
+        // shutdown right after polling, and confirmShutdown ended it at once when a task had just run, as the
+        // listener's close leaves one). Their sockets then stayed open and their pipelines never saw
+        // channelInactive, so a request under way left the aggregator's buffer unreleased.
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }
