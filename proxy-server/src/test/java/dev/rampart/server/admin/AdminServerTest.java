@@ -295,8 +295,6 @@ class AdminServerTest {
             try (RawHttp third = new RawHttp("127.0.0.1", limited.port())) {
                 assertTrue(third.closedByPeer(), "a third connection is closed at once");
             }
-            AdminConnectionHandlingTest.finishBeforeClose(first);
-            AdminConnectionHandlingTest.finishBeforeClose(second);
             first.close();
             // Once one closes, a new connection is served again.
             dev.rampart.core.testing.Await.until(() -> {
