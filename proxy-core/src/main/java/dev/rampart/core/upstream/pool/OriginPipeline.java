@@ -11,8 +11,8 @@ import dev.rampart.core.config.PemFiles;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.tls.CurrentCertificatesTrustManager;
 import dev.rampart.core.proxy.FieldListFactory;
+import dev.rampart.core.tls.HandshakeBound;
 import dev.rampart.core.tls.HandshakeSettings;
-import dev.rampart.core.timing.PollFirstTimeout;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -291,7 +291,7 @@ final class OriginPipeline {
      * <p>The handshake is part of connecting: one that does not end within {@code connect-timeout} (an endpoint
      * that accepts and never answers it) fails as a connect timeout, as a TCP connect would, with the
      * {@link SslHandshakeTimeoutException} Netty's own timeout gives (its default, 10 s, is beyond most per-try
-     * timeouts). The bound is a {@link PollFirstTimeout}, not Netty's: a handshake answered while the process was
+     * timeouts). The bound is a {@link HandshakeBound}, not Netty's: a handshake answered while the process was
      * stopped completes before the bound that fell due during the stop, rather than failing a healthy endpoint.
      */
     static Future<?> tlsHandshake(Channel ch, PoolSettings settings) {
@@ -301,13 +301,8 @@ final class OriginPipeline {
         }
         Promise<Channel> handshake = ch.eventLoop().newPromise();
         long millis = Math.max(1, settings.connectTimeout().toMillis());
-        PollFirstTimeout bound = PollFirstTimeout.start(ch.eventLoop(), TimeUnit.MILLISECONDS.toNanos(millis), () -> {
-            if (handshake.tryFailure(new SslHandshakeTimeoutException("handshake timed out after " + millis + "ms"))) {
-                ch.close();
-            }
-        });
+        HandshakeBound.start(ch, ssl, TimeUnit.MILLISECONDS.toNanos(millis), handshake::tryFailure);
         ssl.handshakeFuture().addListener(hs -> {
-            bound.cancel();
             if (hs.isSuccess()) {
                 handshake.trySuccess(ch);
             } else {
