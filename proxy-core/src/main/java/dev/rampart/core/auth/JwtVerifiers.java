@@ -2,10 +2,10 @@ package dev.rampart.core.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.JwtConfig;
+import dev.rampart.core.resilience.KeptByRoute;
 
 import java.time.Clock;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every route's bearer-token check, kept across config reloads while the route's {@code jwt} is unchanged (and its
@@ -17,24 +17,19 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A reload builds its checks with {@link #prepare}; those made for a changed {@code jwt} are kept only when it swaps
  * in ({@link #commit}), and forgotten when it is refused ({@link #discard}), so that a refused reload leaves each route
- * the check it serves with. One reload is built at a time.
+ * the check it serves with, as {@link KeptByRoute} does for the routes' retry budgets and rate limiters.
  */
 public final class JwtVerifiers {
 
-    private record Kept(JwtConfig config, RemoteKeySet remote, JwtVerifier verifier) {
-        boolean isFor(JwtConfig other, RemoteKeySet otherRemote) {
-            return config.equals(other) && remote == otherRemote;
-        }
+    /** What a check is made from: the route's {@code jwt}, and the very key set of its {@code jwks-uri} (or null). */
+    private record Checked(JwtConfig config, RemoteKeySet remote) {
     }
 
-    private final ConcurrentHashMap<String, Kept> byRoute = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Kept> pending = new ConcurrentHashMap<>();
-    private final Clock clock;
-    private final CheckBudget budget;
+    private final KeptByRoute<Checked, JwtVerifier> byRoute;
 
     public JwtVerifiers(Ticker ticker, Clock clock) {
-        this.clock = clock;
-        this.budget = CheckBudget.ofThreadCpuTime(ticker);
+        CheckBudget budget = CheckBudget.ofThreadCpuTime(ticker);
+        this.byRoute = new KeptByRoute<>(checked -> new JwtVerifier(checked.config(), clock, budget, checked.remote()));
     }
 
     /**
@@ -45,28 +40,21 @@ public final class JwtVerifiers {
      * @param remote the set of the config's {@code jwks-uri}; null for a {@code jwks-file}
      */
     public JwtVerifier prepare(String route, JwtConfig config, RemoteKeySet remote) {
-        Kept kept = byRoute.get(route);
-        if (kept != null && kept.isFor(config, remote)) {
-            return kept.verifier();
-        }
-        Kept made = new Kept(config, remote, new JwtVerifier(config, clock, budget, remote));
-        pending.put(route, made);
-        return made.verifier();
+        return byRoute.prepare(route, new Checked(config, remote));
     }
 
     /** The reload being built swaps in: the checks it made for changed routes are theirs from now on. */
     public void commit() {
-        byRoute.putAll(pending);
-        pending.clear();
+        byRoute.commit();
     }
 
     /** The reload being built was refused: each route keeps the check it serves with. */
     public void discard() {
-        pending.clear();
+        byRoute.discard();
     }
 
     /** Forgets the checks of routes a reload removed or left without a {@code jwt}. */
     public void retainOnly(Set<String> routes) {
-        byRoute.keySet().retainAll(routes);
+        byRoute.retainOnly(routes);
     }
 }

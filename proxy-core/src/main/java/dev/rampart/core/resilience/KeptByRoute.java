@@ -8,10 +8,12 @@ import java.util.function.Function;
  * Runtime state of each route that a reload keeps while the route's settings for it are unchanged: the same
  * value for a route name and equal settings, a new one (fresh) when they changed, none once the route is gone.
  *
+ * <p>Used for the routes' retry budgets and rate limiters, and for their bearer-token checks ({@code auth}).
+ *
  * @param <C> the settings the state is made from (a record: compared with {@code equals})
  * @param <V> the state
  */
-final class KeptByRoute<C, V> {
+public final class KeptByRoute<C, V> {
 
     private record Kept<C, V>(C config, V value) {
     }
@@ -26,7 +28,7 @@ final class KeptByRoute<C, V> {
     private final ConcurrentHashMap<String, Kept<C, V>> pending = new ConcurrentHashMap<>();
     private final Function<C, V> make;
 
-    KeptByRoute(Function<C, V> make) {
+    public KeptByRoute(Function<C, V> make) {
         this.make = make;
     }
 
@@ -41,7 +43,7 @@ final class KeptByRoute<C, V> {
      * {@link #forRoute} for a reload being built: a new state, for settings that changed, is kept only once the
      * reload {@link #commit}s.
      */
-    V prepare(String route, C config) {
+    public V prepare(String route, C config) {
         Kept<C, V> kept = byRoute.get(route);
         if (kept != null && kept.config().equals(config)) {
             return kept.value();
@@ -52,18 +54,18 @@ final class KeptByRoute<C, V> {
     }
 
     /** Keeps what the reload being built made: it serves from now on. */
-    void commit() {
+    public void commit() {
         byRoute.putAll(pending);
         pending.clear();
     }
 
     /** Forgets what the reload being built made: it was refused. */
-    void discard() {
+    public void discard() {
         pending.clear();
     }
 
     /** Forgets the state of routes not in {@code routes}. */
-    void retainOnly(Set<String> routes) {
+    public void retainOnly(Set<String> routes) {
         byRoute.keySet().retainAll(routes);
     }
 }
