@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -114,6 +115,17 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         verifiers.discard();
     }
 
+    /** The keys ({@code keys}, in the routes' order) of the routes of {@code config} that {@code has} holds for. */
+    private static Set<String> keysOfRoutesWith(RampartConfig config, List<String> keys, Predicate<RouteConfig> has) {
+        Set<String> with = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (has.test(config.routes().get(i))) {
+                with.add(keys.get(i));
+            }
+        }
+        return with;
+    }
+
     private static Set<URI> keySetUris(RampartConfig config) {
         return config.routes().stream().flatMap(r -> r.jwt().flatMap(JwtConfig::remoteKeys).stream())
                 .map(JwksSource.Remote::uri).collect(Collectors.toSet());
@@ -127,20 +139,8 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         loads.retainOnly(config);
         List<String> keys = next.routeKeys(); // as the snapshot's budgets and buckets were taken by
         budgets.retainOnly(Set.copyOf(keys));
-        Set<String> limited = new HashSet<>();
-        for (int i = 0; i < keys.size(); i++) {
-            if (config.routes().get(i).rateLimit().isPresent()) {
-                limited.add(keys.get(i));
-            }
-        }
-        rateLimits.retainOnly(limited);
-        Set<String> checked = new HashSet<>();
-        for (int i = 0; i < keys.size(); i++) {
-            if (config.routes().get(i).jwt().isPresent()) {
-                checked.add(keys.get(i));
-            }
-        }
-        verifiers.retainOnly(checked);
+        rateLimits.retainOnly(keysOfRoutesWith(config, keys, route -> route.rateLimit().isPresent()));
+        verifiers.retainOnly(keysOfRoutesWith(config, keys, route -> route.jwt().isPresent()));
         pools.retainOnly(next.poolsInUse());
         keySets.retainOnly(keySetUris(config));
     }
