@@ -91,8 +91,11 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # JVM flags:
 # -XX:MaxRAMPercentage=75   heap ceiling = 75% of the container's memory limit. It is a ceiling, not
 #                           a reservation: the heap grows only as the live set needs. Netty's direct
-#                           memory is off heap and by default may reach the same size again; cap it
-#                           with JDK_JAVA_OPTIONS=-XX:MaxDirectMemorySize=... where that matters.
+#                           memory is off heap and by default may reach the same size again: 150% of
+#                           the limit together, and the kernel OOM-kills past the limit. Cap it with
+#                           JDK_JAVA_OPTIONS=-XX:MaxDirectMemorySize= about 40% of the limit (256 MiB:
+#                           96m, 384 MiB: 160m, as the manifests do): without it 800 held 1 MiB uploads
+#                           OOM-killed a 256 MiB container; with it they got 200s and 503 envelopes.
 # -Xms64m                   start with a small heap and let it grow as needed. Without it the JVM
 #                           starts at 1/64 of the memory it sees: small in a container, but on a large
 #                           host (24 GiB: 384 MiB) the first young generation alone is touched in full
