@@ -91,11 +91,10 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # JVM flags:
 # -XX:MaxRAMPercentage=75   heap ceiling = 75% of the container's memory limit. It is a ceiling, not
 #                           a reservation: the heap grows only as the live set needs. Netty's direct
-#                           memory is off heap and by default may reach the same size again: 150% of
-#                           the limit together, and the kernel OOM-kills past the limit. Cap it with
-#                           JDK_JAVA_OPTIONS=-XX:MaxDirectMemorySize= about 40% of the limit (256 MiB:
-#                           96m, 384 MiB: 160m, as the manifests do): without it 800 held 1 MiB uploads
-#                           OOM-killed a 256 MiB container; with it they got 200s and 503 envelopes.
+#                           memory is off heap; the JVM would let it reach the same size again (150% of
+#                           the limit together: 800 held 1 MiB uploads got a 256 MiB container
+#                           OOM-killed), so unless -XX:MaxDirectMemorySize is given Rampart holds it to
+#                           40% of the limit, where a request past it gets a 503 envelope.
 # -Xms64m                   start with a small heap and let it grow as needed. Without it the JVM
 #                           starts at 1/64 of the memory it sees: small in a container, but on a large
 #                           host (24 GiB: 384 MiB) the first young generation alone is touched in full

@@ -16,6 +16,15 @@ import java.util.Properties;
  * read it once, at the first lookup, so a name added to or moved in {@code /etc/hosts} (a container's, a
  * test host's) stayed unknown or stale until a restart, where every other program on the host sees the
  * edit at once. The file is small and read only when a new upstream connection resolves a name.
+ *
+ * <p>Netty's direct memory (request and response bytes in flight, bodies kept for retries) is limited to 40% of
+ * the memory the JVM sizes itself by when that is less than the JVM's own default, the heap's ceiling. The
+ * default lets heap and direct memory each grow to the ceiling, 150% of a container's limit under the image's
+ * {@code -XX:MaxRAMPercentage=75}: a container under a burst of uploads was OOM-killed by the kernel (exit
+ * 137) before either limit was met, where past a limit the proxy answers 503 {@code UPSTREAM_OVERLOADED} and
+ * serves on. The heap stays near its 64 MB start and the rest of the JVM takes some 60 MB, so 40% leaves
+ * room (docs/deployment.md has the measurements). On a host with the JVM's default heap (a quarter of the
+ * memory) nothing changes. {@code -XX:MaxDirectMemorySize} or {@code -Dio.netty.maxDirectMemory} wins.
  */
 final class NettyDefaults {
 
@@ -25,18 +34,27 @@ final class NettyDefaults {
     /** In nanoseconds. */
     static final String HOSTS_FILE_REFRESH_INTERVAL = "io.netty.hostsFileRefreshInterval";
     static final long HOSTS_FILE_REFRESH_NANOS = 5_000_000_000L;
+    static final String MAX_DIRECT_MEMORY = "io.netty.maxDirectMemory";
+    /** The share of the JVM's memory Netty's direct memory may take when no limit was given. */
+    static final double DIRECT_MEMORY_SHARE = 0.4;
 
     private NettyDefaults() {
     }
 
-    /** Sets the server's defaults in {@code properties} where neither name of a setting is present. */
-    static void apply(Properties properties) {
+    /** Sets the server's defaults in {@code properties} where no name of a setting is present. */
+    static void apply(Properties properties, JvmMemory memory) {
         if (properties.getProperty(LEAK_DETECTION_LEVEL) == null
                 && properties.getProperty(LEGACY_LEAK_DETECTION_LEVEL) == null) {
             properties.setProperty(LEAK_DETECTION_LEVEL, "disabled");
         }
         if (properties.getProperty(HOSTS_FILE_REFRESH_INTERVAL) == null) {
             properties.setProperty(HOSTS_FILE_REFRESH_INTERVAL, Long.toString(HOSTS_FILE_REFRESH_NANOS));
+        }
+        if (properties.getProperty(MAX_DIRECT_MEMORY) == null && !memory.directLimitSet()) {
+            long share = (long) (memory.memory() * DIRECT_MEMORY_SHARE);
+            if (share > 0 && share < memory.heapCeiling()) {
+                properties.setProperty(MAX_DIRECT_MEMORY, Long.toString(share));
+            }
         }
     }
 }

@@ -308,7 +308,7 @@ class MicrometerObserverTest {
         String scrape = observer.scrape();
         for (String prefix : new String[] {"jvm_memory_used_bytes{", "jvm_threads_live_threads ", "jvm_gc_memory_allocated_bytes_total ",
                 "system_cpu_count ", "process_uptime_seconds ", "rampart_netty_direct_memory_bytes ",
-                "rampart_netty_pooled_direct_memory_bytes "}) {
+                "rampart_netty_direct_memory_max_bytes ", "rampart_netty_pooled_direct_memory_bytes "}) {
             assertTrue(scrape.lines().anyMatch(l -> l.startsWith(prefix)), "missing " + prefix + "in\n" + scrape);
         }
     }
@@ -335,6 +335,7 @@ class MicrometerObserverTest {
                 "rampart_connections_refused_total",
                 "rampart_jwks_fetches_total",
                 "rampart_netty_direct_memory_bytes",
+                "rampart_netty_direct_memory_max_bytes",
                 "rampart_netty_pooled_direct_memory_bytes",
                 "rampart_proxy_protocol_failures_total",
                 "rampart_request_duration_seconds",
