@@ -115,12 +115,24 @@ final class ResponseCompression {
         }
     }
 
-    /** The compressed body is not the bytes a strong validator named: each strong one becomes weak, none lost. */
+    /**
+     * The compressed body is not the bytes a strong validator named: each strong one becomes weak, a weak one
+     * stays. A value that is no entity tag (unquoted, or a lower-case {@code w/}; RFC 9110 §8.8.3) cannot be made
+     * weak and is dropped, as nginx drops it: kept, it would label the gzip bytes with the uncompressed body's
+     * validator, which a lenient upstream matches in an {@code If-Range} with a range of the uncompressed body.
+     */
     static void weakenEtags(HttpHeaders headers) {
         List<String> etags = headers.getAll(HttpHeaderNames.ETAG);
-        if (etags.stream().anyMatch(etag -> etag.startsWith("\""))) {
-            headers.remove(HttpHeaderNames.ETAG);
-            etags.forEach(etag -> headers.add(HttpHeaderNames.ETAG, etag.startsWith("\"") ? "W/" + etag : etag));
+        if (etags.stream().allMatch(etag -> etag.startsWith("W/\""))) {
+            return;
+        }
+        headers.remove(HttpHeaderNames.ETAG);
+        for (String etag : etags) {
+            if (etag.startsWith("W/\"")) {
+                headers.add(HttpHeaderNames.ETAG, etag);
+            } else if (etag.startsWith("\"")) {
+                headers.add(HttpHeaderNames.ETAG, "W/" + etag);
+            }
         }
     }
 

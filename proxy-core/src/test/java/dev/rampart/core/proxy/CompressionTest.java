@@ -263,6 +263,23 @@ class CompressionTest {
     }
 
     @Test
+    void aTagThatIsNotAnEntityTagDoesNotLabelTheCompressedBytes() throws IOException {
+        // Unquoted, or with a lower-case w/, it cannot be made weak: kept, it would name the gzip bytes with the
+        // validator of the upstream's, and a lenient upstream would answer an If-Range with it by a range of the
+        // uncompressed body (nginx drops such a tag from what it compresses too).
+        upstream.behave((req, reply) -> reply.send(200, "application/json", JSON, "ETag", "j1", "ETag", "w/\"j2\"",
+                "ETag", "\"j3\""));
+        try (RawHttp raw = proxy.raw()) {
+            RawHttp.Response compressed = raw.send(get("/api/items", "Accept-Encoding: gzip\r\n")).read();
+            assertEquals("gzip", compressed.header("content-encoding"));
+            assertEquals("W/\"j3\"", compressed.header("etag"), "only the entity tag, weakened");
+            assertEquals(JSON, new String(gunzip(compressed.body()), StandardCharsets.UTF_8));
+            RawHttp.Response plain = raw.send(get("/api/items", "")).read();
+            assertEquals("j1, w/\"j2\", \"j3\"", plain.header("etag"), "the upstream's bytes, its tags");
+        }
+    }
+
+    @Test
     void aNotModifiedForTheCompressedCopyKeepsItsWeakTagAndVary() {
         // A cache revalidating its gzip copy sends the weak tag compression gave it; the upstream's 304 names its
         // strong tag, which would relabel the cached gzip bytes with the uncompressed body's strong validator.
