@@ -27,9 +27,9 @@ import java.util.Optional;
  *   <li>The answer to HEAD gets the head the same GET would get, compressed or not (RFC 9110 §9.3.2; nginx's
  *       gzip filter does the same), and no body: nothing is compressed and no slot is taken.</li>
  *   <li>Only a body the upstream did not encode already ({@code Content-Encoding}), of a listed media type,
- *       not shorter than {@code min-length} when its length is declared, and not marked
+ *       not shorter than {@code min-length} when its length is declared, not marked
  *       {@code Cache-Control: no-transform} (RFC 9111 §5.2.2.6), nor asked for by a request so marked
- *       (§5.2.1.6).</li>
+ *       (§5.2.1.6), and without a digest of its bytes (RFC 9530) that gzip would make false.</li>
  *   <li>Such a response carries {@code Vary: Accept-Encoding} whether this client accepts gzip or not, so
  *       that a cache keeps the two forms apart.</li>
  *   <li>Compressed, it loses {@code Content-Length} (sent chunked) and {@code Accept-Ranges}, and a strong
@@ -40,6 +40,9 @@ import java.util.Optional;
 final class ResponseCompression {
 
     private static final String GZIP = "gzip";
+    /** Digests of the content as it is coded (RFC 9530's, and the obsolete ones of RFC 3230 and RFC 1864). */
+    private static final List<AsciiString> DIGEST_FIELDS = List.of(AsciiString.cached("content-digest"),
+            AsciiString.cached("repr-digest"), AsciiString.cached("digest"), AsciiString.cached("content-md5"));
 
     private ResponseCompression() {
     }
@@ -152,7 +155,7 @@ final class ResponseCompression {
         if (contentType == null || !config.compressesContentType(contentType)) {
             return false;
         }
-        if (listContains(headers, HttpHeaderNames.CACHE_CONTROL, "no-transform")) {
+        if (listContains(headers, HttpHeaderNames.CACHE_CONTROL, "no-transform") || vouchedByDigest(headers)) {
             return false;
         }
         String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
@@ -164,6 +167,21 @@ final class ResponseCompression {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the upstream gave a digest of its bytes, in the head or announced in {@code Trailer}. Compressed, the
+     * body would no longer match it (RFC 9530 §2 and §3: both are of the content as it is coded), and an HTTP message
+     * signature that covers the field (RFC 9421) could neither keep it true nor do without it: such a body goes as
+     * it came, as a {@code no-transform} one does (nginx compresses it, and the client finds a false digest).
+     */
+    private static boolean vouchedByDigest(HttpHeaders headers) {
+        for (AsciiString name : DIGEST_FIELDS) {
+            if (headers.contains(name) || listContains(headers, HttpHeaderNames.TRAILER, name.toString())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

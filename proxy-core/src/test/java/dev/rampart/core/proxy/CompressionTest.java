@@ -280,6 +280,24 @@ class CompressionTest {
     }
 
     @Test
+    void aBodyItsUpstreamVouchedForWithADigestIsRelayedAsItIs() {
+        // A digest is of the bytes the upstream sent (RFC 9530): gzip would make it false, and an HTTP message
+        // signature (RFC 9421) that covers it could neither keep it nor lose it. Announced as a trailer, likewise.
+        String[][] vouched = {{"Content-Digest", "sha-256=:AAAA:"}, {"Repr-Digest", "sha-256=:AAAA:"},
+                {"Content-MD5", "Q2hlY2sgSW50ZWdyaXR5IQ=="}, {"Digest", "SHA-256=AAAA"}, {"Trailer", "Content-Digest"}};
+        for (String[] field : vouched) {
+            upstream.behave((req, reply) -> reply.send(200, "application/json", JSON, field[0], field[1]));
+            try (RawHttp raw = proxy.raw()) {
+                RawHttp.Response response = raw.send(get("/api/items", "Accept-Encoding: gzip\r\n")).read();
+                assertNull(response.header("content-encoding"), field[0]);
+                assertEquals(String.valueOf(JSON.length()), response.header("content-length"), field[0]);
+                assertEquals(field[1], response.header(field[0]));
+                assertEquals(JSON, response.text());
+            }
+        }
+    }
+
+    @Test
     void aNotModifiedForTheCompressedCopyKeepsItsWeakTagAndVary() {
         // A cache revalidating its gzip copy sends the weak tag compression gave it; the upstream's 304 names its
         // strong tag, which would relabel the cached gzip bytes with the uncompressed body's strong validator.
