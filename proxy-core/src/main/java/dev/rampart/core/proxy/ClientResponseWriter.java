@@ -234,7 +234,8 @@ final class ClientResponseWriter {
 
     /**
      * Writes the compressed body's end (what the compressor holds and the gzip trailer), the last part's own
-     * bytes compressed before it; returns the last part with its trailers and no bytes.
+     * bytes compressed before it; returns the last part with its trailers (a digest of the upstream's bytes
+     * aside) and no bytes.
      */
     private LastHttpContent endCompressed(LastHttpContent last) {
         if (last.content().isReadable()) {
@@ -247,6 +248,7 @@ final class ClientResponseWriter {
         ctx.write(new DefaultHttpContent(end), ctx.voidPromise());
         LastHttpContent trailersOnly = last.replace(Unpooled.EMPTY_BUFFER);
         last.release();
+        ResponseCompression.dropDigests(trailersOnly.trailingHeaders());
         return trailersOnly;
     }
 

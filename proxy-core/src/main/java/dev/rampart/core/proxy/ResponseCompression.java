@@ -185,6 +185,14 @@ final class ResponseCompression {
     }
 
     /**
+     * Drops from a compressed body's trailers the digests its head did not announce (an announced one leaves the
+     * body as it came, see {@link #vouchedByDigest}): they are of the upstream's bytes, not of the gzip sent.
+     */
+    static void dropDigests(HttpHeaders trailers) {
+        DIGEST_FIELDS.forEach(trailers::remove);
+    }
+
+    /**
      * Whether the body already has a coding: any element of any {@code Content-Encoding} line other than
      * {@code identity} (a second line counts as much as the first: {@code identity} then {@code gzip} is gzip).
      */

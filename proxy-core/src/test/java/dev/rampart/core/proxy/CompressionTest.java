@@ -298,6 +298,50 @@ class CompressionTest {
     }
 
     @Test
+    void aDigestTrailerTheHeadDidNotAnnounceIsNotSentWithTheCompressedBody() throws Exception {
+        // Known only once the body is gzipped and on its way: it is of the upstream's bytes, not of these.
+        upstream.behave((req, reply) -> reply.raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + chunk(JSON)
+                + "0\r\nContent-Digest: sha-256=:AAAA:\r\nX-Rows: 200\r\n\r\n"));
+        assertEquals("x-rows: 200", trailersOf(get("/api/items", "Accept-Encoding: gzip\r\n")));
+        assertEquals("content-digest: sha-256=:aaaa:\nx-rows: 200", trailersOf(get("/api/items", "")),
+                "the upstream's bytes keep their digest");
+    }
+
+    /** The trailer lines of the chunked answer to {@code request}, in lower case, one a line. */
+    private String trailersOf(String request) throws IOException {
+        try (RawHttp raw = proxy.raw()) {
+            raw.send(request);
+            InputStream in = raw.socket().getInputStream();
+            RawHttp.readHead(in);
+            int size;
+            while ((size = Integer.parseInt(new String(readLine(in), StandardCharsets.US_ASCII).trim(), 16)) > 0) {
+                in.readNBytes(size + 2); // the body, and its chunk's CRLF: only its end matters here
+            }
+            StringBuilder trailers = new StringBuilder();
+            String line;
+            while (!(line = new String(readLine(in), StandardCharsets.ISO_8859_1)).isEmpty()) {
+                trailers.append(trailers.length() == 0 ? "" : "\n").append(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            return trailers.toString();
+        }
+    }
+
+    private static byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) {
+                throw new IOException("closed before the end of a line");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toByteArray();
+    }
+
+    @Test
     void aNotModifiedForTheCompressedCopyKeepsItsWeakTagAndVary() {
         // A cache revalidating its gzip copy sends the weak tag compression gave it; the upstream's 304 names its
         // strong tag, which would relabel the cached gzip bytes with the uncompressed body's strong validator.
