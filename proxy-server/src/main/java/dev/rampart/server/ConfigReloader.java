@@ -2,6 +2,7 @@ package dev.rampart.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.ConfigException;
+import dev.rampart.core.config.LocatedConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.routing.Router;
 import org.slf4j.Logger;
@@ -249,10 +250,19 @@ final class ConfigReloader implements AutoCloseable {
         return source.file().map(ConfigFileState::of).orElse(null);
     }
 
-    /** The file's config, with the route problems the loader cannot see checked too (as at start). */
+    /**
+     * The file's config, with the problems the loader cannot see checked too: its routes (as at start), and hosts
+     * the start could not listen on ({@link ListenerHosts}, as {@code --check}). A reload keeps the listeners, so it
+     * would not fail on such a host itself; but the file it accepted would then stop the next restart.
+     */
     private RampartConfig loadChecked() {
-        RampartConfig config = source.load();
+        LocatedConfig located = source.loadLocated();
+        RampartConfig config = located.config();
         Router.compile(config.routes());
+        List<String> hosts = ListenerHosts.problems(located);
+        if (!hosts.isEmpty()) {
+            throw new ConfigException(hosts);
+        }
         return config;
     }
 

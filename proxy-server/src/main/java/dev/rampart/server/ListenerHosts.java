@@ -1,0 +1,65 @@
+package dev.rampart.server;
+
+import dev.rampart.core.config.LocatedConfig;
+import dev.rampart.core.observe.LogText;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The listener and admin hosts a start could not listen on here: names that do not resolve, and addresses of
+ * another machine. The loader cannot know them (the file is the same on every machine); {@code --check} and the
+ * reload ask here, so that neither passes a config the start then refuses.
+ */
+final class ListenerHosts {
+
+    private ListenerHosts() {
+    }
+
+    /**
+     * The listener and admin hosts that do not resolve here, each as a problem line that names where the host is
+     * written, as the loader's problems do (a default host, written nowhere, is named by its key alone).
+     */
+    static List<String> problems(LocatedConfig located) {
+        List<String> problems = new ArrayList<>(2);
+        checkResolves("rampart.server.host", located.config().server().host(), located, problems);
+        checkResolves("rampart.admin.host", located.config().admin().host(), located, problems);
+        return problems;
+    }
+
+    private static void checkResolves(String path, String host, LocatedConfig located, List<String> problems) {
+        String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            problems.add(path + ": cannot listen on " + host + ": no such host here" + where);
+            return;
+        }
+        if (!assignable(address)) {
+            problems.add(path + ": cannot listen on " + host + ": not an address of this machine" + where);
+        }
+    }
+
+    /**
+     * Whether a socket can listen on {@code address} here: the start fails on an address another machine has (a
+     * public IP, a pod's address copied from elsewhere), and nginx -t reports the same. Tried on a port the kernel
+     * picks, so that the port of a proxy already running there does not count against it.
+     */
+    private static boolean assignable(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (BindException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // not a question of the address: the start will say what it is
+        }
+    }
+}
