@@ -58,7 +58,8 @@ public final class ConfigLoader {
         // A bare file name has no parent directory, and without one HOCON finds no include next to it:
         // ./name has one, and messages still name the file almost as it was given.
         Path withDirectory = file.getParent() == null ? Path.of(".").resolve(file) : file;
-        return bind(file.toString(), options -> parseReadable(file, withDirectory, options), env);
+        return bind(file.toString(), withDirectory.toFile(),
+                options -> parseReadable(file, withDirectory, options), env);
     }
 
     /**
@@ -93,7 +94,7 @@ public final class ConfigLoader {
     }
 
     private static LocatedConfig loadDefaultLocated(Map<String, String> env) {
-        return bind(DEFAULT_RESOURCE, options -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+        return bind(DEFAULT_RESOURCE, null, options -> ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
                 DEFAULT_RESOURCE, options.setAllowMissing(false)), env);
     }
 
@@ -104,16 +105,17 @@ public final class ConfigLoader {
 
     /** Parses HOCON text, substituting from the given environment. */
     public static RampartConfig parse(String hoconText, String originDescription, Map<String, String> env) {
-        return bind(originDescription,
+        return bind(originDescription, null,
                 options -> ConfigFactory.parseString(hoconText, options.setOriginDescription(originDescription)), env)
                 .config();
     }
 
-    private static ConfigParseOptions options(Set<String> includedFiles) {
+    /** @param top the file read, which its includes are looked for in, or null for text or a resource */
+    private static ConfigParseOptions options(Set<String> includedFiles, java.io.File top) {
         // The class loader is explicit: a reload on SIGHUP runs on a signal thread, which has none, and an
         // include that finds no file is then looked for on the classpath.
         return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
-                .setIncluder(new ExistingIncludes(null, includedFiles))
+                .setIncluder(new ExistingIncludes(null, includedFiles, new IncludeSites(top)))
                 .setClassLoader(ConfigLoader.class.getClassLoader());
     }
 
@@ -121,13 +123,16 @@ public final class ConfigLoader {
         Config parse(ConfigParseOptions options);
     }
 
-    /** @param source the file (or resource, or text's description) parsed, as a problem about all of it names it */
-    private static LocatedConfig bind(String source, Parser parser, Map<String, String> env) {
+    /**
+     * @param source the file (or resource, or text's description) parsed, as a problem about all of it names it
+     * @param top    the file parsed, which the problem of an include it holds names with its line; null for others
+     */
+    private static LocatedConfig bind(String source, java.io.File top, Parser parser, Map<String, String> env) {
         try {
             Set<String> includedFiles = new TreeSet<>();
             Config resolved;
             try {
-                resolved = parser.parse(options(includedFiles))
+                resolved = parser.parse(options(includedFiles, top))
                         .resolve(ConfigResolveOptions.noSystem().appendResolver(new EnvResolver(env)));
             } catch (com.typesafe.config.ConfigException e) {
                 throw fromTypesafe(e);

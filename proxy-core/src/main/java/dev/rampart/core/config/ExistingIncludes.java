@@ -12,6 +12,8 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigParseable;
 
 import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -32,15 +34,18 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
     private final ConfigIncluder fallback;
     /** The files included so far, by name, for checks that read them again (see {@link Utf8Damage}). */
     private final Set<String> includedFiles;
+    /** The files being read, for a problem to name the file and line of the include it is about. */
+    private final IncludeSites sites;
 
-    ExistingIncludes(ConfigIncluder fallback, Set<String> includedFiles) {
+    ExistingIncludes(ConfigIncluder fallback, Set<String> includedFiles, IncludeSites sites) {
         this.fallback = fallback;
         this.includedFiles = includedFiles;
+        this.sites = sites;
     }
 
     @Override
     public ConfigIncluder withFallback(ConfigIncluder next) {
-        return next == fallback ? this : new ExistingIncludes(next, includedFiles);
+        return next == fallback ? this : new ExistingIncludes(next, includedFiles, sites);
     }
 
     @Override
@@ -51,21 +56,22 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
             // quoted include: a misspelt file: or http: name must not leave the proxy running without it.
             return includeUrl(url, context.parseOptions().setAllowMissing(false));
         }
-        String problem = whyNotIncluded(context, what); // refuses a pipe or a device before HOCON reads it
+        Candidates found = Candidates.scan(what, name -> existingSibling(context, name));
+        String problem = whyNotIncluded(context, what, found); // refuses a pipe or a device before HOCON reads it
         ConfigObject included;
         try {
-            included = fallback.include(context, what);
+            included = sites.reading(found.files(), () -> fallback.include(context, what));
         } catch (ConfigException.IO e) {
             // include required("...") of nothing readable, or a classpath or url include in what was found:
             // say why, as an error HOCON's probing of extensions cannot swallow a level up.
-            throw new Unincludable(problem != null ? problem
+            throw new Unincludable(problem != null ? sites.located(problem, what)
                     : missing(e.origin() == null ? what : e.origin().description()));
         }
         if (included.origin().filename() != null) {
             includedFiles.add(included.origin().filename());
         }
         if (included.isEmpty() && problem != null) {
-            throw new Unincludable(problem);
+            throw new Unincludable(sites.located(problem, what));
         }
         return included;
     }
@@ -76,8 +82,7 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
      * added; a plain include skips what it cannot read without a word, which here is an error: a directory,
      * a file this process may not read, a name HOCON does not read (nginx reads any name), or nothing.
      */
-    private static String whyNotIncluded(ConfigIncludeContext context, String what) {
-        Candidates found = Candidates.scan(what, name -> existingSibling(context, name));
+    private static String whyNotIncluded(ConfigIncludeContext context, String what, Candidates found) {
         if (found.readable()) {
             return null;
         }
@@ -92,11 +97,13 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
      * What is at the names HOCON reads for {@code what} ({@link #hoconNames}), each found by {@code lookup}
      * (null when nothing is there): whether one is a file it can read, else why the first found is not. A
      * pipe or a device among them is refused at once ({@link #refuseSpecialFile}), since HOCON reads them all.
+     * {@code files} are those it will read.
      */
-    private record Candidates(boolean readable, String problem) {
+    private record Candidates(boolean readable, String problem, List<File> files) {
         static Candidates scan(String what, Function<String, File> lookup) {
             boolean readable = false;
             String problem = null;
+            List<File> files = new ArrayList<>(1);
             for (String name : hoconNames(what)) {
                 File file = lookup.apply(name);
                 if (file == null) {
@@ -105,11 +112,12 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
                 refuseSpecialFile(file, what);
                 if (!file.isDirectory() && file.canRead()) {
                     readable = true; // a file, or a link to /dev/null that switches an override off
+                    files.add(file);
                 } else if (problem == null) {
                     problem = cannotRead(what, file);
                 }
             }
-            return new Candidates(readable, problem);
+            return new Candidates(readable, problem, files);
         }
     }
 
@@ -193,15 +201,17 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
         boolean required = !context.parseOptions().getAllowMissing();
         if (!found.readable() && located.isFile() && found.problem() == null) {
             // HOCON would look for located.conf, .json and .properties, and skip the file that is there.
-            throw new Unincludable(notHoconName(what, located));
+            throw new Unincludable(sites.located(notHoconName(what, located), file.getPath()));
         }
         if (!found.readable() && required) {
             // Raised here, not by HOCON: its probing of extensions would swallow an I/O error a level up.
-            throw new Unincludable(found.problem() != null ? found.problem() : missing(what));
+            throw new Unincludable(sites.located(found.problem() != null ? found.problem() : missing(what),
+                    file.getPath()));
         }
         ConfigObject included;
         try {
-            included = ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root();
+            included = sites.reading(found.files(),
+                    () -> ConfigFactory.parseFileAnySyntax(located, context.parseOptions()).root());
         } catch (ConfigException.IO e) {
             // From what the file includes in turn (a classpath or url include): named, and not to be swallowed.
             throw new Unincludable(missing(e.origin() == null ? what : e.origin().description()));
@@ -230,7 +240,9 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
     @Override
     public ConfigObject includeResources(ConfigIncludeContext context, String what) {
         try {
-            return ConfigFactory.parseResourcesAnySyntax(what, context.parseOptions()).root();
+            // Read as no file: an include it holds is not looked for in the file that includes the resource.
+            return sites.reading(List.of(),
+                    () -> ConfigFactory.parseResourcesAnySyntax(what, context.parseOptions()).root());
         } catch (ConfigException.IO e) {
             throw new Unincludable("cannot read the included class path resource " + what);
         }
@@ -267,7 +279,8 @@ final class ExistingIncludes implements ConfigIncluder, ConfigIncluderFile, Conf
         // A file: URL reaches the same files a file include does: /dev/zero would fill the heap, a pipe hold the read.
         refuseSpecialFile(localFile(what), what.toString());
         try {
-            return ConfigFactory.parseURL(UrlInclude.withTimeouts(what), options).root();
+            java.net.URL withTimeouts = UrlInclude.withTimeouts(what);
+            return sites.reading(List.of(), () -> ConfigFactory.parseURL(withTimeouts, options).root());
         } catch (ConfigException.IO | java.net.MalformedURLException e) {
             UrlInclude.TooLarge tooLarge = UrlInclude.tooLarge(e);
             throw new Unincludable("cannot read the included URL " + what

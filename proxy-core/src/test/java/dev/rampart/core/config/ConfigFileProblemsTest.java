@@ -72,14 +72,16 @@ class ConfigFileProblemsTest extends RejectedConfigSupport {
     @Test
     void aMissingRequiredIncludeIsNamedAsTheOperatorWroteIt() {
         assertEquals(List.of("cannot read the included file nothere.conf (a relative include is looked up next to"
-                + " the file that includes it)"), problemsOf("rampart {\n  include required(\"nothere.conf\")\n}\n"));
+                + " the file that includes it) (" + dir.resolve("rampart.conf") + ":2)"),
+                problemsOf("rampart {\n  include required(\"nothere.conf\")\n}\n"));
     }
 
     @Test
     void aPlainIncludeOfAFileThatIsNotThereIsAnErrorNotASilentDefault() throws Exception {
         Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-request-body = 100m\n");
         assertEquals(List.of("cannot read the included file limit.conf (a relative include is looked up next to"
-                + " the file that includes it)"), problemsOf("include \"limit.conf\"\n" + HoconFiles.MINIMAL));
+                + " the file that includes it) (" + dir.resolve("rampart.conf") + ":1)"),
+                problemsOf("include \"limit.conf\"\n" + HoconFiles.MINIMAL));
 
         RampartConfig spelt = HoconFiles.load(dir, "include \"limits.conf\"\n" + HoconFiles.MINIMAL);
         assertEquals(100L * 1024 * 1024, spelt.server().maxRequestBody());
@@ -102,7 +104,7 @@ class ConfigFileProblemsTest extends RejectedConfigSupport {
         assertEquals(100L * 1024 * 1024, optional.server().maxRequestBody(), "HOCON spec: not the working directory");
         assertEquals(200L * 1024 * 1024, required.server().maxRequestBody());
         assertEquals(List.of("cannot read the included file " + dir.resolve("gone.conf") + " (a relative include is"
-                + " looked up next to the file that includes it)"),
+                + " looked up next to the file that includes it) (" + dir.resolve("rampart.conf") + ":1)"),
                 problemsOf("include required(file(\"gone.conf\"))\n" + HoconFiles.MINIMAL));
     }
 
@@ -140,7 +142,7 @@ class ConfigFileProblemsTest extends RejectedConfigSupport {
         signalLike.join();
         assertTrue(failure.get() instanceof ConfigException, String.valueOf(failure.get()));
         assertEquals("cannot read the included file limit.conf (a relative include is looked up next to the file"
-                + " that includes it)", failure.get().getMessage());
+                + " that includes it) (" + file + ":1)", failure.get().getMessage());
     }
 
     @Test

@@ -25,7 +25,7 @@ class IncludeProblemsTest extends RejectedConfigSupport {
     void aDirectoryNamedByAnIncludeIsRefused() throws Exception {
         Files.createDirectory(dir.resolve("extra.conf"));
 
-        assertEquals(List.of("cannot include extra.conf: " + dir.resolve("extra.conf") + " is a directory"),
+        assertEquals(List.of("cannot include extra.conf: " + dir.resolve("extra.conf") + " is a directory" + atTop(1)),
                 problemsOf("include \"extra.conf\"\n" + HoconFiles.MINIMAL));
     }
 
@@ -47,7 +47,7 @@ class IncludeProblemsTest extends RejectedConfigSupport {
 
         assertEquals(List.of("cannot include " + dir.resolve("ups.hocon") + ": " + dir.resolve("ups.hocon")
                         + " is not read, as HOCON includes only names ending in .conf, .json or .properties"
-                        + " (rename the file)"),
+                        + " (rename the file)" + atTop(1)),
                 problemsOf("include file(\"ups.hocon\")\n" + HoconFiles.MINIMAL));
     }
 
@@ -138,7 +138,8 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         Files.writeString(dir.resolve("common.conf"), "include \"nothere.conf\"\n");
 
         assertEquals(List.of("cannot read the included file nothere.conf (a relative include is looked up next to"
-                + " the file that includes it)"), problemsOf("include \"common\"\n" + HoconFiles.MINIMAL));
+                + " the file that includes it) (" + dir.resolve("common.conf") + ":1)"),
+                problemsOf("include \"common\"\n" + HoconFiles.MINIMAL));
     }
 
     @Test
@@ -146,14 +147,14 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         Files.writeString(dir.resolve("limits.conf"), "rampart.server.max-connections = 77\n"
                 + "include required(\"tuning.conf\")\n");
         String missingTuning = "cannot read the included file tuning.conf (a relative include is looked up next to"
-                + " the file that includes it)";
+                + " the file that includes it) (" + dir.resolve("limits.conf") + ":2)";
 
         assertEquals(List.of(missingTuning), problemsOf("include \"limits\"\n" + HoconFiles.MINIMAL));
         assertEquals(List.of(missingTuning), problemsOf("include required(\"limits\")\n" + HoconFiles.MINIMAL));
 
         Files.writeString(dir.resolve("limits.conf"), "include required(file(\"gone.conf\"))\n");
         assertEquals(List.of("cannot read the included file " + dir.resolve("gone.conf") + " (a relative include is"
-                + " looked up next to the file that includes it)"),
+                + " looked up next to the file that includes it) (" + dir.resolve("limits.conf") + ":1)"),
                 problemsOf("include \"limits\"\n" + HoconFiles.MINIMAL));
     }
 
@@ -162,7 +163,8 @@ class IncludeProblemsTest extends RejectedConfigSupport {
         Files.createDirectory(dir.resolve("x.conf"));
         Files.writeString(dir.resolve("a.conf"), "rampart.server.max-connections = 77\n"
                 + "include required(file(\"x\"))\n");
-        String directory = "cannot include " + dir.resolve("x") + ": " + dir.resolve("x.conf") + " is a directory";
+        String directory = "cannot include " + dir.resolve("x") + ": " + dir.resolve("x.conf") + " is a directory ("
+                + dir.resolve("a.conf") + ":2)";
 
         assertEquals(List.of(directory), problemsOf("include \"a\"\n" + HoconFiles.MINIMAL));
         assertEquals(List.of(directory), problemsOf("include file(\"a\")\n" + HoconFiles.MINIMAL));
@@ -222,6 +224,11 @@ class IncludeProblemsTest extends RejectedConfigSupport {
 
     private String notRead(String name) {
         return "cannot include " + name + ": " + dir.resolve(name) + " is not read, as HOCON includes only names"
-                + " ending in .conf, .json or .properties (rename the file)";
+                + " ending in .conf, .json or .properties (rename the file)" + atTop(1);
+    }
+
+    /** Where a problem about line {@code line} of the file {@link #problemsOf} writes (known before it writes it). */
+    private String atTop(int line) {
+        return " (" + dir.resolve("rampart.conf") + ":" + line + ")";
     }
 }
