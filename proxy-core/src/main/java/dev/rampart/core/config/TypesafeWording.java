@@ -50,6 +50,11 @@ final class TypesafeWording {
      * into one value (as it joins {@code a b} into "a b") and cannot.
      */
     private static String concatenation(String message) {
+        if (message.contains("SimpleConfigList(") && message.contains("SimpleConfigObject(")) {
+            // No word at all: [ ... ] { ... }, which Typesafe refuses with the same words.
+            return "a [ ... ] list and a { ... } block side by side, which HOCON cannot join into one value: a value"
+                    + " is a list or a block, not both";
+        }
         Matcher scalar = SCALAR.matcher(message);
         String word = !scalar.find() ? "a string or number"
                 : "\"" + LogText.oneLine(scalar.group(1) != null ? scalar.group(1) : scalar.group(2)) + "\"";

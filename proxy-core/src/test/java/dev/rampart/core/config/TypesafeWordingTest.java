@@ -36,6 +36,18 @@ class TypesafeWordingTest extends RejectedConfigSupport {
     }
 
     @Test
+    void aListBesideABlockIsNamedAsTheTwoItIsNotAsAWordAndAList() {
+        List<String> problems = problemsOf("""
+                rampart {
+                  upstreams { app { endpoints = ["127.0.0.1:8081"] { weight = 2 } } }
+                }
+                """);
+
+        assertEquals(List.of("syntax error: a [ ... ] list and a { ... } block side by side, which HOCON cannot join"
+                + " into one value: a value is a list or a block, not both" + at(2)), problems);
+    }
+
+    @Test
     void anIncludeCycleNamesItsFilesOnceEach() throws Exception {
         Files.writeString(dir.resolve("a.conf"), "include \"b.conf\"\n");
         Files.writeString(dir.resolve("b.conf"), "include \"a.conf\"\n");
