@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * The listener and admin hosts a start could not listen on here: names that do not resolve, and addresses of
- * another machine. The loader cannot know them (the file is the same on every machine); {@code --check} and the
- * reload ask here, so that neither passes a config the start then refuses.
+ * another machine. The loader cannot know them (the file is the same on every machine); {@code --check}, the
+ * start and the reload ask here, so that none passes a config another refuses, and all three name it alike.
  */
 final class ListenerHosts {
 

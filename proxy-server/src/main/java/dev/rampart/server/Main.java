@@ -1,6 +1,7 @@
 package dev.rampart.server;
 
 import dev.rampart.core.config.ConfigException;
+import dev.rampart.core.config.LocatedConfig;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.server.observe.LogLevelSetting;
 import dev.rampart.server.observe.Logging;
@@ -10,6 +11,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** {@code java -jar rampart.jar [--config FILE] [--check]}. */
 public final class Main {
@@ -112,7 +114,14 @@ public final class Main {
     private static RampartServer start(ConfigSource source, PrintStream err) {
         RampartConfig config;
         try {
-            config = source.load();
+            LocatedConfig located = source.loadLocated();
+            // Said as --check and a reload say it, with the key, file and line, before the bind would fail
+            // with the socket's words alone.
+            List<String> hosts = ListenerHosts.problems(located);
+            if (!hosts.isEmpty()) {
+                throw new ConfigException(hosts);
+            }
+            config = located.config();
         } catch (ConfigException e) {
             err.println("rampart: cannot start: configuration " + source.describe() + " is invalid:");
             err.println(e.getMessage());

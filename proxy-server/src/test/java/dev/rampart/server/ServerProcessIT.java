@@ -179,6 +179,28 @@ class ServerProcessIT {
         }
     }
 
+    /**
+     * A listener address of another machine stops the start with the words of --check and of a reload (key path,
+     * file and line), not with the socket's error alone ("bind(..) failed with error(-99)"), which names neither.
+     */
+    @Test
+    void aListenerAddressOfAnotherMachineNeverStartsAndIsNamedWhereItIsWritten() throws Exception {
+        // TEST-NET-3 (RFC 5737): a documentation address, no machine's own, and no lookup is needed.
+        Path file = Files.writeString(dir.resolve("elsewhere.conf"), """
+                rampart {
+                  server { host = "203.0.113.7", port = 0 }
+                  admin { port = 0 }
+                  routes = [ { name = ping, respond { status = 200 } } ]
+                }
+                """);
+        try (RampartProcess rampart = RampartProcess.start("--config", file.toString())) {
+            assertEquals(1, rampart.awaitExit(30));
+            assertTrue(rampart.stderr().contains("rampart: cannot start: configuration " + file + " is invalid:\n"
+                    + "rampart.server.host: cannot listen on 203.0.113.7: not an address of this machine (" + file
+                    + ":2)"), rampart.stderr());
+        }
+    }
+
     /** Logback takes a level name it does not know for DEBUG: a typo must not flood stderr instead of quieting it. */
     @Test
     void anUnknownLogLevelNeverStartsAndSaysWhatIsExpected() throws Exception {
