@@ -1,5 +1,6 @@
 package dev.rampart.core.config;
 
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
@@ -42,7 +43,8 @@ final class MatchBinder {
             pathPrefix = Optional.of("/");
         }
         Set<String> methods = methods(s, "methods", Set.of());
-        if (s.list("methods").map(List::isEmpty).orElse(false)) {
+        // The value itself, not s.list(): that would report a value that is no list a second time.
+        if (s.value("methods") instanceof ConfigList written && written.isEmpty()) {
             // Read as written, [] would match no request; taken as "any", it would match every one.
             s.problem("methods", "an empty list matches no request: leave the key out to match any method");
         }

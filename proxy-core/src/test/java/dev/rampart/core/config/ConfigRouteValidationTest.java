@@ -268,6 +268,13 @@ class ConfigRouteValidationTest extends RejectedConfigSupport {
     }
 
     @Test
+    void methodsThatAreNoListAreReportedOnce() {
+        List<String> problems = problemsOf(withRoutes("    { upstream = app, match { methods = \"GET\" } }"));
+
+        assertEquals(List.of("rampart.routes[0].match.methods: expected a list, got \"GET\"" + at(4)), problems);
+    }
+
+    @Test
     void refusedMethodsTakeNoWildcard() {
         List<String> problems = problemsOf("rampart {\n  server { refused-methods = [\"*\"] }\n"
                 + "  routes = [ { respond { status = 200 } } ]\n}\n");
