@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -54,11 +55,21 @@ final class IncludeSites {
             }
             String[] lines = text.split("\r\n|\r|\n", -1);
             for (int i = 0; i < lines.length; i++) {
-                if (include.matcher(lines[i]).find()) {
+                if (isIncludeOf(include, lines[i])) {
                     return problem + " (" + file.getPath() + ":" + (i + 1) + ")";
                 }
             }
         }
         return problem;
+    }
+
+    /** Whether {@code line} writes the include, not a comment that names it (an include left there, commented out). */
+    private static boolean isIncludeOf(Pattern include, String line) {
+        Matcher found = include.matcher(line);
+        if (!found.find()) {
+            return false;
+        }
+        String before = line.substring(0, found.start());
+        return !before.contains("#") && !before.contains("//");
     }
 }

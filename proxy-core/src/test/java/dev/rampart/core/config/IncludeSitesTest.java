@@ -26,6 +26,14 @@ class IncludeSitesTest extends RejectedConfigSupport {
     }
 
     @Test
+    void anIncludeCommentedOutAboveIsNotTakenForTheOneWritten() {
+        List<String> problems = problemsOf("# include \"nope.conf\" (the old name)\n// include \"nope.conf\"\n"
+                + "include \"nope.conf\"\n" + HoconFiles.MINIMAL);
+
+        assertEquals(List.of(MISSING + at(3)), problems);
+    }
+
+    @Test
     void aMissingIncludeInAnIncludedFileNamesThatFileAndLineNotTheTopOne() throws Exception {
         Path sub = Files.createDirectory(dir.resolve("sub"));
         Files.writeString(sub.resolve("b.conf"), "rampart.server.max-connections = 77\ninclude \"nope.conf\"\n");
