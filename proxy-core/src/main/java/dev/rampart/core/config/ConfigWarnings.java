@@ -264,6 +264,13 @@ public final class ConfigWarnings {
                     + ") >= timeout (" + ConfigUnits.duration(route.timeout()) + "); an attempt that times out"
                     + " leaves no time for a retry");
         }
+        if (on.isEmpty()) {
+            // Quietly a route of one attempt: an operator who wrote attempts = 3 meant retries of something.
+            warnings.add(r + "retry.attempts = " + retry.attempts() + " but retry.on names no failure to retry"
+                    + (retry.on().contains(RetryOn.STATUS_CODES) ? " (status-codes is on, with no retry.status-codes)"
+                    : "") + "; no failure will ever be retried (only a request sent on a pooled connection the"
+                    + " upstream had already closed is sent again)");
+        }
         if (retry.budget().ratio() == 0 && retry.budget().minPerSecond() == 0) {
             warnings.add(r + "retry.attempts = " + retry.attempts() + " but retry.budget is 0"
                     + " (ratio 0, min-per-second 0); no retry will ever be allowed");

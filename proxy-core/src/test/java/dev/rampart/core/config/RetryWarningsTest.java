@@ -71,6 +71,20 @@ class RetryWarningsTest {
     }
 
     @Test
+    void retriesOnNothing() {
+        assertEquals(List.of("route \"orders\": retry.attempts = 3 but retry.on names no failure to retry; no failure"
+                + " will ever be retried (only a request sent on a pooled connection the upstream had already closed"
+                + " is sent again)"), warningsFor("retry { on = [] }"));
+        assertEquals(List.of("route \"orders\": retry.attempts = 3 but retry.on names no failure to retry"
+                + " (status-codes is on, with no retry.status-codes); no failure will ever be retried (only a request"
+                + " sent on a pooled connection the upstream had already closed is sent again)"),
+                warningsFor("retry { on = [status-codes] }"));
+        assertEquals(List.of(), warningsFor("retry { on = [], attempts = 1 }"));
+        assertEquals(List.of(), warningsFor("retry { on = [], status-codes = [503], idempotency-key-header = \"\","
+                + " idempotent-methods = [GET] }").stream().filter(w -> w.contains("names no failure")).toList());
+    }
+
+    @Test
     void directResponseRoutesHaveNoRetryWarnings() {
         List<String> warnings = ConfigWarnings.of(ConfigLoader.parse("""
                 rampart {
