@@ -8,8 +8,6 @@ import dev.rampart.core.upstream.pool.OriginConnection;
 import dev.rampart.core.upstream.pool.OriginListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.socket.ChannelOutputShutdownException;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -17,13 +15,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.nio.channels.ClosedChannelException;
 import java.util.List;
 
 /**
  * One attempt of an exchange on one borrowed upstream connection: writes the request (head, replayed
  * body, then the rest as it arrives), waits for the response head under the per-try timeout, then relays
- * the response body to the client, reading from the upstream only while the client can take more.
+ * the response body to the client, reading from the upstream only while the client can take more. The
+ * request's side (its upload, and the limits on the wait for the head) is kept by its {@link AttemptUpload}.
  * Events go back to the {@link AttemptLoop} of its {@link Exchange} (relay events to its {@link AttemptRelay}).
  */
 final class OriginAttempt implements OriginListener {
@@ -37,21 +35,14 @@ final class OriginAttempt implements OriginListener {
     private final AttemptVerdict verdict;
     private State state = State.CONNECTING;
     private OriginConnection conn;
-    private boolean requestComplete;
-    /** The upstream stopped taking the request body (a write failed): what is left of it is dropped. */
-    private boolean bodyRefused;
-    private boolean bytesSent;
     private boolean skippingInformational;
     private boolean sawInformational;
     private boolean responseKeepAlive;
-    private final HeadWaitTimers timers;
-    private long connectedNanos = -1;
-    /** When the whole request had been written to the connection; -1 before. */
-    private long requestWrittenNanos = -1;
+    private final AttemptUpload upload;
 
     OriginAttempt(AttemptLoop loop, Admitted admitted, int number, long startNanos) {
         this.loop = loop;
-        this.timers = new HeadWaitTimers(this, loop);
+        this.upload = new AttemptUpload(this, loop);
         this.endpoint = admitted.endpoint();
         this.verdict = new AttemptVerdict(endpoint, admitted.breakerPhase());
         this.number = number;
@@ -70,20 +61,14 @@ final class OriginAttempt implements OriginListener {
         return startNanos;
     }
 
-    /**
-     * When the call to the endpoint began, for its breaker's durations: once the whole request is written,
-     * that moment, so that a client's slow upload is not counted as the endpoint's slowness (a slow-call
-     * breaker opened on healthy endpoints behind slow uploads); before, once connected, the moment the
-     * connection was there, so that time spent queued for one of the proxy's own connections is not
-     * counted either; before that, the attempt's start.
-     */
+    /** When the call to the endpoint began, for its breaker's durations (see {@link AttemptUpload#callStartNanos}). */
     long callStartNanos() {
-        return requestWrittenNanos >= 0 ? requestWrittenNanos : connectedNanos >= 0 ? connectedNanos : startNanos;
+        return upload.callStartNanos(startNanos);
     }
 
     /** When the attempt had its connection and began to write; -1 before (queued for one, or connecting). */
     long connectedNanos() {
-        return connectedNanos;
+        return upload.connectedNanos();
     }
 
     /** The outcome this attempt gives its endpoint's breaker, once. */
@@ -103,7 +88,7 @@ final class OriginAttempt implements OriginListener {
 
     /** Whether any byte of the request reached the upstream connection. */
     boolean bytesSent() {
-        return bytesSent;
+        return upload.bytesSent();
     }
 
     /** Whether this attempt has its connection and still uses it. */
@@ -120,41 +105,24 @@ final class OriginAttempt implements OriginListener {
     void connected(OriginConnection connection, long nowNanos, HttpRequest head, List<ByteBuf> replay,
                    boolean bodyComplete, LastHttpContent lastOrNull) {
         conn = connection;
-        connectedNanos = nowNanos;
         conn.bind(this);
         state = State.AWAITING_HEAD;
         Channel ch = conn.channel();
-        bytesSent = true;
-        ch.write(head, ch.voidPromise());
-        for (ByteBuf chunk : replay) {
-            ch.write(new DefaultHttpContent(chunk), ch.voidPromise());
-        }
-        if (bodyComplete) {
-            ch.write(lastOrNull != null ? lastOrNull : LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-            requestWritten(nowNanos);
+        if (upload.start(ch, nowNanos, head, replay, bodyComplete, lastOrNull)) {
+            awaitHead();
         }
         FlushBatch.flushSoon(ch);
         ch.read(); // an early response (e.g. 413 from the upstream) must be seen while the body still flows
     }
 
-    /**
-     * Writes one more chunk of the request body; ownership of {@code content} passes to the connection. A
-     * chunk written while the client's read is being handled is flushed with the others of that read (see
-     * {@link ClientReads}); any other at once, as is the last.
-     */
+    /** Writes one more chunk of the request body (see {@link AttemptUpload#write}); this attempt owns it. */
     void writeBody(HttpContent content, boolean flushWithTheRead) {
-        if (state == State.DONE || conn == null || bodyRefused) {
+        if (state == State.DONE || conn == null) {
             content.release();
             return;
         }
-        boolean last = content instanceof LastHttpContent;
-        if (last || !flushWithTheRead) {
-            conn.writeAndFlush(content);
-        } else {
-            conn.holdBody(content);
-        }
-        if (last) {
-            requestWritten(loop.nowNanos());
+        if (upload.write(conn, content, flushWithTheRead)) {
+            awaitHead();
         }
     }
 
@@ -182,7 +150,7 @@ final class OriginAttempt implements OriginListener {
      */
     OriginConnection handOver() {
         state = State.DONE;
-        timers.cancel();
+        upload.cancel();
         OriginConnection handed = conn;
         conn = null;
         return handed;
@@ -194,13 +162,13 @@ final class OriginAttempt implements OriginListener {
      * was written whole and the body is short (see {@link DiscardedResponse}); else the connection closes.
      */
     void discardResponse(HttpResponse head) {
-        if (state != State.RELAYING || !requestComplete || bodyRefused || !responseKeepAlive
+        if (state != State.RELAYING || !upload.intact() || !responseKeepAlive
                 || !DiscardedResponse.worthDraining(head)) {
             abandon();
             return;
         }
         state = State.DONE;
-        timers.cancel();
+        upload.cancel();
         DiscardedResponse.drain(conn);
     }
 
@@ -210,23 +178,16 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         state = State.DONE;
-        timers.cancel();
+        upload.cancel();
         if (conn != null) {
             conn.release(false);
         }
     }
 
-    private void requestWritten(long nowNanos) {
-        requestWrittenNanos = nowNanos;
-        requestComplete = true;
-        timers.uploadOver();
-        awaitHead();
-    }
-
     /** Starts the per-try timeout for the response head, once. */
     private void awaitHead() {
         if (state == State.AWAITING_HEAD) {
-            timers.startPerTry(conn.channel().eventLoop());
+            upload.startPerTry(conn.channel().eventLoop());
         }
     }
 
@@ -243,7 +204,7 @@ final class OriginAttempt implements OriginListener {
      * {@code proxy_send_timeout} ends it, rather than holding the client until the route's timeout.
      */
     void onUploadStalled() {
-        if (state == State.AWAITING_HEAD && !requestComplete && !bodyRefused && !originWritable()) {
+        if (state == State.AWAITING_HEAD && upload.inProgress() && !originWritable()) {
             loop.onAttemptFailed(this, FailureKind.TIMEOUT, null);
         }
     }
@@ -279,7 +240,7 @@ final class OriginAttempt implements OriginListener {
                 OriginHeadScreen.passInterim(this, loop, response);
                 return;
             }
-            timers.stopPerTry();
+            upload.stopPerTry();
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             state = State.RELAYING;
             if (!loop.onResponseHead(this, response)) {
@@ -306,7 +267,7 @@ final class OriginAttempt implements OriginListener {
         }
         if (content instanceof LastHttpContent) {
             state = State.DONE;
-            boolean reusable = requestComplete && !bodyRefused && responseKeepAlive;
+            boolean reusable = upload.intact() && responseKeepAlive;
             // Hand the connection back first: the response is fully read, and the client write may complete
             // at once, ending the exchange and starting the connection's next request (pipelined, or read
             // behind a refused upgrade), which should find this connection in the pool.
@@ -342,16 +303,8 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         loop.guarded(() -> {
-            if (state != State.DONE && conn != null && conn.channel().isActive()
-                    && (isFailedWrite(cause) || !requestComplete && cause instanceof java.io.IOException)) {
-                // A write failed: the upstream closed or reset its side, often right after answering early (an
-                // upload it refuses). That answer may be waiting to be read, and it is what the client should
-                // get: the rest of the body is dropped and reading goes on. So even when the whole body had been
-                // handed to the connection: a write fails when it is carried out, which may be after that (a ring
-                // round trip later on io_uring, where one upload in twenty-five of eight at a time was answered
-                // 502 UPSTREAM_RESET with the upstream's 413 unread). A read failure closes the connection, and
-                // the close decides as usual.
-                bodyRefused = true;
+            if (state != State.DONE && conn != null && conn.channel().isActive() && upload.refusedBy(cause)) {
+                // The upstream refused the rest of the body: its early answer may be waiting to be read.
                 if (state == State.AWAITING_HEAD) {
                     awaitHead();
                     conn.channel().read();
@@ -365,16 +318,6 @@ final class OriginAttempt implements OriginListener {
                 loop.relay().broken(this, kind);
             }
         }).run();
-    }
-
-    /**
-     * Whether {@code cause} is a write the connection could not carry out: with {@code AUTO_CLOSE} off (see
-     * {@code OriginPools}) Netty shuts the output down on a failed write and fails the writes pending with
-     * {@link ChannelOutputShutdownException}, and those made after with {@link ClosedChannelException}, while the
-     * connection is still open for reading.
-     */
-    private static boolean isFailedWrite(Throwable cause) {
-        return cause instanceof ChannelOutputShutdownException || cause instanceof ClosedChannelException;
     }
 
     @Override
@@ -391,12 +334,12 @@ final class OriginAttempt implements OriginListener {
         }
         if (!writable) {
             // The outbound buffer filled while the body flows: the upstream takes nothing more until it drains.
-            if (state == State.AWAITING_HEAD && !requestComplete && !bodyRefused) {
-                timers.uploadBlocked(conn.channel().eventLoop());
+            if (state == State.AWAITING_HEAD && upload.inProgress()) {
+                upload.uploadBlocked(conn.channel().eventLoop());
             }
             return;
         }
-        timers.uploadMoving();
+        upload.uploadMoving();
         loop.relay().originWritable(this);
     }
 }
