@@ -167,7 +167,7 @@ final class AttemptLoop {
         LastHttpContent last = body.complete() ? body.lastChunk() : null;
         attempt.connected(conn, snapshot.ticker().read(), head, replay, body.complete(), last);
         if (!body.complete()) {
-            exchange.onAttemptConnected();
+            exchange.requestBody().onAttemptConnected();
         }
     }
 

@@ -71,7 +71,7 @@ final class AttemptRelay {
 
     void originWritable(OriginAttempt attempt) {
         if (attempt == loop.current() && !body.complete()) {
-            exchange.requestMoreBody();
+            exchange.requestBody().requestMore(); // the upstream can take more
         }
     }
 

@@ -55,7 +55,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Too much came before the upgrade was answered: its exchange ends 400 (a close if it waits in line). */
     private void onTooMuchHeld() {
-        if (heldHead != null || !toExchange(Exchange::onMalformedBody)) {
+        if (heldHead != null || !toExchange(active -> active.requestBody().onMalformed())) {
             ctx.close();
         }
     }
@@ -74,7 +74,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        reads = new ClientReads(ctx, () -> toExchange(Exchange::flushRequestBody));
+        reads = new ClientReads(ctx, () -> toExchange(active -> active.requestBody().flush()));
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         awaited.useTimers(timers);
         answers = new ClientAnswers(this, runtime, ctx);
@@ -204,15 +204,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 // A broken chunk: the rest of the stream has no trustworthy framing, so nothing more is read
                 // and the connection closes once the answer (if any is still possible) is written.
                 content.release();
-                toExchange(Exchange::onMalformedBody);
+                toExchange(active -> active.requestBody().onMalformed());
                 return;
             }
             Exchange active = exchange;
-            if (active != null && active.requestBodyComplete()) {
+            if (active != null && active.requestBody().complete()) {
                 content.release(); // the empty end of a body-less request, read while watching for a close
                 watchForClose();
             } else if (active != null) {
-                active.onRequestContent(content);
+                active.requestBody().onContent(content);
                 if (content instanceof io.netty.handler.codec.http.LastHttpContent) {
                     watchForClose();
                 }
@@ -256,7 +256,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      */
     private void watchForClose() {
         Exchange active = exchange;
-        if (active != null && active.requestBodyComplete() && heldHead == null && ctx.channel().isActive()) {
+        if (active != null && active.requestBody().complete() && heldHead == null && ctx.channel().isActive()) {
             reads.request();
         }
     }
@@ -310,7 +310,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         requestDone(requestBodyConsumed && !done.wasAborted() && !done.clientLeft(),
-                finished.requestBodyComplete(), upstreamNanos);
+                finished.requestBody().complete(), upstreamNanos);
     }
 
     /** Logs the request, then reads the next one or closes (lingering when the body was not read whole). */
@@ -386,7 +386,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onBodyTimeout() {
-        if (!toExchange(Exchange::onBodyTimeout) && answers.droppingBody()) {
+        if (!toExchange(active -> active.requestBody().onTimeout()) && answers.droppingBody()) {
             answers.endDrop(false);
         }
     }

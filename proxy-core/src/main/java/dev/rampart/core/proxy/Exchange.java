@@ -7,7 +7,6 @@ import dev.rampart.core.upstream.Upstream;
 import dev.rampart.core.upstream.pool.OriginConnection;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import org.slf4j.Logger;
@@ -128,36 +127,9 @@ final class Exchange {
 
     // ---- request body ------------------------------------------------------------------------------
 
-    /** A chunk of the request body from the client; this exchange owns it. */
-    void onRequestContent(HttpContent content) {
-        if (finished) {
-            content.release();
-            return;
-        }
-        bodyIntake.onContent(content);
-    }
-
-    /** An attempt has connected and written what was kept of the body: a held chunk follows, then the rest. */
-    void onAttemptConnected() {
-        bodyIntake.onAttemptConnected();
-    }
-
-    /** Reads more of the request body from the client (the upstream can take it). */
-    void requestMoreBody() {
-        bodyIntake.requestMore();
-    }
-
-    /** The client's read is handled: the body chunks it brought leave for the upstream together. */
-    void flushRequestBody() {
-        OriginAttempt attempt = attempts.current();
-        if (attempt != null) {
-            attempt.flushBody();
-        }
-    }
-
-    /** Whether the whole request body (or the lack of one) has been received from the client. */
-    boolean requestBodyComplete() {
-        return body.complete();
+    /** Where the client's request body goes, and what ends the exchange for it (a broken framing, a stall). */
+    RequestBodyIntake requestBody() {
+        return bodyIntake;
     }
 
     // ---- the client's side ------------------------------------------------------------------------
@@ -280,13 +252,6 @@ final class Exchange {
         endWith(Reason.SHUTTING_DOWN, -1);
     }
 
-    /** The client stopped sending its body for longer than {@code request-body-timeout}. */
-    void onBodyTimeout() {
-        if (!finished) {
-            endWith(Reason.REQUEST_TIMEOUT, -1);
-        }
-    }
-
     /**
      * Ends the exchange for {@code reason}: its envelope when nothing of the response was sent, else a cut
      * connection, which the access log records with the status sent and this reason. A WebSocket tunnel is cut
@@ -303,20 +268,6 @@ final class Exchange {
         }
         attempts.cancelCurrent(); // the upstream may have had part of the request: counted, as cancelled
         fail(reason, retryAfterSeconds);
-    }
-
-    /**
-     * The client broke the request: its body's framing (an invalid chunk size, extension or terminator), or
-     * it sent more than may be held before its upgrade is answered. The upstream must never see such a
-     * request as complete: its connection is cut mid-request, and the client gets 400 and a close, or only
-     * the close when the response had already begun.
-     */
-    void onMalformedBody() {
-        if (finished) {
-            return;
-        }
-        clientResponse.closeClientAfterResponse();
-        endWith(Reason.BAD_REQUEST, -1);
     }
 
     /**

@@ -14,7 +14,9 @@ import io.netty.handler.codec.http.LastHttpContent;
  * progress, into the replay buffer, or is held for the next attempt, and more is read from the client only
  * when there is somewhere for it to go. It answers the client's {@code Expect: 100-continue} before the
  * first read, enforces {@code max-request-body}, and, for a body read in full before the first attempt
- * (see {@link RequestBody#readFirst}), starts that attempt once the last chunk is in.
+ * (see {@link RequestBody#readFirst}), starts that attempt once the last chunk is in. The client's side of the
+ * body reaches it directly (its chunks, the end of each read, a broken framing, a stall past
+ * {@code request-body-timeout}), so that the exchange keeps the lifecycle while the body's rules live here.
  */
 final class RequestBodyIntake {
 
@@ -56,8 +58,17 @@ final class RequestBodyIntake {
         return collecting;
     }
 
+    /** Whether the whole request body (or the lack of one) has been received from the client. */
+    boolean complete() {
+        return body.complete();
+    }
+
     /** A chunk of the request body from the client; the intake owns it. */
     void onContent(HttpContent content) {
+        if (exchange.finished()) {
+            content.release();
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         ByteBuf data = content.content();
         outcome.addBytesIn(data.readableBytes());
@@ -118,6 +129,35 @@ final class RequestBodyIntake {
             }
         } else {
             content.release(); // kept in the replay buffer if replayable; a retry writes it from there
+        }
+    }
+
+    /** The client's read is handled: the body chunks it brought leave for the upstream together. */
+    void flush() {
+        OriginAttempt attempt = attempts.current();
+        if (attempt != null) {
+            attempt.flushBody();
+        }
+    }
+
+    /**
+     * The client broke the request: its body's framing (an invalid chunk size, extension or terminator), or
+     * it sent more than may be held before its upgrade is answered. The upstream must never see such a
+     * request as complete: its connection is cut mid-request, and the client gets 400 and a close, or only
+     * the close when the response had already begun.
+     */
+    void onMalformed() {
+        if (exchange.finished()) {
+            return;
+        }
+        clientResponse.closeClientAfterResponse();
+        exchange.endWith(Reason.BAD_REQUEST, -1);
+    }
+
+    /** The client stopped sending its body for longer than {@code request-body-timeout}. */
+    void onTimeout() {
+        if (!exchange.finished()) {
+            exchange.endWith(Reason.REQUEST_TIMEOUT, -1);
         }
     }
 
