@@ -57,10 +57,6 @@ final class OriginAttempt implements OriginListener {
         return number;
     }
 
-    long startNanos() {
-        return startNanos;
-    }
-
     /** When the call to the endpoint began, for its breaker's durations (see {@link AttemptUpload#callStartNanos}). */
     long callStartNanos() {
         return upload.callStartNanos(startNanos);
