@@ -9,10 +9,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 
+import io.netty.util.NetUtil;
+
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,12 +29,31 @@ import java.util.function.Supplier;
  * SO_REUSEPORT, so that the kernel spreads new connections over the loops and each loop accepts its own, as nginx's
  * workers do with {@code reuseport}: a connection is served where it was accepted, with no hand-over (on a machine
  * whose cores are all busy, a wake-up and a task switch for every new connection); but a busy loop accepts between
- * its other work, and a drain resets what its queue holds.
+ * its other work, and a drain resets what its queue holds. A host name is each of its addresses, each bound so.
  */
 final class ListeningSockets {
 
     private ListeningSockets() {
     }
+
+    /** The addresses a listener's host stands for. */
+    interface HostAddresses {
+        /** The distinct addresses of {@code host}, at least one; throws when it has none. */
+        List<InetAddress> of(String host) throws UnknownHostException;
+    }
+
+    /**
+     * An address is itself; a name is every address it resolves to, as nginx's {@code listen localhost:8080} binds
+     * each: where the hosts file lists {@code ::1 localhost} beside {@code 127.0.0.1 localhost} (Docker's and
+     * Kubernetes' files do), a client that takes {@code localhost} as {@code ::1} alone (Node.js 17 to 19 try no
+     * other address) would find nothing on the port were only the first address bound.
+     */
+    static final HostAddresses RESOLVED = host -> {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            return List.of(InetAddress.getByName(host)); // a literal: no name service asked
+        }
+        return List.copyOf(new LinkedHashSet<>(List.of(InetAddress.getAllByName(host))));
+    };
 
     /**
      * Binds {@code host:port}; {@code bootstrap} has everything set but the groups and the listening sockets' own
@@ -40,20 +64,29 @@ final class ListeningSockets {
     static List<Channel> bind(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler, Transport transport,
                               boolean reusePort, EventLoopGroup acceptors, EventLoopGroup workers, String host,
                               int port) {
-        if (!reusePort || "nio".equals(transport.name())) {
-            return List.of(bound(bootstrap.clone().group(acceptors, workers).handler(acceptHandler.get())
-                    .bind(host, port), host, port));
+        return bind(bootstrap, acceptHandler, transport, reusePort, acceptors, workers, host, port, RESOLVED);
+    }
+
+    /**
+     * As above, with each of the addresses {@code addresses} gives for {@code host} bound on the same port (the one
+     * the kernel picks for the first, when {@code port} is 0); all or none.
+     */
+    static List<Channel> bind(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler, Transport transport,
+                              boolean reusePort, EventLoopGroup acceptors, EventLoopGroup workers, String host,
+                              int port, HostAddresses addresses) {
+        List<InetAddress> all;
+        try {
+            all = addresses.of(host);
+        } catch (UnknownHostException | RuntimeException e) {
+            throw notBound(host, port, e);
         }
-        // With SO_REUSEPORT on every socket, a second Rampart on the port would bind too and take a share of its
-        // connections without a word; a plain bind first fails as a port in use should (and picks the port for 0).
-        // A program that sets SO_REUSEPORT itself still gets in, as with nginx's reuseport.
-        int chosen = portFreeForUs(host, port);
         List<Channel> channels = new ArrayList<>();
         try {
-            for (EventExecutor executor : workers) {
-                EventLoop loop = (EventLoop) executor;
-                channels.add(bound(bootstrap.clone().group(loop, loop).handler(acceptHandler.get())
-                        .option(UnixChannelOption.SO_REUSEPORT, true).bind(host, chosen), host, chosen));
+            int chosen = port;
+            for (InetAddress address : all) {
+                channels.addAll(bindOne(bootstrap, acceptHandler, transport, reusePort, acceptors, workers,
+                        address, host, chosen));
+                chosen = ((InetSocketAddress) channels.get(0).localAddress()).getPort();
             }
         } catch (IllegalStateException e) {
             channels.forEach(Channel::close);
@@ -62,11 +95,36 @@ final class ListeningSockets {
         return List.copyOf(channels);
     }
 
+    private static List<Channel> bindOne(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler,
+                                         Transport transport, boolean reusePort, EventLoopGroup acceptors,
+                                         EventLoopGroup workers, InetAddress address, String host, int port) {
+        if (!reusePort || "nio".equals(transport.name())) {
+            return List.of(bound(bootstrap.clone().group(acceptors, workers).handler(acceptHandler.get())
+                    .bind(address, port), host, port));
+        }
+        // With SO_REUSEPORT on every socket, a second Rampart on the port would bind too and take a share of its
+        // connections without a word; a plain bind first fails as a port in use should (and picks the port for 0).
+        // A program that sets SO_REUSEPORT itself still gets in, as with nginx's reuseport.
+        int chosen = portFreeForUs(address, host, port);
+        List<Channel> channels = new ArrayList<>();
+        try {
+            for (EventExecutor executor : workers) {
+                EventLoop loop = (EventLoop) executor;
+                channels.add(bound(bootstrap.clone().group(loop, loop).handler(acceptHandler.get())
+                        .option(UnixChannelOption.SO_REUSEPORT, true).bind(address, chosen), host, chosen));
+            }
+        } catch (IllegalStateException e) {
+            channels.forEach(Channel::close);
+            throw e;
+        }
+        return channels;
+    }
+
     /** Binds and closes a plain socket on {@code host:port}: the port, chosen by the kernel when 0. */
-    private static int portFreeForUs(String host, int port) {
+    private static int portFreeForUs(InetAddress address, String host, int port) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(host, port));
+            probe.bind(new InetSocketAddress(address, port));
             return probe.getLocalPort();
         } catch (IOException | RuntimeException e) {
             throw notBound(host, port, e);

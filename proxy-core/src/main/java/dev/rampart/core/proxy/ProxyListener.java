@@ -154,7 +154,8 @@ public final class ProxyListener {
 
     /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */
     public static String whyNotBound(Throwable cause) {
-        if (cause instanceof java.nio.channels.UnresolvedAddressException) {
+        if (cause instanceof java.nio.channels.UnresolvedAddressException
+                || cause instanceof java.net.UnknownHostException) { // a listener's name, looked up before the bind
             return "no such host";
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();

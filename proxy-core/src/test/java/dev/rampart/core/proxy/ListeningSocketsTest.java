@@ -4,13 +4,27 @@ import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
 import dev.rampart.core.testing.Transports;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * On epoll and io_uring each event loop listens on the port itself (SO_REUSEPORT) and serves the connections it
@@ -73,6 +88,64 @@ class ListeningSocketsTest {
         assertTrue(refused.getMessage().contains("in use"), refused.getMessage());
         try (RawHttp raw = first.raw()) {
             assertEquals("direct", raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().text(), "the first still serves");
+        }
+    }
+
+    /**
+     * A name is every address it resolves to, as nginx binds them: with {@code ::1 localhost} beside
+     * {@code 127.0.0.1 localhost} in the hosts file, a client that takes {@code localhost} as {@code ::1} (Node.js
+     * 17 to 19 try no other) must reach a listener on {@code localhost} too, not only one that takes 127.0.0.1.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring", "epoll"})
+    void aListenerOnANameListensOnEachOfItsAddressesOnOnePort(String transport) throws IOException {
+        assumeIpv6Loopback();
+        Transport chosen = Transports.named(transport);
+        EventLoopGroup loops = chosen.newEventLoopGroup(2, "names-test");
+        List<Channel> listening = List.of();
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap().channel(chosen.serverChannelClass())
+                    .childHandler(new Greeting());
+            ListeningSockets.HostAddresses bothLoopbacks = host -> List.of(InetAddress.getByName("127.0.0.1"),
+                    InetAddress.getByName("::1"));
+            for (boolean reusePort : new boolean[] {false, true}) {
+                listening = ListeningSockets.bind(bootstrap, ChannelInboundHandlerAdapter::new, chosen, reusePort,
+                        loops, loops, "dual.example", 0, bothLoopbacks);
+                int port = ((InetSocketAddress) listening.get(0).localAddress()).getPort();
+                assertEquals("here", greeting("127.0.0.1", port), "reuse-port " + reusePort);
+                assertEquals("here", greeting("::1", port), "reuse-port " + reusePort + ": ::1 on the same port");
+                listening.forEach(ch -> ch.close().syncUninterruptibly());
+            }
+        } finally {
+            listening.forEach(Channel::close);
+            loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Says "here" to each connection and closes it. */
+    @ChannelHandler.Sharable
+    private static final class Greeting extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.copiedBuffer("here", StandardCharsets.US_ASCII))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static void assumeIpv6Loopback() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            assertTrue(probe.getLocalPort() > 0);
+        } catch (IOException noIpv6) {
+            assumeTrue(false, "no IPv6 loopback here: " + noIpv6);
+        }
+    }
+
+    private static String greeting(String address, int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getByName(address), port), 10_000);
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 
