@@ -69,7 +69,9 @@ final class ListeningSockets {
 
     /**
      * As above, with each of the addresses {@code addresses} gives for {@code host} bound on the same port (the one
-     * the kernel picks for the first, when {@code port} is 0); all or none.
+     * the kernel picks for the first, when {@code port} is 0); all or none, but for an address of a name that no
+     * interface here has (a hosts file's {@code ::1} where IPv6 is turned off), which is left out while another is
+     * bound.
      */
     static List<Channel> bind(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler, Transport transport,
                               boolean reusePort, EventLoopGroup acceptors, EventLoopGroup workers, String host,
@@ -81,18 +83,41 @@ final class ListeningSockets {
             throw notBound(host, port, e);
         }
         List<Channel> channels = new ArrayList<>();
+        IllegalStateException notHere = null;
         try {
             int chosen = port;
             for (InetAddress address : all) {
-                channels.addAll(bindOne(bootstrap, acceptHandler, transport, reusePort, acceptors, workers,
-                        address, host, chosen));
+                try {
+                    channels.addAll(bindOne(bootstrap, acceptHandler, transport, reusePort, acceptors, workers,
+                            address, host, chosen));
+                } catch (IllegalStateException e) {
+                    if (all.size() == 1 || !notOnThisHost(e)) {
+                        throw e;
+                    }
+                    // A container with IPv6 turned off still lists ::1 localhost: the name's other addresses serve.
+                    notHere = notHere == null ? e : notHere;
+                    continue;
+                }
                 chosen = ((InetSocketAddress) channels.get(0).localAddress()).getPort();
             }
         } catch (IllegalStateException e) {
             channels.forEach(Channel::close);
             throw e;
         }
+        if (channels.isEmpty()) {
+            throw notHere;
+        }
         return List.copyOf(channels);
+    }
+
+    /** Whether a bind failed for an address no interface of this host has (EADDRNOTAVAIL), not a port in use. */
+    private static boolean notOnThisHost(IllegalStateException bindFailure) {
+        for (Throwable t = bindFailure.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Cannot assign requested address")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Channel> bindOne(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler,

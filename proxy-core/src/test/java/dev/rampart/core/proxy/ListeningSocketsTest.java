@@ -122,6 +122,36 @@ class ListeningSocketsTest {
         }
     }
 
+    /**
+     * A container with IPv6 turned off still lists {@code ::1 localhost}: an address of the name that no interface
+     * here has is left out while another is bound (here 192.0.2.1, a documentation address), so that turning names
+     * into all their addresses stops no start that one address served; alone, it still stops the start.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring", "epoll"})
+    void anAddressOfTheNameThatIsNotOnThisHostIsLeftOutWhileAnotherIsBound(String transport) throws IOException {
+        Transport chosen = Transports.named(transport);
+        EventLoopGroup loops = chosen.newEventLoopGroup(2, "names-test");
+        List<Channel> listening = List.of();
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap().channel(chosen.serverChannelClass())
+                    .childHandler(new Greeting());
+            InetAddress elsewhere = InetAddress.getByName("192.0.2.1");
+            listening = ListeningSockets.bind(bootstrap, ChannelInboundHandlerAdapter::new, chosen, false, loops,
+                    loops, "half.example", 0, host -> List.of(elsewhere, InetAddress.getByName("127.0.0.1")));
+            assertEquals(1, listening.size());
+            int port = ((InetSocketAddress) listening.get(0).localAddress()).getPort();
+            assertEquals("here", greeting("127.0.0.1", port));
+            IllegalStateException alone = assertThrows(IllegalStateException.class, () -> ListeningSockets.bind(
+                    bootstrap, ChannelInboundHandlerAdapter::new, chosen, false, loops, loops, "gone.example", 0,
+                    host -> List.of(elsewhere)));
+            assertTrue(alone.getMessage().startsWith("cannot listen on gone.example:0: "), alone.getMessage());
+        } finally {
+            listening.forEach(Channel::close);
+            loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     /** Says "here" to each connection and closes it. */
     @ChannelHandler.Sharable
     private static final class Greeting extends ChannelInboundHandlerAdapter {
