@@ -14,7 +14,9 @@ import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -91,7 +93,7 @@ final class ListeningSockets {
                     channels.addAll(bindOne(bootstrap, acceptHandler, transport, reusePort, acceptors, workers,
                             address, host, chosen));
                 } catch (IllegalStateException e) {
-                    if (all.size() == 1 || !notOnThisHost(e)) {
+                    if (all.size() == 1 || !notOnThisHost(address)) {
                         throw e;
                     }
                     // A container with IPv6 turned off still lists ::1 localhost: the name's other addresses serve.
@@ -110,14 +112,17 @@ final class ListeningSockets {
         return List.copyOf(channels);
     }
 
-    /** Whether a bind failed for an address no interface of this host has (EADDRNOTAVAIL), not a port in use. */
-    private static boolean notOnThisHost(IllegalStateException bindFailure) {
-        for (Throwable t = bindFailure.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("Cannot assign requested address")) {
-                return true;
-            }
+    /**
+     * Whether no interface of this host has {@code address} (why its bind failed: EADDRNOTAVAIL, not a port in use).
+     * Asked of the interfaces rather than read from the error's words, which the C library gives in the locale's
+     * language.
+     */
+    private static boolean notOnThisHost(InetAddress address) {
+        try {
+            return NetworkInterface.getByInetAddress(address) == null;
+        } catch (SocketException e) {
+            return false; // cannot tell: the bind's own failure stands
         }
-        return false;
     }
 
     private static List<Channel> bindOne(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler,
