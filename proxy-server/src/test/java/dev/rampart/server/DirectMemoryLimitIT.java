@@ -41,6 +41,37 @@ class DirectMemoryLimitIT {
         assertEquals(48 * MIB, limit);
     }
 
+    /**
+     * Netty takes its direct memory itself, so that it counts a chunk against its limit before the chunk exists: with
+     * the JDK's buffers it counted after, and at the limit every refused chunk stayed allocated until the JDK, at its
+     * own larger limit, forced full collections (see {@link NettyDefaults}). Its buffers are then not the JDK's.
+     */
+    @Test
+    void nettysDirectMemoryIsNotTheJdksBuffers() throws Exception {
+        try (RampartProcess rampart = RampartProcess.start(environment -> environment.put("JDK_JAVA_OPTIONS",
+                "-XX:MaxRAM=256m -XX:MaxRAMPercentage=75"), "--config",
+                RampartProcess.writeConfig(dir, "127.0.0.1:9").toString())) {
+            rampart.awaitListening();
+            HttpClient client = HttpClient.newHttpClient();
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rampart.port() + "/")).build(),
+                    HttpResponse.BodyHandlers.discarding()); // the proxy reads a request: Netty has a chunk
+            String metrics = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + rampart.adminPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double netty = gauge(metrics, "rampart_netty_direct_memory_bytes");
+            double jdk = gauge(metrics, "jvm_buffer_memory_used_bytes{id=\"direct\"}");
+
+            assertTrue(netty >= MIB, "Netty holds a chunk: " + netty);
+            assertTrue(jdk < netty, "the JDK's direct buffers (" + jdk + ") are not Netty's (" + netty + ")");
+        }
+    }
+
+    private static double gauge(String metrics, String series) {
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        assertTrue(value.find(), series + " in\n" + metrics);
+        return Double.parseDouble(value.group(1));
+    }
+
     private long directMemoryLimit(String jvmFlags) throws Exception {
         try (RampartProcess rampart = RampartProcess.start(environment -> environment.put("JDK_JAVA_OPTIONS", jvmFlags),
                 "--config", RampartProcess.writeConfig(dir, "127.0.0.1:9").toString())) {

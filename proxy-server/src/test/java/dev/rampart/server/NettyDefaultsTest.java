@@ -89,6 +89,18 @@ class NettyDefaultsTest {
     }
 
     @Test
+    void nettyTakesItsDirectMemoryItselfUnlessTheOperatorSaidOtherwise() {
+        Properties unsaid = new Properties();
+        NettyDefaults.apply(unsaid, CONTAINER);
+        assertEquals("true", unsaid.getProperty(NettyDefaults.TRY_REFLECTION_SET_ACCESSIBLE));
+
+        Properties said = new Properties();
+        said.setProperty(NettyDefaults.TRY_REFLECTION_SET_ACCESSIBLE, "false");
+        NettyDefaults.apply(said, CONTAINER);
+        assertEquals("false", said.getProperty(NettyDefaults.TRY_REFLECTION_SET_ACCESSIBLE));
+    }
+
+    @Test
     void thisJvmsMemoryIsRead() {
         JvmMemory memory = JvmMemory.ofThisJvm();
 
