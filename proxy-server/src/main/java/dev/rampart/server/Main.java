@@ -129,8 +129,9 @@ public final class Main {
         }
         try {
             return RampartServer.start(source, config, true);
-        } catch (IllegalStateException | java.io.IOException e) {
-            err.println("rampart: cannot start: " + e.getMessage());
+        } catch (IllegalStateException | java.io.IOException | OutOfMemoryError e) {
+            // A sentence, not a stack trace: a port taken, descriptors or direct memory too few for the event loops.
+            err.println("rampart: cannot start: " + StartFailure.describe(e));
             return null;
         }
     }

@@ -36,7 +36,13 @@ final class OpenFilesLimit {
     /** The number of descriptors this process has open now, or 0 if unknown. */
     private static long openNow() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof UnixOperatingSystemMXBean unix ? Math.max(0, unix.getOpenFileDescriptorCount()) : 0;
+        try {
+            return os instanceof UnixOperatingSystemMXBean unix ? Math.max(0, unix.getOpenFileDescriptorCount()) : 0;
+        } catch (InternalError e) {
+            // The JDK counts by listing /proc/self/fd, which takes a descriptor: at the limit it throws this,
+            // and the count would end the start (or the message saying why the start failed) with a stack trace.
+            return 0;
+        }
     }
 
     /** The warning for this process running {@code config}, if it needs one. */
