@@ -11,7 +11,7 @@ final class StartFailure {
     private StartFailure() {
     }
 
-    /** The reason {@code failure} gives, with its innermost cause's where that says more, and what to do. */
+    /** The reason {@code failure} gives, with its innermost cause's where it names only a step, and what to do. */
     static String describe(Throwable failure) {
         if (failure instanceof OutOfMemoryError) {
             return outOfMemory(failure.getMessage());
@@ -22,7 +22,10 @@ final class StartFailure {
             root = root.getCause();
         }
         String reason = text(root);
-        if (root != failure && !said.contains(reason)) {
+        // A message that gives a reason (after a colon: "cannot listen on h:p: the port is in use ...") has put
+        // the cause in its words already; one that only names the step ("failed to create a child event loop") gets
+        // its innermost cause's.
+        if (root != failure && !said.contains(": ") && !said.contains(reason)) {
             said = said + ": " + reason;
         }
         if (reason.contains("Too many open files")) {

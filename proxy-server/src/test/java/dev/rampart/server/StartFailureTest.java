@@ -21,10 +21,10 @@ class StartFailureTest {
 
     @Test
     void aReasonTheMessageAlreadyGivesIsNotRepeated() {
-        String said = StartFailure.describe(new IllegalStateException(
-                "cannot listen on 127.0.0.1:8080: Address already in use", new IOException("Address already in use")));
+        String said = StartFailure.describe(new IllegalStateException("cannot listen on 127.0.0.1:8080: the port is in"
+                + " use", new IOException("bind(..) failed with error(-98): Address already in use")));
 
-        assertEquals("cannot listen on 127.0.0.1:8080: Address already in use", said);
+        assertEquals("cannot listen on 127.0.0.1:8080: the port is in use", said);
     }
 
     @Test

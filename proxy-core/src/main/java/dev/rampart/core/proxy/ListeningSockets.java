@@ -171,6 +171,6 @@ final class ListeningSockets {
 
     private static IllegalStateException notBound(String host, int port, Throwable cause) {
         return new IllegalStateException("cannot listen on " + ProxyListener.hostAndPort(host, port) + ": "
-                + ProxyListener.whyNotBound(cause), cause);
+                + ProxyListener.whyNotBound(cause, port), cause);
     }
 }

@@ -152,13 +152,12 @@ public final class ProxyListener {
         return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** Why a bind failed, in words: some of the JDK's exceptions here carry no message. */
-    public static String whyNotBound(Throwable cause) {
-        if (cause instanceof java.nio.channels.UnresolvedAddressException
-                || cause instanceof java.net.UnknownHostException) { // a listener's name, looked up before the bind
-            return "no such host";
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    /**
+     * Why binding {@code port} failed, in words, with what to do where the reason is a common one (some of the
+     * JDK's exceptions here carry no message, Netty's native ones the system call and errno before the reason).
+     */
+    public static String whyNotBound(Throwable cause, int port) {
+        return BindFailure.why(cause, port);
     }
 
     /** The bound port (useful when configured as 0). */

@@ -128,7 +128,7 @@ public final class AdminServer implements AutoCloseable {
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         throw new IOException("admin server: cannot listen on "
                 + dev.rampart.core.proxy.ProxyListener.hostAndPort(config.host(), config.port())
-                + ": " + dev.rampart.core.proxy.ProxyListener.whyNotBound(failure), failure);
+                + ": " + dev.rampart.core.proxy.ProxyListener.whyNotBound(failure, config.port()), failure);
     }
 
     /** The bound port (the ephemeral one when the config said 0); still known after {@link #close()}. */

@@ -1,0 +1,39 @@
+package dev.rampart.core.proxy;
+
+import java.util.regex.Pattern;
+
+/**
+ * Why a listening socket could not be bound, as the operator reads it at a failed start: the reason in words, and
+ * for the reasons an operator meets most (a port another process holds, a low port without the capability, an
+ * address this machine does not have) what to do about it. Netty's native transports put the system call and the
+ * errno before the reason ({@code bind(..) failed with error(-98): Address already in use}); NIO gives the reason
+ * alone, and the same reason reads the same on every transport.
+ */
+final class BindFailure {
+
+    private static final Pattern NATIVE_PREFIX = Pattern.compile("^bind\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
+
+    private BindFailure() {
+    }
+
+    /** Why binding {@code port} failed with {@code cause}. */
+    static String why(Throwable cause, int port) {
+        if (cause instanceof java.nio.channels.UnresolvedAddressException
+                || cause instanceof java.net.UnknownHostException) { // a listener's name, looked up before the bind
+            return "no such host";
+        }
+        String said = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        String reason = NATIVE_PREFIX.matcher(said).replaceFirst("");
+        return switch (reason) {
+            case "Address already in use" -> "the port is in use: another process listens there (ss -ltnp 'sport = :"
+                    + port + "' names it; a proxy still draining holds it until it has stopped)";
+            case "Permission denied" -> port > 0 && port < 1024
+                    ? "permission denied: a port below 1024 needs root or the CAP_NET_BIND_SERVICE capability (setcap"
+                    + " on the java binary, systemd's AmbientCapabilities=, Kubernetes' capabilities.add), or listen on"
+                    + " a port above 1023"
+                    : "permission denied";
+            case "Cannot assign requested address" -> "not an address of this machine (Cannot assign requested address)";
+            default -> reason;
+        };
+    }
+}
