@@ -174,7 +174,7 @@ final class RampartBinder {
     /** The PEM file of trusted certificates under {@code key}: readable, and holding at least one certificate. */
     static Path trustFile(ConfigSection s, String key) {
         Path trust = readableFile(s, key);
-        String problem = Files.isRegularFile(trust) ? PemFiles.certificates(trust).problem() : null;
+        String problem = readable(trust) ? PemFiles.certificates(trust).problem() : null;
         if (problem != null) {
             s.problem(key, problem);
         }
@@ -188,9 +188,9 @@ final class RampartBinder {
     static TlsConfig certificateAndKey(ConfigSection s) {
         Path certChain = readableFile(s, "cert-chain");
         Path privateKey = readableFile(s, "private-key");
-        if (Files.isRegularFile(certChain)) {
+        if (readable(certChain)) {
             PemFiles.Certificates chain = PemFiles.certificates(certChain);
-            String key = chain.problem() == null && Files.isRegularFile(privateKey)
+            String key = chain.problem() == null && readable(privateKey)
                     ? PemFiles.privateKeyProblem(privateKey, chain, certChain) : null;
             if (chain.problem() != null) {
                 s.problem("cert-chain", chain.problem());
@@ -199,6 +199,14 @@ final class RampartBinder {
             }
         }
         return new TlsConfig(certChain, privateKey);
+    }
+
+    /**
+     * Whether {@code file} is there to be read: one that {@link #readableFile} already refused is not read again,
+     * which would say the same thing a second time ("cannot read it: ... Permission denied").
+     */
+    private static boolean readable(Path file) {
+        return Files.isRegularFile(file) && Files.isReadable(file);
     }
 
     static Path readableFile(ConfigSection s, String key) {
