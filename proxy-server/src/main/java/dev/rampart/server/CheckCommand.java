@@ -4,10 +4,18 @@ import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.ConfigWarnings;
 import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.LocatedConfig;
+import dev.rampart.core.observe.LogText;
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.proxy.ProxyListener;
 import dev.rampart.core.routing.Router;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code --check}: validate, print the effective config and the warnings, exit 0 or 1 (like {@code nginx -t}). */
@@ -32,11 +40,11 @@ final class CheckCommand {
             err.println(e.getMessage());
             return 1;
         }
-        List<String> unresolvable = ListenerHosts.problems(located);
-        if (!unresolvable.isEmpty()) {
-            // The start would fail to listen there: say so now, as nginx -t does of a listen it cannot resolve.
+        List<String> unlistenable = whereTheStartCannotListen(located);
+        if (!unlistenable.isEmpty()) {
+            // The start would fail to listen there: say so now, as nginx -t does of a listen it cannot bind.
             err.println("rampart: configuration " + source.describe() + " is invalid:");
-            err.println(String.join("\n", unresolvable));
+            err.println(String.join("\n", unlistenable));
             return 1;
         }
         out.println("# " + source.describe() + ":");
@@ -48,5 +56,45 @@ final class CheckCommand {
         out.println("# configuration " + source.describe() + " is valid"
                 + (warnings.isEmpty() ? "" : " (" + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s") + ")"));
         return 0;
+    }
+
+    /**
+     * The listener and admin hosts that do not resolve here or are another machine's, and their ports below 1024
+     * that this user may not listen on, each as a problem line that names where the key is written, as the
+     * loader's problems do (a default, written nowhere, is named by its key alone).
+     */
+    private static List<String> whereTheStartCannotListen(LocatedConfig located) {
+        List<String> problems = new ArrayList<>(ListenerHosts.problems(located));
+        if (problems.isEmpty()) {
+            checkPrivilegedPort("rampart.server.port", located.config().server().host(),
+                    located.config().server().port(), located, problems);
+            checkPrivilegedPort("rampart.admin.port", located.config().admin().host(),
+                    located.config().admin().port(), located, problems);
+        }
+        return problems;
+    }
+
+    /**
+     * A port below 1024 that this user may not listen on (no root, no CAP_NET_BIND_SERVICE): the start would fail
+     * there, and {@code nginx -t} reports it too. Tried on the port itself; a proxy already listening there makes
+     * it "in use", which is no problem of the config, and a port that is free is held only for the moment of the
+     * bind.
+     */
+    private static void checkPrivilegedPort(String path, String host, int port, LocatedConfig located,
+                                            List<String> problems) {
+        if (port <= 0 || port >= 1024) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+        } catch (BindException e) {
+            if ("Permission denied".equals(e.getMessage())) {
+                String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
+                problems.add(path + ": cannot listen on " + ProxyListener.hostAndPort(host, port) + ": "
+                        + ProxyListener.whyNotBound(e, port) + where);
+            }
+        } catch (IOException e) {
+            // not a question of privilege: the start will say what it is
+        }
     }
 }
