@@ -183,9 +183,11 @@ final class ConfigReloader implements AutoCloseable {
             log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
             target.reloaded(false);
             return false;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // Not a config error any check foresaw, but one all the same: it must not end the watch thread,
-            // or later edits would be ignored without a word.
+            // or later edits would be ignored without a word. An Error too: a class the new config needs for the
+            // first time cannot be loaded once the jar was replaced under the running process (an upgrade that
+            // copies the new jar before the restart), and a reload is where that shows.
             log.error("reload ({}) refused, the running config stays: reading it failed: {}", why, e, e);
             target.reloaded(false);
             return false;
@@ -195,7 +197,7 @@ final class ConfigReloader implements AutoCloseable {
         lastRead = new LastRead(started, why, file);
         try {
             target.prepare(next);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.error("reload ({}) refused, the running config stays: readying it failed: {}", why, e, e);
             target.reloaded(false);
             return false;
@@ -217,9 +219,10 @@ final class ConfigReloader implements AutoCloseable {
             log.error("reload ({}) refused, the running config stays: {}", why, e.getMessage());
             target.reloaded(false);
             return false;
-        } catch (RuntimeException e) {
-            // A config that passed every check and still could not be applied is a bug, but it must not
-            // end the watch thread: later edits would then be ignored without a word.
+        } catch (RuntimeException | Error e) {
+            // A config that passed every check and still could not be applied is a bug (or a class missing from a
+            // jar replaced under the process), but it must not end the watch thread: later edits would then be
+            // ignored without a word.
             log.error("reload ({}) failed while being applied, parts of it may be in effect: {}", why, e, e);
             target.reloaded(false);
             return false;
@@ -275,8 +278,8 @@ final class ConfigReloader implements AutoCloseable {
         ConfigFileState file = fileState();
         try {
             return new Loaded(loadChecked(), started, file);
-        } catch (RuntimeException e) {
-            return null;
+        } catch (RuntimeException | Error e) {
+            return null; // the reload that follows reads it again, and says why it is refused
         }
     }
 
