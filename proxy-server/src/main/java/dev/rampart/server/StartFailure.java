@@ -1,5 +1,7 @@
 package dev.rampart.server;
 
+import io.netty.util.internal.OutOfDirectMemoryError;
+
 /**
  * Why a start failed, as the one line after {@code rampart: cannot start: }. What the libraries throw names the
  * step and leaves the reason in a cause (Netty's {@code failed to create a child event loop}, with the
@@ -14,7 +16,7 @@ final class StartFailure {
     /** The reason {@code failure} gives, with its innermost cause's where it names only a step, and what to do. */
     static String describe(Throwable failure) {
         if (failure instanceof OutOfMemoryError) {
-            return outOfMemory(failure.getMessage());
+            return outOfMemory((OutOfMemoryError) failure);
         }
         String said = text(failure);
         Throwable root = failure;
@@ -35,9 +37,11 @@ final class StartFailure {
         return said;
     }
 
-    private static String outOfMemory(String message) {
-        String why = message == null ? "out of memory" : message;
-        if (why.contains("direct buffer memory")) {
+    private static String outOfMemory(OutOfMemoryError error) {
+        String why = error.getMessage() == null ? "out of memory" : error.getMessage();
+        // The JDK's words when it allocates the buffer; Netty's own error when it takes the memory itself (the
+        // jar opens java.nio to it, see NettyDefaults).
+        if (why.contains("direct buffer memory") || error instanceof OutOfDirectMemoryError) {
             // The event loops allocate their buffers as they are made: a limit below that ends the start.
             return "the JVM's direct memory limit is too small to start the event loops (" + why + "): raise"
                     + " -XX:MaxDirectMemorySize, or leave it out (Netty then takes 40% of the JVM's memory)";
