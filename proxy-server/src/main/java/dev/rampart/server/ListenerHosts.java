@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,26 +24,30 @@ final class ListenerHosts {
     }
 
     /**
-     * The listener and admin hosts that do not resolve here, each as a problem line that names where the host is
-     * written, as the loader's problems do (a default host, written nowhere, is named by its key alone).
+     * The listener and admin hosts that do not resolve here, or whose addresses the start would not listen on: for
+     * the listener, which binds every address of a name and leaves out those no interface here has while another is
+     * bound (ListeningSockets), none of them this machine's; for the admin port, which takes a name's first address,
+     * that one another machine's. Each is a problem line that names where the host is written, as the loader's
+     * problems do (a default host, written nowhere, is named by its key alone).
      */
     static List<String> problems(LocatedConfig located) {
         List<String> problems = new ArrayList<>(2);
-        checkResolves("rampart.server.host", located.config().server().host(), located, problems);
-        checkResolves("rampart.admin.host", located.config().admin().host(), located, problems);
+        checkResolves("rampart.server.host", located.config().server().host(), true, located, problems);
+        checkResolves("rampart.admin.host", located.config().admin().host(), false, located, problems);
         return problems;
     }
 
-    private static void checkResolves(String path, String host, LocatedConfig located, List<String> problems) {
+    private static void checkResolves(String path, String host, boolean everyAddress, LocatedConfig located,
+                                      List<String> problems) {
         String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
-        InetAddress address;
+        InetAddress[] addresses;
         try {
-            address = InetAddress.getByName(host);
+            addresses = everyAddress ? InetAddress.getAllByName(host) : new InetAddress[] {InetAddress.getByName(host)};
         } catch (UnknownHostException e) {
             problems.add(path + ": cannot listen on " + host + ": no such host here" + where);
             return;
         }
-        if (!assignable(address)) {
+        if (Arrays.stream(addresses).noneMatch(ListenerHosts::assignable)) {
             problems.add(path + ": cannot listen on " + host + ": not an address of this machine" + where);
         }
     }
