@@ -21,6 +21,9 @@ import java.util.List;
 /** {@code --check}: validate, print the effective config and the warnings, exit 0 or 1 (like {@code nginx -t}). */
 final class CheckCommand {
 
+    /** EACCES as the JDK words it in the C locale, which {@link ProxyListener#whyNotBound} explains. */
+    private static final String PERMISSION_DENIED = "Permission denied";
+
     private CheckCommand() {
     }
 
@@ -88,10 +91,14 @@ final class CheckCommand {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (BindException e) {
-            if ("Permission denied".equals(e.getMessage())) {
+            // Whether it was refused for privilege is asked of the kernel's settings: the error's words are the
+            // locale's ("Keine Berechtigung"), and a port in use fails the bind too.
+            boolean refused = PrivilegedPorts.mayListenOn(port).map(may -> !may)
+                    .orElse(PERMISSION_DENIED.equals(e.getMessage()));
+            if (refused) {
                 String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
                 problems.add(path + ": cannot listen on " + ProxyListener.hostAndPort(host, port) + ": "
-                        + ProxyListener.whyNotBound(e, port) + where);
+                        + ProxyListener.whyNotBound(new BindException(PERMISSION_DENIED), port) + where);
             }
         } catch (IOException e) {
             // not a question of privilege: the start will say what it is

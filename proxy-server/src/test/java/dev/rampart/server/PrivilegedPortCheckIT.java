@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +30,19 @@ class PrivilegedPortCheckIT {
 
     @Test
     void aLowPortThisUserMayNotListenOnFailsTheCheckNamingTheKeyAndWhatGrantsIt() throws Exception {
+        checkAsNobody(Map.of());
+    }
+
+    /**
+     * Under a German locale the JDK says "Keine Berechtigung" for the refused bind (where the C library's German
+     * messages and the locale are installed; elsewhere the words stay English and this is the test above again).
+     */
+    @Test
+    void aLowPortIsRefusedInTheLocalesLanguageToo() throws Exception {
+        checkAsNobody(Map.of("LANG", "de_DE.UTF-8", "LC_ALL", "de_DE.UTF-8"));
+    }
+
+    private void checkAsNobody(Map<String, String> locale) throws Exception {
         assumeTrue(Files.isExecutable(SETPRIV) && "root".equals(System.getProperty("user.name")),
                 "needs root and setpriv to run the check as another user");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -44,8 +58,10 @@ class PrivilegedPortCheckIT {
                 "--clear-groups", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-jar", jar.toString(), "--check", "--config", file.toString()));
         Path stderr = dir.resolve("stderr.txt");
-        Process check = new ProcessBuilder(command).directory(dir.toFile()).redirectError(stderr.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectError(stderr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(locale);
+        Process check = builder.start();
         assertTrue(check.waitFor(60, TimeUnit.SECONDS), "the check ended");
         String err = read(stderr);
         assumeTrue(!err.contains("Unable to access jarfile"), "nobody cannot reach the jar here: " + err);
