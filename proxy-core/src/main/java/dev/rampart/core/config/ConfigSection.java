@@ -183,10 +183,10 @@ final class ConfigSection {
         return n == null ? defaultValue : n;
     }
 
-    /** A size, or the word {@code auto} (and absent) for {@code auto}'s stand-in value. */
+    /** A size, or the word {@code auto} in any case, as every other word a key takes (and absent) for its stand-in value. */
     long sizeOrAuto(String key, long auto) {
         ConfigValue v = value(key);
-        if (v == null || "auto".equals(v.unwrapped())) {
+        if (v == null || v.unwrapped() instanceof String word && word.trim().equalsIgnoreCase("auto")) {
             return auto;
         }
         Long n = ValueReader.size(v, path(key), 0, Long.MAX_VALUE, new Problems()); // judged here, said below

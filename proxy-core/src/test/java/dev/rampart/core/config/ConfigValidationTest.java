@@ -82,6 +82,9 @@ class ConfigValidationTest extends RejectedConfigSupport {
         assertEquals(ServerConfig.AUTO_REPLAY_MEMORY, HoconFiles.load(dir, HoconFiles.MINIMAL).server().maxReplayMemory());
         assertEquals(ServerConfig.AUTO_REPLAY_MEMORY,
                 HoconFiles.load(dir, HoconFiles.MINIMAL + server + "auto\n").server().maxReplayMemory());
+        assertEquals(ServerConfig.AUTO_REPLAY_MEMORY,
+                HoconFiles.load(dir, HoconFiles.MINIMAL + server + "\"AUTO\"\n").server().maxReplayMemory(),
+                "in any case, as every other word a key takes");
         assertEquals(512L * 1024 * 1024,
                 HoconFiles.load(dir, HoconFiles.MINIMAL + server + "512m\n").server().maxReplayMemory());
         assertEquals(0, HoconFiles.load(dir, HoconFiles.MINIMAL + server + "0\n").server().maxReplayMemory(),
