@@ -45,11 +45,22 @@ public final class ReadBufferFallback implements RecvByteBufAllocator {
 
     /**
      * Whether {@code failure} is the process out of memory: an {@link OutOfMemoryError}, or a read that could get
-     * no buffer ({@link ReadBufferUnavailable}), which is one that did not get through as an {@link Error}.
+     * no buffer ({@link ReadBufferUnavailable}), which is one that did not get through as an {@link Error}; also as
+     * the cause of another, since Netty's encoders wrap what they meet (an {@code EncoderException} around the
+     * out-of-direct-memory error of a response head that found no buffer), which was logged as a bug.
      */
     public static boolean isOutOfMemory(Throwable failure) {
-        return failure instanceof OutOfMemoryError || failure instanceof ReadBufferUnavailable;
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
+            if (t instanceof OutOfMemoryError || t instanceof ReadBufferUnavailable) {
+                return true;
+            }
+        }
+        return false;
     }
+
+    /** How deep a cause chain is searched: wrappers are few, and a chain that loops must end. */
+    private static final int MAX_CAUSES = 8;
 
     /** A read that could get no buffer at all, not even a small one: the process is out of direct memory. */
     public static final class ReadBufferUnavailable extends RuntimeException {

@@ -2,6 +2,7 @@ package dev.rampart.core.proxy;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.rampart.core.testing.LogCapture;
+import io.netty.handler.codec.EncoderException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,24 @@ class ShortageWarningsTest {
             ILoggingEvent bug = ofThisTest(logs.errors()).get(0);
             assertEquals("request req-2: unexpected failure inside the proxy", bug.getFormattedMessage());
             assertNotNull(bug.getThrowableProxy(), "a bug's stack trace is what finds it");
+        }
+    }
+
+    @Test
+    void anEncoderWrappingAnOutOfMemoryErrorIsAShortageToo() {
+        ShortageWarnings warnings = new ShortageWarnings(now::get);
+        try (LogCapture logs = LogCapture.start()) {
+            // What Netty's HTTP encoder raises when a response head finds no direct memory for its buffer.
+            assertTrue(warnings.reportFailure(LoggerFactory.getLogger(getClass()), "req-3",
+                    new EncoderException(new OutOfMemoryError(tag + " failed to allocate 4194304 byte(s) of direct memory"))));
+            assertEquals(List.of(), ofThisTest(logs.errors()), "no bug to report");
+            assertEquals(1, ofThisTest(logs.warnings()).size(), logs.dump());
+
+            Throwable looping = new IllegalStateException(tag + " a cause chain that loops");
+            Throwable around = new RuntimeException(looping);
+            looping.initCause(around);
+            assertFalse(warnings.reportFailure(LoggerFactory.getLogger(getClass()), "req-4", around),
+                    "a chain that loops ends, and holds no shortage");
         }
     }
 
