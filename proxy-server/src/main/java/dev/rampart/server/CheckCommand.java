@@ -4,7 +4,6 @@ import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.ConfigWarnings;
 import dev.rampart.core.config.EffectiveConfigRenderer;
 import dev.rampart.core.config.LocatedConfig;
-import dev.rampart.core.observe.LogText;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.proxy.ProxyListener;
 import dev.rampart.core.routing.Router;
@@ -96,9 +95,8 @@ final class CheckCommand {
             boolean refused = PrivilegedPorts.mayListenOn(port).map(may -> !may)
                     .orElse(PERMISSION_DENIED.equals(e.getMessage()));
             if (refused) {
-                String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
-                problems.add(path + ": cannot listen on " + ProxyListener.hostAndPort(host, port) + ": "
-                        + ProxyListener.whyNotBound(new BindException(PERMISSION_DENIED), port) + where);
+                problems.add(ListenerHosts.cannotListen(located, path, ProxyListener.hostAndPort(host, port),
+                        ProxyListener.whyNotBound(new BindException(PERMISSION_DENIED), port)));
             }
         } catch (IOException e) {
             // not a question of privilege: the start will say what it is

@@ -262,10 +262,7 @@ final class ConfigReloader implements AutoCloseable {
         LocatedConfig located = source.loadLocated();
         RampartConfig config = located.config();
         Router.compile(config.routes());
-        List<String> hosts = ListenerHosts.problems(located);
-        if (!hosts.isEmpty()) {
-            throw new ConfigException(hosts);
-        }
+        ListenerHosts.require(located);
         return config;
     }
 

@@ -1,5 +1,6 @@
 package dev.rampart.server;
 
+import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.LocatedConfig;
 import dev.rampart.core.observe.LogText;
 
@@ -37,18 +38,34 @@ final class ListenerHosts {
         return problems;
     }
 
+    /** Throws the {@link #problems} of {@code located} as a {@link ConfigException}, if it has any. */
+    static void require(LocatedConfig located) {
+        List<String> problems = problems(located);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /**
+     * The problem line of a listener setting the start could not listen on: {@code path}, what it would listen on,
+     * why not, and where the key is written, as the loader's problems name it (a default is named by its key alone).
+     */
+    static String cannotListen(LocatedConfig located, String path, String on, String why) {
+        String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
+        return path + ": cannot listen on " + on + ": " + why + where;
+    }
+
     private static void checkResolves(String path, String host, boolean everyAddress, LocatedConfig located,
                                       List<String> problems) {
-        String where = located.where(path).map(w -> " (" + LogText.oneLine(w) + ")").orElse("");
         InetAddress[] addresses;
         try {
             addresses = everyAddress ? InetAddress.getAllByName(host) : new InetAddress[] {InetAddress.getByName(host)};
         } catch (UnknownHostException e) {
-            problems.add(path + ": cannot listen on " + host + ": no such host here" + where);
+            problems.add(cannotListen(located, path, host, "no such host here"));
             return;
         }
         if (Arrays.stream(addresses).noneMatch(ListenerHosts::assignable)) {
-            problems.add(path + ": cannot listen on " + host + ": not an address of this machine" + where);
+            problems.add(cannotListen(located, path, host, "not an address of this machine"));
         }
     }
 

@@ -11,7 +11,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /** {@code java -jar rampart.jar [--config FILE] [--check]}. */
 public final class Main {
@@ -117,10 +116,7 @@ public final class Main {
             LocatedConfig located = source.loadLocated();
             // Said as --check and a reload say it, with the key, file and line, before the bind would fail
             // with the socket's words alone.
-            List<String> hosts = ListenerHosts.problems(located);
-            if (!hosts.isEmpty()) {
-                throw new ConfigException(hosts);
-            }
+            ListenerHosts.require(located);
             config = located.config();
         } catch (ConfigException e) {
             err.println("rampart: cannot start: configuration " + source.describe() + " is invalid:");
