@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class ConfigExamplesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"../conf/proxy.conf", "../conf/examples/edge.conf", "../conf/examples/sidecar.conf"})
+    @ValueSource(strings = {"../conf/proxy.conf", "../conf/examples/edge.conf", "../conf/examples/sidecar.conf",
+            "../conf/examples/from-nginx.conf"})
     void shippedConfigsValidate(String file) {
         RampartConfig config = ConfigLoader.load(Path.of(file), Map.of());
         assertTrue(!config.routes().isEmpty());

@@ -1,0 +1,91 @@
+package dev.rampart.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/migrating-from-nginx.md: every HOCON block in it is a config that loads without warnings, its full
+ * translation is conf/examples/from-nginx.conf word for word, and that file keeps the nginx meaning the
+ * document's table claims for each directive.
+ */
+class NginxMigrationDocTest {
+
+    private static final Path DOC = Path.of("../docs/migrating-from-nginx.md");
+    private static final Path EXAMPLE = Path.of("../conf/examples/from-nginx.conf");
+    private static final Pattern HOCON_BLOCK = Pattern.compile("```hocon\\n(.*?)```", Pattern.DOTALL);
+
+    @Test
+    void everyHoconBlockOfTheDocLoadsWithoutWarnings() throws IOException {
+        List<String> blocks = hoconBlocks();
+        assertTrue(blocks.size() >= 2, "the full translation and the closer-to-nginx config");
+        for (int i = 0; i < blocks.size(); i++) {
+            RampartConfig config = ConfigLoader.parse(blocks.get(i), "migrating-from-nginx.md block " + i, Map.of());
+            assertEquals(List.of(), ConfigWarnings.of(config), "block " + i);
+        }
+    }
+
+    @Test
+    void theDocShowsTheShippedExampleAsItIs() throws IOException {
+        assertEquals(Files.readString(EXAMPLE), hoconBlocks().get(0));
+    }
+
+    @Test
+    void theExampleKeepsWhatTheNginxDirectivesMeant() {
+        RampartConfig config = ConfigLoader.load(EXAMPLE, Map.of());
+        assertEquals(1024 * 1024, config.server().maxRequestBody(), "client_max_body_size 1m");
+
+        UpstreamConfig app = config.upstreams().get("app");
+        assertEquals(Duration.ofSeconds(2), app.connectTimeout(), "proxy_connect_timeout 2s");
+        assertEquals(UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, app.maxConnectionsPerEndpoint(),
+                "keepalive 32 is nginx's idle cache, not a cap on connections");
+        CircuitBreakerConfig breaker = app.circuitBreaker();
+        assertEquals(3, breaker.consecutiveFailures(), "max_fails=3");
+        assertEquals(Duration.ofSeconds(10), breaker.openDuration(), "fail_timeout=10s");
+        assertEquals(Duration.ofSeconds(10), breaker.maxOpenDuration(), "nginx does not lengthen the pause");
+
+        RouteConfig route = route(config, "app");
+        assertTrue(route.preserveHost(), "proxy_set_header Host $host");
+        assertEquals(3, route.retry().attempts(), "proxy_next_upstream_tries 3");
+        assertEquals(Duration.ofSeconds(10), route.retry().perTryTimeout(), "proxy_read_timeout 10s");
+        assertEquals(Set.of(502, 503), route.retry().statusCodes(), "http_502 http_503, not 504");
+        assertTrue(route.timeout().compareTo(Duration.ofSeconds(3 * (2 + 10))) >= 0,
+                "three tries of connect and read timeouts fit the route's deadline");
+        RateLimitConfig limit = route.rateLimit().orElseThrow();
+        assertEquals(10.0, limit.requestsPerSecond(), "rate=10r/s");
+        assertEquals(21, limit.burst(), "burst=20 nodelay lets 21 through at once");
+        assertTrue(route(config, "websocket").rateLimit().isEmpty(), "location /ws/ has no limit_req");
+
+        for (RouteConfig proxied : config.routes()) {
+            if (proxied.upstream().isPresent() && !proxied.name().equals("websocket")) {
+                CompressionConfig gzip = proxied.compression().orElseThrow(() -> new AssertionError(proxied.name()));
+                assertEquals(List.of("application/json"), gzip.types(), "gzip_types application/json");
+                assertEquals(20, gzip.minLength(), "gzip_min_length's default");
+            }
+        }
+    }
+
+    private static RouteConfig route(RampartConfig config, String name) {
+        return config.routes().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<String> hoconBlocks() throws IOException {
+        Matcher m = HOCON_BLOCK.matcher(Files.readString(DOC));
+        List<String> blocks = new ArrayList<>();
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
+    }
+}
