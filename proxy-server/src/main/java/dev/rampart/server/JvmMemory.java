@@ -5,6 +5,9 @@ import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.VMOption;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What the JVM was given to work with, for {@link NettyDefaults}' choice of a direct-memory limit.
@@ -18,19 +21,31 @@ import java.lang.management.ManagementFactory;
  */
 record JvmMemory(long heapCeiling, long memory, boolean directLimitSet) {
 
+    private static final String DIRECT_LIMIT_FLAG = "-XX:MaxDirectMemorySize=";
+    /** The variables the JVM takes options from besides its command line. */
+    private static final List<String> OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     /**
      * This JVM's; one that tells nothing (a JVM without HotSpot's management beans or options) is taken to have had
      * its direct-memory limit set, so that {@link NettyDefaults} leaves the JVM's own default in place.
      */
     static JvmMemory ofThisJvm() {
+        // The beans cost some 40 ms of a start (the management framework's own start): not paid when the flag is
+        // seen where the operator writes it. Where it is not seen (an @argfile, -XX:VMOptionsFile), the beans tell.
+        if (directLimitGiven(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()),
+                System.getenv())) {
+            return new JvmMemory(Runtime.getRuntime().maxMemory(), 0, true);
+        }
         try {
-            return read();
+            return fromBeans();
         } catch (RuntimeException | LinkageError e) {
             return new JvmMemory(Runtime.getRuntime().maxMemory(), 0, true);
         }
     }
 
-    private static JvmMemory read() {
+    /** What HotSpot's management beans say; throws where it has none. */
+    static JvmMemory fromBeans() {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         // Container-aware since JDK 14 (JDK-8226575): a cgroup's memory limit, not the host's RAM.
         long memory = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getTotalMemorySize();
@@ -40,5 +55,22 @@ record JvmMemory(long heapCeiling, long memory, boolean directLimitSet) {
         }
         boolean directLimitSet = vm.getVMOption("MaxDirectMemorySize").getOrigin() != VMOption.Origin.DEFAULT;
         return new JvmMemory(Runtime.getRuntime().maxMemory(), memory, directLimitSet);
+    }
+
+    /**
+     * Whether {@code -XX:MaxDirectMemorySize} is among {@code arguments} (the command line's, after the program) or
+     * in one of the variables of {@code environment} the JVM takes options from.
+     */
+    static boolean directLimitGiven(List<String> arguments, Map<String, String> environment) {
+        if (arguments.stream().anyMatch(a -> a.startsWith(DIRECT_LIMIT_FLAG))) {
+            return true;
+        }
+        for (String variable : OPTION_VARIABLES) {
+            String options = environment.get(variable);
+            if (options != null && WHITESPACE.splitAsStream(options).anyMatch(o -> o.startsWith(DIRECT_LIMIT_FLAG))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

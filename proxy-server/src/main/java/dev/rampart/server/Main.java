@@ -19,7 +19,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        NettyDefaults.apply(System.getProperties(), JvmMemory.ofThisJvm());
+        NettyDefaults.apply(System.getProperties(), JvmMemory::ofThisJvm);
         TlsDefaults.apply(System.getProperties());
         UrlReadDefaults.apply(System.getProperties());
         // UTF-8 whatever the locale, as the logs are: in the C locale the JVM's default is ASCII, and route

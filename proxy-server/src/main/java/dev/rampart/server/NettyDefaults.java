@@ -1,6 +1,7 @@
 package dev.rampart.server;
 
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * Netty settings the server chooses when the operator has not: applied to the system properties before
@@ -53,6 +54,15 @@ final class NettyDefaults {
 
     /** Sets the server's defaults in {@code properties} where no name of a setting is present. */
     static void apply(Properties properties, JvmMemory memory) {
+        apply(properties, () -> memory);
+    }
+
+    /**
+     * As above, asking {@code memory} only when the direct-memory share is to be chosen: reading the JVM's memory
+     * starts its management beans, some 40 ms of a start (docs/performance.md), for nothing when the operator set
+     * {@code -Dio.netty.maxDirectMemory}.
+     */
+    static void apply(Properties properties, Supplier<JvmMemory> memory) {
         if (properties.getProperty(LEAK_DETECTION_LEVEL) == null
                 && properties.getProperty(LEGACY_LEAK_DETECTION_LEVEL) == null) {
             properties.setProperty(LEAK_DETECTION_LEVEL, "disabled");
@@ -63,11 +73,18 @@ final class NettyDefaults {
         if (properties.getProperty(TRY_REFLECTION_SET_ACCESSIBLE) == null) {
             properties.setProperty(TRY_REFLECTION_SET_ACCESSIBLE, "true");
         }
-        if (properties.getProperty(MAX_DIRECT_MEMORY) == null && !memory.directLimitSet()) {
-            long share = (long) (memory.memory() * DIRECT_MEMORY_SHARE);
-            if (share > 0 && share < memory.heapCeiling()) {
-                properties.setProperty(MAX_DIRECT_MEMORY, Long.toString(share));
-            }
+        if (properties.getProperty(MAX_DIRECT_MEMORY) == null) {
+            limitDirectMemory(properties, memory.get());
+        }
+    }
+
+    private static void limitDirectMemory(Properties properties, JvmMemory memory) {
+        if (memory.directLimitSet()) {
+            return;
+        }
+        long share = (long) (memory.memory() * DIRECT_MEMORY_SHARE);
+        if (share > 0 && share < memory.heapCeiling()) {
+            properties.setProperty(MAX_DIRECT_MEMORY, Long.toString(share));
         }
     }
 }

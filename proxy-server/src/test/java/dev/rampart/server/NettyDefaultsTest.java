@@ -7,6 +7,7 @@ import java.util.Properties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class NettyDefaultsTest {
 
@@ -88,6 +89,15 @@ class NettyDefaultsTest {
         assertEquals("1048576", propertyGiven.getProperty(NettyDefaults.MAX_DIRECT_MEMORY));
     }
 
+    /** Reading the JVM's memory starts its management beans, tens of milliseconds of a start: not for nothing. */
+    @Test
+    void theJvmsMemoryIsNotReadWhenNettysLimitWasGiven() {
+        Properties propertyGiven = new Properties();
+        propertyGiven.setProperty(NettyDefaults.MAX_DIRECT_MEMORY, "1048576");
+        NettyDefaults.apply(propertyGiven, () -> fail("the JVM's memory was read"));
+        assertEquals("1048576", propertyGiven.getProperty(NettyDefaults.MAX_DIRECT_MEMORY));
+    }
+
     @Test
     void nettyTakesItsDirectMemoryItselfUnlessTheOperatorSaidOtherwise() {
         Properties unsaid = new Properties();
@@ -102,7 +112,7 @@ class NettyDefaultsTest {
 
     @Test
     void thisJvmsMemoryIsRead() {
-        JvmMemory memory = JvmMemory.ofThisJvm();
+        JvmMemory memory = JvmMemory.fromBeans();
 
         assertEquals(Runtime.getRuntime().maxMemory(), memory.heapCeiling());
         assertTrue(memory.memory() > 0, "memory " + memory.memory());
