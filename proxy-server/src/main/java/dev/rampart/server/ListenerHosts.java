@@ -25,16 +25,16 @@ final class ListenerHosts {
     }
 
     /**
-     * The listener and admin hosts that do not resolve here, or whose addresses the start would not listen on: for
-     * the listener, which binds every address of a name and leaves out those no interface here has while another is
-     * bound (ListeningSockets), none of them this machine's; for the admin port, which takes a name's first address,
-     * that one another machine's. Each is a problem line that names where the host is written, as the loader's
-     * problems do (a default host, written nowhere, is named by its key alone).
+     * The listener and admin hosts that do not resolve here, or whose addresses the start would not listen on: both
+     * ports bind every address of a name and leave out those no interface here has while another is bound
+     * (ListeningSockets), so a name none of whose addresses is this machine's. Each is a problem line that names
+     * where the host is written, as the loader's problems do (a default host, written nowhere, is named by its key
+     * alone).
      */
     static List<String> problems(LocatedConfig located) {
         List<String> problems = new ArrayList<>(2);
-        checkResolves("rampart.server.host", located.config().server().host(), true, located, problems);
-        checkResolves("rampart.admin.host", located.config().admin().host(), false, located, problems);
+        checkResolves("rampart.server.host", located.config().server().host(), located, problems);
+        checkResolves("rampart.admin.host", located.config().admin().host(), located, problems);
         return problems;
     }
 
@@ -55,11 +55,10 @@ final class ListenerHosts {
         return path + ": cannot listen on " + on + ": " + why + where;
     }
 
-    private static void checkResolves(String path, String host, boolean everyAddress, LocatedConfig located,
-                                      List<String> problems) {
+    private static void checkResolves(String path, String host, LocatedConfig located, List<String> problems) {
         InetAddress[] addresses;
         try {
-            addresses = everyAddress ? InetAddress.getAllByName(host) : new InetAddress[] {InetAddress.getByName(host)};
+            addresses = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
             problems.add(cannotListen(located, path, host, "no such host here"));
             return;

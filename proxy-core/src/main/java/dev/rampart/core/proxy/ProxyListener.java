@@ -6,6 +6,7 @@ import dev.rampart.core.config.TlsHandshakeConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** The client-facing listener: binds {@code server.host:server.port} and accepts connections. */
 public final class ProxyListener {
@@ -145,6 +147,21 @@ public final class ProxyListener {
                 ch.eventLoop().execute(() -> task.accept(handler));
             }
         }
+    }
+
+    /**
+     * Binds {@code host:port} on {@code group} as this listener binds it with one accepting socket: an address is
+     * itself, a name each of its addresses on the one port, with those no interface here has left out while another
+     * is bound (see {@link ListeningSockets}). For the admin port, so that both ports take a name alike;
+     * {@code bootstrap} has everything set but the group and the listening sockets' handler, of which
+     * {@code acceptHandler} makes one for each. Called from the starting thread.
+     *
+     * @throws IllegalStateException when the port cannot be bound, with the reason in words
+     */
+    public static List<Channel> bindEachAddress(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler,
+                                                EventLoopGroup group, String host, int port) {
+        // One socket per address on the group's loop: SO_REUSEPORT is not asked, so the transport is not either.
+        return ListeningSockets.bind(bootstrap, acceptHandler, Transport.nio(), false, group, group, host, port);
     }
 
     /** {@code host:port} as a URI writes it, an IPv6 address in brackets ({@code [::]:8080}, not {@code :::8080}). */

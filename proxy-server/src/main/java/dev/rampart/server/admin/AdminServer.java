@@ -2,9 +2,9 @@ package dev.rampart.server.admin;
 
 import dev.rampart.core.config.AdminConfig;
 import dev.rampart.core.proxy.AcceptFailures;
+import dev.rampart.core.proxy.ProxyListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -26,6 +26,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,20 +49,22 @@ public final class AdminServer implements AutoCloseable {
     static final int IDLE_SECONDS = 60;
 
     private final EventLoopGroup group;
-    private final Channel channel;
+    /** A socket per address of {@code admin.host}: a name is each of its addresses, as for the listener. */
+    private final List<Channel> channels;
     /** The open admin connections, closed by {@link #close()} before the event loop stops. */
     private final ChannelGroup connections;
     private final InetSocketAddress address;
 
-    private AdminServer(EventLoopGroup group, Channel channel, ChannelGroup connections) {
+    private AdminServer(EventLoopGroup group, List<Channel> channels, ChannelGroup connections) {
         this.group = group;
-        this.channel = channel;
+        this.channels = channels;
         this.connections = connections;
-        this.address = (InetSocketAddress) channel.localAddress();
+        this.address = (InetSocketAddress) channels.get(0).localAddress();
     }
 
     /**
-     * Binds {@code config.host():config.port()} (port 0 picks a free one, see {@link #port()}) and starts
+     * Binds {@code config.host():config.port()} (port 0 picks a free one, see {@link #port()}; a name is each of
+     * its addresses, on the one port, as the listener binds it: {@link ProxyListener#bindEachAddress}) and starts
      * serving. Blocks until bound: call it from the main thread, not from an event loop.
      *
      * @throws IOException when the address cannot be bound; the message names it
@@ -78,10 +81,8 @@ public final class AdminServer implements AutoCloseable {
         AdminHandler handler = new AdminHandler(sources);
         ChannelGroup connections = new DefaultChannelGroup("rampart-admin connections", group.next());
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 64)
-                .handler(new AcceptFailures("admin connections"))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -115,20 +116,18 @@ public final class AdminServer implements AutoCloseable {
                                 handler);
                     }
                 });
-        Throwable failure;
         try {
-            ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
-            if (bind.isSuccess()) {
-                return new AdminServer(group, bind.channel(), connections);
-            }
-            failure = bind.cause();
+            return new AdminServer(group, ProxyListener.bindEachAddress(bootstrap,
+                    () -> new AcceptFailures("admin connections"), group, config.host(), config.port()), connections);
+        } catch (IllegalStateException e) { // "cannot listen on host:port: why"
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IOException("admin server: " + e.getMessage(), e);
         } catch (RuntimeException e) { // e.g. a port out of range, refused before any socket exists
-            failure = e;
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IOException("admin server: cannot listen on "
+                    + ProxyListener.hostAndPort(config.host(), config.port())
+                    + ": " + ProxyListener.whyNotBound(e, config.port()), e);
         }
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        throw new IOException("admin server: cannot listen on "
-                + dev.rampart.core.proxy.ProxyListener.hostAndPort(config.host(), config.port())
-                + ": " + dev.rampart.core.proxy.ProxyListener.whyNotBound(failure, config.port()), failure);
     }
 
     /** The bound port (the ephemeral one when the config said 0); still known after {@link #close()}. */
@@ -147,7 +146,7 @@ public final class AdminServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        channels.forEach(channel -> channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
         // Closed here, not left to the loop's shutdown: with no quiet period, Netty 4.2's loop could end without
         // closing the channels still registered (SingleThreadIoEventLoop.run closes them only when it sees the
         // shutdown right after polling, and confirmShutdown ended it at once when a task had just run, as the
