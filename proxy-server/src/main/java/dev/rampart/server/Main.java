@@ -2,7 +2,6 @@ package dev.rampart.server;
 
 import dev.rampart.core.config.ConfigException;
 import dev.rampart.core.config.LocatedConfig;
-import dev.rampart.core.config.RampartConfig;
 import dev.rampart.server.observe.LogLevelSetting;
 import dev.rampart.server.observe.Logging;
 
@@ -111,20 +110,23 @@ public final class Main {
      * the one a reload put in force (megabytes with thousands of routes).
      */
     private static RampartServer start(ConfigSource source, PrintStream err) {
-        RampartConfig config;
+        LocatedConfig located;
         try {
-            LocatedConfig located = source.loadLocated();
+            located = source.loadLocated();
             // Said as --check and a reload say it, with the key, file and line, before the bind would fail
             // with the socket's words alone.
             ListenerHosts.require(located);
-            config = located.config();
         } catch (ConfigException e) {
             err.println("rampart: cannot start: configuration " + source.describe() + " is invalid:");
             err.println(e.getMessage());
             return null;
         }
         try {
-            return RampartServer.start(source, config, true);
+            return RampartServer.start(source, located.config(), true);
+        } catch (ListenerNotBound e) {
+            // A port in use, a low port without the capability: the key to change and where it is written.
+            err.println("rampart: cannot start: " + e.describe(located));
+            return null;
         } catch (IllegalStateException | java.io.IOException | OutOfMemoryError e) {
             // A sentence, not a stack trace: a port taken, descriptors or direct memory too few for the event loops.
             err.println("rampart: cannot start: " + StartFailure.describe(e));

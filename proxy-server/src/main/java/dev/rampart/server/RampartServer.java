@@ -10,6 +10,7 @@ import dev.rampart.core.config.UpstreamConfig;
 import dev.rampart.core.health.EndpointHealth;
 import dev.rampart.core.health.HealthChecks;
 import dev.rampart.core.observe.ProxyObserver;
+import dev.rampart.core.proxy.CannotListenException;
 import dev.rampart.core.proxy.ProxyListener;
 import dev.rampart.core.proxy.ProxyRuntime;
 import dev.rampart.core.proxy.Transport;
@@ -102,9 +103,20 @@ final class RampartServer {
         registerUpstreamGauges(config);
         metrics.gaugeReplayMemory(runtime::replayMemoryHeld);
         Logging.accessLogQueue().ifPresent(metrics::countDroppedAccessLogLines);
-        listener = ProxyListener.bind(runtime, acceptors);
-        admin = AdminServer.start(config.admin(), new AdminSources(metrics::scrape, () -> !runtime.draining(),
-                () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));
+        try {
+            listener = ProxyListener.bind(runtime, acceptors);
+        } catch (CannotListenException e) {
+            throw new ListenerNotBound("rampart.server", e, e);
+        }
+        try {
+            admin = AdminServer.start(config.admin(), new AdminSources(metrics::scrape, () -> !runtime.draining(),
+                    () -> EffectiveConfigRenderer.renderJson(runtime.config()), this::breakerViews));
+        } catch (IOException e) {
+            if (e.getCause() instanceof CannotListenException refused) {
+                throw new ListenerNotBound("rampart.admin", e, refused);
+            }
+            throw e;
+        }
         stopWatchdog = new EventLoopWatchdog(List.of(acceptors, workers), Ticker.systemTicker(), LOOP_STALL,
                 new EventLoopStallReport(metrics.registry())).runEvery(LOOP_STALL.dividedBy(4));
         reloader = new ConfigReloader(source, new ConfigReloader.Target() {

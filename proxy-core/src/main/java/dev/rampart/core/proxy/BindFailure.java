@@ -13,7 +13,16 @@ final class BindFailure {
 
     private static final Pattern NATIVE_PREFIX = Pattern.compile("^bind\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
+    private static final String NOT_HERE = "not an address of this machine";
+
     private BindFailure() {
+    }
+
+    /** Whether {@code cause} is the host's doing: a name that does not resolve, an address no interface here has. */
+    static boolean addressNotHere(Throwable cause) {
+        return cause instanceof java.nio.channels.UnresolvedAddressException
+                || cause instanceof java.net.UnknownHostException
+                || why(cause, 0).startsWith(NOT_HERE);
     }
 
     /** Why binding {@code port} failed with {@code cause}. */
@@ -32,7 +41,7 @@ final class BindFailure {
                     + " on the java binary, systemd's AmbientCapabilities=, Kubernetes' capabilities.add), or listen on"
                     + " a port above 1023"
                     : "permission denied";
-            case "Cannot assign requested address" -> "not an address of this machine (Cannot assign requested address)";
+            case "Cannot assign requested address" -> NOT_HERE + " (Cannot assign requested address)";
             default -> reason;
         };
     }

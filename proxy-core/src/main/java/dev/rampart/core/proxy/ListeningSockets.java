@@ -61,7 +61,7 @@ final class ListeningSockets {
      * Binds {@code host:port}; {@code bootstrap} has everything set but the groups and the listening sockets' own
      * handler, of which {@code acceptHandler} makes one for each. Called from the starting thread.
      *
-     * @throws IllegalStateException when the port cannot be bound, with the reason in words
+     * @throws CannotListenException when the port cannot be bound, with the reason in words
      */
     static List<Channel> bind(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler, Transport transport,
                               boolean reusePort, EventLoopGroup acceptors, EventLoopGroup workers, String host,
@@ -169,8 +169,7 @@ final class ListeningSockets {
         return done.channel();
     }
 
-    private static IllegalStateException notBound(String host, int port, Throwable cause) {
-        return new IllegalStateException("cannot listen on " + ProxyListener.hostAndPort(host, port) + ": "
-                + ProxyListener.whyNotBound(cause, port), cause);
+    private static CannotListenException notBound(String host, int port, Throwable cause) {
+        return new CannotListenException(host, port, cause);
     }
 }

@@ -60,7 +60,8 @@ public final class ProxyListener {
     /**
      * Binds the listener. Called from the starting thread, never from an event loop, so it may wait.
      *
-     * @throws IllegalStateException when the port cannot be bound or TLS files cannot be read
+     * @throws CannotListenException when the port cannot be bound
+     * @throws IllegalStateException when TLS files cannot be read
      */
     public static ProxyListener bind(ProxyRuntime runtime, EventLoopGroup acceptors) {
         ServerConfig server = runtime.config().server();
@@ -156,7 +157,7 @@ public final class ProxyListener {
      * {@code bootstrap} has everything set but the group and the listening sockets' handler, of which
      * {@code acceptHandler} makes one for each. Called from the starting thread.
      *
-     * @throws IllegalStateException when the port cannot be bound, with the reason in words
+     * @throws CannotListenException when the port cannot be bound, with the reason in words
      */
     public static List<Channel> bindEachAddress(ServerBootstrap bootstrap, Supplier<ChannelHandler> acceptHandler,
                                                 EventLoopGroup group, String host, int port) {

@@ -14,7 +14,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a listener that cannot bind says: the same words on every transport, and what to do for the common reasons. */
 class BindFailureTest {
@@ -56,6 +58,16 @@ class BindFailureTest {
         assertEquals("not an address of this machine (Cannot assign requested address)",
                 BindFailure.why(new IOException("bind(..) failed with error(-99): Cannot assign requested address"), 8080));
         assertEquals("no such host", BindFailure.why(new java.nio.channels.UnresolvedAddressException(), 8080));
+    }
+
+    /** The start names the host's key for these, the port's for the rest. */
+    @Test
+    void aNameThatDoesNotResolveAndAnAddressOfAnotherMachineAreTheHostsDoing() {
+        assertTrue(BindFailure.addressNotHere(new java.net.UnknownHostException("nowhere.example")));
+        assertTrue(BindFailure.addressNotHere(
+                new IOException("bind(..) failed with error(-99): Cannot assign requested address")));
+        assertFalse(BindFailure.addressNotHere(new BindException("Address already in use")));
+        assertFalse(BindFailure.addressNotHere(new BindException("Permission denied")));
     }
 
     @Test

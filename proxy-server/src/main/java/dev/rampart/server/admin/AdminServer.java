@@ -2,6 +2,7 @@ package dev.rampart.server.admin;
 
 import dev.rampart.core.config.AdminConfig;
 import dev.rampart.core.proxy.AcceptFailures;
+import dev.rampart.core.proxy.CannotListenException;
 import dev.rampart.core.proxy.ProxyListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -67,7 +68,8 @@ public final class AdminServer implements AutoCloseable {
      * its addresses, on the one port, as the listener binds it: {@link ProxyListener#bindEachAddress}) and starts
      * serving. Blocks until bound: call it from the main thread, not from an event loop.
      *
-     * @throws IOException when the address cannot be bound; the message names it
+     * @throws IOException when the address cannot be bound; the message names it, and its cause is the
+     *     {@link CannotListenException} when a socket was refused
      */
     public static AdminServer start(AdminConfig config, AdminSources sources) throws IOException {
         return start(config, sources, AdminRequestLimits.Settings.DEFAULT);
@@ -119,7 +121,7 @@ public final class AdminServer implements AutoCloseable {
         try {
             return new AdminServer(group, ProxyListener.bindEachAddress(bootstrap,
                     () -> new AcceptFailures("admin connections"), group, config.host(), config.port()), connections);
-        } catch (IllegalStateException e) { // "cannot listen on host:port: why"
+        } catch (CannotListenException e) { // "cannot listen on host:port: why"
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IOException("admin server: " + e.getMessage(), e);
         } catch (RuntimeException e) { // e.g. a port out of range, refused before any socket exists
