@@ -53,7 +53,9 @@ public final class ConfigLoader {
 
     static LocatedConfig loadLocated(Path file, Map<String, String> env) {
         if (Files.isDirectory(file) || !Files.isReadable(file)) {
-            throw new ConfigException(List.of(file + ": cannot read the file (expected a readable HOCON file)"));
+            String why = Files.isRegularFile(file) ? UnreadableFile.why(file) + "; " : "";
+            throw new ConfigException(List.of(file + ": cannot read the file (" + why
+                    + "expected a readable HOCON file)"));
         }
         // A bare file name has no parent directory, and without one HOCON finds no include next to it:
         // ./name has one, and messages still name the file almost as it was given.

@@ -228,7 +228,8 @@ final class RampartBinder {
         if (!Files.isRegularFile(path)) {
             ValueReader.mismatch(s.path(key), "an existing file", value, s.problems());
         } else if (!Files.isReadable(path)) {
-            ValueReader.mismatch(s.path(key), "a readable file", value, s.problems());
+            s.problems().add(s.path(key), "expected a readable file, got " + ValueReader.describe(value) + "; "
+                    + UnreadableFile.why(path), value.origin());
         }
         return path;
     }

@@ -22,6 +22,8 @@ class UnreadableTlsFilesTest extends RejectedConfigSupport {
      * write-only files of {@code /proc/sys} are not, the kernel checks them without root's override.
      */
     private static final Path UNREADABLE = Path.of("/proc/sys/vm/drop_caches");
+    /** What the problem adds: the reason, and the user that is refused, as nginx says (13: Permission denied). */
+    private static final String DENIED = "; permission denied to user " + System.getProperty("user.name") + ", uid ";
 
     @BeforeEach
     void anUnreadableFileIsAtHand() {
@@ -35,7 +37,7 @@ class UnreadableTlsFilesTest extends RejectedConfigSupport {
         List<String> problems = problemsOf(listener(pair.certChain(), UNREADABLE));
 
         assertEquals(List.of("rampart.server.tls.private-key: expected a readable file, got \"" + UNREADABLE + "\""
-                + at(2)), problems);
+                + DENIED + uid() + at(2)), problems);
     }
 
     @Test
@@ -45,11 +47,11 @@ class UnreadableTlsFilesTest extends RejectedConfigSupport {
         List<String> problems = problemsOf(listener(UNREADABLE, pair.privateKey()));
 
         assertEquals(List.of("rampart.server.tls.cert-chain: expected a readable file, got \"" + UNREADABLE + "\""
-                + at(2)), problems);
+                + DENIED + uid() + at(2)), problems);
     }
 
     @Test
-    void anUnreadableTrustFileIsOneProblem() {
+    void anUnreadableTrustFileIsOneProblem() throws Exception {
         List<String> problems = problemsOf("""
                 rampart {
                   upstreams { app {
@@ -61,6 +63,19 @@ class UnreadableTlsFilesTest extends RejectedConfigSupport {
                 """.formatted(UNREADABLE));
 
         assertEquals(List.of("rampart.upstreams.app.tls.trust-cert-chain: expected a readable file, got \""
-                + UNREADABLE + "\"" + at(4)), problems);
+                + UNREADABLE + "\"" + DENIED + uid() + at(4)), problems);
+    }
+
+    /** A config file the process may not read says why, and as whom, before what it expected. */
+    @Test
+    void anUnreadableConfigFileSaysPermissionDeniedAndTheUser() throws Exception {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(UNREADABLE, java.util.Map.of()));
+        assertEquals(UNREADABLE + ": cannot read the file (" + DENIED.substring(2) + uid()
+                + "; expected a readable HOCON file)", e.getMessage());
+    }
+
+    private static Object uid() throws java.io.IOException {
+        return Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 }
