@@ -30,4 +30,10 @@ class JvmMemoryTest {
         assertFalse(JvmMemory.directLimitGiven(List.of("-XX:MaxRAMPercentage=75", "-jar", "rampart.jar"),
                 Map.of("JDK_JAVA_OPTIONS", "-Dio.netty.leakDetection.level=simple", "HOME", "/root")));
     }
+
+    @Test
+    void thisProcesssCommandLineIsReadFromTheProcFileSystem() {
+        List<String> commandLine = JvmMemory.commandLine();
+        assertTrue(!commandLine.isEmpty() && commandLine.get(0).endsWith("java"), commandLine.toString());
+    }
 }
