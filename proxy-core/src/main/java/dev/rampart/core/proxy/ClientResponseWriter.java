@@ -236,19 +236,25 @@ final class ClientResponseWriter {
      * Writes the compressed body's end (what the compressor holds and the gzip trailer), the last part's own
      * bytes compressed before it; returns the last part with its trailers (a digest of the upstream's bytes
      * aside) and no bytes.
+     *
+     * <p>The last part's bytes pass to {@link #held} before anything that can fail for want of memory (the
+     * compressor's output), so they have one owner whatever happens: kept by the last part as well, they were
+     * released only once the compression worked, and leaked when it did not.
      */
     private LastHttpContent endCompressed(LastHttpContent last) {
-        if (last.content().isReadable()) {
-            held.add(last.content().retain());
+        LastHttpContent trailersOnly = last.replace(Unpooled.EMPTY_BUFFER);
+        ByteBuf lastBytes = last.content();
+        if (lastBytes.isReadable()) {
+            held.add(lastBytes);
+        } else {
+            lastBytes.release();
         }
+        ResponseCompression.dropDigests(trailersOnly.trailingHeaders());
         writeHeld();
         ByteBuf end = gzip.finish();
         gzip = null;
         outcome.addBytesOut(end.readableBytes());
         ctx.write(new DefaultHttpContent(end), ctx.voidPromise());
-        LastHttpContent trailersOnly = last.replace(Unpooled.EMPTY_BUFFER);
-        last.release();
-        ResponseCompression.dropDigests(trailersOnly.trailingHeaders());
         return trailersOnly;
     }
 
