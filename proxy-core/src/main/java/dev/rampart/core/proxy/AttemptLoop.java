@@ -332,7 +332,11 @@ final class AttemptLoop {
             exchange.failUpstream(status, seconds, ForwardedHeaders.keptOnRewrite(response));
             return false;
         }
-        clientResponse.writeHead(response, body.complete());
+        Throwable noMemory = clientResponse.writeHead(response, body.complete());
+        if (noMemory != null) {
+            exchange.onInternalError(noMemory); // nothing went out: answered as the proxy's shortage
+            return false;
+        }
         exchange.responseProgressed(); // a silence right after the head is a stall too
         return true;
     }

@@ -9,7 +9,9 @@ import dev.rampart.core.upstream.Upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -108,12 +110,17 @@ final class ClientResponseWriter {
 
     // ---- response relay ---------------------------------------------------------------------------
 
-    /** Starts relaying an upstream response: its head, with the framing this client understands. */
-    void writeHead(HttpResponse response, boolean requestBodyComplete) {
-        relayedHead = response.headers();
+    /**
+     * Starts relaying an upstream response: its head, with the framing this client understands. Returns null, or
+     * the out-of-memory failure of a head that found no direct memory to be encoded into: nothing of it went out,
+     * the response has not started, and the client can still be answered (503 {@code UPSTREAM_OVERLOADED}, whose
+     * bytes may find room where the head's did not, as others' buffers come back). Written with the void promise
+     * like the rest, such a head's failure ended the exchange from inside the write as a response cut after its
+     * head: a closed connection with no answer, recorded with the upstream's status, which never went out.
+     */
+    Throwable writeHead(HttpResponse response, boolean requestBodyComplete) {
+        boolean closeBefore = closeClientAfterResponse;
         int status = response.status().code();
-        responseStarted = true;
-        outcome.status(status);
         gzip = ResponseCompression.begin(route.config().compression(), request, response, ctx.alloc(),
                 snapshot.compressions(), snapshot.config().server().maxCompressedResponses());
         boolean needsFraming = !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304
@@ -129,11 +136,25 @@ final class ClientResponseWriter {
                 chunked, ClientResponder.Keep.of(keepAlive, request.protocolVersion()), snapshot.keepAliveHint());
         CorsHeaders.applyToRelayed(route.config().cors(), request.headers(), head.headers());
         RouteHeaders.applyToResponse(route.config().responseHeaders(), head.headers());
-        ctx.write(head, ctx.voidPromise());
+        ChannelPromise written = ctx.newPromise();
+        ctx.write(head, written); // encoded at once, on this event loop: a failure to encode is known on return
+        if (written.isDone() && !written.isSuccess() && ResourceShortage.isMemory(written.cause())) {
+            closeClientAfterResponse = closeBefore;
+            if (gzip != null) {
+                gzip.close();
+                gzip = null;
+            }
+            return written.cause();
+        }
+        written.addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE); // as the void promise did
+        relayedHead = response.headers();
+        responseStarted = true;
+        outcome.status(status);
         // Flushed with the batch even when no body follows in it: an event stream or a long poll sends its
         // head long before its first bytes, and the client must see it then. A body read in the same batch
         // (nearly always) leaves with the head in one flush.
         FlushBatch.flushSoon(ctx.channel());
+        return null;
     }
 
     /**

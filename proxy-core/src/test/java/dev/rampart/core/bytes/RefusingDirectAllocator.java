@@ -20,6 +20,7 @@ public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
 
     private final List<ByteBuf> made = new ArrayList<>();
     private volatile boolean refusing;
+    private volatile boolean refusingOnce;
     private boolean refusingGrowth;
     private volatile int refusedAbove = Integer.MAX_VALUE;
     private volatile int refusals;
@@ -31,6 +32,14 @@ public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
     /** From now on every direct allocation fails. */
     public void refuse() {
         refusing = true;
+    }
+
+    /**
+     * The next direct allocation fails, and those after it are made again: at the limit, one buffer found no room
+     * and the next found some, given back by another request meanwhile.
+     */
+    public void refuseNext() {
+        refusingOnce = true;
     }
 
     /** From now on every new direct buffer of more than {@code bytes} fails, as at a limit with little room left. */
@@ -54,7 +63,9 @@ public final class RefusingDirectAllocator extends AbstractByteBufAllocator {
     }
 
     private void failIfRefusing(int bytes) {
-        if (refusing || bytes > refusedAbove) {
+        boolean once = refusingOnce;
+        refusingOnce = false;
+        if (once || refusing || bytes > refusedAbove) {
             refusals++;
             throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
         }
