@@ -19,7 +19,8 @@ import io.netty.util.UncheckedBooleanSupplier;
  * posted read buffer on io_uring). Epoll and NIO take a read's buffer only once data is ready, and fail just that
  * channel. A small buffer keeps the connection moving at a slower pace while the memory held by others is given
  * back; an exception that is not an {@link Error} leaves the loop running on every transport (the channel's read
- * fails, or the loop logs it and goes on).
+ * fails, or the loop logs it and goes on). Where only the loop heard of it, {@link UndeliveredReadFailures} tells the
+ * channel's pipeline, which would otherwise wait for that read for ever.
  */
 public final class ReadBufferFallback implements RecvByteBufAllocator {
 
@@ -27,20 +28,26 @@ public final class ReadBufferFallback implements RecvByteBufAllocator {
     static final int FALLBACK_BYTES = 2048;
 
     private final RecvByteBufAllocator sizing;
+    private final Channel channel;
 
-    ReadBufferFallback(RecvByteBufAllocator sizing) {
+    private ReadBufferFallback(RecvByteBufAllocator sizing, Channel channel) {
         this.sizing = sizing;
+        this.channel = channel;
     }
 
-    /** Wraps {@code channel}'s own receive-buffer sizing, as its transport configured it; before its first read. */
+    /**
+     * Wraps {@code channel}'s own receive-buffer sizing, as its transport configured it, and puts the watch for
+     * failed reads at the head of its pipeline; before its first read.
+     */
     public static void install(Channel channel) {
         ChannelConfig config = channel.config();
-        config.setRecvByteBufAllocator(new ReadBufferFallback(config.getRecvByteBufAllocator()));
+        config.setRecvByteBufAllocator(new ReadBufferFallback(config.getRecvByteBufAllocator(), channel));
+        channel.pipeline().addFirst(UndeliveredReadFailures.NAME, UndeliveredReadFailures.INSTANCE);
     }
 
     @Override
     public Handle newHandle() {
-        return new FallbackHandle((ExtendedHandle) sizing.newHandle());
+        return new FallbackHandle((ExtendedHandle) sizing.newHandle(), channel);
     }
 
     /**
@@ -62,19 +69,34 @@ public final class ReadBufferFallback implements RecvByteBufAllocator {
     /** How deep a cause chain is searched: wrappers are few, and a chain that loops must end. */
     private static final int MAX_CAUSES = 8;
 
-    /** A read that could get no buffer at all, not even a small one: the process is out of direct memory. */
+    /**
+     * A read that could get no buffer at all, not even a small one: the process is out of direct memory. Knows
+     * whether its channel's pipeline was told of it (see {@link UndeliveredReadFailures}).
+     */
     public static final class ReadBufferUnavailable extends RuntimeException {
+        private boolean delivered;
+
         ReadBufferUnavailable(OutOfMemoryError cause) {
             super("no direct memory for a read buffer", cause);
+        }
+
+        void delivered() {
+            delivered = true;
+        }
+
+        boolean wasDelivered() {
+            return delivered;
         }
     }
 
     /** The channel's own handle, but for {@link #allocate}. */
     private static final class FallbackHandle implements ExtendedHandle {
         private final ExtendedHandle sizing;
+        private final Channel channel;
 
-        FallbackHandle(ExtendedHandle sizing) {
+        FallbackHandle(ExtendedHandle sizing, Channel channel) {
             this.sizing = sizing;
+            this.channel = channel;
         }
 
         @Override
@@ -85,7 +107,9 @@ public final class ReadBufferFallback implements RecvByteBufAllocator {
                 try {
                     return alloc.ioBuffer(FALLBACK_BYTES);
                 } catch (OutOfMemoryError noRoomAtAll) {
-                    throw new ReadBufferUnavailable(noRoomAtAll);
+                    ReadBufferUnavailable failure = new ReadBufferUnavailable(noRoomAtAll);
+                    UndeliveredReadFailures.deliverIfLost(channel, failure);
+                    throw failure;
                 }
             }
         }

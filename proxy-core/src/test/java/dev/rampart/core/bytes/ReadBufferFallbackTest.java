@@ -18,7 +18,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -112,13 +115,72 @@ class ReadBufferFallbackTest {
         channel.close().sync();
     }
 
+    /**
+     * A read asked for while the last one is handled (as the proxy asks for the next part of an upload), whose
+     * buffer cannot be had: io_uring takes that buffer once the handling is over, where the failure reached only the
+     * event loop's log, and the channel, its read still pending, read nothing more: the upload stalled until its
+     * timeout. The pipeline hears of it, once, on every transport.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void aReadWithNoBufferAskedForDuringAnotherReachesThePipelineOnce(String transport) throws Exception {
+        RefusingDirectAllocator alloc = new RefusingDirectAllocator();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> firstRead = new CompletableFuture<>();
+        CompletableFuture<Void> failed = new CompletableFuture<>();
+        Channel channel = connect(transport, alloc, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.read();
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ((ByteBuf) msg).release();
+                alloc.refuse(); // the next read's buffer cannot be had
+                firstRead.complete(null);
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                ctx.read(); // the next part, asked for while the read is still being handled
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                failures.add(cause);
+                failed.complete(null);
+                ctx.close(); // what the proxy's handlers do with a read that failed for want of memory
+            }
+        }, false);
+        try (Socket peer = server.accept()) {
+            OutputStream out = peer.getOutputStream();
+            out.write(new byte[100]);
+            out.flush();
+            firstRead.get(10, TimeUnit.SECONDS);
+            out.write(new byte[100]); // for epoll and NIO, which take a read's buffer once bytes are there
+            out.flush();
+            failed.get(10, TimeUnit.SECONDS);
+        }
+        channel.closeFuture().sync();
+        channel.eventLoop().submit(() -> true).get(5, TimeUnit.SECONDS); // what the loop had queued has run
+        assertTrue(failures.get(0) instanceof ReadBufferFallback.ReadBufferUnavailable, failures.toString());
+        assertEquals(failures.size(), Set.copyOf(failures).size(), "each failure heard of once: " + failures);
+    }
+
     private Channel connect(String transport, RefusingDirectAllocator alloc, ChannelInboundHandlerAdapter reader)
             throws Exception {
+        return connect(transport, alloc, reader, true);
+    }
+
+    private Channel connect(String transport, RefusingDirectAllocator alloc, ChannelInboundHandlerAdapter reader,
+                            boolean autoRead) throws Exception {
         Transport chosen = Transports.named(transport);
         group = chosen.newEventLoopGroup(1, "fallback-test");
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         return new Bootstrap().group(group).channel(chosen.socketChannelClass())
                 .option(ChannelOption.ALLOCATOR, alloc)
+                .option(ChannelOption.AUTO_READ, autoRead)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
