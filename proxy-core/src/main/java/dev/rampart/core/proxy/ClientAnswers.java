@@ -238,18 +238,21 @@ final class ClientAnswers {
      */
     void failedWithoutExchange(ServedRequest served, Throwable cause) {
         boolean shortage = runtime.current().shortages().reportFailure(log, served.requestIdOrDash(), cause);
-        if (served.inFlight() && served.hasHead()) {
-            Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
-            ExchangeOutcome outcome = served.outcome();
-            if (outcome.status() == 0 && ctx.channel().isActive()) {
-                try {
+        Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
+        if (served.inFlight() && served.head() != null && ctx.channel().isActive()) {
+            try {
+                // A failure while the request was admitted left it without an outcome: it gets one now, or the
+                // client would get a close without a word for a request whose head was read whole.
+                if (served.outcomeEvenIfBeginFailed().status() == 0) {
                     failAndClose(served, why); // ends the request once written
                     return;
-                } catch (RuntimeException | OutOfMemoryError stillFailing) {
-                    // no memory even for the envelope: the close is all the client gets
                 }
+            } catch (RuntimeException | OutOfMemoryError stillFailing) {
+                // no memory even for the envelope: the close is all the client gets
             }
-            outcome.endedEarly(why);
+        }
+        if (served.inFlight() && served.hasHead()) {
+            served.outcome().endedEarly(why);
             served.reportAndEnd(-1);
         }
         served.end();

@@ -64,6 +64,21 @@ final class ServedRequest {
         return admission;
     }
 
+    /**
+     * The outcome of the request in flight, made now when {@link #begin} failed before it made one (a bug, or
+     * no memory, while the request was admitted: routed, its token checked, its rate counted), so that the
+     * request is still answered and logged, under an id of its own, with the path it came with.
+     */
+    ExchangeOutcome outcomeEvenIfBeginFailed() {
+        if (outcome == null && head != null) {
+            String incoming = ConnectionNames.soleEndToEnd(head.headers(), snapshot.requestIdHeader());
+            String requestId = RequestIds.resolve(incoming, snapshot.config().requestId().trustIncoming());
+            outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp,
+                    head, null);
+        }
+        return outcome;
+    }
+
     long maxRequestBody() {
         return maxRequestBody;
     }

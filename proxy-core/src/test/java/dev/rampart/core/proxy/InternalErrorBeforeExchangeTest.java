@@ -1,6 +1,7 @@
 package dev.rampart.core.proxy;
 
 import dev.rampart.core.observe.ExchangeRecord;
+import dev.rampart.core.testing.Envelope;
 import dev.rampart.core.testing.FailingOnceTicker;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
@@ -14,13 +15,17 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A failure inside the proxy after a request started but before it has an exchange: no exchange will
  * finish that request, so the handler must end it itself, or a drain waits for it until its grace runs out.
+ * A request whose head was read is answered with an envelope before the close (500 INTERNAL_ERROR for a bug),
+ * even when the failure came while it was being admitted (routed, its token checked), before it had an
+ * outcome: a close without a word is no answer.
  * A ticker that throws once, on an event loop, is the failure: read first when the request's first bytes
- * arrive (for its head's start), then right after the request starts.
+ * arrive (for its head's start), then right after the request starts, while it is admitted.
  */
 class InternalErrorBeforeExchangeTest {
 
@@ -32,10 +37,37 @@ class InternalErrorBeforeExchangeTest {
         failOnTickerRead(0);
     }
 
-    /** After the request started: it is ended, so that a drain does not wait for it. */
+    /** After the request started: answered, ended (a drain does not wait for it), and logged. */
     @Test
-    void theRequestEndsSoADrainDoesNotWaitForItAndTheNextRequestIsServed() throws Exception {
-        failOnTickerRead(1);
+    void theRequestIsAnsweredAndEndsSoADrainDoesNotWaitForItAndTheNextRequestIsServed() throws Exception {
+        FailingOnceTicker ticker = new FailingOnceTicker();
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
+                     ticker)) {
+            try (LogCapture logs = LogCapture.start(); RawHttp raw = proxy.raw()) {
+                ticker.failReadOnAnEventLoopAfter(1); // the head's first bytes, then its start while admitted
+                RawHttp.Response answer = raw.send(GET).read();
+
+                assertNotNull(answer, "answered, not closed without a word");
+                assertEquals(500, answer.status());
+                Envelope envelope = Envelope.parse(answer.body());
+                assertEquals("INTERNAL_ERROR", envelope.reason());
+                assertEquals(envelope.metadata("request_id"), answer.header("x-request-id"));
+                assertEquals("close", answer.header("connection"));
+                assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");
+                assertEquals(1, logs.errors().size(), logs.dump());
+                assertEquals(FailingOnceTicker.MESSAGE, logs.errors().get(0).getThrowableProxy().getMessage());
+                ExchangeRecord logged = proxy.observer.awaitExchange(1);
+                assertEquals(500, logged.status());
+                assertEquals("INTERNAL_ERROR", logged.reason());
+                assertEquals(answer.header("x-request-id"), logged.requestId());
+            }
+            assertTrue(proxy.runtime().awaitQuiescence(Duration.ofSeconds(2)),
+                    "the failed request still counts as in flight");
+            try (RawHttp raw = proxy.raw()) {
+                assertEquals(200, raw.send(GET).read().status(), "the proxy serves the next request");
+            }
+        }
     }
 
     /**
@@ -54,8 +86,11 @@ class InternalErrorBeforeExchangeTest {
             assertEquals(200, first.status());
             ticker.failReadOnAnEventLoopAfter(1); // the first bytes of the next head, then its start
 
-            raw.send("GET /second HTTP/1.1\r\nHost: test\r\n\r\n");
+            RawHttp.Response answer = raw.send("GET /second HTTP/1.1\r\nHost: test\r\n\r\n").read();
 
+            assertNotNull(answer, "answered, not closed without a word");
+            assertEquals(500, answer.status());
+            assertFalse(first.requestId().equals(answer.header("x-request-id")), "answered under an id of its own");
             assertTrue(raw.closedByPeer(), "the connection of a request the proxy cannot account for is closed");
             assertEquals(1, logs.errors().size(), logs.dump());
             assertFalse(logs.errors().get(0).getFormattedMessage().contains(first.requestId()),
