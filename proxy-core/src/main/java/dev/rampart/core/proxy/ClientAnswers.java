@@ -120,9 +120,12 @@ final class ClientAnswers {
      * The answer to a request that failed inside the proxy before any exchange took it (a bug, or no memory
      * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
      */
-    void failAndClose(ServedRequest served, Reason reason) {
-        answerEarly(served, reason, 0, false, false, null);
+    void failAndClose(ServedRequest served, Reason reason, long retryAfterSeconds) {
+        answerEarly(served, reason, retryAfterSeconds, false, false, null);
     }
+
+    /** The {@code Retry-After} of an UPSTREAM_OVERLOADED the proxy's own shortage causes, as an exchange's has. */
+    private static final long OVERLOADED_RETRY_AFTER_SECONDS = 1;
 
     private void answerEarly(ServedRequest served, Reason reason, long retryAfterSeconds, boolean reusable,
                              boolean drop, String challenge) {
@@ -244,7 +247,7 @@ final class ClientAnswers {
                 // A failure while the request was admitted left it without an outcome: it gets one now, or the
                 // client would get a close without a word for a request whose head was read whole.
                 if (served.outcomeEvenIfBeginFailed().status() == 0) {
-                    failAndClose(served, why); // ends the request once written
+                    failAndClose(served, why, shortage ? OVERLOADED_RETRY_AFTER_SECONDS : 0); // ends it once written
                     return;
                 }
             } catch (RuntimeException | OutOfMemoryError stillFailing) {

@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A failure inside the proxy after a request started but before it has an exchange: no exchange will
  * finish that request, so the handler must end it itself, or a drain waits for it until its grace runs out.
- * A request whose head was read is answered with an envelope before the close (500 INTERNAL_ERROR for a bug),
- * even when the failure came while it was being admitted (routed, its token checked), before it had an
- * outcome: a close without a word is no answer.
+ * A request whose head was read is answered with an envelope before the close (500 INTERNAL_ERROR for a bug,
+ * 503 UPSTREAM_OVERLOADED with its Retry-After for a shortage), even when the failure came while it was being
+ * admitted (routed, its token checked), before it had an outcome: a close without a word is no answer.
  * A ticker that throws once, on an event loop, is the failure: read first when the request's first bytes
  * arrive (for its head's start), then right after the request starts, while it is admitted.
  */
@@ -67,6 +67,30 @@ class InternalErrorBeforeExchangeTest {
             try (RawHttp raw = proxy.raw()) {
                 assertEquals(200, raw.send(GET).read().status(), "the proxy serves the next request");
             }
+        }
+    }
+
+    /** Memory running out while a request is admitted is overload: 503 UPSTREAM_OVERLOADED, with its Retry-After. */
+    @Test
+    void aShortageWhileARequestIsAdmittedIsAnsweredAsOverloadWithARetryAfter() throws Exception {
+        FailingOnceTicker ticker = new FailingOnceTicker();
+        try (FakeUpstream upstream = FakeUpstream.start(UpstreamBehavior.ok("fine"));
+             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.simple("\"" + upstream.authority() + "\"", ""),
+                     ticker);
+             LogCapture logs = LogCapture.start(); RawHttp raw = proxy.raw()) {
+            ticker.failNextReadOnAnEventLoopWith(new OutOfMemoryError("Cannot reserve 4194304 bytes of direct buffer memory"));
+            ticker.failReadOnAnEventLoopAfter(1);
+            RawHttp.Response answer = raw.send(GET).read();
+
+            assertNotNull(answer, "answered, not closed without a word");
+            assertEquals(503, answer.status());
+            assertEquals("UPSTREAM_OVERLOADED", Envelope.parse(answer.body()).reason());
+            assertEquals("1", answer.header("retry-after"), "UPSTREAM_OVERLOADED says when to come back");
+            assertEquals("close", answer.header("connection"));
+            assertTrue(raw.closedByPeer());
+            assertEquals(List.of(), logs.errors(), "no bug to report");
+            assertEquals("UPSTREAM_OVERLOADED", proxy.observer.awaitExchange(1).reason());
+            assertEquals(0, upstream.requests().size(), "a request not admitted is not sent");
         }
     }
 
