@@ -43,6 +43,8 @@ final class ClientAnswers {
     private boolean dropping;
     /** The answer whose request's body is being dropped: the request ends no sooner than it is written. */
     private ChannelFuture dropAnswered;
+    /** The request whose body is being dropped, ended with the drop. */
+    private ServedRequest dropFor;
     /** Ends a drop that outlasts {@code lingering-time}, however steadily the body trickles in. */
     private ScheduledFuture<?> dropCap;
     /** Set on the event loop by {@link #closeAfterCurrentRequest} and {@link #requestBegun}; read there too. */
@@ -166,22 +168,32 @@ final class ClientAnswers {
         ProxySnapshot snapshot = served.snapshot();
         if (drop) {
             dropping = true;
+            dropFor = served;
             dropAnswered = answered;
             // As nginx's discarding of a body: request-body-timeout bounds each pause, lingering-time the whole.
             dropCap = ctx.executor().schedule(this::dropTookTooLong,
                     snapshot.config().server().lingeringTime().toNanos(), TimeUnit.NANOSECONDS);
             handler.readBody();
         } else {
-            answered.addListener((ChannelFutureListener) f -> answerWritten(f, reusable, reusable));
+            answered.addListener((ChannelFutureListener) f -> answerWritten(served, f, reusable, reusable));
         }
     }
 
-    /** The request ends once its answer is written; one that could not be written cuts the connection. */
-    private void answerWritten(ChannelFuture written, boolean requestBodyConsumed, boolean bodyReadWhole) {
-        if (!written.isSuccess()) {
-            ctx.close(); // the client gone, or no memory for the answer: either way it will not come
+    /**
+     * The request ends once its answer is written; one that could not be written cuts the connection. Runs in
+     * the write's listener, where Netty would only log what it throws (at WARN, without the request) and leave
+     * the connection neither read nor closed: a bug there is handled as one before any exchange is.
+     */
+    private void answerWritten(ServedRequest served, ChannelFuture written, boolean requestBodyConsumed,
+                               boolean bodyReadWhole) {
+        try {
+            if (!written.isSuccess()) {
+                ctx.close(); // the client gone, or no memory for the answer: either way it will not come
+            }
+            handler.requestDone(requestBodyConsumed && written.isSuccess(), bodyReadWhole, -1);
+        } catch (RuntimeException | AssertionError | OutOfMemoryError bug) {
+            failedWithoutExchange(served, bug);
         }
-        handler.requestDone(requestBodyConsumed && written.isSuccess(), bodyReadWhole, -1);
     }
 
     boolean droppingBody() {
@@ -231,7 +243,9 @@ final class ClientAnswers {
         dropCap.cancel(false);
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
-        answered.addListener((ChannelFutureListener) f -> answerWritten(f, whole, nothingLeftToRead));
+        ServedRequest served = dropFor;
+        dropFor = null;
+        answered.addListener((ChannelFutureListener) f -> answerWritten(served, f, whole, nothingLeftToRead));
     }
 
     /**
