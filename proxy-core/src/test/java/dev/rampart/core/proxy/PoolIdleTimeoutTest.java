@@ -30,7 +30,7 @@ class PoolIdleTimeoutTest {
     private void start() {
         upstream = closing.add(FakeUpstream.start(UpstreamBehavior.ok("ok")));
         proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"" + upstream.authority() + "\"], pool-idle-timeout = 800ms }",
+                "app { endpoints = [\"" + upstream.authority() + "\"], pool-idle-timeout = 1600ms }",
                 "{ name = default, match { path-prefix = \"/\" }, upstream = app }")));
     }
 
@@ -43,7 +43,7 @@ class PoolIdleTimeoutTest {
         start();
         try (RawHttp raw = proxy.raw()) {
             assertEquals(200, raw.send(get("/first")).read().status());
-            Thread.sleep(2400); // the pooled connection stays unused for three times the pool idle timeout
+            Thread.sleep(3200); // the pooled connection stays unused for twice the pool idle timeout
             assertEquals(200, raw.send(get("/second")).read().status());
         }
         List<RecordedRequest> requests = upstream.requests();
@@ -58,8 +58,9 @@ class PoolIdleTimeoutTest {
         try (RawHttp raw = proxy.raw()) {
             for (int i = 0; i < 8; i++) {
                 assertEquals(200, raw.send(get("/busy/" + i)).read().status());
-                Thread.sleep(100); // the pause between requests, an eighth of the pool idle timeout: a loaded machine
-                                   // stalling the test for a few hundred ms must not look like idleness
+                Thread.sleep(100); // the pause between requests, a sixteenth of the pool idle timeout: a loaded machine
+                                   // stalling the test for a few hundred ms must not look like idleness (a
+                                   // connection idle for more than half of a timeout this short is not reused)
             }
         }
         List<RecordedRequest> requests = upstream.requests();

@@ -52,6 +52,8 @@ final class EndpointPool {
     private boolean closed;
     /** How long the upstream was seen to keep idle connections, when its responses do not say (see {@link ObservedIdleTimeout}). */
     private final ObservedIdleTimeout observedIdleTimeout = new ObservedIdleTimeout();
+    /** {@code pool-idle-timeout} less the margin of {@link KeepAliveHint}: idle longer, a connection is not taken. */
+    private final long reusableWithinPoolIdleNanos;
     /** Settings a reload retired: connections are closed when released, not kept idle (see {@link #keepIdle}). */
     private boolean keepsNoIdle;
 
@@ -65,6 +67,7 @@ final class EndpointPool {
         this.ending = ending;
         this.ticker = ticker;
         this.maxAgeNanos = settings.maxAge().isZero() ? Long.MAX_VALUE : settings.maxAge().toNanos();
+        this.reusableWithinPoolIdleNanos = KeepAliveHint.withMargin(settings.idleTimeout().toNanos());
         this.pipeline = pipeline;
         this.settings = settings;
         this.connector = new EndpointConnector(loop, bootstrap, settings, ticker);
@@ -317,10 +320,15 @@ final class EndpointPool {
     /**
      * Idle for about as long as its upstream keeps an idle connection, by what its responses say ({@link KeepAliveHint})
      * or, when they say nothing, by the idle connections it was seen to close ({@link ObservedIdleTimeout}): the
-     * upstream may be closing it this instant, and a request written onto it then fails (a POST for good).
+     * upstream may be closing it this instant, and a request written onto it then fails (a POST for good). Or
+     * idle nearly {@code pool-idle-timeout}, with the same margin: an upstream whose timer is as long (Jetty's
+     * 30 s against the default) closes it then, and the pool's own close, as often first, teaches nothing.
      */
     private boolean idleTooLong(OriginConnection conn, long now) {
-        return conn.idlePastUpstreamHint(now) || conn.idleNanos(now) >= observedIdleTimeout.reusableIdleNanos(now);
+        long idle = conn.idleNanos(now);
+        return conn.idlePastUpstreamHint(now)
+                || idle >= observedIdleTimeout.reusableIdleNanos(now)
+                || idle >= reusableWithinPoolIdleNanos;
     }
 
     /**

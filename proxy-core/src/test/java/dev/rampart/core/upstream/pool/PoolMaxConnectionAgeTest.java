@@ -69,8 +69,11 @@ class PoolMaxConnectionAgeTest {
         assertSame(first, borrowAndRelease(settings), "however old, the connection is reused");
     }
 
+    /** With a pool-idle-timeout longer than any time the test moves the ticker by, so that only the age counts. */
     private PoolSettings settings(Duration maxAge) {
-        return PoolLoop.settings(upstream.authority(), 4, maxAge, 4);
+        PoolSettings usual = PoolLoop.settings(upstream.authority(), 4, maxAge, 4);
+        return new PoolSettings(usual.address(), usual.connectTimeout(), 4, Duration.ofDays(36_500), maxAge, 4,
+                usual.tls());
     }
 
     private Channel borrowAndRelease(PoolSettings settings) throws Exception {

@@ -46,6 +46,7 @@ class PoolModelFuzzTest {
     private static final int MAX_PENDING = 3;
     private static final long MAX_REQUESTS = 4;
     private static final Duration MAX_AGE = Duration.ofMinutes(10);
+    private static final Duration POOL_IDLE = Duration.ofSeconds(60);
     private static final int STEPS = 150;
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
@@ -89,7 +90,7 @@ class PoolModelFuzzTest {
     void thePoolFollowsTheModel(long seed) throws Exception {
         upstream = new HeldSocketsUpstream();
         PoolSettings settings = new PoolSettings(EndpointAddress.parse(upstream.authority()), Duration.ofSeconds(1),
-                MAX_CONNECTIONS, Duration.ofSeconds(60), MAX_AGE, MAX_PENDING, UpstreamTlsConfig.DEFAULT, MAX_REQUESTS);
+                MAX_CONNECTIONS, POOL_IDLE, MAX_AGE, MAX_PENDING, UpstreamTlsConfig.DEFAULT, MAX_REQUESTS);
         Random random = new Random(seed);
         for (int step = 0; step < STEPS; step++) {
             int op = random.nextInt(100);
@@ -281,9 +282,14 @@ class PoolModelFuzzTest {
 
     private static final long SECOND = 1_000_000_000L;
 
-    /** How long an idle connection may have sat and still be taken, after the upstream's idle closes. */
+    /**
+     * How long an idle connection may have sat and still be taken: within pool-idle-timeout less its margin (the
+     * pool's own timer runs in real time, which the moved ticker outruns), and after the upstream's idle closes.
+     */
     private long reusableIdle(long t) {
-        return forgotten(t) ? Long.MAX_VALUE : longestIdleClose - Math.min(SECOND, longestIdleClose / 2);
+        long withinPoolIdle = POOL_IDLE.toNanos() - SECOND;
+        return forgotten(t) ? withinPoolIdle
+                : Math.min(withinPoolIdle, longestIdleClose - Math.min(SECOND, longestIdleClose / 2));
     }
 
     private boolean forgotten(long t) {

@@ -77,15 +77,16 @@ class UpstreamIdleCloseTest {
 
     @Test
     void aConnectionThePoolClosedForItsOwnIdleTimeoutTeachesNothing() throws Exception {
-        PoolSettings shortIdle = new PoolSettings(settings.address(), Duration.ofSeconds(1), 4, Duration.ofMillis(300),
+        // Long enough that a connection idle 1 s is still taken (within it less a second), short enough to wait for.
+        PoolSettings shortIdle = new PoolSettings(settings.address(), Duration.ofSeconds(1), 4, Duration.ofSeconds(3),
                 Duration.ZERO, 4, settings.tls());
         Channel first = borrowAndRelease(shortIdle);
-        now.addAndGet(Duration.ofSeconds(3).toNanos()); // the ticker says 3 s idle when the idle watch closes it
-        assertTrue(first.closeFuture().await(5, TimeUnit.SECONDS), "pool-idle-timeout closes it");
+        now.addAndGet(Duration.ofMillis(1_200).toNanos()); // the ticker says 1.2 s idle when the idle watch closes it
+        assertTrue(first.closeFuture().await(15, TimeUnit.SECONDS), "pool-idle-timeout closes it");
         awaitNoneOpen(shortIdle);
 
         Channel second = borrowAndRelease(shortIdle);
-        now.addAndGet(Duration.ofMillis(2_500).toNanos());
+        now.addAndGet(Duration.ofMillis(1_000).toNanos()); // learnt, 1.2 s would keep only 0.6 s
         assertSame(second, borrowAndRelease(shortIdle), "the proxy's own close is no sign of the upstream's timer");
     }
 
