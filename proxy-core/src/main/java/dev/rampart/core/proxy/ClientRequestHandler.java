@@ -39,6 +39,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest heldHead;
     private ClientConnectionTimers timers;
     private ClientAnswers answers;
+    private UnfinishedHeads unfinishedHeads;
     /** On a TLS listener, whether the client is in the middle of a record; null on a plain one. */
     private TlsRecordProgress tlsRecords;
     /** The client shut its sending side: nothing more can arrive, so nothing is left unread at the close. */
@@ -78,6 +79,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         awaited.useTimers(timers);
         answers = new ClientAnswers(this, runtime, ctx);
+        unfinishedHeads = new UnfinishedHeads(runtime, ctx);
         served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ProxyProtocolHeader.clientOf(ctx.channel())));
         timers.armFirstRequestWait(runtime.current().config().server());
         reads.request();
@@ -93,7 +95,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (awaited.giveUp()) {
             // Cut before its request line was whole: the decoder says nothing of such a head (of one cut later
             // it gives what it read, see onMessage), but a client that sent part of a request and left is logged.
-            answers.unfinishedHead(null, served.peerIp(), awaited.headStart());
+            unfinishedHeads.unfinishedHead(null, served.peerIp(), awaited.headStart());
         }
         ctx.fireChannelInactive();
     }
@@ -183,7 +185,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(head);
                 if (head.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
                     if (awaited.giveUp()) { // closed mid-head (not after a 408, which told the story)
-                        answers.unfinishedHead(head, served.peerIp(), awaited.headStart());
+                        unfinishedHeads.unfinishedHead(head, served.peerIp(), awaited.headStart());
                     }
                     return;
                 }
@@ -374,14 +376,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     void endForShutdown() {
         if (!toExchange(Exchange::onShutdown) && awaited.giveUp()) {
             // answered and logged: the close that follows is not the client leaving
-            answers.requestHeadCutByShutdown(served.peerIp(), awaited.start());
+            unfinishedHeads.requestHeadCutByShutdown(served.peerIp(), awaited.start());
         }
     }
 
     private void onHeadTimeout() {
         if (awaited.awaited()) {
             awaited.stopAwaiting(); // answered (408) and logged: the head the close cuts short is not logged again
-            answers.requestHeadTimedOut(served.peerIp(), awaited.start());
+            unfinishedHeads.requestHeadTimedOut(served.peerIp(), awaited.start());
         }
     }
 
