@@ -161,7 +161,15 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
                 closeAfterResponse = false;
                 promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
             }
+            boolean answer = msg instanceof HttpResponse response
+                    && response.status().codeClass() != HttpStatusClass.INFORMATIONAL;
             super.write(ctx, msg, promise);
+            if (answer) {
+                // Only once its head is encoded has the request its answer: a head that could not be (no direct
+                // memory left for it to grow into) throws above, and the 503 written in its place answers the same
+                // request, not the one pipelined behind it (a HEAD's framing would drop the 503's body).
+                unanswered.poll();
+            }
         }
 
         @Override
@@ -169,7 +177,7 @@ final class ClientHttpCodec extends CombinedChannelDuplexHandler<ClientHttpCodec
             if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 return super.isContentAlwaysEmpty(msg); // an interim response: its request is still unanswered
             }
-            method = unanswered.poll();
+            method = unanswered.peek();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
         }
 
