@@ -51,6 +51,7 @@ public final class ConfigWarnings {
         for (RouteConfig route : config.routes()) {
             if (route.upstream().isPresent()) {
                 retryWarnings(route, warnings);
+                responseIdleWarning(route, config.server(), warnings);
             }
             PathWarnings.add(route, warnings);
             deniedEveryoneWarning(route, warnings);
@@ -274,6 +275,26 @@ public final class ConfigWarnings {
         if (retry.budget().ratio() == 0 && retry.budget().minPerSecond() == 0) {
             warnings.add(r + "retry.attempts = " + retry.attempts() + " but retry.budget is 0"
                     + " (ratio 0, min-per-second 0); no retry will ever be allowed");
+        }
+    }
+
+    /**
+     * A {@code response-idle-timeout} that another limit always reaches first cuts nothing: the operator meant a
+     * bound on body stalls that is not there. The route's {@code timeout} runs from the request head, before this
+     * one starts; {@code server.idle-timeout} also ends a response that made no progress for that long.
+     */
+    private static void responseIdleWarning(RouteConfig route, ServerConfig server, List<String> warnings) {
+        Duration idle = route.responseIdleTimeout();
+        if (idle.isZero()) {
+            return;
+        }
+        String r = "route \"" + route.name() + "\": response-idle-timeout (" + ConfigUnits.duration(idle) + ") >= ";
+        if (idle.compareTo(route.timeout()) >= 0) {
+            warnings.add(r + "timeout (" + ConfigUnits.duration(route.timeout()) + "); the route's timeout ends"
+                    + " the whole exchange first, so it never cuts a stalled response body");
+        } else if (idle.compareTo(server.idleTimeout()) >= 0) {
+            warnings.add(r + "server.idle-timeout (" + ConfigUnits.duration(server.idleTimeout()) + "); a response"
+                    + " body that stalls that long is cut by server.idle-timeout first");
         }
     }
 

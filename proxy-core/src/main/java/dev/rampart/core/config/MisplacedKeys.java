@@ -19,7 +19,7 @@ final class MisplacedKeys {
             "health-check", "consistent-hash", "slow-start", "tls");
     private static final Set<String> ROUTE_KEYS = Set.of("match", "rewrite", "timeout", "retry", "errors", "respond",
             "rate-limit", "cors", "jwt", "compression", "request-headers", "response-headers", "preserve-host",
-            "canary", "allow-from", "deny-from", "max-request-body");
+            "canary", "allow-from", "deny-from", "max-request-body", "response-idle-timeout");
     private static final Set<String> MATCH_KEYS = Set.of("host", "path-prefix", "path-regex", "methods", "headers");
 
     private MisplacedKeys() {

@@ -123,6 +123,9 @@ final class RouteBinder {
         Optional<PathRewrite> rewrite = s.optionalSection("rewrite").flatMap(RouteBinder::rewrite);
         boolean preserveHost = s.bool("preserve-host", false);
         Duration timeout = s.duration("timeout", Duration.ofSeconds(15));
+        // Off by default: a stream whose events come further apart than a default would be cut where it worked
+        // before, while the route's timeout (15s by default) bounds a stall on every route that kept it.
+        Duration responseIdleTimeout = s.durationOrZero("response-idle-timeout", Duration.ZERO);
         RetryConfig retry = RetryBinder.bind(s.section("retry"));
         ErrorsConfig errors = errors(s.section("errors"));
         Optional<RespondConfig> respond = s.optionalSection("respond").map(RouteBinder::respond);
@@ -152,8 +155,8 @@ final class RouteBinder {
             s.problem("has neither upstream nor respond (expected exactly one)");
         }
         s.finish();
-        return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, retry, errors, respond,
-                maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, denyFrom, compression, cors,
+        return new RouteConfig(name, match, upstream, rewrite, preserveHost, timeout, responseIdleTimeout, retry,
+                errors, respond, maxRequestBody, requestHeaders, responseHeaders, rateLimit, allowFrom, denyFrom, compression, cors,
                 jwt, canary);
     }
 

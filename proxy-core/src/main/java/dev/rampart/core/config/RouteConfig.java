@@ -9,6 +9,8 @@ import java.util.OptionalLong;
  * One route ({@code rampart.routes[i]}). Exactly one of {@code upstream} and {@code respond} is present.
  *
  * @param timeout         deadline for the whole exchange, retries included
+ * @param responseIdleTimeout longest pause between two reads of a relayed response body from the upstream;
+ *                        zero: none (the route's {@code timeout} and {@code server.idle-timeout} still bound it)
  * @param maxRequestBody  the route's own {@code max-request-body}; empty: the server's
  * @param requestHeaders  changes to the headers sent upstream
  * @param responseHeaders changes to the headers of relayed responses and of {@code respond} answers
@@ -27,6 +29,7 @@ public record RouteConfig(
         Optional<PathRewrite> rewrite,
         boolean preserveHost,
         Duration timeout,
+        Duration responseIdleTimeout,
         RetryConfig retry,
         ErrorsConfig errors,
         Optional<RespondConfig> respond,

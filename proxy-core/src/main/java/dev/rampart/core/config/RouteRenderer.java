@@ -90,10 +90,11 @@ final class RouteRenderer {
         r.rewrite().ifPresent(rw -> o.put("rewrite", rewrite(rw)));
         if (r.respond().isPresent()) {
             // What would govern the trip upstream: listing it, defaults filled in, would say it applies.
-            o.note("answers by itself: preserve-host, timeout, retry and errors do not apply");
+            o.note("answers by itself: preserve-host, timeout, response-idle-timeout, retry and errors do not apply");
         } else {
             o.put("preserve-host", bool(r.preserveHost()))
                     .put("timeout", duration(r.timeout()))
+                    .put("response-idle-timeout", duration(r.responseIdleTimeout()))
                     .put("retry", retry(r.retry()))
                     .put("errors", new Obj()
                             .put("rewrite-upstream", tokens(r.errors().rewriteUpstream().stream().sorted()

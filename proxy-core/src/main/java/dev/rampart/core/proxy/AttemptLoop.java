@@ -242,6 +242,11 @@ final class AttemptLoop {
         return routeConfig.retry().perTryTimeout().toNanos();
     }
 
+    /** The longest pause between two reads of a relayed response body: the route's response-idle-timeout; 0: none. */
+    long responseIdleTimeoutNanos() {
+        return routeConfig.responseIdleTimeout().toNanos();
+    }
+
     /** How long an upstream may take none of the request body before the attempt times out: {@code server.idle-timeout}. */
     long uploadStallTimeoutNanos() {
         return snapshot.config().server().idleTimeout().toNanos();

@@ -91,4 +91,22 @@ final class AttemptRelay {
         outcome.endedEarly(kind.reason());
         exchange.abortAfterQueued();
     }
+
+    /**
+     * The upstream sent nothing more of the body for the route's {@code response-idle-timeout} while the client
+     * took all of it: the response is cut as {@link Exchange#onResponseBodyIdle} says. Returns false when the
+     * exchange found the wait not the upstream's, so the attempt times the next one.
+     */
+    boolean stalled(OriginAttempt attempt) {
+        if (attempt != loop.current() || exchange.finished()) {
+            return true;
+        }
+        if (!exchange.onResponseBodyIdle()) {
+            return false;
+        }
+        log.info("request {}: upstream {} sent nothing of the response body for response-idle-timeout ({}ms);"
+                + " the response was cut", outcome.requestId(), attempt.endpoint().label(),
+                loop.responseIdleTimeoutNanos() / 1_000_000);
+        return true;
+    }
 }

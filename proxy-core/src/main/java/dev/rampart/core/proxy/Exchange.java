@@ -230,6 +230,25 @@ final class Exchange {
         }
     }
 
+    /**
+     * The upstream sent nothing of the response body for the route's {@code response-idle-timeout} while the
+     * client took all it was sent: cut as {@link #onResponseStalled} cuts a silence of {@code server.idle-timeout}
+     * (a timeout for the breaker, the connection to the upstream closed, the access log's GATEWAY_TIMEOUT with the
+     * status sent). Returns false, changing nothing, while the request body is still being uploaded (an upstream
+     * that answered early may wait for the rest, at the client's pace) or the client has half-closed.
+     */
+    boolean onResponseBodyIdle() {
+        if (finished || tunnel != null || !clientResponse.responseStarted()) {
+            return true;
+        }
+        if (!body.complete() || clientResponse.clientHasHalfClosed()) {
+            return false;
+        }
+        attempts.timeOutAnswering();
+        endWith(Reason.GATEWAY_TIMEOUT, -1);
+        return true;
+    }
+
     /** The response moved (its head, a part of its body): {@code server.idle-timeout} starts over. */
     void responseProgressed() {
         client.armIdleTimer();

@@ -39,6 +39,8 @@ final class OriginAttempt implements OriginListener {
     private boolean sawInformational;
     private boolean responseKeepAlive;
     private final AttemptUpload upload;
+    /** The route's response-idle-timeout on the body; null until a read leaves the body unfinished, or when off. */
+    private BodyStallWatch stallWatch;
 
     OriginAttempt(AttemptLoop loop, Admitted admitted, int number, long startNanos) {
         this.loop = loop;
@@ -137,6 +139,47 @@ final class OriginAttempt implements OriginListener {
     void resumeRelay() {
         if (state == State.RELAYING) {
             conn.channel().read();
+            watchBodyReads();
+        }
+    }
+
+    /**
+     * After a read of the response body, or a read asked for again: the wait for the upstream's next bytes is timed
+     * while the relay reads on (the client takes what it is sent), and not while it holds back for the client.
+     */
+    private void watchBodyReads() {
+        if (stallWatch == null) {
+            long limit = loop.responseIdleTimeoutNanos();
+            if (limit == 0) {
+                return;
+            }
+            stallWatch = new BodyStallWatch(conn.channel().eventLoop(), limit, loop.guarded(this::onBodyStalled));
+        }
+        if (loop.relay().clientWritable()) {
+            stallWatch.waiting();
+        } else {
+            stallWatch.paused();
+        }
+    }
+
+    /** The upstream sent nothing of the body for the route's {@code response-idle-timeout}. */
+    private void onBodyStalled() {
+        if (state != State.RELAYING) {
+            return;
+        }
+        if (!loop.relay().clientWritable()) {
+            return; // the client's wait, not the upstream's: resumeRelay times the next one
+        }
+        if (!loop.relay().stalled(this)) {
+            stallWatch.waiting(); // not the upstream's wait either (see AttemptRelay#stalled): time the next one
+        }
+    }
+
+    /** The attempt is over: it expects no more upstream events, and times no more waits. */
+    private void finish() {
+        state = State.DONE;
+        if (stallWatch != null) {
+            stallWatch.stop();
         }
     }
 
@@ -145,7 +188,7 @@ final class OriginAttempt implements OriginListener {
      * is never released to the pool by the attempt.
      */
     OriginConnection handOver() {
-        state = State.DONE;
+        finish();
         upload.cancel();
         OriginConnection handed = conn;
         conn = null;
@@ -163,7 +206,7 @@ final class OriginAttempt implements OriginListener {
             abandon();
             return;
         }
-        state = State.DONE;
+        finish();
         upload.cancel();
         DiscardedResponse.drain(conn);
     }
@@ -173,7 +216,7 @@ final class OriginAttempt implements OriginListener {
         if (state == State.DONE) {
             return;
         }
-        state = State.DONE;
+        finish();
         upload.cancel();
         if (conn != null) {
             conn.release(false);
@@ -262,7 +305,7 @@ final class OriginAttempt implements OriginListener {
             return;
         }
         if (content instanceof LastHttpContent) {
-            state = State.DONE;
+            finish();
             boolean reusable = upload.intact() && responseKeepAlive;
             // Hand the connection back first: the response is fully read, and the client write may complete
             // at once, ending the exchange and starting the connection's next request (pipelined, or read
@@ -320,6 +363,9 @@ final class OriginAttempt implements OriginListener {
     public void onOriginReadComplete() {
         if (state == State.RELAYING) {
             loop.relay().readComplete(); // parts relayed from the read leave together
+            if (state == State.RELAYING) { // the flush may have ended the exchange
+                watchBodyReads();
+            }
         }
     }
 

@@ -43,7 +43,7 @@ class ConfigDefaultsTest {
                 new RetryAfterConfig(true, Duration.ofSeconds(5)), new BudgetConfig(0.2, 10), 1024 * 1024, true);
         RouteConfig route = new RouteConfig("route-0",
                 new MatchConfig(Optional.empty(), Optional.of("/"), Optional.empty(), Set.of(), Map.of()),
-                Optional.of("app"), Optional.empty(), false, Duration.ofSeconds(15), retry,
+                Optional.of("app"), Optional.empty(), false, Duration.ofSeconds(15), Duration.ZERO, retry,
                 new ErrorsConfig(Set.of(ErrorsConfig.StatusClass.SERVER_ERROR), true), Optional.empty(),
                 OptionalLong.empty(), HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty());

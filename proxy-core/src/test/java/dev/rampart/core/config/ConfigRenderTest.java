@@ -160,8 +160,10 @@ class ConfigRenderTest {
                 """, "t.conf", Map.of());
         String text = EffectiveConfigRenderer.render(config);
         String ok = text.substring(text.indexOf("name = \"ok\""), text.indexOf("name = \"app\""));
-        assertTrue(ok.contains("# answers by itself: preserve-host, timeout, retry and errors do not apply"), ok);
-        for (String key : new String[] {"preserve-host =", "timeout =", "retry {", "errors {"}) {
+        assertTrue(ok.contains("# answers by itself: preserve-host, timeout, response-idle-timeout, retry and errors"
+                + " do not apply"), ok);
+        for (String key : new String[] {"preserve-host =", "timeout =", "response-idle-timeout =", "retry {",
+                "errors {"}) {
             assertFalse(ok.contains(key), key + " in\n" + ok);
         }
         String forwarding = text.substring(text.indexOf("name = \"app\""));

@@ -42,7 +42,7 @@ final class TestRoutes {
 
     static RouteConfig route(String name, Match match, Optional<PathRewrite> rewrite) {
         return new RouteConfig(name, match.toConfig(), Optional.of("app"), rewrite, false,
-                Duration.ofSeconds(15), RETRY, ERRORS, Optional.empty(), OptionalLong.empty(),
+                Duration.ofSeconds(15), Duration.ZERO, RETRY, ERRORS, Optional.empty(), OptionalLong.empty(),
                 HeaderRules.NONE, HeaderRules.NONE, Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty());
     }
