@@ -113,7 +113,10 @@ public final class CatalogDocument {
           .append("`server.idle-timeout`.\n")
           .append("The access log keeps the status that was sent, with reason `UPSTREAM_RESET` (the upstream\n")
           .append("closed or reset the connection) or `UPSTREAM_BAD_RESPONSE` (a malformed body), and the\n")
-          .append("endpoint's breaker counts a failure.\n");
+          .append("endpoint's breaker counts a failure.\n")
+          .append("One that the upstream stops sending, while the client takes all it is sent, is cut the same way\n")
+          .append("after the route's `response-idle-timeout` (when set) or `server.idle-timeout`: the access log\n")
+          .append("keeps the status sent with reason `GATEWAY_TIMEOUT`, and the breaker counts a timeout.\n");
         return md.toString();
     }
 
