@@ -6,12 +6,14 @@ import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
+import dev.rampart.core.testing.SocketUpstream;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,6 +122,45 @@ class ResponseIdleTimeoutTest {
         }
         ExchangeRecord record = proxy.observer.awaitExchange(1);
         assertNull(record.reason(), "served whole: " + record);
+    }
+
+    @Test
+    void anUpstreamThatAnsweredEarlyAndWaitsForTheRestOfTheUploadIsNotCut() throws Exception {
+        SocketUpstream early = closing.add(SocketUpstream.start("early-answer", (socket, number) -> {
+            InputStream in = socket.getInputStream();
+            while (!SocketUpstream.readLine(in).isEmpty()) {
+                // the head; the body comes while the answer has begun
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write((CHUNKED_HEAD + "5\r\nfirst\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            while (!SocketUpstream.readLine(in).equals("0")) {
+                SocketUpstream.readLine(in); // a chunk's data
+            }
+            SocketUpstream.readLine(in); // the empty line that ends the body
+            out.write("4\r\nlast\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }));
+        ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
+                "app { endpoints = [\"127.0.0.1:" + early.port() + "\"] }",
+                "{ name = default, upstream = app, timeout = 60s, response-idle-timeout = 1s, retry { attempts = 1 } }")));
+        String received;
+        try (RawHttp raw = proxy.raw()) {
+            raw.send("POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
+            InputStream in = raw.socket().getInputStream();
+            raw.socket().setSoTimeout(30_000);
+            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 200"));
+            // The client's upload takes three times the limit, and the upstream sends nothing more until it ends:
+            // the wait is the client's pace, not an upstream stall.
+            for (int i = 0; i < 8; i++) {
+                raw.send("1\r\na\r\n");
+                Thread.sleep(400);
+            }
+            raw.send("0\r\n\r\n");
+            received = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertTrue(received.endsWith("4\r\nlast\r\n0\r\n\r\n"), "the whole answer: " + received);
+        assertNull(proxy.observer.awaitExchange(1).reason(), "served whole");
     }
 
     /**
