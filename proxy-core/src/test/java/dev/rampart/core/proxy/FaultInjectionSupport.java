@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.observe.ExchangeRecord;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.Closing;
@@ -61,11 +62,21 @@ abstract class FaultInjectionSupport {
         startProxy("\"" + upstream.authority() + "\"", retry);
     }
 
+    /** As {@link #start(UpstreamBehavior, String)}, with {@code ticker} as the proxy's clock, for a test to move. */
+    void start(UpstreamBehavior behavior, String retry, Ticker ticker) {
+        upstream = closing.add(FakeUpstream.start(behavior));
+        proxy = closing.add(ProxyHarness.start(proxyConfig("\"" + upstream.authority() + "\"", retry), ticker));
+    }
+
     void startProxy(String endpoints, String retry) {
-        proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [" + endpoints + "] }",
+        proxy = closing.add(ProxyHarness.start(proxyConfig(endpoints, retry)));
+    }
+
+    private static String proxyConfig(String endpoints, String retry) {
+        return ProxyHarness.config("app { endpoints = [" + endpoints + "] }",
                 "{ name = direct, match { path-prefix = \"/direct\" }, respond { status = 200, body = \"direct\" } },\n"
                         + "{ name = default, match { path-prefix = \"/\" }, upstream = app, timeout = 10s\n"
-                        + "  retry { " + retry + " } }")));
+                        + "  retry { " + retry + " } }");
     }
 
     HttpRequest post(String path, String body) {

@@ -24,9 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StaleConnectionTest extends FaultInjectionSupport {
 
+    /**
+     * The proxy's clock, moved only by the tests. Whether a reused connection failed as soon as the request reached
+     * it (a keep-alive race) or after the upstream could have acted on the request is judged by how much of it
+     * passed in between; on a real clock, a loaded machine's own delays (a thread scheduled late, a collection)
+     * would carry a case across that line, where here each test says how much time its case takes.
+     */
+    private final AtomicLong clock = new AtomicLong(1_000_000_000_000L);
+
     @Test
     void aStaleReusedConnectionIsRetriedTransparentlyForGet() {
-        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "backoff { initial = 1ms, max = 5ms }");
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "backoff { initial = 1ms, max = 5ms }",
+                clock::get);
         RawHttp.Response response = againOverAWarmConnection();
         assertEquals(200, response.status(), response.text());
         assertEquals("fresh", response.text());
@@ -42,7 +51,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
         // Ten connections answered once each and then kept idle; the upstream drops every one when reused,
         // as a NAT that forgot idle flows would.
         start(UpstreamBehavior.closeOnReuse((req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "fresh"))),
-                "backoff { initial = 1ms, max = 5ms }");
+                "backoff { initial = 1ms, max = 5ms }", clock::get);
         List<RawHttp> clients = new java.util.ArrayList<>();
         try {
             for (RawHttp.Response filled : fillTenConnections(clients)) {
@@ -65,7 +74,8 @@ class StaleConnectionTest extends FaultInjectionSupport {
 
     @Test
     void aStaleReusedConnectionIsNeverRetriedForPost() {
-        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "backoff { initial = 1ms, max = 5ms }");
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "backoff { initial = 1ms, max = 5ms }",
+                clock::get);
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, raw.read().status());
@@ -82,15 +92,14 @@ class StaleConnectionTest extends FaultInjectionSupport {
         // An upstream that closes idle connections on a timer of its own, as node's and nginx's keep-alive
         // timeouts do, and a breaker that opens at the first failure: the POST meets a connection that sat idle
         // for two seconds and that the upstream closed as it was reused, which says nothing of its health.
-        AtomicLong skew = new AtomicLong();
-        assertEquals(200, postOverAStaleConnection(() -> skew.addAndGet(TimeUnit.SECONDS.toNanos(2)), skew),
+        assertEquals(200, postOverAStaleConnection(() -> clock.addAndGet(TimeUnit.SECONDS.toNanos(2))),
                 "the breaker is closed");
     }
 
     @Test
     void aPostThatMeetsAConnectionResetAsSoonAsItWasReusedCountsAgainstTheBreaker() {
         // Reused at once, as under load, the reset may be a worker that died on the request: its breaker hears of it.
-        assertEquals(503, postOverAStaleConnection(() -> { }, new AtomicLong()), "the breaker opened");
+        assertEquals(503, postOverAStaleConnection(() -> { }), "the breaker opened");
     }
 
     /**
@@ -98,11 +107,11 @@ class StaleConnectionTest extends FaultInjectionSupport {
      * the upstream closes without a word (502 {@code UPSTREAM_RESET}, not sent again); then a GET on a new client
      * connection: its status, with a breaker that opens at the first failure.
      */
-    private int postOverAStaleConnection(Runnable betweenRequests, AtomicLong skew) {
+    private int postOverAStaleConnection(Runnable betweenRequests) {
         upstream = closing.add(FakeUpstream.start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo())));
         proxy = closing.add(ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + upstream.authority()
                 + "\"], circuit-breaker { consecutive-failures = 1 } }", "{ name = default, upstream = app }"),
-                () -> System.nanoTime() + skew.get()));
+                clock::get));
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, raw.read().status());
@@ -132,7 +141,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
             } else {
                 reply.echo();
             }
-        }, "backoff { initial = 1ms, max = 5ms }");
+        }, "backoff { initial = 1ms, max = 5ms }", clock::get);
         List<RawHttp> clients = new java.util.ArrayList<>();
         int failed = 0;
         try {
@@ -156,7 +165,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
 
     @Test
     void aStaleReusedConnectionIsRetriedEvenWhenTheRouteAllowsNoRetries() {
-        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "attempts = 1");
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.ok("fresh")), "attempts = 1", clock::get);
         RawHttp.Response response = againOverAWarmConnection();
         assertEquals(200, response.status(), "a stale connection is not the request's failure: " + response.text());
         assertEquals(2, count(r -> r.uri().equals("/again")));
@@ -174,9 +183,12 @@ class StaleConnectionTest extends FaultInjectionSupport {
             if (used.add(req.connectionId())) {
                 reply.send(200, "text/plain", "fresh");
             } else {
-                reply.after(500, reply::reset); // worked on it for half a second, then crashed
+                reply.after(500, () -> { // worked on it for half a second, then crashed
+                    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(500));
+                    reply.reset();
+                });
             }
-        }, "attempts = 1");
+        }, "attempts = 1", clock::get);
         RawHttp.Response response = againOverAWarmConnection();
         assertEquals(502, response.status(), response.text());
         assertTrue(response.text().contains("\"UPSTREAM_RESET\""), response.text());
@@ -197,7 +209,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
             } else {
                 reply.reset(); // read the whole upload, then crashed
             }
-        }, "attempts = 1");
+        }, "attempts = 1", clock::get);
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("fresh", raw.read().text());
@@ -205,6 +217,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
             for (int i = 0; i < 6; i++) {
                 raw.send("5\r\nhello\r\n");
                 Thread.sleep(100); // a client that uploads slowly: streamed to the upstream as it comes
+                clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
             }
             raw.send("0\r\n\r\n");
             RawHttp.Response response = raw.read();
@@ -224,7 +237,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
             } else {
                 reply.send(200, "text/plain", "fresh");
             }
-        }), "attempts = 2, backoff { initial = 1ms, max = 5ms }");
+        }), "attempts = 2, backoff { initial = 1ms, max = 5ms }", clock::get);
         RawHttp.Response response = againOverAWarmConnection();
         // stale connection (free), then 503 (attempt 1 of 2, retried; its connection drained and pooled), the
         // retry on that pooled connection, which this upstream closes too (stale again, free), then 200 (attempt
@@ -235,7 +248,7 @@ class StaleConnectionTest extends FaultInjectionSupport {
 
     @Test
     void aPostWithAnIdempotencyKeyIsRetriedPastAStaleConnection() {
-        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "attempts = 1");
+        start(UpstreamBehavior.closeOnReuse(UpstreamBehavior.echo()), "attempts = 1", clock::get);
         try (RawHttp raw = proxy.raw()) {
             raw.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, raw.read().status());
