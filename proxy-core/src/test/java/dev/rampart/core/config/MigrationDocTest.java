@@ -14,36 +14,51 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * docs/migrating-from-nginx.md: every HOCON block in it is a config that loads without warnings, its full
- * translation is conf/examples/from-nginx.conf word for word, and that file keeps the nginx meaning the
- * document's table claims for each directive.
+ * The migration pages (docs/migrating-from-nginx.md): every HOCON block in each is
+ * a config that loads without warnings, its full translation is the shipped example word for word, and that
+ * example keeps the meaning the page's table claims for each directive.
  */
-class NginxMigrationDocTest {
+class MigrationDocTest {
 
-    private static final Path DOC = Path.of("../docs/migrating-from-nginx.md");
-    private static final Path EXAMPLE = Path.of("../conf/examples/from-nginx.conf");
+    /** A migration page and the example config it shows first. */
+    enum Page {
+        NGINX("migrating-from-nginx.md", "from-nginx.conf");
+
+        final Path doc;
+        final Path example;
+
+        Page(String doc, String example) {
+            this.doc = Path.of("../docs", doc);
+            this.example = Path.of("../conf/examples", example);
+        }
+    }
+
     private static final Pattern HOCON_BLOCK = Pattern.compile("```hocon\\n(.*?)```", Pattern.DOTALL);
 
-    @Test
-    void everyHoconBlockOfTheDocLoadsWithoutWarnings() throws IOException {
-        List<String> blocks = hoconBlocks();
-        assertTrue(blocks.size() >= 2, "the full translation and the closer-to-nginx config");
+    @ParameterizedTest
+    @EnumSource(Page.class)
+    void everyHoconBlockOfThePageLoadsWithoutWarnings(Page page) throws IOException {
+        List<String> blocks = hoconBlocks(page);
+        assertTrue(blocks.size() >= 2, "the full translation and the closer-to config");
         for (int i = 0; i < blocks.size(); i++) {
-            RampartConfig config = ConfigLoader.parse(blocks.get(i), "migrating-from-nginx.md block " + i, Map.of());
+            RampartConfig config = ConfigLoader.parse(blocks.get(i), page.doc.getFileName() + " block " + i, Map.of());
             assertEquals(List.of(), ConfigWarnings.of(config), "block " + i);
         }
     }
 
-    @Test
-    void theDocShowsTheShippedExampleAsItIs() throws IOException {
-        assertEquals(Files.readString(EXAMPLE), hoconBlocks().get(0));
+    @ParameterizedTest
+    @EnumSource(Page.class)
+    void thePageShowsTheShippedExampleAsItIs(Page page) throws IOException {
+        assertEquals(Files.readString(page.example), hoconBlocks(page).get(0));
     }
 
     @Test
-    void theExampleKeepsWhatTheNginxDirectivesMeant() {
-        RampartConfig config = ConfigLoader.load(EXAMPLE, Map.of());
+    void theNginxExampleKeepsWhatTheNginxDirectivesMeant() {
+        RampartConfig config = ConfigLoader.load(Page.NGINX.example, Map.of());
         assertEquals(1024 * 1024, config.server().maxRequestBody(), "client_max_body_size 1m");
 
         UpstreamConfig app = config.upstreams().get("app");
@@ -80,8 +95,8 @@ class NginxMigrationDocTest {
         return config.routes().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static List<String> hoconBlocks() throws IOException {
-        Matcher m = HOCON_BLOCK.matcher(Files.readString(DOC));
+    private static List<String> hoconBlocks(Page page) throws IOException {
+        Matcher m = HOCON_BLOCK.matcher(Files.readString(page.doc));
         List<String> blocks = new ArrayList<>();
         while (m.find()) {
             blocks.add(m.group(1));
