@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The migration pages (docs/migrating-from-nginx.md): every HOCON block in each is
+ * The migration pages (docs/migrating-from-nginx.md, docs/migrating-from-haproxy.md): every HOCON block in each is
  * a config that loads without warnings, its full translation is the shipped example word for word, and that
  * example keeps the meaning the page's table claims for each directive.
  */
@@ -26,7 +26,8 @@ class MigrationDocTest {
 
     /** A migration page and the example config it shows first. */
     enum Page {
-        NGINX("migrating-from-nginx.md", "from-nginx.conf");
+        NGINX("migrating-from-nginx.md", "from-nginx.conf"),
+        HAPROXY("migrating-from-haproxy.md", "from-haproxy.conf");
 
         final Path doc;
         final Path example;
@@ -88,6 +89,45 @@ class MigrationDocTest {
                 assertEquals(List.of("application/json"), gzip.types(), "gzip_types application/json");
                 assertEquals(20, gzip.minLength(), "gzip_min_length's default");
             }
+        }
+    }
+
+    @Test
+    void theHaproxyExampleKeepsWhatTheHaproxyLinesMeant() {
+        RampartConfig config = ConfigLoader.load(Page.HAPROXY.example, Map.of());
+        assertEquals(Duration.ofSeconds(10), config.server().requestHeaderTimeout(), "timeout http-request 10s");
+        assertEquals(Duration.ofSeconds(10), config.server().idleTimeout(),
+                "timeout http-keep-alive falls back to timeout http-request; a stalled body is cut as timeout server");
+
+        for (String name : List.of("app", "static")) {
+            UpstreamConfig upstream = config.upstreams().get(name);
+            assertEquals(Duration.ofSeconds(2), upstream.connectTimeout(), name + ": timeout connect 2s");
+            HealthCheckConfig check = upstream.healthCheck().orElseThrow(() -> new AssertionError(name));
+            assertEquals("/healthz", check.path(), "option httpchk GET /healthz");
+            assertEquals(Duration.ofSeconds(2), check.interval(), "inter 2s");
+            assertEquals(3, check.unhealthyThreshold(), "fall 3");
+            assertEquals(2, check.healthyThreshold(), "rise 2");
+            assertTrue(!check.reuseConnection(), "HAProxy checks on a new connection each time");
+        }
+
+        for (RouteConfig proxied : config.routes()) {
+            if (proxied.upstream().isEmpty()) {
+                assertTrue(proxied.rateLimit().isEmpty(), "http-request return comes before track-sc0");
+                continue;
+            }
+            RetryConfig retry = proxied.retry();
+            assertEquals(4, retry.attempts(), proxied.name() + ": retries 3 is three more after the first");
+            assertEquals(Duration.ofSeconds(10), retry.perTryTimeout(), "timeout server 10s");
+            assertEquals(Set.of(503), retry.statusCodes(), "retry-on 503, not 502 or 504");
+            assertTrue(proxied.timeout().compareTo(Duration.ofSeconds(4 * (2 + 10))) >= 0,
+                    "four tries of connect and server timeouts fit the route's deadline");
+            assertTrue(proxied.preserveHost(), "HAProxy passes the client's Host");
+            RateLimitConfig limit = proxied.rateLimit().orElseThrow(() -> new AssertionError(proxied.name()));
+            assertEquals(20, limit.burst(), "sc_http_req_rate(0) gt 20: the 21st is refused");
+            assertEquals(2.0, limit.requestsPerSecond(), "20 in http_req_rate(10s)");
+            CompressionConfig gzip = proxied.compression().orElseThrow(() -> new AssertionError(proxied.name()));
+            assertEquals(List.of("application/json"), gzip.types(), "compression type application/json");
+            assertEquals(0, gzip.minLength(), "HAProxy 2.6 has no minimum size");
         }
     }
 
