@@ -41,8 +41,12 @@ final class ServedRequest {
         snapshot = runtime.current();
         head = newHead;
         // Until this request has an outcome of its own, a failure must not be taken for the last one's: that
-        // one would be logged a second time, and the failure under its request id.
+        // one would be logged a second time, and the failure under its request id. Nor may a failure before it
+        // is routed answer or log it with the last one's route (its CORS headers) or client (a trusted proxy's
+        // name for another request): the peer, and no route, until this request's own are known.
         outcome = null;
+        route = null;
+        clientIp = peerIp;
         inFlight = true;
         runtime.requestStarted();
         String requestId = RequestIds.resolve(ConnectionNames.soleEndToEnd(newHead.headers(), snapshot.requestIdHeader()),
