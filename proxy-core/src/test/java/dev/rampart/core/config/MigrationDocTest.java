@@ -18,7 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The migration pages (docs/migrating-from-nginx.md, docs/migrating-from-haproxy.md): every HOCON block in each is
+ * The migration pages (docs/migrating-from-nginx.md, docs/migrating-from-haproxy.md,
+ * docs/migrating-from-spring-cloud-gateway.md): every HOCON block in each is
  * a config that loads without warnings, its full translation is the shipped example word for word, and that
  * example keeps the meaning the page's table claims for each directive.
  */
@@ -27,7 +28,8 @@ class MigrationDocTest {
     /** A migration page and the example config it shows first. */
     enum Page {
         NGINX("migrating-from-nginx.md", "from-nginx.conf"),
-        HAPROXY("migrating-from-haproxy.md", "from-haproxy.conf");
+        HAPROXY("migrating-from-haproxy.md", "from-haproxy.conf"),
+        SPRING_CLOUD_GATEWAY("migrating-from-spring-cloud-gateway.md", "from-spring-cloud-gateway.conf");
 
         final Path doc;
         final Path example;
@@ -129,6 +131,45 @@ class MigrationDocTest {
             assertEquals(List.of("application/json"), gzip.types(), "compression type application/json");
             assertEquals(0, gzip.minLength(), "HAProxy 2.6 has no minimum size");
         }
+    }
+
+    @Test
+    void theSpringCloudGatewayExampleKeepsWhatTheGatewayKeysMeant() {
+        RampartConfig config = ConfigLoader.load(Page.SPRING_CLOUD_GATEWAY.example, Map.of());
+        UpstreamConfig app = config.upstreams().get("app");
+        assertEquals(2, app.endpoints().size(), "two routes of the weight group app, 50 each");
+        assertEquals(Duration.ofSeconds(2), app.connectTimeout(), "httpclient.connect-timeout: 2000");
+        CircuitBreakerConfig breaker = app.circuitBreaker();
+        assertEquals(5, breaker.minimumCalls(), "minimumNumberOfCalls: 5");
+        assertEquals(50.0, breaker.failureRateThreshold(), "failureRateThreshold: 50");
+        assertEquals(0, breaker.consecutiveFailures(), "resilience4j counts no failures in a row");
+        assertEquals(Duration.ofSeconds(10), breaker.openDuration(), "waitDurationInOpenState: 10s");
+        assertEquals(Duration.ofSeconds(10), breaker.maxOpenDuration(), "resilience4j does not lengthen the pause");
+
+        RouteConfig route = route(config, "app");
+        Pattern path = route.match().pathRegex().orElseThrow();
+        for (String matched : List.of("/api", "/api/", "/api/users/1")) {
+            assertTrue(path.matcher(matched).find(), "Path=/api/** takes " + matched);
+        }
+        assertTrue(!path.matcher("/apis").find(), "Path=/api/** does not take /apis");
+        PathRewrite rewrite = route.rewrite().orElseThrow();
+        assertEquals("/users/1", rewrite.apply("/api/users/1", new RegexBudget()), "RewritePath's segment");
+        assertEquals("/", rewrite.apply("/api", new RegexBudget()), "RewritePath leaves / of /api");
+        assertEquals(Map.of("X-Api-Version", "2"), route.requestHeaders().set(), "SetRequestHeader");
+        assertEquals(Map.of("X-Gateway", "edge"), route.requestHeaders().add(), "AddRequestHeader");
+        assertEquals(1024 * 1024, route.maxRequestBody().orElseThrow(), "RequestSize maxSize: 1MB, binary");
+
+        RetryConfig retry = route.retry();
+        assertEquals(4, retry.attempts(), "retries: 3 is three more after the first");
+        assertEquals(Duration.ofSeconds(2), retry.perTryTimeout(), "httpclient.response-timeout: 2s");
+        assertEquals(Set.of(502, 503), retry.statusCodes(), "statuses: BAD_GATEWAY,SERVICE_UNAVAILABLE");
+        assertTrue(!retry.on().contains(RetryOn.GATEWAY_ERROR) && !retry.on().contains(RetryOn.SERVER_ERROR),
+                "series: (none), so no 504 or 500");
+        assertEquals(Set.of("GET"), retry.idempotentMethods(), "methods: GET");
+        assertEquals(new BackoffConfig(Duration.ofMillis(50), Duration.ofMillis(500), 2.0, BackoffConfig.Jitter.NONE),
+                retry.backoff(), "firstBackoff 50ms, maxBackoff 500ms, factor 2, no jitter");
+        assertTrue(route.timeout().compareTo(Duration.ofSeconds(4 * (2 + 2))) >= 0,
+                "four tries of connect and response timeouts fit the route's deadline");
     }
 
     private static RouteConfig route(RampartConfig config, String name) {
