@@ -15,8 +15,8 @@ import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
 import dev.rampart.core.upstream.pool.ResolverSockets;
+import dev.rampart.core.upstream.pool.StoppableResolverGroup;
 import io.netty.channel.EventLoopGroup;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
 import java.net.URI;
@@ -60,7 +60,7 @@ public final class ProxyRuntime {
         this.ticker = ticker;
         this.clock = clock;
         resolverSockets = new ResolverSockets(transport.datagramChannelClass());
-        DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+        StoppableResolverGroup resolver = new StoppableResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelFactory(resolverSockets));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker,
                 observer::onPoolWait);
