@@ -2,13 +2,10 @@ package dev.rampart.core.proxy;
 
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
-import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,24 +57,7 @@ class PoolIdleTimeoutMarginTest {
         assertNotEquals(connections.get(1), connections.get(2), "0.55 s idle: not reused");
     }
 
-    /**
-     * Sends a POST, then one more after each idle time on the proxy's ticker, on one client connection; returns the
-     * upstream connection each arrived on.
-     */
     private List<Long> connectionsAfterIdling(long... idleMillis) {
-        try (RawHttp raw = proxy.raw()) {
-            assertEquals(200, raw.send(post("/0")).read().status());
-            for (int i = 0; i < idleMillis.length; i++) {
-                now.addAndGet(Duration.ofMillis(idleMillis[i]).toNanos());
-                assertEquals(200, raw.send(post("/" + (i + 1))).read().status());
-            }
-        }
-        List<RecordedRequest> requests = upstream.requests();
-        assertEquals(idleMillis.length + 1, requests.size());
-        return requests.stream().map(RecordedRequest::connectionId).toList();
-    }
-
-    private static String post(String path) {
-        return "POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello";
+        return PooledConnectionReuse.connectionsAfterIdling(proxy, upstream, now, idleMillis);
     }
 }

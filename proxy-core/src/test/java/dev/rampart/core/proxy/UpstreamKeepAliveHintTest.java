@@ -3,7 +3,6 @@ package dev.rampart.core.proxy;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RawHttp;
-import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,31 +70,14 @@ class UpstreamKeepAliveHintTest {
     void theUpstreamsHintIsNotRelayedToTheClient() {
         start("Keep-Alive: timeout=5");
         try (RawHttp raw = proxy.raw()) {
-            RawHttp.Response response = raw.send(post("/first")).read();
+            RawHttp.Response response = raw.send(PooledConnectionReuse.post("/first")).read();
             assertEquals(200, response.status());
             // hop-by-hop, about the upstream's connection: the client has the proxy's own, from server.idle-timeout
             assertEquals("timeout=60", response.header("keep-alive"), "not the upstream's timeout=5 as well");
         }
     }
 
-    /**
-     * Sends a POST, then one more after each idle time on the proxy's ticker, on one client connection; returns the
-     * upstream connection each arrived on.
-     */
     private List<Long> connectionsAfterIdling(long... idleMillis) {
-        try (RawHttp raw = proxy.raw()) {
-            assertEquals(200, raw.send(post("/0")).read().status());
-            for (int i = 0; i < idleMillis.length; i++) {
-                now.addAndGet(Duration.ofMillis(idleMillis[i]).toNanos());
-                assertEquals(200, raw.send(post("/" + (i + 1))).read().status());
-            }
-        }
-        List<RecordedRequest> requests = upstream.requests();
-        assertEquals(idleMillis.length + 1, requests.size());
-        return requests.stream().map(RecordedRequest::connectionId).toList();
-    }
-
-    private static String post(String path) {
-        return "POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello";
+        return PooledConnectionReuse.connectionsAfterIdling(proxy, upstream, now, idleMillis);
     }
 }
