@@ -48,7 +48,7 @@ class ResponseIdleTimeoutTest {
     void aChunkedBodyThatStallsIsCutWithoutItsLastChunk() throws IOException {
         ProxyHarness proxy = proxyFor((req, reply) -> reply.raw(CHUNKED_HEAD + "5\r\ndata\n\r\n"));
 
-        String body = bodyBeforeTheCut(proxy);
+        String body = StalledResponseRead.bodyBeforeTheCut(proxy, 900, 15_000);
 
         assertTrue(body.startsWith("5\r\ndata\n\r\n"), "the chunk sent before the stall arrived: " + body);
         assertFalse(body.endsWith("0\r\n\r\n"), "cut, without a last chunk: " + body);
@@ -60,7 +60,7 @@ class ResponseIdleTimeoutTest {
         ProxyHarness proxy = proxyFor((req, reply) -> reply.raw(
                 "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + "x".repeat(10)));
 
-        String body = bodyBeforeTheCut(proxy);
+        String body = StalledResponseRead.bodyBeforeTheCut(proxy, 900, 15_000);
 
         assertEquals("x".repeat(10), body, "closed after the 10 bytes of 100 sent before the stall");
         assertCountedAsTheUpstreamsTimeout(proxy);
@@ -161,30 +161,6 @@ class ResponseIdleTimeoutTest {
         }
         assertTrue(received.endsWith("4\r\nlast\r\n0\r\n\r\n"), "the whole answer: " + received);
         assertNull(proxy.observer.awaitExchange(1).reason(), "served whole");
-    }
-
-    /**
-     * Asks {@code proxy} for a response whose upstream stalls: the client gets the head, what came before the
-     * stall and then a close, well before the route's 60 s, and the exchange is logged with the status sent and
-     * GATEWAY_TIMEOUT, as a stall of {@code server.idle-timeout} is.
-     */
-    private static String bodyBeforeTheCut(ProxyHarness proxy) throws IOException {
-        long start = System.nanoTime();
-        String body;
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
-            InputStream in = raw.socket().getInputStream();
-            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 200"));
-            raw.socket().setSoTimeout(30_000);
-            body = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
-        long tookMillis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(tookMillis >= 900, "not before the 1 s limit: " + tookMillis + " ms");
-        assertTrue(tookMillis < 15_000, "cut after the 1 s limit, not the 60 s ones: " + tookMillis + " ms");
-        ExchangeRecord record = proxy.observer.awaitExchange(1);
-        assertEquals(200, record.status());
-        assertEquals("GATEWAY_TIMEOUT", record.reason());
-        return body;
     }
 
     /** A timeout for the endpoint (its breaker and {@code rampart_upstream_attempts_total}), its connection closed. */

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,36 +41,16 @@ class ResponseStallTest {
 
     @Test
     void anUpstreamThatStopsSendingItsBodyIsCutAfterTheIdleTimeoutNotTheRoutes() throws IOException {
-        String body = bodyBeforeTheCut(proxyFor((req, reply) -> reply.raw(HEAD + "5\r\ndata\n\r\n")));
+        String body = StalledResponseRead.bodyBeforeTheCut(
+                proxyFor((req, reply) -> reply.raw(HEAD + "5\r\ndata\n\r\n")), 0, 10_000);
         assertTrue(!body.endsWith("0\r\n\r\n"), "cut, without a last chunk: " + body);
     }
 
     @Test
     void anUpstreamThatGoesSilentRightAfterItsHeadIsCutAfterTheIdleTimeout() throws IOException {
-        String body = bodyBeforeTheCut(proxyFor((req, reply) -> reply.raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")));
+        String body = StalledResponseRead.bodyBeforeTheCut(
+                proxyFor((req, reply) -> reply.raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")), 0, 10_000);
         assertEquals("", body, "cut before any of the 10 bytes");
-    }
-
-    /**
-     * Asks {@code proxy} for a response whose upstream stalls: the client gets the head and then a close, well
-     * before the route's 60 s, and the exchange is logged with the status sent and GATEWAY_TIMEOUT.
-     */
-    private static String bodyBeforeTheCut(ProxyHarness proxy) throws IOException {
-        long start = System.nanoTime();
-        String body;
-        try (RawHttp raw = proxy.raw()) {
-            raw.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
-            InputStream in = raw.socket().getInputStream();
-            assertTrue(RawHttp.readHead(in).startsWith("HTTP/1.1 200"));
-            raw.socket().setSoTimeout(20_000);
-            body = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
-        long tookMillis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(tookMillis < 10_000, "cut after the 1 s idle timeout, not the route's 60 s: " + tookMillis + " ms");
-        ExchangeRecord record = awaitRecord(proxy);
-        assertEquals(200, record.status());
-        assertEquals("GATEWAY_TIMEOUT", record.reason());
-        return body;
     }
 
     @Test
