@@ -59,16 +59,23 @@ final class ConnectionFailureSigns {
     /**
      * Whether the connection failed too soon after the request began to go out on it for the upstream to have
      * acted on it. The kernel of an upstream that closed a keep-alive connection as it was reused resets it one
-     * round trip after the first bytes arrive; the window is a few of the connection's own connect times (a
-     * round trip and a little more) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays, counted from
-     * the first write, not from the end of the request: an upstream that took a slow upload to its end and
-     * then reset the connection had the connection open all along, and may have worked on the request (and
-     * crashed), as may one that reset it later; neither is a stale connection.
+     * round trip after the first bytes arrive; the window is a few round trips to the endpoint (the kernel's, see
+     * {@link OriginConnection#roundTripNanos}) plus {@link #STALE_FAILURE_SLACK_NANOS} for event-loop delays,
+     * counted from the first write, not from the end of the request: an upstream that took a slow upload to its end
+     * and then reset the connection had the connection open all along, and may have worked on the request (and
+     * crashed), as may one that reset it later; neither is a stale connection. The round trips are the network's,
+     * not the proxy's own delays as it connected: a loaded proxy that timed loopback connects at 150 ms would
+     * otherwise have taken any crash within 0.7 s of the request for a keep-alive race.
      */
     private static boolean failedBeforeTheUpstreamCouldAct(OriginAttempt attempt, long nowNanos) {
         OriginConnection conn = attempt.connection();
         return conn != null && attempt.connectedNanos() >= 0
-                && nowNanos - attempt.connectedNanos() <= STALE_FAILURE_SLACK_NANOS + 4 * conn.connectNanos();
+                && nowNanos - attempt.connectedNanos() <= staleWindowNanos(conn.roundTripNanos());
+    }
+
+    /** How long after a reused connection's first write a reset is still a keep-alive race's: see above. */
+    static long staleWindowNanos(long roundTripNanos) {
+        return STALE_FAILURE_SLACK_NANOS + 4 * roundTripNanos;
     }
 
     /**

@@ -16,9 +16,10 @@ import java.util.function.ToLongFunction;
  * ({@code last_data_recv}), and whether the peer acknowledged all that was sent ({@code unacked}). A peer that reads
  * slowly takes bytes the kernel held for it long after the proxy's last write, and only the kernel sees that; a peer
  * that reads nothing gets no data at all (a zero window); a peer that is gone, or cut off, acknowledges nothing; and
- * bytes that arrived a moment ago may not have been read yet.
+ * bytes that arrived a moment ago may not have been read yet. And the round trip to the peer as the kernel timed it
+ * ({@code rtt}), free of the delays of the event loop that handles the connection.
  */
-final class KernelTcpInfo {
+public final class KernelTcpInfo {
 
     /** What a reading is when the kernel cannot be asked: NIO has no TCP_INFO, and a closed channel none left. */
     private static final long UNKNOWN = -1;
@@ -45,6 +46,16 @@ final class KernelTcpInfo {
      */
     static boolean peerAcknowledgedAll(Channel channel) {
         return read(channel, IoUringTcpInfo::unacked, EpollTcpInfo::unacked) == 0;
+    }
+
+    /**
+     * The kernel's smoothed round-trip time to {@code channel}'s peer, in nanoseconds: just after the connect, the
+     * handshake's own round trip, timed by the kernel as the SYN-ACK came, however late the event loop got to it.
+     * 0 where that is unknown (NIO, a closed channel, no sample yet).
+     */
+    public static long roundTripNanos(Channel channel) {
+        long micros = read(channel, IoUringTcpInfo::rtt, EpollTcpInfo::rtt);
+        return micros <= 0 ? 0 : TimeUnit.MICROSECONDS.toNanos(micros);
     }
 
     /** One field of {@code channel}'s TCP_INFO, read the way its transport offers it; {@link #UNKNOWN} otherwise. */

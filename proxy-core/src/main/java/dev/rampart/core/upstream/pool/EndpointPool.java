@@ -1,6 +1,7 @@
 package dev.rampart.core.upstream.pool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.rampart.core.proxy.KernelTcpInfo;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -254,7 +255,7 @@ final class EndpointPool {
             Channel ch = (Channel) f.getNow();
             OriginConnection conn = ch.pipeline().get(OriginConnection.class);
             Long tcpConnect = ch.attr(EndpointConnector.TCP_CONNECT_NANOS).get();
-            conn.opened(ticker.read(), tcpConnect != null ? tcpConnect : 0L);
+            conn.opened(ticker.read(), tcpConnect != null ? tcpConnect : 0L, KernelTcpInfo.roundTripNanos(ch));
             live.add(conn);
             ch.closeFuture().addListener(closed -> connectionGone(conn));
             OriginPipeline.tlsHandshake(ch, settings).addListener(hs -> {

@@ -27,8 +27,10 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private boolean rawBytes;
     /** When the connection was established, on the pool's ticker. */
     private long openedNanos;
-    /** How long its TCP connect took, the name's resolution and TLS left out: a round trip to its endpoint. */
+    /** How long its TCP connect took as its event loop saw it, the name's resolution and TLS left out. */
     private long connectNanos;
+    /** A round trip to its endpoint: see {@link #roundTripNanos()}. */
+    private long roundTripNanos;
     /** When it last went back to the pool, on the pool's ticker. */
     private long parkedNanos;
     /** How long it sat in the pool before the request it carries now: 0 for a fresh one or one handed on. */
@@ -52,14 +54,37 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         return rawBytes;
     }
 
-    void opened(long nanos, long tookNanos) {
+    /**
+     * The connection is established: at {@code nanos}, its TCP connect having taken {@code tookNanos} as the event
+     * loop saw it, and the kernel having timed the handshake at {@code kernelRoundTripNanos} (0: unknown).
+     */
+    void opened(long nanos, long tookNanos, long kernelRoundTripNanos) {
         this.openedNanos = nanos;
         this.connectNanos = tookNanos;
+        this.roundTripNanos = roundTrip(tookNanos, kernelRoundTripNanos);
     }
 
-    /** How long the connection's TCP connect took (a round trip to the endpoint, and a little more). */
+    /**
+     * The round trip to the endpoint from the connect's two measures: the lesser, as each only ever overstates it.
+     * The event loop's time includes its own delays (a busy or collecting process timed loopback connects at 150 ms);
+     * the kernel's has none, and is the only one the kernel has when it can be read (not on NIO).
+     */
+    static long roundTrip(long connectNanos, long kernelRoundTripNanos) {
+        return kernelRoundTripNanos > 0 ? Math.min(connectNanos, kernelRoundTripNanos) : connectNanos;
+    }
+
+    /** How long the connection's TCP connect took as its event loop saw it (a round trip, and that loop's delays). */
     public long connectNanos() {
         return connectNanos;
+    }
+
+    /**
+     * A round trip to the connection's endpoint, measured as it connected: the kernel's timing of the handshake
+     * (TCP_INFO on io_uring and epoll), or the connect's time where the kernel cannot be asked (NIO). Measured
+     * once per connection: by the time a request needs it, the connection has often been closed.
+     */
+    public long roundTripNanos() {
+        return roundTripNanos;
     }
 
     long openedNanos() {
