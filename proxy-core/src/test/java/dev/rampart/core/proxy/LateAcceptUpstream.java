@@ -20,16 +20,27 @@ import java.util.List;
  * An upstream whose accept queue is full until the test lets connections in: a connect to it is in flight, its SYN
  * dropped by the kernel (counted in {@code TcpExt ListenDrops}) and sent again a second after the first, until
  * {@link #letIn}. Then the kernel completes it with nothing of the proxy running, and the upstream answers each
- * request 200.
+ * request 200, or holds the conversation the test gives it.
  */
 final class LateAcceptUpstream implements AutoCloseable {
 
+    /** What the upstream says on one accepted connection; it is closed afterwards. */
+    interface Conversation {
+        void hold(Socket accepted) throws IOException;
+    }
+
     private final ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
     private final List<Socket> fillers = new ArrayList<>();
+    private final Conversation conversation;
     private final long dropsWhenFull;
     private volatile boolean closed;
 
     LateAcceptUpstream() throws IOException {
+        this(LateAcceptUpstream::answer);
+    }
+
+    LateAcceptUpstream(Conversation conversation) throws IOException {
+        this.conversation = conversation;
         for (int i = 0; i < 8; i++) {
             Socket s = new Socket();
             try {
@@ -66,7 +77,7 @@ final class LateAcceptUpstream implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = listener.accept();
-                Thread answer = new Thread(() -> answer(s), "late-accept-answer");
+                Thread answer = new Thread(() -> converse(s), "late-accept-answer");
                 answer.setDaemon(true);
                 answer.start();
             } catch (IOException e) {
@@ -75,16 +86,20 @@ final class LateAcceptUpstream implements AutoCloseable {
         }
     }
 
-    private static void answer(Socket s) {
+    private void converse(Socket s) {
         try (s) {
-            RawHttp.readHead(s.getInputStream());
-            OutputStream out = s.getOutputStream();
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\naccepted"
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            conversation.hold(s);
         } catch (IOException e) {
             // a filler, closed before any request
         }
+    }
+
+    private static void answer(Socket s) throws IOException {
+        RawHttp.readHead(s.getInputStream());
+        OutputStream out = s.getOutputStream();
+        out.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\naccepted"
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 
     /** The SYNs the kernel dropped on listeners of this network namespace so far. */
