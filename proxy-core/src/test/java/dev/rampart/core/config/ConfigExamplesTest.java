@@ -20,7 +20,7 @@ class ConfigExamplesTest {
     @ParameterizedTest
     @ValueSource(strings = {"../conf/proxy.conf", "../conf/examples/edge.conf", "../conf/examples/sidecar.conf",
             "../conf/examples/from-nginx.conf", "../conf/examples/from-haproxy.conf",
-            "../conf/examples/from-spring-cloud-gateway.conf"})
+            "../conf/examples/from-spring-cloud-gateway.conf", "../conf/examples/from-envoy.conf"})
     void shippedConfigsValidate(String file) {
         RampartConfig config = ConfigLoader.load(Path.of(file), Map.of());
         assertTrue(!config.routes().isEmpty());

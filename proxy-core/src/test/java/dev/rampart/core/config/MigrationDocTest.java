@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The migration pages (docs/migrating-from-nginx.md, docs/migrating-from-haproxy.md,
- * docs/migrating-from-spring-cloud-gateway.md): every HOCON block in each is
+ * docs/migrating-from-spring-cloud-gateway.md, docs/migrating-from-envoy.md): every HOCON block in each is
  * a config that loads without warnings, its full translation is the shipped example word for word, and that
  * example keeps the meaning the page's table claims for each directive.
  */
@@ -29,7 +29,8 @@ class MigrationDocTest {
     enum Page {
         NGINX("migrating-from-nginx.md", "from-nginx.conf"),
         HAPROXY("migrating-from-haproxy.md", "from-haproxy.conf"),
-        SPRING_CLOUD_GATEWAY("migrating-from-spring-cloud-gateway.md", "from-spring-cloud-gateway.conf");
+        SPRING_CLOUD_GATEWAY("migrating-from-spring-cloud-gateway.md", "from-spring-cloud-gateway.conf"),
+        ENVOY("migrating-from-envoy.md", "from-envoy.conf");
 
         final Path doc;
         final Path example;
@@ -170,6 +171,71 @@ class MigrationDocTest {
                 retry.backoff(), "firstBackoff 50ms, maxBackoff 500ms, factor 2, no jitter");
         assertTrue(route.timeout().compareTo(Duration.ofSeconds(4 * (2 + 2))) >= 0,
                 "four tries of connect and response timeouts fit the route's deadline");
+    }
+
+    @Test
+    void theEnvoyExampleKeepsWhatTheEnvoyFieldsMeant() {
+        RampartConfig config = ConfigLoader.load(Page.ENVOY.example, Map.of());
+        assertEquals(Duration.ofSeconds(60), config.server().idleTimeout(), "HCM common_http_protocol_options.idle_timeout");
+        assertEquals(1024 * 1024, config.server().maxRequestBody(), "buffer filter max_request_bytes: 1048576");
+        assertTrue(!config.requestId().trustIncoming(), "preserve_external_request_id: false replaces an edge id");
+
+        UpstreamConfig app = config.upstreams().get("app");
+        assertEquals(2, app.endpoints().size(), "two lb_endpoints");
+        assertEquals(LoadBalancing.LEAST_REQUEST, app.loadBalancing(), "lb_policy: LEAST_REQUEST");
+        assertEquals(Duration.ofSeconds(2), app.connectTimeout(), "connect_timeout: 2s");
+        assertEquals(Duration.ofSeconds(30), app.poolIdleTimeout(), "cluster common_http_protocol_options.idle_timeout");
+        assertEquals(1024, app.maxConnectionsPerEndpoint() * app.endpoints().size(),
+                "max_connections: 1024 is the cluster's, split over its hosts");
+        assertEquals(1024, app.maxConcurrentRequests(), "max_requests: 1024");
+        CircuitBreakerConfig breaker = app.circuitBreaker();
+        assertEquals(5, breaker.consecutiveFailures(), "consecutive_5xx: 5");
+        assertEquals(100.0, breaker.failureRateThreshold(), "no success-rate ejection with fewer than 5 hosts");
+        assertEquals(Duration.ofSeconds(30), breaker.openDuration(), "base_ejection_time: 30s");
+        assertEquals(Duration.ofSeconds(300), breaker.maxOpenDuration(), "max_ejection_time's default");
+        HealthCheckConfig check = app.healthCheck().orElseThrow();
+        assertEquals("/healthz", check.path(), "http_health_check path");
+        assertEquals(Duration.ofSeconds(5), check.interval(), "interval: 5s");
+        assertEquals(Duration.ofSeconds(1), check.timeout(), "timeout: 1s");
+        assertEquals(3, check.unhealthyThreshold(), "unhealthy_threshold: 3");
+        assertEquals(2, check.healthyThreshold(), "healthy_threshold: 2");
+
+        RouteConfig api = route(config, "api");
+        assertTrue(api.match().pathRegex().isEmpty(), "prefix: /api/ is a prefix of the path's text");
+        RetryConfig retry = api.retry();
+        assertEquals(4, retry.attempts(), "num_retries: 3 is three more after the first");
+        assertEquals(Duration.ofSeconds(2), retry.perTryTimeout(), "per_try_timeout: 2s");
+        assertTrue(retry.on().containsAll(Set.of(RetryOn.CONNECT_FAILURE, RetryOn.RESET, RetryOn.TIMEOUT,
+                RetryOn.SERVER_ERROR)), "Envoy's 5xx covers resets and per-try timeouts too");
+        assertEquals(Set.of(429), retry.statusCodes(), "retriable_status_codes: [429]");
+        assertEquals(Duration.ofMillis(25), retry.backoff().initial(), "retry_back_off base_interval");
+        assertEquals(Duration.ofMillis(250), retry.backoff().max(), "retry_back_off max_interval");
+        assertEquals(Duration.ofSeconds(5), retry.retryAfter().max(), "rate_limited_retry_back_off max_interval");
+        assertEquals(0.2, retry.budget().ratio(), 1e-9, "retry_budget budget_percent: 20");
+        assertTrue(api.timeout().compareTo(retry.perTryTimeout().multipliedBy(retry.attempts())
+                .plus(app.connectTimeout().multipliedBy(retry.attempts()))) >= 0,
+                "four tries of connect and per-try timeouts fit the route's timeout");
+        assertEquals(Duration.ofSeconds(5), api.responseIdleTimeout(), "route idle_timeout: 5s");
+        assertEquals(Map.of("X-Edge", "rampart"), api.requestHeaders().add(), "APPEND_IF_EXISTS_OR_ADD");
+        assertEquals(Map.of("X-Api-Version", "2"), api.requestHeaders().set(), "OVERWRITE_IF_EXISTS_OR_ADD");
+        CompressionConfig gzip = api.compression().orElseThrow();
+        assertEquals(30, gzip.minLength(), "min_content_length: 30");
+
+        RouteConfig items = route(config, "items");
+        Pattern path = items.match().pathRegex().orElseThrow();
+        for (String matched : List.of("/v2/items", "/v2/items/7")) {
+            assertTrue(path.matcher(matched).find(), "safe_regex takes " + matched);
+        }
+        for (String other : List.of("/v2/itemsx", "/x/v2/items/1")) {
+            assertTrue(!path.matcher(other).find(), "safe_regex matches the whole path, not " + other);
+        }
+        assertEquals(1, items.retry().attempts(), "a route without retry_policy is not retried by Envoy");
+        for (RouteConfig proxied : List.of(api, items)) {
+            RateLimitConfig limit = proxied.rateLimit().orElseThrow(() -> new AssertionError(proxied.name()));
+            assertEquals(10.0, limit.requestsPerSecond(), "tokens_per_fill: 10 every fill_interval: 1s");
+            assertEquals(20, limit.burst(), "max_tokens: 20");
+            assertEquals(RateLimitConfig.Per.ROUTE, limit.per(), "Envoy's local bucket is shared by every client");
+        }
     }
 
     private static RouteConfig route(RampartConfig config, String name) {
