@@ -14,9 +14,10 @@ import dev.rampart.core.resilience.RateLimiters;
 import dev.rampart.core.resilience.RetryBudgets;
 import dev.rampart.core.upstream.EndpointLoads;
 import dev.rampart.core.upstream.pool.OriginPools;
-import dev.rampart.core.upstream.pool.ResolverSockets;
+import dev.rampart.core.upstream.pool.OpenChannels;
 import dev.rampart.core.upstream.pool.StoppableResolverGroup;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
 import java.net.URI;
@@ -41,7 +42,7 @@ public final class ProxyRuntime {
     private final Ticker ticker;
     private final Clock clock;
     private final Transport transport;
-    private final ResolverSockets resolverSockets;
+    private final OpenChannels<DatagramChannel> resolverSockets;
     private final EventLoopGroup workers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object quiescence = new Object();
@@ -59,7 +60,7 @@ public final class ProxyRuntime {
         this.observer = observer;
         this.ticker = ticker;
         this.clock = clock;
-        resolverSockets = new ResolverSockets(transport.datagramChannelClass());
+        resolverSockets = new OpenChannels<>(transport.datagramChannelClass());
         StoppableResolverGroup resolver = new StoppableResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelFactory(resolverSockets));
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker,

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -42,6 +43,10 @@ public final class OriginPools {
     private final Map<String, WarningSpell> queueing = new ConcurrentHashMap<>();
 
     private final Bootstrap bootstrap;
+    /** The health checks' connections, counted open until closed: the end of the process waits for them. */
+    private final OpenChannels<SocketChannel> probeSockets;
+    /** {@link #bootstrap}, its channels made by {@link #probeSockets}. */
+    private final Bootstrap probeBootstrap;
     private final OriginPipeline pipeline;
     private final int loopCount;
     /** Set once, at the end of the drain (see {@link #openNoMoreForWaiters}); read on every loop. */
@@ -72,9 +77,8 @@ public final class OriginPools {
         this.ticker = ticker;
         this.pipeline = new OriginPipeline(maxResponseHeaderSize, ticker);
         this.resolver = resolver;
-        this.bootstrap = new Bootstrap()
+        Bootstrap common = new Bootstrap()
                 .group(group)
-                .channel(transport.socketChannelClass())
                 .resolver(resolver)
                 .option(ChannelOption.AUTO_READ, false)
                 // Off: EndpointConnector bounds each connect with a timer that lets a connect that completed while
@@ -88,6 +92,9 @@ public final class OriginPools {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+        this.bootstrap = common.clone().channel(transport.socketChannelClass());
+        this.probeSockets = new OpenChannels<>(transport.socketChannelClass());
+        this.probeBootstrap = common.clone().channelFactory(probeSockets);
     }
 
     /** Borrows a connection to {@code settings.address()}; must be called on {@code loop}. */
@@ -115,7 +122,7 @@ public final class OriginPools {
      */
     public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
                                  int sequence, KeptProbeConnection.Use kept) {
-        return OriginProbe.run(loop, bootstrap, pipeline, settings, path, timeout, sequence, kept);
+        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence, kept);
     }
 
     /**
@@ -218,8 +225,9 @@ public final class OriginPools {
      * The end of the process: closes every connection, borrowed ones too (a WebSocket tunnel's, a request's
      * the drain cut), and forgets the pools. Runs on each loop as a task, which the loop's shutdown still
      * runs; nothing is left for the shutdown itself to close (with no quiet period it may not). The resolvers'
-     * datagram sockets are closed too: on io_uring a socket still open at the loop's end leaves the buffer of
-     * its pending receive unreleased. Returns once every connection has closed, or after {@link #CLOSE_WAIT}:
+     * datagram sockets are closed too, and the health checks' connections (stop the checks first, else a probe
+     * may open another): on io_uring a socket still open at the loop's end leaves the buffer of its pending receive
+     * unreleased. Returns once every connection has closed, or after {@link #CLOSE_WAIT}:
      * io_uring ends a close only when the kernel has given back the socket's pending operations, and a close that
      * ended after its loop's shutdown could no longer deregister the channel (Netty warns of a rejected task).
      * Blocks: not for an event loop.
@@ -250,6 +258,15 @@ public final class OriginPools {
                 }
             }
         }
+        // The health checks' connections: the checks' close (before this) only began to close them, a cancelled probe
+        // closing its own on its loop after this thread moved on, and one still connecting only at its connect's end.
+        probeSockets.closeEach();
+        probeSockets.awaitClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    /** The health checks' connections open now (or not yet closed), for tests of the end. */
+    public int probeConnectionsOpen() {
+        return probeSockets.openNow();
     }
 
     /** How long {@link #closeAll} waits for the connections to close. */
