@@ -64,7 +64,7 @@ class HealthCheckConnectionsTest {
         }, cert.serverContext());
         try (LogCapture logs = LogCapture.start()) {
             proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port()
-                            + "\"], tls { trust-cert-chain = \"" + cert.certChain() + "\" }, health-check {"
+                            + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + ", tls { trust-cert-chain = \"" + cert.certChain() + "\" }, health-check {"
                             + " path = \"/healthz\", interval = 200ms, timeout = 2s, unhealthy-threshold = 1 } }",
                     "{ name = default, upstream = app }"));
             // 200 ms apart, so that each close_notify, sent right behind its answer, is read before the next probe
@@ -97,7 +97,7 @@ class HealthCheckConnectionsTest {
         Path trust = dir.resolve("trust.pem");
         java.nio.file.Files.copy(served.certChain(), trust);
         upstream = FakeUpstream.startTls((req, reply) -> reply.send(200, "text/plain", "ok"), served.serverContext());
-        String config = ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port() + "\"],"
+        String config = ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + ","
                         + " tls { trust-cert-chain = \"" + trust + "\" }, health-check { path = \"/healthz\","
                         + " interval = 20ms, timeout = 2s, unhealthy-threshold = 1 } }",
                 "{ name = default, upstream = app }");

@@ -23,7 +23,7 @@ final class EndpointAnswerLog {
     static Failure ofRequest(String address, SocketUpstream.Connection answer) throws Exception {
         try (SocketUpstream server = SocketUpstream.start("endpoint", answer);
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"" + address + server.port() + "\"] }",
+                     "app { endpoints = [\"" + address + server.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + " }",
                      "{ name = default, upstream = app, retry { attempts = 1 } }"));
              LogCapture logs = LogCapture.start();
              RawHttp raw = proxy.raw()) {

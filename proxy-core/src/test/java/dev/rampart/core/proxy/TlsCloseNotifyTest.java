@@ -37,7 +37,7 @@ class TlsCloseNotifyTest {
 
     private static String httpsUpstream(int port, String routeExtras) {
         return ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + port + "\"]\n"
+                "app { endpoints = [\"https://localhost:" + port + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + upstreamCert.certChain() + "\" } }",
                 "{ name = default, upstream = app, timeout = 8s, " + routeExtras + " }");
     }

@@ -122,7 +122,7 @@ class TlsHandshakeTest {
 
     private static String upstreamOffering(int port, String protocols) {
         return ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + port + "\"]\n"
+                "app { endpoints = [\"https://localhost:" + port + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + endpointCert.certChain() + "\", protocols = " + protocols
                         + " } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }");

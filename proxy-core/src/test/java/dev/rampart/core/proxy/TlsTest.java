@@ -235,7 +235,7 @@ class TlsTest {
                 upstreamCert.serverContext());
              WarnsOfServerName apache = new WarnsOfServerName("localhost", upstream.port());
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"https://localhost:" + apache.port() + "\"]\n"
+                     "app { endpoints = [\"https://localhost:" + apache.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                              + "      tls { trust-cert-chain = \"" + upstreamCert.certChain() + "\" } }",
                      "{ name = default, upstream = app, retry { attempts = 2 } }"))) {
             HttpResponse<String> response = get(proxy);
@@ -275,7 +275,7 @@ class TlsTest {
         try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("should not be seen"),
                 upstreamCert.serverContext());
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                              + "      tls { trust-cert-chain = \"" + listenerCert.certChain() + "\", verify-hostname = false } }",
                      "{ name = default, upstream = app, retry { attempts = 1 } }"))) {
             HttpResponse<String> response = get(proxy);
@@ -290,7 +290,7 @@ class TlsTest {
         try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("should not be seen"),
                 expired.serverContext());
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                              + "      tls { trust-cert-chain = \"" + expired.certChain() + "\" } }",
                      "{ name = default, upstream = app, retry { attempts = 1 } }"))) {
             HttpResponse<String> response = get(proxy);
@@ -310,7 +310,7 @@ class TlsTest {
         java.nio.file.Files.copy(upstreamCert.certChain(), trust, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (FakeUpstream secure = FakeUpstream.startTls(UpstreamBehavior.ok("trusted"), upstreamCert.serverContext())) {
             String hocon = ProxyHarness.config(
-                    "app { endpoints = [\"https://localhost:" + secure.port() + "\"]\n"
+                    "app { endpoints = [\"https://localhost:" + secure.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                             + "      tls { trust-cert-chain = \"" + trust + "\" } }",
                     "{ name = default, upstream = app, retry { attempts = 1 } }");
             try (ProxyHarness proxy = ProxyHarness.start(hocon)) {
@@ -336,7 +336,7 @@ class TlsTest {
         try (FakeUpstream secure = FakeUpstream.startTls(UpstreamBehavior.ok("after rotation"),
                      upstreamCert.serverContext())) {
             String hocon = ProxyHarness.config(
-                    "app { endpoints = [\"https://localhost:" + secure.port() + "\"]\n"
+                    "app { endpoints = [\"https://localhost:" + secure.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                             + "      tls { trust-cert-chain = \"" + trust + "\" } }",
                     "{ name = default, upstream = app, retry { attempts = 1 } }");
             try (ProxyHarness proxy = ProxyHarness.start(hocon)) {
@@ -375,7 +375,7 @@ class TlsTest {
 
     private static String httpsUpstream(String host, int port, String tlsExtras) {
         return ProxyHarness.config(
-                "app { endpoints = [\"https://" + host + ":" + port + "\"]\n"
+                "app { endpoints = [\"https://" + host + ":" + port + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + upstreamCert.certChain() + "\"\n" + tlsExtras + " } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }");
     }

@@ -49,7 +49,7 @@ class UpstreamAlpnTest {
 
     private static ProxyHarness proxyTo(FakeUpstream upstream) {
         return ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + cert.certChain() + "\" } }",
                 "{ name = default, upstream = app, timeout = 30s, retry { attempts = 1 } }"));
     }

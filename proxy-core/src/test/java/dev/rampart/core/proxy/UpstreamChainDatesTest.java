@@ -36,7 +36,7 @@ class UpstreamChainDatesTest {
         FakeUpstream upstream = closing.add(FakeUpstream.startTls(UpstreamBehavior.ok("trusted"),
                 SslContextBuilder.forServer(chainFile.toFile(), keyFile.toFile()).build()));
         ProxyHarness proxy = closing.add(ProxyHarness.start(ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + trustFile + "\" } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }")));
         return proxy.client().send(HttpRequest.newBuilder(proxy.uri("/dates")).build(),

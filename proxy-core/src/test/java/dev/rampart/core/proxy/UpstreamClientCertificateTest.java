@@ -74,7 +74,7 @@ class UpstreamClientCertificateTest {
         try (FakeUpstream upstream = FakeUpstream.startTls(UpstreamBehavior.ok("should not be seen"),
                 endpointCert.serverContextRequiringClientCertificate(trustedClient.certificate()));
              ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config(
-                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]\n"
+                     "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                              + "      tls { trust-cert-chain = \"" + endpointCert.certChain() + "\" } }",
                      "{ name = default, upstream = app, retry { attempts = 1 } }"))) {
             assertRefused(get(proxy));
@@ -108,7 +108,7 @@ class UpstreamClientCertificateTest {
 
     private static String config(int port, Path certChain, Path privateKey) {
         return ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + port + "\"]\n"
+                "app { endpoints = [\"https://localhost:" + port + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + endpointCert.certChain() + "\"\n"
                         + "            cert-chain = \"" + certChain + "\", private-key = \"" + privateKey + "\" } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }");

@@ -29,13 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class UpstreamTlsFileBrokenAtReloadTest {
 
-    /**
-     * The first TLS handshake of a test JVM (both sides' TLS set up cold) took over the default connect-timeout
-     * (1 s) on a loaded machine, and the request before the reload failed 504 UPSTREAM_CONNECT_TIMEOUT: what these
-     * tests check is the reload, not how fast a handshake is.
-     */
-    private static final String HANDSHAKE_TIME = ", connect-timeout = 10s";
-
     @RegisterExtension
     final Closing closing = new Closing();
 
@@ -48,7 +41,7 @@ class UpstreamTlsFileBrokenAtReloadTest {
         Path trust = Files.copy(endpoint.certChain(), dir.resolve("trust.pem"));
         FakeUpstream upstream = closing.add(FakeUpstream.startTls(UpstreamBehavior.ok("tls"), endpoint.serverContext()));
         String hocon = ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + HANDSHAKE_TIME + "\n"
+                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + trust + "\" } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }");
         ProxyHarness proxy = closing.add(ProxyHarness.start(hocon));
@@ -77,7 +70,7 @@ class UpstreamTlsFileBrokenAtReloadTest {
         FakeUpstream upstream = closing.add(FakeUpstream.startTls(UpstreamBehavior.ok("mutual"),
                 endpoint.serverContextRequiringClientCertificate(client.certificate())));
         String hocon = ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + HANDSHAKE_TIME + "\n"
+                "app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + endpoint.certChain() + "\"\n"
                         + "            cert-chain = \"" + chain + "\", private-key = \"" + key + "\" } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }");
@@ -109,7 +102,7 @@ class UpstreamTlsFileBrokenAtReloadTest {
 
     private static String checkedConfig(int port, Path trust, String checkPath) {
         return ProxyHarness.config(
-                "app { endpoints = [\"https://localhost:" + port + "\"]" + HANDSHAKE_TIME + "\n"
+                "app { endpoints = [\"https://localhost:" + port + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + "\n"
                         + "      tls { trust-cert-chain = \"" + trust + "\" }\n"
                         + "      health-check { path = \"" + checkPath + "\", interval = 1h } }",
                 "{ name = default, upstream = app, retry { attempts = 1 } }");

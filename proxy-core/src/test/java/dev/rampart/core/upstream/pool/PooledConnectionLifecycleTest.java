@@ -5,6 +5,7 @@ import dev.rampart.core.config.TlsHandshakeConfig;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.proxy.Transport;
 import dev.rampart.core.testing.FakeUpstream;
+import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.TestCertificates;
 import dev.rampart.core.testing.UpstreamBehavior;
 import io.netty.buffer.ByteBuf;
@@ -249,7 +250,7 @@ class PooledConnectionLifecycleTest {
                 TlsHandshakeConfig.DEFAULT);
         try (FakeUpstream tls = FakeUpstream.startTls(UpstreamBehavior.ok("ok"), server.serverContext())) {
             PoolSettings https = new PoolSettings(EndpointAddress.parse("https://localhost:" + tls.port()),
-                    Duration.ofSeconds(2), 4, Duration.ofSeconds(30), Duration.ZERO, 4, trust);
+                    ProxyHarness.COLD_TLS_HANDSHAKE, 4, Duration.ofSeconds(30), Duration.ZERO, 4, trust);
             Channel idle = borrowAndRelease(https);
 
             assertEquals(Set.of(), pool.pools.reloadTrust(), "a reload with the same trust file retires nothing");
