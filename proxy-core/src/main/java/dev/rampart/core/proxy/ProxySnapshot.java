@@ -10,6 +10,7 @@ import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
 import dev.rampart.core.errors.ErrorRenderer;
 import dev.rampart.core.health.HealthChecks;
+import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.observe.ProxyObserver;
 import dev.rampart.core.resilience.Backoff;
 import dev.rampart.core.resilience.CircuitBreaker;
@@ -23,6 +24,7 @@ import dev.rampart.core.upstream.balancing.EndpointSelector;
 import dev.rampart.core.upstream.balancing.EndpointSelectors;
 import dev.rampart.core.upstream.pool.OriginPools;
 import dev.rampart.core.upstream.pool.PoolSettings;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 
 import java.net.URI;
@@ -236,6 +238,15 @@ final class ProxySnapshot {
 
     String requestIdHeader() {
         return config.requestId().header();
+    }
+
+    /**
+     * The id a request with {@code head} goes by: the one it came with, when it sent one well-formed and
+     * {@code request-id.trust-incoming} is on, else a new one.
+     */
+    String requestIdOf(HttpRequest head) {
+        return RequestIds.resolve(ConnectionNames.soleEndToEnd(head.headers(), requestIdHeader()),
+                config.requestId().trustIncoming());
     }
 
     AsciiString keepAliveHint() {

@@ -1,6 +1,5 @@
 package dev.rampart.core.proxy;
 
-import dev.rampart.core.observe.RequestIds;
 import dev.rampart.core.routing.Route;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -49,8 +48,7 @@ final class ServedRequest {
         clientIp = peerIp;
         inFlight = true;
         runtime.requestStarted();
-        String requestId = RequestIds.resolve(ConnectionNames.soleEndToEnd(newHead.headers(), snapshot.requestIdHeader()),
-                snapshot.config().requestId().trustIncoming());
+        String requestId = snapshot.requestIdOf(newHead);
         long startMillis = System.currentTimeMillis();
         long startNanos = snapshot.ticker().read();
         // A head the decoder gave up on holds the fields before the fault only: none of them is believed.
@@ -75,10 +73,8 @@ final class ServedRequest {
      */
     ExchangeOutcome outcomeEvenIfBeginFailed() {
         if (outcome == null && head != null) {
-            String incoming = ConnectionNames.soleEndToEnd(head.headers(), snapshot.requestIdHeader());
-            String requestId = RequestIds.resolve(incoming, snapshot.config().requestId().trustIncoming());
-            outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(), requestId, clientIp,
-                    head, null);
+            outcome = ExchangeOutcome.of(System.currentTimeMillis(), snapshot.ticker().read(),
+                    snapshot.requestIdOf(head), clientIp, head, null);
         }
         return outcome;
     }

@@ -33,9 +33,7 @@ final class UnfinishedHeads {
      */
     void unfinishedHead(HttpRequest partial, String clientIp, long headStartNanos) {
         ProxySnapshot s = runtime.current();
-        String requestId = partial == null ? RequestIds.generate()
-                : RequestIds.resolve(ConnectionNames.soleEndToEnd(partial.headers(), s.requestIdHeader()),
-                        s.config().requestId().trustIncoming());
+        String requestId = partial == null ? RequestIds.generate() : s.requestIdOf(partial);
         long now = s.ticker().read();
         long start = startOfHead(headStartNanos, now);
         ExchangeOutcome outcome = partial == null
