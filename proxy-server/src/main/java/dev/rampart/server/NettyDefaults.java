@@ -52,15 +52,10 @@ final class NettyDefaults {
     private NettyDefaults() {
     }
 
-    /** Sets the server's defaults in {@code properties} where no name of a setting is present. */
-    static void apply(Properties properties, JvmMemory memory) {
-        apply(properties, () -> memory);
-    }
-
     /**
-     * As above, asking {@code memory} only when the direct-memory share is to be chosen: reading the JVM's memory
-     * starts its management beans, some 40 ms of a start (docs/performance.md), for nothing when the operator set
-     * {@code -Dio.netty.maxDirectMemory}.
+     * Sets the server's defaults in {@code properties} where no name of a setting is present, asking {@code memory}
+     * only when the direct-memory share is to be chosen: reading the JVM's memory starts its management beans, some
+     * 40 ms of a start (docs/performance.md), for nothing when the operator set {@code -Dio.netty.maxDirectMemory}.
      */
     static void apply(Properties properties, Supplier<JvmMemory> memory) {
         if (properties.getProperty(LEAK_DETECTION_LEVEL) == null

@@ -21,7 +21,7 @@ class NettyDefaultsTest {
     void leakDetectionIsTurnedOffWhenTheOperatorSaidNothing() {
         Properties properties = new Properties();
 
-        NettyDefaults.apply(properties, BARE_HOST);
+        NettyDefaults.apply(properties, () -> BARE_HOST);
 
         assertEquals("disabled", properties.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
     }
@@ -31,7 +31,7 @@ class NettyDefaultsTest {
         Properties properties = new Properties();
         properties.setProperty(NettyDefaults.LEAK_DETECTION_LEVEL, "paranoid");
 
-        NettyDefaults.apply(properties, BARE_HOST);
+        NettyDefaults.apply(properties, () -> BARE_HOST);
 
         assertEquals("paranoid", properties.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
     }
@@ -41,7 +41,7 @@ class NettyDefaultsTest {
         Properties properties = new Properties();
         properties.setProperty(NettyDefaults.LEGACY_LEAK_DETECTION_LEVEL, "advanced");
 
-        NettyDefaults.apply(properties, BARE_HOST);
+        NettyDefaults.apply(properties, () -> BARE_HOST);
 
         assertNull(properties.getProperty(NettyDefaults.LEAK_DETECTION_LEVEL));
         assertEquals("advanced", properties.getProperty(NettyDefaults.LEGACY_LEAK_DETECTION_LEVEL));
@@ -50,12 +50,12 @@ class NettyDefaultsTest {
     @Test
     void theHostsFileIsReadAgainEveryFiveSecondsUnlessTheOperatorSaidOtherwise() {
         Properties fresh = new Properties();
-        NettyDefaults.apply(fresh, BARE_HOST);
+        NettyDefaults.apply(fresh, () -> BARE_HOST);
         assertEquals("5000000000", fresh.getProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL));
 
         Properties chosen = new Properties();
         chosen.setProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL, "0");
-        NettyDefaults.apply(chosen, BARE_HOST);
+        NettyDefaults.apply(chosen, () -> BARE_HOST);
         assertEquals("0", chosen.getProperty(NettyDefaults.HOSTS_FILE_REFRESH_INTERVAL));
     }
 
@@ -63,7 +63,7 @@ class NettyDefaultsTest {
     void directMemoryIsHeldToFortyPercentOfAContainersMemoryWhereTheHeapCeilingWouldAllowMore() {
         Properties properties = new Properties();
 
-        NettyDefaults.apply(properties, CONTAINER);
+        NettyDefaults.apply(properties, () -> CONTAINER);
 
         assertEquals(Long.toString((long) (256 * MIB * 0.4)), properties.getProperty(NettyDefaults.MAX_DIRECT_MEMORY));
     }
@@ -72,7 +72,7 @@ class NettyDefaultsTest {
     void directMemoryKeepsTheJvmsDefaultWhereThatIsTheSmaller() {
         Properties properties = new Properties();
 
-        NettyDefaults.apply(properties, BARE_HOST);
+        NettyDefaults.apply(properties, () -> BARE_HOST);
 
         assertNull(properties.getProperty(NettyDefaults.MAX_DIRECT_MEMORY));
     }
@@ -80,12 +80,12 @@ class NettyDefaultsTest {
     @Test
     void anOperatorsDirectMemoryLimitIsKept() {
         Properties flagGiven = new Properties();
-        NettyDefaults.apply(flagGiven, new JvmMemory(CONTAINER.heapCeiling(), CONTAINER.memory(), true));
+        NettyDefaults.apply(flagGiven, () -> new JvmMemory(CONTAINER.heapCeiling(), CONTAINER.memory(), true));
         assertNull(flagGiven.getProperty(NettyDefaults.MAX_DIRECT_MEMORY), "-XX:MaxDirectMemorySize was given");
 
         Properties propertyGiven = new Properties();
         propertyGiven.setProperty(NettyDefaults.MAX_DIRECT_MEMORY, "1048576");
-        NettyDefaults.apply(propertyGiven, CONTAINER);
+        NettyDefaults.apply(propertyGiven, () -> CONTAINER);
         assertEquals("1048576", propertyGiven.getProperty(NettyDefaults.MAX_DIRECT_MEMORY));
     }
 
@@ -101,12 +101,12 @@ class NettyDefaultsTest {
     @Test
     void nettyTakesItsDirectMemoryItselfUnlessTheOperatorSaidOtherwise() {
         Properties unsaid = new Properties();
-        NettyDefaults.apply(unsaid, CONTAINER);
+        NettyDefaults.apply(unsaid, () -> CONTAINER);
         assertEquals("true", unsaid.getProperty(NettyDefaults.TRY_REFLECTION_SET_ACCESSIBLE));
 
         Properties said = new Properties();
         said.setProperty(NettyDefaults.TRY_REFLECTION_SET_ACCESSIBLE, "false");
-        NettyDefaults.apply(said, CONTAINER);
+        NettyDefaults.apply(said, () -> CONTAINER);
         assertEquals("false", said.getProperty(NettyDefaults.TRY_REFLECTION_SET_ACCESSIBLE));
     }
 
