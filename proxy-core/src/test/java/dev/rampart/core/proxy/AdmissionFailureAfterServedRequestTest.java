@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * request before it, is answered and logged from what is known of it alone: not with the client a trusted proxy
  * named for the request before (the access log would blame another address), nor with the CORS headers of the
  * route that request matched (its answer would be readable by an origin its own route never allowed). A ticker
- * that throws once, on an event loop, is the failure: read when the second head's first bytes arrive, then as the
- * request starts, before it is routed.
+ * that throws once, on an event loop, is the failure: read by the second request as it starts, before it is
+ * routed.
  */
 class AdmissionFailureAfterServedRequestTest {
 
@@ -48,7 +48,7 @@ class AdmissionFailureAfterServedRequestTest {
             assertEquals(200, raw.send("GET /first HTTP/1.1\r\nHost: test\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n")
                     .read().status());
             assertEquals("203.0.113.9", proxy.observer.awaitExchange(1).client());
-            ticker.failReadOnAnEventLoopAfter(1);
+            ticker.failNextReadBy(ServedRequest.class);
 
             assertEquals(500, raw.send("GET /second HTTP/1.1\r\nHost: test\r\nX-Forwarded-For: 198.51.100.7\r\n\r\n")
                     .read().status());
@@ -66,7 +66,8 @@ class AdmissionFailureAfterServedRequestTest {
             RawHttp.Response first = raw.send("GET /api HTTP/1.1\r\nHost: test\r\nOrigin: " + ORIGIN + "\r\n\r\n").read();
             assertEquals(200, first.status());
             assertEquals(ORIGIN, first.header("access-control-allow-origin"), "the api route allows the origin");
-            ticker.failReadOnAnEventLoopAfter(1);
+            proxy.observer.awaitExchange(1); // the first request's own last read of the ticker is behind it
+            ticker.failNextReadBy(ServedRequest.class);
 
             RawHttp.Response answer = raw.send("GET /other HTTP/1.1\r\nHost: test\r\nOrigin: " + ORIGIN + "\r\n\r\n")
                     .read();

@@ -108,7 +108,7 @@ class InternalErrorBeforeExchangeTest {
             assertEquals(200, raw.send("GET /first HTTP/1.1\r\nHost: test\r\n\r\n").read().status());
             ExchangeRecord first = proxy.observer.awaitExchange(1);
             assertEquals(200, first.status());
-            ticker.failReadOnAnEventLoopAfter(1); // the first bytes of the next head, then its start
+            ticker.failNextReadBy(ServedRequest.class); // the next request, as it starts
 
             RawHttp.Response answer = raw.send("GET /second HTTP/1.1\r\nHost: test\r\n\r\n").read();
 
