@@ -38,12 +38,12 @@ final class ClientAnswers {
     private final ClientRequestHandler handler;
     private final ProxyRuntime runtime;
     private final ChannelHandlerContext ctx;
+    /** The request the connection serves: every answer here is to it, one request after another. */
+    private final ServedRequest served;
     /** Whether the body of an answered request is being read and dropped. */
     private boolean dropping;
     /** The answer whose request's body is being dropped: the request ends no sooner than it is written. */
     private ChannelFuture dropAnswered;
-    /** The request whose body is being dropped, ended with the drop. */
-    private ServedRequest dropFor;
     /** Ends a drop that outlasts {@code lingering-time}, however steadily the body trickles in. */
     private ScheduledFuture<?> dropCap;
     /** Set on the event loop by {@link #closeAfterCurrentRequest} and {@link #requestBegun}; read there too. */
@@ -51,10 +51,12 @@ final class ClientAnswers {
     /** The request heads this connection has carried. */
     private long requests;
 
-    ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx) {
+    ClientAnswers(ClientRequestHandler handler, ProxyRuntime runtime, ChannelHandlerContext ctx,
+                  ServedRequest served) {
         this.handler = handler;
         this.runtime = runtime;
         this.ctx = ctx;
+        this.served = served;
     }
 
     /** Whether the connection may carry another request after this one. */
@@ -103,48 +105,47 @@ final class ClientAnswers {
      *
      * @param retryAfterSeconds the answer's {@code Retry-After}, or 0 for none
      */
-    void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds) {
-        failEarly(served, reason, retryAfterSeconds, null);
+    void failEarly(Reason reason, long retryAfterSeconds) {
+        failEarly(reason, retryAfterSeconds, null);
     }
 
     /** @param challenge the {@code WWW-Authenticate} of a 401, or null */
-    void failEarly(ServedRequest served, Reason reason, long retryAfterSeconds, String challenge) {
+    void failEarly(Reason reason, long retryAfterSeconds, String challenge) {
         HttpRequest request = served.head();
         boolean clean = request.decoderResult().isSuccess() && reason != Reason.BAD_REQUEST
                 && reason != Reason.REQUEST_BODY_TOO_LARGE && reason != Reason.NOT_IMPLEMENTED
                 && reason != Reason.HTTP_VERSION_NOT_SUPPORTED;
-        boolean drop = clean && dropsBody(served, request);
-        answerEarly(served, reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop, challenge);
+        boolean drop = clean && dropsBody(request);
+        answerEarly(reason, retryAfterSeconds, clean && (drop || bodyless(request)), drop, challenge);
     }
 
     /**
      * The answer to a request that failed inside the proxy before any exchange took it (a bug, or no memory
      * for its buffers): its envelope, then the connection closes, since what state it is in is unknown.
      */
-    void failAndClose(ServedRequest served, Reason reason, long retryAfterSeconds) {
-        answerEarly(served, reason, retryAfterSeconds, false, false, null);
+    void failAndClose(Reason reason, long retryAfterSeconds) {
+        answerEarly(reason, retryAfterSeconds, false, false, null);
     }
 
     /** The {@code Retry-After} of an UPSTREAM_OVERLOADED the proxy's own shortage causes, as an exchange's has. */
     private static final long OVERLOADED_RETRY_AFTER_SECONDS = 1;
 
-    private void answerEarly(ServedRequest served, Reason reason, long retryAfterSeconds, boolean reusable,
-                             boolean drop, String challenge) {
+    private void answerEarly(Reason reason, long retryAfterSeconds, boolean reusable, boolean drop, String challenge) {
         ExchangeOutcome outcome = served.outcome();
         ErrorContext error = ErrorContext.of(reason, outcome.requestId(), outcome.routeName(), outcome.upstreamName(), 0);
         if (retryAfterSeconds > 0) {
             error = error.withRetryAfterSeconds(retryAfterSeconds);
         }
         outcome.error(reason.status(), reason.name());
-        List<Map.Entry<String, String>> kept = challenge == null ? corsOf(served)
-                : plus(corsOf(served), HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+        List<Map.Entry<String, String>> kept = challenge == null ? corsOf()
+                : plus(corsOf(), HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         if (reason == Reason.METHOD_NOT_ALLOWED) {
             // RFC 9110 §15.5.6 requires an Allow on a 405: the methods the listener lets through
             kept = plus(kept, HttpHeaderNames.ALLOW,
                     String.join(", ", served.snapshot().config().server().routedMethods()));
         }
         ChannelFuture answered = writeError(served.snapshot(), served.head(), outcome, error, reusable, kept);
-        finish(served, answered, reusable, drop);
+        finish(answered, reusable, drop);
     }
 
     /**
@@ -156,25 +157,24 @@ final class ClientAnswers {
      * 100, RFC 9110 §10.1.1); one that waits is not sent it, and its answer says close: curl, given a keep-alive
      * answer instead, sends the connection's next request where the body was due.
      */
-    private boolean dropsBody(ServedRequest served, HttpRequest request) {
+    private boolean dropsBody(HttpRequest request) {
         return !bodyless(request) && keepAliveAfter(request, true)
                 && (!HttpUtil.is100ContinueExpected(request) || handler.bodyCameWithHead(request))
                 && ClientHttpCodec.declaredLength(request, 0L) <= served.maxRequestBody();
     }
 
     /** The answer is on its way: the request ends once it is written, or, with a body to drop, once that is read. */
-    private void finish(ServedRequest served, ChannelFuture answered, boolean reusable, boolean drop) {
+    private void finish(ChannelFuture answered, boolean reusable, boolean drop) {
         ProxySnapshot snapshot = served.snapshot();
         if (drop) {
             dropping = true;
-            dropFor = served;
             dropAnswered = answered;
             // As nginx's discarding of a body: request-body-timeout bounds each pause, lingering-time the whole.
             dropCap = ctx.executor().schedule(this::dropTookTooLong,
                     snapshot.config().server().lingeringTime().toNanos(), TimeUnit.NANOSECONDS);
             handler.readBody();
         } else {
-            answered.addListener((ChannelFutureListener) f -> answerWritten(served, f, reusable, reusable));
+            answered.addListener((ChannelFutureListener) f -> answerWritten(f, reusable, reusable));
         }
     }
 
@@ -183,15 +183,14 @@ final class ClientAnswers {
      * the write's listener, where Netty would only log what it throws (at WARN, without the request) and leave
      * the connection neither read nor closed: a bug there is handled as one before any exchange is.
      */
-    private void answerWritten(ServedRequest served, ChannelFuture written, boolean requestBodyConsumed,
-                               boolean bodyReadWhole) {
+    private void answerWritten(ChannelFuture written, boolean requestBodyConsumed, boolean bodyReadWhole) {
         try {
             if (!written.isSuccess()) {
                 ctx.close(); // the client gone, or no memory for the answer: either way it will not come
             }
             handler.requestDone(requestBodyConsumed && written.isSuccess(), bodyReadWhole, -1);
         } catch (RuntimeException | AssertionError | OutOfMemoryError bug) {
-            failedWithoutExchange(served, bug);
+            failedWithoutExchange(bug);
         }
     }
 
@@ -242,9 +241,7 @@ final class ClientAnswers {
         dropCap.cancel(false);
         ChannelFuture answered = dropAnswered;
         dropAnswered = null;
-        ServedRequest served = dropFor;
-        dropFor = null;
-        answered.addListener((ChannelFutureListener) f -> answerWritten(served, f, whole, nothingLeftToRead));
+        answered.addListener((ChannelFutureListener) f -> answerWritten(f, whole, nothingLeftToRead));
     }
 
     /**
@@ -252,7 +249,7 @@ final class ClientAnswers {
      * logged once, the request ends here with why (else a drain would wait out its whole grace for it),
      * answered with an envelope if nothing of an answer went out yet, and the connection closes.
      */
-    void failedWithoutExchange(ServedRequest served, Throwable cause) {
+    void failedWithoutExchange(Throwable cause) {
         boolean shortage = runtime.current().shortages().reportFailure(log, served.requestIdOrDash(), cause);
         Reason why = shortage ? Reason.UPSTREAM_OVERLOADED : Reason.INTERNAL_ERROR;
         if (served.inFlight() && served.head() != null && ctx.channel().isActive()) {
@@ -260,7 +257,7 @@ final class ClientAnswers {
                 // A failure while the request was admitted left it without an outcome: it gets one now, or the
                 // client would get a close without a word for a request whose head was read whole.
                 if (served.outcomeEvenIfBeginFailed().status() == 0) {
-                    failAndClose(served, why, shortage ? OVERLOADED_RETRY_AFTER_SECONDS : 0); // ends it once written
+                    failAndClose(why, shortage ? OVERLOADED_RETRY_AFTER_SECONDS : 0); // ends it once written
                     return;
                 }
             } catch (RuntimeException | OutOfMemoryError stillFailing) {
@@ -294,31 +291,31 @@ final class ClientAnswers {
      * Answers the request by itself when its route says so: a {@code respond} route (a redirect's {@code Location}
      * made of {@code target}), or a CORS preflight on a route with {@code cors}. False when the request goes upstream.
      */
-    boolean answerByItself(ServedRequest served, RouteConfig route, UpstreamTarget target) {
+    boolean answerByItself(RouteConfig route, UpstreamTarget target) {
         if (CorsHeaders.isAnsweredPreflight(route, served.head())) {
             // The route's response headers too (security headers, say), as nginx's add_header puts them on a 204.
-            answerDirectly(served, 204, "", null, route.responseHeaders(),
+            answerDirectly(204, "", null, route.responseHeaders(),
                     CorsHeaders.forPreflight(route.cors().get(), served.head().headers()));
             return true;
         }
         if (route.respond().isPresent()) {
             RespondConfig respond = route.respond().get();
-            List<Map.Entry<String, String>> extraHeaders = respond.location().isEmpty() ? corsOf(served)
-                    : plus(corsOf(served), HttpHeaderNames.LOCATION,
+            List<Map.Entry<String, String>> extraHeaders = respond.location().isEmpty() ? corsOf()
+                    : plus(corsOf(), HttpHeaderNames.LOCATION,
                             RedirectLocation.of(respond, served.head(), target.forUpstream()));
-            answerDirectly(served, respond.status(), respond.body(), respond.contentType(), route.responseHeaders(),
+            answerDirectly(respond.status(), respond.body(), respond.contentType(), route.responseHeaders(),
                     extraHeaders);
             return true;
         }
         return false;
     }
 
-    private void answerDirectly(ServedRequest served, int status, String body, String contentType,
-                                HeaderRules responseHeaders, List<Map.Entry<String, String>> extraHeaders) {
+    private void answerDirectly(int status, String body, String contentType, HeaderRules responseHeaders,
+                                List<Map.Entry<String, String>> extraHeaders) {
         ProxySnapshot snapshot = served.snapshot();
         HttpRequest request = served.head();
         ExchangeOutcome outcome = served.outcome();
-        boolean drop = dropsBody(served, request);
+        boolean drop = dropsBody(request);
         boolean reusable = drop || bodyless(request);
         outcome.status(status);
         ChannelFuture answered = ClientResponder.writeDirect(ctx, status, body, contentType,
@@ -326,7 +323,7 @@ final class ClientAnswers {
                 ClientResponder.Keep.of(keepAliveAfter(request, reusable), request.protocolVersion()),
                 snapshot.keepAliveHint(), outcome,
                 responseHeaders, extraHeaders);
-        finish(served, answered, reusable, drop);
+        finish(answered, reusable, drop);
     }
 
     /** {@code headers} and one more. */
@@ -338,7 +335,7 @@ final class ClientAnswers {
     }
 
     /** The CORS headers of an answer the proxy makes on the request's route; none before routing. */
-    private static List<Map.Entry<String, String>> corsOf(ServedRequest served) {
+    private List<Map.Entry<String, String>> corsOf() {
         Route route = served.route();
         return route == null ? List.of() : CorsHeaders.forResponse(route.config().cors(), served.head().headers());
     }

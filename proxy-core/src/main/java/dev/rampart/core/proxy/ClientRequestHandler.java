@@ -78,9 +78,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         reads = new ClientReads(ctx, () -> toExchange(active -> active.requestBody().flush()));
         timers = new ClientConnectionTimers(ctx.executor(), this::onIdleTimeout, this::onHeadTimeout);
         awaited.useTimers(timers);
-        answers = new ClientAnswers(this, runtime, ctx);
-        unfinishedHeads = new UnfinishedHeads(runtime, ctx);
         served = new ServedRequest(runtime, ForwardedHeaders.clientIp(ProxyProtocolHeader.clientOf(ctx.channel())));
+        answers = new ClientAnswers(this, runtime, ctx, served);
+        unfinishedHeads = new UnfinishedHeads(runtime, ctx);
         timers.armFirstRequestWait(runtime.current().config().server());
         reads.request();
         ctx.fireChannelActive();
@@ -137,7 +137,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!toExchange(active -> active.onInternalError(cause))) {
-            answers.failedWithoutExchange(served, cause);
+            answers.failedWithoutExchange(cause);
         }
     }
 
@@ -235,12 +235,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         RequestAdmission admission = served.begin(head);
         answers.requestBegun(served.snapshot().config().server().maxRequestsPerConnection());
         if (admission.refusal() != null) {
-            answers.failEarly(served, admission.refusal(), admission.retryAfterSeconds(), admission.challenge());
+            answers.failEarly(admission.refusal(), admission.retryAfterSeconds(), admission.challenge());
             return;
         }
         Route route = admission.route();
         RouteConfig rc = route.config();
-        if (answers.answerByItself(served, rc, admission.target())) {
+        if (answers.answerByItself(rc, admission.target())) {
             return;
         }
         long contentLength = ClientHttpCodec.declaredLength(head, 0L); // 0 for a chunked body, counted as it arrives
