@@ -14,6 +14,7 @@ final class BindFailure {
     private static final Pattern NATIVE_PREFIX = Pattern.compile("^bind\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
     private static final String NOT_HERE = "not an address of this machine";
+    private static final String CANNOT_ASSIGN = "Cannot assign requested address";
 
     private BindFailure() {
     }
@@ -22,7 +23,7 @@ final class BindFailure {
     static boolean addressNotHere(Throwable cause) {
         return cause instanceof java.nio.channels.UnresolvedAddressException
                 || cause instanceof java.net.UnknownHostException
-                || why(cause, 0).startsWith(NOT_HERE);
+                || CANNOT_ASSIGN.equals(reasonOf(cause));
     }
 
     /** Why binding {@code port} failed with {@code cause}. */
@@ -31,8 +32,7 @@ final class BindFailure {
                 || cause instanceof java.net.UnknownHostException) { // a listener's name, looked up before the bind
             return "no such host";
         }
-        String said = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-        String reason = NATIVE_PREFIX.matcher(said).replaceFirst("");
+        String reason = reasonOf(cause);
         return switch (reason) {
             case "Address already in use" -> "the port is in use: another process listens there (ss -ltnp 'sport = :"
                     + port + "' names it; a proxy still draining holds it until it has stopped)";
@@ -41,8 +41,14 @@ final class BindFailure {
                     + " on the java binary, systemd's AmbientCapabilities=, Kubernetes' capabilities.add), or listen on"
                     + " a port above 1023"
                     : "permission denied";
-            case "Cannot assign requested address" -> NOT_HERE + " (Cannot assign requested address)";
+            case CANNOT_ASSIGN -> NOT_HERE + " (" + CANNOT_ASSIGN + ")";
             default -> reason;
         };
+    }
+
+    /** The system's reason, without the system call and errno a native transport puts before it. */
+    private static String reasonOf(Throwable cause) {
+        String said = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return NATIVE_PREFIX.matcher(said).replaceFirst("");
     }
 }
