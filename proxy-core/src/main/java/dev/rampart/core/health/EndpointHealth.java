@@ -21,8 +21,6 @@ public final class EndpointHealth {
         void onChange(boolean healthy);
     }
 
-    /** The health of an endpoint nobody checks: always healthy. */
-    public static final EndpointHealth UNCHECKED = new EndpointHealth(1, 1, Listener.NOOP);
 
     private final int healthyThreshold;
     private final int unhealthyThreshold;
@@ -50,6 +48,14 @@ public final class EndpointHealth {
         this.unhealthyThreshold = unhealthyThreshold;
         this.listener = listener;
         this.ticker = ticker;
+    }
+
+    /**
+     * The health of an endpoint nobody checks: always healthy, since no probe reports to it. One of its own for each
+     * endpoint, not one shared object, whose state every unchecked endpoint of every reload would share.
+     */
+    public static EndpointHealth unchecked() {
+        return new EndpointHealth(1, 1, Listener.NOOP);
     }
 
     /**

@@ -94,14 +94,14 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     /**
-     * The health that load balancing reads for an endpoint; {@link EndpointHealth#UNCHECKED} without a check.
+     * The health that load balancing reads for an endpoint; {@link EndpointHealth#unchecked() unchecked} without a check.
      * New check settings for an endpoint already checked carry on from its verdict and its results in a row:
      * retuning a threshold must not put an endpoint known to be down back into rotation until it passes the
      * new check, nor, done often, keep a failing one in.
      */
     public EndpointHealth healthOf(String upstream, EndpointAddress address, Optional<HealthCheckConfig> config) {
         if (config.isEmpty()) {
-            return EndpointHealth.UNCHECKED;
+            return EndpointHealth.unchecked();
         }
         HealthCheckConfig check = config.get();
         return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->

@@ -164,7 +164,7 @@ class ProbeVerdictTest {
     void anEndpointWithoutACheckIsAlwaysHealthyAndTheSameCheckGivesTheSameHealth() {
         checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> loop.newPromise(),
                 System::nanoTime, upstream -> false);
-        assertSame(EndpointHealth.UNCHECKED, checks.healthOf("app", ADDRESS, Optional.empty()));
+        assertTrue(checks.healthOf("app", ADDRESS, Optional.empty()).healthy());
         HealthCheckConfig check = everyTenMillis(2, 2);
         EndpointHealth health = checks.healthOf("app", ADDRESS, Optional.of(check));
         assertSame(health, checks.healthOf("app", ADDRESS, Optional.of(check)));

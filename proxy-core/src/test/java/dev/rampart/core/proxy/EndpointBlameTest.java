@@ -79,6 +79,6 @@ class EndpointBlameTest {
         PoolSettings pool = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30), Duration.ZERO,
                 16, UpstreamTlsConfig.DEFAULT);
         CircuitBreaker breaker = CircuitBreaker.of(opensAtFirstFailure, ticker, CircuitBreaker.StateListener.NOOP);
-        return new Endpoint(address, pool, breaker, EndpointHealth.UNCHECKED);
+        return new Endpoint(address, pool, breaker, EndpointHealth.unchecked());
     }
 }

@@ -132,9 +132,9 @@ class RetryAndKeyedPickTest {
         PoolSettings settings = new PoolSettings(address, Duration.ofSeconds(1), 8, Duration.ofSeconds(30),
                 Duration.ZERO, 16, UpstreamTlsConfig.DEFAULT);
         CircuitBreaker breaker = CircuitBreaker.of(breakerConfig, ticker, CircuitBreaker.StateListener.NOOP);
-        Endpoint before = new Endpoint(address, settings, breaker, EndpointHealth.UNCHECKED, shared,
+        Endpoint before = new Endpoint(address, settings, breaker, EndpointHealth.unchecked(), shared,
                 Warmth.ofFirstConfig(), false);
-        Endpoint after = new Endpoint(address, settings, breaker, EndpointHealth.UNCHECKED,
+        Endpoint after = new Endpoint(address, settings, breaker, EndpointHealth.unchecked(),
                 loads.of("app", "backend.example:80"), Warmth.ofFirstConfig(), false);
 
         assertEquals("backend.example:80", before.label());

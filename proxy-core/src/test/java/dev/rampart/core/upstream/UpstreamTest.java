@@ -244,7 +244,7 @@ class UpstreamTest {
 
         // A reload removes the check: the endpoint's verdict becomes the unchecked one, whose count of recoveries
         // is not the old check's. It never left rotation.
-        Endpoint unchecked = endpointOf("10.0.0.1:80", loads, EndpointHealth.UNCHECKED, false);
+        Endpoint unchecked = endpointOf("10.0.0.1:80", loads, EndpointHealth.unchecked(), false);
         Upstream after = seeded(slow, 19, unchecked, endpointOf("10.0.0.2:80", loads));
         assertEquals(1000, picksOf(after, unchecked, 2000), "still its whole half");
 
