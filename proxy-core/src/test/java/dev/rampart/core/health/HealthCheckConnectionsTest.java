@@ -65,7 +65,7 @@ class HealthCheckConnectionsTest {
         try (LogCapture logs = LogCapture.start()) {
             proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port()
                             + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + ", tls { trust-cert-chain = \"" + cert.certChain() + "\" }, health-check {"
-                            + " path = \"/healthz\", interval = 200ms, timeout = 2s, unhealthy-threshold = 1 } }",
+                            + " path = \"/healthz\", interval = 200ms, timeout = 10s, unhealthy-threshold = 1 } }",
                     "{ name = default, upstream = app }"));
             // 200 ms apart, so that each close_notify, sent right behind its answer, is read before the next probe
             // even on a loaded machine (a probe that came first would go on, and fail over to a new connection).
@@ -99,7 +99,7 @@ class HealthCheckConnectionsTest {
         upstream = FakeUpstream.startTls((req, reply) -> reply.send(200, "text/plain", "ok"), served.serverContext());
         String config = ProxyHarness.config("app { endpoints = [\"https://localhost:" + upstream.port() + "\"]" + ProxyHarness.TLS_HANDSHAKE_TIME + ","
                         + " tls { trust-cert-chain = \"" + trust + "\" }, health-check { path = \"/healthz\","
-                        + " interval = 20ms, timeout = 2s, unhealthy-threshold = 1 } }",
+                        + " interval = 20ms, timeout = 10s, unhealthy-threshold = 1 } }",
                 "{ name = default, upstream = app }");
         proxy = ProxyHarness.start(config);
         Await.until(() -> probes().size() >= 3, "three probes");
