@@ -12,6 +12,7 @@ import static dev.rampart.core.config.RenderValues.bool;
 import static dev.rampart.core.config.RenderValues.decimal;
 import static dev.rampart.core.config.RenderValues.duration;
 import static dev.rampart.core.config.RenderValues.hashKey;
+import static dev.rampart.core.config.RenderValues.healthCheck;
 import static dev.rampart.core.config.RenderValues.methods;
 import static dev.rampart.core.config.RenderValues.num;
 import static dev.rampart.core.config.RenderValues.ranges;
@@ -168,13 +169,7 @@ public final class EffectiveConfigRenderer {
                         .put("open-duration", duration(cb.openDuration()))
                         .put("max-open-duration", duration(cb.maxOpenDuration()))
                         .put("half-open-probes", num(cb.halfOpenProbes())));
-        u.healthCheck().ifPresentOrElse(h -> o.put("health-check", new Obj()
-                        .put("path", str(redact ? UriRedaction.query(h.path()) : h.path()))
-                        .put("interval", duration(h.interval()))
-                        .put("timeout", duration(h.timeout()))
-                        .put("healthy-threshold", num(h.healthyThreshold()))
-                        .put("unhealthy-threshold", num(h.unhealthyThreshold()))
-                        .put("reuse-connection", bool(h.reuseConnection()))),
+        u.healthCheck().ifPresentOrElse(h -> o.put("health-check", healthCheck(h, redact)),
                 () -> o.note("no health-check: breakers alone judge endpoints"));
         Obj tls = new Obj();
         u.tls().trustCertChain().ifPresentOrElse(

@@ -1,12 +1,16 @@
 package dev.rampart.core.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Optional active health check of an upstream's endpoints.
  *
- * @param reuseConnection whether probes keep their connection open for the next probe (Envoy's default)
- *                        rather than open one for each probe and ask for {@code Connection: close} (HAProxy's)
+ * @param reuseConnection  whether probes keep their connection open for the next probe (Envoy's default)
+ *                         rather than open one for each probe and ask for {@code Connection: close} (HAProxy's)
+ * @param expectedStatuses the statuses of the final answer that pass a probe; any other fails it
+ * @param host             the {@code Host} the probes send; empty: the endpoint's own, as traffic without
+ *                         {@code preserve-host} has it
  */
 public record HealthCheckConfig(
         String path,
@@ -14,11 +18,20 @@ public record HealthCheckConfig(
         Duration timeout,
         int healthyThreshold,
         int unhealthyThreshold,
-        boolean reuseConnection) {
+        boolean reuseConnection,
+        ExpectedStatuses expectedStatuses,
+        Optional<String> host) {
 
     /** A check whose probes keep their connection, the default. */
     public HealthCheckConfig(String path, Duration interval, Duration timeout, int healthyThreshold,
                              int unhealthyThreshold) {
         this(path, interval, timeout, healthyThreshold, unhealthyThreshold, true);
+    }
+
+    /** A check that any 2xx passes, sent with the endpoint's own {@code Host}: the defaults. */
+    public HealthCheckConfig(String path, Duration interval, Duration timeout, int healthyThreshold,
+                             int unhealthyThreshold, boolean reuseConnection) {
+        this(path, interval, timeout, healthyThreshold, unhealthyThreshold, reuseConnection,
+                ExpectedStatuses.ANY_2XX, Optional.empty());
     }
 }

@@ -42,6 +42,27 @@ final class RenderValues {
         return block;
     }
 
+    /** A health check's block, its {@code path}'s query redacted when {@code redact}. */
+    static Obj healthCheck(HealthCheckConfig h, boolean redact) {
+        Obj block = new Obj()
+                .put("path", str(redact ? UriRedaction.query(h.path()) : h.path()))
+                .put("interval", duration(h.interval()))
+                .put("timeout", duration(h.timeout()))
+                .put("healthy-threshold", num(h.healthyThreshold()))
+                .put("unhealthy-threshold", num(h.unhealthyThreshold()))
+                .put("reuse-connection", bool(h.reuseConnection()))
+                .put("expected-statuses", expectedStatuses(h.expectedStatuses()));
+        h.host().ifPresentOrElse(host -> block.put("host", str(host)),
+                () -> block.note("no host: probes send the endpoint's host:port"));
+        return block;
+    }
+
+    /** A single status as a number, a range as the string the config writes it as ({@code "200-299"}). */
+    static Arr expectedStatuses(ExpectedStatuses statuses) {
+        return new Arr(statuses.ranges().stream()
+                .map(r -> r.first() == r.last() ? (Node) num(r.first()) : str(r.toString())).toList());
+    }
+
     static Arr strings(List<String> values) {
         return new Arr(values.stream().map(v -> (Node) str(v)).toList());
     }

@@ -66,7 +66,7 @@ final class UpstreamBinder {
         int maxConcurrentRequests = s.integer("max-concurrent-requests",
                 UpstreamConfig.DEFAULT_MAX_CONCURRENT_REQUESTS, 1, Integer.MAX_VALUE);
         CircuitBreakerConfig circuitBreaker = circuitBreaker(s.section("circuit-breaker"));
-        Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(UpstreamBinder::healthCheck);
+        Optional<HealthCheckConfig> healthCheck = s.optionalSection("health-check").map(HealthCheckBinder::bind);
         UpstreamTlsConfig tls = s.optionalSection("tls").map(UpstreamBinder::tls).orElse(UpstreamTlsConfig.DEFAULT);
         Duration slowStart = s.durationOrZero("slow-start", Duration.ZERO);
         if (!slowStart.isZero() && loadBalancing == LoadBalancing.CONSISTENT_HASH) {
@@ -222,19 +222,5 @@ final class UpstreamBinder {
         TlsHandshakeConfig handshake = TlsHandshakeBinder.bind(s);
         s.finish();
         return new UpstreamTlsConfig(trust, verifyHostname, client, handshake);
-    }
-
-    private static HealthCheckConfig healthCheck(ConfigSection s) {
-        String path = s.string("path", "/healthz");
-        if (!UriPaths.isPathAndQuery(path)) {
-            ValueReader.mismatch(s.path("path"), UriPaths.EXPECTED_PATH_AND_QUERY, s.value("path"), s.problems());
-        }
-        Duration interval = s.duration("interval", Duration.ofSeconds(5));
-        Duration timeout = s.duration("timeout", Duration.ofSeconds(1));
-        int healthyThreshold = s.integer("healthy-threshold", 2, 1, Integer.MAX_VALUE);
-        int unhealthyThreshold = s.integer("unhealthy-threshold", 3, 1, Integer.MAX_VALUE);
-        boolean reuseConnection = s.bool("reuse-connection", true);
-        s.finish();
-        return new HealthCheckConfig(path, interval, timeout, healthyThreshold, unhealthyThreshold, reuseConnection);
     }
 }

@@ -2,6 +2,7 @@ package dev.rampart.core.health;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.ExpectedStatuses;
 import dev.rampart.core.config.HealthCheckConfig;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.resilience.FailureClassifier;
@@ -28,8 +29,8 @@ import java.util.function.Predicate;
 /**
  * Probes every endpoint of every upstream that has a {@code health-check}, each on its own schedule: one
  * probe, then {@code interval} after it finished, so a slow endpoint never has two probes in flight.
- * A response with a 2xx status is a pass; any other status, a connect or TLS failure, or no response
- * within {@code timeout} is a failure.
+ * A response with a status of the check's {@code expected-statuses} (any 2xx unless it says otherwise) is a pass;
+ * any other status, a connect or TLS failure, or no response within {@code timeout} is a failure.
  *
  * <p>Health outlives config generations like breakers do: a reload that keeps an endpoint and its
  * health-check settings keeps its verdict; removed endpoints stop being probed and are forgotten.
@@ -45,13 +46,14 @@ public final class HealthChecks implements AutoCloseable {
     static final int SPREAD_ABOVE = 64;
 
     /**
-     * Sends one probe, on the connection {@code kept} holds when there is one and it is open ({@code kept} is null
-     * when the check asks for a fresh connection each time); {@code OriginPools::probe} in production.
+     * Sends one probe, {@code GET path} with {@code host} as its {@code Host}, on the connection {@code kept} holds
+     * when there is one and it is open ({@code kept} is null when the check asks for a fresh connection each time);
+     * {@code OriginPools::probe} in production.
      */
     @FunctionalInterface
     public interface Prober {
-        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, Duration timeout, int sequence,
-                              KeptProbeConnection.Use kept);
+        Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, String host, Duration timeout,
+                              int sequence, KeptProbeConnection.Use kept);
     }
 
     /** One endpoint to probe and the health its results feed. */
@@ -298,7 +300,9 @@ public final class HealthChecks implements AutoCloseable {
                 return;
             }
             inFlight = probe;
-            probe.addListener(f -> loop.execute(() -> onResult(f)));
+            // Judged by the statuses of the check that sent it: its answer is to that check's path and Host.
+            ExpectedStatuses sentUnder = previous.target.config().expectedStatuses();
+            probe.addListener(f -> loop.execute(() -> onResult(f, sentUnder)));
         }
 
         void stop() {
@@ -336,7 +340,8 @@ public final class HealthChecks implements AutoCloseable {
             HealthCheckConfig check = current.config();
             Future<Integer> result;
             try {
-                result = prober.probe(loop, current.settings(), check.path(), check.timeout(), sent++,
+                String host = check.host().orElseGet(() -> current.settings().address().hostHeader());
+                result = prober.probe(loop, current.settings(), check.path(), host, check.timeout(), sent++,
                         check.reuseConnection() ? use : null);
             } catch (RuntimeException e) {
                 // e.g. an unusable TLS trust file: a failed check, not a dead schedule
@@ -351,12 +356,12 @@ public final class HealthChecks implements AutoCloseable {
                 // timeout, it would probe an endpoint no longer checked, beside a check put back at once.
                 result.cancel(false);
             }
-            result.addListener(this::onResult);
+            result.addListener(f -> onResult(f, check.expectedStatuses()));
         }
 
-        private void onResult(Future<?> f) {
+        private void onResult(Future<?> f, ExpectedStatuses expected) {
             Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
-            if (passes(status)) {
+            if (status != null && expected.contains(status)) {
                 recordSuccess();
             } else {
                 recordFailure(status, f.cause());
@@ -392,9 +397,5 @@ public final class HealthChecks implements AutoCloseable {
                 loop.schedule(this::probe, target.config().interval().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
-    }
-
-    private static boolean passes(Integer status) {
-        return status != null && status >= 200 && status < 300;
     }
 }

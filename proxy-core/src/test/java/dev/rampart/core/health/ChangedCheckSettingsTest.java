@@ -28,7 +28,7 @@ class ChangedCheckSettingsTest {
     private final EventLoopGroup loops = new DefaultEventLoopGroup(1);
     // Probes that never end: only what the test records counts.
     private final HealthChecks checks = new HealthChecks(loops,
-            (loop, settings, path, timeout, sequence, kept) -> loop.newPromise(), () -> 0L, upstream -> false);
+            (loop, settings, path, host, timeout, sequence, kept) -> loop.newPromise(), () -> 0L, upstream -> false);
 
     @AfterEach
     void stop() {

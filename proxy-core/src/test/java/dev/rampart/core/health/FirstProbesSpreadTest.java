@@ -31,7 +31,7 @@ class FirstProbesSpreadTest {
     private final EventLoopGroup loops = new DefaultEventLoopGroup(2);
     private final AtomicInteger probes = new AtomicInteger();
     // Probes that never end: only how many were sent counts.
-    private final HealthChecks checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+    private final HealthChecks checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
         probes.incrementAndGet();
         return loop.newPromise();
     }, () -> 0L, upstream -> false);

@@ -64,7 +64,7 @@ class LocalShortageProbeTest {
     }
 
     private EndpointHealth runWithProbesFailingWith(Supplier<Throwable> failure) {
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
             probes.incrementAndGet();
             return loop.newFailedFuture(failure.get());
         }, System::nanoTime, upstream -> false);

@@ -58,7 +58,7 @@ class ProbeVerdictTest {
 
     /** Runs {@code check} on one endpoint whose n-th probe (from 0) is answered with {@code statuses}' status. */
     private EndpointHealth run(HealthCheckConfig check, IntFunction<Integer> statuses) {
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
             calls.add(new Call(path, timeout, sequence, kept, System.nanoTime()));
             Integer status = statuses.apply(sequence);
             return status == null ? loop.newPromise() : loop.newSucceededFuture(status);
@@ -144,7 +144,7 @@ class ProbeVerdictTest {
     @Test
     void aProbeThatCannotStartIsAFailureAndTheChecksGoOn() {
         int[] attempts = {0};
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
             attempts[0]++;
             calls.add(new Call(path, timeout, sequence, kept, System.nanoTime()));
             if (attempts[0] <= 2) {
@@ -162,7 +162,7 @@ class ProbeVerdictTest {
 
     @Test
     void anEndpointWithoutACheckIsAlwaysHealthyAndTheSameCheckGivesTheSameHealth() {
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> loop.newPromise(),
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> loop.newPromise(),
                 System::nanoTime, upstream -> false);
         assertTrue(checks.healthOf("app", ADDRESS, Optional.empty()).healthy());
         HealthCheckConfig check = everyTenMillis(2, 2);
@@ -176,7 +176,7 @@ class ProbeVerdictTest {
 
     @Test
     void newCheckSettingsBuiltForAFailingEndpointStartFromItsVerdict() {
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> loop.newPromise(),
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> loop.newPromise(),
                 System::nanoTime, upstream -> false);
         EndpointHealth before = checks.healthOf("app", ADDRESS, Optional.of(everyTenMillis(2, 1)));
         before.recordFailure();
@@ -200,7 +200,7 @@ class ProbeVerdictTest {
         int endpoints = 2 * HealthChecks.SPREAD_ABOVE;
         HealthCheckConfig check = new HealthCheckConfig("/healthz", Duration.ofMillis(500), Duration.ofSeconds(1), 1, 1);
         Set<Integer> probed = ConcurrentHashMap.newKeySet();
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
             probed.add(settings.address().port());
             return loop.newPromise();
         }, System::nanoTime, upstream -> false);
@@ -222,7 +222,7 @@ class ProbeVerdictTest {
     @Test
     void aProbeThatEndsAfterItsCheckWasRemovedCountsForNothing() {
         List<Promise<Integer>> pending = Collections.synchronizedList(new ArrayList<>());
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
             Promise<Integer> promise = loop.newPromise();
             pending.add(promise);
             return promise;
@@ -246,7 +246,7 @@ class ProbeVerdictTest {
     @Test
     void aProbeSentAsAReloadRemovesItsCheckIsCancelledToo() {
         List<Promise<Integer>> pending = Collections.synchronizedList(new ArrayList<>());
-        checks = new HealthChecks(loops, (loop, settings, path, timeout, sequence, kept) -> {
+        checks = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
             checks.run(List.of(), (upstream, endpoint) -> true); // the reload, just as the probe goes out
             Promise<Integer> promise = loop.newPromise();
             pending.add(promise);

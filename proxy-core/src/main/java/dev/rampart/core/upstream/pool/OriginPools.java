@@ -108,6 +108,12 @@ public final class OriginPools {
         return probe(loop, settings, path, timeout, sequence, null);
     }
 
+    /** {@link #probe(EventLoop, PoolSettings, String, String, java.time.Duration, int, KeptProbeConnection.Use)} with the endpoint's own {@code Host}. */
+    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
+                                 int sequence, KeptProbeConnection.Use kept) {
+        return probe(loop, settings, path, settings.address().hostHeader(), timeout, sequence, kept);
+    }
+
     /**
      * Sends one health-check request to {@code settings.address()} from {@code loop}, on the connection
      * {@code kept} holds if it is still open, else on a fresh one, which {@code kept} then holds if the
@@ -116,13 +122,14 @@ public final class OriginPools {
      * @param sequence the probe's number in its endpoint's schedule: a name's addresses are tried from the
      *                 {@code sequence}-th on, so that an address that never answers, which takes a probe's whole
      *                 time, cannot fail every probe while traffic reaches the endpoint on its other addresses
+     * @param host     the request's {@code Host}: the endpoint's own, or the one its check names
      * @param kept     the connection kept between the endpoint's probes; null for a fresh connection each time,
      *                 closed after the response head
      * @return the response status; fails on any connect, TLS or protocol error, or after {@code timeout}
      */
-    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, java.time.Duration timeout,
-                                 int sequence, KeptProbeConnection.Use kept) {
-        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, timeout, sequence, kept);
+    public Future<Integer> probe(EventLoop loop, PoolSettings settings, String path, String host,
+                                 java.time.Duration timeout, int sequence, KeptProbeConnection.Use kept) {
+        return OriginProbe.run(loop, probeBootstrap, pipeline, settings, path, host, timeout, sequence, kept);
     }
 
     /**

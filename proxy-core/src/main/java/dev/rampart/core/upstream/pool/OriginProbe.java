@@ -29,7 +29,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One health-check request, {@code GET path}, judged by the status of its final response head. It goes on
+ * One health-check request, {@code GET path} with the check's {@code Host}, judged by the status of its final response head. It goes on
  * the connection the endpoint's check kept from its last probe when that is still open (never a pooled one, so
  * a probe neither waits behind traffic nor leaves a half-read connection in the pool), else on a fresh one.
  * The whole probe, connect and TLS included, must finish within the timeout.
@@ -56,6 +56,7 @@ final class OriginProbe {
     private final OriginPipeline pipeline;
     private final PoolSettings settings;
     private final String path;
+    private final String host;
     /** Where the connection goes after a response that allows another; null: closed after each probe. */
     private final KeptProbeConnection.Use keeper;
     private final Promise<Integer> result;
@@ -79,11 +80,12 @@ final class OriginProbe {
     private boolean released;
 
     private OriginProbe(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
-                        String path, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
+                        String path, String host, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
         this.loop = loop;
         this.pipeline = pipeline;
         this.settings = settings;
         this.path = path;
+        this.host = host;
         this.keeper = keeper;
         this.result = loop.newPromise();
         // The connect (and TLS handshake) may take the probe's timeout, or connect-timeout if shorter.
@@ -103,8 +105,10 @@ final class OriginProbe {
 
     /** Starts a probe; must be called on {@code loop}, the loop of the keeper's connection. */
     static Future<Integer> run(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
-                               String path, Duration timeout, int sequence, KeptProbeConnection.Use keeper) {
-        OriginProbe probe = new OriginProbe(loop, bootstrap, pipeline, settings, path, timeout, sequence, keeper);
+                               String path, String host, Duration timeout, int sequence,
+                               KeptProbeConnection.Use keeper) {
+        OriginProbe probe = new OriginProbe(loop, bootstrap, pipeline, settings, path, host, timeout, sequence,
+                keeper);
         probe.result.addListener(f -> {
             if (!f.isSuccess()) {
                 probe.release(false); // failed, timed out or cancelled: its connection has nothing more to give
@@ -178,7 +182,7 @@ final class OriginProbe {
         }
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
         request.headers()
-                .set(HttpHeaderNames.HOST, settings.address().hostHeader())
+                .set(HttpHeaderNames.HOST, host)
                 .set(HttpHeaderNames.USER_AGENT, USER_AGENT); // no Content-Length: a GET has no body
         if (keeper == null) {
             request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
