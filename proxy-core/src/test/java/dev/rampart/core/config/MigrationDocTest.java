@@ -112,6 +112,11 @@ class MigrationDocTest {
             assertEquals(2, check.healthyThreshold(), "rise 2");
             assertTrue(!check.reuseConnection(), "HAProxy checks on a new connection each time");
         }
+        ExpectedStatuses appStatuses = config.upstreams().get("app").healthCheck().orElseThrow().expectedStatuses();
+        assertTrue(appStatuses.contains(200) && !appStatuses.contains(204), "http-check expect status 200");
+        assertEquals(ExpectedStatuses.ANY_2XX,
+                config.upstreams().get("static").healthCheck().orElseThrow().expectedStatuses(),
+                "backend static has no http-check expect");
 
         for (RouteConfig proxied : config.routes()) {
             if (proxied.upstream().isEmpty()) {
@@ -199,6 +204,8 @@ class MigrationDocTest {
         assertEquals(Duration.ofSeconds(1), check.timeout(), "timeout: 1s");
         assertEquals(3, check.unhealthyThreshold(), "unhealthy_threshold: 3");
         assertEquals(2, check.healthyThreshold(), "healthy_threshold: 2");
+        assertTrue(check.expectedStatuses().contains(200) && !check.expectedStatuses().contains(204),
+                "without expected_statuses Envoy passes only 200");
 
         RouteConfig api = route(config, "api");
         assertTrue(api.match().pathRegex().isEmpty(), "prefix: /api/ is a prefix of the path's text");
