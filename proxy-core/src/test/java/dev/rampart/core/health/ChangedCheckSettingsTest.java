@@ -4,20 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.core.config.EndpointAddress;
+import dev.rampart.core.config.ExpectedStatuses;
 import dev.rampart.core.config.HealthCheckConfig;
 import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.upstream.pool.PoolSettings;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A reload that changes an endpoint's check settings builds the new verdict from the old one first and swaps the
- * checks afterwards (TLS is readied in between): what the old check counted meanwhile must not be lost.
+ * checks afterwards (TLS is readied in between): what the old check counted meanwhile must not be lost. The
+ * probe the old check has in flight counts under the new one, judged as the check that sent it would.
  */
 class ChangedCheckSettingsTest {
 
@@ -56,5 +61,38 @@ class ChangedCheckSettingsTest {
         assertFalse(built.healthy(), "three passes in a row under the new settings, not two");
         built.recordSuccess();
         assertTrue(built.healthy());
+    }
+
+    @Test
+    void aProbeInFlightAtTheChangeIsJudgedByTheStatusesOfTheCheckThatSentIt() {
+        List<Promise<Integer>> probes = new CopyOnWriteArrayList<>();
+        HealthChecks controlled = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
+            Promise<Integer> probe = loop.newPromise();
+            probes.add(probe);
+            return probe;
+        }, () -> 0L, upstream -> false);
+        try {
+            HealthCheckConfig only200 = checkExpecting(new ExpectedStatuses.Range(200, 200));
+            HealthCheckConfig only204 = checkExpecting(new ExpectedStatuses.Range(204, 204));
+            EndpointHealth old = controlled.healthOf("app", ADDRESS, Optional.of(only200));
+            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only200, old)), (upstream, endpoint) -> true);
+            Await.until(() -> probes.size() == 1, "the first probe, asking for a 200");
+            old.recordFailure();
+            assertFalse(old.healthy());
+
+            EndpointHealth built = controlled.healthOf("app", ADDRESS, Optional.of(only204));
+            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only204, built)), (upstream, endpoint) -> true);
+            probes.get(0).setSuccess(200); // the answer the old check asked for, to its path and Host
+
+            Await.until(built::healthy, "the 200 passes the check that sent the probe, though the new one wants 204");
+        } finally {
+            controlled.close();
+        }
+    }
+
+    /** One result decides; no second probe within the test. */
+    private static HealthCheckConfig checkExpecting(ExpectedStatuses.Range range) {
+        return new HealthCheckConfig("/healthz", Duration.ofHours(1), Duration.ofSeconds(1), 1, 1, true,
+                ExpectedStatuses.of(List.of(range)), Optional.empty());
     }
 }
