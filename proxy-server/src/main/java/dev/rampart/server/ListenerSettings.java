@@ -55,6 +55,6 @@ final class ListenerSettings {
                 now.proxyProtocol(), now.proxyProtocolFrom(), now.maxHeaderCount(), now.maxCompressedResponses(),
                 now.refusedMethods(), was.reusePort());
         return new RampartConfig(server, running.admin(), loaded.requestId(), loaded.accessLog(), loaded.upstreams(),
-                loaded.routes());
+                loaded.rateLimits(), loaded.routes());
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,8 +36,8 @@ public final class ConfigWarnings {
     }
 
     /**
-     * Every warning for the config: routes first in route order, then routes that can never match, then
-     * upstreams, then TLS, then the admin listener.
+     * Every warning for the config: routes first in route order, then shared rate limits no route names, then routes
+     * that can never match, then upstreams, then TLS, then the admin listener.
      */
     /** Beyond this, a {@code jwt.clock-skew} no longer covers clocks: it extends every token's life. */
     private static final Duration LONGEST_SENSIBLE_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -70,6 +71,7 @@ public final class ConfigWarnings {
                 longClockSkewWarning(route.name(), jwt, warnings);
             });
         }
+        unusedRateLimitWarnings(config, warnings);
         ShadowedRoutes.warn(config.routes(), warnings);
         RedirectLoopWarning.add(config.routes(), warnings);
         UpstreamWarnings.add(config, warnings);
@@ -86,6 +88,15 @@ public final class ConfigWarnings {
                     + " /admin and /metrics are reachable from the network");
         }
         return warnings;
+    }
+
+    /** A limit of {@code rate-limits} that no route names limits nothing: a route meant to name it is unlimited. */
+    private static void unusedRateLimitWarnings(RampartConfig config, List<String> warnings) {
+        Set<String> named = new HashSet<>();
+        config.routes().forEach(route -> route.rateLimit().flatMap(RateLimitConfig::name).ifPresent(named::add));
+        config.rateLimits().keySet().stream().filter(name -> !named.contains(name)).forEach(name -> warnings.add(
+                "rate-limits \"" + name + "\": no route names it, so it limits nothing (a route takes it with"
+                        + " rate-limit = \"" + name + "\")"));
     }
 
     /**

@@ -62,6 +62,11 @@ public final class EffectiveConfigRenderer {
         Obj upstreams = new Obj();
         c.upstreams().forEach((name, u) -> upstreams.put(name, upstream(u, redact)));
         rampart.put("upstreams", upstreams);
+        if (!c.rateLimits().isEmpty()) {
+            Obj rateLimits = new Obj();
+            c.rateLimits().forEach((name, limit) -> rateLimits.put(name, RouteRenderer.rateLimit(limit)));
+            rampart.put("rate-limits", rateLimits);
+        }
         List<Node> routes = new ArrayList<>();
         c.routes().forEach(r -> routes.add(RouteRenderer.route(r, redact)));
         rampart.put("routes", new Arr(routes));

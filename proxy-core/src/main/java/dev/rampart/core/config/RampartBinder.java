@@ -85,9 +85,10 @@ final class RampartBinder {
             }
         }
         Map<String, UpstreamConfig> upstreams = UpstreamBinder.bindAll(upstreamsSection);
-        List<RouteConfig> routes = RouteBinder.bindAll(rampart, upstreamNames, requestId.header());
+        RateLimitBinder.Named rateLimits = RateLimitBinder.bindNamed(rampart.section("rate-limits"));
+        List<RouteConfig> routes = RouteBinder.bindAll(rampart, upstreamNames, requestId.header(), rateLimits);
         rampart.finish();
-        return new RampartConfig(server, admin, requestId, accessLog, upstreams, routes);
+        return new RampartConfig(server, admin, requestId, accessLog, upstreams, rateLimits.bound(), routes);
     }
 
     private static ServerConfig server(ConfigSection s) {

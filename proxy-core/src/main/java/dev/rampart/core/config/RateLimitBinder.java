@@ -1,8 +1,18 @@
 package dev.rampart.core.config;
 
-import java.util.Optional;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 
-/** Binds a route's optional {@code rate-limit} block; absent, the route is not limited. */
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Binds {@code rampart.rate-limits}, the limits several routes may share, and a route's optional
+ * {@code rate-limit}: a block of its own, or the name of one of those; absent, the route is not limited.
+ */
 final class RateLimitBinder {
 
     /** One request in about 17 minutes: slower rates are a config mistake (requests per minute written as per second). */
@@ -13,7 +23,61 @@ final class RateLimitBinder {
     private RateLimitBinder() {
     }
 
-    static Optional<RateLimitConfig> bind(ConfigSection route) {
+    /**
+     * The limits of {@code rampart.rate-limits}.
+     *
+     * @param bound    by name, in file order
+     * @param declared every name given a value, in file order: those of {@code bound}, and those whose entry is not
+     *                 a block (reported there, and so not reported again as unknown to the routes naming them)
+     */
+    record Named(Map<String, RateLimitConfig> bound, Set<String> declared) {
+    }
+
+    static Named bindNamed(ConfigSection limits) {
+        Map<String, RateLimitConfig> bound = new LinkedHashMap<>();
+        Set<String> declared = new LinkedHashSet<>();
+        for (String name : limits.keys()) {
+            ConfigValue value = limits.value(name);
+            if (value == null) {
+                continue; // "api = null" unsets a limit, as null unsets any HOCON key
+            }
+            declared.add(name);
+            String nameProblem = name.isEmpty() ? "a non-empty name" : NameText.problem(name);
+            if (nameProblem != null) {
+                limits.problem(name, "expected " + nameProblem);
+            }
+            ConfigSection.asSection(value, limits.path(name), limits.problems())
+                    .ifPresent(s -> bound.put(name, limit(s).named(name)));
+        }
+        limits.finish();
+        return new Named(bound, declared);
+    }
+
+    /**
+     * A route's {@code rate-limit}: its own block, or the one of {@code named} its name picks, resolved here once so
+     * that a request never looks a limit up by name.
+     */
+    static Optional<RateLimitConfig> bind(ConfigSection route, Named named) {
+        Set<String> declared = named.declared();
+        ConfigValue value = route.value("rate-limit");
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.valueType() == ConfigValueType.STRING) {
+            String name = (String) value.unwrapped();
+            if (!declared.contains(name)) {
+                String known = declared.isEmpty() ? "none are declared" : String.join(", ", declared);
+                route.problem("rate-limit", "expected a rate-limit { ... } block or the name of one of"
+                        + " rampart.rate-limits (" + known + "), got " + ValueReader.describe(value)
+                        + DidYouMean.hint(name, declared));
+            }
+            return Optional.ofNullable(named.bound().get(name)); // absent when reported, here or at its declaration
+        }
+        if (value.valueType() != ConfigValueType.OBJECT) {
+            ValueReader.mismatch(route.path("rate-limit"), "a rate-limit { ... } block or the name of one of"
+                    + " rampart.rate-limits", value, route.problems());
+            return Optional.empty();
+        }
         return route.optionalSection("rate-limit").map(RateLimitBinder::limit);
     }
 

@@ -8,15 +8,31 @@ import java.util.Optional;
  * after a quiet spell (a token bucket of {@code burst} tokens refilled at {@code requestsPerSecond}), counted
  * for each client address, for each value of a request header, or for the whole route.
  *
+ * <p>A limit is a route's own (written in the route) or one of {@code rampart.rate-limits}, named by the routes
+ * that use it: those share its buckets, so that a client's requests to any of them draw on one bucket (nginx's
+ * {@code limit_req_zone} applied in several locations).
+ *
  * @param header the request header whose value keys a bucket; present exactly when {@code per} is
  *               {@link Per#HEADER}
+ * @param name   the limit's name in {@code rampart.rate-limits}; empty for a route's own limit
  */
-public record RateLimitConfig(double requestsPerSecond, int burst, Per per, Optional<String> header) {
+public record RateLimitConfig(double requestsPerSecond, int burst, Per per, Optional<String> header,
+                              Optional<String> name) {
 
     public RateLimitConfig {
         if (header.isPresent() != (per == Per.HEADER)) {
             throw new IllegalArgumentException("a header names the buckets exactly when per = header");
         }
+    }
+
+    /** A route's own limit. */
+    public RateLimitConfig(double requestsPerSecond, int burst, Per per, Optional<String> header) {
+        this(requestsPerSecond, burst, per, header, Optional.empty());
+    }
+
+    /** This limit as the one {@code rampart.rate-limits} declares under {@code limitName}. */
+    public RateLimitConfig named(String limitName) {
+        return new RateLimitConfig(requestsPerSecond, burst, per, header, Optional.of(limitName));
     }
 
     /**
@@ -30,12 +46,13 @@ public record RateLimitConfig(double requestsPerSecond, int burst, Per per, Opti
                 && Double.compare(requestsPerSecond, that.requestsPerSecond) == 0
                 && burst == that.burst
                 && per == that.per
-                && header.map(HeaderRules::spelling).equals(that.header.map(HeaderRules::spelling));
+                && header.map(HeaderRules::spelling).equals(that.header.map(HeaderRules::spelling))
+                && name.equals(that.name);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(requestsPerSecond, burst, per, header.map(HeaderRules::spelling));
+        return Objects.hash(requestsPerSecond, burst, per, header.map(HeaderRules::spelling), name);
     }
 
     /** A limit per client address or per route, which name no header. */

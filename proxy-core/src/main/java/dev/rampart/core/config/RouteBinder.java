@@ -31,7 +31,8 @@ final class RouteBinder {
     private RouteBinder() {
     }
 
-    static List<RouteConfig> bindAll(ConfigSection rampart, Set<String> upstreamNames, String requestIdHeader) {
+    static List<RouteConfig> bindAll(ConfigSection rampart, Set<String> upstreamNames, String requestIdHeader,
+                                     RateLimitBinder.Named rateLimits) {
         Optional<List<ConfigValue>> values = rampart.list("routes");
         if (values.isEmpty()) {
             if (!rampart.has("routes")) {
@@ -51,7 +52,7 @@ final class RouteBinder {
             int index = i;
             ConfigSection.asSection(values.get().get(i), rampart.path("routes") + "[" + i + "]", rampart.problems())
                     .ifPresent(s -> {
-                        RouteConfig route = bind(index, s, upstreamNames, requestIdHeader);
+                        RouteConfig route = bind(index, s, upstreamNames, requestIdHeader, rateLimits);
                         Integer first = firstByName.putIfAbsent(route.name(), index);
                         if (first != null) {
                             String name = com.typesafe.config.ConfigUtil.quoteString(route.name());
@@ -105,7 +106,8 @@ final class RouteBinder {
     /** The route label metrics give a request no route matched. */
     private static final String UNMATCHED_LABEL = "none";
 
-    private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames, String requestIdHeader) {
+    private static RouteConfig bind(int index, ConfigSection s, Set<String> upstreamNames, String requestIdHeader,
+                                    RateLimitBinder.Named rateLimits) {
         String name = s.string("name", "route-" + index);
         String nameProblem = NameText.problem(name);
         if (name.isBlank()) {
@@ -135,7 +137,7 @@ final class RouteBinder {
                 requestIdHeader, respond.isPresent());
         HeaderRules responseHeaders = HeaderRulesBinder.bind(s, "response-headers", HeaderRulesBinder.Side.RESPONSE,
                 requestIdHeader, respond.isPresent());
-        Optional<RateLimitConfig> rateLimit = RateLimitBinder.bind(s);
+        Optional<RateLimitConfig> rateLimit = RateLimitBinder.bind(s, rateLimits);
         // Absent serves every client; an empty list would serve none, which is no route at all.
         List<AddressRange> allowFrom = AddressRangeBinder.bind(s, "allow-from", "must not be empty: list the"
                 + " addresses or networks the route serves (leave it out to serve every client)");

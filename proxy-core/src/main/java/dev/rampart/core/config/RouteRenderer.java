@@ -117,14 +117,8 @@ final class RouteRenderer {
         if (!r.denyFrom().isEmpty()) {
             o.put("deny-from", ranges(r.denyFrom()));
         }
-        r.rateLimit().ifPresent(limit -> {
-            Obj block = new Obj()
-                    .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
-                    .put("burst", num(limit.burst()))
-                    .put("per", new Token(limit.per().configName()));
-            limit.header().ifPresent(header -> block.put("header", str(header)));
-            o.put("rate-limit", block);
-        });
+        r.rateLimit().ifPresent(limit -> o.put("rate-limit", limit.name().isPresent()
+                ? str(limit.name().get()) : rateLimit(limit)));
         r.compression().ifPresent(c -> o.put("compression", new Obj()
                 .put("types", strings(c.types()))
                 .put("min-length", size(c.minLength()))
@@ -248,5 +242,15 @@ final class RouteRenderer {
             }
         }
         return false;
+    }
+
+    /** A {@code rate-limit} block: a route's own, or one of {@code rate-limits}. */
+    static Obj rateLimit(RateLimitConfig limit) {
+        Obj block = new Obj()
+                .put("requests-per-second", new Num(ConfigUnits.decimal(limit.requestsPerSecond())))
+                .put("burst", num(limit.burst()))
+                .put("per", new Token(limit.per().configName()));
+        limit.header().ifPresent(header -> block.put("header", str(header)));
+        return block;
     }
 }

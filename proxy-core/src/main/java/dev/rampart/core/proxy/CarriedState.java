@@ -139,7 +139,9 @@ record CarriedState(BreakerRegistry breakers, Bulkheads bulkheads, EndpointLoads
         loads.retainOnly(config);
         List<String> keys = next.routeKeys(); // as the snapshot's budgets and buckets were taken by
         budgets.retainOnly(Set.copyOf(keys));
-        rateLimits.retainOnly(keysOfRoutesWith(config, keys, route -> route.rateLimit().isPresent()));
+        rateLimits.retainOnly(keysOfRoutesWith(config, keys,
+                route -> route.rateLimit().filter(limit -> limit.name().isEmpty()).isPresent()),
+                config.rateLimits().keySet());
         verifiers.retainOnly(keysOfRoutesWith(config, keys, route -> route.jwt().isPresent()));
         pools.retainOnly(next.poolsInUse());
         keySets.retainOnly(keySetUris(config));

@@ -137,13 +137,17 @@ final class ProxySnapshot {
         Map<String, JwtVerifier> verifiers = new HashMap<>();
         Map<URI, Duration> refreshes = keySetRefreshes(config);
         List<String> routeKeys = CarriedState.routeKeys(config.routes());
+        // Made once per name, before the routes: every route naming a limit takes the same limiter, its buckets.
+        Map<String, RateLimiter> shared = new HashMap<>();
+        config.rateLimits().forEach((name, limit) -> shared.put(name, carried.rateLimits().prepareShared(limit)));
         for (int i = 0; i < routeKeys.size(); i++) {
             RouteConfig rc = config.routes().get(i);
             String routeKey = routeKeys.get(i);
             RetryBudget budget = carried.budgets().prepare(routeKey, rc.retry().budget());
             policies.put(rc.name(), RetryPolicy.of(rc.retry(), budget, Backoff.of(rc.retry().backoff(), random), clock));
-            rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(),
-                    carried.rateLimits().prepare(routeKey, limit)));
+            rc.rateLimit().ifPresent(limit -> limiters.put(rc.name(), limit.name().isPresent()
+                    ? shared.computeIfAbsent(limit.name().get(), name -> carried.rateLimits().prepareShared(limit))
+                    : carried.rateLimits().prepare(routeKey, limit)));
             rc.jwt().ifPresent(jwt -> verifiers.put(rc.name(), carried.verifiers().prepare(routeKey, jwt,
                     jwt.remoteKeys().map(remote -> carried.keySets().prepare(remote.uri(), refreshes.get(remote.uri()),
                             remote.trustCertChain())).orElse(null))));

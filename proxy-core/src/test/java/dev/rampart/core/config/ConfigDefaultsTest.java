@@ -50,7 +50,7 @@ class ConfigDefaultsTest {
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
         upstreams.put("app", app);
         RampartConfig expected = new RampartConfig(server, new AdminConfig("127.0.0.1", 9901),
-                new RequestIdConfig("X-Request-Id", true), new AccessLogConfig(true), upstreams, List.of(route));
+                new RequestIdConfig("X-Request-Id", true), new AccessLogConfig(true), upstreams, Map.of(), List.of(route));
 
         assertEquals(expected, config);
     }

@@ -197,7 +197,7 @@ class RateLimiterModelTest {
                 config = new RateLimitConfig(config.requestsPerSecond(), config.burst(), config.per(), config.header());
                 note("reload unchanged");
             } else if (kind == 1) {
-                limiters.retainOnly(Set.of());
+                limiters.retainOnly(Set.of(), Set.of());
                 startWith(config);
                 note("reload without the limit, then with it");
             } else {

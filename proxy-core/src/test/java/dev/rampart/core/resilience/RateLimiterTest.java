@@ -149,7 +149,7 @@ class RateLimiterTest {
         assertSame(first, kept.forRoute("api", new RateLimitConfig(5, 5, Per.CLIENT_IP)));
         RateLimiter changed = kept.forRoute("api", new RateLimitConfig(5, 6, Per.CLIENT_IP));
         assertNotSame(first, changed);
-        kept.retainOnly(Set.of());
+        kept.retainOnly(Set.of(), Set.of());
         assertNotSame(changed, kept.forRoute("api", new RateLimitConfig(5, 6, Per.CLIENT_IP)),
                 "a route that lost its limit starts afresh when it gets one again");
     }
