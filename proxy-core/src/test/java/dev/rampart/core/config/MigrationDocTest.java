@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,6 +85,7 @@ class MigrationDocTest {
         RateLimitConfig limit = route.rateLimit().orElseThrow();
         assertEquals(10.0, limit.requestsPerSecond(), "rate=10r/s");
         assertEquals(21, limit.burst(), "burst=20 nodelay lets 21 through at once");
+        assertEquals(Optional.of("perip"), limit.name(), "zone=perip, which any location may apply");
         assertTrue(route(config, "websocket").rateLimit().isEmpty(), "location /ws/ has no limit_req");
 
         for (RouteConfig proxied : config.routes()) {
@@ -133,6 +135,7 @@ class MigrationDocTest {
             RateLimitConfig limit = proxied.rateLimit().orElseThrow(() -> new AssertionError(proxied.name()));
             assertEquals(20, limit.burst(), "sc_http_req_rate(0) gt 20: the 21st is refused");
             assertEquals(2.0, limit.requestsPerSecond(), "20 in http_req_rate(10s)");
+            assertEquals(Optional.of("per-client"), limit.name(), "the frontend's one table counts for every backend");
             CompressionConfig gzip = proxied.compression().orElseThrow(() -> new AssertionError(proxied.name()));
             assertEquals(List.of("application/json"), gzip.types(), "compression type application/json");
             assertEquals(0, gzip.minLength(), "HAProxy 2.6 has no minimum size");
@@ -242,6 +245,7 @@ class MigrationDocTest {
             assertEquals(10.0, limit.requestsPerSecond(), "tokens_per_fill: 10 every fill_interval: 1s");
             assertEquals(20, limit.burst(), "max_tokens: 20");
             assertEquals(RateLimitConfig.Per.ROUTE, limit.per(), "Envoy's local bucket is shared by every client");
+            assertEquals(Optional.of("local"), limit.name(), "a filter on the HCM is one bucket for every route");
         }
     }
 
