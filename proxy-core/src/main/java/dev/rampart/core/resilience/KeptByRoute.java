@@ -8,7 +8,8 @@ import java.util.function.Function;
  * Runtime state of each route that a reload keeps while the route's settings for it are unchanged: the same
  * value for a route name and equal settings, a new one (fresh) when they changed, none once the route is gone.
  *
- * <p>Used for the routes' retry budgets and rate limiters, and for their bearer-token checks ({@code auth}).
+ * <p>Used for the routes' retry budgets and rate limiters, and for their bearer-token checks ({@code auth}); and
+ * keyed by a limit's name rather than a route's, for the limiters of {@code rate-limits}, which routes share.
  *
  * @param <C> the settings the state is made from (a record: compared with {@code equals})
  * @param <V> the state
