@@ -259,6 +259,10 @@ public final class HealthChecks implements AutoCloseable {
         return threshold == 1 ? "a health check" : threshold + " health checks in a row";
     }
 
+    /** A probe sent, and the statuses that pass it: those of the check that sent it. */
+    private record SentProbe(Future<Integer> result, ExpectedStatuses passing) {
+    }
+
     /** The probe loop of one endpoint, run on one event loop. */
     private final class Schedule {
         private volatile Target target;
@@ -267,8 +271,12 @@ public final class HealthChecks implements AutoCloseable {
         private volatile boolean stopped;
         /** Stopped for good, its probes cancelled: the check or the endpoint is gone (a successor takes none over). */
         private volatile boolean cancelled;
-        /** The probe last sent (or taken over from a predecessor), done or not; null before the first. */
-        private volatile Future<Integer> inFlight;
+        /**
+         * The probe last sent (or taken over from a predecessor), done or not, with the statuses that pass it; null
+         * before the first. One field for both: a successor that takes the probe over takes the statuses it is
+         * judged by with it, those of the check that sent it, however many reloads handed it on.
+         */
+        private volatile SentProbe inFlight;
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
         private int sent;
         /** The connection its probes keep between them; a successor (other check settings) opens its own. */
@@ -294,15 +302,14 @@ public final class HealthChecks implements AutoCloseable {
          * and a settings change does not throw a result away; else with a probe {@code delayNanos} from now.
          */
         void startAfter(Schedule previous, long delayNanos) {
-            Future<Integer> probe = previous == null ? null : previous.inFlight;
-            if (probe == null || probe.isDone()) {
+            SentProbe probe = previous == null ? null : previous.inFlight;
+            if (probe == null || probe.result().isDone()) {
                 probeIn(delayNanos);
                 return;
             }
             inFlight = probe;
             // Judged by the statuses of the check that sent it: its answer is to that check's path and Host.
-            ExpectedStatuses sentUnder = previous.target.config().expectedStatuses();
-            probe.addListener(f -> loop.execute(() -> onResult(f, sentUnder)));
+            probe.result().addListener(f -> loop.execute(() -> onResult(f, probe.passing())));
         }
 
         void stop() {
@@ -314,9 +321,9 @@ public final class HealthChecks implements AutoCloseable {
         void stopAndCancel() {
             cancelled = true; // before inFlight is read: a probe being sent now sees it, or is seen here (probe())
             stop();
-            Future<Integer> probe = inFlight;
+            SentProbe probe = inFlight;
             if (probe != null) {
-                probe.cancel(false); // its connection is closed, or never used, once it is done
+                probe.result().cancel(false); // its connection is closed, or never used, once it is done
             }
         }
 
@@ -350,7 +357,7 @@ public final class HealthChecks implements AutoCloseable {
                 rearm();
                 return;
             }
-            inFlight = result;
+            inFlight = new SentProbe(result, check.expectedStatuses());
             if (cancelled) {
                 // Stopped for good while it was being sent, after the stop looked for a probe in flight: left to its
                 // timeout, it would probe an endpoint no longer checked, beside a check put back at once.

@@ -90,6 +90,37 @@ class ChangedCheckSettingsTest {
         }
     }
 
+    @Test
+    void aProbeTakenOverByTwoReloadsInARowIsStillJudgedByTheCheckThatSentIt() {
+        List<Promise<Integer>> probes = new CopyOnWriteArrayList<>();
+        HealthChecks controlled = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
+            Promise<Integer> probe = loop.newPromise();
+            probes.add(probe);
+            return probe;
+        }, () -> 0L, upstream -> false);
+        try {
+            HealthCheckConfig only200 = checkExpecting(new ExpectedStatuses.Range(200, 200));
+            HealthCheckConfig only204 = checkExpecting(new ExpectedStatuses.Range(204, 204));
+            HealthCheckConfig only299 = checkExpecting(new ExpectedStatuses.Range(299, 299));
+            EndpointHealth first = controlled.healthOf("app", ADDRESS, Optional.of(only200));
+            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only200, first)), (upstream, endpoint) -> true);
+            Await.until(() -> probes.size() == 1, "the first probe, asking for a 200");
+            first.recordFailure();
+            assertFalse(first.healthy());
+
+            // Two reloads before the probe answers: the second takes it over from a check that had taken it over.
+            EndpointHealth second = controlled.healthOf("app", ADDRESS, Optional.of(only204));
+            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only204, second)), (upstream, endpoint) -> true);
+            EndpointHealth third = controlled.healthOf("app", ADDRESS, Optional.of(only299));
+            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only299, third)), (upstream, endpoint) -> true);
+            probes.get(0).setSuccess(200); // the answer the first check asked for, to its path and Host
+
+            Await.until(third::healthy, "the 200 passes the check that sent the probe, not the one that took it over");
+        } finally {
+            controlled.close();
+        }
+    }
+
     /** One result decides; no second probe within the test. */
     private static HealthCheckConfig checkExpecting(ExpectedStatuses.Range range) {
         return new HealthCheckConfig("/healthz", Duration.ofHours(1), Duration.ofSeconds(1), 1, 1, true,
