@@ -14,7 +14,10 @@ import java.util.List;
  */
 public record ExpectedStatuses(List<Range> ranges) {
 
-    /** Any 2xx, as before the key existed (and as nginx Plus's default match and HAProxy's plain check). */
+    /**
+     * Any 2xx, as before the key existed. Narrower than HAProxy's plain {@code option httpchk} and nginx Plus's
+     * {@code health_check} without {@code match}, which pass 3xx too: a redirect is what a misrouted probe gets.
+     */
     public static final ExpectedStatuses ANY_2XX = of(List.of(new Range(200, 299)));
 
     /** Statuses {@code first} to {@code last}, both included. */
