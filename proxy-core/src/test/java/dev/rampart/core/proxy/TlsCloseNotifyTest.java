@@ -1,5 +1,6 @@
 package dev.rampart.core.proxy;
 
+import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.TestCertificates;
@@ -76,7 +77,10 @@ class TlsCloseNotifyTest {
                 HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/pay/" + i))
                         .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode(), "request " + i + ": " + response.body());
-                Thread.sleep(500); // the close_notify arrives while the connection waits in the pool
+                // The close_notify arrives while the connection waits in the pool, which closes it then: waited
+                // for, not slept on (500 ms were a guess that a loaded machine could outlast).
+                Await.until(() -> upstream.connectionsOpen() == 0,
+                        "request " + i + ": the pooled connection closed at the upstream's close_notify");
             }
             assertEquals(3, upstream.connectionsAccepted(), "a fresh connection for each request");
         }
