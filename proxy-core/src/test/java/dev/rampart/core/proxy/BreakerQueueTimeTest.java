@@ -97,13 +97,15 @@ class BreakerQueueTimeTest {
     @Test
     void timeQueuedForTheProxysOwnConnectionIsNotCountedAsASlowCall() throws Exception {
         upstream = closing.add(FakeUpstream.start(
-                (req, reply) -> reply.after(300, () -> reply.send(200, "text/plain", "ok"))));
-        startBehindOneConnection("slow-call-duration = 500ms, slow-call-rate-threshold = 50, minimum-calls = 2,"
+                (req, reply) -> reply.after(1_000, () -> reply.send(200, "text/plain", "ok"))));
+        startBehindOneConnection("slow-call-duration = 1500ms, slow-call-rate-threshold = 50, minimum-calls = 2,"
                 + " consecutive-failures = 100, open-duration = 30s",
-                "{ name = default, upstream = app, timeout = 5s, " + NO_RETRIES + " }");
+                "{ name = default, upstream = app, timeout = 10s, " + NO_RETRIES + " }");
 
-        // The queued request waits up to 300 ms for the connection, then takes 300 ms at the endpoint, under the
-        // 500 ms threshold.
+        // The queued request waits about a second for the connection, then takes a second at the endpoint: under
+        // the 1.5 s threshold, which the two together exceed. Each call may take half a second more than its
+        // second on a loaded machine before it counts as slow (300 ms under a 500 ms threshold left 200 ms, and
+        // loaded runs went past it: one slow call of the two opened the breaker).
         assertEquals(List.of(200, 200), firstThenQueuedBehindIt("/first", "/queued"));
 
         assertEquals(200, get("/after").statusCode(), "neither call was slow at the endpoint: the breaker is closed");
