@@ -10,6 +10,9 @@ import java.time.Duration;
  * @param slowCallDuration       calls slower than this count as slow; zero turns slow-call tracking off
  * @param slowCallRateThreshold  percent (0-100) of slow calls in the window that opens the breaker
  * @param openDuration           first open period; doubles on every re-open up to {@code maxOpenDuration}
+ * @param halfOpenOnHealthCheck  whether the upstream's {@code health-check} passing {@code healthy-threshold} probes in
+ *                               a row, all sent after the breaker opened, ends its open period at once (half-open), once
+ *                               between two closings; nothing without a {@code health-check}
  */
 public record CircuitBreakerConfig(
         boolean enabled,
@@ -21,5 +24,14 @@ public record CircuitBreakerConfig(
         double slowCallRateThreshold,
         Duration openDuration,
         Duration maxOpenDuration,
-        int halfOpenProbes) {
+        int halfOpenProbes,
+        boolean halfOpenOnHealthCheck) {
+
+    /** The settings with {@code half-open-on-health-check} at its default, {@code true}. */
+    public CircuitBreakerConfig(boolean enabled, Duration window, int minimumCalls, double failureRateThreshold,
+                                int consecutiveFailures, Duration slowCallDuration, double slowCallRateThreshold,
+                                Duration openDuration, Duration maxOpenDuration, int halfOpenProbes) {
+        this(enabled, window, minimumCalls, failureRateThreshold, consecutiveFailures, slowCallDuration,
+                slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes, true);
+    }
 }

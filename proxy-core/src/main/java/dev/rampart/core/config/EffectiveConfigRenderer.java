@@ -173,7 +173,9 @@ public final class EffectiveConfigRenderer {
                         .put("slow-call-rate-threshold", decimal(cb.slowCallRateThreshold()))
                         .put("open-duration", duration(cb.openDuration()))
                         .put("max-open-duration", duration(cb.maxOpenDuration()))
-                        .put("half-open-probes", num(cb.halfOpenProbes())));
+                        .put("half-open-probes", num(cb.halfOpenProbes()))
+                        .put("half-open-on-health-check", bool(cb.halfOpenOnHealthCheck()),
+                                u.healthCheck().isEmpty() ? "no health-check: nothing ends an open period early" : null));
         u.healthCheck().ifPresentOrElse(h -> o.put("health-check", healthCheck(h, redact)),
                 () -> o.note("no health-check: breakers alone judge endpoints"));
         Obj tls = new Obj();

@@ -190,6 +190,7 @@ final class UpstreamBinder {
         Duration openDuration = s.duration("open-duration", Duration.ofSeconds(5));
         Duration maxOpenDuration = s.duration("max-open-duration", Duration.ofSeconds(60));
         int halfOpenProbes = s.integer("half-open-probes", 3, 1, Integer.MAX_VALUE);
+        boolean halfOpenOnHealthCheck = s.bool("half-open-on-health-check", true);
         if (maxOpenDuration.compareTo(openDuration) < 0) {
             // Blame the key the operator wrote; with both written, the cap is the one that looks wrong.
             if (s.has("max-open-duration")) {
@@ -202,7 +203,8 @@ final class UpstreamBinder {
         }
         s.finish();
         return new CircuitBreakerConfig(enabled, window, minimumCalls, failureRateThreshold, consecutiveFailures,
-                slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
+                slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes,
+                halfOpenOnHealthCheck);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.rampart.core.config.EndpointAddress;
 import dev.rampart.core.config.ExpectedStatuses;
 import dev.rampart.core.config.HealthCheckConfig;
 import dev.rampart.core.config.UpstreamTlsConfig;
+import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.upstream.pool.KeptProbeConnection;
 import dev.rampart.core.upstream.pool.PoolSettings;
@@ -56,8 +57,16 @@ public final class HealthChecks implements AutoCloseable {
                               int sequence, KeptProbeConnection.Use kept);
     }
 
-    /** One endpoint to probe and the health its results feed. */
-    public record Target(String upstream, PoolSettings settings, HealthCheckConfig config, EndpointHealth health) {
+    /**
+     * One endpoint to probe, the health its results feed, and its breaker, whose open period passing probes may end
+     * ({@link OpenBreakerPasses}).
+     */
+    public record Target(String upstream, PoolSettings settings, HealthCheckConfig config, EndpointHealth health,
+                         CircuitBreaker breaker) {
+        /** An endpoint without a breaker to tell. */
+        public Target(String upstream, PoolSettings settings, HealthCheckConfig config, EndpointHealth health) {
+            this(upstream, settings, config, health, CircuitBreaker.alwaysClosed());
+        }
     }
 
     private record Key(String upstream, String endpoint, HealthCheckConfig config) {
@@ -259,8 +268,11 @@ public final class HealthChecks implements AutoCloseable {
         return threshold == 1 ? "a health check" : threshold + " health checks in a row";
     }
 
-    /** A probe sent, and the statuses that pass it: those of the check that sent it. */
-    private record SentProbe(Future<Integer> result, ExpectedStatuses passing) {
+    /**
+     * A probe sent, the statuses that pass it (those of the check that sent it), and when the open period of the
+     * endpoint's breaker it was sent in began ({@link CircuitBreaker#NOT_OPEN}: none), for {@link OpenBreakerPasses}.
+     */
+    private record SentProbe(Future<Integer> result, ExpectedStatuses passing, long sentInPeriod) {
     }
 
     /** The probe loop of one endpoint, run on one event loop. */
@@ -272,11 +284,13 @@ public final class HealthChecks implements AutoCloseable {
         /** Stopped for good, its probes cancelled: the check or the endpoint is gone (a successor takes none over). */
         private volatile boolean cancelled;
         /**
-         * The probe last sent (or taken over from a predecessor), done or not, with the statuses that pass it; null
-         * before the first. One field for both: a successor that takes the probe over takes the statuses it is
-         * judged by with it, those of the check that sent it, however many reloads handed it on.
+         * The probe last sent (or taken over from a predecessor), done or not, with the statuses that pass it and
+         * the breaker's open period it was sent in; null before the first. One field for all: a successor that takes
+         * the probe over takes how it is judged with it, as the check that sent it would have, however many reloads
+         * handed it on.
          */
         private volatile SentProbe inFlight;
+        private final OpenBreakerPasses openBreakerPasses = new OpenBreakerPasses();
         /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
         private int sent;
         /** The connection its probes keep between them; a successor (other check settings) opens its own. */
@@ -308,8 +322,8 @@ public final class HealthChecks implements AutoCloseable {
                 return;
             }
             inFlight = probe;
-            // Judged by the statuses of the check that sent it: its answer is to that check's path and Host.
-            probe.result().addListener(f -> loop.execute(() -> onResult(f, probe.passing())));
+            // Judged as the check that sent it would judge it: its answer is to that check's path and Host.
+            probe.result().addListener(f -> loop.execute(() -> onResult(f, probe)));
         }
 
         void stop() {
@@ -346,6 +360,7 @@ public final class HealthChecks implements AutoCloseable {
             Target current = target;
             HealthCheckConfig check = current.config();
             Future<Integer> result;
+            long sentInPeriod = current.breaker().openSinceNanos(); // before it is sent: it speaks for no earlier time
             try {
                 String host = check.host().orElseGet(() -> current.settings().address().hostHeader());
                 result = prober.probe(loop, current.settings(), check.path(), host, check.timeout(), sent++,
@@ -357,19 +372,20 @@ public final class HealthChecks implements AutoCloseable {
                 rearm();
                 return;
             }
-            inFlight = new SentProbe(result, check.expectedStatuses());
+            SentProbe sentProbe = new SentProbe(result, check.expectedStatuses(), sentInPeriod);
+            inFlight = sentProbe;
             if (cancelled) {
                 // Stopped for good while it was being sent, after the stop looked for a probe in flight: left to its
                 // timeout, it would probe an endpoint no longer checked, beside a check put back at once.
                 result.cancel(false);
             }
-            result.addListener(f -> onResult(f, check.expectedStatuses()));
+            result.addListener(f -> onResult(f, sentProbe));
         }
 
-        private void onResult(Future<?> f, ExpectedStatuses expected) {
+        private void onResult(Future<?> f, SentProbe probe) {
             Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
-            if (status != null && expected.contains(status)) {
-                recordSuccess();
+            if (status != null && probe.passing().contains(status)) {
+                recordSuccess(probe.sentInPeriod());
             } else {
                 recordFailure(status, f.cause());
             }
@@ -390,12 +406,15 @@ public final class HealthChecks implements AutoCloseable {
             if (!stopped) { // a probe that ends after its check was replaced or removed speaks for nobody
                 lastFailures.put(key, ProbeFailureText.describe(status, cause));
                 target.health().recordFailure();
+                openBreakerPasses.failed();
             }
         }
 
-        private void recordSuccess() {
+        private void recordSuccess(long sentInPeriod) {
             if (!stopped) {
-                target.health().recordSuccess();
+                Target current = target;
+                current.health().recordSuccess();
+                openBreakerPasses.passed(current.breaker(), sentInPeriod, current.config().healthyThreshold());
             }
         }
 

@@ -127,7 +127,7 @@ final class ProxySnapshot {
                         carried.loads().of(uc.name(), address.authority()),
                         carried.loads().warmthOf(uc.name(), address.authority(), ticker.read()), uc.backup(address)));
                 uc.healthCheck().ifPresent(check ->
-                        healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth)));
+                        healthTargets.add(new HealthChecks.Target(uc.name(), settings, check, endpointHealth, breaker)));
             }
             upstreams.put(uc.name(), new Upstream(uc, endpoints, selector(uc),
                     carried.bulkheads().prepare(uc.name(), uc.maxConcurrentRequests()), ticker, random));

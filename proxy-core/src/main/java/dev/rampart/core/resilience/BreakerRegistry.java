@@ -98,6 +98,17 @@ public final class BreakerRegistry {
                 listener.onTransition(key.upstream(), key.endpoint(), from, to);
             }
         }
+
+        @Override
+        public void onHalfOpenOnHealthCheck() {
+            if (breakers.asMap().get(key) == breaker) {
+                // Counted as any open-to-half-open; the line says why the period ended before its time.
+                log.info("circuit breaker of endpoint {} of upstream {} is half-open before its open period ended:"
+                        + " its health check passed; probing", key.endpoint(), key.upstream());
+                listener.onTransition(key.upstream(), key.endpoint(), CircuitBreaker.State.OPEN,
+                        CircuitBreaker.State.HALF_OPEN);
+            }
+        }
     }
 
     /**

@@ -48,6 +48,45 @@ public interface CircuitBreaker {
         StateListener NOOP = (from, to) -> { };
 
         void onStateChange(State from, State to);
+
+        /**
+         * The breaker turned from open to half-open before its period ran out, its endpoint's health check having
+         * passed ({@link CircuitBreaker#halfOpenOnHealthCheck}); by default a state change like any other.
+         */
+        default void onHalfOpenOnHealthCheck() {
+            onStateChange(State.OPEN, State.HALF_OPEN);
+        }
+    }
+
+    /** A breaker that always admits and records nothing: that of an endpoint whose breaker is disabled. */
+    static CircuitBreaker alwaysClosed() {
+        return new AlwaysClosedCircuitBreaker();
+    }
+
+    /** What {@link #openSinceNanos()} returns when the breaker is not open. */
+    long NOT_OPEN = Long.MIN_VALUE;
+
+    /**
+     * The ticker time the current open period began; {@link #NOT_OPEN} when the breaker is closed or half-open. A
+     * health check's probe sent after it may speak for the endpoint since it failed ({@link #halfOpenOnHealthCheck}).
+     */
+    default long openSinceNanos() {
+        return NOT_OPEN;
+    }
+
+    /**
+     * The endpoint's health check passed {@code healthy-threshold} probes in a row, each sent after the open period that
+     * began at {@code openedAtNanos} ({@link #openSinceNanos()}): that period ends now, and the breaker turns half-open,
+     * so that {@code half-open-probes} calls say whether the endpoint is back, without waiting out a period of up to
+     * {@code max-open-duration} (Envoy's {@code successful_active_health_check_uneject_host}). Not to closed: a check
+     * tells that the endpoint answers its health page, only calls that it serves them. At most once between two
+     * closings, and never when {@code half-open-on-health-check} is off, that period is no longer the breaker's, or
+     * it is over already.
+     *
+     * @return whether the breaker turned half-open
+     */
+    default boolean halfOpenOnHealthCheck(long openedAtNanos) {
+        return false;
     }
 
     /**

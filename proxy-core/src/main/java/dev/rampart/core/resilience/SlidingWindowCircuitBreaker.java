@@ -32,6 +32,8 @@ import static dev.rampart.core.resilience.Checks.checkNotNull;
  *       longer when a call may take longer ({@link #expectCallsWithin}), the half-open phase starts over
  *       with fresh permits: a lost outcome (a bug, but a likely one in a proxy) must not keep an endpoint
  *       out of rotation forever.</li>
+ *   <li>A health check that passes ends an open period early ({@link #halfOpenOnHealthCheck}) once between two
+ *       closings: the round it starts is judged as any other, and a failed one opens for the doubled period.</li>
  * </ul>
  */
 final class SlidingWindowCircuitBreaker implements CircuitBreaker {
@@ -53,6 +55,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
     private final double slowCallRateThreshold;
     private final OpenPeriods openPeriods;
     private final int halfOpenProbes;
+    private final boolean halfOpenOnHealthCheck;
     private final long staleHalfOpenNanos;
     /** The longest a call may take before its outcome is reported; written by reloads, read by probes. */
     private volatile long longestCallNanos;
@@ -90,6 +93,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         this.openPeriods = new OpenPeriods(initialOpenNanos, maxOpenNanos);
         this.halfOpenProbes = config.halfOpenProbes();
         checkArgument(halfOpenProbes >= 1, "halfOpenProbes: %s (expected: >= 1)", halfOpenProbes);
+        this.halfOpenOnHealthCheck = config.halfOpenOnHealthCheck();
         this.staleHalfOpenNanos = Math.max(windowNanos, maxOpenNanos);
         this.window = new SlidingWindow(windowNanos, BUCKETS, 3);
         // The window spans ten buckets of max(1, window / 10): with a window under ten nanoseconds that is more
@@ -125,7 +129,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                     return NOT_ADMITTED;
                 }
                 BreakerPhase halfOpen = BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos,
-                        current.reopenings);
+                        current.reopenings, current.healthCheckEndedAPeriod);
                 if (phase.compareAndSet(current, halfOpen)) {
                     notifyListener(State.OPEN, State.HALF_OPEN);
                 }
@@ -139,7 +143,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
             }
             // Every permit is out and none came back for a long time: start the probe round again.
             phase.compareAndSet(current, BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos,
-                    current.reopenings));
+                    current.reopenings, current.healthCheckEndedAPeriod));
         }
     }
 
@@ -246,7 +250,7 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
             record(now, true, durationNanos);
             int inARow = consecutive.incrementAndGet();
             if (consecutiveFailures > 0 && inARow >= consecutiveFailures) {
-                open(current, now, openPeriods.firstNanos(), 0);
+                open(current, now, openPeriods.firstNanos(), 0, false);
             } else {
                 evaluate(current, now);
             }
@@ -265,6 +269,39 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
                 return;
             }
         }
+    }
+
+    @Override
+    public long openSinceNanos() {
+        BreakerPhase current = phase.get();
+        return current.state == State.OPEN ? current.sinceNanos : NOT_OPEN;
+    }
+
+    @Override
+    public boolean halfOpenOnHealthCheck(long openedAtNanos) {
+        if (!halfOpenOnHealthCheck) {
+            return false;
+        }
+        BreakerPhase current = phase.get();
+        if (current.state != State.OPEN || current.sinceNanos != openedAtNanos || current.healthCheckEndedAPeriod) {
+            return false; // another period, or one after a round a health check began that failed
+        }
+        long now = ticker.read();
+        if (now - current.sinceNanos >= current.openNanos) {
+            return false; // over already: the next call turns it half-open, and the one early end is kept for later
+        }
+        // The period it came from goes on with the round, so that a failed probe doubles it as it would have.
+        BreakerPhase halfOpen = BreakerPhase.halfOpen(generations.incrementAndGet(), now, current.openNanos,
+                current.reopenings, true);
+        if (!phase.compareAndSet(current, halfOpen)) {
+            return false; // opened again or turned half-open meanwhile (a reload's hand-over, a call after the period)
+        }
+        try {
+            listener.onHalfOpenOnHealthCheck();
+        } catch (RuntimeException e) {
+            logger.warn("Circuit breaker state listener failed on OPEN -> HALF_OPEN (health check)", e);
+        }
+        return true;
     }
 
     @Override
@@ -338,14 +375,18 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         long slowCalls = slowCallNanos > 0 ? window.sum(now, SLOW) : 0;
         boolean slow = slowCalls > 0 && slowCalls * 100.0 >= slowCallRateThreshold * calls;
         if (failing || slow) {
-            open(closed, now, openPeriods.firstNanos(), 0);
+            open(closed, now, openPeriods.firstNanos(), 0, false);
         }
     }
 
-    /** A probe failed: open again for twice the last period, up to {@code max-open-duration}. */
+    /**
+     * A probe failed: open again for twice the last period, up to {@code max-open-duration}, whether the round began
+     * as the period ran out or when a health check ended it early (the step goes on from the period it cut short).
+     */
     private void reopen(BreakerPhase halfOpen) {
         open(halfOpen, ticker.read(), openPeriods.after(halfOpen.openNanos),
-                halfOpen.reopenings < Integer.MAX_VALUE ? halfOpen.reopenings + 1 : Integer.MAX_VALUE);
+                halfOpen.reopenings < Integer.MAX_VALUE ? halfOpen.reopenings + 1 : Integer.MAX_VALUE,
+                halfOpen.healthCheckEndedAPeriod);
     }
 
     /**
@@ -361,14 +402,16 @@ final class SlidingWindowCircuitBreaker implements CircuitBreaker {
         switch (theirs.state) {
             case CLOSED -> consecutive.set(previous.consecutive.get());
             case OPEN -> phase.compareAndSet(fresh, BreakerPhase.open(generations.incrementAndGet(), theirs.sinceNanos,
-                    openPeriods.afterReopenings(theirs.reopenings), theirs.reopenings));
+                    openPeriods.afterReopenings(theirs.reopenings), theirs.reopenings, theirs.healthCheckEndedAPeriod));
             case HALF_OPEN -> phase.compareAndSet(fresh, BreakerPhase.halfOpen(generations.incrementAndGet(),
-                    ticker.read(), openPeriods.afterReopenings(theirs.reopenings), theirs.reopenings));
+                    ticker.read(), openPeriods.afterReopenings(theirs.reopenings), theirs.reopenings,
+                    theirs.healthCheckEndedAPeriod));
         }
     }
 
-    private void open(BreakerPhase from, long now, long openNanos, int reopenings) {
-        if (phase.compareAndSet(from, BreakerPhase.open(generations.incrementAndGet(), now, openNanos, reopenings))) {
+    private void open(BreakerPhase from, long now, long openNanos, int reopenings, boolean healthCheckEndedAPeriod) {
+        if (phase.compareAndSet(from, BreakerPhase.open(generations.incrementAndGet(), now, openNanos, reopenings,
+                healthCheckEndedAPeriod))) {
             notifyListener(from.state, State.OPEN);
         }
     }

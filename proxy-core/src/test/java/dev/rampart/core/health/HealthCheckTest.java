@@ -93,12 +93,14 @@ class HealthCheckTest {
         try (LogCapture logs = LogCapture.start()) {
             HealthSwitch aHealth = new HealthSwitch(200);
             FakeUpstream a = upstream(aHealth.answering("a"));
-            // b passes its checks but fails every request: its breaker opens, and it takes no traffic.
+            // b passes its checks but fails every request: its breaker opens, and it takes no traffic. Its passing
+            // checks would turn it half-open (admitting a probe) with nothing to send one: kept open here.
             FakeUpstream b = upstream((req, reply) -> reply.send(req.uri().equals("/healthz") ? 200 : 503,
                     "text/plain", "b"));
             ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + a.authority()
                     + "\", \"" + b.authority() + "\"], " + CHECK + ", circuit-breaker { consecutive-failures = 1,"
-                    + " minimum-calls = 100, open-duration = 1m } }", "{ name = default, upstream = app }"));
+                    + " minimum-calls = 100, open-duration = 1m, half-open-on-health-check = false } }",
+                    "{ name = default, upstream = app }"));
             open.add(proxy);
             Await.until(() -> {
                 requestOnce(proxy); // round robin takes b in turn, until its breaker opens

@@ -29,10 +29,12 @@ abstract class BreakerFixture {
     protected Duration maxOpenDuration = Duration.ofSeconds(60);
     protected int halfOpenProbes = 3;
     protected boolean enabled = true;
+    protected boolean halfOpenOnHealthCheck = true;
 
     protected CircuitBreakerConfig config() {
         return new CircuitBreakerConfig(enabled, window, minimumCalls, failureRateThreshold,
-                consecutiveFailures, slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes);
+                consecutiveFailures, slowCallDuration, slowCallRateThreshold, openDuration, maxOpenDuration, halfOpenProbes,
+                halfOpenOnHealthCheck);
     }
 
     protected CircuitBreaker breaker() {
