@@ -201,6 +201,7 @@ class MigrationDocTest {
         assertEquals(100.0, breaker.failureRateThreshold(), "no success-rate ejection with fewer than 5 hosts");
         assertEquals(Duration.ofSeconds(30), breaker.openDuration(), "base_ejection_time: 30s");
         assertEquals(Duration.ofSeconds(300), breaker.maxOpenDuration(), "max_ejection_time's default");
+        assertTrue(breaker.halfOpenOnHealthCheck(), "successful_active_health_check_uneject_host: true by default");
         HealthCheckConfig check = app.healthCheck().orElseThrow();
         assertEquals("/healthz", check.path(), "http_health_check path");
         assertEquals(Duration.ofSeconds(5), check.interval(), "interval: 5s");
