@@ -1,5 +1,6 @@
 package dev.rampart.core.health;
 
+import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.resilience.BreakerSnapshot;
 import dev.rampart.core.resilience.CircuitBreaker;
 import dev.rampart.core.testing.Await;
@@ -60,6 +61,22 @@ class HealedEndpointBackBeforeOpenPeriodTest {
     }
 
     @Test
+    void afterAReloadThatRetunesTheOpenBreakerThePassingChecksEndTheNewOnesPeriod() throws Exception {
+        AtomicBoolean down = new AtomicBoolean(true);
+        FakeUpstream app = FakeUpstream.start((req, reply) -> reply.send(down.get() ? 503 : 200, "text/plain", "app"));
+        open.add(app);
+        ProxyHarness proxy = proxy(app);
+        assertEquals(503, status(proxy));
+        proxy.runtime().apply(ConfigLoader.parse(config(app, UPSTREAM.replace("open-duration = 1m",
+                "open-duration = 2m")), "reload.conf"));
+        assertTrue(breaker(proxy).secondsToHalfOpen() > 60, "the retuned breaker took on the open period: "
+                + breaker(proxy).secondsToHalfOpen());
+
+        down.set(false);
+        Await.until(() -> status(proxy) == 200, "a call through: the checks tell the breaker the reload made");
+    }
+
+    @Test
     void anEndpointPassingItsChecksWhileItsCallsFailIsLetInOnceThenWaitsOutTheDoubledPeriod() throws Exception {
         FakeUpstream app = FakeUpstream.start((req, reply) ->
                 reply.send(req.uri().equals("/healthz") ? 200 : 503, "text/plain", "app"));
@@ -84,10 +101,14 @@ class HealedEndpointBackBeforeOpenPeriodTest {
     }
 
     private ProxyHarness proxy(FakeUpstream app) {
-        ProxyHarness proxy = ProxyHarness.start(ProxyHarness.config("app { endpoints = [\"" + app.authority() + "\"]"
-                + UPSTREAM, "{ name = default, upstream = app, retry { attempts = 1 } }"));
+        ProxyHarness proxy = ProxyHarness.start(config(app, UPSTREAM));
         open.add(proxy);
         return proxy;
+    }
+
+    private static String config(FakeUpstream app, String upstream) {
+        return ProxyHarness.config("app { endpoints = [\"" + app.authority() + "\"]" + upstream,
+                "{ name = default, upstream = app, retry { attempts = 1 } }");
     }
 
     private static BreakerSnapshot breaker(ProxyHarness proxy) {
