@@ -2,11 +2,9 @@ package dev.rampart.core.health;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.rampart.core.config.EndpointAddress;
-import dev.rampart.core.config.ExpectedStatuses;
 import dev.rampart.core.config.HealthCheckConfig;
 import dev.rampart.core.config.UpstreamTlsConfig;
 import dev.rampart.core.resilience.CircuitBreaker;
-import dev.rampart.core.resilience.FailureClassifier;
 import dev.rampart.core.upstream.pool.KeptProbeConnection;
 import dev.rampart.core.upstream.pool.PoolSettings;
 import io.netty.channel.EventLoop;
@@ -23,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
@@ -69,7 +66,7 @@ public final class HealthChecks implements AutoCloseable {
         }
     }
 
-    private record Key(String upstream, String endpoint, HealthCheckConfig config) {
+    record Key(String upstream, String endpoint, HealthCheckConfig config) {
         boolean sameEndpoint(Key other) {
             return upstream.equals(other.upstream) && endpoint.equals(other.endpoint);
         }
@@ -84,7 +81,7 @@ public final class HealthChecks implements AutoCloseable {
     private final ConcurrentHashMap<Key, EndpointHealth> states = new ConcurrentHashMap<>();
     /** Why each endpoint's last probe failed, for the line that takes it out of rotation. */
     private final ConcurrentHashMap<Key, String> lastFailures = new ConcurrentHashMap<>();
-    private Map<Key, Schedule> running = Map.of(); // guarded by this
+    private Map<Key, ProbeSchedule> running = Map.of(); // guarded by this
     private final Ticker ticker;
     private boolean closed; // guarded by this
     /** Whether an upstream's load balancing ignores health now (panic mode), by its name. */
@@ -164,16 +161,16 @@ public final class HealthChecks implements AutoCloseable {
         if (closed) {
             return;
         }
-        Map<Key, Schedule> next = new HashMap<>();
-        Map<Schedule, Schedule> started = new HashMap<>(); // new schedules, and the ones they follow (or null)
+        Map<Key, ProbeSchedule> next = new HashMap<>();
+        Map<ProbeSchedule, ProbeSchedule> started = new HashMap<>(); // new schedules, and the ones they follow (or null)
         for (Target target : targets) {
             Key key = new Key(target.upstream(), target.settings().address().authority(), target.config());
-            Schedule kept = running.get(key);
+            ProbeSchedule kept = running.get(key);
             if (kept != null) {
                 kept.retarget(target, trustChanged); // its pool settings (TLS trust, connect timeout) may have changed
                 next.put(key, kept);
             } else if (!next.containsKey(key)) {
-                Schedule schedule = new Schedule(target, key, loops.next());
+                ProbeSchedule schedule = new ProbeSchedule(target, key, loops.next(), prober, ticker, lastFailures);
                 next.put(key, schedule);
                 started.put(schedule, predecessor(key));
             }
@@ -181,15 +178,15 @@ public final class HealthChecks implements AutoCloseable {
         stopReplaced(next, served);
         boolean spread = started.size() > SPREAD_ABOVE;
         int place = 0;
-        for (Map.Entry<Schedule, Schedule> start : started.entrySet()) {
-            Schedule schedule = start.getKey();
-            Schedule previous = start.getValue();
+        for (Map.Entry<ProbeSchedule, ProbeSchedule> start : started.entrySet()) {
+            ProbeSchedule schedule = start.getKey();
+            ProbeSchedule previous = start.getValue();
             if (previous != null) {
                 // The verdict was copied when the config was built; what the old check counted since (a reload
                 // readies TLS in between) is carried on too, now that it counts no more.
-                schedule.target.health().carryOn(previous.target.health());
+                schedule.target().health().carryOn(previous.target().health());
             }
-            long interval = schedule.target.config().interval().toNanos();
+            long interval = schedule.target().config().interval().toNanos();
             schedule.startAfter(previous, spread ? interval / started.size() * place++ : 0);
         }
         states.keySet().retainAll(next.keySet());
@@ -207,7 +204,7 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     /** Stops the running schedules {@code next} does not keep. */
-    private void stopReplaced(Map<Key, Schedule> next, BiPredicate<String, String> served) {
+    private void stopReplaced(Map<Key, ProbeSchedule> next, BiPredicate<String, String> served) {
         running.forEach((key, schedule) -> {
             if (next.get(key) == schedule) {
                 return;
@@ -218,7 +215,7 @@ public final class HealthChecks implements AutoCloseable {
                 // The check or the endpoint is gone: its probe ends now, not at its timeout, so that a check put
                 // back at once does not probe beside it.
                 schedule.stopAndCancel();
-                if (!schedule.target.health().healthy() && served.test(key.upstream(), key.endpoint())) {
+                if (!schedule.target().health().healthy() && served.test(key.upstream(), key.endpoint())) {
                     log.info("endpoint {} of upstream {} is no longer health-checked (the reload removed its check,"
                             + " which it was failing); back in rotation", key.endpoint(), key.upstream());
                 }
@@ -227,7 +224,7 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     /** The running schedule of the endpoint of {@code key} under other check settings; null when none. */
-    private Schedule predecessor(Key key) {
+    private ProbeSchedule predecessor(Key key) {
         for (var schedule : running.entrySet()) {
             if (schedule.getKey().sameEndpoint(key)) {
                 return schedule.getValue();
@@ -243,7 +240,7 @@ public final class HealthChecks implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        running.values().forEach(Schedule::stopAndCancel);
+        running.values().forEach(ProbeSchedule::stopAndCancel);
         running = Map.of();
     }
 
@@ -266,162 +263,5 @@ public final class HealthChecks implements AutoCloseable {
 
     private static String checksInARow(int threshold) {
         return threshold == 1 ? "a health check" : threshold + " health checks in a row";
-    }
-
-    /**
-     * A probe sent, the statuses that pass it (those of the check that sent it), and when the open period of the
-     * endpoint's breaker it was sent in began ({@link CircuitBreaker#NOT_OPEN}: none), for {@link OpenBreakerPasses}.
-     */
-    private record SentProbe(Future<Integer> result, ExpectedStatuses passing, long sentInPeriod) {
-    }
-
-    /** The probe loop of one endpoint, run on one event loop. */
-    private final class Schedule {
-        private volatile Target target;
-        private final Key key;
-        private final EventLoop loop;
-        private volatile boolean stopped;
-        /** Stopped for good, its probes cancelled: the check or the endpoint is gone (a successor takes none over). */
-        private volatile boolean cancelled;
-        /**
-         * The probe last sent (or taken over from a predecessor), done or not, with the statuses that pass it and
-         * the breaker's open period it was sent in; null before the first. One field for all: a successor that takes
-         * the probe over takes how it is judged with it, as the check that sent it would have, however many reloads
-         * handed it on.
-         */
-        private volatile SentProbe inFlight;
-        private final OpenBreakerPasses openBreakerPasses = new OpenBreakerPasses();
-        /** How many probes this schedule has sent: successive probes start at successive addresses of a name. */
-        private int sent;
-        /** The connection its probes keep between them; a successor (other check settings) opens its own. */
-        private final KeptProbeConnection connection = new KeptProbeConnection(ticker);
-
-        Schedule(Target target, Key key, EventLoop loop) {
-            this.target = target;
-            this.key = key;
-            this.loop = loop;
-        }
-
-        void probeIn(long delayNanos) {
-            if (delayNanos <= 0) {
-                loop.execute(this::probe);
-            } else {
-                loop.schedule(this::probe, delayNanos, TimeUnit.NANOSECONDS);
-            }
-        }
-
-        /**
-         * Starts after {@code previous}, the endpoint's schedule under its old check settings: with the result
-         * of the probe it has in flight, when it has one, so that the endpoint never has two probes in flight
-         * and a settings change does not throw a result away; else with a probe {@code delayNanos} from now.
-         */
-        void startAfter(Schedule previous, long delayNanos) {
-            SentProbe probe = previous == null ? null : previous.inFlight;
-            if (probe == null || probe.result().isDone()) {
-                probeIn(delayNanos);
-                return;
-            }
-            inFlight = probe;
-            // Judged as the check that sent it would judge it: its answer is to that check's path and Host.
-            probe.result().addListener(f -> loop.execute(() -> onResult(f, probe)));
-        }
-
-        void stop() {
-            stopped = true;
-            connection.close(); // a probe in flight that a successor took over closes its connection when it ends
-        }
-
-        /** {@link #stop}, and cancels the probe in flight (at the end only: a reload's successor takes it over). */
-        void stopAndCancel() {
-            cancelled = true; // before inFlight is read: a probe being sent now sees it, or is seen here (probe())
-            stop();
-            SentProbe probe = inFlight;
-            if (probe != null) {
-                probe.result().cancel(false); // its connection is closed, or never used, once it is done
-            }
-        }
-
-        void retarget(Target next, Set<UpstreamTlsConfig> trustChanged) {
-            boolean sameConnections = next.settings().equals(target.settings())
-                    && !trustChanged.contains(next.settings().tls());
-            target = next;
-            if (!sameConnections) {
-                connection.closeKept(); // made under the settings of before (a connect timeout, a rotated CA)
-            }
-        }
-
-        private void probe() {
-            if (stopped) {
-                return;
-            }
-            // The use first: a reload that retargets this schedule between the two reads then finds the probe
-            // begun under the old settings, and its connection is not kept (retarget sets, then closes).
-            KeptProbeConnection.Use use = connection.use();
-            Target current = target;
-            HealthCheckConfig check = current.config();
-            Future<Integer> result;
-            long sentInPeriod = current.breaker().openSinceNanos(); // before it is sent: it speaks for no earlier time
-            try {
-                String host = check.host().orElseGet(() -> current.settings().address().hostHeader());
-                result = prober.probe(loop, current.settings(), check.path(), host, check.timeout(), sent++,
-                        check.reuseConnection() ? use : null);
-            } catch (RuntimeException e) {
-                // e.g. an unusable TLS trust file: a failed check, not a dead schedule
-                log.debug("health check of {} could not start", current.settings().address().authority(), e);
-                recordFailure(null, e);
-                rearm();
-                return;
-            }
-            SentProbe sentProbe = new SentProbe(result, check.expectedStatuses(), sentInPeriod);
-            inFlight = sentProbe;
-            if (cancelled) {
-                // Stopped for good while it was being sent, after the stop looked for a probe in flight: left to its
-                // timeout, it would probe an endpoint no longer checked, beside a check put back at once.
-                result.cancel(false);
-            }
-            result.addListener(f -> onResult(f, sentProbe));
-        }
-
-        private void onResult(Future<?> f, SentProbe probe) {
-            Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
-            if (status != null && probe.passing().contains(status)) {
-                recordSuccess(probe.sentInPeriod());
-            } else {
-                recordFailure(status, f.cause());
-            }
-            rearm();
-        }
-
-        /**
-         * A probe that did not pass, unless the proxy itself was out of file descriptors: that says nothing of
-         * the endpoint (requests that meet it leave the breaker alone too), and would take a healthy endpoint out
-         * of rotation, and tell the operator it is unhealthy, while the shortage is the proxy's own.
-         */
-        private void recordFailure(Integer status, Throwable cause) {
-            if (status == null && FailureClassifier.isLocalResourceExhaustion(cause)) {
-                log.debug("health check of {} not made: out of file descriptors",
-                        target.settings().address().authority(), cause);
-                return;
-            }
-            if (!stopped) { // a probe that ends after its check was replaced or removed speaks for nobody
-                lastFailures.put(key, ProbeFailureText.describe(status, cause));
-                target.health().recordFailure();
-                openBreakerPasses.failed();
-            }
-        }
-
-        private void recordSuccess(long sentInPeriod) {
-            if (!stopped) {
-                Target current = target;
-                current.health().recordSuccess();
-                openBreakerPasses.passed(current.breaker(), sentInPeriod, current.config().healthyThreshold());
-            }
-        }
-
-        private void rearm() {
-            if (!stopped) {
-                loop.schedule(this::probe, target.config().interval().toNanos(), TimeUnit.NANOSECONDS);
-            }
-        }
     }
 }
