@@ -117,8 +117,9 @@ public final class BreakerRegistry {
      */
     private static void logTransition(Key key, CircuitBreaker.State to) {
         switch (to) {
-            case OPEN -> log.warn("circuit breaker of endpoint {} of upstream {} opened; calls skip it until a probe"
-                    + " after its open period succeeds", key.endpoint(), key.upstream());
+            case OPEN -> log.warn("circuit breaker of endpoint {} of upstream {} opened; calls skip it until probes"
+                    + " after its open period, or after its health check passes, succeed",
+                    key.endpoint(), key.upstream());
             case HALF_OPEN -> log.info("circuit breaker of endpoint {} of upstream {} is half-open; probing",
                     key.endpoint(), key.upstream());
             case CLOSED -> log.info("circuit breaker of endpoint {} of upstream {} closed; back in rotation",
