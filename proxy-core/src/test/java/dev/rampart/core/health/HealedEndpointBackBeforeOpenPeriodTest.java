@@ -3,17 +3,16 @@ package dev.rampart.core.health;
 import dev.rampart.core.config.ConfigLoader;
 import dev.rampart.core.resilience.BreakerSnapshot;
 import dev.rampart.core.resilience.CircuitBreaker;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,22 +29,16 @@ class HealedEndpointBackBeforeOpenPeriodTest {
             + " healthy-threshold = 2, unhealthy-threshold = 2 }, circuit-breaker { consecutive-failures = 1,"
             + " minimum-calls = 100, open-duration = 1m, max-open-duration = 10m, half-open-probes = 2 } }";
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @Test
     void anEndpointThatCameBackIsProbedByCallsAndClosedWithinItsOpenPeriod() throws Exception {
         LogCapture logs = LogCapture.start();
-        open.add(logs);
+        closing.add(logs);
         AtomicBoolean down = new AtomicBoolean(true);
         FakeUpstream app = FakeUpstream.start((req, reply) -> reply.send(down.get() ? 503 : 200, "text/plain", "app"));
-        open.add(app);
+        closing.add(app);
         ProxyHarness proxy = proxy(app);
         assertEquals(503, status(proxy));
         assertEquals(CircuitBreaker.State.OPEN, breaker(proxy).state());
@@ -64,7 +57,7 @@ class HealedEndpointBackBeforeOpenPeriodTest {
     void afterAReloadThatRetunesTheOpenBreakerThePassingChecksEndTheNewOnesPeriod() throws Exception {
         AtomicBoolean down = new AtomicBoolean(true);
         FakeUpstream app = FakeUpstream.start((req, reply) -> reply.send(down.get() ? 503 : 200, "text/plain", "app"));
-        open.add(app);
+        closing.add(app);
         ProxyHarness proxy = proxy(app);
         assertEquals(503, status(proxy));
         proxy.runtime().apply(ConfigLoader.parse(config(app, UPSTREAM.replace("open-duration = 1m",
@@ -80,7 +73,7 @@ class HealedEndpointBackBeforeOpenPeriodTest {
     void anEndpointPassingItsChecksWhileItsCallsFailIsLetInOnceThenWaitsOutTheDoubledPeriod() throws Exception {
         FakeUpstream app = FakeUpstream.start((req, reply) ->
                 reply.send(req.uri().equals("/healthz") ? 200 : 503, "text/plain", "app"));
-        open.add(app);
+        closing.add(app);
         ProxyHarness proxy = proxy(app);
         assertEquals(503, status(proxy));
         Await.until(() -> {
@@ -102,7 +95,7 @@ class HealedEndpointBackBeforeOpenPeriodTest {
 
     private ProxyHarness proxy(FakeUpstream app) {
         ProxyHarness proxy = ProxyHarness.start(config(app, UPSTREAM));
-        open.add(proxy);
+        closing.add(proxy);
         return proxy;
     }
 

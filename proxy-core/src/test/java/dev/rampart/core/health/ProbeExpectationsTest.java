@@ -1,18 +1,18 @@
 package dev.rampart.core.health;
 
 import dev.rampart.core.config.ConfigLoader;
+import dev.rampart.core.testing.Closing;
 import dev.rampart.core.testing.Await;
 import dev.rampart.core.testing.FakeUpstream;
 import dev.rampart.core.testing.LogCapture;
 import dev.rampart.core.testing.ProxyHarness;
 import dev.rampart.core.testing.RecordedRequest;
 import dev.rampart.core.testing.UpstreamBehavior;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,14 +27,8 @@ class ProbeExpectationsTest {
     private static final String TIMING = "path = \"/healthz\", interval = 50ms, timeout = 1s, healthy-threshold = 2,"
             + " unhealthy-threshold = 2";
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closing closing = new Closing();
 
     @Test
     void aHealthPageAnswering204PassesAny2xxButNotACheckThatExpects200Only() throws Exception {
@@ -132,7 +126,7 @@ class ProbeExpectationsTest {
 
     private FakeUpstream upstream(UpstreamBehavior behavior) {
         FakeUpstream upstream = FakeUpstream.start(behavior);
-        open.add(upstream);
+        closing.add(upstream);
         return upstream;
     }
 
@@ -143,7 +137,7 @@ class ProbeExpectationsTest {
 
     private ProxyHarness proxy(FakeUpstream a, FakeUpstream b, String checkExtras) {
         ProxyHarness proxy = ProxyHarness.start(config(a, b, checkExtras));
-        open.add(proxy);
+        closing.add(proxy);
         return proxy;
     }
 
