@@ -66,22 +66,16 @@ class ChangedCheckSettingsTest {
     @Test
     void aProbeInFlightAtTheChangeIsJudgedByTheStatusesOfTheCheckThatSentIt() {
         List<Promise<Integer>> probes = new CopyOnWriteArrayList<>();
-        HealthChecks controlled = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
-            Promise<Integer> probe = loop.newPromise();
-            probes.add(probe);
-            return probe;
-        }, () -> 0L, upstream -> false);
+        HealthChecks controlled = answeredOnCue(probes);
         try {
             HealthCheckConfig only200 = checkExpecting(new ExpectedStatuses.Range(200, 200));
             HealthCheckConfig only204 = checkExpecting(new ExpectedStatuses.Range(204, 204));
-            EndpointHealth old = controlled.healthOf("app", ADDRESS, Optional.of(only200));
-            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only200, old)), (upstream, endpoint) -> true);
+            EndpointHealth old = checkedBy(controlled, only200);
             Await.until(() -> probes.size() == 1, "the first probe, asking for a 200");
             old.recordFailure();
             assertFalse(old.healthy());
 
-            EndpointHealth built = controlled.healthOf("app", ADDRESS, Optional.of(only204));
-            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only204, built)), (upstream, endpoint) -> true);
+            EndpointHealth built = checkedBy(controlled, only204);
             probes.get(0).setSuccess(200); // the answer the old check asked for, to its path and Host
 
             Await.until(built::healthy, "the 200 passes the check that sent the probe, though the new one wants 204");
@@ -93,32 +87,41 @@ class ChangedCheckSettingsTest {
     @Test
     void aProbeTakenOverByTwoReloadsInARowIsStillJudgedByTheCheckThatSentIt() {
         List<Promise<Integer>> probes = new CopyOnWriteArrayList<>();
-        HealthChecks controlled = new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
-            Promise<Integer> probe = loop.newPromise();
-            probes.add(probe);
-            return probe;
-        }, () -> 0L, upstream -> false);
+        HealthChecks controlled = answeredOnCue(probes);
         try {
             HealthCheckConfig only200 = checkExpecting(new ExpectedStatuses.Range(200, 200));
             HealthCheckConfig only204 = checkExpecting(new ExpectedStatuses.Range(204, 204));
             HealthCheckConfig only299 = checkExpecting(new ExpectedStatuses.Range(299, 299));
-            EndpointHealth first = controlled.healthOf("app", ADDRESS, Optional.of(only200));
-            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only200, first)), (upstream, endpoint) -> true);
+            EndpointHealth first = checkedBy(controlled, only200);
             Await.until(() -> probes.size() == 1, "the first probe, asking for a 200");
             first.recordFailure();
             assertFalse(first.healthy());
 
             // Two reloads before the probe answers: the second takes it over from a check that had taken it over.
-            EndpointHealth second = controlled.healthOf("app", ADDRESS, Optional.of(only204));
-            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only204, second)), (upstream, endpoint) -> true);
-            EndpointHealth third = controlled.healthOf("app", ADDRESS, Optional.of(only299));
-            controlled.run(List.of(new HealthChecks.Target("app", SETTINGS, only299, third)), (upstream, endpoint) -> true);
+            checkedBy(controlled, only204);
+            EndpointHealth third = checkedBy(controlled, only299);
             probes.get(0).setSuccess(200); // the answer the first check asked for, to its path and Host
 
             Await.until(third::healthy, "the 200 passes the check that sent the probe, not the one that took it over");
         } finally {
             controlled.close();
         }
+    }
+
+    /** Health checks whose probes each add a promise to {@code probes}, which the test completes when it chooses. */
+    private HealthChecks answeredOnCue(List<Promise<Integer>> probes) {
+        return new HealthChecks(loops, (loop, settings, path, host, timeout, sequence, kept) -> {
+            Promise<Integer> probe = loop.newPromise();
+            probes.add(probe);
+            return probe;
+        }, () -> 0L, upstream -> false);
+    }
+
+    /** The endpoint's health under {@code check}, now run by {@code checks} (a reload to it, after the first). */
+    private static EndpointHealth checkedBy(HealthChecks checks, HealthCheckConfig check) {
+        EndpointHealth health = checks.healthOf("app", ADDRESS, Optional.of(check));
+        checks.run(List.of(new HealthChecks.Target("app", SETTINGS, check, health)), (upstream, endpoint) -> true);
+        return health;
     }
 
     /** One result decides; no second probe within the test. */
