@@ -117,9 +117,11 @@ public final class BreakerRegistry {
      */
     private static void logTransition(Key key, CircuitBreaker.State to) {
         switch (to) {
+            // No word of a health check: this registry does not know whether the endpoint has one (most do not,
+            // the default config has none), nor whether one may still end this period (once between closings).
+            // A check that ends it says so in a line of its own (onHalfOpenOnHealthCheck).
             case OPEN -> log.warn("circuit breaker of endpoint {} of upstream {} opened; calls skip it until probes"
-                    + " after its open period, or after its health check passes, succeed",
-                    key.endpoint(), key.upstream());
+                    + " after its open period succeed", key.endpoint(), key.upstream());
             case HALF_OPEN -> log.info("circuit breaker of endpoint {} of upstream {} is half-open; probing",
                     key.endpoint(), key.upstream());
             case CLOSED -> log.info("circuit breaker of endpoint {} of upstream {} closed; back in rotation",

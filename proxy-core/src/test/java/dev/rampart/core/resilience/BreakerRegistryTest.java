@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,24 @@ class BreakerRegistryTest {
                     + " 10.0.0.1:8081 of upstream app opened"), dump);
             assertTrue(dump.contains("circuit breaker of endpoint 10.0.0.1:8081 of upstream app is half-open"), dump);
             assertEquals(1, dump.split("opened;", -1).length - 1, dump);
+        }
+    }
+
+    @Test
+    void theOpenLineNamesNoHealthCheckTheEndpointMayNotHaveNorBeAbleToUse() {
+        try (LogCapture logs = LogCapture.start()) {
+            CircuitBreaker breaker = registry.get("app", A, config(1)); // half-open-on-health-check on, the default
+            trip(breaker);
+            ticker.advance(Duration.ofSeconds(1));
+            assertTrue(breaker.halfOpenOnHealthCheck(breaker.openSinceNanos()));
+            assertTrue(breaker.tryAcquirePermission(), "the half-open probe");
+            breaker.onFailure(1); // open again, the one early end spent: no check may end this period
+
+            String dump = logs.dump();
+            assertEquals(2, dump.split("opened; calls skip it until probes after its open period succeed", -1).length
+                    - 1, dump);
+            assertFalse(dump.contains("or after its health check passes"), dump);
+            assertTrue(dump.contains("is half-open before its open period ended: its health check passed"), dump);
         }
     }
 
