@@ -35,13 +35,13 @@ public final class ConfigWarnings {
     private ConfigWarnings() {
     }
 
+    /** Beyond this, a {@code jwt.clock-skew} no longer covers clocks: it extends every token's life. */
+    private static final Duration LONGEST_SENSIBLE_CLOCK_SKEW = Duration.ofMinutes(5);
+
     /**
      * Every warning for the config: routes first in route order, then shared rate limits no route names, then routes
      * that can never match, then upstreams, then TLS, then the admin listener.
      */
-    /** Beyond this, a {@code jwt.clock-skew} no longer covers clocks: it extends every token's life. */
-    private static final Duration LONGEST_SENSIBLE_CLOCK_SKEW = Duration.ofMinutes(5);
-
     public static List<String> of(RampartConfig config) {
         return of(config, Clock.systemUTC());
     }
