@@ -26,6 +26,11 @@ final class HealthCheckBinder {
     }
 
     static HealthCheckConfig bind(ConfigSection s) {
+        HealthCheckConfig.Type type = s.choice("type", HealthCheckConfig.Type.HTTP, HealthCheckConfig.Type.values(),
+                HealthCheckConfig.Type::configName);
+        if (type == HealthCheckConfig.Type.TCP) {
+            refuseHttpOnlyKeys(s);
+        }
         String path = s.string("path", "/healthz");
         if (!UriPaths.isPathAndQuery(path)) {
             ValueReader.mismatch(s.path("path"), UriPaths.EXPECTED_PATH_AND_QUERY, s.value("path"), s.problems());
@@ -34,12 +39,30 @@ final class HealthCheckBinder {
         Duration timeout = s.duration("timeout", Duration.ofSeconds(1));
         int healthyThreshold = s.integer("healthy-threshold", 2, 1, Integer.MAX_VALUE);
         int unhealthyThreshold = s.integer("unhealthy-threshold", 3, 1, Integer.MAX_VALUE);
-        boolean reuseConnection = s.bool("reuse-connection", true);
+        // A connect-only check keeps no connection: each probe's is closed once made.
+        boolean reuseConnection = s.bool("reuse-connection", true) && type == HealthCheckConfig.Type.HTTP;
         ExpectedStatuses expectedStatuses = expectedStatuses(s);
         Optional<String> host = s.optionalString("host").filter(h -> isHost(s, h));
         s.finish();
         return new HealthCheckConfig(path, interval, timeout, healthyThreshold, unhealthyThreshold, reuseConnection,
-                expectedStatuses, host);
+                expectedStatuses, host, type);
+    }
+
+    /**
+     * A connect-only check sends no request: a {@code path}, {@code expected-statuses} or {@code host} written
+     * beside it would be silently ignored, and {@code reuse-connection = true} would promise a connection kept
+     * between probes that a check which closes each one at once never keeps ({@code false} says what it does).
+     */
+    private static void refuseHttpOnlyKeys(ConfigSection s) {
+        for (String key : List.of("path", "expected-statuses", "host")) {
+            if (s.has(key)) {
+                s.problem(key, "a check of type = tcp sends no request: remove " + key + ", or use type = http");
+            }
+        }
+        if (s.has("reuse-connection") && s.bool("reuse-connection", false)) {
+            s.problem("reuse-connection", "a check of type = tcp closes each connection once it is made, so none is"
+                    + " kept for the next probe: remove reuse-connection, or use type = http");
+        }
     }
 
     private static ExpectedStatuses expectedStatuses(ConfigSection s) {

@@ -44,7 +44,16 @@ final class RenderValues {
 
     /** A health check's block, its {@code path}'s query redacted when {@code redact}. */
     static Obj healthCheck(HealthCheckConfig h, boolean redact) {
+        if (h.type() == HealthCheckConfig.Type.TCP) { // no request: the keys of one would be refused beside it
+            return new Obj()
+                    .put("type", str(h.type().configName()))
+                    .put("interval", duration(h.interval()))
+                    .put("timeout", duration(h.timeout()))
+                    .put("healthy-threshold", num(h.healthyThreshold()))
+                    .put("unhealthy-threshold", num(h.unhealthyThreshold()));
+        }
         Obj block = new Obj()
+                .put("type", str(h.type().configName()))
                 .put("path", str(redact ? UriRedaction.query(h.path()) : h.path()))
                 .put("interval", duration(h.interval()))
                 .put("timeout", duration(h.timeout()))

@@ -55,6 +55,19 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     /**
+     * Reaches an endpoint and closes the connection at once, TLS handshake included for an {@code https://} one: the
+     * probe of a {@code type = tcp} check; {@code OriginPools::connectProbe} in production.
+     */
+    @FunctionalInterface
+    public interface ConnectProber {
+        /** A prober for checks that are never of {@code type = tcp}: it fails every probe. */
+        ConnectProber NONE = (loop, settings, timeout, sequence) ->
+                loop.newFailedFuture(new UnsupportedOperationException("no connect-only probes here"));
+
+        Future<Void> probe(EventLoop loop, PoolSettings settings, Duration timeout, int sequence);
+    }
+
+    /**
      * One endpoint to probe, the health its results feed, and its breaker, whose open period passing probes may end
      * ({@link OpenBreakerPasses}).
      */
@@ -78,6 +91,7 @@ public final class HealthChecks implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Prober prober;
+    private final ConnectProber connectProber;
     private final ConcurrentHashMap<Key, EndpointHealth> states = new ConcurrentHashMap<>();
     /** Why each endpoint's last probe failed, for the line that takes it out of rotation. */
     private final ConcurrentHashMap<Key, String> lastFailures = new ConcurrentHashMap<>();
@@ -94,11 +108,18 @@ public final class HealthChecks implements AutoCloseable {
      *                  which counts breakers too (an endpoint passing its checks behind an open breaker takes no
      *                  traffic), not the verdicts alone.
      */
-    public HealthChecks(EventLoopGroup loops, Prober prober, Ticker ticker, Predicate<String> panicking) {
+    public HealthChecks(EventLoopGroup loops, Prober prober, ConnectProber connectProber, Ticker ticker,
+                        Predicate<String> panicking) {
         this.loops = loops;
         this.prober = prober;
+        this.connectProber = connectProber;
         this.ticker = ticker;
         this.panicking = panicking;
+    }
+
+    /** Checks that are all of {@code type = http}. */
+    public HealthChecks(EventLoopGroup loops, Prober prober, Ticker ticker, Predicate<String> panicking) {
+        this(loops, prober, ConnectProber.NONE, ticker, panicking);
     }
 
     /**
@@ -170,7 +191,8 @@ public final class HealthChecks implements AutoCloseable {
                 kept.retarget(target, trustChanged); // its pool settings (TLS trust, connect timeout) may have changed
                 next.put(key, kept);
             } else if (!next.containsKey(key)) {
-                ProbeSchedule schedule = new ProbeSchedule(target, key, loops.next(), prober, ticker, lastFailures);
+                ProbeSchedule schedule = new ProbeSchedule(target, key, loops.next(), prober, connectProber, ticker,
+                        lastFailures);
                 next.put(key, schedule);
                 started.put(schedule, predecessor(key));
             }

@@ -27,10 +27,11 @@ final class ProbeSchedule {
     private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
 
     /**
-     * A probe sent, the statuses that pass it (those of the check that sent it), and when the open period of the
+     * A probe sent, the statuses that pass it (those of the check that sent it; null for a connect-only probe, which
+     * passes when it succeeds), and when the open period of the
      * endpoint's breaker it was sent in began ({@link CircuitBreaker#NOT_OPEN}: none), for {@link OpenBreakerPasses}.
      */
-    private record SentProbe(Future<Integer> result, ExpectedStatuses passing, long sentInPeriod) {
+    private record SentProbe(Future<?> result, ExpectedStatuses passing, long sentInPeriod) {
     }
 
     private volatile HealthChecks.Target target;
@@ -52,13 +53,16 @@ final class ProbeSchedule {
     /** The connection its probes keep between them; a successor (other check settings) opens its own. */
     private final KeptProbeConnection connection;
     private final HealthChecks.Prober prober;
+    private final HealthChecks.ConnectProber connectProber;
     /** Why each endpoint's last probe failed, shared with {@link HealthChecks}: the line that takes one out says it. */
     private final Map<HealthChecks.Key, String> lastFailures;
 
     ProbeSchedule(HealthChecks.Target target, HealthChecks.Key key, EventLoop loop, HealthChecks.Prober prober,
-                  Ticker ticker, Map<HealthChecks.Key, String> lastFailures) {
+                  HealthChecks.ConnectProber connectProber, Ticker ticker,
+                  Map<HealthChecks.Key, String> lastFailures) {
         this.connection = new KeptProbeConnection(ticker);
         this.prober = prober;
+        this.connectProber = connectProber;
         this.lastFailures = lastFailures;
         this.target = target;
         this.key = key;
@@ -127,12 +131,16 @@ final class ProbeSchedule {
         KeptProbeConnection.Use use = connection.use();
         HealthChecks.Target current = target;
         HealthCheckConfig check = current.config();
-        Future<Integer> result;
+        Future<?> result;
         long sentInPeriod = current.breaker().openSinceNanos(); // before it is sent: it speaks for no earlier time
         try {
-            String host = check.host().orElseGet(() -> current.settings().address().hostHeader());
-            result = prober.probe(loop, current.settings(), check.path(), host, check.timeout(), sent++,
-                    check.reuseConnection() ? use : null);
+            if (check.type() == HealthCheckConfig.Type.TCP) {
+                result = connectProber.probe(loop, current.settings(), check.timeout(), sent++);
+            } else {
+                String host = check.host().orElseGet(() -> current.settings().address().hostHeader());
+                result = prober.probe(loop, current.settings(), check.path(), host, check.timeout(), sent++,
+                        check.reuseConnection() ? use : null);
+            }
         } catch (RuntimeException e) {
             // e.g. an unusable TLS trust file: a failed check, not a dead schedule
             log.debug("health check of {} could not start", current.settings().address().authority(), e);
@@ -140,7 +148,8 @@ final class ProbeSchedule {
             rearm();
             return;
         }
-        SentProbe sentProbe = new SentProbe(result, check.expectedStatuses(), sentInPeriod);
+        SentProbe sentProbe = new SentProbe(result,
+                check.type() == HealthCheckConfig.Type.TCP ? null : check.expectedStatuses(), sentInPeriod);
         inFlight = sentProbe;
         if (cancelled) {
             // Stopped for good while it was being sent, after the stop looked for a probe in flight: left to its
@@ -151,6 +160,11 @@ final class ProbeSchedule {
     }
 
     private void onResult(Future<?> f, SentProbe probe) {
+        if (f.isSuccess() && probe.passing() == null) {
+            recordSuccess(probe.sentInPeriod()); // connect-only: reached is passed
+            rearm();
+            return;
+        }
         Integer status = f.isSuccess() ? (Integer) f.getNow() : null;
         if (status != null && probe.passing().contains(status)) {
             recordSuccess(probe.sentInPeriod());

@@ -66,7 +66,8 @@ public final class ProxyRuntime {
         OriginPools pools = new OriginPools(transport, workers, loops, resolver, 64 * 1024, ticker,
                 observer::onPoolWait);
         this.carried = new CarriedState(breakers, new Bulkheads(), new EndpointLoads(), new RetryBudgets(ticker),
-                new RateLimiters(ticker), new HealthChecks(workers, pools::probe, ticker, this::panicking), pools, new ReplayMemory(),
+                new RateLimiters(ticker), new HealthChecks(workers, pools::probe, pools::connectProbe, ticker,
+                this::panicking), pools, new ReplayMemory(),
                 new RemoteKeySets(ticker, observer::onKeySetFetch), new JwtVerifiers(ticker, clock),
                 new CompressionSlots(observer::onCompressionLimited),
                 new ShortageWarnings(ticker));

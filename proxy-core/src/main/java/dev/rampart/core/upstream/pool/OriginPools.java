@@ -133,6 +133,17 @@ public final class OriginPools {
     }
 
     /**
+     * Connects to {@code settings.address()} from {@code loop}, TLS handshake included for an {@code https://}
+     * endpoint, and closes the connection at once: a connect-only health check ({@link ConnectProbe}).
+     *
+     * @return succeeds when the endpoint was reached; fails on any connect or TLS error, or after {@code timeout}
+     */
+    public Future<Void> connectProbe(EventLoop loop, PoolSettings settings, java.time.Duration timeout,
+                                     int sequence) {
+        return ConnectProbe.run(loop, probeBootstrap, pipeline, settings, timeout, sequence);
+    }
+
+    /**
      * A request waits for a connection to an endpoint whose share of connections on this event loop is all in
      * use: nothing else says so (the wait ends at the route's timeout, a 504), and long-lived responses such as
      * server-sent events fill a pool this way. Warned of once per spell of 10 s per endpoint, and counted
