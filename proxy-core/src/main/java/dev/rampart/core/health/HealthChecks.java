@@ -28,7 +28,9 @@ import java.util.function.Predicate;
  * Probes every endpoint of every upstream that has a {@code health-check}, each on its own schedule: one
  * probe, then {@code interval} after it finished, so a slow endpoint never has two probes in flight.
  * A response with a status of the check's {@code expected-statuses} (any 2xx unless it says otherwise) is a pass;
- * any other status, a connect or TLS failure, or no response within {@code timeout} is a failure.
+ * any other status, a connect or TLS failure, or no response within {@code timeout} is a failure. A check of
+ * {@code type = tcp} sends no request: its probe passes once the connection, and the TLS handshake to an
+ * {@code https://} endpoint, is made within {@code timeout} ({@link ConnectProber}).
  *
  * <p>Health outlives config generations like breakers do: a reload that keeps an endpoint and its
  * health-check settings keeps its verdict; removed endpoints stop being probed and are forgotten.
