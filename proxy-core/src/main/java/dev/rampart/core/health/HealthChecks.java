@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,9 +83,14 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     record Key(String upstream, String endpoint, HealthCheckConfig config) {
-        boolean sameEndpoint(Key other) {
-            return upstream.equals(other.upstream) && endpoint.equals(other.endpoint);
+        /** The endpoint whatever its check settings: what a reload's new settings carry on from. */
+        Endpoint checked() {
+            return new Endpoint(upstream, endpoint);
         }
+    }
+
+    /** An endpoint of an upstream, by the upstream's name and the endpoint's authority. */
+    record Endpoint(String upstream, String endpoint) {
     }
 
     /** The verdict on one checked endpoint, for the admin view and tests. */
@@ -95,6 +101,11 @@ public final class HealthChecks implements AutoCloseable {
     private final Prober prober;
     private final ConnectProber connectProber;
     private final ConcurrentHashMap<Key, EndpointHealth> states = new ConcurrentHashMap<>();
+    /**
+     * The keys of {@link #states} by endpoint, so that new check settings find the endpoint's health under the old
+     * ones without a scan of every state: a reload that changes the checks of N endpoints stays O(N).
+     */
+    private final ConcurrentHashMap<Endpoint, Set<Key>> statesByEndpoint = new ConcurrentHashMap<>();
     /** Why each endpoint's last probe failed, for the line that takes it out of rotation. */
     private final ConcurrentHashMap<Key, String> lastFailures = new ConcurrentHashMap<>();
     private Map<Key, ProbeSchedule> running = Map.of(); // guarded by this
@@ -135,19 +146,38 @@ public final class HealthChecks implements AutoCloseable {
             return EndpointHealth.unchecked();
         }
         HealthCheckConfig check = config.get();
-        return states.computeIfAbsent(new Key(upstream, address.authority(), check), key ->
-                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(), previousHealth(key),
-                        healthy -> logChange(key, healthy, lastFailures.get(key)), ticker));
+        Key key = new Key(upstream, address.authority(), check);
+        EndpointHealth existing = states.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        EndpointHealth health = states.computeIfAbsent(key, k ->
+                new EndpointHealth(check.healthyThreshold(), check.unhealthyThreshold(), previousHealth(k),
+                        healthy -> logChange(k, healthy, lastFailures.get(k)), ticker));
+        statesByEndpoint.computeIfAbsent(key.checked(), e -> ConcurrentHashMap.newKeySet()).add(key);
+        return health;
     }
 
     /** The health of the endpoint of {@code key} under other check settings; null when it had none. */
     private EndpointHealth previousHealth(Key key) {
-        for (var state : states.entrySet()) {
-            if (state.getKey().sameEndpoint(key)) {
-                return state.getValue();
+        Set<Key> keys = statesByEndpoint.get(key.checked());
+        if (keys != null) {
+            for (Key other : keys) {
+                EndpointHealth health = states.get(other);
+                if (health != null) {
+                    return health;
+                }
             }
         }
         return null;
+    }
+
+    /** Keeps the states of {@code keys} only, and the index of them by endpoint in step. */
+    private void retainStates(Set<Key> keys) {
+        states.keySet().retainAll(keys);
+        lastFailures.keySet().retainAll(keys);
+        statesByEndpoint.values().forEach(byEndpoint -> byEndpoint.retainAll(states.keySet()));
+        statesByEndpoint.values().removeIf(Set::isEmpty);
     }
 
     /** The current verdict on every checked endpoint, sorted by upstream and endpoint. */
@@ -184,6 +214,8 @@ public final class HealthChecks implements AutoCloseable {
         if (closed) {
             return;
         }
+        Map<Endpoint, ProbeSchedule> runningByEndpoint = new HashMap<>(); // one check per endpoint runs
+        running.forEach((key, schedule) -> runningByEndpoint.put(key.checked(), schedule));
         Map<Key, ProbeSchedule> next = new HashMap<>();
         Map<ProbeSchedule, ProbeSchedule> started = new HashMap<>(); // new schedules, and the ones they follow (or null)
         for (Target target : targets) {
@@ -196,7 +228,7 @@ public final class HealthChecks implements AutoCloseable {
                 ProbeSchedule schedule = new ProbeSchedule(target, key, loops.next(), prober, connectProber, ticker,
                         lastFailures);
                 next.put(key, schedule);
-                started.put(schedule, predecessor(key));
+                started.put(schedule, runningByEndpoint.get(key.checked()));
             }
         }
         stopReplaced(next, served);
@@ -213,8 +245,7 @@ public final class HealthChecks implements AutoCloseable {
             long interval = schedule.target().config().interval().toNanos();
             schedule.startAfter(previous, spread ? interval / started.size() * place++ : 0);
         }
-        states.keySet().retainAll(next.keySet());
-        lastFailures.keySet().retainAll(next.keySet());
+        retainStates(next.keySet());
         running = next;
     }
 
@@ -223,17 +254,18 @@ public final class HealthChecks implements AutoCloseable {
      * otherwise stand beside the running check's in {@link #verdicts} and be taken up by a later reload's new check.
      */
     public synchronized void forgetUnscheduled() {
-        states.keySet().retainAll(running.keySet());
-        lastFailures.keySet().retainAll(running.keySet());
+        retainStates(running.keySet());
     }
 
     /** Stops the running schedules {@code next} does not keep. */
     private void stopReplaced(Map<Key, ProbeSchedule> next, BiPredicate<String, String> served) {
+        Set<Endpoint> stillChecked = new HashSet<>();
+        next.keySet().forEach(key -> stillChecked.add(key.checked()));
         running.forEach((key, schedule) -> {
             if (next.get(key) == schedule) {
                 return;
             }
-            if (next.keySet().stream().anyMatch(key::sameEndpoint)) {
+            if (stillChecked.contains(key.checked())) {
                 schedule.stop(); // its successor takes over the probe in flight and counts its result
             } else {
                 // The check or the endpoint is gone: its probe ends now, not at its timeout, so that a check put
@@ -245,16 +277,6 @@ public final class HealthChecks implements AutoCloseable {
                 }
             }
         });
-    }
-
-    /** The running schedule of the endpoint of {@code key} under other check settings; null when none. */
-    private ProbeSchedule predecessor(Key key) {
-        for (var schedule : running.entrySet()) {
-            if (schedule.getKey().sameEndpoint(key)) {
-                return schedule.getValue();
-            }
-        }
-        return null;
     }
 
     /**
