@@ -8,28 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A health check's {@code type}: {@code http} (the default) or {@code tcp}, and the keys a tcp check refuses. */
-class ConnectOnlyHealthCheckConfigTest extends RejectedConfigSupport {
-
-    private HealthCheckConfig check(String block) {
-        return HoconFiles.load(dir, """
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"], health-check { %s } } }
-                  routes = [ { upstream = app } ]
-                }
-                """.formatted(block)).upstreams().get("app").healthCheck().orElseThrow();
-    }
-
-    /** The problems of a config whose health-check block, on line 3, is {@code block}. */
-    private List<String> problems(String block) {
-        return problemsOf("""
-                rampart {
-                  upstreams { app {
-                    endpoints = ["127.0.0.1:8081"], health-check { %s }
-                  } }
-                  routes = [ { upstream = app } ]
-                }
-                """.formatted(block));
-    }
+class ConnectOnlyHealthCheckConfigTest extends HealthCheckBlockSupport {
 
     @Test
     void aCheckIsAnHttpOneUnlessItSaysTcp() {

@@ -11,33 +11,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A health check's {@code expected-statuses} and {@code host}: what they take, what they refuse and how they show. */
-class HealthCheckStatusesAndHostConfigTest extends RejectedConfigSupport {
+class HealthCheckStatusesAndHostConfigTest extends HealthCheckBlockSupport {
 
     private static final String EXPECTED = "expected a status code 200-599, a range of them such as \"200-399\", or a"
             + " class such as 2xx, got ";
     private static final String EXPECTED_HOST = "expected a Host value: a name, an IPv4 address or an [IPv6] address,"
             + " with :port (1-65535) or without, got ";
-
-    private HealthCheckConfig check(String block) {
-        return HoconFiles.load(dir, """
-                rampart {
-                  upstreams { app { endpoints = ["127.0.0.1:8081"], health-check { %s } } }
-                  routes = [ { upstream = app } ]
-                }
-                """.formatted(block)).upstreams().get("app").healthCheck().orElseThrow();
-    }
-
-    /** The problems of a config whose health-check block, on line 3, is {@code block}. */
-    private List<String> problems(String block) {
-        return problemsOf("""
-                rampart {
-                  upstreams { app {
-                    endpoints = ["127.0.0.1:8081"], health-check { %s }
-                  } }
-                  routes = [ { upstream = app } ]
-                }
-                """.formatted(block));
-    }
 
     @Test
     void withoutTheKeysAny2xxPassesAndTheEndpointsOwnHostIsSent() {
