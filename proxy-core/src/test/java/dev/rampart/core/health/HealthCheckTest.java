@@ -17,6 +17,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
+import static dev.rampart.core.health.CheckedTraffic.awaitHealthChecks;
+import static dev.rampart.core.health.CheckedTraffic.awaitTraffic;
+import static dev.rampart.core.health.CheckedTraffic.get;
+import static dev.rampart.core.health.CheckedTraffic.healthChecks;
+import static dev.rampart.core.health.CheckedTraffic.traffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -350,35 +355,5 @@ class HealthCheckTest {
                 "{ name = default, upstream = app\n" + routeExtras + "\n}"));
         open.add(proxy);
         return proxy;
-    }
-
-    private static String get(ProxyHarness proxy, String path) throws Exception {
-        HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
-    }
-
-    private static List<RecordedRequest> healthChecks(FakeUpstream upstream) {
-        return upstream.requests().stream().filter(r -> r.uri().equals("/healthz")).toList();
-    }
-
-    private static int traffic(FakeUpstream upstream) {
-        return upstream.requests().size() - healthChecks(upstream).size();
-    }
-
-    /** Sends requests until one is answered with {@code body}. */
-    private static void awaitTraffic(ProxyHarness proxy, String body, String what) {
-        Await.until(() -> {
-            try {
-                return get(proxy, "/work").equals(body);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, what);
-    }
-
-    private static void awaitHealthChecks(FakeUpstream upstream, int count) {
-        Await.until(() -> healthChecks(upstream).size() >= count, count + " health checks at " + upstream.authority());
     }
 }

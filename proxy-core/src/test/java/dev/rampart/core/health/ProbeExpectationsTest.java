@@ -11,10 +11,12 @@ import dev.rampart.core.testing.UpstreamBehavior;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 
+import static dev.rampart.core.health.CheckedTraffic.awaitHealthChecks;
+import static dev.rampart.core.health.CheckedTraffic.awaitTraffic;
+import static dev.rampart.core.health.CheckedTraffic.get;
+import static dev.rampart.core.health.CheckedTraffic.healthChecks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,31 +146,5 @@ class ProbeExpectationsTest {
     private static List<Boolean> verdictsOf(ProxyHarness proxy, FakeUpstream upstream) {
         return proxy.runtime().healthChecks().verdicts().stream()
                 .filter(v -> v.endpoint().equals(upstream.authority())).map(HealthChecks.Verdict::healthy).toList();
-    }
-
-    private static String get(ProxyHarness proxy, String path) throws Exception {
-        HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(proxy.uri(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
-    }
-
-    private static List<RecordedRequest> healthChecks(FakeUpstream upstream) {
-        return upstream.requests().stream().filter(r -> r.uri().equals("/healthz")).toList();
-    }
-
-    /** Sends requests until one is answered with {@code body}. */
-    private static void awaitTraffic(ProxyHarness proxy, String body, String what) {
-        Await.until(() -> {
-            try {
-                return get(proxy, "/work").equals(body);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, what);
-    }
-
-    private static void awaitHealthChecks(FakeUpstream upstream, int count) {
-        Await.until(() -> healthChecks(upstream).size() >= count, count + " health checks at " + upstream.authority());
     }
 }
