@@ -44,22 +44,19 @@ final class RenderValues {
 
     /** A health check's block, its {@code path}'s query redacted when {@code redact}. */
     static Obj healthCheck(HealthCheckConfig h, boolean redact) {
-        if (h.type() == HealthCheckConfig.Type.TCP) { // no request: the keys of one would be refused beside it
-            return new Obj()
-                    .put("type", str(h.type().configName()))
-                    .put("interval", duration(h.interval()))
-                    .put("timeout", duration(h.timeout()))
-                    .put("healthy-threshold", num(h.healthyThreshold()))
-                    .put("unhealthy-threshold", num(h.unhealthyThreshold()));
+        boolean http = h.type() == HealthCheckConfig.Type.HTTP;
+        Obj block = new Obj().put("type", str(h.type().configName()));
+        if (http) {
+            block.put("path", str(redact ? UriRedaction.query(h.path()) : h.path()));
         }
-        Obj block = new Obj()
-                .put("type", str(h.type().configName()))
-                .put("path", str(redact ? UriRedaction.query(h.path()) : h.path()))
-                .put("interval", duration(h.interval()))
+        block.put("interval", duration(h.interval()))
                 .put("timeout", duration(h.timeout()))
                 .put("healthy-threshold", num(h.healthyThreshold()))
-                .put("unhealthy-threshold", num(h.unhealthyThreshold()))
-                .put("reuse-connection", bool(h.reuseConnection()))
+                .put("unhealthy-threshold", num(h.unhealthyThreshold()));
+        if (!http) {
+            return block; // no request: the keys of one would be refused beside it
+        }
+        block.put("reuse-connection", bool(h.reuseConnection()))
                 .put("expected-statuses", expectedStatuses(h.expectedStatuses()));
         h.host().ifPresentOrElse(host -> block.put("host", str(host)),
                 () -> block.note("no host: probes send the endpoint's host:port"));

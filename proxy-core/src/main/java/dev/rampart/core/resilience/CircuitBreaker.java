@@ -18,7 +18,7 @@ public interface CircuitBreaker {
     /** A breaker per {@code config}; a disabled config gives one that always admits and records nothing. */
     static CircuitBreaker of(CircuitBreakerConfig config, Ticker ticker, StateListener listener) {
         if (!config.enabled()) {
-            return new AlwaysClosedCircuitBreaker();
+            return alwaysClosed();
         }
         return new SlidingWindowCircuitBreaker(config, ticker, listener);
     }
