@@ -29,9 +29,7 @@ final class ConnectProbe {
     static Future<Void> run(EventLoop loop, Bootstrap bootstrap, OriginPipeline pipeline, PoolSettings settings,
                             Duration timeout, int sequence) {
         Promise<Void> result = loop.newPromise();
-        long connectMillis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
-        EndpointConnector connector = EndpointConnector.forProbe(loop, bootstrap.clone(loop), settings,
-                connectMillis, sequence, null);
+        EndpointConnector connector = EndpointConnector.forProbe(loop, bootstrap, settings, timeout, sequence, null);
         // The handshake is bound by connect-timeout on its own: the probe's timeout bounds the whole of it.
         PollFirstTimeout deadline = PollFirstTimeout.start(loop, timeout.toNanos(), () -> result.tryFailure(
                 new TimeoutException("health check timed out after " + timeout.toMillis() + " ms")));

@@ -79,18 +79,20 @@ final class EndpointConnector {
     }
 
     /**
-     * The connector of one health probe, starting at the {@code firstAddress}-th address of the name (modulo
-     * their number), remembering no failed address. {@code connectTimeoutMillis} is the probe's, shared
-     * by the addresses: each gets its part, so that one that never answers takes part of every probe that
-     * starts at it, not the whole. Otherwise every other probe of a name with such an address would fail
-     * while traffic, which skips it, gets through, and an endpoint taken out of rotation by an outage could
-     * never pass {@code healthy-threshold} probes in a row again. {@code answers}: the name's last answers,
-     * kept with the check's connection across its probes; null when there is none.
+     * The connector of one health probe, on a clone of {@code bootstrap} for {@code loop}, starting at the
+     * {@code firstAddress}-th address of the name (modulo their number), remembering no failed address. Its connect may
+     * take the probe's timeout, or {@code connect-timeout} if shorter, shared by the addresses: each gets its part,
+     * so that one that never answers takes part of every probe that starts at it, not the whole. Otherwise every
+     * other probe of a name with such an address would fail while traffic, which skips it, gets through, and an
+     * endpoint taken out of rotation by an outage could never pass {@code healthy-threshold} probes in a row again.
+     * {@code answers}: the name's last answers, kept with the check's connection across its probes; null when there
+     * is none.
      */
     static EndpointConnector forProbe(EventLoop loop, Bootstrap bootstrap, PoolSettings settings,
-                                      long connectTimeoutMillis, int firstAddress, LastAnswer answers) {
-        return new EndpointConnector(loop, bootstrap, settings, connectTimeoutMillis, firstAddress, null, true,
-                settings.address().isName() ? answers : null);
+                                      Duration probeTimeout, int firstAddress, LastAnswer answers) {
+        long connectTimeoutMillis = Math.min(probeTimeout.toMillis(), settings.connectTimeout().toMillis());
+        return new EndpointConnector(loop, bootstrap.clone(loop), settings, connectTimeoutMillis, firstAddress, null,
+                true, settings.address().isName() ? answers : null);
     }
 
     @SuppressWarnings("unchecked") // the pools' bootstrap is always given an InetSocketAddress resolver group

@@ -88,9 +88,7 @@ final class OriginProbe {
         this.host = host;
         this.keeper = keeper;
         this.result = loop.newPromise();
-        // The connect (and TLS handshake) may take the probe's timeout, or connect-timeout if shorter.
-        long connectMillis = Math.min(timeout.toMillis(), settings.connectTimeout().toMillis());
-        this.connector = EndpointConnector.forProbe(loop, bootstrap.clone(loop), settings, connectMillis, sequence,
+        this.connector = EndpointConnector.forProbe(loop, bootstrap, settings, timeout, sequence,
                 keeper == null ? null : keeper.answers());
         // Behind the I/O ready when it falls due: after a stop of the whole process an answer that came during it
         // decides the probe, rather than failing a healthy endpoint's check (PollFirstTimeout).
